@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Real, isolated Linux test hosts on this machine.
+# Each host: its own network namespace and address on a private bridge, its own root filesystem
+# (overlayfs, copy-on-write over a cached debootstrap'd Debian base), its own PID/UTS/mount/IPC
+# namespaces and its own sshd with its own host key. No default route and ip_forward stays as the
+# machine has it (off), so hosts are air-gapped like the servers the vendor documents describe.
+#
+# usage: testhost.sh base                 build (once) and print the cached base rootfs
+#        testhost.sh up NAME [NAME...]    start hosts (restarting any stale one of the same name)
+#        testhost.sh reset NAME           discard everything the host changed, start it again
+#        testhost.sh down NAME|--all      stop hosts and remove their namespaces and files
+#        testhost.sh info NAME            print JSON: name, ip, port, user, key file, host key
+#        testhost.sh exec NAME CMD...     run a command inside the host (harness side channel)
+#        testhost.sh list
+set -euo pipefail
+cache=${UPCHAIN_CACHE:-/var/cache/upchain}
+run=${UPCHAIN_HOSTS_RUN:-/run/upchain-hosts}
+bridge=${UPCHAIN_BRIDGE:-upchain0}
+subnet=${UPCHAIN_SUBNET:-10.77.0}   # /24 on the private bridge; only our own namespaces live here
+suite=bookworm
+mirror=${UPCHAIN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+here=$(cd "$(dirname "$0")" && pwd)
+# Later fixtures (Apache + mod_wsgi, HAProxy, Python venvs, fake vendor products) install on top of
+# this base, so it carries a compiler and Apache's headers for mod_wsgi's sdist as well as sshd.
+packages=openssh-server,sudo,procps,iproute2,iputils-ping,curl,ca-certificates,tar,gzip,xz-utils,less,psmisc,apache2,apache2-dev,haproxy,python3,python3-venv,python3-dev,gcc,make,libc6-dev
+base_id=$(printf '%s %s %s' "$suite" "$packages" "$(sha256sum "$here/rootfs-init.sh" | cut -c1-12)" | sha256sum | cut -c1-12)
+base="$cache/base-$base_id"
+
+log() { echo "testhost: $*" >&2; }
+die() { echo "testhost: $*" >&2; exit 1; }
+need() { command -v "$1" >/dev/null 2>&1 || die "$1 is missing: install it with 'apt-get install -y $2'"; }
+
+build_base() {
+  [ -f "$base/.complete" ] && return
+  need debootstrap debootstrap
+  [ "$(id -u)" = 0 ] || die "test hosts need root (network namespaces, overlay mounts)"
+  rm -rf "$base.tmp"; mkdir -p "$base.tmp"
+  log "building the Debian $suite base with debootstrap (first time only; a few minutes)"
+  debootstrap --variant=minbase --include="$packages" "$suite" "$base.tmp/rootfs" "$mirror" >"$base.tmp/debootstrap.log" 2>&1 \
+    || { tail -20 "$base.tmp/debootstrap.log" >&2; die "debootstrap failed (log: $base.tmp/debootstrap.log)"; }
+  install -m 0755 "$here/rootfs-init.sh" "$base.tmp/rootfs/usr/local/sbin/upchain-init"
+  # Host keys are made per host at first boot; the base must not share one.
+  rm -f "$base.tmp/rootfs"/etc/ssh/ssh_host_*
+  chroot "$base.tmp/rootfs" /bin/sh -c '
+    set -e
+    useradd -m -s /bin/bash deploy
+    echo "deploy ALL=(ALL) NOPASSWD:ALL" > /etc/sudoers.d/deploy; chmod 0440 /etc/sudoers.d/deploy
+    mkdir -p /run/sshd /root/.ssh /home/deploy/.ssh /etc/upchain/services.d
+    printf "PasswordAuthentication yes\nPermitRootLogin prohibit-password\nUseDNS no\nClientAliveInterval 15\n" > /etc/ssh/sshd_config.d/upchain.conf
+    ln -sf /usr/local/sbin/upchain-reboot /sbin/reboot
+    apt-get clean; rm -rf /var/lib/apt/lists/*
+  '
+  cat > "$base.tmp/rootfs/usr/local/sbin/upchain-reboot" <<'SH'
+#!/bin/sh
+# A test host reboots by ending its PID 1 with the reboot code; the harness starts it again.
+echo "reboot requested" > /run/upchain-reboot
+kill -USR1 1
+SH
+  chmod 0755 "$base.tmp/rootfs/usr/local/sbin/upchain-reboot"
+  touch "$base.tmp/.complete"
+  rm -rf "$base"; mv "$base.tmp" "$base"
+}
+
+ensure_bridge() {
+  ip link show "$bridge" >/dev/null 2>&1 && return
+  ip link add "$bridge" type bridge
+  ip addr add "$subnet.1/24" dev "$bridge"
+  ip link set "$bridge" up
+}
+
+host_dir() { echo "$run/$1"; }
+ns() { echo "upchain-$1"; }
+
+client_key() {
+  local k="$cache/client/id_ed25519"
+  if [ ! -f "$k" ]; then mkdir -p "$(dirname "$k")"; ssh-keygen -q -t ed25519 -N '' -C upchain-test-client -f "$k"; fi
+  echo "$k"
+}
+
+alloc_index() { # the lowest index not used by a running host
+  local i
+  for i in $(seq 10 250); do
+    grep -qx "$i" "$run"/*/index 2>/dev/null || { echo "$i"; return; }
+  done
+  die "no free address left in $subnet.0/24"
+}
+
+start_host() {
+  local name=$1 d idx
+  [[ "$name" =~ ^[a-z][a-z0-9-]{0,9}$ ]] || die "host name '$name' must match ^[a-z][a-z0-9-]{0,9}$ (it names a network interface)"
+  d=$(host_dir "$name")
+  [ -d "$d" ] && stop_host "$name" keep
+  mkdir -p "$d/upper" "$d/work" "$d/root"
+  idx=$(cat "$d/index" 2>/dev/null || alloc_index); echo "$idx" > "$d/index"
+  mount -t overlay overlay -o "lowerdir=$base/rootfs,upperdir=$d/upper,workdir=$d/work" "$d/root"
+  local key; key=$(client_key)
+  install -m 0600 "$key.pub" "$d/root/root/.ssh/authorized_keys"
+  install -m 0600 -o 1000 -g 1000 "$key.pub" "$d/root/home/deploy/.ssh/authorized_keys"
+  echo "$name" > "$d/root/etc/hostname"
+  printf '127.0.0.1 localhost\n%s.%s %s\n' "$subnet" "$idx" "$name" > "$d/root/etc/hosts"
+  # network
+  ensure_bridge
+  ip netns add "$(ns "$name")"
+  ip link add "uc$idx" type veth peer name eth0 netns "$(ns "$name")"
+  ip link set "uc$idx" master "$bridge" up
+  ip -n "$(ns "$name")" addr add "$subnet.$idx/24" dev eth0
+  ip -n "$(ns "$name")" link set eth0 up
+  ip -n "$(ns "$name")" link set lo up
+  # supervisor: boots the host, and boots it again when it asks to reboot (exit 99)
+  setsid "$here/host-supervisor.sh" "$(ns "$name")" "$d" "$name" </dev/null >"$d/console.log" 2>&1 &
+  echo $! > "$d/supervisor.pid"
+  wait_ssh "$name"
+}
+
+wait_ssh() {
+  local name=$1 d; d=$(host_dir "$name")
+  local ip="$subnet.$(cat "$d/index")" deadline=$((SECONDS + ${UPCHAIN_BOOT_TIMEOUT:-30}))
+  until [ -s "$d/root/etc/ssh/ssh_host_ed25519_key.pub" ] && (exec 3<>"/dev/tcp/$ip/22") 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || { tail -20 "$d/console.log" >&2; die "host $name did not start sshd on $ip:22"; }
+    sleep 0.1
+  done
+}
+
+stop_host() {
+  local name=$1 keep=${2:-} d; d=$(host_dir "$name")
+  if [ -f "$d/supervisor.pid" ]; then
+    kill "$(cat "$d/supervisor.pid")" 2>/dev/null || true
+    rm -f "$d/supervisor.pid"
+  fi
+  # everything left in the namespace goes: the host's PID 1 takes its PID namespace with it
+  local pids; pids=$(ip netns pids "$(ns "$name")" 2>/dev/null || true)
+  [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
+  for _ in $(seq 50); do [ -z "$(ip netns pids "$(ns "$name")" 2>/dev/null)" ] && break; sleep 0.05; done
+  ip netns del "$(ns "$name")" 2>/dev/null || true
+  [ -f "$d/index" ] && ip link del "uc$(cat "$d/index")" 2>/dev/null || true
+  mountpoint -q "$d/root" && umount -l "$d/root"
+  if [ "$keep" = keep ]; then return; fi
+  rm -rf "$d"
+}
+
+info() {
+  local name=$1 d; d=$(host_dir "$name")
+  [ -f "$d/index" ] || die "no host named $name (start it with: testhost.sh up $name)"
+  local hk; hk=$(cut -d' ' -f1,2 "$d/root/etc/ssh/ssh_host_ed25519_key.pub")
+  printf '{"name":"%s","host":"%s.%s","port":22,"user":"root","privateKeyFile":"%s","hostKey":"%s","root":"%s"}\n' \
+    "$name" "$subnet" "$(cat "$d/index")" "$(client_key)" "$hk" "$d/root"
+}
+
+cmd=${1:-}; shift || true
+case "$cmd" in
+  base) build_base; echo "$base/rootfs" ;;
+  up) build_base; mkdir -p "$run"; for n in "$@"; do start_host "$n"; done ;;
+  reset) for n in "$@"; do stop_host "$n"; start_host "$n"; done ;;
+  down)
+    if [ "${1:-}" = --all ]; then set -- $(ls "$run" 2>/dev/null); fi
+    for n in "$@"; do stop_host "$n"; done
+    if [ -z "$(ls "$run" 2>/dev/null)" ]; then ip link del "$bridge" 2>/dev/null || true; fi ;;
+  info) info "$1" ;;
+  exec) n=$1; shift; nsenter -t "$(cat "$(host_dir "$n")/init.pid")" -a -r -w "$@" ;;
+  list) ls "$run" 2>/dev/null || true ;;
+  *) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//;/^set -e/d'; exit 2 ;;
+esac
