@@ -6,7 +6,7 @@
 # machine has it (off), so hosts are air-gapped like the servers the vendor documents describe.
 #
 # usage: testhost.sh base                 build (once) and print the cached base rootfs
-#        testhost.sh up NAME [NAME...]    start hosts (restarting any stale one of the same name)
+#        testhost.sh up NAME[:N] ...       start hosts (at address .N if given), restarting any stale one
 #        testhost.sh reset NAME           discard everything the host changed, start it again
 #        testhost.sh down NAME|--all      stop hosts and remove their namespaces and files
 #        testhost.sh info NAME            print JSON: name, ip, port, user, key file, host key
@@ -86,12 +86,20 @@ alloc_index() { # the lowest index not used by a running host
 }
 
 start_host() {
-  local name=$1 d idx
+  local name=${1%%:*} want= d idx
+  [[ "$1" == *:* ]] && want=${1#*:}
   [[ "$name" =~ ^[a-z][a-z0-9-]{0,9}$ ]] || die "host name '$name' must match ^[a-z][a-z0-9-]{0,9}$ (it names a network interface)"
   d=$(host_dir "$name")
   [ -d "$d" ] && stop_host "$name" keep
   mkdir -p "$d/upper" "$d/work" "$d/root"
-  idx=$(cat "$d/index" 2>/dev/null || alloc_index); echo "$idx" > "$d/index"
+  if [ -n "$want" ]; then
+    [[ "$want" =~ ^[0-9]+$ ]] && [ "$want" -ge 2 ] && [ "$want" -le 254 ] || die "address index '$want' must be 2..254"
+    grep -qx "$want" $(ls "$run"/*/index 2>/dev/null | grep -v "^$d/index$") /dev/null && die "address $subnet.$want is taken"
+    idx=$want
+  else
+    idx=$(cat "$d/index" 2>/dev/null || alloc_index)
+  fi
+  echo "$idx" > "$d/index"
   mount -t overlay overlay -o "lowerdir=$base/rootfs,upperdir=$d/upper,workdir=$d/work" "$d/root"
   local key; key=$(client_key)
   install -m 0600 "$key.pub" "$d/root/root/.ssh/authorized_keys"
@@ -110,6 +118,19 @@ start_host() {
   setsid "$here/host-supervisor.sh" "$(ns "$name")" "$d" "$name" </dev/null >"$d/console.log" 2>&1 &
   echo $! > "$d/supervisor.pid"
   wait_ssh "$name"
+  write_known_hosts
+}
+
+# One known_hosts file for every running host, so stacks can pin keys with upchain:knownHostsFile.
+write_known_hosts() {
+  local f d
+  f="$run/known_hosts"
+  : > "$f.tmp"
+  for d in "$run"/*/; do
+    [ -s "$d/root/etc/ssh/ssh_host_ed25519_key.pub" ] || continue
+    echo "$subnet.$(cat "$d/index") $(cut -d' ' -f1,2 "$d/root/etc/ssh/ssh_host_ed25519_key.pub")" >> "$f.tmp"
+  done
+  mv "$f.tmp" "$f"
 }
 
 wait_ssh() {
@@ -136,6 +157,7 @@ stop_host() {
   mountpoint -q "$d/root" && umount -l "$d/root"
   if [ "$keep" = keep ]; then return; fi
   rm -rf "$d"
+  write_known_hosts
 }
 
 info() {

@@ -1,0 +1,38 @@
+// The connection fields every upchain resource takes, validated with zod. Shaped like
+// @pulumi/command's remote.ConnectionArgs (host, port, user, privateKey, password) plus a pinned
+// host key, which upchain requires: it never trusts a host key on first use.
+import { z } from "zod";
+import { parseHostKeyPin } from "./transport/hostKey";
+
+export const connectionSchema = z
+  .object({
+    host: z.string().min(1, "give the server's address or DNS name"),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().min(1).default("root"),
+    privateKey: z.string().optional(),
+    password: z.string().optional(),
+    hostKey: z
+      .string({ error: "pin the host's key: the line `ssh-keyscan -t ed25519 HOST` prints, or its SHA256 fingerprint" })
+      .refine((v) => {
+        try {
+          parseHostKeyPin(v);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an OpenSSH public key ("ssh-ed25519 AAAA...") or a fingerprint ("SHA256:...")'),
+  })
+  .refine((c) => c.privateKey !== undefined || c.password !== undefined, {
+    message: "give privateKey (preferred) or password",
+    path: ["privateKey"],
+  });
+
+export type ConnectionInput = z.infer<typeof connectionSchema>;
+
+/** zod issues as Pulumi check failures: one per field, named by its dotted path. */
+export function toCheckFailures(error: z.ZodError, prefix: string[] = []): { property: string; reason: string }[] {
+  return error.issues.map((i) => ({
+    property: [...prefix, ...i.path.map(String)].join("."),
+    reason: i.message,
+  }));
+}

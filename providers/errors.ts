@@ -1,0 +1,39 @@
+// One error type for everything upchain reports, with a union of codes, so callers (the CLI, the
+// provider, tests) can branch on `code` and every message says what to fix.
+
+export type UpchainErrorCode =
+  | "INVALID_INPUT" // a field failed validation; `path` names it
+  | "HOST_KEY_UNKNOWN" // no key pinned for a host we must connect to
+  | "HOST_KEY_MISMATCH" // the host offered a key other than the pinned one
+  | "CONNECTION_FAILED" // could not reach or authenticate to a host
+  | "COMMAND_FAILED" // a remote command exited non-zero
+  | "REMOTE_IO_FAILED"; // reading or writing a remote file failed
+
+export class UpchainError extends Error {
+  readonly code: UpchainErrorCode;
+  /** Where in the input the problem is, e.g. ["hosts", 0, "connection", "hostKey"]. */
+  readonly path: (string | number)[];
+
+  constructor(code: UpchainErrorCode, message: string, path: (string | number)[] = []) {
+    super(message);
+    this.name = "UpchainError";
+    this.code = code;
+    this.path = path;
+  }
+}
+
+export function isUpchainError(e: unknown, code?: UpchainErrorCode): e is UpchainError {
+  return e instanceof UpchainError && (code === undefined || e.code === code);
+}
+
+/** Replace every secret value in `text` by a mask, so output and errors can be shown safely. */
+export function maskSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) {
+    if (!s || s.length < 4) continue; // masking tiny strings would mangle ordinary output
+    out = out.split(s).join("[secret]");
+    // a PEM key may be echoed line by line; mask each substantial line as well
+    for (const line of s.split(/\r?\n/)) if (line.length >= 16) out = out.split(line).join("[secret]");
+  }
+  return out;
+}

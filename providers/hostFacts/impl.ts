@@ -1,0 +1,71 @@
+// The HostFacts provider's behaviour. Loaded lazily by provider.ts so that Pulumi's closure
+// serialization captures only a module path, never ssh2 or zod.
+import type * as pulumi from "@pulumi/pulumi";
+import { connectionSchema, toCheckFailures } from "../connectionSchema";
+import { withSsh } from "../transport/ssh";
+import { readFacts } from "./facts";
+
+export interface HostFactsOutputs {
+  connection: { host: string; port: number; user: string; hostKey: string };
+  // Credentials are kept so that `read` can reconnect during refresh; the resource marks them as
+  // additional secret outputs, so the state holds them encrypted.
+  privateKey?: string;
+  password?: string;
+  hostname: string;
+  osId: string;
+  osVersion: string;
+  osPrettyName: string;
+}
+
+/** The resource passes credentials beside the connection (so they can be secrets on their own). */
+function connectionOf(inputs: any): unknown {
+  if (inputs.connection === undefined) return undefined;
+  return { ...inputs.connection, privateKey: inputs.privateKey ?? undefined, password: inputs.password ?? undefined };
+}
+
+export async function check(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+  const parsed = connectionSchema.safeParse(connectionOf(news));
+  if (!parsed.success) return { failures: toCheckFailures(parsed.error, ["connection"]) };
+  const { privateKey, password, ...connection } = parsed.data;
+  return { inputs: { ...news, connection, privateKey, password } };
+}
+
+async function probe(inputs: any): Promise<HostFactsOutputs> {
+  const c = connectionSchema.parse(connectionOf(inputs));
+  const facts = await withSsh(c, readFacts);
+  const out: HostFactsOutputs = {
+    connection: { host: c.host, port: c.port, user: c.user, hostKey: c.hostKey },
+    ...facts,
+  };
+  if (c.privateKey !== undefined) out.privateKey = c.privateKey;
+  if (c.password !== undefined) out.password = c.password;
+  return out;
+}
+
+export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
+  const outs = await probe(inputs);
+  return { id: `${outs.connection.user}@${outs.connection.host}:${outs.connection.port}`, outs };
+}
+
+export async function diff(_id: string, olds: HostFactsOutputs, news: any): Promise<pulumi.dynamic.DiffResult> {
+  const o = olds.connection;
+  const n = news.connection ?? {};
+  const changed: string[] = (["host", "port", "user", "hostKey"] as const).filter((k) => o?.[k] !== n[k]);
+  if (olds.privateKey !== news.privateKey) changed.push("privateKey");
+  if (olds.password !== news.password) changed.push("password");
+  // A server is never replaced: pointing the resource elsewhere just reads the facts again.
+  return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
+}
+
+export async function update(_id: string, _olds: HostFactsOutputs, news: any): Promise<pulumi.dynamic.UpdateResult> {
+  return { outs: await probe(news) };
+}
+
+export async function read(id: string, props: HostFactsOutputs): Promise<pulumi.dynamic.ReadResult> {
+  const outs = await probe(props);
+  return { id, props: outs };
+}
+
+export async function remove(): Promise<void> {
+  // Forgetting a host changes nothing on it.
+}

@@ -1,0 +1,43 @@
+// The side-effect boundary: everything upchain does to a server goes through this interface, so the
+// planner and executor can be tested with a fake and run for real over SSH.
+
+export interface ExecResult {
+  /** Exit status, or null when the command was ended by a signal. */
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  /** Text written to the command's standard input. */
+  stdin?: string;
+  /** Run through sudo when the login user is not root. */
+  sudo?: boolean;
+  /** Called with each chunk of output as it arrives (for progress). */
+  onOutput?: (chunk: string, stream: "stdout" | "stderr") => void;
+}
+
+export interface RemoteHost {
+  /** A label for messages: user@host:port. Never contains a credential. */
+  readonly label: string;
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  readFile(path: string): Promise<Buffer>;
+  writeFile(path: string, data: Buffer | string, mode?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The connection fields a resource takes; mirrors @pulumi/command's remote.ConnectionArgs. */
+export interface Connection {
+  host: string;
+  port?: number;
+  user?: string;
+  privateKey?: string;
+  password?: string;
+  /** The pinned host key: an OpenSSH public key line or its SHA256 fingerprint. */
+  hostKey: string;
+}
+
+export function connectionLabel(c: Pick<Connection, "host" | "port" | "user">): string {
+  return `${c.user ?? "root"}@${c.host}:${c.port ?? 22}`;
+}

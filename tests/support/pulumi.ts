@@ -1,0 +1,117 @@
+// Drives the real pulumi CLI against a throwaway project and local file backend, the way Pulumi's
+// ProgramTest does: each test gets its own state directory, stack and config.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const repoRoot = path.resolve(__dirname, "../../..");
+
+export interface PulumiResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, for assertions that do not care which stream. */
+  output: string;
+}
+
+export function engineEnv(): NodeJS.ProcessEnv {
+  const bin = process.env.UPCHAIN_ENGINE_PATH;
+  if (!bin) {
+    throw new Error(
+      "UPCHAIN_ENGINE_PATH is not set: run the tests with `npm test` (scripts/test.sh builds or finds the pulumi CLI and sets it)",
+    );
+  }
+  return { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+}
+
+export class PulumiProject {
+  readonly dir: string;
+  readonly stateDir: string;
+  readonly passphrase = "upchain-test-passphrase";
+
+  constructor(
+    readonly stack: string,
+    programJs = `require(${JSON.stringify(path.join(repoRoot, "dist/stacks/index.js"))});\n`,
+  ) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-e2e-"));
+    this.stateDir = path.join(this.dir, ".state");
+    fs.mkdirSync(this.stateDir);
+    // The project runs the compiled program of this checkout; node_modules is shared by symlink so
+    // @pulumi/pulumi resolves to one module instance.
+    fs.writeFileSync(
+      path.join(this.dir, "Pulumi.yaml"),
+      "name: upchain-e2e\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
+    );
+    fs.writeFileSync(path.join(this.dir, "index.js"), programJs);
+    fs.writeFileSync(path.join(this.dir, "package.json"), '{"name":"upchain-e2e","private":true}\n');
+    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(this.dir, "node_modules"));
+  }
+
+  run(args: string[], input?: string): PulumiResult {
+    const r = spawnSync("pulumi", [...args, "--non-interactive", "--color", "never"], {
+      cwd: this.dir,
+      input,
+      encoding: "utf8",
+      env: {
+        ...engineEnv(),
+        PULUMI_BACKEND_URL: `file://${this.stateDir}`,
+        PULUMI_CONFIG_PASSPHRASE: this.passphrase,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_HOME: path.join(this.dir, ".pulumi-home"),
+      },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 15 * 60 * 1000,
+    });
+    const stdout = r.stdout ?? "";
+    const stderr = r.stderr ?? "";
+    return { code: r.status ?? -1, stdout, stderr, output: stdout + stderr };
+  }
+
+  /** Run and require success; a failure shows the whole output. */
+  ok(args: string[], input?: string): PulumiResult {
+    const r = this.run(args, input);
+    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.output}`);
+    return r;
+  }
+
+  init(): void {
+    this.ok(["stack", "init", this.stack, "--secrets-provider", "passphrase"]);
+  }
+
+  setConfig(key: string, value: string, secret = false): void {
+    this.ok(["config", "set", ...(secret ? ["--secret"] : []), "--", key], value);
+  }
+
+  get stackFile(): string {
+    return path.join(this.dir, `Pulumi.${this.stack}.yaml`);
+  }
+
+  /** Replace the stack's plain config (JSON is YAML), keeping the salt `stack init` wrote. */
+  writeConfig(config: Record<string, unknown>): void {
+    const salt = fs.existsSync(this.stackFile)
+      ? fs.readFileSync(this.stackFile, "utf8").split("\n").filter((l) => l.startsWith("encryptionsalt:"))
+      : [];
+    const body = Object.entries(config).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`);
+    fs.writeFileSync(this.stackFile, [...salt, "config:", ...body, ""].join("\n"));
+  }
+
+  /** Every state file the local backend wrote for this project, as text. */
+  stateText(): string {
+    const out: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else out.push(fs.readFileSync(p, "utf8"));
+      }
+    };
+    walk(this.stateDir);
+    return out.join("\n");
+  }
+
+  dispose(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
