@@ -143,6 +143,8 @@ class SshHost implements RemoteHost {
     const check = await this.exec(
       `set -e; got=$(sha256sum ${quote(tmp)} | cut -d' ' -f1); ` +
         `if [ "$got" != ${quote(want)} ]; then rm -f ${quote(tmp)}; echo "sha256 $got, expected ${want}" >&2; exit 3; fi; ` +
+        // a replaced file keeps its owner; a new one belongs to root, not to the login user
+        `if [ -e ${quote(path)} ]; then chown --reference=${quote(path)} ${quote(tmp)}; else chown 0:0 ${quote(tmp)}; fi; ` +
         `chmod ${(mode & 0o7777).toString(8)} ${quote(tmp)}; mv -f ${quote(tmp)} ${quote(path)}`,
       { sudo: true },
     );
