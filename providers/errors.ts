@@ -7,7 +7,12 @@ export type UpchainErrorCode =
   | "HOST_KEY_MISMATCH" // the host offered a key other than the pinned one
   | "CONNECTION_FAILED" // could not reach or authenticate to a host
   | "COMMAND_FAILED" // a remote command exited non-zero
-  | "REMOTE_IO_FAILED"; // reading or writing a remote file failed
+  | "REMOTE_IO_FAILED" // reading or writing a remote file failed
+  | "UNKNOWN_PRODUCT" // no catalog for the product named
+  | "UNKNOWN_VERSION" // a version the product's catalog does not know
+  | "DOWNGRADE" // the target is older than what is installed
+  | "NO_LEGAL_PATH" // no chain of legal hops reaches the target
+  | "UNSUPPORTED_PLATFORM"; // the catalog has no recipe for this platform
 
 export class UpchainError extends Error {
   readonly code: UpchainErrorCode;

@@ -1,0 +1,80 @@
+// What a product catalog is: its version scheme, its legal hops (each with the rule and document
+// that justify it), and the steps of each hop for each platform. Adding a product means writing one
+// of these; the planner and executor never change for it.
+import { VersionScheme } from "./version";
+
+export type Platform = "linux" | "windows";
+export type Shell = "sh" | "powershell";
+
+/** Why a hop is legal (or a stop required): the rule in the vendor's words and where it is. */
+export interface Rule {
+  id: string;
+  text: string;
+  source: string;
+}
+
+export interface Hop {
+  from: string;
+  to: string;
+  rule: Rule;
+}
+
+/** Everything the catalog may look at when it plans; all of it is known before any host is touched. */
+export interface PlanContext {
+  platform: Platform;
+  /** The releases the user can install (the patch files they have), sorted oldest first. */
+  releases: string[];
+  /** Product options from the stack, already validated by the catalog's own schema. */
+  options: Record<string, unknown>;
+}
+
+export type StepAction =
+  | "backup" // take the restore point for this hop (always before anything destructive)
+  | "upload" // copy a local file to the host, sha256-checked
+  | "run" // run commands
+  | "edit" // an idempotent file edit (see providers/edits)
+  | "services-add" // add entries to a services file
+  | "reboot" // restart the machine and wait for it
+  | "verify" // check the service runs and reports the hop's target version
+  | "pool" // a load-balancer pool operation around a cluster member
+  | "restore"; // bring the restore point back (only run on failure)
+
+export interface Step {
+  /** Unique within its hop; with the hop it keys the journal. */
+  id: string;
+  action: StepAction;
+  title: string;
+  shell: Shell;
+  /** The exact commands, already quoted for `shell`. Shown in preview and in the plan JSON. */
+  commands: string[];
+  /** True when the step changes the server in a way the hop's restore point must be able to undo. */
+  destructive: boolean;
+  /** Action-specific details (an upload's source, a file edit's path, services entries, ...). */
+  [detail: string]: unknown;
+}
+
+export interface Catalog {
+  product: string;
+  title: string;
+  scheme: VersionScheme;
+  platforms: Platform[];
+  /** Releases assumed when the stack lists none. */
+  defaultReleases: string[];
+  /** The hops allowed from `from`, each with its rule. The planner searches these for a shortest chain. */
+  legalHops(from: string, ctx: PlanContext): Hop[];
+  /** Versions a chain from `from` to `to` must pass through (defence in depth for the planner). */
+  requiredStops(from: string, to: string, ctx: PlanContext): { version: string; rule: Rule }[];
+  /** The ordered steps of one hop on ctx.platform. The first destructive step must follow a backup. */
+  hopSteps(hop: Hop, ctx: PlanContext): Step[];
+  /** The steps that bring a hop's restore point back when the hop fails. */
+  restoreSteps(hop: Hop, ctx: PlanContext): Step[];
+  /** Problems found before any host is touched (missing bundle, bad option): field path and message. */
+  preflight?(hops: Hop[], ctx: PlanContext): { path: string; message: string }[];
+}
+
+export type StepSpec = Omit<Step, "shell"> & { id: string; action: StepAction; title: string; commands: string[]; destructive: boolean };
+
+/** A step whose commands are POSIX sh. */
+export const shStep = (s: StepSpec): Step => ({ ...s, shell: "sh" });
+/** A step whose commands are PowerShell. */
+export const psStep = (s: StepSpec): Step => ({ ...s, shell: "powershell" });

@@ -1,0 +1,142 @@
+// The planner: a pure function from (catalog, installed, target, releases, platform, options) to a
+// plan or an UpchainError. No I/O, so preview can show the whole chain and every step before any
+// host is touched, and the rules can be tested exhaustively.
+import { UpchainError } from "../errors";
+import { Catalog, Hop, PlanContext, Platform, Step } from "./catalog";
+import { sortVersions } from "./version";
+
+export interface PlanRequest {
+  installed: string;
+  target: string;
+  platform: Platform;
+  /** The releases the user has patches for; the catalog's defaults when absent. */
+  releases?: readonly string[];
+  options?: Record<string, unknown>;
+}
+
+export interface PlannedStep extends Step {
+  /** "from->to" of the hop the step belongs to. */
+  hop: string;
+}
+
+export interface Plan {
+  product: string;
+  platform: Platform;
+  from: string;
+  to: string;
+  hops: Hop[];
+  steps: PlannedStep[];
+}
+
+export function hopLabel(h: { from: string; to: string }): string {
+  return `${h.from}->${h.to}`;
+}
+
+function contextFor(catalog: Catalog, req: PlanRequest): PlanContext {
+  if (!catalog.platforms.includes(req.platform)) {
+    throw new UpchainError(
+      "UNSUPPORTED_PLATFORM",
+      `platform: ${catalog.title} has recipes for ${catalog.platforms.join(" and ")}, not "${req.platform}"`,
+      ["platform"],
+    );
+  }
+  const raw = req.releases ?? catalog.defaultReleases;
+  const releases = raw.map((r, i) => {
+    const v = catalog.scheme.normalize(r);
+    if (!v) throw new UpchainError("INVALID_INPUT", `releases[${i}]: "${r}" is not a ${catalog.title} version (${catalog.scheme.describe})`, ["releases", i]);
+    return v;
+  });
+  return { platform: req.platform, releases: sortVersions(catalog.scheme, releases), options: req.options ?? {} };
+}
+
+function normalizeOrThrow(catalog: Catalog, field: "installed" | "target", text: string): string {
+  const v = catalog.scheme.normalize(text);
+  if (!v) {
+    throw new UpchainError("INVALID_INPUT", `${field}: "${text}" is not a ${catalog.title} version (${catalog.scheme.describe})`, [field]);
+  }
+  return v;
+}
+
+/** Shortest chains from `from` to every reachable version (breadth-first over legal hops). */
+function shortestChains(catalog: Catalog, from: string, ctx: PlanContext): Map<string, Hop[]> {
+  const chains = new Map<string, Hop[]>([[from, []]]);
+  const queue = [from];
+  while (queue.length) {
+    const at = queue.shift()!;
+    const sorted = [...catalog.legalHops(at, ctx)].sort((a, b) => catalog.scheme.compare(a.to, b.to));
+    for (const hop of sorted) {
+      if (catalog.scheme.compare(hop.to, at) <= 0) continue; // catalogs only move forward
+      if (chains.has(hop.to)) continue;
+      chains.set(hop.to, [...chains.get(at)!, hop]);
+      queue.push(hop.to);
+    }
+  }
+  return chains;
+}
+
+/** Every version the installed one can legally reach, oldest first. */
+export function legalTargets(catalog: Catalog, req: Omit<PlanRequest, "target">): string[] {
+  const ctx = contextFor(catalog, { ...req, target: req.installed });
+  const installed = normalizeOrThrow(catalog, "installed", req.installed);
+  return sortVersions(catalog.scheme, [...shortestChains(catalog, installed, ctx).keys()].filter((v) => v !== installed));
+}
+
+export function planUpgrade(catalog: Catalog, req: PlanRequest): Plan {
+  const ctx = contextFor(catalog, req);
+  const from = normalizeOrThrow(catalog, "installed", req.installed);
+  const to = normalizeOrThrow(catalog, "target", req.target);
+  const chains = shortestChains(catalog, from, ctx);
+  const reachable = sortVersions(catalog.scheme, [...chains.keys()].filter((v) => v !== from));
+  const legal = reachable.length ? `legal targets from ${from}: ${reachable.join(", ")}` : `no release is reachable from ${from}`;
+
+  if (catalog.scheme.compare(to, from) < 0) {
+    throw new UpchainError("DOWNGRADE", `target: ${to} is older than the installed ${from}; upchain never downgrades (${legal})`, ["target"]);
+  }
+  if (to !== from && !ctx.releases.includes(to)) {
+    throw new UpchainError(
+      "UNKNOWN_VERSION",
+      `target: ${to} is not a known ${catalog.title} release (known: ${ctx.releases.join(", ")}; ${legal})`,
+      ["target"],
+    );
+  }
+  const hops = chains.get(to);
+  if (!hops) {
+    throw new UpchainError("NO_LEGAL_PATH", `target: no chain of legal hops leads from ${from} to ${to} (${legal})`, ["target"]);
+  }
+
+  // Defence in depth: whatever the hop rules say, a required stop may never be skipped.
+  const visited = new Set(hops.map((h) => h.to));
+  for (const stop of catalog.requiredStops(from, to, ctx)) {
+    if (!visited.has(stop.version)) {
+      throw new UpchainError("NO_LEGAL_PATH", `the chain ${from} -> ${to} would skip the required stop ${stop.version} (${stop.rule.text}; ${stop.rule.source})`, ["target"]);
+    }
+  }
+
+  const steps: PlannedStep[] = [];
+  for (const hop of hops) {
+    const hopSteps = catalog.hopSteps(hop, ctx);
+    assertBackupFirst(catalog, hop, hopSteps);
+    steps.push(...hopSteps.map((s) => ({ ...s, hop: hopLabel(hop) })));
+  }
+  return { product: catalog.product, platform: ctx.platform, from, to, hops, steps };
+}
+
+/** A catalog bug, not a user error: a destructive step with no restore point before it. */
+function assertBackupFirst(catalog: Catalog, hop: Hop, steps: Step[]): void {
+  const firstDestructive = steps.findIndex((s) => s.destructive);
+  const backup = steps.findIndex((s) => s.action === "backup");
+  if (firstDestructive >= 0 && (backup < 0 || backup > firstDestructive)) {
+    throw new Error(`catalog ${catalog.product}: hop ${hopLabel(hop)} has a destructive step before its backup`);
+  }
+}
+
+/**
+ * What the chain needs from the user that is missing (a patch file, a bundle): every problem at once,
+ * before any host is touched. Separate from planning so `upchain plan` can show a chain without them.
+ */
+export function assertPlanInputs(catalog: Catalog, plan: Plan, req: PlanRequest): void {
+  const problems = catalog.preflight?.(plan.hops, contextFor(catalog, req)) ?? [];
+  if (problems.length) {
+    throw new UpchainError("INVALID_INPUT", problems.map((p) => `${p.path}: ${p.message}`).join("\n"), [problems[0].path]);
+  }
+}
