@@ -37,6 +37,10 @@ function requiredStops(from: string, to: string, ctx: PlanContext) {
     stops.push({ version: next, rule: next === PYTHON311_VERSION ? rules.python311 : rules.nextFeature });
     at = next;
   }
+  // 1.2.0.0 is a stop even when the user's release list forgets it: the Python 3.11 move happens there
+  if (cmp(from, PYTHON311_VERSION) < 0 && cmp(to, PYTHON311_VERSION) >= 0 && !stops.some((s) => s.version === PYTHON311_VERSION)) {
+    stops.push({ version: PYTHON311_VERSION, rule: rules.python311 });
+  }
   if (ctx.platform === "windows") {
     for (const r of ctx.releases) {
       if (cmp(r, from) > 0 && cmp(r, WINDOWS_CUMULATIVE_FROM) <= 0 && cmp(r, to) <= 0) stops.push({ version: r, rule: rules.windowsSequential });

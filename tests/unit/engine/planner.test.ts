@@ -1,0 +1,145 @@
+// The planner against the OMFLOW catalog: tables of documented cases, then properties over random
+// release lists and requests (fast-check).
+import * as assert from "assert";
+import fc from "fast-check";
+import { omflow, omflowScheme } from "../../../providers/catalogs/omflow";
+import { Platform } from "../../../providers/engine/catalog";
+import { legalTargets, planUpgrade } from "../../../providers/engine/planner";
+import { isUpchainError } from "../../../providers/errors";
+
+const chain = (from: string, to: string, platform: Platform = "linux", releases?: string[]) =>
+  planUpgrade(omflow, { installed: from, target: to, platform, releases }).hops.map((h) => `${h.from}->${h.to}`);
+
+describe("planner: OMFLOW chains from the document's rules", () => {
+  const table: [string, string, Platform, string[]][] = [
+    ["1.1.6.1", "1.1.6.3", "linux", ["1.1.6.1->1.1.6.3"]],
+    ["1.1.6.1", "1.2.0.0", "linux", ["1.1.6.1->1.2.0.0"]],
+    ["1.1.6.1", "1.2.0.1", "linux", ["1.1.6.1->1.2.0.0", "1.2.0.0->1.2.0.1"]],
+    ["1.1.5.0", "1.2.0.2", "linux", ["1.1.5.0->1.1.6.0", "1.1.6.0->1.2.0.0", "1.2.0.0->1.2.0.2"]],
+    ["1.1.2.0", "1.1.4.1", "windows", ["1.1.2.0->1.1.3.0", "1.1.3.0->1.1.4.0", "1.1.4.0->1.1.4.1"]],
+    ["1.1.6.1", "1.2.0.1", "windows", ["1.1.6.1->1.2.0.0", "1.2.0.0->1.2.0.1"]],
+  ];
+  for (const [from, to, platform, want] of table) {
+    it(`${from} -> ${to} on ${platform} goes ${want.join(", ")}`, () => assert.deepStrictEqual(chain(from, to, platform), want));
+  }
+
+  it("the same version is an empty plan", () => assert.deepStrictEqual(chain("1.2.0.1", "1.2.0.1"), []));
+
+  it("a downgrade is refused, naming the legal targets", () => {
+    assert.throws(
+      () => chain("1.2.0.1", "1.1.6.3"),
+      (e: unknown) => isUpchainError(e, "DOWNGRADE") && /legal targets from 1\.2\.0\.1: 1\.2\.0\.2, 1\.2\.1\.0/.test((e as Error).message),
+    );
+  });
+  it("an unknown version is refused, naming the known releases and legal targets", () => {
+    assert.throws(
+      () => chain("1.1.6.1", "1.2.0.9"),
+      (e: unknown) => isUpchainError(e, "UNKNOWN_VERSION") && /known: .*1\.2\.0\.1/.test((e as Error).message) && /legal targets from 1\.1\.6\.1/.test((e as Error).message),
+    );
+  });
+  it("text that is not a four-number version is refused with the scheme", () => {
+    assert.throws(() => chain("1.1.6", "1.2.0.0"), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /installed: "1\.1\.6" .*4 numbers/.test((e as Error).message));
+  });
+  it("a platform without recipes is refused with the choices", () => {
+    assert.throws(() => chain("1.1.6.1", "1.2.0.0", "aix" as Platform), (e: unknown) => isUpchainError(e, "UNSUPPORTED_PLATFORM") && /linux and windows/.test((e as Error).message));
+  });
+  it("the user's release list decides what the next feature version is", () => {
+    assert.deepStrictEqual(chain("1.1.6.1", "1.2.0.1", "linux", ["1.1.6.1", "1.2.0.0", "1.2.0.1"]), ["1.1.6.1->1.2.0.0", "1.2.0.0->1.2.0.1"]);
+    assert.deepStrictEqual(chain("1.1.5.0", "1.1.6.3", "linux", ["1.1.5.0", "1.1.6.1", "1.1.6.3"]), ["1.1.5.0->1.1.6.1", "1.1.6.1->1.1.6.3"]);
+  });
+  it("a release list without 1.2.0.0 cannot skip it: the Python 3.11 stop is required", () => {
+    assert.throws(
+      () => chain("1.1.6.1", "1.2.0.1", "linux", ["1.1.6.1", "1.2.0.1"]),
+      (e: unknown) => isUpchainError(e, "NO_LEGAL_PATH") && /required stop 1\.2\.0\.0/.test((e as Error).message),
+    );
+  });
+  it("legalTargets lists what the installed version can reach", () => {
+    assert.deepStrictEqual(legalTargets(omflow, { installed: "1.2.0.2", platform: "linux" }), ["1.2.1.0"]);
+  });
+  it("every hop's steps begin with a backup before anything destructive", () => {
+    const plan = planUpgrade(omflow, { installed: "1.1.6.1", target: "1.2.0.1", platform: "linux" });
+    for (const hop of plan.hops) {
+      const steps = plan.steps.filter((s) => s.hop === `${hop.from}->${hop.to}`);
+      assert.strictEqual(steps[0].action, "backup");
+    }
+  });
+});
+
+// Properties over random release lists: versions a.b.c.d with small numbers so chains are dense.
+const version = fc.tuple(fc.integer({ min: 1, max: 1 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 3 })).map((p) => p.join("."));
+const scenario = fc
+  .record({ releases: fc.uniqueArray(version, { minLength: 2, maxLength: 14 }), platform: fc.constantFrom<Platform>("linux", "windows") })
+  .chain(({ releases, platform }) => fc.record({ releases: fc.constant(releases), platform: fc.constant(platform), from: fc.constantFrom(...releases), to: fc.constantFrom(...releases) }));
+
+const feature = (v: string) => v.split(".").slice(0, 3).join(".");
+const sorted = (rs: string[]) => [...rs].sort(omflowScheme.compare);
+
+/** The document's rule, restated independently of the catalog's code. */
+function legalByDocument(from: string, to: string, releases: string[], platform: Platform): boolean {
+  const later = sorted(releases).filter((r) => omflowScheme.compare(r, from) > 0);
+  if (platform === "windows" && omflowScheme.compare(from, "1.1.4.0") < 0) return later[0] === to;
+  if (feature(from) === feature(to)) return omflowScheme.compare(to, from) > 0;
+  return later.find((r) => feature(r) !== feature(from)) === to;
+}
+
+/** Breadth-first over the document's rule: the true shortest chain length, or undefined. */
+function shortestByDocument(from: string, to: string, releases: string[], platform: Platform): number | undefined {
+  const crosses120 = omflowScheme.compare(from, "1.2.0.0") < 0 && omflowScheme.compare(to, "1.2.0.0") >= 0;
+  if (crosses120 && !releases.includes("1.2.0.0")) return undefined; // the Python 3.11 stop cannot be skipped
+  const dist = new Map([[from, 0]]);
+  const queue = [from];
+  while (queue.length) {
+    const at = queue.shift()!;
+    if (at === to) return dist.get(at);
+    for (const r of releases) if (!dist.has(r) && legalByDocument(at, r, releases, platform)) (dist.set(r, dist.get(at)! + 1), queue.push(r));
+  }
+  return undefined;
+}
+
+describe("planner properties (fast-check)", () => {
+  it("every hop is legal by the document's rule", () => {
+    fc.assert(
+      fc.property(scenario, ({ releases, platform, from, to }) => {
+        try {
+          const plan = planUpgrade(omflow, { installed: from, target: to, platform, releases });
+          return plan.hops.every((h) => legalByDocument(h.from, h.to, releases, platform));
+        } catch (e) {
+          return isUpchainError(e);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("the chain is shortest, and a chain exists exactly when the document allows one", () => {
+    fc.assert(
+      fc.property(scenario, ({ releases, platform, from, to }) => {
+        const want = omflowScheme.compare(to, from) < 0 ? undefined : shortestByDocument(from, to, releases, platform);
+        try {
+          return planUpgrade(omflow, { installed: from, target: to, platform, releases }).hops.length === want;
+        } catch (e) {
+          return want === undefined && isUpchainError(e);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("required stops are never skipped: every feature version between, and on Windows every release up to 1.1.4.0", () => {
+    fc.assert(
+      fc.property(scenario, ({ releases, platform, from, to }) => {
+        let visited: string[];
+        try {
+          visited = planUpgrade(omflow, { installed: from, target: to, platform, releases }).hops.map((h) => h.to);
+        } catch {
+          return true;
+        }
+        const between = sorted(releases).filter((r) => omflowScheme.compare(r, from) > 0 && omflowScheme.compare(r, to) <= 0);
+        const firstOfFeature = between.filter((r, i, all) => feature(r) !== feature(i === 0 ? from : all[i - 1]));
+        const windowsStops = platform === "windows" ? between.filter((r) => omflowScheme.compare(r, "1.1.4.0") <= 0) : [];
+        return [...firstOfFeature, ...windowsStops].every((s) => visited.includes(s));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
