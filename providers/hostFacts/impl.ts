@@ -27,7 +27,13 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
   const parsed = connectionSchema.safeParse(connectionOf(news));
   if (!parsed.success) return { failures: toCheckFailures(parsed.error, ["connection"]) };
   const { privateKey, password, ...connection } = parsed.data;
-  return { inputs: { ...news, connection, privateKey, password } };
+  // protobuf structs cannot carry undefined, so absent credentials are left out, not set undefined
+  const inputs: Record<string, unknown> = { ...news, connection };
+  for (const [k, v] of Object.entries({ privateKey, password })) {
+    if (v === undefined) delete inputs[k];
+    else inputs[k] = v;
+  }
+  return { inputs };
 }
 
 async function probe(inputs: any): Promise<HostFactsOutputs> {

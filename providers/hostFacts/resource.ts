@@ -15,7 +15,8 @@ export interface ConnectionArgs {
 }
 
 export interface HostFactsArgs {
-  connection: pulumi.Input<ConnectionArgs>;
+  /** A plain object of inputs (not an Output of one), so each field keeps its own secretness. */
+  connection: ConnectionArgs;
 }
 
 export class HostFacts extends pulumi.dynamic.Resource {
@@ -27,17 +28,15 @@ export class HostFacts extends pulumi.dynamic.Resource {
   constructor(name: string, args: HostFactsArgs, opts?: pulumi.CustomResourceOptions) {
     // Credentials travel beside the connection, each as a secret, so the preview still shows where
     // the resource connects while the state holds the key only encrypted.
-    const c = pulumi.output(args.connection);
-    const connection = c.apply(({ host, port, user, hostKey }) => ({ host, port, user, hostKey }));
-    const privateKey = c.apply((v) => v.privateKey);
-    const password = c.apply((v) => v.password);
+    const { host, port, user, hostKey, privateKey, password } = args.connection;
+    const connection = { host, port, user, hostKey };
     super(
       hostFactsProvider,
       name,
       {
         connection,
-        privateKey: pulumi.secret(privateKey),
-        password: pulumi.secret(password),
+        privateKey: privateKey === undefined ? undefined : pulumi.secret(privateKey),
+        password: password === undefined ? undefined : pulumi.secret(password),
         hostname: undefined,
         osId: undefined,
         osVersion: undefined,
