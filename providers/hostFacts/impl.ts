@@ -23,12 +23,19 @@ function connectionOf(inputs: any): unknown {
   return { ...inputs.connection, privateKey: inputs.privateKey ?? undefined, password: inputs.password ?? undefined };
 }
 
-export async function check(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+/** Facts are observed, never desired; the last observation is kept in the inputs as drift's baseline. */
+const factKeys = ["hostname", "osId", "osVersion", "osPrettyName"] as const;
+
+export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
   const parsed = connectionSchema.safeParse(connectionOf(news));
   if (!parsed.success) return { failures: toCheckFailures(parsed.error, ["connection"]) };
   const { privateKey, password, ...connection } = parsed.data;
   // protobuf structs cannot carry undefined, so absent credentials are left out, not set undefined
   const inputs: Record<string, unknown> = { ...news, connection };
+  // `up` must not erase the baseline the last refresh recorded (see read); a host moved elsewhere
+  // starts without one
+  const sameHost = olds?.connection?.host === connection.host && olds?.connection?.port === connection.port;
+  for (const k of factKeys) if (sameHost && olds?.[k] !== undefined) inputs[k] = olds[k];
   for (const [k, v] of Object.entries({ privateKey, password })) {
     if (v === undefined) delete inputs[k];
     else inputs[k] = v;
@@ -59,6 +66,9 @@ export async function diff(_id: string, olds: HostFactsOutputs, news: any): Prom
   const changed: string[] = (["host", "port", "user", "hostKey"] as const).filter((k) => o?.[k] !== n[k]);
   if (olds.privateKey !== news.privateKey) changed.push("privateKey");
   if (olds.password !== news.password) changed.push("password");
+  // During refresh, olds are the freshly read outputs and news the recorded inputs, so a fact that
+  // differs from its recorded baseline is drift made behind Pulumi's back.
+  for (const k of factKeys) if (news[k] !== undefined && olds[k] !== news[k]) changed.push(k);
   // A server is never replaced: pointing the resource elsewhere just reads the facts again.
   return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
 }
@@ -69,7 +79,10 @@ export async function update(_id: string, _olds: HostFactsOutputs, news: any): P
 
 export async function read(id: string, props: HostFactsOutputs): Promise<pulumi.dynamic.ReadResult> {
   const outs = await probe(props);
-  return { id, props: outs };
+  // Pulumi's refresh reports drift by diffing fresh outputs against the recorded inputs, so the
+  // observed facts are recorded as inputs too: they are the baseline the next refresh compares to.
+  const { __provider, ...inputs } = outs as HostFactsOutputs & { __provider?: string };
+  return { id, props: outs, inputs };
 }
 
 export async function remove(): Promise<void> {

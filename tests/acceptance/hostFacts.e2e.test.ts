@@ -34,8 +34,8 @@ describe("HostFacts through the real pulumi CLI", function () {
   it("preview plans two resources and does not log in to any host", () => {
     const before = hosts.map((h) => sshLogins(h.name));
     const r = project.ok(["preview", "--diff"]);
-    assert.match(r.output, /\+ 2 to create/);
-    assert.match(r.output, /upchain:index:HostFacts/);
+    assert.match(r.output, /\+ 3 to create/); // the stack and two hosts
+    assert.strictEqual((r.output.match(/\+ pulumi-nodejs:dynamic\/upchain:HostFacts: \(create\)/g) ?? []).length, 2);
     assert.deepStrictEqual(hosts.map((h) => sshLogins(h.name)), before);
   });
 
@@ -56,9 +56,13 @@ describe("HostFacts through the real pulumi CLI", function () {
     const body = key.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"));
     assert.ok(body.length > 0, "the test key should have a body to look for");
     const state = project.stateText();
-    assert.ok(state.includes('"upchain:index:HostFacts"'), "the state should hold the resources");
+    assert.ok(state.includes('"pulumi-nodejs:dynamic/upchain:HostFacts"'), "the state should hold the resources");
     for (const line of body) assert.ok(!state.includes(line), "a line of the private key is in the state in plain text");
     assert.match(state, /"ciphertext"/, "secrets should be stored encrypted");
+  });
+
+  it("refresh right after up finds no drift", () => {
+    project.ok(["refresh", "--yes", "--expect-no-changes"]);
   });
 
   it("refresh sees a hostname changed on the host behind Pulumi's back", () => {
@@ -88,9 +92,10 @@ describe("HostFacts through the real pulumi CLI", function () {
   });
 
   it("destroy forgets the hosts and leaves them running", () => {
+    const facts = (s: any) => (s.deployment.resources ?? []).filter((r: any) => r.type === "pulumi-nodejs:dynamic/upchain:HostFacts");
+    assert.strictEqual(facts(JSON.parse(project.ok(["stack", "export"]).stdout)).length, 2);
     project.ok(["destroy", "--yes"]);
-    const state = JSON.parse(project.ok(["stack", "export"]).stdout);
-    assert.strictEqual((state.deployment.resources ?? []).filter((r: any) => r.type === "upchain:index:HostFacts").length, 0);
+    assert.strictEqual(facts(JSON.parse(project.ok(["stack", "export"]).stdout)).length, 0);
     assert.strictEqual(onHost("hfa", "echo alive").trim(), "alive");
   });
 });

@@ -25,9 +25,10 @@ while :; do
       exec chroot "$root" /usr/local/sbin/upchain-init
     ' host-boot "$dir/root" "$name" &
   child=$!
-  # the host PID 1 is the child of unshare; record its PID as seen from here for nsenter
+  # `ip netns exec` becomes unshare, whose forked child is the host's PID 1; record that PID as
+  # seen from here so the harness can nsenter the host
   for _ in $(seq 100); do
-    pid=$(pgrep -P "$child" -x unshare >/dev/null 2>&1; pgrep -P "$(pgrep -P "$child" | head -1)" 2>/dev/null | head -1)
+    pid=$(pgrep -P "$child" | head -n 1)
     [ -n "$pid" ] && { echo "$pid" > "$dir/init.pid"; break; }
     sleep 0.05
   done

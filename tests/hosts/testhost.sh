@@ -13,6 +13,7 @@
 #        testhost.sh exec NAME CMD...     run a command inside the host (harness side channel)
 #        testhost.sh list
 set -euo pipefail
+[ -n "${UPCHAIN_TRACE:-}" ] && { PS4='+ $EPOCHREALTIME '; set -x; }
 cache=${UPCHAIN_CACHE:-/var/cache/upchain}
 run=${UPCHAIN_HOSTS_RUN:-/run/upchain-hosts}
 bridge=${UPCHAIN_BRIDGE:-upchain0}
@@ -109,7 +110,10 @@ start_host() {
   # network
   ensure_bridge
   ip netns add "$(ns "$name")"
-  ip link add "uc$idx" type veth peer name eth0 netns "$(ns "$name")"
+  # A fixed MAC per address, so this machine's ARP entry stays right when a host is reset; with a
+  # new MAC each time, the first connections after a reset stalled for a minute on a stale entry.
+  ip link add "uc$idx" type veth peer name eth0 netns "$(ns "$name")" address "$(printf '02:77:00:00:00:%02x' "$idx")"
+  ip neigh flush to "$subnet.$idx" dev "$bridge" 2>/dev/null || true
   ip link set "uc$idx" master "$bridge" up
   ip -n "$(ns "$name")" addr add "$subnet.$idx/24" dev eth0
   ip -n "$(ns "$name")" link set eth0 up
@@ -136,7 +140,7 @@ write_known_hosts() {
 wait_ssh() {
   local name=$1 d; d=$(host_dir "$name")
   local ip="$subnet.$(cat "$d/index")" deadline=$((SECONDS + ${UPCHAIN_BOOT_TIMEOUT:-30}))
-  until [ -s "$d/root/etc/ssh/ssh_host_ed25519_key.pub" ] && (exec 3<>"/dev/tcp/$ip/22") 2>/dev/null; do
+  until [ -s "$d/root/etc/ssh/ssh_host_ed25519_key.pub" ] && timeout 1 bash -c "exec 3<>/dev/tcp/$ip/22" 2>/dev/null; do
     [ $SECONDS -lt $deadline ] || { tail -20 "$d/console.log" >&2; die "host $name did not start sshd on $ip:22"; }
     sleep 0.1
   done

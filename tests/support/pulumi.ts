@@ -32,7 +32,7 @@ export class PulumiProject {
 
   constructor(
     readonly stack: string,
-    programJs = `require(${JSON.stringify(path.join(repoRoot, "dist/stacks/index.js"))});\n`,
+    programJs = `module.exports = require(${JSON.stringify(path.join(repoRoot, "dist/stacks/index.js"))});\n`,
   ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-e2e-"));
     this.stateDir = path.join(this.dir, ".state");
@@ -49,7 +49,7 @@ export class PulumiProject {
   }
 
   run(args: string[], input?: string): PulumiResult {
-    const r = spawnSync("pulumi", [...args, "--non-interactive", "--color", "never"], {
+    const r = spawnSync("pulumi", [...flagsFirst(args)], {
       cwd: this.dir,
       input,
       encoding: "utf8",
@@ -114,4 +114,11 @@ export class PulumiProject {
   dispose(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Global flags go before a `--` separator, which ends flag parsing. */
+function flagsFirst(args: string[]): string[] {
+  const common = ["--non-interactive", "--color", "never"];
+  const sep = args.indexOf("--");
+  return sep < 0 ? [...args, ...common] : [...args.slice(0, sep), ...common, ...args.slice(sep)];
 }
