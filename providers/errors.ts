@@ -12,7 +12,10 @@ export type UpchainErrorCode =
   | "UNKNOWN_VERSION" // a version the product's catalog does not know
   | "DOWNGRADE" // the target is older than what is installed
   | "NO_LEGAL_PATH" // no chain of legal hops reaches the target
-  | "UNSUPPORTED_PLATFORM"; // the catalog has no recipe for this platform
+  | "UNSUPPORTED_PLATFORM" // the catalog has no recipe for this platform
+  | "LOCKED" // another run holds the host's upchain lock
+  | "STEP_FAILED" // a step of a hop failed; the hop's restore point was brought back
+  | "RESTORE_FAILED"; // a step failed and so did bringing the restore point back: act by hand
 
 export class UpchainError extends Error {
   readonly code: UpchainErrorCode;

@@ -2,6 +2,7 @@
 # The main job on the embedded default: start the demo hosts, then `pulumi preview` and
 # `pulumi up` on stacks/Pulumi.demo.yaml. Safe to run again: the second `up` changes nothing.
 set -euo pipefail
+bash "$(dirname "$0")/system-packages.sh"
 source "$(dirname "$0")/env.sh"
 cd "$repo"
 step() { printf '\n== %s\n' "$*"; }

@@ -45,6 +45,7 @@ go_build() { # module-dir, output, package, ldflags
 }
 
 build_cli() {
+  command -v go >/dev/null 2>&1 || { log "building pulumi needs Go 1.21+ (it fetches the toolchain pulumi asks for from the module proxy): install Go, or put a compatible pulumi on PATH"; exit 1; }
   local work="$cache/build/pulumi-$cli_version"
   mkdir -p "$work" "$bin"
   # Wrapper module: pkg/go.mod has replace directives, so `go install pkg@version` refuses it.

@@ -2,6 +2,7 @@
 # The whole test suite: unit tests, then acceptance tests through the real pulumi CLI on real test
 # hosts. Installs what it needs (Node 22, the engine, npm packages, the host base) on first use.
 set -euo pipefail
+bash "$(dirname "$0")/system-packages.sh"
 source "$(dirname "$0")/env.sh"
 cd "$repo"
 ensure_node_modules
