@@ -36,3 +36,21 @@ export function toCheckFailures(error: z.ZodError, prefix: string[] = []): { pro
     reason: i.message,
   }));
 }
+
+/** Resources pass credentials beside the connection (so each can be a secret on its own). */
+export function connectionOf(inputs: any): unknown {
+  if (inputs?.connection === undefined) return undefined;
+  return { ...inputs.connection, privateKey: inputs.privateKey ?? undefined, password: inputs.password ?? undefined };
+}
+
+/** Split validated connection fields back into a connection and credentials, leaving out absent
+ * credentials (protobuf structs cannot carry undefined). */
+export function withConnection(base: Record<string, unknown>, c: ConnectionInput): Record<string, unknown> {
+  const { privateKey, password, ...connection } = c;
+  const out: Record<string, unknown> = { ...base, connection };
+  delete out.privateKey;
+  delete out.password;
+  if (privateKey !== undefined) out.privateKey = privateKey;
+  if (password !== undefined) out.password = password;
+  return out;
+}

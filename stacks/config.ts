@@ -13,9 +13,20 @@ const hostSchema = z.object({
   hostKey: z.string().optional(),
 });
 
+/** A managed server: a host plus the product it runs and the version it should reach. */
+const serverSchema = hostSchema.extend({
+  product: z.literal("omflow", { error: "supported products: omflow" }),
+  platform: z.enum(["linux", "windows"]).default("linux"),
+  version: z.string().min(1, "give the version this server should run"),
+  releases: z.array(z.string()).optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+
 export const stackConfigSchema = z
   .object({
-    hosts: z.array(hostSchema).min(1, "declare at least one host"),
+    /** Hosts whose facts are read (no product managed). */
+    hosts: z.array(hostSchema).default([]),
+    servers: z.array(serverSchema).default([]),
     user: z.string().min(1).default("root"),
     /** A file holding the SSH private key; the program reads it and passes it on as a secret. */
     privateKeyFile: z.string().optional(),
@@ -23,18 +34,21 @@ export const stackConfigSchema = z
     knownHostsFile: z.string().optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.hosts.length + c.servers.length === 0) ctx.addIssue({ code: "custom", path: ["hosts"], message: "declare at least one host or server" });
     const seen = new Set<string>();
-    c.hosts.forEach((h, i) => {
-      if (seen.has(h.name)) ctx.addIssue({ code: "custom", path: ["hosts", i, "name"], message: `"${h.name}" is declared twice` });
-      seen.add(h.name);
-      if (!h.hostKey && !c.knownHostsFile) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["hosts", i, "hostKey"],
-          message: "pin the host key: set hostKey (the line `ssh-keyscan -t ed25519 HOST` prints) or upchain:knownHostsFile",
-        });
-      }
-    });
+    for (const list of ["hosts", "servers"] as const) {
+      c[list].forEach((h, i) => {
+        if (seen.has(h.name)) ctx.addIssue({ code: "custom", path: [list, i, "name"], message: `"${h.name}" is declared twice` });
+        seen.add(h.name);
+        if (!h.hostKey && !c.knownHostsFile) {
+          ctx.addIssue({
+            code: "custom",
+            path: [list, i, "hostKey"],
+            message: "pin the host key: set hostKey (the line `ssh-keyscan -t ed25519 HOST` prints) or upchain:knownHostsFile",
+          });
+        }
+      });
+    }
   });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;

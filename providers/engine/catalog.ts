@@ -68,6 +68,8 @@ export interface Catalog {
   hopSteps(hop: Hop, ctx: PlanContext): Step[];
   /** The steps that bring a hop's restore point back when the hop fails. */
   restoreSteps(hop: Hop, ctx: PlanContext): Step[];
+  /** A read-only command that prints the installed version (empty output: the product is absent). */
+  probeVersion(ctx: PlanContext): { shell: Shell; command: string };
   /** Problems found before any host is touched (missing bundle, bad option): field path and message. */
   preflight?(hops: Hop[], ctx: PlanContext): { path: string; message: string }[];
 }

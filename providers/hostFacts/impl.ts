@@ -1,7 +1,7 @@
 // The HostFacts provider's behaviour. Loaded lazily by provider.ts so that Pulumi's closure
 // serialization captures only a module path, never ssh2 or zod.
 import type * as pulumi from "@pulumi/pulumi";
-import { connectionSchema, toCheckFailures } from "../connectionSchema";
+import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
 import { withSsh } from "../transport/ssh";
 import { readFacts } from "./facts";
 
@@ -17,29 +17,17 @@ export interface HostFactsOutputs {
   osPrettyName: string;
 }
 
-/** The resource passes credentials beside the connection (so they can be secrets on their own). */
-function connectionOf(inputs: any): unknown {
-  if (inputs.connection === undefined) return undefined;
-  return { ...inputs.connection, privateKey: inputs.privateKey ?? undefined, password: inputs.password ?? undefined };
-}
-
 /** Facts are observed, never desired; the last observation is kept in the inputs as drift's baseline. */
 const factKeys = ["hostname", "osId", "osVersion", "osPrettyName"] as const;
 
 export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
   const parsed = connectionSchema.safeParse(connectionOf(news));
   if (!parsed.success) return { failures: toCheckFailures(parsed.error, ["connection"]) };
-  const { privateKey, password, ...connection } = parsed.data;
-  // protobuf structs cannot carry undefined, so absent credentials are left out, not set undefined
-  const inputs: Record<string, unknown> = { ...news, connection };
+  const inputs = withConnection(news, parsed.data);
   // `up` must not erase the baseline the last refresh recorded (see read); a host moved elsewhere
   // starts without one
-  const sameHost = olds?.connection?.host === connection.host && olds?.connection?.port === connection.port;
+  const sameHost = olds?.connection?.host === parsed.data.host && olds?.connection?.port === parsed.data.port;
   for (const k of factKeys) if (sameHost && olds?.[k] !== undefined) inputs[k] = olds[k];
-  for (const [k, v] of Object.entries({ privateKey, password })) {
-    if (v === undefined) delete inputs[k];
-    else inputs[k] = v;
-  }
   return { inputs };
 }
 

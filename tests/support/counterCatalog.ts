@@ -21,6 +21,7 @@ export const counter: Catalog = {
   defaultReleases: ["1", "2", "3", "4", "5"],
   legalHops: (from, ctx) => (ctx.releases.includes(String(Number(from) + 1)) ? [{ from, to: String(Number(from) + 1), rule }] : []),
   requiredStops: () => [],
+  probeVersion: () => ({ shell: "sh", command: `cat ${dir}/VERSION 2>/dev/null || true` }),
   hopSteps: (hop) => [
     shStep({ id: "backup", action: "backup", title: `Back up before ${hop.to}`, destructive: false,
       commands: [`rm -rf ${q(backup(hop))}; mkdir -p ${q(backup(hop))}`, `cp -a ${dir}/. ${q(backup(hop))}/`] }),

@@ -23,8 +23,14 @@ describe("stack configuration", () => {
       (e: Error) => /hosts\[0\]\.host: give the server's address/.test(e.message) && /hosts\[1\]\.port/.test(e.message) && /hosts\[1\]\.name: "a" is declared twice/.test(e.message),
     );
   });
-  it("requires at least one host", () => {
-    assert.throws(() => parseStackConfig({ hosts: [] }), /upchain:hosts: declare at least one host/);
+  it("requires at least one host or server", () => {
+    assert.throws(() => parseStackConfig({ hosts: [] }), /upchain:hosts: declare at least one host or server/);
+  });
+  it("a server names its product from the supported list", () => {
+    assert.throws(
+      () => parseStackConfig({ servers: [{ name: "s", host: "h", hostKey: key, product: "oracle", version: "1" }] }),
+      /upchain:servers\[0\]\.product: supported products: omflow/,
+    );
   });
   it("finds a host's key in a known_hosts file, with and without a port", () => {
     const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "upchain-kh-")), "known_hosts");

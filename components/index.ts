@@ -1,0 +1,6 @@
+// What users import: one component per product family.
+export { OmflowServer, OmflowServerArgs } from "./omflowServer";
+export { HostFacts } from "../providers/hostFacts/resource";
+export { Server } from "../providers/server/resource";
+export { registerCatalog } from "../providers/catalogs";
+export type { Catalog } from "../providers/engine/catalog";

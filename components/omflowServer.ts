@@ -1,0 +1,34 @@
+// OmflowServer: the component users instantiate for an OMFLOW server.
+import * as pulumi from "@pulumi/pulumi";
+import { OmflowOptions } from "../providers/catalogs/omflow/options";
+import { ConnectionArgs } from "../providers/hostFacts/resource";
+import { Server } from "../providers/server/resource";
+
+export interface OmflowServerArgs {
+  /** Like @pulumi/command's remote.ConnectionArgs (host, port, user, privateKey, password) plus the pinned host key. */
+  connection: ConnectionArgs;
+  /** The OMFLOW version this server should run, e.g. "1.2.0.1". */
+  version: pulumi.Input<string>;
+  platform?: pulumi.Input<"linux" | "windows">;
+  /** The OMFLOW releases you have patch files for; the catalog's list when absent. */
+  releases?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Patch files by version, the offline bundle, and paths when they differ from the document's. */
+  options?: Partial<OmflowOptions>;
+}
+
+export class OmflowServer extends pulumi.ComponentResource {
+  readonly installedVersion: pulumi.Output<string>;
+  readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[] }>;
+
+  constructor(name: string, args: OmflowServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("upchain:omflow:OmflowServer", name, {}, opts);
+    const server = new Server(
+      name,
+      { product: "omflow", platform: args.platform, target: args.version, releases: args.releases, options: args.options as Record<string, unknown>, connection: args.connection },
+      { parent: this },
+    );
+    this.installedVersion = server.installedVersion;
+    this.plan = server.plan;
+    this.registerOutputs({ installedVersion: this.installedVersion, plan: this.plan });
+  }
+}

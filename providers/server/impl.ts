@@ -1,0 +1,134 @@
+// The Server provider: one managed server of one product at a desired version. check plans the
+// whole chain (probing the installed version read-only) so preview shows every hop and step;
+// create/update run it; read reports the installed version; delete forgets the server.
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { getCatalog, productNames } from "../catalogs";
+import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
+import { Catalog, PlanContext } from "../engine/catalog";
+import { executePlan } from "../engine/executor";
+import { Plan, PlanRequest, assertPlanInputs, hopLabel, planUpgrade } from "../engine/planner";
+import { UpchainError, isUpchainError } from "../errors";
+import { quote } from "../quote";
+import { withSsh } from "../transport/ssh";
+import { RemoteHost } from "../transport/remoteHost";
+
+const serverSchema = z.object({
+  product: z.string().refine((p) => productNames().includes(p), { message: `must be one of: ${productNames().join(", ")}` }),
+  platform: z.enum(["linux", "windows"]).default("linux"),
+  target: z.string().min(1, "give the version this server should run"),
+  releases: z.array(z.string()).optional(),
+  options: z.record(z.string(), z.unknown()).default({}),
+  /** Names the journal and lock on the host; one per product installation. */
+  journalName: z.string().regex(/^[a-z0-9-]+$/).optional(),
+});
+
+type ServerInputs = z.infer<typeof serverSchema>;
+
+function request(s: ServerInputs, installed: string): PlanRequest {
+  return { installed, target: s.target, platform: s.platform, releases: s.releases, options: s.options };
+}
+
+function contextOf(catalog: Catalog, s: ServerInputs): PlanContext {
+  return { platform: s.platform, releases: [...(s.releases ?? catalog.defaultReleases)], options: s.options };
+}
+
+export async function probeInstalled(host: RemoteHost, catalog: Catalog, ctx: PlanContext): Promise<string> {
+  const p = catalog.probeVersion(ctx);
+  const cmd = p.shell === "powershell" ? `powershell -NoProfile -NonInteractive -Command ${quote(p.command)}` : p.command;
+  const r = await host.exec(cmd, { sudo: true });
+  const found = r.stdout.trim();
+  if (r.code !== 0 || !found) {
+    throw new UpchainError(
+      "UNKNOWN_VERSION",
+      `${host.label}: no ${catalog.title} installation found (${p.command} printed nothing). upchain adopts servers that already run ${catalog.title}; it never installs from nothing.`,
+      ["connection", "host"],
+    );
+  }
+  return found;
+}
+
+/** The chain as preview shows it: hops, and each step as "hop n. [action] title". */
+function planSummary(plan: Plan) {
+  return {
+    from: plan.from,
+    to: plan.to,
+    hops: plan.hops.map((h) => `${hopLabel(h)} (${h.rule.id})`),
+    steps: plan.steps.map((s) => `${s.hop} ${s.id}: [${s.action}] ${s.title}`),
+  };
+}
+
+function failure(e: unknown): pulumi.dynamic.CheckResult {
+  if (!isUpchainError(e)) throw e;
+  return { failures: [{ property: e.path.length ? e.path.join(".") : "target", reason: `${e.code}: ${e.message}` }] };
+}
+
+export async function check(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+  const conn = connectionSchema.safeParse(connectionOf(news));
+  const srv = serverSchema.safeParse(news);
+  const failures = [...(conn.success ? [] : toCheckFailures(conn.error, ["connection"])), ...(srv.success ? [] : toCheckFailures(srv.error))];
+  if (!conn.success || !srv.success) return { failures };
+  const catalog = getCatalog(srv.data.product);
+  try {
+    const installed = await withSsh(conn.data, (h) => probeInstalled(h, catalog, contextOf(catalog, srv.data)));
+    const req = request(srv.data, installed);
+    const plan = planUpgrade(catalog, req);
+    assertPlanInputs(catalog, plan, req);
+    return { inputs: { ...withConnection({ ...news, ...srv.data }, conn.data), plan: planSummary(plan) } };
+  } catch (e) {
+    return failure(e);
+  }
+}
+
+async function converge(inputs: any): Promise<any> {
+  const c = connectionSchema.parse(connectionOf(inputs));
+  const s = serverSchema.parse(inputs);
+  const catalog = getCatalog(s.product);
+  const ctx = contextOf(catalog, s);
+  const log = (line: string) => console.log(`upchain ${c.host}: ${line}`);
+  return withSsh(c, async (host) => {
+    const installed = await probeInstalled(host, catalog, ctx);
+    const req = request(s, installed);
+    const plan = planUpgrade(catalog, req);
+    assertPlanInputs(catalog, plan, req);
+    if (plan.hops.length) {
+      log(`${catalog.title} ${plan.from} -> ${plan.to}: ${plan.hops.map(hopLabel).join(", ")}`);
+      await executePlan({ host, catalog, plan, ctx, resource: s.journalName ?? s.product, log, secrets: [c.privateKey ?? "", c.password ?? ""] });
+    }
+    const now = await probeInstalled(host, catalog, ctx);
+    return withConnection({ ...s, plan: inputs.plan, installedVersion: now }, c);
+  });
+}
+
+export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
+  const outs = await converge(inputs);
+  return { id: `${outs.product}@${outs.connection.host}:${outs.connection.port}`, outs };
+}
+
+export async function update(_id: string, _olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
+  return { outs: await converge(news) };
+}
+
+export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult> {
+  const changed: string[] = [];
+  // during up, olds are the last outputs; during refresh, the freshly read ones: either way a server
+  // not at its target is a change (refresh shows it as drift)
+  if (olds.installedVersion !== news.target) changed.push("target");
+  for (const k of ["host", "port", "user", "hostKey"]) if (olds.connection?.[k] !== news.connection?.[k]) changed.push(`connection.${k}`);
+  if (olds.privateKey !== news.privateKey) changed.push("privateKey");
+  if (olds.password !== news.password) changed.push("password");
+  if (JSON.stringify(olds.options ?? {}) !== JSON.stringify(news.options ?? {})) changed.push("options");
+  return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
+}
+
+export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
+  const c = connectionSchema.parse(connectionOf(props));
+  const s = serverSchema.parse(props);
+  const catalog = getCatalog(s.product);
+  const installedVersion = await withSsh(c, (h) => probeInstalled(h, catalog, contextOf(catalog, s)));
+  return { id, props: { ...props, installedVersion } };
+}
+
+export async function remove(): Promise<void> {
+  // Forgetting a server never uninstalls anything.
+}

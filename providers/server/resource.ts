@@ -1,0 +1,45 @@
+// Server: one managed server of one product, at a desired version.
+import * as pulumi from "@pulumi/pulumi";
+import { ConnectionArgs } from "../hostFacts/resource";
+import { serverProvider } from "./provider";
+
+export interface ServerArgs {
+  product: pulumi.Input<string>;
+  platform?: pulumi.Input<"linux" | "windows">;
+  /** The version the server should run; upchain walks the legal chain to it. */
+  target: pulumi.Input<string>;
+  /** Releases you have patches for; the catalog's list when absent. */
+  releases?: pulumi.Input<pulumi.Input<string>[]>;
+  options?: pulumi.Input<Record<string, unknown>>;
+  journalName?: pulumi.Input<string>;
+  connection: ConnectionArgs;
+}
+
+export class Server extends pulumi.dynamic.Resource {
+  declare readonly installedVersion: pulumi.Output<string>;
+  declare readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[] }>;
+
+  constructor(name: string, args: ServerArgs, opts?: pulumi.CustomResourceOptions) {
+    const { host, port, user, hostKey, privateKey, password } = args.connection;
+    super(
+      serverProvider,
+      name,
+      {
+        product: args.product,
+        platform: args.platform,
+        target: args.target,
+        releases: args.releases,
+        options: args.options ?? {},
+        journalName: args.journalName,
+        connection: { host, port, user, hostKey },
+        privateKey: privateKey === undefined ? undefined : pulumi.secret(privateKey),
+        password: password === undefined ? undefined : pulumi.secret(password),
+        installedVersion: undefined,
+        plan: undefined,
+      },
+      { ...opts, additionalSecretOutputs: ["privateKey", "password", ...(opts?.additionalSecretOutputs ?? [])] },
+      "upchain",
+      "Server",
+    );
+  }
+}
