@@ -6,9 +6,11 @@ import { getCatalog, productNames } from "./catalogs";
 import { Platform } from "./engine/catalog";
 import { planUpgrade } from "./engine/planner";
 import { isUpchainError } from "./errors";
+import { buildBundle } from "./bundle";
 import { planToText } from "./planText";
 
 const usage = `usage: upchain plan <product> --from <version> --to <version> [--platform linux|windows] [--releases v1,v2,...] [--json]
+       upchain bundle omflow --out <dir> [--packages name1,name2==1.0,...] [--debs]
 products: ${productNames().join(", ")}`;
 
 function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, string | true> } {
@@ -17,16 +19,26 @@ function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, s
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith("--")) positional.push(a);
-    else if (a === "--json" || a === "--help") flags.set(a.slice(2), true);
+    else if (a === "--json" || a === "--help" || a === "--debs") flags.set(a.slice(2), true);
     else if (i + 1 < argv.length) flags.set(a.slice(2), argv[++i]);
     else throw new Error(`${a} needs a value`);
   }
   return { positional, flags };
 }
 
-export function main(argv: string[]): number {
+async function bundle(flags: Map<string, string | true>): Promise<number> {
+  const out = flags.get("out");
+  if (typeof out !== "string") throw new Error("--out is required");
+  const pk = flags.get("packages");
+  await buildBundle({ out, packages: typeof pk === "string" ? pk.split(",").filter(Boolean) : [], debs: flags.has("debs") });
+  process.stderr.write(`bundle ready in ${out}; set it as options.offlineBundle\n`);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
   try {
     const { positional, flags } = parseArgs(argv);
+    if (positional[0] === "bundle" && positional[1] === "omflow") return await bundle(flags);
     const known = new Set(["from", "to", "platform", "releases", "json", "help"]);
     const unknown = [...flags.keys()].filter((f) => !known.has(f));
     if (flags.has("help") || positional[0] !== "plan" || positional.length !== 2 || unknown.length) {
@@ -49,4 +61,4 @@ export function main(argv: string[]): number {
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) main(process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -21,6 +21,7 @@ while :; do
       mount -t tmpfs -o mode=1777 shm "$root/dev/shm"
       mount -t proc proc "$root/proc"
       mount -t tmpfs -o mode=0755 run "$root/run"
+      mkdir -p "$root/run/lock" "$root/run/sshd"; chmod 1777 "$root/run/lock"
       hostname "$name"
       exec chroot "$root" /usr/local/sbin/upchain-init
     ' host-boot "$dir/root" "$name" &

@@ -182,7 +182,9 @@ case "$cmd" in
     for n in "$@"; do stop_host "$n"; done
     if [ -z "$(ls "$run" 2>/dev/null)" ]; then ip link del "$bridge" 2>/dev/null || true; fi ;;
   info) info "$1" ;;
-  exec) n=$1; shift; nsenter -t "$(cat "$(host_dir "$n")/init.pid")" -a -r -w "$@" ;;
+  # a clean environment, as a login on the host would have: nothing of this machine's leaks in
+  exec) n=$1; shift; nsenter -t "$(cat "$(host_dir "$n")/init.pid")" -a -r -w \
+          env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@" ;;
   list) ls "$run" 2>/dev/null || true ;;
   *) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//;/^set -e/d'; exit 2 ;;
 esac

@@ -121,21 +121,36 @@ function python311Steps(o: OmflowOptions, hop: Hop): Step[] {
       directory: true,
     }),
     step({
-      id: "stop",
-      action: "run",
-      title: "Stop OMFLOW",
-      destructive: true,
-      commands: [`${q(p.server)} stop`],
-    }),
-    step({
       id: "export-packages",
       action: "run",
       title: "Export the old environment's package list (Django raised to 4.2) before it is removed",
       destructive: false,
       commands: [
         `set -e; ${q(pip)} freeze --all > ${q(reqOld)}`,
-        `grep -viE '^(django|ldap3|openpyxl|mod[-_]wsgi|pip|setuptools|wheel)(==|$)' ${q(reqOld)} | sed 's/==.*//' > ${q(reqNew)} || true`,
+        // names only (a line may be "name==1.0" or "name @ file:///..."); the new set pins its own versions
+        `sed 's/[ =@<>~!;].*//' ${q(reqOld)} | grep -viE '^(django|ldap3|openpyxl|mod[-_.]wsgi|pip|setuptools|wheel)$' | sort -u > ${q(reqNew)} || true`,
       ],
+    }),
+    step({
+      id: "check-wheelhouse",
+      action: "run",
+      title: "Check the bundle has a wheel for every package of the old environment (before anything is stopped)",
+      destructive: false,
+      // wheel file names spell projects with _ and any case; compare normalized names
+      commands: [
+        `norm() { tr 'A-Z' 'a-z' | sed 's/[-_.][-_.]*/_/g'; }`,
+        `have=$(ls ${q(wheels)} | norm); missing=""`,
+        `for n in $(cat ${q(reqNew)}); do k=$(echo "$n" | norm); echo "$have" | grep -q "^${"$"}{k}_[0-9]" || missing="$missing $n"; done`,
+        `if [ -n "$missing" ]; then echo "the offline bundle has no wheel for:$missing (add them: upchain bundle omflow --packages ...)" >&2; exit 1; fi`,
+        `echo "all $(wc -l < ${q(reqNew)}) packages of the old environment are in the bundle"`,
+      ],
+    }),
+    step({
+      id: "stop",
+      action: "run",
+      title: "Stop OMFLOW",
+      destructive: true,
+      commands: [`${q(p.server)} stop`],
     }),
     step({
       id: "remove-venv",

@@ -1,0 +1,119 @@
+// OMFLOW end to end through the real pulumi CLI on real hosts running the fake OMFLOW under
+// Apache + mod_wsgi + Django: the 1.1.6.1 -> 1.2.0.0 -> 1.2.0.1 chain with the Python 3.11 venv
+// rebuild, a failing patch restored, and bad targets refused at preview.
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import { PulumiProject } from "../support/pulumi";
+import { TestHost, onHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
+import { installOmflow, newEnvironmentBundle, patchArchive } from "../support/omflowFixture";
+
+const http = (h: TestHost) => execFileSync("curl", ["-s", "-m", "10", `http://${h.host}/`], { encoding: "utf8" });
+
+async function omflowProject(stack: string, hosts: TestHost[], version: string | string[]) {
+  const options = {
+    patches: { "1.2.0.0": patchArchive("1.2.0.0", "1.1.6"), "1.2.0.1": patchArchive("1.2.0.1", "1.2.0") },
+    offlineBundle: await newEnvironmentBundle(),
+  };
+  const project = new PulumiProject(stack);
+  project.init();
+  const versions = Array.isArray(version) ? version : hosts.map(() => version);
+  project.writeConfig({
+    "upchain:servers": hosts.map((h, i) => ({ name: h.name, host: h.host, hostKey: h.hostKey, product: "omflow", version: versions[i], options })),
+  });
+  project.setConfig("upchain:privateKey", privateKey(hosts[0]), true);
+  return project;
+}
+
+describe("OMFLOW 1.1.6.1 -> 1.2.0.1 through the real pulumi CLI", function () {
+  this.timeout(30 * 60 * 1000);
+  let h: TestHost;
+  let project: PulumiProject;
+
+  before(async () => {
+    requireRoot();
+    [h] = startHosts("wfa");
+    await installOmflow(h, "1.1.6.1");
+    project = await omflowProject("omflow", [h], "1.2.0.1");
+  });
+  after(() => {
+    project?.dispose();
+    stopHosts("wfa");
+  });
+
+  it("the fixture serves OMFLOW 1.1.6.1 on Django 2.2 with the extra package", () => {
+    assert.match(http(h), /OMFLOW 1\.1\.6\.1\nDjango 2\.2\.28\n.*\nprefix \/opt\/omflow\/python\nextra six/s);
+  });
+
+  it("preview lists both hops and their steps, and touches nothing", () => {
+    const before = onHost("wfa", "cat /opt/omflow/VERSION; ls /var/lib/upchain 2>&1; /opt/omflow/server/omflow_server status");
+    const r = project.ok(["preview", "--diff"]);
+    assert.match(r.output, /1\.1\.6\.1->1\.2\.0\.0 \(omflow\.next-feature\)/);
+    assert.match(r.output, /1\.2\.0\.0->1\.2\.0\.1 \(omflow\.same-feature\)/);
+    for (const step of ["backup", "export-packages", "check-wheelhouse", "remove-venv", "install-python", "create-venv", "apache-wsgi-module", "run-patch", "verify"]) {
+      assert.match(r.output, new RegExp(`1\\.1\\.6\\.1->1\\.2\\.0\\.0 ${step}:`), `preview shows step ${step}`);
+    }
+    assert.strictEqual(onHost("wfa", "cat /opt/omflow/VERSION; ls /var/lib/upchain 2>&1; /opt/omflow/server/omflow_server status"), before);
+  });
+
+  it("up walks the chain; Apache then serves 1.2.0.1 on Django 4.2 from the new venv, with the extra package", () => {
+    const r = project.ok(["up", "--yes", "--skip-preview"]);
+    assert.match(r.output, /\[1\.1\.6\.1->1\.2\.0\.0 \d+\/\d+\] Run patch\.sh for 1\.2\.0\.0/, "per-step progress reaches the CLI");
+    const page = http(h);
+    assert.match(page, /^OMFLOW 1\.2\.0\.1\nDjango 4\.2\nPython 3\.11/);
+    assert.match(page, /prefix \/opt\/omflow\/python\nextra six/);
+    assert.match(onHost("wfa", "cat /etc/apache2/sites-enabled/django.conf"), /LoadModule wsgi_module \/opt\/omflow\/python\/lib\/python3\.11\/site-packages\/mod_wsgi\/server\/mod_wsgi-py311/);
+    assert.match(onHost("wfa", "/opt/omflow/python/bin/pip freeze"), /^six==/m);
+  });
+
+  it("up again changes nothing, and refresh finds no drift", () => {
+    project.ok(["up", "--yes", "--expect-no-changes"]);
+    project.ok(["refresh", "--yes", "--expect-no-changes"]);
+  });
+});
+
+describe("OMFLOW failures", function () {
+  this.timeout(30 * 60 * 1000);
+  let h: TestHost;
+  let project: PulumiProject;
+
+  before(async () => {
+    requireRoot();
+    [h] = startHosts("wfb");
+    await installOmflow(h, "1.1.6.1");
+  });
+  after(() => {
+    project?.dispose();
+    stopHosts("wfb");
+  });
+
+  it("a downgrade fails at preview, naming the legal targets", async () => {
+    project = await omflowProject("down", [h], "1.1.5.0");
+    const r = project.run(["preview"]);
+    assert.notStrictEqual(r.code, 0);
+    assert.match(r.output, /DOWNGRADE: target: 1\.1\.5\.0 is older than the installed 1\.1\.6\.1/);
+    assert.match(r.output, /legal targets from 1\.1\.6\.1: 1\.1\.6\.3, 1\.1\.6\.4, 1\.2\.0\.0/);
+    project.dispose();
+  });
+
+  it("an unknown version fails at preview, naming the known releases", async () => {
+    project = await omflowProject("unknown", [h], "1.2.0.9");
+    const r = project.run(["preview"]);
+    assert.notStrictEqual(r.code, 0);
+    assert.match(r.output, /UNKNOWN_VERSION: target: 1\.2\.0\.9 is not a known OMFLOW release \(known: .*1\.2\.0\.1/);
+    project.dispose();
+  });
+
+  it("a failing patch.sh in the 1.2.0.0 hop fails the up with the step and its output, and the host is back at 1.1.6.1 with its old venv and Apache config", async () => {
+    const conf = onHost("wfb", "cat /etc/apache2/sites-enabled/django.conf");
+    onHost("wfb", "touch /opt/omflow/FAIL_PATCH_1.2.0.0");
+    project = await omflowProject("fail", [h], "1.2.0.1");
+    const r = project.run(["up", "--yes", "--skip-preview"]);
+    assert.notStrictEqual(r.code, 0, r.output);
+    assert.match(r.output, /step "Run patch\.sh for 1\.2\.0\.0" \(run-patch\) of hop 1\.1\.6\.1->1\.2\.0\.0 exited 1/);
+    assert.match(r.output, /patch\.sh: copying OMFLOW 1\.2\.0\.0 files failed/);
+    assert.match(r.output, /restored to 1\.1\.6\.1/);
+    assert.match(http(h), /^OMFLOW 1\.1\.6\.1\nDjango 2\.2\.28\n/);
+    assert.strictEqual(onHost("wfb", "cat /etc/apache2/sites-enabled/django.conf"), conf);
+    assert.match(onHost("wfb", "/opt/omflow/python/bin/pip freeze"), /^Django==2\.2\.28$/m);
+  });
+});
