@@ -33,7 +33,14 @@ export async function buildBundle(o: BundleOptions, log: (l: string) => void = c
     const debs = path.join(o.out, "debs");
     fs.mkdirSync(debs, { recursive: true });
     log(`Python 3.11 .debs: ${PYTHON_DEBS.join(" ")}`);
-    execFileSync("apt-get", ["download", ...PYTHON_DEBS], { cwd: debs, stdio: "inherit" });
+    try {
+      execFileSync("apt-get", ["download", ...PYTHON_DEBS], { cwd: debs, stdio: "inherit" });
+    } catch (e) {
+      // a machine whose package lists were never fetched cannot locate them; fetch once and retry
+      if (process.getuid?.() !== 0) throw e;
+      execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+      execFileSync("apt-get", ["download", ...PYTHON_DEBS], { cwd: debs, stdio: "inherit" });
+    }
   }
 }
 
