@@ -14,6 +14,8 @@ export interface OmflowServerArgs {
   releases?: pulumi.Input<pulumi.Input<string>[]>;
   /** Patch files by version, the offline bundle, and paths when they differ from the document's. */
   options?: Partial<OmflowOptions>;
+  /** Seconds after its last heartbeat that a killed run's lock on the server is taken over (default 120). */
+  lockTimeoutSeconds?: pulumi.Input<number>;
 }
 
 export class OmflowServer extends pulumi.ComponentResource {
@@ -24,7 +26,7 @@ export class OmflowServer extends pulumi.ComponentResource {
     super("upchain:omflow:OmflowServer", name, {}, opts);
     const server = new Server(
       name,
-      { product: "omflow", platform: args.platform, target: args.version, releases: args.releases, options: args.options as Record<string, unknown>, connection: args.connection },
+      { product: "omflow", platform: args.platform, target: args.version, releases: args.releases, options: args.options as Record<string, unknown>, lockTimeoutSeconds: args.lockTimeoutSeconds, connection: args.connection },
       { parent: this },
     );
     this.installedVersion = server.installedVersion;

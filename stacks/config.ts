@@ -20,6 +20,7 @@ const serverSchema = hostSchema.extend({
   version: z.string().min(1, "give the version this server should run"),
   releases: z.array(z.string()).optional(),
   options: z.record(z.string(), z.unknown()).optional(),
+  lockTimeoutSeconds: z.number().int().min(5).optional(),
 });
 
 export const stackConfigSchema = z

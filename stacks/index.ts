@@ -52,6 +52,7 @@ settings.servers.forEach((s, i) => {
     platform: s.platform,
     releases: s.releases,
     options: s.options,
+    lockTimeoutSeconds: s.lockTimeoutSeconds,
   });
   servers[s.name] = server.installedVersion;
 });

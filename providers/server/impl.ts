@@ -21,6 +21,8 @@ const serverSchema = z.object({
   options: z.record(z.string(), z.unknown()).default({}),
   /** Names the journal and lock on the host; one per product installation. */
   journalName: z.string().regex(/^[a-z0-9-]+$/).optional(),
+  /** How long a run's lock outlives its last heartbeat, i.e. how soon a killed run's lock is taken over. */
+  lockTimeoutSeconds: z.number().int().min(5).max(86_400).default(120),
 });
 
 type ServerInputs = z.infer<typeof serverSchema>;
@@ -93,7 +95,7 @@ async function converge(inputs: any): Promise<any> {
     assertPlanInputs(catalog, plan, req);
     if (plan.hops.length) {
       log(`${catalog.title} ${plan.from} -> ${plan.to}: ${plan.hops.map(hopLabel).join(", ")}`);
-      await executePlan({ host, catalog, plan, ctx, resource: s.journalName ?? s.product, log, secrets: [c.privateKey ?? "", c.password ?? ""] });
+      await executePlan({ host, catalog, plan, ctx, resource: s.journalName ?? s.product, lockStaleSeconds: s.lockTimeoutSeconds, log, secrets: [c.privateKey ?? "", c.password ?? ""] });
     }
     const now = await probeInstalled(host, catalog, ctx);
     return withConnection({ ...s, plan: inputs.plan, installedVersion: now }, c);

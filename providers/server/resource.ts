@@ -12,6 +12,8 @@ export interface ServerArgs {
   releases?: pulumi.Input<pulumi.Input<string>[]>;
   options?: pulumi.Input<Record<string, unknown>>;
   journalName?: pulumi.Input<string>;
+  /** Seconds after its last heartbeat that a dead run's lock is taken over (default 120). */
+  lockTimeoutSeconds?: pulumi.Input<number>;
   connection: ConnectionArgs;
 }
 
@@ -31,6 +33,7 @@ export class Server extends pulumi.dynamic.Resource {
         releases: args.releases,
         options: args.options ?? {},
         journalName: args.journalName,
+        lockTimeoutSeconds: args.lockTimeoutSeconds,
         connection: { host, port, user, hostKey },
         privateKey: privateKey === undefined ? undefined : pulumi.secret(privateKey),
         password: password === undefined ? undefined : pulumi.secret(password),

@@ -4,25 +4,11 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import { PulumiProject } from "../support/pulumi";
-import { TestHost, onHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
-import { installOmflow, newEnvironmentBundle, patchArchive } from "../support/omflowFixture";
+import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
+import { installOmflow, omflowProject } from "../support/omflowFixture";
 
 const http = (h: TestHost) => execFileSync("curl", ["-s", "-m", "10", `http://${h.host}/`], { encoding: "utf8" });
 
-async function omflowProject(stack: string, hosts: TestHost[], version: string | string[]) {
-  const options = {
-    patches: { "1.2.0.0": patchArchive("1.2.0.0", "1.1.6"), "1.2.0.1": patchArchive("1.2.0.1", "1.2.0") },
-    offlineBundle: await newEnvironmentBundle(),
-  };
-  const project = new PulumiProject(stack);
-  project.init();
-  const versions = Array.isArray(version) ? version : hosts.map(() => version);
-  project.writeConfig({
-    "upchain:servers": hosts.map((h, i) => ({ name: h.name, host: h.host, hostKey: h.hostKey, product: "omflow", version: versions[i], options })),
-  });
-  project.setConfig("upchain:privateKey", privateKey(hosts[0]), true);
-  return project;
-}
 
 describe("OMFLOW 1.1.6.1 -> 1.2.0.1 through the real pulumi CLI", function () {
   this.timeout(30 * 60 * 1000);

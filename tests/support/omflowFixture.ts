@@ -6,8 +6,8 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { buildBundle } from "../../providers/bundle";
-import { onHost } from "./hosts";
-import { repoRoot } from "./pulumi";
+import { TestHost, onHost, privateKey } from "./hosts";
+import { PulumiProject, repoRoot } from "./pulumi";
 
 const fixtureDir = path.join(repoRoot, "tests/fixtures/omflow");
 const cache = path.join(process.env.UPCHAIN_CACHE ?? "/var/cache/upchain", "fixtures");
@@ -65,4 +65,35 @@ export function patchArchive(version: string, fromFeature: string): string {
     execFileSync("tar", ["-czf", archive, "-C", path.join(dir, "src"), `${base}_upgrade4`]);
   }
   return archive;
+}
+
+/** Patches by version, each with the feature version it may be applied from (see patch.sh.in). */
+export const standardPatches: Record<string, string> = {
+  "1.1.6.0": "1.1.5",
+  "1.1.6.4": "none",
+  "1.2.0.0": "1.1.6",
+  "1.2.0.1": "none",
+};
+
+export async function omflowOptions(): Promise<Record<string, unknown>> {
+  const patches = Object.fromEntries(Object.entries(standardPatches).map(([v, from]) => [v, patchArchive(v, from)]));
+  return { patches, offlineBundle: await newEnvironmentBundle() };
+}
+
+/** A project whose stack manages `hosts` as OMFLOW servers at the given target version(s). */
+export async function omflowProject(stack: string, hosts: TestHost[], version: string | string[], extra: Record<string, unknown> = {}): Promise<PulumiProject> {
+  const options = await omflowOptions();
+  const project = new PulumiProject(stack);
+  project.init();
+  configureServers(project, hosts, version, { options, ...extra });
+  return project;
+}
+
+/** (Re)write the stack's servers, each at its target version, and the SSH key as a secret. */
+export function configureServers(project: PulumiProject, hosts: TestHost[], version: string | string[], fields: Record<string, unknown>): void {
+  const versions = Array.isArray(version) ? version : hosts.map(() => version);
+  project.writeConfig({
+    "upchain:servers": hosts.map((h, i) => ({ name: h.name, host: h.host, hostKey: h.hostKey, product: "omflow", version: versions[i], ...fields })),
+  });
+  project.setConfig("upchain:privateKey", privateKey(hosts[0]), true);
 }

@@ -1,0 +1,92 @@
+// Several OMFLOW servers in one stack, each with its own chain; and a `pulumi up` killed mid-hop
+// that the next `pulumi up` finishes from the host's journal.
+import * as assert from "assert";
+import { spawn } from "child_process";
+import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
+import { configureServers, installOmflow, omflowOptions, omflowProject } from "../support/omflowFixture";
+import { PulumiProject, engineEnv } from "../support/pulumi";
+
+const version = (name: string) => onHost(name, "cat /opt/omflow/VERSION").trim();
+
+describe("three OMFLOW servers at different versions in one stack", function () {
+  this.timeout(30 * 60 * 1000);
+  let hosts: TestHost[];
+  let project: PulumiProject;
+
+  before(async () => {
+    requireRoot();
+    hosts = startHosts("wfc", "wfd", "wfe");
+    await installOmflow(hosts[0], "1.1.6.1");
+    await installOmflow(hosts[1], "1.1.6.3");
+    await installOmflow(hosts[2], "1.1.5.0");
+    project = await omflowProject("fleet", hosts, "1.1.6.4");
+  });
+  after(() => {
+    project?.dispose();
+    stopHosts("wfc", "wfd", "wfe");
+  });
+
+  it("preview gives each server its own legal chain", () => {
+    const r = project.ok(["preview", "--diff"]);
+    assert.match(r.output, /"1\.1\.6\.1->1\.1\.6\.4 \(omflow\.same-feature\)"/);
+    assert.match(r.output, /"1\.1\.6\.3->1\.1\.6\.4 \(omflow\.same-feature\)"/);
+    assert.match(r.output, /"1\.1\.5\.0->1\.1\.6\.0 \(omflow\.next-feature\)"/);
+    assert.match(r.output, /"1\.1\.6\.0->1\.1\.6\.4 \(omflow\.same-feature\)"/);
+    assert.doesNotMatch(r.output, /1\.1\.5\.0->1\.1\.6\.4/, "1.1.5.0 may not jump past the next feature version");
+  });
+
+  it("up brings all three to 1.1.6.4, and a second up changes nothing", () => {
+    project.ok(["up", "--yes", "--skip-preview"]);
+    assert.deepStrictEqual(hosts.map((h) => version(h.name)), ["1.1.6.4", "1.1.6.4", "1.1.6.4"]);
+    project.ok(["up", "--yes", "--expect-no-changes"]);
+  });
+});
+
+describe("a pulumi up killed during a hop", function () {
+  this.timeout(30 * 60 * 1000);
+  let h: TestHost;
+  let project: PulumiProject;
+
+  before(async () => {
+    requireRoot();
+    [h] = startHosts("wff");
+    await installOmflow(h, "1.1.6.1");
+    // first adopt the server where it is, so the killed run is an update of an existing resource
+    project = await omflowProject("killed", [h], "1.1.6.1", { lockTimeoutSeconds: 10 });
+    project.ok(["up", "--yes", "--skip-preview"]);
+  });
+  after(() => {
+    project?.dispose();
+    stopHosts("wff");
+  });
+
+  it("is finished by the next pulumi up from the journal on the host, without running the patch twice", async () => {
+    onHost("wff", "echo 8 > /opt/omflow/SLOW_PATCH_1.1.6.4");
+    configureServers(project, [h], "1.1.6.4", { options: await omflowOptions(), lockTimeoutSeconds: 10 });
+    const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive"], {
+      cwd: project.dir,
+      env: { ...engineEnv(), PULUMI_BACKEND_URL: `file://${project.stateDir}`, PULUMI_CONFIG_PASSPHRASE: project.passphrase, PULUMI_SKIP_UPDATE_CHECK: "true" },
+      stdio: "ignore",
+      detached: true,
+    });
+    // kill the whole pulumi process group once the patch step is in flight on the host
+    const deadline = Date.now() + 120_000;
+    while (!/run-patch/.test(onHost("wff", "cat /var/lib/upchain/omflow.journal.json 2>/dev/null | grep -A2 inFlight || true"))) {
+      if (Date.now() > deadline) throw new Error("the patch step never started");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    process.kill(-child.pid!, "SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    assert.strictEqual(version("wff"), "1.1.6.1", "killed mid-patch, the host has not reached the target yet");
+
+    await new Promise((r) => setTimeout(r, 11_000)); // past the dead run's lock timeout
+    const r = project.ok(["up", "--yes", "--skip-preview"]);
+    assert.match(r.output, /took over the lock of run/);
+    assert.match(r.output, /resuming run .*: 1\.1\.6\.1 -> 1\.1\.6\.4/);
+    assert.match(r.output, /left running by the interrupted run/);
+    assert.strictEqual(version("wff"), "1.1.6.4");
+    const runs = onHost("wff", "cat /var/lib/upchain/runs/*/*run-patch/out");
+    assert.strictEqual((runs.match(/OMFLOW patched from/g) ?? []).length, 1, `patch.sh ran once:\n${runs}`);
+    project.ok(["up", "--yes", "--expect-no-changes"]);
+  });
+});
