@@ -38,8 +38,11 @@ export interface ExecuteResult {
 
 const tail = (s: string, n = 4000) => (s.length > n ? "…" + s.slice(-n) : s);
 
+/** Where journals, locks and step output live on a host. */
+export const DEFAULT_STATE_DIR = "/var/lib/upchain";
+
 export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
-  const stateDir = o.stateDir ?? "/var/lib/upchain";
+  const stateDir = o.stateDir ?? DEFAULT_STATE_DIR;
   const run = `${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`;
   const log = (line: string) => o.log?.(maskSecrets(line, o.secrets ?? []));
   const lock = await acquireLock(o.host, stateDir, o.resource, run, o.lockStaleSeconds ?? 120);

@@ -6,7 +6,8 @@ import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
 import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
 import { Catalog, PlanContext } from "../engine/catalog";
-import { executePlan } from "../engine/executor";
+import { DEFAULT_STATE_DIR, executePlan } from "../engine/executor";
+import { readJournal } from "../engine/journal";
 import { Plan, PlanRequest, assertPlanInputs, hopLabel, planUpgrade } from "../engine/planner";
 import { UpchainError, isUpchainError } from "../errors";
 import { quote } from "../quote";
@@ -72,11 +73,18 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
   if (!conn.success || !srv.success) return { failures };
   const catalog = getCatalog(srv.data.product);
   try {
-    const installed = await withSsh(conn.data, (h) => probeInstalled(h, catalog, contextOf(catalog, srv.data)));
+    const [installed, pending] = await withSsh(conn.data, async (h) => [
+      await probeInstalled(h, catalog, contextOf(catalog, srv.data)),
+      await readJournal(h, DEFAULT_STATE_DIR, srv.data.journalName ?? srv.data.product),
+    ] as const);
     const req = request(srv.data, installed);
     const plan = planUpgrade(catalog, req);
     assertPlanInputs(catalog, plan, req);
-    return { inputs: { ...withConnection({ ...news, ...srv.data }, conn.data), plan: planSummary(plan) } };
+    const summary: Record<string, unknown> = planSummary(plan);
+    if (pending?.status === "running") {
+      summary.resume = `first finishes interrupted run ${pending.run} (${pending.plan.from} -> ${pending.plan.to}) from step ${pending.next + 1} of ${pending.plan.steps.length}`;
+    }
+    return { inputs: { ...withConnection({ ...news, ...srv.data }, conn.data), plan: summary } };
   } catch (e) {
     return failure(e);
   }
@@ -88,14 +96,22 @@ async function converge(inputs: any): Promise<any> {
   const catalog = getCatalog(s.product);
   const ctx = contextOf(catalog, s);
   const log = (line: string) => console.log(`upchain ${c.host}: ${line}`);
+  const journalName = s.journalName ?? s.product;
+  const secrets = [c.privateKey ?? "", c.password ?? ""];
   return withSsh(c, async (host) => {
+    // An interrupted run is finished first, whatever version the host reports now: its last hop
+    // may have changed the version and still have steps to go (start, check).
+    const pending = await readJournal(host, DEFAULT_STATE_DIR, journalName);
+    if (pending?.status === "running") {
+      await executePlan({ host, catalog, plan: pending.plan, ctx, resource: journalName, lockStaleSeconds: s.lockTimeoutSeconds, log, secrets });
+    }
     const installed = await probeInstalled(host, catalog, ctx);
     const req = request(s, installed);
     const plan = planUpgrade(catalog, req);
     assertPlanInputs(catalog, plan, req);
     if (plan.hops.length) {
       log(`${catalog.title} ${plan.from} -> ${plan.to}: ${plan.hops.map(hopLabel).join(", ")}`);
-      await executePlan({ host, catalog, plan, ctx, resource: s.journalName ?? s.product, lockStaleSeconds: s.lockTimeoutSeconds, log, secrets: [c.privateKey ?? "", c.password ?? ""] });
+      await executePlan({ host, catalog, plan, ctx, resource: journalName, lockStaleSeconds: s.lockTimeoutSeconds, log, secrets });
     }
     const now = await probeInstalled(host, catalog, ctx);
     return withConnection({ ...s, plan: inputs.plan, installedVersion: now }, c);

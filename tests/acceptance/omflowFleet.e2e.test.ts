@@ -1,10 +1,10 @@
 // Several OMFLOW servers in one stack, each with its own chain; and a `pulumi up` killed mid-hop
 // that the next `pulumi up` finishes from the host's journal.
 import * as assert from "assert";
-import { spawn } from "child_process";
+import * as fs from "fs";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { configureServers, installOmflow, omflowOptions, omflowProject } from "../support/omflowFixture";
-import { PulumiProject, engineEnv } from "../support/pulumi";
+import { PulumiProject } from "../support/pulumi";
 
 const version = (name: string) => onHost(name, "cat /opt/omflow/VERSION").trim();
 
@@ -63,23 +63,20 @@ describe("a pulumi up killed during a hop", function () {
   it("is finished by the next pulumi up from the journal on the host, without running the patch twice", async () => {
     onHost("wff", "echo 8 > /opt/omflow/SLOW_PATCH_1.1.6.4");
     configureServers(project, [h], "1.1.6.4", { options: await omflowOptions(), lockTimeoutSeconds: 10 });
-    const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive"], {
-      cwd: project.dir,
-      env: { ...engineEnv(), PULUMI_BACKEND_URL: `file://${project.stateDir}`, PULUMI_CONFIG_PASSPHRASE: project.passphrase, PULUMI_SKIP_UPDATE_CHECK: "true" },
-      stdio: "ignore",
-      detached: true,
-    });
+    const log = `${project.dir}/killed-up.log`;
+    const child = project.start(["up", "--yes", "--skip-preview"], log);
     // kill the whole pulumi process group once the patch step is in flight on the host
     const deadline = Date.now() + 120_000;
     while (!/run-patch/.test(onHost("wff", "cat /var/lib/upchain/omflow.journal.json 2>/dev/null | grep -A2 inFlight || true"))) {
-      if (Date.now() > deadline) throw new Error("the patch step never started");
+      if (Date.now() > deadline) throw new Error(`the patch step never started:\n${fs.readFileSync(log, "utf8")}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     process.kill(-child.pid!, "SIGKILL");
     await new Promise((r) => child.once("exit", r));
     assert.strictEqual(version("wff"), "1.1.6.1", "killed mid-patch, the host has not reached the target yet");
 
-    await new Promise((r) => setTimeout(r, 11_000)); // past the dead run's lock timeout
+    await new Promise((r) => setTimeout(r, 11_000)); // past the dead run's lock timeout on the host
+    project.ok(["cancel", "--yes"]); // what an operator does first: release Pulumi's own stack lock
     const r = project.ok(["up", "--yes", "--skip-preview"]);
     assert.match(r.output, /took over the lock of run/);
     assert.match(r.output, /resuming run .*: 1\.1\.6\.1 -> 1\.1\.6\.4/);

@@ -1,6 +1,6 @@
 // Drives the real pulumi CLI against a throwaway project and local file backend, the way Pulumi's
 // ProgramTest does: each test gets its own state directory, stack and config.
-import { spawnSync } from "child_process";
+import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -48,19 +48,29 @@ export class PulumiProject {
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(this.dir, "node_modules"));
   }
 
+  private env(): NodeJS.ProcessEnv {
+    return {
+      ...engineEnv(),
+      PULUMI_BACKEND_URL: `file://${this.stateDir}`,
+      PULUMI_CONFIG_PASSPHRASE: this.passphrase,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_HOME: path.join(this.dir, ".pulumi-home"),
+    };
+  }
+
+  /** Start pulumi in the background, in its own process group (so a test can kill all of it); output goes to `log`. */
+  start(args: string[], log: string): ChildProcess {
+    const fd = fs.openSync(log, "w");
+    return spawn("pulumi", flagsFirst(args), { cwd: this.dir, env: this.env(), stdio: ["ignore", fd, fd], detached: true });
+  }
+
   run(args: string[], input?: string): PulumiResult {
     const r = spawnSync("pulumi", [...flagsFirst(args)], {
       cwd: this.dir,
       input,
       encoding: "utf8",
-      env: {
-        ...engineEnv(),
-        PULUMI_BACKEND_URL: `file://${this.stateDir}`,
-        PULUMI_CONFIG_PASSPHRASE: this.passphrase,
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_HOME: path.join(this.dir, ".pulumi-home"),
-      },
+      env: this.env(),
       maxBuffer: 64 * 1024 * 1024,
       timeout: 15 * 60 * 1000,
     });
