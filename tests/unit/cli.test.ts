@@ -1,0 +1,39 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+
+const cli = path.resolve(__dirname, "../../providers/cli.js");
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+
+describe("upchain plan (command line)", () => {
+  it("--json prints one object with the hops and each step's commands", () => {
+    const r = run("plan", "omflow", "--from", "1.1.6.1", "--to", "1.2.0.1", "--json");
+    assert.strictEqual(r.status, 0, r.stderr);
+    const plan = JSON.parse(r.stdout);
+    assert.strictEqual(plan.product, "omflow");
+    assert.strictEqual(plan.platform, "linux");
+    assert.deepStrictEqual(plan.hops.map((h: any) => [h.from, h.to]), [["1.1.6.1", "1.2.0.0"], ["1.2.0.0", "1.2.0.1"]]);
+    const patch = plan.steps.find((s: any) => s.hop === "1.1.6.1->1.2.0.0" && s.id === "run-patch");
+    assert.ok(patch.action && patch.title && patch.commands.length > 0);
+  });
+  it("prints the chain as text by default", () => {
+    const r = run("plan", "omflow", "--from", "1.1.6.1", "--to", "1.1.6.3");
+    assert.strictEqual(r.status, 0);
+    assert.match(r.stdout, /hop 1: 1\.1\.6\.1 -> 1\.1\.6\.3\n  rule omflow\.same-feature/);
+  });
+  it("--releases limits the known releases", () => {
+    const r = run("plan", "omflow", "--from", "1.1.6.1", "--to", "1.2.0.1", "--releases", "1.1.6.1,1.2.0.0,1.2.0.1", "--json");
+    assert.strictEqual(JSON.parse(r.stdout).hops.length, 2);
+  });
+  it("an illegal request exits non-zero with the reason on stderr", () => {
+    const r = run("plan", "omflow", "--from", "1.2.0.1", "--to", "1.1.6.1");
+    assert.strictEqual(r.status, 1);
+    assert.strictEqual(r.stdout, "");
+    assert.match(r.stderr, /DOWNGRADE: target: 1\.1\.6\.1 is older than the installed 1\.2\.0\.1/);
+  });
+  it("an unknown product names the known ones", () => {
+    const r = run("plan", "oracle", "--from", "9.0.2", "--to", "10.1.2");
+    assert.strictEqual(r.status, 1);
+    assert.match(r.stderr, /no catalog for "oracle" \(known: omflow\)/);
+  });
+});
