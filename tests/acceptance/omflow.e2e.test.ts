@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import { PulumiProject } from "../support/pulumi";
-import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
+import { TestHost, onHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { installOmflow, omflowProject } from "../support/omflowFixture";
 
 const http = (h: TestHost) => execFileSync("curl", ["-s", "-m", "10", `http://${h.host}/`], { encoding: "utf8" });
@@ -54,6 +54,14 @@ describe("OMFLOW 1.1.6.1 -> 1.2.0.1 through the real pulumi CLI", function () {
   it("up again changes nothing, and refresh finds no drift", () => {
     project.ok(["up", "--yes", "--expect-no-changes"]);
     project.ok(["refresh", "--yes", "--expect-no-changes"]);
+  });
+
+  it("the state holds the SSH key only encrypted", () => {
+    const state = project.stateText();
+    assert.ok(state.includes('"pulumi-nodejs:dynamic/upchain:Server"'));
+    for (const line of privateKey(h).split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"))) {
+      assert.ok(!state.includes(line), "a line of the private key is in the state in plain text");
+    }
   });
 });
 
