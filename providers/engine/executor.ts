@@ -9,7 +9,7 @@ import { namedEdits } from "../edits/edit";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext } from "./catalog";
-import { startDetached, stepState, waitDetached } from "./detached";
+import { startDetached, waitDetached } from "./detached";
 import { Journal, archiveJournal, readJournal, writeJournal } from "./journal";
 import { acquireLock } from "./lock";
 import { Plan, PlannedStep } from "./planner";
@@ -197,5 +197,3 @@ async function failHop(
   await archiveJournal(o.host, stateDir, o.resource, j.run);
   throw new UpchainError("STEP_FAILED", mask(`${o.host.label}: step "${step.title}" (${step.id}) of hop ${step.hop} ${what}; ${restored}.${output}`));
 }
-
-export { stepState };
