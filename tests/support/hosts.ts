@@ -35,7 +35,9 @@ export function requireRoot(): void {
   }
 }
 
+/** Start pristine hosts: whatever an earlier, interrupted run left under the same names is wiped first. */
 export function startHosts(...names: string[]): TestHost[] {
+  run(["down", ...names.map((n) => n.split(":")[0])]);
   run(["up", ...names]);
   return names.map((n) => hostInfo(n.split(":")[0]));
 }
