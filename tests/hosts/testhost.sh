@@ -172,19 +172,21 @@ info() {
     "$name" "$subnet" "$(cat "$d/index")" "$(client_key)" "$hk" "$d/root"
 }
 
+hosts() { find "$run" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort; }
+
 cmd=${1:-}; shift || true
 case "$cmd" in
   base) build_base; echo "$base/rootfs" ;;
   up) build_base; mkdir -p "$run"; for n in "$@"; do start_host "$n"; done ;;
   reset) for n in "$@"; do stop_host "$n"; start_host "$n"; done ;;
   down)
-    if [ "${1:-}" = --all ]; then set -- $(ls "$run" 2>/dev/null); fi
+    if [ "${1:-}" = --all ]; then set -- $(hosts); fi
     for n in "$@"; do stop_host "$n"; done
-    if [ -z "$(ls "$run" 2>/dev/null)" ]; then ip link del "$bridge" 2>/dev/null || true; fi ;;
+    if [ -z "$(hosts)" ]; then ip link del "$bridge" 2>/dev/null || true; fi ;;
   info) info "$1" ;;
   # a clean environment, as a login on the host would have: nothing of this machine's leaks in
   exec) n=$1; shift; nsenter -t "$(cat "$(host_dir "$n")/init.pid")" -a -r -w \
           env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@" ;;
-  list) ls "$run" 2>/dev/null || true ;;
+  list) hosts ;;
   *) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//;/^set -e/d'; exit 2 ;;
 esac
