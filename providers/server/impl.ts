@@ -28,8 +28,12 @@ const serverSchema = z.object({
 
 type ServerInputs = z.infer<typeof serverSchema>;
 
-function request(s: ServerInputs, installed: string): PlanRequest {
-  return { installed, target: s.target, platform: s.platform, releases: s.releases, options: s.options };
+/** The chain from `installed` to the server's target, with every input it needs present. */
+function planFor(catalog: Catalog, s: ServerInputs, installed: string): Plan {
+  const req: PlanRequest = { installed, target: s.target, platform: s.platform, releases: s.releases, options: s.options };
+  const plan = planUpgrade(catalog, req);
+  assertPlanInputs(catalog, plan, req);
+  return plan;
 }
 
 function contextOf(catalog: Catalog, s: ServerInputs): PlanContext {
@@ -77,9 +81,7 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
       await probeInstalled(h, catalog, contextOf(catalog, srv.data)),
       await readJournal(h, DEFAULT_STATE_DIR, srv.data.journalName ?? srv.data.product),
     ] as const);
-    const req = request(srv.data, installed);
-    const plan = planUpgrade(catalog, req);
-    assertPlanInputs(catalog, plan, req);
+    const plan = planFor(catalog, srv.data, installed);
     const summary: Record<string, unknown> = planSummary(plan);
     if (pending?.status === "running") {
       summary.resume = `first finishes interrupted run ${pending.run} (${pending.plan.from} -> ${pending.plan.to}) from step ${pending.next + 1} of ${pending.plan.steps.length}`;
@@ -97,21 +99,17 @@ async function converge(inputs: any): Promise<any> {
   const ctx = contextOf(catalog, s);
   const log = (line: string) => console.log(`upchain ${c.host}: ${line}`);
   const journalName = s.journalName ?? s.product;
-  const secrets = [c.privateKey ?? "", c.password ?? ""];
   return withSsh(c, async (host) => {
+    const run = (plan: Plan) =>
+      executePlan({ host, catalog, plan, ctx, resource: journalName, lockStaleSeconds: s.lockTimeoutSeconds, log, secrets: [c.privateKey ?? "", c.password ?? ""] });
     // An interrupted run is finished first, whatever version the host reports now: its last hop
     // may have changed the version and still have steps to go (start, check).
     const pending = await readJournal(host, DEFAULT_STATE_DIR, journalName);
-    if (pending?.status === "running") {
-      await executePlan({ host, catalog, plan: pending.plan, ctx, resource: journalName, lockStaleSeconds: s.lockTimeoutSeconds, log, secrets });
-    }
-    const installed = await probeInstalled(host, catalog, ctx);
-    const req = request(s, installed);
-    const plan = planUpgrade(catalog, req);
-    assertPlanInputs(catalog, plan, req);
+    if (pending?.status === "running") await run(pending.plan);
+    const plan = planFor(catalog, s, await probeInstalled(host, catalog, ctx));
     if (plan.hops.length) {
       log(`${catalog.title} ${plan.from} -> ${plan.to}: ${plan.hops.map(hopLabel).join(", ")}`);
-      await executePlan({ host, catalog, plan, ctx, resource: journalName, lockStaleSeconds: s.lockTimeoutSeconds, log, secrets });
+      await run(plan);
     }
     const now = await probeInstalled(host, catalog, ctx);
     return withConnection({ ...s, plan: inputs.plan, installedVersion: now }, c);
