@@ -3,7 +3,7 @@
 # debootstrap for the host base, iproute2/util-linux for namespaces, openssh-client for keys.
 set -euo pipefail
 need=()
-for p in debootstrap:debootstrap ip:iproute2 ssh-keygen:openssh-client unshare:util-linux nsenter:util-linux curl:curl; do
+for p in debootstrap:debootstrap ip:iproute2 ssh-keygen:openssh-client unshare:util-linux nsenter:util-linux curl:curl pgrep:procps mountpoint:util-linux; do
   command -v "${p%%:*}" >/dev/null 2>&1 || need+=("${p#*:}")
 done
 [ ${#need[@]} -eq 0 ] && exit 0
