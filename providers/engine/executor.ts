@@ -9,7 +9,7 @@ import { namedEdits } from "../edits/edit";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext } from "./catalog";
-import { startDetached, waitDetached } from "./detached";
+import { DetachedResult, startDetached, waitDetached } from "./detached";
 import { Journal, archiveJournal, readJournal, writeJournal } from "./journal";
 import { acquireLock } from "./lock";
 import { Plan, PlannedStep } from "./planner";
@@ -35,6 +35,9 @@ export interface ExecuteResult {
   /** Set when this run finished a plan an interrupted run had started. */
   resumedRun?: string;
 }
+
+/** How a step ended: its exit status and output, or "lost" when it died without an exit status. */
+type StepOutcome = DetachedResult | "lost";
 
 const tail = (s: string, n = 4000) => (s.length > n ? "…" + s.slice(-n) : s);
 
@@ -74,7 +77,7 @@ async function walk(o: ExecuteOptions, j: Journal, stateDir: string, log: (l: st
     const step = steps[index];
     const hopSteps = steps.filter((s) => s.hop === step.hop);
     const position = `[${step.hop} ${hopSteps.indexOf(step) + 1}/${hopSteps.length}]`;
-    let outcome: { code: number; stdout: string; stderr: string } | "lost";
+    let outcome: StepOutcome;
     if (j.inFlight?.index === index) {
       // The previous run started this step and did not see it end: find out, never re-run it blindly.
       log(`${position} ${step.title}: left running by the interrupted run; waiting for it`);
@@ -101,7 +104,7 @@ async function runStep(
   stateDir: string,
   heartbeat: () => Promise<void>,
   onOutput: (t: string) => void,
-): Promise<{ code: number; stdout: string; stderr: string } | "lost"> {
+): Promise<StepOutcome> {
   if (step.action === "upload") return upload(o.host, step);
   if (step.action === "edit") return edit(o.host, step, j.run);
   if (step.shell !== "sh") {
@@ -115,7 +118,7 @@ async function runStep(
   return waitDetached(o.host, dir, { pollMs: o.pollMs ?? 500, onOutput, onPoll: heartbeat });
 }
 
-async function upload(host: RemoteHost, step: PlannedStep) {
+async function upload(host: RemoteHost, step: PlannedStep): Promise<DetachedResult> {
   const source = String(step.source ?? "");
   const destination = String(step.destination);
   if (!source || !fs.existsSync(source)) return { code: 1, stdout: "", stderr: `local file ${source || "(none given)"} does not exist` };
@@ -136,7 +139,7 @@ function listFiles(dir: string, prefix = ""): string[] {
 }
 
 /** Back up, write a temp file and rename it in, validate; put the old file back if validation fails. */
-async function edit(host: RemoteHost, step: PlannedStep, run: string) {
+async function edit(host: RemoteHost, step: PlannedStep, run: string): Promise<DetachedResult> {
   const file = String(step.file);
   const apply = namedEdits[String(step.edit)];
   if (!apply) return { code: 1, stdout: "", stderr: `no edit named ${String(step.edit)}` };
@@ -164,7 +167,7 @@ async function failHop(
   j: Journal,
   stateDir: string,
   step: PlannedStep,
-  outcome: { code: number; stdout: string; stderr: string } | "lost",
+  outcome: StepOutcome,
   log: (l: string) => void,
 ): Promise<never> {
   const hop = j.plan.hops.find((h) => `${h.from}->${h.to}` === step.hop)!;
