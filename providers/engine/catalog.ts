@@ -80,3 +80,9 @@ export type StepSpec = Omit<Step, "shell"> & { id: string; action: StepAction; t
 export const shStep = (s: StepSpec): Step => ({ ...s, shell: "sh" });
 /** A step whose commands are PowerShell. */
 export const psStep = (s: StepSpec): Step => ({ ...s, shell: "powershell" });
+
+/** Copy a local file or folder to the host (the executor checks each file's sha256 there). Runs no commands. */
+export function uploadStep(shell: Shell, s: { id: string; title: string; source: string; destination: string; directory?: boolean }): Step {
+  const { directory, ...rest } = s;
+  return { ...rest, action: "upload", shell, commands: [], destructive: false, ...(directory ? { directory: true } : {}) };
+}

@@ -1,6 +1,6 @@
 // OMFLOW on Linux: the general hop and the 1.2.0.0 hop, as POSIX sh. Every value is quoted.
 import * as path from "path";
-import { Hop, Step, shStep as step } from "../../engine/catalog";
+import { Hop, Step, shStep as step, uploadStep } from "../../engine/catalog";
 import { quote as q } from "../../quote";
 import { OmflowOptions } from "./options";
 import { PYTHON311_VERSION } from "./rules";
@@ -40,15 +40,7 @@ function patchSteps(o: OmflowOptions, hop: Hop): Step[] {
   const source = o.patches[hop.to] ?? "";
   const archive = `${p.work}/${path.basename(source)}`;
   return [
-    step({
-      id: "upload-patch",
-      action: "upload",
-      title: `Upload the ${hop.to} patch`,
-      destructive: false,
-      commands: [],
-      source,
-      destination: archive,
-    }),
+    uploadStep("sh", { id: "upload-patch", title: `Upload the ${hop.to} patch`, source, destination: archive }),
     step({
       id: "extract-patch",
       action: "run",
@@ -110,12 +102,9 @@ function python311Steps(o: OmflowOptions, hop: Hop): Step[] {
   const base = ["django==4.2", "ldap3", "openpyxl"];
   const offline = `--no-index --find-links ${q(wheels)}`;
   return [
-    step({
+    uploadStep("sh", {
       id: "upload-bundle",
-      action: "upload",
       title: "Upload the offline bundle (Python 3.11 .debs, wheels, mod_wsgi sdist)",
-      destructive: false,
-      commands: [],
       source: o.offlineBundle ?? "",
       destination: bundle,
       directory: true,

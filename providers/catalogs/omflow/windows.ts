@@ -1,7 +1,7 @@
 // OMFLOW on Windows (PowerShell over OpenSSH). Rendered and tested as scripts: no Windows host can
 // run here. Every value is quoted with quotePowerShell.
 import * as path from "path";
-import { Hop, Step, psStep as step } from "../../engine/catalog";
+import { Hop, Step, psStep as step, uploadStep } from "../../engine/catalog";
 import { quotePowerShell as q } from "../../quote";
 import { OmflowOptions } from "./options";
 import { PYTHON311_VERSION } from "./rules";
@@ -40,12 +40,9 @@ export function windowsHopSteps(o: OmflowOptions, hop: Hop): Step[] {
       ],
       backupDir: p.backup,
     }),
-    step({
+    uploadStep("powershell", {
       id: "upload-update",
-      action: "upload",
       title: `Upload the ${hop.to} update file`,
-      destructive: false,
-      commands: [],
       source: o.patches[hop.to] ?? "",
       destination: updater,
     }),
@@ -91,12 +88,9 @@ function python311Steps(o: OmflowOptions, hop: Hop): Step[] {
   const newPy = `${p.newPython}\\python.exe`;
   const oldPy = `${p.oldPython}\\python.exe`;
   return [
-    step({
+    uploadStep("powershell", {
       id: "upload-bundle",
-      action: "upload",
       title: "Upload the offline bundle (Python 3.11 32-bit installer and wheels)",
-      destructive: false,
-      commands: [],
       source: o.offlineBundle ?? "",
       destination: bundle,
       directory: true,
