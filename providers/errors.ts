@@ -14,6 +14,8 @@ export type UpchainErrorCode =
   | "NO_LEGAL_PATH" // no chain of legal hops reaches the target
   | "UNSUPPORTED_PLATFORM" // the catalog has no recipe for this platform
   | "LOCKED" // another run holds the host's upchain lock
+  | "SERVICES_CONFLICT" // an entry to add to a services file clashes with one already there
+  | "HOST_DID_NOT_RETURN" // a host rebooted by a step did not come back before the deadline
   | "STEP_FAILED" // a step of a hop failed; the hop's restore point was brought back
   | "RESTORE_FAILED"; // a step failed and so did bringing the restore point back: act by hand
 

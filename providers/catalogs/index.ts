@@ -1,9 +1,10 @@
 // The catalogs upchain knows. A user adds their own product with registerCatalog.
 import { UpchainError } from "../errors";
 import { Catalog } from "../engine/catalog";
+import { groupmax } from "./groupmax";
 import { omflow } from "./omflow";
 
-const catalogs = new Map<string, Catalog>([[omflow.product, omflow]]);
+const catalogs = new Map<string, Catalog>([omflow, groupmax].map((c) => [c.product, c]));
 
 export function registerCatalog(catalog: Catalog): void {
   catalogs.set(catalog.product, catalog);

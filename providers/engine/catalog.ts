@@ -49,6 +49,8 @@ export interface Step {
   commands: string[];
   /** True when the step changes the server in a way the hop's restore point must be able to undo. */
   destructive: boolean;
+  /** For a recovery step: run it even when restoring the backup failed (it puts a setting back). */
+  always?: boolean;
   /** Action-specific details (an upload's source, a file edit's path, services entries, ...). */
   [detail: string]: unknown;
 }
@@ -68,6 +70,14 @@ export interface Catalog {
   hopSteps(hop: Hop, ctx: PlanContext): Step[];
   /** The steps that bring a hop's restore point back when the hop fails. */
   restoreSteps(hop: Hop, ctx: PlanContext): Step[];
+  /**
+   * Steps that put the old version back in service after a hop failed, run after restoreSteps or
+   * alone when nothing destructive had run yet (a setting switched off before a reboot, services
+   * stopped for the hop).
+   */
+  recoverSteps?(hop: Hop, ctx: PlanContext): Step[];
+  /** Why `from` is not a source the vendor's documents cover (naming those that are), if it is not. */
+  undocumentedSource?(from: string, ctx: PlanContext): string | undefined;
   /** A read-only command that prints the installed version (empty output: the product is absent). */
   probeVersion(ctx: PlanContext): { shell: Shell; command: string };
   /** Problems found before any host is touched (missing bundle, bad option): field path and message. */

@@ -2,17 +2,15 @@
 // destructive, each step run detached and polled, a check after each hop, and the hop's restore
 // point brought back when a step fails. It makes no planning decision of its own.
 import { randomBytes } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
-import { UpchainError, maskSecrets } from "../errors";
-import { namedEdits } from "../edits/edit";
-import { quote as q } from "../quote";
+import { UpchainError, isUpchainError, maskSecrets } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
-import { Catalog, PlanContext } from "./catalog";
+import { Catalog, PlanContext, Step } from "./catalog";
 import { DetachedResult, startDetached, waitDetached } from "./detached";
+import { edit, servicesAdd, upload } from "./fileSteps";
 import { Journal, archiveJournal, readJournal, writeJournal } from "./journal";
 import { acquireLock } from "./lock";
 import { Plan, PlannedStep } from "./planner";
+import { rebootAndWait } from "./reboot";
 
 export interface ExecuteOptions {
   host: RemoteHost;
@@ -66,7 +64,8 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     await archiveJournal(o.host, stateDir, o.resource, journal.run);
     return { reached: journal.plan.to, resumedRun };
   } finally {
-    await lock.release();
+    // best effort: after a host that never came back, the lock goes stale on its own
+    await lock.release().catch((e) => log(`could not release the lock: ${(e as Error).message}`));
   }
 }
 
@@ -78,7 +77,7 @@ async function walk(o: ExecuteOptions, j: Journal, stateDir: string, log: (l: st
     const hopSteps = steps.filter((s) => s.hop === step.hop);
     const position = `[${step.hop} ${hopSteps.indexOf(step) + 1}/${hopSteps.length}]`;
     let outcome: StepOutcome;
-    if (j.inFlight?.index === index) {
+    if (j.inFlight?.index === index && step.action !== "reboot") {
       // The previous run started this step and did not see it end: find out, never re-run it blindly.
       log(`${position} ${step.title}: left running by the interrupted run; waiting for it`);
       outcome = await waitDetached(o.host, j.inFlight.dir, { pollMs: o.pollMs ?? 500, onPoll: heartbeat });
@@ -105,12 +104,14 @@ async function runStep(
   heartbeat: () => Promise<void>,
   onOutput: (t: string) => void,
 ): Promise<StepOutcome> {
-  if (step.action === "upload") return upload(o.host, step);
-  if (step.action === "edit") return edit(o.host, step, j.run);
   if (step.shell !== "sh") {
     throw new UpchainError("UNSUPPORTED_PLATFORM", `step ${step.id}: PowerShell steps are rendered for review but this version runs only POSIX sh steps`);
   }
+  if (step.action === "upload") return upload(o.host, step);
+  if (step.action === "edit") return edit(o.host, step, j.run);
+  if (step.action === "services-add") return servicesAdd(o.host, step, j.run);
   const dir = `${stateDir}/runs/${j.run}/${String(index).padStart(3, "0")}-${step.id}`;
+  if (step.action === "reboot") return reboot(o, step, j, index, dir, stateDir);
   // The journal names the step before it starts, so a run killed now knows where to look.
   j.inFlight = { index, dir };
   await writeJournal(o.host, stateDir, o.resource, j);
@@ -118,50 +119,39 @@ async function runStep(
   return waitDetached(o.host, dir, { pollMs: o.pollMs ?? 500, onOutput, onPoll: heartbeat });
 }
 
-async function upload(host: RemoteHost, step: PlannedStep): Promise<DetachedResult> {
-  const source = String(step.source ?? "");
-  const destination = String(step.destination);
-  if (!source || !fs.existsSync(source)) return { code: 1, stdout: "", stderr: `local file ${source || "(none given)"} does not exist` };
-  const files: [string, string][] = fs.statSync(source).isDirectory()
-    ? listFiles(source).map((f) => [path.join(source, f), `${destination}/${f}`])
-    : [[source, destination]];
-  for (const [from, to] of files) {
-    await host.exec(`mkdir -p ${q(path.posix.dirname(to))}`, { sudo: true });
-    await host.writeFile(to, fs.readFileSync(from), 0o644);
+/** A reboot that never ends in a new boot is not a failed step to restore: the host is unreachable. */
+async function reboot(o: ExecuteOptions, step: PlannedStep, j: Journal, index: number, dir: string, stateDir: string): Promise<StepOutcome> {
+  const resumed = j.inFlight?.index === index ? j.inFlight.marker : undefined;
+  const log = (line: string) => o.log?.(maskSecrets(`[${step.hop}]   ${line}`, o.secrets ?? []));
+  try {
+    return await rebootAndWait({
+      host: o.host,
+      step,
+      dir,
+      markerBefore: resumed,
+      remember: async (marker) => {
+        j.inFlight = { index, dir, marker };
+        await writeJournal(o.host, stateDir, o.resource, j);
+      },
+      log,
+    });
+  } catch (e) {
+    if (!isUpchainError(e, "HOST_DID_NOT_RETURN")) throw e;
+    throw new UpchainError(
+      "HOST_DID_NOT_RETURN",
+      `${o.host.label}: step "${step.title}" (${step.id}) of hop ${step.hop} restarted the machine, and it did not come back within ` +
+        `${Number(step.timeoutSeconds ?? 900)}s. ${e.message.replace(/^[^:]*: /, "")}. Nothing could be restored on a machine that cannot be reached. ` +
+        `Once it is back, run pulumi up again: the journal on the host resumes the chain after the reboot.`,
+    );
   }
-  return { code: 0, stdout: `uploaded ${files.length} file(s) to ${destination}\n`, stderr: "" };
 }
 
-function listFiles(dir: string, prefix = ""): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? listFiles(path.join(dir, e.name), path.posix.join(prefix, e.name)) : [path.posix.join(prefix, e.name)],
-  );
-}
-
-/** Back up, write a temp file and rename it in, validate; put the old file back if validation fails. */
-async function edit(host: RemoteHost, step: PlannedStep, run: string): Promise<DetachedResult> {
-  const file = String(step.file);
-  const apply = namedEdits[String(step.edit)];
-  if (!apply) return { code: 1, stdout: "", stderr: `no edit named ${String(step.edit)}` };
-  const value = step.valueCommand ? await host.exec(String(step.valueCommand), { sudo: true }) : undefined;
-  if (value && value.code !== 0) return { code: value.code ?? 1, stdout: value.stdout, stderr: `could not compute the new value: ${value.stderr}` };
-  const before = (await host.readFile(file)).toString("utf8");
-  const r = apply(before, value?.stdout.trim() ?? "");
-  if (!r.changed) return { code: 0, stdout: `${file} already right; not written\n`, stderr: "" };
-  const backup = `${file}.upchain-${run}.bak`;
-  await host.exec(`cp -p ${q(file)} ${q(backup)}`, { sudo: true });
-  await host.writeFile(file, r.after, 0o644);
-  if (step.validate) {
-    const v = await host.exec(String(step.validate), { sudo: true });
-    if (v.code !== 0) {
-      await host.exec(`mv -f ${q(backup)} ${q(file)}`, { sudo: true });
-      return { code: v.code ?? 1, stdout: v.stdout, stderr: `${step.validate} rejected the edited ${file}; the old file is back:\n${v.stderr}` };
-    }
-  }
-  return { code: 0, stdout: `edited ${file} (backup ${backup})\n`, stderr: "" };
-}
-
-/** Bring the hop's restore point back, then report the step that failed with its output. */
+/**
+ * Bring the hop's restore point back (when anything destructive ran), then run the catalog's
+ * recovery steps (settings to put back, services to start), then report the failed step with its
+ * output. Recovery runs even when nothing was changed; after a failed restore only the steps marked
+ * `always` run (putting a setting back is safe, starting half-restored services is not).
+ */
 async function failHop(
   o: ExecuteOptions,
   j: Journal,
@@ -176,27 +166,40 @@ async function failHop(
   const what = outcome === "lost" ? "was interrupted and its outcome is unknown" : `exited ${outcome.code}`;
   const output = outcome === "lost" ? "" : `\n--- stdout ---\n${tail(outcome.stdout)}\n--- stderr ---\n${tail(outcome.stderr)}`;
   const mask = (s: string) => maskSecrets(s, o.secrets ?? []);
-  let restored = "nothing had been changed yet, so nothing was restored";
-  if (changedSomething) {
-    log(`[${step.hop}] step ${step.id} ${what}; restoring the state from before ${hop.to}`);
-    for (const r of o.catalog.restoreSteps(hop, o.ctx)) {
-      const dir = `${stateDir}/runs/${j.run}/restore-${r.id}`;
-      await startDetached(o.host, dir, r.commands.join("\n"));
-      const res = await waitDetached(o.host, dir, { pollMs: o.pollMs ?? 500 });
-      if (res === "lost" || res.code !== 0) {
-        j.status = "restored";
-        await writeJournal(o.host, stateDir, o.resource, j);
-        throw new UpchainError(
-          "RESTORE_FAILED",
-          mask(`${o.host.label}: step "${step.title}" (${step.id}) of hop ${step.hop} ${what}, and restoring the backup failed too: ` +
-            `${res === "lost" ? "interrupted" : res.stderr.trim()}. The backup is kept on the host; restore it by hand.${output}`),
-        );
-      }
-    }
-    restored = `the host was restored to ${hop.from} and is running it`;
+  const failedStep = `${o.host.label}: step "${step.title}" (${step.id}) of hop ${step.hop} ${what}`;
+  const restore = changedSomething ? o.catalog.restoreSteps(hop, o.ctx) : [];
+  const recover = o.catalog.recoverSteps?.(hop, o.ctx) ?? [];
+  if (restore.length || recover.length) log(`[${step.hop}] step ${step.id} ${what}; bringing ${hop.from} back`);
+  let restoreError: string | undefined;
+  for (const r of restore) {
+    restoreError = await runAside(o, j, stateDir, r);
+    if (restoreError) break;
+  }
+  const recoverErrors: string[] = [];
+  for (const r of recover.filter((r) => !restoreError || r.always)) {
+    const e = await runAside(o, j, stateDir, r);
+    if (e) recoverErrors.push(`${r.title}: ${e}`);
   }
   j.status = "restored";
   await writeJournal(o.host, stateDir, o.resource, j);
+  if (restoreError || recoverErrors.length) {
+    const why = restoreError ? `restoring the backup failed too (${restoreError}). The backup is kept on the host; restore it by hand` : `the backup was restored, but ${recoverErrors.join("; ")}`;
+    throw new UpchainError("RESTORE_FAILED", mask(`${failedStep}, and ${why}.${output}`));
+  }
   await archiveJournal(o.host, stateDir, o.resource, j.run);
-  throw new UpchainError("STEP_FAILED", mask(`${o.host.label}: step "${step.title}" (${step.id}) of hop ${step.hop} ${what}; ${restored}.${output}`));
+  const restored = changedSomething
+    ? `the host was restored to ${hop.from} and is running it`
+    : recover.length
+      ? `nothing had been changed yet, and ${hop.from} was put back in service`
+      : "nothing had been changed yet, so nothing was restored";
+  throw new UpchainError("STEP_FAILED", mask(`${failedStep}; ${restored}.${output}`));
+}
+
+/** Run a restore or recovery step to its end; its error text, or undefined when it succeeded. */
+async function runAside(o: ExecuteOptions, j: Journal, stateDir: string, r: Step): Promise<string | undefined> {
+  const dir = `${stateDir}/runs/${j.run}/restore-${r.id}`;
+  await startDetached(o.host, dir, r.commands.join("\n"));
+  const res = await waitDetached(o.host, dir, { pollMs: o.pollMs ?? 500 });
+  if (res === "lost") return "interrupted";
+  return res.code === 0 ? undefined : `exited ${res.code}: ${tail(res.stderr.trim() || res.stdout.trim(), 1000)}`;
 }

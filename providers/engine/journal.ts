@@ -11,7 +11,7 @@ export interface Journal {
   /** Index into plan.steps of the next step to run. */
   next: number;
   /** The step that was started and not yet seen to finish. */
-  inFlight?: { index: number; dir: string };
+  inFlight?: { index: number; dir: string; /** A reboot step's boot marker from before it. */ marker?: string };
   status: "running" | "done" | "restored";
   updatedAt: string;
 }

@@ -85,6 +85,8 @@ export function planUpgrade(catalog: Catalog, req: PlanRequest): Plan {
   const ctx = contextFor(catalog, req);
   const from = normalizeOrThrow(catalog, "installed", req.installed);
   const to = normalizeOrThrow(catalog, "target", req.target);
+  const undocumented = catalog.undocumentedSource?.(from, ctx);
+  if (undocumented && from !== to) throw new UpchainError("NO_LEGAL_PATH", `installed: ${undocumented}; upchain never guesses a path`, ["installed"]);
   const chains = shortestChains(catalog, from, ctx);
   const reachable = sortVersions(catalog.scheme, [...chains.keys()].filter((v) => v !== from));
   const legal = reachable.length ? `legal targets from ${from}: ${reachable.join(", ")}` : `no release is reachable from ${from}`;

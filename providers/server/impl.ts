@@ -11,7 +11,9 @@ import { readJournal } from "../engine/journal";
 import { Plan, PlanRequest, assertPlanInputs, hopLabel, planUpgrade } from "../engine/planner";
 import { UpchainError, isUpchainError } from "../errors";
 import { quote } from "../quote";
-import { withSsh } from "../transport/ssh";
+import { precheckPlan } from "../engine/precheck";
+import { ReconnectingHost } from "../transport/reconnectingHost";
+import { connectSsh, withSsh } from "../transport/ssh";
 import { RemoteHost } from "../transport/remoteHost";
 
 const serverSchema = z.object({
@@ -77,11 +79,11 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
   if (!conn.success || !srv.success) return { failures };
   const catalog = getCatalog(srv.data.product);
   try {
-    const [installed, pending] = await withSsh(conn.data, async (h) => [
-      await probeInstalled(h, catalog, contextOf(catalog, srv.data)),
-      await readJournal(h, DEFAULT_STATE_DIR, srv.data.journalName ?? srv.data.product),
-    ] as const);
-    const plan = planFor(catalog, srv.data, installed);
+    const [plan, pending] = await withSsh(conn.data, async (h) => {
+      const p = planFor(catalog, srv.data, await probeInstalled(h, catalog, contextOf(catalog, srv.data)));
+      await precheckPlan(h, p);
+      return [p, await readJournal(h, DEFAULT_STATE_DIR, srv.data.journalName ?? srv.data.product)] as const;
+    });
     const summary: Record<string, unknown> = planSummary(plan);
     if (pending?.status === "running") {
       summary.resume = `first finishes interrupted run ${pending.run} (${pending.plan.from} -> ${pending.plan.to}) from step ${pending.next + 1} of ${pending.plan.steps.length}`;
@@ -99,7 +101,9 @@ async function converge(inputs: any): Promise<any> {
   const ctx = contextOf(catalog, s);
   const log = (line: string) => console.log(`upchain ${c.host}: ${line}`);
   const journalName = s.journalName ?? s.product;
-  return withSsh(c, async (host) => {
+  // a reboot step replaces the connection underneath; everything else keeps this one object
+  const host = new ReconnectingHost(await connectSsh(c), (ms) => connectSsh(c, { readyTimeoutMs: ms }));
+  try {
     const run = (plan: Plan) =>
       executePlan({ host, catalog, plan, ctx, resource: journalName, lockStaleSeconds: s.lockTimeoutSeconds, log, secrets: [c.privateKey ?? "", c.password ?? ""] });
     // An interrupted run is finished first, whatever version the host reports now: its last hop
@@ -113,7 +117,9 @@ async function converge(inputs: any): Promise<any> {
     }
     const now = await probeInstalled(host, catalog, ctx);
     return withConnection({ ...s, plan: inputs.plan, installedVersion: now }, c);
-  });
+  } finally {
+    await host.close();
+  }
 }
 
 export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {

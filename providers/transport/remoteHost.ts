@@ -25,6 +25,20 @@ export interface RemoteHost {
   readFile(path: string): Promise<Buffer>;
   writeFile(path: string, data: Buffer | string, mode?: number): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Drop the connection and connect again (for a step that reboots the machine). Only hosts that
+   * know how to reach the machine again implement it; see reconnectingHost.ts.
+   */
+  reconnect?(options: ReconnectOptions): Promise<void>;
+}
+
+export interface ReconnectOptions {
+  /** Epoch milliseconds after which to give up. */
+  deadline: number;
+  /** Accept the new connection only when this says so (e.g. the boot marker changed). */
+  accept?: (host: RemoteHost) => Promise<boolean>;
+  /** Told about each failed attempt (for progress lines). */
+  onAttempt?: (attempt: number, error: string) => void;
 }
 
 /** The connection fields a resource takes; mirrors @pulumi/command's remote.ConnectionArgs. */

@@ -1,0 +1,72 @@
+// The Groupmax catalog: Hitachi VV-RR versions, one documented hop to Version 6 from Version 5, 3
+// and 2.0 (whose path depends on the revision: 02-00 is not 02-01), and the document's steps.
+import { Catalog, Hop, PlanContext } from "../../engine/catalog";
+import { VersionScheme } from "../../engine/version";
+import { quote, quotePowerShell } from "../../quote";
+import { linuxHopSteps, linuxRecoverSteps, linuxRestoreSteps } from "./linux";
+import { groupmaxOptionsSchema, groupmaxSettings } from "./options";
+import { DOCUMENTED_SOURCES, DOCUMENTED_SOURCES_TEXT, TARGET_MAJOR, needsAdvup } from "./rules";
+import { windowsHopSteps, windowsRecoverSteps, windowsRestoreSteps } from "./windows";
+
+/** Hitachi's VV-RR: version and revision, two digits each ("02-00" is Version 2.0, revision 00). */
+export const vvrrScheme: VersionScheme = {
+  describe: "Hitachi's VV-RR, two two-digit numbers like 06-00 (Version 6, revision 00)",
+  normalize: (text) => (/^\d{2}-\d{2}$/.test(text.trim()) ? text.trim() : undefined),
+  compare: (a, b) => a.localeCompare(b),
+};
+
+const major = (v: string) => Number(v.slice(0, 2));
+
+function legalHops(from: string, ctx: PlanContext): Hop[] {
+  const rule = DOCUMENTED_SOURCES[major(from)];
+  if (!rule) return [];
+  return ctx.releases.filter((r) => major(r) === TARGET_MAJOR).map((to) => ({ from, to, rule }));
+}
+
+const settings = (ctx: PlanContext) => groupmaxSettings(ctx.options, ctx.platform);
+const byPlatform = <T>(ctx: PlanContext, linux: T, windows: T) => (ctx.platform === "windows" ? windows : linux);
+
+export const groupmax: Catalog = {
+  product: "groupmax",
+  title: "Groupmax master management server",
+  scheme: vvrrScheme,
+  platforms: ["linux", "windows"],
+  defaultReleases: ["06-00"],
+  legalHops,
+  requiredStops: () => [],
+  undocumentedSource(from) {
+    if (DOCUMENTED_SOURCES[major(from)]) return undefined;
+    const what = major(from) >= TARGET_MAJOR ? `${from} is already Version ${major(from)}` : `${from} is Version ${major(from)}`;
+    return `${what}, and the Groupmax upgrade document covers only upgrades to Version ${TARGET_MAJOR} from ${DOCUMENTED_SOURCES_TEXT}`;
+  },
+  probeVersion(ctx) {
+    const o = settings(ctx);
+    return ctx.platform === "windows"
+      ? { shell: "powershell", command: `Get-Content -LiteralPath ${quotePowerShell(o.installDir + "\\VERSION")} -ErrorAction SilentlyContinue` }
+      : { shell: "sh", command: `cat ${quote(o.installDir + "/VERSION")} 2>/dev/null || true` };
+  },
+  hopSteps: (hop, ctx) => byPlatform(ctx, linuxHopSteps, windowsHopSteps)(settings(ctx), hop),
+  restoreSteps: (hop, ctx) => byPlatform(ctx, linuxRestoreSteps, windowsRestoreSteps)(settings(ctx), hop),
+  recoverSteps: (hop, ctx) => byPlatform(ctx, linuxRecoverSteps, windowsRecoverSteps)(settings(ctx), hop),
+  preflight(hops, ctx) {
+    const parsed = groupmaxOptionsSchema.safeParse(ctx.options);
+    if (!parsed.success) return parsed.error.issues.map((i) => ({ path: ["options", ...i.path.map(String)].join("."), message: i.message }));
+    const o = parsed.data;
+    const problems: { path: string; message: string }[] = [];
+    const what = { objectServer: "Object Server", addressServer: "Address Server", mailServer: "Mail Server" } as const;
+    for (const hop of hops) {
+      for (const [key, name] of Object.entries(what) as [keyof typeof what, string][]) {
+        if (!o.installers[key]) {
+          problems.push({
+            path: `options.installers.${key}`,
+            message: `the hop ${hop.from} -> ${hop.to} installs ${name} with your site's own command (for example a silent install of an uploaded package); give it`,
+          });
+        }
+      }
+      if (needsAdvup(hop.from) && ctx.platform === "windows" && !o.addressMailSetup) {
+        problems.push({ path: "options.addressMailSetup", message: "from Version 2.0 the Address_Mail Server setup screen must be confirmed; give the unattended command that does it" });
+      }
+    }
+    return problems;
+  },
+};

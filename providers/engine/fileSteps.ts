@@ -1,0 +1,104 @@
+// The steps the executor carries out itself instead of running commands: uploads, named file edits
+// and services-file additions. Edits follow lineinfile: compute the new text purely, write only when
+// it changed, keep a backup, write through a temp file and rename (RemoteHost.writeFile), validate,
+// and put the old file back when validation fails.
+import * as fs from "fs";
+import * as path from "path";
+import { EditResult, namedEdits } from "../edits/edit";
+import { ServiceEntry, addServices, serviceConflicts } from "../edits/services";
+import { quote as q } from "../quote";
+import { RemoteHost } from "../transport/remoteHost";
+import { DetachedResult } from "./detached";
+import { PlannedStep } from "./planner";
+
+const ok = (stdout: string): DetachedResult => ({ code: 0, stdout, stderr: "" });
+const failed = (stderr: string, stdout = ""): DetachedResult => ({ code: 1, stdout, stderr });
+
+export async function upload(host: RemoteHost, step: PlannedStep): Promise<DetachedResult> {
+  const source = String(step.source ?? "");
+  const destination = String(step.destination);
+  if (!source || !fs.existsSync(source)) return failed(`local file ${source || "(none given)"} does not exist`);
+  const files: [string, string][] = fs.statSync(source).isDirectory()
+    ? listFiles(source).map((f) => [path.join(source, f), `${destination}/${f}`])
+    : [[source, destination]];
+  for (const [from, to] of files) {
+    await host.exec(`mkdir -p ${q(path.posix.dirname(to))}`, { sudo: true });
+    await host.writeFile(to, fs.readFileSync(from), fs.statSync(from).mode & 0o111 ? 0o755 : 0o644);
+  }
+  return ok(`uploaded ${files.length} file(s) to ${destination}\n`);
+}
+
+function listFiles(dir: string, prefix = ""): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(path.join(dir, e.name), path.posix.join(prefix, e.name)) : [path.posix.join(prefix, e.name)],
+  );
+}
+
+/** Read, transform, and (only when changed) back up + write atomically + validate. */
+async function editFile(
+  host: RemoteHost,
+  file: string,
+  run: string,
+  transform: (text: string) => EditResult | { error: string },
+  validate: (host: RemoteHost) => Promise<string | undefined>,
+): Promise<DetachedResult> {
+  const exists = await host.exec(`test -f ${q(file)}`, { sudo: true });
+  if (exists.code !== 0) return failed(`${file} does not exist on the host`);
+  const r = transform((await host.readFile(file)).toString("utf8"));
+  if ("error" in r) return failed(r.error);
+  if (!r.changed) return ok(`${file} already right; not written\n`);
+  const backup = `${file}.upchain-${run}.bak`;
+  await host.exec(`cp -p ${q(file)} ${q(backup)}`, { sudo: true });
+  const mode = await host.exec(`stat -c %a ${q(file)}`, { sudo: true });
+  await host.writeFile(file, r.after, parseInt(mode.stdout.trim() || "644", 8));
+  const problem = await validate(host);
+  if (problem) {
+    await host.exec(`mv -f ${q(backup)} ${q(file)}`, { sudo: true });
+    return failed(`the edited ${file} was rejected, and the old file is back: ${problem}`);
+  }
+  return ok(`edited ${file} (backup ${backup})\n`);
+}
+
+/** A named edit from providers/edits (with its value computed on the host when the step says how). */
+export async function edit(host: RemoteHost, step: PlannedStep, run: string): Promise<DetachedResult> {
+  const apply = namedEdits[String(step.edit)];
+  if (!apply) return failed(`no edit named ${String(step.edit)}`);
+  const value = step.valueCommand ? await host.exec(String(step.valueCommand), { sudo: true }) : undefined;
+  if (value && value.code !== 0) return failed(`could not compute the new value: ${value.stderr}`, value.stdout);
+  return editFile(host, String(step.file), run, (text) => apply(text, value?.stdout.trim() ?? ""), async (h) => {
+    if (!step.validate) return undefined;
+    const v = await h.exec(String(step.validate), { sudo: true });
+    return v.code === 0 ? undefined : `${String(step.validate)} said: ${v.stderr.trim() || v.stdout.trim()}`;
+  });
+}
+
+export function entriesOf(step: PlannedStep): ServiceEntry[] {
+  return (step.entries ?? []) as ServiceEntry[];
+}
+
+export const describeEntry = (e: ServiceEntry) => `${e.name} ${e.port}/${e.protocol}`;
+
+/** What stands in the way of adding the step's entries to `text`, one line per conflict. */
+export function servicesConflictLines(file: string, text: string, entries: ServiceEntry[]): string[] {
+  return serviceConflicts(text, entries).map((c) => `${file} line ${c.lineNumber} ("${c.line.trim()}"): ${c.reason}, so ${describeEntry(c.entry)} cannot be added`);
+}
+
+/** Add the missing entries to the services file; a conflict fails the step and writes nothing. */
+export async function servicesAdd(host: RemoteHost, step: PlannedStep, run: string): Promise<DetachedResult> {
+  const file = String(step.file);
+  const entries = entriesOf(step);
+  return editFile(
+    host,
+    file,
+    run,
+    (text) => {
+      const conflicts = servicesConflictLines(file, text, entries);
+      return conflicts.length ? { error: conflicts.join("\n") } : addServices(text, entries);
+    },
+    async (h) => {
+      // every entry must now be there exactly once, with nothing left to add
+      const after = (await h.readFile(file)).toString("utf8");
+      return addServices(after, entries).changed ? "some entries are still missing after the write" : undefined;
+    },
+  );
+}

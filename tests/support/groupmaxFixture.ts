@@ -1,0 +1,92 @@
+// The fake Groupmax master management server on test hosts (tests/fixtures/groupmax): its old
+// versions, the Version 6 installer package the stack uploads, and what tests read back. Everything
+// is local shell scripts; nothing is downloaded.
+import * as fs from "fs";
+import * as path from "path";
+import { onHost } from "./hosts";
+import { repoRoot } from "./pulumi";
+
+const fixtureDir = path.join(repoRoot, "tests/fixtures/groupmax");
+
+export type GroupmaxComponent = "object" | "address" | "mail";
+
+/**
+ * Install Groupmax at `version` (VV-RR: 02-00, 02-01, 03-00, 05-00, 06-00) and start objsrv,
+ * address and server. `servicesExtra` lines go to the end of /etc/services afterwards, e.g. to
+ * pre-add a port or plant a conflicting entry.
+ */
+export function installGroupmax(host: { name: string; root: string }, version: string, opts: { autostart?: boolean; servicesExtra?: string } = {}): void {
+  const target = path.join(host.root, "opt/groupmax-fixture");
+  fs.mkdirSync(target, { recursive: true });
+  fs.cpSync(fixtureDir, target, { recursive: true });
+  const autostart = opts.autostart === false ? "off" : "on";
+  // The log goes to stderr on failure: that is what onHost's error carries.
+  onHost(host.name, `sh /opt/groupmax-fixture/install.sh ${version} ${autostart} >/var/log/groupmax-fixture.log 2>&1 || { cat /var/log/groupmax-fixture.log >&2; exit 1; }`);
+  if (opts.servicesExtra) {
+    const extra = opts.servicesExtra.endsWith("\n") ? opts.servicesExtra : opts.servicesExtra + "\n";
+    fs.appendFileSync(path.join(host.root, "etc/services"), extra);
+  }
+}
+
+/** The Version 6 installer package, a local directory (install.sh object|address|mail). */
+export function groupmaxPackage(): string {
+  return path.join(fixtureDir, "package");
+}
+
+/** The host's Groupmax events in order, without their epoch: "start objsrv", "advup2_6 2.0->6", ... */
+export function groupmaxLog(hostName: string): string[] {
+  return onHost(hostName, "cat /var/log/groupmax.log 2>/dev/null || true")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => l.replace(/^\d+ /, ""));
+}
+
+export interface GroupmaxState {
+  version: string;
+  objsrv: string;
+  format: string;
+  origin: string;
+  autostart: string;
+  /** How many *.jnl files are left in /opt/groupmax/journal. */
+  journals: number;
+  /** Running services among objsrv, address, server, console. */
+  running: string[];
+  /** /etc/services as it is. */
+  services: string;
+}
+
+export function groupmaxState(hostName: string): GroupmaxState {
+  // key=value lines, then the services file after a marker line (it may contain anything).
+  const out = onHost(hostName, `
+    D=/opt/groupmax; DB=/var/opt/groupmax/db/address.db
+    echo "version=$(cat $D/VERSION 2>/dev/null)"
+    echo "objsrv=$(cat $D/objsrv/VERSION 2>/dev/null)"
+    echo "format=$(sed -n 's/^format=//p' $DB 2>/dev/null | head -n 1)"
+    echo "origin=$(sed -n 's/^origin=//p' $DB 2>/dev/null | head -n 1)"
+    echo "autostart=$(cat /etc/groupmax/autostart 2>/dev/null)"
+    echo "journals=$(ls $D/journal/*.jnl 2>/dev/null | wc -l)"
+    r=; for s in objsrv address server console; do $D/bin/gmaxctl status $s >/dev/null 2>&1 && r="$r $s"; done
+    echo "running=$r"
+    echo "--- services ---"; cat /etc/services 2>/dev/null || true`);
+  const marker = out.indexOf("--- services ---\n");
+  const fields: Record<string, string> = {};
+  for (const line of out.slice(0, marker).split("\n")) {
+    const i = line.indexOf("=");
+    if (i > 0) fields[line.slice(0, i)] = line.slice(i + 1).trim();
+  }
+  return {
+    version: fields.version,
+    objsrv: fields.objsrv,
+    format: fields.format,
+    origin: fields.origin,
+    autostart: fields.autostart,
+    journals: Number(fields.journals),
+    running: fields.running.split(/\s+/).filter(Boolean),
+    services: out.slice(marker + "--- services ---\n".length),
+  };
+}
+
+/** Make the package's installer fail (exit 7, nothing changed) for `component` on this host. */
+export function failInstall(hostName: string, component: GroupmaxComponent): void {
+  onHost(hostName, `mkdir -p /var/tmp/groupmax-fail && touch /var/tmp/groupmax-fail/${component}`);
+}
