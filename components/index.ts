@@ -4,3 +4,4 @@ export { HostFacts } from "../providers/hostFacts/resource";
 export { Server } from "../providers/server/resource";
 export { registerCatalog } from "../providers/catalogs";
 export type { Catalog } from "../providers/engine/catalog";
+export { GroupmaxServer, GroupmaxServerArgs } from "./groupmaxServer";

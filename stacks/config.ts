@@ -15,7 +15,7 @@ const hostSchema = z.object({
 
 /** A managed server: a host plus the product it runs and the version it should reach. */
 const serverSchema = hostSchema.extend({
-  product: z.literal("omflow", { error: "supported products: omflow" }),
+  product: z.enum(["omflow", "groupmax"], { error: "supported products: omflow, groupmax" }),
   platform: z.enum(["linux", "windows"]).default("linux"),
   version: z.string().min(1, "give the version this server should run"),
   releases: z.array(z.string()).optional(),

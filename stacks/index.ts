@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { UpchainError } from "../providers/errors";
+import { GroupmaxServer } from "../components/groupmaxServer";
 import { OmflowServer } from "../components/omflowServer";
 import { HostFacts } from "../providers/hostFacts/resource";
 import { StackConfig, hostKeyFromKnownHosts, parseStackConfig } from "./config";
@@ -46,7 +47,8 @@ settings.hosts.forEach((h, i) => {
 
 export const servers: Record<string, pulumi.Output<string>> = {};
 settings.servers.forEach((s, i) => {
-  const server = new OmflowServer(s.name, {
+  const Component = s.product === "groupmax" ? GroupmaxServer : OmflowServer;
+  const server = new Component(s.name, {
     connection: connectionFor("servers", i, s),
     version: s.version,
     platform: s.platform,

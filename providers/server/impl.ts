@@ -11,6 +11,7 @@ import { readJournal } from "../engine/journal";
 import { Plan, PlanRequest, assertPlanInputs, hopLabel, planUpgrade } from "../engine/planner";
 import { UpchainError, isUpchainError } from "../errors";
 import { quote } from "../quote";
+import { describeEntry, entriesOf } from "../engine/fileSteps";
 import { precheckPlan } from "../engine/precheck";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
@@ -64,6 +65,10 @@ function planSummary(plan: Plan) {
     to: plan.to,
     hops: plan.hops.map((h) => `${hopLabel(h)} (${h.rule.id})`),
     steps: plan.steps.map((s) => `${s.hop} ${s.id}: [${s.action}] ${s.title}`),
+    // one line per entry: a step title listing six entries is too long for the diff view
+    ...(plan.steps.some((s) => s.action === "services-add")
+      ? { servicesEntries: plan.steps.flatMap((s) => (s.action === "services-add" ? entriesOf(s).map((e) => `${s.hop} ${String(s.file)} += ${describeEntry(e)}`) : [])) }
+      : {}),
   };
 }
 
@@ -122,13 +127,23 @@ async function converge(inputs: any): Promise<any> {
   }
 }
 
+/** Pulumi shows a thrown error's message only: put the code in front, as check's failures have it. */
+async function convergeReporting(inputs: any): Promise<any> {
+  try {
+    return await converge(inputs);
+  } catch (e) {
+    if (isUpchainError(e)) throw new Error(`${e.code}: ${e.message}`);
+    throw e;
+  }
+}
+
 export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
-  const outs = await converge(inputs);
+  const outs = await convergeReporting(inputs);
   return { id: `${outs.product}@${outs.connection.host}:${outs.connection.port}`, outs };
 }
 
 export async function update(_id: string, _olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
-  return { outs: await converge(news) };
+  return { outs: await convergeReporting(news) };
 }
 
 export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult> {

@@ -1,0 +1,33 @@
+// GroupmaxServer: the component users instantiate for a Groupmax master management server.
+import * as pulumi from "@pulumi/pulumi";
+import { GroupmaxOptions } from "../providers/catalogs/groupmax/options";
+import { ConnectionArgs } from "../providers/hostFacts/resource";
+import { Server } from "../providers/server/resource";
+
+export interface GroupmaxServerArgs {
+  /** Like @pulumi/command's remote.ConnectionArgs (host, port, user, privateKey, password) plus the pinned host key. */
+  connection: ConnectionArgs;
+  /** The Groupmax version this server should run, in VV-RR form: "06-00". */
+  version: pulumi.Input<string>;
+  platform?: pulumi.Input<"linux" | "windows">;
+  /** The site's installer commands (required), uploads, paths, reboot command and deadline. */
+  options?: Partial<GroupmaxOptions>;
+  lockTimeoutSeconds?: pulumi.Input<number>;
+}
+
+export class GroupmaxServer extends pulumi.ComponentResource {
+  readonly installedVersion: pulumi.Output<string>;
+  readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[] }>;
+
+  constructor(name: string, args: GroupmaxServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("upchain:groupmax:GroupmaxServer", name, {}, opts);
+    const server = new Server(
+      name,
+      { product: "groupmax", platform: args.platform, target: args.version, options: args.options as Record<string, unknown>, lockTimeoutSeconds: args.lockTimeoutSeconds, connection: args.connection },
+      { parent: this },
+    );
+    this.installedVersion = server.installedVersion;
+    this.plan = server.plan;
+    this.registerOutputs({ installedVersion: this.installedVersion, plan: this.plan });
+  }
+}

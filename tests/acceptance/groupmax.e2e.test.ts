@@ -1,0 +1,235 @@
+// Groupmax master management servers to Version 6 through the real pulumi CLI on real test hosts:
+// four sources in one stack, a services conflict refused at preview, a failure after the reboot,
+// a dropped connection while waiting for the reboot, and a host that never comes back.
+import * as assert from "assert";
+import * as fs from "fs";
+import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
+import { failInstall, groupmaxLog, groupmaxState, installGroupmax } from "../support/groupmaxFixture";
+import { configureGroupmax, groupmaxOptions, groupmaxProject } from "../support/groupmaxProject";
+import { PulumiProject } from "../support/pulumi";
+
+/** How many lines of the services file define `name` at `port` (comments ignored). */
+function entryLines(services: string, name: string, port: number): number {
+  return services.split("\n").filter((l) => {
+    const [n, p, ...aliases] = l.replace(/#.*/, "").trim().split(/\s+/);
+    return p === `${port}/tcp` && (n === name || aliases.includes(name));
+  }).length;
+}
+
+const ALL = [
+  ["imap", 143],
+  ["adrshd", 20141],
+  ["pop3", 110],
+  ["popcfg", 106],
+  ["adagt_ap", 9080],
+  ["adreq_ap", 9081],
+] as const;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what: string, test: () => boolean, ms: number, log?: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${log && fs.existsSync(log) ? `:\n${fs.readFileSync(log, "utf8")}` : ""}`);
+    await sleep(250);
+  }
+}
+
+const rebootStarted = (name: string) => {
+  try {
+    return /"marker"/.test(onHost(name, "cat /var/lib/upchain/groupmax.journal.json 2>/dev/null || true"));
+  } catch {
+    return true; // the host is down: the reboot has started
+  }
+};
+
+describe("four Groupmax servers at 02-00, 02-01, 03-00 and 05-00 in one stack", function () {
+  this.timeout(30 * 60 * 1000);
+  const names = ["gm0200", "gm0201", "gm0300", "gm0500"];
+  const sources = ["02-00", "02-01", "03-00", "05-00"];
+  let hosts: TestHost[];
+  let project: PulumiProject;
+
+  before(() => {
+    requireRoot();
+    hosts = startHosts(...names);
+    hosts.forEach((h, i) => installGroupmax(h, sources[i], i === 1 ? { servicesExtra: "pop3\t\t110/tcp\t\tpop-3\t\t# POP version 3" } : {}));
+    project = groupmaxProject("gmx", hosts);
+  });
+  after(() => {
+    project?.dispose();
+    stopHosts(...names);
+  });
+
+  it("preview shows each host's own steps and services entries, and touches nothing", () => {
+    const before = names.map((n) => groupmaxLog(n).join("\n"));
+    const r = project.ok(["preview", "--diff"]);
+    const entries = (hop: string) => [...r.output.matchAll(new RegExp(`"${hop} /etc/services \\+= (\\S+ \\d+/tcp)"`, "g"))].map((m) => m[1]);
+    const v3 = ["imap 143/tcp", "adrshd 20141/tcp"];
+    const v20 = [...v3, "pop3 110/tcp", "popcfg 106/tcp"];
+    assert.deepStrictEqual(entries("02-00->06-00"), [...v20, "adagt_ap 9080/tcp", "adreq_ap 9081/tcp"]);
+    assert.deepStrictEqual(entries("02-01->06-00"), v20);
+    assert.deepStrictEqual(entries("03-00->06-00"), v3);
+    assert.deepStrictEqual(entries("05-00->06-00"), [], "Version 5 adds no ports");
+    assert.match(r.output, /"02-01->06-00 services-add: \[services-add\] Add imap 143\/tcp, adrshd 20141\/tcp, pop3 110\/tcp, popcfg 106\/tcp to \/etc\/services"/);
+    assert.doesNotMatch(r.output, /05-00->06-00 services-add/, "Version 5 adds no ports");
+    assert.match(r.output, /02-00->06-00 advup2_6:/);
+    assert.match(r.output, /02-01->06-00 advup2_6:/);
+    assert.doesNotMatch(r.output, /0[35]-00->06-00 advup2_6/, "advup2_6 is for Version 2.0 only");
+    assert.match(r.output, /05-00->06-00 reboot: \[reboot\]/);
+    assert.deepStrictEqual(names.map((n) => groupmaxLog(n).join("\n")), before, "preview changed nothing on any host");
+  });
+
+  it("up brings all four to 06-00 with exactly the entries each source calls for, and a second up changes nothing", () => {
+    project.ok(["up", "--yes", "--skip-preview"]);
+    const expected: Record<string, string[]> = {
+      gm0200: ["imap", "adrshd", "pop3", "popcfg", "adagt_ap", "adreq_ap"],
+      gm0201: ["imap", "adrshd", "pop3", "popcfg"],
+      gm0300: ["imap", "adrshd"],
+      gm0500: ["imap", "adrshd"], // Version 5 already had them
+    };
+    for (const n of names) {
+      const s = groupmaxState(n);
+      assert.strictEqual(s.version, "06-00", n);
+      assert.strictEqual(s.objsrv, "06-00", n);
+      assert.deepStrictEqual(s.running, ["objsrv", "address", "server"], `${n} runs its services`);
+      assert.strictEqual(s.autostart, "on", `${n}: auto-start put back`);
+      assert.strictEqual(s.journals, 0, `${n}: journal files cleared`);
+      for (const [name, port] of ALL) {
+        assert.strictEqual(entryLines(s.services, name, port), expected[n].includes(name) ? 1 : 0, `${n}: ${name} ${port}/tcp`);
+      }
+      const log = groupmaxLog(n);
+      assert.ok(log.some((l) => /^boot autostart=off/.test(l)), `${n} was restarted with auto-start off:\n${log.join("\n")}`);
+    }
+    assert.match(groupmaxState("gm0201").services, /^pop3\t\t110\/tcp\t\tpop-3\t\t# POP version 3$/m, "the existing pop3 line is kept as it was");
+    for (const n of ["gm0200", "gm0201"]) {
+      const log = groupmaxLog(n);
+      const at = (re: RegExp) => log.findIndex((l) => re.test(l));
+      const advup = at(/^advup2_6 2\.0->6/);
+      assert.ok(advup > at(/^start objsrv/) && advup < log.findIndex((l, i) => i > advup && /^start address/.test(l)), `${n}: advup2_6 between the starts:\n${log.join("\n")}`);
+      assert.strictEqual(groupmaxState(n).format, "6");
+    }
+    const backups = onHost("gm0300", "ls /var/backups/upchain/groupmax");
+    assert.match(backups, /03-00-before-06-00\.\d{8}T\d{6}\.tar\.gz\n/);
+    assert.match(backups, /06-00-after-upgrade\.\d{8}T\d{6}\.tar\.gz\n/);
+    project.ok(["up", "--yes", "--expect-no-changes"]);
+    project.ok(["refresh", "--yes", "--expect-no-changes"]);
+  });
+});
+
+describe("a Groupmax host whose port 143 is taken by another name", function () {
+  this.timeout(10 * 60 * 1000);
+  let h: TestHost;
+  let project: PulumiProject;
+
+  before(() => {
+    requireRoot();
+    [h] = startHosts("gmconf");
+    installGroupmax(h, "03-00", { servicesExtra: "imap2\t\t143/tcp\t\t# Interim Mail Access P 2 and 4" });
+    project = groupmaxProject("gmconf", [h]);
+  });
+  after(() => {
+    project?.dispose();
+    stopHosts("gmconf");
+  });
+
+  it("fails at preview with the conflict named, and nothing on the host is touched", () => {
+    const services = groupmaxState("gmconf").services;
+    const log = groupmaxLog("gmconf");
+    for (const cmd of [["preview"], ["up", "--yes", "--skip-preview"]]) {
+      const r = project.run(cmd);
+      assert.notStrictEqual(r.code, 0, r.output);
+      assert.match(r.output, /SERVICES_CONFLICT/);
+      assert.match(r.output, /\/etc\/services line \d+ \("imap2\s+143\/tcp\s+# Interim Mail Access P 2 and 4"\): 143\/tcp is taken by "imap2", so imap 143\/tcp cannot be added/);
+    }
+    assert.strictEqual(groupmaxState("gmconf").services, services);
+    assert.deepStrictEqual(groupmaxLog("gmconf"), log, "no service was stopped");
+    assert.strictEqual(onHost("gmconf", "ls /var/lib/upchain 2>/dev/null | wc -l").trim(), "0", "no journal or lock was written");
+  });
+});
+
+describe("a Groupmax hop that fails after the reboot", function () {
+  this.timeout(10 * 60 * 1000);
+  let h: TestHost;
+  let project: PulumiProject;
+
+  before(() => {
+    requireRoot();
+    [h] = startHosts("gmfail");
+    installGroupmax(h, "03-00");
+    project = groupmaxProject("gmfail", [h]);
+  });
+  after(() => {
+    project?.dispose();
+    stopHosts("gmfail");
+  });
+
+  it("names the step, restores 03-00 from the backup, puts auto-start back and keeps the backup", () => {
+    const servicesBefore = groupmaxState("gmfail").services;
+    failInstall("gmfail", "mail");
+    const r = project.run(["up", "--yes", "--skip-preview"]);
+    assert.notStrictEqual(r.code, 0, r.output);
+    assert.match(r.output, /STEP_FAILED/);
+    assert.match(r.output, /step "Update-install Mail Server \(the site's installer\)" \(install-mail-server\) of hop 03-00->06-00 exited 7/);
+    assert.match(r.output, /the host was restored to 03-00 and is running it/);
+    const s = groupmaxState("gmfail");
+    assert.strictEqual(s.version, "03-00");
+    assert.strictEqual(s.objsrv, "03-00", "the Object Server install was rolled back too");
+    assert.strictEqual(s.autostart, "on", "auto-start put back");
+    assert.deepStrictEqual(s.running, ["objsrv", "address", "server"]);
+    assert.strictEqual(s.services, servicesBefore);
+    assert.ok(groupmaxLog("gmfail").some((l) => /^boot autostart=off/.test(l)), "the failure came after the reboot");
+    const check = onHost("gmfail", "cd /var/backups/upchain/groupmax && sha256sum -c 03-00-before-06-00.*.sha256 && tar -tzf $(cat 03-00-before-06-00.current) | grep -c '^opt/groupmax/'");
+    assert.match(check, /: OK\n\d+\n$/, "the backup is intact");
+  });
+});
+
+describe("waiting for a Groupmax host to come back from its reboot", function () {
+  this.timeout(10 * 60 * 1000);
+  let hosts: TestHost[];
+  const projects: PulumiProject[] = [];
+
+  before(() => {
+    requireRoot();
+    hosts = startHosts("gmdrop", "gmgone");
+    hosts.forEach((h) => installGroupmax(h, "05-00"));
+  });
+  after(() => {
+    projects.forEach((p) => p.dispose());
+    stopHosts("gmdrop", "gmgone");
+  });
+
+  it("survives the network dropping while it waits", async () => {
+    const project = groupmaxProject("gmdrop", [hosts[0]]);
+    projects.push(project);
+    const log = `${project.dir}/up.log`;
+    const child = project.start(["up", "--yes", "--skip-preview"], log);
+    const exited = new Promise<number>((r) => child.once("exit", (code) => r(code ?? -1)));
+    await waitFor("the reboot step", () => rebootStarted("gmdrop"), 120_000, log);
+    // the link goes down while the host reboots and stays down for a while after it is back
+    execIp("upchain-gmdrop", "down");
+    await sleep(8000);
+    execIp("upchain-gmdrop", "up");
+    assert.strictEqual(await exited, 0, fs.readFileSync(log, "utf8"));
+    const out = fs.readFileSync(log, "utf8");
+    assert.match(out, /not back yet \(attempt 1: /, "it retried");
+    assert.strictEqual(groupmaxState("gmdrop").version, "06-00");
+  });
+
+  it("fails at the deadline with a clear message when the host never comes back", () => {
+    // a "reboot" that takes the machine off the network for good and never restarts it
+    const project = groupmaxProject("gmgone", [hosts[1]], groupmaxOptions({ rebootCommand: "ip link set dev eth0 down", rebootTimeoutSeconds: 15 }));
+    projects.push(project);
+    const started = Date.now();
+    const r = project.run(["up", "--yes", "--skip-preview"]);
+    assert.notStrictEqual(r.code, 0, r.output);
+    assert.match(r.output, /HOST_DID_NOT_RETURN|did not come back within 15s/);
+    assert.match(r.output, /step "Shut the machine down and restart it; wait up to 15s for it to come back" \(reboot\) of hop 05-00->06-00 restarted the machine, and it did not come back within 15s/);
+    assert.match(r.output, /run pulumi up again: the journal on the host resumes the chain after the reboot/);
+    assert.ok(Date.now() - started < 120_000, "it gave up at the deadline, not later");
+  });
+});
+
+function execIp(ns: string, state: "up" | "down"): void {
+  require("child_process").execFileSync("ip", ["-n", ns, "link", "set", "dev", "eth0", state]);
+}
