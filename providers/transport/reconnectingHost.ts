@@ -27,13 +27,13 @@ export class ReconnectingHost implements RemoteHost {
     return this.current;
   }
 
-  exec(command: string, options?: ExecOptions): Promise<ExecResult> {
+  async exec(command: string, options?: ExecOptions): Promise<ExecResult> {
     return this.host.exec(command, options);
   }
-  readFile(path: string): Promise<Buffer> {
+  async readFile(path: string): Promise<Buffer> {
     return this.host.readFile(path);
   }
-  writeFile(path: string, data: Buffer | string, mode?: number): Promise<void> {
+  async writeFile(path: string, data: Buffer | string, mode?: number): Promise<void> {
     return this.host.writeFile(path, data, mode);
   }
   async close(): Promise<void> {

@@ -117,7 +117,7 @@ describe("four Groupmax servers at 02-00, 02-01, 03-00 and 05-00 in one stack", 
   });
 });
 
-describe("a Groupmax host whose port 143 is taken by another name", function () {
+describe("a Groupmax host whose port 143 is taken by another name, or whose stack lacks an installer", function () {
   this.timeout(10 * 60 * 1000);
   let h: TestHost;
   let project: PulumiProject;
@@ -145,6 +145,17 @@ describe("a Groupmax host whose port 143 is taken by another name", function () 
     assert.strictEqual(groupmaxState("gmconf").services, services);
     assert.deepStrictEqual(groupmaxLog("gmconf"), log, "no service was stopped");
     assert.strictEqual(onHost("gmconf", "ls /var/lib/upchain 2>/dev/null | wc -l").trim(), "0", "no journal or lock was written");
+  });
+
+  it("a stack without the Mail Server installer fails at preview, naming the missing command", () => {
+    const { installers, ...rest } = groupmaxOptions() as { installers: Record<string, string> };
+    configureGroupmax(project, [h], { ...rest, installers: { objectServer: installers.objectServer, addressServer: installers.addressServer } });
+    const log = groupmaxLog("gmconf");
+    const r = project.run(["preview"]);
+    assert.notStrictEqual(r.code, 0, r.output);
+    assert.match(r.output, /INVALID_INPUT: options\.installers\.mailServer: the hop 03-00 -> 06-00 installs Mail Server with your site's own command/);
+    assert.doesNotMatch(r.output, /options\.installers\.(objectServer|addressServer)/, "only the missing one is named");
+    assert.deepStrictEqual(groupmaxLog("gmconf"), log, "nothing was touched");
   });
 });
 

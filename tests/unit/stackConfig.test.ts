@@ -29,8 +29,10 @@ describe("stack configuration", () => {
   it("a server names its product from the supported list", () => {
     assert.throws(
       () => parseStackConfig({ servers: [{ name: "s", host: "h", hostKey: key, product: "oracle", version: "1" }] }),
-      /upchain:servers\[0\]\.product: supported products: omflow/,
+      /upchain:servers\[0\]\.product: supported products: omflow, groupmax/,
     );
+    const c = parseStackConfig({ servers: [{ name: "g", host: "h", hostKey: key, product: "groupmax", version: "06-00" }] });
+    assert.strictEqual(c.servers[0].product, "groupmax");
   });
   it("finds a host's key in a known_hosts file, with and without a port", () => {
     const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "upchain-kh-")), "known_hosts");

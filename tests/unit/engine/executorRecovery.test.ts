@@ -1,0 +1,80 @@
+// What the executor does after a failed step, on a local fake transport: the restore point comes
+// back only when something destructive ran, recovery steps run in every case, and after a failed
+// restore only the recovery steps marked `always` run.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { Catalog, Hop, shStep } from "../../../providers/engine/catalog";
+import { executePlan } from "../../../providers/engine/executor";
+import { planUpgrade } from "../../../providers/engine/planner";
+import { dottedNumbers } from "../../../providers/engine/version";
+import { isUpchainError } from "../../../providers/errors";
+import { quote as q } from "../../../providers/quote";
+import { LocalHost, tempDir } from "../../support/localHost";
+
+/** A product whose steps append their ids to `trail`; `fail` names the step that exits 1. */
+function catalog(trail: string, fail: string, restoreFails = false): Catalog {
+  const mark = (id: string) => `echo ${q(id)} >> ${q(trail)}`;
+  const run = (id: string, destructive: boolean) =>
+    shStep({ id, action: id === "backup" ? "backup" : "run", title: id, destructive, commands: [mark(id), ...(id === fail ? ["exit 1"] : [])] });
+  return {
+    product: "trail",
+    title: "Trail",
+    scheme: dottedNumbers(1, "2"),
+    platforms: ["linux"],
+    defaultReleases: ["1", "2"],
+    legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } } as Hop] : []),
+    requiredStops: () => [],
+    hopSteps: () => [run("stop", false), run("backup", false), run("change", true), run("start", false)],
+    restoreSteps: () => [shStep({ id: "restore", action: "restore", title: "restore", destructive: true, commands: [mark("restore"), ...(restoreFails ? ["exit 1"] : [])] })],
+    recoverSteps: () => [
+      { ...shStep({ id: "setting-back", action: "restore", title: "setting back", destructive: false, commands: [mark("setting-back")] }), always: true },
+      shStep({ id: "start-old", action: "restore", title: "start old", destructive: false, commands: [mark("start-old")] }),
+    ],
+    probeVersion: () => ({ shell: "sh", command: "echo 1" }),
+  };
+}
+
+async function runWith(fail: string, restoreFails = false): Promise<{ trail: string[]; error: unknown }> {
+  const dir = tempDir();
+  const trail = path.join(dir, "trail");
+  const c = catalog(trail, fail, restoreFails);
+  const plan = planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
+  const error = await executePlan({ host: new LocalHost(), catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2"], options: {} }, resource: "trail", stateDir: path.join(dir, "state"), pollMs: 20 }).then(
+    () => undefined,
+    (e) => e,
+  );
+  const lines = fs.existsSync(trail) ? fs.readFileSync(trail, "utf8").trim().split("\n") : [];
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { trail: lines, error };
+}
+
+describe("executor after a failed step (local fake transport)", function () {
+  this.timeout(20_000);
+
+  it("before anything destructive: no restore, but the recovery steps put the old version back in service", async () => {
+    const r = await runWith("stop");
+    assert.deepStrictEqual(r.trail, ["stop", "setting-back", "start-old"]);
+    assert.ok(isUpchainError(r.error, "STEP_FAILED"));
+    assert.match((r.error as Error).message, /nothing had been changed yet, and 1 was put back in service/);
+  });
+
+  it("after a destructive step: the restore point comes back, then the recovery steps run", async () => {
+    const r = await runWith("start");
+    assert.deepStrictEqual(r.trail, ["stop", "backup", "change", "start", "restore", "setting-back", "start-old"]);
+    assert.match((r.error as Error).message, /step "start" \(start\) of hop 1->2 exited 1; the host was restored to 1/);
+  });
+
+  it("when the restore fails too: only the `always` recovery steps run, and the error says to restore by hand", async () => {
+    const r = await runWith("change", true);
+    assert.deepStrictEqual(r.trail, ["stop", "backup", "change", "restore", "setting-back"]);
+    assert.ok(isUpchainError(r.error, "RESTORE_FAILED"));
+    assert.match((r.error as Error).message, /restoring the backup failed too .*restore it by hand/s);
+  });
+
+  it("a chain that succeeds runs no restore or recovery step", async () => {
+    const r = await runWith("none");
+    assert.deepStrictEqual(r.trail, ["stop", "backup", "change", "start"]);
+    assert.strictEqual(r.error, undefined);
+  });
+});

@@ -1,0 +1,73 @@
+// The services-add step and its preview check, run against a local fake transport.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { servicesAdd } from "../../../providers/engine/fileSteps";
+import { PlannedStep } from "../../../providers/engine/planner";
+import { precheckPlan } from "../../../providers/engine/precheck";
+import { isUpchainError } from "../../../providers/errors";
+import { LocalHost, tempDir } from "../../support/localHost";
+
+const entries = [
+  { name: "imap", port: 143, protocol: "tcp" },
+  { name: "pop3", port: 110, protocol: "tcp" },
+];
+
+function servicesStep(file: string): PlannedStep {
+  return { id: "services-add", action: "services-add", shell: "sh", title: "add", commands: [], destructive: true, hop: "03-00->06-00", file, entries };
+}
+
+const plan = (file: string) => ({ product: "x", platform: "linux" as const, from: "03-00", to: "06-00", hops: [], steps: [servicesStep(file)] });
+
+describe("services-add step (local fake transport)", () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = tempDir();
+    file = path.join(dir, "services");
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("adds the missing entries, keeps the existing lines and a backup, and the second run writes nothing", async () => {
+    fs.writeFileSync(file, "# services\npop3\t\t110/tcp\t\tpop-3\n");
+    const first = await servicesAdd(new LocalHost(), servicesStep(file), "run1");
+    assert.strictEqual(first.code, 0, first.stderr);
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "# services\npop3\t\t110/tcp\t\tpop-3\nimap            143/tcp\n");
+    assert.strictEqual(fs.readFileSync(`${file}.upchain-run1.bak`, "utf8"), "# services\npop3\t\t110/tcp\t\tpop-3\n");
+    const second = await servicesAdd(new LocalHost(), servicesStep(file), "run2");
+    assert.match(second.stdout, /already right; not written/);
+    assert.strictEqual(fs.existsSync(`${file}.upchain-run2.bak`), false);
+  });
+
+  it("a conflict fails the step, names the line, and writes nothing", async () => {
+    fs.writeFileSync(file, "imap2 143/tcp # IMAP\n");
+    const r = await servicesAdd(new LocalHost(), servicesStep(file), "run1");
+    assert.strictEqual(r.code, 1);
+    assert.match(r.stderr, /line 1 \("imap2 143\/tcp # IMAP"\): 143\/tcp is taken by "imap2", so imap 143\/tcp cannot be added/);
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "imap2 143/tcp # IMAP\n");
+    assert.deepStrictEqual(fs.readdirSync(dir), ["services"]);
+  });
+
+  it("a missing services file fails the step instead of creating one", async () => {
+    const r = await servicesAdd(new LocalHost(), servicesStep(file), "run1");
+    assert.strictEqual(r.code, 1);
+    assert.match(r.stderr, /does not exist/);
+  });
+
+  it("precheck reports every conflict at preview as SERVICES_CONFLICT and changes nothing", async () => {
+    fs.writeFileSync(file, "imap2 143/tcp\nmail 110/tcp\n");
+    await assert.rejects(precheckPlan(new LocalHost(), plan(file)), (e: unknown) => {
+      assert.ok(isUpchainError(e, "SERVICES_CONFLICT"));
+      assert.match(e.message, /143\/tcp is taken by "imap2"/);
+      assert.match(e.message, /110\/tcp is taken by "mail"/);
+      assert.match(e.message, /Nothing on the host was changed/);
+      return true;
+    });
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "imap2 143/tcp\nmail 110/tcp\n");
+  });
+
+  it("precheck passes when the entries are already there or free", async () => {
+    fs.writeFileSync(file, "imap2 143/tcp imap\n");
+    await precheckPlan(new LocalHost(), plan(file));
+  });
+});
