@@ -85,8 +85,6 @@ export function planUpgrade(catalog: Catalog, req: PlanRequest): Plan {
   const ctx = contextFor(catalog, req);
   const from = normalizeOrThrow(catalog, "installed", req.installed);
   const to = normalizeOrThrow(catalog, "target", req.target);
-  const undocumented = catalog.undocumentedSource?.(from, ctx);
-  if (undocumented && from !== to) throw new UpchainError("NO_LEGAL_PATH", `installed: ${undocumented}; upchain never guesses a path`, ["installed"]);
   const chains = shortestChains(catalog, from, ctx);
   const reachable = sortVersions(catalog.scheme, [...chains.keys()].filter((v) => v !== from));
   const legal = reachable.length ? `legal targets from ${from}: ${reachable.join(", ")}` : `no release is reachable from ${from}`;
@@ -94,6 +92,8 @@ export function planUpgrade(catalog: Catalog, req: PlanRequest): Plan {
   if (catalog.scheme.compare(to, from) < 0) {
     throw new UpchainError("DOWNGRADE", `target: ${to} is older than the installed ${from}; upchain never downgrades (${legal})`, ["target"]);
   }
+  const undocumented = catalog.undocumentedSource?.(from, ctx);
+  if (undocumented && from !== to) throw new UpchainError("NO_LEGAL_PATH", `installed: ${undocumented}; upchain never guesses a path`, ["installed"]);
   if (to !== from && !ctx.releases.includes(to)) {
     throw new UpchainError(
       "UNKNOWN_VERSION",
