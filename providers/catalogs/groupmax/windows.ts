@@ -15,6 +15,17 @@ const strict = "$ErrorActionPreference = 'Stop'";
 /** %SystemRoot% and other variables in a configured path are expanded on the host. */
 const expand = (p: string) => `[Environment]::ExpandEnvironmentVariables(${q(p)})`;
 
+/**
+ * Copy a folder (mirrored, with attributes, hidden files included) or a single file to `to`;
+ * robocopy's exit codes below 8 mean success.
+ */
+function copyTree(from: string, to: string): string {
+  return `$src = ${from}; $dst = ${to}; if (Test-Path -LiteralPath $src -PathType Container) { ` +
+    `robocopy $src $dst /MIR /COPY:DAT /DCOPY:DAT /R:1 /W:1 /NP /NFL /NDL | Out-Null; if ($LASTEXITCODE -ge 8) { throw ('robocopy ' + $src + ' exited ' + $LASTEXITCODE) }; ` +
+    `Set-Content -LiteralPath ($dst + '.kind') -Value 'folder' } ` +
+    `else { New-Item -ItemType Directory -Force -Path $dst | Out-Null; Copy-Item -LiteralPath $src -Destination $dst -Force; Set-Content -LiteralPath ($dst + '.kind') -Value 'file' }`;
+}
+
 function winPaths(o: GroupmaxSettings, hop: Hop) {
   return {
     pointer: `${o.backupDir}\\${hop.from}-before-${hop.to}.current`,
@@ -38,7 +49,6 @@ function installer(cmd: string | undefined, option: string): string {
 export function windowsHopSteps(o: GroupmaxSettings, hop: Hop): Step[] {
   const p = winPaths(o, hop);
   const entries = servicesEntriesFor(hop.from);
-  const archiveList = `@(${p.kept.map(expand).join(", ")})`;
   const steps: Step[] = o.uploads.map((u, i) =>
     uploadStep("powershell", { id: `upload-${i + 1}`, title: `Upload ${path.basename(u.source)} to ${u.destination} (before anything stops)`, source: u.source, destination: u.destination }),
   );
@@ -82,10 +92,10 @@ export function windowsHopSteps(o: GroupmaxSettings, hop: Hop): Step[] {
         strict,
         `foreach ($s in @(${svc(o, "server")}, ${svc(o, "address")}, ${svc(o, "objectServer")})) { Stop-Service -Name $s }`,
         `New-Item -ItemType Directory -Force -Path ${q(o.backupDir)} | Out-Null`,
-        `$archive = Join-Path ${q(o.backupDir)} (${q(`${hop.from}-before-${hop.to}.`)} + (Get-Date -Format 'yyyyMMddTHHmmss') + '.zip')`,
-        `Compress-Archive -Path ${archiveList} -DestinationPath $archive`,
-        `(Get-FileHash -Algorithm SHA256 -LiteralPath $archive).Hash | Set-Content -LiteralPath ($archive + '.sha256')`,
-        `Set-Content -LiteralPath ${q(p.pointer)} -Value $archive`,
+        `$point = Join-Path ${q(o.backupDir)} (${q(`${hop.from}-before-${hop.to}.`)} + (Get-Date -Format 'yyyyMMddTHHmmss'))`,
+        // robocopy, not Compress-Archive: that one skips hidden files and stops at 2 GB per file
+        ...p.kept.map((k, i) => `${copyTree(expand(k), `(Join-Path $point '${i}')`)}`),
+        `Set-Content -LiteralPath ${q(p.pointer)} -Value $point`,
       ],
     }),
     step({ id: "install-object-server", action: "run", title: "Install Object Server (the site's installer)", destructive: true, commands: [strict, installer(o.installers.objectServer, "objectServer")] }),
@@ -106,6 +116,8 @@ export function windowsHopSteps(o: GroupmaxSettings, hop: Hop): Step[] {
         strict,
         `$services = ${expand(o.servicesFile)}`,
         `Copy-Item -LiteralPath $services -Destination ($services + '.upchain.bak') -Force`,
+        // Add-Content would glue the first entry onto a last line that has no line ending
+        `if ((Get-Content -LiteralPath $services -Raw) -notmatch '(\\r?\\n)$') { Add-Content -LiteralPath $services -Value '' }`,
         ...entries.map(
           (e) =>
             `if (-not (Select-String -LiteralPath $services -Pattern ${q(`^\\s*${e.name}\\s+${e.port}/${e.protocol}\\b`)} -Quiet)) ` +
@@ -162,8 +174,8 @@ export function windowsHopSteps(o: GroupmaxSettings, hop: Hop): Step[] {
         destructive: false,
         commands: [
           strict,
-          `$archive = Join-Path ${q(o.backupDir)} (${q(`${hop.to}-after-upgrade.`)} + (Get-Date -Format 'yyyyMMddTHHmmss') + '.zip')`,
-          `Compress-Archive -Path ${archiveList} -DestinationPath $archive`,
+          `$point = Join-Path ${q(o.backupDir)} (${q(`${hop.to}-after-upgrade.`)} + (Get-Date -Format 'yyyyMMddTHHmmss'))`,
+          ...p.kept.map((k, i) => copyTree(expand(k), `(Join-Path $point '${i}')`)),
         ],
       }),
     );
@@ -183,13 +195,13 @@ export function windowsRestoreSteps(o: GroupmaxSettings, hop: Hop): Step[] {
       commands: [
         strict,
         `foreach ($s in @(${svc(o, "console")}, ${svc(o, "server")}, ${svc(o, "address")}, ${svc(o, "objectServer")})) { Stop-Service -Name $s -ErrorAction SilentlyContinue }`,
-        `$archive = (Get-Content -LiteralPath ${q(p.pointer)}).Trim()`,
-        `if ((Get-FileHash -Algorithm SHA256 -LiteralPath $archive).Hash -ne (Get-Content -LiteralPath ($archive + '.sha256')).Trim()) { throw ('the restore point ' + $archive + ' fails its checksum') }`,
-        `foreach ($d in @(${[o.installDir, ...o.databasePaths].map(q).join(", ")})) { if (Test-Path -LiteralPath $d) { Remove-Item -LiteralPath $d -Recurse -Force } }`,
-        `Expand-Archive -LiteralPath $archive -DestinationPath $env:TEMP\\upchain-restore -Force`,
-        `# Compress-Archive keeps each path's last element: put each back where it came from`,
-        ...p.kept.map(
-          (k) => `Copy-Item -Path (Join-Path $env:TEMP\\upchain-restore ${q(k.split("\\").pop() ?? k)}) -Destination (Split-Path -Parent ${expand(k)}) -Recurse -Force`,
+        `$point = (Get-Content -LiteralPath ${q(p.pointer)}).Trim()`,
+        // each kept path comes back from its numbered copy; a folder is mirrored, so nothing the failed hop added stays
+        ...p.kept.map((k, i) =>
+          // the backup noted whether each path was a folder or a file (the failed hop may have removed it)
+          `$copy = Join-Path $point '${i}'; $dst = ${expand(k)}; if ((Get-Content -LiteralPath ($copy + '.kind')).Trim() -eq 'folder') { ` +
+            `robocopy $copy $dst /MIR /COPY:DAT /DCOPY:DAT /R:1 /W:1 /NP /NFL /NDL | Out-Null; if ($LASTEXITCODE -ge 8) { throw ('robocopy exited ' + $LASTEXITCODE) } } ` +
+            `else { Copy-Item -LiteralPath (Join-Path $copy (Split-Path -Leaf $dst)) -Destination $dst -Force }`,
         ),
       ],
     }),

@@ -1,0 +1,272 @@
+// Groupmax on Windows is rendered, not run (no Windows host, and pwsh is not relied on): these tests
+// read the PowerShell the catalog produces as scripts, with a small scanner for its quoted strings.
+import * as assert from "assert";
+import { groupmax, vvrrScheme } from "../../../providers/catalogs/groupmax";
+import { PlanContext } from "../../../providers/engine/catalog";
+import { assertPlanInputs, planUpgrade } from "../../../providers/engine/planner";
+import { isUpchainError } from "../../../providers/errors";
+
+const installers = { objectServer: "& 'C:\\pkg\\objsrv\\setup.exe' /s", addressServer: "& 'C:\\pkg\\address\\setup.exe' /s", mailServer: "& 'C:\\pkg\\mail\\setup.exe' /s" };
+const plan = (from: string, options: Record<string, unknown> = {}) => planUpgrade(groupmax, { installed: from, target: "06-00", platform: "windows", options });
+const step = (p: ReturnType<typeof plan>, id: string) => {
+  const s = p.steps.find((x) => x.id === id);
+  assert.ok(s, `no step ${id} in ${p.steps.map((x) => x.id).join(", ")}`);
+  return s;
+};
+const ctx = (options: Record<string, unknown> = {}): PlanContext => ({ platform: "windows", releases: ["06-00"], options });
+const text = (s: { commands: string[] }) => s.commands.join("\n");
+
+/**
+ * The single-quoted string literals of a PowerShell line, with '' read back as one quote. Throws when a
+ * literal is left open, i.e. when a value broke out of its quotes. Lines that are comments are skipped.
+ */
+function psLiterals(line: string): string[] {
+  if (line.trimStart().startsWith("#")) return [];
+  const out: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    if (line[i] !== "'") {
+      i++;
+      continue;
+    }
+    let value = "";
+    i++;
+    for (;;) {
+      if (i >= line.length) throw new Error(`unterminated PowerShell string in: ${line}`);
+      if (line[i] === "'" && line[i + 1] === "'") (value += "'", (i += 2));
+      else if (line[i] === "'") break;
+      else value += line[i++];
+    }
+    i++;
+    out.push(value);
+  }
+  return out;
+}
+
+/** The documented Windows services path, and the entries of the document's table for 02-00. */
+const SERVICES = "%SystemRoot%\\System32\\drivers\\etc\\services";
+const entries0200 = [
+  ["imap", 143],
+  ["adrshd", 20141],
+  ["pop3", 110],
+  ["popcfg", 106],
+  ["adagt_ap", 9080],
+  ["adreq_ap", 9081],
+] as const;
+
+describe("Groupmax on Windows, rendered as PowerShell", () => {
+  it("every step of every source is PowerShell, uploads included", () => {
+    for (const from of ["02-00", "02-01", "03-00", "05-00"]) {
+      const p = plan(from, { uploads: [{ source: "/tmp/pkgs/gm6.zip", destination: "C:/pkg/gm6.zip" }], operatorConsole: true });
+      assert.strictEqual(p.steps[0].id, "upload-1");
+      for (const s of p.steps) assert.strictEqual(s.shell, "powershell", `${from} ${s.id}`);
+    }
+    const hop = plan("03-00").hops[0];
+    for (const s of [...groupmax.restoreSteps(hop, ctx()), ...groupmax.recoverSteps!(hop, ctx())]) assert.strictEqual(s.shell, "powershell", s.id);
+  });
+
+  it("the Windows steps keep the document's order and the same rule as on Linux", () => {
+    const win = plan("02-00");
+    const linux = planUpgrade(groupmax, { installed: "02-00", target: "06-00", platform: "linux" });
+    assert.deepStrictEqual(win.steps.map((s) => s.id), linux.steps.map((s) => s.id));
+    assert.strictEqual(win.hops[0].rule.id, "groupmax.v2.0-to-v6");
+  });
+
+  it("commands run with $ErrorActionPreference = 'Stop' first", () => {
+    for (const s of plan("02-00", { operatorConsole: true }).steps.filter((x) => x.commands.length > 0 && x.action !== "reboot")) {
+      assert.strictEqual(s.commands[0], "$ErrorActionPreference = 'Stop'", s.id);
+    }
+  });
+
+  it("the stop steps use Stop-Service with the default service names", () => {
+    const p = plan("05-00");
+    assert.deepStrictEqual(step(p, "stop-address").commands.slice(1), ["Stop-Service -Name 'Groupmax Mail Server'", "Stop-Service -Name 'Groupmax Address Server'"]);
+    assert.deepStrictEqual(step(p, "stop-object-server").commands.slice(1), ["Stop-Service -Name 'Groupmax Object Server'"]);
+  });
+
+  it("autostart-off saves the old StartType once, then sets Manual only when it is Automatic", () => {
+    const s = step(plan("05-00"), "autostart-off");
+    const save = s.commands.findIndex((c) => /StartType\.ToString\(\) \| Set-Content -LiteralPath /.test(c));
+    const change = s.commands.findIndex((c) => /Set-Service .*-StartupType Manual/.test(c));
+    assert.ok(save >= 0 && change > save, `the setting is saved before it is changed:\n${text(s)}`);
+    assert.match(s.commands[save], /^if \(-not \(Test-Path -LiteralPath '[^']+'\)\) \{/, "a resumed run must not overwrite the saved setting");
+    assert.match(
+      s.commands[change],
+      /^if \(\(Get-Service -Name 'Groupmax Address Server'\)\.StartType -eq 'Automatic'\) \{ Set-Service -Name 'Groupmax Address Server' -StartupType Manual \}$/,
+    );
+  });
+
+  it("restore-autostart puts back the value autostart-off saved, with Set-Service -StartupType", () => {
+    const p = plan("05-00");
+    const savedIn = (c: string) => /Set-Content -LiteralPath ('(?:[^']|'')*')/.exec(c)?.[1];
+    const saved = step(p, "autostart-off").commands.map(savedIn).find(Boolean);
+    assert.ok(saved, "autostart-off writes the setting to a file");
+    assert.deepStrictEqual(psLiterals(saved), ["C:\\upchain\\backups\\groupmax\\autostart-before-06-00"]);
+    const restore = text(step(p, "restore-autostart"));
+    assert.ok(restore.includes(`Get-Content -LiteralPath ${saved}`), restore);
+    assert.match(restore, /Set-Service -Name 'Groupmax Address Server' -StartupType \$was/);
+    assert.ok(restore.includes(`Remove-Item -LiteralPath ${saved}`), "the saved setting is removed once it is back");
+    const order = p.steps.map((s) => s.id);
+    assert.strictEqual(order[order.length - 1], "restore-autostart");
+  });
+
+  it("the reboot step is Restart-Computer -Force with a boot marker and the timeout", () => {
+    const s = step(plan("03-00", { rebootTimeoutSeconds: 1800 }), "reboot");
+    assert.strictEqual(s.action, "reboot");
+    assert.deepStrictEqual(s.commands, ["Restart-Computer -Force"]);
+    assert.match(String(s.bootMarker), /LastBootUpTime/);
+    assert.strictEqual(s.timeoutSeconds, 1800);
+    assert.ok(s.title.includes("1800s"));
+  });
+
+  it("the backup step stops the services and archives the install folder, the databases and the expanded services file", () => {
+    const s = step(plan("03-00", { databasePaths: ["D:\\gmdb", "E:\\gm data"] }), "backup");
+    const t = text(s);
+    assert.match(t, /foreach \(\$s in @\('Groupmax Mail Server', 'Groupmax Address Server', 'Groupmax Object Server'\)\) \{ Stop-Service -Name \$s \}/);
+    // robocopy keeps hidden files and large files (Compress-Archive does not); one numbered copy per path
+    const copies = s.commands.filter((c) => c.startsWith("$src = "));
+    assert.deepStrictEqual(copies.map((c) => psLiterals(c)[0]), ["C:\\Groupmax", "D:\\gmdb", "E:\\gm data", SERVICES]);
+    copies.forEach((c, i) => {
+      assert.ok(c.includes(`$dst = (Join-Path $point '${i}')`), c);
+      assert.match(c, /robocopy \$src \$dst \/MIR .*if \(\$LASTEXITCODE -ge 8\) \{ throw/);
+      assert.match(c, /-Value 'folder' \} else \{ .*Copy-Item -LiteralPath \$src .*-Value 'file' \}$/);
+    });
+    assert.ok(copies[3].includes(`[Environment]::ExpandEnvironmentVariables('${SERVICES}')`));
+    assert.ok(t.includes("03-00-before-06-00.current"), "the restore point is named for this hop");
+  });
+});
+
+describe("Groupmax on Windows: the services file", () => {
+  it("the services-add step names %SystemRoot%\\System32\\drivers\\etc\\services and expands it on the host", () => {
+    const s = step(plan("02-00"), "services-add");
+    assert.strictEqual(s.action, "services-add");
+    assert.strictEqual(s.file, SERVICES);
+    assert.ok(s.commands.includes(`$services = [Environment]::ExpandEnvironmentVariables('${SERVICES}')`), text(s));
+    assert.deepStrictEqual(
+      (s.entries as { name: string; port: number; protocol: string }[]).map((e) => [e.name, e.port, e.protocol]),
+      entries0200.map(([n, p]) => [n, p, "tcp"]),
+    );
+  });
+
+  it("each entry is added only when a line for it is missing", () => {
+    const s = step(plan("02-00"), "services-add");
+    const adds = s.commands.filter((c) => c.includes("Select-String"));
+    assert.strictEqual(adds.length, entries0200.length);
+    adds.forEach((c, i) => {
+      const [name, port] = entries0200[i];
+      const m = /^if \(-not \(Select-String -LiteralPath \$services -Pattern ('(?:[^']|'')*') -Quiet\)\) \{ Add-Content -LiteralPath \$services -Value ('(?:[^']|'')*') \}$/.exec(c);
+      assert.ok(m, c);
+      const [pattern] = psLiterals(m[1]);
+      const [value] = psLiterals(m[2]);
+      assert.match(value, new RegExp(`^${name}\\s+${port}/tcp$`));
+      // .NET and JavaScript read this pattern alike: it finds the entry, with spacing and aliases, and nothing else
+      const re = new RegExp(pattern, "i");
+      assert.ok(re.test(value), `${pattern} does not find the line it adds`);
+      assert.ok(re.test(`  ${name}\t\t${port}/tcp    alias   # comment`));
+      assert.ok(!re.test(`${name} ${port}0/tcp`) && !re.test(`${name} ${port}/udp`) && !re.test(`x${name} ${port}/tcp`));
+    });
+  });
+
+  it("the file is copied aside before it is changed", () => {
+    const s = step(plan("03-00"), "services-add");
+    const copy = s.commands.findIndex((c) => c.startsWith("Copy-Item -LiteralPath $services"));
+    const firstAdd = s.commands.findIndex((c) => c.includes("Add-Content"));
+    assert.ok(copy >= 0 && copy < firstAdd, text(s));
+    // a file whose last line has no line ending gets one first, so no entry is glued onto it
+    assert.match(s.commands[firstAdd], /^if \(\(Get-Content -LiteralPath \$services -Raw\) -notmatch '\(\\r\?\\n\)\$'\) \{ Add-Content -LiteralPath \$services -Value '' \}$/);
+  });
+
+  it("03-00 adds imap and adrshd; 05-00 has no services step", () => {
+    assert.strictEqual(step(plan("03-00"), "services-add").commands.filter((c) => c.includes("Select-String")).length, 2);
+    assert.ok(!plan("05-00").steps.some((s) => s.action === "services-add"));
+  });
+});
+
+describe("Groupmax on Windows: values are quoted PowerShell-style", () => {
+  const name = "Groupmax O'Brien";
+  const options = { windowsServices: { address: name }, operatorConsole: true };
+
+  it(`a service named "${name}" is one literal, with the quote doubled, in every command that names it`, () => {
+    const p = plan("02-00", options);
+    const hop = p.hops[0];
+    const all = [...p.steps, ...groupmax.restoreSteps(hop, ctx(options)), ...groupmax.recoverSteps!(hop, ctx(options))];
+    const naming = all.filter((s) => s.commands.some((c) => c.includes("O'")));
+    assert.deepStrictEqual(
+      naming.map((s) => s.id).sort(),
+      ["autostart-off", "backup", "recover-autostart", "recover-services", "restore-autostart", "restore-backup", "start-address", "stop-address", "verify"].sort(),
+    );
+    for (const s of naming) {
+      for (const c of s.commands) {
+        if (!c.includes("O'")) continue;
+        assert.ok(c.includes("'Groupmax O''Brien'"), `${s.id}: ${c}`);
+        assert.ok(!/O'B/.test(c), `${s.id}: an undoubled quote: ${c}`);
+        assert.ok(psLiterals(c).includes(name), `${s.id}: the name is not one literal: ${c}`);
+      }
+    }
+    // the other services keep their defaults
+    assert.ok(step(p, "stop-object-server").commands.includes("Stop-Service -Name 'Groupmax Object Server'"));
+  });
+
+  it("every command's quoted strings are closed, with awkward paths everywhere", () => {
+    const awkward = {
+      installers,
+      installDir: "C:\\Group max's",
+      databasePaths: ["D:\\it's db"],
+      backupDir: "C:\\up'chain",
+      journalDir: "C:\\jour\u2019nal",
+      windowsServices: { objectServer: "Obj'Srv", address: "Addr'", server: "'Mail", console: "Con''sole" },
+      operatorConsole: true,
+    };
+    const p = plan("02-00", awkward);
+    const hop = p.hops[0];
+    const all = [...p.steps, ...groupmax.restoreSteps(hop, ctx(awkward)), ...groupmax.recoverSteps!(hop, ctx(awkward))];
+    const literals = all.flatMap((s) => s.commands.flatMap((c) => psLiterals(c)));
+    for (const v of ["C:\\Group max's\\VERSION", "D:\\it's db", "Obj'Srv", "Addr'", "'Mail", "Con''sole", "C:\\up'chain"]) {
+      assert.ok(literals.includes(v), `"${v}" is not one literal`);
+    }
+    // U+2019 is a quote to PowerShell: it must be doubled, not left to close the string
+    assert.ok(all.some((s) => s.commands.some((c) => c.includes("'C:\\jour\u2019\u2019nal'"))));
+  });
+});
+
+describe("Groupmax on Windows: preflight", () => {
+  const check = (from: string, options: Record<string, unknown>) => {
+    const req = { installed: from, target: "06-00", platform: "windows" as const, options };
+    assertPlanInputs(groupmax, planUpgrade(groupmax, req), req);
+  };
+
+  for (const from of ["02-00", "02-01"]) {
+    it(`from ${from} without options.addressMailSetup it is INVALID_INPUT naming that option`, () => {
+      assert.throws(
+        () => check(from, { installers }),
+        (e: unknown) => {
+          assert.ok(isUpchainError(e, "INVALID_INPUT"), `got ${String(e)}`);
+          assert.ok(e.message.includes("options.addressMailSetup"), e.message);
+          assert.ok(!e.message.includes("options.installers"), "the installers were given");
+          return true;
+        },
+      );
+    });
+  }
+
+  it("with options.addressMailSetup it passes, and advup2_6 runs it after advup2_6.exe", () => {
+    const setup = "& 'C:\\pkg\\confirm-setup.ps1'";
+    assert.doesNotThrow(() => check("02-00", { installers, addressMailSetup: setup }));
+    const s = step(plan("02-00", { installers, addressMailSetup: setup }), "advup2_6");
+    assert.strictEqual(s.commands[1], "& 'C:\\Groupmax\\bin\\advup2_6.exe'");
+    assert.strictEqual(s.commands[s.commands.length - 1], setup);
+    assert.ok(s.commands.indexOf(setup) > s.commands.findIndex((c) => c.includes("$LASTEXITCODE")), "the setup runs only after advup2_6 succeeded");
+  });
+
+  it("03-00 and 05-00 need no addressMailSetup", () => {
+    assert.doesNotThrow(() => check("03-00", { installers }));
+    assert.doesNotThrow(() => check("05-00", { installers }));
+  });
+
+  it("the version probe reads VERSION in the install folder with PowerShell", () => {
+    const probe = groupmax.probeVersion(ctx({ installDir: "C:\\Group max's" }));
+    assert.strictEqual(probe.shell, "powershell");
+    assert.deepStrictEqual(psLiterals(probe.command), ["C:\\Group max's\\VERSION"]);
+    assert.strictEqual(vvrrScheme.normalize(" 06-00 "), "06-00");
+  });
+});
