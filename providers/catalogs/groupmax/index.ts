@@ -3,10 +3,11 @@
 import { Catalog, Hop, PlanContext } from "../../engine/catalog";
 import { VersionScheme } from "../../engine/version";
 import { quote, quotePowerShell } from "../../quote";
-import { linuxHopSteps, linuxRecoverSteps, linuxRestoreSteps } from "./linux";
+import { linuxCommands } from "./linux";
 import { groupmaxOptionsSchema, groupmaxSettings } from "./options";
+import { hopStepsFrom, recoverStepsFrom, restoreStepsFrom } from "./outline";
 import { DOCUMENTED_SOURCES, DOCUMENTED_SOURCES_TEXT, TARGET_MAJOR, needsAdvup } from "./rules";
-import { windowsHopSteps, windowsRecoverSteps, windowsRestoreSteps } from "./windows";
+import { windowsCommands } from "./windows";
 
 /** Hitachi's VV-RR: version and revision, two digits each ("02-00" is Version 2.0, revision 00). */
 export const vvrrScheme: VersionScheme = {
@@ -24,7 +25,11 @@ function legalHops(from: string, ctx: PlanContext): Hop[] {
 }
 
 const settings = (ctx: PlanContext) => groupmaxSettings(ctx.options, ctx.platform);
-const byPlatform = <T>(ctx: PlanContext, linux: T, windows: T) => (ctx.platform === "windows" ? windows : linux);
+/** The hop's steps (outline.ts) with the commands of ctx.platform. */
+function render(hop: Hop, ctx: PlanContext, outline: typeof hopStepsFrom) {
+  const o = settings(ctx);
+  return outline(o, hop, (ctx.platform === "windows" ? windowsCommands : linuxCommands)(o, hop));
+}
 
 export const groupmax: Catalog = {
   product: "groupmax",
@@ -45,9 +50,9 @@ export const groupmax: Catalog = {
       ? { shell: "powershell", command: `Get-Content -LiteralPath ${quotePowerShell(o.installDir + "\\VERSION")} -ErrorAction SilentlyContinue` }
       : { shell: "sh", command: `cat ${quote(o.installDir + "/VERSION")} 2>/dev/null || true` };
   },
-  hopSteps: (hop, ctx) => byPlatform(ctx, linuxHopSteps, windowsHopSteps)(settings(ctx), hop),
-  restoreSteps: (hop, ctx) => byPlatform(ctx, linuxRestoreSteps, windowsRestoreSteps)(settings(ctx), hop),
-  recoverSteps: (hop, ctx) => byPlatform(ctx, linuxRecoverSteps, windowsRecoverSteps)(settings(ctx), hop),
+  hopSteps: (hop, ctx) => render(hop, ctx, hopStepsFrom),
+  restoreSteps: (hop, ctx) => render(hop, ctx, restoreStepsFrom),
+  recoverSteps: (hop, ctx) => render(hop, ctx, recoverStepsFrom),
   preflight(hops, ctx) {
     const parsed = groupmaxOptionsSchema.safeParse(ctx.options);
     if (!parsed.success) return parsed.error.issues.map((i) => ({ path: ["options", ...i.path.map(String)].join("."), message: i.message }));
