@@ -4,6 +4,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
+import { DOCUMENT_PORTS_0200 } from "../support/groupmaxDocument";
 import { failInstall, groupmaxLog, groupmaxState, installGroupmax } from "../support/groupmaxFixture";
 import { configureGroupmax, groupmaxOptions, groupmaxProject } from "../support/groupmaxProject";
 import { PulumiProject } from "../support/pulumi";
@@ -16,14 +17,7 @@ function entryLines(services: string, name: string, port: number): number {
   }).length;
 }
 
-const ALL = [
-  ["imap", 143],
-  ["adrshd", 20141],
-  ["pop3", 110],
-  ["popcfg", 106],
-  ["adagt_ap", 9080],
-  ["adreq_ap", 9081],
-] as const;
+const ALL = DOCUMENT_PORTS_0200;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

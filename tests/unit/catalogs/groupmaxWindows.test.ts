@@ -5,6 +5,7 @@ import { groupmax, vvrrScheme } from "../../../providers/catalogs/groupmax";
 import { PlanContext } from "../../../providers/engine/catalog";
 import { assertPlanInputs, planUpgrade } from "../../../providers/engine/planner";
 import { isUpchainError } from "../../../providers/errors";
+import { DOCUMENT_PORTS_0200 } from "../../support/groupmaxDocument";
 
 const installers = { objectServer: "& 'C:\\pkg\\objsrv\\setup.exe' /s", addressServer: "& 'C:\\pkg\\address\\setup.exe' /s", mailServer: "& 'C:\\pkg\\mail\\setup.exe' /s" };
 const plan = (from: string, options: Record<string, unknown> = {}) => planUpgrade(groupmax, { installed: from, target: "06-00", platform: "windows", options });
@@ -45,14 +46,7 @@ function psLiterals(line: string): string[] {
 
 /** The documented Windows services path, and the entries of the document's table for 02-00. */
 const SERVICES = "%SystemRoot%\\System32\\drivers\\etc\\services";
-const entries0200 = [
-  ["imap", 143],
-  ["adrshd", 20141],
-  ["pop3", 110],
-  ["popcfg", 106],
-  ["adagt_ap", 9080],
-  ["adreq_ap", 9081],
-] as const;
+const entries0200 = DOCUMENT_PORTS_0200;
 
 describe("Groupmax on Windows, rendered as PowerShell", () => {
   it("every step of every source is PowerShell, uploads included", () => {
