@@ -20,18 +20,22 @@ export async function startDetached(host: RemoteHost, dir: string, script: strin
   if (r.code !== 0) throw new Error(`could not start the step on ${host.label}: ${r.stderr.trim()}`);
 }
 
-export type StepState = { state: "finished"; code: number } | { state: "running" } | { state: "lost" };
+export type StepState = { state: "finished"; code: number } | { state: "running" } | { state: "lost" } | { state: "not-started" };
 
-/** Finished (with its exit status), still running, or lost (its process died without an exit status). */
+/**
+ * Finished (with its exit status), still running, lost (its process died without an exit status), or
+ * not started (a controller killed between writing the journal and launching the step left no pid).
+ */
 export async function stepState(host: RemoteHost, dir: string): Promise<StepState> {
   const r = await host.exec(
     `cd ${q(dir)} 2>/dev/null || { echo lost; exit 0; }; ` +
       `if [ -f rc ]; then echo "finished $(cat rc)"; elif [ -f pid ] && kill -0 "$(cat pid)" 2>/dev/null; then echo running; ` +
-      `else sleep 1; if [ -f rc ]; then echo "finished $(cat rc)"; else echo lost; fi; fi`,
+      `else sleep 1; if [ -f rc ]; then echo "finished $(cat rc)"; elif [ -f pid ]; then echo lost; else echo not-started; fi; fi`,
     { sudo: true },
   );
   const [word, code] = r.stdout.trim().split(/\s+/);
   if (word === "finished") return { state: "finished", code: Number(code) };
+  if (word === "not-started") return { state: "not-started" };
   return word === "running" ? { state: "running" } : { state: "lost" };
 }
 
@@ -40,7 +44,7 @@ export async function waitDetached(
   host: RemoteHost,
   dir: string,
   opts: { pollMs: number; onOutput?: (text: string) => void; onPoll?: () => Promise<void> },
-): Promise<DetachedResult | "lost"> {
+): Promise<DetachedResult | "lost" | "not-started"> {
   let shown = 0;
   for (;;) {
     const s = await stepState(host, dir);
@@ -49,7 +53,7 @@ export async function waitDetached(
       shown += Buffer.byteLength(out.stdout);
       opts.onOutput?.(out.stdout);
     }
-    if (s.state === "lost") return "lost";
+    if (s.state === "lost" || s.state === "not-started") return s.state;
     if (s.state === "finished") {
       const all = await host.exec(`cat ${q(dir + "/out")}; printf '\\0'; cat ${q(dir + "/err")}`, { sudo: true });
       const [stdout, stderr = ""] = all.stdout.split("\0");

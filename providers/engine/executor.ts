@@ -76,13 +76,16 @@ async function walk(o: ExecuteOptions, j: Journal, stateDir: string, log: (l: st
     const step = steps[index];
     const hopSteps = steps.filter((s) => s.hop === step.hop);
     const position = `[${step.hop} ${hopSteps.indexOf(step) + 1}/${hopSteps.length}]`;
+    const resumed = j.inFlight?.index === index && step.action !== "reboot" ? j.inFlight.dir : undefined;
+    // The previous run started this step and did not see it end: find out, never re-run it blindly.
+    if (resumed) log(`${position} ${step.title}: in flight when the last run was interrupted; finding out how it ended`);
+    const left = resumed ? await waitDetached(o.host, resumed, { pollMs: o.pollMs ?? 500, onPoll: heartbeat }) : undefined;
     let outcome: StepOutcome;
-    if (j.inFlight?.index === index && step.action !== "reboot") {
-      // The previous run started this step and did not see it end: find out, never re-run it blindly.
-      log(`${position} ${step.title}: left running by the interrupted run; waiting for it`);
-      outcome = await waitDetached(o.host, j.inFlight.dir, { pollMs: o.pollMs ?? 500, onPoll: heartbeat });
+    if (left !== undefined && left !== "not-started") {
+      log(`${position} ${step.title}: left running by the interrupted run; waited for it`);
+      outcome = left;
     } else {
-      log(`${position} ${step.title}`);
+      log(`${position} ${step.title}${left ? ": the interrupted run never launched it; running it now" : ""}`);
       outcome = await runStep(o, step, j, index, stateDir, heartbeat, (t) => log(`${position}   ${t.trimEnd()}`));
     }
     if (outcome === "lost" || outcome.code !== 0) {
@@ -116,7 +119,8 @@ async function runStep(
   j.inFlight = { index, dir };
   await writeJournal(o.host, stateDir, o.resource, j);
   await startDetached(o.host, dir, step.commands.join("\n"));
-  return waitDetached(o.host, dir, { pollMs: o.pollMs ?? 500, onOutput, onPoll: heartbeat });
+  const r = await waitDetached(o.host, dir, { pollMs: o.pollMs ?? 500, onOutput, onPoll: heartbeat });
+  return r === "not-started" ? "lost" : r; // launched by this run: no pid means it died at once
 }
 
 /** A reboot that never ends in a new boot is not a failed step to restore: the host is unreachable. */
@@ -200,6 +204,6 @@ async function runAside(o: ExecuteOptions, j: Journal, stateDir: string, r: Step
   const dir = `${stateDir}/runs/${j.run}/restore-${r.id}`;
   await startDetached(o.host, dir, r.commands.join("\n"));
   const res = await waitDetached(o.host, dir, { pollMs: o.pollMs ?? 500 });
-  if (res === "lost") return "interrupted";
+  if (res === "lost" || res === "not-started") return res === "lost" ? "interrupted" : "it did not start";
   return res.code === 0 ? undefined : `exited ${res.code}: ${tail(res.stderr.trim() || res.stdout.trim(), 1000)}`;
 }

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { configureServers, installOmflow, omflowOptions, omflowProject } from "../support/omflowFixture";
-import { PulumiProject } from "../support/pulumi";
+import { PulumiProject, killTree } from "../support/pulumi";
 
 const version = (name: string) => onHost(name, "cat /opt/omflow/VERSION").trim();
 
@@ -65,13 +65,15 @@ describe("a pulumi up killed during a hop", function () {
     configureServers(project, [h], "1.1.6.4", { options: await omflowOptions(), lockTimeoutSeconds: 10 });
     const log = `${project.dir}/killed-up.log`;
     const child = project.start(["up", "--yes", "--skip-preview"], log);
-    // kill the whole pulumi process group once the patch step is in flight on the host
+    // kill pulumi and everything it started (its provider too) once the patch step is in flight on the host
     const deadline = Date.now() + 120_000;
-    while (!/run-patch/.test(onHost("wff", "cat /var/lib/upchain/omflow.journal.json 2>/dev/null | grep -A2 inFlight || true"))) {
+    // the patch step is running on the host: launched, with its pid written
+    while (!/pid/.test(onHost("wff", "ls /var/lib/upchain/runs/*/*-run-patch/ 2>/dev/null || true"))) {
       if (Date.now() > deadline) throw new Error(`the patch step never started:\n${fs.readFileSync(log, "utf8")}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    process.kill(-child.pid!, "SIGKILL");
+    const killed = killTree(child.pid!);
+    assert.ok(killed.length > 2, `pulumi and its plugins were killed (${killed.length} processes)`);
     await new Promise((r) => child.once("exit", r));
     assert.strictEqual(version("wff"), "1.1.6.1", "killed mid-patch, the host has not reached the target yet");
 

@@ -132,3 +132,38 @@ function flagsFirst(args: string[]): string[] {
   const sep = args.indexOf("--");
   return sep < 0 ? [...args, ...common] : [...args.slice(0, sep), ...common, ...args.slice(sep)];
 }
+
+/**
+ * Kill a process and every process it started, wherever their process groups are. The CLI starts
+ * its plugins (the dynamic provider among them) in process groups of their own, so killing the CLI's
+ * group leaves the provider running and still upgrading; a crashed controller machine kills them all.
+ */
+export function killTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const line of spawnSync("ps", ["-e", "-o", "pid=,ppid="], { encoding: "utf8" }).stdout.split("\n")) {
+    const [p, pp] = line.trim().split(/\s+/).map(Number);
+    if (p && pp !== undefined) children.set(pp, [...(children.get(pp) ?? []), p]);
+  }
+  const all: number[] = [];
+  const walk = (p: number) => {
+    all.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  // stop them all first, so none can start another process or write to the host in between
+  for (const p of all) {
+    try {
+      process.kill(p, "SIGSTOP");
+    } catch {
+      /* already gone */
+    }
+  }
+  for (const p of all) {
+    try {
+      process.kill(p, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }
+  return all;
+}

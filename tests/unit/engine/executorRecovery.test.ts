@@ -8,6 +8,7 @@ import { Catalog, Hop, shStep } from "../../../providers/engine/catalog";
 import { executePlan } from "../../../providers/engine/executor";
 import { planUpgrade } from "../../../providers/engine/planner";
 import { dottedNumbers } from "../../../providers/engine/version";
+import { writeJournal } from "../../../providers/engine/journal";
 import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
@@ -76,5 +77,29 @@ describe("executor after a failed step (local fake transport)", function () {
     const r = await runWith("none");
     assert.deepStrictEqual(r.trail, ["stop", "backup", "change", "start"]);
     assert.strictEqual(r.error, undefined);
+  });
+});
+
+describe("executor resuming a step the killed run never launched (local fake transport)", function () {
+  this.timeout(20_000);
+
+  it("runs the step (once) instead of restoring, and finishes the chain", async () => {
+    const dir = tempDir();
+    const trail = path.join(dir, "trail");
+    const stateDir = path.join(dir, "state");
+    const c = catalog(trail, "none");
+    const plan = planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
+    const host = new LocalHost();
+    // the killed run wrote the journal naming step 3 ("change") and made its folder, then died before launching it
+    const stepDir = path.join(stateDir, "runs", "killed", "002-change");
+    fs.mkdirSync(stepDir, { recursive: true });
+    fs.writeFileSync(trail, "stop\nbackup\n");
+    await writeJournal(host, stateDir, "trail", { version: 1, run: "killed", plan, next: 2, inFlight: { index: 2, dir: stepDir }, status: "running", updatedAt: "" });
+    const lines: string[] = [];
+    const r = await executePlan({ host, catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2"], options: {} }, resource: "trail", stateDir, pollMs: 20, log: (l) => lines.push(l) });
+    assert.strictEqual(r.resumedRun, "killed");
+    assert.deepStrictEqual(fs.readFileSync(trail, "utf8").trim().split("\n"), ["stop", "backup", "change", "start"]);
+    assert.ok(lines.some((l) => /the interrupted run never launched it; running it now/.test(l)), lines.join("\n"));
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
