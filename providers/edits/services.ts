@@ -10,6 +10,9 @@ export interface ServiceEntry {
   protocol: "tcp" | "udp";
 }
 
+/** An entry as the services file and messages write it: "imap 143/tcp". */
+export const describeEntry = (e: ServiceEntry) => `${e.name} ${e.port}/${e.protocol}`;
+
 export interface ServiceConflict {
   entry: ServiceEntry;
   /** The line that stands in the way, as it is in the file. */

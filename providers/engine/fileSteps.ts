@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { EditResult, namedEdits } from "../edits/edit";
-import { ServiceEntry, addServices, serviceConflicts } from "../edits/services";
+import { ServiceEntry, addServices, describeEntry, serviceConflicts } from "../edits/services";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { DetachedResult } from "./detached";
@@ -75,8 +75,6 @@ export async function edit(host: RemoteHost, step: PlannedStep, run: string): Pr
 export function entriesOf(step: PlannedStep): ServiceEntry[] {
   return (step.entries ?? []) as ServiceEntry[];
 }
-
-export const describeEntry = (e: ServiceEntry) => `${e.name} ${e.port}/${e.protocol}`;
 
 /** What stands in the way of adding the step's entries to `text`, one line per conflict. */
 export function servicesConflictLines(file: string, text: string, entries: ServiceEntry[]): string[] {

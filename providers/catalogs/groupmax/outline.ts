@@ -3,7 +3,7 @@
 // order the document prescribes.
 import * as path from "path";
 import { Hop, Shell, Step, uploadStep } from "../../engine/catalog";
-import { describeEntry } from "../../engine/fileSteps";
+import { describeEntry } from "../../edits/services";
 import { GroupmaxSettings } from "./options";
 import { needsAdvup, servicesEntriesFor } from "./rules";
 

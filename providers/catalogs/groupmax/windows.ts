@@ -14,14 +14,16 @@ const strict = "$ErrorActionPreference = 'Stop'";
 /** %SystemRoot% and other variables in a configured path are expanded on the host. */
 const expand = (p: string) => `[Environment]::ExpandEnvironmentVariables(${q(p)})`;
 
-/**
- * Copy a folder (mirrored, with attributes, hidden files included) or a single file to `to`;
- * robocopy's exit codes below 8 mean success.
- */
+/** Mirror folder `from` onto `to` (attributes and hidden files included); robocopy's exit codes below 8 mean success. */
+function mirror(from: string, to: string): string {
+  return `robocopy ${from} ${to} /MIR /COPY:DAT /DCOPY:DAT /R:1 /W:1 /NP /NFL /NDL | Out-Null; ` +
+    `if ($LASTEXITCODE -ge 8) { throw ('robocopy ' + ${from} + ' exited ' + $LASTEXITCODE) }`;
+}
+
+/** Copy a folder (mirrored) or a single file to `to`, noting which it was for the restore. */
 function copyTree(from: string, to: string): string {
   return `$src = ${from}; $dst = ${to}; if (Test-Path -LiteralPath $src -PathType Container) { ` +
-    `robocopy $src $dst /MIR /COPY:DAT /DCOPY:DAT /R:1 /W:1 /NP /NFL /NDL | Out-Null; if ($LASTEXITCODE -ge 8) { throw ('robocopy ' + $src + ' exited ' + $LASTEXITCODE) }; ` +
-    `Set-Content -LiteralPath ($dst + '.kind') -Value 'folder' } ` +
+    `${mirror("$src", "$dst")}; Set-Content -LiteralPath ($dst + '.kind') -Value 'folder' } ` +
     `else { New-Item -ItemType Directory -Force -Path $dst | Out-Null; Copy-Item -LiteralPath $src -Destination $dst -Force; Set-Content -LiteralPath ($dst + '.kind') -Value 'file' }`;
 }
 
@@ -100,7 +102,7 @@ export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands
       ...paths.map(
         (k, i) =>
           `$copy = Join-Path $point '${i}'; $dst = ${expand(k)}; if ((Get-Content -LiteralPath ($copy + '.kind')).Trim() -eq 'folder') { ` +
-          `robocopy $copy $dst /MIR /COPY:DAT /DCOPY:DAT /R:1 /W:1 /NP /NFL /NDL | Out-Null; if ($LASTEXITCODE -ge 8) { throw ('robocopy exited ' + $LASTEXITCODE) } } ` +
+          `${mirror("$copy", "$dst")} } ` +
           `else { Copy-Item -LiteralPath (Join-Path $copy (Split-Path -Leaf $dst)) -Destination $dst -Force }`,
       ),
     ],
