@@ -47,6 +47,8 @@ export interface Connection {
   port?: number;
   user?: string;
   privateKey?: string;
+  /** Decrypts an encrypted privateKey. */
+  privateKeyPassphrase?: string;
   password?: string;
   /** The pinned host key: an OpenSSH public key line or its SHA256 fingerprint. */
   hostKey: string;
