@@ -123,6 +123,10 @@ class SshHost implements RemoteHost {
     this.secrets = secretsOf(conn);
   }
 
+  get lost(): boolean {
+    return this.watch.isLost;
+  }
+
   private get isRoot(): boolean {
     return (this.conn.user ?? "root") === "root";
   }

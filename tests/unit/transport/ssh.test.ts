@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { Server, utils } from "ssh2";
 import { isUpchainError } from "../../../providers/errors";
+import { ReconnectingHost } from "../../../providers/transport/reconnectingHost";
 import { connectSsh } from "../../../providers/transport/ssh";
 import { Connection, RemoteHost } from "../../../providers/transport/remoteHost";
 
@@ -163,5 +164,18 @@ describe("ssh transport against an in-process SSH server", function () {
     const h = await connect({ password });
     await assert.rejects(h.exec("cut"), (e: unknown) => isUpchainError(e, "CONNECTION_FAILED") && /before it reported an exit status/.test((e as Error).message));
     assert.strictEqual((await h.exec("ok")).code, 0, "the connection itself is still fine");
+  });
+
+  it("behind a ReconnectingHost, the next command after a reset goes over a new connection", async () => {
+    const conn = { host: "127.0.0.1", port, hostKey: hostEd.pub, password };
+    const first = await connectSsh(conn);
+    const host = new ReconnectingHost(first, (ms) => connectSsh(conn, { readyTimeoutMs: ms }), 10, 50, 5000);
+    hosts.push(host);
+    const before = tcpConnections;
+    for (const s of relayed.splice(0)) s.resetAndDestroy();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.strictEqual(first.lost, true, "the dropped connection knows it is lost");
+    assert.strictEqual((await host.exec("ok")).stdout, "fine\n");
+    assert.strictEqual(tcpConnections, before + 1);
   });
 });
