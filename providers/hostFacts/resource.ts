@@ -9,8 +9,6 @@ export interface ConnectionArgs {
   user?: pulumi.Input<string>;
   /** A secret: pass pulumi.secret(...) or a `--secret` config value. */
   privateKey?: pulumi.Input<string>;
-  /** A secret too: decrypts an encrypted privateKey. */
-  privateKeyPassphrase?: pulumi.Input<string>;
   password?: pulumi.Input<string>;
   /** The pinned host key (`ssh-keyscan` line or SHA256 fingerprint). Required. */
   hostKey: pulumi.Input<string>;
@@ -30,7 +28,7 @@ export class HostFacts extends pulumi.dynamic.Resource {
   constructor(name: string, args: HostFactsArgs, opts?: pulumi.CustomResourceOptions) {
     // Credentials travel beside the connection, each as a secret, so the preview still shows where
     // the resource connects while the state holds the key only encrypted.
-    const { host, port, user, hostKey, privateKey, privateKeyPassphrase, password } = args.connection;
+    const { host, port, user, hostKey, privateKey, password } = args.connection;
     const connection = { host, port, user, hostKey };
     super(
       hostFactsProvider,
@@ -38,14 +36,13 @@ export class HostFacts extends pulumi.dynamic.Resource {
       {
         connection,
         privateKey: privateKey === undefined ? undefined : pulumi.secret(privateKey),
-        privateKeyPassphrase: privateKeyPassphrase === undefined ? undefined : pulumi.secret(privateKeyPassphrase),
         password: password === undefined ? undefined : pulumi.secret(password),
         hostname: undefined,
         osId: undefined,
         osVersion: undefined,
         osPrettyName: undefined,
       },
-      { ...opts, additionalSecretOutputs: ["privateKey", "privateKeyPassphrase", "password", ...(opts?.additionalSecretOutputs ?? [])] },
+      { ...opts, additionalSecretOutputs: ["privateKey", "password", ...(opts?.additionalSecretOutputs ?? [])] },
       "upchain",
       "HostFacts",
     );
