@@ -277,8 +277,24 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
   const restore = changedSomething ? o.catalog.restoreSteps(hop, o.ctx) : [];
   const recover = o.catalog.recoverSteps?.(hop, o.ctx) ?? [];
   if (restore.length || recover.length) log(`[${step.hop}] step ${step.id} ${what}; bringing ${hop.from} back`);
-  // a step that failed by taking the connection down (a reboot that never came back) leaves none
-  if (o.host.reconnect) await o.host.exec("true").catch(() => o.host.reconnect!({ deadline: Date.now() + 60_000 }).catch(() => undefined));
+  // A step that failed by taking the connection down (a reboot that never came back) leaves none.
+  // Nothing can be restored on a machine that cannot be reached, and its journal cannot be written:
+  // it still names the step, so the next run, once the machine is back, finds out how it ended.
+  if (!(await reachable(o.host))) {
+    const rebooting = step.action === "reboot";
+    throw new UpchainError(
+      rebooting ? "HOST_DID_NOT_RETURN" : "OUTCOME_UNKNOWN",
+      mask(
+        rebooting
+          ? `${o.host.label}: step "${step.title}" (${step.id}) of hop ${step.hop} restarted the machine, and it did not come back within ` +
+              `${Number(step.timeoutSeconds ?? 900)}s (${tail(outcome === "lost" ? "" : outcome.stderr, 500).replace(/^[^:]*: /, "")}). Nothing could be restored on a ` +
+              `machine that cannot be reached. Once it is back, run pulumi up again: the journal on the host resumes the chain after the reboot, ` +
+              `or brings ${hop.from} back if the machine never restarted.`
+          : `${failedStep}, and the host could not be reached again to restore it. Once it can, run pulumi up again: the journal on the host ` +
+              `still names the step, and the next run restores the hop.`,
+      ),
+    );
+  }
   let restoreError: string | undefined;
   for (const s of restore) {
     restoreError = await runAside(r, s);
@@ -316,6 +332,14 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
       ? `nothing had been changed yet, and ${hop.from} was put back in service`
       : "nothing had been changed yet, so nothing was restored";
   throw new UpchainError("STEP_FAILED", mask(`${failedStep}; ${restored}.${output}`));
+}
+
+/** Whether the host answers now, reconnecting for up to 30 s when the connection is gone. */
+async function reachable(host: RemoteHost): Promise<boolean> {
+  const answers = () => host.exec("true").then((r) => r.code === 0, () => false);
+  if (await answers()) return true;
+  if (!host.reconnect) return false;
+  return host.reconnect({ deadline: Date.now() + 30_000 }).then(answers, () => false);
 }
 
 /**
