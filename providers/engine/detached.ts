@@ -114,8 +114,9 @@ export async function killStep(host: RemoteHost, dir: string, graceSeconds = 5):
   await host.exec(
     `p=${pid}; case "$p" in ''|*[!0-9]*) exit 0;; esac; ` +
       `[ "$(${START_OF("$p")})" = "$(cat ${q(dir + "/start")})" ] || exit 0; ` +
-      `kill -TERM -- "-$p" 2>/dev/null; i=0; while [ $i -lt ${graceSeconds} ] && kill -0 -- "-$p" 2>/dev/null; do sleep 1; i=$((i+1)); done; ` +
-      `kill -KILL -- "-$p" 2>/dev/null; true`,
+      // dash's kill takes "-s SIG --" (not "-SIG --") before a negative process-group id
+      `kill -s TERM -- "-$p" 2>/dev/null; i=0; while [ $i -lt ${graceSeconds} ] && kill -s 0 -- "-$p" 2>/dev/null; do sleep 1; i=$((i+1)); done; ` +
+      `kill -s KILL -- "-$p" 2>/dev/null; true`,
     { sudo: true },
   );
 }

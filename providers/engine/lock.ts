@@ -53,15 +53,9 @@ const READ_OWNER = [
   `last=$beat; [ "$until" -gt "$last" ] && last=$until`,
 ].join("\n");
 
-export async function acquireLock(
-  host: RemoteHost,
-  stateDir: string,
-  resource: string,
-  run: string,
-  staleSeconds: number,
-  pollMs = 2000,
-): Promise<HostLock> {
-  const script = underMutex(
+/** Take the lock, or take over a stale one; prints "acquired", "took-over <run>" or "held <run> <age> <beat>". */
+export function acquireScript(stateDir: string, resource: string, run: string, staleSeconds: number): string {
+  return underMutex(
     stateDir,
     resource,
     [
@@ -74,6 +68,17 @@ export async function acquireLock(
       `mkdir -- "$dir" && own ${q(run)} "$now" 0 && echo acquired`,
     ].join("\n"),
   );
+}
+
+export async function acquireLock(
+  host: RemoteHost,
+  stateDir: string,
+  resource: string,
+  run: string,
+  staleSeconds: number,
+  pollMs = 2000,
+): Promise<HostLock> {
+  const script = acquireScript(stateDir, resource, run, staleSeconds);
   let firstBeat: string | undefined;
   const deadline = Date.now() + (staleSeconds + 5) * 1000;
   for (;;) {
