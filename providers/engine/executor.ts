@@ -92,6 +92,7 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
       resumedRun = journal.run;
       log(`resuming run ${journal.run}: ${journal.from} -> ${journal.to}, at step ${journal.next + 1} of ${journal.steps}`);
     } else {
+      await assertStillAt(o);
       journal = newJournal(id, o.plan);
       await writeJournal(o.host, stateDir, o.resource, journal);
     }
@@ -142,6 +143,24 @@ async function settleJournal(o: ExecuteOptions, stateDir: string, j: Journal | u
     );
   }
   return j;
+}
+
+/**
+ * The plan was made before the lock was taken: if another run changed the server meanwhile (it held
+ * the lock while this one waited), the plan no longer starts from what is installed.
+ */
+async function assertStillAt(o: ExecuteOptions): Promise<void> {
+  if (!o.plan.hops.length) return;
+  const probe = o.catalog.probeVersion(o.ctx);
+  if (probe.shell !== "sh") return;
+  const r = await o.host.exec(probe.command, { sudo: true });
+  const now = o.catalog.scheme.normalize(r.stdout.trim());
+  if (r.code === 0 && now === o.plan.from) return;
+  throw new UpchainError(
+    "LOCKED",
+    `${o.host.label}: another upchain run changed ${o.resource} while this run waited for its lock: the plan starts from ${o.plan.from}, ` +
+      `but the server now reports ${now ?? JSON.stringify(r.stdout.trim().slice(0, 40))}. Nothing was run; run pulumi up again to plan from what is there now.`,
+  );
 }
 
 export function restorePending(file: string, j: Journal): UpchainError {

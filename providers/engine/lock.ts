@@ -117,8 +117,9 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
     return r.code === 0 && word === "mine";
   };
   const beat = () => whileMine(`own ${q(run)} "$(date +%s)" ${until}`);
-  // Beat several times per stale period, so one missed beat (a slow exec) never makes the lock stale.
-  const every = Math.max(1000, Math.floor((staleSeconds * 1000) / 4));
+  // Beat several times per stale period, so one missed beat (a slow exec) never makes the lock stale,
+  // and at least every 5 s, so a run watching the lock sees quickly that its holder lives.
+  const every = Math.max(1000, Math.min(5000, Math.floor((staleSeconds * 1000) / 4)));
   let beating = false;
   const timer = setInterval(() => {
     if (beating || lostTo) return;
