@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { hostKeyFromKnownHosts, parseStackConfig } from "../../stacks/config";
+import { hostKeyFromKnownHosts, parseStackConfig } from "../../../stacks/config";
 
 const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
 
