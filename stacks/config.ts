@@ -116,7 +116,7 @@ function toConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
 // error; the operator wrote YAML, so say what YAML value was expected and what was found instead.
 function typeMessage(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code !== "invalid_type") return undefined;
-  if (issue.input === undefined) return "required";
+  if (issue.input === undefined) return "missing; this key is required";
   return `expected ${yamlKind(String(issue.expected))}, found ${yamlKindOf(issue.input)}`;
 }
 

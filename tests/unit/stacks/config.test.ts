@@ -44,4 +44,38 @@ describe("stack configuration", () => {
   it("a missing known_hosts file is a clear error, not an empty pin", () => {
     assert.throws(() => hostKeyFromKnownHosts("/nonexistent/known_hosts", "h"), /upchain:knownHostsFile: cannot read \/nonexistent/);
   });
+
+  describe("strict keys and kinds", () => {
+    const server = { name: "s", host: "h", hostKey: key, product: "omflow", version: "1.2.0.1" };
+    const refusal = (raw: Record<string, unknown>) => {
+      try {
+        parseStackConfig(raw);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return assert.fail("accepted");
+    };
+    it("refuses a misspelt key in a server entry with the near name", () => {
+      assert.match(refusal({ servers: [{ ...server, lockTimeoutSecond: 60 }] }), /upchain:servers\[0\]\.lockTimeoutSecond: unknown key; did you mean "lockTimeoutSeconds"\?/);
+    });
+    it("lists the legal keys of a host entry when no key is near", () => {
+      assert.match(refusal({ hosts: [{ name: "a", host: "h", hostKey: key, product: "omflow" }] }), /upchain:hosts\[0\]\.product: unknown key; the keys allowed here are: name, host, port, user, hostKey$/m);
+    });
+    it("names the field and the YAML kind expected for a wrong type, not zod's wording", () => {
+      const m = refusal({ servers: [{ ...server, port: "22", releases: "1.2.0.1" }] });
+      assert.match(m, /upchain:servers\[0\]\.port: expected a number, found text/);
+      assert.match(m, /upchain:servers\[0\]\.releases: expected a list, found text/);
+      assert.ok(!/Invalid input|ZodError/.test(m), m);
+    });
+    it("says a required key is missing", () => {
+      assert.match(refusal({ servers: [{ name: "s", hostKey: key, product: "omflow", version: "1" }] }), /upchain:servers\[0\]\.host: missing; this key is required/);
+    });
+    it("wants options as a mapping; the product checks what is inside", () => {
+      assert.match(refusal({ servers: [{ ...server, options: ["installDir"] }] }), /upchain:servers\[0\]\.options: must be a mapping of the product's options/);
+      assert.deepStrictEqual(parseStackConfig({ servers: [{ ...server, options: { anything: 1 } }] }).servers[0].options, { anything: 1 });
+    });
+    it("refuses an unknown top-level key with the near name", () => {
+      assert.match(refusal({ servers: [server], server: [] }), /upchain:server: unknown key; did you mean "servers"\?/);
+    });
+  });
 });
