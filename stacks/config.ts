@@ -7,11 +7,13 @@ import { UpchainError } from "../providers/errors";
 import { ConfigIssue, ConfigPath, configField } from "./issues";
 import { unknownKeyMessage } from "./suggest";
 
+const NO_BLANKS = /^[^\s\x00-\x1f\x7f]*$/;
+
 const hostShape = {
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "use letters, digits, '.', '_' and '-' (it names the resource)"),
-  host: z.string().min(1, "give the server's address or DNS name"),
+  host: z.string().min(1, "give the server's address or DNS name").regex(NO_BLANKS, "an address or DNS name has no spaces or control characters"),
   port: z.number().int().min(1).max(65535).optional(),
-  user: z.string().min(1).optional(),
+  user: z.string().min(1).regex(NO_BLANKS, "a user name has no spaces or control characters").optional(),
   /** Pinned host key; when absent it is looked up in knownHostsFile. */
   hostKey: z.string().optional(),
 };
@@ -57,7 +59,7 @@ export const stackConfigSchema = z
     /** Hosts whose facts are read (no product managed). */
     hosts: z.array(z.strictObject(hostShape)).default([]),
     servers: z.array(z.strictObject(serverShape)).default([]),
-    user: z.string().min(1).default("root"),
+    user: z.string().min(1).regex(NO_BLANKS, "a user name has no spaces or control characters").default("root"),
     /** A file holding the SSH private key; the program reads it and passes it on as a secret. */
     privateKeyFile: z.string().min(1).optional(),
     /** An OpenSSH known_hosts file to pin host keys from, for hosts without their own hostKey. */

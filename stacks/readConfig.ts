@@ -53,8 +53,13 @@ export function readStackConfig(source: ConfigSource, stackFile = "the stack fil
       continue;
     }
     if (!secret) issues.push({ path: [key], message: plainSecretKey(key) });
-    // only the names are kept here; the values are read through the secret config API (index.ts)
-    if (key === "secrets") secrets = parsed(text);
+    // Only the names are needed here (to check references at preview, before any resource exists);
+    // each value is blanked as it is parsed, so no message can ever carry one. The values reach the
+    // resources through the secret config API only (index.ts).
+    if (key === "secrets") {
+      const blanked = parsed(text, (_k, v) => (typeof v === "object" && v !== null ? v : "[secret]"));
+      secrets = typeof blanked === "string" ? "[secret]" : blanked; // not JSON: a bare value, itself secret
+    }
   }
   if (source.values[NAMESPACE + "privateKeyPassphrase"] !== undefined && !source.values[NAMESPACE + "privateKey"] && !source.values[NAMESPACE + "privateKeyFile"]) {
     issues.push({ path: ["privateKeyPassphrase"], message: "a passphrase without a key: set upchain:privateKey (secret) or upchain:privateKeyFile to the encrypted key it opens" });
@@ -88,7 +93,7 @@ function pinHostKeys(config: StackConfig, issues: ConfigIssue[]): StackSettings[
     try {
       const found = hostKeyFromKnownHosts(config.knownHostsFile!, h.host, h.port);
       if (found) return { ...h, hostKey: found };
-      issues.push({ path: [list, i, "hostKey"], message: `${config.knownHostsFile} has no key for ${h.host}${h.port ? ` port ${h.port}` : ""}; pin one with hostKey or add the host to the known_hosts file` });
+      issues.push({ path: [list, i, "hostKey"], message: `${config.knownHostsFile} has no key for ${h.host}${h.port && h.port !== 22 ? ` port ${h.port}` : ""}; pin one with hostKey or add the host to the known_hosts file` });
     } catch (e) {
       if (!isUpchainError(e)) throw e;
       if (!issues.some((x) => x.path[0] === "knownHostsFile")) issues.push({ path: ["knownHostsFile"], message: e.message.replace(/^upchain:knownHostsFile: /, "") });
@@ -116,9 +121,9 @@ function plainSecretKey(key: string): string {
 }
 
 /** Mappings and lists arrive as JSON text; anything else is a scalar the schema then refuses by its kind. */
-function parsed(text: string): unknown {
+function parsed(text: string, reviver?: (key: string, value: unknown) => unknown): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text, reviver);
   } catch {
     return text;
   }

@@ -77,5 +77,10 @@ describe("stack configuration", () => {
     it("refuses an unknown top-level key with the near name", () => {
       assert.match(refusal({ servers: [server], server: [] }), /upchain:server: unknown key; did you mean "servers"\?/);
     });
+    it("refuses an address or user with spaces or control characters", () => {
+      const m = refusal({ servers: [{ ...server, host: "10.0.0.1\nProxyCommand x", user: "root x" }] });
+      assert.match(m, /upchain:servers\[0\]\.host: an address or DNS name has no spaces or control characters/);
+      assert.match(m, /upchain:servers\[0\]\.user: a user name has no spaces/);
+    });
   });
 });

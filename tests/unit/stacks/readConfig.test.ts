@@ -145,3 +145,41 @@ describe("pinning host keys from the stack's known_hosts file", () => {
     assert.deepStrictEqual(lines, [`upchain:privateKeyFile: cannot read ${path.join(dir, "id_missing")}: no such file`]);
   });
 });
+
+describe("reading hostile stack configurations", () => {
+  const hostile = fc.oneof(
+    fc.constantFrom("", "/", "..", "-rf", "$(id)", "`id`", "a\nb", "a\0b", "'\"", "ＵＰＣＨＡＩＮ", "$UPCHAIN_SECRET_", "${UPCHAIN_SECRET_X}", "x".repeat(5000)),
+    fc.string(),
+    fc.integer(),
+    fc.constant(null),
+    fc.boolean(),
+  );
+  const entry = fc.dictionary(fc.constantFrom("name", "host", "port", "user", "hostKey", "product", "platform", "version", "releases", "options", "lockTimeoutSeconds", "instalDir", "__proto__", "constructor"), fc.oneof(hostile, fc.array(hostile, { maxLength: 3 }), fc.dictionary(fc.string(), hostile, { maxKeys: 3 })));
+  it("either accepts a configuration or refuses it with one error whose every line names a field", () => {
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 3 }), fc.array(entry, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 20 }), hostile, { maxKeys: 3 }), (hosts, servers, extra) => {
+        const config = { "upchain:hosts": hosts, "upchain:servers": servers, "upchain:privateKey": "K", ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`upchain:${k}`, String(v)])) };
+        try {
+          readStackConfig(source(config, secretKeys));
+        } catch (e) {
+          assert.ok(isUpchainError(e, "INVALID_INPUT"), `not a clear refusal: ${String(e)}`);
+          for (const line of e.message.split("\n").slice(1)) assert.match(line, /^ {2}upchain:\S/);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it("never echoes a value of the secrets map, even one of the wrong kind", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.oneof(fc.string({ minLength: 10 }), fc.array(fc.string({ minLength: 10 }), { minLength: 1, maxLength: 2 }))), (map) => {
+        const values = Object.values(map).flat();
+        try {
+          readStackConfig(source({ "upchain:hosts": [{ name: "h", host: "h", hostKey: key }], "upchain:privateKey": "K", "upchain:secrets": map }, secretKeys));
+        } catch (e) {
+          for (const v of values) assert.ok(!(e as Error).message.includes(v) || Object.keys(map).some((k) => k.includes(v)));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
