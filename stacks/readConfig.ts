@@ -30,6 +30,33 @@ export interface StackSettings {
 }
 
 export function readStackConfig(source: ConfigSource, stackFile = "the stack file"): StackSettings {
+  const { plain, secrets, refusedAsSecret, issues } = sortKeys(source);
+  if (source.values[NAMESPACE + "privateKeyPassphrase"] !== undefined && !source.values[NAMESPACE + "privateKey"] && !source.values[NAMESPACE + "privateKeyFile"]) {
+    issues.push({ path: ["privateKeyPassphrase"], message: "a passphrase without a key: set upchain:privateKey (secret) or upchain:privateKeyFile to the encrypted key it opens" });
+  }
+
+  const checked = checkStackConfig(plain);
+  // "declare at least one host or server" is noise when the servers were refused for holding a secret
+  const listRefused = refusedAsSecret.has("hosts") || refusedAsSecret.has("servers");
+  issues.push(...checked.issues.filter((i) => !(listRefused && i.message === NOTHING_DECLARED)));
+  if (typeof plain.privateKeyFile === "string") issues.push(...unreadable(plain.privateKeyFile, "privateKeyFile"));
+
+  const declared = declaredSecrets(secrets);
+  issues.push(...declared.issues);
+  const rawServers = Array.isArray(plain.servers) ? plain.servers : [];
+  const serverSecrets = rawServers.map((s, i) => {
+    const r = referencedSecrets(isMapping(s) ? s.options : undefined, ["servers", i, "options"], declared.names);
+    issues.push(...r.issues);
+    return r.names;
+  });
+
+  const pinned = checked.config ? pinHostKeys(checked.config, issues) : undefined;
+  if (issues.length || !pinned) throw configError(issues, stackFile);
+  return { config: pinned, secretNames: declared.names, serverSecrets };
+}
+
+/** Each `upchain:*` key by kind: plain ones parsed, the secrets map reduced to its names, the rest refused. */
+function sortKeys(source: ConfigSource) {
   const issues: ConfigIssue[] = [];
   const plain: Record<string, unknown> = {};
   let secrets: unknown;
@@ -61,28 +88,7 @@ export function readStackConfig(source: ConfigSource, stackFile = "the stack fil
       secrets = typeof blanked === "string" ? "[secret]" : blanked; // not JSON: a bare value, itself secret
     }
   }
-  if (source.values[NAMESPACE + "privateKeyPassphrase"] !== undefined && !source.values[NAMESPACE + "privateKey"] && !source.values[NAMESPACE + "privateKeyFile"]) {
-    issues.push({ path: ["privateKeyPassphrase"], message: "a passphrase without a key: set upchain:privateKey (secret) or upchain:privateKeyFile to the encrypted key it opens" });
-  }
-
-  const checked = checkStackConfig(plain);
-  // "declare at least one host or server" is noise when the servers were refused for holding a secret
-  const listRefused = refusedAsSecret.has("hosts") || refusedAsSecret.has("servers");
-  issues.push(...checked.issues.filter((i) => !(listRefused && i.message === NOTHING_DECLARED)));
-  if (typeof plain.privateKeyFile === "string") issues.push(...unreadable(plain.privateKeyFile, "privateKeyFile"));
-
-  const declared = declaredSecrets(secrets);
-  issues.push(...declared.issues);
-  const rawServers = Array.isArray(plain.servers) ? plain.servers : [];
-  const serverSecrets = rawServers.map((s, i) => {
-    const r = referencedSecrets(isMapping(s) ? s.options : undefined, ["servers", i, "options"], declared.names);
-    issues.push(...r.issues);
-    return r.names;
-  });
-
-  const pinned = checked.config ? pinHostKeys(checked.config, issues) : undefined;
-  if (issues.length || !pinned) throw configError(issues, stackFile);
-  return { config: pinned, secretNames: declared.names, serverSecrets };
+  return { plain, secrets, refusedAsSecret, issues };
 }
 
 /** Every host's key: its own hostKey, or the known_hosts file's line for it (a miss is an issue). */
