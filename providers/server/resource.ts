@@ -1,6 +1,6 @@
 // Server: one managed server of one product, at a desired version.
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionArgs } from "../hostFacts/resource";
+import { ConnectionArgs, credentialFields, credentialInputs } from "../hostFacts/resource";
 import { serverProvider } from "./provider";
 
 export interface ServerArgs {
@@ -15,6 +15,12 @@ export interface ServerArgs {
   /** Seconds after its last heartbeat that a dead run's lock is taken over (default 120). */
   lockTimeoutSeconds?: pulumi.Input<number>;
   connection: ConnectionArgs;
+  /**
+   * Secret values the steps read as environment variables (UPCHAIN_SECRET_<NAME> -> value), so an
+   * option can say `printf '%s' "$UPCHAIN_SECRET_MAILADMINPASSWORD" | installer --password-stdin`
+   * and the value itself is never in the options, the plan or a command line. Kept secret.
+   */
+  secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 export class Server extends pulumi.dynamic.Resource {
@@ -22,7 +28,7 @@ export class Server extends pulumi.dynamic.Resource {
   declare readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[] }>;
 
   constructor(name: string, args: ServerArgs, opts?: pulumi.CustomResourceOptions) {
-    const { host, port, user, hostKey, privateKey, password } = args.connection;
+    const { host, port, user, hostKey } = args.connection;
     super(
       serverProvider,
       name,
@@ -35,12 +41,12 @@ export class Server extends pulumi.dynamic.Resource {
         journalName: args.journalName,
         lockTimeoutSeconds: args.lockTimeoutSeconds,
         connection: { host, port, user, hostKey },
-        privateKey: privateKey === undefined ? undefined : pulumi.secret(privateKey),
-        password: password === undefined ? undefined : pulumi.secret(password),
+        ...credentialInputs(args.connection),
+        secretEnv: args.secretEnv === undefined ? undefined : pulumi.secret(args.secretEnv),
         installedVersion: undefined,
         plan: undefined,
       },
-      { ...opts, additionalSecretOutputs: ["privateKey", "password", ...(opts?.additionalSecretOutputs ?? [])] },
+      { ...opts, additionalSecretOutputs: [...credentialFields, "secretEnv", ...(opts?.additionalSecretOutputs ?? [])] },
       "upchain",
       "Server",
     );
