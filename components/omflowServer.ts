@@ -2,9 +2,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OmflowOptions } from "../providers/catalogs/omflow/options";
 import { ConnectionArgs } from "../providers/hostFacts/resource";
-import { Server } from "../providers/server/resource";
+import { RunControlArgs, Server, runControls } from "../providers/server/resource";
 
-export interface OmflowServerArgs {
+export interface OmflowServerArgs extends RunControlArgs {
   /** Like @pulumi/command's remote.ConnectionArgs (host, port, user, privateKey, password) plus the pinned host key
    * and privateKeyPassphrase for an encrypted key. Credentials are kept as secrets. */
   connection: ConnectionArgs;
@@ -15,8 +15,6 @@ export interface OmflowServerArgs {
   releases?: pulumi.Input<pulumi.Input<string>[]>;
   /** Patch files by version, the offline bundle, and paths when they differ from the document's. */
   options?: Partial<OmflowOptions>;
-  /** Seconds after its last heartbeat that a killed run's lock on the server is taken over (default 120). */
-  lockTimeoutSeconds?: pulumi.Input<number>;
   /**
    * Secret values the options refer to as environment variables: `{ UPCHAIN_SECRET_MAILADMINPASSWORD: pulumi.secret(...) }`
    * for an option like `printf '%s' "$UPCHAIN_SECRET_MAILADMINPASSWORD" | installer --password-stdin`. The value reaches
@@ -33,7 +31,7 @@ export class OmflowServer extends pulumi.ComponentResource {
     super("upchain:omflow:OmflowServer", name, {}, opts);
     const server = new Server(
       name,
-      { product: "omflow", platform: args.platform, target: args.version, releases: args.releases, options: args.options as Record<string, unknown>, lockTimeoutSeconds: args.lockTimeoutSeconds, connection: args.connection, secretEnv: args.secretEnv },
+      { product: "omflow", platform: args.platform, target: args.version, releases: args.releases, options: args.options as Record<string, unknown>, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv },
       { parent: this },
     );
     this.installedVersion = server.installedVersion;

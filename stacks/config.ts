@@ -28,6 +28,10 @@ const serverShape = {
   // Each product checks its own option keys (in the provider); here only that options is a mapping.
   options: z.record(z.string(), z.unknown(), { error: "must be a mapping of the product's options (key: value)" }).optional(),
   lockTimeoutSeconds: z.number().int().min(5).optional(),
+  /** Seconds a step may run, by step id or action (run, backup, verify, restore). */
+  stepTimeouts: z.record(z.string().regex(/^[a-z0-9-]+$/, "a step id or action (run, backup, verify, restore)"), z.number().int().min(1).max(7 * 86_400)).optional(),
+  /** The run id an error named, to clear a failed restore or abandon an interrupted run after checking the host by hand. */
+  clearRun: z.string().regex(/^\d{8}T\d{6}-[0-9a-f]{6}$/, "the run id the error named, like 20261123T101500-a1b2c3").optional(),
 };
 
 /** Every `upchain:*` key the program reads; those marked secret must be set with `--secret`. */

@@ -46,6 +46,8 @@ settings.servers.forEach((s, i) => {
     releases: s.releases,
     options: s.options,
     lockTimeoutSeconds: s.lockTimeoutSeconds,
+    stepTimeouts: s.stepTimeouts,
+    clearRun: s.clearRun,
     // only the secrets this server's options name: another server's credentials never reach its host
     secretEnv: names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined,
   });

@@ -3,7 +3,25 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConnectionArgs, credentialFields, credentialInputs } from "../hostFacts/resource";
 import { serverProvider } from "./provider";
 
-export interface ServerArgs {
+/** How a run behaves on the server: how soon a dead run's lock is taken over, step deadlines, clearing a run by hand. */
+export interface RunControlArgs {
+  /** Seconds after its last heartbeat that a dead run's lock is taken over (default 120). */
+  lockTimeoutSeconds?: pulumi.Input<number>;
+  /** Seconds a step may run before it is stopped and its hop restored, by step id or by action ("run", "backup", "verify", "restore"). */
+  stepTimeouts?: pulumi.Input<Record<string, pulumi.Input<number>>>;
+  /**
+   * The id of a run an error named, once you have dealt with the server by hand: a failed restore
+   * (every run is refused until then) or an interrupted run to abandon. Remove it again afterwards.
+   */
+  clearRun?: pulumi.Input<string>;
+}
+
+/** The run controls of a component's args, as Server inputs. */
+export function runControls(a: RunControlArgs): RunControlArgs {
+  return { lockTimeoutSeconds: a.lockTimeoutSeconds, stepTimeouts: a.stepTimeouts, clearRun: a.clearRun };
+}
+
+export interface ServerArgs extends RunControlArgs {
   product: pulumi.Input<string>;
   platform?: pulumi.Input<"linux" | "windows">;
   /** The version the server should run; upchain walks the legal chain to it. */
@@ -12,8 +30,6 @@ export interface ServerArgs {
   releases?: pulumi.Input<pulumi.Input<string>[]>;
   options?: pulumi.Input<Record<string, unknown>>;
   journalName?: pulumi.Input<string>;
-  /** Seconds after its last heartbeat that a dead run's lock is taken over (default 120). */
-  lockTimeoutSeconds?: pulumi.Input<number>;
   connection: ConnectionArgs;
   /**
    * Secret values the steps read as environment variables (UPCHAIN_SECRET_<NAME> -> value), so an
@@ -39,7 +55,7 @@ export class Server extends pulumi.dynamic.Resource {
         releases: args.releases,
         options: args.options ?? {},
         journalName: args.journalName,
-        lockTimeoutSeconds: args.lockTimeoutSeconds,
+        ...runControls(args),
         connection: { host, port, user, hostKey },
         ...credentialInputs(args.connection),
         secretEnv: args.secretEnv === undefined ? undefined : pulumi.secret(args.secretEnv),

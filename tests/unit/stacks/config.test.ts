@@ -23,6 +23,16 @@ describe("stack configuration", () => {
       (e: Error) => /hosts\[0\]\.host: give the server's address/.test(e.message) && /hosts\[1\]\.port/.test(e.message) && /hosts\[1\]\.name: "a" is declared twice/.test(e.message),
     );
   });
+  it("a server takes step deadlines and a run to clear; a malformed run id or deadline is refused naming the field", () => {
+    const server = { name: "g", host: "h", hostKey: key, product: "groupmax", version: "06-00" };
+    const c = parseStackConfig({ servers: [{ ...server, stepTimeouts: { run: 600, "install-mail-server": 7200 }, clearRun: "20261123T101500-a1b2c3" }] });
+    assert.deepStrictEqual(c.servers[0].stepTimeouts, { run: 600, "install-mail-server": 7200 });
+    assert.strictEqual(c.servers[0].clearRun, "20261123T101500-a1b2c3");
+    assert.throws(
+      () => parseStackConfig({ servers: [{ ...server, stepTimeouts: { run: 0 }, clearRun: "yesterday" }] }),
+      (e: Error) => /servers\[0\]\.stepTimeouts\.run/.test(e.message) && /servers\[0\]\.clearRun: the run id the error named/.test(e.message),
+    );
+  });
   it("requires at least one host or server", () => {
     assert.throws(() => parseStackConfig({ hosts: [] }), /upchain:hosts: declare at least one host or server/);
   });
