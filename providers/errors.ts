@@ -17,7 +17,11 @@ export type UpchainErrorCode =
   | "SERVICES_CONFLICT" // an entry to add to a services file clashes with one already there
   | "HOST_DID_NOT_RETURN" // a host rebooted by a step did not come back before the deadline
   | "STEP_FAILED" // a step of a hop failed; the hop's restore point was brought back
-  | "RESTORE_FAILED"; // a step failed and so did bringing the restore point back: act by hand
+  | "RESTORE_FAILED" // a step failed and so did bringing the restore point back: act by hand, then clear the run
+  | "JOURNAL_INVALID" // the journal on the host is corrupt, hostile, or belongs to another plan: nothing was run
+  | "LOCK_LOST" // another run took this run's lock over: this run stopped at once
+  | "OUTCOME_UNKNOWN" // contact with the host was lost while a step ran; the next run finds out how it ended
+  | "SUDO_REQUIRED"; // the login user cannot become root without a password
 
 export class UpchainError extends Error {
   readonly code: UpchainErrorCode;

@@ -1,6 +1,13 @@
 // Long steps must not die with the SSH connection: each step's script runs detached on the host
 // (setsid, output and exit status to files) and is polled. A dropped connection or a killed
 // controller leaves it running; the next run finds its exit status in the step's directory.
+//
+// What the host says is data to check: the exit status must be a number, the pid is trusted only
+// together with the process start time recorded beside it (a pid reused after a reboot is another
+// process), and a step counts as lost only on positive proof that its process is gone without an
+// exit status. A poll that fails (a closed channel, a sudo hiccup, garbage output) proves nothing:
+// it is retried, with a bound, by the caller.
+import { UpchainError } from "../errors";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 
@@ -10,56 +17,106 @@ export interface DetachedResult {
   stderr: string;
 }
 
-export async function startDetached(host: RemoteHost, dir: string, script: string): Promise<void> {
-  await host.exec(`mkdir -p ${q(dir)} && rm -f ${q(dir + "/rc")}`, { sudo: true });
-  await host.writeFile(`${dir}/script.sh`, `set -e\n${script}\n`, 0o700);
-  const launch =
-    `cd ${q(dir)} && setsid sh -c 'echo $$ > pid; sh ./script.sh > out 2> err; echo $? > rc.tmp; mv rc.tmp rc' ` +
-    `< /dev/null > /dev/null 2>&1 &`;
-  const r = await host.exec(launch, { sudo: true });
-  if (r.code !== 0) throw new Error(`could not start the step on ${host.label}: ${r.stderr.trim()}`);
+/** Environment values a step needs but that must never be on a command line (secrets): a root-only file the script sources. */
+export type StepEnv = Record<string, string>;
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+/** The env file's text: one `export NAME='value'` per line, each value quoted for sh. */
+export function envFileText(env: StepEnv): string {
+  return Object.entries(env)
+    .map(([k, v]) => {
+      if (!ENV_NAME.test(k)) throw new Error(`bad environment variable name ${k}`);
+      return `export ${k}=${q(v)}\n`;
+    })
+    .join("");
 }
 
-export type StepState = { state: "finished"; code: number } | { state: "running" } | { state: "lost" } | { state: "not-started" };
+/** The start time of a process, field 22 of /proc/PID/stat (the command name may hold spaces and parentheses). */
+const START_OF = (pid: string) => `sed 's/.*) //' /proc/${pid}/stat 2>/dev/null | cut -d' ' -f20`;
 
-/**
- * Finished (with its exit status), still running, lost (its process died without an exit status), or
- * not started (a controller killed between writing the journal and launching the step left no pid).
- */
-export async function stepState(host: RemoteHost, dir: string): Promise<StepState> {
+export async function startDetached(host: RemoteHost, dir: string, script: string, env?: StepEnv): Promise<void> {
+  const prep = await host.exec(`umask 077; mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)} && rm -f -- ${q(dir + "/rc")} ${q(dir + "/pid")}`, { sudo: true });
+  if (prep.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not prepare the step's folder ${dir} on ${host.label}: ${prep.stderr.trim().slice(0, 300)}`);
+  const hasEnv = env && Object.keys(env).length > 0;
+  if (hasEnv) await host.writeFile(`${dir}/env`, envFileText(env), 0o600);
+  await host.writeFile(`${dir}/script.sh`, `set -e\n${hasEnv ? ". ./env\n" : ""}${script}\n`, 0o700);
+  // The launcher records its start time and start epoch before its pid (so a pid always has them),
+  // runs the script, removes the env file, then publishes the exit status with one rename.
+  const launcher =
+    `${START_OF("$$")} > start; date +%s > started; echo $$ > pid.tmp; mv -f pid.tmp pid; ` +
+    `sh ./script.sh > out 2> err; echo $? > rc.tmp; rm -f env; mv -f rc.tmp rc`;
+  // returns once the launcher has published its pid (at most 10 s), so the first poll never mistakes a step
+  // that is starting for one that never started
   const r = await host.exec(
-    `cd ${q(dir)} 2>/dev/null || { echo lost; exit 0; }; ` +
-      `if [ -f rc ]; then echo "finished $(cat rc)"; elif [ -f pid ] && kill -0 "$(cat pid)" 2>/dev/null; then echo running; ` +
-      `else sleep 1; if [ -f rc ]; then echo "finished $(cat rc)"; elif [ -f pid ]; then echo lost; else echo not-started; fi; fi`,
+    `cd ${q(dir)} && umask 077 && { setsid sh -c ${q(launcher)} < /dev/null > /dev/null 2>&1 & } && ` +
+      `i=0; while [ ! -f pid ] && [ ! -f rc ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; ` +
+      `[ -f pid ] || [ -f rc ] || { echo "the launcher wrote no pid within 10s" >&2; exit 1; }`,
     { sudo: true },
   );
-  const [word, code] = r.stdout.trim().split(/\s+/);
-  if (word === "finished") return { state: "finished", code: Number(code) };
-  if (word === "not-started") return { state: "not-started" };
-  return word === "running" ? { state: "running" } : { state: "lost" };
+  if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not start the step on ${host.label}: ${r.stderr.trim().slice(0, 300)}`);
 }
 
-/** Poll until the step finishes, passing new output to `onOutput` as it appears. */
-export async function waitDetached(
-  host: RemoteHost,
-  dir: string,
-  opts: { pollMs: number; onOutput?: (text: string) => void; onPoll?: () => Promise<void> },
-): Promise<DetachedResult | "lost" | "not-started"> {
-  let shown = 0;
-  for (;;) {
-    const s = await stepState(host, dir);
-    const out = await host.exec(`tail -c +${shown + 1} ${q(dir + "/out")} 2>/dev/null || true`, { sudo: true });
-    if (out.stdout) {
-      shown += Buffer.byteLength(out.stdout);
-      opts.onOutput?.(out.stdout);
-    }
-    if (s.state === "lost" || s.state === "not-started") return s.state;
-    if (s.state === "finished") {
-      const all = await host.exec(`cat ${q(dir + "/out")}; printf '\\0'; cat ${q(dir + "/err")}`, { sudo: true });
-      const [stdout, stderr = ""] = all.stdout.split("\0");
-      return { code: s.code, stdout, stderr };
-    }
-    await opts.onPoll?.();
-    await new Promise((r) => setTimeout(r, opts.pollMs));
-  }
+export type StepState =
+  | { state: "finished"; code: number }
+  | { state: "running"; elapsedSeconds: number }
+  | { state: "lost" }
+  | { state: "not-started" };
+
+/** The state script prints one line; everything else it could print is "unreadable". */
+export function stepStateScript(dir: string): string {
+  return [
+    `cd ${q(dir)} 2>/dev/null || { echo not-started; exit 0; }`,
+    `if [ -f rc ]; then echo "finished $(cat rc)"; exit 0; fi`,
+    `if [ ! -f pid ]; then echo not-started; exit 0; fi`,
+    `pid=$(cat pid); want=$(cat start 2>/dev/null); started=$(cat started 2>/dev/null)`,
+    `case "$pid" in ''|*[!0-9]*) echo "bad pid"; exit 0;; esac`,
+    `have=$(${START_OF("$pid")})`,
+    `if [ -n "$have" ] && [ "$have" = "$want" ]; then echo "running $started $(date +%s)"; exit 0; fi`,
+    // gone, or the pid now belongs to another process: a last look for the exit status it wrote as it ended
+    `if [ -f rc ]; then echo "finished $(cat rc)"; else echo gone; fi`,
+  ].join("\n");
+}
+
+/** The state line parsed; undefined when it is not one the script prints (a poll to retry, not a verdict). */
+export function parseStepState(line: string): StepState | undefined {
+  const t = line.trim();
+  let m: RegExpMatchArray | null;
+  if ((m = t.match(/^finished (\d{1,3})$/)) && Number(m[1]) <= 255) return { state: "finished", code: Number(m[1]) };
+  if ((m = t.match(/^running (\d{1,12}) (\d{1,12})$/))) return { state: "running", elapsedSeconds: Math.max(0, Number(m[2]) - Number(m[1])) };
+  if (t === "gone") return { state: "lost" };
+  if (t === "not-started") return { state: "not-started" };
+  return undefined;
+}
+
+/** One poll: the state, or undefined when the poll itself failed and proves nothing. Throws when the connection is down. */
+export async function stepState(host: RemoteHost, dir: string): Promise<StepState | undefined> {
+  const r = await host.exec(stepStateScript(dir), { sudo: true });
+  return r.code === 0 ? parseStepState(r.stdout) : undefined;
+}
+
+/** Output the step has written since byte `from`. */
+export async function readOutputFrom(host: RemoteHost, dir: string, from: number): Promise<string> {
+  const out = await host.exec(`tail -c +${from + 1} -- ${q(dir + "/out")} 2>/dev/null || true`, { sudo: true });
+  return out.code === 0 ? out.stdout : "";
+}
+
+/** The whole stdout and stderr of a finished step. */
+export async function readResult(host: RemoteHost, dir: string, code: number): Promise<DetachedResult> {
+  const all = await host.exec(`cat -- ${q(dir + "/out")}; printf '\\0'; cat -- ${q(dir + "/err")}`, { sudo: true });
+  const [stdout, stderr = ""] = all.stdout.split("\0");
+  return { code, stdout, stderr };
+}
+
+/** Stop a step's whole process group (setsid made the launcher its leader): TERM, then KILL. */
+export async function killStep(host: RemoteHost, dir: string, graceSeconds = 5): Promise<void> {
+  const pid = `$(cat ${q(dir + "/pid")})`;
+  await host.exec(
+    `p=${pid}; case "$p" in ''|*[!0-9]*) exit 0;; esac; ` +
+      `[ "$(${START_OF("$p")})" = "$(cat ${q(dir + "/start")})" ] || exit 0; ` +
+      // dash's kill takes "-s SIG --" (not "-SIG --") before a negative process-group id
+      `kill -s TERM -- "-$p" 2>/dev/null; i=0; while [ $i -lt ${graceSeconds} ] && kill -s 0 -- "-$p" 2>/dev/null; do sleep 1; i=$((i+1)); done; ` +
+      `kill -s KILL -- "-$p" 2>/dev/null; true`,
+    { sudo: true },
+  );
 }

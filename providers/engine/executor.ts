@@ -1,20 +1,23 @@
 // The executor walks a plan through a RemoteHost: a lock, a journal, a backup before anything
 // destructive, each step run detached and polled, a check after each hop, and the hop's restore
-// point brought back when a step fails. It makes no planning decision of its own.
+// point brought back when a step fails. It makes no planning decision of its own, and it takes
+// nothing from the host but data: the plan always comes from the controller (journal.ts).
 import { randomBytes } from "crypto";
 import { UpchainError, isUpchainError, maskSecrets } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, Step } from "./catalog";
-import { DetachedResult, startDetached, waitDetached } from "./detached";
+import { DetachedResult, StepEnv, startDetached, stepState } from "./detached";
 import { edit, servicesAdd, upload } from "./fileSteps";
-import { Journal, archiveJournal, readJournal, writeJournal } from "./journal";
-import { acquireLock } from "./lock";
+import { Journal, archiveJournal, journalPath, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
+import { HostLock, acquireLock } from "./lock";
 import { Plan, PlannedStep } from "./planner";
 import { rebootAndWait } from "./reboot";
+import { WaitResult, waitForStep, withContact } from "./stepWait";
 
 export interface ExecuteOptions {
   host: RemoteHost;
   catalog: Catalog;
+  /** The plan, made on the controller from the stack. A resumed run's journal must name this very plan. */
   plan: Plan;
   ctx: PlanContext;
   /** Names this server's journal and lock on the host (one resource, one journal). */
@@ -23,8 +26,16 @@ export interface ExecuteOptions {
   log?: (line: string) => void;
   /** Values to mask in every message and output shown. */
   secrets?: string[];
+  /** Environment values for every step, from a root-only file on the host (secret option values). */
+  env?: StepEnv;
   pollMs?: number;
   lockStaleSeconds?: number;
+  /** Seconds a step may run, by step id or by action ("run", "backup", ...); see stepDeadline. */
+  stepTimeouts?: Record<string, number>;
+  /** The id of a run the operator has dealt with by hand (a failed restore, an interrupted run to abandon). */
+  clearRun?: string;
+  /** How long to keep trying to reach the host before a step's outcome is declared unknown. */
+  contactTimeoutMs?: number;
 }
 
 export interface ExecuteResult {
@@ -42,155 +53,298 @@ const tail = (s: string, n = 4000) => (s.length > n ? "…" + s.slice(-n) : s);
 /** Where journals, locks and step output live on a host. */
 export const DEFAULT_STATE_DIR = "/var/lib/upchain";
 
+/** How long a step may run when neither the stack nor the catalog says: generous, but not forever. */
+export const DEFAULT_STEP_SECONDS: Record<string, number> = { backup: 4 * 3600, run: 2 * 3600, verify: 15 * 60, restore: 4 * 3600, pool: 15 * 60 };
+
+/** The stack's setting for the step's id, then the catalog's for the step, then the stack's for its action, then the default. */
+export function stepDeadline(step: Step, timeouts: Record<string, number> = {}): number {
+  const own = typeof step.timeoutSeconds === "number" && step.action !== "reboot" ? step.timeoutSeconds : undefined;
+  return timeouts[step.id] ?? own ?? timeouts[step.action] ?? DEFAULT_STEP_SECONDS[step.action] ?? 2 * 3600;
+}
+
+/** Per-run context the walk and the failure path share. */
+interface Run {
+  o: ExecuteOptions;
+  j: Journal;
+  stateDir: string;
+  lock: HostLock;
+  log: (line: string) => void;
+  /** Until when to keep trying to reach the host for one operation. */
+  contactUntil: () => number;
+  /** What each hop's backup step printed in this run (its last line names the restore point). */
+  backupOutput: Map<string, string>;
+}
+
 export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
   const stateDir = o.stateDir ?? DEFAULT_STATE_DIR;
-  const run = `${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`;
+  const id = `${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`;
   const log = (line: string) => o.log?.(maskSecrets(line, o.secrets ?? []));
-  const lock = await acquireLock(o.host, stateDir, o.resource, run, o.lockStaleSeconds ?? 120);
+  const foreign = o.plan.steps.find((s) => s.shell !== "sh");
+  if (foreign) {
+    throw new UpchainError("UNSUPPORTED_PLATFORM", `step ${foreign.id}: PowerShell steps are rendered for review but this version runs only POSIX sh steps`);
+  }
+  const lock = await acquireLock(o.host, stateDir, o.resource, id, o.lockStaleSeconds ?? 120);
   if (lock.tookOverFrom) log(`took over the lock of run ${lock.tookOverFrom}, whose heartbeat had stopped`);
   try {
-    let journal = await readJournal(o.host, stateDir, o.resource);
     let resumedRun: string | undefined;
-    if (journal && journal.status === "running") {
+    let journal = await settleJournal(o, stateDir, await readJournal(o.host, stateDir, o.resource), log);
+    if (journal) {
       resumedRun = journal.run;
-      log(`resuming run ${journal.run}: ${journal.plan.from} -> ${journal.plan.to}, at step ${journal.next + 1} of ${journal.plan.steps.length}`);
+      log(`resuming run ${journal.run}: ${journal.from} -> ${journal.to}, at step ${journal.next + 1} of ${journal.steps}`);
     } else {
-      journal = { version: 1, run, plan: o.plan, next: 0, status: "running", updatedAt: "" };
+      await assertStillAt(o);
+      journal = newJournal(id, o.plan);
       await writeJournal(o.host, stateDir, o.resource, journal);
     }
-    await walk(o, journal, stateDir, log, () => lock.heartbeat());
+    const contact = o.contactTimeoutMs ?? 120_000;
+    const r: Run = { o, j: journal, stateDir, lock, log, contactUntil: () => Date.now() + contact, backupOutput: new Map() };
+    await walk(r);
     journal.status = "done";
-    await writeJournal(o.host, stateDir, o.resource, journal);
-    await archiveJournal(o.host, stateDir, o.resource, journal.run);
-    return { reached: journal.plan.to, resumedRun };
+    await saveJournal(r);
+    await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, stateDir, o.resource, journal.run), true), { ownErrors: true });
+    return { reached: o.plan.to, resumedRun };
   } finally {
     // best effort: after a host that never came back, the lock goes stale on its own
     await lock.release().catch((e) => log(`could not release the lock: ${(e as Error).message}`));
   }
 }
 
-async function walk(o: ExecuteOptions, j: Journal, stateDir: string, log: (l: string) => void, heartbeat: () => Promise<void>): Promise<void> {
-  const steps = j.plan.steps;
+/**
+ * What the journal on the host says about this resource, decided before anything runs: nothing
+ * pending (undefined), or a running journal that names exactly `o.plan` (resume it). A failed
+ * restore refuses every run until the operator clears it; a journal for another plan is refused.
+ */
+async function settleJournal(o: ExecuteOptions, stateDir: string, j: Journal | undefined, log: (l: string) => void): Promise<Journal | undefined> {
+  if (!j) return undefined;
+  const file = `${o.host.label}:${journalPath(stateDir, o.resource)}`;
+  const clear = async (why: string, suffix: string) => {
+    await archiveJournal(o.host, stateDir, o.resource, j.run, suffix);
+    log(`cleared run ${j.run} (${why}) as asked by clearRun; its journal is in ${stateDir}/history`);
+    return undefined;
+  };
+  if (j.status === "restore-failed") {
+    if (o.clearRun === j.run) return clear("its restore had failed", ".cleared");
+    throw restorePending(file, j);
+  }
+  if (j.status !== "running") {
+    // a finished run killed between its last write and the archive
+    await archiveJournal(o.host, stateDir, o.resource, j.run);
+    return undefined;
+  }
+  if (o.clearRun === j.run) return clear("interrupted, abandoned", ".abandoned");
+  const digest = planDigest(o.plan);
+  if (j.product !== o.plan.product || j.from !== o.plan.from || j.to !== o.plan.to || j.planDigest !== digest || j.steps !== o.plan.steps.length) {
+    throw new UpchainError(
+      "JOURNAL_INVALID",
+      `the journal ${file} names interrupted run ${j.run} (${j.product} ${j.from} -> ${j.to}, plan ${j.planDigest.slice(0, 12)}), but from this stack ` +
+        `that chain plans as ${o.plan.product} ${o.plan.from} -> ${o.plan.to}, plan ${digest.slice(0, 12)}: the stack's options or releases changed ` +
+        `since the run was interrupted, or the file was altered. upchain resumes only the exact plan it started, and nothing was run. ` +
+        `Put the stack back as it was for that run; or, after checking the host by hand, set clearRun: "${j.run}" on this server to abandon the run.`,
+    );
+  }
+  return j;
+}
+
+/**
+ * The plan was made before the lock was taken: if another run changed the server meanwhile (it held
+ * the lock while this one waited), the plan no longer starts from what is installed.
+ */
+async function assertStillAt(o: ExecuteOptions): Promise<void> {
+  if (!o.plan.hops.length) return;
+  const probe = o.catalog.probeVersion(o.ctx);
+  if (probe.shell !== "sh") return;
+  const r = await o.host.exec(probe.command, { sudo: true });
+  const now = o.catalog.scheme.normalize(r.stdout.trim());
+  if (r.code === 0 && now === o.plan.from) return;
+  throw new UpchainError(
+    "LOCKED",
+    `${o.host.label}: another upchain run changed ${o.resource} while this run waited for its lock: the plan starts from ${o.plan.from}, ` +
+      `but the server now reports ${now ?? JSON.stringify(r.stdout.trim().slice(0, 40))}. Nothing was run; run pulumi up again to plan from what is there now.`,
+  );
+}
+
+export function restorePending(file: string, j: Journal): UpchainError {
+  const f = j.failure;
+  return new UpchainError(
+    "RESTORE_FAILED",
+    `the journal ${file} records that run ${j.run} failed at ${f ? `step ${f.step} of hop ${f.hop}` : "a step"} and that restoring the hop's restore point ` +
+      `failed too${f ? ` (${f.why})` : ""}. The restore point is kept: ${f?.restorePoint ?? "see the hop's backup step"}. upchain runs nothing on this ` +
+      `server until you have restored it by hand and set clearRun: "${j.run}" on this server (then remove it again).`,
+  );
+}
+
+async function saveJournal(r: Run): Promise<void> {
+  await withContact(r.o.host, r.contactUntil(), "writing the journal", async () => (await writeJournal(r.o.host, r.stateDir, r.o.resource, r.j), true), { ownErrors: true });
+}
+
+async function walk(r: Run): Promise<void> {
+  const { o, j } = r;
+  const steps = o.plan.steps;
   while (j.next < steps.length) {
+    r.lock.assertHeld();
     const index = j.next;
     const step = steps[index];
     const hopSteps = steps.filter((s) => s.hop === step.hop);
     const position = `[${step.hop} ${hopSteps.indexOf(step) + 1}/${hopSteps.length}]`;
-    const resumed = j.inFlight?.index === index && step.action !== "reboot" ? j.inFlight.dir : undefined;
-    // The previous run started this step and did not see it end: find out, never re-run it blindly.
-    if (resumed) log(`${position} ${step.title}: in flight when the last run was interrupted; finding out how it ended`);
-    const left = resumed ? await waitDetached(o.host, resumed, { pollMs: o.pollMs ?? 500, onPoll: heartbeat }) : undefined;
     let outcome: StepOutcome;
-    if (left !== undefined && left !== "not-started") {
-      log(`${position} ${step.title}: left running by the interrupted run; waited for it`);
-      outcome = left;
-    } else {
-      log(`${position} ${step.title}${left ? ": the interrupted run never launched it; running it now" : ""}`);
-      outcome = await runStep(o, step, j, index, stateDir, heartbeat, (t) => log(`${position}   ${t.trimEnd()}`));
+    try {
+      outcome = await runOrResume(r, step, index, position);
+    } catch (e) {
+      // A lost lock, an unknown outcome or an untrusted journal stop the run as they are: restoring
+      // now could undo a step that is still running, or race another run.
+      if (isUpchainError(e, "LOCK_LOST") || isUpchainError(e, "OUTCOME_UNKNOWN") || isUpchainError(e, "JOURNAL_INVALID")) throw e;
+      // Anything else thrown inside the step (an upload, an edit, a launch, a reboot that never
+      // came back) is the step failing: it goes through the same restore and recovery.
+      outcome = { code: -1, stdout: "", stderr: (e as Error).message };
     }
-    if (outcome === "lost" || outcome.code !== 0) {
-      await failHop(o, j, stateDir, step, outcome, log);
-    }
+    if (outcome === "lost" || outcome.code !== 0) await failHop(r, step, outcome);
+    if (step.action === "backup" && outcome !== "lost") r.backupOutput.set(step.hop, outcome.stdout);
     j.next = index + 1;
     j.inFlight = undefined;
-    await writeJournal(o.host, stateDir, o.resource, j);
-    await heartbeat();
+    await saveJournal(r);
   }
 }
 
-async function runStep(
-  o: ExecuteOptions,
-  step: PlannedStep,
-  j: Journal,
-  index: number,
-  stateDir: string,
-  heartbeat: () => Promise<void>,
-  onOutput: (t: string) => void,
-): Promise<StepOutcome> {
-  if (step.shell !== "sh") {
-    throw new UpchainError("UNSUPPORTED_PLATFORM", `step ${step.id}: PowerShell steps are rendered for review but this version runs only POSIX sh steps`);
+async function runOrResume(r: Run, step: PlannedStep, index: number, position: string): Promise<StepOutcome> {
+  const { o, j } = r;
+  const dir = stepDir(r.stateDir, j.run, index, step.id);
+  const out = (t: string) => r.log(`${position}   ${t.trimEnd()}`);
+  if (step.action === "reboot") {
+    r.log(`${position} ${step.title}`);
+    return reboot(r, step, index, dir);
   }
-  if (step.action === "upload") return upload(o.host, step);
-  if (step.action === "edit") return edit(o.host, step, j.run);
-  if (step.action === "services-add") return servicesAdd(o.host, step, j.run);
-  const dir = `${stateDir}/runs/${j.run}/${String(index).padStart(3, "0")}-${step.id}`;
-  if (step.action === "reboot") return reboot(o, step, j, index, dir, stateDir);
+  const inFlight = j.inFlight?.index === index;
+  if (step.action === "upload" || step.action === "edit" || step.action === "services-add") {
+    // carried out by the executor itself, idempotently: a resumed run simply does it again
+    r.log(`${position} ${step.title}`);
+    const doIt = () => (step.action === "upload" ? upload(o.host, step) : step.action === "edit" ? edit(o.host, step, j.run) : servicesAdd(o.host, step, j.run));
+    return withContact(o.host, r.contactUntil(), `step "${step.title}"`, doIt, { ownErrors: true });
+  }
+  const wait = () =>
+    waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, onOutput: out, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(step, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `step "${step.title}" ran` });
+  if (inFlight) {
+    // The previous run started this step and did not see it end: find out, never re-run it blindly.
+    r.log(`${position} ${step.title}: in flight when the last run was interrupted; finding out how it ended`);
+    const left = await wait();
+    if (left !== "not-started") {
+      r.log(`${position} ${step.title}: left running by the interrupted run; waited for it`);
+      return left;
+    }
+    r.log(`${position} ${step.title}: the interrupted run never launched it; running it now`);
+  } else {
+    r.log(`${position} ${step.title}`);
+  }
   // The journal names the step before it starts, so a run killed now knows where to look.
-  j.inFlight = { index, dir };
-  await writeJournal(o.host, stateDir, o.resource, j);
-  await startDetached(o.host, dir, step.commands.join("\n"));
-  const r = await waitDetached(o.host, dir, { pollMs: o.pollMs ?? 500, onOutput, onPoll: heartbeat });
-  return r === "not-started" ? "lost" : r; // launched by this run: no pid means it died at once
+  j.inFlight = { index };
+  await saveJournal(r);
+  await launch(r, dir, step);
+  const result: WaitResult = await wait();
+  return result === "not-started" ? "lost" : result; // launched by this run: no pid means it died at once
 }
 
-/** A reboot that never ends in a new boot is not a failed step to restore: the host is unreachable. */
-async function reboot(o: ExecuteOptions, step: PlannedStep, j: Journal, index: number, dir: string, stateDir: string): Promise<StepOutcome> {
-  const resumed = j.inFlight?.index === index ? j.inFlight.marker : undefined;
-  const log = (line: string) => o.log?.(maskSecrets(`[${step.hop}]   ${line}`, o.secrets ?? []));
+/** Start the step; a launch cut off by a dropped connection is checked, and repeated only when it did not happen. */
+async function launch(r: Run, dir: string, step: PlannedStep): Promise<void> {
+  const { o } = r;
+  const script = step.commands.join("\n");
   try {
-    return await rebootAndWait({
-      host: o.host,
-      step,
-      dir,
-      markerBefore: resumed,
-      remember: async (marker) => {
-        j.inFlight = { index, dir, marker };
-        await writeJournal(o.host, stateDir, o.resource, j);
-      },
-      log,
-    });
+    await startDetached(o.host, dir, script, o.env);
+    return;
   } catch (e) {
-    if (!isUpchainError(e, "HOST_DID_NOT_RETURN")) throw e;
-    throw new UpchainError(
-      "HOST_DID_NOT_RETURN",
-      `${o.host.label}: step "${step.title}" (${step.id}) of hop ${step.hop} restarted the machine, and it did not come back within ` +
-        `${Number(step.timeoutSeconds ?? 900)}s. ${e.message.replace(/^[^:]*: /, "")}. Nothing could be restored on a machine that cannot be reached. ` +
-        `Once it is back, run pulumi up again: the journal on the host resumes the chain after the reboot.`,
-    );
+    if (isUpchainError(e) && e.code !== "CONNECTION_FAILED") throw e;
   }
+  await withContact(o.host, r.contactUntil(), `starting step "${step.title}"`, async () => {
+    const s = await stepState(o.host, dir);
+    if (s === undefined) return undefined;
+    if (s.state === "not-started") await startDetached(o.host, dir, script, o.env);
+    return true;
+  });
+}
+
+async function reboot(r: Run, step: PlannedStep, index: number, dir: string): Promise<StepOutcome> {
+  const { o, j } = r;
+  const resumed = j.inFlight?.index === index ? j.inFlight.marker : undefined;
+  return rebootAndWait({
+    host: o.host,
+    step,
+    dir,
+    markerBefore: resumed,
+    remember: async (marker) => {
+      j.inFlight = { index, marker };
+      await saveJournal(r);
+    },
+    holdLock: (until) => r.lock.holdUntil(until),
+    log: (line) => r.log(`[${step.hop}]   ${line}`),
+  });
 }
 
 /**
  * Bring the hop's restore point back (when anything destructive ran), then run the catalog's
  * recovery steps (settings to put back, services to start), then report the failed step with its
  * output. Recovery runs even when nothing was changed; after a failed restore only the steps marked
- * `always` run (putting a setting back is safe, starting half-restored services is not).
+ * `always` run (putting a setting back is safe, starting half-restored services is not), and the
+ * journal keeps the failure so that no later run touches the server until the operator clears it.
  */
-async function failHop(
-  o: ExecuteOptions,
-  j: Journal,
-  stateDir: string,
-  step: PlannedStep,
-  outcome: StepOutcome,
-  log: (l: string) => void,
-): Promise<never> {
-  const hop = j.plan.hops.find((h) => `${h.from}->${h.to}` === step.hop)!;
-  const hopSteps = j.plan.steps.filter((s) => s.hop === step.hop);
+async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise<never> {
+  const { o, j, log } = r;
+  const hop = o.plan.hops.find((h) => `${h.from}->${h.to}` === step.hop)!;
+  const hopSteps = o.plan.steps.filter((s) => s.hop === step.hop);
   const changedSomething = hopSteps.slice(0, hopSteps.indexOf(step) + 1).some((s) => s.destructive);
-  const what = outcome === "lost" ? "was interrupted and its outcome is unknown" : `exited ${outcome.code}`;
+  const what = outcome === "lost" ? "died without an exit status (its process is gone)" : outcome.code === -1 ? "could not be carried out" : `exited ${outcome.code}`;
   const output = outcome === "lost" ? "" : `\n--- stdout ---\n${tail(outcome.stdout)}\n--- stderr ---\n${tail(outcome.stderr)}`;
   const mask = (s: string) => maskSecrets(s, o.secrets ?? []);
   const failedStep = `${o.host.label}: step "${step.title}" (${step.id}) of hop ${step.hop} ${what}`;
   const restore = changedSomething ? o.catalog.restoreSteps(hop, o.ctx) : [];
   const recover = o.catalog.recoverSteps?.(hop, o.ctx) ?? [];
   if (restore.length || recover.length) log(`[${step.hop}] step ${step.id} ${what}; bringing ${hop.from} back`);
+  // A step that failed by taking the connection down (a reboot that never came back) leaves none.
+  // Nothing can be restored on a machine that cannot be reached, and its journal cannot be written:
+  // it still names the step, so the next run, once the machine is back, finds out how it ended.
+  if (!(await reachable(o.host))) {
+    const rebooting = step.action === "reboot";
+    throw new UpchainError(
+      rebooting ? "HOST_DID_NOT_RETURN" : "OUTCOME_UNKNOWN",
+      mask(
+        rebooting
+          ? `${o.host.label}: step "${step.title}" (${step.id}) of hop ${step.hop} restarted the machine, and it did not come back within ` +
+              `${Number(step.timeoutSeconds ?? 900)}s (${tail(outcome === "lost" ? "" : outcome.stderr, 500).replace(/^[^:]*: /, "")}). Nothing could be restored on a ` +
+              `machine that cannot be reached. Once it is back, run pulumi up again: the journal on the host resumes the chain after the reboot, ` +
+              `or brings ${hop.from} back if the machine never restarted.`
+          : `${failedStep}, and the host could not be reached again to restore it. Once it can, run pulumi up again: the journal on the host ` +
+              `still names the step, and the next run restores the hop.`,
+      ),
+    );
+  }
   let restoreError: string | undefined;
-  for (const r of restore) {
-    restoreError = await runAside(o, j, stateDir, r);
+  for (const s of restore) {
+    restoreError = await runAside(r, s);
     if (restoreError) break;
   }
   const recoverErrors: string[] = [];
-  for (const r of recover.filter((r) => !restoreError || r.always)) {
-    const e = await runAside(o, j, stateDir, r);
-    if (e) recoverErrors.push(`${r.title}: ${e}`);
+  for (const s of recover.filter((s) => !restoreError || s.always)) {
+    const e = await runAside(r, s);
+    if (e) recoverErrors.push(`${s.title}: ${e}`);
+  }
+  if (restoreError) {
+    const backupStep = hopSteps.find((s) => s.action === "backup");
+    const printed = (r.backupOutput.get(step.hop) ?? "").trim().split("\n").pop()?.replace(/[^\x20-\x7e]/g, "?").slice(0, 300);
+    const restorePoint = typeof backupStep?.backupDir === "string" ? backupStep.backupDir : printed || (backupStep ? `made by "${backupStep.title}"` : "none was taken");
+    j.status = "restore-failed";
+    j.failure = { hop: step.hop, step: `"${step.title}" (${step.id})`, restorePoint: mask(restorePoint), why: mask(restoreError).slice(0, 1000) };
+    const saved = await saveJournal(r).then(() => "", (e) => ` (and the journal could not be written: ${(e as Error).message})`);
+    throw new UpchainError(
+      "RESTORE_FAILED",
+      mask(
+        `${failedStep}, and restoring the backup failed too (${restoreError}). The restore point is kept on the host: ${restorePoint}${saved}. ` +
+          `Restore it by hand; every later run on this server is refused until you set clearRun: "${j.run}" on it.${output}`,
+      ),
+    );
   }
   j.status = "restored";
-  await writeJournal(o.host, stateDir, o.resource, j);
-  if (restoreError || recoverErrors.length) {
-    const why = restoreError ? `restoring the backup failed too (${restoreError}). The backup is kept on the host; restore it by hand` : `the backup was restored, but ${recoverErrors.join("; ")}`;
-    throw new UpchainError("RESTORE_FAILED", mask(`${failedStep}, and ${why}.${output}`));
+  await saveJournal(r);
+  await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, r.stateDir, o.resource, j.run), true), { ownErrors: true });
+  if (recoverErrors.length) {
+    throw new UpchainError("RESTORE_FAILED", mask(`${failedStep}; the backup was restored, but ${recoverErrors.join("; ")}. Put ${hop.from} back in service by hand.${output}`));
   }
-  await archiveJournal(o.host, stateDir, o.resource, j.run);
   const restored = changedSomething
     ? `the host was restored to ${hop.from} and is running it`
     : recover.length
@@ -199,11 +353,33 @@ async function failHop(
   throw new UpchainError("STEP_FAILED", mask(`${failedStep}; ${restored}.${output}`));
 }
 
-/** Run a restore or recovery step to its end; its error text, or undefined when it succeeded. */
-async function runAside(o: ExecuteOptions, j: Journal, stateDir: string, r: Step): Promise<string | undefined> {
-  const dir = `${stateDir}/runs/${j.run}/restore-${r.id}`;
-  await startDetached(o.host, dir, r.commands.join("\n"));
-  const res = await waitDetached(o.host, dir, { pollMs: o.pollMs ?? 500 });
-  if (res === "lost" || res === "not-started") return res === "lost" ? "interrupted" : "it did not start";
-  return res.code === 0 ? undefined : `exited ${res.code}: ${tail(res.stderr.trim() || res.stdout.trim(), 1000)}`;
+/** Whether the host answers now, reconnecting for up to 30 s when the connection is gone. */
+async function reachable(host: RemoteHost): Promise<boolean> {
+  const answers = () => host.exec("true").then((r) => r.code === 0, () => false);
+  if (await answers()) return true;
+  if (!host.reconnect) return false;
+  return host.reconnect({ deadline: Date.now() + 30_000 }).then(answers, () => false);
+}
+
+/**
+ * Run a restore or recovery step to its end; its error text, or undefined when it succeeded. A copy of
+ * it still running from a killed run is waited for first (two restores must never overlap), and one
+ * that already succeeded is not run again.
+ */
+async function runAside(r: Run, s: Step): Promise<string | undefined> {
+  const { o } = r;
+  const dir = `${r.stateDir}/runs/${r.j.run}/restore-${s.id}`;
+  const wait = () => waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(s, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `restore step "${s.title}" ran` });
+  try {
+    const earlier = await withContact(o.host, r.contactUntil(), `checking restore step "${s.title}"`, () => stepState(o.host, dir));
+    if (earlier.state === "running") await wait();
+    else if (earlier.state === "finished" && earlier.code === 0) return undefined;
+    await launch(r, dir, { ...s, hop: "" });
+    const res = await wait();
+    if (res === "lost" || res === "not-started") return res === "lost" ? "it died without an exit status" : "it did not start";
+    return res.code === 0 ? undefined : `exited ${res.code}: ${tail(res.stderr.trim() || res.stdout.trim(), 1000)}`;
+  } catch (e) {
+    if (isUpchainError(e, "LOCK_LOST")) throw e;
+    return (e as Error).message;
+  }
 }

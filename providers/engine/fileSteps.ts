@@ -22,8 +22,10 @@ export async function upload(host: RemoteHost, step: PlannedStep): Promise<Detac
     ? listFiles(source).map((f) => [path.join(source, f), `${destination}/${f}`])
     : [[source, destination]];
   for (const [from, to] of files) {
-    await host.exec(`mkdir -p ${q(path.posix.dirname(to))}`, { sudo: true });
-    await host.writeFile(to, fs.readFileSync(from), fs.statSync(from).mode & 0o111 ? 0o755 : 0o644);
+    // uploads are private: folders upchain creates are 0700, files 0600 (0700 when executable)
+    const dir = await host.exec(`umask 077; mkdir -p -- ${q(path.posix.dirname(to))}`, { sudo: true });
+    if (dir.code !== 0) return failed(`cannot create ${path.posix.dirname(to)} on the host: ${dir.stderr.trim()}`);
+    await host.writeFile(to, fs.readFileSync(from), fs.statSync(from).mode & 0o111 ? 0o700 : 0o600);
   }
   return ok(`uploaded ${files.length} file(s) to ${destination}\n`);
 }
@@ -48,12 +50,16 @@ async function editFile(
   if ("error" in r) return failed(r.error);
   if (!r.changed) return ok(`${file} already right; not written\n`);
   const backup = `${file}.upchain-${run}.bak`;
-  await host.exec(`cp -p ${q(file)} ${q(backup)}`, { sudo: true });
-  const mode = await host.exec(`stat -c %a ${q(file)}`, { sudo: true });
-  await host.writeFile(file, r.after, parseInt(mode.stdout.trim() || "644", 8));
+  // the old file is copied aside before anything is written; no copy, no edit
+  const copied = await host.exec(`cp -p -- ${q(file)} ${q(backup)} && sync -- ${q(backup)}`, { sudo: true });
+  if (copied.code !== 0) return failed(`could not keep a copy of ${file} as ${backup}, so it was not edited: ${copied.stderr.trim()}`);
+  const mode = await host.exec(`stat -c %a -- ${q(file)}`, { sudo: true });
+  const perms = /^[0-7]{3,4}$/.test(mode.stdout.trim()) ? parseInt(mode.stdout.trim(), 8) : 0o644;
+  await host.writeFile(file, r.after, perms);
   const problem = await validate(host);
   if (problem) {
-    await host.exec(`mv -f ${q(backup)} ${q(file)}`, { sudo: true });
+    const back = await host.exec(`mv -f -- ${q(backup)} ${q(file)}`, { sudo: true });
+    if (back.code !== 0) return failed(`the edited ${file} was rejected (${problem}), and putting the old file back failed too: ${back.stderr.trim()}; the old file is ${backup}`);
     return failed(`the edited ${file} was rejected, and the old file is back: ${problem}`);
   }
   return ok(`edited ${file} (backup ${backup})\n`);

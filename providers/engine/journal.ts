@@ -1,29 +1,103 @@
-// The journal a run keeps on the host it upgrades: which plan, which step is next, and which step is
-// in flight. An interrupted `pulumi up` resumes from it and never repeats a finished hop blindly.
+// The journal a run keeps on the host it upgrades. It holds only what identifies the run: the run id,
+// the digest of the plan the controller made, the index of the next step, the step in flight. The
+// plan itself (commands, upload sources) is never read back from the host: a resumed run rebuilds
+// it from the stack and refuses a journal whose digest does not match, so a root user on a managed
+// server cannot make the controller run commands or read local files that preview never showed.
+import { createHash } from "crypto";
+import { z } from "zod";
+import { UpchainError } from "../errors";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { Plan } from "./planner";
 
-export interface Journal {
-  version: 1;
-  run: string;
-  plan: Plan;
-  /** Index into plan.steps of the next step to run. */
-  next: number;
-  /** The step that was started and not yet seen to finish. */
-  inFlight?: { index: number; dir: string; /** A reboot step's boot marker from before it. */ marker?: string };
-  status: "running" | "done" | "restored";
-  updatedAt: string;
-}
+/** Run ids are made by the executor: UTC time and six hex digits. */
+export const RUN_ID = /^\d{8}T\d{6}-[0-9a-f]{6}$/;
+
+const journalSchema = z
+  .object({
+    version: z.literal(2),
+    run: z.string().regex(RUN_ID),
+    product: z.string().regex(/^[a-z0-9-]{1,64}$/),
+    from: z.string().min(1).max(64),
+    to: z.string().min(1).max(64),
+    planDigest: z.string().regex(/^[0-9a-f]{64}$/),
+    steps: z.number().int().min(0).max(10_000),
+    next: z.number().int().min(0).max(10_000),
+    inFlight: z
+      .object({
+        index: z.number().int().min(0).max(10_000),
+        /** A reboot step's boot marker from before it. */
+        marker: z.string().max(512).optional(),
+      })
+      .strict()
+      .optional(),
+    status: z.enum(["running", "done", "restored", "restore-failed"]),
+    /** Set when the hop failed and its restore failed too: every later run refuses until cleared. */
+    failure: z
+      .object({ hop: z.string().max(200), step: z.string().max(200), restorePoint: z.string().max(1000), why: z.string().max(4000) })
+      .strict()
+      .optional(),
+    updatedAt: z.string().max(64),
+  })
+  .strict()
+  .refine((j) => j.next <= j.steps && (j.inFlight === undefined || j.inFlight.index < j.steps), { message: "step indexes out of range" });
+
+export type Journal = z.infer<typeof journalSchema>;
 
 export function journalPath(stateDir: string, resource: string): string {
   return `${stateDir}/${resource}.journal.json`;
 }
 
+/** sha256 of the plan's canonical JSON (keys sorted): two plans with the same digest run the same steps. */
+export function planDigest(plan: Plan): string {
+  return createHash("sha256").update(canonicalJson(plan)).digest("hex");
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (v && typeof v === "object") {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export function newJournal(run: string, plan: Plan): Journal {
+  return { version: 2, run, product: plan.product, from: plan.from, to: plan.to, planDigest: planDigest(plan), steps: plan.steps.length, next: 0, status: "running", updatedAt: "" };
+}
+
+/**
+ * The journal, validated: absent is undefined; anything that is not exactly a journal this version
+ * writes (not JSON, unknown fields, wrong types, indexes out of range) is JOURNAL_INVALID naming the
+ * file, never a SyntaxError and never acted on.
+ */
 export async function readJournal(host: RemoteHost, stateDir: string, resource: string): Promise<Journal | undefined> {
-  const r = await host.exec(`cat ${q(journalPath(stateDir, resource))} 2>/dev/null || true`, { sudo: true });
-  if (!r.stdout.trim()) return undefined;
-  return JSON.parse(r.stdout) as Journal;
+  const file = journalPath(stateDir, resource);
+  const r = await host.exec(`if [ -e ${q(file)} ]; then cat -- ${q(file)}; else echo absent >&2; fi`, { sudo: true });
+  if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: cannot read the journal ${file}: ${r.stderr.trim().slice(0, 300)}`);
+  if (r.stderr.trim() === "absent" && r.stdout === "") return undefined;
+  return parseJournal(r.stdout, `${host.label}:${file}`);
+}
+
+export function parseJournal(text: string, where: string): Journal {
+  const invalid = (why: string) =>
+    new UpchainError(
+      "JOURNAL_INVALID",
+      `the journal ${where} ${why}. upchain never acts on a journal it cannot trust: nothing was run. Look at the host ` +
+        `(someone or something changed the file), then move the file aside to let upchain plan from what is installed.`,
+    );
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw invalid("is not valid JSON");
+  }
+  const parsed = journalSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(top)"}: ${i.message}`);
+    throw invalid(`is not a journal this version of upchain writes (${first.join("; ")})`);
+  }
+  return parsed.data;
 }
 
 export async function writeJournal(host: RemoteHost, stateDir: string, resource: string, j: Journal): Promise<void> {
@@ -32,7 +106,18 @@ export async function writeJournal(host: RemoteHost, stateDir: string, resource:
 }
 
 /** A finished journal is kept beside the live one as history, named by its run. */
-export async function archiveJournal(host: RemoteHost, stateDir: string, resource: string, run: string): Promise<void> {
+export async function archiveJournal(host: RemoteHost, stateDir: string, resource: string, run: string, suffix = ""): Promise<void> {
   const from = journalPath(stateDir, resource);
-  await host.exec(`mkdir -p ${q(stateDir + "/history")} && mv -f ${q(from)} ${q(`${stateDir}/history/${resource}.${run}.json`)}`, { sudo: true });
+  const to = `${stateDir}/history/${resource}.${run}${suffix}.json`;
+  const r = await host.exec(`install -d -m 0700 -- ${q(stateDir + "/history")} && mv -f -- ${q(from)} ${q(to)}`, { sudo: true });
+  if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: cannot move the journal ${from} to ${to}: ${r.stderr.trim().slice(0, 300)}`);
+}
+
+/**
+ * Where a step's script, output and exit status live: derived from the run id (validated), the step's
+ * index and its id in the controller's plan, never read from the host.
+ */
+export function stepDir(stateDir: string, run: string, index: number, stepId: string): string {
+  if (!RUN_ID.test(run)) throw new Error(`bad run id ${run}`);
+  return `${stateDir}/runs/${run}/${String(index).padStart(3, "0")}-${stepId}`;
 }

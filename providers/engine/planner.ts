@@ -132,12 +132,17 @@ function assertBackupFirst(catalog: Catalog, hop: Hop, steps: Step[]): void {
   }
 }
 
+/** Every problem the catalog finds with the inputs of `hops` (none given: the options alone), as field path and message. */
+export function planInputProblems(catalog: Catalog, hops: Hop[], req: Omit<PlanRequest, "target" | "installed">): { path: string; message: string }[] {
+  return catalog.preflight?.(hops, contextFor(catalog, { ...req, installed: "", target: "" })) ?? [];
+}
+
 /**
  * What the chain needs from the user that is missing (a patch file, a bundle): every problem at once,
  * before any host is touched. Separate from planning so `upchain plan` can show a chain without them.
  */
 export function assertPlanInputs(catalog: Catalog, plan: Plan, req: PlanRequest): void {
-  const problems = catalog.preflight?.(plan.hops, contextFor(catalog, req)) ?? [];
+  const problems = planInputProblems(catalog, plan.hops, req);
   if (problems.length) {
     throw new UpchainError("INVALID_INPUT", problems.map((p) => `${p.path}: ${p.message}`).join("\n"), [problems[0].path]);
   }

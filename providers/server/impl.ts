@@ -6,9 +6,9 @@ import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
 import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
 import { Catalog, PlanContext } from "../engine/catalog";
-import { DEFAULT_STATE_DIR, executePlan } from "../engine/executor";
-import { readJournal } from "../engine/journal";
-import { Plan, PlanRequest, assertPlanInputs, hopLabel, planUpgrade } from "../engine/planner";
+import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/executor";
+import { Journal, RUN_ID, journalPath, readJournal } from "../engine/journal";
+import { Plan, PlanRequest, assertPlanInputs, hopLabel, planInputProblems, planUpgrade } from "../engine/planner";
 import { UpchainError, isUpchainError } from "../errors";
 import { quote } from "../quote";
 import { describeEntry } from "../edits/services";
@@ -28,6 +28,12 @@ const serverSchema = z.object({
   journalName: z.string().regex(/^[a-z0-9-]+$/).optional(),
   /** How long a run's lock outlives its last heartbeat, i.e. how soon a killed run's lock is taken over. */
   lockTimeoutSeconds: z.number().int().min(5).max(86_400).default(120),
+  /** Seconds a step may run, by step id or action ("run", "backup", "verify", "restore"). */
+  stepTimeouts: z.record(z.string().regex(/^[a-z0-9-]+$/, "a step id or action"), z.number().int().min(1).max(7 * 86_400)).default({}),
+  /** A run the operator has dealt with by hand: a failed restore to clear, or an interrupted run to abandon. */
+  clearRun: z.string().regex(RUN_ID, "the run id the error named, like 20261123T101500-a1b2c3").optional(),
+  /** Secret values the steps read as environment variables (from a root-only file on the host, never a command line). */
+  secretEnv: z.record(z.string().regex(/^UPCHAIN_SECRET_[A-Z0-9_]+$/), z.string()).default({}),
 });
 
 type ServerInputs = z.infer<typeof serverSchema>;
@@ -44,10 +50,26 @@ function contextOf(catalog: Catalog, s: ServerInputs): PlanContext {
   return { platform: s.platform, releases: [...(s.releases ?? catalog.defaultReleases)], options: s.options };
 }
 
+/** A login user other than root must become root with `sudo -n`; say what sudo said when it cannot. */
+export async function assertRoot(host: RemoteHost, user: string): Promise<void> {
+  if (user === "root") return;
+  const r = await host.exec("id -u", { sudo: true });
+  if (r.code === 0 && r.stdout.trim() === "0") return;
+  throw new UpchainError(
+    "SUDO_REQUIRED",
+    `${host.label}: upchain works as root, and user ${user} cannot become root without a password (sudo said: ${(r.stderr.trim() || r.stdout.trim() || `exit ${r.code}`).slice(0, 300)}). ` +
+      `Allow it with a sudoers rule such as "${user} ALL=(root) NOPASSWD: ALL" (visudo -f /etc/sudoers.d/upchain), or connect as root.`,
+    ["connection", "user"],
+  );
+}
+
 export async function probeInstalled(host: RemoteHost, catalog: Catalog, ctx: PlanContext): Promise<string> {
   const p = catalog.probeVersion(ctx);
   const cmd = p.shell === "powershell" ? `powershell -NoProfile -NonInteractive -Command ${quote(p.command)}` : p.command;
   const r = await host.exec(cmd, { sudo: true });
+  if (r.code !== 0 && /sudo/.test(r.stderr)) {
+    throw new UpchainError("SUDO_REQUIRED", `${host.label}: reading the installed version needs root, and sudo said: ${r.stderr.trim().slice(0, 300)}`, ["connection", "user"]);
+  }
   const found = r.stdout.trim();
   if (r.code !== 0 || !found) {
     throw new UpchainError(
@@ -73,31 +95,113 @@ function planSummary(plan: Plan) {
   };
 }
 
-function failure(e: unknown): pulumi.dynamic.CheckResult {
-  if (!isUpchainError(e)) throw e;
-  return { failures: [{ property: e.path.length ? e.path.join(".") : "target", reason: `${e.code}: ${e.message}` }] };
+/**
+ * Every `$UPCHAIN_SECRET_X` an option refers to must come with a value in secretEnv: a step would
+ * otherwise run with an empty password. Checked here too, not only by the stack program, because a
+ * program of one's own passes options to the components directly.
+ */
+export function unresolvedSecretReferences(options: unknown, secretEnv: Record<string, string>): { property: string; reason: string }[] {
+  const out: { property: string; reason: string }[] = [];
+  const visit = (v: unknown, at: string) => {
+    if (typeof v === "string") {
+      for (const m of v.matchAll(/\$\{?(UPCHAIN_SECRET_[A-Za-z0-9_]*)/g)) {
+        if (!(m[1] in secretEnv)) {
+          const known = Object.keys(secretEnv);
+          out.push({ property: at, reason: `INVALID_INPUT: refers to $${m[1]}, but no secret of that name is given to this server (${known.length ? `given: ${known.join(", ")}` : "none is given"}); declare it in upchain:secrets or pass it in secretEnv` });
+        }
+      }
+    } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${at}[${i}]`));
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) visit(x, `${at}.${k}`);
+  };
+  visit(options, "options");
+  return out;
 }
 
+function failureOf(e: unknown): { property: string; reason: string } {
+  if (!isUpchainError(e)) throw e;
+  return { property: e.path.length ? e.path.join(".") : "target", reason: `${e.code}: ${e.message}` };
+}
+
+/** Rebuild an interrupted run's plan on the controller, from the stack, for the versions its journal names. */
+function resumePlan(catalog: Catalog, s: ServerInputs, pending: Journal, where: string): Plan {
+  try {
+    return planFor(catalog, { ...s, target: pending.to }, pending.from);
+  } catch (e) {
+    if (!isUpchainError(e)) throw e;
+    throw new UpchainError(
+      "JOURNAL_INVALID",
+      `the journal ${where} names interrupted run ${pending.run} (${pending.from} -> ${pending.to}), which this stack cannot plan (${e.message}). ` +
+        `Nothing was run. Put the stack back as it was for that run; or, after checking the host by hand, set clearRun: "${pending.run}" on this server to abandon it.`,
+    );
+  }
+}
+
+/**
+ * What the journal on the host means for this run, at preview: a summary line, or an error (a failed
+ * restore not cleared, a journal that is not the stack's plan).
+ */
+function pendingSummary(catalog: Catalog, s: ServerInputs, pending: Journal | undefined, where: string): string | undefined {
+  if (!pending) return undefined;
+  if (pending.status === "restore-failed") {
+    if (s.clearRun === pending.run) return `clears failed run ${pending.run} (clearRun), then plans from what is installed`;
+    throw restorePending(where, pending);
+  }
+  if (pending.status !== "running") return undefined;
+  if (s.clearRun === pending.run) return `abandons interrupted run ${pending.run} (clearRun), then plans from what is installed`;
+  resumePlan(catalog, s, pending, where);
+  return `first finishes interrupted run ${pending.run} (${pending.from} -> ${pending.to}) from step ${pending.next + 1} of ${pending.steps}`;
+}
+
+/**
+ * Preview: every problem at once. First what can be checked without touching any host (the fields,
+ * the product's options); only when those are right, the read-only look at the host (sudo, installed
+ * version, the chain, local files for its hops, the host's files the steps will edit, the journal).
+ */
 export async function check(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
   const conn = connectionSchema.safeParse(connectionOf(news));
   const srv = serverSchema.safeParse(news);
   const failures = [...(conn.success ? [] : toCheckFailures(conn.error, ["connection"])), ...(srv.success ? [] : toCheckFailures(srv.error))];
-  if (!conn.success || !srv.success) return { failures };
-  const catalog = getCatalog(srv.data.product);
-  try {
-    const [plan, pending] = await withSsh(conn.data, async (h) => {
-      const p = planFor(catalog, srv.data, await probeInstalled(h, catalog, contextOf(catalog, srv.data)));
-      await precheckPlan(h, p);
-      return [p, await readJournal(h, DEFAULT_STATE_DIR, srv.data.journalName ?? srv.data.product)] as const;
-    });
-    const summary: Record<string, unknown> = planSummary(plan);
-    if (pending?.status === "running") {
-      summary.resume = `first finishes interrupted run ${pending.run} (${pending.plan.from} -> ${pending.plan.to}) from step ${pending.next + 1} of ${pending.plan.steps.length}`;
+  if (srv.success) {
+    try {
+      const s = srv.data;
+      failures.push(...planInputProblems(getCatalog(s.product), [], { platform: s.platform, releases: s.releases, options: s.options }).map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
+      failures.push(...unresolvedSecretReferences(s.options, s.secretEnv));
+    } catch (e) {
+      failures.push(failureOf(e));
     }
-    return { inputs: { ...withConnection({ ...news, ...srv.data }, conn.data), plan: summary } };
-  } catch (e) {
-    return failure(e);
   }
+  if (!conn.success || !srv.success || failures.length) return { failures };
+  const s = srv.data;
+  const catalog = getCatalog(s.product);
+  const journalName = s.journalName ?? s.product;
+  let summary: Record<string, unknown> | undefined;
+  try {
+    await withSsh(conn.data, async (h) => {
+      await assertRoot(h, conn.data.user);
+      const where = `${h.label}:${journalPath(DEFAULT_STATE_DIR, journalName)}`;
+      const looks = await Promise.allSettled([
+        (async () => {
+          const req: PlanRequest = { installed: await probeInstalled(h, catalog, contextOf(catalog, s)), target: s.target, platform: s.platform, releases: s.releases, options: s.options };
+          const plan = planUpgrade(catalog, req);
+          const missing = planInputProblems(catalog, plan.hops, req);
+          failures.push(...missing.map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
+          await precheckPlan(h, plan);
+          return plan;
+        })(),
+        (async () => pendingSummary(catalog, s, await readJournal(h, DEFAULT_STATE_DIR, journalName), where))(),
+      ]);
+      for (const l of looks) if (l.status === "rejected") failures.push(failureOf(l.reason));
+      const [plan, resume] = looks;
+      if (plan.status === "fulfilled" && resume.status === "fulfilled") {
+        summary = planSummary(plan.value);
+        if (resume.value) summary.resume = resume.value;
+      }
+    });
+  } catch (e) {
+    failures.push(failureOf(e));
+  }
+  if (failures.length || !summary) return { failures };
+  return { inputs: { ...withConnection({ ...news, ...s }, conn.data), plan: summary } };
 }
 
 async function converge(inputs: any): Promise<any> {
@@ -110,15 +214,33 @@ async function converge(inputs: any): Promise<any> {
   // a reboot step replaces the connection underneath; everything else keeps this one object
   const host = new ReconnectingHost(await connectSsh(c), (ms) => connectSsh(c, { readyTimeoutMs: ms }));
   try {
+    await assertRoot(host, c.user);
     const run = (plan: Plan) =>
-      executePlan({ host, catalog, plan, ctx, resource: journalName, lockStaleSeconds: s.lockTimeoutSeconds, log, secrets: [c.privateKey ?? "", c.password ?? ""] });
+      executePlan({
+        host,
+        catalog,
+        plan,
+        ctx,
+        resource: journalName,
+        lockStaleSeconds: s.lockTimeoutSeconds,
+        stepTimeouts: s.stepTimeouts,
+        clearRun: s.clearRun,
+        env: s.secretEnv,
+        log,
+        secrets: [c.privateKey ?? "", c.password ?? "", ...Object.values(s.secretEnv)],
+      });
     // An interrupted run is finished first, whatever version the host reports now: its last hop
-    // may have changed the version and still have steps to go (start, check).
+    // may have changed the version and still have steps to go (start, check). Its plan is made
+    // again here from the stack; the executor checks the journal names that very plan.
     const pending = await readJournal(host, DEFAULT_STATE_DIR, journalName);
-    if (pending?.status === "running") await run(pending.plan);
+    if (pending && (pending.status === "running" || pending.status === "restore-failed") && s.clearRun !== pending.run) {
+      const where = `${host.label}:${journalPath(DEFAULT_STATE_DIR, journalName)}`;
+      if (pending.status === "restore-failed") throw restorePending(where, pending);
+      await run(resumePlan(catalog, s, pending, where));
+    }
     const plan = planFor(catalog, s, await probeInstalled(host, catalog, ctx));
-    if (plan.hops.length) {
-      log(`${catalog.title} ${plan.from} -> ${plan.to}: ${plan.hops.map(hopLabel).join(", ")}`);
+    if (plan.hops.length || (pending && s.clearRun === pending.run)) {
+      if (plan.hops.length) log(`${catalog.title} ${plan.from} -> ${plan.to}: ${plan.hops.map(hopLabel).join(", ")}`);
       await run(plan);
     }
     const now = await probeInstalled(host, catalog, ctx);
@@ -152,6 +274,8 @@ export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dy
   // during up, olds are the last outputs; during refresh, the freshly read ones: either way a server
   // not at its target is a change (refresh shows it as drift)
   if (olds.installedVersion !== news.target) changed.push("target");
+  if (olds.failedRestore) changed.push("failedRestore");
+  if (news.clearRun && news.clearRun !== olds.clearRun) changed.push("clearRun");
   for (const k of ["host", "port", "user", "hostKey"]) if (olds.connection?.[k] !== news.connection?.[k]) changed.push(`connection.${k}`);
   if (olds.privateKey !== news.privateKey) changed.push("privateKey");
   if (olds.password !== news.password) changed.push("password");
@@ -163,8 +287,12 @@ export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadR
   const c = connectionSchema.parse(connectionOf(props));
   const s = serverSchema.parse(props);
   const catalog = getCatalog(s.product);
-  const installedVersion = await withSsh(c, (h) => probeInstalled(h, catalog, contextOf(catalog, s)));
-  return { id, props: { ...props, installedVersion } };
+  const journalName = s.journalName ?? s.product;
+  const [installedVersion, pending] = await withSsh(c, async (h) => [await probeInstalled(h, catalog, contextOf(catalog, s)), await readJournal(h, DEFAULT_STATE_DIR, journalName)] as const);
+  // a failed restore shows in the state as drift, with where its restore point is
+  const failedRestore = pending?.status === "restore-failed" ? { run: pending.run, ...pending.failure } : undefined;
+  const { failedRestore: _old, ...rest } = props;
+  return { id, props: { ...rest, installedVersion, ...(failedRestore ? { failedRestore } : {}) } };
 }
 
 export async function remove(): Promise<void> {

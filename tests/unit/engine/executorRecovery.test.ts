@@ -8,7 +8,7 @@ import { Catalog, Hop, shStep } from "../../../providers/engine/catalog";
 import { executePlan } from "../../../providers/engine/executor";
 import { planUpgrade } from "../../../providers/engine/planner";
 import { dottedNumbers } from "../../../providers/engine/version";
-import { writeJournal } from "../../../providers/engine/journal";
+import { newJournal, writeJournal } from "../../../providers/engine/journal";
 import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
@@ -70,7 +70,7 @@ describe("executor after a failed step (local fake transport)", function () {
     const r = await runWith("change", true);
     assert.deepStrictEqual(r.trail, ["stop", "backup", "change", "restore", "setting-back"]);
     assert.ok(isUpchainError(r.error, "RESTORE_FAILED"));
-    assert.match((r.error as Error).message, /restoring the backup failed too .*restore it by hand/s);
+    assert.match((r.error as Error).message, /restoring the backup failed too .*Restore it by hand; every later run on this server is refused until you set clearRun: "\d{8}T\d{6}-[0-9a-f]{6}"/s);
   });
 
   it("a chain that succeeds runs no restore or recovery step", async () => {
@@ -91,13 +91,13 @@ describe("executor resuming a step the killed run never launched (local fake tra
     const plan = planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
     const host = new LocalHost();
     // the killed run wrote the journal naming step 3 ("change") and made its folder, then died before launching it
-    const stepDir = path.join(stateDir, "runs", "killed", "002-change");
-    fs.mkdirSync(stepDir, { recursive: true });
+    const run = "20261123T080000-abcdef";
+    fs.mkdirSync(path.join(stateDir, "runs", run, "002-change"), { recursive: true });
     fs.writeFileSync(trail, "stop\nbackup\n");
-    await writeJournal(host, stateDir, "trail", { version: 1, run: "killed", plan, next: 2, inFlight: { index: 2, dir: stepDir }, status: "running", updatedAt: "" });
+    await writeJournal(host, stateDir, "trail", { ...newJournal(run, plan), next: 2, inFlight: { index: 2 } });
     const lines: string[] = [];
     const r = await executePlan({ host, catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2"], options: {} }, resource: "trail", stateDir, pollMs: 20, log: (l) => lines.push(l) });
-    assert.strictEqual(r.resumedRun, "killed");
+    assert.strictEqual(r.resumedRun, run);
     assert.deepStrictEqual(fs.readFileSync(trail, "utf8").trim().split("\n"), ["stop", "backup", "change", "start"]);
     assert.ok(lines.some((l) => /the interrupted run never launched it; running it now/.test(l)), lines.join("\n"));
     fs.rmSync(dir, { recursive: true, force: true });

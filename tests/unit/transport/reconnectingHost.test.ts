@@ -137,14 +137,14 @@ describe("reboot step", () => {
     host.reconnect = async () => {
       reconnected = true;
     };
-    const r = await rebootAndWait({ host, step: rebootStep, dir: "/nowhere", markerBefore: "boot-1", remember: async () => assert.fail("no new marker"), log: () => undefined });
+    const r = await rebootAndWait({ host, step: rebootStep, dir: "/nowhere", markerBefore: "boot-1", remember: async () => assert.fail("no new marker"), holdLock: async () => undefined, log: () => undefined });
     assert.strictEqual(r.code, 0);
     assert.match(r.stdout, /already restarted/);
     assert.strictEqual(reconnected, false);
   });
 
   it("a host that cannot reconnect fails the step instead of hanging", async () => {
-    const r = await rebootAndWait({ host: markerHost("boot-1"), step: rebootStep, dir: "/nowhere", remember: async () => undefined, log: () => undefined });
+    const r = await rebootAndWait({ host: markerHost("boot-1"), step: rebootStep, dir: "/nowhere", remember: async () => undefined, holdLock: async () => undefined, log: () => undefined });
     assert.strictEqual(r.code, 1);
     assert.match(r.stderr, /cannot reconnect/);
   });

@@ -1,0 +1,94 @@
+// Waiting for a detached step: poll until it finishes, passing its output on, with the step's deadline
+// enforced and every transient trouble retried. A poll that fails (sudo hiccup, garbage, a closed
+// channel) or a dropped connection is never read as "the step died": the connection is made again and
+// the poll repeated, until `contactTimeoutMs` passes without one good poll; then the outcome is
+// unknown (OUTCOME_UNKNOWN), the journal still names the step, and the next run finds out how it ended.
+import { UpchainError } from "../errors";
+import { RemoteHost } from "../transport/remoteHost";
+import { DetachedResult, StepState, killStep, readOutputFrom, readResult, stepState } from "./detached";
+
+export interface WaitOptions {
+  pollMs: number;
+  onOutput?: (text: string) => void;
+  /** Called before every poll; throws to stop waiting at once (a lost lock). */
+  beforePoll?: () => void;
+  /** Seconds the step may run, counted on the host's clock from its start; past it the step is stopped. */
+  deadlineSeconds?: number;
+  /** How long to keep trying to reach the host before the outcome is declared unknown. */
+  contactTimeoutMs?: number;
+  /** Step title, for messages. */
+  what: string;
+}
+
+export type WaitResult = DetachedResult | "lost" | "not-started";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Run `fn` against the host; on a thrown error reconnect (when the host can) and try again until
+ * `until`. A read (a poll) is retried whatever went wrong; with `ownErrors`, an error thrown while the
+ * host still answers is the operation's own (a full disk, a failed checksum) and is thrown at once.
+ */
+export async function withContact<T>(host: RemoteHost, until: number, what: string, fn: () => Promise<T | undefined>, opts: { ownErrors?: boolean } = {}): Promise<T> {
+  let last = "no answer";
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+      last = "the host's answer could not be read";
+    } catch (e) {
+      // an error from a host that answers is the operation's own: only a host out of reach is retried
+      if (opts.ownErrors && (await answers(host))) throw e;
+      last = (e as Error).message;
+      if (host.reconnect && Date.now() < until) {
+        await host.reconnect({ deadline: Math.min(until, Date.now() + 30_000) }).catch((err) => (last = (err as Error).message));
+      }
+    }
+    if (Date.now() >= until) {
+      throw new UpchainError(
+        "OUTCOME_UNKNOWN",
+        `${host.label}: lost contact with the host while ${what} (last error: ${last.slice(0, 300)}). The step may still be running there: ` +
+          `nothing was restored, and the journal on the host still names the step. Once the host can be reached, run pulumi up again: ` +
+          `it waits for the step and carries on, or restores the hop if the step failed.`,
+      );
+    }
+    await sleep(Math.min(500 * 2 ** Math.min(attempt, 5), 10_000));
+  }
+}
+
+/** Whether the host runs a trivial command within 15 s over the current connection. */
+async function answers(host: RemoteHost): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 15_000)));
+  const probe = host.exec("true").then((r) => r.code === 0, () => false);
+  try {
+    return await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function waitForStep(host: RemoteHost, dir: string, o: WaitOptions): Promise<WaitResult> {
+  const contact = o.contactTimeoutMs ?? 120_000;
+  let shown = 0;
+  for (;;) {
+    o.beforePoll?.();
+    const s: StepState = await withContact(host, Date.now() + contact, `waiting for ${o.what}`, () => stepState(host, dir));
+    const out = await readOutputFrom(host, dir, shown).catch(() => "");
+    if (out) {
+      shown += Buffer.byteLength(out);
+      o.onOutput?.(out);
+    }
+    if (s.state === "lost" || s.state === "not-started") return s.state;
+    if (s.state === "finished") return withContact(host, Date.now() + contact, `reading the output of ${o.what}`, () => readResult(host, dir, s.code));
+    if (o.deadlineSeconds !== undefined && s.elapsedSeconds > o.deadlineSeconds) {
+      await withContact(host, Date.now() + contact, `stopping ${o.what}`, async () => (await killStep(host, dir), true));
+      const after = await withContact(host, Date.now() + contact, `stopping ${o.what}`, () => stepState(host, dir));
+      // it may have finished on its own in the meantime: then its own exit status stands
+      if (after.state === "finished") return readResult(host, dir, after.code);
+      const result = await readResult(host, dir, 124).catch(() => ({ code: 124, stdout: "", stderr: "" }));
+      return { ...result, stderr: `${result.stderr}\nupchain stopped the step: it ran past its deadline of ${o.deadlineSeconds}s (set stepTimeouts to change it)` };
+    }
+    await sleep(o.pollMs);
+  }
+}
