@@ -9,7 +9,8 @@ import { connectionOf, connectionSchema, toCheckFailures, withConnection } from 
 
 const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
 
-describe("connection schema", () => {
+describe("connection schema", function () {
+  this.timeout(30_000); // ssh-keygen and bcrypt key derivation are slow on a loaded machine
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-cs-"));
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "s3cret phrase", "-f", path.join(dir, "k")]);
   const encrypted = fs.readFileSync(path.join(dir, "k"), "utf8");

@@ -33,17 +33,19 @@ describe("quote (POSIX sh)", () => {
     assert.strictEqual(quote(-5), "'-5'");
     assert.strictEqual(quote("a-b"), "a-b", "a dash inside a word needs no quotes");
   });
-  it("property: any value without NUL comes back from sh as exactly one unchanged word", () => {
+  it("property: any value without NUL comes back from sh as exactly one unchanged word", function () {
+    this.timeout(60_000); // one sh per case
     const asSent = (v: string) => Buffer.from(v, "utf8").toString("utf8"); // lone surrogates become U+FFFD on the way
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 40 }).filter((v) => !v.includes("\0")), (v) => {
         const out = execFileSync("/bin/sh", ["-c", `set -- ${quote(v)}; printf '%s|' "$#" "$1"`], { encoding: "utf8" });
         return out === `1|${asSent(v)}|`;
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
-  it("property: a quoted NAME=value first word never assigns NAME", () => {
+  it("property: a quoted NAME=value first word never assigns NAME", function () {
+    this.timeout(60_000); // one sh per case
     const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/).map((n) => `UPCHAIN_T_${n}`);
     const value = fc.string({ maxLength: 20 }).filter((v) => !v.includes("\0"));
     fc.assert(

@@ -8,7 +8,8 @@ import { parseFacts } from "../../../providers/hostFacts/facts";
 
 const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
 
-describe("HostFacts provider (no I/O)", () => {
+describe("HostFacts provider (no I/O)", function () {
+  this.timeout(30_000); // ssh-keygen and bcrypt key derivation are slow on a loaded machine
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-hf-"));
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "k")]);
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "phrase", "-f", path.join(dir, "e")]);

@@ -10,7 +10,8 @@ import { tempDir } from "../../support/localHost";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
-describe("atomic remote write", () => {
+describe("atomic remote write", function () {
+  this.timeout(30_000); // ssh-keygen and bcrypt key derivation are slow on a loaded machine
   let dir: string;
   let stageDir: string;
   beforeEach(() => {

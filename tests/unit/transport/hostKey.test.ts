@@ -28,7 +28,8 @@ describe("host key pins", () => {
   });
 });
 
-describe("the pinned key chooses the host key algorithm", () => {
+describe("the pinned key chooses the host key algorithm", function () {
+  this.timeout(30_000); // ssh-keygen and bcrypt key derivation are slow on a loaded machine
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-hka-"));
   const pubOf = (type: string, bits?: string) => {
     const f = path.join(dir, type + (bits ?? ""));

@@ -6,7 +6,8 @@ import * as os from "os";
 import * as path from "path";
 import { privateKeyProblem } from "../../../providers/transport/privateKey";
 
-describe("private key check", () => {
+describe("private key check", function () {
+  this.timeout(30_000); // ssh-keygen and bcrypt key derivation are slow on a loaded machine
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-pk-"));
   const passphrase = "correct horse battery staple";
   const make = (name: string, args: string[]) => {
