@@ -136,7 +136,16 @@ class SshHost implements RemoteHost {
   }
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.run(command, options, true);
+  }
+
+  /**
+   * Run a command; `masked` output is safe to show. Data read through a command (a file as base64)
+   * is not masked: a short password that happens to occur in the data would corrupt it.
+   */
+  private run(command: string, options: ExecOptions, masked: boolean): Promise<ExecResult> {
     const line = options.sudo && !this.isRoot ? `sudo -n -- sh -c ${quote(command)}` : command;
+    const show = masked ? (t: string) => this.mask(t) : (t: string) => t;
     return this.watch.guard<ExecResult>("run a command", (resolve, reject) => {
       this.client.exec(line, (err: Error | undefined, stream: ClientChannel) => {
         if (err) {
@@ -166,7 +175,7 @@ class SshHost implements RemoteHost {
             return;
           }
           // masked as a whole, so a secret split between two chunks is caught as well
-          resolve({ code: code ?? null, signal: signal ?? null, stdout: this.mask(stdout.raw), stderr: this.mask(stderr.raw) });
+          resolve({ code: code ?? null, signal: signal ?? null, stdout: show(stdout.raw), stderr: this.mask(stderr.raw) });
         });
         stream.end(options.stdin ?? undefined);
       });
@@ -193,7 +202,7 @@ class SshHost implements RemoteHost {
 
   async readFile(path: string): Promise<Buffer> {
     if (!this.isRoot) {
-      const r = await this.exec(`base64 < ${quote(path)}`, { sudo: true });
+      const r = await this.run(`base64 < ${quote(path)}`, { sudo: true }, false);
       if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${this.label}: cannot read ${path}: ${r.stderr.trim()}`);
       return Buffer.from(r.stdout, "base64");
     }

@@ -15,6 +15,8 @@ import { Connection, RemoteHost } from "../../../providers/transport/remoteHost"
 
 const passphrase = "open sesame, slowly";
 const password = "hunter2-secret-pw";
+/** A password that is also base64 text: "c2VjcmV0" is how base64 writes "secret". */
+const base64Password = "c2VjcmV0";
 
 /** What each command the fake server knows does on its channel. */
 const commands: Record<string, (ch: any) => void> = {
@@ -67,7 +69,7 @@ describe("ssh transport against an in-process SSH server", function () {
       serverSide.push(c);
       c.on("error", () => undefined);
       c.on("authentication", (ctx: any) => {
-        if (ctx.method === "password" && ctx.password === password) return ctx.accept();
+        if (ctx.method === "password" && (ctx.password === password || ctx.password === base64Password)) return ctx.accept();
         if (ctx.method === "publickey" && ctx.key.data.equals(allowed.getPublicSSH())) {
           if (!ctx.signature || allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo)) return ctx.accept();
         }
@@ -77,6 +79,8 @@ describe("ssh transport against an in-process SSH server", function () {
         c.on("session", (accept: any) => {
           accept().on("exec", (acceptExec: any, _reject: any, info: { command: string }) => {
             const ch = acceptExec();
+            // a non-root login reads files as base64 through sudo
+            if (info.command.startsWith("sudo -n -- sh -c ")) return (ch.write(Buffer.from("secret\n").toString("base64") + "\n"), ch.exit(0), ch.end());
             (commands[info.command] ?? ((x: any) => (x.exit(127), x.end())))(ch);
           });
         });
@@ -177,5 +181,10 @@ describe("ssh transport against an in-process SSH server", function () {
     assert.strictEqual(first.lost, true, "the dropped connection knows it is lost");
     assert.strictEqual((await host.exec("ok")).stdout, "fine\n");
     assert.strictEqual(tcpConnections, before + 1);
+  });
+
+  it("a file read through a command is data, not output: a password that occurs in its base64 does not corrupt it", async () => {
+    const h = await connect({ user: "deploy", password: base64Password });
+    assert.strictEqual((await h.readFile("/etc/data")).toString(), "secret\n");
   });
 });
