@@ -60,6 +60,8 @@ export async function connectSsh(conn: Connection, options: SshOptions = {}): Pr
   try {
     await ready;
   } catch (e) {
+    watch.closing();
+    client.end();
     const err = e as Error & { level?: string };
     if (offered !== undefined && offered !== pin.fingerprint) {
       throw new UpchainError(
@@ -98,15 +100,16 @@ class OutputStream {
 
   end(): void {
     this.take(this.decoder.end());
-    const rest = this.masker.flush();
+    const rest = this.onText ? this.masker.flush() : "";
     if (rest) this.onText?.(rest);
   }
 
   private take(text: string): void {
     if (!text) return;
     this.raw += text;
+    if (!this.onText) return; // nobody watches it live: the whole output is masked at the end
     const safe = this.masker.push(text);
-    if (safe) this.onText?.(safe);
+    if (safe) this.onText(safe);
   }
 }
 
