@@ -94,7 +94,8 @@ describe("ssh transport hardening on a real host", function () {
     const versions = [0, 1, 2, 3].map((i) => Buffer.alloc(8 * 1024 * 1024, String(i)));
     onHost(name, `printf old > ${target}; chmod 0644 ${target}; rm -f /root/reads /root/stop`);
     // a reader on the host hashing the file as fast as it can while it is replaced
-    onHost(name, `nohup sh -c 'while [ ! -e /root/stop ]; do sha256sum < ${target} 2>&1 | cut -c1-64 >> /root/reads; done' >/dev/null 2>&1 &`);
+    // (a moment without the file reads as "missing", which is no version either)
+    onHost(name, `nohup sh -c 'while [ ! -e /root/stop ]; do { sha256sum < ${target} || echo missing; } 2>/dev/null | cut -c1-64 >> /root/reads; done' >/dev/null 2>&1 &`);
     const deploy = await connect({ user: "deploy" });
     for (const v of versions) await deploy.writeFile(target, v, 0o640);
     onHost(name, "touch /root/stop; sleep 0.5");
