@@ -1,8 +1,9 @@
 // The SSH transport against an in-process ssh2 server on localhost (no test host needed): encrypted
 // client keys, the host key algorithm chosen by the pin, a connection reset while a command runs,
-// and secrets masked across output chunks. A TCP relay in front of the server can reset the link.
+// secrets masked across output chunks, and writes (SFTP onto this machine's files; other commands
+// run here by sh, with a stand-in sudo). A TCP relay in front of the server can reset the link.
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
@@ -62,6 +63,72 @@ describe("ssh transport against an in-process SSH server", function () {
   let tcpConnections = 0;
   let port = 0;
   const hosts: RemoteHost[] = [];
+  /** What the SFTP side was asked to do: "open <path> <flags> <mode>", "remove <path>". */
+  const sftpLog: string[] = [];
+  const fault = { uploadFails: false, sudoFails: false };
+  // sudo -n -- CMD... runs CMD, or refuses as sudo does without a password rule
+  const bin = path.join(dir, "bin");
+  fs.mkdirSync(bin);
+  fs.writeFileSync(
+    path.join(bin, "sudo"),
+    `#!/bin/sh\nif [ -e ${path.join(dir, "sudo-fails")} ]; then echo "sudo: a password is required" >&2; exit 1; fi\nwhile [ "$1" != -- ]; do shift; done; shift; exec "$@"\n`,
+    { mode: 0o755 },
+  );
+
+  /** Run a command on this machine, as the fake server's shell. */
+  function runHere(ch: any, command: string): void {
+    fs.rmSync(path.join(dir, "sudo-fails"), { force: true });
+    if (fault.sudoFails) fs.writeFileSync(path.join(dir, "sudo-fails"), "");
+    const p = spawn("/bin/sh", ["-c", command], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    p.stdout.pipe(ch, { end: false });
+    p.stderr.pipe(ch.stderr, { end: false });
+    ch.pipe(p.stdin);
+    p.on("close", (code) => {
+      ch.exit(code ?? 1);
+      ch.end();
+    });
+  }
+
+  /** SFTP onto this machine's files: just what uploads and removals use. */
+  function serveSftp(sftp: any): void {
+    const { STATUS_CODE, flagsToString } = (utils as any).sftp;
+    const fds = new Map<number, number>();
+    let next = 0;
+    const failWith = (reqid: number, e: unknown) => sftp.status(reqid, STATUS_CODE.FAILURE, (e as Error).message);
+    sftp.on("OPEN", (reqid: number, filename: string, flags: number, attrs: { mode?: number }) => {
+      sftpLog.push(`open ${filename} ${flagsToString(flags)} ${(attrs.mode ?? 0).toString(8)}`);
+      try {
+        const fd = fs.openSync(filename, flagsToString(flags), attrs.mode);
+        const handle = Buffer.alloc(4);
+        handle.writeUInt32BE(next);
+        fds.set(next++, fd);
+        sftp.handle(reqid, handle);
+      } catch (e) {
+        failWith(reqid, e);
+      }
+    });
+    sftp.on("WRITE", (reqid: number, handle: Buffer, offset: number, data: Buffer) => {
+      const fd = fds.get(handle.readUInt32BE(0))!;
+      fs.writeSync(fd, fault.uploadFails ? data.subarray(0, 3) : data, 0, fault.uploadFails ? 3 : data.length, offset);
+      if (fault.uploadFails) return sftp.status(reqid, STATUS_CODE.FAILURE, "No space left on device");
+      sftp.status(reqid, STATUS_CODE.OK);
+    });
+    sftp.on("CLOSE", (reqid: number, handle: Buffer) => {
+      const n = handle.readUInt32BE(0);
+      if (fds.has(n)) fs.closeSync(fds.get(n)!);
+      fds.delete(n);
+      sftp.status(reqid, STATUS_CODE.OK);
+    });
+    sftp.on("REMOVE", (reqid: number, filename: string) => {
+      sftpLog.push(`remove ${filename}`);
+      try {
+        fs.unlinkSync(filename);
+        sftp.status(reqid, STATUS_CODE.OK);
+      } catch (e) {
+        failWith(reqid, e);
+      }
+    });
+  }
 
   before(async () => {
     server = new Server({ hostKeys: [hostEd.priv, hostRsa.priv] }, (c) => {
@@ -77,12 +144,14 @@ describe("ssh transport against an in-process SSH server", function () {
       });
       c.on("ready", () => {
         c.on("session", (accept: any) => {
-          accept().on("exec", (acceptExec: any, _reject: any, info: { command: string }) => {
+          const session = accept();
+          session.on("exec", (acceptExec: any, _reject: any, info: { command: string }) => {
             const ch = acceptExec();
-            // a non-root login reads files as base64 through sudo
-            if (info.command.startsWith("sudo -n -- sh -c ")) return (ch.write(Buffer.from("secret\n").toString("base64") + "\n"), ch.exit(0), ch.end());
-            (commands[info.command] ?? ((x: any) => (x.exit(127), x.end())))(ch);
+            const known = commands[info.command];
+            if (known) known(ch);
+            else runHere(ch, info.command);
           });
+          session.on("sftp", (acceptSftp: any) => serveSftp(acceptSftp()));
         });
       });
     });
@@ -102,6 +171,8 @@ describe("ssh transport against an in-process SSH server", function () {
   });
   afterEach(async () => {
     for (const h of hosts.splice(0)) await h.close();
+    fault.uploadFails = fault.sudoFails = false;
+    sftpLog.length = 0;
   });
   after(async () => {
     for (const s of relayed) s.destroy();
@@ -185,6 +256,58 @@ describe("ssh transport against an in-process SSH server", function () {
 
   it("a file read through a command is data, not output: a password that occurs in its base64 does not corrupt it", async () => {
     const h = await connect({ user: "deploy", password: base64Password });
-    assert.strictEqual((await h.readFile("/etc/data")).toString(), "secret\n");
+    fs.writeFileSync(path.join(dir, "data"), "secret\n");
+    assert.strictEqual((await h.readFile(path.join(dir, "data"))).toString(), "secret\n");
+  });
+
+  describe("writes", () => {
+    let files: string;
+    beforeEach(() => {
+      files = fs.mkdtempSync(path.join(dir, "files-"));
+      fs.writeFileSync(path.join(files, "app.conf"), "old\n", { mode: 0o644 });
+    });
+    const target = () => path.join(files, "app.conf");
+    /** Temp files of writes left beside the target or staged in /tmp. */
+    const leftovers = () => [
+      ...fs.readdirSync(files).filter((n) => n !== "app.conf"),
+      ...sftpLog.filter((l) => l.startsWith("open /tmp/")).map((l) => l.split(" ")[1]).filter((f) => fs.existsSync(f)),
+    ];
+
+    it("a root login uploads beside the target (new, private, never through an existing file) and renames it over the target", async () => {
+      const h = await connect({ password });
+      await h.writeFile(target(), "new\n", 0o640);
+      assert.strictEqual(fs.readFileSync(target(), "utf8"), "new\n");
+      assert.strictEqual(fs.statSync(target()).mode & 0o777, 0o640);
+      assert.strictEqual(sftpLog.length, 1);
+      assert.match(sftpLog[0], new RegExp(`^open ${files}/\\.app\\.conf\\.upchain-[0-9a-f]{16} wx 600$`));
+      assert.deepStrictEqual(leftovers(), []);
+    });
+
+    it("a non-root login stages in /tmp, and root finishes the write beside the target, leaving neither file", async () => {
+      const h = await connect({ user: "deploy", password });
+      await h.writeFile(target(), "from deploy\n");
+      assert.strictEqual(fs.readFileSync(target(), "utf8"), "from deploy\n");
+      assert.match(sftpLog[0], /^open \/tmp\/upchain-[0-9a-f]{16} wx 600$/);
+      assert.deepStrictEqual(leftovers(), []);
+    });
+
+    it("when sudo refuses, the staged upload is removed and the target is untouched", async () => {
+      const h = await connect({ user: "deploy", password });
+      fault.sudoFails = true;
+      await assert.rejects(h.writeFile(target(), "x\n"), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /password is required/.test((e as Error).message));
+      assert.strictEqual(fs.readFileSync(target(), "utf8"), "old\n");
+      assert.ok(sftpLog.some((l) => /^remove \/tmp\/upchain-/.test(l)), "the staged file was removed");
+      assert.deepStrictEqual(leftovers(), []);
+    });
+
+    it("an upload cut short is removed, and the target is untouched", async () => {
+      for (const user of ["root", "deploy"]) {
+        const h = await connect({ user, password });
+        fault.uploadFails = true;
+        await assert.rejects(h.writeFile(target(), "a longer content\n"), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /cannot upload.*No space left/.test((e as Error).message));
+        assert.strictEqual(fs.readFileSync(target(), "utf8"), "old\n", user);
+        assert.deepStrictEqual(leftovers(), [], user);
+      }
+    });
   });
 });
