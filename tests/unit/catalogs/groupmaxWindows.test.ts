@@ -51,7 +51,7 @@ const entries0200 = DOCUMENT_PORTS_0200;
 describe("Groupmax on Windows, rendered as PowerShell", () => {
   it("every step of every source is PowerShell, uploads included", () => {
     for (const from of ["02-00", "02-01", "03-00", "05-00"]) {
-      const p = plan(from, { uploads: [{ source: "/tmp/pkgs/gm6.zip", destination: "C:/pkg/gm6.zip" }], operatorConsole: true });
+      const p = plan(from, { uploads: [{ source: "/tmp/pkgs/gm6.zip", destination: "C:\\pkg\\gm6.zip" }], operatorConsole: true });
       assert.strictEqual(p.steps[0].id, "upload-1");
       for (const s of p.steps) assert.strictEqual(s.shell, "powershell", `${from} ${s.id}`);
     }
