@@ -22,7 +22,12 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
   // names this hop's restore point; the archive itself carries the time it was taken
   const pointer = `${o.backupDir}/${hop.from}-before-${hop.to}.current`;
   const archiveOf = kept(o).map((k) => q(rel(k))).join(" ");
-  const restoreAutostart = `if [ -f ${q(saved)} ]; then if [ "$(cat ${q(saved)})" = on ]; then ${ctl("autostart", "on")}; fi; rm -f ${q(saved)}; fi`;
+  const restoreAutostart = `if [ -f ${q(saved)} ]; then if [ "$(cat ${q(saved)})" = on ]; then ${ctl("autostart", "on")}; fi; rm -f -- ${q(saved)}; fi`;
+  // A new archive named after the hop and the UTC time; an archive already there (a step rerun in the
+  // same second) is never overwritten: the name gets a counter.
+  const newArchive = (name: string) =>
+    `stamp=$(date -u +%Y%m%dT%H%M%S); archive=${q(o.backupDir)}/${q(name)}.$stamp.tar.gz; n=1; ` +
+    `while [ -e "$archive" ]; do archive=${q(o.backupDir)}/${q(name)}.$stamp-$n.tar.gz; n=$((n + 1)); done`;
   const startAndCheck = (svc: string) => [ctl("start", svc), ctl("status", svc)];
   return {
     shell: "sh",
@@ -31,7 +36,8 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
     stopAddress: [ctl("stop", "server"), ctl("stop", "address")],
     stopObjectServer: [ctl("stop", "objsrv")],
     autostartOff: [
-      `mkdir -p ${q(o.backupDir)}`,
+      // the backup directory and everything upchain keeps in it are private (0700 folders, 0600 files)
+      `umask 077; mkdir -p -- ${q(o.backupDir)}`,
       // a resumed run must not overwrite the setting the first run saved
       `[ -f ${q(saved)} ] || ${ctl("autostart", "show")} > ${q(saved)}`,
       `if [ "$(cat ${q(saved)})" = on ]; then ${ctl("autostart", "off")}; fi`,
@@ -40,10 +46,12 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
     backup: [
       // Object Server must be stopped for the backup; stop whatever the restart brought back
       `${ctl("stop", "server")}; ${ctl("stop", "address")}; ${ctl("stop", "objsrv")}`,
-      `mkdir -p ${q(o.backupDir)}; archive=${q(o.backupDir)}/${q(`${hop.from}-before-${hop.to}`)}.$(date +%Y%m%dT%H%M%S).tar.gz`,
+      `umask 077; mkdir -p -- ${q(o.backupDir)}`,
+      newArchive(`${hop.from}-before-${hop.to}`),
       `tar -C / -czpf "$archive.tmp" ${archiveOf}`,
-      `tar -tzf "$archive.tmp" > /dev/null && mv "$archive.tmp" "$archive" && sha256sum "$archive" > "$archive.sha256"`,
-      `echo "$archive" > ${q(pointer)}; echo "restore point: $archive"`,
+      `tar -tzf "$archive.tmp" > /dev/null && mv -- "$archive.tmp" "$archive" && sha256sum "$archive" > "$archive.sha256"`,
+      // written aside and renamed: a pointer an earlier attempt left keeps neither its mode nor half a line
+      `echo "$archive" > ${q(pointer + ".tmp")}; mv -f -- ${q(pointer + ".tmp")} ${q(pointer)}; echo "restore point: $archive"`,
     ],
     install: {
       objectServer: installer(o.installers.objectServer, "objectServer"),
@@ -64,7 +72,8 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
       ctl("status", "server"),
     ],
     backupV6: [
-      `archive=${q(o.backupDir)}/${q(`${hop.to}-after-upgrade`)}.$(date +%Y%m%dT%H%M%S).tar.gz`,
+      `umask 077; mkdir -p -- ${q(o.backupDir)}`,
+      newArchive(`${hop.to}-after-upgrade`),
       `tar -C / -czpf "$archive" ${archiveOf} && sha256sum "$archive" > "$archive.sha256" && echo "saved $archive"`,
     ],
     restoreAutostart: [restoreAutostart],
