@@ -71,12 +71,12 @@ export function makePrivate(dir: string): void {
 /** What the 1.2.0.0 hop reads from a bundle on each platform (see linux.ts and windows.ts of the OMFLOW catalog). */
 const BUNDLE_HOLDS: Record<Platform, { pattern: RegExp; kind: LocalKind; what: string }[]> = {
   linux: [
-    { pattern: /^wheels$/, kind: "folder", what: "a wheels/ folder (upchain bundle omflow writes it)" },
-    { pattern: /^mod_wsgi-.*\.tar\.gz$/, kind: "file", what: "the mod_wsgi sdist (mod_wsgi-<version>.tar.gz)" },
+    { pattern: /^wheels$/, kind: "folder", what: "wheels/ folder" },
+    { pattern: /^mod_wsgi-.*\.tar\.gz$/, kind: "file", what: "mod_wsgi sdist (mod_wsgi-<version>.tar.gz)" },
   ],
   windows: [
-    { pattern: /^wheels$/, kind: "folder", what: "a wheels/ folder" },
-    { pattern: /^python-3\.11.*\.exe$/, kind: "file", what: "the Python 3.11 32-bit installer (python-3.11*.exe)" },
+    { pattern: /^wheels$/, kind: "folder", what: "wheels/ folder" },
+    { pattern: /^python-3\.11.*\.exe$/, kind: "file", what: "Python 3.11 32-bit installer (python-3.11*.exe)" },
   ],
 };
 

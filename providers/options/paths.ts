@@ -90,5 +90,5 @@ export function isSameOrInside(inner: string, outer: string, platform: Platform)
   const norm = (p: string) => (platform === "windows" ? p.toLowerCase() : p);
   const a = norm(inner);
   const b = norm(outer);
-  return a === b || a.startsWith(b + sep);
+  return a === b || a.startsWith(b.endsWith(sep) ? b : b + sep);
 }
