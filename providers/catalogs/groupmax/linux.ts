@@ -36,10 +36,11 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
     stopAddress: [ctl("stop", "server"), ctl("stop", "address")],
     stopObjectServer: [ctl("stop", "objsrv")],
     autostartOff: [
-      // the backup directory and everything upchain keeps in it are private (0700 folders, 0600 files)
-      `umask 077; mkdir -p -- ${q(o.backupDir)}`,
+      // the backup directory and everything upchain keeps in it are private (0700 folders, 0600 files);
+      // the umask is scoped, so what the control command itself writes keeps the product's modes
+      `(umask 077; mkdir -p -- ${q(o.backupDir)})`,
       // a resumed run must not overwrite the setting the first run saved
-      `[ -f ${q(saved)} ] || ${ctl("autostart", "show")} > ${q(saved)}`,
+      `[ -f ${q(saved)} ] || (umask 077; ${ctl("autostart", "show")} > ${q(saved)})`,
       `if [ "$(cat ${q(saved)})" = on ]; then ${ctl("autostart", "off")}; fi`,
     ],
     reboot: { command: o.rebootCommand, bootMarker: LINUX_BOOT_MARKER },
