@@ -2,10 +2,15 @@
 // platform, the backup directory apart from what it backs up, unknown keys refused with the near
 // name, wrong types in words, all at once, and never as a raw ZodError.
 import * as assert from "assert";
+import { spawnSync } from "child_process";
+import fc from "fast-check";
+import * as fs from "fs";
+import * as path from "path";
 import { omflow } from "../../../../providers/catalogs/omflow";
 import { PlanContext, Platform } from "../../../../providers/engine/catalog";
 import { planUpgrade } from "../../../../providers/engine/planner";
 import { isUpchainError } from "../../../../providers/errors";
+import { tempDir } from "../../../support/localHost";
 
 const ctx = (options: unknown, platform: Platform = "linux"): PlanContext => ({ platform, releases: omflow.defaultReleases, options: options as Record<string, unknown> });
 const problems = (options: unknown, platform: Platform = "linux") => omflow.optionProblems!(ctx(options, platform));
@@ -95,5 +100,45 @@ describe("OMFLOW options: strict keys and readable types", () => {
         return true;
       });
     }
+  });
+});
+
+describe("OMFLOW options: hostile install folders (fast-check)", () => {
+  // quotes, $(), backticks, newlines, NUL, "..", a leading "-", long names, look-alikes of / and .
+  const piece = fc.oneof(
+    fc.constantFrom("'", '"', "$(touch pwned)", "`touch pwned`", "\n", "\0", "..", ".", "", "-rf", "--", " ", "$HOME", ";", "&&", "*", "\u2215", "\uff0e\uff0e", "\u202e", "\u00a0", "é", "\\"),
+    fc.string({ minLength: 1, maxLength: 12 }),
+    fc.constant("x".repeat(200)),
+  );
+  let dir: string;
+  let cwd: string;
+  before(() => {
+    dir = tempDir("upchain-hostile-");
+    cwd = tempDir("upchain-hostile-cwd-");
+  });
+  after(() => [dir, cwd].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  it("each value is refused at options.installDir, or the version probe reads VERSION at exactly that path and runs nothing else", () => {
+    let refused = 0;
+    let read = 0;
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 5 }), (pieces) => {
+        const installDir = dir + "/" + pieces.join("/");
+        const found = problems({ installDir });
+        if (found.length) {
+          refused++;
+          // refused only for a reason: not its own normal form, or a control character
+          const reason = path.posix.normalize(installDir).replace(/\/$/, "") !== installDir || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(installDir);
+          return reason && found.every((p) => p.path === "options.installDir");
+        }
+        fs.mkdirSync(installDir, { recursive: true });
+        fs.writeFileSync(path.join(installDir, "VERSION"), "1.1.6.1\n");
+        const r = spawnSync("sh", ["-c", omflow.probeVersion(ctx({ installDir })).command], { cwd, encoding: "utf8" });
+        read++;
+        return r.stdout === "1.1.6.1\n" && fs.readdirSync(cwd).length === 0;
+      }),
+      { numRuns: 300 },
+    );
+    assert.ok(refused > 20 && read > 20, `both outcomes exercised: ${refused} refused, ${read} read`);
   });
 });
