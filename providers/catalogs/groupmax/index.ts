@@ -2,10 +2,10 @@
 // and 2.0 (whose path depends on the revision: 02-00 is not 02-01), and the document's steps.
 import { Catalog, Hop, PlanContext } from "../../engine/catalog";
 import { VersionScheme } from "../../engine/version";
-import { quote, quotePowerShell } from "../../quote";
-import { linuxCommands } from "./linux";
 import { localPathProblems } from "../../options/localFiles";
 import { fieldPath } from "../../options/problems";
+import { quote, quotePowerShell } from "../../quote";
+import { linuxCommands } from "./linux";
 import { checkGroupmaxOptions, groupmaxSettings } from "./options";
 import { hopStepsFrom, recoverStepsFrom, restoreStepsFrom } from "./outline";
 import { DOCUMENTED_SOURCES, DOCUMENTED_SOURCES_TEXT, TARGET_MAJOR, needsAdvup } from "./rules";

@@ -50,7 +50,10 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
       `umask 077; mkdir -p -- ${q(o.backupDir)}`,
       newArchive(`${hop.from}-before-${hop.to}`),
       `tar -C / -czpf "$archive.tmp" ${archiveOf}`,
-      `tar -tzf "$archive.tmp" > /dev/null && mv -- "$archive.tmp" "$archive" && sha256sum "$archive" > "$archive.sha256"`,
+      // one command a line: set -e does not stop at a failure inside an && list
+      `tar -tzf "$archive.tmp" > /dev/null`,
+      `mv -- "$archive.tmp" "$archive"`,
+      `sha256sum "$archive" > "$archive.sha256"`,
       // written aside and renamed: a pointer an earlier attempt left keeps neither its mode nor half a line
       `echo "$archive" > ${q(pointer + ".tmp")}; mv -f -- ${q(pointer + ".tmp")} ${q(pointer)}; echo "restore point: $archive"`,
     ],
@@ -75,7 +78,9 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
     backupV6: [
       `umask 077; mkdir -p -- ${q(o.backupDir)}`,
       newArchive(`${hop.to}-after-upgrade`),
-      `tar -C / -czpf "$archive" ${archiveOf} && sha256sum "$archive" > "$archive.sha256" && echo "saved $archive"`,
+      `tar -C / -czpf "$archive" ${archiveOf}`,
+      `sha256sum "$archive" > "$archive.sha256"`,
+      `echo "saved $archive"`,
     ],
     restoreAutostart: [restoreAutostart],
     restoreBackup: [

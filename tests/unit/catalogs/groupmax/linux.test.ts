@@ -73,6 +73,18 @@ describe("Groupmax on Linux: private restore points that are never deleted", () 
     assert.strictEqual(fs.readFileSync(path.join(backups(), "03-00-before-06-00.current"), "utf8").trim(), path.join(backups(), archives[0]), "the pointer names the newest");
   });
 
+  it("an archive that does not read back fails the backup and no pointer names it", () => {
+    // a tar whose listing fails: the archive written is not one the restore could read
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    const realTar = spawnSync("sh", ["-c", "command -v tar"], { encoding: "utf8" }).stdout.trim();
+    fs.writeFileSync(path.join(bin, "tar"), `#!/bin/sh\nif [ "$1" = -tzf ]; then exit 2; fi\nexec ${realTar} "$@"\n`, { mode: 0o755 });
+    const r = run([`PATH=${bin}:$PATH`, ...step("backup").commands]);
+    assert.notStrictEqual(r.status, 0, "the backup step must fail");
+    assert.ok(!fs.existsSync(path.join(backups(), "03-00-before-06-00.current")), "no restore point is named");
+    assert.deepStrictEqual(fs.readdirSync(backups()).filter((f) => f.endsWith(".sha256")), []);
+  });
+
   it("no recipe removes anything in the backup directory but the saved auto-start setting, and every rm -rf has --", () => {
     const hop = planUpgrade(groupmax, { installed: "03-00", target: "06-00", platform: "linux", options }).hops[0];
     const ctx: PlanContext = { platform: "linux", releases: ["06-00"], options };
