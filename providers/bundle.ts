@@ -6,6 +6,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Platform } from "./engine/catalog";
+import { UpchainError } from "./errors";
 import { LocalKind, localPathProblems } from "./options/localFiles";
 import { shown } from "./options/paths";
 import { OptionProblem } from "./options/problems";
@@ -24,6 +25,7 @@ export const BUNDLE_BASE = ["django==4.2", "ldap3", "openpyxl", "wheel", "setupt
 export const PYTHON_DEBS = ["python3.11", "python3.11-minimal", "python3.11-venv", "python3.11-dev", "libpython3.11-minimal", "libpython3.11-stdlib", "libpython3.11", "libpython3.11-dev"];
 
 export async function buildBundle(o: BundleOptions, log: (l: string) => void = console.error): Promise<void> {
+  assertBundleFolder(o.out);
   privateFolder(o.out);
   const wheels = path.join(o.out, "wheels");
   privateFolder(wheels);
@@ -50,6 +52,23 @@ export async function buildBundle(o: BundleOptions, log: (l: string) => void = c
   }
   // pip and apt-get write under the user's umask; the folder was 0700 throughout, now every file is 0600
   makePrivate(o.out);
+}
+
+/** What a bundle folder holds; anything else in --out means it is some other folder. */
+const BUNDLE_ENTRY = /^(wheels|debs|mod_wsgi-.*\.tar\.gz|python-3\.11.*\.exe)$/;
+
+/**
+ * The bundle folder is made private (0700, every file in it 0600), so it must be a new or empty
+ * folder or an earlier bundle: pointed at /srv by mistake, it would lock everyone else out of /srv.
+ */
+export function assertBundleFolder(out: string): void {
+  if (!fs.existsSync(out)) return;
+  if (!fs.statSync(out).isDirectory()) throw new UpchainError("INVALID_INPUT", `--out: ${shown(out)} is not a folder; give a new or empty folder for the bundle`, ["out"]);
+  const others = fs.readdirSync(out).filter((n) => !BUNDLE_ENTRY.test(n));
+  if (others.length) {
+    const listed = others.slice(0, 5).join(", ") + (others.length > 5 ? ` and ${others.length - 5} more` : "");
+    throw new UpchainError("INVALID_INPUT", `--out: ${shown(out)} holds other files (${listed}); give a new or empty folder for the bundle (it is made private, 0700)`, ["out"]);
+  }
 }
 
 /** Create `dir` (and missing parents) 0700, and make it 0700 if it was there already. */

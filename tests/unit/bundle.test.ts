@@ -3,7 +3,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { makePrivate, offlineBundleProblems, privateFolder } from "../../providers/bundle";
+import { assertBundleFolder, buildBundle, makePrivate, offlineBundleProblems, privateFolder } from "../../providers/bundle";
+import { isUpchainError } from "../../providers/errors";
 import { tempDir } from "../support/localHost";
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
@@ -45,6 +46,25 @@ describe("offline bundle", () => {
     makePrivate(b);
     for (const d of [b, path.join(b, "wheels"), path.join(b, "debs")]) assert.strictEqual(mode(d), 0o700, d);
     for (const f of ["wheels/Django-4.2-py3-none-any.whl", "mod_wsgi-5.0.0.tar.gz", "debs/python3.11.deb"]) assert.strictEqual(mode(path.join(b, f)), 0o600, f);
+  });
+
+  it("--out that holds other files is refused before anything is downloaded or any mode changed", async () => {
+    const other = path.join(dir, "srv");
+    fs.mkdirSync(other, { mode: 0o755 });
+    fs.writeFileSync(path.join(other, "site.conf"), "x", { mode: 0o644 });
+    await assert.rejects(buildBundle({ out: other, packages: [], debs: false }, () => undefined), (e: unknown) => {
+      assert.ok(isUpchainError(e, "INVALID_INPUT"), String(e));
+      assert.match(e.message, /^--out: ".*srv" holds other files \(site\.conf\); give a new or empty folder for the bundle/);
+      return true;
+    });
+    assert.strictEqual(mode(other), 0o755);
+    assert.strictEqual(mode(path.join(other, "site.conf")), 0o644);
+  });
+
+  it("--out may be new, empty, or an earlier bundle", () => {
+    assert.doesNotThrow(() => assertBundleFolder(path.join(dir, "new")));
+    assert.doesNotThrow(() => assertBundleFolder(dir));
+    assert.doesNotThrow(() => assertBundleFolder(linuxBundle()));
   });
 
   it("a Linux bundle with wheels and the mod_wsgi sdist passes", () => {
