@@ -70,18 +70,36 @@ export function pathProblem(p: string, platform: Platform, example?: string, var
   return platform === "windows" ? windowsPathProblem(p, example, variable) : posixPathProblem(p, example);
 }
 
-/** A zod schema for an absolute path on a server of `platform`; the refusal says what is legal. */
-export function absolutePath(platform: Platform, example?: string, o: { variable?: boolean } = {}) {
+// Folders of the system itself. A restore removes (or mirrors over) the paths it puts back, so one of
+// these as an install folder or a database path would take the system down with it.
+const POSIX_SYSTEM = new Set(
+  ["bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt", "opt", "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var"]
+    .map((d) => `/${d}`)
+    .concat(["/usr/bin", "/usr/lib", "/usr/local", "/usr/sbin", "/usr/share", "/var/lib", "/var/log", "/var/opt", "/var/backups", "/var/tmp"]),
+);
+const WINDOWS_SYSTEM = /^[A-Za-z]:\\(windows(\\system32)?|program files|program files \(x86\)|programdata|users)$/i;
+
+/** Why `p` may not be a path the restore removes: it is one of the system's own folders. */
+export function systemFolderProblem(p: string, platform: Platform, example?: string): string | undefined {
+  const system = platform === "windows" ? WINDOWS_SYSTEM.test(p) : POSIX_SYSTEM.has(p);
+  return system ? `${shown(p)} is a folder of the system itself, and the restore removes this path before it puts it back: give the product's own folder${example ? `, like ${example}` : ""}` : undefined;
+}
+
+/**
+ * A zod schema for an absolute path on a server of `platform`; the refusal says what is legal. With
+ * `removedByRestore`, a system folder (/usr, C:\Windows, ...) is refused too.
+ */
+export function absolutePath(platform: Platform, example?: string, o: { variable?: boolean; removedByRestore?: boolean } = {}) {
   const what = platform === "windows" ? "a full Windows path (C:\\...)" : "an absolute path";
   return z.string(expecting(what)).superRefine((value, ctx) => {
-    const problem = pathProblem(value, platform, example, o.variable);
+    const problem = pathProblem(value, platform, example, o.variable) ?? (o.removedByRestore ? systemFolderProblem(value, platform, example) : undefined);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 }
 
 /** A list of absolute paths, at least one. */
-export function absolutePaths(platform: Platform, example?: string) {
-  return z.array(absolutePath(platform, example), expecting("a list of absolute paths")).min(1, "is empty: give at least one path");
+export function absolutePaths(platform: Platform, example?: string, o: { removedByRestore?: boolean } = {}) {
+  return z.array(absolutePath(platform, example, o), expecting("a list of absolute paths")).min(1, "is empty: give at least one path");
 }
 
 /** True when `inner` is `outer` or lies inside it (Windows compares without case). Both must be valid paths. */

@@ -39,9 +39,10 @@ function schemaFor(platform: Platform) {
       uploads: z
         .array(strictOptions({ source: localPath(), destination: at(platform === "windows" ? "C:\\pkg\\groupmax6.zip" : "/var/tmp/groupmax6") }, "an object with source and destination"), expecting("a list of { source, destination }"))
         .default([]),
-      installDir: at(d.installDir).optional(),
+      // the restore removes the install folder and the databases (mirrors over them on Windows) before it puts them back
+      installDir: absolutePath(platform, d.installDir, { removedByRestore: true }).optional(),
       /** Every database file or folder the Groupmax products use; backed up and restored with the install folder. */
-      databasePaths: absolutePaths(platform, d.databasePath).optional(),
+      databasePaths: absolutePaths(platform, d.databasePath, { removedByRestore: true }).optional(),
       /** Folder of the master management server's journal files, cleared after the upgrade. */
       journalDir: at(d.installDir + (platform === "windows" ? "\\journal" : "/journal")).optional(),
       journalPattern: z.string(expecting("a file-name pattern")).regex(/^[A-Za-z0-9_.*?-]+$/, "a file-name pattern: letters, digits, '_', '.', '-', '*' and '?'").default("*.jnl"),

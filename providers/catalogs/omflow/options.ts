@@ -33,10 +33,11 @@ export const omflowOptionsSchema = strictOptions(
     offlineBundle: localPath().optional(),
     /** Install Python 3.11 with apt instead of the offline bundle's .deb files. */
     online: flag().default(false),
-    installDir: absolutePath("linux", d.installDir).default(d.installDir),
+    // the restore empties the install folder before it extracts the backup
+    installDir: absolutePath("linux", d.installDir, { removedByRestore: true }).default(d.installDir),
     apacheSiteConf: absolutePath("linux", d.apacheSiteConf).default(d.apacheSiteConf),
     backupDir: absolutePath("linux", d.backupDir).default(d.backupDir),
-    windowsInstallDir: absolutePath("windows", d.windowsInstallDir).default(d.windowsInstallDir),
+    windowsInstallDir: absolutePath("windows", d.windowsInstallDir, { removedByRestore: true }).default(d.windowsInstallDir),
     windowsServiceName: text("the Windows service's name").default(d.windowsServiceName),
   },
   "an object of OMFLOW options (patches, offlineBundle, installDir, ...)",

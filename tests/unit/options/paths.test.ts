@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import fc from "fast-check";
 import * as path from "path";
-import { isSameOrInside, posixPathProblem, windowsPathProblem } from "../../../providers/options/paths";
+import { absolutePath, isSameOrInside, posixPathProblem, systemFolderProblem, windowsPathProblem } from "../../../providers/options/paths";
 
 describe("POSIX path options", () => {
   for (const ok of ["/opt/omflow", "/var/backups/up chain", "/opt/group max's", "/a", "/opt/omflow/sub-dir.v2", "/opt/ümlaut/日本"]) {
@@ -94,5 +94,28 @@ describe("path containment", () => {
   it("Windows compares by whole segments and without case", () => {
     assert.ok(isSameOrInside("c:\\groupmax\\BK", "C:\\Groupmax", "windows"));
     assert.ok(!isSameOrInside("C:\\Groupmax2", "C:\\Groupmax", "windows"));
+  });
+});
+
+describe("paths the restore removes", () => {
+  it("a folder of the system itself is refused, with the product's own folder as the example", () => {
+    for (const p of ["/opt", "/usr", "/var", "/etc", "/var/lib", "/usr/local", "/home"]) {
+      assert.match(systemFolderProblem(p, "linux", "/opt/groupmax") ?? "(accepted)", /is a folder of the system itself, and the restore removes this path .*like \/opt\/groupmax/, p);
+    }
+    for (const p of ["C:\\Windows", "c:\\program files", "C:\\Program Files (x86)", "C:\\ProgramData", "C:\\Users", "C:\\Windows\\System32"]) {
+      assert.ok(systemFolderProblem(p, "windows"), p);
+    }
+  });
+
+  it("the product's own folders are accepted", () => {
+    for (const p of ["/opt/groupmax", "/var/opt/groupmax/db", "/data", "/srv/omflow"]) assert.strictEqual(systemFolderProblem(p, "linux"), undefined, p);
+    for (const p of ["C:\\Groupmax", "C:\\Program Files\\OMFLOW Server", "D:\\Groupmax", "C:\\Windows Apps"]) assert.strictEqual(systemFolderProblem(p, "windows"), undefined, p);
+  });
+
+  it("only a schema for a path the restore removes refuses them", () => {
+    assert.ok(absolutePath("linux").safeParse("/var").success);
+    const r = absolutePath("linux", "/opt/omflow", { removedByRestore: true }).safeParse("/var");
+    assert.ok(!r.success);
+    assert.match(r.error.issues[0].message, /folder of the system itself/);
   });
 });

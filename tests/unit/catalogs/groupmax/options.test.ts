@@ -26,6 +26,11 @@ describe("Groupmax options: paths per platform", () => {
     for (const installDir of ["", "/", ".."]) assert.deepStrictEqual(paths({ installDir }), ["options.installDir"], installDir);
   });
 
+  it("an install folder or a database path that is a system folder is refused: the restore removes them", () => {
+    assert.deepStrictEqual(paths({ installDir: "/opt", databasePaths: ["/srv/gm/db", "/var/lib"] }), ["options.installDir", "options.databasePaths[1]"]);
+    assert.deepStrictEqual(paths({ installDir: "C:\\Program Files" }, "windows"), ["options.installDir"]);
+  });
+
   it("every path option is checked: journalDir, servicesFile, control, advup, uploads[i].destination", () => {
     const o = { journalDir: "/var/log/", servicesFile: "etc/services", control: "/opt/groupmax/bin/../gmaxctl", advup: "/opt/groupmax//bin/advup2_6", uploads: [{ source: "/srv/p.tar", destination: "../p.tar" }] };
     assert.deepStrictEqual(paths(o).sort(), ["options.advup", "options.control", "options.journalDir", "options.servicesFile", "options.uploads[0].destination"]);

@@ -25,6 +25,11 @@ describe("OMFLOW options: paths", () => {
     });
   }
 
+  it("an install folder that is a system folder is refused on both platforms: the restore empties it", () => {
+    assert.match(problems({ installDir: "/usr" })[0].message, /"\/usr" is a folder of the system itself/);
+    assert.deepStrictEqual(paths({ windowsInstallDir: "C:\\Windows" }, "windows"), ["options.windowsInstallDir"]);
+  });
+
   it("apacheSiteConf and backupDir are POSIX paths, windowsInstallDir a Windows one", () => {
     assert.deepStrictEqual(paths({ apacheSiteConf: "sites/django.conf", backupDir: "/var/backups//omflow", windowsInstallDir: "C:\\" }), [
       "options.apacheSiteConf",
