@@ -49,7 +49,8 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
       `${ctl("stop", "server")}; ${ctl("stop", "address")}; ${ctl("stop", "objsrv")}`,
       `umask 077; mkdir -p -- ${q(o.backupDir)}`,
       newArchive(`${hop.from}-before-${hop.to}`),
-      `tar -C / -czpf "$archive.tmp" ${archiveOf}`,
+      // the names are literal: GNU tar would otherwise read \ escapes in them
+      `tar -C / --no-unquote -czpf "$archive.tmp" ${archiveOf}`,
       // one command a line: set -e does not stop at a failure inside an && list
       `tar -tzf "$archive.tmp" > /dev/null`,
       `mv -- "$archive.tmp" "$archive"`,
@@ -78,7 +79,7 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
     backupV6: [
       `umask 077; mkdir -p -- ${q(o.backupDir)}`,
       newArchive(`${hop.to}-after-upgrade`),
-      `tar -C / -czpf "$archive" ${archiveOf}`,
+      `tar -C / --no-unquote -czpf "$archive" ${archiveOf}`,
       `sha256sum "$archive" > "$archive.sha256"`,
       `echo "saved $archive"`,
     ],

@@ -5,6 +5,9 @@ import { quote as q } from "../../quote";
 import { OmflowOptions } from "./options";
 import { PYTHON311_VERSION } from "./rules";
 
+/** GNU tar options that make the names and patterns after them literal (no \ escapes, no wildcards). */
+export const TAR_LITERAL = "--no-unquote --no-wildcards";
+
 export function linuxPaths(o: OmflowOptions, hop: Hop) {
   const server = `${o.installDir}/server/omflow_server`;
   return {
@@ -39,7 +42,8 @@ function backupStep(o: OmflowOptions, hop: Hop): Step {
       `set -e; umask 077; mkdir -p -- ${q(o.backupDir)}`,
       keepEarlier(p.backup),
       `mkdir -m 0700 -- ${q(p.backup)}`,
-      `tar -C / --exclude=${q(o.installDir.replace(/^\//, "") + "/tmp")} -czf ${q(p.backup + "/install.tgz")} ${q(o.installDir.replace(/^\//, ""))}`,
+      // names and the exclusion are literal: GNU tar would otherwise read \ escapes and * or [ patterns in them
+      `tar -C / ${TAR_LITERAL} --exclude=${q(o.installDir.replace(/^\//, "") + "/tmp")} -czf ${q(p.backup + "/install.tgz")} ${q(o.installDir.replace(/^\//, ""))}`,
       `if [ -f ${q(o.apacheSiteConf)} ]; then cp -p -- ${q(o.apacheSiteConf)} ${q(conf)}; chmod 0600 ${q(conf)}; stat -c '%a %u:%g' -- ${q(o.apacheSiteConf)} > ${q(conf + ".mode")}; fi`,
       `readlink -f /usr/bin/python3 > ${q(p.backup + "/python3-target")} || true`,
       `touch ${q(p.backup + "/complete")}`,
@@ -231,7 +235,7 @@ export function linuxRestoreSteps(o: OmflowOptions, hop: Hop): Step[] {
         `set -e; test -f ${q(p.backup + "/complete")}`,
         `${q(p.server)} stop >/dev/null 2>&1 || true`,
         `rm -rf -- ${q(o.installDir + "/")}.[!.]* ${q(o.installDir + "/")}*  2>/dev/null || true`,
-        `tar -C / -xzf ${q(p.backup + "/install.tgz")} ${q(dir)}`,
+        `tar -C / ${TAR_LITERAL} -xzf ${q(p.backup + "/install.tgz")} ${q(dir)}`,
         // the copy in the backup is 0600; the config gets its own mode and owner back
         `if [ -f ${q(p.backup + "/apache-site.conf")} ]; then cp -p -- ${q(p.backup + "/apache-site.conf")} ${q(o.apacheSiteConf)}; ` +
           `if [ -f ${q(p.backup + "/apache-site.conf.mode")} ]; then read -r mode owner < ${q(p.backup + "/apache-site.conf.mode")}; chmod -- "$mode" ${q(o.apacheSiteConf)}; chown -- "$owner" ${q(o.apacheSiteConf)}; fi; fi`,

@@ -2,6 +2,7 @@
 // write in the backup directory are run here, in a temp dir, under a permissive umask.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import fc from "fast-check";
 import * as fs from "fs";
 import * as path from "path";
 import { groupmax } from "../../../../providers/catalogs/groupmax";
@@ -95,5 +96,63 @@ describe("Groupmax on Linux: private restore points that are never deleted", () 
       assert.match(rm, /^rm -(rf|f) -- /, rm);
       if (rm.includes(backups())) assert.match(rm, /\/autostart-before-06-00'?$/, `removes something in the backup directory: ${rm}`);
     }
+  });
+});
+
+describe("Groupmax on Linux: hostile database paths (fast-check)", function () {
+  this.timeout(120_000); // 200 backups and restores through tar
+  // quotes, $(), backticks, newlines, NUL, "..", a leading "-", long names, look-alikes of / and .
+  const piece = fc.oneof(
+    fc.constantFrom("'", '"', "$(touch pwned)", "`touch pwned`", "\n", "\0", "..", ".", "", "-rf", "--", " ", "$HOME", ";", "*", "\u2215", "\uff0e\uff0e", "\u202e", "\\"),
+    fc.string({ minLength: 1, maxLength: 12 }),
+    fc.constant("x".repeat(200)),
+  );
+  let dir: string;
+  let cwd: string;
+  before(() => {
+    dir = tempDir("upchain-hostile-db-");
+    cwd = tempDir("upchain-hostile-cwd-");
+  });
+  after(() => [dir, cwd].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  it("each value is refused at options.databasePaths[0], or backed up and restored at exactly that path, touching nothing else", () => {
+    let refused = 0;
+    let restored = 0;
+    let n = 0;
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 4 }), (pieces) => {
+        const root = path.join(dir, String(n++));
+        const db = root + "/db/" + pieces.join("/");
+        const options = { installers, installDir: path.join(root, "gm"), databasePaths: [db], servicesFile: path.join(root, "services"), backupDir: path.join(root, "backups") };
+        const found = groupmax.optionProblems!({ platform: "linux", releases: ["06-00"], options });
+        if (found.length) {
+          refused++;
+          return found.every((p) => p.path === "options.databasePaths[0]");
+        }
+        fs.mkdirSync(path.join(root, "gm", "bin"), { recursive: true });
+        fs.writeFileSync(path.join(root, "gm", "bin", "gmaxctl"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+        fs.writeFileSync(path.join(root, "services"), "");
+        fs.writeFileSync(path.join(root, "sentinel"), "keep");
+        fs.mkdirSync(db, { recursive: true });
+        fs.writeFileSync(path.join(db, "data"), "before");
+        const p = planUpgrade(groupmax, { installed: "05-00", target: "06-00", platform: "linux", options });
+        const backup = spawnSync("sh", ["-c", `set -e\n${p.steps.find((x) => x.id === "backup")!.commands.join("\n")}`], { cwd, encoding: "utf8" });
+        if (backup.status !== 0) throw new Error(backup.stderr);
+        fs.writeFileSync(path.join(db, "data"), "after");
+        fs.writeFileSync(path.join(db, "extra"), "added by the hop");
+        const ctx: PlanContext = { platform: "linux", releases: ["06-00"], options };
+        const restore = spawnSync("sh", ["-c", `set -e\n${groupmax.restoreSteps(p.hops[0], ctx)[0].commands.join("\n")}`], { cwd, encoding: "utf8" });
+        if (restore.status !== 0) throw new Error(restore.stderr);
+        restored++;
+        return (
+          fs.readFileSync(path.join(db, "data"), "utf8") === "before" &&
+          !fs.existsSync(path.join(db, "extra")) &&
+          fs.readFileSync(path.join(root, "sentinel"), "utf8") === "keep" &&
+          fs.readdirSync(cwd).length === 0
+        );
+      }),
+      { numRuns: 200 },
+    );
+    assert.ok(refused > 20 && restored > 20, `both outcomes exercised: ${refused} refused, ${restored} restored`);
   });
 });

@@ -21,8 +21,11 @@ describe("OMFLOW on Linux: the backup is private and never deletes a restore poi
   let options: Record<string, string>;
   beforeEach(() => {
     dir = tempDir("upchain-omflow-backup-");
-    options = { installDir: path.join(dir, "opt", "om flow's"), apacheSiteConf: path.join(dir, "etc", "django.conf"), backupDir: path.join(dir, "backups", "omflow") };
+    // a backslash, a wildcard and a quote: tar must take the names literally
+    options = { installDir: path.join(dir, "opt", "om flow's \\a [x]*"), apacheSiteConf: path.join(dir, "etc", "django.conf"), backupDir: path.join(dir, "backups", "omflow") };
     fs.mkdirSync(path.join(options.installDir, "python"), { recursive: true });
+    fs.mkdirSync(path.join(options.installDir, "tmp"));
+    fs.writeFileSync(path.join(options.installDir, "tmp", "upload-in-progress"), "x");
     fs.writeFileSync(path.join(options.installDir, "VERSION"), "1.1.6.1\n");
     fs.mkdirSync(path.dirname(options.apacheSiteConf));
     fs.writeFileSync(options.apacheSiteConf, "LoadModule wsgi_module /x.so\n", { mode: 0o644 });
@@ -39,6 +42,18 @@ describe("OMFLOW on Linux: the backup is private and never deletes a restore poi
     const files = fs.readdirSync(hopDir()).sort();
     assert.deepStrictEqual(files, ["apache-site.conf", "apache-site.conf.mode", "complete", "install.tgz", "python3-target"]);
     for (const f of files) assert.strictEqual(mode(path.join(hopDir(), f)), 0o600, f);
+  });
+
+  it("the archive holds the install folder without its tmp, and the restore's extraction brings it back", () => {
+    assert.strictEqual(run(backup().commands).status, 0);
+    const listing = spawnSync("tar", ["-tzf", path.join(hopDir(), "install.tgz")], { encoding: "utf8" }).stdout;
+    assert.match(listing, /VERSION\n/);
+    assert.doesNotMatch(listing, /upload-in-progress/);
+    fs.rmSync(options.installDir, { recursive: true });
+    const restore = omflow.restoreSteps(plan(options, "1.1.6.1", "1.1.6.3").hops[0], ctx(options))[0];
+    const r = run([restore.commands.find((c) => c.startsWith("tar "))!]);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.strictEqual(fs.readFileSync(path.join(options.installDir, "VERSION"), "utf8"), "1.1.6.1\n");
   });
 
   it("a second attempt moves the first restore point aside (kept whole, 0700) instead of deleting it", () => {
