@@ -56,7 +56,8 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
       `mv -- "$archive.tmp" "$archive"`,
       `sha256sum "$archive" > "$archive.sha256"`,
       // written aside and renamed: a pointer an earlier attempt left keeps neither its mode nor half a line
-      `echo "$archive" > ${q(pointer + ".tmp")}; mv -f -- ${q(pointer + ".tmp")} ${q(pointer)}; echo "restore point: $archive"`,
+      // printf, not echo: dash's echo reads the \ escapes a path may hold
+      `printf '%s\\n' "$archive" > ${q(pointer + ".tmp")}; mv -f -- ${q(pointer + ".tmp")} ${q(pointer)}; printf 'restore point: %s\\n' "$archive"`,
     ],
     install: {
       objectServer: installer(o.installers.objectServer, "objectServer"),
@@ -81,14 +82,14 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
       newArchive(`${hop.to}-after-upgrade`),
       `tar -C / --no-unquote -czpf "$archive" ${archiveOf}`,
       `sha256sum "$archive" > "$archive.sha256"`,
-      `echo "saved $archive"`,
+      `printf 'saved %s\\n' "$archive"`,
     ],
     restoreAutostart: [restoreAutostart],
     restoreBackup: [
       `for s in console server address objsrv; do ${ctl("stop", "$s")} || true; done`,
       `archive=$(cat ${q(pointer)}); sha256sum -c "$archive.sha256" > /dev/null`,
       `rm -rf -- ${[o.installDir, ...o.databasePaths].map(q).join(" ")}`,
-      `tar -C / -xzpf "$archive"; echo "restored from $archive (kept)"`,
+      `tar -C / -xzpf "$archive"; printf 'restored from %s (kept)\\n' "$archive"`,
     ],
     recoverServices: [ctl("start", "objsrv"), ctl("start", "address"), ctl("start", "server"), ...(o.operatorConsole ? [ctl("start", "console")] : [])],
   };

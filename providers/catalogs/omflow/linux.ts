@@ -24,7 +24,7 @@ export function linuxPaths(o: OmflowOptions, hop: Hop) {
  * deleting it: after a failed restore it is the only copy of the server as it was.
  */
 export function keepEarlier(dir: string): string {
-  return `if [ -e ${q(dir)} ]; then aside=${q(dir)}.$(date -u +%Y%m%dT%H%M%SZ).$$; mv -T -- ${q(dir)} "$aside"; chmod 0700 "$aside"; echo "kept the earlier restore point as $aside"; fi`;
+  return `if [ -e ${q(dir)} ]; then aside=${q(dir)}.$(date -u +%Y%m%dT%H%M%SZ).$$; mv -T -- ${q(dir)} "$aside"; chmod 0700 "$aside"; printf 'kept the earlier restore point as %s\\n' "$aside"; fi`;
 }
 
 function backupStep(o: OmflowOptions, hop: Hop): Step {

@@ -99,7 +99,7 @@ describe("Groupmax on Linux: private restore points that are never deleted", () 
   });
 });
 
-describe("Groupmax on Linux: hostile database paths (fast-check)", function () {
+describe("Groupmax on Linux: hostile database and backup paths (fast-check)", function () {
   this.timeout(120_000); // 200 backups and restores through tar
   // quotes, $(), backticks, newlines, NUL, "..", a leading "-", long names, look-alikes of / and .
   const piece = fc.oneof(
@@ -115,19 +115,20 @@ describe("Groupmax on Linux: hostile database paths (fast-check)", function () {
   });
   after(() => [dir, cwd].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-  it("each value is refused at options.databasePaths[0], or backed up and restored at exactly that path, touching nothing else", () => {
+  it("each value is refused at its field, or backed up (into a hostile backupDir too) and restored at exactly that path, touching nothing else", () => {
     let refused = 0;
     let restored = 0;
     let n = 0;
     fc.assert(
-      fc.property(fc.array(piece, { minLength: 1, maxLength: 4 }), (pieces) => {
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 4 }), fc.array(piece, { minLength: 1, maxLength: 2 }), (pieces, backupPieces) => {
         const root = path.join(dir, String(n++));
         const db = root + "/db/" + pieces.join("/");
-        const options = { installers, installDir: path.join(root, "gm"), databasePaths: [db], servicesFile: path.join(root, "services"), backupDir: path.join(root, "backups") };
+        const backupDir = root + "/backups/" + backupPieces.join("/");
+        const options = { installers, installDir: path.join(root, "gm"), databasePaths: [db], servicesFile: path.join(root, "services"), backupDir };
         const found = groupmax.optionProblems!({ platform: "linux", releases: ["06-00"], options });
         if (found.length) {
           refused++;
-          return found.every((p) => p.path === "options.databasePaths[0]");
+          return found.every((p) => p.path === "options.databasePaths[0]" || p.path === "options.backupDir");
         }
         fs.mkdirSync(path.join(root, "gm", "bin"), { recursive: true });
         fs.writeFileSync(path.join(root, "gm", "bin", "gmaxctl"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
