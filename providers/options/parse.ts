@@ -27,9 +27,9 @@ export interface Checked<T> {
 }
 
 /**
- * Parse `raw` with `schema` and run `rules` (checks across fields) on what parsed, told which fields failed. Each top-level field
- * is also parsed alone, so the rules see every field that is valid even when another is not, and all
- * problems come back in one round.
+ * Parse `raw` with `schema` and run `rules` (checks across fields), told which fields failed. Each
+ * top-level field is also parsed alone, so the rules see every field that is valid even when another
+ * is not, and all problems come back in one round.
  */
 export function checkOptions<T extends Record<string, unknown>>(
   schema: z.ZodObject,

@@ -31,12 +31,10 @@ export function expecting(what: string) {
  */
 export function strictOptions<S extends z.ZodRawShape>(shape: S, what: string) {
   const legal = Object.keys(shape);
+  const wrongType = expecting(what).error;
   return z.strictObject(shape, {
-    error: (iss: { code?: string; input?: unknown; keys?: string[] }) => {
-      if (iss.code === "unrecognized_keys") return (iss.keys ?? []).map((k) => unknownKeyMessage(k, legal)).join("\n");
-      if (iss.code === "invalid_type") return iss.input === undefined ? `is required: give ${what}` : `expected ${what}, got ${describeInput(iss.input)}`;
-      return undefined;
-    },
+    error: (iss: { code?: string; input?: unknown; keys?: string[] }) =>
+      iss.code === "unrecognized_keys" ? (iss.keys ?? []).map((k) => unknownKeyMessage(k, legal)).join("\n") : wrongType(iss),
   });
 }
 
