@@ -34,10 +34,16 @@ function schemaFor(platform: Platform) {
   return strictOptions(
     {
       /** The site's install commands (POSIX sh on Linux, PowerShell on Windows), run as root / an administrator. */
-      installers: strictOptions({ objectServer: command.optional(), addressServer: command.optional(), mailServer: command.optional() }, "an object with objectServer, addressServer and mailServer commands").default({}),
+      installers: strictOptions(
+        { objectServer: command.optional(), addressServer: command.optional(), mailServer: command.optional() },
+        "an object with objectServer, addressServer and mailServer commands",
+      ).default({}),
       /** Local files or folders copied to the host before anything is stopped (the installers' packages). */
       uploads: z
-        .array(strictOptions({ source: localPath(), destination: at(platform === "windows" ? "C:\\pkg\\groupmax6.zip" : "/var/tmp/groupmax6") }, "an object with source and destination"), expecting("a list of { source, destination }"))
+        .array(
+          strictOptions({ source: localPath(), destination: at(platform === "windows" ? "C:\\pkg\\groupmax6.zip" : "/var/tmp/groupmax6") }, "an object with source and destination"),
+          expecting("a list of { source, destination }"),
+        )
         .default([]),
       // the restore removes the install folder and the databases (mirrors over them on Windows) before it puts them back
       installDir: absolutePath(platform, d.installDir, { removedByRestore: true }).optional(),
@@ -58,7 +64,12 @@ function schemaFor(platform: Platform) {
       /** Back up the Version 6 environment at the end (the document recommends it). */
       backupAfterUpgrade: flag().default(true),
       rebootCommand: command.optional(),
-      rebootTimeoutSeconds: z.number(expecting("a number of seconds")).int("must be a whole number of seconds").min(10, "must be at least 10 seconds").max(7200, "must be at most 7200 seconds").default(900),
+      rebootTimeoutSeconds: z
+        .number(expecting("a number of seconds"))
+        .int("must be a whole number of seconds")
+        .min(10, "must be at least 10 seconds")
+        .max(7200, "must be at most 7200 seconds")
+        .default(900),
       /** Windows service names. */
       windowsServices: strictOptions(
         {
