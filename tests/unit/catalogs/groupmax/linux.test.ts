@@ -15,7 +15,8 @@ const mode = (p: string) => fs.statSync(p).mode & 0o777;
 /** A step's commands as the executor runs them (one sh script, set -e), under umask 000. */
 const run = (commands: string[]) => spawnSync("sh", ["-c", `umask 000\nset -e\n${commands.join("\n")}`], { encoding: "utf8" });
 
-describe("Groupmax on Linux: private restore points that are never deleted", () => {
+describe("Groupmax on Linux: private restore points that are never deleted", function () {
+  this.timeout(30_000); // runs tar and sh, slow on a busy machine
   let dir: string;
   let options: Record<string, unknown>;
   beforeEach(() => {

@@ -16,7 +16,8 @@ const mode = (p: string) => fs.statSync(p).mode & 0o777;
 /** Run a step's commands as the executor does (one sh script, set -e), under a permissive umask. */
 const run = (commands: string[]) => spawnSync("sh", ["-c", `umask 000\nset -e\n${commands.join("\n")}`], { encoding: "utf8" });
 
-describe("OMFLOW on Linux: the backup is private and never deletes a restore point", () => {
+describe("OMFLOW on Linux: the backup is private and never deletes a restore point", function () {
+  this.timeout(30_000); // runs tar and sh, slow on a busy machine
   let dir: string;
   let options: Record<string, string>;
   beforeEach(() => {
@@ -87,7 +88,8 @@ describe("OMFLOW on Linux: the backup is private and never deletes a restore poi
   });
 });
 
-describe("OMFLOW on Linux: rendered commands", () => {
+describe("OMFLOW on Linux: rendered commands", function () {
+  this.timeout(30_000); // runs tar and sh, slow on a busy machine
   const hostile = { installDir: "/opt/om flow's $(touch x) `y`", backupDir: "/var/back ups/'q'", apacheSiteConf: "/etc/apache2/it's \"site\".conf" };
   const all = () => {
     const p = plan(hostile);

@@ -108,7 +108,8 @@ describe("OMFLOW options: strict keys and readable types", () => {
   });
 });
 
-describe("OMFLOW options: hostile install folders (fast-check)", () => {
+describe("OMFLOW options: hostile install folders (fast-check)", function () {
+  this.timeout(120_000); // 300 runs of the probe through sh
   // quotes, $(), backticks, newlines, NUL, "..", a leading "-", long names, look-alikes of / and .
   const piece = fc.oneof(
     fc.constantFrom("'", '"', "$(touch pwned)", "`touch pwned`", "\n", "\0", "..", ".", "", "-rf", "--", " ", "$HOME", ";", "&&", "*", "\u2215", "\uff0e\uff0e", "\u202e", "\u00a0", "é", "\\"),
