@@ -3,16 +3,21 @@
 // real pulumi CLI on two test hosts: preview, an up whose installer fails after reading the secret
 // (so the restore path runs and prints the step's output), an up that finishes, an up with nothing
 // to do, and a refresh. Then every place a secret could end up is searched for each of them: every
-// pulumi output, the state and `pulumi stack export`, the stack file, the engine's event logs and
-// its verbose log, the hosts' upchain folder (journal, history, step folders), temp folders, logs and
-// home folders, and the process lists sampled while the steps that read the secret ran. Zero hits.
-// A hit is reported by what was found and where, never by printing the secret.
+// pulumi output, the state and `pulumi stack export`, the stack file, the engine's event logs, the
+// hosts' upchain folder (journal, history, step folders), temp folders, logs and home folders, and
+// the process lists sampled while the steps that read the secret ran. Zero hits. A hit is reported by
+// what was found and where, never by printing the secret.
+//
+// Pulumi's own verbose log (-v=9) and its automatic logs (PULUMI_HOME/logs, encrypted with the
+// stack's key) trace resource inputs with decrypted secrets in them: that is the engine's doing,
+// not upchain's, and the test pins every hit in those logs down to those trace lines.
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as zlib from "zlib";
 import { failInstall, groupmaxState, installGroupmax } from "../support/groupmaxFixture";
 import { groupmaxOptions } from "../support/groupmaxProject";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
@@ -25,6 +30,12 @@ const DIGEST_FILE = "/var/tmp/mail-admin-password.sha256";
 // Long enough for the process-list sampler to catch the step that holds the secret in its environment.
 const INSTALLER_PAUSE = "sleep 3";
 const SERVER_TYPE = "pulumi-nodejs:dynamic/upchain:Server";
+/**
+ * The engine's own traces of resource inputs, decrypted secrets included: each property it marshals
+ * for an RPC (sdk/go/common/resource/plugin/rpc.go, -v=9) and each planner decision with the inputs
+ * (pkg/resource/deploy/step_generator.go, -v=7; in the automatic logs as base64 protobuf).
+ */
+const ENGINE_TRACE = /"msg":"((Un)?[Mm]arshaling property for RPC\[|Planner decided )/;
 
 interface Needle {
   what: string;
@@ -90,8 +101,25 @@ function filesUnder(dir: string): string[] {
   return out;
 }
 
+/** Each file as it is, and a gzip file (pulumi's logs of commands without a stack) also unpacked. */
 function fileHaystacks(dir: string, label: (file: string) => string): Haystack[] {
-  return filesUnder(dir).map((f) => ({ where: label(f), data: fs.readFileSync(f) }));
+  return filesUnder(dir).flatMap((f) => {
+    const data = fs.readFileSync(f);
+    const out = [{ where: label(f), data }];
+    // a log still being written ends mid-stream: take what is there
+    if (data[0] === 0x1f && data[1] === 0x8b) out.push({ where: `${label(f)} (unpacked)`, data: zlib.gunzipSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }) });
+    return out;
+  });
+}
+
+/** Hits in lines other than the engine's own traces of inputs, as "WHAT in WHERE line N". */
+function hitsOutsideEngineTrace(needles: Needle[], where: string, text: string): string[] {
+  const hits: string[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (ENGINE_TRACE.test(line)) return;
+    for (const n of needles) if (line.includes(n.value)) hits.push(`${n.what} in ${where} line ${i + 1}`);
+  });
+  return hits;
 }
 
 /** Every property at any depth of `v` whose key is `key`, with its path. */
@@ -119,6 +147,8 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
   const secretValue = `mail'admin "$(id)" \`x\` ${secretTail}`;
   let key: { privateKey: string; publicKey: string };
   const outputs: Haystack[] = [];
+  /** The -v=9 output, kept apart: the engine traces decrypted property values in it. */
+  const verboseOutputs: Haystack[] = [];
   const processLists: Haystack[] = [];
   /** Per host: whether a sample caught the mail installer (the step reading the secret) running. */
   const installerSeen = new Map<string, number>();
@@ -164,12 +194,16 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
       await sleep(150);
     }
     const output = fs.readFileSync(log, "utf8");
-    outputs.push({ where: `the output of \`pulumi ${args.join(" ")}\` (${name})`, data: Buffer.from(output) });
+    (args.includes("-v=9") ? verboseOutputs : outputs).push({ where: `the output of \`pulumi ${args.join(" ")}\` (${name})`, data: Buffer.from(output) });
     return { code, output };
   }
 
+  const debugCommands = process.env.PULUMI_DEBUG_COMMANDS;
+
   before(() => {
     requireRoot();
+    // --event-log (the engine's events as JSON lines) exists only among pulumi's debug commands
+    process.env.PULUMI_DEBUG_COMMANDS = "true";
     hosts = startHosts(...names);
     hosts.forEach((h) => installGroupmax(h, "05-00"));
     credDir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-secretscan-"));
@@ -202,6 +236,8 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
   });
 
   after(() => {
+    if (debugCommands === undefined) delete process.env.PULUMI_DEBUG_COMMANDS;
+    else process.env.PULUMI_DEBUG_COMMANDS = debugCommands;
     project?.dispose();
     if (credDir) fs.rmSync(credDir, { recursive: true, force: true });
     stopHosts(...names);
@@ -270,11 +306,10 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
   });
 
   it("no secret is in any pulumi output, the state, the stack file, the engine's logs, or the hosts' upchain folders, temp folders, logs and homes; no env file is left", () => {
-    const local = fileHaystacks(project.dir, (f) => path.relative(project.dir, f));
+    // the -v=9 run's log file is the verbose output, looked at in the next test
+    const local = fileHaystacks(project.dir, (f) => path.relative(project.dir, f)).filter((h) => h.where !== "failing-up.log");
     assert.ok(local.some((h) => h.where.startsWith(".state/") && /\.json$/.test(h.where)), "the state was written where it is scanned");
     assert.ok(local.some((h) => h.where === "events-failing-up.jsonl" && h.data.length > 0), "the engine's event log was written");
-    const verbose = outputs.find((o) => /failing-up/.test(o.where));
-    assert.ok(verbose && verbose.data.length > 100_000, "the verbose (-v=9) log of the failing up was captured");
 
     const onHosts: Haystack[] = [];
     for (const h of hosts) {
@@ -288,10 +323,30 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
         stepScripts.some((f) => fs.readFileSync(path.join(h.root, "var/lib/upchain", f), "utf8").includes("$UPCHAIN_SECRET_MAILADMINPASSWORD")),
         `${h.name}: the step folders (scanned) hold the installer step that references the secret: ${stepScripts.join(", ")}`,
       );
-      assert.ok(upchain.some((f) => /\.journal\.json$/.test(f)), `${h.name}: the journal was scanned`);
+      // a finished run's journal is kept under history/
+      assert.ok(upchain.some((f) => /^history\/.+\.json$/.test(f)), `${h.name}: the journals were scanned: ${upchain.join(", ")}`);
     }
 
     const hits = scan(needles(), [...outputs, ...local, ...onHosts]);
     assert.deepStrictEqual(hits, [], `secrets found:\n${hits.join("\n")}`);
+  });
+
+  it("in pulumi's -v=9 log and its automatic logs under PULUMI_HOME (encrypted at rest) a secret is only in the engine's own traces of resource inputs", () => {
+    assert.strictEqual(verboseOutputs.length, 1, "the failing up ran with -v=9");
+    const verbose = verboseOutputs[0].data.toString("utf8");
+    assert.ok(ENGINE_TRACE.test(verbose), "the -v=9 output has the engine's traces of inputs (what this test looks past)");
+    assert.match(verbose, /upchain 10\.77\.0\.\d+: /, "the -v=9 output has the provider's own log lines");
+    const hits = hitsOutsideEngineTrace(needles(), verboseOutputs[0].where, verbose);
+
+    const logDir = path.join(project.dir, ".pulumi-home/logs");
+    const stackLogs = filesUnder(logDir).filter((f) => fs.readFileSync(f).subarray(0, 4).toString("latin1") === "PLOG");
+    assert.ok(stackLogs.length > 0, `pulumi wrote no stack log under ${logDir}`);
+    for (const f of stackLogs) {
+      // not through pulumi(): the decrypted text is expected to hold secrets in the engine's trace
+      const r = project.run(["logs", "decrypt", "--stack", project.stack, "--", f]);
+      assert.strictEqual(r.code, 0, `pulumi logs decrypt ${path.basename(f)} exited ${r.code}`);
+      hits.push(...hitsOutsideEngineTrace(needles(), `${path.relative(project.dir, f)} (decrypted)`, r.stdout));
+    }
+    assert.deepStrictEqual(hits, [], `secrets outside the engine's own traces of inputs:\n${hits.join("\n")}`);
   });
 });
