@@ -30,6 +30,8 @@ const DIGEST_FILE = "/var/tmp/mail-admin-password.sha256";
 // Long enough for the process-list sampler to catch the step that holds the secret in its environment.
 const INSTALLER_PAUSE = "sleep 3";
 const SERVER_TYPE = "pulumi-nodejs:dynamic/upchain:Server";
+/** base64 of "openssh-key-v1\0" followed by cipher "none" and kdf "none". */
+const UNENCRYPTED_OPENSSH_HEADER = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ";
 /**
  * The engine's own traces of resource inputs, decrypted secrets included: each property it marshals
  * for an RPC (sdk/go/common/resource/plugin/rpc.go, -v=9) and each planner decision with the inputs
@@ -67,14 +69,20 @@ function needlesFor(what: string, value: string): Needle[] {
   const out: Needle[] = [{ what, value }];
   if (value.includes("\n")) {
     // a PEM body: each base64 line on its own (a key is printed or JSON-escaped line by line)
+    // (an unencrypted OpenSSH key's first line is its format header, the same in every such key: no key material)
     value.split("\n").forEach((line, i) => {
-      if (line.length >= 16 && !line.startsWith("-----")) out.push({ what: `${what}, line ${i + 1}`, value: line });
+      if (line.length >= 16 && !line.startsWith("-----") && !line.startsWith(UNENCRYPTED_OPENSSH_HEADER)) out.push({ what: `${what}, line ${i + 1}`, value: line });
     });
   } else {
     out.push({ what: `${what}, JSON-escaped`, value: JSON.stringify(value).slice(1, -1) });
     out.push({ what: `${what}, base64`, value: Buffer.from(value, "utf8").toString("base64") });
   }
   return out.filter((n, i) => out.findIndex((m) => m.value === n.value) === i);
+}
+
+/** `text` with every needle replaced by its name, for assertion messages that show output. */
+function redact(text: string, needles: Needle[]): string {
+  return needles.reduce((t, n) => t.split(n.value).join(`[${n.what}]`), text);
 }
 
 /** Every hit as "WHAT in WHERE at byte N" (the value itself is never part of the report). */
@@ -164,8 +172,8 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
 
   function ok(args: string[], input?: string) {
     const r = pulumi(args, input);
-    // the output is shown on failure: it is scanned anyway, and a leak in it is a failure of its own
-    assert.strictEqual(r.code, 0, `pulumi ${args.join(" ")} exited ${r.code}:\n${r.output}`);
+    // the output is shown on failure with every secret replaced by its name (the scan reports leaks)
+    assert.strictEqual(r.code, 0, `pulumi ${args.join(" ")} exited ${r.code}:\n${redact(r.output, needles())}`);
     return r;
   }
 
@@ -252,22 +260,24 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
   ];
 
   it(`runs preview, a failing up with its restore, up, up again and refresh with ${encryptedKey ? "an encrypted key, its passphrase" : "an unencrypted key (no passphrase support yet)"}, a password and a secret option; the installer gets the exact value`, async () => {
-    const preview = ok(["preview", "--diff", ...eventLog("preview")]);
-    assert.match(preview.output, /\$UPCHAIN_SECRET_MAILADMINPASSWORD/, "the preview shows the reference, as the options hold it");
+    // assertions look at output with the secrets replaced by their names: a failed match prints it
+    const preview = redact(ok(["preview", "--diff", ...eventLog("preview")]).output, needles());
+    assert.match(preview, /\$UPCHAIN_SECRET_MAILADMINPASSWORD/, "the preview shows the reference, as the options hold it");
 
     failInstall("ss2", "mail");
-    const failed = await runSampling(["up", "--yes", "--skip-preview", "--diff", "--logtostderr", "-v=9", ...eventLog("failing-up")], "failing-up");
-    assert.notStrictEqual(failed.code, 0, failed.output);
-    assert.match(failed.output, /STEP_FAILED/);
-    assert.match(failed.output, /installation failed \(injected fault\)/, "the failed step's output is shown");
-    assert.match(failed.output, /the host was restored to 05-00/);
+    const failing = await runSampling(["up", "--yes", "--skip-preview", "--diff", "--logtostderr", "-v=9", ...eventLog("failing-up")], "failing-up");
+    const failed = redact(failing.output, needles());
+    assert.notStrictEqual(failing.code, 0, failed);
+    assert.match(failed, /STEP_FAILED/);
+    assert.match(failed, /installation failed \(injected fault\)/, "the failed step's output is shown");
+    assert.match(failed, /the host was restored to 05-00/);
     assert.strictEqual(groupmaxState("ss2").version, "05-00");
     assert.strictEqual(groupmaxState("ss1").version, "06-00", "ss1 (root, key) upgraded in the same run");
 
     onHost("ss2", "rm -f /var/tmp/groupmax-fail/mail");
     fs.rmSync(path.join(hosts[1].root, DIGEST_FILE.slice(1)), { force: true });
     const up = await runSampling(["up", "--yes", "--skip-preview", "--diff", ...eventLog("up")], "up");
-    assert.strictEqual(up.code, 0, up.output);
+    assert.strictEqual(up.code, 0, redact(up.output, needles()));
     assert.strictEqual(groupmaxState("ss2").version, "06-00", "ss2 (deploy, password) upgraded");
 
     for (const h of hosts) {
