@@ -13,7 +13,7 @@ import { UpchainError, isUpchainError } from "../errors";
 import { quote } from "../quote";
 import { describeEntry } from "../edits/services";
 import { entriesOf } from "../engine/fileSteps";
-import { precheckPlan } from "../engine/precheck";
+import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
 import { RemoteHost } from "../transport/remoteHost";
@@ -185,6 +185,9 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
           const plan = planUpgrade(catalog, req);
           const missing = planInputProblems(catalog, plan.hops, req);
           failures.push(...missing.map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
+          const ctx = contextOf(catalog, s);
+          const notReady = await hostCheckProblems(h, catalog.hostChecks?.(plan.hops, ctx) ?? []);
+          failures.push(...notReady.map((p) => ({ property: p.path, reason: `HOST_NOT_READY: ${p.message}` })));
           await precheckPlan(h, plan);
           return plan;
         })(),
