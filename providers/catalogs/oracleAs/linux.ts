@@ -107,12 +107,18 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
     checkWallet: [
       `conf=${q(dest + "/webcache/webcache.xml")}`,
       `if [ ! -f "$conf" ]; then echo 'no Web Cache configured in the destination'; exit 0; fi`,
-      `if grep -i 'wallet' "$conf" | grep -i -F -q -- ${q(src + "/")}; then echo ${q(`webcache.xml still keeps the Web Cache wallet in the source home ${src}: copy it to ${dest}/webcache/wallets/default and point Web Cache there`)} >&2; exit 1; fi`,
-      `echo 'the Web Cache wallet is inside the destination home (or none is configured)'`,
+      // the wallet's folder as the file names it (data), resolved, must lie inside the destination home:
+      // the document warns that a path spelled differently (case on Windows, a link here) is taken
+      // for one outside the home and left pointing at the old place
+      `w=$(tr '\n' ' ' < "$conf" | grep -o '<WALLET[^>]*PATH="[^"]*"' | head -n 1 | sed 's/.*PATH="//; s/"$//')`,
+      `if [ -z "$w" ]; then echo 'no Web Cache wallet configured'; exit 0; fi`,
+      `real=$(readlink -f -- "$w" || true); home=$(readlink -f -- ${q(dest)})`,
+      `case "$real" in "$home"/*) echo "the Web Cache wallet is inside the destination home ($w)";; *) echo "webcache.xml keeps the Web Cache wallet at $w, outside the destination home $home: copy it to the destination home's webcache/wallets/default and point Web Cache there" >&2; exit 1;; esac`,
     ],
     reports: {
       file: `${dest}/sysman/emd/targets.xml`,
-      valueCommand: `sed -n 's/^[Ss][Ee][Rr][Vv][Ee][Rr]=//p' ${q(dest + "/reports/conf/rwservlet.properties")} 2>/dev/null | head -n 1`,
+      // SERVER_NAME= (or server=) names the original server
+      valueCommand: `sed -n 's/^[Ss][Ee][Rr][Vv][Ee][Rr]\\(_[Nn][Aa][Mm][Ee]\\)\\{0,1\\}=//p' ${q(dest + "/reports/conf/rwservlet.properties")} 2>/dev/null | head -n 1`,
       commands: [],
     },
     startAtBoot: { file: o.oratab, value: JSON.stringify({ on: dest, off: src }), commands: [] },
