@@ -71,6 +71,7 @@ export class HaproxyPools implements Pools {
   }
 
   private async find(backend: string, server: string): Promise<ServerState> {
+    checkName("server", server);
     const found = (await this.read(backend)).find((s) => s.backend === backend && s.server === server);
     if (!found) throw new UpchainError("COMMAND_FAILED", `${this.label}: backend ${backend} has no server ${server}`, ["server"]);
     return found;
