@@ -16,7 +16,24 @@ import { entriesOf } from "../engine/fileSteps";
 import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
-import { RemoteHost } from "../transport/remoteHost";
+import { Connection, RemoteHost } from "../transport/remoteHost";
+import { clusterMember } from "../engine/clusterMember";
+import { Pools } from "../loadBalancer/pools";
+import { haproxyPools, runtimeApiSchema } from "../loadBalancer/config";
+
+const memberName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a server name as the balancer has it: letters, digits, '_', '.', ':' and '-'");
+
+const poolSchema = z
+  .object({
+    balancer: runtimeApiSchema,
+    members: z.array(memberName).min(1),
+    member: memberName,
+    /** The balancer's backend for each pool role of the product (traffic, invalidation, ...); the role's name when absent. */
+    backends: z.record(z.string(), memberName).default({}),
+    drainSeconds: z.number().int().min(1).max(86_400).default(300),
+  })
+  .strict()
+  .refine((p) => p.members.includes(p.member), { message: "member must be one of members" });
 
 const serverSchema = z.object({
   product: z.string().refine((p) => productNames().includes(p), { message: `must be one of: ${productNames().join(", ")}` }),
@@ -34,9 +51,36 @@ const serverSchema = z.object({
   clearRun: z.string().regex(RUN_ID, "the run id the error named, like 20261123T101500-a1b2c3").optional(),
   /** Secret values the steps read as environment variables (from a root-only file on the host, never a command line). */
   secretEnv: z.record(z.string().regex(/^UPCHAIN_SECRET_[A-Z0-9_]+$/), z.string()).default({}),
+  /** A member of a cluster behind a load balancer: its pools are set around each hop (engine/clusterMember.ts). */
+  pool: poolSchema.optional(),
 });
 
 type ServerInputs = z.infer<typeof serverSchema>;
+
+/** The product's catalog, wrapped with the pool steps of a cluster member when the server is one. */
+function catalogFor(s: ServerInputs): Catalog {
+  const catalog = getCatalog(s.product);
+  if (!s.pool) return catalog;
+  if (!catalog.cluster) throw new UpchainError("INVALID_INPUT", `pool: ${catalog.title} has no cluster rollout`, ["pool"]);
+  const target = catalog.scheme.normalize(s.target) ?? s.target;
+  return clusterMember(catalog, catalog.cluster.policy, { ...s.pool, target });
+}
+
+const balancerSecrets = (s: ServerInputs) => {
+  const c = s.pool?.balancer.connection as Partial<Connection> | undefined;
+  return [c?.privateKey ?? "", c?.password ?? "", c?.privateKeyPassphrase ?? ""];
+};
+
+/** Opens the balancer's connection when the first pool step needs it; closed with the run. */
+function balancerOpener(s: ServerInputs): { open?: () => Promise<Pools>; close: () => Promise<void> } {
+  if (!s.pool) return { close: async () => undefined };
+  const b = s.pool.balancer;
+  let host: RemoteHost | undefined;
+  return {
+    open: async () => haproxyPools((host ??= await connectSsh(b.connection as Connection)), b),
+    close: async () => host?.close(),
+  };
+}
 
 /** The chain from `installed` to the server's target, with every input it needs present. */
 function planFor(catalog: Catalog, s: ServerInputs, installed: string): Plan {
@@ -172,7 +216,7 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
   }
   if (!conn.success || !srv.success || failures.length) return { failures };
   const s = srv.data;
-  const catalog = getCatalog(s.product);
+  const catalog = catalogFor(s);
   const journalName = s.journalName ?? s.product;
   let summary: Record<string, unknown> | undefined;
   try {
@@ -210,12 +254,13 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
 async function converge(inputs: any): Promise<any> {
   const c = connectionSchema.parse(connectionOf(inputs));
   const s = serverSchema.parse(inputs);
-  const catalog = getCatalog(s.product);
+  const catalog = catalogFor(s);
   const ctx = contextOf(catalog, s);
   const log = (line: string) => console.log(`upchain ${c.host}: ${line}`);
   const journalName = s.journalName ?? s.product;
   // a reboot step replaces the connection underneath; everything else keeps this one object
   const host = new ReconnectingHost(await connectSsh(c), (ms) => connectSsh(c, { readyTimeoutMs: ms }));
+  const balancer = balancerOpener(s);
   try {
     await assertRoot(host, c.user);
     const run = (plan: Plan) =>
@@ -230,7 +275,8 @@ async function converge(inputs: any): Promise<any> {
         clearRun: s.clearRun,
         env: s.secretEnv,
         log,
-        secrets: [c.privateKey ?? "", c.password ?? "", ...Object.values(s.secretEnv)],
+        secrets: [c.privateKey ?? "", c.password ?? "", ...Object.values(s.secretEnv), ...balancerSecrets(s)],
+        pools: balancer.open,
       });
     // An interrupted run is finished first, whatever version the host reports now: its last hop
     // may have changed the version and still have steps to go (start, check). Its plan is made
@@ -249,6 +295,7 @@ async function converge(inputs: any): Promise<any> {
     const now = await probeInstalled(host, catalog, ctx);
     return withConnection({ ...s, plan: inputs.plan, installedVersion: now }, c);
   } finally {
+    await balancer.close();
     await host.close();
   }
 }
@@ -289,7 +336,7 @@ export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dy
 export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
   const c = connectionSchema.parse(connectionOf(props));
   const s = serverSchema.parse(props);
-  const catalog = getCatalog(s.product);
+  const catalog = catalogFor(s);
   const journalName = s.journalName ?? s.product;
   const [installedVersion, pending] = await withSsh(c, async (h) => [await probeInstalled(h, catalog, contextOf(catalog, s)), await readJournal(h, DEFAULT_STATE_DIR, journalName)] as const);
   // a failed restore shows in the state as drift, with where its restore point is

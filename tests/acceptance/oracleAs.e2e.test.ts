@@ -43,14 +43,20 @@ describe("Oracle AS middle tiers at 9.0.2.0, 9.0.3 and 9.0.4 to 10.1.2 in one st
   });
 
   it("preview refuses, all at once, an Infrastructure without the patch set for the 9.0.2 source and a missing installer, naming the fields", () => {
-    configureOracle(project, servers().map((s) => (s.host.name === "oa0904" ? { ...s, options: { ...(s.options as object), installers: {} } } : s)));
-    const before = names.map((n) => oracleEvents(n).length);
-    const r = project.run(["preview"]);
-    assert.notStrictEqual(r.code, 0, r.output);
-    assert.match(r.output, /options\.sourceHome.*Infrastructure runs 9\.0\.2\.0\.0, older than 9\.0\.2\.3/);
-    assert.match(r.output, /options\.installers\.destination.*installs the 10\.1\.2 middle tier with your site's own command/);
-    assert.deepStrictEqual(names.map((n) => oracleEvents(n).length), before, "preview ran nothing on the hosts");
-    configureOracle(project, servers());
+    // one server with both problems (pulumi stops a preview at the first resource that fails)
+    const broken = oracleOptions();
+    delete (broken.installers as Record<string, unknown>).destination;
+    configureOracle(project, [{ host: hosts.oa0200, options: broken }]);
+    try {
+      const before = names.map((n) => oracleEvents(n).length);
+      const r = project.run(["preview"]);
+      assert.notStrictEqual(r.code, 0, r.output);
+      assert.match(r.output, /options\.sourceHome.*Infrastructure runs 9\.0\.2\.0\.0, older than 9\.0\.2\.3/);
+      assert.match(r.output, /options\.installers\.destination.*installs the 10\.1\.2 middle tier with your site's own command/);
+      assert.deepStrictEqual(names.map((n) => oracleEvents(n).length), before, "preview ran nothing on the hosts");
+    } finally {
+      configureOracle(project, servers());
+    }
   });
 
   it("preview shows each chain and step (the EM stop only where the source has one) and touches nothing", () => {

@@ -101,7 +101,9 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
       `set -- $(awk 'BEGIN { d = 0; i = 0; o = 0 } /^[[:space:]]*<IfDefine[[:space:]]+SSL[[:space:]]*>/ { d = 1 } /^[[:space:]]*<\\/IfDefine>/ { d = 0 } /^[[:space:]]*LoadModule[[:space:]]+ossl_module/ { if (d) i++; else o++ } END { print i, o }' "$httpd")`,
       `if [ "$2" -gt 0 ]; then echo "httpd.conf loads ossl_module outside <IfDefine SSL>: Oracle HTTP Server would start with SSL whatever OPMN says; put it inside <IfDefine SSL>" >&2; exit 1; fi`,
       `if [ "$mode" = ssl-enabled ] && [ "$1" -eq 0 ]; then echo "opmn.xml starts Oracle HTTP Server with start-mode ssl-enabled, but httpd.conf loads no ossl_module inside <IfDefine SSL>" >&2; exit 1; fi`,
-      `if grep -q '^[[:space:]]*LoadModule[[:space:]]\\+ossl_module' ${q(src + "/Apache/Apache/conf/httpd.conf")} 2>/dev/null && [ "$mode" != ssl-enabled ]; then echo "the source ran SSL, but opmn.xml's start-mode is '\${mode:-missing}', not ssl-enabled" >&2; exit 1; fi`,
+      // the source's own start-mode (when its opmn.xml has one): SSL on before must stay on after
+      `src_mode=$(tr '\\n' ' ' < ${q(src + "/opmn/conf/opmn.xml")} 2>/dev/null | grep -o 'id="start-mode"[[:space:]]*value="[a-z-]*"' | head -n 1 | sed 's/.*value="//; s/"$//')`,
+      `if [ "$src_mode" = ssl-enabled ] && [ "$mode" != ssl-enabled ]; then echo "the source started Oracle HTTP Server with SSL, but the destination's opmn.xml start-mode is '\${mode:-missing}'" >&2; exit 1; fi`,
       `echo "SSL configuration consistent (start-mode \${mode:-not set}, ossl_module inside <IfDefine SSL>: $1)"`,
     ],
     checkWallet: [
