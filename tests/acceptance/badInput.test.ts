@@ -1,0 +1,99 @@
+// Bad input on a real host (issue 7): hostile values the unit suite found accepted for OMFLOW's
+// backupDir reach the host literally. For each of 40 values (drawn with a fixed seed, so a failure
+// replays), the rendered backup step runs over SSH the way the executor runs a step (`set -e`, then
+// the commands, as one `sh` script), and a listing of the host's files (`find -print0`, through the
+// harness's side channel, not through the code under test) shows the restore point's `complete`
+// file at exactly that path, nothing created outside the folders that path names, and no file a
+// `$(touch /tmp/pwned)` in any value would have left.
+import * as assert from "assert";
+import * as fc from "fast-check";
+import * as path from "path";
+import { connectSsh } from "../../providers/transport/ssh";
+import { RemoteHost } from "../../providers/transport/remoteHost";
+import { PWNED, hostileAbsolutePath } from "../support/hostile";
+import { products, verdict } from "../support/hostileRender";
+import { TestHost, onHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
+
+const NAME = "bi1";
+const SEED = 20261123;
+const SAMPLE = 40;
+const p = products["omflow linux"];
+const HOP_DIR = `${p.installed}-to-1.2.0.0`;
+
+/** Folders where the host itself writes while the test runs (sshd, logs), and the test's own script. */
+const NOISE = ["/root/bi", "/var/log", "/run", "/var/run", "/var/cache", "/var/lib/upchain", "/tmp/.X11-unix", "/dev", "/proc", "/sys"];
+
+/** A value the host's file system can hold: no NUL, each name at most 255 bytes, nothing under the install folder or the kernel's file systems. */
+function fitsOnDisk(value: string): boolean {
+  if (value.includes("\0") || Buffer.byteLength(value) > 3000) return false;
+  if (value.split("/").some((s) => Buffer.byteLength(s) > 200)) return false;
+  const at = path.posix.resolve(value, HOP_DIR);
+  return ![p.base.installDir ?? "/opt/omflow", "/proc", "/sys", "/dev", "/run", "/var/run", "/var/lib/upchain", "/root/bi"].some((d) => at === d || at.startsWith(d + "/"));
+}
+
+/** The accepted values of the unit suite's generator for backupDir, first `SAMPLE` of a fixed-seed draw. */
+function acceptedSample(): string[] {
+  const out: string[] = [];
+  for (const v of fc.sample(hostileAbsolutePath, { numRuns: 2000, seed: SEED })) {
+    if (out.length === SAMPLE) break;
+    if (out.includes(v) || !fitsOnDisk(v)) continue;
+    if (verdict(p, { ...p.base, backupDir: v }).kind === "rendered") out.push(v);
+  }
+  return out;
+}
+
+/** Every folder the value names on the way down (mkdir -p creates each), resolved as the kernel does for these names. */
+function foldersNamed(value: string): string[] {
+  const parts = (value + "/" + HOP_DIR).split("/").filter((s) => s !== "");
+  return ["/", ...parts.map((_s, i) => path.posix.resolve("/", ...parts.slice(0, i + 1)))];
+}
+
+describe("bad input on a real host", function () {
+  this.timeout(300_000);
+  let h: TestHost;
+  let host: RemoteHost;
+
+  before(async () => {
+    requireRoot();
+    [h] = startHosts(NAME);
+    host = await connectSsh({ host: h.host, privateKey: privateKey(h), hostKey: h.hostKey });
+    onHost(NAME, "mkdir -p /opt/omflow /root/bi && echo 1.1.6.1 > /opt/omflow/VERSION");
+  });
+  after(async () => {
+    await host?.close();
+    stopHosts(NAME);
+  });
+
+  it(`${SAMPLE} hostile backupDir values (seed ${SEED}): each restore point is made at exactly that path, nothing else is created, no injected command runs`, async () => {
+    const values = acceptedSample();
+    assert.strictEqual(values.length, SAMPLE, `only ${values.length} accepted values fit on disk in the draw`);
+    for (const [i, value] of values.entries()) {
+      const shown = `value ${i} ${JSON.stringify(value)}`;
+      const v = verdict(p, { ...p.base, backupDir: value });
+      assert.strictEqual(v.kind, "rendered");
+      if (v.kind !== "rendered") return;
+      const backup = v.steps.find((s) => s.action === "backup")!;
+      assert.strictEqual(backup.backupDir, `${value}/${HOP_DIR}`, `${shown}: the step names another restore point`);
+
+      onHost(NAME, `rm -f ${PWNED}; touch /root/bi/start; sleep 0.01`);
+      // as the executor runs a step: its commands as one script after `set -e`, by sh
+      await host.writeFile("/root/bi/script.sh", `set -e\n${backup.commands.join("\n")}\n`, 0o700);
+      const r = await host.exec("sh /root/bi/script.sh");
+      assert.strictEqual(r.code, 0, `${shown}: the backup step failed: ${r.stderr}`);
+
+      const changed = onHost(NAME, "find / -xdev -newer /root/bi/start -print0").split("\0").filter(Boolean);
+      const complete = path.posix.resolve(value, HOP_DIR, "complete");
+      assert.ok(changed.includes(complete), `${shown}: no ${JSON.stringify(complete)} on the host; changed: ${JSON.stringify(changed).slice(0, 500)}`);
+      const restorePoint = path.posix.resolve(value, HOP_DIR);
+      const folders = foldersNamed(value);
+      const stray = changed.filter(
+        (f) => !folders.includes(f) && !f.startsWith(restorePoint + "/") && !NOISE.some((n) => f === n || f.startsWith(n + "/")),
+      );
+      assert.deepStrictEqual(stray, [], `${shown}: files created or changed outside the folders the value names`);
+      // a value may itself name a folder "pwned"; an injected touch would make one anywhere else
+      const pwned = onHost(NAME, "find / -xdev -name pwned -print0").split("\0").filter((f) => f && !folders.includes(f) && !f.startsWith(restorePoint + "/"));
+      assert.deepStrictEqual(pwned, [], `${shown}: an injected command ran`);
+      assert.strictEqual(onHost(NAME, `test -e ${PWNED} && echo there || echo absent`).trim(), "absent", `${shown}: ${PWNED} exists`);
+    }
+  });
+});
