@@ -75,6 +75,12 @@ export const hostileWindowsPath: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: hostileText },
 );
 
+/** The same values without NUL: a NUL byte gets its own property, so it cannot hide what the others find. */
+export const withoutNul = (arb: fc.Arbitrary<string>) => arb.map((s) => s.replace(/\0/g, ""));
+
+/** The same values with a NUL byte somewhere in them. */
+export const withNul = (arb: fc.Arbitrary<string>) => fc.tuple(arb, fc.nat()).map(([s, i]) => s.slice(0, i % (s.length + 1)) + "\0" + s.slice(i % (s.length + 1)));
+
 /** At least 200 runs per property, replayable: a failure prints its seed. */
 export const RUNS = { numRuns: 200 } as const;
 

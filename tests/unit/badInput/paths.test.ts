@@ -8,7 +8,7 @@ import * as assert from "assert";
 import * as fc from "fast-check";
 import { Step } from "../../../providers/engine/catalog";
 import { quote } from "../../../providers/quote";
-import { RUNS, hostileAbsolutePath, hostilePath, hostileText, hostileWindowsPath, lexSh } from "../../support/hostile";
+import { RUNS, hostileAbsolutePath, hostilePath, hostileText, hostileWindowsPath, lexSh, withNul, withoutNul } from "../../support/hostile";
 import { Field, Product, fields, judgeRendering, products, verdict } from "../../support/hostileRender";
 
 /** How each value went, per field, for the README's table (printed with UPCHAIN_BADINPUT_STATS=1). */
@@ -37,8 +37,9 @@ function check(productName: string, p: Product, field: Field, value: string): vo
   assert.strictEqual(why, "", `${field.label} = ${JSON.stringify(value).slice(0, 200)}: ${why}`);
 }
 
-const valuesFor = (p: Product, field: Field): fc.Arbitrary<string> =>
+const anyValueFor = (p: Product, field: Field): fc.Arbitrary<string> =>
   field.kind === "name" ? hostileText : p.platform === "windows" ? fc.oneof(hostileWindowsPath, hostileAbsolutePath) : hostilePath;
+const valuesFor = (p: Product, field: Field) => withoutNul(anyValueFor(p, field));
 
 describe("bad input: paths", function () {
   this.timeout(120_000);
@@ -62,8 +63,29 @@ describe("bad input: paths", function () {
     }
   }
 
+  for (const [name, p] of Object.entries(products)) {
+    it(`${name}: a NUL byte anywhere in any path or name option is refused naming the field, never a crash`, () => {
+      fc.assert(
+        fc.property(withNul(p.platform === "windows" ? hostileWindowsPath : hostilePath), (value) => {
+          const wrong = fields[name].flatMap((field) => {
+            const v = verdict(p, field.set(p.base, value));
+            if (v.kind === "crashed") return [`${field.label}: crashed with ${(v.error as Error)?.message}`];
+            // a field this platform does not use may keep its NUL, as long as it reaches no step
+            if (v.kind === "rendered") {
+              const carrier = v.steps.find((st) => JSON.stringify(st).includes("\\u0000"));
+              return carrier ? [`${field.label}: accepted, and the NUL reaches step ${carrier.id} (it will fail there, not at preview)`] : [];
+            }
+            return v.problems.some((pr) => field.names(pr.path)) ? [] : [`${field.label}: refused without naming it (${JSON.stringify(v.problems).slice(0, 200)})`];
+          });
+          assert.deepStrictEqual(wrong, [], `value ${JSON.stringify(value).slice(0, 100)}`);
+        }),
+        RUNS,
+      );
+    });
+  }
+
   it("the values most likely to break quoting, by hand, for every field: each refused naming the field or literal", () => {
-    const picked = ["", "/", "..", "/opt/../etc", "-rf", "--help", "/a b", "/it's", "/$(touch /tmp/pwned)", "/`touch /tmp/pwned`", "/a\nb", "/a\0b", "/a\u2019b", "/a\uFF0Fb", "/a\u2024\u2024/b", "/\u0430pt", "C:\\a'b", "C:\\a\u2019; touch /tmp/pwned; \u2019", "/" + "x".repeat(5000)];
+    const picked = ["", "/", "..", "/opt/../etc", "-rf", "--help", "/a b", "/it's", "/$(touch /tmp/pwned)", "/`touch /tmp/pwned`", "/a\nb", "/a\u2019b", "/a\uFF0Fb", "/a\u2024\u2024/b", "/\u0430pt", "C:\\a'b", "C:\\a\u2019; touch /tmp/pwned; \u2019", "/" + "x".repeat(5000)];
     for (const [name, p] of Object.entries(products)) for (const field of fields[name]) for (const value of picked) check(name, p, field, value);
   });
 });
