@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
 import { Step } from "../../../providers/engine/catalog";
-import { RUNS, hostileText } from "../../support/hostile";
+import { RUNS, hostileText, withNul, withoutNul } from "../../support/hostile";
 import { products, verdict } from "../../support/hostileRender";
 
 const CANARY = "upchain_canary_command_7f3a9";
@@ -40,7 +40,7 @@ describe("bad input: commands", function () {
         assert.ok(!elsewhere, "the canary also appears inside another command, a title or a detail");
 
         fc.assert(
-          fc.property(hostileText, (v) => {
+          fc.property(withoutNul(hostileText), (v) => {
             const r = verdict(p, f.set(p.base, v));
             if (r.kind === "crashed") assert.fail(`crashed: ${(r.error as Error)?.message}`);
             if (r.kind === "refused") return assert.ok(r.problems.some((pr) => pr.path === f.label), `refused without naming ${f.label}: ${JSON.stringify(r.problems)}`);
@@ -52,5 +52,20 @@ describe("bad input: commands", function () {
         );
       });
     }
+
+    // dash drops a NUL byte from a script without a word (`echo a\0b` prints "ab") and bash refuses
+    // the file: such a command cannot run as given, so preview must say so
+    it(`${name}: a site's command holding a NUL byte is refused naming its field (every command field)`, () => {
+      fc.assert(
+        fc.property(withNul(hostileText), (v) => {
+          const accepted = fields.filter((f) => {
+            const r = verdict(p, f.set(p.base, v));
+            return !(r.kind === "refused" && r.problems.some((pr) => pr.path === f.label));
+          });
+          assert.deepStrictEqual(accepted.map((f) => f.label), [], `${JSON.stringify(v).slice(0, 100)} is not refused in these fields`);
+        }),
+        RUNS,
+      );
+    });
   }
 });
