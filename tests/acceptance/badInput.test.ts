@@ -64,6 +64,32 @@ describe("bad input on a real host", function () {
     stopHosts(NAME);
   });
 
+  /** Run `commands` as the executor runs a step (one script after `set -e`, by sh), then list what changed on the host. */
+  async function runStep(commands: string[], value: string) {
+    onHost(NAME, `rm -f ${PWNED}; touch /root/bi/start; sleep 0.01`);
+    await host.writeFile("/root/bi/script.sh", `set -e\n${commands.join("\n")}\n`, 0o700);
+    const r = await host.exec("sh /root/bi/script.sh");
+    const changed = onHost(NAME, "find / -xdev -newer /root/bi/start -print0").split("\0").filter(Boolean);
+    const restorePoint = path.posix.resolve(value, HOP_DIR);
+    const folders = foldersNamed(value);
+    const expected = (f: string) => folders.includes(f) || f.startsWith(restorePoint + "/");
+    return {
+      r,
+      changed,
+      stray: changed.filter((f) => !expected(f) && !NOISE.some((n) => f === n || f.startsWith(n + "/"))),
+      // a value may itself name a folder "pwned"; an injected touch would make one anywhere else
+      pwned: onHost(NAME, "find / -xdev -name pwned -print0").split("\0").filter((f) => f && !expected(f)),
+    };
+  }
+
+  it("the listing sees an injected command (the checks below can fail)", async () => {
+    const value = "/srv/leak$(touch /tmp/pwned)";
+    const seen = await runStep([`mkdir -p ${value}/${HOP_DIR}`], "/srv/leak");
+    assert.strictEqual(seen.r.code, 0, seen.r.stderr);
+    assert.ok(seen.stray.includes(PWNED), `stray: ${JSON.stringify(seen.stray)}`);
+    assert.deepStrictEqual(seen.pwned, [PWNED]);
+  });
+
   it(`${SAMPLE} hostile backupDir values (seed ${SEED}): each restore point is made at exactly that path, nothing else is created, no injected command runs`, async () => {
     const values = acceptedSample();
     assert.strictEqual(values.length, SAMPLE, `only ${values.length} accepted values fit on disk in the draw`);
@@ -75,24 +101,12 @@ describe("bad input on a real host", function () {
       const backup = v.steps.find((s) => s.action === "backup")!;
       assert.strictEqual(backup.backupDir, `${value}/${HOP_DIR}`, `${shown}: the step names another restore point`);
 
-      onHost(NAME, `rm -f ${PWNED}; touch /root/bi/start; sleep 0.01`);
-      // as the executor runs a step: its commands as one script after `set -e`, by sh
-      await host.writeFile("/root/bi/script.sh", `set -e\n${backup.commands.join("\n")}\n`, 0o700);
-      const r = await host.exec("sh /root/bi/script.sh");
-      assert.strictEqual(r.code, 0, `${shown}: the backup step failed: ${r.stderr}`);
-
-      const changed = onHost(NAME, "find / -xdev -newer /root/bi/start -print0").split("\0").filter(Boolean);
+      const seen = await runStep(backup.commands, value);
+      assert.strictEqual(seen.r.code, 0, `${shown}: the backup step failed: ${seen.r.stderr}`);
       const complete = path.posix.resolve(value, HOP_DIR, "complete");
-      assert.ok(changed.includes(complete), `${shown}: no ${JSON.stringify(complete)} on the host; changed: ${JSON.stringify(changed).slice(0, 500)}`);
-      const restorePoint = path.posix.resolve(value, HOP_DIR);
-      const folders = foldersNamed(value);
-      const stray = changed.filter(
-        (f) => !folders.includes(f) && !f.startsWith(restorePoint + "/") && !NOISE.some((n) => f === n || f.startsWith(n + "/")),
-      );
-      assert.deepStrictEqual(stray, [], `${shown}: files created or changed outside the folders the value names`);
-      // a value may itself name a folder "pwned"; an injected touch would make one anywhere else
-      const pwned = onHost(NAME, "find / -xdev -name pwned -print0").split("\0").filter((f) => f && !folders.includes(f) && !f.startsWith(restorePoint + "/"));
-      assert.deepStrictEqual(pwned, [], `${shown}: an injected command ran`);
+      assert.ok(seen.changed.includes(complete), `${shown}: no ${JSON.stringify(complete)} on the host; changed: ${JSON.stringify(seen.changed).slice(0, 500)}`);
+      assert.deepStrictEqual(seen.stray, [], `${shown}: files created or changed outside the folders the value names`);
+      assert.deepStrictEqual(seen.pwned, [], `${shown}: an injected command ran`);
       assert.strictEqual(onHost(NAME, `test -e ${PWNED} && echo there || echo absent`).trim(), "absent", `${shown}: ${PWNED} exists`);
     }
   });

@@ -17,6 +17,7 @@ type Options = Record<string, any>;
 /** Real local files, so a preview that checks local files finds them and judges only the field under test. */
 function localFiles() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-badinput-"));
+  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   const file = (name: string) => {
     const f = path.join(dir, name);
     fs.writeFileSync(f, "fixture\n");
