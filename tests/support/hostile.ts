@@ -107,13 +107,17 @@ export interface Lexed {
 }
 
 /**
- * Split a POSIX sh command into code and quoted runs. Double quotes are code (the renderers put no
- * value inside them); a single quote opens a literal up to the next one; `\x` outside quotes is x.
+ * Split a POSIX sh command into code and quoted runs. A single quote opens a literal up to the next
+ * one, and `\'` is a literal quote, outside double quotes only: inside "..." a single quote is an
+ * ordinary character (so a quoted word wrongly put inside double quotes shows up as code), while a
+ * `$( )` or backticks inside them start a fresh context again.
  */
 export function lexSh(command: string): Lexed {
   let code = "";
   const runs: string[] = [];
   const decoded: string[] = [];
+  const context: ("top" | "dq" | "subst" | "paren" | "bq")[] = ["top"];
+  const top = () => context[context.length - 1];
   let i = 0;
   let open = false; // inside a run (quoted parts and escapes adjacent to each other)
   const startRun = () => {
@@ -124,8 +128,21 @@ export function lexSh(command: string): Lexed {
       open = true;
     }
   };
+  const codeOf = (text: string) => {
+    open = false;
+    code += text;
+    i += text.length;
+  };
   while (i < command.length) {
     const c = command[i];
+    if (top() === "dq") {
+      if (c === "\\") codeOf(command.slice(i, i + 2));
+      else if (command.startsWith("$(", i)) (context.push("subst"), codeOf("$("));
+      else if (c === "`") (context.push("bq"), codeOf(c));
+      else if (c === '"') (context.pop(), codeOf(c));
+      else codeOf(c);
+      continue;
+    }
     if (c === "'") {
       const end = command.indexOf("'", i + 1);
       if (end < 0) return { code, runs, decoded, unterminated: true };
@@ -133,17 +150,20 @@ export function lexSh(command: string): Lexed {
       runs[runs.length - 1] += command.slice(i, end + 1);
       decoded[decoded.length - 1] += command.slice(i + 1, end);
       i = end + 1;
-    } else if (c === "\\" && i + 1 < command.length && command[i + 1] === "'") {
+    } else if (c === "\\" && command[i + 1] === "'") {
       startRun();
       runs[runs.length - 1] += "\\'";
       decoded[decoded.length - 1] += "'";
       i += 2;
-    } else {
-      open = false;
-      code += c;
-      i++;
-    }
+    } else if (c === "\\") codeOf(command.slice(i, i + 2));
+    else if (c === '"') (context.push("dq"), codeOf(c));
+    else if (command.startsWith("$(", i)) (context.push("subst"), codeOf("$("));
+    else if (c === "(") (context.push("paren"), codeOf(c));
+    else if (c === ")" && (top() === "subst" || top() === "paren")) (context.pop(), codeOf(c));
+    else if (c === "`") (top() === "bq" ? context.pop() : context.push("bq"), codeOf(c));
+    else codeOf(c);
   }
+  if (context.length > 1) return { code, runs, decoded, unterminated: true };
   return { code, runs, decoded };
 }
 

@@ -100,6 +100,25 @@ describe("bad input: the judge itself", () => {
     assert.strictEqual(lexed.code, "cat \u0001/VERSION");
   });
 
+  it("reads single quotes inside double quotes as code, and a quoted word inside $( ) inside them as a word", () => {
+    assert.deepStrictEqual(lexSh(`echo "it's ${"$"}(cat ${quote("/a b")})"`).decoded, ["/a b"]);
+    assert.strictEqual(lexSh(`echo "it's"`).code, `echo "it's"`);
+  });
+
+  it("refuses a renderer that puts the quoted value inside double quotes (where $( ) still runs)", () => {
+    const leaky: Product = {
+      ...p,
+      catalog: {
+        ...p.catalog,
+        hopSteps: (hop, ctx) => [
+          ...p.catalog.hopSteps(hop, ctx),
+          { id: "leak", action: "run", title: "leak", shell: "sh", destructive: false, commands: [`ls "${quote((ctx.options as any).installDir ?? "/opt/omflow")}"`] } as Step,
+        ],
+      },
+    };
+    assert.notStrictEqual(judgeRendering(leaky, field, "/opt/$(touch /tmp/pwned)"), "");
+  });
+
   it("refuses a renderer that forgets to quote the value (the check could fail)", () => {
     const leaky: Product = {
       ...p,
