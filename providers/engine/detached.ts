@@ -43,13 +43,15 @@ export async function startDetached(host: RemoteHost, dir: string, script: strin
   await host.writeFile(`${dir}/script.sh`, `set -e\n${hasEnv ? ". ./env\n" : ""}${script}\n`, 0o700);
   // The launcher records its start time and start epoch before its pid (so a pid always has them),
   // runs the script, removes the env file, then publishes the exit status with one rename.
+  // upchain's own files (out, err, rc, pid) are private; the step's commands run with the login's own
+  // umask ($1), because what they create (a Python environment Apache must read) is the product's.
   const launcher =
     `${START_OF("$$")} > start; date +%s > started; echo $$ > pid.tmp; mv -f pid.tmp pid; ` +
-    `sh ./script.sh > out 2> err; echo $? > rc.tmp; rm -f env; mv -f rc.tmp rc`;
+    `(umask "$1"; exec sh ./script.sh) > out 2> err; echo $? > rc.tmp; rm -f env; mv -f rc.tmp rc`;
   // returns once the launcher has published its pid (at most 10 s), so the first poll never mistakes a step
   // that is starting for one that never started
   const r = await host.exec(
-    `cd ${q(dir)} && umask 077 && { setsid sh -c ${q(launcher)} < /dev/null > /dev/null 2>&1 & } && ` +
+    `cd ${q(dir)} && u=$(umask) && umask 077 && { setsid sh -c ${q(launcher)} upchain-step "$u" < /dev/null > /dev/null 2>&1 & } && ` +
       `i=0; while [ ! -f pid ] && [ ! -f rc ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; ` +
       `[ -f pid ] || [ -f rc ] || { echo "the launcher wrote no pid within 10s" >&2; exit 1; }`,
     { sudo: true },
