@@ -10,6 +10,7 @@ import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/execut
 import { Journal, RUN_ID, journalPath, readJournal } from "../engine/journal";
 import { Plan, PlanRequest, assertPlanInputs, hopLabel, planInputProblems, planUpgrade } from "../engine/planner";
 import { UpchainError, isUpchainError } from "../errors";
+import { shown } from "../options/paths";
 import { quote } from "../quote";
 import { describeEntry } from "../edits/services";
 import { entriesOf } from "../engine/fileSteps";
@@ -117,6 +118,17 @@ export function unresolvedSecretReferences(options: unknown, secretEnv: Record<s
   return out;
 }
 
+/**
+ * A target that is not a version of the product's scheme is a mistake preview names without a host:
+ * planning would refuse it only after connecting and probing, and its text would reach a log line.
+ */
+export function targetProblems(catalog: Catalog, target: string, releases?: readonly string[]): { property: string; reason: string }[] {
+  if (catalog.scheme.normalize(target) !== undefined) return [];
+  const known = (releases ?? catalog.defaultReleases).filter((r) => catalog.scheme.normalize(r) !== undefined);
+  const value = shown(target.length > 80 ? target.slice(0, 80) + "..." : target);
+  return [{ property: "target", reason: `INVALID_INPUT: ${value} is not a ${catalog.title} version (${catalog.scheme.describe}); the releases known here: ${known.join(", ")}` }];
+}
+
 function failureOf(e: unknown): { property: string; reason: string } {
   if (!isUpchainError(e)) throw e;
   return { property: e.path.length ? e.path.join(".") : "target", reason: `${e.code}: ${e.message}` };
@@ -164,6 +176,7 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
   if (srv.success) {
     try {
       const s = srv.data;
+      failures.push(...targetProblems(getCatalog(s.product), s.target, s.releases));
       failures.push(...planInputProblems(getCatalog(s.product), [], { platform: s.platform, releases: s.releases, options: s.options }).map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
       failures.push(...unresolvedSecretReferences(s.options, s.secretEnv));
     } catch (e) {

@@ -23,9 +23,12 @@ function localFiles() {
     fs.writeFileSync(f, "fixture\n");
     return f;
   };
+  // the shape main's own tests give a bundle (tests/unit/bundle.test.ts, preflight.test.ts): a wheel,
+  // the mod_wsgi sdist the Linux hop builds, the Python installer the Windows hop runs
   const bundle = path.join(dir, "bundle");
   fs.mkdirSync(path.join(bundle, "wheels"), { recursive: true });
   fs.mkdirSync(path.join(bundle, "debs"), { recursive: true });
+  for (const f of ["wheels/Django-4.2-py3-none-any.whl", "mod_wsgi-5.0.0.tar.gz", "python-3.11.9.exe"]) fs.writeFileSync(path.join(bundle, f), "fixture\n");
   return { dir, file, bundle };
 }
 const local = localFiles();

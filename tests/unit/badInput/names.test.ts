@@ -4,6 +4,7 @@
 // value rendered as a glob on purpose. Each hostile value is refused naming its field, or accepted
 // exactly as given.
 import * as assert from "assert";
+import { generateKeyPairSync } from "crypto";
 import * as fc from "fast-check";
 import { isUpchainError } from "../../../providers/errors";
 import { connectionSchema } from "../../../providers/connectionSchema";
@@ -78,7 +79,9 @@ describe("bad input: names in the stack config", function () {
 
 describe("bad input: names in the provider", function () {
   this.timeout(60_000);
-  const conn = { host: "192.0.2.10", user: "root", hostKey: HOST_KEY, privateKey: "k" };
+  // a key ssh2 can read: the schema now reads the key at preview, so "k" would be the only refusal
+  const privateKey = generateKeyPairSync("rsa", { modulusLength: 1024, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
+  const conn = { host: "192.0.2.10", user: "root", hostKey: HOST_KEY, privateKey };
 
   for (const field of ["host", "user"] as const) {
     it(`a hostile connection.${field} is refused naming it, or kept as given (it goes to ssh2, never into a shell)`, () => {
