@@ -85,6 +85,27 @@ export const withNul = (arb: fc.Arbitrary<string>) => fc.tuple(arb, fc.nat()).ma
 export const RUNS = { numRuns: 200 } as const;
 
 // ---------------------------------------------------------------------------------------------
+// How the values went, per field class, for the report: refused at preview (naming the field),
+// accepted and shown to reach the host literally, or accepted as a whole command of its own step.
+
+export type Outcome = "refused" | "literal" | "command";
+const outcomes = new Map<string, Record<Outcome, number>>();
+
+export function tally(fieldClass: string, outcome: Outcome): void {
+  const t = outcomes.get(fieldClass) ?? { refused: 0, literal: 0, command: 0 };
+  t[outcome]++;
+  outcomes.set(fieldClass, t);
+}
+
+export function tallyTable(): string {
+  const rows = [...outcomes].map(([c, t]) => `| ${c} | ${t.refused + t.literal + t.command} | ${t.refused} | ${t.literal} | ${t.command} |`);
+  return ["| field class | hostile values tried | refused at preview | literal | command |", "|---|---|---|---|---|", ...rows].join("\n");
+}
+
+// UPCHAIN_BADINPUT_STATS=1 prints the table once, after every test of the run (a root-level hook)
+if (process.env.UPCHAIN_BADINPUT_STATS && typeof after === "function") after(() => console.log(tallyTable()));
+
+// ---------------------------------------------------------------------------------------------
 // POSIX sh: where single-quoted words are, what they say, and whether the rest is the same code.
 
 /** quote()'s bare-word alphabet; everything else makes it single-quote the value. */

@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
 import { Step } from "../../../providers/engine/catalog";
-import { RUNS, hostileText, withNul, withoutNul } from "../../support/hostile";
+import { RUNS, hostileText, tally, withNul, withoutNul } from "../../support/hostile";
 import { products, verdict } from "../../support/hostileRender";
 
 const CANARY = "upchain_canary_command_7f3a9";
@@ -43,10 +43,14 @@ describe("bad input: commands", function () {
           fc.property(withoutNul(hostileText), (v) => {
             const r = verdict(p, f.set(p.base, v));
             if (r.kind === "crashed") assert.fail(`crashed: ${(r.error as Error)?.message}`);
-            if (r.kind === "refused") return assert.ok(r.problems.some((pr) => pr.path === f.label), `refused without naming ${f.label}: ${JSON.stringify(r.problems)}`);
+            if (r.kind === "refused") {
+              tally("commands", "refused");
+              return assert.ok(r.problems.some((pr) => pr.path === f.label), `refused without naming ${f.label}: ${JSON.stringify(r.problems)}`);
+            }
             const given = v.trim(); // the schema trims the site's command
             assert.ok(given.length > 0, "an empty command was accepted");
             assert.deepStrictEqual(r.steps, replaced(canary.steps, CANARY, given));
+            tally("commands", "command");
           }),
           RUNS,
         );
@@ -60,6 +64,7 @@ describe("bad input: commands", function () {
         fc.property(withNul(hostileText), (v) => {
           const accepted = fields.filter((f) => {
             const r = verdict(p, f.set(p.base, v));
+            tally("commands", r.kind === "refused" ? "refused" : "command");
             return !(r.kind === "refused" && r.problems.some((pr) => pr.path === f.label));
           });
           assert.deepStrictEqual(accepted.map((f) => f.label), [], `${JSON.stringify(v).slice(0, 100)} is not refused in these fields`);

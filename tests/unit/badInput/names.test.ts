@@ -12,7 +12,7 @@ import { check } from "../../../providers/server/impl";
 import { parseStackConfig } from "../../../stacks/config";
 import { configField } from "../../../stacks/issues";
 import { readStackConfig } from "../../../stacks/readConfig";
-import { RUNS, hostilePath, hostileText } from "../../support/hostile";
+import { RUNS, hostilePath, hostileText, tally } from "../../support/hostile";
 import { products, verdict } from "../../support/hostileRender";
 import { shSyntaxErrors } from "../../support/hostile";
 
@@ -20,7 +20,7 @@ const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDSa840jTJVh7laKPZbIWcAvwv
 const server = () => ({ name: "wf-1", host: "192.0.2.10", user: "deploy", hostKey: HOST_KEY, product: "omflow", version: "1.2.0.1" });
 
 /** Refused with one INVALID_INPUT whose message names `upchain:<path>`, or parsed with the value unchanged at `read(config)`. */
-function refusedNamingOrKept(raw: Record<string, unknown>, path: (string | number)[], value: string, read: (c: any) => unknown): void {
+function refusedNamingOrKept(raw: Record<string, unknown>, path: (string | number)[], value: string, read: (c: any) => unknown, fieldClass?: string): void {
   let config;
   try {
     config = parseStackConfig(raw);
@@ -28,9 +28,11 @@ function refusedNamingOrKept(raw: Record<string, unknown>, path: (string | numbe
     assert.ok(isUpchainError(e, "INVALID_INPUT"), `thrown raw: ${(e as Error)?.message}`);
     assert.ok(e.message.includes(configField(path) + ":"), `${JSON.stringify(value).slice(0, 100)} refused, but the message does not name ${configField(path)}: ${e.message.slice(0, 300)}`);
     assert.doesNotMatch(e.message, /ZodError|"code":/);
+    if (fieldClass) tally(fieldClass, "refused");
     return;
   }
   assert.strictEqual(read(config), value, `accepted, but changed on the way`);
+  if (fieldClass) tally(fieldClass, "literal");
 }
 
 describe("bad input: names in the stack config", function () {
@@ -39,18 +41,18 @@ describe("bad input: names in the stack config", function () {
   for (const field of ["name", "host", "user"] as const) {
     it(`a hostile servers[0].${field} is refused naming upchain:servers[0].${field}, or kept as given`, () => {
       fc.assert(
-        fc.property(hostileText, (v) => refusedNamingOrKept({ servers: [{ ...server(), [field]: v }] }, ["servers", 0, field], v, (c) => c.servers[0][field])),
+        fc.property(hostileText, (v) => refusedNamingOrKept({ servers: [{ ...server(), [field]: v }] }, ["servers", 0, field], v, (c) => c.servers[0][field], "names")),
         RUNS,
       );
     });
     it(`a hostile hosts[0].${field} is refused naming upchain:hosts[0].${field}, or kept as given`, () => {
       const { product: _p, version: _v, ...host } = server();
-      fc.assert(fc.property(hostileText, (v) => refusedNamingOrKept({ hosts: [{ ...host, [field]: v }] }, ["hosts", 0, field], v, (c) => c.hosts[0][field])), RUNS);
+      fc.assert(fc.property(hostileText, (v) => refusedNamingOrKept({ hosts: [{ ...host, [field]: v }] }, ["hosts", 0, field], v, (c) => c.hosts[0][field], "names")), RUNS);
     });
   }
 
   it("a hostile upchain:user is refused naming it, or kept as given", () => {
-    fc.assert(fc.property(hostileText, (v) => refusedNamingOrKept({ user: v, servers: [server()] }, ["user"], v, (c) => c.user)), RUNS);
+    fc.assert(fc.property(hostileText, (v) => refusedNamingOrKept({ user: v, servers: [server()] }, ["user"], v, (c) => c.user, "names")), RUNS);
   });
 
   it("a hostile server version is kept as given by the stack config (the planner judges it; see versions.test.ts)", () => {
@@ -88,8 +90,12 @@ describe("bad input: names in the provider", function () {
       fc.assert(
         fc.property(hostileText, (v) => {
           const r = connectionSchema.safeParse({ ...conn, [field]: v });
-          if (!r.success) return assert.ok(r.error.issues.some((i) => i.path[0] === field), JSON.stringify(r.error.issues));
+          if (!r.success) {
+            tally("names", "refused");
+            return assert.ok(r.error.issues.some((i) => i.path[0] === field), JSON.stringify(r.error.issues));
+          }
           assert.strictEqual(r.data[field], v);
+          tally("names", "literal");
         }),
         RUNS,
       );
@@ -102,6 +108,7 @@ describe("bad input: names in the provider", function () {
       fc.asyncProperty(hostileText.filter((v) => !/^[a-z0-9-]+$/.test(v)), async (v) => {
         const r = await check({}, { product: "omflow", target: "1.2.0.1", journalName: v, connection: { host: "192.0.2.10", hostKey: HOST_KEY } });
         assert.ok(r.failures?.some((f) => f.property === "journalName"), `journalName = ${JSON.stringify(v).slice(0, 100)}: ${JSON.stringify(r.failures)}`);
+        tally("names", "refused");
       }),
       RUNS,
     );
@@ -126,11 +133,15 @@ describe("bad input: names in the provider", function () {
         fc.property(hostileText, (v) => {
           const r = verdict(p, { ...p.base, journalPattern: v });
           if (r.kind === "crashed") assert.fail(`crashed: ${(r.error as Error)?.message}`);
-          if (r.kind === "refused") return assert.ok(r.problems.some((pr) => pr.path === "options.journalPattern"), JSON.stringify(r.problems));
+          if (r.kind === "refused") {
+            tally("names", "refused");
+            return assert.ok(r.problems.some((pr) => pr.path === "options.journalPattern"), JSON.stringify(r.problems));
+          }
           // it is rendered unquoted on Linux (it must glob): only letters, digits and _ . - * ? may be in it
           assert.match(v, /^[A-Za-z0-9_.*?-]+$/);
           const sh = r.commands.filter((c) => c.shell === "sh").map((c) => c.text);
           if (sh.length) assert.strictEqual(shSyntaxErrors(sh), "");
+          tally("names", "literal"); // a plain file-name glob, on purpose
         }),
         RUNS,
       );

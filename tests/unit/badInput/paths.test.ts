@@ -8,7 +8,7 @@ import * as assert from "assert";
 import * as fc from "fast-check";
 import { Step } from "../../../providers/engine/catalog";
 import { quote } from "../../../providers/quote";
-import { RUNS, hostileAbsolutePath, hostilePath, hostileText, hostileWindowsPath, lexSh, withNul, withoutNul } from "../../support/hostile";
+import { RUNS, hostileAbsolutePath, hostilePath, hostileText, hostileWindowsPath, lexSh, tally as tallyClass, withNul, withoutNul } from "../../support/hostile";
 import { Field, Product, fields, judgeRendering, products, verdict } from "../../support/hostileRender";
 
 /** How each value went, per field, for the README's table (printed with UPCHAIN_BADINPUT_STATS=1). */
@@ -23,8 +23,10 @@ function check(productName: string, p: Product, field: Field, value: string): vo
     const e = v.error as Error;
     assert.fail(`${field.label} = ${JSON.stringify(value).slice(0, 200)}: preview crashed with ${e?.name}: ${e?.message} (expected a problem naming ${field.label})`);
   }
+  const fieldClass = field.kind === "name" ? "names" : "paths";
   if (v.kind === "refused") {
     t.refused++;
+    tallyClass(fieldClass, "refused");
     assert.ok(
       v.problems.some((pr) => field.names(pr.path)),
       `${field.label} = ${JSON.stringify(value).slice(0, 200)} was refused, but no problem names the field: ${JSON.stringify(v.problems).slice(0, 400)}`,
@@ -35,6 +37,7 @@ function check(productName: string, p: Product, field: Field, value: string): vo
   t.rendered++;
   const why = judgeRendering(p, field, value);
   assert.strictEqual(why, "", `${field.label} = ${JSON.stringify(value).slice(0, 200)}: ${why}`);
+  tallyClass(fieldClass, "literal");
 }
 
 const anyValueFor = (p: Product, field: Field): fc.Arbitrary<string> =>
@@ -69,6 +72,7 @@ describe("bad input: paths", function () {
         fc.property(withNul(p.platform === "windows" ? hostileWindowsPath : hostilePath), (value) => {
           const wrong = fields[name].flatMap((field) => {
             const v = verdict(p, field.set(p.base, value));
+            tallyClass(field.kind === "name" ? "names" : "paths", v.kind === "refused" ? "refused" : "literal");
             if (v.kind === "crashed") return [`${field.label}: crashed with ${(v.error as Error)?.message}`];
             // a field this platform does not use may keep its NUL, as long as it reaches no step
             if (v.kind === "rendered") {

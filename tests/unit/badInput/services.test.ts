@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as fc from "fast-check";
 import { addServices, serviceConflicts, ServiceEntry } from "../../../providers/edits/services";
 import { isUpchainError } from "../../../providers/errors";
-import { RUNS, hostileText } from "../../support/hostile";
+import { RUNS, hostileText, tally } from "../../support/hostile";
 
 const BASE = "# services\nssh             22/tcp\nsmtp            25/tcp          mail\n";
 
@@ -33,6 +33,7 @@ function refusedOrWrittenLiterally(e: ServiceEntry): void {
   } catch (err) {
     assert.ok(isUpchainError(err, "INVALID_INPUT"), `${JSON.stringify(e).slice(0, 200)}: thrown as ${(err as Error)?.name}: ${(err as Error)?.message}`);
     assert.ok(err.path.some((p) => ["name", "port", "protocol"].includes(String(p))), `the error names ${JSON.stringify(err.path)}`);
+    tally("services entries", "refused");
     return;
   }
   assert.ok(after.startsWith(BASE), "a line that was there changed");
@@ -43,6 +44,7 @@ function refusedOrWrittenLiterally(e: ServiceEntry): void {
   assert.ok(Number.isInteger(e.port) && e.port >= 1 && e.port <= 65535, `port ${e.port} was written`);
   assert.ok(e.protocol === "tcp" || e.protocol === "udp", `protocol ${JSON.stringify(e.protocol)} was written`);
   assert.strictEqual(addServices(after, [e]).changed, false, "adding the same entry again changed the file");
+  tally("services entries", "literal");
 }
 
 describe("bad input: services entries", function () {

@@ -12,7 +12,7 @@ import { Catalog } from "../../../providers/engine/catalog";
 import { PlanRequest, planUpgrade } from "../../../providers/engine/planner";
 import { isUpchainError } from "../../../providers/errors";
 import { check } from "../../../providers/server/impl";
-import { LOOK_ALIKES, RUNS, hostileText } from "../../support/hostile";
+import { LOOK_ALIKES, RUNS, hostileText, tally } from "../../support/hostile";
 import { products } from "../../support/hostileRender";
 
 const canonical: Record<string, RegExp> = { omflow: /^\d+\.\d+\.\d+\.\d+$/, groupmax: /^\d{2}-\d{2}$/ };
@@ -49,6 +49,7 @@ function plansOrRefusesNaming(catalog: Catalog, field: Field, value: string): vo
     // a malformed installed or target names itself; a well-formed one that leads nowhere names installed or target
     else assert.ok(["target", "installed"].includes(String(e.path[0])), `the error names ${JSON.stringify(e.path)}: ${e.message}`);
     if (field !== "releases" && e.code === "INVALID_INPUT") assert.deepStrictEqual(e.path, [field]);
+    tally("versions", "refused");
     return;
   }
   // accepted: only canonical versions reach the plan (the catalogs print hop versions unquoted in messages)
@@ -56,6 +57,7 @@ function plansOrRefusesNaming(catalog: Catalog, field: Field, value: string): vo
   assert.match(plan.from, canonical[catalog.product]);
   assert.match(plan.to, canonical[catalog.product]);
   if (field !== "releases") assert.strictEqual(plan[field === "target" ? "to" : "from"], catalog.scheme.normalize(value));
+  tally("versions", "literal"); // its canonical form only
 }
 
 describe("bad input: versions", function () {
@@ -87,6 +89,7 @@ describe("bad input: versions", function () {
       fc.asyncProperty(hostileVersion(omflow).filter((v) => omflow.scheme.normalize(v) === undefined), async (v) => {
         const r = await check({}, news("1.2.0.1", ["1.1.6.1", v]));
         assert.ok(r.failures?.some((f) => f.property === "releases.1"), `failures: ${JSON.stringify(r.failures)}`);
+        tally("versions", "refused");
         assert.ok(!r.failures?.some((f) => /CONNECTION_FAILED/.test(f.reason)), "preview connected before refusing the release");
       }),
       RUNS,
@@ -98,6 +101,7 @@ describe("bad input: versions", function () {
       fc.asyncProperty(hostileVersion(omflow).filter((v) => omflow.scheme.normalize(v) === undefined), async (v) => {
         const r = await check({}, news(v));
         assert.ok(r.failures?.some((f) => f.property === "target"), `target = ${JSON.stringify(v).slice(0, 100)}: failures ${JSON.stringify(r.failures).slice(0, 300)}`);
+        tally("versions", "refused");
         assert.ok(!r.failures?.some((f) => /CONNECTION_FAILED/.test(f.reason)), "preview connected before refusing the target");
       }),
       RUNS,
