@@ -5,14 +5,24 @@
 // harness's side channel, not through the code under test) shows the restore point's `complete`
 // file at exactly that path, nothing created outside the folders that path names, and no file a
 // `$(touch /tmp/pwned)` in any value would have left.
+//
+// Then the same through the stack config and the real pulumi CLI: a preview with a hostile value of
+// each field class is refused naming every one of them before any connection (the host's sshd log
+// does not move), and a `pulumi up` with hostile values that are legal puts the upload and the
+// restore point at exactly those paths, runs the installers as written, and no injected command.
 import * as assert from "assert";
 import * as fc from "fast-check";
+import * as fs from "fs";
 import * as path from "path";
 import { connectSsh } from "../../providers/transport/ssh";
 import { RemoteHost } from "../../providers/transport/remoteHost";
+import { quote } from "../../providers/quote";
 import { PWNED, hostileAbsolutePath } from "../support/hostile";
 import { products, verdict } from "../support/hostileRender";
 import { TestHost, onHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
+import { groupmaxLog, groupmaxState, installGroupmax } from "../support/groupmaxFixture";
+import { groupmaxOptions } from "../support/groupmaxProject";
+import { PulumiProject } from "../support/pulumi";
 
 const NAME = "bi1";
 const SEED = 20261123;
@@ -109,5 +119,115 @@ describe("bad input on a real host", function () {
       assert.deepStrictEqual(seen.pwned, [], `${shown}: an injected command ran`);
       assert.strictEqual(onHost(NAME, `test -e ${PWNED} && echo there || echo absent`).trim(), "absent", `${shown}: ${PWNED} exists`);
     }
+  });
+});
+
+describe("bad input through the stack config and the real pulumi CLI", function () {
+  this.timeout(600_000);
+  let h: TestHost;
+  let project: PulumiProject;
+
+  /** The host's sshd log (sshd -e), read through its overlay root: any connection adds lines. */
+  const sshdLog = () => fs.readFileSync(path.join(h.root, "var/log/sshd.log"), "utf8");
+  const pwnedOnHost = () => onHost(NAME, "find / -xdev -name pwned -print0").split("\0").filter(Boolean);
+  const server = (fields: Record<string, unknown>) => ({ name: "gmx", host: h.host, hostKey: h.hostKey, product: "groupmax", version: "06-00", lockTimeoutSeconds: 30, ...fields });
+  const configure = (servers: unknown[]) => {
+    project.writeConfig({ "upchain:servers": servers });
+    project.setConfig("upchain:privateKey", privateKey(h), true);
+  };
+
+  before(() => {
+    requireRoot();
+    [h] = startHosts(NAME);
+    installGroupmax(h, "05-00");
+    project = new PulumiProject("badinput");
+    project.init();
+    fs.rmSync(PWNED, { force: true });
+  });
+  after(() => {
+    project?.dispose();
+    stopHosts(NAME);
+  });
+
+  it("preview refuses a hostile value of each field class, naming every field and its rule, before any connection", () => {
+    const options = groupmaxOptions();
+    const installers = options.installers as Record<string, string>;
+    configure([
+      server({
+        version: `06-00'; touch ${PWNED}`, // versions
+        options: {
+          ...options,
+          installDir: `/opt/groupmax/../$(touch ${PWNED})`, // paths
+          installers: { ...installers, mailServer: `${installers.mailServer}\0; touch ${PWNED}`, [`objectServer\`touch ${PWNED}\``]: "x" }, // commands, hook names
+          windowsServices: { objectServer: "Groupmax*" }, // names
+        },
+      }),
+    ]);
+    const log = sshdLog();
+    const r = project.run(["preview"]);
+    assert.notStrictEqual(r.code, 0, r.output);
+    const problems: [string, RegExp][] = [
+      ["target", /is not a Groupmax master management server version \(Hitachi's VV-RR.*the releases known here: 06-00/],
+      ["options.installDir", /is not normalised \(no "\." or "\.\." segments/],
+      ["options.installers.mailServer", /holds a NUL byte \(at position \d+\), which no shell can run as written/],
+      [`options.installers["objectServer\`touch ${PWNED}\`"]`, /is not an option; the options here are `objectServer`, `addressServer`, `mailServer`/],
+      ["options.windowsServices.objectServer", /holds "\*" .*which PowerShell reads as a wildcard, matching other services too/],
+    ];
+    for (const [field, rule] of problems) {
+      const line = r.output.split("\n").find((l) => l.includes(field + ": ") || l.includes(field + " "));
+      assert.ok(line, `no problem names ${field}:\n${r.output}`);
+      assert.match(line, rule, `${field}: ${line}`);
+    }
+    assert.strictEqual(sshdLog(), log, "preview connected to the host");
+    assert.deepStrictEqual(pwnedOnHost(), []);
+    assert.ok(!fs.existsSync(PWNED), `${PWNED} exists on this machine`);
+  });
+
+  it("the stack config refuses a hostile name, user and step id, naming each, before any connection", () => {
+    configure([server({ name: `gmx$(touch ${PWNED})`, user: "root\nadmin", stepTimeouts: { [`run; touch ${PWNED}`]: 60 }, options: groupmaxOptions() })]);
+    const log = sshdLog();
+    const r = project.run(["preview"]);
+    assert.notStrictEqual(r.code, 0, r.output);
+    for (const [field, rule] of [
+      ["upchain:servers[0].name", /use letters, digits, '\.', '_' and '-'/],
+      ["upchain:servers[0].user", /a user name has no spaces or control characters/],
+      [`upchain:servers[0].stepTimeouts["run; touch ${PWNED}"]`, /is not a step id or action/],
+    ] as const) {
+      const line = r.output.split("\n").find((l) => l.includes(field + ":"));
+      assert.ok(line, `no problem names ${field}:\n${r.output}`);
+      assert.match(line, rule);
+    }
+    assert.strictEqual(sshdLog(), log, "preview connected to the host");
+    assert.deepStrictEqual(pwnedOnHost(), []);
+  });
+
+  it("up with hostile values that are legal: the upload and the restore point land at exactly those paths, the installers run as written, nothing else runs", () => {
+    const dest = `/var/tmp/gmx6 it's "$(touch ${PWNED})" \`touch ${PWNED}\` ; & | * ~root \u2019 $HOME -rf`;
+    const backupDir = `/var/backups/upchain it's $(touch ${PWNED}) \\n --`;
+    const options = groupmaxOptions({
+      uploads: [{ source: (groupmaxOptions().uploads as { source: string }[])[0].source, destination: dest }],
+      installers: Object.fromEntries((["object", "address", "mail"] as const).map((c) => [`${c === "object" ? "objectServer" : c === "address" ? "addressServer" : "mailServer"}`, `sh ${quote(dest)}/install.sh ${c}`])),
+      backupDir,
+    });
+    configure([server({ options })]);
+    const preview = project.ok(["preview", "--diff"]);
+    assert.match(preview.output, /05-00->06-00 reboot: \[reboot\]/);
+    const log = sshdLog();
+    project.ok(["up", "--yes", "--skip-preview"]);
+    // the log the previews above found unchanged does show connections
+    assert.match(sshdLog().slice(log.length), /Accepted publickey for root/);
+
+    assert.strictEqual(groupmaxState(NAME).version, "06-00", groupmaxLog(NAME).join("\n"));
+    // read through the overlay root on this machine, not through the code under test
+    assert.ok(fs.statSync(path.join(h.root, dest, "install.sh")).isFile(), `the package is not at ${JSON.stringify(dest)}`);
+    const kept = fs.readdirSync(path.join(h.root, backupDir));
+    assert.ok(kept.includes("05-00-before-06-00.current"), `restore point pointer missing in ${JSON.stringify(backupDir)}: ${kept}`);
+    const archive = fs.readFileSync(path.join(h.root, backupDir, "05-00-before-06-00.current"), "utf8").trim();
+    assert.strictEqual(path.posix.dirname(archive), backupDir, "the pointer names an archive in exactly that folder");
+    assert.ok(fs.existsSync(path.join(h.root, archive)), `no archive ${JSON.stringify(archive)}`);
+    // the install steps ran the package at that path, once each
+    for (const c of ["object", "address", "mail"]) assert.strictEqual(groupmaxLog(NAME).filter((l) => new RegExp(`install ${c}\\b`).test(l)).length, 1, groupmaxLog(NAME).join("\n"));
+    assert.deepStrictEqual(pwnedOnHost(), [], "an injected command ran on the host");
+    assert.ok(!fs.existsSync(PWNED), `${PWNED} exists on this machine`);
   });
 });
