@@ -21,7 +21,7 @@ const hostShape = {
 /** A managed server: a host plus the product it runs and the version it should reach. */
 const serverShape = {
   ...hostShape,
-  product: z.enum(["omflow", "groupmax"], { error: "supported products: omflow, groupmax" }),
+  product: z.enum(["omflow", "groupmax", "oracle-as"], { error: "supported products: omflow, groupmax, oracle-as" }),
   platform: z.enum(["linux", "windows"], { error: "platforms: linux, windows" }).default("linux"),
   version: z.string().min(1, "give the version this server should run"),
   releases: z.array(z.string()).optional(),

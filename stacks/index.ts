@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { GroupmaxServer } from "../components/groupmaxServer";
 import { OmflowServer } from "../components/omflowServer";
+import { OracleAsServer } from "../components/oracleAsServer";
 import { HostFacts } from "../providers/hostFacts/resource";
 import { HostEntry } from "./config";
 import { readStackConfig } from "./readConfig";
@@ -37,7 +38,7 @@ settings.hosts.forEach((h) => {
 
 export const servers: Record<string, pulumi.Output<string>> = {};
 settings.servers.forEach((s, i) => {
-  const Component = s.product === "groupmax" ? GroupmaxServer : OmflowServer;
+  const Component = { groupmax: GroupmaxServer, omflow: OmflowServer, "oracle-as": OracleAsServer }[s.product];
   const names = serverSecrets[i];
   const server = new Component(s.name, {
     connection: connectionFor(s),

@@ -14,7 +14,7 @@ import { shown } from "../options/paths";
 import { quote } from "../quote";
 import { describeEntry } from "../edits/services";
 import { entriesOf } from "../engine/fileSteps";
-import { precheckPlan } from "../engine/precheck";
+import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
 import { RemoteHost } from "../transport/remoteHost";
@@ -205,6 +205,9 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
           const plan = planUpgrade(catalog, req);
           const missing = planInputProblems(catalog, plan.hops, req);
           failures.push(...missing.map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
+          const ctx = contextOf(catalog, s);
+          const notReady = await hostCheckProblems(h, catalog.hostChecks?.(plan.hops, ctx) ?? []);
+          failures.push(...notReady.map((p) => ({ property: p.path, reason: `HOST_NOT_READY: ${p.message}` })));
           await precheckPlan(h, plan);
           return plan;
         })(),
