@@ -29,7 +29,12 @@ const serverShape = {
   options: z.record(z.string(), z.unknown(), { error: "must be a mapping of the product's options (key: value)" }).optional(),
   lockTimeoutSeconds: z.number().int().min(5).optional(),
   /** Seconds a step may run, by step id or action (run, backup, verify, restore). */
-  stepTimeouts: z.record(z.string().regex(/^[a-z0-9-]+$/, "a step id or action (run, backup, verify, restore)"), z.number().int().min(1).max(7 * 86_400)).optional(),
+  // zod reports a key that fails its schema as "Invalid key in record": the error says the rule instead
+  stepTimeouts: z
+    .record(z.string().regex(/^[a-z0-9-]+$/), z.number().int().min(1).max(7 * 86_400), {
+      error: (iss) => (iss.code === "invalid_key" ? 'is not a step id or action: give a step id as preview lists it (like backup or run-patch) or an action (run, backup, verify, restore): lowercase letters, digits and "-"' : undefined),
+    })
+    .optional(),
   /** The run id an error named, to clear a failed restore or abandon an interrupted run after checking the host by hand. */
   clearRun: z.string().regex(/^\d{8}T\d{6}-[0-9a-f]{6}$/, "the run id the error named, like 20261123T101500-a1b2c3").optional(),
 };

@@ -10,6 +10,7 @@ import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/execut
 import { Journal, RUN_ID, journalPath, readJournal } from "../engine/journal";
 import { Plan, PlanRequest, assertPlanInputs, hopLabel, planInputProblems, planUpgrade } from "../engine/planner";
 import { UpchainError, isUpchainError } from "../errors";
+import { shown } from "../options/paths";
 import { quote } from "../quote";
 import { describeEntry } from "../edits/services";
 import { entriesOf } from "../engine/fileSteps";
@@ -35,6 +36,13 @@ const poolSchema = z
   .strict()
   .refine((p) => p.members.includes(p.member), { message: "member must be one of members" });
 
+// zod reports a record key that fails its schema as "Invalid key in record": say the rule instead
+const STEP_KEY = /^[a-z0-9-]+$/;
+const STEP_KEY_RULE = 'is not a step id or action: give a step id as preview lists it (like backup or run-patch) or an action (run, backup, verify, restore): lowercase letters, digits and "-"';
+const SECRET_VARIABLE = /^UPCHAIN_SECRET_[A-Z0-9_]+$/;
+const SECRET_VARIABLE_RULE = 'is not a secret\'s variable: UPCHAIN_SECRET_ and then capitals, digits and "_", like UPCHAIN_SECRET_MAILADMINPASSWORD';
+const keyError = (rule: string) => (iss: { code?: string }) => (iss.code === "invalid_key" ? rule : undefined);
+
 const serverSchema = z.object({
   product: z.string().refine((p) => productNames().includes(p), { message: `must be one of: ${productNames().join(", ")}` }),
   platform: z.enum(["linux", "windows"]).default("linux"),
@@ -42,15 +50,15 @@ const serverSchema = z.object({
   releases: z.array(z.string()).optional(),
   options: z.record(z.string(), z.unknown()).default({}),
   /** Names the journal and lock on the host; one per product installation. */
-  journalName: z.string().regex(/^[a-z0-9-]+$/).optional(),
+  journalName: z.string().regex(/^[a-z0-9-]+$/, 'names the journal and lock files on the host: lowercase letters, digits and "-", like omflow or omflow-2').optional(),
   /** How long a run's lock outlives its last heartbeat, i.e. how soon a killed run's lock is taken over. */
   lockTimeoutSeconds: z.number().int().min(5).max(86_400).default(120),
   /** Seconds a step may run, by step id or action ("run", "backup", "verify", "restore"). */
-  stepTimeouts: z.record(z.string().regex(/^[a-z0-9-]+$/, "a step id or action"), z.number().int().min(1).max(7 * 86_400)).default({}),
+  stepTimeouts: z.record(z.string().regex(STEP_KEY), z.number().int().min(1).max(7 * 86_400), { error: keyError(STEP_KEY_RULE) }).default({}),
   /** A run the operator has dealt with by hand: a failed restore to clear, or an interrupted run to abandon. */
   clearRun: z.string().regex(RUN_ID, "the run id the error named, like 20261123T101500-a1b2c3").optional(),
   /** Secret values the steps read as environment variables (from a root-only file on the host, never a command line). */
-  secretEnv: z.record(z.string().regex(/^UPCHAIN_SECRET_[A-Z0-9_]+$/), z.string()).default({}),
+  secretEnv: z.record(z.string().regex(SECRET_VARIABLE), z.string(), { error: keyError(SECRET_VARIABLE_RULE) }).default({}),
   /** A member of a cluster behind a load balancer: its pools are set around each hop (engine/clusterMember.ts). */
   pool: poolSchema.optional(),
 });
@@ -161,6 +169,17 @@ export function unresolvedSecretReferences(options: unknown, secretEnv: Record<s
   return out;
 }
 
+/**
+ * A target that is not a version of the product's scheme is a mistake preview names without a host:
+ * planning would refuse it only after connecting and probing, and its text would reach a log line.
+ */
+export function targetProblems(catalog: Catalog, target: string, releases?: readonly string[]): { property: string; reason: string }[] {
+  if (catalog.scheme.normalize(target) !== undefined) return [];
+  const known = (releases ?? catalog.defaultReleases).filter((r) => catalog.scheme.normalize(r) !== undefined);
+  const value = shown(target.length > 80 ? target.slice(0, 80) + "..." : target);
+  return [{ property: "target", reason: `INVALID_INPUT: ${value} is not a ${catalog.title} version (${catalog.scheme.describe}); the releases known here: ${known.join(", ")}` }];
+}
+
 function failureOf(e: unknown): { property: string; reason: string } {
   if (!isUpchainError(e)) throw e;
   return { property: e.path.length ? e.path.join(".") : "target", reason: `${e.code}: ${e.message}` };
@@ -208,6 +227,7 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
   if (srv.success) {
     try {
       const s = srv.data;
+      failures.push(...targetProblems(getCatalog(s.product), s.target, s.releases));
       failures.push(...planInputProblems(getCatalog(s.product), [], { platform: s.platform, releases: s.releases, options: s.options }).map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
       failures.push(...unresolvedSecretReferences(s.options, s.secretEnv));
     } catch (e) {
