@@ -8,9 +8,10 @@ import { backupOverlaps } from "../../options/overlap";
 import { Checked, checkOptions, parseOptions } from "../../options/parse";
 import { absolutePath, isSameOrInside, shown } from "../../options/paths";
 import { OptionProblem } from "../../options/problems";
-import { expecting, flag, strictOptions, text } from "../../options/schema";
+import { command as siteCommand, expecting, flag, strictOptions } from "../../options/schema";
+import { windowsServiceName } from "../../options/names";
 
-const command = text("a command");
+const command = siteCommand("a command");
 
 export const ORACLE_AS_DEFAULTS: Record<Platform, { sourceHome: string; destinationHome: string; backupDir: string }> = {
   linux: { sourceHome: "/u01/app/oracle/product/9.0.2", destinationHome: "/u01/app/oracle/product/10.1.2", backupDir: "/var/backups/upchain/oracle-as" },
@@ -20,8 +21,8 @@ export const ORACLE_AS_DEFAULTS: Record<Platform, { sourceHome: string; destinat
 /** A JVM heap size as the document writes it in Oc4jPlugin.cfg (-Xmx1024m): a number and m or g. */
 const heap = z.string(expecting("a heap size like 1024m")).regex(/^[1-9][0-9]{0,5}[mMgG]$/, "a heap size: a number and m or g, like 1024m (the document's example for many or large OC4J applications)");
 
-/** An OPMN Windows service name: printable, no quotes or control characters. */
-const serviceName = text("the Windows service's name").regex(/^[A-Za-z0-9 _.()-]+$/, "a Windows service name: letters, digits, spaces, '_', '.', '(', ')' and '-'");
+/** An OPMN Windows service name (no wildcard characters: Stop-Service -Name would match several services). */
+const serviceName = windowsServiceName("OracleIAS1012ProcessManager");
 
 function schemaFor(platform: Platform) {
   const d = ORACLE_AS_DEFAULTS[platform];

@@ -79,12 +79,17 @@ describe("oracle-as: steps", () => {
     for (const f of ["options.sourceHome", "options.oc4jMaxHeap", "options.iasAdminPassword", "options.instalers"]) assert.ok(paths.includes(f), `${f} in ${paths.join(", ")}`);
     assert.match(problems.find((p) => p.path === "options.instalers")!.message, /installers/);
     assert.ok(!JSON.stringify(problems).includes("hunter2"), "a password typed in place of a reference is never echoed");
+    const nul = oracleAs.optionProblems!(ctx({ installers: { destination: "runInstaller\u0000 -silent" } }, "linux"));
+    assert.deepStrictEqual(nul.map((p) => p.path), ["options.installers.destination"], "a NUL byte in a site's command is refused, naming it");
+    const wildcard = oracleAs.optionProblems!(ctx({ windowsSourceService: "Oracle*" }, "windows"));
+    assert.deepStrictEqual(wildcard.map((p) => p.path), ["options.windowsSourceService"], "a wildcard service name would stop several services");
     const overlap = oracleAs.optionProblems!(ctx({ sourceHome: "/u01/ias", destinationHome: "/u01/ias/new" }));
     assert.deepStrictEqual(overlap.map((p) => p.path), ["options.destinationHome"]);
   });
 
   const hostile = ["/u01/o'racle home", "/u01/$(touch pwned)", "/u01/`id`", "/u01/a;b", "/u01/-rf", '/u01/"x"', "/u01/a\\b"];
-  it("every sh command of every step parses (sh -n), each hostile path staying one quoted word", () => {
+  it("every sh command of every step parses (sh -n), each hostile path staying one quoted word", function () {
+    this.timeout(30_000); // runs sh a few hundred times
     for (const home of hostile) {
       const o = { ...full("linux"), sourceHome: home, destinationHome: `${home}-10g`, backupDir: `/var/backups/${home.slice(5)}`, oc4jMaxHeap: "1024m", webCacheMember: true, decommissionSource: true };
       const p = plan("9.0.2.0", o);
