@@ -343,7 +343,10 @@ export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dy
   const changed: string[] = [];
   // during up, olds are the last outputs; during refresh, the freshly read ones: either way a server
   // not at its target is a change (refresh shows it as drift)
-  if (olds.installedVersion !== news.target) changed.push("target");
+  // compared as the product's releases: "10.1.2.0.2" installed is the target "10.1.2"
+  const scheme = productNames().includes(news.product) ? getCatalog(news.product).scheme : undefined;
+  const same = (a: unknown, b: unknown) => a === b || (scheme !== undefined && typeof a === "string" && typeof b === "string" && scheme.normalize(a) !== undefined && scheme.normalize(a) === scheme.normalize(b));
+  if (!same(olds.installedVersion, news.target)) changed.push("target");
   if (olds.failedRestore) changed.push("failedRestore");
   if (news.clearRun && news.clearRun !== olds.clearRun) changed.push("clearRun");
   for (const k of ["host", "port", "user", "hostKey"]) if (olds.connection?.[k] !== news.connection?.[k]) changed.push(`connection.${k}`);
