@@ -325,9 +325,25 @@ async function convergeReporting(inputs: any): Promise<any> {
   try {
     return await converge(inputs);
   } catch (e) {
-    if (isUpchainError(e)) throw new Error(`${e.code}: ${e.message}`);
-    throw e;
+    const where = clusterState(inputs);
+    if (isUpchainError(e)) throw new Error(`${e.code}: ${e.message}${where}`);
+    throw e instanceof Error ? new Error(`${e.message}${where}`) : e;
   }
+}
+
+/** For a cluster member's failure: which members run what now, and where the rollout stopped. */
+function clusterState(inputs: any): string {
+  const p = serverSchema.safeParse(inputs);
+  if (!p.success || !p.data.pool) return "";
+  const { members, member } = p.data.pool;
+  const at = members.indexOf(member);
+  const done = members.slice(0, at);
+  const rest = members.slice(at);
+  return (
+    `\nThe cluster is left mixed: ${done.length ? `${done.join(", ")} run ${p.data.target}; ` : ""}${rest.join(", ")} run the old release` +
+    ` (${member} is back on it unless said otherwise above). The rollout stopped at ${member}: the members after it were not touched,` +
+    ` invalidations go only to members on the old release, and the next pulumi up continues with ${member}.`
+  );
 }
 
 export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {

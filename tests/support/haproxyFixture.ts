@@ -61,7 +61,7 @@ export function installMember(host: { name: string; root: string }, name: string
 }
 
 /** The HAProxy configuration for these members (also what a test can read to see the set-up). */
-export function haproxyConfig(members: Member[], ports: BalancerPorts = defaultPorts): string {
+export function haproxyConfig(members: Member[], ports: BalancerPorts = defaultPorts, o: HaproxyOptions = {}): string {
   const servers = (port: (m: Member) => number) => members.map((m) => `  server ${m.name} ${m.address}:${port(m)} check inter 500ms rise 1 fall 2`).join("\n");
   const useServer = members.map((m) => `  use-server ${m.name} if { req.hdr(x-upchain-member) -m str ${m.name} }`).join("\n");
   return fs
@@ -70,16 +70,22 @@ export function haproxyConfig(members: Member[], ports: BalancerPorts = defaultP
     .replaceAll("@INVALIDATION_PORT@", String(ports.invalidation))
     .replace("@USE_SERVER@", useServer)
     .replace("@TRAFFIC_SERVERS@", servers((m) => m.trafficPort))
-    .replace("@INVALIDATION_SERVERS@", servers((m) => m.invalidationPort));
+    .replace("@INVALIDATION_SERVERS@", servers((m) => m.invalidationPort))
+    .replace(/(\nbackend invalidation\n[\s\S]*?)  option httpchk GET \/health\n/, o.invalidationCheck === "tcp" ? "$1" : "$&");
+}
+
+export interface HaproxyOptions {
+  /** How the invalidation pool checks its servers: GET /health (the default), or a TCP connect (a port that answers POST only). */
+  invalidationCheck?: "http" | "tcp";
 }
 
 /**
  * Configure and (re)start HAProxy on the balancer host, with an empty log, and wait until it answers
  * on its admin socket with every server up.
  */
-export function installHaproxy(lb: { name: string; root: string }, members: Member[], ports: BalancerPorts = defaultPorts): void {
+export function installHaproxy(lb: { name: string; root: string }, members: Member[], ports: BalancerPorts = defaultPorts, o: HaproxyOptions = {}): void {
   copyFixture(lb.root);
-  fs.writeFileSync(path.join(lb.root, "etc/haproxy/upchain.cfg"), haproxyConfig(members, ports));
+  fs.writeFileSync(path.join(lb.root, "etc/haproxy/upchain.cfg"), haproxyConfig(members, ports, o));
   installService(lb.root, "haproxy-upchain", "haproxy.service");
   onHost(
     lb.name,
