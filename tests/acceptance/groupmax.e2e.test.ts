@@ -207,7 +207,9 @@ describe("waiting for a Groupmax host to come back from its reboot", function ()
   });
 
   it("survives the network dropping while it waits", async () => {
-    const project = groupmaxProject("gmdrop", [hosts[0]]);
+    // a reboot that starts a few seconds after its command, so the link is surely down before the
+    // machine goes (on a busy controller the test could otherwise notice the reboot only after it)
+    const project = groupmaxProject("gmdrop", [hosts[0]], groupmaxOptions({ rebootCommand: "sleep 3; /sbin/reboot" }));
     projects.push(project);
     const log = `${project.dir}/up.log`;
     const child = project.start(["up", "--yes", "--skip-preview"], log);
