@@ -215,13 +215,15 @@ describe("waiting for a Groupmax host to come back from its reboot", function ()
     const child = project.start(["up", "--yes", "--skip-preview"], log);
     const exited = new Promise<number>((r) => child.once("exit", (code) => r(code ?? -1)));
     await waitFor("the reboot step", () => rebootStarted("gmdrop"), 120_000, log);
-    // the link goes down while the host reboots and stays down for a while after it is back
+    // the link goes down before the host reboots and stays down longer than the transport's keepalive
+    // takes to give up on a connection (3 x 10 s), so the wait's reconnects meet a dead link whether
+    // or not a poll was in flight on the old connection when it went down
     execIp("upchain-gmdrop", "down");
-    await sleep(8000);
+    await sleep(40_000);
     execIp("upchain-gmdrop", "up");
     assert.strictEqual(await exited, 0, fs.readFileSync(log, "utf8"));
     const out = fs.readFileSync(log, "utf8");
-    assert.match(out, /not back yet \(attempt 1: /, "it retried");
+    assert.match(out, /not back yet \(attempt 1: /, `it retried:\n${out.split("\n").filter((l) => /reboot|back|attempt|waiting/i.test(l)).join("\n")}`);
     assert.strictEqual(groupmaxState("gmdrop").version, "06-00");
   });
 

@@ -120,7 +120,7 @@ export function haproxyCli(lbName: string, command: string, socket = "/run/hapro
   return onHost(lbName, `python3 /${installDir}/hacli.py ${quote(command)} ${quote(socket)}`);
 }
 
-export type StateEvent = "drain" | "maint" | "ready" | "up" | "down";
+export type StateEvent = "drain" | "maint" | "ready" | "up" | "down" | "health";
 
 export interface HaproxyEvent {
   /** Epoch milliseconds, from HAProxy's ISO timestamp. */
@@ -138,6 +138,8 @@ function classify(text: string): StateEvent | undefined {
   if (/ is going DOWN for maintenance/.test(text)) return "maint";
   // leaving maintenance, a server is UP or DOWN as its checks say; either way it is ready again
   if (/ \(leaving forced (drain|maintenance)\)/.test(text)) return "ready";
+  // a health change of a server held in drain: its admin state stays drain
+  if (/ remains in forced (drain|maintenance) mode/.test(text)) return "health";
   if (/ is DOWN/.test(text)) return "down";
   if (/ is UP/.test(text)) return "up";
   return undefined;
