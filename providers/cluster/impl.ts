@@ -35,9 +35,9 @@ const clusterSchema = z.object({
   allowOutage: z.boolean().default(false),
 });
 
-type ClusterInputs = z.infer<typeof clusterSchema>;
+export type ClusterInputs = z.infer<typeof clusterSchema>;
 
-interface Observed {
+export interface Observed {
   releases: Record<string, string>;
   /** Members with an interrupted run (their journal is still running). */
   pending: string[];
@@ -75,7 +75,7 @@ async function observe(s: ClusterInputs, catalog: Catalog): Promise<Observed> {
 }
 
 /** What the cluster's state allows, as check failures; and the pools it should be in now. */
-function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { problems: string[]; upgraded: Set<string>; upgrading?: string; desired: DesiredPools } {
+export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { problems: string[]; upgraded: Set<string>; upgrading?: string; desired: DesiredPools } {
   const names = s.members.map((m) => m.name);
   const target = catalog.scheme.normalize(s.target) ?? s.target;
   const upgraded = new Set(names.filter((n) => catalog.scheme.compare(o.releases[n], target) >= 0));
