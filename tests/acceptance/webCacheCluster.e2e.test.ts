@@ -12,7 +12,8 @@ import { defaultPorts, haproxyCli, haproxyEvents, installHaproxy } from "../supp
 import { startLoadLoop } from "../support/loadLoop";
 import { OracleEvent, SOURCE_PORTS, clearFault, homeState, installInfrastructure, installSourceHome, memberOf, oracleEvents, setFault, treeChecksum } from "../support/oracleAsFixture";
 import { DESTINATION_HOME, IAS_ADMIN_PASSWORD, SOURCE_HOME, oracleOptions } from "../support/oracleAsProject";
-import { PulumiProject } from "../support/pulumi";
+import * as fs from "fs";
+import { PulumiProject, killTree } from "../support/pulumi";
 
 const MEMBERS = ["wc1", "wc2", "wc3", "wc4"];
 
@@ -45,6 +46,52 @@ function invalidationStream(lbHost: string, everyMs: number) {
   return { stop: () => clearInterval(timer), counts: () => ({ sent, failed }) };
 }
 
+/** Members at 9.0.2.3 with their Infrastructure, HAProxy over them, and a stack declaring the cluster. */
+function setUpCluster(hosts: Record<string, TestHost>, members: string[], lb: string, infraHost: string, stack: string): PulumiProject {
+  const infra = installInfrastructure(hosts[infraHost], "9.0.2.3.0");
+  const wcMembers = members.map((n) => memberOf(hosts[n]));
+  for (const n of members) installSourceHome(hosts[n], { path: SOURCE_HOME, version: "9.0.2.3.0", infra, webCache: { members: wcMembers }, emRunning: true, iasAdminPassword: IAS_ADMIN_PASSWORD });
+  // HAProxy over the members' real Web Cache ports: traffic on the listener, invalidations on the
+  // invalidation port (checked by TCP: it answers POST only)
+  const lbMembers = members.map((n) => ({ name: n, address: hosts[n].host, trafficPort: SOURCE_PORTS.webCache, invalidationPort: SOURCE_PORTS.invalidation }));
+  installHaproxy(hosts[lb], lbMembers, defaultPorts, { invalidationCheck: "tcp" });
+  const project = new PulumiProject(stack);
+  project.init();
+  project.writeConfig({
+    "upchain:clusters": [
+      {
+        name: "webcache",
+        product: "oracle-as",
+        version: "10.1.2",
+        balancer: { host: hosts[lb].host, hostKey: hosts[lb].hostKey },
+        members: members.map((n) => ({ name: n, host: hosts[n].host, hostKey: hosts[n].hostKey })),
+        options: oracleOptions(),
+        lockTimeoutSeconds: 10,
+        drainSeconds: 30,
+      },
+    ],
+  });
+  project.setConfig("upchain:privateKey", privateKey(hosts[members[0]]), true);
+  project.ok(["config", "set", "--secret", "--path", "--", "upchain:secrets.ias_admin"], IAS_ADMIN_PASSWORD);
+  return project;
+}
+
+/**
+ * Replays HAProxy's own record of admin state changes from every server ready, checking after each
+ * one that the traffic pool keeps a ready member and that no member is in maintenance in both pools.
+ */
+function assertPoolInvariants(lb: string, members: string[]): number {
+  const state: Record<string, Record<string, string>> = { traffic: {}, invalidation: {} };
+  for (const m of members) state.traffic[m] = state.invalidation[m] = "ready";
+  const ev = haproxyEvents(lb).filter((e) => e.event === "drain" || e.event === "maint" || e.event === "ready");
+  for (const e of ev) {
+    state[e.backend][e.server] = e.event;
+    assert.ok(members.some((m) => state.traffic[m] === "ready"), `the traffic pool had no ready member after: ${e.text}`);
+    for (const m of members) assert.ok(!(state.traffic[m] === "maint" && state.invalidation[m] === "maint"), `${m} was out of both pools after: ${e.text}`);
+  }
+  return ev.length;
+}
+
 describe("a four-member Web Cache cluster at 9.0.2.3 behind HAProxy, rolled to 10.1.2", function () {
   this.timeout(40 * 60 * 1000);
   const names = [...MEMBERS, "wclb", "wcinfra"];
@@ -55,32 +102,9 @@ describe("a four-member Web Cache cluster at 9.0.2.3 behind HAProxy, rolled to 1
   before(() => {
     requireRoot();
     hosts = Object.fromEntries(startHosts(...names).map((h) => [h.name, h]));
-    const infra = installInfrastructure(hosts.wcinfra, "9.0.2.3.0");
-    const members = MEMBERS.map((n) => memberOf(hosts[n]));
-    for (const n of MEMBERS) installSourceHome(hosts[n], { path: SOURCE_HOME, version: "9.0.2.3.0", infra, webCache: { members }, emRunning: true, iasAdminPassword: IAS_ADMIN_PASSWORD });
-    sums = Object.fromEntries(MEMBERS.map((n) => [n, treeChecksum(n, SOURCE_HOME)]));
-    // HAProxy over the members' real Web Cache ports: traffic on the listener, invalidations on the
-    // invalidation port (checked by TCP: it answers POST only)
-    const lbMembers = MEMBERS.map((n) => ({ name: n, address: hosts[n].host, trafficPort: SOURCE_PORTS.webCache, invalidationPort: SOURCE_PORTS.invalidation }));
-    installHaproxy(hosts.wclb, lbMembers, defaultPorts, { invalidationCheck: "tcp" });
-    project = new PulumiProject("wcc");
-    project.init();
-    project.writeConfig({
-      "upchain:clusters": [
-        {
-          name: "webcache",
-          product: "oracle-as",
-          version: "10.1.2",
-          balancer: { host: hosts.wclb.host, hostKey: hosts.wclb.hostKey },
-          members: MEMBERS.map((n) => ({ name: n, host: hosts[n].host, hostKey: hosts[n].hostKey })),
-          options: oracleOptions(),
-          lockTimeoutSeconds: 30,
-          drainSeconds: 30,
-        },
-      ],
-    });
-    project.setConfig("upchain:privateKey", privateKey(hosts.wc1), true);
-    project.ok(["config", "set", "--secret", "--path", "--", "upchain:secrets.ias_admin"], IAS_ADMIN_PASSWORD);
+    sums = Object.fromEntries(MEMBERS.map((n) => [n, ""]));
+    project = setUpCluster(hosts, MEMBERS, "wclb", "wcinfra", "wcc");
+    for (const n of MEMBERS) sums[n] = treeChecksum(n, SOURCE_HOME);
   });
   after(() => {
     project?.dispose();
@@ -161,6 +185,7 @@ describe("a four-member Web Cache cluster at 9.0.2.3 behind HAProxy, rolled to 1
     const wrong = early.filter((e) => /^10\.1\.2/.test(String(e.release)));
     assert.deepStrictEqual(wrong.map((e) => `${e.member} ${e.release} ${e.uri}`), [], "an invalidation reached a 10.1.2 member while the cluster was mixed");
     assert.ok(early.length > 5, `invalidations flowed during the rollout (${early.length})`);
+    assert.ok(assertPoolInvariants("wclb", MEMBERS) >= 14, "HAProxy recorded the rollout's pool changes");
     console.log(`      four-member rollout (two ups, member 3 failing once): ${wallSeconds.toFixed(0)} s; load loop: ${loadRequests} requests, ${loadFailures} failed; invalidations: ${early.length} received during the rollout`);
   });
 
@@ -169,5 +194,55 @@ describe("a four-member Web Cache cluster at 9.0.2.3 behind HAProxy, rolled to 1
     assert.doesNotMatch(again.output, /\bupdated\b|\bcreated\b/);
     const refresh = project.ok(["refresh", "--yes", "--skip-preview"]);
     assert.doesNotMatch(refresh.output, /\bupdated\b/);
+  });
+});
+
+describe("a three-member Web Cache cluster whose controller is killed during member 2's upgrade", function () {
+  this.timeout(30 * 60 * 1000);
+  const members = ["wk1", "wk2", "wk3"];
+  const names = [...members, "wklb", "wkinfra"];
+  let hosts: Record<string, TestHost>;
+  let project: PulumiProject;
+
+  before(() => {
+    requireRoot();
+    hosts = Object.fromEntries(startHosts(...names).map((h) => [h.name, h]));
+    project = setUpCluster(hosts, members, "wklb", "wkinfra", "wck");
+  });
+  after(() => {
+    project?.dispose();
+    stopHosts(...names);
+  });
+
+  it("the next up reconciles the pools and finishes; no member is ever out of both pools, the traffic pool never empty, no request fails", async () => {
+    const load = startLoadLoop({ url: `http://${hosts.wklb.host}:${defaultPorts.traffic}/page`, requests: 100_000, timeLimitMs: 20 * 60_000, concurrency: 2, pauseMs: 20 });
+    const log = `${project.dir}/killed-up.log`;
+    const child = project.start(["up", "--yes", "--skip-preview"], log);
+    const deadline = Date.now() + 10 * 60_000;
+    // member 2's Upgrade Assistant is running: kill pulumi and every process it started
+    while (!oracleEvents("wk2").some((e) => e.event === "iasua-start")) {
+      if (Date.now() > deadline) throw new Error(`member 2's upgrade never started:\n${fs.readFileSync(log, "utf8")}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const killed = killTree(child.pid!);
+    assert.ok(killed.length > 2, `pulumi and its plugins were killed (${killed.length} processes)`);
+    await new Promise((r) => child.once("exit", r));
+    assert.notStrictEqual(homeState("wk3", DESTINATION_HOME).exists, true, "member 3 was not reached");
+
+    project.ok(["cancel", "--yes"]); // Pulumi's own stack lock, as an operator would release it
+    const r = await project.runAsync(["up", "--yes", "--skip-preview"]);
+    load.stop();
+    const result = await load.done;
+    assert.strictEqual(r.code, 0, r.output);
+    assert.match(r.output, /resuming run|left running by the interrupted run|in flight when the last run was interrupted/);
+    for (const n of members) assert.match(homeState(n, DESTINATION_HOME).version ?? "", /^10\.1\.2/, n);
+    assert.deepStrictEqual(poolStates("wklb"), {
+      traffic: { wk1: "ready", wk2: "ready", wk3: "ready" },
+      invalidation: { wk1: "ready", wk2: "ready", wk3: "ready" },
+    });
+    assertPoolInvariants("wklb", members);
+    assert.deepStrictEqual(result.failures.slice(0, 3), [], `${result.failures.length} failed requests of ${result.samples.length}`);
+    assert.ok(result.samples.length > 100, `the load loop ran (${result.samples.length} requests)`);
+    project.ok(["up", "--yes", "--expect-no-changes"]);
   });
 });
