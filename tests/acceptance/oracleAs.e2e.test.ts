@@ -112,6 +112,17 @@ describe("Oracle AS middle tiers at 9.0.2.0, 9.0.3 and 9.0.4 to 10.1.2 in one st
     assert.strictEqual(treeChecksum("oa0903", SOURCE_HOME), sums.oa0903, "the source home is still as it was");
   });
 
+  it("preview refuses a downgrade, naming the target and the rule", () => {
+    configureOracle(project, servers().map((sv) => (sv.host.name === "oa0904" ? { ...sv, version: "9.0.4" } : sv)));
+    try {
+      const r = project.run(["preview"]);
+      assert.notStrictEqual(r.code, 0, r.output);
+      assert.match(r.output, /DOWNGRADE: target: 9\.0\.4 is older than the installed 10\.1\.2; upchain never downgrades/);
+    } finally {
+      configureOracle(project, servers());
+    }
+  });
+
   it("up again changes nothing, and refresh finds no drift", () => {
     const again = project.ok(["up", "--yes", "--skip-preview"]);
     assert.match(again.output, /unchanged/);

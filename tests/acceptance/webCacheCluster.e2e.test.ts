@@ -47,8 +47,9 @@ function invalidationStream(lbHost: string, everyMs: number) {
 }
 
 /** Members at 9.0.2.3 with their Infrastructure, HAProxy over them, and a stack declaring the cluster. */
-function setUpCluster(hosts: Record<string, TestHost>, members: string[], lb: string, infraHost: string, stack: string): PulumiProject {
+function setUpCluster(hosts: Record<string, TestHost>, members: string[], lb: string, infraHost: string, stack: string, standalone: { host: TestHost; version: string }[] = []): PulumiProject {
   const infra = installInfrastructure(hosts[infraHost], "9.0.2.3.0");
+  for (const s of standalone) installSourceHome(s.host, { path: SOURCE_HOME, version: s.version, infra: s.version.startsWith("9.0.2") ? infra : null, emRunning: s.version.startsWith("9.0.2"), iasAdminPassword: IAS_ADMIN_PASSWORD });
   const wcMembers = members.map((n) => memberOf(hosts[n]));
   for (const n of members) installSourceHome(hosts[n], { path: SOURCE_HOME, version: "9.0.2.3.0", infra, webCache: { members: wcMembers }, emRunning: true, iasAdminPassword: IAS_ADMIN_PASSWORD });
   // HAProxy over the members' real Web Cache ports: traffic on the listener, invalidations on the
@@ -70,6 +71,9 @@ function setUpCluster(hosts: Record<string, TestHost>, members: string[], lb: st
         drainSeconds: 30,
       },
     ],
+    ...(standalone.length
+      ? { "upchain:servers": standalone.map((sv) => ({ name: sv.host.name, host: sv.host.host, hostKey: sv.host.hostKey, product: "oracle-as", version: "10.1.2", options: oracleOptions(), lockTimeoutSeconds: 10 })) }
+      : {}),
   });
   project.setConfig("upchain:privateKey", privateKey(hosts[members[0]]), true);
   project.ok(["config", "set", "--secret", "--path", "--", "upchain:secrets.ias_admin"], IAS_ADMIN_PASSWORD);
@@ -92,9 +96,9 @@ function assertPoolInvariants(lb: string, members: string[]): number {
   return ev.length;
 }
 
-describe("a four-member Web Cache cluster at 9.0.2.3 behind HAProxy, rolled to 10.1.2", function () {
+describe("one stack: a 9.0.2.0 and a 9.0.4 middle tier, and a four-member Web Cache cluster at 9.0.2.3 behind HAProxy, to 10.1.2", function () {
   this.timeout(40 * 60 * 1000);
-  const names = [...MEMBERS, "wclb", "wcinfra"];
+  const names = [...MEMBERS, "wclb", "wcinfra", "wcs0200", "wcs0904"];
   let hosts: Record<string, TestHost>;
   let project: PulumiProject;
   let sums: Record<string, string>;
@@ -103,7 +107,10 @@ describe("a four-member Web Cache cluster at 9.0.2.3 behind HAProxy, rolled to 1
     requireRoot();
     hosts = Object.fromEntries(startHosts(...names).map((h) => [h.name, h]));
     sums = Object.fromEntries(MEMBERS.map((n) => [n, ""]));
-    project = setUpCluster(hosts, MEMBERS, "wclb", "wcinfra", "wcc");
+    project = setUpCluster(hosts, MEMBERS, "wclb", "wcinfra", "wcc", [
+      { host: hosts.wcs0200, version: "9.0.2.0.0" },
+      { host: hosts.wcs0904, version: "9.0.4.0.0" },
+    ]);
     for (const n of MEMBERS) sums[n] = treeChecksum(n, SOURCE_HOME);
   });
   after(() => {
@@ -111,12 +118,17 @@ describe("a four-member Web Cache cluster at 9.0.2.3 behind HAProxy, rolled to 1
     stopHosts(...names);
   });
 
-  it("preview shows the rollout in the document's order and every member's steps, and touches nothing", () => {
+  it("preview shows each chain, each step and the rollout in the document's order, and touches nothing", () => {
     const before = MEMBERS.map((n) => oracleEvents(n).filter((e) => !/^(invalidation|forward|configuration)/.test(e.event)).length);
     const r = project.ok(["preview", "--diff"]);
     const order = [...r.output.matchAll(/"(wc\d): (invalidation-remove|upgrade|invalidation-add)"/g)].map((m) => `${m[1]}:${m[2]}`);
     assert.deepStrictEqual(order, ["wc1:invalidation-remove", "wc1:upgrade", "wc2:invalidation-remove", "wc2:upgrade", "wc3:invalidation-remove", "wc3:upgrade", "wc4:upgrade", "wc1:invalidation-add", "wc2:invalidation-add", "wc3:invalidation-add"]);
     assert.match(r.output, /pool-before[\s\S]*upgrade-assistant[\s\S]*web-cache-propagate[\s\S]*pool-after/);
+    // the standalone tiers: the 9.0.2.0 one takes the patch set first; the 9.0.4 one stops no EM Web Site
+    assert.match(r.output, /"9\.0\.2\.0->9\.0\.2\.3 apply-patch-set[\s\S]*"9\.0\.2\.3->10\.1\.2 upgrade-assistant/);
+    assert.match(r.output, /"9\.0\.4->10\.1\.2 upgrade-assistant/);
+    assert.doesNotMatch(r.output, /"9\.0\.4->10\.1\.2 stop-em-web-site/);
+    for (const n of ["wcs0200", "wcs0904"]) assert.strictEqual(homeState(n, DESTINATION_HOME).exists, false, `${n} untouched by preview`);
     assert.deepStrictEqual(MEMBERS.map((n) => oracleEvents(n).filter((e) => !/^(invalidation|forward|configuration)/.test(e.event)).length), before, "preview ran nothing on the members");
     assert.deepStrictEqual(haproxyEvents("wclb").filter((e) => e.event !== "up" && e.event !== "health"), [], "preview changed no pool");
   });
@@ -166,7 +178,7 @@ describe("a four-member Web Cache cluster at 9.0.2.3 behind HAProxy, rolled to 1
     loadFailures += result.failures.length;
     loadRequests += result.samples.length;
     assert.doesNotMatch(r.output, /wc[12]\s.*updat/, "wc1 and wc2 are not run again");
-    for (const n of MEMBERS) assert.match(homeState(n, DESTINATION_HOME).version ?? "", /^10\.1\.2/, n);
+    for (const n of [...MEMBERS, "wcs0200", "wcs0904"]) assert.match(homeState(n, DESTINATION_HOME).version ?? "", /^10\.1\.2/, n);
     assert.deepStrictEqual(poolStates("wclb"), {
       traffic: { wc1: "ready", wc2: "ready", wc3: "ready", wc4: "ready" },
       invalidation: { wc1: "ready", wc2: "ready", wc3: "ready", wc4: "ready" },
