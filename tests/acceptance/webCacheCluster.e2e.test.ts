@@ -47,11 +47,19 @@ function invalidationStream(lbHost: string, everyMs: number) {
 }
 
 /** Members at 9.0.2.3 with their Infrastructure, HAProxy over them, and a stack declaring the cluster. */
-function setUpCluster(hosts: Record<string, TestHost>, members: string[], lb: string, infraHost: string, stack: string, standalone: { host: TestHost; version: string }[] = []): PulumiProject {
+function setUpCluster(
+  hosts: Record<string, TestHost>,
+  members: string[],
+  lb: string,
+  infraHost: string,
+  stack: string,
+  standalone: { host: TestHost; version: string }[] = [],
+  versionOf: (member: string) => string = () => "9.0.2.3.0",
+): PulumiProject {
   const infra = installInfrastructure(hosts[infraHost], "9.0.2.3.0");
   for (const s of standalone) installSourceHome(s.host, { path: SOURCE_HOME, version: s.version, infra: s.version.startsWith("9.0.2") ? infra : null, emRunning: s.version.startsWith("9.0.2"), iasAdminPassword: IAS_ADMIN_PASSWORD });
   const wcMembers = members.map((n) => memberOf(hosts[n]));
-  for (const n of members) installSourceHome(hosts[n], { path: SOURCE_HOME, version: "9.0.2.3.0", infra, webCache: { members: wcMembers }, emRunning: true, iasAdminPassword: IAS_ADMIN_PASSWORD });
+  for (const n of members) installSourceHome(hosts[n], { path: SOURCE_HOME, version: versionOf(n), infra, webCache: { members: wcMembers }, emRunning: true, iasAdminPassword: IAS_ADMIN_PASSWORD });
   // HAProxy over the members' real Web Cache ports: traffic on the listener, invalidations on the
   // invalidation port (checked by TCP: it answers POST only)
   const lbMembers = members.map((n) => ({ name: n, address: hosts[n].host, trafficPort: SOURCE_PORTS.webCache, invalidationPort: SOURCE_PORTS.invalidation }));
@@ -259,5 +267,47 @@ describe("a three-member Web Cache cluster whose controller is killed during mem
     assert.deepStrictEqual(result.failures.slice(0, 3), [], `${result.failures.length} failed requests of ${result.samples.length}`);
     assert.ok(result.samples.length > 100, `the load loop ran (${result.samples.length} requests)`);
     project.ok(["up", "--yes", "--expect-no-changes"]);
+  });
+});
+
+describe("Oracle AS refusals at preview through the pulumi CLI, each naming the field and the reason", function () {
+  this.timeout(15 * 60 * 1000);
+  const names = ["rfa", "rfb", "rflb", "rfinfra", "rf901"];
+  let hosts: Record<string, TestHost>;
+  let project: PulumiProject;
+
+  before(() => {
+    requireRoot();
+    hosts = Object.fromEntries(startHosts(...names).map((h) => [h.name, h]));
+    // a cluster whose members run different releases: wrong from the start, not a stopped rollout
+    project = setUpCluster(hosts, ["rfa", "rfb"], "rflb", "rfinfra", "wcr", [], (n) => (n === "rfb" ? "9.0.4.0.0" : "9.0.2.3.0"));
+    installSourceHome(hosts.rf901, { path: SOURCE_HOME, version: "9.0.1.0.0", infra: null });
+  });
+  after(() => {
+    project?.dispose();
+    stopHosts(...names);
+  });
+
+  it("a cluster whose members not yet upgraded run different releases", () => {
+    const before = ["rfa", "rfb"].map((n) => oracleEvents(n).filter((e) => !/^(invalidation|forward|configuration)/.test(e.event)).length);
+    const r = project.run(["preview"]);
+    assert.notStrictEqual(r.code, 0, r.output);
+    assert.match(r.output, /members: INVALID_INPUT: the members not yet on 10\.1\.2 run different releases \(rfa 9\.0\.2\.3, rfb 9\.0\.4\)/);
+    assert.deepStrictEqual(["rfa", "rfb"].map((n) => oracleEvents(n).filter((e) => !/^(invalidation|forward|configuration)/.test(e.event)).length), before, "nothing ran");
+  });
+
+  it("a 9.0.1 middle tier, a source the document does not cover", () => {
+    const stack = new PulumiProject("wcr901");
+    try {
+      stack.init();
+      stack.writeConfig({ "upchain:servers": [{ name: "rf901", host: hosts.rf901.host, hostKey: hosts.rf901.hostKey, product: "oracle-as", version: "10.1.2", options: oracleOptions() }] });
+      stack.setConfig("upchain:privateKey", privateKey(hosts.rf901), true);
+      stack.ok(["config", "set", "--secret", "--path", "--", "upchain:secrets.ias_admin"], IAS_ADMIN_PASSWORD);
+      const r = stack.run(["preview"]);
+      assert.notStrictEqual(r.code, 0, r.output);
+      assert.match(r.output, /NO_LEGAL_PATH: installed: 9\.0\.1 is not a source the Oracle AS upgrade guide covers: it upgrades middle tiers from Release 2 \(9\.0\.2\.x\), Release 2 \(9\.0\.3\.x\) and 10g \(9\.0\.4\.x\) to 10\.1\.2/);
+    } finally {
+      stack.dispose();
+    }
   });
 });
