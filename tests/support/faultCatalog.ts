@@ -1,0 +1,117 @@
+// A small catalog for the fault matrix: like the counter (integer versions, one per hop), but each
+// hop has what a real upgrade has and a fault can hit: a data payload the backup copies, an
+// optional upload, an install step that "extracts" into the data folder, an optional reboot, a
+// check, and a restore. Hooks on the host (files under /opt/counter/hooks) make a step slow, hang,
+// fail, fill the disk, or make the restore or the reboot command fail. Every detached step records
+// its start and end on the host, so a test can prove that no step ran twice or overlapped another.
+import { Catalog, Hop, PlanContext, Rule, Step, shStep, uploadStep } from "../../providers/engine/catalog";
+import { LINUX_BOOT_MARKER } from "../../providers/catalogs/groupmax/linux";
+import { quote as q } from "../../providers/quote";
+
+const rule: Rule = { id: "fault.one-at-a-time", text: "one version at a time", source: "tests/support/faultCatalog.ts" };
+export const FAULT_DIR = "/opt/counter";
+export const BACKUP_ROOT = "/var/backups/counter";
+export const backupOf = (h: { from: string; to: string }) => `${BACKUP_ROOT}/${h.from}-to-${h.to}`;
+/** Where an upload step puts the file given as options.upload. */
+export const UPLOADED = `${FAULT_DIR}/incoming/package.bin`;
+
+const dir = FAULT_DIR;
+const hook = (name: string) => `${dir}/hooks/${name}`;
+/** Lines appended to steps.log around a step's own commands: "<start|end> <step> <epoch.ns>". */
+const timed = (id: string, to: string, body: string[]) => [
+  `echo "start ${id}-${to} $(date +%s.%N)" >> ${dir}/steps.log`,
+  ...body,
+  `echo "end ${id}-${to} $(date +%s.%N)" >> ${dir}/steps.log`,
+];
+
+function hopSteps(hop: Hop, ctx: PlanContext): Step[] {
+  const b = backupOf(hop);
+  const to = hop.to;
+  const steps: Step[] = [
+    shStep({ id: "backup", action: "backup", title: `Back up before ${to}`, destructive: false, backupDir: b,
+      commands: timed("backup", to, [
+        `rm -rf ${q(b)}; mkdir -p ${q(b)}`,
+        `if [ -f ${hook(`slow-backup-${to}`)} ]; then sleep "$(cat ${hook(`slow-backup-${to}`)})"; fi`,
+        `cp -a ${dir}/VERSION ${dir}/data ${q(b)}/`,
+        `echo ${q(b)}`,
+      ]) }),
+  ];
+  if (typeof ctx.options.upload === "string") {
+    steps.push(uploadStep("sh", { id: "upload", title: `Upload the package of ${to}`, source: ctx.options.upload, destination: UPLOADED }));
+  }
+  steps.push(
+    shStep({ id: "install", action: "run", title: `Install ${to}`, destructive: true,
+      commands: timed("install", to, [
+        `echo "install ${to}" >> ${dir}/installs.log`,
+        `echo ${q(to)} > ${dir}/VERSION`,
+        // a migration that rewrites the database in place (the restore must bring it back)
+        `: > ${dir}/data/db`,
+        `if [ -f ${hook(`fill-${to}`)} ]; then head -c 4M /dev/zero > ${dir}/data/.filler || true; fi`,
+        `if [ -f ${hook(`slow-${to}`)} ]; then sleep "$(cat ${hook(`slow-${to}`)})"; fi`,
+        `if [ -f ${hook(`hang-${to}`)} ]; then sleep 4242; fi`,
+        // the "extraction": the new version's files, as large as the hook says (default 1 KiB)
+        `head -c "$(cat ${hook(`extract-size-${to}`)} 2>/dev/null || echo 1024)" /dev/zero > ${dir}/data/new.bin`,
+        `if [ -f ${hook(`fail-${to}`)} ]; then echo "installer of ${to} broke" >&2; exit 3; fi`,
+        `echo "installed ${to}"`,
+      ]) }),
+  );
+  if (ctx.options.reboot === true) {
+    steps.push(
+      shStep({ id: "reboot", action: "reboot", title: `Restart the machine for ${to}`, destructive: true, bootMarker: LINUX_BOOT_MARKER, timeoutSeconds: 120,
+        commands: [`if [ -f ${hook("reboot-fails")} ]; then echo "reboot: the hook refuses to restart the machine" >&2; exit 1; fi`, `/sbin/reboot`] }),
+    );
+  }
+  steps.push(
+    shStep({ id: "verify", action: "verify", title: `Check the counter reports ${to}`, destructive: false,
+      commands: [`test "$(cat ${dir}/VERSION)" = ${q(to)}`] }),
+  );
+  return steps;
+}
+
+export const faulty: Catalog = {
+  product: "counter",
+  title: "Counter",
+  scheme: {
+    describe: "a whole number, like 3",
+    normalize: (t) => (/^\d+$/.test(t.trim()) ? String(Number(t)) : undefined),
+    compare: (a, b) => Number(a) - Number(b),
+  },
+  platforms: ["linux"],
+  defaultReleases: ["1", "2", "3", "4", "5"],
+  legalHops: (from, ctx) => (ctx.releases.includes(String(Number(from) + 1)) ? [{ from, to: String(Number(from) + 1), rule }] : []),
+  requiredStops: () => [],
+  probeVersion: () => ({ shell: "sh", command: `cat ${dir}/VERSION 2>/dev/null || true` }),
+  hopSteps,
+  restoreSteps: (hop) => [
+    shStep({ id: "restore", action: "restore", title: `Restore ${hop.from}`, destructive: true,
+      commands: timed("restore", hop.to, [
+        `if [ -f ${hook(`slow-restore-${hop.to}`)} ]; then sleep "$(cat ${hook(`slow-restore-${hop.to}`)})"; fi`,
+        `if [ -f ${hook("fail-restore")} ]; then echo "restore refused by the hook" >&2; exit 5; fi`,
+        `rm -f ${dir}/data/new.bin`,
+        `cp -a ${q(backupOf(hop))}/data/. ${dir}/data/`,
+        `cp ${q(backupOf(hop))}/VERSION ${dir}/VERSION`,
+        `echo "restored ${hop.from}" >> ${dir}/installs.log`,
+      ]) }),
+  ],
+};
+
+/**
+ * Install the counter at `version` with a database of `dbKiB` KiB of random bytes, after taking down
+ * any tmpfs a disk-full test mounted (through the harness's side channel).
+ */
+export function faultInstallScript(version: string, dbKiB = 64): string {
+  return [
+    `umount -l ${dir}/data 2>/dev/null; umount -l ${BACKUP_ROOT} 2>/dev/null`,
+    `rm -rf ${dir} /var/lib/upchain ${BACKUP_ROOT} /tmp/pwned /tmp/stolen-key`,
+    `mkdir -p ${dir}/hooks ${dir}/data ${BACKUP_ROOT}`,
+    `echo ${q(version)} > ${dir}/VERSION`,
+    `head -c ${dbKiB * 1024} /dev/urandom > ${dir}/data/db`,
+    `: > ${dir}/installs.log; : > ${dir}/steps.log`,
+    "true",
+  ].join("; ");
+}
+
+/** A tmpfs of `kib` KiB mounted over `path` inside the host (what was there is copied onto it). */
+export function mountSmallDisk(path: string, kib: number): string {
+  return `set -e; mkdir -p /tmp/keep; rm -rf /tmp/keep/d; cp -a ${q(path)} /tmp/keep/d; mount -t tmpfs -o size=${kib}k tmpfs ${q(path)}; cp -a /tmp/keep/d/. ${q(path)}/; rm -rf /tmp/keep/d`;
+}
