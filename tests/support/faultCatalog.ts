@@ -17,8 +17,15 @@ export const UPLOADED = `${FAULT_DIR}/incoming/package.bin`;
 
 const dir = FAULT_DIR;
 const hook = (name: string) => `${dir}/hooks/${name}`;
+/**
+ * Take the host's own link down for the seconds the hook file says, from inside the step, at once:
+ * the connection drops while the controller is still waiting for the launch to be acknowledged.
+ */
+const dropLink = (name: string) =>
+  `if [ -f ${hook(name)} ]; then setsid sh -c "ip link set eth0 down; sleep $(cat ${hook(name)}); ip link set eth0 up" < /dev/null > /dev/null 2>&1 & fi`;
 /** Lines appended to steps.log around a step's own commands: "<start|end> <step> <epoch.ns>". */
 const timed = (id: string, to: string, body: string[]) => [
+  dropLink(`drop-link-${id}-${to}`),
   `echo "start ${id}-${to} $(date +%s.%N)" >> ${dir}/steps.log`,
   ...body,
   `echo "end ${id}-${to} $(date +%s.%N)" >> ${dir}/steps.log`,

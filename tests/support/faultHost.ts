@@ -146,7 +146,8 @@ export async function linkDown(name: string, ms: number): Promise<void> {
 export function throttle(h: TestHost, rate: string | undefined): void {
   const dev = `uc${h.host.split(".").pop()}`;
   execFileSync("sh", ["-c", `tc qdisc del dev ${dev} root 2>/dev/null; true`]);
-  if (rate) execFileSync("tc", ["qdisc", "add", "dev", dev, "root", "netem", "rate", rate]);
+  // tbf, not netem: netem is not built into every kernel the suite runs on
+  if (rate) execFileSync("tc", ["qdisc", "add", "dev", dev, "root", "tbf", "rate", rate, "burst", "64kb", "latency", "2s"]);
 }
 
 /** How many times the host has booted since the harness started it. */
