@@ -64,7 +64,8 @@ function hopSteps(hop: Hop, ctx: PlanContext): Step[] {
   );
   if (ctx.options.reboot === true) {
     steps.push(
-      shStep({ id: "reboot", action: "reboot", title: `Restart the machine for ${to}`, destructive: true, bootMarker: LINUX_BOOT_MARKER, timeoutSeconds: 120,
+      shStep({ id: "reboot", action: "reboot", title: `Restart the machine for ${to}`, destructive: true, bootMarker: LINUX_BOOT_MARKER,
+        timeoutSeconds: typeof ctx.options.rebootTimeoutSeconds === "number" ? ctx.options.rebootTimeoutSeconds : 120,
         commands: [`if [ -f ${hook("reboot-fails")} ]; then echo "reboot: the hook refuses to restart the machine" >&2; exit 1; fi`, `/sbin/reboot`] }),
     );
   }

@@ -18,7 +18,7 @@ import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../../supp
 const N = "fml";
 
 describe("fault matrix: link and host faults under a running step", function () {
-  this.timeout(150_000);
+  this.timeout(90_000); // each takes under 30 s; a run that hangs on a dead connection fails here
   let h: TestHost;
   let host: RemoteHost | undefined;
   let db: string;
