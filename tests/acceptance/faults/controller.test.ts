@@ -108,11 +108,13 @@ describe("fault matrix: the controller killed mid-run", function () {
     assert.deepStrictEqual(installs(N), ["install 2", "restored 1"]);
     assert.strictEqual(lastHistory()[1].status, "restored");
     assert.match(backupSums(N, "1-to-2"), /\.\/data\/db/, "the backup is kept");
+    onHost(N, `rm -f ${FAULT_DIR}/hooks/fail-2`);
+    assert.strictEqual((await runFaulty(host!, "1", "2", { lines, lockStaleSeconds: STALE })).reached, "2", "the next run does the hop");
   });
 
   it("controller killed during a reboot wait: the next run sees the machine restarted, does not restart it again, and finishes", async () => {
     const booted = boots(h);
-    const options = { reboot: true, rebootTimeoutSeconds: 15 }; // the lock is held over the reboot deadline + 60 s
+    const options = { reboot: true, rebootTimeoutSeconds: 8 }; // the lock is held over the reboot deadline + 60 s
     const halts = halted(h);
     const child = spawnFaulty(h, "1", "2", { stale: STALE, options }, childLog());
     await waitFor("the machine to go down", () => halted(h) === halts + 1, 60_000);

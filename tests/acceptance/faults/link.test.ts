@@ -11,7 +11,7 @@ import { isUpchainError } from "../../../providers/errors";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { FAULT_DIR, UPLOADED, faultInstallScript } from "../../support/faultCatalog";
 import {
-  backupSums, boots, connectFast, history, installs, killSshSessions, linkDown, runFaulty, sha, sleep, startsOf, throttle, version, waitFor,
+  backupSums, boots, connectFast, history, installs, killSshSessions, linkDown, liveJournal, runFaulty, sha, sleep, startsOf, throttle, version, waitFor,
 } from "../../support/faultHost";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 
@@ -50,6 +50,8 @@ describe("fault matrix: link and host faults under a running step", function () 
     assert.deepStrictEqual(startsOf(N), { "backup-2": 1, "install-2": 1 });
     const [file, j] = lastHistory();
     assert.strictEqual(j.status, "done", file);
+    assert.strictEqual(liveJournal(N), undefined, "no journal is left for the next run to resume");
+    assert.ok(!lines.some((l) => /Not connected/.test(l)), lines.join("\n"));
     assert.match(backupSums(N, "1-to-2"), /\.\/data\/db/, "the hop's backup is there");
   }
 
@@ -127,6 +129,8 @@ describe("fault matrix: link and host faults under a running step", function () 
     assert.deepStrictEqual(startsOf(N), { "backup-2": 1, "install-2": 1, "restore-2": 1 }, "the restore ran once");
     assert.strictEqual(lastHistory()[1].status, "restored");
     assert.match(backupSums(N, "1-to-2"), /\.\/data\/db/, "the backup is kept");
+    onHost(N, `rm -f ${FAULT_DIR}/hooks/fail-2 ${FAULT_DIR}/hooks/slow-restore-2`);
+    assert.strictEqual((await runWith(host, {})).reached, "2", "the next run does the hop");
   });
 
   it("sudo failing for a few seconds during a step (user deploy): the polls are retried, the run finishes, nothing is restored", async () => {
