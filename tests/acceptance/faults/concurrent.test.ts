@@ -52,7 +52,7 @@ describe("fault matrix through pulumi: concurrent runs and a hostile journal", f
   });
   after(() => {
     for (const c of children) if (c.exitCode === null && c.pid) killTree(c.pid);
-    throttle(h, undefined);
+    if (h) throttle(h, undefined);
     projects.forEach((p) => p.dispose());
     fs.rmSync(tmp, { recursive: true, force: true });
     stopHosts(N);
