@@ -2,17 +2,23 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GroupmaxOptions } from "../providers/catalogs/groupmax/options";
 import { ConnectionArgs } from "../providers/hostFacts/resource";
-import { Server } from "../providers/server/resource";
+import { RunControlArgs, Server, runControls } from "../providers/server/resource";
 
-export interface GroupmaxServerArgs {
-  /** Like @pulumi/command's remote.ConnectionArgs (host, port, user, privateKey, password) plus the pinned host key. */
+export interface GroupmaxServerArgs extends RunControlArgs {
+  /** Like @pulumi/command's remote.ConnectionArgs (host, port, user, privateKey, password) plus the pinned host key
+   * and privateKeyPassphrase for an encrypted key. Credentials are kept as secrets. */
   connection: ConnectionArgs;
   /** The Groupmax version this server should run, in VV-RR form: "06-00". */
   version: pulumi.Input<string>;
   platform?: pulumi.Input<"linux" | "windows">;
   /** The site's installer commands (required), uploads, paths, reboot command and deadline. */
   options?: Partial<GroupmaxOptions>;
-  lockTimeoutSeconds?: pulumi.Input<number>;
+  /**
+   * Secret values the options refer to as environment variables: `{ UPCHAIN_SECRET_MAILADMINPASSWORD: pulumi.secret(...) }`
+   * for an option like `printf '%s' "$UPCHAIN_SECRET_MAILADMINPASSWORD" | installer --password-stdin`. The value reaches
+   * the steps on the host through a root-only file, never through the options, the plan or a command line.
+   */
+  secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 export class GroupmaxServer extends pulumi.ComponentResource {
@@ -23,7 +29,7 @@ export class GroupmaxServer extends pulumi.ComponentResource {
     super("upchain:groupmax:GroupmaxServer", name, {}, opts);
     const server = new Server(
       name,
-      { product: "groupmax", platform: args.platform, target: args.version, options: args.options as Record<string, unknown>, lockTimeoutSeconds: args.lockTimeoutSeconds, connection: args.connection },
+      { product: "groupmax", platform: args.platform, target: args.version, options: args.options as Record<string, unknown>, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv },
       { parent: this },
     );
     this.installedVersion = server.installedVersion;

@@ -2,10 +2,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OmflowOptions } from "../providers/catalogs/omflow/options";
 import { ConnectionArgs } from "../providers/hostFacts/resource";
-import { Server } from "../providers/server/resource";
+import { RunControlArgs, Server, runControls } from "../providers/server/resource";
 
-export interface OmflowServerArgs {
-  /** Like @pulumi/command's remote.ConnectionArgs (host, port, user, privateKey, password) plus the pinned host key. */
+export interface OmflowServerArgs extends RunControlArgs {
+  /** Like @pulumi/command's remote.ConnectionArgs (host, port, user, privateKey, password) plus the pinned host key
+   * and privateKeyPassphrase for an encrypted key. Credentials are kept as secrets. */
   connection: ConnectionArgs;
   /** The OMFLOW version this server should run, e.g. "1.2.0.1". */
   version: pulumi.Input<string>;
@@ -14,8 +15,12 @@ export interface OmflowServerArgs {
   releases?: pulumi.Input<pulumi.Input<string>[]>;
   /** Patch files by version, the offline bundle, and paths when they differ from the document's. */
   options?: Partial<OmflowOptions>;
-  /** Seconds after its last heartbeat that a killed run's lock on the server is taken over (default 120). */
-  lockTimeoutSeconds?: pulumi.Input<number>;
+  /**
+   * Secret values the options refer to as environment variables: `{ UPCHAIN_SECRET_MAILADMINPASSWORD: pulumi.secret(...) }`
+   * for an option like `printf '%s' "$UPCHAIN_SECRET_MAILADMINPASSWORD" | installer --password-stdin`. The value reaches
+   * the steps on the host through a root-only file, never through the options, the plan or a command line.
+   */
+  secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 export class OmflowServer extends pulumi.ComponentResource {
@@ -26,7 +31,7 @@ export class OmflowServer extends pulumi.ComponentResource {
     super("upchain:omflow:OmflowServer", name, {}, opts);
     const server = new Server(
       name,
-      { product: "omflow", platform: args.platform, target: args.version, releases: args.releases, options: args.options as Record<string, unknown>, lockTimeoutSeconds: args.lockTimeoutSeconds, connection: args.connection },
+      { product: "omflow", platform: args.platform, target: args.version, releases: args.releases, options: args.options as Record<string, unknown>, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv },
       { parent: this },
     );
     this.installedVersion = server.installedVersion;

@@ -1,9 +1,15 @@
 // Prepares the offline bundle for OMFLOW's 1.2.0.0 hop on the machine that runs pulumi: Python 3.11
 // .debs (apt-get download), wheels for Django 4.2, ldap3, openpyxl and the old environment's
-// packages (pip download), and the mod_wsgi sdist, which is built on the server.
+// packages (pip download), and the mod_wsgi sdist, which is built on the server. The bundle is
+// private (folders 0700, files 0600): it is what a server's environment is rebuilt from.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { Platform } from "./engine/catalog";
+import { UpchainError } from "./errors";
+import { LocalKind, localPathProblems } from "./options/localFiles";
+import { shown } from "./options/paths";
+import { OptionProblem } from "./options/problems";
 
 export interface BundleOptions {
   out: string;
@@ -19,8 +25,10 @@ export const BUNDLE_BASE = ["django==4.2", "ldap3", "openpyxl", "wheel", "setupt
 export const PYTHON_DEBS = ["python3.11", "python3.11-minimal", "python3.11-venv", "python3.11-dev", "libpython3.11-minimal", "libpython3.11-stdlib", "libpython3.11", "libpython3.11-dev"];
 
 export async function buildBundle(o: BundleOptions, log: (l: string) => void = console.error): Promise<void> {
+  assertBundleFolder(o.out);
+  privateFolder(o.out);
   const wheels = path.join(o.out, "wheels");
-  fs.mkdirSync(wheels, { recursive: true });
+  privateFolder(wheels);
   const pyv = o.pythonVersion ?? "3.11";
   log(`wheels for Python ${pyv}: ${[...BUNDLE_BASE, ...o.packages].join(" ")}`);
   execFileSync(
@@ -31,7 +39,7 @@ export async function buildBundle(o: BundleOptions, log: (l: string) => void = c
   await downloadSdist("mod_wsgi", o.out, o.index ?? "https://pypi.org", log);
   if (o.debs) {
     const debs = path.join(o.out, "debs");
-    fs.mkdirSync(debs, { recursive: true });
+    privateFolder(debs);
     log(`Python 3.11 .debs: ${PYTHON_DEBS.join(" ")}`);
     try {
       execFileSync("apt-get", ["download", ...PYTHON_DEBS], { cwd: debs, stdio: "inherit" });
@@ -42,6 +50,73 @@ export async function buildBundle(o: BundleOptions, log: (l: string) => void = c
       execFileSync("apt-get", ["download", ...PYTHON_DEBS], { cwd: debs, stdio: "inherit" });
     }
   }
+  // pip and apt-get write under the user's umask; the folder was 0700 throughout, now every file is 0600
+  makePrivate(o.out);
+}
+
+/** What a bundle folder holds; anything else in --out means it is some other folder. */
+const BUNDLE_ENTRY = /^(wheels|debs|mod_wsgi-.*\.tar\.gz|python-3\.11.*\.exe)$/;
+
+/**
+ * The bundle folder is made private (0700, every file in it 0600), so it must be a new or empty
+ * folder or an earlier bundle: pointed at /srv by mistake, it would lock everyone else out of /srv.
+ */
+export function assertBundleFolder(out: string): void {
+  if (!fs.existsSync(out)) return;
+  if (!fs.statSync(out).isDirectory()) throw new UpchainError("INVALID_INPUT", `--out: ${shown(out)} is not a folder; give a new or empty folder for the bundle`, ["out"]);
+  const others = fs.readdirSync(out).filter((n) => !BUNDLE_ENTRY.test(n));
+  if (others.length) {
+    const listed = others.slice(0, 5).join(", ") + (others.length > 5 ? ` and ${others.length - 5} more` : "");
+    throw new UpchainError("INVALID_INPUT", `--out: ${shown(out)} holds other files (${listed}); give a new or empty folder for the bundle (it is made private, 0700)`, ["out"]);
+  }
+}
+
+/** Create `dir` (and missing parents) 0700, and make it 0700 if it was there already. */
+export function privateFolder(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+}
+
+/** Every folder under `dir` (itself included) 0700, every file 0600. Links are left alone. */
+export function makePrivate(dir: string): void {
+  fs.chmodSync(dir, 0o700);
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) makePrivate(p);
+    else if (e.isFile()) fs.chmodSync(p, 0o600);
+  }
+}
+
+/** What the 1.2.0.0 hop reads from a bundle on each platform (see linux.ts and windows.ts of the OMFLOW catalog). */
+const BUNDLE_HOLDS: Record<Platform, { pattern: RegExp; kind: LocalKind; what: string }[]> = {
+  linux: [
+    { pattern: /^wheels$/, kind: "folder", what: "wheels/ folder" },
+    { pattern: /^mod_wsgi-.*\.tar\.gz$/, kind: "file", what: "mod_wsgi sdist (mod_wsgi-<version>.tar.gz)" },
+  ],
+  windows: [
+    { pattern: /^wheels$/, kind: "folder", what: "wheels/ folder" },
+    { pattern: /^python-3\.11.*\.exe$/, kind: "file", what: "Python 3.11 32-bit installer (python-3.11*.exe)" },
+  ],
+};
+
+/** Problems with the offline bundle at `dir` (named `field`): missing, unreadable, or lacking what the hop installs from. */
+export function offlineBundleProblems(field: string, dir: string, platform: Platform): OptionProblem[] {
+  const problems = localPathProblems(field, dir, "folder");
+  if (problems.length) return problems;
+  const names = fs.readdirSync(dir);
+  for (const need of BUNDLE_HOLDS[platform]) {
+    const found = names.find((n) => need.pattern.test(n));
+    if (!found) {
+      problems.push({ path: field, message: `the bundle ${shown(dir)} has no ${need.what}; prepare it with upchain bundle omflow --out ${dir}` });
+      continue;
+    }
+    problems.push(...localPathProblems(field, path.join(dir, found), need.kind));
+  }
+  const wheels = path.join(dir, "wheels");
+  if (names.includes("wheels") && fs.statSync(wheels).isDirectory() && !fs.readdirSync(wheels).some((n) => n.endsWith(".whl"))) {
+    problems.push({ path: field, message: `the bundle's wheels folder ${shown(wheels)} holds no .whl file; prepare it with upchain bundle omflow --out ${dir}` });
+  }
+  return problems;
 }
 
 /** pip cannot download mod_wsgi's sdist without Apache's headers here, so fetch it from the index's JSON API. */
@@ -54,5 +129,5 @@ async function downloadSdist(name: string, out: string, index: string, log: (l: 
   log(`${name} sdist: ${sdist.filename}`);
   const res = await fetch(url);
   if (!res.ok) throw new Error(`downloading ${url} failed: HTTP ${res.status}`);
-  fs.writeFileSync(path.join(out, sdist.filename), Buffer.from(await res.arrayBuffer()));
+  fs.writeFileSync(path.join(out, sdist.filename), Buffer.from(await res.arrayBuffer()), { mode: 0o600 });
 }

@@ -3,6 +3,13 @@
 // host key, which upchain requires: it never trusts a host key on first use.
 import { z } from "zod";
 import { parseHostKeyPin } from "./transport/hostKey";
+import { privateKeyProblem } from "./transport/privateKey";
+
+/** What Pulumi passes for a value not known yet during preview (its runtime's `unknownValue`). */
+const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The connection fields that are credentials: kept beside the connection, each a secret on its own. */
+export const credentialFields = ["privateKey", "privateKeyPassphrase", "password"] as const;
 
 export const connectionSchema = z
   .object({
@@ -10,6 +17,7 @@ export const connectionSchema = z
     port: z.number().int().min(1).max(65535).default(22),
     user: z.string().min(1).default("root"),
     privateKey: z.string().optional(),
+    privateKeyPassphrase: z.string().optional(),
     password: z.string().optional(),
     hostKey: z
       .string({ error: "pin the host's key: the line `ssh-keyscan -t ed25519 HOST` prints, or its SHA256 fingerprint" })
@@ -25,6 +33,16 @@ export const connectionSchema = z
   .refine((c) => c.privateKey !== undefined || c.password !== undefined, {
     message: "give privateKey (preferred) or password",
     path: ["privateKey"],
+  })
+  .superRefine((c, ctx) => {
+    if (c.privateKeyPassphrase !== undefined && c.privateKey === undefined) {
+      ctx.addIssue({ code: "custom", path: ["privateKeyPassphrase"], message: "is only used with privateKey, which is not given" });
+      return;
+    }
+    // the key is read at preview, so a key that cannot be used is named before any connection
+    if (c.privateKey === undefined || c.privateKey === unknownValue || c.privateKeyPassphrase === unknownValue) return;
+    const problem = privateKeyProblem(c.privateKey, c.privateKeyPassphrase);
+    if (problem) ctx.addIssue({ code: "custom", path: [problem.field], message: problem.message });
   });
 
 export type ConnectionInput = z.infer<typeof connectionSchema>;
@@ -40,17 +58,20 @@ export function toCheckFailures(error: z.ZodError, prefix: string[] = []): { pro
 /** Resources pass credentials beside the connection (so each can be a secret on its own). */
 export function connectionOf(inputs: any): unknown {
   if (inputs?.connection === undefined) return undefined;
-  return { ...inputs.connection, privateKey: inputs.privateKey ?? undefined, password: inputs.password ?? undefined };
+  const out: Record<string, unknown> = { ...inputs.connection };
+  for (const k of credentialFields) out[k] = inputs[k] ?? undefined;
+  return out;
 }
 
 /** Split validated connection fields back into a connection and credentials, leaving out absent
  * credentials (protobuf structs cannot carry undefined). */
 export function withConnection(base: Record<string, unknown>, c: ConnectionInput): Record<string, unknown> {
-  const { privateKey, password, ...connection } = c;
+  const { privateKey, privateKeyPassphrase, password, ...connection } = c;
+  const credentials: Record<string, string | undefined> = { privateKey, privateKeyPassphrase, password };
   const out: Record<string, unknown> = { ...base, connection };
-  delete out.privateKey;
-  delete out.password;
-  if (privateKey !== undefined) out.privateKey = privateKey;
-  if (password !== undefined) out.password = password;
+  for (const k of credentialFields) {
+    delete out[k];
+    if (credentials[k] !== undefined) out[k] = credentials[k];
+  }
   return out;
 }

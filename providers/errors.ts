@@ -40,14 +40,97 @@ export function isUpchainError(e: unknown, code?: UpchainErrorCode): e is Upchai
   return e instanceof UpchainError && (code === undefined || e.code === code);
 }
 
-/** Replace every secret value in `text` by a mask, so output and errors can be shown safely. */
-export function maskSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
+/** The strings to hide for a set of secrets: each whole secret, and each substantial line of it. */
+function patternsOf(secrets: readonly (string | undefined)[]): string[] {
+  const out = new Set<string>();
   for (const s of secrets) {
     if (!s || s.length < 4) continue; // masking tiny strings would mangle ordinary output
-    out = out.split(s).join("[secret]");
+    out.add(s);
     // a PEM key may be echoed line by line; mask each substantial line as well
-    for (const line of s.split(/\r?\n/)) if (line.length >= 16) out = out.split(line).join("[secret]");
+    for (const line of s.split(/\r?\n/)) if (line.length >= 16) out.add(line);
   }
-  return out;
+  return [...out];
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where the patterns occur in `text`, scanning left to right and taking the longest pattern at the
+ * leftmost position, without overlaps; only occurrences starting before `before` are returned.
+ */
+function occurrences(text: string, patterns: readonly string[], before = Infinity): Span[] {
+  const next = patterns.map((p) => text.indexOf(p));
+  const spans: Span[] = [];
+  let pos = 0;
+  for (;;) {
+    let start = -1;
+    let length = 0;
+    patterns.forEach((p, i) => {
+      if (next[i] !== -1 && next[i] < pos) next[i] = text.indexOf(p, pos);
+      if (next[i] === -1) return;
+      if (start === -1 || next[i] < start || (next[i] === start && p.length > length)) {
+        start = next[i];
+        length = p.length;
+      }
+    });
+    if (start === -1 || start >= before) return spans;
+    spans.push({ start, end: start + length });
+    pos = start + length;
+  }
+}
+
+function replaceSpans(text: string, spans: readonly Span[], end = text.length): string {
+  let out = "";
+  let pos = 0;
+  for (const s of spans) {
+    out += text.slice(pos, s.start) + "[secret]";
+    pos = s.end;
+  }
+  return out + text.slice(pos, end);
+}
+
+/** Replace every secret value in `text` by a mask, so output and errors can be shown safely. */
+export function maskSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  const patterns = patternsOf(secrets);
+  return replaceSpans(text, occurrences(text, patterns));
+}
+
+/**
+ * Masks a stream of output chunks. A secret may arrive split across two chunks, so masking each
+ * chunk alone would let it through: this holds back the end of what it has seen (at most the longest
+ * secret's length minus one characters) until it knows no secret starts there. For any split of a
+ * text, the pieces it returns join up to exactly maskSecrets(text).
+ */
+export class SecretMasker {
+  private readonly patterns: string[];
+  private readonly holdBack: number;
+  private pending = "";
+
+  constructor(secrets: readonly (string | undefined)[]) {
+    this.patterns = patternsOf(secrets);
+    this.holdBack = Math.max(0, ...this.patterns.map((p) => p.length - 1));
+  }
+
+  /** Take a chunk; return the text that is now safe to show (possibly empty). */
+  push(chunk: string): string {
+    this.pending += chunk;
+    // a secret starting before `cut` lies wholly inside what has arrived, so it can be decided now
+    let cut = this.pending.length - this.holdBack;
+    if (cut <= 0) return "";
+    const spans = occurrences(this.pending, this.patterns, cut);
+    if (spans.length > 0) cut = Math.max(cut, spans[spans.length - 1].end);
+    const safe = replaceSpans(this.pending, spans, cut);
+    this.pending = this.pending.slice(cut);
+    return safe;
+  }
+
+  /** The end of the stream: return everything still held back, masked. */
+  flush(): string {
+    const rest = replaceSpans(this.pending, occurrences(this.pending, this.patterns));
+    this.pending = "";
+    return rest;
+  }
 }

@@ -1,60 +1,55 @@
 // The Pulumi program: reads stacks/Pulumi.<stack>.yaml and declares one resource per host.
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
-import { UpchainError } from "../providers/errors";
 import { GroupmaxServer } from "../components/groupmaxServer";
 import { OmflowServer } from "../components/omflowServer";
 import { HostFacts } from "../providers/hostFacts/resource";
-import { StackConfig, hostKeyFromKnownHosts, parseStackConfig } from "./config";
+import { HostEntry } from "./config";
+import { readStackConfig } from "./readConfig";
+import { secretEnvOf } from "./secrets";
+
+// isConfigSecret is exported by the SDK at run time but left out of its typings (marked internal);
+// it is the only way the program learns that a key was set with --secret.
+const sdkConfig = require("@pulumi/pulumi/runtime/config") as { allConfig(): Record<string, string>; isConfigSecret(key: string): boolean };
 
 const cfg = new pulumi.Config("upchain");
 const stackFile = `stacks/Pulumi.${pulumi.getStack()}.yaml`;
-const settings = parseStackConfig(
-  {
-    hosts: cfg.getObject("hosts"),
-    servers: cfg.getObject("servers"),
-    user: cfg.get("user"),
-    privateKeyFile: cfg.get("privateKeyFile"),
-    knownHostsFile: cfg.get("knownHostsFile"),
-  },
-  stackFile,
-);
+const { config: settings, serverSecrets } = readStackConfig({ values: sdkConfig.allConfig(), isSecret: (k) => sdkConfig.isConfigSecret(k) }, stackFile);
 
 // A key given with `pulumi config set --secret upchain:privateKey` wins over privateKeyFile.
 const privateKey: pulumi.Output<string> | undefined =
   cfg.getSecret("privateKey") ??
   (settings.privateKeyFile ? pulumi.secret(fs.readFileSync(settings.privateKeyFile, "utf8")) : undefined);
+const privateKeyPassphrase = cfg.getSecret("privateKeyPassphrase");
 const password = cfg.getSecret("password");
+// The values stay inside this secret Output; only the names were read in plain (by readStackConfig).
+const secrets = cfg.getSecretObject<Record<string, unknown>>("secrets");
 
-function connectionFor(list: "hosts" | "servers", i: number, h: StackConfig["hosts"][number]) {
-  const hostKey = h.hostKey ?? hostKeyFromKnownHosts(settings.knownHostsFile!, h.host, h.port);
-  if (!hostKey) {
-    throw new UpchainError(
-      "HOST_KEY_UNKNOWN",
-      `${stackFile}: upchain:${list}[${i}] (${h.name}, ${h.host}) has no hostKey and ${settings.knownHostsFile} has no key for it; ` +
-        `pin one with hostKey or add the host to the known_hosts file`,
-      [list, i, "hostKey"],
-    );
-  }
-  return { host: h.host, port: h.port, user: h.user ?? settings.user, privateKey, password, hostKey };
+function connectionFor(h: HostEntry & { hostKey: string }) {
+  return { host: h.host, port: h.port, user: h.user ?? settings.user, privateKey, privateKeyPassphrase, password, hostKey: h.hostKey };
 }
 
 export const hosts: Record<string, pulumi.Output<unknown>> = {};
-settings.hosts.forEach((h, i) => {
-  const facts = new HostFacts(h.name, { connection: connectionFor("hosts", i, h) });
+settings.hosts.forEach((h) => {
+  const facts = new HostFacts(h.name, { connection: connectionFor(h) });
   hosts[h.name] = pulumi.all([facts.hostname, facts.osPrettyName]).apply(([hostname, os]) => ({ hostname, os }));
 });
 
 export const servers: Record<string, pulumi.Output<string>> = {};
 settings.servers.forEach((s, i) => {
   const Component = s.product === "groupmax" ? GroupmaxServer : OmflowServer;
+  const names = serverSecrets[i];
   const server = new Component(s.name, {
-    connection: connectionFor("servers", i, s),
+    connection: connectionFor(s),
     version: s.version,
     platform: s.platform,
     releases: s.releases,
     options: s.options,
     lockTimeoutSeconds: s.lockTimeoutSeconds,
+    stepTimeouts: s.stepTimeouts,
+    clearRun: s.clearRun,
+    // only the secrets this server's options name: another server's credentials never reach its host
+    secretEnv: names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined,
   });
   servers[s.name] = server.installedVersion;
 });

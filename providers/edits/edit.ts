@@ -1,6 +1,7 @@
 // Idempotent file edits, the way Ansible's lineinfile works: a pure function from the file's text
 // to { changed, before, after }. Writing (backup, temp file, validate, rename) is the executor's job
 // and happens only when something changed.
+import { UpchainError } from "../errors";
 
 export interface EditResult {
   changed: boolean;
@@ -13,15 +14,53 @@ export function result(before: string, after: string): EditResult {
 }
 
 /**
- * Point every `LoadModule wsgi_module <path>` line at `modulePath`, keeping indentation and any
- * trailing comment; when the file has no such line, add one at the top (Apache must load the module
- * before a WSGI directive uses it).
+ * One argument of an Apache directive as Apache reads it (ap_getword_conf): a word ends at white
+ * space; a "double" or 'single' quoted one may hold spaces, and inside it \" (or \') and \\ stand for
+ * the character itself. An unclosed quote runs to the end of the line.
+ */
+const apacheArgument = /"(?:\\[^\r\n]|[^"\\\r\n])*"?|'(?:\\[^\r\n]|[^'\\\r\n])*'?|[^\s"'][^\s]*/;
+
+/** The value an Apache argument stands for (what ap_getword_conf returns for it). */
+export function readApacheArgument(word: string): string {
+  const q = word[0];
+  const quoted = q === '"' || q === "'";
+  let out = "";
+  for (let i = quoted ? 1 : 0; i < word.length; i++) {
+    const c = word[i];
+    if (quoted && c === q) break;
+    if (c === "\\" && (word[i + 1] === "\\" || (quoted && word[i + 1] === q))) {
+      out += word[++i];
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/** Write a value as one Apache argument: bare when it can be, else double-quoted with \ and " escaped. */
+export function apacheArgumentFor(value: string, field = "the wsgi module path"): string {
+  if (value === "" || /[\r\n\0]/.test(value)) {
+    throw new UpchainError("INVALID_INPUT", `${field} ${JSON.stringify(value)} cannot be written in an Apache configuration line: give a non-empty path without line breaks or NUL`);
+  }
+  if (/^[^\s"'\\]+$/.test(value)) return value;
+  return `"${value.replace(/[\\"]/g, "\\$&")}"`;
+}
+
+/**
+ * Point every `LoadModule wsgi_module <path>` line at `modulePath` (given as the path itself, not
+ * quoted), keeping indentation and any trailing comment; when the file has no such line, add one at
+ * the top (Apache must load the module before a WSGI directive uses it). A line that already names
+ * the path, however it is quoted, is left as it is.
  */
 export function setWsgiModulePath(text: string, modulePath: string): EditResult {
-  if (/\s/.test(modulePath) && !modulePath.startsWith('"')) modulePath = `"${modulePath}"`;
-  const re = /^(\s*LoadModule\s+wsgi_module\s+)(\S+|"[^"]*")(.*)$/gm;
-  if (re.test(text)) return result(text, text.replace(re, (_m, head: string, _old: string, tail: string) => `${head}${modulePath}${tail}`));
-  return result(text, `LoadModule wsgi_module ${modulePath}\n${text}`);
+  const written = apacheArgumentFor(modulePath);
+  const re = new RegExp(`^([ \\t]*LoadModule[ \\t]+wsgi_module[ \\t]+)(${apacheArgument.source})(.*)$`, "gim");
+  let found = false;
+  const after = text.replace(re, (line: string, head: string, old: string, tail: string) => {
+    found = true;
+    return readApacheArgument(old) === modulePath ? line : `${head}${written}${tail}`;
+  });
+  return result(text, found ? after : `LoadModule wsgi_module ${written}\n${text}`);
 }
 
 /** The named edits a catalog step may ask for (`edit: "<name>"`). */

@@ -82,6 +82,12 @@ export interface Catalog {
   probeVersion(ctx: PlanContext): { shell: Shell; command: string };
   /** Problems found before any host is touched (missing bundle, bad option): field path and message. */
   preflight?(hops: Hop[], ctx: PlanContext): { path: string; message: string }[];
+  /**
+   * Problems in the options alone (types, unknown keys, paths, a backup directory overlapping what it
+   * backs up), all at once: needs no plan, so it can run before any SSH connection is opened.
+   * preflight reports these too.
+   */
+  optionProblems?(ctx: PlanContext): { path: string; message: string }[];
 }
 
 export type StepSpec = Omit<Step, "shell"> & { id: string; action: StepAction; title: string; commands: string[]; destructive: boolean };

@@ -43,13 +43,15 @@ export async function startDetached(host: RemoteHost, dir: string, script: strin
   await host.writeFile(`${dir}/script.sh`, `set -e\n${hasEnv ? ". ./env\n" : ""}${script}\n`, 0o700);
   // The launcher records its start time and start epoch before its pid (so a pid always has them),
   // runs the script, removes the env file, then publishes the exit status with one rename.
+  // upchain's own files (out, err, rc, pid) are private; the step's commands run with the login's own
+  // umask ($1), because what they create (a Python environment Apache must read) is the product's.
   const launcher =
     `${START_OF("$$")} > start; date +%s > started; echo $$ > pid.tmp; mv -f pid.tmp pid; ` +
-    `sh ./script.sh > out 2> err; echo $? > rc.tmp; rm -f env; mv -f rc.tmp rc`;
+    `(umask "$1"; exec sh ./script.sh) > out 2> err; echo $? > rc.tmp; rm -f env; mv -f rc.tmp rc`;
   // returns once the launcher has published its pid (at most 10 s), so the first poll never mistakes a step
   // that is starting for one that never started
   const r = await host.exec(
-    `cd ${q(dir)} && umask 077 && { setsid sh -c ${q(launcher)} < /dev/null > /dev/null 2>&1 & } && ` +
+    `cd ${q(dir)} && u=$(umask) && umask 077 && { setsid sh -c ${q(launcher)} upchain-step "$u" < /dev/null > /dev/null 2>&1 & } && ` +
       `i=0; while [ ! -f pid ] && [ ! -f rc ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; ` +
       `[ -f pid ] || [ -f rc ] || { echo "the launcher wrote no pid within 10s" >&2; exit 1; }`,
     { sudo: true },
@@ -114,8 +116,9 @@ export async function killStep(host: RemoteHost, dir: string, graceSeconds = 5):
   await host.exec(
     `p=${pid}; case "$p" in ''|*[!0-9]*) exit 0;; esac; ` +
       `[ "$(${START_OF("$p")})" = "$(cat ${q(dir + "/start")})" ] || exit 0; ` +
-      `kill -TERM -- "-$p" 2>/dev/null; i=0; while [ $i -lt ${graceSeconds} ] && kill -0 -- "-$p" 2>/dev/null; do sleep 1; i=$((i+1)); done; ` +
-      `kill -KILL -- "-$p" 2>/dev/null; true`,
+      // dash's kill takes "-s SIG --" (not "-SIG --") before a negative process-group id
+      `kill -s TERM -- "-$p" 2>/dev/null; i=0; while [ $i -lt ${graceSeconds} ] && kill -s 0 -- "-$p" 2>/dev/null; do sleep 1; i=$((i+1)); done; ` +
+      `kill -s KILL -- "-$p" 2>/dev/null; true`,
     { sudo: true },
   );
 }

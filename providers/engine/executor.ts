@@ -92,6 +92,7 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
       resumedRun = journal.run;
       log(`resuming run ${journal.run}: ${journal.from} -> ${journal.to}, at step ${journal.next + 1} of ${journal.steps}`);
     } else {
+      await assertStillAt(o);
       journal = newJournal(id, o.plan);
       await writeJournal(o.host, stateDir, o.resource, journal);
     }
@@ -100,7 +101,7 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     await walk(r);
     journal.status = "done";
     await saveJournal(r);
-    await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, stateDir, o.resource, journal.run), true));
+    await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, stateDir, o.resource, journal.run), true), { ownErrors: true });
     return { reached: o.plan.to, resumedRun };
   } finally {
     // best effort: after a host that never came back, the lock goes stale on its own
@@ -144,6 +145,24 @@ async function settleJournal(o: ExecuteOptions, stateDir: string, j: Journal | u
   return j;
 }
 
+/**
+ * The plan was made before the lock was taken: if another run changed the server meanwhile (it held
+ * the lock while this one waited), the plan no longer starts from what is installed.
+ */
+async function assertStillAt(o: ExecuteOptions): Promise<void> {
+  if (!o.plan.hops.length) return;
+  const probe = o.catalog.probeVersion(o.ctx);
+  if (probe.shell !== "sh") return;
+  const r = await o.host.exec(probe.command, { sudo: true });
+  const now = o.catalog.scheme.normalize(r.stdout.trim());
+  if (r.code === 0 && now === o.plan.from) return;
+  throw new UpchainError(
+    "LOCKED",
+    `${o.host.label}: another upchain run changed ${o.resource} while this run waited for its lock: the plan starts from ${o.plan.from}, ` +
+      `but the server now reports ${now ?? JSON.stringify(r.stdout.trim().slice(0, 40))}. Nothing was run; run pulumi up again to plan from what is there now.`,
+  );
+}
+
 export function restorePending(file: string, j: Journal): UpchainError {
   const f = j.failure;
   return new UpchainError(
@@ -155,7 +174,7 @@ export function restorePending(file: string, j: Journal): UpchainError {
 }
 
 async function saveJournal(r: Run): Promise<void> {
-  await withContact(r.o.host, r.contactUntil(), "writing the journal", async () => (await writeJournal(r.o.host, r.stateDir, r.o.resource, r.j), true));
+  await withContact(r.o.host, r.contactUntil(), "writing the journal", async () => (await writeJournal(r.o.host, r.stateDir, r.o.resource, r.j), true), { ownErrors: true });
 }
 
 async function walk(r: Run): Promise<void> {
@@ -199,7 +218,7 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
     // carried out by the executor itself, idempotently: a resumed run simply does it again
     r.log(`${position} ${step.title}`);
     const doIt = () => (step.action === "upload" ? upload(o.host, step) : step.action === "edit" ? edit(o.host, step, j.run) : servicesAdd(o.host, step, j.run));
-    return withContact(o.host, r.contactUntil(), `step "${step.title}"`, doIt);
+    return withContact(o.host, r.contactUntil(), `step "${step.title}"`, doIt, { ownErrors: true });
   }
   const wait = () =>
     waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, onOutput: out, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(step, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `step "${step.title}" ran` });
@@ -322,7 +341,7 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
   }
   j.status = "restored";
   await saveJournal(r);
-  await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, r.stateDir, o.resource, j.run), true));
+  await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, r.stateDir, o.resource, j.run), true), { ownErrors: true });
   if (recoverErrors.length) {
     throw new UpchainError("RESTORE_FAILED", mask(`${failedStep}; the backup was restored, but ${recoverErrors.join("; ")}. Put ${hop.from} back in service by hand.${output}`));
   }

@@ -53,15 +53,9 @@ const READ_OWNER = [
   `last=$beat; [ "$until" -gt "$last" ] && last=$until`,
 ].join("\n");
 
-export async function acquireLock(
-  host: RemoteHost,
-  stateDir: string,
-  resource: string,
-  run: string,
-  staleSeconds: number,
-  pollMs = 2000,
-): Promise<HostLock> {
-  const script = underMutex(
+/** Take the lock, or take over a stale one; prints "acquired", "took-over <run>" or "held <run> <age> <beat>". */
+export function acquireScript(stateDir: string, resource: string, run: string, staleSeconds: number): string {
+  return underMutex(
     stateDir,
     resource,
     [
@@ -74,6 +68,17 @@ export async function acquireLock(
       `mkdir -- "$dir" && own ${q(run)} "$now" 0 && echo acquired`,
     ].join("\n"),
   );
+}
+
+export async function acquireLock(
+  host: RemoteHost,
+  stateDir: string,
+  resource: string,
+  run: string,
+  staleSeconds: number,
+  pollMs = 2000,
+): Promise<HostLock> {
+  const script = acquireScript(stateDir, resource, run, staleSeconds);
   let firstBeat: string | undefined;
   const deadline = Date.now() + (staleSeconds + 5) * 1000;
   for (;;) {
@@ -112,8 +117,9 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
     return r.code === 0 && word === "mine";
   };
   const beat = () => whileMine(`own ${q(run)} "$(date +%s)" ${until}`);
-  // Beat several times per stale period, so one missed beat (a slow exec) never makes the lock stale.
-  const every = Math.max(1000, Math.floor((staleSeconds * 1000) / 4));
+  // Beat several times per stale period, so one missed beat (a slow exec) never makes the lock stale,
+  // and at least every 5 s, so a run watching the lock sees quickly that its holder lives.
+  const every = Math.max(1000, Math.min(5000, Math.floor((staleSeconds * 1000) / 4)));
   let beating = false;
   const timer = setInterval(() => {
     if (beating || lostTo) return;

@@ -134,7 +134,9 @@ function assertBackupFirst(catalog: Catalog, hop: Hop, steps: Step[]): void {
 
 /** Every problem the catalog finds with the inputs of `hops` (none given: the options alone), as field path and message. */
 export function planInputProblems(catalog: Catalog, hops: Hop[], req: Omit<PlanRequest, "target" | "installed">): { path: string; message: string }[] {
-  return catalog.preflight?.(hops, contextFor(catalog, { ...req, installed: "", target: "" })) ?? [];
+  const ctx = contextFor(catalog, { ...req, installed: "", target: "" });
+  if (!hops.length && catalog.optionProblems) return catalog.optionProblems(ctx);
+  return catalog.preflight?.(hops, ctx) ?? [];
 }
 
 /**

@@ -24,8 +24,12 @@ export type WaitResult = DetachedResult | "lost" | "not-started";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Run `fn` against the host; on a thrown error reconnect (when the host can) and try again until `until`. */
-export async function withContact<T>(host: RemoteHost, until: number, what: string, fn: () => Promise<T | undefined>): Promise<T> {
+/**
+ * Run `fn` against the host; on a thrown error reconnect (when the host can) and try again until
+ * `until`. A read (a poll) is retried whatever went wrong; with `ownErrors`, an error thrown while the
+ * host still answers is the operation's own (a full disk, a failed checksum) and is thrown at once.
+ */
+export async function withContact<T>(host: RemoteHost, until: number, what: string, fn: () => Promise<T | undefined>, opts: { ownErrors?: boolean } = {}): Promise<T> {
   let last = "no answer";
   for (let attempt = 0; ; attempt++) {
     try {
@@ -34,7 +38,7 @@ export async function withContact<T>(host: RemoteHost, until: number, what: stri
       last = "the host's answer could not be read";
     } catch (e) {
       // an error from a host that answers is the operation's own: only a host out of reach is retried
-      if (await answers(host)) throw e;
+      if (opts.ownErrors && (await answers(host))) throw e;
       last = (e as Error).message;
       if (host.reconnect && Date.now() < until) {
         await host.reconnect({ deadline: Math.min(until, Date.now() + 30_000) }).catch((err) => (last = (err as Error).message));
@@ -48,7 +52,7 @@ export async function withContact<T>(host: RemoteHost, until: number, what: stri
           `it waits for the step and carries on, or restores the hop if the step failed.`,
       );
     }
-    await sleep(Math.min(1000 * 2 ** Math.min(attempt, 4), 10_000));
+    await sleep(Math.min(500 * 2 ** Math.min(attempt, 5), 10_000));
   }
 }
 

@@ -1,7 +1,7 @@
 // The HostFacts provider's behaviour. Loaded lazily by provider.ts so that Pulumi's closure
 // serialization captures only a module path, never ssh2 or zod.
 import type * as pulumi from "@pulumi/pulumi";
-import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
+import { connectionOf, connectionSchema, credentialFields, toCheckFailures, withConnection } from "../connectionSchema";
 import { withSsh } from "../transport/ssh";
 import { readFacts } from "./facts";
 
@@ -10,6 +10,7 @@ export interface HostFactsOutputs {
   // Credentials are kept so that `read` can reconnect during refresh; the resource marks them as
   // additional secret outputs, so the state holds them encrypted.
   privateKey?: string;
+  privateKeyPassphrase?: string;
   password?: string;
   hostname: string;
   osId: string;
@@ -38,8 +39,7 @@ async function probe(inputs: any): Promise<HostFactsOutputs> {
     connection: { host: c.host, port: c.port, user: c.user, hostKey: c.hostKey },
     ...facts,
   };
-  if (c.privateKey !== undefined) out.privateKey = c.privateKey;
-  if (c.password !== undefined) out.password = c.password;
+  for (const k of credentialFields) if (c[k] !== undefined) out[k] = c[k];
   return out;
 }
 
@@ -52,8 +52,7 @@ export async function diff(_id: string, olds: HostFactsOutputs, news: any): Prom
   const o = olds.connection;
   const n = news.connection ?? {};
   const changed: string[] = (["host", "port", "user", "hostKey"] as const).filter((k) => o?.[k] !== n[k]);
-  if (olds.privateKey !== news.privateKey) changed.push("privateKey");
-  if (olds.password !== news.password) changed.push("password");
+  for (const k of credentialFields) if (olds[k] !== news[k]) changed.push(k);
   // During refresh, olds are the freshly read outputs and news the recorded inputs, so a fact that
   // differs from its recorded baseline is drift made behind Pulumi's back.
   for (const k of factKeys) if (news[k] !== undefined && olds[k] !== news[k]) changed.push(k);

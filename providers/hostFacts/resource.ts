@@ -9,9 +9,20 @@ export interface ConnectionArgs {
   user?: pulumi.Input<string>;
   /** A secret: pass pulumi.secret(...) or a `--secret` config value. */
   privateKey?: pulumi.Input<string>;
+  /** Opens an encrypted privateKey; a secret like the key. */
+  privateKeyPassphrase?: pulumi.Input<string>;
   password?: pulumi.Input<string>;
   /** The pinned host key (`ssh-keyscan` line or SHA256 fingerprint). Required. */
   hostKey: pulumi.Input<string>;
+}
+
+/** The inputs that carry credentials: each is a secret input and a secret output. */
+export const credentialFields = ["privateKey", "privateKeyPassphrase", "password"] as const;
+
+/** The connection's credentials as secret inputs; an absent one stays absent (no empty secret in the state). */
+export function credentialInputs(c: ConnectionArgs): Record<(typeof credentialFields)[number], pulumi.Input<string> | undefined> {
+  const secret = (v: pulumi.Input<string> | undefined) => (v === undefined ? undefined : pulumi.secret(v));
+  return { privateKey: secret(c.privateKey), privateKeyPassphrase: secret(c.privateKeyPassphrase), password: secret(c.password) };
 }
 
 export interface HostFactsArgs {
@@ -28,21 +39,20 @@ export class HostFacts extends pulumi.dynamic.Resource {
   constructor(name: string, args: HostFactsArgs, opts?: pulumi.CustomResourceOptions) {
     // Credentials travel beside the connection, each as a secret, so the preview still shows where
     // the resource connects while the state holds the key only encrypted.
-    const { host, port, user, hostKey, privateKey, password } = args.connection;
+    const { host, port, user, hostKey } = args.connection;
     const connection = { host, port, user, hostKey };
     super(
       hostFactsProvider,
       name,
       {
         connection,
-        privateKey: privateKey === undefined ? undefined : pulumi.secret(privateKey),
-        password: password === undefined ? undefined : pulumi.secret(password),
+        ...credentialInputs(args.connection),
         hostname: undefined,
         osId: undefined,
         osVersion: undefined,
         osPrettyName: undefined,
       },
-      { ...opts, additionalSecretOutputs: ["privateKey", "password", ...(opts?.additionalSecretOutputs ?? [])] },
+      { ...opts, additionalSecretOutputs: [...credentialFields, ...(opts?.additionalSecretOutputs ?? [])] },
       "upchain",
       "HostFacts",
     );

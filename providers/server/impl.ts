@@ -95,6 +95,28 @@ function planSummary(plan: Plan) {
   };
 }
 
+/**
+ * Every `$UPCHAIN_SECRET_X` an option refers to must come with a value in secretEnv: a step would
+ * otherwise run with an empty password. Checked here too, not only by the stack program, because a
+ * program of one's own passes options to the components directly.
+ */
+export function unresolvedSecretReferences(options: unknown, secretEnv: Record<string, string>): { property: string; reason: string }[] {
+  const out: { property: string; reason: string }[] = [];
+  const visit = (v: unknown, at: string) => {
+    if (typeof v === "string") {
+      for (const m of v.matchAll(/\$\{?(UPCHAIN_SECRET_[A-Za-z0-9_]*)/g)) {
+        if (!(m[1] in secretEnv)) {
+          const known = Object.keys(secretEnv);
+          out.push({ property: at, reason: `INVALID_INPUT: refers to $${m[1]}, but no secret of that name is given to this server (${known.length ? `given: ${known.join(", ")}` : "none is given"}); declare it in upchain:secrets or pass it in secretEnv` });
+        }
+      }
+    } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${at}[${i}]`));
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) visit(x, `${at}.${k}`);
+  };
+  visit(options, "options");
+  return out;
+}
+
 function failureOf(e: unknown): { property: string; reason: string } {
   if (!isUpchainError(e)) throw e;
   return { property: e.path.length ? e.path.join(".") : "target", reason: `${e.code}: ${e.message}` };
@@ -143,6 +165,7 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
     try {
       const s = srv.data;
       failures.push(...planInputProblems(getCatalog(s.product), [], { platform: s.platform, releases: s.releases, options: s.options }).map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
+      failures.push(...unresolvedSecretReferences(s.options, s.secretEnv));
     } catch (e) {
       failures.push(failureOf(e));
     }

@@ -1,9 +1,27 @@
 // Server: one managed server of one product, at a desired version.
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionArgs } from "../hostFacts/resource";
+import { ConnectionArgs, credentialFields, credentialInputs } from "../hostFacts/resource";
 import { serverProvider } from "./provider";
 
-export interface ServerArgs {
+/** How a run behaves on the server: how soon a dead run's lock is taken over, step deadlines, clearing a run by hand. */
+export interface RunControlArgs {
+  /** Seconds after its last heartbeat that a dead run's lock is taken over (default 120). */
+  lockTimeoutSeconds?: pulumi.Input<number>;
+  /** Seconds a step may run before it is stopped and its hop restored, by step id or by action ("run", "backup", "verify", "restore"). */
+  stepTimeouts?: pulumi.Input<Record<string, pulumi.Input<number>>>;
+  /**
+   * The id of a run an error named, once you have dealt with the server by hand: a failed restore
+   * (every run is refused until then) or an interrupted run to abandon. Remove it again afterwards.
+   */
+  clearRun?: pulumi.Input<string>;
+}
+
+/** The run controls of a component's args, as Server inputs. */
+export function runControls(a: RunControlArgs): RunControlArgs {
+  return { lockTimeoutSeconds: a.lockTimeoutSeconds, stepTimeouts: a.stepTimeouts, clearRun: a.clearRun };
+}
+
+export interface ServerArgs extends RunControlArgs {
   product: pulumi.Input<string>;
   platform?: pulumi.Input<"linux" | "windows">;
   /** The version the server should run; upchain walks the legal chain to it. */
@@ -12,9 +30,13 @@ export interface ServerArgs {
   releases?: pulumi.Input<pulumi.Input<string>[]>;
   options?: pulumi.Input<Record<string, unknown>>;
   journalName?: pulumi.Input<string>;
-  /** Seconds after its last heartbeat that a dead run's lock is taken over (default 120). */
-  lockTimeoutSeconds?: pulumi.Input<number>;
   connection: ConnectionArgs;
+  /**
+   * Secret values the steps read as environment variables (UPCHAIN_SECRET_<NAME> -> value), so an
+   * option can say `printf '%s' "$UPCHAIN_SECRET_MAILADMINPASSWORD" | installer --password-stdin`
+   * and the value itself is never in the options, the plan or a command line. Kept secret.
+   */
+  secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 export class Server extends pulumi.dynamic.Resource {
@@ -22,7 +44,7 @@ export class Server extends pulumi.dynamic.Resource {
   declare readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[] }>;
 
   constructor(name: string, args: ServerArgs, opts?: pulumi.CustomResourceOptions) {
-    const { host, port, user, hostKey, privateKey, password } = args.connection;
+    const { host, port, user, hostKey } = args.connection;
     super(
       serverProvider,
       name,
@@ -33,14 +55,14 @@ export class Server extends pulumi.dynamic.Resource {
         releases: args.releases,
         options: args.options ?? {},
         journalName: args.journalName,
-        lockTimeoutSeconds: args.lockTimeoutSeconds,
+        ...runControls(args),
         connection: { host, port, user, hostKey },
-        privateKey: privateKey === undefined ? undefined : pulumi.secret(privateKey),
-        password: password === undefined ? undefined : pulumi.secret(password),
+        ...credentialInputs(args.connection),
+        secretEnv: args.secretEnv === undefined ? undefined : pulumi.secret(args.secretEnv),
         installedVersion: undefined,
         plan: undefined,
       },
-      { ...opts, additionalSecretOutputs: ["privateKey", "password", ...(opts?.additionalSecretOutputs ?? [])] },
+      { ...opts, additionalSecretOutputs: [...credentialFields, "secretEnv", ...(opts?.additionalSecretOutputs ?? [])] },
       "upchain",
       "Server",
     );

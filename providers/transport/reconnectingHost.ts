@@ -1,7 +1,11 @@
 // A RemoteHost that can connect again: a reboot step drops the connection on purpose, and the
 // executor carries on over a new one. Everything else (lock, journal, heartbeats) holds this object,
-// so it never notices that the connection underneath was replaced.
-import { UpchainError } from "../errors";
+// so it never notices that the connection underneath was replaced. A connection that dropped by
+// itself is replaced too, before the next operation: nothing was sent over the lost one after it
+// dropped, so connecting again cannot run anything twice. Reads and writes (a write is an atomic
+// replace) are tried once more over a new connection when the link drops under them; a command is
+// not, since it may have run.
+import { UpchainError, isUpchainError } from "../errors";
 import { ExecOptions, ExecResult, ReconnectOptions, RemoteHost } from "./remoteHost";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -15,6 +19,8 @@ export class ReconnectingHost implements RemoteHost {
     /** First wait between attempts; doubled after each failure up to maxBackoffMs. */
     private readonly backoffMs = 1000,
     private readonly maxBackoffMs = 10_000,
+    /** How long to keep trying to replace a connection that dropped by itself. */
+    private readonly relinkMs = 60_000,
   ) {
     this.current = first;
     this.label = first.label;
@@ -23,18 +29,50 @@ export class ReconnectingHost implements RemoteHost {
   readonly label: string;
 
   private get host(): RemoteHost {
-    if (!this.current) throw new UpchainError("CONNECTION_FAILED", `${this.label}: not connected (the host is being reconnected after a reboot)`);
+    if (!this.current) throw new UpchainError("CONNECTION_FAILED", `${this.label}: not connected (the connection is being made again after a reboot, or could not be)`);
     return this.current;
   }
 
+  get lost(): boolean {
+    return this.current?.lost === true;
+  }
+
+  /** Shared by the operations that find the connection lost at the same time: one new connection. */
+  private relinking: Promise<Error | undefined> | undefined;
+
+  /** The connection to use: the current one, or a new one when it dropped. */
+  private async live(): Promise<RemoteHost> {
+    if (!this.relinking && this.current?.lost) {
+      this.relinking = this.reconnect({ deadline: Date.now() + this.relinkMs })
+        .then(() => undefined, (e: Error) => e)
+        .finally(() => (this.relinking = undefined));
+    }
+    const failed = await this.relinking;
+    if (failed) {
+      throw new UpchainError("CONNECTION_FAILED", `${this.label}: the connection dropped and could not be made again within ${Math.round(this.relinkMs / 1000)}s: ${failed.message}`, ["connection"]);
+    }
+    return this.host;
+  }
+
+  /** Run an operation that is safe to repeat, once more over a new connection if the link drops under it. */
+  private async repeatable<T>(op: (h: RemoteHost) => Promise<T>): Promise<T> {
+    const h = await this.live();
+    try {
+      return await op(h);
+    } catch (e) {
+      if (!isUpchainError(e, "CONNECTION_FAILED") || !h.lost) throw e;
+      return op(await this.live());
+    }
+  }
+
   async exec(command: string, options?: ExecOptions): Promise<ExecResult> {
-    return this.host.exec(command, options);
+    return (await this.live()).exec(command, options);
   }
   async readFile(path: string): Promise<Buffer> {
-    return this.host.readFile(path);
+    return this.repeatable((h) => h.readFile(path));
   }
   async writeFile(path: string, data: Buffer | string, mode?: number): Promise<void> {
-    return this.host.writeFile(path, data, mode);
+    return this.repeatable((h) => h.writeFile(path, data, mode));
   }
   async close(): Promise<void> {
     const c = this.current;

@@ -21,6 +21,11 @@ export interface ExecOptions {
 export interface RemoteHost {
   /** A label for messages: user@host:port. Never contains a credential. */
   readonly label: string;
+  /**
+   * True once the connection is known to be gone (it dropped, or was closed): every operation on it
+   * fails, and nothing more reaches the host over it. Hosts that cannot tell leave it undefined.
+   */
+  readonly lost?: boolean;
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   readFile(path: string): Promise<Buffer>;
   writeFile(path: string, data: Buffer | string, mode?: number): Promise<void>;
@@ -47,6 +52,8 @@ export interface Connection {
   port?: number;
   user?: string;
   privateKey?: string;
+  /** Decrypts an encrypted privateKey. */
+  privateKeyPassphrase?: string;
   password?: string;
   /** The pinned host key: an OpenSSH public key line or its SHA256 fingerprint. */
   hostKey: string;

@@ -1,15 +1,26 @@
-// RemoteHost over SSH with ssh2: pinned host keys, keepalive, exit status from the channel close,
-// SFTP uploads checked with sha256 on the remote side, and sudo for non-root logins.
+// RemoteHost over SSH with ssh2: pinned host keys (which also choose the host key algorithm asked
+// for), keys checked before connecting, keepalive, exit status from the channel close, atomic checked
+// writes (atomicWrite.ts), sudo for non-root logins, secrets masked in all output, and a connection
+// that fails operations cleanly when it drops (connectionWatch.ts).
 import { createHash, randomBytes } from "crypto";
+import { StringDecoder } from "string_decoder";
 import type { Client, ClientChannel, SFTPWrapper } from "ssh2";
-import { UpchainError, maskSecrets } from "../errors";
+import { SecretMasker, UpchainError, maskSecrets } from "../errors";
 import { quote } from "../quote";
-import { fingerprintOf, parseHostKeyPin } from "./hostKey";
+import { atomicReplaceScript, tempPathBeside } from "./atomicWrite";
+import { ConnectionWatch } from "./connectionWatch";
+import { fingerprintOf, hostKeyAlgorithmsFor, parseHostKeyPin } from "./hostKey";
+import { privateKeyProblem } from "./privateKey";
 import { Connection, ExecOptions, ExecResult, RemoteHost, connectionLabel } from "./remoteHost";
 
 export interface SshOptions {
   readyTimeoutMs?: number;
   keepaliveIntervalMs?: number;
+}
+
+/** Everything of a connection that must never be shown. */
+export function secretsOf(conn: Pick<Connection, "privateKey" | "password" | "privateKeyPassphrase">): string[] {
+  return [conn.privateKey, conn.password, conn.privateKeyPassphrase].filter((s): s is string => !!s);
 }
 
 export async function connectSsh(conn: Connection, options: SshOptions = {}): Promise<RemoteHost> {
@@ -20,86 +31,154 @@ export async function connectSsh(conn: Connection, options: SshOptions = {}): Pr
   if (!conn.privateKey && !conn.password) {
     throw new UpchainError("INVALID_INPUT", `${label}: give connection.privateKey or connection.password`, ["connection"]);
   }
+  if (conn.privateKey) {
+    const problem = privateKeyProblem(conn.privateKey, conn.privateKeyPassphrase);
+    if (problem) throw new UpchainError("INVALID_INPUT", `${label}: connection.${problem.field} ${problem.message}`, ["connection", problem.field]);
+  }
+  const secrets = secretsOf(conn);
   const client = new SshClient();
+  const watch = new ConnectionWatch(client, label, secrets);
   let offered: string | undefined;
-  await new Promise<void>((resolve, reject) => {
-    client.once("ready", () => resolve());
-    client.once("error", (err: Error & { level?: string }) => {
-      if (offered !== undefined && offered !== pin.fingerprint) {
-        reject(
-          new UpchainError(
-            "HOST_KEY_MISMATCH",
-            `${label} offered host key ${offered}, but ${pin.fingerprint} is pinned in connection.hostKey. ` +
-              `The connection was refused. If the server was rebuilt on purpose, pin its new key; ` +
-              `otherwise something is intercepting the connection.`,
-            ["connection", "hostKey"],
-          ),
-        );
-        return;
-      }
-      const secrets = [conn.privateKey, conn.password];
-      const why = maskSecrets(err.message, secrets);
-      const hint =
-        err.level === "client-authentication"
-          ? `authentication failed for user ${conn.user ?? "root"}: check connection.privateKey or connection.password`
-          : `could not connect: ${why}`;
-      reject(new UpchainError("CONNECTION_FAILED", `${label}: ${hint}`, ["connection"]));
-    });
-    client.connect({
-      host: conn.host,
-      port: conn.port ?? 22,
-      username: conn.user ?? "root",
-      privateKey: conn.privateKey,
-      password: conn.password,
-      readyTimeout: options.readyTimeoutMs ?? 20_000,
-      keepaliveInterval: options.keepaliveIntervalMs ?? 10_000,
-      keepaliveCountMax: 3,
-      hostVerifier: (key: Buffer) => {
-        offered = fingerprintOf(key);
-        return offered === pin.fingerprint;
-      },
-    });
+  const ready = watch.whenReady();
+  const serverHostKey = hostKeyAlgorithmsFor(pin);
+  client.connect({
+    host: conn.host,
+    port: conn.port ?? 22,
+    username: conn.user ?? "root",
+    privateKey: conn.privateKey,
+    passphrase: conn.privateKeyPassphrase,
+    password: conn.password,
+    readyTimeout: options.readyTimeoutMs ?? 20_000,
+    keepaliveInterval: options.keepaliveIntervalMs ?? 10_000,
+    keepaliveCountMax: 3,
+    ...(serverHostKey ? { algorithms: { serverHostKey: serverHostKey as any } } : {}),
+    hostVerifier: (key: Buffer) => {
+      offered = fingerprintOf(key);
+      return offered === pin.fingerprint;
+    },
   });
-  return new SshHost(client, conn, label);
+  try {
+    await ready;
+  } catch (e) {
+    watch.closing();
+    client.end();
+    const err = e as Error & { level?: string };
+    if (offered !== undefined && offered !== pin.fingerprint) {
+      throw new UpchainError(
+        "HOST_KEY_MISMATCH",
+        `${label} offered host key ${offered}, but ${pin.fingerprint} is pinned in connection.hostKey. ` +
+          `The connection was refused. If the server was rebuilt on purpose, pin its new key; ` +
+          `otherwise something is intercepting the connection.`,
+        ["connection", "hostKey"],
+      );
+    }
+    const hint =
+      err.level === "client-authentication"
+        ? `authentication failed for user ${conn.user ?? "root"}: check connection.privateKey or connection.password`
+        : `could not connect: ${maskSecrets(err.message, secrets)}`;
+    throw new UpchainError("CONNECTION_FAILED", `${label}: ${hint}`, ["connection"]);
+  }
+  return new SshHost(client, conn, label, watch);
+}
+
+/** Collects one output stream: whole characters only (a chunk may end inside one), masked as it goes. */
+class OutputStream {
+  private readonly decoder = new StringDecoder("utf8");
+  private readonly masker: SecretMasker;
+  raw = "";
+
+  constructor(
+    secrets: readonly string[],
+    private readonly onText?: (text: string) => void,
+  ) {
+    this.masker = new SecretMasker(secrets);
+  }
+
+  push(data: Buffer): void {
+    this.take(this.decoder.write(data));
+  }
+
+  end(): void {
+    this.take(this.decoder.end());
+    const rest = this.onText ? this.masker.flush() : "";
+    if (rest) this.onText?.(rest);
+  }
+
+  private take(text: string): void {
+    if (!text) return;
+    this.raw += text;
+    if (!this.onText) return; // nobody watches it live: the whole output is masked at the end
+    const safe = this.masker.push(text);
+    if (safe) this.onText(safe);
+  }
 }
 
 class SshHost implements RemoteHost {
   private sftpSession?: Promise<SFTPWrapper>;
+  private readonly secrets: string[];
 
   constructor(
     private readonly client: Client,
     private readonly conn: Connection,
     readonly label: string,
-  ) {}
+    private readonly watch: ConnectionWatch,
+  ) {
+    this.secrets = secretsOf(conn);
+  }
+
+  get lost(): boolean {
+    return this.watch.isLost;
+  }
 
   private get isRoot(): boolean {
     return (this.conn.user ?? "root") === "root";
   }
 
   private mask(text: string): string {
-    return maskSecrets(text, [this.conn.privateKey, this.conn.password]);
+    return maskSecrets(text, this.secrets);
   }
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.run(command, options, true);
+  }
+
+  /**
+   * Run a command; `masked` output is safe to show. Data read through a command (a file as base64)
+   * is not masked: a short password that happens to occur in the data would corrupt it.
+   */
+  private run(command: string, options: ExecOptions, masked: boolean): Promise<ExecResult> {
     const line = options.sudo && !this.isRoot ? `sudo -n -- sh -c ${quote(command)}` : command;
-    return new Promise((resolve, reject) => {
+    const show = masked ? (t: string) => this.mask(t) : (t: string) => t;
+    return this.watch.guard<ExecResult>("run a command", (resolve, reject) => {
       this.client.exec(line, (err: Error | undefined, stream: ClientChannel) => {
-        if (err) return reject(new UpchainError("CONNECTION_FAILED", `${this.label}: ${this.mask(err.message)}`));
-        let stdout = "";
-        let stderr = "";
-        stream.on("data", (d: Buffer) => {
-          const s = this.mask(d.toString("utf8"));
-          stdout += s;
-          options.onOutput?.(s, "stdout");
-        });
-        stream.stderr.on("data", (d: Buffer) => {
-          const s = this.mask(d.toString("utf8"));
-          stderr += s;
-          options.onOutput?.(s, "stderr");
-        });
+        if (err) {
+          reject(this.watch.isLost ? this.watch.lostError("run a command") : new UpchainError("CONNECTION_FAILED", `${this.label}: cannot start a command: ${this.mask(err.message)}`));
+          return;
+        }
+        const stdout = new OutputStream(this.secrets, options.onOutput && ((t) => options.onOutput!(t, "stdout")));
+        const stderr = new OutputStream(this.secrets, options.onOutput && ((t) => options.onOutput!(t, "stderr")));
+        let exited = false;
+        stream.on("exit", () => (exited = true));
+        // a channel error is followed by its close, which reports it
+        stream.on("error", () => undefined);
+        stream.stderr.on("error", () => undefined);
+        stream.on("data", (d: Buffer) => stdout.push(d));
+        stream.stderr.on("data", (d: Buffer) => stderr.push(d));
         // The exit status arrives with the channel's close, not with the end of its output.
         stream.on("close", (code: number | null | undefined, signal: string | null | undefined) => {
-          resolve({ code: code ?? null, signal: signal ?? null, stdout, stderr });
+          stdout.end();
+          stderr.end();
+          if (!exited && code === undefined && signal === undefined) {
+            // sshd always reports how a command ended; a channel closed without it was cut off
+            reject(
+              this.watch.isLost
+                ? this.watch.lostError("run a command")
+                : new UpchainError("CONNECTION_FAILED", `${this.label}: the command's channel closed before it reported an exit status; the command may or may not have finished`, ["connection"]),
+            );
+            return;
+          }
+          // masked as a whole, so a secret split between two chunks is caught as well
+          resolve({ code: code ?? null, signal: signal ?? null, stdout: show(stdout.raw), stderr: this.mask(stderr.raw) });
         });
         stream.end(options.stdin ?? undefined);
       });
@@ -107,53 +186,73 @@ class SshHost implements RemoteHost {
   }
 
   private sftp(): Promise<SFTPWrapper> {
-    this.sftpSession ??= new Promise((resolve, reject) =>
-      this.client.sftp((err: Error | undefined, s: SFTPWrapper) =>
-        err ? reject(new UpchainError("REMOTE_IO_FAILED", `${this.label}: SFTP unavailable: ${err.message}`)) : resolve(s),
-      ),
+    if (this.watch.isLost) return Promise.reject(this.watch.lostError("open SFTP"));
+    this.sftpSession ??= this.watch.guard<SFTPWrapper>("open SFTP", (resolve, reject) =>
+      this.client.sftp((err: Error | undefined, s: SFTPWrapper) => {
+        if (err) return reject(new UpchainError("REMOTE_IO_FAILED", `${this.label}: SFTP unavailable: ${this.mask(err.message)}`));
+        // a session that fails later is dropped, and the next operation opens a new one
+        s.on("error", () => (this.sftpSession = undefined));
+        s.on("close", () => (this.sftpSession = undefined));
+        resolve(s);
+      }),
     );
-    return this.sftpSession;
+    const session = this.sftpSession;
+    session.catch(() => {
+      if (this.sftpSession === session) this.sftpSession = undefined;
+    });
+    return session;
   }
 
   async readFile(path: string): Promise<Buffer> {
     if (!this.isRoot) {
-      const r = await this.exec(`base64 < ${quote(path)}`, { sudo: true });
+      const r = await this.run(`base64 < ${quote(path)}`, { sudo: true }, false);
       if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${this.label}: cannot read ${path}: ${r.stderr.trim()}`);
       return Buffer.from(r.stdout, "base64");
     }
     const sftp = await this.sftp();
-    return new Promise((resolve, reject) =>
+    return this.watch.guard<Buffer>(`read ${path}`, (resolve, reject) =>
       sftp.readFile(path, (err: Error | undefined, data: Buffer) =>
-        err ? reject(new UpchainError("REMOTE_IO_FAILED", `${this.label}: cannot read ${path}: ${err.message}`)) : resolve(data),
+        err ? reject(new UpchainError("REMOTE_IO_FAILED", `${this.label}: cannot read ${path}: ${this.mask(err.message)}`)) : resolve(data),
       ),
     );
   }
 
-  /** Upload to a temp name, check its sha256 remotely, then move it into place in one rename. */
+  /** Upload, check its sha256 remotely, then rename it over the target (atomicWrite.ts). */
   async writeFile(path: string, data: Buffer | string, mode = 0o644): Promise<void> {
     const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    const want = createHash("sha256").update(buf).digest("hex");
-    const tmp = this.isRoot ? `${path}.upchain-${randomBytes(4).toString("hex")}` : `/tmp/upchain-${randomBytes(8).toString("hex")}`;
+    const sha256 = createHash("sha256").update(buf).digest("hex");
+    const tmp = tempPathBeside(path, randomBytes(8).toString("hex"));
+    // a login user other than root cannot write the target's directory: it stages in /tmp, and root
+    // copies the staged file into the directory
+    const stage = this.isRoot ? undefined : `/tmp/upchain-${randomBytes(8).toString("hex")}`;
+    const upload = stage ?? tmp;
     const sftp = await this.sftp();
-    await new Promise<void>((resolve, reject) =>
-      sftp.writeFile(tmp, buf, { mode }, (err: Error | undefined | null) =>
-        err ? reject(new UpchainError("REMOTE_IO_FAILED", `${this.label}: cannot upload ${path}: ${err.message}`)) : resolve(),
-      ),
-    );
-    const check = await this.exec(
-      `set -e; got=$(sha256sum ${quote(tmp)} | cut -d' ' -f1); ` +
-        `if [ "$got" != ${quote(want)} ]; then rm -f ${quote(tmp)}; echo "sha256 $got, expected ${want}" >&2; exit 3; fi; ` +
-        // a replaced file keeps its owner; a new one belongs to root, not to the login user
-        `if [ -e ${quote(path)} ]; then chown --reference=${quote(path)} ${quote(tmp)}; else chown 0:0 ${quote(tmp)}; fi; ` +
-        `chmod ${(mode & 0o7777).toString(8)} ${quote(tmp)}; mv -f ${quote(tmp)} ${quote(path)}`,
-      { sudo: true },
-    );
-    if (check.code !== 0) {
-      throw new UpchainError("REMOTE_IO_FAILED", `${this.label}: upload of ${path} failed its check: ${check.stderr.trim()}`);
+    try {
+      await this.watch.guard<void>(`upload ${path}`, (resolve, reject) =>
+        // private until it is in place, and never through a file or link someone put there first
+        sftp.writeFile(upload, buf, { mode: 0o600, flag: "wx" }, (err: Error | undefined | null) =>
+          err ? reject(new UpchainError("REMOTE_IO_FAILED", `${this.label}: cannot upload ${path}: ${this.mask(err.message)}`)) : resolve(),
+        ),
+      );
+      const r = await this.exec(atomicReplaceScript({ target: path, tmp, stage, sha256, mode }), { sudo: true });
+      if (r.code !== 0) {
+        throw new UpchainError("REMOTE_IO_FAILED", `${this.label}: writing ${path} failed (nothing was changed): ${r.stderr.trim() || `exit status ${r.code}`}`);
+      }
+    } catch (e) {
+      // the script removes both files itself; this is for failures before it ran (an upload cut
+      // short, sudo refusing), and it must not hide the error that got us here
+      await this.unlink(sftp, upload);
+      throw e;
     }
   }
 
+  /** Best effort: a removal that fails (or a connection that is gone) must not hide the real error. */
+  private unlink(sftp: SFTPWrapper, path: string): Promise<void> {
+    return this.watch.guard<void>(`remove ${path}`, (resolve) => sftp.unlink(path, () => resolve())).catch(() => undefined);
+  }
+
   async close(): Promise<void> {
+    this.watch.closing();
     this.client.end();
   }
 }

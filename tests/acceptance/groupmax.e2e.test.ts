@@ -141,13 +141,15 @@ describe("a Groupmax host whose port 143 is taken by another name, or whose stac
     assert.strictEqual(onHost("gmconf", "ls /var/lib/upchain 2>/dev/null | wc -l").trim(), "0", "no journal or lock was written");
   });
 
-  it("a stack without the Mail Server installer fails at preview, naming the missing command", () => {
+  it("a stack without the Mail Server installer fails at preview, naming the missing command beside the other problems", () => {
     const { installers, ...rest } = groupmaxOptions() as { installers: Record<string, string> };
     configureGroupmax(project, [h], { ...rest, installers: { objectServer: installers.objectServer, addressServer: installers.addressServer } });
     const log = groupmaxLog("gmconf");
     const r = project.run(["preview"]);
     assert.notStrictEqual(r.code, 0, r.output);
-    assert.match(r.output, /INVALID_INPUT: options\.installers\.mailServer: the hop 03-00 -> 06-00 installs Mail Server with your site's own command/);
+    assert.match(r.output, /property options\.installers\.mailServer value .* has a problem: INVALID_INPUT: the hop 03-00 -> 06-00 installs Mail Server with your site's own command/);
+    // every problem in one preview: the port conflict left by the test before is reported beside it
+    assert.match(r.output, /SERVICES_CONFLICT: .*143\/tcp is taken by "imap2"/);
     assert.doesNotMatch(r.output, /options\.installers\.(objectServer|addressServer)/, "only the missing one is named");
     assert.deepStrictEqual(groupmaxLog("gmconf"), log, "nothing was touched");
   });

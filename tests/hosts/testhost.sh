@@ -129,7 +129,7 @@ start_host() {
 write_known_hosts() {
   local f d
   f="$run/known_hosts"
-  mkdir -p "$run" # `down` before any `up` on a fresh machine
+  mkdir -p "$run" # a fresh machine (/run is emptied at boot) has none before the first host
   : > "$f.tmp"
   for d in "$run"/*/; do
     [ -s "$d/root/etc/ssh/ssh_host_ed25519_key.pub" ] || continue

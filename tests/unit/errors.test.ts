@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { UpchainError, isUpchainError, maskSecrets } from "../../providers/errors";
+import fc from "fast-check";
+import { SecretMasker, UpchainError, isUpchainError, maskSecrets } from "../../providers/errors";
 
 describe("UpchainError", () => {
   it("carries a code and the path of the field at fault", () => {
@@ -19,4 +20,53 @@ describe("maskSecrets", () => {
   });
   it("masks a password", () => assert.strictEqual(maskSecrets("pw=hunter22!", ["hunter22!"]), "pw=[secret]"));
   it("ignores undefined and very short secrets", () => assert.strictEqual(maskSecrets("abc", [undefined, "b"]), "abc"));
+});
+
+describe("SecretMasker (streamed output)", () => {
+  const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
+  const stream = (secrets: (string | undefined)[], chunks: string[]) => {
+    const m = new SecretMasker(secrets);
+    const pieces = chunks.map((c) => m.push(c));
+    return { pieces, all: pieces.join("") + m.flush() };
+  };
+
+  it("masks a password split across two chunks", () => {
+    const { all, pieces } = stream(["hunter22!"], ["login with hunt", "er22! now"]);
+    assert.strictEqual(all, "login with [secret] now");
+    assert.ok(!pieces[0].includes("hunt"), "the start of the secret is held back, not shown");
+  });
+  it("holds back at most the longest secret's length minus one", () => {
+    const m = new SecretMasker(["abcdef", "xyz1"]);
+    assert.strictEqual(m.push("0123456789"), "01234");
+    assert.strictEqual(m.flush(), "56789");
+  });
+  it("masks a PEM key echoed line by line, one character at a time", () => {
+    const { all } = stream([key], Array.from("echo: b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n"));
+    assert.strictEqual(all, "echo: [secret]\n");
+  });
+  it("passes output through unchanged when there is no secret", () => {
+    const { pieces } = stream([undefined, ""], ["a", "b"]);
+    assert.deepStrictEqual(pieces, ["a", "b"]);
+  });
+  it("property: for any text and any split into chunks, the output is maskSecrets of the whole text and holds no secret", () => {
+    const secret = fc.stringMatching(/^[a-z0-9]{4,12}$/);
+    const filler = fc.array(fc.constantFrom("a", "b", "x", "0", " ", "\n", "-"), { maxLength: 8 }).map((a) => a.join(""));
+    const scenario = fc.tuple(fc.uniqueArray(secret, { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(filler, fc.nat()), { maxLength: 6 }), filler).chain(([secrets, parts, end]) => {
+      // text: filler and secrets interleaved (secrets may overlap each other and the filler)
+      const text = parts.map(([f, i]) => f + secrets[i % secrets.length]).join("") + end;
+      return fc.tuple(fc.constant(secrets), fc.constant(text), fc.uniqueArray(fc.integer({ min: 0, max: text.length }), { maxLength: 8 }));
+    });
+    fc.assert(
+      fc.property(scenario, ([secrets, text, cuts]) => {
+        const at = [0, ...[...cuts].sort((a, b) => a - b), text.length];
+        const chunks = at.slice(1).map((c, i) => text.slice(at[i], c));
+        const { all } = stream(secrets, chunks);
+        const whole = maskSecrets(text, secrets);
+        // nothing else is lost: the text outside the masks is exactly the original's
+        const unmasked = whole.split("[secret]");
+        return all === whole && secrets.every((s) => !all.includes(s)) && unmasked.every((piece) => text.includes(piece));
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

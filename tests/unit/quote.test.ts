@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
+import fc from "fast-check";
 import { quote, quotePowerShell, sh } from "../../providers/quote";
 
 // Each value must come back from a real sh byte for byte.
@@ -19,7 +20,42 @@ describe("quote (POSIX sh)", () => {
     assert.throws(() => quote("a\0b"), /NUL/);
   });
   it("sh() quotes every argument but not the command", () => {
-    assert.strictEqual(sh("tar", "-xzf", "my patch.tar.gz"), "tar -xzf 'my patch.tar.gz'");
+    assert.strictEqual(sh("tar", "-xzf", "my patch.tar.gz"), "tar '-xzf' 'my patch.tar.gz'");
+  });
+  it("NAME=value as a command's first word is run as a word, not taken as an assignment", () => {
+    // bare, `X=1` would set a variable and succeed; quoted, sh looks for a command named "X=1"
+    const r = spawnSync("/bin/sh", ["-c", `${quote("X=1")} 2>/dev/null; echo "status=$? X=$X"`], { encoding: "utf8" });
+    assert.strictEqual(r.stdout.trim(), "status=127 X=");
+    assert.strictEqual(quote("PATH=/tmp"), "'PATH=/tmp'");
+  });
+  it("a value starting with - is quoted", () => {
+    assert.strictEqual(quote("-rf"), "'-rf'");
+    assert.strictEqual(quote(-5), "'-5'");
+    assert.strictEqual(quote("a-b"), "a-b", "a dash inside a word needs no quotes");
+  });
+  it("property: any value without NUL comes back from sh as exactly one unchanged word", function () {
+    this.timeout(60_000); // one sh per case
+    const asSent = (v: string) => Buffer.from(v, "utf8").toString("utf8"); // lone surrogates become U+FFFD on the way
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 40 }).filter((v) => !v.includes("\0")), (v) => {
+        const out = execFileSync("/bin/sh", ["-c", `set -- ${quote(v)}; printf '%s|' "$#" "$1"`], { encoding: "utf8" });
+        return out === `1|${asSent(v)}|`;
+      }),
+      { numRuns: 100 },
+    );
+  });
+  it("property: a quoted NAME=value first word never assigns NAME", function () {
+    this.timeout(60_000); // one sh per case
+    const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/).map((n) => `UPCHAIN_T_${n}`);
+    const value = fc.string({ maxLength: 20 }).filter((v) => !v.includes("\0"));
+    fc.assert(
+      fc.property(name, value, (n, v) => {
+        const r = spawnSync("/usr/bin/env", ["-i", "/bin/sh", "-c", `${quote(`${n}=${v}`)} 2>/dev/null; echo "$?:\${${n}+set}"`], { encoding: "utf8" });
+        const [status, set] = r.stdout.trim().split(":");
+        return status !== "0" && set === "";
+      }),
+      { numRuns: 100 },
+    );
   });
 });
 

@@ -2,9 +2,11 @@
 // and 2.0 (whose path depends on the revision: 02-00 is not 02-01), and the document's steps.
 import { Catalog, Hop, PlanContext } from "../../engine/catalog";
 import { VersionScheme } from "../../engine/version";
+import { localPathProblems } from "../../options/localFiles";
+import { fieldPath } from "../../options/problems";
 import { quote, quotePowerShell } from "../../quote";
 import { linuxCommands } from "./linux";
-import { groupmaxOptionsSchema, groupmaxSettings } from "./options";
+import { checkGroupmaxOptions, groupmaxSettings } from "./options";
 import { hopStepsFrom, recoverStepsFrom, restoreStepsFrom } from "./outline";
 import { DOCUMENTED_SOURCES, DOCUMENTED_SOURCES_TEXT, TARGET_MAJOR, needsAdvup } from "./rules";
 import { windowsCommands } from "./windows";
@@ -53,22 +55,22 @@ export const groupmax: Catalog = {
   hopSteps: (hop, ctx) => render(hop, ctx, hopStepsFrom),
   restoreSteps: (hop, ctx) => render(hop, ctx, restoreStepsFrom),
   recoverSteps: (hop, ctx) => render(hop, ctx, recoverStepsFrom),
+  optionProblems: (ctx) => checkGroupmaxOptions(ctx.options, ctx.platform).problems,
   preflight(hops, ctx) {
-    const parsed = groupmaxOptionsSchema.safeParse(ctx.options);
-    if (!parsed.success) return parsed.error.issues.map((i) => ({ path: ["options", ...i.path.map(String)].join("."), message: i.message }));
-    const o = parsed.data;
-    const problems: { path: string; message: string }[] = [];
+    const { fields: o, failed, problems } = checkGroupmaxOptions(ctx.options, ctx.platform);
+    // what the upload steps copy must be here now, not found missing after the services stopped
+    if (hops.length) (o.uploads ?? []).forEach((u, i) => problems.push(...localPathProblems(fieldPath(["options", "uploads", i, "source"]), u.source, "file or folder")));
     const what = { objectServer: "Object Server", addressServer: "Address Server", mailServer: "Mail Server" } as const;
     for (const hop of hops) {
       for (const [key, name] of Object.entries(what) as [keyof typeof what, string][]) {
-        if (!o.installers[key]) {
+        if (!failed.has("installers") && !o.installers?.[key]) {
           problems.push({
             path: `options.installers.${key}`,
             message: `the hop ${hop.from} -> ${hop.to} installs ${name} with your site's own command (for example a silent install of an uploaded package); give it`,
           });
         }
       }
-      if (needsAdvup(hop.from) && ctx.platform === "windows" && !o.addressMailSetup) {
+      if (needsAdvup(hop.from) && ctx.platform === "windows" && !failed.has("addressMailSetup") && !o.addressMailSetup) {
         problems.push({ path: "options.addressMailSetup", message: "from Version 2.0 the Address_Mail Server setup screen must be confirmed; give the unattended command that does it" });
       }
     }

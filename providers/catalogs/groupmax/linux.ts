@@ -22,7 +22,12 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
   // names this hop's restore point; the archive itself carries the time it was taken
   const pointer = `${o.backupDir}/${hop.from}-before-${hop.to}.current`;
   const archiveOf = kept(o).map((k) => q(rel(k))).join(" ");
-  const restoreAutostart = `if [ -f ${q(saved)} ]; then if [ "$(cat ${q(saved)})" = on ]; then ${ctl("autostart", "on")}; fi; rm -f ${q(saved)}; fi`;
+  const restoreAutostart = `if [ -f ${q(saved)} ]; then if [ "$(cat ${q(saved)})" = on ]; then ${ctl("autostart", "on")}; fi; rm -f -- ${q(saved)}; fi`;
+  // A new archive named after the hop and the UTC time; an archive already there (a step rerun in the
+  // same second) is never overwritten: the name gets a counter.
+  const newArchive = (name: string) =>
+    `stamp=$(date -u +%Y%m%dT%H%M%S); archive=${q(o.backupDir)}/${q(name)}.$stamp.tar.gz; n=1; ` +
+    `while [ -e "$archive" ]; do archive=${q(o.backupDir)}/${q(name)}.$stamp-$n.tar.gz; n=$((n + 1)); done`;
   const startAndCheck = (svc: string) => [ctl("start", svc), ctl("status", svc)];
   return {
     shell: "sh",
@@ -31,19 +36,28 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
     stopAddress: [ctl("stop", "server"), ctl("stop", "address")],
     stopObjectServer: [ctl("stop", "objsrv")],
     autostartOff: [
-      `mkdir -p ${q(o.backupDir)}`,
+      // the backup directory and everything upchain keeps in it are private (0700 folders, 0600 files);
+      // the umask is scoped, so what the control command itself writes keeps the product's modes
+      `(umask 077; mkdir -p -- ${q(o.backupDir)})`,
       // a resumed run must not overwrite the setting the first run saved
-      `[ -f ${q(saved)} ] || ${ctl("autostart", "show")} > ${q(saved)}`,
+      `[ -f ${q(saved)} ] || (umask 077; ${ctl("autostart", "show")} > ${q(saved)})`,
       `if [ "$(cat ${q(saved)})" = on ]; then ${ctl("autostart", "off")}; fi`,
     ],
     reboot: { command: o.rebootCommand, bootMarker: LINUX_BOOT_MARKER },
     backup: [
       // Object Server must be stopped for the backup; stop whatever the restart brought back
       `${ctl("stop", "server")}; ${ctl("stop", "address")}; ${ctl("stop", "objsrv")}`,
-      `mkdir -p ${q(o.backupDir)}; archive=${q(o.backupDir)}/${q(`${hop.from}-before-${hop.to}`)}.$(date +%Y%m%dT%H%M%S).tar.gz`,
-      `tar -C / -czpf "$archive.tmp" ${archiveOf}`,
-      `tar -tzf "$archive.tmp" > /dev/null && mv "$archive.tmp" "$archive" && sha256sum "$archive" > "$archive.sha256"`,
-      `echo "$archive" > ${q(pointer)}; echo "restore point: $archive"`,
+      `umask 077; mkdir -p -- ${q(o.backupDir)}`,
+      newArchive(`${hop.from}-before-${hop.to}`),
+      // the names are literal: GNU tar would otherwise read \ escapes in them
+      `tar -C / --no-unquote -czpf "$archive.tmp" ${archiveOf}`,
+      // one command a line: set -e does not stop at a failure inside an && list
+      `tar -tzf "$archive.tmp" > /dev/null`,
+      `mv -- "$archive.tmp" "$archive"`,
+      `sha256sum "$archive" > "$archive.sha256"`,
+      // written aside and renamed: a pointer an earlier attempt left keeps neither its mode nor half a line
+      // printf, not echo: dash's echo reads the \ escapes a path may hold
+      `printf '%s\\n' "$archive" > ${q(pointer + ".tmp")}; mv -f -- ${q(pointer + ".tmp")} ${q(pointer)}; printf 'restore point: %s\\n' "$archive"`,
     ],
     install: {
       objectServer: installer(o.installers.objectServer, "objectServer"),
@@ -64,15 +78,18 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
       ctl("status", "server"),
     ],
     backupV6: [
-      `archive=${q(o.backupDir)}/${q(`${hop.to}-after-upgrade`)}.$(date +%Y%m%dT%H%M%S).tar.gz`,
-      `tar -C / -czpf "$archive" ${archiveOf} && sha256sum "$archive" > "$archive.sha256" && echo "saved $archive"`,
+      `umask 077; mkdir -p -- ${q(o.backupDir)}`,
+      newArchive(`${hop.to}-after-upgrade`),
+      `tar -C / --no-unquote -czpf "$archive" ${archiveOf}`,
+      `sha256sum "$archive" > "$archive.sha256"`,
+      `printf 'saved %s\\n' "$archive"`,
     ],
     restoreAutostart: [restoreAutostart],
     restoreBackup: [
       `for s in console server address objsrv; do ${ctl("stop", "$s")} || true; done`,
       `archive=$(cat ${q(pointer)}); sha256sum -c "$archive.sha256" > /dev/null`,
       `rm -rf -- ${[o.installDir, ...o.databasePaths].map(q).join(" ")}`,
-      `tar -C / -xzpf "$archive"; echo "restored from $archive (kept)"`,
+      `tar -C / -xzpf "$archive"; printf 'restored from %s (kept)\\n' "$archive"`,
     ],
     recoverServices: [ctl("start", "objsrv"), ctl("start", "address"), ctl("start", "server"), ...(o.operatorConsole ? [ctl("start", "console")] : [])],
   };

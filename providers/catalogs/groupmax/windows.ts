@@ -3,6 +3,7 @@
 // run here. Every value is quoted with quotePowerShell; the installers are the stack's own text.
 import { Hop } from "../../engine/catalog";
 import { quotePowerShell as q } from "../../quote";
+import { privateFolderPs } from "../privateFolder";
 import { GroupmaxSettings } from "./options";
 import { GroupmaxCommands, kept } from "./outline";
 import { servicesEntriesFor } from "./rules";
@@ -38,7 +39,10 @@ export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands
     `if (Test-Path -LiteralPath ${q(saved)}) { $was = (Get-Content -LiteralPath ${q(saved)}).Trim(); ` +
     `Set-Service -Name ${svc(o, "address")} -StartupType $was; Remove-Item -LiteralPath ${q(saved)} }`;
   const start = (which: keyof GroupmaxSettings["windowsServices"]) => [strict, `Start-Service -Name ${svc(o, which)}`];
-  const pointInTime = (name: string) => `$point = Join-Path ${q(o.backupDir)} (${q(name + ".")} + (Get-Date -Format 'yyyyMMddTHHmmss'))`;
+  // a new folder named after the hop and the UTC time; one already there is never written over
+  const pointInTime = (name: string) =>
+    `$stamp = (Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmss'); $point = Join-Path ${q(o.backupDir)} (${q(name + ".")} + $stamp); $n = 1; ` +
+    `while (Test-Path -LiteralPath $point) { $point = Join-Path ${q(o.backupDir)} (${q(name + ".")} + $stamp + '-' + $n); $n++ }`;
   const entries = servicesEntriesFor(hop.from);
   return {
     shell: "powershell",
@@ -48,7 +52,8 @@ export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands
     stopObjectServer: [strict, `Stop-Service -Name ${svc(o, "objectServer")}`],
     autostartOff: [
       strict,
-      `New-Item -ItemType Directory -Force -Path ${q(o.backupDir)} | Out-Null`,
+      // the backup directory and everything upchain keeps in it are private (see privateFolder.ts)
+      privateFolderPs(o.backupDir),
       `if (-not (Test-Path -LiteralPath ${q(saved)})) { (Get-Service -Name ${svc(o, "address")}).StartType.ToString() | Set-Content -LiteralPath ${q(saved)} }`,
       `if ((Get-Service -Name ${svc(o, "address")}).StartType -eq 'Automatic') { Set-Service -Name ${svc(o, "address")} -StartupType Manual }`,
     ],
@@ -56,7 +61,7 @@ export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands
     backup: [
       strict,
       `foreach ($s in @(${svc(o, "server")}, ${svc(o, "address")}, ${svc(o, "objectServer")})) { Stop-Service -Name $s }`,
-      `New-Item -ItemType Directory -Force -Path ${q(o.backupDir)} | Out-Null`,
+      privateFolderPs(o.backupDir),
       pointInTime(`${hop.from}-before-${hop.to}`),
       // robocopy, not Compress-Archive: that one skips hidden files and stops at 2 GB per file
       ...paths.map((k, i) => copyTree(expand(k), `(Join-Path $point '${i}')`)),
@@ -91,7 +96,7 @@ export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands
       `$v = (Get-Content -LiteralPath ${q(o.installDir + "\\VERSION")}).Trim(); if ($v -ne ${q(hop.to)}) { throw ('the installed version reads ' + $v + ', not ' + ${q(hop.to)}) }`,
       `foreach ($s in @(${svc(o, "objectServer")}, ${svc(o, "address")}, ${svc(o, "server")})) { if ((Get-Service -Name $s).Status -ne 'Running') { throw ($s + ' is not running') } }`,
     ],
-    backupV6: [strict, pointInTime(`${hop.to}-after-upgrade`), ...paths.map((k, i) => copyTree(expand(k), `(Join-Path $point '${i}')`))],
+    backupV6: [strict, privateFolderPs(o.backupDir), pointInTime(`${hop.to}-after-upgrade`), ...paths.map((k, i) => copyTree(expand(k), `(Join-Path $point '${i}')`))],
     restoreAutostart: [strict, restoreAutostart],
     restoreBackup: [
       strict,

@@ -4,7 +4,8 @@ import { Catalog, Hop, PlanContext } from "../../engine/catalog";
 import { dottedNumbers } from "../../engine/version";
 import { quote, quotePowerShell } from "../../quote";
 import { linuxHopSteps, linuxRestoreSteps } from "./linux";
-import { omflowOptions, omflowOptionsSchema } from "./options";
+import { checkOmflowOptions, omflowOptions } from "./options";
+import { omflowPreflight } from "./preflight";
 import { PYTHON311_VERSION, WINDOWS_CUMULATIVE_FROM, rules } from "./rules";
 import { windowsHopSteps, windowsRestoreSteps } from "./windows";
 
@@ -62,26 +63,13 @@ export const omflow: Catalog = {
   legalHops,
   requiredStops,
   probeVersion: (ctx) => {
-    const o = omflowOptions(ctx.options);
+    const o = omflowOptions(ctx.options, ctx.platform);
     return ctx.platform === "windows"
       ? { shell: "powershell", command: `Get-Content -LiteralPath ${quotePowerShell(o.windowsInstallDir + "\\VERSION")} -ErrorAction SilentlyContinue` }
       : { shell: "sh", command: `cat ${quote(o.installDir + "/VERSION")} 2>/dev/null || true` };
   },
-  hopSteps: (hop, ctx) => (ctx.platform === "windows" ? windowsHopSteps : linuxHopSteps)(omflowOptions(ctx.options), hop),
-  restoreSteps: (hop, ctx) => (ctx.platform === "windows" ? windowsRestoreSteps : linuxRestoreSteps)(omflowOptions(ctx.options), hop),
-  preflight(hops, ctx) {
-    const parsed = omflowOptionsSchema.safeParse(ctx.options);
-    if (!parsed.success) return parsed.error.issues.map((i) => ({ path: ["options", ...i.path.map(String)].join("."), message: i.message }));
-    const o = parsed.data;
-    const problems: { path: string; message: string }[] = [];
-    for (const hop of hops) {
-      if (!o.patches[hop.to]) {
-        problems.push({ path: `options.patches["${hop.to}"]`, message: `the hop ${hop.from} -> ${hop.to} needs the ${hop.to} ${ctx.platform === "windows" ? "update file" : "patch archive"}; give its local path` });
-      }
-      if (hop.to === PYTHON311_VERSION && !o.offlineBundle && !(ctx.platform === "linux" && o.online)) {
-        problems.push({ path: "options.offlineBundle", message: `the ${PYTHON311_VERSION} hop rebuilds the Python 3.11 environment offline; prepare a bundle (npm run -s upchain -- bundle omflow ...) and give its path` });
-      }
-    }
-    return problems;
-  },
+  hopSteps: (hop, ctx) => (ctx.platform === "windows" ? windowsHopSteps : linuxHopSteps)(omflowOptions(ctx.options, ctx.platform), hop),
+  restoreSteps: (hop, ctx) => (ctx.platform === "windows" ? windowsRestoreSteps : linuxRestoreSteps)(omflowOptions(ctx.options, ctx.platform), hop),
+  preflight: omflowPreflight,
+  optionProblems: (ctx) => checkOmflowOptions(ctx.options, ctx.platform).problems,
 };

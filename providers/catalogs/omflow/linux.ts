@@ -5,6 +5,9 @@ import { quote as q } from "../../quote";
 import { OmflowOptions } from "./options";
 import { PYTHON311_VERSION } from "./rules";
 
+/** GNU tar options that make the names and patterns after them literal (no \ escapes, no wildcards). */
+export const TAR_LITERAL = "--no-unquote --no-wildcards";
+
 export function linuxPaths(o: OmflowOptions, hop: Hop) {
   const server = `${o.installDir}/server/omflow_server`;
   return {
@@ -16,18 +19,32 @@ export function linuxPaths(o: OmflowOptions, hop: Hop) {
   };
 }
 
+/**
+ * Move an earlier restore point at `dir` aside (to `<dir>.<UTC time>.<pid>`, made 0700) instead of
+ * deleting it: after a failed restore it is the only copy of the server as it was.
+ */
+export function keepEarlier(dir: string): string {
+  return `if [ -e ${q(dir)} ]; then aside=${q(dir)}.$(date -u +%Y%m%dT%H%M%SZ).$$; mv -T -- ${q(dir)} "$aside"; chmod 0700 "$aside"; printf 'kept the earlier restore point as %s\\n' "$aside"; fi`;
+}
+
 function backupStep(o: OmflowOptions, hop: Hop): Step {
   const p = linuxPaths(o, hop);
-  // The restore point holds the whole install (the venv included) and the Apache site config.
+  const conf = p.backup + "/apache-site.conf";
+  // The restore point holds the whole install (the venv included) and the Apache site config. It is
+  // private: under umask 077 every folder is 0700 and every file 0600 (the copy of the config is
+  // chmod-ed, its own mode and owner are noted for the restore).
   return step({
     id: "backup",
     action: "backup",
     title: `Back up ${o.installDir} and ${o.apacheSiteConf} before ${hop.to}`,
     destructive: false,
     commands: [
-      `set -e; rm -rf ${q(p.backup)}; mkdir -p ${q(p.backup)}`,
-      `tar -C / --exclude=${q(o.installDir.replace(/^\//, "") + "/tmp")} -czf ${q(p.backup + "/install.tgz")} ${q(o.installDir.replace(/^\//, ""))}`,
-      `if [ -f ${q(o.apacheSiteConf)} ]; then cp -p ${q(o.apacheSiteConf)} ${q(p.backup + "/apache-site.conf")}; fi`,
+      `set -e; umask 077; mkdir -p -- ${q(o.backupDir)}`,
+      keepEarlier(p.backup),
+      `mkdir -m 0700 -- ${q(p.backup)}`,
+      // names and the exclusion are literal: GNU tar would otherwise read \ escapes and * or [ patterns in them
+      `tar -C / ${TAR_LITERAL} --exclude=${q(o.installDir.replace(/^\//, "") + "/tmp")} -czf ${q(p.backup + "/install.tgz")} ${q(o.installDir.replace(/^\//, ""))}`,
+      `if [ -f ${q(o.apacheSiteConf)} ]; then cp -p -- ${q(o.apacheSiteConf)} ${q(conf)}; chmod 0600 ${q(conf)}; stat -c '%a %u:%g' -- ${q(o.apacheSiteConf)} > ${q(conf + ".mode")}; fi`,
       `readlink -f /usr/bin/python3 > ${q(p.backup + "/python3-target")} || true`,
       `touch ${q(p.backup + "/complete")}`,
     ],
@@ -49,7 +66,7 @@ function patchSteps(o: OmflowOptions, hop: Hop): Step[] {
       // The folder inside an archive need not match the archive's name (the document's own example
       // extracts omflow_patch_1_1_6_4_upgrade3.tar.gz to ..._upgrade4/), so patch.sh is searched for.
       commands: [
-        `set -e; rm -rf ${q(p.work + "/x")}; mkdir -p ${q(p.work + "/x")}; tar -zxf ${q(archive)} -C ${q(p.work + "/x")}`,
+        `set -e; rm -rf -- ${q(p.work + "/x")}; mkdir -p ${q(p.work + "/x")}; tar -zxf ${q(archive)} -C ${q(p.work + "/x")}`,
         `found=$(find ${q(p.work + "/x")} -name patch.sh -type f | head -n 1); ` +
           `if [ -z "$found" ]; then echo "the archive holds no patch.sh" >&2; exit 1; fi; dirname "$found" > ${q(p.work + "/patchdir")}`,
       ],
@@ -115,7 +132,8 @@ function python311Steps(o: OmflowOptions, hop: Hop): Step[] {
       title: "Export the old environment's package list (Django raised to 4.2) before it is removed",
       destructive: false,
       commands: [
-        `set -e; ${q(pip)} freeze --all > ${q(reqOld)}`,
+        // the list is kept with the restore point, so it is private like it
+        `set -e; umask 077; ${q(pip)} freeze --all > ${q(reqOld)}`,
         // names only (a line may be "name==1.0" or "name @ file:///..."); the new set pins its own versions
         `sed 's/[ =@<>~!;].*//' ${q(reqOld)} | grep -viE '^(django|ldap3|openpyxl|mod[-_.]wsgi|pip|setuptools|wheel)$' | sort -u > ${q(reqNew)} || true`,
       ],
@@ -146,7 +164,7 @@ function python311Steps(o: OmflowOptions, hop: Hop): Step[] {
       action: "run",
       title: `Remove the old environment ${p.venv}`,
       destructive: true,
-      commands: [`rm -rf ${q(p.venv + "/")}`],
+      commands: [`rm -rf -- ${q(p.venv + "/")}`],
     }),
     step({
       id: "install-python",
@@ -216,9 +234,11 @@ export function linuxRestoreSteps(o: OmflowOptions, hop: Hop): Step[] {
       commands: [
         `set -e; test -f ${q(p.backup + "/complete")}`,
         `${q(p.server)} stop >/dev/null 2>&1 || true`,
-        `rm -rf ${q(o.installDir + "/")}.[!.]* ${q(o.installDir + "/")}*  2>/dev/null || true`,
-        `tar -C / -xzf ${q(p.backup + "/install.tgz")} ${q(dir)}`,
-        `if [ -f ${q(p.backup + "/apache-site.conf")} ]; then cp -p ${q(p.backup + "/apache-site.conf")} ${q(o.apacheSiteConf)}; fi`,
+        `rm -rf -- ${q(o.installDir + "/")}.[!.]* ${q(o.installDir + "/")}*  2>/dev/null || true`,
+        `tar -C / ${TAR_LITERAL} -xzf ${q(p.backup + "/install.tgz")} ${q(dir)}`,
+        // the copy in the backup is 0600; the config gets its own mode and owner back
+        `if [ -f ${q(p.backup + "/apache-site.conf")} ]; then cp -p -- ${q(p.backup + "/apache-site.conf")} ${q(o.apacheSiteConf)}; ` +
+          `if [ -f ${q(p.backup + "/apache-site.conf.mode")} ]; then read -r mode owner < ${q(p.backup + "/apache-site.conf.mode")}; chmod -- "$mode" ${q(o.apacheSiteConf)}; chown -- "$owner" ${q(o.apacheSiteConf)}; fi; fi`,
         `t=$(cat ${q(p.backup + "/python3-target")} 2>/dev/null || true); if [ -n "$t" ] && [ -e "$t" ]; then ln -sf "$t" /usr/bin/python3; fi`,
         `apachectl -k restart >/dev/null 2>&1 || apachectl start >/dev/null 2>&1 || true`,
         `${q(p.server)} status || ${q(p.server)} start`,

@@ -1,22 +1,79 @@
-// OMFLOW's options in the stack, validated with zod. Paths default to the document's layout.
+// OMFLOW's options in the stack, validated with zod. Paths default to the document's layout. The
+// Linux paths are POSIX paths and windowsInstallDir a Windows one, whatever the platform, since each
+// is used on its own platform only. Every key is checked (a misspelled one is refused, not ignored).
+import * as path from "path";
 import { z } from "zod";
+import { Platform } from "../../engine/catalog";
+import { localPath } from "../../options/localFiles";
+import { backupOverlaps } from "../../options/overlap";
+import { Checked, checkOptions, parseOptions } from "../../options/parse";
+import { absolutePath } from "../../options/paths";
+import { OptionProblem, fieldPath } from "../../options/problems";
+import { expecting, flag, strictOptions, text } from "../../options/schema";
 
-export const omflowOptionsSchema = z.object({
-  /** Local patch archives (Linux .tar.gz) or update files (Windows .exe), by the version they install. */
-  patches: z.record(z.string(), z.string().min(1)).default({}),
-  /** Local offline bundle for the 1.2.0.0 hop: debs/, wheels/ and the mod_wsgi sdist (see README). */
-  offlineBundle: z.string().optional(),
-  /** Install Python 3.11 with apt instead of the offline bundle's .deb files. */
-  online: z.boolean().default(false),
-  installDir: z.string().default("/opt/omflow"),
-  apacheSiteConf: z.string().default("/etc/apache2/sites-enabled/django.conf"),
-  backupDir: z.string().default("/var/backups/upchain/omflow"),
-  windowsInstallDir: z.string().default("C:\\Program Files\\OMFLOW Server"),
-  windowsServiceName: z.string().default("OMFLOW Server"),
-});
+export const OMFLOW_DEFAULTS = {
+  installDir: "/opt/omflow",
+  apacheSiteConf: "/etc/apache2/sites-enabled/django.conf",
+  backupDir: "/var/backups/upchain/omflow",
+  windowsInstallDir: "C:\\Program Files\\OMFLOW Server",
+  windowsServiceName: "OMFLOW Server",
+} as const;
+
+/** The folder beside windowsInstallDir that holds the Windows restore points (see windows.ts). */
+export const WINDOWS_BACKUPS = "OMFLOW-upchain-backups";
+export const windowsBackupRoot = (windowsInstallDir: string) => path.win32.join(path.win32.dirname(windowsInstallDir), WINDOWS_BACKUPS);
+
+const d = OMFLOW_DEFAULTS;
+
+export const omflowOptionsSchema = strictOptions(
+  {
+    /** Local patch archives (Linux .tar.gz) or update files (Windows .exe), by the version they install. */
+    patches: z.record(z.string(), localPath(), expecting("patch files by the version they install, like { \"1.2.0.1\": /srv/omflow/omflow_patch_1_2_0_1.tar.gz }")).default({}),
+    /** Local offline bundle for the 1.2.0.0 hop: debs/, wheels/ and the mod_wsgi sdist (see README). */
+    offlineBundle: localPath().optional(),
+    /** Install Python 3.11 with apt instead of the offline bundle's .deb files. */
+    online: flag().default(false),
+    // the restore empties the install folder before it extracts the backup
+    installDir: absolutePath("linux", d.installDir, { removedByRestore: true }).default(d.installDir),
+    apacheSiteConf: absolutePath("linux", d.apacheSiteConf).default(d.apacheSiteConf),
+    backupDir: absolutePath("linux", d.backupDir).default(d.backupDir),
+    windowsInstallDir: absolutePath("windows", d.windowsInstallDir, { removedByRestore: true }).default(d.windowsInstallDir),
+    windowsServiceName: text("the Windows service's name").default(d.windowsServiceName),
+  },
+  "an object of OMFLOW options (patches, offlineBundle, installDir, ...)",
+);
 
 export type OmflowOptions = z.infer<typeof omflowOptionsSchema>;
 
-export function omflowOptions(raw: Record<string, unknown>): OmflowOptions {
-  return omflowOptionsSchema.parse(raw);
+const VERSION_KEY = /^\d+\.\d+\.\d+\.\d+$/;
+
+/** Rules across fields, on every field that is valid by itself. */
+function rules(platform: Platform) {
+  return (o: Partial<OmflowOptions>): OptionProblem[] => {
+    const problems: OptionProblem[] = [];
+    for (const v of Object.keys(o.patches ?? {})) {
+      if (!VERSION_KEY.test(v)) problems.push({ path: fieldPath(["options", "patches", v]), message: `"${v}" is not an OMFLOW version (four numbers, like 1.2.0.1): name each patch by the version it installs` });
+    }
+    if (platform === "linux" && o.backupDir) {
+      const backedUp = (["installDir", "apacheSiteConf"] as const).filter((k) => o[k]).map((k) => ({ field: `options.${k}`, value: o[k]! }));
+      problems.push(...backupOverlaps({ field: "options.backupDir", value: o.backupDir }, backedUp, "linux", d.backupDir));
+    }
+    if (platform === "windows" && o.windowsInstallDir && path.win32.basename(o.windowsInstallDir).toLowerCase() === WINDOWS_BACKUPS.toLowerCase()) {
+      problems.push({
+        path: "options.windowsInstallDir",
+        message: `the restore points are kept in ${WINDOWS_BACKUPS} beside the install folder, so the install folder may not itself be named ${WINDOWS_BACKUPS}; for example ${d.windowsInstallDir}`,
+      });
+    }
+    return problems;
+  };
+}
+
+/** Every problem with the options on `platform` (types, unknown keys, paths, overlaps) at once, and the fields that are valid. */
+export function checkOmflowOptions(raw: unknown, platform: Platform): Checked<OmflowOptions> {
+  return checkOptions<OmflowOptions>(omflowOptionsSchema, raw, rules(platform));
+}
+
+/** The options, or UpchainError("INVALID_INPUT") listing every problem with its `options.` path. */
+export function omflowOptions(raw: unknown, platform: Platform): OmflowOptions {
+  return parseOptions<OmflowOptions>(omflowOptionsSchema, raw, rules(platform));
 }

@@ -3,7 +3,8 @@
 import * as path from "path";
 import { Hop, Step, psStep as step, uploadStep } from "../../engine/catalog";
 import { quotePowerShell as q } from "../../quote";
-import { OmflowOptions } from "./options";
+import { keepEarlierPs, privateFolderPs } from "../privateFolder";
+import { OmflowOptions, windowsBackupRoot } from "./options";
 import { PYTHON311_VERSION } from "./rules";
 
 function winPaths(o: OmflowOptions, hop: Hop) {
@@ -12,7 +13,8 @@ function winPaths(o: OmflowOptions, hop: Hop) {
     dir,
     versionFile: `${dir}\\VERSION`,
     work: `${dir}\\tmp\\upchain\\${hop.to}`,
-    backup: `${dir}\\..\\OMFLOW-upchain-backups\\${hop.from}-to-${hop.to}`,
+    backupRoot: windowsBackupRoot(dir),
+    backup: `${windowsBackupRoot(dir)}\\${hop.from}-to-${hop.to}`,
     oldPython: `${dir}\\Python`,
     // the document's own 8.3 path: C:\PROGRA~1\OMFLOW Server\Python311
     newPython: `C:\\PROGRA~1\\OMFLOW Server\\Python311`,
@@ -33,10 +35,14 @@ export function windowsHopSteps(o: OmflowOptions, hop: Hop): Step[] {
       action: "backup",
       title: `Back up ${p.dir} before ${hop.to}`,
       destructive: false,
+      // private (see privateFolder.ts); an earlier attempt's restore point is moved aside, never deleted
       commands: [
-        `$ErrorActionPreference = 'Stop'; if (Test-Path -LiteralPath ${q(p.backup)}) { Remove-Item -LiteralPath ${q(p.backup)} -Recurse -Force }`,
+        `$ErrorActionPreference = 'Stop'`,
+        privateFolderPs(p.backupRoot),
+        keepEarlierPs(p.backup),
         `New-Item -ItemType Directory -Force -Path ${q(p.backup)} | Out-Null`,
         `Compress-Archive -Path (Join-Path ${q(p.dir)} '*') -DestinationPath (Join-Path ${q(p.backup)} 'install.zip')`,
+        `Set-Content -LiteralPath (Join-Path ${q(p.backup)} 'complete') -Value 'complete'`,
       ],
       backupDir: p.backup,
     }),
@@ -134,7 +140,8 @@ export function windowsRestoreSteps(o: OmflowOptions, hop: Hop): Step[] {
       title: `Restore ${p.dir} from before ${hop.to} and start ${hop.from}`,
       destructive: true,
       commands: [
-        `$ErrorActionPreference = 'Stop'; Stop-Service -Name ${q(o.windowsServiceName)} -Force -ErrorAction SilentlyContinue`,
+        `$ErrorActionPreference = 'Stop'; if (-not (Test-Path -LiteralPath (Join-Path ${q(p.backup)} 'complete'))) { throw ('the restore point ' + ${q(p.backup)} + ' is not complete; nothing was changed') }`,
+        `Stop-Service -Name ${q(o.windowsServiceName)} -Force -ErrorAction SilentlyContinue`,
         `Get-ChildItem -LiteralPath ${q(p.dir)} -Force | Remove-Item -Recurse -Force`,
         `Expand-Archive -LiteralPath (Join-Path ${q(p.backup)} 'install.zip') -DestinationPath ${q(p.dir)} -Force`,
         `Start-Service -Name ${q(o.windowsServiceName)}`,

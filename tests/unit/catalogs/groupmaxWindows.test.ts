@@ -51,7 +51,7 @@ const entries0200 = DOCUMENT_PORTS_0200;
 describe("Groupmax on Windows, rendered as PowerShell", () => {
   it("every step of every source is PowerShell, uploads included", () => {
     for (const from of ["02-00", "02-01", "03-00", "05-00"]) {
-      const p = plan(from, { uploads: [{ source: "/tmp/pkgs/gm6.zip", destination: "C:/pkg/gm6.zip" }], operatorConsole: true });
+      const p = plan(from, { uploads: [{ source: "/tmp/pkgs/gm6.zip", destination: "C:\\pkg\\gm6.zip" }], operatorConsole: true });
       assert.strictEqual(p.steps[0].id, "upload-1");
       for (const s of p.steps) assert.strictEqual(s.shell, "powershell", `${from} ${s.id}`);
     }
@@ -127,6 +127,28 @@ describe("Groupmax on Windows, rendered as PowerShell", () => {
     });
     assert.ok(copies[3].includes(`[Environment]::ExpandEnvironmentVariables('${SERVICES}')`));
     assert.ok(t.includes("03-00-before-06-00.current"), "the restore point is named for this hop");
+  });
+
+  it("the backup directory is restricted to Administrators and SYSTEM before anything is written in it", () => {
+    const p = plan("03-00", { operatorConsole: true });
+    for (const id of ["autostart-off", "backup", "backup-v6"]) {
+      const s = step(p, id);
+      const restrict = s.commands.findIndex((c) => c.startsWith("$private = 'C:\\upchain\\backups\\groupmax';") && c.includes("icacls $private /inheritance:r /grant:r '*S-1-5-32-544:(OI)(CI)F' '*S-1-5-18:(OI)(CI)F'"));
+      const firstWrite = s.commands.findIndex((c) => /Set-Content|robocopy|Copy-Item/.test(c));
+      assert.ok(restrict >= 0 && restrict < firstWrite, `${id}:\n${text(s)}`);
+    }
+  });
+
+  it("a restore point is a new folder: one already there with the same time gets a counter, never written over", () => {
+    const t = text(step(plan("03-00"), "backup"));
+    assert.match(t, /\$point = Join-Path 'C:\\upchain\\backups\\groupmax' \('03-00-before-06-00\.' \+ \$stamp\); \$n = 1; while \(Test-Path -LiteralPath \$point\) \{ \$point = Join-Path 'C:\\upchain\\backups\\groupmax' \('03-00-before-06-00\.' \+ \$stamp \+ '-' \+ \$n\); \$n\+\+ \}/);
+    const p = plan("02-00", { operatorConsole: true });
+    const all = [...p.steps, ...groupmax.restoreSteps(p.hops[0], ctx()), ...groupmax.recoverSteps!(p.hops[0], ctx())];
+    const removals = all.flatMap((s) => s.commands.flatMap((c) => c.match(/Remove-Item[^;}]*/g) ?? []));
+    assert.ok(removals.length > 0);
+    for (const r of removals) {
+      assert.ok(r === "Remove-Item -LiteralPath 'C:\\upchain\\backups\\groupmax\\autostart-before-06-00' " || r === "Remove-Item -Force -Verbose", `removes more than the saved setting or a journal file: ${r}`);
+    }
   });
 });
 

@@ -41,4 +41,22 @@ describe("OMFLOW on Windows, rendered as PowerShell", () => {
   it("below 1.1.4.0 each update is its own hop, in version order", () => {
     assert.deepStrictEqual(plan("1.1.2.0", "1.1.4.1").hops.map((h) => h.to), ["1.1.3.0", "1.1.4.0", "1.1.4.1"]);
   });
+  it("the backup restricts the restore points' folder first, moves an earlier restore point aside, and ends with the complete marker", () => {
+    const s = step(plan("1.1.6.1", "1.1.6.3"), "1.1.6.1->1.1.6.3", "backup");
+    const t = s.commands.join("\n");
+    assert.ok(!/Remove-Item/.test(t), "the backup removes nothing");
+    const at = (re: RegExp) => s.commands.findIndex((c) => re.test(c));
+    const restrict = at(/icacls \$private \/inheritance:r/);
+    const aside = at(/Move-Item -LiteralPath 'C:\\Program Files\\OMFLOW-upchain-backups\\1\.1\.6\.1-to-1\.1\.6\.3' -Destination \$aside/);
+    const archive = at(/Compress-Archive/);
+    assert.ok(restrict >= 0 && aside > restrict && archive > aside, t);
+    assert.ok(s.commands[restrict].startsWith("$private = 'C:\\Program Files\\OMFLOW-upchain-backups';"), "the folder beside the install folder, written without ..");
+    assert.match(s.commands[s.commands.length - 1], /^Set-Content -LiteralPath \(Join-Path '[^']+' 'complete'\)/);
+  });
+  it("the restore refuses a restore point without the complete marker before it stops anything", () => {
+    const p = plan("1.1.6.1", "1.1.6.3");
+    const r = omflow.restoreSteps(p.hops[0], { platform: "windows", releases: omflow.defaultReleases, options: {} })[0];
+    assert.match(r.commands[0], /if \(-not \(Test-Path -LiteralPath \(Join-Path 'C:\\Program Files\\OMFLOW-upchain-backups\\1\.1\.6\.1-to-1\.1\.6\.3' 'complete'\)\)\) \{ throw/);
+    assert.ok(r.commands.findIndex((c) => c.includes("Stop-Service")) > 0);
+  });
 });

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { rebootAndWait } from "../../../providers/engine/reboot";
 import { PlannedStep } from "../../../providers/engine/planner";
-import { isUpchainError } from "../../../providers/errors";
+import { UpchainError, isUpchainError } from "../../../providers/errors";
 import { ReconnectingHost } from "../../../providers/transport/reconnectingHost";
 import { ExecResult, RemoteHost } from "../../../providers/transport/remoteHost";
 
@@ -57,6 +57,76 @@ describe("ReconnectingHost", () => {
     await assert.rejects(host.reconnect({ deadline: Date.now() + 400 }), (e: unknown) => isUpchainError(e, "HOST_DID_NOT_RETURN") && /no route to host/.test(e.message));
     assert.ok(Date.now() - started < 1500, "not much later than the deadline");
     await assert.rejects(host.exec("x"), /not connected/);
+  });
+});
+
+/** A host that records what it is asked to do and can lose its connection, like SshHost. */
+function droppingHost(name: string, log: string[]): RemoteHost & { lost: boolean; dropDuring?: "exec" | "writeFile" } {
+  const h = {
+    label: "fake",
+    lost: false,
+    dropDuring: undefined as "exec" | "writeFile" | undefined,
+    async exec(command: string): Promise<ExecResult> {
+      if (h.lost) throw new UpchainError("CONNECTION_FAILED", "fake: cannot run a command: the connection was lost");
+      log.push(`${name} exec ${command}`);
+      if (h.dropDuring === "exec") {
+        h.lost = true;
+        throw new UpchainError("CONNECTION_FAILED", "fake: cannot run a command: the connection was lost");
+      }
+      return { code: 0, signal: null, stdout: name, stderr: "" };
+    },
+    readFile: async () => Buffer.from(name),
+    async writeFile(path: string) {
+      if (h.lost) throw new UpchainError("CONNECTION_FAILED", "fake: cannot write: the connection was lost");
+      log.push(`${name} write ${path}`);
+      if (h.dropDuring === "writeFile") {
+        h.lost = true;
+        throw new UpchainError("CONNECTION_FAILED", "fake: cannot write: the connection was lost");
+      }
+    },
+    close: async () => undefined,
+  };
+  return h;
+}
+
+describe("ReconnectingHost after a dropped connection", () => {
+  it("a connection found lost is replaced before the next command, once for operations arriving together", async () => {
+    const log: string[] = [];
+    const first = droppingHost("first", log);
+    let made = 0;
+    const host = new ReconnectingHost(first, async () => droppingHost(`new${++made}`, log), 5, 10);
+    first.lost = true;
+    const [a, b] = await Promise.all([host.exec("a"), host.exec("b")]);
+    assert.deepStrictEqual([a.stdout, b.stdout, made], ["new1", "new1", 1]);
+    assert.deepStrictEqual(log, ["new1 exec a", "new1 exec b"]);
+  });
+
+  it("a command the link dropped under is not run again (it may have run)", async () => {
+    const log: string[] = [];
+    const first = droppingHost("first", log);
+    first.dropDuring = "exec";
+    const host = new ReconnectingHost(first, async () => droppingHost("second", log), 5, 10);
+    await assert.rejects(host.exec("upgrade"), (e: unknown) => isUpchainError(e, "CONNECTION_FAILED"));
+    assert.deepStrictEqual(log, ["first exec upgrade"]);
+    assert.strictEqual((await host.exec("next")).stdout, "second", "the next command goes over a new connection");
+  });
+
+  it("a write the link dropped under is made again over a new connection (a write is an atomic replace)", async () => {
+    const log: string[] = [];
+    const first = droppingHost("first", log);
+    first.dropDuring = "writeFile";
+    const host = new ReconnectingHost(first, async () => droppingHost("second", log), 5, 10);
+    await host.writeFile("/etc/x", "y");
+    assert.deepStrictEqual(log, ["first write /etc/x", "second write /etc/x"]);
+  });
+
+  it("a connection that cannot be made again fails with CONNECTION_FAILED, saying so", async () => {
+    const first = droppingHost("first", []);
+    const host = new ReconnectingHost(first, async () => {
+      throw new Error("connection refused");
+    }, 5, 10, 200);
+    first.lost = true;
+    await assert.rejects(host.exec("x"), (e: unknown) => isUpchainError(e, "CONNECTION_FAILED") && /could not be made again.*connection refused/.test((e as Error).message));
   });
 });
 

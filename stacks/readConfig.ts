@@ -1,0 +1,151 @@
+// The stack configuration as the program receives it from Pulumi: every `upchain:*` key, each as
+// text, and whether the stack holds it encrypted. All checks run before any is reported, and before
+// any resource is declared (so before any SSH connection): one preview shows every mistake.
+import * as fs from "fs";
+import { isUpchainError } from "../providers/errors";
+import { HostEntry, NOTHING_DECLARED, ServerEntry, StackConfig, StackKey, checkStackConfig, configError, hostKeyFromKnownHosts, stackKeys } from "./config";
+import { ConfigIssue } from "./issues";
+import { declaredSecrets, referencedSecrets } from "./secrets";
+import { unknownKeyMessage } from "./suggest";
+
+const NAMESPACE = "upchain:";
+
+/** What the Pulumi SDK tells the program about its configuration (see stacks/index.ts). */
+export interface ConfigSource {
+  /** Every key the stack sets, as `pulumi.runtime.allConfig()` gives it: mappings and lists as JSON text. */
+  values: Record<string, string>;
+  /** Whether the stack holds the key's value (for a mapping or list: any part of it) encrypted. */
+  isSecret(key: string): boolean;
+}
+
+type Pinned<T> = T & { hostKey: string };
+
+export interface StackSettings {
+  /** The plain configuration, every host's key pinned (from hostKey or the known_hosts file). */
+  config: Omit<StackConfig, "hosts" | "servers"> & { hosts: Pinned<HostEntry>[]; servers: Pinned<ServerEntry>[] };
+  /** The names in `upchain:secrets`. */
+  secretNames: string[];
+  /** Per server, in the order of config.servers: the secrets its options reference. */
+  serverSecrets: string[][];
+}
+
+export function readStackConfig(source: ConfigSource, stackFile = "the stack file"): StackSettings {
+  const { plain, secrets, refusedAsSecret, issues } = sortKeys(source);
+  if (source.values[NAMESPACE + "privateKeyPassphrase"] !== undefined && !source.values[NAMESPACE + "privateKey"] && !source.values[NAMESPACE + "privateKeyFile"]) {
+    issues.push({ path: ["privateKeyPassphrase"], message: "a passphrase without a key: set upchain:privateKey (secret) or upchain:privateKeyFile to the encrypted key it opens" });
+  }
+
+  const checked = checkStackConfig(plain);
+  // "declare at least one host or server" is noise when the servers were refused for holding a secret
+  const listRefused = refusedAsSecret.has("hosts") || refusedAsSecret.has("servers");
+  issues.push(...checked.issues.filter((i) => !(listRefused && i.message === NOTHING_DECLARED)));
+  if (typeof plain.privateKeyFile === "string") issues.push(...unreadable(plain.privateKeyFile, "privateKeyFile"));
+
+  const declared = declaredSecrets(secrets);
+  issues.push(...declared.issues);
+  const rawServers = Array.isArray(plain.servers) ? plain.servers : [];
+  const serverSecrets = rawServers.map((s, i) => {
+    const r = referencedSecrets(isMapping(s) ? s.options : undefined, ["servers", i, "options"], declared.names);
+    issues.push(...r.issues);
+    return r.names;
+  });
+
+  const pinned = checked.config ? pinHostKeys(checked.config, issues) : undefined;
+  if (issues.length || !pinned) throw configError(issues, stackFile);
+  return { config: pinned, secretNames: declared.names, serverSecrets };
+}
+
+/** Each `upchain:*` key by kind: plain ones parsed, the secrets map reduced to its names, the rest refused. */
+function sortKeys(source: ConfigSource) {
+  const issues: ConfigIssue[] = [];
+  const plain: Record<string, unknown> = {};
+  let secrets: unknown;
+  const refusedAsSecret = new Set<string>();
+  for (const [fullKey, text] of Object.entries(source.values)) {
+    if (!fullKey.startsWith(NAMESPACE)) continue;
+    const key = fullKey.slice(NAMESPACE.length);
+    if (!Object.hasOwn(stackKeys, key)) {
+      issues.push({ path: [key], message: unknownKeyMessage(key, Object.keys(stackKeys)) });
+      continue;
+    }
+    const secret = source.isSecret(fullKey);
+    if (stackKeys[key as StackKey] === "plain") {
+      if (secret) {
+        // getObject would hand the decrypted value to the resources as plain inputs: plaintext state
+        refusedAsSecret.add(key);
+        issues.push({ path: [key], message: secretInPlainKey(key) });
+        continue;
+      }
+      plain[key] = key === "hosts" || key === "servers" ? parsed(text) : text;
+      continue;
+    }
+    if (!secret) issues.push({ path: [key], message: plainSecretKey(key) });
+    // Only the names are needed here (to check references at preview, before any resource exists);
+    // each value is blanked as it is parsed, so no message can ever carry one. The values reach the
+    // resources through the secret config API only (index.ts).
+    if (key === "secrets") {
+      const blanked = parsed(text, (_k, v) => (typeof v === "object" && v !== null ? v : "[secret]"));
+      secrets = typeof blanked === "string" ? "[secret]" : blanked; // not JSON: a bare value, itself secret
+    }
+  }
+  return { plain, secrets, refusedAsSecret, issues };
+}
+
+/** Every host's key: its own hostKey, or the known_hosts file's line for it (a miss is an issue). */
+function pinHostKeys(config: StackConfig, issues: ConfigIssue[]): StackSettings["config"] | undefined {
+  const before = issues.length;
+  const pin = <T extends HostEntry>(list: "hosts" | "servers", h: T, i: number): Pinned<T> => {
+    if (h.hostKey) return { ...h, hostKey: h.hostKey };
+    try {
+      const found = hostKeyFromKnownHosts(config.knownHostsFile!, h.host, h.port);
+      if (found) return { ...h, hostKey: found };
+      issues.push({ path: [list, i, "hostKey"], message: `${config.knownHostsFile} has no key for ${h.host}${h.port && h.port !== 22 ? ` port ${h.port}` : ""}; pin one with hostKey or add the host to the known_hosts file` });
+    } catch (e) {
+      if (!isUpchainError(e)) throw e;
+      if (!issues.some((x) => x.path[0] === "knownHostsFile")) issues.push({ path: ["knownHostsFile"], message: e.message.replace(/^upchain:knownHostsFile: /, "") });
+    }
+    return { ...h, hostKey: "" };
+  };
+  const hosts = config.hosts.map((h, i) => pin("hosts", h, i));
+  const servers = config.servers.map((s, i) => pin("servers", s, i));
+  return issues.length === before ? { ...config, hosts, servers } : undefined;
+}
+
+function secretInPlainKey(key: string): string {
+  return (
+    `holds a value set with --secret; upchain would pass it on decrypted, into the plain state. ` +
+    `Move the value to upchain:secrets.<name> (pulumi config set --secret --path 'upchain:secrets.<name>' VALUE) ` +
+    `and write $UPCHAIN_SECRET_<NAME> (the name in capitals) where it was` +
+    (key === "servers" || key === "hosts" ? "" : `; upchain:${key} itself is not a secret`)
+  );
+}
+
+function plainSecretKey(key: string): string {
+  return key === "secrets"
+    ? "is stored unencrypted in the stack file; set each value with pulumi config set --secret --path 'upchain:secrets.<name>' VALUE"
+    : `is stored unencrypted in the stack file; set it with pulumi config set --secret upchain:${key}`;
+}
+
+/** Mappings and lists arrive as JSON text; anything else is a scalar the schema then refuses by its kind. */
+function parsed(text: string, reviver?: (key: string, value: unknown) => unknown): unknown {
+  try {
+    return JSON.parse(text, reviver);
+  } catch {
+    return text;
+  }
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function unreadable(file: string, key: string): ConfigIssue[] {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+    return [];
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "";
+    const why: Record<string, string> = { ENOENT: "no such file", EACCES: "permission denied", EISDIR: "it is a directory" };
+    return [{ path: [key], message: `cannot read ${file}: ${why[code] ?? (e as Error).message}` }];
+  }
+}

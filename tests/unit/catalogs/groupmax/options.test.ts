@@ -1,0 +1,113 @@
+// Groupmax's options are checked per platform before anything runs: paths, the backup directory apart
+// from what the restore removes, strict keys, readable types; preflight adds the local uploads.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { groupmax } from "../../../../providers/catalogs/groupmax";
+import { groupmaxSettings } from "../../../../providers/catalogs/groupmax/options";
+import { PlanContext, Platform } from "../../../../providers/engine/catalog";
+import { planUpgrade } from "../../../../providers/engine/planner";
+import { isUpchainError } from "../../../../providers/errors";
+import { tempDir } from "../../../support/localHost";
+
+const installers = { objectServer: "sh /srv/pkg/objsrv/install.sh", addressServer: "sh /srv/pkg/address/install.sh", mailServer: "sh /srv/pkg/mail/install.sh" };
+const ctx = (options: unknown, platform: Platform = "linux"): PlanContext => ({ platform, releases: ["06-00"], options: options as Record<string, unknown> });
+const problems = (options: unknown, platform: Platform = "linux") => groupmax.optionProblems!(ctx(options, platform));
+const paths = (options: unknown, platform: Platform = "linux") => problems(options, platform).map((p) => p.path);
+
+describe("Groupmax options: paths per platform", () => {
+  it("a relative database path is refused naming its index (the restore would remove it relative to the step's folder)", () => {
+    const [p] = problems({ databasePaths: ["/var/opt/groupmax/db", "db"] });
+    assert.strictEqual(p.path, "options.databasePaths[1]");
+    assert.match(p.message, /"db" is not absolute: give the full path from \//);
+  });
+
+  it('installDir "", "/" and ".." are refused', () => {
+    for (const installDir of ["", "/", ".."]) assert.deepStrictEqual(paths({ installDir }), ["options.installDir"], installDir);
+  });
+
+  it("an install folder or a database path that is a system folder is refused: the restore removes them", () => {
+    assert.deepStrictEqual(paths({ installDir: "/opt", databasePaths: ["/srv/gm/db", "/var/lib"] }), ["options.installDir", "options.databasePaths[1]"]);
+    assert.deepStrictEqual(paths({ installDir: "C:\\Program Files" }, "windows"), ["options.installDir"]);
+  });
+
+  it("every path option is checked: journalDir, servicesFile, control, advup, uploads[i].destination", () => {
+    const o = { journalDir: "/var/log/", servicesFile: "etc/services", control: "/opt/groupmax/bin/../gmaxctl", advup: "/opt/groupmax//bin/advup2_6", uploads: [{ source: "/srv/p.tar", destination: "../p.tar" }] };
+    assert.deepStrictEqual(paths(o).sort(), ["options.advup", "options.control", "options.journalDir", "options.servicesFile", "options.uploads[0].destination"]);
+  });
+
+  it("on Windows the paths are Windows paths and the %SystemRoot% services file stays accepted", () => {
+    assert.deepStrictEqual(problems({}, "windows"), []);
+    assert.deepStrictEqual(problems({ servicesFile: "%SystemRoot%\\System32\\drivers\\etc\\services", databasePaths: ["D:\\Groupmax\\db"] }, "windows"), []);
+    assert.deepStrictEqual(paths({ installDir: "/opt/groupmax", databasePaths: ["C:\\"] }, "windows"), ["options.installDir", "options.databasePaths[0]"]);
+    assert.deepStrictEqual(paths({ installDir: "C:\\Groupmax" }), ["options.installDir"], "and on Linux a Windows path is refused");
+  });
+
+  it("a backupDir inside installDir, equal to journalDir, or holding a database is refused at options.backupDir", () => {
+    assert.match(problems({ backupDir: "/opt/groupmax/backups" })[0].message, /is inside options\.installDir \("\/opt\/groupmax"\), which the restore removes/);
+    assert.match(problems({ journalDir: "/var/journal", backupDir: "/var/journal" })[0].message, /is the same path as options\.journalDir/);
+    const [p] = problems({ databasePaths: ["/srv/db", "/var/backups/gm/db"], backupDir: "/var/backups/gm" });
+    assert.strictEqual(p.path, "options.backupDir");
+    assert.match(p.message, /holds options\.databasePaths\[1\] \("\/var\/backups\/gm\/db"\)/);
+  });
+
+  it("the defaulted journal folder follows installDir, so a backupDir inside it is caught", () => {
+    assert.match(problems({ installDir: "/srv/gm", backupDir: "/srv/gm/journal/bk" }).map((p) => p.message).join("\n"), /options\.journalDir \("\/srv\/gm\/journal"\)/);
+  });
+
+  it("on Windows the overlap ignores case", () => {
+    assert.deepStrictEqual(paths({ installDir: "C:\\Groupmax", backupDir: "c:\\groupmax\\bk" }, "windows"), ["options.backupDir"]);
+  });
+});
+
+describe("Groupmax options: strict keys and readable types", () => {
+  it("databasePath suggests databasePaths; nested keys are strict too", () => {
+    assert.deepStrictEqual(problems({ databasePath: ["/var/db"], windowsServices: { adress: "x" }, uploads: [{ source: "/srv/p", destinaton: "/x" }] }), [
+      { path: "options.uploads[0].destination", message: "is required: give an absolute path" },
+      { path: "options.uploads[0].destinaton", message: "is not an option; did you mean `destination`?" },
+      { path: "options.windowsServices.adress", message: "is not an option; did you mean `address`?" },
+      { path: "options.databasePath", message: "is not an option; did you mean `databasePaths`?" },
+    ]);
+  });
+
+  it("a string for databasePaths reads: expected a list of absolute paths, got a string", () => {
+    assert.deepStrictEqual(problems({ databasePaths: "/var/db" }), [{ path: "options.databasePaths", message: "expected a list of absolute paths, got a string" }]);
+  });
+
+  it("groupmaxSettings throws UpchainError INVALID_INPUT with every problem, never a ZodError", () => {
+    assert.throws(
+      () => groupmaxSettings({ installDir: 7, rebootTimeoutSeconds: "900", instalers: {} }, "linux"),
+      (e: unknown) => {
+        assert.ok(isUpchainError(e, "INVALID_INPUT"), `got ${String(e)}`);
+        assert.deepStrictEqual(e.message.split("\n"), [
+          "options.installDir: expected an absolute path, got a number",
+          "options.rebootTimeoutSeconds: expected a number of seconds, got a string",
+          "options.instalers: is not an option; did you mean `installers`?",
+        ]);
+        return true;
+      },
+    );
+  });
+});
+
+describe("Groupmax preflight: every problem in one round, the uploads checked locally", () => {
+  let dir: string;
+  beforeEach(() => (dir = tempDir("upchain-groupmax-preflight-")));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const hops = () => planUpgrade(groupmax, { installed: "03-00", target: "06-00", platform: "linux" }).hops;
+
+  it("a missing upload source is named by its field; one that is there passes", () => {
+    const pkg = path.join(dir, "gmx6");
+    fs.mkdirSync(pkg);
+    fs.writeFileSync(path.join(pkg, "install.sh"), "x");
+    const uploads = [{ source: pkg, destination: "/var/tmp/gmx6" }, { source: path.join(dir, "missing.tar"), destination: "/var/tmp/m.tar" }];
+    assert.deepStrictEqual(groupmax.preflight!(hops(), ctx({ installers, uploads })), [
+      { path: "options.uploads[1].source", message: `"${path.join(dir, "missing.tar")}" does not exist on this machine (the one running pulumi)` },
+    ]);
+  });
+
+  it("an invalid option no longer hides the missing installers: both come together", () => {
+    const found = groupmax.preflight!(hops(), ctx({ installers: { objectServer: installers.objectServer }, databasePaths: ["db"] })).map((p) => p.path);
+    assert.deepStrictEqual(found, ["options.databasePaths[0]", "options.installers.addressServer", "options.installers.mailServer"]);
+  });
+});

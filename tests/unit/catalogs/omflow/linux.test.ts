@@ -1,0 +1,126 @@
+// OMFLOW's Linux recipes: a backup that is private and never deletes an earlier restore point, a
+// restore that uses only a complete one, `--` before every rm -rf operand, and every command parses
+// with hostile paths. The backup commands are run here, in a temp dir, as the lead's LocalHost would.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { omflow } from "../../../../providers/catalogs/omflow";
+import { PlanContext } from "../../../../providers/engine/catalog";
+import { planUpgrade } from "../../../../providers/engine/planner";
+import { tempDir } from "../../../support/localHost";
+
+const plan = (options: Record<string, unknown>, from = "1.1.6.1", to = "1.2.0.1") => planUpgrade(omflow, { installed: from, target: to, platform: "linux", options });
+const ctx = (options: Record<string, unknown>): PlanContext => ({ platform: "linux", releases: omflow.defaultReleases, options });
+const mode = (p: string) => fs.statSync(p).mode & 0o777;
+/** Run a step's commands as the executor does (one sh script, set -e), under a permissive umask. */
+const run = (commands: string[]) => spawnSync("sh", ["-c", `umask 000\nset -e\n${commands.join("\n")}`], { encoding: "utf8" });
+
+describe("OMFLOW on Linux: the backup is private and never deletes a restore point", function () {
+  this.timeout(30_000); // runs tar and sh, slow on a busy machine
+  let dir: string;
+  let options: Record<string, string>;
+  beforeEach(() => {
+    dir = tempDir("upchain-omflow-backup-");
+    // a backslash, a wildcard and a quote: tar must take the names literally
+    options = { installDir: path.join(dir, "opt", "om flow's \\a [x]*"), apacheSiteConf: path.join(dir, "etc", "django.conf"), backupDir: path.join(dir, "backups", "omflow") };
+    fs.mkdirSync(path.join(options.installDir, "python"), { recursive: true });
+    fs.mkdirSync(path.join(options.installDir, "tmp"));
+    fs.writeFileSync(path.join(options.installDir, "tmp", "upload-in-progress"), "x");
+    fs.writeFileSync(path.join(options.installDir, "VERSION"), "1.1.6.1\n");
+    fs.mkdirSync(path.dirname(options.apacheSiteConf));
+    fs.writeFileSync(options.apacheSiteConf, "LoadModule wsgi_module /x.so\n", { mode: 0o644 });
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const backup = () => plan(options, "1.1.6.1", "1.1.6.3").steps.find((s) => s.id === "backup")!;
+  const hopDir = () => path.join(options.backupDir, "1.1.6.1-to-1.1.6.3");
+
+  it("run under umask 000, every folder it creates is 0700 and every file in it 0600", () => {
+    const r = run(backup().commands);
+    assert.strictEqual(r.status, 0, r.stderr);
+    for (const d of [path.join(dir, "backups"), options.backupDir, hopDir()]) assert.strictEqual(mode(d), 0o700, d);
+    const files = fs.readdirSync(hopDir()).sort();
+    assert.deepStrictEqual(files, ["apache-site.conf", "apache-site.conf.mode", "complete", "install.tgz", "python3-target"]);
+    for (const f of files) assert.strictEqual(mode(path.join(hopDir(), f)), 0o600, f);
+  });
+
+  it("the archive holds the install folder without its tmp, and the restore's extraction brings it back", () => {
+    assert.strictEqual(run(backup().commands).status, 0);
+    const listing = spawnSync("tar", ["-tzf", path.join(hopDir(), "install.tgz")], { encoding: "utf8" }).stdout;
+    assert.match(listing, /VERSION\n/);
+    assert.doesNotMatch(listing, /upload-in-progress/);
+    fs.rmSync(options.installDir, { recursive: true });
+    const restore = omflow.restoreSteps(plan(options, "1.1.6.1", "1.1.6.3").hops[0], ctx(options))[0];
+    const r = run([restore.commands.find((c) => c.startsWith("tar "))!]);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.strictEqual(fs.readFileSync(path.join(options.installDir, "VERSION"), "utf8"), "1.1.6.1\n");
+  });
+
+  it("a second attempt moves the first restore point aside (kept whole, 0700) instead of deleting it", () => {
+    assert.strictEqual(run(backup().commands).status, 0);
+    fs.writeFileSync(path.join(hopDir(), "marker-of-attempt-1"), "1");
+    fs.chmodSync(hopDir(), 0o755); // as an older upchain left it
+    const r = run(backup().commands);
+    assert.strictEqual(r.status, 0, r.stderr);
+    const aside = fs.readdirSync(options.backupDir).filter((n) => n.startsWith("1.1.6.1-to-1.1.6.3."));
+    assert.strictEqual(aside.length, 1, fs.readdirSync(options.backupDir).join(", "));
+    assert.match(aside[0], /^1\.1\.6\.1-to-1\.1\.6\.3\.\d{8}T\d{6}Z\.\d+$/);
+    const kept = path.join(options.backupDir, aside[0]);
+    assert.ok(fs.existsSync(path.join(kept, "marker-of-attempt-1")) && fs.existsSync(path.join(kept, "install.tgz")) && fs.existsSync(path.join(kept, "complete")));
+    assert.strictEqual(mode(kept), 0o700);
+    assert.ok(!fs.existsSync(path.join(hopDir(), "marker-of-attempt-1")), "this attempt's restore point is a new one");
+    assert.ok(fs.existsSync(path.join(hopDir(), "complete")));
+    assert.match(r.stdout, /kept the earlier restore point as /);
+  });
+
+  it("the restore puts the Apache config back with its own mode and owner, not the backup copy's 0600", () => {
+    fs.chmodSync(options.apacheSiteConf, 0o640);
+    assert.strictEqual(run(backup().commands).status, 0);
+    fs.writeFileSync(options.apacheSiteConf, "changed by the hop\n");
+    fs.chmodSync(options.apacheSiteConf, 0o600);
+    const restore = omflow.restoreSteps(plan(options, "1.1.6.1", "1.1.6.3").hops[0], ctx(options))[0];
+    const putBack = restore.commands.find((c) => c.includes("apache-site.conf.mode"))!;
+    const r = run([putBack]);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.strictEqual(fs.readFileSync(options.apacheSiteConf, "utf8"), "LoadModule wsgi_module /x.so\n");
+    assert.strictEqual(mode(options.apacheSiteConf), 0o640);
+  });
+});
+
+describe("OMFLOW on Linux: rendered commands", function () {
+  this.timeout(30_000); // runs tar and sh, slow on a busy machine
+  const hostile = { installDir: "/opt/om flow's $(touch x) `y`", backupDir: "/var/back ups/'q'", apacheSiteConf: "/etc/apache2/it's \"site\".conf" };
+  const all = () => {
+    const p = plan(hostile);
+    return [...p.steps, ...p.hops.flatMap((h) => omflow.restoreSteps(h, ctx(hostile)))];
+  };
+
+  it("no step removes a backup: nothing but rm -rf of the work folder, the old venv and the install folder's contents", () => {
+    const removals = all().flatMap((s) => s.commands.filter((c) => /\brm\b/.test(c)).map((c) => `${s.id}: ${c}`));
+    assert.ok(removals.length >= 3, removals.join("\n"));
+    for (const r of removals) assert.ok(!r.includes("back ups"), `removes something in the backup directory: ${r}`);
+    assert.ok(!backupCommands().some((c) => /\brm\b/.test(c)), "the backup step removes nothing");
+  });
+  const backupCommands = () => all().filter((s) => s.id === "backup").flatMap((s) => s.commands);
+
+  it("every rm -rf has -- before its operands", () => {
+    const rms = all().flatMap((s) => s.commands.flatMap((c) => c.match(/rm -rf \S+/g) ?? []));
+    assert.ok(rms.length >= 3);
+    for (const rm of rms) assert.strictEqual(rm, "rm -rf --");
+  });
+
+  it("the backup runs under umask 077 and the restore starts by requiring the complete marker", () => {
+    assert.match(backupCommands()[0], /^set -e; umask 077; /);
+    const restore = all().filter((s) => s.id === "restore")[0].commands;
+    assert.match(restore[0], /^set -e; test -f '\/var\/back ups\/'\\''q'\\''\/1\.1\.6\.1-to-1\.2\.0\.0\/complete'$/);
+  });
+
+  it("every command of every step parses (sh -n) with hostile paths", () => {
+    for (const s of all().filter((x) => x.commands.length)) {
+      const r = spawnSync("sh", ["-n", "-c", s.commands.join("\n")], { encoding: "utf8" });
+      assert.strictEqual(r.status, 0, `${s.id} does not parse: ${r.stderr}\n${s.commands.join("\n")}`);
+    }
+    assert.notStrictEqual(spawnSync("sh", ["-n", "-c", `cat ${hostile.installDir}/VERSION`]).status, 0, "the raw value does not parse, so the check is not vacuous");
+  });
+});

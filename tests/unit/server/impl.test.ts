@@ -1,0 +1,36 @@
+// The provider's checks that need no host: every problem of the fields and options at once, before
+// any connection, and secret references that have no value.
+import * as assert from "assert";
+import { check, unresolvedSecretReferences } from "../../../providers/server/impl";
+
+const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
+// 192.0.2.0/24 is TEST-NET-1: nothing answers there, so a check that tried to connect would fail differently
+const base = { product: "groupmax", target: "06-00", connection: { host: "192.0.2.10", hostKey }, privateKey: "not-a-real-key" };
+
+describe("the Server provider's checks before any connection", function () {
+  this.timeout(10_000);
+
+  it("reports every bad field at once, without connecting", async () => {
+    const r = await check({}, { ...base, lockTimeoutSeconds: 1, stepTimeouts: { run: -5 }, clearRun: "not-a-run" });
+    const props = (r.failures ?? []).map((f) => f.property);
+    assert.ok(props.includes("lockTimeoutSeconds"), props.join(", "));
+    assert.ok(props.some((p) => p.startsWith("stepTimeouts")), props.join(", "));
+    assert.ok(props.includes("clearRun"), props.join(", "));
+    assert.ok(!(r.failures ?? []).some((f) => /CONNECTION_FAILED|could not connect/.test(f.reason)), "nothing was connected to");
+  });
+
+  it("with the fields right, reports the product's option problems and unresolved secrets together, without connecting", async () => {
+    const r = await check({}, { ...base, options: { rebootTimeoutSeconds: "soon", installers: { mailServer: `printf '%s' "$UPCHAIN_SECRET_MAILPW" | install --password-stdin` } }, secretEnv: {} });
+    const props = (r.failures ?? []).map((f) => f.property);
+    assert.ok(props.includes("options.installers.mailServer"), props.join(", "));
+    assert.ok(props.includes("options.rebootTimeoutSeconds"), `the option of the wrong type too: ${props.join(", ")}`);
+    assert.ok(!(r.failures ?? []).some((f) => /CONNECTION_FAILED|could not connect/.test(f.reason)), "nothing was connected to");
+  });
+
+  it("a secret reference without a value names the option and the secrets given", () => {
+    const out = unresolvedSecretReferences({ installers: { mailServer: 'x "$UPCHAIN_SECRET_MAILPW" ${UPCHAIN_SECRET_OTHER}' }, uploads: [{ source: "$UPCHAIN_SECRET_DB" }] }, { UPCHAIN_SECRET_MAILPW: "v" });
+    assert.deepStrictEqual(out.map((o) => o.property), ["options.installers.mailServer", "options.uploads[0].source"]);
+    assert.match(out[0].reason, /\$UPCHAIN_SECRET_OTHER, but no secret of that name is given to this server \(given: UPCHAIN_SECRET_MAILPW\)/);
+    assert.deepStrictEqual(unresolvedSecretReferences({ a: "$UPCHAIN_SECRET_MAILPW" }, { UPCHAIN_SECRET_MAILPW: "v" }), []);
+  });
+});

@@ -1,0 +1,96 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { hostKeyFromKnownHosts, parseStackConfig } from "../../../stacks/config";
+
+const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
+
+describe("stack configuration", () => {
+  it("accepts hosts with pinned keys and fills defaults", () => {
+    const c = parseStackConfig({ hosts: [{ name: "a", host: "10.0.0.1", hostKey: key }] });
+    assert.strictEqual(c.user, "root");
+  });
+  it("names the field, the rule and the fix for a host without a pinned key", () => {
+    assert.throws(
+      () => parseStackConfig({ hosts: [{ name: "a", host: "h" }] }, "stacks/Pulumi.prod.yaml"),
+      (e: Error) => /stacks\/Pulumi\.prod\.yaml/.test(e.message) && /upchain:hosts\[0\]\.hostKey: pin the host key/.test(e.message),
+    );
+  });
+  it("reports every problem at once, each with its path", () => {
+    assert.throws(
+      () => parseStackConfig({ hosts: [{ name: "a", host: "", hostKey: key }, { name: "a", host: "h", port: 70000, hostKey: key }] }),
+      (e: Error) => /hosts\[0\]\.host: give the server's address/.test(e.message) && /hosts\[1\]\.port/.test(e.message) && /hosts\[1\]\.name: "a" is declared twice/.test(e.message),
+    );
+  });
+  it("a server takes step deadlines and a run to clear; a malformed run id or deadline is refused naming the field", () => {
+    const server = { name: "g", host: "h", hostKey: key, product: "groupmax", version: "06-00" };
+    const c = parseStackConfig({ servers: [{ ...server, stepTimeouts: { run: 600, "install-mail-server": 7200 }, clearRun: "20261123T101500-a1b2c3" }] });
+    assert.deepStrictEqual(c.servers[0].stepTimeouts, { run: 600, "install-mail-server": 7200 });
+    assert.strictEqual(c.servers[0].clearRun, "20261123T101500-a1b2c3");
+    assert.throws(
+      () => parseStackConfig({ servers: [{ ...server, stepTimeouts: { run: 0 }, clearRun: "yesterday" }] }),
+      (e: Error) => /servers\[0\]\.stepTimeouts\.run/.test(e.message) && /servers\[0\]\.clearRun: the run id the error named/.test(e.message),
+    );
+  });
+  it("requires at least one host or server", () => {
+    assert.throws(() => parseStackConfig({ hosts: [] }), /upchain:hosts: declare at least one host or server/);
+  });
+  it("a server names its product from the supported list", () => {
+    assert.throws(
+      () => parseStackConfig({ servers: [{ name: "s", host: "h", hostKey: key, product: "oracle", version: "1" }] }),
+      /upchain:servers\[0\]\.product: supported products: omflow, groupmax/,
+    );
+    const c = parseStackConfig({ servers: [{ name: "g", host: "h", hostKey: key, product: "groupmax", version: "06-00" }] });
+    assert.strictEqual(c.servers[0].product, "groupmax");
+  });
+  it("finds a host's key in a known_hosts file, with and without a port", () => {
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "upchain-kh-")), "known_hosts");
+    fs.writeFileSync(f, `# comment\n10.0.0.1 ${key}\n[10.0.0.2]:2222,alias ${key.replace("AAAAC3", "AAAAC3")}\n`);
+    assert.strictEqual(hostKeyFromKnownHosts(f, "10.0.0.1"), key);
+    assert.strictEqual(hostKeyFromKnownHosts(f, "10.0.0.2", 2222), key);
+    assert.strictEqual(hostKeyFromKnownHosts(f, "10.0.0.2"), undefined);
+  });
+  it("a missing known_hosts file is a clear error, not an empty pin", () => {
+    assert.throws(() => hostKeyFromKnownHosts("/nonexistent/known_hosts", "h"), /upchain:knownHostsFile: cannot read \/nonexistent/);
+  });
+
+  describe("strict keys and kinds", () => {
+    const server = { name: "s", host: "h", hostKey: key, product: "omflow", version: "1.2.0.1" };
+    const refusal = (raw: Record<string, unknown>) => {
+      try {
+        parseStackConfig(raw);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return assert.fail("accepted");
+    };
+    it("refuses a misspelt key in a server entry with the near name", () => {
+      assert.match(refusal({ servers: [{ ...server, lockTimeoutSecond: 60 }] }), /upchain:servers\[0\]\.lockTimeoutSecond: unknown key; did you mean "lockTimeoutSeconds"\?/);
+    });
+    it("lists the legal keys of a host entry when no key is near", () => {
+      assert.match(refusal({ hosts: [{ name: "a", host: "h", hostKey: key, product: "omflow" }] }), /upchain:hosts\[0\]\.product: unknown key; the keys allowed here are: name, host, port, user, hostKey$/m);
+    });
+    it("names the field and the YAML kind expected for a wrong type, not zod's wording", () => {
+      const m = refusal({ servers: [{ ...server, port: "22", releases: "1.2.0.1" }] });
+      assert.match(m, /upchain:servers\[0\]\.port: expected a number, found text/);
+      assert.match(m, /upchain:servers\[0\]\.releases: expected a list, found text/);
+      assert.ok(!/Invalid input|ZodError/.test(m), m);
+    });
+    it("says a required key is missing", () => {
+      assert.match(refusal({ servers: [{ name: "s", hostKey: key, product: "omflow", version: "1" }] }), /upchain:servers\[0\]\.host: missing; this key is required/);
+    });
+    it("wants options as a mapping; the product checks what is inside", () => {
+      assert.match(refusal({ servers: [{ ...server, options: ["installDir"] }] }), /upchain:servers\[0\]\.options: must be a mapping of the product's options/);
+      assert.deepStrictEqual(parseStackConfig({ servers: [{ ...server, options: { anything: 1 } }] }).servers[0].options, { anything: 1 });
+    });
+    it("refuses an unknown top-level key with the near name", () => {
+      assert.match(refusal({ servers: [server], server: [] }), /upchain:server: unknown key; did you mean "servers"\?/);
+    });
+    it("refuses an address or user with spaces or control characters", () => {
+      const m = refusal({ servers: [{ ...server, host: "10.0.0.1\nProxyCommand x", user: "root x" }] });
+      assert.match(m, /upchain:servers\[0\]\.host: an address or DNS name has no spaces or control characters/);
+      assert.match(m, /upchain:servers\[0\]\.user: a user name has no spaces/);
+    });
+  });
+});
