@@ -362,22 +362,31 @@ async function reachable(host: RemoteHost): Promise<boolean> {
 }
 
 /**
- * Run a restore or recovery step to its end; its error text, or undefined when it succeeded. A copy of
- * it still running from a killed run is waited for first (two restores must never overlap), and one
- * that already succeeded is not run again.
+ * Run a restore or recovery step to its end; its error text, or undefined when it succeeded. A copy
+ * an interrupted run of the same journal left (same folder) is never run over: one still running is
+ * waited for and one that finished gives the verdict, so two restores never overlap and a restore
+ * never runs twice. Only a copy that never started, or whose process died without an exit status (a
+ * restart of the machine), is run again: a restore starts from the restore point, whatever it finds.
  */
 async function runAside(r: Run, s: Step): Promise<string | undefined> {
   const { o } = r;
   const dir = `${r.stateDir}/runs/${r.j.run}/restore-${s.id}`;
   const wait = () => waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(s, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `restore step "${s.title}" ran` });
+  const verdict = (res: DetachedResult) => (res.code === 0 ? undefined : `exited ${res.code}: ${tail(res.stderr.trim() || res.stdout.trim(), 1000)}`);
   try {
     const earlier = await withContact(o.host, r.contactUntil(), `checking restore step "${s.title}"`, () => stepState(o.host, dir));
-    if (earlier.state === "running") await wait();
-    else if (earlier.state === "finished" && earlier.code === 0) return undefined;
+    if (earlier.state === "running" || earlier.state === "finished") {
+      const left = await wait();
+      if (left !== "lost" && left !== "not-started") {
+        r.log(`restore step "${s.title}" was ${earlier.state === "running" ? "left running" : "finished"} by the interrupted run; ${earlier.state === "running" ? "waited for it, " : ""}not run again`);
+        return verdict(left);
+      }
+      r.log(`restore step "${s.title}" of the interrupted run died without an exit status; running it again from the restore point`);
+    }
     await launch(r, dir, { ...s, hop: "" });
     const res = await wait();
     if (res === "lost" || res === "not-started") return res === "lost" ? "it died without an exit status" : "it did not start";
-    return res.code === 0 ? undefined : `exited ${res.code}: ${tail(res.stderr.trim() || res.stdout.trim(), 1000)}`;
+    return verdict(res);
   } catch (e) {
     if (isUpchainError(e, "LOCK_LOST")) throw e;
     return (e as Error).message;

@@ -74,6 +74,20 @@ export async function killChild(child: ChildProcess): Promise<void> {
   await gone;
 }
 
+/**
+ * Whether an upload to `file` is under way: its partial copy, `.<name>.upchain-<random>` beside it
+ * (providers/transport/atomicWrite.ts), is there. False while the host cannot be asked (rebooting).
+ */
+export function uploading(name: string, file: string): boolean {
+  const dir = path.posix.dirname(file);
+  const partial = new RegExp(`^\\.${path.posix.basename(file).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.upchain-`, "m");
+  try {
+    return partial.test(onHost(name, `ls -A ${dir} 2>/dev/null || true`));
+  } catch {
+    return false;
+  }
+}
+
 /** Lines of a file on the host (empty when absent). */
 export function hostLines(name: string, file: string): string[] {
   return onHost(name, `cat ${file} 2>/dev/null || true`).split("\n").filter(Boolean);

@@ -11,7 +11,7 @@ import { installGroupmax, groupmaxState } from "../../support/groupmaxFixture";
 import { groupmaxOptions } from "../../support/groupmaxProject";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 import { PulumiProject, killTree } from "../../support/pulumi";
-import { STATE, sleep, throttle, waitFor } from "../../support/faultHost";
+import { STATE, sleep, throttle, uploading, waitFor } from "../../support/faultHost";
 
 const N = "fmg";
 const LOCK_SECONDS = 5;
@@ -71,10 +71,10 @@ describe("fault matrix through pulumi: concurrent runs and a hostile journal", f
     const run = first.start(["up", "--yes", "--skip-preview"], log);
     children.push(run);
     const exited = new Promise<number>((r) => run.once("exit", (code) => r(code ?? -1)));
-    const uploading = () => /gmx-big\.bin\.upchain-/.test(onHost(N, "ls /var/tmp 2>/dev/null || true"));
-    await waitFor("the big upload to start", uploading, 180_000);
+    const uploadingBig = () => uploading(N, BIG);
+    await waitFor("the big upload to start", uploadingBig, 180_000);
     await sleep((LOCK_SECONDS + 2) * 1000); // the lock would be stale by now if only a polled step kept it alive
-    assert.ok(uploading(), "the upload is still going: the test must run the second stack while it is");
+    assert.ok(uploadingBig(), "the upload is still going: the test must run the second stack while it is");
     const t0 = Date.now();
     const r = second.run(["up", "--yes", "--skip-preview"]);
     assert.notStrictEqual(r.code, 0, r.output);

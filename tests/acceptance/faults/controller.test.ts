@@ -11,7 +11,7 @@ import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { FAULT_DIR, UPLOADED, faultInstallScript } from "../../support/faultCatalog";
 import {
   STATE, backupSums, boots, connectFast, history, installs, killChild, liveJournal, runFaulty, sha, sleep, spawnFaulty, startsOf, throttle,
-  version, waitFor,
+  uploading, version, waitFor,
 } from "../../support/faultHost";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 
@@ -81,7 +81,7 @@ describe("fault matrix: the controller killed mid-run", function () {
     fs.writeFileSync(local, randomBytes(3 * 1024 * 1024));
     throttle(h, "4mbit");
     const child = spawnFaulty(h, "1", "2", { stale: STALE, options: { upload: local } }, childLog());
-    await waitFor("the upload to start", () => /package\.bin\.upchain-/.test(onHost(N, `ls ${FAULT_DIR}/incoming 2>/dev/null || true`)), 30_000);
+    await waitFor("the upload to start", () => uploading(N, UPLOADED), 30_000);
     await sleep(1000);
     await killChild(child);
     throttle(h, undefined);

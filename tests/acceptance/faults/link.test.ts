@@ -11,7 +11,7 @@ import { isUpchainError } from "../../../providers/errors";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { FAULT_DIR, UPLOADED, faultInstallScript } from "../../support/faultCatalog";
 import {
-  backupSums, boots, connectFast, history, installs, killSshSessions, linkDown, liveJournal, runFaulty, sha, sleep, startsOf, throttle, version, waitFor,
+  backupSums, boots, connectFast, history, installs, killSshSessions, linkDown, liveJournal, runFaulty, sha, sleep, startsOf, throttle, uploading, version, waitFor,
 } from "../../support/faultHost";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 
@@ -103,7 +103,7 @@ describe("fault matrix: link and host faults under a running step", function () 
     throttle(h, "4mbit"); // ~6 s for the upload, so the drop lands in the middle of it
     host = await connectFast(h);
     const run = runWith(host, { options: { upload: local } });
-    await waitFor("the upload to start", () => /package\.bin\.upchain-/.test(onHost(N, `ls ${FAULT_DIR}/incoming 2>/dev/null || true`)), 30_000);
+    await waitFor("the upload to start", () => uploading(N, UPLOADED), 30_000);
     await sleep(1000);
     assert.ok(killSshSessions(N) > 0, "there was an SSH session to kill");
     throttle(h, undefined);
