@@ -1,7 +1,8 @@
 // A small catalog for the fault matrix: like the counter (integer versions, one per hop), but each
 // hop has what a real upgrade has and a fault can hit: a data payload the backup copies, an
-// optional upload, an install step that "extracts" into the data folder, an optional reboot, a
-// check, and a restore. Hooks on the host (files under /opt/counter/hooks) make a step slow, hang,
+// optional upload, an install step that stops the service and "extracts" into the data folder, an
+// optional reboot, a start, a check, and a restore followed by a recovery that starts the old
+// version again. The service is a daemon the host's init also starts at boot (SERVICE). Hooks on the host (files under /opt/counter/hooks) make a step slow, hang,
 // fail, fill the disk, or make the restore or the reboot command fail. Every detached step records
 // its start and end on the host, so a test can prove that no step ran twice or overlapped another.
 import { Catalog, Hop, PlanContext, Rule, Step, shStep, uploadStep } from "../../providers/engine/catalog";
@@ -14,6 +15,9 @@ export const BACKUP_ROOT = "/var/backups/counter";
 export const backupOf = (h: { from: string; to: string }) => `${BACKUP_ROOT}/${h.from}-to-${h.to}`;
 /** Where an upload step puts the file given as options.upload. */
 export const UPLOADED = `${FAULT_DIR}/incoming/package.bin`;
+
+/** The counter's service script, in the test host's init folder: start|stop|restart|status. */
+export const SERVICE = "/etc/upchain/services.d/counter";
 
 const dir = FAULT_DIR;
 const hook = (name: string) => `${dir}/hooks/${name}`;
@@ -49,6 +53,7 @@ function hopSteps(hop: Hop, ctx: PlanContext): Step[] {
   steps.push(
     shStep({ id: "install", action: "run", title: `Install ${to}`, destructive: true,
       commands: timed("install", to, [
+        `${SERVICE} stop`,
         `echo "install ${to}" >> ${dir}/installs.log`,
         `echo ${q(to)} > ${dir}/VERSION`,
         // a migration that rewrites the database in place (the restore must bring it back)
@@ -70,8 +75,9 @@ function hopSteps(hop: Hop, ctx: PlanContext): Step[] {
     );
   }
   steps.push(
-    shStep({ id: "verify", action: "verify", title: `Check the counter reports ${to}`, destructive: false,
-      commands: [`test "$(cat ${dir}/VERSION)" = ${q(to)}`] }),
+    shStep({ id: "start", action: "run", title: `Start the counter service at ${to}`, destructive: false, commands: [`${SERVICE} restart`] }),
+    shStep({ id: "verify", action: "verify", title: `Check the counter reports ${to} and serves it`, destructive: false,
+      commands: [`test "$(cat ${dir}/VERSION)" = ${q(to)}`, `test "$(${SERVICE} status)" = ${q(to)}`] }),
   );
   return steps;
 }
@@ -95,27 +101,58 @@ export const faulty: Catalog = {
       commands: timed("restore", hop.to, [
         `if [ -f ${hook(`slow-restore-${hop.to}`)} ]; then sleep "$(cat ${hook(`slow-restore-${hop.to}`)})"; fi`,
         `if [ -f ${hook("fail-restore")} ]; then echo "restore refused by the hook" >&2; exit 5; fi`,
+        `${SERVICE} stop`,
         `rm -f ${dir}/data/new.bin`,
         `cp -a ${q(backupOf(hop))}/data/. ${dir}/data/`,
         `cp ${q(backupOf(hop))}/VERSION ${dir}/VERSION`,
         `echo "restored ${hop.from}" >> ${dir}/installs.log`,
       ]) }),
   ],
+  // after the restore, or alone when the hop failed before the install stopped anything
+  recoverSteps: (hop) => [
+    shStep({ id: "start-old", action: "run", title: `Start the counter service at ${hop.from} again`, destructive: false,
+      commands: [`${SERVICE} restart`, `test "$(${SERVICE} status)" = ${q(hop.from)}`] }),
+  ],
 };
 
 /**
- * Install the counter at `version` with a database of `dbKiB` KiB of random bytes, after taking down
+ * The service: a daemon that serves the version installed when it started (kept in /run/counter.serving).
+ * Its pid is trusted only while the process is still the daemon (a pid from before a reboot may be reused).
+ */
+const serviceScript = `#!/bin/sh
+pidf=/run/counter.pid
+alive() { p=$(cat $pidf 2>/dev/null) && [ "$(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null)" = "sleep 1000042 " ]; }
+case "$1" in
+  start) alive && exit 0
+    v=$(cat ${dir}/VERSION) || { echo "counter: no VERSION" >&2; exit 1; }
+    echo "$v" > /run/counter.serving
+    setsid sleep 1000042 < /dev/null > /dev/null 2>&1 &
+    echo $! > $pidf
+    # started once the child has become the daemon (until then it is this shell, then setsid)
+    i=0; until alive; do [ $i -lt 50 ] || { echo "counter: the daemon did not start" >&2; exit 1; }; sleep 0.1; i=$((i+1)); done ;;
+  stop) if alive; then kill "$(cat $pidf)"; fi; rm -f $pidf /run/counter.serving ;;
+  restart) "$0" stop; "$0" start ;;
+  status) alive && cat /run/counter.serving ;;
+  *) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
+esac
+`;
+
+/**
+ * Install the counter at `version` with a database of `dbKiB` KiB of random bytes and start its
+ * service, after taking down
  * any tmpfs a disk-full test mounted (through the harness's side channel).
  */
 export function faultInstallScript(version: string, dbKiB = 64): string {
   return [
+    `${SERVICE} stop 2>/dev/null`,
     `umount -l ${dir}/data 2>/dev/null; umount -l ${BACKUP_ROOT} 2>/dev/null`,
     `rm -rf ${dir} /var/lib/upchain ${BACKUP_ROOT} /tmp/pwned /tmp/stolen-key`,
     `mkdir -p ${dir}/hooks ${dir}/data ${BACKUP_ROOT}`,
     `echo ${q(version)} > ${dir}/VERSION`,
     `head -c ${dbKiB * 1024} /dev/urandom > ${dir}/data/db`,
     `: > ${dir}/installs.log; : > ${dir}/steps.log`,
-    "true",
+    `printf '%s' ${q(serviceScript)} > ${SERVICE}; chmod 0755 ${SERVICE}`,
+    `${SERVICE} start`,
   ].join("; ");
 }
 

@@ -4,13 +4,14 @@
 // the tests inspect goes through the harness's side channel, so a broken link never hides a fact.
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
+import * as assert from "assert";
 import * as path from "path";
 import { ExecuteOptions, executePlan } from "../../providers/engine/executor";
 import { planUpgrade } from "../../providers/engine/planner";
 import { ReconnectingHost } from "../../providers/transport/reconnectingHost";
 import { RemoteHost } from "../../providers/transport/remoteHost";
 import { connectSsh } from "../../providers/transport/ssh";
-import { BACKUP_ROOT, FAULT_DIR, faulty } from "./faultCatalog";
+import { BACKUP_ROOT, FAULT_DIR, SERVICE, faulty } from "./faultCatalog";
 import { TestHost, onHost, privateKey } from "./hosts";
 
 export const STATE = "/var/lib/upchain";
@@ -101,6 +102,36 @@ export const sha = (name: string, file: string) => onHost(name, `sha256sum < ${f
 export function liveJournal(name: string): any {
   const t = onHost(name, `cat ${JOURNAL} 2>/dev/null || true`).trim();
   return t ? JSON.parse(t) : undefined;
+}
+
+/** The version the counter's service is serving, or "" when it is down. */
+export const serving = (name: string) => onHost(name, `${SERVICE} status || true`).trim();
+
+/** Remove every fault hook, as an operator who fixed the cause would. */
+export const clearHooks = (name: string) => onHost(name, `rm -f ${FAULT_DIR}/hooks/*`);
+
+/**
+ * Nothing is lost after a failed hop that was restored: the host runs `from` again with the
+ * database it had (`db`, its sha256), the hop's backup is kept, the run is archived as restored, and
+ * no journal is left for the next run to resume.
+ */
+export function assertRestored(name: string, db: string, from = "1", hopDir = "1-to-2"): void {
+  assert.strictEqual(version(name), from, "the host runs its old version");
+  assert.strictEqual(serving(name), from, "its service is up, serving the old version");
+  assert.strictEqual(sha(name, `${FAULT_DIR}/data/db`), db, "the database is the one from before the hop");
+  assert.match(backupSums(name, hopDir), /\.\/data\/db/, "the hop's backup is kept");
+  const last = history(name).pop();
+  assert.strictEqual(last?.[1].status, "restored", `the journal says the hop was restored: ${JSON.stringify(last)}`);
+  assert.strictEqual(liveJournal(name), undefined, "no journal is left: the next run plans from what is installed");
+}
+
+/** The next run, with the fault's cause removed, does the hop: the host ends at `to`, serving it. */
+export async function assertNextRunFinishes(name: string, next: () => Promise<{ reached: string }>, to = "2"): Promise<void> {
+  clearHooks(name);
+  assert.strictEqual((await next()).reached, to, "the next run does the hop");
+  assert.strictEqual(version(name), to);
+  assert.strictEqual(serving(name), to, "and its service serves the new version");
+  assert.strictEqual(history(name).pop()?.[1].status, "done");
 }
 
 /** Archived journals, oldest first, as [file name, parsed]. */

@@ -10,8 +10,8 @@ import { isUpchainError } from "../../../providers/errors";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { FAULT_DIR, UPLOADED, faultInstallScript } from "../../support/faultCatalog";
 import {
-  STATE, backupSums, boots, connectFast, history, installs, killChild, liveJournal, runFaulty, sha, sleep, spawnFaulty, startsOf, throttle,
-  uploading, version, waitFor,
+  STATE, assertNextRunFinishes, assertRestored, backupSums, boots, connectFast, history, installs, killChild, liveJournal, runFaulty, serving, sha, sleep,
+  spawnFaulty, startsOf, throttle, uploading, version, waitFor,
 } from "../../support/faultHost";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 
@@ -67,6 +67,7 @@ describe("fault matrix: the controller killed mid-run", function () {
     assert.ok(r.resumedRun, "the next run resumed the killed one");
     assert.strictEqual(r.reached, "2");
     assert.strictEqual(version(N), "2");
+    assert.strictEqual(serving(N), "2", "the service is up, serving the new version");
     assert.deepStrictEqual(installs(N), ["install 2"]);
     assert.deepStrictEqual(startsOf(N), { "backup-2": 1, "install-2": 1 }, "no step ran twice");
     assert.ok(lines.some((l) => /left running by the interrupted run/.test(l)), lines.join("\n"));
@@ -74,6 +75,7 @@ describe("fault matrix: the controller killed mid-run", function () {
     assert.match(file, new RegExp(`counter\\.${r.resumedRun}\\.json$`), "the killed run's journal, finished, is in the history");
     assert.strictEqual(j.status, "done");
     assert.match(backupSums(N, "1-to-2"), /\.\/data\/db/);
+    assert.strictEqual(liveJournal(N), undefined, "no journal left: the next run plans from 2 and has nothing to do");
   });
 
   it("controller killed during an upload: the next run uploads the file again, whole, and carries on; no step ran twice", async () => {
@@ -91,7 +93,10 @@ describe("fault matrix: the controller killed mid-run", function () {
     assert.strictEqual(r.reached, "2");
     assert.strictEqual(sha(N, UPLOADED), createHash("sha256").update(fs.readFileSync(local)).digest("hex"));
     assert.deepStrictEqual(startsOf(N), { "backup-2": 1, "install-2": 1 });
+    assert.strictEqual(serving(N), "2");
+    assert.match(backupSums(N, "1-to-2"), /\.\/data\/db/);
     assert.strictEqual(lastHistory()[1].status, "done");
+    assert.strictEqual(liveJournal(N), undefined);
   });
 
   it("controller killed during the restore: the next run waits for that restore and does not run it again; the host is back at 1", async () => {
@@ -102,14 +107,11 @@ describe("fault matrix: the controller killed mid-run", function () {
     await sleep(500);
     await killChild(child);
     await assert.rejects(nextRun(), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /exited 3/.test((e as Error).message) && /restored to 1/.test((e as Error).message));
-    assert.strictEqual(version(N), "1");
-    assert.strictEqual(sha(N, `${FAULT_DIR}/data/db`), db);
+    assertRestored(N, db);
     assert.deepStrictEqual(startsOf(N), { "backup-2": 1, "install-2": 1, "restore-2": 1 }, "the restore ran once");
     assert.deepStrictEqual(installs(N), ["install 2", "restored 1"]);
-    assert.strictEqual(lastHistory()[1].status, "restored");
-    assert.match(backupSums(N, "1-to-2"), /\.\/data\/db/, "the backup is kept");
-    onHost(N, `rm -f ${FAULT_DIR}/hooks/fail-2`);
-    assert.strictEqual((await runFaulty(host!, "1", "2", { lines, lockStaleSeconds: STALE })).reached, "2", "the next run does the hop");
+    assert.ok(lines.some((l) => /left running by the interrupted run; waited for it, not run again/.test(l)), lines.join("\n"));
+    await assertNextRunFinishes(N, () => runFaulty(host!, "1", "2", { lines, lockStaleSeconds: STALE }));
   });
 
   it("controller killed during a reboot wait: the next run sees the machine restarted, does not restart it again, and finishes", async () => {
@@ -132,6 +134,8 @@ describe("fault matrix: the controller killed mid-run", function () {
     assert.strictEqual(r.reached, "2");
     assert.strictEqual(boots(h), booted + 1, "the machine was restarted once");
     assert.strictEqual(version(N), "2");
+    assert.strictEqual(serving(N), "2", "the service is up after the restart, serving the new version");
+    assert.match(backupSums(N, "1-to-2"), /\.\/data\/db/);
     assert.deepStrictEqual(startsOf(N), { "backup-2": 1, "install-2": 1 });
     assert.ok(!lines.some((l) => /waiting up to/.test(l)), `the next run did not wait for another restart:\n${lines.join("\n")}`);
     assert.strictEqual(lastHistory()[1].status, "done");

@@ -8,7 +8,8 @@ import { isUpchainError } from "../../../providers/errors";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { BACKUP_ROOT, FAULT_DIR, faultInstallScript, mountSmallDisk } from "../../support/faultCatalog";
 import {
-  JOURNAL, STATE, backupSums, boots, connectFast, history, installs, liveJournal, runFaulty, sha, startsOf, version,
+  JOURNAL, STATE, assertNextRunFinishes, assertRestored, backupSums, boots, connectFast, history, installs, liveJournal, runFaulty, serving, sha, startsOf,
+  version,
 } from "../../support/faultHost";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 
@@ -50,27 +51,25 @@ describe("fault matrix: failures on the host", function () {
     onHost(N, mountSmallDisk(BACKUP_ROOT, 32)); // the 64 KiB database does not fit
     await assert.rejects(run(), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /Back up before 2.*exited/.test(message(e)) && /nothing had been changed yet/.test(message(e)) && /No space left/.test(message(e)));
     assert.strictEqual(version(N), "1");
+    assert.strictEqual(serving(N), "1", "the service is up, serving the old version");
     assert.strictEqual(sha(N, `${DATA}/db`), db);
     assert.deepStrictEqual(installs(N), [], "the install step never ran");
     assert.strictEqual(lastHistory()[1].status, "restored");
     assert.strictEqual(liveJournal(N), undefined);
     onHost(N, `umount -l ${BACKUP_ROOT}`);
-    assert.strictEqual((await run()).reached, "2");
-    assert.strictEqual(version(N), "2");
+    await assertNextRunFinishes(N, () => run());
+    assert.match(backupSums(N, "1-to-2"), /\.\/data\/db/, "the run with space took its backup");
   });
 
   it("disk full during the extraction: the install step fails, the backup is restored, the host runs 1 with its old database", async () => {
     onHost(N, mountSmallDisk(DATA, 256));
     hook("extract-size-2", String(1024 * 1024));
     await assert.rejects(run(), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /Install 2.*exited 1/.test(message(e)) && /No space left/.test(message(e)) && /restored to 1/.test(message(e)));
-    assert.strictEqual(version(N), "1");
-    assert.strictEqual(sha(N, `${DATA}/db`), db, "the database is back");
-    assert.strictEqual(sha(N, `${BACKUP}/data/db`), db, "the backup is kept");
+    assertRestored(N, db);
+    assert.strictEqual(sha(N, `${BACKUP}/data/db`), db, "the backup is whole");
     assert.strictEqual(onHost(N, `test -e ${DATA}/new.bin && echo left || echo gone`).trim(), "gone");
     assert.deepStrictEqual(installs(N), ["install 2", "restored 1"]);
-    assert.strictEqual(lastHistory()[1].status, "restored");
-    unhook("extract-size-2");
-    assert.strictEqual((await run()).reached, "2");
+    await assertNextRunFinishes(N, () => run());
   });
 
   it("disk full during the restore: RESTORE_FAILED naming the restore point, the journal says restore-failed, the next run is refused; after freeing space and clearRun the run proceeds", async () => {
@@ -88,6 +87,7 @@ describe("fault matrix: failures on the host", function () {
     assert.strictEqual(j.failure.restorePoint, BACKUP);
     assert.match(j.failure.why, /No space left/);
     assert.strictEqual(sha(N, `${BACKUP}/data/db`), db, "the restore point is whole");
+    assert.strictEqual(serving(N), "", "a half-restored version is not started");
     const backup = backupSums(N, "1-to-2");
     const steps = startsOf(N);
 
@@ -97,9 +97,7 @@ describe("fault matrix: failures on the host", function () {
 
     // the operator frees space and restores by hand, then clears the run
     onHost(N, `rm -f ${DATA}/.filler ${FAULT_DIR}/hooks/fill-2 && cp -a ${BACKUP}/data/. ${DATA}/ && cp ${BACKUP}/VERSION ${FAULT_DIR}/VERSION`);
-    const r = await run({ clearRun: runId });
-    assert.strictEqual(r.reached, "2");
-    assert.strictEqual(version(N), "2");
+    await assertNextRunFinishes(N, () => run({ clearRun: runId }));
     assert.ok(history(N).some(([f, hj]) => f === `counter.${runId}.cleared.json` && hj.status === "restore-failed"), "the cleared journal is kept in the history");
   });
 
@@ -116,7 +114,13 @@ describe("fault matrix: failures on the host", function () {
     assert.strictEqual(backupSums(N, "1-to-2"), backup, "the backup is still there, unchanged");
     assert.strictEqual(sha(N, `${BACKUP}/data/db`), db);
     assert.deepStrictEqual(startsOf(N), steps, "no step ran, so the backup step never deleted its folder");
-    assert.strictEqual(liveJournal(N).status, "restore-failed");
+    const j = liveJournal(N);
+    assert.strictEqual(j.status, "restore-failed");
+    assert.strictEqual(j.failure.restorePoint, BACKUP);
+    assert.match(j.failure.why, /restore refused by the hook/);
+    // the operator restores by hand and clears the run: the next run does the hop
+    onHost(N, `cp -a ${BACKUP}/data/. ${DATA}/ && cp ${BACKUP}/VERSION ${FAULT_DIR}/VERSION`);
+    await assertNextRunFinishes(N, () => run({ clearRun: j.run }));
   });
 
   it("a step hanging past its deadline: its whole process group is killed on the host, it fails with 124, and the hop is restored", async () => {
@@ -126,9 +130,8 @@ describe("fault matrix: failures on the host", function () {
     assert.ok(Date.now() - t0 < 30_000, "stopped at its deadline, not later");
     assert.strictEqual(onHost(N, "ps -eo args= | grep -c '^sleep 4242' || true").trim(), "0", "the hanging command is gone");
     assert.strictEqual(onHost(N, `ps -eo args= | grep -c '^sh ./script.sh' || true`).trim(), "0", "the step's shell is gone");
-    assert.strictEqual(version(N), "1");
-    assert.strictEqual(sha(N, `${DATA}/db`), db);
-    assert.strictEqual(lastHistory()[1].status, "restored");
+    assertRestored(N, db);
+    await assertNextRunFinishes(N, () => run({ stepTimeouts: { install: 3 } }));
   });
 
   it("a reboot command that fails: the step fails at once with the command's output (not after the reboot timeout), and the hop is restored", async () => {
@@ -141,9 +144,9 @@ describe("fault matrix: failures on the host", function () {
     });
     assert.ok(Date.now() - t0 < 40_000, `failed after ${Date.now() - t0} ms, well before the 120 s reboot timeout`);
     assert.strictEqual(boots(h), booted, "the machine was not restarted");
-    assert.strictEqual(version(N), "1");
-    assert.strictEqual(sha(N, `${DATA}/db`), db);
-    assert.strictEqual(lastHistory()[1].status, "restored");
+    assertRestored(N, db);
     assert.strictEqual(onHost(N, `test -d ${STATE}/counter.lock && echo held || echo free`).trim(), "free", "the lock is released");
+    await assertNextRunFinishes(N, () => run({ options: { reboot: true, rebootTimeoutSeconds: 30 } }));
+    assert.strictEqual(boots(h), booted + 1, "the next run restarted the machine once");
   });
 });

@@ -11,7 +11,8 @@ import { isUpchainError } from "../../../providers/errors";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { FAULT_DIR, UPLOADED, faultInstallScript } from "../../support/faultCatalog";
 import {
-  backupSums, boots, connectFast, history, installs, killSshSessions, linkDown, liveJournal, runFaulty, sha, sleep, startsOf, throttle, uploading, version, waitFor,
+  assertNextRunFinishes, assertRestored, backupSums, boots, connectFast, history, installs, killSshSessions, linkDown, liveJournal, runFaulty, serving, sha, sleep,
+  startsOf, throttle, uploading, version, waitFor,
 } from "../../support/faultHost";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 
@@ -43,9 +44,10 @@ describe("fault matrix: link and host faults under a running step", function () 
     if (this.currentTest?.state === "failed") console.log(lines.join("\n"));
   });
 
-  /** A run that ended well: at 2, each step once, nothing restored, the journal archived as done. */
+  /** A run that ended well: at 2 and serving it, each step once, nothing restored, the journal archived as done. */
   function assertFinishedOnce() {
     assert.strictEqual(version(N), "2");
+    assert.strictEqual(serving(N), "2", "the service is up, serving the new version");
     assert.deepStrictEqual(installs(N), ["install 2"], "the install step ran once and nothing was restored");
     assert.deepStrictEqual(startsOf(N), { "backup-2": 1, "install-2": 1 });
     const [file, j] = lastHistory();
@@ -91,10 +93,9 @@ describe("fault matrix: link and host faults under a running step", function () 
     hook("drop-link-restore-2", "5");
     host = await connectFast(h);
     await assert.rejects(runWith(host, {}), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /restored to 1/.test((e as Error).message));
-    assert.strictEqual(version(N), "1");
-    assert.strictEqual(sha(N, `${FAULT_DIR}/data/db`), db);
+    assertRestored(N, db);
     assert.deepStrictEqual(startsOf(N), { "backup-2": 1, "install-2": 1, "restore-2": 1 }, "the restore ran once");
-    assert.strictEqual(lastHistory()[1].status, "restored");
+    await assertNextRunFinishes(N, () => runWith(host!, {}));
   });
 
   it("SSH link dropped during an upload: the file is uploaded again and is exactly the local one", async () => {
@@ -123,14 +124,10 @@ describe("fault matrix: link and host faults under a running step", function () 
     await sleep(1000); // past the launch: the restore is being polled
     await linkDown(N, 5000);
     await assert.rejects(run, (e: unknown) => isUpchainError(e, "STEP_FAILED") && /exited 3/.test((e as Error).message) && /restored to 1/.test((e as Error).message));
-    assert.strictEqual(version(N), "1");
-    assert.strictEqual(sha(N, `${FAULT_DIR}/data/db`), db, "the database is the one from before the hop");
+    assertRestored(N, db);
     assert.deepStrictEqual(installs(N), ["install 2", "restored 1"]);
     assert.deepStrictEqual(startsOf(N), { "backup-2": 1, "install-2": 1, "restore-2": 1 }, "the restore ran once");
-    assert.strictEqual(lastHistory()[1].status, "restored");
-    assert.match(backupSums(N, "1-to-2"), /\.\/data\/db/, "the backup is kept");
-    onHost(N, `rm -f ${FAULT_DIR}/hooks/fail-2 ${FAULT_DIR}/hooks/slow-restore-2`);
-    assert.strictEqual((await runWith(host, {})).reached, "2", "the next run does the hop");
+    await assertNextRunFinishes(N, () => runWith(host!, {}));
   });
 
   it("sudo failing for a few seconds during a step (user deploy): the polls are retried, the run finishes, nothing is restored", async () => {
@@ -164,15 +161,9 @@ describe("fault matrix: link and host faults under a running step", function () 
       return isUpchainError(e, "STEP_FAILED") && /Install 2.*died without an exit status/.test(m) && /restored to 1/.test(m);
     });
     assert.strictEqual(boots(h), booted + 1, "the host restarted once");
-    assert.strictEqual(version(N), "1");
-    assert.strictEqual(sha(N, `${FAULT_DIR}/data/db`), db);
+    assertRestored(N, db);
     assert.deepStrictEqual(installs(N), ["install 2", "restored 1"]);
-    assert.strictEqual(lastHistory()[1].status, "restored");
-    // and the next run does the hop for real
-    onHost(N, `rm -f ${FAULT_DIR}/hooks/slow-2`);
-    const again = await runWith(host, {});
-    assert.strictEqual(again.reached, "2");
-    assert.strictEqual(version(N), "2");
+    await assertNextRunFinishes(N, () => runWith(host!, {}));
   });
 
   const runWith = (host: RemoteHost, o: { options?: Record<string, unknown> }) => runFaulty(host, "1", "2", { ...o, lines });
