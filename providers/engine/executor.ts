@@ -6,7 +6,7 @@ import { randomBytes } from "crypto";
 import { UpchainError, isUpchainError, maskSecrets } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, Step } from "./catalog";
-import { DetachedResult, StepEnv, startDetached, stepState } from "./detached";
+import { DetachedResult, StepEnv, readResult, startDetached, stepState } from "./detached";
 import { edit, servicesAdd, upload } from "./fileSteps";
 import { Journal, archiveJournal, journalPath, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
 import { HostLock, acquireLock } from "./lock";
@@ -325,9 +325,7 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
     if (e) recoverErrors.push(`${s.title}: ${e}`);
   }
   if (restoreError) {
-    const backupStep = hopSteps.find((s) => s.action === "backup");
-    const printed = (r.backupOutput.get(step.hop) ?? "").trim().split("\n").pop()?.replace(/[^\x20-\x7e]/g, "?").slice(0, 300);
-    const restorePoint = typeof backupStep?.backupDir === "string" ? backupStep.backupDir : printed || (backupStep ? `made by "${backupStep.title}"` : "none was taken");
+    const restorePoint = await restorePointOf(r, step.hop);
     j.status = "restore-failed";
     j.failure = { hop: step.hop, step: `"${step.title}" (${step.id})`, restorePoint: mask(restorePoint), why: mask(restoreError).slice(0, 1000) };
     const saved = await saveJournal(r).then(() => "", (e) => ` (and the journal could not be written: ${(e as Error).message})`);
@@ -351,6 +349,23 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
       ? `nothing had been changed yet, and ${hop.from} was put back in service`
       : "nothing had been changed yet, so nothing was restored";
   throw new UpchainError("STEP_FAILED", mask(`${failedStep}; ${restored}.${output}`));
+}
+
+/**
+ * Where the hop's restore point is, for the operator: the backup step's folder when the catalog names
+ * one, else the last line its backup printed (bare or labelled "restore point: <archive>"), from this
+ * run or, for a resumed run, from the step's output kept on the host (shown printable and short).
+ */
+async function restorePointOf(r: Run, hop: string): Promise<string> {
+  const steps = r.o.plan.steps;
+  const index = steps.findIndex((s) => s.hop === hop && s.action === "backup");
+  if (index < 0) return "none was taken";
+  const backup = steps[index];
+  if (typeof backup.backupDir === "string") return backup.backupDir;
+  const output =
+    r.backupOutput.get(hop) ?? (await readResult(r.o.host, stepDir(r.stateDir, r.j.run, index, backup.id), 0).then((res) => res.stdout, () => ""));
+  const printed = output.trim().split("\n").pop()?.replace(/^restore point:\s*/i, "").replace(/[^\x20-\x7e]/g, "?").slice(0, 300);
+  return printed || `made by "${backup.title}"`;
 }
 
 /** Whether the host answers now, reconnecting for up to 30 s when the connection is gone. */

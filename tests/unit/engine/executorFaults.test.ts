@@ -196,6 +196,16 @@ describe("executor faults (local fake transport)", function () {
       assert.strictEqual(journal().status, "restore-failed");
     });
 
+    it("names the restore point its backup printed when that restore failed, although the backup ran in the killed run", async () => {
+      // a catalog that names no backup folder: its backup prints "restore point: <archive>" as its last line
+      const base = catalog(dir);
+      const c: Catalog = { ...base, hopSteps: (hop, ctx) => base.hopSteps(hop, ctx).map(({ backupDir: _d, ...s }) => s as Step) };
+      await killedDuringRestore(c, `${trailMark()}; exit 1`);
+      await startDetached(new LocalHost(), stepDir(path.join(dir, "state"), killed, 0, "backup"), "echo taking it; echo 'restore point: /srv/kept/1-before-2.tar.gz'");
+      await assert.rejects(run(c), (e: unknown) => isUpchainError(e, "RESTORE_FAILED") && (e as Error).message.includes("The restore point is kept on the host: /srv/kept/1-before-2.tar.gz."));
+      assert.strictEqual(journal().failure.restorePoint, "/srv/kept/1-before-2.tar.gz");
+    });
+
     it("runs again a restore whose process died without an exit status (the machine restarted)", async () => {
       const c = catalog(dir);
       const restoreDir = await killedDuringRestore(c, "sleep 30");
