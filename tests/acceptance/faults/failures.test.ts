@@ -24,7 +24,6 @@ describe("fault matrix: failures on the host", function () {
   let db: string;
   const lines: string[] = [];
   const hook = (name: string, value = "") => onHost(N, `echo ${JSON.stringify(value)} > ${FAULT_DIR}/hooks/${name}`);
-  const unhook = (name: string) => onHost(N, `rm -f ${FAULT_DIR}/hooks/${name}`);
   const run = (o: Parameters<typeof runFaulty>[3] = {}) => runFaulty(host, "1", "2", { lines, ...o });
   const lastHistory = () => history(N).pop()!;
   const message = (e: unknown) => (e as Error).message;

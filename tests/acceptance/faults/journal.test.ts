@@ -10,7 +10,7 @@ import { planDigest } from "../../../providers/engine/journal";
 import { planUpgrade } from "../../../providers/engine/planner";
 import { isUpchainError } from "../../../providers/errors";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
-import { FAULT_DIR, faultInstallScript, faulty } from "../../support/faultCatalog";
+import { faultInstallScript, faulty } from "../../support/faultCatalog";
 import { JOURNAL, STATE, assertNextRunFinishes, connectFast, installs, runFaulty, serving, sha, startsOf, version } from "../../support/faultHost";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 
