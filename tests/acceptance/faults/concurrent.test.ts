@@ -70,9 +70,16 @@ describe("fault matrix through pulumi: concurrent runs and a hostile journal", f
     throttle(h, "4mbit"); // 6 MiB at 4 Mbit/s: ~12 s of upload, more than twice the lock timeout
     const run = first.start(["up", "--yes", "--skip-preview"], log);
     children.push(run);
-    const exited = new Promise<number>((r) => run.once("exit", (code) => r(code ?? -1)));
+    let ended: number | undefined;
+    const exited = new Promise<number>((r) => run.once("exit", (code) => r((ended = code ?? -1))));
     const uploadingBig = () => uploading(N, BIG);
-    await waitFor("the big upload to start", uploadingBig, 180_000);
+    const startedOrEnded = () => {
+      if (ended !== undefined) throw new Error(`the first pulumi up ended (${ended}) before its big upload was seen:\n${fs.readFileSync(log, "utf8")}`);
+      return uploadingBig();
+    };
+    await waitFor("the big upload to start", startedOrEnded, 180_000).catch((e) => {
+      throw new Error(`${(e as Error).message}\n--- first pulumi up so far ---\n${fs.readFileSync(log, "utf8")}`);
+    });
     await sleep((LOCK_SECONDS + 2) * 1000); // the lock would be stale by now if only a polled step kept it alive
     assert.ok(uploadingBig(), "the upload is still going: the test must run the second stack while it is");
     const t0 = Date.now();
@@ -116,6 +123,7 @@ describe("fault matrix through pulumi: concurrent runs and a hostile journal", f
       status: "running",
       updatedAt: new Date().toISOString(),
     };
+    onHost(N, `install -d -m 0700 ${STATE}`); // the state folder an earlier run would have made
     fs.writeFileSync(path.join(h.root, journal), JSON.stringify(hostile), { mode: 0o600 });
     const p = project("fmhostile", groupmaxOptions({ rebootTimeoutSeconds: 120 }));
     for (const args of [["preview"], ["up", "--yes", "--skip-preview"]]) {
