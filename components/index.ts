@@ -5,3 +5,5 @@ export { Server } from "../providers/server/resource";
 export { registerCatalog } from "../providers/catalogs";
 export type { Catalog } from "../providers/engine/catalog";
 export { GroupmaxServer, GroupmaxServerArgs } from "./groupmaxServer";
+export { OracleAsServer, OracleAsServerArgs } from "./oracleAsServer";
+export { WebCacheCluster, WebCacheClusterArgs } from "./webCacheCluster";

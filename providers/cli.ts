@@ -3,13 +3,14 @@
 // [--releases v1,v2,...] [--json]`. Prints the chain and its steps; an illegal request exits 1 with
 // the reason on stderr.
 import { getCatalog, productNames } from "./catalogs";
-import { Platform } from "./engine/catalog";
+import { Catalog, Platform, Rule } from "./engine/catalog";
+import { Rollout, rolloutOrder } from "./engine/rollout";
 import { planUpgrade } from "./engine/planner";
 import { isUpchainError } from "./errors";
 import { buildBundle } from "./bundle";
 import { planToText } from "./planText";
 
-const usage = `usage: upchain plan <product> --from <version> --to <version> [--platform linux|windows] [--releases v1,v2,...] [--json]
+const usage = `usage: upchain plan <product> --from <version> --to <version> [--platform linux|windows] [--releases v1,v2,...] [--cluster m1,m2,...] [--json]
        upchain bundle omflow --out <dir> [--packages name1,name2==1.0,...] [--debs]
 products: ${productNames().join(", ")}`;
 
@@ -35,11 +36,30 @@ async function bundle(flags: Map<string, string | true>): Promise<number> {
   return 0;
 }
 
+/** Every member runs --from; the rollout upgrades them in the order given (none when --from is already --to). */
+function clusterRollout(catalog: Catalog, list: string, upgrade: boolean): Rollout & { rule: Rule } {
+  if (!catalog.cluster) throw new Error(`${catalog.title} has no cluster rollout (--cluster applies to products rolled behind a load balancer)`);
+  const members = list.split(",").map((m) => m.trim());
+  const bad = members.find((m) => !/^[A-Za-z0-9_.-]{1,64}$/.test(m));
+  if (bad !== undefined) throw new Error(`--cluster: "${bad}" is not a member name (letters, digits, '_', '.', '-')`);
+  const twice = members.find((m, i) => members.indexOf(m) !== i);
+  if (twice) throw new Error(`--cluster: ${twice} is named twice`);
+  const r = rolloutOrder(members, upgrade ? new Set() : new Set(members), catalog.cluster.policy);
+  return { ...r, rule: catalog.cluster.rule };
+}
+
+function rolloutToText(r: Rollout & { rule: Rule }): string {
+  const lines = [`\nrollout (${r.rule.id}: ${r.rule.text}; ${r.rule.source}):`];
+  r.entries.forEach((e, i) => lines.push(`  ${i + 1}. ${e.member}: ${e.action}`));
+  if (r.outage) lines.push("  (one member: nothing serves while it is upgraded)");
+  return lines.join("\n") + "\n";
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const { positional, flags } = parseArgs(argv);
     if (positional[0] === "bundle" && positional[1] === "omflow") return await bundle(flags);
-    const known = new Set(["from", "to", "platform", "releases", "json", "help"]);
+    const known = new Set(["from", "to", "platform", "releases", "cluster", "json", "help"]);
     const unknown = [...flags.keys()].filter((f) => !known.has(f));
     if (flags.has("help") || positional[0] !== "plan" || positional.length !== 2 || unknown.length) {
       process.stderr.write((unknown.length ? `unknown option --${unknown[0]}\n` : "") + usage + "\n");
@@ -51,8 +71,13 @@ export async function main(argv: string[]): Promise<number> {
     if (typeof from !== "string" || typeof to !== "string") throw new Error("--from and --to are required");
     const platform = (flags.get("platform") ?? "linux") as Platform;
     const releases = typeof flags.get("releases") === "string" ? (flags.get("releases") as string).split(",").map((s) => s.trim()).filter(Boolean) : undefined;
-    const plan = planUpgrade(catalog, { installed: from, target: to, platform, releases });
-    process.stdout.write(flags.has("json") ? JSON.stringify(plan, null, 2) + "\n" : planToText(plan, catalog.title));
+    const cluster = flags.get("cluster");
+    // a cluster member's plan is the product's with the catalog's member options (a Web Cache member propagates its configuration)
+    const options = typeof cluster === "string" ? catalog.cluster?.memberOptions : undefined;
+    const plan = planUpgrade(catalog, { installed: from, target: to, platform, releases, options });
+    const rollout = typeof cluster === "string" ? clusterRollout(catalog, cluster, plan.hops.length > 0) : undefined;
+    const out = flags.has("json") ? JSON.stringify(rollout ? { ...plan, rollout: rollout.entries } : plan, null, 2) + "\n" : planToText(plan, catalog.title) + (rollout ? rolloutToText(rollout) : "");
+    process.stdout.write(out);
     return 0;
   } catch (e) {
     const msg = isUpchainError(e) ? `upchain: ${e.code}: ${e.message}` : `upchain: ${(e as Error).message}`;

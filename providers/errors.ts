@@ -21,7 +21,9 @@ export type UpchainErrorCode =
   | "JOURNAL_INVALID" // the journal on the host is corrupt, hostile, or belongs to another plan: nothing was run
   | "LOCK_LOST" // another run took this run's lock over: this run stopped at once
   | "OUTCOME_UNKNOWN" // contact with the host was lost while a step ran; the next run finds out how it ended
-  | "SUDO_REQUIRED"; // the login user cannot become root without a password
+  | "SUDO_REQUIRED" // the login user cannot become root without a password
+  | "HOST_NOT_READY" // a read-only check at preview found the host not ready for the plan (nothing was changed)
+  | "LB_STATE_MISMATCH"; // the load balancer, read back, is not in the state upchain set or waited for
 
 export class UpchainError extends Error {
   readonly code: UpchainErrorCode;

@@ -21,7 +21,7 @@ const hostShape = {
 /** A managed server: a host plus the product it runs and the version it should reach. */
 const serverShape = {
   ...hostShape,
-  product: z.enum(["omflow", "groupmax"], { error: "supported products: omflow, groupmax" }),
+  product: z.enum(["omflow", "groupmax", "oracle-as"], { error: "supported products: omflow, groupmax, oracle-as" }),
   platform: z.enum(["linux", "windows"], { error: "platforms: linux, windows" }).default("linux"),
   version: z.string().min(1, "give the version this server should run"),
   releases: z.array(z.string()).optional(),
@@ -29,15 +29,50 @@ const serverShape = {
   options: z.record(z.string(), z.unknown(), { error: "must be a mapping of the product's options (key: value)" }).optional(),
   lockTimeoutSeconds: z.number().int().min(5).optional(),
   /** Seconds a step may run, by step id or action (run, backup, verify, restore). */
-  stepTimeouts: z.record(z.string().regex(/^[a-z0-9-]+$/, "a step id or action (run, backup, verify, restore)"), z.number().int().min(1).max(7 * 86_400)).optional(),
+  // zod reports a key that fails its schema as "Invalid key in record": the error says the rule instead
+  stepTimeouts: z
+    .record(z.string().regex(/^[a-z0-9-]+$/), z.number().int().min(1).max(7 * 86_400), {
+      error: (iss) => (iss.code === "invalid_key" ? 'is not a step id or action: give a step id as preview lists it (like backup or run-patch) or an action (run, backup, verify, restore): lowercase letters, digits and "-"' : undefined),
+    })
+    .optional(),
   /** The run id an error named, to clear a failed restore or abandon an interrupted run after checking the host by hand. */
   clearRun: z.string().regex(/^\d{8}T\d{6}-[0-9a-f]{6}$/, "the run id the error named, like 20261123T101500-a1b2c3").optional(),
+};
+
+const memberName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, "a server name as the load balancer has it: letters, digits, '_', '.', ':' and '-' (it also names the resource)");
+
+/** A cluster behind a load balancer, rolled member by member (the product must have a cluster rollout). */
+const clusterShape = {
+  name: hostShape.name,
+  product: z.enum(["oracle-as"], { error: "products with a cluster rollout: oracle-as" }),
+  platform: serverShape.platform,
+  version: serverShape.version,
+  /** The load balancer's machine (SSH) and its HAProxy runtime API there. */
+  balancer: z.strictObject({
+    host: hostShape.host,
+    port: hostShape.port,
+    user: hostShape.user,
+    hostKey: hostShape.hostKey,
+    socket: z.string().startsWith("/", "the admin socket's absolute path, like /run/haproxy/admin.sock").optional(),
+    address: z.string().regex(/^[A-Za-z0-9.:[\]-]+:\d{1,5}$/, "host:port as the balancer's machine reaches its runtime API").optional(),
+  }),
+  /** The balancer's backend names for the pools (traffic, invalidation). */
+  backends: z.strictObject({ traffic: memberName.optional(), invalidation: memberName.optional() }).optional(),
+  /** In rollout order; each name is the server's name in the balancer's backends. */
+  members: z.array(z.strictObject({ ...hostShape, name: memberName, options: serverShape.options })).min(1, "a cluster has at least one member"),
+  /** Options every member shares; a member's own options win. */
+  options: serverShape.options,
+  lockTimeoutSeconds: serverShape.lockTimeoutSeconds,
+  stepTimeouts: serverShape.stepTimeouts,
+  drainSeconds: z.number().int().min(1).max(86_400).optional(),
+  allowOutage: z.boolean().optional(),
 };
 
 /** Every `upchain:*` key the program reads; those marked secret must be set with `--secret`. */
 export const stackKeys = {
   hosts: "plain",
   servers: "plain",
+  clusters: "plain",
   user: "plain",
   privateKeyFile: "plain",
   knownHostsFile: "plain",
@@ -50,19 +85,21 @@ export const stackKeys = {
 export type StackKey = keyof typeof stackKeys;
 
 /** The keys legal in each kind of mapping, for "did you mean" on a key that is not. */
-const legalKeys: Record<"top" | "hosts" | "servers", readonly string[]> = {
+const legalKeys: Record<"top" | "hosts" | "servers" | "clusters", readonly string[]> = {
   top: Object.keys(stackKeys),
   hosts: Object.keys(hostShape),
   servers: Object.keys(serverShape),
+  clusters: Object.keys(clusterShape),
 };
 
-export const NOTHING_DECLARED = "declare at least one host or server";
+export const NOTHING_DECLARED = "declare at least one host, server or cluster";
 
 export const stackConfigSchema = z
   .strictObject({
     /** Hosts whose facts are read (no product managed). */
     hosts: z.array(z.strictObject(hostShape)).default([]),
     servers: z.array(z.strictObject(serverShape)).default([]),
+    clusters: z.array(z.strictObject(clusterShape)).default([]),
     user: z.string().min(1).regex(NO_BLANKS, "a user name has no spaces or control characters").default("root"),
     /** A file holding the SSH private key; the program reads it and passes it on as a secret. */
     privateKeyFile: z.string().min(1).optional(),
@@ -70,7 +107,7 @@ export const stackConfigSchema = z
     knownHostsFile: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
-    if (c.hosts.length + c.servers.length === 0) ctx.addIssue({ code: "custom", path: ["hosts"], message: NOTHING_DECLARED });
+    if (c.hosts.length + c.servers.length + c.clusters.length === 0) ctx.addIssue({ code: "custom", path: ["hosts"], message: NOTHING_DECLARED });
     const seen = new Set<string>();
     for (const list of ["hosts", "servers"] as const) {
       c[list].forEach((h, i) => {
@@ -85,11 +122,26 @@ export const stackConfigSchema = z
         }
       });
     }
+    const pinHint = "pin the host key: set hostKey (the line `ssh-keyscan -t ed25519 HOST` prints) or upchain:knownHostsFile";
+    c.clusters.forEach((cl, i) => {
+      for (const n of [cl.name, ...cl.members.map((m) => m.name)]) {
+        if (seen.has(n)) ctx.addIssue({ code: "custom", path: ["clusters", i, "name"], message: `"${n}" is declared twice (cluster and member names name resources)` });
+        seen.add(n);
+      }
+      if (cl.balancer.socket && cl.balancer.address) ctx.addIssue({ code: "custom", path: ["clusters", i, "balancer", "address"], message: "give socket or address, not both" });
+      if (!c.knownHostsFile) {
+        if (!cl.balancer.hostKey) ctx.addIssue({ code: "custom", path: ["clusters", i, "balancer", "hostKey"], message: pinHint });
+        cl.members.forEach((m, k) => {
+          if (!m.hostKey) ctx.addIssue({ code: "custom", path: ["clusters", i, "members", k, "hostKey"], message: pinHint });
+        });
+      }
+    });
   });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 export type HostEntry = StackConfig["hosts"][number];
 export type ServerEntry = StackConfig["servers"][number];
+export type ClusterEntry = StackConfig["clusters"][number];
 
 /** The plain (non-secret) part of the configuration, checked: the parsed value or every problem found. */
 export function checkStackConfig(raw: Record<string, unknown>): { config?: StackConfig; issues: ConfigIssue[] } {
@@ -114,7 +166,7 @@ export function configError(issues: readonly ConfigIssue[], stackFile: string): 
 function toConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
   const path: ConfigPath = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
   if (issue.code !== "unrecognized_keys") return [{ path, message: issue.message }];
-  const legal = path.length === 0 ? legalKeys.top : legalKeys[path[0] === "hosts" ? "hosts" : "servers"];
+  const legal = path.length === 0 ? legalKeys.top : legalKeys[path[0] === "hosts" ? "hosts" : path[0] === "clusters" ? "clusters" : "servers"];
   return issue.keys.map((k) => ({ path: [...path, k], message: unknownKeyMessage(k, legal) }));
 }
 

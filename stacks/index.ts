@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { GroupmaxServer } from "../components/groupmaxServer";
 import { OmflowServer } from "../components/omflowServer";
+import { OracleAsServer } from "../components/oracleAsServer";
+import { WebCacheCluster } from "../components/webCacheCluster";
 import { HostFacts } from "../providers/hostFacts/resource";
 import { HostEntry } from "./config";
 import { readStackConfig } from "./readConfig";
@@ -14,7 +16,7 @@ const sdkConfig = require("@pulumi/pulumi/runtime/config") as { allConfig(): Rec
 
 const cfg = new pulumi.Config("upchain");
 const stackFile = `stacks/Pulumi.${pulumi.getStack()}.yaml`;
-const { config: settings, serverSecrets } = readStackConfig({ values: sdkConfig.allConfig(), isSecret: (k) => sdkConfig.isConfigSecret(k) }, stackFile);
+const { config: settings, serverSecrets, clusterSecrets } = readStackConfig({ values: sdkConfig.allConfig(), isSecret: (k) => sdkConfig.isConfigSecret(k) }, stackFile);
 
 // A key given with `pulumi config set --secret upchain:privateKey` wins over privateKeyFile.
 const privateKey: pulumi.Output<string> | undefined =
@@ -25,7 +27,7 @@ const password = cfg.getSecret("password");
 // The values stay inside this secret Output; only the names were read in plain (by readStackConfig).
 const secrets = cfg.getSecretObject<Record<string, unknown>>("secrets");
 
-function connectionFor(h: HostEntry & { hostKey: string }) {
+function connectionFor(h: Pick<HostEntry, "host" | "port" | "user"> & { hostKey: string }) {
   return { host: h.host, port: h.port, user: h.user ?? settings.user, privateKey, privateKeyPassphrase, password, hostKey: h.hostKey };
 }
 
@@ -37,7 +39,7 @@ settings.hosts.forEach((h) => {
 
 export const servers: Record<string, pulumi.Output<string>> = {};
 settings.servers.forEach((s, i) => {
-  const Component = s.product === "groupmax" ? GroupmaxServer : OmflowServer;
+  const Component = { groupmax: GroupmaxServer, omflow: OmflowServer, "oracle-as": OracleAsServer }[s.product];
   const names = serverSecrets[i];
   const server = new Component(s.name, {
     connection: connectionFor(s),
@@ -52,4 +54,23 @@ settings.servers.forEach((s, i) => {
     secretEnv: names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined,
   });
   servers[s.name] = server.installedVersion;
+});
+
+export const clusters: Record<string, pulumi.Output<unknown>> = {};
+settings.clusters.forEach((c, i) => {
+  const names = clusterSecrets[i];
+  const cluster = new WebCacheCluster(c.name, {
+    version: c.version,
+    platform: c.platform,
+    balancer: { connection: connectionFor(c.balancer), socket: c.balancer.socket, address: c.balancer.address },
+    backends: c.backends,
+    members: c.members.map((m) => ({ name: m.name, connection: connectionFor(m), options: m.options })),
+    options: c.options,
+    lockTimeoutSeconds: c.lockTimeoutSeconds,
+    stepTimeouts: c.stepTimeouts,
+    drainSeconds: c.drainSeconds,
+    allowOutage: c.allowOutage,
+    secretEnv: names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined,
+  });
+  clusters[c.name] = pulumi.all([cluster.rollout, cluster.installedVersions]).apply(([rollout, installed]) => ({ rollout, installed }));
 });

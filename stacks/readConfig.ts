@@ -3,7 +3,7 @@
 // any resource is declared (so before any SSH connection): one preview shows every mistake.
 import * as fs from "fs";
 import { isUpchainError } from "../providers/errors";
-import { HostEntry, NOTHING_DECLARED, ServerEntry, StackConfig, StackKey, checkStackConfig, configError, hostKeyFromKnownHosts, stackKeys } from "./config";
+import { ClusterEntry, HostEntry, NOTHING_DECLARED, ServerEntry, StackConfig, StackKey, checkStackConfig, configError, hostKeyFromKnownHosts, stackKeys } from "./config";
 import { ConfigIssue } from "./issues";
 import { declaredSecrets, referencedSecrets } from "./secrets";
 import { unknownKeyMessage } from "./suggest";
@@ -22,12 +22,16 @@ type Pinned<T> = T & { hostKey: string };
 
 export interface StackSettings {
   /** The plain configuration, every host's key pinned (from hostKey or the known_hosts file). */
-  config: Omit<StackConfig, "hosts" | "servers"> & { hosts: Pinned<HostEntry>[]; servers: Pinned<ServerEntry>[] };
+  config: Omit<StackConfig, "hosts" | "servers" | "clusters"> & { hosts: Pinned<HostEntry>[]; servers: Pinned<ServerEntry>[]; clusters: PinnedCluster[] };
   /** The names in `upchain:secrets`. */
   secretNames: string[];
   /** Per server, in the order of config.servers: the secrets its options reference. */
   serverSecrets: string[][];
+  /** Per cluster, in the order of config.clusters: the secrets its options and its members' options reference. */
+  clusterSecrets: string[][];
 }
+
+type PinnedCluster = Omit<ClusterEntry, "balancer" | "members"> & { balancer: Pinned<ClusterEntry["balancer"]>; members: Pinned<ClusterEntry["members"][number]>[] };
 
 export function readStackConfig(source: ConfigSource, stackFile = "the stack file"): StackSettings {
   const { plain, secrets, refusedAsSecret, issues } = sortKeys(source);
@@ -37,7 +41,7 @@ export function readStackConfig(source: ConfigSource, stackFile = "the stack fil
 
   const checked = checkStackConfig(plain);
   // "declare at least one host or server" is noise when the servers were refused for holding a secret
-  const listRefused = refusedAsSecret.has("hosts") || refusedAsSecret.has("servers");
+  const listRefused = refusedAsSecret.has("hosts") || refusedAsSecret.has("servers") || refusedAsSecret.has("clusters");
   issues.push(...checked.issues.filter((i) => !(listRefused && i.message === NOTHING_DECLARED)));
   if (typeof plain.privateKeyFile === "string") issues.push(...unreadable(plain.privateKeyFile, "privateKeyFile"));
 
@@ -50,9 +54,18 @@ export function readStackConfig(source: ConfigSource, stackFile = "the stack fil
     return r.names;
   });
 
+  const rawClusters = Array.isArray(plain.clusters) ? plain.clusters : [];
+  const clusterSecrets = rawClusters.map((c, i) => {
+    const cluster = isMapping(c) ? c : {};
+    const own = referencedSecrets(cluster.options, ["clusters", i, "options"], declared.names);
+    const members = (Array.isArray(cluster.members) ? cluster.members : []).map((m, k) => referencedSecrets(isMapping(m) ? m.options : undefined, ["clusters", i, "members", k, "options"], declared.names));
+    issues.push(...own.issues, ...members.flatMap((m) => m.issues));
+    return [...new Set([...own.names, ...members.flatMap((m) => m.names)])];
+  });
+
   const pinned = checked.config ? pinHostKeys(checked.config, issues) : undefined;
   if (issues.length || !pinned) throw configError(issues, stackFile);
-  return { config: pinned, secretNames: declared.names, serverSecrets };
+  return { config: pinned, secretNames: declared.names, serverSecrets, clusterSecrets };
 }
 
 /** Each `upchain:*` key by kind: plain ones parsed, the secrets map reduced to its names, the rest refused. */
@@ -76,7 +89,7 @@ function sortKeys(source: ConfigSource) {
         issues.push({ path: [key], message: secretInPlainKey(key) });
         continue;
       }
-      plain[key] = key === "hosts" || key === "servers" ? parsed(text) : text;
+      plain[key] = key === "hosts" || key === "servers" || key === "clusters" ? parsed(text) : text;
       continue;
     }
     if (!secret) issues.push({ path: [key], message: plainSecretKey(key) });
@@ -94,12 +107,12 @@ function sortKeys(source: ConfigSource) {
 /** Every host's key: its own hostKey, or the known_hosts file's line for it (a miss is an issue). */
 function pinHostKeys(config: StackConfig, issues: ConfigIssue[]): StackSettings["config"] | undefined {
   const before = issues.length;
-  const pin = <T extends HostEntry>(list: "hosts" | "servers", h: T, i: number): Pinned<T> => {
+  const pin = <T extends { host: string; port?: number; hostKey?: string }>(list: "hosts" | "servers" | "clusters", h: T, i: number | (string | number)[]): Pinned<T> => {
     if (h.hostKey) return { ...h, hostKey: h.hostKey };
     try {
       const found = hostKeyFromKnownHosts(config.knownHostsFile!, h.host, h.port);
       if (found) return { ...h, hostKey: found };
-      issues.push({ path: [list, i, "hostKey"], message: `${config.knownHostsFile} has no key for ${h.host}${h.port && h.port !== 22 ? ` port ${h.port}` : ""}; pin one with hostKey or add the host to the known_hosts file` });
+      issues.push({ path: [list, ...(Array.isArray(i) ? i : [i]), "hostKey"], message: `${config.knownHostsFile} has no key for ${h.host}${h.port && h.port !== 22 ? ` port ${h.port}` : ""}; pin one with hostKey or add the host to the known_hosts file` });
     } catch (e) {
       if (!isUpchainError(e)) throw e;
       if (!issues.some((x) => x.path[0] === "knownHostsFile")) issues.push({ path: ["knownHostsFile"], message: e.message.replace(/^upchain:knownHostsFile: /, "") });
@@ -108,7 +121,12 @@ function pinHostKeys(config: StackConfig, issues: ConfigIssue[]): StackSettings[
   };
   const hosts = config.hosts.map((h, i) => pin("hosts", h, i));
   const servers = config.servers.map((s, i) => pin("servers", s, i));
-  return issues.length === before ? { ...config, hosts, servers } : undefined;
+  const clusters = config.clusters.map((c, i) => ({
+    ...c,
+    balancer: pin("clusters", c.balancer, [i, "balancer"]),
+    members: c.members.map((m, k) => pin("clusters", m, [i, "members", k])),
+  }));
+  return issues.length === before ? { ...config, hosts, servers, clusters } : undefined;
 }
 
 function secretInPlainKey(key: string): string {

@@ -3,8 +3,9 @@ import { UpchainError } from "../errors";
 import { Catalog } from "../engine/catalog";
 import { groupmax } from "./groupmax";
 import { omflow } from "./omflow";
+import { oracleAs } from "./oracleAs";
 
-const catalogs = new Map<string, Catalog>([omflow, groupmax].map((c) => [c.product, c]));
+const catalogs = new Map<string, Catalog>([omflow, groupmax, oracleAs].map((c) => [c.product, c]));
 
 export function registerCatalog(catalog: Catalog): void {
   catalogs.set(catalog.product, catalog);

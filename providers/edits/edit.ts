@@ -2,6 +2,7 @@
 // to { changed, before, after }. Writing (backup, temp file, validate, rename) is the executor's job
 // and happens only when something changed.
 import { UpchainError } from "../errors";
+import { setJvmMaxHeap, setReportsServerName, setStartAtBoot } from "./oracleFiles";
 
 export interface EditResult {
   changed: boolean;
@@ -64,6 +65,9 @@ export function setWsgiModulePath(text: string, modulePath: string): EditResult 
 }
 
 /** The named edits a catalog step may ask for (`edit: "<name>"`). */
-export const namedEdits: Record<string, (text: string, value: string) => EditResult> = {
+export const namedEdits: Record<string, (text: string, value: string) => EditResult | { error: string }> = {
   "wsgi-module": setWsgiModulePath,
+  "oratab-start-at-boot": setStartAtBoot,
+  "jvm-max-heap": setJvmMaxHeap,
+  "reports-server-name": setReportsServerName,
 };

@@ -2,6 +2,7 @@
 // idempotent edit: add entries, keep every other line (comments, aliases, spacing) as it is, leave an
 // entry that is already there alone, and report a name or port/protocol used by something else as a
 // conflict instead of overwriting it.
+import { UpchainError } from "../errors";
 import { EditResult, result } from "./edit";
 
 export interface ServiceEntry {
@@ -56,11 +57,34 @@ export function serviceConflicts(text: string, entries: ServiceEntry[]): Service
   return conflicts;
 }
 
+// services(5): a name is any printable character but a field delimiter, a newline or "#". Printable
+// ASCII only here: a look-alike (Cyrillic "і" in "іmap") would add a name no program asks for.
+const ENTRY_NAME = /^[\x21-\x22\x24-\x7e]+$/;
+const PROTOCOLS = ["tcp", "udp"] as const;
+
+/** Why entry `i` cannot be written as one services line that reads back as itself: its field and the rule, or undefined. */
+export function serviceEntryProblem(e: ServiceEntry, i = 0): UpchainError | undefined {
+  const bad = (field: keyof ServiceEntry, message: string) => new UpchainError("INVALID_INPUT", `services entry ${i + 1}, ${field}: ${message}`, ["entries", i, field]);
+  if (typeof e.name !== "string" || !ENTRY_NAME.test(e.name)) {
+    return bad("name", `${JSON.stringify(String(e.name)).slice(0, 80)} is not a services name: give one or more printable ASCII characters without spaces or "#", like imap`);
+  }
+  if (!Number.isInteger(e.port) || e.port < 1 || e.port > 65535) return bad("port", `${String(e.port)} is not a port: give a whole number from 1 to 65535`);
+  if (!(PROTOCOLS as readonly string[]).includes(e.protocol)) {
+    return bad("protocol", `${JSON.stringify(String(e.protocol)).slice(0, 80)} is not a protocol of the services file: give ${PROTOCOLS.join(" or ")} (lowercase)`);
+  }
+  return undefined;
+}
+
 /**
- * Add the entries that are missing. Throws when any entry conflicts (check serviceConflicts first to
+ * Add the entries that are missing. An entry that is not a well-formed services line is refused
+ * (UpchainError INVALID_INPUT naming its field), never written. Throws when any entry conflicts (check serviceConflicts first to
  * report them at preview); the file's line ending is kept.
  */
 export function addServices(text: string, entries: ServiceEntry[]): EditResult {
+  entries.forEach((e, i) => {
+    const problem = serviceEntryProblem(e, i);
+    if (problem) throw problem;
+  });
   const conflicts = serviceConflicts(text, entries);
   if (conflicts.length) throw new Error(conflicts.map((c) => `line ${c.lineNumber}: ${c.reason}`).join("; "));
   const existing = parse(text);

@@ -1,6 +1,7 @@
 // What a product catalog is: its version scheme, its legal hops (each with the rule and document
 // that justify it), and the steps of each hop for each platform. Adding a product means writing one
 // of these; the planner and executor never change for it.
+import { RolloutPolicy } from "./rollout";
 import { VersionScheme } from "./version";
 
 export type Platform = "linux" | "windows";
@@ -55,6 +56,20 @@ export interface Step {
   [detail: string]: unknown;
 }
 
+/**
+ * A read-only look at the host that preview runs before anything is touched, for what only the host
+ * can tell (a dependency's release, a folder already in use). Its output is data: `judge` reads it.
+ */
+export interface HostCheck {
+  id: string;
+  /** The stack field the problem is reported under (`options.destinationHome`). */
+  path: string;
+  shell: Shell;
+  command: string;
+  /** Why the host is not ready for the plan, in words that say what to do; undefined when it is. */
+  judge(result: { code: number | null; stdout: string; stderr: string }): string | undefined;
+}
+
 export interface Catalog {
   product: string;
   title: string;
@@ -88,6 +103,10 @@ export interface Catalog {
    * preflight reports these too.
    */
   optionProblems?(ctx: PlanContext): { path: string; message: string }[];
+  /** Read-only checks of the host for these hops, run at preview (see HostCheck). */
+  hostChecks?(hops: Hop[], ctx: PlanContext): HostCheck[];
+  /** How a cluster of this product is rolled behind a load balancer (its pools' roles), and the rule that says so. */
+  cluster?: { policy: RolloutPolicy; rule: Rule; memberOptions: Record<string, unknown> };
 }
 
 export type StepSpec = Omit<Step, "shell"> & { id: string; action: StepAction; title: string; commands: string[]; destructive: boolean };

@@ -10,6 +10,8 @@ import { DetachedResult, StepEnv, readResult, startDetached, stepState } from ".
 import { edit, servicesAdd, upload } from "./fileSteps";
 import { Journal, archiveJournal, journalPath, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
 import { HostLock, acquireLock } from "./lock";
+import { Pools } from "../loadBalancer/pools";
+import { applyPools } from "./poolStep";
 import { Plan, PlannedStep } from "./planner";
 import { rebootAndWait } from "./reboot";
 import { WaitResult, waitForStep, withContact } from "./stepWait";
@@ -36,6 +38,8 @@ export interface ExecuteOptions {
   clearRun?: string;
   /** How long to keep trying to reach the host before a step's outcome is declared unknown. */
   contactTimeoutMs?: number;
+  /** The load balancer a cluster member's pool steps act on (opened when the first pool step runs). */
+  pools?: () => Promise<Pools>;
 }
 
 export interface ExecuteResult {
@@ -213,6 +217,14 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
     r.log(`${position} ${step.title}`);
     return reboot(r, step, index, dir);
   }
+  if (step.action === "pool") {
+    // on the balancer, not this host; idempotent, so a resumed run simply does it again
+    r.log(`${position} ${step.title}`);
+    if (!o.pools) return { code: 1, stdout: "", stderr: "this step acts on a load balancer, and none was given to this server" };
+    const result = await applyPools(await o.pools(), step, Date.now() + stepDeadline(step, o.stepTimeouts) * 1000);
+    for (const line of result.stdout.trimEnd().split("\n")) out(line);
+    return result;
+  }
   const inFlight = j.inFlight?.index === index;
   if (step.action === "upload" || step.action === "edit" || step.action === "services-add") {
     // carried out by the executor itself, idempotently: a resumed run simply does it again
@@ -386,6 +398,17 @@ async function reachable(host: RemoteHost): Promise<boolean> {
 async function runAside(r: Run, s: Step): Promise<string | undefined> {
   const { o } = r;
   const dir = `${r.stateDir}/runs/${r.j.run}/restore-${s.id}`;
+  if (s.action === "pool") {
+    // the balancer, not this host: put the member back in its pools (idempotent)
+    if (!o.pools) return "this step acts on a load balancer, and none was given to this server";
+    try {
+      const res = await applyPools(await o.pools(), { ...s, hop: "" }, Date.now() + stepDeadline(s, o.stepTimeouts) * 1000);
+      for (const line of res.stdout.trimEnd().split("\n")) r.log(`  ${line}`);
+      return undefined;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
   const wait = () => waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(s, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `restore step "${s.title}" ran` });
   const verdict = (res: DetachedResult) => (res.code === 0 ? undefined : `exited ${res.code}: ${tail(res.stderr.trim() || res.stdout.trim(), 1000)}`);
   try {

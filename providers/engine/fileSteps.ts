@@ -71,7 +71,9 @@ export async function edit(host: RemoteHost, step: PlannedStep, run: string): Pr
   if (!apply) return failed(`no edit named ${String(step.edit)}`);
   const value = step.valueCommand ? await host.exec(String(step.valueCommand), { sudo: true }) : undefined;
   if (value && value.code !== 0) return failed(`could not compute the new value: ${value.stderr}`, value.stdout);
-  return editFile(host, String(step.file), run, (text) => apply(text, value?.stdout.trim() ?? ""), async (h) => {
+  // a value the plan fixed (shown in preview), else the one computed on the host, else none
+  const given = typeof step.value === "string" ? step.value : (value?.stdout.trim() ?? "");
+  return editFile(host, String(step.file), run, (text) => apply(text, given), async (h) => {
     if (!step.validate) return undefined;
     const v = await h.exec(String(step.validate), { sudo: true });
     return v.code === 0 ? undefined : `${String(step.validate)} said: ${v.stderr.trim() || v.stdout.trim()}`;

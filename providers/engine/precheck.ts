@@ -5,6 +5,7 @@ import { UpchainError } from "../errors";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { entriesOf, servicesConflictLines } from "./fileSteps";
+import { HostCheck } from "./catalog";
 import { Plan } from "./planner";
 
 export async function precheckPlan(host: RemoteHost, plan: Plan): Promise<void> {
@@ -29,4 +30,26 @@ export async function precheckPlan(host: RemoteHost, plan: Plan): Promise<void> 
       ["target"],
     );
   }
+}
+
+/** Output shown in a problem: the first lines, bounded (it comes from the host and may be anything). */
+const excerpt = (text: string) => text.trim().split("\n").slice(0, 5).join(" / ").slice(0, 400);
+
+/**
+ * Run a catalog's read-only host checks and judge each result; every problem at once, each under its
+ * field. A check that cannot run is a problem too (preview must not pass on what it could not see).
+ */
+export async function hostCheckProblems(host: RemoteHost, checks: readonly HostCheck[]): Promise<{ path: string; message: string }[]> {
+  const problems: { path: string; message: string }[] = [];
+  for (const check of checks) {
+    if (check.shell !== "sh") continue; // PowerShell hosts are rendered, not reached, here
+    try {
+      const r = await host.exec(check.command, { sudo: true });
+      const why = check.judge({ code: r.code, stdout: r.stdout, stderr: excerpt(r.stderr) });
+      if (why) problems.push({ path: check.path, message: why });
+    } catch (e) {
+      problems.push({ path: check.path, message: `the check ${check.id} could not run on ${host.label}: ${(e as Error).message}` });
+    }
+  }
+  return problems;
 }

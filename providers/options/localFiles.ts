@@ -17,10 +17,20 @@ export type LocalKind = "file" | "folder" | "file or folder";
  */
 export function localPath() {
   return z.string(expecting("the absolute path of a file on this machine")).superRefine((value, ctx) => {
-    if (value === "" || /[\u0000-\u001f\u007f]/.test(value) || !(path.posix.isAbsolute(value) || /^[A-Za-z]:\\/.test(value))) {
+    const windows = /^[A-Za-z]:\\/.test(value);
+    if (value === "" || /[\u0000-\u001f\u007f]/.test(value) || !(path.posix.isAbsolute(value) || windows)) {
       ctx.addIssue({ code: "custom", message: `${shown(value)} is not an absolute path on this machine (the one running pulumi): give its full path, like /srv/omflow/omflow_patch_1_2_0_1.tar.gz` });
+    } else if (isRoot(value, windows)) {
+      // preview would read the whole disk to check it, and an upload would copy it
+      ctx.addIssue({ code: "custom", message: `${shown(value)} is the root folder of this machine (the one running pulumi): give the file or folder itself, like /srv/omflow/bundle` });
     }
   });
+}
+
+/** "/", "/..", "//", "C:\\", "C:\\.." : paths that resolve to a whole disk. */
+function isRoot(p: string, windows: boolean): boolean {
+  const resolved = windows ? path.win32.resolve(p) : path.posix.resolve(p);
+  return resolved === (windows ? path.win32.parse(resolved).root : "/");
 }
 
 const MAX_LISTED = 5;
@@ -55,8 +65,15 @@ function readable(p: string, st: fs.Stats): boolean {
 /** Everything under `dir` (itself included) that cannot be read, or that is not a file or folder. */
 function unreadableIn(dir: string): string[] {
   if (!readable(dir, fs.statSync(dir))) return [dir];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    // access() can grant what readdir still refuses (root and /proc/<pid>/map_files): unreadable all the same
+    return [dir];
+  }
   const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+  for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) out.push(...unreadableIn(p));
     else {

@@ -8,7 +8,7 @@ import { Platform } from "../engine/catalog";
 import { expecting } from "./schema";
 
 // C0 and C1 controls, DEL, and the Unicode line and paragraph separators
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\0": "\\0" };
 const escapeControl = (c: string) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;

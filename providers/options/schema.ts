@@ -38,6 +38,16 @@ export function strictOptions<S extends z.ZodRawShape>(shape: S, what: string) {
   });
 }
 
-/** Non-empty text (a command, a name). */
+/** Non-empty text, trimmed. */
 export const text = (what: string) => z.string(expecting(what)).trim().min(1, `is empty: give ${what}`);
+
+/**
+ * A site's own command, run as written (trimmed). A NUL byte is refused: no shell runs it as given
+ * (dash drops it from the script, bash refuses the file, PowerShell cuts the string there).
+ */
+export const command = (what: string) =>
+  text(what).superRefine((value, ctx) => {
+    const at = value.indexOf("\0");
+    if (at >= 0) ctx.addIssue({ code: "custom", message: `holds a NUL byte (at position ${at + 1}), which no shell can run as written: remove it and give ${what}` });
+  });
 export const flag = () => z.boolean(expecting("true or false"));

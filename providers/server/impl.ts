@@ -10,13 +10,38 @@ import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/execut
 import { Journal, RUN_ID, journalPath, readJournal } from "../engine/journal";
 import { Plan, PlanRequest, assertPlanInputs, hopLabel, planInputProblems, planUpgrade } from "../engine/planner";
 import { UpchainError, isUpchainError } from "../errors";
+import { shown } from "../options/paths";
 import { quote } from "../quote";
 import { describeEntry } from "../edits/services";
 import { entriesOf } from "../engine/fileSteps";
-import { precheckPlan } from "../engine/precheck";
+import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
-import { RemoteHost } from "../transport/remoteHost";
+import { Connection, RemoteHost } from "../transport/remoteHost";
+import { clusterMember } from "../engine/clusterMember";
+import { Pools } from "../loadBalancer/pools";
+import { haproxyPools, runtimeApiSchema } from "../loadBalancer/config";
+
+const memberName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a server name as the balancer has it: letters, digits, '_', '.', ':' and '-'");
+
+const poolSchema = z
+  .object({
+    balancer: runtimeApiSchema,
+    members: z.array(memberName).min(1),
+    member: memberName,
+    /** The balancer's backend for each pool role of the product (traffic, invalidation, ...); the role's name when absent. */
+    backends: z.record(z.string(), memberName).default({}),
+    drainSeconds: z.number().int().min(1).max(86_400).default(300),
+  })
+  .strict()
+  .refine((p) => p.members.includes(p.member), { message: "member must be one of members" });
+
+// zod reports a record key that fails its schema as "Invalid key in record": say the rule instead
+const STEP_KEY = /^[a-z0-9-]+$/;
+const STEP_KEY_RULE = 'is not a step id or action: give a step id as preview lists it (like backup or run-patch) or an action (run, backup, verify, restore): lowercase letters, digits and "-"';
+const SECRET_VARIABLE = /^UPCHAIN_SECRET_[A-Z0-9_]+$/;
+const SECRET_VARIABLE_RULE = 'is not a secret\'s variable: UPCHAIN_SECRET_ and then capitals, digits and "_", like UPCHAIN_SECRET_MAILADMINPASSWORD';
+const keyError = (rule: string) => (iss: { code?: string }) => (iss.code === "invalid_key" ? rule : undefined);
 
 const serverSchema = z.object({
   product: z.string().refine((p) => productNames().includes(p), { message: `must be one of: ${productNames().join(", ")}` }),
@@ -25,18 +50,45 @@ const serverSchema = z.object({
   releases: z.array(z.string()).optional(),
   options: z.record(z.string(), z.unknown()).default({}),
   /** Names the journal and lock on the host; one per product installation. */
-  journalName: z.string().regex(/^[a-z0-9-]+$/).optional(),
+  journalName: z.string().regex(/^[a-z0-9-]+$/, 'names the journal and lock files on the host: lowercase letters, digits and "-", like omflow or omflow-2').optional(),
   /** How long a run's lock outlives its last heartbeat, i.e. how soon a killed run's lock is taken over. */
   lockTimeoutSeconds: z.number().int().min(5).max(86_400).default(120),
   /** Seconds a step may run, by step id or action ("run", "backup", "verify", "restore"). */
-  stepTimeouts: z.record(z.string().regex(/^[a-z0-9-]+$/, "a step id or action"), z.number().int().min(1).max(7 * 86_400)).default({}),
+  stepTimeouts: z.record(z.string().regex(STEP_KEY), z.number().int().min(1).max(7 * 86_400), { error: keyError(STEP_KEY_RULE) }).default({}),
   /** A run the operator has dealt with by hand: a failed restore to clear, or an interrupted run to abandon. */
   clearRun: z.string().regex(RUN_ID, "the run id the error named, like 20261123T101500-a1b2c3").optional(),
   /** Secret values the steps read as environment variables (from a root-only file on the host, never a command line). */
-  secretEnv: z.record(z.string().regex(/^UPCHAIN_SECRET_[A-Z0-9_]+$/), z.string()).default({}),
+  secretEnv: z.record(z.string().regex(SECRET_VARIABLE), z.string(), { error: keyError(SECRET_VARIABLE_RULE) }).default({}),
+  /** A member of a cluster behind a load balancer: its pools are set around each hop (engine/clusterMember.ts). */
+  pool: poolSchema.optional(),
 });
 
 type ServerInputs = z.infer<typeof serverSchema>;
+
+/** The product's catalog, wrapped with the pool steps of a cluster member when the server is one. */
+function catalogFor(s: ServerInputs): Catalog {
+  const catalog = getCatalog(s.product);
+  if (!s.pool) return catalog;
+  if (!catalog.cluster) throw new UpchainError("INVALID_INPUT", `pool: ${catalog.title} has no cluster rollout`, ["pool"]);
+  const target = catalog.scheme.normalize(s.target) ?? s.target;
+  return clusterMember(catalog, catalog.cluster.policy, { ...s.pool, target });
+}
+
+const balancerSecrets = (s: ServerInputs) => {
+  const c = s.pool?.balancer.connection as Partial<Connection> | undefined;
+  return [c?.privateKey ?? "", c?.password ?? "", c?.privateKeyPassphrase ?? ""];
+};
+
+/** Opens the balancer's connection when the first pool step needs it; closed with the run. */
+function balancerOpener(s: ServerInputs): { open?: () => Promise<Pools>; close: () => Promise<void> } {
+  if (!s.pool) return { close: async () => undefined };
+  const b = s.pool.balancer;
+  let host: RemoteHost | undefined;
+  return {
+    open: async () => haproxyPools((host ??= await connectSsh(b.connection as Connection)), b),
+    close: async () => host?.close(),
+  };
+}
 
 /** The chain from `installed` to the server's target, with every input it needs present. */
 function planFor(catalog: Catalog, s: ServerInputs, installed: string): Plan {
@@ -117,6 +169,17 @@ export function unresolvedSecretReferences(options: unknown, secretEnv: Record<s
   return out;
 }
 
+/**
+ * A target that is not a version of the product's scheme is a mistake preview names without a host:
+ * planning would refuse it only after connecting and probing, and its text would reach a log line.
+ */
+export function targetProblems(catalog: Catalog, target: string, releases?: readonly string[]): { property: string; reason: string }[] {
+  if (catalog.scheme.normalize(target) !== undefined) return [];
+  const known = (releases ?? catalog.defaultReleases).filter((r) => catalog.scheme.normalize(r) !== undefined);
+  const value = shown(target.length > 80 ? target.slice(0, 80) + "..." : target);
+  return [{ property: "target", reason: `INVALID_INPUT: ${value} is not a ${catalog.title} version (${catalog.scheme.describe}); the releases known here: ${known.join(", ")}` }];
+}
+
 function failureOf(e: unknown): { property: string; reason: string } {
   if (!isUpchainError(e)) throw e;
   return { property: e.path.length ? e.path.join(".") : "target", reason: `${e.code}: ${e.message}` };
@@ -164,6 +227,7 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
   if (srv.success) {
     try {
       const s = srv.data;
+      failures.push(...targetProblems(getCatalog(s.product), s.target, s.releases));
       failures.push(...planInputProblems(getCatalog(s.product), [], { platform: s.platform, releases: s.releases, options: s.options }).map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
       failures.push(...unresolvedSecretReferences(s.options, s.secretEnv));
     } catch (e) {
@@ -172,7 +236,7 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
   }
   if (!conn.success || !srv.success || failures.length) return { failures };
   const s = srv.data;
-  const catalog = getCatalog(s.product);
+  const catalog = catalogFor(s);
   const journalName = s.journalName ?? s.product;
   let summary: Record<string, unknown> | undefined;
   try {
@@ -185,6 +249,9 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
           const plan = planUpgrade(catalog, req);
           const missing = planInputProblems(catalog, plan.hops, req);
           failures.push(...missing.map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
+          const ctx = contextOf(catalog, s);
+          const notReady = await hostCheckProblems(h, catalog.hostChecks?.(plan.hops, ctx) ?? []);
+          failures.push(...notReady.map((p) => ({ property: p.path, reason: `HOST_NOT_READY: ${p.message}` })));
           await precheckPlan(h, plan);
           return plan;
         })(),
@@ -207,12 +274,13 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
 async function converge(inputs: any): Promise<any> {
   const c = connectionSchema.parse(connectionOf(inputs));
   const s = serverSchema.parse(inputs);
-  const catalog = getCatalog(s.product);
+  const catalog = catalogFor(s);
   const ctx = contextOf(catalog, s);
   const log = (line: string) => console.log(`upchain ${c.host}: ${line}`);
   const journalName = s.journalName ?? s.product;
   // a reboot step replaces the connection underneath; everything else keeps this one object
   const host = new ReconnectingHost(await connectSsh(c), (ms) => connectSsh(c, { readyTimeoutMs: ms }));
+  const balancer = balancerOpener(s);
   try {
     await assertRoot(host, c.user);
     const run = (plan: Plan) =>
@@ -227,7 +295,8 @@ async function converge(inputs: any): Promise<any> {
         clearRun: s.clearRun,
         env: s.secretEnv,
         log,
-        secrets: [c.privateKey ?? "", c.password ?? "", ...Object.values(s.secretEnv)],
+        secrets: [c.privateKey ?? "", c.password ?? "", ...Object.values(s.secretEnv), ...balancerSecrets(s)],
+        pools: balancer.open,
       });
     // An interrupted run is finished first, whatever version the host reports now: its last hop
     // may have changed the version and still have steps to go (start, check). Its plan is made
@@ -246,6 +315,7 @@ async function converge(inputs: any): Promise<any> {
     const now = await probeInstalled(host, catalog, ctx);
     return withConnection({ ...s, plan: inputs.plan, installedVersion: now }, c);
   } finally {
+    await balancer.close();
     await host.close();
   }
 }
@@ -255,9 +325,25 @@ async function convergeReporting(inputs: any): Promise<any> {
   try {
     return await converge(inputs);
   } catch (e) {
-    if (isUpchainError(e)) throw new Error(`${e.code}: ${e.message}`);
-    throw e;
+    const where = clusterState(inputs);
+    if (isUpchainError(e)) throw new Error(`${e.code}: ${e.message}${where}`);
+    throw e instanceof Error ? new Error(`${e.message}${where}`) : e;
   }
+}
+
+/** For a cluster member's failure: which members run what now, and where the rollout stopped. */
+function clusterState(inputs: any): string {
+  const p = serverSchema.safeParse(inputs);
+  if (!p.success || !p.data.pool) return "";
+  const { members, member } = p.data.pool;
+  const at = members.indexOf(member);
+  const done = members.slice(0, at);
+  const rest = members.slice(at);
+  return (
+    `\nThe cluster is left mixed: ${done.length ? `${done.join(", ")} run ${p.data.target}; ` : ""}${rest.join(", ")} run the old release` +
+    ` (${member} is back on it unless said otherwise above). The rollout stopped at ${member}: the members after it were not touched,` +
+    ` invalidations go only to members on the old release, and the next pulumi up continues with ${member}.`
+  );
 }
 
 export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
@@ -273,7 +359,10 @@ export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dy
   const changed: string[] = [];
   // during up, olds are the last outputs; during refresh, the freshly read ones: either way a server
   // not at its target is a change (refresh shows it as drift)
-  if (olds.installedVersion !== news.target) changed.push("target");
+  // compared as the product's releases: "10.1.2.0.2" installed is the target "10.1.2"
+  const scheme = productNames().includes(news.product) ? getCatalog(news.product).scheme : undefined;
+  const same = (a: unknown, b: unknown) => a === b || (scheme !== undefined && typeof a === "string" && typeof b === "string" && scheme.normalize(a) !== undefined && scheme.normalize(a) === scheme.normalize(b));
+  if (!same(olds.installedVersion, news.target)) changed.push("target");
   if (olds.failedRestore) changed.push("failedRestore");
   if (news.clearRun && news.clearRun !== olds.clearRun) changed.push("clearRun");
   for (const k of ["host", "port", "user", "hostKey"]) if (olds.connection?.[k] !== news.connection?.[k]) changed.push(`connection.${k}`);
@@ -286,7 +375,7 @@ export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dy
 export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
   const c = connectionSchema.parse(connectionOf(props));
   const s = serverSchema.parse(props);
-  const catalog = getCatalog(s.product);
+  const catalog = catalogFor(s);
   const journalName = s.journalName ?? s.product;
   const [installedVersion, pending] = await withSsh(c, async (h) => [await probeInstalled(h, catalog, contextOf(catalog, s)), await readJournal(h, DEFAULT_STATE_DIR, journalName)] as const);
   // a failed restore shows in the state as drift, with where its restore point is

@@ -37,6 +37,22 @@ export interface ServerArgs extends RunControlArgs {
    * and the value itself is never in the options, the plan or a command line. Kept secret.
    */
   secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** A member of a cluster behind a load balancer (see components/webCacheCluster.ts). Kept secret: it holds the balancer's credentials. */
+  pool?: pulumi.Input<MemberPoolArgs>;
+}
+
+/** Where a cluster member sits behind its load balancer. */
+export interface MemberPoolArgs {
+  /** The balancer's machine (an SSH connection) and its runtime API there (socket, or address host:port). */
+  balancer: { connection: ConnectionArgs; socket?: string; address?: string };
+  /** Every member's server name in the balancer, in rollout order. */
+  members: string[];
+  /** This server's name in the balancer. */
+  member: string;
+  /** The balancer's backend for each pool role (traffic, invalidation); the role's name when absent. */
+  backends?: Record<string, string>;
+  /** Seconds to wait for a drained member to finish what it serves (default 300). */
+  drainSeconds?: number;
 }
 
 export class Server extends pulumi.dynamic.Resource {
@@ -59,10 +75,11 @@ export class Server extends pulumi.dynamic.Resource {
         connection: { host, port, user, hostKey },
         ...credentialInputs(args.connection),
         secretEnv: args.secretEnv === undefined ? undefined : pulumi.secret(args.secretEnv),
+        pool: args.pool === undefined ? undefined : pulumi.secret(args.pool),
         installedVersion: undefined,
         plan: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...credentialFields, "secretEnv", ...(opts?.additionalSecretOutputs ?? [])] },
+      { ...opts, additionalSecretOutputs: [...credentialFields, "secretEnv", "pool", ...(opts?.additionalSecretOutputs ?? [])] },
       "upchain",
       "Server",
     );

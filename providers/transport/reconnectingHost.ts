@@ -4,9 +4,10 @@
 // itself is replaced too, before the next operation: nothing was sent over the lost one after it
 // dropped, so connecting again cannot run anything twice. Reads and writes (a write is an atomic
 // replace) are tried once more over a new connection when the link drops under them; a command is
-// not, since it may have run.
+// not, since it may have run. Opening a stream is tried once more too: nothing has been sent on it.
+import type { Duplex } from "stream";
 import { UpchainError, isUpchainError } from "../errors";
-import { ExecOptions, ExecResult, ReconnectOptions, RemoteHost } from "./remoteHost";
+import { ExecOptions, ExecResult, ReconnectOptions, RemoteHost, StreamTarget } from "./remoteHost";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -73,6 +74,12 @@ export class ReconnectingHost implements RemoteHost {
   }
   async writeFile(path: string, data: Buffer | string, mode?: number): Promise<void> {
     return this.repeatable((h) => h.writeFile(path, data, mode));
+  }
+  async openStream(target: StreamTarget): Promise<Duplex> {
+    return this.repeatable((h) => {
+      if (!h.openStream) throw new UpchainError("CONNECTION_FAILED", `${this.label}: this connection cannot tunnel a stream to the host`);
+      return h.openStream(target);
+    });
   }
   async close(): Promise<void> {
     const c = this.current;

@@ -1,5 +1,6 @@
 // The side-effect boundary: everything upchain does to a server goes through this interface, so the
 // planner and executor can be tested with a fake and run for real over SSH.
+import type { Duplex } from "stream";
 
 export interface ExecResult {
   /** Exit status, or null when the command was ended by a signal. */
@@ -35,6 +36,20 @@ export interface RemoteHost {
    * know how to reach the machine again implement it; see reconnectingHost.ts.
    */
   reconnect?(options: ReconnectOptions): Promise<void>;
+  /**
+   * A byte stream to a unix socket or a TCP port as seen from the host (an admin socket, a portal on
+   * the host's localhost), tunnelled through the connection. It is opened by the login user, with
+   * that user's rights, never through sudo: a socket only root or a group may use needs such a login.
+   * Only hosts with a tunnel implement it (SSH; a fake in unit tests).
+   */
+  openStream?(target: StreamTarget): Promise<Duplex>;
+}
+
+/** Where a tunnelled stream goes on the host: a unix socket, or a TCP address it can reach. */
+export type StreamTarget = { socketPath: string } | { host: string; port: number };
+
+export function streamTargetLabel(t: StreamTarget): string {
+  return "socketPath" in t ? `unix:${t.socketPath}` : `tcp:${t.host}:${t.port}`;
 }
 
 export interface ReconnectOptions {

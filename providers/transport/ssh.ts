@@ -3,6 +3,7 @@
 // writes (atomicWrite.ts), sudo for non-root logins, secrets masked in all output, and a connection
 // that fails operations cleanly when it drops (connectionWatch.ts).
 import { createHash, randomBytes } from "crypto";
+import type { Duplex } from "stream";
 import { StringDecoder } from "string_decoder";
 import type { Client, ClientChannel, SFTPWrapper } from "ssh2";
 import { SecretMasker, UpchainError, maskSecrets } from "../errors";
@@ -11,7 +12,7 @@ import { atomicReplaceScript, tempPathBeside } from "./atomicWrite";
 import { ConnectionWatch } from "./connectionWatch";
 import { fingerprintOf, hostKeyAlgorithmsFor, parseHostKeyPin } from "./hostKey";
 import { privateKeyProblem } from "./privateKey";
-import { Connection, ExecOptions, ExecResult, RemoteHost, connectionLabel } from "./remoteHost";
+import { Connection, ExecOptions, ExecResult, RemoteHost, StreamTarget, connectionLabel, streamTargetLabel } from "./remoteHost";
 
 export interface SshOptions {
   readyTimeoutMs?: number;
@@ -249,6 +250,28 @@ class SshHost implements RemoteHost {
   /** Best effort: a removal that fails (or a connection that is gone) must not hide the real error. */
   private unlink(sftp: SFTPWrapper, path: string): Promise<void> {
     return this.watch.guard<void>(`remove ${path}`, (resolve) => sftp.unlink(path, () => resolve())).catch(() => undefined);
+  }
+
+  /**
+   * A channel to a unix socket (OpenSSH's direct-streamlocal) or a TCP address (direct-tcpip) on the
+   * host. sshd opens it as the login user; it refuses with a bare "open failed" whether the socket is
+   * missing or not the user's to open, so callers that know what the socket is explain the refusal.
+   */
+  openStream(target: StreamTarget): Promise<Duplex> {
+    const where = streamTargetLabel(target);
+    return this.watch.guard<Duplex>(`open a stream to ${where}`, (resolve, reject) => {
+      const opened = (err: Error | undefined, channel: ClientChannel) => {
+        if (err) {
+          const user = this.conn.user ?? "root";
+          reject(this.watch.isLost ? this.watch.lostError(`open a stream to ${where}`) : new UpchainError("CONNECTION_FAILED", `${this.label}: sshd did not open ${where} for ${user}: ${this.mask(err.message)}`, ["connection"]));
+          return;
+        }
+        resolve(channel);
+      };
+      if ("socketPath" in target) this.client.openssh_forwardOutStreamLocal(target.socketPath, opened);
+      // the originator address is only informative for sshd; nothing listens on it
+      else this.client.forwardOut("127.0.0.1", 0, target.host, target.port, opened);
+    });
   }
 
   async close(): Promise<void> {

@@ -207,19 +207,29 @@ describe("waiting for a Groupmax host to come back from its reboot", function ()
   });
 
   it("survives the network dropping while it waits", async () => {
-    const project = groupmaxProject("gmdrop", [hosts[0]]);
+    // the reboot command marks that it started, then gives the test a few seconds to drop the link
+    // before the machine goes: the run is then waiting for the reboot when the link is down
+    const issued = "/run/upchain-test-reboot-issued";
+    const project = groupmaxProject("gmdrop", [hosts[0]], groupmaxOptions({ rebootCommand: `touch ${issued}; sleep 3; /sbin/reboot` }));
     projects.push(project);
     const log = `${project.dir}/up.log`;
     const child = project.start(["up", "--yes", "--skip-preview"], log);
     const exited = new Promise<number>((r) => child.once("exit", (code) => r(code ?? -1)));
-    await waitFor("the reboot step", () => rebootStarted("gmdrop"), 120_000, log);
-    // the link goes down while the host reboots and stays down for a while after it is back
+    await waitFor("the reboot command", () => {
+      try {
+        return onHost("gmdrop", `test -e ${issued} && echo yes || true`).trim() === "yes";
+      } catch {
+        return false;
+      }
+    }, 120_000, log);
+    // down longer than the transport's keepalive takes to give up on the old connection (10 s x 3,
+    // about 40 s), so the wait's reconnects meet a dead link whether or not a poll was in flight
     execIp("upchain-gmdrop", "down");
-    await sleep(8000);
+    await sleep(60_000);
     execIp("upchain-gmdrop", "up");
     assert.strictEqual(await exited, 0, fs.readFileSync(log, "utf8"));
     const out = fs.readFileSync(log, "utf8");
-    assert.match(out, /not back yet \(attempt 1: /, "it retried");
+    assert.match(out, /not back yet \(attempt 1: /, `it retried:\n${out.split("\n").filter((l) => /reboot|back|attempt|waiting/i.test(l)).join("\n")}`);
     assert.strictEqual(groupmaxState("gmdrop").version, "06-00");
   });
 

@@ -65,6 +65,21 @@ export class PulumiProject {
     return spawn("pulumi", flagsFirst(args), { cwd: this.dir, env: this.env(), stdio: ["ignore", fd, fd], detached: true });
   }
 
+  /**
+   * Run pulumi without blocking this process (a test's load loop keeps sending meanwhile); resolves
+   * with its exit code and output.
+   */
+  runAsync(args: string[]): Promise<PulumiResult> {
+    const log = path.join(this.dir, `pulumi-${Date.now()}-${Math.random().toString(16).slice(2)}.log`);
+    const child = this.start(args, log);
+    return new Promise((resolve) => {
+      child.on("exit", (code) => {
+        const output = fs.readFileSync(log, "utf8");
+        resolve({ code: code ?? -1, stdout: output, stderr: "", output });
+      });
+    });
+  }
+
   run(args: string[], input?: string): PulumiResult {
     const r = spawnSync("pulumi", [...flagsFirst(args)], {
       cwd: this.dir,

@@ -34,6 +34,23 @@ describe("upchain plan (command line)", () => {
   it("an unknown product names the known ones", () => {
     const r = run("plan", "oracle", "--from", "9.0.2", "--to", "10.1.2");
     assert.strictEqual(r.status, 1);
-    assert.match(r.stderr, /no catalog for "oracle" \(known: omflow, groupmax\)/);
+    assert.match(r.stderr, /no catalog for "oracle" \(known: omflow, groupmax, oracle-as\)/);
+  });
+});
+
+describe("upchain plan oracle-as --cluster (the issue's contract)", () => {
+  it("prints hops, steps and the rollout in run order", () => {
+    const r = run("plan", "oracle-as", "--from", "9.0.2.3", "--to", "10.1.2", "--cluster", "a,b,c,d", "--json");
+    assert.strictEqual(r.status, 0, r.stderr);
+    const plan = JSON.parse(r.stdout);
+    assert.deepStrictEqual(plan.hops.map((h: any) => [h.from, h.to]), [["9.0.2.3", "10.1.2"]]);
+    assert.ok(plan.steps.some((s: any) => s.id === "web-cache-propagate"), "a member propagates the Web Cache configuration");
+    const doc = plan.rollout.filter((e: any) => ["invalidation-remove", "upgrade", "invalidation-add"].includes(e.action)).map((e: any) => `${e.member}:${e.action}`);
+    assert.deepStrictEqual(doc, ["a:invalidation-remove", "a:upgrade", "b:invalidation-remove", "b:upgrade", "c:invalidation-remove", "c:upgrade", "d:upgrade", "a:invalidation-add", "b:invalidation-add", "c:invalidation-add"]);
+  });
+  it("an illegal request exits non-zero with the reason on stderr", () => {
+    const r = run("plan", "oracle-as", "--from", "9.0.1", "--to", "10.1.2", "--cluster", "a,b", "--json");
+    assert.strictEqual(r.status, 1);
+    assert.match(r.stderr, /NO_LEGAL_PATH/);
   });
 });

@@ -9,9 +9,10 @@ import { PathField, backupOverlaps } from "../../options/overlap";
 import { Checked, checkOptions, parseOptions } from "../../options/parse";
 import { absolutePath, absolutePaths } from "../../options/paths";
 import { OptionProblem, fieldPath } from "../../options/problems";
-import { expecting, flag, strictOptions, text } from "../../options/schema";
+import { windowsServiceName } from "../../options/names";
+import { command as siteCommand, expecting, flag, strictOptions } from "../../options/schema";
 
-const command = text("a command");
+const command = siteCommand("a command");
 
 const WINDOWS_SERVICES = { objectServer: "Groupmax Object Server", address: "Groupmax Address Server", server: "Groupmax Mail Server", console: "Groupmax Operator Console" };
 
@@ -73,10 +74,10 @@ function schemaFor(platform: Platform) {
       /** Windows service names. */
       windowsServices: strictOptions(
         {
-          objectServer: text("a service name").default(WINDOWS_SERVICES.objectServer),
-          address: text("a service name").default(WINDOWS_SERVICES.address),
-          server: text("a service name").default(WINDOWS_SERVICES.server),
-          console: text("a service name").default(WINDOWS_SERVICES.console),
+          objectServer: windowsServiceName(WINDOWS_SERVICES.objectServer).default(WINDOWS_SERVICES.objectServer),
+          address: windowsServiceName(WINDOWS_SERVICES.address).default(WINDOWS_SERVICES.address),
+          server: windowsServiceName(WINDOWS_SERVICES.server).default(WINDOWS_SERVICES.server),
+          console: windowsServiceName(WINDOWS_SERVICES.console).default(WINDOWS_SERVICES.console),
         },
         "an object of Windows service names (objectServer, address, server, console)",
       ).default(WINDOWS_SERVICES),

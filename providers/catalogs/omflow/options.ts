@@ -9,7 +9,8 @@ import { backupOverlaps } from "../../options/overlap";
 import { Checked, checkOptions, parseOptions } from "../../options/parse";
 import { absolutePath } from "../../options/paths";
 import { OptionProblem, fieldPath } from "../../options/problems";
-import { expecting, flag, strictOptions, text } from "../../options/schema";
+import { windowsServiceName } from "../../options/names";
+import { expecting, flag, strictOptions } from "../../options/schema";
 
 export const OMFLOW_DEFAULTS = {
   installDir: "/opt/omflow",
@@ -38,7 +39,7 @@ export const omflowOptionsSchema = strictOptions(
     apacheSiteConf: absolutePath("linux", d.apacheSiteConf).default(d.apacheSiteConf),
     backupDir: absolutePath("linux", d.backupDir).default(d.backupDir),
     windowsInstallDir: absolutePath("windows", d.windowsInstallDir, { removedByRestore: true }).default(d.windowsInstallDir),
-    windowsServiceName: text("the Windows service's name").default(d.windowsServiceName),
+    windowsServiceName: windowsServiceName(d.windowsServiceName).default(d.windowsServiceName),
   },
   "an object of OMFLOW options (patches, offlineBundle, installDir, ...)",
 );

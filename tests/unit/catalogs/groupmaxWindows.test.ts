@@ -6,6 +6,7 @@ import { PlanContext } from "../../../providers/engine/catalog";
 import { assertPlanInputs, planUpgrade } from "../../../providers/engine/planner";
 import { isUpchainError } from "../../../providers/errors";
 import { DOCUMENT_PORTS_0200 } from "../../support/groupmaxDocument";
+import { psLiterals } from "../../support/powershell";
 
 const installers = { objectServer: "& 'C:\\pkg\\objsrv\\setup.exe' /s", addressServer: "& 'C:\\pkg\\address\\setup.exe' /s", mailServer: "& 'C:\\pkg\\mail\\setup.exe' /s" };
 const plan = (from: string, options: Record<string, unknown> = {}) => planUpgrade(groupmax, { installed: from, target: "06-00", platform: "windows", options });
@@ -17,32 +18,6 @@ const step = (p: ReturnType<typeof plan>, id: string) => {
 const ctx = (options: Record<string, unknown> = {}): PlanContext => ({ platform: "windows", releases: ["06-00"], options });
 const text = (s: { commands: string[] }) => s.commands.join("\n");
 
-/**
- * The single-quoted string literals of a PowerShell line, with '' read back as one quote. Throws when a
- * literal is left open, i.e. when a value broke out of its quotes. Lines that are comments are skipped.
- */
-function psLiterals(line: string): string[] {
-  if (line.trimStart().startsWith("#")) return [];
-  const out: string[] = [];
-  let i = 0;
-  while (i < line.length) {
-    if (line[i] !== "'") {
-      i++;
-      continue;
-    }
-    let value = "";
-    i++;
-    for (;;) {
-      if (i >= line.length) throw new Error(`unterminated PowerShell string in: ${line}`);
-      if (line[i] === "'" && line[i + 1] === "'") (value += "'", (i += 2));
-      else if (line[i] === "'") break;
-      else value += line[i++];
-    }
-    i++;
-    out.push(value);
-  }
-  return out;
-}
 
 /** The documented Windows services path, and the entries of the document's table for 02-00. */
 const SERVICES = "%SystemRoot%\\System32\\drivers\\etc\\services";

@@ -35,8 +35,9 @@ describe("OMFLOW on Windows, rendered as PowerShell", () => {
     assert.ok(order.indexOf("install-missing-packages") < order.indexOf("run-update"), "the environment is ready before the update runs");
   });
   it("a value with a quote cannot break out of its PowerShell string", () => {
-    const s = step(plan("1.1.6.1", "1.1.6.3", { windowsServiceName: "OMFLOW'; Remove-Item C:\\ -Recurse; '" }), "1.1.6.1->1.1.6.3", "wait-service");
-    assert.match(s.commands[0], /'OMFLOW''; Remove-Item C:\\ -Recurse; '''/);
+    // a service name may not hold "\" (Windows refuses it), so the payload names the drive by its variable
+    const s = step(plan("1.1.6.1", "1.1.6.3", { windowsServiceName: "OMFLOW'; Remove-Item $env:SystemDrive -Recurse; '" }), "1.1.6.1->1.1.6.3", "wait-service");
+    assert.match(s.commands[0], /'OMFLOW''; Remove-Item \$env:SystemDrive -Recurse; '''/);
   });
   it("below 1.1.4.0 each update is its own hop, in version order", () => {
     assert.deepStrictEqual(plan("1.1.2.0", "1.1.4.1").hops.map((h) => h.to), ["1.1.3.0", "1.1.4.0", "1.1.4.1"]);

@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { ServiceEntry, addServices, serviceConflicts } from "../../../providers/edits/services";
+import { ServiceEntry, addServices, serviceConflicts, serviceEntryProblem } from "../../../providers/edits/services";
+import { isUpchainError } from "../../../providers/errors";
+import { servicesEntriesFor } from "../../../providers/catalogs/groupmax/rules";
 
 const etc = `# Network services, Internet style\ntcpmux\t\t1/tcp\t\t\t\t# TCP port service multiplexer\npop3\t\t110/tcp\t\tpop-3\t\t# POP version 3\nimap2\t\t143/tcp\t\timap\t\t# Interim Mail Access P 2 and 4\n`;
 const e = (name: string, port: number): ServiceEntry => ({ name, port, protocol: "tcp" });
@@ -46,5 +48,43 @@ describe("services file edit (pure)", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("services entries that cannot be one line reading back as themselves", () => {
+  const refusals: [Partial<ServiceEntry>, string, RegExp][] = [
+    [{ name: "" }, "name", /"" is not a services name: give one or more printable ASCII characters without spaces or "#", like imap/],
+    [{ name: "imap\nssh" }, "name", /"imap\\nssh" is not a services name/],
+    [{ name: "im ap" }, "name", /not a services name/],
+    [{ name: "imap#x" }, "name", /not a services name/],
+    [{ name: "\u0456map" }, "name", /not a services name/], // Cyrillic і: a look-alike no program asks for
+    [{ port: -1 }, "port", /-1 is not a port: give a whole number from 1 to 65535/],
+    [{ port: 0 }, "port", /not a port/],
+    [{ port: 65536 }, "port", /not a port/],
+    [{ port: 1.5 }, "port", /not a port/],
+    [{ port: Number.NaN }, "port", /NaN is not a port/],
+    [{ protocol: "TCP" as "tcp" }, "protocol", /"TCP" is not a protocol of the services file: give tcp or udp \(lowercase\)/],
+    [{ protocol: "tcp\nssh 22/tcp" as "tcp" }, "protocol", /not a protocol/],
+    [{ protocol: "" as "tcp" }, "protocol", /not a protocol/],
+  ];
+  for (const [change, field, why] of refusals) {
+    it(`${JSON.stringify(change)} is refused naming ${field}, and nothing is written`, () => {
+      const entry = { ...e("adrshd", 20141), ...change };
+      const message = serviceEntryProblem(entry, 2)?.message ?? "(accepted)";
+      assert.ok(message.startsWith(`services entry 3, ${field}: `), message);
+      assert.match(message, why);
+      assert.throws(
+        () => addServices(etc, [e("imap3", 220), entry]),
+        (err) => isUpchainError(err, "INVALID_INPUT") && JSON.stringify(err.path) === JSON.stringify(["entries", 1, field]),
+      );
+    });
+  }
+
+  it("every entry the Groupmax document adds is well formed, from every source that adds some", () => {
+    for (const from of ["02-00", "02-01", "03-00"]) {
+      const entries = servicesEntriesFor(from);
+      assert.ok(entries.length > 0, from);
+      for (const [i, x] of entries.entries()) assert.strictEqual(serviceEntryProblem(x, i), undefined, `${from}: ${JSON.stringify(x)}`);
+    }
   });
 });

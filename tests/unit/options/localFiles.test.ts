@@ -4,6 +4,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { localPath, localPathProblems } from "../../../providers/options/localFiles";
 import { tempDir } from "../../support/localHost";
+// the module object itself (an `import * as` copy has getters only), so one call can be made to fail
+import nodeFs = require("fs");
 
 describe("local files named by options", () => {
   let dir: string;
@@ -47,6 +49,33 @@ describe("local files named by options", () => {
       const r = localPath().safeParse(bad);
       assert.ok(!r.success, `accepted ${JSON.stringify(bad)}`);
       assert.match(r.error.issues[0].message, /is not an absolute path on this machine/);
+    }
+  });
+
+  it("the root folder of this machine is refused, however it is written (preview would read the whole disk)", () => {
+    for (const root of ["/", "//", "/..", "/../", "/tmp/..", "C:\\", "C:\\.."]) {
+      const r = localPath().safeParse(root);
+      assert.ok(!r.success, `accepted ${JSON.stringify(root)}`);
+      assert.match(r.error.issues[0].message, /is the root folder of this machine \(the one running pulumi\): give the file or folder itself/);
+    }
+    assert.ok(localPath().safeParse("/srv").success, "a folder just below the root is still a folder of its own");
+  });
+
+  it("a folder inside that cannot be listed (readdir refuses what access() allows, as /proc does for root) is named, not thrown", () => {
+    const locked = path.join(dir, "bundle", "locked");
+    fs.mkdirSync(locked);
+    const readdirSync = nodeFs.readdirSync;
+    (nodeFs as { readdirSync: unknown }).readdirSync = (p: fs.PathLike, ...rest: unknown[]) => {
+      if (String(p) === locked) throw Object.assign(new Error(`EACCES: permission denied, scandir '${locked}'`), { code: "EACCES" });
+      return (readdirSync as (...a: unknown[]) => unknown)(p, ...rest);
+    };
+    try {
+      const [p, ...rest] = localPathProblems("options.offlineBundle", path.join(dir, "bundle"), "folder");
+      assert.deepStrictEqual(rest, []);
+      assert.strictEqual(p.path, "options.offlineBundle");
+      assert.match(p.message, new RegExp(`cannot be read on this machine .*"${locked}"`));
+    } finally {
+      (nodeFs as { readdirSync: unknown }).readdirSync = readdirSync;
     }
   });
 });

@@ -27,6 +27,19 @@ describe("the Server provider's checks before any connection", function () {
     assert.ok(!(r.failures ?? []).some((f) => /CONNECTION_FAILED|could not connect/.test(f.reason)), "nothing was connected to");
   });
 
+  it("a target that is not a version is refused naming target, the scheme and the known releases, without connecting", async () => {
+    for (const target of ["1\u2024 1.2.0", "06-00'; touch /tmp/pwned", "６-00", "06-\n00", "x".repeat(5000)]) {
+      const r = await check({}, { ...base, target });
+      const failures = r.failures ?? [];
+      const named = failures.find((f) => f.property === "target");
+      assert.ok(named, `${JSON.stringify(target).slice(0, 40)}: ${JSON.stringify(failures)}`);
+      assert.match(named.reason, /^INVALID_INPUT: ".*" is not a Groupmax master management server version \(Hitachi's VV-RR, two two-digit numbers like 06-00 .*\); the releases known here: 06-00$/s);
+      assert.doesNotMatch(named.reason, /\n/, "a control character is shown as an escape, never raw");
+      assert.ok(named.reason.length < 600, "a very long value is shown cut short");
+      assert.ok(!failures.some((f) => /CONNECTION_FAILED|could not connect/.test(f.reason)), "nothing was connected to");
+    }
+  });
+
   it("a secret reference without a value names the option and the secrets given", () => {
     const out = unresolvedSecretReferences({ installers: { mailServer: 'x "$UPCHAIN_SECRET_MAILPW" ${UPCHAIN_SECRET_OTHER}' }, uploads: [{ source: "$UPCHAIN_SECRET_DB" }] }, { UPCHAIN_SECRET_MAILPW: "v" });
     assert.deepStrictEqual(out.map((o) => o.property), ["options.installers.mailServer", "options.uploads[0].source"]);

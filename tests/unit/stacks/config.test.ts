@@ -6,6 +6,37 @@ import { hostKeyFromKnownHosts, parseStackConfig } from "../../../stacks/config"
 
 const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
 
+describe("stack configuration: clusters", () => {
+  const cluster = {
+    name: "webcache",
+    product: "oracle-as",
+    version: "10.1.2",
+    balancer: { host: "10.0.0.9", hostKey: key },
+    members: [
+      { name: "wc1", host: "10.0.0.1", hostKey: key },
+      { name: "wc2", host: "10.0.0.2", hostKey: key, options: { httpPort: 7777 } },
+    ],
+    options: { sourceHome: "/u01/ias" },
+  };
+  it("accepts a cluster with its balancer and members in rollout order", () => {
+    const c = parseStackConfig({ clusters: [cluster] });
+    assert.deepStrictEqual(c.clusters[0].members.map((m) => m.name), ["wc1", "wc2"]);
+  });
+  it("refuses, all at once, a misspelled key and a product without a rollout; then a member without a pinned key and a name used twice", () => {
+    assert.throws(
+      () => parseStackConfig({ clusters: [{ ...cluster, product: "omflow", backend: {} }] }),
+      (e: Error) => /clusters\[0\]\.backend: .*did you mean "backends"/.test(e.message) && /clusters\[0\]\.product: products with a cluster rollout: oracle-as/.test(e.message),
+    );
+    assert.throws(
+      () => parseStackConfig({ clusters: [{ ...cluster, members: [{ name: "wc1", host: "10.0.0.1" }, { name: "wc1", host: "10.0.0.2", hostKey: key }] }] }),
+      (e: Error) => /clusters\[0\]\.members\[0\]\.hostKey: pin the host key/.test(e.message) && /"wc1" is declared twice/.test(e.message),
+    );
+  });
+  it("a balancer takes a socket or an address, not both", () => {
+    assert.throws(() => parseStackConfig({ clusters: [{ ...cluster, balancer: { ...cluster.balancer, socket: "/run/haproxy/admin.sock", address: "127.0.0.1:9999" } }] }), /balancer\.address: give socket or address, not both/);
+  });
+});
+
 describe("stack configuration", () => {
   it("accepts hosts with pinned keys and fills defaults", () => {
     const c = parseStackConfig({ hosts: [{ name: "a", host: "10.0.0.1", hostKey: key }] });
@@ -33,8 +64,8 @@ describe("stack configuration", () => {
       (e: Error) => /servers\[0\]\.stepTimeouts\.run/.test(e.message) && /servers\[0\]\.clearRun: the run id the error named/.test(e.message),
     );
   });
-  it("requires at least one host or server", () => {
-    assert.throws(() => parseStackConfig({ hosts: [] }), /upchain:hosts: declare at least one host or server/);
+  it("requires at least one host, server or cluster", () => {
+    assert.throws(() => parseStackConfig({ hosts: [] }), /upchain:hosts: declare at least one host, server or cluster/);
   });
   it("a server names its product from the supported list", () => {
     assert.throws(

@@ -1,0 +1,34 @@
+// OracleAsServer: the component users instantiate for an Oracle Application Server middle tier.
+import * as pulumi from "@pulumi/pulumi";
+import { OracleAsOptions } from "../providers/catalogs/oracleAs/options";
+import { ConnectionArgs } from "../providers/hostFacts/resource";
+import { RunControlArgs, Server, runControls } from "../providers/server/resource";
+
+export interface OracleAsServerArgs extends RunControlArgs {
+  /** Like @pulumi/command's remote.ConnectionArgs plus the pinned host key; credentials are kept as secrets. */
+  connection: ConnectionArgs;
+  /** The release this middle tier should run: "10.1.2" (or "9.0.2.3" to stop after the patch set). */
+  version: pulumi.Input<string>;
+  platform?: pulumi.Input<"linux" | "windows">;
+  /** The homes, the site's installers, the ias_admin password's secret reference, and the optional steps. */
+  options?: Partial<OracleAsOptions>;
+  /** Secret values the options refer to (`{ UPCHAIN_SECRET_IAS_ADMIN: pulumi.secret(...) }`); see GroupmaxServerArgs. */
+  secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+export class OracleAsServer extends pulumi.ComponentResource {
+  readonly installedVersion: pulumi.Output<string>;
+  readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[] }>;
+
+  constructor(name: string, args: OracleAsServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("upchain:oracle-as:OracleAsServer", name, {}, opts);
+    const server = new Server(
+      name,
+      { product: "oracle-as", platform: args.platform, target: args.version, options: args.options as Record<string, unknown>, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv },
+      { parent: this },
+    );
+    this.installedVersion = server.installedVersion;
+    this.plan = server.plan;
+    this.registerOutputs({ installedVersion: this.installedVersion, plan: this.plan });
+  }
+}

@@ -1,0 +1,79 @@
+// WebCacheCluster: Oracle AS middle tiers in a Web Cache cluster behind a load balancer, upgraded one
+// member at a time in the declared order. A ClusterRollout checks the whole cluster at preview (one
+// source release, upgraded members first, every member in every pool) and reconciles the pools before
+// anything runs; then each member is a Server of its own whose hops are wrapped in pool steps: out of
+// the invalidation pool (the document's order; the last member stays) and drained from traffic
+// before its upgrade, back after its check, everyone back in the invalidation pool once all run 10.1.2.
+import * as pulumi from "@pulumi/pulumi";
+import { OracleAsOptions } from "../providers/catalogs/oracleAs/options";
+import { ClusterMemberArgs, ClusterRollout } from "../providers/cluster/resource";
+import { ConnectionArgs } from "../providers/hostFacts/resource";
+import { RunControlArgs, Server, runControls } from "../providers/server/resource";
+
+export interface WebCacheClusterArgs extends RunControlArgs {
+  /** The release every member should run: "10.1.2". */
+  version: pulumi.Input<string>;
+  platform?: pulumi.Input<"linux" | "windows">;
+  /** The load balancer's machine and its HAProxy runtime API there (socket, default /run/haproxy/admin.sock, or address host:port). */
+  balancer: { connection: ConnectionArgs; socket?: string; address?: string };
+  /** The balancer's backends: traffic (requests) and invalidation (Web Cache invalidations); these names by default. */
+  backends?: { traffic?: string; invalidation?: string };
+  /** The members in rollout order, each by its server name in the balancer's backends. */
+  members: (ClusterMemberArgs & { options?: Partial<OracleAsOptions> })[];
+  /** Options every member shares (installers, homes, ...); a member's own options win. */
+  options?: Partial<OracleAsOptions>;
+  secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Seconds to wait for a drained member to finish what it serves (default 300). */
+  drainSeconds?: number;
+  /** Accept that a one-member cluster serves nothing while it is upgraded. */
+  allowOutage?: boolean;
+}
+
+export class WebCacheCluster extends pulumi.ComponentResource {
+  readonly rollout: pulumi.Output<string[]>;
+  readonly installedVersions: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: WebCacheClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("upchain:oracle-as:WebCacheCluster", name, {}, opts);
+    const names = args.members.map((m) => m.name);
+    const backends = { traffic: args.backends?.traffic ?? "traffic", invalidation: args.backends?.invalidation ?? "invalidation" };
+    const optionsOf = (m: (typeof args.members)[number]) => ({ ...args.options, ...m.options, webCacheMember: true });
+    const rollout = new ClusterRollout(
+      `${name}-rollout`,
+      {
+        product: "oracle-as",
+        platform: args.platform,
+        target: args.version,
+        members: args.members.map((m) => ({ name: m.name, connection: m.connection, options: optionsOf(m) })),
+        balancer: args.balancer,
+        backends,
+        allowOutage: args.allowOutage,
+      },
+      { parent: this },
+    );
+    let previous: pulumi.Resource = rollout;
+    const versions: Record<string, pulumi.Output<string>> = {};
+    for (const m of args.members) {
+      const server: Server = new Server(
+        m.name,
+        {
+          product: "oracle-as",
+          platform: args.platform,
+          target: args.version,
+          options: optionsOf(m) as Record<string, unknown>,
+          ...runControls(args),
+          connection: m.connection,
+          secretEnv: args.secretEnv,
+          pool: { balancer: args.balancer, members: names, member: m.name, backends, drainSeconds: args.drainSeconds },
+        },
+        // one member at a time, in the declared order, after the cluster's own checks
+        { parent: this, dependsOn: [previous] },
+      );
+      versions[m.name] = server.installedVersion;
+      previous = server;
+    }
+    this.rollout = rollout.rollout;
+    this.installedVersions = pulumi.output(versions);
+    this.registerOutputs({ rollout: this.rollout, installedVersions: this.installedVersions });
+  }
+}

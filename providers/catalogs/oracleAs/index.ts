@@ -1,0 +1,69 @@
+// The Oracle Application Server middle-tier catalog: 9.0.2 takes the 9.0.2.3 patch set first; 9.0.2.3,
+// 9.0.3 and 9.0.4 go to 10.1.2 in one side-by-side hop (a new Oracle home, then the Upgrade Assistant).
+import { Catalog, Hop, PlanContext } from "../../engine/catalog";
+import { oracleHostChecks } from "./checks";
+import { linuxCommands, linuxProbe } from "./linux";
+import { checkOracleAsOptions, oracleAsOptions } from "./options";
+import { OracleAsCommands, patchSetSteps, recoverStepsFrom, restoreStepsFrom, sideBySideSteps } from "./outline";
+import { DOCUMENTED_SOURCES_TEXT, PATCH_SET, TARGET, compareOracle, goesStraightTo10g, hasEmWebSite, isDocumentedSource, needsPatchSet, oracleScheme, rules } from "./rules";
+import { windowsCommands, windowsProbe } from "./windows";
+
+export { oracleScheme } from "./rules";
+
+function legalHops(from: string, ctx: PlanContext): Hop[] {
+  const to = (v: string) => ctx.releases.includes(v);
+  if (needsPatchSet(from) && to(PATCH_SET)) return [{ from, to: PATCH_SET, rule: rules.patchSetFirst }];
+  if (goesStraightTo10g(from) && to(TARGET)) return [{ from, to: TARGET, rule: rules.sideBySide }];
+  return [];
+}
+
+const settings = (ctx: PlanContext) => oracleAsOptions(ctx.options, ctx.platform);
+const commandsFor = (hop: Hop, ctx: PlanContext): OracleAsCommands => (ctx.platform === "windows" ? windowsCommands : linuxCommands)(settings(ctx), hop);
+
+export const oracleAs: Catalog = {
+  product: "oracle-as",
+  title: "Oracle Application Server middle tier",
+  scheme: oracleScheme,
+  platforms: ["linux", "windows"],
+  defaultReleases: [PATCH_SET, TARGET],
+  legalHops,
+  requiredStops(from, to) {
+    return needsPatchSet(from) && compareOracle(to, PATCH_SET) > 0 ? [{ version: PATCH_SET, rule: rules.patchSetFirst }] : [];
+  },
+  undocumentedSource(from) {
+    if (isDocumentedSource(from) || compareOracle(from, TARGET) >= 0) return undefined;
+    return `${from} is not a source the Oracle AS upgrade guide covers: it upgrades middle tiers from ${DOCUMENTED_SOURCES_TEXT} to ${TARGET}`;
+  },
+  probeVersion(ctx) {
+    const o = settings(ctx);
+    return ctx.platform === "windows" ? { shell: "powershell", command: windowsProbe(o) } : { shell: "sh", command: linuxProbe(o) };
+  },
+  hopSteps(hop, ctx) {
+    const o = settings(ctx);
+    return hop.to === PATCH_SET ? patchSetSteps(o, hop, commandsFor(hop, ctx)) : sideBySideSteps(o, hop, commandsFor(hop, ctx));
+  },
+  restoreSteps: (hop, ctx) => restoreStepsFrom(settings(ctx), hop, commandsFor(hop, ctx)),
+  recoverSteps: (hop, ctx) => recoverStepsFrom(settings(ctx), hop, commandsFor(hop, ctx)),
+  optionProblems: (ctx) => checkOracleAsOptions(ctx.options, ctx.platform).problems,
+  preflight(hops, ctx) {
+    const { fields: o, failed, problems } = checkOracleAsOptions(ctx.options, ctx.platform);
+    const need = (ok: unknown, field: string, key: string, message: string) => {
+      if (!failed.has(key) && !ok && !problems.some((p) => p.path === field)) problems.push({ path: field, message });
+    };
+    const windows = ctx.platform === "windows";
+    for (const hop of hops) {
+      const h = `the hop ${hop.from} -> ${hop.to}`;
+      if (hop.to === PATCH_SET) need(o.installers?.patchSet, "options.installers.patchSet", "installers", `${h} applies the ${PATCH_SET} patch set (3038037) with your site's own command (a silent Oracle Universal Installer run); give it`);
+      if (hop.to === TARGET) {
+        need(o.destinationHome, "options.destinationHome", "destinationHome", `${h} installs ${TARGET} into a new Oracle home beside the source; give its path`);
+        need(o.installers?.destination, "options.installers.destination", "installers", `${h} installs the ${TARGET} middle tier with your site's own command (a silent Oracle Universal Installer run into destinationHome); give it`);
+        if (windows) need(o.windowsDestinationService, "options.windowsDestinationService", "windowsDestinationService", `${h} starts the new home through its OPMN service (Oracle<HomeName>ProcessManager); give its name`);
+      }
+      if (windows) need(o.windowsSourceService, "options.windowsSourceService", "windowsSourceService", `${h} stops and restarts the source through its OPMN service (Oracle<HomeName>ProcessManager); give its name`);
+      if (hasEmWebSite(hop.from)) need(o.iasAdminPassword, "options.iasAdminPassword", "iasAdminPassword", `${h} stops the ${hop.from} Enterprise Manager Web Site, and emctl stop asks for the ias_admin password: give it as a secret reference like $UPCHAIN_SECRET_IAS_ADMIN`);
+    }
+    return problems;
+  },
+  hostChecks: (hops, ctx) => oracleHostChecks(settings(ctx), hops, ctx),
+  cluster: { policy: { traffic: "traffic", oldReleaseOnly: ["invalidation"] }, rule: rules.webCacheCluster, memberOptions: { webCacheMember: true } },
+};

@@ -1,0 +1,172 @@
+// ClusterRollout: what only the whole cluster can tell, checked at preview and kept true at each run.
+// Preview reads every member's release and interrupted run (read-only) and the balancer's pools, and
+// refuses what the rollout cannot do: members not yet upgraded on different releases, an upgraded
+// member after one that is not (members are upgraded in the declared order), a member missing from a
+// pool, a one-member cluster (it cannot keep serving) unless an outage is accepted. It shows the
+// rollout order. At `up` it first reconciles the pools with what each member runs, a member with an
+// interrupted run counting as the one being upgraded, so a run killed mid-rollout resumes from pools
+// that match the cluster. The members themselves are Servers with pool steps (engine/clusterMember.ts).
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { getCatalog, productNames } from "../catalogs";
+import { connectionSchema, toCheckFailures } from "../connectionSchema";
+import { Catalog } from "../engine/catalog";
+import { DEFAULT_STATE_DIR } from "../engine/executor";
+import { readJournal } from "../engine/journal";
+import { applyPools } from "../engine/poolStep";
+import { Pools as DesiredPools, desiredPools, rolloutOrder } from "../engine/rollout";
+import { UpchainError, isUpchainError } from "../errors";
+import { haproxyPools, runtimeApiSchema } from "../loadBalancer/config";
+import { ServerState } from "../loadBalancer/pools";
+import { Connection } from "../transport/remoteHost";
+import { withSsh } from "../transport/ssh";
+
+const memberName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a server name as the balancer has it: letters, digits, '_', '.', ':' and '-'");
+
+const clusterSchema = z.object({
+  product: z.string().refine((p) => productNames().includes(p), { message: `must be one of: ${productNames().join(", ")}` }),
+  platform: z.enum(["linux", "windows"]).default("linux"),
+  target: z.string().min(1),
+  members: z
+    .array(z.object({ name: memberName, connection: connectionSchema, options: z.record(z.string(), z.unknown()).default({}), journalName: z.string().optional() }).strict())
+    .min(1, "a cluster has at least one member"),
+  balancer: runtimeApiSchema,
+  backends: z.record(z.string(), memberName).default({}),
+  allowOutage: z.boolean().default(false),
+});
+
+export type ClusterInputs = z.infer<typeof clusterSchema>;
+
+export interface Observed {
+  releases: Record<string, string>;
+  /** Members with an interrupted run (their journal is still running). */
+  pending: string[];
+  /** backend/server -> state, as the balancer reads. */
+  pools: Record<string, string>;
+}
+
+const backendOf = (s: ClusterInputs, role: string) => s.backends[role] ?? role;
+const byBackend = (s: ClusterInputs, p: DesiredPools) => Object.fromEntries(Object.entries(p).map(([role, v]) => [backendOf(s, role), v]));
+
+function policyOf(catalog: Catalog) {
+  if (!catalog.cluster) throw new UpchainError("INVALID_INPUT", `product: ${catalog.title} has no cluster rollout`, ["product"]);
+  return catalog.cluster.policy;
+}
+
+async function observe(s: ClusterInputs, catalog: Catalog): Promise<Observed> {
+  const releases: Record<string, string> = {};
+  const pending: string[] = [];
+  await Promise.all(
+    s.members.map((m) =>
+      withSsh(m.connection as Connection, async (h) => {
+        const p = catalog.probeVersion({ platform: s.platform, releases: catalog.defaultReleases, options: { ...catalog.cluster?.memberOptions, ...m.options } });
+        const r = await h.exec(p.command, { sudo: true });
+        const v = catalog.scheme.normalize(r.stdout.trim());
+        if (r.code !== 0 || !v) throw new UpchainError("COMMAND_FAILED", `members: ${m.name} (${h.label}) does not report a ${catalog.title} release: ${(r.stderr || r.stdout).trim().slice(0, 300) || "no output"}`, ["members"]);
+        releases[m.name] = v;
+        const j = await readJournal(h, DEFAULT_STATE_DIR, m.journalName ?? s.product);
+        if (j?.status === "running") pending.push(m.name);
+      }),
+    ),
+  );
+  const states: ServerState[] = await withSsh(s.balancer.connection as Connection, (h) => haproxyPools(h, s.balancer).read());
+  const pools = Object.fromEntries(states.map((x) => [`${x.backend}/${x.server}`, x.admin]));
+  return { releases, pending: s.members.map((m) => m.name).filter((n) => pending.includes(n)), pools };
+}
+
+/** What the cluster's state allows, as check failures; and the pools it should be in now. */
+export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { problems: string[]; upgraded: Set<string>; upgrading?: string; desired: DesiredPools } {
+  const names = s.members.map((m) => m.name);
+  const target = catalog.scheme.normalize(s.target) ?? s.target;
+  const upgraded = new Set(names.filter((n) => catalog.scheme.compare(o.releases[n], target) >= 0));
+  const problems: string[] = [];
+  const old = names.filter((n) => !upgraded.has(n));
+  const oldReleases = [...new Set(old.map((n) => o.releases[n]))];
+  if (oldReleases.length > 1) {
+    problems.push(`the members not yet on ${target} run different releases (${old.map((n) => `${n} ${o.releases[n]}`).join(", ")}): a rollout starts from one release; bring them to one first`);
+  }
+  const firstOld = names.findIndex((n) => !upgraded.has(n));
+  const late = firstOld < 0 ? [] : names.slice(firstOld + 1).filter((n) => upgraded.has(n));
+  if (late.length) problems.push(`${late.join(", ")} already run ${target} but come after ${names[firstOld]}, which does not: members are upgraded in the declared order, so list the upgraded ones first`);
+  if (names.length === 1 && old.length && !s.allowOutage) problems.push(`a one-member cluster cannot keep serving while ${names[0]} is upgraded: add members, or set allowOutage: true`);
+  if (o.pending.length > 1) problems.push(`${o.pending.join(" and ")} both have an interrupted run: finish or clear them one at a time`);
+  const policy = policyOf(catalog);
+  const upgrading = o.pending[0];
+  const desired = desiredPools(names, upgraded, upgrading, policy);
+  for (const [backend, servers] of Object.entries(byBackend(s, desired))) {
+    for (const server of Object.keys(servers)) if (!(`${backend}/${server}` in o.pools)) problems.push(`the balancer has no server ${server} in backend ${backend}: add every member to every pool backend (${Object.keys(desired).map((r) => `${r}: ${backendOf(s, r)}`).join(", ")})`);
+  }
+  return { problems, upgraded, upgrading, desired };
+}
+
+function poolsMatch(s: ClusterInputs, desired: DesiredPools, o: Observed): boolean {
+  return Object.entries(byBackend(s, desired)).every(([b, servers]) => Object.entries(servers).every(([sv, want]) => o.pools[`${b}/${sv}`] === want));
+}
+
+export async function check(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+  const parsed = clusterSchema.safeParse(news);
+  if (!parsed.success) return { failures: toCheckFailures(parsed.error) };
+  const s = parsed.data;
+  const names = s.members.map((m) => m.name);
+  const twice = names.filter((n, i) => names.indexOf(n) !== i);
+  if (twice.length) return { failures: [{ property: "members", reason: `INVALID_INPUT: ${[...new Set(twice)].join(", ")} named twice` }] };
+  try {
+    const catalog = getCatalog(s.product);
+    const o = await observe(s, catalog);
+    const j = judge(s, catalog, o);
+    if (j.problems.length) return { failures: j.problems.map((reason) => ({ property: "members", reason: `INVALID_INPUT: ${reason}` })) };
+    const order = rolloutOrder(names, j.upgraded, policyOf(catalog)).entries.map((e) => `${e.member}: ${e.action}`);
+    return { inputs: { ...news, observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) }, rollout: order } };
+  } catch (e) {
+    return { failures: [{ property: "members", reason: isUpchainError(e) ? `${e.code}: ${e.message}` : (e as Error).message }] };
+  }
+}
+
+export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult> {
+  const changed: string[] = [];
+  const target = news.target;
+  const releases: Record<string, string> = news.observed?.releases ?? {};
+  const catalog = getCatalog(news.product);
+  const t = catalog.scheme.normalize(target) ?? target;
+  if (Object.values(releases).some((v) => catalog.scheme.compare(v, t) < 0)) changed.push("rollout");
+  if (news.observed && !news.observed.poolsMatch) changed.push("pools");
+  if (JSON.stringify((olds.members ?? []).map((m: any) => m.name)) !== JSON.stringify((news.members ?? []).map((m: any) => m.name))) changed.push("members");
+  return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
+}
+
+/** Put the pools where the members' releases (and an interrupted run) say they belong. */
+async function reconcile(inputs: any): Promise<any> {
+  const s = clusterSchema.parse(inputs);
+  const catalog = getCatalog(s.product);
+  const o = await observe(s, catalog);
+  const j = judge(s, catalog, o);
+  if (j.problems.length) throw new Error(`INVALID_INPUT: ${j.problems.join("; ")}`);
+  const log = (line: string) => console.log(`upchain cluster: ${line}`);
+  await withSsh(s.balancer.connection as Connection, async (h) => {
+    const r = await applyPools(haproxyPools(h, s.balancer), { id: "reconcile", action: "pool", title: "", shell: "sh", commands: [], destructive: false, hop: "", pools: byBackend(s, j.desired), drainSeconds: 300 }, Date.now() + 15 * 60_000);
+    for (const line of r.stdout.trimEnd().split("\n")) log(line);
+  });
+  const after = await observe(s, catalog);
+  return { ...inputs, observed: { ...after, poolsMatch: true } };
+}
+
+export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
+  const outs = await reconcile(inputs);
+  return { id: `cluster@${outs.balancer.connection.host}`, outs };
+}
+
+export async function update(_id: string, _olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
+  return { outs: await reconcile(news) };
+}
+
+export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
+  const s = clusterSchema.parse(props);
+  const catalog = getCatalog(s.product);
+  const o = await observe(s, catalog);
+  const j = judge(s, catalog, o);
+  return { id, props: { ...props, observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) } } };
+}
+
+export async function remove(): Promise<void> {
+  // nothing on the members or the balancer belongs to this resource
+}

@@ -1,0 +1,57 @@
+// A cluster member's plan: the product's own hops, each wrapped in pool steps that put the load
+// balancer's pools where the rollout says they belong (rollout.ts): before the hop, with this member
+// being upgraded; after it, with the member on its new release; after a failed hop, with the member
+// back on its old release (a recovery step, run even when the restore failed). No product names: the
+// catalog gives the pools' roles, the stack the backends' names and the members' order.
+import { Catalog, Hop, PlanContext, Step } from "./catalog";
+import { Pools as DesiredPools, RolloutPolicy, desiredPools, poolChanges } from "./rollout";
+
+export interface ClusterMembership {
+  /** Every member's server name in the balancer, in rollout order; the members before this one are upgraded first. */
+  members: string[];
+  /** This server's name in the balancer's backends. */
+  member: string;
+  /** The backend's name in the balancer for each pool role of the catalog's policy (traffic, invalidation, ...). */
+  backends: Record<string, string>;
+  /** The release the cluster is rolled to (canonical): a hop reaching it leaves the member on the new release. */
+  target: string;
+  /** Seconds to wait for a drained member to finish what it serves. */
+  drainSeconds: number;
+}
+
+/** The desired pools by the balancer's backend names. */
+function byBackend(p: DesiredPools, m: ClusterMembership): Record<string, Record<string, string>> {
+  return Object.fromEntries(Object.entries(p).map(([role, states]) => [m.backends[role] ?? role, states]));
+}
+
+function poolStep(id: string, title: string, pools: DesiredPools, m: ClusterMembership, extra: Partial<Step> = {}): Step {
+  return { id, action: "pool", title, shell: "sh", commands: [], destructive: false, pools: byBackend(pools, m), drainSeconds: m.drainSeconds, ...extra };
+}
+
+const describe = (changes: { member: string; action: string }[]) => (changes.length ? changes.map((c) => `${c.action} ${c.member}`).join(", ") : "no change expected");
+
+export function clusterMember(inner: Catalog, policy: RolloutPolicy, m: ClusterMembership): Catalog {
+  const at = m.members.indexOf(m.member);
+  const before = new Set(m.members.slice(0, at));
+  const withMe = new Set([...before, m.member]);
+  const resting = desiredPools(m.members, before, undefined, policy);
+  const during = desiredPools(m.members, before, m.member, policy);
+  const afterHop = (hop: Hop) => (inner.scheme.compare(hop.to, m.target) >= 0 ? desiredPools(m.members, withMe, undefined, policy) : resting);
+  return {
+    ...inner,
+    hopSteps(hop: Hop, ctx: PlanContext): Step[] {
+      const after = afterHop(hop);
+      return [
+        poolStep("pool-before", `Load balancer: take ${m.member} out for its upgrade (${describe(poolChanges(resting, during, policy, m.members))})`, during, m),
+        ...inner.hopSteps(hop, ctx),
+        poolStep("pool-after", `Load balancer: ${m.member} back on ${hop.to} (${describe(poolChanges(during, after, policy, m.members))})`, after, m),
+      ];
+    },
+    recoverSteps(hop: Hop, ctx: PlanContext): Step[] {
+      return [
+        ...(inner.recoverSteps?.(hop, ctx) ?? []),
+        poolStep("pool-recover", `Load balancer: ${m.member} back in its pools on ${hop.from} (${describe(poolChanges(during, resting, policy, m.members))})`, resting, m, { action: "pool", always: true }),
+      ];
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// Carrying out a pool step: read every server's state from the balancer, make the changes that reach
+// the step's desired pools (returns first, so a pool never loses its last member to the order of
+// operations), wait for each drained member to finish what it serves, and read everything back.
+// Idempotent: a resumed run simply does it again, and a pool already right is not touched.
+import { UpchainError } from "../errors";
+import { Pools } from "../loadBalancer/pools";
+import { PlannedStep } from "./planner";
+import { PoolState } from "./rollout";
+
+export interface PoolStepResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const RANK: Record<PoolState, number> = { ready: 0, drain: 1, maint: 2 };
+
+export async function applyPools(pools: Pools, step: PlannedStep, deadlineMs: number): Promise<PoolStepResult> {
+  const desired = step.pools as Record<string, Record<string, PoolState>>;
+  const drainUntil = Date.now() + Math.min(Number(step.drainSeconds ?? 300) * 1000, Math.max(0, deadlineMs - Date.now()));
+  const lines: string[] = [];
+  const current = await pools.read();
+  const state = (backend: string, server: string) => current.find((s) => s.backend === backend && s.server === server);
+  const missing = Object.entries(desired).flatMap(([b, servers]) => Object.keys(servers).filter((sv) => !state(b, sv)).map((sv) => `${b}/${sv}`));
+  if (missing.length) throw new UpchainError("LB_STATE_MISMATCH", `${pools.label} has no ${missing.join(", ")}: every cluster member must be a server of every pool backend`);
+  const changes = Object.entries(desired)
+    .flatMap(([backend, servers]) => Object.entries(servers).map(([server, want]) => ({ backend, server, want, was: state(backend, server)!.admin })))
+    .filter((c) => c.was !== c.want)
+    .sort((a, b) => RANK[a.want] - RANK[b.want]);
+  for (const c of changes) {
+    const now = await pools.set(c.backend, c.server, c.want);
+    lines.push(`${c.backend}/${c.server}: ${c.was} -> ${now.admin}`);
+    if (c.want === "drain") {
+      await pools.waitDrained(c.backend, c.server, drainUntil);
+      lines.push(`${c.backend}/${c.server}: drained (no session left)`);
+    }
+  }
+  // read everything back: the pools must be exactly what the step asked for
+  const after = await pools.read();
+  const wrong = Object.entries(desired).flatMap(([b, servers]) =>
+    Object.entries(servers).flatMap(([sv, want]) => {
+      const got = after.find((s) => s.backend === b && s.server === sv)?.admin;
+      return got === want ? [] : [`${b}/${sv} is ${got ?? "missing"}, not ${want}`];
+    }),
+  );
+  if (wrong.length) throw new UpchainError("LB_STATE_MISMATCH", `${pools.label}, read back after the changes: ${wrong.join("; ")}`);
+  if (!changes.length) lines.push("the pools were already as this step wants them");
+  return { code: 0, stdout: lines.join("\n") + "\n", stderr: "" };
+}

@@ -1,0 +1,91 @@
+// Rolling a cluster member by member behind a load balancer: pure, like the planner. Which pool each
+// member should be in follows from which members run the new release and which one is being
+// upgraded; the rollout is the sequence of pool changes between those states, with each member's
+// upgrade between them. No product names: a catalog or component gives the pools' roles.
+
+export type PoolState = "ready" | "drain" | "maint";
+
+export interface RolloutPolicy {
+  /** The pool that serves traffic: a member is drained from it for its upgrade and made ready after its check. */
+  traffic: string;
+  /**
+   * Pools that, while the cluster runs two releases, may hold only members on the old release (the
+   * Web Cache invalidation pool). A member leaves them before its upgrade, unless it is the last one
+   * left (a pool is never emptied), and all members return once every one runs the new release.
+   */
+  oldReleaseOnly: string[];
+}
+
+/** backend -> member -> state. */
+export type Pools = Record<string, Record<string, PoolState>>;
+
+export interface PoolChange {
+  member: string;
+  pool: string;
+  state: PoolState;
+  /** `<pool>-add|remove|drain`, as shown in the rollout. */
+  action: string;
+}
+
+export type RolloutEntry = { member: string; action: "upgrade" } | PoolChange;
+
+/** The pools for a cluster where `upgraded` run the new release and `upgrading` (if any) is about to, or is being, upgraded. */
+export function desiredPools(members: readonly string[], upgraded: ReadonlySet<string>, upgrading: string | undefined, policy: RolloutPolicy): Pools {
+  const pools: Pools = { [policy.traffic]: {} };
+  const servingOthers = members.filter((m) => m !== upgrading);
+  for (const m of members) pools[policy.traffic][m] = m === upgrading && servingOthers.length ? "drain" : "ready";
+  const mixed = upgrading !== undefined || (upgraded.size > 0 && members.some((m) => !upgraded.has(m)));
+  let old = members.filter((m) => !upgraded.has(m) && m !== upgrading);
+  if (!old.length && upgrading !== undefined && mixed) old = [upgrading]; // the document's last member stays in the pool
+  for (const pool of policy.oldReleaseOnly) {
+    pools[pool] = {};
+    for (const m of members) pools[pool][m] = !mixed || old.includes(m) ? "ready" : "maint";
+  }
+  return pools;
+}
+
+function actionName(pool: string, state: PoolState, policy: RolloutPolicy): string {
+  if (state === "ready") return pool === policy.traffic ? `${pool}-ready` : `${pool}-add`;
+  return state === "drain" ? `${pool}-drain` : `${pool}-remove`;
+}
+
+/**
+ * The changes that take `current` to `desired`, additions first (a pool never loses its last member
+ * to an order of operations), then removals and drains.
+ */
+export function poolChanges(current: Pools, desired: Pools, policy: RolloutPolicy, members: readonly string[]): PoolChange[] {
+  const changes: PoolChange[] = [];
+  for (const [pool, want] of Object.entries(desired)) {
+    for (const m of members) {
+      const to = want[m];
+      if (to !== undefined && current[pool]?.[m] !== to) changes.push({ member: m, pool, state: to, action: actionName(pool, to, policy) });
+    }
+  }
+  // returns first, traffic before the rest; then leaves, the old-release-only pools before traffic (the
+  // document's "remove from the invalidation pool, then upgrade"); declared member order within each
+  const rank = (c: PoolChange) => (c.state === "ready" ? (c.pool === policy.traffic ? 0 : 1) : c.pool === policy.traffic ? 3 : 2);
+  return changes.sort((a, b) => rank(a) - rank(b) || members.indexOf(a.member) - members.indexOf(b.member));
+}
+
+export interface Rollout {
+  entries: RolloutEntry[];
+  /** True when a member's upgrade leaves no other member serving (a one-member cluster). */
+  outage: boolean;
+}
+
+/** The whole rollout in run order, from every member in every pool (or the pools implied by `upgradedAlready`). */
+export function rolloutOrder(members: readonly string[], upgradedAlready: ReadonlySet<string>, policy: RolloutPolicy): Rollout {
+  const upgraded = new Set(upgradedAlready);
+  let pools = desiredPools(members, upgraded, undefined, policy);
+  const entries: RolloutEntry[] = [];
+  for (const m of members) {
+    if (upgraded.has(m)) continue;
+    const during = desiredPools(members, upgraded, m, policy);
+    entries.push(...poolChanges(pools, during, policy, members), { member: m, action: "upgrade" });
+    upgraded.add(m);
+    const after = desiredPools(members, upgraded, undefined, policy);
+    entries.push(...poolChanges(during, after, policy, members));
+    pools = after;
+  }
+  return { entries, outage: members.length === 1 && entries.some((e) => e.action === "upgrade") };
+}

@@ -1,0 +1,248 @@
+// A four-member OracleAS Web Cache cluster at 9.0.2.3 behind a real HAProxy, rolled to 10.1.2 through
+// the real pulumi CLI: preview shows the rollout and touches nothing; member 3's Upgrade Assistant
+// fails once (member 3 back on 9.0.2.3 and in traffic, member 4 untouched, the pools matching what
+// each member runs); after the fault is cleared the next up continues from member 3. A bounded load
+// loop through HAProxy and a stream of invalidations through its invalidation pool run during both
+// ups: no failed request, and no invalidation reaches a member on 10.1.2 while the cluster is mixed.
+// HAProxy's own log gives the order of the pool changes.
+import * as assert from "assert";
+import * as http from "http";
+import { TestHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
+import { defaultPorts, haproxyCli, haproxyEvents, installHaproxy } from "../support/haproxyFixture";
+import { startLoadLoop } from "../support/loadLoop";
+import { OracleEvent, SOURCE_PORTS, clearFault, homeState, installInfrastructure, installSourceHome, memberOf, oracleEvents, setFault, treeChecksum } from "../support/oracleAsFixture";
+import { DESTINATION_HOME, IAS_ADMIN_PASSWORD, SOURCE_HOME, oracleOptions } from "../support/oracleAsProject";
+import * as fs from "fs";
+import { PulumiProject, killTree } from "../support/pulumi";
+
+const MEMBERS = ["wc1", "wc2", "wc3", "wc4"];
+
+/** Every server's admin state per backend, from HAProxy's runtime API (`show servers state`). */
+function poolStates(lb: string): Record<string, Record<string, string>> {
+  const admin: Record<string, string> = { "0": "ready", "1": "maint", "8": "drain", "32": "maint", "33": "maint" };
+  const out: Record<string, Record<string, string>> = {};
+  for (const line of haproxyCli(lb, "show servers state").split("\n")) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 8 || !/^\d+$/.test(f[0])) continue;
+    (out[f[1]] ??= {})[f[3]] = admin[f[6]] ?? `admin=${f[6]}`;
+  }
+  return out;
+}
+
+/** Invalidations posted through HAProxy's invalidation frontend every `everyMs`, until stopped. */
+function invalidationStream(lbHost: string, everyMs: number) {
+  let sent = 0;
+  let failed = 0;
+  const timer = setInterval(() => {
+    const body = `<?xml version="1.0"?><INVALIDATION VERSION="WCS-1.1"><OBJECT><BASICSELECTOR URI="/doc/${sent}"/></OBJECT></INVALIDATION>`;
+    const req = http.request({ host: lbHost, port: defaultPorts.invalidation, method: "POST", path: "/", agent: false, timeout: 5000 }, (res) => {
+      res.resume();
+      if (res.statusCode !== 200) failed++;
+    });
+    req.on("error", () => failed++);
+    req.end(body);
+    sent++;
+  }, everyMs);
+  return { stop: () => clearInterval(timer), counts: () => ({ sent, failed }) };
+}
+
+/** Members at 9.0.2.3 with their Infrastructure, HAProxy over them, and a stack declaring the cluster. */
+function setUpCluster(hosts: Record<string, TestHost>, members: string[], lb: string, infraHost: string, stack: string): PulumiProject {
+  const infra = installInfrastructure(hosts[infraHost], "9.0.2.3.0");
+  const wcMembers = members.map((n) => memberOf(hosts[n]));
+  for (const n of members) installSourceHome(hosts[n], { path: SOURCE_HOME, version: "9.0.2.3.0", infra, webCache: { members: wcMembers }, emRunning: true, iasAdminPassword: IAS_ADMIN_PASSWORD });
+  // HAProxy over the members' real Web Cache ports: traffic on the listener, invalidations on the
+  // invalidation port (checked by TCP: it answers POST only)
+  const lbMembers = members.map((n) => ({ name: n, address: hosts[n].host, trafficPort: SOURCE_PORTS.webCache, invalidationPort: SOURCE_PORTS.invalidation }));
+  installHaproxy(hosts[lb], lbMembers, defaultPorts, { invalidationCheck: "tcp" });
+  const project = new PulumiProject(stack);
+  project.init();
+  project.writeConfig({
+    "upchain:clusters": [
+      {
+        name: "webcache",
+        product: "oracle-as",
+        version: "10.1.2",
+        balancer: { host: hosts[lb].host, hostKey: hosts[lb].hostKey },
+        members: members.map((n) => ({ name: n, host: hosts[n].host, hostKey: hosts[n].hostKey })),
+        options: oracleOptions(),
+        lockTimeoutSeconds: 10,
+        drainSeconds: 30,
+      },
+    ],
+  });
+  project.setConfig("upchain:privateKey", privateKey(hosts[members[0]]), true);
+  project.ok(["config", "set", "--secret", "--path", "--", "upchain:secrets.ias_admin"], IAS_ADMIN_PASSWORD);
+  return project;
+}
+
+/**
+ * Replays HAProxy's own record of admin state changes from every server ready, checking after each
+ * one that the traffic pool keeps a ready member and that no member is in maintenance in both pools.
+ */
+function assertPoolInvariants(lb: string, members: string[]): number {
+  const state: Record<string, Record<string, string>> = { traffic: {}, invalidation: {} };
+  for (const m of members) state.traffic[m] = state.invalidation[m] = "ready";
+  const ev = haproxyEvents(lb).filter((e) => e.event === "drain" || e.event === "maint" || e.event === "ready");
+  for (const e of ev) {
+    state[e.backend][e.server] = e.event;
+    assert.ok(members.some((m) => state.traffic[m] === "ready"), `the traffic pool had no ready member after: ${e.text}`);
+    for (const m of members) assert.ok(!(state.traffic[m] === "maint" && state.invalidation[m] === "maint"), `${m} was out of both pools after: ${e.text}`);
+  }
+  return ev.length;
+}
+
+describe("a four-member Web Cache cluster at 9.0.2.3 behind HAProxy, rolled to 10.1.2", function () {
+  this.timeout(40 * 60 * 1000);
+  const names = [...MEMBERS, "wclb", "wcinfra"];
+  let hosts: Record<string, TestHost>;
+  let project: PulumiProject;
+  let sums: Record<string, string>;
+
+  before(() => {
+    requireRoot();
+    hosts = Object.fromEntries(startHosts(...names).map((h) => [h.name, h]));
+    sums = Object.fromEntries(MEMBERS.map((n) => [n, ""]));
+    project = setUpCluster(hosts, MEMBERS, "wclb", "wcinfra", "wcc");
+    for (const n of MEMBERS) sums[n] = treeChecksum(n, SOURCE_HOME);
+  });
+  after(() => {
+    project?.dispose();
+    stopHosts(...names);
+  });
+
+  it("preview shows the rollout in the document's order and every member's steps, and touches nothing", () => {
+    const before = MEMBERS.map((n) => oracleEvents(n).filter((e) => !/^(invalidation|forward|configuration)/.test(e.event)).length);
+    const r = project.ok(["preview", "--diff"]);
+    const order = [...r.output.matchAll(/"(wc\d): (invalidation-remove|upgrade|invalidation-add)"/g)].map((m) => `${m[1]}:${m[2]}`);
+    assert.deepStrictEqual(order, ["wc1:invalidation-remove", "wc1:upgrade", "wc2:invalidation-remove", "wc2:upgrade", "wc3:invalidation-remove", "wc3:upgrade", "wc4:upgrade", "wc1:invalidation-add", "wc2:invalidation-add", "wc3:invalidation-add"]);
+    assert.match(r.output, /pool-before[\s\S]*upgrade-assistant[\s\S]*web-cache-propagate[\s\S]*pool-after/);
+    assert.deepStrictEqual(MEMBERS.map((n) => oracleEvents(n).filter((e) => !/^(invalidation|forward|configuration)/.test(e.event)).length), before, "preview ran nothing on the members");
+    assert.deepStrictEqual(haproxyEvents("wclb").filter((e) => e.event !== "up" && e.event !== "health"), [], "preview changed no pool");
+  });
+
+  let loadFailures = 0;
+  let wallSeconds = 0;
+  let loadRequests = 0;
+  it("member 3's failed Upgrade Assistant stops the rollout there: wc3 back on 9.0.2.3 and in traffic, wc4 untouched, the pools matching the releases", async () => {
+    setFault("wc3", "iasua-fail", "OracleAS Web Cache");
+    const load = startLoadLoop({ url: `http://${hosts.wclb.host}:${defaultPorts.traffic}/page`, requests: 100_000, timeLimitMs: 20 * 60_000, concurrency: 2, pauseMs: 20 });
+    const inval = invalidationStream(hosts.wclb.host, 500);
+    const t0 = Date.now();
+    const r = await project.runAsync(["up", "--yes", "--skip-preview"]);
+    wallSeconds += (Date.now() - t0) / 1000;
+    load.stop();
+    inval.stop();
+    const result = await load.done;
+    loadFailures += result.failures.length;
+    loadRequests += result.samples.length;
+    assert.notStrictEqual(r.code, 0);
+    assert.match(r.output, /wc3[\s\S]*upgrade-assistant[\s\S]*the Upgrade Assistant failed at component: .*OracleAS Web Cache/);
+    assert.match(r.output, /The cluster is left mixed: wc1, wc2 run 10\.1\.2; wc3, wc4 run the old release/);
+    assert.deepStrictEqual(result.failures.slice(0, 3), [], `${result.failures.length} failed requests of ${result.samples.length}`);
+    for (const n of ["wc1", "wc2"]) assert.match(homeState(n, DESTINATION_HOME).version ?? "", /^10\.1\.2/, n);
+    const wc3 = homeState("wc3", SOURCE_HOME);
+    assert.strictEqual(wc3.opmnRunning, true, "wc3's source runs again");
+    assert.strictEqual(treeChecksum("wc3", SOURCE_HOME), sums.wc3, "wc3's source home is as it was");
+    assert.strictEqual(homeState("wc4", DESTINATION_HOME).exists, false, "wc4 was not touched");
+    assert.strictEqual(treeChecksum("wc4", SOURCE_HOME), sums.wc4);
+    assert.deepStrictEqual(poolStates("wclb"), {
+      traffic: { wc1: "ready", wc2: "ready", wc3: "ready", wc4: "ready" },
+      invalidation: { wc1: "maint", wc2: "maint", wc3: "ready", wc4: "ready" },
+    });
+  });
+
+  it("after the fault is cleared, up continues from member 3; no request failed and no invalidation reached a 10.1.2 member while the cluster was mixed", async () => {
+    clearFault("wc3", "iasua-fail");
+    const load = startLoadLoop({ url: `http://${hosts.wclb.host}:${defaultPorts.traffic}/page`, requests: 100_000, timeLimitMs: 20 * 60_000, concurrency: 2, pauseMs: 20 });
+    const inval = invalidationStream(hosts.wclb.host, 500);
+    const started = Date.now();
+    const r = await project.runAsync(["up", "--yes", "--skip-preview"]);
+    wallSeconds += (Date.now() - started) / 1000;
+    assert.strictEqual(r.code, 0, r.output);
+    load.stop();
+    inval.stop();
+    const result = await load.done;
+    loadFailures += result.failures.length;
+    loadRequests += result.samples.length;
+    assert.doesNotMatch(r.output, /wc[12]\s.*updat/, "wc1 and wc2 are not run again");
+    for (const n of MEMBERS) assert.match(homeState(n, DESTINATION_HOME).version ?? "", /^10\.1\.2/, n);
+    assert.deepStrictEqual(poolStates("wclb"), {
+      traffic: { wc1: "ready", wc2: "ready", wc3: "ready", wc4: "ready" },
+      invalidation: { wc1: "ready", wc2: "ready", wc3: "ready", wc4: "ready" },
+    });
+    assert.strictEqual(loadFailures, 0, `failed requests: ${loadFailures} of ${loadRequests}`);
+    assert.ok(loadRequests > 200, `the load loop ran (${loadRequests} requests)`);
+    // HAProxy's own log: wc4 is never taken out of the invalidation pool; wc1-3 return only after wc4's upgrade
+    const ev = haproxyEvents("wclb").filter((e) => e.event !== "up" && e.event !== "down" && e.event !== "health");
+    const at = (backend: string, server: string, event: string) => ev.findIndex((e) => e.backend === backend && e.server === server && e.event === event);
+    assert.strictEqual(at("invalidation", "wc4", "maint"), -1, "the last member stays in the invalidation pool");
+    const wc4Drain = ev.findIndex((e) => e.backend === "traffic" && e.server === "wc4" && e.event === "drain");
+    for (const n of ["wc1", "wc2"]) assert.ok(ev.findIndex((e, i) => i > wc4Drain && e.backend === "invalidation" && e.server === n && e.event === "ready") > wc4Drain, `${n} returns to the invalidation pool after wc4's upgrade`);
+    // invalidations received from outside the cluster only by members on 9.0.2, until every member ran 10.1.2
+    const end = Math.max(...ev.filter((e) => e.backend === "invalidation" && e.event === "ready").map((e) => e.time)) / 1000;
+    const early: OracleEvent[] = MEMBERS.flatMap((n) => oracleEvents(n)).filter((e) => e.event === "invalidation" && /^external/.test(String(e.sender)) && e.t < end - 1 && e.t * 1000 > started - 3600_000);
+    const wrong = early.filter((e) => /^10\.1\.2/.test(String(e.release)));
+    assert.deepStrictEqual(wrong.map((e) => `${e.member} ${e.release} ${e.uri}`), [], "an invalidation reached a 10.1.2 member while the cluster was mixed");
+    assert.ok(early.length > 5, `invalidations flowed during the rollout (${early.length})`);
+    assert.ok(assertPoolInvariants("wclb", MEMBERS) >= 14, "HAProxy recorded the rollout's pool changes");
+    console.log(`      four-member rollout (two ups, member 3 failing once): ${wallSeconds.toFixed(0)} s; load loop: ${loadRequests} requests, ${loadFailures} failed; invalidations: ${early.length} received during the rollout`);
+  });
+
+  it("up again changes nothing, and refresh finds no drift", () => {
+    const again = project.ok(["up", "--yes", "--skip-preview"]);
+    assert.doesNotMatch(again.output, /\bupdated\b|\bcreated\b/);
+    const refresh = project.ok(["refresh", "--yes", "--skip-preview"]);
+    assert.doesNotMatch(refresh.output, /\bupdated\b/);
+  });
+});
+
+describe("a three-member Web Cache cluster whose controller is killed during member 2's upgrade", function () {
+  this.timeout(30 * 60 * 1000);
+  const members = ["wk1", "wk2", "wk3"];
+  const names = [...members, "wklb", "wkinfra"];
+  let hosts: Record<string, TestHost>;
+  let project: PulumiProject;
+
+  before(() => {
+    requireRoot();
+    hosts = Object.fromEntries(startHosts(...names).map((h) => [h.name, h]));
+    project = setUpCluster(hosts, members, "wklb", "wkinfra", "wck");
+  });
+  after(() => {
+    project?.dispose();
+    stopHosts(...names);
+  });
+
+  it("the next up reconciles the pools and finishes; no member is ever out of both pools, the traffic pool never empty, no request fails", async () => {
+    const load = startLoadLoop({ url: `http://${hosts.wklb.host}:${defaultPorts.traffic}/page`, requests: 100_000, timeLimitMs: 20 * 60_000, concurrency: 2, pauseMs: 20 });
+    const log = `${project.dir}/killed-up.log`;
+    const child = project.start(["up", "--yes", "--skip-preview"], log);
+    const deadline = Date.now() + 10 * 60_000;
+    // member 2's Upgrade Assistant is running: kill pulumi and every process it started
+    while (!oracleEvents("wk2").some((e) => e.event === "iasua-start")) {
+      if (Date.now() > deadline) throw new Error(`member 2's upgrade never started:\n${fs.readFileSync(log, "utf8")}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const killed = killTree(child.pid!);
+    assert.ok(killed.length > 2, `pulumi and its plugins were killed (${killed.length} processes)`);
+    await new Promise((r) => child.once("exit", r));
+    assert.notStrictEqual(homeState("wk3", DESTINATION_HOME).exists, true, "member 3 was not reached");
+
+    project.ok(["cancel", "--yes"]); // Pulumi's own stack lock, as an operator would release it
+    const r = await project.runAsync(["up", "--yes", "--skip-preview"]);
+    load.stop();
+    const result = await load.done;
+    assert.strictEqual(r.code, 0, r.output);
+    assert.match(r.output, /resuming run|left running by the interrupted run|in flight when the last run was interrupted/);
+    for (const n of members) assert.match(homeState(n, DESTINATION_HOME).version ?? "", /^10\.1\.2/, n);
+    assert.deepStrictEqual(poolStates("wklb"), {
+      traffic: { wk1: "ready", wk2: "ready", wk3: "ready" },
+      invalidation: { wk1: "ready", wk2: "ready", wk3: "ready" },
+    });
+    assertPoolInvariants("wklb", members);
+    assert.deepStrictEqual(result.failures.slice(0, 3), [], `${result.failures.length} failed requests of ${result.samples.length}`);
+    assert.ok(result.samples.length > 100, `the load loop ran (${result.samples.length} requests)`);
+    project.ok(["up", "--yes", "--expect-no-changes"]);
+  });
+});

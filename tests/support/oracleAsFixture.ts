@@ -1,0 +1,216 @@
+// The fake Oracle Application Server on test hosts (tests/fixtures/oracleAs, its README is the
+// contract): source middle-tier homes, the Infrastructure, the installers' media, fault files, and
+// what tests read back (versions, running homes, ports, oratab, events, tree checksums).
+// Files are copied into the host's root; commands run over the harness side channel.
+import * as fs from "fs";
+import * as path from "path";
+import { quote } from "../../providers/quote";
+import { onHost } from "./hosts";
+import { repoRoot } from "./pulumi";
+
+const fixtureDir = path.join(repoRoot, "tests/fixtures/oracleAs");
+
+export const MEDIA = "/srv/oracle-media";
+export const PATCHSET_INSTALLER = `${MEDIA}/3038037/runInstaller`;
+export const INSTALLER_1012 = `${MEDIA}/10.1.2/runInstaller`;
+export const INFRA_HOME = "/u01/app/oracle/product/9.0.2 infra";
+/** Ports of a source home (README "Ports"); the Upgrade Assistant gives them to the destination. */
+export const SOURCE_PORTS = { opmnRemote: 6200, http: 7778, webCache: 7777, admin: 4000, invalidation: 4001, em: 1810 };
+export const OID_PORT = 389;
+
+/** Words joined as one POSIX sh command, each quoted (paths here contain spaces). */
+function words(...ws: (string | number)[]): string {
+  return ws.map(quote).join(" ");
+}
+
+export interface FixtureHost {
+  name: string;
+  host: string;
+  root: string;
+}
+
+export interface WebCacheMember {
+  NAME: string;
+  HOST: string;
+  LISTEN: number;
+  ADMINPORT: number;
+  INVALIDATIONPORT: number;
+}
+
+export interface SourceHomeOptions {
+  path: string;
+  /** 9.0.2.0.0, 9.0.2.3.0, 9.0.3.0.0 or 9.0.4.0.0 */
+  version: string;
+  infra: { host: string; port?: number } | null;
+  webCache?: { members: WebCacheMember[]; wallet?: "inside" | "symlink" | "none" };
+  reportsServer?: string;
+  /** The 9.0.2/9.0.3 EM Web Site or the 9.0.4 Application Server Control, started after OPMN. */
+  emRunning?: boolean;
+  /** OPMN started (default true). */
+  running?: boolean;
+  /** The /etc/oratab flag (default Y). */
+  boot?: boolean;
+  ssl?: "off" | "on" | "unguarded";
+  /** Heap (MB) the OC4J upgrade needs per application; default one small application. */
+  appsHeapMb?: number[];
+  iasAdminPassword?: string;
+}
+
+/** Copy the runtime, the media and the boot script onto a host (idempotent). */
+export function placeOracleFixture(h: FixtureHost): void {
+  fs.cpSync(path.join(fixtureDir, "runtime"), path.join(h.root, "opt/oracle-fake"), { recursive: true });
+  fs.cpSync(path.join(fixtureDir, "media"), path.join(h.root, MEDIA.slice(1)), { recursive: true });
+  fs.mkdirSync(path.join(h.root, "etc/upchain/services.d"), { recursive: true });
+  fs.copyFileSync(path.join(fixtureDir, "service"), path.join(h.root, "etc/upchain/services.d/oracle-as"));
+  fs.chmodSync(path.join(h.root, "etc/upchain/services.d/oracle-as"), 0o755);
+}
+
+function installSpec(h: FixtureHost, spec: object): void {
+  placeOracleFixture(h);
+  const file = path.join(h.root, "var/tmp/oracle-fake-spec.json");
+  fs.writeFileSync(file, JSON.stringify(spec));
+  onHost(h.name, "python3 /opt/oracle-fake/oafake.py fixture-install /var/tmp/oracle-fake-spec.json >/var/log/oracle-fake-fixture.log 2>&1 || { cat /var/log/oracle-fake-fixture.log >&2; exit 1; }");
+}
+
+/** Install a source middle-tier home (J2EE, and Web Cache / Reports when asked) and start it. */
+export function installSourceHome(h: FixtureHost, o: SourceHomeOptions): string {
+  const components = ["J2EE", ...(o.webCache ? ["WebCache"] : []), ...(o.reportsServer ? ["Reports"] : [])];
+  installSpec(h, {
+    path: o.path,
+    version: o.version,
+    instance: `mid.${h.name}`,
+    components,
+    oidHost: o.infra?.host ?? "",
+    oidPort: o.infra ? (o.infra.port ?? OID_PORT) : "",
+    reportsServer: o.reportsServer,
+    ssl: o.ssl ?? "off",
+    apps: (o.appsHeapMb ?? [64]).map((heapMb, i) => ({ name: `app${i + 1}`, heapMb })),
+    webcache: o.webCache ? { name: h.name, host: h.host, members: o.webCache.members, wallet: o.webCache.wallet ?? "inside" } : undefined,
+    emRunning: o.emRunning ?? false,
+    running: o.running ?? true,
+    boot: o.boot ?? true,
+    iasAdminPassword: o.iasAdminPassword ?? "welcome1",
+  });
+  return o.path;
+}
+
+/** Install and start the Infrastructure (OID on 389, database listener on 1521) at a release. */
+export function installInfrastructure(h: FixtureHost, version: "9.0.2.0.0" | "9.0.2.3.0" | "9.0.4.0.0"): { host: string; port: number } {
+  installSpec(h, { path: INFRA_HOME, version, instance: `infra.${h.name}`, infra: true });
+  return { host: h.host, port: OID_PORT };
+}
+
+export function stopInfrastructure(hostName: string): void {
+  onHost(hostName, words(`${INFRA_HOME}/opmn/bin/opmnctl`, "stopall"));
+}
+
+export function startInfrastructure(hostName: string): void {
+  onHost(hostName, words(`${INFRA_HOME}/opmn/bin/opmnctl`, "startall"));
+}
+
+/** A Web Cache member entry of webcache.xml for a host with the source's ports. */
+export function memberOf(h: FixtureHost): WebCacheMember {
+  return { NAME: h.name, HOST: h.host, LISTEN: SOURCE_PORTS.webCache, ADMINPORT: SOURCE_PORTS.admin, INVALIDATIONPORT: SOURCE_PORTS.invalidation };
+}
+
+export interface Result {
+  code: number;
+  out: string;
+}
+
+/** Run a shell command on the host and return its exit code and combined output (never throws). */
+export function run(hostName: string, script: string, stdin?: string): Result {
+  const input = stdin === undefined ? "" : `printf '%s\\n' ${quote(stdin)} | `;
+  const out = onHost(hostName, `{ ${input}${script}; } >/tmp/oaf.out 2>&1; echo "rc=$?"; cat /tmp/oaf.out`);
+  const m = /^rc=(\d+)\n/.exec(out);
+  if (!m) throw new Error(`no exit code in ${out}`);
+  return { code: Number(m[1]), out: out.slice(m[0].length) };
+}
+
+/** Run a command of an Oracle home (`rel` e.g. "opmn/bin/opmnctl") with arguments, each quoted. */
+export function homeCommand(hostName: string, oh: string, rel: string, args: string[], stdin?: string): Result {
+  return run(hostName, [quote(`${oh}/${rel}`), ...args.map((a) => quote(a))].join(" "), stdin);
+}
+
+export function patchSet(hostName: string, oh: string): Result {
+  return run(hostName, words(PATCHSET_INSTALLER, "-silent", `ORACLE_HOME=${oh}`));
+}
+
+export function install1012(hostName: string, dest: string): Result {
+  return run(hostName, words(INSTALLER_1012, "-silent", `ORACLE_HOME=${dest}`));
+}
+
+export function iasua(hostName: string, dest: string, source: string): Result {
+  return homeCommand(hostName, dest, "upgrade/iasua.sh", ["-sourcehome", source]);
+}
+
+export function setFault(hostName: string, name: "iasua-fail" | "start-fail", content: string): void {
+  onHost(hostName, `mkdir -p /etc/oracle-fake/faults && printf '%s\\n' ${quote(content)} > ${quote(`/etc/oracle-fake/faults/${name}`)}`);
+}
+
+export function clearFault(hostName: string, name: "iasua-fail" | "start-fail"): void {
+  onHost(hostName, words("rm", "-f", `/etc/oracle-fake/faults/${name}`));
+}
+
+export interface HomeState {
+  path: string;
+  exists: boolean;
+  version?: string;
+  components?: string[];
+  props?: Record<string, string>;
+  opmnRunning?: boolean;
+  emRunning?: boolean;
+  /** "HTTP_Server/HTTP_Server", "WebCache/WebCache", ... of the running OPMN. */
+  processes?: string[];
+  checksum?: string;
+  httpd?: { listen: number; port: number; ssl: number; ossl: "guarded" | "unguarded" | "absent" };
+  startMode?: string;
+  webcache?: { name: string; listen: number; members: WebCacheMember[]; wallet: string | null; operation: string | null } | null;
+  consolePort?: number;
+  oratab: string[];
+  emtab: string | null;
+  /** TCP ports listening on the host. */
+  listening: number[];
+}
+
+export function homeState(hostName: string, oh: string): HomeState {
+  return JSON.parse(onHost(hostName, words("python3", "/opt/oracle-fake/oafake.py", "fixture-state", oh)));
+}
+
+export function treeChecksum(hostName: string, oh: string): string {
+  return onHost(hostName, words("python3", "/opt/oracle-fake/oafake.py", "fixture-checksum", oh)).trim();
+}
+
+export interface OracleEvent {
+  t: number;
+  home: string;
+  event: string;
+  [k: string]: unknown;
+}
+
+/** The host's events in order (README: /var/log/oracle-fake/events.jsonl). */
+export function oracleEvents(hostName: string): OracleEvent[] {
+  return onHost(hostName, "cat /var/log/oracle-fake/events.jsonl 2>/dev/null || true")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l));
+}
+
+/** An HTTP GET from the host itself: status line, headers (lower-cased names) and body. */
+export function httpGet(hostName: string, url: string): { status: number; headers: Record<string, string>; body: string } {
+  const out = onHost(hostName, `${words("curl", "-s", "-i", "--max-time", 5, url)} || true`);
+  const [head, ...rest] = out.split(/\r?\n\r?\n/);
+  const lines = head.split(/\r?\n/);
+  const headers: Record<string, string> = {};
+  for (const l of lines.slice(1)) {
+    const i = l.indexOf(":");
+    if (i > 0) headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim();
+  }
+  return { status: Number(/^HTTP\/\S+ (\d+)/.exec(lines[0] ?? "")?.[1] ?? 0), headers, body: rest.join("\n\n") };
+}
+
+/** Send an invalidation for `uri` to a member's invalidation port (from the host `fromHost`). */
+export function invalidate(fromHost: string, member: WebCacheMember, uri: string): Result {
+  const body = `<?xml version="1.0"?><INVALIDATION VERSION="WCS-1.1"><OBJECT><BASICSELECTOR URI="${uri}"/></OBJECT></INVALIDATION>`;
+  return run(fromHost, words("curl", "-s", "-f", "--max-time", 10, "-X", "POST", "--data-binary", body, `http://${member.HOST}:${member.INVALIDATIONPORT}/`));
+}

@@ -1,0 +1,54 @@
+// A Pulumi project whose stack manages test hosts as Oracle AS middle tiers (the fake in
+// tests/fixtures/oracleAs), with the fake's installers as the site's commands and the ias_admin
+// password as a secret.
+import { quote } from "../../providers/quote";
+import { TestHost, privateKey } from "./hosts";
+import { INSTALLER_1012, PATCHSET_INSTALLER } from "./oracleAsFixture";
+import { PulumiProject } from "./pulumi";
+
+export const SOURCE_HOME = "/u01/app/oracle/product/9.0.2 mid";
+export const DESTINATION_HOME = "/u01/app/oracle/product/10.1.2 mid";
+export const IAS_ADMIN_PASSWORD = "ias-Admin 1";
+
+export function oracleOptions(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    sourceHome: SOURCE_HOME,
+    destinationHome: DESTINATION_HOME,
+    installers: {
+      patchSet: `${PATCHSET_INSTALLER} -silent ${quote(`ORACLE_HOME=${SOURCE_HOME}`)}`,
+      destination: `${INSTALLER_1012} -silent ${quote(`ORACLE_HOME=${DESTINATION_HOME}`)}`,
+    },
+    iasAdminPassword: "$UPCHAIN_SECRET_IAS_ADMIN",
+    ...extra,
+  };
+}
+
+export interface OracleServerSpec {
+  host: TestHost;
+  version?: string;
+  options?: Record<string, unknown>;
+}
+
+/** (Re)write the stack's servers, then the SSH key and the ias_admin password as secrets. */
+export function configureOracle(project: PulumiProject, servers: OracleServerSpec[]): void {
+  project.writeConfig({
+    "upchain:servers": servers.map((s) => ({
+      name: s.host.name,
+      host: s.host.host,
+      hostKey: s.host.hostKey,
+      product: "oracle-as",
+      version: s.version ?? "10.1.2",
+      options: s.options ?? oracleOptions(),
+      lockTimeoutSeconds: 30,
+    })),
+  });
+  project.setConfig("upchain:privateKey", privateKey(servers[0].host), true);
+  project.ok(["config", "set", "--secret", "--path", "--", "upchain:secrets.ias_admin"], IAS_ADMIN_PASSWORD);
+}
+
+export function oracleProject(stack: string, servers: OracleServerSpec[]): PulumiProject {
+  const project = new PulumiProject(stack);
+  project.init();
+  configureOracle(project, servers);
+  return project;
+}

@@ -1,0 +1,117 @@
+// The Oracle AS steps in the document's order on each platform, what preview demands before any host
+// is touched, and commands that stay one word per value whatever the paths hold.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import { oracleAs } from "../../../../providers/catalogs/oracleAs";
+import { PlanContext } from "../../../../providers/engine/catalog";
+import { planInputProblems, planUpgrade } from "../../../../providers/engine/planner";
+import { psLiterals } from "../../../support/powershell";
+
+type Os = "linux" | "windows";
+const full = (os: Os): Record<string, unknown> => ({
+  ...(os === "windows" ? { sourceHome: "D:\\oracle\\ias902", destinationHome: "D:\\oracle\\ias1012", windowsSourceService: "OracleIAS902ProcessManager", windowsDestinationService: "OracleIAS1012ProcessManager" } : {}),
+  installers: { patchSet: "/srv/media/3038037/runInstaller -silent", destination: "/srv/media/10.1.2/runInstaller -silent" },
+  iasAdminPassword: "$UPCHAIN_SECRET_IAS_ADMIN",
+});
+const plan = (from: string, options: Record<string, unknown> = full("linux"), platform: Os = "linux") => planUpgrade(oracleAs, { installed: from, target: "10.1.2", platform, options });
+const ids = (from: string, options?: Record<string, unknown>) => plan(from, options).steps.map((s) => `${s.hop}:${s.id}`);
+const ctx = (options: Record<string, unknown>, platform: Os = "linux"): PlanContext => ({ platform, releases: ["9.0.2.3", "10.1.2"], options });
+
+describe("oracle-as: steps", () => {
+  it("9.0.2.0: the patch set in place, then 10.1.2 side by side, in the document's order", () => {
+    assert.deepStrictEqual(ids("9.0.2.0"), [
+      "9.0.2.0->9.0.2.3:check-infrastructure", "9.0.2.0->9.0.2.3:stop-em-web-site", "9.0.2.0->9.0.2.3:stop-opmn", "9.0.2.0->9.0.2.3:backup",
+      "9.0.2.0->9.0.2.3:apply-patch-set", "9.0.2.0->9.0.2.3:start-source", "9.0.2.0->9.0.2.3:start-em-web-site", "9.0.2.0->9.0.2.3:verify",
+      "9.0.2.3->10.1.2:check-infrastructure", "9.0.2.3->10.1.2:install-destination", "9.0.2.3->10.1.2:stop-em-web-site", "9.0.2.3->10.1.2:stop-opmn",
+      "9.0.2.3->10.1.2:backup", "9.0.2.3->10.1.2:upgrade-assistant", "9.0.2.3->10.1.2:check-ssl", "9.0.2.3->10.1.2:check-web-cache-wallet",
+      "9.0.2.3->10.1.2:reports-server-name", "9.0.2.3->10.1.2:start-at-boot", "9.0.2.3->10.1.2:start-destination", "9.0.2.3->10.1.2:verify",
+    ]);
+  });
+
+  it("the EM Web Site is stopped for 9.0.2 and 9.0.3 sources, never for 9.0.4", () => {
+    assert.ok(ids("9.0.3").includes("9.0.3->10.1.2:stop-em-web-site"));
+    assert.ok(!ids("9.0.4").some((s) => s.endsWith("stop-em-web-site")));
+  });
+
+  it("the Infrastructure is checked before anything stops, OPMN is stopped in both homes before the Upgrade Assistant", () => {
+    const s = plan("9.0.4").steps;
+    const at = (id: string) => s.findIndex((x) => x.id === id);
+    assert.strictEqual(at("check-infrastructure"), 0);
+    assert.ok(at("stop-opmn") < at("upgrade-assistant"));
+    const stop = s[at("stop-opmn")].commands.join("\n");
+    assert.match(stop, /product\/9\.0\.2\/opmn\/bin\/opmnctl stopall/);
+    assert.match(stop, /product\/10\.1\.2\/opmn\/bin\/opmnctl stopall/);
+    assert.ok(at("backup") < s.findIndex((x) => x.destructive), "the backup comes before the first destructive step");
+    assert.match(s[at("upgrade-assistant")].commands.join("\n"), /upgrade\/iasua\.sh -sourcehome \/u01\/app\/oracle\/product\/9\.0\.2/);
+    assert.match(s[at("upgrade-assistant")].commands.join("\n"), /Starting to \(examine\|upgrade\)/);
+  });
+
+  it("options add the JVM heap edit, the Web Cache start and propagation, and the farm decommission", () => {
+    const steps = plan("9.0.4", { ...full("linux"), oc4jMaxHeap: "1024m", webCacheMember: true, decommissionSource: true }).steps;
+    const heap = steps.find((s) => s.id === "oc4j-jvm-heap")!;
+    assert.deepStrictEqual([heap.action, heap.file, heap.edit, heap.value], ["edit", "/u01/app/oracle/product/10.1.2/upgrade/Oc4jPlugin.cfg", "jvm-max-heap", "1024m"]);
+    assert.ok(steps.findIndex((s) => s.id === "oc4j-jvm-heap") < steps.findIndex((s) => s.id === "upgrade-assistant"));
+    assert.match(steps.find((s) => s.id === "web-cache-propagate")!.commands.join("\n"), /startproc ias-component=WebCache[\s\S]*webcachectl propagate/);
+    assert.deepStrictEqual(steps.slice(-2).map((s) => s.id), ["verify", "leave-farm"]);
+  });
+
+  it("a failed 10.1.2 hop stops the destination, restores only what changed, starts the source and its EM Web Site", () => {
+    const hop = plan("9.0.3").hops[0];
+    const c = ctx(full("linux"));
+    assert.deepStrictEqual(oracleAs.restoreSteps(hop, c).map((s) => s.id), ["restore-source"]);
+    assert.match(oracleAs.restoreSteps(hop, c)[0].commands.join("\n"), /-dzf "\$archive"/, "the home is compared with the restore point before anything is removed");
+    const recover = oracleAs.recoverSteps!(hop, c);
+    assert.deepStrictEqual(recover.map((s) => s.id), ["recover-stop-destination", "recover-start-source", "recover-em-web-site"]);
+    assert.match(recover[1].commands.join("\n"), /9\.0\.2\/opmn\/bin\/opmnctl startall/);
+  });
+
+  it("preview names every missing input at once", () => {
+    const hops = plan("9.0.2.0", {}).hops;
+    const problems = planInputProblems(oracleAs, hops, { platform: "linux", options: {} });
+    assert.deepStrictEqual([...new Set(problems.map((p) => p.path))].sort(), ["options.iasAdminPassword", "options.installers.destination", "options.installers.patchSet"]);
+    const win = planInputProblems(oracleAs, planUpgrade(oracleAs, { installed: "9.0.4", target: "10.1.2", platform: "windows", options: {} }).hops, { platform: "windows", options: {} });
+    assert.deepStrictEqual([...new Set(win.map((p) => p.path))].sort(), ["options.installers.destination", "options.windowsDestinationService", "options.windowsSourceService"]);
+  });
+
+  it("bad options are refused naming the field and the rule", () => {
+    const problems = oracleAs.optionProblems!(ctx({ sourceHome: "u01/ias", destinationHome: "/u01/app/oracle/product/9.0.2/new", oc4jMaxHeap: "lots", iasAdminPassword: "hunter2", instalers: {} }));
+    const paths = problems.map((p) => p.path);
+    for (const f of ["options.sourceHome", "options.oc4jMaxHeap", "options.iasAdminPassword", "options.instalers"]) assert.ok(paths.includes(f), `${f} in ${paths.join(", ")}`);
+    assert.match(problems.find((p) => p.path === "options.instalers")!.message, /installers/);
+    assert.ok(!JSON.stringify(problems).includes("hunter2"), "a password typed in place of a reference is never echoed");
+    const nul = oracleAs.optionProblems!(ctx({ installers: { destination: "runInstaller\u0000 -silent" } }, "linux"));
+    assert.deepStrictEqual(nul.map((p) => p.path), ["options.installers.destination"], "a NUL byte in a site's command is refused, naming it");
+    const wildcard = oracleAs.optionProblems!(ctx({ windowsSourceService: "Oracle*" }, "windows"));
+    assert.deepStrictEqual(wildcard.map((p) => p.path), ["options.windowsSourceService"], "a wildcard service name would stop several services");
+    const overlap = oracleAs.optionProblems!(ctx({ sourceHome: "/u01/ias", destinationHome: "/u01/ias/new" }));
+    assert.deepStrictEqual(overlap.map((p) => p.path), ["options.destinationHome"]);
+  });
+
+  const hostile = ["/u01/o'racle home", "/u01/$(touch pwned)", "/u01/`id`", "/u01/a;b", "/u01/-rf", '/u01/"x"', "/u01/a\\b"];
+  it("every sh command of every step parses (sh -n), each hostile path staying one quoted word", function () {
+    this.timeout(30_000); // runs sh a few hundred times
+    for (const home of hostile) {
+      const o = { ...full("linux"), sourceHome: home, destinationHome: `${home}-10g`, backupDir: `/var/backups/${home.slice(5)}`, oc4jMaxHeap: "1024m", webCacheMember: true, decommissionSource: true };
+      const p = plan("9.0.2.0", o);
+      const all = [...p.steps, ...p.hops.flatMap((h) => [...oracleAs.restoreSteps(h, ctx(o)), ...oracleAs.recoverSteps!(h, ctx(o))])];
+      for (const s of all) {
+        const r = spawnSync("sh", ["-n", "-c", s.commands.join("\n")], { encoding: "utf8" });
+        assert.strictEqual(r.status, 0, `${home} ${s.id}: ${r.stderr}`);
+      }
+    }
+  });
+
+  it("Windows: every PowerShell line's literals close, with hostile paths and service names", () => {
+    for (const home of ["D:\\o'racle", "D:\\ora ‘cle’", "D:\\$(x)"]) {
+      const o = { ...full("windows"), sourceHome: home, destinationHome: `${home}10g`, oc4jMaxHeap: "1024m", webCacheMember: true, decommissionSource: true };
+      const p = plan("9.0.2.0", o, "windows");
+      const all = [...p.steps, ...p.hops.flatMap((h) => [...oracleAs.restoreSteps(h, ctx(o, "windows")), ...oracleAs.recoverSteps!(h, ctx(o, "windows"))])];
+      for (const s of all) {
+        assert.strictEqual(s.shell, "powershell");
+        for (const line of s.commands) assert.doesNotThrow(() => psLiterals(line), `${s.id}: ${line}`);
+      }
+      assert.ok(all.some((s) => s.commands.join("\n").includes("HKLM:\\SOFTWARE\\ORACLE") && s.commands.join("\n").includes("em_loc")), "the active EM home comes from the registry key the document names");
+      assert.ok(all.some((s) => s.commands.join("\n").includes("iasua.bat")));
+    }
+  });
+});

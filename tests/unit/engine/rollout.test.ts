@@ -1,0 +1,87 @@
+// The cluster rollout, pure: the document's order for four Web Cache members behind a load balancer
+// (remove 1, upgrade 1, remove 2, upgrade 2, remove 3, upgrade 3, upgrade 4, return 1-3), and the
+// invariants for any size: the traffic pool never empty, no member out of every pool at once.
+import * as assert from "assert";
+import { PoolState, Pools, RolloutPolicy, desiredPools, poolChanges, rolloutOrder } from "../../../providers/engine/rollout";
+
+const policy: RolloutPolicy = { traffic: "traffic", oldReleaseOnly: ["invalidation"] };
+const names = (n: number) => Array.from({ length: n }, (_, i) => `m${i + 1}`);
+const compact = (n: number, upgraded: string[] = []) => rolloutOrder(names(n), new Set(upgraded), policy).entries.map((e) => `${e.member}:${e.action}`);
+
+/** Replays a rollout from every member in every pool, checking the invariants after each change. */
+function replay(members: string[], upgradedAlready: string[] = []): Pools {
+  const pools = desiredPools(members, new Set(upgradedAlready), undefined, policy);
+  for (const e of rolloutOrder(members, new Set(upgradedAlready), policy).entries) {
+    if (e.action === "upgrade") {
+      assert.notStrictEqual(pools.traffic[e.member], "ready", `${e.member} is upgraded while it still takes traffic`);
+      continue;
+    }
+    if (!("pool" in e)) continue;
+    pools[e.pool][e.member] = e.state;
+    const ready = members.filter((m) => pools.traffic[m] === "ready");
+    if (members.length > 1) assert.ok(ready.length >= 1, `the traffic pool is empty after ${e.member}:${e.action}`);
+    for (const m of members) assert.ok(Object.values(pools).some((p) => p[m] !== "maint"), `${m} is out of every pool after ${e.member}:${e.action}`);
+    assert.ok(members.some((m) => pools.invalidation[m] === "ready"), `the invalidation pool is empty after ${e.member}:${e.action}`);
+  }
+  return pools;
+}
+
+describe("cluster rollout", () => {
+  it("four members follow the document's order, each drained from traffic around its upgrade", () => {
+    assert.deepStrictEqual(compact(4), [
+      "m1:invalidation-remove", "m1:traffic-drain", "m1:upgrade", "m1:traffic-ready",
+      "m2:invalidation-remove", "m2:traffic-drain", "m2:upgrade", "m2:traffic-ready",
+      "m3:invalidation-remove", "m3:traffic-drain", "m3:upgrade", "m3:traffic-ready",
+      "m4:traffic-drain", "m4:upgrade", "m4:traffic-ready",
+      "m1:invalidation-add", "m2:invalidation-add", "m3:invalidation-add",
+    ]);
+  });
+
+  it("two members: the second stays in the invalidation pool, the first returns at the end", () => {
+    assert.deepStrictEqual(compact(2), ["m1:invalidation-remove", "m1:traffic-drain", "m1:upgrade", "m1:traffic-ready", "m2:traffic-drain", "m2:upgrade", "m2:traffic-ready", "m1:invalidation-add"]);
+  });
+
+  it("five members: only the last is upgraded while still in the invalidation pool", () => {
+    const order = compact(5);
+    assert.strictEqual(order.filter((a) => a.endsWith(":upgrade")).join(" "), "m1:upgrade m2:upgrade m3:upgrade m4:upgrade m5:upgrade");
+    assert.deepStrictEqual(order.filter((a) => a.endsWith("invalidation-remove")), ["m1:invalidation-remove", "m2:invalidation-remove", "m3:invalidation-remove", "m4:invalidation-remove"]);
+    assert.deepStrictEqual(order.slice(-4), ["m1:invalidation-add", "m2:invalidation-add", "m3:invalidation-add", "m4:invalidation-add"]);
+  });
+
+  it("one member: an upgrade and no pool change (the pools may not be emptied), flagged as an outage", () => {
+    const r = rolloutOrder(["m1"], new Set(), policy);
+    assert.deepStrictEqual(r.entries.map((e) => e.action), ["upgrade"]);
+    assert.strictEqual(r.outage, true);
+  });
+
+  for (const n of [2, 3, 4, 5, 8]) {
+    it(`${n} members: the traffic pool is never empty, no member is out of every pool, every member ends in both`, () => {
+      const end = replay(names(n));
+      for (const m of names(n)) assert.deepStrictEqual([end.traffic[m], end.invalidation[m]], ["ready", "ready"]);
+    });
+  }
+
+  it("a cluster left mixed by a stopped rollout continues with the first member not upgraded", () => {
+    assert.deepStrictEqual(compact(4, ["m1", "m2"]), [
+      "m3:invalidation-remove", "m3:traffic-drain", "m3:upgrade", "m3:traffic-ready",
+      "m4:traffic-drain", "m4:upgrade", "m4:traffic-ready",
+      "m1:invalidation-add", "m2:invalidation-add", "m3:invalidation-add",
+    ]);
+    replay(names(4), ["m1", "m2"]);
+  });
+
+  it("a mixed cluster's pools hold only the old-release members for invalidations", () => {
+    const p = desiredPools(names(4), new Set(["m1"]), undefined, policy);
+    assert.deepStrictEqual(p.invalidation, { m1: "maint", m2: "ready", m3: "ready", m4: "ready" });
+    assert.deepStrictEqual(p.traffic, { m1: "ready", m2: "ready", m3: "ready", m4: "ready" });
+  });
+
+  it("reconciling from any state adds before it removes", () => {
+    const current: Pools = { traffic: { m1: "maint", m2: "ready" }, invalidation: { m1: "ready", m2: "maint" } };
+    const want = desiredPools(["m1", "m2"], new Set(), undefined, policy);
+    const changes = poolChanges(current, want, policy, ["m1", "m2"]);
+    assert.deepStrictEqual(changes.map((c) => `${c.member}:${c.pool}:${c.state}`), ["m1:traffic:ready", "m2:invalidation:ready"]);
+    const states: PoolState[] = changes.map((c) => c.state);
+    assert.ok(states.every((s) => s === "ready"));
+  });
+});
