@@ -6,7 +6,7 @@ import { randomBytes } from "crypto";
 import { UpchainError, isUpchainError, maskSecrets } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, Step } from "./catalog";
-import { DetachedResult, StepEnv, startDetached, stepState } from "./detached";
+import { DetachedResult, StepEnv, readResult, startDetached, stepState } from "./detached";
 import { edit, servicesAdd, upload } from "./fileSteps";
 import { Journal, archiveJournal, journalPath, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
 import { HostLock, acquireLock } from "./lock";
@@ -337,9 +337,7 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
     if (e) recoverErrors.push(`${s.title}: ${e}`);
   }
   if (restoreError) {
-    const backupStep = hopSteps.find((s) => s.action === "backup");
-    const printed = (r.backupOutput.get(step.hop) ?? "").trim().split("\n").pop()?.replace(/[^\x20-\x7e]/g, "?").slice(0, 300);
-    const restorePoint = typeof backupStep?.backupDir === "string" ? backupStep.backupDir : printed || (backupStep ? `made by "${backupStep.title}"` : "none was taken");
+    const restorePoint = await restorePointOf(r, step.hop);
     j.status = "restore-failed";
     j.failure = { hop: step.hop, step: `"${step.title}" (${step.id})`, restorePoint: mask(restorePoint), why: mask(restoreError).slice(0, 1000) };
     const saved = await saveJournal(r).then(() => "", (e) => ` (and the journal could not be written: ${(e as Error).message})`);
@@ -365,6 +363,23 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
   throw new UpchainError("STEP_FAILED", mask(`${failedStep}; ${restored}.${output}`));
 }
 
+/**
+ * Where the hop's restore point is, for the operator: the backup step's folder when the catalog names
+ * one, else the last line its backup printed (bare or labelled "restore point: <archive>"), from this
+ * run or, for a resumed run, from the step's output kept on the host (shown printable and short).
+ */
+async function restorePointOf(r: Run, hop: string): Promise<string> {
+  const steps = r.o.plan.steps;
+  const index = steps.findIndex((s) => s.hop === hop && s.action === "backup");
+  if (index < 0) return "none was taken";
+  const backup = steps[index];
+  if (typeof backup.backupDir === "string") return backup.backupDir;
+  const output =
+    r.backupOutput.get(hop) ?? (await readResult(r.o.host, stepDir(r.stateDir, r.j.run, index, backup.id), 0).then((res) => res.stdout, () => ""));
+  const printed = output.trim().split("\n").pop()?.replace(/^restore point:\s*/i, "").replace(/[^\x20-\x7e]/g, "?").slice(0, 300);
+  return printed || `made by "${backup.title}"`;
+}
+
 /** Whether the host answers now, reconnecting for up to 30 s when the connection is gone. */
 async function reachable(host: RemoteHost): Promise<boolean> {
   const answers = () => host.exec("true").then((r) => r.code === 0, () => false);
@@ -374,9 +389,11 @@ async function reachable(host: RemoteHost): Promise<boolean> {
 }
 
 /**
- * Run a restore or recovery step to its end; its error text, or undefined when it succeeded. A copy of
- * it still running from a killed run is waited for first (two restores must never overlap), and one
- * that already succeeded is not run again.
+ * Run a restore or recovery step to its end; its error text, or undefined when it succeeded. A copy
+ * an interrupted run of the same journal left (same folder) is never run over: one still running is
+ * waited for and one that finished gives the verdict, so two restores never overlap and a restore
+ * never runs twice. Only a copy that never started, or whose process died without an exit status (a
+ * restart of the machine), is run again: a restore starts from the restore point, whatever it finds.
  */
 async function runAside(r: Run, s: Step): Promise<string | undefined> {
   const { o } = r;
@@ -393,14 +410,21 @@ async function runAside(r: Run, s: Step): Promise<string | undefined> {
     }
   }
   const wait = () => waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(s, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `restore step "${s.title}" ran` });
+  const verdict = (res: DetachedResult) => (res.code === 0 ? undefined : `exited ${res.code}: ${tail(res.stderr.trim() || res.stdout.trim(), 1000)}`);
   try {
     const earlier = await withContact(o.host, r.contactUntil(), `checking restore step "${s.title}"`, () => stepState(o.host, dir));
-    if (earlier.state === "running") await wait();
-    else if (earlier.state === "finished" && earlier.code === 0) return undefined;
+    if (earlier.state === "running" || earlier.state === "finished") {
+      const left = await wait();
+      if (left !== "lost" && left !== "not-started") {
+        r.log(`restore step "${s.title}" was ${earlier.state === "running" ? "left running" : "finished"} by the interrupted run; ${earlier.state === "running" ? "waited for it, " : ""}not run again`);
+        return verdict(left);
+      }
+      r.log(`restore step "${s.title}" of the interrupted run died without an exit status; running it again from the restore point`);
+    }
     await launch(r, dir, { ...s, hop: "" });
     const res = await wait();
     if (res === "lost" || res === "not-started") return res === "lost" ? "it died without an exit status" : "it did not start";
-    return res.code === 0 ? undefined : `exited ${res.code}: ${tail(res.stderr.trim() || res.stdout.trim(), 1000)}`;
+    return verdict(res);
   } catch (e) {
     if (isUpchainError(e, "LOCK_LOST")) throw e;
     return (e as Error).message;

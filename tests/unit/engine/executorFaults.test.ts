@@ -6,9 +6,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { Catalog, Step, shStep, uploadStep } from "../../../providers/engine/catalog";
-import { parseStepState, stepState } from "../../../providers/engine/detached";
+import { parseStepState, startDetached, stepState } from "../../../providers/engine/detached";
 import { ExecuteOptions, executePlan } from "../../../providers/engine/executor";
-import { journalPath } from "../../../providers/engine/journal";
+import { journalPath, newJournal, stepDir, writeJournal } from "../../../providers/engine/journal";
 import { planUpgrade } from "../../../providers/engine/planner";
 import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
@@ -156,6 +156,66 @@ describe("executor faults (local fake transport)", function () {
     assert.ok(Date.now() - started < 20_000, "not after the reboot timeout");
     assert.strictEqual(host.reconnects, 0, "it never waited for a reboot that could not start");
     assert.deepStrictEqual(trail(), ["backup", "change", "restore"]);
+  });
+
+  describe("a run killed while it restored the hop", () => {
+    const killed = "20261123T080000-abcdef";
+    /**
+     * What a run killed during the restore leaves: the journal naming the failed "change" step in
+     * flight, that step finished with exit 1, and the restore step's folder started with `restore`.
+     */
+    async function killedDuringRestore(c: Catalog, restore: string): Promise<string> {
+      const state = path.join(dir, "state");
+      const host = new LocalHost();
+      fs.mkdirSync(state);
+      const plan = planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
+      await writeJournal(host, state, "trail", { ...newJournal(killed, plan), next: 1, inFlight: { index: 1 } });
+      await startDetached(host, stepDir(state, killed, 1, "change"), "exit 1");
+      fs.writeFileSync(path.join(dir, "trail"), "backup\nchange\n");
+      const restoreDir = path.join(state, "runs", killed, "restore-restore");
+      await startDetached(host, restoreDir, restore);
+      return restoreDir;
+    }
+    const trailMark = () => `echo restore >> ${q(path.join(dir, "trail"))}`;
+
+    it("waits for the restore it left running and does not run it again", async () => {
+      const c = catalog(dir);
+      await killedDuringRestore(c, `sleep 1; ${trailMark()}`);
+      const lines: string[] = [];
+      await assert.rejects(run(c, { log: (l) => lines.push(l) }), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /restored to 1/.test((e as Error).message));
+      assert.deepStrictEqual(trail(), ["backup", "change", "restore"], "the restore ran once");
+      assert.ok(lines.some((l) => /left running by the interrupted run; waited for it, not run again/.test(l)), lines.join("\n"));
+    });
+
+    it("takes the verdict of a restore it finished: one that failed is a failed restore, not a second attempt", async () => {
+      const c = catalog(dir);
+      await killedDuringRestore(c, `${trailMark()}; echo disk full >&2; exit 1`);
+      await new Promise((r) => setTimeout(r, 300));
+      await assert.rejects(run(c), (e: unknown) => isUpchainError(e, "RESTORE_FAILED") && /disk full/.test((e as Error).message));
+      assert.deepStrictEqual(trail(), ["backup", "change", "restore"], "the failed restore was not run again");
+      assert.strictEqual(journal().status, "restore-failed");
+    });
+
+    it("names the restore point its backup printed when that restore failed, although the backup ran in the killed run", async () => {
+      // a catalog that names no backup folder: its backup prints "restore point: <archive>" as its last line
+      const base = catalog(dir);
+      const c: Catalog = { ...base, hopSteps: (hop, ctx) => base.hopSteps(hop, ctx).map(({ backupDir: _d, ...s }) => s as Step) };
+      await killedDuringRestore(c, `${trailMark()}; exit 1`);
+      await startDetached(new LocalHost(), stepDir(path.join(dir, "state"), killed, 0, "backup"), "echo taking it; echo 'restore point: /srv/kept/1-before-2.tar.gz'");
+      await assert.rejects(run(c), (e: unknown) => isUpchainError(e, "RESTORE_FAILED") && (e as Error).message.includes("The restore point is kept on the host: /srv/kept/1-before-2.tar.gz."));
+      assert.strictEqual(journal().failure.restorePoint, "/srv/kept/1-before-2.tar.gz");
+    });
+
+    it("runs again a restore whose process died without an exit status (the machine restarted)", async () => {
+      const c = catalog(dir);
+      const restoreDir = await killedDuringRestore(c, "sleep 30");
+      // the machine restarted: the restore's whole process group is gone, and it wrote no exit status
+      process.kill(-Number(fs.readFileSync(path.join(restoreDir, "pid"), "utf8").trim()), "SIGKILL");
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok(!fs.existsSync(path.join(restoreDir, "rc")));
+      await assert.rejects(run(c), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /restored to 1/.test((e as Error).message));
+      assert.deepStrictEqual(trail(), ["backup", "change", "restore"]);
+    });
   });
 
   it("a resumed run re-issues a reboot that never happened", async () => {
