@@ -197,6 +197,19 @@ describe("one stack: a 9.0.2.0 and a 9.0.4 middle tier, and a four-member Web Ca
     const ev = haproxyEvents("wclb").filter((e) => e.event !== "up" && e.event !== "down" && e.event !== "health");
     const at = (backend: string, server: string, event: string) => ev.findIndex((e) => e.backend === backend && e.server === server && e.event === event);
     assert.strictEqual(at("invalidation", "wc4", "maint"), -1, "the last member stays in the invalidation pool");
+    // the document's order, from HAProxy's own log across both runs: remove 1, 2, 3 one at a time
+    // (3 returned by its failed hop's recovery, removed again by the next run), 4 never, then 1-3 back
+    assert.deepStrictEqual(
+      ev.filter((e) => e.backend === "invalidation").map((e) => `${e.server}:${e.event}`),
+      ["wc1:maint", "wc2:maint", "wc3:maint", "wc3:ready", "wc3:maint", "wc1:ready", "wc2:ready", "wc3:ready"],
+    );
+    // and each removal comes before that member's Upgrade Assistant, which comes before the next removal
+    const iasuaAt = (n: string) => oracleEvents(n).filter((e) => e.event === "iasua-start").map((e) => e.t * 1000);
+    const removedAt = (n: string) => ev.filter((e) => e.backend === "invalidation" && e.server === n && e.event === "maint").map((e) => e.time);
+    assert.ok(removedAt("wc1")[0] < iasuaAt("wc1")[0] && iasuaAt("wc1")[0] < removedAt("wc2")[0], "wc1 removed, upgraded, then wc2 removed");
+    assert.ok(removedAt("wc2")[0] < iasuaAt("wc2")[0] && iasuaAt("wc2")[0] < removedAt("wc3")[0], "wc2 removed, upgraded, then wc3 removed");
+    const wc1Back = ev.find((e) => e.backend === "invalidation" && e.server === "wc1" && e.event === "ready")!.time;
+    assert.ok(Math.max(...iasuaAt("wc4")) < wc1Back, "wc4 upgraded before wc1-3 return to the invalidation pool");
     const wc4Drain = ev.findIndex((e) => e.backend === "traffic" && e.server === "wc4" && e.event === "drain");
     for (const n of ["wc1", "wc2"]) assert.ok(ev.findIndex((e, i) => i > wc4Drain && e.backend === "invalidation" && e.server === n && e.event === "ready") > wc4Drain, `${n} returns to the invalidation pool after wc4's upgrade`);
     // invalidations received from outside the cluster only by members on 9.0.2 while any member still
