@@ -103,22 +103,28 @@ function poolsMatch(s: ClusterInputs, desired: DesiredPools, o: Observed): boole
   return Object.entries(byBackend(s, desired)).every(([b, servers]) => Object.entries(servers).every(([sv, want]) => o.pools[`${b}/${sv}`] === want));
 }
 
+// The field is named in the reason, not as the failure's property: the engine prints a property's whole
+// value beside it, and the members' value is every member's connection and options.
+function membersFailure(reason: string): { property: string; reason: string } {
+  return { property: "", reason: `members: ${reason}` };
+}
+
 export async function check(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
   const parsed = clusterSchema.safeParse(news);
   if (!parsed.success) return { failures: toCheckFailures(parsed.error) };
   const s = parsed.data;
   const names = s.members.map((m) => m.name);
   const twice = names.filter((n, i) => names.indexOf(n) !== i);
-  if (twice.length) return { failures: [{ property: "members", reason: `INVALID_INPUT: ${[...new Set(twice)].join(", ")} named twice` }] };
+  if (twice.length) return { failures: [membersFailure(`INVALID_INPUT: ${[...new Set(twice)].join(", ")} named twice`)] };
   try {
     const catalog = getCatalog(s.product);
     const o = await observe(s, catalog);
     const j = judge(s, catalog, o);
-    if (j.problems.length) return { failures: j.problems.map((reason) => ({ property: "members", reason: `INVALID_INPUT: ${reason}` })) };
+    if (j.problems.length) return { failures: j.problems.map((reason) => membersFailure(`INVALID_INPUT: ${reason}`)) };
     const order = rolloutOrder(names, j.upgraded, policyOf(catalog)).entries.map((e) => `${e.member}: ${e.action}`);
     return { inputs: { ...news, observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) }, rollout: order } };
   } catch (e) {
-    return { failures: [{ property: "members", reason: isUpchainError(e) ? `${e.code}: ${e.message}` : (e as Error).message }] };
+    return { failures: [membersFailure(isUpchainError(e) ? `${e.code}: ${e.message}` : (e as Error).message)] };
   }
 }
 

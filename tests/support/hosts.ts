@@ -18,7 +18,7 @@ export interface TestHost {
 
 function run(args: string[]): string {
   try {
-    return execFileSync("bash", [harness, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return execFileSync("bash", [harness, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 512 * 1024 * 1024 });
   } catch (e: any) {
     throw new Error(`testhost.sh ${args.join(" ")} failed: ${e.stderr || e.message}`);
   }
