@@ -1,11 +1,12 @@
 // The catalogs upchain knows. A user adds their own product with registerCatalog.
 import { UpchainError } from "../errors";
 import { Catalog } from "../engine/catalog";
+import { altazion } from "./altazion";
 import { groupmax } from "./groupmax";
 import { omflow } from "./omflow";
 import { oracleAs } from "./oracleAs";
 
-const catalogs = new Map<string, Catalog>([omflow, groupmax, oracleAs].map((c) => [c.product, c]));
+const catalogs = new Map<string, Catalog>([omflow, groupmax, oracleAs, altazion].map((c) => [c.product, c]));
 
 export function registerCatalog(catalog: Catalog): void {
   catalogs.set(catalog.product, catalog);

@@ -10,7 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
 import { connectionSchema, toCheckFailures } from "../connectionSchema";
-import { Catalog } from "../engine/catalog";
+import { Catalog, probedVersion } from "../engine/catalog";
 import { DEFAULT_STATE_DIR } from "../engine/executor";
 import { readJournal } from "../engine/journal";
 import { applyPools } from "../engine/poolStep";
@@ -61,7 +61,7 @@ async function observe(s: ClusterInputs, catalog: Catalog): Promise<Observed> {
       withSsh(m.connection as Connection, async (h) => {
         const p = catalog.probeVersion({ platform: s.platform, releases: catalog.defaultReleases, options: { ...catalog.cluster?.memberOptions, ...m.options } });
         const r = await h.exec(p.command, { sudo: true });
-        const v = catalog.scheme.normalize(r.stdout.trim());
+        const v = catalog.scheme.normalize(probedVersion(p, r.stdout));
         if (r.code !== 0 || !v) throw new UpchainError("COMMAND_FAILED", `members: ${m.name} (${h.label}) does not report a ${catalog.title} release: ${(r.stderr || r.stdout).trim().slice(0, 300) || "no output"}`, ["members"]);
         releases[m.name] = v;
         const j = await readJournal(h, DEFAULT_STATE_DIR, m.journalName ?? s.product);

@@ -38,6 +38,7 @@ export type StepAction =
   | "reboot" // restart the machine and wait for it
   | "verify" // check the service runs and reports the hop's target version
   | "pool" // a load-balancer pool operation around a cluster member
+  | "http" // a request to a web portal on the host's own loopback, through the connection's tunnel (engine/httpStep.ts)
   | "restore"; // bring the restore point back (only run on failure)
 
 export interface Step {
@@ -66,8 +67,11 @@ export interface HostCheck {
   path: string;
   shell: Shell;
   command: string;
-  /** Why the host is not ready for the plan, in words that say what to do; undefined when it is. */
-  judge(result: { code: number | null; stdout: string; stderr: string }): string | undefined;
+  /**
+   * Why the host is not ready for the plan, in words that say what to do; undefined when it is. A check
+   * that looks at several things may give several problems, each under its own field.
+   */
+  judge(result: { code: number | null; stdout: string; stderr: string }): string | undefined | { path: string; message: string }[];
 }
 
 export interface Catalog {
@@ -81,8 +85,11 @@ export interface Catalog {
   legalHops(from: string, ctx: PlanContext): Hop[];
   /** Versions a chain from `from` to `to` must pass through (defence in depth for the planner). */
   requiredStops(from: string, to: string, ctx: PlanContext): { version: string; rule: Rule }[];
-  /** The ordered steps of one hop on ctx.platform. The first destructive step must follow a backup. */
-  hopSteps(hop: Hop, ctx: PlanContext): Step[];
+  /**
+   * The ordered steps of one hop on ctx.platform. The first destructive step must follow a backup.
+   * `chain` says where the hop is in its chain (a notice to users opens the first hop and closes the last).
+   */
+  hopSteps(hop: Hop, ctx: PlanContext, chain?: ChainPosition): Step[];
   /** The steps that bring a hop's restore point back when the hop fails. */
   restoreSteps(hop: Hop, ctx: PlanContext): Step[];
   /**
@@ -94,7 +101,7 @@ export interface Catalog {
   /** Why `from` is not a source the vendor's documents cover (naming those that are), if it is not. */
   undocumentedSource?(from: string, ctx: PlanContext): string | undefined;
   /** A read-only command that prints the installed version (empty output: the product is absent). */
-  probeVersion(ctx: PlanContext): { shell: Shell; command: string };
+  probeVersion(ctx: PlanContext): VersionProbe;
   /** Problems found before any host is touched (missing bundle, bad option): field path and message. */
   preflight?(hops: Hop[], ctx: PlanContext): { path: string; message: string }[];
   /**
@@ -105,8 +112,42 @@ export interface Catalog {
   optionProblems?(ctx: PlanContext): { path: string; message: string }[];
   /** Read-only checks of the host for these hops, run at preview (see HostCheck). */
   hostChecks?(hops: Hop[], ctx: PlanContext): HostCheck[];
+  /**
+   * For a product whose vendor ships its own update service: a read-only look at what the host offers
+   * to install (the versions the service has detected), read at preview and again before each run.
+   * Its output is data: `read` turns it into releases the plan may use (added to the stack's) and
+   * resolves an alias in the stack's target ("latest") against them.
+   */
+  offers?(ctx: PlanContext): HostOffer;
   /** How a cluster of this product is rolled behind a load balancer (its pools' roles), and the rule that says so. */
   cluster?: { policy: RolloutPolicy; rule: Rule; memberOptions: Record<string, unknown> };
+}
+
+export interface VersionProbe {
+  shell: Shell;
+  command: string;
+  /** Reads the version out of what the command printed (a status file): for products that keep it in a file of their own. */
+  read?(stdout: string): string | undefined;
+}
+
+/** The installed version in a probe's output: read by the catalog, or the output itself. */
+export function probedVersion(p: VersionProbe, stdout: string): string {
+  return p.read ? (p.read(stdout) ?? "") : stdout.trim();
+}
+
+/** Where a hop is in its chain: index from 0, how many hops the chain has, and where the whole chain starts and ends. */
+export interface ChainPosition {
+  index: number;
+  count: number;
+  from: string;
+  to: string;
+}
+
+export interface HostOffer {
+  shell: Shell;
+  command: string;
+  /** The releases on offer and the target with its aliases resolved; a problem when the output cannot be read. */
+  read(result: { code: number | null; stdout: string; stderr: string }, installed: string, target: string): { releases: string[]; target: string; lines?: string[] } | { problem: string };
 }
 
 export type StepSpec = Omit<Step, "shell"> & { id: string; action: StepAction; title: string; commands: string[]; destructive: boolean };

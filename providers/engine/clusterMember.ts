@@ -3,7 +3,7 @@
 // being upgraded; after it, with the member on its new release; after a failed hop, with the member
 // back on its old release (a recovery step, run even when the restore failed). No product names: the
 // catalog gives the pools' roles, the stack the backends' names and the members' order.
-import { Catalog, Hop, PlanContext, Step } from "./catalog";
+import { Catalog, ChainPosition, Hop, PlanContext, Step } from "./catalog";
 import { Pools as DesiredPools, RolloutPolicy, desiredPools, poolChanges } from "./rollout";
 
 export interface ClusterMembership {
@@ -39,11 +39,11 @@ export function clusterMember(inner: Catalog, policy: RolloutPolicy, m: ClusterM
   const afterHop = (hop: Hop) => (inner.scheme.compare(hop.to, m.target) >= 0 ? desiredPools(m.members, withMe, undefined, policy) : resting);
   return {
     ...inner,
-    hopSteps(hop: Hop, ctx: PlanContext): Step[] {
+    hopSteps(hop: Hop, ctx: PlanContext, chain?: ChainPosition): Step[] {
       const after = afterHop(hop);
       return [
         poolStep("pool-before", `Load balancer: take ${m.member} out for its upgrade (${describe(poolChanges(resting, during, policy, m.members))})`, during, m),
-        ...inner.hopSteps(hop, ctx),
+        ...inner.hopSteps(hop, ctx, chain),
         poolStep("pool-after", `Load balancer: ${m.member} back on ${hop.to} (${describe(poolChanges(during, after, policy, m.members))})`, after, m),
       ];
     },

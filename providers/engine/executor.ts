@@ -5,13 +5,14 @@
 import { randomBytes } from "crypto";
 import { UpchainError, isUpchainError, maskSecrets } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
-import { Catalog, PlanContext, Step } from "./catalog";
+import { Catalog, PlanContext, Step, probedVersion } from "./catalog";
 import { DetachedResult, StepEnv, readResult, startDetached, stepState } from "./detached";
 import { edit, servicesAdd, upload } from "./fileSteps";
 import { Journal, archiveJournal, journalPath, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
 import { HostLock, acquireLock } from "./lock";
 import { Pools } from "../loadBalancer/pools";
 import { applyPools } from "./poolStep";
+import { runHttpStep } from "./httpStep";
 import { Plan, PlannedStep } from "./planner";
 import { rebootAndWait } from "./reboot";
 import { WaitResult, waitForStep, withContact } from "./stepWait";
@@ -58,7 +59,7 @@ const tail = (s: string, n = 4000) => (s.length > n ? "…" + s.slice(-n) : s);
 export const DEFAULT_STATE_DIR = "/var/lib/upchain";
 
 /** How long a step may run when neither the stack nor the catalog says: generous, but not forever. */
-export const DEFAULT_STEP_SECONDS: Record<string, number> = { backup: 4 * 3600, run: 2 * 3600, verify: 15 * 60, restore: 4 * 3600, pool: 15 * 60 };
+export const DEFAULT_STEP_SECONDS: Record<string, number> = { backup: 4 * 3600, run: 2 * 3600, verify: 15 * 60, restore: 4 * 3600, pool: 15 * 60, http: 3600 };
 
 /** The stack's setting for the step's id, then the catalog's for the step, then the stack's for its action, then the default. */
 export function stepDeadline(step: Step, timeouts: Record<string, number> = {}): number {
@@ -158,7 +159,7 @@ async function assertStillAt(o: ExecuteOptions): Promise<void> {
   const probe = o.catalog.probeVersion(o.ctx);
   if (probe.shell !== "sh") return;
   const r = await o.host.exec(probe.command, { sudo: true });
-  const now = o.catalog.scheme.normalize(r.stdout.trim());
+  const now = o.catalog.scheme.normalize(probedVersion(probe, r.stdout));
   if (r.code === 0 && now === o.plan.from) return;
   throw new UpchainError(
     "LOCKED",
@@ -224,6 +225,12 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
     const result = await applyPools(await o.pools(), step, Date.now() + stepDeadline(step, o.stepTimeouts) * 1000);
     for (const line of result.stdout.trimEnd().split("\n")) out(line);
     return result;
+  }
+  if (step.action === "http") {
+    // the portal's own page says whether it is done, and that is checked first: a resumed run does it again
+    r.log(`${position} ${step.title}`);
+    const deadlineMs = stepDeadline(step, o.stepTimeouts) * 1000;
+    return withContact(o.host, r.contactUntil(), `step "${step.title}"`, () => runHttpStep(o.host, step, { deadlineMs, log: out, beforeAttempt: () => r.lock.assertHeld() }), { ownErrors: true });
   }
   const inFlight = j.inFlight?.index === index;
   if (step.action === "upload" || step.action === "edit" || step.action === "services-add") {

@@ -115,8 +115,8 @@ export function planUpgrade(catalog: Catalog, req: PlanRequest): Plan {
   }
 
   const steps: PlannedStep[] = [];
-  for (const hop of hops) {
-    const hopSteps = catalog.hopSteps(hop, ctx);
+  for (const [index, hop] of hops.entries()) {
+    const hopSteps = catalog.hopSteps(hop, ctx, { index, count: hops.length, from, to });
     assertBackupFirst(catalog, hop, hopSteps);
     steps.push(...hopSteps.map((s) => ({ ...s, hop: hopLabel(hop) })));
   }

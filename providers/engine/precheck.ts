@@ -46,7 +46,8 @@ export async function hostCheckProblems(host: RemoteHost, checks: readonly HostC
     try {
       const r = await host.exec(check.command, { sudo: true });
       const why = check.judge({ code: r.code, stdout: r.stdout, stderr: excerpt(r.stderr) });
-      if (why) problems.push({ path: check.path, message: why });
+      if (Array.isArray(why)) problems.push(...why);
+      else if (why) problems.push({ path: check.path, message: why });
     } catch (e) {
       problems.push({ path: check.path, message: `the check ${check.id} could not run on ${host.label}: ${(e as Error).message}` });
     }

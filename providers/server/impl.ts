@@ -5,7 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
 import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
-import { Catalog, PlanContext } from "../engine/catalog";
+import { Catalog, PlanContext, probedVersion } from "../engine/catalog";
 import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/executor";
 import { Journal, RUN_ID, journalPath, readJournal } from "../engine/journal";
 import { Plan, PlanRequest, assertPlanInputs, hopLabel, planInputProblems, planUpgrade } from "../engine/planner";
@@ -122,7 +122,7 @@ export async function probeInstalled(host: RemoteHost, catalog: Catalog, ctx: Pl
   if (r.code !== 0 && /sudo/.test(r.stderr)) {
     throw new UpchainError("SUDO_REQUIRED", `${host.label}: reading the installed version needs root, and sudo said: ${r.stderr.trim().slice(0, 300)}`, ["connection", "user"]);
   }
-  const found = r.stdout.trim();
+  const found = probedVersion(p, r.stdout);
   if (r.code !== 0 || !found) {
     throw new UpchainError(
       "UNKNOWN_VERSION",
@@ -132,6 +132,26 @@ export async function probeInstalled(host: RemoteHost, catalog: Catalog, ctx: Pl
   }
   return found;
 }
+
+/** What the host offers to install (catalogs with an update service of their own), and the target with its aliases resolved. */
+interface Offered {
+  releases?: string[];
+  target: string;
+  lines?: string[];
+}
+
+export async function readOffered(host: RemoteHost, catalog: Catalog, s: ServerInputs, installed: string): Promise<Offered> {
+  if (!catalog.offers) return { target: s.target };
+  const o = catalog.offers(contextOf(catalog, s));
+  const cmd = o.shell === "powershell" ? `powershell -NoProfile -NonInteractive -Command ${quote(o.command)}` : o.command;
+  const r = await host.exec(cmd, { sudo: true });
+  const read = o.read({ code: r.code, stdout: r.stdout, stderr: r.stderr }, installed, s.target);
+  if ("problem" in read) throw new UpchainError("HOST_NOT_READY", `${host.label}: ${read.problem}`, ["target"]);
+  return { releases: [...(s.releases ?? catalog.defaultReleases), ...read.releases], target: read.target, lines: read.lines };
+}
+
+/** The server's inputs as the planner takes them: the host's offer added to the releases, the target resolved. */
+const withOffered = (s: ServerInputs, offered: Offered): ServerInputs => ({ ...s, target: offered.target, ...(offered.releases ? { releases: offered.releases } : {}) });
 
 /** The chain as preview shows it: hops, and each step as "hop n. [action] title". */
 function planSummary(plan: Plan) {
@@ -239,36 +259,52 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
   const catalog = catalogFor(s);
   const journalName = s.journalName ?? s.product;
   let summary: Record<string, unknown> | undefined;
+  let resolvedTarget: string | undefined;
   try {
     await withSsh(conn.data, async (h) => {
       await assertRoot(h, conn.data.user);
       const where = `${h.label}:${journalPath(DEFAULT_STATE_DIR, journalName)}`;
       const looks = await Promise.allSettled([
         (async () => {
-          const req: PlanRequest = { installed: await probeInstalled(h, catalog, contextOf(catalog, s)), target: s.target, platform: s.platform, releases: s.releases, options: s.options };
-          const plan = planUpgrade(catalog, req);
+          const installed = await probeInstalled(h, catalog, contextOf(catalog, s));
+          const offered = await readOffered(h, catalog, s, installed);
+          const e = withOffered(s, offered);
+          const req: PlanRequest = { installed, target: e.target, platform: e.platform, releases: e.releases, options: e.options };
+          const ctx = contextOf(catalog, e);
+          let plan: Plan;
+          try {
+            plan = planUpgrade(catalog, req);
+          } catch (err) {
+            // The host's own diagnosis (a version its update service has not detected, and why) says
+            // more than "no chain leads there": when it has one, it stands for the planner's refusal.
+            const notReady = await hostCheckProblems(h, catalog.hostChecks?.([], ctx) ?? []);
+            if (!notReady.length || !(isUpchainError(err, "UNKNOWN_VERSION") || isUpchainError(err, "NO_LEGAL_PATH"))) throw err;
+            failures.push(...notReady.map((p) => ({ property: p.path, reason: `HOST_NOT_READY: ${p.message}` })));
+            return undefined;
+          }
           const missing = planInputProblems(catalog, plan.hops, req);
           failures.push(...missing.map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
-          const ctx = contextOf(catalog, s);
           const notReady = await hostCheckProblems(h, catalog.hostChecks?.(plan.hops, ctx) ?? []);
           failures.push(...notReady.map((p) => ({ property: p.path, reason: `HOST_NOT_READY: ${p.message}` })));
           await precheckPlan(h, plan);
-          return plan;
+          return { plan, offered };
         })(),
         (async () => pendingSummary(catalog, s, await readJournal(h, DEFAULT_STATE_DIR, journalName), where))(),
       ]);
       for (const l of looks) if (l.status === "rejected") failures.push(failureOf(l.reason));
       const [plan, resume] = looks;
-      if (plan.status === "fulfilled" && resume.status === "fulfilled") {
-        summary = planSummary(plan.value);
+      if (plan.status === "fulfilled" && plan.value && resume.status === "fulfilled") {
+        summary = planSummary(plan.value.plan);
+        if (plan.value.offered.lines) summary.offered = plan.value.offered.lines;
         if (resume.value) summary.resume = resume.value;
+        if (plan.value.offered.target !== s.target) resolvedTarget = plan.value.offered.target;
       }
     });
   } catch (e) {
     failures.push(failureOf(e));
   }
   if (failures.length || !summary) return { failures };
-  return { inputs: { ...withConnection({ ...news, ...s }, conn.data), plan: summary } };
+  return { inputs: { ...withConnection({ ...news, ...s }, conn.data), plan: summary, ...(resolvedTarget ? { resolvedTarget } : {}) } };
 }
 
 async function converge(inputs: any): Promise<any> {
@@ -305,9 +341,11 @@ async function converge(inputs: any): Promise<any> {
     if (pending && (pending.status === "running" || pending.status === "restore-failed") && s.clearRun !== pending.run) {
       const where = `${host.label}:${journalPath(DEFAULT_STATE_DIR, journalName)}`;
       if (pending.status === "restore-failed") throw restorePending(where, pending);
-      await run(resumePlan(catalog, s, pending, where));
+      const installed = await probeInstalled(host, catalog, ctx);
+      await run(resumePlan(catalog, withOffered(s, await readOffered(host, catalog, s, installed)), pending, where));
     }
-    const plan = planFor(catalog, s, await probeInstalled(host, catalog, ctx));
+    const installed = await probeInstalled(host, catalog, ctx);
+    const plan = planFor(catalog, withOffered(s, await readOffered(host, catalog, s, installed)), installed);
     if (plan.hops.length || (pending && s.clearRun === pending.run)) {
       if (plan.hops.length) log(`${catalog.title} ${plan.from} -> ${plan.to}: ${plan.hops.map(hopLabel).join(", ")}`);
       await run(plan);
@@ -362,7 +400,8 @@ export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dy
   // compared as the product's releases: "10.1.2.0.2" installed is the target "10.1.2"
   const scheme = productNames().includes(news.product) ? getCatalog(news.product).scheme : undefined;
   const same = (a: unknown, b: unknown) => a === b || (scheme !== undefined && typeof a === "string" && typeof b === "string" && scheme.normalize(a) !== undefined && scheme.normalize(a) === scheme.normalize(b));
-  if (!same(olds.installedVersion, news.target)) changed.push("target");
+  // a target alias ("latest") is compared as check resolved it against what the host offers
+  if (!same(olds.installedVersion, news.resolvedTarget ?? news.target)) changed.push("target");
   if (olds.failedRestore) changed.push("failedRestore");
   if (news.clearRun && news.clearRun !== olds.clearRun) changed.push("clearRun");
   for (const k of ["host", "port", "user", "hostKey"]) if (olds.connection?.[k] !== news.connection?.[k]) changed.push(`connection.${k}`);

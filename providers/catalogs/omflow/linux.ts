@@ -5,8 +5,8 @@ import { quote as q } from "../../quote";
 import { OmflowOptions } from "./options";
 import { PYTHON311_VERSION } from "./rules";
 
-/** GNU tar options that make the names and patterns after them literal (no \ escapes, no wildcards). */
-export const TAR_LITERAL = "--no-unquote --no-wildcards";
+export { TAR_LITERAL, keepEarlier } from "../restorePoint";
+import { TAR_LITERAL, keepEarlier } from "../restorePoint";
 
 export function linuxPaths(o: OmflowOptions, hop: Hop) {
   const server = `${o.installDir}/server/omflow_server`;
@@ -19,13 +19,6 @@ export function linuxPaths(o: OmflowOptions, hop: Hop) {
   };
 }
 
-/**
- * Move an earlier restore point at `dir` aside (to `<dir>.<UTC time>.<pid>`, made 0700) instead of
- * deleting it: after a failed restore it is the only copy of the server as it was.
- */
-export function keepEarlier(dir: string): string {
-  return `if [ -e ${q(dir)} ]; then aside=${q(dir)}.$(date -u +%Y%m%dT%H%M%SZ).$$; mv -T -- ${q(dir)} "$aside"; chmod 0700 "$aside"; printf 'kept the earlier restore point as %s\\n' "$aside"; fi`;
-}
 
 function backupStep(o: OmflowOptions, hop: Hop): Step {
   const p = linuxPaths(o, hop);

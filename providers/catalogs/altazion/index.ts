@@ -1,0 +1,79 @@
+// The Altazion Office catalog. A server hosts several modules, each at its own version, updated by the
+// vendor's update service: a server's version is its modules' ("ecommerce=5.2.0.0,integration=5.1.0.0"),
+// and each hop updates one module, in the order the stack lists them, to the version the service has
+// detected. The portal is reached through the SSH connection's tunnel (the engine's "http" step).
+import { Catalog, Hop, PlanContext } from "../../engine/catalog";
+import { altazionHostChecks } from "./checks";
+import { linuxCommands, linuxProbe } from "./linux";
+import { installedFrom, readOffer } from "./offer";
+import { AltazionOptions, altazionOptions, checkAltazionOptions } from "./options";
+import { AltazionCommands, hopSteps, recoverSteps, restoreSteps } from "./outline";
+import { altazionScheme, moduleVersion, rules } from "./rules";
+import { windowsCommands, windowsProbe } from "./windows";
+
+export { altazionScheme } from "./rules";
+
+const settings = (ctx: PlanContext) => altazionOptions(ctx.options, ctx.platform);
+const commandsFor = (ctx: PlanContext): AltazionCommands => (ctx.platform === "windows" ? windowsCommands : linuxCommands)(settings(ctx));
+const sep = (ctx: PlanContext) => (ctx.platform === "windows" ? "\\" : "/");
+
+/** Per module, the newest version any release on offer gives it (what "latest" means). */
+function newestOffered(ctx: PlanContext): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of ctx.releases) {
+    for (const [m, v] of altazionScheme.parse(r)) {
+      const had = out.get(m);
+      if (moduleVersion.normalize(v) && (!had || moduleVersion.compare(v, had) > 0)) out.set(m, v);
+    }
+  }
+  return out;
+}
+
+/**
+ * One hop: the first module, in the stack's order, that is not at its target yet, to its target (a
+ * version the service offers). So a chain updates the modules one at a time, in that order.
+ */
+function legalHops(from: string, ctx: PlanContext): Hop[] {
+  const o = settings(ctx);
+  const at = new Map(altazionScheme.parse(from));
+  const offered = newestOffered(ctx);
+  for (const m of o.modules) {
+    const now = at.get(m.name);
+    const goal = m.target === "latest" ? offered.get(m.name) : moduleVersion.normalize(m.target);
+    if (!now || !goal || moduleVersion.compare(goal, now) <= 0) continue;
+    const to = altazionScheme.format(altazionScheme.parse(from).map(([n, v]) => [n, n === m.name ? goal : v]));
+    return ctx.releases.includes(to) ? [{ from, to, rule: m.name === "database" && o.database?.reviewedScripts ? rules.customisedDatabase : rules.serviceInstalls }] : [];
+  }
+  return [];
+}
+
+export const altazion: Catalog = {
+  product: "altazion-office",
+  title: "Altazion Office",
+  scheme: altazionScheme,
+  platforms: ["linux", "windows"],
+  // what can be installed is what the update service has detected: read from the host (offers)
+  defaultReleases: [],
+  legalHops,
+  requiredStops: () => [],
+  probeVersion(ctx) {
+    const o = settings(ctx);
+    return { ...(ctx.platform === "windows" ? { shell: "powershell" as const, command: windowsProbe(o) } : { shell: "sh" as const, command: linuxProbe(o) }), read: (stdout: string) => installedFrom(o, stdout) };
+  },
+  offers(ctx) {
+    const o = settings(ctx);
+    const c = commandsFor(ctx);
+    return {
+      shell: c.shell,
+      command: c.readStatus,
+      read: (r, _installed, target) => (r.code === 0 ? readOffer(o, r.stdout, target) : { problem: `the update service's status.xml cannot be read: ${r.stderr.trim().slice(0, 200) || `exit ${r.code}`}` }),
+    };
+  },
+  hopSteps: (hop, ctx, chain) => hopSteps(settings(ctx), hop, commandsFor(ctx), chain ?? { index: 0, count: 1, from: hop.from, to: hop.to }, sep(ctx)),
+  restoreSteps: (hop, ctx) => restoreSteps(settings(ctx), hop, commandsFor(ctx), sep(ctx)),
+  recoverSteps: (hop, ctx) => recoverSteps(settings(ctx), hop, commandsFor(ctx)),
+  optionProblems: (ctx) => checkAltazionOptions(ctx.options, ctx.platform).problems,
+  // whether the database needs reviewed scripts is the host's to say: see the host check
+  preflight: (_hops, ctx) => checkAltazionOptions(ctx.options, ctx.platform).problems,
+  hostChecks: (_hops, ctx) => altazionHostChecks(settings(ctx) as AltazionOptions, ctx),
+};

@@ -1,0 +1,141 @@
+// Altazion Office's commands as POSIX sh, for the Linux stand-in of the Windows server the test fixture
+// provides (tests/fixtures/altazion): `altazion-service` stands for Get-Service/Set-Service/
+// Start-Service/Restart-Service, `altazion-apppool` for the IIS pool cmdlets, the data folder for
+// C:\ProgramData\CPoint\[e]. The logic (what is checked, in which order, what is renamed) is the
+// Windows recipe's. Every value is quoted; the service's files are read as data.
+import { quote as q } from "../../quote";
+import { TAR_LITERAL, keepEarlier } from "../restorePoint";
+import { AltazionCommands } from "./outline";
+import { AltazionOptions, ModuleOptions } from "./options";
+
+const SERVICE = "/usr/local/sbin/altazion-service";
+const APPPOOL = "/usr/local/sbin/altazion-apppool";
+
+export const linuxFiles = (o: AltazionOptions) => ({
+  status: `${o.dataFolder}/bin/updates/status.xml`,
+  applications: `${o.dataFolder}/bin/config/applicationspath.config`,
+  hooks: `${o.dataFolder}/bin/updates/scripts`,
+  databaseScripts: (version: string) => `${o.dataFolder}/bin/updates/packages/database/${version}/scripts`,
+});
+
+const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
+
+/**
+ * sh functions that read one attribute of one module in status.xml (attributes in any order, the
+ * element on any number of lines) and compare versions written with 4 numbers.
+ */
+const STATUS_FUNCTIONS = [
+  `attr() { tr '\\n' ' ' < "$status" 2>/dev/null | grep -o '<module [^>]*>' | grep -F " name=\\"$1\\"" | head -n 1 | sed -n "s/.* $2=\\"\\([^\\"]*\\)\\".*/\\1/p"; }`,
+  `norm() { printf '%s' "$1" | awk -F. '{ printf "%d.%d.%d.%d", $1, $2, $3, $4 }'; }`,
+].join("\n");
+
+export function linuxCommands(o: AltazionOptions): AltazionCommands {
+  const f = linuxFiles(o);
+  const svc = `${SERVICE} ${q(o.serviceName)}`;
+  const head = (module: string) => [`set -u`, `status=${q(f.status)}; mod=${q(module)}`, STATUS_FUNCTIONS];
+  const maintenance = (m: ModuleOptions) => {
+    const dir = trimSlash(m.folder);
+    const bak = q(`${dir}/app_offline.bak`);
+    return [
+      `set -e`,
+      ...["app_offline.htm", "app_offline.html"].map((name) => {
+        const p = q(`${dir}/${name}`);
+        return (
+          `if [ -e ${p} ] || [ -L ${p} ]; then if [ -e ${bak} ] || [ -L ${bak} ]; then rm -f -- ${p}; echo ${q(`deleted ${name}: an app_offline.bak was already there`)}; ` +
+          `else mv -- ${p} ${bak}; echo ${q(`renamed ${name} to app_offline.bak`)}; fi; fi`
+        );
+      }),
+    ];
+  };
+  return {
+    shell: "sh",
+    readStatus: `cat -- ${q(f.status)}`,
+    readApplications: `cat -- ${q(f.applications)}`,
+    serviceState: `s=$(${svc} status) || exit 3; m=$(${svc} startmode) || exit 3; echo "$s $m"`,
+    notify: (phase, message, modules) => [
+      `export UPCHAIN_NOTICE=${q(message)} UPCHAIN_PHASE=${q(phase)} UPCHAIN_MODULES=${q(modules.join(","))}`,
+      o.notify ?? "true",
+    ],
+    serviceReady(module, version, remedy) {
+      const fail = (why: string) => `{ echo ${q(why)} >&2; exit 1; }`;
+      const supportCase = "the update service refuses to start: the document calls this a support case, open a ticket at support.altazion.com";
+      return [
+        ...head(module),
+        `want=${q(version)}; port=${o.portal.port}; restarted=0`,
+        `portal_up() { curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$port/"; }`,
+        `state=$(${svc} status 2>&1) || ${fail(`the update service "${o.serviceName}" is not installed on this server (the document warns it may be named "Altazion - service principal": set options.serviceName)`)}`,
+        `mode=$(${svc} startmode)`,
+        remedy
+          ? `if [ "$mode" != AutomaticDelayedStart ]; then ${svc} set-startmode AutomaticDelayedStart; echo "start mode was $mode: set to Automatic (Delayed Start), as the document wants"; fi`
+          : `if [ "$mode" != AutomaticDelayedStart ]; then echo "the update service starts $mode; the document wants Automatic (Delayed Start): set it, or set options.remedy: true for upchain to" >&2; exit 1; fi`,
+        remedy
+          ? `if [ "$state" != Running ]; then echo "the update service was $state: starting it"; ${svc} start || ${fail(supportCase)}; restarted=1; fi`
+          : `if [ "$state" != Running ]; then echo "the update service is $state, so its portal (localhost:$port) cannot answer: start it, or set options.remedy: true for upchain to" >&2; exit 1; fi`,
+        `i=0; until portal_up; do i=$((i + 1)); if [ $i -ge 60 ]; then ` +
+          (remedy
+            ? `if [ $restarted = 0 ]; then echo "the portal does not answer: stopping and starting the update service, as the document says"; ${svc} restart || ${fail(supportCase)}; restarted=1; i=0; else ${fail("the portal still does not answer after the update service was started again: a support case, open a ticket at support.altazion.com")}; fi; `
+            : `${fail("the update service runs but its portal (localhost:" + o.portal.port + ") does not answer: the document says to stop and start the service; set options.remedy: true for upchain to, or do it by hand")}; `) +
+          `fi; sleep 1; done`,
+        `have=$(norm "$(attr "$mod" available)")`,
+        // the portal installs only the newest version the service detected: never another one
+        `if [ "$have" != "$want" ] && [ "$(printf '%s\\n%s\\n' "$have" "$want" | sort -V | tail -n 1)" = "$have" ]; then echo "the update service offers $mod $have, newer than $want: its Installer button would install $have; set the target to $have or latest" >&2; exit 1; fi`,
+        `if [ "$have" != "$want" ] && [ "$(norm "$(attr "$mod" installed)")" != "$want" ]; then ` +
+          (remedy
+            ? `if [ $restarted = 0 ]; then echo "the update service has detected $mod $have, not $want: stopping and starting it, then waiting up to ${o.detectionWaitSeconds}s for the detection"; ${svc} restart || ${fail(supportCase)}; fi; ` +
+              `t=0; while [ "$(norm "$(attr "$mod" available)")" != "$want" ]; do t=$((t + 5)); if [ $t -gt ${o.detectionWaitSeconds} ]; then ` +
+              `echo "the update service has still not detected $mod $want after ${o.detectionWaitSeconds}s (it has $(norm "$(attr "$mod" available)")): check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares $mod; otherwise a support case" >&2; exit 1; fi; sleep 5; done; `
+            : `echo "the update service has detected $mod $have, not $want (status.xml): set options.remedy: true to restart it and wait for the detection, as the document says" >&2; exit 1; `) +
+          `fi`,
+        `echo "the update service runs, its portal answers, and it offers $mod $(norm "$(attr "$mod" available)")"`,
+      ];
+    },
+    backupModule: (m, dir) => [
+      `set -e; umask 077; mkdir -p -- ${q(o.backupDir)}`,
+      keepEarlier(dir),
+      `mkdir -m 0700 -- ${q(dir)}`,
+      `tar -C ${q(trimSlash(m.folder))} ${TAR_LITERAL} -cf ${q(dir + "/module.tar")} .`,
+      `touch ${q(dir + "/complete")}`,
+      `echo ${q(`restore point: ${dir}/module.tar`)}`,
+    ],
+    restoreModule: (m, dir) => [
+      `set -e; test -f ${q(dir + "/complete")}`,
+      `find ${q(trimSlash(m.folder))} -mindepth 1 -delete`,
+      `tar -C ${q(trimSlash(m.folder))} ${TAR_LITERAL} -xf ${q(dir + "/module.tar")}`,
+      `echo ${q(`${m.folder} put back from ${dir}/module.tar`)}`,
+    ],
+    stopPool: (pool) => `${APPPOOL} stop ${q(pool)}`,
+    startPool: (pool) => `if [ "$(${APPPOOL} status ${q(pool)})" != Started ]; then ${APPPOOL} start ${q(pool)}; fi`,
+    clearMaintenance: maintenance,
+    verifyModule: (module, version) => [
+      ...head(module),
+      `have=$(norm "$(attr "$mod" installed)")`,
+      `if [ "$have" != ${q(version)} ]; then echo "status.xml says $mod runs $have, not ${version}" >&2; exit 1; fi`,
+      `echo "$mod runs $have"`,
+    ],
+    databaseBackup: (command) => [command, `echo ${q("restore point: the database backup made by options.database.backupCommand")}`],
+    databaseRestore: (command, backupCommand) =>
+      command ? [command] : [`echo ${q(`no options.database.restoreCommand: restore the database by hand from the backup made by: ${backupCommand}`)} >&2; exit 1`],
+    checkScripts(version, reviewed) {
+      const dir = f.databaseScripts(version);
+      const expected = reviewed.map((s) => s.name).join("\n");
+      return [
+        `set -u; dir=${q(dir)}`,
+        `actual=$(cd -- "$dir" && LC_ALL=C ls -1A)`,
+        `if [ "$actual" != ${q(expected)} ]; then echo "the update's scripts in $dir are not the ones reviewed: found" >&2; printf '%s\\n' "$actual" | head -n 50 >&2; echo "preview lists them with their sha256: review them again and record the list in options.database.reviewedScripts" >&2; exit 1; fi`,
+        ...reviewed.map((s) => `printf '%s  %s\\n' ${q(s.sha256)} ${q(`${dir}/${s.name}`)} | sha256sum -c --quiet - || { echo ${q(`${s.name} changed since it was reviewed (its sha256 is not ${s.sha256})`)} >&2; exit 1; }`),
+        `echo ${q(`the update's ${reviewed.length} script(s) are the ones reviewed`)}`,
+      ];
+    },
+    runScript(sqlCommand, version, s) {
+      const file = `${f.databaseScripts(version)}/${s.name}`;
+      return [
+        `set -e`,
+        `printf '%s  %s\\n' ${q(s.sha256)} ${q(file)} | sha256sum -c --quiet -`,
+        `${sqlCommand} ${q(file)}`,
+      ];
+    },
+  };
+}
+
+/** Prints status.xml: the installed versions are read from it (see status.ts). */
+export const linuxProbe = (o: AltazionOptions) => `cat -- ${q(linuxFiles(o).status)}`;

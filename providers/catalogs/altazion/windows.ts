@@ -1,0 +1,137 @@
+// Altazion Office on Windows (its only platform, PowerShell over OpenSSH): the commands of the steps
+// in outline.ts. Rendered and tested as scripts (text and grammar): no Windows host runs here. The
+// service is found by its exact display name or name, never through -Name (which reads "[e]" as a
+// wildcard); every path goes through -LiteralPath for the same reason; every value is quoted.
+import { quotePowerShell as q } from "../../quote";
+import { keepEarlierPs, privateFolderPs } from "../privateFolder";
+import { AltazionCommands } from "./outline";
+import { AltazionOptions, ModuleOptions } from "./options";
+
+const strict = "$ErrorActionPreference = 'Stop'";
+const join = (dir: string, ...p: string[]) => [dir.replace(/\\+$/, ""), ...p].join("\\");
+
+export const windowsFiles = (o: AltazionOptions) => ({
+  status: join(o.dataFolder, "bin", "updates", "status.xml"),
+  applications: join(o.dataFolder, "bin", "config", "applicationspath.config"),
+  hooks: join(o.dataFolder, "bin", "updates", "scripts"),
+  databaseScripts: (version: string) => join(o.dataFolder, "bin", "updates", "packages", "database", version, "scripts"),
+});
+
+/** `$svc`: the service, by exact display name or name; throws naming it when it is not installed. */
+const findService = (name: string) =>
+  `$svc = Get-Service | Where-Object { $_.DisplayName -eq ${q(name)} -or $_.Name -eq ${q(name)} } | Select-Object -First 1; ` +
+  `if (-not $svc) { throw ${q(`the update service "${name}" is not installed on this server (the document warns it may be named "Altazion - service principal": set options.serviceName)`)} }`;
+/** `$mode`: Automatic (Delayed Start) is Automatic with DelayedAutostart = 1 in the service's registry key. */
+const startMode =
+  `$delayed = (Get-ItemProperty -LiteralPath ('HKLM:\\SYSTEM\\CurrentControlSet\\Services\\' + $svc.Name) -Name DelayedAutostart -ErrorAction SilentlyContinue).DelayedAutostart -eq 1; ` +
+  `$mode = if ($svc.StartType -eq 'Automatic' -and $delayed) { 'AutomaticDelayedStart' } else { [string]$svc.StartType }`;
+/** Versions written with 4 numbers; what is not a number reads 0. */
+const norm = `function Norm([string]$v) { $p = @(($v + '.0.0.0').Split('.')[0..3] | ForEach-Object { $n = 0; [void][int]::TryParse($_, [ref]$n); $n }); $p -join '.' }`;
+/** `$m`: the module's element in status.xml, read as XML data. */
+const moduleStatus = (status: string, module: string) =>
+  `[xml]$x = Get-Content -LiteralPath ${q(status)} -Raw; $m = @($x.status.module | Where-Object { $_.name -eq ${q(module)} })[0]`;
+
+export function windowsCommands(o: AltazionOptions): AltazionCommands {
+  const f = windowsFiles(o);
+  const port = o.portal.port;
+  const supportCase = "the update service refuses to start: the document calls this a support case, open a ticket at support.altazion.com";
+  const portalUp = `function PortalUp { try { Invoke-WebRequest -UseBasicParsing -TimeoutSec 5 -Uri ${q(`http://localhost:${port}/`)} | Out-Null; $true } catch { $false } }`;
+  const startSvc = `try { Start-Service -InputObject $svc } catch { throw ${q(supportCase)} }`;
+  const restartSvc = `try { Restart-Service -InputObject $svc -Force } catch { throw ${q(supportCase)} }`;
+  return {
+    shell: "powershell",
+    readStatus: `Get-Content -LiteralPath ${q(f.status)} -Raw`,
+    readApplications: `Get-Content -LiteralPath ${q(f.applications)} -Raw`,
+    serviceState: `${strict}; ${findService(o.serviceName)}; ${startMode}; Write-Output ([string]$svc.Status + ' ' + $mode)`,
+    notify: (phase, message, modules) => [
+      `$env:UPCHAIN_NOTICE = ${q(message)}; $env:UPCHAIN_PHASE = ${q(phase)}; $env:UPCHAIN_MODULES = ${q(modules.join(","))}`,
+      o.notify ?? "$null",
+    ],
+    serviceReady(module, version, remedy) {
+      return [
+        strict,
+        norm,
+        portalUp,
+        findService(o.serviceName),
+        startMode,
+        `$want = ${q(version)}; $restarted = $false`,
+        remedy
+          ? `if ($mode -ne 'AutomaticDelayedStart') { & sc.exe config $svc.Name start= delayed-auto | Out-Null; if ($LASTEXITCODE -ne 0) { throw ('sc.exe could not set the start mode (exit ' + $LASTEXITCODE + ')') }; Write-Output ('start mode was ' + $mode + ': set to Automatic (Delayed Start), as the document wants') }`
+          : `if ($mode -ne 'AutomaticDelayedStart') { throw ('the update service starts ' + $mode + '; the document wants Automatic (Delayed Start): set it, or set options.remedy: true for upchain to') }`,
+        remedy
+          ? `if ($svc.Status -ne 'Running') { Write-Output ('the update service was ' + $svc.Status + ': starting it'); ${startSvc}; $restarted = $true }`
+          : `if ($svc.Status -ne 'Running') { throw ('the update service is ' + $svc.Status + ${q(`, so its portal (localhost:${port}) cannot answer: start it, or set options.remedy: true for upchain to`)}) }`,
+        `$i = 0; while (-not (PortalUp)) { $i++; if ($i -ge 60) { ` +
+          (remedy
+            ? `if (-not $restarted) { Write-Output 'the portal does not answer: stopping and starting the update service, as the document says'; ${restartSvc}; $restarted = $true; $i = 0 } else { throw 'the portal still does not answer after the update service was started again: a support case, open a ticket at support.altazion.com' }`
+            : `throw ${q(`the update service runs but its portal (localhost:${port}) does not answer: the document says to stop and start the service; set options.remedy: true for upchain to, or do it by hand`)}`) +
+          ` }; Start-Sleep -Seconds 1 }`,
+        `${moduleStatus(f.status, module)}; $have = Norm $m.available; $installed = Norm $m.installed`,
+        `if ($have -ne $want -and [version]$have -gt [version]$want) { throw ('the update service offers ' + ${q(module)} + ' ' + $have + ', newer than ' + $want + ': its Installer button would install ' + $have + '; set the target to ' + $have + ' or latest') }`,
+        `if ($have -ne $want -and $installed -ne $want) { ` +
+          (remedy
+            ? `if (-not $restarted) { Write-Output ('the update service has detected ' + $have + ', not ' + $want + ${q(`: stopping and starting it, then waiting up to ${o.detectionWaitSeconds}s for the detection`)}); ${restartSvc} }; ` +
+              `$t = 0; while ($true) { ${moduleStatus(f.status, module)}; if ((Norm $m.available) -eq $want) { break }; $t += 5; if ($t -gt ${o.detectionWaitSeconds}) { throw ${q(`the update service has still not detected ${module} ${version} after ${o.detectionWaitSeconds}s: check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares ${module}; otherwise a support case`)} }; Start-Sleep -Seconds 5 }`
+            : `throw ('the update service has detected ' + ${q(module)} + ' ' + $have + ', not ' + $want + ' (status.xml): set options.remedy: true to restart it and wait for the detection, as the document says')`) +
+          ` }`,
+        `Write-Output ('the update service runs, its portal answers, and it offers ' + ${q(module)} + ' ' + $want)`,
+      ];
+    },
+    backupModule: (m, dir) => [
+      strict,
+      privateFolderPs(o.backupDir),
+      keepEarlierPs(dir),
+      `robocopy ${q(m.folder)} ${q(join(dir, "module"))} /MIR /COPY:DAT /DCOPY:DAT /R:1 /W:1 /NP /NFL /NDL | Out-Null; if ($LASTEXITCODE -ge 8) { throw ('robocopy exited ' + $LASTEXITCODE) }`,
+      `New-Item -ItemType File -Force -Path ${q(join(dir, "complete"))} | Out-Null`,
+      `Write-Output ${q(`restore point: ${join(dir, "module")}`)}`,
+    ],
+    restoreModule: (m, dir) => [
+      strict,
+      `if (-not (Test-Path -LiteralPath ${q(join(dir, "complete"))})) { throw ${q(`no complete restore point in ${dir}`)} }`,
+      `robocopy ${q(join(dir, "module"))} ${q(m.folder)} /MIR /COPY:DAT /DCOPY:DAT /R:1 /W:1 /NP /NFL /NDL | Out-Null; if ($LASTEXITCODE -ge 8) { throw ('robocopy exited ' + $LASTEXITCODE) }`,
+      `Write-Output ${q(`${m.folder} put back from ${dir}`)}`,
+    ],
+    stopPool: (pool) => `Import-Module WebAdministration; Stop-WebAppPool -Name ${q(pool)}`,
+    startPool: (pool) => `Import-Module WebAdministration; if ((Get-WebAppPoolState -Name ${q(pool)}).Value -ne 'Started') { Start-WebAppPool -Name ${q(pool)} }`,
+    clearMaintenance: (m: ModuleOptions) => [
+      strict,
+      `$bak = ${q(join(m.folder, "app_offline.bak"))}`,
+      `foreach ($n in 'app_offline.htm', 'app_offline.html') { $p = ${q(m.folder.replace(/\\+$/, "") + "\\")} + $n; if (Test-Path -LiteralPath $p) { ` +
+        `if (Test-Path -LiteralPath $bak) { Remove-Item -LiteralPath $p -Force; Write-Output ('deleted ' + $n + ': an app_offline.bak was already there') } ` +
+        `else { Rename-Item -LiteralPath $p -NewName 'app_offline.bak'; Write-Output ('renamed ' + $n + ' to app_offline.bak') } } }`,
+    ],
+    verifyModule: (module, version) => [
+      strict,
+      norm,
+      `${moduleStatus(f.status, module)}; $have = Norm $m.installed`,
+      `if ($have -ne ${q(version)}) { throw ('status.xml says ' + ${q(module)} + ' runs ' + $have + ', not ' + ${q(version)}) }`,
+      `Write-Output (${q(module)} + ' runs ' + $have)`,
+    ],
+    databaseBackup: (command) => [strict, command, `Write-Output 'restore point: the database backup made by options.database.backupCommand'`],
+    databaseRestore: (command, backupCommand) => [strict, command ?? `throw ${q(`no options.database.restoreCommand: restore the database by hand from the backup made by: ${backupCommand}`)}`],
+    checkScripts(version, reviewed) {
+      const dir = f.databaseScripts(version);
+      return [
+        strict,
+        `$dir = ${q(dir)}; [string[]]$names = @((Get-ChildItem -LiteralPath $dir -Force).Name); [Array]::Sort($names, [StringComparer]::Ordinal)`,
+        `[string[]]$expected = @(${reviewed.map((s) => q(s.name)).join(", ")})`,
+        `if (($names -join [char]10) -cne ($expected -join [char]10)) { throw ('the update''s scripts in ' + $dir + ' are not the ones reviewed: found ' + ($names -join ', ') + '; preview lists them with their sha256: review them again and record the list in options.database.reviewedScripts') }`,
+        ...reviewed.map(
+          (s) => `if ((Get-FileHash -LiteralPath ${q(join(dir, s.name))} -Algorithm SHA256).Hash.ToLowerInvariant() -ne ${q(s.sha256)}) { throw ${q(`${s.name} changed since it was reviewed (its sha256 is not ${s.sha256})`)} }`,
+        ),
+        `Write-Output ${q(`the update's ${reviewed.length} script(s) are the ones reviewed`)}`,
+      ];
+    },
+    runScript(sqlCommand, version, s) {
+      const file = join(f.databaseScripts(version), s.name);
+      return [
+        strict,
+        `if ((Get-FileHash -LiteralPath ${q(file)} -Algorithm SHA256).Hash.ToLowerInvariant() -ne ${q(s.sha256)}) { throw ${q(`${s.name} changed since it was reviewed`)} }`,
+        `${sqlCommand} ${q(file)}; if ($LASTEXITCODE -ne 0) { throw (${q(`${s.name} failed: the SQL command exited `)} + $LASTEXITCODE) }`,
+      ];
+    },
+  };
+}
+
+/** Prints status.xml: the installed versions are read from it (see status.ts). */
+export const windowsProbe = (o: AltazionOptions) => `Get-Content -LiteralPath ${q(windowsFiles(o).status)} -Raw`;

@@ -1,0 +1,35 @@
+// Shared inputs of the Altazion unit tests: options of the two servers the acceptance stack has, and
+// status.xml texts as the update service writes them (tests/fixtures/altazion is the contract).
+import { readOffer } from "../../../../providers/catalogs/altazion/offer";
+import { altazionOptions } from "../../../../providers/catalogs/altazion/options";
+import { Platform } from "../../../../providers/engine/catalog";
+
+export const webOptions = (platform: Platform = "linux", extra: Record<string, unknown> = {}) => ({
+  modules:
+    platform === "linux"
+      ? [
+          { name: "ecommerce", target: "5.2.0.0", folder: "/srv/altazion/ecommerce" },
+          { name: "gestioncommerciale", target: "latest", folder: "/srv/altazion/gestion commerciale", pools: ["GC pool", "GC api"] },
+        ]
+      : [
+          { name: "ecommerce", target: "5.2.0.0", folder: "C:\\inetpub\\altazion\\ecommerce" },
+          { name: "gestioncommerciale", target: "latest", folder: "C:\\inetpub\\altazion\\gestion commerciale", pools: ["GC pool", "GC api"] },
+        ],
+  notify: platform === "linux" ? "logger -t altazion \"$UPCHAIN_NOTICE\"" : "Write-EventLog -LogName Application -Source Altazion -EventId 1 -Message $env:UPCHAIN_NOTICE",
+  ...extra,
+});
+
+export function statusXml(modules: { name: string; installed: string; available: string; automatic?: boolean }[]): string {
+  return (
+    `<?xml version="1.0" encoding="utf-8"?>\n<status detected="2026-11-23T10:00:00Z">\n` +
+    modules.map((m) => `  <module name="${m.name}" installed="${m.installed}" available="${m.available}" automatic="${m.automatic === false ? "false" : "true"}"/>\n`).join("") +
+    `</status>\n`
+  );
+}
+
+/** The releases and resolved target the server provider would plan with, from a status.xml. */
+export function offered(options: unknown, xml: string, target: string, platform: Platform = "linux") {
+  const r = readOffer(altazionOptions(options, platform), xml, target);
+  if ("problem" in r) throw new Error(r.problem);
+  return r;
+}
