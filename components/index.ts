@@ -7,3 +7,5 @@ export type { Catalog } from "../providers/engine/catalog";
 export { GroupmaxServer, GroupmaxServerArgs } from "./groupmaxServer";
 export { OracleAsServer, OracleAsServerArgs } from "./oracleAsServer";
 export { WebCacheCluster, WebCacheClusterArgs } from "./webCacheCluster";
+export { AltazionServer, AltazionServerArgs, AltazionModuleArgs } from "./altazionServer";
+export { ManagedFiles } from "../providers/files/resource";

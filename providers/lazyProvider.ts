@@ -10,6 +10,6 @@ export function lazyProvider(implPath: string): pulumi.dynamic.ResourceProvider 
     create: (inputs) => require(implPath).create(inputs),
     update: (id, olds, news) => require(implPath).update(id, olds, news),
     read: (id, props) => require(implPath).read(id, props),
-    delete: () => require(implPath).remove(),
+    delete: (id, props) => require(implPath).remove(id, props),
   };
 }

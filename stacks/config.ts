@@ -21,9 +21,24 @@ const hostShape = {
 /** A managed server: a host plus the product it runs and the version it should reach. */
 const serverShape = {
   ...hostShape,
-  product: z.enum(["omflow", "groupmax", "oracle-as"], { error: "supported products: omflow, groupmax, oracle-as" }),
+  product: z.enum(["omflow", "groupmax", "oracle-as", "altazion-office"], { error: "supported products: omflow, groupmax, oracle-as, altazion-office" }),
   platform: z.enum(["linux", "windows"], { error: "platforms: linux, windows" }).default("linux"),
-  version: z.string().min(1, "give the version this server should run"),
+  /** The version the server should run (an Altazion Office server gives its modules' instead). */
+  version: z.string().min(1, "give the version this server should run").optional(),
+  /** Altazion Office: the modules the server hosts, in update order, each at a version or "latest". */
+  modules: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        version: z.string().min(1, 'give the version this module should run, or "latest"'),
+        folder: z.string().min(1, "give the folder the module is installed in"),
+        pools: z.array(z.string().min(1)).optional(),
+      }),
+    )
+    .min(1, "give the modules this server hosts")
+    .optional(),
+  /** Altazion Office: the phase hook files (paths in the stack's repository), placed in the update service's scripts folder. */
+  hooks: z.array(z.string().min(1)).optional(),
   releases: z.array(z.string()).optional(),
   // Each product checks its own option keys (in the provider); here only that options is a mapping.
   options: z.record(z.string(), z.unknown(), { error: "must be a mapping of the product's options (key: value)" }).optional(),
@@ -46,7 +61,7 @@ const clusterShape = {
   name: hostShape.name,
   product: z.enum(["oracle-as"], { error: "products with a cluster rollout: oracle-as" }),
   platform: serverShape.platform,
-  version: serverShape.version,
+  version: z.string().min(1, "give the version the cluster's members should run"),
   /** The load balancer's machine (SSH) and its HAProxy runtime API there. */
   balancer: z.strictObject({
     host: hostShape.host,
@@ -122,6 +137,16 @@ export const stackConfigSchema = z
         }
       });
     }
+    c.servers.forEach((sv, i) => {
+      const altazion = sv.product === "altazion-office";
+      if (altazion && !sv.modules) ctx.addIssue({ code: "custom", path: ["servers", i, "modules"], message: "an Altazion Office server lists the modules it hosts: - { name: ecommerce, version: latest, folder: ... }" });
+      if (altazion && sv.version !== undefined) ctx.addIssue({ code: "custom", path: ["servers", i, "version"], message: "an Altazion Office server has no version of its own: give each module's in modules" });
+      if (!altazion && sv.version === undefined) ctx.addIssue({ code: "custom", path: ["servers", i, "version"], message: "missing; this key is required" });
+      if (!altazion) for (const k of ["modules", "hooks"] as const) if (sv[k] !== undefined) ctx.addIssue({ code: "custom", path: ["servers", i, k], message: `only an Altazion Office server has ${k}` });
+      (sv.hooks ?? []).forEach((f, k) => {
+        if (!fs.existsSync(f)) ctx.addIssue({ code: "custom", path: ["servers", i, "hooks", k], message: `the hook file ${f} does not exist (paths are relative to the project's folder)` });
+      });
+    });
     const pinHint = "pin the host key: set hostKey (the line `ssh-keyscan -t ed25519 HOST` prints) or upchain:knownHostsFile";
     c.clusters.forEach((cl, i) => {
       for (const n of [cl.name, ...cl.members.map((m) => m.name)]) {

@@ -1,6 +1,7 @@
 // The Pulumi program: reads stacks/Pulumi.<stack>.yaml and declares one resource per host.
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
+import { AltazionServer } from "../components/altazionServer";
 import { GroupmaxServer } from "../components/groupmaxServer";
 import { OmflowServer } from "../components/omflowServer";
 import { OracleAsServer } from "../components/oracleAsServer";
@@ -39,11 +40,27 @@ settings.hosts.forEach((h) => {
 
 export const servers: Record<string, pulumi.Output<string>> = {};
 settings.servers.forEach((s, i) => {
-  const Component = { groupmax: GroupmaxServer, omflow: OmflowServer, "oracle-as": OracleAsServer }[s.product];
   const names = serverSecrets[i];
+  const secretEnv = names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined;
+  if (s.product === "altazion-office") {
+    const server = new AltazionServer(s.name, {
+      connection: connectionFor(s),
+      platform: s.platform,
+      modules: s.modules ?? [],
+      hooks: s.hooks,
+      options: s.options,
+      lockTimeoutSeconds: s.lockTimeoutSeconds,
+      stepTimeouts: s.stepTimeouts,
+      clearRun: s.clearRun,
+      secretEnv,
+    });
+    servers[s.name] = server.installedVersion;
+    return;
+  }
+  const Component = { groupmax: GroupmaxServer, omflow: OmflowServer, "oracle-as": OracleAsServer }[s.product];
   const server = new Component(s.name, {
     connection: connectionFor(s),
-    version: s.version,
+    version: s.version!,
     platform: s.platform,
     releases: s.releases,
     options: s.options,
@@ -51,7 +68,7 @@ settings.servers.forEach((s, i) => {
     stepTimeouts: s.stepTimeouts,
     clearRun: s.clearRun,
     // only the secrets this server's options name: another server's credentials never reach its host
-    secretEnv: names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined,
+    secretEnv,
   });
   servers[s.name] = server.installedVersion;
 });

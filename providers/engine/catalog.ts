@@ -119,6 +119,11 @@ export interface Catalog {
    * resolves an alias in the stack's target ("latest") against them.
    */
   offers?(ctx: PlanContext): HostOffer;
+  /**
+   * Sets of files the stack places on the host as they are, by name (an update service's hook
+   * scripts): their folder, which names in it the set manages, and whether a name is legal.
+   */
+  fileSets?: Record<string, FileSet>;
   /** How a cluster of this product is rolled behind a load balancer (its pools' roles), and the rule that says so. */
   cluster?: { policy: RolloutPolicy; rule: Rule; memberOptions: Record<string, unknown> };
 }
@@ -133,6 +138,16 @@ export interface VersionProbe {
 /** The installed version in a probe's output: read by the catalog, or the output itself. */
 export function probedVersion(p: VersionProbe, stdout: string): string {
   return p.read ? (p.read(stdout) ?? "") : stdout.trim();
+}
+
+export interface FileSet {
+  /** What the files are, for messages ("phase hooks"). */
+  title: string;
+  folder(ctx: PlanContext): string;
+  /** The names in the folder the set manages: one the stack does not declare is removed. */
+  owns: RegExp;
+  /** Why a declared name is not legal here, or undefined. */
+  nameProblem(name: string, ctx: PlanContext): string | undefined;
 }
 
 /** Where a hop is in its chain: index from 0, how many hops the chain has, and where the whole chain starts and ends. */

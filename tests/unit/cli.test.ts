@@ -34,7 +34,7 @@ describe("upchain plan (command line)", () => {
   it("an unknown product names the known ones", () => {
     const r = run("plan", "oracle", "--from", "9.0.2", "--to", "10.1.2");
     assert.strictEqual(r.status, 1);
-    assert.match(r.stderr, /no catalog for "oracle" \(known: omflow, groupmax, oracle-as\)/);
+    assert.match(r.stderr, /no catalog for "oracle" \(known: omflow, groupmax, oracle-as, altazion-office\)/);
   });
 });
 

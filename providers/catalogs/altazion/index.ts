@@ -4,12 +4,13 @@
 // detected. The portal is reached through the SSH connection's tunnel (the engine's "http" step).
 import { Catalog, Hop, PlanContext } from "../../engine/catalog";
 import { altazionHostChecks } from "./checks";
-import { linuxCommands, linuxProbe } from "./linux";
+import { hookNameProblem } from "./hooks";
+import { linuxCommands, linuxFiles, linuxProbe } from "./linux";
 import { installedFrom, readOffer } from "./offer";
 import { AltazionOptions, altazionOptions, checkAltazionOptions } from "./options";
 import { AltazionCommands, hopSteps, recoverSteps, restoreSteps } from "./outline";
 import { altazionScheme, moduleVersion, rules } from "./rules";
-import { windowsCommands, windowsProbe } from "./windows";
+import { windowsCommands, windowsFiles, windowsProbe } from "./windows";
 
 export { altazionScheme } from "./rules";
 
@@ -76,4 +77,13 @@ export const altazion: Catalog = {
   // whether the database needs reviewed scripts is the host's to say: see the host check
   preflight: (_hops, ctx) => checkAltazionOptions(ctx.options, ctx.platform).problems,
   hostChecks: (_hops, ctx) => altazionHostChecks(settings(ctx) as AltazionOptions, ctx),
+  fileSets: {
+    hooks: {
+      title: "phase hooks",
+      folder: (ctx) => (ctx.platform === "windows" ? windowsFiles : linuxFiles)(settings(ctx)).hooks,
+      // every PowerShell file there is a hook the service may run: one the stack does not declare is removed
+      owns: /\.ps1$/i,
+      nameProblem: (name, ctx) => hookNameProblem(name, settings(ctx).modules.map((m) => m.name)),
+    },
+  },
 };

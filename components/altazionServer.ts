@@ -1,0 +1,79 @@
+// AltazionServer: the component users instantiate for an Altazion Office server: the modules it hosts,
+// each at a version (or "latest": what its update service has detected), and the site's phase hooks
+// as files. The hooks are placed first (ManagedFiles), then the modules are updated in the order
+// given (one Server whose version is the modules' versions: "ecommerce=5.2.0.0,integration=5.2.0.0").
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { AltazionOptions } from "../providers/catalogs/altazion/options";
+import { UpchainError } from "../providers/errors";
+import { ManagedFiles } from "../providers/files/resource";
+import { ConnectionArgs } from "../providers/hostFacts/resource";
+import { RunControlArgs, Server, runControls } from "../providers/server/resource";
+
+export interface AltazionModuleArgs {
+  /** gestioncommerciale, ecommerce, phygitalapi, integration or database. */
+  name: string;
+  /** The version it must run, or "latest". */
+  version: string;
+  /** Where it is installed (as applicationspath.config says). */
+  folder: string;
+  /** A web module's IIS application pool(s); its name when absent. */
+  pools?: string[];
+}
+
+export interface AltazionServerArgs extends RunControlArgs {
+  connection: ConnectionArgs;
+  platform?: "linux" | "windows";
+  /** The modules this server hosts, in the order they are updated. */
+  modules: AltazionModuleArgs[];
+  /**
+   * The site's phase hooks: local files named PHASE_module.ps1, placed in the update service's scripts
+   * folder before any module is updated. Given (even empty), the folder holds exactly these: a .ps1
+   * file there that is not listed is removed (a copy kept). Absent, the folder is left alone.
+   */
+  hooks?: string[];
+  /** The service's folder and name, the portal's requests, the remedy, the notice, the customised database. */
+  options?: Partial<Omit<AltazionOptions, "modules">>;
+  secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** The hook files' contents by name; every missing or unreadable file at once, naming its field. */
+export function readHooks(files: readonly string[], field = "hooks"): Record<string, string> {
+  const out: Record<string, string> = {};
+  const problems: string[] = [];
+  files.forEach((f, i) => {
+    const name = path.basename(f);
+    try {
+      if (name in out) problems.push(`${field}[${i}]: ${f} has the same name as another hook (${name})`);
+      out[name] = fs.readFileSync(f, "utf8");
+    } catch (e) {
+      problems.push(`${field}[${i}]: the hook file ${f} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the path of a file in the stack's repository`);
+    }
+  });
+  if (problems.length) throw new UpchainError("INVALID_INPUT", problems.join("\n"), [field]);
+  return out;
+}
+
+export class AltazionServer extends pulumi.ComponentResource {
+  readonly installedVersion: pulumi.Output<string>;
+  readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[] }>;
+  readonly hooks?: ManagedFiles;
+
+  constructor(name: string, args: AltazionServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("upchain:altazion-office:AltazionServer", name, {}, opts);
+    const options = { ...args.options, modules: args.modules.map((m) => ({ name: m.name, target: m.version, folder: m.folder, ...(m.pools ? { pools: m.pools } : {}) })) };
+    const target = args.modules.map((m) => `${m.name}=${m.version}`).join(",");
+    if (args.hooks !== undefined) {
+      this.hooks = new ManagedFiles(`${name}-hooks`, { product: "altazion-office", fileSet: "hooks", platform: args.platform, options, files: readHooks(args.hooks), connection: args.connection }, { parent: this });
+    }
+    const server = new Server(
+      name,
+      { product: "altazion-office", platform: args.platform, target, options, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv },
+      { parent: this, dependsOn: this.hooks ? [this.hooks] : [] },
+    );
+    this.installedVersion = server.installedVersion;
+    this.plan = server.plan;
+    this.registerOutputs({ installedVersion: this.installedVersion, plan: this.plan });
+  }
+}

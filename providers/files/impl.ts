@@ -1,0 +1,177 @@
+// The ManagedFiles provider: a folder's files of one kind (a catalog's file set, like Altazion's phase
+// hooks) placed as the stack declares them. check validates the names with the catalog and reads
+// the host's files to show, line by line, what will change; create/update write each changed file
+// atomically (sha256-checked by the transport), remove the set's files the stack no longer declares,
+// and keep a copy of every file replaced or removed; read reports the host's files (refresh shows
+// drift). What the host lists is data: a name is used in a path only when the set owns that name.
+import type * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import { z } from "zod";
+import { getCatalog, productNames } from "../catalogs";
+import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
+import { FileSet, PlanContext } from "../engine/catalog";
+import { DEFAULT_STATE_DIR } from "../engine/executor";
+import { lineDiff } from "../edits/lineDiff";
+import { UpchainError, isUpchainError } from "../errors";
+import { quote as q } from "../quote";
+import { RemoteHost } from "../transport/remoteHost";
+import { withSsh } from "../transport/ssh";
+
+const filesSchema = z.object({
+  product: z.string().refine((p) => productNames().includes(p), { message: `must be one of: ${productNames().join(", ")}` }),
+  fileSet: z.string().min(1),
+  platform: z.enum(["linux", "windows"]).default("linux"),
+  /** The product's options, for the set's folder and name rule. */
+  options: z.record(z.string(), z.unknown()).default({}),
+  /** File name -> content. */
+  files: z.record(z.string(), z.string()).default({}),
+});
+type FilesInputs = z.infer<typeof filesSchema>;
+
+/** A name the set may own that is also safe as one path segment (no folder, no control character). */
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,200}$/;
+const MAX_FILE = 1024 * 1024;
+
+function setOf(s: FilesInputs): { set: FileSet; ctx: PlanContext; folder: string } {
+  const catalog = getCatalog(s.product);
+  const set = catalog.fileSets?.[s.fileSet];
+  if (!set) throw new UpchainError("INVALID_INPUT", `fileSet: ${catalog.title} has no file set "${s.fileSet}" (it has: ${Object.keys(catalog.fileSets ?? {}).join(", ") || "none"})`, ["fileSet"]);
+  const ctx: PlanContext = { platform: s.platform, releases: [], options: s.options };
+  return { set, ctx, folder: set.folder(ctx) };
+}
+
+const sha = (t: string | Buffer) => createHash("sha256").update(t).digest("hex");
+const owned = (set: FileSet, name: string) => SAFE_NAME.test(name) && set.owns.test(name);
+
+/** The set's files in the folder now (name -> content); names the set does not own are left alone. */
+async function hostFiles(h: RemoteHost, set: FileSet, folder: string): Promise<Record<string, string>> {
+  const r = await h.exec(`if [ -d ${q(folder)} ]; then cd -- ${q(folder)} && for f in * .[!.]*; do if [ -f "$f" ] && [ ! -L "$f" ]; then printf '%s\\0' "$f"; fi; done; fi`, { sudo: true });
+  if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: the folder ${folder} cannot be listed: ${r.stderr.trim().slice(0, 300)}`);
+  const out: Record<string, string> = {};
+  for (const name of r.stdout.split("\0").filter(Boolean)) {
+    if (!owned(set, name)) continue;
+    const data = await h.readFile(`${folder}/${name}`);
+    if (data.length > MAX_FILE) throw new UpchainError("COMMAND_FAILED", `${h.label}: ${folder}/${name} is larger than ${MAX_FILE} bytes; a ${set.title} file is a small script`);
+    out[name] = data.toString("utf8");
+  }
+  return out;
+}
+
+/** What applying the stack's files changes on the host, one line each (with the changed lines of a changed file). */
+export function changesOf(now: Record<string, string>, want: Record<string, string>): string[] {
+  const lines: string[] = [];
+  for (const [name, text] of Object.entries(want).sort()) {
+    if (!(name in now)) lines.push(`+ ${name} (new, ${text.split("\n").length} lines, sha256 ${sha(text).slice(0, 12)})`);
+    else if (now[name] !== text) lines.push(`~ ${name} (sha256 ${sha(now[name]).slice(0, 12)} -> ${sha(text).slice(0, 12)})`, ...lineDiff(now[name], text).map((l) => `    ${l}`));
+  }
+  for (const name of Object.keys(now).sort()) if (!(name in want)) lines.push(`- ${name} (not declared in the stack: removed, a copy kept)`);
+  return lines;
+}
+
+function nameProblems(s: FilesInputs): { property: string; reason: string }[] {
+  const { set, ctx } = setOf(s);
+  return Object.entries(s.files).flatMap(([name, text]) => {
+    const why = SAFE_NAME.test(name) ? set.nameProblem(name, ctx) : `${JSON.stringify(name.slice(0, 80))} is not a plain file name`;
+    if (why) return [{ property: `files.${name}`, reason: `INVALID_INPUT: ${why}` }];
+    if (Buffer.byteLength(text) > MAX_FILE) return [{ property: `files.${name}`, reason: `INVALID_INPUT: is larger than ${MAX_FILE} bytes` }];
+    return [];
+  });
+}
+
+export async function check(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+  const conn = connectionSchema.safeParse(connectionOf(news));
+  const parsed = filesSchema.safeParse(news);
+  const failures = [...(conn.success ? [] : toCheckFailures(conn.error, ["connection"])), ...(parsed.success ? [] : toCheckFailures(parsed.error))];
+  if (parsed.success) {
+    try {
+      failures.push(...nameProblems(parsed.data));
+    } catch (e) {
+      if (!isUpchainError(e)) throw e;
+      failures.push({ property: e.path.join(".") || "fileSet", reason: `${e.code}: ${e.message}` });
+    }
+  }
+  if (!conn.success || !parsed.success || failures.length) return { failures };
+  const s = parsed.data;
+  const { set, folder } = setOf(s);
+  let changes: string[] = [];
+  if (s.platform === "linux") {
+    try {
+      changes = changesOf(await withSsh(conn.data, (h) => hostFiles(h, set, folder)), s.files);
+    } catch (e) {
+      return { failures: [{ property: "", reason: `${isUpchainError(e) ? `${e.code}: ` : ""}${(e as Error).message}` }] };
+    }
+  }
+  return { inputs: { ...withConnection({ ...news, ...s }, conn.data), folder, changes } };
+}
+
+async function apply(inputs: any): Promise<any> {
+  const c = connectionSchema.parse(connectionOf(inputs));
+  const s = filesSchema.parse(inputs);
+  const { set, folder } = setOf(s);
+  if (s.platform !== "linux") throw new UpchainError("UNSUPPORTED_PLATFORM", `${set.title} for Windows are rendered for review; this version places files on Linux hosts only`);
+  for (const p of nameProblems(s)) throw new UpchainError("INVALID_INPUT", `${p.property}: ${p.reason}`);
+  return withSsh(c, async (h) => {
+    const now = await hostFiles(h, set, folder);
+    const keep = `${DEFAULT_STATE_DIR}/files/${s.product}-${s.fileSet}/${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}`;
+    const touched = Object.keys(now).filter((n) => now[n] !== s.files[n]);
+    const log = (l: string) => console.log(`upchain ${c.host}: ${l}`);
+    if (touched.length) {
+      // a copy of every file replaced or removed, never deleted by upchain
+      const r = await h.exec(`umask 077; mkdir -p -- ${q(keep)} && cd -- ${q(folder)} && cp -p -- ${touched.map(q).join(" ")} ${q(keep + "/")}`, { sudo: true });
+      if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: could not keep a copy of ${touched.join(", ")} in ${keep}: ${r.stderr.trim().slice(0, 300)}`);
+      log(`kept a copy of ${touched.join(", ")} in ${keep}`);
+    }
+    const mk = await h.exec(`mkdir -p -- ${q(folder)}`, { sudo: true });
+    if (mk.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: could not create ${folder}: ${mk.stderr.trim().slice(0, 300)}`);
+    for (const [name, text] of Object.entries(s.files)) {
+      if (now[name] === text) continue;
+      await h.writeFile(`${folder}/${name}`, text, 0o644);
+      log(`placed ${folder}/${name} (sha256 ${sha(text)})`);
+    }
+    const gone = Object.keys(now).filter((n) => !(n in s.files));
+    if (gone.length) {
+      const r = await h.exec(`cd -- ${q(folder)} && rm -f -- ${gone.map(q).join(" ")}`, { sudo: true });
+      if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: could not remove ${gone.join(", ")} from ${folder}: ${r.stderr.trim().slice(0, 300)}`);
+      log(`removed ${gone.join(", ")} from ${folder} (copies in ${keep})`);
+    }
+    // read back: what is there now is exactly what the stack says
+    const after = await hostFiles(h, set, folder);
+    const left = changesOf(after, s.files);
+    if (left.length) throw new UpchainError("COMMAND_FAILED", `${h.label}: after placing the files, ${folder} still differs from the stack: ${left.slice(0, 5).join("; ")}`);
+    return withConnection({ ...s, folder, changes: [], sha256: Object.fromEntries(Object.entries(after).map(([n, t]) => [n, sha(t)])) }, c);
+  });
+}
+
+export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
+  const outs = await apply(inputs);
+  return { id: `${outs.product}:${outs.fileSet}@${outs.connection.host}:${outs.connection.port}`, outs };
+}
+
+export async function update(_id: string, _olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
+  return { outs: await apply(news) };
+}
+
+export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult> {
+  const changed: string[] = [];
+  if (JSON.stringify(olds.files ?? {}) !== JSON.stringify(news.files ?? {})) changed.push("files");
+  // the host differs from the stack (someone edited a file by hand): up puts it back
+  if ((news.changes ?? []).length) changed.push("changes");
+  for (const k of ["host", "port", "user", "hostKey"]) if (olds.connection?.[k] !== news.connection?.[k]) changed.push(`connection.${k}`);
+  if (olds.folder !== news.folder) changed.push("folder");
+  return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
+}
+
+export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
+  const c = connectionSchema.parse(connectionOf(props));
+  const s = filesSchema.parse(props);
+  const { set, folder } = setOf(s);
+  if (s.platform !== "linux") return { id, props };
+  const files = await withSsh(c, (h) => hostFiles(h, set, folder));
+  return { id, props: { ...props, files, sha256: Object.fromEntries(Object.entries(files).map(([n, t]) => [n, sha(t)])) } };
+}
+
+/** Dropping the set from the stack removes its files from the host (copies kept), as removing one file does. */
+export async function remove(_id?: string, props?: any): Promise<void> {
+  if (!props || props.platform === "windows") return;
+  await apply({ ...props, files: {} });
+}
