@@ -81,6 +81,8 @@ export interface Catalog {
   platforms: Platform[];
   /** Releases assumed when the stack lists none. */
   defaultReleases: string[];
+  /** A hop as people read it, when its from->to text is long ("ecommerce 5.1.0.0->5.2.0.0" for a module set). */
+  describeHop?(hop: Hop): string;
   /** The hops allowed from `from`, each with its rule. The planner searches these for a shortest chain. */
   legalHops(from: string, ctx: PlanContext): Hop[];
   /** Versions a chain from `from` to `to` must pass through (defence in depth for the planner). */

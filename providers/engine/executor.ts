@@ -178,6 +178,12 @@ export function restorePending(file: string, j: Journal): UpchainError {
   );
 }
 
+/** A hop's name in messages: the catalog's reading of it when it has one, else from->to. */
+function hopName(o: ExecuteOptions, key: string): string {
+  const hop = o.plan.hops.find((h) => `${h.from}->${h.to}` === key);
+  return hop && o.catalog.describeHop ? o.catalog.describeHop(hop) : key;
+}
+
 async function saveJournal(r: Run): Promise<void> {
   await withContact(r.o.host, r.contactUntil(), "writing the journal", async () => (await writeJournal(r.o.host, r.stateDir, r.o.resource, r.j), true), { ownErrors: true });
 }
@@ -190,7 +196,7 @@ async function walk(r: Run): Promise<void> {
     const index = j.next;
     const step = steps[index];
     const hopSteps = steps.filter((s) => s.hop === step.hop);
-    const position = `[${step.hop} ${hopSteps.indexOf(step) + 1}/${hopSteps.length}]`;
+    const position = `[${hopName(o, step.hop)} ${hopSteps.indexOf(step) + 1}/${hopSteps.length}]`;
     let outcome: StepOutcome;
     try {
       outcome = await runOrResume(r, step, index, position);
@@ -292,7 +298,7 @@ async function reboot(r: Run, step: PlannedStep, index: number, dir: string): Pr
       await saveJournal(r);
     },
     holdLock: (until) => r.lock.holdUntil(until),
-    log: (line) => r.log(`[${step.hop}]   ${line}`),
+    log: (line) => r.log(`[${hopName(o, step.hop)}]   ${line}`),
   });
 }
 
@@ -311,10 +317,10 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
   const what = outcome === "lost" ? "died without an exit status (its process is gone)" : outcome.code === -1 ? "could not be carried out" : `exited ${outcome.code}`;
   const output = outcome === "lost" ? "" : `\n--- stdout ---\n${tail(outcome.stdout)}\n--- stderr ---\n${tail(outcome.stderr)}`;
   const mask = (s: string) => maskSecrets(s, o.secrets ?? []);
-  const failedStep = `${o.host.label}: step "${step.title}" (${step.id}) of hop ${step.hop} ${what}`;
+  const failedStep = `${o.host.label}: step "${step.title}" (${step.id}) of hop ${hopName(o, step.hop)} ${what}`;
   const restore = changedSomething ? o.catalog.restoreSteps(hop, o.ctx) : [];
   const recover = o.catalog.recoverSteps?.(hop, o.ctx) ?? [];
-  if (restore.length || recover.length) log(`[${step.hop}] step ${step.id} ${what}; bringing ${hop.from} back`);
+  if (restore.length || recover.length) log(`[${hopName(o, step.hop)}] step ${step.id} ${what}; bringing ${hop.from} back`);
   // A step that failed by taking the connection down (a reboot that never came back) leaves none.
   // Nothing can be restored on a machine that cannot be reached, and its journal cannot be written:
   // it still names the step, so the next run, once the machine is back, finds out how it ended.

@@ -154,12 +154,14 @@ export async function readOffered(host: RemoteHost, catalog: Catalog, s: ServerI
 const withOffered = (s: ServerInputs, offered: Offered): ServerInputs => ({ ...s, target: offered.target, ...(offered.releases ? { releases: offered.releases } : {}) });
 
 /** The chain as preview shows it: hops, and each step as "hop n. [action] title". */
-function planSummary(plan: Plan) {
+function planSummary(plan: Plan, catalog: Catalog) {
+  // the catalog's short name of a hop when it has one: the diff view cuts long lines
+  const named = new Map(plan.hops.map((h) => [hopLabel(h), catalog.describeHop?.(h) ?? hopLabel(h)]));
   return {
     from: plan.from,
     to: plan.to,
-    hops: plan.hops.map((h) => `${hopLabel(h)} (${h.rule.id})`),
-    steps: plan.steps.map((s) => `${s.hop} ${s.id}: [${s.action}] ${s.title}`),
+    hops: plan.hops.map((h) => `${named.get(hopLabel(h))} (${h.rule.id})`),
+    steps: plan.steps.map((s) => `${named.get(s.hop) ?? s.hop} ${s.id}: [${s.action}] ${s.title}`),
     // one line per entry: a step title listing six entries is too long for the diff view
     ...(plan.steps.some((s) => s.action === "services-add")
       ? { servicesEntries: plan.steps.flatMap((s) => (s.action === "services-add" ? entriesOf(s).map((e) => `${s.hop} ${String(s.file)} += ${describeEntry(e)}`) : [])) }
@@ -266,22 +268,27 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
       const where = `${h.label}:${journalPath(DEFAULT_STATE_DIR, journalName)}`;
       const looks = await Promise.allSettled([
         (async () => {
-          const installed = await probeInstalled(h, catalog, contextOf(catalog, s));
-          const offered = await readOffered(h, catalog, s, installed);
-          const e = withOffered(s, offered);
-          const req: PlanRequest = { installed, target: e.target, platform: e.platform, releases: e.releases, options: e.options };
-          const ctx = contextOf(catalog, e);
           let plan: Plan;
+          let offered: Offered;
+          let req: PlanRequest;
           try {
+            const installed = await probeInstalled(h, catalog, contextOf(catalog, s));
+            offered = await readOffered(h, catalog, s, installed);
+            const e = withOffered(s, offered);
+            req = { installed, target: e.target, platform: e.platform, releases: e.releases, options: e.options };
             plan = planUpgrade(catalog, req);
           } catch (err) {
-            // The host's own diagnosis (a version its update service has not detected, and why) says
-            // more than "no chain leads there": when it has one, it stands for the planner's refusal.
-            const notReady = await hostCheckProblems(h, catalog.hostChecks?.([], ctx) ?? []);
-            if (!notReady.length || !(isUpchainError(err, "UNKNOWN_VERSION") || isUpchainError(err, "NO_LEGAL_PATH"))) throw err;
+            // The host's own diagnosis (a module its update service does not know, a version it has
+            // not detected, and why) says more than "not found" or "no chain leads there": when it
+            // has one, it stands for the refusal.
+            const diagnosable = catalog.offers && (isUpchainError(err, "UNKNOWN_VERSION") || isUpchainError(err, "NO_LEGAL_PATH") || isUpchainError(err, "HOST_NOT_READY"));
+            if (!diagnosable) throw err;
+            const notReady = await hostCheckProblems(h, catalog.hostChecks?.([], contextOf(catalog, s)) ?? []);
+            if (!notReady.length) throw err;
             failures.push(...notReady.map((p) => ({ property: p.path, reason: `HOST_NOT_READY: ${p.message}` })));
             return undefined;
           }
+          const ctx = contextOf(catalog, withOffered(s, offered));
           const missing = planInputProblems(catalog, plan.hops, req);
           failures.push(...missing.map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
           const notReady = await hostCheckProblems(h, catalog.hostChecks?.(plan.hops, ctx) ?? []);
@@ -294,7 +301,7 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
       for (const l of looks) if (l.status === "rejected") failures.push(failureOf(l.reason));
       const [plan, resume] = looks;
       if (plan.status === "fulfilled" && plan.value && resume.status === "fulfilled") {
-        summary = planSummary(plan.value.plan);
+        summary = planSummary(plan.value.plan, catalog);
         if (plan.value.offered.lines) summary.offered = plan.value.offered.lines;
         if (resume.value) summary.resume = resume.value;
         if (plan.value.offered.target !== s.target) resolvedTarget = plan.value.offered.target;

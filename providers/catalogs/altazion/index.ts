@@ -8,7 +8,7 @@ import { hookNameProblem } from "./hooks";
 import { linuxCommands, linuxFiles, linuxProbe } from "./linux";
 import { installedFrom, readOffer } from "./offer";
 import { AltazionOptions, altazionOptions, checkAltazionOptions } from "./options";
-import { AltazionCommands, hopSteps, recoverSteps, restoreSteps } from "./outline";
+import { AltazionCommands, hopModule, hopSteps, recoverSteps, restoreSteps } from "./outline";
 import { altazionScheme, moduleVersion, rules } from "./rules";
 import { windowsCommands, windowsFiles, windowsProbe } from "./windows";
 
@@ -56,6 +56,10 @@ export const altazion: Catalog = {
   // what can be installed is what the update service has detected: read from the host (offers)
   defaultReleases: [],
   legalHops,
+  describeHop: (hop) => {
+    const m = hopModule(hop);
+    return `${m.name} ${m.from}->${m.to}`;
+  },
   requiredStops: () => [],
   probeVersion(ctx) {
     const o = settings(ctx);

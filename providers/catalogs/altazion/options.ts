@@ -116,7 +116,7 @@ export type ModuleOptions = AltazionOptions["modules"][number];
 export const poolsOf = (m: ModuleOptions): string[] => (isWebModule(m.name) ? (m.pools ?? [m.name]) : []);
 
 function rules(platform: Platform) {
-  return (o: Partial<AltazionOptions>): OptionProblem[] => {
+  return (o: Partial<AltazionOptions>, failed: ReadonlySet<string>): OptionProblem[] => {
     const problems: OptionProblem[] = [];
     const modules = o.modules ?? [];
     modules.forEach((m, i) => {
@@ -128,7 +128,7 @@ function rules(platform: Platform) {
         }
       });
     });
-    if (o.database && !modules.some((m) => m.name === "database")) problems.push({ path: "options.database", message: "is for the database module, which this server's modules do not list" });
+    if (o.database && !failed.has("modules") && !modules.some((m) => m.name === "database")) problems.push({ path: "options.database", message: "is for the database module, which this server's modules do not list" });
     if (o.backupDir) {
       problems.push(...backupOverlaps({ field: "options.backupDir", value: o.backupDir }, modules.map((m, i) => ({ field: `options.modules[${i}].folder`, value: m.folder })), platform, ALTAZION_DEFAULTS[platform].backupDir));
     }

@@ -114,7 +114,7 @@ export function hopSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, chai
       id: "install",
       action: "http",
       shell: c.shell,
-      title: `Install ${mod.name} ${mod.to} with the portal's Installer button (through the SSH tunnel to localhost:${o.portal.port})`,
+      title: `Press Installer for ${mod.name} ${mod.to} (portal at localhost:${o.portal.port}, SSH tunnel)`,
       commands: [],
       destructive: true,
       rule: rules.installLoops.id,

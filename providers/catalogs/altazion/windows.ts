@@ -82,7 +82,8 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
       privateFolderPs(o.backupDir),
       keepEarlierPs(dir),
       `robocopy ${q(m.folder)} ${q(join(dir, "module"))} /MIR /COPY:DAT /DCOPY:DAT /R:1 /W:1 /NP /NFL /NDL | Out-Null; if ($LASTEXITCODE -ge 8) { throw ('robocopy exited ' + $LASTEXITCODE) }`,
-      `New-Item -ItemType File -Force -Path ${q(join(dir, "complete"))} | Out-Null`,
+      // .NET, not a provider path: nothing in it is read as a wildcard
+      `[IO.File]::WriteAllText(${q(join(dir, "complete"))}, '')`,
       `Write-Output ${q(`restore point: ${join(dir, "module")}`)}`,
     ],
     restoreModule: (m, dir) => [
