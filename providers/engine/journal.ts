@@ -18,8 +18,9 @@ const journalSchema = z
     version: z.literal(2),
     run: z.string().regex(RUN_ID),
     product: z.string().regex(/^[a-z0-9-]{1,64}$/),
-    from: z.string().min(1).max(64),
-    to: z.string().min(1).max(64),
+    // a module set's version names every module: "gestioncommerciale=5.1.0.0,ecommerce=5.1.0.0,..."
+    from: z.string().min(1).max(512),
+    to: z.string().min(1).max(512),
     planDigest: z.string().regex(/^[0-9a-f]{64}$/),
     steps: z.number().int().min(0).max(10_000),
     next: z.number().int().min(0).max(10_000),
@@ -34,7 +35,7 @@ const journalSchema = z
     status: z.enum(["running", "done", "restored", "restore-failed"]),
     /** Set when the hop failed and its restore failed too: every later run refuses until cleared. */
     failure: z
-      .object({ hop: z.string().max(200), step: z.string().max(200), restorePoint: z.string().max(1000), why: z.string().max(4000) })
+      .object({ hop: z.string().max(1100), step: z.string().max(400), restorePoint: z.string().max(1000), why: z.string().max(4000) })
       .strict()
       .optional(),
     updatedAt: z.string().max(64),

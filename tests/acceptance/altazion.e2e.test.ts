@@ -87,6 +87,10 @@ describe("Altazion Office: two servers, five modules, hooks, through the update 
     const az1 = since("az1", mark.az1);
     const ran = az1.filter((e) => e.event === "hook").map((e) => `${e.phase}_${e.module}:${e.sha256}`);
     assert.deepStrictEqual(ran, [`PREINSTALL_ecommerce:${sha(HOOK_EC)}`, `POSTINSTALL_gestioncommerciale:${sha(HOOK_GC)}`], "the service ran exactly the stack's hooks, as placed");
+    // the hooks' variables come from the service (the module's folder and its backup, each ending with /), not from upchain
+    const ec = az1.find((e) => e.event === "hook" && e.module === "ecommerce")!;
+    assert.strictEqual(ec.E_MODULE_PATH, "/srv/altazion/ecommerce/");
+    assert.match(ec.E_BACKUP_PATH, /^\/opt\/cpoint\/\[e\]\/bin\/updates\/backups\/ecommerce\/5\.1\.0\.0\/$/);
     for (const [n, modules] of [["az1", "ecommerce,gestioncommerciale"], ["az2", "integration,phygitalapi,database"]] as const) {
       const seq = order(since(n, mark[n]), (e) => (e.event === "notice" ? `notice ${e.phase} ${e.modules}` : e.event === "install-done" ? `done ${e.module}` : undefined));
       assert.deepStrictEqual(seq, [`notice start ${modules}`, ...modules.split(",").map((m) => `done ${m}`), `notice end ${modules}`], n);
@@ -133,9 +137,11 @@ describe("Altazion Office: two servers, five modules, hooks, through the update 
     assert.strictEqual(kept.out, HOOK_GC);
   });
 
-  it("a version the service has not detected: preview refuses with the document's diagnosis; with the remedy, up restarts the service and waits for the detection", () => {
+  it("a version the service has not detected, the service stopped and in Manual mode: preview refuses with the document's diagnosis; with the remedy, up sets the start mode, starts the service, waits for the detection, and goes on", () => {
     // published after the service's last detection (it detects when it starts): on offer, not detected
     publish(hosts.az1, "ecommerce", "5.3.0.0");
+    // and the portal unreachable: the service stopped, in Manual start mode
+    assert.strictEqual(run("az1", `/usr/local/sbin/altazion-service '[e] - service principal' stop && /usr/local/sbin/altazion-service '[e] - service principal' set-startmode Manual`).code, 0);
     const spec = servers();
     spec[0].modules[0].version = "5.3.0.0";
     configureAltazion(project, spec.slice(0, 1));
@@ -143,13 +149,14 @@ describe("Altazion Office: two servers, five modules, hooks, through the update 
     assert.notStrictEqual(refused.code, 0, refused.output);
     assert.match(refused.output, /options\.modules\[0\]\.target.*has not detected ecommerce 5\.3\.0\.0: it offers 5\.2\.0\.0/);
     assert.match(refused.output, /not published yet/);
+    assert.match(refused.output, /options\.serviceName.*the update service is "Stopped", so its portal \(localhost:8080\) cannot answer; and it starts "Manual", not Automatic \(Delayed Start\)/);
     const from = altazionEvents("az1").length;
     spec[0].options = { remedy: true, detectionWaitSeconds: 60 };
     configureAltazion(project, spec.slice(0, 1));
     const r = project.ok(["up", "--yes", "--skip-preview"]);
     assert.strictEqual(moduleVersion(hosts.az1, "ecommerce"), "5.3.0.0", r.output);
-    const seq = order(since("az1", from), (e) => (["service-stop", "service-start", "detect", "install-done"].includes(e.event) ? e.event : undefined));
-    assert.deepStrictEqual(seq.slice(0, 4), ["service-stop", "service-start", "detect", "install-done"]);
+    const seq = order(since("az1", from), (e) => (["startmode-set", "service-stop", "service-start", "detect", "install-done"].includes(e.event) ? e.event : undefined));
+    assert.deepStrictEqual(seq.slice(0, 4), ["startmode-set", "service-start", "detect", "install-done"]);
     assert.strictEqual(serviceState("az1").startMode, "AutomaticDelayedStart");
   });
 });

@@ -120,6 +120,15 @@ describe("the journal on the host (local fake transport)", function () {
     assert.notStrictEqual(planDigest(changed), planDigest(p));
   });
 
+  it("a module set's long versions (five Altazion modules) and a failed hop's long name round-trip", () => {
+    const five = ["gestioncommerciale", "ecommerce", "phygitalapi", "integration", "database"];
+    const from = five.map((m) => `${m}=5.1.0.0`).join(",");
+    const to = five.map((m) => `${m}=5.2.0.0`).join(",");
+    const j = { ...newJournal("20261123T101500-a1b2c3", { product: "altazion-office", platform: "linux", from, to, hops: [], steps: [] }), status: "restore-failed" as const };
+    j.failure = { hop: `${from}->${to}`, step: '"Run reviewed script 2/3 002_procedures.sql (sha256 0123456789ab…)" (script-2)', restorePoint: "the database backup", why: "exited 1" };
+    assert.deepStrictEqual(parseJournal(JSON.stringify(j), "here"), j);
+  });
+
   it("writeJournal keeps the file private (0600)", async () => {
     const state = path.join(dir, "state");
     fs.mkdirSync(state);
