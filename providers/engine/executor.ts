@@ -8,7 +8,7 @@ import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, Step, probedVersion } from "./catalog";
 import { DetachedResult, StepEnv, readResult, startDetached, stepState } from "./detached";
 import { edit, servicesAdd, upload } from "./fileSteps";
-import { Journal, archiveJournal, journalPath, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
+import { Journal, TimelineEntry, archiveJournal, journalPath, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
 import { HostLock, acquireLock } from "./lock";
 import { Pools } from "../loadBalancer/pools";
 import { applyPools } from "./poolStep";
@@ -39,6 +39,8 @@ export interface ExecuteOptions {
   clearRun?: string;
   /** How long to keep trying to reach the host before a step's outcome is declared unknown. */
   contactTimeoutMs?: number;
+  /** Told the run's journal when the run ends, however it ends (its timeline feeds the report). */
+  onFinish?: (journal: Journal) => void;
   /** The load balancer a cluster member's pool steps act on (opened when the first pool step runs). */
   pools?: () => Promise<Pools>;
 }
@@ -90,9 +92,10 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
   }
   const lock = await acquireLock(o.host, stateDir, o.resource, id, o.lockStaleSeconds ?? 120);
   if (lock.tookOverFrom) log(`took over the lock of run ${lock.tookOverFrom}, whose heartbeat had stopped`);
+  let journal: Journal | undefined;
   try {
     let resumedRun: string | undefined;
-    let journal = await settleJournal(o, stateDir, await readJournal(o.host, stateDir, o.resource), log);
+    journal = await settleJournal(o, stateDir, await readJournal(o.host, stateDir, o.resource), log);
     if (journal) {
       resumedRun = journal.run;
       log(`resuming run ${journal.run}: ${journal.from} -> ${journal.to}, at step ${journal.next + 1} of ${journal.steps}`);
@@ -102,13 +105,22 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
       await writeJournal(o.host, stateDir, o.resource, journal);
     }
     const contact = o.contactTimeoutMs ?? 120_000;
-    const r: Run = { o, j: journal, stateDir, lock, log, contactUntil: () => Date.now() + contact, backupOutput: new Map() };
+    const j = journal;
+    const r: Run = { o, j, stateDir, lock, log, contactUntil: () => Date.now() + contact, backupOutput: new Map() };
     await walk(r);
-    journal.status = "done";
+    j.status = "done";
     await saveJournal(r);
-    await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, stateDir, o.resource, journal.run), true), { ownErrors: true });
+    await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, stateDir, o.resource, j.run), true), { ownErrors: true });
     return { reached: o.plan.to, resumedRun };
   } finally {
+    // the run's timeline, also when it failed: the controller keeps a copy for the report
+    if (journal && o.onFinish) {
+      try {
+        o.onFinish(journal);
+      } catch (e) {
+        log(`could not keep the run's timeline: ${(e as Error).message}`);
+      }
+    }
     // best effort: after a host that never came back, the lock goes stale on its own
     await lock.release().catch((e) => log(`could not release the lock: ${(e as Error).message}`));
   }
@@ -198,6 +210,8 @@ async function walk(r: Run): Promise<void> {
     const hopSteps = steps.filter((s) => s.hop === step.hop);
     const position = `[${hopName(o, step.hop)} ${hopSteps.indexOf(step) + 1}/${hopSteps.length}]`;
     let outcome: StepOutcome;
+    const entry: TimelineEntry = { kind: "step", step: index, start: new Date().toISOString() };
+    j.timeline.push(entry);
     try {
       outcome = await runOrResume(r, step, index, position);
     } catch (e) {
@@ -208,6 +222,8 @@ async function walk(r: Run): Promise<void> {
       // came back) is the step failing: it goes through the same restore and recovery.
       outcome = { code: -1, stdout: "", stderr: (e as Error).message };
     }
+    entry.end = new Date().toISOString();
+    entry.outcome = outcome === "lost" ? "lost" : outcome.code === 0 ? "ok" : "failed";
     if (outcome === "lost" || outcome.code !== 0) await failHop(r, step, outcome);
     if (step.action === "backup" && outcome !== "lost") r.backupOutput.set(step.hop, outcome.stdout);
     j.next = index + 1;
@@ -341,12 +357,12 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
   }
   let restoreError: string | undefined;
   for (const s of restore) {
-    restoreError = await runAside(r, s);
+    restoreError = await timed(r, "restore", s, () => runAside(r, s));
     if (restoreError) break;
   }
   const recoverErrors: string[] = [];
   for (const s of recover.filter((s) => !restoreError || s.always)) {
-    const e = await runAside(r, s);
+    const e = await timed(r, "recover", s, () => runAside(r, s));
     if (e) recoverErrors.push(`${s.title}: ${e}`);
   }
   if (restoreError) {
@@ -374,6 +390,16 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
       ? `nothing had been changed yet, and ${hop.from} was put back in service`
       : "nothing had been changed yet, so nothing was restored";
   throw new UpchainError("STEP_FAILED", mask(`${failedStep}; ${restored}.${output}`));
+}
+
+/** Run a restore or recovery step with its entry in the journal's timeline; its error text, or undefined. */
+async function timed(r: Run, kind: "restore" | "recover", s: Step, fn: () => Promise<string | undefined>): Promise<string | undefined> {
+  const entry: TimelineEntry = { kind, step: s.id, start: new Date().toISOString() };
+  r.j.timeline.push(entry);
+  const error = await fn();
+  entry.end = new Date().toISOString();
+  entry.outcome = error ? "failed" : "ok";
+  return error;
 }
 
 /**

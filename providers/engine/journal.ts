@@ -13,6 +13,21 @@ import { Plan } from "./planner";
 /** Run ids are made by the executor: UTC time and six hex digits. */
 export const RUN_ID = /^\d{8}T\d{6}-[0-9a-f]{6}$/;
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/** One step's run: the plan's step index (or a restore or recovery step's id), start, end and outcome. */
+const timelineEntry = z
+  .object({
+    kind: z.enum(["step", "restore", "recover"]),
+    /** The plan's step index for a step; the restore or recovery step's id otherwise. */
+    step: z.union([z.number().int().min(0).max(10_000), z.string().regex(/^[a-z0-9-]{1,64}$/)]),
+    start: z.string().regex(ISO_TIME),
+    end: z.string().regex(ISO_TIME).optional(),
+    outcome: z.enum(["ok", "failed", "lost"]).optional(),
+  })
+  .strict();
+export type TimelineEntry = z.infer<typeof timelineEntry>;
+
 const journalSchema = z
   .object({
     version: z.literal(2),
@@ -38,6 +53,8 @@ const journalSchema = z
       .object({ hop: z.string().max(1100), step: z.string().max(400), restorePoint: z.string().max(1000), why: z.string().max(4000) })
       .strict()
       .optional(),
+    /** When each step ran (and each restore or recovery step after a failure): numbers and times only. */
+    timeline: z.array(timelineEntry).max(20_000).default([]),
     updatedAt: z.string().max(64),
   })
   .strict()
@@ -64,7 +81,7 @@ function canonicalJson(v: unknown): string {
 }
 
 export function newJournal(run: string, plan: Plan): Journal {
-  return { version: 2, run, product: plan.product, from: plan.from, to: plan.to, planDigest: planDigest(plan), steps: plan.steps.length, next: 0, status: "running", updatedAt: "" };
+  return { version: 2, run, product: plan.product, from: plan.from, to: plan.to, planDigest: planDigest(plan), steps: plan.steps.length, next: 0, status: "running", timeline: [], updatedAt: "" };
 }
 
 /**

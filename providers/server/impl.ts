@@ -8,6 +8,7 @@ import { connectionOf, connectionSchema, toCheckFailures, withConnection } from 
 import { Catalog, PlanContext, probedVersion } from "../engine/catalog";
 import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/executor";
 import { Journal, RUN_ID, journalPath, readJournal } from "../engine/journal";
+import { runRecord, writeRunRecord } from "../engine/runRecord";
 import { Plan, PlanRequest, assertPlanInputs, hopLabel, planInputProblems, planUpgrade } from "../engine/planner";
 import { UpchainError, isUpchainError } from "../errors";
 import { shown } from "../options/paths";
@@ -340,6 +341,8 @@ async function converge(inputs: any): Promise<any> {
         log,
         secrets: [c.privateKey ?? "", c.password ?? "", ...Object.values(s.secretEnv), ...balancerSecrets(s)],
         pools: balancer.open,
+        // a copy of the run's timeline on the controller, for `upchain report`
+        onFinish: (j) => void writeRunRecord(runRecord(j, plan, catalog, host.label, journalName)),
       });
     // An interrupted run is finished first, whatever version the host reports now: its last hop
     // may have changed the version and still have steps to go (start, check). Its plan is made

@@ -10,6 +10,7 @@ import { planUpgrade } from "../../../providers/engine/planner";
 import { dottedNumbers } from "../../../providers/engine/version";
 import { newJournal, writeJournal } from "../../../providers/engine/journal";
 import { isUpchainError } from "../../../providers/errors";
+import { RunRecord, runRecord, writeRunRecord } from "../../../providers/engine/runRecord";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
 
@@ -49,6 +50,29 @@ async function runWith(fail: string, restoreFails = false): Promise<{ trail: str
   fs.rmSync(dir, { recursive: true, force: true });
   return { trail: lines, error };
 }
+
+describe("the run's timeline (journal and the controller's record)", function () {
+  this.timeout(20_000);
+
+  it("a failed run keeps every step's start, end and outcome, then the restore and recovery steps, named from the controller's plan", async () => {
+    const dir = tempDir();
+    const trail = path.join(dir, "trail");
+    const c = catalog(trail, "change");
+    const plan = planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
+    let record: RunRecord | undefined;
+    await executePlan({
+      host: new LocalHost(), catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2"], options: {} }, resource: "trail", stateDir: path.join(dir, "state"), pollMs: 20,
+      onFinish: (j) => (record = runRecord(j, plan, c, "local-fake", "trail")),
+    }).catch(() => undefined);
+    assert.ok(record, "onFinish was told the journal of a failed run");
+    assert.strictEqual(record.status, "restored");
+    assert.deepStrictEqual(record.steps.map((s) => `${s.kind}:${s.id}:${s.outcome}`), ["step:stop:ok", "step:backup:ok", "step:change:failed", "restore:restore:ok", "recover:setting-back:ok", "recover:start-old:ok"]);
+    assert.ok(record.steps.every((s) => s.hop === "1->2" && s.end !== undefined && s.start <= s.end));
+    const out = writeRunRecord(record, path.join(dir, "runs"));
+    assert.deepStrictEqual(JSON.parse(fs.readFileSync(out, "utf8")), JSON.parse(JSON.stringify(record)));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
 
 describe("executor after a failed step (local fake transport)", function () {
   this.timeout(20_000);
