@@ -84,7 +84,9 @@ describe("Oracle AS middle tiers at 9.0.2.0, 9.0.3 and 9.0.4 to 10.1.2 in one st
     for (const n of ["oa0200", "oa0904"]) {
       const dest = homeState(n, DESTINATION_HOME);
       const src = homeState(n, SOURCE_HOME);
-      assert.match(dest.version ?? "", /^10\.1\.2/, n);
+      // on failure, what the run said about this host (the run as a whole fails because of oa0903)
+      const said = () => r.output.split("\n").filter((l) => l.includes(hosts[n].host) || l.includes(`Server ${n}`) || l.includes(`(${n})`)).slice(-40).join("\n");
+      assert.match(dest.version ?? "", /^10\.1\.2/, `${n} did not reach 10.1.2; the run said:\n${said()}`);
       assert.strictEqual(dest.opmnRunning, true, `${n}: the destination runs`);
       assert.strictEqual(src.opmnRunning, false, `${n}: the source is stopped (same ports)`);
       assert.deepStrictEqual([flagged(dest, DESTINATION_HOME), flagged(dest, SOURCE_HOME)], ["Y", "N"], `${n}: oratab`);
