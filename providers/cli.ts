@@ -8,10 +8,16 @@ import { Rollout, rolloutOrder } from "./engine/rollout";
 import { planUpgrade } from "./engine/planner";
 import { isUpchainError } from "./errors";
 import { buildBundle } from "./bundle";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import { runsDir } from "./engine/runRecord";
+import { readRecords, rowsFor, serversOf } from "./report/collect";
+import { renderTimeline } from "./report/timeline";
 import { planToText } from "./planText";
 
 const usage = `usage: upchain plan <product> --from <version> --to <version> [--platform linux|windows] [--releases v1,v2,...] [--cluster m1,m2,...] [--json]
        upchain bundle omflow --out <dir> [--packages name1,name2==1.0,...] [--debs]
+       upchain report --stack <name> [--out report.svg] [--runs <dir>] [--export <stack export JSON>]
 products: ${productNames().join(", ")}`;
 
 function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, string | true> } {
@@ -55,10 +61,29 @@ function rolloutToText(r: Rollout & { rule: Rule }): string {
   return lines.join("\n") + "\n";
 }
 
+/** The picture of the stack's last run: one row per server, its newest run (see providers/report). */
+function report(flags: Map<string, string | true>): number {
+  const stack = flags.get("stack");
+  if (typeof stack !== "string") throw new Error("--stack is required");
+  const file = flags.get("export");
+  const exported =
+    typeof file === "string"
+      ? JSON.parse(fs.readFileSync(file, "utf8"))
+      : JSON.parse(execFileSync("pulumi", ["stack", "export", "--stack", stack], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 }));
+  const runs = flags.get("runs");
+  const rows = rowsFor(serversOf(exported), readRecords(typeof runs === "string" ? runs : runsDir()));
+  if (!rows.length) throw new Error(`no run of stack ${stack}'s servers is recorded in ${typeof runs === "string" ? runs : runsDir()} (records are kept by pulumi up from this folder)`);
+  const out = typeof flags.get("out") === "string" ? (flags.get("out") as string) : `upchain-report-${stack}.svg`;
+  fs.writeFileSync(out, renderTimeline(rows, `upchain ${stack}`));
+  process.stderr.write(`wrote ${out}: ${rows.length} server(s), ${rows.reduce((n, r) => n + r.record.steps.length, 0)} step(s)\n`);
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const { positional, flags } = parseArgs(argv);
     if (positional[0] === "bundle" && positional[1] === "omflow") return await bundle(flags);
+    if (positional[0] === "report") return report(flags);
     const known = new Set(["from", "to", "platform", "releases", "cluster", "json", "help"]);
     const unknown = [...flags.keys()].filter((f) => !known.has(f));
     if (flags.has("help") || positional[0] !== "plan" || positional.length !== 2 || unknown.length) {
