@@ -7,6 +7,7 @@ import { UpchainError } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
 import { DetachedResult, readResult, startDetached, stepState } from "./detached";
 import { PlannedStep } from "./planner";
+import { withContact } from "./stepWait";
 
 export async function bootMarker(host: RemoteHost, step: PlannedStep): Promise<string> {
   const r = await host.exec(String(step.bootMarker), { sudo: true });
@@ -48,7 +49,10 @@ export async function rebootAndWait(o: {
       launch = true;
     }
   }
-  await o.holdLock(Math.ceil(deadline / 1000) + 60);
+  // holding the lock is a write to the host: a link that drops just now is ridden out (the write is
+  // idempotent), not taken for the step failing; a host that answers and still refuses it is an error
+  const hold = (until: number) => withContact(host, Date.now() + 120_000, "holding the lock through the reboot", async () => (await o.holdLock(until), true), { ownErrors: true });
+  await hold(Math.ceil(deadline / 1000) + 60);
   if (launch) {
     // the pause lets the launch be acknowledged before the machine goes down
     await startDetached(host, o.dir, `sleep 1\n${step.commands.join("\n")}`);
@@ -63,7 +67,7 @@ export async function rebootAndWait(o: {
     accept: async (h) => (await bootMarker(h, step)) !== marker,
     onAttempt: (n, why) => o.log(`  not back yet (attempt ${n}: ${why})`),
   });
-  await o.holdLock(0);
+  await hold(0);
   return { code: 0, stdout: `back after ${Math.round((Date.now() - started) / 1000)}s\n`, stderr: "" };
 }
 
