@@ -41,35 +41,13 @@ settings.hosts.forEach((h) => {
 export const servers: Record<string, pulumi.Output<string>> = {};
 settings.servers.forEach((s, i) => {
   const names = serverSecrets[i];
+  // only the secrets this server's options name: another server's credentials never reach its host
   const secretEnv = names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined;
-  if (s.product === "altazion-office") {
-    const server = new AltazionServer(s.name, {
-      connection: connectionFor(s),
-      platform: s.platform,
-      modules: s.modules ?? [],
-      hooks: s.hooks,
-      options: s.options,
-      lockTimeoutSeconds: s.lockTimeoutSeconds,
-      stepTimeouts: s.stepTimeouts,
-      clearRun: s.clearRun,
-      secretEnv,
-    });
-    servers[s.name] = server.installedVersion;
-    return;
-  }
-  const Component = { groupmax: GroupmaxServer, omflow: OmflowServer, "oracle-as": OracleAsServer }[s.product];
-  const server = new Component(s.name, {
-    connection: connectionFor(s),
-    version: s.version!,
-    platform: s.platform,
-    releases: s.releases,
-    options: s.options,
-    lockTimeoutSeconds: s.lockTimeoutSeconds,
-    stepTimeouts: s.stepTimeouts,
-    clearRun: s.clearRun,
-    // only the secrets this server's options name: another server's credentials never reach its host
-    secretEnv,
-  });
+  const common = { connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv };
+  const server =
+    s.product === "altazion-office"
+      ? new AltazionServer(s.name, { ...common, modules: s.modules ?? [], hooks: s.hooks })
+      : new { groupmax: GroupmaxServer, omflow: OmflowServer, "oracle-as": OracleAsServer }[s.product](s.name, { ...common, version: s.version!, releases: s.releases });
   servers[s.name] = server.installedVersion;
 });
 

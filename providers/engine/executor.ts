@@ -2,18 +2,17 @@
 // destructive, each step run detached and polled, a check after each hop, and the hop's restore
 // point brought back when a step fails. It makes no planning decision of its own, and it takes
 // nothing from the host but data: the plan always comes from the controller (journal.ts).
-import { randomBytes } from "crypto";
 import { UpchainError, isUpchainError, maskSecrets } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, Step, probedVersion } from "./catalog";
 import { DetachedResult, StepEnv, readResult, startDetached, stepState } from "./detached";
 import { edit, servicesAdd, upload } from "./fileSteps";
-import { Journal, TimelineEntry, archiveJournal, journalPath, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
+import { Journal, TimelineEntry, archiveJournal, newRunId, journalPath, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
 import { HostLock, acquireLock } from "./lock";
 import { Pools } from "../loadBalancer/pools";
 import { applyPools } from "./poolStep";
 import { runHttpStep } from "./httpStep";
-import { Plan, PlannedStep } from "./planner";
+import { Plan, PlannedStep, hopName } from "./planner";
 import { rebootAndWait } from "./reboot";
 import { WaitResult, waitForStep, withContact } from "./stepWait";
 
@@ -84,7 +83,7 @@ interface Run {
 
 export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
   const stateDir = o.stateDir ?? DEFAULT_STATE_DIR;
-  const id = `${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`;
+  const id = newRunId();
   const log = (line: string) => o.log?.(maskSecrets(line, o.secrets ?? []));
   const foreign = o.plan.steps.find((s) => s.shell !== "sh");
   if (foreign) {
@@ -190,12 +189,6 @@ export function restorePending(file: string, j: Journal): UpchainError {
   );
 }
 
-/** A hop's name in messages: the catalog's reading of it when it has one, else from->to. */
-function hopName(o: ExecuteOptions, key: string): string {
-  const hop = o.plan.hops.find((h) => `${h.from}->${h.to}` === key);
-  return hop && o.catalog.describeHop ? o.catalog.describeHop(hop) : key;
-}
-
 async function saveJournal(r: Run): Promise<void> {
   await withContact(r.o.host, r.contactUntil(), "writing the journal", async () => (await writeJournal(r.o.host, r.stateDir, r.o.resource, r.j), true), { ownErrors: true });
 }
@@ -208,7 +201,7 @@ async function walk(r: Run): Promise<void> {
     const index = j.next;
     const step = steps[index];
     const hopSteps = steps.filter((s) => s.hop === step.hop);
-    const position = `[${hopName(o, step.hop)} ${hopSteps.indexOf(step) + 1}/${hopSteps.length}]`;
+    const position = `[${hopName(o.catalog, o.plan, step.hop)} ${hopSteps.indexOf(step) + 1}/${hopSteps.length}]`;
     let outcome: StepOutcome;
     const entry: TimelineEntry = { kind: "step", step: index, start: new Date().toISOString() };
     j.timeline.push(entry);
@@ -314,7 +307,7 @@ async function reboot(r: Run, step: PlannedStep, index: number, dir: string): Pr
       await saveJournal(r);
     },
     holdLock: (until) => r.lock.holdUntil(until),
-    log: (line) => r.log(`[${hopName(o, step.hop)}]   ${line}`),
+    log: (line) => r.log(`[${hopName(o.catalog, o.plan, step.hop)}]   ${line}`),
   });
 }
 
@@ -333,10 +326,10 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
   const what = outcome === "lost" ? "died without an exit status (its process is gone)" : outcome.code === -1 ? "could not be carried out" : `exited ${outcome.code}`;
   const output = outcome === "lost" ? "" : `\n--- stdout ---\n${tail(outcome.stdout)}\n--- stderr ---\n${tail(outcome.stderr)}`;
   const mask = (s: string) => maskSecrets(s, o.secrets ?? []);
-  const failedStep = `${o.host.label}: step "${step.title}" (${step.id}) of hop ${hopName(o, step.hop)} ${what}`;
+  const failedStep = `${o.host.label}: step "${step.title}" (${step.id}) of hop ${hopName(o.catalog, o.plan, step.hop)} ${what}`;
   const restore = changedSomething ? o.catalog.restoreSteps(hop, o.ctx) : [];
   const recover = o.catalog.recoverSteps?.(hop, o.ctx) ?? [];
-  if (restore.length || recover.length) log(`[${hopName(o, step.hop)}] step ${step.id} ${what}; bringing ${hop.from} back`);
+  if (restore.length || recover.length) log(`[${hopName(o.catalog, o.plan, step.hop)}] step ${step.id} ${what}; bringing ${hop.from} back`);
   // A step that failed by taking the connection down (a reboot that never came back) leaves none.
   // Nothing can be restored on a machine that cannot be reached, and its journal cannot be written:
   // it still names the step, so the next run, once the machine is back, finds out how it ended.

@@ -3,7 +3,7 @@
 // plan itself (commands, upload sources) is never read back from the host: a resumed run rebuilds
 // it from the stack and refuses a journal whose digest does not match, so a root user on a managed
 // server cannot make the controller run commands or read local files that preview never showed.
-import { createHash } from "crypto";
+import { createHash, randomBytes } from "crypto";
 import { z } from "zod";
 import { UpchainError } from "../errors";
 import { quote as q } from "../quote";
@@ -12,6 +12,11 @@ import { Plan } from "./planner";
 
 /** Run ids are made by the executor: UTC time and six hex digits. */
 export const RUN_ID = /^\d{8}T\d{6}-[0-9a-f]{6}$/;
+
+/** A new run id: the UTC time and six random hex digits. */
+export function newRunId(): string {
+  return `${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`;
+}
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 

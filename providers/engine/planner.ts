@@ -32,6 +32,12 @@ export function hopLabel(h: { from: string; to: string }): string {
   return `${h.from}->${h.to}`;
 }
 
+/** A step's hop as people read it: the catalog's name for it (describeHop) when it has one, else from->to. */
+export function hopName(catalog: Catalog, plan: Pick<Plan, "hops">, key: string): string {
+  const hop = plan.hops.find((h) => hopLabel(h) === key);
+  return hop && catalog.describeHop ? catalog.describeHop(hop) : key;
+}
+
 function contextFor(catalog: Catalog, req: PlanRequest): PlanContext {
   if (!catalog.platforms.includes(req.platform)) {
     throw new UpchainError(

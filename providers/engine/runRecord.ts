@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Catalog } from "./catalog";
 import { Journal } from "./journal";
-import { Plan } from "./planner";
+import { Plan, hopName } from "./planner";
 
 export interface RunRecordStep {
   kind: "step" | "restore" | "recover";
@@ -34,15 +34,11 @@ export interface RunRecord {
 }
 
 export function runRecord(journal: Journal, plan: Plan, catalog: Catalog, server: string, resource: string): RunRecord {
-  const hopName = (key: string) => {
-    const hop = plan.hops.find((h) => `${h.from}->${h.to}` === key);
-    return hop && catalog.describeHop ? catalog.describeHop(hop) : key;
-  };
   let lastHop = "";
   const steps = journal.timeline.map((e): RunRecordStep => {
     if (e.kind === "step" && typeof e.step === "number" && plan.steps[e.step]) {
       const s = plan.steps[e.step];
-      lastHop = hopName(s.hop);
+      lastHop = hopName(catalog, plan, s.hop);
       return { kind: "step", hop: lastHop, id: s.id, title: s.title, action: s.action, start: e.start, end: e.end, outcome: e.outcome };
     }
     // a restore or recovery step belongs to the hop whose step failed just before it

@@ -5,11 +5,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
 import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
-import { Catalog, PlanContext, probedVersion } from "../engine/catalog";
+import { Catalog, PlanContext, Shell, probedVersion } from "../engine/catalog";
 import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/executor";
 import { Journal, RUN_ID, journalPath, readJournal } from "../engine/journal";
 import { runRecord, writeRunRecord } from "../engine/runRecord";
-import { Plan, PlanRequest, assertPlanInputs, hopLabel, planInputProblems, planUpgrade } from "../engine/planner";
+import { Plan, PlanRequest, assertPlanInputs, hopLabel, hopName, planInputProblems, planUpgrade } from "../engine/planner";
 import { UpchainError, isUpchainError } from "../errors";
 import { shown } from "../options/paths";
 import { quote } from "../quote";
@@ -116,10 +116,15 @@ export async function assertRoot(host: RemoteHost, user: string): Promise<void> 
   );
 }
 
+/** A catalog's read-only command, run as root in its shell (a PowerShell one through powershell -Command). */
+function readOnHost(host: RemoteHost, c: { shell: Shell; command: string }) {
+  const cmd = c.shell === "powershell" ? `powershell -NoProfile -NonInteractive -Command ${quote(c.command)}` : c.command;
+  return host.exec(cmd, { sudo: true });
+}
+
 export async function probeInstalled(host: RemoteHost, catalog: Catalog, ctx: PlanContext): Promise<string> {
   const p = catalog.probeVersion(ctx);
-  const cmd = p.shell === "powershell" ? `powershell -NoProfile -NonInteractive -Command ${quote(p.command)}` : p.command;
-  const r = await host.exec(cmd, { sudo: true });
+  const r = await readOnHost(host, p);
   if (r.code !== 0 && /sudo/.test(r.stderr)) {
     throw new UpchainError("SUDO_REQUIRED", `${host.label}: reading the installed version needs root, and sudo said: ${r.stderr.trim().slice(0, 300)}`, ["connection", "user"]);
   }
@@ -144,8 +149,7 @@ interface Offered {
 export async function readOffered(host: RemoteHost, catalog: Catalog, s: ServerInputs, installed: string): Promise<Offered> {
   if (!catalog.offers) return { target: s.target };
   const o = catalog.offers(contextOf(catalog, s));
-  const cmd = o.shell === "powershell" ? `powershell -NoProfile -NonInteractive -Command ${quote(o.command)}` : o.command;
-  const r = await host.exec(cmd, { sudo: true });
+  const r = await readOnHost(host, o);
   const read = o.read({ code: r.code, stdout: r.stdout, stderr: r.stderr }, installed, s.target);
   if ("problem" in read) throw new UpchainError("HOST_NOT_READY", `${host.label}: ${read.problem}`, ["target"]);
   return { releases: [...(s.releases ?? catalog.defaultReleases), ...read.releases], target: read.target, lines: read.lines };
@@ -157,12 +161,12 @@ const withOffered = (s: ServerInputs, offered: Offered): ServerInputs => ({ ...s
 /** The chain as preview shows it: hops, and each step as "hop n. [action] title". */
 function planSummary(plan: Plan, catalog: Catalog) {
   // the catalog's short name of a hop when it has one: the diff view cuts long lines
-  const named = new Map(plan.hops.map((h) => [hopLabel(h), catalog.describeHop?.(h) ?? hopLabel(h)]));
+  const named = (key: string) => hopName(catalog, plan, key);
   return {
     from: plan.from,
     to: plan.to,
-    hops: plan.hops.map((h) => `${named.get(hopLabel(h))} (${h.rule.id})`),
-    steps: plan.steps.map((s) => `${named.get(s.hop) ?? s.hop} ${s.id}: [${s.action}] ${s.title}`),
+    hops: plan.hops.map((h) => `${named(hopLabel(h))} (${h.rule.id})`),
+    steps: plan.steps.map((s) => `${named(s.hop)} ${s.id}: [${s.action}] ${s.title}`),
     // one line per entry: a step title listing six entries is too long for the diff view
     ...(plan.steps.some((s) => s.action === "services-add")
       ? { servicesEntries: plan.steps.flatMap((s) => (s.action === "services-add" ? entriesOf(s).map((e) => `${s.hop} ${String(s.file)} += ${describeEntry(e)}`) : [])) }

@@ -5,11 +5,11 @@
 // version again. The service is a daemon the host's init also starts at boot (SERVICE). Hooks on the host (files under /opt/counter/hooks) make a step slow, hang,
 // fail, fill the disk, or make the restore or the reboot command fail. Every detached step records
 // its start and end on the host, so a test can prove that no step ran twice or overlapped another.
-import { Catalog, Hop, PlanContext, Rule, Step, shStep, uploadStep } from "../../providers/engine/catalog";
+import { Catalog, Hop, PlanContext, Step, shStep, uploadStep } from "../../providers/engine/catalog";
 import { LINUX_BOOT_MARKER } from "../../providers/catalogs/groupmax/linux";
 import { quote as q } from "../../providers/quote";
+import { counter } from "./counterCatalog";
 
-const rule: Rule = { id: "fault.one-at-a-time", text: "one version at a time", source: "tests/support/faultCatalog.ts" };
 export const FAULT_DIR = "/opt/counter";
 export const BACKUP_ROOT = "/var/backups/counter";
 export const backupOf = (h: { from: string; to: string }) => `${BACKUP_ROOT}/${h.from}-to-${h.to}`;
@@ -82,19 +82,9 @@ function hopSteps(hop: Hop, ctx: PlanContext): Step[] {
   return steps;
 }
 
+// the counter's versions, legal hops and version probe; its own steps, restore and recovery
 export const faulty: Catalog = {
-  product: "counter",
-  title: "Counter",
-  scheme: {
-    describe: "a whole number, like 3",
-    normalize: (t) => (/^\d+$/.test(t.trim()) ? String(Number(t)) : undefined),
-    compare: (a, b) => Number(a) - Number(b),
-  },
-  platforms: ["linux"],
-  defaultReleases: ["1", "2", "3", "4", "5"],
-  legalHops: (from, ctx) => (ctx.releases.includes(String(Number(from) + 1)) ? [{ from, to: String(Number(from) + 1), rule }] : []),
-  requiredStops: () => [],
-  probeVersion: () => ({ shell: "sh", command: `cat ${dir}/VERSION 2>/dev/null || true` }),
+  ...counter,
   hopSteps,
   restoreSteps: (hop) => [
     shStep({ id: "restore", action: "restore", title: `Restore ${hop.from}`, destructive: true,

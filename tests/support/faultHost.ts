@@ -109,6 +109,8 @@ export const serving = (name: string) => onHost(name, `${SERVICE} status || true
 
 /** Remove every fault hook, as an operator who fixed the cause would. */
 export const clearHooks = (name: string) => onHost(name, `rm -f ${FAULT_DIR}/hooks/*`);
+/** Set one fault hook on the host (a file under /opt/counter/hooks, its content the hook's value). */
+export const setHook = (name: string, hook: string, value = "") => onHost(name, `echo ${JSON.stringify(value)} > ${FAULT_DIR}/hooks/${hook}`);
 
 /**
  * Nothing is lost after a failed hop that was restored: the host runs `from` again with the

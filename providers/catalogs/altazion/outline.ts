@@ -58,7 +58,7 @@ const moduleOf = (o: AltazionOptions, name: string): ModuleOptions => {
 
 export const backupDirOf = (o: AltazionOptions, module: string, from: string, to: string, sep: string) => `${o.backupDir}${sep}${module}-${from}-to-${to}`;
 
-function noticeStep(c: AltazionCommands, phase: "start" | "end", o: AltazionOptions, modules: string[], message: string, always = false): Step {
+function noticeStep(c: AltazionCommands, phase: "start" | "end", modules: string[], message: string, always = false): Step {
   return {
     id: `notify-${phase}`,
     action: "run",
@@ -79,7 +79,7 @@ export function hopSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, chai
   const dir = backupDirOf(o, mod.name, mod.from, mod.to, sep);
   const manualDatabase = mod.name === "database" && o.database?.reviewedScripts !== undefined;
   const steps: Step[] = [];
-  if (chain.index === 0 && o.notify) steps.push(noticeStep(c, "start", o, modules, `Altazion update: ${modules.join(", ")} will be cut for a few minutes`));
+  if (chain.index === 0 && o.notify) steps.push(noticeStep(c, "start", modules, `Altazion update: ${modules.join(", ")} will be cut for a few minutes`));
   if (!manualDatabase) {
     steps.push({
       id: "service-ready",
@@ -124,7 +124,7 @@ export function hopSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, chai
     if (isWebModule(mod.name)) steps.push({ id: "maintenance", action: "run", shell: c.shell, title: `Take ${mod.name} out of maintenance (app_offline.htm/.html renamed to .bak, or deleted when a .bak is there)`, commands: c.clearMaintenance(m), destructive: true, rule: rules.maintenance.id });
   }
   steps.push({ id: "verify", action: "verify", shell: c.shell, title: `Check ${mod.name} now runs ${mod.to}`, commands: c.verifyModule(mod.name, mod.to), destructive: false });
-  if (chain.index === chain.count - 1 && o.notify) steps.push(noticeStep(c, "end", o, modules, `Altazion update over: ${modules.join(", ")} updated`));
+  if (chain.index === chain.count - 1 && o.notify) steps.push(noticeStep(c, "end", modules, `Altazion update over: ${modules.join(", ")} updated`));
   return steps;
 }
 
@@ -146,6 +146,6 @@ export function recoverSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands):
   // the document: the pools are started again whatever happens
   if (pools.length) steps.push({ id: "pools-recover", action: "run", shell: c.shell, title: `Start ${pools.join(", ")} again`, commands: pools.map(c.startPool), destructive: false, always: true });
   if (isWebModule(mod.name)) steps.push({ id: "maintenance-recover", action: "run", shell: c.shell, title: `Take ${mod.name} out of maintenance`, commands: c.clearMaintenance(m), destructive: false, always: true });
-  if (o.notify) steps.push(noticeStep(c, "end", o, [mod.name], `Altazion update stopped at ${mod.name}: it still runs ${mod.from}; the modules after it were not updated`, true));
+  if (o.notify) steps.push(noticeStep(c, "end", [mod.name], `Altazion update stopped at ${mod.name}: it still runs ${mod.from}; the modules after it were not updated`, true));
   return steps;
 }

@@ -9,7 +9,7 @@ import * as path from "path";
 import { isUpchainError } from "../../../providers/errors";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { FAULT_DIR, UPLOADED, faultInstallScript } from "../../support/faultCatalog";
-import {
+import { setHook,
   STATE, assertNextRunFinishes, assertRestored, backupSums, boots, connectFast, history, installs, killChild, liveJournal, runFaulty, serving, sha, sleep,
   spawnFaulty, startsOf, throttle, uploading, version, waitFor,
 } from "../../support/faultHost";
@@ -25,7 +25,7 @@ describe("fault matrix: the controller killed mid-run", function () {
   let db: string;
   let tmp: string;
   const lines: string[] = [];
-  const hook = (name: string, value = "") => onHost(N, `echo ${JSON.stringify(value)} > ${FAULT_DIR}/hooks/${name}`);
+  const hook = (name: string, value = "") => setHook(N, name, value);
   const childLog = () => path.join(tmp, "child.log");
   const lastHistory = () => history(N).pop()!;
 

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { isUpchainError } from "../../../providers/errors";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { BACKUP_ROOT, FAULT_DIR, faultInstallScript, mountSmallDisk } from "../../support/faultCatalog";
-import {
+import { setHook,
   JOURNAL, STATE, assertNextRunFinishes, assertRestored, backupSums, boots, connectFast, history, installs, liveJournal, runFaulty, serving, sha, startsOf,
   version,
 } from "../../support/faultHost";
@@ -23,7 +23,7 @@ describe("fault matrix: failures on the host", function () {
   let host: RemoteHost;
   let db: string;
   const lines: string[] = [];
-  const hook = (name: string, value = "") => onHost(N, `echo ${JSON.stringify(value)} > ${FAULT_DIR}/hooks/${name}`);
+  const hook = (name: string, value = "") => setHook(N, name, value);
   const run = (o: Parameters<typeof runFaulty>[3] = {}) => runFaulty(host, "1", "2", { lines, ...o });
   const lastHistory = () => history(N).pop()!;
   const message = (e: unknown) => (e as Error).message;

@@ -10,7 +10,7 @@ import * as path from "path";
 import { isUpchainError } from "../../../providers/errors";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { FAULT_DIR, UPLOADED, faultInstallScript } from "../../support/faultCatalog";
-import {
+import { setHook,
   assertNextRunFinishes, assertRestored, backupSums, boots, connectFast, history, installs, killSshSessions, linkDown, liveJournal, runFaulty, serving, sha, sleep,
   startsOf, throttle, uploading, version, waitFor,
 } from "../../support/faultHost";
@@ -24,7 +24,7 @@ describe("fault matrix: link and host faults under a running step", function () 
   let host: RemoteHost | undefined;
   let db: string;
   const lines: string[] = [];
-  const hook = (name: string, value = "") => onHost(N, `echo ${JSON.stringify(value)} > ${FAULT_DIR}/hooks/${name}`);
+  const hook = (name: string, value = "") => setHook(N, name, value);
   const lastHistory = () => history(N).pop()!;
 
   before(() => {
