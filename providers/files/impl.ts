@@ -8,9 +8,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
-import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
+import { ConnectionInput, connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
 import { FileSet, PlanContext } from "../engine/catalog";
 import { DEFAULT_STATE_DIR } from "../engine/executor";
+import { newRunId } from "../engine/journal";
+import { acquireLock } from "../engine/lock";
 import { lineDiff } from "../edits/lineDiff";
 import { UpchainError, isUpchainError } from "../errors";
 import { quote as q } from "../quote";
@@ -104,42 +106,64 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
   return { inputs: { ...withConnection({ ...news, ...s }, conn.data), folder, changes } };
 }
 
+/** Pulumi shows a thrown error's message only: put the code in front, as check's failures have it. */
 async function apply(inputs: any): Promise<any> {
+  try {
+    return await applyFiles(inputs);
+  } catch (e) {
+    throw isUpchainError(e) ? new Error(`${e.code}: ${e.message}`) : e;
+  }
+}
+
+async function applyFiles(inputs: any): Promise<any> {
   const c = connectionSchema.parse(connectionOf(inputs));
   const s = filesSchema.parse(inputs);
   const { set, folder } = setOf(s);
   if (s.platform !== "linux") throw new UpchainError("UNSUPPORTED_PLATFORM", `${set.title} for Windows are rendered for review; this version places files on Linux hosts only`);
   for (const p of nameProblems(s)) throw new UpchainError("INVALID_INPUT", `${p.property}: ${p.reason}`);
   return withSsh(c, async (h) => {
-    const now = await hostFiles(h, set, folder);
-    const keep = `${DEFAULT_STATE_DIR}/files/${s.product}-${s.fileSet}/${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}`;
-    const touched = Object.keys(now).filter((n) => now[n] !== s.files[n]);
-    const log = (l: string) => console.log(`upchain ${c.host}: ${l}`);
-    if (touched.length) {
-      // a copy of every file replaced or removed, never deleted by upchain
-      const r = await h.exec(`umask 077; mkdir -p -- ${q(keep)} && cd -- ${q(folder)} && cp -p -- ${touched.map(q).join(" ")} ${q(keep + "/")}`, { sudo: true });
-      if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: could not keep a copy of ${touched.join(", ")} in ${keep}: ${r.stderr.trim().slice(0, 300)}`);
-      log(`kept a copy of ${touched.join(", ")} in ${keep}`);
+    // one run per server: the product's runs take the same lock (a Server's journal is named after its
+    // product unless the stack names it), so hooks never change under an update that is running
+    const run = newRunId();
+    const lock = await acquireLock(h, DEFAULT_STATE_DIR, s.product, run, 120);
+    try {
+      return await place(h, s, set, folder, c, run);
+    } finally {
+      await lock.release().catch(() => undefined);
     }
-    const mk = await h.exec(`mkdir -p -- ${q(folder)}`, { sudo: true });
-    if (mk.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: could not create ${folder}: ${mk.stderr.trim().slice(0, 300)}`);
-    for (const [name, text] of Object.entries(s.files)) {
-      if (now[name] === text) continue;
-      await h.writeFile(`${folder}/${name}`, text, 0o644);
-      log(`placed ${folder}/${name} (sha256 ${sha(text)})`);
-    }
-    const gone = Object.keys(now).filter((n) => !(n in s.files));
-    if (gone.length) {
-      const r = await h.exec(`cd -- ${q(folder)} && rm -f -- ${gone.map(q).join(" ")}`, { sudo: true });
-      if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: could not remove ${gone.join(", ")} from ${folder}: ${r.stderr.trim().slice(0, 300)}`);
-      log(`removed ${gone.join(", ")} from ${folder} (copies in ${keep})`);
-    }
-    // read back: what is there now is exactly what the stack says
-    const after = await hostFiles(h, set, folder);
-    const left = changesOf(after, s.files);
-    if (left.length) throw new UpchainError("COMMAND_FAILED", `${h.label}: after placing the files, ${folder} still differs from the stack: ${left.slice(0, 5).join("; ")}`);
-    return withConnection({ ...s, folder, changes: [], sha256: Object.fromEntries(Object.entries(after).map(([n, t]) => [n, sha(t)])) }, c);
   });
+}
+
+/** Write the changed files, remove the undeclared ones (a copy of each kept), and read the folder back. */
+async function place(h: RemoteHost, s: FilesInputs, set: FileSet, folder: string, c: ConnectionInput, run: string): Promise<Record<string, unknown>> {
+  const now = await hostFiles(h, set, folder);
+  const keep = `${DEFAULT_STATE_DIR}/files/${s.product}-${s.fileSet}/${run}`;
+  const touched = Object.keys(now).filter((n) => now[n] !== s.files[n]);
+  const log = (l: string) => console.log(`upchain ${c.host}: ${l}`);
+  if (touched.length) {
+    // a copy of every file replaced or removed, never deleted by upchain
+    const r = await h.exec(`umask 077; mkdir -p -- ${q(keep)} && cd -- ${q(folder)} && cp -p -- ${touched.map(q).join(" ")} ${q(keep + "/")}`, { sudo: true });
+    if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: could not keep a copy of ${touched.join(", ")} in ${keep}: ${r.stderr.trim().slice(0, 300)}`);
+    log(`kept a copy of ${touched.join(", ")} in ${keep}`);
+  }
+  const mk = await h.exec(`mkdir -p -- ${q(folder)}`, { sudo: true });
+  if (mk.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: could not create ${folder}: ${mk.stderr.trim().slice(0, 300)}`);
+  for (const [name, text] of Object.entries(s.files)) {
+    if (now[name] === text) continue;
+    await h.writeFile(`${folder}/${name}`, text, 0o644);
+    log(`placed ${folder}/${name} (sha256 ${sha(text)})`);
+  }
+  const gone = Object.keys(now).filter((n) => !(n in s.files));
+  if (gone.length) {
+    const r = await h.exec(`cd -- ${q(folder)} && rm -f -- ${gone.map(q).join(" ")}`, { sudo: true });
+    if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: could not remove ${gone.join(", ")} from ${folder}: ${r.stderr.trim().slice(0, 300)}`);
+    log(`removed ${gone.join(", ")} from ${folder} (copies in ${keep})`);
+  }
+  // read back: what is there now is exactly what the stack says
+  const after = await hostFiles(h, set, folder);
+  const left = changesOf(after, s.files);
+  if (left.length) throw new UpchainError("COMMAND_FAILED", `${h.label}: after placing the files, ${folder} still differs from the stack: ${left.slice(0, 5).join("; ")}`);
+  return withConnection({ ...s, folder, changes: [], sha256: Object.fromEntries(Object.entries(after).map(([n, t]) => [n, sha(t)])) }, c);
 }
 
 export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {

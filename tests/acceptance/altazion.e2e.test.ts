@@ -13,6 +13,8 @@ import {
   publish, run, serviceState, setFault, statusXml,
 } from "../support/altazionFixture";
 import { AltazionServerSpec, altazionProject, configureAltazion, writeHook } from "../support/altazionProject";
+import { acquireLock } from "../../providers/engine/lock";
+import { connectFast } from "../support/faultHost";
 import { TestHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { PulumiProject } from "../support/pulumi";
 
@@ -135,6 +137,23 @@ describe("Altazion Office: two servers, five modules, hooks, through the update 
     assert.deepStrictEqual(hookFiles(hosts.az1), ["PREINSTALL_ecommerce.ps1"]);
     const kept = run("az1", "cat /var/lib/upchain/files/altazion-office-hooks/*/POSTINSTALL_gestioncommerciale.ps1");
     assert.strictEqual(kept.out, HOOK_GC);
+  });
+
+  it("one run per server: while another run holds az1's lock, placing a changed hook is refused (LOCKED) and the hook is left as it was", async () => {
+    const other = await connectFast(hosts.az1);
+    const lock = await acquireLock(other, "/var/lib/upchain", "altazion-office", "20261123T120000-0f0f0f", 120);
+    try {
+      writeHook(project, "PREINSTALL_ecommerce.ps1", HOOK_EC + "# changed while another run works\n");
+      // asynchronously: this process's lock must keep beating while pulumi runs
+      const r = await project.runAsync(["up", "--yes", "--skip-preview"]);
+      assert.notStrictEqual(r.code, 0, r.output);
+      assert.match(r.output, /LOCKED: .*another upchain run \(20261123T120000-0f0f0f\) is working on altazion-office/);
+      assert.deepStrictEqual(hooksOnHost(hosts.az1), { "PREINSTALL_ecommerce.ps1": HOOK_EC });
+    } finally {
+      writeHook(project, "PREINSTALL_ecommerce.ps1", HOOK_EC);
+      await lock.release();
+      await other.close();
+    }
   });
 
   it("a version the service has not detected, the service stopped and in Manual mode: preview refuses with the document's diagnosis; with the remedy, up sets the start mode, starts the service, waits for the detection, and goes on", () => {
