@@ -182,3 +182,9 @@ export function killTree(pid: number): number[] {
   }
   return all;
 }
+
+/** The run's error lines, once each: what a failed assertion on a run's output should show first. */
+export function runErrors(output: string): string {
+  const lines = output.split("\n").filter((l) => /\berror:/.test(l)).map((l) => l.trim());
+  return [...new Set(lines)].join("\n").slice(0, 8000) || "(the run printed no error line)";
+}
