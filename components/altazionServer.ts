@@ -9,7 +9,7 @@ import { AltazionOptions } from "../providers/catalogs/altazion/options";
 import { UpchainError } from "../providers/errors";
 import { ManagedFiles } from "../providers/files/resource";
 import { ConnectionArgs } from "../providers/hostFacts/resource";
-import { RunControlArgs, Server, runControls } from "../providers/server/resource";
+import { RunControlArgs, RunOutcome, Server, runControls } from "../providers/server/resource";
 
 export interface AltazionModuleArgs {
   /** gestioncommerciale, ecommerce, phygitalapi, integration or database. */
@@ -58,6 +58,8 @@ export function readHooks(files: readonly string[], field = "hooks"): Record<str
 export class AltazionServer extends pulumi.ComponentResource {
   readonly installedVersion: pulumi.Output<string>;
   readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[] }>;
+  /** How its last run ended (a failure is kept here when onFailure is "record", as in a rollout wave). */
+  readonly outcome: pulumi.Output<RunOutcome>;
   readonly hooks?: ManagedFiles;
 
   constructor(name: string, args: AltazionServerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -65,15 +67,16 @@ export class AltazionServer extends pulumi.ComponentResource {
     const options = { ...args.options, modules: args.modules.map((m) => ({ name: m.name, target: m.version, folder: m.folder, ...(m.pools ? { pools: m.pools } : {}) })) };
     const target = args.modules.map((m) => `${m.name}=${m.version}`).join(",");
     if (args.hooks !== undefined) {
-      this.hooks = new ManagedFiles(`${name}-hooks`, { product: "altazion-office", fileSet: "hooks", platform: args.platform, options, files: readHooks(args.hooks), connection: args.connection }, { parent: this });
+      this.hooks = new ManagedFiles(`${name}-hooks`, { product: "altazion-office", fileSet: "hooks", platform: args.platform, options, files: readHooks(args.hooks), connection: args.connection }, { parent: this, dependsOn: opts?.dependsOn });
     }
     const server = new Server(
       name,
       { product: "altazion-office", platform: args.platform, target, options, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv },
-      { parent: this, dependsOn: this.hooks ? [this.hooks] : [] },
+      { parent: this, dependsOn: this.hooks ? [this.hooks] : opts?.dependsOn },
     );
     this.installedVersion = server.installedVersion;
     this.plan = server.plan;
-    this.registerOutputs({ installedVersion: this.installedVersion, plan: this.plan });
+    this.outcome = server.outcome;
+    this.registerOutputs({ installedVersion: this.installedVersion, plan: this.plan, outcome: this.outcome });
   }
 }

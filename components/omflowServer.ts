@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OmflowOptions } from "../providers/catalogs/omflow/options";
 import { ConnectionArgs } from "../providers/hostFacts/resource";
-import { RunControlArgs, Server, runControls } from "../providers/server/resource";
+import { RunControlArgs, RunOutcome, Server, runControls } from "../providers/server/resource";
 
 export interface OmflowServerArgs extends RunControlArgs {
   /** Like @pulumi/command's remote.ConnectionArgs (host, port, user, privateKey, password) plus the pinned host key
@@ -26,16 +26,19 @@ export interface OmflowServerArgs extends RunControlArgs {
 export class OmflowServer extends pulumi.ComponentResource {
   readonly installedVersion: pulumi.Output<string>;
   readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[] }>;
+  /** How its last run ended (a failure is kept here when onFailure is "record", as in a rollout wave). */
+  readonly outcome: pulumi.Output<RunOutcome>;
 
   constructor(name: string, args: OmflowServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("upchain:omflow:OmflowServer", name, {}, opts);
     const server = new Server(
       name,
       { product: "omflow", platform: args.platform, target: args.version, releases: args.releases, options: args.options as Record<string, unknown>, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv },
-      { parent: this },
+      { parent: this, dependsOn: opts?.dependsOn },
     );
     this.installedVersion = server.installedVersion;
     this.plan = server.plan;
-    this.registerOutputs({ installedVersion: this.installedVersion, plan: this.plan });
+    this.outcome = server.outcome;
+    this.registerOutputs({ installedVersion: this.installedVersion, plan: this.plan, outcome: this.outcome });
   }
 }

@@ -23,7 +23,8 @@ export type UpchainErrorCode =
   | "OUTCOME_UNKNOWN" // contact with the host was lost while a step ran; the next run finds out how it ended
   | "SUDO_REQUIRED" // the login user cannot become root without a password
   | "HOST_NOT_READY" // a read-only check at preview found the host not ready for the plan (nothing was changed)
-  | "LB_STATE_MISMATCH"; // the load balancer, read back, is not in the state upchain set or waited for
+  | "LB_STATE_MISMATCH" // the load balancer, read back, is not in the state upchain set or waited for
+  | "WAVE_FAILED"; // a rollout wave's failures went over its budget (later waves not started), or servers were left behind
 
 export class UpchainError extends Error {
   readonly code: UpchainErrorCode;

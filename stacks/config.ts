@@ -3,6 +3,7 @@
 // strict: a key the program would not read is refused with the near name, not silently dropped.
 import * as fs from "fs";
 import { z } from "zod";
+import { sizeProblem } from "../providers/engine/waves";
 import { UpchainError } from "../providers/errors";
 import { ConfigIssue, ConfigPath, configField } from "./issues";
 import { unknownKeyMessage } from "./suggest";
@@ -83,11 +84,26 @@ const clusterShape = {
   allowOutage: z.boolean().optional(),
 };
 
+/** The servers upgraded in waves with a failure budget (components/rolloutWaves.ts), in their declared order. */
+const rolloutShape = {
+  /** Wave sizes in order, each a number of servers or "N%" of them; the last repeats: [1, "25%"] is a canary, then quarters. */
+  waves: z
+    .array(z.union([z.number(), z.string()]))
+    .min(1, 'give the wave sizes, like [1, "25%"]: a canary of one, then a quarter of the servers at a time')
+    .superRefine((sizes, ctx) => sizes.forEach((v, i) => {
+      const problem = sizeProblem(v);
+      if (problem) ctx.addIssue({ code: "custom", path: [i], message: problem });
+    })),
+  /** The share (percent) of a wave's servers that may fail with the next wave still starting (default 0: none). */
+  maxFailPercentage: z.number().min(0, "a percentage from 0 to 100").max(100, "a percentage from 0 to 100").optional(),
+};
+
 /** Every `upchain:*` key the program reads; those marked secret must be set with `--secret`. */
 export const stackKeys = {
   hosts: "plain",
   servers: "plain",
   clusters: "plain",
+  rollout: "plain",
   user: "plain",
   privateKeyFile: "plain",
   knownHostsFile: "plain",
@@ -100,11 +116,12 @@ export const stackKeys = {
 export type StackKey = keyof typeof stackKeys;
 
 /** The keys legal in each kind of mapping, for "did you mean" on a key that is not. */
-const legalKeys: Record<"top" | "hosts" | "servers" | "clusters", readonly string[]> = {
+const legalKeys: Record<"top" | "hosts" | "servers" | "clusters" | "rollout", readonly string[]> = {
   top: Object.keys(stackKeys),
   hosts: Object.keys(hostShape),
   servers: Object.keys(serverShape),
   clusters: Object.keys(clusterShape),
+  rollout: Object.keys(rolloutShape),
 };
 
 export const NOTHING_DECLARED = "declare at least one host, server or cluster";
@@ -115,6 +132,7 @@ export const stackConfigSchema = z
     hosts: z.array(z.strictObject(hostShape)).default([]),
     servers: z.array(z.strictObject(serverShape)).default([]),
     clusters: z.array(z.strictObject(clusterShape)).default([]),
+    rollout: z.strictObject(rolloutShape).optional(),
     user: z.string().min(1).regex(NO_BLANKS, "a user name has no spaces or control characters").default("root"),
     /** A file holding the SSH private key; the program reads it and passes it on as a secret. */
     privateKeyFile: z.string().min(1).optional(),
@@ -123,6 +141,7 @@ export const stackConfigSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.hosts.length + c.servers.length + c.clusters.length === 0) ctx.addIssue({ code: "custom", path: ["hosts"], message: NOTHING_DECLARED });
+    if (c.rollout && !c.servers.length) ctx.addIssue({ code: "custom", path: ["rollout"], message: "rollout waves are made of servers: declare them in upchain:servers (a cluster rolls member by member on its own)" });
     const seen = new Set<string>();
     for (const list of ["hosts", "servers"] as const) {
       c[list].forEach((h, i) => {
@@ -191,7 +210,7 @@ export function configError(issues: readonly ConfigIssue[], stackFile: string): 
 function toConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
   const path: ConfigPath = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
   if (issue.code !== "unrecognized_keys") return [{ path, message: issue.message }];
-  const legal = path.length === 0 ? legalKeys.top : legalKeys[path[0] === "hosts" ? "hosts" : path[0] === "clusters" ? "clusters" : "servers"];
+  const legal = path.length === 0 ? legalKeys.top : legalKeys[path[0] === "hosts" || path[0] === "clusters" || path[0] === "rollout" ? path[0] : "servers"];
   return issue.keys.map((k) => ({ path: [...path, k], message: unknownKeyMessage(k, legal) }));
 }
 

@@ -5,7 +5,9 @@ import { AltazionServer } from "../components/altazionServer";
 import { GroupmaxServer } from "../components/groupmaxServer";
 import { OmflowServer } from "../components/omflowServer";
 import { OracleAsServer } from "../components/oracleAsServer";
+import { RolloutWaves } from "../components/rolloutWaves";
 import { WebCacheCluster } from "../components/webCacheCluster";
+import type { WaveSize } from "../providers/engine/waves";
 import { HostFacts } from "../providers/hostFacts/resource";
 import { HostEntry } from "./config";
 import { readStackConfig } from "./readConfig";
@@ -39,17 +41,31 @@ settings.hosts.forEach((h) => {
 });
 
 export const servers: Record<string, pulumi.Output<string>> = {};
-settings.servers.forEach((s, i) => {
+function declareServer(i: number, onFailure?: "record", opts?: pulumi.ComponentResourceOptions) {
+  const s = settings.servers[i];
   const names = serverSecrets[i];
   // only the secrets this server's options name: another server's credentials never reach its host
   const secretEnv = names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined;
-  const common = { connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv };
+  const common = { connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv, onFailure };
   const server =
     s.product === "altazion-office"
-      ? new AltazionServer(s.name, { ...common, modules: s.modules ?? [], hooks: s.hooks })
-      : new { groupmax: GroupmaxServer, omflow: OmflowServer, "oracle-as": OracleAsServer }[s.product](s.name, { ...common, version: s.version!, releases: s.releases });
+      ? new AltazionServer(s.name, { ...common, modules: s.modules ?? [], hooks: s.hooks }, opts)
+      : new { groupmax: GroupmaxServer, omflow: OmflowServer, "oracle-as": OracleAsServer }[s.product](s.name, { ...common, version: s.version!, releases: s.releases }, opts);
   servers[s.name] = server.installedVersion;
-});
+  return server;
+}
+
+// With upchain:rollout the servers go in waves (each wave waits for the previous one's gate);
+// without it they all run side by side and any failure stops the run.
+export const waves = settings.rollout
+  ? new RolloutWaves("fleet", {
+      servers: settings.servers.map((s) => s.name),
+      waves: settings.rollout.waves as WaveSize[],
+      maxFailPercentage: settings.rollout.maxFailPercentage,
+      declare: (name, wave, opts) => declareServer(settings.servers.findIndex((s) => s.name === name), wave.onFailure, opts),
+    }).plan
+  : undefined;
+if (!settings.rollout) settings.servers.forEach((_, i) => declareServer(i));
 
 export const clusters: Record<string, pulumi.Output<unknown>> = {};
 settings.clusters.forEach((c, i) => {

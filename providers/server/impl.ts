@@ -62,6 +62,8 @@ const serverSchema = z.object({
   secretEnv: z.record(z.string().regex(SECRET_VARIABLE), z.string(), { error: keyError(SECRET_VARIABLE_RULE) }).default({}),
   /** A member of a cluster behind a load balancer: its pools are set around each hop (engine/clusterMember.ts). */
   pool: poolSchema.optional(),
+  /** "record": a failed run is kept in the outcome output for a wave's gate, instead of failing the resource. */
+  onFailure: z.enum(["fail", "record"]).default("fail"),
 });
 
 type ServerInputs = z.infer<typeof serverSchema>;
@@ -365,22 +367,38 @@ async function converge(inputs: any): Promise<any> {
       await run(plan);
     }
     const now = await probeInstalled(host, catalog, ctx);
-    return withConnection({ ...s, plan: inputs.plan, installedVersion: now }, c);
+    return withConnection({ ...s, plan: inputs.plan, installedVersion: now, outcome: { status: "ok" } }, c);
   } finally {
     await balancer.close();
     await host.close();
   }
 }
 
-/** Pulumi shows a thrown error's message only: put the code in front, as check's failures have it. */
-async function convergeReporting(inputs: any): Promise<any> {
+/**
+ * Pulumi shows a thrown error's message only: put the code in front, as check's failures have it.
+ * A server in a rollout wave (onFailure "record") keeps the failure in its outcome instead, with the
+ * version the host runs now, and the wave's gate weighs it against the budget.
+ */
+async function convergeReporting(inputs: any, olds?: any): Promise<any> {
+  let failure: Error;
   try {
     return await converge(inputs);
   } catch (e) {
     const where = clusterState(inputs);
-    if (isUpchainError(e)) throw new Error(`${e.code}: ${e.message}${where}`);
-    throw e instanceof Error ? new Error(`${e.message}${where}`) : e;
+    failure = isUpchainError(e) ? new Error(`${e.code}: ${e.message}${where}`) : e instanceof Error ? new Error(`${e.message}${where}`) : new Error(String(e));
   }
+  if (inputs.onFailure !== "record") throw failure;
+  const c = connectionSchema.parse(connectionOf(inputs));
+  const s = serverSchema.parse(inputs);
+  console.log(`upchain ${c.host}: failed, recorded for its wave's gate: ${failure.message}`);
+  const installedVersion = await probeAfterFailure(c, s).catch(() => olds?.installedVersion ?? "unknown");
+  return withConnection({ ...s, plan: inputs.plan, installedVersion, outcome: { status: "failed", error: failure.message.slice(0, 2000) } }, c);
+}
+
+/** What the host runs after a failed run (its hop restored), for the state; throws when it cannot be read. */
+async function probeAfterFailure(c: Parameters<typeof withSsh>[0], s: ServerInputs): Promise<string> {
+  const catalog = catalogFor(s);
+  return withSsh(c, (h) => probeInstalled(h, catalog, contextOf(catalog, s)));
 }
 
 /** For a cluster member's failure: which members run what now, and where the rollout stopped. */
@@ -403,8 +421,8 @@ export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> 
   return { id: `${outs.product}@${outs.connection.host}:${outs.connection.port}`, outs };
 }
 
-export async function update(_id: string, _olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
-  return { outs: await convergeReporting(news) };
+export async function update(_id: string, olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
+  return { outs: await convergeReporting(news, olds) };
 }
 
 export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult> {

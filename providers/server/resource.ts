@@ -14,11 +14,24 @@ export interface RunControlArgs {
    * (every run is refused until then) or an interrupted run to abandon. Remove it again afterwards.
    */
   clearRun?: pulumi.Input<string>;
+  /**
+   * What a failed run makes of the resource. "fail" (the default): the resource fails, and Pulumi
+   * starts nothing that depends on it. "record": the failure (its hop restored as always) is kept in
+   * `outcome` and the resource succeeds, so a rollout wave's gate (components/waves.ts) can weigh it
+   * against the wave's failure budget; the gate, not the server, then stops the run.
+   */
+  onFailure?: pulumi.Input<"fail" | "record">;
 }
 
 /** The run controls of a component's args, as Server inputs. */
 export function runControls(a: RunControlArgs): RunControlArgs {
-  return { lockTimeoutSeconds: a.lockTimeoutSeconds, stepTimeouts: a.stepTimeouts, clearRun: a.clearRun };
+  return { lockTimeoutSeconds: a.lockTimeoutSeconds, stepTimeouts: a.stepTimeouts, clearRun: a.clearRun, onFailure: a.onFailure };
+}
+
+/** How the server's last run ended: "ok" (at its target), or "failed" with the error (onFailure "record"). */
+export interface RunOutcome {
+  status: "ok" | "failed";
+  error?: string;
 }
 
 export interface ServerArgs extends RunControlArgs {
@@ -58,6 +71,7 @@ export interface MemberPoolArgs {
 export class Server extends pulumi.dynamic.Resource {
   declare readonly installedVersion: pulumi.Output<string>;
   declare readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[] }>;
+  declare readonly outcome: pulumi.Output<RunOutcome>;
 
   constructor(name: string, args: ServerArgs, opts?: pulumi.CustomResourceOptions) {
     const { host, port, user, hostKey } = args.connection;
@@ -78,6 +92,7 @@ export class Server extends pulumi.dynamic.Resource {
         pool: args.pool === undefined ? undefined : pulumi.secret(args.pool),
         installedVersion: undefined,
         plan: undefined,
+        outcome: undefined,
       },
       { ...opts, additionalSecretOutputs: [...credentialFields, "secretEnv", "pool", ...(opts?.additionalSecretOutputs ?? [])] },
       "upchain",

@@ -37,6 +37,29 @@ describe("stack configuration: clusters", () => {
   });
 });
 
+describe("stack configuration: rollout waves", () => {
+  const servers = ["a", "b", "c"].map((name, i) => ({ name, host: `10.0.0.${i + 1}`, hostKey: key, product: "omflow", version: "1.1.6.4" }));
+  it("takes wave sizes (counts and percentages) and a failure budget", () => {
+    const c = parseStackConfig({ servers, rollout: { waves: [1, "50%"], maxFailPercentage: 34 } });
+    assert.deepStrictEqual(c.rollout, { waves: [1, "50%"], maxFailPercentage: 34 });
+  });
+  it("refuses, all at once, each bad size with its place and the rule, a budget out of range, and a misspelt key with the near name", () => {
+    assert.throws(
+      () => parseStackConfig({ servers, rollout: { waves: [0, "150%", "x"], maxFailPercentage: 120, maxFailPercentge: 1 } }),
+      (e: Error) =>
+        /rollout\.waves\[0\]: 0 is not a wave size: give a whole number/.test(e.message) &&
+        /rollout\.waves\[1\]: "150%" is not/.test(e.message) &&
+        /rollout\.waves\[2\]: "x" is not/.test(e.message) &&
+        /rollout\.maxFailPercentage: a percentage from 0 to 100/.test(e.message) &&
+        /rollout\.maxFailPercentge: .*did you mean "maxFailPercentage"/.test(e.message),
+    );
+  });
+  it("waves are made of servers: a rollout without any is refused, and so is an empty list of sizes", () => {
+    assert.throws(() => parseStackConfig({ hosts: [{ name: "h", host: "10.0.0.9", hostKey: key }], rollout: { waves: [1] } }), /upchain:rollout: rollout waves are made of servers/);
+    assert.throws(() => parseStackConfig({ servers, rollout: { waves: [] } }), /rollout\.waves: give the wave sizes/);
+  });
+});
+
 describe("stack configuration", () => {
   it("accepts hosts with pinned keys and fills defaults", () => {
     const c = parseStackConfig({ hosts: [{ name: "a", host: "10.0.0.1", hostKey: key }] });
