@@ -20,7 +20,7 @@ export interface RolloutWavesArgs {
    * Declares one server: give `onFailure` to its component's args and `opts` (its dependency on the
    * previous wave's gate) to its options. Returns the component (anything with an `outcome`).
    */
-  declare: (name: string, wave: { onFailure: "record"; label: string }, opts: pulumi.ComponentResourceOptions) => { outcome: pulumi.Output<RunOutcome> };
+  declare: (name: string, wave: { onFailure: "record"; wave: number; label: string }, opts: pulumi.ComponentResourceOptions) => { outcome: pulumi.Output<RunOutcome> };
 }
 
 export class RolloutWaves extends pulumi.ComponentResource {
@@ -38,7 +38,7 @@ export class RolloutWaves extends pulumi.ComponentResource {
     let previous: WaveGate | undefined;
     this.waves.forEach((names, i) => {
       const label = waveLabel(i, this.waves.length);
-      const servers = names.map((n) => args.declare(n, { onFailure: "record", label }, previous ? { dependsOn: [previous] } : {}));
+      const servers = names.map((n) => args.declare(n, { onFailure: "record", wave: i, label }, previous ? { dependsOn: [previous] } : {}));
       const outcomes = pulumi.all(servers.map((s) => s.outcome)).apply((os) =>
         // a server whose state predates outcomes and that had nothing to do is at its target
         os.map((o, k): ServerOutcome => ({ name: names[k], status: o?.status ?? "ok", ...(o?.error ? { error: o.error } : {}) })),

@@ -41,12 +41,12 @@ settings.hosts.forEach((h) => {
 });
 
 export const servers: Record<string, pulumi.Output<string>> = {};
-function declareServer(i: number, onFailure?: "record", opts?: pulumi.ComponentResourceOptions) {
+function declareServer(i: number, wave?: { onFailure: "record"; wave: number }, opts?: pulumi.ComponentResourceOptions) {
   const s = settings.servers[i];
   const names = serverSecrets[i];
   // only the secrets this server's options name: another server's credentials never reach its host
   const secretEnv = names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined;
-  const common = { connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv, onFailure };
+  const common = { connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv, onFailure: wave?.onFailure, wave: wave?.wave };
   const server =
     s.product === "altazion-office"
       ? new AltazionServer(s.name, { ...common, modules: s.modules ?? [], hooks: s.hooks }, opts)
@@ -62,7 +62,7 @@ export const waves = settings.rollout
       servers: settings.servers.map((s) => s.name),
       waves: settings.rollout.waves as WaveSize[],
       maxFailPercentage: settings.rollout.maxFailPercentage,
-      declare: (name, wave, opts) => declareServer(settings.servers.findIndex((s) => s.name === name), wave.onFailure, opts),
+      declare: (name, wave, opts) => declareServer(settings.servers.findIndex((s) => s.name === name), wave, opts),
     }).plan
   : undefined;
 if (!settings.rollout) settings.servers.forEach((_, i) => declareServer(i));

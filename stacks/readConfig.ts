@@ -9,6 +9,8 @@ import { declaredSecrets, referencedSecrets } from "./secrets";
 import { unknownKeyMessage } from "./suggest";
 
 const NAMESPACE = "upchain:";
+// keys whose value is a list or a mapping (the SDK gives them as JSON text)
+const STRUCTURED = new Set(["hosts", "servers", "clusters", "rollout"]);
 
 /** What the Pulumi SDK tells the program about its configuration (see stacks/index.ts). */
 export interface ConfigSource {
@@ -89,7 +91,7 @@ function sortKeys(source: ConfigSource) {
         issues.push({ path: [key], message: secretInPlainKey(key) });
         continue;
       }
-      plain[key] = key === "hosts" || key === "servers" || key === "clusters" ? parsed(text) : text;
+      plain[key] = STRUCTURED.has(key) ? parsed(text) : text;
       continue;
     }
     if (!secret) issues.push({ path: [key], message: plainSecretKey(key) });

@@ -64,6 +64,8 @@ const serverSchema = z.object({
   pool: poolSchema.optional(),
   /** "record": a failed run is kept in the outcome output for a wave's gate, instead of failing the resource. */
   onFailure: z.enum(["fail", "record"]).default("fail"),
+  /** The rollout wave the server is in (from 0), kept in the state for `upchain report`. */
+  wave: z.number().int().min(0).optional(),
 });
 
 type ServerInputs = z.infer<typeof serverSchema>;

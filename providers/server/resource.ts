@@ -21,11 +21,13 @@ export interface RunControlArgs {
    * against the wave's failure budget; the gate, not the server, then stops the run.
    */
   onFailure?: pulumi.Input<"fail" | "record">;
+  /** The rollout wave the server is in, from 0 (RolloutWaves sets it): `upchain report` marks the waves with it. */
+  wave?: pulumi.Input<number>;
 }
 
 /** The run controls of a component's args, as Server inputs. */
 export function runControls(a: RunControlArgs): RunControlArgs {
-  return { lockTimeoutSeconds: a.lockTimeoutSeconds, stepTimeouts: a.stepTimeouts, clearRun: a.clearRun, onFailure: a.onFailure };
+  return { lockTimeoutSeconds: a.lockTimeoutSeconds, stepTimeouts: a.stepTimeouts, clearRun: a.clearRun, onFailure: a.onFailure, wave: a.wave };
 }
 
 /** How the server's last run ended: "ok" (at its target), or "failed" with the error (onFailure "record"). */

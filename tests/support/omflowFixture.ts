@@ -37,14 +37,36 @@ function oldEnvironmentWheels(): Promise<string> {
   });
 }
 
+/**
+ * The old environment as the first host built it (/opt/omflow/python, mod_wsgi compiled), kept per
+ * machine for the next hosts: every host has the same base and the same path. Keyed by what builds it.
+ */
+function builtEnvironment(old: string): string {
+  const key = createHash("sha256")
+    .update(fs.readFileSync(path.join(fixtureDir, "install.sh")))
+    .update(fs.readdirSync(path.join(old, "wheels")).sort().join("\n"))
+    .update(fs.readdirSync(old).filter((f) => f.startsWith("mod_wsgi")).join("\n"))
+    .update(fs.readFileSync(path.join(repoRoot, "tests/hosts/testhost.sh")))
+    .digest("hex")
+    .slice(0, 12);
+  return path.join(cache, `omflow-python-${key}.tgz`);
+}
+
 /** Install the fake OMFLOW at `version` with its old venv, Apache site and mod_wsgi on a host. */
 export async function installOmflow(host: { name: string; root: string }, version: string): Promise<void> {
   const old = await oldEnvironmentWheels();
   const target = path.join(host.root, "opt/omflow-fixture");
+  const built = builtEnvironment(old);
   fs.mkdirSync(target, { recursive: true });
   fs.cpSync(fixtureDir, target, { recursive: true });
   fs.cpSync(old, target, { recursive: true });
+  if (fs.existsSync(built)) fs.copyFileSync(built, path.join(target, "python.tgz"));
   onHost(host.name, `sh /opt/omflow-fixture/install.sh ${version} >/var/log/omflow-fixture.log 2>&1 || { cat /var/log/omflow-fixture.log; exit 1; }`);
+  if (!fs.existsSync(built)) {
+    onHost(host.name, "tar -C /opt/omflow -czf /opt/omflow-fixture/python.tgz python");
+    fs.copyFileSync(path.join(target, "python.tgz"), `${built}.tmp`);
+    fs.renameSync(`${built}.tmp`, built);
+  }
 }
 
 /**

@@ -52,6 +52,10 @@ describe("reading the stack configuration", () => {
     assert.strictEqual(s.config.user, "root");
   });
 
+  it("reads upchain:rollout as the mapping the SDK hands over as JSON text", () => {
+    const read = readStackConfig(source({ "upchain:servers": [gmx("a"), gmx("b")], "upchain:rollout": { waves: [1, "50%"], maxFailPercentage: 10 } }));
+    assert.deepStrictEqual(read.config.rollout, { waves: [1, "50%"], maxFailPercentage: 10 });
+  });
   it("refuses an unknown upchain key with the near name, and leaves other namespaces alone", () => {
     const lines = problems(source({ "upchain:server": [gmx("a")], "upchain:hosts": [{ name: "h", host: "h", hostKey: key }], "upchain:privateKey": "K", "aws:region": "x", "upchain-e2e:anything": "y" }, secretKeys));
     assert.deepStrictEqual(lines, ['upchain:server: unknown key; did you mean "servers"?']);
