@@ -36,11 +36,13 @@ export function envFileText(env: StepEnv): string {
 const START_OF = (pid: string) => `sed 's/.*) //' /proc/${pid}/stat 2>/dev/null | cut -d' ' -f20`;
 
 export async function startDetached(host: RemoteHost, dir: string, script: string, env?: StepEnv): Promise<void> {
-  const prep = await host.exec(`umask 077; mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)} && rm -f -- ${q(dir + "/rc")} ${q(dir + "/pid")}`, { sudo: true });
-  if (prep.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not prepare the step's folder ${dir} on ${host.label}: ${prep.stderr.trim().slice(0, 300)}`);
   const hasEnv = env && Object.keys(env).length > 0;
-  if (hasEnv) await host.writeFile(`${dir}/env`, envFileText(env), 0o600);
-  await host.writeFile(`${dir}/script.sh`, `set -e\n${hasEnv ? ". ./env\n" : ""}${script}\n`, 0o700);
+  if (hasEnv) {
+    // the secrets' file goes into the private folder before the step is launched
+    const prep = await host.exec(`umask 077; mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)}`, { sudo: true });
+    if (prep.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not prepare the step's folder ${dir} on ${host.label}: ${prep.stderr.trim().slice(0, 300)}`);
+    await host.writeFile(`${dir}/env`, envFileText(env), 0o600);
+  }
   // The launcher records its start time and start epoch before its pid (so a pid always has them),
   // runs the script, removes the env file, then publishes the exit status with one rename.
   // upchain's own files (out, err, rc, pid) are private; the step's commands run with the login's own
@@ -48,14 +50,19 @@ export async function startDetached(host: RemoteHost, dir: string, script: strin
   const launcher =
     `${START_OF("$$")} > start; date +%s > started; echo $$ > pid.tmp; mv -f pid.tmp pid; ` +
     `(umask "$1"; exec sh ./script.sh) > out 2> err; echo $? > rc.tmp; rm -f env; mv -f rc.tmp rc`;
-  // returns once the launcher has published its pid (at most 10 s), so the first poll never mistakes a step
-  // that is starting for one that never started
+  // One round trip: the folder, the script (on standard input, so it is never on a command line),
+  // the launch. It returns once the launcher has published its pid (at most 10 s), so the first poll
+  // never mistakes a step that is starting for one that never started; and it gives a short step
+  // 200 ms to finish, so that the first poll usually finds it done.
   const r = await host.exec(
-    `cd ${q(dir)} && u=$(umask) && umask 077 && { setsid sh -c ${q(launcher)} upchain-step "$u" < /dev/null > /dev/null 2>&1 & } && ` +
+    `u=$(umask); umask 077; { mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)} && cd ${q(dir)} && rm -f -- rc pid && cat > script.sh && chmod 700 script.sh; } || exit 97; ` +
+      `{ setsid sh -c ${q(launcher)} upchain-step "$u" < /dev/null > /dev/null 2>&1 & } && ` +
       `i=0; while [ ! -f pid ] && [ ! -f rc ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; ` +
-      `[ -f pid ] || [ -f rc ] || { echo "the launcher wrote no pid within 10s" >&2; exit 1; }`,
-    { sudo: true },
+      `[ -f pid ] || [ -f rc ] || { echo "the launcher wrote no pid within 10s" >&2; exit 1; }; ` +
+      `i=0; while [ ! -f rc ] && [ $i -lt 10 ]; do sleep 0.02; i=$((i+1)); done; exit 0`,
+    { sudo: true, stdin: `set -e\n${hasEnv ? ". ./env\n" : ""}${script}\n` },
   );
+  if (r.code === 97) throw new UpchainError("COMMAND_FAILED", `could not prepare the step's folder ${dir} on ${host.label}: ${r.stderr.trim().slice(0, 300)}`);
   if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not start the step on ${host.label}: ${r.stderr.trim().slice(0, 300)}`);
 }
 
@@ -97,10 +104,16 @@ export async function stepState(host: RemoteHost, dir: string): Promise<StepStat
   return r.code === 0 ? parseStepState(r.stdout) : undefined;
 }
 
-/** Output the step has written since byte `from`. */
-export async function readOutputFrom(host: RemoteHost, dir: string, from: number): Promise<string> {
-  const out = await host.exec(`tail -c +${from + 1} -- ${q(dir + "/out")} 2>/dev/null || true`, { sudo: true });
-  return out.code === 0 ? out.stdout : "";
+/**
+ * One poll in one round trip: the state, and the output the step has written since byte `from`
+ * (read after the state, so a finished step's output is complete). The state is undefined when the
+ * poll itself failed and proves nothing. Throws when the connection is down.
+ */
+export async function pollStep(host: RemoteHost, dir: string, from: number): Promise<{ state?: StepState; output: string }> {
+  const r = await host.exec(`(\n${stepStateScript(dir)}\n)\ntail -c +${from + 1} -- ${q(dir + "/out")} 2>/dev/null || true`, { sudo: true });
+  if (r.code !== 0) return { output: "" };
+  const nl = r.stdout.indexOf("\n");
+  return { state: parseStepState(nl < 0 ? r.stdout : r.stdout.slice(0, nl)), output: nl < 0 ? "" : r.stdout.slice(nl + 1) };
 }
 
 /** The whole stdout and stderr of a finished step. */

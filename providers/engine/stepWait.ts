@@ -5,7 +5,7 @@
 // unknown (OUTCOME_UNKNOWN), the journal still names the step, and the next run finds out how it ended.
 import { UpchainError } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
-import { DetachedResult, StepState, killStep, readOutputFrom, readResult, stepState } from "./detached";
+import { DetachedResult, StepState, killStep, pollStep, readResult, stepState } from "./detached";
 
 export interface WaitOptions {
   pollMs: number;
@@ -71,10 +71,15 @@ async function answers(host: RemoteHost): Promise<boolean> {
 export async function waitForStep(host: RemoteHost, dir: string, o: WaitOptions): Promise<WaitResult> {
   const contact = o.contactTimeoutMs ?? 120_000;
   let shown = 0;
+  let polls = 0;
   for (;;) {
     o.beforePoll?.();
-    const s: StepState = await withContact(host, Date.now() + contact, `waiting for ${o.what}`, () => stepState(host, dir));
-    const out = await readOutputFrom(host, dir, shown).catch(() => "");
+    let out = "";
+    const s: StepState = await withContact(host, Date.now() + contact, `waiting for ${o.what}`, async () => {
+      const p = await pollStep(host, dir, shown);
+      out = p.output;
+      return p.state;
+    });
     if (out) {
       shown += Buffer.byteLength(out);
       o.onOutput?.(out);
@@ -89,6 +94,7 @@ export async function waitForStep(host: RemoteHost, dir: string, o: WaitOptions)
       const result = await readResult(host, dir, 124).catch(() => ({ code: 124, stdout: "", stderr: "" }));
       return { ...result, stderr: `${result.stderr}\nupchain stopped the step: it ran past its deadline of ${o.deadlineSeconds}s (set stepTimeouts to change it)` };
     }
-    await sleep(o.pollMs);
+    // soon after the start first (most steps are short), then every pollMs
+    await sleep(Math.min(o.pollMs, 25 * 2 ** polls++));
   }
 }

@@ -68,7 +68,7 @@ export function renderTimeline(rows: readonly TimelineRow[], title = "upchain ru
     const y = TOP + i * ROW;
     if (r.wave !== undefined && r.wave !== wave) {
       wave = r.wave;
-      out.push(`<line class="wave" x1="0" x2="${WIDTH}" y1="${y - 2}" y2="${y - 2}" stroke="#555" stroke-dasharray="4 3"/>`, `<text x="${WIDTH - 4}" y="${y + 9}" text-anchor="end" fill="#555">wave ${r.wave + 1}</text>`);
+      out.push(`<line class="wave" x1="0" x2="${WIDTH}" y1="${y - 2}" y2="${y - 2}" stroke="#555" stroke-dasharray="4 3"/>`, `<text x="${LABEL - 8}" y="${y + 16}" text-anchor="end" fill="#555">wave ${r.wave + 1}</text>`);
     }
     const own = r.record.steps;
     const first = Math.min(...own.map((s) => ms(s.start)));

@@ -31,6 +31,8 @@ export interface AtomicReplace {
   stage?: string;
   sha256: string;
   mode: number;
+  /** The content comes base64-encoded on the script's standard input (small files: one round trip, no SFTP). */
+  fromStdin?: boolean;
 }
 
 /** The sh script (run as root) that finishes a write; exits 3 when the content does not match. */
@@ -42,6 +44,8 @@ export function atomicReplaceScript(w: AtomicReplace): string {
     // on every exit: after the rename "$t" no longer exists, after a failure nothing is left behind
     `trap 'rm -f -- ${toRemove}' EXIT`,
     ...(w.stage === undefined ? [] : [`(umask 077; cp -- "$s" "$t")`]),
+    // private until it is in place, and never through a file or link someone put there first (set -C)
+    ...(w.fromStdin ? [`(umask 077; set -C; base64 -d > "$t")`] : []),
     `got=$(sha256sum -- "$t" | cut -d' ' -f1)`,
     `if [ "$got" != ${quote(w.sha256)} ]; then echo "sha256 $got, expected "${quote(w.sha256)} >&2; exit 3; fi`,
     // a replaced file keeps its owner; a new one belongs to root, not to the login user

@@ -14,6 +14,9 @@ import { fingerprintOf, hostKeyAlgorithmsFor, parseHostKeyPin } from "./hostKey"
 import { privateKeyProblem } from "./privateKey";
 import { Connection, ExecOptions, ExecResult, RemoteHost, StreamTarget, connectionLabel, streamTargetLabel } from "./remoteHost";
 
+/** Files up to this size are written in one exec (content on stdin) rather than over SFTP. */
+const SMALL_FILE = 256 * 1024;
+
 export interface SshOptions {
   readyTimeoutMs?: number;
   keepaliveIntervalMs?: number;
@@ -223,6 +226,13 @@ class SshHost implements RemoteHost {
     const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     const sha256 = createHash("sha256").update(buf).digest("hex");
     const tmp = tempPathBeside(path, randomBytes(8).toString("hex"));
+    if (buf.length <= SMALL_FILE) {
+      // a journal, a step's env file: the content rides on the script's standard input, one round
+      // trip instead of SFTP's open, write, close and then the script
+      const r = await this.exec(atomicReplaceScript({ target: path, tmp, sha256, mode, fromStdin: true }), { sudo: true, stdin: buf.toString("base64") });
+      if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${this.label}: writing ${path} failed (nothing was changed): ${r.stderr.trim() || `exit status ${r.code}`}`);
+      return;
+    }
     // a login user other than root cannot write the target's directory: it stages in /tmp, and root
     // copies the staged file into the directory
     const stage = this.isRoot ? undefined : `/tmp/upchain-${randomBytes(8).toString("hex")}`;

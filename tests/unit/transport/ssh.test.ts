@@ -273,38 +273,67 @@ describe("ssh transport against an in-process SSH server", function () {
       ...sftpLog.filter((l) => l.startsWith("open /tmp/")).map((l) => l.split(" ")[1]).filter((f) => fs.existsSync(f)),
     ];
 
-    it("a root login uploads beside the target (new, private, never through an existing file) and renames it over the target", async () => {
+    // files up to 256 KiB go in one exec, their content on standard input; larger ones over SFTP
+    const large = (text: string) => text.repeat(Math.ceil((300 * 1024) / text.length));
+
+    it("a small file (a journal) is written in one round trip: no SFTP, beside the target, renamed over it, nothing left", async () => {
+      for (const user of ["root", "deploy"]) {
+        const h = await connect({ user, password });
+        await h.writeFile(target(), `new from ${user}\n`, 0o640);
+        assert.strictEqual(fs.readFileSync(target(), "utf8"), `new from ${user}\n`);
+        assert.strictEqual(fs.statSync(target()).mode & 0o777, 0o640);
+        assert.deepStrictEqual(sftpLog, [], `${user}: no SFTP operation`);
+        assert.deepStrictEqual(leftovers(), [], user);
+      }
+    });
+
+    it("a small binary file arrives byte for byte", async () => {
       const h = await connect({ password });
-      await h.writeFile(target(), "new\n", 0o640);
-      assert.strictEqual(fs.readFileSync(target(), "utf8"), "new\n");
+      const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+      await h.writeFile(target(), bytes);
+      assert.deepStrictEqual(fs.readFileSync(target()), bytes);
+    });
+
+    it("when sudo refuses a small write, the target is untouched and nothing is left", async () => {
+      const h = await connect({ user: "deploy", password });
+      fault.sudoFails = true;
+      await assert.rejects(h.writeFile(target(), "x\n"), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /password is required/.test((e as Error).message));
+      assert.strictEqual(fs.readFileSync(target(), "utf8"), "old\n");
+      assert.deepStrictEqual(leftovers(), []);
+    });
+
+    it("a root login uploads a large file beside the target (new, private, never through an existing file) and renames it over the target", async () => {
+      const h = await connect({ password });
+      await h.writeFile(target(), large("new\n"), 0o640);
+      assert.strictEqual(fs.readFileSync(target(), "utf8"), large("new\n"));
       assert.strictEqual(fs.statSync(target()).mode & 0o777, 0o640);
       assert.strictEqual(sftpLog.length, 1);
       assert.match(sftpLog[0], new RegExp(`^open ${files}/\\.app\\.conf\\.upchain-[0-9a-f]{16} wx 600$`));
       assert.deepStrictEqual(leftovers(), []);
     });
 
-    it("a non-root login stages in /tmp, and root finishes the write beside the target, leaving neither file", async () => {
+    it("a non-root login stages a large file in /tmp, and root finishes the write beside the target, leaving neither file", async () => {
       const h = await connect({ user: "deploy", password });
-      await h.writeFile(target(), "from deploy\n");
-      assert.strictEqual(fs.readFileSync(target(), "utf8"), "from deploy\n");
+      await h.writeFile(target(), large("from deploy\n"));
+      assert.strictEqual(fs.readFileSync(target(), "utf8"), large("from deploy\n"));
       assert.match(sftpLog[0], /^open \/tmp\/upchain-[0-9a-f]{16} wx 600$/);
       assert.deepStrictEqual(leftovers(), []);
     });
 
-    it("when sudo refuses, the staged upload is removed and the target is untouched", async () => {
+    it("when sudo refuses a large write, the staged upload is removed and the target is untouched", async () => {
       const h = await connect({ user: "deploy", password });
       fault.sudoFails = true;
-      await assert.rejects(h.writeFile(target(), "x\n"), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /password is required/.test((e as Error).message));
+      await assert.rejects(h.writeFile(target(), large("x\n")), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /password is required/.test((e as Error).message));
       assert.strictEqual(fs.readFileSync(target(), "utf8"), "old\n");
       assert.ok(sftpLog.some((l) => /^remove \/tmp\/upchain-/.test(l)), "the staged file was removed");
       assert.deepStrictEqual(leftovers(), []);
     });
 
-    it("an upload cut short is removed, and the target is untouched", async () => {
+    it("a large upload cut short is removed, and the target is untouched", async () => {
       for (const user of ["root", "deploy"]) {
         const h = await connect({ user, password });
         fault.uploadFails = true;
-        await assert.rejects(h.writeFile(target(), "a longer content\n"), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /cannot upload.*No space left/.test((e as Error).message));
+        await assert.rejects(h.writeFile(target(), large("a longer content\n")), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /cannot upload.*No space left/.test((e as Error).message));
         assert.strictEqual(fs.readFileSync(target(), "utf8"), "old\n", user);
         assert.deepStrictEqual(leftovers(), [], user);
       }
