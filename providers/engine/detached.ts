@@ -57,7 +57,7 @@ export async function startDetached(host: RemoteHost, dir: string, script: strin
   const r = await host.exec(
     `u=$(umask); umask 077; { mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)} && cd ${q(dir)} && rm -f -- rc pid && cat > script.sh && chmod 700 script.sh; } || exit 97; ` +
       `{ setsid sh -c ${q(launcher)} upchain-step "$u" < /dev/null > /dev/null 2>&1 & } && ` +
-      `i=0; while [ ! -f pid ] && [ ! -f rc ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; ` +
+      `i=0; while [ ! -f pid ] && [ ! -f rc ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i+1)); done; ` +
       `[ -f pid ] || [ -f rc ] || { echo "the launcher wrote no pid within 10s" >&2; exit 1; }; ` +
       `i=0; while [ ! -f rc ] && [ $i -lt 10 ]; do sleep 0.02; i=$((i+1)); done; exit 0`,
     { sudo: true, stdin: `set -e\n${hasEnv ? ". ./env\n" : ""}${script}\n` },
@@ -105,15 +105,41 @@ export async function stepState(host: RemoteHost, dir: string): Promise<StepStat
 }
 
 /**
- * One poll in one round trip: the state, and the output the step has written since byte `from`
- * (read after the state, so a finished step's output is complete). The state is undefined when the
- * poll itself failed and proves nothing. Throws when the connection is down.
+ * One poll in one round trip: the output the step has written since byte `from` (on stdout, handed
+ * to `onOutput` as it arrives), then its state (the last line on stderr). With `waitSeconds`, a
+ * running step is waited for on the host, its new output passed on as it grows, until it has written
+ * its exit status or the time is up: no exec every half second (each one an SSH channel and a shell
+ * on the host), and no round trip between the step's end and our knowing it. The exit status file is
+ * what is waited for, not the process: a finished process can linger as a zombie under an init that
+ * is slow to reap. The state is undefined when the poll itself failed and proves nothing. Throws
+ * when the connection is down.
  */
-export async function pollStep(host: RemoteHost, dir: string, from: number): Promise<{ state?: StepState; output: string }> {
-  const r = await host.exec(`(\n${stepStateScript(dir)}\n)\ntail -c +${from + 1} -- ${q(dir + "/out")} 2>/dev/null || true`, { sudo: true });
-  if (r.code !== 0) return { output: "" };
-  const nl = r.stdout.indexOf("\n");
-  return { state: parseStepState(nl < 0 ? r.stdout : r.stdout.slice(0, nl)), output: nl < 0 ? "" : r.stdout.slice(nl + 1) };
+export async function pollStep(host: RemoteHost, dir: string, from: number, o: { waitSeconds?: number; onOutput?: (text: string) => void } = {}): Promise<StepState | undefined> {
+  const state = `s=$( (\n${stepStateScript(dir)}\n) )`;
+  const out = q(dir + "/out");
+  const rc = q(dir + "/rc");
+  const rounds = Math.ceil((o.waitSeconds ?? 0) / 0.2);
+  // while it runs: every 0.2 s, the bytes added since the last look; then the state, then the rest
+  // (read after the state, so a finished step's output is complete)
+  const follow = rounds
+    ? `case "$s" in running\\ *) pos=${from}; i=0; while [ ! -f ${rc} ] && [ $i -lt ${rounds} ]; do ` +
+      `n=$(wc -c < ${out} 2>/dev/null || echo "$pos"); if [ "$n" -gt "$pos" ]; then tail -c +$((pos + 1)) -- ${out} | head -c $((n - pos)); pos=$n; fi; ` +
+      `sleep 0.2; i=$((i + 1)); done; ${state}; tail -c +$((pos + 1)) -- ${out} 2>/dev/null;; *) tail -c +${from + 1} -- ${out} 2>/dev/null;; esac`
+    : `tail -c +${from + 1} -- ${out} 2>/dev/null`;
+  let streamed = false;
+  const r = await host.exec(`${state}\n${follow}\nprintf '%s\\n' "$s" >&2\nexit 0`, {
+    sudo: true,
+    onOutput: (text, stream) => {
+      if (stream !== "stdout" || !text) return;
+      streamed = true;
+      o.onOutput?.(text);
+    },
+  });
+  // a host that does not stream (the unit tests' fake) hands the output over at the end
+  if (!streamed && r.stdout) o.onOutput?.(r.stdout);
+  if (r.code !== 0) return undefined;
+  const lines = r.stderr.trim().split("\n");
+  return parseStepState(lines[lines.length - 1] ?? "");
 }
 
 /** The whole stdout and stderr of a finished step. */

@@ -24,6 +24,9 @@ export type WaitResult = DetachedResult | "lost" | "not-started";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The longest a running step is waited for on the host in one round trip. */
+const LONG_POLL_SECONDS = 10;
+
 /**
  * Run `fn` against the host; on a thrown error reconnect (when the host can) and try again until
  * `until`. A read (a poll) is retried whatever went wrong; with `ownErrors`, an error thrown while the
@@ -72,18 +75,23 @@ export async function waitForStep(host: RemoteHost, dir: string, o: WaitOptions)
   const contact = o.contactTimeoutMs ?? 120_000;
   let shown = 0;
   let polls = 0;
+  let elapsed = 0;
   for (;;) {
     o.beforePoll?.();
-    let out = "";
-    const s: StepState = await withContact(host, Date.now() + contact, `waiting for ${o.what}`, async () => {
-      const p = await pollStep(host, dir, shown);
-      out = p.output;
-      return p.state;
-    });
-    if (out) {
-      shown += Buffer.byteLength(out);
-      o.onOutput?.(out);
-    }
+    // a running step is waited for on the host, in stretches short enough to notice a lost lock and
+    // the step's deadline soon; polling tests (pollMs below 250) poll as before
+    const waitSeconds = o.pollMs >= 250 && polls > 0 ? Math.max(1, Math.min(LONG_POLL_SECONDS, o.deadlineSeconds !== undefined ? o.deadlineSeconds - elapsed + 1 : LONG_POLL_SECONDS)) : undefined;
+    const before = Date.now();
+    const s: StepState = await withContact(host, Date.now() + contact, `waiting for ${o.what}`, () =>
+      pollStep(host, dir, shown, {
+        waitSeconds,
+        onOutput: (out) => {
+          shown += Buffer.byteLength(out);
+          o.onOutput?.(out);
+        },
+      }),
+    );
+    if (s.state === "running") elapsed = s.elapsedSeconds;
     if (s.state === "lost" || s.state === "not-started") return s.state;
     if (s.state === "finished") return withContact(host, Date.now() + contact, `reading the output of ${o.what}`, () => readResult(host, dir, s.code));
     if (o.deadlineSeconds !== undefined && s.elapsedSeconds > o.deadlineSeconds) {
@@ -94,7 +102,9 @@ export async function waitForStep(host: RemoteHost, dir: string, o: WaitOptions)
       const result = await readResult(host, dir, 124).catch(() => ({ code: 124, stdout: "", stderr: "" }));
       return { ...result, stderr: `${result.stderr}\nupchain stopped the step: it ran past its deadline of ${o.deadlineSeconds}s (set stepTimeouts to change it)` };
     }
-    // soon after the start first (most steps are short), then every pollMs
-    await sleep(Math.min(o.pollMs, 25 * 2 ** polls++));
+    // soon after the start first (most steps are short), then every pollMs; a wait on the host that
+    // came back at once (no GNU tail there) is not a reason to poll without a pause
+    const pause = Math.min(o.pollMs, 25 * 2 ** polls++);
+    if (waitSeconds === undefined || Date.now() - before < pause) await sleep(pause);
   }
 }

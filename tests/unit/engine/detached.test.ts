@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { envFileText, startDetached } from "../../../providers/engine/detached";
+import { envFileText, pollStep, startDetached } from "../../../providers/engine/detached";
 import { waitForStep } from "../../../providers/engine/stepWait";
 import { LocalHost, tempDir } from "../../support/localHost";
 
@@ -32,6 +32,67 @@ describe("a detached step (local fake transport)", function () {
       assert.doesNotMatch(fs.readFileSync(path.join(step, "script.sh"), "utf8"), /s3cr3t/, "the script names the variable, not the value");
     } finally {
       process.umask(oldMask);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the script reaches the host on standard input: the launch's command line does not hold it", async () => {
+    const dir = tempDir();
+    const host = new LocalHost();
+    try {
+      await startDetached(host, path.join(dir, "s"), "echo marker-7f3a > /dev/null");
+      assert.ok(host.commands.every((c) => !c.includes("marker-7f3a")), host.commands.join("\n"));
+      assert.match(fs.readFileSync(path.join(dir, "s/script.sh"), "utf8"), /marker-7f3a/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a running step is waited for on the host: one poll returns as the step ends, with its output from the offset", async () => {
+    const dir = tempDir();
+    const step = path.join(dir, "s");
+    const host = new LocalHost();
+    try {
+      await startDetached(host, step, "echo first\nsleep 1\necho second");
+      const seen: string[] = [];
+      const t0 = Date.now();
+      const state = await pollStep(host, step, Buffer.byteLength("first\n"), { waitSeconds: 8, onOutput: (t) => seen.push(t) });
+      const took = Date.now() - t0;
+      assert.deepStrictEqual(state, { state: "finished", code: 0 });
+      assert.strictEqual(seen.join(""), "second\n", "only what came after the offset");
+      assert.ok(took < 5000, `returned ${took} ms after the poll began, not at the end of the wait`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the wait on the host is bounded: a longer step is reported running once it has passed", async () => {
+    const dir = tempDir();
+    const step = path.join(dir, "s");
+    const host = new LocalHost();
+    try {
+      await startDetached(host, step, "sleep 4");
+      const t0 = Date.now();
+      const state = await pollStep(host, step, 0, { waitSeconds: 1 });
+      assert.strictEqual(state?.state, "running");
+      assert.ok(Date.now() - t0 >= 900, "it waited");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("with a production poll interval, waiting for a 2 s step takes a few round trips, not one every half second", async () => {
+    const dir = tempDir();
+    const step = path.join(dir, "s");
+    const host = new LocalHost();
+    try {
+      await startDetached(host, step, "sleep 2\necho done");
+      const before = host.commands.length;
+      const r = await waitForStep(host, step, { pollMs: 500, what: "x" });
+      assert.ok(r !== "lost" && r !== "not-started" && r.code === 0 && r.stdout === "done\n", JSON.stringify(r));
+      const polls = host.commands.slice(before).filter((c) => c.includes("echo not-started")).length;
+      assert.ok(polls <= 5, `${polls} polls`);
+    } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
