@@ -9,6 +9,7 @@ import { RolloutWaves } from "../components/rolloutWaves";
 import { WebCacheCluster } from "../components/webCacheCluster";
 import type { WaveSize } from "../providers/engine/waves";
 import { HostFacts } from "../providers/hostFacts/resource";
+import { LookAhead } from "../providers/lookAhead/resource";
 import { HostEntry } from "./config";
 import { readStackConfig } from "./readConfig";
 import { secretEnvOf } from "./secrets";
@@ -41,12 +42,14 @@ settings.hosts.forEach((h) => {
 });
 
 export const servers: Record<string, pulumi.Output<string>> = {};
+// With more than one server, preview looks at their hosts side by side (providers/lookAhead).
+const lookAhead = settings.servers.length > 1 ? new LookAhead("look-ahead") : undefined;
 function declareServer(i: number, wave?: { onFailure: "record"; wave: number }, opts?: pulumi.ComponentResourceOptions) {
   const s = settings.servers[i];
   const names = serverSecrets[i];
   // only the secrets this server's options name: another server's credentials never reach its host
   const secretEnv = names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined;
-  const common = { connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv, onFailure: wave?.onFailure, wave: wave?.wave };
+  const common = { connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv, onFailure: wave?.onFailure, wave: wave?.wave, lookAhead };
   const server =
     s.product === "altazion-office"
       ? new AltazionServer(s.name, { ...common, modules: s.modules ?? [], hooks: s.hooks }, opts)
@@ -66,6 +69,7 @@ export const waves = settings.rollout
     }).plan
   : undefined;
 if (!settings.rollout) settings.servers.forEach((_, i) => declareServer(i));
+lookAhead?.close();
 
 export const clusters: Record<string, pulumi.Output<unknown>> = {};
 settings.clusters.forEach((c, i) => {

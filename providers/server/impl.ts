@@ -18,6 +18,7 @@ import { entriesOf } from "../engine/fileSteps";
 import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
+import { takeLook } from "./lookAhead";
 import { Connection, RemoteHost } from "../transport/remoteHost";
 import { clusterMember } from "../engine/clusterMember";
 import { Pools } from "../loadBalancer/pools";
@@ -251,7 +252,13 @@ function pendingSummary(catalog: Catalog, s: ServerInputs, pending: Journal | un
  * the product's options); only when those are right, the read-only look at the host (sudo, installed
  * version, the chain, local files for its hops, the host's files the steps will edit, the journal).
  */
-export async function check(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+  // a LookAhead checked before this server may already have looked, side by side with the others
+  return (await takeLook<pulumi.dynamic.CheckResult>(news)) ?? checkNow(olds, news);
+}
+
+/** The look itself: every problem at once, then the chain as preview shows it. */
+export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
   const conn = connectionSchema.safeParse(connectionOf(news));
   const srv = serverSchema.safeParse(news);
   const failures = [...(conn.success ? [] : toCheckFailures(conn.error, ["connection"])), ...(srv.success ? [] : toCheckFailures(srv.error))];

@@ -1,6 +1,7 @@
 // Server: one managed server of one product, at a desired version.
 import * as pulumi from "@pulumi/pulumi";
 import { ConnectionArgs, credentialFields, credentialInputs } from "../hostFacts/resource";
+import type { LookAhead } from "../lookAhead/resource";
 import { serverProvider } from "./provider";
 
 /** How a run behaves on the server: how soon a dead run's lock is taken over, step deadlines, clearing a run by hand. */
@@ -23,11 +24,16 @@ export interface RunControlArgs {
   onFailure?: pulumi.Input<"fail" | "record">;
   /** The rollout wave the server is in, from 0 (RolloutWaves sets it): `upchain report` marks the waves with it. */
   wave?: pulumi.Input<number>;
+  /**
+   * A LookAhead shared by a fleet's servers: preview looks at all their hosts side by side instead of
+   * one after the other (Pulumi checks resources one at a time). Close it once all are declared.
+   */
+  lookAhead?: LookAhead;
 }
 
 /** The run controls of a component's args, as Server inputs. */
 export function runControls(a: RunControlArgs): RunControlArgs {
-  return { lockTimeoutSeconds: a.lockTimeoutSeconds, stepTimeouts: a.stepTimeouts, clearRun: a.clearRun, onFailure: a.onFailure, wave: a.wave };
+  return { lockTimeoutSeconds: a.lockTimeoutSeconds, stepTimeouts: a.stepTimeouts, clearRun: a.clearRun, onFailure: a.onFailure, wave: a.wave, lookAhead: a.lookAhead };
 }
 
 /** How the server's last run ended: "ok" (at its target), or "failed" with the error (onFailure "record"). */
@@ -77,28 +83,27 @@ export class Server extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ServerArgs, opts?: pulumi.CustomResourceOptions) {
     const { host, port, user, hostKey } = args.connection;
-    super(
-      serverProvider,
-      name,
-      {
-        product: args.product,
-        platform: args.platform,
-        target: args.target,
-        releases: args.releases,
-        options: args.options ?? {},
-        journalName: args.journalName,
-        ...runControls(args),
-        connection: { host, port, user, hostKey },
-        ...credentialInputs(args.connection),
-        secretEnv: args.secretEnv === undefined ? undefined : pulumi.secret(args.secretEnv),
-        pool: args.pool === undefined ? undefined : pulumi.secret(args.pool),
-        installedVersion: undefined,
-        plan: undefined,
-        outcome: undefined,
-      },
-      { ...opts, additionalSecretOutputs: [...credentialFields, "secretEnv", "pool", ...(opts?.additionalSecretOutputs ?? [])] },
-      "upchain",
-      "Server",
-    );
+    const { lookAhead, ...controls } = runControls(args);
+    const props = {
+      product: args.product,
+      platform: args.platform,
+      target: args.target,
+      releases: args.releases,
+      options: args.options ?? {},
+      journalName: args.journalName,
+      ...controls,
+      connection: { host, port, user, hostKey },
+      ...credentialInputs(args.connection),
+      secretEnv: args.secretEnv === undefined ? undefined : pulumi.secret(args.secretEnv),
+      pool: args.pool === undefined ? undefined : pulumi.secret(args.pool),
+      installedVersion: undefined,
+      plan: undefined,
+      outcome: undefined,
+    };
+    lookAhead?.add(props);
+    // after the LookAhead, so that it is checked first (a dependsOn given as an Output is left as it is)
+    const given = opts?.dependsOn;
+    const dependsOn = !lookAhead ? given : Array.isArray(given) ? [lookAhead, ...given] : given === undefined ? [lookAhead] : pulumi.Resource.isInstance(given) ? [lookAhead, given] : given;
+    super(serverProvider, name, props, { ...opts, dependsOn, additionalSecretOutputs: [...credentialFields, "secretEnv", "pool", ...(opts?.additionalSecretOutputs ?? [])] }, "upchain", "Server");
   }
 }
