@@ -54,16 +54,20 @@ export async function goldenTar(log: (l: string) => void): Promise<string> {
  * (when `start`) Apache and OMFLOW running as the installer leaves them. Returns fresh host infos
  * (a reset host has a new host key).
  */
-export function resetFleet(n: number, tar: string, start = true): TestHost[] {
+export function resetFleet(n: number, tar: string, start = true, log?: (l: string) => void): TestHost[] {
   const list = names(n);
+  const t0 = Date.now();
   // one harness call: its address allocation and known_hosts writing are not safe to run in parallel
   harnessRun(["reset", ...list]);
+  const t1 = Date.now();
   const hosts = list.map(hostInfo);
   for (const h of hosts) {
     execFileSync("tar", ["-xf", tar, "-C", h.root, "--same-owner"]);
     fs.rmSync(path.join(h.root, "etc/apache2/sites-enabled/000-default.conf"), { force: true });
   }
+  const t2 = Date.now();
   if (start) for (const h of hosts) onHost(h.name, "/etc/upchain/services.d/omflow start >/dev/null 2>&1");
+  log?.(`reset ${n} hosts: harness ${(t1 - t0) / 1000} s, files ${(t2 - t1) / 1000} s, services ${(Date.now() - t2) / 1000} s`);
   for (const h of hosts) {
     const v = versionOn(h);
     if (v !== START_VERSION) throw new Error(`${h.name} should be at ${START_VERSION} after the reset, it reports ${v}`);

@@ -45,19 +45,22 @@ function cmdline(pid: number): string {
   }
 }
 
+/** The dynamic provider runs .../@pulumi/pulumi/cmd/dynamic-provider/index.js (not the shim's short `node -p require.resolve(...)`); the program, .../cmd/run. */
+export function roleOf(cmd: string): keyof Peaks | "" {
+  if (/\/cmd\/dynamic-provider\/index\.js/.test(cmd)) return "providerKiB";
+  if (/^\S*node\s.*\/cmd\/run\b/.test(cmd)) return "programKiB";
+  return "";
+}
+
 export function sampleTree(root: number): { stop(): Peaks } {
   const peaks: Peaks = { cliKiB: 0, providerKiB: 0, programKiB: 0 };
-  const roles = new Map<number, keyof Peaks | "">();
   const tick = () => {
     peaks.cliKiB = Math.max(peaks.cliKiB, hwm(root));
     const kids = children();
     const walk = (p: number) => {
       for (const c of kids.get(p) ?? []) {
-        if (!roles.has(c)) {
-          const cmd = cmdline(c);
-          roles.set(c, /dynamic-provider/.test(cmd) ? "providerKiB" : /^\S*node\s/.test(cmd) ? "programKiB" : "");
-        }
-        const role = roles.get(c);
+        // read each time: the provider's shim is a sh script that execs node under the same pid
+        const role = roleOf(cmdline(c));
         if (role) peaks[role] = Math.max(peaks[role], hwm(c));
         walk(c);
       }

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
         const order = CONTENDERS.map((_, i) => CONTENDERS[(i + rep) % CONTENDERS.length]);
         for (const c of order) {
           const r0 = Date.now();
-          const hosts = resetFleet(n, tar);
+          const hosts = resetFleet(n, tar, true, log);
           const kh = knownHostsFile(hosts, path.join(work, `known_hosts-${n}`));
           log(`N=${n} rep ${rep + 1}/${reps} ${c}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
           const m = c === "upchain" ? await upchainUp(hosts, options) : c === "ansible" ? await ansible(hosts, hops, kh) : await floor(hosts, steps, kh);
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       const r0 = Date.now();
       // preview only reads (the version file, the journal folder): the hosts hold the full install's
       // files but OMFLOW and Apache are not started, and nothing changes between repetitions
-      const hosts = resetFleet(n, tar, false);
+      const hosts = resetFleet(n, tar, false, log);
       log(`preview N=${n}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
       for (let rep = 0; rep < reps; rep++) {
         for (const c of rep % 2 ? (["engineFloor", "upchain"] as const) : (["upchain", "engineFloor"] as const)) {
