@@ -1,9 +1,10 @@
 // The bench's hosts: bn1..bnN, real test hosts (tests/hosts/testhost.sh). Every repetition starts from
-// the same state: the host is reset to the pristine base (`testhost.sh reset`, a fresh overlay, a fresh
-// boot and a fresh host key) and OMFLOW 1.1.5.0 is laid down from a "golden" tar of a host on which the
-// real fixture installer (installOmflow) ran once. The tar holds exactly what install.sh writes, so the
-// files are those of a full install, but a host is ready in about a second instead of a pip install and
-// a mod_wsgi compile per host per repetition.
+// the same state: `testhost.sh reset` gives the host a fresh overlay, a fresh boot and a fresh host key,
+// over a read-only layer (UPCHAIN_HOST_LAYERS) holding OMFLOW 1.1.5.0 exactly as the real fixture
+// installer (installOmflow) left it on a host once: the files of a full install (venv, mod_wsgi, Apache
+// site), started at boot by the host's init like any installed service. A host is ready in about a
+// second, where a pip install and a mod_wsgi compile per host per repetition took a minute, and copying
+// the 9,000 files of the install into each host took 5 s a host.
 import { execFileSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
@@ -21,12 +22,24 @@ const INSTALLED = ["opt/omflow", "etc/apache2/sites-enabled/django.conf", "etc/u
 
 export const names = (n: number) => Array.from({ length: n }, (_, i) => `bn${i + 1}`);
 
-function harnessRun(args: string[]): void {
-  execFileSync("bash", [harness, ...args], { stdio: ["ignore", "ignore", "inherit"] });
+/** The golden tar, built once per fixture version (keyed on the fixture's files and the host base). */
+export async function goldenLayer(log: (l: string) => void): Promise<string> {
+  const tar = await goldenTar(log);
+  const layer = tar.replace(/\.tar$/, ".layer");
+  if (fs.existsSync(path.join(layer, ".complete"))) return layer;
+  fs.rmSync(layer + ".tmp", { recursive: true, force: true });
+  const root = path.join(layer + ".tmp", "root");
+  fs.mkdirSync(root, { recursive: true });
+  execFileSync("tar", ["-xf", tar, "-C", root, "--same-owner"]);
+  // install.sh removes Apache's default site: an overlay whiteout (a 0/0 character device) hides it
+  execFileSync("mknod", [path.join(root, "etc/apache2/sites-enabled/000-default.conf"), "c", "0", "0"]);
+  fs.writeFileSync(path.join(layer + ".tmp", ".complete"), "");
+  fs.rmSync(layer, { recursive: true, force: true });
+  fs.renameSync(layer + ".tmp", layer);
+  return layer;
 }
 
-/** The golden tar, built once per fixture version (keyed on the fixture's files and the host base). */
-export async function goldenTar(log: (l: string) => void): Promise<string> {
+async function goldenTar(log: (l: string) => void): Promise<string> {
   const fixture = path.join(repoRoot, "tests/fixtures/omflow");
   const h = createHash("sha256");
   for (const f of fs.readdirSync(fixture, { recursive: true }).map(String).sort()) {
@@ -50,28 +63,27 @@ export async function goldenTar(log: (l: string) => void): Promise<string> {
 }
 
 /**
- * Bring hosts bn1..bnN to the start state: pristine base, OMFLOW files from the golden tar, and
- * (when `start`) Apache and OMFLOW running as the installer leaves them. Returns fresh host infos
- * (a reset host has a new host key).
+ * Bring hosts bn1..bnN to the start state (the base, the OMFLOW layer, a fresh boot) and wait until
+ * the host's init has started Apache and OMFLOW. Returns fresh host infos (a new host key each time).
  */
-export function resetFleet(n: number, tar: string, start = true, log?: (l: string) => void): TestHost[] {
+export async function resetFleet(n: number, layerDir: string, log?: (l: string) => void): Promise<TestHost[]> {
   const list = names(n);
   const t0 = Date.now();
   // one harness call: its address allocation and known_hosts writing are not safe to run in parallel
-  harnessRun(["reset", ...list]);
+  execFileSync("bash", [harness, "reset", ...list], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, UPCHAIN_HOST_LAYERS: path.join(layerDir, "root") } });
   const t1 = Date.now();
   const hosts = list.map(hostInfo);
   for (const h of hosts) {
-    execFileSync("tar", ["-xf", tar, "-C", h.root, "--same-owner"]);
-    fs.rmSync(path.join(h.root, "etc/apache2/sites-enabled/000-default.conf"), { force: true });
-  }
-  const t2 = Date.now();
-  if (start) for (const h of hosts) onHost(h.name, "/etc/upchain/services.d/omflow start >/dev/null 2>&1");
-  log?.(`reset ${n} hosts: harness ${(t1 - t0) / 1000} s, files ${(t2 - t1) / 1000} s, services ${(Date.now() - t2) / 1000} s`);
-  for (const h of hosts) {
+    // init starts the services just after sshd: wait for OMFLOW's pid, as a boot would
+    const deadline = Date.now() + 60_000;
+    while (!/running/.test(onHost(h.name, "/opt/omflow/server/omflow_server status || true"))) {
+      if (Date.now() > deadline) throw new Error(`${h.name}: OMFLOW did not start at boot within 60 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const v = versionOn(h);
     if (v !== START_VERSION) throw new Error(`${h.name} should be at ${START_VERSION} after the reset, it reports ${v}`);
   }
+  log?.(`reset ${n} hosts: harness ${(t1 - t0) / 1000} s, services up ${(Date.now() - t1) / 1000} s later`);
   return hosts;
 }
 

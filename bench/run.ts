@@ -10,7 +10,7 @@ import * as path from "path";
 import { omflowOptions } from "../tests/support/omflowFixture";
 import { repoRoot } from "../tests/support/pulumi";
 import { Measured, ansible, engineFloorPreview, floor, hopsFor, upchainPreview, upchainUp } from "./contenders";
-import { assertAtTarget, goldenTar, knownHostsFile, resetFleet, stopFleet } from "./fleet";
+import { assertAtTarget, goldenLayer, knownHostsFile, resetFleet, stopFleet } from "./fleet";
 import { plannedSteps } from "./floor";
 import { Profile, profile, profileText } from "./profile";
 import { Sample, Table, figures, markdown, ratios, svg } from "./report";
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const preview: Record<number, Record<"upchain" | "engineFloor", Sample[]>> = {};
   let prof: Profile | undefined;
   try {
-    const tar = await goldenTar(log);
+    const layer = await goldenLayer(log);
     const options = await omflowOptions();
     const steps = plannedSteps(options);
     const hops = hopsFor(steps, options);
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
         const order = CONTENDERS.map((_, i) => CONTENDERS[(i + rep) % CONTENDERS.length]);
         for (const c of order) {
           const r0 = Date.now();
-          const hosts = resetFleet(n, tar, true, log);
+          const hosts = await resetFleet(n, layer, log);
           const kh = knownHostsFile(hosts, path.join(work, `known_hosts-${n}`));
           log(`N=${n} rep ${rep + 1}/${reps} ${c}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
           const m = c === "upchain" ? await upchainUp(hosts, options) : c === "ansible" ? await ansible(hosts, hops, kh) : await floor(hosts, steps, kh);
@@ -96,9 +96,8 @@ async function main(): Promise<void> {
     for (const n of previewSizes) {
       preview[n] = { upchain: [], engineFloor: [] };
       const r0 = Date.now();
-      // preview only reads (the version file, the journal folder): the hosts hold the full install's
-      // files but OMFLOW and Apache are not started, and nothing changes between repetitions
-      const hosts = resetFleet(n, tar, false, log);
+      // preview only reads (the version file, the journal folder): nothing changes between repetitions
+      const hosts = await resetFleet(n, layer, log);
       log(`preview N=${n}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
       for (let rep = 0; rep < reps; rep++) {
         for (const c of rep % 2 ? (["engineFloor", "upchain"] as const) : (["upchain", "engineFloor"] as const)) {
