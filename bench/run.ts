@@ -81,6 +81,7 @@ async function main(): Promise<void> {
           up[n][c].push(m);
           if (c === "upchain") upchainRuns.push(m);
           if (c === "floor") floorRuns.push(m);
+          write(up, preview, prof, true); // an interrupted bench still leaves what it measured
           const mem = m.peaks ? `; peak RSS CLI ${(m.peaks.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks.providerKiB / 1024).toFixed(0)} MiB` : "";
           log(`N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s${mem}`);
         }
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
         for (const c of rep % 2 ? (["engineFloor", "upchain"] as const) : (["upchain", "engineFloor"] as const)) {
           const m = c === "upchain" ? await upchainPreview(hosts, options) : await engineFloorPreview(n);
           preview[n][c].push(m);
+          write(up, preview, prof, true);
           log(`preview N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s; peak RSS CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`);
         }
       }
@@ -111,10 +113,10 @@ async function main(): Promise<void> {
     stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
-  write(up, preview, prof);
+  write(up, preview, prof, false);
 }
 
-function write(up: Record<number, Record<string, Sample[]>>, preview: Record<number, Record<string, Sample[]>>, prof?: Profile): void {
+function write(up: Record<number, Record<string, Sample[]>>, preview: Record<number, Record<string, Sample[]>>, prof: Profile | undefined, partial: boolean): void {
   const table = (t: Record<number, Record<string, Sample[]>>): Table =>
     Object.fromEntries(Object.entries(t).map(([n, row]) => [n, Object.fromEntries(Object.entries(row).filter(([, s]) => s.length).map(([c, s]) => [c, figures(s)]))]));
   const upT = table(up);
@@ -123,6 +125,7 @@ function write(up: Record<number, Record<string, Sample[]>>, preview: Record<num
   const json = {
     command: `node dist/bench/run.js ${process.argv.slice(2).join(" ")}`.trim(),
     date: new Date(t0).toISOString(),
+    partial,
     benchSeconds: (Date.now() - t0) / 1000,
     machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() },
     note: "one machine runs the controller and every host; other work on the machine (acceptance tests) makes the figures noisy",
@@ -135,9 +138,10 @@ function write(up: Record<number, Record<string, Sample[]>>, preview: Record<num
     samples: { up: strip(up), preview: strip(preview) },
   };
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, "results.md"), md + (prof ? "\n### Where upchain's time goes (its median run at the largest N)\n\n" + profileText(prof) : ""));
+  fs.writeFileSync(path.join(outDir, "results.md"), (partial ? "**Partial: the bench was still running (or was interrupted).**\n\n" : "") + md + (prof ? "\n### Where upchain's time goes (its median run at the largest N)\n\n" + profileText(prof) : ""));
   fs.writeFileSync(path.join(outDir, "results.json"), JSON.stringify(json, null, 2) + "\n");
   if (Object.keys(upT).length) fs.writeFileSync(path.join(outDir, "wall-time.svg"), svg(upT));
+  if (partial) return;
   console.log("\n" + md);
   log(`results in ${outDir} (whole bench ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 }
