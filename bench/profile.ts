@@ -75,7 +75,7 @@ export function profileText(p: Profile): string {
     "",
     "| step | upchain median s | floor median s | upchain/floor |",
     "|---|---:|---:|---:|",
-    ...p.perStep.map((s) => `| ${s.id} | ${s.upchainMedian.toFixed(3)} | ${s.floorMedian?.toFixed(3) ?? "–"} | ${s.ratio ? s.ratio.toFixed(0) + "×" : "–"} |`),
+    ...p.perStep.map((s) => `| ${s.id} | ${s.upchainMedian.toFixed(3)} | ${s.floorMedian?.toFixed(3) ?? "–"} | ${s.ratio ? s.ratio.toFixed(s.ratio < 10 ? 1 : 0) + "×" : "–"} |`),
   ];
   return lines.join("\n") + "\n";
 }
