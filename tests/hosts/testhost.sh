@@ -101,7 +101,9 @@ start_host() {
     idx=$(cat "$d/index" 2>/dev/null || alloc_index)
   fi
   echo "$idx" > "$d/index"
-  mount -t overlay overlay -o "lowerdir=$base/rootfs,upperdir=$d/upper,workdir=$d/work" "$d/root"
+  # UPCHAIN_HOST_LAYERS (colon-separated, topmost first): read-only layers over the base, so a host
+  # can start with a product already installed and a reset brings exactly that back in about a second
+  mount -t overlay overlay -o "lowerdir=${UPCHAIN_HOST_LAYERS:+$UPCHAIN_HOST_LAYERS:}$base/rootfs,upperdir=$d/upper,workdir=$d/work" "$d/root"
   local key; key=$(client_key)
   install -m 0600 "$key.pub" "$d/root/root/.ssh/authorized_keys"
   install -m 0600 -o 1000 -g 1000 "$key.pub" "$d/root/home/deploy/.ssh/authorized_keys"

@@ -1,0 +1,128 @@
+// The contenders, each run once against hosts already in the start state. Each returns its wall time
+// (from spawning its first process to the exit of its last) and, for the pulumi ones, peak memory.
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { TestHost } from "../tests/support/hosts";
+import { configureServers } from "../tests/support/omflowFixture";
+import { PulumiProject, repoRoot } from "../tests/support/pulumi";
+import { TARGET_VERSION } from "./fleet";
+import { StepTime, runFloor } from "./floor";
+import { Peaks, timedChild } from "./measure";
+import { PlannedStep } from "../providers/engine/planner";
+import { RunRecord } from "../providers/engine/runRecord";
+
+export interface Measured {
+  seconds: number;
+  /** wall clock (ms since the epoch) at spawn and at exit, to place the run records' steps */
+  startedAt?: number;
+  endedAt?: number;
+  peaks?: Peaks;
+  /** upchain: the run records its provider wrote; floor: per-step times on the hosts. */
+  runs?: RunRecord[];
+  floorSteps?: StepTime[][];
+}
+
+async function pulumiTimed(project: PulumiProject, args: string[], what: string): Promise<Measured> {
+  const log = path.join(project.dir, `${args[0]}.log`);
+  const startedAt = Date.now();
+  const started = process.hrtime.bigint();
+  const child = project.start(args, log);
+  const r = await timedChild(child, started);
+  if (r.code !== 0) throw new Error(`${what}: pulumi ${args.join(" ")} exited ${r.code}:\n${fs.readFileSync(log, "utf8").slice(-4000)}`);
+  return { seconds: r.seconds, peaks: r.peaks, startedAt, endedAt: Date.now() };
+}
+
+/** A fresh stack managing the hosts as OMFLOW servers at the target, as the acceptance tests build it. */
+export function upchainProject(hosts: TestHost[], options: Record<string, unknown>): PulumiProject {
+  const project = new PulumiProject(`bench${hosts.length}`);
+  project.init();
+  configureServers(project, hosts, TARGET_VERSION, { options });
+  return project;
+}
+
+function readRuns(dir: string): RunRecord[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")));
+}
+
+export async function upchainUp(hosts: TestHost[], options: Record<string, unknown>): Promise<Measured> {
+  const project = upchainProject(hosts, options);
+  try {
+    // the provider inherits the CLI's environment; its run records go here instead of the project dir
+    const runsDir = path.join(project.dir, "runs");
+    process.env.UPCHAIN_RUNS_DIR = runsDir;
+    const m = await pulumiTimed(project, ["up", "--yes", "--skip-preview"], `upchain up N=${hosts.length}`);
+    return { ...m, runs: readRuns(runsDir) };
+  } finally {
+    delete process.env.UPCHAIN_RUNS_DIR;
+    project.dispose();
+  }
+}
+
+export async function upchainPreview(hosts: TestHost[], options: Record<string, unknown>): Promise<Measured> {
+  const project = upchainProject(hosts, options);
+  try {
+    return await pulumiTimed(project, ["preview"], `upchain preview N=${hosts.length}`);
+  } finally {
+    project.dispose();
+  }
+}
+
+export async function engineFloorPreview(n: number): Promise<Measured> {
+  const program = path.join(repoRoot, "dist/bench/engineFloor/index.js");
+  const project = new PulumiProject(`floor${n}`, `module.exports = require(${JSON.stringify(program)});\n`);
+  try {
+    project.init();
+    project.writeConfig({ "bench:count": n });
+    return await pulumiTimed(project, ["preview"], `engine floor preview N=${n}`);
+  } finally {
+    project.dispose();
+  }
+}
+
+export async function floor(hosts: TestHost[], steps: PlannedStep[], knownHosts: string): Promise<Measured> {
+  const started = process.hrtime.bigint();
+  const floorSteps = await runFloor(hosts, steps, knownHosts);
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, floorSteps };
+}
+
+/** The patch archives per hop, from the same options upchain gets. */
+export function hopsFor(steps: PlannedStep[], options: Record<string, unknown>): { from: string; to: string; archive: string }[] {
+  const patches = options.patches as Record<string, string>;
+  const hops = [...new Set(steps.map((s) => s.hop))];
+  return hops.map((h) => {
+    const [from, to] = h.split("->");
+    return { from, to, archive: patches[to] };
+  });
+}
+
+export async function ansible(hosts: TestHost[], hops: ReturnType<typeof hopsFor>, knownHosts: string): Promise<Measured> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-bench-ansible-"));
+  try {
+    const src = path.join(repoRoot, "bench/ansible");
+    const cp = path.join(dir, "cp");
+    fs.mkdirSync(cp);
+    fs.writeFileSync(
+      path.join(dir, "ansible.cfg"),
+      fs.readFileSync(path.join(src, "ansible.cfg.in"), "utf8").replace(/@FORKS@/g, String(hosts.length)).replace(/@CP_DIR@/g, cp).replace(/@KNOWN_HOSTS@/g, knownHosts),
+    );
+    const inventory = ["[omflow]", ...hosts.map((h) => `${h.name} ansible_host=${h.host} ansible_port=${h.port} ansible_user=${h.user} ansible_ssh_private_key_file=${h.privateKeyFile}`)];
+    fs.writeFileSync(path.join(dir, "hosts.ini"), inventory.join("\n") + "\n");
+    fs.writeFileSync(path.join(dir, "vars.json"), JSON.stringify({ hops }));
+    const log = path.join(dir, "ansible.log");
+    const fd = fs.openSync(log, "w");
+    const started = process.hrtime.bigint();
+    const child = spawn("ansible-playbook", ["-i", path.join(dir, "hosts.ini"), "-e", `@${path.join(dir, "vars.json")}`, path.join(src, "upgrade.yml")], {
+      cwd: dir,
+      env: { ...process.env, ANSIBLE_CONFIG: path.join(dir, "ansible.cfg"), ANSIBLE_LOCAL_TEMP: path.join(dir, "tmp"), ANSIBLE_HOME: path.join(dir, "home") },
+      stdio: ["ignore", fd, fd],
+    });
+    const r = await timedChild(child, started);
+    if (r.code !== 0) throw new Error(`ansible-playbook N=${hosts.length} exited ${r.code}:\n${fs.readFileSync(log, "utf8").slice(-4000)}`);
+    return { seconds: r.seconds };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,124 @@
+// Turning the samples into figures: median/min/max per contender per N, the ratios, a Markdown table,
+// the JSON with everything, and an SVG of wall time against N (written by hand: no plotting dependency).
+import { Peaks } from "./measure";
+
+export interface Stats {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+export function stats(xs: number[]): Stats {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { median, min: s[0], max: s[s.length - 1], n: s.length };
+}
+
+export interface Sample {
+  seconds: number;
+  peaks?: Peaks;
+}
+
+export interface Figures {
+  seconds: Stats;
+  cliMiB?: Stats;
+  providerMiB?: Stats;
+  programMiB?: Stats;
+}
+
+export function figures(samples: Sample[]): Figures {
+  const f: Figures = { seconds: stats(samples.map((s) => s.seconds)) };
+  const withPeaks = samples.filter((s) => s.peaks);
+  if (withPeaks.length) {
+    f.cliMiB = stats(withPeaks.map((s) => s.peaks!.cliKiB / 1024));
+    f.providerMiB = stats(withPeaks.map((s) => s.peaks!.providerKiB / 1024));
+    f.programMiB = stats(withPeaks.map((s) => s.peaks!.programKiB / 1024));
+  }
+  return f;
+}
+
+const fmt = (s: Stats | undefined, d = 1) => (s ? `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})` : "–");
+const ratio = (a?: Stats, b?: Stats) => (a && b && b.median > 0 ? a.median / b.median : undefined);
+const fmtRatio = (r?: number) => (r === undefined ? "–" : `${r.toFixed(1)}×`);
+
+export type Table = Record<string, Record<string, Figures>>; // N -> contender -> figures
+
+export function ratios(table: Table, num: string, dens: string[]): Record<string, Record<string, number | undefined>> {
+  const out: Record<string, Record<string, number | undefined>> = {};
+  for (const [n, row] of Object.entries(table)) {
+    out[n] = Object.fromEntries(dens.map((d) => [`${num}/${d}`, ratio(row[num]?.seconds, row[d]?.seconds)]));
+  }
+  return out;
+}
+
+export function markdown(up: Table, preview: Table, reps: number): string {
+  const lines = [
+    `### pulumi up: OMFLOW 1.1.5.0 → 1.1.6.0 → 1.1.6.4 on N servers (${reps} repetitions; median (min–max))`,
+    "",
+    "| N | upchain s | Ansible s | floor s | upchain/floor | upchain/Ansible | pulumi CLI peak MiB | provider peak MiB |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const [n, r] of Object.entries(up)) {
+    const u = r.upchain;
+    lines.push(
+      `| ${n} | ${fmt(u?.seconds)} | ${fmt(r.ansible?.seconds)} | ${fmt(r.floor?.seconds, 2)} | ${fmtRatio(ratio(u?.seconds, r.floor?.seconds))} | ` +
+        `${fmtRatio(ratio(u?.seconds, r.ansible?.seconds))} | ${fmt(u?.cliMiB, 0)} | ${fmt(u?.providerMiB, 0)} |`,
+    );
+  }
+  if (Object.keys(preview).length) {
+    lines.push(
+      "",
+      `### pulumi preview on N servers vs the engine floor (N do-nothing dynamic resources)`,
+      "",
+      "| N | upchain s | engine floor s | upchain/floor | upchain CLI / provider peak MiB | floor CLI / provider peak MiB |",
+      "|---:|---:|---:|---:|---:|---:|",
+    );
+    for (const [n, r] of Object.entries(preview)) {
+      const u = r.upchain;
+      const f = r.engineFloor;
+      lines.push(
+        `| ${n} | ${fmt(u?.seconds)} | ${fmt(f?.seconds)} | ${fmtRatio(ratio(u?.seconds, f?.seconds))} | ` +
+          `${fmt(u?.cliMiB, 0)} / ${fmt(u?.providerMiB, 0)} | ${fmt(f?.cliMiB, 0)} / ${fmt(f?.providerMiB, 0)} |`,
+      );
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Wall time (median, with a min–max bar) against N, one line per contender, linear axes. */
+export function svg(up: Table): string {
+  const W = 640, H = 400, L = 60, R = 130, T = 30, B = 50;
+  const contenders: [string, string][] = [["upchain", "#d9480f"], ["ansible", "#1c7ed6"], ["floor", "#2b8a3e"]];
+  const ns = Object.keys(up).map(Number).sort((a, b) => a - b);
+  const ymax = Math.max(1, ...ns.flatMap((n) => contenders.map(([c]) => up[n]?.[c]?.seconds.max ?? 0))) * 1.1;
+  const xmax = Math.max(...ns, 1);
+  const x = (n: number) => L + ((W - L - R) * n) / xmax;
+  const y = (s: number) => H - B - ((H - T - B) * s) / ymax;
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="14">pulumi up wall time vs fleet size (median, min–max)</text>`,
+    `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="black"/>`,
+    `<line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="black"/>`,
+    `<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">servers (N)</text>`,
+    `<text x="16" y="${(T + H - B) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(T + H - B) / 2})">seconds</text>`,
+  ];
+  for (let i = 0; i <= 5; i++) {
+    const s = (ymax * i) / 5;
+    out.push(`<line x1="${L - 4}" y1="${y(s)}" x2="${W - R}" y2="${y(s)}" stroke="#ddd"/><text x="${L - 6}" y="${y(s) + 4}" text-anchor="end">${s.toFixed(s < 10 ? 1 : 0)}</text>`);
+  }
+  for (const n of ns) out.push(`<text x="${x(n)}" y="${H - B + 16}" text-anchor="middle">${n}</text>`);
+  contenders.forEach(([c, colour], k) => {
+    const pts = ns.filter((n) => up[n]?.[c]).map((n) => [n, up[n][c].seconds] as const);
+    if (!pts.length) return;
+    out.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${pts.map(([n, s]) => `${x(n)},${y(s.median)}`).join(" ")}"/>`);
+    for (const [n, s] of pts) {
+      out.push(`<line x1="${x(n)}" y1="${y(s.min)}" x2="${x(n)}" y2="${y(s.max)}" stroke="${colour}"/><circle cx="${x(n)}" cy="${y(s.median)}" r="3.5" fill="${colour}"/>`);
+    }
+    out.push(`<rect x="${W - R + 15}" y="${T + 20 * k}" width="12" height="12" fill="${colour}"/><text x="${W - R + 32}" y="${T + 20 * k + 11}">${c}</text>`);
+  });
+  out.push("</svg>");
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,157 @@
+// The fleet benchmark (npm run bench): upchain, Ansible and the floor doing the same OMFLOW patch
+// chain on N real test hosts, side by side, several repetitions each; then `pulumi preview` against
+// the engine floor. Writes bench/results/{results.md,results.json,wall-time.svg}.
+//
+// usage: node dist/bench/run.js [--sizes 1,5,20] [--reps 3] [--preview 20,100|none] [--out DIR]
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { omflowOptions } from "../tests/support/omflowFixture";
+import { repoRoot } from "../tests/support/pulumi";
+import { Measured, ansible, engineFloorPreview, floor, hopsFor, upchainPreview, upchainUp } from "./contenders";
+import { assertAtTarget, goldenLayer, knownHostsFile, resetFleet, stopFleet } from "./fleet";
+import { plannedSteps } from "./floor";
+import { Profile, profile, profileText } from "./profile";
+import { Sample, Table, figures, markdown, ratios, svg } from "./report";
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
+}
+const list = (s: string) => (s === "none" ? [] : s.split(",").map(Number).filter((n) => n > 0));
+
+const sizes = list(arg("sizes", "1,5,20"));
+const previewSizes = list(arg("preview", "20,100"));
+const reps = Number(arg("reps", "3"));
+const outDir = path.resolve(arg("out", path.join(repoRoot, "bench/results")));
+const CONTENDERS = ["upchain", "ansible", "floor"] as const;
+type Contender = (typeof CONTENDERS)[number];
+
+const t0 = Date.now();
+const log = (l: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${l}`);
+
+function preconditions(): void {
+  if (process.getuid?.() !== 0) throw new Error("the bench starts real test hosts (network namespaces, overlay mounts): run it as root (npm run bench does)");
+  try {
+    execFileSync("sh", ["-c", "command -v ansible-playbook"], { stdio: "ignore" });
+  } catch {
+    throw new Error("ansible-playbook is missing: install it with 'apt-get install -y ansible-core'");
+  }
+  if (!process.env.UPCHAIN_ENGINE_PATH) throw new Error("UPCHAIN_ENGINE_PATH is not set: run the bench with `npm run bench` (scripts/bench.sh sources scripts/env.sh)");
+}
+
+async function main(): Promise<void> {
+  preconditions();
+  const maxHosts = Math.max(0, ...sizes, ...previewSizes);
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    log(`stopping hosts bn1..bn${maxHosts}`);
+    stopFleet(maxHosts);
+  };
+  process.on("SIGINT", () => (stop(), process.exit(130)));
+  process.on("SIGTERM", () => (stop(), process.exit(143)));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-bench-"));
+  const up: Record<number, Record<Contender, Sample[]>> = {};
+  const preview: Record<number, Record<"upchain" | "engineFloor", Sample[]>> = {};
+  let prof: Profile | undefined;
+  try {
+    const layer = await goldenLayer(log);
+    const options = await omflowOptions();
+    const steps = plannedSteps(options);
+    const hops = hopsFor(steps, options);
+    log(`chain: ${hops.map((h) => `${h.from}->${h.to}`).join(", ")}; ${steps.length} steps per server (${steps.map((s) => s.id).join(", ")})`);
+    const profileAt = Math.max(...sizes);
+    for (const n of sizes) {
+      up[n] = { upchain: [], ansible: [], floor: [] };
+      const upchainRuns: Measured[] = [];
+      const floorRuns: Measured[] = [];
+      for (let rep = 0; rep < reps; rep++) {
+        // the order rotates with each repetition, so no contender always runs first (or right after another)
+        const order = CONTENDERS.map((_, i) => CONTENDERS[(i + rep) % CONTENDERS.length]);
+        for (const c of order) {
+          const r0 = Date.now();
+          const hosts = await resetFleet(n, layer, log);
+          const kh = knownHostsFile(hosts, path.join(work, `known_hosts-${n}`));
+          log(`N=${n} rep ${rep + 1}/${reps} ${c}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
+          const m = c === "upchain" ? await upchainUp(hosts, options) : c === "ansible" ? await ansible(hosts, hops, kh) : await floor(hosts, steps, kh);
+          assertAtTarget(hosts, `${c} N=${n}`);
+          up[n][c].push(m);
+          if (c === "upchain") upchainRuns.push(m);
+          if (c === "floor") floorRuns.push(m);
+          write(up, preview, prof, true); // an interrupted bench still leaves what it measured
+          const mem = m.peaks ? `; peak RSS CLI ${(m.peaks.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks.providerKiB / 1024).toFixed(0)} MiB` : "";
+          log(`N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s${mem}`);
+        }
+      }
+      if (n === profileAt) {
+        // the profile of the median upchain run, against every floor run's per-step times
+        const sorted = [...upchainRuns].sort((a, b) => a.seconds - b.seconds);
+        const med = sorted[Math.floor((sorted.length - 1) / 2)];
+        prof = profile(med.runs ?? [], med.seconds, med.startedAt!, med.endedAt!, floorRuns.flatMap((f) => f.floorSteps ?? []));
+        console.log("\n" + profileText(prof));
+      }
+    }
+    for (const n of previewSizes) {
+      preview[n] = { upchain: [], engineFloor: [] };
+      const r0 = Date.now();
+      // preview only reads (the version file, the journal folder): nothing changes between repetitions
+      const hosts = await resetFleet(n, layer, log);
+      log(`preview N=${n}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
+      for (let rep = 0; rep < reps; rep++) {
+        for (const c of rep % 2 ? (["engineFloor", "upchain"] as const) : (["upchain", "engineFloor"] as const)) {
+          const m = c === "upchain" ? await upchainPreview(hosts, options) : await engineFloorPreview(n);
+          preview[n][c].push(m);
+          write(up, preview, prof, true);
+          log(`preview N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s; peak RSS CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`);
+        }
+      }
+    }
+  } finally {
+    stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  write(up, preview, prof, false);
+}
+
+function write(up: Record<number, Record<string, Sample[]>>, preview: Record<number, Record<string, Sample[]>>, prof: Profile | undefined, partial: boolean): void {
+  const table = (t: Record<number, Record<string, Sample[]>>): Table =>
+    Object.fromEntries(Object.entries(t).map(([n, row]) => [n, Object.fromEntries(Object.entries(row).filter(([, s]) => s.length).map(([c, s]) => [c, figures(s)]))]));
+  const upT = table(up);
+  const prT = table(preview);
+  const md = markdown(upT, prT, reps);
+  const json = {
+    command: `node dist/bench/run.js ${process.argv.slice(2).join(" ")}`.trim(),
+    date: new Date(t0).toISOString(),
+    partial,
+    benchSeconds: (Date.now() - t0) / 1000,
+    machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() },
+    note: "one machine runs the controller and every host; other work on the machine (acceptance tests) makes the figures noisy",
+    reps,
+    up: upT,
+    upRatios: ratios(upT, "upchain", ["floor", "ansible"]),
+    preview: prT,
+    previewRatios: ratios(prT, "upchain", ["engineFloor"]),
+    profile: prof,
+    samples: { up: strip(up), preview: strip(preview) },
+  };
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, "results.md"), (partial ? "**Partial: the bench was still running (or was interrupted).**\n\n" : "") + md + (prof ? "\n### Where upchain's time goes (its median run at the largest N)\n\n" + profileText(prof) : ""));
+  fs.writeFileSync(path.join(outDir, "results.json"), JSON.stringify(json, null, 2) + "\n");
+  if (Object.keys(upT).length) fs.writeFileSync(path.join(outDir, "wall-time.svg"), svg(upT));
+  if (partial) return;
+  console.log("\n" + md);
+  log(`results in ${outDir} (whole bench ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+}
+
+/** The raw samples for the JSON: times and peaks, not the run records (they are summed in the profile). */
+function strip(t: Record<number, Record<string, Sample[]>>) {
+  return Object.fromEntries(Object.entries(t).map(([n, row]) => [n, Object.fromEntries(Object.entries(row).map(([c, s]) => [c, s.map((m) => ({ seconds: m.seconds, peaks: m.peaks }))]))]));
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${(e as Error).message}`);
+  process.exit(1);
+});
