@@ -53,7 +53,9 @@ export async function upchainUp(hosts: TestHost[], options: Record<string, unkno
     // the provider inherits the CLI's environment; its run records go here instead of the project dir
     const runsDir = path.join(project.dir, "runs");
     process.env.UPCHAIN_RUNS_DIR = runsDir;
-    const m = await pulumiTimed(project, ["up", "--yes", "--skip-preview"], `upchain up N=${hosts.length}`);
+    // as a fleet operator runs it: every server at once (Pulumi's default is 4 per CPU, 8 here), as
+    // Ansible gets forks = N
+    const m = await pulumiTimed(project, ["up", "--yes", "--skip-preview", "--parallel", String(Math.max(8, hosts.length))], `upchain up N=${hosts.length}`);
     return { ...m, runs: readRuns(runsDir) };
   } finally {
     delete process.env.UPCHAIN_RUNS_DIR;

@@ -13,6 +13,7 @@ import { Measured, ansible, engineFloorPreview, floor, hopsFor, upchainPreview, 
 import { assertAtTarget, goldenLayer, knownHostsFile, resetFleet, stopFleet } from "./fleet";
 import { plannedSteps } from "./floor";
 import { Profile, profile, profileText } from "./profile";
+import { renderTimeline } from "../providers/report/timeline";
 import { Sample, Table, figures, markdown, ratios, svg } from "./report";
 
 function arg(name: string, dflt: string): string {
@@ -92,6 +93,14 @@ async function main(): Promise<void> {
         const med = sorted[Math.floor((sorted.length - 1) / 2)];
         prof = profile(med.runs ?? [], med.seconds, med.startedAt!, med.endedAt!, floorRuns.flatMap((f) => f.floorSteps ?? []));
         console.log("\n" + profileText(prof));
+        // the picture of that run, as `upchain report` draws it (rows in host order)
+        const rows = (med.runs ?? [])
+          .map((record) => ({ name: record.server.replace(/^.*@/, "").replace(/:\d+$/, ""), record }))
+          .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+        if (rows.length) {
+          fs.mkdirSync(outDir, { recursive: true });
+          fs.writeFileSync(path.join(outDir, `timeline-${n}.svg`), renderTimeline(rows, `upchain up, OMFLOW 1.1.5.0 -> 1.1.6.4 on ${n} hosts (the median run)`));
+        }
       }
     }
     for (const n of previewSizes) {

@@ -132,12 +132,14 @@ write_known_hosts() {
   local f d
   f="$run/known_hosts"
   mkdir -p "$run" # a fresh machine (/run is emptied at boot) has none before the first host
-  : > "$f.tmp"
+  # a temp file of its own: two harness calls at once (a bench beside a test) must not share one
+  local tmp; tmp=$(mktemp "$f.XXXXXX")
   for d in "$run"/*/; do
     [ -s "$d/root/etc/ssh/ssh_host_ed25519_key.pub" ] || continue
-    echo "$subnet.$(cat "$d/index") $(cut -d' ' -f1,2 "$d/root/etc/ssh/ssh_host_ed25519_key.pub")" >> "$f.tmp"
+    echo "$subnet.$(cat "$d/index") $(cut -d' ' -f1,2 "$d/root/etc/ssh/ssh_host_ed25519_key.pub")" >> "$tmp"
   done
-  mv "$f.tmp" "$f"
+  chmod 0644 "$tmp"
+  mv -f "$tmp" "$f"
 }
 
 wait_ssh() {
