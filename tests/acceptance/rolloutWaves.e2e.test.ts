@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { TestHost, onHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { installOmflow, omflowOptions } from "../support/omflowFixture";
-import { PulumiProject, runErrors } from "../support/pulumi";
+import { PulumiProject, repoRoot, runErrors } from "../support/pulumi";
+import { execFileSync } from "child_process";
 import type { RunRecord } from "../../providers/engine/runRecord";
 
 const NAMES = ["wv1", "wv2", "wv3", "wv4", "wv5", "wv6", "wv7"];
@@ -118,5 +119,16 @@ describe("seven OMFLOW servers in waves of 1, 3 and 3 with a budget of 34% per w
     assert.deepStrictEqual(NAMES.filter((n) => (after.get(n)?.length ?? 0) !== (before.get(n)?.length ?? 0)), ["wv3"], r.output);
     project.ok(["up", "--yes", "--expect-no-changes"]);
     project.ok(["refresh", "--yes", "--expect-no-changes"]);
+  });
+
+  it("upchain report draws each server's last run in the stack's order, the three waves marked", () => {
+    const exported = path.join(project.dir, "export.json");
+    const svg = path.join(project.dir, "report.svg");
+    project.ok(["stack", "export", "--file", exported]);
+    execFileSync(process.execPath, [path.join(repoRoot, "dist/providers/cli.js"), "report", "--stack", "waves", "--export", exported, "--runs", path.join(project.dir, ".upchain", "runs"), "--out", svg], { stdio: "pipe" });
+    const text = fs.readFileSync(svg, "utf8");
+    assert.deepStrictEqual([...text.matchAll(/class="label"[^>]*>([^<]+)</g)].map((m) => m[1]), NAMES, "one row per server, in the stack's order");
+    assert.deepStrictEqual([...text.matchAll(/>wave (\d+)</g)].map((m) => m[1]), ["1", "2", "3"], "each wave marked where it starts");
+    assert.strictEqual((text.match(/class="wave"/g) ?? []).length, 3);
   });
 });
