@@ -1,5 +1,5 @@
-// What the report draws: the stack's servers (from `pulumi stack export`, in the order the stack
-// declares them) and, for each, its newest run record kept on the controller. Records are files this
+// What the report draws: the stack's servers (from `pulumi stack export`, in the state's order, and
+// wave by wave when the stack has waves) and, for each, its newest run record kept on the controller. Records are files this
 // controller wrote, still checked for shape: a file that is not a record is skipped, never trusted.
 import * as fs from "fs";
 import * as path from "path";
@@ -29,7 +29,9 @@ export function serversOf(exported: any): StackServer[] {
         resource: r.outputs.journalName ?? r.outputs.product,
         ...(typeof r.outputs.wave === "number" ? { wave: r.outputs.wave } : {}),
       };
-    });
+    })
+    // wave by wave (a stable sort: within a wave, the state's order, which is the order they finished)
+    .sort((a, b) => (a.wave ?? 0) - (b.wave ?? 0));
 }
 
 const isRecord = (r: any): r is RunRecord =>

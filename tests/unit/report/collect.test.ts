@@ -43,6 +43,11 @@ describe("upchain report: the stack's servers and their newest runs", () => {
     assert.deepStrictEqual(rows.map((r) => `${r.name} ${r.record.run}`), ["web2 20261123T100000-cccccc", "web1 20261123T110000-bbbbbb"]);
   });
 
+  it("puts servers wave by wave, keeping the state's order within a wave", () => {
+    const waved = { deployment: { resources: [server("c", "10.0.0.3", { wave: 1 }), server("a", "10.0.0.1", { wave: 0 }), server("d", "10.0.0.4", { wave: 1 }), server("b", "10.0.0.2", { wave: 0 })] } };
+    assert.deepStrictEqual(serversOf(waved).map((s) => `${s.name}:${s.wave}`), ["a:0", "b:0", "c:1", "d:1"]);
+  });
+
   it("the command writes the SVG with one row per server that ran", async () => {
     const out = path.join(dir, "report.svg");
     const code = await main(["report", "--stack", "prod", "--export", path.join(dir, "export.json"), "--runs", path.join(dir, "runs"), "--out", out]);
