@@ -223,9 +223,11 @@ describe("waiting for a Groupmax host to come back from its reboot", function ()
       }
     }, 120_000, log);
     // down longer than the transport's keepalive takes to give up on the old connection (10 s x 3,
-    // about 40 s), so the wait's reconnects meet a dead link whether or not a poll was in flight
+    // about 40 s, more under load) plus one reconnect attempt's own 20 s timeout, so the wait's first
+    // reconnect meets a dead link whether or not a poll was in flight (at 60 s, a first attempt made
+    // late could span the outage and succeed when the link came back, with no failed attempt to see)
     execIp("upchain-gmdrop", "down");
-    await sleep(60_000);
+    await sleep(90_000);
     execIp("upchain-gmdrop", "up");
     assert.strictEqual(await exited, 0, fs.readFileSync(log, "utf8"));
     const out = fs.readFileSync(log, "utf8");
