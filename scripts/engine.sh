@@ -7,7 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cache=${UPCHAIN_CACHE:-/var/cache/upchain}
 # The CLI version follows the @pulumi/pulumi pinned in package.json.
-cli_version=$(node -p "require('$here/package.json').dependencies['@pulumi/pulumi'].replace(/^[^0-9]*/, '')")
+cli_version=$(node -p "require('$here/package.json').devDependencies['@pulumi/pulumi'].replace(/^[^0-9]*/, '')")
 # The language host left the sdk/v3 module at 3.69; its own module is not served by the proxy
 # reachable here (403 for every version), so the host is built from the last sdk/v3 that carried it.
 host_version=${UPCHAIN_LANGUAGE_HOST_VERSION:-3.68.0}

@@ -4,6 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
+import { loadCatalogModule } from "../catalogs/own";
 import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
 import { Catalog, PlanContext, Shell, probedVersion } from "../engine/catalog";
 import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/executor";
@@ -46,7 +47,9 @@ const SECRET_VARIABLE_RULE = 'is not a secret\'s variable: UPCHAIN_SECRET_ and t
 const keyError = (rule: string) => (iss: { code?: string }) => (iss.code === "invalid_key" ? rule : undefined);
 
 const serverSchema = z.object({
-  product: z.string().refine((p) => productNames().includes(p), { message: `must be one of: ${productNames().join(", ")}` }),
+  product: z.string().refine((p) => productNames().includes(p), { error: () => `must be one of: ${productNames().join(", ")}, or a product of your own with its catalogModule` }),
+  /** A product of the user's own: their program's catalog module (catalogs/own.ts). */
+  catalogModule: z.string().optional(),
   platform: z.enum(["linux", "windows"]).default("linux"),
   target: z.string().min(1, "give the version this server should run"),
   releases: z.array(z.string()).optional(),
@@ -259,9 +262,10 @@ export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckR
 
 /** The look itself: every problem at once, then the chain as preview shows it. */
 export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+  const own = news?.catalogModule === undefined ? undefined : loadCatalogModule(news.catalogModule, String(news.product));
   const conn = connectionSchema.safeParse(connectionOf(news));
   const srv = serverSchema.safeParse(news);
-  const failures = [...(conn.success ? [] : toCheckFailures(conn.error, ["connection"])), ...(srv.success ? [] : toCheckFailures(srv.error))];
+  const failures = [...(own ? [{ property: "catalogModule", reason: `INVALID_INPUT: ${own}` }] : []), ...(conn.success ? [] : toCheckFailures(conn.error, ["connection"])), ...(srv.success ? [] : toCheckFailures(srv.error))];
   if (srv.success) {
     try {
       const s = srv.data;
@@ -425,16 +429,27 @@ function clusterState(inputs: any): string {
   );
 }
 
+/** A product of the user's own is registered before its inputs are read (the provider process starts without it). */
+function registerOwnCatalog(inputs: any): void {
+  if (inputs?.catalogModule === undefined) return;
+  const problem = loadCatalogModule(inputs.catalogModule, String(inputs.product));
+  if (problem) throw new UpchainError("INVALID_INPUT", `catalogModule: ${problem}`, ["catalogModule"]);
+}
+
 export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
+  registerOwnCatalog(inputs);
   const outs = await convergeReporting(inputs);
   return { id: `${outs.product}@${outs.connection.host}:${outs.connection.port}`, outs };
 }
 
 export async function update(_id: string, olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
+  registerOwnCatalog(news);
   return { outs: await convergeReporting(news, olds) };
 }
 
 export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult> {
+  // a product of the user's own, registered when its module loads, is compared as its releases below
+  if (news?.catalogModule !== undefined) loadCatalogModule(news.catalogModule, String(news.product));
   const changed: string[] = [];
   // during up, olds are the last outputs; during refresh, the freshly read ones: either way a server
   // not at its target is a change (refresh shows it as drift)
@@ -453,6 +468,7 @@ export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dy
 }
 
 export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
+  registerOwnCatalog(props);
   const c = connectionSchema.parse(connectionOf(props));
   const s = serverSchema.parse(props);
   const catalog = catalogFor(s);

@@ -43,7 +43,15 @@ export interface RunOutcome {
 }
 
 export interface ServerArgs extends RunControlArgs {
+  /** One of upchain's products (omflow, groupmax, oracle-as, altazion-office), or one of your own with catalogModule. */
   product: pulumi.Input<string>;
+  /**
+   * For a product of your own: a JavaScript module of your Pulumi program, relative to its directory
+   * (like "./catalogs/myProduct"), or an installed package's name, that exports `catalog` (a Catalog).
+   * The provider loads it from the program's directory, so it must be plain JavaScript (compile a
+   * TypeScript catalog first).
+   */
+  catalogModule?: pulumi.Input<string>;
   platform?: pulumi.Input<"linux" | "windows">;
   /** The version the server should run; upchain walks the legal chain to it. */
   target: pulumi.Input<string>;
@@ -86,6 +94,7 @@ export class Server extends pulumi.dynamic.Resource {
     const { lookAhead, ...controls } = runControls(args);
     const props = {
       product: args.product,
+      catalogModule: args.catalogModule,
       platform: args.platform,
       target: args.target,
       releases: args.releases,

@@ -35,6 +35,10 @@ build_base() {
   [ -f "$base/.complete" ] && return
   need debootstrap debootstrap
   [ "$(id -u)" = 0 ] || die "test hosts need root (network namespaces, overlay mounts)"
+  # Two test processes starting at once (npm run demo beside a test, say) must not build it twice
+  # into the same .tmp directory: the second waits for the first, then finds it complete.
+  mkdir -p "$cache"; exec 8>"$cache/.base-$base_id.lock"; flock 8
+  [ -f "$base/.complete" ] && { exec 8>&-; return; }
   rm -rf "$base.tmp"; mkdir -p "$base.tmp"
   log "building the Debian $suite base with debootstrap (first time only; a few minutes)"
   debootstrap --variant=minbase --include="$packages" "$suite" "$base.tmp/rootfs" "$mirror" >"$base.tmp/debootstrap.log" 2>&1 \
@@ -60,6 +64,7 @@ SH
   chmod 0755 "$base.tmp/rootfs/usr/local/sbin/upchain-reboot"
   touch "$base.tmp/.complete"
   rm -rf "$base"; mv "$base.tmp" "$base"
+  exec 8>&-
 }
 
 ensure_bridge() {

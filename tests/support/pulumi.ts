@@ -25,27 +25,40 @@ export function engineEnv(): NodeJS.ProcessEnv {
   return { ...process.env, PATH: `${bin}:${process.env.PATH}` };
 }
 
+/** `dir`/node_modules: each of this checkout's packages by symlink, and upchain itself. */
+export function linkNodeModules(dir: string): void {
+  const modules = path.join(dir, "node_modules");
+  fs.mkdirSync(modules);
+  for (const entry of fs.readdirSync(path.join(repoRoot, "node_modules"))) {
+    if (!entry.startsWith(".")) fs.symlinkSync(path.join(repoRoot, "node_modules", entry), path.join(modules, entry));
+  }
+  fs.symlinkSync(repoRoot, path.join(modules, "upchain"));
+}
+
 export class PulumiProject {
-  readonly dir: string;
-  readonly stateDir: string;
+  dir: string;
+  stateDir: string;
   readonly passphrase = "upchain-test-passphrase";
 
+  /** With `programJs` null the directory is left empty but for the state: the test writes its own program. */
   constructor(
     readonly stack: string,
-    programJs = `module.exports = require(${JSON.stringify(path.join(repoRoot, "dist/stacks/index.js"))});\n`,
+    programJs: string | null = `module.exports = require("upchain/dist/stacks/index.js");\n`,
   ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-e2e-"));
     this.stateDir = path.join(this.dir, ".state");
     fs.mkdirSync(this.stateDir);
-    // The project runs the compiled program of this checkout; node_modules is shared by symlink so
-    // @pulumi/pulumi resolves to one module instance.
+    if (programJs === null) return;
+    // The project runs the compiled program of this checkout, found as a user's program finds an
+    // installed upchain: node_modules/upchain (a symlink to the checkout). The other packages are
+    // this checkout's, by symlink, so @pulumi/pulumi resolves to one module instance.
     fs.writeFileSync(
       path.join(this.dir, "Pulumi.yaml"),
       "name: upchain-e2e\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
     );
     fs.writeFileSync(path.join(this.dir, "index.js"), programJs);
     fs.writeFileSync(path.join(this.dir, "package.json"), '{"name":"upchain-e2e","private":true}\n');
-    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(this.dir, "node_modules"));
+    linkNodeModules(this.dir);
   }
 
   private env(): NodeJS.ProcessEnv {
@@ -134,6 +147,13 @@ export class PulumiProject {
     };
     walk(this.stateDir);
     return out.join("\n");
+  }
+
+  /** Move the whole project (program, state, Pulumi home) elsewhere, as a user moves a checkout. */
+  moveTo(dir: string): void {
+    fs.renameSync(this.dir, dir);
+    this.dir = dir;
+    this.stateDir = path.join(dir, ".state");
   }
 
   dispose(): void {
