@@ -29,6 +29,9 @@ export class PulumiProject {
   readonly dir: string;
   readonly stateDir: string;
   readonly passphrase = "upchain-test-passphrase";
+  /** Where the state lives: this project's own folder unless `shareState` points it elsewhere. */
+  private backendUrl: string;
+  private passphraseFile?: string;
 
   constructor(
     readonly stack: string,
@@ -37,6 +40,7 @@ export class PulumiProject {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-e2e-"));
     this.stateDir = path.join(this.dir, ".state");
     fs.mkdirSync(this.stateDir);
+    this.backendUrl = `file://${this.stateDir}`;
     // The project runs the compiled program of this checkout; node_modules is shared by symlink so
     // @pulumi/pulumi resolves to one module instance.
     fs.writeFileSync(
@@ -48,11 +52,23 @@ export class PulumiProject {
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(this.dir, "node_modules"));
   }
 
+  /**
+   * Keep the state in a backend a team shares (e.g. `postgres://...`) and read the stack's passphrase
+   * from a file the team shares, as a user of that backend would; the password in the URL is masked
+   * in the errors `ok` throws.
+   */
+  shareState(backendUrl: string, passphraseFile: string): void {
+    this.backendUrl = backendUrl;
+    this.passphraseFile = passphraseFile;
+  }
+
   private env(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...engineEnv() };
+    delete env.PULUMI_CONFIG_PASSPHRASE; // it would win over a passphrase file
     return {
-      ...engineEnv(),
-      PULUMI_BACKEND_URL: `file://${this.stateDir}`,
-      PULUMI_CONFIG_PASSPHRASE: this.passphrase,
+      ...env,
+      PULUMI_BACKEND_URL: this.backendUrl,
+      ...(this.passphraseFile ? { PULUMI_CONFIG_PASSPHRASE_FILE: this.passphraseFile } : { PULUMI_CONFIG_PASSPHRASE: this.passphrase }),
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_HOME: path.join(this.dir, ".pulumi-home"),
@@ -97,8 +113,14 @@ export class PulumiProject {
   /** Run and require success; a failure shows the whole output. */
   ok(args: string[], input?: string): PulumiResult {
     const r = this.run(args, input);
-    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.output}`);
+    if (r.code !== 0) throw new Error(this.masked(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.output}`));
     return r;
+  }
+
+  /** `text` with the backend URL's password masked. */
+  masked(text: string): string {
+    const password = new URL(this.backendUrl).password;
+    return password ? text.split(password).join("****") : text;
   }
 
   init(): void {
