@@ -14,6 +14,7 @@ export interface PostgresServer {
   redactedUrl: string;
   password: string;
   port: number;
+  database: string;
   /** Run SQL as the cluster's superuser over the server's own socket; returns psql's unaligned output. */
   sql(query: string): string;
   /** Stop the server and delete its data. Safe to call twice. */
@@ -102,7 +103,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     // on stdin, so the password is in no process's arguments
     psql("postgres", `CREATE ROLE ${ROLE} LOGIN PASSWORD '${password}';\nCREATE DATABASE ${DATABASE} OWNER ${ROLE};\n`);
     const url = (pw: string) => `postgres://${ROLE}:${pw}@127.0.0.1:${port}/${DATABASE}?sslmode=disable`;
-    return { url: url(password), redactedUrl: url("****"), password, port, sql: (query) => psql(DATABASE, query), stop };
+    return { url: url(password), redactedUrl: url("****"), password, port, database: DATABASE, sql: (query) => psql(DATABASE, query), stop };
   } catch (e) {
     stop();
     throw e;
