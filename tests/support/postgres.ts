@@ -25,12 +25,11 @@ const ROLE = "upchain";
 const DATABASE = "upchain_state";
 
 /** The newest PostgreSQL server binaries Debian installed (/usr/lib/postgresql/<major>/bin). */
-export function postgresBinDir(): string {
-  const root = "/usr/lib/postgresql";
+export function postgresBinDir(root = "/usr/lib/postgresql"): string {
   const majors = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, "bin/postgres"))) : [];
   if (majors.length === 0) {
     throw new Error(
-      "PostgreSQL's server is missing (no /usr/lib/postgresql/<version>/bin/postgres): install it with 'apt-get install -y postgresql' (or run .ci/run, which installs everything)",
+      `PostgreSQL's server is missing (no ${root}/<version>/bin/postgres): install it with 'apt-get install -y postgresql' (or run .ci/run, which installs everything)`,
     );
   }
   majors.sort((a, b) => Number(b) - Number(a));
