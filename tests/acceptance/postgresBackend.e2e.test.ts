@@ -33,11 +33,16 @@ describe("a team's state on PostgreSQL: two controllers, one stack, a second sta
   let first: PulumiProject; // controller 1
   let second: PulumiProject; // controller 2: another working copy of the same stack
 
-  /** A working copy of the team's project: the shared database and passphrase file, its own folder and PULUMI_HOME. */
-  function workingCopy(stack: string): PulumiProject {
+  /**
+   * A working copy of the team's project: the shared database and passphrase file, its own folder and
+   * PULUMI_HOME. The database password is in the URL, or (`viaPgPassword`) in PGPASSWORD, which keeps
+   * it out of the URL Pulumi prints and stores.
+   */
+  function workingCopy(stack: string, viaPgPassword = false): PulumiProject {
     const p = new PulumiProject(stack);
     projects.push(p);
-    p.shareState(pg.url, passphraseFile);
+    if (viaPgPassword) p.shareState(pg.passwordlessUrl, passphraseFile, { PGPASSWORD: pg.password });
+    else p.shareState(pg.url, passphraseFile);
     return p;
   }
 
@@ -103,15 +108,23 @@ describe("a team's state on PostgreSQL: two controllers, one stack, a second sta
     assert.doesNotMatch(refused.output, /LOCKED:|Updating \(/, second.masked("refused before its program ran, not by upchain's host lock"));
     console.log(refused.output.trim().split("\n").map((l) => `      refused: ${l}`).join("\n"));
 
-    // Locks are per stack: a second stack in the same database updates while the first is locked.
-    const other = workingCopy(OTHER_STACK);
+    // Locks are per stack: a second stack in the same database (this working copy gives the database
+    // password in PGPASSWORD) takes its own lock and updates while the first stack is locked.
+    const other = workingCopy(OTHER_STACK, true);
     other.init();
     configureGroupmax(other, [hosts[1]], groupmaxOptions());
     const alongside = other.runAsync(["up", "--yes", "--skip-preview"]);
+    let bothLocked = false;
+    while (ended === undefined && !bothLocked) {
+      bothLocked = lockKeys().length === 2;
+      await sleep(250);
+    }
+    assert.ok(bothLocked, "both stacks were locked at once: the second stack's up ran alongside the first's");
     const code = await exited;
     assert.strictEqual(code, 0, first.masked(runErrors(fs.readFileSync(log, "utf8"))));
     const otherUp = await alongside;
     assert.strictEqual(otherUp.code, 0, other.masked(runErrors(otherUp.output)));
+    assert.ok(!otherUp.output.includes(pg.password), "the password in PGPASSWORD is not in the output");
     assert.deepStrictEqual(lockKeys(), [], "every lock was released");
     for (const n of names) {
       const s = groupmaxState(n);

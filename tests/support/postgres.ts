@@ -12,6 +12,8 @@ export interface PostgresServer {
   url: string;
   /** The same URL with the password replaced, for messages. */
   redactedUrl: string;
+  /** The URL without a password: the client takes it from PGPASSWORD. */
+  passwordlessUrl: string;
   password: string;
   port: number;
   database: string;
@@ -101,8 +103,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     const psql = (db: string, query: string) => run("psql", ["-h", dir, "-p", String(port), "-U", "postgres", "-d", db, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"], query);
     // on stdin, so the password is in no process's arguments
     psql("postgres", `CREATE ROLE ${ROLE} LOGIN PASSWORD '${password}';\nCREATE DATABASE ${DATABASE} OWNER ${ROLE};\n`);
-    const url = (pw: string) => `postgres://${ROLE}:${pw}@127.0.0.1:${port}/${DATABASE}?sslmode=disable`;
-    return { url: url(password), redactedUrl: url("****"), password, port, database: DATABASE, sql: (query) => psql(DATABASE, query), stop };
+    const url = (login: string) => `postgres://${login}@127.0.0.1:${port}/${DATABASE}?sslmode=disable`;
+    return { url: url(`${ROLE}:${password}`), redactedUrl: url(`${ROLE}:****`), passwordlessUrl: url(ROLE), password, port, database: DATABASE, sql: (query) => psql(DATABASE, query), stop };
   } catch (e) {
     stop();
     throw e;

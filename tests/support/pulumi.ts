@@ -32,6 +32,7 @@ export class PulumiProject {
   /** Where the state lives: this project's own folder unless `shareState` points it elsewhere. */
   private backendUrl: string;
   private passphraseFile?: string;
+  private secretEnv: Record<string, string> = {};
 
   constructor(
     readonly stack: string,
@@ -54,12 +55,13 @@ export class PulumiProject {
 
   /**
    * Keep the state in a backend a team shares (e.g. `postgres://...`) and read the stack's passphrase
-   * from a file the team shares, as a user of that backend would; the password in the URL is masked
-   * in the errors `ok` throws.
+   * from a file the team shares, as a user of that backend would. `secretEnv` (e.g. PGPASSWORD) is
+   * passed to pulumi; its values and the URL's password are masked in the errors `ok` throws.
    */
-  shareState(backendUrl: string, passphraseFile: string): void {
+  shareState(backendUrl: string, passphraseFile: string, secretEnv: Record<string, string> = {}): void {
     this.backendUrl = backendUrl;
     this.passphraseFile = passphraseFile;
+    this.secretEnv = secretEnv;
   }
 
   private env(): NodeJS.ProcessEnv {
@@ -72,6 +74,7 @@ export class PulumiProject {
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_HOME: path.join(this.dir, ".pulumi-home"),
+      ...this.secretEnv,
     };
   }
 
@@ -117,10 +120,10 @@ export class PulumiProject {
     return r;
   }
 
-  /** `text` with the backend URL's password masked. */
+  /** `text` with the backend URL's password and the secret environment's values masked. */
   masked(text: string): string {
-    const password = new URL(this.backendUrl).password;
-    return password ? text.split(password).join("****") : text;
+    const secrets = [new URL(this.backendUrl).password, ...Object.values(this.secretEnv)].filter(Boolean);
+    return secrets.reduce((t, s) => t.split(s).join("****"), text);
   }
 
   init(): void {
