@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { groupmaxState, installGroupmax } from "../support/groupmaxFixture";
 import { configureGroupmax, groupmaxOptions } from "../support/groupmaxProject";
-import { TestHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
+import { TestHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { PostgresServer, startPostgres } from "../support/postgres";
 import { PulumiProject, killTree, runErrors } from "../support/pulumi";
 
@@ -136,13 +136,19 @@ describe("a team's state on PostgreSQL: two controllers, one stack, a second sta
     console.log(`      two controllers on PostgreSQL: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   });
 
-  it("the state is intact: the export holds pg1 at 06-00, and the other controller's up and refresh find no changes", () => {
+  it("the state is intact: the export holds pg1 at 06-00, the database holds no plain SSH key, and the other controller's up and refresh find no changes", () => {
     const exported = JSON.parse(second.ok(["stack", "export"]).stdout);
     const resources: { urn: string; type: string; outputs?: Record<string, unknown> }[] = exported.deployment.resources;
     assert.ok(resources.some((r) => r.type === "upchain:groupmax:GroupmaxServer" && r.urn.endsWith("::pg1")), JSON.stringify(resources.map((r) => r.urn)));
     const server = resources.find((r) => r.type === "pulumi-nodejs:dynamic/upchain:Server" && r.urn.endsWith("::pg1"));
     assert.strictEqual(server?.outputs?.installedVersion, "06-00", JSON.stringify(server?.outputs ?? resources.map((r) => r.type)).slice(0, 3000));
     assert.ok(!resources.some((r) => r.urn.endsWith("::pg2")), "the other stack's server is not in this stack");
+    // the key is a secret: the database holds its ciphertext, never a line of the key itself
+    const keyLines = privateKey(hosts[0]).split("\n").filter((l) => l.length > 40);
+    assert.ok(keyLines.length > 0);
+    const table = pg.sql("SELECT key || ' ' || data::text FROM pulumi_state");
+    assert.ok(table.includes("upchain-e2e/site.json"), "the stack's checkpoint is in the table");
+    assert.ok(!keyLines.some((l) => table.includes(l)), "no line of the SSH private key is in the database");
     second.ok(["up", "--yes", "--expect-no-changes"]);
     second.ok(["refresh", "--yes", "--expect-no-changes"]);
   });
