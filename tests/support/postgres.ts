@@ -61,13 +61,15 @@ export async function startPostgres(): Promise<PostgresServer> {
   if (owner) fs.chownSync(dir, owner.uid, owner.gid);
   const data = path.join(dir, "data");
   const log = path.join(dir, "server.log");
+  const password = randomBytes(18).toString("hex"); // hex: nothing to escape in a URL or in SQL
   const run = (cmd: string, args: string[], input?: string): string => {
     const [file, argv] = as(cmd, args);
     const r = spawnSync(file, argv, { cwd: dir, input, encoding: "utf8" });
     if (r.status !== 0) {
       const serverLog = fs.existsSync(log) ? `\n--- server log ---\n${fs.readFileSync(log, "utf8").slice(-4000)}` : "";
-      // the arguments never hold the password (it goes on stdin), so they can be shown
-      throw new Error(`${cmd} ${args.join(" ")} failed (${r.status ?? r.signal}): ${r.stderr || r.error?.message}${serverLog}`);
+      // the password goes on stdin, never in the arguments; psql may quote it back in an error
+      const why = `${cmd} ${args.join(" ")} failed (${r.status ?? r.signal}): ${r.stderr || r.error?.message}${serverLog}`;
+      throw new Error(why.split(password).join("****"));
     }
     return r.stdout;
   };
@@ -99,7 +101,6 @@ export async function startPostgres(): Promise<PostgresServer> {
         if (attempt === 3) throw e;
       }
     }
-    const password = randomBytes(18).toString("hex"); // hex: nothing to escape in a URL or in SQL
     const psql = (db: string, query: string) => run("psql", ["-h", dir, "-p", String(port), "-U", "postgres", "-d", db, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"], query);
     // on stdin, so the password is in no process's arguments
     psql("postgres", `CREATE ROLE ${ROLE} LOGIN PASSWORD '${password}';\nCREATE DATABASE ${DATABASE} OWNER ${ROLE};\n`);
