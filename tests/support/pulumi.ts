@@ -39,6 +39,10 @@ export class PulumiProject {
   dir: string;
   stateDir: string;
   readonly passphrase = "upchain-test-passphrase";
+  /** Where the state lives: this project's own folder unless `shareState` points it elsewhere. */
+  private backendUrl: string;
+  private passphraseFile?: string;
+  private secretEnv: Record<string, string> = {};
 
   /** With `programJs` null the directory is left empty but for the state: the test writes its own program. */
   constructor(
@@ -48,6 +52,7 @@ export class PulumiProject {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-e2e-"));
     this.stateDir = path.join(this.dir, ".state");
     fs.mkdirSync(this.stateDir);
+    this.backendUrl = `file://${this.stateDir}`;
     if (programJs === null) return;
     // The project runs the compiled program of this checkout, found as a user's program finds an
     // installed upchain: node_modules/upchain (a symlink to the checkout). The other packages are
@@ -61,14 +66,28 @@ export class PulumiProject {
     linkNodeModules(this.dir);
   }
 
+  /**
+   * Keep the state in a backend a team shares (e.g. `postgres://...`) and read the stack's passphrase
+   * from a file the team shares, as a user of that backend would. `secretEnv` (e.g. PGPASSWORD) is
+   * passed to pulumi; its values and the URL's password are masked in the errors `ok` throws.
+   */
+  shareState(backendUrl: string, passphraseFile: string, secretEnv: Record<string, string> = {}): void {
+    this.backendUrl = backendUrl;
+    this.passphraseFile = passphraseFile;
+    this.secretEnv = secretEnv;
+  }
+
   private env(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...engineEnv() };
+    delete env.PULUMI_CONFIG_PASSPHRASE; // it would win over a passphrase file
     return {
-      ...engineEnv(),
-      PULUMI_BACKEND_URL: `file://${this.stateDir}`,
-      PULUMI_CONFIG_PASSPHRASE: this.passphrase,
+      ...env,
+      PULUMI_BACKEND_URL: this.backendUrl,
+      ...(this.passphraseFile ? { PULUMI_CONFIG_PASSPHRASE_FILE: this.passphraseFile } : { PULUMI_CONFIG_PASSPHRASE: this.passphrase }),
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_HOME: path.join(this.dir, ".pulumi-home"),
+      ...this.secretEnv,
     };
   }
 
@@ -110,8 +129,14 @@ export class PulumiProject {
   /** Run and require success; a failure shows the whole output. */
   ok(args: string[], input?: string): PulumiResult {
     const r = this.run(args, input);
-    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.output}`);
+    if (r.code !== 0) throw new Error(this.masked(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.output}`));
     return r;
+  }
+
+  /** `text` with the backend URL's password and the secret environment's values masked. */
+  masked(text: string): string {
+    const secrets = [new URL(this.backendUrl).password, ...Object.values(this.secretEnv)].filter(Boolean);
+    return secrets.reduce((t, s) => t.split(s).join("****"), text);
   }
 
   init(): void {
@@ -152,8 +177,10 @@ export class PulumiProject {
   /** Move the whole project (program, state, Pulumi home) elsewhere, as a user moves a checkout. */
   moveTo(dir: string): void {
     fs.renameSync(this.dir, dir);
+    const ownState = this.backendUrl === `file://${this.stateDir}`;
     this.dir = dir;
     this.stateDir = path.join(dir, ".state");
+    if (ownState) this.backendUrl = `file://${this.stateDir}`;
   }
 
   dispose(): void {
