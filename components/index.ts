@@ -22,3 +22,7 @@ export type { VersionScheme } from "../providers/engine/version";
 export { dottedNumbers, paddedNumbers } from "../providers/engine/version";
 export { quote, quotePowerShell } from "../providers/quote";
 export { UpchainError } from "../providers/errors";
+
+// Environments promoted in order: the previous stack's `proven` output read with a StackReference.
+export { Promotion, PromotionArgs, ProvenServer, provenOutput } from "./promotion";
+export type { PromotionGate, Proven } from "../providers/engine/promotion";

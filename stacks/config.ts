@@ -98,12 +98,21 @@ const rolloutShape = {
   maxFailPercentage: z.number().min(0, "a percentage from 0 to 100").max(100, "a percentage from 0 to 100").optional(),
 };
 
+/** The environment this stack is promoted from (components/promotion.ts): prod from staging. */
+const promotionShape = {
+  /** The stack, as StackReference names it: "staging" (same project and backend) or "organization/upchain/staging". */
+  from: z.string().regex(/^[A-Za-z0-9_.\/-]+$/, 'a stack name, like staging or organization/upchain/staging'),
+  /** Emergencies only: a server (or cluster) name and why it may go to its target first. Shown by every preview. */
+  overrides: z.record(z.string(), z.string().trim().min(1, "say why this server goes first: the reason is shown by every preview")).optional(),
+};
+
 /** Every `upchain:*` key the program reads; those marked secret must be set with `--secret`. */
 export const stackKeys = {
   hosts: "plain",
   servers: "plain",
   clusters: "plain",
   rollout: "plain",
+  promotion: "plain",
   user: "plain",
   privateKeyFile: "plain",
   knownHostsFile: "plain",
@@ -116,12 +125,13 @@ export const stackKeys = {
 export type StackKey = keyof typeof stackKeys;
 
 /** The keys legal in each kind of mapping, for "did you mean" on a key that is not. */
-const legalKeys: Record<"top" | "hosts" | "servers" | "clusters" | "rollout", readonly string[]> = {
+const legalKeys: Record<"top" | "hosts" | "servers" | "clusters" | "rollout" | "promotion", readonly string[]> = {
   top: Object.keys(stackKeys),
   hosts: Object.keys(hostShape),
   servers: Object.keys(serverShape),
   clusters: Object.keys(clusterShape),
   rollout: Object.keys(rolloutShape),
+  promotion: Object.keys(promotionShape),
 };
 
 export const NOTHING_DECLARED = "declare at least one host, server or cluster";
@@ -133,6 +143,7 @@ export const stackConfigSchema = z
     servers: z.array(z.strictObject(serverShape)).default([]),
     clusters: z.array(z.strictObject(clusterShape)).default([]),
     rollout: z.strictObject(rolloutShape).optional(),
+    promotion: z.strictObject(promotionShape).optional(),
     user: z.string().min(1).regex(NO_BLANKS, "a user name has no spaces or control characters").default("root"),
     /** A file holding the SSH private key; the program reads it and passes it on as a secret. */
     privateKeyFile: z.string().min(1).optional(),
@@ -166,6 +177,10 @@ export const stackConfigSchema = z
         if (!fs.existsSync(f)) ctx.addIssue({ code: "custom", path: ["servers", i, "hooks", k], message: `the hook file ${f} does not exist (paths are relative to the project's folder)` });
       });
     });
+    const named = [...c.servers.map((sv) => sv.name), ...c.clusters.map((cl) => cl.name)];
+    for (const name of Object.keys(c.promotion?.overrides ?? {})) {
+      if (!named.includes(name)) ctx.addIssue({ code: "custom", path: ["promotion", "overrides", name], message: `no server or cluster is named ${name}: the names are ${named.join(", ") || "(none declared)"}` });
+    }
     const pinHint = "pin the host key: set hostKey (the line `ssh-keyscan -t ed25519 HOST` prints) or upchain:knownHostsFile";
     c.clusters.forEach((cl, i) => {
       for (const n of [cl.name, ...cl.members.map((m) => m.name)]) {
@@ -210,7 +225,7 @@ export function configError(issues: readonly ConfigIssue[], stackFile: string): 
 function toConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
   const path: ConfigPath = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
   if (issue.code !== "unrecognized_keys") return [{ path, message: issue.message }];
-  const legal = path.length === 0 ? legalKeys.top : legalKeys[path[0] === "hosts" || path[0] === "clusters" || path[0] === "rollout" ? path[0] : "servers"];
+  const legal = path.length === 0 ? legalKeys.top : legalKeys[path[0] === "hosts" || path[0] === "clusters" || path[0] === "rollout" || path[0] === "promotion" ? path[0] : "servers"];
   return issue.keys.map((k) => ({ path: [...path, k], message: unknownKeyMessage(k, legal) }));
 }
 

@@ -5,6 +5,7 @@ import { AltazionServer } from "../components/altazionServer";
 import { GroupmaxServer } from "../components/groupmaxServer";
 import { OmflowServer } from "../components/omflowServer";
 import { OracleAsServer } from "../components/oracleAsServer";
+import { Promotion, ProvenServer, provenOutput } from "../components/promotion";
 import { RolloutWaves } from "../components/rolloutWaves";
 import { WebCacheCluster } from "../components/webCacheCluster";
 import type { WaveSize } from "../providers/engine/waves";
@@ -41,6 +42,11 @@ settings.hosts.forEach((h) => {
   hosts[h.name] = pulumi.all([facts.hostname, facts.osPrettyName]).apply(([hostname, os]) => ({ hostname, os }));
 });
 
+// With upchain:promotion, each server's target must already run in the stack it is promoted from.
+const promotion = settings.promotion ? new Promotion({ from: settings.promotion.from, overrides: settings.promotion.overrides }) : undefined;
+// What this stack runs successfully, for the stack promoted from it (its `proven` output).
+const provenServers: ProvenServer[] = [];
+
 export const servers: Record<string, pulumi.Output<string>> = {};
 // With more than one server, preview looks at their hosts side by side (providers/lookAhead).
 const lookAhead = settings.servers.length > 1 ? new LookAhead("look-ahead") : undefined;
@@ -49,12 +55,13 @@ function declareServer(i: number, wave?: { onFailure: "record"; wave: number }, 
   const names = serverSecrets[i];
   // only the secrets this server's options name: another server's credentials never reach its host
   const secretEnv = names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined;
-  const common = { connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv, onFailure: wave?.onFailure, wave: wave?.wave, lookAhead };
+  const common = { connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv, onFailure: wave?.onFailure, wave: wave?.wave, lookAhead, promotion: promotion?.gate(s.product, s.name) };
   const server =
     s.product === "altazion-office"
       ? new AltazionServer(s.name, { ...common, modules: s.modules ?? [], hooks: s.hooks }, opts)
       : new { groupmax: GroupmaxServer, omflow: OmflowServer, "oracle-as": OracleAsServer }[s.product](s.name, { ...common, version: s.version!, releases: s.releases }, opts);
   servers[s.name] = server.installedVersion;
+  provenServers.push({ name: s.name, product: s.product, installedVersion: server.installedVersion, outcome: server.outcome });
   return server;
 }
 
@@ -85,7 +92,11 @@ settings.clusters.forEach((c, i) => {
     stepTimeouts: c.stepTimeouts,
     drainSeconds: c.drainSeconds,
     allowOutage: c.allowOutage,
+    promotion: promotion?.gate(c.product, c.name),
     secretEnv: names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined,
   });
   clusters[c.name] = pulumi.all([cluster.rollout, cluster.installedVersions]).apply(([rollout, installed]) => ({ rollout, installed }));
+  c.members.forEach((m) => provenServers.push({ name: m.name, product: c.product, installedVersion: cluster.installedVersions.apply((v) => v[m.name]) }));
 });
+
+export const proven = provenOutput(provenServers);

@@ -10,7 +10,7 @@ import { unknownKeyMessage } from "./suggest";
 
 const NAMESPACE = "upchain:";
 // keys whose value is a list or a mapping (the SDK gives them as JSON text)
-const STRUCTURED = new Set(["hosts", "servers", "clusters", "rollout"]);
+const STRUCTURED = new Set(["hosts", "servers", "clusters", "rollout", "promotion"]);
 
 /** What the Pulumi SDK tells the program about its configuration (see stacks/index.ts). */
 export interface ConfigSource {

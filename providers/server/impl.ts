@@ -5,6 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
 import { loadCatalogModule } from "../catalogs/own";
+import { promotionProblem } from "../engine/promotion";
 import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
 import { Catalog, PlanContext, Shell, probedVersion } from "../engine/catalog";
 import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/executor";
@@ -70,6 +71,10 @@ const serverSchema = z.object({
   onFailure: z.enum(["fail", "record"]).default("fail"),
   /** The rollout wave the server is in (from 0), kept in the state for `upchain report`. */
   wave: z.number().int().min(0).optional(),
+  /** The environment this one is promoted from, and what it runs (engine/promotion.ts). */
+  promotion: z
+    .strictObject({ from: z.string().min(1), proven: z.array(z.string()), override: z.string().min(1, "say why the target goes without the previous environment").optional() })
+    .optional(),
 });
 
 type ServerInputs = z.infer<typeof serverSchema>;
@@ -309,6 +314,9 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
             return undefined;
           }
           const ctx = contextOf(catalog, withOffered(s, offered));
+          // only a change needs the previous environment's proof: a server already there stays
+          const unproven = s.promotion && plan.hops.length ? promotionProblem(catalog.scheme, s.product, plan.to, s.promotion) : undefined;
+          if (unproven) failures.push({ property: "target", reason: `NOT_PROMOTED: ${unproven}` });
           const missing = planInputProblems(catalog, plan.hops, req);
           failures.push(...missing.map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
           const notReady = await hostCheckProblems(h, catalog.hostChecks?.(plan.hops, ctx) ?? []);
@@ -324,6 +332,7 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
         summary = planSummary(plan.value.plan, catalog);
         if (plan.value.offered.lines) summary.offered = plan.value.offered.lines;
         if (resume.value) summary.resume = resume.value;
+        if (s.promotion?.override && plan.value.plan.hops.length) summary.promotion = `OVERRIDE of ${s.promotion.from}: ${s.promotion.override}`;
         if (plan.value.offered.target !== s.target) resolvedTarget = plan.value.offered.target;
       }
     });

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConnectionArgs, credentialFields, credentialInputs } from "../hostFacts/resource";
 import type { LookAhead } from "../lookAhead/resource";
+import type { PromotionGate } from "../engine/promotion";
 import { serverProvider } from "./provider";
 
 /** How a run behaves on the server: how soon a dead run's lock is taken over, step deadlines, clearing a run by hand. */
@@ -29,11 +30,17 @@ export interface RunControlArgs {
    * one after the other (Pulumi checks resources one at a time). Close it once all are declared.
    */
   lookAhead?: LookAhead;
+  /**
+   * The environment this stack is promoted from and the versions it runs successfully for this product
+   * (read from that stack's `proven` output with a StackReference; see components/promotion.ts):
+   * preview refuses a target it does not run yet, unless `override` gives the reason.
+   */
+  promotion?: pulumi.Input<PromotionGate>;
 }
 
 /** The run controls of a component's args, as Server inputs. */
 export function runControls(a: RunControlArgs): RunControlArgs {
-  return { lockTimeoutSeconds: a.lockTimeoutSeconds, stepTimeouts: a.stepTimeouts, clearRun: a.clearRun, onFailure: a.onFailure, wave: a.wave, lookAhead: a.lookAhead };
+  return { lockTimeoutSeconds: a.lockTimeoutSeconds, stepTimeouts: a.stepTimeouts, clearRun: a.clearRun, onFailure: a.onFailure, wave: a.wave, lookAhead: a.lookAhead, promotion: a.promotion };
 }
 
 /** How the server's last run ended: "ok" (at its target), or "failed" with the error (onFailure "record"). */

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { hostKeyFromKnownHosts, parseStackConfig } from "../../../stacks/config";
+import { checkStackConfig, hostKeyFromKnownHosts, parseStackConfig } from "../../../stacks/config";
 
 const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
 
@@ -146,5 +146,20 @@ describe("stack configuration", () => {
       assert.match(m, /upchain:servers\[0\]\.host: an address or DNS name has no spaces or control characters/);
       assert.match(m, /upchain:servers\[0\]\.user: a user name has no spaces/);
     });
+  });
+});
+
+describe("stack config: upchain:promotion", () => {
+  const server = { name: "gm-prod", host: "10.0.0.5", hostKey: "ssh-ed25519 AAAA", product: "groupmax", version: "06-00" };
+  it("names the stack promoted from, and overrides by server name with a reason", () => {
+    const r = checkStackConfig({ servers: [server], promotion: { from: "organization/upchain/staging", overrides: { "gm-prod": "CVE fix, change 4711" } } });
+    assert.deepStrictEqual(r.issues, []);
+    assert.strictEqual(r.config?.promotion?.overrides?.["gm-prod"], "CVE fix, change 4711");
+  });
+  it("an override for a name that is not declared, and one without a reason, are refused together", () => {
+    const r = checkStackConfig({ servers: [server], promotion: { from: "staging", overrides: { "gm-prd": "typo", "gm-prod": " " } } });
+    const messages = r.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    assert.ok(messages.some((m) => m === "promotion.overrides.gm-prd: no server or cluster is named gm-prd: the names are gm-prod"), messages.join("\n"));
+    assert.ok(messages.some((m) => m.startsWith("promotion.overrides.gm-prod: say why this server goes first")), messages.join("\n"));
   });
 });
