@@ -3,6 +3,7 @@
 // point brought back when a step fails. It makes no planning decision of its own, and it takes
 // nothing from the host but data: the plan always comes from the controller (journal.ts).
 import { UpchainError, isUpchainError, maskSecrets } from "../errors";
+import { stepProgress } from "./progress";
 import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, Step, probedVersion } from "./catalog";
 import { DetachedResult, StepEnv, readResult, startDetached, stepState } from "./detached";
@@ -31,6 +32,8 @@ export interface ExecuteOptions {
   /** Environment values for every step, from a root-only file on the host (secret option values). */
   env?: StepEnv;
   pollMs?: number;
+  /** How often a running step's output and elapsed time are reported (default 10 s; engine/progress.ts). */
+  progressEveryMs?: number;
   lockStaleSeconds?: number;
   /** Seconds a step may run, by step id or by action ("run", "backup", ...); see stepDeadline. */
   stepTimeouts?: Record<string, number>;
@@ -205,18 +208,23 @@ async function walk(r: Run): Promise<void> {
     let outcome: StepOutcome;
     const entry: TimelineEntry = { kind: "step", step: index, start: new Date().toISOString() };
     j.timeline.push(entry);
+    const progress = stepProgress({ position, log: r.log, everyMs: o.progressEveryMs });
     try {
-      outcome = await runOrResume(r, step, index, position);
+      outcome = await runOrResume(r, step, index, position, progress.output);
     } catch (e) {
       // A lost lock, an unknown outcome or an untrusted journal stop the run as they are: restoring
       // now could undo a step that is still running, or race another run.
-      if (isUpchainError(e, "LOCK_LOST") || isUpchainError(e, "OUTCOME_UNKNOWN") || isUpchainError(e, "JOURNAL_INVALID")) throw e;
+      if (isUpchainError(e, "LOCK_LOST") || isUpchainError(e, "OUTCOME_UNKNOWN") || isUpchainError(e, "JOURNAL_INVALID")) {
+        progress.end(false);
+        throw e;
+      }
       // Anything else thrown inside the step (an upload, an edit, a launch, a reboot that never
       // came back) is the step failing: it goes through the same restore and recovery.
       outcome = { code: -1, stdout: "", stderr: (e as Error).message };
     }
     entry.end = new Date().toISOString();
     entry.outcome = outcome === "lost" ? "lost" : outcome.code === 0 ? "ok" : "failed";
+    progress.end(entry.outcome === "ok");
     if (outcome === "lost" || outcome.code !== 0) await failHop(r, step, outcome);
     if (step.action === "backup" && outcome !== "lost") r.backupOutput.set(step.hop, outcome.stdout);
     j.next = index + 1;
@@ -225,10 +233,10 @@ async function walk(r: Run): Promise<void> {
   }
 }
 
-async function runOrResume(r: Run, step: PlannedStep, index: number, position: string): Promise<StepOutcome> {
+/** `out` takes the step's output as it arrives (engine/progress.ts passes it on throttled). */
+async function runOrResume(r: Run, step: PlannedStep, index: number, position: string, out: (text: string) => void): Promise<StepOutcome> {
   const { o, j } = r;
   const dir = stepDir(r.stateDir, j.run, index, step.id);
-  const out = (t: string) => r.log(`${position}   ${t.trimEnd()}`);
   if (step.action === "reboot") {
     r.log(`${position} ${step.title}`);
     return reboot(r, step, index, dir);
@@ -238,14 +246,14 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
     r.log(`${position} ${step.title}`);
     if (!o.pools) return { code: 1, stdout: "", stderr: "this step acts on a load balancer, and none was given to this server" };
     const result = await applyPools(await o.pools(), step, Date.now() + stepDeadline(step, o.stepTimeouts) * 1000);
-    for (const line of result.stdout.trimEnd().split("\n")) out(line);
+    out(result.stdout);
     return result;
   }
   if (step.action === "http") {
     // the portal's own page says whether it is done, and that is checked first: a resumed run does it again
     r.log(`${position} ${step.title}`);
     const deadlineMs = stepDeadline(step, o.stepTimeouts) * 1000;
-    return withContact(o.host, r.contactUntil(), `step "${step.title}"`, () => runHttpStep(o.host, step, { deadlineMs, log: out, beforeAttempt: () => r.lock.assertHeld() }), { ownErrors: true });
+    return withContact(o.host, r.contactUntil(), `step "${step.title}"`, () => runHttpStep(o.host, step, { deadlineMs, log: (line) => out(`${line}\n`), beforeAttempt: () => r.lock.assertHeld() }), { ownErrors: true });
   }
   const inFlight = j.inFlight?.index === index;
   if (step.action === "upload" || step.action === "edit" || step.action === "services-add") {

@@ -45,6 +45,17 @@ describe("executor on a real host", function () {
     assert.match(onHost("exe", "ls /var/lib/upchain/history"), /counter\..*\.json/);
   });
 
+  it("a long step reports its elapsed time while it runs and how long it took, its own last line included", async () => {
+    onHost("exe", "echo 3 > /opt/counter/hooks/slow-2");
+    const lines: string[] = [];
+    await run("1", "2", { log: (l: string) => lines.push(l), progressEveryMs: 1000 });
+    const install = lines.filter((l) => l.startsWith("[1->2 2/3]"));
+    assert.strictEqual(install[0], "[1->2 2/3] Install 2", "the step's start");
+    assert.ok(install.filter((l) => /^\[1->2 2\/3\] \ds \| (still running|install 2)$/.test(l)).length >= 2, `reports while it runs: ${install.join("\n")}`);
+    assert.ok(install.includes("[1->2 2/3]   installed 2"), "its own last line");
+    assert.match(install[install.length - 1], /^\[1->2 2\/3\] done in [34]s$/, "and its duration");
+  });
+
   it("a failing step restores the hop's backup, so the host runs its old version, and the error shows the step's output", async () => {
     onHost("exe", "touch /opt/counter/hooks/fail-3");
     await assert.rejects(run("1", "4"), (e: unknown) => {

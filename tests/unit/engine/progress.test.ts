@@ -1,0 +1,81 @@
+// A running step's progress as the operator sees it in `pulumi up`: throttled output, elapsed time,
+// a quiet step still reported, the end with its duration, and host output made printable.
+import * as assert from "assert";
+import { elapsedText, printable, stepProgress } from "../../../providers/engine/progress";
+
+function harness(everyMs = 10_000) {
+  let t = 0;
+  let tick: (() => void) | undefined;
+  const lines: string[] = [];
+  const p = stepProgress({ position: "[1->2 3/5]", log: (l) => lines.push(l), everyMs, now: () => t, setInterval: (f) => (tick = f), clearInterval: () => (tick = undefined) });
+  return {
+    p,
+    lines,
+    at(ms: number) {
+      t = ms;
+      tick?.();
+    },
+    get ticking() {
+      return tick !== undefined;
+    },
+  };
+}
+
+describe("step progress in the pulumi up output", () => {
+  it("a chatty step reports at most one line per interval: the latest, with the elapsed time", () => {
+    const h = harness();
+    for (let i = 0; i < 500; i++) {
+      h.at(i * 30); // 500 lines over 15 s
+      h.p.output(`copying file ${i}\n`);
+    }
+    // the timer fired at 10.02 s, before line 334 arrived
+    assert.deepStrictEqual(h.lines, ["[1->2 3/5] 10s | copying file 333"]);
+    h.at(20_010);
+    assert.strictEqual(h.lines.length, 1, "not before a whole interval since the last report");
+    h.at(20_030);
+    assert.deepStrictEqual(h.lines.slice(1), ["[1->2 3/5] 20s | copying file 499"]);
+  });
+
+  it("a quiet step says it is still running, once per interval", () => {
+    const h = harness();
+    h.at(5_000);
+    assert.deepStrictEqual(h.lines, []);
+    h.at(10_000);
+    h.at(15_000);
+    h.at(20_500);
+    assert.deepStrictEqual(h.lines, ["[1->2 3/5] 10s | still running", "[1->2 3/5] 20s | still running"]);
+  });
+
+  it("the end shows the last line not yet shown and how long the step took, and stops the timer", () => {
+    const h = harness();
+    h.p.output("unpacking\ninstalled 1.2.0.0");
+    h.at(75_000);
+    h.p.end(true);
+    assert.deepStrictEqual(h.lines.slice(-2), ["[1->2 3/5]   installed 1.2.0.0", "[1->2 3/5] done in 1m15s"]);
+    assert.strictEqual(h.ticking, false);
+    const f = harness();
+    f.at(3_000);
+    f.p.end(false);
+    assert.deepStrictEqual(f.lines, ["[1->2 3/5] failed after 3s"]);
+  });
+
+  it("a line split across chunks is one line", () => {
+    const h = harness(1_000);
+    h.p.output("Progress: 4");
+    h.p.output("2%\n");
+    h.at(1_000);
+    assert.deepStrictEqual(h.lines, ["[1->2 3/5] 1s | Progress: 42%"]);
+  });
+
+  it("host output is data: terminal escapes and control characters are dropped, long lines cut", () => {
+    assert.strictEqual(printable("\x1b[31mred\x1b[0m\x07 text\r"), "red text");
+    assert.strictEqual(printable("\x1b]0;title\x07x"), "]0;titlex");
+    const long = printable("x".repeat(1000));
+    assert.strictEqual(long.length, 200);
+    assert.ok(long.endsWith("…"));
+  });
+
+  it("elapsed times read as people say them", () => {
+    assert.deepStrictEqual([0, 42_000, 65_000, 3_725_000].map(elapsedText), ["0s", "42s", "1m05s", "1h02m"]);
+  });
+});
