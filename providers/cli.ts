@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// upchain's command line: `upchain plan <product> --from <v> --to <v> [--platform linux|windows]
-// [--releases v1,v2,...] [--json]`. Prints the chain and its steps; an illegal request exits 1 with
-// the reason on stderr.
+// upchain's command line (`upchain --help` lists every command with examples): `upchain plan` prints
+// a chain and its steps (text, or JSON with --json), `upchain bundle` builds an offline bundle,
+// `upchain report` draws a stack's last run. An illegal request exits 1 with the reason on stderr.
 import { getCatalog, productNames } from "./catalogs";
+import { loadCatalogModule } from "./catalogs/own";
 import { Catalog, Platform, Rule } from "./engine/catalog";
 import { Rollout, rolloutOrder } from "./engine/rollout";
 import { planUpgrade } from "./engine/planner";
@@ -15,10 +16,29 @@ import { readRecords, rowsFor, serversOf } from "./report/collect";
 import { renderTimeline } from "./report/timeline";
 import { planToText } from "./planText";
 
-const usage = `usage: upchain plan <product> --from <version> --to <version> [--platform linux|windows] [--releases v1,v2,...] [--cluster m1,m2,...] [--json]
-       upchain bundle omflow --out <dir> [--packages name1,name2==1.0,...] [--debs]
-       upchain report --stack <name> [--out report.svg] [--runs <dir>] [--export <stack export JSON>]
-products: ${productNames().join(", ")}`;
+const usage = `upchain: plans and reports of upchain's upgrades (the upgrades themselves run through pulumi up)
+
+commands:
+  upchain plan <product> --from <version> --to <version> [--platform linux|windows] [--releases v1,v2,...]
+               [--cluster m1,m2,...] [--catalog ./module] [--json]
+      The legal chain from one version to another and every step of every hop, as text (or JSON with
+      --json); an illegal request exits 1 saying why. --cluster adds a cluster's rollout order;
+      --catalog plans a product of your own from its catalog module.
+      example: upchain plan omflow --from 1.1.6.1 --to 1.2.0.1
+      example: upchain plan groupmax --from 02-00 --to 06-00 --platform windows --json
+      example: upchain plan oracle-as --from 9.0.2.0.0 --to 10.1.2 --cluster wc1,wc2
+  upchain bundle omflow --out <dir> [--packages name1,name2==1.0,...] [--debs]
+      An offline bundle of OMFLOW's Python packages (and Debian packages with --debs) for hosts
+      without internet access; set it as the server's options.offlineBundle.
+      example: upchain bundle omflow --out ./omflow-bundle --packages six
+  upchain report --stack <name> [--out report.svg] [--runs <dir>] [--export <stack export JSON>]
+      A picture (SVG) of the stack's last run: one row per server, its hops and steps over time,
+      wave by wave.
+      example: upchain report --stack prod --out prod-run.svg
+  upchain --help
+      This text.
+
+products: ${productNames().join(", ")} (or your own, with --catalog)`;
 
 function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, string | true> } {
   const positional: string[] = [];
@@ -84,11 +104,20 @@ export async function main(argv: string[]): Promise<number> {
     const { positional, flags } = parseArgs(argv);
     if (positional[0] === "bundle" && positional[1] === "omflow") return await bundle(flags);
     if (positional[0] === "report") return report(flags);
-    const known = new Set(["from", "to", "platform", "releases", "cluster", "json", "help"]);
+    if (flags.has("help") || positional[0] === "help") {
+      process.stdout.write(usage + "\n");
+      return 0;
+    }
+    const known = new Set(["from", "to", "platform", "releases", "cluster", "catalog", "json"]);
     const unknown = [...flags.keys()].filter((f) => !known.has(f));
-    if (flags.has("help") || positional[0] !== "plan" || positional.length !== 2 || unknown.length) {
+    if (positional[0] !== "plan" || positional.length !== 2 || unknown.length) {
       process.stderr.write((unknown.length ? `unknown option --${unknown[0]}\n` : "") + usage + "\n");
-      return flags.has("help") ? 0 : 2;
+      return 2;
+    }
+    const own = flags.get("catalog");
+    if (own !== undefined) {
+      const problem = loadCatalogModule(own, positional[1]);
+      if (problem) throw new Error(`--catalog: ${problem}`);
     }
     const catalog = getCatalog(positional[1]);
     const from = flags.get("from");

@@ -383,14 +383,16 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
   await saveJournal(r);
   await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, r.stateDir, o.resource, j.run), true), { ownErrors: true });
   if (recoverErrors.length) {
-    throw new UpchainError("RESTORE_FAILED", mask(`${failedStep}; the backup was restored, but ${recoverErrors.join("; ")}. Put ${hop.from} back in service by hand.${output}`));
+    throw new UpchainError("RESTORE_FAILED", mask(`${failedStep}; the backup was restored, but ${recoverErrors.join("; ")}. Put ${hop.from} back in service by hand, then run pulumi up again.${output}`));
   }
   const restored = changedSomething
     ? `the host was restored to ${hop.from} and is running it`
     : recover.length
       ? `nothing had been changed yet, and ${hop.from} was put back in service`
       : "nothing had been changed yet, so nothing was restored";
-  throw new UpchainError("STEP_FAILED", mask(`${failedStep}; ${restored}.${output}`));
+  // what to do next: the chain goes on from the version the server runs now
+  const next = ` Fix what the step's output below shows and run pulumi up again: the chain goes on from ${hop.from}.`;
+  throw new UpchainError("STEP_FAILED", mask(`${failedStep}; ${restored}.${next}${output}`));
 }
 
 /** Run a restore or recovery step with its entry in the journal's timeline; its error text, or undefined. */

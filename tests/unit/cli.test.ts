@@ -71,3 +71,43 @@ describe("upchain plan oracle-as --cluster from each documented source", () => {
     });
   }
 });
+
+describe("upchain --help", () => {
+  it("lists every command, each with an example, on stdout, exiting 0", () => {
+    const r = run("--help");
+    assert.strictEqual(r.status, 0);
+    for (const command of ["plan", "bundle", "report"]) {
+      assert.match(r.stdout, new RegExp(`^  upchain ${command} `, "m"), `lists ${command}`);
+      assert.match(r.stdout, new RegExp(`^      example: upchain ${command} `, "m"), `with an example of ${command}`);
+    }
+    assert.strictEqual(run("help").stdout, r.stdout, "upchain help says the same");
+  });
+
+  it("every plan example of the help runs as written", () => {
+    const examples = run("--help").stdout.split("\n").filter((l) => l.trim().startsWith("example: upchain plan "));
+    assert.ok(examples.length >= 2);
+    for (const e of examples) {
+      const r = run(...e.trim().replace(/^example: upchain /, "").split(/\s+/));
+      assert.strictEqual(r.status, 0, `${e}: ${r.stderr}`);
+      assert.ok(r.stdout.length > 0);
+    }
+  });
+
+  it("a wrong command prints the help on stderr and exits 2", () => {
+    const r = run("upgrade", "omflow");
+    assert.strictEqual(r.status, 2);
+    assert.match(r.stderr, /^commands:/m);
+  });
+
+  it("--catalog plans a product of one's own from its module, relative to the current directory", () => {
+    const counter = path.resolve(__dirname, "../support/counterCatalog.js");
+    const dir = require("fs").mkdtempSync(path.join(require("os").tmpdir(), "upchain-cli-own-"));
+    require("fs").writeFileSync(path.join(dir, "counter.js"), `exports.catalog = require(${JSON.stringify(counter)}).counter;\n`);
+    const r = spawnSync(process.execPath, [cli, "plan", "counter", "--catalog", "./counter", "--from", "1", "--to", "3"], { encoding: "utf8", cwd: dir });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(r.stdout, /hop 1: 1 -> 2[^]*hop 2: 2 -> 3/);
+    const absolute = spawnSync(process.execPath, [cli, "plan", "counter", "--catalog", path.join(dir, "counter.js"), "--from", "1", "--to", "3"], { encoding: "utf8", cwd: dir });
+    assert.strictEqual(absolute.status, 1);
+    assert.match(absolute.stderr, /--catalog: .* is an absolute path/);
+  });
+});
