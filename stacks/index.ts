@@ -67,7 +67,7 @@ function declareServer(i: number, wave?: { onFailure: "record"; wave: number }, 
 
 // With upchain:rollout the servers go in waves (each wave waits for the previous one's gate);
 // without it they all run side by side and any failure stops the run.
-export const waves = settings.rollout
+const wavePlan = settings.rollout
   ? new RolloutWaves("fleet", {
       servers: settings.servers.map((s) => s.name),
       waves: settings.rollout.waves as WaveSize[],
@@ -75,6 +75,8 @@ export const waves = settings.rollout
       declare: (name, wave, opts) => declareServer(settings.servers.findIndex((s) => s.name === name), wave, opts),
     }).plan
   : undefined;
+// the `waves` output only with upchain:rollout: Pulumi warns about an output left undefined
+if (wavePlan) module.exports.waves = wavePlan;
 if (!settings.rollout) settings.servers.forEach((_, i) => declareServer(i));
 lookAhead?.close();
 
