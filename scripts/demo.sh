@@ -16,6 +16,10 @@ esac
 bash "$(dirname "$0")/system-packages.sh"
 source "$(dirname "$0")/env.sh"
 cd "$repo"
+# stacks/Pulumi.demo.yaml names files under /var/cache/upchain (the SSH key, the vendor media)
+if [ "${UPCHAIN_CACHE:-/var/cache/upchain}" != /var/cache/upchain ]; then
+  echo "the demo stack's files are under /var/cache/upchain: run the demo without UPCHAIN_CACHE" >&2; exit 1
+fi
 step() { printf '\n== %s\n' "$*"; }
 step "npm packages and build"
 ensure_node_modules

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { installAltazion, moduleVersion, publish } from "../tests/support/altazionFixture";
 import { groupmaxPackage, groupmaxState, installGroupmax } from "../tests/support/groupmaxFixture";
-import { defaultPorts, haproxyCli, installHaproxy } from "../tests/support/haproxyFixture";
+import { defaultPorts, installHaproxy, serverAdminStates } from "../tests/support/haproxyFixture";
 import { TestHost, hostInfo, onHost, requireRoot, startHosts, stopHosts } from "../tests/support/hosts";
 import { installOmflow, newEnvironmentBundle, patchArchive, standardPatches } from "../tests/support/omflowFixture";
 import { SOURCE_PORTS, homeState, installInfrastructure, installSourceHome, memberOf } from "../tests/support/oracleAsFixture";
@@ -144,11 +144,7 @@ export function hostVersions(): [string, string, string][] {
     const home = dest.exists && dest.opmnRunning ? dest : homeState(n, SOURCE_HOME);
     return `${home.version} (${home.path}${home.opmnRunning ? ", running" : ", stopped"})`;
   };
-  const pools = haproxyCli("demo-lb", "show servers state")
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f.length > 7 && /^\d+$/.test(f[0]))
-    .map((f) => `${f[1]}/${f[3]} ${f[6] === "0" ? "ready" : "out"}`);
+  const pools = Object.entries(serverAdminStates("demo-lb")).map(([server, admin]) => `${server} ${admin === 0 ? "ready" : "out"}`);
   return [
     ["demo-omf", "OMFLOW", onHost("demo-omf", "cat /opt/omflow/VERSION").trim()],
     ["demo-gmx", "Groupmax", groupmaxState("demo-gmx").version],

@@ -4,9 +4,10 @@
 // `--reset` puts the old versions back with the demo stack's state forgotten.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import { altazionEvents, moduleVersion } from "../support/altazionFixture";
 import { groupmaxLog, groupmaxState } from "../support/groupmaxFixture";
-import { haproxyCli, haproxyEvents } from "../support/haproxyFixture";
+import { haproxyEvents, serverAdminStates } from "../support/haproxyFixture";
 import { hostInfo, onHost, requireRoot, stopHosts } from "../support/hosts";
 import { homeState, oracleEvents } from "../support/oracleAsFixture";
 import { DESTINATION_HOME, SOURCE_HOME } from "../support/oracleAsProject";
@@ -43,13 +44,18 @@ function ok(r: DemoRun): DemoRun {
   return r;
 }
 
+/** The pulumi CLI on the demo's own state, as scripts/demo.sh sets it up. */
+function demoPulumi(...args: string[]): string {
+  const env = { ...engineEnv(), PULUMI_BACKEND_URL: `file://${repoRoot}/.pulumi-state`, PULUMI_CONFIG_PASSPHRASE: "upchain-demo" };
+  const r = spawnSync("pulumi", [...args, "--stack", "demo", "--non-interactive"], { cwd: repoRoot, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  assert.strictEqual(r.status, 0, `pulumi ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+}
+
 const omflowPage = () => onHost("demo-omf", "curl -s -m 10 http://127.0.0.1/");
 const altazion = (m: "ecommerce" | "gestioncommerciale" | "database") => moduleVersion({ name: "demo-az", root: hostInfo("demo-az").root }, m);
-/** Each server's admin state per backend ("traffic/demo-wc1" -> "0" is ready), from HAProxy's runtime API. */
-function pools(): Record<string, string> {
-  const rows = haproxyCli("demo-lb", "show servers state").split("\n").map((l) => l.trim().split(/\s+/));
-  return Object.fromEntries(rows.filter((f) => f.length > 7 && /^\d+$/.test(f[0])).map((f) => [`${f[1]}/${f[3]}`, f[6] === "0" ? "ready" : `admin=${f[6]}`]));
-}
+/** Each server's admin state per backend, from HAProxy's runtime API. */
+const pools = () => Object.fromEntries(Object.entries(serverAdminStates("demo-lb")).map(([server, admin]) => [server, admin === 0 ? "ready" : `admin=${admin}`]));
 const allReady = { "traffic/demo-wc1": "ready", "traffic/demo-wc2": "ready", "invalidation/demo-wc1": "ready", "invalidation/demo-wc2": "ready" };
 /** What the products did (not the traffic they served): grows only when something runs on a host. */
 function activity(): Record<string, number> {
@@ -137,6 +143,19 @@ describe("npm run demo: the demo hosts upgraded along each chain, then no change
     }
   });
 
+  it("the ias_admin password and the SSH key are in no output, and only encrypted in the state", () => {
+    const password = demoPulumi("config", "get", "--path", "upchain:secrets.ias_admin").replace(/\n$/, "");
+    assert.ok(password.length >= 8, "the stack holds the password");
+    assert.ok(!first.output.includes(password), "the password is in the demo's output");
+    const state = demoPulumi("stack", "export");
+    assert.ok(state.includes('"pulumi-nodejs:dynamic/upchain:Server"'), "the state holds the servers");
+    assert.ok(!state.includes(password), "the password is in the state in plain text");
+    const key = fs.readFileSync(hostInfo("demo-omf").privateKeyFile, "utf8");
+    for (const line of key.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"))) {
+      assert.ok(!state.includes(line) && !first.output.includes(line), "a line of the SSH key is in the state or the output");
+    }
+  });
+
   it("run again, it changes nothing and says so", () => {
     const before = activity();
     const again = ok(demo());
@@ -163,9 +182,6 @@ describe("npm run demo: the demo hosts upgraded along each chain, then no change
     assert.deepStrictEqual(pools(), allReady);
     assert.deepStrictEqual([altazion("ecommerce"), altazion("gestioncommerciale"), altazion("database")], ["5.1.0.0", "5.1.0.0", "5.1.0.0"]);
     // the stack is there (its configuration kept) with no resource: the next up creates them all again
-    const env = { ...engineEnv(), PULUMI_BACKEND_URL: `file://${repoRoot}/.pulumi-state`, PULUMI_CONFIG_PASSPHRASE: "upchain-demo" };
-    const exported = spawnSync("pulumi", ["stack", "export", "--stack", "demo", "--non-interactive"], { cwd: repoRoot, env, encoding: "utf8" });
-    assert.strictEqual(exported.status, 0, exported.stderr);
-    assert.deepStrictEqual(JSON.parse(exported.stdout).deployment.resources ?? [], []);
+    assert.deepStrictEqual(JSON.parse(demoPulumi("stack", "export")).deployment.resources ?? [], []);
   });
 });
