@@ -11,7 +11,7 @@ reset=
 case "${1:-}" in
   "") ;;
   --reset) reset=1 ;;
-  *) sed -n '7,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '/^# usage:/,/^set -e/p' "$0" | sed 's/^# \{0,1\}//;/^set -e/d' >&2; exit 2 ;;
 esac
 bash "$(dirname "$0")/system-packages.sh"
 source "$(dirname "$0")/env.sh"
