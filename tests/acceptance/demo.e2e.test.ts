@@ -117,6 +117,8 @@ describe("npm run demo: the demo hosts upgraded along each chain, then no change
     for (const ip of ["10.77.0.203", "10.77.0.204"]) assert.match(up, new RegExp(`upchain ${ip.replace(/\./g, "\\.")}: \\[9\\.0\\.2\\.3->10\\.1\\.2 \\d+/\\d+\\] Run the Upgrade Assistant`));
     assert.match(up, /upchain 10\.77\.0\.207: \[gestioncommerciale 5\.1\.0\.0->5\.2\.1\.0 \d+\/\d+\] Press Installer/);
     assert.match(up, /\+ +\d+ created/);
+    assert.match(up, /wrote \S+\/\.upchain\/demo-run\.svg: 5 server\(s\), \d+ step\(s\)/, "the run's picture, from the run records");
+    assert.match(fs.readFileSync(`${repoRoot}/.upchain/demo-run.svg`, "utf8"), /upchain demo: 5 server\(s\)/);
 
     assert.match(omflowPage(), /^OMFLOW 1\.2\.0\.1\nDjango 4\.2\nPython 3\.11/, "Apache serves the new OMFLOW from the Python 3.11 environment");
     assert.match(onHost("demo-omf", "cat /etc/apache2/sites-enabled/django.conf"), /LoadModule wsgi_module \/opt\/omflow\/python\/lib\/python3\.11\//);
