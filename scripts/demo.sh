@@ -1,24 +1,81 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: start the demo hosts, then `pulumi preview` and
-# `pulumi up` on stacks/Pulumi.demo.yaml. Safe to run again: the second `up` changes nothing.
+# The main job, on this machine: demo hosts running fake vendor products at old versions
+# (scripts/demoHosts.ts), then `pulumi preview --diff` and `pulumi up` on stacks/Pulumi.demo.yaml,
+# which upgrades them along each vendor's chain, then the installed versions.
+#
+# usage: npm run demo               set up what is missing, preview and upgrade; run again: no changes
+#        npm run demo -- --reset    put the demo hosts back to their old versions and forget the demo
+#                                   stack's state, so the next `npm run demo` shows the whole upgrade again
 set -euo pipefail
+reset=
+case "${1:-}" in
+  "") ;;
+  --reset) reset=1 ;;
+  *) sed -n '/^# usage:/,/^set -e/p' "$0" | sed 's/^# \{0,1\}//;/^set -e/d' >&2; exit 2 ;;
+esac
 bash "$(dirname "$0")/system-packages.sh"
 source "$(dirname "$0")/env.sh"
 cd "$repo"
+# stacks/Pulumi.demo.yaml names files under /var/cache/upchain (the SSH key, the vendor media)
+if [ "${UPCHAIN_CACHE:-/var/cache/upchain}" != /var/cache/upchain ]; then
+  echo "the demo stack's files are under /var/cache/upchain: run the demo without UPCHAIN_CACHE" >&2; exit 1
+fi
 step() { printf '\n== %s\n' "$*"; }
 step "npm packages and build"
 ensure_node_modules
 npm run -s build
-step "demo hosts (tests/hosts/testhost.sh)"
-bash tests/hosts/testhost.sh up demo1:21 demo2:22 demo3:23
-for h in demo1 demo2 demo3; do bash tests/hosts/testhost.sh info "$h"; done
-export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$repo/.pulumi-state}
-export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE:-upchain-demo}
+bash tests/hosts/testhost.sh base >/dev/null
+
+# The demo's own state, whatever the shell has set: the file backend in the repo (git ignores it), and
+# the passphrase the secrets in stacks/Pulumi.demo.yaml are encrypted with.
+export PULUMI_BACKEND_URL="file://$repo/.pulumi-state"
+export PULUMI_CONFIG_PASSPHRASE=upchain-demo
+unset PULUMI_CONFIG_PASSPHRASE_FILE
+# Each server's run record (every step's start and end) in the repo's .upchain/runs (git ignores it),
+# for the picture of the run; without this they land in dist/stacks/.upchain/runs, the folder the
+# provider runs in (this project's program is dist/stacks/index.js).
+export UPCHAIN_RUNS_DIR="$repo/.upchain/runs"
 mkdir -p "$repo/.pulumi-state"
-pulumi stack select demo 2>/dev/null || pulumi stack init demo --secrets-provider passphrase
-step "pulumi preview --diff (stack demo)"
-pulumi preview --diff --non-interactive
-step "pulumi up (stack demo)"
-pulumi up --yes --skip-preview --non-interactive
-step "stack outputs"
-pulumi stack output --json
+stack_exists() { pulumi stack ls --json | node -e 'process.exit(JSON.parse(require("fs").readFileSync(0,"utf8")).some((s)=>s.name==="demo")?0:1)'; }
+# The state describes hosts that are gone: remove the stack, keeping its configuration (the stack file).
+forget_stack() { if stack_exists; then pulumi stack rm demo --yes --force --preserve-config --non-interactive >/dev/null; fi; }
+use_stack() { pulumi stack select demo 2>/dev/null || pulumi stack init demo --secrets-provider passphrase; }
+
+step "demo hosts (tests/hosts/testhost.sh, 10.77.0.201-207)"
+hosts=missing
+[ -n "$reset" ] || hosts=$(node dist/scripts/demoHosts.js start)
+if [ "$hosts" != ready ]; then
+  step "installing the old versions (the acceptance tests' fixtures); the demo stack's state is reset"
+  forget_stack
+  use_stack
+  node dist/scripts/demoHosts.js install
+  node dist/scripts/demoHosts.js versions
+  if [ -n "$reset" ]; then
+    echo
+    echo "The demo hosts run their old versions again and the stack has no state: npm run demo shows the whole upgrade."
+    exit 0
+  fi
+else
+  use_stack
+fi
+
+step "pulumi preview --diff (stack demo): each server's chain and steps"
+preview=$(mktemp); trap 'rm -f "$preview"' EXIT
+pulumi preview --diff --non-interactive | tee "$preview"
+
+if grep -Eq '[0-9]+ to (create|update|replace|delete)' "$preview"; then
+  step "pulumi up (stack demo): progress as the steps run"
+  pulumi up --yes --skip-preview --non-interactive
+  node dist/providers/cli.js report --stack demo --out "$repo/.upchain/demo-run.svg"
+  echo "The run as a picture, one bar per step with its duration: .upchain/demo-run.svg"
+else
+  step "pulumi up --expect-no-changes (stack demo)"
+  pulumi up --yes --skip-preview --expect-no-changes --non-interactive
+  echo
+  echo "No changes: every server already runs its target version (npm run demo -- --reset shows the upgrade again)."
+fi
+
+step "installed versions"
+pulumi stack output --json | node dist/scripts/demoTable.js
+echo
+node dist/scripts/demoHosts.js versions

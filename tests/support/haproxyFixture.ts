@@ -120,6 +120,12 @@ export function haproxyCli(lbName: string, command: string, socket = "/run/hapro
   return onHost(lbName, `python3 /${installDir}/hacli.py ${quote(command)} ${quote(socket)}`);
 }
 
+/** Each server's admin state by "backend/server", from `show servers state` (0 ready, 1 or 32/33 maint, 8 drain). */
+export function serverAdminStates(lbName: string): Record<string, number> {
+  const rows = haproxyCli(lbName, "show servers state").split("\n").map((l) => l.trim().split(/\s+/));
+  return Object.fromEntries(rows.filter((f) => f.length > 7 && /^\d+$/.test(f[0])).map((f) => [`${f[1]}/${f[3]}`, Number(f[6])]));
+}
+
 export type StateEvent = "drain" | "maint" | "ready" | "up" | "down" | "health";
 
 export interface HaproxyEvent {
