@@ -31,10 +31,8 @@ bash tests/hosts/testhost.sh base >/dev/null
 export PULUMI_BACKEND_URL="file://$repo/.pulumi-state"
 export PULUMI_CONFIG_PASSPHRASE=upchain-demo
 unset PULUMI_CONFIG_PASSPHRASE_FILE
-# Each server's run record (every step's start and end) in the repo's .upchain/runs (git ignores it),
-# for the picture of the run; without this they land in dist/stacks/.upchain/runs, the folder the
-# provider runs in (this project's program is dist/stacks/index.js).
-export UPCHAIN_RUNS_DIR="$repo/.upchain/runs"
+# Each server's run record (every step's start and end) lands in the project's .upchain/runs (git
+# ignores it), for the picture of the run.
 mkdir -p "$repo/.pulumi-state"
 stack_exists() { pulumi stack ls --json | node -e 'process.exit(JSON.parse(require("fs").readFileSync(0,"utf8")).some((s)=>s.name==="demo")?0:1)'; }
 # The state describes hosts that are gone: remove the stack, keeping its configuration (the stack file).

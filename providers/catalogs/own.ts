@@ -1,14 +1,15 @@
 // A product of the user's own: a catalog module of their Pulumi program (`catalogModule`), loaded in
 // the provider process. That process is not the program's: a catalog registered in the program
-// (registerCatalog) is not there. It starts in the program's directory, so a path relative to that
-// directory finds the module, and keeps finding it when the directory moves; an absolute path would
-// tie the state to one place, so it is refused.
+// (registerCatalog) is not there. A path relative to the project's folder (projectDir.ts) finds the
+// module, and keeps finding it when the folder moves; an absolute path would tie the state to one
+// place, so it is refused.
 import * as path from "path";
 import type { Catalog } from "../engine/catalog";
+import { projectDir } from "../projectDir";
 import { builtInProducts, findCatalog, registerCatalog } from "./index";
 
 export const CATALOG_MODULE_RULE =
-  "give a JavaScript module of your Pulumi program, relative to its directory (like ./catalogs/myProduct), or an installed package's name; it exports `catalog` (upchain's Catalog)";
+  "give a JavaScript module of your Pulumi program, relative to its project folder (where Pulumi.yaml is; like ./catalogs/myProduct), or an installed package's name; it exports `catalog` (upchain's Catalog)";
 
 const FUNCTIONS = ["legalHops", "requiredStops", "hopSteps", "restoreSteps", "probeVersion"] as const;
 
@@ -26,10 +27,10 @@ export function catalogShapeProblems(c: any, product: string): string[] {
 }
 
 /**
- * Load and register the catalog `spec` names for `product`, from the program's directory `from`.
+ * Load and register the catalog `spec` names for `product`, from the project folder `from`.
  * Returns the problem (field catalogModule) when it cannot; a built-in product cannot be replaced.
  */
-export function loadCatalogModule(spec: unknown, product: string, from = process.cwd()): string | undefined {
+export function loadCatalogModule(spec: unknown, product: string, from = projectDir()): string | undefined {
   if (typeof spec !== "string" || spec.trim() === "" || /[\0\r\n]/.test(spec)) return CATALOG_MODULE_RULE;
   if (path.isAbsolute(spec)) return `${JSON.stringify(spec)} is an absolute path, which ties the state to this directory: ${CATALOG_MODULE_RULE}`;
   if (builtInProducts().includes(product)) return `${product} is one of upchain's own products; a catalog module is for a product of your own, under another name`;
@@ -37,7 +38,7 @@ export function loadCatalogModule(spec: unknown, product: string, from = process
   try {
     file = require.resolve(spec, { paths: [from] });
   } catch {
-    return `${JSON.stringify(spec)} is not found from the program's directory ${from}: ${CATALOG_MODULE_RULE}`;
+    return `${JSON.stringify(spec)} is not found from the project folder ${from}: ${CATALOG_MODULE_RULE}`;
   }
   let exported: any;
   try {

@@ -4,6 +4,7 @@
 // restore and recovery steps are the point of the picture.
 import * as fs from "fs";
 import * as path from "path";
+import { projectDir } from "../projectDir";
 import { Catalog } from "./catalog";
 import { Journal } from "./journal";
 import { Plan, hopName } from "./planner";
@@ -47,7 +48,7 @@ export function runRecord(journal: Journal, plan: Plan, catalog: Catalog, server
   return { version: 1, server, resource, product: journal.product, run: journal.run, from: journal.from, to: journal.to, status: journal.status, steps };
 }
 
-export const runsDir = () => process.env.UPCHAIN_RUNS_DIR || path.join(process.cwd(), ".upchain", "runs");
+export const runsDir = () => process.env.UPCHAIN_RUNS_DIR || path.join(projectDir(), ".upchain", "runs");
 
 /** Keep a run's record on the controller: `<dir>/<run>-<resource>.json`. */
 export function writeRunRecord(record: RunRecord, dir = runsDir()): string {

@@ -53,10 +53,10 @@ export interface ServerArgs extends RunControlArgs {
   /** One of upchain's products (omflow, groupmax, oracle-as, altazion-office), or one of your own with catalogModule. */
   product: pulumi.Input<string>;
   /**
-   * For a product of your own: a JavaScript module of your Pulumi program, relative to its directory
-   * (like "./catalogs/myProduct"), or an installed package's name, that exports `catalog` (a Catalog).
-   * The provider loads it from the program's directory, so it must be plain JavaScript (compile a
-   * TypeScript catalog first).
+   * For a product of your own: a JavaScript module of your Pulumi program, relative to its project
+   * folder (where Pulumi.yaml is; like "./catalogs/myProduct"), or an installed package's name, that
+   * exports `catalog` (a Catalog). The provider process loads it, so it must be plain JavaScript
+   * (compile a TypeScript catalog first).
    */
   catalogModule?: pulumi.Input<string>;
   platform?: pulumi.Input<"linux" | "windows">;

@@ -120,7 +120,7 @@ export function hopSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, chai
       rule: rules.installLoops.id,
       ...installRequest(o.portal, mod.name, attempts, giveUp),
     });
-    if (pools.length) steps.push({ id: "pools-started", action: "run", shell: c.shell, title: `Make sure ${pools.join(", ")} run`, commands: pools.map(c.startPool), destructive: false });
+    if (pools.length) steps.push({ id: "pools-started", action: "run", shell: c.shell, title: `Make sure ${pools.join(", ")} ${pools.length === 1 ? "runs" : "run"}`, commands: pools.map(c.startPool), destructive: false });
     if (isWebModule(mod.name)) steps.push({ id: "maintenance", action: "run", shell: c.shell, title: `Take ${mod.name} out of maintenance (app_offline.htm/.html renamed to .bak, or deleted when a .bak is there)`, commands: c.clearMaintenance(m), destructive: true, rule: rules.maintenance.id });
   }
   steps.push({ id: "verify", action: "verify", shell: c.shell, title: `Check ${mod.name} now runs ${mod.to}`, commands: c.verifyModule(mod.name, mod.to), destructive: false });

@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { findCatalog } from "../../../providers/catalogs";
 import { loadCatalogModule } from "../../../providers/catalogs/own";
+import { projectDir } from "../../../providers/projectDir";
 import { checkNow } from "../../../providers/server/impl";
 
 const counterCatalog = path.resolve(__dirname, "../../support/counterCatalog.js");
@@ -20,17 +21,31 @@ describe("a catalog module of the user's own program", () => {
   });
   after(() => fs.rmSync(program, { recursive: true, force: true }));
 
-  it("a path relative to the program's directory loads and registers the catalog", () => {
+  it("a path relative to the project folder loads and registers the catalog", () => {
     assert.strictEqual(loadCatalogModule("./catalogs/counter", "counter", program), undefined);
     assert.strictEqual(findCatalog("counter")?.title, "Counter");
   });
 
-  it("an absolute path is refused: it would tie the state to one directory", () => {
-    assert.match(loadCatalogModule(path.join(program, "catalogs/counter.js"), "counter", program)!, /absolute path, which ties the state to this directory: give a JavaScript module of your Pulumi program, relative to its directory/);
+  it("the project folder is the nearest one up with Pulumi.yaml (Pulumi starts the provider in the main file's folder)", () => {
+    fs.writeFileSync(path.join(program, "Pulumi.yaml"), "name: mine\nruntime: nodejs\nmain: dist/stacks/index.js\n");
+    fs.mkdirSync(path.join(program, "dist/stacks"), { recursive: true });
+    try {
+      assert.strictEqual(projectDir(path.join(program, "dist/stacks")), program);
+      assert.strictEqual(loadCatalogModule("./catalogs/counter", "counter", projectDir(path.join(program, "dist/stacks"))), undefined);
+    } finally {
+      fs.rmSync(path.join(program, "Pulumi.yaml"));
+    }
+    const bare = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-no-project-"));
+    assert.strictEqual(projectDir(bare), bare, "without a Pulumi.yaml above, the folder itself");
+    fs.rmSync(bare, { recursive: true });
   });
 
-  it("a module that is not there names the program's directory and the rule", () => {
-    assert.match(loadCatalogModule("./catalogs/nothere", "nothere", program)!, new RegExp(`not found from the program's directory ${program.replace(/[.]/g, "\\.")}`));
+  it("an absolute path is refused: it would tie the state to one directory", () => {
+    assert.match(loadCatalogModule(path.join(program, "catalogs/counter.js"), "counter", program)!, /absolute path, which ties the state to this directory: give a JavaScript module of your Pulumi program, relative to its project folder/);
+  });
+
+  it("a module that is not there names the project folder and the rule", () => {
+    assert.match(loadCatalogModule("./catalogs/nothere", "nothere", program)!, new RegExp(`not found from the project folder ${program.replace(/[.]/g, "\\.")}`));
   });
 
   it("a module that throws is reported with its first line, not thrown", () => {
