@@ -3,7 +3,7 @@
 // point brought back when a step fails. It makes no planning decision of its own, and it takes
 // nothing from the host but data: the plan always comes from the controller (journal.ts).
 import { UpchainError, isUpchainError, maskSecrets } from "../errors";
-import { stepProgress } from "./progress";
+import { elapsedText, stepProgress } from "./progress";
 import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, Step, probedVersion } from "./catalog";
 import { DetachedResult, StepEnv, readResult, startDetached, stepState } from "./detached";
@@ -27,6 +27,12 @@ export interface ExecuteOptions {
   resource: string;
   stateDir?: string;
   log?: (line: string) => void;
+  /**
+   * For news that need not outlive the run's display (a step starting, a running step's latest output,
+   * its duration): Pulumi shows these as they come and leaves them out of its closing summary
+   * (engineLog.ts). `log` when absent.
+   */
+  status?: (line: string) => void;
   /** Values to mask in every message and output shown. */
   secrets?: string[];
   /** Environment values for every step, from a root-only file on the host (secret option values). */
@@ -78,6 +84,10 @@ interface Run {
   stateDir: string;
   lock: HostLock;
   log: (line: string) => void;
+  /** Ephemeral news (ExecuteOptions.status), masked like log. */
+  status: (line: string) => void;
+  /** When this run started the hop it is in (for the hop's duration). */
+  hopStarted?: { hop: string; at: number };
   /** Until when to keep trying to reach the host for one operation. */
   contactUntil: () => number;
   /** What each hop's backup step printed in this run (its last line names the restore point). */
@@ -108,7 +118,8 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     }
     const contact = o.contactTimeoutMs ?? 120_000;
     const j = journal;
-    const r: Run = { o, j, stateDir, lock, log, contactUntil: () => Date.now() + contact, backupOutput: new Map() };
+    const status = (line: string) => (o.status ?? o.log)?.(maskSecrets(line, o.secrets ?? []));
+    const r: Run = { o, j, stateDir, lock, log, status, contactUntil: () => Date.now() + contact, backupOutput: new Map() };
     await walk(r);
     j.status = "done";
     await saveJournal(r);
@@ -208,7 +219,8 @@ async function walk(r: Run): Promise<void> {
     let outcome: StepOutcome;
     const entry: TimelineEntry = { kind: "step", step: index, start: new Date().toISOString() };
     j.timeline.push(entry);
-    const progress = stepProgress({ position, log: r.log, everyMs: o.progressEveryMs });
+    if (r.hopStarted?.hop !== step.hop) r.hopStarted = { hop: step.hop, at: Date.now() };
+    const progress = stepProgress({ position, log: r.status, everyMs: o.progressEveryMs });
     try {
       outcome = await runOrResume(r, step, index, position, progress.output);
     } catch (e) {
@@ -225,6 +237,10 @@ async function walk(r: Run): Promise<void> {
     entry.end = new Date().toISOString();
     entry.outcome = outcome === "lost" ? "lost" : outcome.code === 0 ? "ok" : "failed";
     progress.end(entry.outcome === "ok");
+    // a lasting line per hop, in the summary Pulumi prints at the end
+    if (entry.outcome === "ok" && hopSteps.indexOf(step) === hopSteps.length - 1 && r.hopStarted) {
+      r.log(`[${hopName(o.catalog, o.plan, step.hop)}] done in ${elapsedText(Date.now() - r.hopStarted.at)} (${hopSteps.length} steps)`);
+    }
     if (outcome === "lost" || outcome.code !== 0) await failHop(r, step, outcome);
     if (step.action === "backup" && outcome !== "lost") r.backupOutput.set(step.hop, outcome.stdout);
     j.next = index + 1;
@@ -238,12 +254,12 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
   const { o, j } = r;
   const dir = stepDir(r.stateDir, j.run, index, step.id);
   if (step.action === "reboot") {
-    r.log(`${position} ${step.title}`);
+    r.status(`${position} ${step.title}`);
     return reboot(r, step, index, dir);
   }
   if (step.action === "pool") {
     // on the balancer, not this host; idempotent, so a resumed run simply does it again
-    r.log(`${position} ${step.title}`);
+    r.status(`${position} ${step.title}`);
     if (!o.pools) return { code: 1, stdout: "", stderr: "this step acts on a load balancer, and none was given to this server" };
     const result = await applyPools(await o.pools(), step, Date.now() + stepDeadline(step, o.stepTimeouts) * 1000);
     out(result.stdout);
@@ -251,14 +267,14 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
   }
   if (step.action === "http") {
     // the portal's own page says whether it is done, and that is checked first: a resumed run does it again
-    r.log(`${position} ${step.title}`);
+    r.status(`${position} ${step.title}`);
     const deadlineMs = stepDeadline(step, o.stepTimeouts) * 1000;
     return withContact(o.host, r.contactUntil(), `step "${step.title}"`, () => runHttpStep(o.host, step, { deadlineMs, log: (line) => out(`${line}\n`), beforeAttempt: () => r.lock.assertHeld() }), { ownErrors: true });
   }
   const inFlight = j.inFlight?.index === index;
   if (step.action === "upload" || step.action === "edit" || step.action === "services-add") {
     // carried out by the executor itself, idempotently: a resumed run simply does it again
-    r.log(`${position} ${step.title}`);
+    r.status(`${position} ${step.title}`);
     const doIt = () => (step.action === "upload" ? upload(o.host, step) : step.action === "edit" ? edit(o.host, step, j.run) : servicesAdd(o.host, step, j.run));
     return withContact(o.host, r.contactUntil(), `step "${step.title}"`, doIt, { ownErrors: true });
   }
@@ -274,7 +290,7 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
     }
     r.log(`${position} ${step.title}: the interrupted run never launched it; running it now`);
   } else {
-    r.log(`${position} ${step.title}`);
+    r.status(`${position} ${step.title}`);
   }
   // The journal names the step before it starts, so a run killed now knows where to look.
   j.inFlight = { index };

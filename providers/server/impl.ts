@@ -6,6 +6,7 @@ import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
 import { loadCatalogModule } from "../catalogs/own";
 import { promotionProblem } from "../engine/promotion";
+import { displayLine, flushDisplay } from "../engineLog";
 import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
 import { Catalog, PlanContext, Shell, probedVersion } from "../engine/catalog";
 import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/executor";
@@ -348,7 +349,9 @@ async function converge(inputs: any): Promise<any> {
   const s = serverSchema.parse(inputs);
   const catalog = catalogFor(s);
   const ctx = contextOf(catalog, s);
-  const log = (line: string) => console.log(`upchain ${c.host}: ${line}`);
+  const display = displayLine(`upchain ${c.host}: `);
+  const log = (line: string) => display(line);
+  const status = (line: string) => display(line, { ephemeral: true });
   const journalName = s.journalName ?? s.product;
   // a reboot step replaces the connection underneath; everything else keeps this one object
   const host = new ReconnectingHost(await connectSsh(c), (ms) => connectSsh(c, { readyTimeoutMs: ms }));
@@ -367,6 +370,7 @@ async function converge(inputs: any): Promise<any> {
         clearRun: s.clearRun,
         env: s.secretEnv,
         log,
+        status,
         secrets: [c.privateKey ?? "", c.password ?? "", ...Object.values(s.secretEnv), ...balancerSecrets(s)],
         pools: balancer.open,
         // a copy of the run's timeline on the controller, for `upchain report`
@@ -402,6 +406,19 @@ async function converge(inputs: any): Promise<any> {
  * version the host runs now, and the wave's gate weighs it against the budget.
  */
 async function convergeReporting(inputs: any, olds?: any): Promise<any> {
+  // the run's lines reach the display before its resource is shown done
+  return withFlushedDisplay(() => convergeOrRecord(inputs, olds));
+}
+
+async function withFlushedDisplay<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } finally {
+    await flushDisplay();
+  }
+}
+
+async function convergeOrRecord(inputs: any, olds?: any): Promise<any> {
   let failure: Error;
   try {
     return await converge(inputs);
@@ -412,7 +429,7 @@ async function convergeReporting(inputs: any, olds?: any): Promise<any> {
   if (inputs.onFailure !== "record") throw failure;
   const c = connectionSchema.parse(connectionOf(inputs));
   const s = serverSchema.parse(inputs);
-  console.log(`upchain ${c.host}: failed, recorded for its wave's gate: ${failure.message}`);
+  displayLine(`upchain ${c.host}: `)(`failed, recorded for its wave's gate: ${failure.message}`);
   const installedVersion = await probeAfterFailure(c, s).catch(() => olds?.installedVersion ?? "unknown");
   return withConnection({ ...s, plan: inputs.plan, installedVersion, outcome: { status: "failed", error: failure.message.slice(0, 2000) } }, c);
 }
