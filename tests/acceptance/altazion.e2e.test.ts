@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import {
   AltazionEvent, DATA_FOLDER, altazionEvents, appOfflineFiles, clearFault, hookFiles, installAltazion, modulePath, moduleVersion, placeAppOffline, placeHook, poolState,
-  publish, run, serviceState, setFault, statusXml,
+  publish, run, serviceState, setFault, statusXml, waitForEvent,
 } from "../support/altazionFixture";
 import { AltazionServerSpec, altazionProject, configureAltazion, writeHook } from "../support/altazionProject";
 import { acquireLock } from "../../providers/engine/lock";
@@ -37,7 +37,7 @@ describe("Altazion Office: two servers, five modules, hooks, through the update 
     { host: hosts.az2, modules: [{ name: "integration", version: "latest" }, { name: "phygitalapi", version: "5.2.0.0" }, { name: "database", version: "latest" }] },
   ];
 
-  before(() => {
+  before(async () => {
     requireRoot();
     hosts = Object.fromEntries(startHosts(...names).map((h) => [h.name, h]));
     for (const [m, v] of [["ecommerce", "5.2.0.0"], ["gestioncommerciale", "5.2.1.0"]] as const) publish(hosts.az1, m, v);
@@ -50,6 +50,8 @@ describe("Altazion Office: two servers, five modules, hooks, through the update 
     // the document's "site left in maintenance": a leftover page in each web module of az1
     placeAppOffline(hosts.az1, "ecommerce", { bak: false, ext: "htm" });
     placeAppOffline(hosts.az1, "gestioncommerciale", { bak: true, ext: "html" });
+    // the service's first detection (1 s after it starts) is its own doing: over before preview looks
+    for (const n of names) await waitForEvent(n, (e) => e.event === "detect", { timeoutMs: 30_000 });
     project = new PulumiProject("az");
     project.init();
     hooks = [writeHook(project, "PREINSTALL_ecommerce.ps1", HOOK_EC), writeHook(project, "POSTINSTALL_gestioncommerciale.ps1", HOOK_GC)];
@@ -184,11 +186,12 @@ describe("Altazion Office: bad input refused at preview, naming the field", func
   this.timeout(20 * 60 * 1000);
   let host: TestHost;
   let project: PulumiProject;
-  before(() => {
+  before(async () => {
     requireRoot();
     [host] = startHosts("azbad");
     publish(host, "ecommerce", "5.2.0.0");
     installAltazion(host, { modules: { ecommerce: { version: "5.1.0.0" } } });
+    await waitForEvent("azbad", (e) => e.event === "detect", { timeoutMs: 30_000 });
     project = altazionProject("azbad", [{ host, modules: [{ name: "ecommerce", version: "latest" }] }]);
   });
   after(() => {

@@ -25,8 +25,8 @@ const connection: ConnectionArgs = {
 const mail = new GroupmaxServer("mail", { connection, version: cfg.require("version"), options: cfg.requireObject("options") });
 export const installed = mail.installedVersion;
 
-// a product of our own, from our own catalog module
-const banner = new Server("banner", { product: "banner", catalogModule: "./catalogs/banner", target: "3", connection });
+// a product of our own, from our own catalog module; after the mail server, whose upgrade reboots the host
+const banner = new Server("banner", { product: "banner", catalogModule: "./catalogs/banner", target: "3", connection }, { dependsOn: [mail] });
 export const bannerVersion = banner.installedVersion;
 `;
 
