@@ -9,7 +9,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { groupmaxState, installGroupmax } from "../support/groupmaxFixture";
+import { groupmaxLog, groupmaxState, installGroupmax } from "../support/groupmaxFixture";
 import { configureGroupmax, groupmaxOptions } from "../support/groupmaxProject";
 import { TestHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { PostgresServer, startPostgres } from "../support/postgres";
@@ -18,12 +18,14 @@ import { PulumiProject, killTree, runErrors } from "../support/pulumi";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STACK = "site";
 const OTHER_STACK = "branch";
+const RESCUE_STACK = "rescue";
 /** Pulumi's words when a DIY backend's stack is locked (pkg/backend/diy/lock.go, v3.259.0). */
 const LOCKED = "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.";
 
 describe("a team's state on PostgreSQL: two controllers, one stack, a second stack alongside", function () {
   this.timeout(20 * 60 * 1000);
   const names = ["pg1", "pg2"];
+  const extraHosts: string[] = [];
   let pg: PostgresServer;
   let hosts: TestHost[];
   let tmp: string;
@@ -74,7 +76,7 @@ describe("a team's state on PostgreSQL: two controllers, one stack, a second sta
     for (const c of children) if (c.exitCode === null && c.signalCode === null && c.pid) killTree(c.pid);
     projects.forEach((p) => p.dispose());
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-    if (hosts) stopHosts(...names);
+    if (hosts) stopHosts(...names, ...extraHosts);
     pg?.stop();
   });
 
@@ -175,5 +177,45 @@ describe("a team's state on PostgreSQL: two controllers, one stack, a second sta
     assert.strictEqual(ciphertexts(after.json).length, ciphertexts(before.json).length);
     assert.deepStrictEqual(blanked(after.json), blanked(before.json));
     second.ok(["preview", "--expect-no-changes"]);
+  });
+  it("a controller killed mid-upgrade leaves its stack lock: the other is refused until `pulumi cancel`, then its up resumes upchain's run on the host and finishes it", async () => {
+    const rescueHost = startHosts("pg3")[0];
+    extraHosts.push("pg3");
+    installGroupmax(rescueHost, "05-00");
+    const a = workingCopy(RESCUE_STACK);
+    a.init();
+    configureGroupmax(a, [rescueHost], groupmaxOptions());
+    const b = workingCopy(RESCUE_STACK);
+    fs.copyFileSync(a.stackFile, b.stackFile);
+    const log = path.join(tmp, "killed-up.log");
+    const run = a.start(["up", "--yes", "--skip-preview"], log);
+    children.push(run);
+    // killed once the hop has changed the host: its services stopped, a step under way
+    const deadline = Date.now() + 180_000;
+    while (!/\[05-00->06-00 [4-9]\/\d+\]/.test(fs.readFileSync(log, "utf8"))) {
+      if (Date.now() > deadline || run.exitCode !== null) assert.fail(a.masked(`the up was not seen at its fourth step:\n${fs.readFileSync(log, "utf8")}`));
+      await sleep(100);
+    }
+    killTree(run.pid!);
+    const rescueLocks = () => lockKeys().filter((k) => k.includes(`/${RESCUE_STACK}/`));
+    assert.strictEqual(rescueLocks().length, 1, "the killed controller's lock is left in the database");
+
+    b.ok(["stack", "select", RESCUE_STACK]);
+    const refused = b.run(["up", "--yes", "--skip-preview"]);
+    assert.notStrictEqual(refused.code, 0);
+    assert.ok(refused.output.includes(LOCKED), b.masked(refused.output));
+    assert.match(refused.output, new RegExp(`\\(pid ${run.pid}\\)`), "naming the dead controller's pid, for the operator to check it is gone");
+
+    b.ok(["cancel", "--yes"]);
+    assert.deepStrictEqual(rescueLocks(), [], "pulumi cancel removed the lock");
+    const resumed = b.run(["up", "--yes", "--skip-preview"]);
+    assert.strictEqual(resumed.code, 0, b.masked(runErrors(resumed.output)));
+    assert.match(resumed.output, /resuming run \S+: 05-00 -> 06-00|in flight when the last run was interrupted|left running by the interrupted run/, b.masked("upchain's journal on the host carried the run on"));
+    const state = groupmaxState(rescueHost.name);
+    assert.strictEqual(state.version, "06-00");
+    assert.deepStrictEqual(state.running, ["objsrv", "address", "server"]);
+    const installs = groupmaxLog(rescueHost.name).filter((e) => /^install object/.test(e));
+    assert.strictEqual(installs.length, 1, `Object Server installed once: ${installs.join(", ")}`);
+    b.ok(["up", "--yes", "--expect-no-changes"]);
   });
 });
