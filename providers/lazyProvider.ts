@@ -4,8 +4,8 @@
 // package*, never ssh2, zod, module state or the absolute path of a checkout, so a state keeps
 // working when the program's directory moves or upchain is reinstalled elsewhere.
 import type * as pulumi from "@pulumi/pulumi";
-import * as fs from "fs";
 import * as path from "path";
+import { nearestFolderWith } from "./projectDir";
 
 /**
  * Loads `inPackage` (a path relative to the upchain package's root, e.g.
@@ -41,10 +41,9 @@ export function loadFromPackage(inPackage: string): any {
 
 /** The package root of this file's upchain: the nearest package.json above it. */
 export function packageRoot(from: string = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
+  const root = nearestFolderWith(from, ["package.json"]);
+  if (root === undefined) throw new Error(`no package.json above ${from}`);
+  return root;
 }
 
 /** A provider whose methods call the functions of `implFile` (an absolute path, at program time). */

@@ -5,9 +5,14 @@
 import * as fs from "fs";
 import * as path from "path";
 
-export function projectDir(from: string = process.cwd()): string {
+/** The nearest folder from `from` upwards that holds one of `names`, or undefined. */
+export function nearestFolderWith(from: string, names: readonly string[]): string | undefined {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "Pulumi.yaml")) || fs.existsSync(path.join(dir, "Pulumi.yml"))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(from);
+    if (names.some((n) => fs.existsSync(path.join(dir, n)))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
   }
+}
+
+export function projectDir(from: string = process.cwd()): string {
+  return nearestFolderWith(from, ["Pulumi.yaml", "Pulumi.yml"]) ?? path.resolve(from);
 }

@@ -225,7 +225,8 @@ export function configError(issues: readonly ConfigIssue[], stackFile: string): 
 function toConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
   const path: ConfigPath = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
   if (issue.code !== "unrecognized_keys") return [{ path, message: issue.message }];
-  const legal = path.length === 0 ? legalKeys.top : legalKeys[path[0] === "hosts" || path[0] === "clusters" || path[0] === "rollout" || path[0] === "promotion" ? path[0] : "servers"];
+  const section = path[0] as keyof typeof legalKeys | undefined;
+  const legal = section === undefined ? legalKeys.top : (legalKeys[section] ?? legalKeys.servers);
   return issue.keys.map((k) => ({ path: [...path, k], message: unknownKeyMessage(k, legal) }));
 }
 

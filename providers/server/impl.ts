@@ -406,14 +406,10 @@ async function converge(inputs: any): Promise<any> {
  * version the host runs now, and the wave's gate weighs it against the budget.
  */
 async function convergeReporting(inputs: any, olds?: any): Promise<any> {
-  // the run's lines reach the display before its resource is shown done
-  return withFlushedDisplay(() => convergeOrRecord(inputs, olds));
-}
-
-async function withFlushedDisplay<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return await fn();
+    return await convergeOrRecord(inputs, olds);
   } finally {
+    // the run's lines reach the display before its resource is shown done
     await flushDisplay();
   }
 }
