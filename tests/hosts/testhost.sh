@@ -182,20 +182,27 @@ info() {
     "$name" "$subnet" "$(cat "$d/index")" "$(client_key)" "$hk" "$d/root"
 }
 
-hosts() { find "$run" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort; }
+# A machine with no hosts yet (a fresh boot empties /run) has no run folder: that is an empty list,
+# not an error (under pipefail, find on a missing folder would fail the caller).
+hosts() { [ -d "$run" ] || return 0; find "$run" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort; }
+# A command that needs a running host names it in one line when there is none.
+require_host() { [ -f "$(host_dir "$1")/index" ] || die "no host named $1 (start it with: testhost.sh up $1)"; }
 
 cmd=${1:-}; shift || true
 case "$cmd" in
   base) build_base; echo "$base/rootfs" ;;
   up) build_base; mkdir -p "$run"; for n in "$@"; do start_host "$n"; done ;;
-  reset) for n in "$@"; do stop_host "$n"; start_host "$n"; done ;;
+  reset) for n in "$@"; do require_host "$n"; stop_host "$n"; start_host "$n"; done ;;
   down)
     if [ "${1:-}" = --all ]; then set -- $(hosts); fi
-    for n in "$@"; do stop_host "$n"; done
+    # stopping a host that is not there is done already: nothing to say
+    for n in "$@"; do if [ -d "$(host_dir "$n")" ]; then stop_host "$n"; fi; done
     if [ -z "$(hosts)" ]; then ip link del "$bridge" 2>/dev/null || true; fi ;;
-  info) info "$1" ;;
+  info) [ $# -eq 1 ] || die "usage: testhost.sh info NAME"; info "$1" ;;
   # a clean environment, as a login on the host would have: nothing of this machine's leaks in
-  exec) n=$1; shift; nsenter -t "$(cat "$(host_dir "$n")/init.pid")" -a -r -w \
+  exec) [ $# -ge 2 ] || die "usage: testhost.sh exec NAME CMD..."; n=$1; shift; require_host "$n"
+        [ -f "$(host_dir "$n")/init.pid" ] || die "host $n is not running (start it with: testhost.sh up $n)"
+        nsenter -t "$(cat "$(host_dir "$n")/init.pid")" -a -r -w \
           env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@" ;;
   list) hosts ;;
   *) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//;/^set -e/d'; exit 2 ;;
