@@ -103,8 +103,13 @@ if pulumi_on_path_is_compatible; then
   log "using $(command -v pulumi) ($(pulumi version))"
   dirname "$(command -v pulumi)"; echo "$NODE_BIN"; exit 0
 fi
+# Two scripts starting at once on a new machine (a test beside the demo, say) build the engine once:
+# the second waits for the first, then finds it built.
+mkdir -p "$cache"; exec 9>"$cache/.engine-$cli_version.lock"
+flock -n 9 || { log "waiting for another process building the engine into $bin"; flock 9; }
 [ -x "$bin/pulumi" ] || build_cli
 [ -x "$bin/pulumi-language-nodejs" ] || build_language_host
 write_shim
+exec 9>&-
 echo "$bin"
 echo "$NODE_BIN"

@@ -1,10 +1,13 @@
-// `npm run demo` as a user runs it (bash scripts/demo.sh, for real): from the demo hosts down, it
-// installs the old versions, previews each server's chain and steps, upgrades every product (checked
-// on the hosts themselves), and prints the installed versions; run again it changes nothing; and
-// `--reset` puts the old versions back with the demo stack's state forgotten.
+// `npm run demo` as a user runs it (bash scripts/demo.sh, for real), the first time on a freshly booted
+// machine: no hosts' run folder (a boot empties /run) and no demo state. It installs the old versions,
+// previews each server's chain and steps, upgrades every product (checked on the hosts themselves), and
+// prints the installed versions; run again it changes nothing; and `--reset` puts the old versions back
+// with the demo stack's state forgotten.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { altazionEvents, moduleVersion } from "../support/altazionFixture";
 import { groupmaxLog, groupmaxState } from "../support/groupmaxFixture";
 import { haproxyEvents, serverAdminStates } from "../support/haproxyFixture";
@@ -44,9 +47,17 @@ function ok(r: DemoRun): DemoRun {
   return r;
 }
 
+/**
+ * Folders the first run must make for itself, pointed at before they exist: the hosts' run folder and
+ * the demo stack's state (scripts/demo.sh reads UPCHAIN_HOSTS_RUN and UPCHAIN_DEMO_STATE).
+ */
+const fresh = { root: "", hostsRun: "", state: "" };
+const ENV_KEYS = ["UPCHAIN_HOSTS_RUN", "UPCHAIN_DEMO_STATE"] as const;
+const savedEnv: Partial<Record<(typeof ENV_KEYS)[number], string>> = {};
+
 /** The pulumi CLI on the demo's own state, as scripts/demo.sh sets it up. */
 function demoPulumi(...args: string[]): string {
-  const env = { ...engineEnv(), PULUMI_BACKEND_URL: `file://${repoRoot}/.pulumi-state`, PULUMI_CONFIG_PASSPHRASE: "upchain-demo" };
+  const env = { ...engineEnv(), PULUMI_BACKEND_URL: `file://${fresh.state}`, PULUMI_CONFIG_PASSPHRASE: "upchain-demo" };
   const r = spawnSync("pulumi", [...args, "--stack", "demo", "--non-interactive"], { cwd: repoRoot, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   assert.strictEqual(r.status, 0, `pulumi ${args.join(" ")}: ${r.stderr}`);
   return r.stdout;
@@ -77,18 +88,32 @@ describe("npm run demo: the demo hosts upgraded along each chain, then no change
     for (const [cmd, how] of [["npm", "Node 22 with npm (scripts/test.sh puts it on PATH)"], ["curl", "apt-get install -y curl"]]) {
       if (spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0) throw new Error(`${cmd} is missing: install ${how}`);
     }
-    // from the hosts down, as a first run on this machine finds them
+    // demo hosts already running in the usual run folder would hold the demo's addresses
     stopHosts(...HOSTS);
+    fresh.root = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-demo-first-"));
+    fresh.hostsRun = path.join(fresh.root, "hosts-run");
+    fresh.state = path.join(fresh.root, "state");
+    for (const k of ENV_KEYS) savedEnv[k] = process.env[k];
+    // the demo (a child) and this test's own look at the hosts (onHost, hostInfo) both use them
+    process.env.UPCHAIN_HOSTS_RUN = fresh.hostsRun;
+    process.env.UPCHAIN_DEMO_STATE = fresh.state;
   });
   after(() => {
     console.log(`      demo timings: ${timings.join("; ")}`);
     stopHosts(...HOSTS);
+    for (const k of ENV_KEYS) {
+      if (savedEnv[k] === undefined) delete process.env[k];
+      else process.env[k] = savedEnv[k];
+    }
+    if (fresh.root) fs.rmSync(fresh.root, { recursive: true, force: true });
   });
 
   let first: DemoRun;
-  it("the first run installs the old versions, and its preview shows each server's chain and steps before any host changes", () => {
+  it("the first run, on a machine with no hosts' run folder and no demo state, installs the old versions, and its preview shows each server's chain and steps before any host changes", () => {
+    assert.ok(!fs.existsSync(fresh.hostsRun) && !fs.existsSync(fresh.state), "the run folder and the state must not exist before the first run");
     first = ok(demo());
-    timings.push(`from hosts down ${first.seconds.toFixed(0)} s`);
+    timings.push(`first run, nothing in the run folder ${first.seconds.toFixed(0)} s`);
+    assert.ok(fs.existsSync(path.join(fresh.hostsRun, "demo-omf")), "the hosts ran in the folder the first run made");
     const installed = first.section(/^== installing the old versions/);
     for (const row of [/demo-omf\s+OMFLOW\s+1\.1\.6\.1/, /demo-gmx\s+Groupmax\s+02-00/, /demo-wc1\s+Oracle AS Web Cache\s+9\.0\.2\.3\.0 \(\/u01\/app\/oracle\/product\/9\.0\.2 mid, running\)/, /demo-az\s+Altazion Office\s+ecommerce 5\.1\.0\.0, gestioncommerciale 5\.1\.0\.0, database 5\.1\.0\.0/]) {
       assert.match(installed, row, "the old versions, read on the hosts before the preview");

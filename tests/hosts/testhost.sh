@@ -116,6 +116,12 @@ start_host() {
   printf '127.0.0.1 localhost\n%s.%s %s\n' "$subnet" "$idx" "$name" > "$d/root/etc/hosts"
   # network
   ensure_bridge
+  # Namespace names are machine-wide: one left by a host whose run folder is gone (a killed harness, a
+  # run folder of its own) goes when nothing runs in it, and stops us with its name when something does.
+  if ip netns list | grep -q "^$(ns "$name")\( \|$\)"; then
+    [ -z "$(ip netns pids "$(ns "$name")" 2>/dev/null)" ] || die "a host named $name runs outside $run (network namespace $(ns "$name")): stop it with the run folder it was started with (UPCHAIN_HOSTS_RUN)"
+    ip netns del "$(ns "$name")"
+  fi
   ip netns add "$(ns "$name")"
   # A fixed MAC per address, so this machine's ARP entry stays right when a host is reset; with a
   # new MAC each time, the first connections after a reset stalled for a minute on a stale entry.
@@ -197,7 +203,8 @@ case "$cmd" in
     if [ "${1:-}" = --all ]; then set -- $(hosts); fi
     # stopping a host that is not there is done already: nothing to say
     for n in "$@"; do if [ -d "$(host_dir "$n")" ]; then stop_host "$n"; fi; done
-    if [ -z "$(hosts)" ]; then ip link del "$bridge" 2>/dev/null || true; fi ;;
+    # the bridge is the machine's: hosts of another run folder may still be on it
+    if [ -z "$(hosts)" ] && [ -z "$(ip link show master "$bridge" 2>/dev/null)" ]; then ip link del "$bridge" 2>/dev/null || true; fi ;;
   info) [ $# -eq 1 ] || die "usage: testhost.sh info NAME"; info "$1" ;;
   # a clean environment, as a login on the host would have: nothing of this machine's leaks in
   exec) [ $# -ge 2 ] || die "usage: testhost.sh exec NAME CMD..."; n=$1; shift; require_host "$n"
