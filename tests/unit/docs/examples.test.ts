@@ -257,6 +257,19 @@ describe("the docs' examples, checked against the code", function () {
     });
     assert.deepStrictEqual(broken, []);
   });
+
+  it("every file of the repository the docs name in code (tests/..., providers/..., ...) exists", () => {
+    // a stack file the reader writes (stacks/Pulumi.prod.yaml) is not the repository's
+    const theReaders = /^stacks\/Pulumi\.(?!demo\.)[^/]+\.yaml$/;
+    const missing = docFiles().flatMap((f) => {
+      const text = fs.readFileSync(path.join(repoRoot, f), "utf8").replace(/```[^]*?```/g, "");
+      return [...text.matchAll(/`((?:tests|providers|components|stacks|scripts|bench|docs)\/[\w./-]+)`/g)]
+        .map((m) => m[1])
+        .filter((p) => !theReaders.test(p) && !fs.existsSync(path.join(repoRoot, p)))
+        .map((p) => `${f}: ${p}`);
+    });
+    assert.deepStrictEqual(missing, []);
+  });
 });
 
 describe("the docs' example checks can fail", function () {
