@@ -11,6 +11,7 @@ import * as ts from "typescript";
 import { getCatalog } from "../../../providers/catalogs";
 import { connectionSchema } from "../../../providers/connectionSchema";
 import { isUpchainError } from "../../../providers/errors";
+import { stackKeys } from "../../../stacks/config";
 import { ConfigSource, readStackConfig } from "../../../stacks/readConfig";
 
 // js-yaml is what @pulumi/pulumi itself reads YAML with (a dependency of the SDK, so always installed)
@@ -256,6 +257,11 @@ describe("the docs' examples, checked against the code", function () {
         .map((target) => `${f}: ${target}`);
     });
     assert.deepStrictEqual(broken, []);
+  });
+
+  it("docs/stacks.md names every upchain key the program reads", () => {
+    const page = fs.readFileSync(path.join(repoRoot, "docs/stacks.md"), "utf8");
+    assert.deepStrictEqual(Object.keys(stackKeys).filter((k) => !page.includes(`\`upchain:${k}\``)), []);
   });
 
   it("every file of the repository the docs name in code (tests/..., providers/..., ...) exists", () => {
