@@ -2,7 +2,7 @@
 // @pulumi/command's remote.ConnectionArgs (host, port, user, privateKey, password) plus a pinned
 // host key, which upchain requires: it never trusts a host key on first use.
 import { z } from "zod";
-import { parseHostKeyPin } from "./transport/hostKey";
+import { keyscanHostProblem, parseHostKeyPin } from "./transport/hostKey";
 import { privateKeyProblem } from "./transport/privateKey";
 
 /** What Pulumi passes for a value not known yet during preview (its runtime's `unknownValue`). */
@@ -28,13 +28,16 @@ export const connectionSchema = z
         } catch {
           return false;
         }
-      }, 'must be an OpenSSH public key ("ssh-ed25519 AAAA...") or a fingerprint ("SHA256:...")'),
+      }, 'must be an OpenSSH public key ("ssh-ed25519 AAAA...", or the whole line ssh-keyscan prints) or a fingerprint ("SHA256:...")'),
   })
   .refine((c) => c.privateKey !== undefined || c.password !== undefined, {
     message: "give privateKey (preferred) or password",
     path: ["privateKey"],
   })
   .superRefine((c, ctx) => {
+    // a pasted ssh-keyscan line names the host it was scanned from: another host's key must not be pinned here
+    const otherHost = c.host === unknownValue || c.hostKey === unknownValue ? undefined : keyscanHostProblem(c.hostKey, c.host, c.port);
+    if (otherHost) ctx.addIssue({ code: "custom", path: ["hostKey"], message: otherHost });
     if (c.privateKeyPassphrase !== undefined && c.privateKey === undefined) {
       ctx.addIssue({ code: "custom", path: ["privateKeyPassphrase"], message: "is only used with privateKey, which is not given" });
       return;

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import { z } from "zod";
 import { sizeProblem } from "../providers/engine/waves";
 import { UpchainError } from "../providers/errors";
+import { keyscanHostProblem } from "../providers/transport/hostKey";
 import { ConfigIssue, ConfigPath, configField } from "./issues";
 import { unknownKeyMessage } from "./suggest";
 
@@ -165,6 +166,7 @@ export const stackConfigSchema = z
             message: "pin the host key: set hostKey (the line `ssh-keyscan -t ed25519 HOST` prints) or upchain:knownHostsFile",
           });
         }
+        checkHostKey(h, [list, i], ctx);
       });
     }
     c.servers.forEach((sv, i) => {
@@ -187,6 +189,8 @@ export const stackConfigSchema = z
         if (seen.has(n)) ctx.addIssue({ code: "custom", path: ["clusters", i, "name"], message: `"${n}" is declared twice (cluster and member names name resources)` });
         seen.add(n);
       }
+      checkHostKey(cl.balancer, ["clusters", i, "balancer"], ctx);
+      cl.members.forEach((m, k) => checkHostKey(m, ["clusters", i, "members", k], ctx));
       if (cl.balancer.socket && cl.balancer.address) ctx.addIssue({ code: "custom", path: ["clusters", i, "balancer", "address"], message: "give socket or address, not both" });
       if (!c.knownHostsFile) {
         if (!cl.balancer.hostKey) ctx.addIssue({ code: "custom", path: ["clusters", i, "balancer", "hostKey"], message: pinHint });
@@ -196,6 +200,16 @@ export const stackConfigSchema = z
       }
     });
   });
+
+/**
+ * A pasted ssh-keyscan line names the host it was scanned from: another host's or port's line would
+ * pin another machine's key. (Whether the key itself is one is checked with the connection, at preview.)
+ */
+function checkHostKey(h: { host: string; port?: number; hostKey?: string }, at: (string | number)[], ctx: z.RefinementCtx): void {
+  if (h.hostKey === undefined) return;
+  const problem = keyscanHostProblem(h.hostKey, h.host, h.port ?? 22);
+  if (problem) ctx.addIssue({ code: "custom", path: [...at, "hostKey"], message: problem });
+}
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 export type HostEntry = StackConfig["hosts"][number];

@@ -47,3 +47,25 @@ describe("connection schema", function () {
     assert.deepStrictEqual(failures({ connection: { host: "h", hostKey }, privateKey: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }), []);
   });
 });
+
+describe("connection schema: a host key pasted as ssh-keyscan prints it", () => {
+  const hostField = (line: string, host: string, port?: number) => {
+    const r = connectionSchema.safeParse({ host, port, hostKey: line, password: "pw" });
+    return r.success ? [] : toCheckFailures(r.error, ["connection"]);
+  };
+  it("is accepted for the host and port it names, and pins the key alone", () => {
+    assert.deepStrictEqual(hostField(`192.0.2.10 ${hostKey}`, "192.0.2.10"), []);
+    assert.deepStrictEqual(hostField(`[192.0.2.10]:2222 ${hostKey}`, "192.0.2.10", 2222), []);
+  });
+  it("is refused under connection.hostKey when it names another host: it would pin another machine's key", () => {
+    const [f, ...more] = hostField(`192.0.2.11 ${hostKey}`, "192.0.2.10");
+    assert.deepStrictEqual(more, []);
+    assert.strictEqual(f.property, "connection.hostKey");
+    assert.match(f.reason, /printed for 192\.0\.2\.11, but this server is 192\.0\.2\.10: it would pin another machine's key/);
+  });
+  it("a hostKey that is not a key at all is refused, naming the ssh-keyscan line as an accepted form", () => {
+    const [f] = hostField("ssh-ed25519 AAAA...", "192.0.2.10");
+    assert.strictEqual(f.property, "connection.hostKey");
+    assert.match(f.reason, /or the whole line ssh-keyscan prints/);
+  });
+});

@@ -163,3 +163,25 @@ describe("stack config: upchain:promotion", () => {
     assert.ok(messages.some((m) => m.startsWith("promotion.overrides.gm-prod: say why this server goes first")), messages.join("\n"));
   });
 });
+
+describe("stack configuration: host keys as ssh-keyscan prints them", () => {
+  const server = (hostKey: string, port?: number) => ({ name: "wf", host: "192.0.2.10", ...(port ? { port } : {}), hostKey, product: "omflow", version: "1.2.0.1" });
+  const problems = (raw: Record<string, unknown>) => checkStackConfig(raw).issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+
+  it("accepts the line `ssh-keyscan -t ed25519 HOST` prints, host first, and [HOST]:PORT for another port", () => {
+    assert.deepStrictEqual(problems({ servers: [server(`192.0.2.10 ${key}`)] }), []);
+    assert.deepStrictEqual(problems({ servers: [server(`[192.0.2.10]:2222 ${key}`, 2222)] }), []);
+  });
+  it("refuses a line scanned from another host or port, for servers, hosts, balancers and members alike", () => {
+    const other = `192.0.2.99 ${key}`;
+    const found = problems({
+      servers: [server(other)],
+      hosts: [{ name: "h", host: "192.0.2.12", hostKey: other }],
+      clusters: [{ name: "wc", product: "oracle-as", version: "10.1.2", balancer: { host: "10.0.0.9", hostKey: other }, members: [{ name: "wc1", host: "10.0.0.1", port: 2222, hostKey: `10.0.0.1 ${key}` }] }],
+    });
+    assert.deepStrictEqual(
+      found.map((p) => p.replace(/: .*printed for (\S+), but this server is (\S+):.*/, ": $1 is not $2")),
+      ["hosts.0.hostKey: 192.0.2.99 is not 192.0.2.12", "servers.0.hostKey: 192.0.2.99 is not 192.0.2.10", "clusters.0.balancer.hostKey: 192.0.2.99 is not 10.0.0.9", "clusters.0.members.0.hostKey: 10.0.0.1 is not [10.0.0.1]:2222"],
+    );
+  });
+});
