@@ -1,6 +1,6 @@
 // `npm pack` on a clean clone, as a user or a release would run it: the package must carry the compiled
 // components and providers with their typings (prepack builds them), load from a project of one's own,
-// and carry neither the tests nor source maps.
+// and carry the documents the README links to, but neither the tests nor source maps.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -37,6 +37,12 @@ describe("npm pack on a clean clone", function () {
   it("builds before packing, so the package holds the compiled components and providers with their typings", () => {
     for (const f of ["package.json", "README.md", "dist/components/index.js", "dist/components/index.d.ts", "dist/components/omflowServer.d.ts", "dist/providers/cli.js", "dist/providers/server/provider.js", "dist/providers/catalogs/omflow/index.js"]) {
       assert.ok(files.includes(f), `${f} is not in the package (it holds ${files.length} files)`);
+    }
+  });
+
+  it("carries the documents the README links to: docs/, the changelog and each product's guide", () => {
+    for (const f of ["CHANGELOG.md", "docs/operations.md", "docs/own-program.md", "providers/catalogs/omflow/README.md", "providers/loadBalancer/README.md"]) {
+      assert.ok(files.includes(f), `${f} is not in the package`);
     }
   });
 
