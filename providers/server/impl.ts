@@ -457,7 +457,8 @@ async function stoppedWithState(inputs: any, e: UpchainError, olds: any, id: str
   const installedVersion = await probeAfterFailure(c, s).catch(() => olds?.installedVersion ?? "unknown");
   const outs = withConnection({ ...s, plan: inputs.plan, installedVersion, outcome: { status: "failed", error: message.slice(0, 2000) } }, c);
   // the shim sends these properties as they are: the provider's own reference must be among them
-  return Object.assign(new Error(message), { id: id ?? serverId(outs), properties: { ...outs, __provider: inputs.__provider } });
+  // Pulumi shows an initialization failure by its reasons, not by its message
+  return Object.assign(new Error(message), { id: id ?? serverId(outs), properties: { ...outs, __provider: inputs.__provider }, reasons: [message] });
 }
 
 const serverId = (outs: any) => `${outs.product}@${outs.connection.host}:${outs.connection.port}`;
