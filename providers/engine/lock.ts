@@ -129,10 +129,10 @@ const utcTime = (epoch: number) => new Date(epoch * 1000).toISOString().slice(11
 const untilTakeover = (h: LockHolder, staleSeconds: number) => Math.max(0, staleSeconds - h.ageSeconds + 1);
 
 /** What a run waiting for a lock whose heartbeat has stopped says at once, instead of waiting in silence. */
-export function lockWaitMessage(label: string, resource: string, h: LockHolder, staleSeconds: number): string {
+export function lockWaitMessage(resource: string, h: LockHolder, staleSeconds: number): string {
   const held = h.ageSeconds < h.beatAgeSeconds ? `; it holds the lock through a reboot wait for ${Math.max(0, -h.ageSeconds)}s more` : "";
   return (
-    `${label}: waiting for the lock on ${resource}, held by ${whoIs(h)}: its heartbeat stopped ${h.beatAgeSeconds}s ago, at ${utcTime(h.beatEpoch)}${held}. ` +
+    `waiting for the lock on ${resource}, held by ${whoIs(h)}: its heartbeat stopped ${h.beatAgeSeconds}s ago, at ${utcTime(h.beatEpoch)}${held}. ` +
     `Unless it beats again, this run takes the lock over in ${untilTakeover(h, staleSeconds)}s (lockTimeoutSeconds: ${staleSeconds}) and carries on from the host's journal; ` +
     `if it beats again, that run is alive and this one stops with LOCKED.`
   );
@@ -140,8 +140,12 @@ export function lockWaitMessage(label: string, resource: string, h: LockHolder, 
 
 /** What preview says about a lock another run holds: whether up will wait for it, and how long at most. */
 export function lockPreviewNote(h: LockHolder, staleSeconds: number): string {
+  // one look cannot tell a run between two beats from one that just died: both outcomes are said
   if (!heartbeatStopped(h, staleSeconds)) {
-    return `${whoIs(h)} holds this server's lock and is alive (heartbeat ${Math.max(0, h.beatAgeSeconds)}s ago): up stops with LOCKED unless that run has finished by then`;
+    return (
+      `${whoIs(h)} holds this server's lock (last heartbeat ${Math.max(0, h.beatAgeSeconds)}s ago): if that run is still working, up stops with LOCKED; ` +
+      `if it died, up may wait up to ${untilTakeover(h, staleSeconds)}s to take it over (lockTimeoutSeconds: ${staleSeconds})`
+    );
   }
   return (
     `${whoIs(h)} still holds this server's lock, but its heartbeat stopped ${h.beatAgeSeconds}s ago (at ${utcTime(h.beatEpoch)}): ` +
@@ -192,7 +196,7 @@ export async function acquireLock(
     }
     if (!said && heartbeatStopped(held, staleSeconds)) {
       said = true;
-      onWait?.(lockWaitMessage(host.label, resource, held, staleSeconds));
+      onWait?.(lockWaitMessage(resource, held, staleSeconds));
     }
     await new Promise((res) => setTimeout(res, pollMs));
   }
