@@ -120,10 +120,12 @@ export const beatEveryMs = (staleSeconds: number) => Math.max(1000, Math.min(500
 /** Whether the holder has missed a beat: its heartbeat stopped, unless it is merely slow this once. */
 export const heartbeatStopped = (h: LockHolder, staleSeconds: number) => h.beatAgeSeconds * 1000 > beatEveryMs(staleSeconds) + 2000;
 
-const whoIs = (h: LockHolder) => {
+/** " (pid P on H)" for a holder whose owner line names its process, else nothing. */
+const processOf = (h: LockHolder) => {
   const [pid, host] = h.by.split("@");
-  return host ? `run ${h.run} (pid ${pid} on ${host})` : `run ${h.run}`;
+  return host ? ` (pid ${pid} on ${host})` : "";
 };
+const whoIs = (h: LockHolder) => `run ${h.run}${processOf(h)}`;
 const utcTime = (epoch: number) => new Date(epoch * 1000).toISOString().slice(11, 19) + " UTC";
 /** Seconds until a run waiting now may take the lock over (it must be older than the stale period). */
 const untilTakeover = (h: LockHolder, staleSeconds: number) => Math.max(0, staleSeconds - h.ageSeconds + 1);
@@ -190,7 +192,7 @@ export async function acquireLock(
     if (alive || Date.now() > deadline) {
       throw new UpchainError(
         "LOCKED",
-        `${host.label}: another upchain run (${held ? whoIs(held) : safeWord(fields[1])}) is working on ${resource}; its last heartbeat was ${held ? Math.max(0, held.beatAgeSeconds) : "?"}s ago. ` +
+        `${host.label}: another upchain run (${safeWord(fields[1])}) is working on ${resource}${held ? processOf(held) : ""}; its last heartbeat was ${held ? Math.max(0, held.beatAgeSeconds) : "?"}s ago. ` +
           `Wait for it to finish; if it died, its lock is taken over ${staleSeconds}s after that heartbeat.`,
       );
     }

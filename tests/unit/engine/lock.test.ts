@@ -99,7 +99,7 @@ describe("the per-server lock (local fake transport)", function () {
   it("a run waiting for a lock whose holder still beats says nothing and is refused as LOCKED, naming the holder's pid and host", async () => {
     const holder = await acquireLock(new LocalHost(), dir, "srv", "run-a", 4);
     const said: string[] = [];
-    await assert.rejects(acquireLock(new LocalHost(), dir, "srv", "run-b", 4, 300, (m) => said.push(m)), (e: unknown) => isUpchainError(e, "LOCKED") && (e as Error).message.includes(`run run-a (pid ${thisController().replace("@", " on ")})`));
+    await assert.rejects(acquireLock(new LocalHost(), dir, "srv", "run-b", 4, 300, (m) => said.push(m)), (e: unknown) => isUpchainError(e, "LOCKED") && (e as Error).message.includes(`another upchain run (run-a) is working on srv (pid ${thisController().replace("@", " on ")});`));
     assert.deepStrictEqual(said, []);
     await holder.release();
   });
