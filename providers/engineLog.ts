@@ -6,10 +6,10 @@
 // whenever the engine cannot be reached, lines go to stdout, which Pulumi shows as lasting lines.
 import { createRequire } from "module";
 
-export type DisplayLine = (line: string, o?: { ephemeral?: boolean }) => void;
+export type DisplayLine = (line: string, o?: { ephemeral?: boolean; warning?: boolean }) => void;
 
 interface Engine {
-  send(message: string, ephemeral: boolean): Promise<void>;
+  send(message: string, ephemeral: boolean, warning: boolean): Promise<void>;
 }
 
 // one connection per engine address (a process has one); null: that engine is not reachable
@@ -31,10 +31,10 @@ function connect(address: string): Engine | null {
     const proto = sdk("./proto/engine_pb");
     const client = new rpc.EngineClient(address, grpc.credentials.createInsecure());
     return {
-      send: (message, ephemeral) =>
+      send: (message, ephemeral, warning) =>
         new Promise((resolve, reject) => {
           const req = new proto.LogRequest();
-          req.setSeverity(proto.LogSeverity.INFO);
+          req.setSeverity(warning ? proto.LogSeverity.WARNING : proto.LogSeverity.INFO);
           req.setMessage(message);
           req.setEphemeral(ephemeral);
           // an engine that does not answer must not hold the run: after 5 s the line goes to stdout
@@ -62,7 +62,7 @@ export function displayLine(prefix: string, address = engineAddress(), stdout: (
       return;
     }
     queue = queue.then(() =>
-      e.send(text, o.ephemeral === true).catch(() => {
+      e.send(text, o.ephemeral === true, o.warning === true).catch(() => {
         engines.set(address!, null);
         stdout(text);
       }),

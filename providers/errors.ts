@@ -20,6 +20,7 @@ export type UpchainErrorCode =
   | "RESTORE_FAILED" // a step failed and so did bringing the restore point back: act by hand, then clear the run
   | "JOURNAL_INVALID" // the journal on the host is corrupt, hostile, or belongs to another plan: nothing was run
   | "LOCK_LOST" // another run took this run's lock over: this run stopped at once
+  | "STOPPED" // the operator asked the run to stop (Ctrl-C): it stopped between two hops, the server at the last one's version
   | "OUTCOME_UNKNOWN" // contact with the host was lost while a step ran; the next run finds out how it ended
   | "SUDO_REQUIRED" // the login user cannot become root without a password
   | "HOST_NOT_READY" // a read-only check at preview found the host not ready for the plan (nothing was changed)

@@ -16,6 +16,7 @@ import { runHttpStep } from "./httpStep";
 import { Plan, PlannedStep, hopName } from "./planner";
 import { rebootAndWait } from "./reboot";
 import { WaitResult, waitForStep, withContact } from "./stepWait";
+import { StopSignal, stopAcknowledged, stoppedBetweenHops } from "./stopSignal";
 
 export interface ExecuteOptions {
   host: RemoteHost;
@@ -51,6 +52,8 @@ export interface ExecuteOptions {
   onFinish?: (journal: Journal) => void;
   /** The load balancer a cluster member's pool steps act on (opened when the first pool step runs). */
   pools?: () => Promise<Pools>;
+  /** The operator's stop (Ctrl-C): the hop in progress runs to its end, and no other hop starts. */
+  stop?: StopSignal;
 }
 
 export interface ExecuteResult {
@@ -102,7 +105,22 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
   if (foreign) {
     throw new UpchainError("UNSUPPORTED_PLATFORM", `step ${foreign.id}: PowerShell steps are rendered for review but this version runs only POSIX sh steps`);
   }
-  const lock = await acquireLock(o.host, stateDir, o.resource, id, o.lockStaleSeconds ?? 120);
+  let r: Run | undefined;
+  // said at once, while the hop goes on: the operator must not wonder whether Ctrl-C was heard
+  const unsubscribe = o.stop?.onRequest(() => {
+    const hop = r?.hopStarted?.hop;
+    const next = o.plan.hops.map((h) => `${h.from}->${h.to}`).find((_, i, keys) => i > 0 && keys[i - 1] === hop);
+    log(stopAcknowledged(hop && hopName(o.catalog, o.plan, hop), next && hopName(o.catalog, o.plan, next)));
+  });
+  try {
+    return await executeLocked(o, stateDir, id, log, (run) => (r = run));
+  } finally {
+    unsubscribe?.();
+  }
+}
+
+async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, log: (line: string) => void, started: (r: Run) => void): Promise<ExecuteResult> {
+  const lock = await acquireLock(o.host, stateDir, o.resource, id, o.lockStaleSeconds ?? 120, undefined, log);
   if (lock.tookOverFrom) log(`took over the lock of run ${lock.tookOverFrom}, whose heartbeat had stopped`);
   let journal: Journal | undefined;
   try {
@@ -120,6 +138,7 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     const j = journal;
     const status = (line: string) => (o.status ?? o.log)?.(maskSecrets(line, o.secrets ?? []));
     const r: Run = { o, j, stateDir, lock, log, status, contactUntil: () => Date.now() + contact, backupOutput: new Map() };
+    started(r);
     await walk(r);
     j.status = "done";
     await saveJournal(r);
@@ -214,6 +233,7 @@ async function walk(r: Run): Promise<void> {
     r.lock.assertHeld();
     const index = j.next;
     const step = steps[index];
+    if ((index === 0 || steps[index - 1].hop !== step.hop) && o.stop?.requested()) await stopBetweenHops(r, step.hop);
     const hopSteps = steps.filter((s) => s.hop === step.hop);
     const position = `[${hopName(o.catalog, o.plan, step.hop)} ${hopSteps.indexOf(step) + 1}/${hopSteps.length}]`;
     let outcome: StepOutcome;
@@ -247,6 +267,20 @@ async function walk(r: Run): Promise<void> {
     j.inFlight = undefined;
     await saveJournal(r);
   }
+}
+
+/** The operator asked to stop and the hop before `nextHop` has ended (or none started): end the run here. */
+async function stopBetweenHops(r: Run, nextHop: string): Promise<never> {
+  const { o, j } = r;
+  const done = o.plan.hops[o.plan.hops.findIndex((h) => `${h.from}->${h.to}` === nextHop) - 1];
+  j.status = "stopped";
+  await saveJournal(r);
+  // nothing is left to resume: the next run plans afresh from the version the host runs
+  await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, r.stateDir, o.resource, j.run), true), { ownErrors: true });
+  throw new UpchainError(
+    "STOPPED",
+    stoppedBetweenHops({ label: o.host.label, done: done && hopName(o.catalog, o.plan, `${done.from}->${done.to}`), reached: done?.to ?? o.plan.from, next: hopName(o.catalog, o.plan, nextHop), to: o.plan.to }),
+  );
 }
 
 /** `out` takes the step's output as it arrives (engine/progress.ts passes it on throttled). */

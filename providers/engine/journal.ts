@@ -52,7 +52,7 @@ const journalSchema = z
       })
       .strict()
       .optional(),
-    status: z.enum(["running", "done", "restored", "restore-failed"]),
+    status: z.enum(["running", "done", "restored", "restore-failed", "stopped"]),
     /** Set when the hop failed and its restore failed too: every later run refuses until cleared. */
     failure: z
       .object({ hop: z.string().max(1100), step: z.string().max(400), restorePoint: z.string().max(1000), why: z.string().max(4000) })

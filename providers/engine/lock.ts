@@ -15,6 +15,7 @@
 // handle remembers it, and the executor stops at once (LOCK_LOST) instead of racing the new owner.
 import { UpchainError } from "../errors";
 import { quote as q } from "../quote";
+import { hostname } from "os";
 import { RemoteHost } from "../transport/remoteHost";
 
 export interface HostLock {
@@ -30,6 +31,20 @@ export interface HostLock {
 }
 
 const safeWord = (s: string | undefined) => (s && /^[A-Za-z0-9_.:-]{1,64}$/.test(s) ? s : "unknown");
+const safeHolder = (s: string | undefined) => (s && /^\d{1,10}@[A-Za-z0-9_.-]{1,64}$/.test(s) ? s : "unknown");
+
+// Every heartbeat timer of this process, so that a provider whose engine is gone can stop them all
+// (providerProcess.ts): a dead run's lock must go stale for the next run to take it over.
+const heartbeats = new Set<NodeJS.Timeout>();
+
+/**
+ * Stop every heartbeat of this process without releasing any lock: a step may still be running on
+ * the host, and the run that takes the lock over finds out from the journal how it ended.
+ */
+export function stopHeartbeats(): void {
+  for (const t of heartbeats) clearInterval(t);
+  heartbeats.clear();
+}
 
 /** The script fragment run under the mutex: the lock's paths and a shell function to write the owner. */
 function underMutex(stateDir: string, resource: string, body: string): string {
@@ -38,23 +53,26 @@ function underMutex(stateDir: string, resource: string, body: string): string {
     `umask 077; mkdir -p -- ${q(stateDir)} && chmod 700 -- ${q(stateDir)} || exit 3`,
     `command -v flock >/dev/null 2>&1 || { echo "flock (util-linux) is not installed on the host" >&2; exit 4; }`,
     `dir=${q(dir)}; owner=${q(dir + "/owner")}`,
-    `own() { printf '%s %s %s\\n' "$1" "$2" "$3" > "$owner.tmp" && mv -f -- "$owner.tmp" "$owner"; }`,
+    `own() { printf '%s %s %s %s\\n' "$1" "$2" "$3" "$4" > "$owner.tmp" && mv -f -- "$owner.tmp" "$owner"; }`,
     `{ flock -w 30 9 || { echo "mutex busy" >&2; exit 5; }`,
     body,
     `} 9> ${q(`${stateDir}/${resource}.lock.mutex`)}`,
   ].join("\n");
 }
 
-/** Read the owner line into who/beat/until; a missing or torn line counts from the directory's mtime. */
+/** Read the owner line into who/beat/until/by; a missing or torn line counts from the directory's mtime. */
 const READ_OWNER = [
-  `who=; beat=; until=; read -r who beat until < "$owner" 2>/dev/null || true`,
+  `who=; beat=; until=; by=; read -r who beat until by < "$owner" 2>/dev/null || true`,
   `case "$beat" in ''|*[!0-9]*) beat=$(stat -c %Y -- "$dir" 2>/dev/null || echo 0);; esac`,
   `case "$until" in ''|*[!0-9]*) until=0;; esac`,
   `last=$beat; [ "$until" -gt "$last" ] && last=$until`,
 ].join("\n");
 
-/** Take the lock, or take over a stale one; prints "acquired", "took-over <run>" or "held <run> <age> <beat>". */
-export function acquireScript(stateDir: string, resource: string, run: string, staleSeconds: number): string {
+/** "held <run> <age> <beat> <until> <now> <pid@host>": the holder as the waiting run sees it (after READ_OWNER). */
+const SAY_HELD = `echo "held \${who:-unknown} $((now - last)) $beat $until $now \${by:-unknown}"`;
+
+/** Take the lock, or take over a stale one; prints "acquired", "took-over <run>" or the SAY_HELD line. */
+export function acquireScript(stateDir: string, resource: string, run: string, staleSeconds: number, holder = thisController()): string {
   return underMutex(
     stateDir,
     resource,
@@ -62,12 +80,86 @@ export function acquireScript(stateDir: string, resource: string, run: string, s
       `now=$(date +%s)`,
       `if [ -d "$dir" ]; then`,
       READ_OWNER,
-      `  if [ $((now - last)) -le ${staleSeconds} ]; then echo "held \${who:-unknown} $((now - last)) $beat"; exit 0; fi`,
-      `  own ${q(run)} "$now" 0; echo "took-over \${who:-unknown}"; exit 0`,
+      `  if [ $((now - last)) -le ${staleSeconds} ]; then ${SAY_HELD}; exit 0; fi`,
+      `  own ${q(run)} "$now" 0 ${q(holder)}; echo "took-over \${who:-unknown}"; exit 0`,
       `fi`,
-      `mkdir -- "$dir" && own ${q(run)} "$now" 0 && echo acquired`,
+      `mkdir -- "$dir" && own ${q(run)} "$now" 0 ${q(holder)} && echo acquired`,
     ].join("\n"),
   );
+}
+
+/** This process as a lock's owner line names it: "<pid>@<controller host name>". */
+export function thisController(): string {
+  const name = hostname().replace(/[^A-Za-z0-9_.-]/g, "").slice(0, 64) || "unknown";
+  return `${process.pid}@${name}`;
+}
+
+/** A lock another run holds, as read on the host (ages in the host's seconds). */
+export interface LockHolder {
+  run: string;
+  /** "<pid>@<controller host>", or "unknown" for a lock written before owner lines named it. */
+  by: string;
+  /** Seconds since its last heartbeat (or since its held-until, when that is later). */
+  ageSeconds: number;
+  /** Seconds since its last heartbeat proper. */
+  beatAgeSeconds: number;
+  /** The host's epoch of its last heartbeat. */
+  beatEpoch: number;
+}
+
+function parseHeld(fields: string[]): LockHolder | undefined {
+  const [word, who, age, beat, , now, by] = fields;
+  const n = [age, beat, now].map(Number);
+  if (word !== "held" || n.some((x) => !Number.isFinite(x))) return undefined;
+  return { run: safeWord(who), by: safeHolder(by), ageSeconds: n[0], beatAgeSeconds: n[2] - n[1], beatEpoch: n[1] };
+}
+
+/** How often a holder beats: several times per stale period, and at least every 5 s. */
+export const beatEveryMs = (staleSeconds: number) => Math.max(1000, Math.min(5000, Math.floor((staleSeconds * 1000) / 4)));
+
+/** Whether the holder has missed a beat: its heartbeat stopped, unless it is merely slow this once. */
+export const heartbeatStopped = (h: LockHolder, staleSeconds: number) => h.beatAgeSeconds * 1000 > beatEveryMs(staleSeconds) + 2000;
+
+/** " (pid P on H)" for a holder whose owner line names its process, else nothing. */
+const processOf = (h: LockHolder) => {
+  const [pid, host] = h.by.split("@");
+  return host ? ` (pid ${pid} on ${host})` : "";
+};
+const whoIs = (h: LockHolder) => `run ${h.run}${processOf(h)}`;
+const utcTime = (epoch: number) => new Date(epoch * 1000).toISOString().slice(11, 19) + " UTC";
+/** Seconds until a run waiting now may take the lock over (it must be older than the stale period). */
+const untilTakeover = (h: LockHolder, staleSeconds: number) => Math.max(0, staleSeconds - h.ageSeconds + 1);
+
+/** What a run waiting for a lock whose heartbeat has stopped says at once, instead of waiting in silence. */
+export function lockWaitMessage(resource: string, h: LockHolder, staleSeconds: number): string {
+  const held = h.ageSeconds < h.beatAgeSeconds ? `; it holds the lock through a reboot wait for ${Math.max(0, -h.ageSeconds)}s more` : "";
+  return (
+    `waiting for the lock on ${resource}, held by ${whoIs(h)}: its heartbeat stopped ${h.beatAgeSeconds}s ago, at ${utcTime(h.beatEpoch)}${held}. ` +
+    `Unless it beats again, this run takes the lock over in ${untilTakeover(h, staleSeconds)}s (lockTimeoutSeconds: ${staleSeconds}) and carries on from the host's journal; ` +
+    `if it beats again, that run is alive and this one stops with LOCKED.`
+  );
+}
+
+/** What preview says about a lock another run holds: whether up will wait for it, and how long at most. */
+export function lockPreviewNote(h: LockHolder, staleSeconds: number): string {
+  // one look cannot tell a run between two beats from one that just died: both outcomes are said
+  if (!heartbeatStopped(h, staleSeconds)) {
+    return (
+      `${whoIs(h)} holds this server's lock (last heartbeat ${Math.max(0, h.beatAgeSeconds)}s ago): if that run is still working, up stops with LOCKED; ` +
+      `if it died, up may wait up to ${untilTakeover(h, staleSeconds)}s to take it over (lockTimeoutSeconds: ${staleSeconds})`
+    );
+  }
+  return (
+    `${whoIs(h)} still holds this server's lock, but its heartbeat stopped ${h.beatAgeSeconds}s ago (at ${utcTime(h.beatEpoch)}): ` +
+    `up may wait up to ${untilTakeover(h, staleSeconds)}s to take it over (lockTimeoutSeconds: ${staleSeconds})`
+  );
+}
+
+/** The lock's holder as it stands, read without taking the mutex (preview); undefined when the lock is free. */
+export async function readLockHolder(host: RemoteHost, stateDir: string, resource: string): Promise<LockHolder | undefined> {
+  const dir = `${stateDir}/${resource}.lock`;
+  const r = await host.exec([`dir=${q(dir)}; owner=${q(dir + "/owner")}; now=$(date +%s)`, `[ -d "$dir" ] || exit 0`, READ_OWNER, SAY_HELD].join("\n"), { sudo: true });
+  return r.code === 0 ? parseHeld(r.stdout.trim().split(/\s+/)) : undefined;
 }
 
 export async function acquireLock(
@@ -77,33 +169,42 @@ export async function acquireLock(
   run: string,
   staleSeconds: number,
   pollMs = 2000,
+  /** Told once, at once, when the lock's holder has stopped beating and this run waits to take it over. */
+  onWait?: (message: string) => void,
 ): Promise<HostLock> {
-  const script = acquireScript(stateDir, resource, run, staleSeconds);
-  let firstBeat: string | undefined;
+  const holder = thisController();
+  const script = acquireScript(stateDir, resource, run, staleSeconds, holder);
+  let firstBeat: number | undefined;
+  let said = false;
   const deadline = Date.now() + (staleSeconds + 5) * 1000;
   for (;;) {
     const r = await host.exec(script, { sudo: true });
-    const [word, who, age, beat] = r.stdout.trim().split(/\s+/);
+    const fields = r.stdout.trim().split(/\s+/);
     if (r.code !== 0) {
       throw new UpchainError("LOCKED", `${host.label}: could not take upchain's lock for ${resource}: ${r.stderr.trim().slice(0, 300) || `exit ${r.code}`}`);
     }
-    if (word === "acquired" || word === "took-over") {
-      return lockHandle(host, stateDir, resource, run, staleSeconds, word === "took-over" ? safeWord(who) : undefined);
+    if (fields[0] === "acquired" || fields[0] === "took-over") {
+      return lockHandle(host, stateDir, resource, run, staleSeconds, holder, fields[0] === "took-over" ? safeWord(fields[1]) : undefined);
     }
-    firstBeat ??= beat;
-    const alive = word !== "held" || beat !== firstBeat;
+    const held = parseHeld(fields);
+    firstBeat ??= held?.beatEpoch;
+    const alive = !held || held.beatEpoch !== firstBeat;
     if (alive || Date.now() > deadline) {
       throw new UpchainError(
         "LOCKED",
-        `${host.label}: another upchain run (${safeWord(who)}) is working on ${resource}; its last heartbeat was ${/^\d+$/.test(age ?? "") ? age : "?"}s ago. ` +
+        `${host.label}: another upchain run (${safeWord(fields[1])}) is working on ${resource}${held ? processOf(held) : ""}; its last heartbeat was ${held ? Math.max(0, held.beatAgeSeconds) : "?"}s ago. ` +
           `Wait for it to finish; if it died, its lock is taken over ${staleSeconds}s after that heartbeat.`,
       );
+    }
+    if (!said && heartbeatStopped(held, staleSeconds)) {
+      said = true;
+      onWait?.(lockWaitMessage(resource, held, staleSeconds));
     }
     await new Promise((res) => setTimeout(res, pollMs));
   }
 }
 
-function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: string, staleSeconds: number, tookOverFrom: string | undefined): HostLock {
+function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: string, staleSeconds: number, holder: string, tookOverFrom: string | undefined): HostLock {
   let lostTo: string | undefined;
   let until = 0;
   // Runs `cmd` only while the owner line names this run; prints "mine" or "lost <owner>".
@@ -116,10 +217,10 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
     if (r.code === 0 && word === "lost") lostTo ??= safeWord(who);
     return r.code === 0 && word === "mine";
   };
-  const beat = () => whileMine(`own ${q(run)} "$(date +%s)" ${until}`);
+  const beat = () => whileMine(`own ${q(run)} "$(date +%s)" ${until} ${q(holder)}`);
   // Beat several times per stale period, so one missed beat (a slow exec) never makes the lock stale,
   // and at least every 5 s, so a run watching the lock sees quickly that its holder lives.
-  const every = Math.max(1000, Math.min(5000, Math.floor((staleSeconds * 1000) / 4)));
+  const every = beatEveryMs(staleSeconds);
   let beating = false;
   const timer = setInterval(() => {
     if (beating || lostTo) return;
@@ -129,6 +230,7 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
       .finally(() => (beating = false));
   }, every);
   timer.unref();
+  heartbeats.add(timer);
   return {
     tookOverFrom,
     heartbeat: async () => (await beat()) && !lostTo,
@@ -148,6 +250,7 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
     },
     release: async () => {
       clearInterval(timer);
+      heartbeats.delete(timer);
       if (!lostTo) await whileMine(`rm -rf -- "$dir"`);
     },
   };

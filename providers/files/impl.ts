@@ -13,11 +13,15 @@ import { FileSet, PlanContext } from "../engine/catalog";
 import { DEFAULT_STATE_DIR } from "../engine/executor";
 import { newRunId } from "../engine/journal";
 import { acquireLock } from "../engine/lock";
+import { guardProviderProcess } from "../providerProcess";
 import { lineDiff } from "../edits/lineDiff";
 import { UpchainError, isUpchainError } from "../errors";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { withSsh } from "../transport/ssh";
+
+// in Pulumi's provider process: a files run's lock stops beating when the engine dies (providerProcess.ts)
+guardProviderProcess();
 
 const filesSchema = z.object({
   product: z.string().refine((p) => productNames().includes(p), { message: `must be one of: ${productNames().join(", ")}` }),

@@ -26,6 +26,12 @@ import { Connection, RemoteHost } from "../transport/remoteHost";
 import { clusterMember } from "../engine/clusterMember";
 import { Pools } from "../loadBalancer/pools";
 import { haproxyPools, runtimeApiSchema } from "../loadBalancer/config";
+import { guardProviderProcess } from "../providerProcess";
+import { operatorStop } from "../engine/stopSignal";
+import { readLockHolder, lockPreviewNote } from "../engine/lock";
+
+// in Pulumi's provider process: hear Ctrl-C, and exit when the engine dies (providerProcess.ts)
+guardProviderProcess();
 
 const memberName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a server name as the balancer has it: letters, digits, '_', '.', ':' and '-'");
 
@@ -325,14 +331,21 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
           await precheckPlan(h, plan);
           return { plan, offered };
         })(),
-        (async () => pendingSummary(catalog, s, await readJournal(h, DEFAULT_STATE_DIR, journalName), where))(),
+        (async () => {
+          const [pending, holder] = await Promise.all([readJournal(h, DEFAULT_STATE_DIR, journalName), readLockHolder(h, DEFAULT_STATE_DIR, journalName)]);
+          // a run still holding the lock: up waits for it (or stops), and the operator is told before
+          const lock = holder && lockPreviewNote(holder, s.lockTimeoutSeconds);
+          if (lock) displayLine(`upchain ${conn.data.host}: `)(lock, { warning: true });
+          return { resume: pendingSummary(catalog, s, pending, where), lock };
+        })(),
       ]);
       for (const l of looks) if (l.status === "rejected") failures.push(failureOf(l.reason));
       const [plan, resume] = looks;
       if (plan.status === "fulfilled" && plan.value && resume.status === "fulfilled") {
         summary = planSummary(plan.value.plan, catalog);
         if (plan.value.offered.lines) summary.offered = plan.value.offered.lines;
-        if (resume.value) summary.resume = resume.value;
+        if (resume.value.resume) summary.resume = resume.value.resume;
+        if (resume.value.lock) summary.lock = resume.value.lock;
         if (s.promotion?.override && plan.value.plan.hops.length) summary.promotion = `OVERRIDE of ${s.promotion.from}: ${s.promotion.override}`;
         if (plan.value.offered.target !== s.target) resolvedTarget = plan.value.offered.target;
       }
@@ -373,6 +386,7 @@ async function converge(inputs: any): Promise<any> {
         status,
         secrets: [c.privateKey ?? "", c.password ?? "", ...Object.values(s.secretEnv), ...balancerSecrets(s)],
         pools: balancer.open,
+        stop: operatorStop,
         // a copy of the run's timeline on the controller, for `upchain report`
         onFinish: (j) => void writeRunRecord(runRecord(j, plan, catalog, host.label, journalName)),
       });
@@ -405,20 +419,21 @@ async function converge(inputs: any): Promise<any> {
  * A server in a rollout wave (onFailure "record") keeps the failure in its outcome instead, with the
  * version the host runs now, and the wave's gate weighs it against the budget.
  */
-async function convergeReporting(inputs: any, olds?: any): Promise<any> {
+async function convergeReporting(inputs: any, olds?: any, id?: string): Promise<any> {
   try {
-    return await convergeOrRecord(inputs, olds);
+    return await convergeOrRecord(inputs, olds, id);
   } finally {
     // the run's lines reach the display before its resource is shown done
     await flushDisplay();
   }
 }
 
-async function convergeOrRecord(inputs: any, olds?: any): Promise<any> {
+async function convergeOrRecord(inputs: any, olds?: any, id?: string): Promise<any> {
   let failure: Error;
   try {
     return await converge(inputs);
   } catch (e) {
+    if (isUpchainError(e, "STOPPED")) throw await stoppedWithState(inputs, e, olds, id);
     const where = clusterState(inputs);
     failure = isUpchainError(e) ? new Error(`${e.code}: ${e.message}${where}`) : e instanceof Error ? new Error(`${e.message}${where}`) : new Error(String(e));
   }
@@ -429,6 +444,24 @@ async function convergeOrRecord(inputs: any, olds?: any): Promise<any> {
   const installedVersion = await probeAfterFailure(c, s).catch(() => olds?.installedVersion ?? "unknown");
   return withConnection({ ...s, plan: inputs.plan, installedVersion, outcome: { status: "failed", error: failure.message.slice(0, 2000) } }, c);
 }
+
+/**
+ * A run stopped between hops (Ctrl-C) failed its resource, but the server did move: the error carries
+ * the outputs with the version reached, which Pulumi's Node shim passes on as a resource that failed
+ * to initialize, so the state records that version and the next up goes on from it.
+ */
+async function stoppedWithState(inputs: any, e: UpchainError, olds: any, id: string | undefined): Promise<Error> {
+  const c = connectionSchema.parse(connectionOf(inputs));
+  const s = serverSchema.parse(inputs);
+  const message = `${e.code}: ${e.message}`;
+  const installedVersion = await probeAfterFailure(c, s).catch(() => olds?.installedVersion ?? "unknown");
+  const outs = withConnection({ ...s, plan: inputs.plan, installedVersion, outcome: { status: "failed", error: message.slice(0, 2000) } }, c);
+  // the shim sends these properties as they are: the provider's own reference must be among them
+  // Pulumi shows an initialization failure by its reasons, not by its message
+  return Object.assign(new Error(message), { id: id ?? serverId(outs), properties: { ...outs, __provider: inputs.__provider }, reasons: [message] });
+}
+
+const serverId = (outs: any) => `${outs.product}@${outs.connection.host}:${outs.connection.port}`;
 
 /** What the host runs after a failed run (its hop restored), for the state; throws when it cannot be read. */
 async function probeAfterFailure(c: Parameters<typeof withSsh>[0], s: ServerInputs): Promise<string> {
@@ -461,12 +494,12 @@ function registerOwnCatalog(inputs: any): void {
 export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
   registerOwnCatalog(inputs);
   const outs = await convergeReporting(inputs);
-  return { id: `${outs.product}@${outs.connection.host}:${outs.connection.port}`, outs };
+  return { id: serverId(outs), outs };
 }
 
-export async function update(_id: string, olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
+export async function update(id: string, olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
   registerOwnCatalog(news);
-  return { outs: await convergeReporting(news, olds) };
+  return { outs: await convergeReporting(news, olds, id) };
 }
 
 export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult> {

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { acquireLock, acquireScript } from "../../../providers/engine/lock";
+import { LockHolder, acquireLock, acquireScript, heartbeatStopped, lockPreviewNote, lockWaitMessage, readLockHolder, stopHeartbeats, thisController } from "../../../providers/engine/lock";
 import { isUpchainError } from "../../../providers/errors";
 import { LocalHost, tempDir } from "../../support/localHost";
 
@@ -78,5 +78,85 @@ describe("the per-server lock (local fake transport)", function () {
     const out = await sh(acquireScript(dir, "srv", "run-b", 2));
     assert.match(out, /^held run-a /);
     await lock.release();
+  });
+
+  it("a run waiting for a lock whose heartbeat stopped says so at once: the run, its pid and host, when it stopped, and how long until takeover", async () => {
+    fs.mkdirSync(path.join(dir, "srv.lock"));
+    const beat = Math.floor(Date.now() / 1000) - 6;
+    fs.writeFileSync(path.join(dir, "srv.lock/owner"), `20261206T210000-dead01 ${beat} 0 4242@ctl-1\n`);
+    const said: { at: number; message: string }[] = [];
+    const started = Date.now();
+    const lock = await acquireLock(new LocalHost(), dir, "srv", "run-b", 12, 200, (message) => said.push({ at: Date.now() - started, message }));
+    assert.strictEqual(said.length, 1, "said once");
+    assert.ok(said[0].at < 1000, `said after ${said[0].at} ms, not after the wait`);
+    const m = said[0].message.match(/^waiting for the lock on srv, held by run 20261206T210000-dead01 \(pid 4242 on ctl-1\): its heartbeat stopped (\d+)s ago, at \d\d:\d\d:\d\d UTC\. Unless it beats again, this run takes the lock over in (\d+)s \(lockTimeoutSeconds: 12\)/);
+    assert.ok(m, said[0].message);
+    assert.ok(Number(m[1]) >= 6 && Number(m[1]) + Number(m[2]) === 13, "stopped N s ago, taken over 12 s after it");
+    assert.strictEqual(lock.tookOverFrom, "20261206T210000-dead01");
+    await lock.release();
+  });
+
+  it("a run waiting for a lock whose holder still beats says nothing and is refused as LOCKED, naming the holder's pid and host", async () => {
+    const holder = await acquireLock(new LocalHost(), dir, "srv", "run-a", 4);
+    const said: string[] = [];
+    await assert.rejects(acquireLock(new LocalHost(), dir, "srv", "run-b", 4, 300, (m) => said.push(m)), (e: unknown) => isUpchainError(e, "LOCKED") && (e as Error).message.includes(`another upchain run (run-a) is working on srv (pid ${thisController().replace("@", " on ")});`));
+    assert.deepStrictEqual(said, []);
+    await holder.release();
+  });
+
+  it("preview reads the lock's holder without taking it; a free lock reads as none", async () => {
+    assert.strictEqual(await readLockHolder(new LocalHost(), dir, "srv"), undefined);
+    const lock = await acquireLock(new LocalHost(), dir, "srv", "run-a", 30);
+    const h = await readLockHolder(new LocalHost(), dir, "srv");
+    assert.strictEqual(h?.run, "run-a");
+    assert.strictEqual(h?.by, thisController());
+    assert.ok(h!.beatAgeSeconds <= 1);
+    await lock.release();
+  });
+
+  it("a lock written before owner lines named their process reads as held by an unknown process", async () => {
+    fs.mkdirSync(path.join(dir, "srv.lock"));
+    fs.writeFileSync(path.join(dir, "srv.lock/owner"), `run-a ${Math.floor(Date.now() / 1000)} 0\n`);
+    assert.strictEqual((await readLockHolder(new LocalHost(), dir, "srv"))?.by, "unknown");
+  });
+
+  it("stopping this process's heartbeats leaves the lock in place to go stale, and the next run takes it over", async () => {
+    await acquireLock(new LocalHost(), dir, "srv", "run-a", 2);
+    stopHeartbeats();
+    assert.ok(fs.existsSync(path.join(dir, "srv.lock/owner")), "not released");
+    await sleep(3500);
+    const next = await acquireLock(new LocalHost(), dir, "srv", "run-b", 2, 200);
+    assert.strictEqual(next.tookOverFrom, "run-a");
+    await next.release();
+  });
+});
+
+describe("what a waiting run and preview say about a held lock", () => {
+  const holder = (o: Partial<LockHolder>): LockHolder => ({ run: "20261206T210000-dead01", by: "4242@ctl-1", ageSeconds: 30, beatAgeSeconds: 30, beatEpoch: Date.UTC(2026, 11, 6, 21, 0, 0) / 1000, ...o });
+  const cases: [string, LockHolder, number, RegExp][] = [
+    ["a holder silent for 30 s of 120: taken over in 91 s", holder({}), 120, /heartbeat stopped 30s ago, at 21:00:00 UTC\. Unless it beats again, this run takes the lock over in 91s \(lockTimeoutSeconds: 120\)/],
+    ["a holder whose process is not named (an older owner line): the run alone", holder({ by: "unknown" }), 120, /held by run 20261206T210000-dead01: its heartbeat/],
+    ["a holder that extended its lock over a reboot wait: that wait is said", holder({ ageSeconds: -40, beatAgeSeconds: 20 }), 10, /its heartbeat stopped 20s ago, at 21:00:00 UTC; it holds the lock through a reboot wait for 40s more\. Unless it beats again, this run takes the lock over in 51s/],
+  ];
+  for (const [name, h, stale, want] of cases) it(`waiting: ${name}`, () => assert.match(lockWaitMessage("omflow", h, stale), want));
+
+  it("a missed beat means stopped; a beat within its interval and a slow second do not", () => {
+    assert.strictEqual(heartbeatStopped(holder({ beatAgeSeconds: 8 }), 120), true);
+    assert.strictEqual(heartbeatStopped(holder({ beatAgeSeconds: 6 }), 120), false);
+    assert.strictEqual(heartbeatStopped(holder({ beatAgeSeconds: 5 }), 8), true, "a lock of 8 s beats every 2 s");
+  });
+
+  it("preview: a dead holder's lock means up may wait, and for how long at most", () => {
+    assert.strictEqual(
+      lockPreviewNote(holder({}), 120),
+      "run 20261206T210000-dead01 (pid 4242 on ctl-1) still holds this server's lock, but its heartbeat stopped 30s ago (at 21:00:00 UTC): up may wait up to 91s to take it over (lockTimeoutSeconds: 120)",
+    );
+  });
+
+  it("preview: a holder that beat recently may be working or may have just died: both outcomes are said", () => {
+    assert.strictEqual(
+      lockPreviewNote(holder({ ageSeconds: 3, beatAgeSeconds: 3 }), 120),
+      "run 20261206T210000-dead01 (pid 4242 on ctl-1) holds this server's lock (last heartbeat 3s ago): if that run is still working, up stops with LOCKED; if it died, up may wait up to 118s to take it over (lockTimeoutSeconds: 120)",
+    );
   });
 });
