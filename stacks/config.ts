@@ -6,7 +6,19 @@ import { z } from "zod";
 import { sizeProblem } from "../providers/engine/waves";
 import { UpchainError } from "../providers/errors";
 import { ConfigIssue, ConfigPath, configField } from "./issues";
-import { unknownKeyMessage } from "./suggest";
+import { nearestKey, unknownKeyMessage } from "./suggest";
+
+const PRODUCTS = ["omflow", "groupmax", "oracle-as", "altazion-office"] as const;
+
+/** A product name that is not one: the near one when the name looks misspelt, and always the list. */
+export function productMessage(input: unknown): string {
+  const list = `supported products: ${PRODUCTS.join(", ")}`;
+  if (input === undefined) return `missing; ${list}`;
+  if (typeof input !== "string") return list;
+  // "oracle" for oracle-as: a product named by its first word is more than two edits away
+  const near = nearestKey(input, PRODUCTS) ?? (input.length >= 3 ? PRODUCTS.find((p) => p.startsWith(input.toLowerCase())) : undefined);
+  return `${JSON.stringify(input)} is not a product; ${near ? `did you mean ${JSON.stringify(near)}? ` : ""}${list}`;
+}
 
 const NO_BLANKS = /^[^\s\x00-\x1f\x7f]*$/;
 
@@ -22,7 +34,7 @@ const hostShape = {
 /** A managed server: a host plus the product it runs and the version it should reach. */
 const serverShape = {
   ...hostShape,
-  product: z.enum(["omflow", "groupmax", "oracle-as", "altazion-office"], { error: "supported products: omflow, groupmax, oracle-as, altazion-office" }),
+  product: z.enum(PRODUCTS, { error: (iss) => productMessage(iss.input) }),
   platform: z.enum(["linux", "windows"], { error: "platforms: linux, windows" }).default("linux"),
   /** The version the server should run (an Altazion Office server gives its modules' instead). */
   version: z.string().min(1, "give the version this server should run").optional(),

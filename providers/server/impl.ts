@@ -74,7 +74,7 @@ const serverSchema = z.object({
   wave: z.number().int().min(0).optional(),
   /** The environment this one is promoted from, and what it runs (engine/promotion.ts). */
   promotion: z
-    .strictObject({ from: z.string().min(1), proven: z.array(z.string()), override: z.string().min(1, "say why the target goes without the previous environment").optional() })
+    .strictObject({ from: z.string().min(1), proven: z.array(z.string()), server: z.string().optional(), override: z.string().min(1, "say why the target goes without the previous environment").optional() })
     .optional(),
 });
 
