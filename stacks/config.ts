@@ -5,7 +5,7 @@ import * as fs from "fs";
 import { z } from "zod";
 import { sizeProblem } from "../providers/engine/waves";
 import { UpchainError } from "../providers/errors";
-import { ConfigIssue, ConfigPath, configField } from "./issues";
+import { ConfigIssue, ConfigPath, issueField } from "./issues";
 import { nearestKey, unknownKeyMessage } from "./suggest";
 
 const PRODUCTS = ["omflow", "groupmax", "oracle-as", "altazion-office"] as const;
@@ -218,7 +218,19 @@ export type ClusterEntry = StackConfig["clusters"][number];
 export function checkStackConfig(raw: Record<string, unknown>): { config?: StackConfig; issues: ConfigIssue[] } {
   const r = stackConfigSchema.safeParse(raw, { error: typeMessage });
   if (r.success) return { config: r.data, issues: [] };
-  return { issues: r.error.issues.flatMap(toConfigIssues) };
+  return { issues: withoutEchoes(r.error.issues.flatMap(toConfigIssues)) };
+}
+
+/**
+ * "prodcut: did you mean product?" says all there is: the same key reported missing beside it is
+ * the same mistake, named twice.
+ */
+function withoutEchoes(issues: ConfigIssue[]): ConfigIssue[] {
+  const meant = new Set(issues.flatMap((i) => {
+    const near = /did you mean "([^"]+)"\?/.exec(i.message);
+    return near ? [JSON.stringify([...i.path.slice(0, -1), near[1]])] : [];
+  }));
+  return issues.filter((i) => !(i.message.startsWith("missing") && meant.has(JSON.stringify(i.path))));
 }
 
 /** Parse raw config values (as `pulumi.Config.getObject` returns them) or throw one clear error. */
@@ -230,7 +242,7 @@ export function parseStackConfig(raw: Record<string, unknown>, stackFile = "the 
 
 /** One error listing every problem, each as `upchain:<field>: <what to fix>`. */
 export function configError(issues: readonly ConfigIssue[], stackFile: string): UpchainError {
-  const lines = issues.map((i) => `  ${configField(i.path)}: ${i.message}`);
+  const lines = issues.map((i) => `  ${issueField(i)}: ${i.message}`);
   return new UpchainError("INVALID_INPUT", `${stackFile} has ${lines.length} problem(s):\n${lines.join("\n")}`, [...(issues[0]?.path ?? [])]);
 }
 

@@ -40,7 +40,8 @@ describe("look-ahead: the servers' preview looks, side by side", () => {
 
   it("the LookAhead's check looks at every server and fails once, with one table naming each server's problems and the stack's own", async () => {
     // inputs refused before any connection: the look is pure, and shows whose result each row gets
-    const a = { product: "omflow", target: "not a version", connection: { host: "192.0.2.1", hostKey: "ssh-ed25519 AAAA" }, privateKey: "KEY-A", fields: { target: "upchain:servers[0].version" } };
+    const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
+    const a = { product: "omflow", target: "not a version", connection: { host: "192.0.2.1", hostKey }, password: "PW-A", fields: { target: "upchain:servers[0].version" } };
     const b = { ...a, target: "1.1.6.4", product: "no-such-product", fields: { product: "upchain:servers[1].product" } };
     const given = [{ server: "c", field: "upchain:servers[2].prodcut", message: 'unknown key; did you mean "product"?' }];
     const r = await lookAheadCheck(undefined, { servers: [a, b], names: ["a", "b"], problems: given });
@@ -53,7 +54,7 @@ describe("look-ahead: the servers' preview looks, side by side", () => {
     assert.ok(rows.some((l) => /^a +\| upchain:servers\[0\]\.version +\| "not a version" is not a OMFLOW version|^a +\| upchain:servers\[0\]\.version +\| "not a version" is not an OMFLOW version/.test(l)), failure.reason);
     assert.ok(rows.some((l) => /^b +\| upchain:servers\[1\]\.product +\| must be one of: omflow/.test(l)), failure.reason);
     assert.ok(rows.some((l) => /^c +\| upchain:servers\[2\]\.prodcut +\| unknown key +\| did you mean "product"\?/.test(l)), failure.reason);
-    assert.ok(!failure.reason.includes("KEY-A"), "no credential in the table");
+    assert.ok(!failure.reason.includes("PW-A"), "no credential in the table");
     assert.strictEqual((await diff()).changes, false, "it never changes");
     assert.deepStrictEqual((await create({ servers: 2 })).outs, { servers: 2 });
   });
