@@ -1,7 +1,7 @@
 // The checks of a server's entry that need its product's catalog but no host: its version and its
 // options. They run with the stack's own checks, so that a misspelt server key and a misspelt
 // option are both reported by the first preview, each named as the stack file has it.
-import { findCatalog } from "../providers/catalogs";
+import { builtInProducts, findCatalog } from "../providers/catalogs";
 import { planInputProblems } from "../providers/engine/planner";
 import { isUpchainError } from "../providers/errors";
 import { userField } from "../providers/server/fields";
@@ -11,11 +11,14 @@ import { nearestKey } from "./suggest";
 
 type Entry = Record<string, unknown>;
 
-/** The product the entry names, also under a misspelt key ("prodcut: omflow"): its options are still worth checking. */
+/**
+ * The product the entry most likely means, also under a misspelt key ("prodcut: omflow") or
+ * misspelt itself ("omflwo"): the schema refuses those, and the options are still worth checking.
+ */
 function productOf(entry: Entry): string | undefined {
-  if (typeof entry.product === "string") return entry.product;
-  const misspelt = Object.keys(entry).find((k) => k !== "product" && nearestKey(k, ["product"]) === "product");
-  return misspelt && typeof entry[misspelt] === "string" ? (entry[misspelt] as string) : undefined;
+  const misspeltKey = Object.keys(entry).find((k) => k !== "product" && nearestKey(k, ["product"]) === "product");
+  const named = typeof entry.product === "string" ? entry.product : misspeltKey && entry[misspeltKey];
+  return typeof named === "string" ? (findCatalog(named) ? named : nearestKey(named, builtInProducts())) : undefined;
 }
 
 const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? v : undefined);

@@ -41,6 +41,11 @@ describe("a server's problems, all in the first preview", () => {
       expected: [/^upchain:servers\[0\]\.version: "1\.2\.x" is not a OMFLOW version|^upchain:servers\[0\]\.version: "1\.2\.x" is not an OMFLOW version/, /lockTimeoutSecond: unknown key/],
     },
     {
+      name: "a misspelt product and a misspelt option of the product it most likely means are both named",
+      server: omf("a", { product: "omflwo", options: { offlineBundel: "/srv/bundle" } }),
+      expected: [/^upchain:servers\[0\]\.product: "omflwo" is not a product; did you mean "omflow"\?/, /^upchain:servers\[0\]\.options\.offlineBundel: is not an option; did you mean `offlineBundle`\?$/],
+    },
+    {
       name: "a misspelt product is refused with the near product and the list",
       server: omf("a", { product: "omflwo" }),
       expected: [/^upchain:servers\[0\]\.product: "omflwo" is not a product; did you mean "omflow"\? supported products: omflow, groupmax, oracle-as, altazion-office$/],
