@@ -58,12 +58,13 @@ export function rowsOf(server: string, failures: readonly CheckFailure[], names:
 }
 
 export function givenRows(given: readonly GivenProblem[]): FleetProblem[] {
-  return given.map((g) => row(g.server, g.field, g.message, "INVALID_INPUT"));
+  return given.map((g) => ({ ...row(g.server, g.field, g.message, ""), ...(splitAdvice(g.message).todo ? {} : { todo: NEXT_STEP.INVALID_INPUT }) }));
 }
 
+/** A row; the code leads the problem when the check gave one (the stack's own problems have none). */
 function row(server: string, field: string, text: string, code: string): FleetProblem {
   const { problem, todo } = splitAdvice(text.trim());
-  return { server, field, problem, todo: todo || NEXT_STEP[code] || "correct it, then preview again" };
+  return { server, field, problem: code ? `${code}: ${problem}` : problem, todo: todo || NEXT_STEP[code] || "correct it, then preview again" };
 }
 
 const WRAP = { problem: 70, todo: 60 };

@@ -70,7 +70,7 @@ describe("preview's messages in the operator's words (real pulumi CLI)", functio
     assert.match(r.output, /server +\| field or check +\| problem +\| what to do/);
     const row = (server: string, field: RegExp, problem: RegExp) =>
       assert.ok(r.output.split("\n").some((l) => new RegExp(`^\\s*${server} +\\| ${field.source} +\\| ${problem.source}`).test(l)), `no row for ${server}:\n${r.output}`);
-    row("pm-a", /upchain:servers\[0\]\.version/, /1\.1\.6\.1 is older than the installed 1\.2\.0\.1/);
+    row("pm-a", /upchain:servers\[0\]\.version/, /DOWNGRADE: 1\.1\.6\.1 is older than the installed 1\.2\.0\.1/);
     row("pm-b", /upchain:servers\[1\]\.options\.offlineBundel/, /is not an option/);
     row("pm-c", /upchain:servers\[2\]\.host/, /.*(refused|could not connect|ECONNREFUSED)/i);
     // the progress display shows the error's first line as it happens; the diagnostics hold the one error

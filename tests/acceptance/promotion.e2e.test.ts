@@ -72,7 +72,7 @@ describe("environments promoted in order: dev, then staging, then prod", functio
     assert.notStrictEqual(r.code, 0, "preview fails");
     assert.match(
       r.output,
-      new RegExp(`Server resource '${hosts.prod.name}': property target value \\{06-00\\} has a problem: NOT_PROMOTED: 06-00 is not yet run successfully by the stack it is promoted from \\(staging\\) for groupmax: it runs 02-00\\.`),
+      new RegExp(`Server resource '${hosts.prod.name}' has a problem: upchain:servers\\[0\\]\\.version: NOT_PROMOTED: 06-00 is not yet run successfully by the stack it is promoted from \\(staging\\) for groupmax: it runs 02-00\\.`),
       runErrors(r.output),
     );
     const up = stacks.prod.run(["up", "--yes"]);

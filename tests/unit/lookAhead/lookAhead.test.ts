@@ -51,7 +51,7 @@ describe("look-ahead: the servers' preview looks, side by side", () => {
     assert.strictEqual(failure.property, "", "no property: the engine prints no value (the inputs hold credentials)");
     const rows = failure.reason.split("\n");
     assert.match(rows[0], /^3 problems on 3 servers/);
-    assert.ok(rows.some((l) => /^a +\| upchain:servers\[0\]\.version +\| "not a version" is not a OMFLOW version|^a +\| upchain:servers\[0\]\.version +\| "not a version" is not an OMFLOW version/.test(l)), failure.reason);
+    assert.ok(rows.some((l) => /^a +\| upchain:servers\[0\]\.version +\| INVALID_INPUT: "not a version" is not an? OMFLOW version/.test(l)), failure.reason);
     assert.ok(rows.some((l) => /^b +\| upchain:servers\[1\]\.product +\| must be one of: omflow/.test(l)), failure.reason);
     assert.ok(rows.some((l) => /^c +\| upchain:servers\[2\]\.prodcut +\| unknown key +\| did you mean "product"\?/.test(l)), failure.reason);
     assert.ok(!failure.reason.includes("PW-A"), "no credential in the table");
