@@ -20,6 +20,7 @@ import { entriesOf } from "../engine/fileSteps";
 import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
+import { suggestKey } from "../options/keys";
 import { FieldNames, inUserTerms } from "./fields";
 import { takeLook } from "./lookAhead";
 import { targetProblems } from "./target";
@@ -51,7 +52,12 @@ const SECRET_VARIABLE_RULE = 'is not a secret\'s variable: UPCHAIN_SECRET_ and t
 const keyError = (rule: string) => (iss: { code?: string }) => (iss.code === "invalid_key" ? rule : undefined);
 
 const serverSchema = z.object({
-  product: z.string().refine((p) => productNames().includes(p), { error: () => `must be one of: ${productNames().join(", ")}, or a product of your own with its catalogModule` }),
+  product: z.string().refine((p) => productNames().includes(p), {
+    error: (iss) => {
+      const near = typeof iss.input === "string" ? suggestKey(iss.input, productNames()) : undefined;
+      return `${near ? `did you mean "${near}"? ` : ""}must be one of: ${productNames().join(", ")}, or a product of your own with its catalogModule`;
+    },
+  }),
   /** A product of the user's own: their program's catalog module (catalogs/own.ts). */
   catalogModule: z.string().optional(),
   platform: z.enum(["linux", "windows"]).default("linux"),

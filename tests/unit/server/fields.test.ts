@@ -42,6 +42,11 @@ describe("check failures name the field as the user wrote it", () => {
     assert.ok(!reasons.some((x) => /\btarget\b/.test(x)), reasons.join("\n"));
   });
 
+  it("a misspelt product is named as the component's product argument, with the near product", async () => {
+    const r = await check({}, { ...base, product: "groupmx", fields: { target: "version" } });
+    assert.ok((r.failures ?? []).some((f) => /^product: did you mean "groupmax"\? must be one of: omflow, groupmax/.test(f.reason)), JSON.stringify(r.failures));
+  });
+
   it("a private key that cannot be used is named as the stack's privateKeyFile, without the key", async () => {
     const r = await check({}, { ...base, fields: stackNames });
     const reasons = (r.failures ?? []).map((f) => f.reason);
