@@ -66,7 +66,7 @@ const provenServers: ProvenServer[] = [];
 export const servers: Record<string, pulumi.Output<string>> = {};
 // With more than one server, preview looks at their hosts side by side (providers/lookAhead), and
 // shows every server's problems in one table: those of the servers' entries left out here too.
-const lookAhead = settings.servers.length + fleet.serverProblems.length > 1 ? new LookAhead("look-ahead", { problems: fleet.serverProblems }) : undefined;
+const lookAhead = settings.servers.length + fleet.serverProblems.length > 1 ? new LookAhead("look-ahead", undefined, fleet.serverProblems) : undefined;
 function declareServer(i: number, wave?: { onFailure: "record"; wave: number }, opts?: pulumi.ComponentResourceOptions) {
   const s = settings.servers[i];
   const names = serverSecrets[i];

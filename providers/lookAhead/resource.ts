@@ -11,7 +11,7 @@ export class LookAhead extends pulumi.dynamic.Resource {
   private finish!: (servers: { inputs: pulumi.Input<Record<string, unknown>>[]; names: string[] }) => void;
 
   /** `problems`: what the program already found wrong in servers it does not declare; shown in the same table. */
-  constructor(name: string, args: { problems?: GivenProblem[] } = {}, opts?: pulumi.CustomResourceOptions) {
+  constructor(name: string, opts?: pulumi.CustomResourceOptions, problems: GivenProblem[] = []) {
     let finish!: (servers: { inputs: pulumi.Input<Record<string, unknown>>[]; names: string[] }) => void;
     const servers = new Promise<{ inputs: pulumi.Input<Record<string, unknown>>[]; names: string[] }>((r) => (finish = r));
     super(
@@ -21,7 +21,7 @@ export class LookAhead extends pulumi.dynamic.Resource {
         // the servers' inputs hold their credentials: secret, and never kept in the state (impl.ts)
         servers: pulumi.secret(pulumi.output(servers.then((s) => s.inputs))),
         names: pulumi.output(servers.then((s) => s.names)),
-        problems: args.problems ?? [],
+        problems,
       },
       opts,
       "upchain",
@@ -31,9 +31,9 @@ export class LookAhead extends pulumi.dynamic.Resource {
   }
 
   /** A server's inputs, exactly as its Server resource sends them, and its name for the problems table. */
-  add(inputs: pulumi.Input<Record<string, unknown>>, name: string): void {
+  add(inputs: pulumi.Input<Record<string, unknown>>, name?: string): void {
     this.collected.push(inputs);
-    this.names.push(name);
+    this.names.push(name ?? `server ${this.names.length + 1}`);
   }
 
   /** All servers are declared: the look can start. Until then Pulumi waits for it (and so do they). */
