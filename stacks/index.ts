@@ -45,7 +45,7 @@ const privateKey: pulumi.Output<string> | undefined =
   (settings.privateKeyFile ? pulumi.secret(fs.readFileSync(settings.privateKeyFile, "utf8")) : undefined);
 const privateKeyPassphrase = cfg.getSecret("privateKeyPassphrase");
 const password = cfg.getSecret("password");
-// The values stay inside this secret Output; only the names were read in plain (by readStackConfig).
+// The values stay inside this secret Output; only the names were read in plain (by readFleetConfig).
 const secrets = cfg.getSecretObject<Record<string, unknown>>("secrets");
 
 function connectionFor(h: Pick<HostEntry, "host" | "port" | "user"> & { hostKey: string }) {
