@@ -71,7 +71,7 @@ export class AltazionServer extends pulumi.ComponentResource {
     }
     const server = new Server(
       name,
-      { product: "altazion-office", platform: args.platform, target, options, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv },
+      { product: "altazion-office", platform: args.platform, target, options, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv, fields: { target: "modules", "options.modules": "modules" } },
       { parent: this, dependsOn: this.hooks ? [this.hooks] : opts?.dependsOn },
     );
     this.installedVersion = server.installedVersion;

@@ -31,7 +31,7 @@ export class GroupmaxServer extends pulumi.ComponentResource {
     super("upchain:groupmax:GroupmaxServer", name, {}, opts);
     const server = new Server(
       name,
-      { product: "groupmax", platform: args.platform, target: args.version, options: args.options as Record<string, unknown>, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv },
+      { product: "groupmax", platform: args.platform, target: args.version, options: args.options as Record<string, unknown>, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv, fields: { target: "version" } },
       { parent: this, dependsOn: opts?.dependsOn },
     );
     this.installedVersion = server.installedVersion;

@@ -33,7 +33,7 @@ export class OmflowServer extends pulumi.ComponentResource {
     super("upchain:omflow:OmflowServer", name, {}, opts);
     const server = new Server(
       name,
-      { product: "omflow", platform: args.platform, target: args.version, releases: args.releases, options: args.options as Record<string, unknown>, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv },
+      { product: "omflow", platform: args.platform, target: args.version, releases: args.releases, options: args.options as Record<string, unknown>, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv, fields: { target: "version" } },
       { parent: this, dependsOn: opts?.dependsOn },
     );
     this.installedVersion = server.installedVersion;

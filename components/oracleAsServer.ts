@@ -26,7 +26,7 @@ export class OracleAsServer extends pulumi.ComponentResource {
     super("upchain:oracle-as:OracleAsServer", name, {}, opts);
     const server = new Server(
       name,
-      { product: "oracle-as", platform: args.platform, target: args.version, options: args.options as Record<string, unknown>, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv },
+      { product: "oracle-as", platform: args.platform, target: args.version, options: args.options as Record<string, unknown>, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv, fields: { target: "version" } },
       { parent: this, dependsOn: opts?.dependsOn },
     );
     this.installedVersion = server.installedVersion;

@@ -29,7 +29,7 @@ export class Promotion {
   /** The gate of one server of `product`. */
   gate(product: string, server: string): pulumi.Output<PromotionGate> {
     const override = this.args.overrides?.[server];
-    return this.proven.apply((p) => ({ from: this.args.from, proven: Object.keys(p[product] ?? {}), ...(override ? { override } : {}) }));
+    return this.proven.apply((p) => ({ from: this.args.from, proven: Object.keys(p[product] ?? {}), server, ...(override ? { override } : {}) }));
   }
 }
 

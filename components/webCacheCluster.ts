@@ -65,6 +65,7 @@ export class WebCacheCluster extends pulumi.ComponentResource {
           connection: m.connection,
           secretEnv: args.secretEnv,
           pool: { balancer: args.balancer, members: names, member: m.name, backends, drainSeconds: args.drainSeconds },
+          fields: { target: "version" },
         },
         // one member at a time, in the declared order, after the cluster's own checks
         { parent: this, dependsOn: [previous] },

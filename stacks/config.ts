@@ -6,8 +6,20 @@ import { z } from "zod";
 import { sizeProblem } from "../providers/engine/waves";
 import { UpchainError } from "../providers/errors";
 import { keyscanHostProblem } from "../providers/transport/hostKey";
-import { ConfigIssue, ConfigPath, configField } from "./issues";
-import { unknownKeyMessage } from "./suggest";
+import { ConfigIssue, ConfigPath, configField, issueField } from "./issues";
+import { nearestKey, unknownKeyMessage } from "./suggest";
+
+const PRODUCTS = ["omflow", "groupmax", "oracle-as", "altazion-office"] as const;
+
+/** A product name that is not one: the near one when the name looks misspelt, and always the list. */
+export function productMessage(input: unknown): string {
+  const list = `supported products: ${PRODUCTS.join(", ")}`;
+  if (input === undefined) return `missing; ${list}`;
+  if (typeof input !== "string") return list;
+  // "oracle" for oracle-as: a product named by its first word is more than two edits away
+  const near = nearestKey(input, PRODUCTS) ?? (input.length >= 3 ? PRODUCTS.find((p) => p.startsWith(input.toLowerCase())) : undefined);
+  return `${JSON.stringify(input)} is not a product; ${near ? `did you mean ${JSON.stringify(near)}? ` : ""}${list}`;
+}
 
 const NO_BLANKS = /^[^\s\x00-\x1f\x7f]*$/;
 
@@ -23,7 +35,7 @@ const hostShape = {
 /** A managed server: a host plus the product it runs and the version it should reach. */
 const serverShape = {
   ...hostShape,
-  product: z.enum(["omflow", "groupmax", "oracle-as", "altazion-office"], { error: "supported products: omflow, groupmax, oracle-as, altazion-office" }),
+  product: z.enum(PRODUCTS, { error: (iss) => productMessage(iss.input) }),
   platform: z.enum(["linux", "windows"], { error: "platforms: linux, windows" }).default("linux"),
   /** The version the server should run (an Altazion Office server gives its modules' instead). */
   version: z.string().min(1, "give the version this server should run").optional(),
@@ -220,7 +232,19 @@ export type ClusterEntry = StackConfig["clusters"][number];
 export function checkStackConfig(raw: Record<string, unknown>): { config?: StackConfig; issues: ConfigIssue[] } {
   const r = stackConfigSchema.safeParse(raw, { error: typeMessage });
   if (r.success) return { config: r.data, issues: [] };
-  return { issues: r.error.issues.flatMap(toConfigIssues) };
+  return { issues: withoutEchoes(r.error.issues.flatMap(toConfigIssues)) };
+}
+
+/**
+ * "prodcut: did you mean product?" says all there is: the same key reported missing beside it is
+ * the same mistake, named twice.
+ */
+function withoutEchoes(issues: ConfigIssue[]): ConfigIssue[] {
+  const meant = new Set(issues.flatMap((i) => {
+    const near = /did you mean "([^"]+)"\?/.exec(i.message);
+    return near ? [JSON.stringify([...i.path.slice(0, -1), near[1]])] : [];
+  }));
+  return issues.filter((i) => !(i.message.startsWith("missing") && meant.has(JSON.stringify(i.path))));
 }
 
 /** Parse raw config values (as `pulumi.Config.getObject` returns them) or throw one clear error. */
@@ -232,7 +256,7 @@ export function parseStackConfig(raw: Record<string, unknown>, stackFile = "the 
 
 /** One error listing every problem, each as `upchain:<field>: <what to fix>`. */
 export function configError(issues: readonly ConfigIssue[], stackFile: string): UpchainError {
-  const lines = issues.map((i) => `  ${configField(i.path)}: ${i.message}`);
+  const lines = issues.map((i) => `  ${issueField(i)}: ${i.message}`);
   return new UpchainError("INVALID_INPUT", `${stackFile} has ${lines.length} problem(s):\n${lines.join("\n")}`, [...(issues[0]?.path ?? [])]);
 }
 

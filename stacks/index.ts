@@ -12,7 +12,9 @@ import type { WaveSize } from "../providers/engine/waves";
 import { HostFacts } from "../providers/hostFacts/resource";
 import { LookAhead } from "../providers/lookAhead/resource";
 import { HostEntry } from "./config";
-import { readStackConfig } from "./readConfig";
+import { isUpchainError } from "../providers/errors";
+import { serverFieldNames } from "./fieldNames";
+import { FleetSettings, readFleetConfig } from "./readConfig";
 import { secretEnvOf } from "./secrets";
 
 // isConfigSecret is exported by the SDK at run time but left out of its typings (marked internal);
@@ -21,7 +23,21 @@ const sdkConfig = require("@pulumi/pulumi/runtime/config") as { allConfig(): Rec
 
 const cfg = new pulumi.Config("upchain");
 const stackFile = `stacks/Pulumi.${pulumi.getStack()}.yaml`;
-const { config: settings, serverSecrets, clusterSecrets } = readStackConfig({ values: sdkConfig.allConfig(), isSecret: (k) => sdkConfig.isConfigSecret(k) }, stackFile);
+const fleet = readConfigOrStop();
+const { config: settings, serverSecrets, clusterSecrets } = fleet.settings;
+
+/**
+ * The stack's configuration, or the program stops with its problems as one message: a RunError is
+ * printed as its message alone (no stack trace, no colour codes from Node), and the run fails.
+ */
+function readConfigOrStop(): FleetSettings {
+  try {
+    return readFleetConfig({ values: sdkConfig.allConfig(), isSecret: (k) => sdkConfig.isConfigSecret(k) }, stackFile);
+  } catch (e) {
+    if (isUpchainError(e)) throw new pulumi.RunError(`${e.code}: ${e.message}`);
+    throw e;
+  }
+}
 
 // A key given with `pulumi config set --secret upchain:privateKey` wins over privateKeyFile.
 const privateKey: pulumi.Output<string> | undefined =
@@ -29,7 +45,7 @@ const privateKey: pulumi.Output<string> | undefined =
   (settings.privateKeyFile ? pulumi.secret(fs.readFileSync(settings.privateKeyFile, "utf8")) : undefined);
 const privateKeyPassphrase = cfg.getSecret("privateKeyPassphrase");
 const password = cfg.getSecret("password");
-// The values stay inside this secret Output; only the names were read in plain (by readStackConfig).
+// The values stay inside this secret Output; only the names were read in plain (by readFleetConfig).
 const secrets = cfg.getSecretObject<Record<string, unknown>>("secrets");
 
 function connectionFor(h: Pick<HostEntry, "host" | "port" | "user"> & { hostKey: string }) {
@@ -48,14 +64,16 @@ const promotion = settings.promotion ? new Promotion({ from: settings.promotion.
 const provenServers: ProvenServer[] = [];
 
 export const servers: Record<string, pulumi.Output<string>> = {};
-// With more than one server, preview looks at their hosts side by side (providers/lookAhead).
-const lookAhead = settings.servers.length > 1 ? new LookAhead("look-ahead") : undefined;
+// With more than one server, preview looks at their hosts side by side (providers/lookAhead), and
+// shows every server's problems in one table: those of the servers' entries left out here too.
+const lookAhead = settings.servers.length + fleet.serverProblems.length > 1 ? new LookAhead("look-ahead", undefined, fleet.serverProblems) : undefined;
 function declareServer(i: number, wave?: { onFailure: "record"; wave: number }, opts?: pulumi.ComponentResourceOptions) {
   const s = settings.servers[i];
   const names = serverSecrets[i];
   // only the secrets this server's options name: another server's credentials never reach its host
   const secretEnv = names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined;
-  const common = { connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv, onFailure: wave?.onFailure, wave: wave?.wave, lookAhead, promotion: promotion?.gate(s.product, s.name) };
+  const fieldNames = serverFieldNames({ position: fleet.positions[i], product: s.product, ownUser: s.user !== undefined, hostKeyFromFile: s.hostKeyFromFile === true, privateKeyFromSecret: "upchain:privateKey" in sdkConfig.allConfig() });
+  const common = { fieldNames, connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv, onFailure: wave?.onFailure, wave: wave?.wave, lookAhead, promotion: promotion?.gate(s.product, s.name) };
   const server =
     s.product === "altazion-office"
       ? new AltazionServer(s.name, { ...common, modules: s.modules ?? [], hooks: s.hooks }, opts)

@@ -7,6 +7,13 @@ export interface ConfigIssue {
   /** Where the problem is, below the `upchain` namespace: ["servers", 0, "options", "installDir"]. */
   path: ConfigPath;
   message: string;
+  /** The field as the operator writes it, when the path alone cannot say it (an option's own path, as its catalog reports it). */
+  field?: string;
+}
+
+/** The issue's field as the operator writes it. */
+export function issueField(issue: ConfigIssue): string {
+  return issue.field ?? configField(issue.path);
 }
 
 /** The path as the operator writes it: upchain:servers[0].options.installDir, options.patches["1.2.0.0"]. */

@@ -4,7 +4,9 @@
 import * as fs from "fs";
 import { isUpchainError } from "../providers/errors";
 import { ClusterEntry, HostEntry, NOTHING_DECLARED, ServerEntry, StackConfig, StackKey, checkStackConfig, configError, hostKeyFromKnownHosts, stackKeys } from "./config";
-import { ConfigIssue } from "./issues";
+import type { GivenProblem } from "../providers/lookAhead/table";
+import { ConfigIssue, issueField } from "./issues";
+import { serverEntryProblems } from "./serverEntry";
 import { declaredSecrets, referencedSecrets } from "./secrets";
 import { unknownKeyMessage } from "./suggest";
 
@@ -20,7 +22,8 @@ export interface ConfigSource {
   isSecret(key: string): boolean;
 }
 
-type Pinned<T> = T & { hostKey: string };
+// hostKeyFromFile: pinned from upchain:knownHostsFile (a problem with the key is that file's)
+type Pinned<T> = T & { hostKey: string; hostKeyFromFile?: boolean };
 
 export interface StackSettings {
   /** The plain configuration, every host's key pinned (from hostKey or the known_hosts file). */
@@ -36,6 +39,56 @@ export interface StackSettings {
 type PinnedCluster = Omit<ClusterEntry, "balancer" | "members"> & { balancer: Pinned<ClusterEntry["balancer"]>; members: Pinned<ClusterEntry["members"][number]>[] };
 
 export function readStackConfig(source: ConfigSource, stackFile = "the stack file"): StackSettings {
+  const { settings, issues } = inspectStackConfig(source);
+  if (issues.length || !settings) throw configError(issues, stackFile);
+  return settings;
+}
+
+/** The configuration of a fleet: the servers whose entries are right, and the others' problems for the fleet's table. */
+export interface FleetSettings {
+  settings: StackSettings;
+  /** Per server of settings.config.servers: its place in the stack file's upchain:servers. */
+  positions: number[];
+  /** The problems of the servers left out, each named as the stack file has it. */
+  serverProblems: GivenProblem[];
+}
+
+/**
+ * Like readStackConfig, but a fleet whose only problems are in some servers' own entries is read
+ * without those servers, and their problems are handed on: preview shows them in one table with what
+ * the other servers' hosts reveal (providers/lookAhead). A problem of the stack as a whole, or of its
+ * only server, is still one error with every problem in it.
+ */
+export function readFleetConfig(source: ConfigSource, stackFile = "the stack file"): FleetSettings {
+  const first = inspectStackConfig(source);
+  const raw = serverEntries(source);
+  if (first.settings && !first.issues.length) return { settings: first.settings, positions: raw.map((_, i) => i), serverProblems: [] };
+  const fail = () => configError(first.issues, stackFile);
+  const broken = new Set(first.issues.map(serverOf));
+  if (broken.has(undefined) || raw.length < 2) throw fail();
+  const positions = raw.map((_, i) => i).filter((i) => !broken.has(i));
+  const rest = inspectStackConfig({ ...source, values: { ...source.values, [NAMESPACE + "servers"]: JSON.stringify(positions.map((i) => raw[i])) } });
+  // leaving servers out must not make other problems (a wave or an override naming one of them)
+  if (rest.issues.length || !rest.settings) throw fail();
+  const nameOf = (i: number) => (isMapping(raw[i]) && typeof raw[i].name === "string" && raw[i].name ? (raw[i].name as string) : `servers[${i}]`);
+  // in the stack file's order of servers, each server's problems together
+  const ordered = [...first.issues].sort((a, b) => serverOf(a)! - serverOf(b)!);
+  return { settings: rest.settings, positions, serverProblems: ordered.map((issue) => ({ server: nameOf(serverOf(issue)!), field: issueField(issue), message: issue.message })) };
+}
+
+/** The server (its place in upchain:servers) an issue is about; undefined for the stack's other keys. */
+function serverOf(issue: ConfigIssue): number | undefined {
+  return issue.path[0] === "servers" && typeof issue.path[1] === "number" ? issue.path[1] : undefined;
+}
+
+function serverEntries(source: ConfigSource): unknown[] {
+  const text = source.values[NAMESPACE + "servers"];
+  const list = text === undefined ? undefined : parsed(text);
+  return Array.isArray(list) ? list : [];
+}
+
+/** Every check, none reported yet: the settings when the configuration can be read, and every problem. */
+function inspectStackConfig(source: ConfigSource): { settings?: StackSettings; issues: ConfigIssue[] } {
   const { plain, secrets, refusedAsSecret, issues } = sortKeys(source);
   if (source.values[NAMESPACE + "privateKeyPassphrase"] !== undefined && !source.values[NAMESPACE + "privateKey"] && !source.values[NAMESPACE + "privateKeyFile"]) {
     issues.push({ path: ["privateKeyPassphrase"], message: "a passphrase without a key: set upchain:privateKey (secret) or upchain:privateKeyFile to the encrypted key it opens" });
@@ -65,9 +118,10 @@ export function readStackConfig(source: ConfigSource, stackFile = "the stack fil
     return [...new Set([...own.names, ...members.flatMap((m) => m.names)])];
   });
 
+  rawServers.forEach((s, i) => issues.push(...serverEntryProblems(s, i)));
+
   const pinned = checked.config ? pinHostKeys(checked.config, issues) : undefined;
-  if (issues.length || !pinned) throw configError(issues, stackFile);
-  return { config: pinned, secretNames: declared.names, serverSecrets, clusterSecrets };
+  return { issues, settings: pinned && { config: pinned, secretNames: declared.names, serverSecrets, clusterSecrets } };
 }
 
 /** Each `upchain:*` key by kind: plain ones parsed, the secrets map reduced to its names, the rest refused. */
@@ -113,7 +167,7 @@ function pinHostKeys(config: StackConfig, issues: ConfigIssue[]): StackSettings[
     if (h.hostKey) return { ...h, hostKey: h.hostKey };
     try {
       const found = hostKeyFromKnownHosts(config.knownHostsFile!, h.host, h.port);
-      if (found) return { ...h, hostKey: found };
+      if (found) return { ...h, hostKey: found, hostKeyFromFile: true };
       issues.push({ path: [list, ...(Array.isArray(i) ? i : [i]), "hostKey"], message: `${config.knownHostsFile} has no key for ${h.host}${h.port && h.port !== 22 ? ` port ${h.port}` : ""}; pin one with hostKey or add the host to the known_hosts file` });
     } catch (e) {
       if (!isUpchainError(e)) throw e;

@@ -12,6 +12,8 @@ export interface PromotionGate {
   proven: string[];
   /** An emergency override: the reason the target goes without that proof. Shown in preview and kept in the state. */
   override?: string;
+  /** The server's (or cluster's) name, as an override names it. */
+  server?: string;
 }
 
 /** What each stack publishes for the next environment: per product, per version, the servers that run it successfully. */
@@ -39,8 +41,19 @@ export function promotionProblem(scheme: VersionScheme, product: string, target:
   const runs = gate.proven.length ? `it runs ${gate.proven.map((v) => scheme.normalize(v) ?? v).join(", ")}` : `it runs no ${product} server successfully`;
   return (
     `${missing.join(", ")} is not yet run successfully by the stack it is promoted from (${gate.from}) for ${product}: ${runs}. ` +
-    `Promote it there first, or, in an emergency, name this server with a reason in upchain:promotion.override`
+    `Promote it there first, or, in an emergency, let it go first with the reason: ${overrideAdvice(gate.server)}`
   );
+}
+
+/**
+ * How to set an override, as a command that works as written: the stack's key is
+ * upchain:promotion.overrides, a mapping of server names to reasons (a program of one's own gives
+ * Promotion's `overrides` instead). A name with a dot is quoted, or --path would read it as two keys.
+ */
+function overrideAdvice(server: string | undefined): string {
+  const name = server ?? "<server>";
+  const at = /^[A-Za-z0-9_-]+$/.test(name) ? `.${name}` : `["${name}"]`;
+  return `pulumi config set --path 'upchain:promotion.overrides${at}' '<why it cannot wait>' (in a program of your own: Promotion's overrides)`;
 }
 
 /** Adds a server's successful run to what its stack publishes as `proven`. */

@@ -1,14 +1,25 @@
-// LookAhead: at check, start every server's look at its host at once (a bounded number at a time),
-// for the Servers' own checks to take (server/lookAhead.ts). It keeps nothing: its state holds the
-// servers' count, never their inputs (they carry credentials), and it never changes.
+// LookAhead: at check, look at every server's host at once (a bounded number at a time), report the
+// fleet's problems in one table, or leave each look for its Server's own check to take
+// (server/lookAhead.ts). It keeps nothing: its state holds the servers' count, never their inputs
+// (they carry credentials), and it never changes.
 import type * as pulumi from "@pulumi/pulumi";
 import { bounded, rememberLook } from "../server/lookAhead";
+import { GivenProblem, fleetTable, givenRows, rowsOf } from "./table";
 
 /** How many hosts are looked at together: SSH handshakes cost the controller CPU. */
 const AT_ONCE = 32;
 
+/**
+ * Looks at every server (a bounded number at a time) and waits for all of them: when any has a
+ * problem, or the stack program found some in the servers' entries (`problems`), it fails once with
+ * one table of them all. The engine stops a preview at the first resource that fails its check, so
+ * this is the only place where a fleet's problems can all be shown by one preview. When none has a
+ * problem, each Server's own check takes its look, already done.
+ */
 export async function check(_olds: unknown, news: any): Promise<pulumi.dynamic.CheckResult> {
   const servers: Record<string, unknown>[] = Array.isArray(news.servers) ? news.servers.filter((s: unknown) => s && typeof s === "object") : [];
+  const names: unknown[] = Array.isArray(news.names) ? news.names : [];
+  const given: GivenProblem[] = Array.isArray(news.problems) ? news.problems.filter((p: any) => p && typeof p.server === "string") : [];
   // loaded here, not at the top: the Server's implementation is what the LookAhead runs ahead of
   const server = require("../server/impl") as typeof import("../server/impl");
   const results = servers.map(() => {
@@ -16,10 +27,18 @@ export async function check(_olds: unknown, news: any): Promise<pulumi.dynamic.C
     const result = new Promise<pulumi.dynamic.CheckResult>((resolve, reject) => (settle = { resolve, reject }));
     return { result, ...settle };
   });
-  // each look is remembered at once and starts when a slot frees up; check returns without waiting,
-  // so the engine goes on while the hosts are looked at
   servers.forEach((s, i) => rememberLook(s, results[i].result));
   void bounded(servers.map((s, i) => () => server.checkNow(undefined, s).then(results[i].resolve, results[i].reject)), AT_ONCE);
+  const looked = await Promise.allSettled(results.map((r) => r.result));
+  const rows = [
+    ...givenRows(given),
+    ...looked.flatMap((l, i) => {
+      const name = typeof names[i] === "string" ? (names[i] as string) : `server ${i + 1}`;
+      if (l.status === "rejected") return rowsOf(name, [{ property: "preview", reason: String((l.reason as Error)?.message ?? l.reason) }], undefined);
+      return rowsOf(name, l.value.failures ?? [], server.fieldNamesOf(servers[i]));
+    }),
+  ];
+  if (rows.length) return { failures: [{ property: "", reason: fleetTable(rows) }] };
   return { inputs: { servers: servers.length } };
 }
 

@@ -3,26 +3,41 @@
 // Give the same LookAhead to each server (the `lookAhead` run control); close it once all are declared.
 import * as pulumi from "@pulumi/pulumi";
 import { lookAheadProvider } from "./provider";
+import type { GivenProblem } from "./table";
 
 export class LookAhead extends pulumi.dynamic.Resource {
   private readonly collected: pulumi.Input<Record<string, unknown>>[] = [];
-  private finish!: (servers: pulumi.Input<Record<string, unknown>>[]) => void;
+  private readonly names: string[] = [];
+  private finish!: (servers: { inputs: pulumi.Input<Record<string, unknown>>[]; names: string[] }) => void;
 
-  constructor(name: string, opts?: pulumi.CustomResourceOptions) {
-    let finish!: (servers: pulumi.Input<Record<string, unknown>>[]) => void;
-    const servers = new Promise<pulumi.Input<Record<string, unknown>>[]>((r) => (finish = r));
-    // the servers' inputs hold their credentials: secret, and never kept in the state (impl.ts)
-    super(lookAheadProvider, name, { servers: pulumi.secret(pulumi.output(servers)) }, opts, "upchain", "LookAhead");
+  /** `problems`: what the program already found wrong in servers it does not declare; shown in the same table. */
+  constructor(name: string, opts?: pulumi.CustomResourceOptions, problems: GivenProblem[] = []) {
+    let finish!: (servers: { inputs: pulumi.Input<Record<string, unknown>>[]; names: string[] }) => void;
+    const servers = new Promise<{ inputs: pulumi.Input<Record<string, unknown>>[]; names: string[] }>((r) => (finish = r));
+    super(
+      lookAheadProvider,
+      name,
+      {
+        // the servers' inputs hold their credentials: secret, and never kept in the state (impl.ts)
+        servers: pulumi.secret(pulumi.output(servers.then((s) => s.inputs))),
+        names: pulumi.output(servers.then((s) => s.names)),
+        problems,
+      },
+      opts,
+      "upchain",
+      "LookAhead",
+    );
     this.finish = finish;
   }
 
-  /** A server's inputs, exactly as its Server resource sends them. */
-  add(inputs: pulumi.Input<Record<string, unknown>>): void {
+  /** A server's inputs, exactly as its Server resource sends them, and its name for the problems table. */
+  add(inputs: pulumi.Input<Record<string, unknown>>, name?: string): void {
     this.collected.push(inputs);
+    this.names.push(name ?? `server ${this.names.length + 1}`);
   }
 
   /** All servers are declared: the look can start. Until then Pulumi waits for it (and so do they). */
   close(): void {
-    this.finish(this.collected);
+    this.finish({ inputs: this.collected, names: this.names });
   }
 }

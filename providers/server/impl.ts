@@ -14,14 +14,17 @@ import { Journal, RUN_ID, journalPath, readJournal } from "../engine/journal";
 import { runRecord, writeRunRecord } from "../engine/runRecord";
 import { Plan, PlanRequest, assertPlanInputs, hopLabel, hopName, planInputProblems, planUpgrade } from "../engine/planner";
 import { UpchainError, isUpchainError } from "../errors";
-import { shown } from "../options/paths";
 import { quote } from "../quote";
 import { describeEntry } from "../edits/services";
 import { entriesOf } from "../engine/fileSteps";
 import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
+import { suggestKey } from "../options/keys";
+import { FieldNames, inUserTerms } from "./fields";
 import { takeLook } from "./lookAhead";
+import { targetProblems } from "./target";
+export { targetProblems } from "./target";
 import { Connection, RemoteHost } from "../transport/remoteHost";
 import { clusterMember } from "../engine/clusterMember";
 import { Pools } from "../loadBalancer/pools";
@@ -55,7 +58,12 @@ const SECRET_VARIABLE_RULE = 'is not a secret\'s variable: UPCHAIN_SECRET_ and t
 const keyError = (rule: string) => (iss: { code?: string }) => (iss.code === "invalid_key" ? rule : undefined);
 
 const serverSchema = z.object({
-  product: z.string().refine((p) => productNames().includes(p), { error: () => `must be one of: ${productNames().join(", ")}, or a product of your own with its catalogModule` }),
+  product: z.string().refine((p) => productNames().includes(p), {
+    error: (iss) => {
+      const near = typeof iss.input === "string" ? suggestKey(iss.input, productNames()) : undefined;
+      return `${near ? `did you mean "${near}"? ` : ""}must be one of: ${productNames().join(", ")}, or a product of your own with its catalogModule`;
+    },
+  }),
   /** A product of the user's own: their program's catalog module (catalogs/own.ts). */
   catalogModule: z.string().optional(),
   platform: z.enum(["linux", "windows"]).default("linux"),
@@ -76,11 +84,13 @@ const serverSchema = z.object({
   pool: poolSchema.optional(),
   /** "record": a failed run is kept in the outcome output for a wave's gate, instead of failing the resource. */
   onFailure: z.enum(["fail", "record"]).default("fail"),
+  /** How the declaring code calls these properties (see fields.ts): check's failures name the user's fields. */
+  fields: z.record(z.string(), z.string()).optional(),
   /** The rollout wave the server is in (from 0), kept in the state for `upchain report`. */
   wave: z.number().int().min(0).optional(),
   /** The environment this one is promoted from, and what it runs (engine/promotion.ts). */
   promotion: z
-    .strictObject({ from: z.string().min(1), proven: z.array(z.string()), override: z.string().min(1, "say why the target goes without the previous environment").optional() })
+    .strictObject({ from: z.string().min(1), proven: z.array(z.string()), server: z.string().optional(), override: z.string().min(1, "say why the target goes without the previous environment").optional() })
     .optional(),
 });
 
@@ -216,17 +226,6 @@ export function unresolvedSecretReferences(options: unknown, secretEnv: Record<s
   return out;
 }
 
-/**
- * A target that is not a version of the product's scheme is a mistake preview names without a host:
- * planning would refuse it only after connecting and probing, and its text would reach a log line.
- */
-export function targetProblems(catalog: Catalog, target: string, releases?: readonly string[]): { property: string; reason: string }[] {
-  if (catalog.scheme.normalize(target) !== undefined) return [];
-  const known = (releases ?? catalog.defaultReleases).filter((r) => catalog.scheme.normalize(r) !== undefined);
-  const value = shown(target.length > 80 ? target.slice(0, 80) + "..." : target);
-  return [{ property: "target", reason: `INVALID_INPUT: ${value} is not a ${catalog.title} version (${catalog.scheme.describe}); the releases known here: ${known.join(", ")}` }];
-}
-
 function failureOf(e: unknown): { property: string; reason: string } {
   if (!isUpchainError(e)) throw e;
   return { property: e.path.length ? e.path.join(".") : "target", reason: `${e.code}: ${e.message}` };
@@ -269,7 +268,15 @@ function pendingSummary(catalog: Catalog, s: ServerInputs, pending: Journal | un
  */
 export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
   // a LookAhead checked before this server may already have looked, side by side with the others
-  return (await takeLook<pulumi.dynamic.CheckResult>(news)) ?? checkNow(olds, news);
+  const r = (await takeLook<pulumi.dynamic.CheckResult>(news)) ?? (await checkNow(olds, news));
+  return r.failures?.length ? { failures: inUserTerms(r.failures, fieldNamesOf(news)) } : r;
+}
+
+/** The `fields` input (how the declaring code names the properties), when it is one. */
+export function fieldNamesOf(news: any): FieldNames | undefined {
+  const f = news?.fields;
+  if (!f || typeof f !== "object" || Array.isArray(f)) return undefined;
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => typeof v === "string")) as FieldNames;
 }
 
 /** The look itself: every problem at once, then the chain as preview shows it. */

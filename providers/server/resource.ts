@@ -36,11 +36,17 @@ export interface RunControlArgs {
    * preview refuses a target it does not run yet, unless `override` gives the reason.
    */
   promotion?: pulumi.Input<PromotionGate>;
+  /**
+   * How your program calls the fields, when preview should name them your way: a Server property
+   * (or the start of one: "options", "connection.privateKey") -> your name for it. The stack program
+   * gives its keys ("upchain:servers[2].version"); a component's own argument names are the default.
+   */
+  fieldNames?: Record<string, string>;
 }
 
 /** The run controls of a component's args, as Server inputs. */
 export function runControls(a: RunControlArgs): RunControlArgs {
-  return { lockTimeoutSeconds: a.lockTimeoutSeconds, stepTimeouts: a.stepTimeouts, clearRun: a.clearRun, onFailure: a.onFailure, wave: a.wave, lookAhead: a.lookAhead, promotion: a.promotion };
+  return { lockTimeoutSeconds: a.lockTimeoutSeconds, stepTimeouts: a.stepTimeouts, clearRun: a.clearRun, onFailure: a.onFailure, wave: a.wave, lookAhead: a.lookAhead, promotion: a.promotion, fieldNames: a.fieldNames };
 }
 
 /** How the server's last run ended: "ok" (at its target), or "failed" with the error (onFailure "record"). */
@@ -75,6 +81,8 @@ export interface ServerArgs extends RunControlArgs {
   secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** A member of a cluster behind a load balancer (see components/webCacheCluster.ts). Kept secret: it holds the balancer's credentials. */
   pool?: pulumi.Input<MemberPoolArgs>;
+  /** A component's names for the properties it fills (its `version` is the Server's `target`); fieldNames wins over them. */
+  fields?: Record<string, string>;
 }
 
 /** Where a cluster member sits behind its load balancer. */
@@ -98,7 +106,8 @@ export class Server extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ServerArgs, opts?: pulumi.CustomResourceOptions) {
     const { host, port, user, hostKey } = args.connection;
-    const { lookAhead, ...controls } = runControls(args);
+    const { lookAhead, fieldNames, ...controls } = runControls(args);
+    const fields = { ...args.fields, ...fieldNames };
     const props = {
       product: args.product,
       catalogModule: args.catalogModule,
@@ -108,6 +117,7 @@ export class Server extends pulumi.dynamic.Resource {
       options: args.options ?? {},
       journalName: args.journalName,
       ...controls,
+      fields: Object.keys(fields).length ? fields : undefined,
       connection: { host, port, user, hostKey },
       ...credentialInputs(args.connection),
       secretEnv: args.secretEnv === undefined ? undefined : pulumi.secret(args.secretEnv),
@@ -116,7 +126,7 @@ export class Server extends pulumi.dynamic.Resource {
       plan: undefined,
       outcome: undefined,
     };
-    lookAhead?.add(props);
+    lookAhead?.add(props, name);
     // after the LookAhead, so that it is checked first (a dependsOn given as an Output is left as it is)
     const given = opts?.dependsOn;
     const dependsOn = !lookAhead ? given : Array.isArray(given) ? [lookAhead, ...given] : given === undefined ? [lookAhead] : pulumi.Resource.isInstance(given) ? [lookAhead, given] : given;

@@ -76,11 +76,13 @@ export async function connectSsh(conn: Connection, options: SshOptions = {}): Pr
         ["connection", "hostKey"],
       );
     }
-    const hint =
-      err.level === "client-authentication"
-        ? `authentication failed for user ${conn.user ?? "root"}: check connection.privateKey or connection.password`
-        : `could not connect: ${maskSecrets(err.message, secrets)}`;
-    throw new UpchainError("CONNECTION_FAILED", `${label}: ${hint}`, ["connection"]);
+    // a refused login is the credential's problem: named by its field, which the caller words as the user wrote it
+    const credential = conn.privateKey ? "privateKey" : "password";
+    const refused = err.level === "client-authentication";
+    const hint = refused
+      ? `authentication failed for user ${conn.user ?? "root"}: the host refused the ${conn.privateKey ? "private key" : "password"} given; give the one it accepts for ${conn.user ?? "root"}`
+      : `could not connect: ${maskSecrets(err.message, secrets)}`;
+    throw new UpchainError("CONNECTION_FAILED", `${label}: ${hint}`, refused ? ["connection", credential] : ["connection"]);
   }
   return new SshHost(client, conn, label, watch);
 }

@@ -167,7 +167,7 @@ describe("bad input through the stack config and the real pulumi CLI", function 
     const r = project.run(["preview"]);
     assert.notStrictEqual(r.code, 0, r.output);
     const problems: [string, RegExp][] = [
-      ["target", /is not a Groupmax master management server version \(Hitachi's VV-RR.*the releases known here: 06-00/],
+      ["upchain:servers[0].version", /is not a Groupmax master management server version \(Hitachi's VV-RR.*the releases known here: 06-00/],
       ["options.installDir", /is not normalised \(no "\." or "\.\." segments/],
       ["options.installers.mailServer", /holds a NUL byte \(at position \d+\), which no shell can run as written/],
       [`options.installers["objectServer\`touch ${PWNED}\`"]`, /is not an option; the options here are `objectServer`, `addressServer`, `mailServer`/],

@@ -147,7 +147,7 @@ describe("a Groupmax host whose port 143 is taken by another name, or whose stac
     const log = groupmaxLog("gmconf");
     const r = project.run(["preview"]);
     assert.notStrictEqual(r.code, 0, r.output);
-    assert.match(r.output, /property options\.installers\.mailServer value .* has a problem: INVALID_INPUT: the hop 03-00 -> 06-00 installs Mail Server with your site's own command/);
+    assert.match(r.output, /has a problem: upchain:servers\[0\]\.options\.installers\.mailServer: INVALID_INPUT: the hop 03-00 -> 06-00 installs Mail Server with your site's own command/);
     // every problem in one preview: the port conflict left by the test before is reported beside it
     assert.match(r.output, /SERVICES_CONFLICT: .*143\/tcp is taken by "imap2"/);
     assert.doesNotMatch(r.output, /options\.installers\.(objectServer|addressServer)/, "only the missing one is named");

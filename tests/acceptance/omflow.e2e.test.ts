@@ -84,7 +84,7 @@ describe("OMFLOW failures", function () {
     project = await omflowProject("down", [h], "1.1.5.0");
     const r = project.run(["preview"]);
     assert.notStrictEqual(r.code, 0);
-    assert.match(r.output, /DOWNGRADE: target: 1\.1\.5\.0 is older than the installed 1\.1\.6\.1/);
+    assert.match(r.output, /upchain:servers\[0\]\.version: DOWNGRADE: 1\.1\.5\.0 is older than the installed 1\.1\.6\.1/);
     assert.match(r.output, /legal targets from 1\.1\.6\.1: 1\.1\.6\.3, 1\.1\.6\.4, 1\.2\.0\.0/);
     project.dispose();
   });
@@ -93,7 +93,7 @@ describe("OMFLOW failures", function () {
     project = await omflowProject("unknown", [h], "1.2.0.9");
     const r = project.run(["preview"]);
     assert.notStrictEqual(r.code, 0);
-    assert.match(r.output, /UNKNOWN_VERSION: target: 1\.2\.0\.9 is not a known OMFLOW release \(known: .*1\.2\.0\.1/);
+    assert.match(r.output, /upchain:servers\[0\]\.version: UNKNOWN_VERSION: 1\.2\.0\.9 is not a known OMFLOW release \(known: .*1\.2\.0\.1/);
     project.dispose();
   });
 

@@ -72,7 +72,7 @@ describe("environments promoted in order: dev, then staging, then prod", functio
     assert.notStrictEqual(r.code, 0, "preview fails");
     assert.match(
       r.output,
-      new RegExp(`Server resource '${hosts.prod.name}': property target value \\{06-00\\} has a problem: NOT_PROMOTED: 06-00 is not yet run successfully by the stack it is promoted from \\(staging\\) for groupmax: it runs 02-00\\.`),
+      new RegExp(`Server resource '${hosts.prod.name}' has a problem: upchain:servers\\[0\\]\\.version: NOT_PROMOTED: 06-00 is not yet run successfully by the stack it is promoted from \\(staging\\) for groupmax: it runs 02-00\\.`),
       runErrors(r.output),
     );
     const up = stacks.prod.run(["up", "--yes"]);
@@ -81,8 +81,13 @@ describe("environments promoted in order: dev, then staging, then prod", functio
     assert.strictEqual(groupmaxState(hosts.prod.name).version, "02-00");
   });
 
-  it("an override, naming the server and the reason, lets preview through and is shown by it", () => {
-    configure("prod", hosts.prod, "06-00", { from: "staging", overrides: { [hosts.prod.name]: "CVE-2026-0001: vendor fix, change 4711" } });
+  it("an override, set with the very command NOT_PROMOTED gives, lets preview through and is shown by it", () => {
+    configure("prod", hosts.prod, "06-00", { from: "staging" });
+    const refused = stacks.prod.run(["preview"]);
+    const advice = /pulumi config set --path '([^']+)' '<why it cannot wait>'/.exec(refused.output);
+    assert.ok(advice, `NOT_PROMOTED gives a command to set the override:\n${runErrors(refused.output)}`);
+    assert.strictEqual(advice[1], `upchain:promotion.overrides.${hosts.prod.name}`);
+    stacks.prod.ok(["config", "set", "--path", advice[1], "CVE-2026-0001: vendor fix, change 4711"]);
     const r = stacks.prod.ok(["preview", "--diff"]);
     assert.match(r.output, new RegExp(`promotion OVERRIDE: ${hosts.prod.name} may go to its target without staging running it first, because: CVE-2026-0001: vendor fix, change 4711`));
     assert.match(r.output, /promotion\s*: "OVERRIDE of staging: CVE-2026-0001: vendor fix, change 4711"/, "the plan in the diff carries it too");

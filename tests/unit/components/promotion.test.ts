@@ -38,7 +38,7 @@ describe("Promotion: the previous stack's proven versions reach each server's ga
     });
     for (let i = 0; i < 50 && Object.keys(servers).length < 3; i++) await new Promise((r) => setTimeout(r, 100));
     assert.strictEqual(referenced, "organization/upchain/staging");
-    assert.deepStrictEqual(servers["of-prod"], { from: "organization/upchain/staging", proven: ["1.2.0.1"] });
-    for (const m of ["wc1", "wc2"]) assert.deepStrictEqual(servers[m], { from: "organization/upchain/staging", proven: ["10.1.2.0.2"], override: "vendor fix, change 4711" }, m);
+    assert.deepStrictEqual(servers["of-prod"], { from: "organization/upchain/staging", proven: ["1.2.0.1"], server: "of-prod" });
+    for (const m of ["wc1", "wc2"]) assert.deepStrictEqual(servers[m], { from: "organization/upchain/staging", proven: ["10.1.2.0.2"], server: "wc-prod", override: "vendor fix, change 4711" }, m);
   });
 });

@@ -11,9 +11,13 @@ describe("promotion: a target must already run in the environment promoted from"
   });
 
   it("a target it does not run yet is refused, naming the version, the stack, what it runs, and the override", () => {
-    const p = promotionProblem(groupmax.scheme, "groupmax", "06-00", { from: "staging", proven: ["05-00"] })!;
+    const p = promotionProblem(groupmax.scheme, "groupmax", "06-00", { from: "staging", proven: ["05-00"], server: "gmx1" })!;
     assert.match(p, /^06-00 is not yet run successfully by the stack it is promoted from \(staging\) for groupmax: it runs 05-00\. /);
-    assert.match(p, /upchain:promotion\.override/);
+    assert.match(p, /pulumi config set --path 'upchain:promotion\.overrides\.gmx1' '<why it cannot wait>'/);
+  });
+
+  it("a server whose name holds a dot is named in brackets, so that --path reads it as one key", () => {
+    assert.match(promotionProblem(groupmax.scheme, "groupmax", "06-00", { from: "staging", proven: [], server: "gmx.paris" })!, /'upchain:promotion\.overrides\["gmx\.paris"\]'/);
   });
 
   it("a previous stack with no server of the product says so", () => {

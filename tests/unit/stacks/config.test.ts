@@ -90,10 +90,10 @@ describe("stack configuration", () => {
   it("requires at least one host, server or cluster", () => {
     assert.throws(() => parseStackConfig({ hosts: [] }), /upchain:hosts: declare at least one host, server or cluster/);
   });
-  it("a server names its product from the supported list", () => {
+  it("a server names its product from the supported list; a product named by its first word gets the full name", () => {
     assert.throws(
       () => parseStackConfig({ servers: [{ name: "s", host: "h", hostKey: key, product: "oracle", version: "1" }] }),
-      /upchain:servers\[0\]\.product: supported products: omflow, groupmax/,
+      /upchain:servers\[0\]\.product: "oracle" is not a product; did you mean "oracle-as"\? supported products: omflow, groupmax/,
     );
     const c = parseStackConfig({ servers: [{ name: "g", host: "h", hostKey: key, product: "groupmax", version: "06-00" }] });
     assert.strictEqual(c.servers[0].product, "groupmax");

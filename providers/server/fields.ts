@@ -1,0 +1,40 @@
+// Check failures in the user's words. The Server provider's properties are its own (`target`,
+// `connection.privateKey`); the user wrote a component argument (`version`) or a stack key
+// (`upchain:servers[2].version`, `upchain:privateKeyFile`). Whoever declares the Server says how
+// its properties are called there (the `fields` input); every failure is renamed by it.
+//
+// The engine prints a failure that names a property as `property <p> value {<its value>}`, looking
+// the value up by the exact name: a dotted path finds nothing (`value {<nil>}`) and `connection`
+// prints the whole map. A failure without a property is printed as the reason alone, so the field
+// goes into the reason instead.
+
+/** How the declaring code calls the provider's properties: a property (or a prefix of one) -> the user's field. */
+export type FieldNames = Record<string, string>;
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** The user's name of `property`: the longest named prefix replaced, the rest of the path kept. */
+export function userField(property: string, names: FieldNames | undefined): string {
+  let best = "";
+  for (const k of Object.keys(names ?? {})) {
+    const covers = property === k || property.startsWith(k + ".") || property.startsWith(k + "[");
+    if (covers && k.length > best.length) best = k;
+  }
+  return best ? names![best] + property.slice(best.length) : property;
+}
+
+/** Failures as the engine should print them: no property, the reason led by the user's field. */
+export function inUserTerms(failures: readonly CheckFailure[], names: FieldNames | undefined): CheckFailure[] {
+  return failures.map((f) => ({ property: "", reason: `${userField(f.property, names)}: ${withoutOwnField(f)}` }));
+}
+
+/** "CODE: target: message" -> "CODE: message": some messages name the provider's property themselves. */
+export function withoutOwnField(f: CheckFailure): string {
+  const m = /^([A-Z_]+): (.*)$/s.exec(f.reason);
+  if (!m || !f.property) return f.reason;
+  const own = `${f.property}: `;
+  return m[2].startsWith(own) ? `${m[1]}: ${m[2].slice(own.length)}` : f.reason;
+}

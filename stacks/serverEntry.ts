@@ -1,0 +1,62 @@
+// The checks of a server's entry that need its product's catalog but no host: its version and its
+// options. They run with the stack's own checks, so that a misspelt server key and a misspelt
+// option are both reported by the first preview, each named as the stack file has it.
+import { builtInProducts, findCatalog } from "../providers/catalogs";
+import { planInputProblems } from "../providers/engine/planner";
+import { isUpchainError } from "../providers/errors";
+import { userField } from "../providers/server/fields";
+import { targetProblems } from "../providers/server/target";
+import { ConfigIssue, configField } from "./issues";
+import { nearestKey } from "./suggest";
+
+type Entry = Record<string, unknown>;
+
+/**
+ * The product the entry most likely means, also under a misspelt key ("prodcut: omflow") or
+ * misspelt itself ("omflwo"): the schema refuses those, and the options are still worth checking.
+ */
+function productOf(entry: Entry): string | undefined {
+  const misspeltKey = Object.keys(entry).find((k) => k !== "product" && nearestKey(k, ["product"]) === "product");
+  const named = typeof entry.product === "string" ? entry.product : misspeltKey && entry[misspeltKey];
+  return typeof named === "string" ? (findCatalog(named) ? named : nearestKey(named, builtInProducts())) : undefined;
+}
+
+const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? v : undefined);
+const isEntry = (v: unknown): v is Entry => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** An Altazion Office server's modules as its component hands them to the catalog (components/altazionServer.ts). */
+function altazionModules(entry: Entry): Entry[] | undefined {
+  if (!Array.isArray(entry.modules) || !entry.modules.every(isEntry)) return undefined;
+  return entry.modules.map((m) => ({ name: m.name, target: m.version, folder: m.folder, ...(m.pools ? { pools: m.pools } : {}) }));
+}
+
+/** The problems of server `i`'s version and options (none when its product is unknown: the schema says so). */
+export function serverEntryProblems(entry: unknown, i: number): ConfigIssue[] {
+  if (!isEntry(entry)) return [];
+  const product = productOf(entry);
+  const catalog = product === undefined ? undefined : findCatalog(product);
+  if (!catalog) return [];
+  const at = ["servers", i] as const;
+  const names = { options: configField([...at, "options"]), "options.modules": configField([...at, "modules"]), target: configField([...at, "version"]) };
+  const releases = strings(entry.releases);
+  const issues: ConfigIssue[] = [];
+  const altazion = product === "altazion-office";
+  if (!altazion && typeof entry.version === "string" && entry.version) {
+    for (const p of targetProblems(catalog, entry.version, releases)) issues.push({ path: [...at, "version"], message: p.reason.replace(/^INVALID_INPUT: /, "") });
+  }
+  const own = entry.options === undefined ? {} : isEntry(entry.options) ? entry.options : undefined;
+  const modules = altazion ? altazionModules(entry) : undefined;
+  // options that are not a mapping, or modules of the wrong shape, are the schema's to refuse
+  if (!own || (altazion && !modules)) return issues;
+  try {
+    const options = altazion ? { ...own, modules } : own;
+    const platform = entry.platform === "windows" ? "windows" : "linux";
+    for (const p of planInputProblems(catalog, [], { platform, releases, options })) {
+      issues.push({ path: [...at, "options"], field: userField(p.path, names), message: p.message });
+    }
+  } catch (e) {
+    // a release list the catalog cannot read: the schema or the provider names it
+    if (!isUpchainError(e)) throw e;
+  }
+  return issues;
+}
