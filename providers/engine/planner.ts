@@ -4,6 +4,7 @@
 import { UpchainError } from "../errors";
 import { Catalog, Hop, PlanContext, Platform, Step } from "./catalog";
 import { sortVersions } from "./version";
+import { withArticle } from "../article";
 
 export interface PlanRequest {
   installed: string;
@@ -49,7 +50,7 @@ function contextFor(catalog: Catalog, req: PlanRequest): PlanContext {
   const raw = req.releases ?? catalog.defaultReleases;
   const releases = raw.map((r, i) => {
     const v = catalog.scheme.normalize(r);
-    if (!v) throw new UpchainError("INVALID_INPUT", `releases[${i}]: "${r}" is not a ${catalog.title} version (${catalog.scheme.describe})`, ["releases", i]);
+    if (!v) throw new UpchainError("INVALID_INPUT", `releases[${i}]: "${r}" is not ${withArticle(catalog.title)} version (${catalog.scheme.describe})`, ["releases", i]);
     return v;
   });
   return { platform: req.platform, releases: sortVersions(catalog.scheme, releases), options: req.options ?? {} };
@@ -58,7 +59,7 @@ function contextFor(catalog: Catalog, req: PlanRequest): PlanContext {
 function normalizeOrThrow(catalog: Catalog, field: "installed" | "target", text: string): string {
   const v = catalog.scheme.normalize(text);
   if (!v) {
-    throw new UpchainError("INVALID_INPUT", `${field}: "${text}" is not a ${catalog.title} version (${catalog.scheme.describe})`, [field]);
+    throw new UpchainError("INVALID_INPUT", `${field}: "${text}" is not ${withArticle(catalog.title)} version (${catalog.scheme.describe})`, [field]);
   }
   return v;
 }

@@ -26,6 +26,7 @@ import { Connection, RemoteHost } from "../transport/remoteHost";
 import { clusterMember } from "../engine/clusterMember";
 import { Pools } from "../loadBalancer/pools";
 import { haproxyPools, runtimeApiSchema } from "../loadBalancer/config";
+import { withArticle } from "../article";
 
 const memberName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a server name as the balancer has it: letters, digits, '_', '.', ':' and '-'");
 
@@ -218,7 +219,7 @@ export function targetProblems(catalog: Catalog, target: string, releases?: read
   if (catalog.scheme.normalize(target) !== undefined) return [];
   const known = (releases ?? catalog.defaultReleases).filter((r) => catalog.scheme.normalize(r) !== undefined);
   const value = shown(target.length > 80 ? target.slice(0, 80) + "..." : target);
-  return [{ property: "target", reason: `INVALID_INPUT: ${value} is not a ${catalog.title} version (${catalog.scheme.describe}); the releases known here: ${known.join(", ")}` }];
+  return [{ property: "target", reason: `INVALID_INPUT: ${value} is not ${withArticle(catalog.title)} version (${catalog.scheme.describe}); the releases known here: ${known.join(", ")}` }];
 }
 
 function failureOf(e: unknown): { property: string; reason: string } {
