@@ -12,16 +12,15 @@ import { Catalog, PlanContext, Shell, probedVersion } from "../engine/catalog";
 import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/executor";
 import { Journal, RUN_ID, journalPath, readJournal } from "../engine/journal";
 import { runRecord, writeRunRecord } from "../engine/runRecord";
-import { Plan, PlanRequest, assertPlanInputs, hopLabel, hopName, planInputProblems, planUpgrade } from "../engine/planner";
+import { Plan, PlanRequest, assertPlanInputs, hopLabel, planInputProblems, planUpgrade } from "../engine/planner";
 import { UpchainError, isUpchainError } from "../errors";
 import { shown } from "../options/paths";
 import { quote } from "../quote";
-import { describeEntry } from "../edits/services";
-import { entriesOf } from "../engine/fileSteps";
 import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
 import { takeLook } from "./lookAhead";
+import { planSummary } from "./planSummary";
 import { Connection, RemoteHost } from "../transport/remoteHost";
 import { clusterMember } from "../engine/clusterMember";
 import { Pools } from "../loadBalancer/pools";
@@ -173,22 +172,6 @@ export async function readOffered(host: RemoteHost, catalog: Catalog, s: ServerI
 /** The server's inputs as the planner takes them: the host's offer added to the releases, the target resolved. */
 const withOffered = (s: ServerInputs, offered: Offered): ServerInputs => ({ ...s, target: offered.target, ...(offered.releases ? { releases: offered.releases } : {}) });
 
-/** The chain as preview shows it: hops, and each step as "hop n. [action] title". */
-function planSummary(plan: Plan, catalog: Catalog) {
-  // the catalog's short name of a hop when it has one: the diff view cuts long lines
-  const named = (key: string) => hopName(catalog, plan, key);
-  return {
-    from: plan.from,
-    to: plan.to,
-    hops: plan.hops.map((h) => `${named(hopLabel(h))} (${h.rule.id})`),
-    steps: plan.steps.map((s) => `${named(s.hop)} ${s.id}: [${s.action}] ${s.title}`),
-    // one line per entry: a step title listing six entries is too long for the diff view
-    ...(plan.steps.some((s) => s.action === "services-add")
-      ? { servicesEntries: plan.steps.flatMap((s) => (s.action === "services-add" ? entriesOf(s).map((e) => `${s.hop} ${String(s.file)} += ${describeEntry(e)}`) : [])) }
-      : {}),
-  };
-}
-
 /**
  * Every `$UPCHAIN_SECRET_X` an option refers to must come with a value in secretEnv: a step would
  * otherwise run with an empty password. Checked here too, not only by the stack program, because a
@@ -323,15 +306,15 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
           failures.push(...missing.map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
           const notReady = await hostCheckProblems(h, catalog.hostChecks?.(plan.hops, ctx) ?? []);
           failures.push(...notReady.map((p) => ({ property: p.path, reason: `HOST_NOT_READY: ${p.message}` })));
-          await precheckPlan(h, plan);
-          return { plan, offered };
+          const found = await precheckPlan(h, plan);
+          return { plan, offered, found };
         })(),
         (async () => pendingSummary(catalog, s, await readJournal(h, DEFAULT_STATE_DIR, journalName), where))(),
       ]);
       for (const l of looks) if (l.status === "rejected") failures.push(failureOf(l.reason));
       const [plan, resume] = looks;
       if (plan.status === "fulfilled" && plan.value && resume.status === "fulfilled") {
-        summary = planSummary(plan.value.plan, catalog);
+        summary = planSummary(plan.value.plan, catalog, plan.value.found);
         if (plan.value.offered.lines) summary.offered = plan.value.offered.lines;
         if (resume.value) summary.resume = resume.value;
         if (s.promotion?.override && plan.value.plan.hops.length) summary.promotion = `OVERRIDE of ${s.promotion.from}: ${s.promotion.override}`;
