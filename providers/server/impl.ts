@@ -20,7 +20,7 @@ import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
 import { takeLook } from "./lookAhead";
-import { planSummary } from "./planSummary";
+import { planAfterRun, planSummary } from "./planSummary";
 import { Connection, RemoteHost } from "../transport/remoteHost";
 import { clusterMember } from "../engine/clusterMember";
 import { Pools } from "../loadBalancer/pools";
@@ -377,7 +377,7 @@ async function converge(inputs: any): Promise<any> {
       await run(plan);
     }
     const now = await probeInstalled(host, catalog, ctx);
-    return withConnection({ ...s, plan: inputs.plan, installedVersion: now, outcome: { status: "ok" } }, c);
+    return withConnection({ ...s, plan: planAfterRun(inputs.plan), installedVersion: now, outcome: { status: "ok" } }, c);
   } finally {
     await balancer.close();
     await host.close();
@@ -411,7 +411,7 @@ async function convergeOrRecord(inputs: any, olds?: any): Promise<any> {
   const s = serverSchema.parse(inputs);
   displayLine(`upchain ${c.host}: `)(`failed, recorded for its wave's gate: ${failure.message}`);
   const installedVersion = await probeAfterFailure(c, s).catch(() => olds?.installedVersion ?? "unknown");
-  return withConnection({ ...s, plan: inputs.plan, installedVersion, outcome: { status: "failed", error: failure.message.slice(0, 2000) } }, c);
+  return withConnection({ ...s, plan: planAfterRun(inputs.plan), installedVersion, outcome: { status: "failed", error: failure.message.slice(0, 2000) } }, c);
 }
 
 /** What the host runs after a failed run (its hop restored), for the state; throws when it cannot be read. */

@@ -37,3 +37,10 @@ export function planSummary(plan: Plan, catalog: Catalog, found: PlanPrecheck = 
     ...(entries.length ? { servicesEntries: entries } : {}),
   };
 }
+
+/** The plan kept in the state once a run has ended: its `resume` text spoke of a run that is over now. */
+export function planAfterRun<T>(plan: T): T {
+  if (!plan || typeof plan !== "object" || !("resume" in plan)) return plan;
+  const { resume: _over, ...rest } = plan as Record<string, unknown>;
+  return rest as T;
+}

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { groupmax } from "../../../providers/catalogs/groupmax";
 import { planUpgrade } from "../../../providers/engine/planner";
-import { planSummary } from "../../../providers/server/planSummary";
+import { planAfterRun, planSummary } from "../../../providers/server/planSummary";
 
 const installers = { objectServer: "sh /srv/pkg/objsrv/install.sh", addressServer: "sh /srv/pkg/address/install.sh", mailServer: "sh /srv/pkg/mail/install.sh" };
 const plan = planUpgrade(groupmax, { installed: "02-01", target: "06-00", platform: "linux", options: { installers } });
@@ -28,5 +28,19 @@ describe("the plan preview shows for a server", () => {
     const s = planSummary(plan, groupmax, { present: { "02-01->06-00 services-add": all } });
     assert.strictEqual(s.servicesEntries, undefined);
     assert.ok(s.steps.includes("02-01->06-00 services-add: [services-add] Nothing to add to /etc/services: it has imap 143/tcp, adrshd 20141/tcp, pop3 110/tcp, popcfg 106/tcp already"), s.steps.join("\n"));
+  });
+});
+
+describe("the plan a server keeps in its state after a run", () => {
+  it("a finished run's resume text is gone from the state, and the rest of the plan is kept", () => {
+    const previewed = { ...planSummary(plan, groupmax), resume: "first finishes interrupted run 20261123T101500-a1b2c3 (02-01 -> 06-00) from step 4 of 12" };
+    const kept = planAfterRun(previewed) as Record<string, unknown>;
+    assert.strictEqual("resume" in kept, false);
+    assert.deepStrictEqual(kept, planSummary(plan, groupmax));
+  });
+
+  it("a plan without resume text, or no plan at all, is kept as it is", () => {
+    assert.deepStrictEqual(planAfterRun(planSummary(plan, groupmax)), planSummary(plan, groupmax));
+    assert.strictEqual(planAfterRun(undefined), undefined);
   });
 });
