@@ -21,6 +21,7 @@ import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
 import { takeLook } from "./lookAhead";
 import { planAfterRun, planSummary } from "./planSummary";
+import { progressPrefix } from "../engine/progress";
 import { Connection, RemoteHost } from "../transport/remoteHost";
 import { clusterMember } from "../engine/clusterMember";
 import { Pools } from "../loadBalancer/pools";
@@ -70,6 +71,8 @@ const serverSchema = z.object({
   pool: poolSchema.optional(),
   /** "record": a failed run is kept in the outcome output for a wave's gate, instead of failing the resource. */
   onFailure: z.enum(["fail", "record"]).default("fail"),
+  /** The resource's name in the stack (the Server passes it): progress lines are named by it. */
+  resourceName: z.string().max(400).optional(),
   /** The rollout wave the server is in (from 0), kept in the state for `upchain report`. */
   wave: z.number().int().min(0).optional(),
   /** The environment this one is promoted from, and what it runs (engine/promotion.ts). */
@@ -333,7 +336,7 @@ async function converge(inputs: any): Promise<any> {
   const s = serverSchema.parse(inputs);
   const catalog = catalogFor(s);
   const ctx = contextOf(catalog, s);
-  const display = displayLine(`upchain ${c.host}: `);
+  const display = displayLine(progressPrefix(s.resourceName, c.host));
   const log = (line: string) => display(line);
   const status = (line: string) => display(line, { ephemeral: true });
   const journalName = s.journalName ?? s.product;
@@ -409,7 +412,7 @@ async function convergeOrRecord(inputs: any, olds?: any): Promise<any> {
   if (inputs.onFailure !== "record") throw failure;
   const c = connectionSchema.parse(connectionOf(inputs));
   const s = serverSchema.parse(inputs);
-  displayLine(`upchain ${c.host}: `)(`failed, recorded for its wave's gate: ${failure.message}`);
+  displayLine(progressPrefix(s.resourceName, c.host))(`failed, recorded for its wave's gate: ${failure.message}`);
   const installedVersion = await probeAfterFailure(c, s).catch(() => olds?.installedVersion ?? "unknown");
   return withConnection({ ...s, plan: planAfterRun(inputs.plan), installedVersion, outcome: { status: "failed", error: failure.message.slice(0, 2000) } }, c);
 }
