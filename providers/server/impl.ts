@@ -20,7 +20,7 @@ import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
 import { takeLook } from "./lookAhead";
-import { planAfterRun, planSummary } from "./planSummary";
+import { Resumed, planAfterRun, planSummary, resumedPlan } from "./planSummary";
 import { progressPrefix } from "../engine/progress";
 import { Connection, RemoteHost } from "../transport/remoteHost";
 import { clusterMember } from "../engine/clusterMember";
@@ -231,16 +231,27 @@ function resumePlan(catalog: Catalog, s: ServerInputs, pending: Journal, where: 
  * What the journal on the host means for this run, at preview: a summary line, or an error (a failed
  * restore not cleared, a journal that is not the stack's plan).
  */
-function pendingSummary(catalog: Catalog, s: ServerInputs, pending: Journal | undefined, where: string): string | undefined {
-  if (!pending) return undefined;
+function pendingSummary(catalog: Catalog, s: ServerInputs, pending: Journal | undefined, where: string): { text?: string; interrupted?: Journal } {
+  if (!pending) return {};
   if (pending.status === "restore-failed") {
-    if (s.clearRun === pending.run) return `clears failed run ${pending.run} (clearRun), then plans from what is installed`;
+    if (s.clearRun === pending.run) return { text: `clears failed run ${pending.run} (clearRun), then plans from what is installed` };
     throw restorePending(where, pending);
   }
-  if (pending.status !== "running") return undefined;
-  if (s.clearRun === pending.run) return `abandons interrupted run ${pending.run} (clearRun), then plans from what is installed`;
+  if (pending.status !== "running") return {};
+  if (s.clearRun === pending.run) return { text: `abandons interrupted run ${pending.run} (clearRun), then plans from what is installed` };
   resumePlan(catalog, s, pending, where);
-  return `first finishes interrupted run ${pending.run} (${pending.from} -> ${pending.to}) from step ${pending.next + 1} of ${pending.steps}`;
+  return { text: `first finishes interrupted run ${pending.run} (${pending.from} -> ${pending.to}) from step ${pending.next + 1} of ${pending.steps}`, interrupted: pending };
+}
+
+/**
+ * The plan preview shows: what is installed to the target; or, while an interrupted run waits, what
+ * up will run: that run's chain (its finished steps marked), then the chain from where it ends.
+ */
+function shownPlan(catalog: Catalog, s: ServerInputs, fromInstalled: Plan, req: PlanRequest, interrupted: Journal | undefined, where: string): { plan: Plan; resumed?: Resumed } {
+  if (!interrupted) return { plan: fromInstalled };
+  const first = resumePlan(catalog, s, interrupted, where);
+  const after = planUpgrade(catalog, { ...req, installed: interrupted.to });
+  return { plan: resumedPlan(first, after), resumed: { run: interrupted.run, next: interrupted.next, inFlight: interrupted.inFlight?.index } };
 }
 
 /**
@@ -309,19 +320,29 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
           failures.push(...missing.map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
           const notReady = await hostCheckProblems(h, catalog.hostChecks?.(plan.hops, ctx) ?? []);
           failures.push(...notReady.map((p) => ({ property: p.path, reason: `HOST_NOT_READY: ${p.message}` })));
-          const found = await precheckPlan(h, plan);
-          return { plan, offered, found };
+          return { plan, offered, req };
         })(),
         (async () => pendingSummary(catalog, s, await readJournal(h, DEFAULT_STATE_DIR, journalName), where))(),
       ]);
       for (const l of looks) if (l.status === "rejected") failures.push(failureOf(l.reason));
       const [plan, resume] = looks;
-      if (plan.status === "fulfilled" && plan.value && resume.status === "fulfilled") {
-        summary = planSummary(plan.value.plan, catalog, plan.value.found);
-        if (plan.value.offered.lines) summary.offered = plan.value.offered.lines;
-        if (resume.value) summary.resume = resume.value;
-        if (s.promotion?.override && plan.value.plan.hops.length) summary.promotion = `OVERRIDE of ${s.promotion.from}: ${s.promotion.override}`;
-        if (plan.value.offered.target !== s.target) resolvedTarget = plan.value.offered.target;
+      if (plan.status === "fulfilled" && plan.value) {
+        const { offered, req } = plan.value;
+        try {
+          const interrupted = resume.status === "fulfilled" ? resume.value.interrupted : undefined;
+          const shown = shownPlan(catalog, withOffered(s, offered), plan.value.plan, req, interrupted, where);
+          // the host's files as the steps will find them (a services entry already there, or in the way)
+          const found = await precheckPlan(h, shown.plan);
+          if (resume.status === "fulfilled") {
+            summary = planSummary(shown.plan, catalog, found, shown.resumed);
+            if (offered.lines) summary.offered = offered.lines;
+            if (resume.value.text) summary.resume = resume.value.text;
+            if (s.promotion?.override && plan.value.plan.hops.length) summary.promotion = `OVERRIDE of ${s.promotion.from}: ${s.promotion.override}`;
+            if (offered.target !== s.target) resolvedTarget = offered.target;
+          }
+        } catch (e) {
+          failures.push(failureOf(e));
+        }
       }
     });
   } catch (e) {

@@ -24,7 +24,29 @@ function titleOf(step: PlannedStep, found: PlanPrecheck): string {
   return missing.length ? `Add ${missing.map(describeEntry).join(", ")} to ${String(step.file)} (${had})` : `Nothing to add to ${String(step.file)}: ${had}`;
 }
 
-export function planSummary(plan: Plan, catalog: Catalog, found: PlanPrecheck = { present: {} }) {
+/** An interrupted run the next up finishes first: the plan's first `next` steps are done, `inFlight` is the one it left running. */
+export interface Resumed {
+  run: string;
+  next: number;
+  inFlight?: number;
+}
+
+/**
+ * What the next up runs while an interrupted run waits: that run's chain (rebuilt from the stack for
+ * the versions its journal names), then the chain from where it ends to the target.
+ */
+export function resumedPlan(interrupted: Plan, after: Plan): Plan {
+  return { ...interrupted, to: after.hops.length ? after.to : interrupted.to, hops: [...interrupted.hops, ...after.hops], steps: [...interrupted.steps, ...after.steps] };
+}
+
+/** Before the action: what an interrupted run did with the step (right after "hop id:", where a cut line still shows it). */
+function markerOf(index: number, resumed: Resumed | undefined): string {
+  if (!resumed) return "";
+  if (index < resumed.next) return `(done in run ${resumed.run}) `;
+  return index === resumed.inFlight ? "(in flight when it was interrupted: checked first) " : "";
+}
+
+export function planSummary(plan: Plan, catalog: Catalog, found: PlanPrecheck = { present: {} }, resumed?: Resumed) {
   // the catalog's short name of a hop when it has one: the diff view cuts long lines
   const named = (key: string) => hopName(catalog, plan, key);
   // one line per entry: a step title listing six entries is too long for the diff view
@@ -33,7 +55,7 @@ export function planSummary(plan: Plan, catalog: Catalog, found: PlanPrecheck = 
     from: plan.from,
     to: plan.to,
     hops: plan.hops.map((h) => `${named(hopLabel(h))} (${h.rule.id})`),
-    steps: plan.steps.map((s) => `${named(s.hop)} ${s.id}: [${s.action}] ${titleOf(s, found)}`),
+    steps: plan.steps.map((s, i) => `${named(s.hop)} ${s.id}: ${markerOf(i, resumed)}[${s.action}] ${titleOf(s, found)}`),
     ...(entries.length ? { servicesEntries: entries } : {}),
   };
 }

@@ -248,6 +248,17 @@ describe("waiting for a Groupmax host to come back from its reboot", function ()
     assert.match(r.output, /run pulumi up again: the journal on the host resumes the chain after the reboot/);
     assert.ok(Date.now() - started < 120_000, "it gave up at the deadline, not later");
   });
+
+  it("once the host is back, preview marks the steps the interrupted run finished as done and the reboot it left in flight as checked first", () => {
+    execIp("upchain-gmgone", "up");
+    const project = projects[projects.length - 1];
+    const r = project.ok(["preview", "--diff"]);
+    const run = /first finishes interrupted run (\S+) \(05-00 -> 06-00\) from step 4 of \d+/.exec(r.output)?.[1];
+    assert.ok(run, r.output);
+    for (const step of ["stop-address", "stop-object-server", "autostart-off"]) assert.match(r.output, new RegExp(`"05-00->06-00 ${step}: \\(done in run ${run}\\) \\[run\\] `), step);
+    assert.match(r.output, /"05-00->06-00 reboot: \(in flight when it was interrupted: checked first\) \[reboot\] /);
+    assert.match(r.output, /"05-00->06-00 backup: \[backup\] /, "the steps still to run read as planned");
+  });
 });
 
 function execIp(ns: string, state: "up" | "down"): void {

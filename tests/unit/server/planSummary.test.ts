@@ -2,8 +2,9 @@
 // left out, and an interrupted run's finished steps are marked done, not listed as work to do.
 import * as assert from "assert";
 import { groupmax } from "../../../providers/catalogs/groupmax";
+import { omflow } from "../../../providers/catalogs/omflow";
 import { planUpgrade } from "../../../providers/engine/planner";
-import { planAfterRun, planSummary } from "../../../providers/server/planSummary";
+import { planAfterRun, planSummary, resumedPlan } from "../../../providers/server/planSummary";
 
 const installers = { objectServer: "sh /srv/pkg/objsrv/install.sh", addressServer: "sh /srv/pkg/address/install.sh", mailServer: "sh /srv/pkg/mail/install.sh" };
 const plan = planUpgrade(groupmax, { installed: "02-01", target: "06-00", platform: "linux", options: { installers } });
@@ -42,5 +43,44 @@ describe("the plan a server keeps in its state after a run", () => {
   it("a plan without resume text, or no plan at all, is kept as it is", () => {
     assert.deepStrictEqual(planAfterRun(planSummary(plan, groupmax)), planSummary(plan, groupmax));
     assert.strictEqual(planAfterRun(undefined), undefined);
+  });
+});
+
+describe("the plan preview shows while an interrupted run waits to be finished", () => {
+  const run = "20261123T101500-a1b2c3";
+
+  it("the steps the interrupted run finished are marked done, the one it left in flight is marked to be checked first, the rest are as planned", () => {
+    const s = planSummary(plan, groupmax, undefined, { run, next: 3, inFlight: 3 });
+    const fresh = planSummary(plan, groupmax).steps;
+    const marker = (line: string) => /^02-01->06-00 [a-z0-9_-]+: (\([^)]*\)) \[/.exec(line)?.[1];
+    assert.deepStrictEqual(s.steps.slice(0, 3).map(marker), Array(3).fill(`(done in run ${run})`));
+    assert.strictEqual(marker(s.steps[3]), "(in flight when it was interrupted: checked first)");
+    assert.deepStrictEqual(s.steps.slice(4), fresh.slice(4), "the steps still to run read as a fresh plan's");
+    assert.strictEqual(s.steps[0], fresh[0].replace(": [", `: (done in run ${run}) [`));
+  });
+
+  it("a run interrupted between steps has no step in flight: only the finished ones are marked", () => {
+    const s = planSummary(plan, groupmax, undefined, { run, next: 2 });
+    assert.strictEqual(s.steps.filter((l) => l.includes("(done in run")).length, 2);
+    assert.ok(!s.steps.some((l) => l.includes("in flight")));
+  });
+
+  it("the interrupted run's chain and the chain after it read as one plan, from the run's start to the target", () => {
+    const first = planUpgrade(groupmax, { installed: "02-01", target: "06-00", platform: "linux", options: { installers } });
+    const none = planUpgrade(groupmax, { installed: "06-00", target: "06-00", platform: "linux", options: { installers } });
+    const both = resumedPlan(first, none);
+    assert.strictEqual(both.from, "02-01");
+    assert.strictEqual(both.to, "06-00");
+    assert.deepStrictEqual(both.steps, first.steps);
+    assert.deepStrictEqual(both.hops, first.hops);
+  });
+
+  it("a run interrupted short of the target is followed by the chain from where it ends", () => {
+    const first = planUpgrade(omflow, { installed: "1.1.6.1", target: "1.2.0.0", platform: "linux" });
+    const rest = planUpgrade(omflow, { installed: "1.2.0.0", target: "1.2.0.1", platform: "linux" });
+    const both = resumedPlan(first, rest);
+    assert.deepStrictEqual([both.from, both.to], ["1.1.6.1", "1.2.0.1"]);
+    assert.deepStrictEqual(both.hops.map((h) => `${h.from}->${h.to}`), ["1.1.6.1->1.2.0.0", "1.2.0.0->1.2.0.1"]);
+    assert.deepStrictEqual(both.steps, [...first.steps, ...rest.steps]);
   });
 });
