@@ -20,6 +20,7 @@ import { haproxyPools, runtimeApiSchema } from "../loadBalancer/config";
 import { ServerState } from "../loadBalancer/pools";
 import { Connection } from "../transport/remoteHost";
 import { withSsh } from "../transport/ssh";
+import { withArticle } from "../article";
 
 const memberName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a server name as the balancer has it: letters, digits, '_', '.', ':' and '-'");
 
@@ -62,7 +63,7 @@ async function observe(s: ClusterInputs, catalog: Catalog): Promise<Observed> {
         const p = catalog.probeVersion({ platform: s.platform, releases: catalog.defaultReleases, options: { ...catalog.cluster?.memberOptions, ...m.options } });
         const r = await h.exec(p.command, { sudo: true });
         const v = catalog.scheme.normalize(probedVersion(p, r.stdout));
-        if (r.code !== 0 || !v) throw new UpchainError("COMMAND_FAILED", `members: ${m.name} (${h.label}) does not report a ${catalog.title} release: ${(r.stderr || r.stdout).trim().slice(0, 300) || "no output"}`, ["members"]);
+        if (r.code !== 0 || !v) throw new UpchainError("COMMAND_FAILED", `members: ${m.name} (${h.label}) does not report ${withArticle(catalog.title)} release: ${(r.stderr || r.stdout).trim().slice(0, 300) || "no output"}`, ["members"]);
         releases[m.name] = v;
         const j = await readJournal(h, DEFAULT_STATE_DIR, m.journalName ?? s.product);
         if (j?.status === "running") pending.push(m.name);

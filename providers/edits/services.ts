@@ -75,10 +75,48 @@ export function serviceEntryProblem(e: ServiceEntry, i = 0): UpchainError | unde
   return undefined;
 }
 
+/** Whether `e` is an entry of `p`: the same port and protocol, with e's name as p's service name or as one of its aliases. */
+const isEntryOf = (p: Parsed, e: ServiceEntry) => p.port === e.port && p.protocol === e.protocol && [p.name, ...p.aliases].includes(e.name);
+
+/**
+ * The entries the file already has: Debian's `pop3 110/tcp pop-3` is pop3, and its `imap2 143/tcp
+ * imap` is imap (an alias). Nothing is added for them, and preview does not list them.
+ */
+export function presentServices(text: string, entries: ServiceEntry[]): ServiceEntry[] {
+  const existing = parse(text);
+  return entries.filter((e) => existing.some((p) => isEntryOf(p, e)));
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+
+/**
+ * A regular expression (read alike by .NET and JavaScript) that finds a line holding the entry, as
+ * its service name or as an alias after the same port/protocol: for a script that edits the file on
+ * the host (Windows), where presentServices cannot run.
+ */
+export function servicesLinePattern(e: ServiceEntry): string {
+  const name = escapeRegExp(e.name);
+  const port = `${e.port}/${e.protocol}`;
+  return `^\\s*(?:${name}\\s+${port}\\b|\\S+\\s+${port}\\s+(?:[^#\\s]+\\s+)*${name}(?:\\s|#|$))`;
+}
+
+// Debian's file aligns the port at column 16 with tabs (8 columns each); a file of spaces gets spaces
+const TAB_WIDTH = 8;
+const PORT_COLUMN = 16;
+
+/** The entry as a line of this file: its fields separated as the file's own entries are. */
+function entryLine(existing: Parsed[], e: ServiceEntry): string {
+  const port = `${e.port}/${e.protocol}`;
+  const tabs = existing.some((p) => /^\s*\S+\t/.test(p.line));
+  if (!tabs) return `${e.name.padEnd(PORT_COLUMN - 1)} ${port}`;
+  const count = Math.max(1, Math.ceil((PORT_COLUMN - e.name.length) / TAB_WIDTH));
+  return `${e.name}${"\t".repeat(count)}${port}`;
+}
+
 /**
  * Add the entries that are missing. An entry that is not a well-formed services line is refused
  * (UpchainError INVALID_INPUT naming its field), never written. Throws when any entry conflicts (check serviceConflicts first to
- * report them at preview); the file's line ending is kept.
+ * report them at preview); the file's line ending and field separator (tabs or spaces) are kept.
  */
 export function addServices(text: string, entries: ServiceEntry[]): EditResult {
   entries.forEach((e, i) => {
@@ -89,8 +127,8 @@ export function addServices(text: string, entries: ServiceEntry[]): EditResult {
   if (conflicts.length) throw new Error(conflicts.map((c) => `line ${c.lineNumber}: ${c.reason}`).join("; "));
   const existing = parse(text);
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
-  const missing = entries.filter((e) => !existing.some((p) => p.port === e.port && p.protocol === e.protocol && [p.name, ...p.aliases].includes(e.name)));
+  const missing = entries.filter((e) => !existing.some((p) => isEntryOf(p, e)));
   if (!missing.length) return result(text, text);
   const base = text === "" || text.endsWith(eol) ? text : text + eol;
-  return result(text, base + missing.map((e) => `${e.name.padEnd(15)} ${e.port}/${e.protocol}`).join(eol) + eol);
+  return result(text, base + missing.map((e) => entryLine(existing, e)).join(eol) + eol);
 }

@@ -4,6 +4,7 @@
 import { UpchainError } from "../errors";
 import { Catalog, Hop, PlanContext, Platform, Step } from "./catalog";
 import { sortVersions } from "./version";
+import { withArticle } from "../article";
 
 export interface PlanRequest {
   installed: string;
@@ -49,7 +50,7 @@ function contextFor(catalog: Catalog, req: PlanRequest): PlanContext {
   const raw = req.releases ?? catalog.defaultReleases;
   const releases = raw.map((r, i) => {
     const v = catalog.scheme.normalize(r);
-    if (!v) throw new UpchainError("INVALID_INPUT", `releases[${i}]: "${r}" is not a ${catalog.title} version (${catalog.scheme.describe})`, ["releases", i]);
+    if (!v) throw new UpchainError("INVALID_INPUT", `releases[${i}]: "${r}" is not ${withArticle(catalog.title)} version (${catalog.scheme.describe})`, ["releases", i]);
     return v;
   });
   return { platform: req.platform, releases: sortVersions(catalog.scheme, releases), options: req.options ?? {} };
@@ -58,7 +59,7 @@ function contextFor(catalog: Catalog, req: PlanRequest): PlanContext {
 function normalizeOrThrow(catalog: Catalog, field: "installed" | "target", text: string): string {
   const v = catalog.scheme.normalize(text);
   if (!v) {
-    throw new UpchainError("INVALID_INPUT", `${field}: "${text}" is not a ${catalog.title} version (${catalog.scheme.describe})`, [field]);
+    throw new UpchainError("INVALID_INPUT", `${field}: "${text}" is not ${withArticle(catalog.title)} version (${catalog.scheme.describe})`, [field]);
   }
   return v;
 }
@@ -87,13 +88,22 @@ export function legalTargets(catalog: Catalog, req: Omit<PlanRequest, "target">)
   return sortVersions(catalog.scheme, [...shortestChains(catalog, installed, ctx).keys()].filter((v) => v !== installed));
 }
 
+/**
+ * A list of versions for a message: whole when short, else its first and last few around a count, so
+ * that a message over hundreds of releases stays short enough to be shown whole (its parenthesis closed).
+ */
+export function versionList(versions: readonly string[], ends = 5, whole = 20): string {
+  if (versions.length <= whole) return versions.join(", ");
+  return [...versions.slice(0, ends), `… ${versions.length - 2 * ends} more …`, ...versions.slice(-ends)].join(", ");
+}
+
 export function planUpgrade(catalog: Catalog, req: PlanRequest): Plan {
   const ctx = contextFor(catalog, req);
   const from = normalizeOrThrow(catalog, "installed", req.installed);
   const to = normalizeOrThrow(catalog, "target", req.target);
   const chains = shortestChains(catalog, from, ctx);
   const reachable = sortVersions(catalog.scheme, [...chains.keys()].filter((v) => v !== from));
-  const legal = reachable.length ? `legal targets from ${from}: ${reachable.join(", ")}` : `no release is reachable from ${from}`;
+  const legal = reachable.length ? `legal targets from ${from}: ${versionList(reachable)}` : `no release is reachable from ${from}`;
 
   if (catalog.scheme.compare(to, from) < 0) {
     throw new UpchainError("DOWNGRADE", `target: ${to} is older than the installed ${from}; upchain never downgrades (${legal})`, ["target"]);
@@ -103,7 +113,7 @@ export function planUpgrade(catalog: Catalog, req: PlanRequest): Plan {
   if (to !== from && !ctx.releases.includes(to)) {
     throw new UpchainError(
       "UNKNOWN_VERSION",
-      `target: ${to} is not a known ${catalog.title} release (known: ${ctx.releases.join(", ")}; ${legal})`,
+      `target: ${to} is not a known ${catalog.title} release (known: ${versionList(ctx.releases)}; ${legal})`,
       ["target"],
     );
   }

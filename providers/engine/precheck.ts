@@ -2,14 +2,21 @@
 // step would find on the host that makes it fail (a services entry that clashes with one already
 // there, a file that is not there). Everything found is reported at once.
 import { UpchainError } from "../errors";
+import { ServiceEntry, presentServices } from "../edits/services";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { entriesOf, servicesConflictLines } from "./fileSteps";
 import { HostCheck } from "./catalog";
 import { Plan } from "./planner";
 
-export async function precheckPlan(host: RemoteHost, plan: Plan): Promise<void> {
+/** What preview learnt from the host's files: per services-add step ("hop id"), the entries the host already has. */
+export interface PlanPrecheck {
+  present: Record<string, ServiceEntry[]>;
+}
+
+export async function precheckPlan(host: RemoteHost, plan: Plan): Promise<PlanPrecheck> {
   const problems: string[] = [];
+  const present: Record<string, ServiceEntry[]> = {};
   for (const step of plan.steps) {
     if (step.action !== "services-add" || step.shell !== "sh") continue;
     const file = String(step.file);
@@ -21,6 +28,8 @@ export async function precheckPlan(host: RemoteHost, plan: Plan): Promise<void> 
     for (const line of servicesConflictLines(file, r.stdout, entriesOf(step))) {
       problems.push(`step ${step.id} of hop ${step.hop}: ${line}`);
     }
+    const there = presentServices(r.stdout, entriesOf(step));
+    if (there.length) present[`${step.hop} ${step.id}`] = there;
   }
   if (problems.length) {
     throw new UpchainError(
@@ -30,6 +39,7 @@ export async function precheckPlan(host: RemoteHost, plan: Plan): Promise<void> 
       ["target"],
     );
   }
+  return { present };
 }
 
 /** Output shown in a problem: the first lines, bounded (it comes from the host and may be anything). */

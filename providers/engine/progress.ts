@@ -82,3 +82,12 @@ export function stepProgress(o: StepProgressOptions): StepProgress {
     },
   };
 }
+
+/**
+ * The start of a server's progress lines: its resource name in the stack (what the operator wrote and
+ * what Pulumi's own lines show), or its address for a state written before the provider was told it.
+ */
+export function progressPrefix(resourceName: string | undefined, host: string): string {
+  const name = resourceName === undefined ? "" : printable(resourceName);
+  return `upchain ${name || host}: `;
+}

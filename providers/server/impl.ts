@@ -12,11 +12,9 @@ import { Catalog, PlanContext, Shell, probedVersion } from "../engine/catalog";
 import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/executor";
 import { Journal, RUN_ID, journalPath, readJournal } from "../engine/journal";
 import { runRecord, writeRunRecord } from "../engine/runRecord";
-import { Plan, PlanRequest, assertPlanInputs, hopLabel, hopName, planInputProblems, planUpgrade } from "../engine/planner";
+import { Plan, PlanRequest, assertPlanInputs, hopLabel, planInputProblems, planUpgrade } from "../engine/planner";
 import { UpchainError, isUpchainError } from "../errors";
 import { quote } from "../quote";
-import { describeEntry } from "../edits/services";
-import { entriesOf } from "../engine/fileSteps";
 import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
@@ -25,6 +23,8 @@ import { FieldNames, inUserTerms } from "./fields";
 import { takeLook } from "./lookAhead";
 import { targetProblems } from "./target";
 export { targetProblems } from "./target";
+import { Resumed, planAfterRun, planSummary, resumedPlan } from "./planSummary";
+import { progressPrefix } from "../engine/progress";
 import { Connection, RemoteHost } from "../transport/remoteHost";
 import { clusterMember } from "../engine/clusterMember";
 import { Pools } from "../loadBalancer/pools";
@@ -86,6 +86,8 @@ const serverSchema = z.object({
   onFailure: z.enum(["fail", "record"]).default("fail"),
   /** How the declaring code calls these properties (see fields.ts): check's failures name the user's fields. */
   fields: z.record(z.string(), z.string()).optional(),
+  /** The resource's name in the stack (the Server passes it): progress lines are named by it. */
+  resourceName: z.string().max(400).optional(),
   /** The rollout wave the server is in (from 0), kept in the state for `upchain report`. */
   wave: z.number().int().min(0).optional(),
   /** The environment this one is promoted from, and what it runs (engine/promotion.ts). */
@@ -188,22 +190,6 @@ export async function readOffered(host: RemoteHost, catalog: Catalog, s: ServerI
 /** The server's inputs as the planner takes them: the host's offer added to the releases, the target resolved. */
 const withOffered = (s: ServerInputs, offered: Offered): ServerInputs => ({ ...s, target: offered.target, ...(offered.releases ? { releases: offered.releases } : {}) });
 
-/** The chain as preview shows it: hops, and each step as "hop n. [action] title". */
-function planSummary(plan: Plan, catalog: Catalog) {
-  // the catalog's short name of a hop when it has one: the diff view cuts long lines
-  const named = (key: string) => hopName(catalog, plan, key);
-  return {
-    from: plan.from,
-    to: plan.to,
-    hops: plan.hops.map((h) => `${named(hopLabel(h))} (${h.rule.id})`),
-    steps: plan.steps.map((s) => `${named(s.hop)} ${s.id}: [${s.action}] ${s.title}`),
-    // one line per entry: a step title listing six entries is too long for the diff view
-    ...(plan.steps.some((s) => s.action === "services-add")
-      ? { servicesEntries: plan.steps.flatMap((s) => (s.action === "services-add" ? entriesOf(s).map((e) => `${s.hop} ${String(s.file)} += ${describeEntry(e)}`) : [])) }
-      : {}),
-  };
-}
-
 /**
  * Every `$UPCHAIN_SECRET_X` an option refers to must come with a value in secretEnv: a step would
  * otherwise run with an empty password. Checked here too, not only by the stack program, because a
@@ -249,16 +235,27 @@ function resumePlan(catalog: Catalog, s: ServerInputs, pending: Journal, where: 
  * What the journal on the host means for this run, at preview: a summary line, or an error (a failed
  * restore not cleared, a journal that is not the stack's plan).
  */
-function pendingSummary(catalog: Catalog, s: ServerInputs, pending: Journal | undefined, where: string): string | undefined {
-  if (!pending) return undefined;
+function pendingSummary(catalog: Catalog, s: ServerInputs, pending: Journal | undefined, where: string): { text?: string; interrupted?: Journal } {
+  if (!pending) return {};
   if (pending.status === "restore-failed") {
-    if (s.clearRun === pending.run) return `clears failed run ${pending.run} (clearRun), then plans from what is installed`;
+    if (s.clearRun === pending.run) return { text: `clears failed run ${pending.run} (clearRun), then plans from what is installed` };
     throw restorePending(where, pending);
   }
-  if (pending.status !== "running") return undefined;
-  if (s.clearRun === pending.run) return `abandons interrupted run ${pending.run} (clearRun), then plans from what is installed`;
+  if (pending.status !== "running") return {};
+  if (s.clearRun === pending.run) return { text: `abandons interrupted run ${pending.run} (clearRun), then plans from what is installed` };
   resumePlan(catalog, s, pending, where);
-  return `first finishes interrupted run ${pending.run} (${pending.from} -> ${pending.to}) from step ${pending.next + 1} of ${pending.steps}`;
+  return { text: `first finishes interrupted run ${pending.run} (${pending.from} -> ${pending.to}) from step ${pending.next + 1} of ${pending.steps}`, interrupted: pending };
+}
+
+/**
+ * The plan preview shows: what is installed to the target; or, while an interrupted run waits, what
+ * up will run: that run's chain (its finished steps marked), then the chain from where it ends.
+ */
+function shownPlan(catalog: Catalog, s: ServerInputs, fromInstalled: Plan, req: PlanRequest, interrupted: Journal | undefined, where: string): { plan: Plan; resumed?: Resumed } {
+  if (!interrupted) return { plan: fromInstalled };
+  const first = resumePlan(catalog, s, interrupted, where);
+  const after = planUpgrade(catalog, { ...req, installed: interrupted.to });
+  return { plan: resumedPlan(first, after), resumed: { run: interrupted.run, next: interrupted.next, inFlight: interrupted.inFlight?.index } };
 }
 
 /**
@@ -335,26 +332,36 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
           failures.push(...missing.map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
           const notReady = await hostCheckProblems(h, catalog.hostChecks?.(plan.hops, ctx) ?? []);
           failures.push(...notReady.map((p) => ({ property: p.path, reason: `HOST_NOT_READY: ${p.message}` })));
-          await precheckPlan(h, plan);
-          return { plan, offered };
+          return { plan, offered, req };
         })(),
         (async () => {
           const [pending, holder] = await Promise.all([readJournal(h, DEFAULT_STATE_DIR, journalName), readLockHolder(h, DEFAULT_STATE_DIR, journalName)]);
           // a run still holding the lock: up waits for it (or stops), and the operator is told before
           const lock = holder && lockPreviewNote(holder, s.lockTimeoutSeconds);
-          if (lock) displayLine(`upchain ${conn.data.host}: `)(lock, { warning: true });
-          return { resume: pendingSummary(catalog, s, pending, where), lock };
+          if (lock) displayLine(progressPrefix(s.resourceName, conn.data.host))(lock, { warning: true });
+          return { ...pendingSummary(catalog, s, pending, where), lock };
         })(),
       ]);
       for (const l of looks) if (l.status === "rejected") failures.push(failureOf(l.reason));
       const [plan, resume] = looks;
-      if (plan.status === "fulfilled" && plan.value && resume.status === "fulfilled") {
-        summary = planSummary(plan.value.plan, catalog);
-        if (plan.value.offered.lines) summary.offered = plan.value.offered.lines;
-        if (resume.value.resume) summary.resume = resume.value.resume;
-        if (resume.value.lock) summary.lock = resume.value.lock;
-        if (s.promotion?.override && plan.value.plan.hops.length) summary.promotion = `OVERRIDE of ${s.promotion.from}: ${s.promotion.override}`;
-        if (plan.value.offered.target !== s.target) resolvedTarget = plan.value.offered.target;
+      if (plan.status === "fulfilled" && plan.value) {
+        const { offered, req } = plan.value;
+        try {
+          const interrupted = resume.status === "fulfilled" ? resume.value.interrupted : undefined;
+          const shown = shownPlan(catalog, withOffered(s, offered), plan.value.plan, req, interrupted, where);
+          // the host's files as the steps will find them (a services entry already there, or in the way)
+          const found = await precheckPlan(h, shown.plan);
+          if (resume.status === "fulfilled") {
+            summary = planSummary(shown.plan, catalog, found, shown.resumed);
+            if (offered.lines) summary.offered = offered.lines;
+            if (resume.value.text) summary.resume = resume.value.text;
+            if (resume.value.lock) summary.lock = resume.value.lock;
+            if (s.promotion?.override && plan.value.plan.hops.length) summary.promotion = `OVERRIDE of ${s.promotion.from}: ${s.promotion.override}`;
+            if (offered.target !== s.target) resolvedTarget = offered.target;
+          }
+        } catch (e) {
+          failures.push(failureOf(e));
+        }
       }
     });
   } catch (e) {
@@ -369,7 +376,7 @@ async function converge(inputs: any): Promise<any> {
   const s = serverSchema.parse(inputs);
   const catalog = catalogFor(s);
   const ctx = contextOf(catalog, s);
-  const display = displayLine(`upchain ${c.host}: `);
+  const display = displayLine(progressPrefix(s.resourceName, c.host));
   const log = (line: string) => display(line);
   const status = (line: string) => display(line, { ephemeral: true });
   const journalName = s.journalName ?? s.product;
@@ -414,7 +421,7 @@ async function converge(inputs: any): Promise<any> {
       await run(plan);
     }
     const now = await probeInstalled(host, catalog, ctx);
-    return withConnection({ ...s, plan: inputs.plan, installedVersion: now, outcome: { status: "ok" } }, c);
+    return withConnection({ ...s, plan: planAfterRun(inputs.plan), installedVersion: now, outcome: { status: "ok" } }, c);
   } finally {
     await balancer.close();
     await host.close();
@@ -447,9 +454,9 @@ async function convergeOrRecord(inputs: any, olds?: any, id?: string): Promise<a
   if (inputs.onFailure !== "record") throw failure;
   const c = connectionSchema.parse(connectionOf(inputs));
   const s = serverSchema.parse(inputs);
-  displayLine(`upchain ${c.host}: `)(`failed, recorded for its wave's gate: ${failure.message}`);
+  displayLine(progressPrefix(s.resourceName, c.host))(`failed, recorded for its wave's gate: ${failure.message}`);
   const installedVersion = await probeAfterFailure(c, s).catch(() => olds?.installedVersion ?? "unknown");
-  return withConnection({ ...s, plan: inputs.plan, installedVersion, outcome: { status: "failed", error: failure.message.slice(0, 2000) } }, c);
+  return withConnection({ ...s, plan: planAfterRun(inputs.plan), installedVersion, outcome: { status: "failed", error: failure.message.slice(0, 2000) } }, c);
 }
 
 /**

@@ -116,6 +116,8 @@ export class Server extends pulumi.dynamic.Resource {
       releases: args.releases,
       options: args.options ?? {},
       journalName: args.journalName,
+      // the provider is not told the URN: progress lines name the server by this
+      resourceName: name,
       ...controls,
       fields: Object.keys(fields).length ? fields : undefined,
       connection: { host, port, user, hostKey },

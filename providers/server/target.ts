@@ -1,6 +1,7 @@
 // The target's own check, needing no host: shared by the Server's check and the stack program's
 // check of each server's entry (stacks/serverEntry.ts), which has no business loading the provider.
 import type { Catalog } from "../engine/catalog";
+import { withArticle } from "../article";
 import { shown } from "../options/paths";
 
 /**
@@ -11,5 +12,5 @@ export function targetProblems(catalog: Catalog, target: string, releases?: read
   if (catalog.scheme.normalize(target) !== undefined) return [];
   const known = (releases ?? catalog.defaultReleases).filter((r) => catalog.scheme.normalize(r) !== undefined);
   const value = shown(target.length > 80 ? target.slice(0, 80) + "..." : target);
-  return [{ property: "target", reason: `INVALID_INPUT: ${value} is not a ${catalog.title} version (${catalog.scheme.describe}); the releases known here: ${known.join(", ")}` }];
+  return [{ property: "target", reason: `INVALID_INPUT: ${value} is not ${withArticle(catalog.title)} version (${catalog.scheme.describe}); the releases known here: ${known.join(", ")}` }];
 }

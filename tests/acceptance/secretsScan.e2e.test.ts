@@ -345,7 +345,7 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
     assert.strictEqual(verboseOutputs.length, 1, "the failing up ran with -v=9");
     const verbose = verboseOutputs[0].data.toString("utf8");
     assert.ok(ENGINE_TRACE.test(verbose), "the -v=9 output has the engine's traces of inputs (what this test looks past)");
-    assert.match(verbose, /upchain 10\.77\.0\.\d+: /, "the -v=9 output has the provider's own log lines");
+    assert.match(verbose, new RegExp(`upchain (?:${names.join("|")}): `), "the -v=9 output has the provider's own log lines (named by each server's name in the stack)");
     const hits = hitsOutsideEngineTrace(needles(), verboseOutputs[0].where, verbose);
 
     const logDir = path.join(project.dir, ".pulumi-home/logs");

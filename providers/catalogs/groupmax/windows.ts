@@ -7,6 +7,7 @@ import { privateFolderPs } from "../privateFolder";
 import { GroupmaxSettings } from "./options";
 import { GroupmaxCommands, kept } from "./outline";
 import { servicesEntriesFor } from "./rules";
+import { servicesLinePattern } from "../../edits/services";
 
 export const WINDOWS_BOOT_MARKER = "(Get-CimInstance -ClassName Win32_OperatingSystem).LastBootUpTime.ToUniversalTime().ToString('o')";
 
@@ -72,7 +73,7 @@ export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands
       addressServer: installer(o.installers.addressServer, "addressServer"),
       mailServer: installer(o.installers.mailServer, "mailServer"),
     },
-    // upchain checks conflicts at preview; the script adds only what is missing and keeps everything else
+    // upchain checks conflicts at preview; the script adds only what is missing (by name or alias) and keeps everything else
     servicesAdd: [
       strict,
       `$services = ${expand(o.servicesFile)}`,
@@ -81,7 +82,7 @@ export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands
       `if ((Get-Content -LiteralPath $services -Raw) -notmatch '(\\r?\\n)$') { Add-Content -LiteralPath $services -Value '' }`,
       ...entries.map(
         (e) =>
-          `if (-not (Select-String -LiteralPath $services -Pattern ${q(`^\\s*${e.name}\\s+${e.port}/${e.protocol}\\b`)} -Quiet)) ` +
+          `if (-not (Select-String -LiteralPath $services -Pattern ${q(servicesLinePattern(e))} -Quiet)) ` +
           `{ Add-Content -LiteralPath $services -Value ${q(`${e.name.padEnd(15)} ${e.port}/${e.protocol}`)} }`,
       ),
     ],

@@ -158,6 +158,22 @@ describe("Groupmax on Windows: the services file", () => {
     });
   });
 
+  it("an entry the file has as another entry's alias on the same port (imap2 143/tcp imap) is found, and nothing is added for it", () => {
+    const s = step(plan("02-00"), "services-add");
+    const patternOf = (name: string) => {
+      const c = s.commands.find((x) => x.includes("Select-String") && x.includes(`'${name.padEnd(15)}`));
+      assert.ok(c, name);
+      return new RegExp(psLiterals(/-Pattern ('(?:[^']|'')*')/.exec(c)![1])[0], "i");
+    };
+    assert.ok(patternOf("imap").test("imap2\t\t143/tcp\t\timap\t\t# Interim Mail Access P 2 and 4"));
+    assert.ok(patternOf("pop3").test("pop3\t\t110/tcp\t\tpop-3"));
+    assert.ok(patternOf("imap").test("imap2 143/tcp imap4 imap"), "an alias after another alias");
+    assert.ok(!patternOf("imap").test("imap2 143/tcp imapx"), "an alias that only starts with the name");
+    assert.ok(!patternOf("imap").test("imap2 143/tcp # imap"), "the name in a comment");
+    assert.ok(!patternOf("imap").test("imap2 143/udp imap"), "another protocol");
+    assert.ok(!patternOf("imap").test("imap2 1430/tcp imap"), "another port");
+  });
+
   it("the file is copied aside before it is changed", () => {
     const s = step(plan("03-00"), "services-add");
     const copy = s.commands.findIndex((c) => c.startsWith("Copy-Item -LiteralPath $services"));

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { ServiceEntry, addServices, serviceConflicts, serviceEntryProblem } from "../../../providers/edits/services";
+import { ServiceEntry, addServices, presentServices, serviceConflicts, serviceEntryProblem } from "../../../providers/edits/services";
 import { isUpchainError } from "../../../providers/errors";
 import { servicesEntriesFor } from "../../../providers/catalogs/groupmax/rules";
 
@@ -19,6 +19,21 @@ describe("services file edit (pure)", () => {
     const r = addServices(etc, [e("pop3", 110), e("imap", 143)]);
     assert.strictEqual(r.changed, false);
     assert.strictEqual(r.after, etc);
+  });
+  it("Debian's pop3 (alias pop-3) and imap2 (alias imap) are already the pop3 and imap entries: present, nothing to add", () => {
+    const debian = "pop3\t\t110/tcp\t\tpop-3\t\t# POP version 3\nimap2\t\t143/tcp\t\timap\t\t# Interim Mail Access P 2 and 4\n";
+    assert.deepStrictEqual(presentServices(debian, [e("pop3", 110), e("imap", 143), e("adrshd", 20141)]), [e("pop3", 110), e("imap", 143)]);
+    assert.deepStrictEqual(serviceConflicts(debian, [e("pop3", 110), e("imap", 143)]), []);
+  });
+  it("a name only in a comment, or on another protocol, is not present", () => {
+    assert.deepStrictEqual(presentServices("imap2 143/tcp # imap\nimap 143/udp\n", [e("imap", 143)]), []);
+  });
+  it("lines appended to a file that separates its fields with tabs are separated with tabs, as Debian's are", () => {
+    const r = addServices(etc, [e("adrshd", 20141), e("adagt_ap", 9080), e("a_very_long_name", 9081)]);
+    assert.strictEqual(r.after, etc + "adrshd\t\t20141/tcp\nadagt_ap\t9080/tcp\na_very_long_name\t9081/tcp\n");
+  });
+  it("lines appended to a file that separates its fields with spaces are separated with spaces", () => {
+    assert.strictEqual(addServices("echo            7/tcp\n", [e("imap", 143)]).after, "echo            7/tcp\nimap            143/tcp\n");
   });
   it("is idempotent", () => {
     const once = addServices(etc, [e("adrshd", 20141)]).after;

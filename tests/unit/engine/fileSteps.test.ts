@@ -32,7 +32,7 @@ describe("services-add step (local fake transport)", () => {
     fs.writeFileSync(file, "# services\npop3\t\t110/tcp\t\tpop-3\n");
     const first = await servicesAdd(new LocalHost(), servicesStep(file), "run1");
     assert.strictEqual(first.code, 0, first.stderr);
-    assert.strictEqual(fs.readFileSync(file, "utf8"), "# services\npop3\t\t110/tcp\t\tpop-3\nimap            143/tcp\n");
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "# services\npop3\t\t110/tcp\t\tpop-3\nimap\t\t143/tcp\n", "the file's own separator (tabs)");
     assert.strictEqual(fs.readFileSync(`${file}.upchain-run1.bak`, "utf8"), "# services\npop3\t\t110/tcp\t\tpop-3\n");
     const second = await servicesAdd(new LocalHost(), servicesStep(file), "run2");
     assert.match(second.stdout, /already right; not written/);
@@ -66,8 +66,9 @@ describe("services-add step (local fake transport)", () => {
     assert.strictEqual(fs.readFileSync(file, "utf8"), "imap2 143/tcp\nmail 110/tcp\n");
   });
 
-  it("precheck passes when the entries are already there or free", async () => {
+  it("precheck passes when the entries are already there or free, and names the ones already there (by name or alias)", async () => {
     fs.writeFileSync(file, "imap2 143/tcp imap\n");
-    await precheckPlan(new LocalHost(), plan(file));
+    const found = await precheckPlan(new LocalHost(), plan(file));
+    assert.deepStrictEqual(found.present, { "03-00->06-00 services-add": [{ name: "imap", port: 143, protocol: "tcp" }] });
   });
 });

@@ -37,6 +37,37 @@ describe("planner: OMFLOW chains from the document's rules", () => {
       (e: unknown) => isUpchainError(e, "UNKNOWN_VERSION") && /known: .*1\.2\.0\.1/.test((e as Error).message) && /legal targets from 1\.1\.6\.1/.test((e as Error).message),
     );
   });
+  it("an unknown target's message reads as one sentence, its parenthesis closed", () => {
+    assert.throws(
+      () => chain("1.1.6.1", "1.2.0.9"),
+      (e: unknown) =>
+        isUpchainError(e, "UNKNOWN_VERSION") &&
+        (e as Error).message ===
+          "target: 1.2.0.9 is not a known OMFLOW release (known: 1.1.2.0, 1.1.3.0, 1.1.4.0, 1.1.4.1, 1.1.5.0, 1.1.6.0, 1.1.6.1, 1.1.6.3, 1.1.6.4, 1.2.0.0, 1.2.0.1, 1.2.0.2, 1.2.1.0; " +
+            "legal targets from 1.1.6.1: 1.1.6.3, 1.1.6.4, 1.2.0.0, 1.2.0.1, 1.2.0.2, 1.2.1.0)",
+    );
+  });
+  it("an unknown target among hundreds of releases is refused in a message short enough to arrive whole, its parenthesis closed", () => {
+    const releases = ["1.1.6.1", "1.2.0.0", ...Array.from({ length: 300 }, (_, i) => `1.2.0.${i + 1}`)];
+    assert.throws(
+      () => chain("1.1.6.1", "1.2.9.9", "linux", releases),
+      (e: unknown) => {
+        const m = (e as Error).message;
+        assert.ok(isUpchainError(e, "UNKNOWN_VERSION"), m);
+        assert.ok(m.length < 600, `${m.length} characters`);
+        assert.match(m, /^target: 1\.2\.9\.9 is not a known OMFLOW release \(known: 1\.1\.6\.1, 1\.2\.0\.0, 1\.2\.0\.1, 1\.2\.0\.2, 1\.2\.0\.3, … 292 more …, 1\.2\.0\.296, /);
+        assert.match(m, /1\.2\.0\.300; legal targets from 1\.1\.6\.1: 1\.2\.0\.0, .*, 1\.2\.0\.300\)$/);
+        return true;
+      },
+    );
+  });
+  it("text that is not a version is called not an OMFLOW version (the article fits the title)", () => {
+    assert.throws(() => chain("1.1.6", "1.2.0.0"), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && (e as Error).message === 'installed: "1.1.6" is not an OMFLOW version (4 numbers separated by dots, like 1.2.0.1)');
+    assert.throws(
+      () => planUpgrade(omflow, { installed: "1.1.6.1", target: "1.2.0.0", platform: "linux", releases: ["1.2"] }),
+      (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /^releases\[0\]: "1\.2" is not an OMFLOW version \(/.test((e as Error).message),
+    );
+  });
   it("text that is not a four-number version is refused with the scheme", () => {
     assert.throws(() => chain("1.1.6", "1.2.0.0"), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /installed: "1\.1\.6" .*4 numbers/.test((e as Error).message));
   });

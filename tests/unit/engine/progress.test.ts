@@ -1,7 +1,7 @@
 // A running step's progress as the operator sees it in `pulumi up`: throttled output, elapsed time,
 // a quiet step still reported, the end with its duration, and host output made printable.
 import * as assert from "assert";
-import { elapsedText, printable, stepProgress } from "../../../providers/engine/progress";
+import { elapsedText, printable, progressPrefix, stepProgress } from "../../../providers/engine/progress";
 
 function harness(everyMs = 10_000) {
   let t = 0;
@@ -78,4 +78,13 @@ describe("step progress in the pulumi up output", () => {
   it("elapsed times read as people say them", () => {
     assert.deepStrictEqual([0, 42_000, 65_000, 3_725_000].map(elapsedText), ["0s", "42s", "1m05s", "1h02m"]);
   });
+});
+
+describe("whose progress a line is", () => {
+  const cases: [string, string | undefined, string, string][] = [
+    ["a server is named by its resource name in the stack, not its address", "demo-wc1", "10.77.0.203", "upchain demo-wc1: "],
+    ["a server whose state predates the name (no resourceName yet) is named by its address", undefined, "10.77.0.203", "upchain 10.77.0.203: "],
+    ["a name with control characters is printed without them", "wc\u001b[31m1\n", "10.77.0.203", "upchain wc1: "],
+  ];
+  for (const [name, resourceName, host, want] of cases) it(name, () => assert.strictEqual(progressPrefix(resourceName, host), want));
 });

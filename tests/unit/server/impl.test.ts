@@ -1,8 +1,12 @@
 // The provider's checks that need no host: every problem of the fields and options at once, before
 // any connection, and secret references that have no value.
 import * as assert from "assert";
+import { getCatalog, productNames } from "../../../providers/catalogs";
+import { isUpchainError } from "../../../providers/errors";
 // the look itself: failures by the provider's own property names (check renames them, see fields.test.ts)
-import { checkNow as check, unresolvedSecretReferences } from "../../../providers/server/impl";
+import { checkNow as check, probeInstalled, unresolvedSecretReferences } from "../../../providers/server/impl";
+import { RemoteHost } from "../../../providers/transport/remoteHost";
+import { webOptions } from "../catalogs/altazion/fixtures";
 
 const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
 // 192.0.2.0/24 is TEST-NET-1: nothing answers there, so a check that tried to connect would fail differently
@@ -46,5 +50,38 @@ describe("the Server provider's checks before any connection", function () {
     assert.deepStrictEqual(out.map((o) => o.property), ["options.installers.mailServer", "options.uploads[0].source"]);
     assert.match(out[0].reason, /\$UPCHAIN_SECRET_OTHER, but no secret of that name is given to this server \(given: UPCHAIN_SECRET_MAILPW\)/);
     assert.deepStrictEqual(unresolvedSecretReferences({ a: "$UPCHAIN_SECRET_MAILPW" }, { UPCHAIN_SECRET_MAILPW: "v" }), []);
+  });
+});
+
+describe("the Server provider's refusal of a host without the product (UNKNOWN_VERSION)", () => {
+  const hostPrinting = (stdout: string) => ({ label: "root@h1:22", exec: async () => ({ code: 0, stdout, stderr: "" }) }) as unknown as RemoteHost;
+  const refusal = async (stdout: string, product = "omflow", platform: "linux" | "windows" = "linux") => {
+    const c = getCatalog(product);
+    const options = product === "altazion-office" ? webOptions(platform) : {};
+    const e = await probeInstalled(hostPrinting(stdout), c, { platform, releases: c.defaultReleases, options }).then(() => undefined, (x: unknown) => x);
+    assert.ok(isUpchainError(e, "UNKNOWN_VERSION"), String(e));
+    return e.message;
+  };
+
+  it("a host whose version file is empty is told in one sentence what was read and what upchain does", async () => {
+    assert.strictEqual(
+      await refusal(""),
+      "root@h1:22: no OMFLOW installation found (cat /opt/omflow/VERSION 2>/dev/null || true printed nothing). " +
+        "upchain adopts servers that already run OMFLOW; it never installs from nothing.",
+    );
+  });
+
+  it("every product's refusal closes each parenthesis it opens, whatever its version command holds", async () => {
+    for (const product of productNames()) {
+      for (const platform of getCatalog(product).platforms) {
+        const text = await refusal("", product, platform);
+        let depth = 0;
+        for (const ch of text) {
+          depth += ch === "(" ? 1 : ch === ")" ? -1 : 0;
+          assert.ok(depth >= 0, `${product} on ${platform}: a ")" before its "(": ${text}`);
+        }
+        assert.strictEqual(depth, 0, `${product} on ${platform}: ${text}`);
+      }
+    }
   });
 });

@@ -31,4 +31,7 @@ describe("Server resource", () => {
     assert.ok(!("privateKeyPassphrase" in r.secretInputs));
     assert.strictEqual(r.secretInputs.password, "pw");
   });
+  it("tells the provider its own name in the stack, so that progress lines name the server by it", () => {
+    assert.strictEqual(registered.plainInputs.resourceName, "gmx");
+  });
 });
