@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AltazionOptions } from "../providers/catalogs/altazion/options";
 import { UpchainError } from "../providers/errors";
 import { ManagedFiles } from "../providers/files/resource";
+import { moduleVersions } from "../providers/server/fields";
 import { ConnectionArgs } from "../providers/hostFacts/resource";
 import { RunControlArgs, RunOutcome, Server, runControls } from "../providers/server/resource";
 
@@ -71,7 +72,7 @@ export class AltazionServer extends pulumi.ComponentResource {
     }
     const server = new Server(
       name,
-      { product: "altazion-office", platform: args.platform, target, options, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv, fields: { target: "modules", "options.modules": "modules" } },
+      { product: "altazion-office", platform: args.platform, target, options, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv, fields: { target: "modules", "options.modules": "modules", ...moduleVersions(args.modules.length, (i) => `modules[${i}].version`) } },
       { parent: this, dependsOn: this.hooks ? [this.hooks] : opts?.dependsOn },
     );
     this.installedVersion = server.installedVersion;

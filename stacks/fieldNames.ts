@@ -1,6 +1,7 @@
 // How the stack file names what a Server's check may refuse: its properties are the provider's own
 // (`target`, `connection.privateKey`), the operator wrote `upchain:servers[2].version` and
 // `upchain:privateKeyFile`. Handed to each Server as its fieldNames (providers/server/fields.ts).
+import { moduleVersions } from "../providers/server/fields";
 import { configField } from "./issues";
 
 export interface ServerFieldFacts {
@@ -13,6 +14,8 @@ export interface ServerFieldFacts {
   hostKeyFromFile: boolean;
   /** The SSH key came from `pulumi config set --secret upchain:privateKey` rather than upchain:privateKeyFile. */
   privateKeyFromSecret: boolean;
+  /** How many modules an Altazion Office server lists (each module's version is its target in the options). */
+  modules?: number;
 }
 
 export function serverFieldNames(f: ServerFieldFacts): Record<string, string> {
@@ -22,7 +25,7 @@ export function serverFieldNames(f: ServerFieldFacts): Record<string, string> {
     ...Object.fromEntries(own.map((k) => [k, at(k)])),
     // an Altazion Office server's target is made of its modules, and so are its options' modules
     target: f.product === "altazion-office" ? at("modules") : at("version"),
-    ...(f.product === "altazion-office" ? { "options.modules": at("modules") } : {}),
+    ...(f.product === "altazion-office" ? { "options.modules": at("modules"), ...moduleVersions(f.modules ?? 0, (i) => configField(["servers", f.position, "modules", i, "version"])) } : {}),
     connection: at("host"),
     "connection.host": at("host"),
     "connection.port": at("port"),
@@ -35,3 +38,4 @@ export function serverFieldNames(f: ServerFieldFacts): Record<string, string> {
     promotion: "upchain:promotion",
   };
 }
+

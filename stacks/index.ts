@@ -72,7 +72,7 @@ function declareServer(i: number, wave?: { onFailure: "record"; wave: number }, 
   const names = serverSecrets[i];
   // only the secrets this server's options name: another server's credentials never reach its host
   const secretEnv = names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined;
-  const fieldNames = serverFieldNames({ position: fleet.positions[i], product: s.product, ownUser: s.user !== undefined, hostKeyFromFile: s.hostKeyFromFile === true, privateKeyFromSecret: "upchain:privateKey" in sdkConfig.allConfig() });
+  const fieldNames = serverFieldNames({ position: fleet.positions[i], product: s.product, ownUser: s.user !== undefined, hostKeyFromFile: s.hostKeyFromFile === true, privateKeyFromSecret: "upchain:privateKey" in sdkConfig.allConfig(), modules: s.modules?.length });
   const common = { fieldNames, connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv, onFailure: wave?.onFailure, wave: wave?.wave, lookAhead, promotion: promotion?.gate(s.product, s.name) };
   const server =
     s.product === "altazion-office"

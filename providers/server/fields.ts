@@ -38,3 +38,8 @@ export function withoutOwnField(f: CheckFailure): string {
   const own = `${f.property}: `;
   return m[2].startsWith(own) ? `${m[1]}: ${m[2].slice(own.length)}` : f.reason;
 }
+
+/** Each module's target in the options, named as the module entry's version (`modules[0].version`). */
+export function moduleVersions(count: number, field: (index: number) => string): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`options.modules[${i}].target`, field(i)]));
+}

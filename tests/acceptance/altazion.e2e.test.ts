@@ -168,9 +168,9 @@ describe("Altazion Office: two servers, five modules, hooks, through the update 
     configureAltazion(project, spec.slice(0, 1));
     const refused = project.run(["preview"]);
     assert.notStrictEqual(refused.code, 0, refused.output);
-    assert.match(refused.output, /options\.modules\[0\]\.target.*has not detected ecommerce 5\.3\.0\.0: it offers 5\.2\.0\.0/);
+    assert.match(refused.output, /upchain:servers\[0\]\.modules\[0\]\.version: HOST_NOT_READY: the update service has not detected ecommerce 5\.3\.0\.0: it offers 5\.2\.0\.0/);
     assert.match(refused.output, /not published yet/);
-    assert.match(refused.output, /options\.serviceName.*the update service is "Stopped", so its portal \(localhost:8080\) cannot answer; and it starts "Manual", not Automatic \(Delayed Start\)/);
+    assert.match(refused.output, /upchain:servers\[0\]\.options\.serviceName: HOST_NOT_READY: the update service is "Stopped", so its portal \(localhost:8080\) cannot answer; and it starts "Manual", not Automatic \(Delayed Start\)/);
     const from = altazionEvents("az1").length;
     spec[0].options = { remedy: true, detectionWaitSeconds: 60 };
     configureAltazion(project, spec.slice(0, 1));

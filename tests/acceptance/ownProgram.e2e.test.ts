@@ -85,15 +85,15 @@ describe("upchain installed from its npm tarball into a user's own Pulumi progra
     stopHosts("own1");
   });
 
-  it("npm pack holds the compiled package and nothing of the tests, the bench or the sources", () => {
+  it("npm pack holds the compiled package and its documents, and nothing of the tests, the bench or the sources", () => {
     const out = npm(repoRoot, ["pack", "--json", "--pack-destination", work]);
     const [packed] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
     tarball = path.join(work, packed.filename);
     const files = packed.files.map((f) => f.path);
     assert.ok(files.includes("dist/components/index.js") && files.includes("dist/components/index.d.ts"), "the entry point and its typings");
     assert.ok(files.includes("dist/providers/server/impl.js"), "the provider implementations the state's providers load");
-    const stray = files.filter((f) => !/^(package\.json|README\.md|dist\/(components|providers)\/.*\.(js|d\.ts))$/.test(f));
-    assert.deepStrictEqual(stray, [], "only the compiled package, its typings, package.json and the README");
+    const stray = files.filter((f) => !/^(package\.json|README\.md|CHANGELOG\.md|docs\/[\w-]+\.md|providers\/[\w/]+\/README\.md|dist\/(components|providers)\/.*\.(js|d\.ts))$/.test(f));
+    assert.deepStrictEqual(stray, [], "only the compiled package, its typings, package.json and the documents the README links to");
   });
 
   it("a fresh program installs the tarball with npm and type-checks against its typings", () => {

@@ -301,8 +301,12 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
     const fields = ["secretEnv", "privateKey", "password", ...(encryptedKey ? ["privateKeyPassphrase"] : [])];
     for (const r of servers) {
       for (const side of ["inputs", "outputs"]) {
+        // `fields` maps the provider's property names to the stack's field names, for messages: its
+        // keys may be called secretEnv, its values are names of stack keys, never values
+        const names = (r[side].fields ?? {}) as Record<string, unknown>;
+        for (const [k, v] of Object.entries(names)) assert.match(String(v), /^upchain:[\w.[\]"-]+$/, `${r.urn} ${side}.fields.${k} is not a stack key's name`);
         for (const f of fields) {
-          const found = propertiesNamed(r[side], f);
+          const found = propertiesNamed(r[side], f).filter((p) => !p.path.startsWith(".fields."));
           assert.ok(found.length > 0, `${r.urn} ${side} has no ${f}`);
           for (const p of found) assert.ok(isCiphertext(p.value), `${r.urn} ${side}${p.path} is not a secret ciphertext object`);
         }

@@ -318,7 +318,7 @@ describe("Oracle AS refusals at preview through the pulumi CLI, each naming the 
       stack.ok(["config", "set", "--secret", "--path", "--", "upchain:secrets.ias_admin"], IAS_ADMIN_PASSWORD);
       const r = stack.run(["preview"]);
       assert.notStrictEqual(r.code, 0, r.output);
-      assert.match(r.output, /NO_LEGAL_PATH: installed: 9\.0\.1 is not a source the Oracle AS upgrade guide covers: it upgrades middle tiers from Release 2 \(9\.0\.2\.x\), Release 2 \(9\.0\.3\.x\) and 10g \(9\.0\.4\.x\) to 10\.1\.2/);
+      assert.match(r.output, /installed: NO_LEGAL_PATH: 9\.0\.1 is not a source the Oracle AS upgrade guide covers: it upgrades middle tiers from Release 2 \(9\.0\.2\.x\), Release 2 \(9\.0\.3\.x\) and 10g \(9\.0\.4\.x\) to 10\.1\.2/);
     } finally {
       stack.dispose();
     }

@@ -11,6 +11,7 @@ describe("the stack file's names for a server's fields", () => {
     ["an option is under the server's options", {}, "options.backupDir", "upchain:servers[3].options.backupDir"],
     ["an Altazion Office server's target is its modules", { product: "altazion-office" }, "target", "upchain:servers[3].modules"],
     ["an Altazion Office module's option is under its modules", { product: "altazion-office" }, "options.modules[0].name", "upchain:servers[3].modules[0].name"],
+    ["an Altazion Office module's target is the version its entry gives", { product: "altazion-office", modules: 2 }, "options.modules[1].target", "upchain:servers[3].modules[1].version"],
     ["a key read from a file is upchain:privateKeyFile", {}, "connection.privateKey", "upchain:privateKeyFile"],
     ["a key set as a secret is upchain:privateKey", { privateKeyFromSecret: true }, "connection.privateKey", "upchain:privateKey"],
     ["a host key pinned from the known_hosts file is that file's", { hostKeyFromFile: true }, "connection.hostKey", "upchain:knownHostsFile"],
