@@ -81,7 +81,7 @@ describe("HostFacts through the real pulumi CLI", function () {
     assert.notStrictEqual(rebuilt.hostKey, hosts[1].hostKey);
     const r = project.run(["refresh", "--yes"]);
     assert.notStrictEqual(r.code, 0, `refresh against a changed host key must fail:\n${r.output}`);
-    assert.match(r.output, /offered host key SHA256:\S+, but SHA256:\S+ is pinned in connection\.hostKey/);
+    assert.match(r.output, /offered host key SHA256:\S+, but SHA256:\S+ is pinned in upchain:hosts\[1\]\.hostKey\. /);
     const key = privateKey(hosts[0]);
     for (const line of key.split("\n").filter((l) => l.length > 20)) assert.ok(!r.output.includes(line));
     // pinning the new key is the documented way back
