@@ -95,7 +95,7 @@ describe("preview's messages in the operator's words (real pulumi CLI)", functio
   it("a broken upchain:hosts entry is named as the stack's key, without the engine's property or value", () => {
     const r = previewConfig({ "upchain:hosts": [{ name: "pm-facts", host: h.host, hostKey: h.hostKey }, { name: "pm-broken", host: h.host, hostKey: broken }] });
     assert.notStrictEqual(r.code, 0, r.output);
-    inTheStacksWords(r.output, /upchain:hosts\[1\]\.hostKey: must be an OpenSSH public key/);
+    inTheStacksWords(r.output, /upchain:hosts\[1\]\.hostKey: "ssh-ed25519 not-a-key" is not an OpenSSH public key/);
   });
 
   it("a broken cluster member is named as the stack's member key, without the engine's property or value", () => {
@@ -114,6 +114,6 @@ describe("preview's messages in the operator's words (real pulumi CLI)", functio
       ],
     });
     assert.notStrictEqual(r.code, 0, r.output);
-    inTheStacksWords(r.output, /upchain:clusters\[0\]\.members\[1\]\.hostKey: must be an OpenSSH public key/);
+    inTheStacksWords(r.output, /upchain:clusters\[0\]\.members\[1\]\.hostKey: "ssh-ed25519 not-a-key" is not an OpenSSH public key/);
   });
 });

@@ -21,7 +21,7 @@ describe("ManagedFiles' check names the user's fields", function () {
   it("a broken host key is named as the stack's hostKey, with its rule and no property for the engine", async () => {
     const r = await check({}, hooks({ hostKey: "nope" }, stackNames));
     assert.deepStrictEqual((r.failures ?? []).map((f) => f.property), [""]);
-    assert.match(r.failures![0].reason, /^upchain:servers\[0\]\.hostKey: must be an OpenSSH public key/);
+    assert.match(r.failures![0].reason, /^upchain:servers\[0\]\.hostKey: "nope" is not an OpenSSH public key/);
   });
 
   it("a host that cannot be reached is named as the stack's host, without the password", async () => {
