@@ -68,7 +68,7 @@ export class AltazionServer extends pulumi.ComponentResource {
     const options = { ...args.options, modules: args.modules.map((m) => ({ name: m.name, target: m.version, folder: m.folder, ...(m.pools ? { pools: m.pools } : {}) })) };
     const target = args.modules.map((m) => `${m.name}=${m.version}`).join(",");
     if (args.hooks !== undefined) {
-      this.hooks = new ManagedFiles(`${name}-hooks`, { product: "altazion-office", fileSet: "hooks", platform: args.platform, options, files: readHooks(args.hooks), connection: args.connection }, { parent: this, dependsOn: opts?.dependsOn });
+      this.hooks = new ManagedFiles(`${name}-hooks`, { product: "altazion-office", fileSet: "hooks", platform: args.platform, options, files: readHooks(args.hooks), connection: args.connection, fields: { ...args.fieldNames, files: args.fieldNames?.hooks ?? "hooks" } }, { parent: this, dependsOn: opts?.dependsOn });
     }
     const server = new Server(
       name,

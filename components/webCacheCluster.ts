@@ -9,6 +9,7 @@ import { OracleAsOptions } from "../providers/catalogs/oracleAs/options";
 import { ClusterMemberArgs, ClusterRollout } from "../providers/cluster/resource";
 import { ConnectionArgs } from "../providers/hostFacts/resource";
 import { RunControlArgs, Server, runControls } from "../providers/server/resource";
+import { FieldNames, fieldsFor } from "../providers/server/fields";
 
 export interface WebCacheClusterArgs extends RunControlArgs {
   /** The release every member should run: "10.1.2". */
@@ -27,6 +28,19 @@ export interface WebCacheClusterArgs extends RunControlArgs {
   drainSeconds?: number;
   /** Accept that a one-member cluster serves nothing while it is upgraded. */
   allowOutage?: boolean;
+  // fieldNames (RunControlArgs) names this component's arguments here: "version", "members[1].connection.hostKey", "balancer.connection"
+}
+
+/** The ClusterRollout's field names: which of the component's arguments fills each property, as the caller calls it. */
+export function rolloutFields(members: number, names: FieldNames | undefined): FieldNames {
+  const each = Object.fromEntries(Array.from({ length: members }, (_, k) => [`members.${k}`, `members[${k}]`]));
+  return fieldsFor({ target: "version", platform: "platform", members: "members", ...each, balancer: "balancer", backends: "backends", allowOutage: "allowOutage" }, names);
+}
+
+/** Member k's Server's field names: which of the component's arguments fills each property, as the caller calls it. */
+export function memberFields(k: number, names: FieldNames | undefined): FieldNames {
+  const own = ["platform", "lockTimeoutSeconds", "stepTimeouts", "clearRun", "secretEnv", "promotion"];
+  return fieldsFor({ target: "version", ...Object.fromEntries(own.map((a) => [a, a])), connection: `members[${k}].connection`, options: `members[${k}].options`, "pool.balancer": "balancer" }, names);
 }
 
 export class WebCacheCluster extends pulumi.ComponentResource {
@@ -48,12 +62,13 @@ export class WebCacheCluster extends pulumi.ComponentResource {
         balancer: args.balancer,
         backends,
         allowOutage: args.allowOutage,
+        fields: rolloutFields(args.members.length, args.fieldNames),
       },
       { parent: this },
     );
     let previous: pulumi.Resource = rollout;
     const versions: Record<string, pulumi.Output<string>> = {};
-    for (const m of args.members) {
+    for (const [k, m] of args.members.entries()) {
       const server: Server = new Server(
         m.name,
         {
@@ -65,7 +80,9 @@ export class WebCacheCluster extends pulumi.ComponentResource {
           connection: m.connection,
           secretEnv: args.secretEnv,
           pool: { balancer: args.balancer, members: names, member: m.name, backends, drainSeconds: args.drainSeconds },
-          fields: { target: "version" },
+          // the component's names, as the caller calls them; not the caller's fieldNames as they are
+          fieldNames: undefined,
+          fields: memberFields(k, args.fieldNames),
         },
         // one member at a time, in the declared order, after the cluster's own checks
         { parent: this, dependsOn: [previous] },

@@ -11,6 +11,13 @@ const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** The connection fields that are credentials: kept beside the connection, each a secret on its own. */
 export const credentialFields = ["privateKey", "privateKeyPassphrase", "password"] as const;
 
+/** The pin as given, for its refusal: a host key is public, but a private key pasted by mistake is not shown. */
+function shownPin(v: unknown): string {
+  const text = String(v);
+  if (/PRIVATE KEY/.test(text)) return "a private key";
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text);
+}
+
 export const connectionSchema = z
   .object({
     host: z.string().min(1, "give the server's address or DNS name"),
@@ -28,7 +35,7 @@ export const connectionSchema = z
         } catch {
           return false;
         }
-      }, 'must be an OpenSSH public key ("ssh-ed25519 AAAA...", or the whole line ssh-keyscan prints) or a fingerprint ("SHA256:...")'),
+      }, { error: (iss) => `${shownPin(iss.input)} is not an OpenSSH public key ("ssh-ed25519 AAAA...", or the whole line ssh-keyscan prints) nor a fingerprint ("SHA256:..."): paste the line \`ssh-keyscan -t ed25519 HOST\` prints` }),
   })
   .refine((c) => c.privateKey !== undefined || c.password !== undefined, {
     message: "give privateKey (preferred) or password",

@@ -13,7 +13,7 @@ import { HostFacts } from "../providers/hostFacts/resource";
 import { LookAhead } from "../providers/lookAhead/resource";
 import { HostEntry } from "./config";
 import { isUpchainError } from "../providers/errors";
-import { serverFieldNames } from "./fieldNames";
+import { clusterFieldNames, hostFieldNames, serverFieldNames } from "./fieldNames";
 import { FleetSettings, readFleetConfig } from "./readConfig";
 import { secretEnvOf } from "./secrets";
 
@@ -48,13 +48,17 @@ const password = cfg.getSecret("password");
 // The values stay inside this secret Output; only the names were read in plain (by readFleetConfig).
 const secrets = cfg.getSecretObject<Record<string, unknown>>("secrets");
 
+// how the SSH key was given: names the key's field in a refusal
+const privateKeyFromSecret = "upchain:privateKey" in sdkConfig.allConfig();
+const connectionFacts = (h: { user?: string; hostKeyFromFile?: boolean }) => ({ ownUser: h.user !== undefined, hostKeyFromFile: h.hostKeyFromFile === true, privateKeyFromSecret });
+
 function connectionFor(h: Pick<HostEntry, "host" | "port" | "user"> & { hostKey: string }) {
   return { host: h.host, port: h.port, user: h.user ?? settings.user, privateKey, privateKeyPassphrase, password, hostKey: h.hostKey };
 }
 
 export const hosts: Record<string, pulumi.Output<unknown>> = {};
-settings.hosts.forEach((h) => {
-  const facts = new HostFacts(h.name, { connection: connectionFor(h) });
+settings.hosts.forEach((h, i) => {
+  const facts = new HostFacts(h.name, { connection: connectionFor(h), fieldNames: hostFieldNames(i, connectionFacts(h)) });
   hosts[h.name] = pulumi.all([facts.hostname, facts.osPrettyName]).apply(([hostname, os]) => ({ hostname, os }));
 });
 
@@ -72,7 +76,7 @@ function declareServer(i: number, wave?: { onFailure: "record"; wave: number }, 
   const names = serverSecrets[i];
   // only the secrets this server's options name: another server's credentials never reach its host
   const secretEnv = names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined;
-  const fieldNames = serverFieldNames({ position: fleet.positions[i], product: s.product, ownUser: s.user !== undefined, hostKeyFromFile: s.hostKeyFromFile === true, privateKeyFromSecret: "upchain:privateKey" in sdkConfig.allConfig(), modules: s.modules?.length });
+  const fieldNames = serverFieldNames({ position: fleet.positions[i], product: s.product, ...connectionFacts(s), modules: s.modules?.length });
   const common = { fieldNames, connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv, onFailure: wave?.onFailure, wave: wave?.wave, lookAhead, promotion: promotion?.gate(s.product, s.name) };
   const server =
     s.product === "altazion-office"
@@ -114,6 +118,7 @@ settings.clusters.forEach((c, i) => {
     allowOutage: c.allowOutage,
     promotion: promotion?.gate(c.product, c.name),
     secretEnv: names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined,
+    fieldNames: clusterFieldNames({ position: i, balancer: connectionFacts(c.balancer), members: c.members.map(connectionFacts) }),
   });
   clusters[c.name] = pulumi.all([cluster.rollout, cluster.installedVersions]).apply(([rollout, installed]) => ({ rollout, installed }));
   c.members.forEach((m) => provenServers.push({ name: m.name, product: c.product, installedVersion: cluster.installedVersions.apply((v) => v[m.name]) }));

@@ -21,6 +21,7 @@ import { ServerState } from "../loadBalancer/pools";
 import { Connection } from "../transport/remoteHost";
 import { withSsh } from "../transport/ssh";
 import { withArticle } from "../article";
+import { CheckFailure, FieldNames, fieldNamesOf, inUserTerms, userField } from "../server/fields";
 
 const memberName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a server name as the balancer has it: letters, digits, '_', '.', ':' and '-'");
 
@@ -54,12 +55,25 @@ function policyOf(catalog: Catalog) {
   return catalog.cluster.policy;
 }
 
-async function observe(s: ClusterInputs, catalog: Catalog): Promise<Observed> {
+/** A connection's error, placed at the connection it is about (a member's, the balancer's), so that check names that field. */
+async function at<T>(where: (string | number)[], run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (isUpchainError(e) && e.path[0] === "connection") throw new UpchainError(e.code, e.message, [...where, ...e.path]);
+    throw e;
+  }
+}
+
+/** The connection options of the one at `where`: a host key mismatch names the field the user pinned it in. */
+const pinnedIn = (fields: FieldNames | undefined, where: string) => ({ hostKeyField: userField(`${where}.connection.hostKey`, fields) });
+
+async function observe(s: ClusterInputs, catalog: Catalog, fields?: FieldNames): Promise<Observed> {
   const releases: Record<string, string> = {};
   const pending: string[] = [];
   await Promise.all(
-    s.members.map((m) =>
-      withSsh(m.connection as Connection, async (h) => {
+    s.members.map((m, k) =>
+      at(["members", k], () => withSsh(m.connection as Connection, async (h) => {
         const p = catalog.probeVersion({ platform: s.platform, releases: catalog.defaultReleases, options: { ...catalog.cluster?.memberOptions, ...m.options } });
         const r = await h.exec(p.command, { sudo: true });
         const v = catalog.scheme.normalize(probedVersion(p, r.stdout));
@@ -67,10 +81,10 @@ async function observe(s: ClusterInputs, catalog: Catalog): Promise<Observed> {
         releases[m.name] = v;
         const j = await readJournal(h, DEFAULT_STATE_DIR, m.journalName ?? s.product);
         if (j?.status === "running") pending.push(m.name);
-      }),
+      }, pinnedIn(fields, `members.${k}`))),
     ),
   );
-  const states: ServerState[] = await withSsh(s.balancer.connection as Connection, (h) => haproxyPools(h, s.balancer).read());
+  const states: ServerState[] = await at(["balancer"], () => withSsh(s.balancer.connection as Connection, (h) => haproxyPools(h, s.balancer).read(), pinnedIn(fields, "balancer")));
   const pools = Object.fromEntries(states.map((x) => [`${x.backend}/${x.server}`, x.admin]));
   return { releases, pending: s.members.map((m) => m.name).filter((n) => pending.includes(n)), pools };
 }
@@ -104,13 +118,21 @@ function poolsMatch(s: ClusterInputs, desired: DesiredPools, o: Observed): boole
   return Object.entries(byBackend(s, desired)).every(([b, servers]) => Object.entries(servers).every(([sv, want]) => o.pools[`${b}/${sv}`] === want));
 }
 
-// The field is named in the reason, not as the failure's property: the engine prints a property's whole
-// value beside it, and the members' value is every member's connection and options.
-function membersFailure(reason: string): { property: string; reason: string } {
-  return { property: "", reason: `members: ${reason}` };
+function membersFailure(reason: string): CheckFailure {
+  return { property: "members", reason };
 }
 
-export async function check(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+/**
+ * Every failure is named in the reason as the user wrote the field (server/fields.ts), never as the
+ * failure's property: the engine prints a property's whole value beside it, and the members' value is
+ * every member's connection and options.
+ */
+export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+  const r = await checkCluster(olds, news);
+  return r.failures?.length ? { failures: inUserTerms(r.failures, fieldNamesOf(news)) } : r;
+}
+
+async function checkCluster(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
   const parsed = clusterSchema.safeParse(news);
   if (!parsed.success) return { failures: toCheckFailures(parsed.error) };
   const s = parsed.data;
@@ -119,13 +141,14 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
   if (twice.length) return { failures: [membersFailure(`INVALID_INPUT: ${[...new Set(twice)].join(", ")} named twice`)] };
   try {
     const catalog = getCatalog(s.product);
-    const o = await observe(s, catalog);
+    const o = await observe(s, catalog, fieldNamesOf(news));
     const j = judge(s, catalog, o);
     if (j.problems.length) return { failures: j.problems.map((reason) => membersFailure(`INVALID_INPUT: ${reason}`)) };
     const order = rolloutOrder(names, j.upgraded, policyOf(catalog)).entries.map((e) => `${e.member}: ${e.action}`);
     return { inputs: { ...news, observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) }, rollout: order } };
   } catch (e) {
-    return { failures: [membersFailure(isUpchainError(e) ? `${e.code}: ${e.message}` : (e as Error).message)] };
+    if (!isUpchainError(e)) return { failures: [membersFailure((e as Error).message)] };
+    return { failures: [{ property: e.path.length ? e.path.join(".") : "members", reason: `${e.code}: ${e.message}` }] };
   }
 }
 
@@ -145,15 +168,15 @@ export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dy
 async function reconcile(inputs: any): Promise<any> {
   const s = clusterSchema.parse(inputs);
   const catalog = getCatalog(s.product);
-  const o = await observe(s, catalog);
+  const o = await observe(s, catalog, fieldNamesOf(inputs));
   const j = judge(s, catalog, o);
   if (j.problems.length) throw new Error(`INVALID_INPUT: ${j.problems.join("; ")}`);
   const log = (line: string) => console.log(`upchain cluster: ${line}`);
   await withSsh(s.balancer.connection as Connection, async (h) => {
     const r = await applyPools(haproxyPools(h, s.balancer), { id: "reconcile", action: "pool", title: "", shell: "sh", commands: [], destructive: false, hop: "", pools: byBackend(s, j.desired), drainSeconds: 300 }, Date.now() + 15 * 60_000);
     for (const line of r.stdout.trimEnd().split("\n")) log(line);
-  });
-  const after = await observe(s, catalog);
+  }, pinnedIn(fieldNamesOf(inputs), "balancer"));
+  const after = await observe(s, catalog, fieldNamesOf(inputs));
   return { ...inputs, observed: { ...after, poolsMatch: true } };
 }
 
@@ -169,7 +192,7 @@ export async function update(_id: string, _olds: any, news: any): Promise<pulumi
 export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
   const s = clusterSchema.parse(props);
   const catalog = getCatalog(s.product);
-  const o = await observe(s, catalog);
+  const o = await observe(s, catalog, fieldNamesOf(props));
   const j = judge(s, catalog, o);
   return { id, props: { ...props, observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) } } };
 }

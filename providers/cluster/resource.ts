@@ -19,6 +19,8 @@ export interface ClusterRolloutArgs {
   balancer: { connection: ConnectionArgs; socket?: string; address?: string };
   backends?: Record<string, string>;
   allowOutage?: boolean;
+  /** How the declaring code calls these properties ("members.1.connection.hostKey" -> its name): check's failures name them so (server/fields.ts). */
+  fields?: Record<string, string>;
 }
 
 export class ClusterRollout extends pulumi.dynamic.Resource {
@@ -39,6 +41,7 @@ export class ClusterRollout extends pulumi.dynamic.Resource {
         balancer: pulumi.secret(args.balancer),
         backends: args.backends,
         allowOutage: args.allowOutage,
+        fields: args.fields,
         rollout: undefined,
         observed: undefined,
       },

@@ -19,6 +19,7 @@ import { UpchainError, isUpchainError } from "../errors";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { withSsh } from "../transport/ssh";
+import { FieldNames, fieldNamesOf, inUserTerms, userField } from "../server/fields";
 
 // in Pulumi's provider process: a files run's lock stops beating when the engine dies (providerProcess.ts)
 guardProviderProcess();
@@ -31,6 +32,8 @@ const filesSchema = z.object({
   options: z.record(z.string(), z.unknown()).default({}),
   /** File name -> content. */
   files: z.record(z.string(), z.string()).default({}),
+  /** How the declaring code calls these properties (server/fields.ts); kept in the outputs for refresh. */
+  fields: z.record(z.string(), z.string()).optional(),
 });
 type FilesInputs = z.infer<typeof filesSchema>;
 
@@ -84,7 +87,16 @@ function nameProblems(s: FilesInputs): { property: string; reason: string }[] {
   });
 }
 
-export async function check(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+/** A host key mismatch names the field the user pinned the key in. */
+const pinnedIn = (fields: FieldNames | undefined) => ({ hostKeyField: userField("connection.hostKey", fields) });
+
+/** Failures name the user's fields in their reason, without a property (the engine would print its whole value: server/fields.ts). */
+export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+  const r = await checkFiles(olds, news);
+  return r.failures?.length ? { failures: inUserTerms(r.failures, fieldNamesOf(news)) } : r;
+}
+
+async function checkFiles(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
   const conn = connectionSchema.safeParse(connectionOf(news));
   const parsed = filesSchema.safeParse(news);
   const failures = [...(conn.success ? [] : toCheckFailures(conn.error, ["connection"])), ...(parsed.success ? [] : toCheckFailures(parsed.error))];
@@ -102,9 +114,10 @@ export async function check(_olds: any, news: any): Promise<pulumi.dynamic.Check
   let changes: string[] = [];
   if (s.platform === "linux") {
     try {
-      changes = changesOf(await withSsh(conn.data, (h) => hostFiles(h, set, folder)), s.files);
+      changes = changesOf(await withSsh(conn.data, (h) => hostFiles(h, set, folder), pinnedIn(fieldNamesOf(news))), s.files);
     } catch (e) {
-      return { failures: [{ property: "", reason: `${isUpchainError(e) ? `${e.code}: ` : ""}${(e as Error).message}` }] };
+      if (!isUpchainError(e)) return { failures: [{ property: "connection", reason: (e as Error).message }] };
+      return { failures: [{ property: e.path.join(".") || "connection", reason: `${e.code}: ${e.message}` }] };
     }
   }
   return { inputs: { ...withConnection({ ...news, ...s }, conn.data), folder, changes } };
@@ -135,7 +148,7 @@ async function applyFiles(inputs: any): Promise<any> {
     } finally {
       await lock.release().catch(() => undefined);
     }
-  });
+  }, pinnedIn(fieldNamesOf(inputs)));
 }
 
 /** Write the changed files, remove the undeclared ones (a copy of each kept), and read the folder back. */
@@ -194,7 +207,7 @@ export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadR
   const s = filesSchema.parse(props);
   const { set, folder } = setOf(s);
   if (s.platform !== "linux") return { id, props };
-  const files = await withSsh(c, (h) => hostFiles(h, set, folder));
+  const files = await withSsh(c, (h) => hostFiles(h, set, folder), pinnedIn(fieldNamesOf(props)));
   return { id, props: { ...props, files, sha256: Object.fromEntries(Object.entries(files).map(([n, t]) => [n, sha(t)])) } };
 }
 

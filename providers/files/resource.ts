@@ -14,6 +14,8 @@ export interface ManagedFilesArgs {
   /** File name -> content. */
   files: pulumi.Input<Record<string, pulumi.Input<string>>>;
   connection: ConnectionArgs;
+  /** How the declaring code calls these properties ("files", "connection.hostKey" -> its name): check's failures name them so (server/fields.ts). */
+  fields?: Record<string, string>;
 }
 
 export class ManagedFiles extends pulumi.dynamic.Resource {
@@ -35,6 +37,7 @@ export class ManagedFiles extends pulumi.dynamic.Resource {
         files: args.files,
         connection: { host, port, user, hostKey },
         ...credentialInputs(args.connection),
+        fields: args.fields,
         folder: undefined,
         changes: undefined,
         sha256: undefined,

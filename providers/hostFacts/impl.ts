@@ -4,6 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { connectionOf, connectionSchema, credentialFields, toCheckFailures, withConnection } from "../connectionSchema";
 import { withSsh } from "../transport/ssh";
 import { readFacts } from "./facts";
+import { FieldNames, fieldNamesOf, inUserTerms, userField } from "../server/fields";
 
 export interface HostFactsOutputs {
   connection: { host: string; port: number; user: string; hostKey: string };
@@ -12,6 +13,8 @@ export interface HostFactsOutputs {
   privateKey?: string;
   privateKeyPassphrase?: string;
   password?: string;
+  /** How the declaring code names the properties (server/fields.ts), kept so that refresh names them too. */
+  fields?: FieldNames;
   hostname: string;
   osId: string;
   osVersion: string;
@@ -23,7 +26,8 @@ const factKeys = ["hostname", "osId", "osVersion", "osPrettyName"] as const;
 
 export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
   const parsed = connectionSchema.safeParse(connectionOf(news));
-  if (!parsed.success) return { failures: toCheckFailures(parsed.error, ["connection"]) };
+  // named as the user wrote them, without a property: the engine would print the whole connection beside it
+  if (!parsed.success) return { failures: inUserTerms(toCheckFailures(parsed.error, ["connection"]), fieldNamesOf(news)) };
   const inputs = withConnection(news, parsed.data);
   // `up` must not erase the baseline the last refresh recorded (see read); a host moved elsewhere
   // starts without one
@@ -34,9 +38,11 @@ export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckR
 
 async function probe(inputs: any): Promise<HostFactsOutputs> {
   const c = connectionSchema.parse(connectionOf(inputs));
-  const facts = await withSsh(c, readFacts);
+  const fields = fieldNamesOf(inputs);
+  const facts = await withSsh(c, readFacts, { hostKeyField: userField("connection.hostKey", fields) });
   const out: HostFactsOutputs = {
     connection: { host: c.host, port: c.port, user: c.user, hostKey: c.hostKey },
+    ...(fields ? { fields } : {}),
     ...facts,
   };
   for (const k of credentialFields) if (c[k] !== undefined) out[k] = c[k];

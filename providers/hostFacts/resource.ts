@@ -28,6 +28,12 @@ export function credentialInputs(c: ConnectionArgs): Record<(typeof credentialFi
 export interface HostFactsArgs {
   /** A plain object of inputs (not an Output of one), so each field keeps its own secretness. */
   connection: ConnectionArgs;
+  /**
+   * How your program calls the connection's fields, when preview should name them your way: a
+   * property ("connection.hostKey", "connection.privateKey") -> your name for it. The stack program
+   * gives its keys ("upchain:hosts[1].hostKey"); the argument names (connection.hostKey) otherwise.
+   */
+  fieldNames?: Record<string, string>;
 }
 
 export class HostFacts extends pulumi.dynamic.Resource {
@@ -47,6 +53,7 @@ export class HostFacts extends pulumi.dynamic.Resource {
       {
         connection,
         ...credentialInputs(args.connection),
+        fields: args.fieldNames,
         hostname: undefined,
         osId: undefined,
         osVersion: undefined,

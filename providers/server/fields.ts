@@ -43,3 +43,25 @@ export function withoutOwnField(f: CheckFailure): string {
 export function moduleVersions(count: number, field: (index: number) => string): Record<string, string> {
   return Object.fromEntries(Array.from({ length: count }, (_, i) => [`options.modules[${i}].target`, field(i)]));
 }
+
+/** The `fields` input (how the declaring code names the properties), when it is one. */
+export function fieldNamesOf(inputs: any): FieldNames | undefined {
+  const f = inputs?.fields;
+  if (!f || typeof f !== "object" || Array.isArray(f)) return undefined;
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => typeof v === "string")) as FieldNames;
+}
+
+/**
+ * A component's resource's field names from the component's own: `argOf` says which of the
+ * component's arguments fills each of the resource's properties (a property prefix -> an argument
+ * path, like "members.1" -> "members[1]"), and `names` how the component's caller calls those
+ * arguments (the stack's keys). An argument the caller does not name keeps the component's name.
+ */
+export function fieldsFor(argOf: Record<string, string>, names: FieldNames | undefined): FieldNames {
+  const out: FieldNames = {};
+  for (const [property, arg] of Object.entries(argOf)) {
+    out[property] = userField(arg, names);
+    for (const [k, user] of Object.entries(names ?? {})) if (k.startsWith(arg + ".")) out[property + k.slice(arg.length)] = user;
+  }
+  return out;
+}

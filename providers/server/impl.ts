@@ -19,7 +19,8 @@ import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
 import { suggestKey } from "../options/keys";
-import { FieldNames, inUserTerms } from "./fields";
+import { FieldNames, fieldNamesOf, inUserTerms, userField } from "./fields";
+export { fieldNamesOf } from "./fields";
 import { takeLook } from "./lookAhead";
 import { targetProblems } from "./target";
 export { targetProblems } from "./target";
@@ -112,13 +113,16 @@ const balancerSecrets = (s: ServerInputs) => {
   return [c?.privateKey ?? "", c?.password ?? "", c?.privateKeyPassphrase ?? ""];
 };
 
+/** A host key mismatch names the field where the user pinned the key (fields.ts). */
+const pinnedIn = (fields: FieldNames | undefined, property = "connection.hostKey") => ({ hostKeyField: userField(property, fields) });
+
 /** Opens the balancer's connection when the first pool step needs it; closed with the run. */
 function balancerOpener(s: ServerInputs): { open?: () => Promise<Pools>; close: () => Promise<void> } {
   if (!s.pool) return { close: async () => undefined };
   const b = s.pool.balancer;
   let host: RemoteHost | undefined;
   return {
-    open: async () => haproxyPools((host ??= await connectSsh(b.connection as Connection)), b),
+    open: async () => haproxyPools((host ??= await connectSsh(b.connection as Connection, pinnedIn(s.fields, "pool.balancer.connection.hostKey"))), b),
     close: async () => host?.close(),
   };
 }
@@ -269,13 +273,6 @@ export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckR
   return r.failures?.length ? { failures: inUserTerms(r.failures, fieldNamesOf(news)) } : r;
 }
 
-/** The `fields` input (how the declaring code names the properties), when it is one. */
-export function fieldNamesOf(news: any): FieldNames | undefined {
-  const f = news?.fields;
-  if (!f || typeof f !== "object" || Array.isArray(f)) return undefined;
-  return Object.fromEntries(Object.entries(f).filter(([, v]) => typeof v === "string")) as FieldNames;
-}
-
 /** The look itself: every problem at once, then the chain as preview shows it. */
 export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
   const own = news?.catalogModule === undefined ? undefined : loadCatalogModule(news.catalogModule, String(news.product));
@@ -363,7 +360,7 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
           failures.push(failureOf(e));
         }
       }
-    });
+    }, pinnedIn(s.fields));
   } catch (e) {
     failures.push(failureOf(e));
   }
@@ -381,7 +378,7 @@ async function converge(inputs: any): Promise<any> {
   const status = (line: string) => display(line, { ephemeral: true });
   const journalName = s.journalName ?? s.product;
   // a reboot step replaces the connection underneath; everything else keeps this one object
-  const host = new ReconnectingHost(await connectSsh(c), (ms) => connectSsh(c, { readyTimeoutMs: ms }));
+  const host = new ReconnectingHost(await connectSsh(c, pinnedIn(s.fields)), (ms) => connectSsh(c, { readyTimeoutMs: ms, ...pinnedIn(s.fields) }));
   const balancer = balancerOpener(s);
   try {
     await assertRoot(host, c.user);
@@ -480,7 +477,7 @@ const serverId = (outs: any) => `${outs.product}@${outs.connection.host}:${outs.
 /** What the host runs after a failed run (its hop restored), for the state; throws when it cannot be read. */
 async function probeAfterFailure(c: Parameters<typeof withSsh>[0], s: ServerInputs): Promise<string> {
   const catalog = catalogFor(s);
-  return withSsh(c, (h) => probeInstalled(h, catalog, contextOf(catalog, s)));
+  return withSsh(c, (h) => probeInstalled(h, catalog, contextOf(catalog, s)), pinnedIn(s.fields));
 }
 
 /** For a cluster member's failure: which members run what now, and where the rollout stopped. */
@@ -542,7 +539,7 @@ export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadR
   const s = serverSchema.parse(props);
   const catalog = catalogFor(s);
   const journalName = s.journalName ?? s.product;
-  const [installedVersion, pending] = await withSsh(c, async (h) => [await probeInstalled(h, catalog, contextOf(catalog, s)), await readJournal(h, DEFAULT_STATE_DIR, journalName)] as const);
+  const [installedVersion, pending] = await withSsh(c, async (h) => [await probeInstalled(h, catalog, contextOf(catalog, s)), await readJournal(h, DEFAULT_STATE_DIR, journalName)] as const, pinnedIn(s.fields));
   // a failed restore shows in the state as drift, with where its restore point is
   const failedRestore = pending?.status === "restore-failed" ? { run: pending.run, ...pending.failure } : undefined;
   const { failedRestore: _old, ...rest } = props;

@@ -20,6 +20,8 @@ const SMALL_FILE = 256 * 1024;
 export interface SshOptions {
   readyTimeoutMs?: number;
   keepaliveIntervalMs?: number;
+  /** Where the user pinned the host key (a stack key, a component argument): a mismatch names it. */
+  hostKeyField?: string;
 }
 
 /** Everything of a connection that must never be shown. */
@@ -70,7 +72,7 @@ export async function connectSsh(conn: Connection, options: SshOptions = {}): Pr
     if (offered !== undefined && offered !== pin.fingerprint) {
       throw new UpchainError(
         "HOST_KEY_MISMATCH",
-        `${label} offered host key ${offered}, but ${pin.fingerprint} is pinned in connection.hostKey. ` +
+        `${label} offered host key ${offered}, but ${pin.fingerprint} is pinned in ${options.hostKeyField ?? "connection.hostKey"}. ` +
           `The connection was refused. If the server was rebuilt on purpose, pin its new key; ` +
           `otherwise something is intercepting the connection.`,
         ["connection", "hostKey"],

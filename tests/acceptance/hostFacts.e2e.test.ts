@@ -81,7 +81,7 @@ describe("HostFacts through the real pulumi CLI", function () {
     assert.notStrictEqual(rebuilt.hostKey, hosts[1].hostKey);
     const r = project.run(["refresh", "--yes"]);
     assert.notStrictEqual(r.code, 0, `refresh against a changed host key must fail:\n${r.output}`);
-    assert.match(r.output, /offered host key SHA256:\S+, but SHA256:\S+ is pinned in connection\.hostKey/);
+    assert.match(r.output, /offered host key SHA256:\S+, but SHA256:\S+ is pinned in upchain:hosts\[1\]\.hostKey\. /);
     const key = privateKey(hosts[0]);
     for (const line of key.split("\n").filter((l) => l.length > 20)) assert.ok(!r.output.includes(line));
     // pinning the new key is the documented way back
@@ -126,12 +126,14 @@ describe("HostFacts input errors at preview time", function () {
     assert.match(r.output, /ssh-keyscan/);
   });
 
-  it("a malformed host key fails preview with the accepted forms", () => {
+  it("a malformed host key fails preview naming the stack's hostKey, with the value and the accepted forms", () => {
     project.writeConfig({ "upchain:hosts": [{ name: "hfc", host: host.host, hostKey: "not-a-key" }] });
     project.setConfig("upchain:privateKey", privateKey(host), true);
     const r = project.run(["preview"]);
     assert.notStrictEqual(r.code, 0);
-    assert.match(r.output, /connection\.hostKey/);
+    // named as the stack file has it, with the value given, never as the provider's property
+    assert.match(r.output, /upchain:hosts\[0\]\.hostKey: "not-a-key" is not an OpenSSH public key/);
+    assert.doesNotMatch(r.output, /property connection|value \{/);
     assert.match(r.output, /ssh-ed25519 AAAA|SHA256:/);
   });
 });

@@ -79,4 +79,41 @@ describe("preview's messages in the operator's words (real pulumi CLI)", functio
     assert.doesNotMatch(r.output, /Server resource '(pm-a|pm-b|pm-c)'/, "no server fails on its own: the preview fails once");
     assert.doesNotMatch(r.output, /value \{<nil>\}|property connection|privateKey/, runErrors(r.output));
   });
+
+  // a host key the stack's own check lets through (it reads only pasted ssh-keyscan lines) reaches the resource's check
+  const broken = "ssh-ed25519 not-a-key";
+  const previewConfig = (config: Record<string, unknown>) => {
+    project.writeConfig(config);
+    project.setConfig("upchain:privateKey", privateKey(h), true);
+    return project.run(["preview"]);
+  };
+  const inTheStacksWords = (output: string, field: RegExp) => {
+    assert.match(output, field, runErrors(output));
+    assert.doesNotMatch(output, /value \{|property connection|property members|property balancer/, runErrors(output));
+  };
+
+  it("a broken upchain:hosts entry is named as the stack's key, without the engine's property or value", () => {
+    const r = previewConfig({ "upchain:hosts": [{ name: "pm-facts", host: h.host, hostKey: h.hostKey }, { name: "pm-broken", host: h.host, hostKey: broken }] });
+    assert.notStrictEqual(r.code, 0, r.output);
+    inTheStacksWords(r.output, /upchain:hosts\[1\]\.hostKey: "ssh-ed25519 not-a-key" is not an OpenSSH public key/);
+  });
+
+  it("a broken cluster member is named as the stack's member key, without the engine's property or value", () => {
+    const r = previewConfig({
+      "upchain:clusters": [
+        {
+          name: "pm-wc",
+          product: "oracle-as",
+          version: "10.1.2",
+          balancer: { host: h.host, hostKey: h.hostKey },
+          members: [
+            { name: "pm-wc1", host: h.host, hostKey: h.hostKey },
+            { name: "pm-wc2", host: h.host, hostKey: broken },
+          ],
+        },
+      ],
+    });
+    assert.notStrictEqual(r.code, 0, r.output);
+    inTheStacksWords(r.output, /upchain:clusters\[0\]\.members\[1\]\.hostKey: "ssh-ed25519 not-a-key" is not an OpenSSH public key/);
+  });
 });

@@ -68,4 +68,14 @@ describe("connection schema: a host key pasted as ssh-keyscan prints it", () => 
     assert.strictEqual(f.property, "connection.hostKey");
     assert.match(f.reason, /or the whole line ssh-keyscan prints/);
   });
+  it("a hostKey that is not a key is refused with the value given, a host key being public", () => {
+    const [f] = hostField("ssh-ed25519 not-a-key", "192.0.2.10");
+    assert.match(f.reason, /^"ssh-ed25519 not-a-key" is not an OpenSSH public key/);
+  });
+  it("a private key pasted as the hostKey by mistake is refused without showing it", () => {
+    const pasted = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
+    const [f] = hostField(pasted, "192.0.2.10");
+    assert.match(f.reason, /^a private key is not an OpenSSH public key/);
+    assert.ok(!f.reason.includes("b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"));
+  });
 });

@@ -17,10 +17,21 @@ describe("HostFacts provider (no I/O)", function () {
   const encrypted = fs.readFileSync(path.join(dir, "e"), "utf8");
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("check gives one failure per bad field, named by its path", async () => {
+  // the field leads the reason; a failure's property would make the engine print `property connection value {map[...]}`
+  const fieldsOf = (r: { failures?: { property: string; reason: string }[] }) => (r.failures ?? []).map((f) => f.reason.split(": ")[0]).sort();
+  const noProperty = (r: { failures?: { property: string }[] }) => assert.deepStrictEqual((r.failures ?? []).map((f) => f.property), (r.failures ?? []).map(() => ""));
+
+  it("check gives one failure per bad field, named by its argument's path when the program names none", async () => {
     const r = await check({}, { connection: { host: "", hostKey: "nope" }, privateKey: key });
-    const props = (r.failures ?? []).map((f) => f.property).sort();
-    assert.deepStrictEqual(props, ["connection.host", "connection.hostKey"]);
+    assert.deepStrictEqual(fieldsOf(r), ["connection.host", "connection.hostKey"]);
+    noProperty(r);
+  });
+  it("a broken upchain:hosts entry is refused in the stack file's words, with the value's rule and no property for the engine to print", async () => {
+    const fields = { connection: "upchain:hosts[1].host", "connection.host": "upchain:hosts[1].host", "connection.hostKey": "upchain:hosts[1].hostKey", "connection.privateKey": "upchain:privateKeyFile" };
+    const r = await check({}, { connection: { host: "h", hostKey: "nope" }, privateKey: "not a key", fields });
+    assert.deepStrictEqual(fieldsOf(r), ["upchain:hosts[1].hostKey", "upchain:privateKeyFile"]);
+    noProperty(r);
+    assert.match(r.failures!.find((f) => f.reason.startsWith("upchain:hosts[1].hostKey"))!.reason, /"nope" is not an OpenSSH public key/);
   });
   it("check asks for a credential when neither key nor password is given", async () => {
     const r = await check({}, { connection: { host: "h", hostKey } });
@@ -32,9 +43,9 @@ describe("HostFacts provider (no I/O)", function () {
   });
   it("check names a key that cannot be used, and keeps a passphrase beside the connection", async () => {
     const without = await check({}, { connection: { host: "h", hostKey }, privateKey: encrypted });
-    assert.deepStrictEqual((without.failures ?? []).map((f) => f.property), ["connection.privateKeyPassphrase"]);
+    assert.deepStrictEqual(fieldsOf(without), ["connection.privateKeyPassphrase"]);
     const garbled = await check({}, { connection: { host: "h", hostKey }, privateKey: "k" });
-    assert.deepStrictEqual((garbled.failures ?? []).map((f) => f.property), ["connection.privateKey"]);
+    assert.deepStrictEqual(fieldsOf(garbled), ["connection.privateKey"]);
     const withIt = await check({}, { connection: { host: "h", hostKey }, privateKey: encrypted, privateKeyPassphrase: "phrase" });
     assert.strictEqual(withIt.inputs!.privateKeyPassphrase, "phrase");
     assert.ok(!("privateKeyPassphrase" in (withIt.inputs!.connection as object)));

@@ -14,6 +14,11 @@ describe("HostFacts resource", () => {
     assert.ok(r.additionalSecretOutputs.includes("privateKeyPassphrase"));
     assert.deepStrictEqual(r.plainInputs.connection, { host: "192.0.2.10", hostKey: "ssh-ed25519 AAAA" });
   });
+  it("hands the program's names of its fields to the provider, so that a refusal names them", async () => {
+    const fieldNames = { "connection.hostKey": "upchain:hosts[1].hostKey" };
+    const r = await registerWithMocks("upchain:HostFacts", () => new HostFacts("web2", { connection: { host: "192.0.2.11", hostKey: "ssh-ed25519 AAAA", privateKey: "KEY" }, fieldNames }));
+    assert.deepStrictEqual(r.plainInputs.fields, fieldNames);
+  });
 });
 
 describe("credentialInputs", () => {

@@ -2,7 +2,7 @@
 // argument), never the provider's own property name, and never the engine's `value {...}`.
 import * as assert from "assert";
 import { check } from "../../../providers/server/impl";
-import { inUserTerms, userField } from "../../../providers/server/fields";
+import { fieldNamesOf, fieldsFor, inUserTerms, userField } from "../../../providers/server/fields";
 
 const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
 const base = { product: "groupmax", target: "06-00", connection: { host: "192.0.2.10", hostKey }, privateKey: "not-a-real-key-0123456789" };
@@ -52,5 +52,26 @@ describe("check failures name the field as the user wrote it", () => {
     const reasons = (r.failures ?? []).map((f) => f.reason);
     assert.ok(reasons.some((x) => x.startsWith("upchain:privateKeyFile: ")), reasons.join("\n"));
     assert.ok(!reasons.join("\n").includes(base.privateKey));
+  });
+});
+
+describe("a component's resource named by the component's caller", () => {
+  // a cluster member's Server: its connection is the component's members[1].connection
+  const argOf = { target: "version", connection: "members[1].connection", "pool.balancer": "balancer" };
+  const callers = { version: "upchain:clusters[0].version", "members[1].connection": "upchain:clusters[0].members[1].host", "members[1].connection.hostKey": "upchain:clusters[0].members[1].hostKey", balancer: "upchain:clusters[0].balancer" };
+  const cases: [string, Record<string, string> | undefined, string, string][] = [
+    ["a property filled by a named argument takes the caller's name", callers, "target", "upchain:clusters[0].version"],
+    ["a property below a named argument takes the caller's name of that very field", callers, "connection.hostKey", "upchain:clusters[0].members[1].hostKey"],
+    ["a property below an argument named only as a whole keeps the rest of its path", callers, "pool.balancer.socket", "upchain:clusters[0].balancer.socket"],
+    ["a whole connection is named as the caller names it", callers, "connection", "upchain:clusters[0].members[1].host"],
+    ["without the caller's names, the component's own argument names", undefined, "connection.hostKey", "members[1].connection.hostKey"],
+  ];
+  for (const [name, names, property, expected] of cases) {
+    it(name, () => assert.strictEqual(userField(property, fieldsFor(argOf, names)), expected));
+  }
+  it("a resource's fields input is read only when it is a mapping of names", () => {
+    assert.deepStrictEqual(fieldNamesOf({ fields: { target: "version", odd: 3 } }), { target: "version" });
+    assert.strictEqual(fieldNamesOf({ fields: ["target"] }), undefined);
+    assert.strictEqual(fieldNamesOf({}), undefined);
   });
 });

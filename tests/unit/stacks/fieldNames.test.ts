@@ -1,7 +1,8 @@
-// The stack file's names for what a Server's check may refuse.
+// The stack file's names for what a Server's, a HostFacts' and a cluster's checks may refuse.
 import * as assert from "assert";
 import { userField } from "../../../providers/server/fields";
-import { ServerFieldFacts, serverFieldNames } from "../../../stacks/fieldNames";
+import { ConnectionFieldFacts, ServerFieldFacts, clusterFieldNames, hostFieldNames, serverFieldNames } from "../../../stacks/fieldNames";
+import { memberFields, rolloutFields } from "../../../components/webCacheCluster";
 
 const facts: ServerFieldFacts = { position: 3, product: "omflow", ownUser: false, hostKeyFromFile: false, privateKeyFromSecret: false };
 
@@ -22,5 +23,47 @@ describe("the stack file's names for a server's fields", () => {
   ];
   for (const [name, given, property, expected] of cases) {
     it(name, () => assert.strictEqual(userField(property, serverFieldNames({ ...facts, ...given })), expected));
+  }
+});
+
+describe("the stack file's names for an upchain:hosts entry's fields", () => {
+  const own: ConnectionFieldFacts = { ownUser: false, hostKeyFromFile: false, privateKeyFromSecret: false };
+  const cases: [string, Partial<ConnectionFieldFacts>, string, string][] = [
+    ["its host key is the entry's hostKey, at its place in the file", {}, "connection.hostKey", "upchain:hosts[1].hostKey"],
+    ["a host key pinned from the known_hosts file is that file's", { hostKeyFromFile: true }, "connection.hostKey", "upchain:knownHostsFile"],
+    ["a key read from a file is upchain:privateKeyFile", {}, "connection.privateKey", "upchain:privateKeyFile"],
+    ["its port is the entry's port", {}, "connection.port", "upchain:hosts[1].port"],
+    ["a connection that fails as a whole is the entry's host", {}, "connection", "upchain:hosts[1].host"],
+  ];
+  for (const [name, given, property, expected] of cases) {
+    it(name, () => assert.strictEqual(userField(property, hostFieldNames(1, { ...own, ...given })), expected));
+  }
+});
+
+describe("the stack file's names for a cluster's fields, through the WebCacheCluster component", () => {
+  const plain: ConnectionFieldFacts = { ownUser: false, hostKeyFromFile: false, privateKeyFromSecret: true };
+  const names = clusterFieldNames({ position: 0, balancer: plain, members: [plain, { ...plain, ownUser: true }] });
+  const rollout: [string, string, string][] = [
+    ["the rollout's target is the cluster's version", "target", "upchain:clusters[0].version"],
+    ["a member's host key is that member's hostKey", "members.1.connection.hostKey", "upchain:clusters[0].members[1].hostKey"],
+    ["a member's key set as a secret is upchain:privateKey", "members.1.connection.privateKey", "upchain:privateKey"],
+    ["a member's name is under that member", "members.0.name", "upchain:clusters[0].members[0].name"],
+    ["the balancer's host key is the balancer's hostKey", "balancer.connection.hostKey", "upchain:clusters[0].balancer.hostKey"],
+    ["the balancer's socket is under the balancer", "balancer.socket", "upchain:clusters[0].balancer.socket"],
+    ["what the whole cluster refuses is its members", "members", "upchain:clusters[0].members"],
+  ];
+  for (const [name, property, expected] of rollout) {
+    it(name, () => assert.strictEqual(userField(property, rolloutFields(2, names)), expected));
+  }
+  const member: [string, string, string][] = [
+    ["a member's Server's target is the cluster's version", "target", "upchain:clusters[0].version"],
+    ["a member's Server's host key is that member's hostKey", "connection.hostKey", "upchain:clusters[0].members[1].hostKey"],
+    ["a member's own user is that member's", "connection.user", "upchain:clusters[0].members[1].user"],
+    ["a member's Server's whole connection is that member's host", "connection", "upchain:clusters[0].members[1].host"],
+    ["a member's option is under that member's options", "options.oracleHome", "upchain:clusters[0].members[1].options.oracleHome"],
+    ["the balancer of a member's pool is the cluster's balancer", "pool.balancer.connection.hostKey", "upchain:clusters[0].balancer.hostKey"],
+  ];
+  for (const [name, property, expected] of member) {
+    it(name, () => assert.strictEqual(userField(property, memberFields(1, names)), expected));
   }
 });

@@ -208,6 +208,14 @@ describe("ssh transport against an in-process SSH server", function () {
     assert.strictEqual((await h.exec("ok")).code, 0);
   });
 
+  it("a host offering another key than the pinned one is refused, naming the field the user pinned it in", async () => {
+    const other = keygen("other_ed25519", ["-t", "ed25519", "-N", ""]);
+    const refused = (field: RegExp) => (e: unknown) => isUpchainError(e, "HOST_KEY_MISMATCH") && field.test((e as Error).message);
+    await assert.rejects(connectSsh({ host: "127.0.0.1", port, hostKey: other.pub, password }, { readyTimeoutMs: 5000, hostKeyField: "upchain:hosts[1].hostKey" }), refused(/is pinned in upchain:hosts\[1\]\.hostKey\. /));
+    // a program that names no field: the argument's own name
+    await assert.rejects(connectSsh({ host: "127.0.0.1", port, hostKey: other.pub, password }, { readyTimeoutMs: 5000 }), refused(/is pinned in connection\.hostKey\. /));
+  });
+
   it("a host pinned by its ed25519 key still connects, and a fingerprint pin too", async () => {
     assert.strictEqual((await (await connect({ password })).exec("ok")).code, 0);
     const fp = execFileSync("ssh-keygen", ["-lf", path.join(dir, "host_ed25519.pub")], { encoding: "utf8" }).split(" ")[1];
