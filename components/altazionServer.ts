@@ -40,6 +40,12 @@ export interface AltazionServerArgs extends RunControlArgs {
 }
 
 /** The hook files' contents by name; every missing or unreadable file at once, naming its field. */
+/** The hook files' names as the caller wrote them: a file is named by its place in the hooks list (`hooks[1]`). */
+export function hookFields(files: readonly string[], names: Record<string, string> | undefined): Record<string, string> {
+  const list = names?.hooks ?? "hooks";
+  return { ...names, files: list, ...Object.fromEntries(files.map((f, i) => [`files.${path.basename(f)}`, `${list}[${i}]`])) };
+}
+
 export function readHooks(files: readonly string[], field = "hooks"): Record<string, string> {
   const out: Record<string, string> = {};
   const problems: string[] = [];
@@ -68,7 +74,7 @@ export class AltazionServer extends pulumi.ComponentResource {
     const options = { ...args.options, modules: args.modules.map((m) => ({ name: m.name, target: m.version, folder: m.folder, ...(m.pools ? { pools: m.pools } : {}) })) };
     const target = args.modules.map((m) => `${m.name}=${m.version}`).join(",");
     if (args.hooks !== undefined) {
-      this.hooks = new ManagedFiles(`${name}-hooks`, { product: "altazion-office", fileSet: "hooks", platform: args.platform, options, files: readHooks(args.hooks), connection: args.connection, fields: { ...args.fieldNames, files: args.fieldNames?.hooks ?? "hooks" } }, { parent: this, dependsOn: opts?.dependsOn });
+      this.hooks = new ManagedFiles(`${name}-hooks`, { product: "altazion-office", fileSet: "hooks", platform: args.platform, options, files: readHooks(args.hooks), connection: args.connection, fields: hookFields(args.hooks, args.fieldNames) }, { parent: this, dependsOn: opts?.dependsOn });
     }
     const server = new Server(
       name,

@@ -209,7 +209,7 @@ describe("Altazion Office: bad input refused at preview, naming the field", func
   };
 
   it("an unknown module", () => refused({ modules: [{ name: "boutique", version: "latest" }] }, /upchain:servers\[0\]\.modules\[0\]\.name.*is not an Altazion module: one of gestioncommerciale, ecommerce, phygitalapi, integration, database/));
-  it("a hook named with the document's other separator", () => refused({ hooks: [writeHook(project, "PREINSTALL-ecommerce.ps1", "x")] }, /files\.PREINSTALL-ecommerce\.ps1.*separates phase and module with "-"/));
+  it("a hook named with the document's other separator", () => refused({ hooks: [writeHook(project, "PREINSTALL-ecommerce.ps1", "x")] }, /upchain:servers\[0\]\.hooks\[0\]: .*separates phase and module with "-"/));
   it("a hook file that is not there", () => refused({ hooks: ["hooks/POSTINSTALL_ecommerce.ps1"] }, /upchain:servers\[0\]\.hooks\[0\].*hooks\/POSTINSTALL_ecommerce\.ps1 does not exist/));
   it("a target older than the installed version", () => refused({ modules: [{ name: "ecommerce", version: "5.0.0.0" }] }, /upchain:servers\[0\]\.modules: DOWNGRADE: .*ecommerce=5\.0\.0\.0 is older than the installed ecommerce=5\.1\.0\.0/));
 });

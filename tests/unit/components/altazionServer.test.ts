@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { AltazionServer } from "../../../components/altazionServer";
+import { AltazionServer, hookFields } from "../../../components/altazionServer";
 import { userField } from "../../../providers/server/fields";
 import { registerWithMocks } from "../../support/pulumiMocks";
 
@@ -21,4 +21,15 @@ describe("AltazionServer component", () => {
     assert.strictEqual(userField("options.modules[0].name", names), "modules[0].name");
     assert.strictEqual(userField("target", names), "modules");
   });
+});
+
+describe("AltazionServer's hook files, named as the caller wrote them", () => {
+  const cases: [string, Record<string, string> | undefined, string, string][] = [
+    ["a hook file is named by its place in the stack's hooks list", { hooks: "upchain:servers[2].hooks" }, "files.PREINSTALL-ecommerce.ps1", "upchain:servers[2].hooks[1]"],
+    ["without the stack's names, by its place in the component's hooks argument", undefined, "files.PREINSTALL-ecommerce.ps1", "hooks[1]"],
+    ["the set as a whole is the hooks list", { hooks: "upchain:servers[2].hooks" }, "files", "upchain:servers[2].hooks"],
+  ];
+  for (const [name, names, property, expected] of cases) {
+    it(name, () => assert.strictEqual(userField(property, hookFields(["hooks/POSTINSTALL_ecommerce.ps1", "site/PREINSTALL-ecommerce.ps1"], names)), expected));
+  }
 });
