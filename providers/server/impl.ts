@@ -449,11 +449,16 @@ async function convergeOrRecord(inputs: any, olds?: any, id?: string): Promise<a
     failure = isUpchainError(e) ? new Error(`${e.code}: ${e.message}${where}`) : e instanceof Error ? new Error(`${e.message}${where}`) : new Error(String(e));
   }
   if (inputs.onFailure !== "record") throw failure;
+  return failedOutputs(inputs, olds, failure.message, planAfterRun(inputs.plan), (line, prefix) => displayLine(prefix)(`failed, recorded for its wave's gate: ${line}`));
+}
+
+/** The outputs of a run that did not finish: the version the host runs now (or the last known), and the failure. */
+async function failedOutputs(inputs: any, olds: any, message: string, plan: unknown, say?: (message: string, prefix: string) => void): Promise<any> {
   const c = connectionSchema.parse(connectionOf(inputs));
   const s = serverSchema.parse(inputs);
-  displayLine(progressPrefix(s.resourceName, c.host))(`failed, recorded for its wave's gate: ${failure.message}`);
+  say?.(message, progressPrefix(s.resourceName, c.host));
   const installedVersion = await probeAfterFailure(c, s).catch(() => olds?.installedVersion ?? "unknown");
-  return withConnection({ ...s, plan: planAfterRun(inputs.plan), installedVersion, outcome: { status: "failed", error: failure.message.slice(0, 2000) } }, c);
+  return withConnection({ ...s, plan, installedVersion, outcome: { status: "failed", error: message.slice(0, 2000) } }, c);
 }
 
 /**
@@ -462,11 +467,8 @@ async function convergeOrRecord(inputs: any, olds?: any, id?: string): Promise<a
  * to initialize, so the state records that version and the next up goes on from it.
  */
 async function stoppedWithState(inputs: any, e: UpchainError, olds: any, id: string | undefined): Promise<Error> {
-  const c = connectionSchema.parse(connectionOf(inputs));
-  const s = serverSchema.parse(inputs);
   const message = `${e.code}: ${e.message}`;
-  const installedVersion = await probeAfterFailure(c, s).catch(() => olds?.installedVersion ?? "unknown");
-  const outs = withConnection({ ...s, plan: inputs.plan, installedVersion, outcome: { status: "failed", error: message.slice(0, 2000) } }, c);
+  const outs = await failedOutputs(inputs, olds, message, inputs.plan);
   // the shim sends these properties as they are: the provider's own reference must be among them
   // Pulumi shows an initialization failure by its reasons, not by its message
   return Object.assign(new Error(message), { id: id ?? serverId(outs), properties: { ...outs, __provider: inputs.__provider }, reasons: [message] });
