@@ -3,6 +3,7 @@
 // of these; the planner and executor never change for it.
 import { RolloutPolicy } from "./rollout";
 import { VersionScheme } from "./version";
+import { Provenance } from "./provenance";
 
 export type Platform = "linux" | "windows";
 export type Shell = "sh" | "powershell";
@@ -53,6 +54,11 @@ export interface Step {
   destructive: boolean;
   /** For a recovery step: run it even when restoring the backup failed (it puts a setting back). */
   always?: boolean;
+  /**
+   * Where the step comes from: the document sentence it follows, the site's option, or upchain's own
+   * safety step (provenance.ts). Every step has one (tests/unit/engine/provenance.test.ts).
+   */
+  provenance?: Provenance;
   /** Action-specific details (an upload's source, a file edit's path, services entries, ...). */
   [detail: string]: unknown;
 }
