@@ -1,5 +1,6 @@
 // A plan as text, the way an upgrade-path tool prints it; used by the CLI and by preview output.
 import { Plan } from "./engine/planner";
+import { describeProvenance } from "./engine/provenance";
 
 export function planToText(plan: Plan, title = plan.product): string {
   const out: string[] = [];
@@ -12,6 +13,7 @@ export function planToText(plan: Plan, title = plan.product): string {
       .filter((s) => s.hop === label)
       .forEach((s, j) => {
         out.push(`  ${j + 1}. [${s.action}] ${s.title}${s.destructive ? "  (destructive)" : ""}`);
+        out.push(`       from ${s.provenance ? describeProvenance(s.provenance) : "(source not stated)"}`);
         for (const c of s.commands) out.push(`       ${s.shell === "powershell" ? "PS>" : "$"} ${c}`);
         if (s.action === "upload") out.push(`       upload ${s.source || "(local file not given)"} -> ${s.destination}`);
         if (s.action === "edit") out.push(`       edit ${s.file} (${s.edit}), then ${s.validate}`);

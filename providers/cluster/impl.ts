@@ -173,7 +173,7 @@ async function reconcile(inputs: any): Promise<any> {
   if (j.problems.length) throw new Error(`INVALID_INPUT: ${j.problems.join("; ")}`);
   const log = (line: string) => console.log(`upchain cluster: ${line}`);
   await withSsh(s.balancer.connection as Connection, async (h) => {
-    const r = await applyPools(haproxyPools(h, s.balancer), { id: "reconcile", action: "pool", title: "", shell: "sh", commands: [], destructive: false, hop: "", pools: byBackend(s, j.desired), drainSeconds: 300 }, Date.now() + 15 * 60_000);
+    const r = await applyPools(haproxyPools(h, s.balancer), { pools: byBackend(s, j.desired), drainSeconds: 300 }, Date.now() + 15 * 60_000);
     for (const line of r.stdout.trimEnd().split("\n")) log(line);
   }, pinnedIn(fieldNamesOf(inputs), "balancer"));
   const after = await observe(s, catalog, fieldNamesOf(inputs));

@@ -1,9 +1,11 @@
 // What a product catalog is: its version scheme, its legal hops (each with the rule and document
 // that justify it), and the steps of each hop for each platform. Adding a product means writing one
 // of these; the planner and executor never change for it.
-import { RolloutPolicy } from "./rollout";
+import type { ServiceEntry } from "../edits/services";
+import type { HttpStepDetails } from "./httpStep";
+import { PoolState, RolloutPolicy } from "./rollout";
 import { VersionScheme } from "./version";
-import { Provenance } from "./provenance";
+import { FromDocument, Provenance } from "./provenance";
 
 export type Platform = "linux" | "windows";
 export type Shell = "sh" | "powershell";
@@ -30,22 +32,10 @@ export interface PlanContext {
   options: Record<string, unknown>;
 }
 
-export type StepAction =
-  | "backup" // take the restore point for this hop (always before anything destructive)
-  | "upload" // copy a local file to the host, sha256-checked
-  | "run" // run commands
-  | "edit" // an idempotent file edit (see providers/edits)
-  | "services-add" // add entries to a services file
-  | "reboot" // restart the machine and wait for it
-  | "verify" // check the service runs and reports the hop's target version
-  | "pool" // a load-balancer pool operation around a cluster member
-  | "http" // a request to a web portal on the host's own loopback, through the connection's tunnel (engine/httpStep.ts)
-  | "restore"; // bring the restore point back (only run on failure)
-
-export interface Step {
+/** What every step has, whatever its action. */
+interface StepBase {
   /** Unique within its hop; with the hop it keys the journal. */
   id: string;
-  action: StepAction;
   title: string;
   shell: Shell;
   /** The exact commands, already quoted for `shell`. Shown in preview and in the plan JSON. */
@@ -59,9 +49,78 @@ export interface Step {
    * safety step (provenance.ts). Every step has one (tests/unit/engine/provenance.test.ts).
    */
   provenance?: Provenance;
-  /** Action-specific details (an upload's source, a file edit's path, services entries, ...). */
-  [detail: string]: unknown;
+  /** The id of the catalog rule the step follows (Altazion's steps name theirs). */
+  rule?: string;
+  /** Seconds the step may run, when the catalog knows better than the action's default (engine/executor.ts). */
+  timeoutSeconds?: number;
 }
+
+/** Run commands. */
+export interface RunStep extends StepBase {
+  action: "run";
+}
+/** Take the restore point for this hop (always before anything destructive). */
+export interface BackupStep extends StepBase {
+  action: "backup";
+  /** The folder the restore point is in, when the catalog names one (told to the operator after a failed restore). */
+  backupDir?: string;
+}
+/** Copy a local file or folder to the host, sha256-checked; runs no commands. */
+export interface UploadStep extends StepBase {
+  action: "upload";
+  source: string;
+  destination: string;
+  directory?: boolean;
+}
+/** An idempotent named edit of one file (providers/edits), carried out by the executor. */
+export interface EditStep extends StepBase {
+  action: "edit";
+  file: string;
+  /** The edit's name in providers/edits/edit.ts namedEdits. */
+  edit: string;
+  /** The value, when the plan fixes it (shown in preview). */
+  value?: string;
+  /** A read-only command whose output is the value, when only the host knows it. */
+  valueCommand?: string;
+  /** A command that must accept the edited file, or the old file is put back. */
+  validate?: string;
+}
+/** Add entries to a services file (conflicts fail the step and write nothing). */
+export interface ServicesAddStep extends StepBase {
+  action: "services-add";
+  file: string;
+  entries: ServiceEntry[];
+}
+/** Restart the machine and wait for it. */
+export interface RebootStep extends StepBase {
+  action: "reboot";
+  /** A read-only command whose output changes with every boot. */
+  bootMarker: string;
+  timeoutSeconds: number;
+}
+/** Check the hop's success by the document's criterion (and the site's version command where given). */
+export interface VerifyStep extends StepBase {
+  action: "verify";
+  expectVersion?: string;
+}
+/** A load-balancer pool operation around a cluster member. */
+export interface PoolStep extends StepBase {
+  action: "pool";
+  /** The state each server must reach in each backend, by backend. */
+  pools: Record<string, Record<string, PoolState>>;
+  drainSeconds?: number;
+}
+/** A request to a web portal on the host's own loopback, through the connection's tunnel (engine/httpStep.ts). */
+export interface HttpStep extends StepBase, HttpStepDetails {
+  action: "http";
+}
+/** Bring the restore point back (only run on failure). */
+export interface RestoreStep extends StepBase {
+  action: "restore";
+}
+
+export type Step = RunStep | BackupStep | UploadStep | EditStep | ServicesAddStep | RebootStep | VerifyStep | PoolStep | HttpStep | RestoreStep;
+export type StepAction = Step["action"];
 
 /**
  * A read-only look at the host that preview runs before anything is touched, for what only the host
@@ -133,7 +192,13 @@ export interface Catalog {
    */
   fileSets?: Record<string, FileSet>;
   /** How a cluster of this product is rolled behind a load balancer (its pools' roles), and the rule that says so. */
-  cluster?: { policy: RolloutPolicy; rule: Rule; memberOptions: Record<string, unknown> };
+  cluster?: {
+    policy: RolloutPolicy;
+    rule: Rule;
+    memberOptions: Record<string, unknown>;
+    /** The document's sentence behind the rollout's pool moves (the pool steps cite it; a traffic-only move is upchain's safety). */
+    provenance?: FromDocument;
+  };
 }
 
 export interface VersionProbe {
@@ -173,15 +238,38 @@ export interface HostOffer {
   read(result: { code: number | null; stdout: string; stderr: string }, installed: string, target: string): { releases: string[]; target: string; lines?: string[] } | { problem: string };
 }
 
-export type StepSpec = Omit<Step, "shell"> & { id: string; action: StepAction; title: string; commands: string[]; destructive: boolean };
+/** Omit over each member of a union (TypeScript's Omit would merge the members). */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export type StepSpec = DistributiveOmit<Step, "shell">;
 
 /** A step whose commands are POSIX sh. */
-export const shStep = (s: StepSpec): Step => ({ ...s, shell: "sh" });
+export const shStep = (s: StepSpec): Step => ({ ...s, shell: "sh" }) as Step;
 /** A step whose commands are PowerShell. */
-export const psStep = (s: StepSpec): Step => ({ ...s, shell: "powershell" });
+export const psStep = (s: StepSpec): Step => ({ ...s, shell: "powershell" }) as Step;
 
 /** Copy a local file or folder to the host (the executor checks each file's sha256 there). Runs no commands. */
-export function uploadStep(shell: Shell, s: { id: string; title: string; source: string; destination: string; directory?: boolean }): Step {
+export function uploadStep(shell: Shell, s: { id: string; title: string; source: string; destination: string; directory?: boolean; provenance?: Provenance }): UploadStep {
   const { directory, ...rest } = s;
   return { ...rest, action: "upload", shell, commands: [], destructive: false, ...(directory ? { directory: true } : {}) };
+}
+
+/** The step as the kind its action says; throws when it is another (for code that expects one action). */
+export function stepOfAction<A extends StepAction>(step: Step, action: A): Extract<Step, { action: A }> {
+  if (step.action !== action) throw new Error(`step ${step.id} is a ${step.action} step, not ${action}`);
+  return step as Extract<Step, { action: A }>;
+}
+
+/** Every command a step carries, in its shell: its commands and those its action adds (an edit's value and check, a reboot's boot marker, an http step's attempts). */
+export function commandsOf(step: Step): string[] {
+  switch (step.action) {
+    case "edit":
+      return [...step.commands, ...(step.valueCommand ? [step.valueCommand] : []), ...(step.validate ? [step.validate] : [])];
+    case "reboot":
+      return [...step.commands, step.bootMarker];
+    case "http":
+      return [...step.commands, ...step.attempts.flatMap((a) => [...(a.before ?? []), ...(a.after ?? [])])];
+    default:
+      return step.commands;
+  }
 }

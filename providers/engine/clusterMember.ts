@@ -3,8 +3,9 @@
 // being upgraded; after it, with the member on its new release; after a failed hop, with the member
 // back on its old release (a recovery step, run even when the restore failed). No product names: the
 // catalog gives the pools' roles, the stack the backends' names and the members' order.
-import { Catalog, ChainPosition, Hop, PlanContext, Step } from "./catalog";
-import { Pools as DesiredPools, RolloutPolicy, desiredPools, poolChanges } from "./rollout";
+import { Catalog, ChainPosition, Hop, PlanContext, PoolStep, Step } from "./catalog";
+import { Provenance, fromSafety } from "./provenance";
+import { Pools as DesiredPools, PoolChange, RolloutPolicy, desiredPools, poolChanges } from "./rollout";
 
 export interface ClusterMembership {
   /** Every member's server name in the balancer, in rollout order; the members before this one are upgraded first. */
@@ -20,12 +21,21 @@ export interface ClusterMembership {
 }
 
 /** The desired pools by the balancer's backend names. */
-function byBackend(p: DesiredPools, m: ClusterMembership): Record<string, Record<string, string>> {
+function byBackend(p: DesiredPools, m: ClusterMembership): PoolStep["pools"] {
   return Object.fromEntries(Object.entries(p).map(([role, states]) => [m.backends[role] ?? role, states]));
 }
 
-function poolStep(id: string, title: string, pools: DesiredPools, m: ClusterMembership, extra: Partial<Step> = {}): Step {
-  return { id, action: "pool", title, shell: "sh", commands: [], destructive: false, pools: byBackend(pools, m), drainSeconds: m.drainSeconds, ...extra };
+function poolStep(id: string, title: string, pools: DesiredPools, m: ClusterMembership, provenance: Provenance, extra: Partial<PoolStep> = {}): PoolStep {
+  return { id, action: "pool", title, shell: "sh", commands: [], destructive: false, pools: byBackend(pools, m), drainSeconds: m.drainSeconds, provenance, ...extra };
+}
+
+const DRAIN = fromSafety("the member leaves the traffic pool drained before its upgrade and rejoins it after its check, so no request reaches a member being upgraded; putting it back undoes it");
+const RECOVER = fromSafety("after a failed hop the member goes back to the pools of its old release (undoing the step before the hop)");
+
+/** The document's sentence when a move touches a pool other than traffic (the document's pool order), else upchain's drain. */
+function moveProvenance(inner: Catalog, policy: RolloutPolicy, changes: PoolChange[]): Provenance {
+  const documented = changes.some((c) => c.pool !== policy.traffic);
+  return documented && inner.cluster?.provenance ? inner.cluster.provenance : DRAIN;
 }
 
 const describe = (changes: { member: string; action: string }[]) => (changes.length ? changes.map((c) => `${c.action} ${c.member}`).join(", ") : "no change expected");
@@ -42,15 +52,15 @@ export function clusterMember(inner: Catalog, policy: RolloutPolicy, m: ClusterM
     hopSteps(hop: Hop, ctx: PlanContext, chain?: ChainPosition): Step[] {
       const after = afterHop(hop);
       return [
-        poolStep("pool-before", `Load balancer: take ${m.member} out for its upgrade (${describe(poolChanges(resting, during, policy, m.members))})`, during, m),
+        poolStep("pool-before", `Load balancer: take ${m.member} out for its upgrade (${describe(poolChanges(resting, during, policy, m.members))})`, during, m, moveProvenance(inner, policy, poolChanges(resting, during, policy, m.members))),
         ...inner.hopSteps(hop, ctx, chain),
-        poolStep("pool-after", `Load balancer: ${m.member} back on ${hop.to} (${describe(poolChanges(during, after, policy, m.members))})`, after, m),
+        poolStep("pool-after", `Load balancer: ${m.member} back on ${hop.to} (${describe(poolChanges(during, after, policy, m.members))})`, after, m, moveProvenance(inner, policy, poolChanges(during, after, policy, m.members))),
       ];
     },
     recoverSteps(hop: Hop, ctx: PlanContext): Step[] {
       return [
         ...(inner.recoverSteps?.(hop, ctx) ?? []),
-        poolStep("pool-recover", `Load balancer: ${m.member} back in its pools on ${hop.from} (${describe(poolChanges(during, resting, policy, m.members))})`, resting, m, { action: "pool", always: true }),
+        poolStep("pool-recover", `Load balancer: ${m.member} back in its pools on ${hop.from} (${describe(poolChanges(during, resting, policy, m.members))})`, resting, m, RECOVER, { always: true }),
       ];
     },
   };

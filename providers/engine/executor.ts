@@ -5,7 +5,7 @@
 import { UpchainError, isUpchainError, maskSecrets } from "../errors";
 import { elapsedText, stepProgress } from "./progress";
 import { RemoteHost } from "../transport/remoteHost";
-import { Catalog, PlanContext, Step, probedVersion } from "./catalog";
+import { Catalog, PlanContext, RebootStep, Step, probedVersion } from "./catalog";
 import { DetachedResult, StepEnv, readResult, startDetached, stepState } from "./detached";
 import { edit, servicesAdd, upload } from "./fileSteps";
 import { Journal, TimelineEntry, archiveJournal, newRunId, journalPath, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
@@ -352,7 +352,7 @@ async function launch(r: Run, dir: string, step: PlannedStep): Promise<void> {
   });
 }
 
-async function reboot(r: Run, step: PlannedStep, index: number, dir: string): Promise<StepOutcome> {
+async function reboot(r: Run, step: PlannedStep & RebootStep, index: number, dir: string): Promise<StepOutcome> {
   const { o, j } = r;
   const resumed = j.inFlight?.index === index ? j.inFlight.marker : undefined;
   return rebootAndWait({
@@ -465,7 +465,7 @@ async function restorePointOf(r: Run, hop: string): Promise<string> {
   const index = steps.findIndex((s) => s.hop === hop && s.action === "backup");
   if (index < 0) return "none was taken";
   const backup = steps[index];
-  if (typeof backup.backupDir === "string") return backup.backupDir;
+  if (backup.action === "backup" && backup.backupDir) return backup.backupDir;
   const output =
     r.backupOutput.get(hop) ?? (await readResult(r.o.host, stepDir(r.stateDir, r.j.run, index, backup.id), 0).then((res) => res.stdout, () => ""));
   const printed = output.trim().split("\n").pop()?.replace(/^restore point:\s*/i, "").replace(/[^\x20-\x7e]/g, "?").slice(0, 300);
@@ -494,7 +494,7 @@ async function runAside(r: Run, s: Step): Promise<string | undefined> {
     // the balancer, not this host: put the member back in its pools (idempotent)
     if (!o.pools) return "this step acts on a load balancer, and none was given to this server";
     try {
-      const res = await applyPools(await o.pools(), { ...s, hop: "" }, Date.now() + stepDeadline(s, o.stepTimeouts) * 1000);
+      const res = await applyPools(await o.pools(), s, Date.now() + stepDeadline(s, o.stepTimeouts) * 1000);
       for (const line of res.stdout.trimEnd().split("\n")) r.log(`  ${line}`);
       return undefined;
     } catch (e) {

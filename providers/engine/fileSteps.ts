@@ -9,14 +9,13 @@ import { ServiceEntry, addServices, describeEntry, serviceConflicts } from "../e
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { DetachedResult } from "./detached";
-import { PlannedStep } from "./planner";
+import { EditStep, ServicesAddStep, UploadStep } from "./catalog";
 
 const ok = (stdout: string): DetachedResult => ({ code: 0, stdout, stderr: "" });
 const failed = (stderr: string, stdout = ""): DetachedResult => ({ code: 1, stdout, stderr });
 
-export async function upload(host: RemoteHost, step: PlannedStep): Promise<DetachedResult> {
-  const source = String(step.source ?? "");
-  const destination = String(step.destination);
+export async function upload(host: RemoteHost, step: UploadStep): Promise<DetachedResult> {
+  const { source, destination } = step;
   if (!source || !fs.existsSync(source)) return failed(`local file ${source || "(none given)"} does not exist`);
   const files: [string, string][] = fs.statSync(source).isDirectory()
     ? listFiles(source).map((f) => [path.join(source, f), `${destination}/${f}`])
@@ -66,22 +65,23 @@ async function editFile(
 }
 
 /** A named edit from providers/edits (with its value computed on the host when the step says how). */
-export async function edit(host: RemoteHost, step: PlannedStep, run: string): Promise<DetachedResult> {
-  const apply = namedEdits[String(step.edit)];
-  if (!apply) return failed(`no edit named ${String(step.edit)}`);
-  const value = step.valueCommand ? await host.exec(String(step.valueCommand), { sudo: true }) : undefined;
+export async function edit(host: RemoteHost, step: EditStep, run: string): Promise<DetachedResult> {
+  const apply = namedEdits[step.edit];
+  if (!apply) return failed(`no edit named ${step.edit}`);
+  const value = step.valueCommand ? await host.exec(step.valueCommand, { sudo: true }) : undefined;
   if (value && value.code !== 0) return failed(`could not compute the new value: ${value.stderr}`, value.stdout);
   // a value the plan fixed (shown in preview), else the one computed on the host, else none
   const given = typeof step.value === "string" ? step.value : (value?.stdout.trim() ?? "");
-  return editFile(host, String(step.file), run, (text) => apply(text, given), async (h) => {
-    if (!step.validate) return undefined;
-    const v = await h.exec(String(step.validate), { sudo: true });
-    return v.code === 0 ? undefined : `${String(step.validate)} said: ${v.stderr.trim() || v.stdout.trim()}`;
+  const validate = step.validate;
+  return editFile(host, step.file, run, (text) => apply(text, given), async (h) => {
+    if (!validate) return undefined;
+    const v = await h.exec(validate, { sudo: true });
+    return v.code === 0 ? undefined : `${validate} said: ${v.stderr.trim() || v.stdout.trim()}`;
   });
 }
 
-export function entriesOf(step: PlannedStep): ServiceEntry[] {
-  return (step.entries ?? []) as ServiceEntry[];
+export function entriesOf(step: ServicesAddStep): ServiceEntry[] {
+  return step.entries;
 }
 
 /** What stands in the way of adding the step's entries to `text`, one line per conflict. */
@@ -90,8 +90,8 @@ export function servicesConflictLines(file: string, text: string, entries: Servi
 }
 
 /** Add the missing entries to the services file; a conflict fails the step and writes nothing. */
-export async function servicesAdd(host: RemoteHost, step: PlannedStep, run: string): Promise<DetachedResult> {
-  const file = String(step.file);
+export async function servicesAdd(host: RemoteHost, step: ServicesAddStep, run: string): Promise<DetachedResult> {
+  const file = step.file;
   const entries = entriesOf(step);
   return editFile(
     host,

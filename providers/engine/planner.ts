@@ -15,10 +15,8 @@ export interface PlanRequest {
   options?: Record<string, unknown>;
 }
 
-export interface PlannedStep extends Step {
-  /** "from->to" of the hop the step belongs to. */
-  hop: string;
-}
+/** A step with the hop it belongs to ("from->to"). */
+export type PlannedStep = Step & { hop: string };
 
 export interface Plan {
   product: string;

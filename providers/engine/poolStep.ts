@@ -4,7 +4,7 @@
 // Idempotent: a resumed run simply does it again, and a pool already right is not touched.
 import { UpchainError } from "../errors";
 import { Pools } from "../loadBalancer/pools";
-import { PlannedStep } from "./planner";
+import { PoolStep } from "./catalog";
 import { PoolState } from "./rollout";
 
 export interface PoolStepResult {
@@ -15,9 +15,9 @@ export interface PoolStepResult {
 
 const RANK: Record<PoolState, number> = { ready: 0, drain: 1, maint: 2 };
 
-export async function applyPools(pools: Pools, step: PlannedStep, deadlineMs: number): Promise<PoolStepResult> {
-  const desired = step.pools as Record<string, Record<string, PoolState>>;
-  const drainUntil = Date.now() + Math.min(Number(step.drainSeconds ?? 300) * 1000, Math.max(0, deadlineMs - Date.now()));
+export async function applyPools(pools: Pools, step: Pick<PoolStep, "pools" | "drainSeconds">, deadlineMs: number): Promise<PoolStepResult> {
+  const desired = step.pools;
+  const drainUntil = Date.now() + Math.min((step.drainSeconds ?? 300) * 1000, Math.max(0, deadlineMs - Date.now()));
   const lines: string[] = [];
   const current = await pools.read();
   const state = (backend: string, server: string) => current.find((s) => s.backend === backend && s.server === server);

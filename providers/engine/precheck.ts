@@ -19,7 +19,7 @@ export async function precheckPlan(host: RemoteHost, plan: Plan): Promise<PlanPr
   const present: Record<string, ServiceEntry[]> = {};
   for (const step of plan.steps) {
     if (step.action !== "services-add" || step.shell !== "sh") continue;
-    const file = String(step.file);
+    const file = step.file;
     const r = await host.exec(`cat ${q(file)}`, { sudo: true });
     if (r.code !== 0) {
       problems.push(`step ${step.id} of hop ${step.hop} edits ${file}, which cannot be read: ${r.stderr.trim()}`);

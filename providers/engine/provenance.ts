@@ -72,5 +72,18 @@ export function describeProvenance(p: Provenance): string {
   }
 }
 
+/** A few words for a preview line: `document 001 (Linux, General Update Steps 3)`, `site options.versionCommand`, `safety`. */
+export function shortProvenance(p: Provenance | undefined): string {
+  if (!p) return "source not stated";
+  switch (p.kind) {
+    case "document":
+      return `document ${p.document.slice(0, 3)} (${p.section})`;
+    case "site":
+      return `site ${p.field}`;
+    case "safety":
+      return "safety";
+  }
+}
+
 /** Placeholder shown for a site's value when `upchain plan` runs without the stack's options. */
 export const sitePlaceholder = (field: string) => `<site: ${field}>`;

@@ -6,11 +6,12 @@
 import { UpchainError } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
 import { DetachedResult, readResult, startDetached, stepState } from "./detached";
+import { RebootStep } from "./catalog";
 import { PlannedStep } from "./planner";
 import { withContact } from "./stepWait";
 
-export async function bootMarker(host: RemoteHost, step: PlannedStep): Promise<string> {
-  const r = await host.exec(String(step.bootMarker), { sudo: true });
+export async function bootMarker(host: RemoteHost, step: Pick<RebootStep, "bootMarker">): Promise<string> {
+  const r = await host.exec(step.bootMarker, { sudo: true });
   if (r.code !== 0 || !r.stdout.trim()) throw new UpchainError("COMMAND_FAILED", `${host.label}: the boot marker command printed nothing: ${r.stderr.trim().slice(0, 300)}`);
   return r.stdout.trim().slice(0, 500);
 }
@@ -19,7 +20,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function rebootAndWait(o: {
   host: RemoteHost;
-  step: PlannedStep;
+  step: PlannedStep & RebootStep;
   dir: string;
   /** The marker noted before the reboot; absent when this run starts the reboot itself. */
   markerBefore?: string;
@@ -31,7 +32,7 @@ export async function rebootAndWait(o: {
 }): Promise<DetachedResult> {
   const { host, step } = o;
   if (!host.reconnect) return { code: 1, stdout: "", stderr: `${host.label}: this connection cannot reconnect, so upchain cannot wait for a reboot` };
-  const timeout = Number(step.timeoutSeconds ?? 900);
+  const timeout = step.timeoutSeconds;
   const deadline = Date.now() + timeout * 1000;
   let before = o.markerBefore;
   let launch = before === undefined;

@@ -1,6 +1,7 @@
 // The chain as preview shows it in the server's `plan` output: hops, and each step as
 // "hop id: [action] title", with what the host's files already hold left out.
-import { Catalog } from "../engine/catalog";
+import { Catalog, ServicesAddStep } from "../engine/catalog";
+import { shortProvenance } from "../engine/provenance";
 import { entriesOf } from "../engine/fileSteps";
 import { PlanPrecheck } from "../engine/precheck";
 import { Plan, PlannedStep, hopLabel, hopName } from "../engine/planner";
@@ -9,7 +10,7 @@ import { ServiceEntry, describeEntry } from "../edits/services";
 const same = (a: ServiceEntry, b: ServiceEntry) => a.name === b.name && a.port === b.port && a.protocol === b.protocol;
 
 /** A services-add step's entries the host does not have yet, and the ones it has. */
-function servicesOf(step: PlannedStep, found: PlanPrecheck) {
+function servicesOf(step: PlannedStep & ServicesAddStep, found: PlanPrecheck) {
   const there = found.present[`${step.hop} ${step.id}`] ?? [];
   const all = entriesOf(step);
   return { missing: all.filter((e) => !there.some((t) => same(t, e))), there: all.filter((e) => there.some((t) => same(t, e))) };
@@ -21,7 +22,7 @@ function titleOf(step: PlannedStep, found: PlanPrecheck): string {
   const { missing, there } = servicesOf(step, found);
   if (!there.length) return step.title;
   const had = `it has ${there.map(describeEntry).join(", ")} already`;
-  return missing.length ? `Add ${missing.map(describeEntry).join(", ")} to ${String(step.file)} (${had})` : `Nothing to add to ${String(step.file)}: ${had}`;
+  return missing.length ? `Add ${missing.map(describeEntry).join(", ")} to ${step.file} (${had})` : `Nothing to add to ${step.file}: ${had}`;
 }
 
 /** An interrupted run the next up finishes first: the plan's first `next` steps are done, `inFlight` is the one it left running. */
@@ -50,12 +51,13 @@ export function planSummary(plan: Plan, catalog: Catalog, found: PlanPrecheck = 
   // the catalog's short name of a hop when it has one: the diff view cuts long lines
   const named = (key: string) => hopName(catalog, plan, key);
   // one line per entry: a step title listing six entries is too long for the diff view
-  const entries = plan.steps.flatMap((s) => (s.action === "services-add" ? servicesOf(s, found).missing.map((e) => `${s.hop} ${String(s.file)} += ${describeEntry(e)}`) : []));
+  const entries = plan.steps.flatMap((s) => (s.action === "services-add" ? servicesOf(s, found).missing.map((e) => `${s.hop} ${s.file} += ${describeEntry(e)}`) : []));
   return {
     from: plan.from,
     to: plan.to,
     hops: plan.hops.map((h) => `${named(hopLabel(h))} (${h.rule.id})`),
-    steps: plan.steps.map((s, i) => `${named(s.hop)} ${s.id}: ${markerOf(i, resumed)}[${s.action}] ${titleOf(s, found)}`),
+    // where each step comes from, at the end of its line (the plan JSON has the document's sentence)
+    steps: plan.steps.map((s, i) => `${named(s.hop)} ${s.id}: ${markerOf(i, resumed)}[${s.action}] ${titleOf(s, found)} <- ${shortProvenance(s.provenance)}`),
     ...(entries.length ? { servicesEntries: entries } : {}),
   };
 }

@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { groupmax } from "../../providers/catalogs/groupmax";
 import { omflow } from "../../providers/catalogs/omflow";
-import { Catalog, Platform, Step } from "../../providers/engine/catalog";
+import { Catalog, Platform, Step, commandsOf } from "../../providers/engine/catalog";
 import { PlanRequest, planInputProblems, planUpgrade } from "../../providers/engine/planner";
 import { isUpchainError } from "../../providers/errors";
 import { quotePowerShell } from "../../providers/quote";
@@ -119,8 +119,7 @@ export function renderAll(p: Product, options: Options): { commands: { shell: St
   for (const hop of plan.hops) steps.push(...p.catalog.restoreSteps(hop, ctx), ...(p.catalog.recoverSteps?.(hop, ctx) ?? []));
   const commands: { shell: Step["shell"]; text: string }[] = [];
   for (const s of steps) {
-    for (const c of s.commands) commands.push({ shell: s.shell, text: c });
-    for (const extra of ["valueCommand", "validate", "bootMarker"]) if (typeof s[extra] === "string") commands.push({ shell: s.shell, text: s[extra] as string });
+    for (const c of commandsOf(s)) commands.push({ shell: s.shell, text: c });
   }
   const probe = p.catalog.probeVersion(ctx);
   commands.push({ shell: probe.shell, text: probe.command });

@@ -12,7 +12,7 @@
 // catalogParseFailures() / assertCatalogParses(), for any test that wants to check a catalog.
 import * as assert from "assert";
 import { Language, Node, Parser } from "web-tree-sitter";
-import { Catalog, Platform, Step } from "../../providers/engine/catalog";
+import { Catalog, Platform, Step, commandsOf } from "../../providers/engine/catalog";
 import { hopLabel, legalTargets, planUpgrade } from "../../providers/engine/planner";
 
 export interface ParseError {
@@ -140,10 +140,7 @@ const isText = (v: unknown): v is string => typeof v === "string" && v !== "";
 
 /** What an executor runs for the step: its commands, and the commands some actions carry besides (an edit's, a reboot's, an http step's attempts'). */
 const psCommands = (s: Step): string[] => {
-  const extra = ["valueCommand", "validate", "bootMarker"].map((k) => s[k]).filter(isText);
-  const attempts = Array.isArray(s.attempts) ? (s.attempts as { before?: unknown; after?: unknown }[]) : [];
-  const around = attempts.flatMap((a) => [a.before, a.after]).flatMap((l) => (Array.isArray(l) ? l.filter(isText) : []));
-  return [...s.commands, ...extra, ...around];
+  return commandsOf(s);
 };
 
 /**

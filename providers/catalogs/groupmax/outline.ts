@@ -44,7 +44,7 @@ const step = (c: GroupmaxCommands, id: string, action: Step["action"], title: st
   shell: c.shell,
   commands,
   destructive,
-});
+}) as Step;
 
 export function kept(o: GroupmaxSettings): string[] {
   return [o.installDir, ...o.databasePaths, o.servicesFile];
@@ -65,12 +65,12 @@ export function hopStepsFrom(o: GroupmaxSettings, hop: Hop, c: GroupmaxCommands)
       ...step(c, "reboot", "reboot", `Shut the machine down and restart it; wait up to ${o.rebootTimeoutSeconds}s for it to come back`, [c.reboot.command]),
       bootMarker: c.reboot.bootMarker,
       timeoutSeconds: o.rebootTimeoutSeconds,
-    },
+    } as Step,
     step(c, "backup", "backup", `Back up ${kept(o).join(", ")} (the installation folder, the database files, the services file)`, c.backup),
     ...(Object.keys(installTitle) as Installer[]).map((k) => step(c, installId[k], "run", `${installTitle[k]} (the site's installer)`, c.install[k], true)),
   );
   if (entries.length) {
-    steps.push({ ...step(c, "services-add", "services-add", `Add ${entries.map(describeEntry).join(", ")} to ${o.servicesFile}`, c.servicesAdd, true), file: o.servicesFile, entries });
+    steps.push({ ...step(c, "services-add", "services-add", `Add ${entries.map(describeEntry).join(", ")} to ${o.servicesFile}`, c.servicesAdd, true), file: o.servicesFile, entries } as Step);
   }
   steps.push(step(c, "start-object-server", "run", "Start Object Server (its start-up check)", c.startObjectServer));
   if (needsAdvup(hop.from)) {

@@ -1,5 +1,6 @@
 // The Oracle Application Server middle-tier catalog: 9.0.2 takes the 9.0.2.3 patch set first; 9.0.2.3,
 // 9.0.3 and 9.0.4 go to 10.1.2 in one side-by-side hop (a new Oracle home, then the Upgrade Assistant).
+import { DOCUMENTS, fromDocument } from "../../engine/provenance";
 import { Catalog, Hop, PlanContext } from "../../engine/catalog";
 import { oracleHostChecks } from "./checks";
 import { linuxCommands, linuxProbe } from "./linux";
@@ -65,5 +66,15 @@ export const oracleAs: Catalog = {
     return problems;
   },
   hostChecks: (hops, ctx) => oracleHostChecks(settings(ctx), hops, ctx),
-  cluster: { policy: { traffic: "traffic", oldReleaseOnly: ["invalidation"] }, rule: rules.webCacheCluster, memberOptions: { webCacheMember: true } },
+  cluster: {
+    policy: { traffic: "traffic", oldReleaseOnly: ["invalidation"] },
+    rule: rules.webCacheCluster,
+    memberOptions: { webCacheMember: true },
+    provenance: fromDocument(
+      DOCUMENTS.oracleAs,
+      "OracleAS Web Cacheクラスタのアップグレード",
+      "ロード・バランサの無効化プールからクラスタ・メンバーを1つずつ削除してアップグレードしていきます。すべてのクラスタ・メンバーをアップグレードしたら、それらを無効化プールに戻します。",
+      "remove the cluster members from the load balancer's invalidation pool one at a time and upgrade them; once every member is upgraded, return them to the invalidation pool",
+    ),
+  },
 };

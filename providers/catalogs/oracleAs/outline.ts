@@ -40,7 +40,7 @@ const step = (c: OracleAsCommands, id: string, action: Step["action"], title: st
   shell: c.shell,
   commands,
   destructive,
-});
+}) as Step;
 
 /** 9.0.2.x -> 9.0.2.3: the patch set in place on the source home, everything stopped around it. */
 export function patchSetSteps(o: OracleAsOptions, hop: Hop, c: OracleAsCommands): Step[] {

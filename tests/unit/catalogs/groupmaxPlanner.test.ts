@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { groupmax } from "../../../providers/catalogs/groupmax";
-import { PlanContext, Platform } from "../../../providers/engine/catalog";
+import { PlanContext, Platform, stepOfAction } from "../../../providers/engine/catalog";
 import { PlanRequest, assertPlanInputs, planUpgrade } from "../../../providers/engine/planner";
 import { isUpchainError } from "../../../providers/errors";
 
@@ -107,7 +107,7 @@ describe("Groupmax planner: one documented hop to 06-00 per source", () => {
   }
 
   it("02-00 adds adagt_ap 9080/tcp and adreq_ap 9081/tcp; 02-01 does not", () => {
-    const names = (from: string) => (step(plan(from), "services-add").entries as { name: string; port: number }[]).map((e) => `${e.name}:${e.port}`);
+    const names = (from: string) => stepOfAction(step(plan(from), "services-add"), "services-add").entries.map((e) => `${e.name}:${e.port}`);
     assert.ok(names("02-00").includes("adagt_ap:9080") && names("02-00").includes("adreq_ap:9081"));
     assert.ok(!names("02-01").some((n) => n.startsWith("adagt_ap") || n.startsWith("adreq_ap")));
     assert.strictEqual(names("02-00").length, 6);
@@ -150,7 +150,7 @@ describe("Groupmax planner: one documented hop to 06-00 per source", () => {
     const p = plan("02-01", { uploads });
     assert.deepStrictEqual(ids(p), ["upload-1", "upload-2", ...documentOrder({ services: true, advup: true, console: false, backupV6: true })]);
     assert.deepStrictEqual(
-      p.steps.slice(0, 2).map((s) => [s.action, s.source, s.destination, s.destructive]),
+      p.steps.slice(0, 2).map((s) => stepOfAction(s, "upload")).map((s) => [s.action, s.source, s.destination, s.destructive]),
       uploads.map((u) => ["upload", u.source, u.destination, false]),
     );
   });

@@ -143,14 +143,14 @@ describe("executor faults (local fake transport)", function () {
     fs.writeFileSync(file, "LoadModule wsgi_module /old/mod_wsgi.so\n");
     const host = new FaultyHost();
     host.faults.push({ match: /^cp -p -- /, times: 1, mode: "exit", message: "cp: cannot create regular file: No space left on device" });
-    const edit: Step = { ...shStep({ id: "edit", action: "edit", title: "point wsgi at the new module", destructive: true, commands: [] }), file, edit: "wsgi-module", valueCommand: "echo /new/mod_wsgi.so" };
+    const edit = shStep({ id: "edit", action: "edit", title: "point wsgi at the new module", destructive: true, commands: [], file, edit: "wsgi-module", valueCommand: "echo /new/mod_wsgi.so" });
     await assert.rejects(run(catalog(dir, { extra: [edit] }), { host }), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /could not keep a copy of .*site\.conf.*so it was not edited/.test((e as Error).message));
     assert.strictEqual(fs.readFileSync(file, "utf8"), "LoadModule wsgi_module /old/mod_wsgi.so\n");
   });
 
   it("a reboot command that fails fails the step at once with its output, and the hop is restored", async () => {
     const host = new FaultyHost();
-    const reboot: Step = { ...shStep({ id: "reboot", action: "reboot", title: "reboot", destructive: true, commands: ["echo 'shutdown: not permitted' >&2", "exit 7"] }), bootMarker: "echo boot-1", timeoutSeconds: 600 };
+    const reboot = shStep({ id: "reboot", action: "reboot", title: "reboot", destructive: true, commands: ["echo 'shutdown: not permitted' >&2", "exit 7"], bootMarker: "echo boot-1", timeoutSeconds: 600 });
     const started = Date.now();
     await assert.rejects(run(catalog(dir, { extra: [reboot] }), { host }), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /exited 7/.test((e as Error).message) && /the reboot command failed .*not permitted/s.test((e as Error).message));
     assert.ok(Date.now() - started < 20_000, "not after the reboot timeout");
@@ -199,7 +199,7 @@ describe("executor faults (local fake transport)", function () {
     it("names the restore point its backup printed when that restore failed, although the backup ran in the killed run", async () => {
       // a catalog that names no backup folder: its backup prints "restore point: <archive>" as its last line
       const base = catalog(dir);
-      const c: Catalog = { ...base, hopSteps: (hop, ctx) => base.hopSteps(hop, ctx).map(({ backupDir: _d, ...s }) => s as Step) };
+      const c: Catalog = { ...base, hopSteps: (hop, ctx) => base.hopSteps(hop, ctx).map((s) => (s.action === "backup" ? { ...s, backupDir: undefined } : s)) };
       await killedDuringRestore(c, `${trailMark()}; exit 1`);
       await startDetached(new LocalHost(), stepDir(path.join(dir, "state"), killed, 0, "backup"), "echo taking it; echo 'restore point: /srv/kept/1-before-2.tar.gz'");
       await assert.rejects(run(c), (e: unknown) => isUpchainError(e, "RESTORE_FAILED") && (e as Error).message.includes("The restore point is kept on the host: /srv/kept/1-before-2.tar.gz."));
@@ -224,7 +224,7 @@ describe("executor faults (local fake transport)", function () {
     const markerFile = path.join(dir, "marker");
     fs.writeFileSync(markerFile, marker);
     // the "reboot" changes the marker, as a real restart changes the boot id
-    const reboot: Step = { ...shStep({ id: "reboot", action: "reboot", title: "reboot", destructive: true, commands: [`echo boot-2 > ${q(markerFile)}`] }), bootMarker: `cat ${q(markerFile)}`, timeoutSeconds: 600 };
+    const reboot = shStep({ id: "reboot", action: "reboot", title: "reboot", destructive: true, commands: [`echo boot-2 > ${q(markerFile)}`], bootMarker: `cat ${q(markerFile)}`, timeoutSeconds: 600 });
     const c = catalog(dir, { extra: [reboot] });
     const plan = planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
     const { newJournal, writeJournal } = await import("../../../providers/engine/journal");

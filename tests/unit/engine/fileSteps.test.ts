@@ -4,16 +4,18 @@ import * as fs from "fs";
 import * as path from "path";
 import { servicesAdd } from "../../../providers/engine/fileSteps";
 import { PlannedStep } from "../../../providers/engine/planner";
+import { ServicesAddStep } from "../../../providers/engine/catalog";
+import { ServiceEntry } from "../../../providers/edits/services";
 import { precheckPlan } from "../../../providers/engine/precheck";
 import { isUpchainError } from "../../../providers/errors";
 import { LocalHost, tempDir } from "../../support/localHost";
 
-const entries = [
+const entries: ServiceEntry[] = [
   { name: "imap", port: 143, protocol: "tcp" },
   { name: "pop3", port: 110, protocol: "tcp" },
 ];
 
-function servicesStep(file: string): PlannedStep {
+function servicesStep(file: string): PlannedStep & ServicesAddStep {
   return { id: "services-add", action: "services-add", shell: "sh", title: "add", commands: [], destructive: true, hop: "03-00->06-00", file, entries };
 }
 

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { rebootAndWait } from "../../../providers/engine/reboot";
 import { PlannedStep } from "../../../providers/engine/planner";
+import { RebootStep } from "../../../providers/engine/catalog";
 import { ExecOptions, ExecResult, ReconnectOptions } from "../../../providers/transport/remoteHost";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
@@ -38,7 +39,7 @@ describe("the reboot step holds the lock through a dropped link", function () {
     const boot = path.join(dir, "boot");
     fs.writeFileSync(boot, "A\n");
     const host = new FlakyLink();
-    const step = { id: "reboot", action: "reboot", shell: "sh", title: "Restart the machine", commands: [`echo B > ${q(boot)}`], destructive: false, hop: "1->2", bootMarker: `cat ${q(boot)}`, timeoutSeconds: 30 } as PlannedStep;
+    const step = { id: "reboot", action: "reboot", shell: "sh", title: "Restart the machine", commands: [`echo B > ${q(boot)}`], destructive: false, hop: "1->2", bootMarker: `cat ${q(boot)}`, timeoutSeconds: 30 } as PlannedStep & RebootStep;
     const holds: number[] = [];
     let failOnce = true;
     try {

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import { oracleAs } from "../../../../providers/catalogs/oracleAs";
-import { PlanContext } from "../../../../providers/engine/catalog";
+import { PlanContext, stepOfAction } from "../../../../providers/engine/catalog";
 import { planInputProblems, planUpgrade } from "../../../../providers/engine/planner";
 import { psLiterals } from "../../../support/powershell";
 
@@ -48,7 +48,7 @@ describe("oracle-as: steps", () => {
 
   it("options add the JVM heap edit, the Web Cache start and propagation, and the farm decommission", () => {
     const steps = plan("9.0.4", { ...full("linux"), oc4jMaxHeap: "1024m", webCacheMember: true, decommissionSource: true }).steps;
-    const heap = steps.find((s) => s.id === "oc4j-jvm-heap")!;
+    const heap = stepOfAction(steps.find((s) => s.id === "oc4j-jvm-heap")!, "edit");
     assert.deepStrictEqual([heap.action, heap.file, heap.edit, heap.value], ["edit", "/u01/app/oracle/product/10.1.2/upgrade/Oc4jPlugin.cfg", "jvm-max-heap", "1024m"]);
     assert.ok(steps.findIndex((s) => s.id === "oc4j-jvm-heap") < steps.findIndex((s) => s.id === "upgrade-assistant"));
     assert.match(steps.find((s) => s.id === "web-cache-propagate")!.commands.join("\n"), /startproc ias-component=WebCache[\s\S]*webcachectl propagate/);
