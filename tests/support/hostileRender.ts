@@ -122,8 +122,8 @@ export function renderAll(p: Product, options: Options): { commands: { shell: St
     for (const c of s.commands) commands.push({ shell: s.shell, text: c });
     for (const extra of ["valueCommand", "validate", "bootMarker"]) if (typeof s[extra] === "string") commands.push({ shell: s.shell, text: s[extra] as string });
   }
-  const probe = p.catalog.probeVersion(ctx);
-  commands.push({ shell: probe.shell, text: probe.command });
+  const probe = p.catalog.probeVersion?.(ctx);
+  if (probe) commands.push({ shell: probe.shell, text: probe.command });
   return { commands, steps };
 }
 

@@ -7,6 +7,7 @@ import { isUpchainError } from "../../../providers/errors";
 import { checkNow as check, probeInstalled, unresolvedSecretReferences } from "../../../providers/server/impl";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { webOptions } from "../catalogs/altazion/fixtures";
+import { counter } from "../../support/counterCatalog";
 
 const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
 // 192.0.2.0/24 is TEST-NET-1: nothing answers there, so a check that tried to connect would fail differently
@@ -55,7 +56,7 @@ describe("the Server provider's checks before any connection", function () {
 
 describe("the Server provider's refusal of a host without the product (UNKNOWN_VERSION)", () => {
   const hostPrinting = (stdout: string) => ({ label: "root@h1:22", exec: async () => ({ code: 0, stdout, stderr: "" }) }) as unknown as RemoteHost;
-  const refusal = async (stdout: string, product = "omflow", platform: "linux" | "windows" = "linux") => {
+  const refusal = async (stdout: string, product = "oracle-as", platform: "linux" | "windows" = "linux") => {
     const c = getCatalog(product);
     const options = product === "altazion-office" ? webOptions(platform) : {};
     const e = await probeInstalled(hostPrinting(stdout), c, { platform, releases: c.defaultReleases, options }).then(() => undefined, (x: unknown) => x);
@@ -63,16 +64,19 @@ describe("the Server provider's refusal of a host without the product (UNKNOWN_V
     return e.message;
   };
 
-  it("a host whose version file is empty is told in one sentence what was read and what upchain does", async () => {
+  it("a host whose documented version source is empty is told in one sentence what was read and what upchain does", async () => {
+    const e = await probeInstalled(hostPrinting(""), counter, { platform: "linux", releases: counter.defaultReleases, options: {} }).then(() => undefined, (x: unknown) => x);
+    assert.ok(isUpchainError(e, "UNKNOWN_VERSION"), String(e));
     assert.strictEqual(
-      await refusal(""),
-      "root@h1:22: no OMFLOW installation found (cat /opt/omflow/VERSION 2>/dev/null || true printed nothing). " +
-        "upchain adopts servers that already run OMFLOW; it never installs from nothing.",
+      e.message,
+      "root@h1:22: no Counter installation found (cat /opt/counter/VERSION 2>/dev/null || true printed nothing). " +
+        "upchain adopts servers that already run Counter; it never installs from nothing.",
     );
   });
 
   it("every product's refusal closes each parenthesis it opens, whatever its version command holds", async () => {
-    for (const product of productNames()) {
+    // only the products whose documents name a version source have a probe to refuse with
+    for (const product of productNames().filter((p) => getCatalog(p).probeVersion)) {
       for (const platform of getCatalog(product).platforms) {
         const text = await refusal("", product, platform);
         let depth = 0;
