@@ -78,11 +78,14 @@ export function readSiteVersion(catalog: Catalog, printed: string): { version: s
   return { version };
 }
 
-/** Preview's plain word that the version is the stack's, not read. */
-export function trustingNote(host: string, source: VersionSource): string | undefined {
+/** Preview's plain word that the version is the stack's or the state's, not read; and a `current` the state overrules. */
+export function trustingNote(host: string, source: VersionSource, current?: string): string | undefined {
   if (source.kind === "declared") return `trusting the stack: ${host} runs ${source.version} (no documented way to read it; give versionCommand to read it)`;
-  if (source.kind === "tracked") return `from the state: ${host} runs ${source.version}, the version its last run reached (no documented way to read it; give versionCommand to read it)`;
-  return undefined;
+  if (source.kind !== "tracked") return undefined;
+  const note = `from the state: ${host} runs ${source.version}, the version upchain's last run reached (no documented way to read it; give versionCommand to read it)`;
+  return current !== undefined && current.trim() !== source.version
+    ? `${note}; current (${current.trim()}) is trusted on first adoption only: if the server was changed by hand since, give versionCommand`
+    : note;
 }
 
 /**

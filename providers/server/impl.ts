@@ -300,7 +300,7 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
             const found = await findInstalled(h, catalog, contextOf(catalog, s), sourcesOf(s, _olds), journalName);
             const installed = found.version;
             // a version not read on the host is said plainly, before the plan that starts from it
-            trusting = trustingNote(conn.data.host, found.source);
+            trusting = trustingNote(conn.data.host, found.source, s.current === undefined ? undefined : catalog.scheme.normalize(s.current));
             if (trusting) displayLine(progressPrefix(s.resourceName, conn.data.host))(trusting, { warning: true });
             offered = await readOffered(h, catalog, s, installed);
             const e = withOffered(s, offered);
