@@ -46,6 +46,19 @@ describe("the Server provider's checks before any connection", function () {
     }
   });
 
+  it("a declared current that is not a version of the product is refused at current, without connecting", async () => {
+    const r = await check({}, { ...base, current: "6.0" });
+    const failure = (r.failures ?? []).find((f) => f.property === "current");
+    assert.ok(failure, JSON.stringify(r.failures));
+    assert.match(failure.reason, /^INVALID_INPUT: "6\.0" is not a Groupmax master management server version/);
+    assert.ok(!(r.failures ?? []).some((f) => /CONNECTION_FAILED|could not connect/.test(f.reason)), "nothing was connected to");
+  });
+
+  it("an empty versionCommand is refused with what to give, without connecting", async () => {
+    const r = await check({}, { ...base, versionCommand: "" });
+    assert.ok((r.failures ?? []).some((f) => f.property === "versionCommand" && /give the site's read-only command that prints the installed version/.test(f.reason)), JSON.stringify(r.failures));
+  });
+
   it("a secret reference without a value names the option and the secrets given", () => {
     const out = unresolvedSecretReferences({ installers: { mailServer: 'x "$UPCHAIN_SECRET_MAILPW" ${UPCHAIN_SECRET_OTHER}' }, uploads: [{ source: "$UPCHAIN_SECRET_DB" }] }, { UPCHAIN_SECRET_MAILPW: "v" });
     assert.deepStrictEqual(out.map((o) => o.property), ["options.installers.mailServer", "options.uploads[0].source"]);
