@@ -122,7 +122,8 @@ export interface MemberPoolArgs {
 
 export class Server extends pulumi.dynamic.Resource {
   declare readonly installedVersion: pulumi.Output<string>;
-  declare readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[] }>;
+  /** The chain preview showed; `installed` says when its start is the stack's or the state's word, not read on the host. */
+  declare readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[]; installed?: string }>;
   declare readonly outcome: pulumi.Output<RunOutcome>;
 
   constructor(name: string, args: ServerArgs, opts?: pulumi.CustomResourceOptions) {
