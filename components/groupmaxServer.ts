@@ -2,9 +2,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GroupmaxOptions } from "../providers/catalogs/groupmax/options";
 import { ConnectionArgs } from "../providers/hostFacts/resource";
-import { RunControlArgs, RunOutcome, Server, runControls } from "../providers/server/resource";
+import { InstalledVersionArgs, RunControlArgs, RunOutcome, Server, runControls, versionSources } from "../providers/server/resource";
 
-export interface GroupmaxServerArgs extends RunControlArgs {
+/** No Groupmax document names a way to read the installed version: versionCommand or current says it (InstalledVersionArgs). */
+export interface GroupmaxServerArgs extends RunControlArgs, InstalledVersionArgs {
   /** Like @pulumi/command's remote.ConnectionArgs (host, port, user, privateKey, password) plus the pinned host key
    * and privateKeyPassphrase for an encrypted key. Credentials are kept as secrets. */
   connection: ConnectionArgs;
@@ -31,7 +32,7 @@ export class GroupmaxServer extends pulumi.ComponentResource {
     super("upchain:groupmax:GroupmaxServer", name, {}, opts);
     const server = new Server(
       name,
-      { product: "groupmax", platform: args.platform, target: args.version, options: args.options as Record<string, unknown>, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv, fields: { target: "version" } },
+      { product: "groupmax", platform: args.platform, target: args.version, options: args.options as Record<string, unknown>, ...runControls(args), ...versionSources(args), connection: args.connection, secretEnv: args.secretEnv, fields: { target: "version" } },
       { parent: this, dependsOn: opts?.dependsOn },
     );
     this.installedVersion = server.installedVersion;

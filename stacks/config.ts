@@ -54,6 +54,13 @@ const serverShape = {
   /** Altazion Office: the phase hook files (paths in the stack's repository), placed in the update service's scripts folder. */
   hooks: z.array(z.string().min(1)).optional(),
   releases: z.array(z.string()).optional(),
+  /**
+   * For a product whose documents name no way to read the installed version (omflow, groupmax): the
+   * site's read-only command that prints it, run as root in the platform's shell.
+   */
+  versionCommand: z.string().min(1, "give the site's read-only command that prints the installed version, or leave the key out").optional(),
+  /** For the same products: the version the server runs today, trusted on first adoption and then tracked. */
+  current: z.string().min(1, "give the version the server runs today, or leave the key out").optional(),
   // Each product checks its own option keys (in the provider); here only that options is a mapping.
   options: z.record(z.string(), z.unknown(), { error: "must be a mapping of the product's options (key: value)" }).optional(),
   lockTimeoutSeconds: z.number().int().min(5).optional(),

@@ -72,7 +72,7 @@ export function clusterFieldNames(f: ClusterFieldFacts): Record<string, string> 
 
 export function serverFieldNames(f: ServerFieldFacts): Record<string, string> {
   const at = (...rest: string[]) => configField(["servers", f.position, ...rest]);
-  const own = ["product", "platform", "releases", "options", "lockTimeoutSeconds", "stepTimeouts", "clearRun"];
+  const own = ["product", "platform", "releases", "options", "lockTimeoutSeconds", "stepTimeouts", "clearRun", "versionCommand", "current"];
   return {
     ...Object.fromEntries(own.map((k) => [k, at(k)])),
     // an Altazion Office server's target is made of its modules, and so are its options' modules

@@ -81,7 +81,10 @@ function declareServer(i: number, wave?: { onFailure: "record"; wave: number }, 
   const server =
     s.product === "altazion-office"
       ? new AltazionServer(s.name, { ...common, modules: s.modules ?? [], hooks: s.hooks }, opts)
-      : new { groupmax: GroupmaxServer, omflow: OmflowServer, "oracle-as": OracleAsServer }[s.product](s.name, { ...common, version: s.version!, releases: s.releases }, opts);
+      : s.product === "oracle-as"
+        ? new OracleAsServer(s.name, { ...common, version: s.version! }, opts)
+        : // no document names their version source: the stack's versionCommand or current says it
+          new { groupmax: GroupmaxServer, omflow: OmflowServer }[s.product](s.name, { ...common, versionCommand: s.versionCommand, current: s.current, version: s.version!, releases: s.releases }, opts);
   servers[s.name] = server.installedVersion;
   provenServers.push({ name: s.name, product: s.product, installedVersion: server.installedVersion, outcome: server.outcome });
   return server;

@@ -2,6 +2,8 @@
 // options. They run with the stack's own checks, so that a misspelt server key and a misspelt
 // option are both reported by the first preview, each named as the stack file has it.
 import { builtInProducts, findCatalog } from "../providers/catalogs";
+import type { Catalog } from "../providers/engine/catalog";
+import { currentProblems } from "../providers/engine/installedVersion";
 import { planInputProblems } from "../providers/engine/planner";
 import { isUpchainError } from "../providers/errors";
 import { userField } from "../providers/server/fields";
@@ -30,6 +32,23 @@ function altazionModules(entry: Entry): Entry[] | undefined {
   return entry.modules.map((m) => ({ name: m.name, target: m.version, folder: m.folder, ...(m.pools ? { pools: m.pools } : {}) }));
 }
 
+/**
+ * versionCommand and current are for a product whose documents name no version source; one that
+ * names it (oracle-as, altazion-office) is read as its document says, so the keys would be ignored.
+ */
+function versionSourceIssues(catalog: Catalog, entry: Entry, i: number): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const key of ["versionCommand", "current"] as const) {
+    if (entry[key] !== undefined && catalog.probeVersion) {
+      issues.push({ path: ["servers", i, key], message: `${catalog.title} reads its installed version as its document says; ${key} is only for a product whose documents name no way to read it (omflow, groupmax): remove it` });
+    }
+  }
+  if (!catalog.probeVersion && typeof entry.current === "string") {
+    for (const p of currentProblems(catalog, entry.current)) issues.push({ path: ["servers", i, "current"], message: p.message });
+  }
+  return issues;
+}
+
 /** The problems of server `i`'s version and options (none when its product is unknown: the schema says so). */
 export function serverEntryProblems(entry: unknown, i: number): ConfigIssue[] {
   if (!isEntry(entry)) return [];
@@ -44,6 +63,7 @@ export function serverEntryProblems(entry: unknown, i: number): ConfigIssue[] {
   if (!altazion && typeof entry.version === "string" && entry.version) {
     for (const p of targetProblems(catalog, entry.version, releases)) issues.push({ path: [...at, "version"], message: p.reason.replace(/^INVALID_INPUT: /, "") });
   }
+  issues.push(...versionSourceIssues(catalog, entry, i));
   const own = entry.options === undefined ? {} : isEntry(entry.options) ? entry.options : undefined;
   const modules = altazion ? altazionModules(entry) : undefined;
   // options that are not a mapping, or modules of the wrong shape, are the schema's to refuse

@@ -11,7 +11,7 @@ import { builtInProducts, findCatalog, registerCatalog } from "./index";
 export const CATALOG_MODULE_RULE =
   "give a JavaScript module of your Pulumi program, relative to its project folder (where Pulumi.yaml is; like ./catalogs/myProduct), or an installed package's name; it exports `catalog` (upchain's Catalog)";
 
-const FUNCTIONS = ["legalHops", "requiredStops", "hopSteps", "restoreSteps", "probeVersion"] as const;
+const FUNCTIONS = ["legalHops", "requiredStops", "hopSteps", "restoreSteps"] as const;
 
 /** What is wrong with a module's export as a catalog for `product`, all at once. */
 export function catalogShapeProblems(c: any, product: string): string[] {
@@ -20,6 +20,8 @@ export function catalogShapeProblems(c: any, product: string): string[] {
   if (c.product !== product) problems.push(`its catalog is for product ${JSON.stringify(c.product)}, not ${JSON.stringify(product)}`);
   if (typeof c.title !== "string") problems.push("catalog.title is not a string");
   for (const f of FUNCTIONS) if (typeof c[f] !== "function") problems.push(`catalog.${f} is not a function`);
+  // optional: a product whose documents name no version source has none (versionCommand or current says it)
+  if (c.probeVersion !== undefined && typeof c.probeVersion !== "function") problems.push("catalog.probeVersion is given but is not a function");
   for (const f of ["normalize", "compare"]) if (typeof c.scheme?.[f] !== "function") problems.push(`catalog.scheme.${f} is not a function`);
   if (!Array.isArray(c.platforms) || !c.platforms.every((p: unknown) => p === "linux" || p === "windows")) problems.push('catalog.platforms is not a list of "linux" and "windows"');
   if (!Array.isArray(c.defaultReleases) || !c.defaultReleases.every((r: unknown) => typeof r === "string")) problems.push("catalog.defaultReleases is not a list of versions");

@@ -74,6 +74,8 @@ async function observe(s: ClusterInputs, catalog: Catalog, fields?: FieldNames):
   await Promise.all(
     s.members.map((m, k) =>
       at(["members", k], () => withSsh(m.connection as Connection, async (h) => {
+        // a cluster's product reads its version as its document says (Oracle AS): a catalog without a probe has no cluster rollout
+        if (!catalog.probeVersion) throw new UpchainError("INVALID_INPUT", `product: ${catalog.title} has no documented way to read a member's version, which a cluster rollout needs`, ["product"]);
         const p = catalog.probeVersion({ platform: s.platform, releases: catalog.defaultReleases, options: { ...catalog.cluster?.memberOptions, ...m.options } });
         const r = await h.exec(p.command, { sudo: true });
         const v = catalog.scheme.normalize(probedVersion(p, r.stdout));

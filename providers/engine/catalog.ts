@@ -167,8 +167,13 @@ export interface Catalog {
   recoverSteps?(hop: Hop, ctx: PlanContext): Step[];
   /** Why `from` is not a source the vendor's documents cover (naming those that are), if it is not. */
   undocumentedSource?(from: string, ctx: PlanContext): string | undefined;
-  /** A read-only command that prints the installed version (empty output: the product is absent). */
-  probeVersion(ctx: PlanContext): VersionProbe;
+  /**
+   * The vendor's documented way to read the installed version (a status file the document names): a
+   * read-only command that prints it (empty output: the product is absent). A product whose documents
+   * name none has no probe: the site's versionCommand, the state or the stack's `current` says it
+   * (engine/installedVersion.ts).
+   */
+  probeVersion?(ctx: PlanContext): VersionProbe;
   /** Problems found before any host is touched (missing bundle, bad option): field path and message. */
   preflight?(hops: Hop[], ctx: PlanContext): { path: string; message: string }[];
   /**

@@ -5,7 +5,7 @@
 import { UpchainError, isUpchainError, maskSecrets } from "../errors";
 import { elapsedText, stepProgress } from "./progress";
 import { RemoteHost } from "../transport/remoteHost";
-import { Catalog, PlanContext, RebootStep, Step, probedVersion } from "./catalog";
+import { Catalog, PlanContext, RebootStep, Step, VersionProbe, probedVersion } from "./catalog";
 import { DetachedResult, StepEnv, readResult, startDetached, stepState } from "./detached";
 import { edit, servicesAdd, upload } from "./fileSteps";
 import { Journal, TimelineEntry, archiveJournal, newRunId, journalPath, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
@@ -48,6 +48,8 @@ export interface ExecuteOptions {
   clearRun?: string;
   /** How long to keep trying to reach the host before a step's outcome is declared unknown. */
   contactTimeoutMs?: number;
+  /** The site's version command, for a catalog with no documented probe: checked before the run as the catalog's probe would be. */
+  versionProbe?: VersionProbe;
   /** Told the run's journal when the run ends, however it ends (its timeline feeds the report). */
   onFinish?: (journal: Journal) => void;
   /** The load balancer a cluster member's pool steps act on (opened when the first pool step runs). */
@@ -200,8 +202,9 @@ async function settleJournal(o: ExecuteOptions, stateDir: string, j: Journal | u
  */
 async function assertStillAt(o: ExecuteOptions): Promise<void> {
   if (!o.plan.hops.length) return;
-  const probe = o.catalog.probeVersion(o.ctx);
-  if (probe.shell !== "sh") return;
+  // without a probe (the version is the state's), the lock alone keeps runs apart
+  const probe = o.catalog.probeVersion?.(o.ctx) ?? o.versionProbe;
+  if (!probe || probe.shell !== "sh") return;
   const r = await o.host.exec(probe.command, { sudo: true });
   const now = o.catalog.scheme.normalize(probedVersion(probe, r.stdout));
   if (r.code === 0 && now === o.plan.from) return;

@@ -5,6 +5,8 @@ import { UpchainError } from "../errors";
 import { Catalog, Hop, PlanContext, Platform, Step } from "./catalog";
 import { sortVersions } from "./version";
 import { withArticle } from "../article";
+import { withVersionCheck } from "./versionCheck";
+import { platformShell } from "./installedVersion";
 
 export interface PlanRequest {
   installed: string;
@@ -13,6 +15,8 @@ export interface PlanRequest {
   /** The releases the user has patches for; the catalog's defaults when absent. */
   releases?: readonly string[];
   options?: Record<string, unknown>;
+  /** The site's read-only command that prints the installed version: each hop's verify then checks it prints the hop's target. */
+  versionCommand?: string;
 }
 
 /** A step with the hop it belongs to ("from->to"). */
@@ -130,7 +134,8 @@ export function planUpgrade(catalog: Catalog, req: PlanRequest): Plan {
 
   const steps: PlannedStep[] = [];
   for (const [index, hop] of hops.entries()) {
-    const hopSteps = catalog.hopSteps(hop, ctx, { index, count: hops.length, from, to });
+    const own = catalog.hopSteps(hop, ctx, { index, count: hops.length, from, to });
+    const hopSteps = req.versionCommand ? withVersionCheck(own, hop, platformShell(ctx.platform), req.versionCommand) : own;
     assertBackupFirst(catalog, hop, hopSteps);
     steps.push(...hopSteps.map((s) => ({ ...s, hop: hopLabel(hop) })));
   }

@@ -8,13 +8,15 @@ import { loadCatalogModule } from "../catalogs/own";
 import { promotionProblem } from "../engine/promotion";
 import { displayLine, flushDisplay } from "../engineLog";
 import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
-import { Catalog, PlanContext, Shell, probedVersion } from "../engine/catalog";
+import { Catalog, PlanContext } from "../engine/catalog";
+import { VersionSources, currentProblems, platformShell, trustingNote, versionReached } from "../engine/installedVersion";
+import { findInstalled, readOnHost, writeTracked } from "./installed";
+export { probeInstalled } from "./installed";
 import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/executor";
 import { Journal, RUN_ID, journalPath, readJournal } from "../engine/journal";
 import { runRecord, writeRunRecord } from "../engine/runRecord";
 import { Plan, PlanRequest, assertPlanInputs, hopLabel, planInputProblems, planUpgrade } from "../engine/planner";
 import { UpchainError, isUpchainError } from "../errors";
-import { quote } from "../quote";
 import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
@@ -71,6 +73,10 @@ const serverSchema = z.object({
   target: z.string().min(1, "give the version this server should run"),
   releases: z.array(z.string()).optional(),
   options: z.record(z.string(), z.unknown()).default({}),
+  /** The site's read-only command that prints the installed version, for a product whose documents name no way to read it. */
+  versionCommand: z.string().min(1, "give the site's read-only command that prints the installed version, or leave versionCommand out").regex(/^[^\0]*$/, "a command has no NUL character").optional(),
+  /** The version the server runs today, as the stack declares it: trusted on first adoption, then the state tracks it. */
+  current: z.string().min(1, "give the version the server runs today, or leave current out").optional(),
   /** Names the journal and lock on the host; one per product installation. */
   journalName: z.string().regex(/^[a-z0-9-]+$/, 'names the journal and lock files on the host: lowercase letters, digits and "-", like omflow or omflow-2').optional(),
   /** How long a run's lock outlives its last heartbeat, i.e. how soon a killed run's lock is taken over. */
@@ -129,11 +135,18 @@ function balancerOpener(s: ServerInputs): { open?: () => Promise<Pools>; close: 
 
 /** The chain from `installed` to the server's target, with every input it needs present. */
 function planFor(catalog: Catalog, s: ServerInputs, installed: string): Plan {
-  const req: PlanRequest = { installed, target: s.target, platform: s.platform, releases: s.releases, options: s.options };
+  const req: PlanRequest = { installed, target: s.target, platform: s.platform, releases: s.releases, options: s.options, versionCommand: s.versionCommand };
   const plan = planUpgrade(catalog, req);
   assertPlanInputs(catalog, plan, req);
   return plan;
 }
+
+/** The stack's word on the installed version (the site's command, the declared version) and the state's, when the caller has it. */
+const sourcesOf = (s: ServerInputs, state?: { installedVersion?: unknown }): VersionSources => ({
+  versionCommand: s.versionCommand,
+  current: s.current,
+  tracked: typeof state?.installedVersion === "string" ? state.installedVersion : undefined,
+});
 
 function contextOf(catalog: Catalog, s: ServerInputs): PlanContext {
   return { platform: s.platform, releases: [...(s.releases ?? catalog.defaultReleases)], options: s.options };
@@ -150,29 +163,6 @@ export async function assertRoot(host: RemoteHost, user: string): Promise<void> 
       `Allow it with a sudoers rule such as "${user} ALL=(root) NOPASSWD: ALL" (visudo -f /etc/sudoers.d/upchain), or connect as root.`,
     ["connection", "user"],
   );
-}
-
-/** A catalog's read-only command, run as root in its shell (a PowerShell one through powershell -Command). */
-function readOnHost(host: RemoteHost, c: { shell: Shell; command: string }) {
-  const cmd = c.shell === "powershell" ? `powershell -NoProfile -NonInteractive -Command ${quote(c.command)}` : c.command;
-  return host.exec(cmd, { sudo: true });
-}
-
-export async function probeInstalled(host: RemoteHost, catalog: Catalog, ctx: PlanContext): Promise<string> {
-  const p = catalog.probeVersion(ctx);
-  const r = await readOnHost(host, p);
-  if (r.code !== 0 && /sudo/.test(r.stderr)) {
-    throw new UpchainError("SUDO_REQUIRED", `${host.label}: reading the installed version needs root, and sudo said: ${r.stderr.trim().slice(0, 300)}`, ["connection", "user"]);
-  }
-  const found = probedVersion(p, r.stdout);
-  if (r.code !== 0 || !found) {
-    throw new UpchainError(
-      "UNKNOWN_VERSION",
-      `${host.label}: no ${catalog.title} installation found (${p.command} printed nothing). upchain adopts servers that already run ${catalog.title}; it never installs from nothing.`,
-      ["connection", "host"],
-    );
-  }
-  return found;
 }
 
 /** What the host offers to install (catalogs with an update service of their own), and the target with its aliases resolved. */
@@ -283,6 +273,7 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
     try {
       const s = srv.data;
       failures.push(...targetProblems(getCatalog(s.product), s.target, s.releases));
+      failures.push(...currentProblems(getCatalog(s.product), s.current).map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
       failures.push(...planInputProblems(getCatalog(s.product), [], { platform: s.platform, releases: s.releases, options: s.options }).map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
       failures.push(...unresolvedSecretReferences(s.options, s.secretEnv));
     } catch (e) {
@@ -295,6 +286,7 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
   const journalName = s.journalName ?? s.product;
   let summary: Record<string, unknown> | undefined;
   let resolvedTarget: string | undefined;
+  let trusting: string | undefined;
   try {
     await withSsh(conn.data, async (h) => {
       await assertRoot(h, conn.data.user);
@@ -305,10 +297,14 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
           let offered: Offered;
           let req: PlanRequest;
           try {
-            const installed = await probeInstalled(h, catalog, contextOf(catalog, s));
+            const found = await findInstalled(h, catalog, contextOf(catalog, s), sourcesOf(s, _olds), journalName);
+            const installed = found.version;
+            // a version not read on the host is said plainly, before the plan that starts from it
+            trusting = trustingNote(conn.data.host, found.source, s.current === undefined ? undefined : catalog.scheme.normalize(s.current));
+            if (trusting) displayLine(progressPrefix(s.resourceName, conn.data.host))(trusting, { warning: true });
             offered = await readOffered(h, catalog, s, installed);
             const e = withOffered(s, offered);
-            req = { installed, target: e.target, platform: e.platform, releases: e.releases, options: e.options };
+            req = { installed, target: e.target, platform: e.platform, releases: e.releases, options: e.options, versionCommand: s.versionCommand };
             plan = planUpgrade(catalog, req);
           } catch (err) {
             // The host's own diagnosis (a module its update service does not know, a version it has
@@ -353,6 +349,7 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
             if (offered.lines) summary.offered = offered.lines;
             if (resume.value.text) summary.resume = resume.value.text;
             if (resume.value.lock) summary.lock = resume.value.lock;
+            if (trusting) summary.installed = trusting;
             if (s.promotion?.override && plan.value.plan.hops.length) summary.promotion = `OVERRIDE of ${s.promotion.from}: ${s.promotion.override}`;
             if (offered.target !== s.target) resolvedTarget = offered.target;
           }
@@ -368,7 +365,7 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
   return { inputs: { ...withConnection({ ...news, ...s }, conn.data), plan: summary, ...(resolvedTarget ? { resolvedTarget } : {}) } };
 }
 
-async function converge(inputs: any): Promise<any> {
+async function converge(inputs: any, olds?: any): Promise<any> {
   const c = connectionSchema.parse(connectionOf(inputs));
   const s = serverSchema.parse(inputs);
   const catalog = catalogFor(s);
@@ -382,7 +379,24 @@ async function converge(inputs: any): Promise<any> {
   const balancer = balancerOpener(s);
   try {
     await assertRoot(host, c.user);
-    const run = (plan: Plan) =>
+    const installed = async () => (await findInstalled(host, catalog, ctx, sourcesOf(s, olds), journalName)).version;
+    // a product with no documented source: the version each run reaches is kept for the next one
+    const tracks = !catalog.probeVersion;
+    const keepReached = async (plan: Plan, finished: Journal | undefined) => {
+      // a run still "running" (the host was lost) is resumed from its journal, not from a version
+      if (!tracks || !finished || finished.status === "running") return;
+      const reached = versionReached(plan, finished);
+      await writeTracked(host, journalName, reached).catch((e) => log(`could not keep the version reached (${reached}) on the host: ${(e as Error).message}`));
+    };
+    const run = async (plan: Plan) => {
+      let finished: Journal | undefined;
+      try {
+        return await execute(plan, (j) => (finished = j));
+      } finally {
+        await keepReached(plan, finished);
+      }
+    };
+    const execute = (plan: Plan, finished: (j: Journal) => void) =>
       executePlan({
         host,
         catalog,
@@ -399,7 +413,11 @@ async function converge(inputs: any): Promise<any> {
         pools: balancer.open,
         stop: operatorStop,
         // a copy of the run's timeline on the controller, for `upchain report`
-        onFinish: (j) => void writeRunRecord(runRecord(j, plan, catalog, host.label, journalName)),
+        versionProbe: tracks && s.versionCommand ? { shell: platformShell(s.platform), command: s.versionCommand } : undefined,
+        onFinish: (j) => {
+          finished(j);
+          void writeRunRecord(runRecord(j, plan, catalog, host.label, journalName));
+        },
       });
     // An interrupted run is finished first, whatever version the host reports now: its last hop
     // may have changed the version and still have steps to go (start, check). Its plan is made
@@ -408,16 +426,17 @@ async function converge(inputs: any): Promise<any> {
     if (pending && (pending.status === "running" || pending.status === "restore-failed") && s.clearRun !== pending.run) {
       const where = `${host.label}:${journalPath(DEFAULT_STATE_DIR, journalName)}`;
       if (pending.status === "restore-failed") throw restorePending(where, pending);
-      const installed = await probeInstalled(host, catalog, ctx);
-      await run(resumePlan(catalog, withOffered(s, await readOffered(host, catalog, s, installed)), pending, where));
+      await run(resumePlan(catalog, withOffered(s, await readOffered(host, catalog, s, await installed())), pending, where));
     }
-    const installed = await probeInstalled(host, catalog, ctx);
-    const plan = planFor(catalog, withOffered(s, await readOffered(host, catalog, s, installed)), installed);
+    const from = await installed();
+    const plan = planFor(catalog, withOffered(s, await readOffered(host, catalog, s, from)), from);
     if (plan.hops.length || (pending && s.clearRun === pending.run)) {
       if (plan.hops.length) log(`${catalog.title} ${plan.from} -> ${plan.to}: ${plan.hops.map(hopLabel).join(", ")}`);
       await run(plan);
     }
-    const now = await probeInstalled(host, catalog, ctx);
+    const now = await installed();
+    // from now on the state tracks it: a `current` the stack declared is trusted only on first adoption
+    if (tracks) await writeTracked(host, journalName, now);
     return withConnection({ ...s, plan: planAfterRun(inputs.plan), installedVersion: now, outcome: { status: "ok" } }, c);
   } finally {
     await balancer.close();
@@ -442,7 +461,7 @@ async function convergeReporting(inputs: any, olds?: any, id?: string): Promise<
 async function convergeOrRecord(inputs: any, olds?: any, id?: string): Promise<any> {
   let failure: Error;
   try {
-    return await converge(inputs);
+    return await converge(inputs, olds);
   } catch (e) {
     if (isUpchainError(e, "STOPPED")) throw await stoppedWithState(inputs, e, olds, id);
     const where = clusterState(inputs);
@@ -457,7 +476,7 @@ async function failedOutputs(inputs: any, olds: any, message: string, plan: unkn
   const c = connectionSchema.parse(connectionOf(inputs));
   const s = serverSchema.parse(inputs);
   say?.(message, progressPrefix(s.resourceName, c.host));
-  const installedVersion = await probeAfterFailure(c, s).catch(() => olds?.installedVersion ?? "unknown");
+  const installedVersion = await probeAfterFailure(c, s, olds).catch(() => olds?.installedVersion ?? "unknown");
   return withConnection({ ...s, plan, installedVersion, outcome: { status: "failed", error: message.slice(0, 2000) } }, c);
 }
 
@@ -477,9 +496,9 @@ async function stoppedWithState(inputs: any, e: UpchainError, olds: any, id: str
 const serverId = (outs: any) => `${outs.product}@${outs.connection.host}:${outs.connection.port}`;
 
 /** What the host runs after a failed run (its hop restored), for the state; throws when it cannot be read. */
-async function probeAfterFailure(c: Parameters<typeof withSsh>[0], s: ServerInputs): Promise<string> {
+async function probeAfterFailure(c: Parameters<typeof withSsh>[0], s: ServerInputs, olds: any): Promise<string> {
   const catalog = catalogFor(s);
-  return withSsh(c, (h) => probeInstalled(h, catalog, contextOf(catalog, s)), pinnedIn(s.fields));
+  return withSsh(c, async (h) => (await findInstalled(h, catalog, contextOf(catalog, s), sourcesOf(s, olds), s.journalName ?? s.product)).version, pinnedIn(s.fields));
 }
 
 /** For a cluster member's failure: which members run what now, and where the rollout stopped. */
@@ -541,7 +560,8 @@ export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadR
   const s = serverSchema.parse(props);
   const catalog = catalogFor(s);
   const journalName = s.journalName ?? s.product;
-  const [installedVersion, pending] = await withSsh(c, async (h) => [await probeInstalled(h, catalog, contextOf(catalog, s)), await readJournal(h, DEFAULT_STATE_DIR, journalName)] as const, pinnedIn(s.fields));
+  // a server whose version is the state's keeps it: a refresh finds no drift it cannot see
+  const [installedVersion, pending] = await withSsh(c, async (h) => [(await findInstalled(h, catalog, contextOf(catalog, s), sourcesOf(s, props), journalName)).version, await readJournal(h, DEFAULT_STATE_DIR, journalName)] as const, pinnedIn(s.fields));
   // a failed restore shows in the state as drift, with where its restore point is
   const failedRestore = pending?.status === "restore-failed" ? { run: pending.run, ...pending.failure } : undefined;
   const { failedRestore: _old, ...rest } = props;

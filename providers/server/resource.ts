@@ -49,13 +49,34 @@ export function runControls(a: RunControlArgs): RunControlArgs {
   return { lockTimeoutSeconds: a.lockTimeoutSeconds, stepTimeouts: a.stepTimeouts, clearRun: a.clearRun, onFailure: a.onFailure, wave: a.wave, lookAhead: a.lookAhead, promotion: a.promotion, fieldNames: a.fieldNames };
 }
 
+/**
+ * How upchain knows the version a server runs, for a product whose documents name no way to read it
+ * (OMFLOW, Groupmax): the site's command, else the version tracked since the last run, else `current`.
+ */
+export interface InstalledVersionArgs {
+  /**
+   * The site's read-only command that prints the installed version, run as root in the platform's
+   * shell (sh; PowerShell on Windows). Its output must be the version alone; it is checked, never
+   * shown. With it, each hop's verify also checks that it prints the hop's target.
+   */
+  versionCommand?: pulumi.Input<string>;
+  /**
+   * The version the server runs today, as you declare it: trusted on first adoption (preview says
+   * so), then upchain tracks the version each run reaches. Not needed with versionCommand.
+   */
+  current?: pulumi.Input<string>;
+}
+
+/** The version sources of a component's args, as Server inputs. */
+export const versionSources = (a: InstalledVersionArgs): InstalledVersionArgs => ({ versionCommand: a.versionCommand, current: a.current });
+
 /** How the server's last run ended: "ok" (at its target), or "failed" with the error (onFailure "record"). */
 export interface RunOutcome {
   status: "ok" | "failed";
   error?: string;
 }
 
-export interface ServerArgs extends RunControlArgs {
+export interface ServerArgs extends RunControlArgs, InstalledVersionArgs {
   /** One of upchain's products (omflow, groupmax, oracle-as, altazion-office), or one of your own with catalogModule. */
   product: pulumi.Input<string>;
   /**
@@ -101,7 +122,8 @@ export interface MemberPoolArgs {
 
 export class Server extends pulumi.dynamic.Resource {
   declare readonly installedVersion: pulumi.Output<string>;
-  declare readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[] }>;
+  /** The chain preview showed; `installed` says when its start is the stack's or the state's word, not read on the host. */
+  declare readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[]; installed?: string }>;
   declare readonly outcome: pulumi.Output<RunOutcome>;
 
   constructor(name: string, args: ServerArgs, opts?: pulumi.CustomResourceOptions) {
@@ -116,6 +138,8 @@ export class Server extends pulumi.dynamic.Resource {
       releases: args.releases,
       options: args.options ?? {},
       journalName: args.journalName,
+      versionCommand: args.versionCommand,
+      current: args.current,
       // the provider is not told the URN: progress lines name the server by this
       resourceName: name,
       ...controls,

@@ -22,7 +22,8 @@ const connection: ConnectionArgs = {
   privateKey: cfg.requireSecret("privateKey"),
   hostKey: cfg.require("hostKey"),
 };
-const mail = new GroupmaxServer("mail", { connection, version: cfg.require("version"), options: cfg.requireObject("options") });
+// no Groupmax document names a version source: the stack says what the server runs today
+const mail = new GroupmaxServer("mail", { connection, version: cfg.require("version"), current: "02-00", options: cfg.requireObject("options") });
 export const installed = mail.installedVersion;
 
 // a product of our own, from our own catalog module; after the mail server, whose upgrade reboots the host

@@ -121,8 +121,8 @@ export function renderAll(p: Product, options: Options): { commands: { shell: St
   for (const s of steps) {
     for (const c of commandsOf(s)) commands.push({ shell: s.shell, text: c });
   }
-  const probe = p.catalog.probeVersion(ctx);
-  commands.push({ shell: probe.shell, text: probe.command });
+  const probe = p.catalog.probeVersion?.(ctx);
+  if (probe) commands.push({ shell: probe.shell, text: probe.command });
   return { commands, steps };
 }
 

@@ -168,8 +168,8 @@ export function powerShellOf(catalog: Catalog, spec: RenderSpec = {}, platform: 
       // the executor runs a step's commands as one script, one command a line
       if (s.commands.length > 1) add(`${where} step ${s.id} (its commands joined)`, s.commands.join("\n"));
     };
-    const probe = catalog.probeVersion(ctx);
-    if (probe.shell === "powershell") add(`${set} probeVersion`, probe.command);
+    const probe = catalog.probeVersion?.(ctx);
+    if (probe?.shell === "powershell") add(`${set} probeVersion`, probe.command);
     const offer = catalog.offers?.(ctx);
     if (offer?.shell === "powershell") add(`${set} offers`, offer.command);
     for (const from of sources) {

@@ -38,6 +38,22 @@ describe("upchain plan (command line)", () => {
   });
 });
 
+describe("upchain plan needs no host and no options (issue 17 point 2)", () => {
+  // Altazion Office's plan needs its modules (options.modules), which the command line has no flag for
+  const chains: [string, string, string][] = [["omflow", "1.1.2.0", "1.2.1.0"], ["groupmax", "02-00", "06-00"], ["oracle-as", "9.0.2.0.0", "10.1.2"]];
+  for (const [product, from, to] of chains) {
+    for (const platform of ["linux", "windows"]) {
+      it(`${product} on ${platform}: ${from} to ${to} plans with no options and no version source`, () => {
+        const r = run("plan", product, "--from", from, "--to", to, "--platform", platform, "--json");
+        assert.strictEqual(r.status, 0, r.stderr);
+        const plan = JSON.parse(r.stdout);
+        assert.ok(plan.hops.length > 0 && plan.steps.length > 0);
+        assert.ok(!plan.steps.some((st: { id: string }) => st.id === "verify-version"), "no versionCommand, no check of it");
+      });
+    }
+  }
+});
+
 describe("upchain plan oracle-as --cluster (the issue's contract)", () => {
   it("prints hops, steps and the rollout in run order", () => {
     const r = run("plan", "oracle-as", "--from", "9.0.2.3", "--to", "10.1.2", "--cluster", "a,b,c,d", "--json");

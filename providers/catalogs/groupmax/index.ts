@@ -4,7 +4,6 @@ import { Catalog, Hop, PlanContext } from "../../engine/catalog";
 import { VersionScheme } from "../../engine/version";
 import { localPathProblems } from "../../options/localFiles";
 import { fieldPath } from "../../options/problems";
-import { quote, quotePowerShell } from "../../quote";
 import { linuxCommands } from "./linux";
 import { checkGroupmaxOptions, groupmaxSettings } from "./options";
 import { hopStepsFrom, recoverStepsFrom, restoreStepsFrom } from "./outline";
@@ -45,12 +44,6 @@ export const groupmax: Catalog = {
     if (DOCUMENTED_SOURCES[major(from)]) return undefined;
     const what = major(from) >= TARGET_MAJOR ? `${from} is already Version ${major(from)}` : `${from} is Version ${major(from)}`;
     return `${what}, and the Groupmax upgrade document covers only upgrades to Version ${TARGET_MAJOR} from ${DOCUMENTED_SOURCES_TEXT}`;
-  },
-  probeVersion(ctx) {
-    const o = settings(ctx);
-    return ctx.platform === "windows"
-      ? { shell: "powershell", command: `Get-Content -LiteralPath ${quotePowerShell(o.installDir + "\\VERSION")} -ErrorAction SilentlyContinue` }
-      : { shell: "sh", command: `cat ${quote(o.installDir + "/VERSION")} 2>/dev/null || true` };
   },
   hopSteps: (hop, ctx) => render(hop, ctx, hopStepsFrom),
   restoreSteps: (hop, ctx) => render(hop, ctx, restoreStepsFrom),

@@ -2,7 +2,6 @@
 // 1.1.4.0, and the 1.2.0.0 environment rebuild.
 import { Catalog, Hop, PlanContext } from "../../engine/catalog";
 import { dottedNumbers } from "../../engine/version";
-import { quote, quotePowerShell } from "../../quote";
 import { linuxHopSteps, linuxRestoreSteps } from "./linux";
 import { checkOmflowOptions, omflowOptions } from "./options";
 import { omflowPreflight } from "./preflight";
@@ -62,12 +61,6 @@ export const omflow: Catalog = {
   ],
   legalHops,
   requiredStops,
-  probeVersion: (ctx) => {
-    const o = omflowOptions(ctx.options, ctx.platform);
-    return ctx.platform === "windows"
-      ? { shell: "powershell", command: `Get-Content -LiteralPath ${quotePowerShell(o.windowsInstallDir + "\\VERSION")} -ErrorAction SilentlyContinue` }
-      : { shell: "sh", command: `cat ${quote(o.installDir + "/VERSION")} 2>/dev/null || true` };
-  },
   hopSteps: (hop, ctx) => (ctx.platform === "windows" ? windowsHopSteps : linuxHopSteps)(omflowOptions(ctx.options, ctx.platform), hop),
   restoreSteps: (hop, ctx) => (ctx.platform === "windows" ? windowsRestoreSteps : linuxRestoreSteps)(omflowOptions(ctx.options, ctx.platform), hop),
   preflight: omflowPreflight,

@@ -54,10 +54,11 @@ describe("a catalog module of the user's own program", () => {
 
   it("an export that is not a catalog lists every missing part at once", () => {
     const problem = loadCatalogModule("./catalogs/broken", "broken", program)!;
-    for (const part of ["catalog.title", "catalog.legalHops", "catalog.hopSteps", "catalog.restoreSteps", "catalog.probeVersion", "catalog.scheme.normalize", "catalog.platforms", "catalog.defaultReleases"]) {
+    for (const part of ["catalog.title", "catalog.legalHops", "catalog.hopSteps", "catalog.restoreSteps", "catalog.scheme.normalize", "catalog.platforms", "catalog.defaultReleases"]) {
       assert.ok(problem.includes(part), `names ${part}: ${problem}`);
     }
     assert.strictEqual(findCatalog("broken"), undefined, "nothing was registered");
+    assert.ok(!problem.includes("catalog.probeVersion"), `a catalog without a version probe is a catalog (the site's versionCommand or current says the version): ${problem}`);
   });
 
   it("a module whose catalog is for another product is refused", () => {

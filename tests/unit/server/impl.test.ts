@@ -7,6 +7,7 @@ import { isUpchainError } from "../../../providers/errors";
 import { checkNow as check, probeInstalled, unresolvedSecretReferences } from "../../../providers/server/impl";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { webOptions } from "../catalogs/altazion/fixtures";
+import { counter } from "../../support/counterCatalog";
 
 const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
 // 192.0.2.0/24 is TEST-NET-1: nothing answers there, so a check that tried to connect would fail differently
@@ -45,6 +46,19 @@ describe("the Server provider's checks before any connection", function () {
     }
   });
 
+  it("a declared current that is not a version of the product is refused at current, without connecting", async () => {
+    const r = await check({}, { ...base, current: "6.0" });
+    const failure = (r.failures ?? []).find((f) => f.property === "current");
+    assert.ok(failure, JSON.stringify(r.failures));
+    assert.match(failure.reason, /^INVALID_INPUT: "6\.0" is not a Groupmax master management server version/);
+    assert.ok(!(r.failures ?? []).some((f) => /CONNECTION_FAILED|could not connect/.test(f.reason)), "nothing was connected to");
+  });
+
+  it("an empty versionCommand is refused with what to give, without connecting", async () => {
+    const r = await check({}, { ...base, versionCommand: "" });
+    assert.ok((r.failures ?? []).some((f) => f.property === "versionCommand" && /give the site's read-only command that prints the installed version/.test(f.reason)), JSON.stringify(r.failures));
+  });
+
   it("a secret reference without a value names the option and the secrets given", () => {
     const out = unresolvedSecretReferences({ installers: { mailServer: 'x "$UPCHAIN_SECRET_MAILPW" ${UPCHAIN_SECRET_OTHER}' }, uploads: [{ source: "$UPCHAIN_SECRET_DB" }] }, { UPCHAIN_SECRET_MAILPW: "v" });
     assert.deepStrictEqual(out.map((o) => o.property), ["options.installers.mailServer", "options.uploads[0].source"]);
@@ -55,7 +69,7 @@ describe("the Server provider's checks before any connection", function () {
 
 describe("the Server provider's refusal of a host without the product (UNKNOWN_VERSION)", () => {
   const hostPrinting = (stdout: string) => ({ label: "root@h1:22", exec: async () => ({ code: 0, stdout, stderr: "" }) }) as unknown as RemoteHost;
-  const refusal = async (stdout: string, product = "omflow", platform: "linux" | "windows" = "linux") => {
+  const refusal = async (stdout: string, product = "oracle-as", platform: "linux" | "windows" = "linux") => {
     const c = getCatalog(product);
     const options = product === "altazion-office" ? webOptions(platform) : {};
     const e = await probeInstalled(hostPrinting(stdout), c, { platform, releases: c.defaultReleases, options }).then(() => undefined, (x: unknown) => x);
@@ -63,16 +77,19 @@ describe("the Server provider's refusal of a host without the product (UNKNOWN_V
     return e.message;
   };
 
-  it("a host whose version file is empty is told in one sentence what was read and what upchain does", async () => {
+  it("a host whose documented version source is empty is told in one sentence what was read and what upchain does", async () => {
+    const e = await probeInstalled(hostPrinting(""), counter, { platform: "linux", releases: counter.defaultReleases, options: {} }).then(() => undefined, (x: unknown) => x);
+    assert.ok(isUpchainError(e, "UNKNOWN_VERSION"), String(e));
     assert.strictEqual(
-      await refusal(""),
-      "root@h1:22: no OMFLOW installation found (cat /opt/omflow/VERSION 2>/dev/null || true printed nothing). " +
-        "upchain adopts servers that already run OMFLOW; it never installs from nothing.",
+      e.message,
+      "root@h1:22: no Counter installation found (cat /opt/counter/VERSION 2>/dev/null || true printed nothing). " +
+        "upchain adopts servers that already run Counter; it never installs from nothing.",
     );
   });
 
   it("every product's refusal closes each parenthesis it opens, whatever its version command holds", async () => {
-    for (const product of productNames()) {
+    // only the products whose documents name a version source have a probe to refuse with
+    for (const product of productNames().filter((p) => getCatalog(p).probeVersion)) {
       for (const platform of getCatalog(product).platforms) {
         const text = await refusal("", product, platform);
         let depth = 0;

@@ -119,6 +119,12 @@ describe("stack configuration", () => {
       }
       return assert.fail("accepted");
     };
+    it("takes a server's versionCommand and current, and names a misspelt versionCommand", () => {
+      const c = parseStackConfig({ servers: [{ ...server, versionCommand: "cat /etc/omflow-release", current: "1.1.6.1" }] });
+      assert.deepStrictEqual([c.servers[0].versionCommand, c.servers[0].current], ["cat /etc/omflow-release", "1.1.6.1"]);
+      assert.match(refusal({ servers: [{ ...server, versionComand: "x" }] }), /upchain:servers\[0\]\.versionComand: unknown key; did you mean "versionCommand"\?/);
+      assert.match(refusal({ servers: [{ ...server, versionCommand: "" }] }), /upchain:servers\[0\]\.versionCommand: give the site's read-only command that prints the installed version, or leave the key out/);
+    });
     it("refuses a misspelt key in a server entry with the near name", () => {
       assert.match(refusal({ servers: [{ ...server, lockTimeoutSecond: 60 }] }), /upchain:servers\[0\]\.lockTimeoutSecond: unknown key; did you mean "lockTimeoutSeconds"\?/);
     });

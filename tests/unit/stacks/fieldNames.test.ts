@@ -20,6 +20,8 @@ describe("the stack file's names for a server's fields", () => {
     ["the user, when the server has none of its own, is upchain:user", {}, "connection.user", "upchain:user"],
     ["the user of its own is the server's", { ownUser: true }, "connection.user", "upchain:servers[3].user"],
     ["a connection that fails as a whole is the server's host", {}, "connection", "upchain:servers[3].host"],
+    ["the site's version command is the server's versionCommand", {}, "versionCommand", "upchain:servers[3].versionCommand"],
+    ["the declared version is the server's current", {}, "current", "upchain:servers[3].current"],
   ];
   for (const [name, given, property, expected] of cases) {
     it(name, () => assert.strictEqual(userField(property, serverFieldNames({ ...facts, ...given })), expected));

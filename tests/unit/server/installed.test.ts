@@ -1,0 +1,107 @@
+// Reading the installed version on a host (a fake one that answers by command): each source in the
+// order, what is run for it, and what a bad answer says.
+import * as assert from "assert";
+import { getCatalog } from "../../../providers/catalogs";
+import { PlanContext } from "../../../providers/engine/catalog";
+import { isUpchainError } from "../../../providers/errors";
+import { findInstalled, trackedPath, writeTracked } from "../../../providers/server/installed";
+import { ExecResult, RemoteHost } from "../../../providers/transport/remoteHost";
+import { counter } from "../../support/counterCatalog";
+
+type Answer = Partial<ExecResult>;
+
+/** A host that answers each command by the first rule whose pattern it matches, and remembers what it ran and wrote. */
+function fakeHost(rules: [RegExp, Answer][]) {
+  const ran: string[] = [];
+  const written: Record<string, string> = {};
+  const host = {
+    label: "root@h1:22",
+    exec: async (command: string) => {
+      ran.push(command);
+      const answer = rules.find(([p]) => p.test(command))?.[1] ?? {};
+      return { code: 0, signal: null, stdout: "", stderr: "", ...answer };
+    },
+    writeFile: async (p: string, data: string | Buffer) => void (written[p] = String(data)),
+  } as unknown as RemoteHost;
+  return { host, ran, written };
+}
+
+const omflow = getCatalog("omflow");
+const linux: PlanContext = { platform: "linux", releases: [], options: {} };
+const record = trackedPath("omflow");
+const recordHolds = (v: string): [RegExp, Answer] => [new RegExp(record.replace(/[.]/g, "\\.")), { stdout: v }];
+
+describe("reading the installed version on the host, source by source", () => {
+  it("a documented source is read with the catalog's probe, and nothing else is asked", async () => {
+    const { host, ran } = fakeHost([[/counter\/VERSION/, { stdout: "3\n" }]]);
+    const r = await findInstalled(host, counter, linux, { versionCommand: "never-run", current: "1" }, "counter");
+    assert.deepStrictEqual([r.version, r.source.kind], ["3", "document"]);
+    assert.deepStrictEqual(ran, [counter.probeVersion!(linux).command]);
+  });
+
+  it("the site's versionCommand is run as it is written on Linux", async () => {
+    const { host, ran } = fakeHost([[/^omflow-version$/, { stdout: "1.1.6.3\n" }]]);
+    const r = await findInstalled(host, omflow, linux, { versionCommand: "omflow-version", current: "1.1.5.0" }, "omflow");
+    assert.deepStrictEqual([r.version, r.source.kind, ran], ["1.1.6.3", "site", ["omflow-version"]]);
+  });
+
+  it("on Windows it goes through powershell -Command, as a catalog's PowerShell probe does", async () => {
+    const { host, ran } = fakeHost([[/^powershell /, { stdout: "1.1.6.3\r\n" }]]);
+    const r = await findInstalled(host, omflow, { ...linux, platform: "windows" }, { versionCommand: "(Get-Item 'C:\\o').Version" }, "omflow");
+    assert.strictEqual(r.version, "1.1.6.3");
+    assert.deepStrictEqual(ran, [`powershell -NoProfile -NonInteractive -Command '(Get-Item '\\''C:\\o'\\'').Version'`]);
+  });
+
+  for (const [name, answer, reason] of [
+    ["a versionCommand that prints something else is refused at versionCommand, without repeating it", { stdout: "OMFLOW Server build 7 for ACME" }, /versionCommand printed text that is not an OMFLOW version/],
+    ["a versionCommand that fails is refused with its exit status, without its output", { code: 3, stdout: "ACME", stderr: "ACME trace" }, /versionCommand exited with status 3 \(its output is not shown/],
+  ] as [string, Answer, RegExp][]) {
+    it(name, async () => {
+      const { host } = fakeHost([[/^omflow-version$/, answer]]);
+      const e = await findInstalled(host, omflow, linux, { versionCommand: "omflow-version" }, "omflow").then(() => undefined, (x: unknown) => x);
+      assert.ok(isUpchainError(e, "UNKNOWN_VERSION"), String(e));
+      assert.deepStrictEqual(e.path, ["versionCommand"]);
+      assert.match(e.message, reason);
+      assert.doesNotMatch(e.message, /ACME/);
+    });
+  }
+
+  it("without versionCommand, the version upchain kept on the host after the last run wins over the state and current", async () => {
+    const { host } = fakeHost([recordHolds("1.2.0.0\n")]);
+    const r = await findInstalled(host, omflow, linux, { current: "1.1.5.0", tracked: "1.1.6.1" }, "omflow");
+    assert.deepStrictEqual([r.version, r.source.kind], ["1.2.0.0", "tracked"]);
+  });
+
+  it("with nothing kept on the host, the state's version is the tracked one", async () => {
+    const { host } = fakeHost([]);
+    const r = await findInstalled(host, omflow, linux, { current: "1.1.5.0", tracked: "1.1.6.1" }, "omflow");
+    assert.deepStrictEqual([r.version, r.source.kind], ["1.1.6.1", "tracked"]);
+  });
+
+  it("on first adoption (nothing kept, nothing in the state), current is trusted", async () => {
+    const { host } = fakeHost([]);
+    const r = await findInstalled(host, omflow, linux, { current: "1.1.5.0" }, "omflow");
+    assert.deepStrictEqual([r.version, r.source.kind], ["1.1.5.0", "declared"]);
+  });
+
+  it("no source at all is refused as bad input naming versionCommand and current", async () => {
+    const { host } = fakeHost([]);
+    const e = await findInstalled(host, omflow, linux, {}, "omflow").then(() => undefined, (x: unknown) => x);
+    assert.ok(isUpchainError(e, "INVALID_INPUT"), String(e));
+    assert.match(e.message, /^versionCommand: no documented way to read the installed OMFLOW version: give versionCommand .* or current /);
+  });
+
+  it("a kept version that someone changed into something else is refused, saying what to do, without repeating it", async () => {
+    const { host } = fakeHost([recordHolds("1.2.0.0; curl evil")]);
+    const e = await findInstalled(host, omflow, linux, { current: "1.1.5.0" }, "omflow").then(() => undefined, (x: unknown) => x);
+    assert.ok(isUpchainError(e, "UNKNOWN_VERSION"), String(e));
+    assert.match(e.message, /Give versionCommand so that upchain reads the version, or move the file aside and give current/);
+    assert.doesNotMatch(e.message, /evil/);
+  });
+
+  it("the version a run reached is kept beside the server's journal, named by its journal name", async () => {
+    const { host, written } = fakeHost([]);
+    await writeTracked(host, "omflow-2", "1.2.0.1");
+    assert.deepStrictEqual(written, { "/var/lib/upchain/omflow-2.installed": "1.2.0.1\n" });
+  });
+});

@@ -1,0 +1,28 @@
+// The checks of a server's entry that need its catalog but no host: here, the installed version's
+// fields (versionCommand and current), each named as the stack file has it.
+import * as assert from "assert";
+import { serverEntryProblems } from "../../../stacks/serverEntry";
+import { issueField } from "../../../stacks/issues";
+
+const omflow = { name: "wf", host: "10.0.0.1", product: "omflow", version: "1.2.0.1" };
+const lines = (entry: unknown) => serverEntryProblems(entry, 2).map((i) => `${issueField(i)}: ${i.message}`);
+
+describe("a server entry's version source fields", () => {
+  const cases: { name: string; entry: Record<string, unknown>; want: RegExp[] }[] = [
+    { name: "an OMFLOW server with current and versionCommand has no problem with them", entry: { ...omflow, current: "1.1.6.1", versionCommand: "cat /etc/omflow-release" }, want: [] },
+    { name: "a Groupmax server's current is read as a VV-RR version", entry: { name: "gm", host: "h", product: "groupmax", version: "06-00", current: "02-00" }, want: [] },
+    { name: "an OMFLOW current that is not a version names the field and the scheme", entry: { ...omflow, current: "1.1" }, want: [/^upchain:servers\[2\]\.current: "1\.1" is not an OMFLOW version \(4 numbers separated by dots/] },
+    {
+      name: "an Oracle AS server, whose document names where its version is, is refused both fields with the reason",
+      entry: { name: "oas", host: "h", product: "oracle-as", version: "10.1.2", current: "9.0.4", versionCommand: "x" },
+      want: [/^upchain:servers\[2\]\.versionCommand: Oracle Application Server middle tier reads its installed version as its document says; versionCommand is only for a product whose documents name no way to read it \(omflow, groupmax\): remove it/, /^upchain:servers\[2\]\.current: Oracle Application Server middle tier reads/],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const got = lines(c.entry).filter((l) => /versionCommand|current/.test(l));
+      assert.strictEqual(got.length, c.want.length, got.join("\n"));
+      c.want.forEach((w, i) => assert.match(got[i], w));
+    });
+  }
+});
