@@ -92,6 +92,7 @@ const BUNDLE_HOLDS: Record<Platform, { pattern: RegExp; kind: LocalKind; what: s
   linux: [
     { pattern: /^wheels$/, kind: "folder", what: "wheels/ folder" },
     { pattern: /^mod_wsgi-.*\.tar\.gz$/, kind: "file", what: "mod_wsgi sdist (mod_wsgi-<version>.tar.gz)" },
+    { pattern: /^debs$/, kind: "folder", what: "debs/ folder (the Python 3.11 .deb files the hop installs with dpkg -i; --debs)" },
   ],
   windows: [
     { pattern: /^wheels$/, kind: "folder", what: "wheels/ folder" },
@@ -115,6 +116,10 @@ export function offlineBundleProblems(field: string, dir: string, platform: Plat
   const wheels = path.join(dir, "wheels");
   if (names.includes("wheels") && fs.statSync(wheels).isDirectory() && !fs.readdirSync(wheels).some((n) => n.endsWith(".whl"))) {
     problems.push({ path: field, message: `the bundle's wheels folder ${shown(wheels)} holds no .whl file; prepare it with upchain bundle omflow --out ${dir}` });
+  }
+  const debs = path.join(dir, "debs");
+  if (platform === "linux" && names.includes("debs") && fs.statSync(debs).isDirectory() && !fs.readdirSync(debs).some((n) => n.endsWith(".deb"))) {
+    problems.push({ path: field, message: `the bundle's debs folder ${shown(debs)} holds no .deb file; prepare it with upchain bundle omflow --debs --out ${dir}, or set options.online: true` });
   }
   return problems;
 }
