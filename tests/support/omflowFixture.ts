@@ -166,7 +166,8 @@ export async function omflowProject(stack: string, hosts: TestHost[], version: s
 export function configureServers(project: PulumiProject, hosts: TestHost[], version: string | string[], fields: Record<string, unknown>): void {
   const versions = Array.isArray(version) ? version : hosts.map(() => version);
   project.writeConfig({
-    "upchain:servers": hosts.map((h, i) => ({ name: h.name, host: h.host, hostKey: h.hostKey, product: "omflow", version: versions[i], ...fields })),
+    // the fake keeps its version where no document says (see tests/fixtures/omflow/README.md): the site's versionCommand reads it
+    "upchain:servers": hosts.map((h, i) => ({ name: h.name, host: h.host, hostKey: h.hostKey, product: "omflow", version: versions[i], versionCommand, ...fields })),
   });
   project.setConfig("upchain:privateKey", privateKey(hosts[0]), true);
 }
