@@ -23,7 +23,8 @@ export function python311State(backup: string): string {
   return [
     `${DPKG_PRESENT} > ${q(backup + "/dpkg-before.txt")}`,
     `readlink /usr/bin/python3 > ${q(backup + "/python3-link")} || true`,
-    `update-alternatives --list python3 > ${q(backup + "/python3-alternatives")} 2>/dev/null || rm -f -- ${q(backup + "/python3-alternatives")}`,
+    // the file exists only when the group did
+    `if alternatives=$(update-alternatives --list python3 2>/dev/null); then printf '%s\\n' "$alternatives" > ${q(backup + "/python3-alternatives")}; fi`,
     `if grep -rqs deadsnakes /etc/apt/sources.list /etc/apt/sources.list.d; then touch ${q(backup + "/deadsnakes-was-there")}; fi`,
   ].join("\n");
 }

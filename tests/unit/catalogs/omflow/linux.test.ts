@@ -23,7 +23,12 @@ describe("OMFLOW on Linux: the backup is private and never deletes a restore poi
   beforeEach(() => {
     dir = tempDir("upchain-omflow-backup-");
     // a backslash, a wildcard and a quote: tar must take the names literally
-    options = { installDir: path.join(dir, "opt", "om flow's \\a [x]*"), apacheSiteConf: path.join(dir, "etc", "django.conf"), backupDir: path.join(dir, "backups", "omflow") };
+    options = {
+      installDir: path.join(dir, "opt", "om flow's \\a [x]*"),
+      apacheSiteConf: path.join(dir, "etc", "django.conf"),
+      backupDir: path.join(dir, "backups", "omflow"),
+      databaseBackup: `echo "the database" > "$UPCHAIN_BACKUP_DIR/db.dump"`,
+    };
     fs.mkdirSync(path.join(options.installDir, "python"), { recursive: true });
     fs.mkdirSync(path.join(options.installDir, "tmp"));
     fs.writeFileSync(path.join(options.installDir, "tmp", "upload-in-progress"), "x");
@@ -33,7 +38,8 @@ describe("OMFLOW on Linux: the backup is private and never deletes a restore poi
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const backup = () => plan(options, "1.1.6.1", "1.1.6.3").steps.find((s) => s.id === "backup")!;
+  // the restore point is the files (backup) and the database (backup-database, which marks it complete)
+  const backup = () => ({ commands: plan(options, "1.1.6.1", "1.1.6.3").steps.filter((s) => s.id === "backup" || s.id === "backup-database").flatMap((s) => s.commands) });
   const hopDir = () => path.join(options.backupDir, "1.1.6.1-to-1.1.6.3");
 
   it("run under umask 000, every folder it creates is 0700 and every file in it 0600", () => {
@@ -41,7 +47,7 @@ describe("OMFLOW on Linux: the backup is private and never deletes a restore poi
     assert.strictEqual(r.status, 0, r.stderr);
     for (const d of [path.join(dir, "backups"), options.backupDir, hopDir()]) assert.strictEqual(mode(d), 0o700, d);
     const files = fs.readdirSync(hopDir()).sort();
-    assert.deepStrictEqual(files, ["apache-site.conf", "apache-site.conf.mode", "complete", "install.tgz", "python3-target"]);
+    assert.deepStrictEqual(files, ["apache-site.conf", "apache-site.conf.mode", "complete", "db.dump", "install.tgz"]);
     for (const f of files) assert.strictEqual(mode(path.join(hopDir(), f)), 0o600, f);
   });
 
