@@ -22,7 +22,36 @@ export interface BundleOptions {
 }
 
 export const BUNDLE_BASE = ["django==4.2", "ldap3", "openpyxl", "wheel", "setuptools"];
-export const PYTHON_DEBS = ["python3.11", "python3.11-minimal", "python3.11-venv", "python3.11-dev", "libpython3.11-minimal", "libpython3.11-stdlib", "libpython3.11", "libpython3.11-dev"];
+/** 001 Supplement "Download Ubuntu Package Offline Installation Package": the required packages. */
+export const PYTHON_DEBS = ["python3.11", "python3.11-dev", "python3.11-venv", "python3-pip"];
+
+/**
+ * The .deb files as 001's Supplement downloads them, on "an environment similar to the OMFLOW server":
+ * `apt-get install --download-only` of the four packages, which fetches them with every dependency
+ * this machine lacks (into the bundle, not apt's cache), and `apt-get download` of the four
+ * themselves, which this machine may already have. The closure is relative to this machine: run it on
+ * one like the server; the hop refuses a bundle that leaves a package unconfigured on the server.
+ */
+function downloadDebs(debs: string, log: (l: string) => void): void {
+  privateFolder(debs);
+  privateFolder(path.join(debs, "partial"));
+  log(`Python 3.11 .debs and the dependencies this machine lacks: ${PYTHON_DEBS.join(" ")}`);
+  const fetch = () => {
+    execFileSync("apt-get", ["install", "--download-only", "-y", "-o", `Dir::Cache::archives=${debs}`, ...PYTHON_DEBS], { stdio: "inherit" });
+    execFileSync("apt-get", ["download", ...PYTHON_DEBS], { cwd: debs, stdio: "inherit" });
+  };
+  try {
+    fetch();
+  } catch (e) {
+    // a machine whose package lists were never fetched cannot locate them; fetch once and retry
+    if (process.getuid?.() !== 0) throw e;
+    execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+    fetch();
+  }
+  // apt's own bookkeeping in the archives folder is not part of the bundle
+  fs.rmSync(path.join(debs, "partial"), { recursive: true, force: true });
+  fs.rmSync(path.join(debs, "lock"), { force: true });
+}
 
 export async function buildBundle(o: BundleOptions, log: (l: string) => void = console.error): Promise<void> {
   assertBundleFolder(o.out);
@@ -37,19 +66,7 @@ export async function buildBundle(o: BundleOptions, log: (l: string) => void = c
     { stdio: "inherit" },
   );
   await downloadSdist("mod_wsgi", o.out, o.index ?? "https://pypi.org", log);
-  if (o.debs) {
-    const debs = path.join(o.out, "debs");
-    privateFolder(debs);
-    log(`Python 3.11 .debs: ${PYTHON_DEBS.join(" ")}`);
-    try {
-      execFileSync("apt-get", ["download", ...PYTHON_DEBS], { cwd: debs, stdio: "inherit" });
-    } catch (e) {
-      // a machine whose package lists were never fetched cannot locate them; fetch once and retry
-      if (process.getuid?.() !== 0) throw e;
-      execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
-      execFileSync("apt-get", ["download", ...PYTHON_DEBS], { cwd: debs, stdio: "inherit" });
-    }
-  }
+  if (o.debs) downloadDebs(path.join(o.out, "debs"), log);
   // pip and apt-get write under the user's umask; the folder was 0700 throughout, now every file is 0600
   makePrivate(o.out);
 }
@@ -92,6 +109,7 @@ const BUNDLE_HOLDS: Record<Platform, { pattern: RegExp; kind: LocalKind; what: s
   linux: [
     { pattern: /^wheels$/, kind: "folder", what: "wheels/ folder" },
     { pattern: /^mod_wsgi-.*\.tar\.gz$/, kind: "file", what: "mod_wsgi sdist (mod_wsgi-<version>.tar.gz)" },
+    { pattern: /^debs$/, kind: "folder", what: "debs/ folder (the Python 3.11 .deb files the hop installs with dpkg -i; --debs)" },
   ],
   windows: [
     { pattern: /^wheels$/, kind: "folder", what: "wheels/ folder" },
@@ -115,6 +133,10 @@ export function offlineBundleProblems(field: string, dir: string, platform: Plat
   const wheels = path.join(dir, "wheels");
   if (names.includes("wheels") && fs.statSync(wheels).isDirectory() && !fs.readdirSync(wheels).some((n) => n.endsWith(".whl"))) {
     problems.push({ path: field, message: `the bundle's wheels folder ${shown(wheels)} holds no .whl file; prepare it with upchain bundle omflow --out ${dir}` });
+  }
+  const debs = path.join(dir, "debs");
+  if (platform === "linux" && names.includes("debs") && fs.statSync(debs).isDirectory() && !fs.readdirSync(debs).some((n) => n.endsWith(".deb"))) {
+    problems.push({ path: field, message: `the bundle's debs folder ${shown(debs)} holds no .deb file; prepare it with upchain bundle omflow --debs --out ${dir}, or set options.online: true` });
   }
   return problems;
 }

@@ -1,11 +1,14 @@
-// OMFLOW end to end through the real pulumi CLI on real hosts running the fake OMFLOW under
-// Apache + mod_wsgi + Django: the 1.1.6.1 -> 1.2.0.0 -> 1.2.0.1 chain with the Python 3.11 venv
-// rebuild, a failing patch restored, and bad targets refused at preview.
+// OMFLOW end to end through the real pulumi CLI on real hosts running the fake OMFLOW (written from
+// document 001, tests/fixtures/omflow/README.md) under Apache + mod_wsgi + Django: the 1.1.6.1 ->
+// 1.2.0.0 -> 1.2.0.1 chain with the Python 3.11 venv rebuild on a server without any file only
+// upchain knows about, a bash-only patch and patches that clean /opt/omflow/tmp, a failing patch
+// restored (database included), and bad targets refused at preview. The installed version comes from
+// the site's versionCommand (server-level field of the "version" branch).
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import { PulumiProject } from "../support/pulumi";
 import { TestHost, onHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
-import { installOmflow, omflowProject } from "../support/omflowFixture";
+import { failPatch, installOmflow, installedVersion, omflowProject, versionCommand } from "../support/omflowFixture";
 
 const http = (h: TestHost) => execFileSync("curl", ["-s", "-m", "10", `http://${h.host}/`], { encoding: "utf8" });
 
@@ -26,26 +29,32 @@ describe("OMFLOW 1.1.6.1 -> 1.2.0.1 through the real pulumi CLI", function () {
     stopHosts("wfa");
   });
 
-  it("the fixture serves OMFLOW 1.1.6.1 on Django 2.2 with the extra package", () => {
-    assert.match(http(h), /OMFLOW 1\.1\.6\.1\nDjango 2\.2\.28\n.*\nprefix \/opt\/omflow\/python\nextra six/s);
+  it("the fixture serves OMFLOW 1.1.6.1 on Django 2.2 with the extra package, and has no file only upchain knows about", () => {
+    assert.match(http(h), /OMFLOW 1\.1\.6\.1\nDjango 2\.2\.28\n.*\nprefix \/opt\/omflow\/python\nextra six\ndb schema 1\.1\.6\.1/s);
+    assert.strictEqual(onHost("wfa", "ls -a /opt/omflow; test -e /opt/omflow/VERSION && echo HAS-VERSION || true"), ".\n..\npython\nserver\ntmp\nweb\n");
   });
 
   it("preview lists both hops and their steps, and touches nothing", () => {
-    const before = onHost("wfa", "cat /opt/omflow/VERSION; ls /var/lib/upchain 2>&1; /opt/omflow/server/omflow_server status");
+    const look = `${versionCommand}; ls /var/lib/upchain /tmp/upchain-omflow 2>&1; /opt/omflow/server/omflow_server status; cat /var/lib/omflow-db/omflow.db`;
+    const before = onHost("wfa", look);
     const r = project.ok(["preview", "--diff"]);
     assert.match(r.output, /1\.1\.6\.1->1\.2\.0\.0 \(omflow\.next-feature\)/);
     assert.match(r.output, /1\.2\.0\.0->1\.2\.0\.1 \(omflow\.same-feature\)/);
-    for (const step of ["backup", "export-packages", "check-wheelhouse", "remove-venv", "install-python", "create-venv", "apache-wsgi-module", "run-patch", "verify"]) {
+    for (const step of ["backup", "backup-database", "work-folder", "extract-patch", "export-packages", "check-wheelhouse", "stop", "remove-venv", "install-python", "python-alternative", "create-venv", "install-packages", "install-mod-wsgi", "apache-wsgi-module", "run-patch", "start", "verify"]) {
       assert.match(r.output, new RegExp(`1\\.1\\.6\\.1->1\\.2\\.0\\.0 ${step}:`), `preview shows step ${step}`);
     }
-    assert.strictEqual(onHost("wfa", "cat /opt/omflow/VERSION; ls /var/lib/upchain 2>&1; /opt/omflow/server/omflow_server status"), before);
+    assert.strictEqual(onHost("wfa", look), before);
   });
 
-  it("up walks the chain; Apache then serves 1.2.0.1 on Django 4.2 from the new venv, with the extra package", () => {
+  it("up walks the chain, running the bash-only 1.2.0.0 patch and the patches that clean /opt/omflow/tmp; Apache then serves 1.2.0.1 on Django 4.2 from the new venv, with the extra package", () => {
     const r = project.ok(["up", "--yes", "--skip-preview"]);
-    assert.match(r.output, /\[1\.1\.6\.1->1\.2\.0\.0 \d+\/\d+\] Run patch\.sh for 1\.2\.0\.0/, "per-step progress reaches the CLI");
+    assert.match(r.output, /\[1\.1\.6\.1->1\.2\.0\.0 \d+\/\d+\] Run \.\/patch\.sh for 1\.2\.0\.0/, "per-step progress reaches the CLI");
+    assert.strictEqual(installedVersion("wfa"), "1.2.0.1");
+    assert.strictEqual(onHost("wfa", "ls -A /opt/omflow/tmp; test -e /opt/omflow/VERSION && echo HAS-VERSION || true"), "", "the patches cleaned OMFLOW's tmp folder and nothing wrote a VERSION file");
+    assert.match(onHost("wfa", "/opt/omflow/server/omflow_server status"), /OMFLOW is running/, "started after the 1.2.0.1 patch left it stopped");
     const page = http(h);
     assert.match(page, /^OMFLOW 1\.2\.0\.1\nDjango 4\.2\nPython 3\.11/);
+    assert.match(page, /db schema 1\.2\.0\.1/);
     assert.match(page, /prefix \/opt\/omflow\/python\nextra six/);
     assert.match(onHost("wfa", "cat /etc/apache2/sites-enabled/django.conf"), /LoadModule wsgi_module \/opt\/omflow\/python\/lib\/python3\.11\/site-packages\/mod_wsgi\/server\/mod_wsgi-py311/);
     assert.match(onHost("wfa", "/opt/omflow/python/bin/pip freeze"), /^six==/m);
@@ -97,16 +106,18 @@ describe("OMFLOW failures", function () {
     project.dispose();
   });
 
-  it("a failing patch.sh in the 1.2.0.0 hop fails the up with the step and its output, and the host is back at 1.1.6.1 with its old venv and Apache config", async () => {
+  it("a failing patch.sh in the 1.2.0.0 hop fails the up with the step and its output, and the host is back at 1.1.6.1 with its old venv, Apache config, database and python3 link", async () => {
     const conf = onHost("wfb", "cat /etc/apache2/sites-enabled/django.conf");
-    onHost("wfb", "touch /opt/omflow/FAIL_PATCH_1.2.0.0");
+    const python3 = onHost("wfb", "readlink /usr/bin/python3; update-alternatives --list python3 2>&1 || true");
+    failPatch("wfb", "1.2.0.0");
     project = await omflowProject("fail", [h], "1.2.0.1");
     const r = project.run(["up", "--yes", "--skip-preview"]);
     assert.notStrictEqual(r.code, 0, r.output);
-    assert.match(r.output, /step "Run patch\.sh for 1\.2\.0\.0" \(run-patch\) of hop 1\.1\.6\.1->1\.2\.0\.0 exited 1/);
+    assert.match(r.output, /step "Run \.\/patch\.sh for 1\.2\.0\.0 from its own folder" \(run-patch\) of hop 1\.1\.6\.1->1\.2\.0\.0 exited 1/);
     assert.match(r.output, /patch\.sh: copying OMFLOW 1\.2\.0\.0 files failed/);
     assert.match(r.output, /restored to 1\.1\.6\.1/);
-    assert.match(http(h), /^OMFLOW 1\.1\.6\.1\nDjango 2\.2\.28\n/);
+    assert.match(http(h), /^OMFLOW 1\.1\.6\.1\nDjango 2\.2\.28\n.*\ndb schema 1\.1\.6\.1\n/s, "the database the patch migrated is restored by the site's command");
+    assert.strictEqual(onHost("wfb", "readlink /usr/bin/python3; update-alternatives --list python3 2>&1 || true"), python3, "the python3 alternative the hop registered is undone");
     assert.strictEqual(onHost("wfb", "cat /etc/apache2/sites-enabled/django.conf"), conf);
     assert.match(onHost("wfb", "/opt/omflow/python/bin/pip freeze"), /^Django==2\.2\.28$/m);
   });

@@ -3,10 +3,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
-import { configureServers, installOmflow, omflowOptions, omflowProject } from "../support/omflowFixture";
+import { configureServers, installOmflow, installedVersion as version, omflowOptions, omflowProject, slowPatch } from "../support/omflowFixture";
 import { PulumiProject, killTree } from "../support/pulumi";
 
-const version = (name: string) => onHost(name, "cat /opt/omflow/VERSION").trim();
 
 describe("three OMFLOW servers at different versions in one stack", function () {
   this.timeout(30 * 60 * 1000);
@@ -35,9 +34,11 @@ describe("three OMFLOW servers at different versions in one stack", function () 
     assert.doesNotMatch(r.output, /1\.1\.5\.0->1\.1\.6\.4/, "1.1.5.0 may not jump past the next feature version");
   });
 
-  it("up brings all three to 1.1.6.4, and a second up changes nothing", () => {
+  it("up brings all three to 1.1.6.4 (patch.sh without its execute bit, and a bash-only one that leaves OMFLOW stopped), and a second up changes nothing", () => {
     project.ok(["up", "--yes", "--skip-preview"]);
     assert.deepStrictEqual(hosts.map((h) => version(h.name)), ["1.1.6.4", "1.1.6.4", "1.1.6.4"]);
+    for (const h of hosts) assert.match(onHost(h.name, "/opt/omflow/server/omflow_server status"), /OMFLOW is running/, `${h.name}: started after the 1.1.6.4 patch left it stopped`);
+    assert.match(onHost("wfe", "cat /var/lib/upchain/runs/*/*run-patch/out"), /no execute bit: running it with its #! interpreter: ?\/bin\/sh/);
     project.ok(["up", "--yes", "--expect-no-changes"]);
   });
 });
@@ -61,7 +62,7 @@ describe("a pulumi up killed during a hop", function () {
   });
 
   it("is finished by the next pulumi up from the journal on the host, without running the patch twice", async () => {
-    onHost("wff", "echo 8 > /opt/omflow/SLOW_PATCH_1.1.6.4");
+    slowPatch("wff", "1.1.6.4", 8);
     configureServers(project, [h], "1.1.6.4", { options: await omflowOptions(), lockTimeoutSeconds: 10 });
     const log = `${project.dir}/killed-up.log`;
     const child = project.start(["up", "--yes", "--skip-preview"], log);

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { TestHost, onHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
-import { installOmflow, omflowOptions } from "../support/omflowFixture";
+import { failPatch, installOmflow, installedVersion as version, omflowOptions, versionCommand } from "../support/omflowFixture";
 import { PulumiProject, repoRoot, runErrors } from "../support/pulumi";
 import { execFileSync } from "child_process";
 import type { RunRecord } from "../../providers/engine/runRecord";
@@ -14,9 +14,8 @@ import type { RunRecord } from "../../providers/engine/runRecord";
 const NAMES = ["wv1", "wv2", "wv3", "wv4", "wv5", "wv6", "wv7"];
 const FROM = "1.1.6.3";
 const TO = "1.1.6.4";
-const version = (name: string) => onHost(name, "cat /opt/omflow/VERSION").trim();
 const versions = (names: string[]) => Object.fromEntries(names.map((n) => [n, version(n)]));
-const setFailing = (names: string[], on: boolean) => names.forEach((n) => onHost(n, on ? `touch /opt/omflow/FAIL_PATCH_${TO}` : `rm -f /opt/omflow/FAIL_PATCH_${TO}`));
+const setFailing = (names: string[], on: boolean) => names.forEach((n) => failPatch(n, TO, on));
 /** No run ever reached the host: no journal, no restore point. */
 const untouched = (name: string) => onHost(name, "ls /var/lib/upchain /var/backups/upchain/omflow 2>/dev/null | wc -l").trim() === "0";
 
@@ -37,7 +36,7 @@ describe("seven OMFLOW servers in waves of 1, 3 and 3 with a budget of 34% per w
     project = new PulumiProject("waves");
     project.init();
     project.writeConfig({
-      "upchain:servers": hosts.map((h) => ({ name: h.name, host: h.host, hostKey: h.hostKey, product: "omflow", version: TO, options })),
+      "upchain:servers": hosts.map((h) => ({ name: h.name, host: h.host, hostKey: h.hostKey, product: "omflow", version: TO, versionCommand, options })),
       "upchain:rollout": { waves: [1, 3], maxFailPercentage: 34 },
     });
     project.setConfig("upchain:privateKey", privateKey(hosts[0]), true);

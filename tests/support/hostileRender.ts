@@ -28,7 +28,7 @@ function localFiles() {
   const bundle = path.join(dir, "bundle");
   fs.mkdirSync(path.join(bundle, "wheels"), { recursive: true });
   fs.mkdirSync(path.join(bundle, "debs"), { recursive: true });
-  for (const f of ["wheels/Django-4.2-py3-none-any.whl", "mod_wsgi-5.0.0.tar.gz", "python-3.11.9.exe"]) fs.writeFileSync(path.join(bundle, f), "fixture\n");
+  for (const f of ["wheels/Django-4.2-py3-none-any.whl", "mod_wsgi-5.0.0.tar.gz", "python-3.11.9.exe", "debs/python3.11_3.11.2_amd64.deb"]) fs.writeFileSync(path.join(bundle, f), "fixture\n");
   return { dir, file, bundle };
 }
 const local = localFiles();
@@ -53,7 +53,7 @@ const groupmaxBase = (platform: Platform): Options => ({
 
 /** The longest chains each catalog has: OMFLOW through the Python 3.11 rebuild, Groupmax from 02-00 (services, advup2_6). */
 export const products: Record<string, Product> = {
-  "omflow linux": { catalog: omflow, platform: "linux", installed: "1.1.6.1", target: "1.2.0.1", base: { patches: omflowPatches("linux"), offlineBundle: local.bundle } },
+  "omflow linux": { catalog: omflow, platform: "linux", installed: "1.1.6.1", target: "1.2.0.1", base: { patches: omflowPatches("linux"), offlineBundle: local.bundle, databaseBackup: "true", databaseRestore: "true" } },
   "omflow windows": { catalog: omflow, platform: "windows", installed: "1.1.3.0", target: "1.2.0.1", base: { patches: omflowPatches("windows"), offlineBundle: local.bundle } },
   "groupmax linux": { catalog: groupmax, platform: "linux", installed: "02-00", target: "06-00", base: groupmaxBase("linux") },
   "groupmax windows": { catalog: groupmax, platform: "windows", installed: "02-00", target: "06-00", base: groupmaxBase("windows") },

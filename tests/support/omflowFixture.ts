@@ -69,37 +69,88 @@ export async function installOmflow(host: { name: string; root: string }, versio
   }
 }
 
+/** How a patch archive varies, as real vendor patches do (see tests/fixtures/omflow/README.md). */
+export interface PatchKind {
+  /** The feature version (first three numbers) the patch may be applied from, besides its own; "none" for a bugfix. */
+  fromFeature: string;
+  /** `bash`: `#!/bin/bash` with bash-only syntax (an array), which fails under `sh patch.sh`. */
+  shell: "sh" | "bash";
+  /** The patch empties OMFLOW's tmp folder (/opt/omflow/tmp) before reading its own files. */
+  cleansTmp: boolean;
+  /** The patch starts OMFLOW again when done (000 step 9: "normally not needed by hand"); otherwise it is left stopped. */
+  restarts: boolean;
+  /** The archive keeps patch.sh without its execute bit (as an archive made on Windows does). */
+  executable: boolean;
+}
+
+function patchScript(version: string, kind: PatchKind): string {
+  const copy = kind.shell === "bash"
+    ? 'payload=(./files/*)\necho "copying ${#payload[@]} file(s)"\nsed -i "s/^OMFLOW_VERSION = .*/OMFLOW_VERSION = \\"$NEW\\"/" "$SETTINGS"'
+    : 'sed -i "s/^OMFLOW_VERSION = .*/OMFLOW_VERSION = \\"$NEW\\"/" "$SETTINGS"';
+  return fs.readFileSync(path.join(fixtureDir, "patch.sh.in"), "utf8")
+    .replace("@SHEBANG@", kind.shell === "bash" ? "#!/bin/bash" : "#!/bin/sh")
+    .replace("@KIND@", `${kind.shell}${kind.cleansTmp ? ", cleans /opt/omflow/tmp" : ""}${kind.restarts ? ", restarts OMFLOW" : ", leaves OMFLOW stopped"}`)
+    .replace("@CLEAN@", kind.cleansTmp ? 'echo "cleaning $D/tmp"\nrm -rf "$D"/tmp/* "$D"/tmp/.[!.]*' : "")
+    .replace("@COPY@", copy)
+    .replace("@RESTART@", kind.restarts ? '"$D/server/omflow_server" start' : "")
+    .replace(/@FROM_FEATURE@/g, kind.fromFeature);
+}
+
 /**
- * A patch archive whose patch.sh behaves like the real one. Its folder is named like the next
- * "upgrade" of the archive's name, as in the document's own example, so nothing may assume it.
+ * A patch archive whose patch.sh behaves like a real one. Its folder is named like the next
+ * "upgrade" of the archive's name, as in 001 Linux 1.2.0.0 step 8's own example, so nothing may assume it.
  */
-export function patchArchive(version: string, fromFeature: string): string {
-  const script = fs.readFileSync(path.join(fixtureDir, "patch.sh.in"), "utf8").replace(/@NEW@/g, version).replace(/@FROM_FEATURE@/g, fromFeature);
-  const id = createHash("sha256").update(script).digest("hex").slice(0, 8);
+export function patchArchive(version: string, kind: PatchKind): string {
+  const script = patchScript(version, kind);
+  const id = createHash("sha256").update(script).update(String(kind.executable)).digest("hex").slice(0, 8);
   const base = `omflow_patch_${version.replace(/\./g, "_")}`;
   const dir = path.join(cache, `patch-${version}-${id}`);
   const archive = path.join(dir, `${base}_upgrade3.tar.gz`);
   if (!fs.existsSync(archive)) {
     const folder = path.join(dir, "src", `${base}_upgrade4`);
-    fs.mkdirSync(folder, { recursive: true });
-    fs.writeFileSync(path.join(folder, "patch.sh"), script, { mode: 0o755 });
+    fs.mkdirSync(path.join(folder, "files"), { recursive: true });
+    fs.writeFileSync(path.join(folder, "patch.sh"), script);
+    fs.chmodSync(path.join(folder, "patch.sh"), kind.executable ? 0o755 : 0o644);
+    fs.writeFileSync(path.join(folder, "files", "release"), `${version}\n`);
     fs.writeFileSync(path.join(folder, "README.txt"), `OMFLOW ${version} patch (test fixture)\n`);
     execFileSync("tar", ["-czf", archive, "-C", path.join(dir, "src"), `${base}_upgrade4`]);
   }
   return archive;
 }
 
-/** Patches by version, each with the feature version it may be applied from (see patch.sh.in). */
-export const standardPatches: Record<string, string> = {
-  "1.1.6.0": "1.1.5",
-  "1.1.6.4": "none",
-  "1.2.0.0": "1.1.6",
-  "1.2.0.1": "none",
+/** Patches by version, varied as real ones are: one without its execute bit, bash-only ones, ones that clean /opt/omflow/tmp. */
+export const standardPatches: Record<string, PatchKind> = {
+  "1.1.6.0": { fromFeature: "1.1.5", shell: "sh", cleansTmp: false, restarts: true, executable: false },
+  "1.1.6.4": { fromFeature: "none", shell: "bash", cleansTmp: false, restarts: false, executable: true },
+  "1.2.0.0": { fromFeature: "1.1.6", shell: "bash", cleansTmp: true, restarts: true, executable: true },
+  "1.2.0.1": { fromFeature: "none", shell: "sh", cleansTmp: true, restarts: false, executable: true },
 };
 
+/** The fake's version, read where the fake keeps it (the site's way; no document names one). */
+export const versionCommand = "sed -n 's/^OMFLOW_VERSION = \"\\(.*\\)\"$/\\1/p' /opt/omflow/web/omflow_site/settings.py";
+
+/** The fake's database (a stand-in for OMFLOW's database server), backed up and restored by site commands. */
+export const databaseBackup = "cp -a /var/lib/omflow-db/omflow.db \"$UPCHAIN_BACKUP_DIR/omflow.db\"";
+export const databaseRestore = "cp -a \"$UPCHAIN_BACKUP_DIR/omflow.db\" /var/lib/omflow-db/omflow.db";
+
+/** The version the fake on `host` runs now. */
+export function installedVersion(host: string): string {
+  return onHost(host, versionCommand).trim();
+}
+
+/** Make the fake's patch to `version` fail after migrating the database (or stop failing). */
+export function failPatch(host: string, version: string, on = true): void {
+  onHost(host, on ? `touch /etc/omflow-fixture/FAIL_PATCH_${version}` : `rm -f /etc/omflow-fixture/FAIL_PATCH_${version}`);
+}
+
+/** Make the fake's patch to `version` sleep `seconds` before it changes anything. */
+export function slowPatch(host: string, version: string, seconds: number): void {
+  onHost(host, `echo ${seconds} > /etc/omflow-fixture/SLOW_PATCH_${version}`);
+}
+
 export async function omflowOptions(): Promise<Record<string, unknown>> {
-  const patches = Object.fromEntries(Object.entries(standardPatches).map(([v, from]) => [v, patchArchive(v, from)]));
-  return { patches, offlineBundle: await newEnvironmentBundle() };
+  const patches = Object.fromEntries(Object.entries(standardPatches).map(([v, kind]) => [v, patchArchive(v, kind)]));
+  return { patches, offlineBundle: await newEnvironmentBundle(), databaseBackup, databaseRestore };
 }
 
 /** A project whose stack manages `hosts` as OMFLOW servers at the given target version(s). */
@@ -115,7 +166,8 @@ export async function omflowProject(stack: string, hosts: TestHost[], version: s
 export function configureServers(project: PulumiProject, hosts: TestHost[], version: string | string[], fields: Record<string, unknown>): void {
   const versions = Array.isArray(version) ? version : hosts.map(() => version);
   project.writeConfig({
-    "upchain:servers": hosts.map((h, i) => ({ name: h.name, host: h.host, hostKey: h.hostKey, product: "omflow", version: versions[i], ...fields })),
+    // the fake keeps its version where no document says (see tests/fixtures/omflow/README.md): the site's versionCommand reads it
+    "upchain:servers": hosts.map((h, i) => ({ name: h.name, host: h.host, hostKey: h.hostKey, product: "omflow", version: versions[i], versionCommand, ...fields })),
   });
   project.setConfig("upchain:privateKey", privateKey(hosts[0]), true);
 }

@@ -26,6 +26,8 @@ describe("offline bundle", () => {
     fs.mkdirSync(path.join(b, "wheels"), { recursive: true });
     fs.writeFileSync(path.join(b, "wheels", "Django-4.2-py3-none-any.whl"), "x");
     fs.writeFileSync(path.join(b, "mod_wsgi-5.0.0.tar.gz"), "x");
+    fs.mkdirSync(path.join(b, "debs"));
+    fs.writeFileSync(path.join(b, "debs", "python3.11_3.11.2_amd64.deb"), "x");
     return b;
   };
 
@@ -41,6 +43,7 @@ describe("offline bundle", () => {
 
   it("makePrivate leaves every folder 0700 and every file 0600, however they were written", () => {
     const b = linuxBundle();
+    fs.rmSync(path.join(b, "debs"), { recursive: true });
     fs.mkdirSync(path.join(b, "debs"), { mode: 0o777 });
     fs.writeFileSync(path.join(b, "debs", "python3.11.deb"), "x", { mode: 0o755 });
     makePrivate(b);
@@ -67,7 +70,15 @@ describe("offline bundle", () => {
     assert.doesNotThrow(() => assertBundleFolder(linuxBundle()));
   });
 
-  it("a Linux bundle with wheels and the mod_wsgi sdist passes", () => {
+  it("a Linux bundle without .deb files is refused: the offline hop installs Python 3.11 with dpkg -i (001 Supplement)", () => {
+    const b = linuxBundle();
+    fs.rmSync(path.join(b, "debs", "python3.11_3.11.2_amd64.deb"));
+    assert.match(offlineBundleProblems("options.offlineBundle", b, "linux").map((p) => p.message).join("\n"), /debs folder .* holds no \.deb file/);
+    fs.rmSync(path.join(b, "debs"), { recursive: true });
+    assert.match(offlineBundleProblems("options.offlineBundle", b, "linux").map((p) => p.message).join("\n"), /has no debs\/ folder/);
+  });
+
+  it("a Linux bundle with wheels, the mod_wsgi sdist and .deb files passes", () => {
     assert.deepStrictEqual(offlineBundleProblems("options.offlineBundle", linuxBundle(), "linux"), []);
   });
 

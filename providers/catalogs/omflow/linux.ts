@@ -1,242 +1,173 @@
-// OMFLOW on Linux: the general hop and the 1.2.0.0 hop, as POSIX sh. Every value is quoted.
+// OMFLOW on Linux, as document 001's Linux sections write it: back up, extract the patch, run
+// `./patch.sh` from its own folder, start OMFLOW if it is not running; the 1.2.0.0 hop rebuilds the
+// Python environment first (linuxPython311.ts). Every value is quoted; every step says its source.
 import * as path from "path";
 import { Hop, Step, shStep as step, uploadStep } from "../../engine/catalog";
+import { sitePlaceholder } from "../../engine/provenance";
 import { quote as q } from "../../quote";
+import { linuxRestoreSteps as restoreSteps } from "./linuxRestore";
+import { python311Steps, python311State } from "./linuxPython311";
+import { SOURCE } from "./linuxSource";
+import { siteCommand } from "./siteCommand";
+export { siteCommand };
 import { OmflowOptions } from "./options";
 import { PYTHON311_VERSION } from "./rules";
 
 export { TAR_LITERAL, keepEarlier } from "../restorePoint";
 import { TAR_LITERAL, keepEarlier } from "../restorePoint";
 
+/** Patches and bundles are unpacked here, outside the install folder, as 001 does in /tmp. */
+export const WORK_ROOT = "/tmp/upchain-omflow";
+
 export function linuxPaths(o: OmflowOptions, hop: Hop) {
-  const server = `${o.installDir}/server/omflow_server`;
   return {
-    server,
+    server: `${o.installDir}/server/omflow_server`,
     venv: `${o.installDir}/python`,
-    versionFile: `${o.installDir}/VERSION`,
-    work: `${o.installDir}/tmp/upchain/${hop.to}`,
+    work: `${WORK_ROOT}/${hop.from}-to-${hop.to}`,
     backup: `${o.backupDir}/${hop.from}-to-${hop.to}`,
   };
 }
 
+/** Start OMFLOW again only if the backup stopped it (its note says so). */
+const startIfBackupStoppedIt = (p: ReturnType<typeof linuxPaths>) => `if [ -f ${q(p.backup + "/omflow-was-running")} ]; then ${q(p.server)} start; fi`;
 
-function backupStep(o: OmflowOptions, hop: Hop): Step {
+function backupSteps(o: OmflowOptions, hop: Hop): Step[] {
   const p = linuxPaths(o, hop);
   const conf = p.backup + "/apache-site.conf";
-  // The restore point holds the whole install (the venv included) and the Apache site config. It is
-  // private: under umask 077 every folder is 0700 and every file 0600 (the copy of the config is
-  // chmod-ed, its own mode and owner are noted for the restore).
+  const dir = o.installDir.replace(/^\//, "");
+  return [
+    step({
+      id: "backup",
+      action: "backup",
+      title: `Stop OMFLOW if it runs, back up ${o.installDir} and ${o.apacheSiteConf} before ${hop.to} (a consistent copy)`,
+      destructive: false,
+      // The restore point is private: under umask 077 every folder is 0700 and every file 0600. If the
+      // copy fails, OMFLOW is started again before the step fails: nothing was changed.
+      commands: [
+        `set -e; umask 077; mkdir -p -- ${q(o.backupDir)}`,
+        keepEarlier(p.backup),
+        `mkdir -m 0700 -- ${q(p.backup)}`,
+        `if ${q(p.server)} status >/dev/null 2>&1; then touch ${q(p.backup + "/omflow-was-running")}; ${q(p.server)} stop; fi`,
+        `if ! (\nset -e\n` +
+          // names and the exclusion are literal: GNU tar would otherwise read \ escapes and * or [ patterns in them
+          `tar -C / ${TAR_LITERAL} --exclude=${q(dir + "/tmp")} -czf ${q(p.backup + "/install.tgz")} ${q(dir)}\n` +
+          `if [ -f ${q(o.apacheSiteConf)} ]; then cp -p -- ${q(o.apacheSiteConf)} ${q(conf)}; chmod 0600 ${q(conf)}; stat -c '%a %u:%g' -- ${q(o.apacheSiteConf)} > ${q(conf + ".mode")}; fi\n` +
+          (hop.to === PYTHON311_VERSION ? python311State(p.backup) + "\n" : "") +
+          `); then ${startIfBackupStoppedIt(p)}; echo "the backup failed; OMFLOW runs as before" >&2; exit 1; fi`,
+      ],
+      backupDir: p.backup,
+      provenance: SOURCE.backup,
+    }),
+    step({
+      id: "backup-database",
+      action: "run",
+      title: "Back up OMFLOW's database with the site's command (options.databaseBackup), OMFLOW stopped",
+      destructive: false,
+      commands: [
+        `umask 077; if ! ${siteCommand(o.databaseBackup, "options.databaseBackup", p.backup)}; then ${startIfBackupStoppedIt(p)}; echo "options.databaseBackup failed; OMFLOW runs as before" >&2; exit 1; fi`,
+        // only a restore point with the database in it is complete: the restore requires this marker
+        `touch ${q(p.backup + "/complete")}`,
+      ],
+      provenance: SOURCE.backupDatabase,
+    }),
+    step({
+      id: "start-after-backup",
+      action: "run",
+      title: "Start OMFLOW again if the backup stopped it",
+      destructive: false,
+      commands: [startIfBackupStoppedIt(p)],
+      provenance: SOURCE.startAfterBackup,
+    }),
+  ];
+}
+
+/** The private work folder: root's own, 0700, never a link (anyone may create things in /tmp). */
+function workFolderStep(hop: Hop, p: ReturnType<typeof linuxPaths>): Step {
   return step({
-    id: "backup",
-    action: "backup",
-    title: `Back up ${o.installDir} and ${o.apacheSiteConf} before ${hop.to}`,
+    id: "work-folder",
+    action: "run",
+    title: `Create the private folder ${p.work} for the ${hop.to} patch`,
     destructive: false,
     commands: [
-      `set -e; umask 077; mkdir -p -- ${q(o.backupDir)}`,
-      keepEarlier(p.backup),
-      `mkdir -m 0700 -- ${q(p.backup)}`,
-      // names and the exclusion are literal: GNU tar would otherwise read \ escapes and * or [ patterns in them
-      `tar -C / ${TAR_LITERAL} --exclude=${q(o.installDir.replace(/^\//, "") + "/tmp")} -czf ${q(p.backup + "/install.tgz")} ${q(o.installDir.replace(/^\//, ""))}`,
-      `if [ -f ${q(o.apacheSiteConf)} ]; then cp -p -- ${q(o.apacheSiteConf)} ${q(conf)}; chmod 0600 ${q(conf)}; stat -c '%a %u:%g' -- ${q(o.apacheSiteConf)} > ${q(conf + ".mode")}; fi`,
-      `readlink -f /usr/bin/python3 > ${q(p.backup + "/python3-target")} || true`,
-      `touch ${q(p.backup + "/complete")}`,
+      `set -e; umask 077; mkdir -p -- ${q(WORK_ROOT)}`,
+      `if [ -L ${q(WORK_ROOT)} ] || [ "$(stat -c '%u' -- ${q(WORK_ROOT)})" != 0 ]; then echo ${q(`${WORK_ROOT} is a link or not root's; remove it and run again`)} >&2; exit 1; fi`,
+      `chmod 0700 -- ${q(WORK_ROOT)}; rm -rf -- ${q(p.work)}; mkdir -m 0700 -- ${q(p.work)}`,
     ],
-    backupDir: p.backup,
+    provenance: SOURCE.workFolder,
   });
 }
 
 function patchSteps(o: OmflowOptions, hop: Hop): Step[] {
   const p = linuxPaths(o, hop);
   const source = o.patches[hop.to] ?? "";
-  const archive = `${p.work}/${path.basename(source)}`;
+  const archive = `${p.work}/${path.basename(source) || "patch.tar.gz"}`;
+  const x = `${p.work}/x`;
   return [
-    uploadStep("sh", { id: "upload-patch", title: `Upload the ${hop.to} patch`, source, destination: archive }),
+    uploadStep("sh", { id: "upload-patch", title: `Upload the ${hop.to} patch`, source: source || sitePlaceholder(`options.patches["${hop.to}"]`), destination: archive }),
     step({
       id: "extract-patch",
       action: "run",
-      title: `Extract the ${hop.to} patch and find its patch.sh`,
+      title: `Extract the ${hop.to} patch in ${p.work} and find its patch.sh`,
       destructive: false,
-      // The folder inside an archive need not match the archive's name (the document's own example
-      // extracts omflow_patch_1_1_6_4_upgrade3.tar.gz to ..._upgrade4/), so patch.sh is searched for.
+      // The folder inside an archive need not match the archive's name (001's own example extracts
+      // omflow_patch_1_1_6_4_upgrade3.tar.gz to ..._upgrade4/), so patch.sh is looked for.
       commands: [
-        `set -e; rm -rf -- ${q(p.work + "/x")}; mkdir -p ${q(p.work + "/x")}; tar -zxf ${q(archive)} -C ${q(p.work + "/x")}`,
-        `found=$(find ${q(p.work + "/x")} -name patch.sh -type f | head -n 1); ` +
-          `if [ -z "$found" ]; then echo "the archive holds no patch.sh" >&2; exit 1; fi; dirname "$found" > ${q(p.work + "/patchdir")}`,
+        `set -e; rm -rf -- ${q(x)}; mkdir -m 0700 -- ${q(x)}; cd ${q(x)}; tar -zxvf ${q(archive)}`,
+        `found=$(find ${q(x)} -maxdepth 2 -name patch.sh -type f); n=$(printf '%s' "$found" | grep -c . || true)`,
+        `if [ "$n" != 1 ]; then echo "the archive ${path.basename(archive)} holds $n patch.sh files at its top (expected one): $found" >&2; exit 1; fi`,
+        `dirname -- "$found" > ${q(p.work + "/patchdir")}`,
       ],
     }),
-    step({
-      id: "run-patch",
-      action: "run",
-      title: `Run patch.sh for ${hop.to}`,
-      destructive: true,
-      commands: [`cd "$(cat ${q(p.work + "/patchdir")})" && sh ./patch.sh`],
-    }),
+  ].map((s, i) => ({ ...s, provenance: i === 0 ? SOURCE.uploadPatch : SOURCE.extractPatch }));
+}
+
+/**
+ * `./patch.sh` as root from its own folder, so its shebang picks its shell (a #!/bin/bash patch fails
+ * under sh). Only a patch.sh without the execute bit is handed to the interpreter its #! line names.
+ */
+export function runPatchCommands(patchDirFile: string): string[] {
+  return [
+    `set -e; cd -- "$(cat ${q(patchDirFile)})"`,
+    `if [ -x ./patch.sh ]; then ./patch.sh; else\n` +
+      `  line=$(head -n 1 ./patch.sh)\n` +
+      `  case "$line" in '#!'*) interpreter=\${line#??} ;; *) echo "patch.sh has no execute bit and no #! line naming its interpreter; ask the vendor for a proper archive" >&2; exit 1 ;; esac\n` +
+      `  echo "patch.sh has no execute bit: running it with its #! interpreter:$interpreter"\n` +
+      `  $interpreter ./patch.sh\n` +
+      `fi`,
   ];
 }
 
-function startStep(o: OmflowOptions, hop: Hop): Step {
+function runPatchStep(o: OmflowOptions, hop: Hop): Step {
   const p = linuxPaths(o, hop);
   return step({
-    id: "start",
+    id: "run-patch",
     action: "run",
-    title: "Start OMFLOW if it is not running",
-    destructive: false,
-    commands: [`${q(p.server)} status || ${q(p.server)} start`],
+    title: `Run ./patch.sh for ${hop.to} from its own folder`,
+    destructive: true,
+    commands: runPatchCommands(p.work + "/patchdir"),
+    provenance: hop.to === PYTHON311_VERSION ? SOURCE.runPatch120 : SOURCE.runPatch,
   });
 }
 
-function verifyStep(o: OmflowOptions, hop: Hop): Step {
+function startAndVerify(o: OmflowOptions, hop: Hop): Step[] {
   const p = linuxPaths(o, hop);
-  return step({
-    id: "verify",
-    action: "verify",
-    title: `Check OMFLOW runs and reports ${hop.to}`,
-    destructive: false,
-    commands: [
-      `${q(p.server)} status`,
-      `v=$(cat ${q(p.versionFile)}); if [ "$v" != ${q(hop.to)} ]; then echo "OMFLOW reports $v, expected ${hop.to}" >&2; exit 1; fi`,
-    ],
-    expectVersion: hop.to,
-  });
-}
-
-/** The 1.2.0.0 hop's environment rebuild: Python 3.11, a new venv, Django 4.2, Apache's wsgi path. */
-function python311Steps(o: OmflowOptions, hop: Hop): Step[] {
-  const p = linuxPaths(o, hop);
-  const pip = `${p.venv}/bin/pip`;
-  const bundle = `${p.work}/bundle`;
-  const wheels = `${bundle}/wheels`;
-  const reqOld = `${p.backup}/requirements-old.txt`;
-  const reqNew = `${p.work}/requirements-new.txt`;
-  // The new environment always gets these; the rest comes from the old environment's list.
-  const base = ["django==4.2", "ldap3", "openpyxl"];
-  const offline = `--no-index --find-links ${q(wheels)}`;
   return [
-    uploadStep("sh", {
-      id: "upload-bundle",
-      title: "Upload the offline bundle (Python 3.11 .debs, wheels, mod_wsgi sdist)",
-      source: o.offlineBundle ?? "",
-      destination: bundle,
-      directory: true,
-    }),
-    step({
-      id: "export-packages",
-      action: "run",
-      title: "Export the old environment's package list (Django raised to 4.2) before it is removed",
-      destructive: false,
-      commands: [
-        // the list is kept with the restore point, so it is private like it
-        `set -e; umask 077; ${q(pip)} freeze --all > ${q(reqOld)}`,
-        // names only (a line may be "name==1.0" or "name @ file:///..."); the new set pins its own versions
-        `sed 's/[ =@<>~!;].*//' ${q(reqOld)} | grep -viE '^(django|ldap3|openpyxl|mod[-_.]wsgi|pip|setuptools|wheel)$' | sort -u > ${q(reqNew)} || true`,
-      ],
-    }),
-    step({
-      id: "check-wheelhouse",
-      action: "run",
-      title: "Check the bundle has a wheel for every package of the old environment (before anything is stopped)",
-      destructive: false,
-      // wheel file names spell projects with _ and any case; compare normalized names
-      commands: [
-        `norm() { tr 'A-Z' 'a-z' | sed 's/[-_.][-_.]*/_/g'; }`,
-        `have=$(ls ${q(wheels)} | norm); missing=""`,
-        `for n in $(cat ${q(reqNew)}); do k=$(echo "$n" | norm); echo "$have" | grep -q "^${"$"}{k}_[0-9]" || missing="$missing $n"; done`,
-        `if [ -n "$missing" ]; then echo "the offline bundle has no wheel for:$missing (add them: upchain bundle omflow --packages ...)" >&2; exit 1; fi`,
-        `echo "all $(wc -l < ${q(reqNew)}) packages of the old environment are in the bundle"`,
-      ],
-    }),
-    step({
-      id: "stop",
-      action: "run",
-      title: "Stop OMFLOW",
-      destructive: true,
-      commands: [`${q(p.server)} stop`],
-    }),
-    step({
-      id: "remove-venv",
-      action: "run",
-      title: `Remove the old environment ${p.venv}`,
-      destructive: true,
-      commands: [`rm -rf -- ${q(p.venv + "/")}`],
-    }),
-    step({
-      id: "install-python",
-      action: "run",
-      title: o.online ? "Install Python 3.11 with apt" : "Install Python 3.11 from the bundle's .deb files",
-      destructive: true,
-      commands: o.online
-        ? ["DEBIAN_FRONTEND=noninteractive apt-get install -y python3.11 python3.11-dev python3.11-venv python3-pip"]
-        : [`if ls ${q(bundle + "/debs")}/*.deb >/dev/null 2>&1; then dpkg -i ${q(bundle + "/debs")}/*.deb; fi`],
-    }),
-    step({
-      id: "python-alternative",
-      action: "run",
-      title: "Make python3 point to Python 3.11",
-      destructive: true,
-      commands: ["update-alternatives --install /usr/bin/python3 python3 /usr/bin/python3.11 1"],
-    }),
-    step({
-      id: "create-venv",
-      action: "run",
-      title: `Create the Python 3.11 environment ${p.venv}`,
-      destructive: true,
-      commands: [`python3.11 -m venv ${q(p.venv)}`],
-    }),
-    step({
-      id: "install-packages",
-      action: "run",
-      title: "Install wheel, Django 4.2, ldap3, openpyxl, mod_wsgi and the old environment's packages",
-      destructive: true,
-      commands: [
-        `set -e; ${q(pip)} install ${offline} wheel setuptools`,
-        `${q(pip)} install ${offline} ${base.map(q).join(" ")} -r ${q(reqNew)}`,
-        `${q(pip)} install ${offline} --no-build-isolation ${q(bundle)}/mod_wsgi-*.tar.gz`,
-      ],
-    }),
-    step({
-      id: "apache-wsgi-module",
-      action: "edit",
-      title: `Point Apache's wsgi_module in ${o.apacheSiteConf} at the new environment`,
-      destructive: true,
-      commands: [],
-      file: o.apacheSiteConf,
-      edit: "wsgi-module",
-      valueCommand: `${q(p.venv + "/bin/mod_wsgi-express")} module-location`,
-      validate: "apachectl configtest",
-    }),
+    step({ id: "start", action: "run", title: "Start OMFLOW if it is not running", destructive: false, commands: [`${q(p.server)} status || ${q(p.server)} start`], provenance: SOURCE.start }),
+    // the document's criterion of a good update: the service runs (001 Error Handling: "If OMFLOW
+    // fails to start the service after the update ... restore"); the installed version is the site's
+    // versionCommand's business, checked by the planner where given
+    step({ id: "verify", action: "verify", title: "Check the OMFLOW service is running", destructive: false, commands: [`${q(p.server)} status`], provenance: SOURCE.verify }),
   ];
 }
 
 export function linuxHopSteps(o: OmflowOptions, hop: Hop): Step[] {
-  const rebuild = hop.to === PYTHON311_VERSION ? python311Steps(o, hop) : [];
-  const restartApache: Step[] = rebuild.length
-    ? [step({ id: "restart-apache", action: "run", title: "Restart Apache on the new mod_wsgi", destructive: false, commands: ["apachectl -k restart || apachectl start"] })]
-    : [];
-  return [backupStep(o, hop), ...rebuild, ...patchSteps(o, hop), startStep(o, hop), ...restartApache, verifyStep(o, hop)];
+  const p = linuxPaths(o, hop);
+  const prepare = [...backupSteps(o, hop), workFolderStep(hop, p), ...patchSteps(o, hop)];
+  if (hop.to !== PYTHON311_VERSION) return [...prepare, runPatchStep(o, hop), ...startAndVerify(o, hop)];
+  const { beforeStop, rebuild, afterPatch } = python311Steps(o, hop, p);
+  return [...prepare, ...beforeStop, ...rebuild, runPatchStep(o, hop), ...afterPatch, ...startAndVerify(o, hop)];
 }
 
 export function linuxRestoreSteps(o: OmflowOptions, hop: Hop): Step[] {
-  const p = linuxPaths(o, hop);
-  const dir = o.installDir.replace(/^\//, "");
-  return [
-    step({
-      id: "restore",
-      action: "restore",
-      title: `Restore ${o.installDir}, the venv and the Apache config from before ${hop.to}, and start ${hop.from}`,
-      destructive: true,
-      commands: [
-        `set -e; test -f ${q(p.backup + "/complete")}`,
-        `${q(p.server)} stop >/dev/null 2>&1 || true`,
-        `rm -rf -- ${q(o.installDir + "/")}.[!.]* ${q(o.installDir + "/")}*  2>/dev/null || true`,
-        `tar -C / ${TAR_LITERAL} -xzf ${q(p.backup + "/install.tgz")} ${q(dir)}`,
-        // the copy in the backup is 0600; the config gets its own mode and owner back
-        `if [ -f ${q(p.backup + "/apache-site.conf")} ]; then cp -p -- ${q(p.backup + "/apache-site.conf")} ${q(o.apacheSiteConf)}; ` +
-          `if [ -f ${q(p.backup + "/apache-site.conf.mode")} ]; then read -r mode owner < ${q(p.backup + "/apache-site.conf.mode")}; chmod -- "$mode" ${q(o.apacheSiteConf)}; chown -- "$owner" ${q(o.apacheSiteConf)}; fi; fi`,
-        `t=$(cat ${q(p.backup + "/python3-target")} 2>/dev/null || true); if [ -n "$t" ] && [ -e "$t" ]; then ln -sf "$t" /usr/bin/python3; fi`,
-        `apachectl -k restart >/dev/null 2>&1 || apachectl start >/dev/null 2>&1 || true`,
-        `${q(p.server)} status || ${q(p.server)} start`,
-        `v=$(cat ${q(p.versionFile)}); if [ "$v" != ${q(hop.from)} ]; then echo "after restore OMFLOW reports $v, expected ${hop.from}" >&2; exit 1; fi`,
-      ],
-    }),
-  ];
+  return restoreSteps(o, hop, linuxPaths(o, hop));
 }

@@ -32,8 +32,16 @@ export const omflowOptionsSchema = strictOptions(
     patches: z.record(z.string(), localPath(), expecting("patch files by the version they install, like { \"1.2.0.1\": /srv/omflow/omflow_patch_1_2_0_1.tar.gz }")).default({}),
     /** Local offline bundle for the 1.2.0.0 hop: debs/, wheels/ and the mod_wsgi sdist (see README). */
     offlineBundle: localPath().optional(),
-    /** Install Python 3.11 with apt instead of the offline bundle's .deb files. */
+    /** The 1.2.0.0 hop installs Python 3.11 with apt (deadsnakes PPA) and its packages from the index, as 001 step 3 method 1, instead of from offlineBundle. */
     online: flag().default(false),
+    /**
+     * The site's command that copies OMFLOW's database into the folder $UPCHAIN_BACKUP_DIR (a private
+     * restore point), run as root in sh with OMFLOW stopped. No default: 001 names the database only as
+     * "Other python packages used by DB", and its "Backup and Restore" section is not among the documents.
+     */
+    databaseBackup: z.string().min(1).optional(),
+    /** The site's command that puts the database back from $UPCHAIN_BACKUP_DIR (what databaseBackup wrote), run as root in sh with OMFLOW stopped. */
+    databaseRestore: z.string().min(1).optional(),
     // the restore empties the install folder before it extracts the backup
     installDir: absolutePath("linux", d.installDir, { removedByRestore: true }).default(d.installDir),
     apacheSiteConf: absolutePath("linux", d.apacheSiteConf).default(d.apacheSiteConf),

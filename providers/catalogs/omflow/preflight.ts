@@ -5,8 +5,23 @@ import { offlineBundleProblems } from "../../bundle";
 import { Hop, PlanContext } from "../../engine/catalog";
 import { localPathProblems } from "../../options/localFiles";
 import { OptionProblem, fieldPath } from "../../options/problems";
-import { checkOmflowOptions } from "./options";
+import { OmflowOptions, checkOmflowOptions } from "./options";
 import { PYTHON311_VERSION } from "./rules";
+
+/**
+ * The database is part of every restore point on Linux, so both site commands are required: 001
+ * names OMFLOW's database ("Other python packages used by DB") but its "Backup and Restore" section
+ * is not among the documents, so upchain has no command of its own for it.
+ */
+function databaseProblems(o: Partial<OmflowOptions>, failed: ReadonlySet<string>): OptionProblem[] {
+  const need = {
+    databaseBackup: "the site's command that copies OMFLOW's database into $UPCHAIN_BACKUP_DIR (run as root in sh, OMFLOW stopped), like pg_dump -Fc -f \"$UPCHAIN_BACKUP_DIR/omflow.dump\" omflow",
+    databaseRestore: "the site's command that puts it back from $UPCHAIN_BACKUP_DIR after a failed hop, like pg_restore --clean -d omflow \"$UPCHAIN_BACKUP_DIR/omflow.dump\"",
+  } as const;
+  return (Object.keys(need) as (keyof typeof need)[])
+    .filter((k) => !failed.has(k) && !o[k])
+    .map((k) => ({ path: `options.${k}`, message: `every hop backs up OMFLOW's database before it changes anything, and the documents do not say how; give ${need[k]}` }));
+}
 
 export function omflowPreflight(hops: Hop[], ctx: PlanContext): OptionProblem[] {
   const { fields: o, failed, problems } = checkOmflowOptions(ctx.options, ctx.platform);
@@ -16,11 +31,12 @@ export function omflowPreflight(hops: Hop[], ctx: PlanContext): OptionProblem[] 
     const patch = o.patches?.[hop.to];
     if (!failed.has("patches") && !patch) problems.push({ path: field, message: `the hop ${hop.from} -> ${hop.to} needs the ${hop.to} ${what}; give its local path` });
     if (patch) problems.push(...localPathProblems(field, patch, "file"));
-    if (hop.to !== PYTHON311_VERSION || failed.has("offlineBundle")) continue;
-    // online installs Python 3.11 with apt, but the wheels and mod_wsgi still come from the bundle
+    // online (001 step 3 method 1) installs Python 3.11 with apt and the packages from the index: no bundle
+    if (hop.to !== PYTHON311_VERSION || failed.has("offlineBundle") || (ctx.platform === "linux" && o.online)) continue;
     if (!o.offlineBundle) {
-      problems.push({ path: "options.offlineBundle", message: `the ${PYTHON311_VERSION} hop rebuilds the Python 3.11 environment from an offline bundle; prepare one (npm run -s upchain -- bundle omflow ...) and give its path` });
+      problems.push({ path: "options.offlineBundle", message: `the ${PYTHON311_VERSION} hop rebuilds the Python 3.11 environment from an offline bundle; prepare one (npm run -s upchain -- bundle omflow ...) and give its path${ctx.platform === "linux" ? ", or set options.online: true to install from the internet as 001 step 3 method 1" : ""}` });
     } else problems.push(...offlineBundleProblems("options.offlineBundle", o.offlineBundle, ctx.platform));
   }
+  if (ctx.platform === "linux" && hops.length) problems.push(...databaseProblems(o, failed));
   return problems;
 }

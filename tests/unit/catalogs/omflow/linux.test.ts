@@ -9,6 +9,7 @@ import { omflow } from "../../../../providers/catalogs/omflow";
 import { PlanContext } from "../../../../providers/engine/catalog";
 import { planUpgrade } from "../../../../providers/engine/planner";
 import { tempDir } from "../../../support/localHost";
+import { runPatchCommands } from "../../../../providers/catalogs/omflow/linux";
 
 const plan = (options: Record<string, unknown>, from = "1.1.6.1", to = "1.2.0.1") => planUpgrade(omflow, { installed: from, target: to, platform: "linux", options });
 const ctx = (options: Record<string, unknown>): PlanContext => ({ platform: "linux", releases: omflow.defaultReleases, options });
@@ -23,7 +24,12 @@ describe("OMFLOW on Linux: the backup is private and never deletes a restore poi
   beforeEach(() => {
     dir = tempDir("upchain-omflow-backup-");
     // a backslash, a wildcard and a quote: tar must take the names literally
-    options = { installDir: path.join(dir, "opt", "om flow's \\a [x]*"), apacheSiteConf: path.join(dir, "etc", "django.conf"), backupDir: path.join(dir, "backups", "omflow") };
+    options = {
+      installDir: path.join(dir, "opt", "om flow's \\a [x]*"),
+      apacheSiteConf: path.join(dir, "etc", "django.conf"),
+      backupDir: path.join(dir, "backups", "omflow"),
+      databaseBackup: `echo "the database" > "$UPCHAIN_BACKUP_DIR/db.dump"`,
+    };
     fs.mkdirSync(path.join(options.installDir, "python"), { recursive: true });
     fs.mkdirSync(path.join(options.installDir, "tmp"));
     fs.writeFileSync(path.join(options.installDir, "tmp", "upload-in-progress"), "x");
@@ -33,7 +39,8 @@ describe("OMFLOW on Linux: the backup is private and never deletes a restore poi
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const backup = () => plan(options, "1.1.6.1", "1.1.6.3").steps.find((s) => s.id === "backup")!;
+  // the restore point is the files (backup) and the database (backup-database, which marks it complete)
+  const backup = () => ({ commands: plan(options, "1.1.6.1", "1.1.6.3").steps.filter((s) => s.id === "backup" || s.id === "backup-database").flatMap((s) => s.commands) });
   const hopDir = () => path.join(options.backupDir, "1.1.6.1-to-1.1.6.3");
 
   it("run under umask 000, every folder it creates is 0700 and every file in it 0600", () => {
@@ -41,7 +48,7 @@ describe("OMFLOW on Linux: the backup is private and never deletes a restore poi
     assert.strictEqual(r.status, 0, r.stderr);
     for (const d of [path.join(dir, "backups"), options.backupDir, hopDir()]) assert.strictEqual(mode(d), 0o700, d);
     const files = fs.readdirSync(hopDir()).sort();
-    assert.deepStrictEqual(files, ["apache-site.conf", "apache-site.conf.mode", "complete", "install.tgz", "python3-target"]);
+    assert.deepStrictEqual(files, ["apache-site.conf", "apache-site.conf.mode", "complete", "db.dump", "install.tgz"]);
     for (const f of files) assert.strictEqual(mode(path.join(hopDir(), f)), 0o600, f);
   });
 
@@ -122,5 +129,99 @@ describe("OMFLOW on Linux: rendered commands", function () {
       assert.strictEqual(r.status, 0, `${s.id} does not parse: ${r.stderr}\n${s.commands.join("\n")}`);
     }
     assert.notStrictEqual(spawnSync("sh", ["-n", "-c", `cat ${hostile.installDir}/VERSION`]).status, 0, "the raw value does not parse, so the check is not vacuous");
+  });
+});
+
+describe("OMFLOW on Linux: patch.sh runs as the document says, from its own folder, honouring its shebang", function () {
+  this.timeout(30_000);
+  let dir: string;
+  beforeEach(() => (dir = tempDir("upchain-omflow-patch-")));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const patch = (body: string, mode: number) => {
+    const folder = path.join(dir, "omflow_patch_1_1_6_4_upgrade4");
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, "patch.sh"), body);
+    fs.chmodSync(path.join(folder, "patch.sh"), mode);
+    fs.writeFileSync(path.join(dir, "patchdir"), folder + "\n");
+    return run(runPatchCommands(path.join(dir, "patchdir")));
+  };
+  const bashOnly = '#!/bin/bash\nfiles=(a b c)\necho "ran ${#files[@]} from $(basename "$PWD")"\n';
+  const cases: { name: string; body: string; mode: number; status: number; out: RegExp }[] = [
+    { name: "a #!/bin/bash patch with an array runs under bash (sh would fail on the parenthesis)", body: bashOnly, mode: 0o755, status: 0, out: /^ran 3 from omflow_patch_1_1_6_4_upgrade4$/m },
+    { name: "a bash patch without the execute bit runs with the interpreter its #! line names", body: bashOnly, mode: 0o644, status: 0, out: /no execute bit: running it with its #! interpreter: ?\/bin\/bash\nran 3/ },
+    { name: "a patch without the execute bit and without a #! line is refused, saying why", body: "echo hi\n", mode: 0o644, status: 1, out: /no execute bit and no #! line/ },
+    { name: "a failing patch fails the step with its own exit code", body: "#!/bin/sh\nexit 7\n", mode: 0o755, status: 7, out: /^$/ },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const r = patch(c.body, c.mode);
+      assert.strictEqual(r.status, c.status, r.stderr + r.stdout);
+      assert.match(c.status === 0 ? r.stdout : r.stderr + r.stdout, c.out);
+    });
+  }
+
+  it("sh would fail on the bash-only patch, so the case above is not vacuous", () => {
+    fs.writeFileSync(path.join(dir, "p.sh"), bashOnly);
+    assert.notStrictEqual(spawnSync("sh", [path.join(dir, "p.sh")]).status, 0);
+  });
+});
+
+describe("OMFLOW on Linux: the patch is extracted in a private folder outside the install tree", function () {
+  this.timeout(30_000);
+  const hop = { from: "1.1.6.1", to: "1.1.6.3", rule: omflow.legalHops("1.1.6.1", ctx({}))[0].rule };
+  const steps = () => omflow.hopSteps(hop, ctx({ patches: { "1.1.6.3": "/srv/omflow_patch_1_1_6_4_upgrade3.tar.gz" } }));
+
+  it("the upload, the extraction and the patch folder are under /tmp/upchain-omflow, not under the install folder", () => {
+    const upload = steps().find((s) => s.id === "upload-patch")!;
+    assert.strictEqual(upload.destination, "/tmp/upchain-omflow/1.1.6.1-to-1.1.6.3/omflow_patch_1_1_6_4_upgrade3.tar.gz");
+    const extract = steps().find((s) => s.id === "extract-patch")!.commands.join("\n");
+    assert.ok(!extract.includes("/opt/omflow"), extract);
+    const work = steps().find((s) => s.id === "work-folder")!.commands.join("\n");
+    assert.match(work, /mkdir -m 0700 -- \/tmp\/upchain-omflow\/1\.1\.6\.1-to-1\.1\.6\.3/);
+    assert.match(work, /is a link or not root/);
+  });
+
+  const extractCases: { name: string; layout: string[]; status: number; found?: string }[] = [
+    { name: "a folder not named after the archive (upgrade3.tar.gz holding upgrade4/) is found", layout: ["omflow_patch_1_1_6_4_upgrade4/patch.sh"], status: 0, found: "omflow_patch_1_1_6_4_upgrade4" },
+    { name: "a patch.sh at the archive's top is found", layout: ["patch.sh"], status: 0, found: "" },
+    { name: "an archive with two patch.sh folders is refused", layout: ["a/patch.sh", "b/patch.sh"], status: 1 },
+    { name: "an archive without patch.sh is refused", layout: ["a/readme.txt"], status: 1 },
+  ];
+  for (const c of extractCases) {
+    it(c.name, () => {
+      const dir = tempDir("upchain-omflow-extract-");
+      try {
+        const src = path.join(dir, "src");
+        for (const f of c.layout) {
+          fs.mkdirSync(path.dirname(path.join(src, f)), { recursive: true });
+          fs.writeFileSync(path.join(src, f), "#!/bin/sh\n");
+        }
+        const archive = path.join(dir, "omflow_patch_1_1_6_4_upgrade3.tar.gz");
+        spawnSync("tar", ["-czf", archive, "-C", src, "."]);
+        const work = path.join(dir, "work");
+        fs.mkdirSync(work);
+        const commands = steps().find((s) => s.id === "extract-patch")!.commands.map((cmd) =>
+          cmd.split("/tmp/upchain-omflow/1.1.6.1-to-1.1.6.3/omflow_patch_1_1_6_4_upgrade3.tar.gz").join(archive).split("/tmp/upchain-omflow/1.1.6.1-to-1.1.6.3").join(work),
+        );
+        const r = run(commands);
+        assert.strictEqual(r.status, c.status, r.stderr);
+        if (c.found !== undefined) assert.strictEqual(path.relative(path.join(work, "x"), fs.readFileSync(path.join(work, "patchdir"), "utf8").trim()).replace(/^\.$/, ""), c.found);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+describe("OMFLOW on Linux: success is the document's criterion, the service runs", () => {
+  it("start is `omflow_server status || start` and verify is `omflow_server status`, nothing else", () => {
+    const p = plan({}, "1.1.6.1", "1.1.6.3");
+    assert.deepStrictEqual(p.steps.find((s) => s.id === "start")!.commands, ["/opt/omflow/server/omflow_server status || /opt/omflow/server/omflow_server start"]);
+    assert.deepStrictEqual(p.steps.find((s) => s.id === "verify")!.commands, ["/opt/omflow/server/omflow_server status"]);
+  });
+
+  it("the steps of a bugfix hop, in order", () => {
+    assert.deepStrictEqual(plan({}, "1.1.6.1", "1.1.6.3").steps.map((s) => s.id), ["backup", "backup-database", "start-after-backup", "work-folder", "upload-patch", "extract-patch", "run-patch", "start", "verify"]);
   });
 });

@@ -24,7 +24,10 @@ describe("OMFLOW preflight: local files", () => {
     fs.mkdirSync(path.join(bundle, "wheels"), { recursive: true });
     fs.writeFileSync(path.join(bundle, "wheels", "Django-4.2-py3-none-any.whl"), "x");
     fs.writeFileSync(path.join(bundle, "mod_wsgi-5.0.0.tar.gz"), "x");
+    fs.mkdirSync(path.join(bundle, "debs"));
+    fs.writeFileSync(path.join(bundle, "debs", "python3.11_3.11.2_amd64.deb"), "x");
   });
+  const database = { databaseBackup: "pg_dump -Fc -f \"$UPCHAIN_BACKUP_DIR/omflow.dump\" omflow", databaseRestore: "pg_restore --clean -d omflow \"$UPCHAIN_BACKUP_DIR/omflow.dump\"" };
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const request = (options: Record<string, unknown>, platform: Platform = "linux"): PlanRequest => ({ installed: "1.1.6.1", target: "1.2.0.1", platform, options });
@@ -33,14 +36,14 @@ describe("OMFLOW preflight: local files", () => {
     omflow.preflight!(planUpgrade(omflow, request({}, platform)).hops, { platform, releases: omflow.defaultReleases, options });
 
   it("passes when every patch and the bundle are there", () => {
-    assert.deepStrictEqual(preflight({ patches, offlineBundle: bundle }), []);
-    const req = request({ patches, offlineBundle: bundle });
+    assert.deepStrictEqual(preflight({ patches, offlineBundle: bundle, ...database }), []);
+    const req = request({ patches, offlineBundle: bundle, ...database });
     assert.doesNotThrow(() => assertPlanInputs(omflow, planUpgrade(omflow, req), req));
   });
 
   it("a patch file that does not exist is named by its field, before any host is touched", () => {
     fs.rmSync(patches["1.2.0.1"]);
-    assert.deepStrictEqual(preflight({ patches, offlineBundle: bundle }), [
+    assert.deepStrictEqual(preflight({ patches, offlineBundle: bundle, ...database }), [
       { path: 'options.patches["1.2.0.1"]', message: `"${patches["1.2.0.1"]}" does not exist on this machine (the one running pulumi)` },
     ]);
   });
@@ -48,17 +51,39 @@ describe("OMFLOW preflight: local files", () => {
   it("a patch that is a folder is refused", () => {
     fs.rmSync(patches["1.2.0.0"]);
     fs.mkdirSync(patches["1.2.0.0"]);
-    assert.match(preflight({ patches, offlineBundle: bundle })[0].message, /is a folder; give a file/);
+    assert.match(preflight({ patches, offlineBundle: bundle, ...database })[0].message, /is a folder; give a file/);
   });
 
-  it("a hop without a patch, and the 1.2.0.0 hop without a bundle, are named (online too: the wheels come from the bundle)", () => {
+  it("a hop without a patch, and the offline 1.2.0.0 hop without a bundle, are named", () => {
     const { "1.2.0.1": _, ...only120 } = patches;
-    assert.deepStrictEqual(preflight({ patches: only120, online: true }).map((p) => p.path), ["options.offlineBundle", 'options.patches["1.2.0.1"]']);
+    assert.deepStrictEqual(preflight({ patches: only120, ...database }).map((p) => p.path), ["options.offlineBundle", 'options.patches["1.2.0.1"]']);
+  });
+
+  it("online, the 1.2.0.0 hop needs no bundle on Linux: Python 3.11 comes from apt and the packages from the index (001 step 3 method 1)", () => {
+    assert.deepStrictEqual(preflight({ patches, online: true, ...database }), []);
+  });
+
+  it("without the database's site commands, preview names both and says what to give: every restore point holds the database", () => {
+    const problems = preflight({ patches, offlineBundle: bundle });
+    assert.deepStrictEqual(problems.map((p) => p.path), ["options.databaseBackup", "options.databaseRestore"]);
+    assert.match(problems[0].message, /the documents do not say how; give the site's command that copies OMFLOW's database into \$UPCHAIN_BACKUP_DIR/);
+  });
+
+  it("a bundle whose debs folder holds no .deb file is refused on Linux, naming options.offlineBundle", () => {
+    fs.rmSync(path.join(bundle, "debs", "python3.11_3.11.2_amd64.deb"));
+    const problems = preflight({ patches, offlineBundle: bundle, ...database });
+    assert.deepStrictEqual(problems.map((p) => p.path), ["options.offlineBundle"]);
+    assert.match(problems[0].message, /holds no \.deb file/);
+  });
+
+  it("a bundle without a debs folder is refused on Linux", () => {
+    fs.rmSync(path.join(bundle, "debs"), { recursive: true });
+    assert.match(preflight({ patches, offlineBundle: bundle, ...database }).map((p) => p.message).join("\n"), /has no debs\/ folder/);
   });
 
   it("a bundle that lacks what the hop installs from is refused naming options.offlineBundle", () => {
     fs.rmSync(path.join(bundle, "mod_wsgi-5.0.0.tar.gz"));
-    const [p, ...rest] = preflight({ patches, offlineBundle: bundle });
+    const [p, ...rest] = preflight({ patches, offlineBundle: bundle, ...database });
     assert.strictEqual(rest.length, 0);
     assert.strictEqual(p.path, "options.offlineBundle");
     assert.match(p.message, /has no mod_wsgi sdist/);
@@ -70,7 +95,7 @@ describe("OMFLOW preflight: local files", () => {
 
   it("option problems and missing files come in one round, as one INVALID_INPUT", () => {
     fs.rmSync(patches["1.2.0.0"]);
-    const options = { patches, offlineBundle: bundle, online: "no" };
+    const options = { patches, offlineBundle: bundle, online: "no", ...database };
     assert.deepStrictEqual(preflight(options).map((p) => p.path), ["options.online", 'options.patches["1.2.0.0"]']);
   });
 });
