@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { omflow } from "../../../../providers/catalogs/omflow";
-import { PlanContext } from "../../../../providers/engine/catalog";
+import { PlanContext, stepOfAction } from "../../../../providers/engine/catalog";
 import { planUpgrade } from "../../../../providers/engine/planner";
 import { tempDir } from "../../../support/localHost";
 import { runPatchCommands } from "../../../../providers/catalogs/omflow/linux";
@@ -173,7 +173,7 @@ describe("OMFLOW on Linux: the patch is extracted in a private folder outside th
   const steps = () => omflow.hopSteps(hop, ctx({ patches: { "1.1.6.3": "/srv/omflow_patch_1_1_6_4_upgrade3.tar.gz" } }));
 
   it("the upload, the extraction and the patch folder are under /tmp/upchain-omflow, not under the install folder", () => {
-    const upload = steps().find((s) => s.id === "upload-patch")!;
+    const upload = stepOfAction(steps().find((s) => s.id === "upload-patch")!, "upload");
     assert.strictEqual(upload.destination, "/tmp/upchain-omflow/1.1.6.1-to-1.1.6.3/omflow_patch_1_1_6_4_upgrade3.tar.gz");
     const extract = steps().find((s) => s.id === "extract-patch")!.commands.join("\n");
     assert.ok(!extract.includes("/opt/omflow"), extract);
