@@ -70,8 +70,11 @@ export async function readTracked(host: RemoteHost, catalog: Catalog, journalNam
 }
 
 /** Keep the version a run reached, for the next preview and run (written whole, root-only). */
-export async function writeTracked(host: RemoteHost, journalName: string, version: string): Promise<void> {
-  await host.writeFile(trackedPath(journalName), version + "\n", 0o600);
+export async function writeTracked(host: RemoteHost, journalName: string, version: string, stateDir = DEFAULT_STATE_DIR): Promise<void> {
+  // a server adopted where it already is has had no run yet: nothing made the state folder (0700, as the lock makes it)
+  const made = await host.exec(`umask 077; mkdir -p -- ${quote(stateDir)}`, { sudo: true });
+  if (made.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: cannot create ${stateDir}: ${made.stderr.trim().slice(0, 300)}`);
+  await host.writeFile(trackedPath(journalName, stateDir), version + "\n", 0o600);
 }
 
 /**

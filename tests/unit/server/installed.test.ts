@@ -7,6 +7,9 @@ import { isUpchainError } from "../../../providers/errors";
 import { findInstalled, trackedPath, writeTracked } from "../../../providers/server/installed";
 import { ExecResult, RemoteHost } from "../../../providers/transport/remoteHost";
 import { counter } from "../../support/counterCatalog";
+import { LocalHost, tempDir } from "../../support/localHost";
+import * as fs from "fs";
+import * as path from "path";
 
 type Answer = Partial<ExecResult>;
 
@@ -103,5 +106,17 @@ describe("reading the installed version on the host, source by source", () => {
     const { host, written } = fakeHost([]);
     await writeTracked(host, "omflow-2", "1.2.0.1");
     assert.deepStrictEqual(written, { "/var/lib/upchain/omflow-2.installed": "1.2.0.1\n" });
+  });
+
+  it("a server adopted where it already is, on a host no run has touched, gets its state folder made (0700) for the version kept", async () => {
+    const dir = tempDir("upchain-tracked-");
+    try {
+      const state = path.join(dir, "var/lib/upchain");
+      await writeTracked(new LocalHost(), "omflow", "1.2.0.1", state);
+      assert.strictEqual(fs.readFileSync(path.join(state, "omflow.installed"), "utf8"), "1.2.0.1\n");
+      assert.strictEqual(fs.statSync(state).mode & 0o777, 0o700);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
