@@ -7,7 +7,7 @@ import { checkOmflowOptions, omflowOptions } from "./options";
 import { omflowPreflight } from "./preflight";
 import { legalHops, omflowScheme, requiredStops } from "./hops";
 export { omflowScheme } from "./hops";
-import { windowsHopSteps, windowsRestoreSteps } from "./windows";
+import { windowsHopSteps, windowsRecoverSteps, windowsRestoreSteps } from "./windows";
 
 export const omflow: Catalog = {
   product: "omflow",
@@ -28,6 +28,7 @@ export const omflow: Catalog = {
   },
   hopSteps: (hop, ctx) => (ctx.platform === "windows" ? windowsHopSteps : linuxHopSteps)(omflowOptions(ctx.options, ctx.platform), hop),
   restoreSteps: (hop, ctx) => (ctx.platform === "windows" ? windowsRestoreSteps : linuxRestoreSteps)(omflowOptions(ctx.options, ctx.platform), hop),
+  recoverSteps: (_hop, ctx) => (ctx.platform === "windows" ? windowsRecoverSteps(omflowOptions(ctx.options, ctx.platform)) : []),
   preflight: omflowPreflight,
   optionProblems: (ctx) => checkOmflowOptions(ctx.options, ctx.platform).problems,
 };

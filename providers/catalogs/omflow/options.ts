@@ -40,6 +40,19 @@ export const omflowOptionsSchema = strictOptions(
     backupDir: absolutePath("linux", d.backupDir).default(d.backupDir),
     windowsInstallDir: absolutePath("windows", d.windowsInstallDir, { removedByRestore: true }).default(d.windowsInstallDir),
     windowsServiceName: windowsServiceName(d.windowsServiceName).default(d.windowsServiceName),
+    // The site's answers to what the document leaves open (no defaults; see windowsOptions.ts).
+    /** The site's command that dumps OMFLOW's database into the current folder (the restore point's), in the platform's shell. */
+    databaseBackup: z.string(expecting("a command")).min(1).optional(),
+    /** The site's command that loads that dump back, run in the same folder. */
+    databaseRestore: z.string(expecting("a command")).min(1).optional(),
+    /** Windows: the arguments that run the site's update file unattended (the document's is interactive). */
+    updaterArguments: z.array(z.string(), expecting("a list of arguments, like [\"<argument>\"]")).optional(),
+    /** Windows: the site has read and accepts the update file's terms of use (001 Windows step 4). */
+    acceptTermsOfUse: flag().optional(),
+    /** Windows, a hop into 1.2.0.0: the Python packages the site added to OMFLOW's Python ([] when none). */
+    additionalPythonPackages: z.array(z.string().min(1), expecting("a list of pip requirements, or [] when none were added")).optional(),
+    /** Windows, a hop into 1.2.0.0 with additional packages: the local Python 3.11 (32 bit) Windows installer. */
+    python311Installer: localPath().optional(),
   },
   "an object of OMFLOW options (patches, offlineBundle, installDir, ...)",
 );

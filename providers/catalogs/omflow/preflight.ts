@@ -7,6 +7,7 @@ import { localPathProblems } from "../../options/localFiles";
 import { OptionProblem, fieldPath } from "../../options/problems";
 import { checkOmflowOptions } from "./options";
 import { PYTHON311_VERSION } from "./rules";
+import { windowsPreflightProblems } from "./windowsPreflight";
 
 export function omflowPreflight(hops: Hop[], ctx: PlanContext): OptionProblem[] {
   const { fields: o, failed, problems } = checkOmflowOptions(ctx.options, ctx.platform);
@@ -16,11 +17,13 @@ export function omflowPreflight(hops: Hop[], ctx: PlanContext): OptionProblem[] 
     const patch = o.patches?.[hop.to];
     if (!failed.has("patches") && !patch) problems.push({ path: field, message: `the hop ${hop.from} -> ${hop.to} needs the ${hop.to} ${what}; give its local path` });
     if (patch) problems.push(...localPathProblems(field, patch, "file"));
+    if (ctx.platform === "windows") continue; // Windows asks its own questions, once for all hops (below)
     if (hop.to !== PYTHON311_VERSION || failed.has("offlineBundle")) continue;
     // online installs Python 3.11 with apt, but the wheels and mod_wsgi still come from the bundle
     if (!o.offlineBundle) {
       problems.push({ path: "options.offlineBundle", message: `the ${PYTHON311_VERSION} hop rebuilds the Python 3.11 environment from an offline bundle; prepare one (npm run -s upchain -- bundle omflow ...) and give its path` });
     } else problems.push(...offlineBundleProblems("options.offlineBundle", o.offlineBundle, ctx.platform));
   }
+  if (ctx.platform === "windows") problems.push(...windowsPreflightProblems(o, hops, failed));
   return problems;
 }

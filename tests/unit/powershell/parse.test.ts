@@ -11,7 +11,7 @@ import { Catalog, Step } from "../../../providers/engine/catalog";
 import { Options, RenderSpec, assertCatalogParses, assertParses, catalogParseFailures, describeErrors, parsePowerShell, powerShellOf } from "../../support/psParse";
 
 // ---------------------------------------------------------------------------------------------
-// Representative valid Windows options (as in tests/unit/catalogs/omflowWindows.test.ts,
+// Representative valid Windows options (as in tests/unit/catalogs/omflow/windows.test.ts,
 // groupmaxWindows.test.ts and oracleAs/steps.test.ts): every option that changes what is rendered,
 // and the defaults. The site's own commands (installers, addressMailSetup, rebootCommand) are PowerShell
 // the stack supplies and are rendered as written, so they are valid PowerShell here.
@@ -80,7 +80,17 @@ const SPECS: Record<string, RenderSpec[]> = {
   omflow: [
     {
       options: [
-        { patches: omflowPatches, offlineBundle: "C:\\updates\\bundle", windowsInstallDir: "C:\\Program Files\\OMFLOW Server", windowsServiceName: "OMFLOW Server" },
+        {
+          patches: omflowPatches,
+          windowsInstallDir: "C:\\Program Files\\OMFLOW Server",
+          windowsServiceName: "OMFLOW Server",
+          updaterArguments: ["/site-switch"],
+          acceptTermsOfUse: true,
+          databaseBackup: "& 'C:\\site\\dump.cmd'",
+          databaseRestore: "& 'C:\\site\\load.cmd'",
+          additionalPythonPackages: ["pymssql==2.2.8"],
+          python311Installer: "C:\\updates\\python-3.11.9.exe",
+        },
         {},
         { windowsInstallDir: "D:\\Apps\\OMFLOW", windowsServiceName: "OMFLOW" },
       ],
