@@ -14,6 +14,7 @@ export const omflow: Catalog = {
   title: "OMFLOW",
   scheme: omflowScheme,
   platforms: ["linux", "windows"],
+  minPowerShell: "3.0",
   defaultReleases: [
     "1.1.2.0", "1.1.3.0", "1.1.4.0", "1.1.4.1", "1.1.5.0", "1.1.6.0", "1.1.6.1", "1.1.6.3", "1.1.6.4",
     "1.2.0.0", "1.2.0.1", "1.2.0.2", "1.2.1.0",
