@@ -62,6 +62,7 @@ export const products: Record<string, Product> = {
     // the site's answers preview asks for on Windows (windowsPreflight.ts), with a package so the Python 3.11 steps are rendered
     base: {
       patches: omflowPatches("windows"),
+      windowsServiceName: "OMFLOW Server",
       updaterArguments: ["/site-switch"],
       acceptTermsOfUse: true,
       databaseBackup: "& dump.cmd",

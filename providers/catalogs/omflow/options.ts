@@ -17,8 +17,10 @@ export const OMFLOW_DEFAULTS = {
   apacheSiteConf: "/etc/apache2/sites-enabled/django.conf",
   backupDir: "/var/backups/upchain/omflow",
   windowsInstallDir: "C:\\Program Files\\OMFLOW Server",
-  windowsServiceName: "OMFLOW Server",
 } as const;
+
+/** An example for messages only: 001 says "OMFLOW service" and names no Windows service, so the site gives it. */
+const SERVICE_EXAMPLE = "OMFLOW Server";
 
 /** The folder beside windowsInstallDir that holds the Windows restore points (see windows.ts). */
 export const WINDOWS_BACKUPS = "OMFLOW-upchain-backups";
@@ -39,7 +41,8 @@ export const omflowOptionsSchema = strictOptions(
     apacheSiteConf: absolutePath("linux", d.apacheSiteConf).default(d.apacheSiteConf),
     backupDir: absolutePath("linux", d.backupDir).default(d.backupDir),
     windowsInstallDir: absolutePath("windows", d.windowsInstallDir, { removedByRestore: true }).default(d.windowsInstallDir),
-    windowsServiceName: windowsServiceName(d.windowsServiceName).default(d.windowsServiceName),
+    /** Windows: the OMFLOW service's name as Windows knows it (Get-Service); no default, see SERVICE_EXAMPLE. */
+    windowsServiceName: windowsServiceName(SERVICE_EXAMPLE).optional(),
     // The site's answers to what the document leaves open (no defaults; see windowsOptions.ts).
     /** The site's command that dumps OMFLOW's database into the current folder (the restore point's), in the platform's shell. */
     databaseBackup: z.string(expecting("a command")).min(1).optional(),

@@ -44,11 +44,15 @@ const waitForService = (svc: string, seconds: number) =>
 
 const withProvenance = (s: Step, provenance: Provenance): Step => ({ ...s, provenance });
 
+/** 001 says "OMFLOW service" and names no Windows service: the site's name, or its placeholder. */
+const serviceOf = (o: OmflowOptions) => o.windowsServiceName ?? sitePlaceholder("options.windowsServiceName");
+
 export function windowsHopSteps(o: OmflowOptions, hop: Hop): Step[] {
   const p = winPaths(o, hop);
   const updater = `${p.work}\\${path.win32.basename(o.patches[hop.to] ?? "update.exe")}`;
   const started = `${p.work}\\update-started`;
-  const svc = q(o.windowsServiceName);
+  const service = serviceOf(o);
+  const svc = q(service);
   const steps: Step[] = [
     step({
       id: "backup",
@@ -85,7 +89,7 @@ export function windowsHopSteps(o: OmflowOptions, hop: Hop): Step[] {
       action: "run",
       title: "Start OMFLOW again, as it was before the backup",
       destructive: false,
-      commands: [strict, `Start-Service -Name ${svc}`, waitForService(o.windowsServiceName, 600)],
+      commands: [strict, `Start-Service -Name ${svc}`, waitForService(serviceOf(o), 600)],
       provenance: fromSafety("the backup stopped OMFLOW for a consistent copy; this starts it again, so the update file finds it as the document expects"),
     }),
     withProvenance(
@@ -113,7 +117,7 @@ export function windowsHopSteps(o: OmflowOptions, hop: Hop): Step[] {
       action: "run",
       title: "Wait for the OMFLOW service to restart by itself",
       destructive: false,
-      commands: [strict, waitForService(o.windowsServiceName, 600)],
+      commands: [strict, waitForService(serviceOf(o), 600)],
       provenance: doc(`${GENERAL} 6`, "After the update, OMFLOW service will automatically restart."),
     }),
     step({
@@ -208,7 +212,7 @@ export function windowsRestoreSteps(o: OmflowOptions, hop: Hop): Step[] {
       // mirrored back: what the hop added goes, what it changed comes back, nothing is emptied first
       commands: [
         `${strict}; if (-not (Test-Path -LiteralPath ${q(`${p.point}\\complete`)})) { throw ('the restore point ' + ${q(p.point)} + ' is not complete; nothing was changed') }`,
-        `Stop-Service -Name ${q(o.windowsServiceName)} -Force -ErrorAction SilentlyContinue`,
+        `Stop-Service -Name ${q(serviceOf(o))} -Force -ErrorAction SilentlyContinue`,
         mirror(p.installCopy, p.dir),
       ],
       provenance: fromSafety("puts the install folder back from the hop's restore point (001 Error Handling: restore OMFLOW when the service fails to start)"),
@@ -238,7 +242,7 @@ export function windowsRecoverSteps(o: OmflowOptions): Step[] {
       title: "Start OMFLOW again",
       destructive: false,
       always: true,
-      commands: [strict, `Start-Service -Name ${q(o.windowsServiceName)}`, waitForService(o.windowsServiceName, 600)],
+      commands: [strict, `Start-Service -Name ${q(serviceOf(o))}`, waitForService(serviceOf(o), 600)],
       provenance: fromSafety("the backup or the restore stopped OMFLOW; this starts it again"),
     }),
   ];

@@ -15,6 +15,7 @@ export function windowsPreflightProblems(o: Partial<OmflowOptions>, hops: Hop[],
   const missing = (field: keyof OmflowOptions, message: string) => {
     if (!failed.has(field) && o[field] === undefined) problems.push({ path: `options.${field}`, message });
   };
+  missing("windowsServiceName", 'the document says "OMFLOW service" but names no Windows service; give its name as Get-Service shows it on this server');
   missing(
     "updaterArguments",
     `the update file is interactive (${INTERACTIVE}) and the document gives no unattended switch; give the arguments your update file takes to run without a window, as its vendor states them`,

@@ -6,7 +6,7 @@ import { Step } from "../../../../providers/engine/catalog";
 import { planUpgrade } from "../../../../providers/engine/planner";
 import { assertParses } from "../../../support/psParse";
 
-const site = { updaterArguments: ["/UNATTENDED-BY-SITE"], acceptTermsOfUse: true, databaseBackup: "& 'C:\\site\\dump.cmd'", databaseRestore: "& 'C:\\site\\load.cmd'" };
+const site = { windowsServiceName: "OMFLOW Server", updaterArguments: ["/UNATTENDED-BY-SITE"], acceptTermsOfUse: true, databaseBackup: "& 'C:\\site\\dump.cmd'", databaseRestore: "& 'C:\\site\\load.cmd'" };
 const plan = (from: string, to: string, options: Record<string, unknown> = site) => planUpgrade(omflow, { installed: from, target: to, platform: "windows", options });
 const steps = (from: string, to: string, options?: Record<string, unknown>) => plan(from, to, options).steps;
 const step = (all: Step[], id: string) => all.find((s) => s.id === id)!;

@@ -24,13 +24,14 @@ describe("OMFLOW on Windows: preview asks the site what the document leaves open
     const ctx = { platform: "windows" as const, releases: omflow.defaultReleases, options };
     return omflow.preflight!(planUpgrade(omflow, { installed: "1.1.6.1", target: to, platform: "windows", options }).hops, ctx);
   };
-  const site = { updaterArguments: ["<the vendor's unattended switch>"], acceptTermsOfUse: true, databaseBackup: "pg_dump -f omflow.sql omflow", databaseRestore: "psql -f omflow.sql omflow" };
+  const site = { windowsServiceName: "OMFLOW Server", updaterArguments: ["<the vendor's unattended switch>"], acceptTermsOfUse: true, databaseBackup: "pg_dump -f omflow.sql omflow", databaseRestore: "psql -f omflow.sql omflow" };
 
   it("without the site's answers every missing one is named at once, the interactive steps and the terms of use among them", () => {
     const found = problems("1.2.0.1", { patches });
-    assert.deepStrictEqual(found.map((p) => p.path), ["options.updaterArguments", "options.acceptTermsOfUse", "options.databaseBackup", "options.databaseRestore", "options.additionalPythonPackages"]);
-    assert.match(found[0].message, /interactive \(001 Windows steps 3-6: choose the language, "I agree" to the terms of use, "Update", "Finish"\)/);
-    assert.match(found[1].message, /set options\.acceptTermsOfUse: true/);
+    assert.deepStrictEqual(found.map((p) => p.path), ["options.windowsServiceName", "options.updaterArguments", "options.acceptTermsOfUse", "options.databaseBackup", "options.databaseRestore", "options.additionalPythonPackages"]);
+    assert.match(found[0].message, /names no Windows service/);
+    assert.match(found[1].message, /interactive \(001 Windows steps 3-6: choose the language, "I agree" to the terms of use, "Update", "Finish"\)/);
+    assert.match(found[2].message, /set options\.acceptTermsOfUse: true/);
   });
   it("terms of use set to false are refused like missing ones", () => {
     assert.deepStrictEqual(problems("1.1.6.3", { patches, ...site, acceptTermsOfUse: false }).map((p) => p.path), ["options.acceptTermsOfUse"]);
