@@ -144,6 +144,8 @@ export interface Catalog {
   title: string;
   scheme: VersionScheme;
   platforms: Platform[];
+  /** The oldest Windows PowerShell its Windows recipe runs on ("5.1"): preview refuses an older host (powershellVersion.ts). */
+  minPowerShell?: string;
   /** Releases assumed when the stack lists none. */
   defaultReleases: string[];
   /** A hop as people read it, when its from->to text is long ("ecommerce 5.1.0.0->5.2.0.0" for a module set). */

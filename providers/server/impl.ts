@@ -18,6 +18,7 @@ import { runRecord, writeRunRecord } from "../engine/runRecord";
 import { Plan, PlanRequest, assertPlanInputs, hopLabel, planInputProblems, planUpgrade } from "../engine/planner";
 import { UpchainError, isUpchainError } from "../errors";
 import { hostCheckProblems, precheckPlan } from "../engine/precheck";
+import { hostChecksFor } from "../engine/powershellVersion";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
 import { suggestKey } from "../options/keys";
@@ -312,7 +313,7 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
             // has one, it stands for the refusal.
             const diagnosable = catalog.offers && (isUpchainError(err, "UNKNOWN_VERSION") || isUpchainError(err, "NO_LEGAL_PATH") || isUpchainError(err, "HOST_NOT_READY"));
             if (!diagnosable) throw err;
-            const notReady = await hostCheckProblems(h, catalog.hostChecks?.([], contextOf(catalog, s)) ?? []);
+            const notReady = await hostCheckProblems(h, hostChecksFor(catalog, [], contextOf(catalog, s)));
             if (!notReady.length) throw err;
             failures.push(...notReady.map((p) => ({ property: p.path, reason: `HOST_NOT_READY: ${p.message}` })));
             return undefined;
@@ -323,7 +324,7 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
           if (unproven) failures.push({ property: "target", reason: `NOT_PROMOTED: ${unproven}` });
           const missing = planInputProblems(catalog, plan.hops, req);
           failures.push(...missing.map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
-          const notReady = await hostCheckProblems(h, catalog.hostChecks?.(plan.hops, ctx) ?? []);
+          const notReady = await hostCheckProblems(h, hostChecksFor(catalog, plan.hops, ctx));
           failures.push(...notReady.map((p) => ({ property: p.path, reason: `HOST_NOT_READY: ${p.message}` })));
           return { plan, offered, req };
         })(),

@@ -54,7 +54,23 @@ const groupmaxBase = (platform: Platform): Options => ({
 /** The longest chains each catalog has: OMFLOW through the Python 3.11 rebuild, Groupmax from 02-00 (services, advup2_6). */
 export const products: Record<string, Product> = {
   "omflow linux": { catalog: omflow, platform: "linux", installed: "1.1.6.1", target: "1.2.0.1", base: { patches: omflowPatches("linux"), offlineBundle: local.bundle, databaseBackup: "true", databaseRestore: "true" } },
-  "omflow windows": { catalog: omflow, platform: "windows", installed: "1.1.3.0", target: "1.2.0.1", base: { patches: omflowPatches("windows"), offlineBundle: local.bundle } },
+  "omflow windows": {
+    catalog: omflow,
+    platform: "windows",
+    installed: "1.1.3.0",
+    target: "1.2.0.1",
+    // the site's answers preview asks for on Windows (windowsPreflight.ts), with a package so the Python 3.11 steps are rendered
+    base: {
+      patches: omflowPatches("windows"),
+      windowsServiceName: "OMFLOW Server",
+      updaterArguments: ["/site-switch"],
+      acceptTermsOfUse: true,
+      databaseBackup: "& dump.cmd",
+      databaseRestore: "& load.cmd",
+      additionalPythonPackages: ["pymssql"],
+      python311Installer: local.file("python-3.11.9.exe"),
+    },
+  },
   "groupmax linux": { catalog: groupmax, platform: "linux", installed: "02-00", target: "06-00", base: groupmaxBase("linux") },
   "groupmax windows": { catalog: groupmax, platform: "windows", installed: "02-00", target: "06-00", base: groupmaxBase("windows") },
 };
@@ -100,7 +116,7 @@ const groupmaxPaths = ["installDir", "journalDir", "backupDir", "servicesFile", 
 /** Every path option (and the names rendered into commands) each product reads on each platform. */
 export const fields: Record<string, Field[]> = {
   "omflow linux": [top("installDir"), top("apacheSiteConf"), top("backupDir"), patch("1.2.0.0"), top("offlineBundle")],
-  "omflow windows": [top("windowsInstallDir"), top("windowsServiceName", "name"), patch("1.1.4.0"), top("offlineBundle")],
+  "omflow windows": [top("windowsInstallDir"), top("windowsServiceName", "name"), patch("1.1.4.0"), top("python311Installer")],
   "groupmax linux": [...groupmaxPaths, databasePath, upload("source"), upload("destination")],
   "groupmax windows": [...groupmaxPaths, databasePath, upload("source"), upload("destination"), windowsService("address"), windowsService("objectServer")],
 };

@@ -210,3 +210,31 @@ export function assertCatalogParses(catalog: Catalog, spec: RenderSpec = {}, pla
     });
   }
 }
+
+/** A command a script invokes: its name as written and the parameters given to it (without the dash). */
+export interface Invocation {
+  name: string;
+  parameters: string[];
+}
+
+/** Every command `script` invokes (cmdlets, functions, native programs), read from the grammar's tree. */
+export function invocationsOf(script: string): Invocation[] {
+  if (!parser) throw new Error("invocationsOf: the grammar is not loaded yet; await loadPowerShellParser() first (a mocha before hook)");
+  const tree = parser.parse(asciiQuotesAndDashes(script));
+  if (!tree) throw new Error("invocationsOf: tree-sitter returned no tree");
+  const found: Invocation[] = [];
+  try {
+    const visit = (n: Node) => {
+      if (n.type === "command") {
+        const name = n.childForFieldName("command_name") ?? n.children.find((c) => c?.type === "command_name");
+        const parameters = n.descendantsOfType("command_parameter").filter((p): p is Node => !!p && p.parent?.parent?.id === n.id || p?.parent?.id === n.id).map((p) => p.text.replace(/^-/, "").replace(/:$/, ""));
+        if (name) found.push({ name: name.text, parameters });
+      }
+      for (const c of n.children) if (c) visit(c);
+    };
+    visit(tree.rootNode);
+  } finally {
+    tree.delete();
+  }
+  return found;
+}

@@ -53,6 +53,7 @@ export const altazion: Catalog = {
   title: "Altazion Office",
   scheme: altazionScheme,
   platforms: ["linux", "windows"],
+  minPowerShell: "4.0",
   // what can be installed is what the update service has detected: read from the host (offers)
   defaultReleases: [],
   legalHops,

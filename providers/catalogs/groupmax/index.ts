@@ -37,6 +37,7 @@ export const groupmax: Catalog = {
   title: "Groupmax master management server",
   scheme: vvrrScheme,
   platforms: ["linux", "windows"],
+  minPowerShell: "3.0",
   defaultReleases: ["06-00"],
   legalHops,
   requiredStops: () => [],

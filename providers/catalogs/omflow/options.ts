@@ -17,8 +17,10 @@ export const OMFLOW_DEFAULTS = {
   apacheSiteConf: "/etc/apache2/sites-enabled/django.conf",
   backupDir: "/var/backups/upchain/omflow",
   windowsInstallDir: "C:\\Program Files\\OMFLOW Server",
-  windowsServiceName: "OMFLOW Server",
 } as const;
+
+/** An example for messages only: 001 says "OMFLOW service" and names no Windows service, so the site gives it. */
+const SERVICE_EXAMPLE = "OMFLOW Server";
 
 /** The folder beside windowsInstallDir that holds the Windows restore points (see windows.ts). */
 export const WINDOWS_BACKUPS = "OMFLOW-upchain-backups";
@@ -34,20 +36,31 @@ export const omflowOptionsSchema = strictOptions(
     offlineBundle: localPath().optional(),
     /** The 1.2.0.0 hop installs Python 3.11 with apt (deadsnakes PPA) and its packages from the index, as 001 step 3 method 1, instead of from offlineBundle. */
     online: flag().default(false),
-    /**
-     * The site's command that copies OMFLOW's database into the folder $UPCHAIN_BACKUP_DIR (a private
-     * restore point), run as root in sh with OMFLOW stopped. No default: 001 names the database only as
-     * "Other python packages used by DB", and its "Backup and Restore" section is not among the documents.
-     */
-    databaseBackup: z.string().min(1).optional(),
-    /** The site's command that puts the database back from $UPCHAIN_BACKUP_DIR (what databaseBackup wrote), run as root in sh with OMFLOW stopped. */
-    databaseRestore: z.string().min(1).optional(),
     // the restore empties the install folder before it extracts the backup
     installDir: absolutePath("linux", d.installDir, { removedByRestore: true }).default(d.installDir),
     apacheSiteConf: absolutePath("linux", d.apacheSiteConf).default(d.apacheSiteConf),
     backupDir: absolutePath("linux", d.backupDir).default(d.backupDir),
     windowsInstallDir: absolutePath("windows", d.windowsInstallDir, { removedByRestore: true }).default(d.windowsInstallDir),
-    windowsServiceName: windowsServiceName(d.windowsServiceName).default(d.windowsServiceName),
+    /** Windows: the OMFLOW service's name as Windows knows it (Get-Service); no default, see SERVICE_EXAMPLE. */
+    windowsServiceName: windowsServiceName(SERVICE_EXAMPLE).optional(),
+    // The site's answers to what the document leaves open (no defaults; see windowsOptions.ts).
+    /**
+     * The site's command that dumps OMFLOW's database into the hop's private restore point, run as
+     * root in the platform's shell with OMFLOW stopped (Linux: the folder is $UPCHAIN_BACKUP_DIR;
+     * Windows: the current folder). No default: 001 names the database only as "Other python packages
+     * used by DB", and its "Backup and Restore" section is not among the documents.
+     */
+    databaseBackup: z.string(expecting("a command")).min(1).optional(),
+    /** The site's command that loads that dump back, in the same folder, with OMFLOW stopped. */
+    databaseRestore: z.string(expecting("a command")).min(1).optional(),
+    /** Windows: the arguments that run the site's update file unattended (the document's is interactive). */
+    updaterArguments: z.array(z.string(), expecting("a list of arguments, like [\"<argument>\"]")).optional(),
+    /** Windows: the site has read and accepts the update file's terms of use (001 Windows step 4). */
+    acceptTermsOfUse: flag().optional(),
+    /** Windows, a hop into 1.2.0.0: the Python packages the site added to OMFLOW's Python ([] when none). */
+    additionalPythonPackages: z.array(z.string().min(1), expecting("a list of pip requirements, or [] when none were added")).optional(),
+    /** Windows, a hop into 1.2.0.0 with additional packages: the local Python 3.11 (32 bit) Windows installer. */
+    python311Installer: localPath().optional(),
   },
   "an object of OMFLOW options (patches, offlineBundle, installDir, ...)",
 );

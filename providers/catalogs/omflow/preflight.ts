@@ -7,6 +7,7 @@ import { localPathProblems } from "../../options/localFiles";
 import { OptionProblem, fieldPath } from "../../options/problems";
 import { OmflowOptions, checkOmflowOptions } from "./options";
 import { PYTHON311_VERSION } from "./rules";
+import { windowsPreflightProblems } from "./windowsPreflight";
 
 /**
  * The database is part of every restore point on Linux, so both site commands are required: 001
@@ -31,12 +32,14 @@ export function omflowPreflight(hops: Hop[], ctx: PlanContext): OptionProblem[] 
     const patch = o.patches?.[hop.to];
     if (!failed.has("patches") && !patch) problems.push({ path: field, message: `the hop ${hop.from} -> ${hop.to} needs the ${hop.to} ${what}; give its local path` });
     if (patch) problems.push(...localPathProblems(field, patch, "file"));
+    if (ctx.platform === "windows") continue; // Windows asks its own questions, once for all hops (below)
     // online (001 step 3 method 1) installs Python 3.11 with apt and the packages from the index: no bundle
-    if (hop.to !== PYTHON311_VERSION || failed.has("offlineBundle") || (ctx.platform === "linux" && o.online)) continue;
+    if (hop.to !== PYTHON311_VERSION || failed.has("offlineBundle") || o.online) continue;
     if (!o.offlineBundle) {
       problems.push({ path: "options.offlineBundle", message: `the ${PYTHON311_VERSION} hop rebuilds the Python 3.11 environment from an offline bundle; prepare one (npm run -s upchain -- bundle omflow ...) and give its path${ctx.platform === "linux" ? ", or set options.online: true to install from the internet as 001 step 3 method 1" : ""}` });
     } else problems.push(...offlineBundleProblems("options.offlineBundle", o.offlineBundle, ctx.platform));
   }
   if (ctx.platform === "linux" && hops.length) problems.push(...databaseProblems(o, failed));
+  if (ctx.platform === "windows") problems.push(...windowsPreflightProblems(o, hops, failed));
   return problems;
 }

@@ -26,6 +26,7 @@ export const oracleAs: Catalog = {
   title: "Oracle Application Server middle tier",
   scheme: oracleScheme,
   platforms: ["linux", "windows"],
+  minPowerShell: "3.0",
   defaultReleases: [PATCH_SET, TARGET],
   legalHops,
   requiredStops(from, to) {

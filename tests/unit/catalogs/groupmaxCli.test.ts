@@ -56,7 +56,7 @@ describe("upchain plan groupmax (command line)", () => {
     const r = run("plan", "groupmax", "--from", "05-00", "--to", "06-00");
     assert.strictEqual(r.status, 0, r.stderr);
     assert.match(r.stdout, /hop 1: 05-00 -> 06-00\n  rule groupmax\.v5-to-v6/);
-    assert.match(r.stdout, /\n  \d+\. \[reboot\] Shut the machine down and restart it[^\n]*\n       \$ \/sbin\/reboot\n/);
+    assert.match(r.stdout, /\n  \d+\. \[reboot\] Shut the machine down and restart it[^\n]*\n       from [^\n]*\n       \$ \/sbin\/reboot\n/);
     assert.ok(!r.stdout.includes("[services-add]"), "Version 5 adds no ports");
     const at = (label: string) => r.stdout.indexOf(label);
     assert.ok(at("[reboot]") < at("[backup]"), "the reboot is listed before the backup");
@@ -65,6 +65,6 @@ describe("upchain plan groupmax (command line)", () => {
   it("text output on Windows shows the reboot as Restart-Computer", () => {
     const r = run("plan", "groupmax", "--from", "05-00", "--to", "06-00", "--platform", "windows");
     assert.strictEqual(r.status, 0, r.stderr);
-    assert.match(r.stdout, /\[reboot\][^\n]*\n       PS> Restart-Computer -Force\n/);
+    assert.match(r.stdout, /\[reboot\][^\n]*\n       from [^\n]*\n       PS> Restart-Computer -Force\n/);
   });
 });

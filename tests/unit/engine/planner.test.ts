@@ -17,7 +17,7 @@ describe("planner: OMFLOW chains from the document's rules", () => {
     ["1.1.6.1", "1.2.0.1", "linux", ["1.1.6.1->1.2.0.0", "1.2.0.0->1.2.0.1"]],
     ["1.1.5.0", "1.2.0.2", "linux", ["1.1.5.0->1.1.6.0", "1.1.6.0->1.2.0.0", "1.2.0.0->1.2.0.2"]],
     ["1.1.2.0", "1.1.4.1", "windows", ["1.1.2.0->1.1.3.0", "1.1.3.0->1.1.4.0", "1.1.4.0->1.1.4.1"]],
-    ["1.1.6.1", "1.2.0.1", "windows", ["1.1.6.1->1.2.0.0", "1.2.0.0->1.2.0.1"]],
+    ["1.1.6.1", "1.2.0.1", "windows", ["1.1.6.1->1.2.0.1"]],
   ];
   for (const [from, to, platform, want] of table) {
     it(`${from} -> ${to} on ${platform} goes ${want.join(", ")}`, () => assert.deepStrictEqual(chain(from, to, platform), want));
@@ -74,15 +74,12 @@ describe("planner: OMFLOW chains from the document's rules", () => {
   it("a platform without recipes is refused with the choices", () => {
     assert.throws(() => chain("1.1.6.1", "1.2.0.0", "aix" as Platform), (e: unknown) => isUpchainError(e, "UNSUPPORTED_PLATFORM") && /linux and windows/.test((e as Error).message));
   });
-  it("the user's release list decides what the next feature version is", () => {
+  it("the user's release list says which feature version comes next, and the hop lands on its x.y.z.0", () => {
     assert.deepStrictEqual(chain("1.1.6.1", "1.2.0.1", "linux", ["1.1.6.1", "1.2.0.0", "1.2.0.1"]), ["1.1.6.1->1.2.0.0", "1.2.0.0->1.2.0.1"]);
-    assert.deepStrictEqual(chain("1.1.5.0", "1.1.6.3", "linux", ["1.1.5.0", "1.1.6.1", "1.1.6.3"]), ["1.1.5.0->1.1.6.1", "1.1.6.1->1.1.6.3"]);
+    assert.deepStrictEqual(chain("1.1.5.0", "1.1.6.3", "linux", ["1.1.5.0", "1.1.6.1", "1.1.6.3"]), ["1.1.5.0->1.1.6.0", "1.1.6.0->1.1.6.3"]);
   });
-  it("a release list without 1.2.0.0 cannot skip it: the Python 3.11 stop is required", () => {
-    assert.throws(
-      () => chain("1.1.6.1", "1.2.0.1", "linux", ["1.1.6.1", "1.2.0.1"]),
-      (e: unknown) => isUpchainError(e, "NO_LEGAL_PATH") && /required stop 1\.2\.0\.0/.test((e as Error).message),
-    );
+  it("a release list without 1.2.0.0 cannot skip it: the Python 3.11 stop is planned (and its patch asked for at preview)", () => {
+    assert.deepStrictEqual(chain("1.1.6.1", "1.2.0.1", "linux", ["1.1.6.1", "1.2.0.1"]), ["1.1.6.1->1.2.0.0", "1.2.0.0->1.2.0.1"]);
   });
   it("legalTargets lists what the installed version can reach", () => {
     assert.deepStrictEqual(legalTargets(omflow, { installed: "1.2.0.2", platform: "linux" }), ["1.2.1.0"]);
@@ -105,24 +102,38 @@ const scenario = fc
 const feature = (v: string) => v.split(".").slice(0, 3).join(".");
 const sorted = (rs: string[]) => [...rs].sort(omflowScheme.compare);
 
-/** The document's rule, restated independently of the catalog's code. */
+const cmp = omflowScheme.compare;
+const first = (f: string) => `${f}.0`;
+/** Feature versions the document says exist whatever the list says: 1.1.4 (Windows step 5) and 1.2.0 (Notes for 1.2.0.0). */
+const features = (releases: string[]) => [...new Set([...releases, "1.1.4.0", "1.2.0.0"].map(feature))].sort((a, b) => cmp(first(a), first(b)));
+/** The next feature version's first release (x.y.z.0): a feature version is released at .0, its bugfixes count up from there. */
+const nextFeature = (from: string, releases: string[]) => {
+  const f = features(releases).find((x) => cmp(first(x), from) > 0 && x !== feature(from));
+  return f && first(f);
+};
+
+/** The document's rule, restated independently of the catalog's code (001 Update Rules; Windows, step 5). */
 function legalByDocument(from: string, to: string, releases: string[], platform: Platform): boolean {
-  const later = sorted(releases).filter((r) => omflowScheme.compare(r, from) > 0);
-  if (platform === "windows" && omflowScheme.compare(from, "1.1.4.0") < 0) return later[0] === to;
-  if (feature(from) === feature(to)) return omflowScheme.compare(to, from) > 0;
-  return later.find((r) => feature(r) !== feature(from)) === to;
+  if (cmp(to, from) <= 0) return false;
+  if (platform === "windows" && cmp(from, "1.1.4.0") < 0) {
+    const next = sorted([...releases.filter((r) => cmp(r, from) > 0 && cmp(r, "1.1.4.0") <= 0), nextFeature(from, releases)!])[0];
+    return next === to;
+  }
+  if (platform === "windows") return releases.includes(to);
+  if (feature(from) === feature(to)) return releases.includes(to);
+  return nextFeature(from, releases) === to;
 }
 
-/** Breadth-first over the document's rule: the true shortest chain length, or undefined. */
+/** Breadth-first over the document's rule, through the listed releases and every feature's x.y.z.0: the true shortest chain length, or undefined. */
 function shortestByDocument(from: string, to: string, releases: string[], platform: Platform): number | undefined {
-  const crosses120 = omflowScheme.compare(from, "1.2.0.0") < 0 && omflowScheme.compare(to, "1.2.0.0") >= 0;
-  if (crosses120 && !releases.includes("1.2.0.0")) return undefined; // the Python 3.11 stop cannot be skipped
+  if (!releases.includes(to)) return undefined;
+  const nodes = [...new Set([...releases, ...features(releases).map(first)])];
   const dist = new Map([[from, 0]]);
   const queue = [from];
   while (queue.length) {
     const at = queue.shift()!;
     if (at === to) return dist.get(at);
-    for (const r of releases) if (!dist.has(r) && legalByDocument(at, r, releases, platform)) (dist.set(r, dist.get(at)! + 1), queue.push(r));
+    for (const r of nodes) if (!dist.has(r) && legalByDocument(at, r, releases, platform)) (dist.set(r, dist.get(at)! + 1), queue.push(r));
   }
   return undefined;
 }
@@ -156,7 +167,7 @@ describe("planner properties (fast-check)", () => {
     );
   });
 
-  it("required stops are never skipped: every feature version between, and on Windows every release up to 1.1.4.0", () => {
+  it("required stops are never skipped: every feature version between at its x.y.z.0; on Windows every release up to 1.1.4.0 and none from there", () => {
     fc.assert(
       fc.property(scenario, ({ releases, platform, from, to }) => {
         let visited: string[];
@@ -165,10 +176,15 @@ describe("planner properties (fast-check)", () => {
         } catch {
           return true;
         }
-        const between = sorted(releases).filter((r) => omflowScheme.compare(r, from) > 0 && omflowScheme.compare(r, to) <= 0);
-        const firstOfFeature = between.filter((r, i, all) => feature(r) !== feature(i === 0 ? from : all[i - 1]));
-        const windowsStops = platform === "windows" ? between.filter((r) => omflowScheme.compare(r, "1.1.4.0") <= 0) : [];
-        return [...firstOfFeature, ...windowsStops].every((s) => visited.includes(s));
+        const within = (r: string) => cmp(r, from) > 0 && cmp(r, to) <= 0;
+        const firstOfEachFeature = features(releases).map(first).filter(within);
+        const stops =
+          platform === "linux"
+            ? firstOfEachFeature
+            : cmp(from, "1.1.4.0") >= 0
+              ? []
+              : [...releases, ...firstOfEachFeature].filter((r) => within(r) && cmp(r, "1.1.4.0") <= 0);
+        return stops.every((s) => visited.includes(s));
       }),
       { numRuns: 500 },
     );

@@ -8,121 +8,9 @@
 import * as assert from "assert";
 import { getCatalog, productNames } from "../../../providers/catalogs";
 import { Catalog, Step } from "../../../providers/engine/catalog";
+import { SPECS, specsOf, windowsProducts } from "../../support/windowsSpecs";
 import { Options, RenderSpec, assertCatalogParses, assertParses, catalogParseFailures, describeErrors, parsePowerShell, powerShellOf } from "../../support/psParse";
 
-// ---------------------------------------------------------------------------------------------
-// Representative valid Windows options (as in tests/unit/catalogs/omflowWindows.test.ts,
-// groupmaxWindows.test.ts and oracleAs/steps.test.ts): every option that changes what is rendered,
-// and the defaults. The site's own commands (installers, addressMailSetup, rebootCommand) are PowerShell
-// the stack supplies and are rendered as written, so they are valid PowerShell here.
-
-const omflowPatches = Object.fromEntries(getCatalog("omflow").defaultReleases.map((r) => [r, `C:\\updates\\OMFLOW ${r}.exe`]));
-
-const groupmaxFull: Options = {
-  installers: { objectServer: "& 'C:\\pkg\\objsrv\\setup.exe' /s", addressServer: "& 'C:\\pkg\\address\\setup.exe' /s", mailServer: "& 'C:\\pkg\\mail\\setup.exe' /s" },
-  addressMailSetup: "& 'C:\\pkg\\address\\mailsetup.exe' /confirm",
-  uploads: [{ source: "/tmp/pkgs/gm6.zip", destination: "C:\\pkg\\gm6.zip" }],
-  installDir: "C:\\Groupmax",
-  databasePaths: ["C:\\Groupmax\\db", "E:\\gm data"],
-  journalDir: "C:\\Groupmax\\journal",
-  backupDir: "C:\\upchain\\backups\\groupmax",
-  servicesFile: "%SystemRoot%\\System32\\drivers\\etc\\services",
-  control: "C:\\Groupmax\\bin\\gmaxctl.exe",
-  advup: "C:\\Groupmax\\bin\\advup2_6.exe",
-  operatorConsole: true,
-  rebootCommand: "Restart-Computer -Force",
-  windowsServices: { objectServer: "Groupmax Object Server", address: "Groupmax Address Server", server: "Groupmax Mail Server", console: "Groupmax Operator Console" },
-};
-
-const oracleFull: Options = {
-  sourceHome: "D:\\oracle\\ias902",
-  destinationHome: "D:\\oracle\\ias1012",
-  backupDir: "C:\\upchain\\backups\\oracle-as",
-  windowsSourceService: "OracleIAS902ProcessManager",
-  windowsDestinationService: "OracleIAS1012ProcessManager",
-  installers: { patchSet: "& 'D:\\media\\3038037\\setup.exe' -silent -responseFile 'D:\\media\\patch.rsp'", destination: "& 'D:\\media\\10.1.2\\setup.exe' -silent" },
-  iasAdminPassword: "$UPCHAIN_SECRET_IAS_ADMIN",
-};
-
-const altazionWeb: Options = {
-  modules: [
-    { name: "ecommerce", target: "5.2.0.0", folder: "C:\\inetpub\\altazion\\ecommerce" },
-    { name: "gestioncommerciale", target: "latest", folder: "C:\\inetpub\\altazion\\gestion commerciale", pools: ["GC pool", "GC api"] },
-  ],
-  dataFolder: "C:\\ProgramData\\CPoint\\[e]",
-  backupDir: "C:\\upchain\\backups\\altazion",
-  serviceName: "[e] - service principal",
-  notify: "Write-EventLog -LogName Application -Source Altazion -EventId 1 -Message $env:UPCHAIN_NOTICE",
-};
-
-const altazionDatabase: Options = {
-  modules: [
-    { name: "database", target: "5.2.0.0", folder: "C:\\altazion\\database" },
-    { name: "integration", target: "latest", folder: "C:\\altazion\\integration" },
-  ],
-  database: {
-    sqlCommand: "& 'C:\\Program Files\\Microsoft SQL Server\\sqlcmd.exe' -S . -b -i",
-    backupCommand: "& 'C:\\tools\\backup-db.ps1'",
-    restoreCommand: "& 'C:\\tools\\restore-db.ps1'",
-    reviewedScripts: [
-      { name: "001 schema.sql", sha256: "0".repeat(64) },
-      { name: "002_data.sql", sha256: "a".repeat(64) },
-    ],
-  },
-};
-
-/**
- * Per product: how to render it (option sets, the fullest first: the hostile values go into the first
- * set of the first spec; older sources that are not releases; the releases when the catalog has no
- * default ones). A product not listed is rendered with its defaults.
- */
-const SPECS: Record<string, RenderSpec[]> = {
-  omflow: [
-    {
-      options: [
-        { patches: omflowPatches, offlineBundle: "C:\\updates\\bundle", windowsInstallDir: "C:\\Program Files\\OMFLOW Server", windowsServiceName: "OMFLOW Server" },
-        {},
-        { windowsInstallDir: "D:\\Apps\\OMFLOW", windowsServiceName: "OMFLOW" },
-      ],
-    },
-  ],
-  groupmax: [
-    {
-      options: [groupmaxFull, {}, { ...groupmaxFull, operatorConsole: false, backupAfterUpgrade: false, addressMailSetup: undefined, uploads: [] }],
-      sources: ["02-00", "02-01", "03-00", "05-00"],
-    },
-  ],
-  "oracle-as": [
-    {
-      options: [
-        { ...oracleFull, oc4jMaxHeap: "1024m", webCacheMember: true, decommissionSource: true, httpPort: 7778 },
-        {},
-        oracleFull,
-        { ...oracleFull, iasAdminPassword: undefined, installers: {} },
-      ],
-      sources: ["9.0.2.0", "9.0.2.3", "9.0.3", "9.0.4"],
-    },
-  ],
-  // the releases are what the host's update service offers (Catalog.offers); these are the ones tests/unit/catalogs/altazion uses
-  "altazion-office": [
-    {
-      options: [altazionWeb, { ...altazionWeb, remedy: true, serviceName: "Altazion - service principal", retryWaitSeconds: 180, notify: undefined }],
-      sources: ["ecommerce=5.1.0.0,gestioncommerciale=5.1.0.0"],
-      releases: ["ecommerce=5.2.0.0,gestioncommerciale=5.1.0.0", "ecommerce=5.2.0.0,gestioncommerciale=5.2.1.0"],
-    },
-    {
-      options: [altazionDatabase, { ...altazionDatabase, database: { sqlCommand: "sqlcmd -S . -b -i", backupCommand: "Backup-SqlDatabase -ServerInstance . -Database altazion" } }],
-      sources: ["database=5.1.0.0,integration=5.1.0.0"],
-      releases: ["database=5.2.0.0,integration=5.1.0.0", "database=5.2.0.0,integration=5.2.0.0"],
-    },
-  ],
-};
-
-/** Every registered product with a Windows platform: filtered, so a new one is included by itself. */
-const windowsProducts: Catalog[] = productNames()
-  .map(getCatalog)
-  .filter((c) => c.platforms.includes("windows"));
-const specsOf = (c: Catalog): RenderSpec[] => SPECS[c.product] ?? [{}];
 
 // ---------------------------------------------------------------------------------------------
 // Hostile values: Windows path segments and service names made of what breaks naive quoting, each of
@@ -283,7 +171,7 @@ describe("rendered PowerShell parses with a real PowerShell grammar (tree-sitter
       const spec: RenderSpec = { options: [{ windowsServiceName: "O'Brien" }], sources: ["1.1.6.1"], longestOnly: true };
       assert.doesNotThrow(() => assertCatalogParses(omflow, spec), "the real omflow quotes it");
       const failures = catalogParseFailures(broken, spec);
-      assert.ok(failures.some((f) => /step wait-service command 1$/.test(f.label)), failures.map((f) => f.label).join("\n"));
+      assert.ok(failures.some((f) => /step (start-after-backup|wait-service) command \d+$/.test(f.label)), failures.map((f) => f.label).join("\n"));
       assert.throws(() => assertCatalogParses(broken, spec), /do not parse:\n.*step wait-service/s);
     });
   });
@@ -304,9 +192,9 @@ describe("rendered PowerShell parses with a real PowerShell grammar (tree-sitter
           try {
             rendered = powerShellOf(catalog, spec);
           } catch (e) {
-            throw new Error(`${catalog.product}: could not render its Windows recipes (${(e as Error).message}); give it valid option sets, sources and releases in SPECS (tests/unit/powershell/parse.test.ts)`);
+            throw new Error(`${catalog.product}: could not render its Windows recipes (${(e as Error).message}); give it valid option sets, sources and releases in SPECS (tests/support/windowsSpecs.ts)`);
           }
-          assert.ok(rendered.hops > 0, `${catalog.product}: no hop was rendered from ${JSON.stringify(spec.sources ?? catalog.defaultReleases)}; give it option sets, sources and releases in SPECS (tests/unit/powershell/parse.test.ts)`);
+          assert.ok(rendered.hops > 0, `${catalog.product}: no hop was rendered from ${JSON.stringify(spec.sources ?? catalog.defaultReleases)}; give it option sets, sources and releases in SPECS (tests/support/windowsSpecs.ts)`);
           scripts += rendered.scripts.length;
           for (const f of catalogParseFailures(catalog, spec)) failures.push(`${f.label}\n${describeErrors(f.script, f.errors)}`);
         }

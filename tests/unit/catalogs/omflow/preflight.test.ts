@@ -89,10 +89,6 @@ describe("OMFLOW preflight: local files", () => {
     assert.match(p.message, /has no mod_wsgi sdist/);
   });
 
-  it("on Windows the bundle needs the Python 3.11 installer", () => {
-    assert.match(preflight({ patches, offlineBundle: bundle }, "windows").map((p) => p.message).join("\n"), /Python 3\.11 32-bit installer/);
-  });
-
   it("option problems and missing files come in one round, as one INVALID_INPUT", () => {
     fs.rmSync(patches["1.2.0.0"]);
     const options = { patches, offlineBundle: bundle, online: "no", ...database };

@@ -1,0 +1,63 @@
+// Which hops OMFLOW allows and which versions a chain must pass, from the document's rules (rules.ts).
+// Pure policy: the planner searches these; the stack's release list only says which releases exist.
+//
+// A next-feature hop lands on the feature's first release, x.y.z.0 ("the third digit grows when a
+// feature version is released. The fourth digit grows when a bugfix version is released"), even when
+// the release list forgets it: the plan shows it and preview asks for its patch (options.patches),
+// rather than refusing, because the chain is then the document's and the fix is one file away.
+import { Hop, PlanContext, Rule } from "../../engine/catalog";
+import { dottedNumbers } from "../../engine/version";
+import { DOCUMENTED_RELEASES, PYTHON311_VERSION, WINDOWS_CUMULATIVE_FROM, rules } from "./rules";
+
+export const omflowScheme = dottedNumbers(4, "1.2.0.1");
+
+const cmp = omflowScheme.compare;
+const feature = (v: string) => omflowScheme.parts(v).slice(0, 3).join(".");
+const firstOf = (f: string) => `${f}.0`;
+
+/** The first release of the next feature version after `from`'s, by the releases known (the list and the document's). */
+function nextFeatureRelease(from: string, ctx: PlanContext): string | undefined {
+  const features = [...ctx.releases, ...DOCUMENTED_RELEASES].map(feature);
+  const later = features.filter((f) => cmp(firstOf(f), from) > 0 && f !== feature(from)).sort((a, b) => cmp(firstOf(a), firstOf(b)));
+  return later.length ? firstOf(later[0]) : undefined;
+}
+
+const hop = (from: string, to: string, rule: Rule): Hop => ({ from, to, rule });
+
+export function legalHops(from: string, ctx: PlanContext): Hop[] {
+  const later = ctx.releases.filter((r) => cmp(r, from) > 0);
+  const next = nextFeatureRelease(from, ctx);
+  if (ctx.platform === "windows" && cmp(from, WINDOWS_CUMULATIVE_FROM) < 0) {
+    // below 1.1.4.0: the very next version in order, which is at most the next feature's x.y.z.0
+    const order = [...later.filter((r) => cmp(r, WINDOWS_CUMULATIVE_FROM) <= 0), ...(next ? [next] : [])].sort(cmp);
+    return order.length ? [hop(from, order[0], rules.windowsSequential)] : [];
+  }
+  if (ctx.platform === "windows") return later.map((to) => hop(from, to, rules.windowsLatest));
+  const hops = later.filter((r) => feature(r) === feature(from)).map((to) => hop(from, to, rules.sameFeature));
+  if (next) hops.push(hop(from, next, next === PYTHON311_VERSION ? rules.python311 : rules.nextFeature));
+  return hops;
+}
+
+type Stop = { version: string; rule: Rule };
+
+export function requiredStops(from: string, to: string, ctx: PlanContext): Stop[] {
+  const stops: Stop[] = [];
+  const within = (v: string) => cmp(v, from) > 0 && cmp(v, to) <= 0;
+  if (ctx.platform === "windows") {
+    // below 1.1.4.0 every known release up to 1.1.4.0 in order, and 1.1.4.0 itself; from there one file
+    if (cmp(from, WINDOWS_CUMULATIVE_FROM) >= 0) return stops;
+    for (const r of new Set([...ctx.releases, WINDOWS_CUMULATIVE_FROM])) if (within(r) && cmp(r, WINDOWS_CUMULATIVE_FROM) <= 0) stops.push({ version: r, rule: rules.windowsSequential });
+    for (let at = from, next = nextFeatureRelease(at, ctx); next && within(next) && cmp(next, WINDOWS_CUMULATIVE_FROM) <= 0; at = next, next = nextFeatureRelease(at, ctx)) {
+      if (!stops.some((s) => s.version === next)) stops.push({ version: next, rule: rules.windowsSequential });
+    }
+    return stops;
+  }
+  // every feature version between the two is a stop, at its x.y.z.0
+  for (let at = from, next = nextFeatureRelease(at, ctx); next && within(next); at = next, next = nextFeatureRelease(at, ctx)) {
+    stops.push({ version: next, rule: next === PYTHON311_VERSION ? rules.python311 : rules.nextFeature });
+  }
+  return stops;
+}
+
+/** Whether a hop crosses into 1.2.0.0, so it carries the Python 3.11 move. */
+export const crossesPython311 = (h: Hop) => cmp(h.from, PYTHON311_VERSION) < 0 && cmp(h.to, PYTHON311_VERSION) >= 0;
