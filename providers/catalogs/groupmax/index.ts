@@ -6,7 +6,7 @@ import { localPathProblems } from "../../options/localFiles";
 import { fieldPath } from "../../options/problems";
 import { quote } from "../../quote";
 import { linuxCommands } from "./linux";
-import { checkGroupmaxOptions, groupmaxSettings } from "./options";
+import { checkGroupmaxOptions, groupmaxSettings, requiredProblems } from "./options";
 import { hopStepsFrom, recoverStepsFrom, restoreStepsFrom } from "./outline";
 import { DOCUMENTED_SOURCES, DOCUMENTED_SOURCES_TEXT, TARGET_MAJOR, needsAdvup } from "./rules";
 import { windowsCommands } from "./windows";
@@ -82,6 +82,7 @@ export const groupmax: Catalog = {
     const { fields: o, failed, problems } = checkGroupmaxOptions(ctx.options, ctx.platform);
     // what the upload steps copy must be here now, not found missing after the services stopped
     if (hops.length) (o.uploads ?? []).forEach((u, i) => problems.push(...localPathProblems(fieldPath(["options", "uploads", i, "source"]), u.source, "file or folder")));
+    if (hops.length) problems.push(...requiredProblems(o, ctx.platform, failed));
     const what = { objectServer: "Object Server", addressServer: "Address Server", mailServer: "Mail Server" } as const;
     for (const hop of hops) {
       for (const [key, name] of Object.entries(what) as [keyof typeof what, string][]) {

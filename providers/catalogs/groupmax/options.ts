@@ -160,8 +160,8 @@ function withDefaults(o: Partial<GroupmaxOptions>, platform: Platform, failed: (
   };
 }
 
-/** The site facts every hop needs, missing from the stack: each named by its field, with what to give. */
-function requiredProblems(o: Partial<GroupmaxOptions>, platform: Platform, failed: ReadonlySet<string>): OptionProblem[] {
+/** The site facts every hop needs (preflight asks them when there is a hop), missing from the stack: each named by its field, with what to give. */
+export function requiredProblems(o: Partial<GroupmaxOptions>, platform: Platform, failed: ReadonlySet<string>): OptionProblem[] {
   const problems: OptionProblem[] = [];
   const need = (field: string, message: string) => problems.push({ path: field, message });
   if (!failed.has("installDirs") && !o.installDirs)
@@ -201,9 +201,13 @@ function rules(platform: Platform) {
   };
 }
 
-/** Every problem with the options on `platform` (types, unknown keys, paths, overlaps, missing site facts) at once, and the fields that are valid. */
+/**
+ * Every problem with the options on `platform` (types, unknown keys, paths, overlaps) at once, and the
+ * fields that are valid. The site facts a hop needs are preflight's (requiredProblems): a server
+ * already at Version 6 needs none of them.
+ */
 export function checkGroupmaxOptions(raw: unknown, platform: Platform): Checked<GroupmaxOptions> {
-  return checkOptions<GroupmaxOptions>(groupmaxOptionsSchema(platform), raw, (o, failed) => [...rules(platform)(o, failed), ...requiredProblems(o, platform, failed)]);
+  return checkOptions<GroupmaxOptions>(groupmaxOptionsSchema(platform), raw, rules(platform));
 }
 
 /**

@@ -60,7 +60,13 @@ describe("Groupmax options: paths per platform", () => {
 });
 
 describe("Groupmax options: the site's facts 002 does not give are required, with no default", () => {
-  const alone = (options: Record<string, unknown>, platform: Platform) => groupmax.optionProblems!(ctx(options, platform));
+  const alone = (options: Record<string, unknown>, platform: Platform) =>
+    groupmax.preflight!(planUpgrade(groupmax, { installed: "05-00", target: "06-00", platform, options }).hops, ctx(options, platform)).filter((p) => !p.path.startsWith("options.installers"));
+
+  it("a server already at Version 6 (no hop) needs none of them", () => {
+    assert.deepStrictEqual(groupmax.preflight!([], ctx({}, "linux")), []);
+    assert.deepStrictEqual(groupmax.optionProblems!(ctx({}, "linux")), []);
+  });
 
   it("on Linux, no options: the installation folders, the database files, the journal folder and every service operation, all at once", () => {
     const found = alone({}, "linux").map((p) => p.path);
