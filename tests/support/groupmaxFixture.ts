@@ -114,6 +114,11 @@ export function groupmaxState(hostName: string): GroupmaxState {
   };
 }
 
+/** Make `gmaxctl stop <service>` fail once Version 6 is installed (a step after the upgrade fails). */
+export function failStopAfterUpgrade(hostName: string, service: "objsrv" | "address" | "server"): void {
+  onHost(hostName, `mkdir -p /var/tmp/groupmax-fail && touch /var/tmp/groupmax-fail/stop-${service}-at-06`);
+}
+
 /** Make the package's installer fail (exit 7, nothing changed) for `component` on this host. */
 export function failInstall(hostName: string, component: GroupmaxComponent): void {
   onHost(hostName, `mkdir -p /var/tmp/groupmax-fail && touch /var/tmp/groupmax-fail/${component}`);
