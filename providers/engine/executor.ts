@@ -284,7 +284,8 @@ function warnAfterVerify(r: Run, step: PlannedStep, outcome: StepOutcome): void 
   const { o } = r;
   const hop = o.plan.hops.find((h) => `${h.from}->${h.to}` === step.hop)!;
   const what = outcome === "lost" ? "died without an exit status" : outcome.code === -1 ? "could not be carried out" : `exited ${outcome.code}`;
-  const why = outcome === "lost" ? "" : tail(outcome.stderr, 300).trim();
+  // one line: a log line that stays readable in Pulumi's diagnostics
+  const why = outcome === "lost" ? "" : tail(outcome.stderr, 300).trim().replace(/\s*\n\s*/g, " / ");
   r.log(
     maskSecrets(
       `[${hopName(o.catalog, o.plan, step.hop)}] WARNING: step "${step.title}" (${step.id}) ${what}${why ? ` (${why})` : ""} after the hop's verify passed; ` +
