@@ -259,17 +259,45 @@ async function walk(r: Run): Promise<void> {
     }
     entry.end = new Date().toISOString();
     entry.outcome = outcome === "lost" ? "lost" : outcome.code === 0 ? "ok" : "failed";
+    const failed = outcome === "lost" || outcome.code !== 0;
+    // A hop whose verify steps all passed is upgraded and live: what comes after the last of them (an
+    // optional backup, a setting put back) must never restore the old version over it. It warns and
+    // the run goes on. A verify step that fails (the site's version check after the document's) restores.
+    const lastVerify = hopSteps.map((s) => s.action).lastIndexOf("verify");
+    const afterVerify = failed && lastVerify >= 0 && hopSteps.indexOf(step) > lastVerify;
+    if (afterVerify) entry.outcome = "warned";
     progress.end(entry.outcome === "ok");
     // a lasting line per hop, in the summary Pulumi prints at the end
-    if (entry.outcome === "ok" && hopSteps.indexOf(step) === hopSteps.length - 1 && r.hopStarted) {
-      r.log(`[${hopName(o.catalog, o.plan, step.hop)}] done in ${elapsedText(Date.now() - r.hopStarted.at)} (${hopSteps.length} steps)`);
+    if (afterVerify) warnAfterVerify(r, step, outcome);
+    if ((entry.outcome === "ok" || entry.outcome === "warned") && hopSteps.indexOf(step) === hopSteps.length - 1 && r.hopStarted) {
+      const warned = j.timeline.filter((e) => e.kind === "step" && e.outcome === "warned" && steps[Number(e.step)]?.hop === step.hop).length;
+      r.log(`[${hopName(o.catalog, o.plan, step.hop)}] done in ${elapsedText(Date.now() - r.hopStarted.at)} (${hopSteps.length} steps${warned ? `, ${warned} with a warning` : ""})`);
     }
-    if (outcome === "lost" || outcome.code !== 0) await failHop(r, step, outcome);
+    if (failed && !afterVerify) await failHop(r, step, outcome);
     if (step.action === "backup" && outcome !== "lost") r.backupOutput.set(step.hop, outcome.stdout);
     j.next = index + 1;
     j.inFlight = undefined;
     await saveJournal(r);
   }
+}
+
+/**
+ * A step after the hop's successful verify failed: a lasting log line that names the step, says the
+ * new version stays and what to do by hand. The timeline already records it as "warned".
+ */
+function warnAfterVerify(r: Run, step: PlannedStep, outcome: StepOutcome): void {
+  const { o } = r;
+  const hop = o.plan.hops.find((h) => `${h.from}->${h.to}` === step.hop)!;
+  const what = outcome === "lost" ? "died without an exit status" : outcome.code === -1 ? "could not be carried out" : `exited ${outcome.code}`;
+  // one line: a log line that stays readable in Pulumi's diagnostics
+  const why = outcome === "lost" ? "" : tail(outcome.stderr, 300).trim().replace(/\s*\n\s*/g, " / ");
+  r.log(
+    maskSecrets(
+      `[${hopName(o.catalog, o.plan, step.hop)}] WARNING: step "${step.title}" (${step.id}) ${what}${why ? ` (${why})` : ""} after the hop's verify passed; ` +
+        `${hop.to} stays installed and running, nothing was rolled back. Do this step by hand: ${step.title}.`,
+      o.secrets ?? [],
+    ),
+  );
 }
 
 /** The operator asked to stop and the hop before `nextHop` has ended (or none started): end the run here. */

@@ -28,7 +28,8 @@ const timelineEntry = z
     step: z.union([z.number().int().min(0).max(10_000), z.string().regex(/^[a-z0-9-]{1,64}$/)]),
     start: z.string().regex(ISO_TIME),
     end: z.string().regex(ISO_TIME).optional(),
-    outcome: z.enum(["ok", "failed", "lost"]).optional(),
+    /** warned: a step after its hop's successful verify failed; the hop stayed upgraded (executor.ts). */
+    outcome: z.enum(["ok", "failed", "lost", "warned"]).optional(),
   })
   .strict();
 export type TimelineEntry = z.infer<typeof timelineEntry>;

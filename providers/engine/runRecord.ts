@@ -18,7 +18,7 @@ export interface RunRecordStep {
   action: string;
   start: string;
   end?: string;
-  outcome?: "ok" | "failed" | "lost";
+  outcome?: "ok" | "failed" | "lost" | "warned";
 }
 
 export interface RunRecord {

@@ -24,7 +24,7 @@ export interface Bar {
   step: RunRecordStep;
 }
 
-export const COLOURS = { ok: "#4c9a2a", failed: "#c62828", lost: "#6a1b9a", restore: "#ef8f00", recover: "#f4c542", running: "#90a4ae" } as const;
+export const COLOURS = { ok: "#4c9a2a", failed: "#c62828", lost: "#6a1b9a", warned: "#ffb300", restore: "#ef8f00", recover: "#f4c542", running: "#90a4ae" } as const;
 
 const LABEL = 220;
 const TOTAL = 90;
@@ -151,7 +151,7 @@ export function renderTimeline(rows: readonly TimelineRow[], title = "upchain ru
   out.push(`<text x="10" y="${listY}" font-weight="bold">Longest steps</text>`);
   longest.forEach(({ bar, name }, i) => {
     const s = bar.step;
-    const failed = s.outcome === "failed" || s.outcome === "lost" ? ` (${s.outcome})` : "";
+    const failed = s.outcome === "failed" || s.outcome === "lost" || s.outcome === "warned" ? ` (${s.outcome})` : "";
     const line = `${i + 1}. ${elapsedText(duration(s))}  ${name}  ${hopText(s.hop)} ${s.id}: ${s.title}${failed}`;
     out.push(`<text class="longest" x="${LABEL}" y="${listY + i * 16}" xml:space="preserve">${esc(line)}</text>`);
   });

@@ -20,7 +20,7 @@ import { quote } from "../../providers/quote";
 import { PWNED, hostileAbsolutePath } from "../support/hostile";
 import { products, verdict } from "../support/hostileRender";
 import { TestHost, onHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
-import { groupmaxLog, groupmaxState, installGroupmax } from "../support/groupmaxFixture";
+import { GROUPMAX_LAYOUT, groupmaxLog, groupmaxState, installGroupmax } from "../support/groupmaxFixture";
 import { groupmaxOptions } from "../support/groupmaxProject";
 import { PulumiProject } from "../support/pulumi";
 
@@ -130,7 +130,7 @@ describe("bad input through the stack config and the real pulumi CLI", function 
   /** The host's sshd log (sshd -e), read through its overlay root: any connection adds lines. */
   const sshdLog = () => fs.readFileSync(path.join(h.root, "var/log/sshd.log"), "utf8");
   const pwnedOnHost = () => onHost(NAME, "find / -xdev -name pwned -print0").split("\0").filter(Boolean);
-  const server = (fields: Record<string, unknown>) => ({ name: "gmx", host: h.host, hostKey: h.hostKey, product: "groupmax", version: "06-00", lockTimeoutSeconds: 30, ...fields });
+  const server = (fields: Record<string, unknown>) => ({ name: "gmx", host: h.host, hostKey: h.hostKey, product: "groupmax", version: "06-00", versionCommand: GROUPMAX_LAYOUT.versionCommand, lockTimeoutSeconds: 30, ...fields });
   const configure = (servers: unknown[]) => {
     project.writeConfig({ "upchain:servers": servers });
     project.setConfig("upchain:privateKey", privateKey(h), true);
@@ -157,7 +157,7 @@ describe("bad input through the stack config and the real pulumi CLI", function 
         version: `06-00'; touch ${PWNED}`, // versions
         options: {
           ...options,
-          installDir: `/opt/groupmax/../$(touch ${PWNED})`, // paths
+          installDirs: [`/opt/groupmax/../$(touch ${PWNED})`], // paths
           installers: { ...installers, mailServer: `${installers.mailServer}\0; touch ${PWNED}`, [`objectServer\`touch ${PWNED}\``]: "x" }, // commands, hook names
           windowsServices: { objectServer: "Groupmax*" }, // names
         },
@@ -168,7 +168,7 @@ describe("bad input through the stack config and the real pulumi CLI", function 
     assert.notStrictEqual(r.code, 0, r.output);
     const problems: [string, RegExp][] = [
       ["upchain:servers[0].version", /is not a Groupmax master management server version \(Hitachi's VV-RR.*the releases known here: 06-00/],
-      ["options.installDir", /is not normalised \(no "\." or "\.\." segments/],
+      ["options.installDirs[0]", /is not normalised \(no "\." or "\.\." segments/],
       ["options.installers.mailServer", /holds a NUL byte \(at position \d+\), which no shell can run as written/],
       [`options.installers["objectServer\`touch ${PWNED}\`"]`, /is not an option; the options here are `objectServer`, `addressServer`, `mailServer`/],
       ["options.windowsServices.objectServer", /holds "\*" .*which PowerShell reads as a wildcard, matching other services too/],

@@ -1,11 +1,14 @@
-// Groupmax master management servers to Version 6 through the real pulumi CLI on real test hosts:
-// four sources in one stack, a services conflict refused at preview, a failure after the reboot,
-// a dropped connection while waiting for the reboot, and a host that never comes back.
+// Groupmax master management servers to Version 6 through the real pulumi CLI on real test hosts,
+// against the fake written from 002 (tests/fixtures/groupmax): four sources in one stack, a services
+// conflict refused at preview, a failure after the reboot, an optional Version 6 backup that fails
+// after verify (a warning, never a rollback), a dropped connection while waiting for the reboot, and
+// a host that never comes back. The stacks give the server-level versionCommand (the "version"
+// branch's field): these tests need that branch merged.
 import * as assert from "assert";
 import * as fs from "fs";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { DOCUMENT_PORTS_0200 } from "../support/groupmaxDocument";
-import { failInstall, groupmaxLog, groupmaxState, installGroupmax } from "../support/groupmaxFixture";
+import { failInstall, failStopAfterUpgrade, groupmaxLog, groupmaxState, installGroupmax } from "../support/groupmaxFixture";
 import { configureGroupmax, groupmaxOptions, groupmaxProject } from "../support/groupmaxProject";
 import { PulumiProject } from "../support/pulumi";
 
@@ -87,6 +90,8 @@ describe("four Groupmax servers at 02-00, 02-01, 03-00 and 05-00 in one stack", 
       const s = groupmaxState(n);
       assert.strictEqual(s.version, "06-00", n);
       assert.strictEqual(s.objsrv, "06-00", n);
+      assert.strictEqual(s.mail, "06-00", n);
+      assert.strictEqual(s.records, 6, `${n}: both database files kept their records`);
       assert.deepStrictEqual(s.running, ["objsrv", "address", "server"], `${n} runs its services`);
       assert.strictEqual(s.autostart, "on", `${n}: auto-start put back`);
       assert.strictEqual(s.journals, 0, `${n}: journal files cleared`);
@@ -103,7 +108,20 @@ describe("four Groupmax servers at 02-00, 02-01, 03-00 and 05-00 in one stack", 
       const advup = at(/^advup2_6 2\.0->6/);
       assert.ok(advup > at(/^start objsrv/) && advup < log.findIndex((l, i) => i > advup && /^start address/.test(l)), `${n}: advup2_6 between the starts:\n${log.join("\n")}`);
       assert.strictEqual(groupmaxState(n).format, "6");
+      assert.strictEqual(groupmaxState(n).setup, "done", `${n}: the Address_Mail setup ran after advup2_6`);
+      assert.ok(at(/^setup Address_Mail OK/) > advup, `${n}: the setup follows advup2_6`);
     }
+    // the restore point holds every folder the stack names: both installation folders and both database places
+    const listed = onHost("gm0300", "cd /var/backups/upchain/groupmax && tar -tzf $(cat 03-00-before-06-00.current)");
+    for (const dir of ["opt/groupmax/", "opt/gmaxmail/", "opt/gmaxobj/", "var/opt/groupmax/db/address.db", "srv/gmaxmail/db/mail.db", "etc/services"]) {
+      assert.ok(listed.split("\n").some((l) => l.startsWith(dir)), `${dir} is in the restore point`);
+    }
+    // the Version 6 backup was taken with Object Server stopped, and it was started again
+    const log300 = groupmaxLog("gm0300");
+    const afterInstall = log300.slice(log300.indexOf("install mail 06-00"));
+    const v6Stop = afterInstall.lastIndexOf("stop objsrv");
+    assert.ok(v6Stop > afterInstall.indexOf("start server") && afterInstall.indexOf("start objsrv", v6Stop) > v6Stop, `Object Server stopped for the Version 6 backup, then started:\n${log300.join("\n")}`);
+    assert.strictEqual(log300[log300.length - 1], "autostart on", `the last event puts auto-start back:\n${log300.join("\n")}`);
     const backups = onHost("gm0300", "ls /var/backups/upchain/groupmax");
     assert.match(backups, /03-00-before-06-00\.\d{8}T\d{6}\.tar\.gz\n/);
     assert.match(backups, /06-00-after-upgrade\.\d{8}T\d{6}\.tar\.gz\n/);
@@ -189,6 +207,38 @@ describe("a Groupmax hop that fails after the reboot", function () {
     assert.ok(groupmaxLog("gmfail").some((l) => /^boot autostart=off/.test(l)), "the failure came after the reboot");
     const check = onHost("gmfail", "cd /var/backups/upchain/groupmax && sha256sum -c 03-00-before-06-00.*.sha256 && tar -tzf $(cat 03-00-before-06-00.current) | grep -c '^opt/groupmax/'");
     assert.match(check, /: OK\n\d+\n$/, "the backup is intact");
+  });
+});
+
+describe("a Groupmax hop whose optional Version 6 backup fails after verify", function () {
+  this.timeout(10 * 60 * 1000);
+  let h: TestHost;
+  let project: PulumiProject;
+
+  before(() => {
+    requireRoot();
+    [h] = startHosts("gmwarn");
+    installGroupmax(h, "05-00");
+    project = groupmaxProject("gmwarn", [h]);
+  });
+  after(() => {
+    project?.dispose();
+    stopHosts("gmwarn");
+  });
+
+  it("keeps 06-00 running, warns naming the step and what to do by hand, puts auto-start back and restores nothing", () => {
+    failStopAfterUpgrade("gmwarn", "server");
+    const r = project.run(["up", "--yes", "--skip-preview"]);
+    assert.strictEqual(r.code, 0, r.output);
+    assert.match(r.output, /WARNING: step "Back up the 06-00 environment with Object Server stopped, then start it again[^"]*" \(backup-v6\) exited 1 \(.*cannot stop server \(injected fault\).*\) after the hop's verify passed; 06-00 stays installed and running, nothing was rolled back\. Do this step by hand/);
+    assert.doesNotMatch(r.output, /restored to 05-00|STEP_FAILED/);
+    const s = groupmaxState("gmwarn");
+    assert.strictEqual(s.version, "06-00");
+    assert.strictEqual(s.objsrv, "06-00");
+    assert.deepStrictEqual(s.running, ["objsrv", "address", "server"], "the new version stays running");
+    assert.strictEqual(s.autostart, "on", "the step after the failed one still ran");
+    assert.strictEqual(s.records, 6);
+    project.ok(["up", "--yes", "--expect-no-changes"]);
   });
 });
 

@@ -8,7 +8,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { groupmaxLog, groupmaxState, installGroupmax } from "../support/groupmaxFixture";
+import { GROUPMAX_LAYOUT, groupmaxLog, groupmaxState, installGroupmax } from "../support/groupmaxFixture";
 import { groupmaxOptions } from "../support/groupmaxProject";
 import { TestHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { PulumiProject, runErrors } from "../support/pulumi";
@@ -24,7 +24,7 @@ describe("environments promoted in order: dev, then staging, then prod", functio
   function configure(stack: string, host: TestHost, version: string, promotion?: Record<string, unknown>): void {
     const p = stacks[stack];
     p.writeConfig({
-      "upchain:servers": [{ name: host.name, host: host.host, hostKey: host.hostKey, product: "groupmax", version, options: groupmaxOptions(), lockTimeoutSeconds: 30 }],
+      "upchain:servers": [{ name: host.name, host: host.host, hostKey: host.hostKey, product: "groupmax", version, versionCommand: GROUPMAX_LAYOUT.versionCommand, options: groupmaxOptions(), lockTimeoutSeconds: 30 }],
       ...(promotion ? { "upchain:promotion": promotion } : {}),
     });
     p.setConfig("upchain:privateKey", privateKey(host), true);

@@ -18,7 +18,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { failInstall, groupmaxState, installGroupmax } from "../support/groupmaxFixture";
+import { GROUPMAX_LAYOUT, failInstall, groupmaxState, installGroupmax } from "../support/groupmaxFixture";
 import { groupmaxOptions } from "../support/groupmaxProject";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { PulumiProject, repoRoot } from "../support/pulumi";
@@ -228,14 +228,14 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
     project.init();
     const options = groupmaxOptions({
       installers: {
-        objectServer: "sh /var/tmp/gmx6/install.sh object",
-        addressServer: "sh /var/tmp/gmx6/install.sh address",
+        objectServer: "bash /var/tmp/gmx6/install.sh object",
+        addressServer: "bash /var/tmp/gmx6/install.sh address --update",
         // proves the exact value arrived (its digest, never the value) and runs long enough to be sampled
-        mailServer: `printf '%s' "$UPCHAIN_SECRET_MAILADMINPASSWORD" | sha256sum | cut -c1-64 > ${DIGEST_FILE} && ${INSTALLER_PAUSE} && sh /var/tmp/gmx6/install.sh mail`,
+        mailServer: `printf '%s' "$UPCHAIN_SECRET_MAILADMINPASSWORD" | sha256sum | cut -c1-64 > ${DIGEST_FILE} && ${INSTALLER_PAUSE} && bash /var/tmp/gmx6/install.sh mail --update`,
       },
     });
     project.writeConfig({
-      "upchain:servers": hosts.map((h, i) => ({ name: h.name, host: h.host, hostKey: h.hostKey, user: i === 0 ? "root" : "deploy", product: "groupmax", version: "06-00", options, lockTimeoutSeconds: 30 })),
+      "upchain:servers": hosts.map((h, i) => ({ name: h.name, host: h.host, hostKey: h.hostKey, user: i === 0 ? "root" : "deploy", product: "groupmax", version: "06-00", versionCommand: GROUPMAX_LAYOUT.versionCommand, options, lockTimeoutSeconds: 30 })),
     });
     ok(["config", "set", "--secret", "--", "upchain:privateKey"], key.privateKey);
     if (encryptedKey) ok(["config", "set", "--secret", "--", "upchain:privateKeyPassphrase"], passphrase);

@@ -44,9 +44,17 @@ export interface Product {
 const omflowPatches = (platform: Platform) =>
   Object.fromEntries(omflow.defaultReleases.map((r) => [r, local.file(`omflow_patch_${r.replace(/\./g, "_")}.${platform === "windows" ? "exe" : "tar.gz"}`)]));
 
+const groupmaxSvc = (n: string) => ({ start: `site-ctl start ${n}`, stop: `site-ctl stop ${n}`, status: `site-ctl status ${n}` });
 const groupmaxBase = (platform: Platform): Options => ({
   installers: { objectServer: "install objsrv", addressServer: "install address", mailServer: "install mail" },
   addressMailSetup: "confirm address-mail",
+  installDirs: platform === "windows" ? ["C:\\Groupmax\\Address", "C:\\Groupmax\\Mail"] : ["/opt/gmx/address", "/opt/gmx/mail"],
+  databasePaths: platform === "windows" ? ["D:\\GroupmaxDB"] : ["/var/opt/gmx/db"],
+  journalDir: platform === "windows" ? "C:\\Groupmax\\journal" : "/var/opt/gmx/journal",
+  advup: platform === "windows" ? "C:\\Groupmax\\bin\\advup2_6.exe" : "/opt/gmx/address/bin/advup2_6",
+  ...(platform === "linux"
+    ? { commands: { objectServer: groupmaxSvc("objsrv"), address: groupmaxSvc("address"), server: groupmaxSvc("server"), console: groupmaxSvc("console"), autostart: { isOn: "site-ctl autostart is-on", off: "site-ctl autostart off", on: "site-ctl autostart on" } } }
+    : {}),
   uploads: [{ source: local.file("gmax-package.tar"), destination: platform === "windows" ? "C:\\upchain\\pkg\\gmax-package.tar" : "/var/tmp/upchain/gmax-package.tar" }],
   operatorConsole: true,
 });
@@ -111,14 +119,15 @@ const windowsService = (key: string): Field => ({
   kind: "name",
 });
 
-const groupmaxPaths = ["installDir", "journalDir", "backupDir", "servicesFile", "control", "advup"].map((k) => top(k));
+const groupmaxPaths = ["journalDir", "backupDir", "servicesFile", "advup"].map((k) => top(k));
+const installDirPath: Field = { label: "options.installDirs.0", names: named("installDirs", "0"), set: (o, v) => ({ ...o, installDirs: [v] }), kind: "path" };
 
 /** Every path option (and the names rendered into commands) each product reads on each platform. */
 export const fields: Record<string, Field[]> = {
   "omflow linux": [top("installDir"), top("apacheSiteConf"), top("backupDir"), patch("1.2.0.0"), top("offlineBundle")],
   "omflow windows": [top("windowsInstallDir"), top("windowsServiceName", "name"), patch("1.1.4.0"), top("python311Installer")],
-  "groupmax linux": [...groupmaxPaths, databasePath, upload("source"), upload("destination")],
-  "groupmax windows": [...groupmaxPaths, databasePath, upload("source"), upload("destination"), windowsService("address"), windowsService("objectServer")],
+  "groupmax linux": [...groupmaxPaths, installDirPath, databasePath, upload("source"), upload("destination")],
+  "groupmax windows": [...groupmaxPaths, installDirPath, databasePath, upload("source"), upload("destination"), windowsService("address"), windowsService("objectServer")],
 };
 
 export type Verdict =

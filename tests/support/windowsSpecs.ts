@@ -15,12 +15,11 @@ const groupmaxFull: Options = {
   installers: { objectServer: "& 'C:\\pkg\\objsrv\\setup.exe' /s", addressServer: "& 'C:\\pkg\\address\\setup.exe' /s", mailServer: "& 'C:\\pkg\\mail\\setup.exe' /s" },
   addressMailSetup: "& 'C:\\pkg\\address\\mailsetup.exe' /confirm",
   uploads: [{ source: "/tmp/pkgs/gm6.zip", destination: "C:\\pkg\\gm6.zip" }],
-  installDir: "C:\\Groupmax",
+  installDirs: ["C:\\Groupmax", "D:\\Groupmax Mail"],
   databasePaths: ["C:\\Groupmax\\db", "E:\\gm data"],
   journalDir: "C:\\Groupmax\\journal",
   backupDir: "C:\\upchain\\backups\\groupmax",
   servicesFile: "%SystemRoot%\\System32\\drivers\\etc\\services",
-  control: "C:\\Groupmax\\bin\\gmaxctl.exe",
   advup: "C:\\Groupmax\\bin\\advup2_6.exe",
   operatorConsole: true,
   rebootCommand: "Restart-Computer -Force",
@@ -91,7 +90,7 @@ export const SPECS: Record<string, RenderSpec[]> = {
   ],
   groupmax: [
     {
-      options: [groupmaxFull, {}, { ...groupmaxFull, operatorConsole: false, backupAfterUpgrade: false, addressMailSetup: undefined, uploads: [] }],
+      options: [groupmaxFull, {}, { ...groupmaxFull, operatorConsole: false, backupAfterUpgrade: false, addressMailSetup: undefined, uploads: [], journalDir: false }],
       sources: ["02-00", "02-01", "03-00", "05-00"],
     },
   ],

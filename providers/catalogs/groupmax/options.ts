@@ -1,9 +1,13 @@
-// Groupmax's options in the stack, validated with zod. Paths and service names default to the
-// document's layout per platform, and every path is checked as a path of the platform in force; the
-// installers are the site's own commands and have no default. Every key is checked (a misspelled
+// Groupmax's options in the stack, validated with zod. Document 002 names no path and describes no
+// Linux procedure, so every product fact is the site's: the installation folders, the database
+// files, the journal folder, the installers, advup2_6's place, the Address_Mail setup's unattended
+// form, and on Linux every service operation. None has a default; each missing one is a problem at
+// preview (all at once, by its field). Only upchain's own places (backupDir) and the operating
+// system's (the services file, the reboot command) have defaults. Every key is checked (a misspelled
 // one is refused, not ignored).
 import { z } from "zod";
 import { Platform } from "../../engine/catalog";
+import { sitePlaceholder } from "../../engine/provenance";
 import { localPath } from "../../options/localFiles";
 import { PathField, backupOverlaps } from "../../options/overlap";
 import { Checked, checkOptions, parseOptions } from "../../options/parse";
@@ -16,12 +20,10 @@ const command = siteCommand("a command");
 
 const WINDOWS_SERVICES = { objectServer: "Groupmax Object Server", address: "Groupmax Address Server", server: "Groupmax Mail Server", console: "Groupmax Operator Console" };
 
-/** The documented layout on each platform (the derived paths follow installDir). */
-export const GROUPMAX_DEFAULTS: Record<Platform, { installDir: string; databasePath: string; backupDir: string; servicesFile: string; rebootCommand: string }> = {
-  linux: { installDir: "/opt/groupmax", databasePath: "/var/opt/groupmax/db", backupDir: "/var/backups/upchain/groupmax", servicesFile: "/etc/services", rebootCommand: "/sbin/reboot" },
+/** The operating system's places and upchain's own (no product fact among them). */
+export const GROUPMAX_DEFAULTS: Record<Platform, { backupDir: string; servicesFile: string; rebootCommand: string }> = {
+  linux: { backupDir: "/var/backups/upchain/groupmax", servicesFile: "/etc/services", rebootCommand: "/sbin/reboot" },
   windows: {
-    installDir: "C:\\Groupmax",
-    databasePath: "C:\\Groupmax\\db",
     backupDir: "C:\\upchain\\backups\\groupmax",
     // resolved on the host from %SystemRoot% (see windows.ts)
     servicesFile: "%SystemRoot%\\System32\\drivers\\etc\\services",
@@ -29,9 +31,14 @@ export const GROUPMAX_DEFAULTS: Record<Platform, { installDir: string; databaseP
   },
 };
 
+/** Linux: the site's commands for one service (002 gives none: it describes Windows only). */
+const serviceCommands = (what: string) =>
+  strictOptions({ start: command.optional(), stop: command.optional(), status: command.optional() }, `an object with the site's start, stop and status commands for ${what}`);
+
 function schemaFor(platform: Platform) {
   const d = GROUPMAX_DEFAULTS[platform];
   const at = (example: string) => absolutePath(platform, example);
+  const ex = (linux: string, windows: string) => (platform === "windows" ? windows : linux);
   return strictOptions(
     {
       /** The site's install commands (POSIX sh on Linux, PowerShell on Windows), run as root / an administrator. */
@@ -42,23 +49,37 @@ function schemaFor(platform: Platform) {
       /** Local files or folders copied to the host before anything is stopped (the installers' packages). */
       uploads: z
         .array(
-          strictOptions({ source: localPath(), destination: at(platform === "windows" ? "C:\\pkg\\groupmax6.zip" : "/var/tmp/groupmax6") }, "an object with source and destination"),
+          strictOptions({ source: localPath(), destination: at(ex("/var/tmp/groupmax6", "C:\\pkg\\groupmax6.zip")) }, "an object with source and destination"),
           expecting("a list of { source, destination }"),
         )
         .default([]),
-      // the restore removes the install folder and the databases (mirrors over them on Windows) before it puts them back
-      installDir: absolutePath(platform, d.installDir, { removedByRestore: true }).optional(),
-      /** Every database file or folder the Groupmax products use; backed up and restored with the install folder. */
-      databasePaths: absolutePaths(platform, d.databasePath, { removedByRestore: true }).optional(),
-      /** Folder of the master management server's journal files, cleared after the upgrade. */
-      journalDir: at(d.installDir + (platform === "windows" ? "\\journal" : "/journal")).optional(),
-      journalPattern: z.string(expecting("a file-name pattern")).regex(/^[A-Za-z0-9_.*?-]+$/, "a file-name pattern: letters, digits, '_', '.', '-', '*' and '?'").default("*.jnl"),
+      // 002: 「インストール先ディレクトリ下のすべてのディレクトリおよびファイル」 of Address Server and Mail Server;
+      // the restore removes them (mirrors over them on Windows) before it puts them back
+      installDirs: absolutePaths(platform, ex("/opt/groupmax", "C:\\Groupmax"), { removedByRestore: true }).optional(),
+      // 002: 「Groupmax製品が使用するすべてのデータベースファイル」
+      databasePaths: absolutePaths(platform, ex("/var/opt/groupmax/db", "D:\\GroupmaxDB"), { removedByRestore: true }).optional(),
+      /** The folder of the master management server's journals, or false: the old version kept none (002: 「取得していた場合は」). */
+      journalDir: z.union([absolutePath(platform, ex("/var/opt/groupmax/journal", "C:\\Groupmax\\journal")), z.literal(false)], expecting("an absolute path, or false")).optional(),
+      journalPattern: z.string(expecting("a file-name pattern")).regex(/^[A-Za-z0-9_.*?-]+$/, "a file-name pattern: letters, digits, '_', '.', '-', '*' and '?'").default("*"),
       backupDir: at(d.backupDir).optional(),
       servicesFile: absolutePath(platform, d.servicesFile, { variable: platform === "windows" }).optional(),
-      /** Linux: the product's control command (start|stop|status <service>, autostart show|on|off). */
-      control: at(d.installDir + (platform === "windows" ? "\\bin\\gmaxctl.exe" : "/bin/gmaxctl")).optional(),
-      /** advup2_6, run for Version 2.0 sources; addressMailSetup confirms the Address_Mail setup unattended. */
-      advup: at(d.installDir + (platform === "windows" ? "\\bin\\advup2_6.exe" : "/bin/advup2_6")).optional(),
+      /** Linux: every service operation is the site's command (002 describes no Linux procedure). */
+      commands: strictOptions(
+        {
+          objectServer: serviceCommands("Object Server").optional(),
+          address: serviceCommands("the address service").optional(),
+          server: serviceCommands("the server (mail application)").optional(),
+          console: serviceCommands("the operator console (運転席)").optional(),
+          autostart: strictOptions(
+            { isOn: command.optional(), off: command.optional(), on: command.optional() },
+            "an object with the site's isOn (exits 0 when Address Server starts automatically), off and on commands",
+          ).optional(),
+        },
+        "an object of the site's commands (objectServer, address, server, console, autostart)",
+      ).default({}),
+      /** Where advup2_6 is (002 names the command, not its folder); run for Version 2.0 sources. */
+      advup: at(ex("/opt/groupmax/bin/advup2_6", "C:\\Groupmax\\bin\\advup2_6.exe")).optional(),
+      /** The site's unattended form of the Address_Mail setup screen's OK (Version 2.0 sources). */
       addressMailSetup: command.optional(),
       /** Start the operator console (運転席) when this server has one. */
       operatorConsole: flag().default(false),
@@ -82,7 +103,7 @@ function schemaFor(platform: Platform) {
         "an object of Windows service names (objectServer, address, server, console)",
       ).default(WINDOWS_SERVICES),
     },
-    "an object of Groupmax options (installers, uploads, installDir, ...)",
+    "an object of Groupmax options (installers, uploads, installDirs, databasePaths, journalDir, ...)",
   );
 }
 
@@ -91,28 +112,77 @@ export const groupmaxOptionsSchema = (platform: Platform) => schemas[platform];
 
 export type GroupmaxOptions = z.infer<ReturnType<typeof schemaFor>>;
 
-/** Options with every platform default filled in. */
-export type GroupmaxSettings = Required<Omit<GroupmaxOptions, "installers" | "addressMailSetup">> & Pick<GroupmaxOptions, "installers" | "addressMailSetup">;
+/** The site's service operations on Linux, each a command or its `<site: options.commands...>` placeholder. */
+export interface LinuxServiceCommands {
+  objectServer: { start: string; stop: string; status: string };
+  address: { start: string; stop: string; status: string };
+  server: { start: string; stop: string; status: string };
+  console: { start: string; stop: string; status: string };
+  autostart: { isOn: string; off: string; on: string };
+}
 
-/** The defaults filled in, for the fields given; a field that failed stays out, and so do the paths derived from it. */
+/**
+ * Options with the defaults filled in. A site value the stack does not give (yet) is its labelled
+ * placeholder (`<site: options.installDirs>`), so `upchain plan` without options still shows every
+ * step; preview refuses it first (requiredProblems).
+ */
+export type GroupmaxSettings = Required<Omit<GroupmaxOptions, "installers" | "addressMailSetup" | "commands" | "journalDir">> &
+  Pick<GroupmaxOptions, "installers" | "addressMailSetup"> & { journalDir: string | false; commands: LinuxServiceCommands };
+
+const SERVICES = ["objectServer", "address", "server", "console"] as const;
+
+function linuxCommandsOf(c: GroupmaxOptions["commands"] | undefined): LinuxServiceCommands {
+  const or = (v: string | undefined, field: string) => v ?? sitePlaceholder(`options.commands.${field}`);
+  const svc = (k: (typeof SERVICES)[number]) => ({ start: or(c?.[k]?.start, `${k}.start`), stop: or(c?.[k]?.stop, `${k}.stop`), status: or(c?.[k]?.status, `${k}.status`) });
+  return {
+    objectServer: svc("objectServer"),
+    address: svc("address"),
+    server: svc("server"),
+    console: svc("console"),
+    autostart: { isOn: or(c?.autostart?.isOn, "autostart.isOn"), off: or(c?.autostart?.off, "autostart.off"), on: or(c?.autostart?.on, "autostart.on") },
+  };
+}
+
+/** The defaults filled in, for the fields given; a field that failed stays out. */
 function withDefaults(o: Partial<GroupmaxOptions>, platform: Platform, failed: (k: keyof GroupmaxOptions) => boolean): Partial<GroupmaxSettings> {
   const d = GROUPMAX_DEFAULTS[platform];
-  const win = platform === "windows";
-  const join = (...p: string[]) => p.join(win ? "\\" : "/");
-  const pick = <K extends keyof GroupmaxOptions>(k: K, fallback: () => GroupmaxSettings[K] | undefined) => (failed(k) ? undefined : (o[k] ?? fallback()));
-  const installDir = pick("installDir", () => d.installDir);
-  const under = (...p: string[]) => (installDir === undefined ? undefined : join(installDir, ...p));
+  const pick = <K extends keyof GroupmaxOptions>(k: K, fallback: () => GroupmaxOptions[K]) => (failed(k) ? undefined : (o[k] ?? fallback()));
   return {
     ...o,
-    installDir,
-    databasePaths: pick("databasePaths", () => [d.databasePath]),
-    journalDir: pick("journalDir", () => under("journal")),
+    installDirs: pick("installDirs", () => [sitePlaceholder("options.installDirs")]),
+    databasePaths: pick("databasePaths", () => [sitePlaceholder("options.databasePaths")]),
+    journalDir: pick("journalDir", () => sitePlaceholder("options.journalDir")),
     backupDir: pick("backupDir", () => d.backupDir),
     servicesFile: pick("servicesFile", () => d.servicesFile),
-    control: pick("control", () => under("bin", "gmaxctl")),
-    advup: pick("advup", () => under("bin", win ? "advup2_6.exe" : "advup2_6")),
+    advup: pick("advup", () => sitePlaceholder("options.advup")),
     rebootCommand: pick("rebootCommand", () => d.rebootCommand),
+    commands: linuxCommandsOf(o.commands),
   };
+}
+
+/** The site facts every hop needs (preflight asks them when there is a hop), missing from the stack: each named by its field, with what to give. */
+export function requiredProblems(o: Partial<GroupmaxOptions>, platform: Platform, failed: ReadonlySet<string>): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  const need = (field: string, message: string) => problems.push({ path: field, message });
+  if (!failed.has("installDirs") && !o.installDirs)
+    need("options.installDirs", "002 has Address Server and Mail Server backed up whole (「インストール先ディレクトリ下のすべて」) but names no folder: give your server's installation folders as a list");
+  if (!failed.has("databasePaths") && !o.databasePaths)
+    need("options.databasePaths", "002 has every database file the Groupmax products use backed up (「Groupmax製品が使用するすべてのデータベースファイル」) but names none: give their files or folders as a list");
+  if (!failed.has("journalDir") && o.journalDir === undefined)
+    need("options.journalDir", "002 has the old version's master management server journal files deleted but does not say where they are: give their folder, or false when the old version kept none");
+  if (platform === "linux" && !failed.has("commands")) {
+    const c = o.commands ?? {};
+    const ops = ["start", "stop", "status"] as const;
+    for (const k of ["objectServer", "address", "server", ...(o.operatorConsole ? (["console"] as const) : [])] as const) {
+      for (const op of ops) {
+        if (!c[k]?.[op]) need(`options.commands.${k}.${op}`, `002 describes no Linux procedure (Object Server refers to its Windows guide): give your site's command that does ${op} for ${k}`);
+      }
+    }
+    for (const op of ["isOn", "off", "on"] as const) {
+      if (!c.autostart?.[op]) need(`options.commands.autostart.${op}`, `002 switches Address Server's automatic start off before the restart and back after; on Linux give your site's command (${op === "isOn" ? "exits 0 when it is on" : `switches it ${op}`})`);
+    }
+  }
+  return problems;
 }
 
 /** The backup directory may not overlap what the backup holds or what the hop removes (see options/overlap.ts). */
@@ -121,22 +191,29 @@ function rules(platform: Platform) {
     const s = withDefaults(o, platform, (k) => failed.has(k));
     if (!s.backupDir) return [];
     const backedUp: PathField[] = [
-      ...(s.installDir ? [{ field: "options.installDir", value: s.installDir }] : []),
-      ...(s.databasePaths ?? []).map((value, i) => ({ field: fieldPath(["options", "databasePaths", i]), value })),
+      ...(o.installDirs ?? []).map((value, i) => ({ field: fieldPath(["options", "installDirs", i]), value })),
+      ...(o.databasePaths ?? []).map((value, i) => ({ field: fieldPath(["options", "databasePaths", i]), value })),
       ...(s.servicesFile ? [{ field: "options.servicesFile", value: s.servicesFile }] : []),
       // the journal files are deleted by pattern after the upgrade
-      ...(s.journalDir ? [{ field: "options.journalDir", value: s.journalDir }] : []),
+      ...(o.journalDir ? [{ field: "options.journalDir", value: o.journalDir }] : []),
     ];
     return backupOverlaps({ field: "options.backupDir", value: s.backupDir }, backedUp, platform, GROUPMAX_DEFAULTS[platform].backupDir);
   };
 }
 
-/** Every problem with the options on `platform` (types, unknown keys, paths, overlaps) at once, and the fields that are valid. */
+/**
+ * Every problem with the options on `platform` (types, unknown keys, paths, overlaps) at once, and the
+ * fields that are valid. The site facts a hop needs are preflight's (requiredProblems): a server
+ * already at Version 6 needs none of them.
+ */
 export function checkGroupmaxOptions(raw: unknown, platform: Platform): Checked<GroupmaxOptions> {
   return checkOptions<GroupmaxOptions>(groupmaxOptionsSchema(platform), raw, rules(platform));
 }
 
-/** The settings, or UpchainError("INVALID_INPUT") listing every problem with its `options.` path. */
+/**
+ * The settings for rendering steps, or UpchainError("INVALID_INPUT") listing every problem with its
+ * `options.` path. Missing site facts are placeholders here (checkGroupmaxOptions refuses them).
+ */
 export function groupmaxSettings(raw: unknown, platform: Platform): GroupmaxSettings {
   const o = parseOptions<GroupmaxOptions>(groupmaxOptionsSchema(platform), raw, rules(platform));
   return withDefaults(o, platform, () => false) as GroupmaxSettings;

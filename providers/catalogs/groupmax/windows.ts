@@ -7,7 +7,7 @@ import { privateFolderPs } from "../privateFolder";
 import { GroupmaxSettings } from "./options";
 import { GroupmaxCommands, kept } from "./outline";
 import { servicesEntriesFor } from "./rules";
-import { servicesLinePattern } from "../../edits/services";
+import { ServiceEntry, servicesLinePattern } from "../../edits/services";
 
 export const WINDOWS_BOOT_MARKER = "(Get-CimInstance -ClassName Win32_OperatingSystem).LastBootUpTime.ToUniversalTime().ToString('o')";
 
@@ -29,6 +29,25 @@ function copyTree(from: string, to: string): string {
     `else { New-Item -ItemType Directory -Force -Path $dst | Out-Null; Copy-Item -LiteralPath $src -Destination $dst -Force; Set-Content -LiteralPath ($dst + '.kind') -Value 'file' }`;
 }
 
+/**
+ * PowerShell that throws, listing every clash, when the services file has a name or port the hop's
+ * entries would take (the same rule as serviceConflicts in edits/services.ts, which preview applies
+ * on Linux; a Windows host is not reached at preview, so the hop checks before anything stops and
+ * again before it writes). An entry already there under its name or an alias is no clash.
+ */
+export function servicesConflictPs(entries: ServiceEntry[]): string[] {
+  const list = entries.map((e) => `@(${q(e.name)}, ${q(`${e.port}/${e.protocol}`)})`).join(", ");
+  return [
+    `$clashes = @(); $n = 0`,
+    `foreach ($line in (Get-Content -LiteralPath $services)) { $n++; $f = @((($line -replace '#.*', '').Trim() -split '\s+') | Where-Object { $_ -ne '' }); ` +
+      `if ($f.Count -lt 2 -or $f[1] -notmatch '^\d+/\w+$') { continue }; $names = @($f[0]) + @($f | Select-Object -Skip 2); ` +
+      `foreach ($e in @(${list})) { $samePort = $f[1] -eq $e[1]; $sameName = ($names -contains $e[0]) -and (($f[1] -split '/')[1] -eq ($e[1] -split '/')[1]); ` +
+      `if ($samePort -and $sameName) { continue }; ` +
+      `if ($samePort) { $clashes += ('line ' + $n + ': ' + $e[1] + ' is taken by "' + $f[0] + '"') } elseif ($sameName) { $clashes += ('line ' + $n + ': "' + $e[0] + '" already names ' + $f[1]) } } }`,
+    `if ($clashes.Count) { throw ($services + ': ' + ($clashes -join '; ') + '. upchain never overwrites an entry it did not add: free the name or port (or point the product at another port), then run again. Nothing was changed.') }`,
+  ];
+}
+
 const svc = (o: GroupmaxSettings, which: keyof GroupmaxSettings["windowsServices"]) => q(o.windowsServices[which]);
 
 export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
@@ -45,10 +64,13 @@ export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands
     `$stamp = (Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmss'); $point = Join-Path ${q(o.backupDir)} (${q(name + ".")} + $stamp); $n = 1; ` +
     `while (Test-Path -LiteralPath $point) { $point = Join-Path ${q(o.backupDir)} (${q(name + ".")} + $stamp + '-' + $n); $n++ }`;
   const entries = servicesEntriesFor(hop.from);
+  const journal = o.journalDir === false ? "" : o.journalDir;
+  const startAll = (["objectServer", "address", "server"] as const).map((w) => `Start-Service -Name ${svc(o, w)}`);
   return {
     shell: "powershell",
     autostartSaved: saved,
-    journalFiles: `${o.journalDir}\\${o.journalPattern}`,
+    journalFiles: `${journal}\\${o.journalPattern}`,
+    checkServices: [strict, `$services = ${expand(o.servicesFile)}`, ...servicesConflictPs(entries), `'no clash in ' + $services`],
     stopAddress: [strict, `Stop-Service -Name ${svc(o, "server")}`, `Stop-Service -Name ${svc(o, "address")}`],
     stopObjectServer: [strict, `Stop-Service -Name ${svc(o, "objectServer")}`],
     autostartOff: [
@@ -77,6 +99,7 @@ export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands
     servicesAdd: [
       strict,
       `$services = ${expand(o.servicesFile)}`,
+      ...servicesConflictPs(entries),
       `Copy-Item -LiteralPath $services -Destination ($services + '.upchain.bak') -Force`,
       // Add-Content would glue the first entry onto a last line that has no line ending
       `if ((Get-Content -LiteralPath $services -Raw) -notmatch '(\\r?\\n)$') { Add-Content -LiteralPath $services -Value '' }`,
@@ -87,17 +110,31 @@ export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands
       ),
     ],
     startObjectServer: start("objectServer"),
-    advup: [strict, `& ${q(o.advup)}`, `if ($LASTEXITCODE -ne 0) { throw ('advup2_6 exited ' + $LASTEXITCODE) }`, ...(o.addressMailSetup ? [o.addressMailSetup] : [])],
+    advup: [strict, `& ${q(o.advup)}`, `if ($LASTEXITCODE -ne 0) { throw ('advup2_6 exited ' + $LASTEXITCODE) }`],
+    addressMailSetup: [strict, o.addressMailSetup ?? `throw ${q("options.addressMailSetup is not set")}`],
     startAddress: start("address"),
     startServer: start("server"),
-    clearJournal: [strict, `Get-ChildItem -LiteralPath ${q(o.journalDir)} -Filter ${q(o.journalPattern)} -File -ErrorAction SilentlyContinue | Remove-Item -Force -Verbose`],
+    clearJournal: [
+      strict,
+      // 002 has the journal files deleted; a folder that is not there means the stack names the wrong one
+      `if (-not (Test-Path -LiteralPath ${q(journal)} -PathType Container)) { throw ${q(`the journal folder ${journal} (options.journalDir) does not exist: give the folder where the old version kept its journals, or false if it kept none`)} }`,
+      `Get-ChildItem -LiteralPath ${q(journal)} -Filter ${q(o.journalPattern)} -File | Remove-Item -Force -Verbose`,
+    ],
     startConsole: start("console"),
+    // 002's success criterion is each start; the check is that they still run
     verify: [
       strict,
-      `$v = (Get-Content -LiteralPath ${q(o.installDir + "\\VERSION")}).Trim(); if ($v -ne ${q(hop.to)}) { throw ('the installed version reads ' + $v + ', not ' + ${q(hop.to)}) }`,
-      `foreach ($s in @(${svc(o, "objectServer")}, ${svc(o, "address")}, ${svc(o, "server")})) { if ((Get-Service -Name $s).Status -ne 'Running') { throw ($s + ' is not running') } }`,
+      `foreach ($s in @(${svc(o, "objectServer")}, ${svc(o, "address")}, ${svc(o, "server")}${o.operatorConsole ? `, ${svc(o, "console")}` : ""})) { if ((Get-Service -Name $s).Status -ne 'Running') { throw ($s + ' is not running') } }`,
     ],
-    backupV6: [strict, privateFolderPs(o.backupDir), pointInTime(`${hop.to}-after-upgrade`), ...paths.map((k, i) => copyTree(expand(k), `(Join-Path $point '${i}')`))],
+    // 002: the database backup needs Object Server stopped; whatever the copy does, start them again
+    backupV6: [
+      strict,
+      privateFolderPs(o.backupDir),
+      pointInTime(`${hop.to}-after-upgrade`),
+      `try { foreach ($s in @(${svc(o, "server")}, ${svc(o, "address")}, ${svc(o, "objectServer")})) { Stop-Service -Name $s }; ` +
+        paths.map((k, i) => copyTree(expand(k), `(Join-Path $point '${i}')`)).join("; ") +
+        ` } finally { ${startAll.join("; ")} }`,
+    ],
     restoreAutostart: [strict, restoreAutostart],
     restoreBackup: [
       strict,
@@ -112,6 +149,6 @@ export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands
           `else { Copy-Item -LiteralPath (Join-Path $copy (Split-Path -Leaf $dst)) -Destination $dst -Force }`,
       ),
     ],
-    recoverServices: [strict, ...(["objectServer", "address", "server"] as const).map((w) => `Start-Service -Name ${svc(o, w)}`), ...(o.operatorConsole ? [`Start-Service -Name ${svc(o, "console")}`] : [])],
+    recoverServices: [strict, ...startAll, ...(o.operatorConsole ? [`Start-Service -Name ${svc(o, "console")}`] : [])],
   };
 }

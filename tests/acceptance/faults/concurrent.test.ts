@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ChildProcess } from "child_process";
-import { installGroupmax, groupmaxState } from "../../support/groupmaxFixture";
+import { GROUPMAX_LAYOUT, installGroupmax, groupmaxState } from "../../support/groupmaxFixture";
 import { groupmaxOptions } from "../../support/groupmaxProject";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 import { PulumiProject, killTree } from "../../support/pulumi";
@@ -40,7 +40,7 @@ describe("fault matrix through pulumi: concurrent runs and a hostile journal", f
     projects.push(p);
     p.init();
     // a short lock timeout, so an upload that held the lock without a heartbeat would lose it
-    p.writeConfig({ "upchain:servers": [{ name: h.name, host: h.host, hostKey: h.hostKey, product: "groupmax", version: "06-00", options, lockTimeoutSeconds: LOCK_SECONDS }] });
+    p.writeConfig({ "upchain:servers": [{ name: h.name, host: h.host, hostKey: h.hostKey, product: "groupmax", version: "06-00", versionCommand: GROUPMAX_LAYOUT.versionCommand, options, lockTimeoutSeconds: LOCK_SECONDS }] });
     p.setConfig("upchain:privateKey", fs.readFileSync(h.privateKeyFile, "utf8"), true);
     return p;
   }

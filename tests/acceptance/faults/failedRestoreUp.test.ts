@@ -3,7 +3,7 @@
 // refuses to extract. The next preview and up are refused naming the restore point and the run to
 // clear, and touch nothing; once the operator has restored by hand and set clearRun, `up` finishes.
 import * as assert from "assert";
-import { groupmaxState, installGroupmax } from "../../support/groupmaxFixture";
+import { GROUPMAX_LAYOUT, groupmaxState, installGroupmax } from "../../support/groupmaxFixture";
 import { groupmaxOptions } from "../../support/groupmaxProject";
 import { TestHost, onHost, privateKey, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 import { PulumiProject } from "../../support/pulumi";
@@ -27,13 +27,13 @@ describe("fault matrix through pulumi: a failed restore followed by another up",
   function configure(clearRun?: string) {
     const options = groupmaxOptions({
       installers: {
-        objectServer: "sh /var/tmp/gmx6/install.sh object",
-        addressServer: "sh /var/tmp/gmx6/install.sh address",
-        mailServer: `if [ -f ${BREAK} ]; then mv "$(cat ${POINTER}).sha256" ${ASIDE}; echo "mail installer: disk error" >&2; exit 7; fi; sh /var/tmp/gmx6/install.sh mail`,
+        objectServer: "bash /var/tmp/gmx6/install.sh object",
+        addressServer: "bash /var/tmp/gmx6/install.sh address --update",
+        mailServer: `if [ -f ${BREAK} ]; then mv "$(cat ${POINTER}).sha256" ${ASIDE}; echo "mail installer: disk error" >&2; exit 7; fi; bash /var/tmp/gmx6/install.sh mail --update`,
       },
     });
     project.writeConfig({
-      "upchain:servers": [{ name: h.name, host: h.host, hostKey: h.hostKey, product: "groupmax", version: "06-00", options, lockTimeoutSeconds: 10, ...(clearRun ? { clearRun } : {}) }],
+      "upchain:servers": [{ name: h.name, host: h.host, hostKey: h.hostKey, product: "groupmax", version: "06-00", versionCommand: GROUPMAX_LAYOUT.versionCommand, options, lockTimeoutSeconds: 10, ...(clearRun ? { clearRun } : {}) }],
     });
     project.setConfig("upchain:privateKey", privateKey(h), true);
   }
@@ -85,7 +85,7 @@ describe("fault matrix through pulumi: a failed restore followed by another up",
       `mv ${ASIDE} ${archive}.sha256`,
       `sha256sum -c ${archive}.sha256`,
       `for s in console server address objsrv; do /opt/groupmax/bin/gmaxctl stop $s || true; done`,
-      "rm -rf /opt/groupmax /var/opt/groupmax/db",
+      "rm -rf /opt/groupmax /opt/gmaxmail /opt/gmaxobj /var/opt/groupmax/db /srv/gmaxmail",
       `tar -C / -xzpf ${archive}`,
       "for s in objsrv address server; do /opt/groupmax/bin/gmaxctl start $s; done",
     ].join(" && "));

@@ -16,7 +16,7 @@ const fields: { label: string; set: (o: Record<string, any>, v: string) => Recor
   { label: "options.installers.objectServer", set: (o, v) => ({ ...o, installers: { ...o.installers, objectServer: v } }), stepId: "install-object-server" },
   { label: "options.installers.addressServer", set: (o, v) => ({ ...o, installers: { ...o.installers, addressServer: v } }), stepId: "install-address-server" },
   { label: "options.installers.mailServer", set: (o, v) => ({ ...o, installers: { ...o.installers, mailServer: v } }), stepId: "install-mail-server" },
-  { label: "options.addressMailSetup", set: (o, v) => ({ ...o, addressMailSetup: v }), stepId: "advup2_6" },
+  { label: "options.addressMailSetup", set: (o, v) => ({ ...o, addressMailSetup: v }), stepId: "address-mail-setup" },
   { label: "options.rebootCommand", set: (o, v) => ({ ...o, rebootCommand: v }), stepId: "reboot" },
 ];
 

@@ -9,8 +9,10 @@ import { groupmax } from "../../../providers/catalogs/groupmax";
 import { PlanContext, Platform, stepOfAction } from "../../../providers/engine/catalog";
 import { PlanRequest, assertPlanInputs, planUpgrade } from "../../../providers/engine/planner";
 import { isUpchainError } from "../../../providers/errors";
+import { LINUX_SITE } from "../../support/groupmaxSite";
 
-const installers = { objectServer: "sh /srv/pkg/objsrv/install.sh", addressServer: "sh /srv/pkg/address/install.sh", mailServer: "sh /srv/pkg/mail/install.sh" };
+const installers = LINUX_SITE.installers;
+const SITE: Record<string, unknown> = LINUX_SITE;
 
 const request = (installed: string, options: Record<string, unknown> = {}, platform: Platform = "linux"): PlanRequest => ({
   installed,
@@ -51,7 +53,7 @@ function documentOrder(o: { services: boolean; advup: boolean; console: boolean;
     "install-mail-server",
     ...(o.services ? ["services-add"] : []),
     "start-object-server",
-    ...(o.advup ? ["advup2_6"] : []),
+    ...(o.advup ? ["advup2_6", "address-mail-setup"] : []),
     "start-address",
     "start-server",
     "clear-journal",
@@ -125,7 +127,8 @@ describe("Groupmax planner: one documented hop to 06-00 per source", () => {
       const at = order.indexOf("advup2_6");
       assert.ok(at > order.indexOf("start-object-server"), `${from}: advup2_6 before Object Server started`);
       assert.ok(at < order.indexOf("start-address"), `${from}: advup2_6 after the address service started`);
-      assert.match(step(plan(from), "advup2_6").commands[0], /advup2_6$/);
+      assert.match(step(plan(from, SITE), "advup2_6").commands[0], /advup2_6'?$/);
+      assert.ok(order.indexOf("address-mail-setup") === at + 1, `${from}: the Address_Mail setup follows advup2_6`);
     }
   });
 
@@ -134,7 +137,7 @@ describe("Groupmax planner: one documented hop to 06-00 per source", () => {
     assert.ok(!ids(plan("05-00", { operatorConsole: false })).includes("start-console"));
     const order = ids(plan("05-00", { operatorConsole: true }));
     assert.deepStrictEqual(order, documentOrder({ services: false, advup: false, console: true, backupV6: true }));
-    assert.match(step(plan("05-00", { operatorConsole: true }), "start-console").commands.join("\n"), /start console/);
+    assert.match(step(plan("05-00", { ...SITE, operatorConsole: true }), "start-console").commands.join("\n"), /start console/);
   });
 
   it("backup-v6 is left out with backupAfterUpgrade false", () => {
@@ -234,7 +237,7 @@ describe("Groupmax preflight (assertPlanInputs)", () => {
 
   it("without installers it is INVALID_INPUT naming all three options.installers fields", () => {
     assert.throws(
-      () => check("05-00", {}),
+      () => check("05-00", { ...SITE, installers: {} }),
       (e: unknown) => {
         assert.ok(isUpchainError(e, "INVALID_INPUT"), `got ${String(e)}`);
         for (const key of ["objectServer", "addressServer", "mailServer"]) assert.ok(e.message.includes(`options.installers.${key}`), e.message);
@@ -246,7 +249,7 @@ describe("Groupmax preflight (assertPlanInputs)", () => {
 
   it("names only the installers that are missing", () => {
     assert.throws(
-      () => check("03-00", { installers: { objectServer: installers.objectServer } }),
+      () => check("03-00", { ...SITE, installers: { objectServer: installers.objectServer } }),
       (e: unknown) => {
         assert.ok(isUpchainError(e, "INVALID_INPUT"));
         assert.ok(!e.message.includes("options.installers.objectServer"), e.message);
@@ -257,7 +260,7 @@ describe("Groupmax preflight (assertPlanInputs)", () => {
   });
 
   for (const { from } of sources) {
-    it(`passes from ${from} on Linux when all three installers are given`, () => assert.doesNotThrow(() => check(from, { installers })));
+    it(`passes from ${from} on Linux when every site fact is given`, () => assert.doesNotThrow(() => check(from, SITE)));
   }
 
   it("the given installers are the install steps' commands, verbatim", () => {
@@ -275,32 +278,32 @@ describe("Groupmax preflight (assertPlanInputs)", () => {
 
 describe("Groupmax on Linux: every value is quoted for sh", () => {
   const installDir = "/opt/group max's";
+  const installDirs = [installDir];
   const quoted = `'/opt/group max'\\''s`; // the sh word for the value: '...' with ' written '\''
 
   it(`installDir "${installDir}" appears only in its single-quoted form`, () => {
-    const p = plan("02-00", { installDir, installers, operatorConsole: true });
-    const all = p.steps.flatMap((s) => s.commands);
+    const p = plan("02-00", { ...SITE, installDirs, operatorConsole: true });
+    const all = [...p.steps, ...groupmax.restoreSteps(p.hops[0], ctx({ ...SITE, installDirs }))].flatMap((s) => s.commands);
     const mentioning = all.filter((c) => c.includes("group max"));
-    assert.ok(mentioning.length >= 10, `expected the install folder in many commands, got ${mentioning.length}`);
+    assert.ok(mentioning.length >= 3, `expected the install folder in the backups and the restore, got ${mentioning.length}`);
     const relative = `'opt/group max'\\''s'`; // the same folder relative to / for tar -C /
     for (const c of mentioning) {
       assert.ok(c.includes(quoted) || c.includes(relative), `not quoted: ${c}`);
       assert.ok(!c.replaceAll(quoted, "").replaceAll(relative, "").includes("group max"), `an unquoted copy remains: ${c}`);
     }
-    assert.ok(step(p, "stop-address").commands[0].startsWith(`${quoted}/bin/gmaxctl' stop server`), step(p, "stop-address").commands[0]);
     assert.ok(step(p, "backup").commands.join("\n").includes(relative), "the archive names the folder relative to /, quoted");
   });
 
   it("every rendered sh command of every step parses (sh -n)", () => {
-    const p = plan("02-00", { installDir, installers, operatorConsole: true, journalDir: "/var/log/it's a journal", backupDir: "/var/backups/up chain" });
+    const p = plan("02-00", { ...SITE, installDirs, operatorConsole: true, journalDir: "/var/log/it's a journal", backupDir: "/var/backups/up chain" });
     const hop = p.hops[0];
-    const all = [...p.steps, ...groupmax.restoreSteps(hop, ctx({ installDir })), ...groupmax.recoverSteps!(hop, ctx({ installDir, operatorConsole: true }))];
+    const all = [...p.steps, ...groupmax.restoreSteps(hop, ctx({ ...SITE, installDirs })), ...groupmax.recoverSteps!(hop, ctx({ ...SITE, installDirs, operatorConsole: true }))];
     for (const s of all.filter((x) => x.commands.length)) {
       const r = spawnSync("sh", ["-n", "-c", s.commands.join("\n")], { encoding: "utf8" });
       assert.strictEqual(r.status, 0, `${s.id} does not parse: ${r.stderr}\n${s.commands.join("\n")}`);
     }
     // and the check is not vacuous: the same command with the value pasted in raw does not parse
-    const raw = `${installDir}/bin/gmaxctl stop server`;
+    const raw = `rm -rf -- ${installDir}`;
     assert.notStrictEqual(spawnSync("sh", ["-n", "-c", raw]).status, 0);
   });
 
@@ -311,24 +314,36 @@ describe("Groupmax on Linux: every value is quoted for sh", () => {
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("verify reads the VERSION file there and fails on the wrong version", () => {
-      const cmd = step(plan("05-00", { installDir: dir }), "verify").commands[0];
-      fs.writeFileSync(path.join(dir, "VERSION"), "06-00\n");
-      assert.strictEqual(spawnSync("sh", ["-c", cmd], { encoding: "utf8" }).status, 0);
-      fs.writeFileSync(path.join(dir, "VERSION"), "05-00\n");
-      const r = spawnSync("sh", ["-c", cmd], { encoding: "utf8" });
+    it("verify reads no VERSION file: it runs the site's status commands and fails when one fails", () => {
+      const status = (ok: boolean) => ({ start: "true", stop: "true", status: ok ? "true" : "echo address is stopped >&2; false" });
+      const verify = (addressUp: boolean) => step(plan("05-00", { ...SITE, installDirs: [dir], commands: { ...LINUX_SITE.commands, objectServer: status(true), address: status(addressUp), server: status(true) } }), "verify").commands;
+      assert.ok(!verify(true).join("\n").includes("VERSION"));
+      assert.strictEqual(spawnSync("sh", ["-ec", verify(true).join("\n")], { encoding: "utf8" }).status, 0);
+      const r = spawnSync("sh", ["-ec", verify(false).join("\n")], { encoding: "utf8" });
       assert.notStrictEqual(r.status, 0);
-      assert.match(r.stderr, /reads 05-00, not 06-00/);
+      assert.match(r.stderr, /address is stopped/);
     });
 
-    it("clear-journal deletes the journal files and nothing else", () => {
+    it("clear-journal deletes the journal files the pattern names and nothing else", () => {
       const journalDir = path.join(dir, "jour nal's");
       fs.mkdirSync(journalDir);
       for (const f of ["a.jnl", "b c.jnl", "keep.txt"]) fs.writeFileSync(path.join(journalDir, f), "x");
-      const s = step(plan("05-00", { installDir: dir, journalDir }), "clear-journal");
-      const r = spawnSync("sh", ["-c", s.commands.join("\n")], { encoding: "utf8" });
+      const s = step(plan("05-00", { ...SITE, installDirs: [dir], journalDir, journalPattern: "*.jnl" }), "clear-journal");
+      const r = spawnSync("sh", ["-ec", s.commands.join("\n")], { encoding: "utf8" });
       assert.strictEqual(r.status, 0, r.stderr);
       assert.deepStrictEqual(fs.readdirSync(journalDir), ["keep.txt"]);
+    });
+
+    it("clear-journal fails, naming options.journalDir, when the journal folder is not there (no silent no-op)", () => {
+      const journalDir = path.join(dir, "no such journal");
+      const s = step(plan("05-00", { ...SITE, installDirs: [dir], journalDir }), "clear-journal");
+      const r = spawnSync("sh", ["-ec", s.commands.join("\n")], { encoding: "utf8" });
+      assert.notStrictEqual(r.status, 0);
+      assert.match(r.stderr, /options\.journalDir\) does not exist/);
+    });
+
+    it("with journalDir false (the old version kept no journals) there is no clear-journal step", () => {
+      assert.ok(!ids(plan("05-00", { ...SITE, journalDir: false })).includes("clear-journal"));
     });
   });
 });
@@ -347,12 +362,12 @@ describe("Groupmax restore and recover steps", () => {
   });
 
   it("recoverSteps put auto-start back always, then start the old version's services", () => {
-    const steps = groupmax.recoverSteps!(hop(), ctx());
+    const steps = groupmax.recoverSteps!(hop(), ctx(SITE));
     assert.deepStrictEqual(steps.map((s) => s.id), ["recover-autostart", "recover-services"]);
     assert.strictEqual(steps[0].always, true);
     assert.ok(!steps[1].always, "starting services after a failed restore is not safe, so not always");
-    assert.deepStrictEqual(steps[0].commands, step(plan("03-00"), "restore-autostart").commands, "recover-autostart does what restore-autostart does");
+    assert.deepStrictEqual(steps[0].commands, step(plan("03-00", SITE), "restore-autostart").commands, "recover-autostart does what restore-autostart does");
     assert.deepStrictEqual(steps[1].commands.map((c) => c.split(" ").slice(-1)[0]), ["objsrv", "address", "server"]);
-    assert.ok(groupmax.recoverSteps!(hop(), ctx({ operatorConsole: true }))[1].commands.some((c) => /start console$/.test(c)));
+    assert.ok(groupmax.recoverSteps!(hop(), ctx({ ...SITE, operatorConsole: true }))[1].commands.some((c) => /start console$/.test(c)));
   });
 });

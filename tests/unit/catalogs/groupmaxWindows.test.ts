@@ -6,16 +6,17 @@ import { PlanContext } from "../../../providers/engine/catalog";
 import { assertPlanInputs, planUpgrade } from "../../../providers/engine/planner";
 import { isUpchainError } from "../../../providers/errors";
 import { DOCUMENT_PORTS_0200 } from "../../support/groupmaxDocument";
+import { LINUX_SITE, WINDOWS_SITE } from "../../support/groupmaxSite";
 import { psLiterals } from "../../support/powershell";
 
 const installers = { objectServer: "& 'C:\\pkg\\objsrv\\setup.exe' /s", addressServer: "& 'C:\\pkg\\address\\setup.exe' /s", mailServer: "& 'C:\\pkg\\mail\\setup.exe' /s" };
-const plan = (from: string, options: Record<string, unknown> = {}) => planUpgrade(groupmax, { installed: from, target: "06-00", platform: "windows", options });
+const plan = (from: string, options: Record<string, unknown> = {}) => planUpgrade(groupmax, { installed: from, target: "06-00", platform: "windows", options: { ...WINDOWS_SITE, ...options } });
 const step = (p: ReturnType<typeof plan>, id: string) => {
   const s = p.steps.find((x) => x.id === id);
   assert.ok(s, `no step ${id} in ${p.steps.map((x) => x.id).join(", ")}`);
   return s;
 };
-const ctx = (options: Record<string, unknown> = {}): PlanContext => ({ platform: "windows", releases: ["06-00"], options });
+const ctx = (options: Record<string, unknown> = {}): PlanContext => ({ platform: "windows", releases: ["06-00"], options: { ...WINDOWS_SITE, ...options } });
 const text = (s: { commands: string[] }) => s.commands.join("\n");
 
 
@@ -34,10 +35,10 @@ describe("Groupmax on Windows, rendered as PowerShell", () => {
     for (const s of [...groupmax.restoreSteps(hop, ctx()), ...groupmax.recoverSteps!(hop, ctx())]) assert.strictEqual(s.shell, "powershell", s.id);
   });
 
-  it("the Windows steps keep the document's order and the same rule as on Linux", () => {
+  it("the Windows steps keep the document's order and the same rule as on Linux, with the services clash check first", () => {
     const win = plan("02-00");
-    const linux = planUpgrade(groupmax, { installed: "02-00", target: "06-00", platform: "linux" });
-    assert.deepStrictEqual(win.steps.map((s) => s.id), linux.steps.map((s) => s.id));
+    const linux = planUpgrade(groupmax, { installed: "02-00", target: "06-00", platform: "linux", options: LINUX_SITE });
+    assert.deepStrictEqual(win.steps.map((s) => s.id), ["check-services", ...linux.steps.map((s) => s.id)]);
     assert.strictEqual(win.hops[0].rule.id, "groupmax.v2.0-to-v6");
   });
 
@@ -94,13 +95,13 @@ describe("Groupmax on Windows, rendered as PowerShell", () => {
     assert.match(t, /foreach \(\$s in @\('Groupmax Mail Server', 'Groupmax Address Server', 'Groupmax Object Server'\)\) \{ Stop-Service -Name \$s \}/);
     // robocopy keeps hidden files and large files (Compress-Archive does not); one numbered copy per path
     const copies = s.commands.filter((c) => c.startsWith("$src = "));
-    assert.deepStrictEqual(copies.map((c) => psLiterals(c)[0]), ["C:\\Groupmax", "D:\\gmdb", "E:\\gm data", SERVICES]);
+    assert.deepStrictEqual(copies.map((c) => psLiterals(c)[0]), [...WINDOWS_SITE.installDirs, "D:\\gmdb", "E:\\gm data", SERVICES]);
     copies.forEach((c, i) => {
       assert.ok(c.includes(`$dst = (Join-Path $point '${i}')`), c);
       assert.match(c, /robocopy \$src \$dst \/MIR .*if \(\$LASTEXITCODE -ge 8\) \{ throw/);
       assert.match(c, /-Value 'folder' \} else \{ .*Copy-Item -LiteralPath \$src .*-Value 'file' \}$/);
     });
-    assert.ok(copies[3].includes(`[Environment]::ExpandEnvironmentVariables('${SERVICES}')`));
+    assert.ok(copies[4].includes(`[Environment]::ExpandEnvironmentVariables('${SERVICES}')`));
     assert.ok(t.includes("03-00-before-06-00.current"), "the restore point is named for this hop");
   });
 
@@ -183,6 +184,40 @@ describe("Groupmax on Windows: the services file", () => {
     assert.match(s.commands[firstAdd], /^if \(\(Get-Content -LiteralPath \$services -Raw\) -notmatch '\(\\r\?\\n\)\$'\) \{ Add-Content -LiteralPath \$services -Value '' \}$/);
   });
 
+  it("the services file is checked for clashes before anything stops, and again before it is written (as Linux's preview does)", () => {
+    const p = plan("02-00");
+    const check = step(p, "check-services");
+    assert.ok(p.steps.indexOf(check) < p.steps.indexOf(step(p, "stop-address")), "the check comes before anything stops");
+    assert.strictEqual(check.destructive, false);
+    assert.strictEqual(check.provenance?.kind, "safety");
+    for (const t of [text(check), text(step(p, "services-add"))]) {
+      assert.match(t, /is taken by "/);
+      assert.match(t, /already names /);
+      assert.match(t, /upchain never overwrites an entry it did not add/);
+      for (const [name, port] of entries0200) assert.ok(t.includes(`@('${name}', '${port}/tcp')`), `${name} is checked`);
+    }
+    const add = step(p, "services-add").commands;
+    assert.ok(add.findIndex((c) => c.includes("$clashes.Count")) < add.findIndex((c) => c.startsWith("Copy-Item")), "the re-check comes before the file is touched");
+    assert.ok(!plan("05-00").steps.some((s) => s.id === "check-services"), "Version 5 adds no port, so nothing to check");
+  });
+
+  it("clear-journal fails on a missing journal folder instead of skipping it silently", () => {
+    const t = text(step(plan("05-00"), "clear-journal"));
+    assert.ok(!t.includes("SilentlyContinue"), t);
+    assert.match(t, /if \(-not \(Test-Path -LiteralPath 'C:\\Groupmax\\journal' -PathType Container\)\) \{ throw '.*options\.journalDir\) does not exist/);
+  });
+
+  it("the Version 6 backup stops the services first and starts them again in a finally block", () => {
+    const t = text(step(plan("05-00"), "backup-v6"));
+    assert.match(t, /try \{ foreach \(\$s in @\('Groupmax Mail Server', 'Groupmax Address Server', 'Groupmax Object Server'\)\) \{ Stop-Service -Name \$s \}; .*robocopy.* \} finally \{ Start-Service -Name 'Groupmax Object Server'; Start-Service -Name 'Groupmax Address Server'; Start-Service -Name 'Groupmax Mail Server' \}/);
+  });
+
+  it("verify reads no VERSION file: it checks the services the document started still run", () => {
+    const t = text(step(plan("05-00"), "verify"));
+    assert.ok(!t.includes("VERSION"), t);
+    assert.match(t, /Get-Service -Name \$s\)\.Status -ne 'Running'/);
+  });
+
   it("03-00 adds imap and adrshd; 05-00 has no services step", () => {
     assert.strictEqual(step(plan("03-00"), "services-add").commands.filter((c) => c.includes("Select-String")).length, 2);
     assert.ok(!plan("05-00").steps.some((s) => s.action === "services-add"));
@@ -200,7 +235,7 @@ describe("Groupmax on Windows: values are quoted PowerShell-style", () => {
     const naming = all.filter((s) => s.commands.some((c) => c.includes("O'")));
     assert.deepStrictEqual(
       naming.map((s) => s.id).sort(),
-      ["autostart-off", "backup", "recover-autostart", "recover-services", "restore-autostart", "restore-backup", "start-address", "stop-address", "verify"].sort(),
+      ["autostart-off", "backup", "backup-v6", "recover-autostart", "recover-services", "restore-autostart", "restore-backup", "start-address", "stop-address", "verify"].sort(),
     );
     for (const s of naming) {
       for (const c of s.commands) {
@@ -217,7 +252,7 @@ describe("Groupmax on Windows: values are quoted PowerShell-style", () => {
   it("every command's quoted strings are closed, with awkward paths everywhere", () => {
     const awkward = {
       installers,
-      installDir: "C:\\Group max's",
+      installDirs: ["C:\\Group max's"],
       databasePaths: ["D:\\it's db"],
       backupDir: "C:\\up'chain",
       journalDir: "C:\\jour\u2019nal",
@@ -228,7 +263,7 @@ describe("Groupmax on Windows: values are quoted PowerShell-style", () => {
     const hop = p.hops[0];
     const all = [...p.steps, ...groupmax.restoreSteps(hop, ctx(awkward)), ...groupmax.recoverSteps!(hop, ctx(awkward))];
     const literals = all.flatMap((s) => s.commands.flatMap((c) => psLiterals(c)));
-    for (const v of ["C:\\Group max's\\VERSION", "D:\\it's db", "Obj'Srv", "Addr'", "'Mail", "Con''sole", "C:\\up'chain"]) {
+    for (const v of ["C:\\Group max's", "D:\\it's db", "Obj'Srv", "Addr'", "'Mail", "Con''sole", "C:\\up'chain"]) {
       assert.ok(literals.includes(v), `"${v}" is not one literal`);
     }
     // U+2019 is a quote to PowerShell: it must be doubled, not left to close the string
@@ -245,7 +280,7 @@ describe("Groupmax on Windows: preflight", () => {
   for (const from of ["02-00", "02-01"]) {
     it(`from ${from} without options.addressMailSetup it is INVALID_INPUT naming that option`, () => {
       assert.throws(
-        () => check(from, { installers }),
+        () => check(from, { ...WINDOWS_SITE, addressMailSetup: undefined }),
         (e: unknown) => {
           assert.ok(isUpchainError(e, "INVALID_INPUT"), `got ${String(e)}`);
           assert.ok(e.message.includes("options.addressMailSetup"), e.message);
@@ -256,18 +291,18 @@ describe("Groupmax on Windows: preflight", () => {
     });
   }
 
-  it("with options.addressMailSetup it passes, and advup2_6 runs it after advup2_6.exe", () => {
+  it("with options.addressMailSetup it passes; advup2_6 runs the given path, then the setup is its own step", () => {
     const setup = "& 'C:\\pkg\\confirm-setup.ps1'";
-    assert.doesNotThrow(() => check("02-00", { installers, addressMailSetup: setup }));
-    const s = step(plan("02-00", { installers, addressMailSetup: setup }), "advup2_6");
-    assert.strictEqual(s.commands[1], "& 'C:\\Groupmax\\bin\\advup2_6.exe'");
-    assert.strictEqual(s.commands[s.commands.length - 1], setup);
-    assert.ok(s.commands.indexOf(setup) > s.commands.findIndex((c) => c.includes("$LASTEXITCODE")), "the setup runs only after advup2_6 succeeded");
+    assert.doesNotThrow(() => check("02-00", { ...WINDOWS_SITE, addressMailSetup: setup }));
+    const p = plan("02-00", { addressMailSetup: setup });
+    assert.strictEqual(step(p, "advup2_6").commands[1], "& 'C:\\Groupmax\\bin\\advup2_6.exe'");
+    assert.deepStrictEqual(step(p, "address-mail-setup").commands, ["$ErrorActionPreference = 'Stop'", setup]);
+    assert.strictEqual(p.steps.indexOf(step(p, "address-mail-setup")), p.steps.indexOf(step(p, "advup2_6")) + 1);
   });
 
-  it("03-00 and 05-00 need no addressMailSetup", () => {
-    assert.doesNotThrow(() => check("03-00", { installers }));
-    assert.doesNotThrow(() => check("05-00", { installers }));
+  it("03-00 and 05-00 need no addressMailSetup and no advup", () => {
+    assert.doesNotThrow(() => check("03-00", { ...WINDOWS_SITE, addressMailSetup: undefined, advup: undefined }));
+    assert.doesNotThrow(() => check("05-00", { ...WINDOWS_SITE, addressMailSetup: undefined, advup: undefined }));
   });
 
   it("the Groupmax version is read the site's way: no documented probe, and VV-RR is read with blanks around it", () => {

@@ -8,9 +8,17 @@ import * as path from "path";
 import { groupmax } from "../../../../providers/catalogs/groupmax";
 import { PlanContext } from "../../../../providers/engine/catalog";
 import { planUpgrade } from "../../../../providers/engine/planner";
+import { quote as q } from "../../../../providers/quote";
 import { tempDir } from "../../../support/localHost";
 
 const installers = { objectServer: "true", addressServer: "true", mailServer: "true" };
+/** The site's commands, all through one control script `ctl` (the test's stand-in for a site's). */
+function siteCommands(ctl: string) {
+  const c = (...a: string[]) => [q(ctl), ...a].join(" ");
+  const svc = (n: string) => ({ start: c("start", n), stop: c("stop", n), status: c("status", n) });
+  return { objectServer: svc("objsrv"), address: svc("address"), server: svc("server"), console: svc("console"), autostart: { isOn: c("is-on"), off: c("autostart", "off"), on: c("autostart", "on") } };
+}
+const site = (root: string, installDir: string, ctl: string) => ({ installers, installDirs: [installDir], journalDir: false, commands: siteCommands(ctl), servicesFile: path.join(root, "services") });
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 /** A step's commands as the executor runs them (one sh script, set -e), under umask 000. */
 const run = (commands: string[]) => spawnSync("sh", ["-c", `umask 000\nset -e\n${commands.join("\n")}`], { encoding: "utf8" });
@@ -22,10 +30,12 @@ describe("Groupmax on Linux: private restore points that are never deleted", fun
   beforeEach(() => {
     dir = tempDir("upchain-groupmax-backup-");
     const installDir = path.join(dir, "opt", "group max's");
-    options = { installers, installDir, databasePaths: [path.join(dir, "db")], servicesFile: path.join(dir, "services"), backupDir: path.join(dir, "backups", "groupmax") };
+    const ctl = path.join(dir, "site ctl");
+    options = { ...site(dir, installDir, ctl), databasePaths: [path.join(dir, "db")], backupDir: path.join(dir, "backups", "groupmax") };
     fs.mkdirSync(path.join(installDir, "bin"), { recursive: true });
-    // the control command: autostart is on, everything else succeeds
-    fs.writeFileSync(path.join(installDir, "bin", "gmaxctl"), '#!/bin/sh\n[ "$1 $2" = "autostart show" ] && echo on\nexit 0\n', { mode: 0o755 });
+    // the site's control: autostart is on, everything else succeeds; each call is logged, and a copy
+    // of the database file is taken at each call (to see what ran while Object Server was stopped)
+    fs.writeFileSync(ctl, `#!/bin/sh\necho "$*" >> ${q(path.join(dir, "ctl.log"))}\nexit 0\n`, { mode: 0o755 });
     fs.mkdirSync(path.join(dir, "db"));
     fs.writeFileSync(path.join(dir, "db", "address.db"), "data", { mode: 0o644 });
     fs.writeFileSync(path.join(dir, "services"), "imap 143/tcp\n", { mode: 0o644 });
@@ -48,6 +58,22 @@ describe("Groupmax on Linux: private restore points that are never deleted", fun
     assert.strictEqual(files.filter((f) => f.endsWith(".tar.gz")).length, 2, files.join(", "));
     assert.strictEqual(files.filter((f) => f.endsWith(".sha256")).length, 2, files.join(", "));
     for (const f of files) assert.strictEqual(mode(path.join(backups(), f)), 0o600, f);
+  });
+
+  it("the Version 6 backup stops the server, the address service and Object Server before the copy, then starts them again", () => {
+    const r = run(step("backup-v6").commands);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(fs.readFileSync(path.join(dir, "ctl.log"), "utf8").trim().split("\n"), ["stop server", "stop address", "stop objsrv", "start objsrv", "start address", "start server"]);
+  });
+
+  it("a Version 6 backup whose copy fails still starts Object Server, the address service and the server again, then fails", () => {
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, "tar"), "#!/bin/sh\necho 'tar: disk full' >&2\nexit 2\n", { mode: 0o755 });
+    const r = run([`PATH=${bin}:$PATH`, ...step("backup-v6").commands]);
+    assert.notStrictEqual(r.status, 0);
+    assert.match(r.stderr, /the Version 6 backup failed \(exit 2\); the services were started again/);
+    assert.deepStrictEqual(fs.readFileSync(path.join(dir, "ctl.log"), "utf8").trim().split("\n").slice(-3), ["start objsrv", "start address", "start server"]);
   });
 
   it("a pointer an earlier attempt left 0644 is replaced by a 0600 one naming the new archive", () => {
@@ -125,14 +151,13 @@ describe("Groupmax on Linux: hostile database and backup paths (fast-check)", fu
         const root = path.join(dir, String(n++));
         const db = root + "/db/" + pieces.join("/");
         const backupDir = root + "/backups/" + backupPieces.join("/");
-        const options = { installers, installDir: path.join(root, "gm"), databasePaths: [db], servicesFile: path.join(root, "services"), backupDir };
+        const options = { ...site(root, path.join(root, "gm"), "true"), databasePaths: [db], backupDir };
         const found = groupmax.optionProblems!({ platform: "linux", releases: ["06-00"], options });
         if (found.length) {
           refused++;
           return found.every((p) => p.path === "options.databasePaths[0]" || p.path === "options.backupDir");
         }
         fs.mkdirSync(path.join(root, "gm", "bin"), { recursive: true });
-        fs.writeFileSync(path.join(root, "gm", "bin", "gmaxctl"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
         fs.writeFileSync(path.join(root, "services"), "");
         fs.writeFileSync(path.join(root, "sentinel"), "keep");
         fs.mkdirSync(db, { recursive: true });

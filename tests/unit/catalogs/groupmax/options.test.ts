@@ -8,12 +8,15 @@ import { groupmaxSettings } from "../../../../providers/catalogs/groupmax/option
 import { PlanContext, Platform } from "../../../../providers/engine/catalog";
 import { planUpgrade } from "../../../../providers/engine/planner";
 import { isUpchainError } from "../../../../providers/errors";
+import { LINUX_SITE, WINDOWS_SITE } from "../../../support/groupmaxSite";
 import { tempDir } from "../../../support/localHost";
 
-const installers = { objectServer: "sh /srv/pkg/objsrv/install.sh", addressServer: "sh /srv/pkg/address/install.sh", mailServer: "sh /srv/pkg/mail/install.sh" };
+const installers = LINUX_SITE.installers;
 const ctx = (options: unknown, platform: Platform = "linux"): PlanContext => ({ platform, releases: ["06-00"], options: options as Record<string, unknown> });
-const problems = (options: unknown, platform: Platform = "linux") => groupmax.optionProblems!(ctx(options, platform));
-const paths = (options: unknown, platform: Platform = "linux") => problems(options, platform).map((p) => p.path);
+/** The problems of a site's complete options with `options` laid over them. */
+const problems = (options: Record<string, unknown>, platform: Platform = "linux") =>
+  groupmax.optionProblems!(ctx({ ...(platform === "windows" ? WINDOWS_SITE : LINUX_SITE), ...options }, platform));
+const paths = (options: Record<string, unknown>, platform: Platform = "linux") => problems(options, platform).map((p) => p.path);
 
 describe("Groupmax options: paths per platform", () => {
   it("a relative database path is refused naming its index (the restore would remove it relative to the step's folder)", () => {
@@ -22,41 +25,71 @@ describe("Groupmax options: paths per platform", () => {
     assert.match(p.message, /"db" is not absolute: give the full path from \//);
   });
 
-  it('installDir "", "/" and ".." are refused', () => {
-    for (const installDir of ["", "/", ".."]) assert.deepStrictEqual(paths({ installDir }), ["options.installDir"], installDir);
+  it('an installation folder "", "/" or ".." is refused naming its index', () => {
+    for (const dir of ["", "/", ".."]) assert.deepStrictEqual(paths({ installDirs: ["/opt/gm/mail", dir] }), ["options.installDirs[1]"], dir);
   });
 
   it("an install folder or a database path that is a system folder is refused: the restore removes them", () => {
-    assert.deepStrictEqual(paths({ installDir: "/opt", databasePaths: ["/srv/gm/db", "/var/lib"] }), ["options.installDir", "options.databasePaths[1]"]);
-    assert.deepStrictEqual(paths({ installDir: "C:\\Program Files" }, "windows"), ["options.installDir"]);
+    assert.deepStrictEqual(paths({ installDirs: ["/opt"], databasePaths: ["/srv/gm/db", "/var/lib"] }), ["options.installDirs[0]", "options.databasePaths[1]"]);
+    assert.deepStrictEqual(paths({ installDirs: ["C:\\Program Files"] }, "windows"), ["options.installDirs[0]"]);
   });
 
-  it("every path option is checked: journalDir, servicesFile, control, advup, uploads[i].destination", () => {
-    const o = { journalDir: "/var/log/", servicesFile: "etc/services", control: "/opt/groupmax/bin/../gmaxctl", advup: "/opt/groupmax//bin/advup2_6", uploads: [{ source: "/srv/p.tar", destination: "../p.tar" }] };
-    assert.deepStrictEqual(paths(o).sort(), ["options.advup", "options.control", "options.journalDir", "options.servicesFile", "options.uploads[0].destination"]);
+  it("every path option is checked: journalDir, servicesFile, advup, uploads[i].destination", () => {
+    const o = { journalDir: "/var/log/", servicesFile: "etc/services", advup: "/opt/groupmax//bin/advup2_6", uploads: [{ source: "/srv/p.tar", destination: "../p.tar" }] };
+    assert.deepStrictEqual(paths(o).sort(), ["options.advup", "options.journalDir", "options.servicesFile", "options.uploads[0].destination"]);
   });
 
   it("on Windows the paths are Windows paths and the %SystemRoot% services file stays accepted", () => {
     assert.deepStrictEqual(problems({}, "windows"), []);
     assert.deepStrictEqual(problems({ servicesFile: "%SystemRoot%\\System32\\drivers\\etc\\services", databasePaths: ["D:\\Groupmax\\db"] }, "windows"), []);
-    assert.deepStrictEqual(paths({ installDir: "/opt/groupmax", databasePaths: ["C:\\"] }, "windows"), ["options.installDir", "options.databasePaths[0]"]);
-    assert.deepStrictEqual(paths({ installDir: "C:\\Groupmax" }), ["options.installDir"], "and on Linux a Windows path is refused");
+    assert.deepStrictEqual(paths({ installDirs: ["/opt/groupmax"], databasePaths: ["C:\\"] }, "windows"), ["options.installDirs[0]", "options.databasePaths[0]"]);
+    assert.deepStrictEqual(paths({ installDirs: ["C:\\Groupmax"] }), ["options.installDirs[0]"], "and on Linux a Windows path is refused");
   });
 
-  it("a backupDir inside installDir, equal to journalDir, or holding a database is refused at options.backupDir", () => {
-    assert.match(problems({ backupDir: "/opt/groupmax/backups" })[0].message, /is inside options\.installDir \("\/opt\/groupmax"\), which the restore removes/);
+  it("a backupDir inside an installation folder, equal to journalDir, or holding a database is refused at options.backupDir", () => {
+    assert.match(problems({ installDirs: ["/opt/groupmax"], backupDir: "/opt/groupmax/backups" })[0].message, /is inside options\.installDirs\[0\] \("\/opt\/groupmax"\), which the restore removes/);
     assert.match(problems({ journalDir: "/var/journal", backupDir: "/var/journal" })[0].message, /is the same path as options\.journalDir/);
     const [p] = problems({ databasePaths: ["/srv/db", "/var/backups/gm/db"], backupDir: "/var/backups/gm" });
     assert.strictEqual(p.path, "options.backupDir");
     assert.match(p.message, /holds options\.databasePaths\[1\] \("\/var\/backups\/gm\/db"\)/);
   });
 
-  it("the defaulted journal folder follows installDir, so a backupDir inside it is caught", () => {
-    assert.match(problems({ installDir: "/srv/gm", backupDir: "/srv/gm/journal/bk" }).map((p) => p.message).join("\n"), /options\.journalDir \("\/srv\/gm\/journal"\)/);
+  it("on Windows the overlap ignores case", () => {
+    assert.deepStrictEqual(paths({ installDirs: ["C:\\Groupmax"], backupDir: "c:\\groupmax\\bk" }, "windows"), ["options.backupDir"]);
+  });
+});
+
+describe("Groupmax options: the site's facts 002 does not give are required, with no default", () => {
+  const alone = (options: Record<string, unknown>, platform: Platform) =>
+    groupmax.preflight!(planUpgrade(groupmax, { installed: "05-00", target: "06-00", platform, options }).hops, ctx(options, platform)).filter((p) => !p.path.startsWith("options.installers"));
+
+  it("a server already at Version 6 (no hop) needs none of them", () => {
+    assert.deepStrictEqual(groupmax.preflight!([], ctx({}, "linux")), []);
+    assert.deepStrictEqual(groupmax.optionProblems!(ctx({}, "linux")), []);
   });
 
-  it("on Windows the overlap ignores case", () => {
-    assert.deepStrictEqual(paths({ installDir: "C:\\Groupmax", backupDir: "c:\\groupmax\\bk" }, "windows"), ["options.backupDir"]);
+  it("on Linux, no options: the installation folders, the database files, the journal folder and every service operation, all at once", () => {
+    const found = alone({}, "linux").map((p) => p.path);
+    assert.deepStrictEqual(found.slice(0, 3), ["options.installDirs", "options.databasePaths", "options.journalDir"]);
+    for (const svc of ["objectServer", "address", "server"]) for (const op of ["start", "stop", "status"]) assert.ok(found.includes(`options.commands.${svc}.${op}`), `${svc}.${op}: ${found.join(", ")}`);
+    for (const op of ["isOn", "off", "on"]) assert.ok(found.includes(`options.commands.autostart.${op}`), op);
+    assert.ok(!found.some((p) => p.startsWith("options.commands.console")), "the console only with operatorConsole");
+    assert.ok(alone({ operatorConsole: true }, "linux").some((p) => p.path === "options.commands.console.start"));
+  });
+
+  it("each message says what 002 leaves open and what to give", () => {
+    const byPath = Object.fromEntries(alone({}, "linux").map((p) => [p.path, p.message]));
+    assert.match(byPath["options.databasePaths"], /「Groupmax製品が使用するすべてのデータベースファイル」\) but names none: give their files or folders as a list/);
+    assert.match(byPath["options.journalDir"], /give their folder, or false when the old version kept none/);
+    assert.match(byPath["options.commands.objectServer.stop"], /002 describes no Linux procedure/);
+  });
+
+  it("on Windows the service operations are the Windows services; the folders are still required", () => {
+    assert.deepStrictEqual(alone({}, "windows").map((p) => p.path), ["options.installDirs", "options.databasePaths", "options.journalDir"]);
+  });
+
+  it("journalDir false (the old version kept no journals) is accepted", () => {
+    assert.deepStrictEqual(problems({ journalDir: false }), []);
   });
 });
 
@@ -76,11 +109,11 @@ describe("Groupmax options: strict keys and readable types", () => {
 
   it("groupmaxSettings throws UpchainError INVALID_INPUT with every problem, never a ZodError", () => {
     assert.throws(
-      () => groupmaxSettings({ installDir: 7, rebootTimeoutSeconds: "900", instalers: {} }, "linux"),
+      () => groupmaxSettings({ installDirs: 7, rebootTimeoutSeconds: "900", instalers: {} }, "linux"),
       (e: unknown) => {
         assert.ok(isUpchainError(e, "INVALID_INPUT"), `got ${String(e)}`);
         assert.deepStrictEqual(e.message.split("\n"), [
-          "options.installDir: expected an absolute path, got a number",
+          "options.installDirs: expected a list of absolute paths, got a number",
           "options.rebootTimeoutSeconds: expected a number of seconds, got a string",
           "options.instalers: is not an option; did you mean `installers`?",
         ]);
@@ -101,13 +134,13 @@ describe("Groupmax preflight: every problem in one round, the uploads checked lo
     fs.mkdirSync(pkg);
     fs.writeFileSync(path.join(pkg, "install.sh"), "x");
     const uploads = [{ source: pkg, destination: "/var/tmp/gmx6" }, { source: path.join(dir, "missing.tar"), destination: "/var/tmp/m.tar" }];
-    assert.deepStrictEqual(groupmax.preflight!(hops(), ctx({ installers, uploads })), [
+    assert.deepStrictEqual(groupmax.preflight!(hops(), ctx({ ...LINUX_SITE, uploads })), [
       { path: "options.uploads[1].source", message: `"${path.join(dir, "missing.tar")}" does not exist on this machine (the one running pulumi)` },
     ]);
   });
 
   it("an invalid option no longer hides the missing installers: both come together", () => {
-    const found = groupmax.preflight!(hops(), ctx({ installers: { objectServer: installers.objectServer }, databasePaths: ["db"] })).map((p) => p.path);
+    const found = groupmax.preflight!(hops(), ctx({ ...LINUX_SITE, installers: { objectServer: installers.objectServer }, databasePaths: ["db"] })).map((p) => p.path);
     assert.deepStrictEqual(found, ["options.databasePaths[0]", "options.installers.addressServer", "options.installers.mailServer"]);
   });
 });
