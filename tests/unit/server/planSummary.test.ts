@@ -14,21 +14,27 @@ describe("the plan preview shows for a server", () => {
   it("a host without any of the entries: every entry is listed and the step adds them all", () => {
     const s = planSummary(plan, groupmax);
     assert.deepStrictEqual(s.servicesEntries, ["02-01->06-00 /etc/services += imap 143/tcp", "02-01->06-00 /etc/services += adrshd 20141/tcp", "02-01->06-00 /etc/services += pop3 110/tcp", "02-01->06-00 /etc/services += popcfg 106/tcp"]);
-    assert.ok(s.steps.includes("02-01->06-00 services-add: [services-add] Add imap 143/tcp, adrshd 20141/tcp, pop3 110/tcp, popcfg 106/tcp to /etc/services"), s.steps.join("\n"));
+    assert.ok(s.steps.includes("02-01->06-00 services-add: [services-add] Add imap 143/tcp, adrshd 20141/tcp, pop3 110/tcp, popcfg 106/tcp to /etc/services <- document 002 (付録A.3 (3) Version2.0からのバージョンアップ手順, servicesファイルを変更します。)"), s.steps.join("\n"));
   });
 
   it("entries the host already has (Debian's pop3, and imap as imap2's alias) are not listed, and the step names only what it adds", () => {
     const s = planSummary(plan, groupmax, { present: { "02-01->06-00 services-add": [tcp("imap", 143), tcp("pop3", 110)] } });
     assert.deepStrictEqual(s.servicesEntries, ["02-01->06-00 /etc/services += adrshd 20141/tcp", "02-01->06-00 /etc/services += popcfg 106/tcp"]);
-    assert.ok(s.steps.includes("02-01->06-00 services-add: [services-add] Add adrshd 20141/tcp, popcfg 106/tcp to /etc/services (it has imap 143/tcp, pop3 110/tcp already)"), s.steps.join("\n"));
+    assert.ok(s.steps.includes("02-01->06-00 services-add: [services-add] Add adrshd 20141/tcp, popcfg 106/tcp to /etc/services (it has imap 143/tcp, pop3 110/tcp already) <- document 002 (付録A.3 (3) Version2.0からのバージョンアップ手順, servicesファイルを変更します。)"), s.steps.join("\n"));
     assert.ok(!s.steps.some((l) => /Add imap/.test(l)));
+  });
+
+  it("every step line ends with where the step comes from: the document's section, the site's field, or upchain's safety", () => {
+    const s = planSummary(plan, groupmax);
+    assert.deepStrictEqual(s.steps.filter((l) => !/ <- (document \d{3} \(.+\)|site options\.\S+|safety)$/.test(l)), []);
+    assert.ok(s.steps.some((l) => l.endsWith(" <- site options.installers.objectServer")));
   });
 
   it("a host that has every entry: nothing is listed, and the step says there is nothing to add", () => {
     const all = [tcp("imap", 143), tcp("adrshd", 20141), tcp("pop3", 110), tcp("popcfg", 106)];
     const s = planSummary(plan, groupmax, { present: { "02-01->06-00 services-add": all } });
     assert.strictEqual(s.servicesEntries, undefined);
-    assert.ok(s.steps.includes("02-01->06-00 services-add: [services-add] Nothing to add to /etc/services: it has imap 143/tcp, adrshd 20141/tcp, pop3 110/tcp, popcfg 106/tcp already"), s.steps.join("\n"));
+    assert.ok(s.steps.includes("02-01->06-00 services-add: [services-add] Nothing to add to /etc/services: it has imap 143/tcp, adrshd 20141/tcp, pop3 110/tcp, popcfg 106/tcp already <- document 002 (付録A.3 (3) Version2.0からのバージョンアップ手順, servicesファイルを変更します。)"), s.steps.join("\n"));
   });
 });
 

@@ -1,0 +1,57 @@
+// `upchain plan --json` for the cases the comparison with the vendor documents found wrong: the
+// chain the rules require, the patch run as the document runs it, nothing read from a file no
+// document names, and every step's provenance in the JSON. Run through the real command line.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+
+const cli = path.resolve(__dirname, "../../providers/cli.js");
+
+function planJson(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, "plan", ...args, "--json"], { encoding: "utf8" });
+  assert.strictEqual(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as { hops: { from: string; to: string }[]; steps: { hop: string; id: string; action: string; commands: string[]; provenance?: { kind: string } }[] };
+}
+
+const chain = (p: ReturnType<typeof planJson>) => p.hops.map((h) => `${h.from}>${h.to}`);
+
+describe("upchain plan --json: what the documents require", () => {
+  const cases: { name: string; args: string[]; chain: string[] }[] = [
+    {
+      name: "a next-feature hop lands on the feature's x.y.z.0 even when the release list forgets it",
+      args: ["omflow", "--from", "1.1.5.0", "--to", "1.1.6.3", "--releases", "1.1.5.0,1.1.6.1,1.1.6.3"],
+      chain: ["1.1.5.0>1.1.6.0", "1.1.6.0>1.1.6.3"],
+    },
+    {
+      name: "on Windows below 1.1.4.0 every release comes in order up to 1.1.4.0, which the document names, even when the list forgets it; from there one update file",
+      args: ["omflow", "--platform", "windows", "--from", "1.1.2.0", "--to", "1.2.0.1", "--releases", "1.1.2.0,1.1.3.0,1.2.0.1"],
+      chain: ["1.1.2.0>1.1.3.0", "1.1.3.0>1.1.4.0", "1.1.4.0>1.2.0.1"],
+    },
+    {
+      name: "on Windows from 1.1.4.0 one update file goes straight to the target",
+      args: ["omflow", "--platform", "windows", "--from", "1.1.4.0", "--to", "1.2.1.0"],
+      chain: ["1.1.4.0>1.2.1.0"],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => assert.deepStrictEqual(chain(planJson(...c.args)), c.chain));
+  }
+
+  it("the Linux patch runs as the document says, ./patch.sh from its own folder, never through sh", () => {
+    const p = planJson("omflow", "--from", "1.1.6.1", "--to", "1.1.6.3");
+    const run = p.steps.find((s) => s.id === "run-patch")!;
+    const text = run.commands.join("\n");
+    assert.match(text, /\.\/patch\.sh/);
+    assert.doesNotMatch(text, /\bsh \.\/patch\.sh/);
+  });
+
+  for (const [product, from, to] of [["omflow", "1.1.2.0", "1.2.1.0"], ["groupmax", "02-00", "06-00"]] as const) {
+    for (const platform of ["linux", "windows"]) {
+      it(`${product} on ${platform}: no step reads a VERSION file, and every step has its provenance`, () => {
+        const p = planJson(product, "--platform", platform, "--from", from, "--to", to);
+        assert.deepStrictEqual(p.steps.filter((s) => s.commands.some((c) => /[\\/]VERSION\b/.test(c))).map((s) => `${s.hop} ${s.id}`), []);
+        assert.deepStrictEqual(p.steps.filter((s) => !["document", "site", "safety"].includes(s.provenance?.kind ?? "")).map((s) => `${s.hop} ${s.id}`), []);
+      });
+    }
+  }
+});
