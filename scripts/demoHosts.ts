@@ -13,7 +13,7 @@ import { installAltazion, moduleVersion, publish } from "../tests/support/altazi
 import { groupmaxPackage, groupmaxState, installGroupmax } from "../tests/support/groupmaxFixture";
 import { defaultPorts, installHaproxy, serverAdminStates } from "../tests/support/haproxyFixture";
 import { TestHost, hostInfo, onHost, requireRoot, startHosts, stopHosts } from "../tests/support/hosts";
-import { installOmflow, newEnvironmentBundle, patchArchive, standardPatches } from "../tests/support/omflowFixture";
+import { installOmflow, newEnvironmentBundle, patchArchive, standardPatches, versionCommand as omflowVersionCommand } from "../tests/support/omflowFixture";
 import { SOURCE_PORTS, homeState, installInfrastructure, installSourceHome, memberOf } from "../tests/support/oracleAsFixture";
 import { DESTINATION_HOME, SOURCE_HOME } from "../tests/support/oracleAsProject";
 import { repoRoot } from "../tests/support/pulumi";
@@ -146,7 +146,7 @@ export function hostVersions(): [string, string, string][] {
   };
   const pools = Object.entries(serverAdminStates("demo-lb")).map(([server, admin]) => `${server} ${admin === 0 ? "ready" : "out"}`);
   return [
-    ["demo-omf", "OMFLOW", onHost("demo-omf", "cat /opt/omflow/VERSION").trim()],
+    ["demo-omf", "OMFLOW", onHost("demo-omf", omflowVersionCommand).trim()],
     ["demo-gmx", "Groupmax", groupmaxState("demo-gmx").version],
     ...WEB_CACHE_MEMBERS.map((n): [string, string, string] => [n, "Oracle AS Web Cache", oracle(n)]),
     ["demo-lb", "HAProxy pools", pools.join(", ")],

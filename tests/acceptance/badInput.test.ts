@@ -67,7 +67,7 @@ describe("bad input on a real host", function () {
     requireRoot();
     [h] = startHosts(NAME);
     host = await connectSsh({ host: h.host, privateKey: privateKey(h), hostKey: h.hostKey });
-    onHost(NAME, "mkdir -p /opt/omflow /root/bi && echo 1.1.6.1 > /opt/omflow/VERSION");
+    onHost(NAME, "mkdir -p /opt/omflow /root/bi");
   });
   after(async () => {
     await host?.close();

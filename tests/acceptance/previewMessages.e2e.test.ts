@@ -4,7 +4,7 @@
 // engine's `value {<nil>}`; and a fleet whose servers each have a different mistake is refused by
 // one preview, with one table naming all of them.
 import * as assert from "assert";
-import { TestHost, onHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
+import { TestHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { PulumiProject, runErrors } from "../support/pulumi";
 
 const NAME = "pvm1";
@@ -17,7 +17,7 @@ describe("preview's messages in the operator's words (real pulumi CLI)", functio
   let h: TestHost;
   let project: PulumiProject;
 
-  const omflow = (name: string, fields: Record<string, unknown> = {}) => ({ name, host: h.host, hostKey: h.hostKey, product: "omflow", version: "1.2.0.1", lockTimeoutSeconds: 30, ...fields });
+  const omflow = (name: string, fields: Record<string, unknown> = {}) => ({ name, host: h.host, hostKey: h.hostKey, product: "omflow", version: "1.2.0.1", current: "1.2.0.1", lockTimeoutSeconds: 30, ...fields });
   const preview = (servers: unknown[]) => {
     project.writeConfig({ "upchain:servers": servers });
     project.setConfig("upchain:privateKey", privateKey(h), true);
@@ -27,8 +27,7 @@ describe("preview's messages in the operator's words (real pulumi CLI)", functio
   before(() => {
     requireRoot();
     [h] = startHosts(NAME);
-    // what the OMFLOW catalog probes: preview reads, it never needs the product's files beyond that
-    onHost(NAME, "mkdir -p /opt/omflow && echo 1.2.0.1 > /opt/omflow/VERSION");
+    // no OMFLOW document names a version source: the stack declares it (current), and preview needs nothing on the host
     project = new PulumiProject("previewmessages");
     project.init();
   });
