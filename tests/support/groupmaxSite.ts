@@ -25,4 +25,6 @@ export const WINDOWS_SITE = {
   journalDir: "C:\\Groupmax\\journal",
   advup: "C:\\Groupmax\\bin\\advup2_6.exe",
   addressMailSetup: "& C:\\site\\confirm-setup.ps1",
+  // 002 names no Windows service: the site's names (these are a made-up site's)
+  windowsServices: { objectServer: "Groupmax Object Server", address: "Groupmax Address Server", server: "Groupmax Mail Server", console: "Groupmax Operator Console" },
 };

@@ -54,7 +54,7 @@ const groupmaxBase = (platform: Platform): Options => ({
   advup: platform === "windows" ? "C:\\Groupmax\\bin\\advup2_6.exe" : "/opt/gmx/address/bin/advup2_6",
   ...(platform === "linux"
     ? { commands: { objectServer: groupmaxSvc("objsrv"), address: groupmaxSvc("address"), server: groupmaxSvc("server"), console: groupmaxSvc("console"), autostart: { isOn: "site-ctl autostart is-on", off: "site-ctl autostart off", on: "site-ctl autostart on" } } }
-    : {}),
+    : { windowsServices: { objectServer: "Groupmax Object Server", address: "Groupmax Address Server", server: "Groupmax Mail Server", console: "Groupmax Operator Console" } }),
   uploads: [{ source: local.file("gmax-package.tar"), destination: platform === "windows" ? "C:\\upchain\\pkg\\gmax-package.tar" : "/var/tmp/upchain/gmax-package.tar" }],
   operatorConsole: true,
 });
@@ -115,7 +115,7 @@ const databasePath: Field = { label: "options.databasePaths.0", names: named("da
 const windowsService = (key: string): Field => ({
   label: `options.windowsServices.${key}`,
   names: named("windowsServices", key),
-  set: (o, v) => ({ ...o, windowsServices: { [key]: v } }),
+  set: (o, v) => ({ ...o, windowsServices: { ...(o.windowsServices as Record<string, unknown> | undefined), [key]: v } }),
   kind: "name",
 });
 

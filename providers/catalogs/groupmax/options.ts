@@ -18,7 +18,8 @@ import { command as siteCommand, expecting, flag, strictOptions } from "../../op
 
 const command = siteCommand("a command");
 
-const WINDOWS_SERVICES = { objectServer: "Groupmax Object Server", address: "Groupmax Address Server", server: "Groupmax Mail Server", console: "Groupmax Operator Console" };
+/** Examples in messages only: 002 names no Windows service, so the site gives each name. */
+const WINDOWS_SERVICE_EXAMPLES = { objectServer: "Groupmax Object Server", address: "Groupmax Address Server", server: "Groupmax Mail Server", console: "Groupmax Operator Console" };
 
 /** The operating system's places and upchain's own (no product fact among them). */
 export const GROUPMAX_DEFAULTS: Record<Platform, { backupDir: string; servicesFile: string; rebootCommand: string }> = {
@@ -92,16 +93,16 @@ function schemaFor(platform: Platform) {
         .min(10, "must be at least 10 seconds")
         .max(7200, "must be at most 7200 seconds")
         .default(900),
-      /** Windows service names. */
+      /** Windows: the services' names as Get-Service shows them; 002 names none, so no default. */
       windowsServices: strictOptions(
         {
-          objectServer: windowsServiceName(WINDOWS_SERVICES.objectServer).default(WINDOWS_SERVICES.objectServer),
-          address: windowsServiceName(WINDOWS_SERVICES.address).default(WINDOWS_SERVICES.address),
-          server: windowsServiceName(WINDOWS_SERVICES.server).default(WINDOWS_SERVICES.server),
-          console: windowsServiceName(WINDOWS_SERVICES.console).default(WINDOWS_SERVICES.console),
+          objectServer: windowsServiceName(WINDOWS_SERVICE_EXAMPLES.objectServer).optional(),
+          address: windowsServiceName(WINDOWS_SERVICE_EXAMPLES.address).optional(),
+          server: windowsServiceName(WINDOWS_SERVICE_EXAMPLES.server).optional(),
+          console: windowsServiceName(WINDOWS_SERVICE_EXAMPLES.console).optional(),
         },
         "an object of Windows service names (objectServer, address, server, console)",
-      ).default(WINDOWS_SERVICES),
+      ).optional(),
     },
     "an object of Groupmax options (installers, uploads, installDirs, databasePaths, journalDir, ...)",
   );
@@ -126,8 +127,8 @@ export interface LinuxServiceCommands {
  * placeholder (`<site: options.installDirs>`), so `upchain plan` without options still shows every
  * step; preview refuses it first (requiredProblems).
  */
-export type GroupmaxSettings = Required<Omit<GroupmaxOptions, "installers" | "addressMailSetup" | "commands" | "journalDir">> &
-  Pick<GroupmaxOptions, "installers" | "addressMailSetup"> & { journalDir: string | false; commands: LinuxServiceCommands };
+export type GroupmaxSettings = Required<Omit<GroupmaxOptions, "installers" | "addressMailSetup" | "commands" | "journalDir" | "windowsServices">> &
+  Pick<GroupmaxOptions, "installers" | "addressMailSetup"> & { journalDir: string | false; commands: LinuxServiceCommands; windowsServices: Record<(typeof SERVICES)[number], string> };
 
 const SERVICES = ["objectServer", "address", "server", "console"] as const;
 
@@ -157,6 +158,7 @@ function withDefaults(o: Partial<GroupmaxOptions>, platform: Platform, failed: (
     advup: pick("advup", () => sitePlaceholder("options.advup")),
     rebootCommand: pick("rebootCommand", () => d.rebootCommand),
     commands: linuxCommandsOf(o.commands),
+    windowsServices: Object.fromEntries(SERVICES.map((k) => [k, o.windowsServices?.[k] ?? sitePlaceholder(`options.windowsServices.${k}`)])) as GroupmaxSettings["windowsServices"],
   };
 }
 
@@ -170,6 +172,11 @@ export function requiredProblems(o: Partial<GroupmaxOptions>, platform: Platform
     need("options.databasePaths", "002 has every database file the Groupmax products use backed up (「Groupmax製品が使用するすべてのデータベースファイル」) but names none: give their files or folders as a list");
   if (!failed.has("journalDir") && o.journalDir === undefined)
     need("options.journalDir", "002 has the old version's master management server journal files deleted but does not say where they are: give their folder, or false when the old version kept none");
+  if (platform === "windows" && !failed.has("windowsServices")) {
+    for (const k of ["objectServer", "address", "server", ...(o.operatorConsole ? (["console"] as const) : [])] as const) {
+      if (!o.windowsServices?.[k]) need(`options.windowsServices.${k}`, `002 names no Windows service: give the name Get-Service shows for ${k}, for example "${WINDOWS_SERVICE_EXAMPLES[k]}"`);
+    }
+  }
   if (platform === "linux" && !failed.has("commands")) {
     const c = o.commands ?? {};
     const ops = ["start", "stop", "status"] as const;

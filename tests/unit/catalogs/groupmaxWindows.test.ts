@@ -226,7 +226,7 @@ describe("Groupmax on Windows: the services file", () => {
 
 describe("Groupmax on Windows: values are quoted PowerShell-style", () => {
   const name = "Groupmax O'Brien";
-  const options = { windowsServices: { address: name }, operatorConsole: true };
+  const options = { windowsServices: { ...WINDOWS_SITE.windowsServices, address: name }, operatorConsole: true };
 
   it(`a service named "${name}" is one literal, with the quote doubled, in every command that names it`, () => {
     const p = plan("02-00", options);

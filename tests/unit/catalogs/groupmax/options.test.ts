@@ -84,8 +84,10 @@ describe("Groupmax options: the site's facts 002 does not give are required, wit
     assert.match(byPath["options.commands.objectServer.stop"], /002 describes no Linux procedure/);
   });
 
-  it("on Windows the service operations are the Windows services; the folders are still required", () => {
-    assert.deepStrictEqual(alone({}, "windows").map((p) => p.path), ["options.installDirs", "options.databasePaths", "options.journalDir"]);
+  it("on Windows the folders and the services' names are required (002 names no Windows service), the console's only with operatorConsole", () => {
+    const names = ["objectServer", "address", "server"].map((k) => `options.windowsServices.${k}`);
+    assert.deepStrictEqual(alone({}, "windows").map((p) => p.path), ["options.installDirs", "options.databasePaths", "options.journalDir", ...names]);
+    assert.deepStrictEqual(alone({ operatorConsole: true }, "windows").map((p) => p.path), ["options.installDirs", "options.databasePaths", "options.journalDir", ...names, "options.windowsServices.console"]);
   });
 
   it("journalDir false (the old version kept no journals) is accepted", () => {
