@@ -130,7 +130,12 @@ export async function main(argv: string[]): Promise<number> {
     const options = typeof cluster === "string" ? catalog.cluster?.memberOptions : undefined;
     const plan = planUpgrade(catalog, { installed: from, target: to, platform, releases, options });
     const rollout = typeof cluster === "string" ? clusterRollout(catalog, cluster, plan.hops.length > 0) : undefined;
-    const out = flags.has("json") ? JSON.stringify(rollout ? { ...plan, rollout: rollout.entries } : plan, null, 2) + "\n" : planToText(plan, catalog.title) + (rollout ? rolloutToText(rollout) : "");
+    // what runs when a hop fails, with its provenance too: every step the plan may run is shown
+    const ctx = { platform, releases: releases ?? catalog.defaultReleases, options: options ?? {} };
+    const onFailure = plan.hops.map((h) => ({ hop: `${h.from}->${h.to}`, restore: catalog.restoreSteps(h, ctx), recover: catalog.recoverSteps?.(h, ctx) ?? [] }));
+    const out = flags.has("json")
+      ? JSON.stringify({ ...plan, onFailure, ...(rollout ? { rollout: rollout.entries } : {}) }, null, 2) + "\n"
+      : planToText(plan, catalog.title, onFailure) + (rollout ? rolloutToText(rollout) : "");
     process.stdout.write(out);
     return 0;
   } catch (e) {

@@ -10,7 +10,19 @@ const cli = path.resolve(__dirname, "../../providers/cli.js");
 function planJson(...args: string[]) {
   const r = spawnSync(process.execPath, [cli, "plan", ...args, "--json"], { encoding: "utf8" });
   assert.strictEqual(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as { hops: { from: string; to: string }[]; steps: { hop: string; id: string; action: string; commands: string[]; provenance?: { kind: string } }[] };
+  return JSON.parse(r.stdout) as {
+    hops: { from: string; to: string }[];
+    steps: JsonStep[];
+    onFailure: { hop: string; restore: JsonStep[]; recover: JsonStep[] }[];
+  };
+}
+
+interface JsonStep {
+  hop?: string;
+  id: string;
+  action: string;
+  commands: string[];
+  provenance?: { kind: string };
 }
 
 const chain = (p: ReturnType<typeof planJson>) => p.hops.map((h) => `${h.from}>${h.to}`);
@@ -47,10 +59,14 @@ describe("upchain plan --json: what the documents require", () => {
 
   for (const [product, from, to] of [["omflow", "1.1.2.0", "1.2.1.0"], ["groupmax", "02-00", "06-00"]] as const) {
     for (const platform of ["linux", "windows"]) {
-      it(`${product} on ${platform}: no step reads a VERSION file, and every step has its provenance`, () => {
+      it(`${product} on ${platform}: no step reads a VERSION file, and every step has its provenance, those run on failure too`, () => {
         const p = planJson(product, "--platform", platform, "--from", from, "--to", to);
-        assert.deepStrictEqual(p.steps.filter((s) => s.commands.some((c) => /[\\/]VERSION\b/.test(c))).map((s) => `${s.hop} ${s.id}`), []);
-        assert.deepStrictEqual(p.steps.filter((s) => !["document", "site", "safety"].includes(s.provenance?.kind ?? "")).map((s) => `${s.hop} ${s.id}`), []);
+        const failure = p.onFailure.flatMap((f) => [...f.restore, ...f.recover].map((s) => ({ ...s, hop: `${f.hop} on failure` })));
+        assert.deepStrictEqual(p.onFailure.map((f) => f.hop), p.hops.map((h) => `${h.from}->${h.to}`));
+        assert.ok(failure.some((s) => s.action === "restore"), "each chain has restore steps to show");
+        const all = [...p.steps, ...failure];
+        assert.deepStrictEqual(all.filter((s) => s.commands.some((c) => /[\\/]VERSION\b/.test(c))).map((s) => `${s.hop} ${s.id}`), []);
+        assert.deepStrictEqual(all.filter((s) => !["document", "site", "safety"].includes(s.provenance?.kind ?? "")).map((s) => `${s.hop} ${s.id}`), []);
       });
     }
   }
