@@ -138,7 +138,7 @@ describe("npm run demo: the demo hosts upgraded along each chain, then no change
     const up = first.section(/^== pulumi up \(stack demo\)/);
     assert.match(up, /upchain demo-omf: \[1\.1\.6\.1->1\.2\.0\.0 \d+\/\d+\] Install Python 3\.11/);
     assert.match(up, /upchain demo-gmx: \[02-00->06-00 \d+\/\d+\] done in \d+s/, "each step's duration");
-    assert.match(up, /upchain demo-omf: \[1\.2\.0\.0->1\.2\.0\.1 \d+\/\d+\] Run patch\.sh for 1\.2\.0\.1/);
+    assert.match(up, /upchain demo-omf: \[1\.2\.0\.0->1\.2\.0\.1 \d+\/\d+\] Run \.\/patch\.sh for 1\.2\.0\.1/);
     assert.match(up, /upchain demo-gmx: \[02-00->06-00 \d+\/\d+\] Shut the machine down and restart it/);
     for (const member of ["demo-wc1", "demo-wc2"]) assert.match(up, new RegExp(`upchain ${member}: \\[9\\.0\\.2\\.3->10\\.1\\.2 \\d+/\\d+\\] Run the Upgrade Assistant`));
     assert.match(up, /upchain demo-az: \[gestioncommerciale 5\.1\.0\.0->5\.2\.1\.0 \d+\/\d+\] Press Installer/);
