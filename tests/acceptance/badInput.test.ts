@@ -206,7 +206,7 @@ describe("bad input through the stack config and the real pulumi CLI", function 
     const backupDir = `/var/backups/upchain it's $(touch ${PWNED}) \\n --`;
     const options = groupmaxOptions({
       uploads: [{ source: (groupmaxOptions().uploads as { source: string }[])[0].source, destination: dest }],
-      installers: Object.fromEntries((["object", "address", "mail"] as const).map((c) => [`${c === "object" ? "objectServer" : c === "address" ? "addressServer" : "mailServer"}`, `sh ${quote(dest)}/install.sh ${c}`])),
+      installers: Object.fromEntries((["object", "address", "mail"] as const).map((c) => [`${c === "object" ? "objectServer" : c === "address" ? "addressServer" : "mailServer"}`, `bash ${quote(dest)}/install.sh ${c}${c === "object" ? "" : " --update"}`])),
       backupDir,
     });
     configure([server({ options })]);
