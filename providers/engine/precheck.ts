@@ -8,6 +8,7 @@ import { RemoteHost } from "../transport/remoteHost";
 import { entriesOf, servicesConflictLines } from "./fileSteps";
 import { HostCheck } from "./catalog";
 import { Plan } from "./planner";
+import { readOnHost } from "./readOnHost";
 
 /** What preview learnt from the host's files: per services-add step ("hop id"), the entries the host already has. */
 export interface PlanPrecheck {
@@ -52,9 +53,9 @@ const excerpt = (text: string) => text.trim().split("\n").slice(0, 5).join(" / "
 export async function hostCheckProblems(host: RemoteHost, checks: readonly HostCheck[]): Promise<{ path: string; message: string }[]> {
   const problems: { path: string; message: string }[] = [];
   for (const check of checks) {
-    if (check.shell !== "sh") continue; // PowerShell hosts are rendered, not reached, here
     try {
-      const r = await host.exec(check.command, { sudo: true });
+      // a PowerShell check runs through powershell -Command, its output judged as data
+      const r = await readOnHost(host, check);
       const why = check.judge({ code: r.code, stdout: r.stdout, stderr: excerpt(r.stderr) });
       if (Array.isArray(why)) problems.push(...why);
       else if (why) problems.push({ path: check.path, message: why });

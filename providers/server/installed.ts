@@ -12,12 +12,10 @@ import { UpchainError } from "../errors";
 import { quote } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { DEFAULT_STATE_DIR } from "../engine/executor";
+import { readOnHost } from "../engine/readOnHost";
 
-/** A read-only command, run as root in its shell (a PowerShell one through powershell -Command). */
-export function readOnHost(host: RemoteHost, c: { shell: Shell; command: string }) {
-  const cmd = c.shell === "powershell" ? `powershell -NoProfile -NonInteractive -Command ${quote(c.command)}` : c.command;
-  return host.exec(cmd, { sudo: true });
-}
+// a read-only command, run as root in its shell: the same way preview's host checks run
+export { readOnHost };
 
 const sudoRefused = (host: RemoteHost, stderr: string) =>
   new UpchainError("SUDO_REQUIRED", `${host.label}: reading the installed version needs root, and sudo said: ${stderr.trim().slice(0, 300)}`, ["connection", "user"]);

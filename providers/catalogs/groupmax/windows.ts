@@ -32,8 +32,8 @@ function copyTree(from: string, to: string): string {
 /**
  * PowerShell that throws, listing every clash, when the services file has a name or port the hop's
  * entries would take (the same rule as serviceConflicts in edits/services.ts, which preview applies
- * on Linux; a Windows host is not reached at preview, so the hop checks before anything stops and
- * again before it writes). An entry already there under its name or an alias is no clash.
+ * on Linux; preview reads a services file only on Linux, so on Windows the hop checks before
+ * anything stops and again before it writes). An entry already there under its name or an alias is no clash.
  */
 export function servicesConflictPs(entries: ServiceEntry[]): string[] {
   const list = entries.map((e) => `@(${q(e.name)}, ${q(`${e.port}/${e.protocol}`)})`).join(", ");
@@ -46,6 +46,20 @@ export function servicesConflictPs(entries: ServiceEntry[]): string[] {
       `if ($samePort) { $clashes += ('line ' + $n + ': ' + $e[1] + ' is taken by "' + $f[0] + '"') } elseif ($sameName) { $clashes += ('line ' + $n + ': "' + $e[0] + '" already names ' + $f[1]) } } }`,
     `if ($clashes.Count) { throw ($services + ': ' + ($clashes -join '; ') + '. upchain never overwrites an entry it did not add: free the name or port (or point the product at another port), then run again. Nothing was changed.') }`,
   ];
+}
+
+/**
+ * PowerShell that sets $startupType to the service's start mode as Set-Service -StartupType names it.
+ * Read through CIM (Win32_Service StartMode: Auto, Manual, Disabled), not Get-Service's StartType, a
+ * .NET 4.6.1 member that Windows PowerShell 3.0 and 4.0 hosts do not have. A mode Set-Service cannot
+ * put back (Boot, System: drivers, not services) throws before anything is changed.
+ */
+function startupTypeOf(service: string, field: string): string {
+  return (
+    `$startMode = [string]@(Get-CimInstance -ClassName Win32_Service | Where-Object { $_.Name -eq ${service} })[0].StartMode; ` +
+    `$startupType = @{ Auto = 'Automatic'; Manual = 'Manual'; Disabled = 'Disabled' }[$startMode]; ` +
+    `if (-not $startupType) { throw ('the start mode of ' + ${service} + ' reads "' + $startMode + '" (Win32_Service), not Auto, Manual or Disabled: check ${field} is the name Windows gives the service (its Name, not its display name); nothing was changed') }`
+  );
 }
 
 const svc = (o: GroupmaxSettings, which: keyof GroupmaxSettings["windowsServices"]) => q(o.windowsServices[which]);
@@ -77,8 +91,9 @@ export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands
       strict,
       // the backup directory and everything upchain keeps in it are private (see privateFolder.ts)
       privateFolderPs(o.backupDir),
-      `if (-not (Test-Path -LiteralPath ${q(saved)})) { (Get-Service -Name ${svc(o, "address")}).StartType.ToString() | Set-Content -LiteralPath ${q(saved)} }`,
-      `if ((Get-Service -Name ${svc(o, "address")}).StartType -eq 'Automatic') { Set-Service -Name ${svc(o, "address")} -StartupType Manual }`,
+      startupTypeOf(svc(o, "address"), "options.windowsServices.address"),
+      `if (-not (Test-Path -LiteralPath ${q(saved)})) { $startupType | Set-Content -LiteralPath ${q(saved)} }`,
+      `if ($startupType -eq 'Automatic') { Set-Service -Name ${svc(o, "address")} -StartupType Manual }`,
     ],
     reboot: { command: o.rebootCommand, bootMarker: WINDOWS_BOOT_MARKER },
     backup: [

@@ -20,7 +20,9 @@ function winPaths(o: OmflowOptions, hop: Hop) {
   const point = `${windowsBackupRoot(dir)}\\${hop.from}-to-${hop.to}`;
   return {
     dir,
-    work: `${dir}\\tmp\\upchain\\${hop.to}`,
+    // beside the restore point, in the private restore points' folder, outside the install folder:
+    // an updater that cleans its own folders cannot delete the update file or verify's marker
+    work: `${point}.work`,
     backupRoot: windowsBackupRoot(dir),
     point,
     installCopy: `${point}\\install`,
@@ -68,7 +70,10 @@ export function windowsHopSteps(o: OmflowOptions, hop: Hop): Step[] {
         mirror(p.dir, p.installCopy),
       ],
       backupDir: p.point,
-      provenance: doc(`${GENERAL} 1`, "Please backup OMFLOW first."),
+      provenance: fromSafety(
+        "001 Windows General Version Update Steps 1 says \"Please backup OMFLOW first\" and refers to a \"Backup and Restore\" section that is not among the documents: " +
+          "upchain stops OMFLOW and mirrors the install folder into a private restore point; the restore mirrors it back",
+      ),
     }),
     step({
       id: "backup-database",
@@ -132,7 +137,7 @@ export function windowsHopSteps(o: OmflowOptions, hop: Hop): Step[] {
         `$service = Get-CimInstance -ClassName Win32_Service | Where-Object { $_.Name -eq ${svc} }`,
         `$since = (Get-Process -Id $service.ProcessId).StartTime.ToUniversalTime(); if ($since -lt $began) { throw ('the OMFLOW service has run since ' + $since.ToString('o') + ', before the update began: it did not restart') }`,
       ],
-      provenance: doc("Error Handling", 'If OMFLOW fails to start the service after the update, follow the "Backup and Restore" section to restore OMFLOW and then rerun the update steps.'),
+      provenance: doc(`${GENERAL} 6`, "After the update, OMFLOW service will automatically restart."),
     }),
   );
   return steps;
@@ -148,8 +153,12 @@ function runUpdater(o: OmflowOptions, updater: string, started: string): string[
     strict,
     `Set-Content -LiteralPath ${q(started)} -Value ((Get-Date).ToUniversalTime().ToString('o'))`,
     `$p = Start-Process -FilePath ${q(updater)}${args} -Verb RunAs -PassThru`,
+    // Windows PowerShell leaves ExitCode $null unless the process handle was read while it ran
+    // (PowerShell issue #5421): read it now, so a good update is not taken for a failed one
+    "$null = $p.Handle",
     // an updater still waiting for a click would hang the hop: the site's arguments did not answer it
     `if (-not $p.WaitForExit(3600000)) { Stop-Process -Id $p.Id -Force; throw 'the update file was still running after an hour: it may be waiting for input options.updaterArguments does not answer' }`,
+    `if ($null -eq $p.ExitCode) { throw 'the update file ended but Windows gave no exit code for it: check the OMFLOW service and the update file before running again' }`,
     `if ($p.ExitCode -ne 0) { throw ('the update file exited ' + $p.ExitCode) }`,
   ];
 }
@@ -215,7 +224,7 @@ export function windowsRestoreSteps(o: OmflowOptions, hop: Hop): Step[] {
         `Stop-Service -Name ${q(serviceOf(o))} -Force -ErrorAction SilentlyContinue`,
         mirror(p.installCopy, p.dir),
       ],
-      provenance: fromSafety("puts the install folder back from the hop's restore point (001 Error Handling: restore OMFLOW when the service fails to start)"),
+      provenance: fromSafety("puts the install folder back from the hop's restore point when the hop failed (001's Windows steps name no restore; its \"Backup and Restore\" section is not among the documents)"),
     }),
     step({
       id: "restore-database",

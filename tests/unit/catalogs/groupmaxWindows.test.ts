@@ -54,16 +54,23 @@ describe("Groupmax on Windows, rendered as PowerShell", () => {
     assert.deepStrictEqual(step(p, "stop-object-server").commands.slice(1), ["Stop-Service -Name 'Groupmax Object Server'"]);
   });
 
-  it("autostart-off saves the old StartType once, then sets Manual only when it is Automatic", () => {
+  it("autostart-off reads the start mode through CIM (Win32_Service StartMode, PowerShell 3.0), not .NET's StartType, which PowerShell 3 and 4 hosts lack", () => {
     const s = step(plan("05-00"), "autostart-off");
-    const save = s.commands.findIndex((c) => /StartType\.ToString\(\) \| Set-Content -LiteralPath /.test(c));
+    assert.ok(!/StartType/.test(text(s)), text(s));
+    const read = s.commands.findIndex((c) => /Get-CimInstance -ClassName Win32_Service \| Where-Object \{ \$_\.Name -eq 'Groupmax Address Server' \}/.test(c));
+    assert.ok(read >= 0, text(s));
+    // Win32_Service says Auto, Manual or Disabled; Set-Service -StartupType takes Automatic, Manual or Disabled
+    assert.match(s.commands[read], /@\{ Auto = 'Automatic'; Manual = 'Manual'; Disabled = 'Disabled' \}/);
+    assert.match(s.commands[read], /throw \('the start mode of ' \+ 'Groupmax Address Server'/, "a start mode Set-Service cannot put back stops the hop before anything changes");
+  });
+
+  it("autostart-off saves the old start mode once, then sets Manual only when it is Automatic", () => {
+    const s = step(plan("05-00"), "autostart-off");
+    const save = s.commands.findIndex((c) => /\$startupType \| Set-Content -LiteralPath /.test(c));
     const change = s.commands.findIndex((c) => /Set-Service .*-StartupType Manual/.test(c));
     assert.ok(save >= 0 && change > save, `the setting is saved before it is changed:\n${text(s)}`);
     assert.match(s.commands[save], /^if \(-not \(Test-Path -LiteralPath '[^']+'\)\) \{/, "a resumed run must not overwrite the saved setting");
-    assert.match(
-      s.commands[change],
-      /^if \(\(Get-Service -Name 'Groupmax Address Server'\)\.StartType -eq 'Automatic'\) \{ Set-Service -Name 'Groupmax Address Server' -StartupType Manual \}$/,
-    );
+    assert.match(s.commands[change], /^if \(\$startupType -eq 'Automatic'\) \{ Set-Service -Name 'Groupmax Address Server' -StartupType Manual \}$/);
   });
 
   it("restore-autostart puts back the value autostart-off saved, with Set-Service -StartupType", () => {

@@ -2,6 +2,22 @@
 import * as assert from "assert";
 import { omflow } from "../../../providers/catalogs/omflow";
 import { atLeast, hostChecksFor, powerShellVersionCheck } from "../../../providers/engine/powershellVersion";
+import { hostCheckProblems } from "../../../providers/engine/precheck";
+import { RemoteHost } from "../../../providers/transport/remoteHost";
+
+/** A Windows host that answers PowerShell's version with `version`, and remembers what it was asked. */
+function windowsHost(version: string) {
+  const ran: string[] = [];
+  const host = {
+    label: "admin@win1:22",
+    exec: async (command: string) => {
+      ran.push(command);
+      const asked = command.startsWith("powershell -NoProfile -NonInteractive -Command ") && command.includes("$PSVersionTable.PSVersion");
+      return { code: asked ? 0 : 1, signal: null, stdout: asked ? `${version}\r\n` : "", stderr: asked ? "" : "not a PowerShell command" };
+    },
+  } as unknown as RemoteHost;
+  return { host, ran };
+}
 
 describe("the PowerShell version check at preview", () => {
   const check = powerShellVersionCheck("OMFLOW", "4.0");
@@ -25,5 +41,22 @@ describe("the PowerShell version check at preview", () => {
     const ctx = (platform: "linux" | "windows") => ({ platform, releases: omflow.defaultReleases, options: {} });
     assert.strictEqual(hostChecksFor(omflow, [], ctx("windows"))[0].id, "powershell-version");
     assert.ok(!hostChecksFor(omflow, [], ctx("linux")).some((c) => c.id === "powershell-version"));
+  });
+
+  describe("preview reaches the Windows host for it", () => {
+    const windows = { platform: "windows" as const, releases: omflow.defaultReleases, options: {} };
+    it("preview refuses a host that runs PowerShell 2.0, naming the field platform and what to install", async () => {
+      const { host } = windowsHost("2.0");
+      const problems = await hostCheckProblems(host, hostChecksFor(omflow, [], windows));
+      const refused = problems.find((p) => p.path === "platform");
+      assert.ok(refused, JSON.stringify(problems));
+      assert.match(refused.message, /this host runs PowerShell 2\.0; OMFLOW's Windows recipe uses cmdlets of Windows PowerShell 3\.0: install Windows Management Framework 3\.0/);
+    });
+    it("the version is read through powershell -NoProfile -NonInteractive -Command, the script quoted as one word", async () => {
+      const { host, ran } = windowsHost("5.1.17763.1432");
+      const problems = await hostCheckProblems(host, hostChecksFor(omflow, [], windows));
+      assert.deepStrictEqual(problems.filter((p) => p.path === "platform"), []);
+      assert.strictEqual(ran[0], "powershell -NoProfile -NonInteractive -Command '$PSVersionTable.PSVersion.ToString()'");
+    });
   });
 });

@@ -41,6 +41,37 @@ describe("OMFLOW on Windows, rendered as PowerShell", () => {
   it("an update file still waiting for a click after an hour is stopped and the hop fails", () => {
     assert.match(text(step(steps("1.1.6.1", "1.1.6.3"), "run-update")), /if \(-not \$p\.WaitForExit\(3600000\)\) \{ Stop-Process -Id \$p\.Id -Force; throw/);
   });
+  it("the updater's exit code is read from a cached process handle, so a good update is not taken for a failed one", () => {
+    // Windows PowerShell leaves ExitCode $null for a Start-Process -PassThru process whose handle was
+    // never read (PowerShell issue #5421): the handle is read right after the start, before the wait
+    const c = step(steps("1.1.6.1", "1.1.6.3"), "run-update").commands;
+    const start = c.findIndex((l) => /^\$p = Start-Process .* -Verb RunAs -PassThru$/.test(l));
+    assert.ok(start >= 0, c.join("\n"));
+    assert.strictEqual(c[start + 1], "$null = $p.Handle");
+    assert.ok(c.findIndex((l) => /WaitForExit/.test(l)) > start + 1);
+    assert.match(c.join("\n"), /if \(\$null -eq \$p\.ExitCode\) \{ throw/);
+  });
+  it("the work folder (update file, marker, Python installer) is beside the restore point, private, never inside the install folder", () => {
+    const p = plan("1.1.6.1", "1.2.0.0", { ...site, additionalPythonPackages: ["pymssql"], python311Installer: "C:\\py\\python-3.11.9.exe", patches: { "1.2.0.0": "C:\\site\\update-1.2.0.0.exe" } });
+    const work = "C:\\Program Files\\OMFLOW-upchain-backups\\1.1.6.1-to-1.2.0.0.work";
+    const uploads = p.steps.filter((s) => s.action === "upload").map((s) => (s.action === "upload" ? s.destination : ""));
+    assert.deepStrictEqual(uploads, [`${work}\\update-1.2.0.0.exe`, `${work}\\python-3.11.9.exe`]);
+    const all = p.steps.map(text).join("\n");
+    assert.ok(!all.includes("C:\\Program Files\\OMFLOW Server\\tmp"), "nothing is put inside the install folder");
+    assert.ok(text(step(p.steps, "verify")).includes(`'${work}\\update-started'`));
+    // the restore points' folder is made private (Administrators and SYSTEM) by the backup, before anything is uploaded
+    assert.ok(step(p.steps, "backup").commands.some((l) => l.startsWith("$private = 'C:\\Program Files\\OMFLOW-upchain-backups';")));
+  });
+  it("the backup is upchain's safety, like Linux's: 001 says to back up first and refers to a section that is not among the documents", () => {
+    const b = step(steps("1.1.6.1", "1.1.6.3"), "backup");
+    assert.strictEqual(b.provenance?.kind, "safety");
+    assert.match(b.provenance?.kind === "safety" ? b.provenance.note : "", /Please backup OMFLOW first/);
+  });
+  it("verify cites Windows step 6 (the service restarts by itself after the update), not Linux's Error Handling", () => {
+    const v = step(steps("1.1.6.1", "1.1.6.3"), "verify");
+    assert.strictEqual(v.provenance?.kind === "document" && v.provenance.section, "Windows, General Version Update Steps 6");
+    assert.match(v.provenance?.kind === "document" ? v.provenance.quote : "", /OMFLOW service will automatically restart/);
+  });
   it("verify is the document's criterion: the service runs and restarted after the update began; no VERSION file is read", () => {
     const all = steps("1.1.6.1", "1.1.6.3");
     const v = step(all, "verify");
