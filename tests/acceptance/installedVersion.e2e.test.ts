@@ -93,7 +93,7 @@ describe("the installed version from the stack, the state and the site's version
     assert.match(preview.output, /current \(1\) is trusted on first adoption only/);
     // the diff shows the last plan beside the new one: the new one starts from 3
     assert.match(preview.output, /~ from\s*: "1" => "3"/);
-    assert.match(preview.output, /=> "3->4 install: \[run\] Install 4"/);
+    assert.match(preview.output, /=> "3->4 install: \[run\] Install 4 <- [^"]*"/);
     project.ok(["up", "--yes", "--skip-preview"]);
     assert.strictEqual(onApp(`cat ${APP}/release`), "4");
     assert.deepStrictEqual(onApp(`cat ${APP}/installs.log`).split("\n"), ["install 2", "install 3", "install 4"], "no hop ran twice");
