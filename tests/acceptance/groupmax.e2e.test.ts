@@ -230,7 +230,7 @@ describe("a Groupmax hop whose optional Version 6 backup fails after verify", fu
     failStopAfterUpgrade("gmwarn", "server");
     const r = project.run(["up", "--yes", "--skip-preview"]);
     assert.strictEqual(r.code, 0, r.output);
-    assert.match(r.output, /WARNING: step "Back up the 06-00 environment with Object Server stopped, then start it again[^"]*" \(backup-v6\) exited 1 \(.*cannot stop server \(injected fault\).*\) after the hop's verify passed; 06-00 stays installed and running, nothing was rolled back\. Do this step by hand/);
+    assert.match(r.output, /WARNING: step "Back up the 06-00 environment with Object Server stopped, then start it again[^"]*" \(backup-v6\) exited 1 \(.*cannot stop server \(injected fault\).*\) after the hop's verify passed; 06-00 stays installed, nothing was rolled back; check that its services run\. Do this step by hand/);
     assert.doesNotMatch(r.output, /restored to 05-00|STEP_FAILED/);
     const s = groupmaxState("gmwarn");
     assert.strictEqual(s.version, "06-00");

@@ -34,6 +34,11 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
   const startAndCheck = (svc: { start: string; status: string }) => [svc.start, svc.status];
   const stopAll = [c.server.stop, c.address.stop, c.objectServer.stop];
   const journal = o.journalDir === false ? "" : o.journalDir;
+  const named = { objectServer: "Object Server", address: "the address service", server: "the server" } as const;
+  const startEach = (Object.keys(named) as (keyof typeof named)[]).map(
+    (k) => `(${c[k].start}
+) || down="$down ${named[k]} (options.commands.${k}.start),"`,
+  );
   return {
     shell: "sh",
     autostartSaved: saved,
@@ -91,9 +96,11 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
       // command in its own subshell, so its own ; or newline stays inside it)
       `rc=0; { ${[...stopAll.map((c) => `(${c}
 )`), `tar -C / --no-unquote -czpf "$archive" ${archiveOf}`].join(" && ")}; } || rc=$?`,
-      c.objectServer.start,
-      c.address.start,
-      c.server.start,
+      // each start is tried whatever the others did (set -e would skip the rest after a failure), and
+      // the step fails naming every one that did not start, so the warning never hides a stopped service
+      `down=""`,
+      ...startEach,
+      `if [ -n "$down" ]; then echo "after the Version 6 backup (exit $rc) these did not start again:\${down%,}; start them with your site's commands and check that they run" >&2; exit 1; fi`,
       `if [ "$rc" != 0 ]; then echo "the Version 6 backup failed (exit $rc); the services were started again" >&2; exit "$rc"; fi`,
       `sha256sum "$archive" > "$archive.sha256"`,
       `printf 'saved %s\\n' "$archive"`,

@@ -207,9 +207,16 @@ describe("Groupmax on Windows: the services file", () => {
     assert.match(t, /if \(-not \(Test-Path -LiteralPath 'C:\\Groupmax\\journal' -PathType Container\)\) \{ throw '.*options\.journalDir\) does not exist/);
   });
 
-  it("the Version 6 backup stops the services first and starts them again in a finally block", () => {
+  it("the Version 6 backup stops the services first, then tries to start each one whatever the others did, failing with those that did not start", () => {
     const t = text(step(plan("05-00"), "backup-v6"));
-    assert.match(t, /try \{ foreach \(\$s in @\('Groupmax Mail Server', 'Groupmax Address Server', 'Groupmax Object Server'\)\) \{ Stop-Service -Name \$s \}; .*robocopy.* \} finally \{ Start-Service -Name 'Groupmax Object Server'; Start-Service -Name 'Groupmax Address Server'; Start-Service -Name 'Groupmax Mail Server' \}/);
+    assert.match(t, /try \{ foreach \(\$s in @\('Groupmax Mail Server', 'Groupmax Address Server', 'Groupmax Object Server'\)\) \{ Stop-Service -Name \$s \}; .*robocopy.* \} catch \{ \$backupError = \$_ \}/);
+    // a failed start is caught one service at a time, so the next one is still started
+    assert.match(t, /foreach \(\$s in @\('Groupmax Object Server', 'Groupmax Address Server', 'Groupmax Mail Server'\)\) \{ try \{ Start-Service -Name \$s \} catch \{ \$down \+= \$s \} \}/);
+    assert.doesNotMatch(t, /finally \{ Start-Service/, "no finally whose first failed start skips the others");
+    const lines = step(plan("05-00"), "backup-v6").commands;
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    assert.ok(at(/if \(\$down\.Count\) \{ throw \('after the Version 6 backup these services did not start again: '/) > at(/Start-Service/), "it fails after trying every start");
+    assert.ok(at(/if \(\$backupError\) \{ throw \$backupError \}/) > at(/\$down\.Count/), "a failed copy still fails the step");
   });
 
   it("verify reads no VERSION file: it checks the services the document started still run", () => {
