@@ -35,7 +35,8 @@ describe("Groupmax on Linux: private restore points that are never deleted", fun
     fs.mkdirSync(path.join(installDir, "bin"), { recursive: true });
     // the site's control: autostart is on, everything else succeeds; each call is logged, and a copy
     // of the database file is taken at each call (to see what ran while Object Server was stopped)
-    fs.writeFileSync(ctl, `#!/bin/sh\necho "$*" >> ${q(path.join(dir, "ctl.log"))}\nexit 0\n`, { mode: 0o755 });
+    // a file fail-<op>-<service> in dir makes that operation fail (exit 3)
+    fs.writeFileSync(ctl, `#!/bin/sh\necho "$*" >> ${q(path.join(dir, "ctl.log"))}\nif [ -e ${q(dir)}/"fail-$1-$2" ]; then exit 3; fi\nexit 0\n`, { mode: 0o755 });
     fs.mkdirSync(path.join(dir, "db"));
     fs.writeFileSync(path.join(dir, "db", "address.db"), "data", { mode: 0o644 });
     fs.writeFileSync(path.join(dir, "services"), "imap 143/tcp\n", { mode: 0o644 });
@@ -74,6 +75,26 @@ describe("Groupmax on Linux: private restore points that are never deleted", fun
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /the Version 6 backup failed \(exit 2\); the services were started again/);
     assert.deepStrictEqual(fs.readFileSync(path.join(dir, "ctl.log"), "utf8").trim().split("\n").slice(-3), ["start objsrv", "start address", "start server"]);
+  });
+
+  it("a Version 6 backup whose Object Server does not start again still starts the address service and the server, then fails naming Object Server", () => {
+    fs.writeFileSync(path.join(dir, "fail-start-objsrv"), "");
+    const r = run(step("backup-v6").commands);
+    assert.notStrictEqual(r.status, 0, "the step fails: the warning must not say the services run");
+    assert.deepStrictEqual(fs.readFileSync(path.join(dir, "ctl.log"), "utf8").trim().split("\n").slice(-3), ["start objsrv", "start address", "start server"]);
+    assert.match(r.stderr, /after the Version 6 backup \(exit 0\) these did not start again: Object Server \(options\.commands\.objectServer\.start\); start them/);
+    assert.doesNotMatch(r.stderr, /the address service|the server \(/, "only the one that failed is named");
+  });
+
+  it("a Version 6 backup whose copy fails and whose address service does not start again names both, having tried every start", () => {
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, "tar"), "#!/bin/sh\necho 'tar: disk full' >&2\nexit 2\n", { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, "fail-start-address"), "");
+    const r = run([`PATH=${bin}:$PATH`, ...step("backup-v6").commands]);
+    assert.notStrictEqual(r.status, 0);
+    assert.deepStrictEqual(fs.readFileSync(path.join(dir, "ctl.log"), "utf8").trim().split("\n").slice(-3), ["start objsrv", "start address", "start server"]);
+    assert.match(r.stderr, /after the Version 6 backup \(exit 2\) these did not start again: the address service \(options\.commands\.address\.start\); start them/);
   });
 
   it("a pointer an earlier attempt left 0644 is replaced by a 0600 one naming the new archive", () => {
