@@ -109,7 +109,8 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
     restoreBackup: [
       ...[...(o.operatorConsole ? [c.console] : []), c.server, c.address, c.objectServer].map((s) => `${s.stop} || true`),
       `archive=$(cat ${q(pointer)}); sha256sum -c "$archive.sha256" > /dev/null`,
-      `rm -rf -- ${[...o.installDirs, ...o.databasePaths].map(q).join(" ")}`,
+      // everything the archive holds but the services file is replaced whole, so nothing the hop added stays
+      `rm -rf -- ${[...o.installDirs, ...o.databasePaths, ...(o.journalDir === false ? [] : [o.journalDir])].map(q).join(" ")}`,
       `tar -C / -xzpf "$archive"; printf 'restored from %s (kept)\\n' "$archive"`,
     ],
     recoverServices: [c.objectServer.start, c.address.start, c.server.start, ...(o.operatorConsole ? [c.console.start] : [])],

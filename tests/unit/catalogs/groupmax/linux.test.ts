@@ -97,6 +97,25 @@ describe("Groupmax on Linux: private restore points that are never deleted", fun
     assert.match(r.stderr, /after the Version 6 backup \(exit 2\) these did not start again: the address service \(options\.commands\.address\.start\); start them/);
   });
 
+  it("a restore after the journal files were cleared puts the old version's journal files back, and drops what the new version wrote there", () => {
+    const journal = path.join(dir, "var", "journal's");
+    fs.mkdirSync(journal, { recursive: true });
+    fs.writeFileSync(path.join(journal, "master.jnl"), "old journal");
+    options.journalDir = journal;
+    for (const id of ["backup", "clear-journal"]) {
+      const r = run(step(id).commands);
+      assert.strictEqual(r.status, 0, `${id}: ${r.stderr}`);
+    }
+    assert.deepStrictEqual(fs.readdirSync(journal), [], "clear-journal deleted the journal files");
+    fs.writeFileSync(path.join(journal, "new.jnl"), "written by the new version");
+    const hop = planUpgrade(groupmax, { installed: "03-00", target: "06-00", platform: "linux", options }).hops[0];
+    const restore = groupmax.restoreSteps(hop, { platform: "linux", releases: ["06-00"], options });
+    const r = run(restore.flatMap((s) => s.commands));
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(fs.readdirSync(journal), ["master.jnl"]);
+    assert.strictEqual(fs.readFileSync(path.join(journal, "master.jnl"), "utf8"), "old journal");
+  });
+
   it("a pointer an earlier attempt left 0644 is replaced by a 0600 one naming the new archive", () => {
     fs.mkdirSync(backups(), { recursive: true });
     const pointer = path.join(backups(), "03-00-before-06-00.current");
