@@ -128,6 +128,28 @@ describe("four Groupmax servers at 02-00, 02-01, 03-00 and 05-00 in one stack", 
     project.ok(["up", "--yes", "--expect-no-changes"]);
     project.ok(["refresh", "--yes", "--expect-no-changes"]);
   });
+
+  // Groupmax has one hop, so after it the change a stack can still make is to its options: here the
+  // site turns off the optional Version 6 backup. The servers are at their target, so the update
+  // runs no step on any host; the state takes the new options and the next up has nothing to do.
+  it("then a change: turning off the Version 6 backup updates all four in the state and touches no host, and the next up changes nothing", () => {
+    const before = names.map((n) => groupmaxLog(n).join("\n"));
+    const backupsBefore = names.map((n) => onHost(n, "ls /var/backups/upchain/groupmax"));
+    configureGroupmax(project, hosts, groupmaxOptions({ backupAfterUpgrade: false }));
+    const preview = project.ok(["preview", "--diff"]);
+    assert.match(preview.output, /\b4 to update\b/, preview.output);
+    assert.doesNotMatch(preview.output, /->06-00 \S+: \[/, "no hop and no step is planned");
+    project.ok(["up", "--yes", "--skip-preview"]);
+    for (const n of names) {
+      const s = groupmaxState(n);
+      assert.strictEqual(s.version, "06-00", n);
+      assert.deepStrictEqual(s.running, ["objsrv", "address", "server"], `${n} still runs its services`);
+    }
+    assert.deepStrictEqual(names.map((n) => groupmaxLog(n).join("\n")), before, "no service was stopped or started on any host");
+    assert.deepStrictEqual(names.map((n) => onHost(n, "ls /var/backups/upchain/groupmax")), backupsBefore, "no backup was taken");
+    project.ok(["up", "--yes", "--expect-no-changes"]);
+    project.ok(["refresh", "--yes", "--expect-no-changes"]);
+  });
 });
 
 describe("a Groupmax host whose port 143 is taken by another name, or whose stack lacks an installer", function () {
