@@ -111,9 +111,10 @@ describe("four Groupmax servers at 02-00, 02-01, 03-00 and 05-00 in one stack", 
       assert.strictEqual(groupmaxState(n).setup, "done", `${n}: the Address_Mail setup ran after advup2_6`);
       assert.ok(at(/^setup Address_Mail OK/) > advup, `${n}: the setup follows advup2_6`);
     }
-    // the restore point holds every folder the stack names: both installation folders and both database places
+    // the restore point holds every folder the stack names: both installation folders, both database
+    // places and the journal folder with the journals clear-journal deleted later
     const listed = onHost("gm0300", "cd /var/backups/upchain/groupmax && tar -tzf $(cat 03-00-before-06-00.current)");
-    for (const dir of ["opt/groupmax/", "opt/gmaxmail/", "opt/gmaxobj/", "var/opt/groupmax/db/address.db", "srv/gmaxmail/db/mail.db", "etc/services"]) {
+    for (const dir of ["opt/groupmax/", "opt/gmaxmail/", "opt/gmaxobj/", "var/opt/groupmax/db/address.db", "srv/gmaxmail/db/mail.db", "etc/services", "var/opt/groupmax/journal/gmax0001.jnl"]) {
       assert.ok(listed.split("\n").some((l) => l.startsWith(dir)), `${dir} is in the restore point`);
     }
     // the Version 6 backup was taken with Object Server stopped, and it was started again
