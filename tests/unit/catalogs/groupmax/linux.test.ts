@@ -97,6 +97,16 @@ describe("Groupmax on Linux: private restore points that are never deleted", fun
     assert.match(r.stderr, /after the Version 6 backup \(exit 2\) these did not start again: the address service \(options\.commands\.address\.start\); start them/);
   });
 
+  it("recovering after a failed hop starts the address service and the server even when Object Server does not start, then fails naming it", () => {
+    fs.writeFileSync(path.join(dir, "fail-start-objsrv"), "");
+    const hop = planUpgrade(groupmax, { installed: "03-00", target: "06-00", platform: "linux", options }).hops[0];
+    const recover = groupmax.recoverSteps!(hop, { platform: "linux", releases: ["06-00"], options }).find((s) => s.id === "recover-services")!;
+    const r = run(recover.commands);
+    assert.notStrictEqual(r.status, 0);
+    assert.deepStrictEqual(fs.readFileSync(path.join(dir, "ctl.log"), "utf8").trim().split("\n"), ["start objsrv", "start address", "start server"]);
+    assert.match(r.stderr, /these did not start again: Object Server \(options\.commands\.objectServer\.start\); start them/);
+  });
+
   it("a restore after the journal files were cleared puts the old version's journal files back, and drops what the new version wrote there", () => {
     const journal = path.join(dir, "var", "journal's");
     fs.mkdirSync(journal, { recursive: true });
