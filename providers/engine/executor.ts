@@ -294,7 +294,7 @@ function warnAfterVerify(r: Run, step: PlannedStep, outcome: StepOutcome): void 
   r.log(
     maskSecrets(
       `[${hopName(o.catalog, o.plan, step.hop)}] WARNING: step "${step.title}" (${step.id}) ${what}${why ? ` (${why})` : ""} after the hop's verify passed; ` +
-        `${hop.to} stays installed and running, nothing was rolled back. Do this step by hand: ${step.title}.`,
+        `${hop.to} stays installed, nothing was rolled back; check that its services run. Do this step by hand: ${step.title}.`,
       o.secrets ?? [],
     ),
   );

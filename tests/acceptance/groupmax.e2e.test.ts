@@ -111,9 +111,10 @@ describe("four Groupmax servers at 02-00, 02-01, 03-00 and 05-00 in one stack", 
       assert.strictEqual(groupmaxState(n).setup, "done", `${n}: the Address_Mail setup ran after advup2_6`);
       assert.ok(at(/^setup Address_Mail OK/) > advup, `${n}: the setup follows advup2_6`);
     }
-    // the restore point holds every folder the stack names: both installation folders and both database places
+    // the restore point holds every folder the stack names: both installation folders, both database
+    // places and the journal folder with the journals clear-journal deleted later
     const listed = onHost("gm0300", "cd /var/backups/upchain/groupmax && tar -tzf $(cat 03-00-before-06-00.current)");
-    for (const dir of ["opt/groupmax/", "opt/gmaxmail/", "opt/gmaxobj/", "var/opt/groupmax/db/address.db", "srv/gmaxmail/db/mail.db", "etc/services"]) {
+    for (const dir of ["opt/groupmax/", "opt/gmaxmail/", "opt/gmaxobj/", "var/opt/groupmax/db/address.db", "srv/gmaxmail/db/mail.db", "etc/services", "var/opt/groupmax/journal/gmax0001.jnl"]) {
       assert.ok(listed.split("\n").some((l) => l.startsWith(dir)), `${dir} is in the restore point`);
     }
     // the Version 6 backup was taken with Object Server stopped, and it was started again
@@ -125,6 +126,28 @@ describe("four Groupmax servers at 02-00, 02-01, 03-00 and 05-00 in one stack", 
     const backups = onHost("gm0300", "ls /var/backups/upchain/groupmax");
     assert.match(backups, /03-00-before-06-00\.\d{8}T\d{6}\.tar\.gz\n/);
     assert.match(backups, /06-00-after-upgrade\.\d{8}T\d{6}\.tar\.gz\n/);
+    project.ok(["up", "--yes", "--expect-no-changes"]);
+    project.ok(["refresh", "--yes", "--expect-no-changes"]);
+  });
+
+  // Groupmax has one hop, so after it the change a stack can still make is to its options: here the
+  // site turns off the optional Version 6 backup. The servers are at their target, so the update
+  // runs no step on any host; the state takes the new options and the next up has nothing to do.
+  it("then a change: turning off the Version 6 backup updates all four in the state and touches no host, and the next up changes nothing", () => {
+    const before = names.map((n) => groupmaxLog(n).join("\n"));
+    const backupsBefore = names.map((n) => onHost(n, "ls /var/backups/upchain/groupmax"));
+    configureGroupmax(project, hosts, groupmaxOptions({ backupAfterUpgrade: false }));
+    const preview = project.ok(["preview", "--diff"]);
+    assert.match(preview.output, /\b4 to update\b/, preview.output);
+    assert.doesNotMatch(preview.output, /->06-00 \S+: \[/, "no hop and no step is planned");
+    project.ok(["up", "--yes", "--skip-preview"]);
+    for (const n of names) {
+      const s = groupmaxState(n);
+      assert.strictEqual(s.version, "06-00", n);
+      assert.deepStrictEqual(s.running, ["objsrv", "address", "server"], `${n} still runs its services`);
+    }
+    assert.deepStrictEqual(names.map((n) => groupmaxLog(n).join("\n")), before, "no service was stopped or started on any host");
+    assert.deepStrictEqual(names.map((n) => onHost(n, "ls /var/backups/upchain/groupmax")), backupsBefore, "no backup was taken");
     project.ok(["up", "--yes", "--expect-no-changes"]);
     project.ok(["refresh", "--yes", "--expect-no-changes"]);
   });
@@ -230,7 +253,7 @@ describe("a Groupmax hop whose optional Version 6 backup fails after verify", fu
     failStopAfterUpgrade("gmwarn", "server");
     const r = project.run(["up", "--yes", "--skip-preview"]);
     assert.strictEqual(r.code, 0, r.output);
-    assert.match(r.output, /WARNING: step "Back up the 06-00 environment with Object Server stopped, then start it again[^"]*" \(backup-v6\) exited 1 \(.*cannot stop server \(injected fault\).*\) after the hop's verify passed; 06-00 stays installed and running, nothing was rolled back\. Do this step by hand/);
+    assert.match(r.output, /WARNING: step "Back up the 06-00 environment with Object Server stopped, then start it again[^"]*" \(backup-v6\) exited 1 \(.*cannot stop server \(injected fault\).*\) after the hop's verify passed; 06-00 stays installed, nothing was rolled back; check that its services run\. Do this step by hand/);
     assert.doesNotMatch(r.output, /restored to 05-00|STEP_FAILED/);
     const s = groupmaxState("gmwarn");
     assert.strictEqual(s.version, "06-00");

@@ -34,6 +34,15 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
   const startAndCheck = (svc: { start: string; status: string }) => [svc.start, svc.status];
   const stopAll = [c.server.stop, c.address.stop, c.objectServer.stop];
   const journal = o.journalDir === false ? "" : o.journalDir;
+  const named = { objectServer: "Object Server", address: "the address service", server: "the server", console: "the operator console" } as const;
+  // each start is tried whatever the others did (set -e would skip the rest after a failure); $down
+  // collects those that did not start, so the step can fail naming every one
+  const startEachOf = (ks: (keyof typeof named)[]) => [
+    `down=""`,
+    ...ks.map((k) => `(${c[k].start}
+) || down="$down ${named[k]} (options.commands.${k}.start),"`),
+  ];
+  const startEach = startEachOf(["objectServer", "address", "server"]);
   return {
     shell: "sh",
     autostartSaved: saved,
@@ -91,9 +100,9 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
       // command in its own subshell, so its own ; or newline stays inside it)
       `rc=0; { ${[...stopAll.map((c) => `(${c}
 )`), `tar -C / --no-unquote -czpf "$archive" ${archiveOf}`].join(" && ")}; } || rc=$?`,
-      c.objectServer.start,
-      c.address.start,
-      c.server.start,
+      // the step fails naming every service that did not start, so the warning never hides a stopped one
+      ...startEach,
+      `if [ -n "$down" ]; then echo "after the Version 6 backup (exit $rc) these did not start again:\${down%,}; start them with your site's commands and check that they run" >&2; exit 1; fi`,
       `if [ "$rc" != 0 ]; then echo "the Version 6 backup failed (exit $rc); the services were started again" >&2; exit "$rc"; fi`,
       `sha256sum "$archive" > "$archive.sha256"`,
       `printf 'saved %s\\n' "$archive"`,
@@ -102,9 +111,13 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
     restoreBackup: [
       ...[...(o.operatorConsole ? [c.console] : []), c.server, c.address, c.objectServer].map((s) => `${s.stop} || true`),
       `archive=$(cat ${q(pointer)}); sha256sum -c "$archive.sha256" > /dev/null`,
-      `rm -rf -- ${[...o.installDirs, ...o.databasePaths].map(q).join(" ")}`,
+      // everything the archive holds but the services file is replaced whole, so nothing the hop added stays
+      `rm -rf -- ${[...o.installDirs, ...o.databasePaths, ...(o.journalDir === false ? [] : [o.journalDir])].map(q).join(" ")}`,
       `tar -C / -xzpf "$archive"; printf 'restored from %s (kept)\\n' "$archive"`,
     ],
-    recoverServices: [c.objectServer.start, c.address.start, c.server.start, ...(o.operatorConsole ? [c.console.start] : [])],
+    recoverServices: [
+      ...startEachOf(["objectServer", "address", "server", ...(o.operatorConsole ? (["console"] as const) : [])]),
+      `if [ -n "$down" ]; then echo "these did not start again:\${down%,}; start them with your site's commands and check that they run" >&2; exit 1; fi`,
+    ],
   };
 }

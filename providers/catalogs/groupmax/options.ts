@@ -60,7 +60,8 @@ function schemaFor(platform: Platform) {
       // 002: 「Groupmax製品が使用するすべてのデータベースファイル」
       databasePaths: absolutePaths(platform, ex("/var/opt/groupmax/db", "D:\\GroupmaxDB"), { removedByRestore: true }).optional(),
       /** The folder of the master management server's journals, or false: the old version kept none (002: 「取得していた場合は」). */
-      journalDir: z.union([absolutePath(platform, ex("/var/opt/groupmax/journal", "C:\\Groupmax\\journal")), z.literal(false)], expecting("an absolute path, or false")).optional(),
+      // in the restore point, so the restore replaces it whole (a system folder is refused)
+      journalDir: z.union([absolutePath(platform, ex("/var/opt/groupmax/journal", "C:\\Groupmax\\journal"), { removedByRestore: true }), z.literal(false)], expecting("an absolute path, or false")).optional(),
       journalPattern: z.string(expecting("a file-name pattern")).regex(/^[A-Za-z0-9_.*?-]+$/, "a file-name pattern: letters, digits, '_', '.', '-', '*' and '?'").default("*"),
       backupDir: at(d.backupDir).optional(),
       servicesFile: absolutePath(platform, d.servicesFile, { variable: platform === "windows" }).optional(),

@@ -60,9 +60,14 @@ const step = (c: GroupmaxCommands, id: string, action: Step["action"], title: st
   provenance,
 }) as Step;
 
-/** What the restore point holds: the installation folders, the database files, the services file. */
+/**
+ * What the restore point holds: the installation folders, the database files, the services file and
+ * the journal folder (clear-journal deletes its files before verify, so a restore after a later failure
+ * must bring the old version's journals back). The journal folder comes last: a restore point taken
+ * before it was kept still has its other copies at the same numbers (Windows numbers them).
+ */
 export function kept(o: GroupmaxSettings): string[] {
-  return [...o.installDirs, ...o.databasePaths, o.servicesFile];
+  return [...o.installDirs, ...o.databasePaths, o.servicesFile, ...(o.journalDir === false ? [] : [o.journalDir])];
 }
 
 export function hopStepsFrom(o: GroupmaxSettings, hop: Hop, c: GroupmaxCommands): Step[] {
@@ -98,7 +103,7 @@ export function hopStepsFrom(o: GroupmaxSettings, hop: Hop, c: GroupmaxCommands)
       bootMarker: c.reboot.bootMarker,
       timeoutSeconds: o.rebootTimeoutSeconds,
     } as Step,
-    step(c, "backup", "backup", `Back up ${kept(o).join(", ")} (the installation folders, the database files; the services file too, for the restore)`, c.backup,
+    step(c, "backup", "backup", `Back up ${kept(o).join(", ")} (the installation folders, the database files; the services file${o.journalDir === false ? "" : " and the journal folder"} too, for the restore)`, c.backup,
       doc(hop, "環境をバックアップします。", "マスタ管理サーバ上のAddress Server,Mail Serverの全環境をバックアップします。", "Back up the whole Address Server and Mail Server environment on the master management server.")),
     ...(Object.keys(installTitle) as Installer[]).map((k) => step(c, installId[k], "run", `${installTitle[k]} (the site's installer)`, c.install[k], fromSite(`options.installers.${k}`, installWhy[k]), true)),
   );

@@ -146,9 +146,14 @@ export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands
       strict,
       privateFolderPs(o.backupDir),
       pointInTime(`${hop.to}-after-upgrade`),
-      `try { foreach ($s in @(${svc(o, "server")}, ${svc(o, "address")}, ${svc(o, "objectServer")})) { Stop-Service -Name $s }; ` +
+      // each start is tried whatever the others did (under Stop the first failure would skip the rest);
+      // the step fails naming every service that did not start, and the backup's own error beside it
+      `$backupError = $null; try { foreach ($s in @(${svc(o, "server")}, ${svc(o, "address")}, ${svc(o, "objectServer")})) { Stop-Service -Name $s }; ` +
         paths.map((k, i) => copyTree(expand(k), `(Join-Path $point '${i}')`)).join("; ") +
-        ` } finally { ${startAll.join("; ")} }`,
+        ` } catch { $backupError = $_ }`,
+      `$down = @(); foreach ($s in @(${svc(o, "objectServer")}, ${svc(o, "address")}, ${svc(o, "server")})) { try { Start-Service -Name $s } catch { $down += $s } }`,
+      `if ($down.Count) { throw ('after the Version 6 backup these services did not start again: ' + ($down -join ', ') + $(if ($backupError) { ' (the backup itself failed: ' + $backupError + ')' } else { '' }) + '; start them with Start-Service and check that they run') }`,
+      `if ($backupError) { throw $backupError }`,
     ],
     restoreAutostart: [strict, restoreAutostart],
     restoreBackup: [

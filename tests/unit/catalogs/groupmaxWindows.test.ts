@@ -96,13 +96,14 @@ describe("Groupmax on Windows, rendered as PowerShell", () => {
     assert.ok(s.title.includes("1800s"));
   });
 
-  it("the backup step stops the services and archives the install folder, the databases and the expanded services file", () => {
+  it("the backup step stops the services and archives the install folder, the databases, the expanded services file and the journal folder", () => {
     const s = step(plan("03-00", { databasePaths: ["D:\\gmdb", "E:\\gm data"] }), "backup");
     const t = text(s);
     assert.match(t, /foreach \(\$s in @\('Groupmax Mail Server', 'Groupmax Address Server', 'Groupmax Object Server'\)\) \{ Stop-Service -Name \$s \}/);
     // robocopy keeps hidden files and large files (Compress-Archive does not); one numbered copy per path
     const copies = s.commands.filter((c) => c.startsWith("$src = "));
-    assert.deepStrictEqual(copies.map((c) => psLiterals(c)[0]), [...WINDOWS_SITE.installDirs, "D:\\gmdb", "E:\\gm data", SERVICES]);
+    // the journal folder too: clear-journal deletes its files before verify, and a restore after that brings them back
+    assert.deepStrictEqual(copies.map((c) => psLiterals(c)[0]), [...WINDOWS_SITE.installDirs, "D:\\gmdb", "E:\\gm data", SERVICES, WINDOWS_SITE.journalDir]);
     copies.forEach((c, i) => {
       assert.ok(c.includes(`$dst = (Join-Path $point '${i}')`), c);
       assert.match(c, /robocopy \$src \$dst \/MIR .*if \(\$LASTEXITCODE -ge 8\) \{ throw/);
@@ -110,6 +111,13 @@ describe("Groupmax on Windows, rendered as PowerShell", () => {
     });
     assert.ok(copies[4].includes(`[Environment]::ExpandEnvironmentVariables('${SERVICES}')`));
     assert.ok(t.includes("03-00-before-06-00.current"), "the restore point is named for this hop");
+    const restore = groupmax.restoreSteps(plan("03-00").hops[0], ctx({ databasePaths: ["D:\\gmdb", "E:\\gm data"] }))[0].commands;
+    assert.ok(restore.some((c) => c.startsWith("$copy = Join-Path $point '5'") && c.includes(`ExpandEnvironmentVariables('${WINDOWS_SITE.journalDir}')`)), "the restore mirrors the journal folder back from its copy");
+  });
+
+  it("with journalDir false the restore point holds no journal folder", () => {
+    const s = step(plan("03-00", { journalDir: false }), "backup");
+    assert.ok(!text(s).includes("journal"), text(s));
   });
 
   it("the backup directory is restricted to Administrators and SYSTEM before anything is written in it", () => {
@@ -214,9 +222,16 @@ describe("Groupmax on Windows: the services file", () => {
     assert.match(t, /if \(-not \(Test-Path -LiteralPath 'C:\\Groupmax\\journal' -PathType Container\)\) \{ throw '.*options\.journalDir\) does not exist/);
   });
 
-  it("the Version 6 backup stops the services first and starts them again in a finally block", () => {
+  it("the Version 6 backup stops the services first, then tries to start each one whatever the others did, failing with those that did not start", () => {
     const t = text(step(plan("05-00"), "backup-v6"));
-    assert.match(t, /try \{ foreach \(\$s in @\('Groupmax Mail Server', 'Groupmax Address Server', 'Groupmax Object Server'\)\) \{ Stop-Service -Name \$s \}; .*robocopy.* \} finally \{ Start-Service -Name 'Groupmax Object Server'; Start-Service -Name 'Groupmax Address Server'; Start-Service -Name 'Groupmax Mail Server' \}/);
+    assert.match(t, /try \{ foreach \(\$s in @\('Groupmax Mail Server', 'Groupmax Address Server', 'Groupmax Object Server'\)\) \{ Stop-Service -Name \$s \}; .*robocopy.* \} catch \{ \$backupError = \$_ \}/);
+    // a failed start is caught one service at a time, so the next one is still started
+    assert.match(t, /foreach \(\$s in @\('Groupmax Object Server', 'Groupmax Address Server', 'Groupmax Mail Server'\)\) \{ try \{ Start-Service -Name \$s \} catch \{ \$down \+= \$s \} \}/);
+    assert.doesNotMatch(t, /finally \{ Start-Service/, "no finally whose first failed start skips the others");
+    const lines = step(plan("05-00"), "backup-v6").commands;
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    assert.ok(at(/if \(\$down\.Count\) \{ throw \('after the Version 6 backup these services did not start again: '/) > at(/Start-Service/), "it fails after trying every start");
+    assert.ok(at(/if \(\$backupError\) \{ throw \$backupError \}/) > at(/\$down\.Count/), "a failed copy still fails the step");
   });
 
   it("verify reads no VERSION file: it checks the services the document started still run", () => {

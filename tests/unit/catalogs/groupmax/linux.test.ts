@@ -35,7 +35,8 @@ describe("Groupmax on Linux: private restore points that are never deleted", fun
     fs.mkdirSync(path.join(installDir, "bin"), { recursive: true });
     // the site's control: autostart is on, everything else succeeds; each call is logged, and a copy
     // of the database file is taken at each call (to see what ran while Object Server was stopped)
-    fs.writeFileSync(ctl, `#!/bin/sh\necho "$*" >> ${q(path.join(dir, "ctl.log"))}\nexit 0\n`, { mode: 0o755 });
+    // a file fail-<op>-<service> in dir makes that operation fail (exit 3)
+    fs.writeFileSync(ctl, `#!/bin/sh\necho "$*" >> ${q(path.join(dir, "ctl.log"))}\nif [ -e ${q(dir)}/"fail-$1-$2" ]; then exit 3; fi\nexit 0\n`, { mode: 0o755 });
     fs.mkdirSync(path.join(dir, "db"));
     fs.writeFileSync(path.join(dir, "db", "address.db"), "data", { mode: 0o644 });
     fs.writeFileSync(path.join(dir, "services"), "imap 143/tcp\n", { mode: 0o644 });
@@ -74,6 +75,55 @@ describe("Groupmax on Linux: private restore points that are never deleted", fun
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /the Version 6 backup failed \(exit 2\); the services were started again/);
     assert.deepStrictEqual(fs.readFileSync(path.join(dir, "ctl.log"), "utf8").trim().split("\n").slice(-3), ["start objsrv", "start address", "start server"]);
+  });
+
+  it("a Version 6 backup whose Object Server does not start again still starts the address service and the server, then fails naming Object Server", () => {
+    fs.writeFileSync(path.join(dir, "fail-start-objsrv"), "");
+    const r = run(step("backup-v6").commands);
+    assert.notStrictEqual(r.status, 0, "the step fails: the warning must not say the services run");
+    assert.deepStrictEqual(fs.readFileSync(path.join(dir, "ctl.log"), "utf8").trim().split("\n").slice(-3), ["start objsrv", "start address", "start server"]);
+    assert.match(r.stderr, /after the Version 6 backup \(exit 0\) these did not start again: Object Server \(options\.commands\.objectServer\.start\); start them/);
+    assert.doesNotMatch(r.stderr, /the address service|the server \(/, "only the one that failed is named");
+  });
+
+  it("a Version 6 backup whose copy fails and whose address service does not start again names both, having tried every start", () => {
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, "tar"), "#!/bin/sh\necho 'tar: disk full' >&2\nexit 2\n", { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, "fail-start-address"), "");
+    const r = run([`PATH=${bin}:$PATH`, ...step("backup-v6").commands]);
+    assert.notStrictEqual(r.status, 0);
+    assert.deepStrictEqual(fs.readFileSync(path.join(dir, "ctl.log"), "utf8").trim().split("\n").slice(-3), ["start objsrv", "start address", "start server"]);
+    assert.match(r.stderr, /after the Version 6 backup \(exit 2\) these did not start again: the address service \(options\.commands\.address\.start\); start them/);
+  });
+
+  it("recovering after a failed hop starts the address service and the server even when Object Server does not start, then fails naming it", () => {
+    fs.writeFileSync(path.join(dir, "fail-start-objsrv"), "");
+    const hop = planUpgrade(groupmax, { installed: "03-00", target: "06-00", platform: "linux", options }).hops[0];
+    const recover = groupmax.recoverSteps!(hop, { platform: "linux", releases: ["06-00"], options }).find((s) => s.id === "recover-services")!;
+    const r = run(recover.commands);
+    assert.notStrictEqual(r.status, 0);
+    assert.deepStrictEqual(fs.readFileSync(path.join(dir, "ctl.log"), "utf8").trim().split("\n"), ["start objsrv", "start address", "start server"]);
+    assert.match(r.stderr, /these did not start again: Object Server \(options\.commands\.objectServer\.start\); start them/);
+  });
+
+  it("a restore after the journal files were cleared puts the old version's journal files back, and drops what the new version wrote there", () => {
+    const journal = path.join(dir, "var", "journal's");
+    fs.mkdirSync(journal, { recursive: true });
+    fs.writeFileSync(path.join(journal, "master.jnl"), "old journal");
+    options.journalDir = journal;
+    for (const id of ["backup", "clear-journal"]) {
+      const r = run(step(id).commands);
+      assert.strictEqual(r.status, 0, `${id}: ${r.stderr}`);
+    }
+    assert.deepStrictEqual(fs.readdirSync(journal), [], "clear-journal deleted the journal files");
+    fs.writeFileSync(path.join(journal, "new.jnl"), "written by the new version");
+    const hop = planUpgrade(groupmax, { installed: "03-00", target: "06-00", platform: "linux", options }).hops[0];
+    const restore = groupmax.restoreSteps(hop, { platform: "linux", releases: ["06-00"], options });
+    const r = run(restore.flatMap((s) => s.commands));
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(fs.readdirSync(journal), ["master.jnl"]);
+    assert.strictEqual(fs.readFileSync(path.join(journal, "master.jnl"), "utf8"), "old journal");
   });
 
   it("a pointer an earlier attempt left 0644 is replaced by a 0600 one naming the new archive", () => {

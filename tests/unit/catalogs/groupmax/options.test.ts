@@ -34,6 +34,15 @@ describe("Groupmax options: paths per platform", () => {
     assert.deepStrictEqual(paths({ installDirs: ["C:\\Program Files"] }, "windows"), ["options.installDirs[0]"]);
   });
 
+  it("a journal folder that is a system folder is refused, saying why: the restore replaces it whole", () => {
+    for (const [dir, platform] of [["/var/lib", "linux"], ["C:\\Windows", "windows"]] as const) {
+      const found = problems({ journalDir: dir }, platform);
+      assert.deepStrictEqual(found.map((p) => p.path), ["options.journalDir"], dir);
+      assert.match(found[0].message, /is a folder of the system itself, and the restore removes this path before it puts it back/, found[0].message);
+    }
+    assert.deepStrictEqual(problems({ journalDir: "/var/opt/groupmax/journal" }), []);
+  });
+
   it("every path option is checked: journalDir, servicesFile, advup, uploads[i].destination", () => {
     const o = { journalDir: "/var/log/", servicesFile: "etc/services", advup: "/opt/groupmax//bin/advup2_6", uploads: [{ source: "/srv/p.tar", destination: "../p.tar" }] };
     assert.deepStrictEqual(paths(o).sort(), ["options.advup", "options.journalDir", "options.servicesFile", "options.uploads[0].destination"]);
