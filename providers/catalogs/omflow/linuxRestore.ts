@@ -61,12 +61,13 @@ export function linuxRestoreSteps(o: OmflowOptions, hop: Hop, p: Paths): Step[] 
     hop.to === PYTHON311_VERSION
       ? [step({ id: "undo-python", action: "restore", title: "Undo what the hop registered: the python3 alternative, the .deb packages it newly installed, the deadsnakes PPA it added", destructive: true, commands: undoPython311Commands(p.backup), provenance: SOURCE.undoPython })]
       : [];
+  const check = siteCommand(o.runningCheck, "options.runningCheck", p.backup);
   const start = step({
     id: "restart-after-restore",
     action: "restore",
     title: `Start Apache and OMFLOW ${hop.from} on the restored files, and check the service runs`,
     destructive: true,
-    commands: [`apachectl -k restart >/dev/null 2>&1 || apachectl start`, `${q(p.server)} status || ${q(p.server)} start`, `${q(p.server)} status`],
+    commands: [`apachectl -k restart >/dev/null 2>&1 || apachectl start`, `${check} || ${q(p.server)} start`, check],
     provenance: SOURCE.restartAfterRestore,
   });
   return [files, database, ...python, start];

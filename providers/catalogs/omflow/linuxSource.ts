@@ -20,7 +20,7 @@ export const SOURCE = {
   runPatch: fromDocument(en, general(3), "cd [path to patch file] sudo ./patch.sh"),
   runPatch120: fromDocument(en, v120(8), "cd omflow_patch_1_1_6_4_upgrade4/ # Run the patch ./patch.sh"),
   start: fromDocument(en, general(4), "If the service is not started, start the service"),
-  verify: fromDocument(en, general(4), "Check if the OMFLOW service is running normally"),
+  verify: fromSite("options.runningCheck", "001 General Update Steps 4 says \"Check if the OMFLOW service is running normally\" with `omflow_server status` but not what it answers when OMFLOW is stopped: the site's command that exits 0 exactly when the service runs"),
   exportPackages: fromDocument(en, "Linux, Supplement: Export Installed Python Package List from Existing Environment", "pip freeze > /tmp/requirements.txt # Change the version of django to 4.2 or above"),
   checkWheelhouse: fromSafety("read-only: every pinned package of the old environment has its wheel in the bundle, checked before anything is stopped or removed"),
   stop: fromDocument(en, v120(1), "omflow_server stop"),
@@ -36,5 +36,5 @@ export const SOURCE = {
   restoreFiles: fromSafety("001 Error Handling: \"If OMFLOW fails to start the service after the update, follow the \"Backup and Restore\" section to restore OMFLOW\"; that section is not among the documents, so upchain puts back its own restore point"),
   restoreDatabase: fromSite("options.databaseRestore", "the documents do not say how to restore OMFLOW's database"),
   undoPython: fromSafety("puts back what the 1.2.0.0 hop registered outside the install folder: the python3 alternatives group and the .deb packages it newly installed (and the deadsnakes PPA when it added it)"),
-  restartAfterRestore: fromSafety("starts Apache and OMFLOW on the restored files and checks the service runs (001 General Update Steps 4's own check)"),
+  restartAfterRestore: fromSafety("starts Apache and OMFLOW on the restored files and checks the service runs, as 001 General Update Steps 4 checks, the site's way (options.runningCheck)"),
 } satisfies Record<string, Provenance>;

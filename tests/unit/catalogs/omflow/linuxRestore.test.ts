@@ -84,13 +84,16 @@ describe("OMFLOW on Linux: the restore undoes what the 1.2.0.0 hop registered, a
     });
   }
 
-  it("the restore of a 1.2.0.0 hop: files, database (site), python undo, then start and the document's service check", () => {
-    const options = { databaseRestore: "pg_restore -d omflow \"$UPCHAIN_BACKUP_DIR/omflow.dump\"" };
+  it("the restore of a 1.2.0.0 hop: files, database (site), python undo, then start and the site's running check", () => {
+    const options = { databaseRestore: "pg_restore -d omflow \"$UPCHAIN_BACKUP_DIR/omflow.dump\"", runningCheck: "systemctl is-active --quiet omflow" };
     const hop = planUpgrade(omflow, { installed: "1.1.6.1", target: "1.2.0.0", platform: "linux", options }).hops[0];
     const steps = omflow.restoreSteps(hop, { platform: "linux", releases: omflow.defaultReleases, options });
     assert.deepStrictEqual(steps.map((s) => s.id), ["restore", "restore-database", "undo-python", "restart-after-restore"]);
     assert.match(steps[1].commands[0], /^\(\nexport UPCHAIN_BACKUP_DIR=\/var\/backups\/upchain\/omflow\/1\.1\.6\.1-to-1\.2\.0\.0\ncd \/\npg_restore -d omflow "\$UPCHAIN_BACKUP_DIR\/omflow\.dump"\n\)$/);
-    assert.deepStrictEqual(steps[3].commands.slice(-1), ["/opt/omflow/server/omflow_server status"]);
+    assert.deepStrictEqual(steps[3].commands.slice(-2), [
+      "(\nexport UPCHAIN_BACKUP_DIR=/var/backups/upchain/omflow/1.1.6.1-to-1.2.0.0\ncd /\nsystemctl is-active --quiet omflow\n) || /opt/omflow/server/omflow_server start",
+      "(\nexport UPCHAIN_BACKUP_DIR=/var/backups/upchain/omflow/1.1.6.1-to-1.2.0.0\ncd /\nsystemctl is-active --quiet omflow\n)",
+    ]);
   });
 
   it("a bugfix hop's restore has no python undo", () => {

@@ -46,7 +46,7 @@ describe("OMFLOW on Linux: every step's provenance", () => {
   it("the site's commands are named by the field the user writes, never defaulted", () => {
     const steps = allSteps({}, "1.1.6.1", "1.1.6.3");
     const site = steps.filter((s) => s.provenance?.kind === "site").map((s) => [s.id, (s.provenance as { field: string }).field]);
-    assert.deepStrictEqual(site, [["backup-database", "options.databaseBackup"], ["upload-patch", "options.patches"], ["restore-database", "options.databaseRestore"]]);
+    assert.deepStrictEqual(site, [["backup-database", "options.databaseBackup"], ["upload-patch", "options.patches"], ["verify", "options.runningCheck"], ["restore-database", "options.databaseRestore"]]);
     assert.match(steps.find((s) => s.id === "backup-database")!.commands.join("\n"), /<site: options\.databaseBackup> is not given/);
   });
 });
