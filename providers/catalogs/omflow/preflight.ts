@@ -15,10 +15,20 @@ import { windowsPreflightProblems } from "./windowsPreflight";
  * names OMFLOW's database ("Other python packages used by DB") but its "Backup and Restore" section
  * is not among the documents, so upchain has no command of its own for it.
  */
+/**
+ * Examples for a PostgreSQL site: pg_dump and pg_restore run as postgres (as root, peer
+ * authentication refuses them) while root's shell writes and reads the dump, since postgres may not
+ * enter the root-only restore point. The README's stack example gives the same commands.
+ */
+export const DATABASE_EXAMPLES = {
+  databaseBackup: `sudo -u postgres pg_dump -Fc omflow > "$UPCHAIN_BACKUP_DIR/omflow.dump"`,
+  databaseRestore: `sudo -u postgres pg_restore --clean -d omflow < "$UPCHAIN_BACKUP_DIR/omflow.dump"`,
+} as const;
+
 function databaseProblems(o: Partial<OmflowOptions>, failed: ReadonlySet<string>): OptionProblem[] {
   const need = {
-    databaseBackup: "the site's command that copies OMFLOW's database into $UPCHAIN_BACKUP_DIR (run as root in sh, OMFLOW stopped), like pg_dump -Fc -f \"$UPCHAIN_BACKUP_DIR/omflow.dump\" omflow",
-    databaseRestore: "the site's command that puts it back from $UPCHAIN_BACKUP_DIR after a failed hop, like pg_restore --clean -d omflow \"$UPCHAIN_BACKUP_DIR/omflow.dump\"",
+    databaseBackup: `the site's command that copies OMFLOW's database into $UPCHAIN_BACKUP_DIR (run as root in sh, OMFLOW stopped), like ${DATABASE_EXAMPLES.databaseBackup}`,
+    databaseRestore: `the site's command that puts it back from $UPCHAIN_BACKUP_DIR after a failed hop, like ${DATABASE_EXAMPLES.databaseRestore}`,
   } as const;
   return (Object.keys(need) as (keyof typeof need)[])
     .filter((k) => !failed.has(k) && !o[k])

@@ -76,6 +76,15 @@ describe("OMFLOW preflight: local files", () => {
     assert.match(problems[0].message, /001's check `\/opt\/omflow\/server\/omflow_server status` does not say what it answers when OMFLOW is stopped; give the site's read-only command that exits 0 exactly when the OMFLOW service runs/);
   });
 
+  it("the database examples preview gives run pg_dump and pg_restore as postgres while root's shell writes and reads the root-only restore point, and the README's stack gives the same", () => {
+    const problems = preflight({ patches, offlineBundle: bundle, runningCheck: database.runningCheck });
+    assert.match(problems[0].message, /like sudo -u postgres pg_dump -Fc omflow > "\$UPCHAIN_BACKUP_DIR\/omflow\.dump"$/);
+    assert.match(problems[1].message, /like sudo -u postgres pg_restore --clean -d omflow < "\$UPCHAIN_BACKUP_DIR\/omflow\.dump"$/);
+    const readme = fs.readFileSync(path.resolve(__dirname, "../../../../..", "providers/catalogs/omflow/README.md"), "utf8");
+    const examples = { databaseBackup: 'sudo -u postgres pg_dump -Fc omflow > "$UPCHAIN_BACKUP_DIR/omflow.dump"', databaseRestore: 'sudo -u postgres pg_restore --clean -d omflow < "$UPCHAIN_BACKUP_DIR/omflow.dump"' };
+    for (const [field, command] of Object.entries(examples)) assert.ok(readme.includes(`${field}: ${command}\n`), `the README's stack gives ${field}: ${command}`);
+  });
+
   it("a bundle whose debs folder holds no .deb file is refused on Linux, naming options.offlineBundle", () => {
     fs.rmSync(path.join(bundle, "debs", "python3.11_3.11.2_amd64.deb"));
     const problems = preflight({ patches, offlineBundle: bundle, ...database });
