@@ -132,7 +132,7 @@ function installPackagesSteps(o: OmflowOptions, p: Paths, bundle: string, next: 
     step({
       id: "install-mod-wsgi",
       action: "run",
-      title: "Build and install mod_wsgi from the bundle's tar.gz in the new environment (pip builds the sdist)",
+      title: "Install mod_wsgi from the bundle's tar.gz in the new environment: pip builds and installs the same sdist 001 installs with python setup.py install",
       destructive: true,
       commands: [`set -e; ${activate}`, `pip install --no-index --find-links ${q(bundle + "/wheels")} --no-build-isolation ${q(bundle)}/mod_wsgi-*.tar.gz`],
       provenance: SOURCE.installModWsgi,
@@ -181,7 +181,7 @@ export function python311Steps(o: OmflowOptions, hop: Hop, p: Paths): { beforeSt
     }),
   ];
   const afterPatch: Step[] = [
-    step({ id: "restart-apache", action: "run", title: "Restart Apache on the new mod_wsgi", destructive: false, commands: ["apachectl -k restart || apachectl start"], provenance: SOURCE.restartApache }),
+    step({ id: "restart-apache", action: "run", title: "Restart Apache on the new mod_wsgi, so OMFLOW 1.2.0.0 starts on it", destructive: true, commands: ["apachectl -k restart || apachectl start"], provenance: SOURCE.restartApache }),
   ];
   return { beforeStop, rebuild, afterPatch };
 }
