@@ -25,10 +25,11 @@ export const INSTALLED_BY_HOP = "dpkg-installed-by-hop.txt";
 /**
  * The install-python step's first command: when the step ends, however it ends (a failed dpkg -i has
  * already installed some), record what dpkg has now that it did not have before the hop. Taken right
- * after the step, the list leaves out what unattended-upgrades installs later in the hop.
+ * after the step, the list leaves out what unattended-upgrades installs later in the hop. The trap
+ * keeps the step's own exit status (under set -e, dash would otherwise exit with the trap's).
  */
 function recordInstalled(backup: string): string {
-  return `record_installed() { ${DPKG_PRESENT} | comm -13 ${q(backup + "/dpkg-before.txt")} - > ${q(backup + "/" + INSTALLED_BY_HOP)}; }; trap record_installed EXIT`;
+  return `record_installed() { rc=$?; ${DPKG_PRESENT} | comm -13 ${q(backup + "/dpkg-before.txt")} - > ${q(backup + "/" + INSTALLED_BY_HOP)} || true; exit "$rc"; }; trap record_installed EXIT`;
 }
 
 export function python311State(backup: string): string {

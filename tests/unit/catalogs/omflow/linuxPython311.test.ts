@@ -65,6 +65,12 @@ describe("OMFLOW 1.2.0.0 on Linux: the steps in the document's order", () => {
       const r = spawnSync("sh", ["-c", `set -e\n${install.commands[0]}\nfalse`], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
       assert.notStrictEqual(r.status, 0, "the step still fails");
       assert.strictEqual(fs.readFileSync(path.join(backup, "dpkg-installed-by-hop.txt"), "utf8"), "python3.11\n");
+      // a step that succeeds still succeeds, and a record that cannot be written does not change its verdict
+      const ok = spawnSync("sh", ["-c", `set -e\n${install.commands[0]}\ntrue`], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      assert.strictEqual(ok.status, 0, ok.stderr);
+      fs.rmSync(path.join(backup, "dpkg-before.txt"));
+      const unrecorded = spawnSync("sh", ["-c", `set -e\n${install.commands[0]}\nexit 7`], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      assert.strictEqual(unrecorded.status, 7, unrecorded.stderr);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
