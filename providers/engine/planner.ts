@@ -119,6 +119,8 @@ export function planUpgrade(catalog: Catalog, req: PlanRequest): Plan {
       ["target"],
     );
   }
+  // before the search's answer: a catalog may refuse the chain itself, naming what the releases lack
+  const stops = catalog.requiredStops(from, to, ctx);
   const hops = chains.get(to);
   if (!hops) {
     throw new UpchainError("NO_LEGAL_PATH", `target: no chain of legal hops leads from ${from} to ${to} (${legal})`, ["target"]);
@@ -126,7 +128,7 @@ export function planUpgrade(catalog: Catalog, req: PlanRequest): Plan {
 
   // Defence in depth: whatever the hop rules say, a required stop may never be skipped.
   const visited = new Set(hops.map((h) => h.to));
-  for (const stop of catalog.requiredStops(from, to, ctx)) {
+  for (const stop of stops) {
     if (!visited.has(stop.version)) {
       throw new UpchainError("NO_LEGAL_PATH", `the chain ${from} -> ${to} would skip the required stop ${stop.version} (${stop.rule.text}; ${stop.rule.source})`, ["target"]);
     }

@@ -61,7 +61,7 @@ const groupmaxBase = (platform: Platform): Options => ({
 
 /** The longest chains each catalog has: OMFLOW through the Python 3.11 rebuild, Groupmax from 02-00 (services, advup2_6). */
 export const products: Record<string, Product> = {
-  "omflow linux": { catalog: omflow, platform: "linux", installed: "1.1.6.1", target: "1.2.0.1", base: { patches: omflowPatches("linux"), offlineBundle: local.bundle, databaseBackup: "true", databaseRestore: "true" } },
+  "omflow linux": { catalog: omflow, platform: "linux", installed: "1.1.6.1", target: "1.2.0.1", base: { patches: omflowPatches("linux"), offlineBundle: local.bundle, databaseBackup: "true", databaseRestore: "true", runningCheck: "true" } },
   "omflow windows": {
     catalog: omflow,
     platform: "windows",

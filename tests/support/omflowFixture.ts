@@ -148,9 +148,12 @@ export function slowPatch(host: string, version: string, seconds: number): void 
   onHost(host, `echo ${seconds} > /etc/omflow-fixture/SLOW_PATCH_${version}`);
 }
 
+/** The fake's own answer to "is OMFLOW running" (its status exits 3 when stopped; see tests/fixtures/omflow/README.md). */
+export const runningCheck = "/opt/omflow/server/omflow_server status";
+
 export async function omflowOptions(): Promise<Record<string, unknown>> {
   const patches = Object.fromEntries(Object.entries(standardPatches).map(([v, kind]) => [v, patchArchive(v, kind)]));
-  return { patches, offlineBundle: await newEnvironmentBundle(), databaseBackup, databaseRestore };
+  return { patches, offlineBundle: await newEnvironmentBundle(), databaseBackup, databaseRestore, runningCheck };
 }
 
 /** A project whose stack manages `hosts` as OMFLOW servers at the given target version(s). */

@@ -5,6 +5,10 @@
 // feature version is released. The fourth digit grows when a bugfix version is released"), even when
 // the release list forgets it: the plan shows it and preview asks for its patch (options.patches),
 // rather than refusing, because the chain is then the document's and the fix is one file away.
+// A whole feature version is another matter: within the same a.b the next feature of a.b.c is
+// a.b.(c+1) ("the third digit grows when a feature version is released"), so when the releases name
+// no a.b.(c+1) release the chain is refused rather than let it jump to a later one.
+import { UpchainError } from "../../errors";
 import { Hop, PlanContext, Rule } from "../../engine/catalog";
 import { dottedNumbers } from "../../engine/version";
 import { DOCUMENTED_RELEASES, PYTHON311_VERSION, WINDOWS_CUMULATIVE_FROM, rules } from "./rules";
@@ -15,11 +19,34 @@ const cmp = omflowScheme.compare;
 const feature = (v: string) => omflowScheme.parts(v).slice(0, 3).join(".");
 const firstOf = (f: string) => `${f}.0`;
 
-/** The first release of the next feature version after `from`'s, by the releases known (the list and the document's). */
-function nextFeatureRelease(from: string, ctx: PlanContext): string | undefined {
+/**
+ * The next feature version after `from`'s, by the releases known (the list and the document's): its
+ * first release, or, when the first later one known skips a.b.(c+1) within the same a.b, the feature
+ * version that is missing from the releases. Crossing into a later a.b is not checked: the document
+ * does not say which a.b's last feature version is.
+ */
+function nextFeature(from: string, ctx: PlanContext): { release?: string; missing?: string } {
   const features = [...ctx.releases, ...DOCUMENTED_RELEASES].map(feature);
   const later = features.filter((f) => cmp(firstOf(f), from) > 0 && f !== feature(from)).sort((a, b) => cmp(firstOf(a), firstOf(b)));
-  return later.length ? firstOf(later[0]) : undefined;
+  if (!later.length) return {};
+  const [a, b, c] = omflowScheme.parts(from);
+  const [la, lb, lc] = omflowScheme.parts(firstOf(later[0]));
+  if (la === a && lb === b && lc !== c + 1) return { missing: `${a}.${b}.${c + 1}` };
+  return { release: firstOf(later[0]) };
+}
+
+const nextFeatureRelease = (from: string, ctx: PlanContext) => nextFeature(from, ctx).release;
+
+/** Refuse a chain from `at` to `to` that would have to pass a feature version the releases do not name. */
+function refuseMissingFeature(at: string, to: string, ctx: PlanContext): void {
+  const { missing } = nextFeature(at, ctx);
+  if (!missing || cmp(firstOf(missing), to) > 0) return;
+  throw new UpchainError(
+    "NO_LEGAL_PATH",
+    `releases: the chain to ${to} must pass the feature version ${missing} (${rules.nextFeature.source}: the third digit grows with each feature version, and updating is only to the next one), ` +
+      `but releases names no ${missing} release; add ${firstOf(missing)} (and the ${missing} bugfix releases you have patches for) to releases`,
+    ["releases"],
+  );
 }
 
 const hop = (from: string, to: string, rule: Rule): Hop => ({ from, to, rule });
@@ -47,15 +74,19 @@ export function requiredStops(from: string, to: string, ctx: PlanContext): Stop[
     // below 1.1.4.0 every known release up to 1.1.4.0 in order, and 1.1.4.0 itself; from there one file
     if (cmp(from, WINDOWS_CUMULATIVE_FROM) >= 0) return stops;
     for (const r of new Set([...ctx.releases, WINDOWS_CUMULATIVE_FROM])) if (within(r) && cmp(r, WINDOWS_CUMULATIVE_FROM) <= 0) stops.push({ version: r, rule: rules.windowsSequential });
-    for (let at = from, next = nextFeatureRelease(at, ctx); next && within(next) && cmp(next, WINDOWS_CUMULATIVE_FROM) <= 0; at = next, next = nextFeatureRelease(at, ctx)) {
+    let at = from;
+    for (let next = nextFeatureRelease(at, ctx); next && within(next) && cmp(next, WINDOWS_CUMULATIVE_FROM) <= 0; at = next, next = nextFeatureRelease(at, ctx)) {
       if (!stops.some((s) => s.version === next)) stops.push({ version: next, rule: rules.windowsSequential });
     }
+    if (cmp(at, WINDOWS_CUMULATIVE_FROM) < 0) refuseMissingFeature(at, to, ctx);
     return stops;
   }
   // every feature version between the two is a stop, at its x.y.z.0
-  for (let at = from, next = nextFeatureRelease(at, ctx); next && within(next); at = next, next = nextFeatureRelease(at, ctx)) {
+  let at = from;
+  for (let next = nextFeatureRelease(at, ctx); next && within(next); at = next, next = nextFeatureRelease(at, ctx)) {
     stops.push({ version: next, rule: next === PYTHON311_VERSION ? rules.python311 : rules.nextFeature });
   }
+  refuseMissingFeature(at, to, ctx);
   return stops;
 }
 

@@ -28,6 +28,13 @@ export function linuxPaths(o: OmflowOptions, hop: Hop) {
   };
 }
 
+/**
+ * The site's read-only check that exits 0 exactly when the OMFLOW service runs (options.runningCheck).
+ * 001 checks with `omflow_server status` but never says what it answers when OMFLOW is stopped, so
+ * the answer is the site's; a missing one is refused at preview (preflight.ts), and this placeholder fails.
+ */
+export const runningCheck = (o: OmflowOptions, p: ReturnType<typeof linuxPaths>) => siteCommand(o.runningCheck, "options.runningCheck", p.backup);
+
 /** Start OMFLOW again only if the backup stopped it (its note says so). */
 const startIfBackupStoppedIt = (p: ReturnType<typeof linuxPaths>) => `if [ -f ${q(p.backup + "/omflow-was-running")} ]; then ${q(p.server)} start; fi`;
 
@@ -47,10 +54,11 @@ function backupSteps(o: OmflowOptions, hop: Hop): Step[] {
         `set -e; umask 077; mkdir -p -- ${q(o.backupDir)}`,
         keepEarlier(p.backup),
         `mkdir -m 0700 -- ${q(p.backup)}`,
-        `if ${q(p.server)} status >/dev/null 2>&1; then touch ${q(p.backup + "/omflow-was-running")}; ${q(p.server)} stop; fi`,
+        `if ${runningCheck(o, p)} >/dev/null 2>&1; then touch ${q(p.backup + "/omflow-was-running")}; ${q(p.server)} stop; fi`,
         `if ! (\nset -e\n` +
-          // names and the exclusion are literal: GNU tar would otherwise read \ escapes and * or [ patterns in them
-          `tar -C / ${TAR_LITERAL} --exclude=${q(dir + "/tmp")} -czf ${q(p.backup + "/install.tgz")} ${q(dir)}\n` +
+          // the whole folder, its tmp included: the restore empties the folder before it extracts this.
+          // Names are literal: GNU tar would otherwise read \ escapes and * or [ patterns in them
+          `tar -C / ${TAR_LITERAL} -czf ${q(p.backup + "/install.tgz")} ${q(dir)}\n` +
           `if [ -f ${q(o.apacheSiteConf)} ]; then cp -p -- ${q(o.apacheSiteConf)} ${q(conf)}; chmod 0600 ${q(conf)}; stat -c '%a %u:%g' -- ${q(o.apacheSiteConf)} > ${q(conf + ".mode")}; fi\n` +
           (hop.to === PYTHON311_VERSION ? python311State(p.backup) + "\n" : "") +
           `); then ${startIfBackupStoppedIt(p)}; echo "the backup failed; OMFLOW runs as before" >&2; exit 1; fi`,
@@ -152,11 +160,11 @@ function runPatchStep(o: OmflowOptions, hop: Hop): Step {
 function startAndVerify(o: OmflowOptions, hop: Hop): Step[] {
   const p = linuxPaths(o, hop);
   return [
-    step({ id: "start", action: "run", title: "Start OMFLOW if it is not running", destructive: false, commands: [`${q(p.server)} status || ${q(p.server)} start`], provenance: SOURCE.start }),
+    step({ id: "start", action: "run", title: "Start OMFLOW if it is not running", destructive: false, commands: [`${runningCheck(o, p)} || ${q(p.server)} start`], provenance: SOURCE.start }),
     // the document's criterion of a good update: the service runs (001 Error Handling: "If OMFLOW
-    // fails to start the service after the update ... restore"); the installed version is the site's
-    // versionCommand's business, checked by the planner where given
-    step({ id: "verify", action: "verify", title: "Check the OMFLOW service is running", destructive: false, commands: [`${q(p.server)} status`], provenance: SOURCE.verify }),
+    // fails to start the service after the update ... restore"), checked the site's way (runningCheck);
+    // the installed version is the site's versionCommand's business, checked by the planner where given
+    step({ id: "verify", action: "verify", title: "Check the OMFLOW service is running (options.runningCheck)", destructive: false, commands: [runningCheck(o, p)], provenance: SOURCE.verify }),
   ];
 }
 

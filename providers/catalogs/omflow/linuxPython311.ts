@@ -19,6 +19,19 @@ export const DPKG_PRESENT = `dpkg-query -W -f='\${Package} \${Status}\\n' | awk 
  * What the backup notes before the 1.2.0.0 hop so that its restore undoes only what the hop added:
  * the packages dpkg has, the python3 link and alternatives group, and whether the deadsnakes PPA was there.
  */
+/** The file, in the restore point, of the packages the install-python step newly installed: the only ones a restore purges. */
+export const INSTALLED_BY_HOP = "dpkg-installed-by-hop.txt";
+
+/**
+ * The install-python step's first command: when the step ends, however it ends (a failed dpkg -i has
+ * already installed some), record what dpkg has now that it did not have before the hop. Taken right
+ * after the step, the list leaves out what unattended-upgrades installs later in the hop. The trap
+ * keeps the step's own exit status (under set -e, dash would otherwise exit with the trap's).
+ */
+function recordInstalled(backup: string): string {
+  return `record_installed() { rc=$?; ${DPKG_PRESENT} | comm -13 ${q(backup + "/dpkg-before.txt")} - > ${q(backup + "/" + INSTALLED_BY_HOP)} || true; exit "$rc"; }; trap record_installed EXIT`;
+}
+
 export function python311State(backup: string): string {
   return [
     `${DPKG_PRESENT} > ${q(backup + "/dpkg-before.txt")}`,
@@ -62,7 +75,7 @@ function wheelhouseCommands(wheels: string, next: string): string[] {
   ];
 }
 
-function installPythonStep(o: OmflowOptions, bundle: string): Step {
+function installPythonStep(o: OmflowOptions, bundle: string, backup: string): Step {
   if (o.online) {
     return step({
       id: "install-python",
@@ -70,6 +83,7 @@ function installPythonStep(o: OmflowOptions, bundle: string): Step {
       title: "Install Python 3.11 online: apt-get update, the deadsnakes PPA, apt-get update, apt-get install (001 step 3, method 1)",
       destructive: true,
       commands: [
+        recordInstalled(backup),
         "set -e; export DEBIAN_FRONTEND=noninteractive",
         "apt-get update -y",
         "add-apt-repository ppa:deadsnakes/ppa -y",
@@ -86,6 +100,7 @@ function installPythonStep(o: OmflowOptions, bundle: string): Step {
     title: "Install Python 3.11 offline: dpkg -i the bundle's .deb files, and check dpkg configured every one",
     destructive: true,
     commands: [
+      recordInstalled(backup),
       `set -e; cd -- ${q(debs)}`,
       `if ! ls -- *.deb >/dev/null 2>&1; then echo ${q(`the offline bundle has no .deb files in ${debs}; prepare it with upchain bundle omflow --debs`)} >&2; exit 1; fi`,
       // dpkg -i exits non-zero when a dependency is missing and leaves the package unconfigured: that is
@@ -118,7 +133,7 @@ function installPackagesSteps(o: OmflowOptions, p: Paths, bundle: string, next: 
     step({
       id: "install-mod-wsgi",
       action: "run",
-      title: "Build and install mod_wsgi from the bundle's tar.gz in the new environment (pip builds the sdist)",
+      title: "Install mod_wsgi from the bundle's tar.gz in the new environment: pip builds and installs the same sdist 001 installs with python setup.py install",
       destructive: true,
       commands: [`set -e; ${activate}`, `pip install --no-index --find-links ${q(bundle + "/wheels")} --no-build-isolation ${q(bundle)}/mod_wsgi-*.tar.gz`],
       provenance: SOURCE.installModWsgi,
@@ -149,7 +164,7 @@ export function python311Steps(o: OmflowOptions, hop: Hop, p: Paths): { beforeSt
   const rebuild: Step[] = [
     step({ id: "stop", action: "run", title: "Stop OMFLOW", destructive: true, commands: [`${q(p.server)} stop`], provenance: SOURCE.stop }),
     step({ id: "remove-venv", action: "run", title: `Remove the old environment ${p.venv}/`, destructive: true, commands: [`rm -rf -- ${q(p.venv + "/")}`], provenance: SOURCE.removeVenv }),
-    installPythonStep(o, bundle),
+    installPythonStep(o, bundle, p.backup),
     step({ id: "python-alternative", action: "run", title: "Make python3 call Python 3.11 (update-alternatives)", destructive: true, commands: ["update-alternatives --install /usr/bin/python3 python3 /usr/bin/python3.11 1"], provenance: SOURCE.alternative }),
     step({ id: "create-venv", action: "run", title: `Create the Python 3.11 environment ${p.venv}`, destructive: true, commands: [`python3 -m venv ${q(p.venv)}`], provenance: SOURCE.createVenv }),
     ...installPackagesSteps(o, p, bundle, next),
@@ -167,7 +182,7 @@ export function python311Steps(o: OmflowOptions, hop: Hop, p: Paths): { beforeSt
     }),
   ];
   const afterPatch: Step[] = [
-    step({ id: "restart-apache", action: "run", title: "Restart Apache on the new mod_wsgi", destructive: false, commands: ["apachectl -k restart || apachectl start"], provenance: SOURCE.restartApache }),
+    step({ id: "restart-apache", action: "run", title: "Restart Apache on the new mod_wsgi, so OMFLOW 1.2.0.0 starts on it", destructive: true, commands: ["apachectl -k restart || apachectl start"], provenance: SOURCE.restartApache }),
   ];
   return { beforeStop, rebuild, afterPatch };
 }

@@ -53,6 +53,12 @@ export const omflowOptionsSchema = strictOptions(
     databaseBackup: z.string(expecting("a command")).min(1).optional(),
     /** The site's command that loads that dump back, in the same folder, with OMFLOW stopped. */
     databaseRestore: z.string(expecting("a command")).min(1).optional(),
+    /**
+     * Linux: the site's read-only command that exits 0 exactly when the OMFLOW service runs, run as root
+     * in sh. No default: 001 checks with `omflow_server status` but never says what it answers when
+     * OMFLOW is stopped.
+     */
+    runningCheck: z.string(expecting("a command")).min(1).optional(),
     /** Windows: the arguments that run the site's update file unattended (the document's is interactive). */
     updaterArguments: z.array(z.string(), expecting("a list of arguments, like [\"<argument>\"]")).optional(),
     /** Windows: the site has read and accepts the update file's terms of use (001 Windows step 4). */

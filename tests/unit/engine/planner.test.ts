@@ -112,16 +112,30 @@ const nextFeature = (from: string, releases: string[]) => {
   return f && first(f);
 };
 
+/** The feature version a.b.(c+1) a hop from a.b.c.x must reach next, when the list names none and a later one in the same a.b (001: the third digit grows by one per feature version). */
+const missingFeature = (from: string, releases: string[]) => {
+  const f = features(releases).find((x) => cmp(first(x), from) > 0 && x !== feature(from));
+  const [a, b, c] = from.split(".").map(Number);
+  const [fa, fb, fc] = (f ?? "").split(".").map(Number);
+  return f && fa === a && fb === b && fc !== c + 1 ? `${a}.${b}.${c + 1}` : undefined;
+};
+/** No hop below the Windows cumulative 1.1.4.0 (or on Linux) may reach past a feature version the list forgot. */
+const pastMissing = (from: string, to: string, releases: string[]) => {
+  const missing = missingFeature(from, releases);
+  return missing !== undefined && cmp(first(missing), to) <= 0;
+};
+
 /** The document's rule, restated independently of the catalog's code (001 Update Rules; Windows, step 5). */
 function legalByDocument(from: string, to: string, releases: string[], platform: Platform): boolean {
   if (cmp(to, from) <= 0) return false;
   if (platform === "windows" && cmp(from, "1.1.4.0") < 0) {
+    if (pastMissing(from, to, releases)) return false;
     const next = sorted([...releases.filter((r) => cmp(r, from) > 0 && cmp(r, "1.1.4.0") <= 0), nextFeature(from, releases)!])[0];
     return next === to;
   }
   if (platform === "windows") return releases.includes(to);
   if (feature(from) === feature(to)) return releases.includes(to);
-  return nextFeature(from, releases) === to;
+  return !pastMissing(from, to, releases) && nextFeature(from, releases) === to;
 }
 
 /** Breadth-first over the document's rule, through the listed releases and every feature's x.y.z.0: the true shortest chain length, or undefined. */

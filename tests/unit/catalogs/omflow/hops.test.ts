@@ -28,6 +28,29 @@ describe("OMFLOW hops: required stops come from the rules, not from the release 
     it(`${name} (${from} -> ${to} on ${platform})`, () => assert.deepStrictEqual(chain(from, to, platform, releases), want));
   }
 
+  const skips: [name: string, platform: Platform, from: string, to: string, releases: string[], missing: string][] = [
+    ["on Linux a release list that forgets the whole feature version 1.1.3 is refused, not planned 1.1.2.0 -> 1.1.4.0", "linux", "1.1.2.0", "1.1.5.0", ["1.1.2.0", "1.1.5.0"], "1.1.3"],
+    ["on Windows below 1.1.4.0 a forgotten feature version 1.1.3 is refused, not skipped on the way to 1.1.4.0", "windows", "1.1.2.0", "1.1.5.0", ["1.1.2.0", "1.1.5.0"], "1.1.3"],
+    ["on Linux a forgotten feature version after the first hop is refused too (1.1.6 -> 1.2.0 -> 1.2.2 forgets 1.2.1)", "linux", "1.1.6.1", "1.2.2.0", ["1.1.6.1", "1.2.0.0", "1.2.2.0"], "1.2.1"],
+  ];
+  for (const [name, platform, from, to, releases, missing] of skips) {
+    it(name, () => {
+      assert.throws(
+        () => chain(from, to, platform, releases),
+        (e: Error & { code?: string; path?: unknown }) => {
+          assert.strictEqual(e.code, "NO_LEGAL_PATH");
+          assert.deepStrictEqual(e.path, ["releases"]);
+          assert.match(e.message, new RegExp(`must pass the feature version ${missing.replace(/\./g, "\\.")} .*releases names no ${missing.replace(/\./g, "\\.")} release; add ${missing.replace(/\./g, "\\.")}\\.0`));
+          return true;
+        },
+      );
+    });
+  }
+
+  it("a forgotten feature version beyond the target does not stop a bugfix update before it", () => {
+    assert.deepStrictEqual(chain("1.1.2.0", "1.1.2.3", "linux", ["1.1.2.0", "1.1.2.3", "1.1.5.0"]), ["1.1.2.0->1.1.2.3"]);
+  });
+
   it("a hop that lands on a version the list forgot has that version's patch asked for at preview", () => {
     const plan = planUpgrade(omflow, { installed: "1.1.5.0", target: "1.1.6.3", platform: "linux", releases: ["1.1.5.0", "1.1.6.1", "1.1.6.3"] });
     const problems = omflow.preflight!(plan.hops, { platform: "linux", releases: ["1.1.5.0", "1.1.6.1", "1.1.6.3"], options: {} });

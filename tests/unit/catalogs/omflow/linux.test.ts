@@ -52,16 +52,18 @@ describe("OMFLOW on Linux: the backup is private and never deletes a restore poi
     for (const f of files) assert.strictEqual(mode(path.join(hopDir(), f)), 0o600, f);
   });
 
-  it("the archive holds the install folder without its tmp, and the restore's extraction brings it back", () => {
+  it("a failed hop's restore brings the install folder's tmp back with the rest, since the restore empties the folder first", () => {
     assert.strictEqual(run(backup().commands).status, 0);
     const listing = spawnSync("tar", ["-tzf", path.join(hopDir(), "install.tgz")], { encoding: "utf8" }).stdout;
     assert.match(listing, /VERSION\n/);
-    assert.doesNotMatch(listing, /upload-in-progress/);
-    fs.rmSync(options.installDir, { recursive: true });
+    assert.match(listing, /tmp\/upload-in-progress\n/);
     const restore = omflow.restoreSteps(plan(options, "1.1.6.1", "1.1.6.3").hops[0], ctx(options))[0];
-    const r = run([restore.commands.find((c) => c.startsWith("tar "))!]);
+    const emptyThenExtract = restore.commands.filter((c) => c.startsWith("rm -rf") || c.startsWith("tar "));
+    assert.strictEqual(emptyThenExtract.length, 2);
+    const r = run(emptyThenExtract);
     assert.strictEqual(r.status, 0, r.stderr);
     assert.strictEqual(fs.readFileSync(path.join(options.installDir, "VERSION"), "utf8"), "1.1.6.1\n");
+    assert.strictEqual(fs.readFileSync(path.join(options.installDir, "tmp", "upload-in-progress"), "utf8"), "x");
   });
 
   it("a second attempt moves the first restore point aside (kept whole, 0700) instead of deleting it", () => {
@@ -215,10 +217,19 @@ describe("OMFLOW on Linux: the patch is extracted in a private folder outside th
 });
 
 describe("OMFLOW on Linux: success is the document's criterion, the service runs", () => {
-  it("start is `omflow_server status || start` and verify is `omflow_server status`, nothing else", () => {
-    const p = plan({}, "1.1.6.1", "1.1.6.3");
-    assert.deepStrictEqual(p.steps.find((s) => s.id === "start")!.commands, ["/opt/omflow/server/omflow_server status || /opt/omflow/server/omflow_server start"]);
-    assert.deepStrictEqual(p.steps.find((s) => s.id === "verify")!.commands, ["/opt/omflow/server/omflow_server status"]);
+  it("start is `the site's running check || omflow_server start` and verify is the site's running check, since 001 never says what status answers", () => {
+    const p = plan({ runningCheck: "systemctl is-active --quiet omflow" }, "1.1.6.1", "1.1.6.3");
+    const check = "(\nexport UPCHAIN_BACKUP_DIR=/var/backups/upchain/omflow/1.1.6.1-to-1.1.6.3\ncd /\nsystemctl is-active --quiet omflow\n)";
+    assert.deepStrictEqual(p.steps.find((s) => s.id === "start")!.commands, [`${check} || /opt/omflow/server/omflow_server start`]);
+    assert.deepStrictEqual(p.steps.find((s) => s.id === "verify")!.commands, [check]);
+    assert.deepStrictEqual(p.steps.find((s) => s.id === "verify")!.provenance, { kind: "site", field: "options.runningCheck", note: (p.steps.find((s) => s.id === "verify")!.provenance as { note: string }).note });
+  });
+
+  it("the backup asks the site's running check whether OMFLOW runs, never omflow_server status", () => {
+    const p = plan({ runningCheck: "systemctl is-active --quiet omflow" }, "1.1.6.1", "1.1.6.3");
+    const backup = p.steps.find((s) => s.id === "backup")!.commands.join("\n");
+    assert.match(backup, /if \(\nexport UPCHAIN_BACKUP_DIR=[^\n]*\ncd \/\nsystemctl is-active --quiet omflow\n\) >\/dev\/null 2>&1; then touch/);
+    assert.doesNotMatch(backup, /omflow_server status/);
   });
 
   it("the steps of a bugfix hop, in order", () => {

@@ -28,7 +28,7 @@ describe("OMFLOW 1.2.0.0 on Linux: the steps in the document's order", () => {
 
   it("online: Python 3.11 is installed with 001 step 3's commands, in its order", () => {
     const install = hop120({ online: true }).find((s) => s.id === "install-python")!;
-    assert.deepStrictEqual(install.commands.slice(1), [
+    assert.deepStrictEqual(install.commands.slice(2), [
       "apt-get update -y",
       "add-apt-repository ppa:deadsnakes/ppa -y",
       "apt-get update -y",
@@ -48,6 +48,32 @@ describe("OMFLOW 1.2.0.0 on Linux: the steps in the document's order", () => {
     assert.match(install, /rc=0; dpkg -i \*\.deb \|\| rc=\$\?/);
     assert.match(install, /install ok installed/);
     assert.match(install, /dpkg --audit/);
+  });
+
+  it("install-python records what it installed even when it fails halfway, and nothing installed later in the hop", () => {
+    const dir = tempDir("upchain-omflow-installed-");
+    try {
+      const backup = path.join(dir, "1.1.6.1-to-1.2.0.0"); // the hop's restore point under backupDir
+      const bin = path.join(dir, "bin");
+      fs.mkdirSync(backup);
+      fs.mkdirSync(bin);
+      fs.writeFileSync(path.join(backup, "dpkg-before.txt"), "apache2\n");
+      // dpkg has python3.11 now: the step's dpkg -i installed it before failing
+      fs.writeFileSync(path.join(bin, "dpkg-query"), "#!/bin/sh\nprintf 'apache2 install ok installed\\npython3.11 install ok installed\\n'\n", { mode: 0o755 });
+      const hop = planUpgrade(omflow, { installed: "1.1.6.1", target: "1.2.0.0", platform: "linux", options: { backupDir: dir } });
+      const install = hop.steps.find((s) => s.id === "install-python")!;
+      const r = spawnSync("sh", ["-c", `set -e\n${install.commands[0]}\nfalse`], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      assert.notStrictEqual(r.status, 0, "the step still fails");
+      assert.strictEqual(fs.readFileSync(path.join(backup, "dpkg-installed-by-hop.txt"), "utf8"), "python3.11\n");
+      // a step that succeeds still succeeds, and a record that cannot be written does not change its verdict
+      const ok = spawnSync("sh", ["-c", `set -e\n${install.commands[0]}\ntrue`], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      assert.strictEqual(ok.status, 0, ok.stderr);
+      fs.rmSync(path.join(backup, "dpkg-before.txt"));
+      const unrecorded = spawnSync("sh", ["-c", `set -e\n${install.commands[0]}\nexit 7`], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      assert.strictEqual(unrecorded.status, 7, unrecorded.stderr);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("the venv is created by python3 after update-alternatives, as 001 steps 4-5 write it", () => {

@@ -24,17 +24,31 @@ describe("OMFLOW on Linux: the restore undoes what the 1.2.0.0 hop registered, a
   this.timeout(30_000);
   const cases: {
     name: string;
-    before: { dpkg: string[]; alternatives?: string[]; link: string };
+    before: { dpkg: string[]; alternatives?: string[]; link: string; installedByHop?: string[] };
     now: { dpkgNow: string[]; alternativesNow: string[] };
     expected: RegExp[];
     absent: RegExp[];
   }[] = [
     {
-      name: "packages dpkg newly installed are purged; those it had before are kept",
-      before: { dpkg: ["apache2", "python3.8"], link: "python3.8" },
+      name: "packages the install-python step newly installed are purged; those it had before are kept",
+      before: { dpkg: ["apache2", "python3.8"], link: "python3.8", installedByHop: ["python3.11", "python3.11-venv"] },
       now: { dpkgNow: ["apache2", "python3.11", "python3.11-venv", "python3.8"], alternativesNow: ["/usr/bin/python3.11"] },
       expected: [/^dpkg --purge python3\.11 python3\.11-venv$/m],
       absent: [/dpkg --purge .*(apache2|python3\.8)/],
+    },
+    {
+      name: "a package unattended-upgrades installed during the hop is kept: only what the install-python step installed is purged",
+      before: { dpkg: ["apache2", "python3.8"], link: "python3.8", installedByHop: ["python3.11", "python3.11-venv"] },
+      now: { dpkgNow: ["apache2", "libssl3-security-update", "python3.11", "python3.11-venv", "python3.8"], alternativesNow: ["/usr/bin/python3.11"] },
+      expected: [/^dpkg --purge python3\.11 python3\.11-venv$/m],
+      absent: [/dpkg --purge .*libssl3-security-update/],
+    },
+    {
+      name: "a hop that failed before installing Python purges no package, whatever dpkg gained meanwhile",
+      before: { dpkg: ["apache2"], link: "python3.8" },
+      now: { dpkgNow: ["apache2", "libssl3-security-update"], alternativesNow: [] },
+      expected: [],
+      absent: [/dpkg --purge/],
     },
     {
       name: "a python3 group the hop created is removed whole and the old /usr/bin/python3 link put back",
@@ -68,6 +82,7 @@ describe("OMFLOW on Linux: the restore undoes what the 1.2.0.0 hop registered, a
         fs.mkdirSync(bin);
         fs.writeFileSync(path.join(backup, "dpkg-before.txt"), [...c.before.dpkg].sort().join("\n") + "\n");
         fs.writeFileSync(path.join(backup, "python3-link"), c.before.link + "\n");
+        if (c.before.installedByHop) fs.writeFileSync(path.join(backup, "dpkg-installed-by-hop.txt"), [...c.before.installedByHop].sort().join("\n") + "\n");
         if (c.before.alternatives) fs.writeFileSync(path.join(backup, "python3-alternatives"), c.before.alternatives.join("\n") + "\n");
         fs.writeFileSync(path.join(backup, "deadsnakes-was-there"), ""); // no PPA to remove here
         const log = path.join(dir, "log");
@@ -84,13 +99,16 @@ describe("OMFLOW on Linux: the restore undoes what the 1.2.0.0 hop registered, a
     });
   }
 
-  it("the restore of a 1.2.0.0 hop: files, database (site), python undo, then start and the document's service check", () => {
-    const options = { databaseRestore: "pg_restore -d omflow \"$UPCHAIN_BACKUP_DIR/omflow.dump\"" };
+  it("the restore of a 1.2.0.0 hop: files, database (site), python undo, then start and the site's running check", () => {
+    const options = { databaseRestore: "pg_restore -d omflow \"$UPCHAIN_BACKUP_DIR/omflow.dump\"", runningCheck: "systemctl is-active --quiet omflow" };
     const hop = planUpgrade(omflow, { installed: "1.1.6.1", target: "1.2.0.0", platform: "linux", options }).hops[0];
     const steps = omflow.restoreSteps(hop, { platform: "linux", releases: omflow.defaultReleases, options });
     assert.deepStrictEqual(steps.map((s) => s.id), ["restore", "restore-database", "undo-python", "restart-after-restore"]);
     assert.match(steps[1].commands[0], /^\(\nexport UPCHAIN_BACKUP_DIR=\/var\/backups\/upchain\/omflow\/1\.1\.6\.1-to-1\.2\.0\.0\ncd \/\npg_restore -d omflow "\$UPCHAIN_BACKUP_DIR\/omflow\.dump"\n\)$/);
-    assert.deepStrictEqual(steps[3].commands.slice(-1), ["/opt/omflow/server/omflow_server status"]);
+    assert.deepStrictEqual(steps[3].commands.slice(-2), [
+      "(\nexport UPCHAIN_BACKUP_DIR=/var/backups/upchain/omflow/1.1.6.1-to-1.2.0.0\ncd /\nsystemctl is-active --quiet omflow\n) || /opt/omflow/server/omflow_server start",
+      "(\nexport UPCHAIN_BACKUP_DIR=/var/backups/upchain/omflow/1.1.6.1-to-1.2.0.0\ncd /\nsystemctl is-active --quiet omflow\n)",
+    ]);
   });
 
   it("a bugfix hop's restore has no python undo", () => {

@@ -43,10 +43,35 @@ describe("OMFLOW on Linux: every step's provenance", () => {
     });
   }
 
+  const hop120 = allSteps({ offlineBundle: "/srv/b", runningCheck: "true" }, "1.1.6.1", "1.2.0.0");
+  const provenanceOf = (id: string) => hop120.find((s) => s.id === id)!.provenance as { kind: string; section?: string; quote?: string };
+
+  it("install-packages cites the Supplement's requirements.txt method it runs, not step 6's bare pip install line", () => {
+    const p = provenanceOf("install-packages");
+    assert.strictEqual(p.kind, "document");
+    assert.match(p.quote!, /requirements\.txt/);
+    assert.doesNotMatch(p.quote!, /pip install django==4\.2 ldap3 mod_wsgi openpyxl/);
+    assert.match(hop120.find((s) => s.id === "install-packages")!.commands.join("\n"), /pip install .*-r /);
+  });
+
+  it("install-mod-wsgi cites the Supplement's offline installation of mod_wsgi and its title says pip builds that sdist instead of python setup.py install", () => {
+    const p = provenanceOf("install-mod-wsgi");
+    assert.match(p.section!, /Offline Installation of mod\\_wsgi/);
+    assert.match(p.quote!, /python setup\.py install$/);
+    assert.match(hop120.find((s) => s.id === "install-mod-wsgi")!.title, /pip builds and installs the same sdist 001 installs with python setup\.py install/);
+  });
+
+  it("restart-apache changes what runs, so it cites 001's step 8 (start OMFLOW 1.2.0.0) and is marked as changing the server, not as a safety step", () => {
+    const p = provenanceOf("restart-apache");
+    assert.strictEqual(p.kind, "document");
+    assert.strictEqual(p.section, "Linux, Linux Update Version 1.2.0.0 Steps 8");
+    assert.strictEqual(hop120.find((s) => s.id === "restart-apache")!.destructive, true);
+  });
+
   it("the site's commands are named by the field the user writes, never defaulted", () => {
     const steps = allSteps({}, "1.1.6.1", "1.1.6.3");
     const site = steps.filter((s) => s.provenance?.kind === "site").map((s) => [s.id, (s.provenance as { field: string }).field]);
-    assert.deepStrictEqual(site, [["backup-database", "options.databaseBackup"], ["upload-patch", "options.patches"], ["restore-database", "options.databaseRestore"]]);
+    assert.deepStrictEqual(site, [["backup-database", "options.databaseBackup"], ["upload-patch", "options.patches"], ["verify", "options.runningCheck"], ["restore-database", "options.databaseRestore"]]);
     assert.match(steps.find((s) => s.id === "backup-database")!.commands.join("\n"), /<site: options\.databaseBackup> is not given/);
   });
 });

@@ -70,7 +70,7 @@ describe("OMFLOW options: strict keys and readable types", () => {
   it("a key with no near name lists the legal keys", () => {
     const [p] = problems({ databasePath: "/var/db" });
     assert.strictEqual(p.path, "options.databasePath");
-    assert.match(p.message, /the options here are `patches`, `offlineBundle`, `online`, `installDir`, `apacheSiteConf`, `backupDir`, `windowsInstallDir`, `windowsServiceName`, `databaseBackup`, `databaseRestore`, `updaterArguments`/);
+    assert.match(p.message, /the options here are `patches`, `offlineBundle`, `online`, `installDir`, `apacheSiteConf`, `backupDir`, `windowsInstallDir`, `windowsServiceName`, `databaseBackup`, `databaseRestore`, `runningCheck`, `updaterArguments`/);
   });
 
   it("wrong types say what was expected and what was given", () => {
