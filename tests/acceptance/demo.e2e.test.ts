@@ -119,7 +119,7 @@ describe("npm run demo: the demo hosts upgraded along each chain, then no change
       assert.match(installed, row, "the old versions, read on the hosts before the preview");
     }
     const preview = first.section(/^== pulumi preview --diff/);
-    assert.match(preview, /"1\.1\.6\.1->1\.2\.0\.0 \(omflow\.next-feature\)"[\s\S]*"1\.2\.0\.0->1\.2\.0\.1 \(omflow\.same-feature\)"/);
+    assert.match(preview, /"1\.1\.6\.1->1\.2\.0\.0 \(omflow\.1\.2\.0\.0-python-3\.11\)"[\s\S]*"1\.2\.0\.0->1\.2\.0\.1 \(omflow\.same-feature\)"/);
     for (const step of ["backup", "upload-bundle", "remove-venv", "install-python", "create-venv", "apache-wsgi-module", "run-patch", "restart-apache", "verify"]) assert.match(preview, new RegExp(`"1\\.1\\.6\\.1->1\\.2\\.0\\.0 ${step}: `), `OMFLOW step ${step}`);
     assert.match(preview, /"02-00->06-00 \(groupmax\.v2\.0-to-v6\)"/);
     for (const step of ["upload-1", "reboot", "install-object-server", "services-add", "advup2_6", "verify"]) assert.match(preview, new RegExp(`"02-00->06-00 ${step}: `), `Groupmax step ${step}`);

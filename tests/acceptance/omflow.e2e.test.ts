@@ -38,7 +38,7 @@ describe("OMFLOW 1.1.6.1 -> 1.2.0.1 through the real pulumi CLI", function () {
     const look = `${versionCommand}; ls /var/lib/upchain /tmp/upchain-omflow 2>&1; /opt/omflow/server/omflow_server status; cat /var/lib/omflow-db/omflow.db`;
     const before = onHost("wfa", look);
     const r = project.ok(["preview", "--diff"]);
-    assert.match(r.output, /1\.1\.6\.1->1\.2\.0\.0 \(omflow\.next-feature\)/);
+    assert.match(r.output, /1\.1\.6\.1->1\.2\.0\.0 \(omflow\.1\.2\.0\.0-python-3\.11\)/);
     assert.match(r.output, /1\.2\.0\.0->1\.2\.0\.1 \(omflow\.same-feature\)/);
     for (const step of ["backup", "backup-database", "work-folder", "extract-patch", "export-packages", "check-wheelhouse", "stop", "remove-venv", "install-python", "python-alternative", "create-venv", "install-packages", "install-mod-wsgi", "apache-wsgi-module", "run-patch", "start", "verify"]) {
       assert.match(r.output, new RegExp(`1\\.1\\.6\\.1->1\\.2\\.0\\.0 ${step}:`), `preview shows step ${step}`);
