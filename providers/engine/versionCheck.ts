@@ -41,10 +41,7 @@ export function versionCheckStep(hop: Hop, shell: Shell, command: string): Step 
  * end, in the platform's shell, when the hop has no verify step).
  */
 export function withVersionCheck(steps: Step[], hop: Hop, platformShell: Shell, command: string): Step[] {
-  let last = -1;
-  steps.forEach((s, i) => {
-    if (s.action === "verify") last = i;
-  });
+  const last = steps.map((s) => s.action).lastIndexOf("verify");
   const check = versionCheckStep(hop, last < 0 ? platformShell : steps[last].shell, command);
   const at = last < 0 ? steps.length : last + 1;
   return [...steps.slice(0, at), check, ...steps.slice(at)];

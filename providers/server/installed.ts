@@ -14,9 +14,6 @@ import { RemoteHost } from "../transport/remoteHost";
 import { DEFAULT_STATE_DIR } from "../engine/executor";
 import { readOnHost } from "../engine/readOnHost";
 
-// a read-only command, run as root in its shell: the same way preview's host checks run
-export { readOnHost };
-
 const sudoRefused = (host: RemoteHost, stderr: string) =>
   new UpchainError("SUDO_REQUIRED", `${host.label}: reading the installed version needs root, and sudo said: ${stderr.trim().slice(0, 300)}`, ["connection", "user"]);
 
