@@ -18,6 +18,7 @@ export type UpchainErrorCode =
   | "HOST_DID_NOT_RETURN" // a host rebooted by a step did not come back before the deadline
   | "STEP_FAILED" // a step of a hop failed; the hop's restore point was brought back
   | "RESTORE_FAILED" // a step failed and so did bringing the restore point back: act by hand, then clear the run
+  | "RESTORED_NOT_IN_SERVICE" // a step failed, the old release is back, but restarting it failed: start it by hand; the next run retries the hop
   | "JOURNAL_INVALID" // the journal on the host is corrupt, hostile, or belongs to another plan: nothing was run
   | "LOCK_LOST" // another run took this run's lock over: this run stopped at once
   | "STOPPED" // the operator asked the run to stop (Ctrl-C): it stopped between two hops, the server at the last one's version

@@ -445,7 +445,7 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
   const recoverErrors: string[] = [];
   for (const s of recover.filter((s) => !restoreError || s.always)) {
     const e = await timed(r, "recover", s, () => runAside(r, s));
-    if (e) recoverErrors.push(`${s.title}: ${e}`);
+    if (e) recoverErrors.push(`"${s.title}" failed (${e})`);
   }
   if (restoreError) {
     const restorePoint = await restorePointOf(r, step.hop);
@@ -464,7 +464,15 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
   await saveJournal(r);
   await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, r.stateDir, o.resource, j.run), true), { ownErrors: true });
   if (recoverErrors.length) {
-    throw new UpchainError("RESTORE_FAILED", mask(`${failedStep}; the backup was restored, but ${recoverErrors.join("; ")}. Put ${hop.from} back in service by hand, then run pulumi up again.${output}`));
+    // the journal says `restored` and the next run proceeds: not RESTORE_FAILED, whose promise is the opposite
+    const back = changedSomething ? `the backup was restored, so the server is back on ${hop.from}` : `nothing had been changed yet, so the server is still on ${hop.from}`;
+    throw new UpchainError(
+      "RESTORED_NOT_IN_SERVICE",
+      mask(
+        `${failedStep}; ${back}, but not in service: ${recoverErrors.join("; ")}. Start ${hop.from} by hand (what those steps do), ` +
+          `then run pulumi up again: the journal records the hop as restored, so the next pulumi up retries hop ${hopName(o.catalog, o.plan, step.hop)} from ${hop.from}.${output}`,
+      ),
+    );
   }
   const restored = changedSomething
     ? `the host was restored to ${hop.from} and is running it`
