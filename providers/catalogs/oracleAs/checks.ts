@@ -1,63 +1,120 @@
-// What preview asks an Oracle AS host before anything is touched (read-only), and how the answers
-// are judged: the Infrastructure a 9.0.2 middle tier uses must have the 9.0.2.3 patch set too, the
-// Infrastructure must answer, the destination folder must be free (or hold an earlier attempt's 10.1.2),
-// and the active EM home must be the source's. The answers are data: matched, never run.
+// What preview asks an Oracle AS host before anything is touched (read-only, on Linux and Windows),
+// and how the answers are judged: the Infrastructure a 9.0.2 middle tier uses must have the 9.0.2.3
+// patch set too, the Infrastructure must answer, the destination folder must be free (or hold an
+// earlier attempt's 10.1.2), the active EM home must have the emctl the hop runs, and 004's tasks
+// before 10.1.2 that upchain cannot do (prerequisites.ts) must be confirmed by the site where they
+// apply. The answers are data: matched, never run, and shown only cleaned and bounded.
 import { Hop, HostCheck, PlanContext } from "../../engine/catalog";
-import { quote as q } from "../../quote";
-import { infrastructureProbe, versionOf } from "./linux";
+import { CheckReads, linuxReads, windowsReads } from "./checkReads";
 import { OracleAsOptions } from "./options";
-import { PATCH_SET, TARGET, compareOracle, hasEmWebSite, isRelease902, rules } from "./rules";
+import { unconfirmed, WEB_CACHE_PORT_IN_PORTLIST } from "./prerequisites";
+import { PATCH_SET, TARGET, compareOracle, hasEmWebSite, isRelease902, oracleScheme, rules } from "./rules";
 
 const DIRECTORY_VERSION = /^orcldirectoryversion[=:]\s*OID\s+(\d{1,2}(?:\.\d{1,2}){1,4})\s*$/m;
 
+type Problems = { path: string; message: string }[];
+
+/** A line from the host, fit to quote: printable ASCII only, bounded. */
+const shown = (text: string) => JSON.stringify(text.replace(/[^\x20-\x7e]/g, "?").slice(0, 120));
+
 export function oracleHostChecks(o: OracleAsOptions, hops: Hop[], ctx: PlanContext): HostCheck[] {
-  if (!hops.length || ctx.platform !== "linux") return [];
-  const from = hops[0].from;
-  const checks: HostCheck[] = [
-    {
-      id: "infrastructure",
-      path: "options.sourceHome",
-      shell: "sh",
-      command: infrastructureProbe(o.sourceHome),
-      judge(r) {
-        if (r.code !== 0) return `the Infrastructure this middle tier uses is not ready: ${r.stderr || "its check failed"}; start it first (${rules.infrastructureUp.text}; ${rules.infrastructureUp.source})`;
-        if (/^no Infrastructure/m.test(r.stdout)) return undefined;
-        const m = DIRECTORY_VERSION.exec(r.stdout);
-        if (!m) return "the Infrastructure's directory answered, but not with a release upchain can read (orcldirectoryversion=OID x.y.z); check it by hand";
-        if (isRelease902(from) && compareOracle(m[1], PATCH_SET) < 0) {
-          return `the Infrastructure runs ${m[1]}, older than ${PATCH_SET}: ${rules.patchSetFirst.text} (${rules.patchSetFirst.source}); apply the patch set to the Infrastructure, then preview again`;
-        }
-        return undefined;
-      },
-    },
-  ];
-  if (hops.some((h) => h.to === TARGET) && o.destinationHome) {
-    const dest = o.destinationHome;
-    checks.push({
-      id: "destination-home",
-      path: "options.destinationHome",
-      shell: "sh",
-      command: `if [ ! -e ${q(dest)} ]; then echo absent; elif ${versionOf(dest)} | grep -q '^10\\.1\\.2'; then echo earlier-attempt; elif [ -z "$(ls -A -- ${q(dest)} 2>/dev/null)" ]; then echo empty; else echo occupied; fi`,
-      judge(r) {
-        const what = r.stdout.trim();
-        if (["absent", "empty", "earlier-attempt"].includes(what)) return undefined;
-        if (what === "occupied") return `${dest} already exists and holds something other than ${TARGET}: the 10.1.2 installer needs a new (or empty) folder; choose another destinationHome or empty it`;
-        return `could not tell whether ${dest} is free (${r.stderr || what || "no answer"})`;
-      },
-    });
-  }
-  if (hasEmWebSite(from)) {
-    checks.push({
-      id: "active-em-home",
-      path: "options.emtab",
-      shell: "sh",
-      command: `sed -n 's/^DEFAULT=//p' ${q(o.emtab)} 2>/dev/null | head -n 1`,
-      judge(r) {
-        const em = r.stdout.trim();
-        if (em === "" || em === o.sourceHome) return undefined;
-        return `${o.emtab} names another active Enterprise Manager home than sourceHome (${o.sourceHome}); upchain stops only the EM Web Site of the home it upgrades: switch the active EM home (emctl switch home) or stop that EM Web Site first`;
-      },
-    });
-  }
+  if (!hops.length) return [];
+  const reads = ctx.platform === "windows" ? windowsReads(o) : linuxReads(o);
+  const to1012 = hops.some((h) => h.to === TARGET);
+  const checks = [infrastructureCheck(o, hops, reads, to1012)];
+  if (to1012 && o.destinationHome) checks.push(destinationCheck(o.destinationHome, reads));
+  if (hasEmWebSite(hops[0].from)) checks.push(activeEmHomeCheck(o, reads, ctx));
+  // 004: before a Release 2 (9.0.2) middle tier is upgraded, mod_osso must use the Web Cache port
+  if (hops.some((h) => isRelease902(h.from) && h.to === TARGET) && o.prerequisites.registerModOssoOnWebCachePort !== "done") checks.push(modOssoCheck(o, reads));
   return checks;
+}
+
+function infrastructureCheck(o: OracleAsOptions, hops: Hop[], reads: CheckReads, to1012: boolean): HostCheck {
+  const from = hops[0].from;
+  return {
+    id: "infrastructure",
+    path: "options.sourceHome",
+    shell: reads.shell,
+    command: reads.infrastructure,
+    judge(r) {
+      if (r.code !== 0) return `the Infrastructure this middle tier uses is not ready: ${r.stderr || "its check failed"}; start it first (${rules.infrastructureUp.text}; ${rules.infrastructureUp.source})`;
+      if (/^no Infrastructure/m.test(r.stdout)) return undefined;
+      const m = DIRECTORY_VERSION.exec(r.stdout);
+      if (!m) return "the Infrastructure's directory answered, but not with a release upchain can read (orcldirectoryversion=OID x.y.z); check it by hand";
+      const problems: Problems = [];
+      if (isRelease902(from) && compareOracle(m[1], PATCH_SET) < 0) {
+        problems.push({
+          path: "options.sourceHome",
+          message: `the Infrastructure runs ${m[1]}, older than ${PATCH_SET}: ${rules.patchSetFirst.text} (${rules.patchSetFirst.source}); apply the patch set to the Infrastructure, then preview again`,
+        });
+      }
+      const directory = oracleScheme.normalize(m[1]);
+      if (to1012 && directory && isRelease902(directory) && o.prerequisites.updateOid902Entries !== "done") {
+        problems.push(unconfirmed("updateOid902Entries", `the middle tier uses a Release 2 (9.0.2) Oracle Internet Directory (OID ${m[1]}), and the plan installs the ${TARGET} middle tier`));
+      }
+      return problems;
+    },
+  };
+}
+
+function destinationCheck(dest: string, reads: CheckReads): HostCheck {
+  return {
+    id: "destination-home",
+    path: "options.destinationHome",
+    shell: reads.shell,
+    command: reads.destination(dest),
+    judge(r) {
+      const what = r.stdout.trim();
+      if (r.code === 0 && ["absent", "empty", "earlier-attempt"].includes(what)) return undefined;
+      if (r.code === 0 && what === "occupied") return `${dest} already exists and holds something other than ${TARGET}: the 10.1.2 installer needs a new (or empty) folder; choose another destinationHome or empty it`;
+      return `could not tell whether ${dest} is free (${r.stderr || shown(what) || "no answer"}); check that the folder can be read, then preview again`;
+    },
+  };
+}
+
+/**
+ * The hop stops the active EM Web Site and, when the active home is not the source, switches it
+ * with that home's emctl (004: ACTIVE_EM_ORACLE_HOME\bin\emctl stop / switch home). Another active
+ * home is therefore fine; one without that emctl is not (the hop would fail there).
+ */
+function activeEmHomeCheck(o: OracleAsOptions, reads: CheckReads, ctx: PlanContext): HostCheck {
+  const windows = ctx.platform === "windows";
+  const same = (a: string, b: string) => {
+    const norm = (p: string) => (windows ? p.replace(/\\+$/, "").toLowerCase() : p.replace(/\/+$/, ""));
+    return norm(a) === norm(b);
+  };
+  return {
+    id: "active-em-home",
+    path: reads.emField,
+    shell: reads.shell,
+    command: reads.activeEmHome,
+    judge(r) {
+      if (r.code !== 0) return `could not read the active Enterprise Manager home from ${reads.emWhere} (${r.stderr || "no answer"}); check that it can be read, then preview again`;
+      const active = /^active=(.*)$/m.exec(r.stdout)?.[1].trim();
+      if (!active || same(active, o.sourceHome)) return undefined;
+      if (/^emctl=yes\s*$/m.test(r.stdout)) return undefined;
+      return (
+        `${reads.emWhere} names ${shown(active)} as the active Enterprise Manager home, but ${reads.inHome("ACTIVE_EM_ORACLE_HOME", "bin", "emctl")} is not there: ` +
+        `the hop stops that EM Web Site and switches the active home with it (004, ${rules.emWebSite.source}); ` +
+        `make ${reads.emWhere} name the home whose EM Web Site is active, then preview again`
+      );
+    },
+  };
+}
+
+function modOssoCheck(o: OracleAsOptions, reads: CheckReads): HostCheck {
+  const portlist = reads.inHome(o.sourceHome, "install", "portlist.ini");
+  return {
+    id: "mod-osso-web-cache-port",
+    path: "options.prerequisites.registerModOssoOnWebCachePort",
+    shell: reads.shell,
+    command: reads.webCachePortEntry,
+    judge(r) {
+      const entry = r.code === 0 ? r.stdout.trim().split(/\r?\n/)[0] : "";
+      const port =
+        `; the Web Cache port is the second entry of ${portlist} (004: 「${WEB_CACHE_PORT_IN_PORTLIST.quote}」 (${WEB_CACHE_PORT_IN_PORTLIST.translation}))` +
+        (entry ? `, which on this host reads ${shown(entry)}` : ", which upchain could not read on this host");
+      return [unconfirmed("registerModOssoOnWebCachePort", "the plan upgrades a Release 2 (9.0.2) middle tier to 10.1.2", port)];
+    },
+  };
 }

@@ -10,6 +10,7 @@ import { absolutePath, isSameOrInside, shown } from "../../options/paths";
 import { OptionProblem } from "../../options/problems";
 import { command as siteCommand, expecting, flag, strictOptions } from "../../options/schema";
 import { windowsServiceName } from "../../options/names";
+import { prerequisitesSchema } from "./prerequisites";
 
 const command = siteCommand("a command");
 
@@ -63,6 +64,8 @@ function schemaFor(platform: Platform) {
       oratab: absolutePath("linux", "/etc/oratab").default("/etc/oratab"),
       /** Linux: the file naming the active Enterprise Manager home (`DEFAULT=<home>`); on Windows the registry key em_loc. */
       emtab: absolutePath("linux", "/var/opt/oracle/emtab").default("/var/opt/oracle/emtab"),
+      /** The site's confirmations of 004's tasks before 10.1.2 that upchain cannot do itself (prerequisites.ts). */
+      prerequisites: prerequisitesSchema,
       /** Windows: the OPMN service of the source home (Oracle<HomeName>ProcessManager). */
       windowsSourceService: serviceName.optional(),
       /** Windows: the OPMN service of the destination home. */

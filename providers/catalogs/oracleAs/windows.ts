@@ -17,7 +17,7 @@ const join = (home: string, ...p: string[]) => [home, ...p].join("\\");
 const exe = (path: string, ...args: string[]) => `& ${q(path)} ${args.join(" ")}; if ($LASTEXITCODE -ne 0) { throw (${q(path)} + ' exited ' + $LASTEXITCODE) }`.replace("  ;", ";");
 
 /** `$v` = Version= of a home's ias.properties, or '' when the home is not there. */
-const readVersion = (home: string) =>
+export const readVersion = (home: string) =>
   `$v = ''; $props = ${q(join(home, "config", "ias.properties"))}; if (Test-Path -LiteralPath $props) { $m = Select-String -LiteralPath $props -Pattern '^Version=(.*)$' | Select-Object -First 1; if ($m) { $v = $m.Matches[0].Groups[1].Value.Trim() } }`;
 
 const installer = (cmd: string | undefined, option: string) => cmd ?? `throw ${q(`options.installers.${option} is not set`)}`;

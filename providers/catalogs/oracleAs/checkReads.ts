@@ -1,0 +1,70 @@
+// The read-only commands behind preview's Oracle AS host checks (checks.ts judges what they print),
+// in each platform's shell: POSIX sh on the Linux stand-in, PowerShell on Windows (the document's
+// own platform, within the catalog's minPowerShell 3.0). Every value is quoted for its shell; what
+// the host's files and registry hold is printed as data for the judge, never run.
+import { Shell } from "../../engine/catalog";
+import { quote, quotePowerShell } from "../../quote";
+import { infrastructureProbe, versionOf } from "./linux";
+import { OracleAsOptions } from "./options";
+import { infrastructureProbePs, readVersion } from "./windows";
+
+export interface CheckReads {
+  shell: Shell;
+  /** Prints the Infrastructure directory's `orcldirectoryversion=OID x.y.z`, or "no Infrastructure"; fails when it does not answer. */
+  infrastructure: string;
+  /** Prints absent, empty, earlier-attempt (it holds 10.1.2 already) or occupied. */
+  destination(dest: string): string;
+  /** Prints `active=<home>` and `emctl=yes|no` (whether that home has the emctl 004 runs), or nothing when no active EM home is named. */
+  activeEmHome: string;
+  /** Prints the second entry of the source's portlist.ini (004: the Web Cache port), or nothing. */
+  webCachePortEntry: string;
+  /** Where the active EM home is named, for messages, and the stack field a problem with it goes under. */
+  emWhere: string;
+  emField: string;
+  /** The path of a file in a home, as the platform writes it. */
+  inHome(home: string, ...parts: string[]): string;
+}
+
+export function linuxReads(o: OracleAsOptions): CheckReads {
+  const q = quote;
+  const inHome = (home: string, ...parts: string[]) => [home, ...parts].join("/");
+  return {
+    shell: "sh",
+    inHome,
+    infrastructure: infrastructureProbe(o.sourceHome),
+    destination: (dest) =>
+      `if [ ! -e ${q(dest)} ]; then echo absent; elif ${versionOf(dest)} | grep -q '^10\\.1\\.2'; then echo earlier-attempt; elif [ -z "$(ls -A -- ${q(dest)} 2>/dev/null)" ]; then echo empty; else echo occupied; fi`,
+    // emtab stands for the registry value em_loc that 004 names on Windows (options.ts)
+    activeEmHome:
+      `em=$(sed -n 's/^DEFAULT=//p' ${q(o.emtab)} 2>/dev/null | head -n 1); ` +
+      `if [ -n "$em" ]; then printf 'active=%s\\n' "$em"; if [ -f "$em/bin/emctl" ]; then echo emctl=yes; else echo emctl=no; fi; fi`,
+    webCachePortEntry: `grep -v '^[[:space:]]*$' ${q(inHome(o.sourceHome, "install", "portlist.ini"))} 2>/dev/null | sed -n 2p`,
+    emWhere: o.emtab,
+    emField: "options.emtab",
+  };
+}
+
+export function windowsReads(o: OracleAsOptions): CheckReads {
+  const q = quotePowerShell;
+  const strict = "$ErrorActionPreference = 'Stop'; ";
+  const inHome = (home: string, ...parts: string[]) => [home, ...parts].join("\\");
+  return {
+    shell: "powershell",
+    inHome,
+    infrastructure: strict + infrastructureProbePs(o.sourceHome),
+    destination: (dest) =>
+      `${strict}$d = ${q(dest)}; if (-not (Test-Path -LiteralPath $d)) { 'absent' } else { ${readVersion(dest)}; ` +
+      `if ($v -like '10.1.2*') { 'earlier-attempt' } elseif (Get-ChildItem -LiteralPath $d -Force | Select-Object -First 1) { 'occupied' } else { 'empty' } }`,
+    // 004: the active Enterprise Manager Web Site is stored in HKEY_LOCAL_MACHINE\SOFTWARE\ORACLE\em_loc;
+    // its emctl is ACTIVE_EM_ORACLE_HOME\bin\emctl (the recipe's emctl.bat). The path is joined as text:
+    // Join-Path would fail on a drive this host does not have.
+    activeEmHome:
+      `${strict}$em = (Get-ItemProperty -LiteralPath 'HKLM:\\SOFTWARE\\ORACLE' -Name em_loc -ErrorAction SilentlyContinue).em_loc; ` +
+      `if ($em) { Write-Output ('active=' + $em); if (Test-Path -LiteralPath (([string]$em).TrimEnd('\\') + '\\bin\\emctl.bat')) { 'emctl=yes' } else { 'emctl=no' } }`,
+    webCachePortEntry:
+      `${strict}$e = @(Get-Content -LiteralPath ${q(inHome(o.sourceHome, "install", "portlist.ini"))} -ErrorAction SilentlyContinue | Where-Object { $_.Trim() -ne '' }); ` +
+      `if ($e.Count -ge 2) { $e[1] }`,
+    emWhere: "the registry value HKLM\\SOFTWARE\\ORACLE\\em_loc",
+    emField: "options.sourceHome",
+  };
+}
