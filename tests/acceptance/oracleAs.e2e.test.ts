@@ -42,9 +42,9 @@ describe("Oracle AS middle tiers at 9.0.2.0, 9.0.3 and 9.0.4 to 10.1.2 in one st
     stopHosts(...names);
   });
 
-  it("preview refuses, all at once, an Infrastructure without the patch set for the 9.0.2 source and a missing installer, naming the fields", () => {
-    // one server with both problems (pulumi stops a preview at the first resource that fails)
-    const broken = oracleOptions();
+  it("preview refuses, all at once, an Infrastructure without the patch set for the 9.0.2 source, a missing installer and 004's tasks the site has not confirmed, naming the fields", () => {
+    // one server with every problem (pulumi stops a preview at the first resource that fails)
+    const broken = oracleOptions({ prerequisites: undefined });
     delete (broken.installers as Record<string, unknown>).destination;
     configureOracle(project, [{ host: hosts.oa0200, options: broken }]);
     try {
@@ -53,6 +53,8 @@ describe("Oracle AS middle tiers at 9.0.2.0, 9.0.3 and 9.0.4 to 10.1.2 in one st
       assert.notStrictEqual(r.code, 0, r.output);
       assert.match(r.output, /options\.sourceHome.*Infrastructure runs 9\.0\.2\.0\.0, older than 9\.0\.2\.3/);
       assert.match(r.output, /options\.installers\.destination.*installs the 10\.1\.2 middle tier with your site's own command/);
+      assert.match(r.output, /options\.prerequisites\.updateOid902Entries.*Release 2 \(9\.0\.2\) Oracle Internet Directory \(OID 9\.0\.2\.0\.0\)/);
+      assert.match(r.output, /options\.prerequisites\.registerModOssoOnWebCachePort.*Release 2 \(9\.0\.2\) middle tier to 10\.1\.2/);
       assert.deepStrictEqual(names.map((n) => oracleEvents(n).length), before, "preview ran nothing on the hosts");
     } finally {
       configureOracle(project, servers());

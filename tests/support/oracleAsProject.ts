@@ -19,6 +19,9 @@ export function oracleOptions(extra: Record<string, unknown> = {}): Record<strin
       destination: `${INSTALLER_1012} -silent ${quote(`ORACLE_HOME=${DESTINATION_HOME}`)}`,
     },
     iasAdminPassword: "$UPCHAIN_SECRET_IAS_ADMIN",
+    // the test site's answer to 004's tasks before 10.1.2 that upchain cannot do (a 9.0.2 directory's
+    // entries, mod_osso on the Web Cache port): the fake has neither to do, so the site confirms both
+    prerequisites: { updateOid902Entries: "done", registerModOssoOnWebCachePort: "done" },
     ...extra,
   };
 }
