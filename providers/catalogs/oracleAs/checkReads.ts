@@ -51,7 +51,10 @@ export function windowsReads(o: OracleAsOptions): CheckReads {
   return {
     shell: "powershell",
     inHome,
-    infrastructure: strict + infrastructureProbePs(o.sourceHome),
+    // not under 'Stop': Windows PowerShell turns each stderr line of a native tool redirected with
+    // 2>&1 (ldapsearch's) into an error record, which 'Stop' makes fatal even when the tool succeeds;
+    // the probe throws on what it must refuse and checks ldapsearch's exit code itself
+    infrastructure: infrastructureProbePs(o.sourceHome),
     destination: (dest) =>
       `${strict}$d = ${q(dest)}; if (-not (Test-Path -LiteralPath $d)) { 'absent' } else { ${readVersion(dest)}; ` +
       `if ($v -like '10.1.2*') { 'earlier-attempt' } elseif (Get-ChildItem -LiteralPath $d -Force | Select-Object -First 1) { 'occupied' } else { 'empty' } }`,

@@ -186,6 +186,8 @@ describe("oracle-as: preview's host checks on Windows (PowerShell, the document'
       assertParses(c.command, c.id);
       assert.doesNotMatch(c.command, /\b(sed|grep|ls|head|test)\b|2>\/dev\/null/, `${c.id} has no POSIX command`);
     }
+    // Windows PowerShell makes a native tool's redirected stderr line fatal under 'Stop': ldapsearch's warnings must not refuse
+    assert.doesNotMatch(byId(oracleHostChecks(winOptions(), chain, win), "infrastructure").command, /ErrorActionPreference/);
     const active = byId(oracleHostChecks(winOptions(), chain, win), "active-em-home").command;
     assert.ok(active.includes("'HKLM:\\SOFTWARE\\ORACLE'") && active.includes("em_loc"), "the active EM home is read from the registry key 004 names");
   });
