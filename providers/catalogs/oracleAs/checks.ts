@@ -67,7 +67,7 @@ function destinationCheck(dest: string, reads: CheckReads): HostCheck {
       const what = r.stdout.trim();
       if (r.code === 0 && ["absent", "empty", "earlier-attempt"].includes(what)) return undefined;
       if (r.code === 0 && what === "occupied") return `${dest} already exists and holds something other than ${TARGET}: the 10.1.2 installer needs a new (or empty) folder; choose another destinationHome or empty it`;
-      return `could not tell whether ${dest} is free (${r.stderr || shown(what) || "no answer"}); check that the folder can be read, then preview again`;
+      return `could not tell whether ${dest} is free (${r.stderr || (what ? shown(what) : "no answer")}); check that the folder can be read, then preview again`;
     },
   };
 }

@@ -217,6 +217,7 @@ describe("oracle-as: preview's host checks on Windows (PowerShell, the document'
     assert.strictEqual(judge(dest, "earlier-attempt\r\n"), undefined);
     assert.match(String(judge(dest, "occupied\r\n")), /holds something other than 10\.1\.2/);
     assert.match(String(judge(dest, "", 1, "Access to the path is denied")), /could not tell whether .* is free \(Access to the path is denied\)/);
+    assert.match(String(judge(dest, "")), /could not tell whether .* is free \(no answer\)/);
     const infraCheck = byId(checks, "infrastructure");
     const both = judge(infraCheck, "version: 1\r\norcldirectoryversion: OID 9.0.2.0.0\r\n") as { path: string }[];
     assert.deepStrictEqual(both.map((x) => x.path), ["options.sourceHome", "options.prerequisites.updateOid902Entries"]);
