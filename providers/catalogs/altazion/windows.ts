@@ -21,10 +21,15 @@ export const windowsFiles = (o: AltazionOptions) => ({
 const findService = (name: string) =>
   `$svc = Get-Service | Where-Object { $_.DisplayName -eq ${q(name)} -or $_.Name -eq ${q(name)} } | Select-Object -First 1; ` +
   `if (-not $svc) { throw ${q(`the update service "${name}" is not installed on this server (the document warns it may be named "Altazion - service principal": set options.serviceName)`)} }`;
-/** `$mode`: Automatic (Delayed Start) is Automatic with DelayedAutostart = 1 in the service's registry key. */
+/**
+ * `$mode`: Automatic (Delayed Start) is Automatic with DelayedAutostart = 1 in the service's registry key.
+ * The start mode is read through CIM (Win32_Service StartMode: Auto, Manual, Disabled), not Get-Service's
+ * StartType, a .NET 4.6.1 member that PowerShell 4.0 hosts (minPowerShell) do not have.
+ */
 const startMode =
   `$delayed = (Get-ItemProperty -LiteralPath ('HKLM:\\SYSTEM\\CurrentControlSet\\Services\\' + $svc.Name) -Name DelayedAutostart -ErrorAction SilentlyContinue).DelayedAutostart -eq 1; ` +
-  `$mode = if ($svc.StartType -eq 'Automatic' -and $delayed) { 'AutomaticDelayedStart' } else { [string]$svc.StartType }`;
+  `$startMode = [string]@(Get-CimInstance -ClassName Win32_Service | Where-Object { $_.Name -eq $svc.Name })[0].StartMode; ` +
+  `$mode = if ($startMode -eq 'Auto' -and $delayed) { 'AutomaticDelayedStart' } elseif ($startMode -eq 'Auto') { 'Automatic' } else { $startMode }`;
 /** Versions written with 4 numbers; what is not a number reads 0. */
 const norm = `function Norm([string]$v) { $p = @(($v + '.0.0.0').Split('.')[0..3] | ForEach-Object { $n = 0; [void][int]::TryParse($_, [ref]$n); $n }); $p -join '.' }`;
 /** `$m`: the module's element in status.xml, read as XML data. */
