@@ -183,6 +183,21 @@ async function place(h: RemoteHost, s: FilesInputs, set: FileSet, folder: string
   return withConnection({ ...s, folder, changes: [], sha256: Object.fromEntries(Object.entries(after).map(([n, t]) => [n, sha(t)])) }, c);
 }
 
+/** The set's files on the host (preview's look); Windows hosts are not read today. */
+export async function readFileSet(h: RemoteHost, inputs: unknown): Promise<Record<string, string>> {
+  const s = filesSchema.parse(inputs);
+  const { set, folder } = setOf(s);
+  return s.platform === "linux" ? hostFiles(h, set, folder) : {};
+}
+
+/** Place the set's files on `h` (up), without the lock. */
+export async function placeFiles(h: RemoteHost, inputs: unknown, run: string): Promise<Record<string, unknown>> {
+  const s = filesSchema.parse(inputs);
+  const { set, folder } = setOf(s);
+  if (s.platform !== "linux") throw new UpchainError("UNSUPPORTED_PLATFORM", "linux only");
+  return place(h, s, set, folder, { host: "h", hostKey: "k" } as ConnectionInput, run);
+}
+
 export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
   const outs = await apply(inputs);
   return { id: `${outs.product}:${outs.fileSet}@${outs.connection.host}:${outs.connection.port}`, outs };
