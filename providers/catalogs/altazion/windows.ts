@@ -139,5 +139,31 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
   };
 }
 
+/**
+ * Preview's read-only look at a Windows server, in the sections checks.ts judges (the same as the
+ * Linux look's): the service's state and start mode, applicationspath.config, status.xml, and each
+ * database update's scripts with their sha256 (`version<TAB>sha256<TAB>name`, in ordinal name order).
+ * Each section is read on its own: one that cannot be read prints why, and the next is still read.
+ */
+export function windowsLook(o: AltazionOptions): string {
+  const f = windowsFiles(o);
+  const c = windowsCommands(o);
+  const section = (name: string) => `Write-Output '=== upchain ${name} ==='`;
+  const packages = join(o.dataFolder, "bin", "updates", "packages", "database");
+  return [
+    section("service"),
+    `try { & { ${c.serviceState} }; Write-Output 'exit=0' } catch { Write-Output $_.Exception.Message; Write-Output 'exit=1' }`,
+    section("applications"),
+    `try { Get-Content -LiteralPath ${q(f.applications)} -Raw -ErrorAction Stop } catch { Write-Output $_.Exception.Message }`,
+    section("status"),
+    `try { Get-Content -LiteralPath ${q(f.status)} -Raw -ErrorAction Stop } catch { Write-Output $_.Exception.Message }`,
+    section("scripts"),
+    `$packages = ${q(packages)}; if (Test-Path -LiteralPath $packages -PathType Container) { foreach ($d in @(Get-ChildItem -LiteralPath $packages -Force | Where-Object { $_.PSIsContainer })) { ` +
+      `$dir = Join-Path $d.FullName 'scripts'; if (-not (Test-Path -LiteralPath $dir -PathType Container)) { continue }; ` +
+      `[string[]]$names = @(Get-ChildItem -LiteralPath $dir -Force | Where-Object { -not $_.PSIsContainer } | ForEach-Object { $_.Name }); [Array]::Sort($names, [StringComparer]::Ordinal); ` +
+      "foreach ($n in $names) { $h = (Get-FileHash -LiteralPath (Join-Path $dir $n) -Algorithm SHA256).Hash.ToLowerInvariant(); Write-Output ($d.Name + [char]9 + $h + [char]9 + $n) } } }",
+  ].join("\n");
+}
+
 /** Prints status.xml: the installed versions are read from it (see status.ts). */
 export const windowsProbe = (o: AltazionOptions) => `Get-Content -LiteralPath ${q(windowsFiles(o).status)} -Raw`;
