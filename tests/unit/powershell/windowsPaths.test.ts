@@ -71,7 +71,14 @@ async function sendStep(host: RecordingHost, where: string, s: Step): Promise<vo
 
 /** Everything `catalog` sends a Windows server for each of its specs: preview, then the plan's steps, restore and recovery. */
 async function record(catalog: Catalog): Promise<Sent[]> {
-  const host = new RecordingHost();
+  // a file set's folder holds a declared hook with other content and one the stack no longer declares,
+  // so placing it keeps copies, writes and removes
+  const host = new RecordingHost((_line, stdin) => {
+    const script = Buffer.from(stdin ?? "", "base64").toString("utf8");
+    if (!script.includes("GetFiles()")) return {};
+    const entry = (name: string, text: string) => `${Buffer.from(name).toString("base64")} ${Buffer.from(text).toString("base64")}`;
+    return { stdout: [entry("avant-ecommerce.ps1", "Write-Output 'old'\n"), entry("apres-ecommerce.ps1", "Write-Output 'gone'\n")].join("\r\n") + "\r\n" };
+  });
   const swallow = (p: Promise<unknown>) => p.catch(() => undefined);
   for (const spec of specsOf(catalog)) {
     const ctx = windowsCtx(catalog, spec);
@@ -143,6 +150,15 @@ describe("every command a Windows server would receive is PowerShell that parses
       this.timeout(120_000);
       const sent = await record(catalog);
       assert.ok(sent.some((s) => s.from.startsWith("preview")) && sent.some((s) => s.from.startsWith("up")), `${catalog.product}: nothing recorded for preview or up`);
+      for (const set of Object.keys(catalog.fileSets ?? {})) {
+        for (const [phase, what] of [["preview", "read"], ["up", "written"]]) {
+          assert.ok(sent.some((s) => s.from === `${phase}: file set ${set}` && s.kind === "exec"), `${catalog.product}: file set ${set} was not ${what} on Windows`);
+        }
+        const placed = sent.filter((s) => s.from === `up: file set ${set}`).map((s) => Buffer.from(s.stdin ?? "", "base64").toString("utf8"));
+        for (const [what, mark] of [["copies kept", "[IO.File]::Copy("], ["a file written", "[IO.File]::Replace("], ["a file removed", "[IO.File]::Delete("]]) {
+          assert.ok(placed.some((p) => p.includes(mark)), `${catalog.product}: placing file set ${set} on Windows has ${what}`);
+        }
+      }
       const failures = new Map<string, string>();
       for (const s of sent) {
         const why = notPowerShell(s);
