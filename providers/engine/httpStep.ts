@@ -7,8 +7,9 @@
 // never presses the button twice for nothing.
 import * as http from "http";
 import { RemoteHost } from "../transport/remoteHost";
-import { Step } from "./catalog";
+import { Shell, Step } from "./catalog";
 import { DetachedResult } from "./detached";
+import { runInItsShell } from "./readOnHost";
 
 export interface HttpRequestSpec {
   method: string;
@@ -107,9 +108,10 @@ async function isDone(host: RemoteHost, d: HttpStepDetails, timeoutMs: number): 
   return { done: !still, why: still ? "still listed on the portal" : "no longer listed" };
 }
 
-async function runAll(host: RemoteHost, commands: string[], log: (l: string) => void): Promise<string | undefined> {
+async function runAll(host: RemoteHost, shell: Shell, commands: string[], log: (l: string) => void): Promise<string | undefined> {
   for (const c of commands) {
-    const r = await host.exec(c, { sudo: true });
+    // in the step's shell, as every other command reaches the host (a Windows one as PowerShell)
+    const r = await runInItsShell(host, { shell, command: c });
     const out = excerpt(r.stdout + (r.stderr ? `\n${r.stderr}` : ""));
     log(`  $ ${c}${out ? ` -> ${out}` : ""}`);
     if (r.code !== 0) return `${c} exited ${r.code}${out ? `: ${out}` : ""}`;
@@ -138,7 +140,7 @@ export async function runHttpStep(host: RemoteHost, step: Step, o: HttpStepOptio
       await sleep(a.waitSeconds * 1000);
       o.beforeAttempt?.();
     } else log(`attempt ${i + 1} (${a.note})`);
-    let failure = await runAll(host, a.before ?? [], log);
+    let failure = await runAll(host, step.shell, a.before ?? [], log);
     let sent: HttpResponse | undefined;
     try {
       if (!failure) {
@@ -148,7 +150,7 @@ export async function runHttpStep(host: RemoteHost, step: Step, o: HttpStepOptio
       }
     } finally {
       // whatever happened, what `before` stopped is started again
-      const afterFailure = await runAll(host, a.after ?? [], log);
+      const afterFailure = await runAll(host, step.shell, a.after ?? [], log);
       if (afterFailure) failure = failure ? `${failure}; and then ${afterFailure}` : afterFailure;
     }
     if (failure) return { code: 1, stdout: lines.join("\n"), stderr: failure };

@@ -3,6 +3,7 @@
 // then connect again with backoff until the machine answers with a new boot marker or the deadline
 // passes. Resumable: the marker is in the journal, so a run interrupted while waiting knows whether
 // the reboot happened, and re-issues a reboot that never happened.
+import { runInItsShell } from "./readOnHost";
 import { UpchainError } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
 import { DetachedResult, readResult, startDetached, stepState } from "./detached";
@@ -10,8 +11,9 @@ import { RebootStep } from "./catalog";
 import { PlannedStep } from "./planner";
 import { withContact } from "./stepWait";
 
-export async function bootMarker(host: RemoteHost, step: Pick<RebootStep, "bootMarker">): Promise<string> {
-  const r = await host.exec(step.bootMarker, { sudo: true });
+export async function bootMarker(host: RemoteHost, step: Pick<RebootStep, "bootMarker" | "shell">): Promise<string> {
+  // in the step's shell: a Windows marker is PowerShell (readOnHost.ts)
+  const r = await runInItsShell(host, { shell: step.shell, command: step.bootMarker });
   if (r.code !== 0 || !r.stdout.trim()) throw new UpchainError("COMMAND_FAILED", `${host.label}: the boot marker command printed nothing: ${r.stderr.trim().slice(0, 300)}`);
   return r.stdout.trim().slice(0, 500);
 }

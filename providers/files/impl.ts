@@ -9,7 +9,7 @@ import { createHash } from "crypto";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
 import { ConnectionInput, connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
-import { FileSet, PlanContext } from "../engine/catalog";
+import { FileSet, PlanContext, Platform } from "../engine/catalog";
 import { DEFAULT_STATE_DIR } from "../engine/executor";
 import { newRunId } from "../engine/journal";
 import { acquireLock } from "../engine/lock";
@@ -19,6 +19,7 @@ import { UpchainError, isUpchainError } from "../errors";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { withSsh } from "../transport/ssh";
+import { windowsFolderFiles, windowsKeepCopies, windowsKeepFolder, windowsRemoveFiles, windowsWriteFile } from "./windows";
 import { FieldNames, fieldNamesOf, inUserTerms, userField } from "../server/fields";
 
 // in Pulumi's provider process: a files run's lock stops beating when the engine dies (providerProcess.ts)
@@ -53,7 +54,8 @@ const sha = (t: string | Buffer) => createHash("sha256").update(t).digest("hex")
 const owned = (set: FileSet, name: string) => SAFE_NAME.test(name) && set.owns.test(name);
 
 /** The set's files in the folder now (name -> content); names the set does not own are left alone. */
-async function hostFiles(h: RemoteHost, set: FileSet, folder: string): Promise<Record<string, string>> {
+async function hostFiles(h: RemoteHost, platform: Platform, set: FileSet, folder: string): Promise<Record<string, string>> {
+  if (platform === "windows") return ownedOnWindows(h, set, folder);
   const r = await h.exec(`if [ -d ${q(folder)} ]; then cd -- ${q(folder)} && for f in * .[!.]*; do if [ -f "$f" ] && [ ! -L "$f" ]; then printf '%s\\0' "$f"; fi; done; fi`, { sudo: true });
   if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: the folder ${folder} cannot be listed: ${r.stderr.trim().slice(0, 300)}`);
   const out: Record<string, string> = {};
@@ -62,6 +64,16 @@ async function hostFiles(h: RemoteHost, set: FileSet, folder: string): Promise<R
     const data = await h.readFile(`${folder}/${name}`);
     if (data.length > MAX_FILE) throw new UpchainError("COMMAND_FAILED", `${h.label}: ${folder}/${name} is larger than ${MAX_FILE} bytes; a ${set.title} file is a small script`);
     out[name] = data.toString("utf8");
+  }
+  return out;
+}
+
+async function ownedOnWindows(h: RemoteHost, set: FileSet, folder: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, data] of await windowsFolderFiles(h, folder, MAX_FILE)) {
+    if (!owned(set, name)) continue;
+    if (typeof data !== "string") throw new UpchainError("COMMAND_FAILED", `${h.label}: ${folder}\\${name} is larger than ${MAX_FILE} bytes; a ${set.title} file is a small script`);
+    out[name] = data;
   }
   return out;
 }
@@ -112,13 +124,11 @@ async function checkFiles(_olds: any, news: any): Promise<pulumi.dynamic.CheckRe
   const s = parsed.data;
   const { set, folder } = setOf(s);
   let changes: string[] = [];
-  if (s.platform === "linux") {
-    try {
-      changes = changesOf(await withSsh(conn.data, (h) => hostFiles(h, set, folder), pinnedIn(fieldNamesOf(news))), s.files);
-    } catch (e) {
-      if (!isUpchainError(e)) return { failures: [{ property: "connection", reason: (e as Error).message }] };
-      return { failures: [{ property: e.path.join(".") || "connection", reason: `${e.code}: ${e.message}` }] };
-    }
+  try {
+    changes = changesOf(await withSsh(conn.data, (h) => hostFiles(h, s.platform, set, folder), pinnedIn(fieldNamesOf(news))), s.files);
+  } catch (e) {
+    if (!isUpchainError(e)) return { failures: [{ property: "connection", reason: (e as Error).message }] };
+    return { failures: [{ property: e.path.join(".") || "connection", reason: `${e.code}: ${e.message}` }] };
   }
   return { inputs: { ...withConnection({ ...news, ...s }, conn.data), folder, changes } };
 }
@@ -136,15 +146,19 @@ async function applyFiles(inputs: any): Promise<any> {
   const c = connectionSchema.parse(connectionOf(inputs));
   const s = filesSchema.parse(inputs);
   const { set, folder } = setOf(s);
-  if (s.platform !== "linux") throw new UpchainError("UNSUPPORTED_PLATFORM", `${set.title} for Windows are rendered for review; this version places files on Linux hosts only`);
   for (const p of nameProblems(s)) throw new UpchainError("INVALID_INPUT", `${p.property}: ${p.reason}`);
+  const log = (l: string) => console.log(`upchain ${c.host}: ${l}`);
   return withSsh(c, async (h) => {
+    const run = newRunId();
+    // No lock on Windows: it is a POSIX one (engine/lock.ts), and no upchain run can hold it there,
+    // since the executor refuses PowerShell plans (engine/executor.ts). When it learns Windows, the
+    // lock must come with it, here too.
+    if (s.platform === "windows") return withConnection(await place(h, s, set, folder, run, log), c);
     // one run per server: the product's runs take the same lock (a Server's journal is named after its
     // product unless the stack names it), so hooks never change under an update that is running
-    const run = newRunId();
     const lock = await acquireLock(h, DEFAULT_STATE_DIR, s.product, run, 120);
     try {
-      return await place(h, s, set, folder, c, run);
+      return withConnection(await place(h, s, set, folder, run, log), c);
     } finally {
       await lock.release().catch(() => undefined);
     }
@@ -152,11 +166,11 @@ async function applyFiles(inputs: any): Promise<any> {
 }
 
 /** Write the changed files, remove the undeclared ones (a copy of each kept), and read the folder back. */
-async function place(h: RemoteHost, s: FilesInputs, set: FileSet, folder: string, c: ConnectionInput, run: string): Promise<Record<string, unknown>> {
-  const now = await hostFiles(h, set, folder);
+async function place(h: RemoteHost, s: FilesInputs, set: FileSet, folder: string, run: string, log: (l: string) => void): Promise<Record<string, unknown>> {
+  if (s.platform === "windows") return placeOnWindows(h, s, set, folder, run, log);
+  const now = await hostFiles(h, s.platform, set, folder);
   const keep = `${DEFAULT_STATE_DIR}/files/${s.product}-${s.fileSet}/${run}`;
   const touched = Object.keys(now).filter((n) => now[n] !== s.files[n]);
-  const log = (l: string) => console.log(`upchain ${c.host}: ${l}`);
   if (touched.length) {
     // a copy of every file replaced or removed, never deleted by upchain
     const r = await h.exec(`umask 077; mkdir -p -- ${q(keep)} && cd -- ${q(folder)} && cp -p -- ${touched.map(q).join(" ")} ${q(keep + "/")}`, { sudo: true });
@@ -176,11 +190,50 @@ async function place(h: RemoteHost, s: FilesInputs, set: FileSet, folder: string
     if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: could not remove ${gone.join(", ")} from ${folder}: ${r.stderr.trim().slice(0, 300)}`);
     log(`removed ${gone.join(", ")} from ${folder} (copies in ${keep})`);
   }
-  // read back: what is there now is exactly what the stack says
-  const after = await hostFiles(h, set, folder);
+  return readBack(h, s, set, folder);
+}
+
+/** Read back: what is there now is exactly what the stack says. */
+async function readBack(h: RemoteHost, s: FilesInputs, set: FileSet, folder: string): Promise<Record<string, unknown>> {
+  const after = await hostFiles(h, s.platform, set, folder);
   const left = changesOf(after, s.files);
   if (left.length) throw new UpchainError("COMMAND_FAILED", `${h.label}: after placing the files, ${folder} still differs from the stack: ${left.slice(0, 5).join("; ")}`);
-  return withConnection({ ...s, folder, changes: [], sha256: Object.fromEntries(Object.entries(after).map(([n, t]) => [n, sha(t)])) }, c);
+  return { ...s, folder, changes: [], sha256: Object.fromEntries(Object.entries(after).map(([n, t]) => [n, sha(t)])) };
+}
+
+/** The same placement on Windows, in PowerShell (windows.ts); copies kept under %ProgramData%\upchain. */
+async function placeOnWindows(h: RemoteHost, s: FilesInputs, set: FileSet, folder: string, run: string, log: (l: string) => void): Promise<Record<string, unknown>> {
+  const now = await hostFiles(h, s.platform, set, folder);
+  const touched = Object.keys(now).filter((n) => now[n] !== s.files[n]);
+  if (touched.length) {
+    await windowsKeepCopies(h, folder, touched, windowsKeepFolder(s.product, s.fileSet, run));
+    log(`kept a copy of ${touched.join(", ")} in %ProgramData%\\upchain\\files\\${s.product}-${s.fileSet}\\${run}`);
+  }
+  for (const [name, text] of Object.entries(s.files)) {
+    if (now[name] === text) continue;
+    await windowsWriteFile(h, folder, name, text);
+    log(`placed ${folder}\\${name} (sha256 ${sha(text)})`);
+  }
+  const gone = Object.keys(now).filter((n) => !(n in s.files));
+  if (gone.length) {
+    await windowsRemoveFiles(h, folder, gone);
+    log(`removed ${gone.join(", ")} from ${folder} (copies kept)`);
+  }
+  return readBack(h, s, set, folder);
+}
+
+/** The set's files on the host, as preview reads them (its own transport's host). */
+export async function readFileSet(h: RemoteHost, inputs: unknown): Promise<Record<string, string>> {
+  const s = filesSchema.parse(inputs);
+  const { set, folder } = setOf(s);
+  return hostFiles(h, s.platform, set, folder);
+}
+
+/** Place the set's files on `h` as up does, inside the caller's lock where there is one (applyFiles). */
+export async function placeFiles(h: RemoteHost, inputs: unknown, run: string, log: (l: string) => void = () => undefined): Promise<Record<string, unknown>> {
+  const s = filesSchema.parse(inputs);
+  const { set, folder } = setOf(s);
+  return place(h, s, set, folder, run, log);
 }
 
 export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
@@ -206,13 +259,12 @@ export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadR
   const c = connectionSchema.parse(connectionOf(props));
   const s = filesSchema.parse(props);
   const { set, folder } = setOf(s);
-  if (s.platform !== "linux") return { id, props };
-  const files = await withSsh(c, (h) => hostFiles(h, set, folder), pinnedIn(fieldNamesOf(props)));
+  const files = await withSsh(c, (h) => hostFiles(h, s.platform, set, folder), pinnedIn(fieldNamesOf(props)));
   return { id, props: { ...props, files, sha256: Object.fromEntries(Object.entries(files).map(([n, t]) => [n, sha(t)])) } };
 }
 
 /** Dropping the set from the stack removes its files from the host (copies kept), as removing one file does. */
 export async function remove(_id?: string, props?: any): Promise<void> {
-  if (!props || props.platform === "windows") return;
+  if (!props) return;
   await apply({ ...props, files: {} });
 }

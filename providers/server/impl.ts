@@ -8,7 +8,7 @@ import { loadCatalogModule } from "../catalogs/own";
 import { promotionProblem } from "../engine/promotion";
 import { displayLine, flushDisplay } from "../engineLog";
 import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
-import { Catalog, PlanContext } from "../engine/catalog";
+import { Catalog, PlanContext, Platform } from "../engine/catalog";
 import { VersionSources, currentProblems, platformShell, trustingNote, versionReached } from "../engine/installedVersion";
 import { readOnHost } from "../engine/readOnHost";
 import { findInstalled, writeTracked } from "./installed";
@@ -36,7 +36,7 @@ import { Pools } from "../loadBalancer/pools";
 import { haproxyPools, runtimeApiSchema } from "../loadBalancer/config";
 import { guardProviderProcess } from "../providerProcess";
 import { operatorStop } from "../engine/stopSignal";
-import { readLockHolder, lockPreviewNote } from "../engine/lock";
+import { LockHolder, readLockHolder, lockPreviewNote } from "../engine/lock";
 
 // in Pulumi's provider process: hear Ctrl-C, and exit when the engine dies (providerProcess.ts)
 guardProviderProcess();
@@ -155,7 +155,8 @@ function contextOf(catalog: Catalog, s: ServerInputs): PlanContext {
 }
 
 /** A login user other than root must become root with `sudo -n`; say what sudo said when it cannot. */
-export async function assertRoot(host: RemoteHost, user: string): Promise<void> {
+export async function assertRoot(host: RemoteHost, user: string, platform: Platform = "linux"): Promise<void> {
+  if (platform === "windows") return assertAdministrator(host, user);
   if (user === "root") return;
   const r = await host.exec("id -u", { sudo: true });
   if (r.code === 0 && r.stdout.trim() === "0") return;
@@ -165,6 +166,30 @@ export async function assertRoot(host: RemoteHost, user: string): Promise<void> 
       `Allow it with a sudoers rule such as "${user} ALL=(root) NOPASSWD: ALL" (visudo -f /etc/sudoers.d/upchain), or connect as root.`,
     ["connection", "user"],
   );
+}
+
+/**
+ * A Windows login has no sudo: upchain works with the account's own rights, which must be an
+ * administrator's (OpenSSH gives a member of Administrators an elevated session).
+ */
+async function assertAdministrator(host: RemoteHost, user: string): Promise<void> {
+  const r = await readOnHost(host, { shell: "powershell", command: "([Security.Principal.WindowsPrincipal][Security.Principal.WindowsIdentity]::GetCurrent()).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)" });
+  if (r.code === 0 && r.stdout.trim() === "True") return;
+  throw new UpchainError(
+    "SUDO_REQUIRED",
+    `${host.label}: upchain works as an administrator, and the Windows user ${user} is not one in its SSH session (PowerShell said: ${(r.stdout.trim() || r.stderr.trim() || `exit ${r.code}`).replace(/[^\x20-\x7e]/g, "?").slice(0, 200)}). ` +
+      `Connect as a member of the local Administrators group (OpenSSH gives it an elevated session), or add ${user} to that group.`,
+    ["connection", "user"],
+  );
+}
+
+/**
+ * The journal and the lock of this server's runs. None on Windows: the executor refuses to run a
+ * PowerShell plan (engine/executor.ts), so no run ever leaves either there, and their reads are sh.
+ */
+export async function readRunState(h: RemoteHost, platform: Platform, journalName: string): Promise<[Journal | undefined, LockHolder | undefined]> {
+  if (platform === "windows") return [undefined, undefined];
+  return Promise.all([readJournal(h, DEFAULT_STATE_DIR, journalName), readLockHolder(h, DEFAULT_STATE_DIR, journalName)]);
 }
 
 /** What the host offers to install (catalogs with an update service of their own), and the target with its aliases resolved. */
@@ -291,7 +316,7 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
   let trusting: string | undefined;
   try {
     await withSsh(conn.data, async (h) => {
-      await assertRoot(h, conn.data.user);
+      await assertRoot(h, conn.data.user, s.platform);
       const where = `${h.label}:${journalPath(DEFAULT_STATE_DIR, journalName)}`;
       const looks = await Promise.allSettled([
         (async () => {
@@ -330,7 +355,7 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
           return { plan, offered, req };
         })(),
         (async () => {
-          const [pending, holder] = await Promise.all([readJournal(h, DEFAULT_STATE_DIR, journalName), readLockHolder(h, DEFAULT_STATE_DIR, journalName)]);
+          const [pending, holder] = await readRunState(h, s.platform, journalName);
           // a run still holding the lock: up waits for it (or stops), and the operator is told before
           const lock = holder && lockPreviewNote(holder, s.lockTimeoutSeconds);
           if (lock) displayLine(progressPrefix(s.resourceName, conn.data.host))(lock, { warning: true });
@@ -380,7 +405,7 @@ async function converge(inputs: any, olds?: any): Promise<any> {
   const host = new ReconnectingHost(await connectSsh(c, pinnedIn(s.fields)), (ms) => connectSsh(c, { readyTimeoutMs: ms, ...pinnedIn(s.fields) }));
   const balancer = balancerOpener(s);
   try {
-    await assertRoot(host, c.user);
+    await assertRoot(host, c.user, s.platform);
     const installed = async () => (await findInstalled(host, catalog, ctx, sourcesOf(s, olds), journalName)).version;
     // a product with no documented source: the version each run reaches is kept for the next one
     const tracks = !catalog.probeVersion;
@@ -424,7 +449,7 @@ async function converge(inputs: any, olds?: any): Promise<any> {
     // An interrupted run is finished first, whatever version the host reports now: its last hop
     // may have changed the version and still have steps to go (start, check). Its plan is made
     // again here from the stack; the executor checks the journal names that very plan.
-    const pending = await readJournal(host, DEFAULT_STATE_DIR, journalName);
+    const [pending] = await readRunState(host, s.platform, journalName);
     if (pending && (pending.status === "running" || pending.status === "restore-failed") && s.clearRun !== pending.run) {
       const where = `${host.label}:${journalPath(DEFAULT_STATE_DIR, journalName)}`;
       if (pending.status === "restore-failed") throw restorePending(where, pending);
@@ -563,7 +588,7 @@ export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadR
   const catalog = catalogFor(s);
   const journalName = s.journalName ?? s.product;
   // a server whose version is the state's keeps it: a refresh finds no drift it cannot see
-  const [installedVersion, pending] = await withSsh(c, async (h) => [(await findInstalled(h, catalog, contextOf(catalog, s), sourcesOf(s, props), journalName)).version, await readJournal(h, DEFAULT_STATE_DIR, journalName)] as const, pinnedIn(s.fields));
+  const [installedVersion, pending] = await withSsh(c, async (h) => [(await findInstalled(h, catalog, contextOf(catalog, s), sourcesOf(s, props), journalName)).version, (await readRunState(h, s.platform, journalName))[0]] as const, pinnedIn(s.fields));
   // a failed restore shows in the state as drift, with where its restore point is
   const failedRestore = pending?.status === "restore-failed" ? { run: pending.run, ...pending.failure } : undefined;
   const { failedRestore: _old, ...rest } = props;

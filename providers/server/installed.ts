@@ -81,7 +81,8 @@ export async function findInstalled(host: RemoteHost, catalog: Catalog, ctx: Pla
   const first = versionSource(catalog, ctx, sources);
   if (first?.kind === "document") return { version: await probeInstalled(host, catalog, ctx), source: first };
   if (first?.kind === "site") return { version: await readSiteCommand(host, catalog, first.probe), source: first };
-  const tracked = (await readTracked(host, catalog, journalName)) ?? sources.tracked;
+  // no run ever keeps a version on a Windows host: the executor refuses PowerShell plans (engine/executor.ts)
+  const tracked = (ctx.platform === "windows" ? undefined : await readTracked(host, catalog, journalName)) ?? sources.tracked;
   const source = versionSource(catalog, ctx, { ...sources, tracked });
   if (!source || readsTheHost(source)) {
     const p = noVersionSourceProblem(catalog);

@@ -29,6 +29,11 @@ export function secretsOf(conn: Pick<Connection, "privateKey" | "password" | "pr
   return [conn.privateKey, conn.password, conn.privateKeyPassphrase].filter((s): s is string => !!s);
 }
 
+/** The line the server receives for `command`: as written, or through sudo for a login other than root (tests record it as sent). */
+export function lineSent(command: string, options: Pick<ExecOptions, "sudo">, isRoot: boolean): string {
+  return options.sudo && !isRoot ? `sudo -n -- sh -c ${quote(command)}` : command;
+}
+
 export async function connectSsh(conn: Connection, options: SshOptions = {}): Promise<RemoteHost> {
   // ssh2 is loaded here, not at module load, so Pulumi's closure serialization never sees it.
   const { Client: SshClient } = require("ssh2") as typeof import("ssh2");
@@ -155,7 +160,7 @@ class SshHost implements RemoteHost {
    * is not masked: a short password that happens to occur in the data would corrupt it.
    */
   private run(command: string, options: ExecOptions, masked: boolean): Promise<ExecResult> {
-    const line = options.sudo && !this.isRoot ? `sudo -n -- sh -c ${quote(command)}` : command;
+    const line = lineSent(command, options, this.isRoot);
     const show = masked ? (t: string) => this.mask(t) : (t: string) => t;
     return this.watch.guard<ExecResult>("run a command", (resolve, reject) => {
       this.client.exec(line, (err: Error | undefined, stream: ClientChannel) => {

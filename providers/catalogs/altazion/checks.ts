@@ -10,6 +10,7 @@ import { AltazionOptions } from "./options";
 import { moduleOffers } from "./offer";
 import { moduleVersion } from "./rules";
 import { readApplications, readStatus } from "./status";
+import { windowsLook } from "./windows";
 
 const SECTION = (name: string) => `=== upchain ${name} ===`;
 
@@ -121,14 +122,15 @@ export function judgeLook(o: AltazionOptions, stdout: string): { path: string; m
 }
 
 export function altazionHostChecks(o: AltazionOptions, ctx: PlanContext): HostCheck[] {
-  if (ctx.platform !== "linux") return [];
+  // the same look on Windows, in PowerShell (windows.ts), judged alike: a Windows console ends its lines with CRLF
+  const windows = ctx.platform === "windows";
   return [
     {
       id: "update-service",
       path: "options",
-      shell: "sh",
-      command: lookCommand(o),
-      judge: (r) => judgeLook(o, r.stdout),
+      shell: windows ? "powershell" : "sh",
+      command: windows ? windowsLook(o) : lookCommand(o),
+      judge: (r) => judgeLook(o, r.stdout.replace(/\r\n/g, "\n")),
     },
   ];
 }

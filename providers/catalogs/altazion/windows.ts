@@ -21,10 +21,15 @@ export const windowsFiles = (o: AltazionOptions) => ({
 const findService = (name: string) =>
   `$svc = Get-Service | Where-Object { $_.DisplayName -eq ${q(name)} -or $_.Name -eq ${q(name)} } | Select-Object -First 1; ` +
   `if (-not $svc) { throw ${q(`the update service "${name}" is not installed on this server (the document warns it may be named "Altazion - service principal": set options.serviceName)`)} }`;
-/** `$mode`: Automatic (Delayed Start) is Automatic with DelayedAutostart = 1 in the service's registry key. */
+/**
+ * `$mode`: Automatic (Delayed Start) is Automatic with DelayedAutostart = 1 in the service's registry key.
+ * The start mode is read through CIM (Win32_Service StartMode: Auto, Manual, Disabled), not Get-Service's
+ * StartType, a .NET 4.6.1 member that PowerShell 4.0 hosts (minPowerShell) do not have.
+ */
 const startMode =
   `$delayed = (Get-ItemProperty -LiteralPath ('HKLM:\\SYSTEM\\CurrentControlSet\\Services\\' + $svc.Name) -Name DelayedAutostart -ErrorAction SilentlyContinue).DelayedAutostart -eq 1; ` +
-  `$mode = if ($svc.StartType -eq 'Automatic' -and $delayed) { 'AutomaticDelayedStart' } else { [string]$svc.StartType }`;
+  `$startMode = [string]@(Get-CimInstance -ClassName Win32_Service | Where-Object { $_.Name -eq $svc.Name })[0].StartMode; ` +
+  `$mode = if ($startMode -eq 'Auto' -and $delayed) { 'AutomaticDelayedStart' } elseif ($startMode -eq 'Auto') { 'Automatic' } else { $startMode }`;
 /** Versions written with 4 numbers; what is not a number reads 0. */
 const norm = `function Norm([string]$v) { $p = @(($v + '.0.0.0').Split('.')[0..3] | ForEach-Object { $n = 0; [void][int]::TryParse($_, [ref]$n); $n }); $p -join '.' }`;
 /** `$m`: the module's element in status.xml, read as XML data. */
@@ -132,6 +137,32 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
       ];
     },
   };
+}
+
+/**
+ * Preview's read-only look at a Windows server, in the sections checks.ts judges (the same as the
+ * Linux look's): the service's state and start mode, applicationspath.config, status.xml, and each
+ * database update's scripts with their sha256 (`version<TAB>sha256<TAB>name`, in ordinal name order).
+ * Each section is read on its own: one that cannot be read prints why, and the next is still read.
+ */
+export function windowsLook(o: AltazionOptions): string {
+  const f = windowsFiles(o);
+  const c = windowsCommands(o);
+  const section = (name: string) => `Write-Output '=== upchain ${name} ==='`;
+  const packages = join(o.dataFolder, "bin", "updates", "packages", "database");
+  return [
+    section("service"),
+    `try { & { ${c.serviceState} }; Write-Output 'exit=0' } catch { Write-Output $_.Exception.Message; Write-Output 'exit=1' }`,
+    section("applications"),
+    `try { Get-Content -LiteralPath ${q(f.applications)} -Raw -ErrorAction Stop } catch { Write-Output $_.Exception.Message }`,
+    section("status"),
+    `try { Get-Content -LiteralPath ${q(f.status)} -Raw -ErrorAction Stop } catch { Write-Output $_.Exception.Message }`,
+    section("scripts"),
+    `$packages = ${q(packages)}; if (Test-Path -LiteralPath $packages -PathType Container) { foreach ($d in @(Get-ChildItem -LiteralPath $packages -Force | Where-Object { $_.PSIsContainer })) { ` +
+      `$dir = Join-Path $d.FullName 'scripts'; if (-not (Test-Path -LiteralPath $dir -PathType Container)) { continue }; ` +
+      `[string[]]$names = @(Get-ChildItem -LiteralPath $dir -Force | Where-Object { -not $_.PSIsContainer } | ForEach-Object { $_.Name }); [Array]::Sort($names, [StringComparer]::Ordinal); ` +
+      "foreach ($n in $names) { $h = (Get-FileHash -LiteralPath (Join-Path $dir $n) -Algorithm SHA256).Hash.ToLowerInvariant(); Write-Output ($d.Name + [char]9 + $h + [char]9 + $n) } } }",
+  ].join("\n");
 }
 
 /** Prints status.xml: the installed versions are read from it (see status.ts). */

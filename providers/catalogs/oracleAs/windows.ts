@@ -77,7 +77,11 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
       `$stamp = (Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmss'); $point = ${q(point + ".")} + $stamp; $n = 1; while (Test-Path -LiteralPath $point) { $point = ${q(point + ".")} + $stamp + '-' + $n; $n++ }`,
       mirror(q(src), "(Join-Path $point 'home')"),
       // which homes start at boot, put back by the restore
-      `(Get-Service -Name ${srcSvc}).StartType.ToString() | Set-Content -LiteralPath (Join-Path $point 'source-start-type')`,
+      // read through CIM (Win32_Service StartMode), not Get-Service's StartType: a .NET 4.6.1 member that
+      // PowerShell 3.0 and 4.0 hosts (minPowerShell) do not have; kept as Set-Service -StartupType names it
+      `$startMode = [string]@(Get-CimInstance -ClassName Win32_Service | Where-Object { $_.Name -eq ${srcSvc} })[0].StartMode; $startType = @{ Auto = 'Automatic'; Manual = 'Manual'; Disabled = 'Disabled' }[$startMode]; ` +
+        `if (-not $startType) { throw ('the start mode of ' + ${srcSvc} + ' reads "' + $startMode + '" (Win32_Service), not Auto, Manual or Disabled: check options.windowsSourceService is the name Windows gives the service; nothing was changed') }; ` +
+        `$startType | Set-Content -LiteralPath (Join-Path $point 'source-start-type')`,
       `Set-Content -LiteralPath ${q(point + ".current")} -Value $point; Write-Output ('restore point: ' + $point)`,
     ],
     applyPatchSet: [strict, `${readVersion(src)}; if ($v -like '9.0.2.[3-9]*') { Write-Output ${q(`${src} already has the patch set`)} } else { ${installer(o.installers.patchSet, "patchSet")} }`],
@@ -148,6 +152,6 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
 export function windowsProbe(o: OracleAsOptions): string {
   const dest = o.destinationHome;
   const svc = o.windowsDestinationService;
-  const fromDest = dest && svc ? `$s = Get-Service -Name ${q(svc)} -ErrorAction SilentlyContinue; if ($s -and $s.StartType -eq 'Automatic') { ${readVersion(dest)}; if ($v) { Write-Output $v; return } }; ` : "";
+  const fromDest = dest && svc ? `$s = @(Get-CimInstance -ClassName Win32_Service | Where-Object { $_.Name -eq ${q(svc)} })[0]; if ($s -and $s.StartMode -eq 'Auto') { ${readVersion(dest)}; if ($v) { Write-Output $v; return } }; ` : "";
   return `${fromDest}${readVersion(o.sourceHome)}; Write-Output $v`;
 }

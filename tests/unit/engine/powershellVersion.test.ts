@@ -3,6 +3,7 @@ import * as assert from "assert";
 import { omflow } from "../../../providers/catalogs/omflow";
 import { atLeast, hostChecksFor, powerShellVersionCheck } from "../../../providers/engine/powershellVersion";
 import { hostCheckProblems } from "../../../providers/engine/precheck";
+import { invocationOf } from "../../../providers/engine/readOnHost";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 
 /** A Windows host that answers PowerShell's version with `version`, and remembers what it was asked. */
@@ -10,9 +11,10 @@ function windowsHost(version: string) {
   const ran: string[] = [];
   const host = {
     label: "admin@win1:22",
-    exec: async (command: string) => {
-      ran.push(command);
-      const asked = command.startsWith("powershell -NoProfile -NonInteractive -Command ") && command.includes("$PSVersionTable.PSVersion");
+    exec: async (command: string, o: { stdin?: string } = {}) => {
+      const script = Buffer.from(o.stdin ?? "", "base64").toString("utf8");
+      ran.push(`${command} <<< ${script}`);
+      const asked = command.startsWith("powershell -NoProfile -NonInteractive -EncodedCommand ") && script.includes("$PSVersionTable.PSVersion");
       return { code: asked ? 0 : 1, signal: null, stdout: asked ? `${version}\r\n` : "", stderr: asked ? "" : "not a PowerShell command" };
     },
   } as unknown as RemoteHost;
@@ -52,11 +54,11 @@ describe("the PowerShell version check at preview", () => {
       assert.ok(refused, JSON.stringify(problems));
       assert.match(refused.message, /this host runs PowerShell 2\.0; OMFLOW's Windows recipe uses cmdlets of Windows PowerShell 3\.0: install Windows Management Framework 3\.0/);
     });
-    it("the version is read through powershell -NoProfile -NonInteractive -Command, the script quoted as one word", async () => {
+    it("the version is read through powershell -NoProfile -NonInteractive -EncodedCommand, the script on its standard input", async () => {
       const { host, ran } = windowsHost("5.1.17763.1432");
       const problems = await hostCheckProblems(host, hostChecksFor(omflow, [], windows));
       assert.deepStrictEqual(problems.filter((p) => p.path === "platform"), []);
-      assert.strictEqual(ran[0], "powershell -NoProfile -NonInteractive -Command '$PSVersionTable.PSVersion.ToString()'");
+      assert.strictEqual(ran[0], `${invocationOf({ shell: "powershell", command: "" }).line} <<< $PSVersionTable.PSVersion.ToString()`);
     });
   });
 });

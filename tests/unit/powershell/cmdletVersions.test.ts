@@ -88,7 +88,7 @@ const MEMBERS: Record<string, { since: string; page: string }> = {
  * Members still read by a catalog whose minimum is older, found by this check and left to their owner
  * (issue 17's review): each entry must still be found, so a fixed one is removed from here.
  */
-const OUTSTANDING: Record<string, string[]> = { "oracle-as": ["StartType"], "altazion-office": ["StartType"] };
+const OUTSTANDING: Record<string, string[]> = {};
 
 /** The known-newer .NET members `catalog`'s Windows recipes read, and where each first appears. */
 function membersUsed(catalog: (typeof windowsProducts)[number]): { what: string; version: string; where: string }[] {

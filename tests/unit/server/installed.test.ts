@@ -5,6 +5,7 @@ import { getCatalog } from "../../../providers/catalogs";
 import { PlanContext } from "../../../providers/engine/catalog";
 import { isUpchainError } from "../../../providers/errors";
 import { findInstalled, trackedPath, writeTracked } from "../../../providers/server/installed";
+import { invocationOf } from "../../../providers/engine/readOnHost";
 import { ExecResult, RemoteHost } from "../../../providers/transport/remoteHost";
 import { counter } from "../../support/counterCatalog";
 import { LocalHost, tempDir } from "../../support/localHost";
@@ -19,8 +20,9 @@ function fakeHost(rules: [RegExp, Answer][]) {
   const written: Record<string, string> = {};
   const host = {
     label: "root@h1:22",
-    exec: async (command: string) => {
-      ran.push(command);
+    exec: async (command: string, o: { stdin?: string } = {}) => {
+      // a PowerShell script rides on standard input (engine/readOnHost.ts): recorded after the line
+      ran.push(o.stdin === undefined ? command : `${command} <<< ${Buffer.from(o.stdin, "base64").toString("utf8")}`);
       const answer = rules.find(([p]) => p.test(command))?.[1] ?? {};
       return { code: 0, signal: null, stdout: "", stderr: "", ...answer };
     },
@@ -48,11 +50,11 @@ describe("reading the installed version on the host, source by source", () => {
     assert.deepStrictEqual([r.version, r.source.kind, ran], ["1.1.6.3", "site", ["omflow-version"]]);
   });
 
-  it("on Windows it goes through powershell -Command, as a catalog's PowerShell probe does", async () => {
+  it("on Windows it goes through powershell -EncodedCommand with the script on standard input, as a catalog's PowerShell probe does", async () => {
     const { host, ran } = fakeHost([[/^powershell /, { stdout: "1.1.6.3\r\n" }]]);
     const r = await findInstalled(host, omflow, { ...linux, platform: "windows" }, { versionCommand: "(Get-Item 'C:\\o').Version" }, "omflow");
     assert.strictEqual(r.version, "1.1.6.3");
-    assert.deepStrictEqual(ran, [`powershell -NoProfile -NonInteractive -Command '(Get-Item '\\''C:\\o'\\'').Version'`]);
+    assert.deepStrictEqual(ran, [`${invocationOf({ shell: "powershell", command: "" }).line} <<< (Get-Item 'C:\\o').Version`]);
   });
 
   for (const [name, answer, reason] of [

@@ -1,0 +1,73 @@
+// Preview's look at a Windows Altazion server: the same checks as on Linux (the update service, its start
+// mode, applicationspath.config, status.xml, a customised database's scripts), read in PowerShell that
+// parses, its CRLF output judged as the Linux look's. Without it a Windows preview would plan a customised
+// database as "Press Installer for database" and never look at the service.
+import * as assert from "assert";
+import { getCatalog } from "../../../../providers/catalogs";
+import { windowsLook } from "../../../../providers/catalogs/altazion/windows";
+import { altazionOptions } from "../../../../providers/catalogs/altazion/options";
+import { HostCheck } from "../../../../providers/engine/catalog";
+import { assertParses, invocationsOf } from "../../../support/psParse";
+import { statusXml } from "./fixtures";
+
+const catalog = getCatalog("altazion-office");
+const options = {
+  modules: [
+    { name: "database", target: "5.2.0.0", folder: "C:\\altazion\\database" },
+    { name: "ecommerce", target: "5.2.0.0", folder: "C:\\inetpub\\altazion\\ecommerce" },
+  ],
+  dataFolder: "C:\\ProgramData\\CPoint\\[e]",
+  serviceName: "[e] - service principal",
+};
+const applications = `<applications>\r\n  <application name="database" path="C:\\altazion\\database"/>\r\n  <application name="ecommerce" path="C:\\inetpub\\altazion\\ecommerce"/>\r\n</applications>\r\n`;
+const customised = statusXml([
+  { name: "database", installed: "5.1.0.0", available: "5.2.0.0", automatic: false },
+  { name: "ecommerce", installed: "5.1.0.0", available: "5.2.0.0" },
+]).replace(/\n/g, "\r\n");
+
+/** What the look prints on a Windows server, CRLF line ends as its console writes them. */
+const printed = (service: string, scripts = "") =>
+  [`=== upchain service ===`, service, `=== upchain applications ===`, applications, `=== upchain status ===`, customised, `=== upchain scripts ===`, scripts].join("\r\n");
+
+function windowsCheck(o: Record<string, unknown> = options): HostCheck {
+  const checks = catalog.hostChecks!([], { platform: "windows", releases: [], options: o });
+  const look = checks.find((c) => c.id === "update-service");
+  assert.ok(look, `a Windows preview looks at the update service (checks: ${checks.map((c) => c.id).join(", ") || "none"})`);
+  return look;
+}
+const problemsOf = (c: HostCheck, stdout: string) => {
+  const r = c.judge({ code: 0, stdout, stderr: "" });
+  return Array.isArray(r) ? r : r ? [{ path: c.path, message: r }] : [];
+};
+
+describe("Altazion preview on Windows looks at the server in PowerShell", () => {
+  it("the look is PowerShell that parses, reads every path literally and runs no POSIX command", () => {
+    const c = windowsCheck();
+    assert.strictEqual(c.shell, "powershell");
+    assertParses(c.command, "the Windows look");
+    const names = invocationsOf(c.command).map((i) => i.name);
+    for (const posix of ["cat", "ls", "sha256sum", "cut", "basename", "dirname", "printf", "echo"]) assert.ok(!names.includes(posix), `${posix} in ${names.join(", ")}`);
+    assert.ok(!/\s-Path\b/.test(c.command), "every path through -LiteralPath");
+    assert.ok(c.command.includes("'C:\\ProgramData\\CPoint\\[e]\\bin\\updates\\packages\\database'"));
+    assert.strictEqual(c.command, windowsLook(altazionOptions(options, "windows")));
+  });
+
+  it("a customised database without reviewed scripts is refused at options.database.reviewedScripts, not planned as Press Installer", () => {
+    const problems = problemsOf(windowsCheck(), printed("Running AutomaticDelayedStart\r\nexit=0", "5.2.0.0\t" + "a".repeat(64) + "\t001 schema.sql\r\n"));
+    const gate = problems.find((p) => p.path === "options.database.reviewedScripts");
+    assert.ok(gate, JSON.stringify(problems));
+    assert.match(gate.message, /the database is customised: the update service cannot install database 5\.2\.0\.0 itself.*\{ name: "001 schema\.sql", sha256: "a{64}" \}/);
+  });
+
+  it("a stopped update service that starts Manual is refused at options.serviceName, naming both", () => {
+    const reviewed = { ...options, database: { sqlCommand: "sqlcmd -S . -b -i", backupCommand: "Backup-SqlDatabase -ServerInstance . -Database altazion", reviewedScripts: [{ name: "001 schema.sql", sha256: "a".repeat(64) }] } };
+    const problems = problemsOf(windowsCheck(reviewed), printed("Stopped Manual\r\nexit=0", "5.2.0.0\t" + "a".repeat(64) + "\t001 schema.sql\r\n"));
+    assert.deepStrictEqual(problems.map((p) => p.path), ["options.serviceName"]);
+    assert.match(problems[0].message, /the update service is "Stopped".*starts "Manual", not Automatic \(Delayed Start\)/);
+  });
+
+  it("an update service that is not installed is refused at options.serviceName", () => {
+    const problems = problemsOf(windowsCheck(), printed("the update service \"[e] - service principal\" is not installed on this server\r\nexit=1"));
+    assert.deepStrictEqual(problems.map((p) => p.path), ["options.serviceName"]);
+  });
+});
