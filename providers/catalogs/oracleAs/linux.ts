@@ -69,7 +69,7 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
       // plain characters, or the source when emtab names none. A resumed run keeps what the first saw.
       `if [ ! -f ${q(emSaved)} ]; then em=$(sed -n 's/^DEFAULT=//p' ${q(o.emtab)} 2>/dev/null | head -n 1); em=\${em:-${q(src)}}; ` +
         `case "$em" in /*) ;; *) echo ${q(`${o.emtab} names an active EM home that is not an absolute path`)} >&2; exit 1;; esac; ` +
-        `case "$em" in *[!A-Za-z0-9/._-]*) echo ${q(`${o.emtab} names an active EM home with characters other than letters, digits and / . _ -`)} >&2; exit 1;; esac; ` +
+        `case "$em" in *[!A-Za-z0-9/._\\ -]*) echo ${q(`${o.emtab} names an active EM home with characters other than letters, digits, spaces and / . _ -`)} >&2; exit 1;; esac; ` +
         `if "$em/bin/emctl" status > /dev/null 2>&1; then s=ran; else s=stopped; fi; (umask 077; printf '%s\\n%s\\n' "$s" "$em" > ${q(emSaved)}); fi`,
       `em=${emHome}; echo "the active EM home is $em"`,
       // emctl stop asks for the ias_admin password (the document); it comes from a secret, on stdin

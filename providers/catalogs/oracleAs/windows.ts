@@ -92,7 +92,7 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
       strict,
       `$log = ${q(join(dest, "upgrade", "log", "iasua.log"))}`,
       // 004: the log is appended to by default (log.append=TRUE): only what this run adds is read
-      `$before = 0; if (Test-Path -LiteralPath $log) { $before = (Get-Item -LiteralPath $log).Length }`,
+      `$before = 0; if (Test-Path -LiteralPath $log) { $before = [IO.File]::ReadAllBytes($log).Length }`,
       `'Yes', 'Yes' | & ${q(join(dest, "upgrade", "iasua.bat"))} -sourcehome ${q(src)}; if ($LASTEXITCODE -ne 0) { ` +
         `$added = ''; if (Test-Path -LiteralPath $log) { $all = [IO.File]::ReadAllBytes($log); if ($all.Length -gt $before) { $added = [Text.Encoding]::UTF8.GetString($all, $before, $all.Length - $before) } }; ` +
         `$last = [regex]::Matches($added, 'Starting to (examine|upgrade) (component )?([^\\r\\n]*)') | Select-Object -Last 1; ` +

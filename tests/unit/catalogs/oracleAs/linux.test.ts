@@ -19,7 +19,7 @@ interface Layout {
 }
 
 function layout(): Layout {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-oracle-"));
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "upchain oracle "));
   const l = { root, src: path.join(root, "ias902"), dest: path.join(root, "ias1012"), backup: path.join(root, "backups"), emtab: path.join(root, "emtab") };
   for (const d of [l.src, l.dest, l.backup]) fs.mkdirSync(d, { recursive: true });
   return l;
