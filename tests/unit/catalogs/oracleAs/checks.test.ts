@@ -74,9 +74,10 @@ describe("oracle-as: preview's host checks", () => {
   it("a destination folder holding something else is refused naming destinationHome; an earlier attempt's 10.1.2 is fine", async () => {
     const taken = await problemsFor("9.0.4", "Version=9.0.4\n", "", (h) => (fs.mkdirSync(h.dest), fs.writeFileSync(path.join(h.dest, "x"), "")));
     assert.deepStrictEqual(taken.map((x) => x.path), ["options.destinationHome"]);
+    // an earlier attempt left the 10.1.2 Upgrade Assistant in the new home's upgrade folder (004; no ias.properties)
     const earlier = await problemsFor("9.0.4", "Version=9.0.4\n", "", (h) => {
-      fs.mkdirSync(path.join(h.dest, "config"), { recursive: true });
-      fs.writeFileSync(path.join(h.dest, "config", "ias.properties"), "Version=10.1.2.0.2\n");
+      fs.mkdirSync(path.join(h.dest, "upgrade"), { recursive: true });
+      fs.writeFileSync(path.join(h.dest, "upgrade", "iasua.sh"), "#!/bin/sh\n", { mode: 0o755 });
     });
     assert.deepStrictEqual(earlier, []);
   });
