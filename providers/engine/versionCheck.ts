@@ -8,10 +8,11 @@ import { quote, quotePowerShell } from "../quote";
 export const VERSION_CHECK_ID = "verify-version";
 
 function shCheck(command: string, target: string): string {
-  // whitespace aside, the output must be the target; stderr is dropped with the rest of the output
+  // whitespace aside, the output must be the target, or a longer dotted spelling of it (Oracle's
+  // 10.1.2.0.2 is the release 10.1.2); stderr is dropped with the rest of the output
   return (
     `printed=$(sh -c ${quote(command)} 2>/dev/null | tr -d ' \\t\\r\\n'); ` +
-    `[ "$printed" = ${quote(target)} ] || { echo ${quote(`versionCommand does not print ${target} after the hop (its output is not shown; run it on the host to see it)`)} >&2; exit 1; }`
+    `case "$printed" in ${quote(target)}|${quote(target)}.*) ;; *) false;; esac || { echo ${quote(`versionCommand does not print ${target} after the hop (its output is not shown; run it on the host to see it)`)} >&2; exit 1; }`
   );
 }
 
@@ -19,7 +20,7 @@ function psCheck(command: string, target: string): string {
   // the site's command is parsed as a script block of its own, so that whatever it holds stays in it
   return (
     `$printed = ((& ([scriptblock]::Create(${quotePowerShell(command)})) 2>$null) | Out-String) -replace '\\s', ''; ` +
-    `if ($printed -ne ${quotePowerShell(target)}) { throw ${quotePowerShell(`versionCommand does not print ${target} after the hop (its output is not shown; run it on the host to see it)`)} }`
+    `if (($printed -ne ${quotePowerShell(target)}) -and -not $printed.StartsWith(${quotePowerShell(target + ".")})) { throw ${quotePowerShell(`versionCommand does not print ${target} after the hop (its output is not shown; run it on the host to see it)`)} }`
   );
 }
 

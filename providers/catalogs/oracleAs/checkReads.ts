@@ -4,15 +4,11 @@
 // the host's files and registry hold is printed as data for the judge, never run.
 import { Shell } from "../../engine/catalog";
 import { quote, quotePowerShell } from "../../quote";
-import { infrastructureProbe, versionOf } from "./linux";
 import { OracleAsOptions } from "./options";
-import { infrastructureProbePs, readVersion } from "./windows";
 
 export interface CheckReads {
   shell: Shell;
-  /** Prints the Infrastructure directory's `orcldirectoryversion=OID x.y.z`, or "no Infrastructure"; fails when it does not answer. */
-  infrastructure: string;
-  /** Prints absent, empty, earlier-attempt (it holds 10.1.2 already) or occupied. */
+  /** Prints absent, empty, earlier-attempt (an earlier attempt installed the 10.1.2 Upgrade Assistant there) or occupied. */
   destination(dest: string): string;
   /** Prints `active=<home>` and `emctl=yes|no` (whether that home has the emctl 004 runs), or nothing when no active EM home is named. */
   activeEmHome: string;
@@ -31,9 +27,9 @@ export function linuxReads(o: OracleAsOptions): CheckReads {
   return {
     shell: "sh",
     inHome,
-    infrastructure: infrastructureProbe(o.sourceHome),
+    // upgrade/iasua.sh stands for 004's DESTINATION_ORACLE_HOME\upgrade\iasua.bat: the install step's own sign of an earlier attempt
     destination: (dest) =>
-      `if [ ! -e ${q(dest)} ]; then echo absent; elif ${versionOf(dest)} | grep -q '^10\\.1\\.2'; then echo earlier-attempt; elif [ -z "$(ls -A -- ${q(dest)} 2>/dev/null)" ]; then echo empty; else echo occupied; fi`,
+      `if [ ! -e ${q(dest)} ]; then echo absent; elif [ -x ${q(dest + "/upgrade/iasua.sh")} ]; then echo earlier-attempt; elif [ -z "$(ls -A -- ${q(dest)} 2>/dev/null)" ]; then echo empty; else echo occupied; fi`,
     // emtab stands for the registry value em_loc that 004 names on Windows (options.ts)
     activeEmHome:
       `em=$(sed -n 's/^DEFAULT=//p' ${q(o.emtab)} 2>/dev/null | head -n 1); ` +
@@ -51,13 +47,9 @@ export function windowsReads(o: OracleAsOptions): CheckReads {
   return {
     shell: "powershell",
     inHome,
-    // not under 'Stop': Windows PowerShell turns each stderr line of a native tool redirected with
-    // 2>&1 (ldapsearch's) into an error record, which 'Stop' makes fatal even when the tool succeeds;
-    // the probe throws on what it must refuse and checks ldapsearch's exit code itself
-    infrastructure: infrastructureProbePs(o.sourceHome),
     destination: (dest) =>
-      `${strict}$d = ${q(dest)}; if (-not (Test-Path -LiteralPath $d)) { 'absent' } else { ${readVersion(dest)}; ` +
-      `if ($v -like '10.1.2*') { 'earlier-attempt' } elseif (Get-ChildItem -LiteralPath $d -Force | Select-Object -First 1) { 'occupied' } else { 'empty' } }`,
+      `${strict}$d = ${q(dest)}; if (-not (Test-Path -LiteralPath $d)) { 'absent' } else { ` +
+      `if (Test-Path -LiteralPath ${q(inHome(dest, "upgrade", "iasua.bat"))}) { 'earlier-attempt' } elseif (Get-ChildItem -LiteralPath $d -Force | Select-Object -First 1) { 'occupied' } else { 'empty' } }`,
     // 004: the active Enterprise Manager Web Site is stored in HKEY_LOCAL_MACHINE\SOFTWARE\ORACLE\em_loc;
     // its emctl is ACTIVE_EM_ORACLE_HOME\bin\emctl (the recipe's emctl.bat). The path is joined as text:
     // Join-Path would fail on a drive this host does not have.

@@ -10,7 +10,8 @@ import { OracleAsOptions } from "./options";
 import { unconfirmed, WEB_CACHE_PORT_IN_PORTLIST } from "./prerequisites";
 import { PATCH_SET, TARGET, compareOracle, hasEmWebSite, isRelease902, oracleScheme, rules } from "./rules";
 
-const DIRECTORY_VERSION = /^orcldirectoryversion[=:]\s*OID\s+(\d{1,2}(?:\.\d{1,2}){1,4})\s*$/m;
+/** The release the site's infrastructureCheck prints on a line of its own (9.0.2.3, 9.0.2.0.0, 10.1.2.0.2); a line with anything else is not taken for one. */
+const INFRASTRUCTURE_RELEASE = /^[ \t]*(\d{1,2}(?:\.\d{1,2}){2,4})[ \t\r]*$/m;
 
 type Problems = { path: string; message: string }[];
 
@@ -21,7 +22,9 @@ export function oracleHostChecks(o: OracleAsOptions, hops: Hop[], ctx: PlanConte
   if (!hops.length) return [];
   const reads = ctx.platform === "windows" ? windowsReads(o) : linuxReads(o);
   const to1012 = hops.some((h) => h.to === TARGET);
-  const checks = [infrastructureCheck(o, hops, reads, to1012)];
+  const checks: HostCheck[] = [];
+  const infrastructure = infrastructureCheck(o, hops, reads, to1012);
+  if (infrastructure) checks.push(infrastructure);
   if (to1012 && o.destinationHome) checks.push(destinationCheck(o.destinationHome, reads));
   if (hasEmWebSite(hops[0].from)) checks.push(activeEmHomeCheck(o, reads, ctx));
   // 004: before a Release 2 (9.0.2) middle tier is upgraded, mod_osso must use the Web Cache port
@@ -29,28 +32,35 @@ export function oracleHostChecks(o: OracleAsOptions, hops: Hop[], ctx: PlanConte
   return checks;
 }
 
-function infrastructureCheck(o: OracleAsOptions, hops: Hop[], reads: CheckReads, to1012: boolean): HostCheck {
+/**
+ * 004 wants the Infrastructure started and, under a 9.0.2 middle tier, at 9.0.2.3 too, and says neither
+ * how to ask it whether it answers nor how to read its release: the site's options.infrastructureCheck
+ * (read-only, in the platform's shell) exits 0 when it answers and prints its release; "none" when the
+ * middle tier uses no Infrastructure.
+ */
+function infrastructureCheck(o: OracleAsOptions, hops: Hop[], reads: CheckReads, to1012: boolean): HostCheck | undefined {
+  const site = o.infrastructureCheck;
+  if (!site || site === "none") return undefined;
   const from = hops[0].from;
   return {
     id: "infrastructure",
-    path: "options.sourceHome",
+    path: "options.infrastructureCheck",
     shell: reads.shell,
-    command: reads.infrastructure,
+    command: site,
     judge(r) {
-      if (r.code !== 0) return `the Infrastructure this middle tier uses is not ready: ${r.stderr || "its check failed"}; start it first (${rules.infrastructureUp.text}; ${rules.infrastructureUp.source})`;
-      if (/^no Infrastructure/m.test(r.stdout)) return undefined;
-      const m = DIRECTORY_VERSION.exec(r.stdout);
-      if (!m) return "the Infrastructure's directory answered, but not with a release upchain can read (orcldirectoryversion=OID x.y.z); check it by hand";
+      if (r.code !== 0) return `the Infrastructure this middle tier uses is not ready: options.infrastructureCheck exited ${r.code} (${shown(r.stderr.trim() || r.stdout.trim())}); start it first (${rules.infrastructureUp.text}; ${rules.infrastructureUp.source})`;
+      const m = INFRASTRUCTURE_RELEASE.exec(r.stdout);
+      if (!m) return `options.infrastructureCheck exited 0 but printed no release (it printed ${shown(r.stdout.trim())}): make it print the Infrastructure's release, like 9.0.2.3, so the patch-set rule can be checked`;
       const problems: Problems = [];
       if (isRelease902(from) && compareOracle(m[1], PATCH_SET) < 0) {
         problems.push({
-          path: "options.sourceHome",
+          path: "options.infrastructureCheck",
           message: `the Infrastructure runs ${m[1]}, older than ${PATCH_SET}: ${rules.patchSetFirst.text} (${rules.patchSetFirst.source}); apply the patch set to the Infrastructure, then preview again`,
         });
       }
       const directory = oracleScheme.normalize(m[1]);
       if (to1012 && directory && isRelease902(directory) && o.prerequisites.updateOid902Entries !== "done") {
-        problems.push(unconfirmed("updateOid902Entries", `the middle tier uses a Release 2 (9.0.2) Oracle Internet Directory (OID ${m[1]}), and the plan installs the ${TARGET} middle tier`));
+        problems.push(unconfirmed("updateOid902Entries", `the middle tier uses a Release 2 (9.0.2) Oracle Internet Directory (the Infrastructure runs ${m[1]}), and the plan installs the ${TARGET} middle tier`));
       }
       return problems;
     },

@@ -31,6 +31,11 @@ describe("the versionCommand check run by sh", () => {
     assert.doesNotMatch(r.stderr + r.stdout, /1\.1\.6\.1/);
   });
 
+  it("passes a longer dotted spelling of the target (Oracle's 10.1.2.0.2 is the release 10.1.2), not a longer number", () => {
+    assert.strictEqual(runCheck("echo 1.1.6.3.0").status, 0);
+    assert.strictEqual(runCheck("echo 1.1.6.30").status, 1);
+  });
+
   it("fails when the command fails, and its error output is not shown either", () => {
     const r = runCheck("echo secret-ish >&2; exit 4");
     assert.notStrictEqual(r.status, 0);
