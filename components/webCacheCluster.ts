@@ -34,7 +34,7 @@ export interface WebCacheClusterArgs extends RunControlArgs {
 /** The ClusterRollout's field names: which of the component's arguments fills each property, as the caller calls it. */
 export function rolloutFields(members: number, names: FieldNames | undefined): FieldNames {
   const each = Object.fromEntries(Array.from({ length: members }, (_, k) => [`members.${k}`, `members[${k}]`]));
-  return fieldsFor({ target: "version", platform: "platform", members: "members", ...each, balancer: "balancer", backends: "backends", allowOutage: "allowOutage" }, names);
+  return fieldsFor({ target: "version", platform: "platform", members: "members", ...each, balancer: "balancer", backends: "backends", allowOutage: "allowOutage", drainSeconds: "drainSeconds" }, names);
 }
 
 /** Member k's Server's field names: which of the component's arguments fills each property, as the caller calls it. */
@@ -62,6 +62,7 @@ export class WebCacheCluster extends pulumi.ComponentResource {
         balancer: args.balancer,
         backends,
         allowOutage: args.allowOutage,
+        drainSeconds: args.drainSeconds,
         fields: rolloutFields(args.members.length, args.fieldNames),
       },
       { parent: this },
