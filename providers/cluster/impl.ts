@@ -26,7 +26,7 @@ import { CheckFailure, FieldNames, fieldNamesOf, inUserTerms, userField } from "
 
 const memberName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a server name as the balancer has it: letters, digits, '_', '.', ':' and '-'");
 
-const clusterSchema = z.object({
+export const clusterSchema = z.object({
   product: z.string().refine((p) => productNames().includes(p), { message: `must be one of: ${productNames().join(", ")}` }),
   platform: z.enum(["linux", "windows"]).default("linux"),
   target: z.string().min(1),
@@ -206,6 +206,11 @@ export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dy
   return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
 }
 
+/** The reconcile's pool step: the pools the cluster's state calls for, drained within the stack's drainSeconds (as the members' own pool steps). */
+export function reconcileStep(s: ClusterInputs, j: { desired: DesiredPools }): { pools: Record<string, Record<string, AdminState>>; drainSeconds: number } {
+  return { pools: byBackend(s, j.desired), drainSeconds: s.drainSeconds };
+}
+
 /** Put the pools where the members' releases (and an interrupted run) say they belong. */
 async function reconcile(inputs: any): Promise<any> {
   const s = clusterSchema.parse(inputs);
@@ -215,7 +220,7 @@ async function reconcile(inputs: any): Promise<any> {
   if (j.problems.length) throw new Error(`INVALID_INPUT: ${j.problems.join("; ")}`);
   const log = (line: string) => console.log(`upchain cluster: ${line}`);
   await withSsh(s.balancer.connection as Connection, async (h) => {
-    const r = await applyPools(haproxyPools(h, s.balancer), { pools: byBackend(s, j.desired), drainSeconds: s.drainSeconds }, Date.now() + (s.drainSeconds + 120) * 1000);
+    const r = await applyPools(haproxyPools(h, s.balancer), reconcileStep(s, j), Date.now() + (s.drainSeconds + 120) * 1000);
     for (const line of r.stdout.trimEnd().split("\n")) log(line);
   }, pinnedIn(fieldNamesOf(inputs), "balancer"));
   const after = await observe(s, catalog, fieldNamesOf(inputs));

@@ -3,7 +3,7 @@
 // pool, no one-member rollout without accepting the outage; and the pools it should be in now.
 import * as assert from "assert";
 import { oracleAs } from "../../../providers/catalogs/oracleAs";
-import { ClusterInputs, Observed, judge } from "../../../providers/cluster/impl";
+import { ClusterInputs, Observed, clusterSchema, judge, reconcileStep } from "../../../providers/cluster/impl";
 
 const names = ["wc1", "wc2", "wc3", "wc4"];
 const inputs = (members = names, extra: Partial<ClusterInputs> = {}): ClusterInputs =>
@@ -119,5 +119,18 @@ describe("cluster rollout: what preview allows", () => {
     assert.match(j.problems[0], /member wc3 is in maint in backend web, and upchain did not put it there .*set server web\/wc3 state ready\) and run again/);
     const ours = judge(inputs(), oracleAs, observed(["9.0.2.3", "9.0.2.3", "9.0.2.3", "9.0.2.3"], { pools, own: { "web/wc3": "maint" } }));
     assert.deepStrictEqual(ours.problems, []);
+  });
+
+  it("the reconcile drains within the stack's drainSeconds, 300 when the stack gives none", () => {
+    const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
+    const connection = { host: "10.0.0.1", hostKey, password: "pw" };
+    const raw = { product: "oracle-as", target: "10.1.2", members: names.map((name) => ({ name, connection })), balancer: { connection } };
+    const o = observed(["10.1.2", "9.0.2.3", "9.0.2.3", "9.0.2.3"], { pending: ["wc2"], pools: Object.fromEntries(["traffic", "invalidation"].flatMap((b) => names.map((m) => [`${b}/${m}`, "ready"]))) });
+    const given = clusterSchema.parse({ ...raw, drainSeconds: 30 });
+    const step = reconcileStep(given, judge(given, oracleAs, o));
+    assert.strictEqual(step.drainSeconds, 30);
+    assert.strictEqual(step.pools.traffic.wc2, "drain");
+    const none = clusterSchema.parse(raw);
+    assert.strictEqual(reconcileStep(none, judge(none, oracleAs, o)).drainSeconds, 300);
   });
 });
