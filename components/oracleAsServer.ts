@@ -2,9 +2,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OracleAsOptions } from "../providers/catalogs/oracleAs/options";
 import { ConnectionArgs } from "../providers/hostFacts/resource";
-import { RunControlArgs, RunOutcome, Server, runControls } from "../providers/server/resource";
+import { InstalledVersionArgs, RunControlArgs, RunOutcome, Server, runControls, versionSources } from "../providers/server/resource";
 
-export interface OracleAsServerArgs extends RunControlArgs {
+/** 004 names no file or command that tells the installed release: versionCommand or current says it (InstalledVersionArgs). */
+export interface OracleAsServerArgs extends RunControlArgs, InstalledVersionArgs {
   /** Like @pulumi/command's remote.ConnectionArgs plus the pinned host key; credentials are kept as secrets. */
   connection: ConnectionArgs;
   /** The release this middle tier should run: "10.1.2" (or "9.0.2.3" to stop after the patch set). */
@@ -26,7 +27,7 @@ export class OracleAsServer extends pulumi.ComponentResource {
     super("upchain:oracle-as:OracleAsServer", name, {}, opts);
     const server = new Server(
       name,
-      { product: "oracle-as", platform: args.platform, target: args.version, options: args.options as Record<string, unknown>, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv, fields: { target: "version" } },
+      { product: "oracle-as", platform: args.platform, target: args.version, options: args.options as Record<string, unknown>, ...runControls(args), ...versionSources(args), connection: args.connection, secretEnv: args.secretEnv, fields: { target: "version" } },
       { parent: this, dependsOn: opts?.dependsOn },
     );
     this.installedVersion = server.installedVersion;

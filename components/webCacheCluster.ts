@@ -28,6 +28,8 @@ export interface WebCacheClusterArgs extends RunControlArgs {
   drainSeconds?: number;
   /** Accept that a one-member cluster serves nothing while it is upgraded. */
   allowOutage?: boolean;
+  /** The site's read-only command printing a member's installed release, run on each member (004 names no way to read it). */
+  versionCommand?: string;
   // fieldNames (RunControlArgs) names this component's arguments here: "version", "members[1].connection.hostKey", "balancer.connection"
 }
 
@@ -63,6 +65,7 @@ export class WebCacheCluster extends pulumi.ComponentResource {
         backends,
         allowOutage: args.allowOutage,
         drainSeconds: args.drainSeconds,
+        versionCommand: args.versionCommand,
         fields: rolloutFields(args.members.length, args.fieldNames),
       },
       { parent: this },
@@ -79,6 +82,7 @@ export class WebCacheCluster extends pulumi.ComponentResource {
           options: optionsOf(m) as Record<string, unknown>,
           ...runControls(args),
           connection: m.connection,
+          versionCommand: args.versionCommand,
           secretEnv: args.secretEnv,
           pool: { balancer: args.balancer, members: names, member: m.name, backends, drainSeconds: args.drainSeconds },
           // the component's names, as the caller calls them; not the caller's fieldNames as they are

@@ -102,6 +102,8 @@ const clusterShape = {
   stepTimeouts: serverShape.stepTimeouts,
   drainSeconds: z.number().int().min(1).max(86_400).optional(),
   allowOutage: z.boolean().optional(),
+  /** The site's read-only command that prints a member's installed release (004 names none); run on every member. */
+  versionCommand: serverShape.versionCommand,
 };
 
 /** The servers upgraded in waves with a failure budget (components/rolloutWaves.ts), in their declared order. */

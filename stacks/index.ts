@@ -82,7 +82,7 @@ function declareServer(i: number, wave?: { onFailure: "record"; wave: number }, 
     s.product === "altazion-office"
       ? new AltazionServer(s.name, { ...common, modules: s.modules ?? [], hooks: s.hooks }, opts)
       : s.product === "oracle-as"
-        ? new OracleAsServer(s.name, { ...common, version: s.version! }, opts)
+        ? new OracleAsServer(s.name, { ...common, versionCommand: s.versionCommand, current: s.current, version: s.version! }, opts)
         : // no document names their version source: the stack's versionCommand or current says it
           new { groupmax: GroupmaxServer, omflow: OmflowServer }[s.product](s.name, { ...common, versionCommand: s.versionCommand, current: s.current, version: s.version!, releases: s.releases }, opts);
   servers[s.name] = server.installedVersion;
@@ -119,6 +119,7 @@ settings.clusters.forEach((c, i) => {
     stepTimeouts: c.stepTimeouts,
     drainSeconds: c.drainSeconds,
     allowOutage: c.allowOutage,
+    versionCommand: c.versionCommand,
     promotion: promotion?.gate(c.product, c.name),
     secretEnv: names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined,
     fieldNames: clusterFieldNames({ position: i, balancer: connectionFacts(c.balancer), members: c.members.map(connectionFacts) }),

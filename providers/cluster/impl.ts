@@ -22,6 +22,7 @@ import { AdminState, ServerState, adminStates } from "../loadBalancer/pools";
 import { Connection } from "../transport/remoteHost";
 import { withSsh } from "../transport/ssh";
 import { withArticle } from "../article";
+import { platformShell } from "../engine/installedVersion";
 import { CheckFailure, FieldNames, fieldNamesOf, inUserTerms, userField } from "../server/fields";
 
 const memberName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a server name as the balancer has it: letters, digits, '_', '.', ':' and '-'");
@@ -38,6 +39,7 @@ export const clusterSchema = z.object({
   allowOutage: z.boolean().default(false),
   /** Seconds a drained member may take to finish what it serves, when the reconcile drains one (as the members' pool steps). */
   drainSeconds: z.number().int().min(1).max(86_400).default(300),
+  versionCommand: z.string().min(1).optional(),
 });
 
 export type ClusterInputs = z.infer<typeof clusterSchema>;
@@ -82,9 +84,10 @@ async function observe(s: ClusterInputs, catalog: Catalog, fields?: FieldNames):
   await Promise.all(
     s.members.map((m, k) =>
       at(["members", k], () => withSsh(m.connection as Connection, async (h) => {
-        // a cluster's product reads its version as its document says (Oracle AS): a catalog without a probe has no cluster rollout
-        if (!catalog.probeVersion) throw new UpchainError("INVALID_INPUT", `product: ${catalog.title} has no documented way to read a member's version, which a cluster rollout needs`, ["product"]);
-        const p = catalog.probeVersion({ platform: s.platform, releases: catalog.defaultReleases, options: { ...catalog.cluster?.memberOptions, ...m.options } });
+        // a member's release: the document's probe, else the site's versionCommand (004 names no way to read it)
+        const ctx = { platform: s.platform, releases: catalog.defaultReleases, options: { ...catalog.cluster?.memberOptions, ...m.options } };
+        const p = catalog.probeVersion ? catalog.probeVersion(ctx) : s.versionCommand ? { shell: platformShell(s.platform), command: s.versionCommand } : undefined;
+        if (!p) throw new UpchainError("INVALID_INPUT", `versionCommand: ${catalog.title} has no documented way to read a member's release, which a cluster rollout needs: give versionCommand, your site's read-only command that prints it`, ["versionCommand"]);
         const r = await h.exec(p.command, { sudo: true });
         const v = catalog.scheme.normalize(probedVersion(p, r.stdout));
         if (r.code !== 0 || !v) throw new UpchainError("COMMAND_FAILED", `members: ${m.name} (${h.label}) does not report ${withArticle(catalog.title)} release: ${(r.stderr || r.stdout).trim().slice(0, 300) || "no output"}`, ["members"]);

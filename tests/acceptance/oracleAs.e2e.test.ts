@@ -9,7 +9,7 @@ import {
   HomeState, INFRA_HOME, clearFault, run, homeState, httpGet, installInfrastructure, installSourceHome, oracleEvents, patchSet, setFault,
   startInfrastructure, stopInfrastructure, treeChecksum,
 } from "../support/oracleAsFixture";
-import { DESTINATION_HOME, IAS_ADMIN_PASSWORD, SOURCE_HOME, configureOracle, oracleOptions, oracleProject } from "../support/oracleAsProject";
+import { DESTINATION_HOME, IAS_ADMIN_PASSWORD, SOURCE_HOME, configureOracle, infrastructureCheck, oracleOptions, oracleProject } from "../support/oracleAsProject";
 import { PulumiProject } from "../support/pulumi";
 
 const flagged = (s: HomeState, home: string) => s.oratab.find((l) => l.split(":")[1] === home)?.split(":")[2];
@@ -20,17 +20,19 @@ describe("Oracle AS middle tiers at 9.0.2.0, 9.0.3 and 9.0.4 to 10.1.2 in one st
   let hosts: Record<string, TestHost>;
   let project: PulumiProject;
   const sums: Record<string, string> = {};
+  let infra: { host: string; port: number };
   const servers = () => [
-    { host: hosts.oa0200 },
-    { host: hosts.oa0903 },
+    { host: hosts.oa0200, options: oracleOptions({ infrastructureCheck: infrastructureCheck(infra), components: ["httpServer", "oc4j", "webCache", "reports"] }) },
+    { host: hosts.oa0903, options: oracleOptions({ infrastructureCheck: infrastructureCheck(infra) }) },
     { host: hosts.oa0904, options: oracleOptions({ iasAdminPassword: undefined, decommissionSource: true, oc4jMaxHeap: "1024m" }) },
   ];
 
   before(() => {
     requireRoot();
     hosts = Object.fromEntries(startHosts(...names).map((h) => [h.name, h]));
-    const infra = installInfrastructure(hosts.oainfra, "9.0.2.0.0");
-    installSourceHome(hosts.oa0200, { path: SOURCE_HOME, version: "9.0.2.0.0", infra, reportsServer: "rep_oa0200_src", emRunning: true, iasAdminPassword: IAS_ADMIN_PASSWORD });
+    infra = installInfrastructure(hosts.oainfra, "9.0.2.0.0");
+    // a JAZN application compiling JSPs, and the site's own page in the default DocumentRoot: 004's post-upgrade tasks
+    installSourceHome(hosts.oa0200, { path: SOURCE_HOME, version: "9.0.2.0.0", infra, reportsServer: "rep_oa0200_src", emRunning: true, iasAdminPassword: IAS_ADMIN_PASSWORD, jaznJspApps: [0], documents: { "site-notice.html": "<p>site notice</p>\n" } });
     installSourceHome(hosts.oa0903, { path: SOURCE_HOME, version: "9.0.3.0.0", infra, emRunning: true, iasAdminPassword: IAS_ADMIN_PASSWORD, ssl: "on" });
     // two OC4J applications that need more than the Upgrade Assistant's default 512m heap
     installSourceHome(hosts.oa0904, { path: SOURCE_HOME, version: "9.0.4.0.0", infra: null, appsHeapMb: [400, 400] });
@@ -44,7 +46,7 @@ describe("Oracle AS middle tiers at 9.0.2.0, 9.0.3 and 9.0.4 to 10.1.2 in one st
 
   it("preview refuses, all at once, an Infrastructure without the patch set for the 9.0.2 source and a missing installer, naming the fields", () => {
     // one server with both problems (pulumi stops a preview at the first resource that fails)
-    const broken = oracleOptions();
+    const broken = oracleOptions({ infrastructureCheck: infrastructureCheck(infra) });
     delete (broken.installers as Record<string, unknown>).destination;
     configureOracle(project, [{ host: hosts.oa0200, options: broken }]);
     try {
@@ -95,6 +97,12 @@ describe("Oracle AS middle tiers at 9.0.2.0, 9.0.3 and 9.0.4 to 10.1.2 in one st
     assert.strictEqual(treeChecksum("oa0904", SOURCE_HOME) !== sums.oa0904, true, "decommission changed the 9.0.4 source (it left the farm)");
     assert.match(run("oa0904", `cat '${SOURCE_HOME}/dcm/config/farm.properties'`).out, /^Member=false$/m, "the 9.0.4 source left its farm");
     assert.match(homeState("oa0200", SOURCE_HOME).version ?? "", /^9\.0\.2\.3/, "the 9.0.2 source took the patch set first");
+    // 004's post-upgrade tasks were done before the 9.0.2 tier started: jazn library entries, the default DocumentRoot
+    const upgraded = homeState("oa0200", DESTINATION_HOME);
+    for (const jar of ["jazn.jar", "jazncore.jar"]) assert.ok(upgraded.applicationLibraries?.includes(`${DESTINATION_HOME}/j2ee/home/${jar}`), `${jar} in ${upgraded.applicationLibraries}`);
+    assert.ok(upgraded.documents?.includes("site-notice.html"), `the site's page in the destination's htdocs: ${upgraded.documents}`);
+    // the console started for 004's own check, and its port reported (1812 after a 9.0.2 source, 004 table 4-5)
+    assert.match(r.output, /Application Server Control console port: 1812/);
 
     const src = homeState("oa0903", SOURCE_HOME);
     assert.strictEqual(src.opmnRunning, true, "the 9.0.3 source runs again");

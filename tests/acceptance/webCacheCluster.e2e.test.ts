@@ -10,7 +10,7 @@ import * as http from "http";
 import { TestHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { defaultPorts, haproxyCli, haproxyEvents, installHaproxy } from "../support/haproxyFixture";
 import { startLoadLoop } from "../support/loadLoop";
-import { OracleEvent, SOURCE_PORTS, clearFault, homeState, installInfrastructure, installSourceHome, memberOf, oracleEvents, setFault, treeChecksum } from "../support/oracleAsFixture";
+import { ORACLE_SITE, OracleEvent, SOURCE_PORTS, clearFault, homeState, installInfrastructure, installSourceHome, memberOf, oracleEvents, setFault, treeChecksum } from "../support/oracleAsFixture";
 import { DESTINATION_HOME, IAS_ADMIN_PASSWORD, SOURCE_HOME, oracleOptions } from "../support/oracleAsProject";
 import * as fs from "fs";
 import { PulumiProject, killTree, runErrors } from "../support/pulumi";
@@ -74,13 +74,16 @@ function setUpCluster(
         version: "10.1.2",
         balancer: { host: hosts[lb].host, hostKey: hosts[lb].hostKey },
         members: members.map((n) => ({ name: n, host: hosts[n].host, hostKey: hosts[n].hostKey })),
-        options: oracleOptions(),
+        // the test site's answers (ORACLE_SITE): how a member's release is read, how Web Cache Manager's
+        // "Propagate Configuration" is performed
+        options: oracleOptions({ webCache: { propagateCommand: ORACLE_SITE.propagateCommand } }),
+        versionCommand: ORACLE_SITE.versionCommand,
         lockTimeoutSeconds: 10,
         drainSeconds: 30,
       },
     ],
     ...(standalone.length
-      ? { "upchain:servers": standalone.map((sv) => ({ name: sv.host.name, host: sv.host.host, hostKey: sv.host.hostKey, product: "oracle-as", version: "10.1.2", options: oracleOptions(), lockTimeoutSeconds: 10 })) }
+      ? { "upchain:servers": standalone.map((sv) => ({ name: sv.host.name, host: sv.host.host, hostKey: sv.host.hostKey, product: "oracle-as", version: "10.1.2", options: oracleOptions(), versionCommand: ORACLE_SITE.versionCommand, lockTimeoutSeconds: 10 })) }
       : {}),
   });
   project.setConfig("upchain:privateKey", privateKey(hosts[members[0]]), true);
@@ -396,7 +399,7 @@ describe("Oracle AS refusals at preview through the pulumi CLI, each naming the 
     const stack = new PulumiProject("wcr901");
     try {
       stack.init();
-      stack.writeConfig({ "upchain:servers": [{ name: "rf901", host: hosts.rf901.host, hostKey: hosts.rf901.hostKey, product: "oracle-as", version: "10.1.2", options: oracleOptions() }] });
+      stack.writeConfig({ "upchain:servers": [{ name: "rf901", host: hosts.rf901.host, hostKey: hosts.rf901.hostKey, product: "oracle-as", version: "10.1.2", options: oracleOptions(), versionCommand: ORACLE_SITE.versionCommand }] });
       stack.setConfig("upchain:privateKey", privateKey(hosts.rf901), true);
       stack.ok(["config", "set", "--secret", "--path", "--", "upchain:secrets.ias_admin"], IAS_ADMIN_PASSWORD);
       const r = stack.run(["preview"]);

@@ -17,6 +17,48 @@ export const INFRA_HOME = "/u01/app/oracle/product/9.0.2 infra";
 /** Ports of a source home (README "Ports"); the Upgrade Assistant gives them to the destination. */
 export const SOURCE_PORTS = { opmnRemote: 6200, http: 7778, webCache: 7777, admin: 4000, invalidation: 4001, em: 1810 };
 export const OID_PORT = 389;
+/** The fake's stand-in of the Oracle Universal Installer inventory: `RELEASE TYPE PATH` a line (README "Files"). */
+export const INVENTORY = "/var/opt/oracle/oraInventory/homes.txt";
+/** Where the test site keeps its Web Cache Manager login (a root-only curl netrc), written by installSourceHome. */
+export const SITE_NETRC = "/etc/oracle-site/webcache-admin.netrc";
+/** The Web Cache Administrator password of every fake source home unless a test gives another. */
+export const WEB_CACHE_ADMIN_PASSWORD = "wcAdmin-1";
+
+/**
+ * The test site's answers for what 004 leaves to the site (tests/fixtures/oracleAs/README.md "The site").
+ * Recipes reach them only through the stack options the tests set.
+ */
+export const ORACLE_SITE = {
+  /**
+   * Server-level `versionCommand` (sh, read-only): prints the release of the middle-tier home the site
+   * has in service, from the fake's inventory stand-in: the /etc/oratab home flagged Y (started at boot;
+   * of several, one whose OPMN answers `opmnctl status`), else a home that runs. 004 names no file
+   * holding a home's release; this is the site's way to read the fake's. Exits non-zero, printing
+   * nothing, when no home qualifies.
+   */
+  versionCommand: [
+    "set -f; IFS='\n'",
+    `release_of() { while IFS=' ' read -r rel kind oh; do [ "$oh" = "$1" ] && [ "$kind" = middle-tier ] && { printf '%s\\n' "$rel"; return 0; }; done < ${INVENTORY}; return 1; }`,
+    "running_y=; running=; boot=",
+    "for line in $(grep '^\\*:' /etc/oratab 2>/dev/null); do",
+    "  rest=${line#\\*:}; flag=${rest##*:}; oh=${rest%:*}",
+    '  release_of "$oh" >/dev/null 2>&1 || continue',
+    '  if "$oh/opmn/bin/opmnctl" status >/dev/null 2>&1; then running=$oh; [ "$flag" = Y ] && running_y=$oh; fi',
+    '  [ "$flag" = Y ] && boot=$oh',
+    "done",
+    "pick=${running_y:-${boot:-$running}}",
+    '[ -n "$pick" ] && release_of "$pick"',
+  ].join("\n"),
+  /**
+   * Oracle AS `options.webCache.propagateCommand` (sh): run on a member after `opmnctl startproc
+   * ias-component=WebCache`, it presses "Propagate Configuration" on the member's Web Cache Manager
+   * Operations page (004 l.317-319; the console's HTTP form is the fake's own), logging in with the
+   * site's netrc. curl -f: non-zero when the console did not do it (down, login refused, other error).
+   */
+  propagateCommand: `curl -sS -f --max-time 30 --netrc-file ${SITE_NETRC} --data operation=propagate http://127.0.0.1:${SOURCE_PORTS.admin}/webcacheadmin/operations >/dev/null`,
+  /** The same page read only: prints each "Operation Needed is ..." line (none when nothing is needed). */
+  operationsNeededCommand: `curl -sS -f --max-time 30 --netrc-file ${SITE_NETRC} http://127.0.0.1:${SOURCE_PORTS.admin}/webcacheadmin/operations | sed -n 's/.*<p>\\(Operation Needed is [^<]*\\)<\\/p>.*/\\1/p'`,
+} as const;
 
 /** Words joined as one POSIX sh command, each quoted (paths here contain spaces). */
 function words(...ws: (string | number)[]): string {
@@ -42,7 +84,7 @@ export interface SourceHomeOptions {
   /** 9.0.2.0.0, 9.0.2.3.0, 9.0.3.0.0 or 9.0.4.0.0 */
   version: string;
   infra: { host: string; port?: number } | null;
-  webCache?: { members: WebCacheMember[]; wallet?: "inside" | "symlink" | "none" };
+  webCache?: { members: WebCacheMember[]; wallet?: "inside" | "symlink" | "outside" | "none" };
   reportsServer?: string;
   /** The 9.0.2/9.0.3 EM Web Site or the 9.0.4 Application Server Control, started after OPMN. */
   emRunning?: boolean;
@@ -50,10 +92,20 @@ export interface SourceHomeOptions {
   running?: boolean;
   /** The /etc/oratab flag (default Y). */
   boot?: boolean;
+  /** This 9.0.2/9.0.3 home becomes the active Enterprise Manager (emtab) (default true). */
+  emActive?: boolean;
   ssl?: "off" | "on" | "unguarded";
   /** Heap (MB) the OC4J upgrade needs per application; default one small application. */
   appsHeapMb?: number[];
+  /** Applications (by index into appsHeapMb) that use JAZN and compile JSPs at run time (004 l.218). */
+  jaznJspApps?: number[];
+  /** The site's own static documents in the default DocumentRoot, which iasua does not copy (004 l.205). */
+  documents?: Record<string, string>;
+  /** mod_osso configured: the partner entry osso.conf holds on the Single Sign-On server (004 l.185). */
+  ssoPartner?: string;
   iasAdminPassword?: string;
+  /** The Web Cache Administrator's password (004 l.317); default WEB_CACHE_ADMIN_PASSWORD. */
+  webCacheAdminPassword?: string;
 }
 
 /** Copy the runtime, the media and the boot script onto a host (idempotent). */
@@ -84,11 +136,16 @@ export function installSourceHome(h: FixtureHost, o: SourceHomeOptions): string 
     oidPort: o.infra ? (o.infra.port ?? OID_PORT) : "",
     reportsServer: o.reportsServer,
     ssl: o.ssl ?? "off",
-    apps: (o.appsHeapMb ?? [64]).map((heapMb, i) => ({ name: `app${i + 1}`, heapMb })),
+    apps: (o.appsHeapMb ?? [64]).map((heapMb, i) => ({ name: `app${i + 1}`, heapMb, jaznJsp: (o.jaznJspApps ?? []).includes(i) })),
+    documents: o.documents ?? {},
+    sso: o.ssoPartner,
+    webCacheAdminPassword: o.webCacheAdminPassword ?? WEB_CACHE_ADMIN_PASSWORD,
+    siteNetrc: o.webCache ? { path: SITE_NETRC } : undefined,
     webcache: o.webCache ? { name: h.name, host: h.host, members: o.webCache.members, wallet: o.webCache.wallet ?? "inside" } : undefined,
     emRunning: o.emRunning ?? false,
     running: o.running ?? true,
     boot: o.boot ?? true,
+    emActive: o.emActive ?? true,
     iasAdminPassword: o.iasAdminPassword ?? "welcome1",
   });
   return o.path;
@@ -157,7 +214,18 @@ export interface HomeState {
   exists: boolean;
   version?: string;
   components?: string[];
-  props?: Record<string, string>;
+  /** The ias-instance id of opmn.xml. */
+  instance?: string;
+  /** [host, port] of the Oracle Internet Directory in portal/conf/iasconfig.xml, or null. */
+  infrastructure?: [string, string] | null;
+  /** "middle-tier" or "infrastructure" (the inventory stand-in). */
+  inventory?: string;
+  /** The <library path> entries of j2ee/home/config/application.xml. */
+  applicationLibraries?: string[];
+  /** The files of the default DocumentRoot (Apache/Apache/htdocs). */
+  documents?: string[];
+  /** osso.conf's partner entry, null without mod_osso. */
+  ossoPartner?: string | null;
   opmnRunning?: boolean;
   emRunning?: boolean;
   /** "HTTP_Server/HTTP_Server", "WebCache/WebCache", ... of the running OPMN. */
@@ -207,6 +275,15 @@ export function httpGet(hostName: string, url: string): { status: number; header
     if (i > 0) headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim();
   }
   return { status: Number(/^HTTP\/\S+ (\d+)/.exec(lines[0] ?? "")?.[1] ?? 0), headers, body: rest.join("\n\n") };
+}
+
+/** Web Cache Manager's Operations page of the member on `hostName` (README "Web Cache Manager"), as administrator. */
+export function webCacheConsole(hostName: string, password = WEB_CACHE_ADMIN_PASSWORD, form?: string): Result {
+  const auth = `administrator:${password}`;
+  // the credentials go through curl's stdin config, never on a command line
+  const config = `user = "${auth.replace(/["\\]/g, "\\$&")}"`;
+  const args = ["curl", "-sS", "-w", "\nHTTP %{http_code}\n", "--max-time", 30, "-K", "-", ...(form === undefined ? [] : ["--data", form]), `http://127.0.0.1:${SOURCE_PORTS.admin}/webcacheadmin/operations`];
+  return run(hostName, words(...args), config);
 }
 
 /** Send an invalidation for `uri` to a member's invalidation port (from the host `fromHost`). */

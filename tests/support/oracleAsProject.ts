@@ -3,7 +3,7 @@
 // password as a secret.
 import { quote } from "../../providers/quote";
 import { TestHost, privateKey } from "./hosts";
-import { INSTALLER_1012, PATCHSET_INSTALLER } from "./oracleAsFixture";
+import { INSTALLER_1012, ORACLE_SITE, PATCHSET_INSTALLER } from "./oracleAsFixture";
 import { PulumiProject } from "./pulumi";
 
 export const SOURCE_HOME = "/u01/app/oracle/product/9.0.2 mid";
@@ -19,7 +19,40 @@ export function oracleOptions(extra: Record<string, unknown> = {}): Record<strin
       destination: `${INSTALLER_1012} -silent ${quote(`ORACLE_HOME=${DESTINATION_HOME}`)}`,
     },
     iasAdminPassword: "$UPCHAIN_SECRET_IAS_ADMIN",
+    // the test site's answers to what 004 leaves open (see siteTasks)
+    infrastructureCheck: "none",
+    components: ["httpServer", "oc4j", "webCache"],
+    postUpgradeTasks: siteTasks(),
     ...extra,
+  };
+}
+
+/**
+ * The test site's read-only Infrastructure check (004: started and reachable before the upgrade): the
+ * source home's ldapsearch asks the site's directory (host and port as the site knows them) for its version.
+ */
+export const infrastructureCheck = (infra: { host: string; port: number }) =>
+  `${quote(`${SOURCE_HOME}/bin/ldapsearch`)} -h ${quote(infra.host)} -p ${infra.port} -b '' -s base 'objectclass=*' orcldirectoryversion > /dev/null`;
+
+/**
+ * The test site's answers to 004's manual post-upgrade tasks: upchain adds the jazn library entries to
+ * the destination's application.xml; the site copies its own documents from the default DocumentRoot
+ * (never over the 10.1.2 installer's files); the rest the fake does not model, so the site confirms them.
+ */
+export function siteTasks(): Record<string, unknown> {
+  const htdocs = (home: string) => `${home}/Apache/Apache/htdocs`;
+  return {
+    ossoPartner: "done",
+    httpServerFilesOutsideDefaults: "done",
+    directiveTargets: "done",
+    defaultDocumentRoot: `cp -Rpn -- ${quote(htdocs(SOURCE_HOME) + "/.")} ${quote(htdocs(DESTINATION_HOME) + "/")}`,
+    jaznLibraryPaths: { applicationXml: `${DESTINATION_HOME}/j2ee/home/config/application.xml` },
+    jaznDataFiles: "done",
+    applicationXmlCustomizations: "done",
+    bc4jRepackaging: "done",
+    webCacheWallet: "done",
+    reportsFiles: "done",
+    reportsStandaloneServers: "done",
   };
 }
 
@@ -39,6 +72,8 @@ export function configureOracle(project: PulumiProject, servers: OracleServerSpe
       product: "oracle-as",
       version: s.version ?? "10.1.2",
       options: s.options ?? oracleOptions(),
+      // 004 names no file holding the installed release: the site's command reads the fake's inventory
+      versionCommand: ORACLE_SITE.versionCommand,
       lockTimeoutSeconds: 30,
     })),
   });

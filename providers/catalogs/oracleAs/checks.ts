@@ -4,7 +4,7 @@
 // and the active EM home must be the source's. The answers are data: matched, never run.
 import { Hop, HostCheck, PlanContext } from "../../engine/catalog";
 import { quote as q } from "../../quote";
-import { infrastructureProbe, versionOf } from "./linux";
+import { infrastructureProbe } from "./linux";
 import { OracleAsOptions } from "./options";
 import { PATCH_SET, TARGET, compareOracle, hasEmWebSite, isRelease902, rules } from "./rules";
 
@@ -37,7 +37,7 @@ export function oracleHostChecks(o: OracleAsOptions, hops: Hop[], ctx: PlanConte
       id: "destination-home",
       path: "options.destinationHome",
       shell: "sh",
-      command: `if [ ! -e ${q(dest)} ]; then echo absent; elif ${versionOf(dest)} | grep -q '^10\\.1\\.2'; then echo earlier-attempt; elif [ -z "$(ls -A -- ${q(dest)} 2>/dev/null)" ]; then echo empty; else echo occupied; fi`,
+      command: `if [ ! -e ${q(dest)} ]; then echo absent; elif [ -x ${q(dest + "/upgrade/iasua.sh")} ]; then echo earlier-attempt; elif [ -z "$(ls -A -- ${q(dest)} 2>/dev/null)" ]; then echo empty; else echo occupied; fi`,
       judge(r) {
         const what = r.stdout.trim();
         if (["absent", "empty", "earlier-attempt"].includes(what)) return undefined;

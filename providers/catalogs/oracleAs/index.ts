@@ -1,13 +1,16 @@
 // The Oracle Application Server middle-tier catalog: 9.0.2 takes the 9.0.2.3 patch set first; 9.0.2.3,
 // 9.0.3 and 9.0.4 go to 10.1.2 in one side-by-side hop (a new Oracle home, then the Upgrade Assistant).
+// 004 names no file or command that tells the installed release, so there is no documented probe: the
+// server's versionCommand (the site's read-only command), the tracked version or `current` says it.
 import { DOCUMENTS, fromDocument } from "../../engine/provenance";
 import { Catalog, Hop, PlanContext } from "../../engine/catalog";
 import { oracleHostChecks } from "./checks";
-import { linuxCommands, linuxProbe } from "./linux";
-import { checkOracleAsOptions, oracleAsOptions } from "./options";
+import { linuxCommands } from "./linux";
+import { OracleAsOptions, checkOracleAsOptions, oracleAsOptions } from "./options";
+import { COMPONENTS, DONE, POST_UPGRADE_TASKS, applicableTasks, taskField } from "./postUpgrade";
 import { OracleAsCommands, patchSetSteps, recoverStepsFrom, restoreStepsFrom, sideBySideSteps } from "./outline";
 import { DOCUMENTED_SOURCES_TEXT, PATCH_SET, TARGET, compareOracle, goesStraightTo10g, hasEmWebSite, isDocumentedSource, isRelease902, needsPatchSet, oracleScheme, rules } from "./rules";
-import { windowsCommands, windowsProbe } from "./windows";
+import { windowsCommands } from "./windows";
 
 export { oracleScheme } from "./rules";
 
@@ -20,6 +23,35 @@ function legalHops(from: string, ctx: PlanContext): Hop[] {
 
 const settings = (ctx: PlanContext) => oracleAsOptions(ctx.options, ctx.platform);
 const commandsFor = (hop: Hop, ctx: PlanContext): OracleAsCommands => (ctx.platform === "windows" ? windowsCommands : linuxCommands)(settings(ctx), hop);
+
+type Problem = { path: string; message: string };
+
+/**
+ * 004: the upgraded instance starts only once every manual post-upgrade task is done. Which apply
+ * follows from the components the site declares; each applicable task needs the site's command or
+ * "done". Every missing answer is named at once; unknown task names are refused naming the known ones.
+ */
+function postUpgradeProblems(o: Partial<OracleAsOptions>, from: string, failed: ReadonlySet<string>, problems: Problem[]) {
+  const add = (p: Problem) => {
+    if (!problems.some((x) => x.path === p.path)) problems.push(p);
+  };
+  if (failed.has("components") || failed.has("postUpgradeTasks")) return;
+  if (!o.components) {
+    add({ path: "options.components", message: `004 lists manual post-upgrade tasks per component, and the instance may start only once they are done: give the middle tier's configured components, a list of ${COMPONENTS.join(", ")}` });
+    return;
+  }
+  const answers = o.postUpgradeTasks ?? {};
+  const known = POST_UPGRADE_TASKS.map((t) => t.id);
+  for (const key of Object.keys(answers)) {
+    if (!known.includes(key)) add({ path: taskField(key), message: `is not one of 004's post-upgrade tasks upchain knows: ${known.join(", ")}` });
+    else if (typeof answers[key] === "object" && key !== "jaznLibraryPaths") add({ path: taskField(key), message: `takes your site's command that does the task, or "${DONE}"; only jaznLibraryPaths takes { applicationXml }` });
+  }
+  for (const t of applicableTasks(from, o.components)) {
+    if (answers[t.id] === undefined) {
+      add({ path: taskField(t.id), message: `004 asks, for ${t.component}: ${t.what}. The instance starts only after it: give your site's command that does it, or "${DONE}" once it is done by hand${t.id === "jaznLibraryPaths" ? ', or { applicationXml: "<path>" } for upchain to add the two entries 004 gives' : ""}` });
+    }
+  }
+}
 
 export const oracleAs: Catalog = {
   product: "oracle-as",
@@ -35,10 +67,6 @@ export const oracleAs: Catalog = {
   undocumentedSource(from) {
     if (isDocumentedSource(from) || compareOracle(from, TARGET) >= 0) return undefined;
     return `${from} is not a source the Oracle AS upgrade guide covers: it upgrades middle tiers from ${DOCUMENTED_SOURCES_TEXT} to ${TARGET}`;
-  },
-  probeVersion(ctx) {
-    const o = settings(ctx);
-    return ctx.platform === "windows" ? { shell: "powershell", command: windowsProbe(o) } : { shell: "sh", command: linuxProbe(o) };
   },
   hopSteps(hop, ctx) {
     const o = settings(ctx);
@@ -62,6 +90,11 @@ export const oracleAs: Catalog = {
         if (windows) need(o.windowsDestinationService, "options.windowsDestinationService", "windowsDestinationService", `${h} starts the new home through its OPMN service (Oracle<HomeName>ProcessManager); give its name`);
       }
       if (windows) need(o.windowsSourceService, "options.windowsSourceService", "windowsSourceService", `${h} stops and restarts the source through its OPMN service (Oracle<HomeName>ProcessManager); give its name`);
+      need(o.infrastructureCheck, "options.infrastructureCheck", "infrastructureCheck", `${h} needs the Infrastructure this middle tier uses started and reachable (004), and 004 does not say how to check it: give your site's read-only command that exits 0 when it answers, or "none" when the middle tier uses no Infrastructure`);
+      if (hop.to === TARGET) postUpgradeProblems(o, hop.from, failed, problems);
+      if (hop.to === TARGET && o.webCacheMember) {
+        need(o.webCache?.propagateCommand, "options.webCache.propagateCommand", "webCache", `${h} upgrades a Web Cache member, whose configuration 004 propagates with Web Cache Manager's Operations page ("Propagate Configuration"), a console action with no documented command: give your site's command that performs it and exits non-zero if it did not happen`);
+      }
       if (hasEmWebSite(hop.from)) need(o.iasAdminPassword, "options.iasAdminPassword", "iasAdminPassword", `${h} stops the ${hop.from} Enterprise Manager Web Site, and emctl stop asks for the ias_admin password: give it as a secret reference like $UPCHAIN_SECRET_IAS_ADMIN`);
     }
     return problems;

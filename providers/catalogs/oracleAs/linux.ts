@@ -1,7 +1,11 @@
-// Oracle AS middle tier on Linux: the commands of the document's steps (outline.ts) as POSIX sh over
-// the homes' own tools (opmnctl, emctl, iasua.sh, dcmctl). Every value is quoted; the installers are
-// the stack's own text. What the host's files say (ias.properties, emtab, iasua.log) is read as data:
-// checked against a pattern before it is used, never run.
+// Oracle AS middle tier on Linux: a test stand-in of the document's Windows layout (004 is the Windows
+// edition), the commands of the document's steps (outline.ts) as POSIX sh over the homes' own tools.
+// What each Linux name stands for: bin/emctl = bin\emctl, opmn/bin/opmnctl = opmn\bin\opmnctl,
+// upgrade/iasua.sh = upgrade\iasua.bat, dcm/bin/dcmctl = dcm\bin\dcmctl, options.emtab (DEFAULT=<home>)
+// = the registry entry HKLM\SOFTWARE\ORACLE\em_loc, options.oratab (`*:<home>:Y`) = which home's OPMN
+// service starts automatically. Every value is quoted; the installers and checks are the stack's own
+// text. What the host's files say (emtab, iasua.log, targets.xml) is read as data: checked against a
+// pattern before it is used, never run.
 import { Hop } from "../../engine/catalog";
 import { quote as q } from "../../quote";
 import { OracleAsOptions } from "./options";
@@ -12,12 +16,6 @@ const rel = (p: string) => p.replace(/^\/+/, "");
 
 /** The site's installer, or a line that fails and names the option (preflight stops it first). */
 const installer = (cmd: string | undefined, option: string) => cmd ?? `echo ${q(`options.installers.${option} is not set`)} >&2; exit 1`;
-
-/** Prints `Version=` of a home's ias.properties (empty when the home is not there). */
-export const versionOf = (home: string) => `sed -n 's/^Version=//p' ${q(home + "/config/ias.properties")} 2>/dev/null | head -n 1`;
-
-/** True (exit 0) when `oratab` flags `home` to start at boot. The path is compared as a string, never as a pattern. */
-const startsAtBoot = (oratab: string, home: string) => `h=${q(home)} awk -F: '$2 == ENVIRON["h"] && $3 ~ /^Y/ { f = 1 } END { exit !f }' ${q(oratab)} 2>/dev/null`;
 
 /**
  * Reads the Infrastructure's directory address from the source's ias.properties (data: a host name
@@ -41,7 +39,8 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
   const src = o.sourceHome;
   const dest = o.destinationHome ?? "";
   const opmn = (home: string, ...args: string[]) => [q(home + "/opmn/bin/opmnctl"), ...args].join(" ");
-  const emctl = (...args: string[]) => [q(src + "/bin/emctl"), ...args].join(" ");
+  // the EM Web Site's emctl in the home the stop step found active (saved in emSaved's second line)
+  const emHome = `"$(sed -n 2p ${q(`${o.backupDir}/em-before-${hop.to}`)} 2>/dev/null || true)"`;
   const emSaved = `${o.backupDir}/em-before-${hop.to}`;
   const pointer = `${o.backupDir}/${hop.from}-before-${hop.to}.current`;
   const systemFiles = [o.oratab, o.emtab];
@@ -51,25 +50,30 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
     `while [ -e "$archive" ]; do archive=${q(o.backupDir)}/${q(name)}.$stamp-$n.tar.gz; n=$((n + 1)); done`;
   const stopIfRunning = (home: string) => `if [ -x ${q(home + "/opmn/bin/opmnctl")} ] && ${opmn(home, "status")} > /dev/null 2>&1; then ${opmn(home, "stopall")}; fi`;
   const home = hop.to === TARGET ? dest : src;
-  const toPattern = hop.to.replace(/\./g, "\\.");
+  const log = dest + "/upgrade/log/iasua.log";
   return {
     shell: "sh",
     emSaved,
-    checkInfrastructure: [infrastructureProbe(src)],
+    checkInfrastructure: [o.infrastructureCheck ?? `echo ${q("options.infrastructureCheck is not set")} >&2; exit 1`],
     installDestination: [
-      `if ${versionOf(dest)} | grep -q '^10\\.1\\.2'; then echo ${q(`${dest} already holds ${TARGET} (an earlier attempt installed it); not installed again`)}; exit 0; fi`,
+      // 004: the Upgrade Assistant is installed in the new home's upgrade folder; there, an earlier attempt installed it
+      `if [ -x ${q(dest + "/upgrade/iasua.sh")} ]; then echo ${q(`${dest} already holds the ${TARGET} Upgrade Assistant (an earlier attempt installed it); not installed again`)}; exit 0; fi`,
       `if [ -e ${q(dest)} ] && [ -n "$(ls -A -- ${q(dest)} 2>/dev/null)" ]; then echo ${q(`${dest} exists, is not empty and holds no ${TARGET}: the installer needs a new folder`)} >&2; exit 1; fi`,
       installer(o.installers.destination, "destination"),
     ],
     stopEmWebSite: [
       `(umask 077; mkdir -p -- ${q(o.backupDir)})`,
-      // the active EM home must be the source's: upchain stops nothing it was not given
-      `em=$(sed -n 's/^DEFAULT=//p' ${q(o.emtab)} 2>/dev/null | head -n 1)`,
-      `if [ -n "$em" ] && [ "$em" != ${q(src)} ]; then echo ${q(`${o.emtab} names another active EM home than ${src}; switch it (emctl switch home) or stop that EM Web Site first`)} >&2; exit 1; fi`,
-      // a resumed run keeps what the first run saw
-      `if [ ! -f ${q(emSaved)} ]; then if ${emctl("status")} > /dev/null 2>&1; then s=ran; else s=stopped; fi; (umask 077; printf '%s\\n' "$s" > ${q(emSaved)}); fi`,
+      // 004: ACTIVE_EM_ORACLE_HOME\bin\emctl stop, the active home named by em_loc (emtab here); the
+      // 9.0.2/9.0.3 homes of a machine share that one EM Web Site, so it is stopped where it is active
+      // (no refusal when that is another home than the source). The home is data: an absolute path of
+      // plain characters, or the source when emtab names none. A resumed run keeps what the first saw.
+      `if [ ! -f ${q(emSaved)} ]; then em=$(sed -n 's/^DEFAULT=//p' ${q(o.emtab)} 2>/dev/null | head -n 1); em=\${em:-${q(src)}}; ` +
+        `case "$em" in /*) ;; *) echo ${q(`${o.emtab} names an active EM home that is not an absolute path`)} >&2; exit 1;; esac; ` +
+        `case "$em" in *[!A-Za-z0-9/._-]*) echo ${q(`${o.emtab} names an active EM home with characters other than letters, digits and / . _ -`)} >&2; exit 1;; esac; ` +
+        `if "$em/bin/emctl" status > /dev/null 2>&1; then s=ran; else s=stopped; fi; (umask 077; printf '%s\\n%s\\n' "$s" "$em" > ${q(emSaved)}); fi`,
+      `em=${emHome}; echo "the active EM home is $em"`,
       // emctl stop asks for the ias_admin password (the document); it comes from a secret, on stdin
-      `if ${emctl("status")} > /dev/null 2>&1; then printf '%s\\n' "${o.iasAdminPassword ?? ""}" | ${emctl("stop")}; else echo 'the EM Web Site is not running'; fi`,
+      `if "$em/bin/emctl" status > /dev/null 2>&1; then printf '%s\\n' "${o.iasAdminPassword ?? ""}" | "$em/bin/emctl" stop; else echo 'the EM Web Site is not running'; fi`,
     ],
     stopOpmn: [stopIfRunning(src), ...(hop.to === TARGET ? [stopIfRunning(dest)] : [])],
     backup: [
@@ -82,18 +86,18 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
       `sha256sum "$archive" > "$archive.sha256"`,
       `printf '%s\\n' "$archive" > ${q(pointer + ".tmp")}; mv -f -- ${q(pointer + ".tmp")} ${q(pointer)}; printf 'restore point: %s\\n' "$archive"`,
     ],
-    applyPatchSet: [
-      `if ${versionOf(src)} | grep -q '^9\\.0\\.2\\.[3-9]'; then echo ${q(`${src} already has the patch set`)}; exit 0; fi`,
-      installer(o.installers.patchSet, "patchSet"),
-    ],
+    // planned only while the installed version (the site's versionCommand) is below 9.0.2.3; a resumed run skips it once done
+    applyPatchSet: [installer(o.installers.patchSet, "patchSet")],
     jvmHeap: { file: `${dest}/upgrade/Oc4jPlugin.cfg`, commands: [] },
     upgradeAssistant: [
-      `log=${q(dest + "/upgrade/log/iasua.log")}`,
+      `log=${q(log)}`,
+      // 004: the log is appended to by default (log.append=TRUE): only what this run adds is read
+      `before=$(wc -c < "$log" 2>/dev/null || echo 0)`,
       // the command-line assistant asks whether the pre-upgrade requirements are met, and on a rerun
       // whether to go on with a destination it already processed: the steps before made them so
       `if ! printf 'Yes\\nYes\\n' | ${q(dest + "/upgrade/iasua.sh")} -sourcehome ${q(src)}; then ` +
-        `comp=$(grep -E 'Starting to (examine|upgrade) ' "$log" 2>/dev/null | tail -n 1 | sed -E 's/.*Starting to (examine|upgrade) (component )?//' | tr -cd 'A-Za-z0-9 ()._/"-' | cut -c 1-120); ` +
-        `echo "the Upgrade Assistant failed at component: \${comp:-unknown (no 'Starting to examine/upgrade' line in $log)}" >&2; exit 1; fi`,
+        `comp=$(tail -c +$((before + 1)) "$log" 2>/dev/null | grep -E 'Starting to (examine|upgrade) ' | tail -n 1 | sed -E 's/.*Starting to (examine|upgrade) (component )?//' | tr -cd 'A-Za-z0-9 ()._/"-' | cut -c 1-120); ` +
+        `echo "the Upgrade Assistant failed at component: \${comp:-unknown (this run wrote no 'Starting to examine/upgrade' line to $log)}" >&2; exit 1; fi`,
     ],
     checkSsl: [
       `opmn_xml=${q(dest + "/opmn/conf/opmn.xml")}; httpd=${q(dest + "/Apache/Apache/conf/httpd.conf")}`,
@@ -106,36 +110,30 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
       `if [ "$src_mode" = ssl-enabled ] && [ "$mode" != ssl-enabled ]; then echo "the source started Oracle HTTP Server with SSL, but the destination's opmn.xml start-mode is '\${mode:-missing}'" >&2; exit 1; fi`,
       `echo "SSL configuration consistent (start-mode \${mode:-not set}, ossl_module inside <IfDefine SSL>: $1)"`,
     ],
-    checkWallet: [
-      `conf=${q(dest + "/webcache/webcache.xml")}`,
-      `if [ ! -f "$conf" ]; then echo 'no Web Cache configured in the destination'; exit 0; fi`,
-      // the wallet's folder as the file names it (data), resolved, must lie inside the destination home:
-      // the document warns that a path spelled differently (case on Windows, a link here) is taken
-      // for one outside the home and left pointing at the old place
-      `w=$(tr '\n' ' ' < "$conf" | grep -o '<WALLET[^>]*PATH="[^"]*"' | head -n 1 | sed 's/.*PATH="//; s/"$//')`,
-      `if [ -z "$w" ]; then echo 'no Web Cache wallet configured'; exit 0; fi`,
-      `real=$(readlink -f -- "$w" || true); home=$(readlink -f -- ${q(dest)})`,
-      `case "$real" in "$home"/*) echo "the Web Cache wallet is inside the destination home ($w)";; *) echo "webcache.xml keeps the Web Cache wallet at $w, outside the destination home $home: copy it to the destination home's webcache/wallets/default and point Web Cache there" >&2; exit 1;; esac`,
-    ],
     reports: {
       file: `${dest}/sysman/emd/targets.xml`,
       // SERVER_NAME= (or server=) names the original server
       valueCommand: `sed -n 's/^[Ss][Ee][Rr][Vv][Ee][Rr]\\(_[Nn][Aa][Mm][Ee]\\)\\{0,1\\}=//p' ${q(dest + "/reports/conf/rwservlet.properties")} 2>/dev/null | head -n 1`,
       commands: [],
     },
+    jaznLibraryPaths: (file) => jaznLibraryPathsSh(file, dest + "/j2ee/home"),
+    confirmed: (field) => [`echo ${q(`${field}: done, as the stack confirms`)}`],
     startAtBoot: { file: o.oratab, value: JSON.stringify({ on: dest, off: src }), commands: [] },
     startSource: [opmn(src, "startall")],
     startDestination: [opmn(dest, "startall")],
-    startEmWebSite: [`if [ "$(cat ${q(emSaved)} 2>/dev/null)" = ran ] && ! ${emctl("status")} > /dev/null 2>&1; then ${emctl("start")}; fi`],
-    webCache: [
-      `if ! ${opmn(dest, "status")} 2>/dev/null | grep -i 'WebCache' | grep -q -i 'Alive'; then ${opmn(dest, "startproc", "ias-component=WebCache")}; fi`,
-      `${q(dest + "/webcache/bin/webcachectl")} propagate`,
+    startEmWebSite: [`em=${emHome}; if [ "$(sed -n 1p ${q(emSaved)} 2>/dev/null)" = ran ] && [ -n "$em" ] && ! "$em/bin/emctl" status > /dev/null 2>&1; then "$em/bin/emctl" start; fi`],
+    startWebCache: [opmn(dest, "startproc", "ias-component=WebCache")],
+    startConsole: [`${q(dest + "/bin/emctl")} start iasconsole`],
+    consolePort: [
+      // the entry's URL is data: only its port number is printed
+      `port=$(grep -o 'StandaloneConsoleURL[^>]*' ${q(dest + "/sysman/emd/targets.xml")} 2>/dev/null | grep -o ':[0-9]\\{1,5\\}' | head -n 1 | tr -d :)`,
+      `if [ -z "$port" ]; then echo 'targets.xml has no StandaloneConsoleURL with a port: look up the console port on the Ports page' >&2; exit 1; fi`,
+      `echo "Application Server Control console port: $port${hop.from.startsWith("9.0.4") ? "" : " (the source's Enterprise Manager Web Site used 1810 by default; 004: 1812 after a 9.0.2 or 9.0.3 source)"}; ${dest}/install/portlist.ini keeps the installer's values (004)"`,
     ],
     verify: [
-      `v=$(${versionOf(home)}); case "$v" in ${q(hop.to)}|${q(hop.to)}.*) ;; *) echo "${home} reports version '$v', not ${hop.to}" >&2; exit 1;; esac`,
-      // the HTTP listener may take a moment after startall
-      `i=0; until page=$(curl -sS -i --max-time 10 http://127.0.0.1:${o.httpPort}/ 2>&1) && printf '%s' "$page" | grep -q '${toPattern}'; do i=$((i + 1)); if [ $i -ge 30 ]; then echo "port ${o.httpPort} does not answer with ${hop.to}: $(printf '%s' "$page" | head -n 5)" >&2; exit 1; fi; sleep 2; done`,
-      `echo "${hop.to} answers on port ${o.httpPort}"`,
+      // 004: the Oracle HTTP Server URL answers (http://midtierhost:7777); the listener may take a moment after startall
+      `i=0; until code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 http://127.0.0.1:${o.httpPort}/ 2>/dev/null) && [ "$code" -ge 200 ] && [ "$code" -lt 400 ]; do i=$((i + 1)); if [ $i -ge 30 ]; then echo "the Oracle HTTP Server of ${home} does not answer on port ${o.httpPort} (last HTTP status: \${code:-none})" >&2; exit 1; fi; sleep 2; done`,
+      `echo "the Oracle HTTP Server of ${home} answers on port ${o.httpPort} (HTTP $code)"`,
     ],
     leaveFarm: [`${q(src + "/dcm/bin/dcmctl")} leavefarm`],
     restoreSource: [
@@ -152,9 +150,24 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
   };
 }
 
-/** Prints the version of the home that runs: the destination once it starts at boot, else the source. */
-export function linuxProbe(o: OracleAsOptions): string {
-  const dest = o.destinationHome;
-  const fromDest = dest ? `if ${startsAtBoot(o.oratab, dest)}; then v=$(${versionOf(dest)}); if [ -n "$v" ]; then printf '%s\\n' "$v"; exit 0; fi; fi; ` : "";
-  return `${fromDest}${versionOf(o.sourceHome)}`;
+/**
+ * 004 (9.0.2 sources): both `<library path="DESTINATION_J2EE_HOME\jazn.jar"/>` and `…\jazncore.jar`
+ * among application.xml's library path entries. Computes the file, writes it only if an entry is
+ * missing (after a copy aside), next to the last existing library entry; with none there it fails
+ * and says what to add, as 004 gives no other place.
+ */
+export function jaznLibraryPathsSh(file: string, j2eeHome: string): string[] {
+  const entries = ["jazn.jar", "jazncore.jar"].map((jar) => `<library path="${j2eeHome}/${jar}"/>`);
+  return [
+    `f=${q(file)}`,
+    `if [ ! -f "$f" ]; then echo "$f is not there: give the application.xml that holds the library path entries" >&2; exit 1; fi`,
+    `missing=''; for e in ${entries.map(q).join(" ")}; do if ! grep -qF -- "$e" "$f"; then missing="$missing$e
+"; fi; done`,
+    `if [ -z "$missing" ]; then echo "$f already has both jazn library entries"; exit 0; fi`,
+    `if ! grep -q '<library[[:space:]]' "$f"; then echo "$f has no <library path=...> entry to add them beside: add $(printf '%b' "$missing" | tr '\n' ' ')by hand" >&2; exit 1; fi`,
+    `last=$(grep -n '<library[[:space:]]' "$f" | tail -n 1 | cut -d: -f1)`,
+    `cp -p -- "$f" "$f.upchain.bak"`,
+    `{ head -n "$last" "$f"; printf '%b' "$missing"; tail -n +$((last + 1)) "$f"; } > "$f.upchain.tmp" && mv -f -- "$f.upchain.tmp" "$f"`,
+    `echo "added to $f: $(printf '%b' "$missing" | tr '\n' ' ')"`,
+  ];
 }

@@ -10,6 +10,7 @@ import { absolutePath, isSameOrInside, shown } from "../../options/paths";
 import { OptionProblem } from "../../options/problems";
 import { command as siteCommand, expecting, flag, strictOptions } from "../../options/schema";
 import { windowsServiceName } from "../../options/names";
+import { COMPONENTS, DONE } from "./postUpgrade";
 
 const command = siteCommand("a command");
 
@@ -59,6 +60,37 @@ function schemaFor(platform: Platform) {
       httpPort: z.number(expecting("a port number")).int("a whole port number").min(1, "a port from 1 to 65535").max(65535, "a port from 1 to 65535").default(7777),
       /** A member of a Web Cache cluster: after its upgrade, start Web Cache and propagate the configuration to the cluster. */
       webCacheMember: flag().default(false),
+      /** The site's answers for a Web Cache member (004 gives the propagation only as a console action). */
+      webCache: strictOptions(
+        {
+          /** Run on the member after `opmnctl startproc ias-component=WebCache`: performs Web Cache Manager's Operations-page "Propagate Configuration"; exits non-zero if it did not happen. */
+          propagateCommand: siteCommand("a command that performs Web Cache Manager's Operations-page \"Propagate Configuration\"").optional(),
+        },
+        "an object with propagateCommand",
+      ).default({}),
+      /**
+       * The site's read-only command that exits 0 when the Infrastructure this middle tier uses is up and
+       * reachable (004 requires it, without saying how to check), or "none" when the middle tier uses none.
+       */
+      infrastructureCheck: siteCommand('a read-only command that exits 0 when the Infrastructure answers, or "none"').optional(),
+      /** The middle tier's configured components: they decide which of 004's post-upgrade tasks apply. */
+      components: z.array(z.enum(COMPONENTS, expecting(`one of ${COMPONENTS.join(", ")}`)), expecting(`a list of components (${COMPONENTS.join(", ")})`)).optional(),
+      /**
+       * Each applicable manual post-upgrade task (postUpgrade.ts): the site's command that does it, or "done"
+       * once done by hand. jaznLibraryPaths also takes { applicationXml: "<path>" }: upchain adds the two
+       * entries 004 gives to that file.
+       */
+      postUpgradeTasks: z
+        .record(
+          z.string(),
+          z.union([
+            z.literal(DONE),
+            siteCommand(`a command that does the task, or "${DONE}"`),
+            strictOptions({ applicationXml: absolutePath(platform, d.destinationHome + (platform === "windows" ? "\\j2ee\\home\\config\\application.xml" : "/j2ee/home/config/application.xml")) }, "an object with applicationXml"),
+          ], expecting(`a command, "${DONE}", or (jaznLibraryPaths) { applicationXml: <path> }`)),
+          expecting("an object of post-upgrade tasks"),
+        )
+        .default({}),
       /** Linux: the file that flags which Oracle homes start at boot (`*:<home>:Y`). */
       oratab: absolutePath("linux", "/etc/oratab").default("/etc/oratab"),
       /** Linux: the file naming the active Enterprise Manager home (`DEFAULT=<home>`); on Windows the registry key em_loc. */

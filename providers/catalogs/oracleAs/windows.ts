@@ -16,10 +16,6 @@ const join = (home: string, ...p: string[]) => [home, ...p].join("\\");
 /** Run a native tool and fail on a non-zero exit code (PowerShell does not by itself). */
 const exe = (path: string, ...args: string[]) => `& ${q(path)} ${args.join(" ")}; if ($LASTEXITCODE -ne 0) { throw (${q(path)} + ' exited ' + $LASTEXITCODE) }`.replace("  ;", ";");
 
-/** `$v` = Version= of a home's ias.properties, or '' when the home is not there. */
-const readVersion = (home: string) =>
-  `$v = ''; $props = ${q(join(home, "config", "ias.properties"))}; if (Test-Path -LiteralPath $props) { $m = Select-String -LiteralPath $props -Pattern '^Version=(.*)$' | Select-Object -First 1; if ($m) { $v = $m.Matches[0].Groups[1].Value.Trim() } }`;
-
 const installer = (cmd: string | undefined, option: string) => cmd ?? `throw ${q(`options.installers.${option} is not set`)}`;
 
 export function infrastructureProbePs(src: string): string {
@@ -41,10 +37,11 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
   const destSvc = q(o.windowsDestinationService ?? "(options.windowsDestinationService)");
   const emSaved = join(o.backupDir, `em-before-${hop.to}`);
   const point = join(o.backupDir, `${hop.from}-before-${hop.to}`);
-  const emctl = (...args: string[]) => exe(join(src, "bin", "emctl.bat"), ...args);
+  // the EM Web Site's emctl in the home the stop step found active (emSaved's second line)
+  const emHome = `$emHome = (Get-Content -LiteralPath ${q(emSaved)} -ErrorAction SilentlyContinue | Select-Object -Skip 1 -First 1); $emctl = if ($emHome) { Join-Path $emHome 'bin\\emctl.bat' } else { '' }`;
   const opmnctl = (home: string, ...args: string[]) => exe(join(home, "opmn", "bin", "opmnctl.exe"), ...args);
   const stopSvc = (svc: string) => `if ((Get-Service -Name ${svc} -ErrorAction SilentlyContinue).Status -eq 'Running') { Stop-Service -Name ${svc} }`;
-  const emRunning = `((& ${q(join(src, "bin", "emctl.bat"))} status 2>&1 | Out-String) -match 'is running')`;
+  const emRunning = `((& $emctl status 2>&1 | Out-String) -match 'is running')`;
   const home = tenG ? dest : src;
   const mirror = (from: string, to: string) =>
     `robocopy ${from} ${to} /MIR /COPY:DAT /DCOPY:DAT /R:1 /W:1 /NP /NFL /NDL | Out-Null; if ($LASTEXITCODE -ge 8) { throw ('robocopy ' + ${from} + ' exited ' + $LASTEXITCODE) }`;
@@ -54,10 +51,11 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
   return {
     shell: "powershell",
     emSaved,
-    checkInfrastructure: [strict, infrastructureProbePs(src)],
+    checkInfrastructure: [strict, o.infrastructureCheck ?? `throw ${q("options.infrastructureCheck is not set")}`],
     installDestination: [
       strict,
-      `${readVersion(dest)}; if ($v -like '10.1.2*') { Write-Output ${q(`${dest} already holds ${TARGET} (an earlier attempt installed it); not installed again`)} } else { ` +
+      // 004: the Upgrade Assistant is installed in the new home's upgrade folder; there, an earlier attempt installed it
+      `if (Test-Path -LiteralPath ${q(join(dest, "upgrade", "iasua.bat"))}) { Write-Output ${q(`${dest} already holds the ${TARGET} Upgrade Assistant (an earlier attempt installed it); not installed again`)} } else { ` +
         `if ((Test-Path -LiteralPath ${q(dest)}) -and (Get-ChildItem -LiteralPath ${q(dest)} -Force | Select-Object -First 1)) { throw ${q(`${dest} exists, is not empty and holds no ${TARGET}: the installer needs a new folder`)} }; ` +
         `${installer(o.installers.destination, "destination")} }`,
     ],
@@ -65,10 +63,14 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
       strict,
       privateFolderPs(o.backupDir),
       // the document: the active EM Web Site is named in HKLM\SOFTWARE\ORACLE\em_loc
-      `$em = (Get-ItemProperty -LiteralPath 'HKLM:\\SOFTWARE\\ORACLE' -Name em_loc -ErrorAction SilentlyContinue).em_loc`,
-      `if ($em -and ($em.TrimEnd('\\') -ne ${q(src)})) { throw (${q(`the registry's em_loc names another active EM home than ${src}: `)} + $em + ' (switch it with emctl switch home, or stop that EM Web Site first)') }`,
-      `if (-not (Test-Path -LiteralPath ${q(emSaved)})) { if (${emRunning}) { 'ran' | Set-Content -LiteralPath ${q(emSaved)} } else { 'stopped' | Set-Content -LiteralPath ${q(emSaved)} } }`,
-      `if (${emRunning}) { ${o.iasAdminPassword ? `$env:${o.iasAdminPassword.slice(1)}` : "''"} | ${emctl("stop")} } else { Write-Output 'the EM Web Site is not running' }`,
+      // the 9.0.2/9.0.3 homes of a machine share one EM Web Site: it is stopped in the active home, whichever
+      // it is (ACTIVE_EM_ORACLE_HOME\bin\emctl stop); the home is data, a plain full path. A resumed run keeps what the first saw.
+      `if (-not (Test-Path -LiteralPath ${q(emSaved)})) { $em = (Get-ItemProperty -LiteralPath 'HKLM:\\SOFTWARE\\ORACLE' -Name em_loc -ErrorAction SilentlyContinue).em_loc; if (-not $em) { $em = ${q(src)} }; $em = $em.TrimEnd('\\'); ` +
+        `if ($em -notmatch '^[A-Za-z]:\\\\[A-Za-z0-9 ._\\\\-]*$') { throw 'the registry''s em_loc is not a plain full path' }; $emctl = Join-Path $em 'bin\\emctl.bat'; ` +
+        `$s = if (${emRunning}) { 'ran' } else { 'stopped' }; Set-Content -LiteralPath ${q(emSaved)} -Value @($s, $em) }`,
+      emHome,
+      `Write-Output ('the active EM home is ' + $emHome)`,
+      `if (${emRunning}) { ${o.iasAdminPassword ? `$env:${o.iasAdminPassword.slice(1)}` : "''"} | & $emctl stop; if ($LASTEXITCODE -ne 0) { throw ('emctl stop exited ' + $LASTEXITCODE) } } else { Write-Output 'the EM Web Site is not running' }`,
     ],
     stopOpmn: [strict, stopSvc(srcSvc), ...(tenG ? [stopSvc(destSvc)] : [])],
     backup: [
@@ -80,7 +82,8 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
       `(Get-Service -Name ${srcSvc}).StartType.ToString() | Set-Content -LiteralPath (Join-Path $point 'source-start-type')`,
       `Set-Content -LiteralPath ${q(point + ".current")} -Value $point; Write-Output ('restore point: ' + $point)`,
     ],
-    applyPatchSet: [strict, `${readVersion(src)}; if ($v -like '9.0.2.[3-9]*') { Write-Output ${q(`${src} already has the patch set`)} } else { ${installer(o.installers.patchSet, "patchSet")} }`],
+    // planned only while the installed version (the site's versionCommand) is below 9.0.2.3; a resumed run skips it once done
+    applyPatchSet: [strict, installer(o.installers.patchSet, "patchSet")],
     jvmHeap: {
       file: join(dest, "upgrade", "Oc4jPlugin.cfg"),
       commands: o.oc4jMaxHeap ? [strict, editFile(join(dest, "upgrade", "Oc4jPlugin.cfg"), `$old -replace '(<JVMproperties\\s+property\\s*=\\s*")-Xmx[0-9]+[kKmMgG]?("\\s*/>)', ('$1-Xmx' + ${q(o.oc4jMaxHeap)} + '$2')`)] : [],
@@ -88,9 +91,12 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
     upgradeAssistant: [
       strict,
       `$log = ${q(join(dest, "upgrade", "log", "iasua.log"))}`,
+      // 004: the log is appended to by default (log.append=TRUE): only what this run adds is read
+      `$before = 0; if (Test-Path -LiteralPath $log) { $before = (Get-Item -LiteralPath $log).Length }`,
       `'Yes', 'Yes' | & ${q(join(dest, "upgrade", "iasua.bat"))} -sourcehome ${q(src)}; if ($LASTEXITCODE -ne 0) { ` +
-        `$last = Select-String -LiteralPath $log -Pattern 'Starting to (examine|upgrade) (component )?(.*)$' -ErrorAction SilentlyContinue | Select-Object -Last 1; ` +
-        `$comp = if ($last) { ($last.Matches[0].Groups[3].Value -replace '[^A-Za-z0-9 ()._/"-]', '') } else { 'unknown (no Starting to examine/upgrade line in ' + $log + ')' }; ` +
+        `$added = ''; if (Test-Path -LiteralPath $log) { $all = [IO.File]::ReadAllBytes($log); if ($all.Length -gt $before) { $added = [Text.Encoding]::UTF8.GetString($all, $before, $all.Length - $before) } }; ` +
+        `$last = [regex]::Matches($added, 'Starting to (examine|upgrade) (component )?([^\\r\\n]*)') | Select-Object -Last 1; ` +
+        `$comp = if ($last) { ($last.Groups[3].Value -replace '[^A-Za-z0-9 ()._/"-]', '') } else { 'unknown (this run wrote no Starting to examine/upgrade line to ' + $log + ')' }; ` +
         `throw ('the Upgrade Assistant failed at component: ' + $comp) }`,
     ],
     checkSsl: [
@@ -101,33 +107,38 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
       `if (($mode -eq 'ssl-enabled') -and ($inside -eq 0)) { throw 'opmn.xml starts Oracle HTTP Server with start-mode ssl-enabled, but httpd.conf loads no ossl_module inside <IfDefine SSL>' }`,
       `Write-Output ('SSL configuration consistent (start-mode ' + $mode + ', ossl_module inside <IfDefine SSL>: ' + $inside + ')')`,
     ],
-    checkWallet: [
-      strict,
-      `$conf = ${q(join(dest, "webcache", "webcache.xml"))}; if (Test-Path -LiteralPath $conf) { ` +
-        `if (Select-String -LiteralPath $conf -Pattern 'wallet' | Where-Object { $_.Line.ToLower().Contains(${q((src + "\\").toLowerCase())}) }) { throw ${q(`webcache.xml still keeps the Web Cache wallet in the source home ${src}: copy it to ${dest}\\webcache\\wallets\\default and point Web Cache there`)} } }`,
-      `Write-Output 'the Web Cache wallet is inside the destination home (or none is configured)'`,
-    ],
     reports: {
       file: join(dest, "sysman", "emd", "targets.xml"),
       valueCommand: "",
       commands: [
         strict,
-        `$rw = ${q(join(dest, "reports", "conf", "rwservlet.properties"))}; $name = ''; if (Test-Path -LiteralPath $rw) { $m = Select-String -LiteralPath $rw -Pattern '^server=(.*)$' | Select-Object -First 1; if ($m) { $name = $m.Matches[0].Groups[1].Value.Trim() } }`,
+                // read as on Linux: the first SERVER= or SERVER_NAME= line, any case (Select-String ignores case)
+        `$rw = ${q(join(dest, "reports", "conf", "rwservlet.properties"))}; $name = ''; if (Test-Path -LiteralPath $rw) { $m = Select-String -LiteralPath $rw -Pattern '^server(_name)?=(.*)$' | Select-Object -First 1; if ($m) { $name = $m.Matches[0].Groups[2].Value.Trim() } }`,
         `if ($name -eq '') { Write-Output 'Reports is not configured; nothing to do' } else { if ($name -notmatch '^[A-Za-z0-9_.-]{1,128}$') { throw 'the Reports server name in rwservlet.properties is not a plain name' }; ` +
           editFile(join(dest, "sysman", "emd", "targets.xml"), `[regex]::Replace($old, '<Target\\b[^>]*TYPE="oracle_repserv"[\\s\\S]*?</Target>', { param($b) $i = [regex]::Match($b.Value, 'NAME="IASInternalName"\\s+VALUE="([A-Za-z0-9_.-]+)"'); if ($i.Success) { $b.Value.Replace($i.Groups[1].Value, $name) } else { $b.Value } })`) +
           " }",
       ],
     },
+    jaznLibraryPaths: (file) => [strict, jaznLibraryPathsPs(file, join(dest, "j2ee", "home"))],
+    confirmed: (field) => [strict, `Write-Output ${q(`${field}: done, as the stack confirms`)}`],
     startAtBoot: { file: "", value: "", commands: [strict, `Set-Service -Name ${srcSvc} -StartupType Disabled`, `Set-Service -Name ${destSvc} -StartupType Automatic`] },
     startSource: [strict, `Start-Service -Name ${srcSvc}`, opmnctl(src, "startall")],
     startDestination: [strict, `Start-Service -Name ${destSvc}`, opmnctl(dest, "startall")],
-    startEmWebSite: [strict, `if (((Get-Content -LiteralPath ${q(emSaved)} -ErrorAction SilentlyContinue) -eq 'ran') -and -not ${emRunning}) { ${emctl("start")} }`],
-    webCache: [strict, opmnctl(dest, "startproc", "ias-component=WebCache"), exe(join(dest, "webcache", "bin", "webcachectl.exe"), "propagate")],
+    startEmWebSite: [strict, emHome, `if ($emctl -and ((Get-Content -LiteralPath ${q(emSaved)} -ErrorAction SilentlyContinue | Select-Object -First 1) -eq 'ran') -and -not ${emRunning}) { & $emctl start; if ($LASTEXITCODE -ne 0) { throw ('emctl start exited ' + $LASTEXITCODE) } }`],
+    startWebCache: [strict, opmnctl(dest, "startproc", "ias-component=WebCache")],
+    startConsole: [strict, exe(join(dest, "bin", "emctl.bat"), "start", "iasconsole")],
+    consolePort: [
+      strict,
+      // the entry's URL is data: only its port number is printed
+      `$port = ''; $t = ${q(join(dest, "sysman", "emd", "targets.xml"))}; if (Test-Path -LiteralPath $t) { $m = [regex]::Match([IO.File]::ReadAllText($t), 'StandaloneConsoleURL[^>]*?:([0-9]{1,5})'); if ($m.Success) { $port = $m.Groups[1].Value } }`,
+      `if ($port -eq '') { throw 'targets.xml has no StandaloneConsoleURL with a port: look up the console port on the Ports page' }`,
+      `Write-Output ('Application Server Control console port: ' + $port + ${q(`${hop.from.startsWith("9.0.4") ? "" : " (the source's Enterprise Manager Web Site used 1810 by default; 004: 1812 after a 9.0.2 or 9.0.3 source)"}; ${join(dest, "install", "portlist.ini")} keeps the installer's values (004)`)})`,
+    ],
     verify: [
       strict,
-      `${readVersion(home)}; if (-not (($v -eq ${q(hop.to)}) -or ($v -like ${q(hop.to + ".*")}))) { throw (${q(`${home} reports version `)} + $v + ${q(`, not ${hop.to}`)}) }`,
-      `$ok = $false; for ($i = 0; $i -lt 30 -and -not $ok; $i++) { try { $r = Invoke-WebRequest -UseBasicParsing -TimeoutSec 10 -Uri 'http://127.0.0.1:${o.httpPort}/'; $ok = (($r.RawContent) -like ${q(`*${hop.to}*`)}) } catch { }; if (-not $ok) { Start-Sleep -Seconds 2 } }`,
-      `if (-not $ok) { throw 'port ${o.httpPort} does not answer with ${hop.to}' }; Write-Output '${hop.to} answers on port ${o.httpPort}'`,
+      // 004: the Oracle HTTP Server URL answers (http://midtierhost:7777); the listener may take a moment after startall
+      `$ok = $false; $code = 'none'; for ($i = 0; $i -lt 30 -and -not $ok; $i++) { try { $r = Invoke-WebRequest -UseBasicParsing -TimeoutSec 10 -Uri 'http://127.0.0.1:${o.httpPort}/'; $code = [int]$r.StatusCode; $ok = ($code -ge 200 -and $code -lt 400) } catch { }; if (-not $ok) { Start-Sleep -Seconds 2 } }`,
+      `if (-not $ok) { throw (${q(`the Oracle HTTP Server of ${home} does not answer on port ${o.httpPort} (last HTTP status: `)} + $code + ')') }; Write-Output ${q(`the Oracle HTTP Server of ${home} answers on port ${o.httpPort}`)}`,
     ],
     leaveFarm: [strict, exe(join(src, "dcm", "bin", "dcmctl.bat"), "leavefarm")],
     restoreSource: [
@@ -144,10 +155,17 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
   };
 }
 
-/** Prints the version of the home that runs: the destination once its service starts at boot, else the source. */
-export function windowsProbe(o: OracleAsOptions): string {
-  const dest = o.destinationHome;
-  const svc = o.windowsDestinationService;
-  const fromDest = dest && svc ? `$s = Get-Service -Name ${q(svc)} -ErrorAction SilentlyContinue; if ($s -and $s.StartType -eq 'Automatic') { ${readVersion(dest)}; if ($v) { Write-Output $v; return } }; ` : "";
-  return `${fromDest}${readVersion(o.sourceHome)}; Write-Output $v`;
+/** 004's two library entries (9.0.2 sources) in the site's application.xml, beside the last library entry; written only if one is missing. */
+export function jaznLibraryPathsPs(file: string, j2eeHome: string): string {
+  const entries = ["jazn.jar", "jazncore.jar"].map((jar) => q(`<library path="${j2eeHome}\\${jar}"/>`)).join(", ");
+  return (
+    `$f = ${q(file)}; if (-not (Test-Path -LiteralPath $f)) { throw ($f + ' is not there: give the application.xml that holds the library path entries') }; ` +
+    `$lines = [Collections.Generic.List[string]](Get-Content -LiteralPath $f); ` +
+    `$missing = @(@(${entries}) | Where-Object { $e = $_; -not ($lines | Where-Object { $_.Contains($e) }) }); ` +
+    `if ($missing.Count -eq 0) { Write-Output ($f + ' already has both jazn library entries') } else { ` +
+    `$last = -1; for ($i = 0; $i -lt $lines.Count; $i++) { if ($lines[$i] -match '<library\\s') { $last = $i } }; ` +
+    `if ($last -lt 0) { throw ($f + ' has no <library path=...> entry to add them beside: add ' + ($missing -join ' ') + ' by hand') }; ` +
+    `$lines.InsertRange($last + 1, [string[]]$missing); Copy-Item -LiteralPath $f -Destination ($f + '.upchain.bak') -Force; ` +
+    `[IO.File]::WriteAllLines($f + '.upchain.tmp', $lines); Move-Item -LiteralPath ($f + '.upchain.tmp') -Destination $f -Force; Write-Output ('added to ' + $f + ': ' + ($missing -join ' ')) }`
+  );
 }

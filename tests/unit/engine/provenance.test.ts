@@ -34,8 +34,30 @@ const CASES: Case[] = [
     { product: "omflow", platform, from: "1.1.2.0", to: "1.2.1.0" },
     { product: "omflow", platform, from: "1.1.6.1", to: "1.1.6.4" },
     ...["05-00", "03-00", "02-01", "02-00"].map((from) => ({ product: "groupmax", platform, from, to: "06-00" })),
+    // every optional step and every post-upgrade task of 004 (jazn only from 9.0.2)
+    ...["9.0.2.0", "9.0.3", "9.0.4"].map((from) => ({ product: "oracle-as", platform, from, to: "10.1.2", options: oracleAsEverything(platform) })),
   ]),
 ];
+
+function oracleAsEverything(platform: Platform): Record<string, unknown> {
+  const w = platform === "windows";
+  return {
+    ...(w ? { windowsSourceService: "OracleIAS902ProcessManager", windowsDestinationService: "OracleIAS1012ProcessManager" } : {}),
+    installers: { patchSet: "site-patch-set", destination: "site-install" },
+    iasAdminPassword: "$UPCHAIN_SECRET_IAS_ADMIN",
+    infrastructureCheck: "site-infrastructure-check",
+    oc4jMaxHeap: "1024m",
+    webCacheMember: true,
+    webCache: { propagateCommand: "site-propagate" },
+    decommissionSource: true,
+    components: ["httpServer", "oc4j", "webCache", "forms", "reports"],
+    postUpgradeTasks: {
+      ossoPartner: "done", httpServerFilesOutsideDefaults: "done", directiveTargets: "site-directives", defaultDocumentRoot: "done",
+      jaznLibraryPaths: { applicationXml: w ? "D:\\oracle\\ias1012\\j2ee\\home\\config\\application.xml" : "/u01/app/oracle/product/10.1.2/j2ee/home/config/application.xml" },
+      jaznDataFiles: "done", applicationXmlCustomizations: "done", bc4jRepackaging: "done", webCacheWallet: "done", formsExecutables: "done", reportsFiles: "done", reportsStandaloneServers: "done",
+    },
+  };
+}
 
 function stepsOf(c: Case): { where: string; step: Step; inHop: boolean }[] {
   const catalog: Catalog = getCatalog(c.product);

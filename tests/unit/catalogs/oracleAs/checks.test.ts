@@ -88,32 +88,3 @@ describe("oracle-as: preview's host checks", () => {
     assert.deepStrictEqual(mine, []);
   });
 });
-
-describe("oracle-as: the Web Cache wallet check (run by sh)", () => {
-  function check(walletOf: (root: string, dest: string, src: string) => string) {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "upchain wallet "));
-    const src = path.join(root, "ias 902");
-    const dest = path.join(root, "ias 1012");
-    fs.mkdirSync(path.join(src, "webcache", "wallets", "default"), { recursive: true });
-    fs.mkdirSync(path.join(dest, "webcache", "wallets", "default"), { recursive: true });
-    fs.writeFileSync(path.join(dest, "webcache", "webcache.xml"), `<CALYPSO>\n  <WALLET PATH="${walletOf(root, dest, src)}"/>\n</CALYPSO>\n`);
-    const step = planUpgrade(oracleAs, { installed: "9.0.4", target: "10.1.2", platform: "linux", options: { sourceHome: src, destinationHome: dest } }).steps.find((s) => s.id === "check-web-cache-wallet")!;
-    const r = spawnSync("sh", ["-c", `set -e\n${step.commands.join("\n")}`], { encoding: "utf8" });
-    fs.rmSync(root, { recursive: true, force: true });
-    return r;
-  }
-
-  it("passes a wallet inside the destination home", () => assert.strictEqual(check((_r, d) => `${d}/webcache/wallets/default`).status, 0));
-  it("fails a wallet left in the source home", () => {
-    const r = check((_r, _d, s) => `${s}/webcache/wallets/default`);
-    assert.strictEqual(r.status, 1);
-    assert.match(r.stderr, /outside the destination home/);
-  });
-  it("fails a wallet spelled through a link to the source home (the document's misdetected path)", () => {
-    const r = check((root, _d, s) => {
-      fs.symlinkSync(s, path.join(root, "link"));
-      return `${root}/link/webcache/wallets/default`;
-    });
-    assert.strictEqual(r.status, 1, r.stdout);
-  });
-});

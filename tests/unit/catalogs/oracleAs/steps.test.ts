@@ -12,6 +12,9 @@ const full = (os: Os): Record<string, unknown> => ({
   ...(os === "windows" ? { sourceHome: "D:\\oracle\\ias902", destinationHome: "D:\\oracle\\ias1012", windowsSourceService: "OracleIAS902ProcessManager", windowsDestinationService: "OracleIAS1012ProcessManager" } : {}),
   installers: { patchSet: "/srv/media/3038037/runInstaller -silent", destination: "/srv/media/10.1.2/runInstaller -silent" },
   iasAdminPassword: "$UPCHAIN_SECRET_IAS_ADMIN",
+  infrastructureCheck: "/srv/site/infrastructure-answers",
+  components: ["httpServer", "webCache"],
+  postUpgradeTasks: { ossoPartner: "done", httpServerFilesOutsideDefaults: "done", directiveTargets: "done", defaultDocumentRoot: "/srv/site/copy-htdocs", webCacheWallet: "done" },
 });
 const plan = (from: string, options: Record<string, unknown> = full("linux"), platform: Os = "linux") => planUpgrade(oracleAs, { installed: from, target: "10.1.2", platform, options });
 const ids = (from: string, options?: Record<string, unknown>) => plan(from, options).steps.map((s) => `${s.hop}:${s.id}`);
@@ -23,8 +26,11 @@ describe("oracle-as: steps", () => {
       "9.0.2.0->9.0.2.3:check-infrastructure", "9.0.2.0->9.0.2.3:stop-em-web-site", "9.0.2.0->9.0.2.3:stop-opmn", "9.0.2.0->9.0.2.3:backup",
       "9.0.2.0->9.0.2.3:apply-patch-set", "9.0.2.0->9.0.2.3:start-source", "9.0.2.0->9.0.2.3:start-em-web-site", "9.0.2.0->9.0.2.3:verify",
       "9.0.2.3->10.1.2:check-infrastructure", "9.0.2.3->10.1.2:install-destination", "9.0.2.3->10.1.2:stop-em-web-site", "9.0.2.3->10.1.2:stop-opmn",
-      "9.0.2.3->10.1.2:backup", "9.0.2.3->10.1.2:upgrade-assistant", "9.0.2.3->10.1.2:check-ssl", "9.0.2.3->10.1.2:check-web-cache-wallet",
-      "9.0.2.3->10.1.2:reports-server-name", "9.0.2.3->10.1.2:start-at-boot", "9.0.2.3->10.1.2:start-destination", "9.0.2.3->10.1.2:verify",
+      "9.0.2.3->10.1.2:backup", "9.0.2.3->10.1.2:upgrade-assistant", "9.0.2.3->10.1.2:check-ssl", "9.0.2.3->10.1.2:reports-server-name",
+      "9.0.2.3->10.1.2:post-upgrade-ossoPartner", "9.0.2.3->10.1.2:post-upgrade-httpServerFilesOutsideDefaults", "9.0.2.3->10.1.2:post-upgrade-directiveTargets",
+      "9.0.2.3->10.1.2:post-upgrade-defaultDocumentRoot", "9.0.2.3->10.1.2:post-upgrade-webCacheWallet",
+      "9.0.2.3->10.1.2:start-at-boot", "9.0.2.3->10.1.2:start-destination", "9.0.2.3->10.1.2:verify",
+      "9.0.2.3->10.1.2:start-console", "9.0.2.3->10.1.2:report-console-port",
     ]);
   });
 
@@ -46,13 +52,20 @@ describe("oracle-as: steps", () => {
     assert.match(s[at("upgrade-assistant")].commands.join("\n"), /Starting to \(examine\|upgrade\)/);
   });
 
-  it("options add the JVM heap edit, the Web Cache start and propagation, and the farm decommission", () => {
-    const steps = plan("9.0.4", { ...full("linux"), oc4jMaxHeap: "1024m", webCacheMember: true, decommissionSource: true }).steps;
+  it("options add the JVM heap edit, the Web Cache start and the site's propagation, and the farm decommission after the verify", () => {
+    const steps = plan("9.0.4", { ...full("linux"), oc4jMaxHeap: "1024m", webCacheMember: true, webCache: { propagateCommand: "/srv/site/propagate --cluster wc" }, decommissionSource: true }).steps;
     const heap = stepOfAction(steps.find((s) => s.id === "oc4j-jvm-heap")!, "edit");
     assert.deepStrictEqual([heap.action, heap.file, heap.edit, heap.value], ["edit", "/u01/app/oracle/product/10.1.2/upgrade/Oc4jPlugin.cfg", "jvm-max-heap", "1024m"]);
     assert.ok(steps.findIndex((s) => s.id === "oc4j-jvm-heap") < steps.findIndex((s) => s.id === "upgrade-assistant"));
-    assert.match(steps.find((s) => s.id === "web-cache-propagate")!.commands.join("\n"), /startproc ias-component=WebCache[\s\S]*webcachectl propagate/);
-    assert.deepStrictEqual(steps.slice(-2).map((s) => s.id), ["verify", "leave-farm"]);
+    const start = steps.find((s) => s.id === "web-cache-start")!;
+    assert.match(start.commands.join("\n"), /10\.1\.2\/opmn\/bin\/opmnctl startproc ias-component=WebCache$/);
+    assert.strictEqual(start.provenance?.kind, "document");
+    const propagate = steps.find((s) => s.id === "web-cache-propagate")!;
+    assert.deepStrictEqual(propagate.commands, ["/srv/site/propagate --cluster wc"]);
+    assert.deepStrictEqual(propagate.provenance && propagate.provenance.kind === "site" && propagate.provenance.field, "options.webCache.propagateCommand");
+    assert.ok(steps.indexOf(start) + 1 === steps.indexOf(propagate), "the site's propagation right after opmnctl startproc");
+    assert.ok(!steps.some((s) => /webcachectl/.test(s.commands.join("\n"))), "webcachectl (a start/stop tool) never propagates");
+    assert.deepStrictEqual(steps.slice(-4).map((s) => s.id), ["verify", "start-console", "report-console-port", "leave-farm"]);
   });
 
   it("a failed 10.1.2 hop stops the destination, restores only what changed, starts the source and its EM Web Site", () => {
@@ -68,9 +81,9 @@ describe("oracle-as: steps", () => {
   it("preview names every missing input at once", () => {
     const hops = plan("9.0.2.0", {}).hops;
     const problems = planInputProblems(oracleAs, hops, { platform: "linux", options: {} });
-    assert.deepStrictEqual([...new Set(problems.map((p) => p.path))].sort(), ["options.iasAdminPassword", "options.installers.destination", "options.installers.patchSet"]);
+    assert.deepStrictEqual([...new Set(problems.map((p) => p.path))].sort(), ["options.components", "options.iasAdminPassword", "options.infrastructureCheck", "options.installers.destination", "options.installers.patchSet"]);
     const win = planInputProblems(oracleAs, planUpgrade(oracleAs, { installed: "9.0.4", target: "10.1.2", platform: "windows", options: {} }).hops, { platform: "windows", options: {} });
-    assert.deepStrictEqual([...new Set(win.map((p) => p.path))].sort(), ["options.installers.destination", "options.windowsDestinationService", "options.windowsSourceService"]);
+    assert.deepStrictEqual([...new Set(win.map((p) => p.path))].sort(), ["options.components", "options.infrastructureCheck", "options.installers.destination", "options.windowsDestinationService", "options.windowsSourceService"]);
   });
 
   it("bad options are refused naming the field and the rule", () => {
@@ -91,7 +104,7 @@ describe("oracle-as: steps", () => {
   it("every sh command of every step parses (sh -n), each hostile path staying one quoted word", function () {
     this.timeout(30_000); // runs sh a few hundred times
     for (const home of hostile) {
-      const o = { ...full("linux"), sourceHome: home, destinationHome: `${home}-10g`, backupDir: `/var/backups/${home.slice(5)}`, oc4jMaxHeap: "1024m", webCacheMember: true, decommissionSource: true };
+      const o = { ...full("linux"), sourceHome: home, destinationHome: `${home}-10g`, backupDir: `/var/backups/${home.slice(5)}`, oc4jMaxHeap: "1024m", webCacheMember: true, webCache: { propagateCommand: "true" }, decommissionSource: true, components: ["oc4j"], postUpgradeTasks: { jaznLibraryPaths: { applicationXml: `${home}-10g/j2ee/home/config/application.xml` }, jaznDataFiles: "done", applicationXmlCustomizations: "done", bc4jRepackaging: "done" } };
       const p = plan("9.0.2.0", o);
       const all = [...p.steps, ...p.hops.flatMap((h) => [...oracleAs.restoreSteps(h, ctx(o)), ...oracleAs.recoverSteps!(h, ctx(o))])];
       for (const s of all) {
@@ -103,7 +116,7 @@ describe("oracle-as: steps", () => {
 
   it("Windows: every PowerShell line's literals close, with hostile paths and service names", () => {
     for (const home of ["D:\\o'racle", "D:\\ora ‘cle’", "D:\\$(x)"]) {
-      const o = { ...full("windows"), sourceHome: home, destinationHome: `${home}10g`, oc4jMaxHeap: "1024m", webCacheMember: true, decommissionSource: true };
+      const o = { ...full("windows"), sourceHome: home, destinationHome: `${home}10g`, oc4jMaxHeap: "1024m", webCacheMember: true, webCache: { propagateCommand: "& C:\\site\\propagate.ps1" }, decommissionSource: true, components: ["oc4j", "reports"], postUpgradeTasks: { jaznLibraryPaths: { applicationXml: `${home}10g\\j2ee\\home\\config\\application.xml` }, jaznDataFiles: "done", applicationXmlCustomizations: "done", bc4jRepackaging: "done", reportsFiles: "done", reportsStandaloneServers: "done" } };
       const p = plan("9.0.2.0", o, "windows");
       const all = [...p.steps, ...p.hops.flatMap((h) => [...oracleAs.restoreSteps(h, ctx(o, "windows")), ...oracleAs.recoverSteps!(h, ctx(o, "windows"))])];
       for (const s of all) {
