@@ -1,11 +1,13 @@
 // ClusterRollout: what only the whole cluster can tell, checked at preview and kept true at each run.
 // Preview reads every member's release and interrupted run (read-only) and the balancer's pools, and
-// refuses what the rollout cannot do: members not yet upgraded on different releases, an upgraded
-// member after one that is not (members are upgraded in the declared order), a member missing from a
-// pool, a one-member cluster (it cannot keep serving) unless an outage is accepted. It shows the
-// rollout order. At `up` it first reconciles the pools with what each member runs, a member with an
-// interrupted run counting as the one being upgraded, so a run killed mid-rollout resumes from pools
-// that match the cluster. The members themselves are Servers with pool steps (engine/clusterMember.ts).
+// refuses what the rollout cannot do: members not yet upgraded on releases that are not one source and
+// the stops of its chain (what a stopped rollout leaves is accepted), an upgraded member after one that
+// is not (members are upgraded in the declared order), a member missing from a pool, a pool state an
+// operator set (never undone), a one-member cluster (it cannot keep serving) unless an outage is
+// accepted. It shows the rollout order. At `up` it first reconciles the pools with what each member
+// runs, a member with an interrupted run counting as the one being upgraded (the last old one, seen
+// down, as having stopped its old release), so a run killed mid-rollout resumes from pools that match
+// the cluster. The members themselves are Servers with pool steps (engine/clusterMember.ts).
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";

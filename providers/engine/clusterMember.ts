@@ -1,8 +1,11 @@
 // A cluster member's plan: the product's own hops, each wrapped in pool steps that put the load
 // balancer's pools where the rollout says they belong (rollout.ts): before the hop, with this member
 // being upgraded; after it, with the member on its new release; after a failed hop, with the member
-// back on its old release (a recovery step, run even when the restore failed). No product names: the
-// catalog gives the pools' roles, the stack the backends' names and the members' order.
+// back on its old release (a recovery step, run even when the restore failed). The last member on the
+// old release has one more: right after its old release stops (the catalog names that step), the
+// upgraded members return to the old-release-only pools, and a failed hop takes them out again before
+// anything starts the old release. No product names: the catalog gives the pools' roles (a function of
+// the hop's source release), the stack the backends' names and the members' order.
 import { Catalog, ChainPosition, Hop, PlanContext, PoolStep, Step } from "./catalog";
 import { Provenance, fromSafety } from "./provenance";
 import { Pools as DesiredPools, PoolChange, RolloutPolicy, desiredPools, poolChanges } from "./rollout";
