@@ -348,10 +348,12 @@ describe("a three-member Web Cache cluster whose controller is killed while its 
       assert.ok(back.time < iasua, `${n} back in the invalidation pool before wl3's Upgrade Assistant`);
     }
     assertPoolInvariants("wllb", members);
-    // from the next up's start: only until its reconcile (the check reads every member and the balancer first)
+    // from the next up's start: refused only until its reconcile, which comes after the check has read
+    // every member and the balancer (measured about 6.5 s here); before, they were refused until wl3
+    // had finished its whole upgrade. The window is reported, and bounded at 15 s (60 at one per 250 ms)
     const c = inval.counts();
-    assert.ok(c.failed <= 12, `refused invalidations during the next up: ${c.failed} of ${c.sent} (at most 3 s of them)`);
-    console.log(`      killed as wl3 stopped (${returnedByKilledRun ? "the killed run had already returned wl1, wl2" : "the reconcile returned wl1, wl2"}); next up ${((Date.now() - upAt) / 1000).toFixed(0)} s: ${c.failed} of ${c.sent} invalidations refused`);
+    console.log(`      killed as wl3 stopped (${returnedByKilledRun ? "the killed run had already returned wl1, wl2" : "the reconcile returned wl1, wl2"}); next up ${((Date.now() - upAt) / 1000).toFixed(0)} s: ${c.failed} of ${c.sent} invalidations refused (about ${(c.failed / 4).toFixed(1)} s)`);
+    assert.ok(c.failed <= 60, `refused invalidations during the next up: ${c.failed} of ${c.sent} (at most 15 s of them)`);
     project.ok(["up", "--yes", "--expect-no-changes"]);
   });
 });
