@@ -2,8 +2,9 @@
 // member at a time in the declared order. A ClusterRollout checks the whole cluster at preview (one
 // source release, upgraded members first, every member in every pool) and reconciles the pools before
 // anything runs; then each member is a Server of its own whose hops are wrapped in pool steps: out of
-// the invalidation pool (the document's order; the last member stays) and drained from traffic
-// before its upgrade, back after its check, everyone back in the invalidation pool once all run 10.1.2.
+// the invalidation pool (the document's order, for a 9.0.2 source; the last member stays) and drained
+// from traffic before its upgrade, back after its check; everyone back in the invalidation pool once
+// the last member has stopped its 9.0.2 release. 9.0.3 and 9.0.4 clusters are drained from traffic only.
 import * as pulumi from "@pulumi/pulumi";
 import { OracleAsOptions } from "../providers/catalogs/oracleAs/options";
 import { ClusterMemberArgs, ClusterRollout } from "../providers/cluster/resource";
@@ -36,7 +37,7 @@ export interface WebCacheClusterArgs extends RunControlArgs {
 /** The ClusterRollout's field names: which of the component's arguments fills each property, as the caller calls it. */
 export function rolloutFields(members: number, names: FieldNames | undefined): FieldNames {
   const each = Object.fromEntries(Array.from({ length: members }, (_, k) => [`members.${k}`, `members[${k}]`]));
-  return fieldsFor({ target: "version", platform: "platform", members: "members", ...each, balancer: "balancer", backends: "backends", allowOutage: "allowOutage" }, names);
+  return fieldsFor({ target: "version", platform: "platform", members: "members", ...each, balancer: "balancer", backends: "backends", allowOutage: "allowOutage", drainSeconds: "drainSeconds" }, names);
 }
 
 /** Member k's Server's field names: which of the component's arguments fills each property, as the caller calls it. */
@@ -64,6 +65,7 @@ export class WebCacheCluster extends pulumi.ComponentResource {
         balancer: args.balancer,
         backends,
         allowOutage: args.allowOutage,
+        drainSeconds: args.drainSeconds,
         versionCommand: args.versionCommand,
         fields: rolloutFields(args.members.length, args.fieldNames),
       },

@@ -63,14 +63,15 @@ async function bundle(flags: Map<string, string | true>): Promise<number> {
 }
 
 /** Every member runs --from; the rollout upgrades them in the order given (none when --from is already --to). */
-function clusterRollout(catalog: Catalog, list: string, upgrade: boolean): Rollout & { rule: Rule } {
+function clusterRollout(catalog: Catalog, list: string, from: string | undefined): Rollout & { rule: Rule } {
   if (!catalog.cluster) throw new Error(`${catalog.title} has no cluster rollout (--cluster applies to products rolled behind a load balancer)`);
   const members = list.split(",").map((m) => m.trim());
   const bad = members.find((m) => !/^[A-Za-z0-9_.-]{1,64}$/.test(m));
   if (bad !== undefined) throw new Error(`--cluster: "${bad}" is not a member name (letters, digits, '_', '.', '-')`);
   const twice = members.find((m, i) => members.indexOf(m) !== i);
   if (twice) throw new Error(`--cluster: ${twice} is named twice`);
-  const r = rolloutOrder(members, upgrade ? new Set() : new Set(members), catalog.cluster.policy);
+  // the pools' roles depend on the release the members leave (undefined: nothing to upgrade)
+  const r = rolloutOrder(members, from !== undefined ? new Set() : new Set(members), catalog.cluster.policy(from));
   return { ...r, rule: catalog.cluster.rule };
 }
 
@@ -129,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
     // a cluster member's plan is the product's with the catalog's member options (a Web Cache member propagates its configuration)
     const options = typeof cluster === "string" ? catalog.cluster?.memberOptions : undefined;
     const plan = planUpgrade(catalog, { installed: from, target: to, platform, releases, options });
-    const rollout = typeof cluster === "string" ? clusterRollout(catalog, cluster, plan.hops.length > 0) : undefined;
+    const rollout = typeof cluster === "string" ? clusterRollout(catalog, cluster, plan.hops.length > 0 ? plan.hops[0].from : undefined) : undefined;
     // what runs when a hop fails, with its provenance too: every step the plan may run is shown
     const ctx = { platform, releases: releases ?? catalog.defaultReleases, options: options ?? {} };
     const onFailure = plan.hops.map((h) => ({ hop: `${h.from}->${h.to}`, restore: catalog.restoreSteps(h, ctx), recover: catalog.recoverSteps?.(h, ctx) ?? [] }));

@@ -1,11 +1,13 @@
 // ClusterRollout: what only the whole cluster can tell, checked at preview and kept true at each run.
 // Preview reads every member's release and interrupted run (read-only) and the balancer's pools, and
-// refuses what the rollout cannot do: members not yet upgraded on different releases, an upgraded
-// member after one that is not (members are upgraded in the declared order), a member missing from a
-// pool, a one-member cluster (it cannot keep serving) unless an outage is accepted. It shows the
-// rollout order. At `up` it first reconciles the pools with what each member runs, a member with an
-// interrupted run counting as the one being upgraded, so a run killed mid-rollout resumes from pools
-// that match the cluster. The members themselves are Servers with pool steps (engine/clusterMember.ts).
+// refuses what the rollout cannot do: members not yet upgraded on releases that are not one source and
+// the stops of its chain (what a stopped rollout leaves is accepted), an upgraded member after one that
+// is not (members are upgraded in the declared order), a member missing from a pool, a pool state an
+// operator set (never undone), a one-member cluster (it cannot keep serving) unless an outage is
+// accepted. It shows the rollout order. At `up` it first reconciles the pools with what each member
+// runs, a member with an interrupted run counting as the one being upgraded (the last old one, seen
+// down, as having stopped its old release), so a run killed mid-rollout resumes from pools that match
+// the cluster. The members themselves are Servers with pool steps (engine/clusterMember.ts).
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
@@ -17,7 +19,8 @@ import { applyPools } from "../engine/poolStep";
 import { Pools as DesiredPools, desiredPools, rolloutOrder } from "../engine/rollout";
 import { UpchainError, isUpchainError } from "../errors";
 import { haproxyPools, runtimeApiSchema } from "../loadBalancer/config";
-import { ServerState } from "../loadBalancer/pools";
+import { OwnStates, foreignStates } from "../loadBalancer/ledger";
+import { AdminState, ServerState, adminStates } from "../loadBalancer/pools";
 import { Connection } from "../transport/remoteHost";
 import { withSsh } from "../transport/ssh";
 import { withArticle } from "../article";
@@ -26,7 +29,7 @@ import { CheckFailure, FieldNames, fieldNamesOf, inUserTerms, userField } from "
 
 const memberName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a server name as the balancer has it: letters, digits, '_', '.', ':' and '-'");
 
-const clusterSchema = z.object({
+export const clusterSchema = z.object({
   product: z.string().refine((p) => productNames().includes(p), { message: `must be one of: ${productNames().join(", ")}` }),
   platform: z.enum(["linux", "windows"]).default("linux"),
   target: z.string().min(1),
@@ -36,6 +39,8 @@ const clusterSchema = z.object({
   balancer: runtimeApiSchema,
   backends: z.record(z.string(), memberName).default({}),
   allowOutage: z.boolean().default(false),
+  /** Seconds a drained member may take to finish what it serves, when the reconcile drains one (as the members' pool steps). */
+  drainSeconds: z.number().int().min(1).max(86_400).default(300),
   versionCommand: z.string().min(1).optional(),
 });
 
@@ -47,14 +52,19 @@ export interface Observed {
   pending: string[];
   /** backend/server -> state, as the balancer reads. */
   pools: Record<string, string>;
+  /** Members HAProxy's health checks find down in the traffic backend (a stopped release). */
+  down?: string[];
+  /** backend/server -> the state upchain set there and has not given back (loadBalancer/ledger.ts). */
+  own?: Record<string, string>;
 }
 
 const backendOf = (s: ClusterInputs, role: string) => s.backends[role] ?? role;
 const byBackend = (s: ClusterInputs, p: DesiredPools) => Object.fromEntries(Object.entries(p).map(([role, v]) => [backendOf(s, role), v]));
 
-function policyOf(catalog: Catalog) {
+/** The pools' roles for a cluster whose members not yet upgraded run `source` (none: every member runs the target). */
+function policyOf(catalog: Catalog, source: string | undefined) {
   if (!catalog.cluster) throw new UpchainError("INVALID_INPUT", `product: ${catalog.title} has no cluster rollout`, ["product"]);
-  return catalog.cluster.policy;
+  return catalog.cluster.policy(source);
 }
 
 /** A connection's error, placed at the connection it is about (a member's, the balancer's), so that check names that field. */
@@ -89,34 +99,66 @@ async function observe(s: ClusterInputs, catalog: Catalog, fields?: FieldNames):
       }, pinnedIn(fields, `members.${k}`))),
     ),
   );
-  const states: ServerState[] = await at(["balancer"], () => withSsh(s.balancer.connection as Connection, (h) => haproxyPools(h, s.balancer).read(), pinnedIn(fields, "balancer")));
+  const [states, own] = await at(["balancer"], () =>
+    withSsh(s.balancer.connection as Connection, async (h): Promise<[ServerState[], OwnStates]> => {
+      const lb = haproxyPools(h, s.balancer);
+      return [await lb.read(), await lb.ownStates()];
+    }, pinnedIn(fields, "balancer")),
+  );
   const pools = Object.fromEntries(states.map((x) => [`${x.backend}/${x.server}`, x.admin]));
-  return { releases, pending: s.members.map((m) => m.name).filter((n) => pending.includes(n)), pools };
+  const traffic = backendOf(s, policyOf(catalog, undefined).traffic);
+  const down = s.members.map((m) => m.name).filter((n) => states.some((x) => x.backend === traffic && x.server === n && x.health === "down"));
+  return { releases, pending: s.members.map((m) => m.name).filter((n) => pending.includes(n)), pools, down, own: Object.fromEntries(own) };
+}
+
+/**
+ * The releases the members not yet upgraded may run: one source and the stops of its chain to the
+ * target (a stopped rollout leaves a member on an intermediate stop, like 9.0.2.3 on the way from
+ * 9.0.2.0), lowest first; and the members on none of them.
+ */
+function oldChain(catalog: Catalog, s: ClusterInputs, target: string, old: string[], releases: Record<string, string>): { source?: string; stops: string[]; off: string[] } {
+  const sorted = [...new Set(old.map((n) => releases[n]))].sort((a, b) => catalog.scheme.compare(a, b));
+  if (!sorted.length) return { stops: [], off: [] };
+  const source = sorted[0];
+  const ctx = { platform: s.platform, releases: catalog.defaultReleases, options: { ...catalog.cluster?.memberOptions } };
+  const stops = [source, ...catalog.requiredStops(source, target, ctx).map((x) => x.version)];
+  const off = old.filter((n) => !stops.some((v) => catalog.scheme.compare(v, releases[n]) === 0));
+  return { source, stops, off };
 }
 
 /** What the cluster's state allows, as check failures; and the pools it should be in now. */
-export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { problems: string[]; upgraded: Set<string>; upgrading?: string; desired: DesiredPools } {
+export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { problems: string[]; upgraded: Set<string>; upgrading?: string; desired: DesiredPools; source?: string } {
   const names = s.members.map((m) => m.name);
   const target = catalog.scheme.normalize(s.target) ?? s.target;
   const upgraded = new Set(names.filter((n) => catalog.scheme.compare(o.releases[n], target) >= 0));
   const problems: string[] = [];
   const old = names.filter((n) => !upgraded.has(n));
-  const oldReleases = [...new Set(old.map((n) => o.releases[n]))];
-  if (oldReleases.length > 1) {
-    problems.push(`the members not yet on ${target} run different releases (${old.map((n) => `${n} ${o.releases[n]}`).join(", ")}): a rollout starts from one release; bring them to one first`);
+  const chain = oldChain(catalog, s, target, old, o.releases);
+  if (chain.off.length) {
+    problems.push(
+      `the members not yet on ${target} run different releases (${old.map((n) => `${n} ${o.releases[n]}`).join(", ")}): a rollout starts from one release, ` +
+        `its members on that release or on a later stop of its chain (${[...chain.stops, target].join(" -> ")}); ${chain.off.join(", ")} ${chain.off.length > 1 ? "are" : "is"} on none of them: ` +
+        `bring them to one first (upgrade ${chain.off.length > 1 ? "them" : "it"} on ${chain.off.length > 1 ? "their" : "its"} own, outside the cluster's members, or declare a cluster per release)`,
+    );
   }
   const firstOld = names.findIndex((n) => !upgraded.has(n));
   const late = firstOld < 0 ? [] : names.slice(firstOld + 1).filter((n) => upgraded.has(n));
   if (late.length) problems.push(`${late.join(", ")} already run ${target} but come after ${names[firstOld]}, which does not: members are upgraded in the declared order, so list the upgraded ones first`);
   if (names.length === 1 && old.length && !s.allowOutage) problems.push(`a one-member cluster cannot keep serving while ${names[0]} is upgraded: add members, or set allowOutage: true`);
   if (o.pending.length > 1) problems.push(`${o.pending.join(" and ")} both have an interrupted run: finish or clear them one at a time`);
-  const policy = policyOf(catalog);
+  const policy = policyOf(catalog, chain.source);
   const upgrading = o.pending[0];
-  const desired = desiredPools(names, upgraded, upgrading, policy);
+  // a killed run of the last old member: once it is down, its old release no longer serves, and the
+  // upgraded members take the old-release-only pools again (invalidation service first)
+  const lastOld = upgrading !== undefined && old.every((n) => n === upgrading);
+  const desired = desiredPools(names, upgraded, upgrading, policy, lastOld && (o.down ?? []).includes(upgrading));
   for (const [backend, servers] of Object.entries(byBackend(s, desired))) {
     for (const server of Object.keys(servers)) if (!(`${backend}/${server}` in o.pools)) problems.push(`the balancer has no server ${server} in backend ${backend}: add every member to every pool backend (${Object.keys(desired).map((r) => `${r}: ${backendOf(s, r)}`).join(", ")})`);
   }
-  return { problems, upgraded, upgrading, desired };
+  const current = new Map(Object.entries(o.pools).filter((e): e is [string, AdminState] => (adminStates as readonly string[]).includes(e[1])));
+  const own = new Map(Object.entries(o.own ?? {}).filter((e): e is [string, "drain" | "maint"] => e[1] === "drain" || e[1] === "maint"));
+  problems.push(...foreignStates(current, byBackend(s, desired), own));
+  return { problems, upgraded, upgrading, desired, source: chain.source };
 }
 
 function poolsMatch(s: ClusterInputs, desired: DesiredPools, o: Observed): boolean {
@@ -149,7 +191,7 @@ async function checkCluster(_olds: any, news: any): Promise<pulumi.dynamic.Check
     const o = await observe(s, catalog, fieldNamesOf(news));
     const j = judge(s, catalog, o);
     if (j.problems.length) return { failures: j.problems.map((reason) => membersFailure(`INVALID_INPUT: ${reason}`)) };
-    const order = rolloutOrder(names, j.upgraded, policyOf(catalog)).entries.map((e) => `${e.member}: ${e.action}`);
+    const order = rolloutOrder(names, j.upgraded, policyOf(catalog, j.source)).entries.map((e) => `${e.member}: ${e.action}`);
     return { inputs: { ...news, observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) }, rollout: order } };
   } catch (e) {
     if (!isUpchainError(e)) return { failures: [membersFailure((e as Error).message)] };
@@ -169,6 +211,11 @@ export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dy
   return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
 }
 
+/** The reconcile's pool step: the pools the cluster's state calls for, drained within the stack's drainSeconds (as the members' own pool steps). */
+export function reconcileStep(s: ClusterInputs, j: { desired: DesiredPools }): { pools: Record<string, Record<string, AdminState>>; drainSeconds: number } {
+  return { pools: byBackend(s, j.desired), drainSeconds: s.drainSeconds };
+}
+
 /** Put the pools where the members' releases (and an interrupted run) say they belong. */
 async function reconcile(inputs: any): Promise<any> {
   const s = clusterSchema.parse(inputs);
@@ -178,7 +225,7 @@ async function reconcile(inputs: any): Promise<any> {
   if (j.problems.length) throw new Error(`INVALID_INPUT: ${j.problems.join("; ")}`);
   const log = (line: string) => console.log(`upchain cluster: ${line}`);
   await withSsh(s.balancer.connection as Connection, async (h) => {
-    const r = await applyPools(haproxyPools(h, s.balancer), { pools: byBackend(s, j.desired), drainSeconds: 300 }, Date.now() + 15 * 60_000);
+    const r = await applyPools(haproxyPools(h, s.balancer), reconcileStep(s, j), Date.now() + (s.drainSeconds + 120) * 1000);
     for (const line of r.stdout.trimEnd().split("\n")) log(line);
   }, pinnedIn(fieldNamesOf(inputs), "balancer"));
   const after = await observe(s, catalog, fieldNamesOf(inputs));

@@ -19,6 +19,8 @@ export interface ClusterRolloutArgs {
   balancer: { connection: ConnectionArgs; socket?: string; address?: string };
   backends?: Record<string, string>;
   allowOutage?: boolean;
+  /** Seconds a member the reconcile drains may take to finish what it serves (default 300), as the members' own pool steps. */
+  drainSeconds?: number;
   /** The site's read-only command printing a member's release, for a product with no documented probe (Oracle AS). */
   versionCommand?: pulumi.Input<string>;
   /** How the declaring code calls these properties ("members.1.connection.hostKey" -> its name): check's failures name them so (server/fields.ts). */
@@ -43,6 +45,7 @@ export class ClusterRollout extends pulumi.dynamic.Resource {
         balancer: pulumi.secret(args.balancer),
         backends: args.backends,
         allowOutage: args.allowOutage,
+        drainSeconds: args.drainSeconds,
         versionCommand: args.versionCommand,
         fields: args.fields,
         rollout: undefined,

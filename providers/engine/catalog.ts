@@ -200,11 +200,19 @@ export interface Catalog {
   fileSets?: Record<string, FileSet>;
   /** How a cluster of this product is rolled behind a load balancer (its pools' roles), and the rule that says so. */
   cluster?: {
-    policy: RolloutPolicy;
+    /**
+     * The pools' roles for a cluster whose members not yet upgraded run `source` (a hop's from; undefined
+     * when every member already runs the target): a document's rule may hold for some sources only.
+     */
+    policy(source: string | undefined): RolloutPolicy;
+    /** The id of the hop step after which the member's old release no longer runs (its stop): the last old member's return point. */
+    oldReleaseStoppedAfter: string;
     rule: Rule;
     memberOptions: Record<string, unknown>;
     /** The document's sentence behind the rollout's pool moves (the pool steps cite it; a traffic-only move is upchain's safety). */
     provenance?: FromDocument;
+    /** The document's sentence that keeps old-release-only pools to members on the old release: the last member's mid-hop return cites it. */
+    oldReleaseOnlyProvenance?: FromDocument;
   };
 }
 

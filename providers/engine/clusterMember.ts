@@ -1,8 +1,11 @@
 // A cluster member's plan: the product's own hops, each wrapped in pool steps that put the load
 // balancer's pools where the rollout says they belong (rollout.ts): before the hop, with this member
 // being upgraded; after it, with the member on its new release; after a failed hop, with the member
-// back on its old release (a recovery step, run even when the restore failed). No product names: the
-// catalog gives the pools' roles, the stack the backends' names and the members' order.
+// back on its old release (a recovery step, run even when the restore failed). The last member on the
+// old release has one more: right after its old release stops (the catalog names that step), the
+// upgraded members return to the old-release-only pools, and a failed hop takes them out again before
+// anything starts the old release. No product names: the catalog gives the pools' roles (a function of
+// the hop's source release), the stack the backends' names and the members' order.
 import { Catalog, ChainPosition, Hop, PlanContext, PoolStep, Step } from "./catalog";
 import { Provenance, fromSafety } from "./provenance";
 import { Pools as DesiredPools, PoolChange, RolloutPolicy, desiredPools, poolChanges } from "./rollout";
@@ -31,6 +34,7 @@ function poolStep(id: string, title: string, pools: DesiredPools, m: ClusterMemb
 
 const DRAIN = fromSafety("the member leaves the traffic pool drained before its upgrade and rejoins it after its check, so no request reaches a member being upgraded; putting it back undoes it");
 const RECOVER = fromSafety("after a failed hop the member goes back to the pools of its old release (undoing the step before the hop)");
+const RECOVER_BEFORE_RESTART = fromSafety("before a failed hop's old release may run again, the upgraded members leave the old-release-only pools they rejoined when it stopped (undoing that step)");
 
 /** The document's sentence when a move touches a pool other than traffic (the document's pool order), else upchain's drain. */
 function moveProvenance(inner: Catalog, policy: RolloutPolicy, changes: PoolChange[]): Provenance {
@@ -39,26 +43,52 @@ function moveProvenance(inner: Catalog, policy: RolloutPolicy, changes: PoolChan
 }
 
 const describe = (changes: { member: string; action: string }[]) => (changes.length ? changes.map((c) => `${c.action} ${c.member}`).join(", ") : "no change expected");
+const same = (a: DesiredPools, b: DesiredPools) => JSON.stringify(a) === JSON.stringify(b);
 
-export function clusterMember(inner: Catalog, policy: RolloutPolicy, m: ClusterMembership): Catalog {
+/** `policyOf(hop.from)`: the pools' roles for a cluster whose old members run the hop's source (Catalog.cluster.policy). */
+export function clusterMember(inner: Catalog, policyOf: (source: string | undefined) => RolloutPolicy, m: ClusterMembership): Catalog {
   const at = m.members.indexOf(m.member);
   const before = new Set(m.members.slice(0, at));
   const withMe = new Set([...before, m.member]);
-  const resting = desiredPools(m.members, before, undefined, policy);
-  const during = desiredPools(m.members, before, m.member, policy);
-  const afterHop = (hop: Hop) => (inner.scheme.compare(hop.to, m.target) >= 0 ? desiredPools(m.members, withMe, undefined, policy) : resting);
+  /** The pools around one hop: before it, during it, once its old release has stopped, after it. */
+  const poolsOf = (hop: Hop) => {
+    const policy = policyOf(hop.from);
+    const resting = desiredPools(m.members, before, undefined, policy);
+    const during = desiredPools(m.members, before, m.member, policy);
+    const reachesTarget = inner.scheme.compare(hop.to, m.target) >= 0;
+    const after = reachesTarget ? desiredPools(m.members, withMe, undefined, policy) : resting;
+    // only a hop to the new release: after a hop to an intermediate stop the old release runs again
+    const stopped = reachesTarget ? desiredPools(m.members, before, m.member, policy, true) : during;
+    return { policy, resting, during, stopped, after, returnsEarly: !same(during, stopped) };
+  };
   return {
     ...inner,
     hopSteps(hop: Hop, ctx: PlanContext, chain?: ChainPosition): Step[] {
-      const after = afterHop(hop);
+      const { policy, resting, during, stopped, after, returnsEarly } = poolsOf(hop);
+      const steps = inner.hopSteps(hop, ctx, chain);
+      if (returnsEarly) {
+        const stopId = inner.cluster?.oldReleaseStoppedAfter;
+        const k = steps.findIndex((s) => s.id === stopId);
+        if (k < 0) throw new Error(`${inner.title}: the hop ${hop.from} -> ${hop.to} has no step ${stopId ?? "(cluster.oldReleaseStoppedAfter)"} after which its old release has stopped`);
+        const changes = poolChanges(during, stopped, policy, m.members);
+        const provenance = inner.cluster?.oldReleaseOnlyProvenance ?? moveProvenance(inner, policy, changes);
+        steps.splice(k + 1, 0, poolStep("pool-old-stopped", `Load balancer: ${m.member} was the last member on ${hop.from} and has stopped it, so none runs; the upgraded members take its place (${describe(changes)})`, stopped, m, provenance));
+      }
       return [
         poolStep("pool-before", `Load balancer: take ${m.member} out for its upgrade (${describe(poolChanges(resting, during, policy, m.members))})`, during, m, moveProvenance(inner, policy, poolChanges(resting, during, policy, m.members))),
-        ...inner.hopSteps(hop, ctx, chain),
-        poolStep("pool-after", `Load balancer: ${m.member} back on ${hop.to} (${describe(poolChanges(during, after, policy, m.members))})`, after, m, moveProvenance(inner, policy, poolChanges(during, after, policy, m.members))),
+        ...steps,
+        poolStep("pool-after", `Load balancer: ${m.member} back on ${hop.to} (${describe(poolChanges(stopped, after, policy, m.members))})`, after, m, moveProvenance(inner, policy, poolChanges(stopped, after, policy, m.members))),
       ];
     },
     recoverSteps(hop: Hop, ctx: PlanContext): Step[] {
+      const { policy, resting, during, stopped, returnsEarly } = poolsOf(hop);
+      // first of all, before the product's recovery starts the old release again: it may not run
+      // while the upgraded members are back in the old-release-only pools
+      const first = returnsEarly
+        ? [poolStep("pool-recover-old-only", `Load balancer: before ${hop.from} runs again on ${m.member}, the upgraded members leave the pools of the old release (${describe(poolChanges(stopped, during, policy, m.members))})`, during, m, RECOVER_BEFORE_RESTART, { always: true })]
+        : [];
       return [
+        ...first,
         ...(inner.recoverSteps?.(hop, ctx) ?? []),
         poolStep("pool-recover", `Load balancer: ${m.member} back in its pools on ${hop.from} (${describe(poolChanges(during, resting, policy, m.members))})`, resting, m, RECOVER, { always: true }),
       ];

@@ -1,9 +1,12 @@
 // Carrying out a pool step: read every server's state from the balancer, make the changes that reach
 // the step's desired pools (returns first, so a pool never loses its last member to the order of
 // operations), wait for each drained member to finish what it serves, and read everything back.
-// Idempotent: a resumed run simply does it again, and a pool already right is not touched.
+// Idempotent: a resumed run simply does it again, and a pool already right is not touched. Only states
+// upchain set itself (noted on the balancer, loadBalancer/ledger.ts) are changed back: a server an
+// operator took out is refused, naming it, before anything changes.
 import { UpchainError } from "../errors";
-import { Pools } from "../loadBalancer/pools";
+import { foreignStates } from "../loadBalancer/ledger";
+import { Pools, key } from "../loadBalancer/pools";
 import { PoolStep } from "./catalog";
 import { PoolState } from "./rollout";
 
@@ -23,12 +26,19 @@ export async function applyPools(pools: Pools, step: Pick<PoolStep, "pools" | "d
   const state = (backend: string, server: string) => current.find((s) => s.backend === backend && s.server === server);
   const missing = Object.entries(desired).flatMap(([b, servers]) => Object.keys(servers).filter((sv) => !state(b, sv)).map((sv) => `${b}/${sv}`));
   if (missing.length) throw new UpchainError("LB_STATE_MISMATCH", `${pools.label} has no ${missing.join(", ")}: every cluster member must be a server of every pool backend`);
+  // an operator's drain or maint is theirs: refuse, all at once, rather than undo it
+  const own = await pools.ownStates();
+  const foreign = foreignStates(new Map(current.map((s) => [key(s.backend, s.server), s.admin])), desired, own);
+  if (foreign.length) throw new UpchainError("LB_STATE_MISMATCH", `${pools.label}: ${foreign.join("; ")}`);
   const changes = Object.entries(desired)
     .flatMap(([backend, servers]) => Object.entries(servers).map(([server, want]) => ({ backend, server, want, was: state(backend, server)!.admin })))
     .filter((c) => c.was !== c.want)
     .sort((a, b) => RANK[a.want] - RANK[b.want]);
   for (const c of changes) {
+    // noted before a state of upchain's is set, forgotten only once ready: a run killed in between still knows it
+    if (c.want !== "ready") await pools.recordOwn(c.backend, c.server, c.want);
     const now = await pools.set(c.backend, c.server, c.want);
+    if (c.want === "ready") await pools.recordOwn(c.backend, c.server, "ready");
     lines.push(`${c.backend}/${c.server}: ${c.was} -> ${now.admin}`);
     if (c.want === "drain") {
       await pools.waitDrained(c.backend, c.server, drainUntil);

@@ -10,8 +10,10 @@ export interface RolloutPolicy {
   traffic: string;
   /**
    * Pools that, while the cluster runs two releases, may hold only members on the old release (the
-   * Web Cache invalidation pool). A member leaves them before its upgrade, unless it is the last one
-   * left (a pool is never emptied), and all members return once every one runs the new release.
+   * Web Cache invalidation pool from a 9.0.2 source). A member leaves them before its upgrade, unless
+   * it is the last one left (a pool is never emptied); once that last one has stopped its old release,
+   * no member of the old release runs, and the upgraded members return at that moment. Empty when the
+   * source release has no such rule (the policy is a function of the source: Catalog.cluster.policy).
    */
   oldReleaseOnly: string[];
 }
@@ -29,19 +31,36 @@ export interface PoolChange {
 
 export type RolloutEntry = { member: string; action: "upgrade" } | PoolChange;
 
-/** The pools for a cluster where `upgraded` run the new release and `upgrading` (if any) is about to, or is being, upgraded. */
-export function desiredPools(members: readonly string[], upgraded: ReadonlySet<string>, upgrading: string | undefined, policy: RolloutPolicy): Pools {
+/**
+ * The pools for a cluster where `upgraded` run the new release and `upgrading` (if any) is about to, or
+ * is being, upgraded. `oldStopped`: the member being upgraded has stopped its old release. It matters
+ * only for the last member on the old release: then none runs, so the upgraded ones take the
+ * old-release-only pools again (the last one stays in them, as the document keeps it: stopped, the
+ * balancer's checks pass it by, and it serves them again on the new release).
+ */
+export function desiredPools(members: readonly string[], upgraded: ReadonlySet<string>, upgrading: string | undefined, policy: RolloutPolicy, oldStopped = false): Pools {
   const pools: Pools = { [policy.traffic]: {} };
   const servingOthers = members.filter((m) => m !== upgrading);
   for (const m of members) pools[policy.traffic][m] = m === upgrading && servingOthers.length ? "drain" : "ready";
   const mixed = upgrading !== undefined || (upgraded.size > 0 && members.some((m) => !upgraded.has(m)));
   let old = members.filter((m) => !upgraded.has(m) && m !== upgrading);
-  if (!old.length && upgrading !== undefined && mixed) old = [upgrading]; // the document's last member stays in the pool
+  const lastOld = !old.length && upgrading !== undefined && mixed;
+  // the document's last member stays in the pool (a pool is never emptied); once it has stopped its
+  // old release, no old-release member runs, and the pools need no longer keep the upgraded ones out
+  const oldGone = lastOld && oldStopped;
+  if (lastOld) old = [upgrading];
   for (const pool of policy.oldReleaseOnly) {
     pools[pool] = {};
-    for (const m of members) pools[pool][m] = !mixed || old.includes(m) ? "ready" : "maint";
+    for (const m of members) pools[pool][m] = !mixed || oldGone || old.includes(m) ? "ready" : "maint";
   }
   return pools;
+}
+
+/** Whether `member`'s upgrade to the new release has a moment its old release has stopped and the upgraded members return to the old-release-only pools (it is the last on the old release). */
+export function returnsWhenOldStops(members: readonly string[], upgraded: ReadonlySet<string>, member: string, policy: RolloutPolicy): boolean {
+  const during = desiredPools(members, upgraded, member, policy);
+  const stopped = desiredPools(members, upgraded, member, policy, true);
+  return JSON.stringify(during) !== JSON.stringify(stopped);
 }
 
 function actionName(pool: string, state: PoolState, policy: RolloutPolicy): string {
@@ -81,10 +100,12 @@ export function rolloutOrder(members: readonly string[], upgradedAlready: Readon
   for (const m of members) {
     if (upgraded.has(m)) continue;
     const during = desiredPools(members, upgraded, m, policy);
-    entries.push(...poolChanges(pools, during, policy, members), { member: m, action: "upgrade" });
+    // the changes once its old release has stopped (the last old member only) are listed right after its upgrade
+    const stopped = desiredPools(members, upgraded, m, policy, true);
+    entries.push(...poolChanges(pools, during, policy, members), { member: m, action: "upgrade" }, ...poolChanges(during, stopped, policy, members));
     upgraded.add(m);
     const after = desiredPools(members, upgraded, undefined, policy);
-    entries.push(...poolChanges(during, after, policy, members));
+    entries.push(...poolChanges(stopped, after, policy, members));
     pools = after;
   }
   return { entries, outage: members.length === 1 && entries.some((e) => e.action === "upgrade") };

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { connectionSchema } from "../connectionSchema";
 import { RemoteHost, StreamTarget } from "../transport/remoteHost";
 import { HaproxyPools } from "./haproxyPools";
+import { PoolLedger } from "./ledger";
 import { RuntimeApi } from "./runtimeApi";
 
 export const defaultAdminSocket = "/run/haproxy/admin.sock";
@@ -48,5 +49,6 @@ export function streamTargetOf(c: Pick<RuntimeApiConfig, "socket" | "address">):
 
 /** HAProxy's pools over a connection already made to the balancer's machine. */
 export function haproxyPools(host: RemoteHost, c: Pick<RuntimeApiConfig, "socket" | "address">, options: { timeoutMs?: number; pollMs?: number } = {}): HaproxyPools {
-  return new HaproxyPools(new RuntimeApi(host, streamTargetOf(c), options.timeoutMs), options.pollMs);
+  const target = streamTargetOf(c);
+  return new HaproxyPools(new RuntimeApi(host, target, options.timeoutMs), options.pollMs, new PoolLedger(host, target));
 }

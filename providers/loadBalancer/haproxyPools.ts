@@ -5,6 +5,7 @@ import { UpchainError } from "../errors";
 import { excerpt, parseServersState, parseShowStat } from "./answers";
 import { checkName } from "./names";
 import { AdminState, Pools, ServerState, adminStates, key } from "./pools";
+import { OwnStates, PoolLedger } from "./ledger";
 import { RuntimeApi } from "./runtimeApi";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -16,6 +17,8 @@ export class HaproxyPools implements Pools {
     private readonly api: RuntimeApi,
     /** How often waitDrained asks again. */
     private readonly pollMs = 250,
+    /** Where the states upchain set are noted (on the balancer's machine). */
+    private readonly ledger?: PoolLedger,
   ) {
     this.label = api.label;
   }
@@ -52,6 +55,16 @@ export class HaproxyPools implements Pools {
     const load = parseShowStat(answer, this.label).get(key(backend, server));
     if (!load) throw new UpchainError("COMMAND_FAILED", `${this.label}: HAProxy has no server ${key(backend, server)} in \`show stat\``, ["server"]);
     return load.sessions + load.queued;
+  }
+
+  async ownStates(): Promise<OwnStates> {
+    if (!this.ledger) throw new UpchainError("COMMAND_FAILED", `${this.label}: no place to note the pool states upchain sets was given`);
+    return this.ledger.read();
+  }
+
+  async recordOwn(backend: string, server: string, state: AdminState): Promise<void> {
+    if (!this.ledger) throw new UpchainError("COMMAND_FAILED", `${this.label}: no place to note the pool states upchain sets was given`);
+    await this.ledger.record(backend, server, state);
   }
 
   async waitDrained(backend: string, server: string, deadline: number): Promise<void> {

@@ -7,3 +7,4 @@ export { Change, DesiredState, readyAlong, reconcile } from "./reconcile";
 export { RuntimeApiConfig, defaultAdminSocket, haproxyPools, runtimeApiSchema, streamTargetOf } from "./config";
 export { checkName, nameProblem } from "./names";
 export { mapServerState } from "./adminState";
+export { OwnStates, PoolLedger, foreignStates } from "./ledger";

@@ -45,6 +45,10 @@ export interface Pools {
    * while waiting is LB_STATE_MISMATCH too: someone else put it back, and waiting would mean nothing.
    */
   waitDrained(backend: string, server: string, deadline: number): Promise<void>;
+  /** The states upchain set itself and has not given back (ledger.ts): "backend/server" -> drain | maint. */
+  ownStates(): Promise<Map<string, Exclude<AdminState, "ready">>>;
+  /** Note a state upchain is about to set (drain, maint), or forget it once the server is ready again (ready). */
+  recordOwn(backend: string, server: string, state: AdminState): Promise<void>;
 }
 
 export const key = (backend: string, server: string): string => `${backend}/${server}`;

@@ -84,7 +84,7 @@ export interface SourceHomeOptions {
   /** 9.0.2.0.0, 9.0.2.3.0, 9.0.3.0.0 or 9.0.4.0.0 */
   version: string;
   infra: { host: string; port?: number } | null;
-  webCache?: { members: WebCacheMember[]; wallet?: "inside" | "symlink" | "none" };
+  webCache?: { members: WebCacheMember[]; wallet?: "inside" | "symlink" | "outside" | "none" };
   reportsServer?: string;
   /** The 9.0.2/9.0.3 EM Web Site or the 9.0.4 Application Server Control, started after OPMN. */
   emRunning?: boolean;

@@ -9,7 +9,7 @@ import { linuxCommands } from "./linux";
 import { OracleAsOptions, checkOracleAsOptions, oracleAsOptions } from "./options";
 import { COMPONENTS, DONE, POST_UPGRADE_TASKS, applicableTasks, taskField } from "./postUpgrade";
 import { OracleAsCommands, patchSetSteps, recoverStepsFrom, restoreStepsFrom, sideBySideSteps } from "./outline";
-import { DOCUMENTED_SOURCES_TEXT, PATCH_SET, TARGET, compareOracle, goesStraightTo10g, hasEmWebSite, isDocumentedSource, needsPatchSet, oracleScheme, rules } from "./rules";
+import { DOCUMENTED_SOURCES_TEXT, PATCH_SET, TARGET, compareOracle, goesStraightTo10g, hasEmWebSite, isDocumentedSource, isRelease902, needsPatchSet, oracleScheme, rules } from "./rules";
 import { windowsCommands } from "./windows";
 
 export { oracleScheme } from "./rules";
@@ -101,7 +101,11 @@ export const oracleAs: Catalog = {
   },
   hostChecks: (hops, ctx) => oracleHostChecks(settings(ctx), hops, ctx),
   cluster: {
-    policy: { traffic: "traffic", oldReleaseOnly: ["invalidation"] },
+    // 004's invalidation rule is about 9.0.2 caches (「リリース2(9.0.2)のキャッシュは、10g リリース2(10.1.2)の
+    // キャッシュからの無効化メッセージを受け取れません」): 9.0.3 and 9.0.4 clusters roll by traffic alone
+    policy: (source) => ({ traffic: "traffic", oldReleaseOnly: source !== undefined && isRelease902(source) ? ["invalidation"] : [] }),
+    // stop-opmn stops OPMN and every process it manages, Web Cache included (outline.ts)
+    oldReleaseStoppedAfter: "stop-opmn",
     rule: rules.webCacheCluster,
     memberOptions: { webCacheMember: true },
     provenance: fromDocument(
@@ -109,6 +113,12 @@ export const oracleAs: Catalog = {
       "OracleAS Web Cacheクラスタのアップグレード",
       "ロード・バランサの無効化プールからクラスタ・メンバーを1つずつ削除してアップグレードしていきます。すべてのクラスタ・メンバーをアップグレードしたら、それらを無効化プールに戻します。",
       "remove the cluster members from the load balancer's invalidation pool one at a time and upgrade them; once every member is upgraded, return them to the invalidation pool",
+    ),
+    oldReleaseOnlyProvenance: fromDocument(
+      DOCUMENTS.oracleAs,
+      "OracleAS Web Cacheクラスタのアップグレード",
+      "リリース2(9.0.2)と10g リリース2(10.1.2)のクラスタ・メンバーの混成のOracleAS Web Cacheクラスタを使用する構成では、ロード・バランサによって無効化メッセージがリリース2(9.0.2.x)メンバーに対してのみ送信されるように構成する必要があります。",
+      "in a Web Cache cluster mixing 9.0.2 and 10.1.2 members, the load balancer must send invalidation messages only to the 9.0.2.x members (once the last 9.0.2 member has stopped, none runs, and the upgraded members take them again)",
     ),
   },
 };

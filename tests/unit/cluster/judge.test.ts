@@ -3,7 +3,7 @@
 // pool, no one-member rollout without accepting the outage; and the pools it should be in now.
 import * as assert from "assert";
 import { oracleAs } from "../../../providers/catalogs/oracleAs";
-import { ClusterInputs, Observed, judge } from "../../../providers/cluster/impl";
+import { ClusterInputs, Observed, clusterSchema, judge, reconcileStep } from "../../../providers/cluster/impl";
 
 const names = ["wc1", "wc2", "wc3", "wc4"];
 const inputs = (members = names, extra: Partial<ClusterInputs> = {}): ClusterInputs =>
@@ -62,5 +62,75 @@ describe("cluster rollout: what preview allows", () => {
   it("a one-member cluster is refused unless the outage is accepted", () => {
     assert.match(judge(inputs(["wc1"]), oracleAs, observed(["9.0.2.3"])).problems.join("\n"), /one-member cluster cannot keep serving.*allowOutage/);
     assert.deepStrictEqual(judge(inputs(["wc1"], { allowOutage: true }), oracleAs, observed(["9.0.2.3"])).problems, []);
+  });
+
+  describe("the states its own rollout can leave a 9.0.2.0 cluster in", () => {
+    // member k failed (or was interrupted) after its 9.0.2.3 patch set: it is restored to 9.0.2.3, the
+    // members before it run 10.1.2, the ones after it 9.0.2.0 still
+    const left: string[][] = [];
+    for (let k = 0; k < names.length; k++) {
+      for (const at of ["9.0.2.0", "9.0.2.3"]) left.push(names.map((_, i) => (i < k ? "10.1.2" : i === k ? at : "9.0.2.0")));
+    }
+    for (const releases of left) {
+      for (const interrupted of [false, true]) {
+        const k = releases.findIndex((r) => r !== "10.1.2");
+        it(`${releases.join(", ")}${interrupted ? `, ${names[k]} interrupted` : ""}: accepted`, () => {
+          const j = judge(inputs(), oracleAs, observed(releases, interrupted ? { pending: [names[k]] } : {}));
+          assert.deepStrictEqual(j.problems, []);
+          assert.match(j.source ?? "", /^9\.0\.2\./, "a 9.0.2 source: the invalidation rule holds");
+          // the members on 10.1.2 stay out of the invalidation pool while a 9.0.2 member runs
+          for (let i = 0; i < k; i++) assert.strictEqual(j.desired.invalidation[names[i]], "maint");
+        });
+      }
+    }
+  });
+
+  it("members on two chains (9.0.2.3 and 9.0.4) are refused, saying which member is on none of the first's stops and how to go on", () => {
+    const j = judge(inputs(), oracleAs, observed(["9.0.2.0", "9.0.4", "9.0.2.3", "9.0.2.0"]));
+    assert.strictEqual(j.problems.length, 1);
+    assert.match(j.problems[0], /run different releases \(wc1 9\.0\.2\.0, wc2 9\.0\.4, wc3 9\.0\.2\.3, wc4 9\.0\.2\.0\)/);
+    assert.match(j.problems[0], /9\.0\.2\.0 -> 9\.0\.2\.3 -> 10\.1\.2\); wc2 is on none of them: bring them to one first/);
+  });
+
+  it("a 9.0.4 cluster's pools are traffic only: the invalidation pool is not upchain's to change", () => {
+    const j = judge(inputs(), oracleAs, observed(["10.1.2", "9.0.4", "9.0.4", "9.0.4"], { pending: ["wc2"] }));
+    assert.deepStrictEqual(j.problems, []);
+    assert.deepStrictEqual(Object.keys(j.desired), ["traffic"]);
+    assert.deepStrictEqual(j.desired.traffic, { wc1: "ready", wc2: "drain", wc3: "ready", wc4: "ready" });
+  });
+
+  it("a run killed during the last member's upgrade, its old release stopped (down in traffic): the upgraded members take invalidations again at once", () => {
+    const releases = ["10.1.2", "10.1.2", "10.1.2", "9.0.2.3"];
+    const stopped = judge(inputs(), oracleAs, observed(releases, { pending: ["wc4"], down: ["wc4"] }));
+    assert.deepStrictEqual(stopped.desired.invalidation, { wc1: "ready", wc2: "ready", wc3: "ready", wc4: "ready" });
+    assert.strictEqual(stopped.desired.traffic.wc4, "drain");
+    // still running its old release: only it takes invalidations
+    const running = judge(inputs(), oracleAs, observed(releases, { pending: ["wc4"] }));
+    assert.deepStrictEqual(running.desired.invalidation, { wc1: "maint", wc2: "maint", wc3: "maint", wc4: "ready" });
+    // a member down that is not the last one changes nothing: 9.0.2 members still run
+    const notLast = judge(inputs(), oracleAs, observed(["10.1.2", "9.0.2.3", "9.0.2.3", "9.0.2.3"], { pending: ["wc2"], down: ["wc2"] }));
+    assert.deepStrictEqual(notLast.desired.invalidation, { wc1: "maint", wc2: "maint", wc3: "ready", wc4: "ready" });
+  });
+
+  it("a member an operator put in maint is refused at preview, naming member, backend and state; one upchain put there is not", () => {
+    const pools = { ...everyPool(), "web/wc3": "maint" };
+    const j = judge(inputs(), oracleAs, observed(["9.0.2.3", "9.0.2.3", "9.0.2.3", "9.0.2.3"], { pools }));
+    assert.strictEqual(j.problems.length, 1);
+    assert.match(j.problems[0], /member wc3 is in maint in backend web, and upchain did not put it there .*set server web\/wc3 state ready\) and run again/);
+    const ours = judge(inputs(), oracleAs, observed(["9.0.2.3", "9.0.2.3", "9.0.2.3", "9.0.2.3"], { pools, own: { "web/wc3": "maint" } }));
+    assert.deepStrictEqual(ours.problems, []);
+  });
+
+  it("the reconcile drains within the stack's drainSeconds, 300 when the stack gives none", () => {
+    const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
+    const connection = { host: "10.0.0.1", hostKey, password: "pw" };
+    const raw = { product: "oracle-as", target: "10.1.2", members: names.map((name) => ({ name, connection })), balancer: { connection } };
+    const o = observed(["10.1.2", "9.0.2.3", "9.0.2.3", "9.0.2.3"], { pending: ["wc2"], pools: Object.fromEntries(["traffic", "invalidation"].flatMap((b) => names.map((m) => [`${b}/${m}`, "ready"]))) });
+    const given = clusterSchema.parse({ ...raw, drainSeconds: 30 });
+    const step = reconcileStep(given, judge(given, oracleAs, o));
+    assert.strictEqual(step.drainSeconds, 30);
+    assert.strictEqual(step.pools.traffic.wc2, "drain");
+    const none = clusterSchema.parse(raw);
+    assert.strictEqual(reconcileStep(none, judge(none, oracleAs, o)).drainSeconds, 300);
   });
 });

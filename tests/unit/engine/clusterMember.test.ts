@@ -19,6 +19,8 @@ class FakeBalancer implements Pools {
   readonly label = "fake balancer";
   log: string[] = [];
   sessionsLeft = new Map<string, number>();
+  /** The states upchain noted as its own (the ledger on the balancer's machine). */
+  own = new Map<string, "drain" | "maint">();
   constructor(public states: ServerState[], private lie = false) {}
   async read(): Promise<ServerState[]> {
     return this.states.map((s) => ({ ...s }));
@@ -34,6 +36,14 @@ class FakeBalancer implements Pools {
   }
   async waitDrained(backend: string, server: string): Promise<void> {
     this.log.push(`wait ${backend}/${server}`);
+  }
+  async ownStates(): Promise<Map<string, "drain" | "maint">> {
+    return new Map(this.own);
+  }
+  async recordOwn(backend: string, server: string, state: AdminState): Promise<void> {
+    this.log.push(`note ${backend}/${server}=${state}`);
+    if (state === "ready") this.own.delete(`${backend}/${server}`);
+    else this.own.set(`${backend}/${server}`, state);
   }
 }
 
@@ -70,13 +80,108 @@ describe("a cluster member's plan", () => {
   });
 });
 
+describe("a cluster member's plan: the last member, the source release, provenance", () => {
+  const ctx = { platform: "linux" as const, releases: ["9.0.2.3", "10.1.2"], options: { webCacheMember: true } };
+  const ids = (member: string, from = "9.0.2.3") => plan(member, from).steps.map((s) => s.id);
+
+  it("the last member: once its old release has stopped (right after stop-opmn), the upgraded members return to the invalidation pool; it is back in traffic after its check", () => {
+    const order = ids("wc4");
+    assert.strictEqual(order[order.indexOf("stop-opmn") + 1], "pool-old-stopped");
+    assert.deepStrictEqual(step("wc4", "pool-old-stopped").pools, { web: { wc1: "ready", wc2: "ready", wc3: "ready", wc4: "drain" }, purge: { wc1: "ready", wc2: "ready", wc3: "ready", wc4: "ready" } });
+    assert.match(step("wc4", "pool-old-stopped").title, /invalidation-add wc1, invalidation-add wc2, invalidation-add wc3/);
+    assert.match(step("wc4", "pool-after").title, /\(traffic-ready wc4\)/);
+  });
+
+  it("a member that is not the last has no such step: members on the old release still run", () => {
+    for (const m of ["wc1", "wc2", "wc3"]) assert.ok(!ids(m).includes("pool-old-stopped"), m);
+  });
+
+  it("the last member's patch set hop (9.0.2.0 -> 9.0.2.3) has no such step: its old release runs again after it", () => {
+    const steps = plan("wc4", "9.0.2.0").steps.filter((s) => s.id === "pool-old-stopped").map((s) => s.hop);
+    assert.deepStrictEqual(steps, ["9.0.2.3->10.1.2"]);
+  });
+
+  it("the last member's failed hop first takes the upgraded members out of the invalidation pool again, before its old release may start", () => {
+    const hop = plan("wc4").hops[0];
+    const recover = memberCatalog("wc4").recoverSteps!(hop, ctx);
+    assert.deepStrictEqual([recover[0].id, recover[0].action, recover[0].always], ["pool-recover-old-only", "pool", true]);
+    assert.deepStrictEqual(stepOfAction(recover[0], "pool").pools.purge, { wc1: "maint", wc2: "maint", wc3: "maint", wc4: "ready" });
+    const startSource = recover.findIndex((s) => s.id === "recover-start-source");
+    assert.ok(startSource > 0, "the old release starts after it");
+    assert.strictEqual(recover[recover.length - 1].id, "pool-recover");
+  });
+
+  for (const source of ["9.0.3", "9.0.4"]) {
+    it(`a ${source} member's pool steps drain it from traffic and never touch the invalidation pool`, () => {
+      for (const m of members) {
+        const p = plan(m, source);
+        const pools = p.steps.filter((s) => s.action === "pool");
+        assert.deepStrictEqual(pools.map((s) => s.id), ["pool-before", "pool-after"], m);
+        for (const s of pools) assert.deepStrictEqual(Object.keys(stepOfAction(s, "pool").pools), ["web"], `${m} ${s.id}`);
+        const recover = memberCatalog(m).recoverSteps!(p.hops[0], { ...ctx, releases: [source, "10.1.2"] }).filter((s) => s.action === "pool");
+        assert.deepStrictEqual(recover.map((s) => Object.keys(stepOfAction(s, "pool").pools)), [["web"]], m);
+      }
+    });
+  }
+
+  it("every pool step keeps its provenance: 004's sentences for invalidation-pool moves, upchain's safety drain for traffic alone", () => {
+    for (const [m, source] of [["wc1", "9.0.2.0"], ["wc4", "9.0.2.3"], ["wc2", "9.0.4"]] as const) {
+      const p = plan(m, source);
+      for (const s of p.steps.filter((x) => x.action === "pool")) {
+        assert.ok(s.provenance, `${m} ${s.hop} ${s.id} has a provenance`);
+        const touchesInvalidation = s.title.includes("invalidation-");
+        if (touchesInvalidation) assert.strictEqual(s.provenance!.kind, "document", `${m} ${s.hop} ${s.id}`);
+        else assert.strictEqual(s.provenance!.kind, "safety", `${m} ${s.hop} ${s.id}: ${s.title}`);
+      }
+      for (const h of p.hops) for (const s of memberCatalog(m).recoverSteps!(h, { ...ctx, releases: ["9.0.2.3", "10.1.2"] }).filter((x) => x.action === "pool")) assert.strictEqual(s.provenance?.kind, "safety", `${m} ${s.id}`);
+    }
+    const doc = step("wc4", "pool-old-stopped");
+    assert.ok(doc.provenance?.kind === "document" && doc.provenance.quote.includes("無効化メッセージがリリース2(9.0.2.x)メンバーに対してのみ送信"));
+  });
+});
+
+describe("a pool step and the states an operator set", () => {
+  it("a member an operator put in maint is refused, naming member, backend and state, and nothing changes", async () => {
+    const lb = new FakeBalancer(allReady());
+    lb.states.find((s) => s.backend === "web" && s.server === "wc3")!.admin = "maint";
+    // wc2's upgrade is over: its pool step would return the traffic pool to every member
+    await assert.rejects(applyPools(lb, step("wc2", "pool-after"), Date.now() + 60_000), (e: unknown) => {
+      assert.ok(isUpchainError(e, "LB_STATE_MISMATCH"));
+      assert.match(e.message, /member wc3 is in maint in backend web, and upchain did not put it there/);
+      assert.match(e.message, /set server web\/wc3 state ready/);
+      return true;
+    });
+    assert.deepStrictEqual(lb.log, [], "nothing changed");
+  });
+
+  it("a state upchain set itself is changed back, and forgotten once the server is ready", async () => {
+    const lb = new FakeBalancer(allReady());
+    lb.states.find((s) => s.backend === "purge" && s.server === "wc1")!.admin = "maint";
+    lb.own.set("purge/wc1", "maint");
+    await applyPools(lb, step("wc2", "pool-before"), Date.now() + 60_000);
+    assert.deepStrictEqual([...lb.own.entries()], [["purge/wc1", "maint"], ["web/wc2", "drain"], ["purge/wc2", "maint"]]);
+    lb.log = [];
+    await applyPools(lb, stepOfAction(memberCatalog("wc2").recoverSteps!(plan("wc2").hops[0], { platform: "linux", releases: ["9.0.2.3", "10.1.2"], options: { webCacheMember: true } }).at(-1)!, "pool"), Date.now() + 60_000);
+    assert.deepStrictEqual(lb.log, ["web/wc2=ready", "note web/wc2=ready", "purge/wc2=ready", "note purge/wc2=ready"], "set ready first, then forgotten");
+    assert.deepStrictEqual([...lb.own.entries()], [["purge/wc1", "maint"]], "wc1 stays out: it runs 10.1.2");
+  });
+
+  it("an operator's drain on a server upchain had put in maint is theirs too", async () => {
+    const lb = new FakeBalancer(allReady());
+    await applyPools(lb, step("wc1", "pool-before"), Date.now() + 60_000);
+    lb.states.find((s) => s.backend === "purge" && s.server === "wc1")!.admin = "drain";
+    await assert.rejects(applyPools(lb, step("wc1", "pool-after"), Date.now() + 60_000), /member wc1 is in drain in backend purge/);
+  });
+});
+
 describe("a pool step on the balancer", () => {
   it("makes only the changes needed, returns before removals, waits for each drain, and reports them", async () => {
     const lb = new FakeBalancer(allReady());
     lb.states.find((s) => s.backend === "purge" && s.server === "wc1")!.admin = "maint";
+    lb.own.set("purge/wc1", "maint"); // wc1's own pool step took it out
     const r = await applyPools(lb, step("wc2", "pool-before"), Date.now() + 60_000);
     assert.strictEqual(r.code, 0);
-    assert.deepStrictEqual(lb.log, ["web/wc2=drain", "wait web/wc2", "purge/wc2=maint"]);
+    assert.deepStrictEqual(lb.log, ["note web/wc2=drain", "web/wc2=drain", "wait web/wc2", "note purge/wc2=maint", "purge/wc2=maint"], "each state noted before it is set");
     assert.match(r.stdout, /web\/wc2: ready -> drain/);
   });
 

@@ -1,7 +1,10 @@
 // The cluster rollout, pure: the document's order for four Web Cache members behind a load balancer
-// (remove 1, upgrade 1, remove 2, upgrade 2, remove 3, upgrade 3, upgrade 4, return 1-3), and the
-// invariants for any size: the traffic pool never empty, no member out of every pool at once.
+// (remove 1, upgrade 1, remove 2, upgrade 2, remove 3, upgrade 3, upgrade 4, return 1-3, the return
+// made as soon as 4 has stopped its old release), the invariants for any size (the traffic pool never
+// empty, no member out of every pool at once), and the policy as a function of the source release:
+// 004's invalidation rule is about 9.0.2 caches only.
 import * as assert from "assert";
+import { oracleAs } from "../../../providers/catalogs/oracleAs";
 import { PoolState, Pools, RolloutPolicy, desiredPools, poolChanges, rolloutOrder } from "../../../providers/engine/rollout";
 
 const policy: RolloutPolicy = { traffic: "traffic", oldReleaseOnly: ["invalidation"] };
@@ -32,20 +35,30 @@ describe("cluster rollout", () => {
       "m1:invalidation-remove", "m1:traffic-drain", "m1:upgrade", "m1:traffic-ready",
       "m2:invalidation-remove", "m2:traffic-drain", "m2:upgrade", "m2:traffic-ready",
       "m3:invalidation-remove", "m3:traffic-drain", "m3:upgrade", "m3:traffic-ready",
-      "m4:traffic-drain", "m4:upgrade", "m4:traffic-ready",
+      "m4:traffic-drain", "m4:upgrade",
       "m1:invalidation-add", "m2:invalidation-add", "m3:invalidation-add",
+      "m4:traffic-ready",
     ]);
   });
 
-  it("two members: the second stays in the invalidation pool, the first returns at the end", () => {
-    assert.deepStrictEqual(compact(2), ["m1:invalidation-remove", "m1:traffic-drain", "m1:upgrade", "m1:traffic-ready", "m2:traffic-drain", "m2:upgrade", "m2:traffic-ready", "m1:invalidation-add"]);
+  it("two members: the second stays in the invalidation pool, the first returns once the second has stopped its old release", () => {
+    assert.deepStrictEqual(compact(2), ["m1:invalidation-remove", "m1:traffic-drain", "m1:upgrade", "m1:traffic-ready", "m2:traffic-drain", "m2:upgrade", "m1:invalidation-add", "m2:traffic-ready"]);
+  });
+
+  it("while the last member upgrades: its old release still running, only it takes invalidations; once stopped, every member is in the invalidation pool", () => {
+    const upgraded = new Set(["m1", "m2", "m3"]);
+    assert.deepStrictEqual(desiredPools(names(4), upgraded, "m4", policy).invalidation, { m1: "maint", m2: "maint", m3: "maint", m4: "ready" });
+    assert.deepStrictEqual(desiredPools(names(4), upgraded, "m4", policy, true).invalidation, { m1: "ready", m2: "ready", m3: "ready", m4: "ready" });
+    assert.deepStrictEqual(desiredPools(names(4), upgraded, "m4", policy, true).traffic, { m1: "ready", m2: "ready", m3: "ready", m4: "drain" }, "still drained from traffic");
+    // a member that is not the last: its stop changes nothing (old-release members still run)
+    assert.deepStrictEqual(desiredPools(names(4), new Set(["m1"]), "m2", policy, true), desiredPools(names(4), new Set(["m1"]), "m2", policy));
   });
 
   it("five members: only the last is upgraded while still in the invalidation pool", () => {
     const order = compact(5);
     assert.strictEqual(order.filter((a) => a.endsWith(":upgrade")).join(" "), "m1:upgrade m2:upgrade m3:upgrade m4:upgrade m5:upgrade");
     assert.deepStrictEqual(order.filter((a) => a.endsWith("invalidation-remove")), ["m1:invalidation-remove", "m2:invalidation-remove", "m3:invalidation-remove", "m4:invalidation-remove"]);
-    assert.deepStrictEqual(order.slice(-4), ["m1:invalidation-add", "m2:invalidation-add", "m3:invalidation-add", "m4:invalidation-add"]);
+    assert.deepStrictEqual(order.slice(-6), ["m5:upgrade", "m1:invalidation-add", "m2:invalidation-add", "m3:invalidation-add", "m4:invalidation-add", "m5:traffic-ready"]);
   });
 
   it("one member: an upgrade and no pool change (the pools may not be emptied), flagged as an outage", () => {
@@ -64,8 +77,9 @@ describe("cluster rollout", () => {
   it("a cluster left mixed by a stopped rollout continues with the first member not upgraded", () => {
     assert.deepStrictEqual(compact(4, ["m1", "m2"]), [
       "m3:invalidation-remove", "m3:traffic-drain", "m3:upgrade", "m3:traffic-ready",
-      "m4:traffic-drain", "m4:upgrade", "m4:traffic-ready",
+      "m4:traffic-drain", "m4:upgrade",
       "m1:invalidation-add", "m2:invalidation-add", "m3:invalidation-add",
+      "m4:traffic-ready",
     ]);
     replay(names(4), ["m1", "m2"]);
   });
@@ -83,5 +97,28 @@ describe("cluster rollout", () => {
     assert.deepStrictEqual(changes.map((c) => `${c.member}:${c.pool}:${c.state}`), ["m1:traffic:ready", "m2:invalidation:ready"]);
     const states: PoolState[] = changes.map((c) => c.state);
     assert.ok(states.every((s) => s === "ready"));
+  });
+
+  it("the policy follows the source release: a 9.0.2.0 or 9.0.2.3 cluster keeps the invalidation rule, a 9.0.3 or 9.0.4 one has traffic only", () => {
+    const policyFor = oracleAs.cluster!.policy;
+    for (const v of ["9.0.2.0", "9.0.2.3"]) assert.deepStrictEqual(policyFor(v), { traffic: "traffic", oldReleaseOnly: ["invalidation"] }, v);
+    for (const v of ["9.0.3", "9.0.4", undefined]) assert.deepStrictEqual(policyFor(v), { traffic: "traffic", oldReleaseOnly: [] }, String(v));
+  });
+
+  for (const source of ["9.0.3", "9.0.4"]) {
+    it(`a ${source} cluster rolls one member at a time, drained from traffic, with no invalidation-pool change`, () => {
+      const entries = rolloutOrder(names(4), new Set(), oracleAs.cluster!.policy(source)).entries;
+      assert.deepStrictEqual(entries.filter((e) => "pool" in e && e.pool !== "traffic"), [], "no invalidation-pool change");
+      assert.deepStrictEqual(entries.map((e) => `${e.member}:${e.action}`), names(4).flatMap((m) => [`${m}:traffic-drain`, `${m}:upgrade`, `${m}:traffic-ready`]));
+    });
+  }
+
+  it("a 9.0.2 cluster's rollout has the document's invalidation order: remove 1, 2, 3 one at a time before each upgrade, never 4, then 1-3 back", () => {
+    const entries = rolloutOrder(names(4), new Set(), oracleAs.cluster!.policy("9.0.2.3")).entries;
+    const docOrder = entries.filter((e) => e.action === "upgrade" || ("pool" in e && e.pool === "invalidation")).map((e) => `${e.member}:${e.action}`);
+    assert.deepStrictEqual(docOrder, [
+      "m1:invalidation-remove", "m1:upgrade", "m2:invalidation-remove", "m2:upgrade", "m3:invalidation-remove", "m3:upgrade",
+      "m4:upgrade", "m1:invalidation-add", "m2:invalidation-add", "m3:invalidation-add",
+    ]);
   });
 });
