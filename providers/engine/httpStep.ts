@@ -282,8 +282,8 @@ function portalReader(host: RemoteHost, step: Step, d: HttpStepDetails, o: Reade
       "INSTALL_MAY_STILL_RUN",
       `${host.label}: step "${step.title}" (${step.id}): ${why}, so the vendor's install may still run. Nothing was restored: restoring the ` +
         `module's files under a running install would leave a mix of two versions. Once the portal on the host's loopback port ${d.port} answers ` +
-        `and no longer shows an install running, run pulumi up again: the journal still names this step, and the next run reads the portal ` +
-        `before anything else, waits while it installs, and goes on from what it shows.`,
+        `and no longer shows an install running, run pulumi up again: the journal on the host still names the step it stopped at, and the next run ` +
+        `reads the portal before pressing or restoring anything, waits while it installs, and goes on from what it shows.`,
     );
   // the page, read through a dropped link (reconnecting) for up to the contact timeout
   const look = async (when: string): Promise<PortalState> => {
