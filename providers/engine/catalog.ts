@@ -228,6 +228,11 @@ export interface FileSet {
   owns: RegExp;
   /** Why a declared name is not legal here, or undefined. */
   nameProblem(name: string, ctx: PlanContext): string | undefined;
+  /**
+   * A read-only sh command that exits 0 only on a host that runs the product, and what to say when it
+   * does not: checked before anything is written (no folder is made on a host that is not the product's).
+   */
+  productCheck?(ctx: PlanContext): { command: string; problem: string };
 }
 
 /** Where a hop is in its chain: index from 0, how many hops the chain has, and where the whole chain starts and ends. */

@@ -66,6 +66,14 @@ async function hostFiles(h: RemoteHost, set: FileSet, folder: string): Promise<R
   return out;
 }
 
+/** The set's check that the host runs its product, before anything is read or written there. */
+async function assertProduct(h: RemoteHost, set: FileSet, ctx: PlanContext): Promise<void> {
+  const check = set.productCheck?.(ctx);
+  if (!check) return;
+  const r = await h.exec(check.command, { sudo: true });
+  if (r.code !== 0) throw new UpchainError("HOST_NOT_READY", `${h.label}: ${check.problem}; no ${set.title} were written`, ["connection", "host"]);
+}
+
 /** What applying the stack's files changes on the host, one line each (with the changed lines of a changed file). */
 export function changesOf(now: Record<string, string>, want: Record<string, string>): string[] {
   const lines: string[] = [];
@@ -110,11 +118,11 @@ async function checkFiles(_olds: any, news: any): Promise<pulumi.dynamic.CheckRe
   }
   if (!conn.success || !parsed.success || failures.length) return { failures };
   const s = parsed.data;
-  const { set, folder } = setOf(s);
+  const { set, ctx, folder } = setOf(s);
   let changes: string[] = [];
   if (s.platform === "linux") {
     try {
-      changes = changesOf(await withSsh(conn.data, (h) => hostFiles(h, set, folder), pinnedIn(fieldNamesOf(news))), s.files);
+      changes = changesOf(await withSsh(conn.data, async (h) => (await assertProduct(h, set, ctx), hostFiles(h, set, folder)), pinnedIn(fieldNamesOf(news))), s.files);
     } catch (e) {
       if (!isUpchainError(e)) return { failures: [{ property: "connection", reason: (e as Error).message }] };
       return { failures: [{ property: e.path.join(".") || "connection", reason: `${e.code}: ${e.message}` }] };
@@ -135,12 +143,13 @@ async function apply(inputs: any): Promise<any> {
 async function applyFiles(inputs: any): Promise<any> {
   const c = connectionSchema.parse(connectionOf(inputs));
   const s = filesSchema.parse(inputs);
-  const { set, folder } = setOf(s);
+  const { set, ctx, folder } = setOf(s);
   if (s.platform !== "linux") throw new UpchainError("UNSUPPORTED_PLATFORM", `${set.title} for Windows are rendered for review; this version places files on Linux hosts only`);
   for (const p of nameProblems(s)) throw new UpchainError("INVALID_INPUT", `${p.property}: ${p.reason}`);
   return withSsh(c, async (h) => {
     // one run per server: the product's runs take the same lock (a Server's journal is named after its
     // product unless the stack names it), so hooks never change under an update that is running
+    await assertProduct(h, set, ctx);
     const run = newRunId();
     const lock = await acquireLock(h, DEFAULT_STATE_DIR, s.product, run, 120);
     try {
@@ -205,7 +214,7 @@ export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dy
 export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
   const c = connectionSchema.parse(connectionOf(props));
   const s = filesSchema.parse(props);
-  const { set, folder } = setOf(s);
+  const { set, ctx, folder } = setOf(s);
   if (s.platform !== "linux") return { id, props };
   const files = await withSsh(c, (h) => hostFiles(h, set, folder), pinnedIn(fieldNamesOf(props)));
   return { id, props: { ...props, files, sha256: Object.fromEntries(Object.entries(files).map(([n, t]) => [n, sha(t)])) } };

@@ -6,6 +6,7 @@ import { Catalog, Hop, PlanContext } from "../../engine/catalog";
 import { altazionHostChecks } from "./checks";
 import { hookNameProblem } from "./hooks";
 import { sitePlaceholder } from "../../engine/provenance";
+import { quote } from "../../quote";
 import { linuxCommands, linuxFiles } from "./linux";
 import { readOffer } from "./offer";
 import { AltazionOptions, altazionOptions, checkAltazionOptions } from "./options";
@@ -98,6 +99,16 @@ export const altazion: Catalog = {
       // every PowerShell file there is a hook the service may run: one the stack does not declare is removed
       owns: /\.ps1$/i,
       nameProblem: (name, ctx) => hookNameProblem(name, settings(ctx).modules.map((m) => m.name)),
+      // hooks go only to a server whose update service is there (its scripts folder is beside status.xml)
+      productCheck: (ctx) => {
+        const o = settings(ctx);
+        const c = linuxCommands(o);
+        const updates = linuxFiles(o).hooks.replace(/\/scripts$/, "");
+        return {
+          command: `(${c.serviceState}) >/dev/null 2>&1 && [ -d ${quote(updates)} ]`,
+          problem: `this is not an Altazion Office server: the update service "${o.serviceName}" is not installed, or its folder ${updates} is not there (set options.serviceName and options.dataFolder as the server has them)`,
+        };
+      },
     },
   },
 };

@@ -13,9 +13,14 @@ describe("a server entry's version source fields", () => {
     { name: "a Groupmax server's current is read as a VV-RR version", entry: { name: "gm", host: "h", product: "groupmax", version: "06-00", current: "02-00" }, want: [] },
     { name: "an OMFLOW current that is not a version names the field and the scheme", entry: { ...omflow, current: "1.1" }, want: [/^upchain:servers\[2\]\.current: "1\.1" is not an OMFLOW version \(4 numbers separated by dots/] },
     {
+      name: "an Altazion Office server takes versionCommand and current: 003 names no installed version (status.xml holds what the service detected)",
+      entry: { name: "az", host: "h", product: "altazion-office", modules: [{ name: "ecommerce", version: "latest", folder: "/srv/altazion/ecommerce" }], current: "ecommerce=5.1.0.0", versionCommand: "altazion-versions" },
+      want: [],
+    },
+    {
       name: "an Oracle AS server, whose document names where its version is, is refused both fields with the reason",
       entry: { name: "oas", host: "h", product: "oracle-as", version: "10.1.2", current: "9.0.4", versionCommand: "x" },
-      want: [/^upchain:servers\[2\]\.versionCommand: Oracle Application Server middle tier reads its installed version as its document says; versionCommand is only for a product whose documents name no way to read it \(omflow, groupmax\): remove it/, /^upchain:servers\[2\]\.current: Oracle Application Server middle tier reads/],
+      want: [/^upchain:servers\[2\]\.versionCommand: Oracle Application Server middle tier reads its installed version as its document says; versionCommand is only for a product whose documents name no way to read it \(omflow, groupmax, altazion-office\): remove it/, /^upchain:servers\[2\]\.current: Oracle Application Server middle tier reads/],
     },
   ];
   for (const c of cases) {
