@@ -1,14 +1,17 @@
 // The fake Altazion Office update service (tests/fixtures/altazion) on a real test host, driven by
-// hand through the harness side channel the way upchain will drive it over SSH: detection into
-// status.xml, the portal's list and its « Installer » POST with the phase hooks in the document's
-// order, the portal closed to other machines, the looping install cured by stopping the pool, a
-// leftover app_offline.htm surviving an install, the customised database's scripts run one by one,
-// a stale detection cured by a restart, a service that refuses to start, and the boot script.
+// hand through the harness side channel the way upchain will drive it over SSH, one scenario per
+// document rule of 003 (README): detection into status.xml (only the last detected version), the
+// portal's list and its « Installer » form with the page's token, the install in the background shown
+// as installing and never started twice, the phase hooks in the document's order, the portal closed
+// to other machines, the looping install (pool running, heavy use, a window open on the folder), a
+// leftover app_offline.htm surviving an install, the customised database's scripts run one by one, a
+// stale detection cured by a restart, a service in error or refusing to start, start modes and boot,
+// and ALTAZION_SITE (patterns, versionCommand) describing the fake.
 import * as assert from "assert";
 import * as net from "net";
 import { TestHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import {
-  ALTAZION_SITE, ALT_SERVICE_NAME, AltazionEvent, AltazionSpec, PHASES, SERVICE_NAME, altazionEvents, altazionSite, apppool, appOfflineFiles, clearFault,
+  ALTAZION_SITE, ALT_SERVICE_NAME, AltazionEvent, AltazionSpec, PHASES, SERVICE_NAME, altazionEvents, altazionSite, apppool, crashService, appOfflineFiles, clearFault,
   clearFeed, dataFolder, hookFiles, installAltazion, moduleVersion, pageToken, parseStatus, placeAppOffline, placeHook, poolState, portal, portalRows,
   pressInstaller, publish, run, service, serviceState, setFault, sql, statusXml, waitForEvent, waitIdle,
 } from "../support/altazionFixture";
@@ -371,6 +374,24 @@ describe("fake Altazion Office update service on a test host", function () {
       assert.strictEqual(service(h, ["status"]).out, "Running\n");
       assert.strictEqual(service(h, ["startmode"]).out, "AutomaticDelayedStart\n");
       assert.strictEqual(service(h, ["set-startmode", "Sometimes"]).code, 2);
+    });
+
+    it("a service in error (its process killed during an install): Stopped, the portal unreachable, the install cut short; a start brings the portal back with the module still listed", async () => {
+      clearFeed(h);
+      publish(h, "integration", "5.2.0.0");
+      assert.strictEqual(service(h, ["restart"]).code, 0);
+      await waitForEvent(HOST, (e) => e.event === "detect" && e.downloaded.includes("integration/5.2.0.0"));
+      const n = altazionEvents(HOST).length;
+      assert.strictEqual(pressInstaller(HOST, "integration").status, 303);
+      crashService(HOST);
+      assert.strictEqual(service(h, ["status"]).out, "Stopped\n");
+      assert.strictEqual(portal(HOST, "GET", "/").curlExit, 7);
+      assert.strictEqual(serviceState(HOST).installing, null);
+      await sleep(3500);
+      assert.ok(!since(n).some((e) => e.event === "install-done"), "the killed install never finishes");
+      assert.strictEqual(moduleVersion(h, "integration"), "5.1.0.0");
+      assert.strictEqual(service(h, ["start"]).code, 0);
+      assert.deepStrictEqual(portalRows(portal(HOST, "GET", "/").body).map((r) => `${r.module} ${r.state}`), ["integration a-mettre-a-jour"]);
     });
 
     it("refuseStart: restart leaves it stopped with the portal down, until the fault is cleared", async () => {

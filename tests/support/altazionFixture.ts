@@ -327,6 +327,14 @@ export function service(h: FixtureHost, args: string[], name?: string): Result {
   return run(h.name, [SERVICE_CLI, name ?? config(h).serviceName, ...args].map(quote).join(" "));
 }
 
+/**
+ * The service « en erreur » (003:17): its process killed outright, as a crash would (an install it
+ * was running stops where it was). Status then reads Stopped and the portal is unreachable.
+ */
+export function crashService(host: HostRef): void {
+  onHost(nameOf(host), "pid=$(cat /var/lib/altazion-fake/service.pid 2>/dev/null) && kill -9 \"$pid\" 2>/dev/null; true");
+}
+
 /** altazion-apppool ARGS... */
 export function apppool(host: HostRef, ...args: string[]): Result {
   return run(nameOf(host), [APPPOOL_CLI, ...args].map(quote).join(" "));

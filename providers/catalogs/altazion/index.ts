@@ -8,7 +8,7 @@ import { hookNameProblem } from "./hooks";
 import { sitePlaceholder } from "../../engine/provenance";
 import { quote } from "../../quote";
 import { linuxCommands, linuxFiles } from "./linux";
-import { readOffer } from "./offer";
+import { mixesBetween, readOffer } from "./offer";
 import { AltazionOptions, altazionOptions, checkAltazionOptions } from "./options";
 import { AltazionCommands, hopModule, hopSteps, isManualDatabase, recoverSteps, restoreSteps } from "./outline";
 import { altazionScheme, moduleVersion, rules } from "./rules";
@@ -69,6 +69,8 @@ export const altazion: Catalog = {
   minPowerShell: "4.0",
   // what can be installed is what the update service has detected: read from the host (offers)
   defaultReleases: [],
+  // planned without a host: each module at its --from or its --to version
+  releasesBetween: (from, to) => mixesBetween(from, to),
   legalHops,
   describeHop: (hop) => {
     const m = hopModule(hop);

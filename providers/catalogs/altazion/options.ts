@@ -10,6 +10,7 @@ import { absolutePath, isSameOrInside, pathProblem, shown } from "../../options/
 import { OptionProblem } from "../../options/problems";
 import { command as siteCommand, expecting, flag, strictOptions } from "../../options/schema";
 import { CONTROL } from "../../options/paths";
+import { sitePlaceholder } from "../../engine/provenance";
 import { PORTAL_DEFAULTS } from "./portal";
 import { MODULES, isWebModule, moduleVersion } from "./rules";
 
@@ -77,7 +78,7 @@ function schemaFor(platform: Platform) {
       target: version,
       /** Where the module is installed (its node in applicationspath.config must say the same). */
       folder: absolutePath(platform, d.moduleFolder, { removedByRestore: true }),
-      /** A web module's IIS application pool(s), stopped only by the install-loop remedy; the module's name when absent. */
+      /** A web module's IIS application pool(s), stopped only by the install-loop remedy: the site's names (003 names none). */
       pools: z.array(poolName, expecting("a list of pool names")).min(1, "is empty: give at least one pool, or leave it out").optional(),
     },
     "a module: { name, target, folder, pools }",
@@ -151,8 +152,8 @@ const schemas: Record<Platform, ReturnType<typeof schemaFor>> = { linux: schemaF
 export type AltazionOptions = z.infer<ReturnType<typeof schemaFor>>;
 export type ModuleOptions = AltazionOptions["modules"][number];
 
-/** A web module's pools: as given, or one named after the module. */
-export const poolsOf = (m: ModuleOptions): string[] => (isWebModule(m.name) ? (m.pools ?? [m.name]) : []);
+/** A web module's pools, as the site names them (shown as the site's placeholder until it does). */
+export const poolsOf = (m: ModuleOptions, i: number): string[] => (isWebModule(m.name) ? (m.pools ?? [sitePlaceholder(`options.modules[${i}].pools`)]) : []);
 
 function rules(platform: Platform) {
   return (o: Partial<AltazionOptions>, failed: ReadonlySet<string>): OptionProblem[] => {
@@ -186,7 +187,9 @@ const SQLCMD_B = /(^|\s)[-/][bB](?=\s|$)/;
  */
 export function siteProblems(o: Partial<AltazionOptions>, failed: ReadonlySet<string> = new Set()): OptionProblem[] {
   const problems: OptionProblem[] = [];
-  const pressed = (o.modules ?? []).some((m) => !(m.name === "database" && o.database));
+  // a customised database (options.database given, even if wrong) is never installed through the portal
+  const customised = o.database !== undefined || failed.has("database");
+  const pressed = (o.modules ?? []).some((m) => !(m.name === "database" && customised));
   if (pressed && !failed.has("portal")) {
     const p = o.portal;
     const page = "003 says only that the portal lists the modules to update, each with an « Installer » button, and comes back to that list";
@@ -200,6 +203,11 @@ export function siteProblems(o: Partial<AltazionOptions>, failed: ReadonlySet<st
       problems.push({ path: "options.portal.install", message: `missing: give the form the « Installer » button sends, as the portal's page has it: { method, path, fields: { name: value with {module} }, tokensFromPage: [hidden inputs to copy] } (${page})` });
     }
   }
+  (o.modules ?? []).forEach((m, i) => {
+    if (isWebModule(m.name) && !m.pools) {
+      problems.push({ path: `options.modules[${i}].pools`, message: `missing: give the IIS application pool(s) ${m.name} runs in, which the document's install-loop remedy stops and starts again (003: « Localisez le(s) pool(s) d'application faisant tourner la ou les applications »; it names none)` });
+    }
+  });
   const sql = o.database?.sqlCommand;
   if (sql && SQLCMD.test(sql) && !SQLCMD_B.test(sql)) {
     problems.push({ path: "options.database.sqlCommand", message: "runs sqlcmd without -b: sqlcmd then goes on after a failing statement and exits 0, so a failed script would pass; add -b (sqlcmd -b ...) so that it stops and exits non-zero" });

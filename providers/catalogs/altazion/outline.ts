@@ -61,6 +61,7 @@ const moduleOf = (o: AltazionOptions, name: string): ModuleOptions => {
   if (!m) throw new Error(`altazion: module ${name} is not in the options`);
   return m;
 };
+const poolsOfModule = (o: AltazionOptions, name: string) => poolsOf(moduleOf(o, name), o.modules.findIndex((x) => x.name === name));
 
 export const backupDirOf = (o: AltazionOptions, module: string, from: string, to: string, sep: string) => `${o.backupDir}${sep}${module}-${from}-to-${to}`;
 
@@ -85,7 +86,7 @@ export function hopSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, chai
   const mod = hopModule(hop);
   const m = moduleOf(o, mod.name);
   const modules = chainModules(chain.from, chain.to);
-  const pools = poolsOf(m);
+  const pools = poolsOfModule(o, mod.name);
   const dir = backupDirOf(o, mod.name, mod.from, mod.to, sep);
   const manualDatabase = isManualDatabase(o, mod.name);
   const steps: Step[] = [];
@@ -160,7 +161,7 @@ export function restoreSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, 
 export function recoverSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands): Step[] {
   const mod = hopModule(hop);
   const m = moduleOf(o, mod.name);
-  const pools = poolsOf(m);
+  const pools = poolsOfModule(o, mod.name);
   const steps: Step[] = [];
   // the document: the pools are started again whatever happens
   if (pools.length) steps.push({ id: "pools-recover", action: "run", shell: c.shell, title: `Start ${pools.join(", ")} again`, commands: pools.map(c.startPool), destructive: false, always: true, provenance: SOURCE.recoverPools });

@@ -8,11 +8,11 @@ export const webOptions = (platform: Platform = "linux", extra: Record<string, u
   modules:
     platform === "linux"
       ? [
-          { name: "ecommerce", target: "5.2.0.0", folder: "/srv/altazion/ecommerce" },
+          { name: "ecommerce", target: "5.2.0.0", folder: "/srv/altazion/ecommerce", pools: ["Ecommerce"] },
           { name: "gestioncommerciale", target: "latest", folder: "/srv/altazion/gestion commerciale", pools: ["GC pool", "GC api"] },
         ]
       : [
-          { name: "ecommerce", target: "5.2.0.0", folder: "C:\\inetpub\\altazion\\ecommerce" },
+          { name: "ecommerce", target: "5.2.0.0", folder: "C:\\inetpub\\altazion\\ecommerce", pools: ["Ecommerce"] },
           { name: "gestioncommerciale", target: "latest", folder: "C:\\inetpub\\altazion\\gestion commerciale", pools: ["GC pool", "GC api"] },
         ],
   portal: PORTAL,

@@ -12,7 +12,7 @@ const catalog = getCatalog("altazion-office");
 const hostile = "C:\\inetpub\\it's [e] $(calc) `n";
 const options = {
   modules: [
-    { name: "ecommerce", target: "latest", folder: `${hostile}\\ecommerce` },
+    { name: "ecommerce", target: "latest", folder: `${hostile}\\ecommerce`, pools: ["Ecommerce"] },
     { name: "phygitalapi", target: "latest", folder: "C:\\inetpub\\phygital", pools: ["Phygital (store)"] },
     { name: "integration", target: "latest", folder: "C:\\inetpub\\hub" },
   ],
