@@ -10,7 +10,8 @@ import { UpchainError } from "../providers/errors";
 import { ManagedFiles } from "../providers/files/resource";
 import { moduleVersions } from "../providers/server/fields";
 import { ConnectionArgs } from "../providers/hostFacts/resource";
-import { RunControlArgs, RunOutcome, Server, runControls } from "../providers/server/resource";
+import { projectDir } from "../providers/projectDir";
+import { InstalledVersionArgs, RunControlArgs, RunOutcome, Server, runControls, versionSources } from "../providers/server/resource";
 
 export interface AltazionModuleArgs {
   /** gestioncommerciale, ecommerce, phygitalapi, integration or database. */
@@ -23,13 +24,18 @@ export interface AltazionModuleArgs {
   pools?: string[];
 }
 
-export interface AltazionServerArgs extends RunControlArgs {
+/**
+ * 003 names no installed version (status.xml holds « la dernière version détectée par le module »):
+ * versionCommand (printing module=version,module=version, modules in name order) or current says it.
+ */
+export interface AltazionServerArgs extends RunControlArgs, InstalledVersionArgs {
   connection: ConnectionArgs;
   platform?: "linux" | "windows";
   /** The modules this server hosts, in the order they are updated. */
   modules: AltazionModuleArgs[];
   /**
-   * The site's phase hooks: local files named PHASE_module.ps1, placed in the update service's scripts
+   * The site's phase hooks: local files named PHASE_module.ps1 (relative paths from the Pulumi project's
+   * folder, where Pulumi.yaml is), placed in the update service's scripts
    * folder before any module is updated. Given (even empty), the folder holds exactly these: a .ps1
    * file there that is not listed is removed (a copy kept). Absent, the folder is left alone.
    */
@@ -39,23 +45,26 @@ export interface AltazionServerArgs extends RunControlArgs {
   secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-/** The hook files' contents by name; every missing or unreadable file at once, naming its field. */
+/** A hook's path as the stack wrote it, resolved against the project's folder (the program runs elsewhere, e.g. dist/stacks). */
+export const hookPath = (file: string, project = projectDir()) => path.resolve(project, file);
+
 /** The hook files' names as the caller wrote them: a file is named by its place in the hooks list (`hooks[1]`). */
 export function hookFields(files: readonly string[], names: Record<string, string> | undefined): Record<string, string> {
   const list = names?.hooks ?? "hooks";
   return { ...names, files: list, ...Object.fromEntries(files.map((f, i) => [`files.${path.basename(f)}`, `${list}[${i}]`])) };
 }
 
-export function readHooks(files: readonly string[], field = "hooks"): Record<string, string> {
+/** The hook files' contents by name; every missing or unreadable file at once, naming its field. */
+export function readHooks(files: readonly string[], field = "hooks", project = projectDir()): Record<string, string> {
   const out: Record<string, string> = {};
   const problems: string[] = [];
   files.forEach((f, i) => {
     const name = path.basename(f);
     try {
       if (name in out) problems.push(`${field}[${i}]: ${f} has the same name as another hook (${name})`);
-      out[name] = fs.readFileSync(f, "utf8");
+      out[name] = fs.readFileSync(hookPath(f, project), "utf8");
     } catch (e) {
-      problems.push(`${field}[${i}]: the hook file ${f} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the path of a file in the stack's repository`);
+      problems.push(`${field}[${i}]: the hook file ${f} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the path of a file in the stack's repository, absolute or relative to ${project}, the project's folder`);
     }
   });
   if (problems.length) throw new UpchainError("INVALID_INPUT", problems.join("\n"), [field]);
@@ -78,7 +87,7 @@ export class AltazionServer extends pulumi.ComponentResource {
     }
     const server = new Server(
       name,
-      { product: "altazion-office", platform: args.platform, target, options, ...runControls(args), connection: args.connection, secretEnv: args.secretEnv, fields: { target: "modules", "options.modules": "modules", ...moduleVersions(args.modules.length, (i) => `modules[${i}].version`) } },
+      { product: "altazion-office", platform: args.platform, target, options, ...runControls(args), ...versionSources(args), connection: args.connection, secretEnv: args.secretEnv, fields: { target: "modules", "options.modules": "modules", ...moduleVersions(args.modules.length, (i) => `modules[${i}].version`) } },
       { parent: this, dependsOn: this.hooks ? [this.hooks] : opts?.dependsOn },
     );
     this.installedVersion = server.installedVersion;

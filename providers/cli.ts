@@ -20,13 +20,16 @@ const usage = `upchain: plans and reports of upchain's upgrades (the upgrades th
 
 commands:
   upchain plan <product> --from <version> --to <version> [--platform linux|windows] [--releases v1,v2,...]
-               [--cluster m1,m2,...] [--catalog ./module] [--json]
+               [--cluster m1,m2,...] [--catalog ./module] [--options <file.json>] [--json]
       The legal chain from one version to another and every step of every hop, as text (or JSON with
       --json); an illegal request exits 1 saying why. --cluster adds a cluster's rollout order;
-      --catalog plans a product of your own from its catalog module.
+      --catalog plans a product of your own from its catalog module; --options plans with a server's
+      options (a JSON file, as the stack's options: mapping), else what the site supplies shows as
+      <site: options.field>.
       example: upchain plan omflow --from 1.1.6.1 --to 1.2.0.1
       example: upchain plan groupmax --from 02-00 --to 06-00 --platform windows --json
       example: upchain plan oracle-as --from 9.0.2.0.0 --to 10.1.2 --cluster wc1,wc2
+      example: upchain plan altazion-office --from ecommerce=5.1.0.0,integration=5.1.0.0 --to ecommerce=5.2.0.0,integration=5.2.0.0
   upchain bundle omflow --out <dir> [--packages name1,name2==1.0,...] [--debs]
       An offline bundle of OMFLOW's Python packages (and Debian packages with --debs) for hosts
       without internet access; set it as the server's options.offlineBundle.
@@ -100,6 +103,20 @@ function report(flags: Map<string, string | true>): number {
   return 0;
 }
 
+/** --options: a server's options as a JSON object (the stack's options: mapping, as JSON). */
+function optionsFile(file: string | true | undefined): Record<string, unknown> | undefined {
+  if (file === undefined) return undefined;
+  if (file === true) throw new Error("--options needs a file: --options server-options.json");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`--options: ${file} cannot be read as JSON (${(e as Error).message.slice(0, 200)}): give a file holding the server's options as a JSON object`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error(`--options: ${file} does not hold a JSON object: give the server's options, like {"portal": {...}}`);
+  return parsed as Record<string, unknown>;
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const { positional, flags } = parseArgs(argv);
@@ -109,7 +126,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(usage + "\n");
       return 0;
     }
-    const known = new Set(["from", "to", "platform", "releases", "cluster", "catalog", "json"]);
+    const known = new Set(["from", "to", "platform", "releases", "cluster", "catalog", "options", "json"]);
     const unknown = [...flags.keys()].filter((f) => !known.has(f));
     if (positional[0] !== "plan" || positional.length !== 2 || unknown.length) {
       process.stderr.write((unknown.length ? `unknown option --${unknown[0]}\n` : "") + usage + "\n");
@@ -125,10 +142,12 @@ export async function main(argv: string[]): Promise<number> {
     const to = flags.get("to");
     if (typeof from !== "string" || typeof to !== "string") throw new Error("--from and --to are required");
     const platform = (flags.get("platform") ?? "linux") as Platform;
-    const releases = typeof flags.get("releases") === "string" ? (flags.get("releases") as string).split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+    const listed = typeof flags.get("releases") === "string" ? (flags.get("releases") as string).split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+    // a product whose releases are read from its host (an update service's offer): the mixes of --from and --to
+    const releases = listed ?? catalog.releasesBetween?.(from, to);
     const cluster = flags.get("cluster");
     // a cluster member's plan is the product's with the catalog's member options (a Web Cache member propagates its configuration)
-    const options = typeof cluster === "string" ? catalog.cluster?.memberOptions : undefined;
+    const options = optionsFile(flags.get("options")) ?? (typeof cluster === "string" ? catalog.cluster?.memberOptions : undefined);
     const plan = planUpgrade(catalog, { installed: from, target: to, platform, releases, options });
     const rollout = typeof cluster === "string" ? clusterRollout(catalog, cluster, plan.hops.length > 0 ? plan.hops[0].from : undefined) : undefined;
     // what runs when a hop fails, with its provenance too: every step the plan may run is shown

@@ -23,6 +23,7 @@ export type UpchainErrorCode =
   | "LOCK_LOST" // another run took this run's lock over: this run stopped at once
   | "STOPPED" // the operator asked the run to stop (Ctrl-C): it stopped between two hops, the server at the last one's version
   | "OUTCOME_UNKNOWN" // contact with the host was lost while a step ran; the next run finds out how it ended
+  | "INSTALL_MAY_STILL_RUN" // a vendor's own install (started through its portal) may still run: nothing was restored; the next run reads the portal first
   | "SUDO_REQUIRED" // the login user cannot become root without a password
   | "HOST_NOT_READY" // a read-only check at preview found the host not ready for the plan (nothing was changed)
   | "LB_STATE_MISMATCH" // the load balancer, read back, is not in the state upchain set or waited for

@@ -43,8 +43,9 @@ function rows(steps: (Step & { hop?: string })[], label: (s: Step & { hop?: stri
 
 /** The table for one request, with counts by provenance below it. */
 export function recipeTable(catalog: Catalog, r: RecipeRequest): string {
-  const plan = planUpgrade(catalog, { installed: r.from, target: r.to, platform: r.platform, releases: r.releases });
-  const ctx = { platform: r.platform, releases: r.releases ?? catalog.defaultReleases, options: {} };
+  const releases = r.releases ?? catalog.releasesBetween?.(r.from, r.to);
+  const plan = planUpgrade(catalog, { installed: r.from, target: r.to, platform: r.platform, releases });
+  const ctx = { platform: r.platform, releases: releases ?? catalog.defaultReleases, options: {} };
   const aside = plan.hops.flatMap((hop) => [
     ...catalog.restoreSteps(hop, ctx).map((s) => ({ ...s, hop: `${hop.from}->${hop.to} on failure` })),
     ...(catalog.recoverSteps?.(hop, ctx) ?? []).map((s) => ({ ...s, hop: `${hop.from}->${hop.to} on failure` })),

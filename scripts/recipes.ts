@@ -11,6 +11,7 @@ export const RECIPE_READMES: Record<string, string> = {
   omflow: "providers/catalogs/omflow/README.md",
   groupmax: "providers/catalogs/groupmax/README.md",
   "oracle-as": "providers/catalogs/oracleAs/README.md",
+  "altazion-office": "providers/catalogs/altazion/README.md",
 };
 
 export function regenerated(root: string, product: string): { file: string; before: string; after: string } {

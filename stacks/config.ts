@@ -3,6 +3,8 @@
 // strict: a key the program would not read is refused with the near name, not silently dropped.
 import * as fs from "fs";
 import { z } from "zod";
+import { hookPath } from "../components/altazionServer";
+import { projectDir } from "../providers/projectDir";
 import { sizeProblem } from "../providers/engine/waves";
 import { UpchainError } from "../providers/errors";
 import { keyscanHostProblem } from "../providers/transport/hostKey";
@@ -197,7 +199,7 @@ export const stackConfigSchema = z
       if (!altazion && sv.version === undefined) ctx.addIssue({ code: "custom", path: ["servers", i, "version"], message: "missing; this key is required" });
       if (!altazion) for (const k of ["modules", "hooks"] as const) if (sv[k] !== undefined) ctx.addIssue({ code: "custom", path: ["servers", i, k], message: `only an Altazion Office server has ${k}` });
       (sv.hooks ?? []).forEach((f, k) => {
-        if (!fs.existsSync(f)) ctx.addIssue({ code: "custom", path: ["servers", i, "hooks", k], message: `the hook file ${f} does not exist (paths are relative to the project's folder)` });
+        if (!fs.existsSync(hookPath(f))) ctx.addIssue({ code: "custom", path: ["servers", i, "hooks", k], message: `the hook file ${f} does not exist (paths are relative to the project's folder, ${projectDir()})` });
       });
     });
     const named = [...c.servers.map((sv) => sv.name), ...c.clusters.map((cl) => cl.name)];

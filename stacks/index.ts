@@ -80,7 +80,7 @@ function declareServer(i: number, wave?: { onFailure: "record"; wave: number }, 
   const common = { fieldNames, connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv, onFailure: wave?.onFailure, wave: wave?.wave, lookAhead, promotion: promotion?.gate(s.product, s.name) };
   const server =
     s.product === "altazion-office"
-      ? new AltazionServer(s.name, { ...common, modules: s.modules ?? [], hooks: s.hooks }, opts)
+      ? new AltazionServer(s.name, { ...common, versionCommand: s.versionCommand, current: s.current, modules: s.modules ?? [], hooks: s.hooks }, opts)
       : s.product === "oracle-as"
         ? new OracleAsServer(s.name, { ...common, versionCommand: s.versionCommand, current: s.current, version: s.version! }, opts)
         : // no document names their version source: the stack's versionCommand or current says it

@@ -34,13 +34,14 @@ function altazionModules(entry: Entry): Entry[] | undefined {
 
 /**
  * versionCommand and current are for a product whose documents name no version source; one that
- * names it (altazion-office) is read as its document says, so the keys would be ignored.
+ * names it is read as its document says, so the keys would be ignored. (No catalog names one today:
+ * 003's status.xml holds only what the service detected, 004 names no version file.)
  */
 function versionSourceIssues(catalog: Catalog, entry: Entry, i: number): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const key of ["versionCommand", "current"] as const) {
     if (entry[key] !== undefined && catalog.probeVersion) {
-      issues.push({ path: ["servers", i, key], message: `${catalog.title} reads its installed version as its document says; ${key} is only for a product whose documents name no way to read it (omflow, groupmax, oracle-as): remove it` });
+      issues.push({ path: ["servers", i, key], message: `${catalog.title} reads its installed version as its document says; ${key} is only for a product whose documents name no way to read it (omflow, groupmax, oracle-as, altazion-office): remove it` });
     }
   }
   if (!catalog.probeVersion && typeof entry.current === "string") {

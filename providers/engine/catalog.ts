@@ -148,6 +148,11 @@ export interface Catalog {
   minPowerShell?: string;
   /** Releases assumed when the stack lists none. */
   defaultReleases: string[];
+  /**
+   * The releases a plan made without the host may use, for a product whose releases are read from the
+   * host (its offers): `upchain plan` and the recipe tables, when no release list is given.
+   */
+  releasesBetween?(from: string, to: string): string[];
   /** A hop as people read it, when its from->to text is long ("ecommerce 5.1.0.0->5.2.0.0" for a module set). */
   describeHop?(hop: Hop): string;
   /** The hops allowed from `from`, each with its rule. The planner searches these for a shortest chain. */
@@ -236,6 +241,11 @@ export interface FileSet {
   owns: RegExp;
   /** Why a declared name is not legal here, or undefined. */
   nameProblem(name: string, ctx: PlanContext): string | undefined;
+  /**
+   * A read-only sh command that exits 0 only on a host that runs the product, and what to say when it
+   * does not: checked before anything is written (no folder is made on a host that is not the product's).
+   */
+  productCheck?(ctx: PlanContext): { shell: Shell; command: string; problem: string };
 }
 
 /** Where a hop is in its chain: index from 0, how many hops the chain has, and where the whole chain starts and ends. */

@@ -12,7 +12,7 @@ import { Journal, TimelineEntry, archiveJournal, newRunId, journalPath, newJourn
 import { HostLock, acquireLock } from "./lock";
 import { Pools } from "../loadBalancer/pools";
 import { applyPools } from "./poolStep";
-import { runHttpStep } from "./httpStep";
+import { portalSettled, runHttpStep } from "./httpStep";
 import { Plan, PlannedStep, hopName } from "./planner";
 import { rebootAndWait } from "./reboot";
 import { WaitResult, waitForStep, withContact } from "./stepWait";
@@ -247,9 +247,9 @@ async function walk(r: Run): Promise<void> {
     try {
       outcome = await runOrResume(r, step, index, position, progress.output);
     } catch (e) {
-      // A lost lock, an unknown outcome or an untrusted journal stop the run as they are: restoring
-      // now could undo a step that is still running, or race another run.
-      if (isUpchainError(e, "LOCK_LOST") || isUpchainError(e, "OUTCOME_UNKNOWN") || isUpchainError(e, "JOURNAL_INVALID")) {
+      // A lost lock, an unknown outcome, a vendor's install that may still run or an untrusted journal
+      // stop the run as they are: restoring now could undo a step that is still running, or race another run.
+      if (isUpchainError(e, "LOCK_LOST") || isUpchainError(e, "OUTCOME_UNKNOWN") || isUpchainError(e, "INSTALL_MAY_STILL_RUN") || isUpchainError(e, "JOURNAL_INVALID")) {
         progress.end(false);
         throw e;
       }
@@ -331,10 +331,12 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
     return result;
   }
   if (step.action === "http") {
-    // the portal's own page says whether it is done, and that is checked first: a resumed run does it again
+    // the portal's own page says whether it is done, and that is checked first: a resumed run does it
+    // again. The step reads the page through a dropped link itself: retrying it whole here could
+    // press again while the install its lost answer started still runs.
     r.status(`${position} ${step.title}`);
     const deadlineMs = stepDeadline(step, o.stepTimeouts) * 1000;
-    return withContact(o.host, r.contactUntil(), `step "${step.title}"`, () => runHttpStep(o.host, step, { deadlineMs, log: (line) => out(`${line}\n`), beforeAttempt: () => r.lock.assertHeld() }), { ownErrors: true });
+    return runHttpStep(o.host, step, { deadlineMs, log: (line) => out(`${line}\n`), beforeAttempt: () => r.lock.assertHeld(), contactTimeoutMs: o.contactTimeoutMs, pollMs: o.pollMs });
   }
   const inFlight = j.inFlight?.index === index;
   if (step.action === "upload" || step.action === "edit" || step.action === "services-add") {
@@ -437,6 +439,9 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
       ),
     );
   }
+  await settleInstalls(r, hopSteps.slice(0, hopSteps.indexOf(step) + 1)).catch((e) => {
+    throw isUpchainError(e, "INSTALL_MAY_STILL_RUN") ? new UpchainError(e.code, mask(`${failedStep}. Before restoring the hop: ${e.message}${output}`)) : e;
+  });
   let restoreError: string | undefined;
   for (const s of restore) {
     restoreError = await timed(r, "restore", s, () => runAside(r, s));
@@ -482,6 +487,25 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
   // what to do next: the chain goes on from the version the server runs now
   const next = ` Fix what the step's output below shows and run pulumi up again: the chain goes on from ${hop.from}.`;
   throw new UpchainError("STEP_FAILED", mask(`${failedStep}; ${restored}.${next}${output}`));
+}
+
+/**
+ * Nothing is restored or restarted while a vendor's install that a press of this hop started may still
+ * run: each such portal's page is read, and waited for while it shows an install running. When it
+ * cannot be read, or still installs at the step's deadline, INSTALL_MAY_STILL_RUN stops the run with
+ * nothing restored; the journal still names the failed step, and the next run starts by reading again.
+ */
+async function settleInstalls(r: Run, ran: PlannedStep[]): Promise<void> {
+  const { o } = r;
+  for (const s of ran.filter((s) => s.action === "http")) {
+    await portalSettled(o.host, s, {
+      deadlineMs: stepDeadline(s, o.stepTimeouts) * 1000,
+      log: (line) => r.log(`[${hopName(o.catalog, o.plan, s.hop)}] ${line.trim()}`),
+      beforePoll: () => r.lock.assertHeld(),
+      contactTimeoutMs: o.contactTimeoutMs,
+      pollMs: o.pollMs,
+    });
+  }
 }
 
 /** Run a restore or recovery step with its entry in the journal's timeline; its error text, or undefined. */

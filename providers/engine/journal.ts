@@ -43,6 +43,11 @@ const journalSchema = z
     from: z.string().min(1).max(512),
     to: z.string().min(1).max(512),
     planDigest: z.string().regex(/^[0-9a-f]{64}$/),
+    /**
+     * The versions the plan passes through, `from` first and `to` last. A product whose releases come
+     * from the host (Catalog.offers) is planned again from these: its offer has moved on since.
+     */
+    chain: z.array(z.string().min(1).max(512)).min(1).max(1001).optional(),
     steps: z.number().int().min(0).max(10_000),
     next: z.number().int().min(0).max(10_000),
     inFlight: z
@@ -64,7 +69,8 @@ const journalSchema = z
     updatedAt: z.string().max(64),
   })
   .strict()
-  .refine((j) => j.next <= j.steps && (j.inFlight === undefined || j.inFlight.index < j.steps), { message: "step indexes out of range" });
+  .refine((j) => j.next <= j.steps && (j.inFlight === undefined || j.inFlight.index < j.steps), { message: "step indexes out of range" })
+  .refine((j) => j.chain === undefined || (j.chain[0] === j.from && j.chain[j.chain.length - 1] === j.to), { message: "the chain does not run from the run's from to its to" });
 
 export type Journal = z.infer<typeof journalSchema>;
 
@@ -87,7 +93,20 @@ function canonicalJson(v: unknown): string {
 }
 
 export function newJournal(run: string, plan: Plan): Journal {
-  return { version: 2, run, product: plan.product, from: plan.from, to: plan.to, planDigest: planDigest(plan), steps: plan.steps.length, next: 0, status: "running", timeline: [], updatedAt: "" };
+  return {
+    version: 2,
+    run,
+    product: plan.product,
+    from: plan.from,
+    to: plan.to,
+    planDigest: planDigest(plan),
+    ...(plan.hops.length ? { chain: [plan.from, ...plan.hops.map((h) => h.to)] } : {}),
+    steps: plan.steps.length,
+    next: 0,
+    status: "running",
+    timeline: [],
+    updatedAt: "",
+  };
 }
 
 /**

@@ -144,6 +144,20 @@ export function planUpgrade(catalog: Catalog, req: PlanRequest): Plan {
   return { product: catalog.product, platform: ctx.platform, from, to, hops, steps };
 }
 
+/**
+ * An interrupted run's plan made again on the controller, for the versions its journal names. A product
+ * whose releases come from the host (Catalog.offers) is planned with the run's own chain of versions
+ * instead: the host's offer has moved on since the run started (a module it installed is no longer offered
+ * as an upgrade), and preview has no offer at all for a run that is not the stack's target. Taking these
+ * versions from the journal trusts the host no more than its offer already is, and only the very plan
+ * the journal's digest names is resumed (executor.ts): the steps still come from the stack's catalog.
+ */
+export function replanInterrupted(catalog: Catalog, req: Omit<PlanRequest, "installed" | "target">, j: { from: string; to: string; chain?: string[] }): Plan {
+  // the chain alone (not what the host offers now, nor the stack's list): the same versions whenever it is planned again
+  const releases = catalog.offers && j.chain ? [...new Set([...catalog.defaultReleases, ...j.chain])] : req.releases;
+  return planUpgrade(catalog, { ...req, installed: j.from, target: j.to, releases });
+}
+
 /** A catalog bug, not a user error: a destructive step with no restore point before it. */
 function assertBackupFirst(catalog: Catalog, hop: Hop, steps: Step[]): void {
   const firstDestructive = steps.findIndex((s) => s.destructive);

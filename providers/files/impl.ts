@@ -13,6 +13,7 @@ import { FileSet, PlanContext, Platform } from "../engine/catalog";
 import { DEFAULT_STATE_DIR } from "../engine/executor";
 import { newRunId } from "../engine/journal";
 import { acquireLock } from "../engine/lock";
+import { runInItsShell } from "../engine/readOnHost";
 import { guardProviderProcess } from "../providerProcess";
 import { lineDiff } from "../edits/lineDiff";
 import { UpchainError, isUpchainError } from "../errors";
@@ -78,6 +79,14 @@ async function ownedOnWindows(h: RemoteHost, set: FileSet, folder: string): Prom
   return out;
 }
 
+/** The set's check that the host runs its product (in the platform's shell), before anything is read or written there. */
+async function assertProduct(h: RemoteHost, set: FileSet, ctx: PlanContext): Promise<void> {
+  const check = set.productCheck?.(ctx);
+  if (!check) return;
+  const r = await runInItsShell(h, { shell: check.shell, command: check.command });
+  if (r.code !== 0) throw new UpchainError("HOST_NOT_READY", `${h.label}: ${check.problem}; no ${set.title} were written`, ["connection", "host"]);
+}
+
 /** What applying the stack's files changes on the host, one line each (with the changed lines of a changed file). */
 export function changesOf(now: Record<string, string>, want: Record<string, string>): string[] {
   const lines: string[] = [];
@@ -122,10 +131,10 @@ async function checkFiles(_olds: any, news: any): Promise<pulumi.dynamic.CheckRe
   }
   if (!conn.success || !parsed.success || failures.length) return { failures };
   const s = parsed.data;
-  const { set, folder } = setOf(s);
+  const { set, ctx, folder } = setOf(s);
   let changes: string[] = [];
   try {
-    changes = changesOf(await withSsh(conn.data, (h) => hostFiles(h, s.platform, set, folder), pinnedIn(fieldNamesOf(news))), s.files);
+    changes = changesOf(await withSsh(conn.data, async (h) => (await assertProduct(h, set, ctx), hostFiles(h, s.platform, set, folder)), pinnedIn(fieldNamesOf(news))), s.files);
   } catch (e) {
     if (!isUpchainError(e)) return { failures: [{ property: "connection", reason: (e as Error).message }] };
     return { failures: [{ property: e.path.join(".") || "connection", reason: `${e.code}: ${e.message}` }] };
@@ -145,10 +154,11 @@ async function apply(inputs: any): Promise<any> {
 async function applyFiles(inputs: any): Promise<any> {
   const c = connectionSchema.parse(connectionOf(inputs));
   const s = filesSchema.parse(inputs);
-  const { set, folder } = setOf(s);
+  const { set, ctx, folder } = setOf(s);
   for (const p of nameProblems(s)) throw new UpchainError("INVALID_INPUT", `${p.property}: ${p.reason}`);
   const log = (l: string) => console.log(`upchain ${c.host}: ${l}`);
   return withSsh(c, async (h) => {
+    await assertProduct(h, set, ctx);
     const run = newRunId();
     // No lock on Windows: it is a POSIX one (engine/lock.ts), and no upchain run can hold it there,
     // since the executor refuses PowerShell plans (engine/executor.ts). When it learns Windows, the

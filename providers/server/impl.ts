@@ -16,7 +16,7 @@ export { probeInstalled } from "./installed";
 import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/executor";
 import { Journal, RUN_ID, journalPath, readJournal } from "../engine/journal";
 import { runRecord, writeRunRecord } from "../engine/runRecord";
-import { Plan, PlanRequest, assertPlanInputs, hopLabel, planInputProblems, planUpgrade } from "../engine/planner";
+import { Plan, PlanRequest, assertPlanInputs, hopLabel, planInputProblems, planUpgrade, replanInterrupted } from "../engine/planner";
 import { UpchainError, isUpchainError } from "../errors";
 import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { hostChecksFor } from "../engine/powershellVersion";
@@ -241,7 +241,10 @@ function failureOf(e: unknown): { property: string; reason: string } {
 /** Rebuild an interrupted run's plan on the controller, from the stack, for the versions its journal names. */
 function resumePlan(catalog: Catalog, s: ServerInputs, pending: Journal, where: string): Plan {
   try {
-    return planFor(catalog, { ...s, target: pending.to }, pending.from);
+    const req: PlanRequest = { installed: pending.from, target: pending.to, platform: s.platform, releases: s.releases, options: s.options, versionCommand: s.versionCommand };
+    const plan = replanInterrupted(catalog, req, pending);
+    assertPlanInputs(catalog, plan, req);
+    return plan;
   } catch (e) {
     if (!isUpchainError(e)) throw e;
     throw new UpchainError(
@@ -372,7 +375,7 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
           // the host's files as the steps will find them (a services entry already there, or in the way)
           const found = await precheckPlan(h, shown.plan);
           if (resume.status === "fulfilled") {
-            summary = planSummary(shown.plan, catalog, found, shown.resumed);
+            summary = planSummary(shown.plan, catalog, found, shown.resumed, contextOf(catalog, withOffered(s, offered)));
             if (offered.lines) summary.offered = offered.lines;
             if (resume.value.text) summary.resume = resume.value.text;
             if (resume.value.lock) summary.lock = resume.value.lock;
@@ -453,7 +456,9 @@ async function converge(inputs: any, olds?: any): Promise<any> {
     if (pending && (pending.status === "running" || pending.status === "restore-failed") && s.clearRun !== pending.run) {
       const where = `${host.label}:${journalPath(DEFAULT_STATE_DIR, journalName)}`;
       if (pending.status === "restore-failed") throw restorePending(where, pending);
-      await run(resumePlan(catalog, withOffered(s, await readOffered(host, catalog, s, await installed())), pending, where));
+      // a run whose journal keeps its chain is planned from it, whatever the host offers now
+      const offeredNow = catalog.offers && pending.chain ? s : withOffered(s, await readOffered(host, catalog, s, await installed()));
+      await run(resumePlan(catalog, offeredNow, pending, where));
     }
     const from = await installed();
     const plan = planFor(catalog, withOffered(s, await readOffered(host, catalog, s, from)), from);

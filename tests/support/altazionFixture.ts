@@ -1,7 +1,9 @@
 // The fake Altazion Office update service on test hosts (tests/fixtures/altazion, its README is the
 // contract): the service and its portal on 127.0.0.1:8080, the modules at their installed versions,
 // the vendor feed the harness publishes versions to, pools, the database's SQL tool, fault files, and
-// what tests read back (versions, status.xml, hooks, app_offline files, pools, service, events).
+// what tests read back (versions, status.xml, hooks, app_offline files, pools, service, events), and
+// ALTAZION_SITE: what the site knows of its servers and upchain cannot get from document 003 (the
+// portal's form underneath « Installer », how to read the installed versions).
 // Files are copied into the host's root; commands run over the harness side channel.
 import * as fs from "fs";
 import * as path from "path";
@@ -28,6 +30,61 @@ export const WEB_MODULES: readonly AltazionModule[] = ["ecommerce", "gestioncomm
 export const PHASES = ["STARTUPDATE", "PREBACKUP", "POSTBACKUP", "PREINSTALL", "POSTINSTALL", "ENDUPDATE"] as const;
 export type StartMode = "AutomaticDelayedStart" | "Automatic" | "Manual" | "Disabled";
 
+/**
+ * The site's description of its fake's portal, in the shape of the stack option `options.portal`
+ * (003 says only that the portal lists the modules to update with an « Installer » button each and
+ * returns to the list; everything below is this fake's, README « The portal »). {module} is the
+ * module's name (regex-escaped in the patterns, URL-encoded in the fields).
+ */
+export interface PortalContract {
+  port: number;
+  listPath: string;
+  /** While the list page matches it, the module is still to update. */
+  listedPattern: string;
+  /** While the list page matches it, the module's install runs. */
+  installingPattern: string;
+  install: { method: "POST"; path: string; fields: Record<string, string>; tokensFromPage: string[] };
+}
+
+export const PORTAL: PortalContract = {
+  port: 8080,
+  listPath: "/",
+  listedPattern: '<tr class="module" data-module="{module}" data-state="a-mettre-a-jour">',
+  installingPattern: '<tr class="module" data-module="{module}" data-state="installation-en-cours">',
+  install: { method: "POST", path: "/installer", fields: { module: "{module}", operation: "installer" }, tokensFromPage: ["pageToken"] },
+};
+
+/**
+ * The site's read-only command printing the installed versions of the modules declared in
+ * applicationspath.config as `module=version,...` in name order; it fails (exit 1, stderr) when one
+ * cannot be read. It reads where this fake keeps them (README « Installed versions »): on a real
+ * server the site would read each main assembly's FileVersion and the database's schema version.
+ */
+export function versionCommand(dataFolder: string = DATA_FOLDER): string {
+  const config = quote(`${dataFolder}/bin/config/applicationspath.config`);
+  // A subshell, so its variables never meet the caller's; String.raw keeps the sed backslashes.
+  return [
+    `( az_config=${config}; [ -r "$az_config" ] || { echo "cannot read $az_config" >&2; exit 1; };`,
+    String.raw`sed -n 's|.*<application name="\([a-z]*\)" path="\([^"]*\)".*|\1 \2|p' "$az_config" | sort | {`,
+    `az_out=; while read -r az_module az_path; do`,
+    String.raw`if [ "$az_module" = database ]; then az_version=$(cat "${"$"}{az_path}schema_version.txt");`,
+    String.raw`else az_version=$(sed -n 's/.*FileVersion \([0-9.]*\).*/\1/p' "${"$"}{az_path}bin/Altazion.$az_module.dll"); fi;`,
+    `[ -n "$az_version" ] || { echo "no installed version for $az_module in $az_path" >&2; exit 1; };`,
+    `az_out="\${az_out:+$az_out,}$az_module=$az_version"; done; echo "$az_out"; } )`,
+  ].join(" ");
+}
+
+/** What the test site supplies for its fake Altazion servers (shared contract 2). */
+export const ALTAZION_SITE: { portal: PortalContract; versionCommand: string } = {
+  portal: PORTAL,
+  versionCommand: versionCommand(),
+};
+
+/** ALTAZION_SITE for a fake installed with another data folder. */
+export function altazionSite(dataFolder: string): { portal: PortalContract; versionCommand: string } {
+  return { portal: PORTAL, versionCommand: versionCommand(dataFolder) };
+}
+
 export interface FixtureHost {
   name: string;
   root: string;
@@ -37,7 +94,15 @@ export interface FixtureHost {
 export type HostRef = string | { name: string };
 const nameOf = (h: HostRef) => (typeof h === "string" ? h : h.name);
 
-export type LoopFault = { module: AltazionModule; whilePoolRunning: true } | { module: AltazionModule; times: number };
+/**
+ * An install that loops (003 « L'installation d'une version boucle »): while the module's pools run
+ * (cured by stopping them), the next N installs, or every install for N seconds after the first
+ * looping one (the heavy use whose resources the system frees after a few minutes).
+ */
+export type LoopFault =
+  | { module: AltazionModule; whilePoolRunning: true }
+  | { module: AltazionModule; times: number }
+  | { module: AltazionModule; forSeconds: number };
 
 export interface AltazionFaults {
   staleDetection?: boolean;
@@ -45,6 +110,8 @@ export interface AltazionFaults {
   /** Basename(s) of SQL scripts that fail. */
   sqlFail?: string | string[];
   loop?: LoopFault | LoopFault[];
+  /** Modules with an explorer or a command line open on their folder: every install loops until cleared. */
+  openWindow?: AltazionModule | AltazionModule[];
 }
 
 export interface AltazionSpec {
@@ -65,10 +132,10 @@ export interface AltazionSpec {
   /** Seconds from the service's start to its detection (default 1), and between detections (default 3600). */
   detectDelaySeconds?: number;
   detectEverySeconds?: number;
-  /** Seconds an install takes (default 0). */
+  /** Seconds an install runs in the background after « Installer » (default 3; a loop takes as long). */
   installSeconds?: number;
-  /** `detected` of the first status.xml (default a day before); null writes none. */
-  lastDetected?: string | null;
+  /** Whether a first status.xml is written (default true: the installed versions, as if detected a day before). */
+  statusXml?: boolean;
   faults?: AltazionFaults;
 }
 
@@ -127,10 +194,11 @@ export function publish(h: FixtureHost, module: AltazionModule, version: string,
     return;
   }
   const files = content.files ?? {
-    [`bin/Altazion.${module}.dll`]: `${module} ${version}\n`,
     ...(WEB_MODULES.includes(module) ? { "web.config": `<?xml version="1.0" encoding="utf-8"?>\n<configuration>\n  <e />\n  <!-- ${version} -->\n</configuration>\n` } : {}),
   };
-  writeTree(h, dir, files);
+  // The main assembly carries the version (the fake's stand-in for its version resource), so a
+  // package always has it unless a test gives one itself.
+  writeTree(h, dir, { [`bin/Altazion.${module}.dll`]: `Altazion.${module}.dll FileVersion ${version}\n`, ...files });
 }
 
 /** The database update scripts `publish` uses by default: the last one sets schema_version. */
@@ -161,10 +229,15 @@ export function modulePath(h: FixtureHost, module: AltazionModule): string {
   return config(h).modules[module].path;
 }
 
-/** The module folder's version.txt, or null. */
+/**
+ * The installed version as the fake keeps it (003 does not say where): the FileVersion line of the
+ * module's bin/Altazion.<module>.dll stand-in, or the database's schema_version.txt; null when absent.
+ */
 export function moduleVersion(h: FixtureHost, module: AltazionModule): string | null {
+  const file = module === "database" ? "schema_version.txt" : `bin/Altazion.${module}.dll`;
   try {
-    return fs.readFileSync(inRoot(h, `${modulePath(h, module)}version.txt`), "utf8").trim();
+    const text = fs.readFileSync(inRoot(h, `${modulePath(h, module)}${file}`), "utf8");
+    return module === "database" ? text.trim() : (/FileVersion (\d+(?:\.\d+)*)/.exec(text)?.[1] ?? null);
   } catch {
     return null;
   }
@@ -181,21 +254,13 @@ export function statusXml(h: FixtureHost): string | null {
 
 export interface StatusModule {
   name: string;
-  installed: string;
-  available: string;
-  automatic: boolean;
+  lastDetectedVersion: string;
 }
 
-/** status.xml read: the detection time and one entry per module. */
-export function parseStatus(xml: string): { detected: string; modules: StatusModule[] } {
-  const detected = /<status\s+detected="([^"]*)"/.exec(xml)?.[1] ?? "";
-  const modules = [...xml.matchAll(/<module name="([^"]*)" installed="([^"]*)" available="([^"]*)" automatic="(true|false)"\/>/g)].map((m) => ({
-    name: m[1],
-    installed: m[2],
-    available: m[3],
-    automatic: m[4] === "true",
-  }));
-  return { detected, modules };
+/** status.xml read: one entry per module (the only thing it holds). */
+export function parseStatus(xml: string): { modules: StatusModule[] } {
+  const modules = [...xml.matchAll(/<module name="([^"]*)" lastDetectedVersion="([^"]*)"\/>/g)].map((m) => ({ name: m[1], lastDetectedVersion: m[2] }));
+  return { modules };
 }
 
 /** The file names in D/bin/updates/scripts. */
@@ -212,15 +277,16 @@ export function placeHook(h: FixtureHost, name: string, content: string): void {
   writeTree(h, `${dataFolder(h)}/bin/updates/scripts`, { [name]: content });
 }
 
-export type FaultName = "staleDetection" | "refuseStart" | "sqlFail" | "loop";
+export type FaultName = "staleDetection" | "refuseStart" | "sqlFail" | "loop" | "openWindow";
 
-/** Set a harness fault (README "Faults"): sqlFail takes basenames, loop a LoopFault. */
+/** Set a harness fault (README "Faults"): sqlFail takes basenames, openWindow modules, loop a LoopFault. */
 export function setFault(h: FixtureHost, name: "staleDetection" | "refuseStart"): void;
 export function setFault(h: FixtureHost, name: "sqlFail", scripts: string | string[]): void;
+export function setFault(h: FixtureHost, name: "openWindow", modules: AltazionModule | AltazionModule[]): void;
 export function setFault(h: FixtureHost, name: "loop", loop: LoopFault | LoopFault[]): void;
 export function setFault(h: FixtureHost, name: FaultName, value?: string | string[] | LoopFault | LoopFault[]): void {
   let text = "";
-  if (name === "sqlFail") text = ([] as string[]).concat(value as string | string[]).join("\n") + "\n";
+  if (name === "sqlFail" || name === "openWindow") text = ([] as string[]).concat(value as string | string[]).join("\n") + "\n";
   if (name === "loop") text = JSON.stringify(value) + "\n";
   const f = inRoot(h, `/etc/altazion-fake/faults/${name}`);
   fs.mkdirSync(path.dirname(f), { recursive: true });
@@ -261,6 +327,14 @@ export function service(h: FixtureHost, args: string[], name?: string): Result {
   return run(h.name, [SERVICE_CLI, name ?? config(h).serviceName, ...args].map(quote).join(" "));
 }
 
+/**
+ * The service « en erreur » (003:17): its process killed outright, as a crash would (an install it
+ * was running stops where it was). Status then reads Stopped and the portal is unreachable.
+ */
+export function crashService(host: HostRef): void {
+  onHost(nameOf(host), "pid=$(cat /var/lib/altazion-fake/service.pid 2>/dev/null) && kill -9 \"$pid\" 2>/dev/null; true");
+}
+
 /** altazion-apppool ARGS... */
 export function apppool(host: HostRef, ...args: string[]): Result {
   return run(nameOf(host), [APPPOOL_CLI, ...args].map(quote).join(" "));
@@ -283,11 +357,14 @@ export interface AltazionState {
   serviceName: string;
   dataFolder: string;
   pools: Record<string, "Started" | "Stopped">;
-  modules: (StatusModule & { path: string })[];
+  /** The declared modules: folder, installed version, newest downloaded (`available`), automatic. */
+  modules: { name: string; path: string; installed: string; available: string; automatic: boolean }[];
+  /** The module the running service is installing, or null. */
+  installing: string | null;
   faults: string[];
 }
 
-/** Service status and start mode, pools, the declared modules' versions and the faults set. */
+/** Service status and start mode, pools, the declared modules' versions, the install running and the faults set. */
 export function serviceState(host: HostRef): AltazionState {
   return JSON.parse(onHost(nameOf(host), "python3 /opt/altazion-fake/azfake.py fixture-state"));
 }
@@ -317,15 +394,43 @@ export function portal(host: HostRef, method: "GET" | "POST", urlPath = "/", for
   return { status, headers, body: rest.join("\n\n"), curlExit: r.code };
 }
 
-/** The module rows of a portal page: data-* attributes and whether it has the Installer form. */
-export function portalRows(body: string): { module: string; installed: string; available: string; automatic: boolean; installer: boolean }[] {
-  return [...body.matchAll(/<tr class="module" data-module="([^"]*)" data-installed="([^"]*)" data-available="([^"]*)"( data-automatic="false")?>([\s\S]*?)<\/tr>/g)].map((m) => ({
+export interface PortalRow {
+  module: string;
+  /** The version offered (the fake's page shows it beside the name). */
+  version: string;
+  state: "a-mettre-a-jour" | "installation-en-cours";
+  /** It has the « Installer » form (a customised database has none). */
+  installer: boolean;
+}
+
+/** The module rows of a portal page. */
+export function portalRows(body: string): PortalRow[] {
+  return [...body.matchAll(/<tr class="module" data-module="([^"]*)" data-state="([^"]*)">\s*<td>[^<]*<\/td><td>([^<]*)<\/td>([\s\S]*?)<\/tr>/g)].map((m) => ({
     module: m[1],
-    installed: m[2],
-    available: m[3],
-    automatic: !m[4],
-    installer: /<form method="post" action="\/install">[\s\S]*<button type="submit">Installer<\/button>/.test(m[5]),
+    state: m[2] as PortalRow["state"],
+    version: m[3],
+    installer: /<form method="post" action="\/installer">[\s\S]*<button type="submit" name="operation" value="installer">Installer<\/button>/.test(m[4]),
   }));
+}
+
+/** The hidden page token of a list page (one per page served), or null. */
+export function pageToken(body: string): string | null {
+  return /<input type="hidden" name="pageToken" value="([^"]*)">/.exec(body)?.[1] ?? null;
+}
+
+/** Press « Installer » for a module as a browser does: read the list page, send its form back. */
+export function pressInstaller(host: HostRef, module: string): PortalAnswer {
+  const token = pageToken(portal(host, "GET", "/").body) ?? "";
+  return portal(host, "POST", "/installer", { module, operation: "installer", pageToken: token });
+}
+
+/** Wait until the service runs no install (polling its state); throws after timeoutMs. */
+export async function waitIdle(host: HostRef, timeoutMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (serviceState(host).installing !== null) {
+    if (Date.now() > deadline) throw new Error(`${nameOf(host)}: an install still runs after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 export interface AltazionEvent {

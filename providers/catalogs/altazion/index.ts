@@ -5,17 +5,30 @@
 import { Catalog, Hop, PlanContext } from "../../engine/catalog";
 import { altazionHostChecks } from "./checks";
 import { hookNameProblem } from "./hooks";
-import { linuxCommands, linuxFiles, linuxProbe } from "./linux";
-import { installedFrom, readOffer } from "./offer";
+import { sitePlaceholder } from "../../engine/provenance";
+import { quote, quotePowerShell } from "../../quote";
+import { linuxCommands, linuxFiles } from "./linux";
+import { mixesBetween, readOffer } from "./offer";
 import { AltazionOptions, altazionOptions, checkAltazionOptions } from "./options";
-import { AltazionCommands, hopModule, hopSteps, recoverSteps, restoreSteps } from "./outline";
+import { AltazionCommands, hopModule, hopSteps, isManualDatabase, recoverSteps, restoreSteps } from "./outline";
 import { altazionScheme, moduleVersion, rules } from "./rules";
-import { windowsCommands, windowsFiles, windowsProbe } from "./windows";
+import { windowsCommands, windowsFiles } from "./windows";
 
 export { altazionScheme } from "./rules";
 
-const settings = (ctx: PlanContext) => altazionOptions(ctx.options, ctx.platform);
-const commandsFor = (ctx: PlanContext): AltazionCommands => (ctx.platform === "windows" ? windowsCommands : linuxCommands)(settings(ctx));
+const hasModules = (options: unknown) => typeof options === "object" && options !== null && "modules" in options;
+
+/**
+ * The stack's options; planned without them (`upchain plan`, the recipe tables), the modules are the
+ * version's own, each to the latest, in its folder shown as the site's placeholder.
+ */
+function settings(ctx: PlanContext, version?: string): AltazionOptions {
+  if (hasModules(ctx.options) || version === undefined) return altazionOptions(ctx.options, ctx.platform);
+  const names = altazionScheme.parse(version).map(([m]) => m);
+  const o = altazionOptions({ ...(ctx.options as object), modules: names.map((name, i) => ({ name, target: "latest", folder: `${ctx.platform === "windows" ? "C:\\" : "/"}placeholder${i}` })) }, ctx.platform);
+  return { ...o, modules: o.modules.map((m, i) => ({ ...m, folder: sitePlaceholder(`options.modules[${i}].folder`) })) };
+}
+const commandsFor = (ctx: PlanContext, version?: string): AltazionCommands => (ctx.platform === "windows" ? windowsCommands : linuxCommands)(settings(ctx, version));
 const sep = (ctx: PlanContext) => (ctx.platform === "windows" ? "\\" : "/");
 
 /** Per module, the newest version any release on offer gives it (what "latest" means). */
@@ -35,7 +48,7 @@ function newestOffered(ctx: PlanContext): Map<string, string> {
  * version the service offers). So a chain updates the modules one at a time, in that order.
  */
 function legalHops(from: string, ctx: PlanContext): Hop[] {
-  const o = settings(ctx);
+  const o = settings(ctx, from);
   const at = new Map(altazionScheme.parse(from));
   const offered = newestOffered(ctx);
   for (const m of o.modules) {
@@ -43,7 +56,7 @@ function legalHops(from: string, ctx: PlanContext): Hop[] {
     const goal = m.target === "latest" ? offered.get(m.name) : moduleVersion.normalize(m.target);
     if (!now || !goal || moduleVersion.compare(goal, now) <= 0) continue;
     const to = altazionScheme.format(altazionScheme.parse(from).map(([n, v]) => [n, n === m.name ? goal : v]));
-    return ctx.releases.includes(to) ? [{ from, to, rule: m.name === "database" && o.database?.reviewedScripts ? rules.customisedDatabase : rules.serviceInstalls }] : [];
+    return ctx.releases.includes(to) ? [{ from, to, rule: isManualDatabase(o, m.name) ? rules.customisedDatabase : rules.serviceInstalls }] : [];
   }
   return [];
 }
@@ -56,32 +69,31 @@ export const altazion: Catalog = {
   minPowerShell: "4.0",
   // what can be installed is what the update service has detected: read from the host (offers)
   defaultReleases: [],
+  // planned without a host: each module at its --from or its --to version
+  releasesBetween: (from, to) => mixesBetween(from, to),
   legalHops,
   describeHop: (hop) => {
     const m = hopModule(hop);
     return `${m.name} ${m.from}->${m.to}`;
   },
   requiredStops: () => [],
-  probeVersion(ctx) {
-    const o = settings(ctx);
-    return { ...(ctx.platform === "windows" ? { shell: "powershell" as const, command: windowsProbe(o) } : { shell: "sh" as const, command: linuxProbe(o) }), read: (stdout: string) => installedFrom(o, stdout) };
-  },
+  // no probe: 003 names no installed version (status.xml holds « la dernière version détectée »), so
+  // the site's versionCommand says it (module=version,... in name order), else the tracked or declared one
   offers(ctx) {
     const o = settings(ctx);
     const c = commandsFor(ctx);
     return {
       shell: c.shell,
       command: c.readStatus,
-      read: (r, _installed, target) => (r.code === 0 ? readOffer(o, r.stdout, target) : { problem: `the update service's status.xml cannot be read: ${r.stderr.trim().slice(0, 200) || `exit ${r.code}`}` }),
+      read: (r, installed, target) => (r.code === 0 ? readOffer(o, r.stdout, installed, target) : { problem: `the update service's status.xml cannot be read: ${r.stderr.trim().slice(0, 200) || `exit ${r.code}`}` }),
     };
   },
-  hopSteps: (hop, ctx, chain) => hopSteps(settings(ctx), hop, commandsFor(ctx), chain ?? { index: 0, count: 1, from: hop.from, to: hop.to }, sep(ctx)),
-  restoreSteps: (hop, ctx) => restoreSteps(settings(ctx), hop, commandsFor(ctx), sep(ctx)),
-  recoverSteps: (hop, ctx) => recoverSteps(settings(ctx), hop, commandsFor(ctx)),
+  hopSteps: (hop, ctx, chain) => hopSteps(settings(ctx, hop.from), hop, commandsFor(ctx, hop.from), chain ?? { index: 0, count: 1, from: hop.from, to: hop.to }, sep(ctx)),
+  restoreSteps: (hop, ctx) => restoreSteps(settings(ctx, hop.from), hop, commandsFor(ctx, hop.from), sep(ctx)),
+  recoverSteps: (hop, ctx) => recoverSteps(settings(ctx, hop.from), hop, commandsFor(ctx, hop.from)),
   optionProblems: (ctx) => checkAltazionOptions(ctx.options, ctx.platform).problems,
-  // whether the database needs reviewed scripts is the host's to say: see the host check
   preflight: (_hops, ctx) => checkAltazionOptions(ctx.options, ctx.platform).problems,
-  hostChecks: (_hops, ctx) => altazionHostChecks(settings(ctx) as AltazionOptions, ctx),
+  hostChecks: (hops, ctx) => altazionHostChecks(settings(ctx), hops, ctx),
   fileSets: {
     hooks: {
       title: "phase hooks",
@@ -89,6 +101,20 @@ export const altazion: Catalog = {
       // every PowerShell file there is a hook the service may run: one the stack does not declare is removed
       owns: /\.ps1$/i,
       nameProblem: (name, ctx) => hookNameProblem(name, settings(ctx).modules.map((m) => m.name)),
+      // hooks go only to a server whose update service is there (its scripts folder is beside status.xml)
+      productCheck: (ctx) => {
+        const o = settings(ctx);
+        const windows = ctx.platform === "windows";
+        const hooks = (windows ? windowsFiles : linuxFiles)(o).hooks;
+        const updates = hooks.replace(/[\\/]scripts$/, "");
+        const problem = `this is not an Altazion Office server: the update service "${o.serviceName}" is not installed, or its folder ${updates} is not there (set options.serviceName and options.dataFolder as the server has them)`;
+        if (windows) {
+          const c = windowsCommands(o);
+          return { shell: "powershell" as const, command: `try { & { ${c.serviceState} } | Out-Null } catch { exit 1 }; if (-not (Test-Path -LiteralPath ${quotePowerShell(updates)} -PathType Container)) { exit 1 }`, problem };
+        }
+        const c = linuxCommands(o);
+        return { shell: "sh" as const, command: `(${c.serviceState}) >/dev/null 2>&1 && [ -d ${quote(updates)} ]`, problem };
+      },
     },
   },
 };

@@ -5,6 +5,7 @@
 // Windows recipe's. Every value is quoted; the service's files are read as data.
 import { quote as q } from "../../quote";
 import { TAR_LITERAL, keepEarlier } from "../restorePoint";
+import { sitePlaceholder } from "../../engine/provenance";
 import { AltazionCommands } from "./outline";
 import { AltazionOptions, ModuleOptions } from "./options";
 
@@ -15,8 +16,10 @@ export const linuxFiles = (o: AltazionOptions) => ({
   status: `${o.dataFolder}/bin/updates/status.xml`,
   applications: `${o.dataFolder}/bin/config/applicationspath.config`,
   hooks: `${o.dataFolder}/bin/updates/scripts`,
-  databaseScripts: (version: string) => `${o.dataFolder}/bin/updates/packages/database/${version}/scripts`,
 });
+
+/** The site's folder of a database version's scripts (options.database.scriptsFolder). */
+export const scriptsFolderOf = (o: AltazionOptions, version: string) => (o.database?.scriptsFolder ?? sitePlaceholder("options.database.scriptsFolder")).split("{version}").join(version);
 
 const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
 
@@ -59,34 +62,44 @@ export function linuxCommands(o: AltazionOptions): AltazionCommands {
     serviceReady(module, version, remedy) {
       const fail = (why: string) => `{ echo ${q(why)} >&2; exit 1; }`;
       const supportCase = "the update service refuses to start: the document calls this a support case, open a ticket at support.altazion.com";
+      const port = o.portal.port;
       return [
         ...head(module),
-        `want=${q(version)}; port=${o.portal.port}; restarted=0`,
-        `portal_up() { curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$port/"; }`,
-        `state=$(${svc} status 2>&1) || ${fail(`the update service "${o.serviceName}" is not installed on this server (the document warns it may be named "Altazion - service principal": set options.serviceName)`)}`,
+        `want=${q(version)}; restarted=0`,
+        `portal_up() { curl -s -o /dev/null --max-time 5 ${q(`http://127.0.0.1:${port}${o.portal.listPath}`)}; }`,
+        // 003 looks at the service (and its start mode) only when the portal does not answer
+        `if ! portal_up; then`,
+        `state=$(${svc} status 2>&1) || ${fail(`the portal (localhost:${port}) does not answer and the update service "${o.serviceName}" is not installed on this server (the document warns it may be named "Altazion - service principal": set options.serviceName)`)}`,
         `mode=$(${svc} startmode)`,
         remedy
-          ? `if [ "$mode" != AutomaticDelayedStart ]; then ${svc} set-startmode AutomaticDelayedStart; echo "start mode was $mode: set to Automatic (Delayed Start), as the document wants"; fi`
-          : `if [ "$mode" != AutomaticDelayedStart ]; then echo "the update service starts $mode; the document wants Automatic (Delayed Start): set it, or set options.remedy: true for upchain to" >&2; exit 1; fi`,
-        remedy
-          ? `if [ "$state" != Running ]; then echo "the update service was $state: starting it"; ${svc} start || ${fail(supportCase)}; restarted=1; fi`
-          : `if [ "$state" != Running ]; then echo "the update service is $state, so its portal (localhost:$port) cannot answer: start it, or set options.remedy: true for upchain to" >&2; exit 1; fi`,
+          ? `if [ "$mode" != AutomaticDelayedStart ]; then ${svc} set-startmode AutomaticDelayedStart; echo "start mode was $mode: set to Automatic (Delayed Start), as the document wants"; fi; ` +
+            `if [ "$state" != Running ]; then echo "the update service was $state: starting it"; ${svc} start || ${fail(supportCase)}; restarted=1; fi`
+          : `echo "the portal (localhost:${port}) does not answer: the update service is $state and starts $mode; the document: start it (its start mode should be Automatic (Delayed Start)), or stop and start it if it runs; set options.remedy: true for upchain to" >&2; exit 1`,
         `i=0; until portal_up; do i=$((i + 1)); if [ $i -ge 60 ]; then ` +
-          (remedy
-            ? `if [ $restarted = 0 ]; then echo "the portal does not answer: stopping and starting the update service, as the document says"; ${svc} restart || ${fail(supportCase)}; restarted=1; i=0; else ${fail("the portal still does not answer after the update service was started again: a support case, open a ticket at support.altazion.com")}; fi; `
-            : `${fail("the update service runs but its portal (localhost:" + o.portal.port + ") does not answer: the document says to stop and start the service; set options.remedy: true for upchain to, or do it by hand")}; `) +
+          `if [ $restarted = 0 ]; then echo "the portal does not answer: stopping and starting the update service, as the document says"; ${svc} restart || ${fail(supportCase)}; restarted=1; i=0; else ${fail("the portal still does not answer after the update service was started again: a support case, open a ticket at support.altazion.com")}; fi; ` +
           `fi; sleep 1; done`,
-        `have=$(norm "$(attr "$mod" available)")`,
+        `fi`,
+        `have=$(norm "$(attr "$mod" lastDetectedVersion)")`,
         // the portal installs only the newest version the service detected: never another one
         `if [ "$have" != "$want" ] && [ "$(printf '%s\\n%s\\n' "$have" "$want" | sort -V | tail -n 1)" = "$have" ]; then echo "the update service offers $mod $have, newer than $want: its Installer button would install $have; set the target to $have or latest" >&2; exit 1; fi`,
-        `if [ "$have" != "$want" ] && [ "$(norm "$(attr "$mod" installed)")" != "$want" ]; then ` +
+        `if [ "$have" != "$want" ]; then ` +
           (remedy
             ? `if [ $restarted = 0 ]; then echo "the update service has detected $mod $have, not $want: stopping and starting it, then waiting up to ${o.detectionWaitSeconds}s for the detection"; ${svc} restart || ${fail(supportCase)}; fi; ` +
-              `t=0; while [ "$(norm "$(attr "$mod" available)")" != "$want" ]; do t=$((t + 5)); if [ $t -gt ${o.detectionWaitSeconds} ]; then ` +
-              `echo "the update service has still not detected $mod $want after ${o.detectionWaitSeconds}s (it has $(norm "$(attr "$mod" available)")): check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares $mod; otherwise a support case" >&2; exit 1; fi; sleep 5; done; `
+              `t=0; while [ "$(norm "$(attr "$mod" lastDetectedVersion)")" != "$want" ]; do t=$((t + 5)); if [ $t -gt ${o.detectionWaitSeconds} ]; then ` +
+              `echo "the update service has still not detected $mod $want after ${o.detectionWaitSeconds}s (it has $(norm "$(attr "$mod" lastDetectedVersion)")): check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares $mod; otherwise a support case" >&2; exit 1; fi; sleep 5; done; `
             : `echo "the update service has detected $mod $have, not $want (status.xml): set options.remedy: true to restart it and wait for the detection, as the document says" >&2; exit 1; `) +
           `fi`,
-        `echo "the update service runs, its portal answers, and it offers $mod $(norm "$(attr "$mod" available)")"`,
+        `echo "the portal answers, and the update service offers $mod $(norm "$(attr "$mod" lastDetectedVersion)")"`,
+      ];
+    },
+    foldersFree(m) {
+      const dir = trimSlash(m.folder);
+      return [
+        `dir=${q(dir)}; found=""`,
+        // stands for 003's explorer windows and command lines: a process whose working folder is in the module's folder
+        `for p in /proc/[0-9]*; do c=$(readlink "$p/cwd" 2>/dev/null) || continue; case "$c/" in "$dir"/*) found="$found \${p#/proc/}($(tr -cd 'A-Za-z0-9._-' < "$p/comm" 2>/dev/null | cut -c1-32))";; esac; done`,
+        `if [ -n "$found" ]; then echo "processes have their working folder in $dir:$found; the document, before anything else: close every explorer and command line open on the application's folders (for every user logged on the server), then run pulumi up again" >&2; exit 1; fi`,
+        `echo "no process works in $dir"`,
       ];
     },
     backupModule: (m, dir) => [
@@ -106,17 +119,19 @@ export function linuxCommands(o: AltazionOptions): AltazionCommands {
     stopPool: (pool) => `${APPPOOL} stop ${q(pool)}`,
     startPool: (pool) => `if [ "$(${APPPOOL} status ${q(pool)})" != Started ]; then ${APPPOOL} start ${q(pool)}; fi`,
     clearMaintenance: maintenance,
-    verifyModule: (module, version) => [
-      ...head(module),
-      `have=$(norm "$(attr "$mod" installed)")`,
-      `if [ "$have" != ${q(version)} ]; then echo "status.xml says $mod runs $have, not ${version}" >&2; exit 1; fi`,
-      `echo "$mod runs $have"`,
+    verifyModule: (module, listed) => [
+      `set -u; page=$(mktemp); trap 'rm -f "$page"' EXIT`,
+      `code=$(curl -s --max-time 30 -o "$page" -w '%{http_code}' ${q(`http://127.0.0.1:${o.portal.port}${o.portal.listPath}`)}) || { echo ${q(`the portal (localhost:${o.portal.port}) does not answer`)} >&2; exit 1; }`,
+      `case "$code" in 2??) ;; *) echo "the portal's list page answered $code" >&2; exit 1;; esac`,
+      // the site's pattern (options.portal.listedPattern), matched over the whole page as the http step does
+      `if grep -zqP -- ${q(listed)} "$page"; then echo ${q(`${module} is still in the portal's list of modules to update: its install did not take`)} >&2; exit 1; fi`,
+      `echo ${q(`${module} has left the portal's list of modules to update`)}`,
     ],
     databaseBackup: (command) => [command, `echo ${q("restore point: the database backup made by options.database.backupCommand")}`],
     databaseRestore: (command, backupCommand) =>
       command ? [command] : [`echo ${q(`no options.database.restoreCommand: restore the database by hand from the backup made by: ${backupCommand}`)} >&2; exit 1`],
     checkScripts(version, reviewed) {
-      const dir = f.databaseScripts(version);
+      const dir = scriptsFolderOf(o, version);
       const expected = reviewed.map((s) => s.name).join("\n");
       return [
         `set -u; dir=${q(dir)}`,
@@ -127,7 +142,7 @@ export function linuxCommands(o: AltazionOptions): AltazionCommands {
       ];
     },
     runScript(sqlCommand, version, s) {
-      const file = `${f.databaseScripts(version)}/${s.name}`;
+      const file = `${trimSlash(scriptsFolderOf(o, version))}/${s.name}`;
       return [
         `set -e`,
         `printf '%s  %s\\n' ${q(s.sha256)} ${q(file)} | sha256sum -c --quiet -`,
@@ -137,5 +152,3 @@ export function linuxCommands(o: AltazionOptions): AltazionCommands {
   };
 }
 
-/** Prints status.xml: the installed versions are read from it (see status.ts). */
-export const linuxProbe = (o: AltazionOptions) => `cat -- ${q(linuxFiles(o).status)}`;

@@ -6,14 +6,25 @@ import { z } from "zod";
 import { Platform } from "../../engine/catalog";
 import { backupOverlaps } from "../../options/overlap";
 import { Checked, checkOptions, parseOptions } from "../../options/parse";
-import { absolutePath, isSameOrInside, shown } from "../../options/paths";
+import { absolutePath, isSameOrInside, pathProblem, shown } from "../../options/paths";
 import { OptionProblem } from "../../options/problems";
 import { command as siteCommand, expecting, flag, strictOptions } from "../../options/schema";
 import { CONTROL } from "../../options/paths";
-import { DEFAULT_PORTAL } from "./portal";
+import { sitePlaceholder } from "../../engine/provenance";
+import { PORTAL_DEFAULTS } from "./portal";
 import { MODULES, isWebModule, moduleVersion } from "./rules";
 
 const command = siteCommand("a command");
+
+/** Why a pattern (with {module} given a module's name) is not a JavaScript regular expression, or undefined. */
+export function regexProblem(pattern: string): string | undefined {
+  try {
+    new RegExp(pattern.split("{module}").join("ecommerce"));
+    return undefined;
+  } catch (e) {
+    return (e as Error).message.replace(/^Invalid regular expression: /, "").slice(0, 200);
+  }
+}
 
 export const ALTAZION_DEFAULTS: Record<Platform, { dataFolder: string; backupDir: string; moduleFolder: string }> = {
   // the Linux layout is the test fixture's stand-in for the Windows one (tests/fixtures/altazion)
@@ -32,6 +43,24 @@ const version = z.string(expecting('a version like 5.2.0.0, or "latest"')).refin
 const poolName = z.string(expecting("an IIS application pool name")).regex(/^[A-Za-z0-9 ._()-]{1,64}$/, "is not an IIS application pool name: 1 to 64 letters, digits, spaces and . _ ( ) -");
 const sha256 = z.string(expecting("a sha256 in hex")).regex(/^[0-9a-f]{64}$/, "is not a sha256: 64 lowercase hexadecimal digits, as upchain listed it");
 const scriptName = z.string(expecting("a script file name")).regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$/, "is not a script's file name as upchain listed it (letters, digits, space . _ -; no folder)");
+/** A path on the portal, as a browser sends it. */
+const portalPath = (what: string) => z.string(expecting(what)).regex(/^\/[\x21-\x7e]{0,200}$/, "a path on the portal: starts with /, printable, no space, at most 200 characters");
+/** A regular expression over the portal's page with {module} in it (the module's name, escaped, goes there). */
+const modulePattern = (when: string) =>
+  z
+    .string(expecting(`a regular expression with {module}, matching the portal's page ${when}`))
+    .min(1, "is empty")
+    .max(500, "at most 500 characters")
+    .refine((s) => s.includes("{module}"), `must contain {module}: the page is matched ${when}, one module at a time`)
+    .refine((s) => regexProblem(s) === undefined, { error: (iss) => `is not a regular expression (JavaScript syntax): ${regexProblem(String(iss.input))}` });
+const formName = z.string(expecting("a form field's name")).regex(/^[A-Za-z0-9_.:$\[\]-]{1,100}$/, "is not a form field's name: 1 to 100 letters, digits and _ . : $ [ ] -");
+const formValue = z.string(expecting("a form field's value (text, may use {module})")).max(1000, "at most 1000 characters").refine((s) => !CONTROL.test(s), "holds a control character");
+/** An absolute folder with {version} in it, where the database update's scripts are. */
+const scriptsFolder = (platform: Platform) =>
+  z
+    .string(expecting(`the folder of the database update's scripts, with {version}, like ${platform === "windows" ? "D:\\altazion\\sql\\{version}" : "/srv/altazion-sql/{version}"}`))
+    .refine((s) => s.includes("{version}"), "must contain {version}: each database version has its own scripts")
+    .refine((s) => pathProblem(s.split("{version}").join("5.2.0.0"), platform) === undefined, { error: (iss) => `${pathProblem(String(iss.input).split("{version}").join("5.2.0.0"), platform)}` });
 const seconds = (what: string, max: number) => z.number(expecting(what)).int("a whole number of seconds").min(0, "0 or more seconds").max(max, `at most ${max} seconds`);
 /** The service's display name, matched exactly (brackets included: never as a wildcard). */
 const serviceName = z
@@ -49,7 +78,7 @@ function schemaFor(platform: Platform) {
       target: version,
       /** Where the module is installed (its node in applicationspath.config must say the same). */
       folder: absolutePath(platform, d.moduleFolder, { removedByRestore: true }),
-      /** A web module's IIS application pool(s), stopped only by the install-loop remedy; the module's name when absent. */
+      /** A web module's IIS application pool(s), stopped only by the install-loop remedy: the site's names (003 names none). */
       pools: z.array(poolName, expecting("a list of pool names")).min(1, "is empty: give at least one pool, or leave it out").optional(),
     },
     "a module: { name, target, folder, pools }",
@@ -61,21 +90,30 @@ function schemaFor(platform: Platform) {
       /** The update service's data folder (status.xml, applicationspath.config, the hooks' folder). */
       dataFolder: absolutePath(platform, d.dataFolder).default(d.dataFolder),
       serviceName: serviceName.default(DEFAULT_SERVICE),
-      /** How the portal is asked (the real portal's requests are not documented: see portal.ts). */
+      /**
+       * The portal, in the shape of the site's description of it. 003 gives its address
+       * (http://localhost:8080/, so port 8080 and the list at "/") and says only that it lists the
+       * modules to update with an « Installer » button each; how the page shows a module still to
+       * update, an install running, and what the button sends are the site's (no default).
+       */
       portal: strictOptions(
         {
-          port: z.number(expecting("a port number")).int().min(1, "a port from 1 to 65535").max(65535, "a port from 1 to 65535").default(DEFAULT_PORTAL.port),
-          listPath: z.string(expecting("a path like /")).regex(/^\/[\x21-\x7e]*$/, "a path on the portal, starting with /").default(DEFAULT_PORTAL.listPath),
-          installMethod: z.enum(["POST", "GET"], { error: () => "POST or GET" }).default(DEFAULT_PORTAL.installMethod),
-          installPath: z.string(expecting("a path like /install")).regex(/^\/[\x21-\x7e]*$/, "a path on the portal, starting with /").default(DEFAULT_PORTAL.installPath),
-          /** The install request's body; {module} is replaced by the module's name. */
-          installBody: z.string(expecting("a request body like module={module}")).max(1000).default(DEFAULT_PORTAL.installBody),
-          contentType: z.string(expecting("a content type")).regex(/^[\x20-\x7e]{1,100}$/, "printable text").default(DEFAULT_PORTAL.contentType),
-          /** Text that shows a module is still listed for update; {module} is replaced by its name. */
-          listedMarker: z.string(expecting('text like data-module="{module}"')).min(1).max(200).refine((s) => s.includes("{module}"), "must contain {module}").default(DEFAULT_PORTAL.listedMarker),
+          port: z.number(expecting("a port number")).int("a whole port number").min(1, "a port from 1 to 65535").max(65535, "a port from 1 to 65535").default(PORTAL_DEFAULTS.port),
+          listPath: portalPath("a path like /").default(PORTAL_DEFAULTS.listPath),
+          listedPattern: modulePattern("while the module is still to update").optional(),
+          installingPattern: modulePattern("while the module's install runs").optional(),
+          install: strictOptions(
+            {
+              method: z.enum(["POST", "GET"], { error: () => "POST or GET, as the Installer button's form says" }),
+              path: portalPath("the form's action, a path like /something"),
+              fields: z.record(formName, formValue, expecting("the form's fields: { name: value }, a value may use {module}")),
+              tokensFromPage: z.array(formName, expecting("a list of hidden input names")).max(20, "at most 20 names").optional(),
+            },
+            "the Installer button's form: { method, path, fields, tokensFromPage }",
+          ).optional(),
         },
-        "an object describing the portal's requests",
-      ).default(DEFAULT_PORTAL),
+        "the portal's description: { port, listPath, listedPattern, installingPattern, install }",
+      ).default(PORTAL_DEFAULTS),
       /** « Relancer une seconde fois la mise à jour après avoir patienté deux à trois minutes ». */
       retryWaitSeconds: seconds("seconds to wait before installing again", 3600).default(150),
       /**
@@ -91,16 +129,18 @@ function schemaFor(platform: Platform) {
       /** A customised database, whose update the service cannot install (« Cas particulier de l'application Base de données »). */
       database: strictOptions(
         {
-          /** Applies one script: the script's path is added as its last argument. */
-          sqlCommand: command,
+          /** Applies one script (its path is added as the last argument) and exits non-zero when the script fails. */
+          sqlCommand: siteCommand("the command that applies one script (its path added last) and exits non-zero when the script fails (sqlcmd does only with -b)"),
           /** Backs the database up before the first script (the restore point). */
           backupCommand: command,
           /** Restores that backup when a script fails; without it, a failed script leaves the server for an operator. */
           restoreCommand: command.optional(),
+          /** Where the update's scripts are on the server ({version} is the database version): 003 does not say. */
+          scriptsFolder: scriptsFolder(platform),
           /** The update's scripts as reviewed, in order: name and sha256, as preview lists them. */
           reviewedScripts: z.array(strictOptions({ name: scriptName, sha256 }, "a script: { name, sha256 }")).optional(),
         },
-        "an object with sqlCommand, backupCommand, restoreCommand and reviewedScripts",
+        "an object with sqlCommand, backupCommand, restoreCommand, scriptsFolder and reviewedScripts",
       ).optional(),
       backupDir: absolutePath(platform, d.backupDir).default(d.backupDir),
     },
@@ -112,8 +152,8 @@ const schemas: Record<Platform, ReturnType<typeof schemaFor>> = { linux: schemaF
 export type AltazionOptions = z.infer<ReturnType<typeof schemaFor>>;
 export type ModuleOptions = AltazionOptions["modules"][number];
 
-/** A web module's pools: as given, or one named after the module. */
-export const poolsOf = (m: ModuleOptions): string[] => (isWebModule(m.name) ? (m.pools ?? [m.name]) : []);
+/** A web module's pools, as the site names them (shown as the site's placeholder until it does). */
+export const poolsOf = (m: ModuleOptions, i: number): string[] => (isWebModule(m.name) ? (m.pools ?? [sitePlaceholder(`options.modules[${i}].pools`)]) : []);
 
 function rules(platform: Platform) {
   return (o: Partial<AltazionOptions>, failed: ReadonlySet<string>): OptionProblem[] => {
@@ -136,10 +176,51 @@ function rules(platform: Platform) {
   };
 }
 
-export function checkAltazionOptions(raw: unknown, platform: Platform): Checked<AltazionOptions> {
-  return checkOptions<AltazionOptions>(schemas[platform], raw, rules(platform));
+/** sqlcmd goes on after a failing statement and exits 0 unless it is given -b. */
+const SQLCMD = /(^|[\s\\/&;|(])sqlcmd(\.exe)?(?=[\s"';)]|$)/i;
+const SQLCMD_B = /(^|\s)[-/][bB](?=\s|$)/;
+
+/**
+ * What the document leaves to the site and upchain has no default for: refused at preview when
+ * missing, each field named with what to give. (Planning alone, as `upchain plan` does, shows them as
+ * placeholders instead.)
+ */
+export function siteProblems(o: Partial<AltazionOptions>, failed: ReadonlySet<string> = new Set()): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  // a customised database (options.database given, even if wrong) is never installed through the portal
+  const customised = o.database !== undefined || failed.has("database");
+  const pressed = (o.modules ?? []).some((m) => !(m.name === "database" && customised));
+  if (pressed && !failed.has("portal")) {
+    const p = o.portal;
+    const page = "003 says only that the portal lists the modules to update, each with an « Installer » button, and comes back to that list";
+    if (!p?.listedPattern) {
+      problems.push({ path: "options.portal.listedPattern", message: `missing: give the regular expression that matches the portal's page while {module} is still to update (${page}; how the page shows a module is the site's)` });
+    }
+    if (!p?.installingPattern) {
+      problems.push({ path: "options.portal.installingPattern", message: `missing: give the regular expression that matches the portal's page while {module}'s install runs (${page}; what it shows meanwhile is the site's): upchain never presses again, nor restores, while it matches` });
+    }
+    if (!p?.install) {
+      problems.push({ path: "options.portal.install", message: `missing: give the form the « Installer » button sends, as the portal's page has it: { method, path, fields: { name: value with {module} }, tokensFromPage: [hidden inputs to copy] } (${page})` });
+    }
+  }
+  (o.modules ?? []).forEach((m, i) => {
+    if (isWebModule(m.name) && !m.pools) {
+      problems.push({ path: `options.modules[${i}].pools`, message: `missing: give the IIS application pool(s) ${m.name} runs in, which the document's install-loop remedy stops and starts again (003: « Localisez le(s) pool(s) d'application faisant tourner la ou les applications »; it names none)` });
+    }
+  });
+  const sql = o.database?.sqlCommand;
+  if (sql && SQLCMD.test(sql) && !SQLCMD_B.test(sql)) {
+    problems.push({ path: "options.database.sqlCommand", message: "runs sqlcmd without -b: sqlcmd then goes on after a failing statement and exits 0, so a failed script would pass; add -b (sqlcmd -b ...) so that it stops and exits non-zero" });
+  }
+  return problems;
 }
 
+/** Every problem of the options, the site's missing answers included. */
+export function checkAltazionOptions(raw: unknown, platform: Platform): Checked<AltazionOptions> {
+  return checkOptions<AltazionOptions>(schemas[platform], raw, (o, failed) => [...rules(platform)(o, failed), ...siteProblems(o, failed)]);
+}
+
+/** The options as a plan reads them: valid, but the site's answers may still be missing (see siteProblems). */
 export function altazionOptions(raw: unknown, platform: Platform): AltazionOptions {
   return parseOptions<AltazionOptions>(schemas[platform], raw, rules(platform));
 }

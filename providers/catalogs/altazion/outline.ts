@@ -5,7 +5,8 @@
 import { ChainPosition, Hop, Shell, Step } from "../../engine/catalog";
 import { HttpAttempt } from "../../engine/httpStep";
 import { AltazionOptions, ModuleOptions, poolsOf } from "./options";
-import { installRequest } from "./portal";
+import { installRequest, listedPattern } from "./portal";
+import { SOURCE } from "./source";
 import { altazionScheme, isWebModule, rules } from "./rules";
 
 /** The commands of one platform. Each returns the lines of one step, already quoted for `shell`. */
@@ -18,16 +19,21 @@ export interface AltazionCommands {
   /** Prints "<Running|Stopped> <start mode>" of the service; exits 3 when it is not installed (read-only). */
   serviceState: string;
   notify(phase: "start" | "end", message: string, modules: string[]): string[];
-  /** The service runs, its portal answers and it has detected `version` of `module`; with `remedy`, the document's fixes first. */
+  /**
+   * The portal answers (else, as 003 says only then: the service is installed, runs, and starts
+   * Automatic (Delayed Start); with `remedy`, its fixes) and the service has detected `version` of `module`.
+   */
   serviceReady(module: string, version: string, remedy: boolean): string[];
+  /** No process (a command line, a file explorer) has its working folder in the module's folder (« Avant toutes autres choses »). */
+  foldersFree(m: ModuleOptions): string[];
   backupModule(m: ModuleOptions, dir: string): string[];
   restoreModule(m: ModuleOptions, dir: string): string[];
   stopPool(pool: string): string;
   startPool(pool: string): string;
   /** The document's rule for a leftover app_offline.htm(l): renamed to .bak, or deleted when a .bak is there. */
   clearMaintenance(m: ModuleOptions): string[];
-  /** The module's installed version, as status.xml says, is `version`. */
-  verifyModule(module: string, version: string): string[];
+  /** The portal's list page (options.portal.listPath) answers and no longer matches `listed`, the site's pattern for the module. */
+  verifyModule(module: string, listed: string): string[];
   databaseBackup(command: string): string[];
   databaseRestore(command: string | undefined, backupCommand: string): string[];
   /** The update's scripts on the host are exactly the reviewed ones (names, order, sha256). */
@@ -55,97 +61,113 @@ const moduleOf = (o: AltazionOptions, name: string): ModuleOptions => {
   if (!m) throw new Error(`altazion: module ${name} is not in the options`);
   return m;
 };
+const poolsOfModule = (o: AltazionOptions, name: string) => poolsOf(moduleOf(o, name), o.modules.findIndex((x) => x.name === name));
 
 export const backupDirOf = (o: AltazionOptions, module: string, from: string, to: string, sep: string) => `${o.backupDir}${sep}${module}-${from}-to-${to}`;
 
-function noticeStep(c: AltazionCommands, phase: "start" | "end", modules: string[], message: string, always = false): Step {
+function noticeStep(c: AltazionCommands, phase: "start" | "end", modules: string[], message: string, provenance: Step["provenance"], always = false): Step {
   return {
+    provenance,
     id: `notify-${phase}`,
     action: "run",
     shell: c.shell,
     title: phase === "start" ? `Tell the users that ${modules.join(", ")} will be cut for a few minutes` : `Tell the users the update is over`,
     commands: c.notify(phase, message, modules),
     destructive: false,
-    rule: rules.tellUsers.id,
+    ...(phase === "start" ? { rule: rules.tellUsers.id } : {}),
     ...(always ? { always: true } : {}),
   };
 }
 
+/** The database is customised (the stack says so with options.database): its scripts are run by hand, never by « Installer ». */
+export const isManualDatabase = (o: AltazionOptions, module: string) => module === "database" && o.database !== undefined;
+
 export function hopSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, chain: ChainPosition, sep: string): Step[] {
   const mod = hopModule(hop);
   const m = moduleOf(o, mod.name);
-  const modules = chainModules(chain.from, chain.to);
-  const pools = poolsOf(m);
+  // named in the order they are updated (the stack's), whatever order the version lists them in
+  const changed = chainModules(chain.from, chain.to);
+  const modules = o.modules.map((x) => x.name).filter((n) => changed.includes(n));
+  const pools = poolsOfModule(o, mod.name);
   const dir = backupDirOf(o, mod.name, mod.from, mod.to, sep);
-  const manualDatabase = mod.name === "database" && o.database?.reviewedScripts !== undefined;
+  const manualDatabase = isManualDatabase(o, mod.name);
   const steps: Step[] = [];
-  if (chain.index === 0 && o.notify) steps.push(noticeStep(c, "start", modules, `Altazion update: ${modules.join(", ")} will be cut for a few minutes`));
-  if (!manualDatabase) {
+  const tellUsers = () => {
+    if (chain.index === 0 && o.notify) steps.push(noticeStep(c, "start", modules, `Altazion update: ${modules.join(", ")} will be cut for a few minutes`, SOURCE.tellUsers));
+  };
+  if (manualDatabase) {
+    // no portal is involved: the users are told before the database's backup
+    tellUsers();
+    const db = o.database!;
+    const scripts = db.reviewedScripts ?? [];
+    steps.push({ id: "backup", action: "backup", shell: c.shell, title: `Back up the database with the site's backup command before ${mod.to}`, commands: c.databaseBackup(db.backupCommand), destructive: false, provenance: SOURCE.databaseBackup });
+    steps.push({ id: "check-scripts", action: "run", shell: c.shell, title: `Check the update's ${scripts.length} script(s) are the ones reviewed (names, order, sha256)`, commands: c.checkScripts(mod.to, scripts), destructive: false, rule: rules.customisedDatabase.id, provenance: SOURCE.checkScripts });
+    scripts.forEach((s, i) =>
+      steps.push({ id: `script-${i + 1}`, action: "run", shell: c.shell, title: `Run reviewed script ${i + 1}/${scripts.length} ${s.name} (sha256 ${s.sha256.slice(0, 12)}…)`, commands: c.runScript(db.sqlCommand, mod.to, s), destructive: true, rule: rules.customisedDatabase.id, provenance: SOURCE.checkScripts }),
+    );
+    // 003 gives no check of a database update: with versionCommand, the generic check ends the hop
+  } else {
+    // 003's order: the portal is reached (and the service fixed if it is not), then the users are told, then « Installer »
     steps.push({
       id: "service-ready",
       action: "run",
       shell: c.shell,
-      title: `Check the update service runs and has detected ${mod.name} ${mod.to}${o.remedy ? ` (else set its start mode, start or restart it, and wait up to ${o.detectionWaitSeconds}s)` : ""}`,
+      title: `Check the portal answers (else the update service, its start mode${o.remedy ? `: start or restart it, wait up to ${o.detectionWaitSeconds}s` : ""}) and the service has detected ${mod.name} ${mod.to}`,
       commands: c.serviceReady(mod.name, mod.to, o.remedy),
       destructive: false,
       rule: o.remedy ? rules.notDetected.id : rules.portalDown.id,
       timeoutSeconds: o.detectionWaitSeconds + 300,
+      provenance: SOURCE.serviceReady,
     });
-  }
-  if (manualDatabase) {
-    const db = o.database!;
-    const scripts = db.reviewedScripts!;
-    steps.push({ id: "backup", action: "backup", shell: c.shell, title: `Back up the database with the site's backup command before ${mod.to}`, commands: c.databaseBackup(db.backupCommand), destructive: false });
-    steps.push({ id: "check-scripts", action: "run", shell: c.shell, title: `Check the update's ${scripts.length} script(s) are the ones reviewed (names, order, sha256)`, commands: c.checkScripts(mod.to, scripts), destructive: false, rule: rules.customisedDatabase.id });
-    scripts.forEach((s, i) =>
-      steps.push({ id: `script-${i + 1}`, action: "run", shell: c.shell, title: `Run reviewed script ${i + 1}/${scripts.length} ${s.name} (sha256 ${s.sha256.slice(0, 12)}…)`, commands: c.runScript(db.sqlCommand, mod.to, s), destructive: true, rule: rules.customisedDatabase.id }),
-    );
-  } else {
-    steps.push({ id: "backup", action: "backup", shell: c.shell, title: `Back up ${m.folder} before ${mod.name} ${mod.to}`, commands: c.backupModule(m, dir), destructive: false, backupDir: dir });
+    tellUsers();
+    steps.push({ id: "backup", action: "backup", shell: c.shell, title: `Back up ${m.folder} before ${mod.name} ${mod.to}`, commands: c.backupModule(m, dir), destructive: false, backupDir: dir, provenance: SOURCE.backup });
+    steps.push({ id: "folders-free", action: "run", shell: c.shell, title: `Check no command line or explorer is open in ${m.folder} (« Avant toutes autres choses »)`, commands: c.foldersFree(m), destructive: false, rule: rules.installLoops.id, provenance: SOURCE.foldersFree });
     const attempts: HttpAttempt[] = [
       { waitSeconds: 0, note: "press Installer" },
       { waitSeconds: o.retryWaitSeconds, note: `still listed: press Installer again after ${o.retryWaitSeconds}s` },
       ...(pools.length ? [{ waitSeconds: 0, note: `still listed: stop ${pools.join(", ")}, press Installer again, start them again`, before: pools.map(c.stopPool), after: pools.map(c.startPool) }] : []),
     ];
     const giveUp =
-      `The document's remaining advice: close every explorer window or command line open on the application's folders (for every user logged on the server)` +
-      `${pools.length ? "" : `; ${mod.name} is not a web module, so stopping an IIS pool does not apply`}, then run pulumi up again; if it still loops, open a ticket at support.altazion.com.`;
+      `Every remedy of the document was tried (no command line or explorer was open in the module's folder; pressed again after ${o.retryWaitSeconds}s` +
+      `${pools.length ? `; with ${pools.join(", ")} stopped` : `; ${mod.name} is not a web module, so stopping an IIS pool does not apply`}): ` +
+      `check that no user logged on the server has a window open on the application's folders, then run pulumi up again; if it still loops, open a ticket at support.altazion.com.`;
     steps.push({
       id: "install",
       action: "http",
       shell: c.shell,
-      title: `Press Installer for ${mod.name} ${mod.to} (portal at localhost:${o.portal.port}, SSH tunnel)`,
+      title: `Press Installer for ${mod.name} ${mod.to} (the site's form, portal at localhost:${o.portal.port} through the SSH tunnel), wait while it installs`,
       commands: [],
       destructive: true,
       rule: rules.installLoops.id,
+      provenance: SOURCE.install,
       ...installRequest(o.portal, mod.name, attempts, giveUp),
-    });
-    if (pools.length) steps.push({ id: "pools-started", action: "run", shell: c.shell, title: `Make sure ${pools.join(", ")} ${pools.length === 1 ? "runs" : "run"}`, commands: pools.map(c.startPool), destructive: false });
-    if (isWebModule(mod.name)) steps.push({ id: "maintenance", action: "run", shell: c.shell, title: `Take ${mod.name} out of maintenance (app_offline.htm/.html renamed to .bak, or deleted when a .bak is there)`, commands: c.clearMaintenance(m), destructive: true, rule: rules.maintenance.id });
+    } as Step);
+    if (pools.length) steps.push({ id: "pools-started", action: "run", shell: c.shell, title: `Make sure ${pools.join(", ")} ${pools.length === 1 ? "runs" : "run"}`, commands: pools.map(c.startPool), destructive: false, provenance: SOURCE.poolsStarted });
+    if (isWebModule(mod.name)) steps.push({ id: "maintenance", action: "run", shell: c.shell, title: `Take ${mod.name} out of maintenance (app_offline.htm/.html renamed to .bak, or deleted when a .bak is there)`, commands: c.clearMaintenance(m), destructive: true, rule: rules.maintenance.id, provenance: SOURCE.maintenance });
+    steps.push({ id: "verify", action: "verify", shell: c.shell, title: `Check ${mod.name} has left the portal's list of modules to update`, commands: c.verifyModule(mod.name, listedPattern(o.portal, mod.name)), destructive: false, provenance: SOURCE.verify });
   }
-  steps.push({ id: "verify", action: "verify", shell: c.shell, title: `Check ${mod.name} now runs ${mod.to}`, commands: c.verifyModule(mod.name, mod.to), destructive: false });
-  if (chain.index === chain.count - 1 && o.notify) steps.push(noticeStep(c, "end", modules, `Altazion update over: ${modules.join(", ")} updated`));
+  if (chain.index === chain.count - 1 && o.notify) steps.push(noticeStep(c, "end", modules, `Altazion update over: ${modules.join(", ")} updated`, SOURCE.tellUsersOver));
   return steps;
 }
 
 export function restoreSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, sep: string): Step[] {
   const mod = hopModule(hop);
   const m = moduleOf(o, mod.name);
-  if (mod.name === "database" && o.database?.reviewedScripts !== undefined) {
-    return [{ id: "restore", action: "restore", shell: c.shell, title: `Restore the database from the backup taken before ${mod.to}`, commands: c.databaseRestore(o.database.restoreCommand, o.database.backupCommand), destructive: true }];
+  if (isManualDatabase(o, mod.name)) {
+    return [{ id: "restore", action: "restore", shell: c.shell, title: `Restore the database from the backup taken before ${mod.to}`, commands: c.databaseRestore(o.database!.restoreCommand, o.database!.backupCommand), destructive: true, provenance: SOURCE.restoreDatabase }];
   }
   const dir = backupDirOf(o, mod.name, mod.from, mod.to, sep);
-  return [{ id: "restore", action: "restore", shell: c.shell, title: `Put ${m.folder} back as it was before ${mod.name} ${mod.to}`, commands: c.restoreModule(m, dir), destructive: true }];
+  return [{ id: "restore", action: "restore", shell: c.shell, title: `Put ${m.folder} back as it was before ${mod.name} ${mod.to}`, commands: c.restoreModule(m, dir), destructive: true, provenance: SOURCE.restoreModule }];
 }
 
 export function recoverSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands): Step[] {
   const mod = hopModule(hop);
   const m = moduleOf(o, mod.name);
-  const pools = poolsOf(m);
+  const pools = poolsOfModule(o, mod.name);
   const steps: Step[] = [];
   // the document: the pools are started again whatever happens
-  if (pools.length) steps.push({ id: "pools-recover", action: "run", shell: c.shell, title: `Start ${pools.join(", ")} again`, commands: pools.map(c.startPool), destructive: false, always: true });
-  if (isWebModule(mod.name)) steps.push({ id: "maintenance-recover", action: "run", shell: c.shell, title: `Take ${mod.name} out of maintenance`, commands: c.clearMaintenance(m), destructive: false, always: true });
-  if (o.notify) steps.push(noticeStep(c, "end", [mod.name], `Altazion update stopped at ${mod.name}: it still runs ${mod.from}; the modules after it were not updated`, true));
+  if (pools.length) steps.push({ id: "pools-recover", action: "run", shell: c.shell, title: `Start ${pools.join(", ")} again`, commands: pools.map(c.startPool), destructive: false, always: true, provenance: SOURCE.recoverPools });
+  if (isWebModule(mod.name)) steps.push({ id: "maintenance-recover", action: "run", shell: c.shell, title: `Take ${mod.name} out of maintenance`, commands: c.clearMaintenance(m), destructive: false, always: true, provenance: SOURCE.recoverMaintenance });
+  if (o.notify) steps.push(noticeStep(c, "end", [mod.name], `Altazion update stopped at ${mod.name}: it still runs ${mod.from}; the modules after it were not updated`, SOURCE.tellUsersStopped, true));
   return steps;
 }

@@ -1,22 +1,16 @@
-// The update service's own files, read as data (they come from the host): status.xml, where the
-// service writes each module's installed and latest detected version, and applicationspath.config,
-// which declares the modules running on the server. Their format is not documented; ASSUMED (and
-// what the test fixture writes): `<module name= installed= available= automatic=/>` elements and
-// `<application name= path=/>` elements. Anything else in them is ignored; a value that is not a
+// The update service's own files, read as data (they come from the host). status.xml: 003 says it
+// holds « la dernière version détectée par le module » (the latest version the service has
+// detected), and that is all upchain reads from it: what is on offer. The installed versions are the
+// site's (the server's versionCommand), never read here. applicationspath.config « contient des noeuds
+// XML correspondant aux services qui s'exécutent sur le serveur ». Neither file's format is documented:
+// read here (and written so by the test fixture) as `<module name="..." lastDetectedVersion="..."/>` and
+// `<application name="..." path="..."/>` elements. Anything else is ignored; a value that is not a
 // module name or a version is refused, never used.
 import { MODULES, moduleVersion } from "./rules";
 
-export interface ModuleStatus {
-  installed: string;
-  available: string;
-  /** False when the service cannot install the module itself (a customised database). */
-  automatic: boolean;
-}
-
 export interface ServiceStatus {
-  /** When the service last detected versions, as it wrote it (shown, never interpreted). */
-  detected?: string;
-  modules: Map<string, ModuleStatus>;
+  /** Per module, the latest version the service has detected. */
+  detected: Map<string, string>;
 }
 
 const attributes = (tag: string): Map<string, string> => {
@@ -25,23 +19,21 @@ const attributes = (tag: string): Map<string, string> => {
   return out;
 };
 const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const shownValue = (s: string) => JSON.stringify(s.replace(/[^\x20-\x7e]/g, "?").slice(0, 40));
 
-/** status.xml as data; a problem when it holds no readable module. */
+/** status.xml as data: the latest detected version of each module it lists; a problem when a version is not one. */
 export function readStatus(xml: string): ServiceStatus | { problem: string } {
-  const modules = new Map<string, ModuleStatus>();
-  const root = /<status\b([^>]*)>/.exec(xml);
+  const detected = new Map<string, string>();
   for (const m of xml.matchAll(/<module\b([^>]*?)\/?>/g)) {
     const a = attributes(m[1]);
     const name = a.get("name") ?? "";
     if (!(MODULES as readonly string[]).includes(name)) continue;
-    const installed = moduleVersion.normalize(a.get("installed") ?? "");
-    const available = moduleVersion.normalize(a.get("available") ?? a.get("installed") ?? "");
-    if (!installed || !available) return { problem: `status.xml gives ${name} a version that is not one (${JSON.stringify((a.get("installed") ?? "").slice(0, 40))}, ${JSON.stringify((a.get("available") ?? "").slice(0, 40))})` };
-    modules.set(name, { installed, available, automatic: a.get("automatic") !== "false" });
+    const available = moduleVersion.normalize(a.get("lastDetectedVersion") ?? "");
+    if (!available) return { problem: `status.xml gives ${name} a latest detected version that is not one (${shownValue(a.get("lastDetectedVersion") ?? "")})` };
+    detected.set(name, available);
   }
-  if (!root) return { problem: "status.xml has no <status> element: the update service has not written it (yet)" };
-  const detected = root ? attributes(root[1]).get("detected") : undefined;
-  return { detected: detected?.replace(/[^\x20-\x7e]/g, "?").slice(0, 40), modules };
+  if (!detected.size) return { problem: "status.xml lists no module the service has detected a version of: the update service has not written it (yet)" };
+  return { detected };
 }
 
 /** The applications declared in applicationspath.config: module name -> path (as written, decoded). */

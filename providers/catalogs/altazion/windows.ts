@@ -4,6 +4,7 @@
 // wildcard); every path goes through -LiteralPath for the same reason; every value is quoted.
 import { quotePowerShell as q } from "../../quote";
 import { keepEarlierPs, privateFolderPs } from "../privateFolder";
+import { sitePlaceholder } from "../../engine/provenance";
 import { AltazionCommands } from "./outline";
 import { AltazionOptions, ModuleOptions } from "./options";
 
@@ -14,8 +15,10 @@ export const windowsFiles = (o: AltazionOptions) => ({
   status: join(o.dataFolder, "bin", "updates", "status.xml"),
   applications: join(o.dataFolder, "bin", "config", "applicationspath.config"),
   hooks: join(o.dataFolder, "bin", "updates", "scripts"),
-  databaseScripts: (version: string) => join(o.dataFolder, "bin", "updates", "packages", "database", version, "scripts"),
 });
+
+/** The site's folder of a database version's scripts (options.database.scriptsFolder). */
+const scriptsFolderOf = (o: AltazionOptions, version: string) => (o.database?.scriptsFolder ?? sitePlaceholder("options.database.scriptsFolder")).split("{version}").join(version);
 
 /** `$svc`: the service, by exact display name or name; throws naming it when it is not installed. */
 const findService = (name: string) =>
@@ -40,7 +43,8 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
   const f = windowsFiles(o);
   const port = o.portal.port;
   const supportCase = "the update service refuses to start: the document calls this a support case, open a ticket at support.altazion.com";
-  const portalUp = `function PortalUp { try { Invoke-WebRequest -UseBasicParsing -TimeoutSec 5 -Uri ${q(`http://localhost:${port}/`)} | Out-Null; $true } catch { $false } }`;
+  const listUri = q(`http://localhost:${port}${o.portal.listPath}`);
+  const portalUp = `function PortalUp { try { Invoke-WebRequest -UseBasicParsing -TimeoutSec 5 -Uri ${listUri} | Out-Null; $true } catch { $false } }`;
   const startSvc = `try { Start-Service -InputObject $svc } catch { throw ${q(supportCase)} }`;
   const restartSvc = `try { Restart-Service -InputObject $svc -Force } catch { throw ${q(supportCase)} }`;
   return {
@@ -57,29 +61,30 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
         strict,
         norm,
         portalUp,
-        findService(o.serviceName),
-        startMode,
         `$want = ${q(version)}; $restarted = $false`,
-        remedy
-          ? `if ($mode -ne 'AutomaticDelayedStart') { & sc.exe config $svc.Name start= delayed-auto | Out-Null; if ($LASTEXITCODE -ne 0) { throw ('sc.exe could not set the start mode (exit ' + $LASTEXITCODE + ')') }; Write-Output ('start mode was ' + $mode + ': set to Automatic (Delayed Start), as the document wants') }`
-          : `if ($mode -ne 'AutomaticDelayedStart') { throw ('the update service starts ' + $mode + '; the document wants Automatic (Delayed Start): set it, or set options.remedy: true for upchain to') }`,
-        remedy
-          ? `if ($svc.Status -ne 'Running') { Write-Output ('the update service was ' + $svc.Status + ': starting it'); ${startSvc}; $restarted = $true }`
-          : `if ($svc.Status -ne 'Running') { throw ('the update service is ' + $svc.Status + ${q(`, so its portal (localhost:${port}) cannot answer: start it, or set options.remedy: true for upchain to`)}) }`,
-        `$i = 0; while (-not (PortalUp)) { $i++; if ($i -ge 60) { ` +
-          (remedy
-            ? `if (-not $restarted) { Write-Output 'the portal does not answer: stopping and starting the update service, as the document says'; ${restartSvc}; $restarted = $true; $i = 0 } else { throw 'the portal still does not answer after the update service was started again: a support case, open a ticket at support.altazion.com' }`
-            : `throw ${q(`the update service runs but its portal (localhost:${port}) does not answer: the document says to stop and start the service; set options.remedy: true for upchain to, or do it by hand`)}`) +
-          ` }; Start-Sleep -Seconds 1 }`,
-        `${moduleStatus(f.status, module)}; $have = Norm $m.available; $installed = Norm $m.installed`,
+        // 003 looks at the service (and its start mode) only when the portal does not answer (one statement: each line parses alone)
+        [
+          `if (-not (PortalUp)) {`,
+          findService(o.serviceName),
+          startMode,
+          remedy
+            ? `if ($mode -ne 'AutomaticDelayedStart') { & sc.exe config $svc.Name start= delayed-auto | Out-Null; if ($LASTEXITCODE -ne 0) { throw ('sc.exe could not set the start mode (exit ' + $LASTEXITCODE + ')') }; Write-Output ('start mode was ' + $mode + ': set to Automatic (Delayed Start), as the document wants') }; ` +
+              `if ($svc.Status -ne 'Running') { Write-Output ('the update service was ' + $svc.Status + ': starting it'); ${startSvc}; $restarted = $true }`
+            : `throw (${q(`the portal (localhost:${port}) does not answer: the update service is `)} + $svc.Status + ' and starts ' + $mode + ${q("; the document: start it (its start mode should be Automatic (Delayed Start)), or stop and start it if it runs; set options.remedy: true for upchain to")})`,
+          `$i = 0; while (-not (PortalUp)) { $i++; if ($i -ge 60) { ` +
+            `if (-not $restarted) { Write-Output 'the portal does not answer: stopping and starting the update service, as the document says'; ${restartSvc}; $restarted = $true; $i = 0 } else { throw 'the portal still does not answer after the update service was started again: a support case, open a ticket at support.altazion.com' }` +
+            ` }; Start-Sleep -Seconds 1 }`,
+          `}`,
+        ].join("\n"),
+        `${moduleStatus(f.status, module)}; $have = Norm $m.lastDetectedVersion`,
         `if ($have -ne $want -and [version]$have -gt [version]$want) { throw ('the update service offers ' + ${q(module)} + ' ' + $have + ', newer than ' + $want + ': its Installer button would install ' + $have + '; set the target to ' + $have + ' or latest') }`,
-        `if ($have -ne $want -and $installed -ne $want) { ` +
+        `if ($have -ne $want) { ` +
           (remedy
             ? `if (-not $restarted) { Write-Output ('the update service has detected ' + $have + ', not ' + $want + ${q(`: stopping and starting it, then waiting up to ${o.detectionWaitSeconds}s for the detection`)}); ${restartSvc} }; ` +
-              `$t = 0; while ($true) { ${moduleStatus(f.status, module)}; if ((Norm $m.available) -eq $want) { break }; $t += 5; if ($t -gt ${o.detectionWaitSeconds}) { throw ${q(`the update service has still not detected ${module} ${version} after ${o.detectionWaitSeconds}s: check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares ${module}; otherwise a support case`)} }; Start-Sleep -Seconds 5 }`
+              `$t = 0; while ($true) { ${moduleStatus(f.status, module)}; if ((Norm $m.lastDetectedVersion) -eq $want) { break }; $t += 5; if ($t -gt ${o.detectionWaitSeconds}) { throw ${q(`the update service has still not detected ${module} ${version} after ${o.detectionWaitSeconds}s: check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares ${module}; otherwise a support case`)} }; Start-Sleep -Seconds 5 }`
             : `throw ('the update service has detected ' + ${q(module)} + ' ' + $have + ', not ' + $want + ' (status.xml): set options.remedy: true to restart it and wait for the detection, as the document says')`) +
           ` }`,
-        `Write-Output ('the update service runs, its portal answers, and it offers ' + ${q(module)} + ' ' + $want)`,
+        `Write-Output ('the portal answers, and the update service offers ' + ${q(module)} + ' ' + $want)`,
       ];
     },
     backupModule: (m, dir) => [
@@ -106,17 +111,25 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
         `if (Test-Path -LiteralPath $bak) { Remove-Item -LiteralPath $p -Force; Write-Output ('deleted ' + $n + ': an app_offline.bak was already there') } ` +
         `else { Rename-Item -LiteralPath $p -NewName 'app_offline.bak'; Write-Output ('renamed ' + $n + ' to app_offline.bak') } } }`,
     ],
-    verifyModule: (module, version) => [
+    foldersFree: (m) => [
       strict,
-      norm,
-      `${moduleStatus(f.status, module)}; $have = Norm $m.installed`,
-      `if ($have -ne ${q(version)}) { throw ('status.xml says ' + ${q(module)} + ' runs ' + $have + ', not ' + ${q(version)}) }`,
-      `Write-Output (${q(module)} + ' runs ' + $have)`,
+      `$dir = ${q(m.folder.replace(/\\+$/, ""))}`,
+      // 003's explorer windows and command lines: the processes whose command line names the module's folder (the working folder of another process is not readable from PowerShell)
+      `$found = @(Get-CimInstance Win32_Process | Where-Object { $_.Name -in 'explorer.exe', 'cmd.exe', 'powershell.exe', 'pwsh.exe' -and $_.CommandLine -and $_.CommandLine.IndexOf($dir, [StringComparison]::OrdinalIgnoreCase) -ge 0 } | ForEach-Object { [string]$_.ProcessId + '(' + $_.Name + ')' })`,
+      `if ($found.Count) { throw ('processes are open on ' + $dir + ': ' + ($found -join ' ') + '; the document, before anything else: close every explorer and command line open on the application''s folders (for every user logged on the server), then run pulumi up again') }`,
+      `Write-Output ('no explorer or command line is open on ' + $dir)`,
+    ],
+    verifyModule: (module, listed) => [
+      strict,
+      `$page = Invoke-WebRequest -UseBasicParsing -TimeoutSec 30 -Uri ${listUri}`,
+      // the site's pattern (options.portal.listedPattern), matched over the whole page as the http step does
+      `if ($page.Content -match ${q(listed)}) { throw ${q(`${module} is still in the portal's list of modules to update: its install did not take`)} }`,
+      `Write-Output ${q(`${module} has left the portal's list of modules to update`)}`,
     ],
     databaseBackup: (command) => [strict, command, `Write-Output 'restore point: the database backup made by options.database.backupCommand'`],
     databaseRestore: (command, backupCommand) => [strict, command ?? `throw ${q(`no options.database.restoreCommand: restore the database by hand from the backup made by: ${backupCommand}`)}`],
     checkScripts(version, reviewed) {
-      const dir = f.databaseScripts(version);
+      const dir = scriptsFolderOf(o, version);
       return [
         strict,
         `$dir = ${q(dir)}; [string[]]$names = @((Get-ChildItem -LiteralPath $dir -Force).Name); [Array]::Sort($names, [StringComparer]::Ordinal)`,
@@ -129,7 +142,7 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
       ];
     },
     runScript(sqlCommand, version, s) {
-      const file = join(f.databaseScripts(version), s.name);
+      const file = join(scriptsFolderOf(o, version), s.name);
       return [
         strict,
         `if ((Get-FileHash -LiteralPath ${q(file)} -Algorithm SHA256).Hash.ToLowerInvariant() -ne ${q(s.sha256)}) { throw ${q(`${s.name} changed since it was reviewed`)} }`,
@@ -141,16 +154,20 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
 
 /**
  * Preview's read-only look at a Windows server, in the sections checks.ts judges (the same as the
- * Linux look's): the service's state and start mode, applicationspath.config, status.xml, and each
- * database update's scripts with their sha256 (`version<TAB>sha256<TAB>name`, in ordinal name order).
- * Each section is read on its own: one that cannot be read prints why, and the next is still read.
+ * Linux look's, linux.ts/checks.ts): whether the portal answers, the service's state and start mode,
+ * applicationspath.config, status.xml, and a customised database update's scripts in the site's
+ * folder with their sha256 (`sha256<TAB>name`, in ordinal name order; `missing` when the folder is
+ * not there). Each section is read on its own: one that cannot be read prints why, and the next is still read.
  */
-export function windowsLook(o: AltazionOptions): string {
+export function windowsLook(o: AltazionOptions, databaseTarget: string | undefined): string {
   const f = windowsFiles(o);
   const c = windowsCommands(o);
   const section = (name: string) => `Write-Output '=== upchain ${name} ==='`;
-  const packages = join(o.dataFolder, "bin", "updates", "packages", "database");
+  const scripts = databaseTarget && o.database?.scriptsFolder ? scriptsFolderOf(o, databaseTarget) : undefined;
   return [
+    section("portal"),
+    // any HTTP answer means the portal is up (an error status too), as curl without -f says on Linux
+    `try { $null = Invoke-WebRequest -UseBasicParsing -TimeoutSec 5 -Uri ${q(`http://127.0.0.1:${o.portal.port}${o.portal.listPath}`)}; 'up' } catch { if ($_.Exception.Response) { 'up' } else { 'down' } }`,
     section("service"),
     `try { & { ${c.serviceState} }; Write-Output 'exit=0' } catch { Write-Output $_.Exception.Message; Write-Output 'exit=1' }`,
     section("applications"),
@@ -158,12 +175,12 @@ export function windowsLook(o: AltazionOptions): string {
     section("status"),
     `try { Get-Content -LiteralPath ${q(f.status)} -Raw -ErrorAction Stop } catch { Write-Output $_.Exception.Message }`,
     section("scripts"),
-    `$packages = ${q(packages)}; if (Test-Path -LiteralPath $packages -PathType Container) { foreach ($d in @(Get-ChildItem -LiteralPath $packages -Force | Where-Object { $_.PSIsContainer })) { ` +
-      `$dir = Join-Path $d.FullName 'scripts'; if (-not (Test-Path -LiteralPath $dir -PathType Container)) { continue }; ` +
-      `[string[]]$names = @(Get-ChildItem -LiteralPath $dir -Force | Where-Object { -not $_.PSIsContainer } | ForEach-Object { $_.Name }); [Array]::Sort($names, [StringComparer]::Ordinal); ` +
-      "foreach ($n in $names) { $h = (Get-FileHash -LiteralPath (Join-Path $dir $n) -Algorithm SHA256).Hash.ToLowerInvariant(); Write-Output ($d.Name + [char]9 + $h + [char]9 + $n) } } }",
+    ...(scripts
+      ? [
+          `$dir = ${q(scripts)}; if (Test-Path -LiteralPath $dir -PathType Container) { ` +
+            `[string[]]$names = @(Get-ChildItem -LiteralPath $dir -Force | Where-Object { -not $_.PSIsContainer } | ForEach-Object { $_.Name }); [Array]::Sort($names, [StringComparer]::Ordinal); ` +
+            "foreach ($n in $names) { $h = (Get-FileHash -LiteralPath (Join-Path $dir $n) -Algorithm SHA256).Hash.ToLowerInvariant(); Write-Output ($h + [char]9 + $n) } } else { 'missing' }",
+        ]
+      : []),
   ].join("\n");
 }
-
-/** Prints status.xml: the installed versions are read from it (see status.ts). */
-export const windowsProbe = (o: AltazionOptions) => `Get-Content -LiteralPath ${q(windowsFiles(o).status)} -Raw`;

@@ -1,5 +1,9 @@
 import * as assert from "assert";
-import { AltazionServer, hookFields } from "../../../components/altazionServer";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { AltazionServer, hookFields, hookPath, readHooks } from "../../../components/altazionServer";
+import { projectDir } from "../../../providers/projectDir";
 import { userField } from "../../../providers/server/fields";
 import { registerWithMocks } from "../../support/pulumiMocks";
 
@@ -32,4 +36,36 @@ describe("AltazionServer's hook files, named as the caller wrote them", () => {
   for (const [name, names, property, expected] of cases) {
     it(name, () => assert.strictEqual(userField(property, hookFields(["hooks/POSTINSTALL_ecommerce.ps1", "site/PREINSTALL-ecommerce.ps1"], names)), expected));
   }
+});
+
+describe("AltazionServer reads the installed versions from the site", () => {
+  it("passes the site's versionCommand (module=version,... in name order) to the server: 003 names no installed version", async () => {
+    const r = await registerWithMocks(
+      "upchain:Server",
+      () =>
+        new AltazionServer("az", {
+          connection: { host: "192.0.2.30", hostKey: "ssh-ed25519 AAAA", privateKey: "KEY" },
+          versionCommand: "altazion-versions",
+          modules: [{ name: "ecommerce", version: "latest", folder: "/srv/altazion/ecommerce" }],
+        }),
+    );
+    assert.strictEqual(r.plainInputs.versionCommand, "altazion-versions");
+  });
+});
+
+describe("AltazionServer's hook paths", () => {
+  it("a relative hook path is read from the project's folder (where Pulumi.yaml is), not from the folder the program runs in", () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-project-"));
+    try {
+      fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: p\nruntime: nodejs\n");
+      fs.mkdirSync(path.join(project, "hooks"));
+      fs.writeFileSync(path.join(project, "hooks", "PREINSTALL_ecommerce.ps1"), "Write-Output hi\n");
+      fs.mkdirSync(path.join(project, "dist", "stacks"), { recursive: true });
+      assert.strictEqual(hookPath("hooks/PREINSTALL_ecommerce.ps1", projectDir(path.join(project, "dist", "stacks"))), path.join(project, "hooks", "PREINSTALL_ecommerce.ps1"));
+      assert.deepStrictEqual(readHooks(["hooks/PREINSTALL_ecommerce.ps1"], "hooks", projectDir(path.join(project, "dist", "stacks"))), { "PREINSTALL_ecommerce.ps1": "Write-Output hi\n" });
+      assert.throws(() => readHooks(["hooks/POSTINSTALL_ecommerce.ps1"], "hooks", project), /hooks\[0\]: the hook file .* cannot be read \(ENOENT\).*relative to .*the project's folder/);
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
+  });
 });

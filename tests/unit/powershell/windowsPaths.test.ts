@@ -227,10 +227,12 @@ describe("every command a Windows server would receive is PowerShell that parses
     let server: http.Server;
     let port = 0;
     before(async () => {
-      // a portal that keeps the module listed: every attempt runs, the last one with the pools stopped
+      // a portal that keeps the module listed (with the hidden token the spec's form sends back): every
+      // attempt runs, the last one with the pools stopped
       server = http.createServer((req, res) => {
         req.resume();
-        req.on("end", () => (req.method === "POST" ? res.writeHead(303, { location: "/" }).end() : res.writeHead(200, { "content-type": "text/html" }).end('<tr data-module="ecommerce"><tr data-module="gestioncommerciale">')));
+        const page = '<input type="hidden" name="pageToken" value="t1"><tr data-module="ecommerce"><tr data-module="gestioncommerciale">';
+        req.on("end", () => (req.method === "POST" ? res.writeHead(303, { location: "/" }).end() : res.writeHead(200, { "content-type": "text/html" }).end(page)));
       });
       await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
       port = (server.address() as net.AddressInfo).port;

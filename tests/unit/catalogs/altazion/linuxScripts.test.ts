@@ -4,13 +4,27 @@ import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
+import * as http from "http";
+import { AddressInfo } from "net";
+import { listedPattern } from "../../../../providers/catalogs/altazion/portal";
+import { getCatalog } from "../../../../providers/catalogs";
 import { linuxCommands } from "../../../../providers/catalogs/altazion/linux";
 import { altazionOptions } from "../../../../providers/catalogs/altazion/options";
 import { tempDir } from "../../../support/localHost";
-import { statusXml } from "./fixtures";
+import { PORTAL } from "./fixtures";
 
 const run = (lines: string[]) => spawnSync("sh", ["-c", lines.join("\n")], { encoding: "utf8" });
+/** In sh without blocking this process (a test's own HTTP server must answer meanwhile). */
+const runAsync = (lines: string[]) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const p = spawn("sh", ["-c", lines.join("\n")]);
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    p.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
 
 describe("altazion Linux scripts, run in sh", () => {
   let dir: string;
@@ -52,17 +66,40 @@ describe("altazion Linux scripts, run in sh", () => {
     assert.deepStrictEqual(fs.readdirSync(folder), ["web.config"]);
   });
 
-  it("verify reads the module's installed version from status.xml, attributes in any order, written with 2 numbers", () => {
-    const { data, c } = setup();
-    const file = path.join(data, "bin", "updates", "status.xml");
-    fs.writeFileSync(file, `<status>\n<module available="5.3" name="gestioncommerciale" installed="5.1"/>\n<module\n automatic="true" installed="5.2" name="ecommerce" available="5.2"/></status>`);
-    const ok = run(c.verifyModule("ecommerce", "5.2.0.0"));
-    assert.strictEqual(ok.status, 0, ok.stderr);
-    const no = run(c.verifyModule("ecommerce", "5.3.0.0"));
-    assert.strictEqual(no.status, 1);
-    assert.match(no.stderr, /status.xml says ecommerce runs 5.2.0.0, not 5.3.0.0/);
-    fs.writeFileSync(file, statusXml([{ name: "ecommerce", installed: "5.3.0.0", available: "5.3.0.0" }]));
-    assert.strictEqual(run(c.verifyModule("ecommerce", "5.3.0.0")).status, 0);
+  it("verify asks the portal's list page and passes only when the site's pattern no longer finds the module (status.xml is not read)", async () => {
+    let page = '<form data-module="ecommerce"><input type="submit" value="Installer"></form>';
+    const server = http.createServer((_req, res) => res.end(page));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const { data, folder } = setup();
+      const o = altazionOptions({ dataFolder: data, portal: { ...PORTAL, port }, modules: [{ name: "ecommerce", target: "latest", folder }] }, "linux");
+      const c = linuxCommands(o);
+      const verify = c.verifyModule("ecommerce", listedPattern(o.portal, "ecommerce"));
+      const still = await runAsync(verify);
+      assert.strictEqual(still.status, 1);
+      assert.match(still.stderr, /ecommerce is still in the portal's list of modules to update/);
+      page = "<p>Toutes les applications sont à jour</p>";
+      const left = await runAsync(verify);
+      assert.strictEqual(left.status, 0, left.stderr);
+      assert.ok(!verify.join("\n").includes("status.xml"), "the installed version is never read from status.xml");
+    } finally {
+      server.close();
+    }
+  });
+
+  it("no process works in the module's folder: the document's first advice passes; a shell open there is named", async () => {
+    const { folder, c, m } = setup();
+    assert.strictEqual(run(c.foldersFree(m)).status, 0);
+    const shell = spawn("sh", ["-c", "sleep 30"], { cwd: folder });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const r = run(c.foldersFree(m));
+      assert.strictEqual(r.status, 1);
+      assert.match(r.stderr, new RegExp(`${shell.pid}\\(sh\\).*\\(sleep\\).*close every explorer and command line`));
+    } finally {
+      shell.kill();
+    }
   });
 
   it("the backup and its restore put the module's folder back exactly, an earlier restore point kept aside", () => {
@@ -85,9 +122,10 @@ describe("altazion Linux scripts, run in sh", () => {
     assert.strictEqual(fs.readFileSync(path.join(folder, "bin [x]", "a*.dll"), "utf8"), "dll");
   });
 
-  it("the reviewed scripts check passes on the reviewed list and names what changed otherwise; a script runs only with its reviewed sha256", () => {
-    const { data, c } = setup();
-    const scripts = path.join(data, "bin", "updates", "packages", "database", "5.2.0.0", "scripts");
+  it("the reviewed scripts check passes on the reviewed list in the site's folder and names what changed otherwise; a script runs only with its reviewed sha256", () => {
+    const { data, folder } = setup();
+    const c = linuxCommands(altazionOptions({ dataFolder: data, modules: [{ name: "database", target: "latest", folder }], database: { sqlCommand: "true", backupCommand: "true", scriptsFolder: path.join(dir, "sql", "{version}", "scripts") } }, "linux"));
+    const scripts = path.join(dir, "sql", "5.2.0.0", "scripts");
     fs.mkdirSync(scripts, { recursive: true });
     const files = { "001_tables.sql": "CREATE TABLE t (x int);\n", "002 version.sql": "INSERT INTO schema_version VALUES ('5.2.0.0');\n" };
     for (const [n, t] of Object.entries(files)) fs.writeFileSync(path.join(scripts, n), t);
@@ -106,5 +144,15 @@ describe("altazion Linux scripts, run in sh", () => {
     const refused = run(c.runScript(`sh -c 'cat "$1" >> ${applied}' sql`, "5.2.0.0", reviewed[0]));
     assert.notStrictEqual(refused.status, 0, "a script whose content changed since the review is not run");
     assert.ok(!fs.readFileSync(applied, "utf8").includes("DROP TABLE"));
+  });
+
+  it("the hooks are placed only on an Altazion server: the product check fails where the update service is not installed, and says so", () => {
+    const { data, folder } = setup();
+    const ctx = { platform: "linux" as const, releases: [], options: { dataFolder: data, modules: [{ name: "ecommerce", target: "latest", folder, pools: ["EC"] }] } };
+    const check = getCatalog("altazion-office").fileSets!.hooks.productCheck!(ctx);
+    const r = run([check.command]);
+    assert.notStrictEqual(r.status, 0, "this machine has no altazion-service: not an Altazion server");
+    assert.match(check.problem, /this is not an Altazion Office server: the update service "\[e\] - service principal" is not installed/);
+    assert.doesNotMatch(check.command.replace(/>\/dev\/null 2>&1/g, ""), /mkdir|\bcp |\bmv |\brm |>/, "read-only");
   });
 });

@@ -3,16 +3,16 @@ import { getCatalog } from "../../../../providers/catalogs";
 import { hookNameProblem } from "../../../../providers/catalogs/altazion/hooks";
 import { planUpgrade } from "../../../../providers/engine/planner";
 import { isUpchainError } from "../../../../providers/errors";
-import { offered, statusXml, webOptions } from "./fixtures";
+import { PORTAL, offered, statusXml, webOptions } from "./fixtures";
 
 const catalog = getCatalog("altazion-office");
 const xml = statusXml([
-  { name: "ecommerce", installed: "5.1.0.0", available: "5.2.0.0" },
-  { name: "gestioncommerciale", installed: "5.1.0.0", available: "5.2.1.0" },
+  { name: "ecommerce", available: "5.2.0.0" },
+  { name: "gestioncommerciale", available: "5.2.1.0" },
 ]);
 
 function plan(options: Record<string, unknown> = webOptions(), status = xml, target = "ecommerce=5.2.0.0,gestioncommerciale=latest", installed = "ecommerce=5.1.0.0,gestioncommerciale=5.1.0.0") {
-  const o = offered(options, status, target);
+  const o = offered(options, status, installed, target);
   return { plan: planUpgrade(catalog, { installed, target: o.target, platform: "linux", releases: o.releases, options }), offer: o };
 }
 
@@ -27,14 +27,14 @@ describe("altazion plan: one hop per module, in the stack's order, to what the u
     );
   });
 
-  it("tells the users before the first module and after the last one only, and backs each module up before its install", () => {
+  it("tells the users after the service check (003's order) before the first module and after the last one only, and backs each module up before its install", () => {
     const { plan: p } = plan();
     const ids = p.steps.map((s) => `${p.hops.findIndex((h) => `${h.from}->${h.to}` === s.hop)}:${s.id}`);
     assert.deepStrictEqual(ids, [
-      "0:notify-start", "0:service-ready", "0:backup", "0:install", "0:pools-started", "0:maintenance", "0:verify",
-      "1:service-ready", "1:backup", "1:install", "1:pools-started", "1:maintenance", "1:verify", "1:notify-end",
+      "0:service-ready", "0:notify-start", "0:backup", "0:folders-free", "0:install", "0:pools-started", "0:maintenance", "0:verify",
+      "1:service-ready", "1:backup", "1:folders-free", "1:install", "1:pools-started", "1:maintenance", "1:verify", "1:notify-end",
     ]);
-    assert.match(p.steps[0].title, /ecommerce, gestioncommerciale will be cut/);
+    assert.match(p.steps[1].title, /ecommerce, gestioncommerciale will be cut/);
   });
 
   it("retries the document's way: again after the wait, then with the module's own pools stopped and started again whatever happens", () => {
@@ -44,13 +44,12 @@ describe("altazion plan: one hop per module, in the stack's order, to what the u
     assert.deepStrictEqual(gc.attempts[2].before, ["/usr/local/sbin/altazion-apppool stop 'GC pool'", "/usr/local/sbin/altazion-apppool stop 'GC api'"]);
     assert.strictEqual(gc.attempts[2].after.length, 2);
     assert.match(gc.attempts[2].after[0], /altazion-apppool start 'GC pool'/);
-    assert.deepStrictEqual(gc.request, { method: "POST", path: "/install", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "module=gestioncommerciale" });
-    assert.strictEqual(gc.done.absent, 'data-module="gestioncommerciale"');
+    assert.deepStrictEqual(gc.request, { method: "POST", path: "/Updates/Install", headers: { "content-type": "application/x-www-form-urlencoded" } });
   });
 
   it("an integration module has no pool to stop: two attempts, and the give-up message says why", () => {
-    const options = { modules: [{ name: "integration", target: "latest", folder: "/srv/altazion/integration" }] };
-    const { plan: p } = plan(options, statusXml([{ name: "integration", installed: "5.1", available: "5.2" }]), "integration=latest", "integration=5.1.0.0");
+    const options = { portal: PORTAL, modules: [{ name: "integration", target: "latest", folder: "/srv/altazion/integration" }] };
+    const { plan: p } = plan(options, statusXml([{ name: "integration", available: "5.2" }]), "integration=latest", "integration=5.1.0.0");
     const install = p.steps.find((s) => s.id === "install") as any;
     assert.strictEqual(install.attempts.length, 2);
     assert.match(install.giveUp, /not a web module/);
@@ -72,7 +71,7 @@ describe("altazion plan: one hop per module, in the stack's order, to what the u
     const options = webOptions("linux", { remedy: true, modules: [{ name: "ecommerce", target: "5.3.0.0", folder: "/srv/altazion/ecommerce" }] });
     const { plan: p } = plan(options, xml, "ecommerce=5.3.0.0", "ecommerce=5.1.0.0");
     const ready = p.steps.find((s) => s.id === "service-ready")!;
-    assert.match(ready.title, /else set its start mode, start or restart it, and wait up to 1200s/);
+    assert.match(ready.title, /start or restart it, wait up to 1200s/);
     assert.ok(ready.commands.some((c) => c.includes("restart")));
   });
 
@@ -81,15 +80,16 @@ describe("altazion plan: one hop per module, in the stack's order, to what the u
     assert.throws(() => plan(options, xml, "ecommerce=5.0.0.0", "ecommerce=5.1.0.0"), (e: unknown) => isUpchainError(e, "DOWNGRADE"));
   });
 
-  it("a customised database with its reviewed scripts: backup, check of the list, one step per script in order", () => {
+  it("a customised database (the stack's options.database) with its reviewed scripts: backup, check of the list, one step per script in order, from the site's folder", () => {
     const scripts = [
       { name: "001_tables.sql", sha256: "a".repeat(64) },
       { name: "002_version.sql", sha256: "b".repeat(64) },
     ];
-    const options = { modules: [{ name: "database", target: "latest", folder: "/srv/altazion/database" }], database: { sqlCommand: "altazion-sql", backupCommand: "altazion-sql --backup /var/backups/db", reviewedScripts: scripts } };
-    const { plan: p } = plan(options, statusXml([{ name: "database", installed: "5.1", available: "5.2", automatic: false }]), "database=latest", "database=5.1.0.0");
-    assert.deepStrictEqual(p.steps.map((s) => s.id), ["backup", "check-scripts", "script-1", "script-2", "verify"]);
-    assert.ok(p.steps[2].commands.some((c) => c === "altazion-sql '/opt/cpoint/[e]/bin/updates/packages/database/5.2.0.0/scripts/001_tables.sql'"), p.steps[2].commands.join("\n"));
+    const database = { sqlCommand: "altazion-sql", backupCommand: "altazion-sql --backup /var/backups/db", scriptsFolder: "/srv/altazion-sql/{version}", reviewedScripts: scripts };
+    const options = { modules: [{ name: "database", target: "latest", folder: "/srv/altazion/database" }], database };
+    const { plan: p } = plan(options, statusXml([{ name: "database", available: "5.2" }]), "database=latest", "database=5.1.0.0");
+    assert.deepStrictEqual(p.steps.map((s) => s.id), ["backup", "check-scripts", "script-1", "script-2"]);
+    assert.ok(p.steps[2].commands.some((c) => c === "altazion-sql /srv/altazion-sql/5.2.0.0/001_tables.sql"), p.steps[2].commands.join("\n"));
     assert.deepStrictEqual(catalog.restoreSteps(p.hops[0], { platform: "linux", releases: [], options }).map((s) => s.commands.join(";")), ['echo \'no options.database.restoreCommand: restore the database by hand from the backup made by: altazion-sql --backup /var/backups/db\' >&2; exit 1']);
   });
 

@@ -6,28 +6,29 @@ import { getCatalog } from "../../../../providers/catalogs";
 import { planUpgrade } from "../../../../providers/engine/planner";
 import { Step } from "../../../../providers/engine/catalog";
 import { psLiterals } from "../../../support/powershell";
-import { offered, statusXml } from "./fixtures";
+import { PORTAL, offered, statusXml } from "./fixtures";
 
 const catalog = getCatalog("altazion-office");
 const hostile = "C:\\inetpub\\it's [e] $(calc) `n";
 const options = {
   modules: [
-    { name: "ecommerce", target: "latest", folder: `${hostile}\\ecommerce` },
+    { name: "ecommerce", target: "latest", folder: `${hostile}\\ecommerce`, pools: ["Ecommerce"] },
     { name: "phygitalapi", target: "latest", folder: "C:\\inetpub\\phygital", pools: ["Phygital (store)"] },
     { name: "integration", target: "latest", folder: "C:\\inetpub\\hub" },
   ],
   serviceName: "[e] - service principal",
   notify: "Write-EventLog -LogName Application -Source Altazion -EventId 1 -Message $env:UPCHAIN_NOTICE",
   remedy: true,
+  portal: PORTAL,
 };
 const xml = statusXml([
-  { name: "ecommerce", installed: "5.1.0.0", available: "5.2.0.0" },
-  { name: "phygitalapi", installed: "5.1.0.0", available: "5.2.0.0" },
-  { name: "integration", installed: "5.1.0.0", available: "5.2.0.0" },
+  { name: "ecommerce", available: "5.2.0.0" },
+  { name: "phygitalapi", available: "5.2.0.0" },
+  { name: "integration", available: "5.2.0.0" },
 ]);
 
 function allSteps(): Step[] {
-  const o = offered(options, xml, "ecommerce=latest,phygitalapi=latest,integration=latest", "windows");
+  const o = offered(options, xml, "ecommerce=5.1.0.0,phygitalapi=5.1.0.0,integration=5.1.0.0", "ecommerce=latest,phygitalapi=latest,integration=latest", "windows");
   const plan = planUpgrade(catalog, { installed: "ecommerce=5.1.0.0,phygitalapi=5.1.0.0,integration=5.1.0.0", target: o.target, platform: "windows", releases: o.releases, options });
   const ctx = { platform: "windows" as const, releases: o.releases, options };
   return [...plan.steps, ...plan.hops.flatMap((h) => [...catalog.restoreSteps(h, ctx), ...(catalog.recoverSteps?.(h, ctx) ?? [])])];

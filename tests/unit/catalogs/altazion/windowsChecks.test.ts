@@ -1,14 +1,15 @@
-// Preview's look at a Windows Altazion server: the same checks as on Linux (the update service, its start
-// mode, applicationspath.config, status.xml, a customised database's scripts), read in PowerShell that
-// parses, its CRLF output judged as the Linux look's. Without it a Windows preview would plan a customised
-// database as "Press Installer for database" and never look at the service.
+// Preview's look at a Windows Altazion server: the same checks as on Linux (the portal, then the update
+// service and its start mode when the portal does not answer, applicationspath.config, status.xml, a
+// customised database's scripts in the site's folder), read in PowerShell that parses, its CRLF output
+// judged as the Linux look's. Without it a Windows preview would plan a customised database as "Press
+// Installer for database" and never look at the service.
 import * as assert from "assert";
 import { getCatalog } from "../../../../providers/catalogs";
 import { windowsLook } from "../../../../providers/catalogs/altazion/windows";
 import { altazionOptions } from "../../../../providers/catalogs/altazion/options";
 import { HostCheck } from "../../../../providers/engine/catalog";
 import { assertParses, invocationsOf } from "../../../support/psParse";
-import { statusXml } from "./fixtures";
+import { PORTAL, statusXml } from "./fixtures";
 
 const catalog = getCatalog("altazion-office");
 const options = {
@@ -18,19 +19,26 @@ const options = {
   ],
   dataFolder: "C:\\ProgramData\\CPoint\\[e]",
   serviceName: "[e] - service principal",
+  portal: PORTAL,
+  database: { sqlCommand: "sqlcmd -S . -b -i", backupCommand: "Backup-SqlDatabase -ServerInstance . -Database altazion", scriptsFolder: "D:\\altazion\\sql\\{version}" },
 };
+/** The plan's hops: the customised database 5.1.0.0 -> 5.2.0.0, then ecommerce. */
+const hops = [
+  { from: "database=5.1.0.0,ecommerce=5.1.0.0", to: "database=5.2.0.0,ecommerce=5.1.0.0", rule: { id: "r", text: "t", source: "s" } },
+  { from: "database=5.2.0.0,ecommerce=5.1.0.0", to: "database=5.2.0.0,ecommerce=5.2.0.0", rule: { id: "r", text: "t", source: "s" } },
+];
 const applications = `<applications>\r\n  <application name="database" path="C:\\altazion\\database"/>\r\n  <application name="ecommerce" path="C:\\inetpub\\altazion\\ecommerce"/>\r\n</applications>\r\n`;
-const customised = statusXml([
-  { name: "database", installed: "5.1.0.0", available: "5.2.0.0", automatic: false },
-  { name: "ecommerce", installed: "5.1.0.0", available: "5.2.0.0" },
+const detected = statusXml([
+  { name: "database", available: "5.2.0.0" },
+  { name: "ecommerce", available: "5.2.0.0" },
 ]).replace(/\n/g, "\r\n");
 
 /** What the look prints on a Windows server, CRLF line ends as its console writes them. */
-const printed = (service: string, scripts = "") =>
-  [`=== upchain service ===`, service, `=== upchain applications ===`, applications, `=== upchain status ===`, customised, `=== upchain scripts ===`, scripts].join("\r\n");
+const printed = (portal: "up" | "down", service: string, scripts = "") =>
+  [`=== upchain portal ===`, portal, `=== upchain service ===`, service, `=== upchain applications ===`, applications, `=== upchain status ===`, detected, `=== upchain scripts ===`, scripts].join("\r\n");
 
 function windowsCheck(o: Record<string, unknown> = options): HostCheck {
-  const checks = catalog.hostChecks!([], { platform: "windows", releases: [], options: o });
+  const checks = catalog.hostChecks!(hops, { platform: "windows", releases: [], options: o });
   const look = checks.find((c) => c.id === "update-service");
   assert.ok(look, `a Windows preview looks at the update service (checks: ${checks.map((c) => c.id).join(", ") || "none"})`);
   return look;
@@ -48,26 +56,27 @@ describe("Altazion preview on Windows looks at the server in PowerShell", () => 
     const names = invocationsOf(c.command).map((i) => i.name);
     for (const posix of ["cat", "ls", "sha256sum", "cut", "basename", "dirname", "printf", "echo"]) assert.ok(!names.includes(posix), `${posix} in ${names.join(", ")}`);
     assert.ok(!/\s-Path\b/.test(c.command), "every path through -LiteralPath");
-    assert.ok(c.command.includes("'C:\\ProgramData\\CPoint\\[e]\\bin\\updates\\packages\\database'"));
-    assert.strictEqual(c.command, windowsLook(altazionOptions(options, "windows")));
+    assert.ok(c.command.includes("'D:\\altazion\\sql\\5.2.0.0'"), "the database update's scripts are read from the site's folder for the target version");
+    assert.strictEqual(c.command, windowsLook(altazionOptions(options, "windows"), "5.2.0.0"));
   });
 
   it("a customised database without reviewed scripts is refused at options.database.reviewedScripts, not planned as Press Installer", () => {
-    const problems = problemsOf(windowsCheck(), printed("Running AutomaticDelayedStart\r\nexit=0", "5.2.0.0\t" + "a".repeat(64) + "\t001 schema.sql\r\n"));
+    const problems = problemsOf(windowsCheck(), printed("up", "Running AutomaticDelayedStart\r\nexit=0", "a".repeat(64) + "\t001 schema.sql\r\n"));
     const gate = problems.find((p) => p.path === "options.database.reviewedScripts");
     assert.ok(gate, JSON.stringify(problems));
-    assert.match(gate.message, /the database is customised: the update service cannot install database 5\.2\.0\.0 itself.*\{ name: "001 schema\.sql", sha256: "a{64}" \}/);
+    assert.match(gate.message, /the database is customised \(options\.database\).*\{ name: "001 schema\.sql", sha256: "a{64}" \}/);
   });
 
-  it("a stopped update service that starts Manual is refused at options.serviceName, naming both", () => {
-    const reviewed = { ...options, database: { sqlCommand: "sqlcmd -S . -b -i", backupCommand: "Backup-SqlDatabase -ServerInstance . -Database altazion", reviewedScripts: [{ name: "001 schema.sql", sha256: "a".repeat(64) }] } };
-    const problems = problemsOf(windowsCheck(reviewed), printed("Stopped Manual\r\nexit=0", "5.2.0.0\t" + "a".repeat(64) + "\t001 schema.sql\r\n"));
+  it("with the portal down, a stopped update service that starts Manual is refused at options.serviceName, naming both; with the portal up its start mode is not judged (003 looks only then)", () => {
+    const reviewed = { ...options, database: { ...options.database, reviewedScripts: [{ name: "001 schema.sql", sha256: "a".repeat(64) }] } };
+    const problems = problemsOf(windowsCheck(reviewed), printed("down", "Stopped Manual\r\nexit=0", "a".repeat(64) + "\t001 schema.sql\r\n"));
     assert.deepStrictEqual(problems.map((p) => p.path), ["options.serviceName"]);
-    assert.match(problems[0].message, /the update service is "Stopped".*starts "Manual", not Automatic \(Delayed Start\)/);
+    assert.match(problems[0].message, /the update service is "Stopped" and starts "Manual"/);
+    assert.deepStrictEqual(problemsOf(windowsCheck(reviewed), printed("up", "Running Automatic\r\nexit=0", "a".repeat(64) + "\t001 schema.sql\r\n")), []);
   });
 
   it("an update service that is not installed is refused at options.serviceName", () => {
-    const problems = problemsOf(windowsCheck(), printed("the update service \"[e] - service principal\" is not installed on this server\r\nexit=1"));
+    const problems = problemsOf(windowsCheck(), printed("down", "the update service \"[e] - service principal\" is not installed on this server\r\nexit=1"));
     assert.deepStrictEqual(problems.map((p) => p.path), ["options.serviceName"]);
   });
 });
