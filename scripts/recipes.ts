@@ -10,6 +10,7 @@ import { withRecipeTables } from "../providers/recipeTable";
 export const RECIPE_READMES: Record<string, string> = {
   omflow: "providers/catalogs/omflow/README.md",
   groupmax: "providers/catalogs/groupmax/README.md",
+  "altazion-office": "providers/catalogs/altazion/README.md",
 };
 
 export function regenerated(root: string, product: string): { file: string; before: string; after: string } {

@@ -350,7 +350,7 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
           // the host's files as the steps will find them (a services entry already there, or in the way)
           const found = await precheckPlan(h, shown.plan);
           if (resume.status === "fulfilled") {
-            summary = planSummary(shown.plan, catalog, found, shown.resumed);
+            summary = planSummary(shown.plan, catalog, found, shown.resumed, contextOf(catalog, withOffered(s, offered)));
             if (offered.lines) summary.offered = offered.lines;
             if (resume.value.text) summary.resume = resume.value.text;
             if (resume.value.lock) summary.lock = resume.value.lock;

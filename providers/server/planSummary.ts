@@ -1,6 +1,6 @@
 // The chain as preview shows it in the server's `plan` output: hops, and each step as
 // "hop id: [action] title", with what the host's files already hold left out.
-import { Catalog, ServicesAddStep } from "../engine/catalog";
+import { Catalog, PlanContext, ServicesAddStep } from "../engine/catalog";
 import { shortProvenance } from "../engine/provenance";
 import { entriesOf } from "../engine/fileSteps";
 import { PlanPrecheck } from "../engine/precheck";
@@ -47,7 +47,15 @@ function markerOf(index: number, resumed: Resumed | undefined): string {
   return index === resumed.inFlight ? "(in flight when it was interrupted: checked first) " : "";
 }
 
-export function planSummary(plan: Plan, catalog: Catalog, found: PlanPrecheck = { present: {} }, resumed?: Resumed) {
+/** What runs when a hop fails (its restore, then its recovery), one line each, for the hops the plan runs. */
+export function onFailureLines(plan: Plan, catalog: Catalog, ctx: PlanContext): string[] {
+  return plan.hops.flatMap((hop) => {
+    const name = hopName(catalog, plan, hopLabel(hop));
+    return [...catalog.restoreSteps(hop, ctx), ...(catalog.recoverSteps?.(hop, ctx) ?? [])].map((s) => `${name} on failure ${s.id}: [${s.action}] ${s.title} <- ${shortProvenance(s.provenance)}`);
+  });
+}
+
+export function planSummary(plan: Plan, catalog: Catalog, found: PlanPrecheck = { present: {} }, resumed?: Resumed, ctx?: PlanContext) {
   // the catalog's short name of a hop when it has one: the diff view cuts long lines
   const named = (key: string) => hopName(catalog, plan, key);
   // one line per entry: a step title listing six entries is too long for the diff view
@@ -59,6 +67,8 @@ export function planSummary(plan: Plan, catalog: Catalog, found: PlanPrecheck = 
     // where each step comes from, at the end of its line (the plan JSON has the document's sentence)
     steps: plan.steps.map((s, i) => `${named(s.hop)} ${s.id}: ${markerOf(i, resumed)}[${s.action}] ${titleOf(s, found)} <- ${shortProvenance(s.provenance)}`),
     ...(entries.length ? { servicesEntries: entries } : {}),
+    // the restore and recovery a failed hop runs are part of what preview shows
+    ...(ctx && plan.hops.length ? { onFailure: onFailureLines(plan, catalog, ctx) } : {}),
   };
 }
 

@@ -72,7 +72,7 @@ describe("Altazion Office: two servers, five modules, hooks, through the update 
     assert.match(r.output, /\+ PREINSTALL_ecommerce\.ps1 \(new, 4 lines/);
     assert.match(r.output, /\+ POSTINSTALL_gestioncommerciale\.ps1 \(new/);
     for (const step of ["notify-start", "service-ready", "backup", "install", "pools-started", "maintenance", "verify", "notify-end"]) assert.match(r.output, new RegExp(`:${step}:|${step}: \\[`), step);
-    assert.match(r.output, /gestioncommerciale 5\.1\.0\.0->5\.2\.1\.0 install: \[http\] Press Installer for gestioncommerciale 5\.2\.1\.0 \(portal at localhost:8080, SSH tunnel\)/);
+    assert.match(r.output, /gestioncommerciale 5\.1\.0\.0->5\.2\.1\.0 install: \[http\] Press Installer for gestioncommerciale 5\.2\.1\.0/);
     for (const n of names) {
       const touched = since(n, mark[n]).filter((e) => e.event !== "portal" || e.method !== "GET");
       assert.deepStrictEqual(touched, [], `preview changed nothing on ${n}`);
@@ -99,7 +99,7 @@ describe("Altazion Office: two servers, five modules, hooks, through the update 
       const seq = order(since(n, mark[n]), (e) => (e.event === "notice" ? `notice ${e.phase} ${e.modules}` : e.event === "install-done" ? `done ${e.module}` : undefined));
       assert.deepStrictEqual(seq, [`notice start ${modules}`, ...modules.split(",").map((m) => `done ${m}`), `notice end ${modules}`], n);
     }
-    assert.match(r.output, /\[ecommerce 5\.1\.0\.0->5\.2\.0\.0 4\/7\] Press Installer for ecommerce 5\.2\.0\.0/);
+    assert.match(r.output, /\[ecommerce 5\.1\.0\.0->5\.2\.0\.0 5\/9\] Press Installer for ecommerce 5\.2\.0\.0/);
     assert.deepStrictEqual(["ecommerce", "gestioncommerciale", "phygitalapi"].map((m) => poolState(m === "phygitalapi" ? "az2" : "az1", m)), ["Started", "Started", "Started"]);
     // the figure the README quotes: one module's update, from its first step (the notice) to the service's install-done
     const notice = az1.find((e) => e.event === "notice")!;
@@ -168,9 +168,9 @@ describe("Altazion Office: two servers, five modules, hooks, through the update 
     configureAltazion(project, spec.slice(0, 1));
     const refused = project.run(["preview"]);
     assert.notStrictEqual(refused.code, 0, refused.output);
-    assert.match(refused.output, /upchain:servers\[0\]\.modules\[0\]\.version: HOST_NOT_READY: the update service has not detected ecommerce 5\.3\.0\.0: it offers 5\.2\.0\.0/);
+    assert.match(refused.output, /upchain:servers\[0\]\.modules\[0\]\.version: HOST_NOT_READY: the update service has not detected ecommerce 5\.3\.0\.0: its latest detected version is 5\.2\.0\.0/);
     assert.match(refused.output, /not published yet/);
-    assert.match(refused.output, /upchain:servers\[0\]\.options\.serviceName: HOST_NOT_READY: the update service is "Stopped", so its portal \(localhost:8080\) cannot answer; and it starts "Manual", not Automatic \(Delayed Start\)/);
+    assert.match(refused.output, /upchain:servers\[0\]\.options\.serviceName: HOST_NOT_READY: the portal \(localhost:8080\) does not answer: the update service is "Stopped" and starts "Manual" \(003: Automatic \(Delayed Start\)\)/);
     const from = altazionEvents("az1").length;
     spec[0].options = { remedy: true, detectionWaitSeconds: 60 };
     configureAltazion(project, spec.slice(0, 1));
@@ -221,7 +221,7 @@ describe("Altazion Office: a customised database, its scripts reviewed and run o
   const scripts = { "001_tables.sql": "ALTER TABLE commandes ADD date_livraison DATETIME NULL;\n", "002_procedures.sql": "CREATE OR ALTER PROCEDURE ps_commandes AS SELECT 1;\n", "003_version.sql": "INSERT INTO schema_version VALUES ('5.2.0.0');\n" };
   const reviewed = Object.entries(scripts).map(([name, text]) => ({ name, sha256: sha(text) }));
   const event = (name: string) => `printf '{"t": %s, "event": "${name}"}\\n' "$(date +%s.%N)" >> /var/log/altazion-fake/events.jsonl`;
-  const database = (extra: Record<string, unknown> = {}) => ({ database: { sqlCommand: "/usr/local/bin/altazion-sql", backupCommand: event("db-backup"), restoreCommand: event("db-restore"), ...extra } });
+  const database = (extra: Record<string, unknown> = {}) => ({ database: { sqlCommand: "/usr/local/bin/altazion-sql", backupCommand: event("db-backup"), restoreCommand: event("db-restore"), scriptsFolder: "/opt/cpoint/[e]/bin/updates/packages/database/{version}/scripts", ...extra } });
   const spec = (extra: Record<string, unknown> = {}): AltazionServerSpec => ({ host, modules: [{ name: "database", version: "latest", folder: "/srv/altazion/database" }], options: database(extra) });
   const sqlRuns = (from: number) => altazionEvents("azdb").slice(from).filter((e) => e.event === "sql").map((e) => `${e.script}:${e.result}`);
 

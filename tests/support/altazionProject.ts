@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { quote } from "../../providers/quote";
-import { EVENTS } from "./altazionFixture";
+import { ALTAZION_SITE, EVENTS, WEB_MODULES } from "./altazionFixture";
 import { TestHost, privateKey } from "./hosts";
 import { PulumiProject } from "./pulumi";
 
@@ -13,6 +13,8 @@ export interface AltazionServerSpec {
   modules: { name: string; version: string; folder?: string; pools?: string[] }[];
   hooks?: string[];
   options?: Record<string, unknown>;
+  /** The site's command printing the installed versions; ALTAZION_SITE's by default. */
+  versionCommand?: string;
 }
 
 /** The notice command: one "notice" event in the fake's log, with the phase and the modules. */
@@ -32,9 +34,12 @@ export function configureAltazion(project: PulumiProject, servers: AltazionServe
       host: s.host.host,
       hostKey: s.host.hostKey,
       product: "altazion-office",
-      modules: s.modules.map((m) => ({ ...m, folder: m.folder ?? `/srv/altazion/${m.name}` })),
+      // the site's pools: the fake runs a web module in one pool named after it
+      modules: s.modules.map((m) => ({ ...m, folder: m.folder ?? `/srv/altazion/${m.name}`, ...((WEB_MODULES as readonly string[]).includes(m.name) ? { pools: m.pools ?? [m.name] } : {}) })),
       ...(s.hooks ? { hooks: s.hooks } : {}),
-      options: { notify: NOTIFY, retryWaitSeconds: 3, ...s.options },
+      // what the site knows and 003 does not say (shared contract 2)
+      versionCommand: s.versionCommand ?? ALTAZION_SITE.versionCommand,
+      options: { notify: NOTIFY, retryWaitSeconds: 3, portal: ALTAZION_SITE.portal, ...s.options },
       lockTimeoutSeconds: 30,
     })),
   });

@@ -38,9 +38,11 @@ const oracleFull: Options = {
 
 const altazionWeb: Options = {
   modules: [
-    { name: "ecommerce", target: "5.2.0.0", folder: "C:\\inetpub\\altazion\\ecommerce" },
+    { name: "ecommerce", target: "5.2.0.0", folder: "C:\\inetpub\\altazion\\ecommerce", pools: ["Ecommerce"] },
     { name: "gestioncommerciale", target: "latest", folder: "C:\\inetpub\\altazion\\gestion commerciale", pools: ["GC pool", "GC api"] },
   ],
+  // the site's description of its portal (003 gives only its address)
+  portal: { listedPattern: 'data-module="{module}"', installingPattern: "en cours {module}", install: { method: "POST", path: "/installer", fields: { module: "{module}" }, tokensFromPage: ["pageToken"] } },
   dataFolder: "C:\\ProgramData\\CPoint\\[e]",
   backupDir: "C:\\upchain\\backups\\altazion",
   serviceName: "[e] - service principal",
@@ -56,6 +58,7 @@ const altazionDatabase: Options = {
     sqlCommand: "& 'C:\\Program Files\\Microsoft SQL Server\\sqlcmd.exe' -S . -b -i",
     backupCommand: "& 'C:\\tools\\backup-db.ps1'",
     restoreCommand: "& 'C:\\tools\\restore-db.ps1'",
+    scriptsFolder: "D:\\altazion\\sql\\{version}",
     reviewedScripts: [
       { name: "001 schema.sql", sha256: "0".repeat(64) },
       { name: "002_data.sql", sha256: "a".repeat(64) },
@@ -113,7 +116,7 @@ export const SPECS: Record<string, RenderSpec[]> = {
       releases: ["ecommerce=5.2.0.0,gestioncommerciale=5.1.0.0", "ecommerce=5.2.0.0,gestioncommerciale=5.2.1.0"],
     },
     {
-      options: [altazionDatabase, { ...altazionDatabase, database: { sqlCommand: "sqlcmd -S . -b -i", backupCommand: "Backup-SqlDatabase -ServerInstance . -Database altazion" } }],
+      options: [altazionDatabase, { ...altazionDatabase, database: { sqlCommand: "sqlcmd -S . -b -i", backupCommand: "& 'C:\\tools\\backup-db.ps1' -Full", scriptsFolder: "D:\\altazion\\sql\\{version}" } }],
       sources: ["database=5.1.0.0,integration=5.1.0.0"],
       releases: ["database=5.2.0.0,integration=5.1.0.0", "database=5.2.0.0,integration=5.2.0.0"],
     },

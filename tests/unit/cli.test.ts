@@ -107,7 +107,7 @@ describe("upchain --help", () => {
       assert.strictEqual(r.status, 0, `${e}: ${r.stderr}`);
       assert.ok(r.stdout.length > 0);
     }
-  });
+  }).timeout(20_000); // one process per example (altazion-office's among them), each ~0.5 s on a loaded machine
 
   it("a wrong command prints the help on stderr and exits 2", () => {
     const r = run("upgrade", "omflow");

@@ -3,6 +3,8 @@
 // document names, and every step's provenance in the JSON. Run through the real command line.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 const cli = path.resolve(__dirname, "../../providers/cli.js");
@@ -70,4 +72,41 @@ describe("upchain plan --json: what the documents require", () => {
       });
     }
   }
+
+  describe("altazion-office", () => {
+    const from = "ecommerce=5.1.0.0,integration=5.1.0.0";
+    const to = "ecommerce=5.2.0.0,integration=5.2.0.0";
+
+    for (const platform of ["linux", "windows"]) {
+      it(`runs without a stack on ${platform}: one hop per module, every step with its provenance, the site's answers as placeholders`, () => {
+        const p = planJson("altazion-office", "--platform", platform, "--from", from, "--to", to);
+        assert.deepStrictEqual(chain(p), [`${from}>ecommerce=5.2.0.0,integration=5.1.0.0`, `ecommerce=5.2.0.0,integration=5.1.0.0>${to}`]);
+        const failure = p.onFailure.flatMap((f) => [...f.restore, ...f.recover]);
+        assert.ok(failure.some((s) => s.action === "restore"), "the restore steps are shown");
+        const all = [...p.steps, ...failure];
+        assert.deepStrictEqual(all.filter((s) => !["document", "site", "safety"].includes(s.provenance?.kind ?? "")).map((s) => `${s.hop} ${s.id}`), []);
+        const install = p.steps.find((s) => s.id === "install") as unknown as { done: { absent: string }; busy: { present: string } };
+        assert.strictEqual(install.done.absent, "<site: options.portal.listedPattern>");
+        assert.match(install.busy.present, /<site: options.portal.installingPattern>/);
+      });
+    }
+
+    it("with --options, plans with the site's portal and folders, and reads no installed version from status.xml", () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-plan-"));
+      try {
+        const file = path.join(dir, "options.json");
+        const portal = { listedPattern: 'data-module="{module}"', installingPattern: "en cours: {module}", install: { method: "POST", path: "/Install", fields: { module: "{module}" }, tokensFromPage: ["token"] } };
+        fs.writeFileSync(file, JSON.stringify({ portal, modules: [{ name: "ecommerce", target: "latest", folder: "/srv/ec", pools: ["EC"] }, { name: "integration", target: "latest", folder: "/srv/hub" }] }));
+        const p = planJson("altazion-office", "--from", from, "--to", to, "--options", file);
+        const install = p.steps.find((s) => s.id === "install") as unknown as { done: { absent: string }; form: { fields: Record<string, string>; tokensFromPage: string[] }; request: { path: string } };
+        assert.strictEqual(install.done.absent, 'data-module="ecommerce"');
+        assert.deepStrictEqual(install.form, { fields: { module: "ecommerce" }, tokensFromPage: ["token"] });
+        assert.strictEqual(install.request.path, "/Install");
+        assert.ok(p.steps.some((s) => s.id === "backup" && s.commands.some((c) => c.includes("tar -C /srv/ec"))));
+        assert.deepStrictEqual(p.steps.filter((s) => s.action === "verify" && s.commands.some((c) => /status\.xml/.test(c))).map((s) => s.id), []);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
 });

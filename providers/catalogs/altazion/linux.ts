@@ -79,17 +79,17 @@ export function linuxCommands(o: AltazionOptions): AltazionCommands {
           `if [ $restarted = 0 ]; then echo "the portal does not answer: stopping and starting the update service, as the document says"; ${svc} restart || ${fail(supportCase)}; restarted=1; i=0; else ${fail("the portal still does not answer after the update service was started again: a support case, open a ticket at support.altazion.com")}; fi; ` +
           `fi; sleep 1; done`,
         `fi`,
-        `have=$(norm "$(attr "$mod" available)")`,
+        `have=$(norm "$(attr "$mod" lastDetectedVersion)")`,
         // the portal installs only the newest version the service detected: never another one
         `if [ "$have" != "$want" ] && [ "$(printf '%s\\n%s\\n' "$have" "$want" | sort -V | tail -n 1)" = "$have" ]; then echo "the update service offers $mod $have, newer than $want: its Installer button would install $have; set the target to $have or latest" >&2; exit 1; fi`,
         `if [ "$have" != "$want" ]; then ` +
           (remedy
             ? `if [ $restarted = 0 ]; then echo "the update service has detected $mod $have, not $want: stopping and starting it, then waiting up to ${o.detectionWaitSeconds}s for the detection"; ${svc} restart || ${fail(supportCase)}; fi; ` +
-              `t=0; while [ "$(norm "$(attr "$mod" available)")" != "$want" ]; do t=$((t + 5)); if [ $t -gt ${o.detectionWaitSeconds} ]; then ` +
-              `echo "the update service has still not detected $mod $want after ${o.detectionWaitSeconds}s (it has $(norm "$(attr "$mod" available)")): check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares $mod; otherwise a support case" >&2; exit 1; fi; sleep 5; done; `
+              `t=0; while [ "$(norm "$(attr "$mod" lastDetectedVersion)")" != "$want" ]; do t=$((t + 5)); if [ $t -gt ${o.detectionWaitSeconds} ]; then ` +
+              `echo "the update service has still not detected $mod $want after ${o.detectionWaitSeconds}s (it has $(norm "$(attr "$mod" lastDetectedVersion)")): check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares $mod; otherwise a support case" >&2; exit 1; fi; sleep 5; done; `
             : `echo "the update service has detected $mod $have, not $want (status.xml): set options.remedy: true to restart it and wait for the detection, as the document says" >&2; exit 1; `) +
           `fi`,
-        `echo "the portal answers, and the update service offers $mod $(norm "$(attr "$mod" available)")"`,
+        `echo "the portal answers, and the update service offers $mod $(norm "$(attr "$mod" lastDetectedVersion)")"`,
       ];
     },
     foldersFree(m) {

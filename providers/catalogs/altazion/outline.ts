@@ -85,7 +85,9 @@ export const isManualDatabase = (o: AltazionOptions, module: string) => module =
 export function hopSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, chain: ChainPosition, sep: string): Step[] {
   const mod = hopModule(hop);
   const m = moduleOf(o, mod.name);
-  const modules = chainModules(chain.from, chain.to);
+  // named in the order they are updated (the stack's), whatever order the version lists them in
+  const changed = chainModules(chain.from, chain.to);
+  const modules = o.modules.map((x) => x.name).filter((n) => changed.includes(n));
   const pools = poolsOfModule(o, mod.name);
   const dir = backupDirOf(o, mod.name, mod.from, mod.to, sep);
   const manualDatabase = isManualDatabase(o, mod.name);

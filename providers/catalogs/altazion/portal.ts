@@ -42,5 +42,5 @@ export function installRequest(p: PortalOptions, module: string, attempts: HttpA
     done: { path: p.listPath, absent: listedPattern(p, module) },
     attempts,
     giveUp,
-  } as HttpStepDetails;
+  };
 }

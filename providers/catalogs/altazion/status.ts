@@ -3,7 +3,7 @@
 // detected), and that is all upchain reads from it: what is on offer. The installed versions are the
 // site's (the server's versionCommand), never read here. applicationspath.config « contient des noeuds
 // XML correspondant aux services qui s'exécutent sur le serveur ». Neither file's format is documented:
-// read here (and written so by the test fixture) as `<module name="..." available="..."/>` and
+// read here (and written so by the test fixture) as `<module name="..." lastDetectedVersion="..."/>` and
 // `<application name="..." path="..."/>` elements. Anything else is ignored; a value that is not a
 // module name or a version is refused, never used.
 import { MODULES, moduleVersion } from "./rules";
@@ -28,8 +28,8 @@ export function readStatus(xml: string): ServiceStatus | { problem: string } {
     const a = attributes(m[1]);
     const name = a.get("name") ?? "";
     if (!(MODULES as readonly string[]).includes(name)) continue;
-    const available = moduleVersion.normalize(a.get("available") ?? "");
-    if (!available) return { problem: `status.xml gives ${name} a latest detected version that is not one (${shownValue(a.get("available") ?? "")})` };
+    const available = moduleVersion.normalize(a.get("lastDetectedVersion") ?? "");
+    if (!available) return { problem: `status.xml gives ${name} a latest detected version that is not one (${shownValue(a.get("lastDetectedVersion") ?? "")})` };
     detected.set(name, available);
   }
   if (!detected.size) return { problem: "status.xml lists no module the service has detected a version of: the update service has not written it (yet)" };

@@ -57,24 +57,26 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
         norm,
         portalUp,
         `$want = ${q(version)}; $restarted = $false`,
-        // 003 looks at the service (and its start mode) only when the portal does not answer
-        `if (-not (PortalUp)) {`,
-        findService(o.serviceName),
-        startMode,
-        remedy
-          ? `if ($mode -ne 'AutomaticDelayedStart') { & sc.exe config $svc.Name start= delayed-auto | Out-Null; if ($LASTEXITCODE -ne 0) { throw ('sc.exe could not set the start mode (exit ' + $LASTEXITCODE + ')') }; Write-Output ('start mode was ' + $mode + ': set to Automatic (Delayed Start), as the document wants') }; ` +
-            `if ($svc.Status -ne 'Running') { Write-Output ('the update service was ' + $svc.Status + ': starting it'); ${startSvc}; $restarted = $true }`
-          : `throw (${q(`the portal (localhost:${port}) does not answer: the update service is `)} + $svc.Status + ' and starts ' + $mode + ${q("; the document: start it (its start mode should be Automatic (Delayed Start)), or stop and start it if it runs; set options.remedy: true for upchain to")})`,
-        `$i = 0; while (-not (PortalUp)) { $i++; if ($i -ge 60) { ` +
-          `if (-not $restarted) { Write-Output 'the portal does not answer: stopping and starting the update service, as the document says'; ${restartSvc}; $restarted = $true; $i = 0 } else { throw 'the portal still does not answer after the update service was started again: a support case, open a ticket at support.altazion.com' }` +
-          ` }; Start-Sleep -Seconds 1 }`,
-        `}`,
-        `${moduleStatus(f.status, module)}; $have = Norm $m.available`,
+        // 003 looks at the service (and its start mode) only when the portal does not answer (one statement: each line parses alone)
+        [
+          `if (-not (PortalUp)) {`,
+          findService(o.serviceName),
+          startMode,
+          remedy
+            ? `if ($mode -ne 'AutomaticDelayedStart') { & sc.exe config $svc.Name start= delayed-auto | Out-Null; if ($LASTEXITCODE -ne 0) { throw ('sc.exe could not set the start mode (exit ' + $LASTEXITCODE + ')') }; Write-Output ('start mode was ' + $mode + ': set to Automatic (Delayed Start), as the document wants') }; ` +
+              `if ($svc.Status -ne 'Running') { Write-Output ('the update service was ' + $svc.Status + ': starting it'); ${startSvc}; $restarted = $true }`
+            : `throw (${q(`the portal (localhost:${port}) does not answer: the update service is `)} + $svc.Status + ' and starts ' + $mode + ${q("; the document: start it (its start mode should be Automatic (Delayed Start)), or stop and start it if it runs; set options.remedy: true for upchain to")})`,
+          `$i = 0; while (-not (PortalUp)) { $i++; if ($i -ge 60) { ` +
+            `if (-not $restarted) { Write-Output 'the portal does not answer: stopping and starting the update service, as the document says'; ${restartSvc}; $restarted = $true; $i = 0 } else { throw 'the portal still does not answer after the update service was started again: a support case, open a ticket at support.altazion.com' }` +
+            ` }; Start-Sleep -Seconds 1 }`,
+          `}`,
+        ].join("\n"),
+        `${moduleStatus(f.status, module)}; $have = Norm $m.lastDetectedVersion`,
         `if ($have -ne $want -and [version]$have -gt [version]$want) { throw ('the update service offers ' + ${q(module)} + ' ' + $have + ', newer than ' + $want + ': its Installer button would install ' + $have + '; set the target to ' + $have + ' or latest') }`,
         `if ($have -ne $want) { ` +
           (remedy
             ? `if (-not $restarted) { Write-Output ('the update service has detected ' + $have + ', not ' + $want + ${q(`: stopping and starting it, then waiting up to ${o.detectionWaitSeconds}s for the detection`)}); ${restartSvc} }; ` +
-              `$t = 0; while ($true) { ${moduleStatus(f.status, module)}; if ((Norm $m.available) -eq $want) { break }; $t += 5; if ($t -gt ${o.detectionWaitSeconds}) { throw ${q(`the update service has still not detected ${module} ${version} after ${o.detectionWaitSeconds}s: check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares ${module}; otherwise a support case`)} }; Start-Sleep -Seconds 5 }`
+              `$t = 0; while ($true) { ${moduleStatus(f.status, module)}; if ((Norm $m.lastDetectedVersion) -eq $want) { break }; $t += 5; if ($t -gt ${o.detectionWaitSeconds}) { throw ${q(`the update service has still not detected ${module} ${version} after ${o.detectionWaitSeconds}s: check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares ${module}; otherwise a support case`)} }; Start-Sleep -Seconds 5 }`
             : `throw ('the update service has detected ' + ${q(module)} + ' ' + $have + ', not ' + $want + ' (status.xml): set options.remedy: true to restart it and wait for the detection, as the document says')`) +
           ` }`,
         `Write-Output ('the portal answers, and the update service offers ' + ${q(module)} + ' ' + $want)`,

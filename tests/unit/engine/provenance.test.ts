@@ -23,7 +23,26 @@ interface Case {
   from: string;
   to: string;
   options?: Record<string, unknown>;
+  /** For a product whose releases come from its host: the releases it offers. */
+  releases?: string[];
 }
+
+/** An Altazion server with every kind of module: web (pools), not web, a customised database, and the notice. */
+const altazionOptions = (platform: Platform) => {
+  const root = platform === "windows" ? "C:\\Altazion\\" : "/srv/altazion/";
+  return {
+    modules: [
+      { name: "database", target: "latest", folder: `${root}database` },
+      { name: "ecommerce", target: "latest", folder: `${root}ecommerce`, pools: ["Ecommerce"] },
+      { name: "integration", target: "latest", folder: `${root}integration` },
+    ],
+    database: { sqlCommand: "sqlcmd -b -i", backupCommand: "backup-db", restoreCommand: "restore-db", scriptsFolder: `${root}sql${platform === "windows" ? "\\" : "/"}{version}`, reviewedScripts: [{ name: "001.sql", sha256: "a".repeat(64) }] },
+    notify: "notify-users",
+    portal: { listedPattern: 'data-module="{module}"', installingPattern: "installing {module}", install: { method: "POST", path: "/install", fields: { module: "{module}" } } },
+  };
+};
+const ALTAZION_FROM = "database=5.1.0.0,ecommerce=5.1.0.0,integration=5.1.0.0";
+const ALTAZION_TO = "database=5.2.0.0,ecommerce=5.2.0.0,integration=5.2.0.0";
 
 /**
  * Chains that reach every kind of hop each product has. Oracle AS and Altazion Office are issue 18's
@@ -34,13 +53,14 @@ const CASES: Case[] = [
     { product: "omflow", platform, from: "1.1.2.0", to: "1.2.1.0" },
     { product: "omflow", platform, from: "1.1.6.1", to: "1.1.6.4" },
     ...["05-00", "03-00", "02-01", "02-00"].map((from) => ({ product: "groupmax", platform, from, to: "06-00" })),
+    { product: "altazion-office", platform, from: ALTAZION_FROM, to: ALTAZION_TO, options: altazionOptions(platform), releases: getCatalog("altazion-office").releasesBetween!(ALTAZION_FROM, ALTAZION_TO) },
   ]),
 ];
 
 function stepsOf(c: Case): { where: string; step: Step; inHop: boolean }[] {
   const catalog: Catalog = getCatalog(c.product);
-  const plan = planUpgrade(catalog, { installed: c.from, target: c.to, platform: c.platform, options: c.options });
-  const ctx = { platform: c.platform, releases: catalog.defaultReleases, options: c.options ?? {} };
+  const plan = planUpgrade(catalog, { installed: c.from, target: c.to, platform: c.platform, options: c.options, releases: c.releases });
+  const ctx = { platform: c.platform, releases: c.releases ?? catalog.defaultReleases, options: c.options ?? {} };
   return [
     ...plan.steps.map((step) => ({ where: `${step.hop} ${step.id}`, step, inHop: true })),
     ...plan.hops.flatMap((hop) =>

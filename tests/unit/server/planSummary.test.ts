@@ -1,6 +1,7 @@
 // The plan preview shows for a server: services entries the host already has (by name or alias) are
 // left out, and an interrupted run's finished steps are marked done, not listed as work to do.
 import * as assert from "assert";
+import { altazion } from "../../../providers/catalogs/altazion";
 import { groupmax } from "../../../providers/catalogs/groupmax";
 import { omflow } from "../../../providers/catalogs/omflow";
 import { planUpgrade } from "../../../providers/engine/planner";
@@ -88,5 +89,22 @@ describe("the plan preview shows while an interrupted run waits to be finished",
     assert.deepStrictEqual([both.from, both.to], ["1.1.6.1", "1.2.0.1"]);
     assert.deepStrictEqual(both.hops.map((h) => `${h.from}->${h.to}`), ["1.1.6.1->1.2.0.0", "1.2.0.0->1.2.0.1"]);
     assert.deepStrictEqual(both.steps, [...first.steps, ...rest.steps]);
+  });
+});
+
+describe("preview shows what a failed hop runs", () => {
+  it("with the plan's context, each hop's restore and recovery steps are listed with their provenance (an Altazion module: its folder put back, its pools started)", () => {
+    const from = "ecommerce=5.1.0.0";
+    const to = "ecommerce=5.2.0.0";
+    const options = { modules: [{ name: "ecommerce", target: "latest", folder: "/srv/altazion/ecommerce", pools: ["EC"] }] };
+    const ctx = { platform: "linux" as const, releases: [from, to], options };
+    const p = planUpgrade(altazion, { installed: from, target: to, platform: "linux", releases: ctx.releases, options });
+    const s = planSummary(p, altazion, undefined, undefined, ctx);
+    assert.deepStrictEqual(s.onFailure, [
+      "ecommerce 5.1.0.0->5.2.0.0 on failure restore: [restore] Put /srv/altazion/ecommerce back as it was before ecommerce 5.2.0.0 <- safety",
+      "ecommerce 5.1.0.0->5.2.0.0 on failure pools-recover: [run] Start EC again <- document 003 (Que faire si ? / L'installation d'une version boucle et ne se fait pas)",
+      "ecommerce 5.1.0.0->5.2.0.0 on failure maintenance-recover: [run] Take ecommerce out of maintenance <- document 003 (Que faire si ? / Après installation, le site reste \"en maintenance\")",
+    ]);
+    assert.strictEqual(planSummary(p, altazion).onFailure, undefined, "without the context (no host looked at), nothing is claimed");
   });
 });

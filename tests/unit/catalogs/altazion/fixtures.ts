@@ -33,7 +33,7 @@ export const PORTAL = {
 export function statusXml(modules: { name: string; available: string }[]): string {
   return (
     `<?xml version="1.0" encoding="utf-8"?>\n<status>\n` +
-    modules.map((m) => `  <module name="${m.name}" available="${m.available}"/>\n`).join("") +
+    modules.map((m) => `  <module name="${m.name}" lastDetectedVersion="${m.available}"/>\n`).join("") +
     `</status>\n`
   );
 }

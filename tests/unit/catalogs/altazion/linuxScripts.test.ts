@@ -8,6 +8,7 @@ import { spawn, spawnSync } from "child_process";
 import * as http from "http";
 import { AddressInfo } from "net";
 import { listedPattern } from "../../../../providers/catalogs/altazion/portal";
+import { getCatalog } from "../../../../providers/catalogs";
 import { linuxCommands } from "../../../../providers/catalogs/altazion/linux";
 import { altazionOptions } from "../../../../providers/catalogs/altazion/options";
 import { tempDir } from "../../../support/localHost";
@@ -143,5 +144,15 @@ describe("altazion Linux scripts, run in sh", () => {
     const refused = run(c.runScript(`sh -c 'cat "$1" >> ${applied}' sql`, "5.2.0.0", reviewed[0]));
     assert.notStrictEqual(refused.status, 0, "a script whose content changed since the review is not run");
     assert.ok(!fs.readFileSync(applied, "utf8").includes("DROP TABLE"));
+  });
+
+  it("the hooks are placed only on an Altazion server: the product check fails where the update service is not installed, and says so", () => {
+    const { data, folder } = setup();
+    const ctx = { platform: "linux" as const, releases: [], options: { dataFolder: data, modules: [{ name: "ecommerce", target: "latest", folder, pools: ["EC"] }] } };
+    const check = getCatalog("altazion-office").fileSets!.hooks.productCheck!(ctx);
+    const r = run([check.command]);
+    assert.notStrictEqual(r.status, 0, "this machine has no altazion-service: not an Altazion server");
+    assert.match(check.problem, /this is not an Altazion Office server: the update service "\[e\] - service principal" is not installed/);
+    assert.doesNotMatch(check.command.replace(/>\/dev\/null 2>&1/g, ""), /mkdir|\bcp |\bmv |\brm |>/, "read-only");
   });
 });
