@@ -50,7 +50,8 @@ describe("Altazion Office: a dropped link and a killed controller during « Inst
           host: h.host,
           hostKey: h.hostKey,
           product: "altazion-office",
-          modules: MODULES.map((m) => ({ name: m, version: "5.2.0.0", folder: `/srv/altazion/${m}` })),
+          // the fake runs each web module in a pool of its name (tests/fixtures/altazion README)
+          modules: MODULES.map((m) => ({ name: m, version: "5.2.0.0", folder: `/srv/altazion/${m}`, pools: [m] })),
           versionCommand: ALTAZION_SITE.versionCommand,
           options: { portal: ALTAZION_SITE.portal, retryWaitSeconds: 3 },
           lockTimeoutSeconds: 10,
@@ -64,6 +65,14 @@ describe("Altazion Office: a dropped link and a killed controller during « Inst
 
   const since = (): AltazionEvent[] => altazionEvents(N).slice(mark);
   const exited = (child: ReturnType<PulumiProject["start"]>) => new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  /** The host's event, or a failure as soon as the run ends without it. */
+  const during = (run: Promise<number | null>, pred: (e: AltazionEvent) => boolean) =>
+    Promise.race([
+      waitForEvent(N, pred, { from: mark, timeoutMs: 300_000 }),
+      run.then((code) => {
+        throw new Error(`the run ended (exit ${code}) before the awaited event:\n${fs.readFileSync(log, "utf8")}`);
+      }),
+    ]);
 
   /** Both modules at 5.2.0.0, each pressed once and installed once, no press refused, no restore step ever started, the run's journal done. */
   function assertConverged(what: string) {
@@ -85,7 +94,7 @@ describe("Altazion Office: a dropped link and a killed controller during « Inst
     const p = await fresh("azfilost");
     const child = p.start(["up", "--yes", "--skip-preview"], log);
     const done = exited(child);
-    await waitForEvent(N, (e) => e.event === "portal" && e.method === "POST" && e.module === "ecommerce", { from: mark, timeoutMs: 300_000 });
+    await during(done, (e) => e.event === "portal" && e.method === "POST" && e.module === "ecommerce");
     assert.ok(killSshSessions(N) > 0, "the controller's SSH sessions were cut");
     assert.strictEqual(await done, 0, fs.readFileSync(log, "utf8"));
     assertConverged("after the run whose answer was lost");
@@ -96,7 +105,7 @@ describe("Altazion Office: a dropped link and a killed controller during « Inst
     const p = await fresh("azfilink");
     const child = p.start(["up", "--yes", "--skip-preview"], log);
     const done = exited(child);
-    const begin = await waitForEvent(N, (e) => e.event === "install-begin" && e.module === "ecommerce", { from: mark, timeoutMs: 300_000 });
+    const begin = await during(done, (e) => e.event === "install-begin" && e.module === "ecommerce");
     await sleep(2000);
     await linkDown(N, 8000);
     assert.strictEqual(moduleVersion(h, "ecommerce"), "5.1.0.0", "the link came back before the vendor's install ended");
@@ -111,13 +120,14 @@ describe("Altazion Office: a dropped link and a killed controller during « Inst
     const p = await fresh("azfikill");
     const child = p.start(["up", "--yes", "--skip-preview"], log);
     const done = exited(child);
-    await waitForEvent(N, (e) => e.event === "install-begin" && e.module === "ecommerce", { from: mark, timeoutMs: 300_000 });
+    await during(done, (e) => e.event === "install-begin" && e.module === "ecommerce");
     await sleep(2000);
     assert.ok(killTree(child.pid!).length > 2, "pulumi and its plugins were killed");
     await done;
     assert.strictEqual(moduleVersion(h, "gestioncommerciale"), "5.1.0.0", "killed in the first module's install: the second is untouched");
     p.ok(["cancel", "--yes"]); // what an operator does first: release Pulumi's own stack lock
-    const preview = p.ok(["preview"]);
+    const preview = p.ok(["preview", "--diff"]);
+    assert.doesNotMatch(preview.output, /JOURNAL_INVALID/);
     assert.match(preview.output, /first finishes interrupted run \S+ \(ecommerce=5\.1\.0\.0,gestioncommerciale=5\.1\.0\.0 -> ecommerce=5\.2\.0\.0,gestioncommerciale=5\.2\.0\.0\)/);
     const r = p.ok(["up", "--yes", "--skip-preview"]);
     assert.match(r.output, /resuming run \S+: ecommerce=5\.1\.0\.0,gestioncommerciale=5\.1\.0\.0 -> ecommerce=5\.2\.0\.0,gestioncommerciale=5\.2\.0\.0/);
