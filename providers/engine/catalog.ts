@@ -48,7 +48,7 @@ interface StepBase {
    * Where the step comes from: the document sentence it follows, the site's option, or upchain's own
    * safety step (provenance.ts). Every step has one (tests/unit/engine/provenance.test.ts).
    */
-  provenance?: Provenance;
+  provenance: Provenance;
   /** The id of the catalog rule the step follows (Altazion's steps name theirs). */
   rule?: string;
   /** Seconds the step may run, when the catalog knows better than the action's default (engine/executor.ts). */
@@ -274,7 +274,7 @@ export const shStep = (s: StepSpec): Step => ({ ...s, shell: "sh" }) as Step;
 export const psStep = (s: StepSpec): Step => ({ ...s, shell: "powershell" }) as Step;
 
 /** Copy a local file or folder to the host (the executor checks each file's sha256 there). Runs no commands. */
-export function uploadStep(shell: Shell, s: { id: string; title: string; source: string; destination: string; directory?: boolean; provenance?: Provenance }): UploadStep {
+export function uploadStep(shell: Shell, s: { id: string; title: string; source: string; destination: string; directory?: boolean; provenance: Provenance }): UploadStep {
   const { directory, ...rest } = s;
   return { ...rest, action: "upload", shell, commands: [], destructive: false, ...(directory ? { directory: true } : {}) };
 }

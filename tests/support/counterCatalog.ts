@@ -4,6 +4,7 @@
 // make it fail after it has changed something.
 import { Catalog, Hop, Rule, shStep } from "../../providers/engine/catalog";
 import { quote as q } from "../../providers/quote";
+import { TEST_STEP } from "./testProvenance";
 
 const rule: Rule = { id: "counter.one-at-a-time", text: "one version at a time", source: "tests/support/counterCatalog.ts" };
 const dir = "/opt/counter";
@@ -23,9 +24,9 @@ export const counter: Catalog = {
   requiredStops: () => [],
   probeVersion: () => ({ shell: "sh", command: `cat ${dir}/VERSION 2>/dev/null || true` }),
   hopSteps: (hop) => [
-    shStep({ id: "backup", action: "backup", title: `Back up before ${hop.to}`, destructive: false,
+    shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: `Back up before ${hop.to}`, destructive: false,
       commands: [`rm -rf ${q(backup(hop))}; mkdir -p ${q(backup(hop))}`, `cp -a ${dir}/. ${q(backup(hop))}/`] }),
-    shStep({ id: "install", action: "run", title: `Install ${hop.to}`, destructive: true,
+    shStep({ provenance: TEST_STEP, id: "install", action: "run", title: `Install ${hop.to}`, destructive: true,
       commands: [
         `echo "install ${hop.to}" >> ${dir}/installs.log`,
         `echo ${q(hop.to)} > ${dir}/VERSION`,
@@ -33,11 +34,11 @@ export const counter: Catalog = {
         `if [ -f ${dir}/hooks/fail-${hop.to} ]; then echo "installer of ${hop.to} broke" >&2; exit 3; fi`,
         `echo "installed ${hop.to}"`,
       ] }),
-    shStep({ id: "verify", action: "verify", title: `Check the counter reports ${hop.to}`, destructive: false,
+    shStep({ provenance: TEST_STEP, id: "verify", action: "verify", title: `Check the counter reports ${hop.to}`, destructive: false,
       commands: [`test "$(cat ${dir}/VERSION)" = ${q(hop.to)}`] }),
   ],
   restoreSteps: (hop) => [
-    shStep({ id: "restore", action: "restore", title: `Restore ${hop.from}`, destructive: true,
+    shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: `Restore ${hop.from}`, destructive: true,
       commands: [`cp ${q(backup(hop))}/VERSION ${dir}/VERSION`, `echo "restored ${hop.from}" >> ${dir}/installs.log`] }),
   ],
 };

@@ -9,6 +9,7 @@ import { Catalog, Hop, PlanContext, Step, shStep, uploadStep } from "../../provi
 import { LINUX_BOOT_MARKER } from "../../providers/catalogs/groupmax/linux";
 import { quote as q } from "../../providers/quote";
 import { counter } from "./counterCatalog";
+import { TEST_STEP } from "./testProvenance";
 
 export const FAULT_DIR = "/opt/counter";
 export const BACKUP_ROOT = "/var/backups/counter";
@@ -39,7 +40,7 @@ function hopSteps(hop: Hop, ctx: PlanContext): Step[] {
   const b = backupOf(hop);
   const to = hop.to;
   const steps: Step[] = [
-    shStep({ id: "backup", action: "backup", title: `Back up before ${to}`, destructive: false, backupDir: b,
+    shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: `Back up before ${to}`, destructive: false, backupDir: b,
       commands: timed("backup", to, [
         `rm -rf ${q(b)}; mkdir -p ${q(b)}`,
         `if [ -f ${hook(`slow-backup-${to}`)} ]; then sleep "$(cat ${hook(`slow-backup-${to}`)})"; fi`,
@@ -48,10 +49,10 @@ function hopSteps(hop: Hop, ctx: PlanContext): Step[] {
       ]) }),
   ];
   if (typeof ctx.options.upload === "string") {
-    steps.push(uploadStep("sh", { id: "upload", title: `Upload the package of ${to}`, source: ctx.options.upload, destination: UPLOADED }));
+    steps.push(uploadStep("sh", { provenance: TEST_STEP, id: "upload", title: `Upload the package of ${to}`, source: ctx.options.upload, destination: UPLOADED }));
   }
   steps.push(
-    shStep({ id: "install", action: "run", title: `Install ${to}`, destructive: true,
+    shStep({ provenance: TEST_STEP, id: "install", action: "run", title: `Install ${to}`, destructive: true,
       commands: timed("install", to, [
         `${SERVICE} stop`,
         `echo "install ${to}" >> ${dir}/installs.log`,
@@ -69,14 +70,14 @@ function hopSteps(hop: Hop, ctx: PlanContext): Step[] {
   );
   if (ctx.options.reboot === true) {
     steps.push(
-      shStep({ id: "reboot", action: "reboot", title: `Restart the machine for ${to}`, destructive: true, bootMarker: LINUX_BOOT_MARKER,
+      shStep({ provenance: TEST_STEP, id: "reboot", action: "reboot", title: `Restart the machine for ${to}`, destructive: true, bootMarker: LINUX_BOOT_MARKER,
         timeoutSeconds: typeof ctx.options.rebootTimeoutSeconds === "number" ? ctx.options.rebootTimeoutSeconds : 120,
         commands: [`if [ -f ${hook("reboot-fails")} ]; then echo "reboot: the hook refuses to restart the machine" >&2; exit 1; fi`, `/sbin/reboot`] }),
     );
   }
   steps.push(
-    shStep({ id: "start", action: "run", title: `Start the counter service at ${to}`, destructive: false, commands: [`${SERVICE} restart`] }),
-    shStep({ id: "verify", action: "verify", title: `Check the counter reports ${to} and serves it`, destructive: false,
+    shStep({ provenance: TEST_STEP, id: "start", action: "run", title: `Start the counter service at ${to}`, destructive: false, commands: [`${SERVICE} restart`] }),
+    shStep({ provenance: TEST_STEP, id: "verify", action: "verify", title: `Check the counter reports ${to} and serves it`, destructive: false,
       commands: [`test "$(cat ${dir}/VERSION)" = ${q(to)}`, `test "$(${SERVICE} status)" = ${q(to)}`] }),
   );
   return steps;
@@ -87,7 +88,7 @@ export const faulty: Catalog = {
   ...counter,
   hopSteps,
   restoreSteps: (hop) => [
-    shStep({ id: "restore", action: "restore", title: `Restore ${hop.from}`, destructive: true,
+    shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: `Restore ${hop.from}`, destructive: true,
       commands: timed("restore", hop.to, [
         `if [ -f ${hook(`slow-restore-${hop.to}`)} ]; then sleep "$(cat ${hook(`slow-restore-${hop.to}`)})"; fi`,
         `if [ -f ${hook("fail-restore")} ]; then echo "restore refused by the hook" >&2; exit 5; fi`,
@@ -100,7 +101,7 @@ export const faulty: Catalog = {
   ],
   // after the restore, or alone when the hop failed before the install stopped anything
   recoverSteps: (hop) => [
-    shStep({ id: "start-old", action: "run", title: `Start the counter service at ${hop.from} again`, destructive: false,
+    shStep({ provenance: TEST_STEP, id: "start-old", action: "run", title: `Start the counter service at ${hop.from} again`, destructive: false,
       commands: [`${SERVICE} restart`, `test "$(${SERVICE} status)" = ${q(hop.from)}`] }),
   ],
 };

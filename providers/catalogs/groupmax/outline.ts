@@ -79,10 +79,15 @@ export function hopStepsFrom(o: GroupmaxSettings, hop: Hop, c: GroupmaxCommands)
     addressServer: "002: 「Address ServerとMail Serverは更新でインストールしてください。」 (install them as an update); how is the site's command",
     mailServer: "002: 「Address ServerとMail Serverは更新でインストールしてください。」 (install them as an update); how is the site's command",
   };
-  const steps: Step[] = o.uploads.map((u, i) => ({
-    ...uploadStep(c.shell, { id: `upload-${i + 1}`, title: `Upload ${path.basename(u.source)} to ${u.destination} (before anything stops)`, source: u.source, destination: u.destination }),
-    provenance: fromSite(fieldPathOf(i), "the installers' packages; 002 says nothing of how they reach the server"),
-  }));
+  const steps: Step[] = o.uploads.map((u, i) =>
+    uploadStep(c.shell, {
+      id: `upload-${i + 1}`,
+      title: `Upload ${path.basename(u.source)} to ${u.destination} (before anything stops)`,
+      source: u.source,
+      destination: u.destination,
+      provenance: fromSite(fieldPathOf(i), "the installers' packages; 002 says nothing of how they reach the server"),
+    }),
+  );
   if (c.checkServices && entries.length) {
     steps.push(
       step(c, "check-services", "run", `Check ${o.servicesFile} for a name or port the hop's entries would clash with (nothing is changed)`, c.checkServices,

@@ -111,12 +111,13 @@ function patchSteps(o: OmflowOptions, hop: Hop): Step[] {
   const archive = `${p.work}/${path.basename(source) || "patch.tar.gz"}`;
   const x = `${p.work}/x`;
   return [
-    uploadStep("sh", { id: "upload-patch", title: `Upload the ${hop.to} patch`, source: source || sitePlaceholder(`options.patches["${hop.to}"]`), destination: archive }),
+    uploadStep("sh", { id: "upload-patch", title: `Upload the ${hop.to} patch`, source: source || sitePlaceholder(`options.patches["${hop.to}"]`), destination: archive, provenance: SOURCE.uploadPatch }),
     step({
       id: "extract-patch",
       action: "run",
       title: `Extract the ${hop.to} patch in ${p.work} and find its patch.sh`,
       destructive: false,
+      provenance: SOURCE.extractPatch,
       // The folder inside an archive need not match the archive's name (001's own example extracts
       // omflow_patch_1_1_6_4_upgrade3.tar.gz to ..._upgrade4/), so patch.sh is looked for.
       commands: [
@@ -126,7 +127,7 @@ function patchSteps(o: OmflowOptions, hop: Hop): Step[] {
         `dirname -- "$found" > ${q(p.work + "/patchdir")}`,
       ],
     }),
-  ].map((s, i) => ({ ...s, provenance: i === 0 ? SOURCE.uploadPatch : SOURCE.extractPatch }));
+  ];
 }
 
 /**

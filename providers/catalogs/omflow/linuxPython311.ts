@@ -148,7 +148,7 @@ export function python311Steps(o: OmflowOptions, hop: Hop, p: Paths): { beforeSt
   const beforeStop: Step[] = [
     ...(o.online
       ? []
-      : [{ ...uploadStep("sh", { id: "upload-bundle", title: "Upload the offline bundle (.deb files, wheels, mod_wsgi sdist)", source: o.offlineBundle ?? sitePlaceholder("options.offlineBundle"), destination: bundle, directory: true }), provenance: SOURCE.uploadBundle }]),
+      : [uploadStep("sh", { id: "upload-bundle", title: "Upload the offline bundle (.deb files, wheels, mod_wsgi sdist)", source: o.offlineBundle ?? sitePlaceholder("options.offlineBundle"), destination: bundle, directory: true, provenance: SOURCE.uploadBundle })]),
     step({
       id: "export-packages",
       action: "run",

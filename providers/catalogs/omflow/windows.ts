@@ -97,10 +97,13 @@ export function windowsHopSteps(o: OmflowOptions, hop: Hop): Step[] {
       commands: [strict, `Start-Service -Name ${svc}`, waitForService(serviceOf(o), 600)],
       provenance: fromSafety("the backup stopped OMFLOW for a consistent copy; this starts it again, so the update file finds it as the document expects"),
     }),
-    withProvenance(
-      uploadStep("powershell", { id: "upload-update", title: `Upload the ${hop.to} update file`, source: o.patches[hop.to] ?? "", destination: updater }),
-      fromSite(`options.patches["${hop.to}"]`, "the document names no place to download the update file from; the site's copy"),
-    ),
+    uploadStep("powershell", {
+      id: "upload-update",
+      title: `Upload the ${hop.to} update file`,
+      source: o.patches[hop.to] ?? "",
+      destination: updater,
+      provenance: fromSite(`options.patches["${hop.to}"]`, "the document names no place to download the update file from; the site's copy"),
+    }),
   ];
   if (crossesPython311(hop) && (o.additionalPythonPackages === undefined || o.additionalPythonPackages.length)) steps.push(...python311Steps(o, hop));
   steps.push(
@@ -175,10 +178,13 @@ function python311Steps(o: OmflowOptions, hop: Hop): Step[] {
   const installer = `${p.work}\\${path.win32.basename(o.python311Installer ?? "python-3.11.exe")}`;
   const packages = o.additionalPythonPackages;
   return [
-    withProvenance(
-      uploadStep("powershell", { id: "upload-python311", title: "Upload the Python 3.11 (32 bit) Windows installer", source: o.python311Installer ?? "", destination: installer }),
-      fromSite("options.python311Installer", "the document says to download the Python 3.11 (32 Bit) Windows Installer; the site's copy"),
-    ),
+    uploadStep("powershell", {
+      id: "upload-python311",
+      title: "Upload the Python 3.11 (32 bit) Windows installer",
+      source: o.python311Installer ?? "",
+      destination: installer,
+      provenance: fromSite("options.python311Installer", "the document says to download the Python 3.11 (32 Bit) Windows Installer; the site's copy"),
+    }),
     step({
       id: "install-python311",
       action: "run",

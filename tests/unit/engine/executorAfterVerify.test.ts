@@ -12,13 +12,14 @@ import { dottedNumbers } from "../../../providers/engine/version";
 import { RunRecord, runRecord } from "../../../providers/engine/runRecord";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
+import { TEST_STEP } from "../../support/testProvenance";
 
 const rule = { id: "r", text: "r", source: "s" };
 
 /** Two hops 1 -> 2 -> 3; `fail` names the steps (as "<to>:<id>") that exit 1 with a message on stderr. */
 function catalog(trail: string, fail: string[]): Catalog {
   const step = (to: string, id: string, action: "run" | "backup" | "verify", destructive: boolean) =>
-    shStep({
+    shStep({ provenance: TEST_STEP,
       id,
       action,
       title: `${id} for ${to}`,
@@ -42,8 +43,8 @@ function catalog(trail: string, fail: string[]): Catalog {
       step(hop.to, "backup-after", "run", false),
       step(hop.to, "setting-back", "run", false),
     ],
-    restoreSteps: (hop) => [shStep({ id: "restore", action: "restore", title: "restore", destructive: true, commands: [`echo ${q(`${hop.to}:restore`)} >> ${q(trail)}`] })],
-    recoverSteps: (hop) => [shStep({ id: "start-old", action: "restore", title: "start old", destructive: false, commands: [`echo ${q(`${hop.to}:start-old`)} >> ${q(trail)}`] })],
+    restoreSteps: (hop) => [shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: "restore", destructive: true, commands: [`echo ${q(`${hop.to}:restore`)} >> ${q(trail)}`] })],
+    recoverSteps: (hop) => [shStep({ provenance: TEST_STEP, id: "start-old", action: "restore", title: "start old", destructive: false, commands: [`echo ${q(`${hop.to}:start-old`)} >> ${q(trail)}`] })],
     probeVersion: () => ({ shell: "sh", command: "echo 1" }),
   };
 }

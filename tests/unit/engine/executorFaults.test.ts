@@ -15,6 +15,7 @@ import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { FaultyHost } from "../../support/faultyHost";
 import { LocalHost, tempDir } from "../../support/localHost";
+import { TEST_STEP } from "../../support/testProvenance";
 
 /** A product whose steps append their ids to `trail`. `extra` steps come after the destructive "change". */
 function catalog(dir: string, o: { change?: string[]; restore?: string[]; extra?: Step[] } = {}): Catalog {
@@ -29,12 +30,12 @@ function catalog(dir: string, o: { change?: string[]; restore?: string[]; extra?
     legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } }] : []),
     requiredStops: () => [],
     hopSteps: () => [
-      shStep({ id: "backup", action: "backup", title: "backup", destructive: false, commands: [mark("backup")], backupDir: path.join(dir, "backups/1-to-2") }),
-      shStep({ id: "change", action: "run", title: "change", destructive: true, commands: [mark("change"), ...(o.change ?? [])] }),
+      shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: [mark("backup")], backupDir: path.join(dir, "backups/1-to-2") }),
+      shStep({ provenance: TEST_STEP, id: "change", action: "run", title: "change", destructive: true, commands: [mark("change"), ...(o.change ?? [])] }),
       ...(o.extra ?? []),
-      shStep({ id: "start", action: "run", title: "start", destructive: false, commands: [mark("start")] }),
+      shStep({ provenance: TEST_STEP, id: "start", action: "run", title: "start", destructive: false, commands: [mark("start")] }),
     ],
-    restoreSteps: () => [shStep({ id: "restore", action: "restore", title: "restore", destructive: true, commands: [mark("restore"), ...(o.restore ?? [])] })],
+    restoreSteps: () => [shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: "restore", destructive: true, commands: [mark("restore"), ...(o.restore ?? [])] })],
     probeVersion: () => ({ shell: "sh", command: "echo 1" }),
   };
 }
@@ -116,7 +117,7 @@ describe("executor faults (local fake transport)", function () {
   it("an error thrown inside a step (an upload that cannot be written) restores the hop like a failed command", async () => {
     const host = new FaultyHost();
     fs.writeFileSync(path.join(dir, "patch"), "x");
-    const up = uploadStep("sh", { id: "upload", title: "upload the patch", source: path.join(dir, "patch"), destination: path.join(dir, "uploaded/patch") });
+    const up = uploadStep("sh", { provenance: TEST_STEP, id: "upload", title: "upload the patch", source: path.join(dir, "patch"), destination: path.join(dir, "uploaded/patch") });
     host.faults.push({ on: "write", match: /uploaded\/patch/, times: 1000, mode: "throw", message: "No space left on device" });
     await assert.rejects(run(catalog(dir, { extra: [up] }), { host }), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /could not be carried out/.test((e as Error).message) && /No space left on device/.test((e as Error).message));
     assert.deepStrictEqual(trail(), ["backup", "change", "restore"]);
@@ -143,14 +144,14 @@ describe("executor faults (local fake transport)", function () {
     fs.writeFileSync(file, "LoadModule wsgi_module /old/mod_wsgi.so\n");
     const host = new FaultyHost();
     host.faults.push({ match: /^cp -p -- /, times: 1, mode: "exit", message: "cp: cannot create regular file: No space left on device" });
-    const edit = shStep({ id: "edit", action: "edit", title: "point wsgi at the new module", destructive: true, commands: [], file, edit: "wsgi-module", valueCommand: "echo /new/mod_wsgi.so" });
+    const edit = shStep({ provenance: TEST_STEP, id: "edit", action: "edit", title: "point wsgi at the new module", destructive: true, commands: [], file, edit: "wsgi-module", valueCommand: "echo /new/mod_wsgi.so" });
     await assert.rejects(run(catalog(dir, { extra: [edit] }), { host }), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /could not keep a copy of .*site\.conf.*so it was not edited/.test((e as Error).message));
     assert.strictEqual(fs.readFileSync(file, "utf8"), "LoadModule wsgi_module /old/mod_wsgi.so\n");
   });
 
   it("a reboot command that fails fails the step at once with its output, and the hop is restored", async () => {
     const host = new FaultyHost();
-    const reboot = shStep({ id: "reboot", action: "reboot", title: "reboot", destructive: true, commands: ["echo 'shutdown: not permitted' >&2", "exit 7"], bootMarker: "echo boot-1", timeoutSeconds: 600 });
+    const reboot = shStep({ provenance: TEST_STEP, id: "reboot", action: "reboot", title: "reboot", destructive: true, commands: ["echo 'shutdown: not permitted' >&2", "exit 7"], bootMarker: "echo boot-1", timeoutSeconds: 600 });
     const started = Date.now();
     await assert.rejects(run(catalog(dir, { extra: [reboot] }), { host }), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /exited 7/.test((e as Error).message) && /the reboot command failed .*not permitted/s.test((e as Error).message));
     assert.ok(Date.now() - started < 20_000, "not after the reboot timeout");
@@ -224,7 +225,7 @@ describe("executor faults (local fake transport)", function () {
     const markerFile = path.join(dir, "marker");
     fs.writeFileSync(markerFile, marker);
     // the "reboot" changes the marker, as a real restart changes the boot id
-    const reboot = shStep({ id: "reboot", action: "reboot", title: "reboot", destructive: true, commands: [`echo boot-2 > ${q(markerFile)}`], bootMarker: `cat ${q(markerFile)}`, timeoutSeconds: 600 });
+    const reboot = shStep({ provenance: TEST_STEP, id: "reboot", action: "reboot", title: "reboot", destructive: true, commands: [`echo boot-2 > ${q(markerFile)}`], bootMarker: `cat ${q(markerFile)}`, timeoutSeconds: 600 });
     const c = catalog(dir, { extra: [reboot] });
     const plan = planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
     const { newJournal, writeJournal } = await import("../../../providers/engine/journal");

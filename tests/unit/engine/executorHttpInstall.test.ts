@@ -15,6 +15,7 @@ import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { StreamTarget } from "../../../providers/transport/remoteHost";
 import { LocalHost, tempDir } from "../../support/localHost";
+import { TEST_STEP } from "../../support/testProvenance";
 
 /**
  * A portal whose page lists the module until an install ends; pressing starts a background install of
@@ -84,9 +85,9 @@ function catalog(trail: string, busyFile: string, verify: string[]): Catalog {
     defaultReleases: ["1", "2"],
     legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } } as Hop] : []),
     requiredStops: () => [],
-    hopSteps: () => [shStep({ id: "backup", action: "backup", title: "backup", destructive: false, commands: [mark("backup")] }), install, shStep({ id: "verify", action: "verify", title: "verify", destructive: false, commands: verify })],
+    hopSteps: () => [shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: [mark("backup")] }), install, shStep({ provenance: TEST_STEP, id: "verify", action: "verify", title: "verify", destructive: false, commands: verify })],
     restoreSteps: () => [
-      shStep({ id: "restore", action: "restore", title: "restore", destructive: true, commands: [`if [ -e ${q(busyFile)} ]; then echo restore-under-a-running-install; else echo restore; fi >> ${q(trail)}`] }),
+      shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: "restore", destructive: true, commands: [`if [ -e ${q(busyFile)} ]; then echo restore-under-a-running-install; else echo restore; fi >> ${q(trail)}`] }),
     ],
   };
 }

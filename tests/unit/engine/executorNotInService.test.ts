@@ -13,12 +13,13 @@ import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
+import { TEST_STEP } from "../../support/testProvenance";
 
 /** A product whose steps append their ids to `trail`; `fail` lists the steps that exit 1. */
 function catalog(trail: string, fail: () => string[]): Catalog {
   const mark = (id: string) => `echo ${q(id)} >> ${q(trail)}`;
   const step = (id: string, action: "run" | "backup" | "restore", destructive: boolean) =>
-    shStep({ id, action, title: id === "start-old" ? "Start 1 again" : id, destructive, commands: [mark(id), ...(fail().includes(id) ? ["exit 1"] : [])] });
+    shStep({ provenance: TEST_STEP, id, action, title: id === "start-old" ? "Start 1 again" : id, destructive, commands: [mark(id), ...(fail().includes(id) ? ["exit 1"] : [])] });
   return {
     product: "trail",
     title: "Trail",

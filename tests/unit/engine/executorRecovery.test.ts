@@ -13,12 +13,13 @@ import { isUpchainError } from "../../../providers/errors";
 import { RunRecord, runRecord, writeRunRecord } from "../../../providers/engine/runRecord";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
+import { TEST_STEP } from "../../support/testProvenance";
 
 /** A product whose steps append their ids to `trail`; `fail` names the step that exits 1. */
 function catalog(trail: string, fail: string, restoreFails = false): Catalog {
   const mark = (id: string) => `echo ${q(id)} >> ${q(trail)}`;
   const run = (id: string, destructive: boolean) =>
-    shStep({ id, action: id === "backup" ? "backup" : "run", title: id, destructive, commands: [mark(id), ...(id === fail ? ["exit 1"] : [])] });
+    shStep({ provenance: TEST_STEP, id, action: id === "backup" ? "backup" : "run", title: id, destructive, commands: [mark(id), ...(id === fail ? ["exit 1"] : [])] });
   return {
     product: "trail",
     title: "Trail",
@@ -28,10 +29,10 @@ function catalog(trail: string, fail: string, restoreFails = false): Catalog {
     legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } } as Hop] : []),
     requiredStops: () => [],
     hopSteps: () => [run("stop", false), run("backup", false), run("change", true), run("start", false)],
-    restoreSteps: () => [shStep({ id: "restore", action: "restore", title: "restore", destructive: true, commands: [mark("restore"), ...(restoreFails ? ["exit 1"] : [])] })],
+    restoreSteps: () => [shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: "restore", destructive: true, commands: [mark("restore"), ...(restoreFails ? ["exit 1"] : [])] })],
     recoverSteps: () => [
-      { ...shStep({ id: "setting-back", action: "restore", title: "setting back", destructive: false, commands: [mark("setting-back")] }), always: true },
-      shStep({ id: "start-old", action: "restore", title: "start old", destructive: false, commands: [mark("start-old")] }),
+      { ...shStep({ provenance: TEST_STEP, id: "setting-back", action: "restore", title: "setting back", destructive: false, commands: [mark("setting-back")] }), always: true },
+      shStep({ provenance: TEST_STEP, id: "start-old", action: "restore", title: "start old", destructive: false, commands: [mark("start-old")] }),
     ],
     probeVersion: () => ({ shell: "sh", command: "echo 1" }),
   };

@@ -12,6 +12,7 @@ import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
+import { TEST_STEP } from "../../support/testProvenance";
 
 /** 1 -> 2 -> 3, each hop three steps that append "<hop> <step>" to `trail`; the middle step of 1->2 waits for `gate`. */
 function twoHops(dir: string): Catalog {
@@ -29,9 +30,9 @@ function twoHops(dir: string): Catalog {
     hopSteps: (hop) => {
       const key = `${hop.from}->${hop.to}`;
       return [
-        shStep({ id: "backup", action: "backup", title: "backup", destructive: false, commands: [mark(key, "backup")] }),
-        shStep({ id: "change", action: "run", title: "change", destructive: true, commands: [mark(key, "change"), ...(key === "1->2" ? [`while [ ! -e ${q(gate)} ]; do sleep 0.05; done`] : [])] }),
-        shStep({ id: "verify", action: "verify", title: "verify", destructive: false, commands: [mark(key, "verify")] }),
+        shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: [mark(key, "backup")] }),
+        shStep({ provenance: TEST_STEP, id: "change", action: "run", title: "change", destructive: true, commands: [mark(key, "change"), ...(key === "1->2" ? [`while [ ! -e ${q(gate)} ]; do sleep 0.05; done`] : [])] }),
+        shStep({ provenance: TEST_STEP, id: "verify", action: "verify", title: "verify", destructive: false, commands: [mark(key, "verify")] }),
       ];
     },
     restoreSteps: () => [],

@@ -11,6 +11,7 @@ import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
+import { TEST_STEP } from "../../support/testProvenance";
 
 function noProbe(dir: string): Catalog {
   return {
@@ -21,7 +22,7 @@ function noProbe(dir: string): Catalog {
     defaultReleases: ["1", "2"],
     legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } }] : []),
     requiredStops: () => [],
-    hopSteps: () => [shStep({ id: "change", action: "run", title: "change", destructive: false, commands: [`echo ran >> ${q(path.join(dir, "trail"))}`] })],
+    hopSteps: () => [shStep({ provenance: TEST_STEP, id: "change", action: "run", title: "change", destructive: false, commands: [`echo ran >> ${q(path.join(dir, "trail"))}`] })],
     restoreSteps: () => [],
   };
 }

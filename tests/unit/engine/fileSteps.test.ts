@@ -9,6 +9,7 @@ import { ServiceEntry } from "../../../providers/edits/services";
 import { precheckPlan } from "../../../providers/engine/precheck";
 import { isUpchainError } from "../../../providers/errors";
 import { LocalHost, tempDir } from "../../support/localHost";
+import { TEST_STEP } from "../../support/testProvenance";
 
 const entries: ServiceEntry[] = [
   { name: "imap", port: 143, protocol: "tcp" },
@@ -16,7 +17,7 @@ const entries: ServiceEntry[] = [
 ];
 
 function servicesStep(file: string): PlannedStep & ServicesAddStep {
-  return { id: "services-add", action: "services-add", shell: "sh", title: "add", commands: [], destructive: true, hop: "03-00->06-00", file, entries };
+  return { provenance: TEST_STEP, id: "services-add", action: "services-add", shell: "sh", title: "add", commands: [], destructive: true, hop: "03-00->06-00", file, entries };
 }
 
 const plan = (file: string) => ({ product: "x", platform: "linux" as const, from: "03-00", to: "06-00", hops: [], steps: [servicesStep(file)] });

@@ -11,6 +11,7 @@ import { isUpchainError } from "../../../providers/errors";
 import { Step } from "../../../providers/engine/catalog";
 import { StreamTarget } from "../../../providers/transport/remoteHost";
 import { LocalHost, tempDir } from "../../support/localHost";
+import { TEST_STEP } from "../../support/testProvenance";
 
 /** A portal that lists a module until an install succeeds; installs fail while `failures` > 0. */
 function portal(o: { failures: number; poolFile?: string; refuse?: boolean }) {
@@ -47,6 +48,7 @@ class TunnelHost extends LocalHost {
 
 function step(marks: string, port: number, extra: Partial<Record<string, unknown>> = {}): Step {
   return {
+    provenance: TEST_STEP,
     id: "install",
     action: "http",
     shell: "sh",

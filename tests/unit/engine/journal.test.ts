@@ -11,9 +11,10 @@ import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
+import { TEST_STEP } from "../../support/testProvenance";
 
 function catalog(trail: string, uploadSource: string): Catalog {
-  const mark = (id: string) => shStep({ id, action: id === "backup" ? "backup" : "run", title: id, destructive: id !== "backup", commands: [`echo ${q(id)} >> ${q(trail)}`] });
+  const mark = (id: string) => shStep({ provenance: TEST_STEP, id, action: id === "backup" ? "backup" : "run", title: id, destructive: id !== "backup", commands: [`echo ${q(id)} >> ${q(trail)}`] });
   return {
     product: "trail",
     title: "Trail",
@@ -22,7 +23,7 @@ function catalog(trail: string, uploadSource: string): Catalog {
     defaultReleases: ["1", "2"],
     legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } }] : []),
     requiredStops: () => [],
-    hopSteps: () => [mark("backup"), uploadStep("sh", { id: "upload", title: "upload", source: uploadSource, destination: path.join(path.dirname(trail), "uploaded") }), mark("change")],
+    hopSteps: () => [mark("backup"), uploadStep("sh", { provenance: TEST_STEP, id: "upload", title: "upload", source: uploadSource, destination: path.join(path.dirname(trail), "uploaded") }), mark("change")],
     restoreSteps: () => [],
     probeVersion: () => ({ shell: "sh", command: "echo 1" }),
   };
@@ -65,7 +66,7 @@ describe("the journal on the host (local fake transport)", function () {
       next: 0,
       status: "running",
       updatedAt: "",
-      plan: { ...plan(), steps: [{ ...uploadStep("sh", { id: "x", title: "x", source: secret, destination: path.join(dir, "stolen") }), hop: "1->2" }, { ...shStep({ id: "y", action: "run", title: "y", destructive: false, commands: [`touch ${q(path.join(dir, "pwned"))}`] }), hop: "1->2" }] },
+      plan: { ...plan(), steps: [{ ...uploadStep("sh", { provenance: TEST_STEP, id: "x", title: "x", source: secret, destination: path.join(dir, "stolen") }), hop: "1->2" }, { ...shStep({ provenance: TEST_STEP, id: "y", action: "run", title: "y", destructive: false, commands: [`touch ${q(path.join(dir, "pwned"))}`] }), hop: "1->2" }] },
     };
     plant(JSON.stringify(hostile));
     await assert.rejects(execute(), (e: unknown) => isUpchainError(e, "JOURNAL_INVALID") && /trail\.journal\.json is not a journal this version of upchain writes/.test((e as Error).message));

@@ -7,6 +7,7 @@ import { newJournal, parseJournal, planDigest } from "../../../providers/engine/
 import { planUpgrade, replanInterrupted } from "../../../providers/engine/planner";
 import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
+import { TEST_STEP } from "../../support/testProvenance";
 
 /** A product with an update service: nothing is known but what the host offers; one hop to each next release on offer. */
 const serviced: Catalog = {
@@ -17,7 +18,7 @@ const serviced: Catalog = {
   defaultReleases: [],
   legalHops: (from: string, ctx: PlanContext) => ctx.releases.filter((r) => Number(r) === Number(from) + 1).map((to) => ({ from, to, rule: { id: "r", text: "r", source: "s" } }) as Hop),
   requiredStops: () => [],
-  hopSteps: (hop) => [shStep({ id: "backup", action: "backup", title: "backup", destructive: false, commands: ["true"] }), shStep({ id: "install", action: "run", title: `install ${hop.to}`, destructive: true, commands: ["true"] })],
+  hopSteps: (hop) => [shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: ["true"] }), shStep({ provenance: TEST_STEP, id: "install", action: "run", title: `install ${hop.to}`, destructive: true, commands: ["true"] })],
   restoreSteps: () => [],
   offers: () => ({ shell: "sh", command: "cat offer", read: () => ({ releases: [], target: "" }) }),
 };

@@ -10,9 +10,10 @@ import { planUpgrade } from "../../../providers/engine/planner";
 import { VERSION_CHECK_ID, versionCheckStep, withVersionCheck } from "../../../providers/engine/versionCheck";
 import { tempDir } from "../../support/localHost";
 import { assertParses } from "../../support/psParse";
+import { TEST_STEP } from "../../support/testProvenance";
 
 const hop: Hop = { from: "1.1.6.1", to: "1.1.6.3", rule: { id: "r", text: "t", source: "s" } };
-const step = (id: string, action: "run" | "verify" | "backup"): Step => shStep({ id, action, title: id, commands: [`: ${id}`], destructive: false });
+const step = (id: string, action: "run" | "verify" | "backup"): Step => shStep({ provenance: TEST_STEP, id, action, title: id, commands: [`: ${id}`], destructive: false });
 
 describe("the versionCommand check run by sh", () => {
   let dir: string;

@@ -6,6 +6,7 @@ import { PlannedStep } from "../../../providers/engine/planner";
 import { UpchainError, isUpchainError } from "../../../providers/errors";
 import { ReconnectingHost } from "../../../providers/transport/reconnectingHost";
 import { ExecResult, RemoteHost } from "../../../providers/transport/remoteHost";
+import { TEST_STEP } from "../../support/testProvenance";
 
 /** A host whose every command prints `marker` (the boot marker command is all these tests run). */
 function markerHost(marker: string): RemoteHost & { closed: boolean } {
@@ -23,7 +24,7 @@ function markerHost(marker: string): RemoteHost & { closed: boolean } {
 }
 
 const rebootStep: PlannedStep = {
-  id: "reboot", action: "reboot", shell: "sh", title: "reboot", commands: ["reboot"], destructive: false, hop: "a->b", bootMarker: "marker", timeoutSeconds: 5,
+  provenance: TEST_STEP, id: "reboot", action: "reboot", shell: "sh", title: "reboot", commands: ["reboot"], destructive: false, hop: "a->b", bootMarker: "marker", timeoutSeconds: 5,
 };
 
 describe("ReconnectingHost", () => {
