@@ -217,6 +217,14 @@ export async function runHttpStep(host: RemoteHost, step: Step, o: HttpStepOptio
       o.beforeAttempt?.();
     } else log(`attempt ${i + 1} (${a.note})`);
     const fresh = a.waitSeconds > 0 || (a.before?.length ?? 0) > 0;
+    if (a.before?.length) {
+      // never stop what the vendor's install may be using: the page first (settled waits while it shows one running)
+      last = await settled("before this attempt's commands");
+      if (!last.listed) {
+        log("already done (no longer listed): nothing stopped, nothing sent");
+        return ok();
+      }
+    }
     let failure = await runAll(host, step.shell, a.before ?? [], log);
     let lost: string | undefined;
     let doneAlready = false;

@@ -142,9 +142,12 @@ export function hopSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, chai
       provenance: SOURCE.install,
       ...installRequest(o.portal, mod.name, attempts, giveUp),
     } as Step);
+    // the check comes right after the install: once the portal no longer lists the module, the vendor's
+    // install is done and stays, so a failure of what follows (pools, maintenance page) warns and is
+    // recorded, and never puts the old folder back under the new version (a verified upgrade stays)
+    steps.push({ id: "verify", action: "verify", shell: c.shell, title: `Check ${mod.name} has left the portal's list of modules to update`, commands: c.verifyModule(mod.name, listedPattern(o.portal, mod.name)), destructive: false, provenance: SOURCE.verify });
     if (pools.length) steps.push({ id: "pools-started", action: "run", shell: c.shell, title: `Make sure ${pools.join(", ")} ${pools.length === 1 ? "runs" : "run"}`, commands: pools.map(c.startPool), destructive: false, provenance: SOURCE.poolsStarted });
     if (isWebModule(mod.name)) steps.push({ id: "maintenance", action: "run", shell: c.shell, title: `Take ${mod.name} out of maintenance (app_offline.htm/.html renamed to .bak, or deleted when a .bak is there)`, commands: c.clearMaintenance(m), destructive: true, rule: rules.maintenance.id, provenance: SOURCE.maintenance });
-    steps.push({ id: "verify", action: "verify", shell: c.shell, title: `Check ${mod.name} has left the portal's list of modules to update`, commands: c.verifyModule(mod.name, listedPattern(o.portal, mod.name)), destructive: false, provenance: SOURCE.verify });
   }
   if (chain.index === chain.count - 1 && o.notify) steps.push(noticeStep(c, "end", modules, `Altazion update over: ${modules.join(", ")} updated`, SOURCE.tellUsersOver));
   return steps;

@@ -123,7 +123,7 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
       strict,
       `$page = Invoke-WebRequest -UseBasicParsing -TimeoutSec 30 -Uri ${listUri}`,
       // the site's pattern (options.portal.listedPattern), matched over the whole page as the http step does
-      `if ($page.Content -match ${q(listed)}) { throw ${q(`${module} is still in the portal's list of modules to update: its install did not take`)} }`,
+      `if ($page.Content -cmatch ${q(listed)}) { throw ${q(`${module} is still in the portal's list of modules to update: its install did not take`)} }`,
       `Write-Output ${q(`${module} has left the portal's list of modules to update`)}`,
     ],
     databaseBackup: (command) => [strict, command, `Write-Output 'restore point: the database backup made by options.database.backupCommand'`],

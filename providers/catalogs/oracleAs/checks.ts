@@ -83,9 +83,9 @@ function destinationCheck(dest: string, reads: CheckReads): HostCheck {
 }
 
 /**
- * The hop stops the active EM Web Site and, when the active home is not the source, switches it
- * with that home's emctl (004: ACTIVE_EM_ORACLE_HOME\bin\emctl stop / switch home). Another active
- * home is therefore fine; one without that emctl is not (the hop would fail there).
+ * The hop stops the active EM Web Site with that home's emctl (004: ACTIVE_EM_ORACLE_HOME\bin\emctl
+ * stop), whichever home it is. Another active home is therefore fine; one without that emctl is not
+ * (the hop would fail there). 004's `emctl switch home` (a dialog box) is not run: see the README.
  */
 function activeEmHomeCheck(o: OracleAsOptions, reads: CheckReads, ctx: PlanContext): HostCheck {
   const windows = ctx.platform === "windows";
@@ -105,7 +105,7 @@ function activeEmHomeCheck(o: OracleAsOptions, reads: CheckReads, ctx: PlanConte
       if (/^emctl=yes\s*$/m.test(r.stdout)) return undefined;
       return (
         `${reads.emWhere} names ${shown(active)} as the active Enterprise Manager home, but ${reads.inHome("ACTIVE_EM_ORACLE_HOME", "bin", "emctl")} is not there: ` +
-        `the hop stops that EM Web Site and switches the active home with it (004, ${rules.emWebSite.source}); ` +
+        `the hop stops that EM Web Site with it (004, ${rules.emWebSite.source}); ` +
         `make ${reads.emWhere} name the home whose EM Web Site is active, then preview again`
       );
     },

@@ -30,7 +30,9 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
   const emHome = `$emHome = (Get-Content -LiteralPath ${q(emSaved)} -ErrorAction SilentlyContinue | Select-Object -Skip 1 -First 1); $emctl = if ($emHome) { Join-Path $emHome 'bin\\emctl.bat' } else { '' }`;
   const opmnctl = (home: string, ...args: string[]) => exe(join(home, "opmn", "bin", "opmnctl.exe"), ...args);
   const stopSvc = (svc: string) => `if ((Get-Service -Name ${svc} -ErrorAction SilentlyContinue).Status -eq 'Running') { Stop-Service -Name ${svc} }`;
-  const emRunning = `((& $emctl status 2>&1 | Out-String) -match 'is running')`;
+  // emctl's stderr, redirected, is an error record: fatal under 'Stop' in Windows PowerShell even when it
+  // succeeds, so its status is read in a scope of its own that continues
+  const emRunning = `(& { $ErrorActionPreference = 'Continue'; (& $emctl status 2>&1 | Out-String) -match 'is running' })`;
   const home = tenG ? dest : src;
   const mirror = (from: string, to: string) =>
     `robocopy ${from} ${to} /MIR /COPY:DAT /DCOPY:DAT /R:1 /W:1 /NP /NFL /NDL | Out-Null; if ($LASTEXITCODE -ge 8) { throw ('robocopy ' + ${from} + ' exited ' + $LASTEXITCODE) }`;

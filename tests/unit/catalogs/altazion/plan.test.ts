@@ -31,8 +31,8 @@ describe("altazion plan: one hop per module, in the stack's order, to what the u
     const { plan: p } = plan();
     const ids = p.steps.map((s) => `${p.hops.findIndex((h) => `${h.from}->${h.to}` === s.hop)}:${s.id}`);
     assert.deepStrictEqual(ids, [
-      "0:service-ready", "0:notify-start", "0:backup", "0:folders-free", "0:install", "0:pools-started", "0:maintenance", "0:verify",
-      "1:service-ready", "1:backup", "1:folders-free", "1:install", "1:pools-started", "1:maintenance", "1:verify", "1:notify-end",
+      "0:service-ready", "0:notify-start", "0:backup", "0:folders-free", "0:install", "0:verify", "0:pools-started", "0:maintenance",
+      "1:service-ready", "1:backup", "1:folders-free", "1:install", "1:verify", "1:pools-started", "1:maintenance", "1:notify-end",
     ]);
     assert.match(p.steps[1].title, /ecommerce, gestioncommerciale will be cut/);
   });
