@@ -228,6 +228,7 @@ export async function runHttpStep(host: RemoteHost, step: Step, o: HttpStepOptio
     let failure = await runAll(host, step.shell, a.before ?? [], log);
     let lost: string | undefined;
     let doneAlready = false;
+    let afterPress: PortalState | undefined;
     try {
       if (!failure) {
         // the page just before the press (read again after a wait or commands): an install may have
@@ -246,6 +247,9 @@ export async function runHttpStep(host: RemoteHost, step: Step, o: HttpStepOptio
             lost = (e as Error).message;
             log(`  the answer to ${press.method} ${press.path} was lost (${excerpt(lost)}): its outcome is unknown; reading the portal's page`);
           }
+          // what `before` stopped starts again only once the install is over (003: « Relancer la mise à
+          // jour », then « redémarrez le(s) pool(s) »): the page is read, waiting while it shows one running
+          if (!failure) afterPress = await settled("after the press");
         }
       }
     } finally {
@@ -260,7 +264,7 @@ export async function runHttpStep(host: RemoteHost, step: Step, o: HttpStepOptio
       log("  no longer listed: nothing to send");
       return ok();
     }
-    const now = (last = await settled("after the press"));
+    const now = (last = afterPress ?? (await settled("after the press")));
     log(`  ${now.listed ? `still listed on the portal${lost ? " (the press whose answer was lost did not install it)" : ""}` : "no longer listed"}`);
     if (!now.listed) return ok();
   }
