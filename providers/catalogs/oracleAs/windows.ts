@@ -100,6 +100,9 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
       `$inside = 0; $outside = 0; $d = $false; foreach ($l in Get-Content -LiteralPath ${q(join(dest, "Apache", "Apache", "conf", "httpd.conf"))}) { if ($l -match '^\\s*<IfDefine\\s+SSL\\s*>') { $d = $true } elseif ($l -match '^\\s*</IfDefine>') { $d = $false } elseif ($l -match '^\\s*LoadModule\\s+ossl_module') { if ($d) { $inside++ } else { $outside++ } } }`,
       `if ($outside -gt 0) { throw 'httpd.conf loads ossl_module outside <IfDefine SSL>: Oracle HTTP Server would start with SSL whatever OPMN says; put it inside <IfDefine SSL>' }`,
       `if (($mode -eq 'ssl-enabled') -and ($inside -eq 0)) { throw 'opmn.xml starts Oracle HTTP Server with start-mode ssl-enabled, but httpd.conf loads no ossl_module inside <IfDefine SSL>' }`,
+      // the source's own start-mode (when its opmn.xml has one): SSL on before must stay on after, as on Linux
+      `$srcMode = ''; $srcXml = ${q(join(src, "opmn", "conf", "opmn.xml"))}; if (Test-Path -LiteralPath $srcXml) { if ([IO.File]::ReadAllText($srcXml) -match 'id="start-mode"\\s*value="([a-z-]*)"') { $srcMode = $Matches[1] } }`,
+      `if (($srcMode -eq 'ssl-enabled') -and ($mode -ne 'ssl-enabled')) { $shownMode = if ($mode) { $mode } else { 'missing' }; throw ("the source started Oracle HTTP Server with SSL, but the destination's opmn.xml start-mode is '" + $shownMode + "'") }`,
       `Write-Output ('SSL configuration consistent (start-mode ' + $mode + ', ossl_module inside <IfDefine SSL>: ' + $inside + ')')`,
     ],
     reports: {

@@ -40,6 +40,16 @@ describe("oracle-as on Windows", () => {
     assert.match(text("upgrade-assistant"), /GetString\(\$all, \$before/);
   });
 
+  it("the SSL check keeps the source's SSL on, as on Linux: the source's opmn.xml start-mode is read too", () => {
+    const ssl = text("check-ssl");
+    assert.ok(ssl.includes("'D:\\oracle\\ias902\\opmn\\conf\\opmn.xml'"), "the source's opmn.xml");
+    assert.match(ssl, /the source started Oracle HTTP Server with SSL/);
+  });
+
+  it("emctl status is read in a scope that continues: its redirected stderr is not fatal under 'Stop'", () => {
+    assert.match(text("stop-em-web-site"), /& \{ \$ErrorActionPreference = 'Continue'; \(& \$emctl status 2>&1/);
+  });
+
   it("the EM Web Site is stopped in em_loc's home with no refusal when it is not the source", () => {
     const stop = text("stop-em-web-site");
     assert.match(stop, /em_loc/);
