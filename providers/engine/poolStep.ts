@@ -22,12 +22,12 @@ export async function applyPools(pools: Pools, step: Pick<PoolStep, "pools" | "d
   const desired = step.pools;
   const drainUntil = Date.now() + Math.min((step.drainSeconds ?? 300) * 1000, Math.max(0, deadlineMs - Date.now()));
   const lines: string[] = [];
-  const current = await pools.read();
+  // both read before anything changes, together: a step's start is part of the window it closes
+  const [current, own] = await Promise.all([pools.read(), pools.ownStates()]);
   const state = (backend: string, server: string) => current.find((s) => s.backend === backend && s.server === server);
   const missing = Object.entries(desired).flatMap(([b, servers]) => Object.keys(servers).filter((sv) => !state(b, sv)).map((sv) => `${b}/${sv}`));
   if (missing.length) throw new UpchainError("LB_STATE_MISMATCH", `${pools.label} has no ${missing.join(", ")}: every cluster member must be a server of every pool backend`);
   // an operator's drain or maint is theirs: refuse, all at once, rather than undo it
-  const own = await pools.ownStates();
   const foreign = foreignStates(new Map(current.map((s) => [key(s.backend, s.server), s.admin])), desired, own);
   if (foreign.length) throw new UpchainError("LB_STATE_MISMATCH", `${pools.label}: ${foreign.join("; ")}`);
   const changes = Object.entries(desired)
