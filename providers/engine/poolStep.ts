@@ -34,19 +34,16 @@ export async function applyPools(pools: Pools, step: Pick<PoolStep, "pools" | "d
     .flatMap(([backend, servers]) => Object.entries(servers).map(([server, want]) => ({ backend, server, want, was: state(backend, server)!.admin })))
     .filter((c) => c.was !== c.want)
     .sort((a, b) => RANK[a.want] - RANK[b.want]);
-  // returns only add servers, so they go out together: while the last member on the old release is
-  // stopped, the invalidation pool has no live server until they are back, and one balancer round trip
-  // after another would stretch that window (each return is still read back and forgotten once ready)
-  const returns = changes.filter((c) => c.want === "ready");
-  const returned = await Promise.allSettled(
-    returns.map(async (c) => {
-      const now = await pools.set(c.backend, c.server, c.want);
-      await pools.recordOwn(c.backend, c.server, "ready");
-      return `${c.backend}/${c.server}: ${c.was} -> ${now.admin}`;
-    }),
-  );
-  for (const r of returned) if (r.status === "fulfilled") lines.push(r.value);
-  const failed = returned.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  // returns first, in the members' order, one right after another: while the last member on the old
+  // release is stopped the invalidation pool has no live server until they are back, so the note on
+  // the balancer's machine that each is no longer upchain's (forgotten once ready) does not hold up the next
+  const forgotten: Promise<void>[] = [];
+  for (const c of changes.filter((c) => c.want === "ready")) {
+    const now = await pools.set(c.backend, c.server, c.want);
+    forgotten.push(pools.recordOwn(c.backend, c.server, "ready"));
+    lines.push(`${c.backend}/${c.server}: ${c.was} -> ${now.admin}`);
+  }
+  const failed = (await Promise.allSettled(forgotten)).find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;
   for (const c of changes.filter((c) => c.want !== "ready")) {
     // noted before a state of upchain's is set: a run killed in between still knows it

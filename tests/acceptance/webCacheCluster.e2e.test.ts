@@ -225,6 +225,9 @@ describe("one stack: a 9.0.2.0 and a 9.0.4 middle tier, and a four-member Web Ca
       returnedAt = Math.max(returnedAt, back);
       assert.ok(wc4StoppedAt <= back && back < Math.min(...iasuaAt("wc4")), `${n} returns to the invalidation pool after wc4 stopped its 9.0.2 release and before its Upgrade Assistant`);
     }
+    // the window with no live invalidation server: from wc4's stop (the fake notes it once its listeners
+    // are closed) until the last of wc1-3 is back; HAProxy's retries cover it only while it is short
+    console.log(`      wc4 stopped its 9.0.2 release; wc1-3 back in the invalidation pool ${returnedAt - wc4StoppedAt} ms later`);
     const wc4Drain = ev.findIndex((e) => e.backend === "traffic" && e.server === "wc4" && e.event === "drain");
     for (const n of ["wc1", "wc2"]) assert.ok(ev.findIndex((e, i) => i > wc4Drain && e.backend === "invalidation" && e.server === n && e.event === "ready") > wc4Drain, `${n} returns to the invalidation pool after wc4's drain`);
     // invalidations received from outside the cluster only by members on 9.0.2 while any member still
@@ -233,9 +236,6 @@ describe("one stack: a 9.0.2.0 and a 9.0.4 middle tier, and a four-member Web Ca
     const early: OracleEvent[] = events.filter((e) => e.event === "invalidation" && /^external/.test(String(e.sender)) && e.t * 1000 < wc4StoppedAt && e.t * 1000 > started - 3600_000);
     const wrong = early.filter((e) => /^10\.1\.2/.test(String(e.release)));
     assert.deepStrictEqual(wrong.map((e) => `${e.member} ${e.release} ${e.uri}`), [], "an invalidation reached a 10.1.2 member while a 9.0.2 member ran");
-    // the window with no live invalidation server: from wc4's stop (the fake notes it once its listeners
-    // are closed) until the last of wc1-3 is back; HAProxy's retries cover it only while it is short
-    console.log(`      wc4 stopped its 9.0.2 release; wc1-3 back in the invalidation pool ${returnedAt - wc4StoppedAt} ms later`);
     // no invalidation refused in either up, the last member's upgrade included
     assert.deepStrictEqual(refused.map((c) => c.failed), [0, 0], `refused invalidations per up (sent ${refused.map((c) => c.sent).join(", ")})`);
     assert.ok(early.length > 5, `invalidations flowed during the rollout (${early.length})`);
