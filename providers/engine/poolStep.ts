@@ -22,23 +22,33 @@ export async function applyPools(pools: Pools, step: Pick<PoolStep, "pools" | "d
   const desired = step.pools;
   const drainUntil = Date.now() + Math.min((step.drainSeconds ?? 300) * 1000, Math.max(0, deadlineMs - Date.now()));
   const lines: string[] = [];
-  const current = await pools.read();
+  // both read before anything changes, together: a step's start is part of the window it closes
+  const [current, own] = await Promise.all([pools.read(), pools.ownStates()]);
   const state = (backend: string, server: string) => current.find((s) => s.backend === backend && s.server === server);
   const missing = Object.entries(desired).flatMap(([b, servers]) => Object.keys(servers).filter((sv) => !state(b, sv)).map((sv) => `${b}/${sv}`));
   if (missing.length) throw new UpchainError("LB_STATE_MISMATCH", `${pools.label} has no ${missing.join(", ")}: every cluster member must be a server of every pool backend`);
   // an operator's drain or maint is theirs: refuse, all at once, rather than undo it
-  const own = await pools.ownStates();
   const foreign = foreignStates(new Map(current.map((s) => [key(s.backend, s.server), s.admin])), desired, own);
   if (foreign.length) throw new UpchainError("LB_STATE_MISMATCH", `${pools.label}: ${foreign.join("; ")}`);
   const changes = Object.entries(desired)
     .flatMap(([backend, servers]) => Object.entries(servers).map(([server, want]) => ({ backend, server, want, was: state(backend, server)!.admin })))
     .filter((c) => c.was !== c.want)
     .sort((a, b) => RANK[a.want] - RANK[b.want]);
-  for (const c of changes) {
-    // noted before a state of upchain's is set, forgotten only once ready: a run killed in between still knows it
-    if (c.want !== "ready") await pools.recordOwn(c.backend, c.server, c.want);
+  // returns first, in the members' order, one right after another: while the last member on the old
+  // release is stopped the invalidation pool has no live server until they are back, so the note on
+  // the balancer's machine that each is no longer upchain's (forgotten once ready) does not hold up the next
+  const forgotten: Promise<void>[] = [];
+  for (const c of changes.filter((c) => c.want === "ready")) {
     const now = await pools.set(c.backend, c.server, c.want);
-    if (c.want === "ready") await pools.recordOwn(c.backend, c.server, "ready");
+    forgotten.push(pools.recordOwn(c.backend, c.server, "ready"));
+    lines.push(`${c.backend}/${c.server}: ${c.was} -> ${now.admin}`);
+  }
+  const failed = (await Promise.allSettled(forgotten)).find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  for (const c of changes.filter((c) => c.want !== "ready")) {
+    // noted before a state of upchain's is set: a run killed in between still knows it
+    await pools.recordOwn(c.backend, c.server, c.want);
+    const now = await pools.set(c.backend, c.server, c.want);
     lines.push(`${c.backend}/${c.server}: ${c.was} -> ${now.admin}`);
     if (c.want === "drain") {
       await pools.waitDrained(c.backend, c.server, drainUntil);

@@ -219,10 +219,15 @@ describe("one stack: a 9.0.2.0 and a 9.0.4 middle tier, and a four-member Web Ca
     // wc1-3 return once wc4 has stopped its 9.0.2 release (no 9.0.2 member runs from then on), before its Upgrade Assistant
     const wc4Source = oracleEvents("wc4").filter((e) => e.home === SOURCE_HOME);
     const wc4StoppedAt = Math.max(...wc4Source.filter((e) => e.event === "stopall" && e.t * 1000 < iasuaAt("wc4")[0]).map((e) => e.t * 1000));
+    let returnedAt = 0;
     for (const n of ["wc1", "wc2", "wc3"]) {
       const back = ev.filter((e) => e.backend === "invalidation" && e.server === n && e.event === "ready").at(-1)!.time;
+      returnedAt = Math.max(returnedAt, back);
       assert.ok(wc4StoppedAt <= back && back < Math.min(...iasuaAt("wc4")), `${n} returns to the invalidation pool after wc4 stopped its 9.0.2 release and before its Upgrade Assistant`);
     }
+    // the window with no live invalidation server: from wc4's stop (the fake notes it once its listeners
+    // are closed) until the last of wc1-3 is back; HAProxy's retries cover it only while it is short
+    console.log(`      wc4 stopped its 9.0.2 release; wc1-3 back in the invalidation pool ${returnedAt - wc4StoppedAt} ms later`);
     const wc4Drain = ev.findIndex((e) => e.backend === "traffic" && e.server === "wc4" && e.event === "drain");
     for (const n of ["wc1", "wc2"]) assert.ok(ev.findIndex((e, i) => i > wc4Drain && e.backend === "invalidation" && e.server === n && e.event === "ready") > wc4Drain, `${n} returns to the invalidation pool after wc4's drain`);
     // invalidations received from outside the cluster only by members on 9.0.2 while any member still

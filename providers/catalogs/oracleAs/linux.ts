@@ -57,7 +57,9 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
       // emctl stop asks for the ias_admin password (the document); it comes from a secret, on stdin
       `if "$em/bin/emctl" status > /dev/null 2>&1; then printf '%s\\n' "${o.iasAdminPassword ?? ""}" | "$em/bin/emctl" stop; else echo 'the EM Web Site is not running'; fi`,
     ],
-    stopOpmn: [stopIfRunning(src), ...(hop.to === TARGET ? [stopIfRunning(dest)] : [])],
+    // the source last: in a cluster, its stop is when the last old member stops serving, and the pool
+    // step right after it returns the upgraded members to the invalidation pool (no command in between)
+    stopOpmn: [...(hop.to === TARGET ? [stopIfRunning(dest)] : []), stopIfRunning(src)],
     backup: [
       `umask 077; mkdir -p -- ${q(o.backupDir)}`,
       newArchive(`${hop.from}-before-${hop.to}`),

@@ -63,7 +63,8 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
       `Write-Output ('the active EM home is ' + $emHome)`,
       `if (${emRunning}) { ${o.iasAdminPassword ? `$env:${o.iasAdminPassword.slice(1)}` : "''"} | & $emctl stop; if ($LASTEXITCODE -ne 0) { throw ('emctl stop exited ' + $LASTEXITCODE) } } else { Write-Output 'the EM Web Site is not running' }`,
     ],
-    stopOpmn: [strict, stopSvc(srcSvc), ...(tenG ? [stopSvc(destSvc)] : [])],
+    // the source last, as on Linux (linux.ts): its stop is followed at once by a cluster's pool step
+    stopOpmn: [strict, ...(tenG ? [stopSvc(destSvc)] : []), stopSvc(srcSvc)],
     backup: [
       strict,
       privateFolderPs(o.backupDir),

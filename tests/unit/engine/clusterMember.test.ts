@@ -185,6 +185,25 @@ describe("a pool step on the balancer", () => {
     assert.match(r.stdout, /web\/wc2: ready -> drain/);
   });
 
+  it("the last member's return of the upgraded members: each set right after the one before, in the members' order, without waiting for the notes on the balancer's machine", async () => {
+    // wc4 has stopped its 9.0.2 release: until wc1-3 are back, the invalidation pool has no live server
+    const lb = new FakeBalancer(allReady());
+    for (const m of ["wc1", "wc2", "wc3"]) {
+      lb.states.find((s) => s.backend === "purge" && s.server === m)!.admin = "maint";
+      lb.own.set(`purge/${m}`, "maint");
+    }
+    lb.states.find((s) => s.backend === "web" && s.server === "wc4")!.admin = "drain";
+    lb.own.set("web/wc4", "drain");
+    const record = lb.recordOwn.bind(lb);
+    lb.recordOwn = async (b, sv, st) => {
+      await new Promise((r) => setTimeout(r, 30));
+      return record(b, sv, st);
+    };
+    await applyPools(lb, step("wc4", "pool-old-stopped"), Date.now() + 60_000);
+    assert.deepStrictEqual(lb.log, ["purge/wc1=ready", "purge/wc2=ready", "purge/wc3=ready", "note purge/wc1=ready", "note purge/wc2=ready", "note purge/wc3=ready"]);
+    assert.deepStrictEqual([...lb.own.keys()], ["web/wc4"], "each return forgotten once ready (before the step ends); wc4's drain stays noted");
+  });
+
   it("a resumed run finds the pools already right and changes nothing", async () => {
     const lb = new FakeBalancer(allReady());
     await applyPools(lb, step("wc1", "pool-before"), Date.now() + 60_000);

@@ -47,6 +47,8 @@ describe("oracle-as: steps", () => {
     const stop = s[at("stop-opmn")].commands.join("\n");
     assert.match(stop, /product\/9\.0\.2\/opmn\/bin\/opmnctl stopall/);
     assert.match(stop, /product\/10\.1\.2\/opmn\/bin\/opmnctl stopall/);
+    // the source's stop ends the step: a cluster's last old member then returns the upgraded members to the invalidation pool at once
+    assert.match(s[at("stop-opmn")].commands.at(-1)!, /product\/9\.0\.2\/opmn\/bin\/opmnctl stopall/, "the source home is stopped last");
     assert.ok(at("backup") < s.findIndex((x) => x.destructive), "the backup comes before the first destructive step");
     assert.match(s[at("upgrade-assistant")].commands.join("\n"), /upgrade\/iasua\.sh -sourcehome \/u01\/app\/oracle\/product\/9\.0\.2/);
     assert.match(s[at("upgrade-assistant")].commands.join("\n"), /Starting to \(examine\|upgrade\)/);
