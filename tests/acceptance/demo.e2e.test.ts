@@ -164,9 +164,9 @@ describe("npm run demo: the demo hosts upgraded along each chain, then no change
     assert.deepStrictEqual([altazion("ecommerce"), altazion("gestioncommerciale"), altazion("database")], ["5.2.0.0", "5.2.1.0", "5.2.0.0"]);
   });
 
-  it("it ends with a table of the installed versions", () => {
+  it("it ends with a table of the installed versions (an Altazion server's modules in the order its site's versionCommand prints them: by name)", () => {
     const table = first.section(/^== installed versions/);
-    for (const row of [/demo-omf\s+1\.2\.0\.1/, /demo-gmx\s+06-00/, /demo-webcache \/ demo-wc1\s+10\.1\.2/, /demo-webcache \/ demo-wc2\s+10\.1\.2/, /demo-az\s+ecommerce 5\.2\.0\.0/, /gestioncommerciale 5\.2\.1\.0/, /database 5\.2\.0\.0/]) {
+    for (const row of [/demo-omf\s+1\.2\.0\.1/, /demo-gmx\s+06-00/, /demo-webcache \/ demo-wc1\s+10\.1\.2/, /demo-webcache \/ demo-wc2\s+10\.1\.2/, /demo-az\s+database 5\.2\.0\.0/, /ecommerce 5\.2\.0\.0/, /gestioncommerciale 5\.2\.1\.0/]) {
       assert.match(table, row);
     }
   });
