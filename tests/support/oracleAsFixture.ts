@@ -120,8 +120,9 @@ export function placeOracleFixture(h: FixtureHost): void {
 function installSpec(h: FixtureHost, spec: object): void {
   placeOracleFixture(h);
   const file = path.join(h.root, "var/tmp/oracle-fake-spec.json");
-  fs.writeFileSync(file, JSON.stringify(spec));
-  onHost(h.name, "python3 /opt/oracle-fake/oafake.py fixture-install /var/tmp/oracle-fake-spec.json >/var/log/oracle-fake-fixture.log 2>&1 || { cat /var/log/oracle-fake-fixture.log >&2; exit 1; }");
+  fs.writeFileSync(file, JSON.stringify(spec), { mode: 0o600 });
+  // the spec holds the fixture's passwords: removed whatever the install's outcome
+  onHost(h.name, "python3 /opt/oracle-fake/oafake.py fixture-install /var/tmp/oracle-fake-spec.json >/var/log/oracle-fake-fixture.log 2>&1; rc=$?; rm -f /var/tmp/oracle-fake-spec.json; [ $rc -eq 0 ] || { cat /var/log/oracle-fake-fixture.log >&2; exit 1; }");
 }
 
 /** Install a source middle-tier home (J2EE, and Web Cache / Reports when asked) and start it. */
