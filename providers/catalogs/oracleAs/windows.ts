@@ -103,7 +103,7 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
       `if (($mode -eq 'ssl-enabled') -and ($inside -eq 0)) { throw 'opmn.xml starts Oracle HTTP Server with start-mode ssl-enabled, but httpd.conf loads no ossl_module inside <IfDefine SSL>' }`,
       // the source's own start-mode (when its opmn.xml has one): SSL on before must stay on after, as on Linux
       `$srcMode = ''; $srcXml = ${q(join(src, "opmn", "conf", "opmn.xml"))}; if (Test-Path -LiteralPath $srcXml) { if ([IO.File]::ReadAllText($srcXml) -match 'id="start-mode"\\s*value="([a-z-]*)"') { $srcMode = $Matches[1] } }`,
-      `if (($srcMode -eq 'ssl-enabled') -and ($mode -ne 'ssl-enabled')) { $shownMode = if ($mode) { $mode } else { 'missing' }; throw ("the source started Oracle HTTP Server with SSL, but the destination's opmn.xml start-mode is '" + $shownMode + "'") }`,
+      `if (($srcMode -eq 'ssl-enabled') -and ($mode -ne 'ssl-enabled')) { $shownMode = if ($mode) { $mode } else { 'missing' }; throw ('the source started Oracle HTTP Server with SSL, but the start-mode in the destination opmn.xml is ' + $shownMode) }`,
       `Write-Output ('SSL configuration consistent (start-mode ' + $mode + ', ossl_module inside <IfDefine SSL>: ' + $inside + ')')`,
     ],
     reports: {
