@@ -6,8 +6,8 @@
 // The host's output is data: it is split and matched, never run.
 import { Hop, HostCheck, PlanContext } from "../../engine/catalog";
 import { quote as q } from "../../quote";
-import { linuxCommands, linuxFiles, scriptsFolderOf } from "./linux";
-import { AltazionOptions } from "./options";
+import { linuxCommands, linuxFiles } from "./linux";
+import { AltazionOptions, scriptsFolderOf } from "./options";
 import { hopModule } from "./outline";
 import { moduleVersion } from "./rules";
 import { readApplications, readStatus } from "./status";

@@ -5,9 +5,8 @@
 // Windows recipe's. Every value is quoted; the service's files are read as data.
 import { quote as q } from "../../quote";
 import { TAR_LITERAL, keepEarlier } from "../restorePoint";
-import { sitePlaceholder } from "../../engine/provenance";
 import { AltazionCommands } from "./outline";
-import { AltazionOptions, ModuleOptions } from "./options";
+import { AltazionOptions, ModuleOptions, scriptsFolderOf } from "./options";
 
 const SERVICE = "/usr/local/sbin/altazion-service";
 const APPPOOL = "/usr/local/sbin/altazion-apppool";
@@ -18,8 +17,6 @@ export const linuxFiles = (o: AltazionOptions) => ({
   hooks: `${o.dataFolder}/bin/updates/scripts`,
 });
 
-/** The site's folder of a database version's scripts (options.database.scriptsFolder). */
-export const scriptsFolderOf = (o: AltazionOptions, version: string) => (o.database?.scriptsFolder ?? sitePlaceholder("options.database.scriptsFolder")).split("{version}").join(version);
 
 const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
 

@@ -155,6 +155,9 @@ export type ModuleOptions = AltazionOptions["modules"][number];
 /** A web module's pools, as the site names them (shown as the site's placeholder until it does). */
 export const poolsOf = (m: ModuleOptions, i: number): string[] => (isWebModule(m.name) ? (m.pools ?? [sitePlaceholder(`options.modules[${i}].pools`)]) : []);
 
+/** The site's folder of a database version's scripts (options.database.scriptsFolder), either platform. */
+export const scriptsFolderOf = (o: AltazionOptions, version: string) => (o.database?.scriptsFolder ?? sitePlaceholder("options.database.scriptsFolder")).split("{version}").join(version);
+
 function rules(platform: Platform) {
   return (o: Partial<AltazionOptions>, failed: ReadonlySet<string>): OptionProblem[] => {
     const problems: OptionProblem[] = [];

@@ -4,9 +4,8 @@
 // wildcard); every path goes through -LiteralPath for the same reason; every value is quoted.
 import { quotePowerShell as q } from "../../quote";
 import { keepEarlierPs, privateFolderPs } from "../privateFolder";
-import { sitePlaceholder } from "../../engine/provenance";
 import { AltazionCommands } from "./outline";
-import { AltazionOptions, ModuleOptions } from "./options";
+import { AltazionOptions, ModuleOptions, scriptsFolderOf } from "./options";
 
 const strict = "$ErrorActionPreference = 'Stop'";
 const join = (dir: string, ...p: string[]) => [dir.replace(/\\+$/, ""), ...p].join("\\");
@@ -17,8 +16,6 @@ export const windowsFiles = (o: AltazionOptions) => ({
   hooks: join(o.dataFolder, "bin", "updates", "scripts"),
 });
 
-/** The site's folder of a database version's scripts (options.database.scriptsFolder). */
-const scriptsFolderOf = (o: AltazionOptions, version: string) => (o.database?.scriptsFolder ?? sitePlaceholder("options.database.scriptsFolder")).split("{version}").join(version);
 
 /** `$svc`: the service, by exact display name or name; throws naming it when it is not installed. */
 const findService = (name: string) =>

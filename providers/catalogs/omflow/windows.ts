@@ -4,7 +4,7 @@
 // <site: ...> placeholders when `upchain plan` runs without them (windowsPreflight.ts asks for them).
 import * as path from "path";
 import { Hop, Step, psStep as step, uploadStep } from "../../engine/catalog";
-import { DOCUMENTS, Provenance, fromDocument, fromSafety, fromSite, sitePlaceholder } from "../../engine/provenance";
+import { DOCUMENTS, fromDocument, fromSafety, fromSite, sitePlaceholder } from "../../engine/provenance";
 import { quotePowerShell as q } from "../../quote";
 import { keepEarlierPs, privateFolderPs } from "../privateFolder";
 import { crossesPython311 } from "./hops";
@@ -44,7 +44,6 @@ const waitForService = (svc: string, seconds: number) =>
   `while ((Get-Service -Name ${q(svc)}).Status -ne 'Running') { ` +
   `if ((Get-Date) -gt $deadline) { throw ('service ' + ${q(svc)} + ' is not running after ${seconds}s') }; Start-Sleep -Seconds 5 }`;
 
-const withProvenance = (s: Step, provenance: Provenance): Step => ({ ...s, provenance });
 
 /** 001 says "OMFLOW service" and names no Windows service: the site's name, or its placeholder. */
 const serviceOf = (o: OmflowOptions) => o.windowsServiceName ?? sitePlaceholder("options.windowsServiceName");
