@@ -56,6 +56,19 @@ export const ORACLE_SITE = {
    * site's netrc. curl -f: non-zero when the console did not do it (down, login refused, other error).
    */
   propagateCommand: `curl -sS -f --max-time 30 --netrc-file ${SITE_NETRC} --data operation=propagate http://127.0.0.1:${SOURCE_PORTS.admin}/webcacheadmin/operations >/dev/null`,
+  /**
+   * Oracle AS `options.homeCommands` (sh, each run with ORACLE_HOME set to the home it acts on): what 004
+   * does to a home without giving the command, done with the fake's own tools (its README "What the
+   * fake invents"): `opmnctl startall`, `stopall` and `status`, `emctl status` and `emctl start`, and
+   * rwservlet.properties' `SERVER_NAME=` key. The stop does nothing where OPMN does not run.
+   */
+  homeCommands: {
+    start: '"$ORACLE_HOME/opmn/bin/opmnctl" startall',
+    stop: 'o="$ORACLE_HOME/opmn/bin/opmnctl"; if [ -x "$o" ] && "$o" status >/dev/null 2>&1; then "$o" stopall; fi',
+    emRunning: '"$ORACLE_HOME/bin/emctl" status',
+    emStart: '"$ORACLE_HOME/bin/emctl" start',
+    reportsServerName: `sed -n 's/^SERVER_NAME=//p' "$ORACLE_HOME/reports/conf/rwservlet.properties"`,
+  },
   /** The same page read only: prints each "Operation Needed is ..." line (none when nothing is needed). */
   operationsNeededCommand: `curl -sS -f --max-time 30 --netrc-file ${SITE_NETRC} http://127.0.0.1:${SOURCE_PORTS.admin}/webcacheadmin/operations | sed -n 's/.*<p>\\(Operation Needed is [^<]*\\)<\\/p>.*/\\1/p'`,
 } as const;

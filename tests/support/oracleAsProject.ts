@@ -24,6 +24,7 @@ export function oracleOptions(extra: Record<string, unknown> = {}): Record<strin
     prerequisites: { updateOid902Entries: "done", registerModOssoOnWebCachePort: "done" },
     // the test site's answers to what 004 leaves open (see siteTasks)
     infrastructureCheck: "none",
+    homeCommands: ORACLE_SITE.homeCommands,
     components: ["httpServer", "oc4j", "webCache"],
     postUpgradeTasks: siteTasks(),
     ...extra,

@@ -10,7 +10,7 @@ export interface CheckReads {
   shell: Shell;
   /** Prints absent, empty, earlier-attempt (an earlier attempt installed the 10.1.2 Upgrade Assistant there) or occupied. */
   destination(dest: string): string;
-  /** Prints `active=<home>` and `emctl=yes|no` (whether that home has the emctl 004 runs), or nothing when no active EM home is named. */
+  /** Prints `active=<home>`, or nothing when no active EM home is named. */
   activeEmHome: string;
   /** Prints the second entry of the source's portlist.ini (004: the Web Cache port), or nothing. */
   webCachePortEntry: string;
@@ -31,9 +31,7 @@ export function linuxReads(o: OracleAsOptions): CheckReads {
     destination: (dest) =>
       `if [ ! -e ${q(dest)} ]; then echo absent; elif [ -x ${q(dest + "/upgrade/iasua.sh")} ]; then echo earlier-attempt; elif [ -z "$(ls -A -- ${q(dest)} 2>/dev/null)" ]; then echo empty; else echo occupied; fi`,
     // emtab stands for the registry value em_loc that 004 names on Windows (options.ts)
-    activeEmHome:
-      `em=$(sed -n 's/^DEFAULT=//p' ${q(o.emtab)} 2>/dev/null | head -n 1); ` +
-      `if [ -n "$em" ]; then printf 'active=%s\\n' "$em"; if [ -f "$em/bin/emctl" ]; then echo emctl=yes; else echo emctl=no; fi; fi`,
+    activeEmHome: `em=$(sed -n 's/^DEFAULT=//p' ${q(o.emtab)} 2>/dev/null | head -n 1); if [ -n "$em" ]; then printf 'active=%s\\n' "$em"; fi`,
     webCachePortEntry: `grep -v '^[[:space:]]*$' ${q(inHome(o.sourceHome, "install", "portlist.ini"))} 2>/dev/null | sed -n 2p`,
     emWhere: o.emtab,
     emField: "options.emtab",
@@ -50,12 +48,8 @@ export function windowsReads(o: OracleAsOptions): CheckReads {
     destination: (dest) =>
       `${strict}$d = ${q(dest)}; if (-not (Test-Path -LiteralPath $d)) { 'absent' } else { ` +
       `if (Test-Path -LiteralPath ${q(inHome(dest, "upgrade", "iasua.bat"))}) { 'earlier-attempt' } elseif (Get-ChildItem -LiteralPath $d -Force | Select-Object -First 1) { 'occupied' } else { 'empty' } }`,
-    // 004: the active Enterprise Manager Web Site is stored in HKEY_LOCAL_MACHINE\SOFTWARE\ORACLE\em_loc;
-    // its emctl is ACTIVE_EM_ORACLE_HOME\bin\emctl (the recipe's emctl.bat). The path is joined as text:
-    // Join-Path would fail on a drive this host does not have.
-    activeEmHome:
-      `${strict}$em = (Get-ItemProperty -LiteralPath 'HKLM:\\SOFTWARE\\ORACLE' -Name em_loc -ErrorAction SilentlyContinue).em_loc; ` +
-      `if ($em) { Write-Output ('active=' + $em); if (Test-Path -LiteralPath (([string]$em).TrimEnd('\\') + '\\bin\\emctl.bat')) { 'emctl=yes' } else { 'emctl=no' } }`,
+    // 004: the active Enterprise Manager Web Site is stored in HKEY_LOCAL_MACHINE\SOFTWARE\ORACLE\em_loc
+    activeEmHome: `${strict}$em = (Get-ItemProperty -LiteralPath 'HKLM:\\SOFTWARE\\ORACLE' -Name em_loc -ErrorAction SilentlyContinue).em_loc; if ($em) { Write-Output ('active=' + $em) }`,
     webCachePortEntry:
       `${strict}$e = @(Get-Content -LiteralPath ${q(inHome(o.sourceHome, "install", "portlist.ini"))} -ErrorAction SilentlyContinue | Where-Object { $_.Trim() -ne '' }); ` +
       `if ($e.Count -ge 2) { $e[1] }`,

@@ -1,11 +1,12 @@
 // What preview asks an Oracle AS host before anything is touched (read-only, on Linux and Windows),
 // and how the answers are judged: the Infrastructure a 9.0.2 middle tier uses must have the 9.0.2.3
 // patch set too, the Infrastructure must answer, the destination folder must be free (or hold an
-// earlier attempt's 10.1.2), the active EM home must have the emctl the hop runs, and 004's tasks
+// earlier attempt's 10.1.2), the source must hold the active Enterprise Manager (emSwitch.ts), and 004's tasks
 // before 10.1.2 that upchain cannot do (prerequisites.ts) must be confirmed by the site where they
 // apply. The answers are data: matched, never run, and shown only cleaned and bounded.
 import { Hop, HostCheck, PlanContext } from "../../engine/catalog";
 import { CheckReads, linuxReads, windowsReads } from "./checkReads";
+import { switchHomeAdvice } from "./emSwitch";
 import { OracleAsOptions } from "./options";
 import { unconfirmed, WEB_CACHE_PORT_IN_PORTLIST } from "./prerequisites";
 import { PATCH_SET, TARGET, compareOracle, hasEmWebSite, isRelease902, oracleScheme, rules } from "./rules";
@@ -83,9 +84,10 @@ function destinationCheck(dest: string, reads: CheckReads): HostCheck {
 }
 
 /**
- * The hop stops the active EM Web Site with that home's emctl (004: ACTIVE_EM_ORACLE_HOME\bin\emctl
- * stop), whichever home it is. Another active home is therefore fine; one without that emctl is not
- * (the hop would fail there). 004's `emctl switch home` (a dialog box) is not run: see the README.
+ * 004 l.30-36: the source's EM Web Site is the one stopped (SOURCE_ORACLE_HOME\bin\emctl stop), after
+ * the active one was stopped and `emctl switch home`, a dialog box, made the source hold the active
+ * Enterprise Manager. upchain cannot answer the dialog: another active home is refused, saying what
+ * the operator does (emSwitch.ts); the registry (emtab) naming the source is the proof it was done.
  */
 function activeEmHomeCheck(o: OracleAsOptions, reads: CheckReads, ctx: PlanContext): HostCheck {
   const windows = ctx.platform === "windows";
@@ -102,12 +104,7 @@ function activeEmHomeCheck(o: OracleAsOptions, reads: CheckReads, ctx: PlanConte
       if (r.code !== 0) return `could not read the active Enterprise Manager home from ${reads.emWhere} (${r.stderr || "no answer"}); check that it can be read, then preview again`;
       const active = /^active=(.*)$/m.exec(r.stdout)?.[1].trim();
       if (!active || same(active, o.sourceHome)) return undefined;
-      if (/^emctl=yes\s*$/m.test(r.stdout)) return undefined;
-      return (
-        `${reads.emWhere} names ${shown(active)} as the active Enterprise Manager home, but ${reads.inHome("ACTIVE_EM_ORACLE_HOME", "bin", "emctl")} is not there: ` +
-        `the hop stops that EM Web Site with it (004, ${rules.emWebSite.source}); ` +
-        `make ${reads.emWhere} name the home whose EM Web Site is active, then preview again`
-      );
+      return switchHomeAdvice(reads.emWhere, shown(active), o.sourceHome, windows ? "\\" : "/");
     },
   };
 }

@@ -7,6 +7,7 @@ import { Catalog, Hop, PlanContext } from "../../engine/catalog";
 import { oracleHostChecks } from "./checks";
 import { linuxCommands } from "./linux";
 import { OracleAsOptions, checkOracleAsOptions, oracleAsOptions } from "./options";
+import { HOME_COMMANDS, homeCommandField, homeCommandsNeeded } from "./homeCommands";
 import { COMPONENTS, DONE, POST_UPGRADE_TASKS, applicableTasks, taskField } from "./postUpgrade";
 import { OracleAsCommands, patchSetSteps, recoverStepsFrom, restoreStepsFrom, sideBySideSteps } from "./outline";
 import { DOCUMENTED_SOURCES_TEXT, PATCH_SET, TARGET, compareOracle, goesStraightTo10g, hasEmWebSite, isDocumentedSource, isRelease902, needsPatchSet, oracleScheme, rules } from "./rules";
@@ -95,6 +96,7 @@ export const oracleAs: Catalog = {
       if (hop.to === TARGET && o.webCacheMember) {
         need(o.webCache?.propagateCommand, "options.webCache.propagateCommand", "webCache", `${h} upgrades a Web Cache member, whose configuration 004 propagates with Web Cache Manager's Operations page ("Propagate Configuration"), a console action with no documented command: give your site's command that performs it and exits non-zero if it did not happen`);
       }
+      for (const n of homeCommandsNeeded(o, hop)) need(o.homeCommands?.[n.key], homeCommandField(n.key), "homeCommands", `${h} ${n.why}: give your site's command that ${HOME_COMMANDS[n.key]}`);
       if (hasEmWebSite(hop.from)) need(o.iasAdminPassword, "options.iasAdminPassword", "iasAdminPassword", `${h} stops the ${hop.from} Enterprise Manager Web Site, and emctl stop asks for the ias_admin password: give it as a secret reference like $UPCHAIN_SECRET_IAS_ADMIN`);
     }
     return problems;

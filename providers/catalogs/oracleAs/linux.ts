@@ -1,13 +1,18 @@
 // Oracle AS middle tier on Linux: a test stand-in of the document's Windows layout (004 is the Windows
 // edition), the commands of the document's steps (outline.ts) as POSIX sh over the homes' own tools.
-// What each Linux name stands for: bin/emctl = bin\emctl, opmn/bin/opmnctl = opmn\bin\opmnctl,
-// upgrade/iasua.sh = upgrade\iasua.bat, dcm/bin/dcmctl = dcm\bin\dcmctl, options.emtab (DEFAULT=<home>)
+// What each Linux name stands for: bin/emctl = bin\emctl (004 l.32, l.36), upgrade/iasua.sh =
+// upgrade\iasua.bat (l.72), dcm/bin/dcmctl = dcm\bin\dcmctl (l.502), opmn/bin/opmnctl = the opmnctl of
+// l.315 (004 does not say in which folder: the layout of the stand-in), options.emtab (DEFAULT=<home>)
 // = the registry entry HKLM\SOFTWARE\ORACLE\em_loc, options.oratab (`*:<home>:Y`) = which home's OPMN
-// service starts automatically. Every value is quoted; the installers and checks are the stack's own
-// text. What the host's files say (emtab, iasua.log, targets.xml) is read as data: checked against a
-// pattern before it is used, never run.
+// service starts automatically. Starting and stopping a home, asking whether its EM Web Site runs,
+// starting that again and reading the Reports server's name are the site's (homeCommands.ts): 004
+// gives no command for them. Every value is quoted; the installers, checks and home commands are the
+// stack's own text. What the host's files say (emtab, iasua.log, targets.xml) is read as data:
+// checked against a pattern before it is used, never run.
 import { Hop } from "../../engine/catalog";
 import { quote as q } from "../../quote";
+import { switchHomeAdvice } from "./emSwitch";
+import { HomeCommand, homeCommandField, inHomeSh, inHomeShQuoted } from "./homeCommands";
 import { OracleAsOptions } from "./options";
 import { OracleAsCommands } from "./outline";
 import { TARGET } from "./rules";
@@ -17,20 +22,28 @@ const rel = (p: string) => p.replace(/^\/+/, "");
 /** The site's installer, or a line that fails and names the option (preflight stops it first). */
 const installer = (cmd: string | undefined, option: string) => cmd ?? `echo ${q(`options.installers.${option} is not set`)} >&2; exit 1`;
 
+/** The site's home command, or a line that fails and names the option (preflight stops it first). */
+const site = (o: OracleAsOptions, k: HomeCommand) => o.homeCommands[k] ?? `echo ${q(`${homeCommandField(k)} is not set`)} >&2; exit 1`;
+
 export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
   const src = o.sourceHome;
   const dest = o.destinationHome ?? "";
-  const opmn = (home: string, ...args: string[]) => [q(home + "/opmn/bin/opmnctl"), ...args].join(" ");
+  // the site's start of a home; its stop, only where the home is there (a failed install leaves none)
+  const startHome = (home: string) => inHomeShQuoted(home, site(o, "start"));
+  const stopHome = (home: string) => `if [ -d ${q(home)} ]; then ${inHomeShQuoted(home, site(o, "stop"))}; else echo ${q(`${home} is not there: nothing of it runs`)}; fi`;
+  // the site's answer whether the EM Web Site of the home in $em runs (its output is not shown)
+  const emRuns = `${inHomeSh('"$em"', site(o, "emRunning"))} > /dev/null 2>&1`;
   // the EM Web Site's emctl in the home the stop step found active (saved in emSaved's second line)
   const emHome = `"$(sed -n 2p ${q(`${o.backupDir}/em-before-${hop.to}`)} 2>/dev/null || true)"`;
   const emSaved = `${o.backupDir}/em-before-${hop.to}`;
+  // the operator's emctl switch home, around the active home the host names ($em)
+  const advice = switchHomeAdvice(o.emtab, "\u0001", src, "/").split("\u0001");
   const pointer = `${o.backupDir}/${hop.from}-before-${hop.to}.current`;
   const systemFiles = [o.oratab, o.emtab];
   // a new archive named after the hop and the UTC time, never over an existing one
   const newArchive = (name: string) =>
     `stamp=$(date -u +%Y%m%dT%H%M%S); archive=${q(o.backupDir)}/${q(name)}.$stamp.tar.gz; n=1; ` +
     `while [ -e "$archive" ]; do archive=${q(o.backupDir)}/${q(name)}.$stamp-$n.tar.gz; n=$((n + 1)); done`;
-  const stopIfRunning = (home: string) => `if [ -x ${q(home + "/opmn/bin/opmnctl")} ] && ${opmn(home, "status")} > /dev/null 2>&1; then ${opmn(home, "stopall")}; fi`;
   const home = hop.to === TARGET ? dest : src;
   const log = dest + "/upgrade/log/iasua.log";
   return {
@@ -45,21 +58,23 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
     ],
     stopEmWebSite: [
       `(umask 077; mkdir -p -- ${q(o.backupDir)})`,
-      // 004: ACTIVE_EM_ORACLE_HOME\bin\emctl stop, the active home named by em_loc (emtab here); the
-      // 9.0.2/9.0.3 homes of a machine share that one EM Web Site, so it is stopped where it is active
-      // (no refusal when that is another home than the source). The home is data: an absolute path of
-      // plain characters, or the source when emtab names none. A resumed run keeps what the first saw.
+      // 004 l.30-36 (emSwitch.ts): the source must hold the active Enterprise Manager (em_loc, emtab
+      // here; none named: the source), then SOURCE_ORACLE_HOME\bin\emctl stop. Another active home
+      // needs the operator's emctl switch home (a dialog box): refused here as at preview, before
+      // anything stops. The home is data: an absolute path of plain characters. A resumed run keeps
+      // what the first saw (where it ran, and whether).
       `if [ ! -f ${q(emSaved)} ]; then em=$(sed -n 's/^DEFAULT=//p' ${q(o.emtab)} 2>/dev/null | head -n 1); em=\${em:-${q(src)}}; ` +
         `case "$em" in /*) ;; *) echo ${q(`${o.emtab} names an active EM home that is not an absolute path`)} >&2; exit 1;; esac; ` +
         `case "$em" in *[!A-Za-z0-9/._\\ -]*) echo ${q(`${o.emtab} names an active EM home with characters other than letters, digits, spaces and / . _ -`)} >&2; exit 1;; esac; ` +
-        `if "$em/bin/emctl" status > /dev/null 2>&1; then s=ran; else s=stopped; fi; (umask 077; printf '%s\\n%s\\n' "$s" "$em" > ${q(emSaved)}); fi`,
-      `em=${emHome}; echo "the active EM home is $em"`,
+        `if [ "\${em%/}" != ${q(src.replace(/\/+$/, ""))} ]; then printf '%s%s%s\\n' ${q(advice[0])} "$em" ${q(advice[1])} >&2; exit 1; fi; ` +
+        `if ${emRuns}; then s=ran; else s=stopped; fi; (umask 077; printf '%s\\n%s\\n' "$s" "$em" > ${q(emSaved)}); fi`,
+      `em=${emHome}; echo "the EM Web Site's home is $em"`,
       // emctl stop asks for the ias_admin password (the document); it comes from a secret, on stdin
-      `if "$em/bin/emctl" status > /dev/null 2>&1; then printf '%s\\n' "${o.iasAdminPassword ?? ""}" | "$em/bin/emctl" stop; else echo 'the EM Web Site is not running'; fi`,
+      `if ${emRuns}; then printf '%s\\n' "${o.iasAdminPassword ?? ""}" | "$em/bin/emctl" stop; else echo 'the EM Web Site is not running'; fi`,
     ],
     // the source last: in a cluster, its stop is when the last old member stops serving, and the pool
     // step right after it returns the upgraded members to the invalidation pool (no command in between)
-    stopOpmn: [...(hop.to === TARGET ? [stopIfRunning(dest)] : []), stopIfRunning(src)],
+    stopOpmn: [...(hop.to === TARGET ? [stopHome(dest)] : []), stopHome(src)],
     backup: [
       `umask 077; mkdir -p -- ${q(o.backupDir)}`,
       newArchive(`${hop.from}-before-${hop.to}`),
@@ -96,17 +111,20 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
     ],
     reports: {
       file: `${dest}/sysman/emd/targets.xml`,
-      // SERVER_NAME= (or server=) names the original server
-      valueCommand: `sed -n 's/^[Ss][Ee][Rr][Vv][Ee][Rr]\\(_[Nn][Aa][Mm][Ee]\\)\\{0,1\\}=//p' ${q(dest + "/reports/conf/rwservlet.properties")} 2>/dev/null | head -n 1`,
+      // 004 names the file (rwservlet.properties), not the key: the site's command prints the name (first line; checked as a plain name by the edit)
+      valueCommand:
+        `name=$( ${inHomeShQuoted(dest, site(o, "reportsServerName"))} ) || exit 1; name=$(printf '%s\\n' "$name" | head -n 1); ` +
+        `if [ -z "$name" ]; then echo ${q(`${homeCommandField("reportsServerName")} printed no name for ${dest}`)} >&2; exit 1; fi; printf '%s\\n' "$name"`,
       commands: [],
     },
     jaznLibraryPaths: (file) => jaznLibraryPathsSh(file, dest + "/j2ee/home"),
     confirmed: (field) => [`echo ${q(`${field}: done, as the stack confirms`)}`],
     startAtBoot: { file: o.oratab, value: JSON.stringify({ on: dest, off: src }), commands: [] },
-    startSource: [opmn(src, "startall")],
-    startDestination: [opmn(dest, "startall")],
-    startEmWebSite: [`em=${emHome}; if [ "$(sed -n 1p ${q(emSaved)} 2>/dev/null)" = ran ] && [ -n "$em" ] && ! "$em/bin/emctl" status > /dev/null 2>&1; then "$em/bin/emctl" start; fi`],
-    startWebCache: [opmn(dest, "startproc", "ias-component=WebCache")],
+    startSource: [startHome(src)],
+    startDestination: [startHome(dest)],
+    startEmWebSite: [`em=${emHome}; if [ "$(sed -n 1p ${q(emSaved)} 2>/dev/null)" = ran ] && [ -n "$em" ] && ! ${emRuns}; then ${inHomeSh('"$em"', site(o, "emStart"))}; fi`],
+    // 004 l.315 gives `opmnctl startproc ias-component=WebCache` without its folder: the stand-in's opmn/bin
+    startWebCache: [`${q(dest + "/opmn/bin/opmnctl")} startproc ias-component=WebCache`],
     startConsole: [`${q(dest + "/bin/emctl")} start iasconsole`],
     consolePort: [
       // the entry's URL is data: only its port number is printed
@@ -121,7 +139,7 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
     ],
     leaveFarm: [`${q(src + "/dcm/bin/dcmctl")} leavefarm`],
     restoreSource: [
-      `${stopIfRunning(src)}`,
+      stopHome(src),
       `archive=$(cat ${q(pointer)}); sha256sum -c "$archive.sha256" > /dev/null`,
       // the start-at-boot settings always; the home only when it differs from the restore point (the
       // Upgrade Assistant leaves the source as it was, so after a failed 10.1.2 hop it normally does not)
@@ -130,7 +148,7 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
         `else rm -rf -- ${q(src)}; tar -C / -xzpf "$archive" -- ${q(rel(src))}; echo ${q(`${src} restored`)}; fi`,
       `printf 'restored from %s (kept)\\n' "$archive"`,
     ],
-    stopDestination: hop.to === TARGET ? [stopIfRunning(dest)] : [],
+    stopDestination: hop.to === TARGET ? [stopHome(dest)] : [],
   };
 }
 

@@ -11,6 +11,7 @@ import { OptionProblem } from "../../options/problems";
 import { command as siteCommand, expecting, flag, strictOptions } from "../../options/schema";
 import { windowsServiceName } from "../../options/names";
 import { COMPONENTS, DONE } from "./postUpgrade";
+import { homeCommandsSchema } from "./homeCommands";
 import { prerequisitesSchema } from "./prerequisites";
 
 const command = siteCommand("a command");
@@ -96,6 +97,11 @@ function schemaFor(platform: Platform) {
       oratab: absolutePath("linux", "/etc/oratab").default("/etc/oratab"),
       /** Linux: the file naming the active Enterprise Manager home (`DEFAULT=<home>`); on Windows the registry key em_loc. */
       emtab: absolutePath("linux", "/var/opt/oracle/emtab").default("/var/opt/oracle/emtab"),
+      /**
+       * The site's commands for what 004 does to a home without giving the command (homeCommands.ts):
+       * each runs in the platform's shell with ORACLE_HOME set to the home it acts on. No defaults.
+       */
+      homeCommands: homeCommandsSchema,
       /** The site's confirmations of 004's tasks before 10.1.2 that upchain cannot do itself (prerequisites.ts). */
       prerequisites: prerequisitesSchema,
       /** Windows: the OPMN service of the source home (Oracle<HomeName>ProcessManager). */

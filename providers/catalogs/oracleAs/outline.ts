@@ -62,12 +62,12 @@ function infrastructureStep(o: OracleAsOptions, c: OracleAsCommands, why: string
 export function patchSetSteps(o: OracleAsOptions, hop: Hop, c: OracleAsCommands): Step[] {
   return [
     ...infrastructureStep(o, c, ""),
-    step(c, "stop-em-web-site", "run", `Stop the Enterprise Manager Web Site in the active EM home (noting that it ran and where, in ${c.emSaved})`, c.stopEmWebSite, SOURCE.stopEmWebSite),
-    step(c, "stop-opmn", "run", `Stop OPMN and every process it manages in ${o.sourceHome}`, c.stopOpmn, SOURCE.stopForPatchSet),
+    step(c, "stop-em-web-site", "run", `Stop the Enterprise Manager Web Site of ${o.sourceHome}, which must hold the active Enterprise Manager (noting whether it ran, options.homeCommands.emRunning, in ${c.emSaved})`, c.stopEmWebSite, SOURCE.stopEmWebSite),
+    step(c, "stop-opmn", "run", `Stop OPMN and every process it manages in ${o.sourceHome} (options.homeCommands.stop)`, c.stopOpmn, SOURCE.stopForPatchSet),
     step(c, "backup", "backup", `Back up ${o.sourceHome} and the start-at-boot settings (the restore point for ${hop.from} -> ${hop.to})`, c.backup, SOURCE.backup),
     step(c, "apply-patch-set", "run", `Apply the ${PATCH_SET} patch set (${PATCH_SET_NUMBER}) to ${o.sourceHome} (options.installers.patchSet)`, c.applyPatchSet, SOURCE.applyPatchSet, true),
-    step(c, "start-source", "run", `Start ${o.sourceHome} (opmnctl startall)`, c.startSource, SOURCE.startSourceAgain),
-    step(c, "start-em-web-site", "run", "Start the Enterprise Manager Web Site again if it ran before", c.startEmWebSite, SOURCE.startEmAgain),
+    step(c, "start-source", "run", `Start ${o.sourceHome} (options.homeCommands.start)`, c.startSource, SOURCE.startSourceAgain),
+    step(c, "start-em-web-site", "run", "Start the Enterprise Manager Web Site again if it ran before (options.homeCommands.emStart)", c.startEmWebSite, SOURCE.startEmAgain),
     step(c, "verify", "verify", `Check that ${o.sourceHome} answers on its HTTP port ${o.httpPort}`, c.verify, SOURCE.verifyPatchSet),
   ];
 }
@@ -93,10 +93,10 @@ export function sideBySideSteps(o: OracleAsOptions, hop: Hop, c: OracleAsCommand
     step(c, "install-destination", "run", `Install the ${TARGET} middle tier into ${dest} (options.installers.destination; skipped when ${dest} already holds an earlier attempt's Upgrade Assistant)`, c.installDestination, SOURCE.installDestination),
   ];
   if (hasEmWebSite(hop.from)) {
-    steps.push(step(c, "stop-em-web-site", "run", `Stop the Enterprise Manager Web Site in the active EM home: the Upgrade Assistant leaves it running for a ${hop.from} source (noting that it ran and where, in ${c.emSaved})`, c.stopEmWebSite, SOURCE.stopEmWebSite));
+    steps.push(step(c, "stop-em-web-site", "run", `Stop the Enterprise Manager Web Site of ${o.sourceHome}, which must hold the active Enterprise Manager: the Upgrade Assistant leaves it running for a ${hop.from} source (noting whether it ran, options.homeCommands.emRunning, in ${c.emSaved})`, c.stopEmWebSite, SOURCE.stopEmWebSite));
   }
   steps.push(
-    step(c, "stop-opmn", "run", `Stop OPMN in both homes, ${o.sourceHome} and ${dest} (they use the same ports, and the Upgrade Assistant fails while OPMN runs)`, c.stopOpmn, SOURCE.stopOpmn),
+    step(c, "stop-opmn", "run", `Stop OPMN in both homes, ${o.sourceHome} and ${dest} (options.homeCommands.stop; they use the same ports, and the Upgrade Assistant fails while OPMN runs)`, c.stopOpmn, SOURCE.stopOpmn),
     step(c, "backup", "backup", `Back up ${o.sourceHome} and the start-at-boot settings (the restore point for ${hop.from} -> ${hop.to})`, c.backup, SOURCE.backup),
   );
   if (o.oc4jMaxHeap) {
@@ -107,17 +107,22 @@ export function sideBySideSteps(o: OracleAsOptions, hop: Hop, c: OracleAsCommand
   }
   steps.push(
     step(c, "upgrade-assistant", "run", `Run the Upgrade Assistant: iasua -sourcehome ${o.sourceHome} (on failure, the component it stopped at is named from this run's part of upgrade/log/iasua.log)`, c.upgradeAssistant, SOURCE.upgradeAssistant, true),
-    step(c, "check-ssl", "run", "Check SSL: opmn.xml's start-mode and httpd.conf's LoadModule ossl_module (inside <IfDefine SSL>) agree", c.checkSsl, SOURCE.checkSsl),
-    {
-      ...step(c, "reports-server-name", "edit", "Put the Reports server's original name (rwservlet.properties) back in targets.xml (nothing to do when Reports is not configured)", c.reports.commands, SOURCE.reportsServerName, true),
+    step(c, "check-ssl", "run", "Check SSL: opmn.xml's start-mode and httpd.conf's LoadModule ossl_module (inside <IfDefine SSL>) agree, and SSL on in the source stays on", c.checkSsl, SOURCE.checkSsl),
+  );
+  // 004 l.363: after Reports Services is upgraded (the middle tier has Reports: options.components)
+  if ((o.components ?? []).includes("reports")) {
+    steps.push({
+      ...step(c, "reports-server-name", "edit", "Put the Reports server's original name back in targets.xml (the name as options.homeCommands.reportsServerName reads it from rwservlet.properties)", c.reports.commands, SOURCE.reportsServerName, true),
       ...(c.shell === "sh" ? { file: c.reports.file, edit: "reports-server-name", valueCommand: c.reports.valueCommand } : { action: "run" as const }),
-    },
+    });
+  }
+  steps.push(
     ...postUpgradeSteps(o, hop, c),
     {
       ...step(c, "start-at-boot", "edit", `Start ${dest} at boot instead of ${o.sourceHome} (they use the same ports)`, c.startAtBoot.commands, SOURCE.startAtBoot, true),
       ...(c.shell === "sh" ? { file: c.startAtBoot.file, edit: "oratab-start-at-boot", value: c.startAtBoot.value } : { action: "run" as const }),
     },
-    step(c, "start-destination", "run", `Start ${dest} (opmnctl startall), now that the Upgrade Assistant and every post-upgrade task are done`, c.startDestination, SOURCE.startDestination),
+    step(c, "start-destination", "run", `Start ${dest} (options.homeCommands.start), now that the Upgrade Assistant and every post-upgrade task are done`, c.startDestination, SOURCE.startDestination),
   );
   if (o.webCacheMember) {
     steps.push(
@@ -143,10 +148,11 @@ export function restoreStepsFrom(o: OracleAsOptions, hop: Hop, c: OracleAsComman
 /** After any failed hop: the destination stopped, the source and its EM Web Site running again. */
 export function recoverStepsFrom(o: OracleAsOptions, hop: Hop, c: OracleAsCommands): Step[] {
   const steps: Step[] = [];
-  if (hop.to === TARGET) steps.push({ ...step(c, "recover-stop-destination", "restore", `Stop ${o.destinationHome} (it may not run beside the source)`, c.stopDestination, SOURCE.recoverStopDestination), always: true });
+  if (hop.to === TARGET) steps.push({ ...step(c, "recover-stop-destination", "restore", `Stop ${o.destinationHome} (options.homeCommands.stop; it may not run beside the source)`, c.stopDestination, SOURCE.recoverStopDestination), always: true });
   steps.push(
-    step(c, "recover-start-source", "restore", `Start ${hop.from} in ${o.sourceHome} again`, c.startSource, SOURCE.startSourceAgain),
-    { ...step(c, "recover-em-web-site", "restore", "Start the Enterprise Manager Web Site again if it ran before", c.startEmWebSite, SOURCE.startEmAgain), always: true },
+    step(c, "recover-start-source", "restore", `Start ${hop.from} in ${o.sourceHome} again (options.homeCommands.start)`, c.startSource, SOURCE.startSourceAgain),
   );
+  // only a 9.0.2/9.0.3 source has an EM Web Site the hop stops
+  if (hasEmWebSite(hop.from)) steps.push({ ...step(c, "recover-em-web-site", "restore", "Start the Enterprise Manager Web Site again if it ran before (options.homeCommands.emStart)", c.startEmWebSite, SOURCE.startEmAgain), always: true });
   return steps;
 }

@@ -15,12 +15,18 @@ export const SOURCE = {
     "004 installs the new 10.1.2 middle tier first (「最初に新しい10g リリース2(10.1.2)中間層をインストールします」) with Oracle Universal Installer, an interactive program: the site's unattended install",
   ),
   stopEmWebSite: doc(
-    "line 32, stopping the Enterprise Manager Web Site",
-    "ACTIVE_EM_ORACLE_HOME¥bin¥emctl stop",
-    "ACTIVE_EM_ORACLE_HOME\\bin\\emctl stop (the active EM Web Site, named by the registry entry em_loc; the Upgrade Assistant does not stop it for a 9.0.2 or 9.0.3 source)",
+    "line 36, stopping the Enterprise Manager Web Site",
+    "SOURCE_ORACLE_HOME¥bin¥emctl stop",
+    "SOURCE_ORACLE_HOME\\bin\\emctl stop (the Upgrade Assistant does not stop it for a 9.0.2 or 9.0.3 source; the source holds the active Enterprise Manager, em_loc, checked at preview: another active home is first stopped there and switched with emctl switch home, a dialog box, by the operator, lines 32-35)",
   ),
-  stopOpmn: doc("line 87, 4.5.1 resolving Upgrade Assistant errors (OPMN)", "OracleAS Upgrade Assistantを起動する前に、OPMNを停止する必要があります。", "OPMN must be stopped before the Upgrade Assistant starts."),
-  stopForPatchSet: fromSafety("the site's patch-set installer runs on a stopped home (004 does not describe the patch set's own procedure); the hop's start steps start it again"),
+  stopOpmn: fromSite(
+    "options.homeCommands.stop",
+    "004 says OPMN must be stopped, in the source and destination homes, before the Upgrade Assistant starts (「OracleAS Upgrade Assistantを起動する前に、OPMNを停止する必要があります。」) without the command: the site's, run with ORACLE_HOME set to each home",
+  ),
+  stopForPatchSet: fromSite(
+    "options.homeCommands.stop",
+    "the site's patch-set installer runs on a stopped home (004 does not describe the patch set's own procedure) and 004 gives no command that stops a home: the site's; the hop's start steps start it again",
+  ),
   backup: fromSafety("restore point before the first destructive step (the source home and which home starts at boot); the restore puts it back"),
   applyPatchSet: fromSite(
     "options.installers.patchSet",
@@ -51,10 +57,9 @@ export const SOURCE = {
     "そのため、アップグレード後にソースおよびアップグレード先の中間層インスタンスを同時に起動できません。",
     "so after the upgrade the source and destination middle-tier instances cannot be started at the same time (they use the same ports)",
   ),
-  startDestination: doc(
-    "line 444, starting the middle-tier instance",
-    "OracleAS Upgrade Assistantの処理が終了し、アップグレード後のすべての手動タスクを完了すると、アップグレードされた中間層インスタンスを起動できます。",
-    "once the Upgrade Assistant has finished and every manual post-upgrade task is done, the upgraded middle-tier instance can be started",
+  startDestination: fromSite(
+    "options.homeCommands.start",
+    "004 starts the upgraded instance only once the Upgrade Assistant and every manual post-upgrade task are done (「OracleAS Upgrade Assistantの処理が終了し、アップグレード後のすべての手動タスクを完了すると、アップグレードされた中間層インスタンスを起動できます。」), and its steps for starting it are not in the chapter: the site's command, run with ORACLE_HOME set to the destination",
   ),
   startWebCache: doc(
     "line 315, upgrading a Web Cache cluster",
@@ -81,13 +86,16 @@ export const SOURCE = {
     "check that the Oracle HTTP Server and application URLs can be reached (http://midtierhost.mycompany.com:7777)",
   ),
   verifyPatchSet: fromSafety("read-only: the middle tier answers on its HTTP port again after the patch set (004 gives no check for the patch set itself)"),
-  startSourceAgain: fromSafety("starts the source home again, as it ran before the hop stopped it"),
-  startEmAgain: fromSafety("starts the Enterprise Manager Web Site again in the home it was stopped in, only if it ran before the hop"),
+  startSourceAgain: fromSite("options.homeCommands.start", "starts the source home again, as it ran before the hop stopped it; 004 gives no command that starts a home: the site's"),
+  startEmAgain: fromSite(
+    "options.homeCommands.emStart",
+    "starts the Enterprise Manager Web Site again in the home it was stopped in, only if it ran before the hop (options.homeCommands.emRunning tells); 004 gives emctl stop but no command that starts it: the site's",
+  ),
   leaveFarm: doc(
     "line 502, decommissioning the source Oracle home",
     "SOURCE_ORACLE_HOME¥dcm¥bin¥dcmctl leavefarm",
     "remove the source instance from the farm (and the Farm page) before the source home is removed",
   ),
   restore: fromSafety("puts back what the hop changed from its restore point: which home starts at boot, and the source home only if it differs"),
-  recoverStopDestination: fromSafety("stops the destination home after a failed hop: it uses the source's ports (004), so the source can run again"),
+  recoverStopDestination: fromSite("options.homeCommands.stop", "stops the destination home after a failed hop: it uses the source's ports (004), so the source can run again; 004 gives no command that stops a home: the site's"),
 } satisfies Record<string, Provenance>;

@@ -1,11 +1,17 @@
 // Oracle AS middle tier on Windows (the document's own platform, PowerShell over OpenSSH): the
 // commands of the document's steps (outline.ts). Rendered and tested as scripts: no Windows host can
 // run here. The active EM home is read from the registry key the document names (em_loc); which home
-// starts at boot is its OPMN service's start type. Every value is quoted with quotePowerShell; what the
-// host's files say is matched against a pattern before it is used.
+// starts at boot is its OPMN service's start type. The document's tools are run as it writes them,
+// without an extension (bin\emctl, dcm\bin\dcmctl): 004 gives none, and Windows finds the file through
+// PATHEXT as it does for any command path without one. Starting and stopping a home, asking whether
+// its EM Web Site runs, starting that again and reading the Reports server's name are the site's
+// (homeCommands.ts): 004 gives no command for them. Every value is quoted with quotePowerShell; what
+// the host's files say is matched against a pattern before it is used.
 import { Hop } from "../../engine/catalog";
 import { quotePowerShell as q } from "../../quote";
 import { privateFolderPs } from "../privateFolder";
+import { switchHomeAdvice } from "./emSwitch";
+import { HomeCommand, homeCommandField, inHomePs, inHomePsSucceeds } from "./homeCommands";
 import { OracleAsOptions } from "./options";
 import { OracleAsCommands } from "./outline";
 import { TARGET } from "./rules";
@@ -18,6 +24,9 @@ const exe = (path: string, ...args: string[]) => `& ${q(path)} ${args.join(" ")}
 
 const installer = (cmd: string | undefined, option: string) => cmd ?? `throw ${q(`options.installers.${option} is not set`)}`;
 
+/** The site's home command, or a line that fails and names the option (preflight stops it first). */
+const site = (o: OracleAsOptions, k: HomeCommand) => o.homeCommands[k] ?? `throw ${q(`${homeCommandField(k)} is not set`)}`;
+
 export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
   const src = o.sourceHome;
   const dest = o.destinationHome ?? "";
@@ -27,12 +36,14 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
   const emSaved = join(o.backupDir, `em-before-${hop.to}`);
   const point = join(o.backupDir, `${hop.from}-before-${hop.to}`);
   // the EM Web Site's emctl in the home the stop step found active (emSaved's second line)
-  const emHome = `$emHome = (Get-Content -LiteralPath ${q(emSaved)} -ErrorAction SilentlyContinue | Select-Object -Skip 1 -First 1); $emctl = if ($emHome) { Join-Path $emHome 'bin\\emctl.bat' } else { '' }`;
-  const opmnctl = (home: string, ...args: string[]) => exe(join(home, "opmn", "bin", "opmnctl.exe"), ...args);
-  const stopSvc = (svc: string) => `if ((Get-Service -Name ${svc} -ErrorAction SilentlyContinue).Status -eq 'Running') { Stop-Service -Name ${svc} }`;
-  // emctl's stderr, redirected, is an error record: fatal under 'Stop' in Windows PowerShell even when it
-  // succeeds, so its status is read in a scope of its own that continues
-  const emRunning = `(& { $ErrorActionPreference = 'Continue'; (& $emctl status 2>&1 | Out-String) -match 'is running' })`;
+  const emHome = `$emHome = (Get-Content -LiteralPath ${q(emSaved)} -ErrorAction SilentlyContinue | Select-Object -Skip 1 -First 1); $emctl = if ($emHome) { Join-Path $emHome 'bin\\emctl' } else { '' }`;
+  // the site's start of a home; its stop, only where the home is there (a failed install leaves none)
+  const startHome = (home: string) => inHomePs(q(home), site(o, "start"), homeCommandField("start"));
+  const stopHome = (home: string) => `if (Test-Path -LiteralPath ${q(home)}) { ${inHomePs(q(home), site(o, "stop"), homeCommandField("stop"))} } else { Write-Output ${q(`${home} is not there: nothing of it runs`)} }`;
+  // the site's answer whether the EM Web Site of the home in $emHome runs
+  const emRunning = inHomePsSucceeds("$emHome", site(o, "emRunning"));
+  // the operator's emctl switch home, around the active home the host names ($em)
+  const advice = switchHomeAdvice("the registry value HKLM\\SOFTWARE\\ORACLE\\em_loc", "\u0001", src, "\\").split("\u0001");
   const home = tenG ? dest : src;
   const mirror = (from: string, to: string) =>
     `robocopy ${from} ${to} /MIR /COPY:DAT /DCOPY:DAT /R:1 /W:1 /NP /NFL /NDL | Out-Null; if ($LASTEXITCODE -ge 8) { throw ('robocopy ' + ${from} + ' exited ' + $LASTEXITCODE) }`;
@@ -53,18 +64,20 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
     stopEmWebSite: [
       strict,
       privateFolderPs(o.backupDir),
-      // the document: the active EM Web Site is named in HKLM\SOFTWARE\ORACLE\em_loc
-      // the 9.0.2/9.0.3 homes of a machine share one EM Web Site: it is stopped in the active home, whichever
-      // it is (ACTIVE_EM_ORACLE_HOME\bin\emctl stop); the home is data, a plain full path. A resumed run keeps what the first saw.
-      `if (-not (Test-Path -LiteralPath ${q(emSaved)})) { $em = (Get-ItemProperty -LiteralPath 'HKLM:\\SOFTWARE\\ORACLE' -Name em_loc -ErrorAction SilentlyContinue).em_loc; if (-not $em) { $em = ${q(src)} }; $em = $em.TrimEnd('\\'); ` +
-        `if ($em -notmatch '^[A-Za-z]:\\\\[A-Za-z0-9 ._\\\\-]*$') { throw 'the registry''s em_loc is not a plain full path' }; $emctl = Join-Path $em 'bin\\emctl.bat'; ` +
+      // 004 l.30-36 (emSwitch.ts): the source must hold the active Enterprise Manager (the registry's
+      // em_loc; none named: the source), then SOURCE_ORACLE_HOME\bin\emctl stop. Another active home
+      // needs the operator's emctl switch home (a dialog box): refused here as at preview, before
+      // anything stops. The home is data, a plain full path. A resumed run keeps what the first saw.
+      `if (-not (Test-Path -LiteralPath ${q(emSaved)})) { $em = (Get-ItemProperty -LiteralPath 'HKLM:\\SOFTWARE\\ORACLE' -Name em_loc -ErrorAction SilentlyContinue).em_loc; if (-not $em) { $em = ${q(src)} }; $em = ([string]$em).TrimEnd('\\'); ` +
+        `if ($em -notmatch '^[A-Za-z]:\\\\[A-Za-z0-9 ._\\\\-]*$') { throw 'the registry''s em_loc is not a plain full path' }; ` +
+        `if ($em -ne ${q(src.replace(/\\+$/, ""))}) { throw (${q(advice[0])} + $em + ${q(advice[1])}) }; $emHome = $em; ` +
         `$s = if (${emRunning}) { 'ran' } else { 'stopped' }; Set-Content -LiteralPath ${q(emSaved)} -Value @($s, $em) }`,
       emHome,
-      `Write-Output ('the active EM home is ' + $emHome)`,
+      `Write-Output ('the EM Web Site''s home is ' + $emHome)`,
       `if (${emRunning}) { ${o.iasAdminPassword ? `$env:${o.iasAdminPassword.slice(1)}` : "''"} | & $emctl stop; if ($LASTEXITCODE -ne 0) { throw ('emctl stop exited ' + $LASTEXITCODE) } } else { Write-Output 'the EM Web Site is not running' }`,
     ],
     // the source last, as on Linux (linux.ts): its stop is followed at once by a cluster's pool step
-    stopOpmn: [strict, ...(tenG ? [stopSvc(destSvc)] : []), stopSvc(srcSvc)],
+    stopOpmn: [strict, ...(tenG ? [stopHome(dest)] : []), stopHome(src)],
     backup: [
       strict,
       privateFolderPs(o.backupDir),
@@ -111,9 +124,9 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
       valueCommand: "",
       commands: [
         strict,
-                // read as on Linux: the first SERVER= or SERVER_NAME= line, any case (Select-String ignores case)
-        `$rw = ${q(join(dest, "reports", "conf", "rwservlet.properties"))}; $name = ''; if (Test-Path -LiteralPath $rw) { $m = Select-String -LiteralPath $rw -Pattern '^server(_name)?=(.*)$' | Select-Object -First 1; if ($m) { $name = $m.Matches[0].Groups[2].Value.Trim() } }`,
-        `if ($name -eq '') { Write-Output 'Reports is not configured; nothing to do' } else { if ($name -notmatch '^[A-Za-z0-9_.-]{1,128}$') { throw 'the Reports server name in rwservlet.properties is not a plain name' }; ` +
+        // 004 names the file (rwservlet.properties), not the key: the site's command prints the name (its first line)
+        `$env:ORACLE_HOME = ${q(dest)}; $global:LASTEXITCODE = 0; $name = [string](& {\n${site(o, "reportsServerName")}\n} | Select-Object -First 1); if ($global:LASTEXITCODE -ne 0) { throw ('${homeCommandField("reportsServerName")} exited ' + $global:LASTEXITCODE) }; $name = $name.Trim()`,
+        `if ($name -eq '') { throw ${q(`${homeCommandField("reportsServerName")} printed no name for ${dest}`)} } else { if ($name -notmatch '^[A-Za-z0-9_.-]{1,128}$') { throw 'the Reports server name the site read from rwservlet.properties is not a plain name' }; ` +
           editFile(join(dest, "sysman", "emd", "targets.xml"), `[regex]::Replace($old, '<Target\\b[^>]*TYPE="oracle_repserv"[\\s\\S]*?</Target>', { param($b) $i = [regex]::Match($b.Value, 'NAME="IASInternalName"\\s+VALUE="([A-Za-z0-9_.-]+)"'); if ($i.Success) { $b.Value.Replace($i.Groups[1].Value, $name) } else { $b.Value } })`) +
           " }",
       ],
@@ -121,11 +134,12 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
     jaznLibraryPaths: (file) => [strict, jaznLibraryPathsPs(file, join(dest, "j2ee", "home"))],
     confirmed: (field) => [strict, `Write-Output ${q(`${field}: done, as the stack confirms`)}`],
     startAtBoot: { file: "", value: "", commands: [strict, `Set-Service -Name ${srcSvc} -StartupType Disabled`, `Set-Service -Name ${destSvc} -StartupType Automatic`] },
-    startSource: [strict, `Start-Service -Name ${srcSvc}`, opmnctl(src, "startall")],
-    startDestination: [strict, `Start-Service -Name ${destSvc}`, opmnctl(dest, "startall")],
-    startEmWebSite: [strict, emHome, `if ($emctl -and ((Get-Content -LiteralPath ${q(emSaved)} -ErrorAction SilentlyContinue | Select-Object -First 1) -eq 'ran') -and -not ${emRunning}) { & $emctl start; if ($LASTEXITCODE -ne 0) { throw ('emctl start exited ' + $LASTEXITCODE) } }`],
-    startWebCache: [strict, opmnctl(dest, "startproc", "ias-component=WebCache")],
-    startConsole: [strict, exe(join(dest, "bin", "emctl.bat"), "start", "iasconsole")],
+    startSource: [strict, startHome(src)],
+    startDestination: [strict, startHome(dest)],
+    startEmWebSite: [strict, emHome, `if ($emHome -and ((Get-Content -LiteralPath ${q(emSaved)} -ErrorAction SilentlyContinue | Select-Object -First 1) -eq 'ran') -and -not ${emRunning}) { ${inHomePs("$emHome", site(o, "emStart"), homeCommandField("emStart"))} }`],
+    // 004 l.315 gives `opmnctl startproc ias-component=WebCache` without its folder: the home's opmn\bin, as on the Linux stand-in
+    startWebCache: [strict, exe(join(dest, "opmn", "bin", "opmnctl"), "startproc", "ias-component=WebCache")],
+    startConsole: [strict, exe(join(dest, "bin", "emctl"), "start", "iasconsole")],
     consolePort: [
       strict,
       // the entry's URL is data: only its port number is printed
@@ -139,10 +153,10 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
       `$ok = $false; $code = 'none'; for ($i = 0; $i -lt 30 -and -not $ok; $i++) { try { $r = Invoke-WebRequest -UseBasicParsing -TimeoutSec 10 -Uri 'http://127.0.0.1:${o.httpPort}/'; $code = [int]$r.StatusCode; $ok = ($code -ge 200 -and $code -lt 400) } catch { }; if (-not $ok) { Start-Sleep -Seconds 2 } }`,
       `if (-not $ok) { throw (${q(`the Oracle HTTP Server of ${home} does not answer on port ${o.httpPort} (last HTTP status: `)} + $code + ')') }; Write-Output ${q(`the Oracle HTTP Server of ${home} answers on port ${o.httpPort}`)}`,
     ],
-    leaveFarm: [strict, exe(join(src, "dcm", "bin", "dcmctl.bat"), "leavefarm")],
+    leaveFarm: [strict, exe(join(src, "dcm", "bin", "dcmctl"), "leavefarm")],
     restoreSource: [
       strict,
-      stopSvc(srcSvc),
+      stopHome(src),
       `$point = (Get-Content -LiteralPath ${q(point + ".current")}).Trim()`,
       // robocopy /MIR copies back only what differs, so an untouched source home stays untouched
       mirror("(Join-Path $point 'home')", q(src)),
@@ -150,7 +164,7 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
       ...(tenG ? [`if (Get-Service -Name ${destSvc} -ErrorAction SilentlyContinue) { Set-Service -Name ${destSvc} -StartupType Manual }`] : []),
       `Write-Output ('restored from ' + $point + ' (kept)')`,
     ],
-    stopDestination: tenG ? [strict, stopSvc(destSvc)] : [],
+    stopDestination: tenG ? [strict, stopHome(dest)] : [],
   };
 }
 

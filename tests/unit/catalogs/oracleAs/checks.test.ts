@@ -104,25 +104,30 @@ describe("oracle-as: preview's host checks", () => {
   });
 });
 
-describe("oracle-as: the active EM home at preview (the hop switches it with emctl switch home, as 004 says)", () => {
-  const other = (withEmctl: boolean) => (h: ReturnType<typeof fakeHost>) => {
+describe("oracle-as: the active EM home at preview (004 l.32-36: the operator's emctl switch home, then the source's emctl stop)", () => {
+  const other = (h: ReturnType<typeof fakeHost>) => {
     const em = path.join(h.root, "other 'em' home");
     fs.mkdirSync(path.join(em, "bin"), { recursive: true });
-    if (withEmctl) fs.writeFileSync(path.join(em, "bin", "emctl"), "#!/bin/sh\n", { mode: 0o755 });
+    fs.writeFileSync(path.join(em, "bin", "emctl"), "#!/bin/sh\n", { mode: 0o755 });
     fs.writeFileSync(h.emtab, `DEFAULT=${em}\n`);
   };
 
-  it("another active EM home is not refused for a 9.0.3 source: the hop switches it with that home's emctl", async () => {
-    assert.deepStrictEqual(await problemsFor("9.0.3", noInfra, other(true)), []);
+  it("the source holding the active Enterprise Manager, or no em_loc at all, is accepted", async () => {
     assert.deepStrictEqual(await problemsFor("9.0.3", noInfra, (h) => fs.writeFileSync(h.emtab, `DEFAULT=${h.home}\n`)), []);
-    assert.deepStrictEqual(await problemsFor("9.0.3", noInfra), [], "no emtab: no other active home");
+    assert.deepStrictEqual(await problemsFor("9.0.3", noInfra, (h) => fs.writeFileSync(h.emtab, `DEFAULT=${h.home}/\n`)), [], "a trailing slash names the same home");
+    assert.deepStrictEqual(await problemsFor("9.0.3", noInfra), [], "no emtab: the source");
   });
 
-  it("an active EM home without the bin/emctl the hop runs there is refused naming emtab, the home and what to fix", async () => {
-    const p = await problemsFor("9.0.3", noInfra, other(false));
+  it("another active EM home is refused with the operator's part of 004: emctl stop there, emctl switch home to the source in its dialog box, then preview again", async () => {
+    const p = await problemsFor("9.0.3", noInfra, other);
     assert.deepStrictEqual(p.map((x) => x.path), ["options.emtab"]);
-    assert.match(p[0].message, /names ".*other 'em' home" as the active Enterprise Manager home, but ACTIVE_EM_ORACLE_HOME\/bin\/emctl is not there/);
-    assert.match(p[0].message, /name the home whose EM Web Site is active, then preview again/);
+    assert.match(p[0].message, /names ".*other 'em' home" as the active Enterprise Manager home, not the source home \/.*\/ias 902\./);
+    assert.match(p[0].message, /stop the active one there \(ACTIVE_EM_ORACLE_HOME\/bin\/emctl stop, with the ias_admin password\), then run ACTIVE_EM_ORACLE_HOME\/bin\/emctl switch home and choose \/.*\/ias 902 in the dialog box it opens/);
+    assert.match(p[0].message, /then preview again: the hop stops the source's EM Web Site itself \(SOURCE_ORACLE_HOME\/bin\/emctl stop\)/);
+  });
+
+  it("once the operator switched (em_loc names the source), the same preview passes", async () => {
+    assert.deepStrictEqual(await problemsFor("9.0.3", noInfra, (h) => { other(h); fs.writeFileSync(h.emtab, `DEFAULT=${h.home}\n`); }), []);
   });
 });
 
@@ -213,14 +218,14 @@ describe("oracle-as: preview's host checks on Windows (PowerShell, the document'
     }
   });
 
-  it("the judges read Windows answers: CRLF lines, case-insensitive homes with a trailing backslash, a missing emctl.bat", () => {
+  it("the judges read Windows answers: CRLF lines, case-insensitive homes with a trailing backslash, another active EM home", () => {
     const checks = oracleHostChecks(winOptions(), chain, win);
     const em = byId(checks, "active-em-home");
-    assert.strictEqual(judge(em, "active=d:\\ORACLE\\ias902\\\r\nemctl=no\r\n"), undefined, "the source itself");
-    assert.strictEqual(judge(em, "active=D:\\oracle\\ias903\r\nemctl=yes\r\n"), undefined, "another home: the hop switches it");
+    assert.strictEqual(judge(em, "active=d:\\ORACLE\\ias902\\\r\n"), undefined, "the source itself");
     assert.strictEqual(judge(em, ""), undefined, "no em_loc");
-    const refused = judge(em, "active=D:\\gone\r\nemctl=no\r\n");
-    assert.match(String(refused), /the registry value HKLM\\SOFTWARE\\ORACLE\\em_loc names "D:\\\\gone" .*ACTIVE_EM_ORACLE_HOME\\bin\\emctl is not there/);
+    const refused = judge(em, "active=D:\\oracle\\ias903\r\n");
+    assert.match(String(refused), /the registry value HKLM\\SOFTWARE\\ORACLE\\em_loc names "D:\\\\oracle\\\\ias903" as the active Enterprise Manager home, not the source home D:\\oracle\\ias902/);
+    assert.match(String(refused), /ACTIVE_EM_ORACLE_HOME\\bin\\emctl switch home and choose D:\\oracle\\ias902 in the dialog box/);
     assert.strictEqual(em.path, "options.sourceHome");
     const dest = byId(checks, "destination-home");
     assert.strictEqual(judge(dest, "earlier-attempt\r\n"), undefined);

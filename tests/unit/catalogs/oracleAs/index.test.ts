@@ -14,7 +14,7 @@ import { serverEntryProblems } from "../../../../stacks/serverEntry";
 import { LocalHost, tempDir } from "../../../support/localHost";
 
 const options = {
-  installers: { destination: "site-install" }, infrastructureCheck: "none", components: ["webCache"], postUpgradeTasks: { webCacheWallet: "done" },
+  installers: { destination: "site-install" }, infrastructureCheck: "none", homeCommands: { start: "site-start", stop: "site-stop" }, components: ["webCache"], postUpgradeTasks: { webCacheWallet: "done" },
   webCacheMember: true, webCache: { propagateCommand: "site-propagate" }, decommissionSource: true,
 };
 

@@ -1,6 +1,7 @@
 // The Linux stand-in's scripts run by sh against a temporary layout: the failing component named from
-// this run's part of iasua.log only, the EM Web Site stopped (and started again) in the active EM home
-// whichever it is, 004's jazn library entries added once, and the console port reported from targets.xml.
+// this run's part of iasua.log only, the source's EM Web Site stopped (and started again) once it holds
+// the active Enterprise Manager, the site's home commands run with ORACLE_HOME set, 004's jazn library
+// entries added once, and the console port reported from targets.xml.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -35,10 +36,12 @@ const options = (l: Layout, extra: Record<string, unknown> = {}) => ({
   postUpgradeTasks: { jaznLibraryPaths: { applicationXml: path.join(l.dest, "j2ee/home/config/application.xml") }, jaznDataFiles: "done", applicationXmlCustomizations: "done", bc4jRepackaging: "done" },
   installers: { destination: "true" },
   iasAdminPassword: "$UPCHAIN_SECRET_IAS_ADMIN",
+  // the site's home commands, here over the fake emctl the tests write
+  homeCommands: { start: 'echo "started $ORACLE_HOME" >> "$ORACLE_HOME/../started"', stop: 'echo "stopped $ORACLE_HOME" >> "$ORACLE_HOME/../stopped"', emRunning: '"$ORACLE_HOME/bin/emctl" status', emStart: '"$ORACLE_HOME/bin/emctl" start', reportsServerName: `sed -n 's/^SERVER_NAME=//p' "$ORACLE_HOME/reports/conf/rwservlet.properties"` },
   ...extra,
 });
 
-const stepOf = (l: Layout, id: string, from = "9.0.2.3"): Step => planUpgrade(oracleAs, { installed: from, target: "10.1.2", platform: "linux", options: options(l) }).steps.find((s) => s.id === id)!;
+const stepOf = (l: Layout, id: string, from = "9.0.2.3", extra: Record<string, unknown> = {}): Step => planUpgrade(oracleAs, { installed: from, target: "10.1.2", platform: "linux", options: options(l, extra) }).steps.find((s) => s.id === id)!;
 const run = (s: Step, env: Record<string, string> = {}) => spawnSync("sh", ["-c", s.commands.join("\n")], { encoding: "utf8", env: { ...process.env, ...env } });
 
 /** An executable script at `file`. */
@@ -75,8 +78,13 @@ describe("oracle-as on Linux: the scripts (run by sh)", () => {
     });
   });
 
-  describe("the EM Web Site is stopped in the active EM home, even when it is not the source (004: ACTIVE_EM_ORACLE_HOME\\bin\\emctl stop)", () => {
+  describe("the source's EM Web Site is stopped once it holds the active Enterprise Manager (004 l.32-36), whether it runs asked of the site", () => {
     let other: string;
+    const withPassword = (s: Step) => ({ ...s, commands: s.commands.map((c) => c.replace('"$UPCHAIN_SECRET_IAS_ADMIN"', '"secret"')) });
+    const recoverEm = () => {
+      const hop = planUpgrade(oracleAs, { installed: "9.0.2.3", target: "10.1.2", platform: "linux", options: options(l) }).hops[0];
+      return oracleAs.recoverSteps!(hop, { platform: "linux", releases: oracleAs.defaultReleases, options: options(l) }).find((s) => s.id === "recover-em-web-site")!;
+    };
     beforeEach(() => {
       other = path.join(l.root, "ias903");
       // a fake emctl: status exits 0 while a 'running' file is there; stop needs the password on stdin
@@ -86,20 +94,36 @@ describe("oracle-as on Linux: the scripts (run by sh)", () => {
           `case "$1" in status) [ -f "$h/running" ];; stop) read p; [ "$p" = secret ] && rm -f "$h/running" && echo "$h" >> "$h/stopped";; start) touch "$h/running";; esac`,
         ].join("\n"));
       }
-      fs.writeFileSync(path.join(other, "running"), "");
-      fs.writeFileSync(l.emtab, `DEFAULT=${other}\n`);
     });
 
-    it("stops it there instead of refusing, and the recovery starts it again in that same home", () => {
-      const stop = stepOf(l, "stop-em-web-site");
-      const r = run({ ...stop, commands: stop.commands.map((c) => c.replace('"$UPCHAIN_SECRET_IAS_ADMIN"', '"secret"')) });
+    it("em_loc naming the source: SOURCE_ORACLE_HOME/bin/emctl stop, and the recovery starts it again there with the site's emStart", () => {
+      fs.writeFileSync(path.join(l.src, "running"), "");
+      fs.writeFileSync(l.emtab, `DEFAULT=${l.src}\n`);
+      const r = run(withPassword(stepOf(l, "stop-em-web-site")));
       assert.strictEqual(r.status, 0, r.stderr);
-      assert.ok(fs.existsSync(path.join(other, "stopped")), "the active home's emctl stop ran");
-      assert.ok(!fs.existsSync(path.join(l.src, "stopped")), "the source's own emctl was not the one asked");
-      const hop = planUpgrade(oracleAs, { installed: "9.0.2.3", target: "10.1.2", platform: "linux", options: options(l) }).hops[0];
-      const again = oracleAs.recoverSteps!(hop, { platform: "linux", releases: oracleAs.defaultReleases, options: options(l) }).find((s) => s.id === "recover-em-web-site")!;
-      assert.strictEqual(run(again).status, 0);
-      assert.ok(fs.existsSync(path.join(other, "running")), "started again where it ran");
+      assert.ok(fs.existsSync(path.join(l.src, "stopped")), "the source's emctl stop ran");
+      assert.ok(!fs.existsSync(path.join(l.src, "running")));
+      assert.strictEqual(run(recoverEm()).status, 0);
+      assert.ok(fs.existsSync(path.join(l.src, "running")), "started again where it ran");
+    });
+
+    it("another active home is refused before anything stops, saying the operator's emctl switch home (a dialog box)", () => {
+      fs.writeFileSync(path.join(other, "running"), "");
+      fs.writeFileSync(l.emtab, `DEFAULT=${other}\n`);
+      const r = run(withPassword(stepOf(l, "stop-em-web-site")));
+      assert.strictEqual(r.status, 1);
+      assert.match(r.stderr, new RegExp(`names ${other} as the active Enterprise Manager home, not the source home ${l.src}\\.`));
+      assert.match(r.stderr, /ACTIVE_EM_ORACLE_HOME\/bin\/emctl switch home and choose .*ias902 in the dialog box it opens/);
+      assert.ok(fs.existsSync(path.join(other, "running")) && !fs.existsSync(path.join(other, "stopped")), "nothing stopped in the other home");
+      assert.deepStrictEqual(fs.readdirSync(l.backup), [], "nothing noted: a later run reads em_loc again");
+    });
+
+    it("a source whose EM Web Site does not run (the site's emRunning fails) is neither stopped nor started again", () => {
+      const r = run(withPassword(stepOf(l, "stop-em-web-site")));
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.match(r.stdout, /the EM Web Site is not running/);
+      assert.strictEqual(run(recoverEm()).status, 0);
+      assert.ok(!fs.existsSync(path.join(l.src, "running")), "not started: it did not run before");
     });
 
     it("an active EM home that is not a plain absolute path is refused (the file is data)", () => {
@@ -107,6 +131,37 @@ describe("oracle-as on Linux: the scripts (run by sh)", () => {
       const r = run(stepOf(l, "stop-em-web-site"));
       assert.strictEqual(r.status, 1);
       assert.match(r.stderr, /not an absolute path/);
+    });
+  });
+
+  describe("the site's home commands run with ORACLE_HOME set to the home they act on", () => {
+    it("stop-opmn stops the destination, then the source; a home that is not there is skipped", () => {
+      const r = run(stepOf(l, "stop-opmn"));
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.strictEqual(fs.readFileSync(path.join(l.root, "stopped"), "utf8"), `stopped ${l.dest}\nstopped ${l.src}\n`);
+      fs.rmSync(l.dest, { recursive: true });
+      const again = run(stepOf(l, "stop-opmn"));
+      assert.strictEqual(again.status, 0, again.stderr);
+      assert.match(again.stdout, /ias1012 is not there: nothing of it runs/);
+    });
+
+    it("a failing site command fails the step (its own exit ends only its subshell, its status is the step's)", () => {
+      const r = run(stepOf(l, "start-destination", "9.0.2.3", { homeCommands: { start: "echo no >&2; exit 3; echo after", stop: "true" } }));
+      assert.strictEqual(r.status, 3);
+      assert.doesNotMatch(r.stdout, /after/);
+    });
+
+    it("the Reports server's name is what the site's command prints (first line); printing nothing fails the step", () => {
+      const reports = { components: ["reports"], postUpgradeTasks: { reportsFiles: "done", reportsStandaloneServers: "done" } };
+      const value = (stepOf(l, "reports-server-name", "9.0.2.3", reports) as Step & { valueCommand: string }).valueCommand;
+      fs.mkdirSync(path.join(l.dest, "reports/conf"), { recursive: true });
+      fs.writeFileSync(path.join(l.dest, "reports/conf/rwservlet.properties"), "SERVER_NAME=rep_src\nSERVER_NAME=second\n");
+      const r = spawnSync("sh", ["-c", value], { encoding: "utf8" });
+      assert.deepStrictEqual([r.status, r.stdout], [0, "rep_src\n"]);
+      fs.writeFileSync(path.join(l.dest, "reports/conf/rwservlet.properties"), "OTHER=x\n");
+      const empty = spawnSync("sh", ["-c", value], { encoding: "utf8" });
+      assert.strictEqual(empty.status, 1);
+      assert.match(empty.stderr, /options\.homeCommands\.reportsServerName printed no name for .*ias1012/);
     });
   });
 

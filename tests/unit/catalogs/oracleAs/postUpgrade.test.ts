@@ -5,7 +5,7 @@ import { oracleAs } from "../../../../providers/catalogs/oracleAs";
 import { POST_UPGRADE_TASKS, applicableTasks } from "../../../../providers/catalogs/oracleAs/postUpgrade";
 import { planInputProblems, planUpgrade } from "../../../../providers/engine/planner";
 
-const base = { installers: { destination: "site-install" }, infrastructureCheck: "none", iasAdminPassword: "$UPCHAIN_SECRET_IAS_ADMIN" };
+const base = { installers: { destination: "site-install" }, infrastructureCheck: "none", iasAdminPassword: "$UPCHAIN_SECRET_IAS_ADMIN", homeCommands: { start: "site-start", stop: "site-stop", emRunning: "site-em-running", emStart: "site-em-start" } };
 const problemsOf = (from: string, options: Record<string, unknown>) =>
   planInputProblems(oracleAs, planUpgrade(oracleAs, { installed: from, target: "10.1.2", platform: "linux", options }).hops, { platform: "linux", options });
 

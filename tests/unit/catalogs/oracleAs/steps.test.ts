@@ -13,6 +13,7 @@ const full = (os: Os): Record<string, unknown> => ({
   installers: { patchSet: "/srv/media/3038037/runInstaller -silent", destination: "/srv/media/10.1.2/runInstaller -silent" },
   iasAdminPassword: "$UPCHAIN_SECRET_IAS_ADMIN",
   infrastructureCheck: "/srv/site/infrastructure-answers",
+  homeCommands: { start: "/srv/site/oh start", stop: "/srv/site/oh stop", emRunning: "/srv/site/oh em-running", emStart: "/srv/site/oh em-start", reportsServerName: "/srv/site/oh reports-name" },
   components: ["httpServer", "webCache"],
   postUpgradeTasks: { ossoPartner: "done", httpServerFilesOutsideDefaults: "done", directiveTargets: "done", defaultDocumentRoot: "/srv/site/copy-htdocs", webCacheWallet: "done" },
 });
@@ -26,7 +27,7 @@ describe("oracle-as: steps", () => {
       "9.0.2.0->9.0.2.3:check-infrastructure", "9.0.2.0->9.0.2.3:stop-em-web-site", "9.0.2.0->9.0.2.3:stop-opmn", "9.0.2.0->9.0.2.3:backup",
       "9.0.2.0->9.0.2.3:apply-patch-set", "9.0.2.0->9.0.2.3:start-source", "9.0.2.0->9.0.2.3:start-em-web-site", "9.0.2.0->9.0.2.3:verify",
       "9.0.2.3->10.1.2:check-infrastructure", "9.0.2.3->10.1.2:install-destination", "9.0.2.3->10.1.2:stop-em-web-site", "9.0.2.3->10.1.2:stop-opmn",
-      "9.0.2.3->10.1.2:backup", "9.0.2.3->10.1.2:upgrade-assistant", "9.0.2.3->10.1.2:check-ssl", "9.0.2.3->10.1.2:reports-server-name",
+      "9.0.2.3->10.1.2:backup", "9.0.2.3->10.1.2:upgrade-assistant", "9.0.2.3->10.1.2:check-ssl",
       "9.0.2.3->10.1.2:post-upgrade-ossoPartner", "9.0.2.3->10.1.2:post-upgrade-httpServerFilesOutsideDefaults", "9.0.2.3->10.1.2:post-upgrade-directiveTargets",
       "9.0.2.3->10.1.2:post-upgrade-defaultDocumentRoot", "9.0.2.3->10.1.2:post-upgrade-webCacheWallet",
       "9.0.2.3->10.1.2:start-at-boot", "9.0.2.3->10.1.2:start-destination", "9.0.2.3->10.1.2:verify",
@@ -45,10 +46,11 @@ describe("oracle-as: steps", () => {
     assert.strictEqual(at("check-infrastructure"), 0);
     assert.ok(at("stop-opmn") < at("upgrade-assistant"));
     const stop = s[at("stop-opmn")].commands.join("\n");
-    assert.match(stop, /product\/9\.0\.2\/opmn\/bin\/opmnctl stopall/);
-    assert.match(stop, /product\/10\.1\.2\/opmn\/bin\/opmnctl stopall/);
+    // the site's stop (004 gives none), with ORACLE_HOME set to each home
+    assert.match(stop, /ORACLE_HOME=\/u01\/app\/oracle\/product\/10\.1\.2; export ORACLE_HOME\n\/srv\/site\/oh stop\n/);
+    assert.match(stop, /ORACLE_HOME=\/u01\/app\/oracle\/product\/9\.0\.2; export ORACLE_HOME\n\/srv\/site\/oh stop\n/);
     // the source's stop ends the step: a cluster's last old member then returns the upgraded members to the invalidation pool at once
-    assert.match(s[at("stop-opmn")].commands.at(-1)!, /product\/9\.0\.2\/opmn\/bin\/opmnctl stopall/, "the source home is stopped last");
+    assert.match(s[at("stop-opmn")].commands.at(-1)!, /ORACLE_HOME=\/u01\/app\/oracle\/product\/9\.0\.2; export ORACLE_HOME\n\/srv\/site\/oh stop/, "the source home is stopped last");
     assert.ok(at("backup") < s.findIndex((x) => x.destructive), "the backup comes before the first destructive step");
     assert.match(s[at("upgrade-assistant")].commands.join("\n"), /upgrade\/iasua\.sh -sourcehome \/u01\/app\/oracle\/product\/9\.0\.2/);
     assert.match(s[at("upgrade-assistant")].commands.join("\n"), /Starting to \(examine\|upgrade\)/);
@@ -77,15 +79,46 @@ describe("oracle-as: steps", () => {
     assert.match(oracleAs.restoreSteps(hop, c)[0].commands.join("\n"), /-dzf "\$archive"/, "the home is compared with the restore point before anything is removed");
     const recover = oracleAs.recoverSteps!(hop, c);
     assert.deepStrictEqual(recover.map((s) => s.id), ["recover-stop-destination", "recover-start-source", "recover-em-web-site"]);
-    assert.match(recover[1].commands.join("\n"), /9\.0\.2\/opmn\/bin\/opmnctl startall/);
+    assert.match(recover[1].commands.join("\n"), /ORACLE_HOME=\/u01\/app\/oracle\/product\/9\.0\.2; export ORACLE_HOME\n\/srv\/site\/oh start/);
+    assert.ok(!oracleAs.recoverSteps!(plan("9.0.4").hops[0], c).some((s) => s.id === "recover-em-web-site"), "a 9.0.4 source has no EM Web Site to start again");
   });
 
   it("preview names every missing input at once", () => {
     const hops = plan("9.0.2.0", {}).hops;
     const problems = planInputProblems(oracleAs, hops, { platform: "linux", options: {} });
-    assert.deepStrictEqual([...new Set(problems.map((p) => p.path))].sort(), ["options.components", "options.iasAdminPassword", "options.infrastructureCheck", "options.installers.destination", "options.installers.patchSet"]);
+    assert.deepStrictEqual([...new Set(problems.map((p) => p.path))].sort(), [
+      "options.components", "options.homeCommands.emRunning", "options.homeCommands.emStart", "options.homeCommands.start", "options.homeCommands.stop",
+      "options.iasAdminPassword", "options.infrastructureCheck", "options.installers.destination", "options.installers.patchSet",
+    ]);
+    assert.match(problems.find((p) => p.path === "options.homeCommands.stop")!.message, /OPMN must be stopped before the Upgrade Assistant\) and 004 gives no command for it: give your site's command that stops OPMN and every process it manages in \$ORACLE_HOME/);
     const win = planInputProblems(oracleAs, planUpgrade(oracleAs, { installed: "9.0.4", target: "10.1.2", platform: "windows", options: {} }).hops, { platform: "windows", options: {} });
-    assert.deepStrictEqual([...new Set(win.map((p) => p.path))].sort(), ["options.components", "options.infrastructureCheck", "options.installers.destination", "options.windowsDestinationService", "options.windowsSourceService"]);
+    assert.deepStrictEqual([...new Set(win.map((p) => p.path))].sort(), ["options.components", "options.homeCommands.start", "options.homeCommands.stop", "options.infrastructureCheck", "options.installers.destination", "options.windowsDestinationService", "options.windowsSourceService"]);
+    const reports = planInputProblems(oracleAs, plan("9.0.4").hops, { platform: "linux", options: { ...full("linux"), homeCommands: { start: "s", stop: "t" }, components: ["reports"], postUpgradeTasks: { reportsFiles: "done", reportsStandaloneServers: "done" } } });
+    assert.deepStrictEqual(reports.map((p) => p.path), ["options.homeCommands.reportsServerName"], "a middle tier with Reports needs the site's way to read the server's name");
+    assert.match(reports[0].message, /004 says the name is in rwservlet\.properties \(l\.371-372\) but not under which key/);
+  });
+
+  it("what 004 does without giving the command is the site's: no opmnctl startall/stopall/status, emctl status/start, rwservlet key or .exe/.bat in any step", () => {
+    for (const platform of ["linux", "windows"] as Os[]) {
+      const o = { ...full(platform), webCacheMember: true, webCache: { propagateCommand: "/srv/site/propagate" }, decommissionSource: true, components: ["httpServer", "webCache", "reports"], postUpgradeTasks: { ...(full(platform).postUpgradeTasks as object), reportsFiles: "done", reportsStandaloneServers: "done" } };
+      for (const from of ["9.0.2.0", "9.0.3", "9.0.4"]) {
+        const p = plan(from, o, platform);
+        const all = [...p.steps, ...p.hops.flatMap((h) => [...oracleAs.restoreSteps(h, ctx(o, platform)), ...oracleAs.recoverSteps!(h, ctx(o, platform))])];
+        for (const s of all) {
+          const text = s.commands.join("\n") + ("valueCommand" in s && s.valueCommand ? `\n${s.valueCommand}` : "");
+          assert.doesNotMatch(text, /opmnctl\S* +(startall|stopall|status)\b/, `${platform} ${from} ${s.id}`);
+          assert.doesNotMatch(text, /emctl\S* +(status|start)\b(?! iasconsole)|\$emctl (status|start)\b/, `${platform} ${from} ${s.id}`);
+          assert.doesNotMatch(text, /SERVER(_NAME)?=|server\(_name\)/i, `${platform} ${from} ${s.id}`);
+          assert.doesNotMatch(text, /\b(opmnctl|emctl|dcmctl)\.(exe|bat)\b/, `${platform} ${from} ${s.id}: 004 gives these tools without an extension`);
+          if (/\/srv\/site\/oh (start|stop|em-start)/.test(text) && !["stop-em-web-site", "restore-source"].includes(s.id)) {
+            assert.strictEqual(s.provenance.kind, "site", `${platform} ${from} ${s.id} runs a site command`);
+          }
+        }
+        const reports = p.steps.find((s) => s.id === "reports-server-name")!;
+        assert.match(platform === "linux" ? stepOfAction(reports, "edit").valueCommand! : reports.commands.join("\n"), /\/srv\/site\/oh reports-name/);
+      }
+      assert.ok(!plan("9.0.3", full(platform), platform).steps.some((s) => s.id === "reports-server-name"), "no Reports in options.components: no Reports step");
+    }
   });
 
   it("bad options are refused naming the field and the rule", () => {
