@@ -34,6 +34,14 @@ const oracleFull: Options = {
   windowsDestinationService: "OracleIAS1012ProcessManager",
   installers: { patchSet: "& 'D:\\media\\3038037\\setup.exe' -silent -responseFile 'D:\\media\\patch.rsp'", destination: "& 'D:\\media\\10.1.2\\setup.exe' -silent" },
   iasAdminPassword: "$UPCHAIN_SECRET_IAS_ADMIN",
+  // what 004 does to a home without giving the command: the site's PowerShell, run with $env:ORACLE_HOME set
+  homeCommands: {
+    start: "& \"$env:ORACLE_HOME\\opmn\\bin\\opmnctl\" startall",
+    stop: "& \"$env:ORACLE_HOME\\opmn\\bin\\opmnctl\" stopall",
+    emRunning: "if ((& \"$env:ORACLE_HOME\\bin\\emctl\" status | Out-String) -notmatch 'is running') { throw 'not running' }",
+    emStart: "& \"$env:ORACLE_HOME\\bin\\emctl\" start",
+    reportsServerName: "(Select-String -LiteralPath \"$env:ORACLE_HOME\\reports\\conf\\rwservlet.properties\" -Pattern '^SERVER_NAME=(.*)$').Matches[0].Groups[1].Value",
+  },
 };
 
 const altazionWeb: Options = {
