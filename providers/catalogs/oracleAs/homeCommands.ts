@@ -38,7 +38,7 @@ export const homeCommandField = (k: HomeCommand) => `options.homeCommands.${k}`;
 export function homeCommandsNeeded(o: Partial<OracleAsOptions>, hop: Hop): { key: HomeCommand; why: string }[] {
   const needs: { key: HomeCommand; why: string }[] = [
     { key: "stop", why: "stops OPMN in the homes before the hop changes them (004: 「OracleAS Upgrade Assistantを起動する前に、OPMNを停止する必要があります。」, OPMN must be stopped before the Upgrade Assistant) and 004 gives no command for it" },
-    { key: "start", why: "starts the home again (004: 「アップグレードされた中間層インスタンスを起動できます」, the upgraded instance can be started, without the command) and 004 gives no command for it" },
+    { key: "start", why: "starts the homes it stopped, the upgraded one after the manual tasks (004: 「アップグレードされた中間層インスタンスを起動できます」, the upgraded instance can be started) and 004 gives no command for it" },
   ];
   if (hasEmWebSite(hop.from)) {
     needs.push(
