@@ -43,7 +43,8 @@ export async function windowsReadText(h: RemoteHost, t: WindowsTarget, maxBytes 
   // the marked line only; its length is bounded before it is decoded (base64 is 4/3 of the bytes)
   const line = out.split(/\r?\n/).find((l) => l.startsWith(`${READ_MARK} `));
   const refuse = (why: string) => new UpchainError("REMOTE_IO_FAILED", `${h.label}: ${t.path} ${why}`);
-  if (line === undefined) throw refuse(`could not be read: the host's answer holds no content (${shown(out) || "no output"})`);
+  // (what else it printed is not shown: a file upchain edits may hold anything)
+  if (line === undefined) throw refuse(`could not be read: the host's answer holds no content (${out.length} characters of other output)`);
   const answer = line.slice(READ_MARK.length + 1).trim();
   if (answer === "missing") return undefined;
   if (answer === "folder") throw refuse("is a folder, not a file: give the file's path");
