@@ -83,12 +83,12 @@ const posixFiles = (host: RemoteHost): FileAccess => ({
  */
 const windowsFiles = (host: RemoteHost): FileAccess => {
   const at = (file: string) => ({ path: file, expand: true });
-  const failure = (e: unknown) => (e as Error).message;
+  // the backup is always `<file><suffix>` (editFile names it so); the scripts build it from the expanded path
   return {
     read: (file) => windowsReadText(host, at(file)),
-    keepCopy: (file, backup) => windowsKeepCopy(host, at(file), backup.slice(file.length)).then(() => undefined, failure),
+    keepCopy: (file, backup) => windowsKeepCopy(host, at(file), backup.slice(file.length)),
     write: (file, text) => windowsPutFile(host, at(file), Buffer.from(text, "utf8")),
-    putBack: (backup, file) => windowsPutBack(host, at(file), backup.slice(file.length)).then(() => undefined, failure),
+    putBack: (backup, file) => windowsPutBack(host, at(file), backup.slice(file.length)),
   };
 };
 

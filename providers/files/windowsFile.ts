@@ -60,12 +60,18 @@ export async function windowsReadText(h: RemoteHost, t: WindowsTarget, maxBytes 
   }
 }
 
-/** Copy the file `t` to `<path><suffix>` beside it, flushed to disk (throws when it cannot). */
-export async function windowsKeepCopy(h: RemoteHost, t: WindowsTarget, suffix: string): Promise<void> {
-  await run(h, `could not keep a copy of ${t.path} as ${t.path}${suffix}`, windowsKeepCopyScript(t, suffix));
+/** The host's words when `script` fails, printable and bounded; undefined when it succeeds. */
+async function failureOf(h: RemoteHost, script: string): Promise<string | undefined> {
+  const r = await runInItsShell(h, { shell: "powershell", command: script });
+  return r.code === 0 ? undefined : shown(r.stderr) || shown(r.stdout) || `exit status ${r.code}`;
 }
 
-/** Put `<path><suffix>` back in the place of the file `t`, in one step (throws when it cannot). */
-export async function windowsPutBack(h: RemoteHost, t: WindowsTarget, suffix: string): Promise<void> {
-  await run(h, `could not put ${t.path}${suffix} back as ${t.path}`, windowsPutBackScript(t, suffix));
+/** Copy the file `t` to `<path><suffix>` beside it, flushed to disk; the host's words when it cannot. */
+export function windowsKeepCopy(h: RemoteHost, t: WindowsTarget, suffix: string): Promise<string | undefined> {
+  return failureOf(h, windowsKeepCopyScript(t, suffix));
+}
+
+/** Put `<path><suffix>` back in the place of the file `t`, in one step; the host's words when it cannot. */
+export function windowsPutBack(h: RemoteHost, t: WindowsTarget, suffix: string): Promise<string | undefined> {
+  return failureOf(h, windowsPutBackScript(t, suffix));
 }

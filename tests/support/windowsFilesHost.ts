@@ -16,6 +16,8 @@ const expand = (p: string) => p.replace(/%SystemRoot%/gi, SYSTEM_ROOT);
 export interface WindowsFilesOptions {
   /** Paths that are links (reparse points). */
   links?: string[];
+  /** Copy scripts exit 1 (as a folder that refuses new files would), copying nothing. */
+  failCopies?: boolean;
   /** Write scripts exit 1 (as a full disk would), changing nothing. */
   failWrites?: boolean;
   /** Write scripts exit 0 but change nothing (a file something else puts back at once): the step's own check must notice. */
@@ -59,7 +61,7 @@ export class WindowsFilesHost extends RecordingHost {
     if (script.includes("[IO.File]::Copy($file, $copy, $true)")) {
       const p = pathOf("file");
       const suffix = first(/^\$copy = \$file \+ /)![0];
-      if (!this.files.has(p)) return { code: 1, stderr: `Exception calling "Copy": Could not find file '${p}'.` };
+      if (o.failCopies || !this.files.has(p)) return { code: 1, stderr: `Exception calling "Copy" with "3" argument(s): "Access to the path '${p}${suffix}' is denied."` };
       this.files.set(p + suffix, this.files.get(p)!);
       return {};
     }

@@ -128,6 +128,15 @@ describe("the executor's file steps on a Windows server, in PowerShell", () => {
       assert.strictEqual(h.text(`${AT}.upchain-run1.bak`), undefined, "the copy was used up putting it back");
     });
 
+    it("no copy, no edit: a copy the host refuses fails the step with the host's words, and nothing is written", async () => {
+      const h = new WindowsFilesHost({ [AT]: "smtp 25/tcp\r\n" }, { failCopies: true });
+      const r = await servicesAdd(h, servicesStep(), "run1");
+      assert.strictEqual(r.code, 1);
+      assert.match(r.stderr, /^could not keep a copy of %SystemRoot%\\System32\\drivers\\etc\\services as %SystemRoot%\\System32\\drivers\\etc\\services\.upchain-run1\.bak, so it was not edited: Exception calling "Copy" with "3" argument\(s\): "Access to the path 'C:\\Windows\\System32\\drivers\\etc\\services\.upchain-run1\.bak' is denied\."$/);
+      assert.deepStrictEqual(h.scripts.map(kind), ["read", "copy"]);
+      assert.strictEqual(h.text(AT), "smtp 25/tcp\r\n");
+    });
+
     it("a write the host refuses changes nothing, leaves no temp file, and says nothing was changed", async () => {
       const h = new WindowsFilesHost({ [AT]: "smtp 25/tcp\r\n" }, { failWrites: true });
       await assert.rejects(servicesAdd(h, servicesStep(), "run1"), /writing %SystemRoot%\\System32\\drivers\\etc\\services failed \(nothing was changed\): There is not enough space on the disk\./);
