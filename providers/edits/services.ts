@@ -87,19 +87,6 @@ export function presentServices(text: string, entries: ServiceEntry[]): ServiceE
   return entries.filter((e) => existing.some((p) => isEntryOf(p, e)));
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
-
-/**
- * A regular expression (read alike by .NET and JavaScript) that finds a line holding the entry, as
- * its service name or as an alias after the same port/protocol: for a script that edits the file on
- * the host (Windows), where presentServices cannot run.
- */
-export function servicesLinePattern(e: ServiceEntry): string {
-  const name = escapeRegExp(e.name);
-  const port = `${e.port}/${e.protocol}`;
-  return `^\\s*(?:${name}\\s+${port}\\b|\\S+\\s+${port}\\s+(?:[^#\\s]+\\s+)*${name}(?:\\s|#|$))`;
-}
-
 // Debian's file aligns the port at column 16 with tabs (8 columns each); a file of spaces gets spaces
 const TAB_WIDTH = 8;
 const PORT_COLUMN = 16;

@@ -105,7 +105,15 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
   const log = (line: string) => o.log?.(maskSecrets(line, o.secrets ?? []));
   const foreign = o.plan.steps.find((s) => s.shell !== "sh");
   if (foreign) {
-    throw new UpchainError("UNSUPPORTED_PLATFORM", `step ${foreign.id}: PowerShell steps are rendered for review but this version runs only POSIX sh steps`);
+    // the refusal stays until the run's own machinery has a Windows form: said plainly, with the way on
+    const { product, from, to } = o.plan;
+    throw new UpchainError(
+      "UNSUPPORTED_PLATFORM",
+      `step ${foreign.id} is a PowerShell step, and this version of upchain runs no step on Windows: the run's journal, its lock and the runner of its ` +
+        `detached steps are POSIX sh, so nothing was sent to the host. The plan preview rendered is the runbook: print every step's PowerShell, ` +
+        `with the restore steps to run if one fails before the hop's last verify, with \`upchain plan ${product} --from ${from} --to ${to} --platform windows ` +
+        `--options <the server's options as a JSON file>\`, and carry them out on the server in order.`,
+    );
   }
   let r: Run | undefined;
   // said at once, while the hop goes on: the operator must not wonder whether Ctrl-C was heard

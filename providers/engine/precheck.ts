@@ -1,10 +1,11 @@
 // Read-only checks of a plan against the host, run at preview before anything is touched: what a
 // step would find on the host that makes it fail (a services entry that clashes with one already
-// there, a file that is not there). Everything found is reported at once.
+// there, a file that is not there), on Linux and on Windows alike. Everything found is reported at once.
 import { UpchainError } from "../errors";
 import { ServiceEntry, presentServices } from "../edits/services";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
+import { windowsReadText } from "../files/windowsFile";
 import { entriesOf, servicesConflictLines } from "./fileSteps";
 import { HostCheck } from "./catalog";
 import { Plan } from "./planner";
@@ -19,17 +20,17 @@ export async function precheckPlan(host: RemoteHost, plan: Plan): Promise<PlanPr
   const problems: string[] = [];
   const present: Record<string, ServiceEntry[]> = {};
   for (const step of plan.steps) {
-    if (step.action !== "services-add" || step.shell !== "sh") continue;
+    if (step.action !== "services-add") continue;
     const file = step.file;
-    const r = await host.exec(`cat ${q(file)}`, { sudo: true });
-    if (r.code !== 0) {
-      problems.push(`step ${step.id} of hop ${step.hop} edits ${file}, which cannot be read: ${r.stderr.trim()}`);
+    const read = step.shell === "powershell" ? await windowsServicesText(host, file) : await posixServicesText(host, file);
+    if ("unreadable" in read) {
+      problems.push(`step ${step.id} of hop ${step.hop} edits ${file}, which cannot be read: ${read.unreadable}`);
       continue;
     }
-    for (const line of servicesConflictLines(file, r.stdout, entriesOf(step))) {
+    for (const line of servicesConflictLines(file, read.text, entriesOf(step))) {
       problems.push(`step ${step.id} of hop ${step.hop}: ${line}`);
     }
-    const there = presentServices(r.stdout, entriesOf(step));
+    const there = presentServices(read.text, entriesOf(step));
     if (there.length) present[`${step.hop} ${step.id}`] = there;
   }
   if (problems.length) {
@@ -41,6 +42,24 @@ export async function precheckPlan(host: RemoteHost, plan: Plan): Promise<PlanPr
     );
   }
   return { present };
+}
+
+type ServicesRead = { text: string } | { unreadable: string };
+
+async function posixServicesText(host: RemoteHost, file: string): Promise<ServicesRead> {
+  const r = await host.exec(`cat ${q(file)}`, { sudo: true });
+  return r.code === 0 ? { text: r.stdout } : { unreadable: r.stderr.trim() };
+}
+
+/** Windows: read in PowerShell as data (the path's variables expanded on the host; bounded, UTF-8 checked: files/windowsFile.ts). */
+async function windowsServicesText(host: RemoteHost, file: string): Promise<ServicesRead> {
+  try {
+    const text = await windowsReadText(host, { path: file, expand: true });
+    return text === undefined ? { unreadable: "there is no such file: give the path of the host's services file in the stack's options" } : { text };
+  } catch (e) {
+    // the problem is said under the host's label already
+    return { unreadable: (e as Error).message.replace(`${host.label}: `, "") };
+  }
 }
 
 /** Output shown in a problem: the first lines, bounded (it comes from the host and may be anything). */

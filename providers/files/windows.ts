@@ -5,18 +5,15 @@
 // changes, each new content lands in a temp file beside its target, is checked against its sha256 and
 // then takes the target's place. Only .NET file calls touch a path: nothing in a name or folder is
 // read as a wildcard ([e] stays [e]), and no cmdlet newer than Windows PowerShell 3.0 is used.
-import { createHash } from "crypto";
+import { win32 } from "path";
 import { UpchainError } from "../errors";
 import { quotePowerShell as q } from "../quote";
 import { runInItsShell } from "../engine/readOnHost";
 import { RemoteHost } from "../transport/remoteHost";
+import { windowsPutFile } from "./windowsFile";
 
 const strict = "$ErrorActionPreference = 'Stop'";
-const sha = (t: string) => createHash("sha256").update(t).digest("hex");
-const b64 = (t: string) => Buffer.from(t, "utf8").toString("base64");
 const fromB64 = (t: string) => Buffer.from(t, "base64").toString("utf8");
-/** PowerShell: the lowercase hex sha256 of the file at `$path`. */
-const sha256Of = (path: string) => `([BitConverter]::ToString([Security.Cryptography.SHA256]::Create().ComputeHash([IO.File]::ReadAllBytes(${path}))).Replace('-', '').ToLowerInvariant())`;
 
 async function run(h: RemoteHost, what: string, lines: string[]): Promise<string> {
   const r = await runInItsShell(h, { shell: "powershell", command: [strict, ...lines].join("\n") });
@@ -57,15 +54,9 @@ export async function windowsKeepCopies(h: RemoteHost, folder: string, names: st
   ]);
 }
 
-/** Write `text` as `folder\name`: a temp file beside it, its sha256 checked, then put in the target's place. */
+/** Write `text` as `folder\name`: a temp file beside it, its sha256 checked, then put in the target's place (windowsFile.ts, as the executor's file steps write). */
 export async function windowsWriteFile(h: RemoteHost, folder: string, name: string, text: string): Promise<void> {
-  await run(h, `writing ${folder}\\${name} failed (nothing was changed)`, [
-    `$dir = ${q(folder)}; [void][IO.Directory]::CreateDirectory($dir); $target = [IO.Path]::Combine($dir, ${q(name)}); $tmp = [IO.Path]::Combine($dir, ${q(`.${name}.upchain-tmp`)})`,
-    `try { [IO.File]::WriteAllBytes($tmp, [Convert]::FromBase64String(${q(b64(text))})); $got = ${sha256Of("$tmp")}`,
-    `if ($got -ne ${q(sha(text))}) { throw ('sha256 ' + $got + ', expected ${sha(text)}') }`,
-    // Replace keeps the target's ACL and swaps in one step; a new file is moved into place
-    `if ([IO.File]::Exists($target)) { [IO.File]::Replace($tmp, $target, [NullString]::Value) } else { [IO.File]::Move($tmp, $target) } } finally { if ([IO.File]::Exists($tmp)) { [IO.File]::Delete($tmp) } }`,
-  ]);
+  await windowsPutFile(h, { path: win32.join(folder, name) }, Buffer.from(text, "utf8"));
 }
 
 /** Remove `names` from `folder` (their copies were kept first). */

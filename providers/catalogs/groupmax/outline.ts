@@ -17,7 +17,7 @@ export interface GroupmaxCommands {
   autostartSaved: string;
   /** The journal files the clear-journal step deletes (shown in its title). */
   journalFiles: string;
-  /** Windows: a read-only look at the services file before anything stops (Linux's is preview's precheck). */
+  /** Windows: a read-only look at the services file before anything stops (besides preview's precheck, which both platforms have). */
   checkServices?: string[];
   stopAddress: string[];
   stopObjectServer: string[];
@@ -25,7 +25,7 @@ export interface GroupmaxCommands {
   reboot: { command: string; bootMarker: string };
   backup: string[];
   install: Record<Installer, string[]>;
-  /** For review only on Linux (the executor edits the file itself); the script itself on Windows. */
+  /** Empty on both platforms: the executor edits the file itself (engine/fileSteps.ts), in the platform's shell. */
   servicesAdd: string[];
   startObjectServer: string[];
   advup: string[];

@@ -7,7 +7,7 @@ import { privateFolderPs } from "../privateFolder";
 import { GroupmaxSettings } from "./options";
 import { GroupmaxCommands, kept } from "./outline";
 import { servicesEntriesFor } from "./rules";
-import { ServiceEntry, servicesLinePattern } from "../../edits/services";
+import { ServiceEntry } from "../../edits/services";
 
 export const WINDOWS_BOOT_MARKER = "(Get-CimInstance -ClassName Win32_OperatingSystem).LastBootUpTime.ToUniversalTime().ToString('o')";
 
@@ -31,9 +31,9 @@ function copyTree(from: string, to: string): string {
 
 /**
  * PowerShell that throws, listing every clash, when the services file has a name or port the hop's
- * entries would take (the same rule as serviceConflicts in edits/services.ts, which preview applies
- * on Linux; preview reads a services file only on Linux, so on Windows the hop checks before
- * anything stops and again before it writes). An entry already there under its name or an alias is no clash.
+ * entries would take (the same rule as serviceConflicts in edits/services.ts, which preview applies on
+ * both platforms and the services-add step again before it writes; on Windows the hop also looks
+ * before anything stops). An entry already there under its name or an alias is no clash.
  */
 export function servicesConflictPs(entries: ServiceEntry[]): string[] {
   const list = entries.map((e) => `@(${q(e.name)}, ${q(`${e.port}/${e.protocol}`)})`).join(", ");
@@ -110,20 +110,9 @@ export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands
       addressServer: installer(o.installers.addressServer, "addressServer"),
       mailServer: installer(o.installers.mailServer, "mailServer"),
     },
-    // upchain checks conflicts at preview; the script adds only what is missing (by name or alias) and keeps everything else
-    servicesAdd: [
-      strict,
-      `$services = ${expand(o.servicesFile)}`,
-      ...servicesConflictPs(entries),
-      `Copy-Item -LiteralPath $services -Destination ($services + '.upchain.bak') -Force`,
-      // Add-Content would glue the first entry onto a last line that has no line ending
-      `if ((Get-Content -LiteralPath $services -Raw) -notmatch '(\\r?\\n)$') { Add-Content -LiteralPath $services -Value '' }`,
-      ...entries.map(
-        (e) =>
-          `if (-not (Select-String -LiteralPath $services -Pattern ${q(servicesLinePattern(e))} -Quiet)) ` +
-          `{ Add-Content -LiteralPath $services -Value ${q(`${e.name.padEnd(15)} ${e.port}/${e.protocol}`)} }`,
-      ),
-    ],
+    // carried out by the executor, as on Linux (engine/fileSteps.ts: read in PowerShell, only the
+    // missing entries added, a clash refused before anything is written, a copy kept, replaced in one step)
+    servicesAdd: [],
     startObjectServer: start("objectServer"),
     advup: [strict, `& ${q(o.advup)}`, `if ($LASTEXITCODE -ne 0) { throw ('advup2_6 exited ' + $LASTEXITCODE) }`],
     addressMailSetup: [strict, o.addressMailSetup ?? `throw ${q("options.addressMailSetup is not set")}`],

@@ -2,7 +2,7 @@
 // read the PowerShell the catalog produces as scripts, with a small scanner for its quoted strings.
 import * as assert from "assert";
 import { groupmax, vvrrScheme } from "../../../providers/catalogs/groupmax";
-import { PlanContext } from "../../../providers/engine/catalog";
+import { PlanContext, stepOfAction } from "../../../providers/engine/catalog";
 import { assertPlanInputs, planUpgrade } from "../../../providers/engine/planner";
 import { isUpchainError } from "../../../providers/errors";
 import { DOCUMENT_PORTS_0200 } from "../../support/groupmaxDocument";
@@ -144,75 +144,31 @@ describe("Groupmax on Windows, rendered as PowerShell", () => {
 });
 
 describe("Groupmax on Windows: the services file", () => {
-  it("the services-add step names %SystemRoot%\\System32\\drivers\\etc\\services and expands it on the host", () => {
+  it("the services-add step names %SystemRoot%\\System32\\drivers\\etc\\services and carries no script: the executor adds the entries, as on Linux", () => {
     const s = step(plan("02-00"), "services-add");
     assert.strictEqual(s.action, "services-add");
     assert.strictEqual(s.file, SERVICES);
-    assert.ok(s.commands.includes(`$services = [Environment]::ExpandEnvironmentVariables('${SERVICES}')`), text(s));
+    // the executor reads the file in PowerShell (the variable expanded on the host), adds only what is
+    // missing and keeps a copy first: tests/unit/engine/fileStepsWindows.test.ts
+    assert.deepStrictEqual(s.commands, []);
     assert.deepStrictEqual(
       (s.entries as { name: string; port: number; protocol: string }[]).map((e) => [e.name, e.port, e.protocol]),
       entries0200.map(([n, p]) => [n, p, "tcp"]),
     );
   });
 
-  it("each entry is added only when a line for it is missing", () => {
-    const s = step(plan("02-00"), "services-add");
-    const adds = s.commands.filter((c) => c.includes("Select-String"));
-    assert.strictEqual(adds.length, entries0200.length);
-    adds.forEach((c, i) => {
-      const [name, port] = entries0200[i];
-      const m = /^if \(-not \(Select-String -LiteralPath \$services -Pattern ('(?:[^']|'')*') -Quiet\)\) \{ Add-Content -LiteralPath \$services -Value ('(?:[^']|'')*') \}$/.exec(c);
-      assert.ok(m, c);
-      const [pattern] = psLiterals(m[1]);
-      const [value] = psLiterals(m[2]);
-      assert.match(value, new RegExp(`^${name}\\s+${port}/tcp$`));
-      // .NET and JavaScript read this pattern alike: it finds the entry, with spacing and aliases, and nothing else
-      const re = new RegExp(pattern, "i");
-      assert.ok(re.test(value), `${pattern} does not find the line it adds`);
-      assert.ok(re.test(`  ${name}\t\t${port}/tcp    alias   # comment`));
-      assert.ok(!re.test(`${name} ${port}0/tcp`) && !re.test(`${name} ${port}/udp`) && !re.test(`x${name} ${port}/tcp`));
-    });
-  });
-
-  it("an entry the file has as another entry's alias on the same port (imap2 143/tcp imap) is found, and nothing is added for it", () => {
-    const s = step(plan("02-00"), "services-add");
-    const patternOf = (name: string) => {
-      const c = s.commands.find((x) => x.includes("Select-String") && x.includes(`'${name.padEnd(15)}`));
-      assert.ok(c, name);
-      return new RegExp(psLiterals(/-Pattern ('(?:[^']|'')*')/.exec(c)![1])[0], "i");
-    };
-    assert.ok(patternOf("imap").test("imap2\t\t143/tcp\t\timap\t\t# Interim Mail Access P 2 and 4"));
-    assert.ok(patternOf("pop3").test("pop3\t\t110/tcp\t\tpop-3"));
-    assert.ok(patternOf("imap").test("imap2 143/tcp imap4 imap"), "an alias after another alias");
-    assert.ok(!patternOf("imap").test("imap2 143/tcp imapx"), "an alias that only starts with the name");
-    assert.ok(!patternOf("imap").test("imap2 143/tcp # imap"), "the name in a comment");
-    assert.ok(!patternOf("imap").test("imap2 143/udp imap"), "another protocol");
-    assert.ok(!patternOf("imap").test("imap2 1430/tcp imap"), "another port");
-  });
-
-  it("the file is copied aside before it is changed", () => {
-    const s = step(plan("03-00"), "services-add");
-    const copy = s.commands.findIndex((c) => c.startsWith("Copy-Item -LiteralPath $services"));
-    const firstAdd = s.commands.findIndex((c) => c.includes("Add-Content"));
-    assert.ok(copy >= 0 && copy < firstAdd, text(s));
-    // a file whose last line has no line ending gets one first, so no entry is glued onto it
-    assert.match(s.commands[firstAdd], /^if \(\(Get-Content -LiteralPath \$services -Raw\) -notmatch '\(\\r\?\\n\)\$'\) \{ Add-Content -LiteralPath \$services -Value '' \}$/);
-  });
-
-  it("the services file is checked for clashes before anything stops, and again before it is written (as Linux's preview does)", () => {
+  it("the services file is checked for clashes before anything stops (preview and the services-add step check it too)", () => {
     const p = plan("02-00");
     const check = step(p, "check-services");
     assert.ok(p.steps.indexOf(check) < p.steps.indexOf(step(p, "stop-address")), "the check comes before anything stops");
     assert.strictEqual(check.destructive, false);
     assert.strictEqual(check.provenance?.kind, "safety");
-    for (const t of [text(check), text(step(p, "services-add"))]) {
-      assert.match(t, /is taken by "/);
-      assert.match(t, /already names /);
-      assert.match(t, /upchain never overwrites an entry it did not add/);
-      for (const [name, port] of entries0200) assert.ok(t.includes(`@('${name}', '${port}/tcp')`), `${name} is checked`);
-    }
-    const add = step(p, "services-add").commands;
-    assert.ok(add.findIndex((c) => c.includes("$clashes.Count")) < add.findIndex((c) => c.startsWith("Copy-Item")), "the re-check comes before the file is touched");
+    const t = text(check);
+    assert.ok(t.includes(`$services = [Environment]::ExpandEnvironmentVariables('${SERVICES}')`), t);
+    assert.match(t, /is taken by "/);
+    assert.match(t, /already names /);
+    assert.match(t, /upchain never overwrites an entry it did not add/);
+    for (const [name, port] of entries0200) assert.ok(t.includes(`@('${name}', '${port}/tcp')`), `${name} is checked`);
     assert.ok(!plan("05-00").steps.some((s) => s.id === "check-services"), "Version 5 adds no port, so nothing to check");
   });
 
@@ -241,7 +197,7 @@ describe("Groupmax on Windows: the services file", () => {
   });
 
   it("03-00 adds imap and adrshd; 05-00 has no services step", () => {
-    assert.strictEqual(step(plan("03-00"), "services-add").commands.filter((c) => c.includes("Select-String")).length, 2);
+    assert.deepStrictEqual(stepOfAction(step(plan("03-00"), "services-add"), "services-add").entries.map((e) => e.name), ["imap", "adrshd"]);
     assert.ok(!plan("05-00").steps.some((s) => s.action === "services-add"));
   });
 });

@@ -45,7 +45,7 @@ describe("a file set on a Windows host, in PowerShell", () => {
     assert.match(keep, /\[IO\.File\]::Copy\(.*'avant-ecommerce\.ps1', 'apres-ecommerce\.ps1'|@\('avant-ecommerce\.ps1', 'apres-ecommerce\.ps1'\)/s);
     assert.match(keep, /\$env:ProgramData \+ '\\upchain\\files\\altazion-office-hooks\\20261207T000000-abcdef'/);
     assert.match(write, /\$tmp.*sha256.*\[IO\.File\]::Replace\(\$tmp, \$target/s);
-    assert.ok(write.includes(`'C:\\ProgramData\\it''s [e] $(x)\\bin\\updates\\scripts'`), write);
+    assert.ok(write.includes(`'C:\\ProgramData\\it''s [e] $(x)\\bin\\updates\\scripts\\avant-ecommerce.ps1'`), write);
     assert.match(remove, /@\('apres-ecommerce\.ps1'\).*\[IO\.File\]::Delete/s);
     assert.ok(!scripts.some((s) => s.includes("notes.txt") && !s.includes("GetFiles()")), "a file the set does not own is never touched");
   });

@@ -7,6 +7,9 @@ import * as assert from "assert";
 import { atLeast } from "../../../providers/engine/powershellVersion";
 import { invocationsOf, powerShellOf } from "../../support/psParse";
 import { specsOf, windowsProducts } from "../../support/windowsSpecs";
+import { windowsKeepCopyScript, windowsPutBackScript, windowsReadScript, windowsReplaceScripts } from "../../../providers/transport/atomicWriteWindows";
+import { windowsFolderFiles, windowsKeepCopies, windowsRemoveFiles } from "../../../providers/files/windows";
+import { RecordingHost } from "../../support/recordingHost";
 
 const LEARN = "https://learn.microsoft.com/en-us/powershell/module";
 
@@ -38,6 +41,7 @@ const CMDLETS: Record<string, { since: string; params?: Record<string, string>; 
   "Invoke-WebRequest": { since: "3.0", page: `${LEARN}/microsoft.powershell.utility/invoke-webrequest` },
   "Join-Path": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/join-path` },
   "Move-Item": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/move-item` },
+  "New-Object": { since: "1.0", page: `${LEARN}/microsoft.powershell.utility/new-object` },
   "New-Item": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/new-item` },
   "Out-Null": { since: "1.0", page: `${LEARN}/microsoft.powershell.core/out-null` },
   "Out-String": { since: "1.0", page: `${LEARN}/microsoft.powershell.utility/out-string` },
@@ -168,5 +172,44 @@ describe("every Windows recipe uses no cmdlet or parameter newer than the PowerS
   it("the check itself finds a newer cmdlet: Compress-Archive is 5.0, above a 4.0 minimum", () => {
     assert.ok(!atLeast("4.0", CMDLETS["Compress-Archive"].since));
     assert.ok(atLeast("5.1", CMDLETS["Compress-Archive"].since));
+  });
+
+  describe("the executor's own Windows file scripts (uploads, edits, services-add, file sets)", () => {
+    /** Every catalog's Windows steps run on its minPowerShell; these scripts run for any catalog, so on the lowest. */
+    const lowest = windowsProducts.map((c) => c.minPowerShell ?? "0").sort((a, b) => (atLeast(a, b) ? 1 : -1))[0];
+    const scripts = async () => {
+      const content = Buffer.alloc(10, 1);
+      const host = new RecordingHost();
+      await windowsFolderFiles(host, "C:\\x", 1024);
+      await windowsKeepCopies(host, "C:\\x", ["a.ps1"], "'C:\\keep'");
+      await windowsRemoveFiles(host, "C:\\x", ["a.ps1"]);
+      return [
+        ...windowsReplaceScripts({ path: "C:\\x\\a", random: "0123456789abcdef", sha256: "0".repeat(64), private: true }, content),
+        windowsReadScript({ path: "C:\\x\\a", expand: true }, 1024),
+        windowsKeepCopyScript({ path: "C:\\x\\a" }, ".bak"),
+        windowsPutBackScript({ path: "C:\\x\\a" }, ".bak"),
+        ...host.sent.map((s) => Buffer.from(s.stdin ?? "", "base64").toString("utf8")),
+      ];
+    };
+
+    it("use no cmdlet or parameter newer than the lowest minPowerShell of any catalog", async () => {
+      const newer: string[] = [];
+      for (const script of await scripts()) {
+        for (const i of invocationsOf(script).filter((i) => isCmdlet(i.name))) {
+          const row = CMDLETS[i.name];
+          if (!row) newer.push(`${i.name} is not in the table`);
+          else if (!atLeast(lowest, row.since)) newer.push(`${i.name} needs ${row.since}`);
+          for (const p of i.parameters) if (row?.params?.[p] && !atLeast(lowest, row.params[p])) newer.push(`${i.name} -${p} needs ${row.params[p]}`);
+        }
+      }
+      assert.deepStrictEqual(newer, []);
+    });
+
+    it("need PowerShell 3.0, which every catalog's minimum reaches: [NullString] is 3.0's, FileStream.Flush($true) .NET 4's; Get-FileHash (4.0) is not used", async () => {
+      assert.ok(atLeast(lowest, "3.0"), `the lowest minPowerShell is ${lowest}`);
+      const all = (await scripts()).join("\n");
+      assert.ok(all.includes("[NullString]::Value") && all.includes("Flush($true)"), "the check looks at what the scripts use");
+      assert.ok(!all.includes("Get-FileHash"));
+    });
   });
 });

@@ -12,6 +12,11 @@
 // server; the steps below are recorded as the rendered plan would send them, through the same
 // invocation as preview's reads (runInItsShell), and a test checks that up sends nothing at all.
 //
+// The executor's own file steps (engine/fileSteps.ts: upload, edit, services-add) reach a Windows
+// server in PowerShell too, and preview reads a Windows services file for conflicts as on Linux: the
+// recording host answers the services read with a small file, so the step's copy, write, check and
+// put-back are all recorded.
+//
 // What is not fixed yet is in KNOWN_NOT_POWERSHELL: the test fails when one of those is fixed (remove
 // it) and when anything new appears, so the list only shrinks.
 import * as assert from "assert";
@@ -30,6 +35,9 @@ import { legalTargets, planUpgrade } from "../../../providers/engine/planner";
 import { hostChecksFor } from "../../../providers/engine/powershellVersion";
 import { hostCheckProblems, precheckPlan } from "../../../providers/engine/precheck";
 import { POWERSHELL_FROM_STDIN, runInItsShell } from "../../../providers/engine/readOnHost";
+import { main as cli } from "../../../providers/cli";
+import { isUpchainError } from "../../../providers/errors";
+import { READ_MARK } from "../../../providers/transport/atomicWriteWindows";
 import { placeFiles, readFileSet } from "../../../providers/files/impl";
 import { assertRoot, readOffered, readRunState } from "../../../providers/server/impl";
 import { findInstalled } from "../../../providers/server/installed";
@@ -93,6 +101,8 @@ async function record(catalog: Catalog): Promise<Sent[]> {
   // so placing it keeps copies, writes and removes
   const host = new RecordingHost((_line, stdin) => {
     const script = Buffer.from(stdin ?? "", "base64").toString("utf8");
+    // a file read as data (the services file at preview and in its step): a small one without the hop's entries
+    if (script.includes(`'${READ_MARK} missing'`)) return { stdout: `${READ_MARK} ${Buffer.from("# services\r\nsmtp            25/tcp\r\n").toString("base64")}\r\n` };
     if (!script.includes("GetFiles()")) return {};
     const entry = (name: string, text: string) => `${Buffer.from(name).toString("base64")} ${Buffer.from(text).toString("base64")}`;
     return { stdout: [entry("avant-ecommerce.ps1", "Write-Output 'old'\n"), entry("apres-ecommerce.ps1", "Write-Output 'gone'\n")].join("\r\n") + "\r\n" };
@@ -144,22 +154,7 @@ const failureKey = (s: Sent, why: string) => `${s.from}: ${why.split("\n")[0]}`;
  * What is still sent to a Windows server that is not a PowerShell invocation as it should be, by product:
  * each entry must still fail (fixed ones are removed from here), and nothing else may.
  */
-const KNOWN_NOT_POWERSHELL: Record<string, string[]> = {
-  // The executor's own file steps (engine/fileSteps.ts) are POSIX: an upload makes its folder with
-  // mkdir -p and writes through the transport's sh atomic-replace script (transport/atomicWrite.ts),
-  // a services-add edit runs test -f, cp -p, stat and the same write. They never reach a Windows server
-  // today (the executor refuses PowerShell plans), and preview does not read a Windows services file
-  // for conflicts (precheck.ts reads sh steps only). A Windows upload needs SFTP plus a PowerShell
-  // hash check and move; the edit can reuse providers/files/windows.ts.
-  omflow: [
-    "up step upload-python311 (upload, carried out by the executor): sent through sudo and sh -c",
-    "up step upload-update (upload, carried out by the executor): sent through sudo and sh -c",
-  ],
-  groupmax: [
-    "up step services-add (services-add, carried out by the executor): sent through sudo and sh -c",
-    "up step upload-1 (upload, carried out by the executor): sent through sudo and sh -c",
-  ],
-};
+const KNOWN_NOT_POWERSHELL: Record<string, string[]> = {};
 
 describe("every command a Windows server would receive is PowerShell that parses, with no POSIX command", () => {
   describe("the judge itself", () => {
@@ -192,6 +187,15 @@ describe("every command a Windows server would receive is PowerShell that parses
           assert.ok(placed.some((p) => p.includes(mark)), `${catalog.product}: placing file set ${set} on Windows has ${what}`);
         }
       }
+      // the executor's file steps write through a checked temp file, and a services file is read at preview
+      const scriptsFrom = (from: string) => sent.filter((x) => x.from === from).map((x) => Buffer.from(x.stdin ?? "", "base64").toString("utf8"));
+      const fileSteps = [...new Set(sent.filter((x) => / \((upload|services-add|edit), carried out by the executor\)$/.test(x.from)).map((x) => x.from))];
+      for (const from of fileSteps) {
+        assert.ok(scriptsFrom(from).some((t) => t.includes("[Security.Cryptography.SHA256]::Create()") && /\[IO\.File\]::(Replace|Move)\(\$tmp, \$target/.test(t)), `${catalog.product}: ${from} writes through a checked temp file`);
+      }
+      if (fileSteps.some((f) => f.includes("(services-add,"))) {
+        assert.ok(scriptsFrom("preview: the files the steps edit").some((t) => t.includes(READ_MARK)), `${catalog.product}: preview reads the Windows services file`);
+      }
       const failures = new Map<string, string>();
       for (const s of sent) {
         const why = notPowerShell(s);
@@ -214,13 +218,39 @@ describe("every command a Windows server would receive is PowerShell that parses
     await assertRoot(new RecordingHost(() => ({ stdout: "True\r\n" })), "Administrator", "windows");
   });
 
-  it("up on Windows sends nothing: the executor refuses a PowerShell plan before it touches the host", async () => {
+  it("up on Windows sends nothing: the executor refuses a PowerShell plan before it touches the host, saying why and how to go on by hand", async () => {
     const catalog = getCatalog("omflow");
-    const ctx: PlanContext = { platform: "windows", releases: [...catalog.defaultReleases], options: specsOf(catalog)[0].options?.[0] ?? {} };
+    const options = specsOf(catalog)[0].options?.[0] ?? {};
+    const ctx: PlanContext = { platform: "windows", releases: [...catalog.defaultReleases], options };
     const plan = planUpgrade(catalog, { installed: catalog.defaultReleases[0], target: catalog.defaultReleases.slice(-1)[0], ...ctx });
     const host = new RecordingHost();
-    await assert.rejects(executePlan({ host, catalog, plan, resource: "omflow" } as unknown as Parameters<typeof executePlan>[0]), /UNSUPPORTED_PLATFORM|PowerShell steps are rendered for review/);
+    let advice = "";
+    await assert.rejects(executePlan({ host, catalog, plan, resource: "omflow" } as unknown as Parameters<typeof executePlan>[0]), (e: unknown) => {
+      assert.ok(isUpchainError(e, "UNSUPPORTED_PLATFORM"), String(e));
+      assert.match(e.message, /runs no step on Windows: the run's journal, its lock and the runner of its detached steps are POSIX sh, so nothing was sent to the host/);
+      const m = /`(upchain plan omflow --from \S+ --to \S+ --platform windows --options) <the server's options as a JSON file>`/.exec(e.message);
+      assert.ok(m, e.message);
+      advice = m[1];
+      return true;
+    });
     assert.deepStrictEqual(host.sent, []);
+    // the advice works as written: the plan with every step's PowerShell and the restore steps
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "upchain-runbook-")), "server-options.json");
+    fs.writeFileSync(file, JSON.stringify(options));
+    const out: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await cli([...advice.split(" ").slice(1), file]);
+    } finally {
+      process.stdout.write = write;
+    }
+    assert.strictEqual(code, 0);
+    const text = out.join("");
+    assert.match(text, /PS> Start-Service/);
+    assert.match(text, /if a step of this hop fails/);
+    assert.match(text, /upload .* -> C:\\/);
   });
 
   describe("Altazion's install attempt with its pools stopped", () => {
