@@ -224,3 +224,49 @@ describe("a pool step on the balancer", () => {
     assert.deepStrictEqual(lb.log, []);
   });
 });
+
+/**
+ * Every moment of a cluster's rollout, run as the members' plans in the given order: after each step,
+ * which members take invalidations (ready in the invalidation backend) and which are live. A member is
+ * down from the step after which its old release has stopped (the catalog's oldReleaseStoppedAfter)
+ * until its hop's pool-after (its check has passed; before that it may still be starting), and from
+ * that stop on it runs the hop's destination. Returns the moments with no live member taking
+ * invalidations, and those where a live 9.0.2 member runs while a 10.1.2 member takes them (004's rule).
+ */
+function invalidationMoments(runs: { member: string; steps: { hop: string; id: string; action: string }[] }[], start: string): { gaps: string[]; ruleBroken: string[] } {
+  const inPool = Object.fromEntries(members.map((m) => [m, true]));
+  const release = Object.fromEntries(members.map((m) => [m, start]));
+  const down = new Set<string>();
+  const gaps: string[] = [];
+  const ruleBroken: string[] = [];
+  for (const run of runs) {
+    for (const [k, s] of run.steps.entries()) {
+      if (s.action === "pool") for (const [m, state] of Object.entries(stepOfAction(s as any, "pool").pools.purge ?? {})) inPool[m] = state === "ready";
+      if (s.id === oracleAs.cluster!.oldReleaseStoppedAfter) {
+        down.add(run.member);
+        release[run.member] = s.hop.split("->")[1];
+      }
+      if (s.id === "pool-after") down.delete(run.member);
+      const moment = `${run.member} ${s.hop} after ${s.id}`;
+      // the last 9.0.2 member's stop and the return of the upgraded members are one handover: the
+      // return may come only once no 9.0.2 member runs, and it is the very next step
+      if (run.steps[k + 1]?.id === "pool-old-stopped") continue;
+      const serving = members.filter((m) => inPool[m] && !down.has(m));
+      if (!serving.length) gaps.push(moment);
+      const live902 = members.some((m) => !down.has(m) && release[m].startsWith("9.0.2"));
+      if (live902 && serving.some((m) => !release[m].startsWith("9.0.2"))) ruleBroken.push(moment);
+    }
+  }
+  return { gaps, ruleBroken };
+}
+
+describe("a 9.0.2.0 cluster's rollout, moment by moment", () => {
+  // the members' plans in the order the cluster runs them
+  const runs = () => members.map((m) => ({ member: m, steps: plan(m, "9.0.2.0").steps }));
+
+  it("four members from 9.0.2.0: at every moment a live member takes invalidations, and never a 10.1.2 one while a 9.0.2 one runs", () => {
+    const { gaps, ruleBroken } = invalidationMoments(runs(), "9.0.2.0");
+    assert.deepStrictEqual(gaps, [], "moments with no live member in the invalidation pool");
+    assert.deepStrictEqual(ruleBroken, [], "moments a 10.1.2 member took invalidations while a 9.0.2 member ran");
+  });
+});
