@@ -16,7 +16,7 @@ import { Catalog, probedVersion } from "../engine/catalog";
 import { DEFAULT_STATE_DIR } from "../engine/executor";
 import { readJournal } from "../engine/journal";
 import { applyPools } from "../engine/poolStep";
-import { Pools as DesiredPools, desiredPools, rolloutOrder } from "../engine/rollout";
+import { Pools as DesiredPools, Rollout, RolloutStage, desiredPools, rolloutOrder, samePools, stagedRolloutOrder } from "../engine/rollout";
 import { UpchainError, isUpchainError } from "../errors";
 import { haproxyPools, runtimeApiSchema } from "../loadBalancer/config";
 import { OwnStates, foreignStates } from "../loadBalancer/ledger";
@@ -127,7 +127,7 @@ function oldChain(catalog: Catalog, s: ClusterInputs, target: string, old: strin
 }
 
 /** What the cluster's state allows, as check failures; and the pools it should be in now. */
-export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { problems: string[]; upgraded: Set<string>; upgrading?: string; desired: DesiredPools; source?: string } {
+export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { problems: string[]; upgraded: Set<string>; upgrading?: string; desired: DesiredPools; source?: string; stops: string[] } {
   const names = s.members.map((m) => m.name);
   const target = catalog.scheme.normalize(s.target) ?? s.target;
   const upgraded = new Set(names.filter((n) => catalog.scheme.compare(o.releases[n], target) >= 0));
@@ -158,7 +158,27 @@ export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { proble
   const current = new Map(Object.entries(o.pools).filter((e): e is [string, AdminState] => (adminStates as readonly string[]).includes(e[1])));
   const own = new Map(Object.entries(o.own ?? {}).filter((e): e is [string, "drain" | "maint"] => e[1] === "drain" || e[1] === "maint"));
   problems.push(...foreignStates(current, byBackend(s, desired), own));
-  return { problems, upgraded, upgrading, desired, source: chain.source };
+  return { problems, upgraded, upgrading, desired, source: chain.source, stops: chain.stops };
+}
+
+/**
+ * The rollout preview shows, stop by stop (the members' Servers run it so, components/webCacheCluster.ts):
+ * every member to the chain's first stop, one at a time, then every member to the next. A stage's hop
+ * takes members off the old release when it reaches the target or a release the source's
+ * old-release-only pools must not hold; a stage within the class moves each member alone.
+ */
+export function clusterRollout(s: ClusterInputs, catalog: Catalog, o: Observed, j: { upgraded: Set<string>; source?: string; stops: string[] }): Rollout {
+  const names = s.members.map((m) => m.name);
+  if (j.source === undefined) return rolloutOrder(names, j.upgraded, policyOf(catalog, undefined));
+  const target = catalog.scheme.normalize(s.target) ?? s.target;
+  const chain = [...j.stops, target];
+  const stages: RolloutStage[] = chain.slice(1).map((to, i) => {
+    const from = chain[i];
+    const policy = policyOf(catalog, from);
+    return { from, to, policy, leaves: i === chain.length - 2 || !samePools(policy, policyOf(catalog, to)) };
+  });
+  const at = Object.fromEntries(names.map((n) => [n, j.upgraded.has(n) ? stages.length : Math.max(0, chain.findIndex((v) => catalog.scheme.compare(v, o.releases[n]) === 0))]));
+  return stagedRolloutOrder(names, stages, at);
 }
 
 function poolsMatch(s: ClusterInputs, desired: DesiredPools, o: Observed): boolean {
@@ -191,7 +211,7 @@ async function checkCluster(_olds: any, news: any): Promise<pulumi.dynamic.Check
     const o = await observe(s, catalog, fieldNamesOf(news));
     const j = judge(s, catalog, o);
     if (j.problems.length) return { failures: j.problems.map((reason) => membersFailure(`INVALID_INPUT: ${reason}`)) };
-    const order = rolloutOrder(names, j.upgraded, policyOf(catalog, j.source)).entries.map((e) => `${e.member}: ${e.action}`);
+    const order = clusterRollout(s, catalog, o, j).entries.map((e) => `${e.member}: ${e.action}`);
     return { inputs: { ...news, observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) }, rollout: order } };
   } catch (e) {
     if (!isUpchainError(e)) return { failures: [membersFailure((e as Error).message)] };
