@@ -251,6 +251,75 @@ describe("one stack: a 9.0.2.0 and a 9.0.4 middle tier, and a four-member Web Ca
   });
 });
 
+describe("a three-member Web Cache cluster at 9.0.2.0, rolled stop by stop to 10.1.2 under load", function () {
+  this.timeout(20 * 60 * 1000);
+  const members = ["wp1", "wp2", "wp3"];
+  const names = [...members, "wplb", "wpinfra"];
+  let hosts: Record<string, TestHost>;
+  let project: PulumiProject;
+
+  before(() => {
+    requireRoot();
+    hosts = Object.fromEntries(startHosts(...names).map((h) => [h.name, h]));
+    project = setUpCluster(hosts, members, "wplb", "wpinfra", "wcp", [], () => "9.0.2.0.0");
+  });
+  after(() => {
+    project?.dispose();
+    stopHosts(...names);
+  });
+
+  it("every member takes its 9.0.2.3 patch set before any takes 10.1.2; no request fails and no invalidation is refused for the whole rollout", async () => {
+    const load = startLoadLoop({ url: `http://${hosts.wplb.host}:${defaultPorts.traffic}/page`, requests: 100_000, timeLimitMs: 15 * 60_000, concurrency: 2, pauseMs: 20 });
+    const inval = invalidationStream(hosts.wplb.host, 250);
+    const started = Date.now();
+    const r = await project.runAsync(["up", "--yes", "--skip-preview"]);
+    const seconds = (Date.now() - started) / 1000;
+    load.stop();
+    inval.stop();
+    const result = await load.done;
+    assert.strictEqual(r.code, 0, runErrors(r.output));
+    for (const n of members) assert.match(homeState(n, DESTINATION_HOME).version ?? "", /^10\.1\.2/, n);
+    assert.deepStrictEqual(poolStates("wplb"), { traffic: { wp1: "ready", wp2: "ready", wp3: "ready" }, invalidation: { wp1: "ready", wp2: "ready", wp3: "ready" } });
+
+    // the rollout as the cluster's check planned it (what preview shows): stop by stop
+    const outputs = JSON.parse(project.ok(["stack", "output", "--json", "clusters"]).stdout);
+    const planned = (outputs.webcache.rollout as string[]).filter((e) => / upgrade|invalidation-/.test(e));
+    assert.deepStrictEqual(planned, [
+      "wp1: invalidation-remove", "wp1: upgrade to 9.0.2.3", "wp1: invalidation-add",
+      "wp2: invalidation-remove", "wp2: upgrade to 9.0.2.3", "wp2: invalidation-add",
+      "wp3: invalidation-remove", "wp3: upgrade to 9.0.2.3", "wp3: invalidation-add",
+      "wp1: invalidation-remove", "wp1: upgrade to 10.1.2", "wp2: invalidation-remove", "wp2: upgrade to 10.1.2",
+      "wp3: upgrade to 10.1.2", "wp1: invalidation-add", "wp2: invalidation-add",
+    ]);
+
+    // and as it ran: each member's patch set (one at a time) before the first Upgrade Assistant
+    const patchedAt = (n: string) => oracleEvents(n).filter((e) => e.event === "patchset").map((e) => e.t * 1000);
+    const iasuaAt = (n: string) => oracleEvents(n).filter((e) => e.event === "iasua-start").map((e) => e.t * 1000);
+    for (const n of members) assert.strictEqual(patchedAt(n).length, 1, `${n} took its patch set once`);
+    assert.ok(patchedAt("wp1")[0] < patchedAt("wp2")[0] && patchedAt("wp2")[0] < patchedAt("wp3")[0], "the patch sets one member at a time, in the declared order");
+    assert.ok(patchedAt("wp3")[0] < Math.min(...members.flatMap(iasuaAt)), "every patch set before any Upgrade Assistant");
+    // HAProxy's own log: out of the invalidation pool alone for each patch set, then 004's order
+    const ev = haproxyEvents("wplb").filter((e) => e.backend === "invalidation" && (e.event === "maint" || e.event === "ready"));
+    assert.deepStrictEqual(ev.map((e) => `${e.server}:${e.event}`), [
+      "wp1:maint", "wp1:ready", "wp2:maint", "wp2:ready", "wp3:maint", "wp3:ready",
+      "wp1:maint", "wp2:maint", "wp1:ready", "wp2:ready",
+    ]);
+    assertPoolInvariants("wplb", members);
+
+    // 004's rule: no invalidation from outside reached a 10.1.2 member while a 9.0.2 member ran
+    const wp3Stopped = Math.max(...oracleEvents("wp3").filter((e) => e.home === SOURCE_HOME && e.event === "stopall" && e.t * 1000 < iasuaAt("wp3")[0]).map((e) => e.t * 1000));
+    const wrong = members.flatMap((n) => oracleEvents(n)).filter((e) => e.event === "invalidation" && /^external/.test(String(e.sender)) && e.t * 1000 < wp3Stopped && /^10\.1\.2/.test(String(e.release)));
+    assert.deepStrictEqual(wrong.map((e) => `${e.member} ${e.release} ${e.uri}`), [], "an invalidation reached a 10.1.2 member while a 9.0.2 member ran");
+
+    const c = inval.counts();
+    console.log(`      three-member 9.0.2.0 rollout: ${seconds.toFixed(0)} s; load loop: ${result.samples.length} requests, ${result.failures.length} failed; invalidations: ${c.failed} of ${c.sent} refused`);
+    assert.deepStrictEqual(result.failures.slice(0, 3), [], `${result.failures.length} failed requests of ${result.samples.length}`);
+    assert.ok(result.samples.length > 200, `the load loop ran (${result.samples.length} requests)`);
+    assert.ok(c.sent > 100, `invalidations were sent throughout (${c.sent})`);
+    assert.strictEqual(c.failed, 0, `refused invalidations over the whole rollout: ${c.failed} of ${c.sent}`);
+  });
+});
+
 describe("a three-member Web Cache cluster whose controller is killed during member 2's upgrade", function () {
   this.timeout(30 * 60 * 1000);
   const members = ["wk1", "wk2", "wk3"];
