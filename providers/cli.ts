@@ -76,7 +76,7 @@ function clusterRollout(catalog: Catalog, list: string, hops: readonly Hop[]): R
   const policy = catalog.cluster.policy;
   // the pools' roles depend on the release the members leave (none to leave: nothing to upgrade)
   if (!hops.length) return { ...rolloutOrder(members, new Set(members), policy(undefined)), rule: catalog.cluster.rule };
-  const stages: RolloutStage[] = hops.map((h, i) => ({ from: h.from, to: h.to, policy: policy(h.from), leaves: i === hops.length - 1 || !samePools(policy(h.from), policy(h.to)) }));
+  const stages: RolloutStage[] = hops.map((h) => ({ from: h.from, to: h.to, policy: policy(h.from), leaves: !samePools(policy(h.from), policy(h.to)) }));
   const r = stagedRolloutOrder(members, stages, Object.fromEntries(members.map((m) => [m, 0])));
   return { ...r, rule: catalog.cluster.rule };
 }

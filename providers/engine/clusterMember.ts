@@ -105,7 +105,7 @@ export function clusterMember(inner: Catalog, policyOf: (source: string | undefi
     const policy = policyOf(hop.from);
     // stop by stop, the members before this one already run hop.to, those after it hop.from: they
     // count as upgraded only for a hop that takes members off the old release (rollout.ts RolloutStage)
-    const leaves = inner.scheme.compare(hop.to, m.target) >= 0 || !samePools(policy, policyOf(hop.to));
+    const leaves = !samePools(policy, policyOf(hop.to));
     const upgraded = leaves ? before : new Set<string>();
     const resting = desiredPools(m.members, upgraded, undefined, policy);
     const during = desiredPools(m.members, upgraded, m.member, policy);

@@ -105,8 +105,8 @@ export interface RolloutStage {
   /** The pools' roles while members not yet at `to` run `from` (Catalog.cluster.policy(from)). */
   policy: RolloutPolicy;
   /**
-   * The hop takes a member off the old release for the old-release-only pools: it reaches the
-   * cluster's target, or `to` is a release of another class (its policy as a source differs). A hop
+   * The hop takes a member off the old release for the old-release-only pools: `to` is a release of
+   * another class (its policy as a source differs: Catalog.cluster.policy of each). A hop
    * within the class (a patch set on the way) keeps the member among the old-release ones: it leaves
    * the pools only while stopped, and every member stays where the rule wants it.
    */

@@ -64,25 +64,27 @@ describe("cluster rollout: what preview allows", () => {
     assert.deepStrictEqual(judge(inputs(["wc1"], { allowOutage: true }), oracleAs, observed(["9.0.2.3"])).problems, []);
   });
 
-  describe("the states its own rollout can leave a 9.0.2.0 cluster in", () => {
+  describe("the states a member-by-member rollout (an earlier upchain) left a 9.0.2.0 cluster in", () => {
     // member k failed (or was interrupted) after its 9.0.2.3 patch set: it is restored to 9.0.2.3, the
     // members before it run 10.1.2, the ones after it 9.0.2.0 still
-    const left: string[][] = [];
-    for (let k = 0; k < names.length; k++) {
-      for (const at of ["9.0.2.0", "9.0.2.3"]) left.push(names.map((_, i) => (i < k ? "10.1.2" : i === k ? at : "9.0.2.0")));
+    for (let k = 1; k < names.length; k++) {
+      const releases = names.map((_, i) => (i < k ? "10.1.2" : i === k ? "9.0.2.3" : "9.0.2.0"));
+      const behind = names.slice(k + 1);
+      it(`${releases.join(", ")}: ${behind.length ? "refused, saying how to go on (the members behind take 9.0.2.3 as a cluster of their own)" : "accepted: every member not on 10.1.2 runs 9.0.2.3"}`, () => {
+        const j = judge(inputs(), oracleAs, observed(releases));
+        if (!behind.length) return assert.deepStrictEqual(j.problems, []);
+        assert.strictEqual(j.problems.length, 1);
+        assert.match(j.problems[0], new RegExp(`${names.slice(0, k).join(", ")} already runs? 10\\.1\\.2 while ${behind.join(", ")} ha(s|ve) yet to reach 9\\.0\\.2\\.3: the cluster rolls stop by stop`));
+        assert.match(j.problems[0], new RegExp(`declare the cluster with only ${names.slice(k).join(", ")} and version 9\\.0\\.2\\.3, run up .* then declare every member and version 10\\.1\\.2 again`));
+      });
     }
-    for (const releases of left) {
-      for (const interrupted of [false, true]) {
-        const k = releases.findIndex((r) => r !== "10.1.2");
-        it(`${releases.join(", ")}${interrupted ? `, ${names[k]} interrupted` : ""}: accepted`, () => {
-          const j = judge(inputs(), oracleAs, observed(releases, interrupted ? { pending: [names[k]] } : {}));
-          assert.deepStrictEqual(j.problems, []);
-          assert.match(j.source ?? "", /^9\.0\.2\./, "a 9.0.2 source: the invalidation rule holds");
-          // the members on 10.1.2 stay out of the invalidation pool while a 9.0.2 member runs
-          for (let i = 0; i < k; i++) assert.strictEqual(j.desired.invalidation[names[i]], "maint");
-        });
-      }
-    }
+
+    it("the advice works: a cluster of the members not on 10.1.2, to version 9.0.2.3, rolls within the class (everyone takes invalidations but the one stopped)", () => {
+      const rest = ["wc3", "wc4"];
+      const j = judge(inputs(rest, { target: "9.0.2.3" }), oracleAs, { releases: { wc3: "9.0.2.3", wc4: "9.0.2.0" }, pending: ["wc4"], pools: everyPool(rest) });
+      assert.deepStrictEqual(j.problems, []);
+      assert.deepStrictEqual(j.desired.invalidation, { wc3: "ready", wc4: "maint" });
+    });
   });
 
   describe("the states the stop-by-stop rollout leaves a 9.0.2.0 cluster in", () => {

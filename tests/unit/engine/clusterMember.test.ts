@@ -284,6 +284,13 @@ describe("a 9.0.2.0 cluster's rollout, moment by moment", () => {
     for (const from of ["9.0.2.3", "9.0.4"]) assert.deepStrictEqual(runs(from).filter((r) => r.upTo === "9.0.2.3").map((r) => r.steps.length), [0, 0, 0, 0], from);
   });
 
+  it("a cluster rolled to 9.0.2.3 itself stays one class: each member alone out of the pools, no one left out after", () => {
+    const to9023 = clusterMember(oracleAs, oracleAs.cluster!.policy, { ...membership("wc3"), target: "9.0.2.3" });
+    const p = planUpgrade(to9023, { installed: "9.0.2.0", target: "9.0.2.3", platform: "linux", options: { webCacheMember: true } });
+    const pools = p.steps.filter((s) => s.action === "pool").map((s) => stepOfAction(s, "pool").pools.purge);
+    assert.deepStrictEqual(pools, [{ wc1: "ready", wc2: "ready", wc3: "maint", wc4: "ready" }, { wc1: "ready", wc2: "ready", wc3: "ready", wc4: "ready" }]);
+  });
+
   it("the patch set hop moves the member alone: drained and out of the invalidation pool while stopped, everyone else in both", () => {
     const wc4 = runs()[3].steps.filter((s) => s.action === "pool");
     assert.deepStrictEqual(wc4.map((s) => s.id), ["pool-before", "pool-after"]);
