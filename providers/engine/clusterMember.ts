@@ -23,7 +23,7 @@ export interface ClusterMembership {
   member: string;
   /** The backend's name in the balancer for each pool role of the catalog's policy (traffic, invalidation, ...). */
   backends: Record<string, string>;
-  /** The release the cluster is rolled to (canonical): a hop reaching it leaves the member on the new release. */
+  /** The release the cluster is rolled to (canonical). Which hop takes a member off the old release is the policy's to say (its class). */
   target: string;
   /** Seconds to wait for a drained member to finish what it serves. */
   drainSeconds: number;
