@@ -5,16 +5,30 @@
 // the invalidation pool (the document's order, for a 9.0.2 source; the last member stays) and drained
 // from traffic before its upgrade, back after its check; everyone back in the invalidation pool once
 // the last member has stopped its 9.0.2 release. 9.0.3 and 9.0.4 clusters are drained from traffic only.
+//
+// The cluster rolls stop by stop: every member takes the chain's first stop (9.0.2.0 -> 9.0.2.3, the
+// patch set) one at a time, then every member takes 10.1.2 in the document's order. Each stop is a
+// Server per member (`<member>-<stop>`; the last stop keeps the member's own name), chained in that
+// order. 004's Web Cache section says to upgrade "one member at a time" (「キャッシュ・クラスタ・メンバー
+// を一度に1つずつアップグレードします」) and gives its four-member example from members all on 9.0.2.x
+// (「リリース2(9.0.2.x)で実行される4つのメンバー」), the patch set being what 004 applies to every 9.0.2
+// middle tier before 10.1.2 is installed (「10g リリース2(10.1.2)をインストールする前に、…最新パッチ・
+// セットを適用します」). Stop by stop keeps both: still one member at a time, and the document's
+// invalidation-pool order runs from a cluster all on 9.0.2.3. Member by member through the whole chain
+// would leave the last member stopped for its patch set while the 10.1.2 members may take no
+// invalidations (004: a 9.0.2 cache cannot take them from 10.1.2 caches): no live member would serve them.
 import * as pulumi from "@pulumi/pulumi";
+import { oracleAs } from "../providers/catalogs/oracleAs";
 import { OracleAsOptions } from "../providers/catalogs/oracleAs/options";
+import { rolloutStops } from "../providers/engine/clusterMember";
 import { ClusterMemberArgs, ClusterRollout } from "../providers/cluster/resource";
 import { ConnectionArgs } from "../providers/hostFacts/resource";
 import { RunControlArgs, Server, runControls } from "../providers/server/resource";
 import { FieldNames, fieldsFor } from "../providers/server/fields";
 
 export interface WebCacheClusterArgs extends RunControlArgs {
-  /** The release every member should run: "10.1.2". */
-  version: pulumi.Input<string>;
+  /** The release every member should run: "10.1.2". A plain string: the stops on the way are resources of their own. */
+  version: string;
   platform?: pulumi.Input<"linux" | "windows">;
   /** The load balancer's machine and its HAProxy runtime API there (socket, default /run/haproxy/admin.sock, or address host:port). */
   balancer: { connection: ConnectionArgs; socket?: string; address?: string };
@@ -73,28 +87,35 @@ export class WebCacheCluster extends pulumi.ComponentResource {
     );
     let previous: pulumi.Resource = rollout;
     const versions: Record<string, pulumi.Output<string>> = {};
-    for (const [k, m] of args.members.entries()) {
-      const server: Server = new Server(
-        m.name,
-        {
-          product: "oracle-as",
-          platform: args.platform,
-          target: args.version,
-          options: optionsOf(m) as Record<string, unknown>,
-          ...runControls(args),
-          connection: m.connection,
-          versionCommand: args.versionCommand,
-          secretEnv: args.secretEnv,
-          pool: { balancer: args.balancer, members: names, member: m.name, backends, drainSeconds: args.drainSeconds },
-          // the component's names, as the caller calls them; not the caller's fieldNames as they are
-          fieldNames: undefined,
-          fields: memberFields(k, args.fieldNames),
-        },
-        // one member at a time, in the declared order, after the cluster's own checks
-        { parent: this, dependsOn: [previous] },
-      );
-      versions[m.name] = server.installedVersion;
-      previous = server;
+    // stop by stop: every member to the first stop, one at a time, then every member to the next
+    const stops = rolloutStops(oracleAs, oracleAs.defaultReleases, args.version);
+    for (const [i, stop] of stops.entries()) {
+      const last = i === stops.length - 1;
+      // one stop: the member's whole chain, as before any stop was on the way
+      const stage = stops.length > 1 ? { upTo: stop, ...(i > 0 ? { after: stops[i - 1] } : {}) } : {};
+      for (const [k, m] of args.members.entries()) {
+        const server: Server = new Server(
+          last ? m.name : `${m.name}-${stop}`,
+          {
+            product: "oracle-as",
+            platform: args.platform,
+            target: args.version,
+            options: optionsOf(m) as Record<string, unknown>,
+            ...runControls(args),
+            connection: m.connection,
+            versionCommand: args.versionCommand,
+            secretEnv: args.secretEnv,
+            pool: { balancer: args.balancer, members: names, member: m.name, backends, drainSeconds: args.drainSeconds, ...stage },
+            // the component's names, as the caller calls them; not the caller's fieldNames as they are
+            fieldNames: undefined,
+            fields: memberFields(k, args.fieldNames),
+          },
+          // one member at a time, in the declared order, after the cluster's own checks
+          { parent: this, dependsOn: [previous] },
+        );
+        if (last) versions[m.name] = server.installedVersion;
+        previous = server;
+      }
     }
     this.rollout = rollout.rollout;
     this.installedVersions = pulumi.output(versions);

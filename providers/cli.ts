@@ -4,8 +4,8 @@
 // `upchain report` draws a stack's last run. An illegal request exits 1 with the reason on stderr.
 import { getCatalog, productNames } from "./catalogs";
 import { loadCatalogModule } from "./catalogs/own";
-import { Catalog, Platform, Rule } from "./engine/catalog";
-import { Rollout, rolloutOrder } from "./engine/rollout";
+import { Catalog, Hop, Platform, Rule } from "./engine/catalog";
+import { Rollout, RolloutStage, rolloutOrder, samePools, stagedRolloutOrder } from "./engine/rollout";
 import { planUpgrade } from "./engine/planner";
 import { isUpchainError } from "./errors";
 import { buildBundle } from "./bundle";
@@ -65,16 +65,19 @@ async function bundle(flags: Map<string, string | true>): Promise<number> {
   return 0;
 }
 
-/** Every member runs --from; the rollout upgrades them in the order given (none when --from is already --to). */
-function clusterRollout(catalog: Catalog, list: string, from: string | undefined): Rollout & { rule: Rule } {
+/** Every member runs --from; the rollout takes them stop by stop along the chain's hops, in the order given (none when --from is already --to). */
+function clusterRollout(catalog: Catalog, list: string, hops: readonly Hop[]): Rollout & { rule: Rule } {
   if (!catalog.cluster) throw new Error(`${catalog.title} has no cluster rollout (--cluster applies to products rolled behind a load balancer)`);
   const members = list.split(",").map((m) => m.trim());
   const bad = members.find((m) => !/^[A-Za-z0-9_.-]{1,64}$/.test(m));
   if (bad !== undefined) throw new Error(`--cluster: "${bad}" is not a member name (letters, digits, '_', '.', '-')`);
   const twice = members.find((m, i) => members.indexOf(m) !== i);
   if (twice) throw new Error(`--cluster: ${twice} is named twice`);
-  // the pools' roles depend on the release the members leave (undefined: nothing to upgrade)
-  const r = rolloutOrder(members, from !== undefined ? new Set() : new Set(members), catalog.cluster.policy(from));
+  const policy = catalog.cluster.policy;
+  // the pools' roles depend on the release the members leave (none to leave: nothing to upgrade)
+  if (!hops.length) return { ...rolloutOrder(members, new Set(members), policy(undefined)), rule: catalog.cluster.rule };
+  const stages: RolloutStage[] = hops.map((h) => ({ from: h.from, to: h.to, policy: policy(h.from), leaves: !samePools(policy(h.from), policy(h.to)) }));
+  const r = stagedRolloutOrder(members, stages, Object.fromEntries(members.map((m) => [m, 0])));
   return { ...r, rule: catalog.cluster.rule };
 }
 
@@ -149,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     // a cluster member's plan is the product's with the catalog's member options (a Web Cache member propagates its configuration)
     const options = optionsFile(flags.get("options")) ?? (typeof cluster === "string" ? catalog.cluster?.memberOptions : undefined);
     const plan = planUpgrade(catalog, { installed: from, target: to, platform, releases, options });
-    const rollout = typeof cluster === "string" ? clusterRollout(catalog, cluster, plan.hops.length > 0 ? plan.hops[0].from : undefined) : undefined;
+    const rollout = typeof cluster === "string" ? clusterRollout(catalog, cluster, plan.hops) : undefined;
     // what runs when a hop fails, with its provenance too: every step the plan may run is shown
     const ctx = { platform, releases: releases ?? catalog.defaultReleases, options: options ?? {} };
     const onFailure = plan.hops.map((h) => ({ hop: `${h.from}->${h.to}`, restore: catalog.restoreSteps(h, ctx), recover: catalog.recoverSteps?.(h, ctx) ?? [] }));

@@ -16,7 +16,7 @@ import { Catalog, probedVersion } from "../engine/catalog";
 import { DEFAULT_STATE_DIR } from "../engine/executor";
 import { readJournal } from "../engine/journal";
 import { applyPools } from "../engine/poolStep";
-import { Pools as DesiredPools, desiredPools, rolloutOrder } from "../engine/rollout";
+import { Pools as DesiredPools, Rollout, RolloutStage, desiredPools, rolloutOrder, samePools, stagedRolloutOrder } from "../engine/rollout";
 import { UpchainError, isUpchainError } from "../errors";
 import { haproxyPools, runtimeApiSchema } from "../loadBalancer/config";
 import { OwnStates, foreignStates } from "../loadBalancer/ledger";
@@ -127,7 +127,7 @@ function oldChain(catalog: Catalog, s: ClusterInputs, target: string, old: strin
 }
 
 /** What the cluster's state allows, as check failures; and the pools it should be in now. */
-export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { problems: string[]; upgraded: Set<string>; upgrading?: string; desired: DesiredPools; source?: string } {
+export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { problems: string[]; upgraded: Set<string>; upgrading?: string; desired: DesiredPools; source?: string; stops: string[] } {
   const names = s.members.map((m) => m.name);
   const target = catalog.scheme.normalize(s.target) ?? s.target;
   const upgraded = new Set(names.filter((n) => catalog.scheme.compare(o.releases[n], target) >= 0));
@@ -147,18 +147,57 @@ export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { proble
   if (names.length === 1 && old.length && !s.allowOutage) problems.push(`a one-member cluster cannot keep serving while ${names[0]} is upgraded: add members, or set allowOutage: true`);
   if (o.pending.length > 1) problems.push(`${o.pending.join(" and ")} both have an interrupted run: finish or clear them one at a time`);
   const policy = policyOf(catalog, chain.source);
+  // for the pools, a member has left the old release when its release is of another class than the
+  // source (its policy as a source differs): a member on a stop within the class (9.0.2.3 from
+  // 9.0.2.0) takes invalidations like the source's members
+  const left = new Set(names.filter((n) => chain.source !== undefined && !chain.off.includes(n) && !samePools(policy, policyOf(catalog, o.releases[n]))));
+  const sameClass = names.filter((n) => !left.has(n));
+  // members rolled member by member through the whole chain (an earlier upchain): a member already
+  // off the old release while another has a stop of the class still ahead would take invalidations
+  // again during that stop, which the stop-by-stop rollout never leaves
+  const ahead = chain.source === undefined || !left.size ? [] : sameClass.filter((n) => {
+    const at = chain.stops.findIndex((v) => catalog.scheme.compare(v, o.releases[n]) === 0);
+    return at >= 0 && chain.stops.slice(at + 1).some((v) => samePools(policy, policyOf(catalog, v)));
+  });
+  if (ahead.length) {
+    const next = chain.stops.find((v) => catalog.scheme.compare(v, o.releases[ahead[0]]) > 0);
+    problems.push(
+      `${[...left].join(", ")} already ${left.size > 1 ? "run" : "runs"} ${[...new Set([...left].map((n) => o.releases[n]))].join(", ")} while ${ahead.join(", ")} ${ahead.length > 1 ? "have" : "has"} yet to reach ${next}: the cluster rolls stop by stop (every member to ${next} before any goes further, so that a member of the old release always takes what only it may take), ` +
+        `and an earlier rollout took ${left.size > 1 ? "them" : "it"} further. To go on, declare the cluster with only ${sameClass.join(", ")} and version ${next}, run up (${[...left].join(", ")} ${left.size > 1 ? "stay" : "stays"} out of the pools upchain took ${left.size > 1 ? "them" : "it"} out of), then declare every member and version ${target} again`,
+    );
+  }
   const upgrading = o.pending[0];
   // a killed run of the last old member: once it is down, its old release no longer serves, and the
   // upgraded members take the old-release-only pools again (invalidation service first)
-  const lastOld = upgrading !== undefined && old.every((n) => n === upgrading);
-  const desired = desiredPools(names, upgraded, upgrading, policy, lastOld && (o.down ?? []).includes(upgrading));
+  const lastOld = upgrading !== undefined && sameClass.every((n) => n === upgrading);
+  const desired = desiredPools(names, left, upgrading, policy, lastOld && (o.down ?? []).includes(upgrading));
   for (const [backend, servers] of Object.entries(byBackend(s, desired))) {
     for (const server of Object.keys(servers)) if (!(`${backend}/${server}` in o.pools)) problems.push(`the balancer has no server ${server} in backend ${backend}: add every member to every pool backend (${Object.keys(desired).map((r) => `${r}: ${backendOf(s, r)}`).join(", ")})`);
   }
   const current = new Map(Object.entries(o.pools).filter((e): e is [string, AdminState] => (adminStates as readonly string[]).includes(e[1])));
   const own = new Map(Object.entries(o.own ?? {}).filter((e): e is [string, "drain" | "maint"] => e[1] === "drain" || e[1] === "maint"));
   problems.push(...foreignStates(current, byBackend(s, desired), own));
-  return { problems, upgraded, upgrading, desired, source: chain.source };
+  return { problems, upgraded, upgrading, desired, source: chain.source, stops: chain.stops };
+}
+
+/**
+ * The rollout preview shows, stop by stop (the members' Servers run it so, components/webCacheCluster.ts):
+ * every member to the chain's first stop, one at a time, then every member to the next. A stage's hop
+ * takes members off the old release when it reaches a release the source's old-release-only pools
+ * must not hold (of another class: its policy differs); a stage within the class moves each member alone.
+ */
+export function clusterRollout(s: ClusterInputs, catalog: Catalog, o: Observed, j: { upgraded: Set<string>; source?: string; stops: string[] }): Rollout {
+  const names = s.members.map((m) => m.name);
+  if (j.source === undefined) return rolloutOrder(names, j.upgraded, policyOf(catalog, undefined));
+  const target = catalog.scheme.normalize(s.target) ?? s.target;
+  const chain = [...j.stops, target];
+  const stages: RolloutStage[] = chain.slice(1).map((to, i) => {
+    const from = chain[i];
+    const policy = policyOf(catalog, from);
+    return { from, to, policy, leaves: !samePools(policy, policyOf(catalog, to)) };
+  });
+  const at = Object.fromEntries(names.map((n) => [n, j.upgraded.has(n) ? stages.length : Math.max(0, chain.findIndex((v) => catalog.scheme.compare(v, o.releases[n]) === 0))]));
+  return stagedRolloutOrder(names, stages, at);
 }
 
 function poolsMatch(s: ClusterInputs, desired: DesiredPools, o: Observed): boolean {
@@ -191,7 +230,7 @@ async function checkCluster(_olds: any, news: any): Promise<pulumi.dynamic.Check
     const o = await observe(s, catalog, fieldNamesOf(news));
     const j = judge(s, catalog, o);
     if (j.problems.length) return { failures: j.problems.map((reason) => membersFailure(`INVALID_INPUT: ${reason}`)) };
-    const order = rolloutOrder(names, j.upgraded, policyOf(catalog, j.source)).entries.map((e) => `${e.member}: ${e.action}`);
+    const order = clusterRollout(s, catalog, o, j).entries.map((e) => `${e.member}: ${e.action}`);
     return { inputs: { ...news, observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) }, rollout: order } };
   } catch (e) {
     if (!isUpchainError(e)) return { failures: [membersFailure((e as Error).message)] };

@@ -208,6 +208,9 @@ export interface Catalog {
     /**
      * The pools' roles for a cluster whose members not yet upgraded run `source` (a hop's from; undefined
      * when every member already runs the target): a document's rule may hold for some sources only.
+     * Releases whose policies keep the same pools are one class for the rule (a patch set on the way,
+     * 9.0.2.0 and 9.0.2.3): a hop between them moves the member alone, and the cluster takes the stops
+     * of its chain one at a time, every member each (rollout.ts stagedRolloutOrder).
      */
     policy(source: string | undefined): RolloutPolicy;
     /** The id of the hop step after which the member's old release no longer runs (its stop): the last old member's return point. */

@@ -29,7 +29,8 @@ export interface PoolChange {
   action: string;
 }
 
-export type RolloutEntry = { member: string; action: "upgrade" } | PoolChange;
+/** A member's run: "upgrade", or "upgrade to <stop>" when the cluster goes through stops. */
+export type RolloutEntry = { member: string; action: "upgrade" | `upgrade to ${string}` } | PoolChange;
 
 /**
  * The pools for a cluster where `upgraded` run the new release and `upgrading` (if any) is about to, or
@@ -92,21 +93,62 @@ export interface Rollout {
   outage: boolean;
 }
 
-/** The whole rollout in run order, from every member in every pool (or the pools implied by `upgradedAlready`). */
-export function rolloutOrder(members: readonly string[], upgradedAlready: ReadonlySet<string>, policy: RolloutPolicy): Rollout {
-  const upgraded = new Set(upgradedAlready);
-  let pools = desiredPools(members, upgraded, undefined, policy);
+/** Whether members on two releases are one class for the pools: each release, as a source, keeps the same pools to its own members. */
+export function samePools(a: RolloutPolicy, b: RolloutPolicy): boolean {
+  return a.traffic === b.traffic && JSON.stringify([...a.oldReleaseOnly].sort()) === JSON.stringify([...b.oldReleaseOnly].sort());
+}
+
+/** One stop of a cluster rolled stop by stop: every member's hop `from -> to`, one member at a time. */
+export interface RolloutStage {
+  from: string;
+  to: string;
+  /** The pools' roles while members not yet at `to` run `from` (Catalog.cluster.policy(from)). */
+  policy: RolloutPolicy;
+  /**
+   * The hop takes a member off the old release for the old-release-only pools: `to` is a release of
+   * another class (its policy as a source differs: Catalog.cluster.policy of each). A hop
+   * within the class (a patch set on the way) keeps the member among the old-release ones: it leaves
+   * the pools only while stopped, and every member stays where the rule wants it.
+   */
+  leaves: boolean;
+}
+
+/**
+ * The whole rollout in run order, stop by stop: every member to the first stop (one at a time, in the
+ * declared order), then every member to the next, and so on. `at[m]`: how many stages member m has
+ * already done (0: it runs the first stage's `from`). Going stop by stop keeps the old-release-only
+ * pools served at every moment: while a member is stopped for a hop within the class, every other
+ * member runs the same class and takes its place; members leave the class only in the last stage,
+ * where the document's one-member-at-a-time order holds (the last one stays, and the others return
+ * once it has stopped).
+ */
+export function stagedRolloutOrder(members: readonly string[], stages: readonly RolloutStage[], at: Readonly<Record<string, number>>): Rollout {
   const entries: RolloutEntry[] = [];
-  for (const m of members) {
-    if (upgraded.has(m)) continue;
-    const during = desiredPools(members, upgraded, m, policy);
-    // the changes once its old release has stopped (the last old member only) are listed right after its upgrade
-    const stopped = desiredPools(members, upgraded, m, policy, true);
-    entries.push(...poolChanges(pools, during, policy, members), { member: m, action: "upgrade" }, ...poolChanges(during, stopped, policy, members));
-    upgraded.add(m);
-    const after = desiredPools(members, upgraded, undefined, policy);
-    entries.push(...poolChanges(stopped, after, policy, members));
-    pools = after;
-  }
-  return { entries, outage: members.length === 1 && entries.some((e) => e.action === "upgrade") };
+  let pools: Pools | undefined;
+  stages.forEach((stage, i) => {
+    const { policy } = stage;
+    // within the class nobody is "upgraded" for the pools: members past this stop are the same class
+    const upgraded = new Set(stage.leaves ? members.filter((m) => (at[m] ?? 0) > i) : []);
+    const resting = desiredPools(members, upgraded, undefined, policy);
+    if (pools) entries.push(...poolChanges(pools, resting, policy, members));
+    pools = resting;
+    for (const m of members) {
+      if ((at[m] ?? 0) > i) continue;
+      const during = desiredPools(members, upgraded, m, policy);
+      // the changes once its old release has stopped (the last old member only) are listed right after its upgrade
+      const stopped = stage.leaves ? desiredPools(members, upgraded, m, policy, true) : during;
+      entries.push(...poolChanges(pools, during, policy, members), { member: m, action: stages.length > 1 ? `upgrade to ${stage.to}` : "upgrade" }, ...poolChanges(during, stopped, policy, members));
+      if (stage.leaves) upgraded.add(m);
+      const after = desiredPools(members, upgraded, undefined, policy);
+      entries.push(...poolChanges(stopped, after, policy, members));
+      pools = after;
+    }
+  });
+  return { entries, outage: members.length === 1 && entries.some((e) => e.action.startsWith("upgrade")) };
+}
+
+/** The whole rollout in run order, from every member in every pool (or the pools implied by `upgradedAlready`): one stage to the new release. */
+export function rolloutOrder(members: readonly string[], upgradedAlready: ReadonlySet<string>, policy: RolloutPolicy): Rollout {
+  const at = Object.fromEntries(members.map((m) => [m, upgradedAlready.has(m) ? 1 : 0]));
+  return stagedRolloutOrder(members, [{ from: "", to: "", policy, leaves: true }], at);
 }

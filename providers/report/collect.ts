@@ -53,9 +53,14 @@ export function readRecords(dir: string): RunRecord[] {
     });
 }
 
-/** One row per server of the stack that has a record: its newest run (run ids sort by time). */
+/**
+ * One row per server of the stack that has a record: its newest run (run ids sort by time). A host's
+ * journal behind several resources (a cluster member's Server per stop, `wc1-9.0.2.3` then `wc1`) is
+ * one row, under the last one's name.
+ */
 export function rowsFor(servers: readonly StackServer[], records: readonly RunRecord[]): TimelineRow[] {
-  return servers.flatMap((s) => {
+  const same = (a: StackServer, b: StackServer) => a.server === b.server && a.resource === b.resource;
+  return servers.filter((s, i) => !servers.slice(i + 1).some((later) => same(s, later))).flatMap((s) => {
     const mine = records.filter((r) => r.server === s.server && r.resource === s.resource).sort((a, b) => (a.run < b.run ? 1 : -1));
     return mine.length ? [{ name: s.name, record: mine[0], ...(s.wave !== undefined ? { wave: s.wave } : {}) }] : [];
   });

@@ -31,7 +31,7 @@ export { targetProblems } from "./target";
 import { Resumed, planAfterRun, planSummary, resumedPlan } from "./planSummary";
 import { progressPrefix } from "../engine/progress";
 import { Connection, RemoteHost } from "../transport/remoteHost";
-import { clusterMember } from "../engine/clusterMember";
+import { MemberStage, clusterMember, stageRequest } from "../engine/clusterMember";
 import { Pools } from "../loadBalancer/pools";
 import { haproxyPools, runtimeApiSchema } from "../loadBalancer/config";
 import { guardProviderProcess } from "../providerProcess";
@@ -51,6 +51,10 @@ const poolSchema = z
     /** The balancer's backend for each pool role of the product (traffic, invalidation, ...); the role's name when absent. */
     backends: z.record(z.string(), memberName).default({}),
     drainSeconds: z.number().int().min(1).max(86_400).default(300),
+    /** The stop this Server takes the member to, the cluster rolling stop by stop (engine/clusterMember.ts); the target when absent. */
+    upTo: z.string().min(1).optional(),
+    /** The stop the member's Server before this one takes it to: preview shows this one's hops from there. */
+    after: z.string().min(1).optional(),
   })
   .strict()
   .refine((p) => p.members.includes(p.member), { message: "member must be one of members" });
@@ -135,10 +139,13 @@ function balancerOpener(s: ServerInputs): { open?: () => Promise<Pools>; close: 
   };
 }
 
-/** The chain from `installed` to the server's target, with every input it needs present. */
+/** A cluster member's stage: the stop this Server takes it to (none: the whole chain). */
+const stageOf = (s: ServerInputs): MemberStage | undefined => (s.pool?.upTo === undefined ? undefined : { upTo: s.pool.upTo, after: s.pool.after });
+
+/** The chain from `installed` to the server's target (a cluster member's: to its stage's stop), with every input it needs present. */
 function planFor(catalog: Catalog, s: ServerInputs, installed: string): Plan {
   const req: PlanRequest = { installed, target: s.target, platform: s.platform, releases: s.releases, options: s.options, versionCommand: s.versionCommand };
-  const plan = planUpgrade(catalog, req);
+  const plan = planUpgrade(catalog, stageRequest(catalog, req, stageOf(s), false));
   assertPlanInputs(catalog, plan, req);
   return plan;
 }
@@ -278,7 +285,7 @@ function pendingSummary(catalog: Catalog, s: ServerInputs, pending: Journal | un
 function shownPlan(catalog: Catalog, s: ServerInputs, fromInstalled: Plan, req: PlanRequest, interrupted: Journal | undefined, where: string): { plan: Plan; resumed?: Resumed } {
   if (!interrupted) return { plan: fromInstalled };
   const first = resumePlan(catalog, s, interrupted, where);
-  const after = planUpgrade(catalog, { ...req, installed: interrupted.to });
+  const after = planUpgrade(catalog, stageRequest(catalog, { ...req, installed: interrupted.to }, stageOf(s), true));
   return { plan: resumedPlan(first, after), resumed: { run: interrupted.run, next: interrupted.next, inFlight: interrupted.inFlight?.index } };
 }
 
@@ -335,7 +342,8 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
             offered = await readOffered(h, catalog, s, installed);
             const e = withOffered(s, offered);
             req = { installed, target: e.target, platform: e.platform, releases: e.releases, options: e.options, versionCommand: s.versionCommand };
-            plan = planUpgrade(catalog, req);
+            // a cluster member's stage: its hops to the stage's stop, from the stop the stage before reaches
+            plan = planUpgrade(catalog, stageRequest(catalog, req, stageOf(s), true));
           } catch (err) {
             // The host's own diagnosis (a module its update service does not know, a version it has
             // not detected, and why) says more than "not found" or "no chain leads there": when it
@@ -537,10 +545,19 @@ async function probeAfterFailure(c: Parameters<typeof withSsh>[0], s: ServerInpu
 function clusterState(inputs: any): string {
   const p = serverSchema.safeParse(inputs);
   if (!p.success || !p.data.pool) return "";
-  const { members, member } = p.data.pool;
+  const { members, member, upTo } = p.data.pool;
   const at = members.indexOf(member);
   const done = members.slice(0, at);
   const rest = members.slice(at);
+  const catalog = getCatalog(p.data.product);
+  const stop = upTo === undefined ? undefined : catalog.scheme.normalize(upTo);
+  if (stop !== undefined && catalog.scheme.compare(stop, catalog.scheme.normalize(p.data.target) ?? p.data.target) < 0) {
+    // a stop on the way: every member goes there before any goes further, so the rest is still one class
+    return (
+      `\nThe rollout stopped at ${member} on the way to ${stop}, a stop every member takes before any goes further: ${done.length ? `${done.join(", ")} run ${stop}; ` : ""}${rest.join(", ")} run the release before it` +
+      ` (${member} is back on it unless said otherwise above), every member in its pools. The members after ${member} were not touched, and the next pulumi up continues with ${member}.`
+    );
+  }
   return (
     `\nThe cluster is left mixed: ${done.length ? `${done.join(", ")} run ${p.data.target}; ` : ""}${rest.join(", ")} run the old release` +
     ` (${member} is back on it unless said otherwise above). The rollout stopped at ${member}: the members after it were not touched,` +
@@ -576,7 +593,10 @@ export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dy
   const scheme = productNames().includes(news.product) ? getCatalog(news.product).scheme : undefined;
   const same = (a: unknown, b: unknown) => a === b || (scheme !== undefined && typeof a === "string" && typeof b === "string" && scheme.normalize(a) !== undefined && scheme.normalize(a) === scheme.normalize(b));
   // a target alias ("latest") is compared as check resolved it against what the host offers
-  if (!same(olds.installedVersion, news.resolvedTarget ?? news.target)) changed.push("target");
+  // a cluster member's stage (pool.upTo, a stop before the target) is done once the member runs that stop or later
+  const stop = news.pool?.upTo;
+  const reached = (v: unknown) => scheme !== undefined && typeof v === "string" && scheme.normalize(v) !== undefined && scheme.normalize(stop) !== undefined && scheme.compare(scheme.normalize(v)!, scheme.normalize(stop)!) >= 0;
+  if (typeof stop === "string" ? !reached(olds.installedVersion) : !same(olds.installedVersion, news.resolvedTarget ?? news.target)) changed.push("target");
   if (olds.failedRestore) changed.push("failedRestore");
   if (news.clearRun && news.clearRun !== olds.clearRun) changed.push("clearRun");
   for (const k of ["host", "port", "user", "hostKey"]) if (olds.connection?.[k] !== news.connection?.[k]) changed.push(`connection.${k}`);

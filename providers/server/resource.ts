@@ -118,6 +118,10 @@ export interface MemberPoolArgs {
   backends?: Record<string, string>;
   /** Seconds to wait for a drained member to finish what it serves (default 300). */
   drainSeconds?: number;
+  /** The stop this Server takes the member to, the cluster rolling stop by stop (engine/clusterMember.ts); the target when absent. */
+  upTo?: string;
+  /** The stop the member's Server before this one takes it to: preview shows this one's hops from there. */
+  after?: string;
 }
 
 export class Server extends pulumi.dynamic.Resource {

@@ -73,16 +73,20 @@ describe("upchain plan oracle-as --cluster (the issue's contract)", () => {
 
 describe("upchain plan oracle-as --cluster from each documented source", () => {
   for (const from of ["9.0.2.0", "9.0.2.3", "9.0.3", "9.0.4"]) {
-    it(`${from}: member by member, each member's chain inside its upgrade; the invalidation pool's order for a 9.0.2 source only`, () => {
+    it(`${from}: stop by stop (every member's patch set first from 9.0.2.0); the invalidation pool's order for a 9.0.2 source only`, () => {
       const r = run("plan", "oracle-as", "--from", from, "--to", "10.1.2", "--cluster", "a,b,c,d,e", "--json");
       assert.strictEqual(r.status, 0, r.stderr);
       const plan = JSON.parse(r.stdout);
       assert.strictEqual(plan.hops.length, from === "9.0.2.0" ? 2 : 1);
       const doc = plan.rollout.filter((e: any) => e.action !== "traffic-drain" && e.action !== "traffic-ready").map((e: any) => `${e.member}:${e.action}`);
       // 004's invalidation rule is about 9.0.2 caches: 9.0.3 and 9.0.4 clusters are drained from traffic only
+      const upgrade = from === "9.0.2.0" ? "upgrade to 10.1.2" : "upgrade";
+      // from 9.0.2.0 every member takes its patch set first, alone out of the pools while stopped
+      const patchSets = from === "9.0.2.0" ? ["a", "b", "c", "d", "e"].flatMap((m) => [`${m}:invalidation-remove`, `${m}:upgrade to 9.0.2.3`, `${m}:invalidation-add`]) : [];
       assert.deepStrictEqual(doc, from.startsWith("9.0.2.") ? [
-        "a:invalidation-remove", "a:upgrade", "b:invalidation-remove", "b:upgrade", "c:invalidation-remove", "c:upgrade", "d:invalidation-remove", "d:upgrade",
-        "e:upgrade", "a:invalidation-add", "b:invalidation-add", "c:invalidation-add", "d:invalidation-add",
+        ...patchSets,
+        "a:invalidation-remove", `a:${upgrade}`, "b:invalidation-remove", `b:${upgrade}`, "c:invalidation-remove", `c:${upgrade}`, "d:invalidation-remove", `d:${upgrade}`,
+        `e:${upgrade}`, "a:invalidation-add", "b:invalidation-add", "c:invalidation-add", "d:invalidation-add",
       ] : ["a:upgrade", "b:upgrade", "c:upgrade", "d:upgrade", "e:upgrade"]);
       assert.strictEqual(plan.steps.some((s: any) => s.id === "stop-em-web-site"), from !== "9.0.4");
     });

@@ -3,7 +3,7 @@
 // pool, no one-member rollout without accepting the outage; and the pools it should be in now.
 import * as assert from "assert";
 import { oracleAs } from "../../../providers/catalogs/oracleAs";
-import { ClusterInputs, Observed, clusterSchema, judge, reconcileStep } from "../../../providers/cluster/impl";
+import { ClusterInputs, Observed, clusterRollout, clusterSchema, judge, reconcileStep } from "../../../providers/cluster/impl";
 
 const names = ["wc1", "wc2", "wc3", "wc4"];
 const inputs = (members = names, extra: Partial<ClusterInputs> = {}): ClusterInputs =>
@@ -64,25 +64,72 @@ describe("cluster rollout: what preview allows", () => {
     assert.deepStrictEqual(judge(inputs(["wc1"], { allowOutage: true }), oracleAs, observed(["9.0.2.3"])).problems, []);
   });
 
-  describe("the states its own rollout can leave a 9.0.2.0 cluster in", () => {
+  describe("the states a member-by-member rollout (an earlier upchain) left a 9.0.2.0 cluster in", () => {
     // member k failed (or was interrupted) after its 9.0.2.3 patch set: it is restored to 9.0.2.3, the
     // members before it run 10.1.2, the ones after it 9.0.2.0 still
-    const left: string[][] = [];
-    for (let k = 0; k < names.length; k++) {
-      for (const at of ["9.0.2.0", "9.0.2.3"]) left.push(names.map((_, i) => (i < k ? "10.1.2" : i === k ? at : "9.0.2.0")));
+    for (let k = 1; k < names.length; k++) {
+      const releases = names.map((_, i) => (i < k ? "10.1.2" : i === k ? "9.0.2.3" : "9.0.2.0"));
+      const behind = names.slice(k + 1);
+      it(`${releases.join(", ")}: ${behind.length ? "refused, saying how to go on (the members behind take 9.0.2.3 as a cluster of their own)" : "accepted: every member not on 10.1.2 runs 9.0.2.3"}`, () => {
+        const j = judge(inputs(), oracleAs, observed(releases));
+        if (!behind.length) return assert.deepStrictEqual(j.problems, []);
+        assert.strictEqual(j.problems.length, 1);
+        assert.match(j.problems[0], new RegExp(`${names.slice(0, k).join(", ")} already runs? 10\\.1\\.2 while ${behind.join(", ")} ha(s|ve) yet to reach 9\\.0\\.2\\.3: the cluster rolls stop by stop`));
+        assert.match(j.problems[0], new RegExp(`declare the cluster with only ${names.slice(k).join(", ")} and version 9\\.0\\.2\\.3, run up .* then declare every member and version 10\\.1\\.2 again`));
+      });
     }
-    for (const releases of left) {
+
+    it("the advice works: a cluster of the members not on 10.1.2, to version 9.0.2.3, rolls within the class (everyone takes invalidations but the one stopped)", () => {
+      const rest = ["wc3", "wc4"];
+      const j = judge(inputs(rest, { target: "9.0.2.3" }), oracleAs, { releases: { wc3: "9.0.2.3", wc4: "9.0.2.0" }, pending: ["wc4"], pools: everyPool(rest) });
+      assert.deepStrictEqual(j.problems, []);
+      assert.deepStrictEqual(j.desired.invalidation, { wc3: "ready", wc4: "maint" });
+    });
+  });
+
+  describe("the states the stop-by-stop rollout leaves a 9.0.2.0 cluster in", () => {
+    // the patch set's stop: the members before k run 9.0.2.3, k failed back to (or was interrupted on)
+    // 9.0.2.0, the ones after it 9.0.2.0; the target's stop: before k 10.1.2, k and after it 9.0.2.3
+    const states: { releases: string[]; k: number; stop: string }[] = [];
+    for (let k = 0; k < names.length; k++) {
+      states.push({ releases: names.map((_, i) => (i < k ? "9.0.2.3" : "9.0.2.0")), k, stop: "9.0.2.3" });
+      states.push({ releases: names.map((_, i) => (i < k ? "10.1.2" : "9.0.2.3")), k, stop: "10.1.2" });
+    }
+    for (const { releases, k, stop } of states) {
       for (const interrupted of [false, true]) {
-        const k = releases.findIndex((r) => r !== "10.1.2");
-        it(`${releases.join(", ")}${interrupted ? `, ${names[k]} interrupted` : ""}: accepted`, () => {
+        it(`${releases.join(", ")}${interrupted ? `, ${names[k]} interrupted` : ""}: accepted; a live 9.0.2 member takes invalidations, no 10.1.2 one while a 9.0.2 one runs`, () => {
           const j = judge(inputs(), oracleAs, observed(releases, interrupted ? { pending: [names[k]] } : {}));
           assert.deepStrictEqual(j.problems, []);
-          assert.match(j.source ?? "", /^9\.0\.2\./, "a 9.0.2 source: the invalidation rule holds");
-          // the members on 10.1.2 stay out of the invalidation pool while a 9.0.2 member runs
-          for (let i = 0; i < k; i++) assert.strictEqual(j.desired.invalidation[names[i]], "maint");
+          const taking = names.filter((n) => j.desired.invalidation[n] === "ready");
+          const live = taking.filter((n) => !(interrupted && n === names[k]) || (stop === "10.1.2" && k === names.length - 1));
+          assert.ok(live.length >= 1, `a live member takes invalidations: ${JSON.stringify(j.desired.invalidation)}`);
+          if (stop === "9.0.2.3") assert.deepStrictEqual(taking, names.filter((n) => !(interrupted && n === names[k])), "every 9.0.2 member but the one stopped");
+          else for (let i = 0; i < k; i++) assert.strictEqual(j.desired.invalidation[names[i]], "maint", "10.1.2 members out while a 9.0.2 member runs");
         });
       }
     }
+  });
+
+  it("preview's rollout for a 9.0.2.0 cluster goes stop by stop: every member's patch set, then the document's order to 10.1.2", () => {
+    const o = observed(["9.0.2.0", "9.0.2.0", "9.0.2.0", "9.0.2.0"]);
+    const order = clusterRollout(inputs(), oracleAs, o, judge(inputs(), oracleAs, o)).entries.map((e) => `${e.member}:${e.action}`);
+    assert.deepStrictEqual(order, [
+      "wc1:invalidation-remove", "wc1:traffic-drain", "wc1:upgrade to 9.0.2.3", "wc1:traffic-ready", "wc1:invalidation-add",
+      "wc2:invalidation-remove", "wc2:traffic-drain", "wc2:upgrade to 9.0.2.3", "wc2:traffic-ready", "wc2:invalidation-add",
+      "wc3:invalidation-remove", "wc3:traffic-drain", "wc3:upgrade to 9.0.2.3", "wc3:traffic-ready", "wc3:invalidation-add",
+      "wc4:invalidation-remove", "wc4:traffic-drain", "wc4:upgrade to 9.0.2.3", "wc4:traffic-ready", "wc4:invalidation-add",
+      "wc1:invalidation-remove", "wc1:traffic-drain", "wc1:upgrade to 10.1.2", "wc1:traffic-ready",
+      "wc2:invalidation-remove", "wc2:traffic-drain", "wc2:upgrade to 10.1.2", "wc2:traffic-ready",
+      "wc3:invalidation-remove", "wc3:traffic-drain", "wc3:upgrade to 10.1.2", "wc3:traffic-ready",
+      "wc4:traffic-drain", "wc4:upgrade to 10.1.2", "wc1:invalidation-add", "wc2:invalidation-add", "wc3:invalidation-add", "wc4:traffic-ready",
+    ]);
+    // a rollout stopped in the patch sets' stage goes on from the first member without it
+    const mid = observed(["9.0.2.3", "9.0.2.3", "9.0.2.0", "9.0.2.0"]);
+    const rest = clusterRollout(inputs(), oracleAs, mid, judge(inputs(), oracleAs, mid)).entries.filter((e) => e.action.startsWith("upgrade")).map((e) => `${e.member}:${e.action}`);
+    assert.deepStrictEqual(rest, ["wc3:upgrade to 9.0.2.3", "wc4:upgrade to 9.0.2.3", "wc1:upgrade to 10.1.2", "wc2:upgrade to 10.1.2", "wc3:upgrade to 10.1.2", "wc4:upgrade to 10.1.2"]);
+    // a 9.0.2.3 cluster has one stop: the document's order, as before
+    const one = observed(["9.0.2.3", "9.0.2.3", "9.0.2.3", "9.0.2.3"]);
+    assert.ok(clusterRollout(inputs(), oracleAs, one, judge(inputs(), oracleAs, one)).entries.filter((e) => e.action.startsWith("upgrade")).every((e) => e.action === "upgrade"));
   });
 
   it("members on two chains (9.0.2.3 and 9.0.4) are refused, saying which member is on none of the first's stops and how to go on", () => {

@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { oracleAs } from "../../../providers/catalogs/oracleAs";
 import { stepOfAction } from "../../../providers/engine/catalog";
-import { ClusterMembership, clusterMember } from "../../../providers/engine/clusterMember";
+import { ClusterMembership, clusterMember, rolloutStops, stageRequest } from "../../../providers/engine/clusterMember";
 import { planUpgrade } from "../../../providers/engine/planner";
 import { applyPools } from "../../../providers/engine/poolStep";
 import { AdminState, Pools, ServerState } from "../../../providers/loadBalancer/pools";
@@ -51,12 +51,13 @@ const allReady = () => ["web", "purge"].flatMap((backend) => members.map((server
 const step = (member: string, id: string) => stepOfAction(plan(member).steps.find((s) => s.id === id)!, "pool");
 
 describe("a cluster member's plan", () => {
-  it("wraps each hop: out of the pools before, back after; a multi-hop member returns between hops on its old release", () => {
+  it("wraps each hop: out of the pools before, back after; between hops (a patch set on the way) every member is back in both", () => {
     const ids = plan("wc2", "9.0.2.0").steps.map((s) => `${s.hop}:${s.id}`);
     assert.deepStrictEqual(ids.filter((i) => /pool/.test(i)), ["9.0.2.0->9.0.2.3:pool-before", "9.0.2.0->9.0.2.3:pool-after", "9.0.2.3->10.1.2:pool-before", "9.0.2.3->10.1.2:pool-after"]);
     assert.strictEqual(ids[0], "9.0.2.0->9.0.2.3:pool-before");
     const between = plan("wc2", "9.0.2.0").steps.find((s) => s.hop === "9.0.2.0->9.0.2.3" && s.id === "pool-after")!;
-    assert.deepStrictEqual(stepOfAction(between, "pool").pools.purge, { wc1: "maint", wc2: "ready", wc3: "ready", wc4: "ready" }, "still on 9.0.2: back in the invalidation pool");
+    // stop by stop, wc1 has taken the patch set too: every member runs 9.0.2, and all take invalidations
+    assert.deepStrictEqual(stepOfAction(between, "pool").pools.purge, { wc1: "ready", wc2: "ready", wc3: "ready", wc4: "ready" }, "still on 9.0.2: back in the invalidation pool");
   });
 
   it("member 2 of 4: before its upgrade out of invalidations and drained; after it ready for traffic, still out of invalidations", () => {
@@ -124,13 +125,13 @@ describe("a cluster member's plan: the last member, the source release, provenan
     });
   }
 
-  it("every pool step keeps its provenance: 004's sentences for invalidation-pool moves, upchain's safety drain for traffic alone", () => {
+  it("every pool step keeps its provenance: 004's sentences for the 10.1.2 hop's invalidation-pool moves, upchain's safety for traffic alone and for the patch set's", () => {
     for (const [m, source] of [["wc1", "9.0.2.0"], ["wc4", "9.0.2.3"], ["wc2", "9.0.4"]] as const) {
       const p = plan(m, source);
       for (const s of p.steps.filter((x) => x.action === "pool")) {
         assert.ok(s.provenance, `${m} ${s.hop} ${s.id} has a provenance`);
         const touchesInvalidation = s.title.includes("invalidation-");
-        if (touchesInvalidation) assert.strictEqual(s.provenance!.kind, "document", `${m} ${s.hop} ${s.id}`);
+        if (touchesInvalidation && s.hop.endsWith("->10.1.2")) assert.strictEqual(s.provenance!.kind, "document", `${m} ${s.hop} ${s.id}`);
         else assert.strictEqual(s.provenance!.kind, "safety", `${m} ${s.hop} ${s.id}: ${s.title}`);
       }
       for (const h of p.hops) for (const s of memberCatalog(m).recoverSteps!(h, { ...ctx, releases: ["9.0.2.3", "10.1.2"] }).filter((x) => x.action === "pool")) assert.strictEqual(s.provenance?.kind, "safety", `${m} ${s.id}`);
@@ -222,5 +223,85 @@ describe("a pool step on the balancer", () => {
     const lb = new FakeBalancer(allReady().filter((s) => !(s.backend === "purge" && s.server === "wc4")));
     await assert.rejects(applyPools(lb, step("wc1", "pool-before"), Date.now() + 60_000), (e: unknown) => isUpchainError(e, "LB_STATE_MISMATCH") && /purge\/wc4/.test(e.message));
     assert.deepStrictEqual(lb.log, []);
+  });
+});
+
+/**
+ * Every moment of a cluster's rollout, run as the members' plans in the given order: after each step,
+ * which members take invalidations (ready in the invalidation backend) and which are live. A member is
+ * down from the step after which its old release has stopped (the catalog's oldReleaseStoppedAfter)
+ * until its hop's pool-after (its check has passed; before that it may still be starting), and from
+ * that stop on it runs the hop's destination. Returns the moments with no live member taking
+ * invalidations, and those where a live 9.0.2 member runs while a 10.1.2 member takes them (004's rule).
+ */
+function invalidationMoments(runs: { member: string; steps: { hop: string; id: string; action: string }[] }[], start: string): { gaps: string[]; ruleBroken: string[] } {
+  const inPool = Object.fromEntries(members.map((m) => [m, true]));
+  const release = Object.fromEntries(members.map((m) => [m, start]));
+  const down = new Set<string>();
+  const gaps: string[] = [];
+  const ruleBroken: string[] = [];
+  for (const run of runs) {
+    for (const [k, s] of run.steps.entries()) {
+      if (s.action === "pool") for (const [m, state] of Object.entries(stepOfAction(s as any, "pool").pools.purge ?? {})) inPool[m] = state === "ready";
+      if (s.id === oracleAs.cluster!.oldReleaseStoppedAfter) {
+        down.add(run.member);
+        release[run.member] = s.hop.split("->")[1];
+      }
+      if (s.id === "pool-after") down.delete(run.member);
+      const moment = `${run.member} ${s.hop} after ${s.id}`;
+      // the last 9.0.2 member's stop and the return of the upgraded members are one handover: the
+      // return may come only once no 9.0.2 member runs, and it is the very next step
+      if (run.steps[k + 1]?.id === "pool-old-stopped") continue;
+      const serving = members.filter((m) => inPool[m] && !down.has(m));
+      if (!serving.length) gaps.push(moment);
+      const live902 = members.some((m) => !down.has(m) && release[m].startsWith("9.0.2"));
+      if (live902 && serving.some((m) => !release[m].startsWith("9.0.2"))) ruleBroken.push(moment);
+    }
+  }
+  return { gaps, ruleBroken };
+}
+
+describe("a 9.0.2.0 cluster's rollout, moment by moment", () => {
+  /** The members' runs in the order the cluster runs them: stop by stop, each run planned from what the member runs by then. */
+  const runs = (from = "9.0.2.0") => {
+    const installed: Record<string, string> = Object.fromEntries(members.map((m) => [m, from]));
+    const stops = rolloutStops(oracleAs, oracleAs.defaultReleases, "10.1.2");
+    return stops.flatMap((upTo, i) =>
+      members.map((m) => {
+        const req = { installed: installed[m], target: "10.1.2", platform: "linux" as const, options: { webCacheMember: true } };
+        const p = planUpgrade(memberCatalog(m), stageRequest(oracleAs, req, { upTo, after: stops[i - 1] }, false));
+        installed[m] = p.to;
+        return { member: m, upTo, steps: p.steps };
+      }),
+    );
+  };
+
+  it("the stops are the patch set, then the target; every member takes the patch set before any takes 10.1.2", () => {
+    assert.deepStrictEqual(rolloutStops(oracleAs, oracleAs.defaultReleases, "10.1.2"), ["9.0.2.3", "10.1.2"]);
+    const hops = runs().map((r) => `${r.member}:${[...new Set(r.steps.map((s) => s.hop))].join(",")}`);
+    assert.deepStrictEqual(hops, ["wc1:9.0.2.0->9.0.2.3", "wc2:9.0.2.0->9.0.2.3", "wc3:9.0.2.0->9.0.2.3", "wc4:9.0.2.0->9.0.2.3", "wc1:9.0.2.3->10.1.2", "wc2:9.0.2.3->10.1.2", "wc3:9.0.2.3->10.1.2", "wc4:9.0.2.3->10.1.2"]);
+    // a 9.0.2.3 or 9.0.4 cluster has nothing to do at the patch set's stop
+    for (const from of ["9.0.2.3", "9.0.4"]) assert.deepStrictEqual(runs(from).filter((r) => r.upTo === "9.0.2.3").map((r) => r.steps.length), [0, 0, 0, 0], from);
+  });
+
+  it("a cluster rolled to 9.0.2.3 itself stays one class: each member alone out of the pools, no one left out after", () => {
+    const to9023 = clusterMember(oracleAs, oracleAs.cluster!.policy, { ...membership("wc3"), target: "9.0.2.3" });
+    const p = planUpgrade(to9023, { installed: "9.0.2.0", target: "9.0.2.3", platform: "linux", options: { webCacheMember: true } });
+    const pools = p.steps.filter((s) => s.action === "pool").map((s) => stepOfAction(s, "pool").pools.purge);
+    assert.deepStrictEqual(pools, [{ wc1: "ready", wc2: "ready", wc3: "maint", wc4: "ready" }, { wc1: "ready", wc2: "ready", wc3: "ready", wc4: "ready" }]);
+  });
+
+  it("the patch set hop moves the member alone: drained and out of the invalidation pool while stopped, everyone else in both", () => {
+    const wc4 = runs()[3].steps.filter((s) => s.action === "pool");
+    assert.deepStrictEqual(wc4.map((s) => s.id), ["pool-before", "pool-after"]);
+    assert.deepStrictEqual(stepOfAction(wc4[0], "pool").pools, { web: { wc1: "ready", wc2: "ready", wc3: "ready", wc4: "drain" }, purge: { wc1: "ready", wc2: "ready", wc3: "ready", wc4: "maint" } });
+    assert.deepStrictEqual(stepOfAction(wc4[1], "pool").pools.purge, { wc1: "ready", wc2: "ready", wc3: "ready", wc4: "ready" });
+    assert.strictEqual(wc4[0].provenance.kind, "safety", "004's pool order is about the 10.1.2 upgrade; the patch set's move is upchain's");
+  });
+
+  it("four members from 9.0.2.0: at every moment a live member takes invalidations, and never a 10.1.2 one while a 9.0.2 one runs", () => {
+    const { gaps, ruleBroken } = invalidationMoments(runs(), "9.0.2.0");
+    assert.deepStrictEqual(gaps, [], "moments with no live member in the invalidation pool");
+    assert.deepStrictEqual(ruleBroken, [], "moments a 10.1.2 member took invalidations while a 9.0.2 member ran");
   });
 });

@@ -5,7 +5,7 @@
 // 004's invalidation rule is about 9.0.2 caches only.
 import * as assert from "assert";
 import { oracleAs } from "../../../providers/catalogs/oracleAs";
-import { PoolState, Pools, RolloutPolicy, desiredPools, poolChanges, rolloutOrder } from "../../../providers/engine/rollout";
+import { PoolState, Pools, RolloutPolicy, RolloutStage, desiredPools, poolChanges, rolloutOrder, samePools, stagedRolloutOrder } from "../../../providers/engine/rollout";
 
 const policy: RolloutPolicy = { traffic: "traffic", oldReleaseOnly: ["invalidation"] };
 const names = (n: number) => Array.from({ length: n }, (_, i) => `m${i + 1}`);
@@ -120,5 +120,59 @@ describe("cluster rollout", () => {
       "m1:invalidation-remove", "m1:upgrade", "m2:invalidation-remove", "m2:upgrade", "m3:invalidation-remove", "m3:upgrade",
       "m4:upgrade", "m1:invalidation-add", "m2:invalidation-add", "m3:invalidation-add",
     ]);
+  });
+});
+
+describe("cluster rollout stop by stop", () => {
+  /** A stop within the old release's class (a patch set), then the new release. */
+  const stages: RolloutStage[] = [
+    { from: "a", to: "b", policy, leaves: false },
+    { from: "b", to: "c", policy, leaves: true },
+  ];
+
+  /** Replays a staged rollout: after each change and during each upgrade, a live member takes invalidations and the traffic pool keeps one. */
+  function replayStaged(members: string[]): void {
+    const pools = desiredPools(members, new Set(), undefined, policy);
+    for (const e of stagedRolloutOrder(members, stages, Object.fromEntries(members.map((m) => [m, 0]))).entries) {
+      if (!("pool" in e)) {
+        const live = members.filter((m) => m !== e.member && pools.invalidation[m] === "ready");
+        // the last member's move to the new release: it stays in the pool (the document) and the others return once it has stopped
+        const lastToNew = e.action === "upgrade to c" && e.member === members[members.length - 1];
+        assert.ok(live.length >= 1 || lastToNew, `no live member takes invalidations while ${e.member} runs ${e.action}`);
+        continue;
+      }
+      pools[e.pool][e.member] = e.state;
+      assert.ok(members.some((m) => pools.traffic[m] === "ready"), `the traffic pool is empty after ${e.member}:${e.action}`);
+      assert.ok(members.some((m) => pools.invalidation[m] === "ready"), `the invalidation pool is empty after ${e.member}:${e.action}`);
+    }
+    for (const m of members) assert.deepStrictEqual([pools.traffic[m], pools.invalidation[m]], ["ready", "ready"], m);
+  }
+
+  it("every member takes the first stop, one at a time, alone out of the pools, before any takes the next", () => {
+    const order = stagedRolloutOrder(names(3), stages, { m1: 0, m2: 0, m3: 0 }).entries.map((e) => `${e.member}:${e.action}`);
+    assert.deepStrictEqual(order, [
+      "m1:invalidation-remove", "m1:traffic-drain", "m1:upgrade to b", "m1:traffic-ready", "m1:invalidation-add",
+      "m2:invalidation-remove", "m2:traffic-drain", "m2:upgrade to b", "m2:traffic-ready", "m2:invalidation-add",
+      "m3:invalidation-remove", "m3:traffic-drain", "m3:upgrade to b", "m3:traffic-ready", "m3:invalidation-add",
+      "m1:invalidation-remove", "m1:traffic-drain", "m1:upgrade to c", "m1:traffic-ready",
+      "m2:invalidation-remove", "m2:traffic-drain", "m2:upgrade to c", "m2:traffic-ready",
+      "m3:traffic-drain", "m3:upgrade to c", "m1:invalidation-add", "m2:invalidation-add", "m3:traffic-ready",
+    ]);
+  });
+
+  for (const n of [2, 3, 4, 6]) {
+    it(`${n} members: a live member takes invalidations whenever one is stopped for the stop within the class, and the pools are never empty`, () => replayStaged(names(n)));
+  }
+
+  it("a rollout stopped during the first stop goes on from the first member without it; members already there are not run again", () => {
+    const order = stagedRolloutOrder(names(3), stages, { m1: 1, m2: 0, m3: 0 }).entries.filter((e) => !("pool" in e)).map((e) => `${e.member}:${e.action}`);
+    assert.deepStrictEqual(order, ["m2:upgrade to b", "m3:upgrade to b", "m1:upgrade to c", "m2:upgrade to c", "m3:upgrade to c"]);
+  });
+
+  it("samePools: releases with the same old-release-only pools are one class", () => {
+    const p = oracleAs.cluster!.policy;
+    assert.ok(samePools(p("9.0.2.0"), p("9.0.2.3")));
+    assert.ok(!samePools(p("9.0.2.3"), p("10.1.2")));
+    assert.ok(samePools(p("9.0.4"), p("10.1.2")), "no old-release-only pool either way");
   });
 });

@@ -43,6 +43,12 @@ describe("upchain report: the stack's servers and their newest runs", () => {
     assert.deepStrictEqual(rows.map((r) => `${r.name} ${r.record.run}`), ["web2 20261123T100000-cccccc", "web1 20261123T110000-bbbbbb"]);
   });
 
+  it("a cluster member's Servers for its stops (wc1-9.0.2.3, then wc1: one host, one journal) are one row, under the member's own name", () => {
+    const staged = serversOf({ deployment: { resources: [server("web1-9.0.2.3", "10.0.0.1"), server("web2-9.0.2.3", "10.0.0.2"), server("web1", "10.0.0.1"), server("web2", "10.0.0.2")] } });
+    const rows = rowsFor(staged, readRecords(path.join(dir, "runs")));
+    assert.deepStrictEqual(rows.map((r) => `${r.name} ${r.record.run}`), ["web1 20261123T110000-bbbbbb", "web2 20261123T100000-cccccc"]);
+  });
+
   it("puts servers wave by wave, keeping the state's order within a wave", () => {
     const waved = { deployment: { resources: [server("c", "10.0.0.3", { wave: 1 }), server("a", "10.0.0.1", { wave: 0 }), server("d", "10.0.0.4", { wave: 1 }), server("b", "10.0.0.2", { wave: 0 })] } };
     assert.deepStrictEqual(serversOf(waved).map((s) => `${s.name}:${s.wave}`), ["a:0", "b:0", "c:1", "d:1"]);
