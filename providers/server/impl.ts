@@ -212,6 +212,32 @@ export async function readOffered(host: RemoteHost, catalog: Catalog, s: ServerI
 const withOffered = (s: ServerInputs, offered: Offered): ServerInputs => ({ ...s, target: offered.target, ...(offered.releases ? { releases: offered.releases } : {}) });
 
 /**
+ * The chain `up` runs from `from` (what the host runs now): the host's offer is read again for its
+ * releases, but the target must be the one preview resolved and showed (`previewed`, check's
+ * resolvedTarget; the stack's own when it named no alias): an update service that detected a newer
+ * release since would otherwise have `latest` mean a version nobody previewed or gated. And the
+ * promotion gate is checked again on the chain that will run: a server found at its target at
+ * preview needed no proof, but one found back on an older release at up does.
+ */
+export async function planAtUp(host: RemoteHost, catalog: Catalog, s: ServerInputs, from: string, previewed?: unknown): Promise<Plan> {
+  const offered = await readOffered(host, catalog, s, from);
+  const expected = typeof previewed === "string" ? previewed : s.target;
+  const norm = (v: string) => catalog.scheme.normalize(v) ?? v;
+  if (norm(offered.target) !== norm(expected)) {
+    throw new UpchainError(
+      "PLAN_CHANGED",
+      `${host.label}: preview resolved the target ${s.target} to ${expected}, but the host now resolves it to ${offered.target}: up runs only what preview showed and checked, and nothing was run. ` +
+        `To go to ${offered.target}, run pulumi up again: it previews ${offered.target} and checks it (the promotion gate included) before anything runs.`,
+      ["target"],
+    );
+  }
+  const plan = planFor(catalog, withOffered(s, offered), from);
+  const unproven = s.promotion && plan.hops.length ? promotionProblem(catalog.scheme, s.product, plan.to, s.promotion) : undefined;
+  if (unproven) throw new UpchainError("NOT_PROMOTED", `${host.label}: ${unproven}`, ["target"]);
+  return plan;
+}
+
+/**
  * Every `$UPCHAIN_SECRET_X` an option refers to must come with a value in secretEnv: a step would
  * otherwise run with an empty password. Checked here too, not only by the stack program, because a
  * program of one's own passes options to the components directly.
@@ -461,7 +487,7 @@ async function converge(inputs: any, olds?: any): Promise<any> {
       await run(resumePlan(catalog, offeredNow, pending, where));
     }
     const from = await installed();
-    const plan = planFor(catalog, withOffered(s, await readOffered(host, catalog, s, from)), from);
+    const plan = await planAtUp(host, catalog, s, from, inputs.resolvedTarget);
     if (plan.hops.length || (pending && s.clearRun === pending.run)) {
       if (plan.hops.length) log(`${catalog.title} ${plan.from} -> ${plan.to}: ${plan.hops.map(hopLabel).join(", ")}`);
       await run(plan);

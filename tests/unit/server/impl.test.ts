@@ -4,7 +4,8 @@ import * as assert from "assert";
 import { getCatalog, productNames } from "../../../providers/catalogs";
 import { isUpchainError } from "../../../providers/errors";
 // the look itself: failures by the provider's own property names (check renames them, see fields.test.ts)
-import { checkNow as check, probeInstalled, unresolvedSecretReferences } from "../../../providers/server/impl";
+import { checkNow as check, planAtUp, probeInstalled, unresolvedSecretReferences } from "../../../providers/server/impl";
+import { Catalog } from "../../../providers/engine/catalog";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { webOptions } from "../catalogs/altazion/fixtures";
 import { counter } from "../../support/counterCatalog";
@@ -100,5 +101,41 @@ describe("the Server provider's refusal of a host without the product (UNKNOWN_V
         assert.strictEqual(depth, 0, `${product} on ${platform}: ${text}`);
       }
     }
+  });
+});
+
+describe("up runs what preview resolved and gated (issue 19: the promotion gate at up)", () => {
+  // a counter whose host offers its latest release, as an update service does: "latest" resolves to it
+  const offering: Catalog = {
+    ...counter,
+    offers: () => ({ shell: "sh", command: "cat /opt/counter/OFFER", read: (r, _installed, target) => ({ releases: [r.stdout.trim()], target: target === "latest" ? r.stdout.trim() : target }) }),
+  };
+  const offeringNow = (latest: string) => ({ label: "root@c1:22", exec: async () => ({ code: 0, signal: null, stdout: `${latest}\n`, stderr: "" }) }) as unknown as RemoteHost;
+  type Inputs = Parameters<typeof planAtUp>[2];
+  const server = (target: string, proven: string[], override?: string) =>
+    ({ product: "counter", platform: "linux", target, options: {}, secretEnv: {}, promotion: { from: "staging", proven, server: "c1", ...(override ? { override } : {}) } }) as unknown as Inputs;
+  const refusal = (p: Promise<unknown>) => p.then((plan) => assert.fail(`up would run ${JSON.stringify((plan as { to?: string }).to)}`), (e: unknown) => e);
+
+  it("latest resolved to 4 at preview (which staging runs) and to 5 at up (which it never ran): nothing is run, and the message says why", async () => {
+    const e = await refusal(planAtUp(offeringNow("5"), offering, server("latest", ["4"]), "3", "4"));
+    assert.ok(isUpchainError(e, "PLAN_CHANGED"), String(e));
+    assert.match(e.message, /^root@c1:22: preview resolved the target latest to 4, but the host now resolves it to 5: up runs only what preview showed and checked, and nothing was run\. /);
+    assert.match(e.message, /run pulumi up again: it previews 5 and checks it \(the promotion gate included\) before anything runs/);
+  });
+
+  it("a host already at its target at preview (no gate) that is found back at 3 at up is gated again: NOT_PROMOTED, nothing run", async () => {
+    const e = await refusal(planAtUp(offeringNow("4"), offering, server("4", ["3"]), "3", undefined));
+    assert.ok(isUpchainError(e, "NOT_PROMOTED"), String(e));
+    assert.match(e.message, /^root@c1:22: 4 is not yet run successfully by the stack it is promoted from \(staging\) for counter: it runs 3\. /);
+  });
+
+  it("what preview resolved, still offered and run by staging, is what up plans", async () => {
+    const plan = await planAtUp(offeringNow("4"), offering, server("latest", ["4"]), "3", "4");
+    assert.deepStrictEqual([plan.from, plan.to], ["3", "4"]);
+  });
+
+  it("an override lets a target staging does not run through at up, as it does at preview", async () => {
+    const plan = await planAtUp(offeringNow("4"), offering, server("4", [], "CVE-2026-0001, change 4711"), "3", undefined);
+    assert.strictEqual(plan.to, "4");
   });
 });
