@@ -5,7 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
 import { loadCatalogModule } from "../catalogs/own";
-import { promotionProblem } from "../engine/promotion";
+import { VISIBLE_REASON, hasVisibleText, promotionProblem } from "../engine/promotion";
 import { displayLine, flushDisplay } from "../engineLog";
 import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
 import { Catalog, PlanContext, Platform } from "../engine/catalog";
@@ -106,7 +106,7 @@ const serverSchema = z.object({
   wave: z.number().int().min(0).optional(),
   /** The environment this one is promoted from, and what it runs (engine/promotion.ts). */
   promotion: z
-    .strictObject({ from: z.string().min(1), proven: z.array(z.string()), server: z.string().optional(), override: z.string().min(1, "say why the target goes without the previous environment").optional() })
+    .strictObject({ from: z.string().min(1), proven: z.array(z.string()), server: z.string().optional(), override: z.string().refine(hasVisibleText, `say why the target goes without the previous environment, ${VISIBLE_REASON}`).optional() })
     .optional(),
 });
 

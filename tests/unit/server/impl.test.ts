@@ -167,3 +167,14 @@ describe("a secret too short to be masked is refused at preview (issue 19)", () 
     assert.ok(!r.failures?.some((x) => x.property === "secretEnv.UPCHAIN_SECRET_OK"), JSON.stringify(r.failures));
   });
 });
+
+describe("a promotion override must say why in visible text (issue 19)", () => {
+  it("an override of blanks (a space, a tab, U+200B) is refused at promotion.override, without connecting", async () => {
+    for (const override of [" ", "\t", "\u200b"]) {
+      const r = await check({}, { ...base, promotion: { from: "staging", proven: [], server: "gmx1", override } });
+      const f = r.failures?.find((x) => x.property === "promotion.override");
+      assert.ok(f, `${JSON.stringify(override)}: ${JSON.stringify(r.failures)}`);
+      assert.match(f.reason, /say why the target goes without the previous environment, in visible text/);
+    }
+  });
+});
