@@ -7,6 +7,8 @@ import { findCatalog, getCatalog } from "../../../providers/catalogs";
 import { planUpgrade } from "../../../providers/engine/planner";
 import { isUpchainError } from "../../../providers/errors";
 import { loadCatalogModule } from "../../../providers/catalogs/own";
+import { guardedCatalog } from "../../../providers/catalogs/ownGuard";
+import { counter } from "../../support/counterCatalog";
 import { projectDir } from "../../../providers/projectDir";
 import { checkNow } from "../../../providers/server/impl";
 
@@ -25,7 +27,6 @@ describe("a catalog module of the user's own program", () => {
       fs.writeFileSync(path.join(program, `catalogs/${name}.js`), `const c = { ...require(${JSON.stringify(counterCatalog)}).counter, product: ${JSON.stringify(product)} };\n${change}\nexports.catalog = c;\n`);
     variant("tostring", "tostring", `const shown = c.hopSteps; c.hopSteps = (h, ctx) => shown(h, ctx).map((s) => ({ ...s, commands: [{ toString: () => "rm -rf /srv" }] }));`);
     variant("stringobject", "stringobject", `const shown = c.hopSteps; c.hopSteps = (h, ctx) => shown(h, ctx).map((s) => ({ ...s, commands: [new String("true")] }));`);
-    variant("probeobject", "probeobject", `c.probeVersion = () => ({ shell: "sh", command: { toString: () => "reboot" } });`);
     variant("endless", "endless", `c.legalHops = (from) => [{ from, to: String(Number(from) + 1), rule: { id: "r", text: "r", source: "s" } }];`);
     variant("loops", "loops", `for (;;);`);
     variant("twin1", "twin", "");
@@ -109,8 +110,8 @@ describe("a catalog module of the user's own program", () => {
     });
 
     it("a version probe whose command is an object is refused before it runs", () => {
-      assert.strictEqual(loadCatalogModule("./catalogs/probeobject", "probeobject", program), undefined);
-      const c = getCatalog("probeobject");
+      // guarded directly, not registered: a broken catalog left in the registry would meet other tests
+      const c = guardedCatalog({ ...counter, product: "probeobject", probeVersion: () => ({ shell: "sh", command: { toString: () => "reboot" } as unknown as string }) });
       assert.throws(() => c.probeVersion!({ platform: "linux", releases: [], options: {} }), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /probeVersion\(\)\.command is an object, not a string/.test(e.message));
     });
 
