@@ -5,6 +5,7 @@
 // lines (a chain planned, a hop done, a failure) stay in it. Anywhere else (unit tests, the CLI) and
 // whenever the engine cannot be reached, lines go to stdout, which Pulumi shows as lasting lines.
 import { createRequire } from "module";
+import { terminalText } from "./engine/progress";
 
 export type DisplayLine = (line: string, o?: { ephemeral?: boolean; warning?: boolean }) => void;
 
@@ -55,7 +56,8 @@ let queue: Promise<void> = Promise.resolve();
 export function displayLine(prefix: string, address = engineAddress(), stdout: (text: string) => void = console.log): DisplayLine {
   if (address !== undefined && !engines.has(address)) engines.set(address, connect(address));
   return (line, o = {}) => {
-    const text = `${prefix}${line}`;
+    // the host's text (a step's output, a balancer's answer) reaches the operator's terminal only cleaned
+    const text = terminalText(`${prefix}${line}`);
     const e = address === undefined ? null : engines.get(address);
     if (!e) {
       queue = queue.then(() => stdout(text));

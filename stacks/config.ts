@@ -6,6 +6,7 @@ import { z } from "zod";
 import { hookPath } from "../components/altazionServer";
 import { projectDir } from "../providers/projectDir";
 import { sizeProblem } from "../providers/engine/waves";
+import { VISIBLE_REASON, hasVisibleText } from "../providers/engine/promotion";
 import { UpchainError } from "../providers/errors";
 import { keyscanHostProblem } from "../providers/transport/hostKey";
 import { ConfigIssue, ConfigPath, configField, issueField } from "./issues";
@@ -127,7 +128,7 @@ const promotionShape = {
   /** The stack, as StackReference names it: "staging" (same project and backend) or "organization/upchain/staging". */
   from: z.string().regex(/^[A-Za-z0-9_.\/-]+$/, 'a stack name, like staging or organization/upchain/staging'),
   /** Emergencies only: a server (or cluster) name and why it may go to its target first. Shown by every preview. */
-  overrides: z.record(z.string(), z.string().trim().min(1, "say why this server goes first: the reason is shown by every preview")).optional(),
+  overrides: z.record(z.string(), z.string().trim().refine(hasVisibleText, `say why this server goes first, ${VISIBLE_REASON}: the reason is shown by every preview`)).optional(),
 };
 
 /** Every `upchain:*` key the program reads; those marked secret must be set with `--secret`. */

@@ -3,7 +3,7 @@
 // point brought back when a step fails. It makes no planning decision of its own, and it takes
 // nothing from the host but data: the plan always comes from the controller (journal.ts).
 import { UpchainError, isUpchainError, maskSecrets } from "../errors";
-import { elapsedText, stepProgress } from "./progress";
+import { elapsedText, quotedBlock, stepProgress } from "./progress";
 import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, RebootStep, Step, VersionProbe, probedVersion } from "./catalog";
 import { DetachedResult, StepEnv, readResult, startDetached, stepState } from "./detached";
@@ -251,7 +251,7 @@ async function walk(r: Run): Promise<void> {
     const entry: TimelineEntry = { kind: "step", step: index, start: new Date().toISOString() };
     j.timeline.push(entry);
     if (r.hopStarted?.hop !== step.hop) r.hopStarted = { hop: step.hop, at: Date.now() };
-    const progress = stepProgress({ position, log: r.status, everyMs: o.progressEveryMs });
+    const progress = stepProgress({ position, log: r.status, everyMs: o.progressEveryMs, mask: (text) => maskSecrets(text, o.secrets ?? []) });
     try {
       outcome = await runOrResume(r, step, index, position, progress.output);
     } catch (e) {
@@ -423,7 +423,7 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
   const hopSteps = o.plan.steps.filter((s) => s.hop === step.hop);
   const changedSomething = hopSteps.slice(0, hopSteps.indexOf(step) + 1).some((s) => s.destructive);
   const what = outcome === "lost" ? "died without an exit status (its process is gone)" : outcome.code === -1 ? "could not be carried out" : `exited ${outcome.code}`;
-  const output = outcome === "lost" ? "" : `\n--- stdout ---\n${tail(outcome.stdout)}\n--- stderr ---\n${tail(outcome.stderr)}`;
+  const output = outcome === "lost" ? "" : `\n--- stdout ---\n${quotedBlock(tail(outcome.stdout))}\n--- stderr ---\n${quotedBlock(tail(outcome.stderr))}`;
   const mask = (s: string) => maskSecrets(s, o.secrets ?? []);
   const failedStep = `${o.host.label}: step "${step.title}" (${step.id}) of hop ${hopName(o.catalog, o.plan, step.hop)} ${what}`;
   const restore = changedSomething ? o.catalog.restoreSteps(hop, o.ctx) : [];

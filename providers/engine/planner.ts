@@ -66,28 +66,85 @@ function normalizeOrThrow(catalog: Catalog, field: "installed" | "target", text:
   return v;
 }
 
-/** Shortest chains from `from` to every reachable version (breadth-first over legal hops). */
-function shortestChains(catalog: Catalog, from: string, ctx: PlanContext): Map<string, Hop[]> {
-  const chains = new Map<string, Hop[]>([[from, []]]);
+/**
+ * How far a search may go: versions reached, hops looked at, and time. A catalog of one's own (or a
+ * release list of thousands) must not hang preview, which plans every server of the fleet at once:
+ * past a bound the search stops with an error that says which bound and what to do.
+ */
+export interface SearchBounds {
+  versions: number;
+  hops: number;
+  ms: number;
+}
+export const SEARCH_BOUNDS: SearchBounds = { versions: 20_000, hops: 2_000_000, ms: 10_000 };
+
+/** The chains found from `from`: each reached version's last hop, walked back for its whole chain. */
+interface Chains {
+  reached: Set<string>;
+  chainTo(to: string): Hop[] | undefined;
+}
+
+/**
+ * Shortest chains from `from` to every reachable version (breadth-first over legal hops), in time
+ * linear in the hops looked at: each version keeps only the hop it was first reached by (no copy of
+ * its chain), the queue is walked by index, and a version's hops are ordered by their rank in the
+ * sorted releases (a number) rather than by the scheme's compare, which parses both versions each time.
+ * Ties go to the older intermediate version, as before. With `stopAt`, the search ends when it
+ * reaches that version: breadth-first, its chain is already the shortest (and the same one).
+ */
+function shortestChains(catalog: Catalog, from: string, ctx: PlanContext, bounds: SearchBounds = SEARCH_BOUNDS, stopAt?: string): Chains {
+  const rank = new Map(ctx.releases.map((r, i) => [r, i]));
+  const order = (a: Hop, b: Hop) => {
+    const x = rank.get(a.to);
+    const y = rank.get(b.to);
+    // a version the releases do not list (a catalog's own x.y.z.0) is compared as the scheme says
+    return x !== undefined && y !== undefined ? x - y : catalog.scheme.compare(a.to, b.to);
+  };
+  const via = new Map<string, Hop | undefined>([[from, undefined]]);
   const queue = [from];
-  while (queue.length) {
-    const at = queue.shift()!;
-    const sorted = [...catalog.legalHops(at, ctx)].sort((a, b) => catalog.scheme.compare(a.to, b.to));
-    for (const hop of sorted) {
+  const until = Date.now() + bounds.ms;
+  let looked = 0;
+  for (let next = 0; next < queue.length && !(stopAt !== undefined && via.has(stopAt)); next++) {
+    const at = queue[next];
+    const hops = catalog.legalHops(at, ctx);
+    looked += hops.length;
+    if (queue.length > bounds.versions || looked > bounds.hops || Date.now() > until) throw searchTooLarge(catalog, from, ctx, queue.length, looked, bounds);
+    // a catalog mostly offers its hops in release order already: checked in one pass before sorting
+    const inOrder = hops.every((h, i) => i === 0 || order(hops[i - 1], h) <= 0);
+    for (const hop of inOrder ? hops : [...hops].sort(order)) {
+      if (via.has(hop.to)) continue;
       if (catalog.scheme.compare(hop.to, at) <= 0) continue; // catalogs only move forward
-      if (chains.has(hop.to)) continue;
-      chains.set(hop.to, [...chains.get(at)!, hop]);
+      via.set(hop.to, hop);
       queue.push(hop.to);
     }
   }
-  return chains;
+  return {
+    reached: new Set(via.keys()),
+    chainTo(to) {
+      if (!via.has(to)) return undefined;
+      const chain: Hop[] = [];
+      for (let hop = via.get(to); hop; hop = via.get(hop.from)) chain.push(hop);
+      return chain.reverse();
+    },
+  };
+}
+
+function searchTooLarge(catalog: Catalog, from: string, ctx: PlanContext, versions: number, hops: number, b: SearchBounds): UpchainError {
+  const which = versions > b.versions ? `reached more than ${b.versions} versions` : hops > b.hops ? `looked at more than ${b.hops} hops` : `took more than ${b.ms / 1000} s`;
+  return new UpchainError(
+    "INVALID_INPUT",
+    `releases: the search for ${withArticle(catalog.title)} chain from ${from} over ${ctx.releases.length} releases ${which} and was stopped ` +
+      `(${versions} versions, ${hops} hops so far): list only the releases you have patches for, between the installed version and the target ` +
+      `(a catalog of your own: make its legalHops offer only the hops its vendor allows, each to a later version)`,
+    ["releases"],
+  );
 }
 
 /** Every version the installed one can legally reach, oldest first. */
 export function legalTargets(catalog: Catalog, req: Omit<PlanRequest, "target">): string[] {
   const ctx = contextFor(catalog, { ...req, target: req.installed });
   const installed = normalizeOrThrow(catalog, "installed", req.installed);
-  return sortVersions(catalog.scheme, [...shortestChains(catalog, installed, ctx).keys()].filter((v) => v !== installed));
+  return sortVersions(catalog.scheme, [...shortestChains(catalog, installed, ctx).reached].filter((v) => v !== installed));
 }
 
 /**
@@ -99,31 +156,37 @@ export function versionList(versions: readonly string[], ends = 5, whole = 20): 
   return [...versions.slice(0, ends), `… ${versions.length - 2 * ends} more …`, ...versions.slice(-ends)].join(", ");
 }
 
-export function planUpgrade(catalog: Catalog, req: PlanRequest): Plan {
+export function planUpgrade(catalog: Catalog, req: PlanRequest, bounds: SearchBounds = SEARCH_BOUNDS): Plan {
   const ctx = contextFor(catalog, req);
   const from = normalizeOrThrow(catalog, "installed", req.installed);
   const to = normalizeOrThrow(catalog, "target", req.target);
-  const chains = shortestChains(catalog, from, ctx);
-  const reachable = sortVersions(catalog.scheme, [...chains.keys()].filter((v) => v !== from));
-  const legal = reachable.length ? `legal targets from ${from}: ${versionList(reachable)}` : `no release is reachable from ${from}`;
+  // every version reachable, for the refusals only: the chain's own search stops at the target
+  let everything: Chains | undefined;
+  const legalText = () => {
+    everything ??= shortestChains(catalog, from, ctx, bounds);
+    const reachable = sortVersions(catalog.scheme, [...everything.reached].filter((v) => v !== from));
+    return reachable.length ? `legal targets from ${from}: ${versionList(reachable)}` : `no release is reachable from ${from}`;
+  };
 
   if (catalog.scheme.compare(to, from) < 0) {
-    throw new UpchainError("DOWNGRADE", `target: ${to} is older than the installed ${from}; upchain never downgrades (${legal})`, ["target"]);
+    throw new UpchainError("DOWNGRADE", `target: ${to} is older than the installed ${from}; upchain never downgrades (${legalText()})`, ["target"]);
   }
   const undocumented = catalog.undocumentedSource?.(from, ctx);
   if (undocumented && from !== to) throw new UpchainError("NO_LEGAL_PATH", `installed: ${undocumented}; upchain never guesses a path`, ["installed"]);
   if (to !== from && !ctx.releases.includes(to)) {
     throw new UpchainError(
       "UNKNOWN_VERSION",
-      `target: ${to} is not a known ${catalog.title} release (known: ${versionList(ctx.releases)}; ${legal})`,
+      `target: ${to} is not a known ${catalog.title} release (known: ${versionList(ctx.releases)}; ${legalText()})`,
       ["target"],
     );
   }
   // before the search's answer: a catalog may refuse the chain itself, naming what the releases lack
   const stops = catalog.requiredStops(from, to, ctx);
-  const hops = chains.get(to);
+  const chains = shortestChains(catalog, from, ctx, bounds, to);
+  const hops = chains.chainTo(to);
   if (!hops) {
-    throw new UpchainError("NO_LEGAL_PATH", `target: no chain of legal hops leads from ${from} to ${to} (${legal})`, ["target"]);
+    everything = chains; // a search that never reached the target went everywhere it could
+    throw new UpchainError("NO_LEGAL_PATH", `target: no chain of legal hops leads from ${from} to ${to} (${legalText()})`, ["target"]);
   }
 
   // Defence in depth: whatever the hop rules say, a required stop may never be skipped.

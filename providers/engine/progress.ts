@@ -11,6 +11,12 @@ export interface StepProgressOptions {
   /** At most one output line per this many milliseconds; a quiet step is reported as often (default 10 s). */
   everyMs?: number;
   now?: () => number;
+  /**
+   * Hides secrets in the step's output: applied to each whole line before it is made printable, since
+   * cleaning first (a tab made a space, an escape dropped, the line cut short) changes a secret so
+   * that it no longer matches, and it would show in clear.
+   */
+  mask?: (text: string) => string;
   /** Timers, replaceable in tests. */
   setInterval?: (f: () => void, ms: number) => unknown;
   clearInterval?: (t: unknown) => void;
@@ -18,10 +24,51 @@ export interface StepProgressOptions {
 
 const MAX_LINE = 200;
 
-/** Host output made safe to print: no control characters but tab, at most MAX_LINE characters. */
+/* eslint-disable no-control-regex */
+/** Whole escape sequences, so none of their payload is left behind as text. */
+const ESCAPES = [
+  /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, // OSC: a window title, a clipboard write (OSC 52), a hyperlink; ended by BEL or ST
+  /\x1b[PX^_][^\x1b]*(?:\x1b\\)?/g, // DCS, SOS, PM, APC strings, ended by ST
+  /\x1b\[[0-?]*[ -/]*[@-~]/g, // CSI: colours, cursor moves, screen and line clears
+  /\x1b[ -/]*[0-~]?/g, // any other escape (a charset switch, a full reset)
+];
+/** C0 controls but the line feed (a carriage return rewrites the line shown), DEL, C1 controls (0x9b is an 8-bit CSI). */
+const CONTROLS = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/g;
+/** Zero-width and bidirectional controls: they hide or reorder what a line appears to say. */
+const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+/* eslint-enable no-control-regex */
+
+/**
+ * Text that came from a host (a step's output, a journal's fields, a balancer's answer) made safe for
+ * the operator's terminal, its lines kept: no escape sequence (nothing can move the cursor, clear the
+ * screen, set the title or write the clipboard), no control character but the line feed, a tab as a
+ * space, no invisible or reordering character, Unicode's own line separators as spaces (a line feed
+ * only where the text had one, so a quoted block stays quoted). Every
+ * message and line the Server provider hands to Pulumi passes through it (engineLog.ts, server/impl.ts).
+ */
+export function terminalText(text: string): string {
+  let out = text;
+  for (const e of ESCAPES) out = out.replace(e, "");
+  return out.replace(/\r\n/g, "\n").replace(/\t/g, " ").replace(CONTROLS, "").replace(INVISIBLE, "").replace(/[\u2028\u2029]/g, " ");
+}
+
+/** Host text for one line of a message (a journal's field): terminalText, its lines joined by " / ". */
+export function oneLine(text: string): string {
+  return terminalText(text).split("\n").map((l) => l.trim()).filter(Boolean).join(" / ");
+}
+
+/**
+ * A block of a host's output inside a message, each line behind "| ": what the host printed cannot
+ * pass for a line of upchain's own (advice to follow, a verdict).
+ */
+export function quotedBlock(text: string): string {
+  // not cleaned here: the message is masked first, then cleaned where it leaves the provider
+  return text.split("\n").map((l) => `| ${l}`).join("\n");
+}
+
+/** Host output made safe to print on one line: terminalText, trimmed, at most MAX_LINE characters. */
 export function printable(line: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = line.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "").replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "").replace(/\t/g, " ").trim();
+  const clean = terminalText(line).replace(/\n/g, " ").trim();
   return clean.length > MAX_LINE ? `${clean.slice(0, MAX_LINE - 1)}…` : clean;
 }
 
@@ -44,6 +91,7 @@ export interface StepProgress {
 export function stepProgress(o: StepProgressOptions): StepProgress {
   const now = o.now ?? Date.now;
   const every = o.everyMs ?? 10_000;
+  const mask = o.mask ?? ((text: string) => text);
   const started = now();
   let lastReport = started;
   let partial = "";
@@ -65,7 +113,7 @@ export function stepProgress(o: StepProgressOptions): StepProgress {
       const lines = (partial + text).split("\n");
       partial = lines.pop() ?? "";
       for (const l of lines) {
-        const p = printable(l);
+        const p = printable(mask(l));
         if (p) latest = p;
       }
       if (latest !== undefined && now() - lastReport >= every) {
@@ -75,7 +123,7 @@ export function stepProgress(o: StepProgressOptions): StepProgress {
     },
     end(ok) {
       (o.clearInterval ?? ((t) => clearInterval(t as NodeJS.Timeout)))(timer);
-      const rest = printable(partial);
+      const rest = printable(mask(partial));
       if (rest) latest = rest;
       if (latest !== undefined) o.log(`${o.position}   ${latest}`);
       o.log(`${o.position} ${ok ? "done in" : "failed after"} ${elapsedText(now() - started)}`);

@@ -16,6 +16,17 @@ export interface PromotionGate {
   server?: string;
 }
 
+/**
+ * Whether a reason says anything: a letter, a digit, a punctuation mark or a symbol. Spaces, tabs and
+ * invisible characters (U+200B, a no-break space) are not a reason, though trim() keeps some of them.
+ */
+export function hasVisibleText(text: string): boolean {
+  return /[\p{L}\p{N}\p{P}\p{S}]/u.test(text);
+}
+
+/** The rule an override's reason is held to, for the refusals. */
+export const VISIBLE_REASON = "in visible text (letters or digits: spaces, tabs and invisible characters are no reason)";
+
 /** What each stack publishes for the next environment: per product, per version, the servers that run it successfully. */
 export type Proven = Record<string, Record<string, string[]>>;
 
@@ -34,7 +45,7 @@ function parts(scheme: VersionScheme, version: string): string[] {
  * override lets it through; the caller shows the override instead.
  */
 export function promotionProblem(scheme: VersionScheme, product: string, target: string, gate: PromotionGate): string | undefined {
-  if (gate.override) return undefined;
+  if (gate.override && hasVisibleText(gate.override)) return undefined;
   const proven = new Set(gate.proven.flatMap((v) => parts(scheme, v)));
   const missing = parts(scheme, target).filter((p) => !proven.has(p));
   if (!missing.length) return undefined;

@@ -13,7 +13,17 @@ export interface VersionScheme {
 /** Versions made of a fixed count of dot-separated integers (OMFLOW: 4). */
 export function dottedNumbers(count: number, example: string): VersionScheme & { parts(v: string): number[] } {
   const re = new RegExp(`^\\d+(\\.\\d+){${count - 1}}$`);
-  const parts = (v: string) => v.split(".").map(Number);
+  // a planner's search compares the same few thousand versions millions of times: each is split once
+  const seen = new Map<string, readonly number[]>();
+  const parts = (v: string): number[] => {
+    let p = seen.get(v);
+    if (!p) {
+      if (seen.size >= 100_000) seen.clear();
+      p = Object.freeze(v.split(".").map(Number));
+      seen.set(v, p);
+    }
+    return p as number[];
+  };
   return {
     describe: `${count} numbers separated by dots, like ${example}`,
     normalize: (text) => (re.test(text.trim()) ? parts(text.trim()).join(".") : undefined),

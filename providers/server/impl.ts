@@ -5,7 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
 import { loadCatalogModule } from "../catalogs/own";
-import { promotionProblem } from "../engine/promotion";
+import { VISIBLE_REASON, hasVisibleText, promotionProblem } from "../engine/promotion";
 import { displayLine, flushDisplay } from "../engineLog";
 import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
 import { Catalog, PlanContext, Platform } from "../engine/catalog";
@@ -29,7 +29,7 @@ import { takeLook } from "./lookAhead";
 import { targetProblems } from "./target";
 export { targetProblems } from "./target";
 import { Resumed, planAfterRun, planSummary, resumedPlan } from "./planSummary";
-import { progressPrefix } from "../engine/progress";
+import { oneLine, progressPrefix, terminalText } from "../engine/progress";
 import { Connection, RemoteHost } from "../transport/remoteHost";
 import { MemberStage, clusterMember, stageRequest } from "../engine/clusterMember";
 import { Pools } from "../loadBalancer/pools";
@@ -64,6 +64,11 @@ const STEP_KEY = /^[a-z0-9-]+$/;
 const STEP_KEY_RULE = 'is not a step id or action: give a step id as preview lists it (like backup or run-patch) or an action (run, backup, verify, restore): lowercase letters, digits and "-"';
 const SECRET_VARIABLE = /^UPCHAIN_SECRET_[A-Z0-9_]+$/;
 const SECRET_VARIABLE_RULE = 'is not a secret\'s variable: UPCHAIN_SECRET_ and then capitals, digits and "_", like UPCHAIN_SECRET_MAILADMINPASSWORD';
+// Output is masked by searching it for each secret (errors.ts maskSecrets), which a string of one to
+// three characters cannot be: it would mangle ordinary output ("pw" in "pwd"), so it is not masked
+// at all, and would show in clear. It is refused instead of shown; such a secret is guessed anyway.
+const SHORTEST_SECRET = 4;
+const SHORT_SECRET_RULE = `a secret must have at least ${SHORTEST_SECRET} characters: a shorter secret cannot be masked in output (it would show in clear); give the real, longer value`;
 const keyError = (rule: string) => (iss: { code?: string }) => (iss.code === "invalid_key" ? rule : undefined);
 
 const serverSchema = z.object({
@@ -92,7 +97,7 @@ const serverSchema = z.object({
   /** A run the operator has dealt with by hand: a failed restore to clear, or an interrupted run to abandon. */
   clearRun: z.string().regex(RUN_ID, "the run id the error named, like 20261123T101500-a1b2c3").optional(),
   /** Secret values the steps read as environment variables (from a root-only file on the host, never a command line). */
-  secretEnv: z.record(z.string().regex(SECRET_VARIABLE), z.string(), { error: keyError(SECRET_VARIABLE_RULE) }).default({}),
+  secretEnv: z.record(z.string().regex(SECRET_VARIABLE), z.string().min(SHORTEST_SECRET, SHORT_SECRET_RULE), { error: keyError(SECRET_VARIABLE_RULE) }).default({}),
   /** A member of a cluster behind a load balancer: its pools are set around each hop (engine/clusterMember.ts). */
   pool: poolSchema.optional(),
   /** "record": a failed run is kept in the outcome output for a wave's gate, instead of failing the resource. */
@@ -105,7 +110,7 @@ const serverSchema = z.object({
   wave: z.number().int().min(0).optional(),
   /** The environment this one is promoted from, and what it runs (engine/promotion.ts). */
   promotion: z
-    .strictObject({ from: z.string().min(1), proven: z.array(z.string()), server: z.string().optional(), override: z.string().min(1, "say why the target goes without the previous environment").optional() })
+    .strictObject({ from: z.string().min(1), proven: z.array(z.string()), server: z.string().optional(), override: z.string().refine(hasVisibleText, `say why the target goes without the previous environment, ${VISIBLE_REASON}`).optional() })
     .optional(),
 });
 
@@ -196,7 +201,19 @@ async function assertAdministrator(host: RemoteHost, user: string): Promise<void
  */
 export async function readRunState(h: RemoteHost, platform: Platform, journalName: string): Promise<[Journal | undefined, LockHolder | undefined]> {
   if (platform === "windows") return [undefined, undefined];
-  return Promise.all([readJournal(h, DEFAULT_STATE_DIR, journalName), readLockHolder(h, DEFAULT_STATE_DIR, journalName)]);
+  const [journal, holder] = await Promise.all([readJournal(h, DEFAULT_STATE_DIR, journalName), readLockHolder(h, DEFAULT_STATE_DIR, journalName)]);
+  return [journal && withPrintableFailure(journal), holder];
+}
+
+/**
+ * A failed restore's fields are the host's text, quoted in messages (restorePending) and kept in the
+ * state (read's failedRestore): each becomes one printable line, so that none can clear the screen,
+ * write the clipboard, or add lines of advice that seem to be upchain's.
+ */
+function withPrintableFailure(j: Journal): Journal {
+  if (!j.failure) return j;
+  const f = j.failure;
+  return { ...j, failure: { hop: oneLine(f.hop), step: oneLine(f.step), restorePoint: oneLine(f.restorePoint), why: oneLine(f.why) } };
 }
 
 /** What the host offers to install (catalogs with an update service of their own), and the target with its aliases resolved. */
@@ -217,6 +234,32 @@ export async function readOffered(host: RemoteHost, catalog: Catalog, s: ServerI
 
 /** The server's inputs as the planner takes them: the host's offer added to the releases, the target resolved. */
 const withOffered = (s: ServerInputs, offered: Offered): ServerInputs => ({ ...s, target: offered.target, ...(offered.releases ? { releases: offered.releases } : {}) });
+
+/**
+ * The chain `up` runs from `from` (what the host runs now): the host's offer is read again for its
+ * releases, but the target must be the one preview resolved and showed (`previewed`, check's
+ * resolvedTarget; the stack's own when it named no alias): an update service that detected a newer
+ * release since would otherwise have `latest` mean a version nobody previewed or gated. And the
+ * promotion gate is checked again on the chain that will run: a server found at its target at
+ * preview needed no proof, but one found back on an older release at up does.
+ */
+export async function planAtUp(host: RemoteHost, catalog: Catalog, s: ServerInputs, from: string, previewed?: unknown): Promise<Plan> {
+  const offered = await readOffered(host, catalog, s, from);
+  const expected = typeof previewed === "string" ? previewed : s.target;
+  const norm = (v: string) => catalog.scheme.normalize(v) ?? v;
+  if (norm(offered.target) !== norm(expected)) {
+    throw new UpchainError(
+      "PLAN_CHANGED",
+      `${host.label}: preview resolved the target ${s.target} to ${expected}, but the host now resolves it to ${offered.target}: up runs only what preview showed and checked, and nothing was run. ` +
+        `To go to ${offered.target}, run pulumi up again: it previews ${offered.target} and checks it (the promotion gate included) before anything runs.`,
+      ["target"],
+    );
+  }
+  const plan = planFor(catalog, withOffered(s, offered), from);
+  const unproven = s.promotion && plan.hops.length ? promotionProblem(catalog.scheme, s.product, plan.to, s.promotion) : undefined;
+  if (unproven) throw new UpchainError("NOT_PROMOTED", `${host.label}: ${unproven}`, ["target"]);
+  return plan;
+}
 
 /**
  * Every `$UPCHAIN_SECRET_X` an option refers to must come with a value in secretEnv: a step would
@@ -297,7 +340,15 @@ function shownPlan(catalog: Catalog, s: ServerInputs, fromInstalled: Plan, req: 
 export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
   // a LookAhead checked before this server may already have looked, side by side with the others
   const r = (await takeLook<pulumi.dynamic.CheckResult>(news)) ?? (await checkNow(olds, news));
-  return r.failures?.length ? { failures: inUserTerms(r.failures, fieldNamesOf(news)) } : r;
+  return r.failures?.length ? { failures: reportedFailures(inUserTerms(r.failures, fieldNamesOf(news))) } : r;
+}
+
+/**
+ * Check's failures as Pulumi prints them: their reasons quote the host (a refusal with its output, a
+ * journal's fields), so they pass through terminalText like every line of the run.
+ */
+export function reportedFailures(failures: pulumi.dynamic.CheckFailure[]): pulumi.dynamic.CheckFailure[] {
+  return failures.map((f) => ({ property: f.property, reason: terminalText(f.reason) }));
 }
 
 /** The look itself: every problem at once, then the chain as preview shows it. */
@@ -469,7 +520,7 @@ async function converge(inputs: any, olds?: any): Promise<any> {
       await run(resumePlan(catalog, offeredNow, pending, where));
     }
     const from = await installed();
-    const plan = planFor(catalog, withOffered(s, await readOffered(host, catalog, s, from)), from);
+    const plan = await planAtUp(host, catalog, s, from, inputs.resolvedTarget);
     if (plan.hops.length || (pending && s.clearRun === pending.run)) {
       if (plan.hops.length) log(`${catalog.title} ${plan.from} -> ${plan.to}: ${plan.hops.map(hopLabel).join(", ")}`);
       await run(plan);
@@ -504,11 +555,19 @@ async function convergeOrRecord(inputs: any, olds?: any, id?: string): Promise<a
     return await converge(inputs, olds);
   } catch (e) {
     if (isUpchainError(e, "STOPPED")) throw await stoppedWithState(inputs, e, olds, id);
-    const where = clusterState(inputs);
-    failure = isUpchainError(e) ? new Error(`${e.code}: ${e.message}${where}`) : e instanceof Error ? new Error(`${e.message}${where}`) : new Error(String(e));
+    failure = reportedError(e, clusterState(inputs));
   }
   if (inputs.onFailure !== "record") throw failure;
   return failedOutputs(inputs, olds, failure.message, planAfterRun(inputs.plan), (line, prefix) => displayLine(prefix)(`failed, recorded for its wave's gate: ${line}`));
+}
+
+/**
+ * A run's error as Pulumi prints it (its message only, so the code goes in front) and as the state
+ * keeps it: it quotes the host (a failed step's output), so it passes through terminalText.
+ */
+export function reportedError(e: unknown, where = ""): Error {
+  const text = isUpchainError(e) ? `${e.code}: ${e.message}${where}` : e instanceof Error ? `${e.message}${where}` : String(e);
+  return new Error(terminalText(text));
 }
 
 /** The outputs of a run that did not finish: the version the host runs now (or the last known), and the failure. */
@@ -526,7 +585,7 @@ async function failedOutputs(inputs: any, olds: any, message: string, plan: unkn
  * to initialize, so the state records that version and the next up goes on from it.
  */
 async function stoppedWithState(inputs: any, e: UpchainError, olds: any, id: string | undefined): Promise<Error> {
-  const message = `${e.code}: ${e.message}`;
+  const message = reportedError(e).message;
   const outs = await failedOutputs(inputs, olds, message, inputs.plan);
   // the shim sends these properties as they are: the provider's own reference must be among them
   // Pulumi shows an initialization failure by its reasons, not by its message

@@ -71,3 +71,12 @@ describe("the display's lines from the provider process", () => {
     assert.deepStrictEqual(printed, ["p: a", "p: b"]);
   });
 });
+
+describe("a line on its way to the display is cleaned of the host's escapes (issue 19)", () => {
+  it("a step's output with a clipboard write, a screen clear and a carriage return reaches stdout as plain text", async () => {
+    const out: string[] = [];
+    displayLine("upchain web1: ", undefined, (t) => out.push(t))("[1->2 3/5] 4s | a\x1b]52;c;ZXZpbA==\x07b\x1b[2Jc\rd");
+    await flushDisplay();
+    assert.deepStrictEqual(out, ["upchain web1: [1->2 3/5] 4s | abcd"]);
+  });
+});

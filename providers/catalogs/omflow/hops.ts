@@ -16,7 +16,17 @@ import { DOCUMENTED_RELEASES, PYTHON311_VERSION, WINDOWS_CUMULATIVE_FROM, rules 
 export const omflowScheme = dottedNumbers(4, "1.2.0.1");
 
 const cmp = omflowScheme.compare;
-const feature = (v: string) => omflowScheme.parts(v).slice(0, 3).join(".");
+// asked for every release at every version a search reaches: each version's is worked out once
+const features = new Map<string, string>();
+const feature = (v: string): string => {
+  let f = features.get(v);
+  if (f === undefined) {
+    if (features.size >= 100_000) features.clear();
+    f = omflowScheme.parts(v).slice(0, 3).join(".");
+    features.set(v, f);
+  }
+  return f;
+};
 const firstOf = (f: string) => `${f}.0`;
 
 /**
@@ -26,13 +36,25 @@ const firstOf = (f: string) => `${f}.0`;
  * does not say which a.b's last feature version is.
  */
 function nextFeature(from: string, ctx: PlanContext): { release?: string; missing?: string } {
-  const features = [...ctx.releases, ...DOCUMENTED_RELEASES].map(feature);
-  const later = features.filter((f) => cmp(firstOf(f), from) > 0 && f !== feature(from)).sort((a, b) => cmp(firstOf(a), firstOf(b)));
-  if (!later.length) return {};
+  const own = feature(from);
+  const first = featuresOf(ctx).find((f) => f !== own && cmp(firstOf(f), from) > 0);
+  if (first === undefined) return {};
   const [a, b, c] = omflowScheme.parts(from);
-  const [la, lb, lc] = omflowScheme.parts(firstOf(later[0]));
+  const [la, lb, lc] = omflowScheme.parts(firstOf(first));
   if (la === a && lb === b && lc !== c + 1) return { missing: `${a}.${b}.${c + 1}` };
-  return { release: firstOf(later[0]) };
+  return { release: firstOf(first) };
+}
+
+// The feature versions of a release list, sorted once per list: the planner asks nextFeature for
+// every version its search reaches, and sorting them each time made planning quadratic (issue 19).
+const sortedFeatures = new WeakMap<readonly string[], string[]>();
+function featuresOf(ctx: PlanContext): string[] {
+  let out = sortedFeatures.get(ctx.releases);
+  if (!out) {
+    out = [...new Set([...ctx.releases, ...DOCUMENTED_RELEASES].map(feature))].sort((x, y) => cmp(firstOf(x), firstOf(y)));
+    sortedFeatures.set(ctx.releases, out);
+  }
+  return out;
 }
 
 const nextFeatureRelease = (from: string, ctx: PlanContext) => nextFeature(from, ctx).release;
@@ -51,8 +73,40 @@ function refuseMissingFeature(at: string, to: string, ctx: PlanContext): void {
 
 const hop = (from: string, to: string, rule: Rule): Hop => ({ from, to, rule });
 
+// The releases sorted, and by feature version, once per release list: legalHops is asked for every
+// version a search reaches, and filtering the whole list each time made planning quadratic.
+const indexes = new WeakMap<readonly string[], { sorted: string[]; byFeature: Map<string, string[]> }>();
+function releaseIndex(ctx: PlanContext): { sorted: string[]; byFeature: Map<string, string[]> } {
+  let index = indexes.get(ctx.releases);
+  if (!index) {
+    const sorted = [...new Set(ctx.releases)].sort(cmp);
+    const byFeature = new Map<string, string[]>();
+    for (const r of sorted) {
+      const group = byFeature.get(feature(r));
+      if (group) group.push(r);
+      else byFeature.set(feature(r), [r]);
+    }
+    index = { sorted, byFeature };
+    indexes.set(ctx.releases, index);
+  }
+  return index;
+}
+
+/** The releases of a sorted list that are later than `from` (a binary search). */
+function laterThan(sorted: readonly string[], from: string): string[] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cmp(sorted[mid], from) > 0) hi = mid;
+    else lo = mid + 1;
+  }
+  return sorted.slice(lo);
+}
+
 export function legalHops(from: string, ctx: PlanContext): Hop[] {
-  const later = ctx.releases.filter((r) => cmp(r, from) > 0);
+  const index = releaseIndex(ctx);
+  const later = ctx.platform === "windows" ? laterThan(index.sorted, from) : [];
   const next = nextFeatureRelease(from, ctx);
   if (ctx.platform === "windows" && cmp(from, WINDOWS_CUMULATIVE_FROM) < 0) {
     // below 1.1.4.0: the very next version in order, which is at most the next feature's x.y.z.0
@@ -60,7 +114,7 @@ export function legalHops(from: string, ctx: PlanContext): Hop[] {
     return order.length ? [hop(from, order[0], rules.windowsSequential)] : [];
   }
   if (ctx.platform === "windows") return later.map((to) => hop(from, to, rules.windowsLatest));
-  const hops = later.filter((r) => feature(r) === feature(from)).map((to) => hop(from, to, rules.sameFeature));
+  const hops = laterThan(index.byFeature.get(feature(from)) ?? [], from).map((to) => hop(from, to, rules.sameFeature));
   if (next) hops.push(hop(from, next, next === PYTHON311_VERSION ? rules.python311 : rules.nextFeature));
   return hops;
 }

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import { isUpchainError } from "../../../providers/errors";
+import { applyPools } from "../../../providers/engine/poolStep";
 import { haproxyPools } from "../../../providers/loadBalancer/config";
 import { AdminState, Pools } from "../../../providers/loadBalancer/pools";
 import { readyAlong, reconcile } from "../../../providers/loadBalancer/reconcile";
@@ -222,6 +223,25 @@ describe("HAProxy pools on real hosts (lbt balancing lbtm1..3 over its admin soc
     assert.deepStrictEqual(changesSince(lb.name, from), ["traffic/m1 ready", "invalidation/m1 ready", "traffic/m2 drain", "invalidation/m2 maint"]);
     const end = await pools.read();
     assert.deepStrictEqual(end.filter((s) => s.admin !== "ready").map((s) => `${s.backend}/${s.server} ${s.admin}`), ["traffic/m2 drain", "traffic/m3 maint", "invalidation/m2 maint"]);
+  });
+
+  it("draining m1 while m2 and m3 are ready but DOWN (their processes stopped) is refused naming their health; m1 keeps serving (issue 19)", async () => {
+    const down = memberHosts.slice(1);
+    try {
+      for (const h of down) onHost(h.name, "/etc/upchain/services.d/upchain-member stop");
+      await until("HAProxy to see m2 and m3 down", async () => (await pools.read("traffic")).filter((s) => s.health === "down").length === 2);
+      const step = { pools: { traffic: { m1: "drain" as const, m2: "ready" as const, m3: "ready" as const } }, drainSeconds: 5 };
+      await assert.rejects(applyPools(pools, step, Date.now() + 60_000, { waitMs: 1500, pollMs: 250 }), (e: unknown) => {
+        assert.ok(isUpchainError(e, "LB_STATE_MISMATCH"), String(e));
+        assert.match(e.message, /draining m1 would leave backend traffic with no server able to serve \(m2 is ready but DOWN \(its health checks fail\), m3 is ready but DOWN \(its health checks fail\)\)\. Nothing was drained/);
+        return true;
+      });
+      assert.strictEqual(adminBits(lb.name, "traffic", "m1"), bitsOf.ready, "m1 was not drained");
+      assert.strictEqual((await get(url("still-served"))).status, 200, "and it still serves");
+    } finally {
+      down.forEach((h, i) => installMember(h, members[i + 1].name, [8000, 8001]));
+      waitAllUp(lb.name, members.length * 2);
+    }
   });
 
   it("HAProxy and the members come back after their hosts reboot (started from /etc/upchain/services.d)", async () => {

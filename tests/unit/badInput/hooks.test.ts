@@ -90,7 +90,7 @@ describe("bad input: hook names", function () {
   it("a hostile secretEnv variable is refused at preview naming it and the rule, or is UPCHAIN_SECRET_ and capitals", async () => {
     await fc.assert(
       fc.asyncProperty(hostileName(["UPCHAIN_SECRET_MAILPW", "UPCHAIN_SECRET_"]), async (key) => {
-        const r = await check({}, { product: "omflow", target: "1.2.0.1", secretEnv: { [key]: "v" }, connection: { host: "192.0.2.10", hostKey: HOST_KEY } });
+        const r = await check({}, { product: "omflow", target: "1.2.0.1", secretEnv: { [key]: "v4lue" }, connection: { host: "192.0.2.10", hostKey: HOST_KEY } });
         const named = r.failures?.find((f) => f.property === `secretEnv.${key}`);
         tally("hook names", named ? "refused" : "literal");
         if (!named) return assert.match(key, SECRET_VARIABLE);

@@ -3,8 +3,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { findCatalog } from "../../../providers/catalogs";
+import { findCatalog, getCatalog } from "../../../providers/catalogs";
+import { planUpgrade } from "../../../providers/engine/planner";
+import { isUpchainError } from "../../../providers/errors";
 import { loadCatalogModule } from "../../../providers/catalogs/own";
+import { guardedCatalog } from "../../../providers/catalogs/ownGuard";
+import { counter } from "../../support/counterCatalog";
 import { projectDir } from "../../../providers/projectDir";
 import { checkNow } from "../../../providers/server/impl";
 
@@ -18,6 +22,15 @@ describe("a catalog module of the user's own program", () => {
     fs.writeFileSync(path.join(program, "catalogs/counter.js"), `exports.catalog = require(${JSON.stringify(counterCatalog)}).counter;\n`);
     fs.writeFileSync(path.join(program, "catalogs/broken.js"), `exports.catalog = { product: "broken", scheme: {}, platforms: ["solaris"] };\n`);
     fs.writeFileSync(path.join(program, "catalogs/throws.js"), `throw new Error("syntax of our own");\n`);
+    // the counter's catalog under another product name, with `change` applied to it (issue 19's catalogModule findings)
+    const variant = (name: string, product: string, change: string) =>
+      fs.writeFileSync(path.join(program, `catalogs/${name}.js`), `const c = { ...require(${JSON.stringify(counterCatalog)}).counter, product: ${JSON.stringify(product)} };\n${change}\nexports.catalog = c;\n`);
+    variant("tostring", "tostring", `const shown = c.hopSteps; c.hopSteps = (h, ctx) => shown(h, ctx).map((s) => ({ ...s, commands: [{ toString: () => "rm -rf /srv" }] }));`);
+    variant("stringobject", "stringobject", `const shown = c.hopSteps; c.hopSteps = (h, ctx) => shown(h, ctx).map((s) => ({ ...s, commands: [new String("true")] }));`);
+    variant("endless", "endless", `c.legalHops = (from) => [{ from, to: String(Number(from) + 1), rule: { id: "r", text: "r", source: "s" } }];`);
+    variant("loops", "loops", `for (;;);`);
+    variant("twin1", "twin", "");
+    variant("twin2", "twin", "");
   });
   after(() => fs.rmSync(program, { recursive: true, force: true }));
 
@@ -80,5 +93,54 @@ describe("a catalog module of the user's own program", () => {
     } finally {
       process.chdir(cwd);
     }
+  });
+
+  describe("what a catalog of one's own returns is plain data, and its loading and planning are bounded (issue 19)", function () {
+    this.timeout(30_000);
+    const plan = (product: string, target = "3") => () => planUpgrade(getCatalog(product), { installed: "1", target, platform: "linux" });
+
+    it("a command that is an object with its own toString() is refused when the plan is made, naming where it is", () => {
+      assert.strictEqual(loadCatalogModule("./catalogs/tostring", "tostring", program), undefined);
+      assert.throws(plan("tostring"), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && e.path[0] === "catalogModule" && /hopSteps\(\)\[0\]\.commands\[0\]\.toString is a function, not data\. A catalog gives commands as strings/.test(e.message));
+    });
+
+    it("a String object is not a string either", () => {
+      assert.strictEqual(loadCatalogModule("./catalogs/stringobject", "stringobject", program), undefined);
+      assert.throws(plan("stringobject"), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /hopSteps\(\)\[0\]\.commands\[0\] is a String object, not a plain object/.test(e.message));
+    });
+
+    it("a version probe whose command is an object is refused before it runs", () => {
+      // guarded directly, not registered: a broken catalog left in the registry would meet other tests
+      const c = guardedCatalog({ ...counter, product: "probeobject", probeVersion: () => ({ shell: "sh", command: { toString: () => "reboot" } as unknown as string }) });
+      assert.throws(() => c.probeVersion!({ platform: "linux", releases: [], options: {} }), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /probeVersion\(\)\.command is an object, not a string/.test(e.message));
+    });
+
+    it("the plan of a well-behaved module is made of plain data: its JSON is the very steps that run", () => {
+      assert.strictEqual(loadCatalogModule("./catalogs/counter", "counter", program), undefined);
+      const p = plan("counter")();
+      assert.deepStrictEqual(JSON.parse(JSON.stringify(p.steps)), p.steps);
+    });
+
+    it("a legalHops that never ends is stopped by planning's bound, naming releases", () => {
+      assert.strictEqual(loadCatalogModule("./catalogs/endless", "endless", program), undefined);
+      const started = Date.now();
+      assert.throws(plan("endless", "100000000"), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && e.path[0] === "releases" && /was stopped/.test(e.message));
+      assert.ok(Date.now() - started < 15_000);
+    });
+
+    it("a module that loops when it loads is refused after the time limit, and nothing of it is registered", () => {
+      const started = Date.now();
+      const problem = loadCatalogModule("./catalogs/loops", "loops", program, 1);
+      assert.match(problem ?? "", /"\.\/catalogs\/loops" did not finish loading within 1 s/);
+      assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
+      assert.strictEqual(findCatalog("loops"), undefined);
+    });
+
+    it("a second module giving the same product is refused, naming both: the first stays", () => {
+      assert.strictEqual(loadCatalogModule("./catalogs/twin1", "twin", program), undefined);
+      const problem = loadCatalogModule("./catalogs/twin2", "twin", program);
+      assert.match(problem ?? "", /"\.\/catalogs\/twin2" \(.*twin2\.js\) gives product twin, which the catalog module .*twin1\.js already gives: two modules cannot be one product/);
+      assert.strictEqual(loadCatalogModule("./catalogs/twin1", "twin", program), undefined, "the first is still the one");
+    });
   });
 });

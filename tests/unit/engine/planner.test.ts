@@ -4,7 +4,10 @@ import * as assert from "assert";
 import fc from "fast-check";
 import { omflow, omflowScheme } from "../../../providers/catalogs/omflow";
 import { Platform } from "../../../providers/engine/catalog";
-import { legalTargets, planUpgrade } from "../../../providers/engine/planner";
+import { SEARCH_BOUNDS, legalTargets, planUpgrade } from "../../../providers/engine/planner";
+import { Catalog, Hop } from "../../../providers/engine/catalog";
+import { TEST_STEP } from "../../support/testProvenance";
+import { shStep } from "../../../providers/engine/catalog";
 import { isUpchainError } from "../../../providers/errors";
 
 const chain = (from: string, to: string, platform: Platform = "linux", releases?: string[]) =>
@@ -202,5 +205,67 @@ describe("planner properties (fast-check)", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("planning over thousands of releases is fast and bounded (issue 19)", function () {
+  this.timeout(120_000);
+  // 2,000 OMFLOW releases: twenty feature versions of a hundred bugfix releases each (it took 16 s)
+  const many = Array.from({ length: 2000 }, (_, i) => `1.1.${6 + Math.floor(i / 100)}.${i % 100}`);
+  const last = many[many.length - 1];
+
+  for (const platform of ["linux", "windows"] as const) {
+    it(`an OMFLOW chain over 2,000 releases on ${platform} is planned in well under a second`, () => {
+      const started = Date.now();
+      const plan = planUpgrade(omflow, { installed: "1.1.6.1", target: last, platform, releases: many });
+      const took = Date.now() - started;
+      assert.strictEqual(plan.to, last);
+      assert.ok(took < 1500, `took ${took} ms`);
+    });
+  }
+
+  it("the refusal that lists the legal targets over 2,000 releases comes as fast", () => {
+    const started = Date.now();
+    assert.throws(() => planUpgrade(omflow, { installed: "1.1.6.1", target: "1.1.5.0", platform: "linux", releases: many }), (e: unknown) => isUpchainError(e, "DOWNGRADE"));
+    assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
+  });
+
+  // a catalog of one's own whose hops never end: every whole number goes on to the next
+  const rule = { id: "r", text: "r", source: "s" };
+  const endless = (slowMs = 0): Catalog => ({
+    product: "endless",
+    title: "Endless",
+    scheme: { describe: "a whole number", normalize: (t) => (/^\d+$/.test(t) ? String(Number(t)) : undefined), compare: (a, b) => Number(a) - Number(b) },
+    platforms: ["linux"],
+    defaultReleases: ["1", "1000000000"],
+    legalHops: (from) => {
+      for (const until = Date.now() + slowMs; Date.now() < until; );
+      return [{ from, to: String(Number(from) + 1), rule } as Hop];
+    },
+    requiredStops: () => [],
+    hopSteps: () => [shStep({ provenance: TEST_STEP, id: "run", action: "run", title: "run", destructive: false, commands: ["true"] })],
+    restoreSteps: () => [],
+  });
+
+  it("a catalog whose legalHops never ends is stopped at the bound on versions, naming releases and the bound", () => {
+    assert.throws(
+      () => planUpgrade(endless(), { installed: "1", target: "1000000000", platform: "linux" }, { ...SEARCH_BOUNDS, versions: 5000 }),
+      (e: unknown) => isUpchainError(e, "INVALID_INPUT") && e.path[0] === "releases" && /reached more than 5000 versions and was stopped/.test(e.message),
+    );
+  });
+
+  it("a catalog whose legalHops is slow is stopped at the time limit", () => {
+    const started = Date.now();
+    assert.throws(
+      () => planUpgrade(endless(5), { installed: "1", target: "1000000000", platform: "linux" }, { ...SEARCH_BOUNDS, ms: 300 }),
+      (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /took more than 0.3 s and was stopped/.test(e.message),
+    );
+    assert.ok(Date.now() - started < 2000);
+  });
+
+  it("the default bounds stop an endless catalog too, within their time limit", () => {
+    const started = Date.now();
+    assert.throws(() => planUpgrade(endless(), { installed: "1", target: "1000000000", platform: "linux" }), (e: unknown) => isUpchainError(e, "INVALID_INPUT"));
+    assert.ok(Date.now() - started < SEARCH_BOUNDS.ms + 1000);
   });
 });

@@ -1,7 +1,7 @@
 // A running step's progress as the operator sees it in `pulumi up`: throttled output, elapsed time,
 // a quiet step still reported, the end with its duration, and host output made printable.
 import * as assert from "assert";
-import { elapsedText, printable, progressPrefix, stepProgress } from "../../../providers/engine/progress";
+import { elapsedText, oneLine, printable, progressPrefix, quotedBlock, stepProgress, terminalText } from "../../../providers/engine/progress";
 
 function harness(everyMs = 10_000) {
   let t = 0;
@@ -69,7 +69,8 @@ describe("step progress in the pulumi up output", () => {
 
   it("host output is data: terminal escapes and control characters are dropped, long lines cut", () => {
     assert.strictEqual(printable("\x1b[31mred\x1b[0m\x07 text\r"), "red text");
-    assert.strictEqual(printable("\x1b]0;title\x07x"), "]0;titlex");
+    // a whole escape sequence goes, its payload with it (issue 19: a title or clipboard write left no text behind)
+    assert.strictEqual(printable("\x1b]0;title\x07x"), "x");
     const long = printable("x".repeat(1000));
     assert.strictEqual(long.length, 200);
     assert.ok(long.endsWith("…"));
@@ -87,4 +88,31 @@ describe("whose progress a line is", () => {
     ["a name with control characters is printed without them", "wc\u001b[31m1\n", "10.77.0.203", "upchain wc1: "],
   ];
   for (const [name, resourceName, host, want] of cases) it(name, () => assert.strictEqual(progressPrefix(resourceName, host), want));
+});
+
+describe("a host's text on the operator's terminal (issue 19)", () => {
+  it("escape sequences go whole: a clipboard write (OSC 52, ended by BEL or ST), a screen clear, a cursor move, a DCS string, a full reset", () => {
+    assert.strictEqual(terminalText("a\x1b]52;c;Y3VybCBldmls\x07b\x1b]52;c;ZXZpbA==\x1b\\c\x1b[2J\x1b[1;1Hd\x1bPq#0\x1b\\e\x1bcf"), "abcdef");
+  });
+
+  it("control characters go but the line feed: a carriage return cannot rewrite a line, 8-bit controls and invisible or reordering characters go too", () => {
+    assert.strictEqual(terminalText("ok\rFAKE\r\nnext\x9b2J\u202eevil\u200b\x00\tend"), "okFAKE\nnext2Jevil end");
+  });
+
+  it("Unicode's line separators become spaces, so a quoted block stays quoted", () => {
+    assert.strictEqual(terminalText(quotedBlock("one\u2028upchain: forged\ntwo")), "| one upchain: forged\n| two");
+  });
+
+  it("a journal's field is one line: its lines joined by a slash", () => {
+    assert.strictEqual(oneLine("disk full\r\n\x1b[2J\nrun: rm -rf /\n"), "disk full / run: rm -rf /");
+  });
+
+  it("the live output is masked before it is cleaned: a secret with a tab or an escape in it never shows", () => {
+    const lines: string[] = [];
+    const p = stepProgress({ position: "[1->2 1/1]", log: (l) => lines.push(l), everyMs: 0, mask: (t) => t.split("pw\tx\x1b[0m9").join("[secret]"), setInterval: () => 0, clearInterval: () => undefined });
+    p.output("login pw\tx\x1b[0m9 ok\n");
+    p.end(true);
+    assert.ok(lines.some((l) => l.endsWith("| login [secret] ok")), lines.join("\n"));
+    assert.ok(!lines.some((l) => /pw/.test(l)), lines.join("\n"));
+  });
 });

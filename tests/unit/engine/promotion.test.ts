@@ -3,9 +3,17 @@ import * as assert from "assert";
 import { groupmax } from "../../../providers/catalogs/groupmax";
 import { altazion } from "../../../providers/catalogs/altazion";
 import { oracleAs } from "../../../providers/catalogs/oracleAs";
-import { Proven, addProven, promotionProblem } from "../../../providers/engine/promotion";
+import { Proven, addProven, hasVisibleText, promotionProblem } from "../../../providers/engine/promotion";
 
 describe("promotion: a target must already run in the environment promoted from", () => {
+  it("an override whose reason has no visible text (spaces, a tab, U+200B) lets nothing through (issue 19)", () => {
+    for (const override of [" ", "\t", "\u200b", " \u200b\u00a0"]) {
+      assert.ok(promotionProblem(groupmax.scheme, "groupmax", "06-00", { from: "staging", proven: [], server: "gmx1", override }), JSON.stringify(override));
+      assert.strictEqual(hasVisibleText(override), false, JSON.stringify(override));
+    }
+    assert.strictEqual(hasVisibleText("CVE-2026-0001"), true);
+  });
+
   it("a target the previous stack runs passes", () => {
     assert.strictEqual(promotionProblem(groupmax.scheme, "groupmax", "06-00", { from: "staging", proven: ["05-00", "06-00"] }), undefined);
   });

@@ -59,6 +59,15 @@ describe("look-ahead: the servers' preview looks, side by side", () => {
     assert.deepStrictEqual((await create({ servers: 2 })).outs, { servers: 2 });
   });
 
+  it("the fleet's table reaches the terminal cleaned: an escape sequence in a problem is dropped (issue 19)", async () => {
+    const given = [{ server: "c", field: "upchain:servers[2].version", message: "not a version: 1.2\x1b]52;c;ZXZpbA==\x07\x1b[2J\rforged" }];
+    const r = await lookAheadCheck(undefined, { servers: [], names: [], problems: given });
+    const [failure] = r.failures!;
+    assert.match(failure.reason, /not a version: 1\.2forged/);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(failure.reason, /[\x00-\x09\x0b-\x1f]|ZXZpbA/);
+  });
+
   it("a Server's own check takes the look the LookAhead started for its very inputs", async () => {
     const a = { product: "omflow", target: "not a version", connection: { host: "192.0.2.1", hostKey: "ssh-ed25519 AAAA" }, privateKey: "KEY-A" };
     rememberLook(a, Promise.resolve({ failures: [{ property: "target", reason: "INVALID_INPUT: looked ahead" }] }));

@@ -168,6 +168,13 @@ describe("stack config: upchain:promotion", () => {
     assert.ok(messages.some((m) => m === "promotion.overrides.gm-prd: no server or cluster is named gm-prd: the names are gm-prod"), messages.join("\n"));
     assert.ok(messages.some((m) => m.startsWith("promotion.overrides.gm-prod: say why this server goes first")), messages.join("\n"));
   });
+  it("a reason of only invisible characters (a tab, a zero-width space, a no-break space) is no reason (issue 19)", () => {
+    for (const blank of ["\t", "\u200b", "\u00a0\u200b ", "\u2060\ufeff"]) {
+      const r = checkStackConfig({ servers: [server], promotion: { from: "staging", overrides: { "gm-prod": blank } } });
+      const messages = r.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+      assert.ok(messages.some((m) => m.startsWith("promotion.overrides.gm-prod: say why this server goes first") && /visible text/.test(m)), `${JSON.stringify(blank)}: ${messages.join("\n")}`);
+    }
+  });
 });
 
 describe("stack configuration: host keys as ssh-keyscan prints them", () => {
