@@ -6,7 +6,7 @@ import { getCatalog } from "../../../../providers/catalogs";
 import { planUpgrade } from "../../../../providers/engine/planner";
 import { Step } from "../../../../providers/engine/catalog";
 import { psLiterals } from "../../../support/powershell";
-import { PORTAL, offered, statusXml } from "./fixtures";
+import { FILES, PORTAL, offered, statusXml } from "./fixtures";
 
 const catalog = getCatalog("altazion-office");
 const hostile = "C:\\inetpub\\it's [e] $(calc) `n";
@@ -20,6 +20,7 @@ const options = {
   notify: "Write-EventLog -LogName Application -Source Altazion -EventId 1 -Message $env:UPCHAIN_NOTICE",
   remedy: true,
   portal: PORTAL,
+  ...FILES,
 };
 const xml = statusXml([
   { name: "ecommerce", available: "5.2.0.0" },

@@ -9,7 +9,7 @@ import { windowsLook } from "../../../../providers/catalogs/altazion/windows";
 import { altazionOptions } from "../../../../providers/catalogs/altazion/options";
 import { HostCheck } from "../../../../providers/engine/catalog";
 import { assertParses, invocationsOf } from "../../../support/psParse";
-import { PORTAL, statusXml } from "./fixtures";
+import { FILES, PORTAL, statusXml } from "./fixtures";
 
 const catalog = getCatalog("altazion-office");
 const options = {
@@ -20,6 +20,7 @@ const options = {
   dataFolder: "C:\\ProgramData\\CPoint\\[e]",
   serviceName: "[e] - service principal",
   portal: PORTAL,
+  ...FILES,
   database: { sqlCommand: "sqlcmd -S . -b -i", backupCommand: "Backup-SqlDatabase -ServerInstance . -Database altazion", scriptsFolder: "D:\\altazion\\sql\\{version}" },
 };
 /** The plan's hops: the customised database 5.1.0.0 -> 5.2.0.0, then ecommerce. */
