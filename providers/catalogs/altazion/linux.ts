@@ -128,10 +128,10 @@ export function linuxCommands(o: AltazionOptions): AltazionCommands {
         `if [ "$have" != "$want" ] && [ "$(printf '%s\\n%s\\n' "$have" "$want" | sort -V | tail -n 1)" = "$have" ]; then echo "the update service offers $mod $have, newer than $want: its Installer button would install $have; set the target to $have or latest" >&2; exit 1; fi`,
         `if [ "$have" != "$want" ]; then ` +
           (remedy
-            ? `if [ $restarted = 0 ]; then echo "the update service has detected $mod $have, not $want: stopping and starting it, then waiting up to ${o.detectionWaitSeconds}s for the detection"; ${svc} restart || ${fail(supportCase)}; fi; ` +
+            ? `if [ $restarted = 0 ]; then echo "the update service has detected \${have:+$mod $have}\${have:-no version of $mod}, not $want: stopping and starting it, then waiting up to ${o.detectionWaitSeconds}s for the detection"; ${svc} restart || ${fail(supportCase)}; fi; ` +
               `t=0; while :; do have=$(detected "$mod"); checked "$have"; have=$(norm "$have"); [ "$have" != "$want" ] || break; t=$((t + 5)); if [ $t -gt ${o.detectionWaitSeconds} ]; then ` +
-              `echo "the update service has still not detected $mod $want after ${o.detectionWaitSeconds}s (it has $have): check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares $mod; otherwise a support case" >&2; exit 1; fi; sleep 5; done; `
-            : `echo "the update service has detected $mod $have, not $want (status.xml): set options.remedy: true to restart it and wait for the detection, as the document says" >&2; exit 1; `) +
+              `echo "the update service has still not detected $mod $want after ${o.detectionWaitSeconds}s (it has \${have:-none}): check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares $mod; otherwise a support case" >&2; exit 1; fi; sleep 5; done; `
+            : `echo "the update service has detected \${have:+$mod $have}\${have:-no version of $mod}, not $want (status.xml): set options.remedy: true to restart it and wait for the detection, as the document says" >&2; exit 1; `) +
           `fi`,
         `echo "the portal answers, and the update service offers $mod $have"`,
       ];

@@ -59,7 +59,7 @@ const detectedFunctions = (status: string, shape: StatusFileShape) => [
     `$m = @($x.GetElementsByTagName(${q(shape.element)}) | Where-Object { $_.GetAttribute(${q(shape.moduleAttribute)}) -ceq $module })[0]; ` +
     `if ($m -and $m.HasAttribute(${q(shape.versionAttribute)})) { $m.GetAttribute(${q(shape.versionAttribute)}) } else { '' } }`,
   `function DetectedVersion([string]$module) { $v = [string](Detected $module); ` +
-    `if ($v -and $v -cnotmatch ${q(`\A${STRICT_VERSION.source.slice(1, -1)}\z`)}) { $shown = $v -replace '[^A-Za-z0-9._-]', '?'; throw ('status.xml gives ' + $module + ' a latest detected version that is not one (' + $shown.Substring(0, [Math]::Min(40, $shown.Length)) + '): 2 to 4 numbers of at most 9 digits, like 5.2.0.0, nothing around them') }; ` +
+    `if ($v -and $v -cnotmatch ${q(`\\A${STRICT_VERSION.source.slice(1, -1)}\\z`)}) { $shown = $v -replace '[^A-Za-z0-9._-]', '?'; throw ('status.xml gives ' + $module + ' a latest detected version that is not one (' + $shown.Substring(0, [Math]::Min(40, $shown.Length)) + '): 2 to 4 numbers of at most 9 digits, like 5.2.0.0, nothing around them') }; ` +
     `Norm $v }`,
 ];
 

@@ -55,3 +55,29 @@ describe("altazion options: what the document leaves to the site", () => {
     assert.match(problems({ modules: db, database: { sqlCommand: "altazion-sql", backupCommand: "b" } })[0], /^options\.database\.scriptsFolder: is required/);
   });
 });
+
+describe("altazion options: the site's description of status.xml and applicationspath.config", () => {
+  it("names that are not XML names (a space, a quote, a shell's $, empty, a leading digit) are refused, each under its field; an unknown key names the legal ones", () => {
+    const got = checkAltazionOptions(
+      {
+        modules,
+        portal: PORTAL,
+        statusFile: { element: "mod ule", moduleAttribute: "name'; rm -rf /", versionAttribute: "" },
+        applicationsFile: { element: "application", moduleAttribute: "$(id)", pathAttribute: "1path", path: "x" },
+      },
+      "linux",
+    ).problems.map((p) => `${p.path}: ${p.message}`);
+    const at = (field: string) => got.filter((l) => l.startsWith(`${field}:`));
+    for (const field of ["options.statusFile.element", "options.statusFile.moduleAttribute", "options.statusFile.versionAttribute", "options.applicationsFile.moduleAttribute", "options.applicationsFile.pathAttribute"]) {
+      assert.match(at(field)[0] ?? "", /is not an XML name as the file writes it: a letter or _, then letters, digits, _ - \. or :/, `${field} in ${got.join("\n")}`);
+    }
+    assert.strictEqual(at("options.applicationsFile.path").length, 1, got.join("\n"));
+    assert.ok(!got.some((l) => /^options\.(statusFile|applicationsFile): missing/.test(l)), "a description given (even wrong) is not called missing");
+  });
+
+  it("one line of stack per shape: names with a prefix, dots and dashes are taken as written", () => {
+    const ok = checkAltazionOptions({ modules, portal: PORTAL, statusFile: { element: "cp:module-status", moduleAttribute: "module.name", versionAttribute: "_last" }, applicationsFile: FILES.applicationsFile }, "linux");
+    assert.deepStrictEqual(ok.problems, []);
+    assert.deepStrictEqual(ok.options!.statusFile, { element: "cp:module-status", moduleAttribute: "module.name", versionAttribute: "_last" });
+  });
+});

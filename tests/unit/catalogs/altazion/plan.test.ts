@@ -104,4 +104,10 @@ describe("altazion plan: one hop per module, in the stack's order, to what the u
     assert.match(hookNameProblem("PREINSTALL_database.ps1", ["database"])!, /database is not a module/);
     assert.match(hookNameProblem("PREINSTALL_ecommerce.txt", hosted)!, /not a hook name/);
   });
+
+  it("on Linux the folders-free step's stand-in sees every process's working folder: its title says so, with no operator's part", () => {
+    const { plan: p } = plan();
+    const free = p.steps.find((s) => s.id === "folders-free")!;
+    assert.strictEqual(free.title, "Check no process has its working folder in /srv/altazion/ecommerce (stands for 003's explorer windows and command lines) (« Avant toutes autres choses »)");
+  });
 });
