@@ -3,7 +3,7 @@
 // the vendor feed the harness publishes versions to, pools, the database's SQL tool, fault files, and
 // what tests read back (versions, status.xml, hooks, app_offline files, pools, service, events), and
 // ALTAZION_SITE: what the site knows of its servers and upchain cannot get from document 003 (the
-// portal's form underneath « Installer », how to read the installed versions).
+// portal's form underneath « Installer », the shape of its two files, how to read the installed versions).
 // Files are copied into the host's root; commands run over the harness side channel.
 import * as fs from "fs";
 import * as path from "path";
