@@ -27,6 +27,7 @@ const CMDLETS: Record<string, { since: string; params?: Record<string, string>; 
   // -Raw: "This parameter was introduced in Windows PowerShell 3.0"
   "Get-Content": { since: "1.0", params: { Raw: "3.0" }, page: `${LEARN}/microsoft.powershell.management/get-content` },
   "Get-Date": { since: "1.0", page: `${LEARN}/microsoft.powershell.utility/get-date` },
+  "Get-Item": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/get-item` },
   // introduced in Windows PowerShell 4.0
   "Get-FileHash": { since: "4.0", page: `${LEARN}/microsoft.powershell.utility/get-filehash` },
   "Get-ItemProperty": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/get-itemproperty` },
@@ -39,6 +40,7 @@ const CMDLETS: Record<string, { since: string; params?: Record<string, string>; 
   "Join-Path": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/join-path` },
   "Move-Item": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/move-item` },
   "New-Item": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/new-item` },
+  "New-Object": { since: "1.0", page: `${LEARN}/microsoft.powershell.utility/new-object` },
   "Out-Null": { since: "1.0", page: `${LEARN}/microsoft.powershell.core/out-null` },
   "Out-String": { since: "1.0", page: `${LEARN}/microsoft.powershell.utility/out-string` },
   "Remove-Item": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/remove-item` },
