@@ -22,8 +22,9 @@ function lookCommand(o: AltazionOptions, databaseTarget: string | undefined): st
   return [
     `echo ${q(SECTION("portal"))}; if curl -s -o /dev/null --max-time 5 ${q(`http://127.0.0.1:${o.portal.port}${o.portal.listPath}`)}; then echo up; else echo down; fi`,
     `echo ${q(SECTION("service"))}; (${c.serviceState}) 2>&1; echo "exit=$?"`,
-    `echo ${q(SECTION("applications"))}; (${c.readApplications}) 2>&1`,
-    `echo ${q(SECTION("status"))}; (${c.readStatus}) 2>&1`,
+    // each file ends on a line of its own (echo), so a file without a last line end cannot hide the next section's mark
+    `echo ${q(SECTION("applications"))}; (${c.readApplications}) 2>&1; echo`,
+    `echo ${q(SECTION("status"))}; (${c.readStatus}) 2>&1; echo`,
     `echo ${q(SECTION("scripts"))}` +
       (scripts ? `; if [ -d ${q(scripts)} ]; then (cd -- ${q(scripts)} && LC_ALL=C ls -1A | while IFS= read -r n; do printf '%s\\t%s\\n' "$(sha256sum < "$n" | cut -c1-64)" "$n"; done); else echo missing; fi` : ""),
     `true`,
