@@ -53,7 +53,7 @@ const detectedFunctions = (status: string, shape: StatusFileShape) => [
   `function Detected([string]$module) { ` +
     `$file = Get-Item -LiteralPath ${q(status)} -ErrorAction SilentlyContinue; if (-not $file) { return '' }; ` +
     `if ($file.Length -gt ${FILE_CAP_BYTES}) { throw ('status.xml is ' + $file.Length + ' bytes, over upchain''s cap of ${FILE_CAP_BYTES} bytes: it is not read; look at what filled it') }; ` +
-    `$settings = New-Object System.Xml.XmlReaderSettings; $settings.DtdProcessing = [System.Xml.DtdProcessing]::Prohibit; $settings.XmlResolver = $null; ` +
+    `$settings = New-Object System.Xml.XmlReaderSettings; $settings.DtdProcessing = [System.Xml.DtdProcessing]::Prohibit; $settings.XmlResolver = $null; $settings.MaxCharactersInDocument = ${FILE_CAP_BYTES}; ` +
     `$reader = [System.Xml.XmlReader]::Create((New-Object System.IO.StringReader ([string](Get-Content -LiteralPath ${q(status)} -Raw))), $settings); ` +
     `try { $x = New-Object System.Xml.XmlDocument; $x.Load($reader) } catch { $e = $_.Exception; while ($e.InnerException) { $e = $e.InnerException }; throw ('status.xml is not XML upchain reads, or declares a DTD (line ' + [string]$e.LineNumber + ')') } finally { $reader.Close() }; ` +
     `$m = @($x.GetElementsByTagName(${q(shape.element)}) | Where-Object { $_.GetAttribute(${q(shape.moduleAttribute)}) -ceq $module })[0]; ` +

@@ -82,7 +82,7 @@ describe("altazion Windows recipe, rendered as PowerShell", () => {
     const text = ready.commands.join("\n");
     assert.match(text, /\$x\.GetElementsByTagName\('module'\) \| Where-Object \{ \$_\.GetAttribute\('name'\) -ceq \$module \}/);
     assert.match(text, /\$m\.HasAttribute\('lastDetectedVersion'\)\) \{ \$m\.GetAttribute\('lastDetectedVersion'\) \}/);
-    assert.match(text, /\$settings\.DtdProcessing = \[System\.Xml\.DtdProcessing\]::Prohibit; \$settings\.XmlResolver = \$null/);
+    assert.match(text, /\$settings\.DtdProcessing = \[System\.Xml\.DtdProcessing\]::Prohibit; \$settings\.XmlResolver = \$null; \$settings\.MaxCharactersInDocument = 262144;/);
     assert.ok(text.includes(`if ($file.Length -gt ${FILE_CAP_BYTES}) { throw ('status.xml is ' + $file.Length + ' bytes, over upchain''s cap of ${FILE_CAP_BYTES} bytes`));
     assert.ok(text.includes(`$v -cnotmatch '\\A${STRICT_VERSION.source.slice(1, -1)}\\z'`), "the same pattern as status.ts, anchored so that a line end does not pass");
     assert.doesNotMatch(text, /\$x\.status\.module|lastDetectedVersion -|\.lastDetectedVersion/, "no shape of its own");
