@@ -2,14 +2,16 @@
 // (tests/fixtures/altazion: its portal on the host's loopback only, reached through the SSH tunnel).
 // One stack: az1 hosts ecommerce + gestioncommerciale (hooks for both, a leftover maintenance page in
 // each: with and without an app_offline.bak), az2 hosts integration + phygitalapi + database, and
-// phygitalapi's install loops while its pool runs. Then: a version the service has not detected
+// phygitalapi's install loops while its pool runs; az2's update service writes its files in the
+// fixture's other shape (fileShape "pascal"), which the site describes for it, so a recipe that
+// assumed one shape of status.xml or applicationspath.config would fail on one of the two servers. Then: a version the service has not detected
 // (refused with the diagnosis, then the remedy), bad input, and a customised database on azdb.
 import * as assert from "assert";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  AltazionEvent, DATA_FOLDER, altazionEvents, appOfflineFiles, clearFault, hookFiles, installAltazion, modulePath, moduleVersion, placeAppOffline, placeHook, poolState,
+  AltazionEvent, DATA_FOLDER, FILE_SHAPES, altazionEvents, altazionSite, appOfflineFiles, clearFault, hookFiles, installAltazion, modulePath, moduleVersion, placeAppOffline, placeHook, poolState,
   publish, run, serviceState, setFault, statusXml, waitForEvent,
 } from "../support/altazionFixture";
 import { AltazionServerSpec, altazionProject, configureAltazion, writeHook } from "../support/altazionProject";
@@ -34,7 +36,12 @@ describe("Altazion Office: two servers, five modules, hooks, through the update 
   const mark: Record<string, number> = {};
   const servers = (): AltazionServerSpec[] => [
     { host: hosts.az1, modules: [{ name: "ecommerce", version: "5.2.0.0" }, { name: "gestioncommerciale", version: "latest", pools: ["gestioncommerciale"] }], hooks },
-    { host: hosts.az2, modules: [{ name: "integration", version: "latest" }, { name: "phygitalapi", version: "5.2.0.0" }, { name: "database", version: "latest" }] },
+    {
+      host: hosts.az2,
+      modules: [{ name: "integration", version: "latest" }, { name: "phygitalapi", version: "5.2.0.0" }, { name: "database", version: "latest" }],
+      versionCommand: altazionSite(DATA_FOLDER, "pascal").versionCommand,
+      options: { statusFile: FILE_SHAPES.pascal.statusFile, applicationsFile: FILE_SHAPES.pascal.applicationsFile },
+    },
   ];
 
   before(async () => {
@@ -46,6 +53,7 @@ describe("Altazion Office: two servers, five modules, hooks, through the update 
     installAltazion(hosts.az2, {
       modules: { integration: { version: "5.1.0.0" }, phygitalapi: { version: "5.1.0.0" }, database: { version: "5.1.0.0" } },
       faults: { loop: { module: "phygitalapi", whilePoolRunning: true } },
+      fileShape: "pascal",
     });
     // the document's "site left in maintenance": a leftover page in each web module of az1
     placeAppOffline(hosts.az1, "ecommerce", { bak: false, ext: "htm" });

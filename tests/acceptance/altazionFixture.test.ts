@@ -12,7 +12,7 @@ import * as net from "net";
 import { TestHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import {
   ALTAZION_SITE, ALT_SERVICE_NAME, AltazionEvent, AltazionSpec, PHASES, SERVICE_NAME, altazionEvents, altazionSite, apppool, crashService, appOfflineFiles, clearFault,
-  clearFeed, dataFolder, hookFiles, installAltazion, moduleVersion, pageToken, parseStatus, placeAppOffline, placeHook, poolState, portal, portalRows,
+  DATA_FOLDER, clearFeed, dataFolder, hookFiles, installAltazion, moduleVersion, pageToken, parseStatus, placeAppOffline, placeHook, poolState, portal, portalRows,
   pressInstaller, publish, run, service, serviceState, setFault, sql, statusXml, waitForEvent, waitIdle,
 } from "../support/altazionFixture";
 
@@ -52,6 +52,17 @@ async function installAndWait(module: string) {
   const r = pressInstaller(HOST, module);
   await waitIdle(HOST);
   return r;
+}
+
+/** What a site's description of a file (element, the module's attribute, the value's) finds in it, as its users read it: module -> value. */
+function described(xml: string, element: string, moduleAttribute: string, valueAttribute: string): Map<string, string> {
+  const attr = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
+  const out = new Map<string, string>();
+  for (const [tag] of xml.matchAll(new RegExp(`<${element}\\s[^>]*>`, "g"))) {
+    const [m, v] = [attr(tag, moduleAttribute), attr(tag, valueAttribute)];
+    if (m !== undefined && v !== undefined) out.set(m, v);
+  }
+  return out;
 }
 
 /** A contract pattern for a module, as its users read it ({module} regex-escaped). */
@@ -203,6 +214,30 @@ describe("fake Altazion Office update service on a test host", function () {
     assert.strictEqual(pressInstaller(HOST, "integration").status, 400);
     assert.strictEqual(moduleVersion(h, "integration"), "5.1.0.0");
     assert.strictEqual(run(HOST, ALTAZION_SITE.versionCommand).out, "database=5.1.0.0,ecommerce=5.1.0.0,gestioncommerciale=5.2.0.0\n");
+  });
+
+  it("fileShape pascal writes both files in the other shape (the value's attribute first), read back by the service; the site's description of each shape finds the modules and the other's finds none", async () => {
+    clearFeed(h);
+    publish(h, "ecommerce", "5.2.0.0");
+    installAltazion(h, { ...base(), fileShape: "pascal" });
+    await waitForEvent(HOST, (e) => e.event === "detect");
+    const status = statusXml(h)!;
+    const apps = run(HOST, `cat '${DATA_FOLDER}/bin/config/applicationspath.config'`).out;
+    assert.match(status, /^<Status>$/m);
+    assert.match(status, /^  <Module LastDetectedVersion="5\.2\.0\.0" Name="ecommerce"\/>$/m);
+    assert.match(apps, /^  <Application Path="\/srv\/altazion\/ecommerce\/" Name="ecommerce"\/>$/m);
+    assert.doesNotMatch(status + apps, /<module |<application /, "nothing in the lowercase shape");
+    assert.deepStrictEqual(parseStatus(status, "pascal").modules.find((m) => m.name === "ecommerce"), { name: "ecommerce", lastDetectedVersion: "5.2.0.0" });
+    assert.deepStrictEqual(parseStatus(status).modules, [], "the lowercase description finds nothing");
+    const pascal = altazionSite(DATA_FOLDER, "pascal");
+    assert.strictEqual(described(status, pascal.statusFile.element, pascal.statusFile.moduleAttribute, pascal.statusFile.versionAttribute).get("ecommerce"), "5.2.0.0");
+    assert.strictEqual(described(status, ALTAZION_SITE.statusFile.element, ALTAZION_SITE.statusFile.moduleAttribute, ALTAZION_SITE.statusFile.versionAttribute).size, 0);
+    assert.strictEqual(described(apps, pascal.applicationsFile.element, pascal.applicationsFile.moduleAttribute, pascal.applicationsFile.pathAttribute).get("ecommerce"), "/srv/altazion/ecommerce/");
+    // the service reads its own shape: the module is declared, listed and installed
+    assert.strictEqual((await installAndWait("ecommerce")).status, 303);
+    assert.strictEqual(moduleVersion(h, "ecommerce"), "5.2.0.0");
+    assert.match(run(HOST, pascal.versionCommand).out, /^database=5\.1\.0\.0,ecommerce=5\.2\.0\.0,/);
+    assert.strictEqual(run(HOST, ALTAZION_SITE.versionCommand).out, "\n", "the lowercase site's command reads no node");
   });
 
   it("the looping install: loops while the pool runs (app_offline.htm left behind), succeeds with the pool stopped, the site stays in maintenance", async () => {

@@ -3,7 +3,7 @@
 // the vendor feed the harness publishes versions to, pools, the database's SQL tool, fault files, and
 // what tests read back (versions, status.xml, hooks, app_offline files, pools, service, events), and
 // ALTAZION_SITE: what the site knows of its servers and upchain cannot get from document 003 (the
-// portal's form underneath « Installer », how to read the installed versions).
+// portal's form underneath « Installer », the shape of its two files, how to read the installed versions).
 // Files are copied into the host's root; commands run over the harness side channel.
 import * as fs from "fs";
 import * as path from "path";
@@ -54,18 +54,53 @@ export const PORTAL: PortalContract = {
   install: { method: "POST", path: "/installer", fields: { module: "{module}", operation: "installer" }, tokensFromPage: ["pageToken"] },
 };
 
+/** The fake's two shapes of status.xml and applicationspath.config (spec `fileShape`, README « What the fake invents »). */
+export type FileShape = "lowercase" | "pascal";
+
+/**
+ * The site's description of its fake's files, per shape, in the shape of the stack options
+ * `options.statusFile` and `options.applicationsFile` (003 says what the files hold, not how they are
+ * written). `valueFirst`: the fake writes the value's attribute before the module's (the order varies too).
+ */
+export const FILE_SHAPES: Record<FileShape, { statusFile: StatusFileContract; applicationsFile: ApplicationsFileContract; valueFirst: boolean }> = {
+  lowercase: {
+    statusFile: { element: "module", moduleAttribute: "name", versionAttribute: "lastDetectedVersion" },
+    applicationsFile: { element: "application", moduleAttribute: "name", pathAttribute: "path" },
+    valueFirst: false,
+  },
+  pascal: {
+    statusFile: { element: "Module", moduleAttribute: "Name", versionAttribute: "LastDetectedVersion" },
+    applicationsFile: { element: "Application", moduleAttribute: "Name", pathAttribute: "Path" },
+    valueFirst: true,
+  },
+};
+export interface StatusFileContract {
+  element: string;
+  moduleAttribute: string;
+  versionAttribute: string;
+}
+export interface ApplicationsFileContract {
+  element: string;
+  moduleAttribute: string;
+  pathAttribute: string;
+}
+
 /**
  * The site's read-only command printing the installed versions of the modules declared in
  * applicationspath.config as `module=version,...` in name order; it fails (exit 1, stderr) when one
  * cannot be read. It reads where this fake keeps them (README « Installed versions »): on a real
  * server the site would read each main assembly's FileVersion and the database's schema version.
  */
-export function versionCommand(dataFolder: string = DATA_FOLDER): string {
+export function versionCommand(dataFolder: string = DATA_FOLDER, shape: FileShape = "lowercase"): string {
   const config = quote(`${dataFolder}/bin/config/applicationspath.config`);
+  const a = FILE_SHAPES[shape];
+  const [name, path] = [`${a.applicationsFile.moduleAttribute}="\\([a-z]*\\)"`, `${a.applicationsFile.pathAttribute}="\\([^"]*\\)"`];
+  // the site knows its own file: the element and its attributes in the order its servers write them
+  const node = a.valueFirst ? String.raw`s|.*<${a.applicationsFile.element} ${path} ${name}.*|\2 \1|p` : String.raw`s|.*<${a.applicationsFile.element} ${name} ${path}.*|\1 \2|p`;
   // A subshell, so its variables never meet the caller's; String.raw keeps the sed backslashes.
   return [
     `( az_config=${config}; [ -r "$az_config" ] || { echo "cannot read $az_config" >&2; exit 1; };`,
-    String.raw`sed -n 's|.*<application name="\([a-z]*\)" path="\([^"]*\)".*|\1 \2|p' "$az_config" | sort | {`,
+    `sed -n '${node}' "$az_config" | sort | {`,
     `az_out=; while read -r az_module az_path; do`,
     String.raw`if [ "$az_module" = database ]; then az_version=$(cat "${"$"}{az_path}schema_version.txt");`,
     String.raw`else az_version=$(sed -n 's/.*FileVersion \([0-9.]*\).*/\1/p' "${"$"}{az_path}bin/Altazion.$az_module.dll"); fi;`,
@@ -74,16 +109,21 @@ export function versionCommand(dataFolder: string = DATA_FOLDER): string {
   ].join(" ");
 }
 
-/** What the test site supplies for its fake Altazion servers (shared contract 2). */
-export const ALTAZION_SITE: { portal: PortalContract; versionCommand: string } = {
-  portal: PORTAL,
-  versionCommand: versionCommand(),
-};
-
-/** ALTAZION_SITE for a fake installed with another data folder. */
-export function altazionSite(dataFolder: string): { portal: PortalContract; versionCommand: string } {
-  return { portal: PORTAL, versionCommand: versionCommand(dataFolder) };
+export interface AltazionSite {
+  portal: PortalContract;
+  statusFile: StatusFileContract;
+  applicationsFile: ApplicationsFileContract;
+  versionCommand: string;
 }
+
+/** ALTAZION_SITE for a fake installed with another data folder, or writing its files in another shape. */
+export function altazionSite(dataFolder: string = DATA_FOLDER, shape: FileShape = "lowercase"): AltazionSite {
+  const { statusFile, applicationsFile } = FILE_SHAPES[shape];
+  return { portal: PORTAL, statusFile, applicationsFile, versionCommand: versionCommand(dataFolder, shape) };
+}
+
+/** What the test site supplies for its fake Altazion servers (shared contract 2): the portal, its files' shapes, the installed versions' command. */
+export const ALTAZION_SITE: AltazionSite = altazionSite();
 
 export interface FixtureHost {
   name: string;
@@ -134,6 +174,8 @@ export interface AltazionSpec {
   detectEverySeconds?: number;
   /** Seconds an install runs in the background after « Installer » (default 3; a loop takes as long). */
   installSeconds?: number;
+  /** How status.xml and applicationspath.config are written (default lowercase; README « What the fake invents »). */
+  fileShape?: FileShape;
   /** Whether a first status.xml is written (default true: the installed versions, as if detected a day before). */
   statusXml?: boolean;
   faults?: AltazionFaults;
@@ -257,9 +299,12 @@ export interface StatusModule {
   lastDetectedVersion: string;
 }
 
-/** status.xml read: one entry per module (the only thing it holds). */
-export function parseStatus(xml: string): { modules: StatusModule[] } {
-  const modules = [...xml.matchAll(/<module name="([^"]*)" lastDetectedVersion="([^"]*)"\/>/g)].map((m) => ({ name: m[1], lastDetectedVersion: m[2] }));
+/** status.xml read (written in `shape`): one entry per module (the only thing it holds). */
+export function parseStatus(xml: string, shape: FileShape = "lowercase"): { modules: StatusModule[] } {
+  const f = FILE_SHAPES[shape];
+  const [name, version] = [`${f.statusFile.moduleAttribute}="([^"]*)"`, `${f.statusFile.versionAttribute}="([^"]*)"`];
+  const element = new RegExp(`<${f.statusFile.element} ${f.valueFirst ? `${version} ${name}` : `${name} ${version}`}/>`, "g");
+  const modules = [...xml.matchAll(element)].map((m) => (f.valueFirst ? { name: m[2], lastDetectedVersion: m[1] } : { name: m[1], lastDetectedVersion: m[2] }));
   return { modules };
 }
 

@@ -39,7 +39,7 @@ export function configureAltazion(project: PulumiProject, servers: AltazionServe
       ...(s.hooks ? { hooks: s.hooks } : {}),
       // what the site knows and 003 does not say (shared contract 2)
       versionCommand: s.versionCommand ?? ALTAZION_SITE.versionCommand,
-      options: { notify: NOTIFY, retryWaitSeconds: 3, portal: ALTAZION_SITE.portal, ...s.options },
+      options: { notify: NOTIFY, retryWaitSeconds: 3, portal: ALTAZION_SITE.portal, statusFile: ALTAZION_SITE.statusFile, applicationsFile: ALTAZION_SITE.applicationsFile, ...s.options },
       lockTimeoutSeconds: 30,
     })),
   });

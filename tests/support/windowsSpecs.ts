@@ -51,6 +51,9 @@ const altazionWeb: Options = {
   ],
   // the site's description of its portal (003 gives only its address)
   portal: { listedPattern: 'data-module="{module}"', installingPattern: "en cours {module}", install: { method: "POST", path: "/installer", fields: { module: "{module}" }, tokensFromPage: ["pageToken"] } },
+  // the site's description of its update service's files (003 says what they hold, not how)
+  statusFile: { element: "Module", moduleAttribute: "Name", versionAttribute: "LastDetectedVersion" },
+  applicationsFile: { element: "Application", moduleAttribute: "Name", pathAttribute: "Path" },
   dataFolder: "C:\\ProgramData\\CPoint\\[e]",
   backupDir: "C:\\upchain\\backups\\altazion",
   serviceName: "[e] - service principal",
@@ -62,6 +65,8 @@ const altazionDatabase: Options = {
     { name: "database", target: "5.2.0.0", folder: "C:\\altazion\\database" },
     { name: "integration", target: "latest", folder: "C:\\altazion\\integration" },
   ],
+  statusFile: { element: "module", moduleAttribute: "name", versionAttribute: "lastDetectedVersion" },
+  applicationsFile: { element: "application", moduleAttribute: "name", pathAttribute: "path" },
   database: {
     sqlCommand: "& 'C:\\Program Files\\Microsoft SQL Server\\sqlcmd.exe' -S . -b -i",
     backupCommand: "& 'C:\\tools\\backup-db.ps1'",

@@ -6,11 +6,11 @@
 // The host's output is data: it is split and matched, never run.
 import { Hop, HostCheck, PlanContext } from "../../engine/catalog";
 import { quote as q } from "../../quote";
-import { linuxCommands, linuxFiles } from "./linux";
+import { linuxCommands } from "./linux";
 import { AltazionOptions, scriptsFolderOf } from "./options";
 import { hopModule } from "./outline";
 import { moduleVersion } from "./rules";
-import { readApplications, readStatus } from "./status";
+import { applicationsShapeOf, readApplications, readStatus, statusShapeOf } from "./status";
 import { windowsLook } from "./windows";
 
 const SECTION = (name: string) => `=== upchain ${name} ===`;
@@ -18,13 +18,13 @@ const SECTION = (name: string) => `=== upchain ${name} ===`;
 /** One read-only command that prints the portal's answer, the service's state, both files and the database update's scripts, in sections. */
 function lookCommand(o: AltazionOptions, databaseTarget: string | undefined): string {
   const c = linuxCommands(o);
-  const f = linuxFiles(o);
   const scripts = databaseTarget && o.database?.scriptsFolder ? scriptsFolderOf(o, databaseTarget) : undefined;
   return [
     `echo ${q(SECTION("portal"))}; if curl -s -o /dev/null --max-time 5 ${q(`http://127.0.0.1:${o.portal.port}${o.portal.listPath}`)}; then echo up; else echo down; fi`,
     `echo ${q(SECTION("service"))}; (${c.serviceState}) 2>&1; echo "exit=$?"`,
-    `echo ${q(SECTION("applications"))}; cat -- ${q(f.applications)} 2>&1`,
-    `echo ${q(SECTION("status"))}; cat -- ${q(f.status)} 2>&1`,
+    // each file ends on a line of its own (echo), so a file without a last line end cannot hide the next section's mark
+    `echo ${q(SECTION("applications"))}; (${c.readApplications}) 2>&1; echo`,
+    `echo ${q(SECTION("status"))}; (${c.readStatus}) 2>&1; echo`,
     `echo ${q(SECTION("scripts"))}` +
       (scripts ? `; if [ -d ${q(scripts)} ]; then (cd -- ${q(scripts)} && LC_ALL=C ls -1A | while IFS= read -r n; do printf '%s\\t%s\\n' "$(sha256sum < "$n" | cut -c1-64)" "$n"; done); else echo missing; fi` : ""),
     `true`,
@@ -67,9 +67,19 @@ export function judgeLook(o: AltazionOptions, stdout: string, database?: { from:
     if (!o.remedy) problems.push({ path: "options.serviceName", message: `${serviceWhy}. Start it (or stop and start it) by hand, or set options.remedy: true for upchain to, as the document says (« Le site http://localhost:8080 n'est pas accessible »)` });
   }
 
-  const apps = readApplications(s.get("applications") ?? "");
   const config = `${where}/bin/config`;
-  o.modules.forEach((m, i) => {
+  const appsShape = applicationsShapeOf(o);
+  const read = readApplications(s.get("applications") ?? "", appsShape);
+  const apps = "problem" in read ? new Map<string, string>() : read.declared;
+  if ("problem" in read) {
+    problems.push({ path: read.field ?? "options.dataFolder", message: `the update service's applicationspath.config in ${config} cannot be read: ${read.problem}` });
+  } else if (!apps.size) {
+    // no node at all: the site's description does not fit the file, or (003) the services could not write it
+    problems.push({
+      path: "options.applicationsFile",
+      message: `applicationspath.config in ${config} has no <${appsShape.element}> element whose ${appsShape.moduleAttribute} attribute names a module: check that options.applicationsFile gives the element and attribute names as the server's file writes them (case included); if the file really declares nothing, the document: probably a rights problem on ${config}, which stops the applications from writing there (give write rights on that folder to every identity the applications run as)`,
+    });
+  } else o.modules.forEach((m, i) => {
     const declared = apps.get(m.name);
     if (declared === undefined) {
       problems.push({
@@ -81,9 +91,9 @@ export function judgeLook(o: AltazionOptions, stdout: string, database?: { from:
     }
   });
 
-  const status = readStatus(s.get("status") ?? "");
+  const status = readStatus(s.get("status") ?? "", statusShapeOf(o));
   if ("problem" in status) {
-    problems.push({ path: "options.dataFolder", message: `the update service's status.xml in ${where} cannot be read: ${status.problem}${serviceWhy ? ` (${serviceWhy})` : ""}` });
+    problems.push({ path: status.field ?? "options.dataFolder", message: `the update service's status.xml in ${where} cannot be read: ${status.problem}${serviceWhy ? ` (${serviceWhy})` : ""}` });
     return problems;
   }
   for (const [i, m] of o.modules.entries()) {

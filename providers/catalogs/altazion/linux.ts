@@ -7,6 +7,7 @@ import { quote as q } from "../../quote";
 import { TAR_LITERAL, keepEarlier } from "../restorePoint";
 import { AltazionCommands } from "./outline";
 import { AltazionOptions, ModuleOptions, scriptsFolderOf } from "./options";
+import { FILE_CAP_BYTES, OVER_CAP, STRICT_VERSION, statusShapeOf } from "./status";
 
 const SERVICE = "/usr/local/sbin/altazion-service";
 const APPPOOL = "/usr/local/sbin/altazion-apppool";
@@ -21,18 +22,64 @@ export const linuxFiles = (o: AltazionOptions) => ({
 const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
 
 /**
- * sh functions that read one attribute of one module in status.xml (attributes in any order, the
- * element on any number of lines) and compare versions written with 4 numbers.
+ * A file of the update service printed whole when it is within FILE_CAP_BYTES, else OVER_CAP and its
+ * size in bytes (the controller refuses it naming both, and never receives a file it would not read).
+ */
+export const cappedRead = (path: string) =>
+  `f=${q(path)}; n=$(wc -c < "$f") || exit 1; if [ $((n + 0)) -gt ${FILE_CAP_BYTES} ]; then echo ${q(OVER_CAP)} $((n + 0)); else cat -- "$f"; fi`;
+
+/**
+ * sh functions over status.xml, read as the site describes it ($el, $key, $val: options.statusFile's
+ * element, module attribute and version attribute, quoted where they are set):
+ * - `detected MODULE` prints the version attribute of the first element whose module attribute is
+ *   MODULE (attributes in any order and quoting, the element on any number of lines, comments and
+ *   CDATA stepped over); nothing when the file is over the cap, unreadable, or does not list MODULE.
+ *   One awk pass, one character at a time: linear in the file's size, however hostile.
+ * - `checked VALUE` ends the step when status.xml is over the cap (naming its size), or when VALUE is
+ *   neither empty nor a version as status.ts's STRICT_VERSION says, naming it (its printable
+ *   characters only): it is refused, never rounded or trimmed.
+ * - `norm VERSION` writes a version with 4 numbers.
  */
 const STATUS_FUNCTIONS = [
-  `attr() { tr '\\n' ' ' < "$status" 2>/dev/null | grep -o '<module [^>]*>' | grep -F " name=\\"$1\\"" | head -n 1 | sed -n "s/.* $2=\\"\\([^\\"]*\\)\\".*/\\1/p"; }`,
+  `detected() { n=$(wc -c 2>/dev/null < "$status") && [ $((n + 0)) -le ${FILE_CAP_BYTES} ] || return 0; awk -v el="$el" -v key="$key" -v val="$val" -v want="$1" '` +
+    [
+      `BEGIN { RS = "<" }`,
+      `NR == 1 { next }`,
+      `skip != "" { if (index($0, skip)) skip = ""; next }`,
+      `substr($0, 1, 3) == "!--" { if (!index(substr($0, 4), "-->")) skip = "-->"; next }`,
+      `substr($0, 1, 8) == "![CDATA[" { if (!index(substr($0, 9), "]]>")) skip = "]]>"; next }`,
+      `{ t = $0; gsub(/[\\t\\r\\n]/, " ", t); L = length(el); c = substr(t, L + 1, 1)`,
+      `  if (substr(t, 1, L) != el || (c != " " && c != "/" && c != ">")) next`,
+      `  p = L + 1; n = length(t); closed = 0; hasName = 0; hasVal = 0; name = ""; got = ""`,
+      `  while (p <= n) {`,
+      `    while (substr(t, p, 1) == " ") p++`,
+      `    c = substr(t, p, 1); if (c == ">" || c == "/") { closed = 1; break }`,
+      `    s = p; while (p <= n && index(" =/>", substr(t, p, 1)) == 0) p++`,
+      `    a = substr(t, s, p - s); while (substr(t, p, 1) == " ") p++`,
+      `    if (a == "" || substr(t, p, 1) != "=") break`,
+      `    p++; while (substr(t, p, 1) == " ") p++`,
+      `    q = substr(t, p, 1); if (q != "\\"" && q != "\\047") break`,
+      `    p++; s = p; while (p <= n && substr(t, p, 1) != q) p++`,
+      `    if (p > n) break`,
+      `    v = substr(t, s, p - s); p++`,
+      `    if (a == key && !hasName) { name = v; hasName = 1 }`,
+      `    if (a == val && !hasVal) { got = v; hasVal = 1 }`,
+      `  }`,
+      `  if (closed && hasName && name == want) { print got; exit }`,
+      `}`,
+    ].join("\n") +
+    `' < "$status"; }`,
+  `checked() { n=$(wc -c 2>/dev/null < "$status") && [ $((n + 0)) -gt ${FILE_CAP_BYTES} ] && { echo "status.xml is $((n + 0)) bytes, over upchain's cap of ${FILE_CAP_BYTES} bytes: it is not read; look at what filled it" >&2; exit 1; }; ` +
+    `case $1 in "") return 0;; *[!0-9.]*) ;; *) if printf '%s\\n' "$1" | grep -Eqx '${STRICT_VERSION.source.slice(1, -1)}'; then return 0; fi;; esac; ` +
+    `echo "status.xml gives $mod a latest detected version that is not one ($(printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '?' | cut -c1-40)): 2 to 4 numbers of at most 9 digits, like 5.2.0.0, nothing around them" >&2; exit 1; }`,
   `norm() { printf '%s' "$1" | awk -F. '{ printf "%d.%d.%d.%d", $1, $2, $3, $4 }'; }`,
 ].join("\n");
 
 export function linuxCommands(o: AltazionOptions): AltazionCommands {
   const f = linuxFiles(o);
   const svc = `${SERVICE} ${q(o.serviceName)}`;
-  const head = (module: string) => [`set -u`, `status=${q(f.status)}; mod=${q(module)}`, STATUS_FUNCTIONS];
+  const shape = statusShapeOf(o);
+  const head = (module: string) => [`set -u`, `status=${q(f.status)}; mod=${q(module)}; el=${q(shape.element)}; key=${q(shape.moduleAttribute)}; val=${q(shape.versionAttribute)}`, STATUS_FUNCTIONS];
   const maintenance = (m: ModuleOptions) => {
     const dir = trimSlash(m.folder);
     const bak = q(`${dir}/app_offline.bak`);
@@ -49,8 +96,8 @@ export function linuxCommands(o: AltazionOptions): AltazionCommands {
   };
   return {
     shell: "sh",
-    readStatus: `cat -- ${q(f.status)}`,
-    readApplications: `cat -- ${q(f.applications)}`,
+    readStatus: cappedRead(f.status),
+    readApplications: cappedRead(f.applications),
     serviceState: `s=$(${svc} status) || exit 3; m=$(${svc} startmode) || exit 3; echo "$s $m"`,
     notify: (phase, message, modules) => [
       `export UPCHAIN_NOTICE=${q(message)} UPCHAIN_PHASE=${q(phase)} UPCHAIN_MODULES=${q(modules.join(","))}`,
@@ -76,19 +123,21 @@ export function linuxCommands(o: AltazionOptions): AltazionCommands {
           `if [ $restarted = 0 ]; then echo "the portal does not answer: stopping and starting the update service, as the document says"; ${svc} restart || ${fail(supportCase)}; restarted=1; i=0; else ${fail("the portal still does not answer after the update service was started again: a support case, open a ticket at support.altazion.com")}; fi; ` +
           `fi; sleep 1; done`,
         `fi`,
-        `have=$(norm "$(attr "$mod" lastDetectedVersion)")`,
+        `have=$(detected "$mod"); checked "$have"; have=$(norm "$have")`,
         // the portal installs only the newest version the service detected: never another one
         `if [ "$have" != "$want" ] && [ "$(printf '%s\\n%s\\n' "$have" "$want" | sort -V | tail -n 1)" = "$have" ]; then echo "the update service offers $mod $have, newer than $want: its Installer button would install $have; set the target to $have or latest" >&2; exit 1; fi`,
         `if [ "$have" != "$want" ]; then ` +
           (remedy
-            ? `if [ $restarted = 0 ]; then echo "the update service has detected $mod $have, not $want: stopping and starting it, then waiting up to ${o.detectionWaitSeconds}s for the detection"; ${svc} restart || ${fail(supportCase)}; fi; ` +
-              `t=0; while [ "$(norm "$(attr "$mod" lastDetectedVersion)")" != "$want" ]; do t=$((t + 5)); if [ $t -gt ${o.detectionWaitSeconds} ]; then ` +
-              `echo "the update service has still not detected $mod $want after ${o.detectionWaitSeconds}s (it has $(norm "$(attr "$mod" lastDetectedVersion)")): check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares $mod; otherwise a support case" >&2; exit 1; fi; sleep 5; done; `
-            : `echo "the update service has detected $mod $have, not $want (status.xml): set options.remedy: true to restart it and wait for the detection, as the document says" >&2; exit 1; `) +
+            ? `if [ $restarted = 0 ]; then echo "the update service has detected \${have:+$mod $have}\${have:-no version of $mod}, not $want: stopping and starting it, then waiting up to ${o.detectionWaitSeconds}s for the detection"; ${svc} restart || ${fail(supportCase)}; fi; ` +
+              `t=0; while :; do have=$(detected "$mod"); checked "$have"; have=$(norm "$have"); [ "$have" != "$want" ] || break; t=$((t + 5)); if [ $t -gt ${o.detectionWaitSeconds} ]; then ` +
+              `echo "the update service has still not detected $mod $want after ${o.detectionWaitSeconds}s (it has \${have:-none}): check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares $mod; otherwise a support case" >&2; exit 1; fi; sleep 5; done; `
+            : `echo "the update service has detected \${have:+$mod $have}\${have:-no version of $mod}, not $want (status.xml): set options.remedy: true to restart it and wait for the detection, as the document says" >&2; exit 1; `) +
           `fi`,
-        `echo "the portal answers, and the update service offers $mod $(norm "$(attr "$mod" lastDetectedVersion)")"`,
+        `echo "the portal answers, and the update service offers $mod $have"`,
       ];
     },
+    // the stand-in sees every process's working folder, which stands for both of 003's windows
+    foldersFreeScope: (folder) => ({ checks: `no process has its working folder in ${folder} (stands for 003's explorer windows and command lines)` }),
     foldersFree(m) {
       const dir = trimSlash(m.folder);
       return [

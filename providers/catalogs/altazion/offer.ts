@@ -5,7 +5,7 @@
 // target the service has not detected yet is taken as on offer too: the run's first step for that
 // module restarts the service and waits for it (bounded), as the document says.
 import { AltazionOptions } from "./options";
-import { readStatus } from "./status";
+import { readStatus, statusShapeOf } from "./status";
 import { altazionScheme, moduleVersion } from "./rules";
 
 export interface ModuleOffer {
@@ -45,7 +45,7 @@ export function mixesBetween(from: string, to: string): string[] {
 }
 
 export function readOffer(o: AltazionOptions, stdout: string, installedVersion: string, target: string): { releases: string[]; target: string; lines: string[] } | { problem: string } {
-  const status = readStatus(stdout);
+  const status = readStatus(stdout, statusShapeOf(o));
   if ("problem" in status) return { problem: `the update service's status.xml cannot be read: ${status.problem}` };
   const installedEntries = altazionScheme.parse(installedVersion);
   const installed = new Map(installedEntries);

@@ -61,6 +61,15 @@ const scriptsFolder = (platform: Platform) =>
     .string(expecting(`the folder of the database update's scripts, with {version}, like ${platform === "windows" ? "D:\\altazion\\sql\\{version}" : "/srv/altazion-sql/{version}"}`))
     .refine((s) => s.includes("{version}"), "must contain {version}: each database version has its own scripts")
     .refine((s) => pathProblem(s.split("{version}").join("5.2.0.0"), platform) === undefined, { error: (iss) => `${pathProblem(String(iss.input).split("{version}").join("5.2.0.0"), platform)}` });
+/**
+ * An element or attribute name of the update service's files, as the server's file writes it: XML
+ * name characters only (ASCII letters, digits, _ - . and : for a prefix), so that it is matched as
+ * it is written and reaches no shell or XPath as anything but a name.
+ */
+const xmlName = (what: string) =>
+  z.string(expecting(what)).regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$/, "is not an XML name as the file writes it: a letter or _, then letters, digits, _ - . or :, at most 100 characters");
+const elementName = (file: string) => xmlName(`the name of ${file}'s element that stands for one module`);
+const moduleAttribute = xmlName("the name of that element's attribute that holds the module's name");
 const seconds = (what: string, max: number) => z.number(expecting(what)).int("a whole number of seconds").min(0, "0 or more seconds").max(max, `at most ${max} seconds`);
 /** The service's display name, matched exactly (brackets included: never as a wildcard). */
 const serviceName = z
@@ -90,6 +99,20 @@ function schemaFor(platform: Platform) {
       /** The update service's data folder (status.xml, applicationspath.config, the hooks' folder). */
       dataFolder: absolutePath(platform, d.dataFolder).default(d.dataFolder),
       serviceName: serviceName.default(DEFAULT_SERVICE),
+      /**
+       * How status.xml writes each module's latest detected version (003 says only that it holds
+       * « la dernière version détectée par le module »): the site's, no default. An element per
+       * module with the module's name and the version as two attributes.
+       */
+      statusFile: strictOptions(
+        { element: elementName("status.xml"), moduleAttribute, versionAttribute: xmlName("the name of that element's attribute that holds the latest version the service detected") },
+        "status.xml's shape: { element, moduleAttribute, versionAttribute }, the names as the server's file writes them",
+      ).optional(),
+      /** How applicationspath.config declares each module's path (003: « contient des noeuds XML »): the site's, no default. */
+      applicationsFile: strictOptions(
+        { element: elementName("applicationspath.config"), moduleAttribute, pathAttribute: xmlName("the name of that element's attribute that holds the module's installation path") },
+        "applicationspath.config's shape: { element, moduleAttribute, pathAttribute }, the names as the server's file writes them",
+      ).optional(),
       /**
        * The portal, in the shape of the site's description of it. 003 gives its address
        * (http://localhost:8080/, so port 8080 and the list at "/") and says only that it lists the
@@ -205,6 +228,19 @@ export function siteProblems(o: Partial<AltazionOptions>, failed: ReadonlySet<st
     if (!p?.install) {
       problems.push({ path: "options.portal.install", message: `missing: give the form the « Installer » button sends, as the portal's page has it: { method, path, fields: { name: value with {module} }, tokensFromPage: [hidden inputs to copy] } (${page})` });
     }
+  }
+  // every preview reads both files (what is on offer; which modules are declared, and where)
+  if (!o.statusFile && !failed.has("statusFile")) {
+    problems.push({
+      path: "options.statusFile",
+      message: `missing: give how the server's status.xml writes each module's latest detected version, as { element, moduleAttribute, versionAttribute } (003 says only that it holds « la dernière version détectée par le module », not its format): a file of <Module Name="ecommerce" LastDetectedVersion="5.2.0.0"/> is { element: Module, moduleAttribute: Name, versionAttribute: LastDetectedVersion }`,
+    });
+  }
+  if (!o.applicationsFile && !failed.has("applicationsFile")) {
+    problems.push({
+      path: "options.applicationsFile",
+      message: `missing: give how the server's applicationspath.config declares each module and its path, as { element, moduleAttribute, pathAttribute } (003 says only that it « contient des noeuds XML correspondant aux services »): a file of <Application Name="ecommerce" Path="C:\\inetpub\\ecommerce\\"/> is { element: Application, moduleAttribute: Name, pathAttribute: Path }`,
+    });
   }
   (o.modules ?? []).forEach((m, i) => {
     if (isWebModule(m.name) && !m.pools) {

@@ -24,8 +24,13 @@ export interface AltazionCommands {
    * Automatic (Delayed Start); with `remedy`, its fixes) and the service has detected `version` of `module`.
    */
   serviceReady(module: string, version: string, remedy: boolean): string[];
-  /** No process (a command line, a file explorer) has its working folder in the module's folder (« Avant toutes autres choses »). */
+  /** Fails, naming them, when the processes it can see are open on the module's folder (« Avant toutes autres choses »). */
   foldersFree(m: ModuleOptions): string[];
+  /**
+   * What foldersFree sees, in words, and what it cannot see and so is the operator's to do (none
+   * when it sees all 003 asks): the step's title and the install's give-up message say both, no more.
+   */
+  foldersFreeScope(folder: string): { checks: string; operator?: string };
   backupModule(m: ModuleOptions, dir: string): string[];
   restoreModule(m: ModuleOptions, dir: string): string[];
   stopPool(pool: string): string;
@@ -121,14 +126,24 @@ export function hopSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, chai
     });
     tellUsers();
     steps.push({ id: "backup", action: "backup", shell: c.shell, title: `Back up ${m.folder} before ${mod.name} ${mod.to}`, commands: c.backupModule(m, dir), destructive: false, backupDir: dir, provenance: SOURCE.backup });
-    steps.push({ id: "folders-free", action: "run", shell: c.shell, title: `Check no command line or explorer is open in ${m.folder} (« Avant toutes autres choses »)`, commands: c.foldersFree(m), destructive: false, rule: rules.installLoops.id, provenance: SOURCE.foldersFree });
+    const scope = c.foldersFreeScope(m.folder);
+    steps.push({
+      id: "folders-free",
+      action: "run",
+      shell: c.shell,
+      title: `Check ${scope.checks} (« Avant toutes autres choses »)${scope.operator ? `; not visible from here, so the operator's: ${scope.operator}` : ""}`,
+      commands: c.foldersFree(m),
+      destructive: false,
+      rule: rules.installLoops.id,
+      provenance: SOURCE.foldersFree,
+    });
     const attempts: HttpAttempt[] = [
       { waitSeconds: 0, note: "press Installer" },
       { waitSeconds: o.retryWaitSeconds, note: `still listed: press Installer again after ${o.retryWaitSeconds}s` },
       ...(pools.length ? [{ waitSeconds: 0, note: `still listed: stop ${pools.join(", ")}, press Installer again, start them again`, before: pools.map(c.stopPool), after: pools.map(c.startPool) }] : []),
     ];
     const giveUp =
-      `Every remedy of the document was tried (no command line or explorer was open in the module's folder; pressed again after ${o.retryWaitSeconds}s` +
+      `Every remedy of the document was tried (${scope.checks}${scope.operator ? `, as far as upchain can see` : ""}; pressed again after ${o.retryWaitSeconds}s` +
       `${pools.length ? `; with ${pools.join(", ")} stopped` : `; ${mod.name} is not a web module, so stopping an IIS pool does not apply`}): ` +
       `check that no user logged on the server has a window open on the application's folders, then run pulumi up again; if it still loops, open a ticket at support.altazion.com.`;
     steps.push({

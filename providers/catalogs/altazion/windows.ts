@@ -6,6 +6,7 @@ import { quotePowerShell as q } from "../../quote";
 import { keepEarlierPs, privateFolderPs } from "../privateFolder";
 import { AltazionCommands } from "./outline";
 import { AltazionOptions, ModuleOptions, scriptsFolderOf } from "./options";
+import { FILE_CAP_BYTES, OVER_CAP, STRICT_VERSION, StatusFileShape, statusShapeOf } from "./status";
 
 const strict = "$ErrorActionPreference = 'Stop'";
 const join = (dir: string, ...p: string[]) => [dir.replace(/\\+$/, ""), ...p].join("\\");
@@ -32,9 +33,38 @@ const startMode =
   `$mode = if ($startMode -eq 'Auto' -and $delayed) { 'AutomaticDelayedStart' } elseif ($startMode -eq 'Auto') { 'Automatic' } else { $startMode }`;
 /** Versions written with 4 numbers; what is not a number reads 0. */
 const norm = `function Norm([string]$v) { $p = @(($v + '.0.0.0').Split('.')[0..3] | ForEach-Object { $n = 0; [void][int]::TryParse($_, [ref]$n); $n }); $p -join '.' }`;
-/** `$m`: the module's element in status.xml, read as XML data. */
-const moduleStatus = (status: string, module: string) =>
-  `[xml]$x = Get-Content -LiteralPath ${q(status)} -Raw; $m = @($x.status.module | Where-Object { $_.name -eq ${q(module)} })[0]`;
+/**
+ * A file of the update service printed whole when it is within FILE_CAP_BYTES, else OVER_CAP and its
+ * size in bytes (as linux.ts's cappedRead): the controller refuses it naming both.
+ */
+export const cappedRead = (path: string) =>
+  `$file = Get-Item -LiteralPath ${q(path)} -ErrorAction Stop; if ($file.Length -gt ${FILE_CAP_BYTES}) { Write-Output (${q(OVER_CAP + " ")} + $file.Length) } else { Get-Content -LiteralPath ${q(path)} -Raw -ErrorAction Stop }`;
+
+/**
+ * status.xml read as the site describes it (options.statusFile), the same way as linux.ts's sh functions:
+ * - `Detected MODULE`: the version attribute of the first element whose module attribute is MODULE
+ *   (case-sensitive, as XML is), '' when the file is not there or does not list MODULE; a file over
+ *   the cap, with a DTD (entities are never expanded) or that is not XML stops the step, saying which
+ *   (the parser's own message, which may quote the file, is never printed).
+ * - `DetectedVersion MODULE`: that value written with 4 numbers (0.0.0.0 when absent), after refusing
+ *   one that is not a version as status.ts's STRICT_VERSION says: refused, never rounded or trimmed.
+ */
+const detectedFunctions = (status: string, shape: StatusFileShape) => [
+  `function Detected([string]$module) { ` +
+    `$file = Get-Item -LiteralPath ${q(status)} -ErrorAction SilentlyContinue; if (-not $file) { return '' }; ` +
+    `if ($file.Length -gt ${FILE_CAP_BYTES}) { throw ('status.xml is ' + $file.Length + ' bytes, over upchain''s cap of ${FILE_CAP_BYTES} bytes: it is not read; look at what filled it') }; ` +
+    `$settings = New-Object System.Xml.XmlReaderSettings; $settings.DtdProcessing = [System.Xml.DtdProcessing]::Prohibit; $settings.XmlResolver = $null; $settings.MaxCharactersInDocument = ${FILE_CAP_BYTES}; ` +
+    `$reader = [System.Xml.XmlReader]::Create((New-Object System.IO.StringReader ([string](Get-Content -LiteralPath ${q(status)} -Raw))), $settings); ` +
+    `try { $x = New-Object System.Xml.XmlDocument; $x.Load($reader) } catch { $e = $_.Exception; while ($e.InnerException) { $e = $e.InnerException }; throw ('status.xml is not XML upchain reads, or declares a DTD (line ' + [string]$e.LineNumber + ')') } finally { $reader.Close() }; ` +
+    `$m = @($x.GetElementsByTagName(${q(shape.element)}) | Where-Object { $_.GetAttribute(${q(shape.moduleAttribute)}) -ceq $module })[0]; ` +
+    `if ($m -and $m.HasAttribute(${q(shape.versionAttribute)})) { $m.GetAttribute(${q(shape.versionAttribute)}) } else { '' } }`,
+  `function DetectedVersion([string]$module) { $v = [string](Detected $module); ` +
+    `if ($v -and $v -cnotmatch ${q(`\\A${STRICT_VERSION.source.slice(1, -1)}\\z`)}) { $shown = $v -replace '[^A-Za-z0-9._-]', '?'; throw ('status.xml gives ' + $module + ' a latest detected version that is not one (' + $shown.Substring(0, [Math]::Min(40, $shown.Length)) + '): 2 to 4 numbers of at most 9 digits, like 5.2.0.0, nothing around them') }; ` +
+    `Norm $v }`,
+];
+
+/** The processes whose command line the folders-free step reads: 003's explorer and command lines. */
+const VISIBLE_PROCESSES = ["explorer.exe", "cmd.exe", "powershell.exe", "pwsh.exe"];
 
 export function windowsCommands(o: AltazionOptions): AltazionCommands {
   const f = windowsFiles(o);
@@ -46,8 +76,8 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
   const restartSvc = `try { Restart-Service -InputObject $svc -Force } catch { throw ${q(supportCase)} }`;
   return {
     shell: "powershell",
-    readStatus: `Get-Content -LiteralPath ${q(f.status)} -Raw`,
-    readApplications: `Get-Content -LiteralPath ${q(f.applications)} -Raw`,
+    readStatus: `${strict}; ${cappedRead(f.status)}`,
+    readApplications: `${strict}; ${cappedRead(f.applications)}`,
     serviceState: `${strict}; ${findService(o.serviceName)}; ${startMode}; Write-Output ([string]$svc.Status + ' ' + $mode)`,
     notify: (phase, message, modules) => [
       `$env:UPCHAIN_NOTICE = ${q(message)}; $env:UPCHAIN_PHASE = ${q(phase)}; $env:UPCHAIN_MODULES = ${q(modules.join(","))}`,
@@ -57,6 +87,7 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
       return [
         strict,
         norm,
+        ...detectedFunctions(f.status, statusShapeOf(o)),
         portalUp,
         `$want = ${q(version)}; $restarted = $false`,
         // 003 looks at the service (and its start mode) only when the portal does not answer (one statement: each line parses alone)
@@ -73,12 +104,12 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
             ` }; Start-Sleep -Seconds 1 }`,
           `}`,
         ].join("\n"),
-        `${moduleStatus(f.status, module)}; $have = Norm $m.lastDetectedVersion`,
+        `$have = DetectedVersion ${q(module)}`,
         `if ($have -ne $want -and [version]$have -gt [version]$want) { throw ('the update service offers ' + ${q(module)} + ' ' + $have + ', newer than ' + $want + ': its Installer button would install ' + $have + '; set the target to ' + $have + ' or latest') }`,
         `if ($have -ne $want) { ` +
           (remedy
             ? `if (-not $restarted) { Write-Output ('the update service has detected ' + $have + ', not ' + $want + ${q(`: stopping and starting it, then waiting up to ${o.detectionWaitSeconds}s for the detection`)}); ${restartSvc} }; ` +
-              `$t = 0; while ($true) { ${moduleStatus(f.status, module)}; if ((Norm $m.lastDetectedVersion) -eq $want) { break }; $t += 5; if ($t -gt ${o.detectionWaitSeconds}) { throw ${q(`the update service has still not detected ${module} ${version} after ${o.detectionWaitSeconds}s: check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares ${module}; otherwise a support case`)} }; Start-Sleep -Seconds 5 }`
+              `$t = 0; while ($true) { if ((DetectedVersion ${q(module)}) -eq $want) { break }; $t += 5; if ($t -gt ${o.detectionWaitSeconds}) { throw ${q(`the update service has still not detected ${module} ${version} after ${o.detectionWaitSeconds}s: check the version is published (https://aide.altazion.com/fr-fr/releasenotes/) since at least a day, and that applicationspath.config declares ${module}; otherwise a support case`)} }; Start-Sleep -Seconds 5 }`
             : `throw ('the update service has detected ' + ${q(module)} + ' ' + $have + ', not ' + $want + ' (status.xml): set options.remedy: true to restart it and wait for the detection, as the document says')`) +
           ` }`,
         `Write-Output ('the portal answers, and the update service offers ' + ${q(module)} + ' ' + $want)`,
@@ -108,13 +139,19 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
         `if (Test-Path -LiteralPath $bak) { Remove-Item -LiteralPath $p -Force; Write-Output ('deleted ' + $n + ': an app_offline.bak was already there') } ` +
         `else { Rename-Item -LiteralPath $p -NewName 'app_offline.bak'; Write-Output ('renamed ' + $n + ' to app_offline.bak') } } }`,
     ],
+    foldersFreeScope: (folder) => ({
+      checks: `no ${VISIBLE_PROCESSES.join(", ")} process names ${folder} in its command line`,
+      operator: `close every explorer window on ${folder}, and every command line whose working folder is there, for every user logged on the server (over SSH, upchain sees processes' command lines, not the folder an Explorer window shows nor a console's working folder)`,
+    }),
     foldersFree: (m) => [
       strict,
       `$dir = ${q(m.folder.replace(/\\+$/, ""))}`,
-      // 003's explorer windows and command lines: the processes whose command line names the module's folder (the working folder of another process is not readable from PowerShell)
-      `$found = @(Get-CimInstance Win32_Process | Where-Object { $_.Name -in 'explorer.exe', 'cmd.exe', 'powershell.exe', 'pwsh.exe' -and $_.CommandLine -and $_.CommandLine.IndexOf($dir, [StringComparison]::OrdinalIgnoreCase) -ge 0 } | ForEach-Object { [string]$_.ProcessId + '(' + $_.Name + ')' })`,
-      `if ($found.Count) { throw ('processes are open on ' + $dir + ': ' + ($found -join ' ') + '; the document, before anything else: close every explorer and command line open on the application''s folders (for every user logged on the server), then run pulumi up again') }`,
-      `Write-Output ('no explorer or command line is open on ' + $dir)`,
+      // 003's explorer windows and command lines, as far as a session over SSH can see them: every
+      // session's processes are listed (Win32_Process), but only their command lines; which folder an
+      // Explorer window shows, or a console's working folder, is not readable from here (foldersFreeScope)
+      `$found = @(Get-CimInstance Win32_Process | Where-Object { $_.Name -in ${VISIBLE_PROCESSES.map((n) => q(n)).join(", ")} -and $_.CommandLine -and $_.CommandLine.IndexOf($dir, [StringComparison]::OrdinalIgnoreCase) -ge 0 } | ForEach-Object { [string]$_.ProcessId + '(' + $_.Name + ')' })`,
+      `if ($found.Count) { throw ('processes name ' + $dir + ' in their command line: ' + ($found -join ' ') + '; the document, before anything else: close every explorer and command line open on the application''s folders (for every user logged on the server), then run pulumi up again') }`,
+      `Write-Output ('no ${VISIBLE_PROCESSES.join(", ")} process names ' + $dir + ' in its command line (an Explorer window''s folder and a console''s working folder are not visible from here: the operator closes those)')`,
     ],
     verifyModule: (module, listed) => [
       strict,
@@ -168,9 +205,9 @@ export function windowsLook(o: AltazionOptions, databaseTarget: string | undefin
     section("service"),
     `try { & { ${c.serviceState} }; Write-Output 'exit=0' } catch { Write-Output $_.Exception.Message; Write-Output 'exit=1' }`,
     section("applications"),
-    `try { Get-Content -LiteralPath ${q(f.applications)} -Raw -ErrorAction Stop } catch { Write-Output $_.Exception.Message }`,
+    `try { ${cappedRead(f.applications)} } catch { Write-Output $_.Exception.Message }`,
     section("status"),
-    `try { Get-Content -LiteralPath ${q(f.status)} -Raw -ErrorAction Stop } catch { Write-Output $_.Exception.Message }`,
+    `try { ${cappedRead(f.status)} } catch { Write-Output $_.Exception.Message }`,
     section("scripts"),
     ...(scripts
       ? [

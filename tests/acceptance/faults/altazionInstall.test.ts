@@ -53,7 +53,7 @@ describe("Altazion Office: a dropped link and a killed controller during « Inst
           // the fake runs each web module in a pool of its name (tests/fixtures/altazion README)
           modules: MODULES.map((m) => ({ name: m, version: "5.2.0.0", folder: `/srv/altazion/${m}`, pools: [m] })),
           versionCommand: ALTAZION_SITE.versionCommand,
-          options: { portal: ALTAZION_SITE.portal, retryWaitSeconds: 3 },
+          options: { portal: ALTAZION_SITE.portal, statusFile: ALTAZION_SITE.statusFile, applicationsFile: ALTAZION_SITE.applicationsFile, retryWaitSeconds: 3 },
           lockTimeoutSeconds: 10,
         },
       ],

@@ -30,6 +30,7 @@ const CMDLETS: Record<string, { since: string; params?: Record<string, string>; 
   // -Raw: "This parameter was introduced in Windows PowerShell 3.0"
   "Get-Content": { since: "1.0", params: { Raw: "3.0" }, page: `${LEARN}/microsoft.powershell.management/get-content` },
   "Get-Date": { since: "1.0", page: `${LEARN}/microsoft.powershell.utility/get-date` },
+  "Get-Item": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/get-item` },
   // introduced in Windows PowerShell 4.0
   "Get-FileHash": { since: "4.0", page: `${LEARN}/microsoft.powershell.utility/get-filehash` },
   "Get-ItemProperty": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/get-itemproperty` },
@@ -43,6 +44,7 @@ const CMDLETS: Record<string, { since: string; params?: Record<string, string>; 
   "Move-Item": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/move-item` },
   "New-Object": { since: "1.0", page: `${LEARN}/microsoft.powershell.utility/new-object` },
   "New-Item": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/new-item` },
+  "New-Object": { since: "1.0", page: `${LEARN}/microsoft.powershell.utility/new-object` },
   "Out-Null": { since: "1.0", page: `${LEARN}/microsoft.powershell.core/out-null` },
   "Out-String": { since: "1.0", page: `${LEARN}/microsoft.powershell.utility/out-string` },
   "Remove-Item": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/remove-item` },

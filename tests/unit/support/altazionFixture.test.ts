@@ -5,7 +5,8 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ALTAZION_SITE, versionCommand } from "../../support/altazionFixture";
+import { ALTAZION_SITE, FILE_SHAPES, altazionSite, versionCommand } from "../../support/altazionFixture";
+import { checkAltazionOptions } from "../../../providers/catalogs/altazion/options";
 import { repoRoot } from "../../support/pulumi";
 
 /** Document 003, beside the repository (../shared/seeds) or where UPCHAIN_SEEDS says, as provenance.test.ts finds it. */
@@ -30,6 +31,19 @@ describe("the Altazion fake's README and site description", () => {
       assert.ok(new RegExp(p.replace("{module}", "ecommerce")).test(p.replace("{module}", "ecommerce")));
     }
     assert.notStrictEqual(ALTAZION_SITE.portal.listedPattern, ALTAZION_SITE.portal.installingPattern);
+  });
+
+  it("the site's descriptions of the fake's two file shapes are valid stack options, and differ in every name", () => {
+    for (const shape of ["lowercase", "pascal"] as const) {
+      const site = altazionSite(undefined, shape);
+      const c = checkAltazionOptions({ modules: [{ name: "integration", target: "latest", folder: "/srv/altazion/integration" }], portal: site.portal, statusFile: site.statusFile, applicationsFile: site.applicationsFile }, "linux");
+      assert.deepStrictEqual(c.problems, [], shape);
+    }
+    assert.deepStrictEqual(ALTAZION_SITE.statusFile, FILE_SHAPES.lowercase.statusFile);
+    for (const file of ["statusFile", "applicationsFile"] as const) {
+      const [a, b] = [FILE_SHAPES.lowercase[file], FILE_SHAPES.pascal[file]] as unknown as Record<string, string>[];
+      for (const k of Object.keys(a)) assert.notStrictEqual(a[k], b[k], `${file}.${k}`);
+    }
   });
 
   describe("versionCommand on a fake layout", () => {
@@ -73,6 +87,14 @@ describe("the Altazion fake's README and site description", () => {
       const r = spawnSync("sh", ["-c", versionCommand(path.join(dir, "nowhere"))], { encoding: "utf8" });
       assert.strictEqual(r.status, 1);
       assert.match(r.stderr, /cannot read/);
+    });
+
+    it("in the pascal shape (the fake's other one), the pascal site's command reads it and the lowercase site's reads no node", () => {
+      const file = path.join(data, "bin/config/applicationspath.config");
+      const pascal = fs.readFileSync(file, "utf8").replace("<applications>", "<Applications>").replace("</applications>", "</Applications>").replace(/<application name="([^"]*)" path="([^"]*)"\/>/g, '<Application Path="$2" Name="$1"/>');
+      fs.writeFileSync(file, pascal);
+      assert.strictEqual(execFileSync("sh", ["-c", versionCommand(data, "pascal")], { encoding: "utf8" }), "database=5.1.0.0,ecommerce=5.2.0.0,integration=5.1.0.0\n");
+      assert.strictEqual(execFileSync("sh", ["-c", versionCommand(data)], { encoding: "utf8" }), "\n");
     });
 
     it("leaves no variable behind in the calling shell", () => {

@@ -16,6 +16,7 @@ export const webOptions = (platform: Platform = "linux", extra: Record<string, u
           { name: "gestioncommerciale", target: "latest", folder: "C:\\inetpub\\altazion\\gestion commerciale", pools: ["GC pool", "GC api"] },
         ],
   portal: PORTAL,
+  ...FILES,
   notify: platform === "linux" ? "logger -t altazion \"$UPCHAIN_NOTICE\"" : "Write-EventLog -LogName Application -Source Altazion -EventId 1 -Message $env:UPCHAIN_NOTICE",
   ...extra,
 });
@@ -27,6 +28,12 @@ export const PORTAL = {
   listedPattern: '<form[^>]*data-module="{module}"',
   installingPattern: 'class="installing"[^>]*>{module}<',
   install: { method: "POST", path: "/Updates/Install", fields: { module: "{module}", confirm: "1" }, tokensFromPage: ["__RequestVerificationToken"] },
+};
+
+/** The site's description of its update service's files (options.statusFile, options.applicationsFile), as statusXml writes them. */
+export const FILES = {
+  statusFile: { element: "module", moduleAttribute: "name", versionAttribute: "lastDetectedVersion" },
+  applicationsFile: { element: "application", moduleAttribute: "name", pathAttribute: "path" },
 };
 
 /** status.xml: per module, the latest version the service has detected (all that upchain reads from it). */

@@ -12,7 +12,8 @@ import { getCatalog } from "../../../../providers/catalogs";
 import { linuxCommands } from "../../../../providers/catalogs/altazion/linux";
 import { altazionOptions } from "../../../../providers/catalogs/altazion/options";
 import { tempDir } from "../../../support/localHost";
-import { PORTAL } from "./fixtures";
+import { FILES, PORTAL } from "./fixtures";
+import { FILE_CAP_BYTES } from "../../../../providers/catalogs/altazion/status";
 
 const run = (lines: string[]) => spawnSync("sh", ["-c", lines.join("\n")], { encoding: "utf8" });
 /** In sh without blocking this process (a test's own HTTP server must answer meanwhile). */
@@ -154,5 +155,64 @@ describe("altazion Linux scripts, run in sh", () => {
     assert.notStrictEqual(r.status, 0, "this machine has no altazion-service: not an Altazion server");
     assert.match(check.problem, /this is not an Altazion Office server: the update service "\[e\] - service principal" is not installed/);
     assert.doesNotMatch(check.command.replace(/>\/dev\/null 2>&1/g, ""), /mkdir|\bcp |\bmv |\brm |>/, "read-only");
+  });
+
+  describe("the service-ready step reads status.xml in sh as the site describes it", () => {
+    const PASCAL = { element: "Module", moduleAttribute: "Name", versionAttribute: "LastDetectedVersion" };
+    const pascal = (version: string) =>
+      `<?xml version="1.0" encoding="utf-8"?>\n<Status>\n  <!-- <Module Name="ecommerce" LastDetectedVersion="9.9.9.9"/> -->\n  <Module LastDetectedVersion="4.0.0.0" Name="integration"/>\n  <Module\n    LastDetectedVersion='${version}' Name="ecommerce"/>\n</Status>\n`;
+    /** serviceReady for ecommerce 5.2.0.0 against a portal that answers, with `xml` as status.xml. */
+    async function ready(xml: string, statusFile: Record<string, string> = PASCAL) {
+      const server = http.createServer((_req, res) => res.end("<p>liste</p>"));
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      try {
+        const data = fs.mkdtempSync(path.join(dir, "data [e] "));
+        const folder = path.join(data, "ecommerce");
+        fs.mkdirSync(path.join(data, "bin", "updates"), { recursive: true });
+        fs.writeFileSync(path.join(data, "bin", "updates", "status.xml"), xml);
+        const port = (server.address() as AddressInfo).port;
+        const o = altazionOptions({ dataFolder: data, portal: { ...PORTAL, port }, statusFile, modules: [{ name: "ecommerce", target: "latest", folder }] }, "linux");
+        const t = Date.now();
+        return { ...(await runAsync(linuxCommands(o).serviceReady("ecommerce", "5.2.0.0", false))), ms: Date.now() - t };
+      } finally {
+        server.close();
+      }
+    }
+
+    it("finds the module's version with the site's element and attribute names, in any order and quoting, past a comment", async () => {
+      const r = await ready(pascal("5.2.0.0"));
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.match(r.stdout, /the update service offers ecommerce 5\.2\.0\.0/);
+    });
+
+    it("a description of another shape finds nothing: the step says the service has not detected the version (no shape is hard-coded)", async () => {
+      const r = await ready(pascal("5.2.0.0"), FILES.statusFile);
+      assert.strictEqual(r.status, 1);
+      assert.match(r.stderr, /has detected no version of ecommerce, not 5\.2\.0\.0/);
+    });
+
+    it("odd versions are refused, naming them, not changed: 20 digits, a leading space, a line end, a leading zero", async () => {
+      for (const odd of ["99999999999999999999.1.1.1", " 5.2.0.0", "5.2.0.0\n", "05.2.0.0"]) {
+        const r = await ready(pascal(odd));
+        assert.strictEqual(r.status, 1, JSON.stringify(odd));
+        assert.match(r.stderr, /status\.xml gives ecommerce a latest detected version that is not one \([?0-9.]+\): 2 to 4 numbers of at most 9 digits/, JSON.stringify(odd));
+      }
+    });
+
+    it("a status.xml over the cap is refused naming its size and the cap", async () => {
+      const big = pascal("5.2.0.0") + `<!-- ${"x".repeat(FILE_CAP_BYTES)} -->\n`;
+      const r = await ready(big);
+      assert.strictEqual(r.status, 1);
+      assert.match(r.stderr, new RegExp(`status\\.xml is ${Buffer.byteLength(big)} bytes, over upchain's cap of ${FILE_CAP_BYTES} bytes`));
+    });
+
+    it("a hostile status.xml just under the cap is read in linear time (one awk pass): the step answers within 3 s", async () => {
+      const unit = `<Module Name="ecommerce" LastDetectedVersion='`;
+      const hostile = `<Module ${'a="" '.repeat(20000)} Name="x"/>` + unit.repeat(Math.floor((FILE_CAP_BYTES - 100_100) / unit.length)) + `<Module LastDetectedVersion="5.2.0.0" Name="ecommerce"/>`;
+      assert.ok(hostile.length < FILE_CAP_BYTES);
+      const r = await ready(hostile);
+      assert.ok(r.ms < 3000, `${r.ms} ms`);
+      assert.strictEqual(r.status, 0, r.stderr);
+    });
   });
 });

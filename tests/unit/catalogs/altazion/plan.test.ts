@@ -3,7 +3,7 @@ import { getCatalog } from "../../../../providers/catalogs";
 import { hookNameProblem } from "../../../../providers/catalogs/altazion/hooks";
 import { planUpgrade } from "../../../../providers/engine/planner";
 import { isUpchainError } from "../../../../providers/errors";
-import { PORTAL, offered, statusXml, webOptions } from "./fixtures";
+import { FILES, PORTAL, offered, statusXml, webOptions } from "./fixtures";
 
 const catalog = getCatalog("altazion-office");
 const xml = statusXml([
@@ -48,7 +48,7 @@ describe("altazion plan: one hop per module, in the stack's order, to what the u
   });
 
   it("an integration module has no pool to stop: two attempts, and the give-up message says why", () => {
-    const options = { portal: PORTAL, modules: [{ name: "integration", target: "latest", folder: "/srv/altazion/integration" }] };
+    const options = { portal: PORTAL, ...FILES, modules: [{ name: "integration", target: "latest", folder: "/srv/altazion/integration" }] };
     const { plan: p } = plan(options, statusXml([{ name: "integration", available: "5.2" }]), "integration=latest", "integration=5.1.0.0");
     const install = p.steps.find((s) => s.id === "install") as any;
     assert.strictEqual(install.attempts.length, 2);
@@ -86,7 +86,7 @@ describe("altazion plan: one hop per module, in the stack's order, to what the u
       { name: "002_version.sql", sha256: "b".repeat(64) },
     ];
     const database = { sqlCommand: "altazion-sql", backupCommand: "altazion-sql --backup /var/backups/db", scriptsFolder: "/srv/altazion-sql/{version}", reviewedScripts: scripts };
-    const options = { modules: [{ name: "database", target: "latest", folder: "/srv/altazion/database" }], database };
+    const options = { modules: [{ name: "database", target: "latest", folder: "/srv/altazion/database" }], database, ...FILES };
     const { plan: p } = plan(options, statusXml([{ name: "database", available: "5.2" }]), "database=latest", "database=5.1.0.0");
     assert.deepStrictEqual(p.steps.map((s) => s.id), ["backup", "check-scripts", "script-1", "script-2"]);
     assert.ok(p.steps[2].commands.some((c) => c === "altazion-sql /srv/altazion-sql/5.2.0.0/001_tables.sql"), p.steps[2].commands.join("\n"));
@@ -103,5 +103,11 @@ describe("altazion plan: one hop per module, in the stack's order, to what the u
     assert.match(hookNameProblem("PREINSTALL_integration.ps1", hosted)!, /does not host/);
     assert.match(hookNameProblem("PREINSTALL_database.ps1", ["database"])!, /database is not a module/);
     assert.match(hookNameProblem("PREINSTALL_ecommerce.txt", hosted)!, /not a hook name/);
+  });
+
+  it("on Linux the folders-free step's stand-in sees every process's working folder: its title says so, with no operator's part", () => {
+    const { plan: p } = plan();
+    const free = p.steps.find((s) => s.id === "folders-free")!;
+    assert.strictEqual(free.title, "Check no process has its working folder in /srv/altazion/ecommerce (stands for 003's explorer windows and command lines) (« Avant toutes autres choses »)");
   });
 });

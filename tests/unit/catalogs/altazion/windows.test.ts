@@ -6,7 +6,9 @@ import { getCatalog } from "../../../../providers/catalogs";
 import { planUpgrade } from "../../../../providers/engine/planner";
 import { Step } from "../../../../providers/engine/catalog";
 import { psLiterals } from "../../../support/powershell";
-import { PORTAL, offered, statusXml } from "./fixtures";
+import { assertParses, loadPowerShellParser } from "../../../support/psParse";
+import { FILE_CAP_BYTES, STRICT_VERSION } from "../../../../providers/catalogs/altazion/status";
+import { FILES, PORTAL, offered, statusXml } from "./fixtures";
 
 const catalog = getCatalog("altazion-office");
 const hostile = "C:\\inetpub\\it's [e] $(calc) `n";
@@ -20,6 +22,7 @@ const options = {
   notify: "Write-EventLog -LogName Application -Source Altazion -EventId 1 -Message $env:UPCHAIN_NOTICE",
   remedy: true,
   portal: PORTAL,
+  ...FILES,
 };
 const xml = statusXml([
   { name: "ecommerce", available: "5.2.0.0" },
@@ -70,5 +73,34 @@ describe("altazion Windows recipe, rendered as PowerShell", () => {
     assert.match(ready, /Restart-Service -InputObject \$svc -Force/);
     assert.match(ready, /if \(\$t -gt 1200\)/);
     assert.match(ready, /support\.altazion\.com/);
+  });
+
+  it("status.xml is read with the site's element and attribute names as literals, capped, through an XmlReader that refuses a DTD, and an odd version refused by the controller's own pattern", async () => {
+    await loadPowerShellParser();
+    const ready = allSteps().find((s) => s.id === "service-ready")!;
+    for (const line of ready.commands) assertParses(line, "service-ready");
+    const text = ready.commands.join("\n");
+    assert.match(text, /\$x\.GetElementsByTagName\('module'\) \| Where-Object \{ \$_\.GetAttribute\('name'\) -ceq \$module \}/);
+    assert.match(text, /\$m\.HasAttribute\('lastDetectedVersion'\)\) \{ \$m\.GetAttribute\('lastDetectedVersion'\) \}/);
+    assert.match(text, /\$settings\.DtdProcessing = \[System\.Xml\.DtdProcessing\]::Prohibit; \$settings\.XmlResolver = \$null; \$settings\.MaxCharactersInDocument = 262144;/);
+    assert.ok(text.includes(`if ($file.Length -gt ${FILE_CAP_BYTES}) { throw ('status.xml is ' + $file.Length + ' bytes, over upchain''s cap of ${FILE_CAP_BYTES} bytes`));
+    assert.ok(text.includes(`$v -cnotmatch '\\A${STRICT_VERSION.source.slice(1, -1)}\\z'`), "the same pattern as status.ts, anchored so that a line end does not pass");
+    assert.doesNotMatch(text, /\$x\.status\.module|lastDetectedVersion -|\.lastDetectedVersion/, "no shape of its own");
+    const pascal = { ...options, statusFile: { element: "Module", moduleAttribute: "Name", versionAttribute: "LastDetectedVersion" } };
+    const step = catalog.hopSteps({ from: "ecommerce=5.1.0.0,phygitalapi=5.1.0.0,integration=5.1.0.0", to: "ecommerce=5.2.0.0,phygitalapi=5.1.0.0,integration=5.1.0.0", rule: { id: "r", text: "t", source: "s" } }, { platform: "windows", releases: [], options: pascal }).find((s) => s.id === "service-ready")!;
+    assert.match(step.commands.join("\n"), /GetElementsByTagName\('Module'\) \| Where-Object \{ \$_\.GetAttribute\('Name'\) -ceq \$module \}.*GetAttribute\('LastDetectedVersion'\)/);
+  });
+
+  it("the folders-free step says it reads only command lines, and lists the operator's part: close every explorer window on the folder", () => {
+    const free = allSteps().find((s) => s.id === "folders-free")!;
+    assert.strictEqual(
+      free.title,
+      `Check no explorer.exe, cmd.exe, powershell.exe, pwsh.exe process names ${hostile}\\ecommerce in its command line (« Avant toutes autres choses »); not visible from here, so the operator's: close every explorer window on ${hostile}\\ecommerce, and every command line whose working folder is there, for every user logged on the server (over SSH, upchain sees processes' command lines, not the folder an Explorer window shows nor a console's working folder)`,
+    );
+    const text = free.commands.join("\n");
+    assert.doesNotMatch(text, /'no explorer or command line is open/, "never claims that no window is open");
+    assert.match(text, /\(an Explorer window''s folder and a console''s working folder are not visible from here: the operator closes those\)/);
+    const install = allSteps().find((s) => s.id === "install") as any;
+    assert.match(install.giveUp, /^Every remedy of the document was tried \(no explorer\.exe, cmd\.exe, powershell\.exe, pwsh\.exe process names .* in its command line, as far as upchain can see;/);
   });
 });
