@@ -19,6 +19,8 @@ export const ALTAZION_RECIPE_EXAMPLES: RecipeExamples = {
         { name: "ecommerce", target: "5.2.0.0", folder: "/srv/altazion/ecommerce", pools: ["Ecommerce"] },
       ],
       portal,
+      statusFile: { element: "Module", moduleAttribute: "Name", versionAttribute: "LastDetectedVersion" },
+      applicationsFile: { element: "Application", moduleAttribute: "Name", pathAttribute: "Path" },
       notify: '/srv/site/altazion/notify "$UPCHAIN_NOTICE"',
       remedy: true,
       database: {

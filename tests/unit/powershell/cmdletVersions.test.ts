@@ -44,7 +44,6 @@ const CMDLETS: Record<string, { since: string; params?: Record<string, string>; 
   "Move-Item": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/move-item` },
   "New-Object": { since: "1.0", page: `${LEARN}/microsoft.powershell.utility/new-object` },
   "New-Item": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/new-item` },
-  "New-Object": { since: "1.0", page: `${LEARN}/microsoft.powershell.utility/new-object` },
   "Out-Null": { since: "1.0", page: `${LEARN}/microsoft.powershell.core/out-null` },
   "Out-String": { since: "1.0", page: `${LEARN}/microsoft.powershell.utility/out-string` },
   "Remove-Item": { since: "1.0", page: `${LEARN}/microsoft.powershell.management/remove-item` },
