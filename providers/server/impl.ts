@@ -189,7 +189,7 @@ async function assertAdministrator(host: RemoteHost, user: string): Promise<void
  */
 export async function readRunState(h: RemoteHost, platform: Platform, journalName: string): Promise<[Journal | undefined, LockHolder | undefined]> {
   if (platform === "windows") return [undefined, undefined];
-  return Promise.all([readJournal(h, DEFAULT_STATE_DIR, journalName), readLockHolder(h, DEFAULT_STATE_DIR, journalName)]);
+  return Promise.all([readJournal(h, DEFAULT_STATE_DIR, journalName), readLockHolder(h, DEFAULT_STATE_DIR)]);
 }
 
 /** What the host offers to install (catalogs with an update service of their own), and the target with its aliases resolved. */
