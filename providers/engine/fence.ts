@@ -118,8 +118,11 @@ export function fencedHost(host: RemoteHost, fence: Fence): RemoteHost {
         `chmod ${(mode & 0o7777).toString(8)} -- "$s" && mv -f -T -- "$s" "$f" || exit 1`,
         `sync -- ${q(posix.dirname(file))} 2>/dev/null || :`,
       ].join("\n");
-      // the staged copy goes whatever happens, the guard's refusal included
-      const r = await host.exec(`trap 'rm -f -- ${q(stage)}' EXIT\n${fence.script(body)}`, { sudo: true });
+      const r = await host.exec(fence.script(body), { sudo: true });
+      if (r.code !== 0) {
+        // refused by the guard, the body's trap never ran: the staged copy (this run's own temp file) goes
+        await host.exec(`rm -f -- ${q(stage)}`, { sudo: true }).catch(() => undefined);
+      }
       fence.check(r, `writing ${file}`);
       if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: writing ${file} failed (nothing was changed): ${r.stderr.trim().slice(0, 300) || `exit status ${r.code}`}`);
     },
