@@ -137,9 +137,9 @@ const processOf = (h: LockHolder) => {
   const [pid, host] = h.by.split("@");
   return host ? ` (pid ${pid} on ${host})` : "";
 };
-/** " for <journal>" when the holder's owner line names the journal it works on. */
-const journalOf = (h: LockHolder) => (h.resource !== "unknown" ? ` for ${h.resource}` : "");
-const whoIs = (h: LockHolder) => `run ${h.run}${journalOf(h)}${processOf(h)}`;
+/** " for <journal>" when the holder works on another journal than this run's (`ours`): the machine's lock is shared. */
+const journalOf = (h: LockHolder, ours?: string) => (h.resource !== "unknown" && h.resource !== ours ? ` for ${h.resource}` : "");
+const whoIs = (h: LockHolder, ours?: string) => `run ${h.run}${journalOf(h, ours)}${processOf(h)}`;
 const utcTime = (epoch: number) => new Date(epoch * 1000).toISOString().slice(11, 19) + " UTC";
 /** Seconds until a run waiting now may take the lock over (it must be older than the stale period). */
 const untilTakeover = (h: LockHolder, staleSeconds: number) => Math.max(0, staleSeconds - h.ageSeconds + 1);
@@ -148,23 +148,23 @@ const untilTakeover = (h: LockHolder, staleSeconds: number) => Math.max(0, stale
 export function lockWaitMessage(resource: string, h: LockHolder, staleSeconds: number): string {
   const held = h.ageSeconds < h.beatAgeSeconds ? `; it holds the lock through a reboot wait for ${Math.max(0, -h.ageSeconds)}s more` : "";
   return (
-    `waiting for the lock on ${resource}, held by ${whoIs(h)}: its heartbeat stopped ${h.beatAgeSeconds}s ago, at ${utcTime(h.beatEpoch)}${held}. ` +
+    `waiting for the lock on ${resource}, held by ${whoIs(h, resource)}: its heartbeat stopped ${h.beatAgeSeconds}s ago, at ${utcTime(h.beatEpoch)}${held}. ` +
     `Unless it beats again, this run takes the lock over in ${untilTakeover(h, staleSeconds)}s (lockTimeoutSeconds: ${staleSeconds}) and carries on from the host's journal; ` +
     `if it beats again, that run is alive and this one stops with LOCKED.`
   );
 }
 
 /** What preview says about a lock another run holds: whether up will wait for it, and how long at most. */
-export function lockPreviewNote(h: LockHolder, staleSeconds: number): string {
+export function lockPreviewNote(h: LockHolder, staleSeconds: number, resource?: string): string {
   // one look cannot tell a run between two beats from one that just died: both outcomes are said
   if (!heartbeatStopped(h, staleSeconds)) {
     return (
-      `${whoIs(h)} holds this server's lock (last heartbeat ${Math.max(0, h.beatAgeSeconds)}s ago): if that run is still working, up stops with LOCKED; ` +
+      `${whoIs(h, resource)} holds this server's lock (last heartbeat ${Math.max(0, h.beatAgeSeconds)}s ago): if that run is still working, up stops with LOCKED; ` +
       `if it died, up may wait up to ${untilTakeover(h, staleSeconds)}s to take it over (lockTimeoutSeconds: ${staleSeconds})`
     );
   }
   return (
-    `${whoIs(h)} still holds this server's lock, but its heartbeat stopped ${h.beatAgeSeconds}s ago (at ${utcTime(h.beatEpoch)}): ` +
+    `${whoIs(h, resource)} still holds this server's lock, but its heartbeat stopped ${h.beatAgeSeconds}s ago (at ${utcTime(h.beatEpoch)}): ` +
     `up may wait up to ${untilTakeover(h, staleSeconds)}s to take it over (lockTimeoutSeconds: ${staleSeconds})`
   );
 }

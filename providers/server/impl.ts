@@ -360,7 +360,7 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
         (async () => {
           const [pending, holder] = await readRunState(h, s.platform, journalName);
           // a run still holding the lock: up waits for it (or stops), and the operator is told before
-          const lock = holder && lockPreviewNote(holder, s.lockTimeoutSeconds);
+          const lock = holder && lockPreviewNote(holder, s.lockTimeoutSeconds, journalName);
           if (lock) displayLine(progressPrefix(s.resourceName, conn.data.host))(lock, { warning: true });
           return { ...pendingSummary(catalog, s, pending, where), lock };
         })(),

@@ -165,8 +165,9 @@ describe("what a waiting run and preview say about a held lock", () => {
     );
   });
 
-  it("preview: a holder whose owner line names its journal is named with it", () => {
-    assert.match(lockPreviewNote(holder({ resource: "omflow" }), 120), /^run 20261206T210000-dead01 for omflow \(pid 4242 on ctl-1\) still holds this server's lock/);
+  it("preview: a holder working on another journal on this machine is named with that journal", () => {
+    assert.strictEqual(lockPreviewNote(holder({ resource: "omflow" }), 120, "omflow").split(" (")[0], "run 20261206T210000-dead01", "its own journal is not named");
+    assert.match(lockPreviewNote(holder({ resource: "omflow" }), 120, "mail"), /^run 20261206T210000-dead01 for omflow \(pid 4242 on ctl-1\) still holds this server's lock/);
   });
 
   it("preview: a holder that beat recently may be working or may have just died: both outcomes are said", () => {
