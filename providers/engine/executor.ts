@@ -2,7 +2,7 @@
 // destructive, each step run detached and polled, a check after each hop, and the hop's restore
 // point brought back when a step fails. It makes no planning decision of its own, and it takes
 // nothing from the host but data: the plan always comes from the controller (journal.ts).
-import { UpchainError, isUpchainError, maskSecrets } from "../errors";
+import { UpchainError, UpchainErrorCode, isUpchainError, maskSecrets } from "../errors";
 import { elapsedText, stepProgress } from "./progress";
 import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, RebootStep, Step, VersionProbe, probedVersion } from "./catalog";
@@ -258,6 +258,9 @@ async function saveJournal(r: Run): Promise<void> {
   await withContact(r.o.host, r.contactUntil(), "writing the journal", async () => (await writeJournal(r.o.host, r.stateDir, r.o.resource, r.j, r.lock.fence), true), { ownErrors: true });
 }
 
+/** Errors that stop the run with nothing restored (see walk). */
+const STOP_AS_IS: UpchainErrorCode[] = ["LOCK_LOST", "LOCKED", "OUTCOME_UNKNOWN", "INSTALL_MAY_STILL_RUN", "JOURNAL_INVALID"];
+
 async function walk(r: Run): Promise<void> {
   const { o, j } = r;
   const steps = o.plan.steps;
@@ -279,7 +282,7 @@ async function walk(r: Run): Promise<void> {
       // A lost lock, an unknown outcome, a vendor's install that may still run or an untrusted journal
       // stop the run as they are: restoring now could undo a step that is still running, or race another run.
       // LOCKED: a reboot refused to restart the machine under another run's step (machineRuns.ts)
-      if (["LOCK_LOST", "LOCKED", "OUTCOME_UNKNOWN", "INSTALL_MAY_STILL_RUN", "JOURNAL_INVALID"].some((c) => isUpchainError(e, c as "LOCKED"))) {
+      if (STOP_AS_IS.some((c) => isUpchainError(e, c))) {
         progress.end(false);
         throw e;
       }

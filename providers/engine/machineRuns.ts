@@ -60,7 +60,7 @@ export async function othersSettled(
         "LOCKED",
         `${host.label}: ${live.map((s) => `step ${s.split("/")[1]} of run ${s.split("/")[0]}`).join(", ")} ${live.length > 1 ? "are" : "is"} still running on this machine ` +
           `(left by a run that lost or dropped the machine's lock; its folder is under ${stateDir}/runs). upchain ${what} beside another run's step, and waited ${waitSeconds}s for it. ` +
-          `Nothing was changed. Wait for it to end (its exit status appears as rc in its folder), then run pulumi up again.`,
+          `This run stopped here and changed nothing more: wait for that step to end (its exit status appears as rc in its folder), then run pulumi up again, which carries on from where this run stopped.`,
       );
     }
     if (!said) {

@@ -90,7 +90,7 @@ describe("the fencing token (local fake transport)", function () {
 
     it("holds the mutex for the whole body, so a take-over waits for the change to finish; a process the body leaves running does not keep it", () => {
       const mutex = machineLock(dir).mutex;
-      const r = sh(`${fencedScript(dir, "run-a", `flock -n ${q(mutex)} true && echo free || echo held; sleep 5 &`)}`);
+      const r = sh(`${fencedScript(dir, "run-a", `flock -n ${q(mutex)} true && echo free || echo held; sleep 5 > /dev/null 2>&1 &`)}`);
       assert.strictEqual(r.stdout.trim(), "held", "another taker cannot get the mutex while the body runs");
       const after = sh(`flock -n ${q(mutex)} true && echo free || echo held`);
       assert.strictEqual(after.stdout.trim(), "free", "the body's background process does not hold it");
