@@ -359,6 +359,7 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
     // on the balancer, not this host; idempotent, so a resumed run simply does it again
     r.status(`${position} ${step.title}`);
     if (!o.pools) return { code: 1, stdout: "", stderr: "this step acts on a load balancer, and none was given to this server" };
+    await stillMine(r, `step "${step.title}"`);
     const result = await applyPools(await o.pools(), step, Date.now() + stepDeadline(step, o.stepTimeouts) * 1000);
     out(result.stdout);
     return result;
@@ -369,6 +370,7 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
     // press again while the install its lost answer started still runs.
     r.status(`${position} ${step.title}`);
     const deadlineMs = stepDeadline(step, o.stepTimeouts) * 1000;
+    await stillMine(r, `step "${step.title}"`);
     return runHttpStep(o.host, step, { deadlineMs, log: (line) => out(`${line}\n`), beforeAttempt: () => r.lock.assertHeld(), contactTimeoutMs: o.contactTimeoutMs, pollMs: o.pollMs });
   }
   const inFlight = j.inFlight?.index === index;
@@ -400,6 +402,17 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
   await launch(r, dir, step);
   const result: WaitResult = await wait();
   return result === "not-started" ? "lost" : result; // launched by this run: no pid means it died at once
+}
+
+/**
+ * A pool step (the balancer's admin socket) and an http step (the portal, through a tunnel) change
+ * things no script on this host can carry out, so their change cannot be fenced in its own script.
+ * They are preceded by the guard's check on the host, one round trip before: it does not close the
+ * window as the fence does, but narrows it from a heartbeat period to one round trip.
+ */
+async function stillMine(r: Run, what: string): Promise<void> {
+  r.lock.assertHeld();
+  r.lock.fence.check(await r.o.host.exec(r.lock.fence.script(":"), { sudo: true }), what);
 }
 
 /** Start the step; a launch cut off by a dropped connection is checked, and repeated only when it did not happen. */
@@ -600,6 +613,7 @@ async function runAside(r: Run, s: Step): Promise<string | undefined> {
   if (s.action === "pool") {
     // the balancer, not this host: put the member back in its pools (idempotent)
     if (!o.pools) return "this step acts on a load balancer, and none was given to this server";
+    await stillMine(r, `restore step "${s.title}"`);
     try {
       const res = await applyPools(await o.pools(), s, Date.now() + stepDeadline(s, o.stepTimeouts) * 1000);
       for (const line of res.stdout.trimEnd().split("\n")) r.log(`  ${line}`);
