@@ -10,6 +10,7 @@
 import { UpchainError } from "../errors";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
+import { Fence, fencedWrite } from "./fence";
 
 export interface DetachedResult {
   code: number;
@@ -35,13 +36,18 @@ export function envFileText(env: StepEnv): string {
 /** The start time of a process, field 22 of /proc/PID/stat (the command name may hold spaces and parentheses). */
 const START_OF = (pid: string) => `sed 's/.*) //' /proc/${pid}/stat 2>/dev/null | cut -d' ' -f20`;
 
-export async function startDetached(host: RemoteHost, dir: string, script: string, env?: StepEnv): Promise<void> {
+/**
+ * Launch a step, only while this run owns the machine's lock: the guard (fence.ts) and the launch are
+ * one script, so a run that lost the lock launches nothing. The launched process does not keep the
+ * lock's mutex (the guard closes it for the body).
+ */
+export async function startDetached(host: RemoteHost, dir: string, script: string, env: StepEnv | undefined, fence: Fence): Promise<void> {
   const hasEnv = env && Object.keys(env).length > 0;
   if (hasEnv) {
     // the secrets' file goes into the private folder before the step is launched
-    const prep = await host.exec(`umask 077; mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)}`, { sudo: true });
+    const prep = fence.check(await host.exec(fence.script(`umask 077; mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)}`), { sudo: true }), `preparing ${dir}`);
     if (prep.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not prepare the step's folder ${dir} on ${host.label}: ${prep.stderr.trim().slice(0, 300)}`);
-    await host.writeFile(`${dir}/env`, envFileText(env), 0o600);
+    await fencedWrite(host, fence, `${dir}/env`, envFileText(env), 0o600);
   }
   // The launcher records its start time and start epoch before its pid (so a pid always has them),
   // runs the script, removes the env file, then publishes the exit status with one rename.
@@ -54,14 +60,14 @@ export async function startDetached(host: RemoteHost, dir: string, script: strin
   // the launch. It returns once the launcher has published its pid (at most 10 s), so the first poll
   // never mistakes a step that is starting for one that never started; and it gives a short step
   // 200 ms to finish, so that the first poll usually finds it done.
-  const r = await host.exec(
-    `u=$(umask); umask 077; { mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)} && cd ${q(dir)} && rm -f -- rc pid && cat > script.sh && chmod 700 script.sh; } || exit 97; ` +
+  const r = fence.check(await host.exec(
+    fence.script(`u=$(umask); umask 077; { mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)} && cd ${q(dir)} && rm -f -- rc pid && cat > script.sh && chmod 700 script.sh; } || exit 97; ` +
       `{ setsid sh -c ${q(launcher)} upchain-step "$u" < /dev/null > /dev/null 2>&1 & } && ` +
       `i=0; while [ ! -f pid ] && [ ! -f rc ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i+1)); done; ` +
       `[ -f pid ] || [ -f rc ] || { echo "the launcher wrote no pid within 10s" >&2; exit 1; }; ` +
-      `i=0; while [ ! -f rc ] && [ $i -lt 10 ]; do sleep 0.02; i=$((i+1)); done; exit 0`,
+      `i=0; while [ ! -f rc ] && [ $i -lt 10 ]; do sleep 0.02; i=$((i+1)); done; exit 0`),
     { sudo: true, stdin: `set -e\n${hasEnv ? ". ./env\n" : ""}${script}\n` },
-  );
+  ), `launching the step in ${dir}`);
   if (r.code === 97) throw new UpchainError("COMMAND_FAILED", `could not prepare the step's folder ${dir} on ${host.label}: ${r.stderr.trim().slice(0, 300)}`);
   if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not start the step on ${host.label}: ${r.stderr.trim().slice(0, 300)}`);
 }
@@ -149,15 +155,16 @@ export async function readResult(host: RemoteHost, dir: string, code: number): P
   return { code, stdout, stderr };
 }
 
-/** Stop a step's whole process group (setsid made the launcher its leader): TERM, then KILL. */
-export async function killStep(host: RemoteHost, dir: string, graceSeconds = 5): Promise<void> {
+/** Stop a step's whole process group (setsid made the launcher its leader): TERM, then KILL. Fenced like a launch. */
+export async function killStep(host: RemoteHost, dir: string, fence: Fence, graceSeconds = 5): Promise<void> {
   const pid = `$(cat ${q(dir + "/pid")})`;
-  await host.exec(
-    `p=${pid}; case "$p" in ''|*[!0-9]*) exit 0;; esac; ` +
+  const r = await host.exec(
+    fence.script(`p=${pid}; case "$p" in ''|*[!0-9]*) exit 0;; esac; ` +
       `[ "$(${START_OF("$p")})" = "$(cat ${q(dir + "/start")})" ] || exit 0; ` +
       // dash's kill takes "-s SIG --" (not "-SIG --") before a negative process-group id
       `kill -s TERM -- "-$p" 2>/dev/null; i=0; while [ $i -lt ${graceSeconds} ] && kill -s 0 -- "-$p" 2>/dev/null; do sleep 1; i=$((i+1)); done; ` +
-      `kill -s KILL -- "-$p" 2>/dev/null; true`,
+      `kill -s KILL -- "-$p" 2>/dev/null; true`),
     { sudo: true },
   );
+  fence.check(r, `stopping the step in ${dir}`);
 }

@@ -2,7 +2,7 @@
 // destructive, each step run detached and polled, a check after each hop, and the hop's restore
 // point brought back when a step fails. It makes no planning decision of its own, and it takes
 // nothing from the host but data: the plan always comes from the controller (journal.ts).
-import { UpchainError, isUpchainError, maskSecrets } from "../errors";
+import { UpchainError, UpchainErrorCode, isUpchainError, maskSecrets } from "../errors";
 import { elapsedText, quotedBlock, stepProgress } from "./progress";
 import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, RebootStep, Step, VersionProbe, probedVersion } from "./catalog";
@@ -10,6 +10,8 @@ import { DetachedResult, StepEnv, readResult, startDetached, stepState } from ".
 import { edit, servicesAdd, upload } from "./fileSteps";
 import { Journal, TimelineEntry, archiveJournal, newRunId, journalPath, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
 import { HostLock, acquireLock } from "./lock";
+import { fencedHost } from "./fence";
+import { othersSettled } from "./machineRuns";
 import { Pools } from "../loadBalancer/pools";
 import { applyPools } from "./poolStep";
 import { portalSettled, runHttpStep } from "./httpStep";
@@ -130,19 +132,23 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
 }
 
 async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, log: (line: string) => void, started: (r: Run) => void): Promise<ExecuteResult> {
-  const lock = await acquireLock(o.host, stateDir, o.resource, id, o.lockStaleSeconds ?? 120, undefined, log);
+  const stale = o.lockStaleSeconds ?? 120;
+  const lock = await acquireLock(o.host, stateDir, o.resource, id, stale, undefined, log);
   if (lock.tookOverFrom) log(`took over the lock of run ${lock.tookOverFrom}, whose heartbeat had stopped`);
   let journal: Journal | undefined;
   try {
     let resumedRun: string | undefined;
-    journal = await settleJournal(o, stateDir, await readJournal(o.host, stateDir, o.resource), log);
+    journal = await settleJournal(o, stateDir, await readJournal(o.host, stateDir, o.resource), log, lock);
+    // a dead run of another journal may have left a step running: nothing starts beside it
+    await othersSettled(o.host, stateDir, journal?.run ?? id, stale, "starts nothing", log);
     if (journal) {
       resumedRun = journal.run;
+      await assertOnHop(o, journal);
       log(`resuming run ${journal.run}: ${journal.from} -> ${journal.to}, at step ${journal.next + 1} of ${journal.steps}`);
     } else {
       await assertStillAt(o);
       journal = newJournal(id, o.plan);
-      await writeJournal(o.host, stateDir, o.resource, journal);
+      await writeJournal(o.host, stateDir, o.resource, journal, lock.fence);
     }
     const contact = o.contactTimeoutMs ?? 120_000;
     const j = journal;
@@ -152,7 +158,7 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
     await walk(r);
     j.status = "done";
     await saveJournal(r);
-    await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, stateDir, o.resource, j.run), true), { ownErrors: true });
+    await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, stateDir, o.resource, j.run, lock.fence), true), { ownErrors: true });
     return { reached: o.plan.to, resumedRun };
   } finally {
     // the run's timeline, also when it failed: the controller keeps a copy for the report
@@ -173,11 +179,11 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
  * pending (undefined), or a running journal that names exactly `o.plan` (resume it). A failed
  * restore refuses every run until the operator clears it; a journal for another plan is refused.
  */
-async function settleJournal(o: ExecuteOptions, stateDir: string, j: Journal | undefined, log: (l: string) => void): Promise<Journal | undefined> {
+async function settleJournal(o: ExecuteOptions, stateDir: string, j: Journal | undefined, log: (l: string) => void, lock: HostLock): Promise<Journal | undefined> {
   if (!j) return undefined;
   const file = `${o.host.label}:${journalPath(stateDir, o.resource)}`;
   const clear = async (why: string, suffix: string) => {
-    await archiveJournal(o.host, stateDir, o.resource, j.run, suffix);
+    await archiveJournal(o.host, stateDir, o.resource, j.run, lock.fence, suffix);
     log(`cleared run ${j.run} (${why}) as asked by clearRun; its journal is in ${stateDir}/history`);
     return undefined;
   };
@@ -187,7 +193,7 @@ async function settleJournal(o: ExecuteOptions, stateDir: string, j: Journal | u
   }
   if (j.status !== "running") {
     // a finished run killed between its last write and the archive
-    await archiveJournal(o.host, stateDir, o.resource, j.run);
+    await archiveJournal(o.host, stateDir, o.resource, j.run, lock.fence);
     return undefined;
   }
   if (o.clearRun === j.run) return clear("interrupted, abandoned", ".abandoned");
@@ -223,6 +229,29 @@ async function assertStillAt(o: ExecuteOptions): Promise<void> {
   );
 }
 
+/**
+ * A resumed run goes on only on a host that is on one side or the other of the hop its journal points
+ * at (or between them: a suite updated module by module, a vendor's intermediate state). A host past
+ * the hop's target, or behind its source, was changed by someone else since, say a run that lost its
+ * lock and finished the chain, or a person: resuming would redo a finished hop and "restore" it over
+ * a newer version. A version that cannot be read (a product stopped mid-hop) says nothing either way.
+ */
+async function assertOnHop(o: ExecuteOptions, j: Journal): Promise<void> {
+  const step = o.plan.steps[Math.min(j.inFlight?.index ?? j.next, o.plan.steps.length - 1)];
+  const hop = step && o.plan.hops.find((h) => `${h.from}->${h.to}` === step.hop);
+  const probe = o.catalog.probeVersion?.(o.ctx) ?? o.versionProbe;
+  if (!hop || !probe || probe.shell !== "sh") return;
+  const r = await o.host.exec(probe.command, { sudo: true }).catch(() => undefined);
+  const now = r?.code === 0 ? o.catalog.scheme.normalize(probedVersion(probe, r.stdout)) : undefined;
+  if (now === undefined || (o.catalog.scheme.compare(now, hop.from) >= 0 && o.catalog.scheme.compare(now, hop.to) <= 0)) return;
+  throw new UpchainError(
+    "JOURNAL_INVALID",
+    `${o.host.label}: the journal names interrupted run ${j.run} at hop ${hopName(o.catalog, o.plan, step.hop)}, but the server now reports ${now}, ` +
+      `on neither side of that hop: something else changed it since (a run that lost its lock, or a person). Resuming would redo a hop the server is not on, ` +
+      `so nothing was run. Check the server by hand; then set clearRun: "${j.run}" on this server to abandon that run, and run pulumi up again to plan from ${now}.`,
+  );
+}
+
 export function restorePending(file: string, j: Journal): UpchainError {
   const f = j.failure;
   return new UpchainError(
@@ -234,8 +263,11 @@ export function restorePending(file: string, j: Journal): UpchainError {
 }
 
 async function saveJournal(r: Run): Promise<void> {
-  await withContact(r.o.host, r.contactUntil(), "writing the journal", async () => (await writeJournal(r.o.host, r.stateDir, r.o.resource, r.j), true), { ownErrors: true });
+  await withContact(r.o.host, r.contactUntil(), "writing the journal", async () => (await writeJournal(r.o.host, r.stateDir, r.o.resource, r.j, r.lock.fence), true), { ownErrors: true });
 }
+
+/** Errors that stop the run with nothing restored (see walk). */
+const STOP_AS_IS: UpchainErrorCode[] = ["LOCK_LOST", "LOCKED", "OUTCOME_UNKNOWN", "INSTALL_MAY_STILL_RUN", "JOURNAL_INVALID"];
 
 async function walk(r: Run): Promise<void> {
   const { o, j } = r;
@@ -257,7 +289,8 @@ async function walk(r: Run): Promise<void> {
     } catch (e) {
       // A lost lock, an unknown outcome, a vendor's install that may still run or an untrusted journal
       // stop the run as they are: restoring now could undo a step that is still running, or race another run.
-      if (isUpchainError(e, "LOCK_LOST") || isUpchainError(e, "OUTCOME_UNKNOWN") || isUpchainError(e, "INSTALL_MAY_STILL_RUN") || isUpchainError(e, "JOURNAL_INVALID")) {
+      // LOCKED: a reboot refused to restart the machine under another run's step (machineRuns.ts)
+      if (STOP_AS_IS.some((c) => isUpchainError(e, c))) {
         progress.end(false);
         throw e;
       }
@@ -315,7 +348,7 @@ async function stopBetweenHops(r: Run, nextHop: string): Promise<never> {
   j.status = "stopped";
   await saveJournal(r);
   // nothing is left to resume: the next run plans afresh from the version the host runs
-  await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, r.stateDir, o.resource, j.run), true), { ownErrors: true });
+  await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, r.stateDir, o.resource, j.run, r.lock.fence), true), { ownErrors: true });
   throw new UpchainError(
     "STOPPED",
     stoppedBetweenHops({ label: o.host.label, done: done && hopName(o.catalog, o.plan, `${done.from}->${done.to}`), reached: done?.to ?? o.plan.from, next: hopName(o.catalog, o.plan, nextHop), to: o.plan.to }),
@@ -334,6 +367,7 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
     // on the balancer, not this host; idempotent, so a resumed run simply does it again
     r.status(`${position} ${step.title}`);
     if (!o.pools) return { code: 1, stdout: "", stderr: "this step acts on a load balancer, and none was given to this server" };
+    await stillMine(r, `step "${step.title}"`);
     const result = await applyPools(await o.pools(), step, Date.now() + stepDeadline(step, o.stepTimeouts) * 1000);
     out(result.stdout);
     return result;
@@ -344,17 +378,20 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
     // press again while the install its lost answer started still runs.
     r.status(`${position} ${step.title}`);
     const deadlineMs = stepDeadline(step, o.stepTimeouts) * 1000;
+    await stillMine(r, `step "${step.title}"`);
     return runHttpStep(o.host, step, { deadlineMs, log: (line) => out(`${line}\n`), beforeAttempt: () => r.lock.assertHeld(), contactTimeoutMs: o.contactTimeoutMs, pollMs: o.pollMs });
   }
   const inFlight = j.inFlight?.index === index;
   if (step.action === "upload" || step.action === "edit" || step.action === "services-add") {
     // carried out by the executor itself, idempotently: a resumed run simply does it again
     r.status(`${position} ${step.title}`);
-    const doIt = () => (step.action === "upload" ? upload(o.host, step) : step.action === "edit" ? edit(o.host, step, j.run) : servicesAdd(o.host, step, j.run));
+    // every command and write of the step is fenced: a run that lost its lock changes no file
+    const h = fencedHost(o.host, r.lock.fence);
+    const doIt = () => (step.action === "upload" ? upload(h, step) : step.action === "edit" ? edit(h, step, j.run) : servicesAdd(h, step, j.run));
     return withContact(o.host, r.contactUntil(), `step "${step.title}"`, doIt, { ownErrors: true });
   }
   const wait = () =>
-    waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, onOutput: out, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(step, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `step "${step.title}" ran` });
+    waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, onOutput: out, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(step, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `step "${step.title}" ran`, fence: r.lock.fence });
   if (inFlight) {
     // The previous run started this step and did not see it end: find out, never re-run it blindly.
     r.log(`${position} ${step.title}: in flight when the last run was interrupted; finding out how it ended`);
@@ -375,12 +412,23 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
   return result === "not-started" ? "lost" : result; // launched by this run: no pid means it died at once
 }
 
+/**
+ * A pool step (the balancer's admin socket) and an http step (the portal, through a tunnel) change
+ * things no script on this host can carry out, so their change cannot be fenced in its own script.
+ * They are preceded by the guard's check on the host, one round trip before: it does not close the
+ * window as the fence does, but narrows it from a heartbeat period to one round trip.
+ */
+async function stillMine(r: Run, what: string): Promise<void> {
+  r.lock.assertHeld();
+  r.lock.fence.check(await r.o.host.exec(r.lock.fence.script(":"), { sudo: true }), what);
+}
+
 /** Start the step; a launch cut off by a dropped connection is checked, and repeated only when it did not happen. */
 async function launch(r: Run, dir: string, step: PlannedStep): Promise<void> {
   const { o } = r;
   const script = step.commands.join("\n");
   try {
-    await startDetached(o.host, dir, script, o.env);
+    await startDetached(o.host, dir, script, o.env, r.lock.fence);
     return;
   } catch (e) {
     if (isUpchainError(e) && e.code !== "CONNECTION_FAILED") throw e;
@@ -388,7 +436,7 @@ async function launch(r: Run, dir: string, step: PlannedStep): Promise<void> {
   await withContact(o.host, r.contactUntil(), `starting step "${step.title}"`, async () => {
     const s = await stepState(o.host, dir);
     if (s === undefined) return undefined;
-    if (s.state === "not-started") await startDetached(o.host, dir, script, o.env);
+    if (s.state === "not-started") await startDetached(o.host, dir, script, o.env, r.lock.fence);
     return true;
   });
 }
@@ -406,6 +454,9 @@ async function reboot(r: Run, step: PlannedStep & RebootStep, index: number, dir
       await saveJournal(r);
     },
     holdLock: (until) => r.lock.holdUntil(until),
+    fence: r.lock.fence,
+    // no restart under another run's step: waited for as long as the reboot may take, then refused
+    othersSettled: () => othersSettled(o.host, r.stateDir, j.run, step.timeoutSeconds, "restarts nothing", (line) => r.log(`[${hopName(o.catalog, o.plan, step.hop)}]   ${line}`)),
     log: (line) => r.log(`[${hopName(o.catalog, o.plan, step.hop)}]   ${line}`),
   });
 }
@@ -464,7 +515,13 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
     const restorePoint = await restorePointOf(r, step.hop);
     j.status = "restore-failed";
     j.failure = { hop: step.hop, step: `"${step.title}" (${step.id})`, restorePoint: mask(restorePoint), why: mask(restoreError).slice(0, 1000) };
-    const saved = await saveJournal(r).then(() => "", (e) => ` (and the journal could not be written: ${(e as Error).message})`);
+    const saved = await saveJournal(r).then(
+      () => "",
+      (e) => {
+        if (isUpchainError(e, "LOCK_LOST")) throw e;
+        return ` (and the journal could not be written: ${(e as Error).message})`;
+      },
+    );
     throw new UpchainError(
       "RESTORE_FAILED",
       mask(
@@ -475,7 +532,7 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
   }
   j.status = "restored";
   await saveJournal(r);
-  await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, r.stateDir, o.resource, j.run), true), { ownErrors: true });
+  await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, r.stateDir, o.resource, j.run, r.lock.fence), true), { ownErrors: true });
   if (recoverErrors.length) {
     // the journal says `restored` and the next run proceeds: not RESTORE_FAILED, whose promise is the opposite
     const back = changedSomething ? `the backup was restored, so the server is back on ${hop.from}` : `nothing had been changed yet, so the server is still on ${hop.from}`;
@@ -564,6 +621,7 @@ async function runAside(r: Run, s: Step): Promise<string | undefined> {
   if (s.action === "pool") {
     // the balancer, not this host: put the member back in its pools (idempotent)
     if (!o.pools) return "this step acts on a load balancer, and none was given to this server";
+    await stillMine(r, `restore step "${s.title}"`);
     try {
       const res = await applyPools(await o.pools(), s, Date.now() + stepDeadline(s, o.stepTimeouts) * 1000);
       for (const line of res.stdout.trimEnd().split("\n")) r.log(`  ${line}`);
@@ -572,7 +630,7 @@ async function runAside(r: Run, s: Step): Promise<string | undefined> {
       return (e as Error).message;
     }
   }
-  const wait = () => waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(s, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `restore step "${s.title}" ran` });
+  const wait = () => waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(s, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `restore step "${s.title}" ran`, fence: r.lock.fence });
   const verdict = (res: DetachedResult) => (res.code === 0 ? undefined : `exited ${res.code}: ${tail(res.stderr.trim() || res.stdout.trim(), 1000)}`);
   try {
     const earlier = await withContact(o.host, r.contactUntil(), `checking restore step "${s.title}"`, () => stepState(o.host, dir));

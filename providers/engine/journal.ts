@@ -9,6 +9,7 @@ import { UpchainError } from "../errors";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { Plan } from "./planner";
+import { Fence, fencedWrite } from "./fence";
 
 /** Run ids are made by the executor: UTC time and six hex digits. */
 export const RUN_ID = /^\d{8}T\d{6}-[0-9a-f]{6}$/;
@@ -143,17 +144,33 @@ export function parseJournal(text: string, where: string): Journal {
   return parsed.data;
 }
 
-export async function writeJournal(host: RemoteHost, stateDir: string, resource: string, j: Journal): Promise<void> {
+/** Write the journal, only while this run owns the machine's lock (the fence is checked in the writing script). */
+export async function writeJournal(host: RemoteHost, stateDir: string, resource: string, j: Journal, fence: Fence): Promise<void> {
   j.updatedAt = new Date().toISOString();
-  await host.writeFile(journalPath(stateDir, resource), JSON.stringify(j, null, 2) + "\n", 0o600);
+  await fencedWrite(host, fence, journalPath(stateDir, resource), JSON.stringify(j, null, 2) + "\n", 0o600);
 }
 
-/** A finished journal is kept beside the live one as history, named by its run. */
-export async function archiveJournal(host: RemoteHost, stateDir: string, resource: string, run: string, suffix = ""): Promise<void> {
+/**
+ * A finished journal is kept as history, named by its run: `<resource>.<run><suffix>.json`, or with
+ * "-2", "-3"... when that name is taken. A history file is never overwritten (`ln` refuses an existing
+ * name, atomically): one run's record can never replace another's. Fenced like every change.
+ */
+export async function archiveJournal(host: RemoteHost, stateDir: string, resource: string, run: string, fence: Fence, suffix = ""): Promise<string> {
   const from = journalPath(stateDir, resource);
-  const to = `${stateDir}/history/${resource}.${run}${suffix}.json`;
-  const r = await host.exec(`install -d -m 0700 -- ${q(stateDir + "/history")} && mv -f -- ${q(from)} ${q(to)}`, { sudo: true });
-  if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: cannot move the journal ${from} to ${to}: ${r.stderr.trim().slice(0, 300)}`);
+  const base = `${stateDir}/history/${resource}.${run}${suffix}`;
+  const body = [
+    `f=${q(from)}; b=${q(base)}`,
+    `install -d -m 0700 -- ${q(stateDir + "/history")} || exit 1`,
+    `n=1; to="$b.json"`,
+    `until ln -T -- "$f" "$to" 2>/dev/null; do`,
+    `  [ -e "$f" ] || { echo "no journal to move" >&2; exit 1; }`,
+    `  n=$((n + 1)); [ $n -le 100 ] || { echo "100 history files for this run already" >&2; exit 1; }; to="$b-$n.json"`,
+    `done`,
+    `rm -f -- "$f" && printf '%s\\n' "$to"`,
+  ].join("\n");
+  const r = fence.check(await host.exec(fence.script(body), { sudo: true }), `archiving the journal ${from}`);
+  if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: cannot move the journal ${from} to ${base}.json: ${r.stderr.trim().slice(0, 300)}`);
+  return r.stdout.trim();
 }
 
 /**

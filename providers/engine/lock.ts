@@ -1,8 +1,13 @@
-// One run at a time per server and resource. The lock is a directory on the host holding an owner
-// line "<run> <heartbeat epoch> <held-until epoch>". Every read-then-write of it (take, take over,
-// heartbeat, release) runs under flock(1) on a mutex file beside it, so two runs can never both see a
-// stale lock and both take it. The owner line is written to a temp file and renamed, so a reader
-// never sees it half written.
+// One run at a time per machine: whatever the product, the stack or the journal's name, every run that
+// changes a server takes the machine's one lock (fence.ts's machineLock: a fixed path under the state
+// folder). A lock per journal name let two stacks naming one installation differently install at the
+// same time, and let one product's reboot step restart the machine under another product's running
+// step; a lock per machine makes both impossible, at the price of runs on one machine never
+// overlapping (two servers of one stack on one machine: one dependsOn the other). The lock is a
+// directory on the host holding an owner line "<run> <heartbeat epoch> <held-until epoch> <pid@host>
+// <journal name>". Every read-then-write of it (take, take over, heartbeat, release) runs under
+// flock(1) on a mutex file beside it, so two runs can never both see a stale lock and both take it.
+// The owner line is written to a temp file and renamed, so a reader never sees it half written.
 //
 // The holder beats on a timer for the whole run (uploads, edits, restores and reboot waits included),
 // not only while a step is polled. A reboot step first extends "held until" past its deadline, because
@@ -12,11 +17,14 @@
 // whereas a live holder keeps moving its heartbeat and is refused as soon as it does.
 //
 // A heartbeat that finds another run's name in the owner line means this run lost the lock: the
-// handle remembers it, and the executor stops at once (LOCK_LOST) instead of racing the new owner.
+// handle remembers it, and the executor stops (LOCK_LOST). The heartbeat alone cannot keep a run that
+// was frozen past the timeout from acting when it wakes: every change the run makes on the host is
+// fenced (fence.ts), checked against the owner line under the same mutex in the script that makes it.
 import { UpchainError } from "../errors";
 import { quote as q } from "../quote";
 import { hostname } from "os";
 import { RemoteHost } from "../transport/remoteHost";
+import { FENCE_EXIT, Fence, fencedScript, machineLock, refusedBy } from "./fence";
 
 export interface HostLock {
   /** Beat once now; resolves false when the lock is no longer ours. */
@@ -28,6 +36,8 @@ export interface HostLock {
   release(): Promise<void>;
   /** The run whose stale lock this one took over, if any. */
   tookOverFrom?: string;
+  /** Guards every change this run makes on the host (fence.ts). */
+  fence: Fence;
 }
 
 const safeWord = (s: string | undefined) => (s && /^[A-Za-z0-9_.:-]{1,64}$/.test(s) ? s : "unknown");
@@ -48,28 +58,28 @@ export function stopHeartbeats(): void {
 
 /** The script fragment run under the mutex: the lock's paths and a shell function to write the owner. */
 function underMutex(stateDir: string, resource: string, body: string): string {
-  const dir = `${stateDir}/${resource}.lock`;
+  const lock = machineLock(stateDir);
   return [
     `umask 077; mkdir -p -- ${q(stateDir)} && chmod 700 -- ${q(stateDir)} || exit 3`,
     `command -v flock >/dev/null 2>&1 || { echo "flock (util-linux) is not installed on the host" >&2; exit 4; }`,
-    `dir=${q(dir)}; owner=${q(dir + "/owner")}`,
-    `own() { printf '%s %s %s %s\\n' "$1" "$2" "$3" "$4" > "$owner.tmp" && mv -f -- "$owner.tmp" "$owner"; }`,
+    `dir=${q(lock.dir)}; owner=${q(lock.owner)}; res=${q(safeWord(resource))}`,
+    `own() { printf '%s %s %s %s %s\\n' "$1" "$2" "$3" "$4" "$res" > "$owner.tmp" && mv -f -- "$owner.tmp" "$owner"; }`,
     `{ flock -w 30 9 || { echo "mutex busy" >&2; exit 5; }`,
     body,
-    `} 9> ${q(`${stateDir}/${resource}.lock.mutex`)}`,
+    `} 9>> ${q(lock.mutex)}`,
   ].join("\n");
 }
 
-/** Read the owner line into who/beat/until/by; a missing or torn line counts from the directory's mtime. */
+/** Read the owner line into who/beat/until/by/held; a missing or torn line counts from the directory's mtime. */
 const READ_OWNER = [
-  `who=; beat=; until=; by=; read -r who beat until by < "$owner" 2>/dev/null || true`,
+  `who=; beat=; until=; by=; held=; read -r who beat until by held < "$owner" 2>/dev/null || true`,
   `case "$beat" in ''|*[!0-9]*) beat=$(stat -c %Y -- "$dir" 2>/dev/null || echo 0);; esac`,
   `case "$until" in ''|*[!0-9]*) until=0;; esac`,
   `last=$beat; [ "$until" -gt "$last" ] && last=$until`,
 ].join("\n");
 
-/** "held <run> <age> <beat> <until> <now> <pid@host>": the holder as the waiting run sees it (after READ_OWNER). */
-const SAY_HELD = `echo "held \${who:-unknown} $((now - last)) $beat $until $now \${by:-unknown}"`;
+/** "held <run> <age> <beat> <until> <now> <pid@host> <journal>": the holder as the waiting run sees it (after READ_OWNER). */
+const SAY_HELD = `echo "held \${who:-unknown} $((now - last)) $beat $until $now \${by:-unknown} \${held:-unknown}"`;
 
 /** Take the lock, or take over a stale one; prints "acquired", "took-over <run>" or the SAY_HELD line. */
 export function acquireScript(stateDir: string, resource: string, run: string, staleSeconds: number, holder = thisController()): string {
@@ -105,13 +115,15 @@ export interface LockHolder {
   beatAgeSeconds: number;
   /** The host's epoch of its last heartbeat. */
   beatEpoch: number;
+  /** The journal name the holder works on ("unknown" for an owner line that does not say). */
+  resource: string;
 }
 
 function parseHeld(fields: string[]): LockHolder | undefined {
-  const [word, who, age, beat, , now, by] = fields;
+  const [word, who, age, beat, , now, by, resource] = fields;
   const n = [age, beat, now].map(Number);
   if (word !== "held" || n.some((x) => !Number.isFinite(x))) return undefined;
-  return { run: safeWord(who), by: safeHolder(by), ageSeconds: n[0], beatAgeSeconds: n[2] - n[1], beatEpoch: n[1] };
+  return { run: safeWord(who), by: safeHolder(by), ageSeconds: n[0], beatAgeSeconds: n[2] - n[1], beatEpoch: n[1], resource: safeWord(resource) };
 }
 
 /** How often a holder beats: several times per stale period, and at least every 5 s. */
@@ -125,7 +137,9 @@ const processOf = (h: LockHolder) => {
   const [pid, host] = h.by.split("@");
   return host ? ` (pid ${pid} on ${host})` : "";
 };
-const whoIs = (h: LockHolder) => `run ${h.run}${processOf(h)}`;
+/** " for <journal>" when the holder works on another journal than this run's (`ours`): the machine's lock is shared. */
+const journalOf = (h: LockHolder, ours?: string) => (h.resource !== "unknown" && h.resource !== ours ? ` for ${h.resource}` : "");
+const whoIs = (h: LockHolder, ours?: string) => `run ${h.run}${journalOf(h, ours)}${processOf(h)}`;
 const utcTime = (epoch: number) => new Date(epoch * 1000).toISOString().slice(11, 19) + " UTC";
 /** Seconds until a run waiting now may take the lock over (it must be older than the stale period). */
 const untilTakeover = (h: LockHolder, staleSeconds: number) => Math.max(0, staleSeconds - h.ageSeconds + 1);
@@ -134,31 +148,31 @@ const untilTakeover = (h: LockHolder, staleSeconds: number) => Math.max(0, stale
 export function lockWaitMessage(resource: string, h: LockHolder, staleSeconds: number): string {
   const held = h.ageSeconds < h.beatAgeSeconds ? `; it holds the lock through a reboot wait for ${Math.max(0, -h.ageSeconds)}s more` : "";
   return (
-    `waiting for the lock on ${resource}, held by ${whoIs(h)}: its heartbeat stopped ${h.beatAgeSeconds}s ago, at ${utcTime(h.beatEpoch)}${held}. ` +
+    `waiting for the lock on ${resource}, held by ${whoIs(h, resource)}: its heartbeat stopped ${h.beatAgeSeconds}s ago, at ${utcTime(h.beatEpoch)}${held}. ` +
     `Unless it beats again, this run takes the lock over in ${untilTakeover(h, staleSeconds)}s (lockTimeoutSeconds: ${staleSeconds}) and carries on from the host's journal; ` +
     `if it beats again, that run is alive and this one stops with LOCKED.`
   );
 }
 
 /** What preview says about a lock another run holds: whether up will wait for it, and how long at most. */
-export function lockPreviewNote(h: LockHolder, staleSeconds: number): string {
+export function lockPreviewNote(h: LockHolder, staleSeconds: number, resource?: string): string {
   // one look cannot tell a run between two beats from one that just died: both outcomes are said
   if (!heartbeatStopped(h, staleSeconds)) {
     return (
-      `${whoIs(h)} holds this server's lock (last heartbeat ${Math.max(0, h.beatAgeSeconds)}s ago): if that run is still working, up stops with LOCKED; ` +
+      `${whoIs(h, resource)} holds this server's lock (last heartbeat ${Math.max(0, h.beatAgeSeconds)}s ago): if that run is still working, up stops with LOCKED; ` +
       `if it died, up may wait up to ${untilTakeover(h, staleSeconds)}s to take it over (lockTimeoutSeconds: ${staleSeconds})`
     );
   }
   return (
-    `${whoIs(h)} still holds this server's lock, but its heartbeat stopped ${h.beatAgeSeconds}s ago (at ${utcTime(h.beatEpoch)}): ` +
+    `${whoIs(h, resource)} still holds this server's lock, but its heartbeat stopped ${h.beatAgeSeconds}s ago (at ${utcTime(h.beatEpoch)}): ` +
     `up may wait up to ${untilTakeover(h, staleSeconds)}s to take it over (lockTimeoutSeconds: ${staleSeconds})`
   );
 }
 
-/** The lock's holder as it stands, read without taking the mutex (preview); undefined when the lock is free. */
-export async function readLockHolder(host: RemoteHost, stateDir: string, resource: string): Promise<LockHolder | undefined> {
-  const dir = `${stateDir}/${resource}.lock`;
-  const r = await host.exec([`dir=${q(dir)}; owner=${q(dir + "/owner")}; now=$(date +%s)`, `[ -d "$dir" ] || exit 0`, READ_OWNER, SAY_HELD].join("\n"), { sudo: true });
+/** The machine lock's holder as it stands, read without taking the mutex (preview); undefined when the lock is free. */
+export async function readLockHolder(host: RemoteHost, stateDir: string): Promise<LockHolder | undefined> {
+  const lock = machineLock(stateDir);
+  const r = await host.exec([`dir=${q(lock.dir)}; owner=${q(lock.owner)}; now=$(date +%s)`, `[ -d "$dir" ] || exit 0`, READ_OWNER, SAY_HELD].join("\n"), { sudo: true });
   return r.code === 0 ? parseHeld(r.stdout.trim().split(/\s+/)) : undefined;
 }
 
@@ -190,10 +204,14 @@ export async function acquireLock(
     firstBeat ??= held?.beatEpoch;
     const alive = !held || held.beatEpoch !== firstBeat;
     if (alive || Date.now() > deadline) {
+      const other = held && held.resource !== resource && held.resource !== "unknown";
       throw new UpchainError(
         "LOCKED",
-        `${host.label}: another upchain run (${safeWord(fields[1])}) is working on ${resource}${held ? processOf(held) : ""}; its last heartbeat was ${held ? Math.max(0, held.beatAgeSeconds) : "?"}s ago. ` +
-          `Wait for it to finish; if it died, its lock is taken over ${staleSeconds}s after that heartbeat.`,
+        `${host.label}: another upchain run (${safeWord(fields[1])}) is working on ${other ? held.resource : resource}${held ? processOf(held) : ""}; its last heartbeat was ${held ? Math.max(0, held.beatAgeSeconds) : "?"}s ago. ` +
+          (other
+            ? `upchain runs one run at a time per machine, whatever the product, stack or journal name (this run's is ${resource}): wait for it to finish ` +
+              `(two servers of one stack on one machine: make one dependsOn the other); if it died, its lock is taken over ${staleSeconds}s after that heartbeat.`
+            : `Wait for it to finish; if it died, its lock is taken over ${staleSeconds}s after that heartbeat.`),
       );
     }
     if (!said && heartbeatStopped(held, staleSeconds)) {
@@ -231,8 +249,23 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
   }, every);
   timer.unref();
   heartbeats.add(timer);
+  const lost = (to: string, how: string) =>
+    new UpchainError(
+      "LOCK_LOST",
+      `${host.label}: run ${run} lost this machine's lock (taken for ${resource}) to run ${to} (${how}). ` +
+        `This run stopped and changed nothing more on the server; the other run owns it now. Wait for it, then run pulumi up again.`,
+    );
+  const fence: Fence = {
+    script: (body) => fencedScript(stateDir, run, body),
+    check: (r, what) => {
+      if (r.code !== FENCE_EXIT) return r;
+      lostTo ??= refusedBy(r.stderr);
+      throw lost(lostTo, `the host refused ${what}: the lock's owner line names the other run`);
+    },
+  };
   return {
     tookOverFrom,
+    fence,
     heartbeat: async () => (await beat()) && !lostTo,
     holdUntil: async (epochSeconds) => {
       until = Math.floor(epochSeconds);
@@ -240,12 +273,7 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
     },
     assertHeld: () => {
       if (lostTo) {
-        throw new UpchainError(
-          "LOCK_LOST",
-          `${host.label}: run ${run} lost its lock on ${resource} to run ${lostTo} (its heartbeat could not reach the host for more than ` +
-            `${staleSeconds}s, or the lock was removed). This run stopped at once and ran nothing more; the other run owns the server now. ` +
-            `Wait for it, then run pulumi up again.`,
-        );
+        throw lost(lostTo, `its heartbeat could not reach the host for more than ${staleSeconds}s, or the lock was removed`);
       }
     },
     release: async () => {

@@ -10,6 +10,7 @@ import { DetachedResult, readResult, startDetached, stepState } from "./detached
 import { RebootStep } from "./catalog";
 import { PlannedStep } from "./planner";
 import { withContact } from "./stepWait";
+import { Fence } from "./fence";
 
 export async function bootMarker(host: RemoteHost, step: Pick<RebootStep, "bootMarker" | "shell">): Promise<string> {
   // in the step's shell: a Windows marker is PowerShell (readOnHost.ts)
@@ -30,6 +31,13 @@ export async function rebootAndWait(o: {
   remember: (marker: string) => Promise<void>;
   /** Keeps the run's lock valid until then: no heartbeat reaches a machine that is down. */
   holdLock: (untilEpochSeconds: number) => Promise<void>;
+  /** Guards the reboot's launch: a run that lost the machine's lock restarts nothing (fence.ts). */
+  fence: Fence;
+  /**
+   * Resolves once no other run's step is running on the machine, or throws naming them: a restart
+   * must never cut another run's step short (machineRuns.ts). Called before the marker is noted.
+   */
+  othersSettled?: () => Promise<void>;
   log: (line: string) => void;
 }): Promise<DetachedResult> {
   const { host, step } = o;
@@ -38,6 +46,7 @@ export async function rebootAndWait(o: {
   const deadline = Date.now() + timeout * 1000;
   let before = o.markerBefore;
   let launch = before === undefined;
+  if (launch) await o.othersSettled?.();
   if (before === undefined) {
     before = await bootMarker(host, step);
     await o.remember(before);
@@ -49,6 +58,7 @@ export async function rebootAndWait(o: {
     if (s?.state === "finished" && s.code !== 0) return failedReboot(await readResult(host, o.dir, s.code));
     if (!s || s.state === "not-started" || s.state === "lost") {
       o.log("the interrupted run's reboot never happened; issuing it again");
+      await o.othersSettled?.();
       launch = true;
     }
   }
@@ -58,7 +68,7 @@ export async function rebootAndWait(o: {
   await hold(Math.ceil(deadline / 1000) + 60);
   if (launch) {
     // the pause lets the launch be acknowledged before the machine goes down
-    await startDetached(host, o.dir, `sleep 1\n${step.commands.join("\n")}`);
+    await startDetached(host, o.dir, `sleep 1\n${step.commands.join("\n")}`, undefined, o.fence);
     const failed = await watchRebootCommand(host, o.dir);
     if (failed) return failed;
   }

@@ -3,9 +3,10 @@
 // channel) or a dropped connection is never read as "the step died": the connection is made again and
 // the poll repeated, until `contactTimeoutMs` passes without one good poll; then the outcome is
 // unknown (OUTCOME_UNKNOWN), the journal still names the step, and the next run finds out how it ended.
-import { UpchainError } from "../errors";
+import { UpchainError, isUpchainError } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
 import { DetachedResult, StepState, killStep, pollStep, readResult, stepState } from "./detached";
+import { Fence } from "./fence";
 
 export interface WaitOptions {
   pollMs: number;
@@ -18,6 +19,8 @@ export interface WaitOptions {
   contactTimeoutMs?: number;
   /** Step title, for messages. */
   what: string;
+  /** Guards the step's stop at its deadline: a run that lost its lock stops nothing (fence.ts). */
+  fence: Fence;
 }
 
 export type WaitResult = DetachedResult | "lost" | "not-started";
@@ -40,6 +43,8 @@ export async function withContact<T>(host: RemoteHost, until: number, what: stri
       if (v !== undefined) return v;
       last = "the host's answer could not be read";
     } catch (e) {
+      // the host refused a change because another run owns the lock: no retry can change that
+      if (isUpchainError(e, "LOCK_LOST")) throw e;
       // an error from a host that answers is the operation's own: only a host out of reach is retried
       if (opts.ownErrors && (await answers(host))) throw e;
       last = (e as Error).message;
@@ -95,7 +100,7 @@ export async function waitForStep(host: RemoteHost, dir: string, o: WaitOptions)
     if (s.state === "lost" || s.state === "not-started") return s.state;
     if (s.state === "finished") return withContact(host, Date.now() + contact, `reading the output of ${o.what}`, () => readResult(host, dir, s.code));
     if (o.deadlineSeconds !== undefined && s.elapsedSeconds > o.deadlineSeconds) {
-      await withContact(host, Date.now() + contact, `stopping ${o.what}`, async () => (await killStep(host, dir), true));
+      await withContact(host, Date.now() + contact, `stopping ${o.what}`, async () => (await killStep(host, dir, o.fence), true));
       const after = await withContact(host, Date.now() + contact, `stopping ${o.what}`, () => stepState(host, dir));
       // it may have finished on its own in the meantime: then its own exit status stands
       if (after.state === "finished") return readResult(host, dir, after.code);

@@ -13,6 +13,7 @@ import { FileSet, PlanContext, Platform } from "../engine/catalog";
 import { DEFAULT_STATE_DIR } from "../engine/executor";
 import { newRunId } from "../engine/journal";
 import { acquireLock } from "../engine/lock";
+import { fencedHost } from "../engine/fence";
 import { runInItsShell } from "../engine/readOnHost";
 import { guardProviderProcess } from "../providerProcess";
 import { lineDiff } from "../edits/lineDiff";
@@ -164,11 +165,12 @@ async function applyFiles(inputs: any): Promise<any> {
     // since the executor refuses PowerShell plans (engine/executor.ts). When it learns Windows, the
     // lock must come with it, here too.
     if (s.platform === "windows") return withConnection(await place(h, s, set, folder, run, log), c);
-    // one run per server: the product's runs take the same lock (a Server's journal is named after its
-    // product unless the stack names it), so hooks never change under an update that is running
+    // one run per machine: every upchain run on it takes the machine's lock (engine/lock.ts), so hooks
+    // never change under an update that is running
     const lock = await acquireLock(h, DEFAULT_STATE_DIR, s.product, run, 120);
     try {
-      return withConnection(await place(h, s, set, folder, run, log), c);
+      // every command and write fenced: a run that lost the machine's lock changes no file (engine/fence.ts)
+      return withConnection(await place(fencedHost(h, lock.fence), s, set, folder, run, log), c);
     } finally {
       await lock.release().catch(() => undefined);
     }

@@ -201,7 +201,7 @@ async function assertAdministrator(host: RemoteHost, user: string): Promise<void
  */
 export async function readRunState(h: RemoteHost, platform: Platform, journalName: string): Promise<[Journal | undefined, LockHolder | undefined]> {
   if (platform === "windows") return [undefined, undefined];
-  const [journal, holder] = await Promise.all([readJournal(h, DEFAULT_STATE_DIR, journalName), readLockHolder(h, DEFAULT_STATE_DIR, journalName)]);
+  const [journal, holder] = await Promise.all([readJournal(h, DEFAULT_STATE_DIR, journalName), readLockHolder(h, DEFAULT_STATE_DIR)]);
   return [journal && withPrintableFailure(journal), holder];
 }
 
@@ -419,7 +419,7 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
         (async () => {
           const [pending, holder] = await readRunState(h, s.platform, journalName);
           // a run still holding the lock: up waits for it (or stops), and the operator is told before
-          const lock = holder && lockPreviewNote(holder, s.lockTimeoutSeconds);
+          const lock = holder && lockPreviewNote(holder, s.lockTimeoutSeconds, journalName);
           if (lock) displayLine(progressPrefix(s.resourceName, conn.data.host))(lock, { warning: true });
           return { ...pendingSummary(catalog, s, pending, where), lock };
         })(),

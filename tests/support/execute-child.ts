@@ -1,6 +1,6 @@
 // Runs one executePlan in its own process, so a test can kill it mid-step like a killed `pulumi up`.
 // argv[2] is JSON: connection, from, to, and optionally stale (lock seconds), catalog ("counter" or
-// "faulty"), options (the catalog's), stepTimeouts, clearRun, stateDir, keepaliveMs.
+// "faulty"), options (the catalog's), stepTimeouts, clearRun, stateDir, keepaliveMs, resource (the journal's name).
 import { counter } from "./counterCatalog";
 import { faulty } from "./faultCatalog";
 import { planUpgrade } from "../../providers/engine/planner";
@@ -22,7 +22,7 @@ async function main() {
     catalog,
     plan,
     ctx: { platform: "linux", releases: catalog.defaultReleases, options },
-    resource: "counter",
+    resource: args.resource ?? "counter",
     pollMs: 100,
     lockStaleSeconds: args.stale ?? 120,
     stepTimeouts: args.stepTimeouts,

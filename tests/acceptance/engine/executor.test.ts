@@ -41,7 +41,7 @@ describe("executor on a real host", function () {
     assert.strictEqual(version(), "3");
     assert.deepStrictEqual(installs(), ["install 2", "install 3"]);
     assert.ok(lines.some((l) => /\[1->2 2\/3\] Install 2/.test(l)), "progress names hop and step");
-    assert.strictEqual(onHost("exe", "test -d /var/lib/upchain/counter.lock && echo held || echo free").trim(), "free");
+    assert.strictEqual(onHost("exe", "test -d /var/lib/upchain/machine.lock && echo held || echo free").trim(), "free");
     assert.match(onHost("exe", "ls /var/lib/upchain/history"), /counter\..*\.json/);
   });
 
@@ -85,7 +85,7 @@ describe("executor on a real host", function () {
   it("a second run on the same server is refused while the first holds the lock", async () => {
     onHost("exe", "echo 2 > /opt/counter/hooks/slow-2");
     const first = run("1", "2");
-    await waitFor(() => onHost("exe", "test -d /var/lib/upchain/counter.lock && echo held || echo free").trim() === "held", 10_000);
+    await waitFor(() => onHost("exe", "test -d /var/lib/upchain/machine.lock && echo held || echo free").trim() === "held", 10_000);
     const other = await connectSsh(conn());
     try {
       await assert.rejects(

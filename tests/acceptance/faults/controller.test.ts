@@ -126,7 +126,7 @@ describe("fault matrix: the controller killed mid-run", function () {
     // rather than racing a run that may still be waiting; once that time passes, the lock is stale.
     host = await connectWhenUp(h);
     await assert.rejects(runFaulty(host, "1", "2", { lines, options, lockStaleSeconds: STALE }), (e: unknown) => isUpchainError(e, "LOCKED"));
-    const until = Number(onHost(N, `cut -d' ' -f3 ${STATE}/counter.lock/owner`).trim());
+    const until = Number(onHost(N, `cut -d' ' -f3 ${STATE}/machine.lock/owner`).trim());
     assert.ok(until > 0, "the lock names how long it is held");
     await waitFor("the held lock to run out", () => Date.now() / 1000 > until + STALE + 1, 120_000);
     const r = await runFaulty(host, "1", "2", { lines, options, lockStaleSeconds: STALE });

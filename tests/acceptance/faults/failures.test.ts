@@ -144,7 +144,7 @@ describe("fault matrix: failures on the host", function () {
     assert.ok(Date.now() - t0 < 40_000, `failed after ${Date.now() - t0} ms, well before the 120 s reboot timeout`);
     assert.strictEqual(boots(h), booted, "the machine was not restarted");
     assertRestored(N, db);
-    assert.strictEqual(onHost(N, `test -d ${STATE}/counter.lock && echo held || echo free`).trim(), "free", "the lock is released");
+    assert.strictEqual(onHost(N, `test -d ${STATE}/machine.lock && echo held || echo free`).trim(), "free", "the lock is released");
     await assertNextRunFinishes(N, () => run({ options: { reboot: true, rebootTimeoutSeconds: 30 } }));
     assert.strictEqual(boots(h), booted + 1, "the next run restarted the machine once");
   });

@@ -54,7 +54,7 @@ describe("fault matrix: hostile and corrupt journals", function () {
     assert.strictEqual(version(N), "1");
     assert.strictEqual(serving(N), "1", "the service was not touched");
     // the lock's mutex file may stay (flock needs it); nothing else may appear
-    assert.strictEqual(onHost(N, `ls ${STATE} | grep -vx counter.lock.mutex`).trim(), "counter.journal.json", "no lock, no step folder, no history: only the planted file");
+    assert.strictEqual(onHost(N, `ls ${STATE} | grep -vx machine.lock.mutex`).trim(), "counter.journal.json", "no lock, no step folder, no history: only the planted file");
     assert.strictEqual(sha(N, JOURNAL), planted, "the journal is left as it was, for the operator to look at");
   }
 

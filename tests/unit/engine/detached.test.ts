@@ -7,6 +7,7 @@ import * as path from "path";
 import { envFileText, pollStep, startDetached } from "../../../providers/engine/detached";
 import { waitForStep } from "../../../providers/engine/stepWait";
 import { LocalHost, tempDir } from "../../support/localHost";
+import { UNFENCED } from "../../support/testFence";
 
 describe("a detached step (local fake transport)", function () {
   this.timeout(20_000);
@@ -19,8 +20,8 @@ describe("a detached step (local fake transport)", function () {
     const oldMask = process.umask(0o022);
     try {
       const secret = "s3cr3t 'with quotes' $(and subst)";
-      await startDetached(host, step, `umask > ${dir}/umask\ntouch ${made}\nprintf '%s' "$UPCHAIN_SECRET_PW" | sha256sum > ${dir}/got`, { UPCHAIN_SECRET_PW: secret });
-      const r = await waitForStep(host, step, { pollMs: 20, what: "x" });
+      await startDetached(host, step, `umask > ${dir}/umask\ntouch ${made}\nprintf '%s' "$UPCHAIN_SECRET_PW" | sha256sum > ${dir}/got`, { UPCHAIN_SECRET_PW: secret }, UNFENCED);
+      const r = await waitForStep(host, step, { pollMs: 20, what: "x", fence: UNFENCED });
       assert.ok(r !== "lost" && r !== "not-started" && r.code === 0, JSON.stringify(r));
       assert.strictEqual(fs.readFileSync(path.join(dir, "umask"), "utf8").trim(), "0022");
       assert.strictEqual(fs.statSync(made).mode & 0o777, 0o644, "what the step makes is the product's, not private");
@@ -40,7 +41,7 @@ describe("a detached step (local fake transport)", function () {
     const dir = tempDir();
     const host = new LocalHost();
     try {
-      await startDetached(host, path.join(dir, "s"), "echo marker-7f3a > /dev/null");
+      await startDetached(host, path.join(dir, "s"), "echo marker-7f3a > /dev/null", undefined, UNFENCED);
       assert.ok(host.commands.every((c) => !c.includes("marker-7f3a")), host.commands.join("\n"));
       assert.match(fs.readFileSync(path.join(dir, "s/script.sh"), "utf8"), /marker-7f3a/);
     } finally {
@@ -53,7 +54,7 @@ describe("a detached step (local fake transport)", function () {
     const step = path.join(dir, "s");
     const host = new LocalHost();
     try {
-      await startDetached(host, step, "echo first\nsleep 1\necho second");
+      await startDetached(host, step, "echo first\nsleep 1\necho second", undefined, UNFENCED);
       const seen: string[] = [];
       const t0 = Date.now();
       const state = await pollStep(host, step, Buffer.byteLength("first\n"), { waitSeconds: 8, onOutput: (t) => seen.push(t) });
@@ -71,7 +72,7 @@ describe("a detached step (local fake transport)", function () {
     const step = path.join(dir, "s");
     const host = new LocalHost();
     try {
-      await startDetached(host, step, "sleep 4");
+      await startDetached(host, step, "sleep 4", undefined, UNFENCED);
       const t0 = Date.now();
       const state = await pollStep(host, step, 0, { waitSeconds: 1 });
       assert.strictEqual(state?.state, "running");
@@ -86,9 +87,9 @@ describe("a detached step (local fake transport)", function () {
     const step = path.join(dir, "s");
     const host = new LocalHost();
     try {
-      await startDetached(host, step, "sleep 2\necho done");
+      await startDetached(host, step, "sleep 2\necho done", undefined, UNFENCED);
       const before = host.commands.length;
-      const r = await waitForStep(host, step, { pollMs: 500, what: "x" });
+      const r = await waitForStep(host, step, { pollMs: 500, what: "x", fence: UNFENCED });
       assert.ok(r !== "lost" && r !== "not-started" && r.code === 0 && r.stdout === "done\n", JSON.stringify(r));
       const polls = host.commands.slice(before).filter((c) => c.includes("echo not-started")).length;
       assert.ok(polls <= 5, `${polls} polls`);

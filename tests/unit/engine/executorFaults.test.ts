@@ -15,6 +15,7 @@ import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { FaultyHost } from "../../support/faultyHost";
 import { LocalHost, tempDir } from "../../support/localHost";
+import { UNFENCED } from "../../support/testFence";
 import { TEST_STEP } from "../../support/testProvenance";
 
 /** A product whose steps append their ids to `trail`. `extra` steps come after the destructive "change". */
@@ -143,7 +144,7 @@ describe("executor faults (local fake transport)", function () {
     const file = path.join(dir, "site.conf");
     fs.writeFileSync(file, "LoadModule wsgi_module /old/mod_wsgi.so\n");
     const host = new FaultyHost();
-    host.faults.push({ match: /^cp -p -- /, times: 1, mode: "exit", message: "cp: cannot create regular file: No space left on device" });
+    host.faults.push({ match: /(^|\n)cp -p -- /, times: 1, mode: "exit", message: "cp: cannot create regular file: No space left on device" });
     const edit = shStep({ provenance: TEST_STEP, id: "edit", action: "edit", title: "point wsgi at the new module", destructive: true, commands: [], file, edit: "wsgi-module", valueCommand: "echo /new/mod_wsgi.so" });
     await assert.rejects(run(catalog(dir, { extra: [edit] }), { host }), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /could not keep a copy of .*site\.conf.*so it was not edited/.test((e as Error).message));
     assert.strictEqual(fs.readFileSync(file, "utf8"), "LoadModule wsgi_module /old/mod_wsgi.so\n");
@@ -170,11 +171,11 @@ describe("executor faults (local fake transport)", function () {
       const host = new LocalHost();
       fs.mkdirSync(state);
       const plan = planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
-      await writeJournal(host, state, "trail", { ...newJournal(killed, plan), next: 1, inFlight: { index: 1 } });
-      await startDetached(host, stepDir(state, killed, 1, "change"), "exit 1");
+      await writeJournal(host, state, "trail", { ...newJournal(killed, plan), next: 1, inFlight: { index: 1 } }, UNFENCED);
+      await startDetached(host, stepDir(state, killed, 1, "change"), "exit 1", undefined, UNFENCED);
       fs.writeFileSync(path.join(dir, "trail"), "backup\nchange\n");
       const restoreDir = path.join(state, "runs", killed, "restore-restore");
-      await startDetached(host, restoreDir, restore);
+      await startDetached(host, restoreDir, restore, undefined, UNFENCED);
       return restoreDir;
     }
     const trailMark = () => `echo restore >> ${q(path.join(dir, "trail"))}`;
@@ -202,7 +203,7 @@ describe("executor faults (local fake transport)", function () {
       const base = catalog(dir);
       const c: Catalog = { ...base, hopSteps: (hop, ctx) => base.hopSteps(hop, ctx).map((s) => (s.action === "backup" ? { ...s, backupDir: undefined } : s)) };
       await killedDuringRestore(c, `${trailMark()}; exit 1`);
-      await startDetached(new LocalHost(), stepDir(path.join(dir, "state"), killed, 0, "backup"), "echo taking it; echo 'restore point: /srv/kept/1-before-2.tar.gz'");
+      await startDetached(new LocalHost(), stepDir(path.join(dir, "state"), killed, 0, "backup"), "echo taking it; echo 'restore point: /srv/kept/1-before-2.tar.gz'", undefined, UNFENCED);
       await assert.rejects(run(c), (e: unknown) => isUpchainError(e, "RESTORE_FAILED") && (e as Error).message.includes("The restore point is kept on the host: /srv/kept/1-before-2.tar.gz."));
       assert.strictEqual(journal().failure.restorePoint, "/srv/kept/1-before-2.tar.gz");
     });
@@ -231,7 +232,7 @@ describe("executor faults (local fake transport)", function () {
     const { newJournal, writeJournal } = await import("../../../providers/engine/journal");
     fs.mkdirSync(path.join(dir, "state"));
     // the killed run noted the marker (step 2 in flight) but died before it launched the reboot
-    await writeJournal(host, path.join(dir, "state"), "trail", { ...newJournal("20261123T080000-abcdef", plan), next: 2, inFlight: { index: 2, marker } });
+    await writeJournal(host, path.join(dir, "state"), "trail", { ...newJournal("20261123T080000-abcdef", plan), next: 2, inFlight: { index: 2, marker } }, UNFENCED);
     fs.writeFileSync(path.join(dir, "trail"), "backup\nchange\n");
     const r = await run(c, { host });
     assert.strictEqual(r.resumedRun, "20261123T080000-abcdef");

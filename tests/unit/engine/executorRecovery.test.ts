@@ -13,6 +13,7 @@ import { isUpchainError } from "../../../providers/errors";
 import { RunRecord, runRecord, writeRunRecord } from "../../../providers/engine/runRecord";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
+import { UNFENCED } from "../../support/testFence";
 import { TEST_STEP } from "../../support/testProvenance";
 
 /** A product whose steps append their ids to `trail`; `fail` names the step that exits 1. */
@@ -119,7 +120,7 @@ describe("executor resuming a step the killed run never launched (local fake tra
     const run = "20261123T080000-abcdef";
     fs.mkdirSync(path.join(stateDir, "runs", run, "002-change"), { recursive: true });
     fs.writeFileSync(trail, "stop\nbackup\n");
-    await writeJournal(host, stateDir, "trail", { ...newJournal(run, plan), next: 2, inFlight: { index: 2 } });
+    await writeJournal(host, stateDir, "trail", { ...newJournal(run, plan), next: 2, inFlight: { index: 2 } }, UNFENCED);
     const lines: string[] = [];
     const r = await executePlan({ host, catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2"], options: {} }, resource: "trail", stateDir, pollMs: 20, log: (l) => lines.push(l) });
     assert.strictEqual(r.resumedRun, run);

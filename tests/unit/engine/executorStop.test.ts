@@ -77,7 +77,7 @@ describe("Ctrl-C during a run (local fake transport)", function () {
     assert.strictEqual(fs.existsSync(journalPath(path.join(dir, "state"), "trail")), false, "nothing left to resume: the next run plans from 2");
     const [archived] = fs.readdirSync(path.join(dir, "state/history"));
     assert.strictEqual(JSON.parse(fs.readFileSync(path.join(dir, "state/history", archived), "utf8")).status, "stopped");
-    assert.strictEqual(fs.existsSync(path.join(dir, "state/trail.lock")), false, "the lock is released");
+    assert.strictEqual(fs.existsSync(path.join(dir, "state/machine.lock")), false, "the lock is released");
   });
 
   it("with no Ctrl-C the same run walks both hops", async () => {

@@ -11,6 +11,7 @@ import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
+import { UNFENCED } from "../../support/testFence";
 import { TEST_STEP } from "../../support/testProvenance";
 
 function catalog(trail: string, uploadSource: string): Catalog {
@@ -133,7 +134,7 @@ describe("the journal on the host (local fake transport)", function () {
   it("writeJournal keeps the file private (0600)", async () => {
     const state = path.join(dir, "state");
     fs.mkdirSync(state);
-    await writeJournal(new LocalHost(), state, "trail", newJournal("20261123T080000-abcdef", plan()));
+    await writeJournal(new LocalHost(), state, "trail", newJournal("20261123T080000-abcdef", plan()), UNFENCED);
     assert.strictEqual(fs.statSync(journalPath(state, "trail")).mode & 0o777, 0o600);
   });
 });

@@ -17,20 +17,20 @@ const sh = (script: string) =>
     c.on("close", () => resolve(out.trim()));
   });
 
-describe("the per-server lock (local fake transport)", function () {
+describe("the machine's lock (local fake transport)", function () {
   this.timeout(30_000);
   let dir: string;
   beforeEach(() => (dir = tempDir()));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("eight runs racing for a stale lock: exactly one takes it over", async () => {
-    fs.mkdirSync(path.join(dir, "srv.lock"), { recursive: true });
-    fs.writeFileSync(path.join(dir, "srv.lock/owner"), "20200101T000000-dead00 1000 0\n");
+    fs.mkdirSync(path.join(dir, "machine.lock"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "machine.lock/owner"), "20200101T000000-dead00 1000 0\n");
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => sh(acquireScript(dir, "srv", `run-${i}`, 5))));
     const winners = results.filter((r) => /^(acquired|took-over)/.test(r));
     assert.strictEqual(winners.length, 1, results.join("\n"));
     assert.ok(results.filter((r) => r.startsWith("held")).length === 7, results.join("\n"));
-    const owner = fs.readFileSync(path.join(dir, "srv.lock/owner"), "utf8").split(" ")[0];
+    const owner = fs.readFileSync(path.join(dir, "machine.lock/owner"), "utf8").split(" ")[0];
     assert.strictEqual(`took-over 20200101T000000-dead00`, winners[0]);
     assert.match(owner, /^run-\d$/);
   });
@@ -46,12 +46,12 @@ describe("the per-server lock (local fake transport)", function () {
     await sleep(4500); // longer than the stale period, with no poll and no explicit heartbeat
     await assert.rejects(acquireLock(new LocalHost(), dir, "srv", "run-b", 2, 200), (e: unknown) => isUpchainError(e, "LOCKED") && /run-a/.test((e as Error).message));
     await lock.release();
-    assert.strictEqual(fs.existsSync(path.join(dir, "srv.lock")), false);
+    assert.strictEqual(fs.existsSync(path.join(dir, "machine.lock")), false);
   });
 
   it("a torn (empty) owner line counts from the lock's own time, not as a dead run", async () => {
-    fs.mkdirSync(path.join(dir, "srv.lock"));
-    fs.writeFileSync(path.join(dir, "srv.lock/owner"), "");
+    fs.mkdirSync(path.join(dir, "machine.lock"));
+    fs.writeFileSync(path.join(dir, "machine.lock/owner"), "");
     const started = Date.now();
     const lock = await acquireLock(new LocalHost(), dir, "srv", "run-b", 2, 200);
     // it waited for the lock to go stale (about 2 s from the folder's time) instead of taking it at once
@@ -62,28 +62,28 @@ describe("the per-server lock (local fake transport)", function () {
 
   it("a run whose lock was taken over learns it at its next heartbeat and stops", async () => {
     const lock = await acquireLock(new LocalHost(), dir, "srv", "run-a", 30);
-    fs.writeFileSync(path.join(dir, "srv.lock/owner"), `run-b ${Math.floor(Date.now() / 1000)} 0\n`);
+    fs.writeFileSync(path.join(dir, "machine.lock/owner"), `run-b ${Math.floor(Date.now() / 1000)} 0\n`);
     assert.strictEqual(await lock.heartbeat(), false);
-    assert.throws(() => lock.assertHeld(), (e: unknown) => isUpchainError(e, "LOCK_LOST") && /lost its lock on srv to run run-b/.test((e as Error).message));
+    assert.throws(() => lock.assertHeld(), (e: unknown) => isUpchainError(e, "LOCK_LOST") && /lost this machine's lock \(taken for srv\) to run run-b/.test((e as Error).message));
     await lock.release();
-    assert.strictEqual(fs.readFileSync(path.join(dir, "srv.lock/owner"), "utf8").split(" ")[0], "run-b", "the new owner's lock is left alone");
+    assert.strictEqual(fs.readFileSync(path.join(dir, "machine.lock/owner"), "utf8").split(" ")[0], "run-b", "the new owner's lock is left alone");
   });
 
   it("holdUntil keeps a lock with no heartbeat alive past the stale period (a reboot wait)", async () => {
     const lock = await acquireLock(new LocalHost(), dir, "srv", "run-a", 2);
     await lock.holdUntil(Date.now() / 1000 + 60);
     // the owner line now holds a future "until"; a new heartbeat in the past would not matter
-    const [, beat, until] = fs.readFileSync(path.join(dir, "srv.lock/owner"), "utf8").trim().split(" ");
-    fs.writeFileSync(path.join(dir, "srv.lock/owner"), `run-a ${Number(beat) - 100} ${until}\n`);
+    const [, beat, until] = fs.readFileSync(path.join(dir, "machine.lock/owner"), "utf8").trim().split(" ");
+    fs.writeFileSync(path.join(dir, "machine.lock/owner"), `run-a ${Number(beat) - 100} ${until}\n`);
     const out = await sh(acquireScript(dir, "srv", "run-b", 2));
     assert.match(out, /^held run-a /);
     await lock.release();
   });
 
   it("a run waiting for a lock whose heartbeat stopped says so at once: the run, its pid and host, when it stopped, and how long until takeover", async () => {
-    fs.mkdirSync(path.join(dir, "srv.lock"));
+    fs.mkdirSync(path.join(dir, "machine.lock"));
     const beat = Math.floor(Date.now() / 1000) - 6;
-    fs.writeFileSync(path.join(dir, "srv.lock/owner"), `20261206T210000-dead01 ${beat} 0 4242@ctl-1\n`);
+    fs.writeFileSync(path.join(dir, "machine.lock/owner"), `20261206T210000-dead01 ${beat} 0 4242@ctl-1\n`);
     const said: { at: number; message: string }[] = [];
     const started = Date.now();
     const lock = await acquireLock(new LocalHost(), dir, "srv", "run-b", 12, 200, (message) => said.push({ at: Date.now() - started, message }));
@@ -105,9 +105,9 @@ describe("the per-server lock (local fake transport)", function () {
   });
 
   it("preview reads the lock's holder without taking it; a free lock reads as none", async () => {
-    assert.strictEqual(await readLockHolder(new LocalHost(), dir, "srv"), undefined);
+    assert.strictEqual(await readLockHolder(new LocalHost(), dir), undefined);
     const lock = await acquireLock(new LocalHost(), dir, "srv", "run-a", 30);
-    const h = await readLockHolder(new LocalHost(), dir, "srv");
+    const h = await readLockHolder(new LocalHost(), dir);
     assert.strictEqual(h?.run, "run-a");
     assert.strictEqual(h?.by, thisController());
     assert.ok(h!.beatAgeSeconds <= 1);
@@ -115,15 +115,27 @@ describe("the per-server lock (local fake transport)", function () {
   });
 
   it("a lock written before owner lines named their process reads as held by an unknown process", async () => {
-    fs.mkdirSync(path.join(dir, "srv.lock"));
-    fs.writeFileSync(path.join(dir, "srv.lock/owner"), `run-a ${Math.floor(Date.now() / 1000)} 0\n`);
-    assert.strictEqual((await readLockHolder(new LocalHost(), dir, "srv"))?.by, "unknown");
+    fs.mkdirSync(path.join(dir, "machine.lock"));
+    fs.writeFileSync(path.join(dir, "machine.lock/owner"), `run-a ${Math.floor(Date.now() / 1000)} 0\n`);
+    assert.strictEqual((await readLockHolder(new LocalHost(), dir))?.by, "unknown");
+  });
+
+  it("one lock per machine: a run for another journal name is refused while a live run holds it, naming that run's journal", async () => {
+    const holder = await acquireLock(new LocalHost(), dir, "groupmax", "run-a", 4);
+    assert.strictEqual(fs.readFileSync(path.join(dir, "machine.lock/owner"), "utf8").trim().split(" ")[4], "groupmax", "the owner line names the journal");
+    await assert.rejects(acquireLock(new LocalHost(), dir, "mail-groupmax", "run-b", 4, 300), (e: unknown) => {
+      const m = (e as Error).message;
+      return isUpchainError(e, "LOCKED") && m.includes("another upchain run (run-a) is working on groupmax") && /one run at a time per machine.*this run's is mail-groupmax/.test(m) && /dependsOn/.test(m);
+    });
+    assert.strictEqual((await readLockHolder(new LocalHost(), dir))?.resource, "groupmax");
+    await holder.release();
+    assert.strictEqual(fs.existsSync(path.join(dir, "machine.lock")), false);
   });
 
   it("stopping this process's heartbeats leaves the lock in place to go stale, and the next run takes it over", async () => {
     await acquireLock(new LocalHost(), dir, "srv", "run-a", 2);
     stopHeartbeats();
-    assert.ok(fs.existsSync(path.join(dir, "srv.lock/owner")), "not released");
+    assert.ok(fs.existsSync(path.join(dir, "machine.lock/owner")), "not released");
     await sleep(3500);
     const next = await acquireLock(new LocalHost(), dir, "srv", "run-b", 2, 200);
     assert.strictEqual(next.tookOverFrom, "run-a");
@@ -132,7 +144,7 @@ describe("the per-server lock (local fake transport)", function () {
 });
 
 describe("what a waiting run and preview say about a held lock", () => {
-  const holder = (o: Partial<LockHolder>): LockHolder => ({ run: "20261206T210000-dead01", by: "4242@ctl-1", ageSeconds: 30, beatAgeSeconds: 30, beatEpoch: Date.UTC(2026, 11, 6, 21, 0, 0) / 1000, ...o });
+  const holder = (o: Partial<LockHolder>): LockHolder => ({ run: "20261206T210000-dead01", by: "4242@ctl-1", ageSeconds: 30, beatAgeSeconds: 30, beatEpoch: Date.UTC(2026, 11, 6, 21, 0, 0) / 1000, resource: "unknown", ...o });
   const cases: [string, LockHolder, number, RegExp][] = [
     ["a holder silent for 30 s of 120: taken over in 91 s", holder({}), 120, /heartbeat stopped 30s ago, at 21:00:00 UTC\. Unless it beats again, this run takes the lock over in 91s \(lockTimeoutSeconds: 120\)/],
     ["a holder whose process is not named (an older owner line): the run alone", holder({ by: "unknown" }), 120, /held by run 20261206T210000-dead01: its heartbeat/],
@@ -151,6 +163,11 @@ describe("what a waiting run and preview say about a held lock", () => {
       lockPreviewNote(holder({}), 120),
       "run 20261206T210000-dead01 (pid 4242 on ctl-1) still holds this server's lock, but its heartbeat stopped 30s ago (at 21:00:00 UTC): up may wait up to 91s to take it over (lockTimeoutSeconds: 120)",
     );
+  });
+
+  it("preview: a holder working on another journal on this machine is named with that journal", () => {
+    assert.strictEqual(lockPreviewNote(holder({ resource: "omflow" }), 120, "omflow").split(" (")[0], "run 20261206T210000-dead01", "its own journal is not named");
+    assert.match(lockPreviewNote(holder({ resource: "omflow" }), 120, "mail"), /^run 20261206T210000-dead01 for omflow \(pid 4242 on ctl-1\) still holds this server's lock/);
   });
 
   it("preview: a holder that beat recently may be working or may have just died: both outcomes are said", () => {

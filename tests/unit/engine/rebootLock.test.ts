@@ -11,6 +11,7 @@ import { RebootStep } from "../../../providers/engine/catalog";
 import { ExecOptions, ExecResult, ReconnectOptions } from "../../../providers/transport/remoteHost";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
+import { UNFENCED } from "../../support/testFence";
 
 /** A host whose link is down until reconnect() is called; reconnecting waits for the caller's accept. */
 class FlakyLink extends LocalHost {
@@ -56,6 +57,7 @@ describe("the reboot step holds the lock through a dropped link", function () {
           }
           holds.push(until);
         },
+        fence: UNFENCED,
         log: () => undefined,
       });
       assert.strictEqual(r.code, 0, r.stderr);

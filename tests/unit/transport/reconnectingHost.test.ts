@@ -7,6 +7,7 @@ import { UpchainError, isUpchainError } from "../../../providers/errors";
 import { ReconnectingHost } from "../../../providers/transport/reconnectingHost";
 import { ExecResult, RemoteHost } from "../../../providers/transport/remoteHost";
 import { TEST_STEP } from "../../support/testProvenance";
+import { UNFENCED } from "../../support/testFence";
 
 /** A host whose every command prints `marker` (the boot marker command is all these tests run). */
 function markerHost(marker: string): RemoteHost & { closed: boolean } {
@@ -138,14 +139,14 @@ describe("reboot step", () => {
     host.reconnect = async () => {
       reconnected = true;
     };
-    const r = await rebootAndWait({ host, step: rebootStep, dir: "/nowhere", markerBefore: "boot-1", remember: async () => assert.fail("no new marker"), holdLock: async () => undefined, log: () => undefined });
+    const r = await rebootAndWait({ host, step: rebootStep, dir: "/nowhere", markerBefore: "boot-1", remember: async () => assert.fail("no new marker"), holdLock: async () => undefined, fence: UNFENCED, log: () => undefined });
     assert.strictEqual(r.code, 0);
     assert.match(r.stdout, /already restarted/);
     assert.strictEqual(reconnected, false);
   });
 
   it("a host that cannot reconnect fails the step instead of hanging", async () => {
-    const r = await rebootAndWait({ host: markerHost("boot-1"), step: rebootStep, dir: "/nowhere", remember: async () => undefined, holdLock: async () => undefined, log: () => undefined });
+    const r = await rebootAndWait({ host: markerHost("boot-1"), step: rebootStep, dir: "/nowhere", remember: async () => undefined, holdLock: async () => undefined, fence: UNFENCED, log: () => undefined });
     assert.strictEqual(r.code, 1);
     assert.match(r.stderr, /cannot reconnect/);
   });
