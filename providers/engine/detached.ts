@@ -33,8 +33,61 @@ export function envFileText(env: StepEnv): string {
     .join("");
 }
 
-/** The start time of a process, field 22 of /proc/PID/stat (the command name may hold spaces and parentheses). */
-const START_OF = (pid: string) => `sed 's/.*) //' /proc/${pid}/stat 2>/dev/null | cut -d' ' -f20`;
+/**
+ * Shell that sets $have to a process's start time (field 22 of /proc/PID/stat, in clock ticks since
+ * boot) and $pstate to its state letter (field 3), with shell built-ins only (read, parameter
+ * expansion, set): no process is started, so a host that cannot fork (a pids cgroup at its limit,
+ * RLIMIT_NPROC, memory pressure) still answers. The command name, field 2, may hold spaces and
+ * parentheses: everything up to the last ") " is dropped. Both stay empty when the file cannot be read.
+ */
+const READ_STAT = (pid: string) =>
+  `have=; pstate=; st=; { read -r st < /proc/${pid}/stat; } 2>/dev/null; ` +
+  `case "$st" in *") "*) set -- \${st##*") "}; if [ $# -ge 20 ]; then pstate=$1; shift 19; have=$1; fi;; esac`;
+
+/**
+ * The state of the step in `dir` as one word and its numbers, in $s, with shell built-ins only (see
+ * READ_STAT). "gone" is said only on proof: /proc answers (it shows this shell) and either has no
+ * entry for the pid, or shows another process under it (a pid reused after a reboot), or shows the
+ * step's process as a zombie (it has ended) — and still no exit status was written. Anything that
+ * cannot be read (the pid, the recorded start time, the process's stat file) is "unknown": a poll
+ * that proves nothing, never a verdict the restore could act on.
+ */
+function stateInto(dir: string): string {
+  return [
+    `s=unknown`,
+    `if [ ! -e ${q(dir)} ]; then s=not-started`,
+    `elif cd ${q(dir)} 2>/dev/null; then`,
+    `  if [ -f rc ]; then code=; { read -r code < rc; } 2>/dev/null; s="finished $code"`,
+    `  elif [ ! -f pid ]; then s=not-started`,
+    `  else`,
+    `    pid=; want=; t0=; now=; { read -r pid < pid; read -r want < start; } 2>/dev/null`,
+    `    case "$pid" in`,
+    `    ''|*[!0-9]*) [ -z "$pid" ] || s="bad pid";;`,
+    `    *)`,
+    `      ${READ_STAT("$pid")}`,
+    `      if [ -n "$have" ] && [ -n "$want" ] && [ "$have" = "$want" ] && [ "$pstate" != Z ]; then`,
+    // the elapsed time, on the clock the launcher recorded its start with: the uptime (built-ins);
+    // a step launched by an earlier upchain recorded the epoch, read with date
+    `        if { read -r t0 < started-up; } 2>/dev/null; then { read -r now _ < /proc/uptime; } 2>/dev/null; now=\${now%%.*}`,
+    `        else { read -r t0 < started; } 2>/dev/null; now=$(date +%s 2>/dev/null) || now=; fi`,
+    `        if [ -n "$t0" ] && [ -n "$now" ]; then s="running $t0 $now"; fi`,
+    `      elif { [ -n "$have" ] && [ -n "$want" ]; } || { [ ! -e /proc/$pid ] && [ -e /proc/self/stat ]; }; then`,
+    // ended, or the pid belongs to another process: a last look for the exit status it wrote as it ended
+    `        if [ -f rc ]; then code=; { read -r code < rc; } 2>/dev/null; s="finished $code"; else s=gone; fi`,
+    `      fi;;`,
+    `    esac`,
+    `  fi`,
+    `fi`,
+  ].join("\n");
+}
+
+/**
+ * The part of `env` the script uses: a step that names none of its variables gets no secrets file
+ * at all (a file that is never written cannot be left behind).
+ */
+export function envUsedBy(script: string, env: StepEnv = {}): StepEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => new RegExp(`(^|[^A-Za-z0-9_])${k}($|[^A-Za-z0-9_])`).test(script)));
+}
 
 /**
  * Launch a step, only while this run owns the machine's lock: the guard (fence.ts) and the launch are
@@ -42,6 +95,8 @@ const START_OF = (pid: string) => `sed 's/.*) //' /proc/${pid}/stat 2>/dev/null 
  * lock's mutex (the guard closes it for the body).
  */
 export async function startDetached(host: RemoteHost, dir: string, script: string, env: StepEnv | undefined, fence: Fence): Promise<void> {
+  if (env) envFileText(env); // every name checked, used or not
+  env = envUsedBy(script, env);
   const hasEnv = env && Object.keys(env).length > 0;
   if (hasEnv) {
     // the secrets' file goes into the private folder before the step is launched
@@ -49,13 +104,14 @@ export async function startDetached(host: RemoteHost, dir: string, script: strin
     if (prep.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not prepare the step's folder ${dir} on ${host.label}: ${prep.stderr.trim().slice(0, 300)}`);
     await fencedWrite(host, fence, `${dir}/env`, envFileText(env), 0o600);
   }
-  // The launcher records its start time and start epoch before its pid (so a pid always has them),
-  // runs the script, removes the env file, then publishes the exit status with one rename.
+  // The launcher records its start time and its start on the uptime clock before its pid (so a pid
+  // always has them; built-ins only, as the poll reads them), runs the script, removes the env file,
+  // then publishes the exit status with one rename.
   // upchain's own files (out, err, rc, pid) are private; the step's commands run with the login's own
   // umask ($1), because what they create (a Python environment Apache must read) is the product's.
   const launcher =
-    `${START_OF("$$")} > start; date +%s > started; echo $$ > pid.tmp; mv -f pid.tmp pid; ` +
-    `(umask "$1"; exec sh ./script.sh) > out 2> err; echo $? > rc.tmp; rm -f env; mv -f rc.tmp rc`;
+    `u=$1; ${READ_STAT("$$")}; echo "$have" > start; read -r up _ < /proc/uptime; echo "\${up%%.*}" > started-up; echo $$ > pid.tmp; mv -f pid.tmp pid; ` +
+    `(umask "$u"; exec sh ./script.sh) > out 2> err; echo $? > rc.tmp; rm -f env; mv -f rc.tmp rc`;
   // One round trip: the folder, the script (on standard input, so it is never on a command line),
   // the launch. It returns once the launcher has published its pid (at most 10 s), so the first poll
   // never mistakes a step that is starting for one that never started; and it gives a short step
@@ -66,31 +122,47 @@ export async function startDetached(host: RemoteHost, dir: string, script: strin
       `i=0; while [ ! -f pid ] && [ ! -f rc ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i+1)); done; ` +
       `[ -f pid ] || [ -f rc ] || { echo "the launcher wrote no pid within 10s" >&2; exit 1; }; ` +
       `i=0; while [ ! -f rc ] && [ $i -lt 10 ]; do sleep 0.02; i=$((i+1)); done; exit 0`),
-    { sudo: true, stdin: `set -e\n${hasEnv ? ". ./env\n" : ""}${script}\n` },
+    // the secrets are read once, at the start, and their file removed at once: a step stopped at its
+    // deadline (its whole process group killed) or a reboot cannot leave it behind
+    { sudo: true, stdin: `set -e\n${hasEnv ? ". ./env\nrm -f ./env\n" : ""}${script}\n` },
   ), `launching the step in ${dir}`);
   if (r.code === 97) throw new UpchainError("COMMAND_FAILED", `could not prepare the step's folder ${dir} on ${host.label}: ${r.stderr.trim().slice(0, 300)}`);
   if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not start the step on ${host.label}: ${r.stderr.trim().slice(0, 300)}`);
+}
+
+/**
+ * Remove a step's secrets file, from the controller's side, once the step has ended however it ended
+ * (best effort: the sweep at the next run's start catches what this misses).
+ */
+export async function removeStepEnv(host: RemoteHost, dir: string): Promise<void> {
+  await host.exec(`rm -f -- ${q(dir + "/env")}`, { sudo: true });
+}
+
+/**
+ * Remove secrets files that outlived their step (a step killed before it read them, a host that lost
+ * power, a controller that never came back): every step reads its file within moments of its launch,
+ * so one older than a minute is nobody's. Run under the lock, before any step of the run starts.
+ */
+export function sweepStepEnvScript(stateDir: string): string {
+  return `[ ! -d ${q(stateDir + "/runs")} ] || find ${q(stateDir + "/runs")} -mindepth 3 -maxdepth 3 -type f -name env -mmin +1 -delete`;
+}
+
+export async function sweepStepEnv(host: RemoteHost, stateDir: string): Promise<void> {
+  const r = await host.exec(sweepStepEnvScript(stateDir), { sudo: true });
+  if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not remove old step secrets files under ${stateDir}/runs on ${host.label}: ${r.stderr.trim().slice(0, 300)}`);
 }
 
 export type StepState =
   | { state: "finished"; code: number }
   | { state: "running"; elapsedSeconds: number }
   | { state: "lost" }
-  | { state: "not-started" };
+  | { state: "not-started" }
+  /** The poll could not read what it needed (the host could not fork, a file it could not open): no verdict. */
+  | { state: "unknown" };
 
 /** The state script prints one line; everything else it could print is "unreadable". */
 export function stepStateScript(dir: string): string {
-  return [
-    `cd ${q(dir)} 2>/dev/null || { echo not-started; exit 0; }`,
-    `if [ -f rc ]; then echo "finished $(cat rc)"; exit 0; fi`,
-    `if [ ! -f pid ]; then echo not-started; exit 0; fi`,
-    `pid=$(cat pid); want=$(cat start 2>/dev/null); started=$(cat started 2>/dev/null)`,
-    `case "$pid" in ''|*[!0-9]*) echo "bad pid"; exit 0;; esac`,
-    `have=$(${START_OF("$pid")})`,
-    `if [ -n "$have" ] && [ "$have" = "$want" ]; then echo "running $started $(date +%s)"; exit 0; fi`,
-    // gone, or the pid now belongs to another process: a last look for the exit status it wrote as it ended
-    `if [ -f rc ]; then echo "finished $(cat rc)"; else echo gone; fi`,
-  ].join("\n");
+  return `${stateInto(dir)}\nprintf '%s\\n' "$s"`;
 }
 
 /** The state line parsed; undefined when it is not one the script prints (a poll to retry, not a verdict). */
@@ -101,13 +173,23 @@ export function parseStepState(line: string): StepState | undefined {
   if ((m = t.match(/^running (\d{1,12}) (\d{1,12})$/))) return { state: "running", elapsedSeconds: Math.max(0, Number(m[2]) - Number(m[1])) };
   if (t === "gone") return { state: "lost" };
   if (t === "not-started") return { state: "not-started" };
+  if (t === "unknown") return { state: "unknown" };
   return undefined;
 }
 
-/** One poll: the state, or undefined when the poll itself failed and proves nothing. Throws when the connection is down. */
-export async function stepState(host: RemoteHost, dir: string): Promise<StepState | undefined> {
+/** One poll: the state, "unknown" included, or undefined when the poll itself failed. Throws when the connection is down. */
+export async function readStepState(host: RemoteHost, dir: string): Promise<StepState | undefined> {
   const r = await host.exec(stepStateScript(dir), { sudo: true });
   return r.code === 0 ? parseStepState(r.stdout) : undefined;
+}
+
+/**
+ * One poll: the state, or undefined when the poll itself failed or could not read the step's process
+ * ("unknown"): either proves nothing, and the caller retries. Throws when the connection is down.
+ */
+export async function stepState(host: RemoteHost, dir: string): Promise<StepState | undefined> {
+  const s = await readStepState(host, dir);
+  return s?.state === "unknown" ? undefined : s;
 }
 
 /**
@@ -121,7 +203,9 @@ export async function stepState(host: RemoteHost, dir: string): Promise<StepStat
  * when the connection is down.
  */
 export async function pollStep(host: RemoteHost, dir: string, from: number, o: { waitSeconds?: number; onOutput?: (text: string) => void } = {}): Promise<StepState | undefined> {
-  const state = `s=$( (\n${stepStateScript(dir)}\n) )`;
+  // the state is told as soon as it is known, before the output is followed: following it starts
+  // processes (wc, tail, sleep), and a host that cannot fork still says how the step stands
+  const state = `${stateInto(dir)}\nprintf '%s\\n' "$s" >&2`;
   const out = q(dir + "/out");
   const rc = q(dir + "/rc");
   const rounds = Math.ceil((o.waitSeconds ?? 0) / 0.2);
@@ -130,10 +214,10 @@ export async function pollStep(host: RemoteHost, dir: string, from: number, o: {
   const follow = rounds
     ? `case "$s" in running\\ *) pos=${from}; i=0; while [ ! -f ${rc} ] && [ $i -lt ${rounds} ]; do ` +
       `n=$(wc -c < ${out} 2>/dev/null || echo "$pos"); if [ "$n" -gt "$pos" ]; then tail -c +$((pos + 1)) -- ${out} | head -c $((n - pos)); pos=$n; fi; ` +
-      `sleep 0.2; i=$((i + 1)); done; ${state}; tail -c +$((pos + 1)) -- ${out} 2>/dev/null;; *) tail -c +${from + 1} -- ${out} 2>/dev/null;; esac`
+      `sleep 0.2; i=$((i + 1)); done\n${state}\ntail -c +$((pos + 1)) -- ${out} 2>/dev/null;; *) tail -c +${from + 1} -- ${out} 2>/dev/null;; esac`
     : `tail -c +${from + 1} -- ${out} 2>/dev/null`;
   let streamed = false;
-  const r = await host.exec(`${state}\n${follow}\nprintf '%s\\n' "$s" >&2\nexit 0`, {
+  const r = await host.exec(`${state}\n${follow}\nexit 0`, {
     sudo: true,
     onOutput: (text, stream) => {
       if (stream !== "stdout" || !text) return;
@@ -143,9 +227,10 @@ export async function pollStep(host: RemoteHost, dir: string, from: number, o: {
   });
   // a host that does not stream (the unit tests' fake) hands the output over at the end
   if (!streamed && r.stdout) o.onOutput?.(r.stdout);
-  if (r.code !== 0) return undefined;
-  const lines = r.stderr.trim().split("\n");
-  return parseStepState(lines[lines.length - 1] ?? "");
+  // the last state told; a poll cut short after it (a fork that failed while following the output)
+  // still counts, one that never told a state proves nothing
+  const states = r.stderr.split("\n").map(parseStepState).filter((x): x is StepState => x !== undefined);
+  return states[states.length - 1];
 }
 
 /** The whole stdout and stderr of a finished step. */
@@ -155,12 +240,15 @@ export async function readResult(host: RemoteHost, dir: string, code: number): P
   return { code, stdout, stderr };
 }
 
-/** Stop a step's whole process group (setsid made the launcher its leader): TERM, then KILL. Fenced like a launch. */
+/**
+ * Stop a step's whole process group (setsid made the launcher its leader): TERM, then KILL. Fenced like
+ * a launch. The process is named by its pid and start time, read with built-ins (READ_STAT); what cannot
+ * be read is not killed (the pid may be another process's), and the caller's next poll says what is left.
+ */
 export async function killStep(host: RemoteHost, dir: string, fence: Fence, graceSeconds = 5): Promise<void> {
-  const pid = `$(cat ${q(dir + "/pid")})`;
   const r = await host.exec(
-    fence.script(`p=${pid}; case "$p" in ''|*[!0-9]*) exit 0;; esac; ` +
-      `[ "$(${START_OF("$p")})" = "$(cat ${q(dir + "/start")})" ] || exit 0; ` +
+    fence.script(`cd ${q(dir)} || exit 0; p=; want=; { read -r p < pid; read -r want < start; } 2>/dev/null; case "$p" in ''|*[!0-9]*) exit 0;; esac; ` +
+      `${READ_STAT("$p")}; [ -n "$have" ] && [ "$have" = "$want" ] || exit 0; ` +
       // dash's kill takes "-s SIG --" (not "-SIG --") before a negative process-group id
       `kill -s TERM -- "-$p" 2>/dev/null; i=0; while [ $i -lt ${graceSeconds} ] && kill -s 0 -- "-$p" 2>/dev/null; do sleep 1; i=$((i+1)); done; ` +
       `kill -s KILL -- "-$p" 2>/dev/null; true`),

@@ -6,7 +6,7 @@ import { UpchainError, UpchainErrorCode, isUpchainError, maskSecrets } from "../
 import { elapsedText, quotedBlock, stepProgress } from "./progress";
 import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, RebootStep, Step, VersionProbe, probedVersion } from "./catalog";
-import { DetachedResult, StepEnv, readResult, startDetached, stepState } from "./detached";
+import { DetachedResult, StepEnv, readResult, startDetached, stepState, sweepStepEnv } from "./detached";
 import { edit, servicesAdd, upload } from "./fileSteps";
 import { Journal, TimelineEntry, archiveJournal, newRunId, journalPath, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
 import { HostLock, acquireLock } from "./lock";
@@ -135,6 +135,8 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
   const stale = o.lockStaleSeconds ?? 120;
   const lock = await acquireLock(o.host, stateDir, o.resource, id, stale, undefined, log);
   if (lock.tookOverFrom) log(`took over the lock of run ${lock.tookOverFrom}, whose heartbeat had stopped`);
+  // secrets files that outlived their step (killed before it read them, a host that lost power): at the first contact under the lock
+  await sweepStepEnv(o.host, stateDir).catch((e) => log(`could not remove old step secrets files: ${(e as Error).message}`));
   let journal: Journal | undefined;
   try {
     let resumedRun: string | undefined;

@@ -82,7 +82,7 @@ export async function fencedWrite(host: RemoteHost, fence: Fence, file: string, 
     `read -r want`,
     `(umask 077; set -C; base64 -d > "$t") || exit 1`,
     `got=$(sha256sum -- "$t" | cut -d' ' -f1)`,
-    `[ "$got" = "$want" ] || { echo "sha256 $got, expected $want" >&2; exit 3; }`,
+    `[ "$got" = "$want" ] || { echo "the copy written on the host does not have the sha256 of what was sent (neither is printed: the file may hold secrets)" >&2; exit 3; }`,
     `chmod ${(mode & 0o7777).toString(8)} -- "$t" && sync -- "$t" && mv -f -T -- "$t" "$f" || exit 1`,
     `sync -- ${q(posix.dirname(file))} 2>/dev/null || :`,
   ].join("\n");

@@ -5,7 +5,7 @@
 // unknown (OUTCOME_UNKNOWN), the journal still names the step, and the next run finds out how it ended.
 import { UpchainError, isUpchainError } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
-import { DetachedResult, StepState, killStep, pollStep, readResult, stepState } from "./detached";
+import { DetachedResult, StepState, killStep, pollStep, readResult, readStepState, removeStepEnv } from "./detached";
 import { Fence } from "./fence";
 
 export interface WaitOptions {
@@ -76,16 +76,30 @@ async function answers(host: RemoteHost): Promise<boolean> {
   }
 }
 
+/**
+ * Wait for the step to end, then remove its secrets file from this side, however it ended (the step
+ * removes it itself once read; this covers a step killed before it read it).
+ */
 export async function waitForStep(host: RemoteHost, dir: string, o: WaitOptions): Promise<WaitResult> {
+  const result = await waitUntilEnded(host, dir, o);
+  await removeStepEnv(host, dir).catch(() => undefined);
+  return result;
+}
+
+async function waitUntilEnded(host: RemoteHost, dir: string, o: WaitOptions): Promise<WaitResult> {
   const contact = o.contactTimeoutMs ?? 120_000;
   let shown = 0;
   let polls = 0;
+  // the step's elapsed time as the host last told it, and when: a poll that cannot read the step's
+  // process ("unknown") counts on from there on this machine's clock, so the deadline still comes
   let elapsed = 0;
+  let toldAt = Date.now();
+  const elapsedNow = () => elapsed + Math.floor((Date.now() - toldAt) / 1000);
   for (;;) {
     o.beforePoll?.();
     // a running step is waited for on the host, in stretches short enough to notice a lost lock and
     // the step's deadline soon; polling tests (pollMs below 250) poll as before
-    const waitSeconds = o.pollMs >= 250 && polls > 0 ? Math.max(1, Math.min(LONG_POLL_SECONDS, o.deadlineSeconds !== undefined ? o.deadlineSeconds - elapsed + 1 : LONG_POLL_SECONDS)) : undefined;
+    const waitSeconds = o.pollMs >= 250 && polls > 0 ? Math.max(1, Math.min(LONG_POLL_SECONDS, o.deadlineSeconds !== undefined ? o.deadlineSeconds - elapsedNow() + 1 : LONG_POLL_SECONDS)) : undefined;
     const before = Date.now();
     const s: StepState = await withContact(host, Date.now() + contact, `waiting for ${o.what}`, () =>
       pollStep(host, dir, shown, {
@@ -96,20 +110,48 @@ export async function waitForStep(host: RemoteHost, dir: string, o: WaitOptions)
         },
       }),
     );
-    if (s.state === "running") elapsed = s.elapsedSeconds;
+    if (s.state === "running") {
+      elapsed = s.elapsedSeconds;
+      toldAt = Date.now();
+    }
     if (s.state === "lost" || s.state === "not-started") return s.state;
     if (s.state === "finished") return withContact(host, Date.now() + contact, `reading the output of ${o.what}`, () => readResult(host, dir, s.code));
-    if (o.deadlineSeconds !== undefined && s.elapsedSeconds > o.deadlineSeconds) {
-      await withContact(host, Date.now() + contact, `stopping ${o.what}`, async () => (await killStep(host, dir, o.fence), true));
-      const after = await withContact(host, Date.now() + contact, `stopping ${o.what}`, () => stepState(host, dir));
-      // it may have finished on its own in the meantime: then its own exit status stands
-      if (after.state === "finished") return readResult(host, dir, after.code);
-      const result = await readResult(host, dir, 124).catch(() => ({ code: 124, stdout: "", stderr: "" }));
-      return { ...result, stderr: `${result.stderr}\nupchain stopped the step: it ran past its deadline of ${o.deadlineSeconds}s (set stepTimeouts to change it)` };
-    }
+    // running, or "unknown": a poll that could not read the step's process is no proof that it ended,
+    // so it is waited for like a running one, until its deadline
+    if (o.deadlineSeconds !== undefined && elapsedNow() > o.deadlineSeconds) return stopAtDeadline(host, dir, o, contact);
     // soon after the start first (most steps are short), then every pollMs; a wait on the host that
-    // came back at once (no GNU tail there) is not a reason to poll without a pause
+    // came back at once (no GNU tail there, or a host that cannot fork) is not a reason to poll without a pause
     const pause = Math.min(o.pollMs, 25 * 2 ** polls++);
     if (waitSeconds === undefined || Date.now() - before < pause) await sleep(pause);
   }
+}
+
+/** How many times the state is read again after the kill, a second apart, before the step counts as unstoppable. */
+const AFTER_KILL_POLLS = 5;
+
+/**
+ * Stop a step past its deadline. Its exit status stands when it finished on its own meanwhile; it
+ * fails with 124 once a poll proves it gone. A step still there after the kill, or whose state
+ * cannot be read, must not be restored under: the outcome is unknown, and the journal names the step.
+ */
+async function stopAtDeadline(host: RemoteHost, dir: string, o: WaitOptions, contact: number): Promise<DetachedResult> {
+  await withContact(host, Date.now() + contact, `stopping ${o.what}`, async () => (await killStep(host, dir, o.fence), true));
+  let after: StepState | undefined;
+  for (let i = 0; i < AFTER_KILL_POLLS; i++) {
+    if (i > 0) await sleep(1000);
+    after = await withContact(host, Date.now() + contact, `stopping ${o.what}`, () => readStepState(host, dir));
+    if (after.state !== "running" && after.state !== "unknown") break;
+  }
+  // it may have finished on its own in the meantime: then its own exit status stands
+  if (after?.state === "finished") return readResult(host, dir, after.code);
+  if (after?.state === "running" || after?.state === "unknown") {
+    throw new UpchainError(
+      "OUTCOME_UNKNOWN",
+      `${host.label}: ${o.what} past its deadline of ${o.deadlineSeconds}s, and ${after.state === "running" ? "it is still running after it was killed" : "its process could not be read after the kill"}. ` +
+        `The step may still be running there: nothing was restored, and the journal on the host still names the step. Check the step's processes on the host ` +
+        `(its folder ${dir} holds its pid), then run pulumi up again: it waits for the step and carries on, or restores the hop if the step failed.`,
+    );
+  }
+  const result = await readResult(host, dir, 124).catch(() => ({ code: 124, stdout: "", stderr: "" }));
+  return { ...result, stderr: `${result.stderr}\nupchain stopped the step: it ran past its deadline of ${o.deadlineSeconds}s (set stepTimeouts to change it)` };
 }

@@ -3,6 +3,9 @@
 // then renamed over the target in one step. A rename within one filesystem is atomic, so a reader (or
 // a crash) sees the old file or the new one, never a half-written or empty one; a move from /tmp may
 // cross filesystems and is a copy. Whatever fails, the temp file and the staging copy go.
+// The expected sha256 comes on the script's standard input, never on its command line: the host's
+// process list is readable by every local user, and the hash of a file whose format is known (a
+// step's `export UPCHAIN_SECRET_X='...'` file) lets them test guesses at the secret offline.
 import { posix } from "path";
 import { UpchainError } from "../errors";
 import { quote } from "../quote";
@@ -29,13 +32,18 @@ export interface AtomicReplace {
   tmp: string;
   /** Where the login user uploaded the content when it cannot write the target's directory itself. */
   stage?: string;
-  sha256: string;
   mode: number;
-  /** The content comes base64-encoded on the script's standard input (small files: one round trip, no SFTP). */
+  /** The content comes base64-encoded on the script's standard input, after the hash's line (small files: one round trip, no SFTP). */
   fromStdin?: boolean;
 }
 
-/** The sh script (run as root) that finishes a write; exits 3 when the content does not match. */
+/** What the script reads on its standard input: the expected sha256 on the first line, then the content (base64) when it comes that way. */
+export function atomicReplaceInput(sha256: string, content?: Buffer): string {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error("a sha256 is 64 lowercase hex digits");
+  return `${sha256}\n${content === undefined ? "" : content.toString("base64")}`;
+}
+
+/** The sh script (run as root) that finishes a write; exits 3 when the content does not match the sha256 on its standard input (atomicReplaceInput). */
 export function atomicReplaceScript(w: AtomicReplace): string {
   const toRemove = w.stage === undefined ? `"$t"` : `"$t" "$s"`;
   return [
@@ -43,11 +51,15 @@ export function atomicReplaceScript(w: AtomicReplace): string {
     `f=${quote(w.target)}; t=${quote(w.tmp)}` + (w.stage === undefined ? "" : `; s=${quote(w.stage)}`),
     // on every exit: after the rename "$t" no longer exists, after a failure nothing is left behind
     `trap 'rm -f -- ${toRemove}' EXIT`,
+    // the first line (read byte by byte by the shell's read, so what follows is left for base64)
+    `IFS= read -r want || :`,
+    `case "$want" in *[!0-9a-f]*|'') echo "no sha256 to check the content against came with the write" >&2; exit 3;; esac`,
     ...(w.stage === undefined ? [] : [`(umask 077; cp -- "$s" "$t")`]),
     // private until it is in place, and never through a file or link someone put there first (set -C)
     ...(w.fromStdin ? [`(umask 077; set -C; base64 -d > "$t")`] : []),
     `got=$(sha256sum -- "$t" | cut -d' ' -f1)`,
-    `if [ "$got" != ${quote(w.sha256)} ]; then echo "sha256 $got, expected "${quote(w.sha256)} >&2; exit 3; fi`,
+    // the hashes stay out of the message too: it reaches the operator's terminal and logs
+    `if [ "$got" != "$want" ]; then echo "the content that arrived is not the content sent (its sha256 differs)" >&2; exit 3; fi`,
     // a replaced file keeps its owner; a new one belongs to root, not to the login user
     `if [ -e "$f" ]; then chown --reference="$f" -- "$t"; else chown 0:0 -- "$t"; fi`,
     `chmod ${(w.mode & 0o7777).toString(8)} -- "$t"`,

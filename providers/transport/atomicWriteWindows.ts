@@ -104,7 +104,7 @@ function append(chunk: Buffer, offset: number): string[] {
 function finish(w: WindowsReplace): string[] {
   return [
     `$in = [IO.File]::OpenRead($tmp); try { $got = [BitConverter]::ToString([Security.Cryptography.SHA256]::Create().ComputeHash($in)).Replace('-', '').ToLowerInvariant() } finally { $in.Close() }`,
-    `if ($got -ne ${q(w.sha256)}) { throw ('sha256 ' + $got + ', expected ' + ${q(w.sha256)}) }`,
+    `if ($got -ne ${q(w.sha256)}) { throw 'the copy written on the host does not have the sha256 of what was sent (neither is printed: the file may hold secrets)' }`,
     `if ([IO.File]::Exists($target)) { [IO.File]::Replace($tmp, $target, [NullString]::Value) } else { [IO.File]::Move($tmp, $target) }`,
   ];
 }

@@ -8,7 +8,7 @@ import { StringDecoder } from "string_decoder";
 import type { Client, ClientChannel, SFTPWrapper } from "ssh2";
 import { SecretMasker, UpchainError, maskSecrets } from "../errors";
 import { quote } from "../quote";
-import { atomicReplaceScript, tempPathBeside } from "./atomicWrite";
+import { atomicReplaceInput, atomicReplaceScript, tempPathBeside } from "./atomicWrite";
 import { ConnectionWatch } from "./connectionWatch";
 import { fingerprintOf, hostKeyAlgorithmsFor, parseHostKeyPin } from "./hostKey";
 import { privateKeyProblem } from "./privateKey";
@@ -238,7 +238,7 @@ class SshHost implements RemoteHost {
     if (buf.length <= SMALL_FILE) {
       // a journal, a step's env file: the content rides on the script's standard input, one round
       // trip instead of SFTP's open, write, close and then the script
-      const r = await this.exec(atomicReplaceScript({ target: path, tmp, sha256, mode, fromStdin: true }), { sudo: true, stdin: buf.toString("base64") });
+      const r = await this.exec(atomicReplaceScript({ target: path, tmp, mode, fromStdin: true }), { sudo: true, stdin: atomicReplaceInput(sha256, buf) });
       if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${this.label}: writing ${path} failed (nothing was changed): ${r.stderr.trim() || `exit status ${r.code}`}`);
       return;
     }
@@ -254,7 +254,7 @@ class SshHost implements RemoteHost {
           err ? reject(new UpchainError("REMOTE_IO_FAILED", `${this.label}: cannot upload ${path}: ${this.mask(err.message)}`)) : resolve(),
         ),
       );
-      const r = await this.exec(atomicReplaceScript({ target: path, tmp, stage, sha256, mode }), { sudo: true });
+      const r = await this.exec(atomicReplaceScript({ target: path, tmp, stage, mode }), { sudo: true, stdin: atomicReplaceInput(sha256) });
       if (r.code !== 0) {
         throw new UpchainError("REMOTE_IO_FAILED", `${this.label}: writing ${path} failed (nothing was changed): ${r.stderr.trim() || `exit status ${r.code}`}`);
       }

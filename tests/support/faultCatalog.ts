@@ -61,6 +61,8 @@ function hopSteps(hop: Hop, ctx: PlanContext): Step[] {
         `: > ${dir}/data/db`,
         `if [ -f ${hook(`fill-${to}`)} ]; then head -c 4M /dev/zero > ${dir}/data/.filler || true; fi`,
         `if [ -f ${hook(`slow-${to}`)} ]; then sleep "$(cat ${hook(`slow-${to}`)})"; fi`,
+        // a step that uses a secret (the stack's UPCHAIN_SECRET_PW), as a vendor's installer asking for a password does
+        `if [ -f ${hook(`needs-secret-${to}`)} ]; then test -n "\${UPCHAIN_SECRET_PW:-}" || { echo "install ${to}: no password given" >&2; exit 4; }; fi`,
         `if [ -f ${hook(`hang-${to}`)} ]; then sleep 4242; fi`,
         // the "extraction": the new version's files, as large as the hook says (default 1 KiB)
         `head -c "$(cat ${hook(`extract-size-${to}`)} 2>/dev/null || echo 1024)" /dev/zero > ${dir}/data/new.bin`,

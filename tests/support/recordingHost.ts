@@ -4,8 +4,9 @@
 // Windows login never is root, gets `sudo -n -- sh -c`), with what goes to its standard input. Its file
 // reads and writes are recorded as the SSH transport carries them out for such a login (a base64 read,
 // the atomic-replace script), so nothing reaches "the server" unrecorded.
+import { createHash } from "crypto";
 import { Duplex } from "stream";
-import { atomicReplaceScript } from "../../providers/transport/atomicWrite";
+import { atomicReplaceInput, atomicReplaceScript } from "../../providers/transport/atomicWrite";
 import { ExecOptions, ExecResult, RemoteHost, StreamTarget } from "../../providers/transport/remoteHost";
 import { lineSent } from "../../providers/transport/ssh";
 import { quote } from "../../providers/quote";
@@ -45,8 +46,9 @@ export class RecordingHost implements RemoteHost {
   }
 
   async writeFile(path: string, data: Buffer | string, mode = 0o644): Promise<void> {
-    const script = atomicReplaceScript({ target: path, tmp: `${path}.upchain-tmp`, sha256: "0".repeat(64), mode, fromStdin: true });
-    this.sent.push({ kind: "writeFile", line: lineSent(script, { sudo: true }, false), stdin: Buffer.from(data).toString("base64"), from: this.from });
+    const script = atomicReplaceScript({ target: path, tmp: `${path}.upchain-tmp`, mode, fromStdin: true });
+    const buf = Buffer.from(data);
+    this.sent.push({ kind: "writeFile", line: lineSent(script, { sudo: true }, false), stdin: atomicReplaceInput(createHash("sha256").update(buf).digest("hex"), buf), from: this.from });
   }
 
   async close(): Promise<void> {}

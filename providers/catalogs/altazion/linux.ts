@@ -187,12 +187,19 @@ export function linuxCommands(o: AltazionOptions): AltazionCommands {
         `echo ${q(`the update's ${reviewed.length} script(s) are the ones reviewed`)}`,
       ];
     },
+    // The customised database step: the site's folder is not ours, and a path checked then opened
+    // again can be swapped in between. So the script is copied once into a folder made fresh for this
+    // run and root's only (mktemp -d: a new name, mode 700), the copy is checked and the copy is run,
+    // and the folder goes when the step ends, however it ends.
     runScript(sqlCommand, version, s) {
       const file = `${trimSlash(scriptsFolderOf(o, version))}/${s.name}`;
       return [
         `set -e`,
-        `printf '%s  %s\\n' ${q(s.sha256)} ${q(file)} | sha256sum -c --quiet -`,
-        `${sqlCommand} ${q(file)}`,
+        `copy=$(mktemp -d "\${TMPDIR:-/tmp}/upchain-sql.XXXXXXXX")`,
+        `trap 'rm -rf -- "$copy"' EXIT`,
+        `cp -- ${q(file)} "$copy"/${q(s.name)}`,
+        `printf '%s  %s\\n' ${q(s.sha256)} "$copy"/${q(s.name)} | sha256sum -c --quiet - >/dev/null 2>&1 || { echo ${q(`${s.name} changed since it was reviewed (its sha256 is not ${s.sha256}): not run`)} >&2; exit 1; }`,
+        `${sqlCommand} "$copy"/${q(s.name)}`,
       ];
     },
   };

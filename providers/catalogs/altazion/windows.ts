@@ -175,12 +175,18 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
         `Write-Output ${q(`the update's ${reviewed.length} script(s) are the ones reviewed`)}`,
       ];
     },
+    // The customised database step, as on Linux (linux.ts): the site's file is copied once into a
+    // folder made fresh for this step in the login's own temp folder (private to it), the copy is
+    // checked and the copy is run, and the folder goes however the step ends.
     runScript(sqlCommand, version, s) {
       const file = join(scriptsFolderOf(o, version), s.name);
       return [
         strict,
-        `if ((Get-FileHash -LiteralPath ${q(file)} -Algorithm SHA256).Hash.ToLowerInvariant() -ne ${q(s.sha256)}) { throw ${q(`${s.name} changed since it was reviewed`)} }`,
-        `${sqlCommand} ${q(file)}; if ($LASTEXITCODE -ne 0) { throw (${q(`${s.name} failed: the SQL command exited `)} + $LASTEXITCODE) }`,
+        `$copy = Join-Path ([IO.Path]::GetTempPath()) ('upchain-sql.' + [guid]::NewGuid().ToString('N')); $null = New-Item -ItemType Directory -Path $copy; $reviewed = Join-Path $copy ${q(s.name)}`,
+        `try { Copy-Item -LiteralPath ${q(file)} -Destination $reviewed; ` +
+          `if ((Get-FileHash -LiteralPath $reviewed -Algorithm SHA256).Hash.ToLowerInvariant() -ne ${q(s.sha256)}) { throw ${q(`${s.name} changed since it was reviewed: not run`)} }; ` +
+          `${sqlCommand} $reviewed; if ($LASTEXITCODE -ne 0) { throw (${q(`${s.name} failed: the SQL command exited `)} + $LASTEXITCODE) } } ` +
+          `finally { Remove-Item -LiteralPath $copy -Recurse -Force -ErrorAction SilentlyContinue }`,
       ];
     },
   };

@@ -4,7 +4,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { envFileText, pollStep, startDetached } from "../../../providers/engine/detached";
+import { spawn, spawnSync } from "child_process";
+import { isUpchainError } from "../../../providers/errors";
+import { envFileText, envUsedBy, pollStep, startDetached, stepStateScript, sweepStepEnvScript } from "../../../providers/engine/detached";
 import { waitForStep } from "../../../providers/engine/stepWait";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { UNFENCED } from "../../support/testFence";
@@ -91,7 +93,7 @@ describe("a detached step (local fake transport)", function () {
       const before = host.commands.length;
       const r = await waitForStep(host, step, { pollMs: 500, what: "x", fence: UNFENCED });
       assert.ok(r !== "lost" && r !== "not-started" && r.code === 0 && r.stdout === "done\n", JSON.stringify(r));
-      const polls = host.commands.slice(before).filter((c) => c.includes("echo not-started")).length;
+      const polls = host.commands.slice(before).filter((c) => c.includes("s=not-started")).length;
       assert.ok(polls <= 5, `${polls} polls`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -101,5 +103,180 @@ describe("a detached step (local fake transport)", function () {
   it("writes each env value as one quoted sh word and refuses a name that is not a variable name", () => {
     assert.strictEqual(envFileText({ UPCHAIN_SECRET_A: "x'y\nz" }), `export UPCHAIN_SECRET_A='x'\\''y\nz'\n`);
     assert.throws(() => envFileText({ "A;rm -rf /": "x" }), /bad environment variable name/);
+  });
+
+  describe("a poll on a host that cannot fork", () => {
+    // a pids cgroup (v1 or v2) that this machine lets us make: the tests run as root on Linux
+    const roots = ["/sys/fs/cgroup/pids", "/sys/fs/cgroup"].filter((r) => fs.existsSync(path.join(r, "cgroup.procs")) && (r.endsWith("pids") || fs.existsSync(path.join(r, "cgroup.subtree_control"))));
+    let group: string | undefined;
+    before(function () {
+      for (const r of roots) {
+        try {
+          const g = path.join(r, `upchain-unit-nofork-${process.pid}`);
+          fs.mkdirSync(g);
+          if (fs.existsSync(path.join(g, "pids.max"))) {
+            group = g;
+            return;
+          }
+          fs.rmdirSync(g);
+        } catch {
+          // not ours to make: try the next
+        }
+      }
+      this.skip(); // no pids cgroup here (not root, or no pids controller): the acceptance test covers it on a real host
+    });
+    after(() => group && fs.rmdirSync(group));
+
+    /** Run `script` by sh inside the cgroup, whose pids.max allows `limit` processes (sh itself is one). */
+    function underLimit(limit: number, script: string) {
+      fs.writeFileSync(path.join(group!, "pids.max"), String(limit));
+      return spawnSync("sh", ["-c", `echo $$ > ${group}/cgroup.procs || exit 99\n${script}`], { encoding: "utf8" });
+    }
+
+    it("a live step is never reported gone, whatever the limit: its state is read with built-ins, so even a shell that cannot start one process says running", async () => {
+      const dir = tempDir();
+      const step = path.join(dir, "s");
+      const host = new LocalHost();
+      try {
+        await startDetached(host, step, "sleep 30", undefined, UNFENCED);
+        const seen: string[] = [];
+        for (let limit = 1; limit <= 8; limit++) {
+          const r = underLimit(limit, stepStateScript(step));
+          seen.push(`${limit}:${r.stdout.trim()}`);
+        }
+        assert.ok(seen.every((x) => !x.endsWith(":gone")), seen.join(" "));
+        assert.match(seen[0], /^1:running \d+ \d+$/, "with no fork at all the state is still read");
+      } finally {
+        spawnSync("sh", ["-c", `kill -s KILL -- -$(cat ${step}/pid)`]);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("the whole poll, output and all, still tells the state when it cannot follow the output", async () => {
+      const dir = tempDir();
+      const step = path.join(dir, "s");
+      const host = new LocalHost();
+      try {
+        await startDetached(host, step, "echo hello\nsleep 30", undefined, UNFENCED);
+        // the poll's own command, run in the cgroup: a host whose exec joins it first
+        const limited = new LocalHost();
+        limited.exec = async (command, o) => {
+          const r = underLimit(1, command);
+          void o;
+          return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+        };
+        const s = await pollStep(limited, step, 0);
+        assert.strictEqual(s?.state, "running", JSON.stringify(s));
+      } finally {
+        spawnSync("sh", ["-c", `kill -s KILL -- -$(cat ${step}/pid)`]);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  it("an ended step whose process lingers as a zombie, with no exit status, is gone; a pid that cannot be read is unknown, not gone", async () => {
+    const dir = tempDir();
+    const step = path.join(dir, "s");
+    fs.mkdirSync(step);
+    // a process whose parent (a sleep, after exec) never reaps it: a zombie for a few seconds
+    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 5"]);
+    const zombie = await new Promise<string>((r) => parent.stdout.once("data", (d) => r(String(d).trim())));
+    await new Promise((r) => setTimeout(r, 300));
+    try {
+      const stat = fs.readFileSync(`/proc/${zombie}/stat`, "utf8").replace(/.*\) /s, "").split(" ");
+      assert.strictEqual(stat[0], "Z");
+      fs.writeFileSync(path.join(step, "pid"), `${zombie}\n`);
+      fs.writeFileSync(path.join(step, "start"), `${stat[19]}\n`);
+      fs.writeFileSync(path.join(step, "started-up"), "1\n");
+      const state = () => spawnSync("sh", ["-c", stepStateScript(step)], { encoding: "utf8" }).stdout.trim();
+      assert.strictEqual(state(), "gone");
+      fs.writeFileSync(path.join(step, "pid"), "");
+      assert.strictEqual(state(), "unknown", "an empty pid file proves nothing");
+      fs.writeFileSync(path.join(step, "pid"), `${process.pid}\n`);
+      fs.rmSync(path.join(step, "start"));
+      assert.strictEqual(state(), "unknown", "a live pid whose recorded start time cannot be read proves nothing");
+    } finally {
+      parent.kill("SIGKILL");
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a step whose process cannot be read is waited for until its deadline, then the outcome is unknown: it is never taken for lost, and nothing says it ended", async () => {
+    const dir = tempDir();
+    const step = path.join(dir, "s");
+    const host = new LocalHost();
+    try {
+      fs.mkdirSync(step);
+      fs.writeFileSync(path.join(step, "pid"), ""); // unreadable as a pid: every poll says "unknown"
+      const t0 = Date.now();
+      await assert.rejects(waitForStep(host, step, { pollMs: 50, what: "step x", deadlineSeconds: 2, fence: UNFENCED }), (e: unknown) => isUpchainError(e, "OUTCOME_UNKNOWN") && /past its deadline of 2s/.test((e as Error).message) && /nothing was restored/.test((e as Error).message));
+      assert.ok(Date.now() - t0 >= 2000, "it waited for the deadline");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("only a step that names a secret's variable gets a secrets file, holding only the secrets it names", async () => {
+    const env = { UPCHAIN_SECRET_PW: "p w", UPCHAIN_SECRET_PW2: "other", UPCHAIN_SECRET_TOKEN: "t" };
+    assert.deepStrictEqual(envUsedBy('installer --password "$UPCHAIN_SECRET_PW"', env), { UPCHAIN_SECRET_PW: "p w" });
+    assert.deepStrictEqual(envUsedBy("echo ${UPCHAIN_SECRET_PW2}", env), { UPCHAIN_SECRET_PW2: "other" });
+    assert.deepStrictEqual(envUsedBy("echo no secret here", env), {});
+    const dir = tempDir();
+    const host = new LocalHost();
+    try {
+      // the secrets file is written by a (fenced) write script that names its target: f=<path>
+      const writes: string[] = [];
+      const exec = host.exec.bind(host);
+      host.exec = async (command, opts) => {
+        for (const m of `${command}\n${opts?.stdin ?? ""}`.matchAll(/f='?([^'\s;]+\/env)'?/g)) writes.push(m[1]);
+        return exec(command, opts);
+      };
+      await startDetached(host, path.join(dir, "a"), "echo plain", env, UNFENCED);
+      assert.deepStrictEqual(writes, [], "no secrets file for a step that uses none");
+      await startDetached(host, path.join(dir, "b"), 'printf %s "$UPCHAIN_SECRET_TOKEN" > /dev/null; sleep 1', env, UNFENCED);
+      assert.deepStrictEqual([...new Set(writes)], [path.join(dir, "b/env")]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a step stopped at its deadline leaves no secrets file: the step removes it once read, and the wait removes it whatever happened", async () => {
+    const dir = tempDir();
+    const step = path.join(dir, "s");
+    const host = new LocalHost();
+    try {
+      await startDetached(host, step, 'test -n "$UPCHAIN_SECRET_PW"\nsleep 30', { UPCHAIN_SECRET_PW: "hunter2" }, UNFENCED);
+      const r = await waitForStep(host, step, { pollMs: 50, what: "x", deadlineSeconds: 1, fence: UNFENCED });
+      assert.ok(r !== "lost" && r !== "not-started" && r.code === 124, JSON.stringify(r));
+      assert.strictEqual(fs.existsSync(path.join(step, "env")), false);
+      // and one a step never read (killed before it started) is removed by the wait too
+      fs.writeFileSync(path.join(step, "env"), "export UPCHAIN_SECRET_PW='hunter2'\n", { mode: 0o600 });
+      await waitForStep(host, step, { pollMs: 50, what: "x", fence: UNFENCED });
+      assert.strictEqual(fs.existsSync(path.join(step, "env")), false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the sweep at a run's start removes secrets files older than a minute under the step folders, and nothing else", () => {
+    const dir = tempDir();
+    try {
+      const old = path.join(dir, "runs/r1/001-install");
+      const fresh = path.join(dir, "runs/r2/001-install");
+      for (const d of [old, fresh]) {
+        fs.mkdirSync(d, { recursive: true });
+        fs.writeFileSync(path.join(d, "env"), "x");
+        fs.writeFileSync(path.join(d, "out"), "x");
+      }
+      const past = new Date(Date.now() - 5 * 60_000);
+      fs.utimesSync(path.join(old, "env"), past, past);
+      fs.utimesSync(path.join(old, "out"), past, past);
+      const r = spawnSync("sh", ["-c", sweepStepEnvScript(dir)], { encoding: "utf8" });
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.deepStrictEqual([fs.existsSync(path.join(old, "env")), fs.existsSync(path.join(old, "out")), fs.existsSync(path.join(fresh, "env"))], [false, true, true]);
+      assert.strictEqual(spawnSync("sh", ["-c", sweepStepEnvScript(path.join(dir, "none"))]).status, 0, "a host with no step folders yet");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

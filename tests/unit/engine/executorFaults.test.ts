@@ -72,8 +72,8 @@ describe("executor faults (local fake transport)", function () {
 
   it("polls that fail (sudo hiccups, dropped channels) are retried: the step is not lost and nothing is restored", async () => {
     const host = new FaultyHost();
-    host.faults.push({ match: /echo not-started/, times: 3, mode: "exit", message: "sudo: a password is required" });
-    host.faults.push({ match: /echo not-started/, times: 2, mode: "throw", message: "(SSH) Channel open failure: open failed" });
+    host.faults.push({ match: /s=not-started/, times: 3, mode: "exit", message: "sudo: a password is required" });
+    host.faults.push({ match: /s=not-started/, times: 2, mode: "throw", message: "(SSH) Channel open failure: open failed" });
     const c = catalog(dir, { change: ["sleep 1"] });
     const r = await run(c, { host, contactTimeoutMs: 30_000 });
     assert.strictEqual(r.reached, "2");
@@ -84,7 +84,7 @@ describe("executor faults (local fake transport)", function () {
   it("a poll that never succeeds ends in OUTCOME_UNKNOWN, with no restore and the step still named in the journal", async () => {
     const host = new FaultyHost();
     const c = catalog(dir, { change: ["sleep 2"] });
-    host.faults.push({ match: /echo not-started/, times: 1000, mode: "throw", message: "Not connected" });
+    host.faults.push({ match: /s=not-started/, times: 1000, mode: "throw", message: "Not connected" });
     await assert.rejects(run(c, { host, contactTimeoutMs: 1500 }), (e: unknown) => isUpchainError(e, "OUTCOME_UNKNOWN") && /may still be running/.test((e as Error).message));
     assert.ok(!trail().includes("restore"), trail().join(","));
     assert.deepStrictEqual(journal().inFlight, { index: 0 }, "the backup step is in flight");

@@ -132,7 +132,7 @@ describe("the fencing token (local fake transport)", function () {
     it("launching a step (and its secrets file)", async () => {
       const host = new Recorder();
       const step = path.join(dir, "runs/r/000-a");
-      await startDetached(host, step, "echo launched", { UPCHAIN_SECRET_X: "s3cret" }, lock.fence);
+      await startDetached(host, step, 'test -n "$UPCHAIN_SECRET_X"; echo launched', { UPCHAIN_SECRET_X: "s3cret" }, lock.fence);
       assertGuarded(host.scriptWith("setsid sh -c"), "setsid sh -c", "run-a");
       assertGuarded(host.scriptWith('f=' + q(`${step}/env`)), 'mv -f -T -- "$t" "$f"', "run-a");
       takeOver();

@@ -65,6 +65,8 @@ describe("ssh transport against an in-process SSH server", function () {
   const hosts: RemoteHost[] = [];
   /** What the SFTP side was asked to do: "open <path> <flags> <mode>", "remove <path>". */
   const sftpLog: string[] = [];
+  /** Every command line the server received (what its process list would show). */
+  const received: string[] = [];
   const fault = { uploadFails: false, sudoFails: false };
   // sudo -n -- CMD... runs CMD, or refuses as sudo does without a password rule
   const bin = path.join(dir, "bin");
@@ -82,6 +84,8 @@ describe("ssh transport against an in-process SSH server", function () {
     const p = spawn("/bin/sh", ["-c", command], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
     p.stdout.pipe(ch, { end: false });
     p.stderr.pipe(ch.stderr, { end: false });
+    // a command that exits without reading its input (sudo refusing) closes the pipe, as on a real host
+    p.stdin.on("error", () => undefined);
     ch.pipe(p.stdin);
     p.on("close", (code) => {
       ch.exit(code ?? 1);
@@ -147,6 +151,7 @@ describe("ssh transport against an in-process SSH server", function () {
           const session = accept();
           session.on("exec", (acceptExec: any, _reject: any, info: { command: string }) => {
             const ch = acceptExec();
+            received.push(info.command);
             const known = commands[info.command];
             if (known) known(ch);
             else runHere(ch, info.command);
@@ -173,6 +178,7 @@ describe("ssh transport against an in-process SSH server", function () {
     for (const h of hosts.splice(0)) await h.close();
     fault.uploadFails = fault.sudoFails = false;
     sftpLog.length = 0;
+    received.length = 0;
   });
   after(async () => {
     for (const s of relayed) s.destroy();
@@ -345,6 +351,42 @@ describe("ssh transport against an in-process SSH server", function () {
         assert.strictEqual(fs.readFileSync(target(), "utf8"), "old\n", user);
         assert.deepStrictEqual(leftovers(), [], user);
       }
+    });
+  
+    it("the command line of every atomic write carries no hash of its content (a secrets file's sha256 would let a local user test guesses)", async () => {
+      const { createHash } = require("crypto") as typeof import("crypto");
+      const env = "export UPCHAIN_SECRET_PW='correct horse'\n";
+      const contents = [env, large(env)];
+      for (const user of ["root", "deploy"]) {
+        const h = await connect({ user, password });
+        for (const c of contents) {
+          received.length = 0;
+          await h.writeFile(target(), c, 0o600);
+          assert.strictEqual(fs.readFileSync(target(), "utf8"), c, `${user}: the write went through`);
+          assert.ok(received.length > 0, "the write ran a command");
+          const buf = Buffer.from(c);
+          const hashes = ["sha256", "sha1", "md5", "sha512"].flatMap((a) => [createHash(a).update(buf).digest("hex"), createHash(a).update(buf).digest("base64")]);
+          for (const line of received) {
+            for (const hash of hashes) assert.ok(!line.toLowerCase().includes(hash.toLowerCase()), `${user}, ${buf.length} bytes: a hash of the content is on the command line`);
+            assert.doesNotMatch(line, /[0-9a-f]{64}/, `${user}, ${buf.length} bytes: a 64-hex-digit value is on the command line`);
+          }
+        }
+      }
+    });
+
+    it("a write whose content is altered on the way is refused, and the message names no hash", async () => {
+      const h = await connect({ user: "deploy", password });
+      // the staged upload is swapped between the upload and root's check
+      fault.uploadFails = false;
+      const original = (h as any).exec.bind(h);
+      (h as any).exec = async (command: string, o: any) => {
+        const staged = sftpLog.map((l) => l.match(/^open (\/tmp\/upchain-[0-9a-f]+) /)?.[1]).find(Boolean);
+        if (staged && fs.existsSync(staged)) fs.writeFileSync(staged, "tampered\n");
+        return original(command, o);
+      };
+      await assert.rejects(h.writeFile(target(), large("x\n")), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /not the content sent/.test((e as Error).message) && !/[0-9a-f]{64}/.test((e as Error).message));
+      assert.strictEqual(fs.readFileSync(target(), "utf8"), "old\n");
+      assert.deepStrictEqual(leftovers(), []);
     });
   });
 });

@@ -147,6 +147,34 @@ describe("altazion Linux scripts, run in sh", () => {
     assert.ok(!fs.readFileSync(applied, "utf8").includes("DROP TABLE"));
   });
 
+  it("the database step runs a private copy of the reviewed script: checked and run from a fresh root-only folder that is gone afterwards, the site's file opened once", () => {
+    const { data, folder } = setup();
+    const c = linuxCommands(altazionOptions({ dataFolder: data, modules: [{ name: "database", target: "latest", folder }], database: { sqlCommand: "true", backupCommand: "true", scriptsFolder: path.join(dir, "sql", "{version}") } }, "linux"));
+    const scripts = path.join(dir, "sql", "5.2.0.0");
+    fs.mkdirSync(scripts, { recursive: true });
+    const text = "UPDATE t SET x = 1;\n";
+    fs.writeFileSync(path.join(scripts, "003 fix.sql"), text);
+    const reviewed = { name: "003 fix.sql", sha256: crypto.createHash("sha256").update(text).digest("hex") };
+    const seen = path.join(dir, "seen");
+    // the SQL command tells where it was pointed, that folder's mode, and what it read
+    const sql = `sh -c 'printf "%s\\n" "$1" > ${seen}; stat -c %a "$(dirname "$1")" >> ${seen}; cat "$1" >> ${seen}' sql`;
+    const r = run(c.runScript(sql, "5.2.0.0", reviewed));
+    assert.strictEqual(r.status, 0, r.stderr);
+    const [where, mode, ...content] = fs.readFileSync(seen, "utf8").split("\n");
+    assert.notStrictEqual(where, path.join(scripts, "003 fix.sql"), "not the site's file");
+    assert.strictEqual(path.basename(where), "003 fix.sql", "the copy keeps the script's name");
+    assert.strictEqual(mode, "700");
+    assert.strictEqual(content.join("\n"), text);
+    assert.strictEqual(fs.existsSync(path.dirname(where)), false, "the copy's folder is removed after the step");
+    fs.writeFileSync(path.join(scripts, "003 fix.sql"), "DROP TABLE customers;\n");
+    fs.rmSync(seen);
+    const refused = run(c.runScript(sql, "5.2.0.0", reviewed));
+    assert.strictEqual(refused.status, 1);
+    assert.match(refused.stderr, /003 fix.sql changed since it was reviewed .*: not run/);
+    assert.strictEqual(fs.existsSync(seen), false, "the SQL command never ran");
+    assert.deepStrictEqual(fs.readdirSync(process.env.TMPDIR ?? "/tmp").filter((n) => n.startsWith("upchain-sql.")), [], "no copy left behind");
+  });
+
   it("the hooks are placed only on an Altazion server: the product check fails where the update service is not installed, and says so", () => {
     const { data, folder } = setup();
     const ctx = { platform: "linux" as const, releases: [], options: { dataFolder: data, modules: [{ name: "ecommerce", target: "latest", folder, pools: ["EC"] }] } };

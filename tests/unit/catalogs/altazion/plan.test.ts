@@ -89,7 +89,9 @@ describe("altazion plan: one hop per module, in the stack's order, to what the u
     const options = { modules: [{ name: "database", target: "latest", folder: "/srv/altazion/database" }], database, ...FILES };
     const { plan: p } = plan(options, statusXml([{ name: "database", available: "5.2" }]), "database=latest", "database=5.1.0.0");
     assert.deepStrictEqual(p.steps.map((s) => s.id), ["backup", "check-scripts", "script-1", "script-2"]);
-    assert.ok(p.steps[2].commands.some((c) => c === "altazion-sql /srv/altazion-sql/5.2.0.0/001_tables.sql"), p.steps[2].commands.join("\n"));
+    // the site's file is read once, into a private copy, and the copy is what is checked and run
+    assert.ok(p.steps[2].commands.some((c) => c === 'cp -- /srv/altazion-sql/5.2.0.0/001_tables.sql "$copy"/001_tables.sql'), p.steps[2].commands.join("\n"));
+    assert.ok(p.steps[2].commands.some((c) => c === 'altazion-sql "$copy"/001_tables.sql'), p.steps[2].commands.join("\n"));
     assert.deepStrictEqual(catalog.restoreSteps(p.hops[0], { platform: "linux", releases: [], options }).map((s) => s.commands.join(";")), ['echo \'no options.database.restoreCommand: restore the database by hand from the backup made by: altazion-sql --backup /var/backups/db\' >&2; exit 1']);
   });
 
