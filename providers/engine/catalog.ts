@@ -42,7 +42,12 @@ interface StepBase {
   commands: string[];
   /** True when the step changes the server in a way the hop's restore point must be able to undo. */
   destructive: boolean;
-  /** For a recovery step: run it even when restoring the backup failed (it puts a setting back). */
+  /**
+   * For a recovery step: run it even when restoring the backup failed. Only for what is safe beside a
+   * half-restored server: putting a setting back, stopping, taking out of a pool. Nothing that puts the
+   * server back in service (starting it, a pool's ready, leaving maintenance) may be `always`
+   * (tests/unit/engine/recoverAlways.test.ts).
+   */
   always?: boolean;
   /**
    * Where the step comes from: the document sentence it follows, the site's option, or upchain's own

@@ -73,7 +73,7 @@ function poolStep(id: string, title: string, pools: DesiredPools, m: ClusterMemb
 }
 
 const DRAIN = fromSafety("the member leaves the traffic pool drained before its upgrade and rejoins it after its check, so no request reaches a member being upgraded; putting it back undoes it");
-const RECOVER = fromSafety("after a failed hop the member goes back to the pools of its old release (undoing the step before the hop)");
+const RECOVER = fromSafety("after a failed hop whose restore worked, the member goes back to the pools of its old release (undoing the step before the hop)");
 const RECOVER_BEFORE_RESTART = fromSafety("before a failed hop's old release may run again, the upgraded members leave the old-release-only pools they rejoined when it stopped (undoing that step)");
 
 const WITHIN_CLASS = fromSafety(
@@ -143,7 +143,8 @@ export function clusterMember(inner: Catalog, policyOf: (source: string | undefi
       return [
         ...first,
         ...(inner.recoverSteps?.(hop, ctx) ?? []),
-        poolStep("pool-recover", `Load balancer: ${m.member} back in its pools on ${hop.from} (${describe(poolChanges(during, resting, policy, m.members))})`, resting, m, RECOVER, { always: true }),
+        // not after a failed restore: a half-restored member stays out of every pool it left
+        poolStep("pool-recover", `Load balancer: ${m.member} back in its pools on ${hop.from} (${describe(poolChanges(during, resting, policy, m.members))})`, resting, m, RECOVER),
       ];
     },
   };

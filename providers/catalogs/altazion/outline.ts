@@ -183,9 +183,10 @@ export function recoverSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands):
   const m = moduleOf(o, mod.name);
   const pools = poolsOfModule(o, mod.name);
   const steps: Step[] = [];
-  // the document: the pools are started again whatever happens
-  if (pools.length) steps.push({ id: "pools-recover", action: "run", shell: c.shell, title: `Start ${pools.join(", ")} again`, commands: pools.map(c.startPool), destructive: false, always: true, provenance: SOURCE.recoverPools });
-  if (isWebModule(mod.name)) steps.push({ id: "maintenance-recover", action: "run", shell: c.shell, title: `Take ${mod.name} out of maintenance`, commands: c.clearMaintenance(m), destructive: false, always: true, provenance: SOURCE.recoverMaintenance });
+  // the document starts the pools again after the install; after a failed restore they stay stopped and
+  // the maintenance page stays up: a half-restored module is not put back in service
+  if (pools.length) steps.push({ id: "pools-recover", action: "run", shell: c.shell, title: `Start ${pools.join(", ")} again`, commands: pools.map(c.startPool), destructive: false, provenance: SOURCE.recoverPools });
+  if (isWebModule(mod.name)) steps.push({ id: "maintenance-recover", action: "run", shell: c.shell, title: `Take ${mod.name} out of maintenance`, commands: c.clearMaintenance(m), destructive: false, provenance: SOURCE.recoverMaintenance });
   if (o.notify) steps.push(noticeStep(c, "end", [mod.name], `Altazion update stopped at ${mod.name}: it still runs ${mod.from}; the modules after it were not updated`, SOURCE.tellUsersStopped, true));
   return steps;
 }

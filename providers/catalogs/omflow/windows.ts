@@ -255,9 +255,8 @@ export function windowsRecoverSteps(o: OmflowOptions): Step[] {
       action: "run",
       title: "Start OMFLOW again",
       destructive: false,
-      always: true,
       commands: [strict, `Start-Service -Name ${q(serviceOf(o))}`, waitForService(serviceOf(o), 600)],
-      provenance: fromSafety("the backup or the restore stopped OMFLOW; this starts it again"),
+      provenance: fromSafety("the backup or the restore stopped OMFLOW; this starts it again (not after a failed restore: a half-restored OMFLOW stays stopped)"),
     }),
   ];
 }

@@ -153,6 +153,6 @@ export function recoverStepsFrom(o: OracleAsOptions, hop: Hop, c: OracleAsComman
     step(c, "recover-start-source", "restore", `Start ${hop.from} in ${o.sourceHome} again (options.homeCommands.start)`, c.startSource, SOURCE.startSourceAgain),
   );
   // only a 9.0.2/9.0.3 source has an EM Web Site the hop stops
-  if (hasEmWebSite(hop.from)) steps.push({ ...step(c, "recover-em-web-site", "restore", "Start the Enterprise Manager Web Site again if it ran before (options.homeCommands.emStart)", c.startEmWebSite, SOURCE.startEmAgain), always: true });
+  if (hasEmWebSite(hop.from)) steps.push({ ...step(c, "recover-em-web-site", "restore", "Start the Enterprise Manager Web Site again if it ran before (options.homeCommands.emStart)", c.startEmWebSite, SOURCE.startEmAgain) });
   return steps;
 }
