@@ -146,7 +146,10 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
     if (journal) {
       resumedRun = journal.run;
       await assertOnHop(o, journal);
-      log(`resuming run ${journal.run}: ${journal.from} -> ${journal.to}, at step ${journal.next + 1} of ${journal.steps}`);
+      // killed after its last step, before it wrote "done": nothing is left to run, only to finish
+      log(journal.next < journal.steps
+        ? `resuming run ${journal.run}: ${journal.from} -> ${journal.to}, at step ${journal.next + 1} of ${journal.steps}`
+        : `finishing run ${journal.run}: ${journal.from} -> ${journal.to}, whose ${journal.steps} steps had all run`);
     } else {
       await assertStillAt(o);
       journal = newJournal(id, o.plan);

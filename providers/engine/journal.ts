@@ -71,6 +71,9 @@ const journalSchema = z
   })
   .strict()
   .refine((j) => j.next <= j.steps && (j.inFlight === undefined || j.inFlight.index < j.steps), { message: "step indexes out of range" })
+  // the executor names a step in flight only as the next one, and writes "done" only after the last step
+  .refine((j) => j.inFlight === undefined || j.inFlight.index === j.next, { message: "the step in flight is not the next step" })
+  .refine((j) => j.status !== "done" || (j.next === j.steps && j.inFlight === undefined), { message: "a run marked done has steps left" })
   .refine((j) => j.chain === undefined || (j.chain[0] === j.from && j.chain[j.chain.length - 1] === j.to), { message: "the chain does not run from the run's from to its to" });
 
 export type Journal = z.infer<typeof journalSchema>;

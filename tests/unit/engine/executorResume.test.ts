@@ -53,8 +53,9 @@ describe("executor: a resumed run and the version the host reports (local fake t
     fs.writeFileSync(path.join(dir, "version"), `${version}\n`);
     fs.mkdirSync(state(), { recursive: true });
     await writeJournal(new LocalHost(), state(), "trail", { ...newJournal(KILLED, plan), next }, UNFENCED);
-    const run = () => executePlan({ host: new LocalHost(), catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2", "3"], options: {} }, resource: "trail", stateDir: state(), pollMs: 20, contactTimeoutMs: 5000 });
-    return { run, journal: fs.readFileSync(journalPath(state(), "trail"), "utf8") };
+    const log: string[] = [];
+    const run = () => executePlan({ host: new LocalHost(), catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2", "3"], options: {} }, resource: "trail", stateDir: state(), pollMs: 20, contactTimeoutMs: 5000, log: (l) => log.push(l) });
+    return { run, log, journal: fs.readFileSync(journalPath(state(), "trail"), "utf8") };
   }
 
   it("a host already past the hop the journal points at (another run finished the chain) is refused: JOURNAL_INVALID naming the run to clear; nothing runs, the journal stays", async () => {
@@ -84,4 +85,14 @@ describe("executor: a resumed run and the version the host reports (local fake t
       assert.deepStrictEqual(trail(), ran);
     });
   }
+
+  it("a run killed after its last step, before it wrote done, is finished without running anything, and says so (never 'step 7 of 6')", async () => {
+    const { run, log } = await killedAt(6, "3");
+    const r = await run();
+    assert.strictEqual(r.resumedRun, KILLED);
+    assert.deepStrictEqual(trail(), [], "no step ran again");
+    assert.ok(log.some((l) => l.includes(`finishing run ${KILLED}: 1 -> 3, whose 6 steps had all run`)), log.join("\n"));
+    assert.ok(!log.some((l) => /at step 7 of 6/.test(l)), log.join("\n"));
+    assert.ok(!fs.existsSync(journalPath(state(), "trail")), "the finished run's journal is archived");
+  });
 });

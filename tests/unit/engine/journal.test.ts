@@ -104,6 +104,9 @@ describe("the journal on the host (local fake transport)", function () {
       ["an in-flight folder from the host", { ...good, inFlight: { index: 0, dir: "/etc" } }],
       ["an unknown status", { ...good, status: "skip" }],
       ["a next step past the end", { ...good, next: 4 }],
+      ["a step in flight that is not the next one", { ...good, next: 1, inFlight: { index: 0 } }],
+      ["a run marked done with steps left", { ...good, status: "done", next: 2 }],
+      ["a run marked done with a step in flight", { ...good, status: "done", next: 3, inFlight: { index: 2 } }],
     ];
     for (const [what, j] of cases) {
       assert.throws(() => parseJournal(JSON.stringify(j), "h:/j"), (e: unknown) => isUpchainError(e, "JOURNAL_INVALID"), what);
