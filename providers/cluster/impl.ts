@@ -8,6 +8,7 @@
 // runs, a member with an interrupted run counting as the one being upgraded (the last old one, seen
 // down, as having stopped its old release), so a run killed mid-rollout resumes from pools that match
 // the cluster. The members themselves are Servers with pool steps (engine/clusterMember.ts).
+import { printable, printableCheck } from "../terminalBoundary";
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
@@ -215,7 +216,7 @@ function membersFailure(reason: string): CheckFailure {
  */
 export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
   const r = await checkCluster(olds, news);
-  return r.failures?.length ? { failures: inUserTerms(r.failures, fieldNamesOf(news)) } : r;
+  return printableCheck(r.failures?.length ? { failures: inUserTerms(r.failures, fieldNamesOf(news)) } : r);
 }
 
 async function checkCluster(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
@@ -272,15 +273,19 @@ async function reconcile(inputs: any): Promise<any> {
 }
 
 export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
-  const outs = await reconcile(inputs);
+  const outs = await printable(() => reconcile(inputs));
   return { id: `cluster@${outs.balancer.connection.host}`, outs };
 }
 
 export async function update(_id: string, _olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
-  return { outs: await reconcile(news) };
+  return { outs: await printable(() => reconcile(news)) };
 }
 
 export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
+  return printable(() => readCluster(id, props));
+}
+
+async function readCluster(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
   const s = clusterSchema.parse(props);
   const catalog = getCatalog(s.product);
   const o = await observe(s, catalog, fieldNamesOf(props));

@@ -4,6 +4,7 @@
 // atomically (sha256-checked by the transport), remove the set's files the stack no longer declares,
 // and keep a copy of every file replaced or removed; read reports the host's files (refresh shows
 // drift). What the host lists is data: a name is used in a path only when the set owns that name.
+import { forTerminal, printable, printableCheck } from "../terminalBoundary";
 import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { z } from "zod";
@@ -115,7 +116,7 @@ const pinnedIn = (fields: FieldNames | undefined) => ({ hostKeyField: userField(
 /** Failures name the user's fields in their reason, without a property (the engine would print its whole value: server/fields.ts). */
 export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
   const r = await checkFiles(olds, news);
-  return r.failures?.length ? { failures: inUserTerms(r.failures, fieldNamesOf(news)) } : r;
+  return printableCheck(r.failures?.length ? { failures: inUserTerms(r.failures, fieldNamesOf(news)) } : r);
 }
 
 async function checkFiles(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
@@ -143,12 +144,12 @@ async function checkFiles(_olds: any, news: any): Promise<pulumi.dynamic.CheckRe
   return { inputs: { ...withConnection({ ...news, ...s }, conn.data), folder, changes } };
 }
 
-/** Pulumi shows a thrown error's message only: put the code in front, as check's failures have it. */
+/** Pulumi shows a thrown error's message only: the code in front, as check's failures have it, the host's text cleaned. */
 async function apply(inputs: any): Promise<any> {
   try {
     return await applyFiles(inputs);
   } catch (e) {
-    throw isUpchainError(e) ? new Error(`${e.code}: ${e.message}`) : e;
+    throw forTerminal(e);
   }
 }
 
@@ -268,6 +269,10 @@ export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dy
 }
 
 export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
+  return printable(() => readFiles(id, props));
+}
+
+async function readFiles(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
   const c = connectionSchema.parse(connectionOf(props));
   const s = filesSchema.parse(props);
   const { set, folder } = setOf(s);

@@ -1,5 +1,6 @@
 // The HostFacts provider's behaviour. Loaded lazily by provider.ts so that Pulumi's closure
 // serialization captures only a module path, never ssh2 or zod.
+import { printable } from "../terminalBoundary";
 import type * as pulumi from "@pulumi/pulumi";
 import { connectionOf, connectionSchema, credentialFields, toCheckFailures, withConnection } from "../connectionSchema";
 import { withSsh } from "../transport/ssh";
@@ -50,7 +51,7 @@ async function probe(inputs: any): Promise<HostFactsOutputs> {
 }
 
 export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
-  const outs = await probe(inputs);
+  const outs = await printable(() => probe(inputs));
   return { id: `${outs.connection.user}@${outs.connection.host}:${outs.connection.port}`, outs };
 }
 
@@ -67,11 +68,11 @@ export async function diff(_id: string, olds: HostFactsOutputs, news: any): Prom
 }
 
 export async function update(_id: string, _olds: HostFactsOutputs, news: any): Promise<pulumi.dynamic.UpdateResult> {
-  return { outs: await probe(news) };
+  return { outs: await printable(() => probe(news)) };
 }
 
 export async function read(id: string, props: HostFactsOutputs): Promise<pulumi.dynamic.ReadResult> {
-  const outs = await probe(props);
+  const outs = await printable(() => probe(props));
   // Pulumi's refresh reports drift by diffing fresh outputs against the recorded inputs, so the
   // observed facts are recorded as inputs too: they are the baseline the next refresh compares to.
   const { __provider, ...inputs } = outs as HostFactsOutputs & { __provider?: string };
