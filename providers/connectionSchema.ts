@@ -1,6 +1,7 @@
 // The connection fields every upchain resource takes, validated with zod. Shaped like
 // @pulumi/command's remote.ConnectionArgs (host, port, user, privateKey, password) plus a pinned
 // host key, which upchain requires: it never trusts a host key on first use.
+import { SHORTEST_SECRET, SHORT_SECRET_RULE } from "./errors";
 import { z } from "zod";
 import { keyscanHostProblem, parseHostKeyPin } from "./transport/hostKey";
 import { privateKeyProblem } from "./transport/privateKey";
@@ -24,8 +25,9 @@ export const connectionSchema = z
     port: z.number().int().min(1).max(65535).default(22),
     user: z.string().min(1).default("root"),
     privateKey: z.string().optional(),
-    privateKeyPassphrase: z.string().optional(),
-    password: z.string().optional(),
+    // masked in every output like any secret, so at least SHORTEST_SECRET characters
+    privateKeyPassphrase: z.string().min(SHORTEST_SECRET, SHORT_SECRET_RULE).optional(),
+    password: z.string().min(SHORTEST_SECRET, SHORT_SECRET_RULE).optional(),
     hostKey: z
       .string({ error: "pin the host's key: the line `ssh-keyscan -t ed25519 HOST` prints, or its SHA256 fingerprint" })
       .refine((v) => {

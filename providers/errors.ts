@@ -48,11 +48,15 @@ export function isUpchainError(e: unknown, code?: UpchainErrorCode): e is Upchai
   return e instanceof UpchainError && (code === undefined || e.code === code);
 }
 
+/** Output is searched for each secret to mask it: a shorter one would mangle ordinary output, so it is refused as a secret. */
+export const SHORTEST_SECRET = 4;
+export const SHORT_SECRET_RULE = `a secret must have at least ${SHORTEST_SECRET} characters: a shorter secret cannot be masked in output (it would show in clear); give the real, longer value`;
+
 /** The strings to hide for a set of secrets: each whole secret, and each substantial line of it. */
 function patternsOf(secrets: readonly (string | undefined)[]): string[] {
   const out = new Set<string>();
   for (const s of secrets) {
-    if (!s || s.length < 4) continue; // masking tiny strings would mangle ordinary output
+    if (!s || s.length < SHORTEST_SECRET) continue; // refused where a secret is given; masking tiny strings would mangle ordinary output
     out.add(s);
     // a PEM key may be echoed line by line; mask each substantial line as well
     for (const line of s.split(/\r?\n/)) if (line.length >= 16) out.add(line);

@@ -17,7 +17,7 @@ import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/execut
 import { Journal, RUN_ID, journalPath, readJournal } from "../engine/journal";
 import { runRecord, writeRunRecord } from "../engine/runRecord";
 import { Plan, PlanRequest, assertPlanInputs, hopLabel, planInputProblems, planUpgrade, replanInterrupted } from "../engine/planner";
-import { UpchainError, isUpchainError } from "../errors";
+import { UpchainError, isUpchainError, SHORTEST_SECRET, SHORT_SECRET_RULE } from "../errors";
 import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { hostChecksFor } from "../engine/powershellVersion";
 import { ReconnectingHost } from "../transport/reconnectingHost";
@@ -67,8 +67,6 @@ const SECRET_VARIABLE_RULE = 'is not a secret\'s variable: UPCHAIN_SECRET_ and t
 // Output is masked by searching it for each secret (errors.ts maskSecrets), which a string of one to
 // three characters cannot be: it would mangle ordinary output ("pw" in "pwd"), so it is not masked
 // at all, and would show in clear. It is refused instead of shown; such a secret is guessed anyway.
-const SHORTEST_SECRET = 4;
-const SHORT_SECRET_RULE = `a secret must have at least ${SHORTEST_SECRET} characters: a shorter secret cannot be masked in output (it would show in clear); give the real, longer value`;
 const keyError = (rule: string) => (iss: { code?: string }) => (iss.code === "invalid_key" ? rule : undefined);
 
 const serverSchema = z.object({

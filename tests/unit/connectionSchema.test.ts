@@ -40,8 +40,18 @@ describe("connection schema", function () {
     assert.ok(!JSON.stringify(f).includes("not the phrase"));
   });
   it("a passphrase without a key is refused", () => {
-    const f = failures({ connection: { host: "h", hostKey }, password: "pw", privateKeyPassphrase: "x" });
+    const f = failures({ connection: { host: "h", hostKey }, password: "pw-test", privateKeyPassphrase: "x-test" });
     assert.deepStrictEqual(f.map((x) => x.property), ["connection.privateKeyPassphrase"]);
+  });
+  it("a password or passphrase under 4 characters is refused, naming the field and why (it could not be masked in output)", () => {
+    for (const [field, inputs] of [
+      ["connection.password", { connection: { host: "h", hostKey }, password: "pw" }],
+      ["connection.privateKeyPassphrase", { connection: { host: "h", hostKey }, privateKey: encrypted, privateKeyPassphrase: "s3c" }],
+    ] as const) {
+      const f = failures(inputs);
+      assert.ok(f.some((x) => x.property === field && /at least 4 characters: a shorter secret cannot be masked in output/.test(x.reason)), `${field}: ${JSON.stringify(f)}`);
+      assert.ok(!JSON.stringify(f).includes('"pw"') && !JSON.stringify(f).includes("s3c\""), "the value itself is not shown");
+    }
   });
   it("a key not known yet during preview is not judged", () => {
     assert.deepStrictEqual(failures({ connection: { host: "h", hostKey }, privateKey: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }), []);
@@ -50,7 +60,7 @@ describe("connection schema", function () {
 
 describe("connection schema: a host key pasted as ssh-keyscan prints it", () => {
   const hostField = (line: string, host: string, port?: number) => {
-    const r = connectionSchema.safeParse({ host, port, hostKey: line, password: "pw" });
+    const r = connectionSchema.safeParse({ host, port, hostKey: line, password: "pw-test" });
     return r.success ? [] : toCheckFailures(r.error, ["connection"]);
   };
   it("is accepted for the host and port it names, and pins the key alone", () => {

@@ -170,7 +170,7 @@ describe("cluster rollout: what preview allows", () => {
 
   it("the reconcile drains within the stack's drainSeconds, 300 when the stack gives none", () => {
     const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
-    const connection = { host: "10.0.0.1", hostKey, password: "pw" };
+    const connection = { host: "10.0.0.1", hostKey, password: "pw-test" };
     const raw = { product: "oracle-as", target: "10.1.2", members: names.map((name) => ({ name, connection })), balancer: { connection } };
     const o = observed(["10.1.2", "9.0.2.3", "9.0.2.3", "9.0.2.3"], { pending: ["wc2"], pools: Object.fromEntries(["traffic", "invalidation"].flatMap((b) => names.map((m) => [`${b}/${m}`, "ready"]))) });
     const given = clusterSchema.parse({ ...raw, drainSeconds: 30 });

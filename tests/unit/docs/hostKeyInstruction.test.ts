@@ -29,7 +29,7 @@ describe("the docs' hostKey instruction, run as written against a real SSH serve
   before(async () => {
     server = new Server({ hostKeys: [fs.readFileSync(path.join(dir, "host"))] }, (c) => {
       c.on("error", () => undefined);
-      c.on("authentication", (ctx: any) => (ctx.method === "password" && ctx.password === "pw" ? ctx.accept() : ctx.reject(["password"])));
+      c.on("authentication", (ctx: any) => (ctx.method === "password" && ctx.password === "pw-test" ? ctx.accept() : ctx.reject(["password"])));
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     port = (server.address() as net.AddressInfo).port;
@@ -57,13 +57,13 @@ describe("the docs' hostKey instruction, run as written against a real SSH serve
   it("its output, as printed, is accepted as a server's hostKey by the stack checker and the connection check", () => {
     const stack = checkStackConfig({ servers: [{ name: "a", host: "127.0.0.1", port, hostKey: printed, product: "omflow", version: "1.2.0.1" }] });
     assert.deepStrictEqual(stack.issues, []);
-    const conn = connectionSchema.safeParse({ host: "127.0.0.1", port, hostKey: printed, password: "pw" });
+    const conn = connectionSchema.safeParse({ host: "127.0.0.1", port, hostKey: printed, password: "pw-test" });
     assert.ok(conn.success, JSON.stringify(!conn.success && conn.error.issues));
   });
 
   it("it pins the server's own key, and the connection with it is made", async () => {
     assert.strictEqual(parseHostKeyPin(printed).fingerprint, fingerprint);
-    const host = await connectSsh({ host: "127.0.0.1", port, user: "root", password: "pw", hostKey: printed });
+    const host = await connectSsh({ host: "127.0.0.1", port, user: "root", password: "pw-test", hostKey: printed });
     await host.close();
   });
 

@@ -23,7 +23,7 @@ describe("HostFacts resource", () => {
 
 describe("credentialInputs", () => {
   it("leaves an absent credential absent rather than an empty secret", () => {
-    const c = credentialInputs({ host: "h", hostKey: "k", password: "pw" });
+    const c = credentialInputs({ host: "h", hostKey: "k", password: "pw-test" });
     assert.strictEqual(c.privateKey, undefined);
     assert.strictEqual(c.privateKeyPassphrase, undefined);
     assert.ok(pulumi.Output.isInstance(c.password));

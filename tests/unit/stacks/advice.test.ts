@@ -60,7 +60,7 @@ const sampleValues: Record<string, unknown> = {
   knownHostsFile: knownHosts,
   "secrets.example": "value",
   secrets: { example: "value" },
-  password: "pw",
+  password: "pw-test",
   servers: [gmx("gmx1")],
   "promotion.overrides.gmx1": "CVE fix approved by change 4711",
 };
@@ -82,10 +82,10 @@ interface Row {
 const promoted = promotionProblem(groupmax.scheme, "groupmax", "06-00", { from: "staging", proven: ["05-00"], server: "gmx1" })!;
 const rows: Row[] = [
   { name: "NOT_PROMOTED: naming the server with a reason under the promotion's overrides", message: promoted, stack: { servers: [gmx("gmx1")], promotion: { from: "staging" }, privateKey: "K" } },
-  { name: "a passphrase without a key: giving the key, as a secret or as a file", message: told(refusal({ servers: [gmx("gmx1")], privateKeyPassphrase: "pp", password: "pw" })), stack: { servers: [gmx("gmx1")], privateKeyPassphrase: "pp" } },
+  { name: "a passphrase without a key: giving the key, as a secret or as a file", message: told(refusal({ servers: [gmx("gmx1")], privateKeyPassphrase: "pp-test", password: "pw-test" })), stack: { servers: [gmx("gmx1")], privateKeyPassphrase: "pp-test" } },
   { name: "a host without a pinned key: pinning it from a known_hosts file", message: told(refusal({ servers: [{ ...gmx("gmx1"), hostKey: undefined }], privateKey: "K" })), stack: { servers: [{ ...gmx("gmx1"), hostKey: undefined }], privateKey: "K" } },
   { name: "rollout waves without servers: declaring the servers", message: told(refusal({ hosts: [{ name: "h", host: "h", hostKey: key }], rollout: { waves: [1] }, privateKey: "K" })), stack: { rollout: { waves: [1] }, privateKey: "K" } },
-  { name: "a credential stored unencrypted: setting it as a secret", message: told(refusal({ servers: [gmx("gmx1")], password: "pw" }, ["password"])), stack: { servers: [gmx("gmx1")] } },
+  { name: "a credential stored unencrypted: setting it as a secret", message: told(refusal({ servers: [gmx("gmx1")], password: "pw-test" }, ["password"])), stack: { servers: [gmx("gmx1")] } },
   { name: "a secret reference without a value: declaring the secret", message: unresolvedSecretReferences({ installers: { mailServer: "$UPCHAIN_SECRET_EXAMPLE" } }, {})[0].reason, stack: { servers: [gmx("gmx1")], privateKey: "K" } },
 ];
 
