@@ -5,7 +5,7 @@
 // hop, stop, step and command the planner and the executor use is a copy made of strings, numbers,
 // booleans, arrays and plain objects, taken once; anything else is refused, naming where it is.
 import { UpchainError } from "../errors";
-import type { Catalog, HostCheck, Hop, PlanContext, Step, VersionProbe } from "../engine/catalog";
+import type { Catalog, FileSet, HostCheck, HostOffer, Hop, PlanContext, Step, VersionProbe } from "../engine/catalog";
 
 /** Past this many values one answer of a catalog is not data a plan needs (and a cycle never ends). */
 const MAX_VALUES = 200_000;
@@ -127,5 +127,29 @@ export function guardedCatalog(c: Catalog): Catalog {
     ...(c.describeHop ? { describeHop: asData(p, "describeHop", (hop: Hop) => c.describeHop!(hop), (r, at) => (typeof r === "string" ? undefined : `${at} is not a string`)) } : {}),
     ...(probe ? { probeVersion: (ctx: PlanContext): VersionProbe => commandOf(p, "probeVersion()", probe.call(c, ctx)) } : {}),
     ...(checks ? { hostChecks: (h: Hop[], ctx: PlanContext): HostCheck[] => checks.call(c, h, ctx).map((x, i) => commandOf(p, `hostChecks()[${i}]`, x)) } : {}),
+    ...(c.offers ? { offers: (ctx: PlanContext): HostOffer => commandOf(p, "offers()", c.offers!.call(c, ctx)) } : {}),
+    ...(c.fileSets ? { fileSets: Object.fromEntries(Object.entries(c.fileSets).map(([name, set]) => [name, guardedFileSet(p, name, set)])) } : {}),
+  };
+}
+
+/** A file set's folder is a string and its product check a command copied as strings, read once each time. */
+function guardedFileSet(product: string, name: string, set: FileSet): FileSet {
+  const where = `fileSets.${name}`;
+  const text = (v: unknown, what: string): string => {
+    if (typeof v !== "string") throw refused(product, what, `${what} is ${v && typeof v === "object" ? describe(v) : `a ${typeof v}`}, not a string`);
+    return v;
+  };
+  const check = set.productCheck;
+  return {
+    ...set,
+    folder: (ctx: PlanContext) => text(set.folder(ctx), `${where}.folder()`),
+    ...(check
+      ? {
+          productCheck: (ctx: PlanContext) => {
+            const c = commandOf(product, `${where}.productCheck()`, check.call(set, ctx));
+            return { shell: c.shell, command: c.command, problem: text(c.problem, `${where}.productCheck().problem`) };
+          },
+        }
+      : {}),
   };
 }

@@ -115,6 +115,20 @@ describe("a catalog module of the user's own program", () => {
       assert.throws(() => c.probeVersion!({ platform: "linux", releases: [], options: {} }), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /probeVersion\(\)\.command is an object, not a string/.test(e.message));
     });
 
+    it("an update offer's command and a file set's folder and product check that are objects are refused before they run", () => {
+      const evil = { toString: () => "reboot" } as unknown as string;
+      const ctx = { platform: "linux" as const, releases: [], options: {} };
+      const c = guardedCatalog({
+        ...counter,
+        product: "offerobject",
+        offers: () => ({ shell: "sh", command: evil, read: () => ({ problem: "unused" }) }),
+        fileSets: { hooks: { title: "hooks", folder: () => evil, owns: /x/, nameProblem: () => undefined, productCheck: () => ({ shell: "sh", command: "true", problem: evil }) } },
+      });
+      assert.throws(() => c.offers!(ctx), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /offers\(\)\.command is an object, not a string/.test(e.message));
+      assert.throws(() => c.fileSets!.hooks.folder(ctx), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /fileSets\.hooks\.folder\(\) is an object, not a string/.test(e.message));
+      assert.throws(() => c.fileSets!.hooks.productCheck!(ctx), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /fileSets\.hooks\.productCheck\(\)\.problem is an object, not a string/.test(e.message));
+    });
+
     it("the plan of a well-behaved module is made of plain data: its JSON is the very steps that run", () => {
       assert.strictEqual(loadCatalogModule("./catalogs/counter", "counter", program), undefined);
       const p = plan("counter")();
