@@ -372,8 +372,12 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
     // on the balancer, not this host; idempotent, so a resumed run simply does it again
     r.status(`${position} ${step.title}`);
     if (!o.pools) return { code: 1, stdout: "", stderr: "this step acts on a load balancer, and none was given to this server" };
+    // the lock's check on the host and the balancer's connection side by side: the step follows the
+    // one before it as closely as it can (the last old member's stop, then the upgraded members' return)
+    const pools = o.pools();
+    pools.catch(() => undefined); // awaited below, after the lock's verdict, which comes first
     await stillMine(r, `step "${step.title}"`);
-    const result = await applyPools(await o.pools(), step, Date.now() + stepDeadline(step, o.stepTimeouts) * 1000);
+    const result = await applyPools(await pools, step, Date.now() + stepDeadline(step, o.stepTimeouts) * 1000);
     out(result.stdout);
     return result;
   }
@@ -425,8 +429,16 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
  */
 async function stillMine(r: Run, what: string): Promise<void> {
   r.lock.assertHeld();
+  // the journal write just before proved it on the host: a take-over needs a lock gone stale for
+  // lockTimeoutSeconds, so a proof this fresh is as good as another round trip, which would only
+  // lengthen the handover (the last old member's stop, then the upgraded members' return)
+  const proved = r.lock.fence.provedAt;
+  if (proved !== undefined && Date.now() - proved < FRESH_PROOF_MS) return;
   r.lock.fence.check(await r.o.host.exec(r.lock.fence.script(":"), { sudo: true }), what);
 }
+
+/** How old the host's last word that the lock is this run's may be for a pool or http step to go on without asking again. */
+const FRESH_PROOF_MS = 2000;
 
 /** Start the step; a launch cut off by a dropped connection is checked, and repeated only when it did not happen. */
 async function launch(r: Run, dir: string, step: PlannedStep): Promise<void> {
@@ -626,9 +638,12 @@ async function runAside(r: Run, s: Step): Promise<string | undefined> {
   if (s.action === "pool") {
     // the balancer, not this host: put the member back in its pools (idempotent)
     if (!o.pools) return "this step acts on a load balancer, and none was given to this server";
+    // the balancer's connection made while the lock is checked; a lost lock is thrown, a balancer's failure is the step's
+    const pools = o.pools();
+    pools.catch(() => undefined);
     await stillMine(r, `restore step "${s.title}"`);
     try {
-      const res = await applyPools(await o.pools(), s, Date.now() + stepDeadline(s, o.stepTimeouts) * 1000);
+      const res = await applyPools(await pools, s, Date.now() + stepDeadline(s, o.stepTimeouts) * 1000);
       for (const line of res.stdout.trimEnd().split("\n")) r.log(`  ${line}`);
       return undefined;
     } catch (e) {

@@ -63,6 +63,8 @@ export interface Fence {
   script(body: string): string;
   /** `r` as it is, unless it is the guard's refusal: then LOCK_LOST (and the lock handle knows). */
   check<T extends ExecResult>(r: T, what: string): T;
+  /** When the host last let a guarded script through (epoch ms), if it has: the lock was this run's then. */
+  provedAt?: number;
 }
 
 /** The run that owns the lock as the guard's refusal names it (host data: checked before use). */

@@ -258,7 +258,10 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
   const fence: Fence = {
     script: (body) => fencedScript(stateDir, run, body),
     check: (r, what) => {
-      if (r.code !== FENCE_EXIT) return r;
+      if (r.code !== FENCE_EXIT) {
+        fence.provedAt = Date.now();
+        return r;
+      }
       lostTo ??= refusedBy(r.stderr);
       throw lost(lostTo, `the host refused ${what}: the lock's owner line names the other run`);
     },
