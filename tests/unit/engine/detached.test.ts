@@ -178,8 +178,8 @@ describe("a detached step (local fake transport)", function () {
     const dir = tempDir();
     const step = path.join(dir, "s");
     fs.mkdirSync(step);
-    // a process whose parent (a sleep, after exec) never reaps it: a zombie for a few seconds
-    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 5"]);
+    // a process whose parent (a sleep, after exec) never reaps it: a zombie until the sleep is killed
+    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 60"]); // killed below; long enough for a loaded machine
     const zombie = await new Promise<string>((r) => parent.stdout.once("data", (d) => r(String(d).trim())));
     await new Promise((r) => setTimeout(r, 300));
     try {
