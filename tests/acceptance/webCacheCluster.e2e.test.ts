@@ -116,6 +116,24 @@ function assertPoolInvariants(lb: string, members: string[]): number {
   return ev.length;
 }
 
+/**
+ * 004's order leaves one window with no live invalidation server: the last old member is the only one
+ * in the pool while it stops (004: it is not removed), and the upgraded members may return only once it
+ * has stopped. HAProxy's retries cover most of it; what they do not is refused. The rollout is held to:
+ * nothing refused outside that window, the window itself (its stop to the last return) at most
+ * HANDOVER_MAX_MS, and at most HANDOVER_MAX_REFUSED refused in it (the stream sends every 500 ms).
+ */
+const HANDOVER_MAX_MS = 1500;
+const HANDOVER_MAX_REFUSED = 3;
+/** The stop itself takes a moment before the fake notes it (it closes its listeners first). */
+const STOP_LEAD_MS = 1000;
+function assertRefusalsOnlyInHandover(refusals: { at: number; why: string }[], stoppedAt: number, returnedAt: number, what: string): void {
+  const outside = refusals.filter((x) => x.at < stoppedAt - STOP_LEAD_MS || x.at > returnedAt + 500);
+  assert.deepStrictEqual(outside.map((x) => `${x.why} ${x.at - stoppedAt} ms after the last old member's stop`), [], `${what}: invalidations refused outside the last member's handover`);
+  assert.ok(returnedAt - stoppedAt <= HANDOVER_MAX_MS, `${what}: the handover took ${returnedAt - stoppedAt} ms (at most ${HANDOVER_MAX_MS})`);
+  assert.ok(refusals.length <= HANDOVER_MAX_REFUSED, `${what}: ${refusals.length} refused in the handover (at most ${HANDOVER_MAX_REFUSED})`);
+}
+
 describe("one stack: a 9.0.2.0 and a 9.0.4 middle tier, and a four-member Web Cache cluster at 9.0.2.3 behind HAProxy, to 10.1.2", function () {
   this.timeout(40 * 60 * 1000);
   const names = [...MEMBERS, "wclb", "wcinfra", "wcs0200", "wcs0904"];
@@ -159,6 +177,7 @@ describe("one stack: a 9.0.2.0 and a 9.0.4 middle tier, and a four-member Web Ca
   let wallSeconds = 0;
   let loadRequests = 0;
   const refused: { sent: number; failed: number }[] = [];
+  const refusals: { at: number; why: string }[] = [];
   it("member 3's failed Upgrade Assistant stops the rollout there: wc3 back on 9.0.2.3 and in traffic, wc4 untouched, the pools matching the releases", async () => {
     setFault("wc3", "iasua-fail", "OracleAS Web Cache");
     const load = startLoadLoop({ url: `http://${hosts.wclb.host}:${defaultPorts.traffic}/page`, requests: 100_000, timeLimitMs: 20 * 60_000, concurrency: 2, pauseMs: 20 });
@@ -169,6 +188,7 @@ describe("one stack: a 9.0.2.0 and a 9.0.4 middle tier, and a four-member Web Ca
     load.stop();
     inval.stop();
     refused.push(inval.counts());
+    refusals.push(...inval.refusals());
     const result = await load.done;
     loadFailures += result.failures.length;
     loadRequests += result.samples.length;
@@ -199,6 +219,7 @@ describe("one stack: a 9.0.2.0 and a 9.0.4 middle tier, and a four-member Web Ca
     load.stop();
     inval.stop();
     refused.push(inval.counts());
+    refusals.push(...inval.refusals());
     const result = await load.done;
     loadFailures += result.failures.length;
     loadRequests += result.samples.length;
@@ -245,8 +266,8 @@ describe("one stack: a 9.0.2.0 and a 9.0.4 middle tier, and a four-member Web Ca
     const early: OracleEvent[] = events.filter((e) => e.event === "invalidation" && /^external/.test(String(e.sender)) && e.t * 1000 < wc4StoppedAt && e.t * 1000 > started - 3600_000);
     const wrong = early.filter((e) => /^10\.1\.2/.test(String(e.release)));
     assert.deepStrictEqual(wrong.map((e) => `${e.member} ${e.release} ${e.uri}`), [], "an invalidation reached a 10.1.2 member while a 9.0.2 member ran");
-    // no invalidation refused in either up, the last member's upgrade included
-    assert.deepStrictEqual(refused.map((c) => c.failed), [0, 0], `refused invalidations per up (sent ${refused.map((c) => c.sent).join(", ")})`);
+    // none refused in either up but in the last member's handover, which is short and reported (usually 0)
+    assertRefusalsOnlyInHandover(refusals, wc4StoppedAt, returnedAt, `four members (refused per up ${refused.map((c) => `${c.failed} of ${c.sent}`).join(", ")})`);
     assert.ok(early.length > 5, `invalidations flowed during the rollout (${early.length})`);
     assert.ok(assertPoolInvariants("wclb", MEMBERS) >= 14, "HAProxy recorded the rollout's pool changes");
     console.log(`      four-member rollout (two ups, member 3 failing once): ${wallSeconds.toFixed(0)} s; load loop: ${loadRequests} requests, ${loadFailures} failed; invalidations: ${early.length} received while mixed, ${refused.map((c) => `${c.failed} of ${c.sent}`).join(" and ")} refused`);
@@ -277,7 +298,7 @@ describe("a three-member Web Cache cluster at 9.0.2.0, rolled stop by stop to 10
     stopHosts(...names);
   });
 
-  it("every member takes its 9.0.2.3 patch set before any takes 10.1.2; no request fails and no invalidation is refused for the whole rollout", async () => {
+  it("every member takes its 9.0.2.3 patch set before any takes 10.1.2; no request fails and no invalidation is refused but in the last member's short handover", async () => {
     const load = startLoadLoop({ url: `http://${hosts.wplb.host}:${defaultPorts.traffic}/page`, requests: 100_000, timeLimitMs: 15 * 60_000, concurrency: 2, pauseMs: 20 });
     // one every 500 ms, as the four-member test: the last member's handover (its 9.0.2 stop, then the
     // upgraded members' return) must stay inside what HAProxy's retries and checks absorb (about 1 s)
@@ -334,8 +355,9 @@ describe("a three-member Web Cache cluster at 9.0.2.0, rolled stop by stop to 10
     assert.deepStrictEqual(result.failures.slice(0, 3), [], `${result.failures.length} failed requests of ${result.samples.length}`);
     assert.ok(result.samples.length > 200, `the load loop ran (${result.samples.length} requests)`);
     assert.ok(c.sent > 100, `invalidations were sent throughout (${c.sent})`);
-    // every patch set's window included: each member stopped for it while the others took its invalidations
-    assert.strictEqual(c.failed, 0, `refused invalidations over the whole rollout: ${c.failed} of ${c.sent}`);
+    // every patch set's window included: each member stopped for it while the others took its
+    // invalidations, so none is refused there; only the last member's handover may refuse a few
+    assertRefusalsOnlyInHandover(inval.refusals(), wp3Stopped, wp3Stopped + handover, `three members from 9.0.2.0 (${c.failed} of ${c.sent} refused)`);
   });
 });
 
