@@ -1,15 +1,14 @@
 // What a provider hands Pulumi to print: its failures' messages and check reasons quote the host (a
 // command's stderr, a member's answer), so they pass through terminalText like every line of a run,
-// and an UpchainError's code goes in front (Pulumi prints a thrown error's message only). The Server
-// provider does the same in server/impl.ts (reportedError, reportedFailures); the ClusterRollout,
-// ManagedFiles and HostFacts providers use these.
+// and an UpchainError's code goes in front (Pulumi prints a thrown error's message only). Every
+// provider (Server, ClusterRollout, ManagedFiles, HostFacts) hands its output over through these.
 import type * as pulumi from "@pulumi/pulumi";
 import { terminalText } from "./engine/progress";
 import { isUpchainError } from "./errors";
 
-/** A failure as Pulumi prints it: its code in front, cleaned for the terminal. */
-export function forTerminal(e: unknown): Error {
-  const text = isUpchainError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+/** A failure as Pulumi prints it (and the state keeps it): its code in front, then `where`, cleaned for the terminal. */
+export function forTerminal(e: unknown, where = ""): Error {
+  const text = isUpchainError(e) ? `${e.code}: ${e.message}${where}` : e instanceof Error ? `${e.message}${where}` : String(e);
   return new Error(terminalText(text));
 }
 

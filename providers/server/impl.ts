@@ -1,6 +1,7 @@
 // The Server provider: one managed server of one product at a desired version. check plans the
 // whole chain (probing the installed version read-only) so preview shows every hop and step;
 // create/update run it; read reports the installed version; delete forgets the server.
+import { forTerminal, printableCheck } from "../terminalBoundary";
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
@@ -29,7 +30,7 @@ import { takeLook } from "./lookAhead";
 import { targetProblems } from "./target";
 export { targetProblems } from "./target";
 import { Resumed, planAfterRun, planSummary, resumedPlan } from "./planSummary";
-import { oneLine, progressPrefix, terminalText } from "../engine/progress";
+import { oneLine, progressPrefix } from "../engine/progress";
 import { Connection, RemoteHost } from "../transport/remoteHost";
 import { MemberStage, clusterMember, stageRequest } from "../engine/clusterMember";
 import { Pools } from "../loadBalancer/pools";
@@ -338,16 +339,9 @@ function shownPlan(catalog: Catalog, s: ServerInputs, fromInstalled: Plan, req: 
 export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
   // a LookAhead checked before this server may already have looked, side by side with the others
   const r = (await takeLook<pulumi.dynamic.CheckResult>(news)) ?? (await checkNow(olds, news));
-  return r.failures?.length ? { failures: reportedFailures(inUserTerms(r.failures, fieldNamesOf(news))) } : r;
+  return printableCheck(r.failures?.length ? { failures: inUserTerms(r.failures, fieldNamesOf(news)) } : r);
 }
 
-/**
- * Check's failures as Pulumi prints them: their reasons quote the host (a refusal with its output, a
- * journal's fields), so they pass through terminalText like every line of the run.
- */
-export function reportedFailures(failures: pulumi.dynamic.CheckFailure[]): pulumi.dynamic.CheckFailure[] {
-  return failures.map((f) => ({ property: f.property, reason: terminalText(f.reason) }));
-}
 
 /** The look itself: every problem at once, then the chain as preview shows it. */
 export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
@@ -559,14 +553,8 @@ async function convergeOrRecord(inputs: any, olds?: any, id?: string): Promise<a
   return failedOutputs(inputs, olds, failure.message, planAfterRun(inputs.plan), (line, prefix) => displayLine(prefix)(`failed, recorded for its wave's gate: ${line}`));
 }
 
-/**
- * A run's error as Pulumi prints it (its message only, so the code goes in front) and as the state
- * keeps it: it quotes the host (a failed step's output), so it passes through terminalText.
- */
-export function reportedError(e: unknown, where = ""): Error {
-  const text = isUpchainError(e) ? `${e.code}: ${e.message}${where}` : e instanceof Error ? `${e.message}${where}` : String(e);
-  return new Error(terminalText(text));
-}
+/** A run's error as Pulumi prints it and the state keeps it (the host's text in it cleaned: terminalBoundary.ts). */
+export const reportedError = forTerminal;
 
 /** The outputs of a run that did not finish: the version the host runs now (or the last known), and the failure. */
 async function failedOutputs(inputs: any, olds: any, message: string, plan: unknown, say?: (message: string, prefix: string) => void): Promise<any> {
