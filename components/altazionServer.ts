@@ -9,7 +9,7 @@ import { AltazionOptions } from "../providers/catalogs/altazion/options";
 import { UpchainError } from "../providers/errors";
 import { ManagedFiles } from "../providers/files/resource";
 import { moduleVersions } from "../providers/server/fields";
-import { ConnectionArgs } from "../providers/hostFacts/resource";
+import { ConnectionArgs } from "../providers/connection";
 import { projectDir } from "../providers/projectDir";
 import { InstalledVersionArgs, RunControlArgs, RunOutcome, Server, runControls, versionSources } from "../providers/server/resource";
 

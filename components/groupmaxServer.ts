@@ -1,7 +1,7 @@
 // GroupmaxServer: the component users instantiate for a Groupmax master management server.
 import * as pulumi from "@pulumi/pulumi";
 import { GroupmaxOptions } from "../providers/catalogs/groupmax/options";
-import { ConnectionArgs } from "../providers/hostFacts/resource";
+import { ConnectionArgs } from "../providers/connection";
 import { InstalledVersionArgs, RunControlArgs, RunOutcome, Server, runControls, versionSources } from "../providers/server/resource";
 
 /** No Groupmax document names a way to read the installed version: versionCommand or current says it (InstalledVersionArgs). */

@@ -1,7 +1,7 @@
 // OmflowServer: the component users instantiate for an OMFLOW server.
 import * as pulumi from "@pulumi/pulumi";
 import { OmflowOptions } from "../providers/catalogs/omflow/options";
-import { ConnectionArgs } from "../providers/hostFacts/resource";
+import { ConnectionArgs } from "../providers/connection";
 import { InstalledVersionArgs, RunControlArgs, RunOutcome, Server, runControls, versionSources } from "../providers/server/resource";
 
 /** No OMFLOW document names a way to read the installed version: versionCommand or current says it (InstalledVersionArgs). */

@@ -1,7 +1,7 @@
 // OracleAsServer: the component users instantiate for an Oracle Application Server middle tier.
 import * as pulumi from "@pulumi/pulumi";
 import { OracleAsOptions } from "../providers/catalogs/oracleAs/options";
-import { ConnectionArgs } from "../providers/hostFacts/resource";
+import { ConnectionArgs } from "../providers/connection";
 import { InstalledVersionArgs, RunControlArgs, RunOutcome, Server, runControls, versionSources } from "../providers/server/resource";
 
 /** 004 names no file or command that tells the installed release: versionCommand or current says it (InstalledVersionArgs). */

@@ -22,7 +22,7 @@ import { oracleAs } from "../providers/catalogs/oracleAs";
 import { OracleAsOptions } from "../providers/catalogs/oracleAs/options";
 import { rolloutStops } from "../providers/engine/clusterMember";
 import { ClusterMemberArgs, ClusterRollout } from "../providers/cluster/resource";
-import { ConnectionArgs } from "../providers/hostFacts/resource";
+import { ConnectionArgs } from "../providers/connection";
 import { RunControlArgs, Server, runControls } from "../providers/server/resource";
 import { FieldNames, fieldsFor } from "../providers/server/fields";
 
