@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { AltazionOptions } from "../providers/catalogs/altazion/options";
+import { AltazionOptions } from "../providers/catalogs/altazion/optionTypes";
 import { UpchainError } from "../providers/errors";
 import { ManagedFiles } from "../providers/files/resource";
 import { moduleVersions } from "../providers/server/fields";

@@ -1,6 +1,6 @@
 // GroupmaxServer: the component users instantiate for a Groupmax master management server.
 import * as pulumi from "@pulumi/pulumi";
-import { GroupmaxOptions } from "../providers/catalogs/groupmax/options";
+import { GroupmaxOptions } from "../providers/catalogs/groupmax/optionTypes";
 import { ProductServer, ProductServerArgs } from "./productServer";
 
 /** No Groupmax document names a way to read the installed version: versionCommand or current says it (InstalledVersionArgs). */

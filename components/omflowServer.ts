@@ -1,6 +1,6 @@
 // OmflowServer: the component users instantiate for an OMFLOW server.
 import * as pulumi from "@pulumi/pulumi";
-import { OmflowOptions } from "../providers/catalogs/omflow/options";
+import { OmflowOptions } from "../providers/catalogs/omflow/optionTypes";
 import { ProductServer, ProductServerArgs } from "./productServer";
 
 /** No OMFLOW document names a way to read the installed version: versionCommand or current says it (InstalledVersionArgs). */

@@ -1,6 +1,6 @@
 // OracleAsServer: the component users instantiate for an Oracle Application Server middle tier.
 import * as pulumi from "@pulumi/pulumi";
-import { OracleAsOptions } from "../providers/catalogs/oracleAs/options";
+import { OracleAsOptions } from "../providers/catalogs/oracleAs/optionTypes";
 import { ProductServer, ProductServerArgs } from "./productServer";
 
 /** 004 names no file or command that tells the installed release: versionCommand or current says it (InstalledVersionArgs). */

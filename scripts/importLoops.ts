@@ -68,7 +68,9 @@ export function loopsOf(graph: Map<string, string[]>): string[][] {
 /** The loops among the files under `dirs` of the project at `root`, each as paths relative to it. */
 export function importLoops(root: string, dirs: string[]): string[][] {
   const files = dirs.flatMap((d) => sourcesUnder(path.join(root, d)));
-  return loopsOf(importGraph(files)).map((loop) => loop.map((f) => path.relative(root, f)));
+  return loopsOf(importGraph(files))
+    .map((loop) => loop.map((f) => path.relative(root, f)))
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
 if (require.main === module) {

@@ -3,6 +3,7 @@
 // portal is asked (an assumption: see portal.ts), the document's remedies, the notice to users, and the
 // customised database's reviewed scripts. Every problem is reported at once, under its field.
 import { z } from "zod";
+import type { AltazionOptions } from "./optionTypes";
 import { Platform } from "../../engine/catalog";
 import { backupOverlaps } from "../../options/overlap";
 import { Checked, checkOptions, parseOptions } from "../../options/parse";
@@ -172,7 +173,9 @@ function schemaFor(platform: Platform) {
 }
 
 const schemas: Record<Platform, ReturnType<typeof schemaFor>> = { linux: schemaFor("linux"), windows: schemaFor("windows") };
-export type AltazionOptions = z.infer<ReturnType<typeof schemaFor>>;
+export type { AltazionOptions };
+/** What the schema accepts, for the compile-time test that holds it equal to AltazionOptions (optionTypes.ts). */
+export type AltazionSchemaOutput = z.infer<ReturnType<typeof schemaFor>>;
 export type ModuleOptions = AltazionOptions["modules"][number];
 
 /** A web module's pools, as the site names them (shown as the site's placeholder until it does). */

@@ -5,7 +5,7 @@
 // what the button's form sends, hidden inputs it carries) is the site's: no default here.
 import { HttpAttempt, HttpStepDetails } from "../../engine/httpStep";
 import { sitePlaceholder } from "../../engine/provenance";
-import type { AltazionOptions } from "./options";
+import type { AltazionOptions } from "./optionTypes";
 
 /** 003's address: http://localhost:8080/. */
 export const PORTAL_DEFAULTS = { port: 8080, listPath: "/" };

@@ -6,6 +6,7 @@
 // system's (the services file, the reboot command) have defaults. Every key is checked (a misspelled
 // one is refused, not ignored).
 import { z } from "zod";
+import type { GroupmaxOptions } from "./optionTypes";
 import { Platform } from "../../engine/catalog";
 import { sitePlaceholder } from "../../engine/provenance";
 import { localPath } from "../../options/localFiles";
@@ -112,7 +113,9 @@ function schemaFor(platform: Platform) {
 const schemas: Record<Platform, ReturnType<typeof schemaFor>> = { linux: schemaFor("linux"), windows: schemaFor("windows") };
 export const groupmaxOptionsSchema = (platform: Platform) => schemas[platform];
 
-export type GroupmaxOptions = z.infer<ReturnType<typeof schemaFor>>;
+export type { GroupmaxOptions };
+/** What the schema accepts, for the compile-time test that holds it equal to GroupmaxOptions (optionTypes.ts). */
+export type GroupmaxSchemaOutput = z.infer<ReturnType<typeof schemaFor>>;
 
 /** The site's service operations on Linux, each a command or its `<site: options.commands...>` placeholder. */
 export interface LinuxServiceCommands {

@@ -3,6 +3,7 @@
 // is used on its own platform only. Every key is checked (a misspelled one is refused, not ignored).
 import * as path from "path";
 import { z } from "zod";
+import type { OmflowOptions } from "./optionTypes";
 import { Platform } from "../../engine/catalog";
 import { localPath } from "../../options/localFiles";
 import { backupOverlaps } from "../../options/overlap";
@@ -71,7 +72,9 @@ export const omflowOptionsSchema = strictOptions(
   "an object of OMFLOW options (patches, offlineBundle, installDir, ...)",
 );
 
-export type OmflowOptions = z.infer<typeof omflowOptionsSchema>;
+export type { OmflowOptions };
+/** What the schema accepts, for the compile-time test that holds it equal to OmflowOptions (optionTypes.ts). */
+export type OmflowSchemaOutput = z.infer<typeof omflowOptionsSchema>;
 
 const VERSION_KEY = /^\d+\.\d+\.\d+\.\d+$/;
 
