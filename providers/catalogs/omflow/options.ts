@@ -24,12 +24,12 @@ export const OMFLOW_DEFAULTS = {
 const SERVICE_EXAMPLE = "OMFLOW Server";
 
 /** The folder beside windowsInstallDir that holds the Windows restore points (see windows.ts). */
-export const WINDOWS_BACKUPS = "OMFLOW-upchain-backups";
+const WINDOWS_BACKUPS = "OMFLOW-upchain-backups";
 export const windowsBackupRoot = (windowsInstallDir: string) => path.win32.join(path.win32.dirname(windowsInstallDir), WINDOWS_BACKUPS);
 
 const d = OMFLOW_DEFAULTS;
 
-export const omflowOptionsSchema = strictOptions(
+const omflowOptionsSchema = strictOptions(
   {
     /** Local patch archives (Linux .tar.gz) or update files (Windows .exe), by the version they install. */
     patches: z.record(z.string(), localPath(), expecting("patch files by the version they install, like { \"1.2.0.1\": /srv/omflow/omflow_patch_1_2_0_1.tar.gz }")).default({}),

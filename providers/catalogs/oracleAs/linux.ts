@@ -159,7 +159,7 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
  * missing (after a copy aside), next to the last existing library entry; with none there it fails
  * and says what to add, as 004 gives no other place.
  */
-export function jaznLibraryPathsSh(file: string, j2eeHome: string): string[] {
+function jaznLibraryPathsSh(file: string, j2eeHome: string): string[] {
   const entries = ["jazn.jar", "jazncore.jar"].map((jar) => `<library path="${j2eeHome}/${jar}"/>`);
   return [
     `f=${q(file)}`,
