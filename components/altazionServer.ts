@@ -5,13 +5,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { AltazionOptions } from "../providers/catalogs/altazion/options";
+import { AltazionOptions } from "../providers/catalogs/altazion/optionTypes";
 import { UpchainError } from "../providers/errors";
 import { ManagedFiles } from "../providers/files/resource";
 import { moduleVersions } from "../providers/server/fields";
-import { ConnectionArgs } from "../providers/hostFacts/resource";
 import { projectDir } from "../providers/projectDir";
-import { InstalledVersionArgs, RunControlArgs, RunOutcome, Server, runControls, versionSources } from "../providers/server/resource";
+import { ProductServer, ProductServerArgs } from "./productServer";
 
 export interface AltazionModuleArgs {
   /** gestioncommerciale, ecommerce, phygitalapi, integration or database. */
@@ -28,8 +27,8 @@ export interface AltazionModuleArgs {
  * 003 names no installed version (status.xml holds « la dernière version détectée par le module »):
  * versionCommand (printing module=version,module=version, modules in name order) or current says it.
  */
-export interface AltazionServerArgs extends RunControlArgs, InstalledVersionArgs {
-  connection: ConnectionArgs;
+export interface AltazionServerArgs extends ProductServerArgs<Omit<AltazionOptions, "modules">> {
+  /** A plain value: the hooks' ManagedFiles is declared with it. */
   platform?: "linux" | "windows";
   /** The modules this server hosts, in the order they are updated. */
   modules: AltazionModuleArgs[];
@@ -42,7 +41,6 @@ export interface AltazionServerArgs extends RunControlArgs, InstalledVersionArgs
   hooks?: string[];
   /** The service's folder and name, the portal's requests, the remedy, the notice, the customised database. */
   options?: Partial<Omit<AltazionOptions, "modules">>;
-  secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /** A hook's path as the stack wrote it, resolved against the project's folder (the program runs elsewhere, e.g. dist/stacks). */
@@ -71,28 +69,20 @@ export function readHooks(files: readonly string[], field = "hooks", project = p
   return out;
 }
 
-export class AltazionServer extends pulumi.ComponentResource {
-  readonly installedVersion: pulumi.Output<string>;
-  readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[] }>;
-  /** How its last run ended (a failure is kept here when onFailure is "record", as in a rollout wave). */
-  readonly outcome: pulumi.Output<RunOutcome>;
+export class AltazionServer extends ProductServer<Omit<AltazionOptions, "modules">> {
   readonly hooks?: ManagedFiles;
 
   constructor(name: string, args: AltazionServerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("upchain:altazion-office:AltazionServer", name, {}, opts);
     const options = { ...args.options, modules: args.modules.map((m) => ({ name: m.name, target: m.version, folder: m.folder, ...(m.pools ? { pools: m.pools } : {}) })) };
     const target = args.modules.map((m) => `${m.name}=${m.version}`).join(",");
-    if (args.hooks !== undefined) {
-      this.hooks = new ManagedFiles(`${name}-hooks`, { product: "altazion-office", fileSet: "hooks", platform: args.platform, options, files: readHooks(args.hooks), connection: args.connection, fields: hookFields(args.hooks, args.fieldNames) }, { parent: this, dependsOn: opts?.dependsOn });
-    }
-    const server = new Server(
-      name,
-      { product: "altazion-office", platform: args.platform, target, options, ...runControls(args), ...versionSources(args), connection: args.connection, secretEnv: args.secretEnv, fields: { target: "modules", "options.modules": "modules", ...moduleVersions(args.modules.length, (i) => `modules[${i}].version`) } },
-      { parent: this, dependsOn: this.hooks ? [this.hooks] : opts?.dependsOn },
-    );
-    this.installedVersion = server.installedVersion;
-    this.plan = server.plan;
-    this.outcome = server.outcome;
-    this.registerOutputs({ installedVersion: this.installedVersion, plan: this.plan, outcome: this.outcome });
+    let hooks: ManagedFiles | undefined;
+    // the hooks are placed first: the Server comes after them (and they after the component's dependsOn)
+    const placeHooks = (parent: pulumi.ComponentResource) =>
+      args.hooks === undefined
+        ? undefined
+        : (hooks = new ManagedFiles(`${name}-hooks`, { product: "altazion-office", fileSet: "hooks", platform: args.platform, options, files: readHooks(args.hooks), connection: args.connection, fields: hookFields(args.hooks, args.fieldNames) }, { parent, dependsOn: opts?.dependsOn }));
+    const fields = { target: "modules", "options.modules": "modules", ...moduleVersions(args.modules.length, (i) => `modules[${i}].version`) };
+    super("upchain:altazion-office:AltazionServer", name, args, { product: "altazion-office", target, options, fields, before: placeHooks }, opts);
+    this.hooks = hooks;
   }
 }

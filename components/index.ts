@@ -11,7 +11,7 @@ export { RolloutWaves, RolloutWavesArgs } from "./rolloutWaves";
 // The resources underneath, for a product of one's own and for reading hosts.
 export { Server, ServerArgs, RunControlArgs, RunOutcome } from "../providers/server/resource";
 export { HostFacts } from "../providers/hostFacts/resource";
-export type { ConnectionArgs } from "../providers/hostFacts/resource";
+export type { Connection, ConnectionArgs } from "../providers/connection";
 export { ManagedFiles } from "../providers/files/resource";
 export { LookAhead } from "../providers/lookAhead/resource";
 

@@ -1,45 +1,20 @@
 // OmflowServer: the component users instantiate for an OMFLOW server.
 import * as pulumi from "@pulumi/pulumi";
-import { OmflowOptions } from "../providers/catalogs/omflow/options";
-import { ConnectionArgs } from "../providers/hostFacts/resource";
-import { InstalledVersionArgs, RunControlArgs, RunOutcome, Server, runControls, versionSources } from "../providers/server/resource";
+import { OmflowOptions } from "../providers/catalogs/omflow/optionTypes";
+import { ProductServer, ProductServerArgs } from "./productServer";
 
 /** No OMFLOW document names a way to read the installed version: versionCommand or current says it (InstalledVersionArgs). */
-export interface OmflowServerArgs extends RunControlArgs, InstalledVersionArgs {
-  /** Like @pulumi/command's remote.ConnectionArgs (host, port, user, privateKey, password) plus the pinned host key
-   * and privateKeyPassphrase for an encrypted key. Credentials are kept as secrets. */
-  connection: ConnectionArgs;
+export interface OmflowServerArgs extends ProductServerArgs<OmflowOptions> {
   /** The OMFLOW version this server should run, e.g. "1.2.0.1". */
   version: pulumi.Input<string>;
-  platform?: pulumi.Input<"linux" | "windows">;
   /** The OMFLOW releases you have patch files for; the catalog's list when absent. */
   releases?: pulumi.Input<pulumi.Input<string>[]>;
   /** Patch files by version, the offline bundle, and paths when they differ from the document's. */
   options?: Partial<OmflowOptions>;
-  /**
-   * Secret values the options refer to as environment variables: `{ UPCHAIN_SECRET_MAILADMINPASSWORD: pulumi.secret(...) }`
-   * for an option like `printf '%s' "$UPCHAIN_SECRET_MAILADMINPASSWORD" | installer --password-stdin`. The value reaches
-   * the steps on the host through a root-only file, never through the options, the plan or a command line.
-   */
-  secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-export class OmflowServer extends pulumi.ComponentResource {
-  readonly installedVersion: pulumi.Output<string>;
-  readonly plan: pulumi.Output<{ from: string; to: string; hops: string[]; steps: string[] }>;
-  /** How its last run ended (a failure is kept here when onFailure is "record", as in a rollout wave). */
-  readonly outcome: pulumi.Output<RunOutcome>;
-
+export class OmflowServer extends ProductServer<OmflowOptions> {
   constructor(name: string, args: OmflowServerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("upchain:omflow:OmflowServer", name, {}, opts);
-    const server = new Server(
-      name,
-      { product: "omflow", platform: args.platform, target: args.version, releases: args.releases, options: args.options as Record<string, unknown>, ...runControls(args), ...versionSources(args), connection: args.connection, secretEnv: args.secretEnv, fields: { target: "version" } },
-      { parent: this, dependsOn: opts?.dependsOn },
-    );
-    this.installedVersion = server.installedVersion;
-    this.plan = server.plan;
-    this.outcome = server.outcome;
-    this.registerOutputs({ installedVersion: this.installedVersion, plan: this.plan, outcome: this.outcome });
+    super("upchain:omflow:OmflowServer", name, args, { product: "omflow", target: args.version, releases: args.releases, fields: { target: "version" } }, opts);
   }
 }

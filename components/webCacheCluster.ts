@@ -19,10 +19,10 @@
 // invalidations (004: a 9.0.2 cache cannot take them from 10.1.2 caches): no live member would serve them.
 import * as pulumi from "@pulumi/pulumi";
 import { oracleAs } from "../providers/catalogs/oracleAs";
-import { OracleAsOptions } from "../providers/catalogs/oracleAs/options";
+import { OracleAsOptions } from "../providers/catalogs/oracleAs/optionTypes";
 import { rolloutStops } from "../providers/engine/clusterMember";
 import { ClusterMemberArgs, ClusterRollout } from "../providers/cluster/resource";
-import { ConnectionArgs } from "../providers/hostFacts/resource";
+import { ConnectionArgs } from "../providers/connection";
 import { RunControlArgs, Server, runControls } from "../providers/server/resource";
 import { FieldNames, fieldsFor } from "../providers/server/fields";
 

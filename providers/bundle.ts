@@ -21,9 +21,9 @@ export interface BundleOptions {
   index?: string;
 }
 
-export const BUNDLE_BASE = ["django==4.2", "ldap3", "openpyxl", "wheel", "setuptools"];
+const BUNDLE_BASE = ["django==4.2", "ldap3", "openpyxl", "wheel", "setuptools"];
 /** 001 Supplement "Download Ubuntu Package Offline Installation Package": the required packages. */
-export const PYTHON_DEBS = ["python3.11", "python3.11-dev", "python3.11-venv", "python3-pip"];
+const PYTHON_DEBS = ["python3.11", "python3.11-dev", "python3.11-venv", "python3-pip"];
 
 /**
  * The .deb files as 001's Supplement downloads them, on "an environment similar to the OMFLOW server":

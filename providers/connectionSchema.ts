@@ -1,6 +1,6 @@
-// The connection fields every upchain resource takes, validated with zod. Shaped like
-// @pulumi/command's remote.ConnectionArgs (host, port, user, privateKey, password) plus a pinned
-// host key, which upchain requires: it never trusts a host key on first use.
+// The connection fields every upchain resource takes (connection.ts), validated with zod: what the
+// schema accepts is that Connection with its port and user defaulted (a compile-time test holds them equal).
+import { credentialFields } from "./connection";
 import { SHORTEST_SECRET, SHORT_SECRET_RULE } from "./errors";
 import { z } from "zod";
 import { keyscanHostProblem, parseHostKeyPin } from "./transport/hostKey";
@@ -9,8 +9,6 @@ import { privateKeyProblem } from "./transport/privateKey";
 /** What Pulumi passes for a value not known yet during preview (its runtime's `unknownValue`). */
 const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** The connection fields that are credentials: kept beside the connection, each a secret on its own. */
-export const credentialFields = ["privateKey", "privateKeyPassphrase", "password"] as const;
 
 /** The pin as given, for its refusal: a host key is public, but a private key pasted by mistake is not shown. */
 function shownPin(v: unknown): string {

@@ -27,7 +27,7 @@ export type RecipeExamples = Record<string, Partial<Record<Platform, Record<stri
  * `<!-- recipe linux 1.1.5.0 1.2.0.1 -->` opens a table in a README (optionally `releases=a,b` and
  * `example=<name>`, in that order); `<!-- /recipe -->` closes it.
  */
-export const RECIPE_BLOCK = /<!-- recipe (linux|windows) (\S+) (\S+)(?: releases=(\S+))?(?: example=(\S+))? -->\n[\s\S]*?<!-- \/recipe -->/g;
+const RECIPE_BLOCK = /<!-- recipe (linux|windows) (\S+) (\S+)(?: releases=(\S+))?(?: example=(\S+))? -->\n[\s\S]*?<!-- \/recipe -->/g;
 
 const requestOf = (platform: string, from: string, to: string, releases?: string, example?: string): RecipeRequest => ({
   platform: platform as Platform,

@@ -1,6 +1,6 @@
 // ClusterRollout: the cluster-wide checks and the pools' reconciliation before the members run (see impl.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionArgs } from "../hostFacts/resource";
+import { ConnectionArgs } from "../connection";
 import { clusterRolloutProvider } from "./provider";
 
 export interface ClusterMemberArgs {

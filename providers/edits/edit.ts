@@ -2,13 +2,15 @@
 // to { changed, before, after }. Writing (backup, temp file, validate, rename) is the executor's job
 // and happens only when something changed.
 import { UpchainError } from "../errors";
-import { setJvmMaxHeap, setReportsServerName, setStartAtBoot } from "./oracleFiles";
 
 export interface EditResult {
   changed: boolean;
   before: string;
   after: string;
 }
+
+/** What every edit returns: the new text, or why the file cannot be edited (read from the host, so data, not a fault). */
+export type EditOutcome = EditResult | { error: string };
 
 export function result(before: string, after: string): EditResult {
   return { changed: before !== after, before, after };
@@ -38,11 +40,18 @@ export function readApacheArgument(word: string): string {
   return out;
 }
 
+/** Why `value` cannot be one Apache argument, or undefined. */
+function apacheArgumentProblem(value: string, field: string): string | undefined {
+  if (value === "" || /[\r\n\0]/.test(value)) {
+    return `${field} ${JSON.stringify(value)} cannot be written in an Apache configuration line: give a non-empty path without line breaks or NUL`;
+  }
+  return undefined;
+}
+
 /** Write a value as one Apache argument: bare when it can be, else double-quoted with \ and " escaped. */
 export function apacheArgumentFor(value: string, field = "the wsgi module path"): string {
-  if (value === "" || /[\r\n\0]/.test(value)) {
-    throw new UpchainError("INVALID_INPUT", `${field} ${JSON.stringify(value)} cannot be written in an Apache configuration line: give a non-empty path without line breaks or NUL`);
-  }
+  const problem = apacheArgumentProblem(value, field);
+  if (problem) throw new UpchainError("INVALID_INPUT", problem);
   if (/^[^\s"'\\]+$/.test(value)) return value;
   return `"${value.replace(/[\\"]/g, "\\$&")}"`;
 }
@@ -51,9 +60,12 @@ export function apacheArgumentFor(value: string, field = "the wsgi module path")
  * Point every `LoadModule wsgi_module <path>` line at `modulePath` (given as the path itself, not
  * quoted), keeping indentation and any trailing comment; when the file has no such line, add one at
  * the top (Apache must load the module before a WSGI directive uses it). A line that already names
- * the path, however it is quoted, is left as it is.
+ * the path, however it is quoted, is left as it is. A path that cannot be one Apache argument (the
+ * host printed it) is an error, not an edit.
  */
-export function setWsgiModulePath(text: string, modulePath: string): EditResult {
+export function setWsgiModulePath(text: string, modulePath: string): EditOutcome {
+  const problem = apacheArgumentProblem(modulePath, "the wsgi module path");
+  if (problem) return { error: problem };
   const written = apacheArgumentFor(modulePath);
   const re = new RegExp(`^([ \\t]*LoadModule[ \\t]+wsgi_module[ \\t]+)(${apacheArgument.source})(.*)$`, "gim");
   let found = false;
@@ -63,11 +75,3 @@ export function setWsgiModulePath(text: string, modulePath: string): EditResult 
   });
   return result(text, found ? after : `LoadModule wsgi_module ${written}\n${text}`);
 }
-
-/** The named edits a catalog step may ask for (`edit: "<name>"`). */
-export const namedEdits: Record<string, (text: string, value: string) => EditResult | { error: string }> = {
-  "wsgi-module": setWsgiModulePath,
-  "oratab-start-at-boot": setStartAtBoot,
-  "jvm-max-heap": setJvmMaxHeap,
-  "reports-server-name": setReportsServerName,
-};

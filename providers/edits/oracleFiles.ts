@@ -1,9 +1,9 @@
 // Idempotent edits of Oracle AS files (see edit.ts for how they are written): which homes start at
 // boot (oratab), the Upgrade Assistant's OC4J heap (Oc4jPlugin.cfg) and the Reports server name the
 // Upgrade Assistant leaves renamed in targets.xml. Pure text in, { changed, before, after } out.
-import { EditResult, result } from "./edit";
+import { EditOutcome, result } from "./edit";
 
-/** `{ "on": home, "off": home }`: the home that starts at boot from now on, and the one that no longer does. */
+/** The home that starts at boot from now on, and the one that no longer does. */
 export interface StartAtBoot {
   on: string;
   off: string;
@@ -15,14 +15,8 @@ const oratabLine = /^([^:#\s][^:]*):([^:]*):([YN])(.*)$/;
  * Flag `on` Y and `off` N in an oratab (`SID:HOME:Y|N`), adding `*:on:Y` when no line names it.
  * Comments and other homes' lines are kept as they are.
  */
-export function setStartAtBoot(text: string, value: string): EditResult | { error: string } {
-  let want: StartAtBoot;
-  try {
-    want = JSON.parse(value) as StartAtBoot;
-  } catch {
-    return { error: "the start-at-boot edit needs { on, off } homes" };
-  }
-  if (typeof want.on !== "string" || typeof want.off !== "string" || !want.on || !want.off) return { error: "the start-at-boot edit needs { on, off } homes" };
+export function setStartAtBoot(text: string, want: StartAtBoot): EditOutcome {
+  if (!want.on || !want.off) return { error: "the start-at-boot edit needs { on, off } homes" };
   let sawOn = false;
   const lines = text.split("\n");
   const out = lines.map((line) => {
@@ -42,7 +36,7 @@ export function setStartAtBoot(text: string, value: string): EditResult | { erro
  * Set the maximum heap of the Upgrade Assistant's OC4J JVM (`<JVMproperties property="-Xmx512m"/>`
  * inside `<JavaVM>`, the document's example 4-1) to `size`, adding the property when it is missing.
  */
-export function setJvmMaxHeap(text: string, size: string): EditResult | { error: string } {
+export function setJvmMaxHeap(text: string, size: string): EditOutcome {
   if (!/^[1-9][0-9]{0,5}[mMgG]$/.test(size)) return { error: `"${size}" is not a heap size like 1024m` };
   const prop = /(<JVMproperties\s+property\s*=\s*")-Xmx[0-9]+[kKmMgG]?("\s*\/>)/g;
   if (prop.test(text)) return result(text, text.replace(prop, `$1-Xmx${size}$2`));
@@ -61,7 +55,7 @@ const REPORTS_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
  * (rwservlet.properties' server=) back in every place that target shows it. `original` empty: Reports
  * is not configured, nothing to do.
  */
-export function setReportsServerName(text: string, original: string): EditResult | { error: string } {
+export function setReportsServerName(text: string, original: string): EditOutcome {
   if (original === "") return result(text, text);
   if (!REPORTS_NAME.test(original)) return { error: "the Reports server name read from rwservlet.properties is not a plain name (letters, digits, '_', '.', '-'); fix that file on the host" };
   const target = /<Target\b[^>]*TYPE="oracle_repserv"[\s\S]*?<\/Target>/g;

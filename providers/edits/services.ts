@@ -3,7 +3,7 @@
 // entry that is already there alone, and report a name or port/protocol used by something else as a
 // conflict instead of overwriting it.
 import { UpchainError } from "../errors";
-import { EditResult, result } from "./edit";
+import { EditOutcome, result } from "./edit";
 
 export interface ServiceEntry {
   name: string;
@@ -102,16 +102,18 @@ function entryLine(existing: Parsed[], e: ServiceEntry): string {
 
 /**
  * Add the entries that are missing. An entry that is not a well-formed services line is refused
- * (UpchainError INVALID_INPUT naming its field), never written. Throws when any entry conflicts (check serviceConflicts first to
- * report them at preview); the file's line ending and field separator (tabs or spaces) are kept.
+ * (UpchainError INVALID_INPUT naming its field: the plan's input, which preview refuses first), never
+ * written. An entry that conflicts with the file (the host's data) is an error, not an edit (check
+ * serviceConflicts first to report them at preview); the file's line ending and field separator
+ * (tabs or spaces) are kept.
  */
-export function addServices(text: string, entries: ServiceEntry[]): EditResult {
+export function addServices(text: string, entries: ServiceEntry[]): EditOutcome {
   entries.forEach((e, i) => {
     const problem = serviceEntryProblem(e, i);
     if (problem) throw problem;
   });
   const conflicts = serviceConflicts(text, entries);
-  if (conflicts.length) throw new Error(conflicts.map((c) => `line ${c.lineNumber}: ${c.reason}`).join("; "));
+  if (conflicts.length) return { error: conflicts.map((c) => `line ${c.lineNumber}: ${c.reason}`).join("; ") };
   const existing = parse(text);
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
   const missing = entries.filter((e) => !existing.some((p) => isEntryOf(p, e)));

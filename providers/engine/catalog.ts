@@ -1,6 +1,7 @@
 // What a product catalog is: its version scheme, its legal hops (each with the rule and document
 // that justify it), and the steps of each hop for each platform. Adding a product means writing one
 // of these; the planner and executor never change for it.
+import type { EditName } from "../edits/index";
 import type { ServiceEntry } from "../edits/services";
 import type { HttpStepDetails } from "./httpStep";
 import { PoolState, RolloutPolicy } from "./rollout";
@@ -81,9 +82,9 @@ export interface UploadStep extends StepBase {
 export interface EditStep extends StepBase {
   action: "edit";
   file: string;
-  /** The edit's name in providers/edits/edit.ts namedEdits. */
-  edit: string;
-  /** The value, when the plan fixes it (shown in preview). */
+  /** Which of providers/edits/index.ts's named edits. */
+  edit: EditName;
+  /** The value as text, when the plan fixes it (shown in preview): edits/index.ts stepValue writes it from the edit's typed value. */
   value?: string;
   /** A read-only command whose output is the value, when only the host knows it. */
   valueCommand?: string;

@@ -7,7 +7,8 @@
 // kept copy and one-step replace), so no POSIX command reaches a Windows server.
 import * as fs from "fs";
 import * as path from "path";
-import { EditResult, namedEdits } from "../edits/edit";
+import { EditOutcome } from "../edits/edit";
+import { applyNamedEdit, hasNamedEdit } from "../edits/index";
 import { ServiceEntry, addServices, describeEntry, serviceConflicts } from "../edits/services";
 import { windowsKeepCopy, windowsPutBack, windowsPutFile, windowsReadText } from "../files/windowsFile";
 import { quote as q } from "../quote";
@@ -100,7 +101,7 @@ async function editFile(
   shell: Shell,
   file: string,
   run: string,
-  transform: (text: string) => EditResult | { error: string },
+  transform: (text: string) => EditOutcome,
   validate: (host: RemoteHost) => Promise<string | undefined>,
 ): Promise<DetachedResult> {
   const files = filesOf(host, shell);
@@ -125,15 +126,15 @@ async function editFile(
 
 /** A named edit from providers/edits (with its value computed on the host when the step says how). */
 export async function edit(host: RemoteHost, step: EditStep, run: string): Promise<DetachedResult> {
-  const apply = namedEdits[step.edit];
-  if (!apply) return failed(`no edit named ${step.edit}`);
+  // a step of a catalog of one's own may name any edit: refused before its value command runs
+  if (!hasNamedEdit(step.edit)) return failed(`no edit named ${step.edit}`);
   // the value and the check are commands in the step's shell, sent as every command of that shell is
   const value = step.valueCommand ? await runInItsShell(host, { shell: step.shell, command: step.valueCommand }) : undefined;
   if (value && value.code !== 0) return failed(`could not compute the new value: ${value.stderr}`, value.stdout);
   // a value the plan fixed (shown in preview), else the one computed on the host, else none
   const given = typeof step.value === "string" ? step.value : (value?.stdout.trim() ?? "");
   const validate = step.validate;
-  return editFile(host, step.shell, step.file, run, (text) => apply(text, given), async (h) => {
+  return editFile(host, step.shell, step.file, run, (text) => applyNamedEdit(step.edit, text, given), async (h) => {
     if (!validate) return undefined;
     const v = await runInItsShell(h, { shell: step.shell, command: validate });
     return v.code === 0 ? undefined : `${validate} said: ${v.stderr.trim() || v.stdout.trim()}`;
@@ -165,7 +166,9 @@ export async function servicesAdd(host: RemoteHost, step: ServicesAddStep, run: 
     async (h) => {
       // every entry must now be there exactly once, with nothing left to add
       const after = step.shell === "powershell" ? ((await windowsReadText(h, { path: file, expand: true })) ?? "") : (await h.readFile(file)).toString("utf8");
-      return addServices(after, entries).changed ? "some entries are still missing after the write" : undefined;
+      const again = addServices(after, entries);
+      if ("error" in again) return `the written file conflicts with its entries: ${again.error}`;
+      return again.changed ? "some entries are still missing after the write" : undefined;
     },
   );
 }

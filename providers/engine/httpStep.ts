@@ -61,7 +61,7 @@ export interface HttpStepDetails {
 }
 
 /** The step's details, checked: a catalog bug, not a user error, when they are not there. */
-export function httpDetails(step: Step): HttpStepDetails {
+function httpDetails(step: Step): HttpStepDetails {
   const d = step as unknown as Partial<HttpStepDetails>;
   if (typeof d.port !== "number" || !d.request || !d.done || !Array.isArray(d.attempts) || !d.attempts.length || !Array.isArray(d.expectStatus)) {
     throw new Error(`step ${step.id}: an http step needs port, request, expectStatus, done and attempts`);
@@ -79,7 +79,7 @@ export interface HttpResponse {
 }
 
 /** One request through the host's tunnel to 127.0.0.1:port; the answer's status and (bounded) body. */
-export async function tunnelledRequest(host: RemoteHost, port: number, req: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse> {
+async function tunnelledRequest(host: RemoteHost, port: number, req: HttpRequestSpec, timeoutMs: number): Promise<HttpResponse> {
   if (!host.openStream) throw new Error(`${host.label} cannot open a tunnel to the host's loopback (its transport has none)`);
   const stream = await host.openStream({ host: "127.0.0.1", port });
   return new Promise<HttpResponse>((resolve, reject) => {
@@ -139,7 +139,7 @@ async function readPage(host: RemoteHost, d: HttpStepDetails, timeoutMs: number)
 }
 
 /** The hidden inputs of a page, by name (host data: bounded, never printed). */
-export function hiddenInputs(html: string): Map<string, string> {
+function hiddenInputs(html: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const tag of html.slice(0, MAX_BODY).match(/<input\b[^>]*>/gi) ?? []) {
     const attrs = new Map<string, string>();

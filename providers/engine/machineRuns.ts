@@ -15,7 +15,7 @@ const STEP = /^\d{8}T\d{6}-[0-9a-f]{6}\/[0-9a-z-]{1,80}$/;
  * the start time recorded beside it), skipping `exceptRun`. A process whose start time cannot be
  * read while /proc still shows it counts as running: doubt never lets a restart through.
  */
-export function liveStepsScript(stateDir: string, exceptRun: string): string {
+function liveStepsScript(stateDir: string, exceptRun: string): string {
   return [
     `cd ${q(stateDir + "/runs")} 2>/dev/null || exit 0`,
     `for d in */*/; do`,

@@ -151,7 +151,7 @@ export function legalTargets(catalog: Catalog, req: Omit<PlanRequest, "target">)
  * A list of versions for a message: whole when short, else its first and last few around a count, so
  * that a message over hundreds of releases stays short enough to be shown whole (its parenthesis closed).
  */
-export function versionList(versions: readonly string[], ends = 5, whole = 20): string {
+function versionList(versions: readonly string[], ends = 5, whole = 20): string {
   if (versions.length <= whole) return versions.join(", ");
   return [...versions.slice(0, ends), `… ${versions.length - 2 * ends} more …`, ...versions.slice(-ends)].join(", ");
 }

@@ -26,7 +26,7 @@ export interface HealthWait {
   waitMs: number;
   pollMs: number;
 }
-export const HEALTH_WAIT: HealthWait = { waitMs: 30_000, pollMs: 500 };
+const HEALTH_WAIT: HealthWait = { waitMs: 30_000, pollMs: 500 };
 
 export async function applyPools(pools: Pools, step: Pick<PoolStep, "pools" | "drainSeconds">, deadlineMs: number, health: HealthWait = HEALTH_WAIT): Promise<PoolStepResult> {
   const desired = step.pools;

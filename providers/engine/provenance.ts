@@ -45,8 +45,6 @@ export interface FromSafety {
 }
 
 export type Provenance = FromDocument | FromSite | FromSafety;
-export type ProvenanceKind = Provenance["kind"];
-export const PROVENANCE_KINDS: readonly ProvenanceKind[] = ["document", "site", "safety"];
 
 export const fromDocument = (document: DocumentFile, section: string, quote: string, translation?: string): FromDocument => ({
   kind: "document",

@@ -57,13 +57,6 @@ export function desiredPools(members: readonly string[], upgraded: ReadonlySet<s
   return pools;
 }
 
-/** Whether `member`'s upgrade to the new release has a moment its old release has stopped and the upgraded members return to the old-release-only pools (it is the last on the old release). */
-export function returnsWhenOldStops(members: readonly string[], upgraded: ReadonlySet<string>, member: string, policy: RolloutPolicy): boolean {
-  const during = desiredPools(members, upgraded, member, policy);
-  const stopped = desiredPools(members, upgraded, member, policy, true);
-  return JSON.stringify(during) !== JSON.stringify(stopped);
-}
-
 function actionName(pool: string, state: PoolState, policy: RolloutPolicy): string {
   if (state === "ready") return pool === policy.traffic ? `${pool}-ready` : `${pool}-add`;
   return state === "drain" ? `${pool}-drain` : `${pool}-remove`;

@@ -6,17 +6,7 @@
 /** A wave's size: a number of servers, or "N%" of the whole fleet (rounded down, at least 1). */
 export type WaveSize = number | `${number}%`;
 
-export interface WavePolicy {
-  /** Sizes in order; the last repeats until every server has a wave. `[1, "25%"]`: a canary, then quarters. */
-  sizes: readonly WaveSize[];
-  /**
-   * The share of a wave's servers that may fail (percent) with the next wave still starting. A wave
-   * whose failed share is above it stops the rollout. 0 (the default): any failure stops it.
-   */
-  maxFailPercentage: number;
-}
-
-export const SIZE_RULE = 'a whole number of servers (1 or more) or a percentage of the fleet like "25%"';
+const SIZE_RULE = 'a whole number of servers (1 or more) or a percentage of the fleet like "25%"';
 
 /** The problem with one size, or undefined when it is a legal one. */
 export function sizeProblem(size: unknown): string | undefined {

@@ -9,7 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
-import { ConnectionInput, connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
+import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
 import { FileSet, PlanContext, Platform } from "../engine/catalog";
 import { DEFAULT_STATE_DIR } from "../engine/executor";
 import { newRunId } from "../engine/journal";
@@ -90,7 +90,7 @@ async function assertProduct(h: RemoteHost, set: FileSet, ctx: PlanContext): Pro
 }
 
 /** What applying the stack's files changes on the host, one line each (with the changed lines of a changed file). */
-export function changesOf(now: Record<string, string>, want: Record<string, string>): string[] {
+function changesOf(now: Record<string, string>, want: Record<string, string>): string[] {
   const lines: string[] = [];
   for (const [name, text] of Object.entries(want).sort()) {
     if (!(name in now)) lines.push(`+ ${name} (new, ${text.split("\n").length} lines, sha256 ${sha(text).slice(0, 12)})`);

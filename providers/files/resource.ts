@@ -1,7 +1,7 @@
 // ManagedFiles: a product's set of files in a folder of a server (Altazion's phase hooks), placed
 // exactly as the stack declares them; a file the stack drops is removed (a copy kept).
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionArgs, credentialFields, credentialInputs } from "../hostFacts/resource";
+import { ConnectionArgs, credentialFields, credentialInputs } from "../connection";
 import { managedFilesProvider } from "./provider";
 
 export interface ManagedFilesArgs {

@@ -11,7 +11,7 @@ import { READ_MARK, WindowsTarget, windowsKeepCopyScript, windowsPutBackScript, 
 import { RemoteHost } from "../transport/remoteHost";
 
 /** The largest file upchain reads to edit: a services or configuration file is a few kilobytes. */
-export const WINDOWS_EDITABLE_MAX_BYTES = 1024 * 1024;
+const WINDOWS_EDITABLE_MAX_BYTES = 1024 * 1024;
 
 /** Host output in a message: printable ASCII only, bounded. */
 const shown = (t: string) => t.trim().replace(/[^\x20-\x7e]/g, "?").slice(0, 300);

@@ -2,7 +2,8 @@
 // serialization captures only a module path, never ssh2 or zod.
 import { printable } from "../terminalBoundary";
 import type * as pulumi from "@pulumi/pulumi";
-import { connectionOf, connectionSchema, credentialFields, toCheckFailures, withConnection } from "../connectionSchema";
+import { credentialFields } from "../connection";
+import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
 import { withSsh } from "../transport/ssh";
 import { readFacts } from "./facts";
 import { FieldNames, fieldNamesOf, inUserTerms, userField } from "../server/fields";

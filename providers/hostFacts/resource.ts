@@ -1,29 +1,8 @@
 // HostFacts: a server's identity read over SSH. The first real resource; it proves the transport,
 // host-key pinning, secret handling and refresh end to end.
 import * as pulumi from "@pulumi/pulumi";
+import { ConnectionArgs, credentialFields, credentialInputs } from "../connection";
 import { hostFactsProvider } from "./provider";
-
-export interface ConnectionArgs {
-  host: pulumi.Input<string>;
-  port?: pulumi.Input<number>;
-  user?: pulumi.Input<string>;
-  /** A secret: pass pulumi.secret(...) or a `--secret` config value. */
-  privateKey?: pulumi.Input<string>;
-  /** Opens an encrypted privateKey; a secret like the key. */
-  privateKeyPassphrase?: pulumi.Input<string>;
-  password?: pulumi.Input<string>;
-  /** The pinned host key (`ssh-keyscan` line or SHA256 fingerprint). Required. */
-  hostKey: pulumi.Input<string>;
-}
-
-/** The inputs that carry credentials: each is a secret input and a secret output. */
-export const credentialFields = ["privateKey", "privateKeyPassphrase", "password"] as const;
-
-/** The connection's credentials as secret inputs; an absent one stays absent (no empty secret in the state). */
-export function credentialInputs(c: ConnectionArgs): Record<(typeof credentialFields)[number], pulumi.Input<string> | undefined> {
-  const secret = (v: pulumi.Input<string> | undefined) => (v === undefined ? undefined : pulumi.secret(v));
-  return { privateKey: secret(c.privateKey), privateKeyPassphrase: secret(c.privateKeyPassphrase), password: secret(c.password) };
-}
 
 export interface HostFactsArgs {
   /** A plain object of inputs (not an Output of one), so each field keeps its own secretness. */

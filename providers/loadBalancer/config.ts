@@ -14,7 +14,7 @@ export const defaultAdminSocket = "/run/haproxy/admin.sock";
 /** host:port, the host a name or IPv4 address, or an IPv6 address in brackets. */
 const addressPattern = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/;
 
-export function parseAddress(address: string): { host: string; port: number } | undefined {
+function parseAddress(address: string): { host: string; port: number } | undefined {
   const m = addressPattern.exec(address);
   if (!m) return undefined;
   const port = Number(m[3]);

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { unknownKeyMessage } from "./keys";
 
 /** What a value is, in words, for "got ..." (never the value itself: it may be a secret). */
-export function describeInput(input: unknown): string {
+function describeInput(input: unknown): string {
   if (input === undefined) return "nothing";
   if (input === null) return "null";
   if (Array.isArray(input)) return "a list";

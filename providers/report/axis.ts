@@ -14,7 +14,7 @@ const STEPS = [1 * S, 2 * S, 5 * S, 10 * S, 15 * S, 30 * S, 1 * MIN, 2 * MIN, 5 
 const MAX_INTERVALS = 8;
 
 /** "0 s", "45 s", "1 min 15 s", "2 h 30 min": the largest two units a round tick needs. */
-export function tickLabel(ms: number): string {
+function tickLabel(ms: number): string {
   const s = Math.round(ms / S);
   if (s < 60) return `${s} s`;
   if (s < 3600) return s % 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s / 60} min`;

@@ -41,7 +41,7 @@ const LONGEST = 3;
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const ms = (t: string) => Date.parse(t);
 
-export function colourOf(s: RunRecordStep): string {
+function colourOf(s: RunRecordStep): string {
   if (s.kind === "restore") return COLOURS.restore;
   if (s.kind === "recover") return COLOURS.recover;
   return s.outcome ? COLOURS[s.outcome] : COLOURS.running;

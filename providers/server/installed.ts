@@ -47,7 +47,7 @@ async function readSiteCommand(host: RemoteHost, catalog: Catalog, probe: { shel
 export const trackedPath = (journalName: string, stateDir = DEFAULT_STATE_DIR) => `${stateDir}/${journalName}.installed`;
 
 /** The version upchain tracks for the server on its host; undefined before its first run. */
-export async function readTracked(host: RemoteHost, catalog: Catalog, journalName: string): Promise<string | undefined> {
+async function readTracked(host: RemoteHost, catalog: Catalog, journalName: string): Promise<string | undefined> {
   const file = trackedPath(journalName);
   const r = await host.exec(`if [ -e ${quote(file)} ]; then cat -- ${quote(file)}; fi`, { sudo: true });
   if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: cannot read ${file}: ${r.stderr.trim().slice(0, 300)}`);

@@ -48,7 +48,7 @@ function markerOf(index: number, resumed: Resumed | undefined): string {
 }
 
 /** What runs when a hop fails (its restore, then its recovery), one line each, for the hops the plan runs. */
-export function onFailureLines(plan: Plan, catalog: Catalog, ctx: PlanContext): string[] {
+function onFailureLines(plan: Plan, catalog: Catalog, ctx: PlanContext): string[] {
   return plan.hops.flatMap((hop) => {
     const name = hopName(catalog, plan, hopLabel(hop));
     return [...catalog.restoreSteps(hop, ctx), ...(catalog.recoverSteps?.(hop, ctx) ?? [])].map((s) => `${name} on failure ${s.id}: [${s.action}] ${s.title} <- ${shortProvenance(s.provenance)}`);

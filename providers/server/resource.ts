@@ -1,6 +1,6 @@
 // Server: one managed server of one product, at a desired version.
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionArgs, credentialFields, credentialInputs } from "../hostFacts/resource";
+import { ConnectionArgs, credentialFields, credentialInputs } from "../connection";
 import type { LookAhead } from "../lookAhead/resource";
 import type { PromotionGate } from "../engine/promotion";
 import { serverProvider } from "./provider";

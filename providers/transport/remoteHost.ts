@@ -61,18 +61,9 @@ export interface ReconnectOptions {
   onAttempt?: (attempt: number, error: string) => void;
 }
 
-/** The connection fields a resource takes; mirrors @pulumi/command's remote.ConnectionArgs. */
-export interface Connection {
-  host: string;
-  port?: number;
-  user?: string;
-  privateKey?: string;
-  /** Decrypts an encrypted privateKey. */
-  privateKeyPassphrase?: string;
-  password?: string;
-  /** The pinned host key: an OpenSSH public key line or its SHA256 fingerprint. */
-  hostKey: string;
-}
+/** The connection fields a resource takes, as plain values (defined in providers/connection.ts). */
+export type { Connection } from "../connection";
+import type { Connection } from "../connection";
 
 export function connectionLabel(c: Pick<Connection, "host" | "port" | "user">): string {
   return `${c.user ?? "root"}@${c.host}:${c.port ?? 22}`;

@@ -48,7 +48,7 @@ const trimSlash = (p: string) => p.replace(/[\\/]+$/, "");
 const shownText = (s: string) => JSON.stringify(s.replace(/[^\x20-\x7e]/g, "?").slice(0, 120));
 
 /** Every problem the look at the host finds, each under its field; `database` is the customised database's hop, when the plan has one. */
-export function judgeLook(o: AltazionOptions, stdout: string, database?: { from: string; to: string }): { path: string; message: string }[] {
+function judgeLook(o: AltazionOptions, stdout: string, database?: { from: string; to: string }): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
   const s = sections(stdout);
   const portalUp = (s.get("portal") ?? "").trim() === "up";

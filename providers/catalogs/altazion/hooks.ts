@@ -9,7 +9,7 @@ import { HOOK_MODULES, PHASES } from "./rules";
 const NAME = /^([A-Za-z]+)([_-])([A-Za-z0-9]+)\.ps1$/i;
 
 /** The file name of a hook for a phase and a module. */
-export const hookName = (phase: string, module: string) => `${phase}_${module}.ps1`;
+const hookName = (phase: string, module: string) => `${phase}_${module}.ps1`;
 
 /** Why `name` is not a hook the update service runs for one of `hosted` (the server's modules), or undefined when it is. */
 export function hookNameProblem(name: string, hosted: readonly string[]): string | undefined {

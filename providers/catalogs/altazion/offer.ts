@@ -18,7 +18,7 @@ export interface ModuleOffer {
 }
 
 /** Every module of the options with what is installed and what the service has detected. */
-export function moduleOffers(o: AltazionOptions, installed: Map<string, string>, detected: Map<string, string>): ModuleOffer[] {
+function moduleOffers(o: AltazionOptions, installed: Map<string, string>, detected: Map<string, string>): ModuleOffer[] {
   return o.modules.map((m) => {
     const available = detected.get(m.name) ?? "";
     const target = m.target === "latest" ? available || undefined : moduleVersion.normalize(m.target);
@@ -27,12 +27,12 @@ export function moduleOffers(o: AltazionOptions, installed: Map<string, string>,
 }
 
 /** The preview lines: installed -> available -> target, per module. */
-export function offerLines(offers: ModuleOffer[]): string[] {
+function offerLines(offers: ModuleOffer[]): string[] {
   return offers.map((m) => (m.available ? `${m.name}: installed ${m.installed} -> available ${m.available} -> target ${m.target}` : `${m.name}: not in the update service's status.xml`));
 }
 
 /** Every mix of the choices, each module in the given order. */
-export function combinations(choices: [string, string[]][]): string[] {
+function combinations(choices: [string, string[]][]): string[] {
   let out: [string, string][][] = [[]];
   for (const [name, versions] of choices) out = out.flatMap((prefix) => [...new Set(versions)].map((v) => [...prefix, [name, v] as [string, string]]));
   return out.map((entries) => altazionScheme.format(entries));

@@ -3,6 +3,7 @@
 // portal is asked (an assumption: see portal.ts), the document's remedies, the notice to users, and the
 // customised database's reviewed scripts. Every problem is reported at once, under its field.
 import { z } from "zod";
+import type { AltazionOptions } from "./optionTypes";
 import { Platform } from "../../engine/catalog";
 import { backupOverlaps } from "../../options/overlap";
 import { Checked, checkOptions, parseOptions } from "../../options/parse";
@@ -17,7 +18,7 @@ import { MODULES, isWebModule, moduleVersion } from "./rules";
 const command = siteCommand("a command");
 
 /** Why a pattern (with {module} given a module's name) is not a JavaScript regular expression, or undefined. */
-export function regexProblem(pattern: string): string | undefined {
+function regexProblem(pattern: string): string | undefined {
   try {
     new RegExp(pattern.split("{module}").join("ecommerce"));
     return undefined;
@@ -26,14 +27,14 @@ export function regexProblem(pattern: string): string | undefined {
   }
 }
 
-export const ALTAZION_DEFAULTS: Record<Platform, { dataFolder: string; backupDir: string; moduleFolder: string }> = {
+const ALTAZION_DEFAULTS: Record<Platform, { dataFolder: string; backupDir: string; moduleFolder: string }> = {
   // the Linux layout is the test fixture's stand-in for the Windows one (tests/fixtures/altazion)
   linux: { dataFolder: "/opt/cpoint/[e]", backupDir: "/var/backups/upchain/altazion", moduleFolder: "/srv/altazion/ecommerce" },
   windows: { dataFolder: "C:\\ProgramData\\CPoint\\[e]", backupDir: "C:\\upchain\\backups\\altazion", moduleFolder: "C:\\inetpub\\altazion\\ecommerce" },
 };
 
 /** The service as the Services tool shows it; « il pourrait être remplacé par un service Altazion - service principal ». */
-export const DEFAULT_SERVICE = "[e] - service principal";
+const DEFAULT_SERVICE = "[e] - service principal";
 
 const moduleName = z.enum(MODULES, { error: () => `is not an Altazion module: one of ${MODULES.join(", ")}` });
 const version = z.string(expecting('a version like 5.2.0.0, or "latest"')).refine((v) => v === "latest" || moduleVersion.normalize(v) !== undefined, {
@@ -172,7 +173,9 @@ function schemaFor(platform: Platform) {
 }
 
 const schemas: Record<Platform, ReturnType<typeof schemaFor>> = { linux: schemaFor("linux"), windows: schemaFor("windows") };
-export type AltazionOptions = z.infer<ReturnType<typeof schemaFor>>;
+export type { AltazionOptions };
+/** What the schema accepts, for the compile-time test that holds it equal to AltazionOptions (optionTypes.ts). */
+export type AltazionSchemaOutput = z.infer<ReturnType<typeof schemaFor>>;
 export type ModuleOptions = AltazionOptions["modules"][number];
 
 /** A web module's pools, as the site names them (shown as the site's placeholder until it does). */
@@ -211,7 +214,7 @@ const SQLCMD_B = /(^|\s)[-/][bB](?=\s|$)/;
  * missing, each field named with what to give. (Planning alone, as `upchain plan` does, shows them as
  * placeholders instead.)
  */
-export function siteProblems(o: Partial<AltazionOptions>, failed: ReadonlySet<string> = new Set()): OptionProblem[] {
+function siteProblems(o: Partial<AltazionOptions>, failed: ReadonlySet<string> = new Set()): OptionProblem[] {
   const problems: OptionProblem[] = [];
   // a customised database (options.database given, even if wrong) is never installed through the portal
   const customised = o.database !== undefined || failed.has("database");

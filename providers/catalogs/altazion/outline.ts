@@ -56,7 +56,7 @@ export function hopModule(hop: Hop): { name: string; from: string; to: string } 
 }
 
 /** The modules a whole chain updates, in order. */
-export function chainModules(from: string, to: string): string[] {
+function chainModules(from: string, to: string): string[] {
   const before = new Map(altazionScheme.parse(from));
   return altazionScheme.parse(to).filter(([m, v]) => before.get(m) !== v).map(([m]) => m);
 }
@@ -68,7 +68,7 @@ const moduleOf = (o: AltazionOptions, name: string): ModuleOptions => {
 };
 const poolsOfModule = (o: AltazionOptions, name: string) => poolsOf(moduleOf(o, name), o.modules.findIndex((x) => x.name === name));
 
-export const backupDirOf = (o: AltazionOptions, module: string, from: string, to: string, sep: string) => `${o.backupDir}${sep}${module}-${from}-to-${to}`;
+const backupDirOf = (o: AltazionOptions, module: string, from: string, to: string, sep: string) => `${o.backupDir}${sep}${module}-${from}-to-${to}`;
 
 function noticeStep(c: AltazionCommands, phase: "start" | "end", modules: string[], message: string, provenance: Step["provenance"], always = false): Step {
   return {

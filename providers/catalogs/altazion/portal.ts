@@ -5,7 +5,7 @@
 // what the button's form sends, hidden inputs it carries) is the site's: no default here.
 import { HttpAttempt, HttpStepDetails } from "../../engine/httpStep";
 import { sitePlaceholder } from "../../engine/provenance";
-import type { AltazionOptions } from "./options";
+import type { AltazionOptions } from "./optionTypes";
 
 /** 003's address: http://localhost:8080/. */
 export const PORTAL_DEFAULTS = { port: 8080, listPath: "/" };
@@ -20,7 +20,7 @@ export const listedPattern = (p: PortalOptions, module: string) => withModule(p.
 export const installingPattern = (p: PortalOptions, module: string) => withModule(p.installingPattern ?? sitePlaceholder("options.portal.installingPattern"), escapeRegExp(module));
 
 /** The form the site describes, for `module`: raw values (the engine URL-encodes the body once). */
-export function installForm(p: PortalOptions, module: string) {
+function installForm(p: PortalOptions, module: string) {
   const install = p.install ?? { method: "POST" as const, path: sitePlaceholder("options.portal.install.path"), fields: {}, tokensFromPage: undefined };
   const fields = Object.fromEntries(Object.entries(install.fields).map(([k, v]) => [k, withModule(v, module)]));
   return { method: install.method, path: install.path, fields, ...(install.tokensFromPage?.length ? { tokensFromPage: install.tokensFromPage } : {}) };

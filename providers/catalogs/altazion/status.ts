@@ -39,7 +39,7 @@ export const statusShapeOf = (o: Pick<AltazionOptions, "statusFile">): StatusFil
 export const applicationsShapeOf = (o: Pick<AltazionOptions, "applicationsFile">): ApplicationsFileShape =>
   o.applicationsFile ?? { element: sitePlaceholder("options.applicationsFile.element"), moduleAttribute: sitePlaceholder("options.applicationsFile.moduleAttribute"), pathAttribute: sitePlaceholder("options.applicationsFile.pathAttribute") };
 
-export const shownValue = (s: string) => JSON.stringify(s.replace(/[^\x20-\x7e]/g, "?").slice(0, 40));
+const shownValue = (s: string) => JSON.stringify(s.replace(/[^\x20-\x7e]/g, "?").slice(0, 40));
 
 /**
  * A version as status.xml must write it: 2 to 4 numbers of at most 9 digits, no leading zero, nothing
@@ -48,7 +48,7 @@ export const shownValue = (s: string) => JSON.stringify(s.replace(/[^\x20-\x7e]/
  */
 export const STRICT_VERSION = /^(0|[1-9][0-9]{0,8})(\.(0|[1-9][0-9]{0,8})){1,3}$/;
 /** The version, written with 4 numbers; undefined when it is not one as STRICT_VERSION says. */
-export const strictVersion = (text: string): string | undefined => (STRICT_VERSION.test(text) ? moduleVersion.normalize(text) : undefined);
+const strictVersion = (text: string): string | undefined => (STRICT_VERSION.test(text) ? moduleVersion.normalize(text) : undefined);
 
 /** The file's text, or why it is not read: over the cap (as the host's capped read said, or by its own length). */
 function withinCap(file: string, text: string): { text: string } | { problem: string } {

@@ -6,6 +6,7 @@
 // system's (the services file, the reboot command) have defaults. Every key is checked (a misspelled
 // one is refused, not ignored).
 import { z } from "zod";
+import type { GroupmaxOptions } from "./optionTypes";
 import { Platform } from "../../engine/catalog";
 import { sitePlaceholder } from "../../engine/provenance";
 import { localPath } from "../../options/localFiles";
@@ -22,7 +23,7 @@ const command = siteCommand("a command");
 const WINDOWS_SERVICE_EXAMPLES = { objectServer: "Groupmax Object Server", address: "Groupmax Address Server", server: "Groupmax Mail Server", console: "Groupmax Operator Console" };
 
 /** The operating system's places and upchain's own (no product fact among them). */
-export const GROUPMAX_DEFAULTS: Record<Platform, { backupDir: string; servicesFile: string; rebootCommand: string }> = {
+const GROUPMAX_DEFAULTS: Record<Platform, { backupDir: string; servicesFile: string; rebootCommand: string }> = {
   linux: { backupDir: "/var/backups/upchain/groupmax", servicesFile: "/etc/services", rebootCommand: "/sbin/reboot" },
   windows: {
     backupDir: "C:\\upchain\\backups\\groupmax",
@@ -110,9 +111,11 @@ function schemaFor(platform: Platform) {
 }
 
 const schemas: Record<Platform, ReturnType<typeof schemaFor>> = { linux: schemaFor("linux"), windows: schemaFor("windows") };
-export const groupmaxOptionsSchema = (platform: Platform) => schemas[platform];
+const groupmaxOptionsSchema = (platform: Platform) => schemas[platform];
 
-export type GroupmaxOptions = z.infer<ReturnType<typeof schemaFor>>;
+export type { GroupmaxOptions };
+/** What the schema accepts, for the compile-time test that holds it equal to GroupmaxOptions (optionTypes.ts). */
+export type GroupmaxSchemaOutput = z.infer<ReturnType<typeof schemaFor>>;
 
 /** The site's service operations on Linux, each a command or its `<site: options.commands...>` placeholder. */
 export interface LinuxServiceCommands {

@@ -9,7 +9,7 @@ import { GroupmaxCommands, kept } from "./outline";
 import { servicesEntriesFor } from "./rules";
 import { ServiceEntry } from "../../edits/services";
 
-export const WINDOWS_BOOT_MARKER = "(Get-CimInstance -ClassName Win32_OperatingSystem).LastBootUpTime.ToUniversalTime().ToString('o')";
+const WINDOWS_BOOT_MARKER = "(Get-CimInstance -ClassName Win32_OperatingSystem).LastBootUpTime.ToUniversalTime().ToString('o')";
 
 const strict = "$ErrorActionPreference = 'Stop'";
 
@@ -35,7 +35,7 @@ function copyTree(from: string, to: string): string {
  * both platforms and the services-add step again before it writes; on Windows the hop also looks
  * before anything stops). An entry already there under its name or an alias is no clash.
  */
-export function servicesConflictPs(entries: ServiceEntry[]): string[] {
+function servicesConflictPs(entries: ServiceEntry[]): string[] {
   const list = entries.map((e) => `@(${q(e.name)}, ${q(`${e.port}/${e.protocol}`)})`).join(", ");
   return [
     `$clashes = @(); $n = 0`,

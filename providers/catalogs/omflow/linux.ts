@@ -9,17 +9,15 @@ import { linuxRestoreSteps as restoreSteps } from "./linuxRestore";
 import { python311Steps, python311State } from "./linuxPython311";
 import { SOURCE } from "./linuxSource";
 import { siteCommand } from "./siteCommand";
-export { siteCommand };
 import { OmflowOptions } from "./options";
 import { PYTHON311_VERSION } from "./rules";
 
-export { TAR_LITERAL, keepEarlier } from "../restorePoint";
 import { TAR_LITERAL, keepEarlier } from "../restorePoint";
 
 /** Patches and bundles are unpacked here, outside the install folder, as 001 does in /tmp. */
-export const WORK_ROOT = "/tmp/upchain-omflow";
+const WORK_ROOT = "/tmp/upchain-omflow";
 
-export function linuxPaths(o: OmflowOptions, hop: Hop) {
+function linuxPaths(o: OmflowOptions, hop: Hop) {
   return {
     server: `${o.installDir}/server/omflow_server`,
     venv: `${o.installDir}/python`,

@@ -10,7 +10,7 @@ import { OmflowOptions } from "./options";
 type Paths = { server: string; venv: string; work: string; backup: string };
 
 /** The Ubuntu packages of 001 step 3 ("Package list"). */
-export const PYTHON311_PACKAGES = ["python3.11", "python3.11-dev", "python3.11-venv", "python3-pip"];
+const PYTHON311_PACKAGES = ["python3.11", "python3.11-dev", "python3.11-venv", "python3-pip"];
 
 /** Every package dpkg has (in any state but gone), one name a line, sorted: what a restore compares against. */
 export const DPKG_PRESENT = `dpkg-query -W -f='\${Package} \${Status}\\n' | awk '$NF != "not-installed" && $NF != "config-files" {print $1}' | sort -u`;

@@ -3,6 +3,7 @@
 // is used on its own platform only. Every key is checked (a misspelled one is refused, not ignored).
 import * as path from "path";
 import { z } from "zod";
+import type { OmflowOptions } from "./optionTypes";
 import { Platform } from "../../engine/catalog";
 import { localPath } from "../../options/localFiles";
 import { backupOverlaps } from "../../options/overlap";
@@ -23,12 +24,12 @@ export const OMFLOW_DEFAULTS = {
 const SERVICE_EXAMPLE = "OMFLOW Server";
 
 /** The folder beside windowsInstallDir that holds the Windows restore points (see windows.ts). */
-export const WINDOWS_BACKUPS = "OMFLOW-upchain-backups";
+const WINDOWS_BACKUPS = "OMFLOW-upchain-backups";
 export const windowsBackupRoot = (windowsInstallDir: string) => path.win32.join(path.win32.dirname(windowsInstallDir), WINDOWS_BACKUPS);
 
 const d = OMFLOW_DEFAULTS;
 
-export const omflowOptionsSchema = strictOptions(
+const omflowOptionsSchema = strictOptions(
   {
     /** Local patch archives (Linux .tar.gz) or update files (Windows .exe), by the version they install. */
     patches: z.record(z.string(), localPath(), expecting("patch files by the version they install, like { \"1.2.0.1\": /srv/omflow/omflow_patch_1_2_0_1.tar.gz }")).default({}),
@@ -71,7 +72,9 @@ export const omflowOptionsSchema = strictOptions(
   "an object of OMFLOW options (patches, offlineBundle, installDir, ...)",
 );
 
-export type OmflowOptions = z.infer<typeof omflowOptionsSchema>;
+export type { OmflowOptions };
+/** What the schema accepts, for the compile-time test that holds it equal to OmflowOptions (optionTypes.ts). */
+export type OmflowSchemaOutput = z.infer<typeof omflowOptionsSchema>;
 
 const VERSION_KEY = /^\d+\.\d+\.\d+\.\d+$/;
 

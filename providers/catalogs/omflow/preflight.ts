@@ -5,8 +5,7 @@ import { offlineBundleProblems } from "../../bundle";
 import { Hop, PlanContext } from "../../engine/catalog";
 import { localPathProblems } from "../../options/localFiles";
 import { OptionProblem, fieldPath } from "../../options/problems";
-import { quote as q } from "../../quote";
-import { OMFLOW_DEFAULTS, OmflowOptions, checkOmflowOptions } from "./options";
+import { OmflowOptions, checkOmflowOptions } from "./options";
 import { PYTHON311_VERSION } from "./rules";
 import { windowsPreflightProblems } from "./windowsPreflight";
 

@@ -14,7 +14,7 @@ import { z } from "zod";
 import { Hop } from "../../engine/catalog";
 import { command, strictOptions } from "../../options/schema";
 import { quote } from "../../quote";
-import type { OracleAsOptions } from "./options";
+import type { OracleAsOptions } from "./optionTypes";
 import { TARGET, hasEmWebSite } from "./rules";
 
 /** Each command: what it must do, as the schema and preview's refusals say it. */

@@ -10,6 +10,7 @@
 // stack's own text. What the host's files say (emtab, iasua.log, targets.xml) is read as data:
 // checked against a pattern before it is used, never run.
 import { Hop } from "../../engine/catalog";
+import { stepValue } from "../../edits/index";
 import { quote as q } from "../../quote";
 import { switchHomeAdvice } from "./emSwitch";
 import { HomeCommand, homeCommandField, inHomeSh, inHomeShQuoted } from "./homeCommands";
@@ -119,7 +120,7 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
     },
     jaznLibraryPaths: (file) => jaznLibraryPathsSh(file, dest + "/j2ee/home"),
     confirmed: (field) => [`echo ${q(`${field}: done, as the stack confirms`)}`],
-    startAtBoot: { file: o.oratab, value: JSON.stringify({ on: dest, off: src }), commands: [] },
+    startAtBoot: { file: o.oratab, value: stepValue("oratab-start-at-boot", { on: dest, off: src }), commands: [] },
     startSource: [startHome(src)],
     startDestination: [startHome(dest)],
     startEmWebSite: [`em=${emHome}; if [ "$(sed -n 1p ${q(emSaved)} 2>/dev/null)" = ran ] && [ -n "$em" ] && ! ${emRuns}; then ${inHomeSh('"$em"', site(o, "emStart"))}; fi`],
@@ -158,7 +159,7 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
  * missing (after a copy aside), next to the last existing library entry; with none there it fails
  * and says what to add, as 004 gives no other place.
  */
-export function jaznLibraryPathsSh(file: string, j2eeHome: string): string[] {
+function jaznLibraryPathsSh(file: string, j2eeHome: string): string[] {
   const entries = ["jazn.jar", "jazncore.jar"].map((jar) => `<library path="${j2eeHome}/${jar}"/>`);
   return [
     `f=${q(file)}`,

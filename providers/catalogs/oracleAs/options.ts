@@ -3,6 +3,7 @@
 // checked (a misspelled one is refused naming the near key), every path is a plain absolute path of
 // the platform in force, and the homes and the backup directory may not overlap.
 import { z } from "zod";
+import type { OracleAsOptions } from "./optionTypes";
 import { Platform } from "../../engine/catalog";
 import { backupOverlaps } from "../../options/overlap";
 import { Checked, checkOptions, parseOptions } from "../../options/parse";
@@ -16,7 +17,7 @@ import { prerequisitesSchema } from "./prerequisites";
 
 const command = siteCommand("a command");
 
-export const ORACLE_AS_DEFAULTS: Record<Platform, { sourceHome: string; destinationHome: string; backupDir: string }> = {
+const ORACLE_AS_DEFAULTS: Record<Platform, { sourceHome: string; destinationHome: string; backupDir: string }> = {
   linux: { sourceHome: "/u01/app/oracle/product/9.0.2", destinationHome: "/u01/app/oracle/product/10.1.2", backupDir: "/var/backups/upchain/oracle-as" },
   windows: { sourceHome: "D:\\oracle\\ias902", destinationHome: "D:\\oracle\\ias1012", backupDir: "C:\\upchain\\backups\\oracle-as" },
 };
@@ -114,9 +115,11 @@ function schemaFor(platform: Platform) {
 }
 
 const schemas: Record<Platform, ReturnType<typeof schemaFor>> = { linux: schemaFor("linux"), windows: schemaFor("windows") };
-export const oracleAsOptionsSchema = (platform: Platform) => schemas[platform];
+const oracleAsOptionsSchema = (platform: Platform) => schemas[platform];
 
-export type OracleAsOptions = z.infer<ReturnType<typeof schemaFor>>;
+export type { OracleAsOptions };
+/** What the schema accepts, for the compile-time test that holds it equal to OracleAsOptions (optionTypes.ts). */
+export type OracleAsSchemaOutput = z.infer<ReturnType<typeof schemaFor>>;
 
 /** The homes may not overlap each other, and the backup directory lies apart from both. */
 function rules(platform: Platform) {

@@ -59,7 +59,7 @@ export const prerequisitesSchema = strictOptions(
 
 export type Prerequisites = z.infer<typeof prerequisitesSchema>;
 
-export const prerequisiteField = (name: Prerequisite) => `options.prerequisites.${name}`;
+const prerequisiteField = (name: Prerequisite) => `options.prerequisites.${name}`;
 
 /** The refusal when a task the plan needs is not confirmed: why (004, quoted and translated), what to do, what to write. */
 export function unconfirmed(name: Prerequisite, why: string, extra = ""): { path: string; message: string } {

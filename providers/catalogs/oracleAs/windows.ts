@@ -169,7 +169,7 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
 }
 
 /** 004's two library entries (9.0.2 sources) in the site's application.xml, beside the last library entry; written only if one is missing. */
-export function jaznLibraryPathsPs(file: string, j2eeHome: string): string {
+function jaznLibraryPathsPs(file: string, j2eeHome: string): string {
   const entries = ["jazn.jar", "jazncore.jar"].map((jar) => q(`<library path="${j2eeHome}\\${jar}"/>`)).join(", ");
   return (
     `$f = ${q(file)}; if (-not (Test-Path -LiteralPath $f)) { throw ($f + ' is not there: give the application.xml that holds the library path entries') }; ` +

@@ -5,6 +5,7 @@ import * as assert from "assert";
 import * as fc from "fast-check";
 import { addServices, serviceConflicts, ServiceEntry } from "../../../providers/edits/services";
 import { isUpchainError } from "../../../providers/errors";
+import { edited } from "../../support/edited";
 import { RUNS, hostileText, tally } from "../../support/hostile";
 
 const BASE = "# services\nssh             22/tcp\nsmtp            25/tcp          mail\n";
@@ -29,7 +30,7 @@ function refusedOrWrittenLiterally(e: ServiceEntry): void {
   if (serviceConflicts(BASE, [e]).length) return; // a clash with ssh or smtp: reported as a conflict, tested elsewhere
   let after: string;
   try {
-    after = addServices(BASE, [e]).after;
+    after = edited(addServices(BASE, [e])).after;
   } catch (err) {
     assert.ok(isUpchainError(err, "INVALID_INPUT"), `${JSON.stringify(e).slice(0, 200)}: thrown as ${(err as Error)?.name}: ${(err as Error)?.message}`);
     assert.ok(err.path.some((p) => ["name", "port", "protocol"].includes(String(p))), `the error names ${JSON.stringify(err.path)}`);
@@ -43,7 +44,7 @@ function refusedOrWrittenLiterally(e: ServiceEntry): void {
   assert.deepStrictEqual(readLine(added[0]), { name: e.name, port: String(e.port), protocol: e.protocol }, `the line ${JSON.stringify(added[0]).slice(0, 200)} does not read back as the entry`);
   assert.ok(Number.isInteger(e.port) && e.port >= 1 && e.port <= 65535, `port ${e.port} was written`);
   assert.ok(e.protocol === "tcp" || e.protocol === "udp", `protocol ${JSON.stringify(e.protocol)} was written`);
-  assert.strictEqual(addServices(after, [e]).changed, false, "adding the same entry again changed the file");
+  assert.strictEqual(edited(addServices(after, [e])).changed, false, "adding the same entry again changed the file");
   tally("services entries", "literal");
 }
 

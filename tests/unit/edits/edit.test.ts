@@ -2,30 +2,31 @@ import * as assert from "assert";
 import fc from "fast-check";
 import { apacheArgumentFor, readApacheArgument, setWsgiModulePath } from "../../../providers/edits/edit";
 import { isUpchainError } from "../../../providers/errors";
+import { editError, edited } from "../../support/edited";
 
 const conf = `# site\n    LoadModule wsgi_module /opt/omflow/python/lib/python3.8/site-packages/mod_wsgi/server/mod_wsgi-py38.so # old\nWSGIPythonHome /opt/omflow/python\n`;
 const newPath = "/opt/omflow/python/lib/python3.11/site-packages/mod_wsgi/server/mod_wsgi-py311.cpython-311-x86_64-linux-gnu.so";
 
 describe("setWsgiModulePath (pure edit)", () => {
   it("points the LoadModule line at the new module, keeping indentation and the trailing comment", () => {
-    const r = setWsgiModulePath(conf, newPath);
+    const r = edited(setWsgiModulePath(conf, newPath));
     assert.strictEqual(r.changed, true);
     assert.strictEqual(r.before, conf);
     assert.strictEqual(r.after, conf.replace(/\/opt\/omflow\/python\/lib\/python3\.8\S+/, newPath));
     assert.match(r.after, /^    LoadModule wsgi_module \S+ # old$/m);
   });
   it("is idempotent: applied twice, the second changes nothing", () => {
-    const once = setWsgiModulePath(conf, newPath).after;
-    const twice = setWsgiModulePath(once, newPath);
+    const once = edited(setWsgiModulePath(conf, newPath)).after;
+    const twice = edited(setWsgiModulePath(once, newPath));
     assert.strictEqual(twice.changed, false);
     assert.strictEqual(twice.after, once);
   });
   it("adds the line at the top when the file has none", () => {
-    const r = setWsgiModulePath("WSGIPythonHome /x\n", "/m.so");
+    const r = edited(setWsgiModulePath("WSGIPythonHome /x\n", "/m.so"));
     assert.strictEqual(r.after, "LoadModule wsgi_module /m.so\nWSGIPythonHome /x\n");
   });
   it("quotes a path with spaces", () => {
-    assert.match(setWsgiModulePath(conf, "/opt/my env/m.so").after, /LoadModule wsgi_module "\/opt\/my env\/m\.so" # old/);
+    assert.match(edited(setWsgiModulePath(conf, "/opt/my env/m.so")).after, /LoadModule wsgi_module "\/opt\/my env\/m\.so" # old/);
   });
   const table: { name: string; before: string; path: string; after: string }[] = [
     {
@@ -79,14 +80,15 @@ describe("setWsgiModulePath (pure edit)", () => {
   ];
   for (const t of table) {
     it(t.name, () => {
-      const r = setWsgiModulePath(t.before, t.path);
+      const r = edited(setWsgiModulePath(t.before, t.path));
       assert.strictEqual(r.after, t.after);
       assert.strictEqual(r.changed, t.before !== t.after);
     });
   }
-  it("refuses a path Apache cannot read on one line, naming it", () => {
+  it("refuses a path Apache cannot read on one line, naming it: an error of the step, not an edit", () => {
     for (const bad of ["", "/a\nb.so", "/a\0.so"]) {
-      assert.throws(() => setWsgiModulePath(conf, bad), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /wsgi module path/.test((e as Error).message));
+      assert.match(editError(setWsgiModulePath(conf, bad)), /^the wsgi module path .* cannot be written in an Apache configuration line: give a non-empty path without line breaks or NUL$/s);
+      assert.throws(() => apacheArgumentFor(bad), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /wsgi module path/.test((e as Error).message));
     }
   });
 
@@ -103,8 +105,8 @@ describe("setWsgiModulePath (pure edit)", () => {
     fc.assert(
       fc.property(fc.array(lineArb, { maxLength: 8 }), pathArb, (lines, p) => {
         const text = lines.join("\n");
-        const once = setWsgiModulePath(text, p).after;
-        const twice = setWsgiModulePath(once, p);
+        const once = edited(setWsgiModulePath(text, p)).after;
+        const twice = edited(setWsgiModulePath(once, p));
         const named = once.split("\n").filter((l) => /^[ \t]*LoadModule[ \t]+wsgi_module[ \t]+/i.test(l));
         const read = (l: string) => readApacheArgument(l.replace(/^[ \t]*LoadModule[ \t]+wsgi_module[ \t]+/i, "").match(/^("(?:\\[^\r\n]|[^"\\\r\n])*"?|'(?:\\[^\r\n]|[^'\\\r\n])*'?|\S+)/)![0]);
         return !twice.changed && twice.after === once && named.length >= 1 && named.every((l) => read(l) === p);

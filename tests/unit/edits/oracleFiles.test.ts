@@ -1,5 +1,7 @@
 import * as assert from "assert";
+import { applyNamedEdit } from "../../../providers/edits/index";
 import { setJvmMaxHeap, setReportsServerName, setStartAtBoot } from "../../../providers/edits/oracleFiles";
+import { editError } from "../../support/edited";
 
 const ok = <T>(r: T | { error: string }): T => {
   assert.ok(!(r && typeof r === "object" && "error" in r), JSON.stringify(r));
@@ -7,7 +9,7 @@ const ok = <T>(r: T | { error: string }): T => {
 };
 
 describe("oracle files: oratab start at boot", () => {
-  const value = JSON.stringify({ on: "/u01/app/oracle/product/10.1.2", off: "/u01/app/oracle/product/9.0.2" });
+  const value = { on: "/u01/app/oracle/product/10.1.2", off: "/u01/app/oracle/product/9.0.2" };
   it("flags the destination Y (adding its line) and the source N, keeping comments and other homes", () => {
     const before = "# oratab\n*:/u01/app/oracle/product/9.0.2:Y\norcl:/u02/db:Y\n";
     const r = ok(setStartAtBoot(before, value));
@@ -20,7 +22,12 @@ describe("oracle files: oratab start at boot", () => {
     assert.match(r.after, /^\*:\/u01\/app\/oracle\/product\/9\.0\.2\.old:Y$/m);
     assert.match(r.after, /^\*:\/u01\/app\/oracle\/product\/9\.0\.2:N$/m);
   });
-  it("a value that is not { on, off } is an error, not an edit", () => assert.ok("error" in (setStartAtBoot("", "nonsense") as object)));
+  it("a value that is not { on, off } is an error, not an edit", () => {
+    for (const text of ["nonsense", "{}", '{"on":"/u01/a"}', '{"on":"","off":"/u01/b"}', "null"]) {
+      assert.strictEqual(editError(applyNamedEdit("oratab-start-at-boot", "", text)), "the start-at-boot edit needs { on, off } homes", text);
+    }
+    assert.ok("error" in setStartAtBoot("", { on: "", off: "/u01/b" }));
+  });
 });
 
 describe("oracle files: Oc4jPlugin.cfg heap", () => {

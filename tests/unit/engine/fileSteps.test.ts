@@ -2,9 +2,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { servicesAdd } from "../../../providers/engine/fileSteps";
+import { edit, servicesAdd } from "../../../providers/engine/fileSteps";
 import { PlannedStep } from "../../../providers/engine/planner";
-import { ServicesAddStep } from "../../../providers/engine/catalog";
+import { EditStep, ServicesAddStep } from "../../../providers/engine/catalog";
 import { ServiceEntry } from "../../../providers/edits/services";
 import { precheckPlan } from "../../../providers/engine/precheck";
 import { isUpchainError } from "../../../providers/errors";
@@ -51,6 +51,20 @@ describe("services-add step (local fake transport)", () => {
     assert.deepStrictEqual(fs.readdirSync(dir), ["services"]);
   });
 
+  it("a file that conflicts when read back after the write (another writer took a port meanwhile) is put back, and the step names the conflict", async () => {
+    fs.writeFileSync(file, "# services\n");
+    // the write lands, and someone else's line for 110/tcp with it
+    class RacedHost extends LocalHost {
+      async writeFile(target: string, data: Buffer | string, mode?: number): Promise<void> {
+        await super.writeFile(target, `${data}mailx 110/tcp\n`, mode);
+      }
+    }
+    const r = await servicesAdd(new RacedHost(), servicesStep(file), "run1");
+    assert.strictEqual(r.code, 1);
+    assert.match(r.stderr, /^the edited .* was rejected, and the old file is back: the written file conflicts with its entries: line \d+: 110\/tcp is taken by "mailx"/);
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "# services\n", "the old file is back");
+  });
+
   it("a missing services file fails the step instead of creating one", async () => {
     const r = await servicesAdd(new LocalHost(), servicesStep(file), "run1");
     assert.strictEqual(r.code, 1);
@@ -73,5 +87,22 @@ describe("services-add step (local fake transport)", () => {
     fs.writeFileSync(file, "imap2 143/tcp imap\n");
     const found = await precheckPlan(new LocalHost(), plan(file));
     assert.deepStrictEqual(found.present, { "03-00->06-00 services-add": [{ name: "imap", port: 143, protocol: "tcp" }] });
+  });
+});
+
+describe("edit step (local fake transport)", () => {
+  let dir: string;
+  beforeEach(() => (dir = tempDir()));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("a wsgi module path the host printed that Apache cannot read on one line fails the step, naming it, and the file is not touched", async () => {
+    const file = path.join(dir, "site.conf");
+    fs.writeFileSync(file, "LoadModule wsgi_module /old.so\n");
+    const step: EditStep = { provenance: TEST_STEP, id: "wsgi", action: "edit", shell: "sh", title: "wsgi", commands: [], destructive: true, file, edit: "wsgi-module", valueCommand: "printf '/new\\n/evil.so'" };
+    const r = await edit(new LocalHost(), step, "run1");
+    assert.strictEqual(r.code, 1);
+    assert.match(r.stderr, /^the wsgi module path .* cannot be written in an Apache configuration line/s);
+    assert.strictEqual(fs.readFileSync(file, "utf8"), "LoadModule wsgi_module /old.so\n");
+    assert.deepStrictEqual(fs.readdirSync(dir), ["site.conf"], "no backup: nothing was written");
   });
 });

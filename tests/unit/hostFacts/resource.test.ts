@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { HostFacts, credentialInputs } from "../../../providers/hostFacts/resource";
+import { credentialInputs } from "../../../providers/connection";
+import { HostFacts } from "../../../providers/hostFacts/resource";
 import { registerWithMocks } from "../../support/pulumiMocks";
 
 describe("HostFacts resource", () => {
