@@ -100,7 +100,10 @@ export function hopsFor(steps: PlannedStep[], options: Record<string, unknown>):
   });
 }
 
-export async function ansible(hosts: TestHost[], hops: ReturnType<typeof hopsFor>, knownHosts: string): Promise<Measured> {
+/** The two Ansible contenders: the idiomatic playbook and the one tuned for speed (bench/ansible/). */
+export const PLAYBOOKS = { ansible: "upgrade.yml", ansibleTuned: "tuned.yml" } as const;
+
+export async function ansible(hosts: TestHost[], hops: ReturnType<typeof hopsFor>, knownHosts: string, playbook: string): Promise<Measured> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-bench-ansible-"));
   try {
     const src = path.join(repoRoot, "bench/ansible");
@@ -116,13 +119,13 @@ export async function ansible(hosts: TestHost[], hops: ReturnType<typeof hopsFor
     const log = path.join(dir, "ansible.log");
     const fd = fs.openSync(log, "w");
     const started = process.hrtime.bigint();
-    const child = spawn("ansible-playbook", ["-i", path.join(dir, "hosts.ini"), "-e", `@${path.join(dir, "vars.json")}`, path.join(src, "upgrade.yml")], {
+    const child = spawn("ansible-playbook", ["-i", path.join(dir, "hosts.ini"), "-e", `@${path.join(dir, "vars.json")}`, path.join(src, playbook)], {
       cwd: dir,
       env: { ...process.env, ANSIBLE_CONFIG: path.join(dir, "ansible.cfg"), ANSIBLE_LOCAL_TEMP: path.join(dir, "tmp"), ANSIBLE_HOME: path.join(dir, "home") },
       stdio: ["ignore", fd, fd],
     });
     const r = await timedChild(child, started);
-    if (r.code !== 0) throw new Error(`ansible-playbook N=${hosts.length} exited ${r.code}:\n${fs.readFileSync(log, "utf8").slice(-4000)}`);
+    if (r.code !== 0) throw new Error(`ansible-playbook ${playbook} N=${hosts.length} exited ${r.code}:\n${fs.readFileSync(log, "utf8").slice(-4000)}`);
     return { seconds: r.seconds };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
