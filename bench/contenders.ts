@@ -8,7 +8,7 @@ import { TestHost } from "../tests/support/hosts";
 import { configureServers } from "../tests/support/omflowFixture";
 import { PulumiProject, repoRoot } from "../tests/support/pulumi";
 import { TARGET_VERSION } from "./fleet";
-import { StepTime, runFloor } from "./floor";
+import { FLOOR_JOURNAL, StepTime, runFloor } from "./floor";
 import { Peaks, timedChild } from "./measure";
 import { PlannedStep } from "../providers/engine/planner";
 import { RunRecord } from "../providers/engine/runRecord";
@@ -84,9 +84,10 @@ export async function engineFloorPreview(n: number): Promise<Measured> {
   }
 }
 
-export async function floor(hosts: TestHost[], steps: PlannedStep[], knownHosts: string): Promise<Measured> {
+/** The floor; resumable: with one synced journal write per step (floor.ts journalWrite). */
+export async function floor(hosts: TestHost[], steps: PlannedStep[], knownHosts: string, resumable = false): Promise<Measured> {
   const started = process.hrtime.bigint();
-  const floorSteps = await runFloor(hosts, steps, knownHosts);
+  const floorSteps = await runFloor(hosts, steps, knownHosts, resumable ? FLOOR_JOURNAL : undefined);
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, floorSteps };
 }
 

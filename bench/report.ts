@@ -67,14 +67,15 @@ export function markdown(up: Table, preview: Table, reps: number): string {
   const lines = [
     `### pulumi up: OMFLOW 1.1.5.0 → 1.1.6.0 → 1.1.6.4 on N servers (${reps} repetitions; median (min–max))`,
     "",
-    "| N | upchain s | Ansible s | Ansible tuned s | floor s | upchain/floor | upchain/faster Ansible | pulumi CLI peak MiB | provider peak MiB |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| N | upchain s | Ansible s | Ansible tuned s | floor s | resumable floor s | upchain/floor | upchain/resumable floor | upchain/faster Ansible | pulumi CLI peak MiB | provider peak MiB |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const [n, r] of Object.entries(up)) {
     const u = r.upchain;
     const fa = fasterAnsible(r);
     lines.push(
-      `| ${n} | ${fmt(u?.seconds)} | ${fmt(r.ansible?.seconds)} | ${fmt(r.ansibleTuned?.seconds)} | ${fmt(r.floor?.seconds, 2)} | ${fmtRatio(ratio(u?.seconds, r.floor?.seconds))} | ` +
+      `| ${n} | ${fmt(u?.seconds)} | ${fmt(r.ansible?.seconds)} | ${fmt(r.ansibleTuned?.seconds)} | ${fmt(r.floor?.seconds, 2)} | ${fmt(r.floorResumable?.seconds, 2)} | ` +
+        `${fmtRatio(ratio(u?.seconds, r.floor?.seconds))} | ${fmtRatio(ratio(u?.seconds, r.floorResumable?.seconds))} | ` +
         `${fmtRatio(ratio(u?.seconds, fa && r[fa].seconds))}${fa ? ` (${fa === "ansible" ? "idiomatic" : "tuned"})` : ""} | ${fmt(u?.cliMiB, 0)} | ${fmt(u?.providerMiB, 0)} |`,
     );
   }
@@ -101,7 +102,7 @@ export function markdown(up: Table, preview: Table, reps: number): string {
 /** Wall time (median, with a min–max bar) against N, one line per contender, linear axes. */
 export function svg(up: Table): string {
   const W = 640, H = 400, L = 60, R = 130, T = 30, B = 50;
-  const contenders: [string, string][] = [["upchain", "#d9480f"], ["ansible", "#1c7ed6"], ["ansibleTuned", "#7048e8"], ["floor", "#2b8a3e"]];
+  const contenders: [string, string][] = [["upchain", "#d9480f"], ["ansible", "#1c7ed6"], ["ansibleTuned", "#7048e8"], ["floor", "#2b8a3e"], ["floorResumable", "#74b816"]];
   const ns = Object.keys(up).map(Number).sort((a, b) => a - b);
   const ymax = Math.max(1, ...ns.flatMap((n) => contenders.map(([c]) => up[n]?.[c]?.seconds.max ?? 0))) * 1.1;
   const xmax = Math.max(...ns, 1);

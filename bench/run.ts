@@ -26,7 +26,7 @@ const sizes = list(arg("sizes", "1,5,20"));
 const previewSizes = list(arg("preview", "20,100"));
 const reps = Number(arg("reps", "3"));
 const outDir = path.resolve(arg("out", path.join(repoRoot, "bench/results")));
-const CONTENDERS = ["upchain", "ansible", "ansibleTuned", "floor"] as const;
+const CONTENDERS = ["upchain", "ansible", "ansibleTuned", "floor", "floorResumable"] as const;
 type Contender = (typeof CONTENDERS)[number];
 
 const t0 = Date.now();
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     log(`chain: ${hops.map((h) => `${h.from}->${h.to}`).join(", ")}; ${steps.length} steps per server (${steps.map((s) => s.id).join(", ")})`);
     const profileAt = Math.max(...sizes);
     for (const n of sizes) {
-      up[n] = { upchain: [], ansible: [], ansibleTuned: [], floor: [] };
+      up[n] = { upchain: [], ansible: [], ansibleTuned: [], floor: [], floorResumable: [] };
       const upchainRuns: Measured[] = [];
       const floorRuns: Measured[] = [];
       for (let rep = 0; rep < reps; rep++) {
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
           const hosts = await resetFleet(n, layer, log);
           const kh = knownHostsFile(hosts, path.join(work, `known_hosts-${n}`));
           log(`N=${n} rep ${rep + 1}/${reps} ${c}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
-          const m = c === "upchain" ? await upchainUp(hosts, options) : c === "floor" ? await floor(hosts, steps, kh) : await ansible(hosts, hops, kh, PLAYBOOKS[c]);
+          const m = c === "upchain" ? await upchainUp(hosts, options) : c === "floor" || c === "floorResumable" ? await floor(hosts, steps, kh, c === "floorResumable") : await ansible(hosts, hops, kh, PLAYBOOKS[c]);
           assertAtTarget(hosts, `${c} N=${n}`);
           up[n][c].push(m);
           if (c === "upchain") upchainRuns.push(m);
@@ -140,7 +140,7 @@ function write(up: Record<number, Record<string, Sample[]>>, preview: Record<num
     note: "one machine runs the controller and every host; other work on the machine (acceptance tests) makes the figures noisy",
     reps,
     up: upT,
-    upRatios: ratios(upT, "upchain", ["floor", "ansible", "ansibleTuned", "fasterAnsible"]),
+    upRatios: ratios(upT, "upchain", ["floor", "floorResumable", "ansible", "ansibleTuned", "fasterAnsible"]),
     preview: prT,
     previewRatios: ratios(prT, "upchain", ["engineFloor"]),
     profile: prof,
