@@ -88,14 +88,15 @@ export function sshArgs(h: TestHost, knownHosts: string): string[] {
   ];
 }
 
-/** Run the script on every host at once; resolves with each host's per-step times (the host's clock). */
-export async function runFloor(hosts: TestHost[], steps: PlannedStep[], knownHosts: string, journal?: string): Promise<StepTime[][]> {
+/** Run the script on every host at once (each ssh through the launcher, if any); resolves with each host's per-step times (the host's clock). */
+export async function runFloor(hosts: TestHost[], steps: PlannedStep[], knownHosts: string, journal?: string, launcher: string[] = []): Promise<StepTime[][]> {
   const script = floorScript(steps, journal);
   return Promise.all(
     hosts.map(
       (h) =>
         new Promise<StepTime[]>((resolve, reject) => {
-          const p = spawn("ssh", [...sshArgs(h, knownHosts), "sh -s"], { stdio: ["pipe", "pipe", "pipe"] });
+          const [cmd, ...args] = [...launcher, "ssh", ...sshArgs(h, knownHosts), "sh -s"];
+          const p = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
           let out = "";
           let err = "";
           p.stdout.on("data", (d) => (out += d));

@@ -1,5 +1,6 @@
 // Turning the samples into figures: median/min/max per contender per N, the ratios, a Markdown table,
 // the JSON with everything, and an SVG of wall time against N (written by hand: no plotting dependency).
+import type { CpuSeconds } from "./contenders";
 import { Peaks } from "./measure";
 
 export interface Stats {
@@ -19,17 +20,29 @@ export function stats(xs: number[]): Stats {
 export interface Sample {
   seconds: number;
   peaks?: Peaks;
+  cpu?: CpuSeconds;
 }
 
 export interface Figures {
   seconds: Stats;
+  /** CPU-seconds (cgroup accounting) of the contender's controller, of the hosts, and both per unit of work */
+  cpuController?: Stats;
+  cpuHosts?: Stats;
+  cpuPerUnit?: Stats;
   cliMiB?: Stats;
   providerMiB?: Stats;
   programMiB?: Stats;
 }
 
-export function figures(samples: Sample[]): Figures {
+/** units: what the CPU-seconds are divided by (host-hops for up, hosts for preview). */
+export function figures(samples: Sample[], units: number): Figures {
   const f: Figures = { seconds: stats(samples.map((s) => s.seconds)) };
+  const withCpu = samples.filter((s) => s.cpu);
+  if (withCpu.length && units > 0) {
+    f.cpuController = stats(withCpu.map((s) => s.cpu!.controller));
+    f.cpuHosts = stats(withCpu.map((s) => s.cpu!.hosts));
+    f.cpuPerUnit = stats(withCpu.map((s) => (s.cpu!.controller + s.cpu!.hosts) / units));
+  }
   const withPeaks = samples.filter((s) => s.peaks);
   if (withPeaks.length) {
     f.cliMiB = stats(withPeaks.map((s) => s.peaks!.cliKiB / 1024));
@@ -63,6 +76,29 @@ export function ratios(table: Table, num: string, dens: string[]): Record<string
   return out;
 }
 
+export const LABELS: Record<string, string> = {
+  upchain: "upchain",
+  ansible: "Ansible (idiomatic)",
+  ansibleTuned: "Ansible (tuned)",
+  floor: "floor",
+  floorResumable: "resumable floor",
+  engineFloor: "engine floor",
+};
+
+/** CPU-seconds per contender per N: controller, hosts, both per unit, and the ratio to the floor's per unit. */
+export function cpuMarkdown(t: Table, unit: string): string[] {
+  const rows = Object.entries(t).flatMap(([n, row]) =>
+    Object.entries(row)
+      .filter(([, f]) => f.cpuPerUnit)
+      .map(([c, f]) => {
+        const base = row.floor?.cpuPerUnit ?? row.engineFloor?.cpuPerUnit;
+        return `| ${n} | ${LABELS[c] ?? c} | ${fmt(f.cpuController, 2)} | ${fmt(f.cpuHosts, 2)} | ${fmt(f.cpuPerUnit, 3)} | ${fmtRatio(ratio(f.cpuPerUnit, base))} |`;
+      }),
+  );
+  if (!rows.length) return [];
+  return [`| N | contender | controller CPU s | hosts CPU s | CPU s per ${unit} | per ${unit} vs the floor |`, "|---:|---|---:|---:|---:|---:|", ...rows];
+}
+
 export function markdown(up: Table, preview: Table, reps: number): string {
   const lines = [
     `### pulumi up: OMFLOW 1.1.5.0 → 1.1.6.0 → 1.1.6.4 on N servers (${reps} repetitions; median (min–max))`,
@@ -79,6 +115,8 @@ export function markdown(up: Table, preview: Table, reps: number): string {
         `${fmtRatio(ratio(u?.seconds, fa && r[fa].seconds))}${fa ? ` (${fa === "ansible" ? "idiomatic" : "tuned"})` : ""} | ${fmt(u?.cliMiB, 0)} | ${fmt(u?.providerMiB, 0)} |`,
     );
   }
+  const upCpu = cpuMarkdown(up, "host-hop");
+  if (upCpu.length) lines.push("", "### CPU-seconds in pulumi up (cgroup v2 accounting: the contender's controller, and every test host)", "", ...upCpu);
   if (Object.keys(preview).length) {
     lines.push(
       "",

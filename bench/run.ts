@@ -10,7 +10,8 @@ import * as path from "path";
 import { omflowOptions } from "../tests/support/omflowFixture";
 import { repoRoot } from "../tests/support/pulumi";
 import { Measured, PLAYBOOKS, ansible, engineFloorPreview, floor, hopsFor, upchainPreview, upchainUp } from "./contenders";
-import { assertAtTarget, goldenLayer, knownHostsFile, resetFleet, stopFleet } from "./fleet";
+import { BenchCgroups } from "./cgroup";
+import { assertAtTarget, goldenLayer, knownHostsFile, names, resetFleet, stopFleet } from "./fleet";
 import { plannedSteps } from "./floor";
 import { Profile, profile, profileText } from "./profile";
 import { renderTimeline } from "../providers/report/timeline";
@@ -30,6 +31,8 @@ const CONTENDERS = ["upchain", "ansible", "ansibleTuned", "floor", "floorResumab
 type Contender = (typeof CONTENDERS)[number];
 
 const t0 = Date.now();
+/** Hops per host in the chain (set once the chain is planned): CPU-seconds are reported per host-hop. */
+let hopsPerHost = 0;
 const log = (l: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${l}`);
 
 function preconditions(): void {
@@ -55,6 +58,10 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => (stop(), process.exit(130)));
   process.on("SIGTERM", () => (stop(), process.exit(143)));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-bench-"));
+  const cgroups = BenchCgroups.create();
+  if (!cgroups) log("no writable cgroup v2 hierarchy on this machine: no CPU-seconds will be reported");
+  const hostsGroup = cgroups?.group("hosts");
+  const accounting = (c: string) => ({ controller: cgroups?.group(c), hosts: hostsGroup });
   const up: Record<number, Record<Contender, Sample[]>> = {};
   const preview: Record<number, Record<"upchain" | "engineFloor", Sample[]>> = {};
   let prof: Profile | undefined;
@@ -63,6 +70,7 @@ async function main(): Promise<void> {
     const options = await omflowOptions();
     const steps = plannedSteps(options);
     const hops = hopsFor(steps, options);
+    hopsPerHost = hops.length;
     log(`chain: ${hops.map((h) => `${h.from}->${h.to}`).join(", ")}; ${steps.length} steps per server (${steps.map((s) => s.id).join(", ")})`);
     const profileAt = Math.max(...sizes);
     for (const n of sizes) {
@@ -75,16 +83,24 @@ async function main(): Promise<void> {
         for (const c of order) {
           const r0 = Date.now();
           const hosts = await resetFleet(n, layer, log);
+          if (hostsGroup) cgroups!.adoptHosts(names(n).map((h) => `upchain-${h}`), hostsGroup);
           const kh = knownHostsFile(hosts, path.join(work, `known_hosts-${n}`));
+          const a = accounting(c);
           log(`N=${n} rep ${rep + 1}/${reps} ${c}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
-          const m = c === "upchain" ? await upchainUp(hosts, options) : c === "floor" || c === "floorResumable" ? await floor(hosts, steps, kh, c === "floorResumable") : await ansible(hosts, hops, kh, PLAYBOOKS[c]);
+          const m =
+            c === "upchain"
+              ? await upchainUp(hosts, options, a)
+              : c === "floor" || c === "floorResumable"
+                ? await floor(hosts, steps, kh, c === "floorResumable", a)
+                : await ansible(hosts, hops, kh, PLAYBOOKS[c], a);
           assertAtTarget(hosts, `${c} N=${n}`);
           up[n][c].push(m);
           if (c === "upchain") upchainRuns.push(m);
           if (c === "floor") floorRuns.push(m);
           write(up, preview, prof, true); // an interrupted bench still leaves what it measured
           const mem = m.peaks ? `; peak RSS CLI ${(m.peaks.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks.providerKiB / 1024).toFixed(0)} MiB` : "";
-          log(`N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s${mem}`);
+          const cpu = m.cpu ? `; CPU controller ${m.cpu.controller.toFixed(1)} s, hosts ${m.cpu.hosts.toFixed(1)} s` : "";
+          log(`N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s${mem}${cpu}`);
         }
       }
       if (n === profileAt) {
@@ -108,10 +124,11 @@ async function main(): Promise<void> {
       const r0 = Date.now();
       // preview only reads (the version file, the journal folder): nothing changes between repetitions
       const hosts = await resetFleet(n, layer, log);
+      if (hostsGroup) cgroups!.adoptHosts(names(n).map((h) => `upchain-${h}`), hostsGroup);
       log(`preview N=${n}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
       for (let rep = 0; rep < reps; rep++) {
         for (const c of rep % 2 ? (["engineFloor", "upchain"] as const) : (["upchain", "engineFloor"] as const)) {
-          const m = c === "upchain" ? await upchainPreview(hosts, options) : await engineFloorPreview(n);
+          const m = c === "upchain" ? await upchainPreview(hosts, options, accounting(c)) : await engineFloorPreview(n, accounting(c));
           preview[n][c].push(m);
           write(up, preview, prof, true);
           log(`preview N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s; peak RSS CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`);
@@ -121,15 +138,18 @@ async function main(): Promise<void> {
   } finally {
     stop();
     fs.rmSync(work, { recursive: true, force: true });
+    const left = cgroups?.remove();
+    if (left) log(left);
   }
   write(up, preview, prof, false);
 }
 
 function write(up: Record<number, Record<string, Sample[]>>, preview: Record<number, Record<string, Sample[]>>, prof: Profile | undefined, partial: boolean): void {
-  const table = (t: Record<number, Record<string, Sample[]>>): Table =>
-    Object.fromEntries(Object.entries(t).map(([n, row]) => [n, Object.fromEntries(Object.entries(row).filter(([, s]) => s.length).map(([c, s]) => [c, figures(s)]))]));
-  const upT = table(up);
-  const prT = table(preview);
+  // CPU per unit of work: a host-hop for up, a host for preview (it runs no hop)
+  const table = (t: Record<number, Record<string, Sample[]>>, unitsPerHost: number): Table =>
+    Object.fromEntries(Object.entries(t).map(([n, row]) => [n, Object.fromEntries(Object.entries(row).filter(([, s]) => s.length).map(([c, s]) => [c, figures(s, Number(n) * unitsPerHost)]))]));
+  const upT = table(up, hopsPerHost);
+  const prT = table(preview, 1);
   const md = markdown(upT, prT, reps);
   const json = {
     command: `node dist/bench/run.js ${process.argv.slice(2).join(" ")}`.trim(),
@@ -157,7 +177,7 @@ function write(up: Record<number, Record<string, Sample[]>>, preview: Record<num
 
 /** The raw samples for the JSON: times and peaks, not the run records (they are summed in the profile). */
 function strip(t: Record<number, Record<string, Sample[]>>) {
-  return Object.fromEntries(Object.entries(t).map(([n, row]) => [n, Object.fromEntries(Object.entries(row).map(([c, s]) => [c, s.map((m) => ({ seconds: m.seconds, peaks: m.peaks }))]))]));
+  return Object.fromEntries(Object.entries(t).map(([n, row]) => [n, Object.fromEntries(Object.entries(row).map(([c, s]) => [c, s.map((m) => ({ seconds: m.seconds, peaks: m.peaks, cpu: m.cpu }))]))]));
 }
 
 main().catch((e) => {
