@@ -11,7 +11,7 @@ import { PulumiProject, repoRoot } from "../tests/support/pulumi";
 import { TARGET_VERSION } from "./fleet";
 import { FLOOR_JOURNAL, StepTime, runFloor } from "./floor";
 import { Cgroup } from "./cgroup";
-import { Peaks, timedChild } from "./measure";
+import { Peaks, sampleContender, timedChild } from "./measure";
 import { PlannedStep } from "../providers/engine/planner";
 import { RunRecord } from "../providers/engine/runRecord";
 
@@ -52,7 +52,7 @@ async function pulumiTimed(project: PulumiProject, args: string[], what: string,
   const startedAt = Date.now();
   const { result: r, cpu } = await accounted(a, () => {
     const started = process.hrtime.bigint();
-    return timedChild(project.start(args, log, a.controller?.launcher()), started);
+    return timedChild(project.start(args, log, a.controller?.launcher()), started, a.controller);
   });
   if (r.code !== 0) throw new Error(`${what}: pulumi ${args.join(" ")} exited ${r.code}:\n${fs.readFileSync(log, "utf8").slice(-4000)}`);
   return { seconds: r.seconds, peaks: r.peaks, cpu, startedAt, endedAt: Date.now() };
@@ -111,8 +111,13 @@ export async function engineFloorPreview(n: number, a: Accounting = {}): Promise
 /** The floor; resumable: with one synced journal write per step (floor.ts journalWrite). */
 export async function floor(hosts: TestHost[], steps: PlannedStep[], knownHosts: string, resumable: boolean, a: Accounting = {}): Promise<Measured> {
   const started = process.hrtime.bigint();
-  const { result: floorSteps, cpu } = await accounted(a, () => runFloor(hosts, steps, knownHosts, resumable ? FLOOR_JOURNAL : undefined, a.controller?.launcher()));
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpu, floorSteps };
+  const sampler = sampleContender({ group: a.controller });
+  try {
+    const { result: floorSteps, cpu } = await accounted(a, () => runFloor(hosts, steps, knownHosts, resumable ? FLOOR_JOURNAL : undefined, a.controller?.launcher()));
+    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpu, floorSteps, peaks: sampler.stop() };
+  } finally {
+    sampler.stop();
+  }
 }
 
 /** The patch archives per hop, from the same options upchain gets. */
@@ -151,7 +156,7 @@ export async function ansible(hosts: TestHost[], hops: ReturnType<typeof hopsFor
         env: { ...process.env, ANSIBLE_CONFIG: path.join(dir, "ansible.cfg"), ANSIBLE_LOCAL_TEMP: path.join(dir, "tmp"), ANSIBLE_HOME: path.join(dir, "home") },
         stdio: ["ignore", fd, fd],
       });
-      return timedChild(child, started);
+      return timedChild(child, started, a.controller);
     });
     if (r.code !== 0) throw new Error(`ansible-playbook ${playbook} N=${hosts.length} exited ${r.code}:\n${fs.readFileSync(log, "utf8").slice(-4000)}`);
     return { seconds: r.seconds, peaks: r.peaks, cpu };

@@ -32,6 +32,8 @@ export interface Figures {
   cliMiB?: Stats;
   providerMiB?: Stats;
   programMiB?: Stats;
+  /** the peak of all the contender's processes together (summed PSS) */
+  treeMiB?: Stats;
 }
 
 /** units: what the CPU-seconds are divided by (host-hops for up, hosts for preview). */
@@ -48,6 +50,7 @@ export function figures(samples: Sample[], units: number): Figures {
     f.cliMiB = stats(withPeaks.map((s) => s.peaks!.cliKiB / 1024));
     f.providerMiB = stats(withPeaks.map((s) => s.peaks!.providerKiB / 1024));
     f.programMiB = stats(withPeaks.map((s) => s.peaks!.programKiB / 1024));
+    f.treeMiB = stats(withPeaks.map((s) => s.peaks!.treeKiB / 1024));
   }
   return f;
 }
