@@ -2,7 +2,8 @@
 // chain on N real test hosts, side by side, several repetitions each; then `pulumi preview` against
 // the engine floor. Writes bench/results/{results.md,results.json,wall-time.svg}.
 //
-// usage: node dist/bench/run.js [--sizes 1,5,20] [--reps 3] [--preview 20,100|none] [--out DIR]
+// usage: node dist/bench/run.js [--quick] [--sizes 1,5,20] [--reps 5] [--preview 20,100|none] [--out DIR]
+// (--quick: sizes 1,5, one repetition, preview 20; the default repetitions: one per contender)
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -11,24 +12,24 @@ import { omflowOptions } from "../tests/support/omflowFixture";
 import { repoRoot } from "../tests/support/pulumi";
 import { Measured, PLAYBOOKS, ansible, engineFloorPreview, floor, hopsFor, upchainPreview, upchainUp } from "./contenders";
 import { BenchCgroups } from "./cgroup";
+import { defaultReps, dropCaches, parseArgs, rotation } from "./order";
 import { assertAtTarget, goldenLayer, knownHostsFile, names, resetFleet, stopFleet } from "./fleet";
 import { plannedSteps } from "./floor";
 import { Profile, profile, profileText } from "./profile";
 import { renderTimeline } from "../providers/report/timeline";
 import { Sample, Table, figures, markdown, ratios, svg } from "./report";
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-}
-const list = (s: string) => (s === "none" ? [] : s.split(",").map(Number).filter((n) => n > 0));
-
-const sizes = list(arg("sizes", "1,5,20"));
-const previewSizes = list(arg("preview", "20,100"));
-const reps = Number(arg("reps", "3"));
-const outDir = path.resolve(arg("out", path.join(repoRoot, "bench/results")));
 const CONTENDERS = ["upchain", "ansible", "ansibleTuned", "floor", "floorResumable"] as const;
 type Contender = (typeof CONTENDERS)[number];
+const PREVIEW_CONTENDERS = ["upchain", "engineFloor"] as const;
+const opts = parseArgs(process.argv.slice(2));
+const { sizes, previewSizes, quick } = opts;
+const reps = opts.reps ?? defaultReps(CONTENDERS.length);
+// a quick check's figures prove nothing: they never replace the committed results unless --out says so
+const outDir = path.resolve(opts.out ?? (quick ? path.join(os.tmpdir(), "upchain-bench-quick") : path.join(repoRoot, "bench/results")));
+/** What the run did, for the JSON: each repetition's order, and whether the page cache was dropped. */
+const orders: string[][] = [];
+let cacheNote: string | undefined;
 
 const t0 = Date.now();
 /** Hops per host in the chain (set once the chain is planned): CPU-seconds are reported per host-hop. */
@@ -43,6 +44,13 @@ function preconditions(): void {
     throw new Error("ansible-playbook is missing: install it with 'apt-get install -y ansible-core'");
   }
   if (!process.env.UPCHAIN_ENGINE_PATH) throw new Error("UPCHAIN_ENGINE_PATH is not set: run the bench with `npm run bench` (scripts/bench.sh sources scripts/env.sh)");
+}
+
+/** sync and drop the page cache before each contender; a machine that refuses is said once, and in the results. */
+function coldCache(): void {
+  const why = dropCaches();
+  if (why && !cacheNote) log(why);
+  cacheNote ??= why;
 }
 
 async function main(): Promise<void> {
@@ -78,14 +86,16 @@ async function main(): Promise<void> {
       const upchainRuns: Measured[] = [];
       const floorRuns: Measured[] = [];
       for (let rep = 0; rep < reps; rep++) {
-        // the order rotates with each repetition, so no contender always runs first (or right after another)
-        const order = CONTENDERS.map((_, i) => CONTENDERS[(i + rep) % CONTENDERS.length]);
+        // the order rotates with each repetition, so no contender always runs first (order.ts rotation)
+        const order = rotation(CONTENDERS, rep);
+        if (n === sizes[0]) orders.push(order);
         for (const c of order) {
           const r0 = Date.now();
           const hosts = await resetFleet(n, layer, log);
           if (hostsGroup) cgroups!.adoptHosts(names(n).map((h) => `upchain-${h}`), hostsGroup);
           const kh = knownHostsFile(hosts, path.join(work, `known_hosts-${n}`));
           const a = accounting(c);
+          coldCache();
           log(`N=${n} rep ${rep + 1}/${reps} ${c}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
           const m =
             c === "upchain"
@@ -127,7 +137,8 @@ async function main(): Promise<void> {
       if (hostsGroup) cgroups!.adoptHosts(names(n).map((h) => `upchain-${h}`), hostsGroup);
       log(`preview N=${n}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
       for (let rep = 0; rep < reps; rep++) {
-        for (const c of rep % 2 ? (["engineFloor", "upchain"] as const) : (["upchain", "engineFloor"] as const)) {
+        for (const c of rotation(PREVIEW_CONTENDERS, rep)) {
+          coldCache();
           const m = c === "upchain" ? await upchainPreview(hosts, options, accounting(c)) : await engineFloorPreview(n, accounting(c));
           preview[n][c].push(m);
           write(up, preview, prof, true);
@@ -159,6 +170,10 @@ function write(up: Record<number, Record<string, Sample[]>>, preview: Record<num
     machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() },
     note: "one machine runs the controller and every host; other work on the machine (acceptance tests) makes the figures noisy",
     reps,
+    quick,
+    contenders: CONTENDERS,
+    orders,
+    pageCache: cacheNote ?? "synced and dropped (echo 3 > /proc/sys/vm/drop_caches) before each contender",
     up: upT,
     upRatios: ratios(upT, "upchain", ["floor", "floorResumable", "ansible", "ansibleTuned", "fasterAnsible"]),
     preview: prT,
