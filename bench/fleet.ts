@@ -69,8 +69,13 @@ async function goldenTar(log: (l: string) => void): Promise<string> {
 export async function resetFleet(n: number, layerDir: string, log?: (l: string) => void): Promise<TestHost[]> {
   const list = names(n);
   const t0 = Date.now();
+  // `reset` refuses a host that is not there (a fresh machine): those are started first
+  const running = new Set(execFileSync("bash", [harness, "list"], { encoding: "utf8" }).split("\n"));
+  const missing = list.filter((h) => !running.has(h));
+  const env = { ...process.env, UPCHAIN_HOST_LAYERS: path.join(layerDir, "root") };
+  if (missing.length) execFileSync("bash", [harness, "up", ...missing], { stdio: ["ignore", "ignore", "inherit"], env });
   // one harness call: its address allocation and known_hosts writing are not safe to run in parallel
-  execFileSync("bash", [harness, "reset", ...list], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, UPCHAIN_HOST_LAYERS: path.join(layerDir, "root") } });
+  execFileSync("bash", [harness, "reset", ...list], { stdio: ["ignore", "ignore", "inherit"], env });
   const t1 = Date.now();
   const hosts = list.map(hostInfo);
   for (const h of hosts) {
