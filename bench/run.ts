@@ -1,6 +1,7 @@
-// The fleet benchmark (npm run bench): upchain, Ansible and the floor doing the same OMFLOW patch
-// chain on N real test hosts, side by side, several repetitions each; then `pulumi preview` against
-// the engine floor. Writes bench/results/{results.md,results.json,wall-time.svg}.
+// The fleet benchmark (npm run bench): upchain, two Ansible playbooks (idiomatic, tuned) and two floors
+// (plain, resumable) doing the same OMFLOW patch chain on N real test hosts, side by side, several
+// repetitions each; then `pulumi preview` against
+// the engine floor. Writes bench/results/{results.md,results.json,wall-time.svg,cpu-per-host-hop.svg}.
 //
 // usage: node dist/bench/run.js [--quick] [--sizes 1,5,20] [--reps 5] [--preview 20,100|none] [--out DIR]
 // (--quick: sizes 1,5, one repetition, preview 20; the default repetitions: one per contender)
@@ -18,6 +19,7 @@ import { plannedSteps } from "./floor";
 import { Profile, profile, profileText } from "./profile";
 import { renderTimeline } from "../providers/report/timeline";
 import { Sample, Table, figures, markdown, ratios, svg } from "./report";
+import { verdictMarkdown, verdicts } from "./targets";
 
 const CONTENDERS = ["upchain", "ansible", "ansibleTuned", "floor", "floorResumable"] as const;
 type Contender = (typeof CONTENDERS)[number];
@@ -161,7 +163,8 @@ function write(up: Record<number, Record<string, Sample[]>>, preview: Record<num
     Object.fromEntries(Object.entries(t).map(([n, row]) => [n, Object.fromEntries(Object.entries(row).filter(([, s]) => s.length).map(([c, s]) => [c, figures(s, Number(n) * unitsPerHost)]))]));
   const upT = table(up, hopsPerHost);
   const prT = table(preview, 1);
-  const md = markdown(upT, prT, reps);
+  const targets = verdicts(upT, prT);
+  const md = markdown(upT, prT, reps, verdictMarkdown(targets));
   const json = {
     command: `node dist/bench/run.js ${process.argv.slice(2).join(" ")}`.trim(),
     date: new Date(t0).toISOString(),
@@ -178,13 +181,19 @@ function write(up: Record<number, Record<string, Sample[]>>, preview: Record<num
     upRatios: ratios(upT, "upchain", ["floor", "floorResumable", "ansible", "ansibleTuned", "fasterAnsible"]),
     preview: prT,
     previewRatios: ratios(prT, "upchain", ["engineFloor"]),
+    targets,
     profile: prof,
     samples: { up: strip(up), preview: strip(preview) },
   };
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, "results.md"), (partial ? "**Partial: the bench was still running (or was interrupted).**\n\n" : "") + md + (prof ? "\n### Where upchain's time goes (its median run at the largest N)\n\n" + profileText(prof) : ""));
   fs.writeFileSync(path.join(outDir, "results.json"), JSON.stringify(json, null, 2) + "\n");
-  if (Object.keys(upT).length) fs.writeFileSync(path.join(outDir, "wall-time.svg"), svg(upT));
+  if (Object.keys(upT).length) {
+    fs.writeFileSync(path.join(outDir, "wall-time.svg"), svg(upT));
+    if (Object.values(upT).some((row) => row.upchain?.cpuPerUnit)) {
+      fs.writeFileSync(path.join(outDir, "cpu-per-host-hop.svg"), svg(upT, (f) => f.cpuPerUnit, "pulumi up CPU-seconds per host-hop (controller + hosts; median, min–max)", "CPU-seconds per host-hop"));
+    }
+  }
   if (partial) return;
   console.log("\n" + md);
   log(`results in ${outDir} (whole bench ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
