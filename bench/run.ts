@@ -110,7 +110,9 @@ async function main(): Promise<void> {
           if (c === "upchain") upchainRuns.push(m);
           if (c === "floor") floorRuns.push(m);
           write(up, preview, prof, true); // an interrupted bench still leaves what it measured
-          const mem = m.peaks ? `; peak RSS CLI ${(m.peaks.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks.providerKiB / 1024).toFixed(0)} MiB` : "";
+          const mem = m.peaks
+            ? `; peak PSS of its processes ${(m.peaks.treeKiB / 1024).toFixed(0)} MiB` + (c === "upchain" ? ` (VmHWM CLI ${(m.peaks.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks.providerKiB / 1024).toFixed(0)} MiB)` : "")
+            : "";
           const cpu = m.cpu ? `; CPU controller ${m.cpu.controller.toFixed(1)} s, hosts ${m.cpu.hosts.toFixed(1)} s` : "";
           log(`N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s${mem}${cpu}`);
         }
