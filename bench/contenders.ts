@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { TestHost } from "../tests/support/hosts";
-import { configureServers } from "../tests/support/omflowFixture";
+import { configureServers, versionCommand } from "../tests/support/omflowFixture";
 import { PulumiProject, repoRoot } from "../tests/support/pulumi";
 import { TARGET_VERSION } from "./fleet";
 import { FLOOR_JOURNAL, StepTime, runFloor } from "./floor";
@@ -145,7 +145,8 @@ export async function ansible(hosts: TestHost[], hops: ReturnType<typeof hopsFor
     );
     const inventory = ["[omflow]", ...hosts.map((h) => `${h.name} ansible_host=${h.host} ansible_port=${h.port} ansible_user=${h.user} ansible_ssh_private_key_file=${h.privateKeyFile}`)];
     fs.writeFileSync(path.join(dir, "hosts.ini"), inventory.join("\n") + "\n");
-    fs.writeFileSync(path.join(dir, "vars.json"), JSON.stringify({ hops }));
+    // the version is read as upchain's stack reads it (the fixture's site versionCommand)
+    fs.writeFileSync(path.join(dir, "vars.json"), JSON.stringify({ hops, version_command: versionCommand }));
     const log = path.join(dir, "ansible.log");
     const fd = fs.openSync(log, "w");
     const [cmd, ...args] = [...(a.controller?.launcher() ?? []), "ansible-playbook", "-i", path.join(dir, "hosts.ini"), "-e", `@${path.join(dir, "vars.json")}`, path.join(src, playbook)];

@@ -92,7 +92,8 @@ export async function resetFleet(n: number, layerDir: string, log?: (l: string) 
   return hosts;
 }
 
-export const versionOn = (h: TestHost) => fs.readFileSync(path.join(h.root, "opt/omflow/VERSION"), "utf8").trim();
+/** The fake keeps its version in settings.py (no VERSION file since f8f9240), where the stack's versionCommand reads it. */
+export const versionOn = (h: TestHost) => /^OMFLOW_VERSION = "(.*)"$/m.exec(fs.readFileSync(path.join(h.root, "opt/omflow/web/omflow_site/settings.py"), "utf8"))?.[1] ?? "none";
 
 /** After a contender: every host must report the target, or the figure is not counted. */
 export function assertAtTarget(hosts: TestHost[], who: string): void {
