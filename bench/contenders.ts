@@ -159,6 +159,7 @@ export async function ansible(hosts: TestHost[], hops: ReturnType<typeof hopsFor
       });
       return timedChild(child, started, a.controller);
     });
+    fs.closeSync(fd);
     if (r.code !== 0) throw new Error(`ansible-playbook ${playbook} N=${hosts.length} exited ${r.code}:\n${fs.readFileSync(log, "utf8").slice(-4000)}`);
     return { seconds: r.seconds, peaks: r.peaks, cpu };
   } finally {

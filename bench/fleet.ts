@@ -18,7 +18,7 @@ export const TARGET_VERSION = "1.1.6.4";
 const harness = path.join(repoRoot, "tests/hosts/testhost.sh");
 const cache = path.join(process.env.UPCHAIN_CACHE ?? "/var/cache/upchain", "bench");
 /** What install.sh creates or changes, relative to the host's root (000-default.conf it removes). */
-const INSTALLED = ["opt/omflow", "etc/apache2/sites-enabled/django.conf", "etc/upchain/services.d/omflow"];
+const INSTALLED = ["opt/omflow", "etc/apache2/sites-enabled/django.conf", "etc/upchain/services.d/omflow", "var/lib/omflow-db"];
 
 export const names = (n: number) => Array.from({ length: n }, (_, i) => `bn${i + 1}`);
 
@@ -47,6 +47,7 @@ async function goldenTar(log: (l: string) => void): Promise<string> {
     if (fs.statSync(p).isFile()) h.update(f).update(fs.readFileSync(p));
   }
   h.update(execFileSync("bash", [harness, "base"], { encoding: "utf8" }));
+  h.update(INSTALLED.join("\n")); // a path added to the layer makes a new one
   const tar = path.join(cache, `omflow-${START_VERSION}-${h.digest("hex").slice(0, 12)}.tar`);
   if (fs.existsSync(tar)) return tar;
   log(`building the golden OMFLOW ${START_VERSION} install on host bngold (once; cached as ${tar})`);
