@@ -16,9 +16,12 @@ export interface StepTime {
   seconds: number;
 }
 
-/** The steps upchain would run on a host at START_VERSION for these options (the stack's OMFLOW options). */
-export function plannedSteps(options: Record<string, unknown>): PlannedStep[] {
-  return planUpgrade(omflow, { installed: START_VERSION, target: TARGET_VERSION, platform: "linux", options }).steps;
+/**
+ * The steps upchain runs on a host at START_VERSION for the stack's OMFLOW options and its
+ * versionCommand (which adds a check after each hop's verify that the command prints the hop's target).
+ */
+export function plannedSteps(options: Record<string, unknown>, versionCommand: string): PlannedStep[] {
+  return planUpgrade(omflow, { installed: START_VERSION, target: TARGET_VERSION, platform: "linux", options, versionCommand }).steps;
 }
 
 /** Where the resumable floor keeps its journal on the host. */

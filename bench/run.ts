@@ -9,7 +9,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { omflowOptions } from "../tests/support/omflowFixture";
+import { omflowOptions, versionCommand } from "../tests/support/omflowFixture";
 import { repoRoot } from "../tests/support/pulumi";
 import { Measured, PLAYBOOKS, ansible, engineFloorPreview, floor, hopsFor, upchainPreview, upchainUp } from "./contenders";
 import { BenchCgroups } from "./cgroup";
@@ -78,7 +78,8 @@ async function main(): Promise<void> {
   try {
     const layer = await goldenLayer(log);
     const options = await omflowOptions();
-    const steps = plannedSteps(options);
+    // planned as upchain plans them for the stack the bench builds (configureServers gives it versionCommand)
+    const steps = plannedSteps(options, versionCommand);
     const hops = hopsFor(steps, options);
     hopsPerHost = hops.length;
     log(`chain: ${hops.map((h) => `${h.from}->${h.to}`).join(", ")}; ${steps.length} steps per server (${steps.map((s) => s.id).join(", ")})`);
