@@ -147,7 +147,8 @@ async function main(): Promise<void> {
           const m = c === "upchain" ? await upchainPreview(hosts, options, accounting(c)) : await engineFloorPreview(n, accounting(c));
           preview[n][c].push(m);
           write(up, preview, prof, true);
-          log(`preview N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s; peak RSS CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`);
+          const cpu = m.cpu ? `; CPU controller ${m.cpu.controller.toFixed(1)} s, hosts ${m.cpu.hosts.toFixed(1)} s` : "";
+          log(`preview N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s; peak VmHWM CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB${cpu}`);
         }
       }
     }
