@@ -10,6 +10,8 @@ export interface BenchOptions {
   reps?: number;
   out?: string;
   quick: boolean;
+  /** --warm-cache: keep the page cache between contenders (to see what the cold start costs each) */
+  warmCache: boolean;
 }
 
 const list = (s: string) => (s === "none" ? [] : s.split(",").map(Number).filter((n) => n > 0));
@@ -33,6 +35,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     reps: reps === undefined ? undefined : Number(reps),
     out: arg("out", undefined),
     quick,
+    warmCache: argv.includes("--warm-cache"),
   };
 }
 

@@ -3,8 +3,9 @@
 // repetitions each; then `pulumi preview` against
 // the engine floor. Writes bench/results/{results.md,results.json,wall-time.svg,cpu-per-host-hop.svg}.
 //
-// usage: node dist/bench/run.js [--quick] [--sizes 1,5,20] [--reps 5] [--preview 20,100|none] [--out DIR]
-// (--quick: sizes 1,5, one repetition, preview 20; the default repetitions: one per contender)
+// usage: node dist/bench/run.js [--quick] [--warm-cache] [--sizes 1,5,20] [--reps 5] [--preview 20,100|none] [--out DIR]
+// (--quick: sizes 1,5, one repetition, preview 20; the default repetitions: one per contender;
+// --warm-cache: keep the page cache between contenders instead of dropping it)
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -50,6 +51,7 @@ function preconditions(): void {
 
 /** sync and drop the page cache before each contender; a machine that refuses is said once, and in the results. */
 function coldCache(): void {
+  if (opts.warmCache) return void (cacheNote ??= "kept between contenders (--warm-cache)");
   const why = dropCaches();
   if (why && !cacheNote) log(why);
   cacheNote ??= why;

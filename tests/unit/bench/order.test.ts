@@ -8,13 +8,18 @@ import { tempDir } from "../../support/localHost";
 
 describe("bench run layout", () => {
   it("by default measures N = 1, 5, 20, previews 20 and 100, and leaves the repetitions to the contenders' count", () => {
-    assert.deepStrictEqual(parseArgs([]), { sizes: [1, 5, 20], previewSizes: [20, 100], reps: undefined, out: undefined, quick: false });
+    assert.deepStrictEqual(parseArgs([]), { sizes: [1, 5, 20], previewSizes: [20, 100], reps: undefined, out: undefined, quick: false, warmCache: false });
   });
 
   it("--quick is sizes 1,5, one repetition, preview 20; an explicit option still wins", () => {
-    assert.deepStrictEqual(parseArgs(["--quick"]), { sizes: [1, 5], previewSizes: [20], reps: 1, out: undefined, quick: true });
+    assert.deepStrictEqual(parseArgs(["--quick"]), { sizes: [1, 5], previewSizes: [20], reps: 1, out: undefined, quick: true, warmCache: false });
     assert.deepStrictEqual(parseArgs(["--quick", "--sizes", "2", "--preview", "none"]).sizes, [2]);
     assert.deepStrictEqual(parseArgs(["--quick", "--preview", "none"]).previewSizes, []);
+  });
+
+  it("drops the page cache unless --warm-cache is given", () => {
+    assert.strictEqual(parseArgs(["--sizes", "1"]).warmCache, false);
+    assert.strictEqual(parseArgs(["--warm-cache", "--sizes", "1"]).warmCache, true);
   });
 
   it("refuses a repetition count that is not a whole number of 1 or more", () => {
