@@ -1,20 +1,34 @@
 // The contenders, each run once against hosts already in the start state. Each returns its wall time
-// (from spawning its first process to the exit of its last) and, for the pulumi ones, peak memory.
+// (from spawning its first process to the exit of its last), peak memory and, where the machine has
+// cgroup v2, the CPU-seconds its controller and the hosts used meanwhile (cgroup.ts).
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { TestHost } from "../tests/support/hosts";
-import { configureServers } from "../tests/support/omflowFixture";
+import { configureServers, versionCommand } from "../tests/support/omflowFixture";
 import { PulumiProject, repoRoot } from "../tests/support/pulumi";
 import { TARGET_VERSION } from "./fleet";
-import { StepTime, runFloor } from "./floor";
-import { Peaks, timedChild } from "./measure";
+import { FLOOR_JOURNAL, StepTime, runFloor } from "./floor";
+import { Cgroup } from "./cgroup";
+import { Peaks, sampleContender, timedChild } from "./measure";
 import { PlannedStep } from "../providers/engine/planner";
 import { RunRecord } from "../providers/engine/runRecord";
 
+/** Where a contender's processes are accounted: its controller's group and the hosts' group. */
+export interface Accounting {
+  controller?: Cgroup;
+  hosts?: Cgroup;
+}
+
+export interface CpuSeconds {
+  controller: number;
+  hosts: number;
+}
+
 export interface Measured {
   seconds: number;
+  cpu?: CpuSeconds;
   /** wall clock (ms since the epoch) at spawn and at exit, to place the run records' steps */
   startedAt?: number;
   endedAt?: number;
@@ -24,14 +38,24 @@ export interface Measured {
   floorSteps?: StepTime[][];
 }
 
-async function pulumiTimed(project: PulumiProject, args: string[], what: string): Promise<Measured> {
+/** The CPU-seconds both groups used while `run` ran (undefined without cgroup v2). */
+async function accounted<T>(a: Accounting, run: () => Promise<T>): Promise<{ result: T; cpu?: CpuSeconds }> {
+  const c0 = a.controller?.cpuSeconds();
+  const h0 = a.hosts?.cpuSeconds();
+  const result = await run();
+  if (c0 === undefined || h0 === undefined) return { result };
+  return { result, cpu: { controller: a.controller!.cpuSeconds() - c0, hosts: a.hosts!.cpuSeconds() - h0 } };
+}
+
+async function pulumiTimed(project: PulumiProject, args: string[], what: string, a: Accounting): Promise<Measured> {
   const log = path.join(project.dir, `${args[0]}.log`);
   const startedAt = Date.now();
-  const started = process.hrtime.bigint();
-  const child = project.start(args, log);
-  const r = await timedChild(child, started);
+  const { result: r, cpu } = await accounted(a, () => {
+    const started = process.hrtime.bigint();
+    return timedChild(project.start(args, log, a.controller?.launcher()), started, a.controller);
+  });
   if (r.code !== 0) throw new Error(`${what}: pulumi ${args.join(" ")} exited ${r.code}:\n${fs.readFileSync(log, "utf8").slice(-4000)}`);
-  return { seconds: r.seconds, peaks: r.peaks, startedAt, endedAt: Date.now() };
+  return { seconds: r.seconds, peaks: r.peaks, cpu, startedAt, endedAt: Date.now() };
 }
 
 /** A fresh stack managing the hosts as OMFLOW servers at the target, as the acceptance tests build it. */
@@ -47,7 +71,7 @@ function readRuns(dir: string): RunRecord[] {
   return fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")));
 }
 
-export async function upchainUp(hosts: TestHost[], options: Record<string, unknown>): Promise<Measured> {
+export async function upchainUp(hosts: TestHost[], options: Record<string, unknown>, a: Accounting = {}): Promise<Measured> {
   const project = upchainProject(hosts, options);
   try {
     // the provider inherits the CLI's environment; its run records go here instead of the project dir
@@ -55,7 +79,7 @@ export async function upchainUp(hosts: TestHost[], options: Record<string, unkno
     process.env.UPCHAIN_RUNS_DIR = runsDir;
     // as a fleet operator runs it: every server at once (Pulumi's default is 4 per CPU, 8 here), as
     // Ansible gets forks = N
-    const m = await pulumiTimed(project, ["up", "--yes", "--skip-preview", "--parallel", String(Math.max(8, hosts.length))], `upchain up N=${hosts.length}`);
+    const m = await pulumiTimed(project, ["up", "--yes", "--skip-preview", "--parallel", String(Math.max(8, hosts.length))], `upchain up N=${hosts.length}`, a);
     return { ...m, runs: readRuns(runsDir) };
   } finally {
     delete process.env.UPCHAIN_RUNS_DIR;
@@ -63,31 +87,37 @@ export async function upchainUp(hosts: TestHost[], options: Record<string, unkno
   }
 }
 
-export async function upchainPreview(hosts: TestHost[], options: Record<string, unknown>): Promise<Measured> {
+export async function upchainPreview(hosts: TestHost[], options: Record<string, unknown>, a: Accounting = {}): Promise<Measured> {
   const project = upchainProject(hosts, options);
   try {
-    return await pulumiTimed(project, ["preview"], `upchain preview N=${hosts.length}`);
+    return await pulumiTimed(project, ["preview"], `upchain preview N=${hosts.length}`, a);
   } finally {
     project.dispose();
   }
 }
 
-export async function engineFloorPreview(n: number): Promise<Measured> {
+export async function engineFloorPreview(n: number, a: Accounting = {}): Promise<Measured> {
   const program = path.join(repoRoot, "dist/bench/engineFloor/index.js");
   const project = new PulumiProject(`floor${n}`, `module.exports = require(${JSON.stringify(program)});\n`);
   try {
     project.init();
     project.writeConfig({ "bench:count": n });
-    return await pulumiTimed(project, ["preview"], `engine floor preview N=${n}`);
+    return await pulumiTimed(project, ["preview"], `engine floor preview N=${n}`, a);
   } finally {
     project.dispose();
   }
 }
 
-export async function floor(hosts: TestHost[], steps: PlannedStep[], knownHosts: string): Promise<Measured> {
+/** The floor; resumable: with one synced journal write per step (floor.ts journalWrite). */
+export async function floor(hosts: TestHost[], steps: PlannedStep[], knownHosts: string, resumable: boolean, a: Accounting = {}): Promise<Measured> {
   const started = process.hrtime.bigint();
-  const floorSteps = await runFloor(hosts, steps, knownHosts);
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, floorSteps };
+  const sampler = sampleContender({ group: a.controller });
+  try {
+    const { result: floorSteps, cpu } = await accounted(a, () => runFloor(hosts, steps, knownHosts, resumable ? FLOOR_JOURNAL : undefined, a.controller?.launcher()));
+    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpu, floorSteps, peaks: sampler.stop() };
+  } finally {
+    sampler.stop();
+  }
 }
 
 /** The patch archives per hop, from the same options upchain gets. */
@@ -100,7 +130,10 @@ export function hopsFor(steps: PlannedStep[], options: Record<string, unknown>):
   });
 }
 
-export async function ansible(hosts: TestHost[], hops: ReturnType<typeof hopsFor>, knownHosts: string): Promise<Measured> {
+/** The two Ansible contenders: the idiomatic playbook and the one tuned for speed (bench/ansible/). */
+export const PLAYBOOKS = { ansible: "upgrade.yml", ansibleTuned: "tuned.yml" } as const;
+
+export async function ansible(hosts: TestHost[], hops: ReturnType<typeof hopsFor>, knownHosts: string, playbook: string, a: Accounting = {}): Promise<Measured> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-bench-ansible-"));
   try {
     const src = path.join(repoRoot, "bench/ansible");
@@ -112,18 +145,23 @@ export async function ansible(hosts: TestHost[], hops: ReturnType<typeof hopsFor
     );
     const inventory = ["[omflow]", ...hosts.map((h) => `${h.name} ansible_host=${h.host} ansible_port=${h.port} ansible_user=${h.user} ansible_ssh_private_key_file=${h.privateKeyFile}`)];
     fs.writeFileSync(path.join(dir, "hosts.ini"), inventory.join("\n") + "\n");
-    fs.writeFileSync(path.join(dir, "vars.json"), JSON.stringify({ hops }));
+    // the version is read as upchain's stack reads it (the fixture's site versionCommand)
+    fs.writeFileSync(path.join(dir, "vars.json"), JSON.stringify({ hops, version_command: versionCommand }));
     const log = path.join(dir, "ansible.log");
     const fd = fs.openSync(log, "w");
-    const started = process.hrtime.bigint();
-    const child = spawn("ansible-playbook", ["-i", path.join(dir, "hosts.ini"), "-e", `@${path.join(dir, "vars.json")}`, path.join(src, "upgrade.yml")], {
-      cwd: dir,
-      env: { ...process.env, ANSIBLE_CONFIG: path.join(dir, "ansible.cfg"), ANSIBLE_LOCAL_TEMP: path.join(dir, "tmp"), ANSIBLE_HOME: path.join(dir, "home") },
-      stdio: ["ignore", fd, fd],
+    const [cmd, ...args] = [...(a.controller?.launcher() ?? []), "ansible-playbook", "-i", path.join(dir, "hosts.ini"), "-e", `@${path.join(dir, "vars.json")}`, path.join(src, playbook)];
+    const { result: r, cpu } = await accounted(a, () => {
+      const started = process.hrtime.bigint();
+      const child = spawn(cmd, args, {
+        cwd: dir,
+        env: { ...process.env, ANSIBLE_CONFIG: path.join(dir, "ansible.cfg"), ANSIBLE_LOCAL_TEMP: path.join(dir, "tmp"), ANSIBLE_HOME: path.join(dir, "home") },
+        stdio: ["ignore", fd, fd],
+      });
+      return timedChild(child, started, a.controller);
     });
-    const r = await timedChild(child, started);
-    if (r.code !== 0) throw new Error(`ansible-playbook N=${hosts.length} exited ${r.code}:\n${fs.readFileSync(log, "utf8").slice(-4000)}`);
-    return { seconds: r.seconds };
+    fs.closeSync(fd);
+    if (r.code !== 0) throw new Error(`ansible-playbook ${playbook} N=${hosts.length} exited ${r.code}:\n${fs.readFileSync(log, "utf8").slice(-4000)}`);
+    return { seconds: r.seconds, peaks: r.peaks, cpu };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

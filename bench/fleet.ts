@@ -18,7 +18,7 @@ export const TARGET_VERSION = "1.1.6.4";
 const harness = path.join(repoRoot, "tests/hosts/testhost.sh");
 const cache = path.join(process.env.UPCHAIN_CACHE ?? "/var/cache/upchain", "bench");
 /** What install.sh creates or changes, relative to the host's root (000-default.conf it removes). */
-const INSTALLED = ["opt/omflow", "etc/apache2/sites-enabled/django.conf", "etc/upchain/services.d/omflow"];
+const INSTALLED = ["opt/omflow", "etc/apache2/sites-enabled/django.conf", "etc/upchain/services.d/omflow", "var/lib/omflow-db"];
 
 export const names = (n: number) => Array.from({ length: n }, (_, i) => `bn${i + 1}`);
 
@@ -47,6 +47,7 @@ async function goldenTar(log: (l: string) => void): Promise<string> {
     if (fs.statSync(p).isFile()) h.update(f).update(fs.readFileSync(p));
   }
   h.update(execFileSync("bash", [harness, "base"], { encoding: "utf8" }));
+  h.update(INSTALLED.join("\n")); // a path added to the layer makes a new one
   const tar = path.join(cache, `omflow-${START_VERSION}-${h.digest("hex").slice(0, 12)}.tar`);
   if (fs.existsSync(tar)) return tar;
   log(`building the golden OMFLOW ${START_VERSION} install on host bngold (once; cached as ${tar})`);
@@ -69,8 +70,13 @@ async function goldenTar(log: (l: string) => void): Promise<string> {
 export async function resetFleet(n: number, layerDir: string, log?: (l: string) => void): Promise<TestHost[]> {
   const list = names(n);
   const t0 = Date.now();
+  // `reset` refuses a host that is not there (a fresh machine): those are started first
+  const running = new Set(execFileSync("bash", [harness, "list"], { encoding: "utf8" }).split("\n"));
+  const missing = list.filter((h) => !running.has(h));
+  const env = { ...process.env, UPCHAIN_HOST_LAYERS: path.join(layerDir, "root") };
+  if (missing.length) execFileSync("bash", [harness, "up", ...missing], { stdio: ["ignore", "ignore", "inherit"], env });
   // one harness call: its address allocation and known_hosts writing are not safe to run in parallel
-  execFileSync("bash", [harness, "reset", ...list], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, UPCHAIN_HOST_LAYERS: path.join(layerDir, "root") } });
+  execFileSync("bash", [harness, "reset", ...list], { stdio: ["ignore", "ignore", "inherit"], env });
   const t1 = Date.now();
   const hosts = list.map(hostInfo);
   for (const h of hosts) {
@@ -87,7 +93,8 @@ export async function resetFleet(n: number, layerDir: string, log?: (l: string) 
   return hosts;
 }
 
-export const versionOn = (h: TestHost) => fs.readFileSync(path.join(h.root, "opt/omflow/VERSION"), "utf8").trim();
+/** The fake keeps its version in settings.py (no VERSION file since f8f9240), where the stack's versionCommand reads it. */
+export const versionOn = (h: TestHost) => /^OMFLOW_VERSION = "(.*)"$/m.exec(fs.readFileSync(path.join(h.root, "opt/omflow/web/omflow_site/settings.py"), "utf8"))?.[1] ?? "none";
 
 /** After a contender: every host must report the target, or the figure is not counted. */
 export function assertAtTarget(hosts: TestHost[], who: string): void {

@@ -16,18 +16,35 @@ export interface StepTime {
   seconds: number;
 }
 
-/** The steps upchain would run on a host at START_VERSION for these options (the stack's OMFLOW options). */
-export function plannedSteps(options: Record<string, unknown>): PlannedStep[] {
-  return planUpgrade(omflow, { installed: START_VERSION, target: TARGET_VERSION, platform: "linux", options }).steps;
+/**
+ * The steps upchain runs on a host at START_VERSION for the stack's OMFLOW options and its
+ * versionCommand (which adds a check after each hop's verify that the command prints the hop's target).
+ */
+export function plannedSteps(options: Record<string, unknown>, versionCommand: string): PlannedStep[] {
+  return planUpgrade(omflow, { installed: START_VERSION, target: TARGET_VERSION, platform: "linux", options, versionCommand }).steps;
+}
+
+/** Where the resumable floor keeps its journal on the host. */
+export const FLOOR_JOURNAL = "/var/lib/upchain-floor/journal";
+
+/**
+ * The least a run must do to be resumable after a crash: after each step, record the next step's
+ * index durably, as upchain's journal write does (a temp file, synced, renamed over the journal, the
+ * folder synced). One such write per step; upchain writes two (the step in flight, then the next).
+ */
+export function journalWrite(next: number, file: string): string[] {
+  const dir = dirOf(file);
+  return [`printf '{"next":%d}\\n' ${next} > '${file}.tmp' && sync -- '${file}.tmp' && mv -f -T -- '${file}.tmp' '${file}' && { sync -- '${dir}' 2>/dev/null || :; } || exit 1`];
 }
 
 /**
- * One sh script for the whole chain. A step runs as upchain runs it (its commands joined by newlines
+ * One sh script for the whole chain; with a journal file, the resumable floor's. A step runs as upchain runs it (its commands joined by newlines
  * after `set -e`, in a sh of its own); an upload writes the file and checks its sha256, as upchain's
  * executor does. `@@` lines carry the host's clock in ns around each step.
  */
-export function floorScript(steps: PlannedStep[]): string {
+export function floorScript(steps: PlannedStep[], journal?: string): string {
   const out = ["set -u", "cd /tmp", 'mark() { echo "@@ $1 $2 $(date +%s%N) ${3:-}"; }'];
+  if (journal) out.push(`mkdir -p -m 0700 -- '${dirOf(journal)}'`);
   steps.forEach((s, i) => {
     out.push(`mark ${i} start`);
     if (s.action === "upload") {
@@ -47,7 +64,10 @@ export function floorScript(steps: PlannedStep[]): string {
     } else {
       throw new Error(`the floor has no rendering for a ${s.action} step (${s.hop} ${s.id})`);
     }
-    out.push(`rc=$?; mark ${i} end $rc; [ $rc -eq 0 ] || exit $rc`);
+    out.push(`rc=$?; [ $rc -eq 0 ] || { mark ${i} end $rc; exit $rc; }`);
+    // inside the step's time, as upchain's journal write is inside its
+    if (journal) out.push(...journalWrite(i + 1, journal));
+    out.push(`mark ${i} end 0`);
   });
   return out.join("\n") + "\n";
 }
@@ -71,14 +91,15 @@ export function sshArgs(h: TestHost, knownHosts: string): string[] {
   ];
 }
 
-/** Run the script on every host at once; resolves with each host's per-step times (the host's clock). */
-export async function runFloor(hosts: TestHost[], steps: PlannedStep[], knownHosts: string): Promise<StepTime[][]> {
-  const script = floorScript(steps);
+/** Run the script on every host at once (each ssh through the launcher, if any); resolves with each host's per-step times (the host's clock). */
+export async function runFloor(hosts: TestHost[], steps: PlannedStep[], knownHosts: string, journal?: string, launcher: string[] = []): Promise<StepTime[][]> {
+  const script = floorScript(steps, journal);
   return Promise.all(
     hosts.map(
       (h) =>
         new Promise<StepTime[]>((resolve, reject) => {
-          const p = spawn("ssh", [...sshArgs(h, knownHosts), "sh -s"], { stdio: ["pipe", "pipe", "pipe"] });
+          const [cmd, ...args] = [...launcher, "ssh", ...sshArgs(h, knownHosts), "sh -s"];
+          const p = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
           let out = "";
           let err = "";
           p.stdout.on("data", (d) => (out += d));

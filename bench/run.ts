@@ -1,35 +1,42 @@
-// The fleet benchmark (npm run bench): upchain, Ansible and the floor doing the same OMFLOW patch
-// chain on N real test hosts, side by side, several repetitions each; then `pulumi preview` against
-// the engine floor. Writes bench/results/{results.md,results.json,wall-time.svg}.
+// The fleet benchmark (npm run bench): upchain, two Ansible playbooks (idiomatic, tuned) and two floors
+// (plain, resumable) doing the same OMFLOW patch chain on N real test hosts, side by side, several
+// repetitions each; then `pulumi preview` against
+// the engine floor. Writes bench/results/{results.md,results.json,wall-time.svg,cpu-per-host-hop.svg}.
 //
-// usage: node dist/bench/run.js [--sizes 1,5,20] [--reps 3] [--preview 20,100|none] [--out DIR]
+// usage: node dist/bench/run.js [--quick] [--warm-cache] [--sizes 1,5,20] [--reps 5] [--preview 20,100|none] [--out DIR]
+// (--quick: sizes 1,5, one repetition, preview 20; the default repetitions: one per contender;
+// --warm-cache: keep the page cache between contenders instead of dropping it)
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { omflowOptions } from "../tests/support/omflowFixture";
+import { omflowOptions, versionCommand } from "../tests/support/omflowFixture";
 import { repoRoot } from "../tests/support/pulumi";
-import { Measured, ansible, engineFloorPreview, floor, hopsFor, upchainPreview, upchainUp } from "./contenders";
-import { assertAtTarget, goldenLayer, knownHostsFile, resetFleet, stopFleet } from "./fleet";
+import { Measured, PLAYBOOKS, ansible, engineFloorPreview, floor, hopsFor, upchainPreview, upchainUp } from "./contenders";
+import { BenchCgroups } from "./cgroup";
+import { defaultReps, dropCaches, parseArgs, rotation } from "./order";
+import { assertAtTarget, goldenLayer, knownHostsFile, names, resetFleet, stopFleet } from "./fleet";
 import { plannedSteps } from "./floor";
 import { Profile, profile, profileText } from "./profile";
 import { renderTimeline } from "../providers/report/timeline";
 import { Sample, Table, figures, markdown, ratios, svg } from "./report";
+import { verdictMarkdown, verdicts } from "./targets";
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-}
-const list = (s: string) => (s === "none" ? [] : s.split(",").map(Number).filter((n) => n > 0));
-
-const sizes = list(arg("sizes", "1,5,20"));
-const previewSizes = list(arg("preview", "20,100"));
-const reps = Number(arg("reps", "3"));
-const outDir = path.resolve(arg("out", path.join(repoRoot, "bench/results")));
-const CONTENDERS = ["upchain", "ansible", "floor"] as const;
+const CONTENDERS = ["upchain", "ansible", "ansibleTuned", "floor", "floorResumable"] as const;
 type Contender = (typeof CONTENDERS)[number];
+const PREVIEW_CONTENDERS = ["upchain", "engineFloor"] as const;
+const opts = parseArgs(process.argv.slice(2));
+const { sizes, previewSizes, quick } = opts;
+const reps = opts.reps ?? defaultReps(CONTENDERS.length);
+// a quick check's figures prove nothing: they never replace the committed results unless --out says so
+const outDir = path.resolve(opts.out ?? (quick ? path.join(os.tmpdir(), "upchain-bench-quick") : path.join(repoRoot, "bench/results")));
+/** What the run did, for the JSON: each repetition's order, and whether the page cache was dropped. */
+const orders: string[][] = [];
+let cacheNote: string | undefined;
 
 const t0 = Date.now();
+/** Hops per host in the chain (set once the chain is planned): CPU-seconds are reported per host-hop. */
+let hopsPerHost = 0;
 const log = (l: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${l}`);
 
 function preconditions(): void {
@@ -40,6 +47,14 @@ function preconditions(): void {
     throw new Error("ansible-playbook is missing: install it with 'apt-get install -y ansible-core'");
   }
   if (!process.env.UPCHAIN_ENGINE_PATH) throw new Error("UPCHAIN_ENGINE_PATH is not set: run the bench with `npm run bench` (scripts/bench.sh sources scripts/env.sh)");
+}
+
+/** sync and drop the page cache before each contender; a machine that refuses is said once, and in the results. */
+function coldCache(): void {
+  if (opts.warmCache) return void (cacheNote ??= "kept between contenders (--warm-cache)");
+  const why = dropCaches();
+  if (why && !cacheNote) log(why);
+  cacheNote ??= why;
 }
 
 async function main(): Promise<void> {
@@ -55,36 +70,54 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => (stop(), process.exit(130)));
   process.on("SIGTERM", () => (stop(), process.exit(143)));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-bench-"));
+  const cgroups = BenchCgroups.create();
+  if (!cgroups) log("no writable cgroup v2 hierarchy on this machine: no CPU-seconds will be reported");
+  const hostsGroup = cgroups?.group("hosts");
+  const accounting = (c: string) => ({ controller: cgroups?.group(c), hosts: hostsGroup });
   const up: Record<number, Record<Contender, Sample[]>> = {};
   const preview: Record<number, Record<"upchain" | "engineFloor", Sample[]>> = {};
   let prof: Profile | undefined;
   try {
     const layer = await goldenLayer(log);
     const options = await omflowOptions();
-    const steps = plannedSteps(options);
+    // planned as upchain plans them for the stack the bench builds (configureServers gives it versionCommand)
+    const steps = plannedSteps(options, versionCommand);
     const hops = hopsFor(steps, options);
+    hopsPerHost = hops.length;
     log(`chain: ${hops.map((h) => `${h.from}->${h.to}`).join(", ")}; ${steps.length} steps per server (${steps.map((s) => s.id).join(", ")})`);
     const profileAt = Math.max(...sizes);
     for (const n of sizes) {
-      up[n] = { upchain: [], ansible: [], floor: [] };
+      up[n] = { upchain: [], ansible: [], ansibleTuned: [], floor: [], floorResumable: [] };
       const upchainRuns: Measured[] = [];
       const floorRuns: Measured[] = [];
       for (let rep = 0; rep < reps; rep++) {
-        // the order rotates with each repetition, so no contender always runs first (or right after another)
-        const order = CONTENDERS.map((_, i) => CONTENDERS[(i + rep) % CONTENDERS.length]);
+        // the order rotates with each repetition, so no contender always runs first (order.ts rotation)
+        const order = rotation(CONTENDERS, rep);
+        if (n === sizes[0]) orders.push(order);
         for (const c of order) {
           const r0 = Date.now();
           const hosts = await resetFleet(n, layer, log);
+          if (hostsGroup) cgroups!.adoptHosts(names(n).map((h) => `upchain-${h}`), hostsGroup);
           const kh = knownHostsFile(hosts, path.join(work, `known_hosts-${n}`));
+          const a = accounting(c);
+          coldCache();
           log(`N=${n} rep ${rep + 1}/${reps} ${c}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
-          const m = c === "upchain" ? await upchainUp(hosts, options) : c === "ansible" ? await ansible(hosts, hops, kh) : await floor(hosts, steps, kh);
+          const m =
+            c === "upchain"
+              ? await upchainUp(hosts, options, a)
+              : c === "floor" || c === "floorResumable"
+                ? await floor(hosts, steps, kh, c === "floorResumable", a)
+                : await ansible(hosts, hops, kh, PLAYBOOKS[c], a);
           assertAtTarget(hosts, `${c} N=${n}`);
           up[n][c].push(m);
           if (c === "upchain") upchainRuns.push(m);
           if (c === "floor") floorRuns.push(m);
           write(up, preview, prof, true); // an interrupted bench still leaves what it measured
-          const mem = m.peaks ? `; peak RSS CLI ${(m.peaks.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks.providerKiB / 1024).toFixed(0)} MiB` : "";
-          log(`N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s${mem}`);
+          const mem = m.peaks
+            ? `; peak PSS of its processes ${(m.peaks.treeKiB / 1024).toFixed(0)} MiB` + (c === "upchain" ? ` (VmHWM CLI ${(m.peaks.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks.providerKiB / 1024).toFixed(0)} MiB)` : "")
+            : "";
+          const cpu = m.cpu ? `; CPU controller ${m.cpu.controller.toFixed(1)} s, hosts ${m.cpu.hosts.toFixed(1)} s` : "";
+          log(`N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s${mem}${cpu}`);
         }
       }
       if (n === profileAt) {
@@ -108,29 +141,36 @@ async function main(): Promise<void> {
       const r0 = Date.now();
       // preview only reads (the version file, the journal folder): nothing changes between repetitions
       const hosts = await resetFleet(n, layer, log);
+      if (hostsGroup) cgroups!.adoptHosts(names(n).map((h) => `upchain-${h}`), hostsGroup);
       log(`preview N=${n}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
       for (let rep = 0; rep < reps; rep++) {
-        for (const c of rep % 2 ? (["engineFloor", "upchain"] as const) : (["upchain", "engineFloor"] as const)) {
-          const m = c === "upchain" ? await upchainPreview(hosts, options) : await engineFloorPreview(n);
+        for (const c of rotation(PREVIEW_CONTENDERS, rep)) {
+          coldCache();
+          const m = c === "upchain" ? await upchainPreview(hosts, options, accounting(c)) : await engineFloorPreview(n, accounting(c));
           preview[n][c].push(m);
           write(up, preview, prof, true);
-          log(`preview N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s; peak RSS CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`);
+          const cpu = m.cpu ? `; CPU controller ${m.cpu.controller.toFixed(1)} s, hosts ${m.cpu.hosts.toFixed(1)} s` : "";
+          log(`preview N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s; peak VmHWM CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB${cpu}`);
         }
       }
     }
   } finally {
     stop();
     fs.rmSync(work, { recursive: true, force: true });
+    const left = cgroups?.remove();
+    if (left) log(left);
   }
   write(up, preview, prof, false);
 }
 
 function write(up: Record<number, Record<string, Sample[]>>, preview: Record<number, Record<string, Sample[]>>, prof: Profile | undefined, partial: boolean): void {
-  const table = (t: Record<number, Record<string, Sample[]>>): Table =>
-    Object.fromEntries(Object.entries(t).map(([n, row]) => [n, Object.fromEntries(Object.entries(row).filter(([, s]) => s.length).map(([c, s]) => [c, figures(s)]))]));
-  const upT = table(up);
-  const prT = table(preview);
-  const md = markdown(upT, prT, reps);
+  // CPU per unit of work: a host-hop for up, a host for preview (it runs no hop)
+  const table = (t: Record<number, Record<string, Sample[]>>, unitsPerHost: number): Table =>
+    Object.fromEntries(Object.entries(t).map(([n, row]) => [n, Object.fromEntries(Object.entries(row).filter(([, s]) => s.length).map(([c, s]) => [c, figures(s, Number(n) * unitsPerHost)]))]));
+  const upT = table(up, hopsPerHost);
+  const prT = table(preview, 1);
+  const targets = verdicts(upT, prT);
+  const md = markdown(upT, prT, reps, verdictMarkdown(targets));
   const json = {
     command: `node dist/bench/run.js ${process.argv.slice(2).join(" ")}`.trim(),
     date: new Date(t0).toISOString(),
@@ -139,17 +179,27 @@ function write(up: Record<number, Record<string, Sample[]>>, preview: Record<num
     machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() },
     note: "one machine runs the controller and every host; other work on the machine (acceptance tests) makes the figures noisy",
     reps,
+    quick,
+    contenders: CONTENDERS,
+    orders,
+    pageCache: cacheNote ?? "synced and dropped (echo 3 > /proc/sys/vm/drop_caches) before each contender",
     up: upT,
-    upRatios: ratios(upT, "upchain", ["floor", "ansible"]),
+    upRatios: ratios(upT, "upchain", ["floor", "floorResumable", "ansible", "ansibleTuned", "fasterAnsible"]),
     preview: prT,
     previewRatios: ratios(prT, "upchain", ["engineFloor"]),
+    targets,
     profile: prof,
     samples: { up: strip(up), preview: strip(preview) },
   };
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, "results.md"), (partial ? "**Partial: the bench was still running (or was interrupted).**\n\n" : "") + md + (prof ? "\n### Where upchain's time goes (its median run at the largest N)\n\n" + profileText(prof) : ""));
   fs.writeFileSync(path.join(outDir, "results.json"), JSON.stringify(json, null, 2) + "\n");
-  if (Object.keys(upT).length) fs.writeFileSync(path.join(outDir, "wall-time.svg"), svg(upT));
+  if (Object.keys(upT).length) {
+    fs.writeFileSync(path.join(outDir, "wall-time.svg"), svg(upT));
+    if (Object.values(upT).some((row) => row.upchain?.cpuPerUnit)) {
+      fs.writeFileSync(path.join(outDir, "cpu-per-host-hop.svg"), svg(upT, (f) => f.cpuPerUnit, "pulumi up CPU-seconds per host-hop (controller + hosts; median, min–max)", "CPU-seconds per host-hop"));
+    }
+  }
   if (partial) return;
   console.log("\n" + md);
   log(`results in ${outDir} (whole bench ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
@@ -157,7 +207,7 @@ function write(up: Record<number, Record<string, Sample[]>>, preview: Record<num
 
 /** The raw samples for the JSON: times and peaks, not the run records (they are summed in the profile). */
 function strip(t: Record<number, Record<string, Sample[]>>) {
-  return Object.fromEntries(Object.entries(t).map(([n, row]) => [n, Object.fromEntries(Object.entries(row).map(([c, s]) => [c, s.map((m) => ({ seconds: m.seconds, peaks: m.peaks }))]))]));
+  return Object.fromEntries(Object.entries(t).map(([n, row]) => [n, Object.fromEntries(Object.entries(row).map(([c, s]) => [c, s.map((m) => ({ seconds: m.seconds, peaks: m.peaks, cpu: m.cpu }))]))]));
 }
 
 main().catch((e) => {

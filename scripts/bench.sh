@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # npm run bench: the fleet benchmark (bench/run.ts). Arguments go to the driver:
 #   npm run bench -- --sizes 1,5,20 --reps 3 --preview 20,100
-# It needs root (the test hosts are network namespaces and overlay mounts) and ansible-playbook (one
-# of the contenders); both are checked here first so the bench fails before it starts any host.
+# It needs root (the test hosts are network namespaces and overlay mounts), checked first so the bench
+# fails before it starts any host, and ansible-playbook (two of the contenders), installed if missing.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$(id -u)" != 0 ]; then
   echo "bench: run it as root: it starts real test hosts (network namespaces, overlay mounts)" >&2; exit 1
 fi
+# A clean machine can run the bench: what it needs beyond the test suite's packages is installed here
+# (the suite's CI run does not need Ansible, so scripts/system-packages.sh leaves it out).
+bash "$repo/scripts/system-packages.sh"
 if ! command -v ansible-playbook >/dev/null 2>&1; then
-  echo "bench: ansible-playbook is missing (Ansible is one of the contenders): install it with 'apt-get install -y ansible-core'" >&2; exit 1
-fi
-if ! command -v ssh >/dev/null 2>&1; then
-  echo "bench: ssh is missing: install it with 'apt-get install -y openssh-client'" >&2; exit 1
+  echo "bench: installing ansible-core (the two Ansible contenders)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ansible-core >/dev/null 2>&1 \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ansible-core >/dev/null; } \
+    || { echo "bench: could not install ansible-core: install it with 'apt-get install -y ansible-core'" >&2; exit 1; }
 fi
 # shellcheck source=env.sh
 source "$repo/scripts/env.sh"

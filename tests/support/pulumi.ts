@@ -92,9 +92,11 @@ export class PulumiProject {
   }
 
   /** Start pulumi in the background, in its own process group (so a test can kill all of it); output goes to `log`. */
-  start(args: string[], log: string): ChildProcess {
+  /** launcher: a command that execs the rest (the bench's cgroup launcher), or none. */
+  start(args: string[], log: string, launcher: string[] = []): ChildProcess {
     const fd = fs.openSync(log, "w");
-    return spawn("pulumi", flagsFirst(args), { cwd: this.dir, env: this.env(), stdio: ["ignore", fd, fd], detached: true });
+    const [cmd, ...rest] = [...launcher, "pulumi", ...flagsFirst(args)];
+    return spawn(cmd, rest, { cwd: this.dir, env: this.env(), stdio: ["ignore", fd, fd], detached: true });
   }
 
   /**
