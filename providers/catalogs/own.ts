@@ -5,6 +5,7 @@
 // place, so it is refused.
 import * as path from "path";
 import type { Catalog } from "../engine/catalog";
+import { isUpchainError } from "../errors";
 import { projectDir } from "../projectDir";
 import { builtInProducts, registerCatalog } from "./index";
 import { guardedCatalog } from "./ownGuard";
@@ -39,6 +40,8 @@ export function catalogShapeProblems(c: any, product: string): string[] {
   // optional: a product whose documents name no version source has none (versionCommand or current says it)
   if (c.probeVersion !== undefined && typeof c.probeVersion !== "function") problems.push("catalog.probeVersion is given but is not a function");
   for (const f of ["normalize", "compare"]) if (typeof c.scheme?.[f] !== "function") problems.push(`catalog.scheme.${f} is not a function`);
+  // shown in every message about a version: text, not an object that prints as text
+  if (typeof c.scheme?.describe !== "string") problems.push("catalog.scheme.describe is not a string");
   if (!Array.isArray(c.platforms) || !c.platforms.every((p: unknown) => p === "linux" || p === "windows")) problems.push('catalog.platforms is not a list of "linux" and "windows"');
   if (!Array.isArray(c.defaultReleases) || !c.defaultReleases.every((r: unknown) => typeof r === "string")) problems.push("catalog.defaultReleases is not a list of versions");
   return problems;
@@ -75,7 +78,15 @@ export function loadCatalogModule(spec: unknown, product: string, from = project
   }
   if (earlier === undefined) {
     // its functions called through its thread, their answers copied and checked (ownGuard.ts)
-    registerCatalog(guardedCatalog(catalog as Catalog));
+    let guarded: Catalog;
+    try {
+      guarded = guardedCatalog(catalog as Catalog);
+    } catch (e) {
+      // data the catalog holds (its cluster's rule) is checked here, once: the message is the caller's to place under catalogModule
+      if (isUpchainError(e, "INVALID_INPUT")) return `${JSON.stringify(spec)}: ${e.message.replace(/^catalogModule: /, "")}`;
+      throw e;
+    }
+    registerCatalog(guarded);
     registeredFrom.set(product, file);
   }
   return undefined;

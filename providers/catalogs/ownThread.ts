@@ -24,8 +24,8 @@ export class ModuleThread {
   private readonly port: MessagePort;
   private readonly worker: Worker;
   private seq = 0;
-  /** Why the module is no longer called, once it was stopped. */
-  private stoppedBecause: string | undefined;
+  /** The function that did not answer in time, once the module's thread was stopped for it. */
+  private stopped: { fn: string } | undefined;
 
   /** `spec` is the module as the stack names it, for messages; `file` what it resolved to. */
   constructor(
@@ -57,13 +57,13 @@ export class ModuleThread {
 
   /** Calls the module's function `fn` (`name` in messages) in its thread, within the time limit. */
   call(fn: number, name: string, args: unknown[]): unknown {
-    if (this.stoppedBecause) throw this.refusal(`was stopped earlier in this run, when ${this.stoppedBecause}`, name);
+    if (this.stopped) throw this.refusal(`was stopped earlier in this run, when ${this.stopped.fn}() did not answer within ${this.callSeconds} s`, this.stopped.fn);
     const seq = ++this.seq;
     Atomics.store(this.flag, ANSWERED, 0);
     this.port.postMessage({ seq, fn, args });
     const a = this.await(seq, this.callSeconds);
     if (!a) {
-      this.stoppedBecause = `${name}() did not answer within ${this.callSeconds} s`;
+      this.stopped = { fn: name };
       this.stop();
       throw this.refusal(`did not answer ${name}() within ${this.callSeconds} s (a loop, or a wait?), so its thread was stopped and nothing more of it is used in this run`, name);
     }
