@@ -13,10 +13,9 @@ const functions: { f: (...args: unknown[]) => unknown; self: unknown }[] = [];
 class TooLarge extends Error {}
 
 /**
- * `value` with each function replaced by a marker. Arrays and plain objects are copied (own
- * enumerable keys, each read once); other objects are left to structured clone, which copies their
- * data only (a String object stays one, for the provider's check to name). With `inherited`, an
- * object's methods from its class are taken too (a catalog written as a class).
+ * `value` with each function replaced by a marker: arrays and objects are copied (own enumerable
+ * keys, each read once), but for those structured clone keeps as they are (keptByClone). With
+ * `inherited`, an object's methods from its class are taken too (a catalog written as a class).
  */
 function wire(value: unknown, inherited = false): unknown {
   let count = 0;
@@ -35,14 +34,22 @@ function wire(value: unknown, inherited = false): unknown {
       for (let i = 0; i < v.length; i++) out.push(go(v[i], v, false));
       return out;
     }
-    const proto = Object.getPrototypeOf(v);
-    if (!deep && proto !== Object.prototype && proto !== null) return v;
+    if (!deep && keptByClone(v)) return v;
     const out: Record<string, unknown> = {};
     copies.set(v, out);
     for (const key of deep ? keysWithClass(v) : Object.keys(v)) out[key] = go((v as Record<string, unknown>)[key], v, false);
     return out;
   };
   return go(value, undefined, inherited);
+}
+
+/**
+ * What structured clone copies as the same kind of object: left to it (a String object stays one,
+ * for the provider's check to name). Any other object is copied here by its own keys, as a plain
+ * object: its data crosses, its class does not.
+ */
+function keptByClone(v: object): boolean {
+  return v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof Date || v instanceof RegExp || v instanceof Map || v instanceof Set || v instanceof Error || v instanceof ArrayBuffer || ArrayBuffer.isView(v);
 }
 
 /** An object's own keys and its class's methods (not Object's). */

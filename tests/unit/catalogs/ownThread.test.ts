@@ -29,6 +29,20 @@ describe("a catalog module of one's own runs in a thread of its own, each call w
     variant("answering", "");
     variant("reading", `c.probeVersion = () => ({ shell: "sh", command: "cat /opt/reading/status", read: (out) => /version=(\\d+)/.exec(out)?.[1] });
 c.hostChecks = () => [{ id: "space", path: "options", shell: "sh", command: "df -P /opt", judge: (r) => (r.code === 0 ? undefined : "no room: " + r.stderr) }];`);
+    fs.writeFileSync(
+      path.join(program, "catalogs/classy.js"),
+      `const base = require(${JSON.stringify(counterCatalog)}).counter;
+class Move { constructor(h) { Object.assign(this, h); } describe() { return this.from + " to " + this.to; } }
+class Classy {
+  constructor() { Object.assign(this, { product: "classy", title: base.title, scheme: base.scheme, platforms: base.platforms, defaultReleases: base.defaultReleases }); }
+  legalHops(from, ctx) { return base.legalHops(from, ctx).map((h) => new Move(h)); }
+  requiredStops() { return []; }
+  hopSteps(hop, ctx) { return base.hopSteps(hop, ctx); }
+  restoreSteps(hop, ctx) { return base.restoreSteps(hop, ctx); }
+}
+exports.catalog = new Classy();
+`,
+    );
     variant("throwing", `c.legalHops = () => { throw new Error("our release list is closed today"); };`);
   });
   after(() => fs.rmSync(program, { recursive: true, force: true }));
@@ -79,6 +93,12 @@ c.hostChecks = () => [{ id: "space", path: "options", shell: "sh", command: "df 
     assert.deepStrictEqual(through, inProcess);
     assert.strictEqual(through.hops.length, 4);
     assert.throws(() => planUpgrade(getCatalog("answering"), { installed: "4", target: "2", platform: "linux" }), (e: unknown) => isUpchainError(e, "DOWNGRADE"), "its scheme's compare answers through the thread too");
+  });
+
+  it("a catalog written as a class loads with its methods, and a class's instance it returns crosses as its data", () => {
+    assert.strictEqual(loadCatalogModule("./catalogs/classy", "classy", program, limits), undefined);
+    const p = planUpgrade(getCatalog("classy"), { installed: "1", target: "3", platform: "linux" });
+    assert.deepStrictEqual({ hops: p.hops, steps: p.steps }, (({ hops, steps }) => ({ hops, steps }))(planUpgrade(counter, { installed: "1", target: "3", platform: "linux" })));
   });
 
   it("the functions a catalog returns beside a command (a probe's read, a check's judge) are called through the thread", () => {
