@@ -26,6 +26,8 @@ export class ModuleThread {
   private seq = 0;
   /** The function that did not answer in time, once the module's thread was stopped for it. */
   private stopped: { fn: string } | undefined;
+  /** How the module's thread ended by itself, once it has. */
+  private ended: string | undefined;
 
   /** `spec` is the module as the stack names it, for messages; `file` what it resolved to. */
   constructor(
@@ -37,6 +39,10 @@ export class ModuleThread {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(WORKER_FILE, { workerData: { file, flag: this.flag, port: port2 }, transferList: [port2] });
+    // a module that throws later (from a timer) or exits ends its thread only: an 'error' event with
+    // no listener would end this process. Known between two calls, then each call is refused at once.
+    this.worker.on("error", (e) => (this.ended ??= `it threw outside any call (${firstLine(e)})`));
+    this.worker.on("exit", (code) => (this.ended ??= `its thread ended (exit code ${code})`));
     // a CLI that planned with it exits when it is done
     this.worker.unref();
     this.port.unref();
@@ -49,15 +55,22 @@ export class ModuleThread {
       this.stop();
       return { problem: `${JSON.stringify(this.spec)} did not finish loading within ${loadSeconds} s (a loop, or a wait, when the module loads?), so nothing of it was used: a catalog module only defines its catalog when it loads` };
     }
-    if ("loadFailed" in a) return this.ended({ problem: `${JSON.stringify(this.spec)} could not be loaded: ${a.loadFailed}` });
-    if ("threw" in a) return this.ended({ problem: `${JSON.stringify(this.spec)} could not be loaded: ${a.threw.message.split("\n")[0]}` });
-    if ("notData" in a) return this.ended({ problem: `${JSON.stringify(this.spec)}: its catalog could not be copied as data (${a.notData})` });
+    if ("loadFailed" in a) return this.unloaded({ problem: `${JSON.stringify(this.spec)} could not be loaded: ${a.loadFailed}` });
+    if ("threw" in a) return this.unloaded({ problem: `${JSON.stringify(this.spec)} could not be loaded: ${a.threw.message.split("\n")[0]}` });
+    if ("notData" in a) return this.unloaded({ problem: `${JSON.stringify(this.spec)}: its catalog could not be copied as data (${a.notData})` });
     return { exported: this.revive(a.value, "catalog") };
   }
 
   /** Calls the module's function `fn` (`name` in messages) in its thread, within the time limit. */
   call(fn: number, name: string, args: unknown[]): unknown {
     if (this.stopped) throw this.refusal(`was stopped earlier in this run, when ${this.stopped.fn}() did not answer within ${this.callSeconds} s`, this.stopped.fn);
+    if (this.ended) {
+      throw new UpchainError(
+        "INVALID_INPUT",
+        `catalogModule: the catalog module ${JSON.stringify(this.spec)} of ${this.product} can no longer answer ${name}(): ${this.ended}. A catalog module must not throw from a timer or end its process; fix the module, then run preview again`,
+        ["catalogModule"],
+      );
+    }
     const seq = ++this.seq;
     Atomics.store(this.flag, ANSWERED, 0);
     this.port.postMessage({ seq, fn, args });
@@ -103,12 +116,13 @@ export class ModuleThread {
     return go(v, at);
   }
 
-  private ended(l: Loaded): Loaded {
+  private unloaded(l: Loaded): Loaded {
     this.stop();
     return l;
   }
 
   private stop(): void {
+    this.ended ??= "its thread was ended";
     void this.worker.terminate();
   }
 
@@ -129,6 +143,8 @@ export class ModuleThread {
     );
   }
 }
+
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 300);
 
 /** What the module threw, thrown again here: an UpchainError it made (with upchain's own package) stays one. */
 function rethrown(t: Thrown): Error {

@@ -43,6 +43,7 @@ class Classy {
 exports.catalog = new Classy();
 `,
     );
+    variant("late", `setTimeout(() => { throw new Error("thrown from a timer"); }, 10);`);
     variant("throwing", `c.legalHops = () => { throw new Error("our release list is closed today"); };`);
   });
   after(() => fs.rmSync(program, { recursive: true, force: true }));
@@ -111,6 +112,14 @@ exports.catalog = new Classy();
     const [check] = c.hostChecks!([], ctx);
     assert.strictEqual(check.judge({ code: 1, stdout: "", stderr: "df: /opt: No such file" }), "no room: df: /opt: No such file");
     assert.strictEqual(check.judge({ code: 0, stdout: "ok", stderr: "" }), undefined);
+  });
+
+  it("a module that throws from a timer ends its own thread, not the provider: its next call is refused at once, naming why", async () => {
+    assert.strictEqual(loadCatalogModule("./catalogs/late", "late", program, limits), undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    const started = Date.now();
+    assert.throws(plan("late"), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && e.path[0] === "catalogModule" && /"\.\/catalogs\/late" of late can no longer answer catalog\.\w+(\.\w+)?\(\): it threw outside any call \(thrown from a timer\)/.test((e as Error).message));
+    assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
   });
 
   it("what a module's function throws is thrown again with its message", () => {
