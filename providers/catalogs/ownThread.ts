@@ -148,8 +148,11 @@ const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).s
 
 /** What the module threw, thrown again here: an UpchainError it made (with upchain's own package) stays one. */
 function rethrown(t: Thrown): Error {
-  if (t.name === "UpchainError" && typeof t.code === "string" && /^[A-Z_]+$/.test(t.code)) {
-    return new UpchainError(t.code as UpchainErrorCode, t.message, Array.isArray(t.path) ? (t.path as (string | number)[]) : []);
+  // checked again here: the worker's own checks ran in the module's realm, which the module can change
+  const message = typeof t.message === "string" ? t.message : "the catalog module threw something that is not an Error";
+  if (t.name === "UpchainError" && typeof t.code === "string" && /^[A-Z_]{1,40}$/.test(t.code)) {
+    const at = Array.isArray(t.path) ? t.path.filter((p): p is string | number => typeof p === "string" || typeof p === "number") : [];
+    return new UpchainError(t.code as UpchainErrorCode, message, at);
   }
-  return new Error(t.message);
+  return new Error(message);
 }
