@@ -157,7 +157,7 @@ describe("upchain installed from its npm tarball into a user's own Pulumi progra
       const r = project.run(["preview", "--diff"]);
       const took = Date.now() - started;
       assert.notStrictEqual(r.code, 0, r.output);
-      assert.match(r.output, /catalogModule: the catalog module "\.\/catalogs\/banner" of banner did not answer catalog\.scheme\.normalize\(\) within 5 s \(a loop, or a wait\?\)/, r.output);
+      assert.match(r.output, /resource 'banner' has a problem: catalogModule: INVALID_INPUT: the catalog module "\.\/catalogs\/banner" of banner did not answer catalog\.scheme\.normalize\(\) within 5 s \(a loop, or a wait\?\)/, r.output);
       assert.match(r.output, /fix catalog\.scheme\.normalize in the module so that it returns/);
       // a preview of these two servers takes some 15 s here: the loop costs its 5 s limit, once
       assert.ok(took < 90_000, `preview took ${took} ms`);
