@@ -131,6 +131,43 @@ export function guardedCatalog(c: Catalog): Catalog {
     ...(c.offers ? { offers: (ctx: PlanContext): HostOffer => commandOf(p, "offers()", c.offers!.call(c, ctx)) } : {}),
     ...(c.fileSets ? { fileSets: Object.fromEntries(Object.entries(c.fileSets).map(([name, set]) => [name, guardedFileSet(p, name, set)])) } : {}),
     ...(c.cluster ? { cluster: guardedCluster(p, c.cluster) } : {}),
+    scheme: guardedScheme(p, c.scheme),
+  };
+}
+
+/** Past this many answers a scheme's memory starts again (a plan uses a few thousand versions). */
+const SCHEME_MEMORY = 100_000;
+
+/**
+ * A version scheme whose answers are checked (a version is a string, an order a finite number) and
+ * taken once per question: a version shown in preview is the one the run uses, and a plan over
+ * thousands of releases asks a module's thread (ownThread.ts) each question only once.
+ */
+function guardedScheme(product: string, scheme: Catalog["scheme"]): Catalog["scheme"] {
+  const { normalize, compare } = scheme;
+  const normalized = new Map<string, string | undefined>();
+  const compared = new Map<string, number>();
+  const remember = <V>(m: Map<string, V>, k: string, v: V): V => {
+    if (m.size >= SCHEME_MEMORY) m.clear();
+    m.set(k, v);
+    return v;
+  };
+  return {
+    describe: scheme.describe,
+    normalize: (text: string) => {
+      if (normalized.has(text)) return normalized.get(text);
+      const v: unknown = normalize.call(scheme, text);
+      if (v !== undefined && typeof v !== "string") throw refused(product, "scheme.normalize()", `scheme.normalize() gave ${v && typeof v === "object" ? describe(v) : `a ${typeof v}`}, not a version string (or undefined)`);
+      return remember(normalized, text, v);
+    },
+    compare: (a: string, b: string) => {
+      const key = `${a}\n${b}`;
+      const known = compared.get(key);
+      if (known !== undefined) return known;
+      const n: unknown = compare.call(scheme, a, b);
+      if (typeof n !== "number" || !Number.isFinite(n)) throw refused(product, "scheme.compare()", `scheme.compare() gave ${typeof n === "number" ? n : `a ${typeof n}`}, not a finite number`);
+      return remember(compared, key, n);
+    },
   };
 }
 

@@ -70,3 +70,26 @@ describe("a catalog of one's own: its cluster section is plain data, checked", (
     }
   });
 });
+
+describe("a catalog of one's own: its version scheme's answers are checked and taken once", () => {
+  it("a version that is an object with its own toString() is refused naming scheme.normalize()", () => {
+    const c = guardedCatalog({ ...counter, product: "schemeobject", scheme: { ...counter.scheme, normalize: () => evil } });
+    assert.throws(() => c.scheme.normalize("1"), refusedAt(/scheme\.normalize\(\) gave an object, not a version string/));
+  });
+
+  it("an order that is not a finite number is refused naming scheme.compare()", () => {
+    const c = guardedCatalog({ ...counter, product: "schemenan", scheme: { ...counter.scheme, compare: () => NaN } });
+    assert.throws(() => c.scheme.compare("1", "2"), refusedAt(/scheme\.compare\(\) gave NaN, not a finite number/));
+  });
+
+  it("each question is asked once: a scheme that would answer differently later is held to its first answer", () => {
+    let asked = 0;
+    const c = guardedCatalog({ ...counter, product: "schemeonce", scheme: { ...counter.scheme, normalize: (t) => (++asked === 1 ? t.trim() : "9"), compare: (a, b) => (++asked, Number(a) - Number(b)) } });
+    assert.strictEqual(c.scheme.normalize(" 2"), "2");
+    assert.strictEqual(c.scheme.normalize(" 2"), "2");
+    assert.strictEqual(c.scheme.compare("1", "2"), -1);
+    assert.strictEqual(c.scheme.compare("1", "2"), -1);
+    assert.strictEqual(asked, 2);
+    assert.strictEqual(c.scheme.describe, counter.scheme.describe);
+  });
+});
