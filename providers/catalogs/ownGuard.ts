@@ -5,7 +5,8 @@
 // hop, stop, step and command the planner and the executor use is a copy made of strings, numbers,
 // booleans, arrays and plain objects, taken once; anything else is refused, naming where it is.
 import { UpchainError } from "../errors";
-import type { Catalog, FileSet, HostCheck, HostOffer, Hop, PlanContext, Step, VersionProbe } from "../engine/catalog";
+import type { Catalog, FileSet, HostCheck, HostOffer, Hop, PlanContext, Rule, Step, VersionProbe } from "../engine/catalog";
+import type { FromDocument } from "../engine/provenance";
 
 /** Past this many values one answer of a catalog is not data a plan needs (and a cycle never ends). */
 const MAX_VALUES = 200_000;
@@ -129,6 +130,90 @@ export function guardedCatalog(c: Catalog): Catalog {
     ...(checks ? { hostChecks: (h: Hop[], ctx: PlanContext): HostCheck[] => checks.call(c, h, ctx).map((x, i) => commandOf(p, `hostChecks()[${i}]`, x)) } : {}),
     ...(c.offers ? { offers: (ctx: PlanContext): HostOffer => commandOf(p, "offers()", c.offers!.call(c, ctx)) } : {}),
     ...(c.fileSets ? { fileSets: Object.fromEntries(Object.entries(c.fileSets).map(([name, set]) => [name, guardedFileSet(p, name, set)])) } : {}),
+    ...(c.cluster ? { cluster: guardedCluster(p, c.cluster) } : {}),
+    scheme: guardedScheme(p, c.scheme),
+  };
+}
+
+/** Past this many answers a scheme's memory starts again (a plan uses a few thousand versions). */
+const SCHEME_MEMORY = 100_000;
+
+/**
+ * A version scheme whose answers are checked (a version is a string, an order a finite number) and
+ * taken once per question: a version shown in preview is the one the run uses, and a plan over
+ * thousands of releases asks a module's thread (ownThread.ts) each question only once.
+ */
+function guardedScheme(product: string, scheme: Catalog["scheme"]): Catalog["scheme"] {
+  const { normalize, compare } = scheme;
+  const normalized = new Map<string, string | undefined>();
+  const compared = new Map<string, number>();
+  const remember = <V>(m: Map<string, V>, k: string, v: V): V => {
+    if (m.size >= SCHEME_MEMORY) m.clear();
+    m.set(k, v);
+    return v;
+  };
+  return {
+    describe: scheme.describe,
+    normalize: (text: string) => {
+      if (normalized.has(text)) return normalized.get(text);
+      const v: unknown = normalize.call(scheme, text);
+      if (v !== undefined && typeof v !== "string") throw refused(product, "scheme.normalize()", `scheme.normalize() gave ${v && typeof v === "object" ? describe(v) : `a ${typeof v}`}, not a version string (or undefined)`);
+      return remember(normalized, text, v);
+    },
+    compare: (a: string, b: string) => {
+      const key = `${a}\n${b}`;
+      const known = compared.get(key);
+      if (known !== undefined) return known;
+      const n: unknown = compare.call(scheme, a, b);
+      if (typeof n !== "number" || !Number.isFinite(n)) throw refused(product, "scheme.compare()", `scheme.compare() gave ${typeof n === "number" ? n : `a ${typeof n}`}, not a finite number`);
+      return remember(compared, key, n);
+    },
+  };
+}
+
+type Cluster = NonNullable<Catalog["cluster"]>;
+
+const strings = (r: unknown) => Array.isArray(r) && r.every((x) => typeof x === "string");
+const isRule = (r: unknown) => {
+  const x = r as Record<string, unknown> | null;
+  return !!x && typeof x === "object" && typeof x.id === "string" && typeof x.text === "string" && typeof x.source === "string";
+};
+
+/**
+ * A cluster's rule, options and provenance copied once, here (the rollout shows them and the pool
+ * steps cite them); its policy's answer copied at each call: pool names are joined into the load
+ * balancer's commands, so each must be a string, not an object that prints as one.
+ */
+function guardedCluster(product: string, cluster: Cluster): Cluster {
+  const data = (value: unknown, what: string, check: (r: unknown) => string | undefined = () => undefined): unknown => {
+    let out: unknown;
+    try {
+      out = plainCopy(value, what);
+    } catch (e) {
+      if (e instanceof NotPlain) throw refused(product, what, e.message);
+      throw e;
+    }
+    const problem = check(out);
+    if (problem) throw refused(product, what, problem);
+    return out;
+  };
+  const { policy, oldReleaseStoppedAfter, rule, memberOptions, provenance, oldReleaseOnlyProvenance } = cluster;
+  if (typeof policy !== "function") throw refused(product, "cluster.policy", "cluster.policy is not a function");
+  const docOrNone = (r: unknown) => (r === undefined || (r && typeof r === "object" && (r as { kind?: unknown }).kind === "document") ? undefined : "is not a document's provenance");
+  return {
+    policy: asData(product, "cluster.policy", (source: string | undefined) => policy.call(cluster, source), (r, at) => {
+      const x = r as Record<string, unknown> | null;
+      if (!x || typeof x !== "object") return `${at} is not an object`;
+      if (typeof x.traffic !== "string") return `${at}.traffic is not a string (the name of the pool that serves traffic)`;
+      return strings(x.oldReleaseOnly) ? undefined : `${at}.oldReleaseOnly is not a list of pool names`;
+    }),
+    oldReleaseStoppedAfter: data(oldReleaseStoppedAfter, "cluster.oldReleaseStoppedAfter", (r) => (typeof r === "string" ? undefined : "cluster.oldReleaseStoppedAfter is not a step id")) as string,
+    rule: data(rule, "cluster.rule", (r) => (isRule(r) ? undefined : "cluster.rule has no string id, text and source")) as Rule,
+    memberOptions: data(memberOptions, "cluster.memberOptions", (r) => (r && typeof r === "object" && !Array.isArray(r) ? undefined : "cluster.memberOptions is not an object")) as Record<string, unknown>,
+    ...(provenance !== undefined ? { provenance: data(provenance, "cluster.provenance", (r) => docOrNone(r) && `cluster.provenance ${docOrNone(r)}`) as FromDocument } : {}),
+    ...(oldReleaseOnlyProvenance !== undefined
+      ? { oldReleaseOnlyProvenance: data(oldReleaseOnlyProvenance, "cluster.oldReleaseOnlyProvenance", (r) => docOrNone(r) && `cluster.oldReleaseOnlyProvenance ${docOrNone(r)}`) as FromDocument }
+      : {}),
   };
 }
 

@@ -438,7 +438,7 @@ async function stillMine(r: Run, what: string): Promise<void> {
 }
 
 /** How old the host's last word that the lock is this run's may be for a pool or http step to go on without asking again. */
-const FRESH_PROOF_MS = 2000;
+export const FRESH_PROOF_MS = 2000;
 
 /** Start the step; a launch cut off by a dropped connection is checked, and repeated only when it did not happen. */
 async function launch(r: Run, dir: string, step: PlannedStep): Promise<void> {

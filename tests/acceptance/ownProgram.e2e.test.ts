@@ -148,6 +148,24 @@ describe("upchain installed from its npm tarball into a user's own Pulumi progra
     assert.ok(!project.stateText().includes(project.dir), "the program's directory is nowhere in the state");
   });
 
+  it("a catalog module whose function never answers: preview is refused under catalogModule at the call's time limit, not hung (issue 19)", () => {
+    const banner = path.join(project.dir, "catalogs/banner.js");
+    // every version the stack names goes through the scheme: its first call never returns
+    fs.writeFileSync(banner, bannerCatalog.replace("normalize: (v) =>", "normalize: (v) => { for (;;); },\n  unused: (v) =>"));
+    try {
+      const started = Date.now();
+      const r = project.run(["preview", "--diff"]);
+      const took = Date.now() - started;
+      assert.notStrictEqual(r.code, 0, r.output);
+      assert.match(r.output, /resource 'banner' has a problem: catalogModule: INVALID_INPUT: the catalog module "\.\/catalogs\/banner" of banner did not answer catalog\.scheme\.normalize\(\) within 5 s \(a loop, or a wait\?\)/, r.output);
+      assert.match(r.output, /fix catalog\.scheme\.normalize in the module so that it returns/);
+      // a preview of these two servers takes some 15 s here: the loop costs its 5 s limit, once
+      assert.ok(took < 90_000, `preview took ${took} ms`);
+    } finally {
+      fs.writeFileSync(banner, bannerCatalog);
+    }
+  });
+
   it("after the program's directory moves, up changes nothing, refresh finds no drift and destroy succeeds", () => {
     const moved = path.join(work, "moved-program");
     project.moveTo(moved);

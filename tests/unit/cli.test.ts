@@ -130,5 +130,5 @@ describe("upchain --help", () => {
     const absolute = spawnSync(process.execPath, [cli, "plan", "counter", "--catalog", path.join(dir, "counter.js"), "--from", "1", "--to", "3"], { encoding: "utf8", cwd: dir });
     assert.strictEqual(absolute.status, 1);
     assert.match(absolute.stderr, /--catalog: .* is an absolute path/);
-  });
+  }).timeout(10_000); // two CLI processes, each starting the module's thread: some 1.3 s each on the shared 2-core machine
 });

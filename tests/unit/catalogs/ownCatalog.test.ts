@@ -144,7 +144,7 @@ describe("a catalog module of the user's own program", () => {
 
     it("a module that loops when it loads is refused after the time limit, and nothing of it is registered", () => {
       const started = Date.now();
-      const problem = loadCatalogModule("./catalogs/loops", "loops", program, 1);
+      const problem = loadCatalogModule("./catalogs/loops", "loops", program, { loadSeconds: 1, callSeconds: 1 });
       assert.match(problem ?? "", /"\.\/catalogs\/loops" did not finish loading within 1 s/);
       assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
       assert.strictEqual(findCatalog("loops"), undefined);
