@@ -219,8 +219,9 @@ case "$cmd" in
   down)
     if [ "${1:-}" = --all ]; then set -- $(hosts); fi
     # stopping a host that is not there is done already: nothing to say
-    for n in "$@"; do if [ -d "$(host_dir "$n")" ]; then stop_host "$n"; fi; done
-    write_known_hosts
+    stopped=0
+    for n in "$@"; do if [ -d "$(host_dir "$n")" ]; then stop_host "$n"; stopped=1; fi; done
+    [ "$stopped" = 0 ] || write_known_hosts
     # the bridge is the machine's: hosts of another run folder may still be on it
     if [ -z "$(hosts)" ] && [ -z "$(ip link show master "$bridge" 2>/dev/null)" ]; then ip link del "$bridge" 2>/dev/null || true; fi ;;
   info) [ $# -eq 1 ] || die "usage: testhost.sh info NAME"; info "$1" ;;
