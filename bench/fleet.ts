@@ -18,7 +18,7 @@ export const TARGET_VERSION = "1.1.6.4";
 const harness = path.join(repoRoot, "tests/hosts/testhost.sh");
 const cache = path.join(process.env.UPCHAIN_CACHE ?? "/var/cache/upchain", "bench");
 /** What install.sh creates or changes, relative to the host's root (000-default.conf it removes). */
-const INSTALLED = ["opt/omflow", "etc/apache2/sites-enabled/django.conf", "etc/upchain/services.d/omflow"];
+const INSTALLED = ["opt/omflow", "etc/apache2/sites-enabled/django.conf", "etc/upchain/services.d/omflow", "var/lib/omflow-db"];
 
 export const names = (n: number) => Array.from({ length: n }, (_, i) => `bn${i + 1}`);
 
@@ -47,6 +47,7 @@ async function goldenTar(log: (l: string) => void): Promise<string> {
     if (fs.statSync(p).isFile()) h.update(f).update(fs.readFileSync(p));
   }
   h.update(execFileSync("bash", [harness, "base"], { encoding: "utf8" }));
+  h.update(INSTALLED.join("\n")); // a path added to the layer makes a new one
   const tar = path.join(cache, `omflow-${START_VERSION}-${h.digest("hex").slice(0, 12)}.tar`);
   if (fs.existsSync(tar)) return tar;
   log(`building the golden OMFLOW ${START_VERSION} install on host bngold (once; cached as ${tar})`);
@@ -64,8 +65,8 @@ async function goldenTar(log: (l: string) => void): Promise<string> {
 
 /**
  * A layer over the OMFLOW one that hides its services entry (an overlay whiteout), so the host's init
- * starts neither Apache nor OMFLOW: the install is all there, as preview reads it (the version file,
- * the journal), at the memory of an sshd per host. For preview at 500 hosts, which runs no step.
+ * starts neither Apache nor OMFLOW: the install is all there, as preview reads it (the version, the
+ * journal), at the memory of an sshd per host. For preview at 500 hosts, which runs no step.
  */
 export function quietLayer(layerDir: string): string {
   const quiet = layerDir + ".quiet";
@@ -88,11 +89,13 @@ export async function resetFleet(n: number, layerDir: string, log?: (l: string) 
   const t0 = Date.now();
   const services = opts.services !== false;
   const layers = [...(services ? [] : [path.join(quietLayer(layerDir), "root")]), path.join(layerDir, "root")].join(":");
-  // harness calls one after the other: its address allocation and known_hosts writing are not safe
-  // to run in parallel; hosts already there are reset (a fresh overlay), the others started
+  const env = { ...process.env, UPCHAIN_HOST_LAYERS: layers };
+  // harness calls one after the other (its address allocation and known_hosts writing are not safe to
+  // run in parallel): hosts already there are reset (a fresh overlay and boot); `reset` refuses a host
+  // that is not there (a fresh machine), so those are started, once (at 500 hosts a second boot costs minutes)
   const running = new Set(execFileSync("bash", [harness, "list"], { encoding: "utf8" }).split("\n"));
   for (const [cmd, some] of [["reset", list.filter((h) => running.has(h))], ["up", list.filter((h) => !running.has(h))]] as const) {
-    if (some.length) execFileSync("bash", [harness, cmd, ...some], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, UPCHAIN_HOST_LAYERS: layers } });
+    if (some.length) execFileSync("bash", [harness, cmd, ...some], { stdio: ["ignore", "ignore", "inherit"], env });
   }
   const t1 = Date.now();
   const hosts = list.map(hostInfo);
@@ -110,7 +113,8 @@ export async function resetFleet(n: number, layerDir: string, log?: (l: string) 
   return hosts;
 }
 
-export const versionOn = (h: TestHost) => fs.readFileSync(path.join(h.root, "opt/omflow/VERSION"), "utf8").trim();
+/** The fake keeps its version in settings.py (no VERSION file since f8f9240), where the stack's versionCommand reads it. */
+export const versionOn = (h: TestHost) => /^OMFLOW_VERSION = "(.*)"$/m.exec(fs.readFileSync(path.join(h.root, "opt/omflow/web/omflow_site/settings.py"), "utf8"))?.[1] ?? "none";
 
 /** After a contender: every host must report the target, or the figure is not counted. */
 export function assertAtTarget(hosts: TestHost[], who: string): void {
