@@ -1,7 +1,7 @@
 // The fleet at scale: `pulumi up` of upchain at N = 100 (the OMFLOW patch chain of the fleet bench,
 // every host running Apache and OMFLOW) with its wall time and the peak memory of the CLI and of the
 // provider; then `pulumi preview` at N = 500 against the engine floor's preview of 500 do-nothing
-// resources (hosts started without their services: preview runs no step, it reads the version file
+// resources (hosts started without their services: preview runs no step, it reads the installed version
 // and the journal). What the hosts cost the machine is measured too (MemAvailable before and after
 // they start, per host). Hosts bn1..bnN (bench/fleet.ts), stopped at the end.
 //
