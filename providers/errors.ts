@@ -28,6 +28,7 @@ export type UpchainErrorCode =
   | "HOST_NOT_READY" // a read-only check at preview found the host not ready for the plan (nothing was changed)
   | "LB_STATE_MISMATCH" // the load balancer, read back, is not in the state upchain set or waited for
   | "WAVE_FAILED" // a rollout wave's failures went over its budget (later waves not started), or servers were left behind
+  | "TOO_MANY_OPEN_FILES" // the controller's open-file limit is below what the fleet's connections need: raise it, or split the fleet
   | "NOT_PROMOTED" // the environment this one is promoted from does not yet run the target successfully
   | "PLAN_CHANGED"; // what preview resolved and checked is no longer what the host would run (its offer moved on): nothing was run
 

@@ -6,6 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { bounded, rememberLook } from "../server/lookAhead";
 import { GivenProblem, fleetTable, givenRows, rowsOf } from "./table";
 import { terminalText } from "../engine/progress";
+import { ensureOpenFiles } from "../transport/fileLimit";
 
 /** How many hosts are looked at together: SSH handshakes cost the controller CPU. */
 const AT_ONCE = 32;
@@ -21,6 +22,9 @@ export async function check(_olds: unknown, news: any): Promise<pulumi.dynamic.C
   const servers: Record<string, unknown>[] = Array.isArray(news.servers) ? news.servers.filter((s: unknown) => s && typeof s === "object") : [];
   const names: unknown[] = Array.isArray(news.names) ? news.names : [];
   const given: GivenProblem[] = Array.isArray(news.problems) ? news.problems.filter((p: any) => p && typeof p.server === "string") : [];
+  // the whole fleet weighed against the open-file limit first, before any connection is opened
+  const tooMany = ensureOpenFiles(servers.length);
+  if (tooMany) return { failures: [{ property: "", reason: terminalText(`${tooMany.code}: ${tooMany.message}`) }] };
   // loaded here, not at the top: the Server's implementation is what the LookAhead runs ahead of
   const server = require("../server/impl") as typeof import("../server/impl");
   const results = servers.map(() => {

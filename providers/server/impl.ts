@@ -23,6 +23,7 @@ import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { hostChecksFor } from "../engine/powershellVersion";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
+import { countServer } from "../transport/fileLimit";
 import { suggestKey } from "../options/keys";
 import { FieldNames, fieldNamesOf, inUserTerms, userField } from "./fields";
 export { fieldNamesOf } from "./fields";
@@ -361,6 +362,9 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
     }
   }
   if (!conn.success || !srv.success || failures.length) return { failures };
+  // before the connection: a fleet larger than the process's open-file limit is refused here, not by EMFILE mid-run
+  const tooMany = countServer(`${conn.data.host}:${conn.data.port ?? 22}`);
+  if (tooMany) return { failures: [failureOf(tooMany)] };
   const s = srv.data;
   const catalog = catalogFor(s);
   const journalName = s.journalName ?? s.product;

@@ -10,6 +10,7 @@ import { SecretMasker, UpchainError, maskSecrets } from "../errors";
 import { quote } from "../quote";
 import { atomicReplaceInput, atomicReplaceScript, tempPathBeside } from "./atomicWrite";
 import { ConnectionWatch } from "./connectionWatch";
+import { handshakes } from "./handshakeGate";
 import { fingerprintOf, hostKeyAlgorithmsFor, parseHostKeyPin } from "./hostKey";
 import { privateKeyProblem } from "./privateKey";
 import { Connection, ExecOptions, ExecResult, RemoteHost, StreamTarget, connectionLabel, streamTargetLabel } from "./remoteHost";
@@ -52,24 +53,27 @@ export async function connectSsh(conn: Connection, options: SshOptions = {}): Pr
   let offered: string | undefined;
   const ready = watch.whenReady();
   const serverHostKey = hostKeyAlgorithmsFor(pin);
-  client.connect({
-    host: conn.host,
-    port: conn.port ?? 22,
-    username: conn.user ?? "root",
-    privateKey: conn.privateKey,
-    passphrase: conn.privateKeyPassphrase,
-    password: conn.password,
-    readyTimeout: options.readyTimeoutMs ?? 20_000,
-    keepaliveInterval: options.keepaliveIntervalMs ?? 10_000,
-    keepaliveCountMax: 3,
-    ...(serverHostKey ? { algorithms: { serverHostKey: serverHostKey as any } } : {}),
-    hostVerifier: (key: Buffer) => {
-      offered = fingerprintOf(key);
-      return offered === pin.fingerprint;
-    },
-  });
   try {
-    await ready;
+    // a bounded number of handshakes at a time (handshakeGate.ts); its ready timeout starts with its turn
+    await handshakes.run(() => {
+      client.connect({
+        host: conn.host,
+        port: conn.port ?? 22,
+        username: conn.user ?? "root",
+        privateKey: conn.privateKey,
+        passphrase: conn.privateKeyPassphrase,
+        password: conn.password,
+        readyTimeout: options.readyTimeoutMs ?? 20_000,
+        keepaliveInterval: options.keepaliveIntervalMs ?? 10_000,
+        keepaliveCountMax: 3,
+        ...(serverHostKey ? { algorithms: { serverHostKey: serverHostKey as any } } : {}),
+        hostVerifier: (key: Buffer) => {
+          offered = fingerprintOf(key);
+          return offered === pin.fingerprint;
+        },
+      });
+      return ready;
+    });
   } catch (e) {
     watch.closing();
     client.end();

@@ -6,7 +6,7 @@
 # machine has it (off), so hosts are air-gapped like the servers the vendor documents describe.
 #
 # usage: testhost.sh base                 build (once) and print the cached base rootfs
-#        testhost.sh up NAME[:N] ...       start hosts (at address .N if given), restarting any stale one
+#        testhost.sh up NAME[:N] ...       start hosts (at address index N if given), restarting any stale one
 #        testhost.sh reset NAME           discard everything the host changed, start it again
 #        testhost.sh down NAME|--all      stop hosts and remove their namespaces and files
 #        testhost.sh info NAME            print JSON: name, ip, port, user, key file, host key
@@ -17,7 +17,10 @@ set -euo pipefail
 cache=${UPCHAIN_CACHE:-/var/cache/upchain}
 run=${UPCHAIN_HOSTS_RUN:-/run/upchain-hosts}
 bridge=${UPCHAIN_BRIDGE:-upchain0}
-subnet=${UPCHAIN_SUBNET:-10.77.0}   # /24 on the private bridge; only our own namespaces live here
+subnet=${UPCHAIN_SUBNET:-10.77.0}   # the first /24 on the private bridge; only our own namespaces live here
+# A fleet beyond one /24 (the bench's 500 hosts) goes on in the next ones: index N is the address
+# ${subnet%.*}.(N/256).(N%256), the bridge routes the whole /16, and a host's eth0 is a /16.
+max_index=${UPCHAIN_MAX_HOSTS_INDEX:-1300}
 suite=bookworm
 mirror=${UPCHAIN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -68,11 +71,18 @@ SH
 }
 
 ensure_bridge() {
-  ip link show "$bridge" >/dev/null 2>&1 && return
-  ip link add "$bridge" type bridge
-  ip addr add "$subnet.1/24" dev "$bridge"
-  ip link set "$bridge" up
+  if ! ip link show "$bridge" >/dev/null 2>&1; then
+    ip link add "$bridge" type bridge
+    ip addr add "$subnet.1/24" dev "$bridge"
+    ip link set "$bridge" up
+  fi
+  # the /24's address stays the bridge's; the rest of the /16 is reached through the same bridge
+  ip route replace "$(net16).0.0/16" dev "$bridge" 2>/dev/null || true
 }
+
+net16() { echo "${subnet%.*}"; }
+# The address of index N: the first /24 for N < 256 (as always), the next ones after it.
+addr_of() { echo "$(net16).$(( ${subnet##*.} + $1 / 256 )).$(( $1 % 256 ))"; }
 
 host_dir() { echo "$run/$1"; }
 ns() { echo "upchain-$1"; }
@@ -83,12 +93,14 @@ client_key() {
   echo "$k"
 }
 
-alloc_index() { # the lowest index not used by a running host
-  local i
-  for i in $(seq 10 250); do
-    grep -qx "$i" "$run"/*/index 2>/dev/null || { echo "$i"; return; }
+alloc_index() { # the lowest index not used by a running host (none ends in .0, .1 or .255)
+  local i; local -A used=()
+  for i in $(cat "$run"/*/index 2>/dev/null); do used[$i]=1; done
+  for ((i = 10; i <= max_index; i++)); do
+    (( i % 256 < 2 || i % 256 == 255 )) && continue
+    [ -z "${used[$i]:-}" ] && { echo "$i"; return; }
   done
-  die "no free address left in $subnet.0/24"
+  die "no free address left: $max_index addresses from $subnet.10 are taken (UPCHAIN_MAX_HOSTS_INDEX raises the bound)"
 }
 
 start_host() {
@@ -99,8 +111,9 @@ start_host() {
   [ -d "$d" ] && stop_host "$name" keep
   mkdir -p "$d/upper" "$d/work" "$d/root"
   if [ -n "$want" ]; then
-    [[ "$want" =~ ^[0-9]+$ ]] && [ "$want" -ge 2 ] && [ "$want" -le 254 ] || die "address index '$want' must be 2..254"
-    grep -qx "$want" $(ls "$run"/*/index 2>/dev/null | grep -v "^$d/index$") /dev/null && die "address $subnet.$want is taken"
+    [[ "$want" =~ ^[0-9]+$ ]] && [ "$want" -ge 2 ] && [ "$want" -le "$max_index" ] && (( want % 256 >= 2 && want % 256 != 255 )) \
+      || die "address index '$want' must be 2..$max_index, not ending in .0, .1 or .255 (its address: $subnet.N for N < 256, then the next /24s)"
+    grep -qx "$want" $(ls "$run"/*/index 2>/dev/null | grep -v "^$d/index$") /dev/null && die "address $(addr_of "$want") is taken"
     idx=$want
   else
     idx=$(cat "$d/index" 2>/dev/null || alloc_index)
@@ -113,7 +126,7 @@ start_host() {
   install -m 0600 "$key.pub" "$d/root/root/.ssh/authorized_keys"
   install -m 0600 -o 1000 -g 1000 "$key.pub" "$d/root/home/deploy/.ssh/authorized_keys"
   echo "$name" > "$d/root/etc/hostname"
-  printf '127.0.0.1 localhost\n%s.%s %s\n' "$subnet" "$idx" "$name" > "$d/root/etc/hosts"
+  printf '127.0.0.1 localhost\n%s %s\n' "$(addr_of "$idx")" "$name" > "$d/root/etc/hosts"
   # network
   ensure_bridge
   # Namespace names are machine-wide: one left by a host whose run folder is gone (a killed harness, a
@@ -125,17 +138,16 @@ start_host() {
   ip netns add "$(ns "$name")"
   # A fixed MAC per address, so this machine's ARP entry stays right when a host is reset; with a
   # new MAC each time, the first connections after a reset stalled for a minute on a stale entry.
-  ip link add "uc$idx" type veth peer name eth0 netns "$(ns "$name")" address "$(printf '02:77:00:00:00:%02x' "$idx")"
-  ip neigh flush to "$subnet.$idx" dev "$bridge" 2>/dev/null || true
+  ip link add "uc$idx" type veth peer name eth0 netns "$(ns "$name")" address "$(printf '02:77:00:00:%02x:%02x' $((idx / 256)) $((idx % 256)))"
+  ip neigh flush to "$(addr_of "$idx")" dev "$bridge" 2>/dev/null || true
   ip link set "uc$idx" master "$bridge" up
-  ip -n "$(ns "$name")" addr add "$subnet.$idx/24" dev eth0
+  # the first /24's hosts keep their /24 (as before); those beyond it are on the /16 the bridge routes
+  ip -n "$(ns "$name")" addr add "$(addr_of "$idx")/$([ "$idx" -lt 256 ] && echo 24 || echo 16)" dev eth0
   ip -n "$(ns "$name")" link set eth0 up
   ip -n "$(ns "$name")" link set lo up
   # supervisor: boots the host, and boots it again when it asks to reboot (exit 99)
   setsid "$here/host-supervisor.sh" "$(ns "$name")" "$d" "$name" </dev/null >"$d/console.log" 2>&1 &
   echo $! > "$d/supervisor.pid"
-  wait_ssh "$name"
-  write_known_hosts
 }
 
 # One known_hosts file for every running host, so stacks can pin keys with upchain:knownHostsFile.
@@ -145,17 +157,20 @@ write_known_hosts() {
   mkdir -p "$run" # a fresh machine (/run is emptied at boot) has none before the first host
   # a temp file of its own: two harness calls at once (a bench beside a test) must not share one
   local tmp; tmp=$(mktemp "$f.XXXXXX")
+  # bash's own reads, no process per host: a fleet of 500 rewrites this once, not once per host
+  local idx kt kb _
   for d in "$run"/*/; do
-    [ -s "$d/root/etc/ssh/ssh_host_ed25519_key.pub" ] || continue
-    echo "$subnet.$(cat "$d/index") $(cut -d' ' -f1,2 "$d/root/etc/ssh/ssh_host_ed25519_key.pub")" >> "$tmp"
-  done
+    [ -s "$d/root/etc/ssh/ssh_host_ed25519_key.pub" ] && [ -s "$d/index" ] || continue
+    read -r idx < "$d/index"; read -r kt kb _ < "$d/root/etc/ssh/ssh_host_ed25519_key.pub"
+    echo "$(addr_of "$idx") $kt $kb"
+  done > "$tmp"
   chmod 0644 "$tmp"
   mv -f "$tmp" "$f"
 }
 
 wait_ssh() {
   local name=$1 d; d=$(host_dir "$name")
-  local ip="$subnet.$(cat "$d/index")" deadline=$((SECONDS + ${UPCHAIN_BOOT_TIMEOUT:-30}))
+  local ip; ip=$(addr_of "$(cat "$d/index")"); local deadline=$((SECONDS + ${UPCHAIN_BOOT_TIMEOUT:-30}))
   until [ -s "$d/root/etc/ssh/ssh_host_ed25519_key.pub" ] && timeout 1 bash -c "exec 3<>/dev/tcp/$ip/22" 2>/dev/null; do
     [ $SECONDS -lt $deadline ] || { tail -20 "$d/console.log" >&2; die "host $name did not start sshd on $ip:22"; }
     sleep 0.1
@@ -177,15 +192,14 @@ stop_host() {
   mountpoint -q "$d/root" && umount -l "$d/root"
   if [ "$keep" = keep ]; then return; fi
   rm -rf "$d"
-  write_known_hosts
 }
 
 info() {
   local name=$1 d; d=$(host_dir "$name")
   [ -f "$d/index" ] || die "no host named $name (start it with: testhost.sh up $name)"
   local hk; hk=$(cut -d' ' -f1,2 "$d/root/etc/ssh/ssh_host_ed25519_key.pub")
-  printf '{"name":"%s","host":"%s.%s","port":22,"user":"root","privateKeyFile":"%s","hostKey":"%s","root":"%s"}\n' \
-    "$name" "$subnet" "$(cat "$d/index")" "$(client_key)" "$hk" "$d/root"
+  printf '{"name":"%s","host":"%s","port":22,"user":"root","privateKeyFile":"%s","hostKey":"%s","root":"%s"}\n' \
+    "$name" "$(addr_of "$(cat "$d/index")")" "$(client_key)" "$hk" "$d/root"
 }
 
 # A machine with no hosts yet (a fresh boot empties /run) has no run folder: that is an empty list,
@@ -197,12 +211,17 @@ require_host() { [ -f "$(host_dir "$1")/index" ] || die "no host named $1 (start
 cmd=${1:-}; shift || true
 case "$cmd" in
   base) build_base; echo "$base/rootfs" ;;
-  up) build_base; mkdir -p "$run"; for n in "$@"; do start_host "$n"; done ;;
-  reset) for n in "$@"; do require_host "$n"; stop_host "$n"; start_host "$n"; done ;;
+  # every host is started, then all are waited for (they boot side by side), then known_hosts is
+  # written once: a fleet of 500 starts in minutes, not one boot after the other
+  up) build_base; mkdir -p "$run"; for n in "$@"; do start_host "$n"; done; for n in "$@"; do wait_ssh "${n%%:*}"; done; write_known_hosts ;;
+  reset) for n in "$@"; do require_host "$n"; done
+         for n in "$@"; do stop_host "$n"; start_host "$n"; done; for n in "$@"; do wait_ssh "$n"; done; write_known_hosts ;;
   down)
     if [ "${1:-}" = --all ]; then set -- $(hosts); fi
     # stopping a host that is not there is done already: nothing to say
-    for n in "$@"; do if [ -d "$(host_dir "$n")" ]; then stop_host "$n"; fi; done
+    stopped=0
+    for n in "$@"; do if [ -d "$(host_dir "$n")" ]; then stop_host "$n"; stopped=1; fi; done
+    [ "$stopped" = 0 ] || write_known_hosts
     # the bridge is the machine's: hosts of another run folder may still be on it
     if [ -z "$(hosts)" ] && [ -z "$(ip link show master "$bridge" 2>/dev/null)" ]; then ip link del "$bridge" 2>/dev/null || true; fi ;;
   info) [ $# -eq 1 ] || die "usage: testhost.sh info NAME"; info "$1" ;;

@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
 import { check as lookAheadCheck, diff, create } from "../../../providers/lookAhead/impl";
 import { check as serverCheck } from "../../../providers/server/impl";
 import { bounded, lookKey, rememberLook, takeLook } from "../../../providers/server/lookAhead";
@@ -74,5 +76,22 @@ describe("look-ahead: the servers' preview looks, side by side", () => {
     const fromA = await serverCheck(undefined, { ...a, __provider: "p" });
     assert.deepStrictEqual(fromA.failures, [{ property: "", reason: "target: INVALID_INPUT: looked ahead" }]);
     assert.strictEqual(takeLook(a), undefined, "the look was taken");
+  });
+
+  it("a fleet larger than the process's hard open-file limit is refused once, TOO_MANY_OPEN_FILES, before any connection", function () {
+    this.timeout(30_000);
+    // a real process whose hard limit is 100 (room for 36 servers) checks a fleet of 50 at loopback addresses nothing listens on (were any looked at, it would be refused there, not here)
+    const impl = path.resolve(__dirname, "../../../providers/lookAhead/impl.js");
+    const script = `
+      const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
+      const servers = Array.from({ length: 50 }, (_, i) => ({ product: "omflow", target: "1.1.6.4", connection: { host: "127.0.0." + (i + 2), port: 1, hostKey }, password: "secret-pw" }));
+      const started = Date.now();
+      require(${JSON.stringify(impl)}).check(undefined, { servers, names: servers.map((_, i) => "s" + i) })
+        .then((r) => console.log(JSON.stringify({ r, ms: Date.now() - started })));`;
+    const out = JSON.parse(execFileSync("prlimit", ["--nofile=100:100", process.execPath, "-e", script], { encoding: "utf8" }));
+    assert.strictEqual(out.r.inputs, undefined);
+    assert.strictEqual(out.r.failures.length, 1);
+    assert.match(out.r.failures[0].reason, /^TOO_MANY_OPEN_FILES: 50 servers need about 114 open files in the provider process .* its hard limit is 100/);
+    assert.ok(out.ms < 2000, `refused at once, no host looked at (${out.ms} ms)`);
   });
 });
