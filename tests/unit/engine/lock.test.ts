@@ -132,6 +132,14 @@ describe("the machine's lock (local fake transport)", function () {
     assert.strictEqual(fs.existsSync(path.join(dir, "machine.lock")), false);
   });
 
+  it("stopping this process's heartbeats stops the beats its waits carry too: a wait still on the host beats no more", async () => {
+    const lock = await acquireLock(new LocalHost(), dir, "srv", "run-a", 2);
+    assert.match(lock.ridingBeat!.script(), /beat_first=\d+; beat_every=100\b/, "a live lock's waits beat every second");
+    stopHeartbeats();
+    assert.match(lock.ridingBeat!.script(), /beat_first=-1;/);
+    await lock.release();
+  });
+
   it("stopping this process's heartbeats leaves the lock in place to go stale, and the next run takes it over", async () => {
     await acquireLock(new LocalHost(), dir, "srv", "run-a", 2);
     stopHeartbeats();
