@@ -274,14 +274,15 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
   };
   // Beat several times per stale period, so one missed beat (a slow exec) never makes the lock stale,
   // and at least every 5 s, so a run watching the lock sees quickly that its holder lives. The timer
-  // looks four times per period, so a beat a wait made on the host moves the next one along.
+  // looks four times per period (beating once the last beat is about a period old, give or take an
+  // eighth), so a beat a wait made on the host moves the next one along.
   const every = beatEveryMs(staleSeconds);
   const tick = Math.max(250, Math.floor(every / 4));
   let beating = false;
   let riding = 0; // waits whose exec is on the host, beating there
   let stopped = false;
   const timer = setInterval(() => {
-    if (beating || lostTo || riding > 0 || Date.now() - lastBeatAt < every - tick) return;
+    if (beating || lostTo || riding > 0 || Date.now() - lastBeatAt < every - tick / 2) return;
     beating = true;
     beat()
       .catch(() => undefined) // a host that is down (rebooting, link lost) cannot be reached; the next beat tries again
