@@ -87,10 +87,6 @@ async function answers(host: RemoteHost): Promise<boolean> {
  * side after a stop at the deadline.
  */
 export async function waitForStep(host: RemoteHost, dir: string, o: WaitOptions): Promise<WaitResult> {
-  return waitUntilEnded(host, dir, o);
-}
-
-async function waitUntilEnded(host: RemoteHost, dir: string, o: WaitOptions): Promise<WaitResult> {
   const contact = o.contactTimeoutMs ?? 120_000;
   let shown = 0;
   let polls = 0;

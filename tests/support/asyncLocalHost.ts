@@ -25,6 +25,7 @@ export class AsyncLocalHost extends LocalHost {
         c.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
         c.on("error", reject);
         c.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+        c.stdin.on("error", () => undefined); // a command that exits without reading its input
         c.stdin.end(options?.stdin ?? "");
       });
     } finally {
