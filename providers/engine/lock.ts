@@ -54,8 +54,10 @@ export interface RidingBeat {
    * moment the script reads it: when the first beat is due, then how often; beat_first is -1 when
    * this run must not beat: its lock is lost, or its heartbeats were stopped) and defines
    * upchain_beat, which beats under the mutex only while the owner line names this run, sets
-   * beat_said ("mine", or "lost <run>") and beat_at (from $now), and returns 1 when the lock is lost.
-   * The script then ends by printing `upchain-beat <beat_said> <centiseconds since the beat>` on
+   * beat_said ("mine", or "lost <run>") and beat_at (from $now), and returns 1 when the lock is lost
+   * or nobody reads the wait's output any more (its controller is gone: the wait must stop beating).
+   * A controller frozen in the middle of a wait (SIGSTOP, its connection still open) is beaten for at
+   * most the rest of that wait (10 s). The script then ends by printing `upchain-beat <beat_said> <centiseconds since the beat>` on
    * stderr (BEAT_REPORT).
    */
   script(): string;
@@ -302,6 +304,10 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
         stopped || lostTo ? `beat_first=-1; beat_every=0` : `beat_first=${Math.ceil(due / 10)}; beat_every=${Math.ceil(every / 10)}`,
         `beat_said=; beat_at=0`,
         `upchain_beat() {`,
+        // a wait whose controller is gone must not keep its lock alive: once its connection is closed
+        // (a killed controller, a dropped link sshd has noticed) this write fails or kills the
+        // script (SIGPIPE), and no beat is written
+        `  printf 'upchain-beat due\\n' >&2 || return 1`,
         // no state folder: no lock at all (and a redirection to a missing folder would end the script)
         `  [ -d ${q(stateDir)} ] || { beat_said="lost nobody"; return 1; }`,
         `  dir=${q(dir)}; owner=${q(owner)}; res=${q(safeWord(resource))}; umask 077`,
