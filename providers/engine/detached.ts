@@ -11,6 +11,7 @@ import { UpchainError } from "../errors";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { Fence, fencedWrite } from "./fence";
+import { BEAT_REPORT, RidingBeat } from "./lock";
 
 export interface DetachedResult {
   code: number;
@@ -81,6 +82,24 @@ function stateInto(dir: string): string {
   ].join("\n");
 }
 
+/** The file the launcher holds an exclusive flock on for the step's whole life: the wait blocks on it. */
+const ALIVE_LOCK = "running.lock";
+
+/**
+ * The launcher, run by `sh -c` in the step's folder. It takes an exclusive flock on ALIVE_LOCK (the
+ * kernel drops it with the launcher, however it ends: its exit after the exit status is published, a
+ * kill of its process group, a reboot), records its start time and its start on the uptime clock
+ * before its pid (so a pid always has them; built-ins only, as the poll reads them), runs the script,
+ * removes the env file, then publishes the exit status with one rename. The script does not inherit
+ * the lock's descriptor (8>&-): a daemon the step starts must not keep the step "running". Without
+ * flock the lock is simply not held, and the wait finds that out and looks the old way.
+ * upchain's own files (out, err, rc, pid) are private; the step's commands run with the login's own
+ * umask ($1), because what they create (a Python environment Apache must read) is the product's.
+ */
+const STEP_LAUNCHER =
+  `u=$1; exec 8>> ${ALIVE_LOCK}; flock 8 2>/dev/null; ${READ_STAT("$$")}; echo "$have" > start; read -r up _ < /proc/uptime; echo "\${up%%.*}" > started-up; echo $$ > pid.tmp; mv -f pid.tmp pid; ` +
+  `(umask "$u"; exec sh ./script.sh) 8>&- > out 2> err; echo $? > rc.tmp; rm -f env; mv -f rc.tmp rc`;
+
 /**
  * The part of `env` the script uses: a step that names none of its variables gets no secrets file
  * at all (a file that is never written cannot be left behind).
@@ -104,14 +123,7 @@ export async function startDetached(host: RemoteHost, dir: string, script: strin
     if (prep.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not prepare the step's folder ${dir} on ${host.label}: ${prep.stderr.trim().slice(0, 300)}`);
     await fencedWrite(host, fence, `${dir}/env`, envFileText(env), 0o600);
   }
-  // The launcher records its start time and its start on the uptime clock before its pid (so a pid
-  // always has them; built-ins only, as the poll reads them), runs the script, removes the env file,
-  // then publishes the exit status with one rename.
-  // upchain's own files (out, err, rc, pid) are private; the step's commands run with the login's own
-  // umask ($1), because what they create (a Python environment Apache must read) is the product's.
-  const launcher =
-    `u=$1; ${READ_STAT("$$")}; echo "$have" > start; read -r up _ < /proc/uptime; echo "\${up%%.*}" > started-up; echo $$ > pid.tmp; mv -f pid.tmp pid; ` +
-    `(umask "$u"; exec sh ./script.sh) > out 2> err; echo $? > rc.tmp; rm -f env; mv -f rc.tmp rc`;
+  const launcher = STEP_LAUNCHER;
   // One round trip: the folder, the script (on standard input, so it is never on a command line),
   // the launch. It returns once the launcher has published its pid (at most 10 s), so the first poll
   // never mistakes a step that is starting for one that never started; and it gives a short step
@@ -192,45 +204,114 @@ export async function stepState(host: RemoteHost, dir: string): Promise<StepStat
   return s?.state === "unknown" ? undefined : s;
 }
 
+/** A poll's answer: the state, and for a finished step its whole output when the poll could bring it. */
+export type PolledState = Exclude<StepState, { state: "finished" }> | { state: "finished"; code: number; result?: DetachedResult };
+
+export interface PollOptions {
+  /** Wait on the host for a running step to end, at most this long. */
+  waitSeconds?: number;
+  /** Gets the output written since `from`; without it the output is not followed at all. */
+  onOutput?: (text: string) => void;
+  /** While waiting, pass the output on this often (the display's interval); by default only as the wait ends. */
+  outputEverySeconds?: number;
+  /** The lock's heartbeat, beaten by the waiting script itself (lock.ts). */
+  beat?: RidingBeat;
+}
+
+/** What separates the state lines from the finished step's output on the poll's stderr, and ends it. */
+const RESULT_END = "upchain-result-end";
+
+/**
+ * The wait on the host, in the step's folder, for a running step ($s says so): until its exit status
+ * is written or `waitSeconds` pass. It blocks on the launcher's lock (flock -w), so it wakes the
+ * moment the launcher ends, however it ends, and starts no process in between; it wakes on its own
+ * only when the lock's heartbeat is due (the riding beat) or the output is to be passed on. A step
+ * with no lock to block on (launched by an earlier upchain, or a host where flock failed) and a lock
+ * that is free while the step still reads as running are looked at every 0.2 s, as before. Time is
+ * read from /proc/uptime (built-ins, in centiseconds); a host where it cannot be read, or where
+ * nothing can be started (flock and sleep fail at once), ends the wait early, within a bounded number
+ * of turns: the caller then polls again after a pause.
+ */
+function waitOnHost(dir: string, waitSeconds: number, follow: boolean, outputEverySeconds: number | undefined, beat: RidingBeat | undefined): string {
+  const f = (name: string) => q(`${dir}/${name}`);
+  const out = f("out");
+  const outEvery = follow && outputEverySeconds !== undefined && outputEverySeconds < waitSeconds ? Math.max(20, Math.round(outputEverySeconds * 100)) : -1;
+  return [
+    beat ? beat.script() : `beat_first=-1; beat_every=0; beat_said=; beat_at=0`,
+    `upchain_now() { t=; { read -r t _ < /proc/uptime; } 2>/dev/null; case "$t" in *.[0-9][0-9]) now=$(( \${t%.*} * 100 + 1\${t#*.} - 100 ));; *) return 1;; esac; }`,
+    `now=0; upchain_now; end=$((now + ${Math.round(waitSeconds * 100)})); nb=-1; no=-1`,
+    `[ "$beat_first" -lt 0 ] || nb=$((now + beat_first)); [ ${outEvery} -lt 0 ] || no=$((now + ${outEvery}))`,
+    `lk=0; [ -f ${f(ALIVE_LOCK)} ] && command -v flock >/dev/null 2>&1 && lk=1`,
+    `i=0; while [ ! -f ${f("rc")} ] && [ $i -lt ${Math.ceil(waitSeconds * 5) + 10} ] && upchain_now && [ $now -lt $end ]; do`,
+    `  i=$((i + 1)); t=$end; [ $nb -lt 0 ] || [ $nb -ge $t ] || t=$nb; [ $no -lt 0 ] || [ $no -ge $t ] || t=$no; t=$((t - now)); [ $t -ge 5 ] || t=5`,
+    `  if [ $lk = 1 ]; then`,
+    `    flock -s -E 75 -w $((t / 100)).$((t / 10 % 10))$((t % 10)) ${f(ALIVE_LOCK)} true 2>/dev/null; w=$?`,
+    // free: the launcher has ended, so the exit status is there, or the step is gone; a free lock
+    // while the step still reads as running proves nothing, and the wait looks the old way from then
+    `    if [ $w = 0 ]; then [ -f ${f("rc")} ] && break`,
+    stateInto(dir),
+    `      case "$s" in running\\ *) lk=0;; *) break;; esac`,
+    `    elif [ $w != 75 ]; then lk=0; fi`,
+    `  else sleep 0.2; fi`,
+    `  upchain_now || break`,
+    `  if [ $nb -ge 0 ] && [ $now -ge $nb ]; then upchain_beat || break; nb=$((now + beat_every)); fi`,
+    `  if [ $no -ge 0 ] && [ $now -ge $no ]; then n=$(wc -c < ${out} 2>/dev/null || echo "$pos"); if [ "$n" -gt "$pos" ]; then tail -c +$((pos + 1)) -- ${out} | head -c $((n - pos)); pos=$n; fi; no=$((now + ${outEvery})); fi`,
+    `done`,
+  ].join("\n");
+}
+
 /**
  * One poll in one round trip: the output the step has written since byte `from` (on stdout, handed
- * to `onOutput` as it arrives), then its state (the last line on stderr). With `waitSeconds`, a
- * running step is waited for on the host, its new output passed on as it grows, until it has written
- * its exit status or the time is up: no exec every half second (each one an SSH channel and a shell
- * on the host), and no round trip between the step's end and our knowing it. The exit status file is
- * what is waited for, not the process: a finished process can linger as a zombie under an init that
- * is slow to reap. The state is undefined when the poll itself failed and proves nothing. Throws
- * when the connection is down.
+ * to `onOutput` as it arrives), then its state (on stderr). With `waitSeconds`, a running step is
+ * waited for on the host (waitOnHost) until it has written its exit status or the time is up: no exec
+ * every half second (each one an SSH channel and a shell on the host), no process every 0.2 s, and no
+ * round trip between the step's end and our knowing it. The exit status file is what ends the wait,
+ * not the process: a finished process can linger as a zombie under an init that is slow to reap. A
+ * finished step's whole stdout and stderr come back in the same exec (after a NUL on stderr), and a
+ * step that has ended has its secrets file removed by it: no exec after the step. The state is
+ * undefined when the poll itself failed and proves nothing. Throws when the connection is down.
  */
-export async function pollStep(host: RemoteHost, dir: string, from: number, o: { waitSeconds?: number; onOutput?: (text: string) => void } = {}): Promise<StepState | undefined> {
+export async function pollStep(host: RemoteHost, dir: string, from: number, o: PollOptions = {}): Promise<PolledState | undefined> {
   // the state is told as soon as it is known, before the output is followed: following it starts
-  // processes (wc, tail, sleep), and a host that cannot fork still says how the step stands
+  // processes (wc, tail, flock), and a host that cannot fork still says how the step stands
   const state = `${stateInto(dir)}\nprintf '%s\\n' "$s" >&2`;
   const out = q(dir + "/out");
-  const rc = q(dir + "/rc");
-  const rounds = Math.ceil((o.waitSeconds ?? 0) / 0.2);
-  // while it runs: every 0.2 s, the bytes added since the last look; then the state, then the rest
-  // (read after the state, so a finished step's output is complete)
-  const follow = rounds
-    ? `case "$s" in running\\ *) pos=${from}; i=0; while [ ! -f ${rc} ] && [ $i -lt ${rounds} ]; do ` +
-      `n=$(wc -c < ${out} 2>/dev/null || echo "$pos"); if [ "$n" -gt "$pos" ]; then tail -c +$((pos + 1)) -- ${out} | head -c $((n - pos)); pos=$n; fi; ` +
-      `sleep 0.2; i=$((i + 1)); done\n${state}\ntail -c +$((pos + 1)) -- ${out} 2>/dev/null;; *) tail -c +${from + 1} -- ${out} 2>/dev/null;; esac`
-    : `tail -c +${from + 1} -- ${out} 2>/dev/null`;
+  const follow = o.onOutput !== undefined;
+  const rest = (at: string) => (follow ? `tail -c +${at} -- ${out} 2>/dev/null` : `:`);
+  const waiting = (o.waitSeconds ?? 0) > 0;
+  const body = waiting
+    ? `case "$s" in running\\ *) pos=${from}\n${waitOnHost(dir, o.waitSeconds!, follow, o.outputEverySeconds, o.beat)}\n${state}\n${rest("$((pos + 1))")};; *) ${rest(String(from + 1))};; esac`
+    : rest(String(from + 1));
+  // the end: a finished step's output (whole, NUL-separated, closed by RESULT_END only when both
+  // files were read), the secrets file of a step that has ended removed, the riding beat's report
+  const end = [
+    `case "$s" in finished\\ *|gone|not-started) rm -f -- ${q(dir + "/env")} 2>/dev/null;; esac`,
+    waiting && o.beat ? BEAT_REPORT : ``,
+    `case "$s" in finished\\ *) { printf '\\0'; cat -- ${out} && printf '\\0' && cat -- ${q(dir + "/err")} && printf '\\0${RESULT_END}'; } >&2;; esac`,
+  ].join("\n");
   let streamed = false;
-  const r = await host.exec(`${state}\n${follow}\nexit 0`, {
-    sudo: true,
-    onOutput: (text, stream) => {
-      if (stream !== "stdout" || !text) return;
-      streamed = true;
-      o.onOutput?.(text);
-    },
-  });
+  const done = waiting ? o.beat?.begin() : undefined;
+  const r = await host
+    .exec(`${state}\n${body}\n${end}\nexit 0`, {
+      sudo: true,
+      onOutput: (text, stream) => {
+        if (stream !== "stdout" || !text) return;
+        streamed = true;
+        o.onOutput?.(text);
+      },
+    })
+    .finally(() => done?.());
   // a host that does not stream (the unit tests' fake) hands the output over at the end
   if (!streamed && r.stdout) o.onOutput?.(r.stdout);
+  const [lines, stdout, stderr, closed, ...more] = r.stderr.split("\0");
+  if (waiting) o.beat?.record(lines);
   // the last state told; a poll cut short after it (a fork that failed while following the output)
   // still counts, one that never told a state proves nothing
-  const states = r.stderr.split("\n").map(parseStepState).filter((x): x is StepState => x !== undefined);
-  return states[states.length - 1];
+  const states = lines.split("\n").map(parseStepState).filter((x): x is StepState => x !== undefined);
+  const last = states[states.length - 1];
+  if (last?.state !== "finished") return last;
+  // the output counts only whole: both files read, and no NUL inside them to make the split ambiguous
+  return closed === RESULT_END && more.length === 0 ? { ...last, result: { code: last.code, stdout, stderr } } : last;
 }
 
 /** The whole stdout and stderr of a finished step. */

@@ -400,7 +400,7 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
     return withContact(o.host, r.contactUntil(), `step "${step.title}"`, doIt, { ownErrors: true });
   }
   const wait = () =>
-    waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, onOutput: out, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(step, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `step "${step.title}" ran`, fence: r.lock.fence });
+    waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, onOutput: out, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(step, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `step "${step.title}" ran`, fence: r.lock.fence, beat: r.lock.ridingBeat, outputEverySeconds: (o.progressEveryMs ?? 10_000) / 1000 });
   if (inFlight) {
     // The previous run started this step and did not see it end: find out, never re-run it blindly.
     r.log(`${position} ${step.title}: in flight when the last run was interrupted; finding out how it ended`);
@@ -650,7 +650,7 @@ async function runAside(r: Run, s: Step): Promise<string | undefined> {
       return (e as Error).message;
     }
   }
-  const wait = () => waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(s, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `restore step "${s.title}" ran`, fence: r.lock.fence });
+  const wait = () => waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(s, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `restore step "${s.title}" ran`, fence: r.lock.fence, beat: r.lock.ridingBeat });
   const verdict = (res: DetachedResult) => (res.code === 0 ? undefined : `exited ${res.code}: ${tail(res.stderr.trim() || res.stdout.trim(), 1000)}`);
   try {
     const earlier = await withContact(o.host, r.contactUntil(), `checking restore step "${s.title}"`, () => stepState(o.host, dir));

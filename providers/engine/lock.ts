@@ -9,8 +9,10 @@
 // flock(1) on a mutex file beside it, so two runs can never both see a stale lock and both take it.
 // The owner line is written to a temp file and renamed, so a reader never sees it half written.
 //
-// The holder beats on a timer for the whole run (uploads, edits, restores and reboot waits included),
-// not only while a step is polled. A reboot step first extends "held until" past its deadline, because
+// The holder beats for the whole run (uploads, edits, restores and reboot waits included): on a timer,
+// except while a wait for a step is on the host, whose own script beats (the same owner-line write,
+// under the same mutex and the same check that the line names this run: RidingBeat), so a run waiting
+// on a long step sends no exec of its own every few seconds. A reboot step first extends "held until" past its deadline, because
 // no heartbeat can reach a host that is down. A lock whose last beat (or held-until) is older than
 // `staleSeconds` belongs to a run that died and is taken over. A held lock is watched rather than
 // refused at once: a run killed seconds ago leaves a lock that goes stale while the next run waits,
@@ -38,23 +40,54 @@ export interface HostLock {
   tookOverFrom?: string;
   /** Guards every change this run makes on the host (fence.ts). */
   fence: Fence;
+  /** The heartbeat as a wait's own script beats it, in the wait's exec (stepWait.ts). */
+  ridingBeat?: RidingBeat;
 }
+
+/**
+ * The heartbeat carried by a wait's exec (detached.ts pollStep): while one is on the host the timer's
+ * separate beat stays away, and the wait's script beats instead, on the same schedule.
+ */
+export interface RidingBeat {
+  /**
+   * Shell that sets beat_first and beat_every (centiseconds on the host's uptime clock, from the
+   * moment the script reads it: when the first beat is due, then how often; beat_first is -1 when
+   * this run must not beat: its lock is lost, or its heartbeats were stopped) and defines
+   * upchain_beat, which beats under the mutex only while the owner line names this run, sets
+   * beat_said ("mine", or "lost <run>") and beat_at (from $now), and returns 1 when the lock is lost
+   * or nobody reads the wait's output any more (its controller is gone: the wait must stop beating).
+   * A controller frozen in the middle of a wait (SIGSTOP, its connection still open) is beaten for at
+   * most the rest of that wait (10 s). The script then ends by printing `upchain-beat <beat_said> <centiseconds since the beat>` on
+   * stderr (BEAT_REPORT).
+   */
+  script(): string;
+  /** A wait's exec starts; the function returned says it ended (however it ended). */
+  begin(): () => void;
+  /** What the wait's exec reported (its stderr): a beat on the host, or the lock lost. */
+  record(stderr: string): void;
+}
+
+/** The riding beat's report, printed last by the wait's script ($now: the uptime in centiseconds). */
+export const BEAT_REPORT = `[ -z "$beat_said" ] || echo "upchain-beat $beat_said $((now - beat_at))" >&2`;
 
 const safeWord = (s: string | undefined) => (s && /^[A-Za-z0-9_.:-]{1,64}$/.test(s) ? s : "unknown");
 const safeHolder = (s: string | undefined) => (s && /^\d{1,10}@[A-Za-z0-9_.-]{1,64}$/.test(s) ? s : "unknown");
 
-// Every heartbeat timer of this process, so that a provider whose engine is gone can stop them all
-// (providerProcess.ts): a dead run's lock must go stale for the next run to take it over.
-const heartbeats = new Set<NodeJS.Timeout>();
+// Every heartbeat of this process (its timer and its rides on waits), so that a provider whose engine
+// is gone can stop them all (providerProcess.ts): a dead run's lock must go stale for the next run to take it over.
+const heartbeats = new Set<() => void>();
 
 /**
  * Stop every heartbeat of this process without releasing any lock: a step may still be running on
  * the host, and the run that takes the lock over finds out from the journal how it ended.
  */
 export function stopHeartbeats(): void {
-  for (const t of heartbeats) clearInterval(t);
+  for (const stop of heartbeats) stop();
   heartbeats.clear();
 }
+
+/** `own <run> <beat> <until> <pid@host>`: write the owner line ($owner, $res) to a temp file and rename it. */
+const OWN_FUNCTION = `own() { printf '%s %s %s %s %s\\n' "$1" "$2" "$3" "$4" "$res" > "$owner.tmp" && mv -f -- "$owner.tmp" "$owner"; }`;
 
 /** The script fragment run under the mutex: the lock's paths and a shell function to write the owner. */
 function underMutex(stateDir: string, resource: string, body: string): string {
@@ -63,7 +96,7 @@ function underMutex(stateDir: string, resource: string, body: string): string {
     `umask 077; mkdir -p -- ${q(stateDir)} && chmod 700 -- ${q(stateDir)} || exit 3`,
     `command -v flock >/dev/null 2>&1 || { echo "flock (util-linux) is not installed on the host" >&2; exit 4; }`,
     `dir=${q(lock.dir)}; owner=${q(lock.owner)}; res=${q(safeWord(resource))}`,
-    `own() { printf '%s %s %s %s %s\\n' "$1" "$2" "$3" "$4" "$res" > "$owner.tmp" && mv -f -- "$owner.tmp" "$owner"; }`,
+    OWN_FUNCTION,
     `{ flock -w 30 9 || { echo "mutex busy" >&2; exit 5; }`,
     body,
     `} 9>> ${q(lock.mutex)}`,
@@ -235,20 +268,75 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
     if (r.code === 0 && word === "lost") lostTo ??= safeWord(who);
     return r.code === 0 && word === "mine";
   };
-  const beat = () => whileMine(`own ${q(run)} "$(date +%s)" ${until} ${q(holder)}`);
+  // when this run last beat or tried to (epoch ms): its own beats and those its waits report
+  let lastBeatAt = Date.now();
+  const beat = () => {
+    lastBeatAt = Date.now();
+    return whileMine(`own ${q(run)} "$(date +%s)" ${until} ${q(holder)}`);
+  };
   // Beat several times per stale period, so one missed beat (a slow exec) never makes the lock stale,
-  // and at least every 5 s, so a run watching the lock sees quickly that its holder lives.
+  // and at least every 5 s, so a run watching the lock sees quickly that its holder lives. The timer
+  // looks four times per period (beating once the last beat is about a period old, give or take an
+  // eighth), so a beat a wait made on the host moves the next one along.
   const every = beatEveryMs(staleSeconds);
+  const tick = Math.max(250, Math.floor(every / 4));
   let beating = false;
+  let riding = 0; // waits whose exec is on the host, beating there
+  let stopped = false;
   const timer = setInterval(() => {
-    if (beating || lostTo) return;
+    if (beating || lostTo || riding > 0 || Date.now() - lastBeatAt < every - tick / 2) return;
     beating = true;
     beat()
       .catch(() => undefined) // a host that is down (rebooting, link lost) cannot be reached; the next beat tries again
       .finally(() => (beating = false));
-  }, every);
+  }, tick);
   timer.unref();
-  heartbeats.add(timer);
+  const stop = () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+  heartbeats.add(stop);
+  const ridingBeat: RidingBeat = {
+    script: () => {
+      const due = Math.max(0, every - (Date.now() - lastBeatAt));
+      const { dir, owner, mutex } = machineLock(stateDir);
+      return [
+        stopped || lostTo ? `beat_first=-1; beat_every=0` : `beat_first=${Math.ceil(due / 10)}; beat_every=${Math.ceil(every / 10)}`,
+        `beat_said=; beat_at=0`,
+        `upchain_beat() {`,
+        // a wait whose controller is gone must not keep its lock alive: once its connection is closed
+        // (a killed controller, a dropped link sshd has noticed) this write fails or kills the
+        // script (SIGPIPE), and no beat is written
+        `  printf 'upchain-beat due\\n' >&2 || return 1`,
+        // no state folder: no lock at all (and a redirection to a missing folder would end the script)
+        `  [ -d ${q(stateDir)} ] || { beat_said="lost nobody"; return 1; }`,
+        `  dir=${q(dir)}; owner=${q(owner)}; res=${q(safeWord(resource))}; umask 077`,
+        `  ${OWN_FUNCTION}`,
+        // a busy mutex: this beat is skipped, and the next turn of the wait tries again
+        `  { flock -w 5 9 || return 0`,
+        READ_OWNER,
+        `  if [ "$who" != ${q(run)} ]; then beat_said="lost \${who:-nobody}"; return 1; fi`,
+        `  own ${q(run)} "$(date +%s)" ${until} ${q(holder)} && beat_said=mine && beat_at=$now`,
+        `  } 9>> ${q(mutex)}`,
+        `  return 0`,
+        `}`,
+      ].join("\n");
+    },
+    begin: () => {
+      riding++;
+      let ended = false;
+      return () => {
+        if (!ended) riding--;
+        ended = true;
+      };
+    },
+    record: (stderr) => {
+      const said = stderr.split("\n").filter((l) => l.startsWith("upchain-beat ")).pop();
+      const m = said?.match(/^upchain-beat (?:mine (\d{1,9})|lost (\S+) -?\d{1,12})$/);
+      if (m?.[1] !== undefined) lastBeatAt = Math.max(lastBeatAt, Date.now() - Number(m[1]) * 10);
+      else if (m?.[2] !== undefined) lostTo ??= safeWord(m[2]);
+    },
+  };
   const lost = (to: string, how: string) =>
     new UpchainError(
       "LOCK_LOST",
@@ -269,6 +357,7 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
   return {
     tookOverFrom,
     fence,
+    ridingBeat,
     heartbeat: async () => (await beat()) && !lostTo,
     holdUntil: async (epochSeconds) => {
       until = Math.floor(epochSeconds);
@@ -280,8 +369,8 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
       }
     },
     release: async () => {
-      clearInterval(timer);
-      heartbeats.delete(timer);
+      stop();
+      heartbeats.delete(stop);
       if (!lostTo) await whileMine(`rm -rf -- "$dir"`);
     },
   };

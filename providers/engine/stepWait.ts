@@ -5,8 +5,9 @@
 // unknown (OUTCOME_UNKNOWN), the journal still names the step, and the next run finds out how it ended.
 import { UpchainError, isUpchainError } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
-import { DetachedResult, StepState, killStep, pollStep, readResult, readStepState, removeStepEnv } from "./detached";
+import { DetachedResult, PolledState, StepState, killStep, pollStep, readResult, readStepState, removeStepEnv } from "./detached";
 import { Fence } from "./fence";
+import { RidingBeat } from "./lock";
 
 export interface WaitOptions {
   pollMs: number;
@@ -21,6 +22,10 @@ export interface WaitOptions {
   what: string;
   /** Guards the step's stop at its deadline: a run that lost its lock stops nothing (fence.ts). */
   fence: Fence;
+  /** The lock's heartbeat, carried by the wait's exec while it waits on the host (lock.ts). */
+  beat?: RidingBeat;
+  /** How often a running step's output is passed on while it is waited for (the display's interval); by default at each wait's end. */
+  outputEverySeconds?: number;
 }
 
 export type WaitResult = DetachedResult | "lost" | "not-started";
@@ -77,16 +82,11 @@ async function answers(host: RemoteHost): Promise<boolean> {
 }
 
 /**
- * Wait for the step to end, then remove its secrets file from this side, however it ended (the step
- * removes it itself once read; this covers a step killed before it read it).
+ * Wait for the step to end. Its secrets file is removed however it ended (the step removes it itself
+ * once read; this covers a step killed before it read it): by the poll that saw the end, or from this
+ * side after a stop at the deadline.
  */
 export async function waitForStep(host: RemoteHost, dir: string, o: WaitOptions): Promise<WaitResult> {
-  const result = await waitUntilEnded(host, dir, o);
-  await removeStepEnv(host, dir).catch(() => undefined);
-  return result;
-}
-
-async function waitUntilEnded(host: RemoteHost, dir: string, o: WaitOptions): Promise<WaitResult> {
   const contact = o.contactTimeoutMs ?? 120_000;
   let shown = 0;
   let polls = 0;
@@ -101,13 +101,17 @@ async function waitUntilEnded(host: RemoteHost, dir: string, o: WaitOptions): Pr
     // the step's deadline soon; polling tests (pollMs below 250) poll as before
     const waitSeconds = o.pollMs >= 250 && polls > 0 ? Math.max(1, Math.min(LONG_POLL_SECONDS, o.deadlineSeconds !== undefined ? o.deadlineSeconds - elapsedNow() + 1 : LONG_POLL_SECONDS)) : undefined;
     const before = Date.now();
-    const s: StepState = await withContact(host, Date.now() + contact, `waiting for ${o.what}`, () =>
+    const s: PolledState = await withContact(host, Date.now() + contact, `waiting for ${o.what}`, () =>
       pollStep(host, dir, shown, {
         waitSeconds,
-        onOutput: (out) => {
-          shown += Buffer.byteLength(out);
-          o.onOutput?.(out);
-        },
+        outputEverySeconds: o.outputEverySeconds,
+        beat: o.beat,
+        onOutput:
+          o.onOutput &&
+          ((out) => {
+            shown += Buffer.byteLength(out);
+            o.onOutput?.(out);
+          }),
       }),
     );
     if (s.state === "running") {
@@ -115,10 +119,15 @@ async function waitUntilEnded(host: RemoteHost, dir: string, o: WaitOptions): Pr
       toldAt = Date.now();
     }
     if (s.state === "lost" || s.state === "not-started") return s.state;
-    if (s.state === "finished") return withContact(host, Date.now() + contact, `reading the output of ${o.what}`, () => readResult(host, dir, s.code));
+    // the poll that saw the end brought the output with it, unless it could not read it whole
+    if (s.state === "finished") return s.result ?? withContact(host, Date.now() + contact, `reading the output of ${o.what}`, () => readResult(host, dir, s.code));
     // running, or "unknown": a poll that could not read the step's process is no proof that it ended,
     // so it is waited for like a running one, until its deadline
-    if (o.deadlineSeconds !== undefined && elapsedNow() > o.deadlineSeconds) return stopAtDeadline(host, dir, o, contact);
+    if (o.deadlineSeconds !== undefined && elapsedNow() > o.deadlineSeconds) {
+      const stopped = await stopAtDeadline(host, dir, o, contact);
+      await removeStepEnv(host, dir).catch(() => undefined);
+      return stopped;
+    }
     // soon after the start first (most steps are short), then every pollMs; a wait on the host that
     // came back at once (no GNU tail there, or a host that cannot fork) is not a reason to poll without a pause
     const pause = Math.min(o.pollMs, 25 * 2 ** polls++);

@@ -8,6 +8,7 @@ import { spawn, spawnSync } from "child_process";
 import { isUpchainError } from "../../../providers/errors";
 import { envFileText, envUsedBy, pollStep, startDetached, stepStateScript, sweepStepEnvScript } from "../../../providers/engine/detached";
 import { waitForStep } from "../../../providers/engine/stepWait";
+import { AsyncLocalHost } from "../../support/asyncLocalHost";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { UNFENCED } from "../../support/testFence";
 
@@ -51,17 +52,17 @@ describe("a detached step (local fake transport)", function () {
     }
   });
 
-  it("a running step is waited for on the host: one poll returns as the step ends, with its output from the offset", async () => {
+  it("a running step is waited for on the host: one poll returns as the step ends, with its output from the offset, and its whole stdout and stderr", async () => {
     const dir = tempDir();
     const step = path.join(dir, "s");
     const host = new LocalHost();
     try {
-      await startDetached(host, step, "echo first\nsleep 1\necho second", undefined, UNFENCED);
+      await startDetached(host, step, "echo first\nsleep 1\necho second\necho warned >&2", undefined, UNFENCED);
       const seen: string[] = [];
       const t0 = Date.now();
       const state = await pollStep(host, step, Buffer.byteLength("first\n"), { waitSeconds: 8, onOutput: (t) => seen.push(t) });
       const took = Date.now() - t0;
-      assert.deepStrictEqual(state, { state: "finished", code: 0 });
+      assert.deepStrictEqual(state, { state: "finished", code: 0, result: { code: 0, stdout: "first\nsecond\n", stderr: "warned\n" } });
       assert.strictEqual(seen.join(""), "second\n", "only what came after the offset");
       assert.ok(took < 5000, `returned ${took} ms after the poll began, not at the end of the wait`);
     } finally {
@@ -96,6 +97,84 @@ describe("a detached step (local fake transport)", function () {
       const polls = host.commands.slice(before).filter((c) => c.includes("s=not-started")).length;
       assert.ok(polls <= 5, `${polls} polls`);
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("while a step runs, the wait on the host starts a process or two, not two every 0.2 s", async () => {
+    const dir = tempDir();
+    const step = path.join(dir, "s");
+    const host = new LocalHost();
+    try {
+      await startDetached(host, step, "sleep 30", undefined, UNFENCED);
+      // every command the poll could start, replaced by one that notes its name, then runs the real one
+      const shims = path.join(dir, "shims");
+      const log = path.join(dir, "started");
+      fs.mkdirSync(shims);
+      for (const name of ["flock", "wc", "tail", "head", "sleep", "date", "mv", "cat", "rm", "stat"]) {
+        const real = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).stdout.trim();
+        fs.writeFileSync(path.join(shims, name), `#!/bin/sh\necho ${name} >> ${log}\nexec ${real} "$@"\n`, { mode: 0o755 });
+      }
+      const counted = new LocalHost();
+      counted.exec = (command, o) => host.exec(`PATH=${shims}:$PATH; export PATH\n${command}`, o);
+      const state = await pollStep(counted, step, 0, { waitSeconds: 3, onOutput: () => undefined });
+      assert.strictEqual(state?.state, "running");
+      const started = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+      assert.ok(started.length <= 3, `the 3 s wait started ${started.length} processes: ${started.join(" ")}`);
+    } finally {
+      spawnSync("sh", ["-c", `kill -s KILL -- -$(cat ${step}/pid)`]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the wait wakes the moment the step's whole process group is killed, and says it is gone", async () => {
+    const dir = tempDir();
+    const step = path.join(dir, "s");
+    const host = new AsyncLocalHost();
+    try {
+      await startDetached(host, step, "sleep 30", undefined, UNFENCED);
+      const polled = pollStep(host, step, 0, { waitSeconds: 8 });
+      await new Promise((r) => setTimeout(r, 700));
+      const killedAt = Date.now();
+      spawnSync("sh", ["-c", `kill -s KILL -- -$(cat ${step}/pid)`]);
+      const state = await polled;
+      assert.strictEqual(state?.state, "lost");
+      assert.ok(Date.now() - killedAt < 1500, `woke ${Date.now() - killedAt} ms after the kill`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a step with no lock to wait on (launched by an earlier upchain) is still waited for, and its end is seen", async () => {
+    const dir = tempDir();
+    const step = path.join(dir, "s");
+    const host = new LocalHost();
+    try {
+      await startDetached(host, step, "sleep 1.5\necho done", undefined, UNFENCED);
+      fs.rmSync(path.join(step, "running.lock"));
+      const t0 = Date.now();
+      const state = await pollStep(host, step, 0, { waitSeconds: 8 });
+      assert.ok(state?.state === "finished" && state.result?.stdout === "done\n", JSON.stringify(state));
+      assert.ok(Date.now() - t0 < 4000, `returned after ${Date.now() - t0} ms`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a lock that is free while the step still runs (its file replaced) proves nothing: the step is waited for, not taken for ended", async () => {
+    const dir = tempDir();
+    const step = path.join(dir, "s");
+    const host = new LocalHost();
+    try {
+      await startDetached(host, step, "sleep 30", undefined, UNFENCED);
+      fs.rmSync(path.join(step, "running.lock"));
+      fs.writeFileSync(path.join(step, "running.lock"), "");
+      const t0 = Date.now();
+      const state = await pollStep(host, step, 0, { waitSeconds: 2 });
+      assert.strictEqual(state?.state, "running");
+      assert.ok(Date.now() - t0 >= 1800, `returned after ${Date.now() - t0} ms`);
+    } finally {
+      spawnSync("sh", ["-c", `kill -s KILL -- -$(cat ${step}/pid)`]);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,11 +1,12 @@
 // The per-server lock on a local fake transport: take-over is atomic, the heartbeat beats on its own
 // for the whole run, a torn owner line is not "stale", and a run whose lock was taken notices.
 import * as assert from "assert";
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { LockHolder, acquireLock, acquireScript, heartbeatStopped, lockPreviewNote, lockWaitMessage, readLockHolder, stopHeartbeats, thisController } from "../../../providers/engine/lock";
 import { isUpchainError } from "../../../providers/errors";
+import { pollStep, startDetached } from "../../../providers/engine/detached";
 import { LocalHost, tempDir } from "../../support/localHost";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -130,6 +131,48 @@ describe("the machine's lock (local fake transport)", function () {
     assert.strictEqual((await readLockHolder(new LocalHost(), dir))?.resource, "groupmax");
     await holder.release();
     assert.strictEqual(fs.existsSync(path.join(dir, "machine.lock")), false);
+  });
+
+  it("stopping this process's heartbeats stops the beats its waits carry too: a wait still on the host beats no more", async () => {
+    const lock = await acquireLock(new LocalHost(), dir, "srv", "run-a", 2);
+    assert.match(lock.ridingBeat!.script(), /beat_first=\d+; beat_every=100\b/, "a live lock's waits beat every second");
+    stopHeartbeats();
+    assert.match(lock.ridingBeat!.script(), /beat_first=-1;/);
+    await lock.release();
+  });
+
+  it("a wait whose controller is gone (nobody reads its output) stops beating: a dead run's lock still goes stale", async () => {
+    const host = new LocalHost();
+    const lock = await acquireLock(host, dir, "srv", "run-a", 2); // a beat every second
+    const step = path.join(dir, "runs/r/001-x");
+    await startDetached(host, step, "sleep 30", undefined, lock.fence);
+    // the wait's own command, as the controller would send it
+    let command = "";
+    const capture = new LocalHost();
+    capture.exec = async (c) => ((command = c), { code: 0, signal: null, stdout: "", stderr: "running 1 2\n" });
+    await pollStep(capture, step, 0, { waitSeconds: 8, beat: lock.ridingBeat });
+    stopHeartbeats(); // from here on only the wait's script could beat
+    const beatNow = () => Number(fs.readFileSync(path.join(dir, "machine.lock/owner"), "utf8").split(" ")[1]);
+    const run = (closeAfterMs?: number) =>
+      new Promise<{ signal: string | null; beats: Set<number> }>((resolve) => {
+        const beats = new Set<number>();
+        const c = spawn("sh", ["-c", command], { stdio: ["ignore", "pipe", "pipe"] });
+        c.stderr.resume();
+        const t = setInterval(() => beats.add(beatNow()), 200);
+        if (closeAfterMs !== undefined) setTimeout(() => (c.stdout.destroy(), c.stderr.destroy()), closeAfterMs);
+        const stop = setTimeout(() => c.kill("SIGKILL"), 4000);
+        c.on("exit", (_code, signal) => (clearInterval(t), clearTimeout(stop), resolve({ signal, beats })));
+      });
+    try {
+      const read = await run();
+      assert.ok(read.beats.size >= 3, `a wait whose output is read beats: ${[...read.beats].join(" ")}`);
+      const gone = await run(300);
+      assert.strictEqual(gone.signal, "SIGPIPE", "the wait ends at its next beat");
+      assert.ok(gone.beats.size <= 2, `a wait nobody reads beat on: ${[...gone.beats].join(" ")}`);
+    } finally {
+      spawnSync("sh", ["-c", `kill -s KILL -- -$(cat ${step}/pid)`]);
+      await lock.release();
+    }
   });
 
   it("stopping this process's heartbeats leaves the lock in place to go stale, and the next run takes it over", async () => {
