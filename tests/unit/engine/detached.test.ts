@@ -257,12 +257,15 @@ describe("a detached step (local fake transport)", function () {
     const dir = tempDir();
     const step = path.join(dir, "s");
     fs.mkdirSync(step);
-    // a process whose parent (a sleep, after exec) never reaps it: a zombie until the sleep is killed
-    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 60"]); // killed below; long enough for a loaded machine
+    // a process whose parent (a sleep, after exec) never reaps it: a zombie until the sleep is killed.
+    // The child outlives the shell's exec (a child that ended at once could be reaped by the shell
+    // before it became the sleep), so it dies under a parent that never waits.
+    const parent = spawn("sh", ["-c", "sleep 0.5 & echo $!; exec sleep 60"]); // killed below; long enough for a loaded machine
     const zombie = await new Promise<string>((r) => parent.stdout.once("data", (d) => r(String(d).trim())));
-    await new Promise((r) => setTimeout(r, 300));
+    const readStat = () => fs.readFileSync(`/proc/${zombie}/stat`, "utf8").replace(/.*\) /s, "").split(" ");
+    for (const until = Date.now() + 10_000; readStat()[0] !== "Z" && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
     try {
-      const stat = fs.readFileSync(`/proc/${zombie}/stat`, "utf8").replace(/.*\) /s, "").split(" ");
+      const stat = readStat();
       assert.strictEqual(stat[0], "Z");
       fs.writeFileSync(path.join(step, "pid"), `${zombie}\n`);
       fs.writeFileSync(path.join(step, "start"), `${stat[19]}\n`);
