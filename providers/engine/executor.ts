@@ -8,7 +8,7 @@ import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, RebootStep, Step, VersionProbe, probedVersion } from "./catalog";
 import { DetachedResult, StepEnv, readResult, startDetached, stepState, sweepStepEnv } from "./detached";
 import { edit, servicesAdd, upload } from "./fileSteps";
-import { Journal, TimelineEntry, archiveJournal, newRunId, journalPath, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
+import { Journal, TimelineEntry, archiveJournal, newRunId, journalPath, journalWrite, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
 import { HostLock, acquireLock } from "./lock";
 import { fencedHost } from "./fence";
 import { othersSettled } from "./machineRuns";
@@ -153,7 +153,9 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
     } else {
       await assertStillAt(o);
       journal = newJournal(id, o.plan);
-      await writeJournal(o.host, stateDir, o.resource, journal, lock.fence);
+      // a first step launched detached writes the new journal in its launch (naming it in flight); a
+      // run killed before that left nothing to resume, and plans afresh
+      if (!writesJournalAtLaunch(o.plan.steps[0])) await writeJournal(o.host, stateDir, o.resource, journal, lock.fence);
     }
     const contact = o.contactTimeoutMs ?? 120_000;
     const j = journal;
@@ -323,8 +325,17 @@ async function walk(r: Run): Promise<void> {
     if (step.action === "backup" && outcome !== "lost") r.backupOutput.set(step.hop, outcome.stdout);
     j.next = index + 1;
     j.inFlight = undefined;
-    await saveJournal(r);
+    // a step launched detached writes the journal in its launch: "next" rides with it, one round trip
+    // less per step; after the last step, "done" is written next. Killed before that write, the journal
+    // still names this step in flight, and the next run reads how it ended from its folder, as for any
+    // step in flight.
+    if (index + 1 < steps.length && !writesJournalAtLaunch(steps[index + 1])) await saveJournal(r);
   }
+}
+
+/** Whether the step is launched detached (runOrResume's last case), its launch writing the journal that names it. */
+function writesJournalAtLaunch(step: PlannedStep | undefined): boolean {
+  return step !== undefined && !["reboot", "pool", "http", "upload", "edit", "services-add"].includes(step.action);
 }
 
 /**
@@ -413,10 +424,10 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
   } else {
     r.status(`${position} ${step.title}`);
   }
-  // The journal names the step before it starts, so a run killed now knows where to look.
+  // The journal names the step before it starts, so a run killed now knows where to look: the
+  // launch's own script writes and syncs it first, and starts nothing when it cannot (detached.ts)
   j.inFlight = { index };
-  await saveJournal(r);
-  await launch(r, dir, step);
+  await launch(r, dir, step, true);
   const result: WaitResult = await wait();
   return result === "not-started" ? "lost" : result; // launched by this run: no pid means it died at once
 }
@@ -440,12 +451,16 @@ async function stillMine(r: Run, what: string): Promise<void> {
 /** How old the host's last word that the lock is this run's may be for a pool or http step to go on without asking again. */
 const FRESH_PROOF_MS = 2000;
 
-/** Start the step; a launch cut off by a dropped connection is checked, and repeated only when it did not happen. */
-async function launch(r: Run, dir: string, step: PlannedStep): Promise<void> {
+/**
+ * Start the step; a launch cut off by a dropped connection is checked, and repeated only when it did
+ * not happen. `withJournal`: the journal as it stands is written first, in the launch's own script.
+ */
+async function launch(r: Run, dir: string, step: PlannedStep, withJournal = false): Promise<void> {
   const { o } = r;
   const script = step.commands.join("\n");
+  const journal = () => (withJournal ? journalWrite(r.stateDir, o.resource, r.j) : undefined);
   try {
-    await startDetached(o.host, dir, script, o.env, r.lock.fence);
+    await startDetached(o.host, dir, script, o.env, r.lock.fence, journal());
     return;
   } catch (e) {
     if (isUpchainError(e) && e.code !== "CONNECTION_FAILED") throw e;
@@ -453,7 +468,7 @@ async function launch(r: Run, dir: string, step: PlannedStep): Promise<void> {
   await withContact(o.host, r.contactUntil(), `starting step "${step.title}"`, async () => {
     const s = await stepState(o.host, dir);
     if (s === undefined) return undefined;
-    if (s.state === "not-started") await startDetached(o.host, dir, script, o.env, r.lock.fence);
+    if (s.state === "not-started") await startDetached(o.host, dir, script, o.env, r.lock.fence, journal());
     return true;
   });
 }

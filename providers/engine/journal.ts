@@ -149,8 +149,17 @@ export function parseJournal(text: string, where: string): Journal {
 
 /** Write the journal, only while this run owns the machine's lock (the fence is checked in the writing script). */
 export async function writeJournal(host: RemoteHost, stateDir: string, resource: string, j: Journal, fence: Fence): Promise<void> {
+  const w = journalWrite(stateDir, resource, j);
+  await fencedWrite(host, fence, w.file, w.content, w.mode);
+}
+
+/**
+ * The journal as a file to write, stamped now: what writeJournal writes, and what a step's launch
+ * writes first in its own script (detached.ts), so the journal names the step before it starts.
+ */
+export function journalWrite(stateDir: string, resource: string, j: Journal): { file: string; content: string; mode: number } {
   j.updatedAt = new Date().toISOString();
-  await fencedWrite(host, fence, journalPath(stateDir, resource), JSON.stringify(j, null, 2) + "\n", 0o600);
+  return { file: journalPath(stateDir, resource), content: JSON.stringify(j, null, 2) + "\n", mode: 0o600 };
 }
 
 /**
