@@ -8,7 +8,7 @@ import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, RebootStep, Step, VersionProbe, probedVersion } from "./catalog";
 import { DetachedResult, StepEnv, readResult, startDetached, stepState, sweepStepEnv } from "./detached";
 import { edit, servicesAdd, upload } from "./fileSteps";
-import { Journal, TimelineEntry, archiveJournal, newRunId, journalPath, journalWrite, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
+import { Journal, TimelineEntry, archiveJournal, newRunId, journalPath, journalWrite, newJournal, planDigest, readJournal, stepDir, writeAndArchiveJournal, writeJournal } from "./journal";
 import { HostLock, acquireLock } from "./lock";
 import { fencedHost } from "./fence";
 import { othersSettled } from "./machineRuns";
@@ -164,8 +164,7 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
     started(r);
     await walk(r);
     j.status = "done";
-    await saveJournal(r);
-    await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, stateDir, o.resource, j.run, lock.fence), true), { ownErrors: true });
+    await closeJournal(r);
     return { reached: o.plan.to, resumedRun };
   } finally {
     // the run's timeline, also when it failed: the controller keeps a copy for the report
@@ -269,6 +268,11 @@ export function restorePending(file: string, j: Journal): UpchainError {
   );
 }
 
+/** The journal's last state (done, restored, stopped) written and moved to the history, in one round trip. */
+async function closeJournal(r: Run): Promise<void> {
+  await withContact(r.o.host, r.contactUntil(), "writing and archiving the journal", async () => (await writeAndArchiveJournal(r.o.host, r.stateDir, r.o.resource, r.j, r.lock.fence), true), { ownErrors: true });
+}
+
 async function saveJournal(r: Run): Promise<void> {
   await withContact(r.o.host, r.contactUntil(), "writing the journal", async () => (await writeJournal(r.o.host, r.stateDir, r.o.resource, r.j, r.lock.fence), true), { ownErrors: true });
 }
@@ -362,9 +366,8 @@ async function stopBetweenHops(r: Run, nextHop: string): Promise<never> {
   const { o, j } = r;
   const done = o.plan.hops[o.plan.hops.findIndex((h) => `${h.from}->${h.to}` === nextHop) - 1];
   j.status = "stopped";
-  await saveJournal(r);
   // nothing is left to resume: the next run plans afresh from the version the host runs
-  await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, r.stateDir, o.resource, j.run, r.lock.fence), true), { ownErrors: true });
+  await closeJournal(r);
   throw new UpchainError(
     "STOPPED",
     stoppedBetweenHops({ label: o.host.label, done: done && hopName(o.catalog, o.plan, `${done.from}->${done.to}`), reached: done?.to ?? o.plan.from, next: hopName(o.catalog, o.plan, nextHop), to: o.plan.to }),
@@ -563,8 +566,7 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
     );
   }
   j.status = "restored";
-  await saveJournal(r);
-  await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, r.stateDir, o.resource, j.run, r.lock.fence), true), { ownErrors: true });
+  await closeJournal(r);
   if (recoverErrors.length) {
     // the journal says `restored` and the next run proceeds: not RESTORE_FAILED, whose promise is the opposite
     const back = changedSomething ? `the backup was restored, so the server is back on ${hop.from}` : `nothing had been changed yet, so the server is still on ${hop.from}`;
