@@ -10,6 +10,7 @@ import { DetachedResult, StepEnv, readResult, startDetached, stepState, sweepSte
 import { edit, servicesAdd, upload } from "./fileSteps";
 import { Journal, TimelineEntry, archiveJournal, newRunId, journalPath, journalWrite, newJournal, planDigest, readJournal, stepDir, writeAndArchiveJournal, writeJournal } from "./journal";
 import { HostLock, acquireLock } from "./lock";
+import { readRunStart } from "./runStart";
 import { fencedHost } from "./fence";
 import { othersSettled } from "./machineRuns";
 import { Pools } from "../loadBalancer/pools";
@@ -135,23 +136,33 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
   const stale = o.lockStaleSeconds ?? 120;
   const lock = await acquireLock(o.host, stateDir, o.resource, id, stale, undefined, log);
   if (lock.tookOverFrom) log(`took over the lock of run ${lock.tookOverFrom}, whose heartbeat had stopped`);
-  // secrets files that outlived their step (killed before it read them, a host that lost power): at the first contact under the lock
-  await sweepStepEnv(o.host, stateDir).catch((e) => log(`could not remove old step secrets files: ${(e as Error).message}`));
   let journal: Journal | undefined;
   try {
+    // the first contact under the lock: old secrets files swept (steps killed before they read them, a host
+    // that lost power), the journal, other runs' steps still running, the version, in one round trip
+    const probe = o.plan.hops.length ? shProbe(o) : undefined;
+    const start = await readRunStart(o.host, stateDir, o.resource, id, probe?.command).catch((e) => {
+      if (isUpchainError(e, "JOURNAL_INVALID")) throw e;
+      return undefined; // read one by one below
+    });
+    if (start?.sweepError) log(`could not remove old step secrets files: ${start.sweepError}`);
+    if (!start) await sweepStepEnv(o.host, stateDir).catch((e) => log(`could not remove old step secrets files: ${(e as Error).message}`));
     let resumedRun: string | undefined;
-    journal = await settleJournal(o, stateDir, await readJournal(o.host, stateDir, o.resource), log, lock);
+    journal = await settleJournal(o, stateDir, start ? start.journal : await readJournal(o.host, stateDir, o.resource), log, lock);
     // a dead run of another journal may have left a step running: nothing starts beside it
-    await othersSettled(o.host, stateDir, journal?.run ?? id, stale, "starts nothing", log);
+    const ours = journal?.run ?? id;
+    await othersSettled(o.host, stateDir, ours, stale, "starts nothing", log, undefined, start?.liveSteps);
+    // the version read with the rest holds when nothing was waited for
+    const version = start && !start.liveSteps.some((l) => l.split("/")[0] !== ours) ? start.version : undefined;
     if (journal) {
       resumedRun = journal.run;
-      await assertOnHop(o, journal);
+      await assertOnHop(o, journal, version);
       // killed after its last step, before it wrote "done": nothing is left to run, only to finish
       log(journal.next < journal.steps
         ? `resuming run ${journal.run}: ${journal.from} -> ${journal.to}, at step ${journal.next + 1} of ${journal.steps}`
         : `finishing run ${journal.run}: ${journal.from} -> ${journal.to}, whose ${journal.steps} steps had all run`);
     } else {
-      await assertStillAt(o);
+      await assertStillAt(o, version);
       journal = newJournal(id, o.plan);
       // a first step launched detached writes the new journal in its launch (naming it in flight); a
       // run killed before that left nothing to resume, and plans afresh
@@ -216,16 +227,25 @@ async function settleJournal(o: ExecuteOptions, stateDir: string, j: Journal | u
   return j;
 }
 
+/** The version probe the run checks the host with: the catalog's, else the site's; only a POSIX one runs. */
+function shProbe(o: ExecuteOptions): VersionProbe | undefined {
+  const probe = o.catalog.probeVersion?.(o.ctx) ?? o.versionProbe;
+  return probe?.shell === "sh" ? probe : undefined;
+}
+
+/** What the probe answered: its exit status and stdout. */
+type ProbeAnswer = { code: number | null; stdout: string };
+
 /**
  * The plan was made before the lock was taken: if another run changed the server meanwhile (it held
  * the lock while this one waited), the plan no longer starts from what is installed.
  */
-async function assertStillAt(o: ExecuteOptions): Promise<void> {
+async function assertStillAt(o: ExecuteOptions, read?: ProbeAnswer): Promise<void> {
   if (!o.plan.hops.length) return;
   // without a probe (the version is the state's), the lock alone keeps runs apart
-  const probe = o.catalog.probeVersion?.(o.ctx) ?? o.versionProbe;
-  if (!probe || probe.shell !== "sh") return;
-  const r = await o.host.exec(probe.command, { sudo: true });
+  const probe = shProbe(o);
+  if (!probe) return;
+  const r = read ?? (await o.host.exec(probe.command, { sudo: true }));
   const now = o.catalog.scheme.normalize(probedVersion(probe, r.stdout));
   if (r.code === 0 && now === o.plan.from) return;
   throw new UpchainError(
@@ -242,12 +262,12 @@ async function assertStillAt(o: ExecuteOptions): Promise<void> {
  * lock and finished the chain, or a person: resuming would redo a finished hop and "restore" it over
  * a newer version. A version that cannot be read (a product stopped mid-hop) says nothing either way.
  */
-async function assertOnHop(o: ExecuteOptions, j: Journal): Promise<void> {
+async function assertOnHop(o: ExecuteOptions, j: Journal, read?: ProbeAnswer): Promise<void> {
   const step = o.plan.steps[Math.min(j.inFlight?.index ?? j.next, o.plan.steps.length - 1)];
   const hop = step && o.plan.hops.find((h) => `${h.from}->${h.to}` === step.hop);
-  const probe = o.catalog.probeVersion?.(o.ctx) ?? o.versionProbe;
-  if (!hop || !probe || probe.shell !== "sh") return;
-  const r = await o.host.exec(probe.command, { sudo: true }).catch(() => undefined);
+  const probe = shProbe(o);
+  if (!hop || !probe) return;
+  const r = read ?? (await o.host.exec(probe.command, { sudo: true }).catch(() => undefined));
   const now = r?.code === 0 ? o.catalog.scheme.normalize(probedVersion(probe, r.stdout)) : undefined;
   if (now === undefined || (o.catalog.scheme.compare(now, hop.from) >= 0 && o.catalog.scheme.compare(now, hop.to) <= 0)) return;
   throw new UpchainError(
