@@ -10,7 +10,7 @@
 import { UpchainError } from "../errors";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
-import { Fence, fencedWrite } from "./fence";
+import { Fence, fencedWrite, stdinWriteBody, stdinWriteInput } from "./fence";
 import { BEAT_REPORT, RidingBeat } from "./lock";
 
 export interface DetachedResult {
@@ -108,36 +108,59 @@ export function envUsedBy(script: string, env: StepEnv = {}): StepEnv {
   return Object.fromEntries(Object.entries(env).filter(([k]) => new RegExp(`(^|[^A-Za-z0-9_])${k}($|[^A-Za-z0-9_])`).test(script)));
 }
 
+/** A small file (no secrets) a launch writes, synced, before it starts anything: the run's journal naming the step. */
+export interface WriteFirst {
+  file: string;
+  content: string;
+  mode: number;
+}
+
+/** The launch script's exit status when the file to write first could not be written: nothing was started. */
+const WRITE_FIRST_FAILED = 96;
+
 /**
  * Launch a step, only while this run owns the machine's lock: the guard (fence.ts) and the launch are
  * one script, so a run that lost the lock launches nothing. The launched process does not keep the
- * lock's mutex (the guard closes it for the body).
+ * lock's mutex (the guard closes it for the body). With `writeFirst` (the journal naming this step),
+ * the same script first writes and syncs that file and starts nothing when it cannot: one round trip
+ * where there were two, and the journal still names the step before the step exists.
  */
-export async function startDetached(host: RemoteHost, dir: string, script: string, env: StepEnv | undefined, fence: Fence): Promise<void> {
+export async function startDetached(host: RemoteHost, dir: string, script: string, env: StepEnv | undefined, fence: Fence, writeFirst?: WriteFirst): Promise<void> {
   if (env) envFileText(env); // every name checked, used or not
   env = envUsedBy(script, env);
   const hasEnv = env && Object.keys(env).length > 0;
+  // the file to write before anything else, in the same script as the first change (the journal)
+  const first = (w: WriteFirst | undefined) => (w ? { body: `(\n${stdinWriteBody(w.file, w.mode)}\n) || exit ${WRITE_FIRST_FAILED}\n`, stdin: stdinWriteInput(w.content) } : { body: "", stdin: "" });
+  const firstFile = writeFirst?.file;
+  const failedFirst = (r: { code: number | null; stderr: string }) => {
+    if (firstFile && r.code === WRITE_FIRST_FAILED) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: writing ${firstFile} failed, so the step was not started: ${r.stderr.trim().slice(0, 300) || `exit status ${r.code}`}`);
+  };
   if (hasEnv) {
-    // the secrets' file goes into the private folder before the step is launched
-    const prep = fence.check(await host.exec(fence.script(`umask 077; mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)}`), { sudo: true }), `preparing ${dir}`);
+    // the secrets' file goes into the private folder before the step is launched (after the journal, as without secrets)
+    const w = first(writeFirst);
+    writeFirst = undefined;
+    const prep = fence.check(await host.exec(fence.script(`${w.body}umask 077; mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)}`), { sudo: true, ...(w.stdin ? { stdin: w.stdin } : {}) }), `preparing ${dir}`);
+    failedFirst(prep);
     if (prep.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not prepare the step's folder ${dir} on ${host.label}: ${prep.stderr.trim().slice(0, 300)}`);
     await fencedWrite(host, fence, `${dir}/env`, envFileText(env), 0o600);
   }
+  const w = first(writeFirst);
   const launcher = STEP_LAUNCHER;
   // One round trip: the folder, the script (on standard input, so it is never on a command line),
   // the launch. It returns once the launcher has published its pid (at most 10 s), so the first poll
   // never mistakes a step that is starting for one that never started; and it gives a short step
   // 200 ms to finish, so that the first poll usually finds it done.
   const r = fence.check(await host.exec(
-    fence.script(`u=$(umask); umask 077; { mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)} && cd ${q(dir)} && rm -f -- rc pid && cat > script.sh && chmod 700 script.sh; } || exit 97; ` +
+    fence.script(`${w.body}u=$(umask); umask 077; { mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)} && cd ${q(dir)} && rm -f -- rc pid && cat > script.sh && chmod 700 script.sh; } || exit 97; ` +
       `{ setsid sh -c ${q(launcher)} upchain-step "$u" < /dev/null > /dev/null 2>&1 & } && ` +
       `i=0; while [ ! -f pid ] && [ ! -f rc ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i+1)); done; ` +
       `[ -f pid ] || [ -f rc ] || { echo "the launcher wrote no pid within 10s" >&2; exit 1; }; ` +
       `i=0; while [ ! -f rc ] && [ $i -lt 10 ]; do sleep 0.02; i=$((i+1)); done; exit 0`),
     // the secrets are read once, at the start, and their file removed at once: a step stopped at its
     // deadline (its whole process group killed) or a reboot cannot leave it behind
-    { sudo: true, stdin: `set -e\n${hasEnv ? ". ./env\nrm -f ./env\n" : ""}${script}\n` },
+    { sudo: true, stdin: `${w.stdin}set -e\n${hasEnv ? ". ./env\nrm -f ./env\n" : ""}${script}\n` },
   ), `launching the step in ${dir}`);
+  failedFirst(r);
   if (r.code === 97) throw new UpchainError("COMMAND_FAILED", `could not prepare the step's folder ${dir} on ${host.label}: ${r.stderr.trim().slice(0, 300)}`);
   if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not start the step on ${host.label}: ${r.stderr.trim().slice(0, 300)}`);
 }

@@ -8,8 +8,9 @@ import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, RebootStep, Step, VersionProbe, probedVersion } from "./catalog";
 import { DetachedResult, StepEnv, readResult, startDetached, stepState, sweepStepEnv } from "./detached";
 import { edit, servicesAdd, upload } from "./fileSteps";
-import { Journal, TimelineEntry, archiveJournal, newRunId, journalPath, newJournal, planDigest, readJournal, stepDir, writeJournal } from "./journal";
+import { Journal, TimelineEntry, archiveJournal, newRunId, journalPath, journalWrite, newJournal, planDigest, readJournal, stepDir, writeAndArchiveJournal, writeJournal } from "./journal";
 import { HostLock, acquireLock } from "./lock";
+import { readRunStart } from "./runStart";
 import { fencedHost } from "./fence";
 import { othersSettled } from "./machineRuns";
 import { Pools } from "../loadBalancer/pools";
@@ -135,25 +136,37 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
   const stale = o.lockStaleSeconds ?? 120;
   const lock = await acquireLock(o.host, stateDir, o.resource, id, stale, undefined, log);
   if (lock.tookOverFrom) log(`took over the lock of run ${lock.tookOverFrom}, whose heartbeat had stopped`);
-  // secrets files that outlived their step (killed before it read them, a host that lost power): at the first contact under the lock
-  await sweepStepEnv(o.host, stateDir).catch((e) => log(`could not remove old step secrets files: ${(e as Error).message}`));
   let journal: Journal | undefined;
   try {
+    // the first contact under the lock: old secrets files swept (steps killed before they read them, a host
+    // that lost power), the journal, other runs' steps still running, the version, in one round trip
+    const probe = o.plan.hops.length ? shProbe(o) : undefined;
+    const start = await readRunStart(o.host, stateDir, o.resource, id, probe?.command).catch((e) => {
+      if (isUpchainError(e, "JOURNAL_INVALID")) throw e;
+      return undefined; // read one by one below
+    });
+    if (start?.sweepError) log(`could not remove old step secrets files: ${start.sweepError}`);
+    if (!start) await sweepStepEnv(o.host, stateDir).catch((e) => log(`could not remove old step secrets files: ${(e as Error).message}`));
     let resumedRun: string | undefined;
-    journal = await settleJournal(o, stateDir, await readJournal(o.host, stateDir, o.resource), log, lock);
+    journal = await settleJournal(o, stateDir, start ? start.journal : await readJournal(o.host, stateDir, o.resource), log, lock);
     // a dead run of another journal may have left a step running: nothing starts beside it
-    await othersSettled(o.host, stateDir, journal?.run ?? id, stale, "starts nothing", log);
+    const ours = journal?.run ?? id;
+    await othersSettled(o.host, stateDir, ours, stale, "starts nothing", log, undefined, start?.liveSteps);
+    // the version read with the rest holds when nothing was waited for
+    const version = start && !start.liveSteps.some((l) => l.split("/")[0] !== ours) ? start.version : undefined;
     if (journal) {
       resumedRun = journal.run;
-      await assertOnHop(o, journal);
+      await assertOnHop(o, journal, version);
       // killed after its last step, before it wrote "done": nothing is left to run, only to finish
       log(journal.next < journal.steps
         ? `resuming run ${journal.run}: ${journal.from} -> ${journal.to}, at step ${journal.next + 1} of ${journal.steps}`
         : `finishing run ${journal.run}: ${journal.from} -> ${journal.to}, whose ${journal.steps} steps had all run`);
     } else {
-      await assertStillAt(o);
+      await assertStillAt(o, version);
       journal = newJournal(id, o.plan);
-      await writeJournal(o.host, stateDir, o.resource, journal, lock.fence);
+      // a first step launched detached writes the new journal in its launch (naming it in flight); a
+      // run killed before that left nothing to resume, and plans afresh
+      if (!writesJournalAtLaunch(o.plan.steps[0])) await writeJournal(o.host, stateDir, o.resource, journal, lock.fence);
     }
     const contact = o.contactTimeoutMs ?? 120_000;
     const j = journal;
@@ -162,8 +175,7 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
     started(r);
     await walk(r);
     j.status = "done";
-    await saveJournal(r);
-    await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, stateDir, o.resource, j.run, lock.fence), true), { ownErrors: true });
+    await closeJournal(r);
     return { reached: o.plan.to, resumedRun };
   } finally {
     // the run's timeline, also when it failed: the controller keeps a copy for the report
@@ -215,16 +227,25 @@ async function settleJournal(o: ExecuteOptions, stateDir: string, j: Journal | u
   return j;
 }
 
+/** The version probe the run checks the host with: the catalog's, else the site's; only a POSIX one runs. */
+function shProbe(o: ExecuteOptions): VersionProbe | undefined {
+  const probe = o.catalog.probeVersion?.(o.ctx) ?? o.versionProbe;
+  return probe?.shell === "sh" ? probe : undefined;
+}
+
+/** What the probe answered: its exit status and stdout. */
+type ProbeAnswer = { code: number | null; stdout: string };
+
 /**
  * The plan was made before the lock was taken: if another run changed the server meanwhile (it held
  * the lock while this one waited), the plan no longer starts from what is installed.
  */
-async function assertStillAt(o: ExecuteOptions): Promise<void> {
+async function assertStillAt(o: ExecuteOptions, read?: ProbeAnswer): Promise<void> {
   if (!o.plan.hops.length) return;
   // without a probe (the version is the state's), the lock alone keeps runs apart
-  const probe = o.catalog.probeVersion?.(o.ctx) ?? o.versionProbe;
-  if (!probe || probe.shell !== "sh") return;
-  const r = await o.host.exec(probe.command, { sudo: true });
+  const probe = shProbe(o);
+  if (!probe) return;
+  const r = read ?? (await o.host.exec(probe.command, { sudo: true }));
   const now = o.catalog.scheme.normalize(probedVersion(probe, r.stdout));
   if (r.code === 0 && now === o.plan.from) return;
   throw new UpchainError(
@@ -241,12 +262,12 @@ async function assertStillAt(o: ExecuteOptions): Promise<void> {
  * lock and finished the chain, or a person: resuming would redo a finished hop and "restore" it over
  * a newer version. A version that cannot be read (a product stopped mid-hop) says nothing either way.
  */
-async function assertOnHop(o: ExecuteOptions, j: Journal): Promise<void> {
+async function assertOnHop(o: ExecuteOptions, j: Journal, read?: ProbeAnswer): Promise<void> {
   const step = o.plan.steps[Math.min(j.inFlight?.index ?? j.next, o.plan.steps.length - 1)];
   const hop = step && o.plan.hops.find((h) => `${h.from}->${h.to}` === step.hop);
-  const probe = o.catalog.probeVersion?.(o.ctx) ?? o.versionProbe;
-  if (!hop || !probe || probe.shell !== "sh") return;
-  const r = await o.host.exec(probe.command, { sudo: true }).catch(() => undefined);
+  const probe = shProbe(o);
+  if (!hop || !probe) return;
+  const r = read ?? (await o.host.exec(probe.command, { sudo: true }).catch(() => undefined));
   const now = r?.code === 0 ? o.catalog.scheme.normalize(probedVersion(probe, r.stdout)) : undefined;
   if (now === undefined || (o.catalog.scheme.compare(now, hop.from) >= 0 && o.catalog.scheme.compare(now, hop.to) <= 0)) return;
   throw new UpchainError(
@@ -265,6 +286,11 @@ export function restorePending(file: string, j: Journal): UpchainError {
       `failed too${f ? ` (${f.why})` : ""}. The restore point is kept: ${f?.restorePoint ?? "see the hop's backup step"}. upchain runs nothing on this ` +
       `server until you have restored it by hand and set clearRun: "${j.run}" on this server (then remove it again).`,
   );
+}
+
+/** The journal's last state (done, restored, stopped) written and moved to the history, in one round trip. */
+async function closeJournal(r: Run): Promise<void> {
+  await withContact(r.o.host, r.contactUntil(), "writing and archiving the journal", async () => (await writeAndArchiveJournal(r.o.host, r.stateDir, r.o.resource, r.j, r.lock.fence), true), { ownErrors: true });
 }
 
 async function saveJournal(r: Run): Promise<void> {
@@ -323,8 +349,17 @@ async function walk(r: Run): Promise<void> {
     if (step.action === "backup" && outcome !== "lost") r.backupOutput.set(step.hop, outcome.stdout);
     j.next = index + 1;
     j.inFlight = undefined;
-    await saveJournal(r);
+    // a step launched detached writes the journal in its launch: "next" rides with it, one round trip
+    // less per step; after the last step, "done" is written next. Killed before that write, the journal
+    // still names this step in flight, and the next run reads how it ended from its folder, as for any
+    // step in flight.
+    if (index + 1 < steps.length && !writesJournalAtLaunch(steps[index + 1])) await saveJournal(r);
   }
+}
+
+/** Whether the step is launched detached (runOrResume's last case), its launch writing the journal that names it. */
+function writesJournalAtLaunch(step: PlannedStep | undefined): boolean {
+  return step !== undefined && !["reboot", "pool", "http", "upload", "edit", "services-add"].includes(step.action);
 }
 
 /**
@@ -351,9 +386,8 @@ async function stopBetweenHops(r: Run, nextHop: string): Promise<never> {
   const { o, j } = r;
   const done = o.plan.hops[o.plan.hops.findIndex((h) => `${h.from}->${h.to}` === nextHop) - 1];
   j.status = "stopped";
-  await saveJournal(r);
   // nothing is left to resume: the next run plans afresh from the version the host runs
-  await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, r.stateDir, o.resource, j.run, r.lock.fence), true), { ownErrors: true });
+  await closeJournal(r);
   throw new UpchainError(
     "STOPPED",
     stoppedBetweenHops({ label: o.host.label, done: done && hopName(o.catalog, o.plan, `${done.from}->${done.to}`), reached: done?.to ?? o.plan.from, next: hopName(o.catalog, o.plan, nextHop), to: o.plan.to }),
@@ -413,10 +447,10 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
   } else {
     r.status(`${position} ${step.title}`);
   }
-  // The journal names the step before it starts, so a run killed now knows where to look.
+  // The journal names the step before it starts, so a run killed now knows where to look: the
+  // launch's own script writes and syncs it first, and starts nothing when it cannot (detached.ts)
   j.inFlight = { index };
-  await saveJournal(r);
-  await launch(r, dir, step);
+  await launch(r, dir, step, true);
   const result: WaitResult = await wait();
   return result === "not-started" ? "lost" : result; // launched by this run: no pid means it died at once
 }
@@ -440,12 +474,16 @@ async function stillMine(r: Run, what: string): Promise<void> {
 /** How old the host's last word that the lock is this run's may be for a pool or http step to go on without asking again. */
 export const FRESH_PROOF_MS = 2000;
 
-/** Start the step; a launch cut off by a dropped connection is checked, and repeated only when it did not happen. */
-async function launch(r: Run, dir: string, step: PlannedStep): Promise<void> {
+/**
+ * Start the step; a launch cut off by a dropped connection is checked, and repeated only when it did
+ * not happen. `withJournal`: the journal as it stands is written first, in the launch's own script.
+ */
+async function launch(r: Run, dir: string, step: PlannedStep, withJournal = false): Promise<void> {
   const { o } = r;
   const script = step.commands.join("\n");
+  const journal = () => (withJournal ? journalWrite(r.stateDir, o.resource, r.j) : undefined);
   try {
-    await startDetached(o.host, dir, script, o.env, r.lock.fence);
+    await startDetached(o.host, dir, script, o.env, r.lock.fence, journal());
     return;
   } catch (e) {
     if (isUpchainError(e) && e.code !== "CONNECTION_FAILED") throw e;
@@ -453,7 +491,7 @@ async function launch(r: Run, dir: string, step: PlannedStep): Promise<void> {
   await withContact(o.host, r.contactUntil(), `starting step "${step.title}"`, async () => {
     const s = await stepState(o.host, dir);
     if (s === undefined) return undefined;
-    if (s.state === "not-started") await startDetached(o.host, dir, script, o.env, r.lock.fence);
+    if (s.state === "not-started") await startDetached(o.host, dir, script, o.env, r.lock.fence, journal());
     return true;
   });
 }
@@ -548,8 +586,7 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
     );
   }
   j.status = "restored";
-  await saveJournal(r);
-  await withContact(o.host, r.contactUntil(), "archiving the journal", async () => (await archiveJournal(o.host, r.stateDir, o.resource, j.run, r.lock.fence), true), { ownErrors: true });
+  await closeJournal(r);
   if (recoverErrors.length) {
     // the journal says `restored` and the next run proceeds: not RESTORE_FAILED, whose promise is the opposite
     const back = changedSomething ? `the backup was restored, so the server is back on ${hop.from}` : `nothing had been changed yet, so the server is still on ${hop.from}`;

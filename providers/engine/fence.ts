@@ -92,6 +92,34 @@ export async function fencedWrite(host: RemoteHost, fence: Fence, file: string, 
   if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: writing ${file} failed (nothing was changed): ${r.stderr.trim().slice(0, 300) || `exit status ${r.code}`}`);
 }
 
+/** What stdinWriteBody reads: the sha256, then the content in base64, one line each. */
+export function stdinWriteInput(content: string): string {
+  const buf = Buffer.from(content, "utf8");
+  return `${createHash("sha256").update(buf).digest("hex")}\n${buf.toString("base64")}\n`;
+}
+
+/**
+ * Shell that replaces `file` with the content stdinWriteInput sent, as fencedWrite does (synced, then
+ * renamed, then the folder synced), but reading exactly its two lines of standard input with the
+ * `read` built-in, so that the same script goes on reading what follows them (the step a launch
+ * starts right after writing the journal: detached.ts). For files without secrets: the content
+ * passes through printf, a built-in, never on a command line, but through the shell's memory.
+ * Exits non-zero with nothing changed when the copy is not exactly what was sent.
+ */
+export function stdinWriteBody(file: string, mode: number): string {
+  return [
+    `f=${q(file)}; t=${q(tempPathBeside(file, randomBytes(8).toString("hex")))}`,
+    `trap 'rm -f -- "$t"' EXIT`,
+    // the hash on stdin, not on the command line (a process list shows command lines)
+    `read -r want; read -r data`,
+    `(umask 077; set -C; printf '%s\\n' "$data" | base64 -d > "$t") || exit 1`,
+    `got=$(sha256sum -- "$t" | cut -d' ' -f1)`,
+    `[ "$got" = "$want" ] || { echo "the copy written on the host does not have the sha256 of what was sent (neither is printed: the file may hold secrets)" >&2; exit 3; }`,
+    `chmod ${(mode & 0o7777).toString(8)} -- "$t" && sync -- "$t" && mv -f -T -- "$t" "$f" || exit 1`,
+    `sync -- ${q(posix.dirname(file))} 2>/dev/null || :`,
+  ].join("\n");
+}
+
 /**
  * The host as the executor's own file steps (upload, edit, services-add) see it: every command runs
  * under the fence, and a file is uploaded to a staging name beside its target (the transport's own

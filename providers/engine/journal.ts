@@ -9,7 +9,7 @@ import { UpchainError } from "../errors";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { Plan } from "./planner";
-import { Fence, fencedWrite } from "./fence";
+import { Fence, fencedWrite, stdinWriteBody, stdinWriteInput } from "./fence";
 
 /** Run ids are made by the executor: UTC time and six hex digits. */
 export const RUN_ID = /^\d{8}T\d{6}-[0-9a-f]{6}$/;
@@ -149,8 +149,17 @@ export function parseJournal(text: string, where: string): Journal {
 
 /** Write the journal, only while this run owns the machine's lock (the fence is checked in the writing script). */
 export async function writeJournal(host: RemoteHost, stateDir: string, resource: string, j: Journal, fence: Fence): Promise<void> {
+  const w = journalWrite(stateDir, resource, j);
+  await fencedWrite(host, fence, w.file, w.content, w.mode);
+}
+
+/**
+ * The journal as a file to write, stamped now: what writeJournal writes, and what a step's launch
+ * writes first in its own script (detached.ts), so the journal names the step before it starts.
+ */
+export function journalWrite(stateDir: string, resource: string, j: Journal): { file: string; content: string; mode: number } {
   j.updatedAt = new Date().toISOString();
-  await fencedWrite(host, fence, journalPath(stateDir, resource), JSON.stringify(j, null, 2) + "\n", 0o600);
+  return { file: journalPath(stateDir, resource), content: JSON.stringify(j, null, 2) + "\n", mode: 0o600 };
 }
 
 /**
@@ -160,9 +169,15 @@ export async function writeJournal(host: RemoteHost, stateDir: string, resource:
  */
 export async function archiveJournal(host: RemoteHost, stateDir: string, resource: string, run: string, fence: Fence, suffix = ""): Promise<string> {
   const from = journalPath(stateDir, resource);
-  const base = `${stateDir}/history/${resource}.${run}${suffix}`;
-  const body = [
-    `f=${q(from)}; b=${q(base)}`,
+  const r = fence.check(await host.exec(fence.script(archiveBody(stateDir, resource, run, suffix)), { sudo: true }), `archiving the journal ${from}`);
+  if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: cannot move the journal ${from} to ${stateDir}/history/${resource}.${run}${suffix}.json: ${r.stderr.trim().slice(0, 300)}`);
+  return r.stdout.trim();
+}
+
+/** The archive's shell: prints the history file's path; sets f (the journal) and b (the history name without ".json"). */
+function archiveBody(stateDir: string, resource: string, run: string, suffix: string): string {
+  return [
+    `f=${q(journalPath(stateDir, resource))}; b=${q(`${stateDir}/history/${resource}.${run}${suffix}`)}`,
     `install -d -m 0700 -- ${q(stateDir + "/history")} || exit 1`,
     `n=1; to="$b.json"`,
     `until ln -T -- "$f" "$to" 2>/dev/null; do`,
@@ -171,10 +186,30 @@ export async function archiveJournal(host: RemoteHost, stateDir: string, resourc
     `done`,
     `rm -f -- "$f" && printf '%s\\n' "$to"`,
   ].join("\n");
-  const r = fence.check(await host.exec(fence.script(body), { sudo: true }), `archiving the journal ${from}`);
-  if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: cannot move the journal ${from} to ${base}.json: ${r.stderr.trim().slice(0, 300)}`);
+}
+
+/**
+ * The journal's last write and its archive in one fenced script, one round trip: written and synced
+ * (a run finished, or restored), then moved to the history as archiveJournal does. Repeated after a
+ * link that dropped under it, it finds the run already in the history and changes nothing: a finished
+ * run is never recorded twice.
+ */
+export async function writeAndArchiveJournal(host: RemoteHost, stateDir: string, resource: string, j: Journal, fence: Fence): Promise<string> {
+  const w = journalWrite(stateDir, resource, j);
+  const history = `${stateDir}/history/${resource}.${j.run}`;
+  const body = [
+    `if [ ! -e ${q(w.file)} ] && [ -e ${q(history + ".json")} ]; then printf '%s\\n' ${q(history + ".json")}; exit 0; fi`,
+    `(\n${stdinWriteBody(w.file, w.mode)}\n) || exit ${JOURNAL_WRITE_FAILED}`,
+    archiveBody(stateDir, resource, j.run, ""),
+  ].join("\n");
+  const r = fence.check(await host.exec(fence.script(body), { sudo: true, stdin: stdinWriteInput(w.content) }), `writing and archiving the journal ${w.file}`);
+  if (r.code === JOURNAL_WRITE_FAILED) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: writing ${w.file} failed (nothing was changed): ${r.stderr.trim().slice(0, 300) || `exit status ${r.code}`}`);
+  if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: cannot move the journal ${w.file} to ${history}.json: ${r.stderr.trim().slice(0, 300)}`);
   return r.stdout.trim();
 }
+
+/** writeAndArchiveJournal's exit status when the journal could not be written. */
+const JOURNAL_WRITE_FAILED = 96;
 
 /**
  * Where a step's script, output and exit status live: derived from the run id (validated), the step's

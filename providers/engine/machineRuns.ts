@@ -15,7 +15,7 @@ const STEP = /^\d{8}T\d{6}-[0-9a-f]{6}\/[0-9a-z-]{1,80}$/;
  * the start time recorded beside it), skipping `exceptRun`. A process whose start time cannot be
  * read while /proc still shows it counts as running: doubt never lets a restart through.
  */
-function liveStepsScript(stateDir: string, exceptRun: string): string {
+export function liveStepsScript(stateDir: string, exceptRun: string): string {
   return [
     `cd ${q(stateDir + "/runs")} 2>/dev/null || exit 0`,
     `for d in */*/; do`,
@@ -32,9 +32,12 @@ function liveStepsScript(stateDir: string, exceptRun: string): string {
 export async function liveSteps(host: RemoteHost, stateDir: string, exceptRun: string): Promise<string[]> {
   const r = await host.exec(liveStepsScript(stateDir, exceptRun), { sudo: true });
   if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: cannot list the steps running on the machine: ${r.stderr.trim().slice(0, 300) || `exit ${r.code}`}`);
-  const lines = r.stdout.split("\n").map((l) => l.trim()).filter(Boolean);
-  // a line that is not a step folder's name is not shown, but it still counts
-  return lines.slice(0, 20).map((l) => (STEP.test(l) ? l : "(a step folder with an odd name)"));
+  return shownSteps(r.stdout.split("\n"));
+}
+
+/** The lines liveStepsScript printed, as shown: a line that is not a step folder's name is not shown, but it still counts. */
+function shownSteps(lines: string[]): string[] {
+  return lines.map((l) => l.trim()).filter(Boolean).slice(0, 20).map((l) => (STEP.test(l) ? l : "(a step folder with an odd name)"));
 }
 
 /**
@@ -49,11 +52,15 @@ export async function othersSettled(
   what: string,
   log?: (line: string) => void,
   pollMs = 2000,
+  /** What liveStepsScript printed just now, read with other things in one exec (runStart.ts): the first look. */
+  firstLook?: string[],
 ): Promise<void> {
   const end = Date.now() + waitSeconds * 1000;
   let said = false;
   for (;;) {
-    const live = await liveSteps(host, stateDir, exceptRun);
+    const first = firstLook && shownSteps(firstLook.filter((l) => l.split("/")[0] !== exceptRun));
+    firstLook = undefined;
+    const live = first ?? (await liveSteps(host, stateDir, exceptRun));
     if (!live.length) return;
     if (Date.now() >= end) {
       throw new UpchainError(

@@ -24,6 +24,7 @@ import { hostChecksFor } from "../engine/powershellVersion";
 import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh, withSsh } from "../transport/ssh";
 import { countServer } from "../transport/fileLimit";
+import { sharedConnections, withSharedSsh } from "../transport/sharedConnections";
 import { suggestKey } from "../options/keys";
 import { FieldNames, fieldNamesOf, inUserTerms, userField } from "./fields";
 export { fieldNamesOf } from "./fields";
@@ -372,7 +373,8 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
   let resolvedTarget: string | undefined;
   let trusting: string | undefined;
   try {
-    await withSsh(conn.data, async (h) => {
+    // kept after, for this server's converge in the same up: one login per server (sharedConnections.ts)
+    await withSharedSsh(conn.data, async (h) => {
       await assertRoot(h, conn.data.user, s.platform);
       const where = `${h.label}:${journalPath(DEFAULT_STATE_DIR, journalName)}`;
       const looks = await Promise.allSettled([
@@ -459,8 +461,9 @@ async function converge(inputs: any, olds?: any): Promise<any> {
   const log = (line: string) => display(line);
   const status = (line: string) => display(line, { ephemeral: true });
   const journalName = s.journalName ?? s.product;
-  // a reboot step replaces the connection underneath; everything else keeps this one object
-  const host = new ReconnectingHost(await connectSsh(c, pinnedIn(s.fields)), (ms) => connectSsh(c, { readyTimeoutMs: ms, ...pinnedIn(s.fields) }));
+  // a reboot step replaces the connection underneath; everything else keeps this one object. The first
+  // is the one check logged in with, when it is still up (sharedConnections.ts)
+  const host = new ReconnectingHost(await sharedConnections.lend(c, pinnedIn(s.fields)), (ms) => connectSsh(c, { readyTimeoutMs: ms, ...pinnedIn(s.fields) }));
   const balancer = balancerOpener(s);
   try {
     await assertRoot(host, c.user, s.platform);
@@ -587,7 +590,7 @@ const serverId = (outs: any) => `${outs.product}@${outs.connection.host}:${outs.
 /** What the host runs after a failed run (its hop restored), for the state; throws when it cannot be read. */
 async function probeAfterFailure(c: Parameters<typeof withSsh>[0], s: ServerInputs, olds: any): Promise<string> {
   const catalog = catalogFor(s);
-  return withSsh(c, async (h) => (await findInstalled(h, catalog, contextOf(catalog, s), sourcesOf(s, olds), s.journalName ?? s.product)).version, pinnedIn(s.fields));
+  return withSharedSsh(c, async (h) => (await findInstalled(h, catalog, contextOf(catalog, s), sourcesOf(s, olds), s.journalName ?? s.product)).version, pinnedIn(s.fields));
 }
 
 /** For a cluster member's failure: which members run what now, and where the rollout stopped. */

@@ -8,6 +8,7 @@
 import type { Duplex } from "stream";
 import { UpchainError, isUpchainError } from "../errors";
 import { ExecOptions, ExecResult, ReconnectOptions, RemoteHost, StreamTarget } from "./remoteHost";
+import type { LentHost } from "./sharedConnections";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -87,9 +88,16 @@ export class ReconnectingHost implements RemoteHost {
     await c?.close().catch(() => undefined);
   }
 
+  /** Drop the current connection for good: one lent by sharedConnections.ts is not handed back to be kept, since it is to be replaced. */
+  private async drop(): Promise<void> {
+    const c = this.current as (RemoteHost & Partial<LentHost>) | undefined;
+    this.current = undefined;
+    await (c?.discard ? c.discard() : c?.close())?.catch(() => undefined);
+  }
+
   /** New connections with exponential backoff until one is accepted or the deadline passes. */
   async reconnect(o: ReconnectOptions): Promise<void> {
-    await this.close();
+    await this.drop();
     let wait = this.backoffMs;
     let last = "no attempt made";
     for (let attempt = 1; ; attempt++) {

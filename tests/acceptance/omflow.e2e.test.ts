@@ -46,8 +46,14 @@ describe("OMFLOW 1.1.6.1 -> 1.2.0.1 through the real pulumi CLI", function () {
     assert.strictEqual(onHost("wfa", look), before);
   });
 
+  /** Logins sshd accepted on the host so far (its log: tests/hosts/rootfs-init.sh). */
+  const logins = () => Number(onHost("wfa", "grep -c '^Accepted ' /var/log/sshd.log || true").trim());
+  let loginsInUp: number | undefined;
+
   it("up walks the chain, running the bash-only 1.2.0.0 patch and the patches that clean /opt/omflow/tmp; Apache then serves 1.2.0.1 on Django 4.2 from the new venv, with the extra package", () => {
+    const before = logins();
     const r = project.ok(["up", "--yes", "--skip-preview"]);
+    loginsInUp = logins() - before;
     assert.match(r.output, /\[1\.1\.6\.1->1\.2\.0\.0 \d+\/\d+\] Run \.\/patch\.sh for 1\.2\.0\.0/, "per-step progress reaches the CLI");
     assert.strictEqual(installedVersion("wfa"), "1.2.0.1");
     assert.strictEqual(onHost("wfa", "ls -A /opt/omflow/tmp; test -e /opt/omflow/VERSION && echo HAS-VERSION || true"), "", "the patches cleaned OMFLOW's tmp folder and nothing wrote a VERSION file");
@@ -58,6 +64,10 @@ describe("OMFLOW 1.1.6.1 -> 1.2.0.1 through the real pulumi CLI", function () {
     assert.match(page, /prefix \/opt\/omflow\/python\nextra six/);
     assert.match(onHost("wfa", "cat /etc/apache2/sites-enabled/django.conf"), /LoadModule wsgi_module \/opt\/omflow\/python\/lib\/python3\.11\/site-packages\/mod_wsgi\/server\/mod_wsgi-py311/);
     assert.match(onHost("wfa", "/opt/omflow/python/bin/pip freeze"), /^six==/m);
+  });
+
+  it("that up logged in to the server once: its check and its converge went over one SSH connection", () => {
+    assert.strictEqual(loginsInUp, 1);
   });
 
   it("up again changes nothing, and refresh finds no drift", () => {

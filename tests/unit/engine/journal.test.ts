@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Catalog, shStep, uploadStep } from "../../../providers/engine/catalog";
 import { executePlan } from "../../../providers/engine/executor";
-import { journalPath, newJournal, parseJournal, planDigest, writeJournal } from "../../../providers/engine/journal";
+import { journalPath, newJournal, parseJournal, planDigest, writeAndArchiveJournal, writeJournal } from "../../../providers/engine/journal";
 import { planUpgrade } from "../../../providers/engine/planner";
 import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
@@ -139,5 +139,25 @@ describe("the journal on the host (local fake transport)", function () {
     fs.mkdirSync(state);
     await writeJournal(new LocalHost(), state, "trail", newJournal("20261123T080000-abcdef", plan()), UNFENCED);
     assert.strictEqual(fs.statSync(journalPath(state, "trail")).mode & 0o777, 0o600);
+  });
+
+  it("a run's last journal is written and archived in one round trip; sent again after a link that dropped under it, the run stays recorded once", async () => {
+    const state = path.join(dir, "state");
+    fs.mkdirSync(state);
+    const host = new LocalHost();
+    const j = newJournal("20261123T080000-abcdef", plan());
+    await writeJournal(host, state, "trail", j, UNFENCED);
+    const sent = host.commands.length;
+    j.status = "done";
+    j.next = j.steps;
+    const first = await writeAndArchiveJournal(host, state, "trail", j, UNFENCED);
+    assert.strictEqual(host.commands.length - sent, 1, "one exec");
+    assert.strictEqual(first, path.join(state, "history", "trail.20261123T080000-abcdef.json"));
+    assert.strictEqual(parseJournal(fs.readFileSync(first, "utf8"), "history").status, "done");
+    assert.ok(!fs.existsSync(journalPath(state, "trail")));
+    // the answer was lost and the controller sends it again
+    assert.strictEqual(await writeAndArchiveJournal(host, state, "trail", j, UNFENCED), first);
+    assert.deepStrictEqual(fs.readdirSync(path.join(state, "history")), ["trail.20261123T080000-abcdef.json"]);
+    assert.ok(!fs.existsSync(journalPath(state, "trail")));
   });
 });
