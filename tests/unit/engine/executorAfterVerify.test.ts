@@ -5,16 +5,15 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Catalog, Hop, shStep } from "../../../providers/engine/catalog";
+import { Catalog, shStep } from "../../../providers/engine/catalog";
 import { executePlan } from "../../../providers/engine/executor";
 import { planUpgrade } from "../../../providers/engine/planner";
-import { dottedNumbers } from "../../../providers/engine/version";
 import { RunRecord, runRecord } from "../../../providers/engine/runRecord";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { TEST_STEP } from "../../support/testProvenance";
+import { trailProduct } from "../../support/trailProduct";
 
-const rule = { id: "r", text: "r", source: "s" };
 
 /** Two hops 1 -> 2 -> 3; `fail` names the steps (as "<to>:<id>") that exit 1 with a message on stderr. */
 function catalog(trail: string, fail: string[]): Catalog {
@@ -27,13 +26,7 @@ function catalog(trail: string, fail: string[]): Catalog {
       commands: [`echo ${q(`${to}:${id}`)} >> ${q(trail)}`, ...(fail.includes(`${to}:${id}`) ? [`echo ${q(`${id} could not finish`)} >&2`, "exit 1"] : [])],
     });
   return {
-    product: "trail",
-    title: "Trail",
-    scheme: dottedNumbers(1, "2"),
-    platforms: ["linux"],
-    defaultReleases: ["1", "2", "3"],
-    legalHops: (from) => (from === "3" ? [] : [{ from, to: String(Number(from) + 1), rule } as Hop]),
-    requiredStops: () => [],
+    ...trailProduct(3),
     hopSteps: (hop) => [
       step(hop.to, "backup", "backup", false),
       step(hop.to, "change", "run", true),

@@ -10,26 +10,20 @@ import { parseStepState, startDetached, stepState } from "../../../providers/eng
 import { ExecuteOptions, executePlan } from "../../../providers/engine/executor";
 import { journalPath, newJournal, stepDir, writeJournal } from "../../../providers/engine/journal";
 import { planUpgrade } from "../../../providers/engine/planner";
-import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { FaultyHost } from "../../support/faultyHost";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { UNFENCED } from "../../support/testFence";
 import { TEST_STEP } from "../../support/testProvenance";
+import { trailProduct } from "../../support/trailProduct";
 
 /** A product whose steps append their ids to `trail`. `extra` steps come after the destructive "change". */
 function catalog(dir: string, o: { change?: string[]; restore?: string[]; extra?: Step[] } = {}): Catalog {
   const trail = path.join(dir, "trail");
   const mark = (id: string) => `echo ${q(id)} >> ${q(trail)}`;
   return {
-    product: "trail",
-    title: "Trail",
-    scheme: dottedNumbers(1, "2"),
-    platforms: ["linux"],
-    defaultReleases: ["1", "2"],
-    legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } }] : []),
-    requiredStops: () => [],
+    ...trailProduct(),
     hopSteps: () => [
       shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: [mark("backup")], backupDir: path.join(dir, "backups/1-to-2") }),
       shStep({ provenance: TEST_STEP, id: "change", action: "run", title: "change", destructive: true, commands: [mark("change"), ...(o.change ?? [])] }),

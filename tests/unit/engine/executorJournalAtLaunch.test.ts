@@ -10,12 +10,12 @@ import { Catalog, shStep } from "../../../providers/engine/catalog";
 import { executePlan } from "../../../providers/engine/executor";
 import { journalPath, parseJournal } from "../../../providers/engine/journal";
 import { planUpgrade } from "../../../providers/engine/planner";
-import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { ExecOptions } from "../../../providers/transport/remoteHost";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { TEST_STEP } from "../../support/testProvenance";
+import { trailProduct } from "../../support/trailProduct";
 
 /** One hop 1 -> 2: backup, change, start; each step appends its id to `trail` and copies the journal as it finds it to `seen-<id>`. */
 function chain(dir: string, state: string): Catalog {
@@ -29,13 +29,7 @@ function chain(dir: string, state: string): Catalog {
       commands: [`cp ${q(journalPath(state, "trail"))} ${q(path.join(dir, `seen-${id}`))}`, `echo ${id} >> ${q(path.join(dir, "trail"))}`, ...extra],
     });
   return {
-    product: "trail",
-    title: "Trail",
-    scheme: dottedNumbers(1, "2"),
-    platforms: ["linux"],
-    defaultReleases: ["1", "2"],
-    legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } }] : []),
-    requiredStops: () => [],
+    ...trailProduct(),
     hopSteps: (hop) => [step("backup", "backup"), step("change", "run", [`echo ${hop.to} > ${q(path.join(dir, "version"))}`]), step("start", "run")],
     restoreSteps: () => [shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: "restore", destructive: true, commands: [`echo restore >> ${q(path.join(dir, "trail"))}`] })],
     probeVersion: () => ({ shell: "sh", command: `cat ${q(path.join(dir, "version"))}` }),

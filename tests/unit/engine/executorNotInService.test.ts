@@ -5,15 +5,15 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Catalog, Hop, shStep } from "../../../providers/engine/catalog";
+import { Catalog, shStep } from "../../../providers/engine/catalog";
 import { executePlan } from "../../../providers/engine/executor";
 import { Journal } from "../../../providers/engine/journal";
 import { planUpgrade } from "../../../providers/engine/planner";
-import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { TEST_STEP } from "../../support/testProvenance";
+import { trailProduct } from "../../support/trailProduct";
 
 /** A product whose steps append their ids to `trail`; `fail` lists the steps that exit 1. */
 function catalog(trail: string, fail: () => string[]): Catalog {
@@ -21,13 +21,7 @@ function catalog(trail: string, fail: () => string[]): Catalog {
   const step = (id: string, action: "run" | "backup" | "restore", destructive: boolean) =>
     shStep({ provenance: TEST_STEP, id, action, title: id === "start-old" ? "Start 1 again" : id, destructive, commands: [mark(id), ...(fail().includes(id) ? ["exit 1"] : [])] });
   return {
-    product: "trail",
-    title: "Trail",
-    scheme: dottedNumbers(1, "2"),
-    platforms: ["linux"],
-    defaultReleases: ["1", "2"],
-    legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } } as Hop] : []),
-    requiredStops: () => [],
+    ...trailProduct(),
     hopSteps: () => [step("stop", "run", false), step("backup", "backup", false), step("change", "run", true), step("start", "run", false)],
     restoreSteps: () => [step("restore", "restore", true)],
     recoverSteps: () => [step("start-old", "restore", false)],

@@ -4,10 +4,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Catalog, Hop, shStep } from "../../../providers/engine/catalog";
+import { Catalog, shStep } from "../../../providers/engine/catalog";
 import { executePlan } from "../../../providers/engine/executor";
 import { planUpgrade } from "../../../providers/engine/planner";
-import { dottedNumbers } from "../../../providers/engine/version";
 import { newJournal, writeJournal } from "../../../providers/engine/journal";
 import { isUpchainError } from "../../../providers/errors";
 import { RunRecord, runRecord, writeRunRecord } from "../../../providers/engine/runRecord";
@@ -15,6 +14,7 @@ import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { UNFENCED } from "../../support/testFence";
 import { TEST_STEP } from "../../support/testProvenance";
+import { trailProduct } from "../../support/trailProduct";
 
 /** A product whose steps append their ids to `trail`; `fail` names the step that exits 1. */
 function catalog(trail: string, fail: string, restoreFails = false): Catalog {
@@ -22,13 +22,7 @@ function catalog(trail: string, fail: string, restoreFails = false): Catalog {
   const run = (id: string, destructive: boolean) =>
     shStep({ provenance: TEST_STEP, id, action: id === "backup" ? "backup" : "run", title: id, destructive, commands: [mark(id), ...(id === fail ? ["exit 1"] : [])] });
   return {
-    product: "trail",
-    title: "Trail",
-    scheme: dottedNumbers(1, "2"),
-    platforms: ["linux"],
-    defaultReleases: ["1", "2"],
-    legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } } as Hop] : []),
-    requiredStops: () => [],
+    ...trailProduct(),
     hopSteps: () => [run("stop", false), run("backup", false), run("change", true), run("start", false)],
     restoreSteps: () => [shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: "restore", destructive: true, commands: [mark("restore"), ...(restoreFails ? ["exit 1"] : [])] })],
     recoverSteps: () => [

@@ -8,12 +8,12 @@ import { Catalog, shStep } from "../../../providers/engine/catalog";
 import { executePlan } from "../../../providers/engine/executor";
 import { journalPath, newJournal, writeJournal } from "../../../providers/engine/journal";
 import { planUpgrade } from "../../../providers/engine/planner";
-import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { UNFENCED } from "../../support/testFence";
 import { TEST_STEP } from "../../support/testProvenance";
+import { trailProduct } from "../../support/trailProduct";
 
 const KILLED = "20261123T080000-abcdef";
 
@@ -21,13 +21,7 @@ const KILLED = "20261123T080000-abcdef";
 function chain(dir: string): Catalog {
   const mark = (id: string) => `echo ${id} >> ${q(path.join(dir, "trail"))}`;
   return {
-    product: "trail",
-    title: "Trail",
-    scheme: dottedNumbers(1, "2"),
-    platforms: ["linux"],
-    defaultReleases: ["1", "2", "3"],
-    legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } }] : from === "2" ? [{ from, to: "3", rule: { id: "r", text: "r", source: "s" } }] : []),
-    requiredStops: () => [],
+    ...trailProduct(3),
     hopSteps: (hop) => [
       shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: [mark(`backup-${hop.to}`)] }),
       shStep({ provenance: TEST_STEP, id: "change", action: "run", title: `change to ${hop.to}`, destructive: true, commands: [mark(`change-${hop.to}`), `echo ${hop.to} > ${q(path.join(dir, "version"))}`] }),

@@ -8,11 +8,11 @@ import { executePlan } from "../../../providers/engine/executor";
 import { journalPath } from "../../../providers/engine/journal";
 import { planUpgrade } from "../../../providers/engine/planner";
 import { createStopSignal } from "../../../providers/engine/stopSignal";
-import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { TEST_STEP } from "../../support/testProvenance";
+import { trailProduct } from "../../support/trailProduct";
 
 /** 1 -> 2 -> 3, each hop three steps that append "<hop> <step>" to `trail`; the middle step of 1->2 waits for `gate`. */
 function twoHops(dir: string): Catalog {
@@ -20,13 +20,7 @@ function twoHops(dir: string): Catalog {
   const gate = path.join(dir, "gate");
   const mark = (hop: string, id: string) => `echo ${q(`${hop} ${id}`)} >> ${q(trail)}`;
   return {
-    product: "trail",
-    title: "Trail",
-    scheme: dottedNumbers(1, "2"),
-    platforms: ["linux"],
-    defaultReleases: ["1", "2", "3"],
-    legalHops: (from) => (from === "3" ? [] : [{ from, to: String(Number(from) + 1), rule: { id: "r", text: "r", source: "s" } }]),
-    requiredStops: () => [],
+    ...trailProduct(3),
     hopSteps: (hop) => {
       const key = `${hop.from}->${hop.to}`;
       return [

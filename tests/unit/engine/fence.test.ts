@@ -15,13 +15,13 @@ import { HostLock, acquireLock } from "../../../providers/engine/lock";
 import { liveSteps } from "../../../providers/engine/machineRuns";
 import { PlannedStep, planUpgrade } from "../../../providers/engine/planner";
 import { rebootAndWait } from "../../../providers/engine/reboot";
-import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { ExecOptions, ExecResult } from "../../../providers/transport/remoteHost";
 import { FaultyHost } from "../../support/faultyHost";
 import { tempDir } from "../../support/localHost";
 import { TEST_STEP } from "../../support/testProvenance";
+import { trailProduct } from "../../support/trailProduct";
 
 /** A local host that keeps every command with its standard input, and can reconnect (a reboot step needs it). */
 class Recorder extends FaultyHost {
@@ -250,13 +250,7 @@ describe("the executor once another run owns the lock (local fake transport)", f
 function trailCatalog(dir = "/nonexistent", o: { fail?: boolean; slow?: number } = {}): Catalog {
   const mark = (id: string) => `echo ${id} >> ${q(path.join(dir, "trail"))}`;
   return {
-    product: "trail",
-    title: "Trail",
-    scheme: dottedNumbers(1, "2"),
-    platforms: ["linux"],
-    defaultReleases: ["1", "2"],
-    legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } }] : []),
-    requiredStops: () => [],
+    ...trailProduct(),
     hopSteps: () => [
       shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: [mark("backup")] }),
       shStep({ provenance: TEST_STEP, id: "change", action: "run", title: "change", destructive: true, commands: [mark("change"), ...(o.slow ? [`sleep ${o.slow}`] : []), ...(o.fail ? ["exit 1"] : [])] }),

@@ -7,23 +7,17 @@ import { Catalog, shStep, uploadStep } from "../../../providers/engine/catalog";
 import { executePlan } from "../../../providers/engine/executor";
 import { journalPath, newJournal, parseJournal, planDigest, writeAndArchiveJournal, writeJournal } from "../../../providers/engine/journal";
 import { planUpgrade } from "../../../providers/engine/planner";
-import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { UNFENCED } from "../../support/testFence";
 import { TEST_STEP } from "../../support/testProvenance";
+import { trailProduct } from "../../support/trailProduct";
 
 function catalog(trail: string, uploadSource: string): Catalog {
   const mark = (id: string) => shStep({ provenance: TEST_STEP, id, action: id === "backup" ? "backup" : "run", title: id, destructive: id !== "backup", commands: [`echo ${q(id)} >> ${q(trail)}`] });
   return {
-    product: "trail",
-    title: "Trail",
-    scheme: dottedNumbers(1, "2"),
-    platforms: ["linux"],
-    defaultReleases: ["1", "2"],
-    legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } }] : []),
-    requiredStops: () => [],
+    ...trailProduct(),
     hopSteps: () => [mark("backup"), uploadStep("sh", { provenance: TEST_STEP, id: "upload", title: "upload", source: uploadSource, destination: path.join(path.dirname(trail), "uploaded") }), mark("change")],
     restoreSteps: () => [],
     probeVersion: () => ({ shell: "sh", command: "echo 1" }),

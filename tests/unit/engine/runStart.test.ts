@@ -12,19 +12,13 @@ import { isUpchainError } from "../../../providers/errors";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { UNFENCED } from "../../support/testFence";
 import { Catalog } from "../../../providers/engine/catalog";
-import { dottedNumbers } from "../../../providers/engine/version";
+import { trailProduct } from "../../support/trailProduct";
 
 const OURS = "20261207T120000-aaaaaa";
 const OTHER = "20261207T110000-bbbbbb";
 
 const catalog: Catalog = {
-  product: "trail",
-  title: "Trail",
-  scheme: dottedNumbers(1, "2"),
-  platforms: ["linux"],
-  defaultReleases: ["1", "2"],
-  legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } }] : []),
-  requiredStops: () => [],
+  ...trailProduct(),
   hopSteps: () => [],
   restoreSteps: () => [],
 };
