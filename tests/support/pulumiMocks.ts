@@ -9,6 +9,12 @@ export interface RegisteredResource {
   additionalSecretOutputs: string[];
 }
 
+/** A mock's input value as sent: a secret arrives wrapped in Pulumi's secret signature. */
+export function unwrapSecret(v: unknown): { secret: boolean; value: unknown } {
+  const secret = !!v && typeof v === "object" && (v as any)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+  return { secret, value: secret ? (v as any).value : v };
+}
+
 /** Declare resources with `declare` and report the first registration of the dynamic resource `type` (e.g. "upchain:Server"). */
 export async function registerWithMocks(type: string, declare: () => unknown): Promise<RegisteredResource> {
   let pendingSecretOutputs: string[] = [];
@@ -25,8 +31,8 @@ export async function registerWithMocks(type: string, declare: () => unknown): P
           const plainInputs: Record<string, unknown> = {};
           const secretInputs: Record<string, unknown> = {};
           for (const [k, v] of Object.entries(args.inputs)) {
-            if (v && typeof v === "object" && (v as any)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) secretInputs[k] = (v as any).value;
-            else plainInputs[k] = v;
+            const { secret, value } = unwrapSecret(v);
+            (secret ? secretInputs : plainInputs)[k] = value;
           }
           found({ plainInputs, secretInputs, additionalSecretOutputs: pendingSecretOutputs });
         }

@@ -2,6 +2,7 @@
 // type, name, parent, the resources it depends on, and its inputs with secrets unwrapped and marked.
 // For checking that a component registers exactly what it did before a refactor.
 import * as pulumi from "@pulumi/pulumi";
+import { unwrapSecret } from "./pulumiMocks";
 
 export interface Registration {
   type: string;
@@ -32,8 +33,8 @@ export async function registrations(count: number, declare: () => unknown): Prom
         for (const [k, v] of Object.entries(args.inputs)) {
           // the dynamic provider's serialized code: the provider's, not the component's
           if (k === "__provider") continue;
-          const secret = v && typeof v === "object" && (v as any)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
-          inputs[k] = secret ? (v as any).value : v;
+          const { secret, value } = unwrapSecret(v);
+          inputs[k] = value;
           if (secret) secrets.push(k);
         }
         inputsByName.set(args.name, { inputs, secrets });
