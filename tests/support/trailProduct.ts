@@ -6,11 +6,12 @@ import { dottedNumbers } from "../../providers/engine/version";
 
 export const TRAIL_HOP_RULE = { id: "r", text: "r", source: "s" };
 
-export function trailProduct(last = 2): Pick<Catalog, "product" | "title" | "scheme" | "platforms" | "defaultReleases" | "legalHops" | "requiredStops"> {
+/** `product` names it (its journal and lock names follow), its title the same capitalised. */
+export function trailProduct(last = 2, product = "trail"): Pick<Catalog, "product" | "title" | "scheme" | "platforms" | "defaultReleases" | "legalHops" | "requiredStops"> {
   const releases = Array.from({ length: last }, (_, i) => String(i + 1));
   return {
-    product: "trail",
-    title: "Trail",
+    product,
+    title: product[0].toUpperCase() + product.slice(1),
     scheme: dottedNumbers(1, "2"),
     platforms: ["linux"],
     defaultReleases: releases,

@@ -10,21 +10,15 @@ import { Catalog, shStep } from "../../../providers/engine/catalog";
 import { executePlan } from "../../../providers/engine/executor";
 import { journalPath, parseJournal } from "../../../providers/engine/journal";
 import { planUpgrade } from "../../../providers/engine/planner";
-import { dottedNumbers } from "../../../providers/engine/version";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { TEST_STEP } from "../../support/testProvenance";
+import { trailProduct } from "../../support/trailProduct";
 
 /** One hop 1 -> 2 of `n` quick steps, each appending its id to `<dir>/trail`; the version is `<dir>/version`. */
 function quickSteps(dir: string, n: number): Catalog {
   return {
-    product: "quick",
-    title: "Quick",
-    scheme: dottedNumbers(1, "2"),
-    platforms: ["linux"],
-    defaultReleases: ["1", "2"],
-    legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } }] : []),
-    requiredStops: () => [],
+    ...trailProduct(2, "quick"),
     hopSteps: (hop) =>
       Array.from({ length: n }, (_, i) =>
         shStep({

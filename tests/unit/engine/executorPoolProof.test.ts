@@ -9,12 +9,12 @@ import { Catalog, shStep } from "../../../providers/engine/catalog";
 import { ExecuteOptions, FRESH_PROOF_MS, executePlan } from "../../../providers/engine/executor";
 import { machineLock } from "../../../providers/engine/fence";
 import { planUpgrade } from "../../../providers/engine/planner";
-import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
 import { Pools, ServerState } from "../../../providers/loadBalancer/pools";
 import { ExecOptions, ExecResult } from "../../../providers/transport/remoteHost";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { TEST_STEP } from "../../support/testProvenance";
+import { trailProduct } from "../../support/trailProduct";
 
 /** What reached the host and the balancer, in order. */
 type Event = "proof" | "journal" | "exec" | "pools.read";
@@ -48,13 +48,7 @@ function fakePools(events: Event[]): Pools {
 }
 
 const catalog: Catalog = {
-  product: "pooled",
-  title: "Pooled",
-  scheme: dottedNumbers(1, "2"),
-  platforms: ["linux"],
-  defaultReleases: ["1", "2"],
-  legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } }] : []),
-  requiredStops: () => [],
+  ...trailProduct(2, "pooled"),
   hopSteps: () => [
     shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: [":"] }),
     shStep({ provenance: TEST_STEP, id: "change", action: "run", title: "change", destructive: true, commands: [":"] }),

@@ -7,21 +7,15 @@ import * as path from "path";
 import { Catalog, shStep } from "../../../providers/engine/catalog";
 import { executePlan } from "../../../providers/engine/executor";
 import { planUpgrade } from "../../../providers/engine/planner";
-import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
 import { quote as q } from "../../../providers/quote";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { TEST_STEP } from "../../support/testProvenance";
+import { trailProduct } from "../../support/trailProduct";
 
 function noProbe(dir: string): Catalog {
   return {
-    product: "quiet",
-    title: "Quiet",
-    scheme: dottedNumbers(1, "2"),
-    platforms: ["linux"],
-    defaultReleases: ["1", "2"],
-    legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } }] : []),
-    requiredStops: () => [],
+    ...trailProduct(2, "quiet"),
     hopSteps: () => [shStep({ provenance: TEST_STEP, id: "change", action: "run", title: "change", destructive: false, commands: [`echo ran >> ${q(path.join(dir, "trail"))}`] })],
     restoreSteps: () => [],
   };
