@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { TestHost } from "../tests/support/hosts";
-import { configureServers, versionCommand } from "../tests/support/omflowFixture";
+import { configureServersInFile, versionCommand } from "../tests/support/omflowFixture";
 import { PulumiProject, repoRoot } from "../tests/support/pulumi";
 import { TARGET_VERSION } from "./fleet";
 import { FLOOR_JOURNAL, StepTime, runFloor } from "./floor";
@@ -58,11 +58,15 @@ async function pulumiTimed(project: PulumiProject, args: string[], what: string,
   return { seconds: r.seconds, peaks: r.peaks, cpu, startedAt, endedAt: Date.now() };
 }
 
-/** A fresh stack managing the hosts as OMFLOW servers at the target, as the acceptance tests build it. */
+/**
+ * A fresh stack managing the hosts as OMFLOW servers at the target, as the acceptance tests build
+ * it, with the servers in a file (upchain:serversFile) as a large fleet lists them: in the stack
+ * file, 500 of these entries pass the 128 KiB the CLI can hand the program (docs/fleets.md).
+ */
 export function upchainProject(hosts: TestHost[], options: Record<string, unknown>): PulumiProject {
   const project = new PulumiProject(`bench${hosts.length}`);
   project.init();
-  configureServers(project, hosts, TARGET_VERSION, { options });
+  configureServersInFile(project, hosts, TARGET_VERSION, { options });
   return project;
 }
 

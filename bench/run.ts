@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   try {
     const layer = await goldenLayer(log);
     const options = await omflowOptions();
-    // planned as upchain plans them for the stack the bench builds (configureServers gives it versionCommand)
+    // planned as upchain plans them for the stack the bench builds (configureServersInFile gives it versionCommand)
     const steps = plannedSteps(options, versionCommand);
     const hops = hopsFor(steps, options);
     hopsPerHost = hops.length;
