@@ -54,7 +54,12 @@ async function pulumiTimed(project: PulumiProject, args: string[], what: string,
     const started = process.hrtime.bigint();
     return timedChild(project.start(args, log, a.controller?.launcher()), started, a.controller);
   });
-  if (r.code !== 0) throw new Error(`${what}: pulumi ${args.join(" ")} exited ${r.code}:\n${fs.readFileSync(log, "utf8").slice(-4000)}`);
+  if (r.code !== 0) {
+    // the project (and its log) is removed after the run: the whole log is kept for the diagnosis
+    const kept = path.join(os.tmpdir(), `upchain-bench-${path.basename(project.dir)}-${args[0]}.log`);
+    fs.copyFileSync(log, kept);
+    throw new Error(`${what}: pulumi ${args.join(" ")} exited ${r.code} (whole log: ${kept}):\n${fs.readFileSync(log, "utf8").slice(-4000)}`);
+  }
   return { seconds: r.seconds, peaks: r.peaks, cpu, startedAt, endedAt: Date.now() };
 }
 

@@ -18,8 +18,8 @@ const yaml = require("js-yaml") as {
 };
 
 /**
- * The largest file read. A server's entry is under 1 KiB (the fleet bench's, with its host key,
- * version command and patch options, is about 0.7 KiB), so 8 MiB is some ten thousand servers, ten
+ * The largest file read. A server's entry is about 1 KiB (the fleet bench's, with its host key,
+ * version command and patch options, is 1.0 KiB), so 8 MiB is some eight thousand servers, several
  * times what one controller can drive (docs/fleets.md); and the file is read whole and parsed before
  * anything is checked, so a wrong path (a log, a disk image) is refused at once, not read into memory.
  */
@@ -97,7 +97,7 @@ function boundedText(at: string): string | { why: string } {
 }
 
 function tooBig(bytes: number): string {
-  return `it is ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${SERVERS_FILE_MAX_BYTES / 2 ** 20} MiB a servers file may be (about ten thousand servers); split the fleet into stacks (docs/fleets.md)`;
+  return `it is ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${SERVERS_FILE_MAX_BYTES / 2 ** 20} MiB a servers file may be (about eight thousand servers); split the fleet into stacks (docs/fleets.md)`;
 }
 
 function whereFrom(file: string, at: string, project: string): string {
