@@ -463,7 +463,7 @@ async function converge(inputs: any, olds?: any): Promise<any> {
   const journalName = s.journalName ?? s.product;
   // a reboot step replaces the connection underneath; everything else keeps this one object. The first
   // is the one check logged in with, when it is still up (sharedConnections.ts)
-  const host = new ReconnectingHost(await sharedConnections.lend(c, pinnedIn(s.fields)), (ms) => connectSsh(c, { readyTimeoutMs: ms, ...pinnedIn(s.fields) }));
+  const host = new ReconnectingHost(await sharedConnections.lend(c, pinnedIn(s.fields)), (ms) => connectSsh(c, { readyTimeoutMs: ms, handshakeTries: 1, ...pinnedIn(s.fields) }));
   const balancer = balancerOpener(s);
   try {
     await assertRoot(host, c.user, s.platform);
