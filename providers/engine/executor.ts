@@ -10,6 +10,7 @@ import { DetachedResult, StepEnv, readResult, startDetached, stepState, sweepSte
 import { edit, servicesAdd, upload } from "./fileSteps";
 import { Journal, TimelineEntry, archiveJournal, newRunId, journalPath, journalWrite, newJournal, planDigest, readJournal, stepDir, writeAndArchiveJournal, writeJournal } from "./journal";
 import { HostLock, acquireLock } from "./lock";
+import { endRun } from "./runEnd";
 import { readRunStart } from "./runStart";
 import { fencedHost } from "./fence";
 import { othersSettled } from "./machineRuns";
@@ -175,7 +176,7 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
     started(r);
     await walk(r);
     j.status = "done";
-    await closeJournal(r);
+    await finishRun(r);
     return { reached: o.plan.to, resumedRun };
   } finally {
     // the run's timeline, also when it failed: the controller keeps a copy for the report
@@ -291,6 +292,11 @@ export function restorePending(file: string, j: Journal): UpchainError {
 /** The journal's last state (done, restored, stopped) written and moved to the history, in one round trip. */
 async function closeJournal(r: Run): Promise<void> {
   await withContact(r.o.host, r.contactUntil(), "writing and archiving the journal", async () => (await writeAndArchiveJournal(r.o.host, r.stateDir, r.o.resource, r.j, r.lock.fence), true), { ownErrors: true });
+}
+
+/** A run that succeeded: its journal "done" and archived, and the lock released, in one round trip (runEnd.ts). */
+async function finishRun(r: Run): Promise<void> {
+  await withContact(r.o.host, r.contactUntil(), "writing and archiving the journal", async () => (await endRun(r.o.host, r.stateDir, r.o.resource, r.j, r.lock), true), { ownErrors: true });
 }
 
 async function saveJournal(r: Run): Promise<void> {
