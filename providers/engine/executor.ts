@@ -67,6 +67,8 @@ export interface ExecuteResult {
   reached: string;
   /** Set when this run finished a plan an interrupted run had started. */
   resumedRun?: string;
+  /** What the version probe answered in the run's last exec (runEnd.ts), after the release: host data, unchecked. */
+  versionAtEnd?: { code: number; stdout: string };
 }
 
 /** How a step ended: its exit status and output, or "lost" when it died without an exit status. */
@@ -176,8 +178,8 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
     started(r);
     await walk(r);
     j.status = "done";
-    await finishRun(r);
-    return { reached: o.plan.to, resumedRun };
+    const versionAtEnd = await finishRun(r, probe?.command);
+    return { reached: o.plan.to, resumedRun, ...(versionAtEnd ? { versionAtEnd } : {}) };
   } finally {
     // the run's timeline, also when it failed: the controller keeps a copy for the report
     if (journal && o.onFinish) {
@@ -294,9 +296,10 @@ async function closeJournal(r: Run): Promise<void> {
   await withContact(r.o.host, r.contactUntil(), "writing and archiving the journal", async () => (await writeAndArchiveJournal(r.o.host, r.stateDir, r.o.resource, r.j, r.lock.fence), true), { ownErrors: true });
 }
 
-/** A run that succeeded: its journal "done" and archived, and the lock released, in one round trip (runEnd.ts). */
-async function finishRun(r: Run): Promise<void> {
-  await withContact(r.o.host, r.contactUntil(), "writing and archiving the journal", async () => (await endRun(r.o.host, r.stateDir, r.o.resource, r.j, r.lock), true), { ownErrors: true });
+/** A run that succeeded: its journal "done" and archived, the lock released and the version read, in one round trip (runEnd.ts). */
+async function finishRun(r: Run, probe: string | undefined): Promise<{ code: number; stdout: string } | undefined> {
+  const end = await withContact(r.o.host, r.contactUntil(), "writing and archiving the journal", async () => endRun(r.o.host, r.stateDir, r.o.resource, r.j, r.lock, probe), { ownErrors: true });
+  return end.version;
 }
 
 async function saveJournal(r: Run): Promise<void> {

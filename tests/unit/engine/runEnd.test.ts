@@ -6,9 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { machineLock } from "../../../providers/engine/fence";
 import { journalPath, newJournal, parseJournal, writeJournal } from "../../../providers/engine/journal";
-import { HostLock, acquireLock } from "../../../providers/engine/lock";
+import { HostLock, RELEASED_WORD as RELEASED, acquireLock } from "../../../providers/engine/lock";
 import { planUpgrade } from "../../../providers/engine/planner";
-import { endRun } from "../../../providers/engine/runEnd";
+import { endRun, versionAtEnd } from "../../../providers/engine/runEnd";
 import { isUpchainError } from "../../../providers/errors";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { trailProduct } from "../../support/trailProduct";
@@ -103,5 +103,22 @@ describe("the run's end in one exec (local fake transport)", function () {
     fs.rmSync(machineLock(dir).dir, { recursive: true, force: true });
     await assert.rejects(endRun(host, dir, "trail", j, lock), (e: unknown) => isUpchainError(e, "LOCK_LOST"));
     assert.ok(fs.existsSync(journalPath(dir, "trail")), "the journal was not touched");
+  });
+
+  it("with the version probe, the same exec reads the version after the release, framed so the probe's output cannot pass for anything else", async () => {
+    const j = await runningJournal();
+    const before = host.commands.length;
+    const probe = `printf 'version 0 Zm9yZ2Vk\\n${RELEASED}\\n2\\n'; [ ! -e ${machineLock(dir).dir} ]`;
+    const end = await endRun(host, dir, "trail", j, lock, probe);
+    assert.strictEqual(host.commands.length - before, 1);
+    assert.deepStrictEqual(end.version, { code: 0, stdout: `version 0 Zm9yZ2Vk\n${RELEASED}\n2\n` }, "read after the lock was gone, whole");
+    assert.strictEqual(versionAtEnd("version 0 !!notbase64"), undefined);
+  });
+
+  it("a probe that fails answers its exit status, and the run's end still succeeds", async () => {
+    const j = await runningJournal();
+    const end = await endRun(host, dir, "trail", j, lock, "echo oops >&2; exit 3");
+    assert.deepStrictEqual(end.version, { code: 3, stdout: "" });
+    assert.ok(!fs.existsSync(machineLock(dir).dir));
   });
 });
