@@ -34,7 +34,13 @@ for a in "$@"; do
 done
 node dist/bench/run.js "${args[@]}"
 # the README's and docs/benchmark.md's figures, rendered from the results just written
-if [ "$figures" = yes ]; then node dist/bench/readmeFigures.js; fi
+if [ "$figures" = yes ]; then
+  node dist/bench/readmeFigures.js
+  # the timeline the README shows, as a picture (headless Chromium; said, not fatal, when it is missing)
+  for svg in bench/results/timeline-*.svg; do
+    [ -e "$svg" ] && { bash scripts/svg-to-png.sh "$svg" "${svg%.svg}.png" || echo "bench: $svg not rendered to PNG (above)" >&2; }
+  done
+fi
 if [ "$checkpoints" = yes ]; then
   node dist/bench/checkpoints.js --count 500 --reps 1
 fi
