@@ -7,7 +7,8 @@ import { elapsedText, stepProgress } from "./progress";
 import { sweepStepEnv } from "./detached";
 import { outcomeText, tail } from "./failureReport";
 import { failHop } from "./hopFailure";
-import { Journal, TimelineEntry, newRunId, newJournal, readJournal, stepDir, writeAndArchiveJournal, writeJournal } from "./journal";
+import { Journal, TimelineEntry, newRunId, newJournal, stepDir } from "./journal";
+import { hostJournalStore } from "./journalStore";
 import { acquireLock } from "./lock";
 import { readRunStart } from "./runStart";
 import { othersSettled } from "./machineRuns";
@@ -66,6 +67,7 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
   const stale = o.lockStaleSeconds ?? 120;
   const lock = await acquireLock(o.host, stateDir, o.resource, id, stale, undefined, log);
   if (lock.tookOverFrom) log(`took over the lock of run ${lock.tookOverFrom}, whose heartbeat had stopped`);
+  const store = hostJournalStore(o.host, stateDir, o.resource, lock.fence);
   let journal: Journal | undefined;
   try {
     // the first contact under the lock: old secrets files swept (steps killed before they read them, a host
@@ -78,7 +80,7 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
     if (start?.sweepError) log(`could not remove old step secrets files: ${start.sweepError}`);
     if (!start) await sweepStepEnv(o.host, stateDir).catch((e) => log(`could not remove old step secrets files: ${(e as Error).message}`));
     let resumedRun: string | undefined;
-    journal = await settleJournal(o, stateDir, start ? start.journal : await readJournal(o.host, stateDir, o.resource), log, lock);
+    journal = await settleJournal(o, store, start ? start.journal : await store.read(), log);
     // a dead run of another journal may have left a step running: nothing starts beside it
     const ours = journal?.run ?? id;
     await othersSettled(o.host, stateDir, ours, stale, "starts nothing", log, undefined, start?.liveSteps);
@@ -96,10 +98,10 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
       journal = newJournal(id, o.plan);
       // a first step launched detached writes the new journal in its launch (naming it in flight); a
       // run killed before that left nothing to resume, and plans afresh
-      if (!writesJournalAtLaunch(o, o.plan.steps[0])) await writeJournal(o.host, stateDir, o.resource, journal, lock.fence);
+      if (!writesJournalAtLaunch(o, o.plan.steps[0])) await store.write(journal);
     }
     const status = (line: string) => (o.status ?? o.log)?.(maskSecrets(line, o.secrets ?? []));
-    const run = newRun({ options: o, journal, stateDir, lock, log, status, backupOutput: new Map() }, o.contactTimeoutMs ?? 120_000);
+    const run = newRun({ options: o, journal, store, stateDir, lock, log, status, backupOutput: new Map() }, o.contactTimeoutMs ?? 120_000);
     started(run);
     await walk(run);
     journal.status = "done";
@@ -249,14 +251,14 @@ export const FRESH_PROOF_MS = 2000;
 
 /** The run's shared context; its journal writes retried through a dropped connection. */
 function newRun(base: Omit<Run, "stillMine" | "saveJournal" | "closeJournal" | "contactUntil">, contactMs: number): Run {
-  const { options, stateDir, journal, lock } = base;
+  const { options, journal, store } = base;
   const retried = (what: string, write: () => Promise<unknown>) => withContact(options.host, run.contactUntil(), what, async () => (await write(), true), { ownErrors: true });
   const run: Run = {
     ...base,
     contactUntil: () => Date.now() + contactMs,
     stillMine: (what) => stillMine(run, what),
-    saveJournal: async () => void (await retried("writing the journal", () => writeJournal(options.host, stateDir, options.resource, journal, lock.fence))),
-    closeJournal: async () => void (await retried("writing and archiving the journal", () => writeAndArchiveJournal(options.host, stateDir, options.resource, journal, lock.fence))),
+    saveJournal: async () => void (await retried("writing the journal", () => store.write(journal))),
+    closeJournal: async () => void (await retried("writing and archiving the journal", () => store.writeAndArchive(journal))),
   };
   return run;
 }

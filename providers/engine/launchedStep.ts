@@ -4,7 +4,6 @@
 import { isUpchainError } from "../errors";
 import { Step } from "./catalog";
 import { startDetached, stepState } from "./detached";
-import { journalWrite } from "./journal";
 import { Run, StepCall, StepOutcome, StepRunner } from "./run";
 import { stepDeadline } from "./stepDeadline";
 import { WaitResult, waitForStep, withContact } from "./stepWait";
@@ -53,7 +52,7 @@ export const launchedStep: StepRunner = {
 export async function launch(run: Run, dir: string, step: Step, withJournal = false): Promise<void> {
   const { options } = run;
   const script = step.commands.join("\n");
-  const journal = () => (withJournal ? journalWrite(run.stateDir, options.resource, run.journal) : undefined);
+  const journal = () => (withJournal ? run.store.launchWrite(run.journal) : undefined);
   try {
     await startDetached(options.host, dir, script, options.env, run.lock.fence, journal());
     return;

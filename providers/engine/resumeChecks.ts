@@ -3,8 +3,8 @@
 // interrupted run left it. Each refusal says what was found and what to do.
 import { UpchainError } from "../errors";
 import { VersionProbe, probedVersion } from "./catalog";
-import { Journal, archiveJournal, journalPath, planDigest } from "./journal";
-import { HostLock } from "./lock";
+import { Journal, planDigest } from "./journal";
+import { JournalStore } from "./journalStore";
 import { hopName } from "./planner";
 import { ExecuteOptions } from "./run";
 
@@ -13,13 +13,13 @@ import { ExecuteOptions } from "./run";
  * pending (undefined), or a running journal that names exactly `options.plan` (resume it). A failed
  * restore refuses every run until the operator clears it; a journal for another plan is refused.
  */
-export async function settleJournal(options: ExecuteOptions, stateDir: string, journal: Journal | undefined, log: (l: string) => void, lock: HostLock): Promise<Journal | undefined> {
+export async function settleJournal(options: ExecuteOptions, store: JournalStore, journal: Journal | undefined, log: (l: string) => void): Promise<Journal | undefined> {
   if (!journal) return undefined;
   const { plan } = options;
-  const file = `${options.host.label}:${journalPath(stateDir, options.resource)}`;
+  const file = store.where;
   const clear = async (why: string, suffix: string) => {
-    await archiveJournal(options.host, stateDir, options.resource, journal.run, lock.fence, suffix);
-    log(`cleared run ${journal.run} (${why}) as asked by clearRun; its journal is in ${stateDir}/history`);
+    await store.archive(journal.run, suffix);
+    log(`cleared run ${journal.run} (${why}) as asked by clearRun; its journal is in ${store.history}`);
     return undefined;
   };
   if (journal.status === "restore-failed") {
@@ -28,7 +28,7 @@ export async function settleJournal(options: ExecuteOptions, stateDir: string, j
   }
   if (journal.status !== "running") {
     // a finished run killed between its last write and the archive
-    await archiveJournal(options.host, stateDir, options.resource, journal.run, lock.fence);
+    await store.archive(journal.run);
     return undefined;
   }
   if (options.clearRun === journal.run) return clear("interrupted, abandoned", ".abandoned");

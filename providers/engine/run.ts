@@ -6,6 +6,7 @@ import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, StepAction, VersionProbe } from "./catalog";
 import { DetachedResult, StepEnv } from "./detached";
 import { Journal } from "./journal";
+import { JournalStore } from "./journalStore";
 import { HostLock } from "./lock";
 import { Plan, PlannedStep } from "./planner";
 import { StopSignal } from "./stopSignal";
@@ -61,6 +62,8 @@ export type StepOutcome = DetachedResult | "lost";
 export interface Run {
   options: ExecuteOptions;
   journal: Journal;
+  /** Where the journal is kept: saveJournal and closeJournal write it there, retried. */
+  store: JournalStore;
   stateDir: string;
   lock: HostLock;
   log: (line: string) => void;

@@ -12,26 +12,13 @@ import { planUpgrade } from "../../../providers/engine/planner";
 import { isUpchainError } from "../../../providers/errors";
 import { poolRunner } from "../../../providers/loadBalancer/poolRunner";
 import { Pools, ServerState } from "../../../providers/loadBalancer/pools";
-import { ExecOptions, ExecResult } from "../../../providers/transport/remoteHost";
-import { LocalHost, tempDir } from "../../support/localHost";
+import { CountingHost } from "../../support/countingHost";
+import { tempDir } from "../../support/localHost";
 import { TEST_STEP } from "../../support/testProvenance";
 import { trailProduct } from "../../support/trailProduct";
 
 /** What reached the host and the balancer, in order. */
 type Event = "proof" | "journal" | "exec" | "pools.read";
-
-/** A script that only asks the host whether the lock is still this run's (stillMine): the guard around an empty body. */
-const isProof = (command: string) => command.endsWith("{\n:\n} 9>&-");
-
-class RecordingHost extends LocalHost {
-  constructor(private readonly events: Event[]) {
-    super();
-  }
-  async exec(command: string, options?: ExecOptions): Promise<ExecResult> {
-    this.events.push(isProof(command) ? "proof" : /journal/.test(command) && /base64 -d/.test(command) ? "journal" : "exec");
-    return super.exec(command, options);
-  }
-}
 
 /** A balancer whose member is already where the step wants it: the step reads it, changes nothing. */
 function fakePools(events: Event[]): Pools {
@@ -81,7 +68,8 @@ describe("a pool step's check that the lock is still this run's (executor stillM
     },
   ) =>
     executePlan({
-      host: new RecordingHost(events),
+      // a heartbeat is one more exec here, as for any other command
+      host: new CountingHost((kind) => events.push(kind === "heartbeat" ? "exec" : kind)),
       catalog,
       plan: planUpgrade(catalog, { installed: "1", target: "2", platform: "linux" }),
       ctx: { platform: "linux", releases: ["1", "2"], options: {} },
