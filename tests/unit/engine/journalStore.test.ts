@@ -16,7 +16,7 @@ import { trailProduct } from "../../support/trailProduct";
 
 const catalog: Catalog = {
   ...trailProduct(2, "stored"),
-  hopSteps: () => [shStep({ provenance: TEST_STEP, id: "change", action: "run", title: "change", destructive: true, commands: [":"] })],
+  hopSteps: () => [shStep({ provenance: TEST_STEP, id: "change", action: "run", title: "change", destructive: false, commands: [":"] })],
   restoreSteps: () => [],
 };
 const journal = (): Journal => newJournal(newRunId(), planUpgrade(catalog, { installed: "1", target: "2", platform: "linux" }));
@@ -26,6 +26,7 @@ const stores: { name: string; open: () => { store: JournalStore; done: () => voi
     name: "the host's store",
     open: () => {
       const dir = tempDir();
+      fs.mkdirSync(path.join(dir, "state")); // made by the lock, before any journal is written
       return { store: hostJournalStore(new LocalHost(), path.join(dir, "state"), "stored", UNFENCED), done: () => fs.rmSync(dir, { recursive: true, force: true }) };
     },
   },

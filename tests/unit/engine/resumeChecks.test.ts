@@ -14,7 +14,7 @@ import { trailProduct } from "../../support/trailProduct";
 
 const catalog: Catalog = {
   ...trailProduct(3, "settled"),
-  hopSteps: () => [shStep({ provenance: TEST_STEP, id: "change", action: "run", title: "change", destructive: true, commands: [":"] })],
+  hopSteps: () => [shStep({ provenance: TEST_STEP, id: "change", action: "run", title: "change", destructive: false, commands: [":"] })],
   restoreSteps: () => [],
 };
 const plan = (target = "3") => planUpgrade(catalog, { installed: "1", target, platform: "linux" });
