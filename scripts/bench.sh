@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# npm run bench: the fleet benchmark (bench/run.ts). Arguments go to the driver:
-#   npm run bench -- --sizes 1,5,20 --reps 3 --preview 20,100
+# npm run bench: the fleet benchmark (bench/run.ts), then what Pulumi's checkpoints cost a fleet of
+# 500 (bench/checkpoints.ts; not with --quick, nor with --no-checkpoints). Other arguments go to run.ts:
+#   npm run bench -- --sizes 1,5,20 --reps 3 --preview 20,100,500 --upchain-only 100
 # It needs root (the test hosts are network namespaces and overlay mounts), checked first so the bench
 # fails before it starts any host, and ansible-playbook (two of the contenders), installed if missing.
 set -euo pipefail
@@ -20,4 +21,15 @@ fi
 # shellcheck source=env.sh
 source "$repo/scripts/env.sh"
 cd "$repo"
-exec node dist/bench/run.js "$@"
+args=() checkpoints=yes
+for a in "$@"; do
+  case "$a" in
+    --no-checkpoints) checkpoints=no ;;
+    --quick) checkpoints=no; args+=("$a") ;;
+    *) args+=("$a") ;;
+  esac
+done
+node dist/bench/run.js "${args[@]}"
+if [ "$checkpoints" = yes ]; then
+  node dist/bench/checkpoints.js --count 500 --reps 1
+fi
