@@ -12,7 +12,7 @@ import { hostJournalStore } from "./journalStore";
 import { acquireLock } from "./lock";
 import { readRunStart } from "./runStart";
 import { othersSettled } from "./machineRuns";
-import { PlannedStep, hopName } from "./planner";
+import { PlannedStep, hopLabel, hopName } from "./planner";
 import { assertOnHop, assertStillAt, settleJournal, shProbe } from "./resumeChecks";
 import { ExecuteOptions, Run, StepOutcome } from "./run";
 import { runnerFor } from "./stepRunners";
@@ -53,7 +53,7 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
   // said at once, while the hop goes on: the operator must not wonder whether Ctrl-C was heard
   const unsubscribe = o.stop?.onRequest(() => {
     const hop = current?.hopStarted?.hop;
-    const next = o.plan.hops.map((h) => `${h.from}->${h.to}`).find((_, i, keys) => i > 0 && keys[i - 1] === hop);
+    const next = o.plan.hops.map(hopLabel).find((_, i, keys) => i > 0 && keys[i - 1] === hop);
     log(stopAcknowledged(hop && hopName(o.catalog, o.plan, hop), next && hopName(o.catalog, o.plan, next)));
   });
   try {
@@ -204,7 +204,7 @@ function writesJournalAtLaunch(options: ExecuteOptions, step: PlannedStep | unde
  */
 function warnAfterVerify(run: Run, step: PlannedStep, outcome: StepOutcome): void {
   const { options } = run;
-  const hop = options.plan.hops.find((h) => `${h.from}->${h.to}` === step.hop)!;
+  const hop = options.plan.hops.find((h) => hopLabel(h) === step.hop)!;
   const what = outcome === "lost" ? "died without an exit status" : outcomeText(outcome);
   // one line: a log line that stays readable in Pulumi's diagnostics
   const why = outcome === "lost" ? "" : tail(outcome.stderr, 300).trim().replace(/\s*\n\s*/g, " / ");
@@ -220,13 +220,13 @@ function warnAfterVerify(run: Run, step: PlannedStep, outcome: StepOutcome): voi
 /** The operator asked to stop and the hop before `nextHop` has ended (or none started): end the run here. */
 async function stopBetweenHops(run: Run, nextHop: string): Promise<never> {
   const { options, journal } = run;
-  const done = options.plan.hops[options.plan.hops.findIndex((h) => `${h.from}->${h.to}` === nextHop) - 1];
+  const done = options.plan.hops[options.plan.hops.findIndex((h) => hopLabel(h) === nextHop) - 1];
   journal.status = "stopped";
   // nothing is left to resume: the next run plans afresh from the version the host runs
   await run.closeJournal();
   throw new UpchainError(
     "STOPPED",
-    stoppedBetweenHops({ label: options.host.label, done: done && hopName(options.catalog, options.plan, `${done.from}->${done.to}`), reached: done?.to ?? options.plan.from, next: hopName(options.catalog, options.plan, nextHop), to: options.plan.to }),
+    stoppedBetweenHops({ label: options.host.label, done: done && hopName(options.catalog, options.plan, hopLabel(done)), reached: done?.to ?? options.plan.from, next: hopName(options.catalog, options.plan, nextHop), to: options.plan.to }),
   );
 }
 

@@ -10,7 +10,7 @@ import { FailedStep, HopFailure, failureReport, outcomeText, tail } from "./fail
 import { portalSettled } from "./httpStep";
 import { TimelineEntry, stepDir } from "./journal";
 import { launch } from "./launchedStep";
-import { PlannedStep, hopName } from "./planner";
+import { PlannedStep, hopLabel, hopName } from "./planner";
 import { Run, StepOutcome } from "./run";
 import { stepDeadline } from "./stepDeadline";
 import { runnerFor } from "./stepRunners";
@@ -25,7 +25,7 @@ import { waitForStep, withContact } from "./stepWait";
  */
 export async function failHop(run: Run, step: PlannedStep, outcome: StepOutcome): Promise<never> {
   const { options, journal } = run;
-  const hop = options.plan.hops.find((h) => `${h.from}->${h.to}` === step.hop)!;
+  const hop = options.plan.hops.find((h) => hopLabel(h) === step.hop)!;
   const hopSteps = options.plan.steps.filter((s) => s.hop === step.hop);
   const ran = hopSteps.slice(0, hopSteps.indexOf(step) + 1);
   const failed: FailedStep = { host: options.host.label, step, hop, hopName: hopName(options.catalog, options.plan, step.hop), outcome, changedSomething: ran.some((s) => s.destructive) };

@@ -5,7 +5,7 @@ import { UpchainError } from "../errors";
 import { VersionProbe, probedVersion } from "./catalog";
 import { Journal, planDigest } from "./journal";
 import { JournalStore } from "./journalStore";
-import { hopName } from "./planner";
+import { hopLabel, hopName } from "./planner";
 import { ExecuteOptions } from "./run";
 
 /**
@@ -83,7 +83,7 @@ export async function assertStillAt(options: ExecuteOptions, read?: ProbeAnswer)
 export async function assertOnHop(options: ExecuteOptions, journal: Journal, read?: ProbeAnswer): Promise<void> {
   const { plan, catalog } = options;
   const step = plan.steps[Math.min(journal.inFlight?.index ?? journal.next, plan.steps.length - 1)];
-  const hop = step && plan.hops.find((h) => `${h.from}->${h.to}` === step.hop);
+  const hop = step && plan.hops.find((h) => hopLabel(h) === step.hop);
   const probe = shProbe(options);
   if (!hop || !probe) return;
   const answer = read ?? (await options.host.exec(probe.command, { sudo: true }).catch(() => undefined));
