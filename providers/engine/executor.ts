@@ -10,6 +10,7 @@ import { failHop } from "./hopFailure";
 import { Journal, TimelineEntry, newRunId, newJournal, stepDir } from "./journal";
 import { hostJournalStore } from "./journalStore";
 import { acquireLock } from "./lock";
+import { endRun } from "./runEnd";
 import { readRunStart } from "./runStart";
 import { othersSettled } from "./machineRuns";
 import { PlannedStep, hopLabel, hopName } from "./planner";
@@ -28,6 +29,8 @@ export interface ExecuteResult {
   reached: string;
   /** Set when this run finished a plan an interrupted run had started. */
   resumedRun?: string;
+  /** What the version probe answered in the run's last exec (runEnd.ts), after the release: host data, unchecked. */
+  versionAtEnd?: { code: number; stdout: string };
 }
 
 /** Where journals, locks and step output live on a host. */
@@ -105,8 +108,8 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
     started(run);
     await walk(run);
     journal.status = "done";
-    await run.closeJournal();
-    return { reached: o.plan.to, resumedRun };
+    const versionAtEnd = await finishRun(run, probe?.command);
+    return { reached: o.plan.to, resumedRun, ...(versionAtEnd ? { versionAtEnd } : {}) };
   } finally {
     // the run's timeline, also when it failed: the controller keeps a copy for the report
     if (journal && o.onFinish) {
@@ -248,6 +251,13 @@ async function stillMine(run: Run, what: string): Promise<void> {
 
 /** How old the host's last word that the lock is this run's may be for a pool or http step to go on without asking again. */
 export const FRESH_PROOF_MS = 2000;
+
+/** A run that succeeded: its journal "done" and archived, the lock released and the version read, in one round trip (runEnd.ts). */
+async function finishRun(run: Run, probe: string | undefined): Promise<{ code: number; stdout: string } | undefined> {
+  const { options } = run;
+  const end = await withContact(options.host, run.contactUntil(), "writing and archiving the journal", async () => endRun(options.host, run.stateDir, options.resource, run.journal, run.lock, probe), { ownErrors: true });
+  return end.version;
+}
 
 /** The run's shared context; its journal writes retried through a dropped connection. */
 function newRun(base: Omit<Run, "stillMine" | "saveJournal" | "closeJournal" | "contactUntil">, contactMs: number): Run {
