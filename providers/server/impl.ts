@@ -36,6 +36,7 @@ import { oneLine, progressPrefix } from "../engine/progress";
 import { Connection, RemoteHost } from "../transport/remoteHost";
 import { MemberStage, clusterMember, stageRequest } from "../engine/clusterMember";
 import { Pools } from "../loadBalancer/pools";
+import { poolRunner } from "../loadBalancer/poolRunner";
 import { haproxyPools, runtimeApiSchema } from "../loadBalancer/config";
 import { guardProviderProcess } from "../providerProcess";
 import { operatorStop } from "../engine/stopSignal";
@@ -501,7 +502,7 @@ async function converge(inputs: any, olds?: any): Promise<any> {
         log,
         status,
         secrets: [c.privateKey ?? "", c.password ?? "", ...Object.values(s.secretEnv), ...balancerSecrets(s)],
-        pools: balancer.open,
+        runners: balancer.open && { pool: poolRunner(balancer.open) },
         stop: operatorStop,
         // a copy of the run's timeline on the controller, for `upchain report`
         versionProbe: tracks && s.versionCommand ? { shell: platformShell(s.platform), command: s.versionCommand } : undefined,
