@@ -18,7 +18,7 @@ import { ReconnectingHost } from "../transport/reconnectingHost";
 import { connectSsh } from "../transport/ssh";
 import { sharedConnections } from "../transport/sharedConnections";
 import { assertRoot, installedAfterFailure, pinnedIn, readRunState } from "./hostState";
-import { findInstalled, writeTracked } from "./installed";
+import { findInstalled, versionReadAtEnd, writeTracked } from "./installed";
 import { catalogFor, contextOf, planFromHost, runnable, sourcesOf } from "./planFromHost";
 import { planAfterRun } from "./planSummary";
 import { ServerGiven, ServerInputs, ServerOutputs, priorVersion, serverId, serverOutputs } from "./schema";
@@ -50,7 +50,7 @@ async function converge(given: ServerGiven, olds?: unknown): Promise<ServerOutpu
   const reads = { journalName, tracked: priorVersion(olds) };
   // a reboot step replaces the connection underneath; everything else keeps this one object. The first
   // is the one check logged in with, when it is still up (sharedConnections.ts)
-  const host = new ReconnectingHost(await sharedConnections.lend(c, pinnedIn(s.fields)), (ms) => connectSsh(c, { readyTimeoutMs: ms, ...pinnedIn(s.fields) }));
+  const host = new ReconnectingHost(await sharedConnections.lend(c, pinnedIn(s.fields)), (ms) => connectSsh(c, { readyTimeoutMs: ms, handshakeTries: 1, ...pinnedIn(s.fields) }));
   const balancer = balancerOpener(s);
   try {
     await assertRoot(host, c.user, s.platform);
@@ -63,10 +63,13 @@ async function converge(given: ServerGiven, olds?: unknown): Promise<ServerOutpu
       const reached = versionReached(plan, finished);
       await writeTracked(host, journalName, reached).catch((e) => log(`could not keep the version reached (${reached}) on the host: ${(e as Error).message}`));
     };
+    // what the probe read in the last run's last exec, after its release (engine/runEnd.ts)
+    let readAtEnd: { code: number; stdout: string } | undefined;
     const run = async (plan: Plan) => {
       let finished: Journal | undefined;
+      readAtEnd = undefined;
       try {
-        return await execute(plan, (j) => (finished = j));
+        readAtEnd = (await execute(plan, (j) => (finished = j))).versionAtEnd;
       } finally {
         await keepReached(plan, finished);
       }
@@ -103,12 +106,13 @@ async function converge(given: ServerGiven, olds?: unknown): Promise<ServerOutpu
       if (pending.status === "restore-failed") throw restorePending(where, pending);
       await run((await planFromHost(host, catalog, s, reads, { at: "resume", journal: pending, where })).plan);
     }
+    readAtEnd = undefined;
     const plan = runnable(host.label, await planFromHost(host, catalog, s, reads, { at: "up", previewed: given.resolvedTarget }));
     if (plan.hops.length || (pending && s.clearRun === pending.run)) {
       if (plan.hops.length) log(`${catalog.title} ${plan.from} -> ${plan.to}: ${plan.hops.map(hopLabel).join(", ")}`);
       await run(plan);
     }
-    const now = await installed();
+    const now = versionReadAtEnd(catalog, ctx, sourcesOf(s, reads.tracked), readAtEnd) ?? (await installed());
     // from now on the state tracks it: a `current` the stack declared is trusted only on first adoption
     if (tracks) await writeTracked(host, journalName, now);
     return serverOutputs(given, { plan: planAfterRun(given.raw.plan), installedVersion: now, outcome: { status: "ok" } });
