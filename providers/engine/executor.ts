@@ -18,7 +18,9 @@ import { applyPools } from "./poolStep";
 import { portalSettled, runHttpStep } from "./httpStep";
 import { Plan, PlannedStep, hopName } from "./planner";
 import { rebootAndWait } from "./reboot";
-import { WaitResult, waitForStep, withContact } from "./stepWait";
+import { WaitResult, waitForStep } from "./stepWait";
+import { withContact } from "../transport/contact";
+import { journalNotWritten, ownStepCut, stepMayHaveStarted, stepMayStillRun } from "./contactLost";
 import { StopSignal, stopAcknowledged, stoppedBetweenHops } from "./stopSignal";
 
 export interface ExecuteOptions {
@@ -290,11 +292,11 @@ export function restorePending(file: string, j: Journal): UpchainError {
 
 /** The journal's last state (done, restored, stopped) written and moved to the history, in one round trip. */
 async function closeJournal(r: Run): Promise<void> {
-  await withContact(r.o.host, r.contactUntil(), "writing and archiving the journal", async () => (await writeAndArchiveJournal(r.o.host, r.stateDir, r.o.resource, r.j, r.lock.fence), true), { ownErrors: true });
+  await withContact(r.o.host, async () => (await writeAndArchiveJournal(r.o.host, r.stateDir, r.o.resource, r.j, r.lock.fence), true), { until: r.contactUntil(), ownErrors: true, lost: journalNotWritten(r.o.host, "writing and archiving the journal") });
 }
 
 async function saveJournal(r: Run): Promise<void> {
-  await withContact(r.o.host, r.contactUntil(), "writing the journal", async () => (await writeJournal(r.o.host, r.stateDir, r.o.resource, r.j, r.lock.fence), true), { ownErrors: true });
+  await withContact(r.o.host, async () => (await writeJournal(r.o.host, r.stateDir, r.o.resource, r.j, r.lock.fence), true), { until: r.contactUntil(), ownErrors: true, lost: journalNotWritten(r.o.host, "writing the journal") });
 }
 
 /** Errors that stop the run with nothing restored (see walk). */
@@ -431,7 +433,7 @@ async function runOrResume(r: Run, step: PlannedStep, index: number, position: s
     // every command and write of the step is fenced: a run that lost its lock changes no file
     const h = fencedHost(o.host, r.lock.fence);
     const doIt = () => (step.action === "upload" ? upload(h, step) : step.action === "edit" ? edit(h, step, j.run) : servicesAdd(h, step, j.run));
-    return withContact(o.host, r.contactUntil(), `step "${step.title}"`, doIt, { ownErrors: true });
+    return withContact(o.host, doIt, { until: r.contactUntil(), ownErrors: true, lost: ownStepCut(o.host, step.title) });
   }
   const wait = () =>
     waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, onOutput: out, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(step, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `step "${step.title}" ran`, fence: r.lock.fence, beat: r.lock.ridingBeat, outputEverySeconds: (o.progressEveryMs ?? 10_000) / 1000 });
@@ -488,12 +490,16 @@ async function launch(r: Run, dir: string, step: PlannedStep, withJournal = fals
   } catch (e) {
     if (isUpchainError(e) && e.code !== "CONNECTION_FAILED") throw e;
   }
-  await withContact(o.host, r.contactUntil(), `starting step "${step.title}"`, async () => {
-    const s = await stepState(o.host, dir);
-    if (s === undefined) return undefined;
-    if (s.state === "not-started") await startDetached(o.host, dir, script, o.env, r.lock.fence, journal());
-    return true;
-  });
+  await withContact(
+    o.host,
+    async () => {
+      const s = await stepState(o.host, dir);
+      if (s === undefined) return undefined;
+      if (s.state === "not-started") await startDetached(o.host, dir, script, o.env, r.lock.fence, journal());
+      return true;
+    },
+    { until: r.contactUntil(), lost: stepMayHaveStarted(o.host, `starting step "${step.title}"`) },
+  );
 }
 
 async function reboot(r: Run, step: PlannedStep & RebootStep, index: number, dir: string): Promise<StepOutcome> {
@@ -690,7 +696,7 @@ async function runAside(r: Run, s: Step): Promise<string | undefined> {
   const wait = () => waitForStep(o.host, dir, { pollMs: o.pollMs ?? 500, beforePoll: () => r.lock.assertHeld(), deadlineSeconds: stepDeadline(s, o.stepTimeouts), contactTimeoutMs: o.contactTimeoutMs, what: `restore step "${s.title}" ran`, fence: r.lock.fence, beat: r.lock.ridingBeat });
   const verdict = (res: DetachedResult) => (res.code === 0 ? undefined : `exited ${res.code}: ${tail(res.stderr.trim() || res.stdout.trim(), 1000)}`);
   try {
-    const earlier = await withContact(o.host, r.contactUntil(), `checking restore step "${s.title}"`, () => stepState(o.host, dir));
+    const earlier = await withContact(o.host, () => stepState(o.host, dir), { until: r.contactUntil(), lost: stepMayStillRun(o.host, `checking restore step "${s.title}"`) });
     if (earlier.state === "running" || earlier.state === "finished") {
       const left = await wait();
       if (left !== "lost" && left !== "not-started") {
