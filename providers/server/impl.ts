@@ -18,7 +18,7 @@ import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/execut
 import { Journal, RUN_ID, journalPath, readJournal } from "../engine/journal";
 import { runRecord, writeRunRecord } from "../engine/runRecord";
 import { Plan, PlanRequest, assertPlanInputs, hopLabel, planInputProblems, planUpgrade, replanInterrupted } from "../engine/planner";
-import { UpchainError, isUpchainError, SHORTEST_SECRET, SHORT_SECRET_RULE } from "../errors";
+import { UpchainError, checkFailure, isUpchainError, SHORTEST_SECRET, SHORT_SECRET_RULE } from "../errors";
 import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { hostChecksFor } from "../engine/powershellVersion";
 import { ReconnectingHost } from "../transport/reconnectingHost";
@@ -274,7 +274,7 @@ export function unresolvedSecretReferences(options: unknown, secretEnv: Record<s
       for (const m of v.matchAll(/\$\{?(UPCHAIN_SECRET_[A-Za-z0-9_]*)/g)) {
         if (!(m[1] in secretEnv)) {
           const known = Object.keys(secretEnv);
-          out.push({ property: at, reason: `INVALID_INPUT: refers to $${m[1]}, but no secret of that name is given to this server (${known.length ? `given: ${known.join(", ")}` : "none is given"}); declare it in upchain:secrets or pass it in secretEnv` });
+          out.push(checkFailure("INVALID_INPUT", at, `refers to $${m[1]}, but no secret of that name is given to this server (${known.length ? `given: ${known.join(", ")}` : "none is given"}); declare it in upchain:secrets or pass it in secretEnv`));
         }
       }
     } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${at}[${i}]`));
@@ -286,7 +286,7 @@ export function unresolvedSecretReferences(options: unknown, secretEnv: Record<s
 
 function failureOf(e: unknown): { property: string; reason: string } {
   if (!isUpchainError(e)) throw e;
-  return { property: e.path.length ? e.path.join(".") : "target", reason: `${e.code}: ${e.message}` };
+  return checkFailure(e.code, e.path.length ? e.path : "target", e.message);
 }
 
 /** Rebuild an interrupted run's plan on the controller, from the stack, for the versions its journal names. */
@@ -302,6 +302,8 @@ function resumePlan(catalog: Catalog, s: ServerInputs, pending: Journal, where: 
       "JOURNAL_INVALID",
       `the journal ${where} names interrupted run ${pending.run} (${pending.from} -> ${pending.to}), which this stack cannot plan (${e.message}). ` +
         `Nothing was run. Put the stack back as it was for that run; or, after checking the host by hand, set clearRun: "${pending.run}" on this server to abandon it.`,
+      [],
+      { cause: e },
     );
   }
 }
@@ -350,13 +352,13 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
   const own = news?.catalogModule === undefined ? undefined : loadCatalogModule(news.catalogModule, String(news.product));
   const conn = connectionSchema.safeParse(connectionOf(news));
   const srv = serverSchema.safeParse(news);
-  const failures = [...(own ? [{ property: "catalogModule", reason: `INVALID_INPUT: ${own}` }] : []), ...(conn.success ? [] : toCheckFailures(conn.error, ["connection"])), ...(srv.success ? [] : toCheckFailures(srv.error))];
+  const failures = [...(own ? [checkFailure("INVALID_INPUT", "catalogModule", own)] : []), ...(conn.success ? [] : toCheckFailures(conn.error, ["connection"])), ...(srv.success ? [] : toCheckFailures(srv.error))];
   if (srv.success) {
     try {
       const s = srv.data;
       failures.push(...targetProblems(getCatalog(s.product), s.target, s.releases));
-      failures.push(...currentProblems(getCatalog(s.product), s.current).map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
-      failures.push(...planInputProblems(getCatalog(s.product), [], { platform: s.platform, releases: s.releases, options: s.options }).map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
+      failures.push(...currentProblems(getCatalog(s.product), s.current).map((p) => checkFailure("INVALID_INPUT", p.path, p.message)));
+      failures.push(...planInputProblems(getCatalog(s.product), [], { platform: s.platform, releases: s.releases, options: s.options }).map((p) => checkFailure("INVALID_INPUT", p.path, p.message)));
       failures.push(...unresolvedSecretReferences(s.options, s.secretEnv));
     } catch (e) {
       failures.push(failureOf(e));
@@ -401,17 +403,17 @@ export async function checkNow(_olds: any, news: any): Promise<pulumi.dynamic.Ch
             if (!diagnosable) throw err;
             const notReady = await hostCheckProblems(h, hostChecksFor(catalog, [], contextOf(catalog, s)));
             if (!notReady.length) throw err;
-            failures.push(...notReady.map((p) => ({ property: p.path, reason: `HOST_NOT_READY: ${p.message}` })));
+            failures.push(...notReady.map((p) => checkFailure("HOST_NOT_READY", p.path, p.message)));
             return undefined;
           }
           const ctx = contextOf(catalog, withOffered(s, offered));
           // only a change needs the previous environment's proof: a server already there stays
           const unproven = s.promotion && plan.hops.length ? promotionProblem(catalog.scheme, s.product, plan.to, s.promotion) : undefined;
-          if (unproven) failures.push({ property: "target", reason: `NOT_PROMOTED: ${unproven}` });
+          if (unproven) failures.push(checkFailure("NOT_PROMOTED", "target", unproven));
           const missing = planInputProblems(catalog, plan.hops, req);
-          failures.push(...missing.map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
+          failures.push(...missing.map((p) => checkFailure("INVALID_INPUT", p.path, p.message)));
           const notReady = await hostCheckProblems(h, hostChecksFor(catalog, plan.hops, ctx));
-          failures.push(...notReady.map((p) => ({ property: p.path, reason: `HOST_NOT_READY: ${p.message}` })));
+          failures.push(...notReady.map((p) => checkFailure("HOST_NOT_READY", p.path, p.message)));
           return { plan, offered, req };
         })(),
         (async () => {
