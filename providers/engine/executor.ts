@@ -2,7 +2,7 @@
 // destructive, each step run detached and polled, a check after each hop, and the hop's restore
 // point brought back when a step fails. It makes no planning decision of its own, and it takes
 // nothing from the host but data: the plan always comes from the controller (journal.ts).
-import { UpchainError, UpchainErrorCode, isUpchainError, maskSecrets } from "../errors";
+import { UpchainError, UpchainErrorCode, isUpchainError, maskSecrets, maskedError } from "../errors";
 import { elapsedText, quotedBlock, stepProgress } from "./progress";
 import { RemoteHost } from "../transport/remoteHost";
 import { Catalog, PlanContext, RebootStep, Step, VersionProbe, probedVersion } from "./catalog";
@@ -560,7 +560,7 @@ async function failHop(r: Run, step: PlannedStep, outcome: StepOutcome): Promise
     );
   }
   await settleInstalls(r, hopSteps.slice(0, hopSteps.indexOf(step) + 1)).catch((e) => {
-    throw isUpchainError(e, "INSTALL_MAY_STILL_RUN") ? new UpchainError(e.code, mask(`${failedStep}. Before restoring the hop: ${e.message}${output}`)) : e;
+    throw isUpchainError(e, "INSTALL_MAY_STILL_RUN") ? new UpchainError(e.code, mask(`${failedStep}. Before restoring the hop: ${e.message}${output}`), [], { cause: maskedError(e, mask) }) : e;
   });
   let restoreError: string | undefined;
   for (const s of restore) {
