@@ -6,6 +6,8 @@ import * as fs from "fs";
 export interface BenchOptions {
   sizes: number[];
   previewSizes: number[];
+  /** sizes where upchain alone runs `up`, once (a fleet too large to run every contender at, repeatedly, in one bench) */
+  upchainOnly: number[];
   /** undefined: one per contender, so every rotation of the order runs once (at least 3) */
   reps?: number;
   out?: string;
@@ -17,9 +19,10 @@ export interface BenchOptions {
 const list = (s: string) => (s === "none" ? [] : s.split(",").map(Number).filter((n) => n > 0));
 
 /**
- * `--sizes 1,5,20 --reps R --preview 20,100|none --out DIR`; `--quick` changes the defaults to
- * sizes 1,5, one repetition, preview 20 (a check that the whole bench works, in a few minutes; its
- * figures prove nothing). An explicit option wins over --quick's default.
+ * `--sizes 1,5,20 --reps R --preview 20,100,500|none --upchain-only 100|none --out DIR`; `--quick`
+ * changes the defaults to sizes 1,5, one repetition, preview 20, no upchain-only size (a check that
+ * the whole bench works, in a few minutes; its figures prove nothing). An explicit option wins over
+ * --quick's default.
  */
 export function parseArgs(argv: string[]): BenchOptions {
   const quick = argv.includes("--quick");
@@ -31,7 +34,8 @@ export function parseArgs(argv: string[]): BenchOptions {
   if (reps !== undefined && !(Number(reps) >= 1 && Number.isInteger(Number(reps)))) throw new Error(`--reps ${reps}: give a whole number of repetitions, 1 or more`);
   return {
     sizes: list(arg("sizes", quick ? "1,5" : "1,5,20")!),
-    previewSizes: list(arg("preview", quick ? "20" : "20,100")!),
+    previewSizes: list(arg("preview", quick ? "20" : "20,100,500")!),
+    upchainOnly: list(arg("upchain-only", quick ? "none" : "100")!),
     reps: reps === undefined ? undefined : Number(reps),
     out: arg("out", undefined),
     quick,

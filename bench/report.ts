@@ -125,6 +125,8 @@ export function markdown(up: Table, preview: Table, reps: number, verdicts: stri
         `${fmtRatio(ratio(u?.seconds, fa && r[fa].seconds))}${fa ? ` (${fa === "ansible" ? "idiomatic" : "tuned"})` : ""} | ${fmt(u?.cliMiB, 0)} | ${fmt(u?.providerMiB, 0)} |`,
     );
   }
+  const alone = Object.entries(up).filter(([, r]) => r.upchain && !r.floor && !r.ansible && !r.ansibleTuned).map(([n, r]) => `${n} (${r.upchain.seconds.n} run${r.upchain.seconds.n === 1 ? "" : "s"})`);
+  if (alone.length) lines.push("", `At N = ${alone.join(", ")} upchain ran alone (\`--upchain-only\`): its own wall time and memory, not a comparison.`);
   if (Object.keys(up).length) {
     lines.push("", "### Every contender in pulumi up: CPU-seconds (cgroup v2: its controller, and every test host) and memory", "", ...contenderMarkdown(up, "host-hop"));
   }

@@ -3,8 +3,11 @@
 // repetitions each; then `pulumi preview` against
 // the engine floor. Writes bench/results/{results.md,results.json,wall-time.svg,cpu-per-host-hop.svg}.
 //
-// usage: node dist/bench/run.js [--quick] [--warm-cache] [--sizes 1,5,20] [--reps 5] [--preview 20,100|none] [--out DIR]
-// (--quick: sizes 1,5, one repetition, preview 20; the default repetitions: one per contender;
+// usage: node dist/bench/run.js [--quick] [--warm-cache] [--sizes 1,5,20] [--reps 5] [--preview 20,100,500|none]
+//        [--upchain-only 100|none] [--out DIR]
+// (--upchain-only: sizes where upchain alone runs up, once: its wall time and memory at a fleet too
+// large to run five contenders at repeatedly; --quick: sizes 1,5, one repetition, preview 20, no
+// upchain-only size; the default repetitions: one per contender;
 // --warm-cache: keep the page cache between contenders instead of dropping it)
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -26,7 +29,7 @@ const CONTENDERS = ["upchain", "ansible", "ansibleTuned", "floor", "floorResumab
 type Contender = (typeof CONTENDERS)[number];
 const PREVIEW_CONTENDERS = ["upchain", "engineFloor"] as const;
 const opts = parseArgs(process.argv.slice(2));
-const { sizes, previewSizes, quick } = opts;
+const { sizes, previewSizes, upchainOnly, quick } = opts;
 const reps = opts.reps ?? defaultReps(CONTENDERS.length);
 // a quick check's figures prove nothing: they never replace the committed results unless --out says so
 const outDir = path.resolve(opts.out ?? (quick ? path.join(os.tmpdir(), "upchain-bench-quick") : path.join(repoRoot, "bench/results")));
@@ -59,7 +62,7 @@ function coldCache(): void {
 
 async function main(): Promise<void> {
   preconditions();
-  const maxHosts = Math.max(0, ...sizes, ...previewSizes);
+  const maxHosts = Math.max(0, ...sizes, ...previewSizes, ...upchainOnly);
   let stopped = false;
   const stop = () => {
     if (stopped) return;
@@ -136,11 +139,27 @@ async function main(): Promise<void> {
         }
       }
     }
+    for (const n of upchainOnly) {
+      // one run of upchain alone: a figure for a fleet this size (wall time, memory), not a comparison
+      const r0 = Date.now();
+      const hosts = await resetFleet(n, layer, log);
+      if (hostsGroup) cgroups!.adoptHosts(names(n).map((h) => `upchain-${h}`), hostsGroup);
+      coldCache();
+      log(`N=${n} upchain alone: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
+      const m = await upchainUp(hosts, options, accounting("upchain"));
+      assertAtTarget(hosts, `upchain N=${n}`);
+      up[n] = { upchain: [m], ansible: [], ansibleTuned: [], floor: [], floorResumable: [] };
+      write(up, preview, prof, true);
+      log(`N=${n} upchain alone: ${m.seconds.toFixed(2)} s; VmHWM CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`);
+      stopFleet(n);
+    }
     for (const n of previewSizes) {
       preview[n] = { upchain: [], engineFloor: [] };
       const r0 = Date.now();
-      // preview only reads (the version file, the journal folder): nothing changes between repetitions
-      const hosts = await resetFleet(n, layer, log);
+      // preview only reads (the version, the journal folder): nothing changes between repetitions, and
+      // the hosts need not run Apache and OMFLOW (what 500 hosts with them would take is more than the
+      // machine's memory; a host without them is 3 MiB)
+      const hosts = await resetFleet(n, layer, log, { services: false });
       if (hostsGroup) cgroups!.adoptHosts(names(n).map((h) => `upchain-${h}`), hostsGroup);
       log(`preview N=${n}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
       for (let rep = 0; rep < reps; rep++) {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# npm run bench: the fleet benchmark (bench/run.ts). Arguments go to the driver:
-#   npm run bench -- --sizes 1,5,20 --reps 3 --preview 20,100
+# npm run bench: the fleet benchmark (bench/run.ts), then what Pulumi's checkpoints cost a fleet of
+# 500 (bench/checkpoints.ts; not with --quick, nor with --no-checkpoints); a full run into bench/results/
+# rewrites the figures block of README.md and docs/benchmark.md (bench/readmeFigures.ts). Other arguments go to run.ts:
+#   npm run bench -- --sizes 1,5,20 --reps 3 --preview 20,100,500 --upchain-only 100
 # It needs root (the test hosts are network namespaces and overlay mounts), checked first so the bench
 # fails before it starts any host, and ansible-playbook (two of the contenders), installed if missing.
 set -euo pipefail
@@ -20,4 +22,25 @@ fi
 # shellcheck source=env.sh
 source "$repo/scripts/env.sh"
 cd "$repo"
-exec node dist/bench/run.js "$@"
+args=() checkpoints=yes figures=yes
+for a in "$@"; do
+  case "$a" in
+    --no-checkpoints) checkpoints=no ;;
+    # a quick check's figures prove nothing, and a run written elsewhere is not bench/results/
+    --quick) checkpoints=no figures=no; args+=("$a") ;;
+    --out) figures=no; args+=("$a") ;;
+    *) args+=("$a") ;;
+  esac
+done
+node dist/bench/run.js "${args[@]}"
+# the README's and docs/benchmark.md's figures, rendered from the results just written
+if [ "$figures" = yes ]; then
+  node dist/bench/readmeFigures.js
+  # the timeline the README shows, as a picture (headless Chromium; said, not fatal, when it is missing)
+  for svg in bench/results/timeline-*.svg; do
+    [ -e "$svg" ] && { bash scripts/svg-to-png.sh "$svg" "${svg%.svg}.png" || echo "bench: $svg not rendered to PNG (above)" >&2; }
+  done
+fi
+if [ "$checkpoints" = yes ]; then
+  node dist/bench/checkpoints.js --count 500 --reps 1
+fi

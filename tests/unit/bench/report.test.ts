@@ -77,4 +77,20 @@ describe("bench report", () => {
     assert.match(cpu.note, /missed by 0\.05× \(4% over the limit\)/);
     assert.ok(Math.abs(PROVIDER_LIMIT_MIB - 190.73) < 0.01);
   });
+
+  it("judges memory at an N upchain ran alone, and still compares CPU where the floor ran", () => {
+    const up: Table = {
+      "20": { upchain: fig(60, { cpuPerUnit: st(0.5) }), floor: fig(50, { cpuPerUnit: st(0.5) }) },
+      "100": { upchain: fig(300, { providerMiB: st(210) }) },
+    };
+    const v = verdicts(up, {});
+    const memory = v.find((x) => x.target.startsWith("provider peak memory in up at N = 100"))!;
+    assert.deepStrictEqual([memory.measured, memory.met], [210, false]);
+    const cpu = v.find((x) => x.target.startsWith("CPU-seconds per host-hop"))!;
+    assert.match(cpu.target, /at N = 20 /);
+    assert.deepStrictEqual([cpu.measured, cpu.met], [1, true]);
+    const md = markdown(up, {}, 3);
+    assert.strictEqual(md.split("\n").filter((l) => l.startsWith("| 100 | 300.0")).length, 1);
+    assert.match(md, /At N = 100 \(1 run\) upchain ran alone/);
+  });
 });
