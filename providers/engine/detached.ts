@@ -149,13 +149,15 @@ export async function startDetached(host: RemoteHost, dir: string, script: strin
   // One round trip: the folder, the script (on standard input, so it is never on a command line),
   // the launch. It returns once the launcher has published its pid (at most 10 s), so the first poll
   // never mistakes a step that is starting for one that never started; and it gives a short step
-  // 200 ms to finish, so that the first poll usually finds it done.
+  // 200 ms to finish, so that the first poll usually finds it done: blocked on the launcher's lock
+  // (free the moment the launcher ends), not in 20 ms sleeps, which only a host without flock keeps.
   const r = fence.check(await host.exec(
     fence.script(`${w.body}u=$(umask); umask 077; { mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)} && cd ${q(dir)} && rm -f -- rc pid && cat > script.sh && chmod 700 script.sh; } || exit 97; ` +
       `{ setsid sh -c ${q(launcher)} upchain-step "$u" < /dev/null > /dev/null 2>&1 & } && ` +
       `i=0; while [ ! -f pid ] && [ ! -f rc ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i+1)); done; ` +
       `[ -f pid ] || [ -f rc ] || { echo "the launcher wrote no pid within 10s" >&2; exit 1; }; ` +
-      `i=0; while [ ! -f rc ] && [ $i -lt 10 ]; do sleep 0.02; i=$((i+1)); done; exit 0`),
+      `if [ -f ${ALIVE_LOCK} ] && command -v flock >/dev/null 2>&1; then flock -s -w 0.2 ${ALIVE_LOCK} true 2>/dev/null; ` +
+      `else i=0; while [ ! -f rc ] && [ $i -lt 10 ]; do sleep 0.02; i=$((i+1)); done; fi; exit 0`),
     // the secrets are read once, at the start, and their file removed at once: a step stopped at its
     // deadline (its whole process group killed) or a reboot cannot leave it behind
     { sudo: true, stdin: `${w.stdin}set -e\n${hasEnv ? ". ./env\nrm -f ./env\n" : ""}${script}\n` },

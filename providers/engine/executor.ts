@@ -10,6 +10,7 @@ import { DetachedResult, StepEnv, readResult, startDetached, stepState, sweepSte
 import { edit, servicesAdd, upload } from "./fileSteps";
 import { Journal, TimelineEntry, archiveJournal, newRunId, journalPath, journalWrite, newJournal, planDigest, readJournal, stepDir, writeAndArchiveJournal, writeJournal } from "./journal";
 import { HostLock, acquireLock } from "./lock";
+import { endRun } from "./runEnd";
 import { readRunStart } from "./runStart";
 import { fencedHost } from "./fence";
 import { othersSettled } from "./machineRuns";
@@ -68,6 +69,8 @@ export interface ExecuteResult {
   reached: string;
   /** Set when this run finished a plan an interrupted run had started. */
   resumedRun?: string;
+  /** What the version probe answered in the run's last exec (runEnd.ts), after the release: host data, unchecked. */
+  versionAtEnd?: { code: number; stdout: string };
 }
 
 /** How a step ended: its exit status and output, or "lost" when it died without an exit status. */
@@ -177,8 +180,8 @@ async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, lo
     started(r);
     await walk(r);
     j.status = "done";
-    await closeJournal(r);
-    return { reached: o.plan.to, resumedRun };
+    const versionAtEnd = await finishRun(r, probe?.command);
+    return { reached: o.plan.to, resumedRun, ...(versionAtEnd ? { versionAtEnd } : {}) };
   } finally {
     // the run's timeline, also when it failed: the controller keeps a copy for the report
     if (journal && o.onFinish) {
@@ -293,6 +296,12 @@ export function restorePending(file: string, j: Journal): UpchainError {
 /** The journal's last state (done, restored, stopped) written and moved to the history, in one round trip. */
 async function closeJournal(r: Run): Promise<void> {
   await withContact(r.o.host, async () => (await writeAndArchiveJournal(r.o.host, r.stateDir, r.o.resource, r.j, r.lock.fence), true), { until: r.contactUntil(), ownErrors: true, lost: journalNotWritten(r.o.host, "writing and archiving the journal") });
+}
+
+/** A run that succeeded: its journal "done" and archived, the lock released and the version read, in one round trip (runEnd.ts). */
+async function finishRun(r: Run, probe: string | undefined): Promise<{ code: number; stdout: string } | undefined> {
+  const end = await withContact(r.o.host, r.contactUntil(), "writing and archiving the journal", async () => endRun(r.o.host, r.stateDir, r.o.resource, r.j, r.lock, probe), { ownErrors: true });
+  return end.version;
 }
 
 async function saveJournal(r: Run): Promise<void> {

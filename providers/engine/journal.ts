@@ -195,6 +195,17 @@ function archiveBody(stateDir: string, resource: string, run: string, suffix: st
  * run is never recorded twice.
  */
 export async function writeAndArchiveJournal(host: RemoteHost, stateDir: string, resource: string, j: Journal, fence: Fence): Promise<string> {
+  const wa = writeAndArchive(stateDir, resource, j);
+  const r = fence.check(await host.exec(fence.script(wa.body), { sudo: true, stdin: wa.stdin }), `writing and archiving the journal ${wa.file}`);
+  return wa.outcome(host.label, r);
+}
+
+/**
+ * The journal's last state written and moved to the history, as a script body (it may `exit`) with
+ * its standard input, and how its exit status reads: the archived file's path, or REMOTE_IO_FAILED.
+ * Shared with the run's end (runEnd.ts), which releases the lock in the same script.
+ */
+export function writeAndArchive(stateDir: string, resource: string, j: Journal) {
   const w = journalWrite(stateDir, resource, j);
   const history = `${stateDir}/history/${resource}.${j.run}`;
   const body = [
@@ -202,10 +213,12 @@ export async function writeAndArchiveJournal(host: RemoteHost, stateDir: string,
     `(\n${stdinWriteBody(w.file, w.mode)}\n) || exit ${JOURNAL_WRITE_FAILED}`,
     archiveBody(stateDir, resource, j.run, ""),
   ].join("\n");
-  const r = fence.check(await host.exec(fence.script(body), { sudo: true, stdin: stdinWriteInput(w.content) }), `writing and archiving the journal ${w.file}`);
-  if (r.code === JOURNAL_WRITE_FAILED) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: writing ${w.file} failed (nothing was changed): ${r.stderr.trim().slice(0, 300) || `exit status ${r.code}`}`);
-  if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: cannot move the journal ${w.file} to ${history}.json: ${r.stderr.trim().slice(0, 300)}`);
-  return r.stdout.trim();
+  const outcome = (label: string, r: { code: number | null; stdout: string; stderr: string }): string => {
+    if (r.code === JOURNAL_WRITE_FAILED) throw new UpchainError("REMOTE_IO_FAILED", `${label}: writing ${w.file} failed (nothing was changed): ${r.stderr.trim().slice(0, 300) || `exit status ${r.code}`}`);
+    if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${label}: cannot move the journal ${w.file} to ${history}.json: ${r.stderr.trim().slice(0, 300)}`);
+    return r.stdout.trim();
+  };
+  return { file: w.file, body, stdin: stdinWriteInput(w.content), outcome };
 }
 
 /** writeAndArchiveJournal's exit status when the journal could not be written. */

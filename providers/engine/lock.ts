@@ -36,6 +36,13 @@ export interface HostLock {
   /** Throws LOCK_LOST when a heartbeat found another owner. */
   assertHeld(): void;
   release(): Promise<void>;
+  /**
+   * The release as the body of a fenced script (fence.ts) that ends the run: the guard has proved the
+   * lock this run's under the mutex it still holds, so removing the lock here removes only ours.
+   * Prints RELEASED_WORD when it did; `releasedBy(stdout)` then tells the handle, and `release` sends nothing.
+   */
+  releaseBody(): string;
+  releasedBy(stdout: string): boolean;
   /** The run whose stale lock this one took over, if any. */
   tookOverFrom?: string;
   /** Guards every change this run makes on the host (fence.ts). */
@@ -255,8 +262,13 @@ export async function acquireLock(
   }
 }
 
+/** What a fenced script that released the lock prints (HostLock.releaseBody). */
+export const RELEASED_WORD = "upchain-lock-released";
+
 function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: string, staleSeconds: number, holder: string, tookOverFrom: string | undefined): HostLock {
   let lostTo: string | undefined;
+  // released by the run's end script (runEnd.ts): nothing is left to remove
+  let released = false;
   let until = 0;
   // Runs `cmd` only while the owner line names this run; prints "mine" or "lost <owner>".
   const whileMine = async (cmd: string): Promise<boolean> => {
@@ -371,7 +383,16 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
     release: async () => {
       stop();
       heartbeats.delete(stop);
-      if (!lostTo) await whileMine(`rm -rf -- "$dir"`);
+      if (!lostTo && !released) await whileMine(`rm -rf -- "$dir"`);
+    },
+    releaseBody: () => `rm -rf -- ${q(machineLock(stateDir).dir)} && echo ${RELEASED_WORD}`,
+    releasedBy: (stdout) => {
+      if (stdout.split("\n").map((l) => l.trim()).includes(RELEASED_WORD)) {
+        released = true;
+        stop();
+        heartbeats.delete(stop);
+      }
+      return released;
     },
   };
 }

@@ -12,7 +12,7 @@ import { connectionOf, connectionSchema, toCheckFailures, withConnection } from 
 import { Catalog, PlanContext, Platform } from "../engine/catalog";
 import { VersionSources, currentProblems, platformShell, trustingNote, versionReached } from "../engine/installedVersion";
 import { readOnHost } from "../engine/readOnHost";
-import { findInstalled, writeTracked } from "./installed";
+import { findInstalled, versionReadAtEnd, writeTracked } from "./installed";
 export { probeInstalled } from "./installed";
 import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/executor";
 import { Journal, RUN_ID, journalPath, readJournal } from "../engine/journal";
@@ -465,7 +465,7 @@ async function converge(inputs: any, olds?: any): Promise<any> {
   const journalName = s.journalName ?? s.product;
   // a reboot step replaces the connection underneath; everything else keeps this one object. The first
   // is the one check logged in with, when it is still up (sharedConnections.ts)
-  const host = new ReconnectingHost(await sharedConnections.lend(c, pinnedIn(s.fields)), (ms) => connectSsh(c, { readyTimeoutMs: ms, ...pinnedIn(s.fields) }));
+  const host = new ReconnectingHost(await sharedConnections.lend(c, pinnedIn(s.fields)), (ms) => connectSsh(c, { readyTimeoutMs: ms, handshakeTries: 1, ...pinnedIn(s.fields) }));
   const balancer = balancerOpener(s);
   try {
     await assertRoot(host, c.user, s.platform);
@@ -478,10 +478,13 @@ async function converge(inputs: any, olds?: any): Promise<any> {
       const reached = versionReached(plan, finished);
       await writeTracked(host, journalName, reached).catch((e) => log(`could not keep the version reached (${reached}) on the host: ${(e as Error).message}`));
     };
+    // what the probe read in the last run's last exec, after its release (engine/runEnd.ts)
+    let readAtEnd: { code: number; stdout: string } | undefined;
     const run = async (plan: Plan) => {
       let finished: Journal | undefined;
+      readAtEnd = undefined;
       try {
-        return await execute(plan, (j) => (finished = j));
+        readAtEnd = (await execute(plan, (j) => (finished = j))).versionAtEnd;
       } finally {
         await keepReached(plan, finished);
       }
@@ -521,12 +524,13 @@ async function converge(inputs: any, olds?: any): Promise<any> {
       await run(resumePlan(catalog, offeredNow, pending, where));
     }
     const from = await installed();
+    readAtEnd = undefined;
     const plan = await planAtUp(host, catalog, s, from, inputs.resolvedTarget);
     if (plan.hops.length || (pending && s.clearRun === pending.run)) {
       if (plan.hops.length) log(`${catalog.title} ${plan.from} -> ${plan.to}: ${plan.hops.map(hopLabel).join(", ")}`);
       await run(plan);
     }
-    const now = await installed();
+    const now = versionReadAtEnd(catalog, ctx, sourcesOf(s, olds), readAtEnd) ?? (await installed());
     // from now on the state tracks it: a `current` the stack declared is trusted only on first adoption
     if (tracks) await writeTracked(host, journalName, now);
     return withConnection({ ...s, plan: planAfterRun(inputs.plan), installedVersion: now, outcome: { status: "ok" } }, c);

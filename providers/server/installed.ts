@@ -34,6 +34,18 @@ export async function probeInstalled(host: RemoteHost, catalog: Catalog, ctx: Pl
   return found;
 }
 
+/**
+ * The version a run's last exec read with the documented probe (engine/runEnd.ts), checked as
+ * probeInstalled checks it; undefined when it cannot stand for probeInstalled's own read (another
+ * source, a probe that failed or printed nothing): the caller then reads the host as before.
+ */
+export function versionReadAtEnd(catalog: Catalog, ctx: PlanContext, sources: VersionSources, read: { code: number; stdout: string } | undefined): string | undefined {
+  const source = versionSource(catalog, ctx, sources);
+  if (!read || read.code !== 0 || source?.kind !== "document" || source.probe.shell !== "sh") return undefined;
+  const found = probedVersion(source.probe, read.stdout);
+  return found || undefined;
+}
+
 /** The version the site's versionCommand prints, checked as a version of the product's scheme. */
 async function readSiteCommand(host: RemoteHost, catalog: Catalog, probe: { shell: Shell; command: string }): Promise<string> {
   const r = await readOnHost(host, probe);

@@ -44,3 +44,39 @@ export class Gate {
 
 /** The process's one gate for SSH handshakes (transport/ssh.ts). */
 export const handshakes = new Gate(HANDSHAKES_AT_ONCE);
+
+/** How often a handshake that timed out is tried (the first try included), and the first wait between tries. */
+export const HANDSHAKE_TRIES = 3;
+export const HANDSHAKE_BACKOFF_MS = 2_000;
+
+/** ssh2's ready timeout: nothing was authenticated, and a handshake changes nothing on the host. */
+export function isHandshakeTimeout(e: unknown): boolean {
+  return (e as { level?: string } | undefined)?.level === "client-timeout";
+}
+
+/**
+ * A handshake run through `gate`, tried again when it timed out. At 100 hosts whose backups starve
+ * both the controller's and the hosts' CPU, a key exchange that sshd gets no CPU for runs past its
+ * ready timeout although nothing is wrong: since nothing was sent but the handshake, it is safe to
+ * try it again, a few times, waiting longer each time (outside the gate, so the others go on).
+ * Only a timeout is tried again: a refused login or a host key that does not match never is.
+ * Each try's own timeout starts inside `attempt`, that is when the gate lets it through.
+ */
+export async function handshakeWithRetry<T>(
+  attempt: () => Promise<T>,
+  o: { gate?: Gate; tries?: number; backoffMs?: number; onRetry?: (tried: number, e: Error) => void } = {},
+): Promise<T> {
+  const gate = o.gate ?? handshakes;
+  const tries = o.tries ?? HANDSHAKE_TRIES;
+  let wait = o.backoffMs ?? HANDSHAKE_BACKOFF_MS;
+  for (let tried = 1; ; tried++) {
+    try {
+      return await gate.run(attempt);
+    } catch (e) {
+      if (tried >= tries || !isHandshakeTimeout(e)) throw e;
+      o.onRetry?.(tried, e as Error);
+      await new Promise((r) => setTimeout(r, wait));
+      wait *= 2;
+    }
+  }
+}

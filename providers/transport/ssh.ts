@@ -10,7 +10,7 @@ import { SecretMasker, UpchainError, maskSecrets, maskedError } from "../errors"
 import { quote } from "../quote";
 import { atomicReplaceInput, atomicReplaceScript, tempPathBeside } from "./atomicWrite";
 import { ConnectionWatch } from "./connectionWatch";
-import { handshakes } from "./handshakeGate";
+import { handshakeWithRetry } from "./handshakeGate";
 import { fingerprintOf, hostKeyAlgorithmsFor, parseHostKeyPin } from "./hostKey";
 import { privateKeyProblem } from "./privateKey";
 import { Connection, ExecOptions, ExecResult, RemoteHost, StreamTarget, connectionLabel, streamTargetLabel } from "./remoteHost";
@@ -23,6 +23,8 @@ export interface SshOptions {
   keepaliveIntervalMs?: number;
   /** Where the user pinned the host key (a stack key, a component argument): a mismatch names it. */
   hostKeyField?: string;
+  /** Tries of a handshake that times out (handshakeGate.ts); 1 where the caller has its own deadline and retries (a reconnect). */
+  handshakeTries?: number;
 }
 
 /** Everything of a connection that must never be shown. */
@@ -48,14 +50,14 @@ export async function connectSsh(conn: Connection, options: SshOptions = {}): Pr
     if (problem) throw new UpchainError("INVALID_INPUT", `${label}: connection.${problem.field} ${problem.message}`, ["connection", problem.field]);
   }
   const secrets = secretsOf(conn);
-  const client = new SshClient();
-  const watch = new ConnectionWatch(client, label, secrets);
-  let offered: string | undefined;
-  const ready = watch.whenReady();
   const serverHostKey = hostKeyAlgorithmsFor(pin);
-  try {
-    // a bounded number of handshakes at a time (handshakeGate.ts); its ready timeout starts with its turn
-    await handshakes.run(() => {
+  let offered: string | undefined;
+  // one client per try: a client whose handshake timed out is ended, and the next try starts clean
+  const attempt = async (): Promise<{ client: Client; watch: ConnectionWatch }> => {
+    const client = new SshClient();
+    const watch = new ConnectionWatch(client, label, secrets);
+    const ready = watch.whenReady();
+    try {
       client.connect({
         host: conn.host,
         port: conn.port ?? 22,
@@ -72,11 +74,20 @@ export async function connectSsh(conn: Connection, options: SshOptions = {}): Pr
           return offered === pin.fingerprint;
         },
       });
-      return ready;
-    });
+      await ready;
+      return { client, watch };
+    } catch (e) {
+      watch.closing();
+      client.end();
+      throw e;
+    }
+  };
+  try {
+    // a bounded number of handshakes at a time (handshakeGate.ts), each try's ready timeout starting
+    // with its turn; a try that timed out is made again (a handshake changes nothing on the host)
+    const { client, watch } = await handshakeWithRetry(attempt, { tries: options.handshakeTries });
+    return new SshHost(client, conn, label, watch);
   } catch (e) {
-    watch.closing();
-    client.end();
     const err = e as Error & { level?: string };
     if (offered !== undefined && offered !== pin.fingerprint) {
       throw new UpchainError(
@@ -96,7 +107,6 @@ export async function connectSsh(conn: Connection, options: SshOptions = {}): Pr
     // the cause is ssh2's error masked as the message is (util.inspect prints a cause whole)
     throw new UpchainError("CONNECTION_FAILED", `${label}: ${hint}`, refused ? ["connection", credential] : ["connection"], { cause: maskedError(err, (t) => maskSecrets(t, secrets)) });
   }
-  return new SshHost(client, conn, label, watch);
 }
 
 /** Collects one output stream: whole characters only (a chunk may end inside one), masked as it goes. */

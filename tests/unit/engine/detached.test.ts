@@ -127,6 +127,35 @@ describe("a detached step (local fake transport)", function () {
     }
   });
 
+  it("the launch waits for a long step's first 200 ms on the step's lock, starting no sleep every 20 ms, and a short step is done when it returns", async () => {
+    const dir = tempDir();
+    const host = new LocalHost();
+    const realSleep = spawnSync("sh", ["-c", "command -v sleep"], { encoding: "utf8" }).stdout.trim();
+    // the launch's sleeps noted through a shim; the step itself sleeps with the real one
+    const shims = path.join(dir, "shims");
+    const log = path.join(dir, "started");
+    fs.mkdirSync(shims);
+    fs.writeFileSync(path.join(shims, "sleep"), `#!/bin/sh\necho sleep >> ${log}\nexec ${realSleep} "$@"\n`, { mode: 0o755 });
+    const counted = new LocalHost();
+    counted.exec = (command, o) => host.exec(`PATH=${shims}:$PATH; export PATH\n${command}`, o);
+    const long = path.join(dir, "long");
+    try {
+      const t0 = Date.now();
+      await startDetached(counted, long, `${realSleep} 30`, undefined, UNFENCED);
+      const took = Date.now() - t0;
+      const sleeps = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").length : 0;
+      assert.ok(sleeps <= 2, `the launch started ${sleeps} sleeps`);
+      assert.ok(took >= 180, `the launch gave the step its 200 ms (${took} ms)`);
+      assert.ok(fs.existsSync(path.join(long, "pid")) && !fs.existsSync(path.join(long, "rc")));
+      const short = path.join(dir, "short");
+      await startDetached(counted, short, "true", undefined, UNFENCED);
+      assert.strictEqual(fs.readFileSync(path.join(short, "rc"), "utf8").trim(), "0", "the short step's exit status is there when the launch returns");
+    } finally {
+      spawnSync("sh", ["-c", `kill -s KILL -- -$(cat ${long}/pid)`]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("the wait wakes the moment the step's whole process group is killed, and says it is gone", async () => {
     const dir = tempDir();
     const step = path.join(dir, "s");

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { getCatalog } from "../../../providers/catalogs";
 import { PlanContext } from "../../../providers/engine/catalog";
 import { isUpchainError } from "../../../providers/errors";
-import { findInstalled, trackedPath, writeTracked } from "../../../providers/server/installed";
+import { findInstalled, trackedPath, versionReadAtEnd, writeTracked } from "../../../providers/server/installed";
 import { invocationOf } from "../../../providers/engine/readOnHost";
 import { ExecResult, RemoteHost } from "../../../providers/transport/remoteHost";
 import { counter } from "../../support/counterCatalog";
@@ -42,6 +42,14 @@ describe("reading the installed version on the host, source by source", () => {
     const r = await findInstalled(host, counter, linux, { versionCommand: "never-run", current: "1" }, "counter");
     assert.deepStrictEqual([r.version, r.source.kind], ["3", "document"]);
     assert.deepStrictEqual(ran, [counter.probeVersion!(linux).command]);
+  });
+
+  it("the version a run's last exec read with the documented probe stands for the read after the run only when the probe answered a version", () => {
+    assert.strictEqual(versionReadAtEnd(counter, linux, {}, { code: 0, stdout: "3\n" }), "3");
+    assert.strictEqual(versionReadAtEnd(counter, linux, {}, { code: 1, stdout: "3\n" }), undefined, "a probe that failed: the host is read as before");
+    assert.strictEqual(versionReadAtEnd(counter, linux, {}, { code: 0, stdout: "  \n" }), undefined, "a probe that printed nothing");
+    assert.strictEqual(versionReadAtEnd(counter, linux, {}, undefined), undefined, "no read at the end");
+    assert.strictEqual(versionReadAtEnd(omflow, linux, { versionCommand: "omflow-version" }, { code: 0, stdout: "1.1.6.3\n" }), undefined, "another source than the documented probe");
   });
 
   it("the site's versionCommand is run as it is written on Linux", async () => {

@@ -8,7 +8,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Server, utils } from "ssh2";
-import { Gate, HANDSHAKES_AT_ONCE } from "../../../providers/transport/handshakeGate";
+import { Gate, HANDSHAKES_AT_ONCE, handshakeWithRetry } from "../../../providers/transport/handshakeGate";
 import { connectSsh } from "../../../providers/transport/ssh";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 
@@ -42,6 +42,55 @@ describe("bounded SSH handshakes", function () {
 
   it("a gate refuses a bound below 1", () => {
     assert.throws(() => new Gate(0), /at least 1/);
+  });
+
+  /** A made-up handshake as ssh2 makes one: its ready timeout starts when it is called, and it takes `ms`. */
+  const fakeHandshake = (ms: number, timeoutMs: number, log: string[]) => () =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(Object.assign(new Error("Timed out while waiting for handshake"), { level: "client-timeout" })), timeoutMs);
+      setTimeout(() => (clearTimeout(timer), log.push("ready"), resolve("ready")), ms);
+    });
+
+  it("handshakes that wait behind a full gate longer than their ready timeout do not time out: the timeout starts with each one's turn", async () => {
+    const gate = new Gate(1);
+    const log: string[] = [];
+    // 6 handshakes of 40 ms through a gate of 1: the last waits 200 ms, twice its 100 ms timeout
+    const all = await Promise.allSettled(Array.from({ length: 6 }, () => handshakeWithRetry(fakeHandshake(40, 100, log), { gate, tries: 1 })));
+    assert.deepStrictEqual(all.map((a) => a.status), Array(6).fill("fulfilled"));
+    assert.strictEqual(log.length, 6);
+  });
+
+  it("a handshake that timed out is tried again after a wait outside the gate, and the next try logs in", async () => {
+    const gate = new Gate(1);
+    let tries = 0;
+    const retried: number[] = [];
+    const host = await handshakeWithRetry(
+      async () => {
+        if (++tries < 3) throw Object.assign(new Error("Timed out while waiting for handshake"), { level: "client-timeout" });
+        return "logged in";
+      },
+      { gate, tries: 3, backoffMs: 5, onRetry: (n) => (retried.push(n), assert.strictEqual(gate.active, 0, "the gate is free while it waits")) },
+    );
+    assert.strictEqual(host, "logged in");
+    assert.strictEqual(tries, 3);
+    assert.deepStrictEqual(retried, [1, 2]);
+  });
+
+  it("a handshake that keeps timing out gives up after its tries with the timeout's error", async () => {
+    let tries = 0;
+    await assert.rejects(
+      handshakeWithRetry(async () => (tries++, Promise.reject(Object.assign(new Error("Timed out while waiting for handshake"), { level: "client-timeout" }))), { gate: new Gate(2), tries: 3, backoffMs: 1 }),
+      /Timed out while waiting for handshake/,
+    );
+    assert.strictEqual(tries, 3);
+  });
+
+  it("a refused login, a refused host key or a refused connection is never tried again", async () => {
+    for (const level of ["client-authentication", "client-socket", undefined]) {
+      let tries = 0;
+      await assert.rejects(handshakeWithRetry(async () => (tries++, Promise.reject(Object.assign(new Error(`failed (${level})`), { level }))), { gate: new Gate(2), tries: 3, backoffMs: 1 }), /failed/);
+      assert.strictEqual(tries, 1, `${level} tried once`);
+    }
   });
 
   describe("against an in-process SSH server", () => {
@@ -96,6 +145,55 @@ describe("bounded SSH handshakes", function () {
         assert.ok(opened.every((h) => !h.lost));
       } finally {
         await Promise.all(opened.map((h) => h.close()));
+      }
+    });
+
+    /** A TCP front for the server whose first `silent` connections are accepted and never answered (an sshd starved of CPU). */
+    async function frontWithSilentFirst(silent: number): Promise<{ port: number; connections: () => number; close(): void }> {
+      let n = 0;
+      const held: net.Socket[] = [];
+      const front = net.createServer((sock) => {
+        sock.on("error", () => undefined);
+        if (++n <= silent) return void held.push(sock);
+        const back = net.connect(port, "127.0.0.1");
+        back.on("error", () => sock.destroy());
+        sock.pipe(back).pipe(sock);
+        held.push(sock, back);
+      });
+      await new Promise<void>((r) => front.listen(0, "127.0.0.1", () => r()));
+      return { port: (front.address() as net.AddressInfo).port, connections: () => n, close: () => (held.forEach((s) => s.destroy()), front.close()) };
+    }
+
+    it("a server that does not answer the first handshake within the ready timeout is connected to on the next try", async () => {
+      const front = await frontWithSilentFirst(1);
+      try {
+        const h = await connectSsh({ host: "127.0.0.1", port: front.port, hostKey: hostKey.pub, privateKey: client.priv }, { readyTimeoutMs: 500 });
+        assert.strictEqual(front.connections(), 2);
+        assert.strictEqual(h.lost, false);
+        await h.close();
+      } finally {
+        front.close();
+      }
+    });
+
+    it("a refused login is not tried again: one connection, and the error names the credential", async () => {
+      const front = await frontWithSilentFirst(0);
+      const other = keygen("other");
+      try {
+        await assert.rejects(connectSsh({ host: "127.0.0.1", port: front.port, hostKey: hostKey.pub, privateKey: other.priv }, { readyTimeoutMs: 2000 }), /authentication failed/);
+        assert.strictEqual(front.connections(), 1);
+      } finally {
+        front.close();
+      }
+    });
+
+    it("a reconnect's handshake (handshakeTries 1) is tried once: its caller keeps its own deadline", async () => {
+      const front = await frontWithSilentFirst(1);
+      try {
+        await assert.rejects(connectSsh({ host: "127.0.0.1", port: front.port, hostKey: hostKey.pub, privateKey: client.priv }, { readyTimeoutMs: 300, handshakeTries: 1 }), /Timed out while waiting for handshake/);
+        assert.strictEqual(front.connections(), 1);
+      } finally {
+        front.close();
       }
     });
   });
