@@ -300,7 +300,7 @@ async function closeJournal(r: Run): Promise<void> {
 
 /** A run that succeeded: its journal "done" and archived, the lock released and the version read, in one round trip (runEnd.ts). */
 async function finishRun(r: Run, probe: string | undefined): Promise<{ code: number; stdout: string } | undefined> {
-  const end = await withContact(r.o.host, r.contactUntil(), "writing and archiving the journal", async () => endRun(r.o.host, r.stateDir, r.o.resource, r.j, r.lock, probe), { ownErrors: true });
+  const end = await withContact(r.o.host, async () => endRun(r.o.host, r.stateDir, r.o.resource, r.j, r.lock, probe), { until: r.contactUntil(), ownErrors: true, lost: journalNotWritten(r.o.host, "writing and archiving the journal") });
   return end.version;
 }
 
