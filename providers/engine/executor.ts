@@ -17,7 +17,8 @@ import { PlannedStep, hopLabel, hopName } from "./planner";
 import { assertOnHop, assertStillAt, settleJournal, shProbe } from "./resumeChecks";
 import { ExecuteOptions, Run, StepOutcome } from "./run";
 import { runnerFor } from "./stepRunners";
-import { withContact } from "./stepWait";
+import { withContact } from "../transport/contact";
+import { journalNotWritten } from "./contactLost";
 import { stopAcknowledged, stoppedBetweenHops } from "./stopSignal";
 
 export type { ExecuteOptions } from "./run";
@@ -255,14 +256,14 @@ export const FRESH_PROOF_MS = 2000;
 /** A run that succeeded: its journal "done" and archived, the lock released and the version read, in one round trip (runEnd.ts). */
 async function finishRun(run: Run, probe: string | undefined): Promise<{ code: number; stdout: string } | undefined> {
   const { options } = run;
-  const end = await withContact(options.host, run.contactUntil(), "writing and archiving the journal", async () => endRun(options.host, run.stateDir, options.resource, run.journal, run.lock, probe), { ownErrors: true });
+  const end = await withContact(options.host, async () => endRun(options.host, run.stateDir, options.resource, run.journal, run.lock, probe), { until: run.contactUntil(), ownErrors: true, lost: journalNotWritten(options.host, "writing and archiving the journal") });
   return end.version;
 }
 
 /** The run's shared context; its journal writes retried through a dropped connection. */
 function newRun(base: Omit<Run, "stillMine" | "saveJournal" | "closeJournal" | "contactUntil">, contactMs: number): Run {
   const { options, journal, store } = base;
-  const retried = (what: string, write: () => Promise<unknown>) => withContact(options.host, run.contactUntil(), what, async () => (await write(), true), { ownErrors: true });
+  const retried = (what: string, write: () => Promise<unknown>) => withContact(options.host, async () => (await write(), true), { until: run.contactUntil(), ownErrors: true, lost: journalNotWritten(options.host, what) });
   const run: Run = {
     ...base,
     contactUntil: () => Date.now() + contactMs,

@@ -2,7 +2,7 @@
 // catalog's recovery steps run, and the run ended with what happened (failureReport.ts says it; this
 // file only does the I/O). Nothing is restored on a host that cannot be reached, or while a vendor's
 // install the hop started may still run.
-import { UpchainError, isUpchainError, maskSecrets } from "../errors";
+import { UpchainError, isUpchainError, maskSecrets, maskedError } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
 import { Step } from "./catalog";
 import { DetachedResult, readResult, stepState } from "./detached";
@@ -14,7 +14,9 @@ import { PlannedStep, hopLabel, hopName } from "./planner";
 import { Run, StepOutcome } from "./run";
 import { stepDeadline } from "./stepDeadline";
 import { runnerFor } from "./stepRunners";
-import { waitForStep, withContact } from "./stepWait";
+import { waitForStep } from "./stepWait";
+import { withContact } from "../transport/contact";
+import { stepMayStillRun } from "./contactLost";
 
 /**
  * Bring the hop's restore point back (when anything destructive ran), then run the catalog's
@@ -29,9 +31,11 @@ export async function failHop(run: Run, step: PlannedStep, outcome: StepOutcome)
   const hopSteps = options.plan.steps.filter((s) => s.hop === step.hop);
   const ran = hopSteps.slice(0, hopSteps.indexOf(step) + 1);
   const failed: FailedStep = { host: options.host.label, step, hop, hopName: hopName(options.catalog, options.plan, step.hop), outcome, changedSomething: ran.some((s) => s.destructive) };
-  const fail = (how: HopFailure): never => {
+  const mask = (text: string) => maskSecrets(text, options.secrets ?? []);
+  // cause: the error this one reports (masked as the message is: it may hold what the host printed)
+  const fail = (how: HopFailure, cause?: unknown): never => {
     const report = failureReport(failed, how);
-    throw new UpchainError(report.code, maskSecrets(report.message, options.secrets ?? []));
+    throw new UpchainError(report.code, mask(report.message), [], cause === undefined ? undefined : { cause: maskedError(cause, mask) });
   };
   const restore = failed.changedSomething ? options.catalog.restoreSteps(hop, options.ctx) : [];
   const recover = options.catalog.recoverSteps?.(hop, options.ctx) ?? [];
@@ -39,7 +43,7 @@ export async function failHop(run: Run, step: PlannedStep, outcome: StepOutcome)
   // Nothing can be restored on a machine that cannot be reached, and its journal cannot be written.
   if (!(await reachable(options.host))) fail({ kind: "unreachable" });
   await settleInstalls(run, ran).catch((e) => {
-    throw isUpchainError(e, "INSTALL_MAY_STILL_RUN") ? fail({ kind: "install-may-run", why: e.message }) : e;
+    throw isUpchainError(e, "INSTALL_MAY_STILL_RUN") ? fail({ kind: "install-may-run", why: e.message }, e) : e;
   });
   let restoreError: string | undefined;
   for (const s of restore) {
@@ -51,7 +55,6 @@ export async function failHop(run: Run, step: PlannedStep, outcome: StepOutcome)
     const e = await timed(run, "recover", s, () => runAside(run, s));
     if (e) recoverErrors.push(`"${s.title}" failed (${e})`);
   }
-  const mask = (s: string) => maskSecrets(s, options.secrets ?? []);
   if (restoreError) {
     const restorePoint = await restorePointOf(run, step.hop);
     journal.status = "restore-failed";
@@ -148,7 +151,7 @@ async function runAside(run: Run, s: Step): Promise<string | undefined> {
     });
   const verdict = (res: DetachedResult) => (res.code === 0 ? undefined : `exited ${res.code}: ${tail(res.stderr.trim() || res.stdout.trim(), 1000)}`);
   try {
-    const earlier = await withContact(options.host, run.contactUntil(), `checking restore step "${s.title}"`, () => stepState(options.host, dir));
+    const earlier = await withContact(options.host, () => stepState(options.host, dir), { until: run.contactUntil(), lost: stepMayStillRun(options.host, `checking restore step "${s.title}"`) });
     if (earlier.state === "running" || earlier.state === "finished") {
       const left = await wait();
       if (left !== "lost" && left !== "not-started") {

@@ -6,7 +6,9 @@ import { Step } from "./catalog";
 import { startDetached, stepState } from "./detached";
 import { Run, StepCall, StepOutcome, StepRunner } from "./run";
 import { stepDeadline } from "./stepDeadline";
-import { WaitResult, waitForStep, withContact } from "./stepWait";
+import { WaitResult, waitForStep } from "./stepWait";
+import { withContact } from "../transport/contact";
+import { stepMayHaveStarted } from "./contactLost";
 
 export const launchedStep: StepRunner = {
   mode: "launched",
@@ -59,10 +61,14 @@ export async function launch(run: Run, dir: string, step: Step, withJournal = fa
   } catch (e) {
     if (isUpchainError(e) && e.code !== "CONNECTION_FAILED") throw e;
   }
-  await withContact(options.host, run.contactUntil(), `starting step "${step.title}"`, async () => {
-    const s = await stepState(options.host, dir);
-    if (s === undefined) return undefined;
-    if (s.state === "not-started") await startDetached(options.host, dir, script, options.env, run.lock.fence, journal());
-    return true;
-  });
+  await withContact(
+    options.host,
+    async () => {
+      const s = await stepState(options.host, dir);
+      if (s === undefined) return undefined;
+      if (s.state === "not-started") await startDetached(options.host, dir, script, options.env, run.lock.fence, journal());
+      return true;
+    },
+    { until: run.contactUntil(), lost: stepMayHaveStarted(options.host, `starting step "${step.title}"`) },
+  );
 }

@@ -13,7 +13,8 @@ import { hopName, PlannedStep } from "./planner";
 import { rebootAndWait } from "./reboot";
 import { Run, StepCall, StepOutcome, StepRunner, StepRunners } from "./run";
 import { stepDeadline } from "./stepDeadline";
-import { withContact } from "./stepWait";
+import { withContact } from "../transport/contact";
+import { ownStepCut } from "./contactLost";
 
 /** The host restarted and waited for; the marker of its boot noted in the journal first, so a resumed run can tell. */
 const rebootStep: StepRunner = {
@@ -59,7 +60,7 @@ const httpStep: StepRunner = {
 function fileStep(carryOut: (run: Run, step: PlannedStep) => ReturnType<typeof upload>): StepRunner {
   return {
     mode: "inline",
-    run: (run: Run, { step, what }: StepCall) => withContact(run.options.host, run.contactUntil(), what, () => carryOut(run, step), { ownErrors: true }),
+    run: (run: Run, { step, what }: StepCall) => withContact(run.options.host, () => carryOut(run, step), { until: run.contactUntil(), ownErrors: true, lost: ownStepCut(run.options.host, step.title) }),
   };
 }
 

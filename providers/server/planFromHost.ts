@@ -65,6 +65,8 @@ export function resumePlan(catalog: Catalog, s: ServerInputs, pending: Journal, 
       "JOURNAL_INVALID",
       `the journal ${where} names interrupted run ${pending.run} (${pending.from} -> ${pending.to}), which this stack cannot plan (${e.message}). ` +
         `Nothing was run. Put the stack back as it was for that run; or, after checking the host by hand, set clearRun: "${pending.run}" on this server to abandon it.`,
+      [],
+      { cause: e },
     );
   }
 }

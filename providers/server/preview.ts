@@ -15,7 +15,7 @@ import { hostChecksFor } from "../engine/powershellVersion";
 import { hostCheckProblems, precheckPlan } from "../engine/precheck";
 import { progressPrefix } from "../engine/progress";
 import { displayLine } from "../engineLog";
-import { isUpchainError } from "../errors";
+import { checkFailure, isUpchainError } from "../errors";
 import { printableCheck } from "../terminalBoundary";
 import { countServer } from "../transport/fileLimit";
 import { RemoteHost } from "../transport/remoteHost";
@@ -47,7 +47,7 @@ export async function checkNow(olds: unknown, news: unknown): Promise<Checked> {
   const own = props.catalogModule === undefined ? undefined : loadCatalogModule(props.catalogModule, String(props.product));
   const parsed = parseServer(news);
   const server = parsed.given ? parsed.given.server : parsed.server;
-  const failures = [...(own ? [{ property: "catalogModule", reason: `INVALID_INPUT: ${own}` }] : []), ...(parsed.failures ?? []), ...(server ? problemsWithoutHost(server) : [])];
+  const failures = [...(own ? [checkFailure("INVALID_INPUT", "catalogModule", own)] : []), ...(parsed.failures ?? []), ...(server ? problemsWithoutHost(server) : [])];
   if (!parsed.given || failures.length) return { failures };
   const { connection } = parsed.given;
   // before the connection: a fleet larger than the process's open-file limit is refused here, not by EMFILE mid-run
@@ -63,8 +63,8 @@ function problemsWithoutHost(s: ServerInputs): CheckFailure[] {
   const out: CheckFailure[] = [];
   try {
     out.push(...targetProblems(getCatalog(s.product), s.target, s.releases));
-    out.push(...currentProblems(getCatalog(s.product), s.current).map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
-    out.push(...planInputProblems(getCatalog(s.product), [], { platform: s.platform, releases: s.releases, options: s.options }).map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
+    out.push(...currentProblems(getCatalog(s.product), s.current).map((p) => checkFailure("INVALID_INPUT", p.path, p.message)));
+    out.push(...planInputProblems(getCatalog(s.product), [], { platform: s.platform, releases: s.releases, options: s.options }).map((p) => checkFailure("INVALID_INPUT", p.path, p.message)));
     out.push(...unresolvedSecretReferences(s.options, s.secretEnv));
   } catch (e) {
     out.push(failureOf(e));
@@ -84,7 +84,7 @@ export function unresolvedSecretReferences(options: unknown, secretEnv: Record<s
       for (const m of v.matchAll(/\$\{?(UPCHAIN_SECRET_[A-Za-z0-9_]*)/g)) {
         if (!(m[1] in secretEnv)) {
           const known = Object.keys(secretEnv);
-          out.push({ property: at, reason: `INVALID_INPUT: refers to $${m[1]}, but no secret of that name is given to this server (${known.length ? `given: ${known.join(", ")}` : "none is given"}); declare it in upchain:secrets or pass it in secretEnv` });
+          out.push(checkFailure("INVALID_INPUT", at, `refers to $${m[1]}, but no secret of that name is given to this server (${known.length ? `given: ${known.join(", ")}` : "none is given"}); declare it in upchain:secrets or pass it in secretEnv`));
         }
       }
     } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${at}[${i}]`));
@@ -96,7 +96,7 @@ export function unresolvedSecretReferences(options: unknown, secretEnv: Record<s
 
 function failureOf(e: unknown): CheckFailure {
   if (!isUpchainError(e)) throw e;
-  return { property: e.path.length ? e.path.join(".") : "target", reason: `${e.code}: ${e.message}` };
+  return checkFailure(e.code, e.path.length ? e.path : "target", e.message);
 }
 
 /**
@@ -169,14 +169,14 @@ async function chainFromHost(h: RemoteHost, catalog: Catalog, s: ServerInputs, r
     if (!diagnosable) throw err;
     const notReady = await hostCheckProblems(h, hostChecksFor(catalog, [], contextOf(catalog, s)));
     if (!notReady.length) throw err;
-    failures.push(...notReady.map((p) => ({ property: p.path, reason: `HOST_NOT_READY: ${p.message}` })));
+    failures.push(...notReady.map((p) => checkFailure("HOST_NOT_READY", p.path, p.message)));
     return undefined;
   }
   // only a change needs the previous environment's proof: a server already there stays
-  if (hp.unproven) failures.push({ property: "target", reason: `NOT_PROMOTED: ${hp.unproven}` });
-  failures.push(...hp.missing.map((p) => ({ property: p.path, reason: `INVALID_INPUT: ${p.message}` })));
+  if (hp.unproven) failures.push(checkFailure("NOT_PROMOTED", "target", hp.unproven));
+  failures.push(...hp.missing.map((p) => checkFailure("INVALID_INPUT", p.path, p.message)));
   const notReady = await hostCheckProblems(h, hostChecksFor(catalog, hp.plan.hops, contextOf(catalog, hp.server)));
-  failures.push(...notReady.map((p) => ({ property: p.path, reason: `HOST_NOT_READY: ${p.message}` })));
+  failures.push(...notReady.map((p) => checkFailure("HOST_NOT_READY", p.path, p.message)));
   return hp;
 }
 
