@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { TestHost } from "../tests/support/hosts";
-import { configureServers, versionCommand } from "../tests/support/omflowFixture";
+import { configureServersInFile, versionCommand } from "../tests/support/omflowFixture";
 import { PulumiProject, repoRoot } from "../tests/support/pulumi";
 import { TARGET_VERSION } from "./fleet";
 import { FLOOR_JOURNAL, StepTime, runFloor } from "./floor";
@@ -54,15 +54,24 @@ async function pulumiTimed(project: PulumiProject, args: string[], what: string,
     const started = process.hrtime.bigint();
     return timedChild(project.start(args, log, a.controller?.launcher()), started, a.controller);
   });
-  if (r.code !== 0) throw new Error(`${what}: pulumi ${args.join(" ")} exited ${r.code}:\n${fs.readFileSync(log, "utf8").slice(-4000)}`);
+  if (r.code !== 0) {
+    // the project (and its log) is removed after the run: the whole log is kept for the diagnosis
+    const kept = path.join(os.tmpdir(), `upchain-bench-${path.basename(project.dir)}-${args[0]}.log`);
+    fs.copyFileSync(log, kept);
+    throw new Error(`${what}: pulumi ${args.join(" ")} exited ${r.code} (whole log: ${kept}):\n${fs.readFileSync(log, "utf8").slice(-4000)}`);
+  }
   return { seconds: r.seconds, peaks: r.peaks, cpu, startedAt, endedAt: Date.now() };
 }
 
-/** A fresh stack managing the hosts as OMFLOW servers at the target, as the acceptance tests build it. */
+/**
+ * A fresh stack managing the hosts as OMFLOW servers at the target, as the acceptance tests build
+ * it, with the servers in a file (upchain:serversFile) as a large fleet lists them: in the stack
+ * file, 500 of these entries pass the 128 KiB the CLI can hand the program (docs/fleets.md).
+ */
 export function upchainProject(hosts: TestHost[], options: Record<string, unknown>): PulumiProject {
   const project = new PulumiProject(`bench${hosts.length}`);
   project.init();
-  configureServers(project, hosts, TARGET_VERSION, { options });
+  configureServersInFile(project, hosts, TARGET_VERSION, { options });
   return project;
 }
 

@@ -135,6 +135,7 @@ const promotionShape = {
 export const stackKeys = {
   hosts: "plain",
   servers: "plain",
+  serversFile: "plain",
   clusters: "plain",
   rollout: "plain",
   promotion: "plain",
@@ -160,12 +161,15 @@ const legalKeys: Record<"top" | "hosts" | "servers" | "clusters" | "rollout" | "
 };
 
 export const NOTHING_DECLARED = "declare at least one host, server or cluster";
+export const ROLLOUT_WITHOUT_SERVERS = "rollout waves are made of servers: declare them in upchain:servers (a cluster rolls member by member on its own)";
 
 export const stackConfigSchema = z
   .strictObject({
     /** Hosts whose facts are read (no product managed). */
     hosts: z.array(z.strictObject(hostShape)).default([]),
     servers: z.array(z.strictObject(serverShape)).default([]),
+    /** A YAML or JSON file holding the servers' list instead of upchain:servers (stacks/serversFile.ts). */
+    serversFile: z.string().min(1, "give the path of the file that lists the servers, like fleet/servers.yaml").optional(),
     clusters: z.array(z.strictObject(clusterShape)).default([]),
     rollout: z.strictObject(rolloutShape).optional(),
     promotion: z.strictObject(promotionShape).optional(),
@@ -177,7 +181,7 @@ export const stackConfigSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.hosts.length + c.servers.length + c.clusters.length === 0) ctx.addIssue({ code: "custom", path: ["hosts"], message: NOTHING_DECLARED });
-    if (c.rollout && !c.servers.length) ctx.addIssue({ code: "custom", path: ["rollout"], message: "rollout waves are made of servers: declare them in upchain:servers (a cluster rolls member by member on its own)" });
+    if (c.rollout && !c.servers.length) ctx.addIssue({ code: "custom", path: ["rollout"], message: ROLLOUT_WITHOUT_SERVERS });
     const seen = new Set<string>();
     for (const list of ["hosts", "servers"] as const) {
       c[list].forEach((h, i) => {
@@ -266,10 +270,14 @@ export function parseStackConfig(raw: Record<string, unknown>, stackFile = "the 
   throw configError(issues, stackFile);
 }
 
-/** One error listing every problem, each as `upchain:<field>: <what to fix>`. */
-export function configError(issues: readonly ConfigIssue[], stackFile: string): UpchainError {
-  const lines = issues.map((i) => `  ${issueField(i)}: ${i.message}`);
-  return new UpchainError("INVALID_INPUT", `${stackFile} has ${lines.length} problem(s):\n${lines.join("\n")}`, [...(issues[0]?.path ?? [])]);
+/**
+ * One error listing every problem, each as `upchain:<field>: <what to fix>`; with `serversFile`
+ * (upchain:serversFile), a server's as `<file>: [i].<field>: <what to fix>`.
+ */
+export function configError(issues: readonly ConfigIssue[], stackFile: string, serversFile?: string): UpchainError {
+  const lines = issues.map((i) => `  ${issueField(i, serversFile)}: ${i.message}`);
+  const where = serversFile !== undefined && issues.some((i) => i.path[0] === "servers") ? `${stackFile} and its servers file ${serversFile} have` : `${stackFile} has`;
+  return new UpchainError("INVALID_INPUT", `${where} ${lines.length} problem(s):\n${lines.join("\n")}`, [...(issues[0]?.path ?? [])]);
 }
 
 function toConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {

@@ -15,16 +15,18 @@ export interface ConnectionFieldFacts {
 }
 
 export interface ServerFieldFacts extends ConnectionFieldFacts {
-  /** The server's place in the stack file's upchain:servers. */
+  /** The server's place in the stack file's upchain:servers (or in the file upchain:serversFile names). */
   position: number;
+  /** upchain:serversFile, when the servers are listed there: the server's fields are named in that file. */
+  serversFile?: string;
   product: string;
   /** How many modules an Altazion Office server lists (each module's version is its target in the options). */
   modules?: number;
 }
 
 /** The names of a connection (`prefix` and below) whose entry is at `entry` in the stack file. */
-function connectionNames(prefix: string, entry: ConfigPath, f: ConnectionFieldFacts): Record<string, string> {
-  const at = (key: string) => configField([...entry, key]);
+function connectionNames(prefix: string, entry: ConfigPath, f: ConnectionFieldFacts, serversFile?: string): Record<string, string> {
+  const at = (key: string) => configField([...entry, key], serversFile);
   return {
     [prefix]: at("host"),
     [`${prefix}.host`]: at("host"),
@@ -71,14 +73,14 @@ export function clusterFieldNames(f: ClusterFieldFacts): Record<string, string> 
 }
 
 export function serverFieldNames(f: ServerFieldFacts): Record<string, string> {
-  const at = (...rest: string[]) => configField(["servers", f.position, ...rest]);
+  const at = (...rest: string[]) => configField(["servers", f.position, ...rest], f.serversFile);
   const own = ["product", "platform", "releases", "options", "lockTimeoutSeconds", "stepTimeouts", "clearRun", "versionCommand", "current"];
   return {
     ...Object.fromEntries(own.map((k) => [k, at(k)])),
     // an Altazion Office server's target is made of its modules, and so are its options' modules
     target: f.product === "altazion-office" ? at("modules") : at("version"),
-    ...(f.product === "altazion-office" ? { "options.modules": at("modules"), ...moduleVersions(f.modules ?? 0, (i) => configField(["servers", f.position, "modules", i, "version"])) } : {}),
-    ...connectionNames("connection", ["servers", f.position], f),
+    ...(f.product === "altazion-office" ? { "options.modules": at("modules"), ...moduleVersions(f.modules ?? 0, (i) => configField(["servers", f.position, "modules", i, "version"], f.serversFile)) } : {}),
+    ...connectionNames("connection", ["servers", f.position], f, f.serversFile),
     hooks: at("hooks"),
     secretEnv: "upchain:secrets",
     promotion: "upchain:promotion",

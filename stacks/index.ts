@@ -76,7 +76,7 @@ function declareServer(i: number, wave?: { onFailure: "record"; wave: number }, 
   const names = serverSecrets[i];
   // only the secrets this server's options name: another server's credentials never reach its host
   const secretEnv = names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined;
-  const fieldNames = serverFieldNames({ position: fleet.positions[i], product: s.product, ...connectionFacts(s), modules: s.modules?.length });
+  const fieldNames = serverFieldNames({ position: fleet.positions[i], serversFile: fleet.serversFile, product: s.product, ...connectionFacts(s), modules: s.modules?.length });
   const common = { fieldNames, connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv, onFailure: wave?.onFailure, wave: wave?.wave, lookAhead, promotion: promotion?.gate(s.product, s.name) };
   const server =
     s.product === "altazion-office"

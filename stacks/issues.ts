@@ -11,13 +11,18 @@ export interface ConfigIssue {
   field?: string;
 }
 
-/** The issue's field as the operator writes it. */
-export function issueField(issue: ConfigIssue): string {
-  return issue.field ?? configField(issue.path);
+/** The issue's field as the operator writes it; `serversFile`: the servers are in that file (upchain:serversFile). */
+export function issueField(issue: ConfigIssue, serversFile?: string): string {
+  return issue.field ?? configField(issue.path, serversFile);
 }
 
-/** The path as the operator writes it: upchain:servers[0].options.installDir, options.patches["1.2.0.0"]. */
-export function configField(path: ConfigPath): string {
-  const tail = path.map((p) => (typeof p === "number" ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join("");
-  return `upchain:${tail.replace(/^\./, "")}`;
+/**
+ * The path as the operator writes it: upchain:servers[0].options.installDir, options.patches["1.2.0.0"].
+ * With `serversFile` (upchain:serversFile), a server's field is named in that file, by its place in
+ * the file's list: fleet/servers.yaml: [0].options.installDir.
+ */
+export function configField(path: ConfigPath, serversFile?: string): string {
+  const tail = (p: ConfigPath) => p.map((k) => (typeof k === "number" ? `[${k}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)).join("");
+  if (serversFile !== undefined && path[0] === "servers") return path.length > 1 ? `${serversFile}: ${tail(path.slice(1)).replace(/^\./, "")}` : serversFile;
+  return `upchain:${tail(path).replace(/^\./, "")}`;
 }

@@ -3,11 +3,12 @@
 // any resource is declared (so before any SSH connection): one preview shows every mistake.
 import * as fs from "fs";
 import { isUpchainError } from "../providers/errors";
-import { ClusterEntry, HostEntry, NOTHING_DECLARED, ServerEntry, StackConfig, StackKey, checkStackConfig, configError, hostKeyFromKnownHosts, stackKeys } from "./config";
+import { ClusterEntry, HostEntry, NOTHING_DECLARED, ROLLOUT_WITHOUT_SERVERS, ServerEntry, StackConfig, StackKey, checkStackConfig, configError, hostKeyFromKnownHosts, stackKeys } from "./config";
 import type { GivenProblem } from "../providers/lookAhead/table";
-import { ConfigIssue, issueField } from "./issues";
+import { ConfigIssue, configField, issueField } from "./issues";
 import { serverEntryProblems } from "./serverEntry";
 import { declaredSecrets, referencedSecrets } from "./secrets";
+import { readServersFile } from "./serversFile";
 import { unknownKeyMessage } from "./suggest";
 
 const NAMESPACE = "upchain:";
@@ -39,9 +40,41 @@ export interface StackSettings {
 type PinnedCluster = Omit<ClusterEntry, "balancer" | "members"> & { balancer: Pinned<ClusterEntry["balancer"]>; members: Pinned<ClusterEntry["members"][number]>[] };
 
 export function readStackConfig(source: ConfigSource, stackFile = "the stack file"): StackSettings {
-  const { settings, issues } = inspectStackConfig(source);
-  if (issues.length || !settings) throw configError(issues, stackFile);
+  const given = withServersFile(source);
+  const { settings, issues } = inspectStackConfig(given);
+  if (issues.length || !settings) throw configError(issues, stackFile, given.serversFile);
   return settings;
+}
+
+/** The configuration with the servers' list where the checks read it, and what reading it found. */
+interface GivenConfig {
+  /** The stack's keys; with upchain:serversFile, upchain:servers holds the file's list. */
+  source: ConfigSource;
+  /** upchain:serversFile as the stack gives it, when the servers were read from it: their fields are named in it. */
+  serversFile?: string;
+  /** The file's own problems (unreadable, not a list, an encrypted value in it), or both keys set. */
+  issues: ConfigIssue[];
+  /** The file named could not be read: "declare at least one server" would be noise. */
+  serversUnread: boolean;
+}
+
+const BOTH_KEYS =
+  "upchain:servers and upchain:serversFile are both set: declare the servers in one place, " +
+  "either move upchain:servers' entries into the file and remove the key, or remove upchain:serversFile";
+
+/**
+ * upchain:serversFile read in place of upchain:servers. Both at once are refused rather than merged:
+ * one list has one order (the waves follow it) and one place where each server is named.
+ */
+function withServersFile(source: ConfigSource): GivenConfig {
+  const key = NAMESPACE + "serversFile";
+  const file = source.values[key];
+  // a secret or empty value is the schema's and sortKeys' to refuse
+  if (file === undefined || file === "" || source.isSecret(key)) return { source, issues: [], serversUnread: false };
+  if (source.values[NAMESPACE + "servers"] !== undefined) return { source, issues: [{ path: ["serversFile"], message: BOTH_KEYS }], serversUnread: false };
+  const read = readServersFile(file);
+  if (!read.servers) return { source, issues: read.issues, serversUnread: true };
+  return { source: { ...source, values: { ...source.values, [NAMESPACE + "servers"]: JSON.stringify(read.servers) } }, serversFile: file, issues: read.issues, serversUnread: false };
 }
 
 /** The configuration of a fleet: the servers whose entries are right, and the others' problems for the fleet's table. */
@@ -51,6 +84,8 @@ export interface FleetSettings {
   positions: number[];
   /** The problems of the servers left out, each named as the stack file has it. */
   serverProblems: GivenProblem[];
+  /** upchain:serversFile, when the servers were read from it: their fields are named in it. */
+  serversFile?: string;
 }
 
 /**
@@ -60,20 +95,24 @@ export interface FleetSettings {
  * only server, is still one error with every problem in it.
  */
 export function readFleetConfig(source: ConfigSource, stackFile = "the stack file"): FleetSettings {
-  const first = inspectStackConfig(source);
-  const raw = serverEntries(source);
-  if (first.settings && !first.issues.length) return { settings: first.settings, positions: raw.map((_, i) => i), serverProblems: [] };
-  const fail = () => configError(first.issues, stackFile);
+  const given = withServersFile(source);
+  const { serversFile } = given;
+  const first = inspectStackConfig(given);
+  const raw = serverEntries(given.source);
+  if (first.settings && !first.issues.length) return { settings: first.settings, positions: raw.map((_, i) => i), serverProblems: [], serversFile };
+  const fail = () => configError(first.issues, stackFile, serversFile);
   const broken = new Set(first.issues.map(serverOf));
   if (broken.has(undefined) || raw.length < 2) throw fail();
   const positions = raw.map((_, i) => i).filter((i) => !broken.has(i));
-  const rest = inspectStackConfig({ ...source, values: { ...source.values, [NAMESPACE + "servers"]: JSON.stringify(positions.map((i) => raw[i])) } });
+  // the file's own problems are about the servers left out (any other would have failed above)
+  const rest = inspectStackConfig({ ...given, issues: [], source: { ...given.source, values: { ...given.source.values, [NAMESPACE + "servers"]: JSON.stringify(positions.map((i) => raw[i])) } } });
   // leaving servers out must not make other problems (a wave or an override naming one of them)
   if (rest.issues.length || !rest.settings) throw fail();
-  const nameOf = (i: number) => (isMapping(raw[i]) && typeof raw[i].name === "string" && raw[i].name ? (raw[i].name as string) : `servers[${i}]`);
+  const unnamed = (i: number) => (serversFile === undefined ? `servers[${i}]` : configField(["servers", i], serversFile));
+  const nameOf = (i: number) => (isMapping(raw[i]) && typeof raw[i].name === "string" && raw[i].name ? (raw[i].name as string) : unnamed(i));
   // in the stack file's order of servers, each server's problems together
   const ordered = [...first.issues].sort((a, b) => serverOf(a)! - serverOf(b)!);
-  return { settings: rest.settings, positions, serverProblems: ordered.map((issue) => ({ server: nameOf(serverOf(issue)!), field: issueField(issue), message: issue.message })) };
+  return { settings: rest.settings, positions, serverProblems: ordered.map((issue) => ({ server: nameOf(serverOf(issue)!), field: issueField(issue, serversFile), message: issue.message })), serversFile };
 }
 
 /** The server (its place in upchain:servers) an issue is about; undefined for the stack's other keys. */
@@ -88,8 +127,10 @@ function serverEntries(source: ConfigSource): unknown[] {
 }
 
 /** Every check, none reported yet: the settings when the configuration can be read, and every problem. */
-function inspectStackConfig(source: ConfigSource): { settings?: StackSettings; issues: ConfigIssue[] } {
+function inspectStackConfig(given: GivenConfig): { settings?: StackSettings; issues: ConfigIssue[] } {
+  const { source, serversFile } = given;
   const { plain, secrets, refusedAsSecret, issues } = sortKeys(source);
+  issues.unshift(...given.issues);
   if (source.values[NAMESPACE + "privateKeyPassphrase"] !== undefined && !source.values[NAMESPACE + "privateKey"] && !source.values[NAMESPACE + "privateKeyFile"]) {
     issues.push({ path: ["privateKeyPassphrase"], message: "a passphrase without a key: set upchain:privateKey (secret) or upchain:privateKeyFile to the encrypted key it opens" });
   }
@@ -97,7 +138,10 @@ function inspectStackConfig(source: ConfigSource): { settings?: StackSettings; i
   const checked = checkStackConfig(plain);
   // "declare at least one host or server" is noise when the servers were refused for holding a secret
   const listRefused = refusedAsSecret.has("hosts") || refusedAsSecret.has("servers") || refusedAsSecret.has("clusters");
-  issues.push(...checked.issues.filter((i) => !(listRefused && i.message === NOTHING_DECLARED)));
+  // and so is "declare the rollout's servers" when the file that lists them could not be read
+  const serversUnread = given.serversUnread || refusedAsSecret.has("serversFile");
+  const noise = (i: ConfigIssue) => ((listRefused || serversUnread) && i.message === NOTHING_DECLARED) || (serversUnread && i.message === ROLLOUT_WITHOUT_SERVERS);
+  issues.push(...checked.issues.filter((i) => !noise(i)));
   if (typeof plain.privateKeyFile === "string") issues.push(...unreadable(plain.privateKeyFile, "privateKeyFile"));
 
   const declared = declaredSecrets(secrets);
@@ -118,7 +162,7 @@ function inspectStackConfig(source: ConfigSource): { settings?: StackSettings; i
     return [...new Set([...own.names, ...members.flatMap((m) => m.names)])];
   });
 
-  rawServers.forEach((s, i) => issues.push(...serverEntryProblems(s, i)));
+  rawServers.forEach((s, i) => issues.push(...serverEntryProblems(s, i, serversFile)));
 
   const pinned = checked.config ? pinHostKeys(checked.config, issues) : undefined;
   return { issues, settings: pinned && { config: pinned, secretNames: declared.names, serverSecrets, clusterSecrets } };

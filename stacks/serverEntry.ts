@@ -50,14 +50,17 @@ function versionSourceIssues(catalog: Catalog, entry: Entry, i: number): ConfigI
   return issues;
 }
 
-/** The problems of server `i`'s version and options (none when its product is unknown: the schema says so). */
-export function serverEntryProblems(entry: unknown, i: number): ConfigIssue[] {
+/**
+ * The problems of server `i`'s version and options (none when its product is unknown: the schema
+ * says so); `serversFile`: the entry is in that file (upchain:serversFile), its options named there.
+ */
+export function serverEntryProblems(entry: unknown, i: number, serversFile?: string): ConfigIssue[] {
   if (!isEntry(entry)) return [];
   const product = productOf(entry);
   const catalog = product === undefined ? undefined : findCatalog(product);
   if (!catalog) return [];
   const at = ["servers", i] as const;
-  const names = { options: configField([...at, "options"]), "options.modules": configField([...at, "modules"]), target: configField([...at, "version"]) };
+  const names = { options: configField([...at, "options"], serversFile), "options.modules": configField([...at, "modules"], serversFile), target: configField([...at, "version"], serversFile) };
   const releases = strings(entry.releases);
   const issues: ConfigIssue[] = [];
   const altazion = product === "altazion-office";

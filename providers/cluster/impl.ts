@@ -16,7 +16,7 @@ import { connectionSchema, toCheckFailures } from "../connectionSchema";
 import { Catalog, probedVersion } from "../engine/catalog";
 import { DEFAULT_STATE_DIR } from "../engine/executor";
 import { readJournal } from "../engine/journal";
-import { applyPools } from "../engine/poolStep";
+import { applyPools } from "../loadBalancer/poolStep";
 import { Pools as DesiredPools, Rollout, RolloutStage, desiredPools, rolloutOrder, samePools, stagedRolloutOrder } from "../engine/rollout";
 import { UpchainError, isUpchainError } from "../errors";
 import { haproxyPools, runtimeApiSchema } from "../loadBalancer/config";

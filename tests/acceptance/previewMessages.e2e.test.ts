@@ -4,6 +4,8 @@
 // engine's `value {<nil>}`; and a fleet whose servers each have a different mistake is refused by
 // one preview, with one table naming all of them.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { TestHost, privateKey, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { PulumiProject, runErrors } from "../support/pulumi";
 
@@ -77,6 +79,29 @@ describe("preview's messages in the operator's words (real pulumi CLI)", functio
     assert.strictEqual(diagnostics.match(/^\s*error: /gm)?.length, 1, `one error, the table:\n${r.output}`);
     assert.doesNotMatch(r.output, /Server resource '(pm-a|pm-b|pm-c)'/, "no server fails on its own: the preview fails once");
     assert.doesNotMatch(r.output, /value \{<nil>\}|property connection|privateKey/, runErrors(r.output));
+  });
+
+  it("servers listed in a file (upchain:serversFile) are read by preview, and its table names each problem by the file's path and the entry's place", () => {
+    fs.mkdirSync(path.join(project.dir, "fleet"), { recursive: true });
+    // YAML with the shared fields written once (a merge key): pm-b's port has nothing listening, pm-c's option is misspelt
+    const entry = (name: string, shared: string, extra = "") => `- name: ${name}\n  host: ${h.host}\n  hostKey: ${h.hostKey}\n  <<: ${shared}\n${extra}`;
+    fs.writeFileSync(
+      path.join(project.dir, "fleet/servers.yaml"),
+      [
+        entry("pm-a", '&omflow { product: omflow, version: "1.2.0.1", current: "1.2.0.1", lockTimeoutSeconds: 30 }'),
+        entry("pm-b", "*omflow", "  port: 2\n"),
+        entry("pm-c", "*omflow", "  options: { offlineBundel: /srv/bundle }\n"),
+      ].join(""),
+    );
+    const r = previewConfig({ "upchain:serversFile": "fleet/servers.yaml" });
+    assert.notStrictEqual(r.code, 0, r.output);
+    assert.match(r.output, /2 problems on 2 servers:/, runErrors(r.output));
+    const row = (server: string, field: RegExp, problem: RegExp) =>
+      assert.ok(r.output.split("\n").some((l) => new RegExp(`^\\s*${server} +\\| ${field.source} +\\| ${problem.source}`).test(l)), `no row for ${server}:\n${r.output}`);
+    row("pm-b", /fleet\/servers\.yaml: \[1\]\.host/, /.*(refused|could not connect|ECONNREFUSED)/i);
+    row("pm-c", /fleet\/servers\.yaml: \[2\]\.options\.offlineBundel/, /is not an option/);
+    assert.doesNotMatch(r.output, /^\s*pm-a +\|/m, "pm-a, read from the file as its entry says, has no problem");
+    assert.doesNotMatch(r.output, /upchain:servers\[/, runErrors(r.output));
   });
 
   // a host key the stack's own check lets through (it reads only pasted ssh-keyscan lines) reaches the resource's check

@@ -167,10 +167,24 @@ export async function omflowProject(stack: string, hosts: TestHost[], version: s
 
 /** (Re)write the stack's servers, each at its target version, and the SSH key as a secret. */
 export function configureServers(project: PulumiProject, hosts: TestHost[], version: string | string[], fields: Record<string, unknown>): void {
-  const versions = Array.isArray(version) ? version : hosts.map(() => version);
-  project.writeConfig({
-    // the fake keeps its version where no document says (see tests/fixtures/omflow/README.md): the site's versionCommand reads it
-    "upchain:servers": hosts.map((h, i) => ({ name: h.name, host: h.host, hostKey: h.hostKey, product: "omflow", version: versions[i], versionCommand, ...fields })),
-  });
+  project.writeConfig({ "upchain:servers": serverEntries(hosts, version, fields) });
   project.setConfig("upchain:privateKey", privateKey(hosts[0]), true);
+}
+
+/**
+ * As configureServers, with the servers listed in a file of the project's that the stack names
+ * (upchain:serversFile, relative to the project's folder): the CLI hands the program its whole
+ * configuration in one environment variable of at most 128 KiB, which a few hundred entries pass.
+ */
+export function configureServersInFile(project: PulumiProject, hosts: TestHost[], version: string | string[], fields: Record<string, unknown>, file = "fleet/servers.json"): void {
+  fs.mkdirSync(path.dirname(path.join(project.dir, file)), { recursive: true });
+  fs.writeFileSync(path.join(project.dir, file), JSON.stringify(serverEntries(hosts, version, fields), null, 1) + "\n");
+  project.writeConfig({ "upchain:serversFile": file });
+  project.setConfig("upchain:privateKey", privateKey(hosts[0]), true);
+}
+
+function serverEntries(hosts: TestHost[], version: string | string[], fields: Record<string, unknown>): Record<string, unknown>[] {
+  const versions = Array.isArray(version) ? version : hosts.map(() => version);
+  // the fake keeps its version where no document says (see tests/fixtures/omflow/README.md): the site's versionCommand reads it
+  return hosts.map((h, i) => ({ name: h.name, host: h.host, hostKey: h.hostKey, product: "omflow", version: versions[i], versionCommand, ...fields }));
 }

@@ -92,7 +92,7 @@ function hostsIn(v: unknown): string[] {
  * reads them. Files the stack names on this machine (the known_hosts file, the private key, hook
  * scripts) are stood in for in a temporary folder: the example is checked, not this machine.
  */
-export function stackProblems(config: Record<string, unknown>): string[] {
+export function stackProblems(config: Record<string, unknown>, serversFiles: Record<string, string> = {}): string[] {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-docs-"));
   const here = process.cwd();
   try {
@@ -105,6 +105,12 @@ export function stackProblems(config: Record<string, unknown>): string[] {
     if (typeof given["upchain:privateKeyFile"] === "string") {
       given["upchain:privateKeyFile"] = path.join(scratch, "id_ed25519");
       fs.writeFileSync(given["upchain:privateKeyFile"] as string, "a stand-in key\n");
+    }
+    // a servers file the stack names is the page's example of it (servers-file blocks, below)
+    const serversFile = given["upchain:serversFile"];
+    if (typeof serversFile === "string" && serversFiles[serversFile] !== undefined) {
+      fs.mkdirSync(path.dirname(path.join(scratch, serversFile)), { recursive: true });
+      fs.writeFileSync(path.join(scratch, serversFile), serversFiles[serversFile]);
     }
     for (const s of (given["upchain:servers"] as { hooks?: string[] }[] | undefined) ?? []) {
       for (const hook of s.hooks ?? []) {
@@ -190,6 +196,11 @@ export function compileProblems(programs: Record<string, string>, tsconfig: Reco
 const blocks = docFiles().flatMap((f) => fencedBlocks(f, fs.readFileSync(path.join(repoRoot, f), "utf8")));
 const yamlOf = (b: Block) => yaml.load(b.text) as Record<string, unknown>;
 const isStack = (b: Block) => b.lang === "yaml" && "config" in (yamlOf(b) ?? {});
+/** A servers file's example (upchain:serversFile): a yaml block whose first line names the file, `# fleet/servers.yaml: ...`. */
+const SERVERS_FILE_NAME = /^# ([\w./-]+\.(?:ya?ml|json))\b/;
+const serversFileOf = (b: Block) => (b.lang === "yaml" && Array.isArray(yamlOf(b)) ? SERVERS_FILE_NAME.exec(b.text)?.[1] : undefined);
+/** The servers files a page gives, by the name its stack examples use. */
+const serversFilesOn = (file: string) => Object.fromEntries(blocks.filter((b) => b.file === file && serversFileOf(b)).map((b) => [serversFileOf(b)!, b.text]));
 
 describe("the docs' examples, checked against the code", function () {
   this.timeout(120_000);
@@ -200,8 +211,8 @@ describe("the docs' examples, checked against the code", function () {
     assert.ok(blocks.filter(isStack).length >= 8, `the docs' stack examples were found (${blocks.filter(isStack).length})`);
   });
 
-  it("every yaml block is a stack file (config:) or a Pulumi project file (name:, runtime: nodejs)", () => {
-    const neither = blocks.filter((b) => b.lang === "yaml" && !isStack(b)).filter((b) => {
+  it("every yaml block is a stack file (config:), a servers file (a list, its first line naming it) or a Pulumi project file (name:, runtime: nodejs)", () => {
+    const neither = blocks.filter((b) => b.lang === "yaml" && !isStack(b) && !serversFileOf(b)).filter((b) => {
       const p = yamlOf(b);
       const runtime = typeof p.runtime === "object" && p.runtime !== null ? (p.runtime as { name?: unknown }).name : p.runtime;
       return !(typeof p.name === "string" && /^[A-Za-z0-9_.-]+$/.test(p.name) && runtime === "nodejs");
@@ -211,9 +222,16 @@ describe("the docs' examples, checked against the code", function () {
 
   for (const b of blocks.filter(isStack)) {
     it(`the stack example at ${where(b)} is accepted by the program's configuration checker and its products' options`, () => {
-      assert.deepStrictEqual(stackProblems(yamlOf(b).config as Record<string, unknown>), []);
+      assert.deepStrictEqual(stackProblems(yamlOf(b).config as Record<string, unknown>, serversFilesOn(b.file)), []);
     });
   }
+
+  it("every servers file example is the one a stack example on its page names (so it is checked with that stack)", () => {
+    const named = new Set(blocks.filter(isStack).map((b) => `${b.file} ${(yamlOf(b).config as Record<string, unknown>)["upchain:serversFile"]}`));
+    const unnamed = blocks.filter((b) => serversFileOf(b) && !named.has(`${b.file} ${serversFileOf(b)}`)).map(where);
+    assert.ok(blocks.some(serversFileOf), "docs/fleets.md gives a servers file");
+    assert.deepStrictEqual(unnamed, []);
+  });
 
   it("the demo stack, which the README names as the whole example of a stack file, is accepted too", () => {
     const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
@@ -287,6 +305,12 @@ describe("the docs' example checks can fail", function () {
     assert.ok(problems.some((p) => p.startsWith("upchain:servers[0].product:")), problems.join("\n"));
     const options = stackProblems({ "upchain:servers": [{ name: "b", host: "192.0.2.2", hostKey: sampleKey, product: "omflow", version: "1.2.0.1", options: { offlinBundle: "/srv/b" } }] });
     assert.ok(options.some((p) => p.includes("offlinBundle")), options.join("\n"));
+  });
+
+  it("a servers file example with a misspelt product is refused, naming the file's entry", () => {
+    const problems = stackProblems({ "upchain:serversFile": "fleet/servers.yaml" }, { "fleet/servers.yaml": `- { name: a, host: 192.0.2.1, hostKey: ${sampleKey}, product: omflw, version: "1.2.0.1" }\n` });
+    assert.ok(problems.some((p) => p.startsWith("fleet/servers.yaml: [0].product:")), problems.join("\n"));
+    assert.ok(stackProblems({ "upchain:serversFile": "fleet/servers.yaml" }).some((p) => p.startsWith("upchain:serversFile: cannot read fleet/servers.yaml")), "a stack naming a file its page does not give is refused");
   });
 
   it("a program that gives a component a wrong argument does not compile", () => {

@@ -9,7 +9,7 @@ import * as path from "path";
 import { groupmax } from "../../../providers/catalogs/groupmax";
 import { isUpchainError } from "../../../providers/errors";
 import { promotionProblem } from "../../../providers/engine/promotion";
-import { unresolvedSecretReferences } from "../../../providers/server/impl";
+import { unresolvedSecretReferences } from "../../../providers/server/preview";
 import { ConfigSource, readStackConfig } from "../../../stacks/readConfig";
 
 const repo = path.resolve(__dirname, "../../../..");
@@ -63,7 +63,9 @@ const sampleValues: Record<string, unknown> = {
   password: "pw-test",
   servers: [gmx("gmx1")],
   "promotion.overrides.gmx1": "CVE fix approved by change 4711",
+  serversFile: path.join(path.dirname(keyFile), "servers.yaml"),
 };
+fs.writeFileSync(sampleValues.serversFile as string, JSON.stringify([gmx("gmx1")]));
 
 /** A refusal's one problem without its field: what the message tells the operator to do. */
 function told(refused: string | undefined): string {
@@ -86,6 +88,7 @@ const rows: Row[] = [
   { name: "a host without a pinned key: pinning it from a known_hosts file", message: told(refusal({ servers: [{ ...gmx("gmx1"), hostKey: undefined }], privateKey: "K" })), stack: { servers: [{ ...gmx("gmx1"), hostKey: undefined }], privateKey: "K" } },
   { name: "rollout waves without servers: declaring the servers", message: told(refusal({ hosts: [{ name: "h", host: "h", hostKey: key }], rollout: { waves: [1] }, privateKey: "K" })), stack: { rollout: { waves: [1] }, privateKey: "K" } },
   { name: "a credential stored unencrypted: setting it as a secret", message: told(refusal({ servers: [gmx("gmx1")], password: "pw-test" }, ["password"])), stack: { servers: [gmx("gmx1")] } },
+  { name: "a servers file that cannot be read: naming a readable one", message: told(refusal({ serversFile: "/nonexistent/servers.yaml", privateKey: "K" })), stack: { serversFile: "/nonexistent/servers.yaml", privateKey: "K" } },
   { name: "a secret reference without a value: declaring the secret", message: unresolvedSecretReferences({ installers: { mailServer: "$UPCHAIN_SECRET_EXAMPLE" } }, {})[0].reason, stack: { servers: [gmx("gmx1")], privateKey: "K" } },
 ];
 

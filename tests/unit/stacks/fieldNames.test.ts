@@ -6,6 +6,21 @@ import { memberFields, rolloutFields } from "../../../components/webCacheCluster
 
 const facts: ServerFieldFacts = { position: 3, product: "omflow", ownUser: false, hostKeyFromFile: false, privateKeyFromSecret: false };
 
+describe("the names of a server's fields when the servers are in a file (upchain:serversFile)", () => {
+  const inFile: ServerFieldFacts = { ...facts, serversFile: "fleet/servers.yaml" };
+  const cases: [string, Partial<ServerFieldFacts>, string, string][] = [
+    ["the target is the entry's version, at its place in the file", {}, "target", "fleet/servers.yaml: [3].version"],
+    ["an option is under the entry's options", {}, "options.backupDir", "fleet/servers.yaml: [3].options.backupDir"],
+    ["the host is the entry's", {}, "connection.host", "fleet/servers.yaml: [3].host"],
+    ["an Altazion Office module's target is its entry's version", { product: "altazion-office", modules: 2 }, "options.modules[1].target", "fleet/servers.yaml: [3].modules[1].version"],
+    ["the user, when the entry has none of its own, is still upchain:user", {}, "connection.user", "upchain:user"],
+    ["a key set as a secret is still upchain:privateKey", { privateKeyFromSecret: true }, "connection.privateKey", "upchain:privateKey"],
+  ];
+  for (const [name, f, property, expected] of cases) {
+    it(name, () => assert.strictEqual(userField(property, serverFieldNames({ ...inFile, ...f })), expected));
+  }
+});
+
 describe("the stack file's names for a server's fields", () => {
   const cases: [string, Partial<ServerFieldFacts>, string, string][] = [
     ["the target is the server's version, at its place in the file", {}, "target", "upchain:servers[3].version"],
