@@ -1,21 +1,33 @@
 // The catalogs upchain knows. A user's own product comes from a catalog module of their program
 // (own.ts registers it in the provider process); registerCatalog serves code running in one process.
+// A built-in catalog is loaded when its product is first asked for: the provider process of a fleet
+// of one product holds that product's catalog only (its rendered steps, option schemas and rules),
+// not all four.
 import { UpchainError } from "../errors";
-import { Catalog } from "../engine/catalog";
-import { altazion } from "./altazion";
-import { groupmax } from "./groupmax";
-import { omflow } from "./omflow";
-import { oracleAs } from "./oracleAs";
+import type { Catalog } from "../engine/catalog";
 
-const builtIn = [omflow, groupmax, oracleAs, altazion];
-const catalogs = new Map<string, Catalog>(builtIn.map((c) => [c.product, c]));
+const builtIn: readonly (readonly [string, () => Catalog])[] = [
+  ["omflow", () => require("./omflow").omflow],
+  ["groupmax", () => require("./groupmax").groupmax],
+  ["oracle-as", () => require("./oracleAs").oracleAs],
+  ["altazion-office", () => require("./altazion").altazion],
+];
+const loaders = new Map(builtIn);
+/** The catalogs loaded so far and those registered (a registered one replaces a built-in of its name). */
+const catalogs = new Map<string, Catalog>();
 
 export function builtInProducts(): string[] {
-  return builtIn.map((c) => c.product);
+  return builtIn.map(([product]) => product);
 }
 
 export function findCatalog(product: string): Catalog | undefined {
-  return catalogs.get(product);
+  const found = catalogs.get(product);
+  if (found) return found;
+  const load = loaders.get(product);
+  if (!load) return undefined;
+  const c = load();
+  catalogs.set(product, c);
+  return c;
 }
 
 export function registerCatalog(catalog: Catalog): void {
@@ -23,11 +35,12 @@ export function registerCatalog(catalog: Catalog): void {
 }
 
 export function getCatalog(product: string): Catalog {
-  const c = catalogs.get(product);
-  if (!c) throw new UpchainError("UNKNOWN_PRODUCT", `product: no catalog for "${product}" (known: ${[...catalogs.keys()].join(", ")})`, ["product"]);
+  const c = findCatalog(product);
+  if (!c) throw new UpchainError("UNKNOWN_PRODUCT", `product: no catalog for "${product}" (known: ${productNames().join(", ")})`, ["product"]);
   return c;
 }
 
+/** The built-in products in their order, then those registered. */
 export function productNames(): string[] {
-  return [...catalogs.keys()];
+  return [...new Set([...builtInProducts(), ...catalogs.keys()])];
 }
