@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Figures, Stats, Table, fasterAnsible } from "./report";
-import type { Verdict } from "./targets";
+import type { Failures, Verdict } from "./targets";
 
 export const BEGIN = "<!-- bench figures: rendered from bench/results/results.json by bench/readmeFigures.ts; do not edit -->";
 export const END = "<!-- end of bench figures -->";
@@ -24,6 +24,8 @@ export interface BenchResults {
   up: Table;
   preview: Table;
   targets: Verdict[];
+  /** what did not finish (a size upchain ran alone at, a preview size), with why */
+  failures?: Failures;
 }
 
 const secs = (s?: Stats) => (s ? `${s.median.toFixed(1)} s` : "–");
@@ -62,6 +64,7 @@ export function renderFigures(r: BenchResults): string {
     "| target (issue 20) | measured | limit | verdict |",
     "|---|---:|---:|---|",
     ...r.targets.map(verdictRow),
+    ...Object.entries(r.failures ?? {}).flatMap(([what, why], i) => [...(i ? [] : ["", "Did not finish in this run:"]), `- ${what}: ${why}`]),
   ].join("\n");
 }
 

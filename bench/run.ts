@@ -23,7 +23,7 @@ import { plannedSteps } from "./floor";
 import { Profile, profile, profileText } from "./profile";
 import { renderTimeline } from "../providers/report/timeline";
 import { Sample, Table, figures, markdown, ratios, svg } from "./report";
-import { verdictMarkdown, verdicts } from "./targets";
+import { Failures, verdictMarkdown, verdicts } from "./targets";
 
 const CONTENDERS = ["upchain", "ansible", "ansibleTuned", "floor", "floorResumable"] as const;
 type Contender = (typeof CONTENDERS)[number];
@@ -36,6 +36,10 @@ const outDir = path.resolve(opts.out ?? (quick ? path.join(os.tmpdir(), "upchain
 /** What the run did, for the JSON: each repetition's order, and whether the page cache was dropped. */
 const orders: string[][] = [];
 let cacheNote: string | undefined;
+/** What did not finish (upchain alone at a size, a preview size): the bench goes on and says so. */
+const failures: Failures = {};
+/** One line of an error for the results (the whole message is in the log above). */
+const reason = (e: unknown) => ((e as Error).message ?? String(e)).split("\n").find((l) => l.trim()) ?? "failed";
 
 const t0 = Date.now();
 /** Hops per host in the chain (set once the chain is planned): CPU-seconds are reported per host-hop. */
@@ -146,11 +150,17 @@ async function main(): Promise<void> {
       if (hostsGroup) cgroups!.adoptHosts(names(n).map((h) => `upchain-${h}`), hostsGroup);
       coldCache();
       log(`N=${n} upchain alone: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
-      const m = await upchainUp(hosts, options, accounting("upchain"));
-      assertAtTarget(hosts, `upchain N=${n}`);
-      up[n] = { upchain: [m], ansible: [], ansibleTuned: [], floor: [], floorResumable: [] };
+      // a size this large can fail where the comparison did not: said in the results, and the bench goes on
+      try {
+        const m = await upchainUp(hosts, options, accounting("upchain"));
+        assertAtTarget(hosts, `upchain N=${n}`);
+        up[n] = { upchain: [m], ansible: [], ansibleTuned: [], floor: [], floorResumable: [] };
+        log(`N=${n} upchain alone: ${m.seconds.toFixed(2)} s; VmHWM CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`);
+      } catch (e) {
+        failures[`up N = ${n}`] = reason(e);
+        log(`N=${n} upchain alone FAILED: ${(e as Error).message}`);
+      }
       write(up, preview, prof, true);
-      log(`N=${n} upchain alone: ${m.seconds.toFixed(2)} s; VmHWM CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`);
       stopFleet(n);
     }
     for (const n of previewSizes) {
@@ -162,10 +172,18 @@ async function main(): Promise<void> {
       const hosts = await resetFleet(n, layer, log, { services: false });
       if (hostsGroup) cgroups!.adoptHosts(names(n).map((h) => `upchain-${h}`), hostsGroup);
       log(`preview N=${n}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
-      for (let rep = 0; rep < reps; rep++) {
+      for (let rep = 0; rep < reps && !failures[`preview N = ${n}`]; rep++) {
         for (const c of rotation(PREVIEW_CONTENDERS, rep)) {
           coldCache();
-          const m = c === "upchain" ? await upchainPreview(hosts, options, accounting(c)) : await engineFloorPreview(n, accounting(c));
+          let m: Measured;
+          try {
+            m = c === "upchain" ? await upchainPreview(hosts, options, accounting(c)) : await engineFloorPreview(n, accounting(c));
+          } catch (e) {
+            // said in the results and the targets; the other sizes are still measured
+            failures[`preview N = ${n}`] = `${c}: ${reason(e)}`;
+            log(`preview N=${n} ${c} FAILED: ${(e as Error).message}`);
+            break;
+          }
           preview[n][c].push(m);
           write(up, preview, prof, true);
           const cpu = m.cpu ? `; CPU controller ${m.cpu.controller.toFixed(1)} s, hosts ${m.cpu.hosts.toFixed(1)} s` : "";
@@ -188,8 +206,9 @@ function write(up: Record<number, Record<string, Sample[]>>, preview: Record<num
     Object.fromEntries(Object.entries(t).map(([n, row]) => [n, Object.fromEntries(Object.entries(row).filter(([, s]) => s.length).map(([c, s]) => [c, figures(s, Number(n) * unitsPerHost)]))]));
   const upT = table(up, hopsPerHost);
   const prT = table(preview, 1);
-  const targets = verdicts(upT, prT);
-  const md = markdown(upT, prT, reps, verdictMarkdown(targets));
+  const targets = verdicts(upT, prT, failures);
+  const failed = Object.entries(failures).map(([what, why]) => `- ${what}: ${why}`);
+  const md = markdown(upT, prT, reps, verdictMarkdown(targets)) + (failed.length ? "\n### Did not finish in this run\n\n" + failed.join("\n") + "\n" : "");
   const json = {
     command: `node dist/bench/run.js ${process.argv.slice(2).join(" ")}`.trim(),
     date: new Date(t0).toISOString(),
@@ -207,6 +226,7 @@ function write(up: Record<number, Record<string, Sample[]>>, preview: Record<num
     preview: prT,
     previewRatios: ratios(prT, "upchain", ["engineFloor"]),
     targets,
+    failures,
     profile: prof,
     samples: { up: strip(up), preview: strip(preview) },
   };

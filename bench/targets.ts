@@ -17,7 +17,12 @@ const div = (a?: number, b?: number) => (a !== undefined && b !== undefined && b
 /** 200 MB, as the issue writes it, in MiB (the sampler's unit) */
 export const PROVIDER_LIMIT_MIB = 200e6 / 2 ** 20;
 
-function judge(target: string, measured: number | undefined, limit: number | undefined, unit: Verdict["unit"], what: string): Verdict {
+/** What did not finish in a run, by what it was ("preview N = 500", "up N = 100"): the reason, one line. */
+export type Failures = Record<string, string>;
+
+function judge(target: string, measured: number | undefined, limit: number | undefined, unit: Verdict["unit"], what: string, failures: Failures = {}): Verdict {
+  const failed = Object.entries(failures).find(([k]) => k === what);
+  if (measured === undefined && failed) return { target, limit, unit, note: `failed in this run (${failed[0]}: ${failed[1]})` };
   if (measured === undefined) return { target, limit, unit, note: `not measured in this run (${what})` };
   if (limit === undefined) return { target, measured, unit, note: "measured (no limit set)" };
   const met = measured <= limit;
@@ -33,21 +38,21 @@ const fasterName = (row?: Record<string, Figures>) => {
   return f === "ansibleTuned" ? "the tuned Ansible" : f === "ansible" ? "the idiomatic Ansible" : "the faster Ansible";
 };
 
-export function verdicts(up: Table, preview: Table): Verdict[] {
+export function verdicts(up: Table, preview: Table, failures: Failures = {}): Verdict[] {
   const u20 = up["20"], u1 = up["1"], p100 = preview["100"], p500 = preview["500"];
   // CPU is compared at the largest N where the floor ran too (an upchain-only size has no floor)
   const largest = Object.keys(up).filter((n) => up[n].upchain && up[n].floor).map(Number).sort((a, b) => b - a)[0];
   const uL = largest === undefined ? undefined : up[String(largest)];
   return [
-    judge("up at N = 20: upchain / floor ≤ 1.3×", upRatio(u20, "floor"), 1.3, "×", "N = 20"),
-    judge(`up at N = 20: upchain / faster Ansible (${fasterName(u20)}) ≤ 0.8×`, upRatio(u20, u20 && fasterAnsible(u20)), 0.8, "×", "N = 20"),
-    judge("up at N = 20: upchain / resumable floor ≤ 1.15×", upRatio(u20, "floorResumable"), 1.15, "×", "N = 20"),
-    judge(`up at N = 1: upchain / faster Ansible (${fasterName(u1)}) ≤ 1×`, upRatio(u1, u1 && fasterAnsible(u1)), 1, "×", "N = 1"),
-    judge("preview at N = 100: upchain / engine floor ≤ 1.5×", div(med(p100?.upchain?.seconds), med(p100?.engineFloor?.seconds)), 1.5, "×", "preview N = 100"),
-    judge("preview at N = 500: upchain / engine floor ≤ 2×", div(med(p500?.upchain?.seconds), med(p500?.engineFloor?.seconds)), 2, "×", "preview N = 500"),
-    judge("provider peak memory in up at N = 100 ≤ 200 MB", med(up["100"]?.upchain?.providerMiB), PROVIDER_LIMIT_MIB, "MiB", "up N = 100"),
-    judge("provider peak memory in up at N = 500, per host", div(med(up["500"]?.upchain?.providerMiB), 500), undefined, "MiB/host", "up N = 500"),
-    judge(`CPU-seconds per host-hop at N = ${largest ?? "?"} (the largest): upchain / floor ≤ 1.2×`, div(med(uL?.upchain?.cpuPerUnit), med(uL?.floor?.cpuPerUnit)), 1.2, "×", "CPU accounting, at an N where the floor ran"),
+    judge("up at N = 20: upchain / floor ≤ 1.3×", upRatio(u20, "floor"), 1.3, "×", "N = 20", failures),
+    judge(`up at N = 20: upchain / faster Ansible (${fasterName(u20)}) ≤ 0.8×`, upRatio(u20, u20 && fasterAnsible(u20)), 0.8, "×", "N = 20", failures),
+    judge("up at N = 20: upchain / resumable floor ≤ 1.15×", upRatio(u20, "floorResumable"), 1.15, "×", "N = 20", failures),
+    judge(`up at N = 1: upchain / faster Ansible (${fasterName(u1)}) ≤ 1×`, upRatio(u1, u1 && fasterAnsible(u1)), 1, "×", "N = 1", failures),
+    judge("preview at N = 100: upchain / engine floor ≤ 1.5×", div(med(p100?.upchain?.seconds), med(p100?.engineFloor?.seconds)), 1.5, "×", "preview N = 100", failures),
+    judge("preview at N = 500: upchain / engine floor ≤ 2×", div(med(p500?.upchain?.seconds), med(p500?.engineFloor?.seconds)), 2, "×", "preview N = 500", failures),
+    judge("provider peak memory in up at N = 100 ≤ 200 MB", med(up["100"]?.upchain?.providerMiB), PROVIDER_LIMIT_MIB, "MiB", "up N = 100", failures),
+    judge("provider peak memory in up at N = 500, per host", div(med(up["500"]?.upchain?.providerMiB), 500), undefined, "MiB/host", "up N = 500", failures),
+    judge(`CPU-seconds per host-hop at N = ${largest ?? "?"} (the largest): upchain / floor ≤ 1.2×`, div(med(uL?.upchain?.cpuPerUnit), med(uL?.floor?.cpuPerUnit)), 1.2, "×", "CPU accounting, at an N where the floor ran", failures),
   ];
 }
 

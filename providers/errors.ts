@@ -37,12 +37,46 @@ export class UpchainError extends Error {
   /** Where in the input the problem is, e.g. ["hosts", 0, "connection", "hostKey"]. */
   readonly path: (string | number)[];
 
-  constructor(code: UpchainErrorCode, message: string, path: (string | number)[] = []) {
-    super(message);
+  /**
+   * `cause`: the error this one wraps (ES2022 Error.cause), kept for callers and debuggers. Pulumi's
+   * program host prints an uncaught error with util.inspect, cause included: a cause that may hold a
+   * secret (a host's output, a command line) is given masked (maskedError) or not at all.
+   */
+  constructor(code: UpchainErrorCode, message: string, path: (string | number)[] = [], options?: { cause?: unknown }) {
+    super(message, options);
     this.name = "UpchainError";
     this.code = code;
     this.path = path;
   }
+}
+
+/** A Pulumi check failure (pulumi.dynamic.CheckFailure) in upchain's words. */
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/**
+ * The one way a check failure is written: the field as the user wrote it (a path is joined with
+ * dots), and the reason prefixed with its code, as an UpchainError is shown.
+ */
+export function checkFailure(code: UpchainErrorCode, path: string | readonly (string | number)[], message: string): CheckFailure {
+  return { property: typeof path === "string" ? path : path.join("."), reason: `${code}: ${message}` };
+}
+
+/**
+ * A copy of `e` fit to be kept as a cause when its text may hold a secret: its message and stack
+ * masked as the wrapping error's message is, its name and `code` (ECONNRESET, ...) kept, nothing else
+ * (a library's error may carry the command line or the host's output in other fields).
+ */
+export function maskedError(e: unknown, mask: (text: string) => string): Error {
+  const original = e instanceof Error ? e : new Error(String(e));
+  const copy = new Error(mask(original.message));
+  copy.name = original.name;
+  copy.stack = original.stack === undefined ? undefined : mask(original.stack);
+  const code = (original as NodeJS.ErrnoException).code;
+  if (typeof code === "string" || typeof code === "number") Object.assign(copy, { code });
+  return copy;
 }
 
 export function isUpchainError(e: unknown, code?: UpchainErrorCode): e is UpchainError {

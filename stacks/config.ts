@@ -315,7 +315,7 @@ export function hostKeyFromKnownHosts(file: string, host: string, port = 22): st
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new UpchainError("HOST_KEY_UNKNOWN", `upchain:knownHostsFile: cannot read ${file}: ${(e as Error).message}`, ["knownHostsFile"]);
+    throw new UpchainError("HOST_KEY_UNKNOWN", `upchain:knownHostsFile: cannot read ${file}: ${(e as Error).message}`, ["knownHostsFile"], { cause: e });
   }
   for (const line of text.split("\n")) {
     const [names, type, key] = line.trim().split(/\s+/);

@@ -16,9 +16,9 @@ import { connectionSchema, toCheckFailures } from "../connectionSchema";
 import { Catalog, probedVersion } from "../engine/catalog";
 import { DEFAULT_STATE_DIR } from "../engine/executor";
 import { readJournal } from "../engine/journal";
-import { applyPools } from "../engine/poolStep";
+import { applyPools } from "../loadBalancer/poolStep";
 import { Pools as DesiredPools, Rollout, RolloutStage, desiredPools, rolloutOrder, samePools, stagedRolloutOrder } from "../engine/rollout";
-import { UpchainError, isUpchainError } from "../errors";
+import { UpchainError, checkFailure, isUpchainError } from "../errors";
 import { haproxyPools, runtimeApiSchema } from "../loadBalancer/config";
 import { OwnStates, foreignStates } from "../loadBalancer/ledger";
 import { AdminState, ServerState, adminStates } from "../loadBalancer/pools";
@@ -73,7 +73,7 @@ async function at<T>(where: (string | number)[], run: () => Promise<T>): Promise
   try {
     return await run();
   } catch (e) {
-    if (isUpchainError(e) && e.path[0] === "connection") throw new UpchainError(e.code, e.message, [...where, ...e.path]);
+    if (isUpchainError(e) && e.path[0] === "connection") throw new UpchainError(e.code, e.message, [...where, ...e.path], { cause: e });
     throw e;
   }
 }
@@ -225,17 +225,17 @@ async function checkCluster(_olds: any, news: any): Promise<pulumi.dynamic.Check
   const s = parsed.data;
   const names = s.members.map((m) => m.name);
   const twice = names.filter((n, i) => names.indexOf(n) !== i);
-  if (twice.length) return { failures: [membersFailure(`INVALID_INPUT: ${[...new Set(twice)].join(", ")} named twice`)] };
+  if (twice.length) return { failures: [checkFailure("INVALID_INPUT", "members", `${[...new Set(twice)].join(", ")} named twice`)] };
   try {
     const catalog = getCatalog(s.product);
     const o = await observe(s, catalog, fieldNamesOf(news));
     const j = judge(s, catalog, o);
-    if (j.problems.length) return { failures: j.problems.map((reason) => membersFailure(`INVALID_INPUT: ${reason}`)) };
+    if (j.problems.length) return { failures: j.problems.map((reason) => checkFailure("INVALID_INPUT", "members", reason)) };
     const order = clusterRollout(s, catalog, o, j).entries.map((e) => `${e.member}: ${e.action}`);
     return { inputs: { ...news, observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) }, rollout: order } };
   } catch (e) {
     if (!isUpchainError(e)) return { failures: [membersFailure((e as Error).message)] };
-    return { failures: [{ property: e.path.length ? e.path.join(".") : "members", reason: `${e.code}: ${e.message}` }] };
+    return { failures: [checkFailure(e.code, e.path.length ? e.path : "members", e.message)] };
   }
 }
 

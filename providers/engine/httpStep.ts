@@ -18,7 +18,7 @@ import { RemoteHost } from "../transport/remoteHost";
 import { Shell, Step } from "./catalog";
 import { DetachedResult } from "./detached";
 import { runInItsShell } from "./readOnHost";
-import { withContact } from "./stepWait";
+import { withContact } from "../transport/contact";
 
 export interface HttpRequestSpec {
   method: string;
@@ -254,9 +254,9 @@ export async function runHttpStep(host: RemoteHost, step: Step, o: HttpStepOptio
       }
     } finally {
       // whatever happened, what `before` stopped is started again, through a dropped link too
-      const afterFailure = await runAfter(host, step.shell, a, o.contactTimeoutMs ?? 120_000, log).catch((e) => {
-        throw isUpchainError(e, "OUTCOME_UNKNOWN") ? mayStillRun(`the commands after the press (${a.note}) could not be run: the host cannot be reached`) : e;
-      });
+      const afterFailure = await runAfter(host, step.shell, a, o.contactTimeoutMs ?? 120_000, log, (last) =>
+        mayStillRun(`the commands after the press (${a.note}) could not be run: the host cannot be reached`, last),
+      );
       if (afterFailure) failure = failure ? `${failure}; and then ${afterFailure}` : afterFailure;
     }
     if (failure) return { code: 1, stdout: lines.join("\n"), stderr: failure };
@@ -272,9 +272,9 @@ export async function runHttpStep(host: RemoteHost, step: Step, o: HttpStepOptio
 }
 
 /** The attempt's `after` commands, run again from the start after a dropped link (they start what `before` stopped: idempotent). */
-async function runAfter(host: RemoteHost, shell: Shell, a: HttpAttempt, contactMs: number, log: (l: string) => void): Promise<string | undefined> {
+async function runAfter(host: RemoteHost, shell: Shell, a: HttpAttempt, contactMs: number, log: (l: string) => void, lost: (last: Error) => Error): Promise<string | undefined> {
   if (!a.after?.length) return undefined;
-  const r = await withContact(host, Date.now() + contactMs, "starting again what the attempt stopped", async () => ({ failure: await runAll(host, shell, a.after ?? [], log) }), { ownErrors: true });
+  const r = await withContact(host, async () => ({ failure: await runAll(host, shell, a.after ?? [], log) }), { until: Date.now() + contactMs, ownErrors: true, lost });
   return r.failure;
 }
 
@@ -291,28 +291,27 @@ interface ReaderOptions {
 /** Reading the portal's page through a dropped link, and waiting while it shows an install running. */
 function portalReader(host: RemoteHost, step: Step, d: HttpStepDetails, o: ReaderOptions) {
   const left = () => Math.max(1000, o.until - Date.now());
-  const mayStillRun = (why: string) =>
+  const mayStillRun = (why: string, cause?: Error) =>
     new UpchainError(
       "INSTALL_MAY_STILL_RUN",
       `${host.label}: step "${step.title}" (${step.id}): ${why}, so the vendor's install may still run. Nothing was restored: restoring the ` +
         `module's files under a running install would leave a mix of two versions. Once the portal on the host's loopback port ${d.port} answers ` +
         `and no longer shows an install running, run pulumi up again: the journal on the host still names the step it stopped at, and the next run ` +
         `reads the portal before pressing or restoring anything, waits while it installs, and goes on from what it shows.`,
+      [],
+      { cause },
     );
   // the page, read through a dropped link (reconnecting) for up to the contact timeout
   const look = async (when: string): Promise<PortalState> => {
+    // the page's own last failure is told, not a reconnect's: it says what the portal did
     let last = "no answer";
-    try {
-      return await withContact(host, Date.now() + (o.contactTimeoutMs ?? 120_000), `reading the portal's page ${when}`, () =>
-        readPage(host, d, Math.min(left(), 30_000)).catch((e: Error) => {
-          last = e.message;
-          throw e;
-        }),
-      );
-    } catch (e) {
-      if (!isUpchainError(e, "OUTCOME_UNKNOWN")) throw e;
-      throw mayStillRun(`the portal's page ${d.done.path} could not be read ${when} (${excerpt(last)})`);
-    }
+    const read = () =>
+      readPage(host, d, Math.min(left(), 30_000)).catch((e: Error) => {
+        last = e.message;
+        throw e;
+      });
+    const lost = (cause: Error) => mayStillRun(`the portal's page ${d.done.path} could not be read ${when} (${excerpt(last)})`, cause);
+    return withContact(host, read, { until: Date.now() + (o.contactTimeoutMs ?? 120_000), lost });
   };
   // never press, never end the step and never restore while the page shows an install running
   const settled = async (when: string): Promise<PortalState> => {

@@ -9,7 +9,8 @@ import { RemoteHost } from "../transport/remoteHost";
 import { DetachedResult, readResult, startDetached, stepState } from "./detached";
 import { RebootStep } from "./catalog";
 import { PlannedStep } from "./planner";
-import { withContact } from "./stepWait";
+import { withContact } from "../transport/contact";
+import { rebootMayBeIssued } from "./contactLost";
 import { Fence } from "./fence";
 
 export async function bootMarker(host: RemoteHost, step: Pick<RebootStep, "bootMarker" | "shell">): Promise<string> {
@@ -64,7 +65,7 @@ export async function rebootAndWait(o: {
   }
   // holding the lock is a write to the host: a link that drops just now is ridden out (the write is
   // idempotent), not taken for the step failing; a host that answers and still refuses it is an error
-  const hold = (until: number) => withContact(host, Date.now() + 120_000, "holding the lock through the reboot", async () => (await o.holdLock(until), true), { ownErrors: true });
+  const hold = (until: number) => withContact(host, async () => (await o.holdLock(until), true), { until: Date.now() + 120_000, ownErrors: true, lost: rebootMayBeIssued(host) });
   await hold(Math.ceil(deadline / 1000) + 60);
   if (launch) {
     // the pause lets the launch be acknowledged before the machine goes down

@@ -3,8 +3,10 @@
 // channel) or a dropped connection is never read as "the step died": the connection is made again and
 // the poll repeated, until `contactTimeoutMs` passes without one good poll; then the outcome is
 // unknown (OUTCOME_UNKNOWN), the journal still names the step, and the next run finds out how it ended.
-import { UpchainError, isUpchainError } from "../errors";
+import { UpchainError } from "../errors";
+import { withContact } from "../transport/contact";
 import { RemoteHost } from "../transport/remoteHost";
+import { outputUnread, stepMayStillRun } from "./contactLost";
 import { DetachedResult, PolledState, StepState, killStep, pollStep, readResult, readStepState, removeStepEnv } from "./detached";
 import { Fence } from "./fence";
 import { RidingBeat } from "./lock";
@@ -36,52 +38,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LONG_POLL_SECONDS = 10;
 
 /**
- * Run `fn` against the host; on a thrown error reconnect (when the host can) and try again until
- * `until`. A read (a poll) is retried whatever went wrong; with `ownErrors`, an error thrown while the
- * host still answers is the operation's own (a full disk, a failed checksum) and is thrown at once.
- */
-export async function withContact<T>(host: RemoteHost, until: number, what: string, fn: () => Promise<T | undefined>, opts: { ownErrors?: boolean } = {}): Promise<T> {
-  let last = "no answer";
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-      last = "the host's answer could not be read";
-    } catch (e) {
-      // the host refused a change because another run owns the lock: no retry can change that
-      if (isUpchainError(e, "LOCK_LOST")) throw e;
-      // an error from a host that answers is the operation's own: only a host out of reach is retried
-      if (opts.ownErrors && (await answers(host))) throw e;
-      last = (e as Error).message;
-      if (host.reconnect && Date.now() < until) {
-        await host.reconnect({ deadline: Math.min(until, Date.now() + 30_000) }).catch((err) => (last = (err as Error).message));
-      }
-    }
-    if (Date.now() >= until) {
-      throw new UpchainError(
-        "OUTCOME_UNKNOWN",
-        `${host.label}: lost contact with the host while ${what} (last error: ${last.slice(0, 300)}). The step may still be running there: ` +
-          `nothing was restored, and the journal on the host still names the step. Once the host can be reached, run pulumi up again: ` +
-          `it waits for the step and carries on, or restores the hop if the step failed.`,
-      );
-    }
-    await sleep(Math.min(500 * 2 ** Math.min(attempt, 5), 10_000));
-  }
-}
-
-/** Whether the host runs a trivial command within 15 s over the current connection. */
-async function answers(host: RemoteHost): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 15_000)));
-  const probe = host.exec("true").then((r) => r.code === 0, () => false);
-  try {
-    return await Promise.race([probe, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
  * Wait for the step to end. Its secrets file is removed however it ended (the step removes it itself
  * once read; this covers a step killed before it read it): by the poll that saw the end, or from this
  * side after a stop at the deadline.
@@ -101,18 +57,21 @@ export async function waitForStep(host: RemoteHost, dir: string, o: WaitOptions)
     // the step's deadline soon; polling tests (pollMs below 250) poll as before
     const waitSeconds = o.pollMs >= 250 && polls > 0 ? Math.max(1, Math.min(LONG_POLL_SECONDS, o.deadlineSeconds !== undefined ? o.deadlineSeconds - elapsedNow() + 1 : LONG_POLL_SECONDS)) : undefined;
     const before = Date.now();
-    const s: PolledState = await withContact(host, Date.now() + contact, `waiting for ${o.what}`, () =>
-      pollStep(host, dir, shown, {
-        waitSeconds,
-        outputEverySeconds: o.outputEverySeconds,
-        beat: o.beat,
-        onOutput:
-          o.onOutput &&
-          ((out) => {
-            shown += Buffer.byteLength(out);
-            o.onOutput?.(out);
-          }),
-      }),
+    const s: PolledState = await withContact(
+      host,
+      () =>
+        pollStep(host, dir, shown, {
+          waitSeconds,
+          outputEverySeconds: o.outputEverySeconds,
+          beat: o.beat,
+          onOutput:
+            o.onOutput &&
+            ((out) => {
+              shown += Buffer.byteLength(out);
+              o.onOutput?.(out);
+            }),
+        }),
+      { until: Date.now() + contact, lost: stepMayStillRun(host, `waiting for ${o.what}`) },
     );
     if (s.state === "running") {
       elapsed = s.elapsedSeconds;
@@ -120,7 +79,7 @@ export async function waitForStep(host: RemoteHost, dir: string, o: WaitOptions)
     }
     if (s.state === "lost" || s.state === "not-started") return s.state;
     // the poll that saw the end brought the output with it, unless it could not read it whole
-    if (s.state === "finished") return s.result ?? withContact(host, Date.now() + contact, `reading the output of ${o.what}`, () => readResult(host, dir, s.code));
+    if (s.state === "finished") return s.result ?? withContact(host, () => readResult(host, dir, s.code), { until: Date.now() + contact, lost: outputUnread(host, o.what) });
     // running, or "unknown": a poll that could not read the step's process is no proof that it ended,
     // so it is waited for like a running one, until its deadline
     if (o.deadlineSeconds !== undefined && elapsedNow() > o.deadlineSeconds) {
@@ -144,11 +103,12 @@ const AFTER_KILL_POLLS = 5;
  * cannot be read, must not be restored under: the outcome is unknown, and the journal names the step.
  */
 async function stopAtDeadline(host: RemoteHost, dir: string, o: WaitOptions, contact: number): Promise<DetachedResult> {
-  await withContact(host, Date.now() + contact, `stopping ${o.what}`, async () => (await killStep(host, dir, o.fence), true));
+  const lost = stepMayStillRun(host, `stopping ${o.what}`);
+  await withContact(host, async () => (await killStep(host, dir, o.fence), true), { until: Date.now() + contact, lost });
   let after: StepState | undefined;
   for (let i = 0; i < AFTER_KILL_POLLS; i++) {
     if (i > 0) await sleep(1000);
-    after = await withContact(host, Date.now() + contact, `stopping ${o.what}`, () => readStepState(host, dir));
+    after = await withContact(host, () => readStepState(host, dir), { until: Date.now() + contact, lost });
     if (after.state !== "running" && after.state !== "unknown") break;
   }
   // it may have finished on its own in the meantime: then its own exit status stands

@@ -18,7 +18,7 @@ import { fencedHost } from "../engine/fence";
 import { runInItsShell } from "../engine/readOnHost";
 import { guardProviderProcess } from "../providerProcess";
 import { lineDiff } from "../edits/lineDiff";
-import { UpchainError, isUpchainError } from "../errors";
+import { UpchainError, checkFailure, isUpchainError } from "../errors";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { withSsh } from "../transport/ssh";
@@ -104,8 +104,8 @@ function nameProblems(s: FilesInputs): { property: string; reason: string }[] {
   const { set, ctx } = setOf(s);
   return Object.entries(s.files).flatMap(([name, text]) => {
     const why = SAFE_NAME.test(name) ? set.nameProblem(name, ctx) : `${JSON.stringify(name.slice(0, 80))} is not a plain file name`;
-    if (why) return [{ property: `files.${name}`, reason: `INVALID_INPUT: ${why}` }];
-    if (Buffer.byteLength(text) > MAX_FILE) return [{ property: `files.${name}`, reason: `INVALID_INPUT: is larger than ${MAX_FILE} bytes` }];
+    if (why) return [checkFailure("INVALID_INPUT", `files.${name}`, why)];
+    if (Buffer.byteLength(text) > MAX_FILE) return [checkFailure("INVALID_INPUT", `files.${name}`, `is larger than ${MAX_FILE} bytes`)];
     return [];
   });
 }
@@ -128,7 +128,7 @@ async function checkFiles(_olds: any, news: any): Promise<pulumi.dynamic.CheckRe
       failures.push(...nameProblems(parsed.data));
     } catch (e) {
       if (!isUpchainError(e)) throw e;
-      failures.push({ property: e.path.join(".") || "fileSet", reason: `${e.code}: ${e.message}` });
+      failures.push(checkFailure(e.code, e.path.length ? e.path : "fileSet", e.message));
     }
   }
   if (!conn.success || !parsed.success || failures.length) return { failures };
@@ -139,7 +139,7 @@ async function checkFiles(_olds: any, news: any): Promise<pulumi.dynamic.CheckRe
     changes = changesOf(await withSsh(conn.data, async (h) => (await assertProduct(h, set, ctx), hostFiles(h, s.platform, set, folder)), pinnedIn(fieldNamesOf(news))), s.files);
   } catch (e) {
     if (!isUpchainError(e)) return { failures: [{ property: "connection", reason: (e as Error).message }] };
-    return { failures: [{ property: e.path.join(".") || "connection", reason: `${e.code}: ${e.message}` }] };
+    return { failures: [checkFailure(e.code, e.path.length ? e.path : "connection", e.message)] };
   }
   return { inputs: { ...withConnection({ ...news, ...s }, conn.data), folder, changes } };
 }

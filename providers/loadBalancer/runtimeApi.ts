@@ -47,7 +47,7 @@ export class RuntimeApi {
         if (size > maxAnswerBytes) return finish(new UpchainError("REMOTE_IO_FAILED", `${this.label}: the answer to "${command}" is larger than ${maxAnswerBytes} bytes`));
         chunks.push(d);
       });
-      stream.on("error", (e: Error) => finish(new UpchainError("REMOTE_IO_FAILED", `${this.label}: the stream failed during "${command}": ${e.message}`)));
+      stream.on("error", (e: Error) => finish(new UpchainError("REMOTE_IO_FAILED", `${this.label}: the stream failed during "${command}": ${e.message}`, [], { cause: e })));
       // HAProxy closes its side after the answer; the end of our reading is the end of the answer
       stream.on("end", () => finish(undefined));
       stream.on("close", () => finish(undefined));
@@ -77,13 +77,13 @@ export class RuntimeApi {
     const how = "The login must be root or in the group that owns the socket, and HAProxy must bind it with `stats socket <path> mode 660 level admin group <group>`.";
     switch (verdict) {
       case "missing":
-        return new UpchainError("CONNECTION_FAILED", `${this.label}: there is no ${socketPath} on the host, or ${user} cannot see it: is HAProxy running with \`stats socket ${socketPath} level admin\`? (socket, or address for a TCP runtime API)`, ["socket"]);
+        return new UpchainError("CONNECTION_FAILED", `${this.label}: there is no ${socketPath} on the host, or ${user} cannot see it: is HAProxy running with \`stats socket ${socketPath} level admin\`? (socket, or address for a TCP runtime API)`, ["socket"], { cause });
       case "not-a-socket":
-        return new UpchainError("CONNECTION_FAILED", `${this.label}: ${socketPath} is not a socket (${listing})`, ["socket"]);
+        return new UpchainError("CONNECTION_FAILED", `${this.label}: ${socketPath} is not a socket (${listing})`, ["socket"], { cause });
       case "denied":
-        return new UpchainError("CONNECTION_FAILED", `${this.label}: ${user} may not open HAProxy's admin socket (${listing}). ${how}`, ["connection", "user"]);
+        return new UpchainError("CONNECTION_FAILED", `${this.label}: ${user} may not open HAProxy's admin socket (${listing}). ${how}`, ["connection", "user"], { cause });
       default:
-        return new UpchainError("CONNECTION_FAILED", `${cause.message}; ${socketPath} looks open to ${user || "the login"}, so sshd may forbid socket forwarding (AllowStreamLocalForwarding, DisableForwarding)`, ["connection"]);
+        return new UpchainError("CONNECTION_FAILED", `${cause.message}; ${socketPath} looks open to ${user || "the login"}, so sshd may forbid socket forwarding (AllowStreamLocalForwarding, DisableForwarding)`, ["connection"], { cause });
     }
   }
 }

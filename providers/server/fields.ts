@@ -45,8 +45,8 @@ export function moduleVersions(count: number, field: (index: number) => string):
 }
 
 /** The `fields` input (how the declaring code names the properties), when it is one. */
-export function fieldNamesOf(inputs: any): FieldNames | undefined {
-  const f = inputs?.fields;
+export function fieldNamesOf(inputs: unknown): FieldNames | undefined {
+  const f = inputs !== null && typeof inputs === "object" ? (inputs as { fields?: unknown }).fields : undefined;
   if (!f || typeof f !== "object" || Array.isArray(f)) return undefined;
   return Object.fromEntries(Object.entries(f).filter(([, v]) => typeof v === "string")) as FieldNames;
 }

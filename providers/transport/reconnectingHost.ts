@@ -51,7 +51,7 @@ export class ReconnectingHost implements RemoteHost {
     }
     const failed = await this.relinking;
     if (failed) {
-      throw new UpchainError("CONNECTION_FAILED", `${this.label}: the connection dropped and could not be made again within ${Math.round(this.relinkMs / 1000)}s: ${failed.message}`, ["connection"]);
+      throw new UpchainError("CONNECTION_FAILED", `${this.label}: the connection dropped and could not be made again within ${Math.round(this.relinkMs / 1000)}s: ${failed.message}`, ["connection"], { cause: failed });
     }
     return this.host;
   }
@@ -100,6 +100,7 @@ export class ReconnectingHost implements RemoteHost {
     await this.drop();
     let wait = this.backoffMs;
     let last = "no attempt made";
+    let cause: unknown;
     for (let attempt = 1; ; attempt++) {
       await sleep(Math.max(0, Math.min(wait, o.deadline - Date.now())));
       const left = o.deadline - Date.now();
@@ -111,13 +112,15 @@ export class ReconnectingHost implements RemoteHost {
           return;
         }
         last = "it answered, but has not restarted yet";
+        cause = undefined;
         await h.close().catch(() => undefined);
       } catch (e) {
         last = (e as Error).message;
+        cause = e;
       }
       o.onAttempt?.(attempt, last);
       wait = Math.min(wait * 2, this.maxBackoffMs);
     }
-    throw new UpchainError("HOST_DID_NOT_RETURN", `${this.label}: did not come back before the deadline (last attempt: ${last})`);
+    throw new UpchainError("HOST_DID_NOT_RETURN", `${this.label}: did not come back before the deadline (last attempt: ${last})`, [], cause === undefined ? undefined : { cause });
   }
 }

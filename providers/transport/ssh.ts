@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "crypto";
 import type { Duplex } from "stream";
 import { StringDecoder } from "string_decoder";
 import type { Client, ClientChannel, SFTPWrapper } from "ssh2";
-import { SecretMasker, UpchainError, maskSecrets } from "../errors";
+import { SecretMasker, UpchainError, maskSecrets, maskedError } from "../errors";
 import { quote } from "../quote";
 import { atomicReplaceInput, atomicReplaceScript, tempPathBeside } from "./atomicWrite";
 import { ConnectionWatch } from "./connectionWatch";
@@ -104,7 +104,8 @@ export async function connectSsh(conn: Connection, options: SshOptions = {}): Pr
     const hint = refused
       ? `authentication failed for user ${conn.user ?? "root"}: the host refused the ${conn.privateKey ? "private key" : "password"} given; give the one it accepts for ${conn.user ?? "root"}`
       : `could not connect: ${maskSecrets(err.message, secrets)}`;
-    throw new UpchainError("CONNECTION_FAILED", `${label}: ${hint}`, refused ? ["connection", credential] : ["connection"]);
+    // the cause is ssh2's error masked as the message is (util.inspect prints a cause whole)
+    throw new UpchainError("CONNECTION_FAILED", `${label}: ${hint}`, refused ? ["connection", credential] : ["connection"], { cause: maskedError(err, (t) => maskSecrets(t, secrets)) });
   }
 }
 
@@ -179,7 +180,7 @@ class SshHost implements RemoteHost {
     return this.watch.guard<ExecResult>("run a command", (resolve, reject) => {
       this.client.exec(line, (err: Error | undefined, stream: ClientChannel) => {
         if (err) {
-          reject(this.watch.isLost ? this.watch.lostError("run a command") : new UpchainError("CONNECTION_FAILED", `${this.label}: cannot start a command: ${this.mask(err.message)}`));
+          reject(this.watch.isLost ? this.watch.lostError("run a command") : new UpchainError("CONNECTION_FAILED", `${this.label}: cannot start a command: ${this.mask(err.message)}`, [], { cause: maskedError(err, (t) => this.mask(t)) }));
           return;
         }
         const stdout = new OutputStream(this.secrets, options.onOutput && ((t) => options.onOutput!(t, "stdout")));

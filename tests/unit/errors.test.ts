@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { SecretMasker, UpchainError, isUpchainError, maskSecrets } from "../../providers/errors";
+import { inspect } from "util";
+import { SecretMasker, UpchainError, checkFailure, isUpchainError, maskSecrets, maskedError } from "../../providers/errors";
 
 describe("UpchainError", () => {
   it("carries a code and the path of the field at fault", () => {
@@ -8,6 +9,49 @@ describe("UpchainError", () => {
     assert.strictEqual(isUpchainError(e, "COMMAND_FAILED"), false);
     assert.ok(isUpchainError(e, "INVALID_INPUT"));
     assert.deepStrictEqual(e.path, ["hosts", 0, "host"]);
+  });
+
+  it("keeps the error it wraps as its cause, with its own message unchanged", () => {
+    const dropped = new Error("Not connected");
+    const e = new UpchainError("CONNECTION_FAILED", "host: cannot run a command", ["connection"], { cause: dropped });
+    assert.strictEqual(e.cause, dropped);
+    assert.strictEqual(e.message, "host: cannot run a command");
+  });
+
+  it("an error that wraps nothing has no cause", () => assert.strictEqual("cause" in new UpchainError("LOCKED", "held"), false));
+
+  it("its cause is not an enumerable field: JSON of the error does not carry it", () => {
+    const e = new UpchainError("CONNECTION_FAILED", "x", [], { cause: new Error("inner detail") });
+    assert.ok(!JSON.stringify(e).includes("inner detail"));
+  });
+});
+
+describe("checkFailure", () => {
+  it("names the field as given, and prefixes the reason with its code as an UpchainError is shown", () =>
+    assert.deepStrictEqual(checkFailure("INVALID_INPUT", "target", "9.9 is not an OMFLOW version"), { property: "target", reason: "INVALID_INPUT: 9.9 is not an OMFLOW version" }));
+  it("joins a path with dots", () => assert.deepStrictEqual(checkFailure("HOST_NOT_READY", ["members", 1, "connection"], "no"), { property: "members.1.connection", reason: "HOST_NOT_READY: no" }));
+});
+
+describe("maskedError (a cause that may hold a secret)", () => {
+  const secret = "hunter2-secret-pw";
+  const mask = (t: string) => maskSecrets(t, [secret]);
+  const leaky = () => Object.assign(new Error(`sudo -S <<< ${secret} failed`), { code: "ECONNRESET", level: "client-socket", command: `echo ${secret}` });
+
+  it("keeps the name and the code, and masks the message and the stack as the wrapping message is masked", () => {
+    const copy = maskedError(leaky(), mask);
+    assert.strictEqual(copy.message, "sudo -S <<< [secret] failed");
+    assert.strictEqual(copy.name, "Error");
+    assert.strictEqual((copy as NodeJS.ErrnoException).code, "ECONNRESET");
+    assert.ok(!(copy.stack ?? "").includes(secret), copy.stack);
+  });
+
+  it("drops every other field of the original (a library's error may carry the command line)", () => assert.strictEqual("command" in maskedError(leaky(), mask), false));
+
+  it("printed as Pulumi's program host prints an uncaught error (util.inspect, causes included), the error shows no secret", () => {
+    const e = new UpchainError("CONNECTION_FAILED", mask(`host: could not connect: ${leaky().message}`), ["connection"], { cause: maskedError(leaky(), mask) });
+    const printed = inspect(e);
+    assert.match(printed, /\[cause\]/);
+    assert.ok(!printed.includes(secret), printed);
   });
 });
 

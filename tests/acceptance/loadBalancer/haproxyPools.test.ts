@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import { isUpchainError } from "../../../providers/errors";
-import { applyPools } from "../../../providers/engine/poolStep";
+import { applyPools } from "../../../providers/loadBalancer/poolStep";
 import { haproxyPools } from "../../../providers/loadBalancer/config";
 import { AdminState, Pools } from "../../../providers/loadBalancer/pools";
 import { readyAlong, reconcile } from "../../../providers/loadBalancer/reconcile";

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fc from "fast-check";
 import { fieldPath } from "../../../providers/options/problems";
 // the look itself: failures by the provider's own property names (check renames them, see fields.test.ts)
-import { checkNow as check } from "../../../providers/server/impl";
+import { checkNow as check } from "../../../providers/server/preview";
 import { parseStackConfig } from "../../../stacks/config";
 import { configField } from "../../../stacks/issues";
 import { declaredSecrets } from "../../../stacks/secrets";

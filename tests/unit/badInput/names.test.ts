@@ -9,7 +9,7 @@ import * as fc from "fast-check";
 import { isUpchainError } from "../../../providers/errors";
 import { connectionSchema } from "../../../providers/connectionSchema";
 // the look itself: failures by the provider's own property names (check renames them, see fields.test.ts)
-import { checkNow as check } from "../../../providers/server/impl";
+import { checkNow as check } from "../../../providers/server/preview";
 import { parseStackConfig } from "../../../stacks/config";
 import { configField } from "../../../stacks/issues";
 import { readStackConfig } from "../../../stacks/readConfig";

@@ -12,7 +12,7 @@ import { Catalog } from "../../../providers/engine/catalog";
 import { PlanRequest, planUpgrade } from "../../../providers/engine/planner";
 import { isUpchainError } from "../../../providers/errors";
 // the look itself: failures by the provider's own property names (check renames them, see fields.test.ts)
-import { checkNow as check } from "../../../providers/server/impl";
+import { checkNow as check } from "../../../providers/server/preview";
 import { LOOK_ALIKES, RUNS, hostileText, tally } from "../../support/hostile";
 import { products } from "../../support/hostileRender";
 

@@ -27,6 +27,15 @@ describe("the bench's figures in the README", () => {
     assert.match(block, /2026-12-07, 2 cores and 24 GiB.*3 repetitions \(median\), 60 min in all/);
   });
 
+  it("says what did not finish, and its target says it failed instead of a verdict", () => {
+    const r = results();
+    const failures = { "preview N = 500": "upchain: pulumi preview exited 255" };
+    const block = renderFigures({ ...r, preview: {}, targets: verdicts(r.up, {}, failures), failures });
+    assert.match(block, /\| preview at N = 500: upchain \/ engine floor ≤ 2× \| – \| 2\.00× \| failed in this run \(preview N = 500: upchain: pulumi preview exited 255\) \|/);
+    assert.match(block, /\| preview at N = 100: .* not measured in this run/);
+    assert.match(block, /Did not finish in this run:\n- preview N = 500: upchain: pulumi preview exited 255$/);
+  });
+
   it("refuses the results of a bench that did not finish", () => {
     assert.throws(() => renderFigures(results(true)), /did not finish: run it again/);
   });

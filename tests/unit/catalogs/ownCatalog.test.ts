@@ -10,7 +10,7 @@ import { loadCatalogModule } from "../../../providers/catalogs/own";
 import { guardedCatalog } from "../../../providers/catalogs/ownGuard";
 import { counter } from "../../support/counterCatalog";
 import { projectDir } from "../../../providers/projectDir";
-import { checkNow } from "../../../providers/server/impl";
+import { checkNow } from "../../../providers/server/preview";
 
 const counterCatalog = path.resolve(__dirname, "../../support/counterCatalog.js");
 

@@ -23,7 +23,7 @@ describe("a catalog module of one's own runs in a thread of its own, each call w
   const variant = (name: string, change: string) =>
     fs.writeFileSync(path.join(program, `catalogs/${name}.js`), `const c = { ...require(${JSON.stringify(counterCatalog)}).counter, product: ${JSON.stringify(name)} };\n${change}\nexports.catalog = c;\n`);
   // a module stopped here stays registered for the rest of the unit run, where tests go over every
-  // product with a version probe (server/impl.test.ts): the stopped ones have none, so they are left out
+  // product with a version probe (server/installed.test.ts): the stopped ones have none, so they are left out
   const stoppedVariant = (name: string, change: string) => variant(name, `delete c.probeVersion;\n${change}`);
   before(() => {
     fs.mkdirSync(path.join(program, "catalogs"));

@@ -6,7 +6,7 @@ import { oracleAs } from "../../../providers/catalogs/oracleAs";
 import { stepOfAction } from "../../../providers/engine/catalog";
 import { ClusterMembership, clusterMember, rolloutStops, stageRequest } from "../../../providers/engine/clusterMember";
 import { planUpgrade } from "../../../providers/engine/planner";
-import { applyPools } from "../../../providers/engine/poolStep";
+import { applyPools } from "../../../providers/loadBalancer/poolStep";
 import { AdminState, Pools, ServerState } from "../../../providers/loadBalancer/pools";
 import { isUpchainError } from "../../../providers/errors";
 

@@ -11,7 +11,8 @@ import { executePlan } from "../../../providers/engine/executor";
 import { journalPath, parseJournal } from "../../../providers/engine/journal";
 import { planUpgrade } from "../../../providers/engine/planner";
 import { quote as q } from "../../../providers/quote";
-import { LocalHost, tempDir } from "../../support/localHost";
+import { CountingHost } from "../../support/countingHost";
+import { tempDir } from "../../support/localHost";
 import { TEST_STEP } from "../../support/testProvenance";
 import { trailProduct } from "../../support/trailProduct";
 
@@ -33,19 +34,6 @@ function quickSteps(dir: string, n: number): Catalog {
     restoreSteps: () => [],
     probeVersion: () => ({ shell: "sh", command: `cat ${q(path.join(dir, "version"))}` }),
   };
-}
-
-/** A host that counts what it is asked to run; the lock's heartbeats (a timer, not the run's bookkeeping) apart. */
-class CountingHost extends LocalHost {
-  heartbeats = 0;
-  override async exec(command: string, options?: Parameters<LocalHost["exec"]>[1]) {
-    if (/own \S+ "\$\(date \+%s\)"/.test(command)) this.heartbeats++;
-    return super.exec(command, options);
-  }
-  /** Execs that are not heartbeats. */
-  get runExecs(): number {
-    return this.commands.length - this.heartbeats;
-  }
 }
 
 describe("executor: round trips per step and per run (counting fake transport)", function () {

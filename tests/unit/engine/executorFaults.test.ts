@@ -79,10 +79,26 @@ describe("executor faults (local fake transport)", function () {
     const host = new FaultyHost();
     const c = catalog(dir, { change: ["sleep 2"] });
     host.faults.push({ match: /s=not-started/, times: 1000, mode: "throw", message: "Not connected" });
-    await assert.rejects(run(c, { host, contactTimeoutMs: 1500 }), (e: unknown) => isUpchainError(e, "OUTCOME_UNKNOWN") && /may still be running/.test((e as Error).message));
+    await assert.rejects(run(c, { host, contactTimeoutMs: 1500 }), (e: unknown) => isUpchainError(e, "OUTCOME_UNKNOWN") && /may still be running/.test((e as Error).message) && ((e as Error).cause as Error)?.message === "Not connected");
     assert.ok(!trail().includes("restore"), trail().join(","));
     assert.deepStrictEqual(journal().inFlight, { index: 0 }, "the backup step is in flight");
     assert.strictEqual(journal().status, "running");
+  });
+
+  it("contact lost for good while writing the journal says so, not that a step may still be running, and keeps the last failure as the cause", async () => {
+    const host = new FaultyHost();
+    const c = catalog(dir);
+    // the run's closing write (journal written and archived in one exec) never gets through, and the host does not answer
+    host.faults.push({ match: /\/history\//, times: 1000, mode: "throw", message: "Not connected" });
+    host.faults.push({ match: /^true$/, times: 1000, mode: "throw", message: "Not connected" });
+    const e = await run(c, { host, contactTimeoutMs: 1500 }).catch((x: unknown) => x);
+    assert.ok(isUpchainError(e, "OUTCOME_UNKNOWN"), String(e));
+    const message = (e as Error).message;
+    assert.match(message, /lost contact with the host while writing and archiving the journal \(last error: Not connected\)/);
+    assert.match(message, /The journal on the host may not record this run's last step: nothing was restored/);
+    assert.doesNotMatch(message, /step may still be running/);
+    assert.strictEqual(((e as Error).cause as Error | undefined)?.message, "Not connected");
+    assert.deepStrictEqual(trail(), ["backup", "change", "start"]);
   });
 
   it("a pid that now belongs to another process (a reboot reused it) is not taken for the step", async () => {

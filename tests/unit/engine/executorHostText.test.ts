@@ -10,7 +10,7 @@ import { executePlan } from "../../../providers/engine/executor";
 import { planUpgrade } from "../../../providers/engine/planner";
 import { dottedNumbers } from "../../../providers/engine/version";
 import { isUpchainError } from "../../../providers/errors";
-import { reportedError } from "../../../providers/server/impl";
+import { reportedError } from "../../../providers/server/converge";
 import { LocalHost, tempDir } from "../../support/localHost";
 import { TEST_STEP } from "../../support/testProvenance";
 

@@ -162,4 +162,25 @@ describe("executor: an http step's install that runs in the vendor's service", f
       p.close();
     }
   });
+
+  it("the error that names the failed check keeps the portal's error as its cause, masked as its own message is", async () => {
+    const p = portal({ installMs: 50, busyFile });
+    const host = new PortalHost(await p.start());
+    try {
+      // a secret that shows in the portal's error: masked in the message, and so in the cause
+      const { error } = await run(catalog(trail, busyFile, ["exit 1"]), host, {
+        contactTimeoutMs: 300,
+        secrets: ["the portal's page"],
+        status: (l: string) => (/verify/.test(l) ? (host.cut = true) : undefined),
+      });
+      assert.ok(isUpchainError(error, "INSTALL_MAY_STILL_RUN"), String(error));
+      const cause = (error as Error).cause as Error & { code?: string };
+      assert.strictEqual(cause?.code, "INSTALL_MAY_STILL_RUN", "the cause is the step's own INSTALL_MAY_STILL_RUN");
+      assert.match(cause.message, /\[secret\] .* could not be read/);
+      assert.ok(!cause.message.includes("the portal's page") && !(cause.stack ?? "").includes("the portal's page"), cause.stack);
+      assert.ok(!(error as Error).message.includes("the portal's page"));
+    } finally {
+      p.close();
+    }
+  });
 });

@@ -10,27 +10,15 @@ import { ExecuteOptions, FRESH_PROOF_MS, executePlan } from "../../../providers/
 import { machineLock } from "../../../providers/engine/fence";
 import { planUpgrade } from "../../../providers/engine/planner";
 import { isUpchainError } from "../../../providers/errors";
+import { poolRunner } from "../../../providers/loadBalancer/poolRunner";
 import { Pools, ServerState } from "../../../providers/loadBalancer/pools";
-import { ExecOptions, ExecResult } from "../../../providers/transport/remoteHost";
-import { LocalHost, tempDir } from "../../support/localHost";
+import { CountingHost } from "../../support/countingHost";
+import { tempDir } from "../../support/localHost";
 import { TEST_STEP } from "../../support/testProvenance";
 import { trailProduct } from "../../support/trailProduct";
 
 /** What reached the host and the balancer, in order. */
 type Event = "proof" | "journal" | "exec" | "pools.read";
-
-/** A script that only asks the host whether the lock is still this run's (stillMine): the guard around an empty body. */
-const isProof = (command: string) => command.endsWith("{\n:\n} 9>&-");
-
-class RecordingHost extends LocalHost {
-  constructor(private readonly events: Event[]) {
-    super();
-  }
-  async exec(command: string, options?: ExecOptions): Promise<ExecResult> {
-    this.events.push(isProof(command) ? "proof" : /journal/.test(command) && /base64 -d/.test(command) ? "journal" : "exec");
-    return super.exec(command, options);
-  }
-}
 
 /** A balancer whose member is already where the step wants it: the step reads it, changes nothing. */
 function fakePools(events: Event[]): Pools {
@@ -71,10 +59,17 @@ describe("a pool step's check that the lock is still this run's (executor stillM
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Runs the plan; `extra.pools` replaces the balancer's connection, which the pool step opens just before its check. */
-  const run = (extra: Partial<ExecuteOptions> = {}) =>
+  /** Runs the plan; `pools` replaces the balancer's connection, which the pool step opens just before its check. */
+  const run = (
+    extra: Partial<ExecuteOptions> = {},
+    pools = async () => {
+      events.push("exec"); // marks the moment: what follows is the step's own
+      return fakePools(events);
+    },
+  ) =>
     executePlan({
-      host: new RecordingHost(events),
+      // a heartbeat is one more exec here, as for any other command
+      host: new CountingHost((kind) => events.push(kind === "heartbeat" ? "exec" : kind)),
       catalog,
       plan: planUpgrade(catalog, { installed: "1", target: "2", platform: "linux" }),
       ctx: { platform: "linux", releases: ["1", "2"], options: {} },
@@ -82,11 +77,8 @@ describe("a pool step's check that the lock is still this run's (executor stillM
       stateDir: path.join(dir, "state"),
       pollMs: 20,
       contactTimeoutMs: 5000,
-      pools: async () => {
-        events.push("exec"); // marks the moment: what follows is the step's own
-        return fakePools(events);
-      },
       ...extra,
+      runners: { pool: poolRunner(pools) },
     });
   /** The events from the pool step's start (its balancer connection) to its first read of the balancer. */
   const poolStepStart = () => {
@@ -109,7 +101,7 @@ describe("a pool step's check that the lock is still this run's (executor stillM
   });
 
   it("a pool step whose proof is older than the limit asks the host again, before it touches the balancer", async () => {
-    const r = await run({ pools: async () => (later(FRESH_PROOF_MS + 1_000), events.push("exec"), fakePools(events)) });
+    const r = await run({}, async () => (later(FRESH_PROOF_MS + 1_000), events.push("exec"), fakePools(events)));
     assert.strictEqual(r.reached, "2");
     const start = poolStepStart();
     assert.deepStrictEqual(start, ["journal", "exec", "proof", "pools.read"], `asked once, between the step's start and the balancer: ${start.join(", ")}`);
@@ -124,7 +116,7 @@ describe("a pool step's check that the lock is still this run's (executor stillM
       events.push("exec");
       return fakePools(events);
     };
-    await assert.rejects(run({ pools: taken }), (e: unknown) => isUpchainError(e, "LOCK_LOST") && /20261207T120000-other/.test((e as Error).message) && /m1 ready in web/.test((e as Error).message));
+    await assert.rejects(run({}, taken), (e: unknown) => isUpchainError(e, "LOCK_LOST") && /20261207T120000-other/.test((e as Error).message) && /m1 ready in web/.test((e as Error).message));
     assert.ok(!events.includes("pools.read"), `the balancer was not read: ${events.join(", ")}`);
     assert.strictEqual(events[events.length - 1], "proof", `the check was the last thing sent anywhere: ${events.slice(-4).join(", ")}`);
   });

@@ -39,7 +39,8 @@ import { main as cli } from "../../../providers/cli";
 import { isUpchainError } from "../../../providers/errors";
 import { READ_MARK } from "../../../providers/transport/atomicWriteWindows";
 import { placeFiles, readFileSet } from "../../../providers/files/impl";
-import { assertRoot, readOffered, readRunState } from "../../../providers/server/impl";
+import { assertRoot, readRunState } from "../../../providers/server/hostState";
+import { readOffered } from "../../../providers/server/planFromHost";
 import { findInstalled } from "../../../providers/server/installed";
 import { invocationsOf, parsePowerShell, describeErrors } from "../../support/psParse";
 import { RecordingHost, Sent } from "../../support/recordingHost";
@@ -114,7 +115,7 @@ async function record(catalog: Catalog): Promise<Sent[]> {
     const from = sources[0];
     const to = legalTargets(catalog, { installed: from, ...ctx }).slice(-1)[0];
     const plan = planUpgrade(catalog, { installed: from, target: to, ...ctx });
-    // preview, in the order checkNow (providers/server/impl.ts) asks
+    // preview, in the order checkNow (providers/server/preview.ts) asks
     host.from = "preview: the login becomes root";
     await swallow(assertRoot(host, "Administrator", "windows"));
     host.from = "preview: the installed version";

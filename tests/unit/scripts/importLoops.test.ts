@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
-import { importLoops, loopsOf } from "../../../scripts/importLoops";
+import * as fs from "fs";
+import { importGraph, importLoops, loopsOf } from "../../../scripts/importLoops";
 
 const root = path.resolve(__dirname, "..", "..", "..", "..");
 
@@ -15,5 +16,44 @@ describe("import loops", () => {
       ["providers/engine/catalog.ts", "providers/engine/httpStep.ts", "providers/engine/readOnHost.ts"],
       ["providers/engine/installedVersion.ts", "providers/engine/journal.ts", "providers/engine/planner.ts"],
     ]);
+  });
+});
+
+/** The .ts files under `dir` (relative to the project), recursively. */
+function sourcesIn(dir: string): string[] {
+  return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = path.join(dir, e.name);
+    if (e.isDirectory()) return sourcesIn(rel);
+    return e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [path.join(root, rel)] : [];
+  });
+}
+
+describe("what engine/ may import (issue 21: the engine knows no product and no load balancer)", () => {
+  const graph = importGraph(["providers", "components"].flatMap(sourcesIn));
+  const engine = [...graph.keys()].filter((f) => path.relative(root, f).startsWith(path.join("providers", "engine") + path.sep));
+  /** Every file an engine file reaches, directly or through others. */
+  const reached = (() => {
+    const seen = new Map<string, string>();
+    const queue = engine.map((f) => [f, path.relative(root, f)] as const);
+    while (queue.length) {
+      const [file, via] = queue.shift()!;
+      for (const next of graph.get(file) ?? [])
+        if (!seen.has(next)) {
+          seen.set(next, `${via} -> ${path.relative(root, next)}`);
+          queue.push([next, seen.get(next)!]);
+        }
+    }
+    return seen;
+  })();
+  const forbidden = (rel: string) => rel.startsWith("providers/loadBalancer/") || /^providers\/catalogs\/[^/]+\//.test(rel);
+
+  it("finds the engine's files (the check below is not vacuous)", () => {
+    assert.ok(engine.length > 20, `${engine.length} files`);
+    assert.ok(engine.some((f) => f.endsWith("executor.ts")));
+  });
+
+  it("no file of engine/ imports loadBalancer/ or a product's catalogs/<product>/, directly or through another file", () => {
+    const bad = [...reached].filter(([file]) => forbidden(path.relative(root, file))).map(([, chain]) => chain);
+    assert.deepStrictEqual(bad, []);
   });
 });

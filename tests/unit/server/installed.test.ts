@@ -1,16 +1,17 @@
 // Reading the installed version on a host (a fake one that answers by command): each source in the
 // order, what is run for it, and what a bad answer says.
 import * as assert from "assert";
-import { getCatalog } from "../../../providers/catalogs";
+import { getCatalog, productNames } from "../../../providers/catalogs";
 import { PlanContext } from "../../../providers/engine/catalog";
 import { isUpchainError } from "../../../providers/errors";
-import { findInstalled, trackedPath, versionReadAtEnd, writeTracked } from "../../../providers/server/installed";
+import { findInstalled, probeInstalled, trackedPath, versionReadAtEnd, writeTracked } from "../../../providers/server/installed";
 import { invocationOf } from "../../../providers/engine/readOnHost";
 import { ExecResult, RemoteHost } from "../../../providers/transport/remoteHost";
 import { counter } from "../../support/counterCatalog";
 import { LocalHost, tempDir } from "../../support/localHost";
 import * as fs from "fs";
 import * as path from "path";
+import { webOptions } from "../catalogs/altazion/fixtures";
 
 type Answer = Partial<ExecResult>;
 
@@ -127,6 +128,42 @@ describe("reading the installed version on the host, source by source", () => {
       assert.strictEqual(fs.statSync(state).mode & 0o777, 0o700);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the Server provider's refusal of a host without the product (UNKNOWN_VERSION)", () => {
+  const hostPrinting = (stdout: string) => ({ label: "root@h1:22", exec: async () => ({ code: 0, stdout, stderr: "" }) }) as unknown as RemoteHost;
+  const refusal = async (stdout: string, product = "oracle-as", platform: "linux" | "windows" = "linux") => {
+    const c = getCatalog(product);
+    const options = product === "altazion-office" ? webOptions(platform) : {};
+    const e = await probeInstalled(hostPrinting(stdout), c, { platform, releases: c.defaultReleases, options }).then(() => undefined, (x: unknown) => x);
+    assert.ok(isUpchainError(e, "UNKNOWN_VERSION"), String(e));
+    return e.message;
+  };
+
+  it("a host whose documented version source is empty is told in one sentence what was read and what upchain does", async () => {
+    const e = await probeInstalled(hostPrinting(""), counter, { platform: "linux", releases: counter.defaultReleases, options: {} }).then(() => undefined, (x: unknown) => x);
+    assert.ok(isUpchainError(e, "UNKNOWN_VERSION"), String(e));
+    assert.strictEqual(
+      e.message,
+      "root@h1:22: no Counter installation found (cat /opt/counter/VERSION 2>/dev/null || true printed nothing). " +
+        "upchain adopts servers that already run Counter; it never installs from nothing.",
+    );
+  });
+
+  it("every product's refusal closes each parenthesis it opens, whatever its version command holds", async () => {
+    // only the products whose documents name a version source have a probe to refuse with
+    for (const product of productNames().filter((p) => getCatalog(p).probeVersion)) {
+      for (const platform of getCatalog(product).platforms) {
+        const text = await refusal("", product, platform);
+        let depth = 0;
+        for (const ch of text) {
+          depth += ch === "(" ? 1 : ch === ")" ? -1 : 0;
+          assert.ok(depth >= 0, `${product} on ${platform}: a ")" before its "(": ${text}`);
+        }
+        assert.strictEqual(depth, 0, `${product} on ${platform}: ${text}`);
+      }
     }
   });
 });

@@ -9,7 +9,7 @@ import * as path from "path";
 import { groupmax } from "../../../providers/catalogs/groupmax";
 import { isUpchainError } from "../../../providers/errors";
 import { promotionProblem } from "../../../providers/engine/promotion";
-import { unresolvedSecretReferences } from "../../../providers/server/impl";
+import { unresolvedSecretReferences } from "../../../providers/server/preview";
 import { ConfigSource, readStackConfig } from "../../../stacks/readConfig";
 
 const repo = path.resolve(__dirname, "../../../..");

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { checkStackConfig, hostKeyFromKnownHosts, parseStackConfig } from "../../../stacks/config";
+import { isUpchainError } from "../../../providers/errors";
 
 const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
 
@@ -104,6 +105,18 @@ describe("stack configuration", () => {
     assert.strictEqual(hostKeyFromKnownHosts(f, "10.0.0.1"), key);
     assert.strictEqual(hostKeyFromKnownHosts(f, "10.0.0.2", 2222), key);
     assert.strictEqual(hostKeyFromKnownHosts(f, "10.0.0.2"), undefined);
+  });
+
+  it("a known_hosts file that cannot be read is HOST_KEY_UNKNOWN, keeping the file system's error as its cause", () => {
+    const e = (() => {
+      try {
+        hostKeyFromKnownHosts("/nonexistent/known_hosts", "10.0.0.1");
+      } catch (x) {
+        return x as Error;
+      }
+    })();
+    assert.ok(isUpchainError(e, "HOST_KEY_UNKNOWN"), String(e));
+    assert.strictEqual((e.cause as NodeJS.ErrnoException).code, "ENOENT");
   });
   it("a missing known_hosts file is a clear error, not an empty pin", () => {
     assert.throws(() => hostKeyFromKnownHosts("/nonexistent/known_hosts", "h"), /upchain:knownHostsFile: cannot read \/nonexistent/);

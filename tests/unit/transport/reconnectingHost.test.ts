@@ -130,6 +130,19 @@ describe("ReconnectingHost after a dropped connection", () => {
     first.lost = true;
     await assert.rejects(host.exec("x"), (e: unknown) => isUpchainError(e, "CONNECTION_FAILED") && /could not be made again.*connection refused/.test((e as Error).message));
   });
+
+  it("a connection that cannot be made again keeps why as its cause: the reconnect's failure, and under it the last attempt's own error", async () => {
+    const first = droppingHost("first", []);
+    const refused = new Error("connection refused");
+    const host = new ReconnectingHost(first, async () => {
+      throw refused;
+    }, 5, 10, 200);
+    first.lost = true;
+    const e = (await host.exec("x").catch((x: unknown) => x)) as Error;
+    assert.ok(isUpchainError(e, "CONNECTION_FAILED"), String(e));
+    assert.ok(isUpchainError(e.cause, "HOST_DID_NOT_RETURN"), String(e.cause));
+    assert.strictEqual((e.cause as Error).cause, refused);
+  });
 });
 
 describe("reboot step", () => {

@@ -214,6 +214,19 @@ describe("ssh transport against an in-process SSH server", function () {
     assert.strictEqual((await h.exec("ok")).code, 0);
   });
 
+  it("a connection refused keeps ssh2's error as its cause, a masked copy with its code (ECONNREFUSED)", async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, "127.0.0.1", () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const e = (await connectSsh({ host: "127.0.0.1", port: closed, hostKey: hostEd.pub, password }, { readyTimeoutMs: 5000 }).catch((x: unknown) => x)) as Error;
+    assert.ok(isUpchainError(e, "CONNECTION_FAILED"), String(e));
+    assert.strictEqual((e.cause as NodeJS.ErrnoException).code, "ECONNREFUSED");
+    assert.match((e.cause as Error).message, /ECONNREFUSED/);
+  });
+
   it("a host offering another key than the pinned one is refused, naming the field the user pinned it in", async () => {
     const other = keygen("other_ed25519", ["-t", "ed25519", "-N", ""]);
     const refused = (field: RegExp) => (e: unknown) => isUpchainError(e, "HOST_KEY_MISMATCH") && field.test((e as Error).message);

@@ -2,7 +2,7 @@
 // the balancer's health checks, not merely ready (issue 19: draining wc1 while wc2 was ready but
 // DOWN reported success with no server able to serve). Against a fake balancer.
 import * as assert from "assert";
-import { applyPools } from "../../../providers/engine/poolStep";
+import { applyPools } from "../../../providers/loadBalancer/poolStep";
 import { isUpchainError } from "../../../providers/errors";
 import { AdminState, Health, Pools, ServerState } from "../../../providers/loadBalancer/pools";
 

@@ -8,10 +8,10 @@
 // ready server whose checks fail serves nothing), read back from the balancer, waited for a while
 // when a member just returned has not passed its checks yet; else nothing is drained (issue 19).
 import { UpchainError } from "../errors";
-import { foreignStates } from "../loadBalancer/ledger";
-import { Pools, ServerState, key } from "../loadBalancer/pools";
-import { PoolStep } from "./catalog";
-import { PoolState } from "./rollout";
+import { foreignStates } from "./ledger";
+import { Pools, ServerState, key } from "./pools";
+import { PoolStep } from "../engine/catalog";
+import { PoolState } from "../engine/rollout";
 
 export interface PoolStepResult {
   code: number;
