@@ -96,10 +96,14 @@ export async function upchainUp(hosts: TestHost[], options: Record<string, unkno
   }
 }
 
+// UPCHAIN_BENCH_PULUMI_FLAGS="-v=9 --logflow --logtostderr": the CLI's own log (and its plugins') in the
+// run's log, to find which process of a failed preview died and why
+const debugFlags = (): string[] => (process.env.UPCHAIN_BENCH_PULUMI_FLAGS ?? "").split(/\s+/).filter(Boolean);
+
 export async function upchainPreview(hosts: TestHost[], options: Record<string, unknown>, a: Accounting = {}): Promise<Measured> {
   const project = upchainProject(hosts, options);
   try {
-    return await pulumiTimed(project, ["preview"], `upchain preview N=${hosts.length}`, a);
+    return await pulumiTimed(project, ["preview", ...debugFlags()], `upchain preview N=${hosts.length}`, a);
   } finally {
     project.dispose();
   }

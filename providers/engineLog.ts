@@ -19,7 +19,8 @@ const engines = new Map<string, Engine | null>();
 /** The engine's address when this process is Pulumi's dynamic provider host, else undefined. */
 export function engineAddress(argv: readonly string[] = process.argv): string | undefined {
   const script = argv[1] ?? "";
-  const addr = argv[2] ?? "";
+  // last: the CLI puts its own flags first (`--logtostderr -v=9`, `--tracing <endpoint>`) when it runs verbose
+  const addr = argv.length > 2 ? argv[argv.length - 1] : "";
   return /dynamic-provider/.test(script) && /^(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/.test(addr) ? addr : undefined;
 }
 

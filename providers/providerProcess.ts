@@ -31,13 +31,20 @@ export function guardProviderProcess(argv: readonly string[] = process.argv): vo
   if (address === undefined || guarded) return;
   guarded = true;
   hookCancel(() => operatorStop.request());
-  const gone = () => {
+  const gone = (why: string) => {
     stopHeartbeats();
+    // said where a live engine keeps it (the provider's stderr lands in the CLI's log): an exit that
+    // was wrong must be explicable; to a dead engine the write fails, and that is listened to above
+    try {
+      process.stderr.write(`upchain provider: exiting (${ENGINE_GONE_EXIT}): the engine is gone: ${why}\n`);
+    } catch {
+      // nothing to tell: stderr is gone with the engine
+    }
     process.exit(ENGINE_GONE_EXIT);
   };
-  for (const stream of [process.stdout, process.stderr]) {
+  for (const [name, stream] of [["stdout", process.stdout], ["stderr", process.stderr]] as const) {
     stream.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED") gone();
+      if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED") gone(`its ${name} pipe is broken (${e.code})`);
     });
   }
   watchEngine({ everyMs: 2000, parentPid: () => process.ppid, engineListens: () => engineListens(address), onGone: gone });

@@ -34,6 +34,12 @@ describe("the display's lines from the provider process", () => {
     assert.strictEqual(engineAddress(["node", "/x/cmd/dynamic-provider/index.js", "evil.example:80"]), undefined);
   });
 
+  it("the engine's address is found after the flags the CLI puts first when it runs verbose (-v=9 --logtostderr)", () => {
+    const script = "/x/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js";
+    assert.strictEqual(engineAddress(["node", script, "--logtostderr", "-v=9", "127.0.0.1:40123"]), "127.0.0.1:40123");
+    assert.strictEqual(engineAddress(["node", script, "--logtostderr", "-v=9", "--tracing", "file:/tmp/t.json", "127.0.0.1:40123"]), "127.0.0.1:40123");
+  });
+
   it("through the engine: every line in order, step news ephemeral, the rest lasting", async () => {
     const engine = await fakeEngine();
     try {

@@ -102,6 +102,20 @@ describe("the dynamic provider's process", function () {
     assert.ok(Date.now() - closed < 8000);
   });
 
+  it("a provider that exits because the engine's port closed says so, and why, on its stderr (which lands in the CLI's log)", async () => {
+    const engine = await fakeEngine();
+    const child = spawn(process.execPath, ["-e", orphanScript(engine.address)], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    await sleep(500);
+    await engine.close();
+    const code = await Promise.race([exited, sleep(10_000).then(() => "still running")]);
+    if (code === "still running") child.kill("SIGKILL");
+    assert.strictEqual(code, ENGINE_GONE_EXIT);
+    assert.match(stderr, new RegExp(`upchain provider: exiting \\(${ENGINE_GONE_EXIT}\\): the engine is gone: the engine's port refuses connections`));
+  });
+
   it("when its stdout's reader dies (EPIPE), the provider process exits instead of looping on the error", async () => {
     const engine = await fakeEngine();
     const child = spawn(process.execPath, ["-e", orphanScript(engine.address)], { stdio: ["ignore", "pipe", "pipe"] });
