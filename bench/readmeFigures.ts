@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Figures, Stats, Table, fasterAnsible } from "./report";
 import type { Failures, Verdict } from "./targets";
+import { Profile, profileText } from "./profile";
 
 export const BEGIN = "<!-- bench figures: rendered from bench/results/results.json by bench/readmeFigures.ts; do not edit -->";
 export const END = "<!-- end of bench figures -->";
@@ -26,7 +27,17 @@ export interface BenchResults {
   targets: Verdict[];
   /** what did not finish (a size upchain ran alone at, a preview size), with why */
   failures?: Failures;
+  /** where upchain's time went in its median run at the largest N (bench/profile.ts) */
+  profile?: Profile;
 }
+
+/** The profile as the results have it, its summary fenced as text (every fence in the docs names its language). */
+const profileBlock = (p: Profile) => [
+  "",
+  `Where upchain's time goes at N = ${p.n} (its median run; each step's median against the floor's same step):`,
+  "",
+  profileText(p).replace(/^```$/m, "```text").trimEnd(),
+];
 
 const secs = (s?: Stats) => (s ? `${s.median.toFixed(1)} s` : "–");
 const times = (a?: Stats, b?: Stats) => (a && b && b.median > 0 ? `${(a.median / b.median).toFixed(2)}×` : "–");
@@ -65,6 +76,7 @@ export function renderFigures(r: BenchResults): string {
     "|---|---:|---:|---|",
     ...r.targets.map(verdictRow),
     ...Object.entries(r.failures ?? {}).flatMap(([what, why], i) => [...(i ? [] : ["", "Did not finish in this run:"]), `- ${what}: ${why}`]),
+    ...(r.profile ? profileBlock(r.profile) : []),
   ].join("\n");
 }
 

@@ -1,6 +1,8 @@
 // The README's and docs/benchmark.md's figures are rendered from the bench's results, never typed in.
 import * as assert from "assert";
-import { BEGIN, BenchResults, END, blockFor, currentBlock, renderFigures, replaceBlock } from "../../../bench/readmeFigures";
+import * as fs from "fs";
+import * as path from "path";
+import { BEGIN, BenchResults, END, FILES, blockFor, currentBlock, renderFigures, replaceBlock } from "../../../bench/readmeFigures";
 import { Figures } from "../../../bench/report";
 import { verdicts } from "../../../bench/targets";
 
@@ -36,6 +38,14 @@ describe("the bench's figures in the README", () => {
     assert.match(block, /Did not finish in this run:\n- preview N = 500: upchain: pulumi preview exited 255$/);
   });
 
+  it("shows where upchain's time went, its summary fenced as text", () => {
+    const profile = { n: 20, wallSeconds: 99.1, stepSecondsPerServer: st(90), gapSecondsPerServer: st(0.6), beforeFirstStep: st(6.2), afterLastStep: st(2), stepSpanPerServer: st(90.7), perStep: [{ id: "backup", upchainMedian: 30.9, floorMedian: 26.7, ratio: 1.16, count: 40 }] };
+    const block = renderFigures({ ...results(), profile });
+    assert.match(block, /Where upchain's time goes at N = 20 .*\n\n```text\nupchain up at N=20: wall 99\.1 s\n  CLI start -> a server's first step starts: 6\.20 s/);
+    assert.ok(block.includes("| backup | 30.900 | 26.700 | 1.2× |"), block);
+    assert.ok(!/^```$/m.test(block.split("```text")[0]), "no fence without a language before the profile");
+  });
+
   it("refuses the results of a bench that did not finish", () => {
     assert.throws(() => renderFigures(results(true)), /did not finish: run it again/);
   });
@@ -51,5 +61,12 @@ describe("the bench's figures in the README", () => {
   it("writes the results link from where each file sits", () => {
     assert.strictEqual(blockFor("README.md", "[r](bench/results/results.md)"), "[r](bench/results/results.md)");
     assert.strictEqual(blockFor("docs/benchmark.md", "[r](bench/results/results.md)"), "[r](../bench/results/results.md)");
+  });
+
+  it("the README and docs/benchmark.md hold exactly the figures of the committed bench results", () => {
+    const root = path.resolve(__dirname, "../../../..");
+    const committed = JSON.parse(fs.readFileSync(path.join(root, "bench/results/results.json"), "utf8")) as BenchResults;
+    const block = renderFigures(committed);
+    for (const f of FILES) assert.strictEqual(currentBlock(fs.readFileSync(path.join(root, f), "utf8")), blockFor(f, block), `${f}: run node dist/bench/readmeFigures.js`);
   });
 });
