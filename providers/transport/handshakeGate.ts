@@ -8,6 +8,8 @@
 // the handshakes to a few at a time costs a fleet little (one takes tens of milliseconds here) and
 // keeps each inside its timeout; the connections, once up, all run at once as before.
 
+import { doubling, retry } from "./retry";
+
 /** At most this many connections between TCP connect and authenticated at a time: sshd's default MaxStartups. */
 export const HANDSHAKES_AT_ONCE = 10;
 
@@ -67,16 +69,14 @@ export async function handshakeWithRetry<T>(
   o: { gate?: Gate; tries?: number; backoffMs?: number; onRetry?: (tried: number, e: Error) => void } = {},
 ): Promise<T> {
   const gate = o.gate ?? handshakes;
-  const tries = o.tries ?? HANDSHAKE_TRIES;
-  let wait = o.backoffMs ?? HANDSHAKE_BACKOFF_MS;
-  for (let tried = 1; ; tried++) {
-    try {
-      return await gate.run(attempt);
-    } catch (e) {
-      if (tried >= tries || !isHandshakeTimeout(e)) throw e;
-      o.onRetry?.(tried, e as Error);
-      await new Promise((r) => setTimeout(r, wait));
-      wait *= 2;
-    }
-  }
+  let tried = 0;
+  return retry(() => (tried++, gate.run(attempt)), {
+    attempts: o.tries ?? HANDSHAKE_TRIES,
+    retryable: isHandshakeTimeout,
+    // said before the pause, which is spent outside the gate
+    recover: async (e) => o.onRetry?.(tried, e as Error),
+    backoffMs: doubling(o.backoffMs ?? HANDSHAKE_BACKOFF_MS, Number.POSITIVE_INFINITY),
+    // the last try's own error, as it is: the caller reads its level and message
+    giveUp: (last) => last as Error,
+  });
 }
