@@ -13,19 +13,19 @@ import { RemoteHost } from "../transport/remoteHost";
 import { FENCE_EXIT, refusedBy } from "./fence";
 import { Journal, journalPath, parseJournal, writeAndArchive } from "./journal";
 import { HostLock, RELEASED_WORD } from "./lock";
+import { parseVersionFrame, versionFrameLine } from "./runStart";
 
 /** The script: the journal written and archived (in a subshell: its `exit` ends only that part), then the release, then the probe. */
 export function runEndScript(stateDir: string, resource: string, j: Journal, lock: Pick<HostLock, "fence" | "releaseBody">, probe?: string) {
   const wa = writeAndArchive(stateDir, resource, j);
-  const read = probe === undefined ? "" : `\n_v=$( (\n${probe}\n) < /dev/null 2>/dev/null; echo " $?" ); _rc=\${_v##* }; _v=\${_v% *}; printf 'version %s %s\\n' "$_rc" "$(printf '%s' "$_v" | base64 -w0)"`;
+  const read = probe === undefined ? "" : `\n${versionFrameLine(probe)}`;
   const body = `(\n${wa.body}\n) || exit $?\n${lock.releaseBody()}${read}`;
   return { script: lock.fence.script(body), stdin: wa.stdin, outcome: wa.outcome, file: wa.file };
 }
 
 /** The probe's exit status and stdout as the script framed them; undefined when the frame is not there. */
 export function versionAtEnd(stdout: string): { code: number; stdout: string } | undefined {
-  const m = stdout.split("\n").map((l) => l.match(/^version (\d{1,3}) ([A-Za-z0-9+/]{0,65536}={0,2})$/)).filter((x) => x).pop();
-  return m ? { code: Number(m[1]), stdout: Buffer.from(m[2], "base64").toString("utf8") } : undefined;
+  return stdout.split("\n").map(parseVersionFrame).filter((v) => v).pop();
 }
 
 /**

@@ -23,6 +23,21 @@ export interface RunStart {
 const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const text = (b64: string) => Buffer.from(b64, "base64").toString("utf8");
 
+/**
+ * The version probe run read-only at the end of a script, framed on one line as `version <status>
+ * <stdout in base64>`: its stdout kept exactly (a trailing newline included), its stdin closed (the
+ * script's own stdin may carry a file, as runEnd.ts's does). runEnd.ts frames its probe the same way.
+ */
+export function versionFrameLine(probe: string): string {
+  return `_v=$( (\n${probe}\n) < /dev/null 2>/dev/null; echo " $?" ); _rc=\${_v##* }; _v=\${_v% *}; printf 'version %s %s\\n' "$_rc" "$(printf '%s' "$_v" | base64 -w0)"`;
+}
+
+/** One `version` line as versionFrameLine prints it, or undefined (host data: shape and size checked; 48 KiB of version at most). */
+export function parseVersionFrame(line: string | undefined): { code: number; stdout: string } | undefined {
+  const m = line?.match(/^version (\d{1,3}) ([A-Za-z0-9+/]{0,65536}={0,2})$/);
+  return m ? { code: Number(m[1]), stdout: text(m[2]) } : undefined;
+}
+
 /** The one script: each part in a subshell, so that one part's `exit` ends only that part. */
 export function runStartScript(stateDir: string, resource: string, exceptRun: string, probe?: string): string {
   const file = journalPath(stateDir, resource);
@@ -30,8 +45,7 @@ export function runStartScript(stateDir: string, resource: string, exceptRun: st
     `_o=$( (\n${sweepStepEnvScript(stateDir)}\n) 2>&1 ); printf 'sweep %s %s\\n' "$?" "$(printf '%s' "$_o" | base64 -w0)"`,
     `if [ -e ${q(file)} ]; then if _j=$(base64 -w0 < ${q(file)}); then printf 'journal %s\\n' "$_j"; else echo "journal unreadable"; fi; else echo "journal absent"; fi`,
     `_l=$( (\n${liveStepsScript(stateDir, exceptRun)}\n) ); printf 'live-rc %s\\n' "$?"; printf '%s\\n' "$_l" | while IFS= read -r _x; do [ -z "$_x" ] || printf 'live %s\\n' "$(printf '%s' "$_x" | base64 -w0)"; done`,
-    // the probe's stdout kept exactly (a trailing newline included): its status rides after it
-    ...(probe !== undefined ? [`_v=$( (\n${probe}\n) 2>/dev/null; echo " $?" ); _rc=\${_v##* }; _v=\${_v% *}; printf 'version %s %s\\n' "$_rc" "$(printf '%s' "$_v" | base64 -w0)"`] : []),
+    ...(probe !== undefined ? [versionFrameLine(probe)] : []),
     `echo end`,
   ].join("\n");
 }
@@ -45,8 +59,8 @@ export function parseRunStart(stdout: string, where: string, probe: boolean): Ru
   const journal = lines.shift()?.match(/^journal (absent|unreadable|\S+)$/);
   const liveRc = lines.shift()?.match(/^live-rc (\d{1,3})$/);
   if (!sweep || !B64.test(sweep[2]) || !journal || !liveRc || liveRc[1] !== "0" || journal[1] === "unreadable") return undefined;
-  const version = probe ? lines.pop()?.match(/^version (\d{1,3}) (\S*)$/) : undefined;
-  if (probe && (!version || !B64.test(version[2]))) return undefined;
+  const version = probe ? parseVersionFrame(lines.pop()) : undefined;
+  if (probe && !version) return undefined;
   const live = lines.map((l) => l.match(/^live (\S+)$/));
   if (live.some((m) => !m || !B64.test(m[1]))) return undefined;
   if (journal[1] !== "absent" && !B64.test(journal[1])) return undefined;
@@ -55,7 +69,7 @@ export function parseRunStart(stdout: string, where: string, probe: boolean): Ru
     // a journal is checked whole, as readJournal checks it: JOURNAL_INVALID naming the file
     journal: journal[1] === "absent" ? undefined : parseJournal(text(journal[1]), where),
     liveSteps: live.map((m) => text(m![1]).trim()),
-    ...(version ? { version: { code: Number(version[1]), stdout: text(version[2]) } } : {}),
+    ...(version ? { version } : {}),
   };
 }
 
