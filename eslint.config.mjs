@@ -21,8 +21,6 @@ export default tseslint.config(
     },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",
-      // The sources strip and test for control characters on purpose, each place says so in its disable comment.
-      "no-control-regex": "error",
       "@typescript-eslint/no-unused-vars": [
         "error",
         {

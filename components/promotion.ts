@@ -22,7 +22,8 @@ export class Promotion {
     // a stack that published nothing yet proves nothing
     this.proven = ref.getOutput("proven").apply((p) => (p && typeof p === "object" ? (p as Proven) : {}));
     for (const [server, reason] of Object.entries(args.overrides ?? {})) {
-      pulumi.log.warn(`promotion OVERRIDE: ${server} may go to its target without ${args.from} running it first, because: ${reason}`);
+      // not awaited (a constructor cannot): the SDK sends its log calls in order and the program waits for them before it ends
+      void pulumi.log.warn(`promotion OVERRIDE: ${server} may go to its target without ${args.from} running it first, because: ${reason}`);
     }
   }
 

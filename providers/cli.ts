@@ -168,4 +168,5 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+// main prints its own errors and returns the exit code; anything else it throws stays Node's unhandled rejection (printed, exit 1)
+if (require.main === module) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

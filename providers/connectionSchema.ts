@@ -5,6 +5,7 @@ import { SHORTEST_SECRET, SHORT_SECRET_RULE } from "./errors";
 import { z } from "zod";
 import { keyscanHostProblem, parseHostKeyPin } from "./transport/hostKey";
 import { privateKeyProblem } from "./transport/privateKey";
+import { propertiesOf } from "./properties";
 
 /** What Pulumi passes for a value not known yet during preview (its runtime's `unknownValue`). */
 const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -66,10 +67,12 @@ export function toCheckFailures(error: z.ZodError, prefix: string[] = []): { pro
 }
 
 /** Resources pass credentials beside the connection (so each can be a secret on its own). */
-export function connectionOf(inputs: any): unknown {
-  if (inputs?.connection === undefined) return undefined;
-  const out: Record<string, unknown> = { ...inputs.connection };
-  for (const k of credentialFields) out[k] = inputs[k] ?? undefined;
+export function connectionOf(inputs: unknown): unknown {
+  const props = propertiesOf(inputs);
+  if (props.connection === undefined) return undefined;
+  // spread as it came: the schema then says what is wrong with it
+  const out: Record<string, unknown> = { ...(props.connection as Record<string, unknown>) };
+  for (const k of credentialFields) out[k] = props[k] ?? undefined;
   return out;
 }
 

@@ -9,7 +9,7 @@ import { sizeProblem } from "../providers/engine/waves";
 import { VISIBLE_REASON, hasVisibleText } from "../providers/engine/promotion";
 import { UpchainError } from "../providers/errors";
 import { keyscanHostProblem } from "../providers/transport/hostKey";
-import { ConfigIssue, ConfigPath, configField, issueField } from "./issues";
+import { ConfigIssue, ConfigPath, issueField } from "./issues";
 import { nearestKey, unknownKeyMessage } from "./suggest";
 
 const PRODUCTS = ["omflow", "groupmax", "oracle-as", "altazion-office"] as const;

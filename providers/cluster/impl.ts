@@ -25,6 +25,7 @@ import { AdminState, ServerState, adminStates } from "../loadBalancer/pools";
 import { Connection } from "../transport/remoteHost";
 import { withSsh } from "../transport/ssh";
 import { withArticle } from "../article";
+import { propertiesOf } from "../properties";
 import { platformShell } from "../engine/installedVersion";
 import { CheckFailure, FieldNames, fieldNamesOf, inUserTerms, userField } from "../server/fields";
 
@@ -214,12 +215,12 @@ function membersFailure(reason: string): CheckFailure {
  * failure's property: the engine prints a property's whole value beside it, and the members' value is
  * every member's connection and options.
  */
-export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+export async function check(olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult> {
   const r = await checkCluster(olds, news);
   return printableCheck(r.failures?.length ? { failures: inUserTerms(r.failures, fieldNamesOf(news)) } : r);
 }
 
-async function checkCluster(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+async function checkCluster(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult> {
   const parsed = clusterSchema.safeParse(news);
   if (!parsed.success) return { failures: toCheckFailures(parsed.error) };
   const s = parsed.data;
@@ -232,22 +233,28 @@ async function checkCluster(_olds: any, news: any): Promise<pulumi.dynamic.Check
     const j = judge(s, catalog, o);
     if (j.problems.length) return { failures: j.problems.map((reason) => checkFailure("INVALID_INPUT", "members", reason)) };
     const order = clusterRollout(s, catalog, o, j).entries.map((e) => `${e.member}: ${e.action}`);
-    return { inputs: { ...news, observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) }, rollout: order } };
+    return { inputs: { ...propertiesOf(news), observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) }, rollout: order } };
   } catch (e) {
     if (!isUpchainError(e)) return { failures: [membersFailure((e as Error).message)] };
     return { failures: [checkFailure(e.code, e.path.length ? e.path : "members", e.message)] };
   }
 }
 
-export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult> {
+/** The members' names in the order declared, from properties check returned (or the state kept). */
+const memberNamesOf = (props: Record<string, unknown>): unknown[] => (Array.isArray(props.members) ? props.members.map((m) => propertiesOf(m).name) : []);
+
+/** diff reads what check returned (news) and the state (olds): its own outputs, strings where it wrote strings. */
+export async function diff(_id: string, oldProps: unknown, newProps: unknown): Promise<pulumi.dynamic.DiffResult> {
+  const [olds, news] = [propertiesOf(oldProps), propertiesOf(newProps)];
+  const observed = propertiesOf(news.observed);
   const changed: string[] = [];
-  const target = news.target;
-  const releases: Record<string, string> = news.observed?.releases ?? {};
-  const catalog = getCatalog(news.product);
+  const target = String(news.target);
+  const releases = Object.values(propertiesOf(observed.releases)).map(String);
+  const catalog = getCatalog(String(news.product));
   const t = catalog.scheme.normalize(target) ?? target;
-  if (Object.values(releases).some((v) => catalog.scheme.compare(v, t) < 0)) changed.push("rollout");
-  if (news.observed && !news.observed.poolsMatch) changed.push("pools");
-  if (JSON.stringify((olds.members ?? []).map((m: any) => m.name)) !== JSON.stringify((news.members ?? []).map((m: any) => m.name))) changed.push("members");
+  if (releases.some((v) => catalog.scheme.compare(v, t) < 0)) changed.push("rollout");
+  if (news.observed && !observed.poolsMatch) changed.push("pools");
+  if (JSON.stringify(memberNamesOf(olds)) !== JSON.stringify(memberNamesOf(news))) changed.push("members");
   return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
 }
 
@@ -257,40 +264,39 @@ export function reconcileStep(s: ClusterInputs, j: { desired: DesiredPools }): {
 }
 
 /** Put the pools where the members' releases (and an interrupted run) say they belong. */
-async function reconcile(inputs: any): Promise<any> {
+async function reconcile(inputs: unknown): Promise<{ id: string; outs: Record<string, unknown> }> {
   const s = clusterSchema.parse(inputs);
   const catalog = getCatalog(s.product);
   const o = await observe(s, catalog, fieldNamesOf(inputs));
   const j = judge(s, catalog, o);
-  if (j.problems.length) throw new Error(`INVALID_INPUT: ${j.problems.join("; ")}`);
+  if (j.problems.length) throw new UpchainError("INVALID_INPUT", j.problems.join("; "), ["members"]);
   const log = (line: string) => console.log(`upchain cluster: ${line}`);
   await withSsh(s.balancer.connection as Connection, async (h) => {
     const r = await applyPools(haproxyPools(h, s.balancer), reconcileStep(s, j), Date.now() + (s.drainSeconds + 120) * 1000);
     for (const line of r.stdout.trimEnd().split("\n")) log(line);
   }, pinnedIn(fieldNamesOf(inputs), "balancer"));
   const after = await observe(s, catalog, fieldNamesOf(inputs));
-  return { ...inputs, observed: { ...after, poolsMatch: true } };
+  return { id: `cluster@${s.balancer.connection.host}`, outs: { ...propertiesOf(inputs), observed: { ...after, poolsMatch: true } } };
 }
 
-export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
-  const outs = await printable(() => reconcile(inputs));
-  return { id: `cluster@${outs.balancer.connection.host}`, outs };
+export async function create(inputs: unknown): Promise<pulumi.dynamic.CreateResult> {
+  return printable(() => reconcile(inputs));
 }
 
-export async function update(_id: string, _olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
-  return { outs: await printable(() => reconcile(news)) };
+export async function update(_id: string, _olds: unknown, news: unknown): Promise<pulumi.dynamic.UpdateResult> {
+  return { outs: (await printable(() => reconcile(news))).outs };
 }
 
-export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
+export async function read(id: string, props: unknown): Promise<pulumi.dynamic.ReadResult> {
   return printable(() => readCluster(id, props));
 }
 
-async function readCluster(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
+async function readCluster(id: string, props: unknown): Promise<pulumi.dynamic.ReadResult> {
   const s = clusterSchema.parse(props);
   const catalog = getCatalog(s.product);
   const o = await observe(s, catalog, fieldNamesOf(props));
   const j = judge(s, catalog, o);
-  return { id, props: { ...props, observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) } } };
+  return { id, props: { ...propertiesOf(props), observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) } } };
 }
 
 export async function remove(): Promise<void> {

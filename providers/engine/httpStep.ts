@@ -13,7 +13,7 @@
 // install at the step's deadline, the step stops with INSTALL_MAY_STILL_RUN, which the executor never
 // answers with a restore (restoring the module's folder under a running install mixes two versions).
 import * as http from "http";
-import { UpchainError, isUpchainError } from "../errors";
+import { UpchainError } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
 import { Shell, Step } from "./catalog";
 import { DetachedResult } from "./detached";
@@ -88,7 +88,7 @@ async function tunnelledRequest(host: RemoteHost, port: number, req: HttpRequest
     if (req.body !== undefined) headers["content-length"] = Buffer.byteLength(body);
     // the tunnel's channel is not a socket (no setTimeout): the deadline is a timer of our own
     const timer = setTimeout(() => r.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)}s`)), timeoutMs);
-    const r = http.request({ method: req.method, path: req.path, headers, createConnection: () => stream as any }, (res) => {
+    const r = http.request({ method: req.method, path: req.path, headers, createConnection: () => stream }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on("data", (c: Buffer) => {

@@ -24,7 +24,6 @@ export interface StepProgressOptions {
 
 const MAX_LINE = 200;
 
-/* eslint-disable no-control-regex */
 /** Whole escape sequences, so none of their payload is left behind as text. */
 const ESCAPES = [
   /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, // OSC: a window title, a clipboard write (OSC 52), a hyperlink; ended by BEL or ST
@@ -36,7 +35,6 @@ const ESCAPES = [
 const CONTROLS = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/g;
 /** Zero-width and bidirectional controls: they hide or reorder what a line appears to say. */
 const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
-/* eslint-enable no-control-regex */
 
 /**
  * Text that came from a host (a step's output, a journal's fields, a balancer's answer) made safe for

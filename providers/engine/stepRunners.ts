@@ -60,7 +60,7 @@ const httpStep: StepRunner = {
 function fileStep(carryOut: (run: Run, step: PlannedStep) => ReturnType<typeof upload>): StepRunner {
   return {
     mode: "inline",
-    run: (run: Run, { step, what }: StepCall) => withContact(run.options.host, () => carryOut(run, step), { until: run.contactUntil(), ownErrors: true, lost: ownStepCut(run.options.host, step.title) }),
+    run: (run: Run, { step }: StepCall) => withContact(run.options.host, () => carryOut(run, step), { until: run.contactUntil(), ownErrors: true, lost: ownStepCut(run.options.host, step.title) }),
   };
 }
 

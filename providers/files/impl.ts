@@ -9,7 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
-import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
+import { ConnectionInput, connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
 import { FileSet, PlanContext, Platform } from "../engine/catalog";
 import { DEFAULT_STATE_DIR } from "../engine/executor";
 import { newRunId } from "../engine/journal";
@@ -19,6 +19,7 @@ import { runInItsShell } from "../engine/readOnHost";
 import { guardProviderProcess } from "../providerProcess";
 import { lineDiff } from "../edits/lineDiff";
 import { UpchainError, checkFailure, isUpchainError } from "../errors";
+import { propertiesOf } from "../properties";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { withSsh } from "../transport/ssh";
@@ -114,12 +115,12 @@ function nameProblems(s: FilesInputs): { property: string; reason: string }[] {
 const pinnedIn = (fields: FieldNames | undefined) => ({ hostKeyField: userField("connection.hostKey", fields) });
 
 /** Failures name the user's fields in their reason, without a property (the engine would print its whole value: server/fields.ts). */
-export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+export async function check(olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult> {
   const r = await checkFiles(olds, news);
   return printableCheck(r.failures?.length ? { failures: inUserTerms(r.failures, fieldNamesOf(news)) } : r);
 }
 
-async function checkFiles(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+async function checkFiles(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult> {
   const conn = connectionSchema.safeParse(connectionOf(news));
   const parsed = filesSchema.safeParse(news);
   const failures = [...(conn.success ? [] : toCheckFailures(conn.error, ["connection"])), ...(parsed.success ? [] : toCheckFailures(parsed.error))];
@@ -141,11 +142,14 @@ async function checkFiles(_olds: any, news: any): Promise<pulumi.dynamic.CheckRe
     if (!isUpchainError(e)) return { failures: [{ property: "connection", reason: (e as Error).message }] };
     return { failures: [checkFailure(e.code, e.path.length ? e.path : "connection", e.message)] };
   }
-  return { inputs: { ...withConnection({ ...news, ...s }, conn.data), folder, changes } };
+  return { inputs: { ...withConnection({ ...propertiesOf(news), ...s }, conn.data), folder, changes } };
 }
 
+/** The set's resource id: one product's set on one host. */
+const filesId = (s: FilesInputs, c: ConnectionInput) => `${s.product}:${s.fileSet}@${c.host}:${c.port}`;
+
 /** Pulumi shows a thrown error's message only: the code in front, as check's failures have it, the host's text cleaned. */
-async function apply(inputs: any): Promise<any> {
+async function apply(inputs: unknown): Promise<{ id: string; outs: Record<string, unknown> }> {
   try {
     return await applyFiles(inputs);
   } catch (e) {
@@ -153,13 +157,13 @@ async function apply(inputs: any): Promise<any> {
   }
 }
 
-async function applyFiles(inputs: any): Promise<any> {
+async function applyFiles(inputs: unknown): Promise<{ id: string; outs: Record<string, unknown> }> {
   const c = connectionSchema.parse(connectionOf(inputs));
   const s = filesSchema.parse(inputs);
   const { set, ctx, folder } = setOf(s);
   for (const p of nameProblems(s)) throw new UpchainError("INVALID_INPUT", `${p.property}: ${p.reason}`);
   const log = (l: string) => console.log(`upchain ${c.host}: ${l}`);
-  return withSsh(c, async (h) => {
+  const outs = await withSsh(c, async (h) => {
     await assertProduct(h, set, ctx);
     const run = newRunId();
     // No lock on Windows: it is a POSIX one (engine/lock.ts), and no upchain run can hold it there,
@@ -176,6 +180,7 @@ async function applyFiles(inputs: any): Promise<any> {
       await lock.release().catch(() => undefined);
     }
   }, pinnedIn(fieldNamesOf(inputs)));
+  return { id: filesId(s, c), outs };
 }
 
 /** Write the changed files, remove the undeclared ones (a copy of each kept), and read the folder back. */
@@ -249,39 +254,40 @@ export async function placeFiles(h: RemoteHost, inputs: unknown, run: string, lo
   return place(h, s, set, folder, run, log);
 }
 
-export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
-  const outs = await apply(inputs);
-  return { id: `${outs.product}:${outs.fileSet}@${outs.connection.host}:${outs.connection.port}`, outs };
+export async function create(inputs: unknown): Promise<pulumi.dynamic.CreateResult> {
+  return apply(inputs);
 }
 
-export async function update(_id: string, _olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
-  return { outs: await apply(news) };
+export async function update(_id: string, _olds: unknown, news: unknown): Promise<pulumi.dynamic.UpdateResult> {
+  return { outs: (await apply(news)).outs };
 }
 
-export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult> {
+export async function diff(_id: string, oldProps: unknown, newProps: unknown): Promise<pulumi.dynamic.DiffResult> {
+  const [olds, news] = [propertiesOf(oldProps), propertiesOf(newProps)];
+  const [oldConnection, newConnection] = [propertiesOf(olds.connection), propertiesOf(news.connection)];
   const changed: string[] = [];
   if (JSON.stringify(olds.files ?? {}) !== JSON.stringify(news.files ?? {})) changed.push("files");
   // the host differs from the stack (someone edited a file by hand): up puts it back
-  if ((news.changes ?? []).length) changed.push("changes");
-  for (const k of ["host", "port", "user", "hostKey"]) if (olds.connection?.[k] !== news.connection?.[k]) changed.push(`connection.${k}`);
+  if (Array.isArray(news.changes) && news.changes.length) changed.push("changes");
+  for (const k of ["host", "port", "user", "hostKey"]) if (oldConnection[k] !== newConnection[k]) changed.push(`connection.${k}`);
   if (olds.folder !== news.folder) changed.push("folder");
   return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
 }
 
-export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
+export async function read(id: string, props: unknown): Promise<pulumi.dynamic.ReadResult> {
   return printable(() => readFiles(id, props));
 }
 
-async function readFiles(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
+async function readFiles(id: string, props: unknown): Promise<pulumi.dynamic.ReadResult> {
   const c = connectionSchema.parse(connectionOf(props));
   const s = filesSchema.parse(props);
   const { set, folder } = setOf(s);
   const files = await withSsh(c, (h) => hostFiles(h, s.platform, set, folder), pinnedIn(fieldNamesOf(props)));
-  return { id, props: { ...props, files, sha256: Object.fromEntries(Object.entries(files).map(([n, t]) => [n, sha(t)])) } };
+  return { id, props: { ...propertiesOf(props), files, sha256: Object.fromEntries(Object.entries(files).map(([n, t]) => [n, sha(t)])) } };
 }
 
 /** Dropping the set from the stack removes its files from the host (copies kept), as removing one file does. */
-export async function remove(_id?: string, props?: any): Promise<void> {
+export async function remove(_id?: string, props?: unknown): Promise<void> {
   if (!props) return;
-  await apply({ ...props, files: {} });
+  await apply({ ...propertiesOf(props), files: {} });
 }

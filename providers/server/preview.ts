@@ -25,7 +25,8 @@ import { assertRoot, pinnedIn, readRunState } from "./hostState";
 import { takeLook } from "./lookAhead";
 import { HostPlan, VersionReads, catalogFor, contextOf, planFromHost, resumePlan, stageOf } from "./planFromHost";
 import { Resumed, planSummary, resumedPlan } from "./planSummary";
-import { Compared, ServerGiven, ServerInputs, comparedOf, parseServer, priorVersion, propertiesOf } from "./schema";
+import { propertiesOf } from "../properties";
+import { Compared, ServerGiven, ServerInputs, comparedOf, parseServer, priorVersion } from "./schema";
 import { targetProblems } from "./target";
 
 type Checked = pulumi.dynamic.CheckResult<Record<string, unknown>>;

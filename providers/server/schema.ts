@@ -9,6 +9,7 @@ import { SHORTEST_SECRET, SHORT_SECRET_RULE, UpchainError } from "../errors";
 import { runtimeApiSchema } from "../loadBalancer/config";
 import { suggestKey } from "../options/keys";
 import { forTerminal } from "../terminalBoundary";
+import { propertiesOf } from "../properties";
 import { CheckFailure } from "./fields";
 
 const memberName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a server name as the balancer has it: letters, digits, '_', '.', ':' and '-'");
@@ -93,9 +94,6 @@ export interface ServerGiven {
   /** The target alias check resolved against what the host offers (`latest` -> 4): up must find the same (planFromHost.ts). */
   resolvedTarget?: string;
 }
-
-/** Pulumi's property bag as it came (an object; anything else is taken as no properties). */
-export const propertiesOf = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 /**
  * The properties parsed; or every problem with them at once (the connection's named under

@@ -68,7 +68,7 @@ export async function connectSsh(conn: Connection, options: SshOptions = {}): Pr
         readyTimeout: options.readyTimeoutMs ?? 20_000,
         keepaliveInterval: options.keepaliveIntervalMs ?? 10_000,
         keepaliveCountMax: 3,
-        ...(serverHostKey ? { algorithms: { serverHostKey: serverHostKey as any } } : {}),
+        ...(serverHostKey ? { algorithms: { serverHostKey } } : {}),
         hostVerifier: (key: Buffer) => {
           offered = fingerprintOf(key);
           return offered === pin.fingerprint;

@@ -2,7 +2,7 @@
 // file (or the component's caller) wrote it, in the reason, never as a property the engine would
 // print with its whole value (`property members value {...}`, `value {<nil>}`).
 import * as assert from "assert";
-import { check } from "../../../providers/cluster/impl";
+import { check, diff } from "../../../providers/cluster/impl";
 
 const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
 const member = (name: string, connection: Record<string, unknown> = {}) => ({ name, connection: { host: "127.0.0.1", port: 9, hostKey, password: "pw-not-shown", ...connection }, options: {} });
@@ -53,5 +53,35 @@ describe("the cluster's check names the user's fields", function () {
     assert.strictEqual(r.failures![0].property, "");
     assert.match(r.failures![0].reason, /^upchain:clusters\[0\]\.members\[[01]\]\.host: CONNECTION_FAILED: /);
     assert.ok(!r.failures![0].reason.includes("pw-not-shown"));
+  });
+});
+
+describe("the cluster's diff: what up must roll or reconcile", () => {
+  // what check returns: the stack's cluster, with the releases and pools it observed
+  const checked = (releases: Record<string, string>, poolsMatch = true, names = ["wc1", "wc2"]) => ({ ...cluster(names.map((n) => member(n))), observed: { releases, pending: [], pools: {}, poolsMatch } });
+
+  it("every member at the target and the pools as they should be is no change", async () => {
+    const now = checked({ wc1: "10.1.2", wc2: "10.1.2.0.2" });
+    assert.deepStrictEqual(await diff("id", now, now), { changes: false, replaces: [], deleteBeforeReplace: false });
+  });
+
+  it("a member below the target is a change: the rollout has work to do", async () => {
+    assert.strictEqual((await diff("id", checked({ wc1: "10.1.2", wc2: "10.1.2" }), checked({ wc1: "10.1.2", wc2: "9.0.2.3" }))).changes, true);
+  });
+
+  it("pools that do not match the members' releases are a change: up reconciles them", async () => {
+    assert.strictEqual((await diff("id", checked({ wc1: "10.1.2", wc2: "10.1.2" }), checked({ wc1: "10.1.2", wc2: "10.1.2" }, false))).changes, true);
+  });
+
+  it("members added, removed or reordered are a change", async () => {
+    const now = checked({ wc1: "10.1.2", wc2: "10.1.2" });
+    for (const names of [["wc2", "wc1"], ["wc1"], ["wc1", "wc2", "wc3"]]) {
+      assert.strictEqual((await diff("id", now, checked({ wc1: "10.1.2", wc2: "10.1.2", wc3: "10.1.2" }, true, names))).changes, true, names.join(","));
+    }
+  });
+
+  it("news without observations (nothing read yet) compare by members alone", async () => {
+    const { observed: _none, ...unread } = checked({});
+    assert.strictEqual((await diff("id", unread, unread)).changes, false);
   });
 });
