@@ -11,7 +11,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  AltazionEvent, DATA_FOLDER, FILE_SHAPES, altazionEvents, altazionSite, appOfflineFiles, clearFault, hookFiles, installAltazion, modulePath, moduleVersion, placeAppOffline, placeHook, poolState,
+  AltazionEvent, DATA_FOLDER, FILE_SHAPES, altazionEvents, altazionSite, appOfflineFiles, clearFault, hookFiles, installAltazion, modulePath, moduleVersion, placeAppOffline, poolState,
   publish, run, serviceState, setFault, statusXml, waitForEvent,
 } from "../support/altazionFixture";
 import { AltazionServerSpec, altazionProject, configureAltazion, writeHook } from "../support/altazionProject";
@@ -93,8 +93,8 @@ describe("Altazion Office: two servers, five modules, hooks, through the update 
     const started = Date.now();
     const r = project.ok(["up", "--yes", "--skip-preview"]);
     const wall = (Date.now() - started) / 1000;
-    assert.deepStrictEqual(["ecommerce", "gestioncommerciale"].map((m) => moduleVersion(hosts.az1, m as any)), ["5.2.0.0", "5.2.1.0"]);
-    assert.deepStrictEqual(["integration", "phygitalapi", "database"].map((m) => moduleVersion(hosts.az2, m as any)), ["5.2.0.0", "5.2.0.0", "5.2.0.0"]);
+    assert.deepStrictEqual((["ecommerce", "gestioncommerciale"] as const).map((m) => moduleVersion(hosts.az1, m)), ["5.2.0.0", "5.2.1.0"]);
+    assert.deepStrictEqual((["integration", "phygitalapi", "database"] as const).map((m) => moduleVersion(hosts.az2, m)), ["5.2.0.0", "5.2.0.0", "5.2.0.0"]);
     assert.deepStrictEqual(hooksOnHost(hosts.az1), { "PREINSTALL_ecommerce.ps1": HOOK_EC, "POSTINSTALL_gestioncommerciale.ps1": HOOK_GC });
     const az1 = since("az1", mark.az1);
     const ran = az1.filter((e) => e.event === "hook").map((e) => `${e.phase}_${e.module}:${e.sha256}`);
@@ -102,7 +102,7 @@ describe("Altazion Office: two servers, five modules, hooks, through the update 
     // the hooks' variables come from the service (the module's folder and its backup, each ending with /), not from upchain
     const ec = az1.find((e) => e.event === "hook" && e.module === "ecommerce")!;
     assert.strictEqual(ec.E_MODULE_PATH, "/srv/altazion/ecommerce/");
-    assert.match(ec.E_BACKUP_PATH, /^\/opt\/cpoint\/\[e\]\/bin\/updates\/backups\/ecommerce\/5\.1\.0\.0\/$/);
+    assert.match(String(ec.E_BACKUP_PATH), /^\/opt\/cpoint\/\[e\]\/bin\/updates\/backups\/ecommerce\/5\.1\.0\.0\/$/);
     for (const [n, modules] of [["az1", "ecommerce,gestioncommerciale"], ["az2", "integration,phygitalapi,database"]] as const) {
       const seq = order(since(n, mark[n]), (e) => (e.event === "notice" ? `notice ${e.phase} ${e.modules}` : e.event === "install-done" ? `done ${e.module}` : undefined));
       assert.deepStrictEqual(seq, [`notice start ${modules}`, ...modules.split(",").map((m) => `done ${m}`), `notice end ${modules}`], n);
@@ -264,7 +264,7 @@ describe("Altazion Office: a customised database, its scripts reviewed and run o
     assert.notStrictEqual(failed.code, 0);
     assert.match(failed.output, /step "Run reviewed script 2\/3 002_procedures\.sql/);
     assert.deepStrictEqual(sqlRuns(from), ["001_tables.sql:ok", "002_procedures.sql:failed"]);
-    const seq = order(altazionEvents("azdb").slice(from), (e) => (["db-backup", "db-restore"].includes(e.event) ? e.event : e.event === "sql" ? e.script : undefined));
+    const seq = order(altazionEvents("azdb").slice(from), (e) => (["db-backup", "db-restore"].includes(e.event) ? e.event : e.event === "sql" ? String(e.script) : undefined));
     assert.deepStrictEqual(seq, ["db-backup", "001_tables.sql", "002_procedures.sql", "db-restore"]);
     assert.strictEqual(moduleVersion(host, "database"), "5.1.0.0");
     clearFault(host, "sqlFail");

@@ -32,14 +32,6 @@ async function waitFor(what: string, test: () => boolean, ms: number, log?: stri
   }
 }
 
-const rebootStarted = (name: string) => {
-  try {
-    return /"marker"/.test(onHost(name, "cat /var/lib/upchain/groupmax.journal.json 2>/dev/null || true"));
-  } catch {
-    return true; // the host is down: the reboot has started
-  }
-};
-
 describe("four Groupmax servers at 02-00, 02-01, 03-00 and 05-00 in one stack", function () {
   this.timeout(30 * 60 * 1000);
   const names = ["gm0200", "gm0201", "gm0300", "gm0500"];

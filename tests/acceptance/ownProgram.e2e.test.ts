@@ -61,8 +61,9 @@ const tsconfig = { compilerOptions: { strict: true, target: "ES2020", module: "c
 function npm(dir: string, args: string[]): string {
   try {
     return execFileSync("npm", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
-  } catch (e: any) {
-    throw new Error(`npm ${args.join(" ")} failed in ${dir}: ${e.stderr || e.message}`);
+  } catch (e) {
+    const failed = e as Error & { stderr?: string };
+    throw new Error(`npm ${args.join(" ")} failed in ${dir}: ${failed.stderr || failed.message}`);
   }
 }
 

@@ -22,6 +22,7 @@ import { GROUPMAX_LAYOUT, failInstall, groupmaxState, installGroupmax } from "..
 import { groupmaxOptions } from "../support/groupmaxProject";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { PulumiProject, repoRoot } from "../support/pulumi";
+import { exportedResources } from "../support/stackExport";
 
 /** How Pulumi marks a secret in state and in `stack export`: {SECRET_SIG: SECRET_VALUE, ciphertext}. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -137,8 +138,11 @@ function propertiesNamed(v: unknown, key: string, at = ""): { path: string; valu
   return Object.entries(v).flatMap(([k, x]) => [...(k === key ? [{ path: `${at}.${k}`, value: x }] : []), ...propertiesNamed(x, key, `${at}.${k}`)]);
 }
 
-const isCiphertext = (v: unknown) =>
-  typeof v === "object" && v !== null && (v as any)[SECRET_SIG] === SECRET_VALUE && typeof (v as any).ciphertext === "string" && (v as any).ciphertext.length > 0;
+const isCiphertext = (v: unknown) => {
+  if (typeof v !== "object" || v === null) return false;
+  const secret = v as Record<string, unknown>;
+  return secret[SECRET_SIG] === SECRET_VALUE && typeof secret.ciphertext === "string" && secret.ciphertext.length > 0;
+};
 
 describe("secrets scan: a Groupmax stack with a secret key, password and option value leaves no secret anywhere", function () {
   this.timeout(20 * 60 * 1000);
@@ -295,15 +299,15 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
 
   it("the state holds secretEnv and every credential only as ciphertext, and the stack file holds them only encrypted", () => {
     const exported = ok(["stack", "export"]);
-    const resources: any[] = JSON.parse(exported.stdout).deployment.resources ?? [];
+    const resources = exportedResources(exported.stdout);
     const servers = resources.filter((r) => r.type === SERVER_TYPE);
     assert.deepStrictEqual(servers.map((r) => r.urn.split("::").pop()).sort(), names);
     const fields = ["secretEnv", "privateKey", "password", ...(encryptedKey ? ["privateKeyPassphrase"] : [])];
     for (const r of servers) {
-      for (const side of ["inputs", "outputs"]) {
+      for (const side of ["inputs", "outputs"] as const) {
         // `fields` maps the provider's property names to the stack's field names, for messages: its
         // keys may be called secretEnv, its values are names of stack keys, never values
-        const names = (r[side].fields ?? {}) as Record<string, unknown>;
+        const names = (r[side]?.fields ?? {}) as Record<string, unknown>;
         for (const [k, v] of Object.entries(names)) assert.match(String(v), /^upchain:[\w.[\]"-]+$/, `${r.urn} ${side}.fields.${k} is not a stack key's name`);
         for (const f of fields) {
           const found = propertiesNamed(r[side], f).filter((p) => !p.path.startsWith(".fields."));

@@ -481,7 +481,7 @@ export async function waitIdle(host: HostRef, timeoutMs = 30000): Promise<void> 
 export interface AltazionEvent {
   t: number;
   event: string;
-  [k: string]: any;
+  [k: string]: unknown;
 }
 
 /** The host's events in order (README "Events"); onHost reads up to 512 MB, so long logs are fine. */

@@ -12,7 +12,7 @@ import { isUpchainError } from "../../providers/errors";
 import { quotePowerShell } from "../../providers/quote";
 import { Lexed, canaryOf, lexPowerShell, lexSh, psCanaryOf, shDecode, shSyntaxErrors } from "./hostile";
 
-type Options = Record<string, any>;
+type Options = Record<string, unknown>;
 
 /** Real local files, so a preview that checks local files finds them and judges only the field under test. */
 function localFiles() {
@@ -102,13 +102,13 @@ const top = (key: string, kind: Field["kind"] = "path"): Field => ({ label: `opt
 const patch = (version: string): Field => ({
   label: `options.patches["${version}"]`,
   names: (p) => /^options\.patches/.test(p),
-  set: (o, v) => ({ ...o, patches: { ...o.patches, [version]: v } }),
+  set: (o, v) => ({ ...o, patches: { ...(o.patches as Record<string, unknown> | undefined), [version]: v } }),
   kind: "path",
 });
 const upload = (key: "source" | "destination"): Field => ({
   label: `options.uploads.0.${key}`,
   names: named("uploads", "0", key),
-  set: (o, v) => ({ ...o, uploads: [{ ...o.uploads[0], [key]: v }] }),
+  set: (o, v) => ({ ...o, uploads: [{ ...(o.uploads as Record<string, unknown>[])[0], [key]: v }] }),
   kind: "path",
 });
 const databasePath: Field = { label: "options.databasePaths.0", names: named("databasePaths", "0"), set: (o, v) => ({ ...o, databasePaths: [v] }), kind: "path" };

@@ -19,8 +19,9 @@ export interface TestHost {
 function run(args: string[]): string {
   try {
     return execFileSync("bash", [harness, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 512 * 1024 * 1024 });
-  } catch (e: any) {
-    throw new Error(`testhost.sh ${args.join(" ")} failed: ${e.stderr || e.message}`);
+  } catch (e) {
+    const failed = e as Error & { stderr?: string };
+    throw new Error(`testhost.sh ${args.join(" ")} failed: ${failed.stderr || failed.message}`);
   }
 }
 

@@ -136,8 +136,6 @@ export interface PsScript {
   script: string;
 }
 
-const isText = (v: unknown): v is string => typeof v === "string" && v !== "";
-
 /** What an executor runs for the step: its commands, and the commands some actions carry besides (an edit's, a reboot's, an http step's attempts'). */
 const psCommands = (s: Step): string[] => {
   return commandsOf(s);

@@ -18,7 +18,7 @@ async function fakeEngine(): Promise<{ address: string; received: Received[]; st
   const received: Received[] = [];
   const server = new grpc.Server();
   server.addService(rpc.EngineService, {
-    log: (call: any, done: (e: null, r: unknown) => void) => {
+    log: (call: { request: { getMessage(): string; getEphemeral(): boolean; getSeverity(): number } }, done: (e: null, r: unknown) => void) => {
       received.push({ message: call.request.getMessage(), ephemeral: call.request.getEphemeral(), severity: call.request.getSeverity() });
       done(null, new (sdk("google-protobuf/google/protobuf/empty_pb").Empty)());
     },

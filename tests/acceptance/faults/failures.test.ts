@@ -80,11 +80,11 @@ describe("fault matrix: failures on the host", function () {
       runId = m.match(/clearRun: "([^"]+)"/)?.[1] ?? "";
       return isUpchainError(e, "RESTORE_FAILED") && /restoring the backup failed too/.test(m) && m.includes(`The restore point is kept on the host: ${BACKUP}`) && /No space left/.test(m);
     });
-    const j = liveJournal(N);
+    const j = liveJournal(N)!;
     assert.strictEqual(j.status, "restore-failed");
     assert.strictEqual(j.run, runId);
-    assert.strictEqual(j.failure.restorePoint, BACKUP);
-    assert.match(j.failure.why, /No space left/);
+    assert.strictEqual(j.failure!.restorePoint, BACKUP);
+    assert.match(j.failure!.why, /No space left/);
     assert.strictEqual(sha(N, `${BACKUP}/data/db`), db, "the restore point is whole");
     assert.strictEqual(serving(N), "", "a half-restored version is not started");
     const backup = backupSums(N, "1-to-2");
@@ -113,10 +113,10 @@ describe("fault matrix: failures on the host", function () {
     assert.strictEqual(backupSums(N, "1-to-2"), backup, "the backup is still there, unchanged");
     assert.strictEqual(sha(N, `${BACKUP}/data/db`), db);
     assert.deepStrictEqual(startsOf(N), steps, "no step ran, so the backup step never deleted its folder");
-    const j = liveJournal(N);
+    const j = liveJournal(N)!;
     assert.strictEqual(j.status, "restore-failed");
-    assert.strictEqual(j.failure.restorePoint, BACKUP);
-    assert.match(j.failure.why, /restore refused by the hook/);
+    assert.strictEqual(j.failure!.restorePoint, BACKUP);
+    assert.match(j.failure!.why, /restore refused by the hook/);
     // the operator restores by hand and clears the run: the next run does the hop
     onHost(N, `cp -a ${BACKUP}/data/. ${DATA}/ && cp ${BACKUP}/VERSION ${FAULT_DIR}/VERSION`);
     await assertNextRunFinishes(N, () => run({ clearRun: j.run }));

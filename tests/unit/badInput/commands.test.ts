@@ -12,10 +12,10 @@ import { products, verdict } from "../../support/hostileRender";
 
 const CANARY = "upchain_canary_command_7f3a9";
 
-const fields: { label: string; set: (o: Record<string, any>, v: string) => Record<string, any>; stepId: string }[] = [
-  { label: "options.installers.objectServer", set: (o, v) => ({ ...o, installers: { ...o.installers, objectServer: v } }), stepId: "install-object-server" },
-  { label: "options.installers.addressServer", set: (o, v) => ({ ...o, installers: { ...o.installers, addressServer: v } }), stepId: "install-address-server" },
-  { label: "options.installers.mailServer", set: (o, v) => ({ ...o, installers: { ...o.installers, mailServer: v } }), stepId: "install-mail-server" },
+const fields: { label: string; set: (o: Record<string, unknown>, v: string) => Record<string, unknown>; stepId: string }[] = [
+  { label: "options.installers.objectServer", set: (o, v) => ({ ...o, installers: { ...(o.installers as Record<string, unknown>), objectServer: v } }), stepId: "install-object-server" },
+  { label: "options.installers.addressServer", set: (o, v) => ({ ...o, installers: { ...(o.installers as Record<string, unknown>), addressServer: v } }), stepId: "install-address-server" },
+  { label: "options.installers.mailServer", set: (o, v) => ({ ...o, installers: { ...(o.installers as Record<string, unknown>), mailServer: v } }), stepId: "install-mail-server" },
   { label: "options.addressMailSetup", set: (o, v) => ({ ...o, addressMailSetup: v }), stepId: "address-mail-setup" },
   { label: "options.rebootCommand", set: (o, v) => ({ ...o, rebootCommand: v }), stepId: "reboot" },
 ];

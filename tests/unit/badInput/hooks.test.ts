@@ -37,7 +37,7 @@ describe("bad input: hook names", function () {
       const p = products[name];
       fc.assert(
         fc.property(hostileName(INSTALLERS), (key) => {
-          const r = verdict(p, { ...p.base, installers: { ...p.base.installers, [key]: "install it" } });
+          const r = verdict(p, { ...p.base, installers: { ...(p.base.installers as Record<string, unknown>), [key]: "install it" } });
           if (r.kind === "crashed") assert.fail(`crashed: ${(r.error as Error)?.message}`);
           if (r.kind === "rendered") {
             tally("hook names", "literal");

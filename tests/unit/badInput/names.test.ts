@@ -21,7 +21,7 @@ const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDSa840jTJVh7laKPZbIWcAvwv
 const server = () => ({ name: "wf-1", host: "192.0.2.10", user: "deploy", hostKey: HOST_KEY, product: "omflow", version: "1.2.0.1" });
 
 /** Refused with one INVALID_INPUT whose message names `upchain:<path>`, or parsed with the value unchanged at `read(config)`. */
-function refusedNamingOrKept(raw: Record<string, unknown>, path: (string | number)[], value: string, read: (c: any) => unknown, fieldClass?: string): void {
+function refusedNamingOrKept(raw: Record<string, unknown>, path: (string | number)[], value: string, read: (c: ReturnType<typeof parseStackConfig>) => unknown, fieldClass?: string): void {
   let config;
   try {
     config = parseStackConfig(raw);

@@ -117,7 +117,7 @@ describe("bad input: the judge itself", () => {
         ...p.catalog,
         hopSteps: (hop, ctx) => [
           ...p.catalog.hopSteps(hop, ctx),
-          { id: "leak", action: "run", title: "leak", shell: "sh", destructive: false, commands: [`ls "${quote((ctx.options as any).installDir ?? "/opt/omflow")}"`] } as Step,
+          { id: "leak", action: "run", title: "leak", shell: "sh", destructive: false, commands: [`ls "${quote((ctx.options.installDir as string | undefined) ?? "/opt/omflow")}"`] } as Step,
         ],
       },
     };
@@ -131,7 +131,7 @@ describe("bad input: the judge itself", () => {
         ...p.catalog,
         hopSteps: (hop, ctx) => [
           ...p.catalog.hopSteps(hop, ctx),
-          { id: "leak", action: "run", title: "leak", shell: "sh", destructive: false, commands: [`ls ${(ctx.options as any).installDir ?? "/opt/omflow"}`] } as Step,
+          { id: "leak", action: "run", title: "leak", shell: "sh", destructive: false, commands: [`ls ${(ctx.options.installDir as string | undefined) ?? "/opt/omflow"}`] } as Step,
         ],
       },
     };
@@ -148,7 +148,7 @@ describe("bad input: the judge itself", () => {
         ...pw.catalog,
         hopSteps: (hop, ctx) => [
           ...pw.catalog.hopSteps(hop, ctx),
-          { id: "leak", action: "run", title: "leak", shell: "powershell", destructive: false, commands: [`Get-Item '${(ctx.options as any).windowsInstallDir ?? "C:\\x"}'`] } as Step,
+          { id: "leak", action: "run", title: "leak", shell: "powershell", destructive: false, commands: [`Get-Item '${(ctx.options.windowsInstallDir as string | undefined) ?? "C:\\x"}'`] } as Step,
         ],
       },
     };

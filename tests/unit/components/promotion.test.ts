@@ -9,7 +9,7 @@ import { WebCacheCluster } from "../../../components/webCacheCluster";
 
 describe("Promotion: the previous stack's proven versions reach each server's gate", () => {
   it("each server gets the versions its product runs in the previous stack, and only its own override", async () => {
-    const servers: Record<string, any> = {};
+    const servers: Record<string, unknown> = {};
     let referenced: string | undefined;
     await pulumi.runtime.setMocks(
       {

@@ -6,13 +6,13 @@ import { WebCacheCluster } from "../../../components/webCacheCluster";
 
 describe("WebCacheCluster: a Server per member and stop, stop by stop", () => {
   it("every member's 9.0.2.3 Server, one after the other, then every member's 10.1.2 Server under the member's own name", async () => {
-    const servers: { name: string; pool: any }[] = [];
+    const servers: { name: string; pool: { member: string; upTo?: string; after?: string } }[] = [];
     // the pool is a secret: the mock monitor sees it in Pulumi's secret envelope
-    const unwrap = (v: any) => (v && typeof v === "object" && "value" in v && Object.keys(v).some((k) => /^[0-9a-f]{32}$/.test(k)) ? v.value : v);
+    const unwrap = (v: unknown): unknown => (v && typeof v === "object" && "value" in v && Object.keys(v).some((k) => /^[0-9a-f]{32}$/.test(k)) ? v.value : v);
     await pulumi.runtime.setMocks(
       {
         newResource: (args) => {
-          if (args.type === "pulumi-nodejs:dynamic/upchain:Server") servers.push({ name: args.name, pool: unwrap(args.inputs.pool) });
+          if (args.type === "pulumi-nodejs:dynamic/upchain:Server") servers.push({ name: args.name, pool: unwrap(args.inputs.pool) as (typeof servers)[number]["pool"] });
           return { id: `${args.name}-id`, state: {} };
         },
         call: () => ({}),

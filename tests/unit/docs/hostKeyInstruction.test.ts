@@ -29,7 +29,7 @@ describe("the docs' hostKey instruction, run as written against a real SSH serve
   before(async () => {
     server = new Server({ hostKeys: [fs.readFileSync(path.join(dir, "host"))] }, (c) => {
       c.on("error", () => undefined);
-      c.on("authentication", (ctx: any) => (ctx.method === "password" && ctx.password === "pw-test" ? ctx.accept() : ctx.reject(["password"])));
+      c.on("authentication", (ctx) => (ctx.method === "password" && ctx.password === "pw-test" ? ctx.accept() : ctx.reject(["password"])));
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     port = (server.address() as net.AddressInfo).port;

@@ -3,7 +3,7 @@
 // everything read back, nothing touched when already right).
 import * as assert from "assert";
 import { oracleAs } from "../../../providers/catalogs/oracleAs";
-import { stepOfAction } from "../../../providers/engine/catalog";
+import { Step, stepOfAction } from "../../../providers/engine/catalog";
 import { ClusterMembership, clusterMember, rolloutStops, stageRequest } from "../../../providers/engine/clusterMember";
 import { planUpgrade } from "../../../providers/engine/planner";
 import { applyPools } from "../../../providers/loadBalancer/poolStep";
@@ -234,7 +234,7 @@ describe("a pool step on the balancer", () => {
  * that stop on it runs the hop's destination. Returns the moments with no live member taking
  * invalidations, and those where a live 9.0.2 member runs while a 10.1.2 member takes them (004's rule).
  */
-function invalidationMoments(runs: { member: string; steps: { hop: string; id: string; action: string }[] }[], start: string): { gaps: string[]; ruleBroken: string[] } {
+function invalidationMoments(runs: { member: string; steps: (Step & { hop: string })[] }[], start: string): { gaps: string[]; ruleBroken: string[] } {
   const inPool = Object.fromEntries(members.map((m) => [m, true]));
   const release = Object.fromEntries(members.map((m) => [m, start]));
   const down = new Set<string>();
@@ -242,7 +242,7 @@ function invalidationMoments(runs: { member: string; steps: { hop: string; id: s
   const ruleBroken: string[] = [];
   for (const run of runs) {
     for (const [k, s] of run.steps.entries()) {
-      if (s.action === "pool") for (const [m, state] of Object.entries(stepOfAction(s as any, "pool").pools.purge ?? {})) inPool[m] = state === "ready";
+      if (s.action === "pool") for (const [m, state] of Object.entries(stepOfAction(s, "pool").pools.purge ?? {})) inPool[m] = state === "ready";
       if (s.id === oracleAs.cluster!.oldReleaseStoppedAfter) {
         down.add(run.member);
         release[run.member] = s.hop.split("->")[1];

@@ -75,7 +75,6 @@ describe("executor: a host's text is masked, then cleaned, before the operator s
     const shown = reportedError(error).message;
     assert.match(shown, /^STEP_FAILED: /);
     assert.ok(shown.includes("\n| abcde\n"), JSON.stringify(shown));
-    // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(shown, /[\x00-\x09\x0b-\x1f\x7f-\x9f]|Y3VybCBldmlsIHwgc2g/);
   });
 });

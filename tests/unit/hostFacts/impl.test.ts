@@ -52,11 +52,11 @@ describe("HostFacts provider (no I/O)", function () {
   });
   it("diff sees a changed passphrase", async () => {
     const c = { host: "h", port: 22, user: "root", hostKey };
-    const r = await diff("id", { connection: c, privateKey: "k", privateKeyPassphrase: "a" } as any, { connection: c, privateKey: "k", privateKeyPassphrase: "b" });
+    const r = await diff("id", { connection: c, privateKey: "k", privateKeyPassphrase: "a" }, { connection: c, privateKey: "k", privateKeyPassphrase: "b" });
     assert.strictEqual(r.changes, true);
   });
   it("diff never replaces: a changed key or address is an update", async () => {
-    const olds: any = { connection: { host: "h", port: 22, user: "root", hostKey }, privateKey: "k" };
+    const olds = { connection: { host: "h", port: 22, user: "root", hostKey }, privateKey: "k" };
     const same = await diff("id", olds, { connection: { host: "h", port: 22, user: "root", hostKey }, privateKey: "k" });
     assert.strictEqual(same.changes, false);
     const moved = await diff("id", olds, { connection: { host: "h2", port: 22, user: "root", hostKey }, privateKey: "k2" });

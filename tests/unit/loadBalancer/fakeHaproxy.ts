@@ -51,7 +51,7 @@ export class FakeHaproxy implements RemoteHost {
     return this.servers.find((s) => s.backend === backend && s.server === server)!;
   }
 
-  async exec(command: string): Promise<ExecResult> {
+  async exec(): Promise<ExecResult> {
     // the only command the driver runs is its look at a refused socket
     return { code: 0, signal: null, stdout: this.refuse?.probe ?? "open\nroot\n", stderr: "" };
   }

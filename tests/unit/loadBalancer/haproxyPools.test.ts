@@ -4,6 +4,7 @@ import * as assert from "assert";
 import { isUpchainError } from "../../../providers/errors";
 import { haproxyPools } from "../../../providers/loadBalancer/config";
 import { HaproxyPools } from "../../../providers/loadBalancer/haproxyPools";
+import { AdminState } from "../../../providers/loadBalancer/pools";
 import { FakeHaproxy } from "./fakeHaproxy";
 
 const pools = (fake: FakeHaproxy, pollMs = 5): HaproxyPools => haproxyPools(fake, {}, { pollMs, timeoutMs: 2000 });
@@ -71,7 +72,7 @@ describe("HaproxyPools over the runtime API (fake stream)", () => {
       await assert.rejects(p.read(name), (e: unknown) => isUpchainError(e, "INVALID_INPUT"));
       await assert.rejects(p.waitDrained("traffic", name, Date.now() + 100), (e: unknown) => isUpchainError(e, "INVALID_INPUT"));
     }
-    await assert.rejects(p.set("traffic", "m1", "down" as any), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /must be one of ready, drain, maint/.test(e.message));
+    await assert.rejects(p.set("traffic", "m1", "down" as unknown as AdminState), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /must be one of ready, drain, maint/.test(e.message));
     assert.deepStrictEqual(fake.received, [], "nothing was sent");
     assert.strictEqual(fake.opened, 0, "no stream was even opened");
   });

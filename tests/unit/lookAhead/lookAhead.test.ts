@@ -66,7 +66,6 @@ describe("look-ahead: the servers' preview looks, side by side", () => {
     const r = await lookAheadCheck(undefined, { servers: [], names: [], problems: given });
     const [failure] = r.failures!;
     assert.match(failure.reason, /not a version: 1\.2forged/);
-    // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(failure.reason, /[\x00-\x09\x0b-\x1f]|ZXZpbA/);
   });
 

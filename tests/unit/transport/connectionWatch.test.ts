@@ -64,7 +64,7 @@ describe("ConnectionWatch", () => {
     const watch = new ConnectionWatch(client, "root@h:22", []);
     const ready = watch.whenReady();
     client.emit("error", Object.assign(new Error("All configured authentication methods failed"), { level: "client-authentication" }));
-    await assert.rejects(ready, (e: any) => e.level === "client-authentication");
+    await assert.rejects(ready, (e: unknown) => (e as { level?: string }).level === "client-authentication");
     assert.doesNotThrow(() => client.emit("error", new Error("again")));
   });
 

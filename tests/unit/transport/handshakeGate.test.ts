@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { Server, utils } from "ssh2";
+import { ParsedKey, Server, utils } from "ssh2";
 import { Gate, HANDSHAKES_AT_ONCE, handshakeWithRetry } from "../../../providers/transport/handshakeGate";
 import { connectSsh } from "../../../providers/transport/ssh";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
@@ -101,7 +101,7 @@ describe("bounded SSH handshakes", function () {
     };
     const hostKey = keygen("host");
     const client = keygen("client");
-    const allowed = utils.parseKey(client.pub) as any;
+    const allowed = utils.parseKey(client.pub) as ParsedKey;
     let server: Server;
     let port = 0;
     let handshaking = 0;
@@ -114,11 +114,11 @@ describe("bounded SSH handshakes", function () {
         sides.push(c);
         most = Math.max(most, ++handshaking);
         c.on("error", () => undefined);
-        c.on("authentication", (ctx: any) => {
+        c.on("authentication", (ctx) => {
           if (ctx.method === "publickey" && ctx.key.data.equals(allowed.getPublicSSH())) {
             if (!ctx.signature) return ctx.accept();
             // a slow login, as a loaded host's is: handshakes overlap unless something holds them back
-            if (allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo)) return void setTimeout(() => ctx.accept(), 30);
+            if (allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo)) return void setTimeout(() => ctx.accept(), 30);
           }
           ctx.reject(["publickey"]);
         });

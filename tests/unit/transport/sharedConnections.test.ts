@@ -153,7 +153,7 @@ describe("shared connections: one login per server per up (counting fake transpo
     await (await pool.lend(server())).close();
     await (await pool.lend(withKey)).close();
     // the pool itself, not the connections it keeps (they hold their credentials, as before)
-    const own = inspect({ ...pool, idle: [...(pool as any).idle.keys()] }, { depth: 5 });
+    const own = inspect({ ...pool, idle: [...pool["idle"].keys()] }, { depth: 5 });
     for (const secret of ["correct horse battery", "secretkeymaterial", "hunter2-passphrase"]) assert.ok(!own.includes(secret), secret);
     await pool.closeAll();
   });

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { Server, utils } from "ssh2";
+import { SFTPWrapper, Server, ServerChannel, utils } from "ssh2";
 import { isUpchainError } from "../../../providers/errors";
 import { ReconnectingHost } from "../../../providers/transport/reconnectingHost";
 import { connectSsh } from "../../../providers/transport/ssh";
@@ -20,7 +20,7 @@ const password = "hunter2-secret-pw";
 const base64Password = "c2VjcmV0";
 
 /** What each command the fake server knows does on its channel. */
-const commands: Record<string, (ch: any) => void> = {
+const commands: Record<string, (ch: ServerChannel) => void> = {
   ok: (ch) => {
     ch.write("fine\n");
     ch.exit(0);
@@ -78,7 +78,7 @@ describe("ssh transport against an in-process SSH server", function () {
   );
 
   /** Run a command on this machine, as the fake server's shell. */
-  function runHere(ch: any, command: string): void {
+  function runHere(ch: ServerChannel, command: string): void {
     fs.rmSync(path.join(dir, "sudo-fails"), { force: true });
     if (fault.sudoFails) fs.writeFileSync(path.join(dir, "sudo-fails"), "");
     const p = spawn("/bin/sh", ["-c", command], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
@@ -94,15 +94,15 @@ describe("ssh transport against an in-process SSH server", function () {
   }
 
   /** SFTP onto this machine's files: just what uploads and removals use. */
-  function serveSftp(sftp: any): void {
-    const { STATUS_CODE, flagsToString } = (utils as any).sftp;
+  function serveSftp(sftp: SFTPWrapper): void {
+    const { STATUS_CODE, flagsToString } = utils.sftp;
     const fds = new Map<number, number>();
     let next = 0;
     const failWith = (reqid: number, e: unknown) => sftp.status(reqid, STATUS_CODE.FAILURE, (e as Error).message);
     sftp.on("OPEN", (reqid: number, filename: string, flags: number, attrs: { mode?: number }) => {
       sftpLog.push(`open ${filename} ${flagsToString(flags)} ${(attrs.mode ?? 0).toString(8)}`);
       try {
-        const fd = fs.openSync(filename, flagsToString(flags), attrs.mode);
+        const fd = fs.openSync(filename, flagsToString(flags) ?? "r", attrs.mode);
         const handle = Buffer.alloc(4);
         handle.writeUInt32BE(next);
         fds.set(next++, fd);
@@ -139,24 +139,24 @@ describe("ssh transport against an in-process SSH server", function () {
       tcpConnections++;
       serverSide.push(c);
       c.on("error", () => undefined);
-      c.on("authentication", (ctx: any) => {
+      c.on("authentication", (ctx) => {
         if (ctx.method === "password" && (ctx.password === password || ctx.password === base64Password)) return ctx.accept();
         if (ctx.method === "publickey" && ctx.key.data.equals(allowed.getPublicSSH())) {
-          if (!ctx.signature || allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo)) return ctx.accept();
+          if (!ctx.signature || allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo)) return ctx.accept();
         }
         ctx.reject(["publickey", "password"]);
       });
       c.on("ready", () => {
-        c.on("session", (accept: any) => {
+        c.on("session", (accept) => {
           const session = accept();
-          session.on("exec", (acceptExec: any, _reject: any, info: { command: string }) => {
+          session.on("exec", (acceptExec, _reject, info) => {
             const ch = acceptExec();
             received.push(info.command);
             const known = commands[info.command];
             if (known) known(ch);
             else runHere(ch, info.command);
           });
-          session.on("sftp", (acceptSftp: any) => serveSftp(acceptSftp()));
+          session.on("sftp", (acceptSftp) => serveSftp(acceptSftp()));
         });
       });
     });
@@ -391,8 +391,8 @@ describe("ssh transport against an in-process SSH server", function () {
       const h = await connect({ user: "deploy", password });
       // the staged upload is swapped between the upload and root's check
       fault.uploadFails = false;
-      const original = (h as any).exec.bind(h);
-      (h as any).exec = async (command: string, o: any) => {
+      const original = h.exec.bind(h);
+      h.exec = async (command, o) => {
         const staged = sftpLog.map((l) => l.match(/^open (\/tmp\/upchain-[0-9a-f]+) /)?.[1]).find(Boolean);
         if (staged && fs.existsSync(staged)) fs.writeFileSync(staged, "tampered\n");
         return original(command, o);

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { getCatalog } from "../../../../providers/catalogs";
 import { hookNameProblem } from "../../../../providers/catalogs/altazion/hooks";
+import { stepOfAction } from "../../../../providers/engine/catalog";
 import { planUpgrade } from "../../../../providers/engine/planner";
 import { isUpchainError } from "../../../../providers/errors";
 import { FILES, PORTAL, offered, statusXml, webOptions } from "./fixtures";
@@ -39,18 +40,18 @@ describe("altazion plan: one hop per module, in the stack's order, to what the u
 
   it("retries the document's way: again after the wait, then with the module's own pools stopped and started again whatever happens", () => {
     const { plan: p } = plan();
-    const gc = p.steps.filter((s) => s.id === "install")[1] as any;
-    assert.deepStrictEqual(gc.attempts.map((a: any) => a.waitSeconds), [0, 150, 0]);
+    const gc = stepOfAction(p.steps.filter((s) => s.id === "install")[1], "http");
+    assert.deepStrictEqual(gc.attempts.map((a) => a.waitSeconds), [0, 150, 0]);
     assert.deepStrictEqual(gc.attempts[2].before, ["/usr/local/sbin/altazion-apppool stop 'GC pool'", "/usr/local/sbin/altazion-apppool stop 'GC api'"]);
-    assert.strictEqual(gc.attempts[2].after.length, 2);
-    assert.match(gc.attempts[2].after[0], /altazion-apppool start 'GC pool'/);
+    assert.strictEqual(gc.attempts[2].after?.length, 2);
+    assert.match(gc.attempts[2].after![0], /altazion-apppool start 'GC pool'/);
     assert.deepStrictEqual(gc.request, { method: "POST", path: "/Updates/Install", headers: { "content-type": "application/x-www-form-urlencoded" } });
   });
 
   it("an integration module has no pool to stop: two attempts, and the give-up message says why", () => {
     const options = { portal: PORTAL, ...FILES, modules: [{ name: "integration", target: "latest", folder: "/srv/altazion/integration" }] };
     const { plan: p } = plan(options, statusXml([{ name: "integration", available: "5.2" }]), "integration=latest", "integration=5.1.0.0");
-    const install = p.steps.find((s) => s.id === "install") as any;
+    const install = stepOfAction(p.steps.find((s) => s.id === "install")!, "http");
     assert.strictEqual(install.attempts.length, 2);
     assert.match(install.giveUp, /not a web module/);
     assert.ok(!p.steps.some((s) => s.id === "maintenance" || s.id === "pools-started"));

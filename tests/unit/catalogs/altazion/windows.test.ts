@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { getCatalog } from "../../../../providers/catalogs";
 import { planUpgrade } from "../../../../providers/engine/planner";
-import { Step } from "../../../../providers/engine/catalog";
+import { Step, stepOfAction } from "../../../../providers/engine/catalog";
 import { psLiterals } from "../../../support/powershell";
 import { assertParses, loadPowerShellParser } from "../../../support/psParse";
 import { FILE_CAP_BYTES, STRICT_VERSION } from "../../../../providers/catalogs/altazion/status";
@@ -41,7 +41,7 @@ describe("altazion Windows recipe, rendered as PowerShell", () => {
   it("every line's literals close, with hostile folders", () => {
     for (const s of allSteps()) {
       assert.strictEqual(s.shell, "powershell", s.id);
-      const lines = [...s.commands, ...((s as any).attempts ?? []).flatMap((a: any) => [...(a.before ?? []), ...(a.after ?? [])])];
+      const lines = [...s.commands, ...(s.action === "http" ? s.attempts : []).flatMap((a) => [...(a.before ?? []), ...(a.after ?? [])])];
       for (const line of lines) psLiterals(line);
     }
   });
@@ -57,9 +57,9 @@ describe("altazion Windows recipe, rendered as PowerShell", () => {
   });
 
   it("the install loop stops and starts the module's own pools, and the maintenance rule renames or deletes as the document says", () => {
-    const install = allSteps().filter((s) => s.id === "install") as any[];
+    const install = allSteps().filter((s) => s.id === "install").map((s) => stepOfAction(s, "http"));
     assert.deepStrictEqual(install[1].attempts[2].before, ["Import-Module WebAdministration; Stop-WebAppPool -Name 'Phygital (store)'"]);
-    assert.match(install[1].attempts[2].after[0], /if \(\(Get-WebAppPoolState -Name 'Phygital \(store\)'\)\.Value -ne 'Started'\) \{ Start-WebAppPool -Name 'Phygital \(store\)' \}/);
+    assert.match(install[1].attempts[2].after![0], /if \(\(Get-WebAppPoolState -Name 'Phygital \(store\)'\)\.Value -ne 'Started'\) \{ Start-WebAppPool -Name 'Phygital \(store\)' \}/);
     assert.strictEqual(install[2].attempts.length, 2, "integration has no pool");
     const maintenance = allSteps().find((s) => s.id === "maintenance")!.commands.join("\n");
     assert.match(maintenance, /foreach \(\$n in 'app_offline\.htm', 'app_offline\.html'\)/);
@@ -100,7 +100,7 @@ describe("altazion Windows recipe, rendered as PowerShell", () => {
     const text = free.commands.join("\n");
     assert.doesNotMatch(text, /'no explorer or command line is open/, "never claims that no window is open");
     assert.match(text, /\(an Explorer window''s folder and a console''s working folder are not visible from here: the operator closes those\)/);
-    const install = allSteps().find((s) => s.id === "install") as any;
+    const install = stepOfAction(allSteps().find((s) => s.id === "install")!, "http");
     assert.match(install.giveUp, /^Every remedy of the document was tried \(no explorer\.exe, cmd\.exe, powershell\.exe, pwsh\.exe process names .* in its command line, as far as upchain can see;/);
   });
 });

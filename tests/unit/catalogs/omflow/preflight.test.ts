@@ -6,7 +6,6 @@ import * as path from "path";
 import { omflow } from "../../../../providers/catalogs/omflow";
 import { Platform } from "../../../../providers/engine/catalog";
 import { PlanRequest, assertPlanInputs, planUpgrade } from "../../../../providers/engine/planner";
-import { isUpchainError } from "../../../../providers/errors";
 import { tempDir } from "../../../support/localHost";
 
 describe("OMFLOW preflight: local files", () => {

@@ -5,15 +5,12 @@
 // checks are rendered in PowerShell, parsed with the real grammar, and judged on Windows-shaped
 // answers. What the host answers is data, never run.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { oracleAs } from "../../../../providers/catalogs/oracleAs";
 import { oracleHostChecks } from "../../../../providers/catalogs/oracleAs/checks";
 import { oracleAsOptions } from "../../../../providers/catalogs/oracleAs/options";
 import { HostCheck, Platform, PlanContext } from "../../../../providers/engine/catalog";
-import { planUpgrade } from "../../../../providers/engine/planner";
 import { hostCheckProblems } from "../../../../providers/engine/precheck";
 import { LocalHost } from "../../../support/localHost";
 import { assertParses, invocationsOf } from "../../../support/psParse";
