@@ -13,7 +13,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
 import { connectionSchema, toCheckFailures } from "../connectionSchema";
-import { Catalog, probedVersion } from "../engine/catalog";
+import { Catalog, platformShell, probedVersion } from "../engine/catalog";
 import { DEFAULT_STATE_DIR } from "../engine/executor";
 import { readJournal } from "../engine/journal";
 import { applyPools } from "../loadBalancer/poolStep";
@@ -25,7 +25,6 @@ import { AdminState, ServerState, adminStates } from "../loadBalancer/pools";
 import { Connection } from "../transport/remoteHost";
 import { withSsh } from "../transport/ssh";
 import { withArticle } from "../article";
-import { platformShell } from "../engine/installedVersion";
 import { CheckFailure, FieldNames, fieldNamesOf, inUserTerms, userField } from "../server/fields";
 
 const memberName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a server name as the balancer has it: letters, digits, '_', '.', ':' and '-'");

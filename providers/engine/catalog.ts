@@ -3,13 +3,16 @@
 // of these; the planner and executor never change for it.
 import type { EditName } from "../edits/index";
 import type { ServiceEntry } from "../edits/services";
-import type { HttpStepDetails } from "./httpStep";
+import type { HttpStepDetails } from "./httpStepDetails";
 import { PoolState, RolloutPolicy } from "./rollout";
 import { VersionScheme } from "./version";
 import { FromDocument, Provenance } from "./provenance";
 
 export type Platform = "linux" | "windows";
 export type Shell = "sh" | "powershell";
+
+/** The shell a site's command runs in: the platform's own. */
+export const platformShell = (platform: Platform): Shell => (platform === "windows" ? "powershell" : "sh");
 
 /** Why a hop is legal (or a stop required): the rule in the vendor's words and where it is. */
 export interface Rule {

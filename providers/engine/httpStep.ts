@@ -16,49 +16,10 @@ import * as http from "http";
 import { UpchainError, isUpchainError } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
 import { Shell, Step } from "./catalog";
+import { HttpAttempt, HttpRequestSpec, HttpStepDetails } from "./httpStepDetails";
 import { DetachedResult } from "./detached";
 import { runInItsShell } from "./readOnHost";
 import { withContact } from "../transport/contact";
-
-export interface HttpRequestSpec {
-  method: string;
-  path: string;
-  headers?: Record<string, string>;
-  body?: string;
-}
-
-export interface HttpAttempt {
-  /** Seconds to wait before this attempt (the document's "patienter deux à trois minutes"). */
-  waitSeconds: number;
-  /** Shell commands before the request; one failing ends the step (after `after` ran). */
-  before?: string[];
-  /** Shell commands after the request, run whatever happened (start again what `before` stopped). */
-  after?: string[];
-  /** What this attempt is, for the log ("again after 150 s", "with the pools stopped"). */
-  note: string;
-}
-
-export interface HttpStepDetails {
-  /** The port on the host's loopback. */
-  port: number;
-  /** Method, path and headers of the press; its body is `form`'s when there is one. */
-  request: HttpRequestSpec;
-  /**
-   * The press as the portal's own form sends it: the fields (raw values; the body is URL-encoded here)
-   * plus the values of the named hidden inputs of the list page (a GET of `done.path` just before the
-   * press: a portal's tokens may change with every page).
-   */
-  form?: { fields: Record<string, string>; tokensFromPage?: string[] };
-  /** Statuses that mean the portal took the request. */
-  expectStatus: number[];
-  /** Done when a GET of `path` answers 2xx and its body does not match `absent` (a regular expression). */
-  done: { path: string; absent: string };
-  /** While the page of `done.path` matches `present` (a regular expression), an install runs: wait, never press, never restore. */
-  busy?: { present: string };
-  attempts: HttpAttempt[];
-  /** What to tell the operator when every attempt left the step undone (the vendor's remaining advice). */
-  giveUp: string;
-}
 
 /** The step's details, checked: a catalog bug, not a user error, when they are not there. */
 function httpDetails(step: Step): HttpStepDetails {

@@ -3,7 +3,7 @@
 // state tracks (after a run: the version it reached), else the version the stack declares the server
 // runs today (`current`, trusted on first adoption). No source at all is refused at preview. Pure:
 // the reading on the host is in providers/server/installed.ts.
-import { Catalog, PlanContext, Platform, Shell, VersionProbe } from "./catalog";
+import { Catalog, PlanContext, VersionProbe, platformShell } from "./catalog";
 import { withArticle } from "../article";
 import type { Journal } from "./journal";
 import type { Plan } from "./planner";
@@ -23,9 +23,6 @@ export type VersionSource =
   | { kind: "site"; probe: VersionProbe }
   | { kind: "tracked"; version: string }
   | { kind: "declared"; version: string };
-
-/** The shell a site's command runs in: the platform's own. */
-export const platformShell = (platform: Platform): Shell => (platform === "windows" ? "powershell" : "sh");
 
 /** The first source in the order that this server has; undefined when it has none. */
 export function versionSource(catalog: Catalog, ctx: PlanContext, sources: VersionSources): VersionSource | undefined {

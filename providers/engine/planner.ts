@@ -2,11 +2,10 @@
 // plan or an UpchainError. No I/O, so preview can show the whole chain and every step before any
 // host is touched, and the rules can be tested exhaustively.
 import { UpchainError } from "../errors";
-import { Catalog, Hop, PlanContext, Platform, Step } from "./catalog";
+import { Catalog, Hop, PlanContext, Platform, Step, platformShell } from "./catalog";
 import { sortVersions } from "./version";
 import { withArticle } from "../article";
 import { withVersionCheck } from "./versionCheck";
-import { platformShell } from "./installedVersion";
 
 export interface PlanRequest {
   installed: string;

@@ -2,7 +2,8 @@
 // version reached, and report a failure as Pulumi prints it, or record it for a wave's gate.
 import { getCatalog } from "../catalogs";
 import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/executor";
-import { platformShell, versionReached } from "../engine/installedVersion";
+import { platformShell } from "../engine/catalog";
+import { versionReached } from "../engine/installedVersion";
 import { Journal, journalPath } from "../engine/journal";
 import { Plan, hopLabel } from "../engine/planner";
 import { progressPrefix } from "../engine/progress";
