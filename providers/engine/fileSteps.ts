@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { EditOutcome } from "../edits/edit";
 import { applyNamedEdit, hasNamedEdit } from "../edits/index";
-import { ServiceEntry, addServices, describeEntry, serviceConflicts } from "../edits/services";
+import { addServices, servicesConflictLines } from "../edits/services";
 import { windowsKeepCopy, windowsPutBack, windowsPutFile, windowsReadText } from "../files/windowsFile";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
@@ -141,19 +141,10 @@ export async function edit(host: RemoteHost, step: EditStep, run: string): Promi
   });
 }
 
-export function entriesOf(step: ServicesAddStep): ServiceEntry[] {
-  return step.entries;
-}
-
-/** What stands in the way of adding the step's entries to `text`, one line per conflict. */
-export function servicesConflictLines(file: string, text: string, entries: ServiceEntry[]): string[] {
-  return serviceConflicts(text, entries).map((c) => `${file} line ${c.lineNumber} ("${c.line.trim()}"): ${c.reason}, so ${describeEntry(c.entry)} cannot be added`);
-}
-
 /** Add the missing entries to the services file; a conflict fails the step and writes nothing. */
 export async function servicesAdd(host: RemoteHost, step: ServicesAddStep, run: string): Promise<DetachedResult> {
   const file = step.file;
-  const entries = entriesOf(step);
+  const entries = step.entries;
   return editFile(
     host,
     step.shell,

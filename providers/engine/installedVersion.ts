@@ -5,7 +5,6 @@
 // the reading on the host is in providers/server/installed.ts.
 import { Catalog, PlanContext, VersionProbe, platformShell } from "./catalog";
 import { withArticle } from "../article";
-import type { Journal } from "./journal";
 import type { Plan } from "./planner";
 
 /** The server-level stack fields that say what the document does not, and what the state remembers. */
@@ -88,9 +87,10 @@ export function trustingNote(host: string, source: VersionSource, current?: stri
 /**
  * The version a run left the server at, from its journal: the plan's target when it finished, else
  * the end of the last hop all of whose steps ran (a failed hop is restored to its start), else where
- * the plan started.
+ * the plan started. The journal is given by its two fields (a Journal's, running/journal.ts) so that
+ * planning reads nothing of the running half.
  */
-export function versionReached(plan: Pick<Plan, "from" | "to" | "hops" | "steps">, journal: Pick<Journal, "status" | "next"> | undefined): string {
+export function versionReached(plan: Pick<Plan, "from" | "to" | "hops" | "steps">, journal: { status: string; next: number } | undefined): string {
   if (!journal) return plan.from;
   if (journal.status === "done") return plan.to;
   let reached = plan.from;

@@ -2,11 +2,10 @@
 // step would find on the host that makes it fail (a services entry that clashes with one already
 // there, a file that is not there), on Linux and on Windows alike. Everything found is reported at once.
 import { UpchainError } from "../errors";
-import { ServiceEntry, presentServices } from "../edits/services";
+import { ServiceEntry, presentServices, servicesConflictLines } from "../edits/services";
 import { quote as q } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
 import { windowsReadText } from "../files/windowsFile";
-import { entriesOf, servicesConflictLines } from "./fileSteps";
 import { HostCheck } from "./catalog";
 import { Plan } from "./planner";
 import { readOnHost } from "./readOnHost";
@@ -27,10 +26,10 @@ export async function precheckPlan(host: RemoteHost, plan: Plan): Promise<PlanPr
       problems.push(`step ${step.id} of hop ${step.hop} edits ${file}, which cannot be read: ${read.unreadable}`);
       continue;
     }
-    for (const line of servicesConflictLines(file, read.text, entriesOf(step))) {
+    for (const line of servicesConflictLines(file, read.text, step.entries)) {
       problems.push(`step ${step.id} of hop ${step.hop}: ${line}`);
     }
-    const there = presentServices(read.text, entriesOf(step));
+    const there = presentServices(read.text, step.entries);
     if (there.length) present[`${step.hop} ${step.id}`] = there;
   }
   if (problems.length) {
