@@ -1,9 +1,9 @@
 // The chain as preview shows it in the server's `plan` output: hops, and each step as
 // "hop id: [action] title", with what the host's files already hold left out.
-import { Catalog, PlanContext, ServicesAddStep } from "../engine/catalog";
-import { shortProvenance } from "../engine/provenance";
-import { PlanPrecheck } from "../engine/precheck";
-import { Plan, PlannedStep, hopLabel, hopName } from "../engine/planner";
+import { Catalog, PlanContext, ServicesAddStep } from "../engine/planning/catalog";
+import { shortProvenance } from "../engine/planning/provenance";
+import { PlanPrecheck } from "../engine/planning/precheck";
+import { Plan, PlannedStep, hopLabel, hopName } from "../engine/planning/planner";
 import { ServiceEntry, describeEntry } from "../edits/services";
 
 const same = (a: ServiceEntry, b: ServiceEntry) => a.name === b.name && a.port === b.port && a.protocol === b.protocol;
