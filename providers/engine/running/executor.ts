@@ -37,14 +37,14 @@ export interface ExecuteResult {
 /** Where journals, locks and step output live on a host. */
 export const DEFAULT_STATE_DIR = "/var/lib/upchain";
 
-export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
-  const stateDir = o.stateDir ?? DEFAULT_STATE_DIR;
+export async function executePlan(options: ExecuteOptions): Promise<ExecuteResult> {
+  const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
   const id = newRunId();
-  const log = (line: string) => o.log?.(maskSecrets(line, o.secrets ?? []));
-  const foreign = o.plan.steps.find((s) => s.shell !== "sh");
+  const log = (line: string) => options.log?.(maskSecrets(line, options.secrets ?? []));
+  const foreign = options.plan.steps.find((s) => s.shell !== "sh");
   if (foreign) {
     // the refusal stays until the run's own machinery has a Windows form: said plainly, with the way on
-    const { product, from, to } = o.plan;
+    const { product, from, to } = options.plan;
     throw new UpchainError(
       "UNSUPPORTED_PLATFORM",
       `step ${foreign.id} is a PowerShell step, and this version of upchain runs no step on Windows: the run's journal, its lock and the runner of its ` +
@@ -55,67 +55,67 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
   }
   let current: Run | undefined;
   // said at once, while the hop goes on: the operator must not wonder whether Ctrl-C was heard
-  const unsubscribe = o.stop?.onRequest(() => {
+  const unsubscribe = options.stop?.onRequest(() => {
     const hop = current?.hopStarted?.hop;
-    const next = o.plan.hops.map(hopLabel).find((_, i, keys) => i > 0 && keys[i - 1] === hop);
-    log(stopAcknowledged(hop && hopName(o.catalog, o.plan, hop), next && hopName(o.catalog, o.plan, next)));
+    const next = options.plan.hops.map(hopLabel).find((_, i, keys) => i > 0 && keys[i - 1] === hop);
+    log(stopAcknowledged(hop && hopName(options.catalog, options.plan, hop), next && hopName(options.catalog, options.plan, next)));
   });
   try {
-    return await executeLocked(o, stateDir, id, log, (run) => (current = run));
+    return await executeLocked(options, stateDir, id, log, (run) => (current = run));
   } finally {
     unsubscribe?.();
   }
 }
 
-async function executeLocked(o: ExecuteOptions, stateDir: string, id: string, log: (line: string) => void, started: (run: Run) => void): Promise<ExecuteResult> {
-  const stale = o.lockStaleSeconds ?? 120;
-  const lock = await acquireLock(o.host, stateDir, o.resource, id, stale, undefined, log);
+async function executeLocked(options: ExecuteOptions, stateDir: string, id: string, log: (line: string) => void, started: (run: Run) => void): Promise<ExecuteResult> {
+  const stale = options.lockStaleSeconds ?? 120;
+  const lock = await acquireLock(options.host, stateDir, options.resource, id, stale, undefined, log);
   if (lock.tookOverFrom) log(`took over the lock of run ${lock.tookOverFrom}, whose heartbeat had stopped`);
-  const store = hostJournalStore(o.host, stateDir, o.resource, lock.fence);
+  const store = hostJournalStore(options.host, stateDir, options.resource, lock.fence);
   let journal: Journal | undefined;
   try {
     // the first contact under the lock: old secrets files swept (steps killed before they read them, a host
     // that lost power), the journal, other runs' steps still running, the version, in one round trip
-    const probe = o.plan.hops.length ? shProbe(o) : undefined;
-    const start = await readRunStart(o.host, stateDir, o.resource, id, probe?.command).catch((e) => {
+    const probe = options.plan.hops.length ? shProbe(options) : undefined;
+    const start = await readRunStart(options.host, stateDir, options.resource, id, probe?.command).catch((e) => {
       if (isUpchainError(e, "JOURNAL_INVALID")) throw e;
       return undefined; // read one by one below
     });
     if (start?.sweepError) log(`could not remove old step secrets files: ${start.sweepError}`);
-    if (!start) await sweepStepEnv(o.host, stateDir).catch((e) => log(`could not remove old step secrets files: ${(e as Error).message}`));
+    if (!start) await sweepStepEnv(options.host, stateDir).catch((e) => log(`could not remove old step secrets files: ${(e as Error).message}`));
     let resumedRun: string | undefined;
-    journal = await settleJournal(o, store, start ? start.journal : await store.read(), log);
+    journal = await settleJournal(options, store, start ? start.journal : await store.read(), log);
     // a dead run of another journal may have left a step running: nothing starts beside it
     const ours = journal?.run ?? id;
-    await othersSettled(o.host, stateDir, ours, stale, "starts nothing", log, undefined, start?.liveSteps);
+    await othersSettled(options.host, stateDir, ours, stale, "starts nothing", log, undefined, start?.liveSteps);
     // the version read with the rest holds when nothing was waited for
     const version = start && !start.liveSteps.some((l) => l.split("/")[0] !== ours) ? start.version : undefined;
     if (journal) {
       resumedRun = journal.run;
-      await assertOnHop(o, journal, version);
+      await assertOnHop(options, journal, version);
       // killed after its last step, before it wrote "done": nothing is left to run, only to finish
       log(journal.next < journal.steps
         ? `resuming run ${journal.run}: ${journal.from} -> ${journal.to}, at step ${journal.next + 1} of ${journal.steps}`
         : `finishing run ${journal.run}: ${journal.from} -> ${journal.to}, whose ${journal.steps} steps had all run`);
     } else {
-      await assertStillAt(o, version);
-      journal = newJournal(id, o.plan);
+      await assertStillAt(options, version);
+      journal = newJournal(id, options.plan);
       // a first step launched detached writes the new journal in its launch (naming it in flight); a
       // run killed before that left nothing to resume, and plans afresh
-      if (!writesJournalAtLaunch(o, o.plan.steps[0])) await store.write(journal);
+      if (!writesJournalAtLaunch(options, options.plan.steps[0])) await store.write(journal);
     }
-    const status = (line: string) => (o.status ?? o.log)?.(maskSecrets(line, o.secrets ?? []));
-    const run = newRun({ options: o, journal, store, stateDir, lock, log, status, backupOutput: new Map() }, o.contactTimeoutMs ?? 120_000);
+    const status = (line: string) => (options.status ?? options.log)?.(maskSecrets(line, options.secrets ?? []));
+    const run = newRun({ options, journal, store, stateDir, lock, log, status, backupOutput: new Map() }, options.contactTimeoutMs ?? 120_000);
     started(run);
     await walk(run);
     journal.status = "done";
     const versionAtEnd = await finishRun(run, probe?.command);
-    return { reached: o.plan.to, resumedRun, ...(versionAtEnd ? { versionAtEnd } : {}) };
+    return { reached: options.plan.to, resumedRun, ...(versionAtEnd ? { versionAtEnd } : {}) };
   } finally {
     // the run's timeline, also when it failed: the controller keeps a copy for the report
-    if (journal && o.onFinish) {
+    if (journal && options.onFinish) {
       try {
-        o.onFinish(journal);
+        options.onFinish(journal);
       } catch (e) {
         log(`could not keep the run's timeline: ${(e as Error).message}`);
       }
