@@ -8,6 +8,10 @@
 // A script that fails says so as writeAndArchiveJournal does, and the lock is released as before.
 // With the catalog's version probe, the same script then reads the version (read-only, after the
 // release), framed in base64 as runStart.ts frames it: host data, checked by whoever uses it.
+// The journal is written and archived here with journal.ts's own piece (writeAndArchive's body), not
+// through the run's JournalStore, for the reason runStart.ts gives: the store's operations are one exec
+// each, and this script folds the journal's last write into the lock's release and the version probe,
+// which only the host's journal can take part in.
 import { quote as q } from "../../quote";
 import { RemoteHost } from "../../transport/remoteHost";
 import { FENCE_EXIT, refusedBy } from "./fence";

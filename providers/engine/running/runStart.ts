@@ -4,6 +4,12 @@
 // liveStepsScript, the catalog's probe in its own subshell), in the same order; the answer is host data,
 // framed one line per part, each value in base64, and checked before use. An answer that is not exactly
 // that frame is no answer: the executor reads each part on its own, as before.
+// The journal is read here with journal.ts's own pieces (journalPath, parseJournal), not through the
+// run's JournalStore: the store's contract is one exec per operation, which any store, an in-memory one
+// included, can honour; folding the journal's read into this script with three reads that are not the
+// journal's is what saves the execs, and only the host's journal can take part in a shell script. Put in
+// the contract, the part would be a script fragment an in-memory store cannot run (launchWrite is the
+// one such part, because a step's launch must write the journal in its own script).
 import { quote as q } from "../../quote";
 import { RemoteHost } from "../../transport/remoteHost";
 import { sweepStepEnvScript } from "./detached";
