@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { getCatalog } from "../../../../providers/catalogs";
 import { hookNameProblem } from "../../../../providers/catalogs/altazion/hooks";
-import { planUpgrade } from "../../../../providers/engine/planner";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
 import { isUpchainError } from "../../../../providers/errors";
 import { FILES, PORTAL, offered, statusXml, webOptions } from "./fixtures";
 

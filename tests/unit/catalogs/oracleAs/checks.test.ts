@@ -12,9 +12,9 @@ import * as path from "path";
 import { oracleAs } from "../../../../providers/catalogs/oracleAs";
 import { oracleHostChecks } from "../../../../providers/catalogs/oracleAs/checks";
 import { oracleAsOptions } from "../../../../providers/catalogs/oracleAs/options";
-import { HostCheck, Platform, PlanContext } from "../../../../providers/engine/catalog";
-import { planUpgrade } from "../../../../providers/engine/planner";
-import { hostCheckProblems } from "../../../../providers/engine/precheck";
+import { HostCheck, Platform, PlanContext } from "../../../../providers/engine/planning/catalog";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
+import { hostCheckProblems } from "../../../../providers/engine/planning/precheck";
 import { LocalHost } from "../../../support/localHost";
 import { assertParses, invocationsOf } from "../../../support/psParse";
 
