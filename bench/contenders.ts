@@ -12,8 +12,8 @@ import { TARGET_VERSION } from "./fleet";
 import { FLOOR_JOURNAL, StepTime, runFloor } from "./floor";
 import { Cgroup } from "./cgroup";
 import { Peaks, sampleContender, timedChild } from "./measure";
-import { PlannedStep } from "../providers/engine/planner";
-import { RunRecord } from "../providers/engine/runRecord";
+import { PlannedStep } from "../providers/engine/planning/planner";
+import { RunRecord } from "../providers/engine/running/runRecord";
 
 /** Where a contender's processes are accounted: its controller's group and the hosts' group. */
 export interface Accounting {

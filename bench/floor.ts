@@ -6,7 +6,7 @@ import { spawn } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import { omflow } from "../providers/catalogs/omflow";
-import { PlannedStep, planUpgrade } from "../providers/engine/planner";
+import { PlannedStep, planUpgrade } from "../providers/engine/planning/planner";
 import { TestHost } from "../tests/support/hosts";
 import { START_VERSION, TARGET_VERSION } from "./fleet";
 

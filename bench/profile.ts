@@ -2,7 +2,7 @@
 // server: each step's start and end as the controller saw them), the sum of step durations against
 // the wall time, the time before the first step and after the last, the gaps between steps (journal
 // writes, polling), and per step id the median duration next to the floor's time for the same step.
-import { RunRecord } from "../providers/engine/runRecord";
+import { RunRecord } from "../providers/engine/running/runRecord";
 import { StepTime } from "./floor";
 import { stats, Stats } from "./report";
 

@@ -8,9 +8,9 @@
 //
 // usage (under the acceptance lock: it starts test hosts): node dist/bench/waitCpu.js [--hosts 1] [--seconds 20] [--no-ride]
 import { randomBytes } from "crypto";
-import { startDetached } from "../providers/engine/detached";
-import { acquireLock } from "../providers/engine/lock";
-import { waitForStep } from "../providers/engine/stepWait";
+import { startDetached } from "../providers/engine/running/detached";
+import { acquireLock } from "../providers/engine/running/lock";
+import { waitForStep } from "../providers/engine/running/stepWait";
 import { RemoteHost } from "../providers/transport/remoteHost";
 import { connectFast } from "../tests/support/faultHost";
 import { onHost, startHosts, stopHosts } from "../tests/support/hosts";

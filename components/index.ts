@@ -16,13 +16,13 @@ export { ManagedFiles } from "../providers/files/resource";
 export { LookAhead } from "../providers/lookAhead/resource";
 
 // The catalog contract: what a catalog module exports as `catalog`, and the helpers catalogs use.
-export type { Catalog, ChainPosition, FileSet, Hop, HostCheck, HostOffer, PlanContext, Platform, Rule, Shell, Step, StepAction, StepSpec, VersionProbe } from "../providers/engine/catalog";
-export { psStep, shStep, uploadStep } from "../providers/engine/catalog";
-export type { VersionScheme } from "../providers/engine/version";
-export { dottedNumbers, paddedNumbers } from "../providers/engine/version";
+export type { Catalog, ChainPosition, FileSet, Hop, HostCheck, HostOffer, PlanContext, Platform, Rule, Shell, Step, StepAction, StepSpec, VersionProbe } from "../providers/engine/planning/catalog";
+export { psStep, shStep, uploadStep } from "../providers/engine/planning/catalog";
+export type { VersionScheme } from "../providers/engine/planning/version";
+export { dottedNumbers, paddedNumbers } from "../providers/engine/planning/version";
 export { quote, quotePowerShell } from "../providers/quote";
 export { UpchainError } from "../providers/errors";
 
 // Environments promoted in order: the previous stack's `proven` output read with a StackReference.
 export { Promotion, PromotionArgs, ProvenServer, provenOutput } from "./promotion";
-export type { PromotionGate, Proven } from "../providers/engine/promotion";
+export type { PromotionGate, Proven } from "../providers/engine/planning/promotion";

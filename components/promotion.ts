@@ -1,9 +1,9 @@
 // Environments promoted in order (dev -> staging -> prod). Each stack publishes what it runs
 // successfully as its `proven` output; the next stack reads it with Pulumi's own StackReference and
 // gives each server a gate, so that preview refuses a target the previous environment does not run
-// yet (providers/engine/promotion.ts), unless an override names the server and says why.
+// yet (providers/engine/planning/promotion.ts), unless an override names the server and says why.
 import * as pulumi from "@pulumi/pulumi";
-import { PromotionGate, Proven, addProven } from "../providers/engine/promotion";
+import { PromotionGate, Proven, addProven } from "../providers/engine/planning/promotion";
 import type { RunOutcome } from "../providers/server/resource";
 
 export interface PromotionArgs {

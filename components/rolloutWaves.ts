@@ -5,7 +5,7 @@
 // resources do. The servers keep a failure in their `outcome` (onFailure "record") so that the gate,
 // not the first failed server, decides; the last gate still fails the run if any server failed.
 import * as pulumi from "@pulumi/pulumi";
-import { ServerOutcome, WaveSize, splitWaves, waveLabel } from "../providers/engine/waves";
+import { ServerOutcome, WaveSize, splitWaves, waveLabel } from "../providers/engine/planning/waves";
 import type { RunOutcome } from "../providers/server/resource";
 import { WaveGate } from "../providers/waves/resource";
 

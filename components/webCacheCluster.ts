@@ -20,7 +20,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { oracleAs } from "../providers/catalogs/oracleAs";
 import { OracleAsOptions } from "../providers/catalogs/oracleAs/optionTypes";
-import { rolloutStops } from "../providers/engine/clusterMember";
+import { rolloutStops } from "../providers/engine/planning/clusterMember";
 import { ClusterMemberArgs, ClusterRollout } from "../providers/cluster/resource";
 import { ConnectionArgs } from "../providers/connection";
 import { RunControlArgs, Server, runControls } from "../providers/server/resource";

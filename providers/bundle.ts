@@ -5,7 +5,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { Platform } from "./engine/catalog";
+import { Platform } from "./engine/planning/catalog";
 import { UpchainError } from "./errors";
 import { LocalKind, localPathProblems } from "./options/localFiles";
 import { shown } from "./options/paths";

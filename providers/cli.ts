@@ -4,14 +4,14 @@
 // `upchain report` draws a stack's last run. An illegal request exits 1 with the reason on stderr.
 import { getCatalog, productNames } from "./catalogs";
 import { loadCatalogModule } from "./catalogs/own";
-import { Catalog, Hop, Platform, Rule } from "./engine/catalog";
-import { Rollout, RolloutStage, rolloutOrder, samePools, stagedRolloutOrder } from "./engine/rollout";
-import { planUpgrade } from "./engine/planner";
+import { Catalog, Hop, Platform, Rule } from "./engine/planning/catalog";
+import { Rollout, RolloutStage, rolloutOrder, samePools, stagedRolloutOrder } from "./engine/planning/rollout";
+import { planUpgrade } from "./engine/planning/planner";
 import { isUpchainError } from "./errors";
 import { buildBundle } from "./bundle";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import { runsDir } from "./engine/runRecord";
+import { runsDir } from "./engine/running/runRecord";
 import { readRecords, rowsFor, serversOf } from "./report/collect";
 import { renderTimeline } from "./report/timeline";
 import { planToText } from "./planText";

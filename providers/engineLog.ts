@@ -5,7 +5,7 @@
 // lines (a chain planned, a hop done, a failure) stay in it. Anywhere else (unit tests, the CLI) and
 // whenever the engine cannot be reached, lines go to stdout, which Pulumi shows as lasting lines.
 import { createRequire } from "module";
-import { terminalText } from "./engine/progress";
+import { terminalText } from "./engine/running/progress";
 
 export type DisplayLine = (line: string, o?: { ephemeral?: boolean; warning?: boolean }) => void;
 

@@ -1,7 +1,7 @@
 // A plan as text, the way an upgrade-path tool prints it; used by the CLI and by preview output.
-import { Step } from "./engine/catalog";
-import { Plan } from "./engine/planner";
-import { describeProvenance } from "./engine/provenance";
+import { Step } from "./engine/planning/catalog";
+import { Plan } from "./engine/planning/planner";
+import { describeProvenance } from "./engine/planning/provenance";
 
 /** The steps that run when a hop fails: its restore point brought back, then the old version put back in service. */
 export interface FailureSteps {

@@ -3,7 +3,7 @@
 // and upchain needs both:
 //
 // - Cancel: the engine's call on the first Ctrl-C. The shim answers it and does nothing, so a run went
-//   on hop after hop. Here it becomes the operator's stop (engine/stopSignal.ts): the hop in progress
+//   on hop after hop. Here it becomes the operator's stop (engine/running/stopSignal.ts): the hop in progress
 //   ends, and no other starts.
 // - The engine's death: after `kill -9` of the CLI this process is orphaned, and nothing tells it. It
 //   went on beating its runs' locks (so the next `up` was refused as LOCKED, forever), and its first
@@ -15,8 +15,8 @@
 //   the next run must read from the journal how it ended) and the process exits.
 import { createRequire } from "module";
 import * as net from "net";
-import { stopHeartbeats } from "./engine/lock";
-import { operatorStop } from "./engine/stopSignal";
+import { stopHeartbeats } from "./engine/running/lock";
+import { operatorStop } from "./engine/running/stopSignal";
 import { engineAddress } from "./engineLog";
 
 const CANCEL_PATH = "/pulumirpc.ResourceProvider/Cancel";

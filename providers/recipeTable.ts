@@ -5,9 +5,9 @@
 // as the catalog's placeholder), or with one of the catalog's example option sets (`example=<name>`,
 // defined beside the catalog and checked by its own preview validation), so that the steps options
 // add (post-upgrade tasks, propagation, leavefarm, notices, ...) are shown too.
-import { Catalog, Platform, Step } from "./engine/catalog";
-import { planUpgrade } from "./engine/planner";
-import { Provenance } from "./engine/provenance";
+import { Catalog, Platform, Step } from "./engine/planning/catalog";
+import { planUpgrade } from "./engine/planning/planner";
+import { Provenance } from "./engine/planning/provenance";
 import { UpchainError } from "./errors";
 
 /** One table: the chain `from -> to` on `platform`, with the restore and recovery steps of its hops. */

@@ -3,7 +3,7 @@
 // and an UpchainError's code goes in front (Pulumi prints a thrown error's message only). Every
 // provider (Server, ClusterRollout, ManagedFiles, HostFacts) hands its output over through these.
 import type * as pulumi from "@pulumi/pulumi";
-import { terminalText } from "./engine/progress";
+import { terminalText } from "./engine/running/progress";
 import { isUpchainError } from "./errors";
 
 /** A failure as Pulumi prints it (and the state keeps it): its code in front, then `where`, cleaned for the terminal. */

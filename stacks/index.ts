@@ -8,7 +8,7 @@ import { OracleAsServer } from "../components/oracleAsServer";
 import { Promotion, ProvenServer, provenOutput } from "../components/promotion";
 import { RolloutWaves } from "../components/rolloutWaves";
 import { WebCacheCluster } from "../components/webCacheCluster";
-import type { WaveSize } from "../providers/engine/waves";
+import type { WaveSize } from "../providers/engine/planning/waves";
 import { HostFacts } from "../providers/hostFacts/resource";
 import { LookAhead } from "../providers/lookAhead/resource";
 import { HostEntry } from "./config";

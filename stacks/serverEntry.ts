@@ -2,9 +2,9 @@
 // options. They run with the stack's own checks, so that a misspelt server key and a misspelt
 // option are both reported by the first preview, each named as the stack file has it.
 import { builtInProducts, findCatalog } from "../providers/catalogs";
-import type { Catalog } from "../providers/engine/catalog";
-import { currentProblems } from "../providers/engine/installedVersion";
-import { planInputProblems } from "../providers/engine/planner";
+import type { Catalog } from "../providers/engine/planning/catalog";
+import { currentProblems } from "../providers/engine/planning/installedVersion";
+import { planInputProblems } from "../providers/engine/planning/planner";
 import { isUpchainError } from "../providers/errors";
 import { userField } from "../providers/server/fields";
 import { targetProblems } from "../providers/server/target";

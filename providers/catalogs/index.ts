@@ -4,7 +4,7 @@
 // of one product holds that product's catalog only (its rendered steps, option schemas and rules),
 // not all four.
 import { UpchainError } from "../errors";
-import type { Catalog } from "../engine/catalog";
+import type { Catalog } from "../engine/planning/catalog";
 
 const builtIn: readonly (readonly [string, () => Catalog])[] = [
   ["omflow", () => require("./omflow").omflow],

@@ -4,7 +4,7 @@
 // module, and keeps finding it when the folder moves; an absolute path would tie the state to one
 // place, so it is refused.
 import * as path from "path";
-import type { Catalog } from "../engine/catalog";
+import type { Catalog } from "../engine/planning/catalog";
 import { isUpchainError } from "../errors";
 import { projectDir } from "../projectDir";
 import { builtInProducts, registerCatalog } from "./index";

@@ -5,8 +5,8 @@
 // hop, stop, step and command the planner and the executor use is a copy made of strings, numbers,
 // booleans, arrays and plain objects, taken once; anything else is refused, naming where it is.
 import { UpchainError } from "../errors";
-import type { Catalog, FileSet, HostCheck, HostOffer, Hop, PlanContext, Rule, Step, VersionProbe } from "../engine/catalog";
-import type { FromDocument } from "../engine/provenance";
+import type { Catalog, FileSet, HostCheck, HostOffer, Hop, PlanContext, Rule, Step, VersionProbe } from "../engine/planning/catalog";
+import type { FromDocument } from "../engine/planning/provenance";
 
 /** Past this many values one answer of a catalog is not data a plan needs (and a cycle never ends). */
 const MAX_VALUES = 200_000;

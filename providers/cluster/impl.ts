@@ -7,17 +7,17 @@
 // accepted. It shows the rollout order. At `up` it first reconciles the pools with what each member
 // runs, a member with an interrupted run counting as the one being upgraded (the last old one, seen
 // down, as having stopped its old release), so a run killed mid-rollout resumes from pools that match
-// the cluster. The members themselves are Servers with pool steps (engine/clusterMember.ts).
+// the cluster. The members themselves are Servers with pool steps (engine/planning/clusterMember.ts).
 import { printable, printableCheck } from "../terminalBoundary";
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
 import { connectionSchema, toCheckFailures } from "../connectionSchema";
-import { Catalog, probedVersion } from "../engine/catalog";
-import { DEFAULT_STATE_DIR } from "../engine/executor";
-import { readJournal } from "../engine/journal";
+import { Catalog, platformShell, probedVersion } from "../engine/planning/catalog";
+import { DEFAULT_STATE_DIR } from "../engine/running/executor";
+import { readJournal } from "../engine/running/journal";
 import { applyPools } from "../loadBalancer/poolStep";
-import { Pools as DesiredPools, Rollout, RolloutStage, desiredPools, rolloutOrder, samePools, stagedRolloutOrder } from "../engine/rollout";
+import { Pools as DesiredPools, Rollout, RolloutStage, desiredPools, rolloutOrder, samePools, stagedRolloutOrder } from "../engine/planning/rollout";
 import { UpchainError, checkFailure, isUpchainError } from "../errors";
 import { haproxyPools, runtimeApiSchema } from "../loadBalancer/config";
 import { OwnStates, foreignStates } from "../loadBalancer/ledger";
@@ -26,7 +26,6 @@ import { Connection } from "../transport/remoteHost";
 import { withSsh } from "../transport/ssh";
 import { withArticle } from "../article";
 import { propertiesOf } from "../properties";
-import { platformShell } from "../engine/installedVersion";
 import { CheckFailure, FieldNames, fieldNamesOf, inUserTerms, userField } from "../server/fields";
 
 const memberName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a server name as the balancer has it: letters, digits, '_', '.', ':' and '-'");

@@ -121,3 +121,8 @@ export function addServices(text: string, entries: ServiceEntry[]): EditOutcome 
   const base = text === "" || text.endsWith(eol) ? text : text + eol;
   return result(text, base + missing.map((e) => entryLine(existing, e)).join(eol) + eol);
 }
+
+/** What stands in the way of adding `entries` to `file`'s `text`, one line per conflict (the step's failure and preview's check say the same). */
+export function servicesConflictLines(file: string, text: string, entries: ServiceEntry[]): string[] {
+  return serviceConflicts(text, entries).map((c) => `${file} line ${c.lineNumber} ("${c.line.trim()}"): ${c.reason}, so ${describeEntry(c.entry)} cannot be added`);
+}

@@ -6,10 +6,12 @@
 // script's length is not bound by cmd.exe's 8191-character line; its non-ASCII text (French, Japanese
 // messages) survives the console's code page; and what it holds never shows in a process list.
 // A Windows login has no sudo: its rights are the account's (an administrator, checked at preview).
-// Shared by the version probe (server/installed.ts), the host checks preview runs (precheck.ts), the
-// update offer and the commands around an http step's attempts, so all reach a Windows host the same way.
+// Shared by the version probe (server/installed.ts), the host checks preview runs (planning/precheck.ts),
+// the update offer and the steps up runs (running/: fileSteps, httpStep, reboot), so all reach a Windows
+// host the same way. That is why it sits at the top of engine/, in neither half: both use it, and it
+// needs nothing of either but the Shell type.
 import { ExecResult, RemoteHost } from "../transport/remoteHost";
-import { Shell } from "./catalog";
+import { Shell } from "./planning/catalog";
 
 /** The PowerShell that runs the script given on standard input (base64 of its UTF-8 text). */
 export const POWERSHELL_FROM_STDIN = "$s = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String([Console]::In.ReadToEnd())); & ([ScriptBlock]::Create($s))";

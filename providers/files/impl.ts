@@ -10,11 +10,11 @@ import { createHash } from "crypto";
 import { z } from "zod";
 import { getCatalog, productNames } from "../catalogs";
 import { ConnectionInput, connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
-import { FileSet, PlanContext, Platform } from "../engine/catalog";
-import { DEFAULT_STATE_DIR } from "../engine/executor";
-import { newRunId } from "../engine/journal";
-import { acquireLock } from "../engine/lock";
-import { fencedHost } from "../engine/fence";
+import { FileSet, PlanContext, Platform } from "../engine/planning/catalog";
+import { DEFAULT_STATE_DIR } from "../engine/running/executor";
+import { newRunId } from "../engine/running/journal";
+import { acquireLock } from "../engine/running/lock";
+import { fencedHost } from "../engine/running/fence";
 import { runInItsShell } from "../engine/readOnHost";
 import { guardProviderProcess } from "../providerProcess";
 import { lineDiff } from "../edits/lineDiff";
@@ -166,15 +166,15 @@ async function applyFiles(inputs: unknown): Promise<{ id: string; outs: Record<s
   const outs = await withSsh(c, async (h) => {
     await assertProduct(h, set, ctx);
     const run = newRunId();
-    // No lock on Windows: it is a POSIX one (engine/lock.ts), and no upchain run can hold it there,
-    // since the executor refuses PowerShell plans (engine/executor.ts). When it learns Windows, the
+    // No lock on Windows: it is a POSIX one (engine/running/lock.ts), and no upchain run can hold it there,
+    // since the executor refuses PowerShell plans (engine/running/executor.ts). When it learns Windows, the
     // lock must come with it, here too.
     if (s.platform === "windows") return withConnection(await place(h, s, set, folder, run, log), c);
-    // one run per machine: every upchain run on it takes the machine's lock (engine/lock.ts), so hooks
+    // one run per machine: every upchain run on it takes the machine's lock (engine/running/lock.ts), so hooks
     // never change under an update that is running
     const lock = await acquireLock(h, DEFAULT_STATE_DIR, s.product, run, 120);
     try {
-      // every command and write fenced: a run that lost the machine's lock changes no file (engine/fence.ts)
+      // every command and write fenced: a run that lost the machine's lock changes no file (engine/running/fence.ts)
       return withConnection(await place(fencedHost(h, lock.fence), s, set, folder, run, log), c);
     } finally {
       await lock.release().catch(() => undefined);

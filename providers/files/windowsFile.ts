@@ -1,7 +1,7 @@
 // One file on a Windows host, in PowerShell (transport/atomicWriteWindows.ts's scripts, sent as
 // engine/readOnHost.ts sends every Windows command): read as data, written atomically and
 // sha256-checked, a copy kept beside it and put back. Used by the executor's own file steps
-// (engine/fileSteps.ts: upload, edit, services-add), preview's services read (engine/precheck.ts) and
+// (engine/running/fileSteps.ts: upload, edit, services-add), preview's services read (engine/planning/precheck.ts) and
 // the file sets (windows.ts). What the host answers is data: bounded, checked as base64 and as UTF-8
 // text, never run and never shown raw.
 import { createHash, randomBytes } from "crypto";

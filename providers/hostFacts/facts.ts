@@ -1,6 +1,6 @@
 // Reading a host's facts: what the first end-to-end resource reports, and what `read` re-probes so
 // that `pulumi refresh` sees a change made behind Pulumi's back.
-import { terminalText } from "../engine/progress";
+import { terminalText } from "../engine/running/progress";
 import { UpchainError } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
 

@@ -1,9 +1,9 @@
 // The runner of a cluster member's pool steps, registered with the executor by the server that is a
 // member (ExecuteOptions.runners): the step acts on the load balancer, not on the host, so no script
 // on the host can fence it; the host's word that the lock is still this run's guards it instead.
-import { Run, StepCall, StepOutcome, StepRunner } from "../engine/run";
-import { stepDeadline } from "../engine/stepDeadline";
-import { stepOfAction } from "../engine/catalog";
+import { Run, StepCall, StepOutcome, StepRunner } from "../engine/running/run";
+import { stepDeadline } from "../engine/running/stepDeadline";
+import { stepOfAction } from "../engine/planning/catalog";
 import { applyPools } from "./poolStep";
 import { Pools } from "./pools";
 

@@ -10,8 +10,8 @@
 import { UpchainError } from "../errors";
 import { foreignStates } from "./ledger";
 import { Pools, ServerState, key } from "./pools";
-import { PoolStep } from "../engine/catalog";
-import { PoolState } from "../engine/rollout";
+import { PoolStep } from "../engine/planning/catalog";
+import { PoolState } from "../engine/planning/rollout";
 
 export interface PoolStepResult {
   code: number;

@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { bounded, rememberLook } from "../server/lookAhead";
 import { GivenProblem, fleetTable, givenRows, rowsOf } from "./table";
-import { terminalText } from "../engine/progress";
+import { terminalText } from "../engine/running/progress";
 import { ensureOpenFiles } from "../transport/fileLimit";
 import { propertiesOf } from "../properties";
 
@@ -48,7 +48,7 @@ export async function check(_olds: unknown, newProps: unknown): Promise<pulumi.d
       return rowsOf(name, l.value.failures ?? [], server.fieldNamesOf(servers[i]));
     }),
   ];
-  // the servers' refusals quote their hosts: cleaned for the terminal, as the Server's own are (engine/progress.ts)
+  // the servers' refusals quote their hosts: cleaned for the terminal, as the Server's own are (engine/running/progress.ts)
   if (rows.length) return { failures: [{ property: "", reason: terminalText(fleetTable(rows)) }] };
   return { inputs: { servers: servers.length } };
 }

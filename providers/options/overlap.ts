@@ -2,7 +2,7 @@
 // before it extracts the backup (OMFLOW's empties the install folder, Groupmax's removes the install
 // folder and the databases), so a backup inside one of them is deleted by the very restore that
 // needs it; and a backup directory that holds one of them is archived into itself.
-import { Platform } from "../engine/catalog";
+import { Platform } from "../engine/planning/catalog";
 import { isSameOrInside, shown } from "./paths";
 import { OptionProblem } from "./problems";
 

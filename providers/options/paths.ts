@@ -4,7 +4,7 @@
 // or NUL cuts a command or a file list in two.
 import * as path from "path";
 import { z } from "zod";
-import { Platform } from "../engine/catalog";
+import { Platform } from "../engine/planning/catalog";
 import { expecting } from "./schema";
 
 // C0 and C1 controls, DEL, and the Unicode line and paragraph separators

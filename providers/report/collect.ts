@@ -3,7 +3,7 @@
 // controller wrote, still checked for shape: a file that is not a record is skipped, never trusted.
 import * as fs from "fs";
 import * as path from "path";
-import { RunRecord } from "../engine/runRecord";
+import { RunRecord } from "../engine/running/runRecord";
 import { propertiesOf } from "../properties";
 import { TimelineRow } from "./timeline";
 

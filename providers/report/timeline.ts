@@ -2,8 +2,8 @@
 // recovery steps and failures in colours of their own, waves marked, totals on the right. Pure: run
 // records in, SVG text out (every text escaped; the records come from the controller, their titles
 // from its plans).
-import { elapsedText } from "../engine/progress";
-import { RunRecord, RunRecordStep } from "../engine/runRecord";
+import { elapsedText } from "../engine/running/progress";
+import { RunRecord, RunRecordStep } from "../engine/running/runRecord";
 import { timeTicks } from "./axis";
 
 export { timeTicks } from "./axis";

@@ -1,13 +1,14 @@
 // Up's side of the Server: run the chain preview showed (an interrupted run finished first), keep the
 // version reached, and report a failure as Pulumi prints it, or record it for a wave's gate.
 import { getCatalog } from "../catalogs";
-import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/executor";
-import { platformShell, versionReached } from "../engine/installedVersion";
-import { Journal, journalPath } from "../engine/journal";
-import { Plan, hopLabel } from "../engine/planner";
-import { progressPrefix } from "../engine/progress";
-import { runRecord, writeRunRecord } from "../engine/runRecord";
-import { operatorStop } from "../engine/stopSignal";
+import { DEFAULT_STATE_DIR, executePlan, restorePending } from "../engine/running/executor";
+import { platformShell } from "../engine/planning/catalog";
+import { versionReached } from "../engine/planning/installedVersion";
+import { Journal, journalPath } from "../engine/running/journal";
+import { Plan, hopLabel } from "../engine/planning/planner";
+import { progressPrefix } from "../engine/running/progress";
+import { runRecord, writeRunRecord } from "../engine/running/runRecord";
+import { operatorStop } from "../engine/running/stopSignal";
 import { displayLine, flushDisplay } from "../engineLog";
 import { UpchainError, isUpchainError } from "../errors";
 import { haproxyPools } from "../loadBalancer/config";
@@ -64,7 +65,7 @@ async function converge(given: ServerGiven, olds?: unknown): Promise<ServerOutpu
       const reached = versionReached(plan, finished);
       await writeTracked(host, journalName, reached).catch((e) => log(`could not keep the version reached (${reached}) on the host: ${(e as Error).message}`));
     };
-    // what the probe read in the last run's last exec, after its release (engine/runEnd.ts)
+    // what the probe read in the last run's last exec, after its release (engine/running/runEnd.ts)
     let readAtEnd: { code: number; stdout: string } | undefined;
     const run = async (plan: Plan) => {
       let finished: Journal | undefined;

@@ -1,10 +1,10 @@
 // What a server's host says, for preview, up and refresh alike: whether upchain may work there (as
 // root, or a Windows administrator), its runs' journal and lock, and the version it runs now.
-import { Platform } from "../engine/catalog";
-import { DEFAULT_STATE_DIR } from "../engine/executor";
-import { Journal, readJournal } from "../engine/journal";
-import { LockHolder, readLockHolder } from "../engine/lock";
-import { oneLine } from "../engine/progress";
+import { Platform } from "../engine/planning/catalog";
+import { DEFAULT_STATE_DIR } from "../engine/running/executor";
+import { Journal, readJournal } from "../engine/running/journal";
+import { LockHolder, readLockHolder } from "../engine/running/lock";
+import { oneLine } from "../engine/running/progress";
 import { readOnHost } from "../engine/readOnHost";
 import { UpchainError } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";
@@ -49,7 +49,7 @@ async function assertAdministrator(host: RemoteHost, user: string): Promise<void
 
 /**
  * The journal and the lock of this server's runs. None on Windows: the executor refuses to run a
- * PowerShell plan (engine/executor.ts), so no run ever leaves either there, and their reads are sh.
+ * PowerShell plan (engine/running/executor.ts), so no run ever leaves either there, and their reads are sh.
  */
 export async function readRunState(h: RemoteHost, platform: Platform, journalName: string): Promise<[Journal | undefined, LockHolder | undefined]> {
   if (platform === "windows") return [undefined, undefined];

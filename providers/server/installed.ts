@@ -1,4 +1,4 @@
-// Reading the installed version on the host, from the source engine/installedVersion.ts chooses:
+// Reading the installed version on the host, from the source engine/planning/installedVersion.ts chooses:
 // the documented probe, or the site's versionCommand (its output checked as a version, never shown),
 // else the version upchain tracks for the server, else the stack's `current`.
 //
@@ -6,12 +6,12 @@
 // but Pulumi hands a provider's check (preview) only the old inputs, never the old outputs. So the
 // provider also keeps it beside the server's journal on the host (upchain's own state directory,
 // like the journal and the lock: no product file), where preview and every run read it.
-import { Catalog, PlanContext, Shell, probedVersion } from "../engine/catalog";
-import { VersionSource, VersionSources, noVersionSourceProblem, readSiteVersion, readsTheHost, versionSource } from "../engine/installedVersion";
+import { Catalog, PlanContext, Shell, probedVersion } from "../engine/planning/catalog";
+import { VersionSource, VersionSources, noVersionSourceProblem, readSiteVersion, readsTheHost, versionSource } from "../engine/planning/installedVersion";
 import { UpchainError } from "../errors";
 import { quote } from "../quote";
 import { RemoteHost } from "../transport/remoteHost";
-import { DEFAULT_STATE_DIR } from "../engine/executor";
+import { DEFAULT_STATE_DIR } from "../engine/running/executor";
 import { readOnHost } from "../engine/readOnHost";
 
 const sudoRefused = (host: RemoteHost, stderr: string) =>
@@ -35,7 +35,7 @@ export async function probeInstalled(host: RemoteHost, catalog: Catalog, ctx: Pl
 }
 
 /**
- * The version a run's last exec read with the documented probe (engine/runEnd.ts), checked as
+ * The version a run's last exec read with the documented probe (engine/running/runEnd.ts), checked as
  * probeInstalled checks it; undefined when it cannot stand for probeInstalled's own read (another
  * source, a probe that failed or printed nothing): the caller then reads the host as before.
  */
@@ -93,7 +93,7 @@ export async function findInstalled(host: RemoteHost, catalog: Catalog, ctx: Pla
   const first = versionSource(catalog, ctx, sources);
   if (first?.kind === "document") return { version: await probeInstalled(host, catalog, ctx), source: first };
   if (first?.kind === "site") return { version: await readSiteCommand(host, catalog, first.probe), source: first };
-  // no run ever keeps a version on a Windows host: the executor refuses PowerShell plans (engine/executor.ts)
+  // no run ever keeps a version on a Windows host: the executor refuses PowerShell plans (engine/running/executor.ts)
   const tracked = (ctx.platform === "windows" ? undefined : await readTracked(host, catalog, journalName)) ?? sources.tracked;
   const source = versionSource(catalog, ctx, { ...sources, tracked });
   if (!source || readsTheHost(source)) {

@@ -2,12 +2,12 @@
 // install (a product with an update service of its own), plan. Preview, up and up finishing an
 // interrupted run all plan this way; only where the chain starts and what is checked differ.
 import { getCatalog } from "../catalogs";
-import { Catalog, PlanContext } from "../engine/catalog";
-import { MemberStage, clusterMember, stageRequest } from "../engine/clusterMember";
-import { VersionSource, VersionSources } from "../engine/installedVersion";
-import { Journal } from "../engine/journal";
-import { Plan, PlanRequest, assertPlanInputs, planInputProblems, planUpgrade, replanInterrupted } from "../engine/planner";
-import { promotionProblem } from "../engine/promotion";
+import { Catalog, PlanContext } from "../engine/planning/catalog";
+import { MemberStage, clusterMember, stageRequest } from "../engine/planning/clusterMember";
+import { VersionSource, VersionSources } from "../engine/planning/installedVersion";
+import { Journal } from "../engine/running/journal";
+import { Plan, PlanRequest, assertPlanInputs, planInputProblems, planUpgrade, replanInterrupted } from "../engine/planning/planner";
+import { promotionProblem } from "../engine/planning/promotion";
 import { readOnHost } from "../engine/readOnHost";
 import { UpchainError, isUpchainError } from "../errors";
 import { RemoteHost } from "../transport/remoteHost";

@@ -1,10 +1,9 @@
 // The chain as preview shows it in the server's `plan` output: hops, and each step as
 // "hop id: [action] title", with what the host's files already hold left out.
-import { Catalog, PlanContext, ServicesAddStep } from "../engine/catalog";
-import { shortProvenance } from "../engine/provenance";
-import { entriesOf } from "../engine/fileSteps";
-import { PlanPrecheck } from "../engine/precheck";
-import { Plan, PlannedStep, hopLabel, hopName } from "../engine/planner";
+import { Catalog, PlanContext, ServicesAddStep } from "../engine/planning/catalog";
+import { shortProvenance } from "../engine/planning/provenance";
+import { PlanPrecheck } from "../engine/planning/precheck";
+import { Plan, PlannedStep, hopLabel, hopName } from "../engine/planning/planner";
 import { ServiceEntry, describeEntry } from "../edits/services";
 
 const same = (a: ServiceEntry, b: ServiceEntry) => a.name === b.name && a.port === b.port && a.protocol === b.protocol;
@@ -12,7 +11,7 @@ const same = (a: ServiceEntry, b: ServiceEntry) => a.name === b.name && a.port =
 /** A services-add step's entries the host does not have yet, and the ones it has. */
 function servicesOf(step: PlannedStep & ServicesAddStep, found: PlanPrecheck) {
   const there = found.present[`${step.hop} ${step.id}`] ?? [];
-  const all = entriesOf(step);
+  const all = step.entries;
   return { missing: all.filter((e) => !there.some((t) => same(t, e))), there: all.filter((e) => there.some((t) => same(t, e))) };
 }
 

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConnectionArgs, credentialFields, credentialInputs } from "../connection";
 import type { LookAhead } from "../lookAhead/resource";
-import type { PromotionGate } from "../engine/promotion";
+import type { PromotionGate } from "../engine/planning/promotion";
 import { serverProvider } from "./provider";
 
 /** How a run behaves on the server: how soon a dead run's lock is taken over, step deadlines, clearing a run by hand. */
@@ -118,7 +118,7 @@ export interface MemberPoolArgs {
   backends?: Record<string, string>;
   /** Seconds to wait for a drained member to finish what it serves (default 300). */
   drainSeconds?: number;
-  /** The stop this Server takes the member to, the cluster rolling stop by stop (engine/clusterMember.ts); the target when absent. */
+  /** The stop this Server takes the member to, the cluster rolling stop by stop (engine/planning/clusterMember.ts); the target when absent. */
   upTo?: string;
   /** The stop the member's Server before this one takes it to: preview shows this one's hops from there. */
   after?: string;

@@ -2,8 +2,8 @@
 // here, once per entry) and what the provider hands back.
 import { z } from "zod";
 import { productNames } from "../catalogs";
-import { hasVisibleText, VISIBLE_REASON } from "../engine/promotion";
-import { RUN_ID } from "../engine/journal";
+import { hasVisibleText, VISIBLE_REASON } from "../engine/planning/promotion";
+import { RUN_ID } from "../engine/running/journal";
 import { ConnectionInput, connectionOf, connectionSchema, toCheckFailures } from "../connectionSchema";
 import { SHORTEST_SECRET, SHORT_SECRET_RULE, UpchainError } from "../errors";
 import { runtimeApiSchema } from "../loadBalancer/config";
@@ -22,7 +22,7 @@ const poolSchema = z
     /** The balancer's backend for each pool role of the product (traffic, invalidation, ...); the role's name when absent. */
     backends: z.record(z.string(), memberName).default({}),
     drainSeconds: z.number().int().min(1).max(86_400).default(300),
-    /** The stop this Server takes the member to, the cluster rolling stop by stop (engine/clusterMember.ts); the target when absent. */
+    /** The stop this Server takes the member to, the cluster rolling stop by stop (engine/planning/clusterMember.ts); the target when absent. */
     upTo: z.string().min(1).optional(),
     /** The stop the member's Server before this one takes it to: preview shows this one's hops from there. */
     after: z.string().min(1).optional(),
@@ -67,7 +67,7 @@ export const serverSchema = z.object({
   clearRun: z.string().regex(RUN_ID, "the run id the error named, like 20261123T101500-a1b2c3").optional(),
   /** Secret values the steps read as environment variables (from a root-only file on the host, never a command line). */
   secretEnv: z.record(z.string().regex(SECRET_VARIABLE), z.string().min(SHORTEST_SECRET, SHORT_SECRET_RULE), { error: keyError(SECRET_VARIABLE_RULE) }).default({}),
-  /** A member of a cluster behind a load balancer: its pools are set around each hop (engine/clusterMember.ts). */
+  /** A member of a cluster behind a load balancer: its pools are set around each hop (engine/planning/clusterMember.ts). */
   pool: poolSchema.optional(),
   /** "record": a failed run is kept in the outcome output for a wave's gate, instead of failing the resource. */
   onFailure: z.enum(["fail", "record"]).default("fail"),
@@ -77,7 +77,7 @@ export const serverSchema = z.object({
   resourceName: z.string().max(400).optional(),
   /** The rollout wave the server is in (from 0), kept in the state for `upchain report`. */
   wave: z.number().int().min(0).optional(),
-  /** The environment this one is promoted from, and what it runs (engine/promotion.ts). */
+  /** The environment this one is promoted from, and what it runs (engine/planning/promotion.ts). */
   promotion: z
     .strictObject({ from: z.string().min(1), proven: z.array(z.string()), server: z.string().optional(), override: z.string().refine(hasVisibleText, `say why the target goes without the previous environment, ${VISIBLE_REASON}`).optional() })
     .optional(),

@@ -1,6 +1,6 @@
 // The target's own check, needing no host: shared by the Server's check and the stack program's
 // check of each server's entry (stacks/serverEntry.ts), which has no business loading the provider.
-import type { Catalog } from "../engine/catalog";
+import type { Catalog } from "../engine/planning/catalog";
 import { withArticle } from "../article";
 import { CheckFailure, checkFailure } from "../errors";
 import { shown } from "../options/paths";

@@ -6,7 +6,7 @@
 // the wave again.
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ServerOutcome, waveVerdict } from "../engine/waves";
+import { ServerOutcome, waveVerdict } from "../engine/planning/waves";
 import { UpchainError } from "../errors";
 import { propertiesOf } from "../properties";
 

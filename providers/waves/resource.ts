@@ -2,7 +2,7 @@
 // inputs) and the next wave's servers depend on it, so Pulumi starts a wave only when the previous
 // one has finished and its gate has let it through (see impl.ts for the verdict).
 import * as pulumi from "@pulumi/pulumi";
-import type { ServerOutcome } from "../engine/waves";
+import type { ServerOutcome } from "../engine/planning/waves";
 import { waveGateProvider } from "./provider";
 
 export interface WaveGateArgs {

@@ -15,7 +15,7 @@ import {
   publish, run, serviceState, setFault, statusXml, waitForEvent,
 } from "../support/altazionFixture";
 import { AltazionServerSpec, altazionProject, configureAltazion, writeHook } from "../support/altazionProject";
-import { acquireLock } from "../../providers/engine/lock";
+import { acquireLock } from "../../providers/engine/running/lock";
 import { connectFast } from "../support/faultHost";
 import { TestHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { PulumiProject } from "../support/pulumi";

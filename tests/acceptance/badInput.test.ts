@@ -11,7 +11,7 @@
 // does not move), and a `pulumi up` with hostile values that are legal puts the upload and the
 // restore point at exactly those paths, runs the installers as written, and no injected command.
 import * as assert from "assert";
-import { stepOfAction } from "../../providers/engine/catalog";
+import { stepOfAction } from "../../providers/engine/planning/catalog";
 import * as fc from "fast-check";
 import * as fs from "fs";
 import * as path from "path";

@@ -9,7 +9,7 @@ import { TestHost, onHost, privateKey, requireRoot, startHosts, stopHosts } from
 import { failPatch, installOmflow, installedVersion as version, omflowOptions, versionCommand } from "../support/omflowFixture";
 import { PulumiProject, repoRoot, runErrors } from "../support/pulumi";
 import { execFileSync } from "child_process";
-import type { RunRecord } from "../../providers/engine/runRecord";
+import type { RunRecord } from "../../providers/engine/running/runRecord";
 
 const NAMES = ["wv1", "wv2", "wv3", "wv4", "wv5", "wv6", "wv7"];
 const FROM = "1.1.6.3";

@@ -2,7 +2,7 @@
 // versions, one version per hop, a version file, a backup and a restore. The executor's acceptance
 // tests run it on real hosts; hooks on the host (files under /opt/counter/hooks) make a step slow or
 // make it fail after it has changed something.
-import { Catalog, Hop, Rule, shStep } from "../../providers/engine/catalog";
+import { Catalog, Hop, Rule, shStep } from "../../providers/engine/planning/catalog";
 import { quote as q } from "../../providers/quote";
 import { TEST_STEP } from "./testProvenance";
 

@@ -3,8 +3,8 @@
 // "faulty"), options (the catalog's), stepTimeouts, clearRun, stateDir, keepaliveMs, resource (the journal's name).
 import { counter } from "./counterCatalog";
 import { faulty } from "./faultCatalog";
-import { planUpgrade } from "../../providers/engine/planner";
-import { executePlan } from "../../providers/engine/executor";
+import { planUpgrade } from "../../providers/engine/planning/planner";
+import { executePlan } from "../../providers/engine/running/executor";
 import { connectSsh } from "../../providers/transport/ssh";
 import { ReconnectingHost } from "../../providers/transport/reconnectingHost";
 

@@ -5,7 +5,7 @@
 // version again. The service is a daemon the host's init also starts at boot (SERVICE). Hooks on the host (files under /opt/counter/hooks) make a step slow, hang,
 // fail, fill the disk, or make the restore or the reboot command fail. Every detached step records
 // its start and end on the host, so a test can prove that no step ran twice or overlapped another.
-import { Catalog, Hop, PlanContext, Step, shStep, uploadStep } from "../../providers/engine/catalog";
+import { Catalog, Hop, PlanContext, Step, shStep, uploadStep } from "../../providers/engine/planning/catalog";
 import { LINUX_BOOT_MARKER } from "../../providers/catalogs/groupmax/linux";
 import { quote as q } from "../../providers/quote";
 import { counter } from "./counterCatalog";

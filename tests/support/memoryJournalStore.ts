@@ -1,7 +1,7 @@
 // A JournalStore in memory, for unit tests of what the executor decides from a journal: it keeps a
 // copy of what is written (as the host keeps a file, not the caller's object) and the history in order.
-import { JournalStore } from "../../providers/engine/journalStore";
-import { Journal, journalWrite } from "../../providers/engine/journal";
+import { JournalStore } from "../../providers/engine/running/journalStore";
+import { Journal, journalWrite } from "../../providers/engine/running/journal";
 
 export class MemoryJournalStore implements JournalStore {
   readonly where: string;

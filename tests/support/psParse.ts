@@ -12,8 +12,8 @@
 // catalogParseFailures() / assertCatalogParses(), for any test that wants to check a catalog.
 import * as assert from "assert";
 import { Language, Node, Parser } from "web-tree-sitter";
-import { Catalog, Platform, Step, commandsOf } from "../../providers/engine/catalog";
-import { hopLabel, legalTargets, planUpgrade } from "../../providers/engine/planner";
+import { Catalog, Platform, Step, commandsOf } from "../../providers/engine/planning/catalog";
+import { hopLabel, legalTargets, planUpgrade } from "../../providers/engine/planning/planner";
 
 export interface ParseError {
   /** 1-based line of the script. */

@@ -1,8 +1,8 @@
 // The product the executor's unit tests run: versions 1 to `last`, one legal hop from each to the
 // next, no stops. Each test file gives its own steps; what a Catalog needs besides them is this,
 // written once.
-import type { Catalog } from "../../providers/engine/catalog";
-import { dottedNumbers } from "../../providers/engine/version";
+import type { Catalog } from "../../providers/engine/planning/catalog";
+import { dottedNumbers } from "../../providers/engine/planning/version";
 
 export const TRAIL_HOP_RULE = { id: "r", text: "r", source: "s" };
 

@@ -1,7 +1,7 @@
 // Representative valid Windows options for every catalog with a Windows platform, shared by the tests
 // that render every Windows recipe (tests/unit/powershell/*.test.ts).
 import { getCatalog, productNames } from "../../providers/catalogs";
-import { Catalog } from "../../providers/engine/catalog";
+import { Catalog } from "../../providers/engine/planning/catalog";
 import { Options, RenderSpec } from "./psParse";
 // ---------------------------------------------------------------------------------------------
 // Representative valid Windows options (as in tests/unit/catalogs/omflow/windows.test.ts,

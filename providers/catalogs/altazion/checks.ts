@@ -4,7 +4,7 @@
 // what the service detected (with the document's own diagnosis when it has not), and a customised
 // database's scripts (in the site's folder) against the reviewed list.
 // The host's output is data: it is split and matched, never run.
-import { Hop, HostCheck, PlanContext } from "../../engine/catalog";
+import { Hop, HostCheck, PlanContext } from "../../engine/planning/catalog";
 import { quote as q } from "../../quote";
 import { linuxCommands } from "./linux";
 import { AltazionOptions, scriptsFolderOf } from "./options";

@@ -2,10 +2,10 @@
 // vendor's update service: a server's version is its modules' ("ecommerce=5.2.0.0,integration=5.1.0.0"),
 // and each hop updates one module, in the order the stack lists them, to the version the service has
 // detected. The portal is reached through the SSH connection's tunnel (the engine's "http" step).
-import { Catalog, Hop, PlanContext } from "../../engine/catalog";
+import { Catalog, Hop, PlanContext } from "../../engine/planning/catalog";
 import { altazionHostChecks } from "./checks";
 import { hookNameProblem } from "./hooks";
-import { sitePlaceholder } from "../../engine/provenance";
+import { sitePlaceholder } from "../../engine/planning/provenance";
 import { quote, quotePowerShell } from "../../quote";
 import { linuxCommands, linuxFiles } from "./linux";
 import { mixesBetween, readOffer } from "./offer";

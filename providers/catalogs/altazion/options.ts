@@ -4,14 +4,14 @@
 // customised database's reviewed scripts. Every problem is reported at once, under its field.
 import { z } from "zod";
 import type { AltazionOptions } from "./optionTypes";
-import { Platform } from "../../engine/catalog";
+import { Platform } from "../../engine/planning/catalog";
 import { backupOverlaps } from "../../options/overlap";
 import { Checked, checkOptions, parseOptions } from "../../options/parse";
 import { absolutePath, isSameOrInside, pathProblem, shown } from "../../options/paths";
 import { OptionProblem } from "../../options/problems";
 import { command as siteCommand, expecting, flag, strictOptions } from "../../options/schema";
 import { CONTROL } from "../../options/paths";
-import { sitePlaceholder } from "../../engine/provenance";
+import { sitePlaceholder } from "../../engine/planning/provenance";
 import { PORTAL_DEFAULTS } from "./portal";
 import { MODULES, isWebModule, moduleVersion } from "./rules";
 

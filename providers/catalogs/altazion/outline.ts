@@ -2,8 +2,8 @@
 // document's order, for either platform: the platform files give the commands. Each hop updates one
 // module, so a failure stops the chain there: the modules before it stay updated, the ones after it
 // are not started, and the hop's recovery starts the pools again and takes the maintenance page away.
-import { ChainPosition, Hop, Shell, Step } from "../../engine/catalog";
-import { HttpAttempt } from "../../engine/httpStep";
+import { ChainPosition, Hop, Shell, Step } from "../../engine/planning/catalog";
+import { HttpAttempt } from "../../engine/planning/httpStepDetails";
 import { AltazionOptions, ModuleOptions, poolsOf } from "./options";
 import { installRequest, listedPattern } from "./portal";
 import { SOURCE } from "./source";

@@ -3,8 +3,8 @@
 // button, and that after the click the service deploys the new version « et revient à la liste des
 // services ». Everything else (how the page shows a module still to update or an install running,
 // what the button's form sends, hidden inputs it carries) is the site's: no default here.
-import { HttpAttempt, HttpStepDetails } from "../../engine/httpStep";
-import { sitePlaceholder } from "../../engine/provenance";
+import { HttpAttempt, HttpStepDetails } from "../../engine/planning/httpStepDetails";
+import { sitePlaceholder } from "../../engine/planning/provenance";
 import type { AltazionOptions } from "./optionTypes";
 
 /** 003's address: http://localhost:8080/. */

@@ -1,8 +1,8 @@
 // Altazion Office: the modules its update service installs, how their versions are read, and the
 // document's rules, each with the place in the vendor procedure that states it.
 // Source: ../shared/seeds/003_9c23841344441436.txt (French, « Installer les mises à jour »).
-import { Rule } from "../../engine/catalog";
-import { moduleSet, paddedNumbers } from "../../engine/version";
+import { Rule } from "../../engine/planning/catalog";
+import { moduleSet, paddedNumbers } from "../../engine/planning/version";
 
 const doc = "Altazion Office, Installer les mises à jour (003_9c23841344441436.txt)";
 

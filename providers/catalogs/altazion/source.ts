@@ -1,7 +1,7 @@
 // Where each Altazion step comes from: 003's sentences (verbatim, French, with their English), the
 // site's fields for what 003 leaves open, and upchain's safety additions. The quotes are checked
-// against the seed by tests/unit/engine/provenance.test.ts.
-import { DOCUMENTS, Provenance, fromDocument, fromSafety, fromSite } from "../../engine/provenance";
+// against the seed by tests/unit/engine/planning/provenance.test.ts.
+import { DOCUMENTS, Provenance, fromDocument, fromSafety, fromSite } from "../../engine/planning/provenance";
 
 const doc = (section: string, quote: string, translation: string): Provenance => fromDocument(DOCUMENTS.altazion, section, quote, translation);
 

@@ -7,7 +7,7 @@
 // and its attributes), and nothing else is assumed. Each file is refused over FILE_CAP_BYTES, parsed
 // in one linear pass (xmlScan.ts); a value that is not a module name or a version is refused, never
 // changed or used.
-import { sitePlaceholder } from "../../engine/provenance";
+import { sitePlaceholder } from "../../engine/planning/provenance";
 import type { AltazionOptions } from "./options";
 import { MODULES, moduleVersion } from "./rules";
 import { startTags } from "./xmlScan";

@@ -1,7 +1,7 @@
 // The Groupmax catalog: Hitachi VV-RR versions, one documented hop to Version 6 from Version 5, 3
 // and 2.0 (whose path depends on the revision: 02-00 is not 02-01), and the document's steps.
-import { Catalog, HostCheck, Hop, PlanContext } from "../../engine/catalog";
-import { VersionScheme } from "../../engine/version";
+import { Catalog, HostCheck, Hop, PlanContext } from "../../engine/planning/catalog";
+import { VersionScheme } from "../../engine/planning/version";
 import { localPathProblems } from "../../options/localFiles";
 import { fieldPath } from "../../options/problems";
 import { quote } from "../../quote";

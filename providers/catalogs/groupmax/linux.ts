@@ -3,7 +3,7 @@
 // command is the site's own text from the stack (options.commands, installers, advup,
 // addressMailSetup); upchain adds only its backup, restore and checks around them. Every value of
 // upchain's own is quoted.
-import { Hop } from "../../engine/catalog";
+import { Hop } from "../../engine/planning/catalog";
 import { quote as q } from "../../quote";
 import { GroupmaxSettings } from "./options";
 import { GroupmaxCommands, kept } from "./outline";

@@ -7,8 +7,8 @@
 // one is refused, not ignored).
 import { z } from "zod";
 import type { GroupmaxOptions } from "./optionTypes";
-import { Platform } from "../../engine/catalog";
-import { sitePlaceholder } from "../../engine/provenance";
+import { Platform } from "../../engine/planning/catalog";
+import { sitePlaceholder } from "../../engine/planning/provenance";
 import { localPath } from "../../options/localFiles";
 import { PathField, backupOverlaps } from "../../options/overlap";
 import { Checked, checkOptions, parseOptions } from "../../options/parse";

@@ -2,8 +2,8 @@
 // server. Each platform (linux.ts, windows.ts) only renders the commands, so the two can never
 // disagree on the order 002 prescribes or on where a step comes from.
 import * as path from "path";
-import { Hop, Shell, Step, uploadStep } from "../../engine/catalog";
-import { DOCUMENTS, Provenance, fromDocument, fromSafety, fromSite } from "../../engine/provenance";
+import { Hop, Shell, Step, uploadStep } from "../../engine/planning/catalog";
+import { DOCUMENTS, Provenance, fromDocument, fromSafety, fromSite } from "../../engine/planning/provenance";
 import { describeEntry } from "../../edits/services";
 import { GroupmaxSettings } from "./options";
 import { needsAdvup, servicesEntriesFor } from "./rules";
@@ -25,7 +25,7 @@ export interface GroupmaxCommands {
   reboot: { command: string; bootMarker: string };
   backup: string[];
   install: Record<Installer, string[]>;
-  /** Empty on both platforms: the executor edits the file itself (engine/fileSteps.ts), in the platform's shell. */
+  /** Empty on both platforms: the executor edits the file itself (engine/running/fileSteps.ts), in the platform's shell. */
   servicesAdd: string[];
   startObjectServer: string[];
   advup: string[];

@@ -1,6 +1,6 @@
 // Groupmax's upgrade rules, each with the place in the vendor document that states it.
 // Source: ../shared/seeds/002_145ba4ecd04d9c3b.txt (Japanese), 付録A.3 マスタ管理サーバのバージョンアップ.
-import { Rule } from "../../engine/catalog";
+import { Rule } from "../../engine/planning/catalog";
 import { ServiceEntry } from "../../edits/services";
 
 const doc = "Groupmax 付録A.3 マスタ管理サーバのバージョンアップ (002_145ba4ecd04d9c3b.txt)";

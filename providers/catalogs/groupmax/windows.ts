@@ -1,7 +1,7 @@
 // Groupmax on Windows (PowerShell over OpenSSH): the commands of the document's steps (outline.ts) with Stop-Service,
 // Set-Service -StartupType and Restart-Computer. Rendered and tested as scripts: no Windows host can
 // run here. Every value is quoted with quotePowerShell; the installers are the stack's own text.
-import { Hop } from "../../engine/catalog";
+import { Hop } from "../../engine/planning/catalog";
 import { quotePowerShell as q } from "../../quote";
 import { privateFolderPs } from "../privateFolder";
 import { GroupmaxSettings } from "./options";
@@ -110,7 +110,7 @@ export function windowsCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands
       addressServer: installer(o.installers.addressServer, "addressServer"),
       mailServer: installer(o.installers.mailServer, "mailServer"),
     },
-    // carried out by the executor, as on Linux (engine/fileSteps.ts: read in PowerShell, only the
+    // carried out by the executor, as on Linux (engine/running/fileSteps.ts: read in PowerShell, only the
     // missing entries added, a clash refused before anything is written, a copy kept, replaced in one step)
     servicesAdd: [],
     startObjectServer: start("objectServer"),

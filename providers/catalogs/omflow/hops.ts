@@ -9,8 +9,8 @@
 // a.b.(c+1) ("the third digit grows when a feature version is released"), so when the releases name
 // no a.b.(c+1) release the chain is refused rather than let it jump to a later one.
 import { UpchainError } from "../../errors";
-import { Hop, PlanContext, Rule } from "../../engine/catalog";
-import { dottedNumbers } from "../../engine/version";
+import { Hop, PlanContext, Rule } from "../../engine/planning/catalog";
+import { dottedNumbers } from "../../engine/planning/version";
 import { DOCUMENTED_RELEASES, PYTHON311_VERSION, WINDOWS_CUMULATIVE_FROM, rules } from "./rules";
 
 export const omflowScheme = dottedNumbers(4, "1.2.0.1");

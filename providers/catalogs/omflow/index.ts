@@ -1,6 +1,6 @@
 // The OMFLOW catalog: four-number versions, next-feature-only hops (Windows: in order below 1.1.4.0, one
 // update file from there), and the 1.2.0.0 environment rebuild. The rules themselves are in hops.ts.
-import { Catalog } from "../../engine/catalog";
+import { Catalog } from "../../engine/planning/catalog";
 import { linuxHopSteps, linuxRestoreSteps } from "./linux";
 import { checkOmflowOptions, omflowOptions } from "./options";
 import { omflowPreflight } from "./preflight";

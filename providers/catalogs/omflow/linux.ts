@@ -2,8 +2,8 @@
 // `./patch.sh` from its own folder, start OMFLOW if it is not running; the 1.2.0.0 hop rebuilds the
 // Python environment first (linuxPython311.ts). Every value is quoted; every step says its source.
 import * as path from "path";
-import { Hop, Step, shStep as step, uploadStep } from "../../engine/catalog";
-import { sitePlaceholder } from "../../engine/provenance";
+import { Hop, Step, shStep as step, uploadStep } from "../../engine/planning/catalog";
+import { sitePlaceholder } from "../../engine/planning/provenance";
 import { quote as q } from "../../quote";
 import { linuxRestoreSteps as restoreSteps } from "./linuxRestore";
 import { python311Steps, python311State } from "./linuxPython311";

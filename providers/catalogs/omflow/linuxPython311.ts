@@ -1,8 +1,8 @@
 // The 1.2.0.0 hop's environment rebuild on Linux, in 001's order ("Linux Update Version 1.2.0.0
 // Steps" 1-8): stop, remove the venv, install Python 3.11, point python3 at it, create the venv,
 // install the packages, point Apache's wsgi_module at it; then the patch runs (linux.ts).
-import { Hop, Step, shStep as step, uploadStep } from "../../engine/catalog";
-import { sitePlaceholder } from "../../engine/provenance";
+import { Hop, Step, shStep as step, uploadStep } from "../../engine/planning/catalog";
+import { sitePlaceholder } from "../../engine/planning/provenance";
 import { quote as q } from "../../quote";
 import { SOURCE } from "./linuxSource";
 import { OmflowOptions } from "./options";

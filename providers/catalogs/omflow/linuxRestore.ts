@@ -1,7 +1,7 @@
 // OMFLOW's Linux restore after a failed hop: the files of the restore point, the database by the
 // site's command, what the 1.2.0.0 hop registered outside the install folder, then Apache and OMFLOW
 // started and checked the way 001 checks a running OMFLOW. Nothing here reads a version file.
-import { Hop, Step, shStep as step } from "../../engine/catalog";
+import { Hop, Step, shStep as step } from "../../engine/planning/catalog";
 import { quote as q } from "../../quote";
 import { TAR_LITERAL } from "../restorePoint";
 import { siteCommand } from "./siteCommand";

@@ -1,6 +1,6 @@
 // Where each OMFLOW Linux step comes from: document 001 (English; 000 is its Japanese twin), the
 // site's stack options, or upchain's own safety steps. Quotes are verbatim from the seed file.
-import { DOCUMENTS, Provenance, fromDocument, fromSafety, fromSite } from "../../engine/provenance";
+import { DOCUMENTS, Provenance, fromDocument, fromSafety, fromSite } from "../../engine/planning/provenance";
 
 const en = DOCUMENTS.omflowEnglish;
 const general = (n: number) => `Linux, General Update Steps ${n}`;

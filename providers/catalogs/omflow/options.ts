@@ -4,7 +4,7 @@
 import * as path from "path";
 import { z } from "zod";
 import type { OmflowOptions } from "./optionTypes";
-import { Platform } from "../../engine/catalog";
+import { Platform } from "../../engine/planning/catalog";
 import { localPath } from "../../options/localFiles";
 import { backupOverlaps } from "../../options/overlap";
 import { Checked, checkOptions, parseOptions } from "../../options/parse";

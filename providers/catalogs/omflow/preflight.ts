@@ -2,7 +2,7 @@
 // the local files each hop uploads (its patch, and the offline bundle for the 1.2.0.0 hop), on this
 // machine, so a missing file stops the run before the server is stopped or its environment removed.
 import { offlineBundleProblems } from "../../bundle";
-import { Hop, PlanContext } from "../../engine/catalog";
+import { Hop, PlanContext } from "../../engine/planning/catalog";
 import { localPathProblems } from "../../options/localFiles";
 import { OptionProblem, fieldPath } from "../../options/problems";
 import { OmflowOptions, checkOmflowOptions } from "./options";

@@ -1,6 +1,6 @@
 // OMFLOW's upgrade rules, each with the place in the vendor document that states it.
 // Sources: ../shared/seeds/001_7ff41db2ee37386d.txt (English), 000_e0a95f34f8811c42.txt (Japanese).
-import { Rule } from "../../engine/catalog";
+import { Rule } from "../../engine/planning/catalog";
 
 const doc = "OMFLOW Version Update (001_7ff41db2ee37386d.txt)";
 

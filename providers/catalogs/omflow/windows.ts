@@ -3,8 +3,8 @@
 // quotePowerShell. What the document leaves open comes from the stack's options, shown as
 // <site: ...> placeholders when `upchain plan` runs without them (windowsPreflight.ts asks for them).
 import * as path from "path";
-import { Hop, Step, psStep as step, uploadStep } from "../../engine/catalog";
-import { DOCUMENTS, fromDocument, fromSafety, fromSite, sitePlaceholder } from "../../engine/provenance";
+import { Hop, Step, psStep as step, uploadStep } from "../../engine/planning/catalog";
+import { DOCUMENTS, fromDocument, fromSafety, fromSite, sitePlaceholder } from "../../engine/planning/provenance";
 import { quotePowerShell as q } from "../../quote";
 import { keepEarlierPs, privateFolderPs } from "../privateFolder";
 import { crossesPython311 } from "./hops";

@@ -1,6 +1,6 @@
 // What preview asks of a Windows site before any OMFLOW hop runs: the answers to what document 001
 // leaves open for Windows. Each is a stack option with no default; every missing one is reported at once.
-import { Hop } from "../../engine/catalog";
+import { Hop } from "../../engine/planning/catalog";
 import { localPathProblems } from "../../options/localFiles";
 import { OptionProblem } from "../../options/problems";
 import { crossesPython311 } from "./hops";

@@ -2,7 +2,7 @@
 // in each platform's shell: POSIX sh on the Linux stand-in, PowerShell on Windows (the document's
 // own platform, within the catalog's minPowerShell 3.0). Every value is quoted for its shell; what
 // the host's files and registry hold is printed as data for the judge, never run.
-import { Shell } from "../../engine/catalog";
+import { Shell } from "../../engine/planning/catalog";
 import { quote, quotePowerShell } from "../../quote";
 import { OracleAsOptions } from "./options";
 

@@ -4,7 +4,7 @@
 // earlier attempt's 10.1.2), the source must hold the active Enterprise Manager (emSwitch.ts), and 004's tasks
 // before 10.1.2 that upchain cannot do (prerequisites.ts) must be confirmed by the site where they
 // apply. The answers are data: matched, never run, and shown only cleaned and bounded.
-import { Hop, HostCheck, PlanContext } from "../../engine/catalog";
+import { Hop, HostCheck, PlanContext } from "../../engine/planning/catalog";
 import { CheckReads, linuxReads, windowsReads } from "./checkReads";
 import { switchHomeAdvice } from "./emSwitch";
 import { OracleAsOptions } from "./options";

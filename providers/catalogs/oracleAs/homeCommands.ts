@@ -11,7 +11,7 @@
 // Each command runs in the platform's shell (sh on the Linux stand-in, PowerShell on Windows) with
 // ORACLE_HOME set to the home it acts on, so one line serves the source and the destination alike.
 import { z } from "zod";
-import { Hop } from "../../engine/catalog";
+import { Hop } from "../../engine/planning/catalog";
 import { command, strictOptions } from "../../options/schema";
 import { quote } from "../../quote";
 import type { OracleAsOptions } from "./optionTypes";

@@ -2,8 +2,8 @@
 // 9.0.3 and 9.0.4 go to 10.1.2 in one side-by-side hop (a new Oracle home, then the Upgrade Assistant).
 // 004 names no file or command that tells the installed release, so there is no documented probe: the
 // server's versionCommand (the site's read-only command), the tracked version or `current` says it.
-import { DOCUMENTS, fromDocument } from "../../engine/provenance";
-import { Catalog, Hop, PlanContext } from "../../engine/catalog";
+import { DOCUMENTS, fromDocument } from "../../engine/planning/provenance";
+import { Catalog, Hop, PlanContext } from "../../engine/planning/catalog";
 import { oracleHostChecks } from "./checks";
 import { linuxCommands } from "./linux";
 import { OracleAsOptions, checkOracleAsOptions, oracleAsOptions } from "./options";

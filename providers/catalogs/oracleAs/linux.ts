@@ -9,7 +9,7 @@
 // gives no command for them. Every value is quoted; the installers, checks and home commands are the
 // stack's own text. What the host's files say (emtab, iasua.log, targets.xml) is read as data:
 // checked against a pattern before it is used, never run.
-import { Hop } from "../../engine/catalog";
+import { Hop } from "../../engine/planning/catalog";
 import { stepValue } from "../../edits/index";
 import { quote as q } from "../../quote";
 import { switchHomeAdvice } from "./emSwitch";

@@ -4,7 +4,7 @@
 // the platform in force, and the homes and the backup directory may not overlap.
 import { z } from "zod";
 import type { OracleAsOptions } from "./optionTypes";
-import { Platform } from "../../engine/catalog";
+import { Platform } from "../../engine/planning/catalog";
 import { backupOverlaps } from "../../options/overlap";
 import { Checked, checkOptions, parseOptions } from "../../options/parse";
 import { absolutePath, isSameOrInside, shown } from "../../options/paths";

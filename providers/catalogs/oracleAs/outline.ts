@@ -1,8 +1,8 @@
 // The document's steps for each hop, once: their order, ids, titles and which of them change the
 // server. Each platform (linux.ts, windows.ts) renders only the commands, so the two never disagree
 // on the order the document prescribes.
-import { Hop, Shell, Step } from "../../engine/catalog";
-import { Provenance } from "../../engine/provenance";
+import { Hop, Shell, Step } from "../../engine/planning/catalog";
+import { Provenance } from "../../engine/planning/provenance";
 import { OracleAsOptions } from "./options";
 import { DONE, PostUpgradeTask, applicableTasks, taskField } from "./postUpgrade";
 import { PATCH_SET, PATCH_SET_NUMBER, TARGET, hasEmWebSite } from "./rules";

@@ -5,7 +5,7 @@
 // (`options.postUpgradeTasks.<task>: "<command>"`) or confirmed by the stack (`"done"`). A missing one is
 // refused at preview, every one at once. The list is kept small and each task quotes its sentence.
 // (The Reports server name in targets.xml is not here: 004 gives it exactly, so upchain does it.)
-import { DOCUMENTS, FromDocument, fromDocument } from "../../engine/provenance";
+import { DOCUMENTS, FromDocument, fromDocument } from "../../engine/planning/provenance";
 
 /** The middle-tier components a site declares in `options.components` (004's post-upgrade sections). */
 export const COMPONENTS = ["httpServer", "oc4j", "webCache", "forms", "reports"] as const;

@@ -6,7 +6,7 @@
 // the stack does not confirm. Whether a task applies is read where 004 lets it be read: the
 // directory's release (the infrastructure check) and the source's release.
 import { z } from "zod";
-import { DOCUMENTS, FromDocument, fromDocument } from "../../engine/provenance";
+import { DOCUMENTS, FromDocument, fromDocument } from "../../engine/planning/provenance";
 import { strictOptions } from "../../options/schema";
 
 const DONE = "done";

@@ -2,8 +2,8 @@
 // with the place in the vendor document that states it.
 // Source: ../shared/seeds/004_e7ff3c8021ac49a3.txt (Japanese, Windows edition of the Upgrade and
 // Compatibility Guide 10g Release 2 (10.1.2), B15833-03), chapter 4 中間層のアップグレード.
-import { Rule } from "../../engine/catalog";
-import { VersionScheme } from "../../engine/version";
+import { Rule } from "../../engine/planning/catalog";
+import { VersionScheme } from "../../engine/planning/version";
 
 const doc = "Oracle AS アップグレードおよび互換性ガイド 10g リリース2(10.1.2) 第4章 中間層 (004_e7ff3c8021ac49a3.txt)";
 

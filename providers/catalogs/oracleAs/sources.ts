@@ -1,7 +1,7 @@
 // Where each Oracle AS step comes from: document 004 (Japanese, the Windows edition of the upgrade
 // guide's middle-tier chapter), the site's stack options, or upchain's own safety steps. Quotes are
-// verbatim from the seed file (tests/unit/engine/provenance.test.ts checks them), with a translation.
-import { DOCUMENTS, Provenance, fromDocument, fromSafety, fromSite } from "../../engine/provenance";
+// verbatim from the seed file (tests/unit/engine/planning/provenance.test.ts checks them), with a translation.
+import { DOCUMENTS, Provenance, fromDocument, fromSafety, fromSite } from "../../engine/planning/provenance";
 
 const doc = (section: string, quote: string, translation: string) => fromDocument(DOCUMENTS.oracleAs, section, quote, translation);
 

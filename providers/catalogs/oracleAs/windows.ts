@@ -7,7 +7,7 @@
 // its EM Web Site runs, starting that again and reading the Reports server's name are the site's
 // (homeCommands.ts): 004 gives no command for them. Every value is quoted with quotePowerShell; what
 // the host's files say is matched against a pattern before it is used.
-import { Hop } from "../../engine/catalog";
+import { Hop } from "../../engine/planning/catalog";
 import { quotePowerShell as q } from "../../quote";
 import { privateFolderPs } from "../privateFolder";
 import { switchHomeAdvice } from "./emSwitch";

@@ -2,8 +2,8 @@
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
-import { executePlan } from "../../../providers/engine/executor";
-import { planUpgrade } from "../../../providers/engine/planner";
+import { executePlan } from "../../../providers/engine/running/executor";
+import { planUpgrade } from "../../../providers/engine/planning/planner";
 import { isUpchainError } from "../../../providers/errors";
 import { connectSsh } from "../../../providers/transport/ssh";
 import { RemoteHost } from "../../../providers/transport/remoteHost";

@@ -2,9 +2,9 @@
 // lock the step's launcher holds, so it sees the end (or a kill) at once, costs two polls and no
 // heartbeat exec, and a wait whose connection is gone stops beating, so a dead run's lock goes stale.
 import * as assert from "assert";
-import { startDetached } from "../../../providers/engine/detached";
-import { HostLock, acquireLock, stopHeartbeats } from "../../../providers/engine/lock";
-import { waitForStep } from "../../../providers/engine/stepWait";
+import { startDetached } from "../../../providers/engine/running/detached";
+import { HostLock, acquireLock, stopHeartbeats } from "../../../providers/engine/running/lock";
+import { waitForStep } from "../../../providers/engine/running/stepWait";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { connectSsh } from "../../../providers/transport/ssh";
 import { TestHost, onHost, privateKey, requireRoot, startHosts, stopHosts } from "../../support/hosts";

@@ -6,7 +6,7 @@
 // replaced by the text.
 import * as assert from "assert";
 import * as fc from "fast-check";
-import { Step } from "../../../providers/engine/catalog";
+import { Step } from "../../../providers/engine/planning/catalog";
 import { RUNS, hostileText, tally, withNul, withoutNul } from "../../support/hostile";
 import { products, verdict } from "../../support/hostileRender";
 

@@ -6,7 +6,7 @@
 // quotePowerShell's doubling rule on the rendered text instead.
 import * as assert from "assert";
 import * as fc from "fast-check";
-import { Step } from "../../../providers/engine/catalog";
+import { Step } from "../../../providers/engine/planning/catalog";
 import { quote } from "../../../providers/quote";
 import { RUNS, hostileAbsolutePath, hostilePath, hostileText, hostileWindowsPath, lexSh, tally as tallyClass, withNul, withoutNul } from "../../support/hostile";
 import { Field, Product, fields, judgeRendering, products, verdict } from "../../support/hostileRender";

@@ -8,8 +8,8 @@ import { generateKeyPairSync } from "crypto";
 import * as fc from "fast-check";
 import { groupmax } from "../../../providers/catalogs/groupmax";
 import { omflow } from "../../../providers/catalogs/omflow";
-import { Catalog } from "../../../providers/engine/catalog";
-import { PlanRequest, planUpgrade } from "../../../providers/engine/planner";
+import { Catalog } from "../../../providers/engine/planning/catalog";
+import { PlanRequest, planUpgrade } from "../../../providers/engine/planning/planner";
 import { isUpchainError } from "../../../providers/errors";
 // the look itself: failures by the provider's own property names (check renames them, see fields.test.ts)
 import { checkNow as check } from "../../../providers/server/preview";

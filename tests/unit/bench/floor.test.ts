@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { floorScript } from "../../../bench/floor";
-import { PlannedStep } from "../../../providers/engine/planner";
+import { PlannedStep } from "../../../providers/engine/planning/planner";
 import { TEST_STEP } from "../../support/testProvenance";
 import { tempDir } from "../../support/localHost";
 

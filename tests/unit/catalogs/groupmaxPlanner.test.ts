@@ -6,8 +6,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { groupmax } from "../../../providers/catalogs/groupmax";
-import { PlanContext, Platform, stepOfAction } from "../../../providers/engine/catalog";
-import { PlanRequest, assertPlanInputs, planUpgrade } from "../../../providers/engine/planner";
+import { PlanContext, Platform, stepOfAction } from "../../../providers/engine/planning/catalog";
+import { PlanRequest, assertPlanInputs, planUpgrade } from "../../../providers/engine/planning/planner";
 import { isUpchainError } from "../../../providers/errors";
 import { LINUX_SITE } from "../../support/groupmaxSite";
 

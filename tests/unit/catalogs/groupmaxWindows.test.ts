@@ -2,8 +2,8 @@
 // read the PowerShell the catalog produces as scripts, with a small scanner for its quoted strings.
 import * as assert from "assert";
 import { groupmax, vvrrScheme } from "../../../providers/catalogs/groupmax";
-import { PlanContext, stepOfAction } from "../../../providers/engine/catalog";
-import { assertPlanInputs, planUpgrade } from "../../../providers/engine/planner";
+import { PlanContext, stepOfAction } from "../../../providers/engine/planning/catalog";
+import { assertPlanInputs, planUpgrade } from "../../../providers/engine/planning/planner";
 import { isUpchainError } from "../../../providers/errors";
 import { DOCUMENT_PORTS_0200 } from "../../support/groupmaxDocument";
 import { LINUX_SITE, WINDOWS_SITE } from "../../support/groupmaxSite";
@@ -149,7 +149,7 @@ describe("Groupmax on Windows: the services file", () => {
     assert.strictEqual(s.action, "services-add");
     assert.strictEqual(s.file, SERVICES);
     // the executor reads the file in PowerShell (the variable expanded on the host), adds only what is
-    // missing and keeps a copy first: tests/unit/engine/fileStepsWindows.test.ts
+    // missing and keeps a copy first: tests/unit/engine/running/fileStepsWindows.test.ts
     assert.deepStrictEqual(s.commands, []);
     assert.deepStrictEqual(
       (s.entries as { name: string; port: number; protocol: string }[]).map((e) => [e.name, e.port, e.protocol]),

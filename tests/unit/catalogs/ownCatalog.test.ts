@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { findCatalog, getCatalog } from "../../../providers/catalogs";
-import { planUpgrade } from "../../../providers/engine/planner";
+import { planUpgrade } from "../../../providers/engine/planning/planner";
 import { isUpchainError } from "../../../providers/errors";
 import { loadCatalogModule } from "../../../providers/catalogs/own";
 import { guardedCatalog } from "../../../providers/catalogs/ownGuard";

@@ -7,7 +7,7 @@ import * as path from "path";
 import { findCatalog } from "../../../providers/catalogs";
 import { loadCatalogModule } from "../../../providers/catalogs/own";
 import { guardedCatalog } from "../../../providers/catalogs/ownGuard";
-import type { Catalog } from "../../../providers/engine/catalog";
+import type { Catalog } from "../../../providers/engine/planning/catalog";
 import { isUpchainError } from "../../../providers/errors";
 import { counter } from "../../support/counterCatalog";
 

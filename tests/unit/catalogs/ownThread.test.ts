@@ -7,8 +7,8 @@ import * as os from "os";
 import * as path from "path";
 import { getCatalog } from "../../../providers/catalogs";
 import { loadCatalogModule } from "../../../providers/catalogs/own";
-import { planUpgrade } from "../../../providers/engine/planner";
-import { probedVersion } from "../../../providers/engine/catalog";
+import { planUpgrade } from "../../../providers/engine/planning/planner";
+import { probedVersion } from "../../../providers/engine/planning/catalog";
 import { isUpchainError } from "../../../providers/errors";
 import { counter } from "../../support/counterCatalog";
 

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { getCatalog } from "../../../providers/catalogs";
-import { planInputProblems, planUpgrade } from "../../../providers/engine/planner";
+import { planInputProblems, planUpgrade } from "../../../providers/engine/planning/planner";
 import { exampleOptions, recipeRequests } from "../../../providers/recipeTable";
 import { RECIPE_EXAMPLES, regenerated } from "../../../scripts/recipes";
 import { repoRoot } from "../../support/pulumi";

@@ -3,7 +3,7 @@
 // table of its catalog's README, and the tables they make show the steps that only options add.
 import * as assert from "assert";
 import { getCatalog } from "../../../providers/catalogs";
-import { planInputProblems, planUpgrade } from "../../../providers/engine/planner";
+import { planInputProblems, planUpgrade } from "../../../providers/engine/planning/planner";
 import { RecipeRequest, exampleOptions, recipeRequests, recipeTable } from "../../../providers/recipeTable";
 import { RECIPE_EXAMPLES, RECIPE_READMES, regenerated } from "../../../scripts/recipes";
 import { repoRoot } from "../../support/pulumi";

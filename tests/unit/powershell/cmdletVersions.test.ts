@@ -4,7 +4,7 @@
 // that introduced it, and none is newer than the catalog's minimum. A cmdlet missing from the table
 // fails the test: add it with its version and the Microsoft Learn page that says so.
 import * as assert from "assert";
-import { atLeast } from "../../../providers/engine/powershellVersion";
+import { atLeast } from "../../../providers/engine/planning/powershellVersion";
 import { invocationsOf, powerShellOf } from "../../support/psParse";
 import { specsOf, windowsProducts } from "../../support/windowsSpecs";
 import { windowsKeepCopyScript, windowsPutBackScript, windowsReadScript, windowsReplaceScripts } from "../../../providers/transport/atomicWriteWindows";

@@ -7,7 +7,7 @@
 // below, and failing, asking for one, when its defaults plan no hop (so it is never passed unchecked).
 import * as assert from "assert";
 import { getCatalog } from "../../../providers/catalogs";
-import { Catalog, Step } from "../../../providers/engine/catalog";
+import { Catalog, Step } from "../../../providers/engine/planning/catalog";
 import { specsOf, windowsProducts } from "../../support/windowsSpecs";
 import { Options, RenderSpec, assertCatalogParses, assertParses, catalogParseFailures, describeErrors, parsePowerShell, powerShellOf } from "../../support/psParse";
 

@@ -8,11 +8,11 @@
 // parses with the real grammar and runs no POSIX command. The products come from the catalog registry.
 //
 // What `pulumi up` does on Windows: the executor refuses a plan with a PowerShell step before it touches
-// the host (UNSUPPORTED_PLATFORM, providers/engine/executor.ts), so nothing of a run reaches a Windows
+// the host (UNSUPPORTED_PLATFORM, providers/engine/running/executor.ts), so nothing of a run reaches a Windows
 // server; the steps below are recorded as the rendered plan would send them, through the same
 // invocation as preview's reads (runInItsShell), and a test checks that up sends nothing at all.
 //
-// The executor's own file steps (engine/fileSteps.ts: upload, edit, services-add) reach a Windows
+// The executor's own file steps (engine/running/fileSteps.ts: upload, edit, services-add) reach a Windows
 // server in PowerShell too, and preview reads a Windows services file for conflicts as on Linux: the
 // recording host answers the services read with a small file, so the step's copy, write, check and
 // put-back are all recorded.
@@ -26,14 +26,14 @@ import * as path from "path";
 import * as http from "http";
 import * as net from "net";
 import { getCatalog } from "../../../providers/catalogs";
-import { Catalog, PlanContext, Step, commandsOf } from "../../../providers/engine/catalog";
-import { executePlan } from "../../../providers/engine/executor";
-import { runHttpStep } from "../../../providers/engine/httpStep";
-import { edit, servicesAdd, upload } from "../../../providers/engine/fileSteps";
-import { bootMarker } from "../../../providers/engine/reboot";
-import { legalTargets, planUpgrade } from "../../../providers/engine/planner";
-import { hostChecksFor } from "../../../providers/engine/powershellVersion";
-import { hostCheckProblems, precheckPlan } from "../../../providers/engine/precheck";
+import { Catalog, PlanContext, Step, commandsOf } from "../../../providers/engine/planning/catalog";
+import { executePlan } from "../../../providers/engine/running/executor";
+import { runHttpStep } from "../../../providers/engine/running/httpStep";
+import { edit, servicesAdd, upload } from "../../../providers/engine/running/fileSteps";
+import { bootMarker } from "../../../providers/engine/running/reboot";
+import { legalTargets, planUpgrade } from "../../../providers/engine/planning/planner";
+import { hostChecksFor } from "../../../providers/engine/planning/powershellVersion";
+import { hostCheckProblems, precheckPlan } from "../../../providers/engine/planning/precheck";
 import { POWERSHELL_FROM_STDIN, runInItsShell } from "../../../providers/engine/readOnHost";
 import { main as cli } from "../../../providers/cli";
 import { isUpchainError } from "../../../providers/errors";

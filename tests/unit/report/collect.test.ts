@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { main } from "../../../providers/cli";
-import { RunRecord } from "../../../providers/engine/runRecord";
+import { RunRecord } from "../../../providers/engine/running/runRecord";
 import { readRecords, rowsFor, serversOf } from "../../../providers/report/collect";
 import { tempDir } from "../../support/localHost";
 

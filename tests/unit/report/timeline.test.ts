@@ -1,7 +1,7 @@
 // The run picture drawn from records whose times are known: one row per server, one bar per step
 // at the right place and width, restores and failures in their colours, waves marked.
 import * as assert from "assert";
-import { RunRecord, RunRecordStep } from "../../../providers/engine/runRecord";
+import { RunRecord, RunRecordStep } from "../../../providers/engine/running/runRecord";
 import { COLOURS, layout, renderTimeline, timeTicks } from "../../../providers/report/timeline";
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 23, 10, 0, 0) + s * 1000).toISOString();

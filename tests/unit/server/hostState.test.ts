@@ -1,7 +1,7 @@
 // What the host says of a server: its runs' journal, read for preview, up and refresh.
 import * as assert from "assert";
 import { readRunState } from "../../../providers/server/hostState";
-import { restorePending } from "../../../providers/engine/executor";
+import { restorePending } from "../../../providers/engine/running/executor";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 
 describe("a restore-failed journal's fields are the host's text: one printable line each (issue 19)", () => {

@@ -2,7 +2,7 @@
 // order, what is run for it, and what a bad answer says.
 import * as assert from "assert";
 import { getCatalog, productNames } from "../../../providers/catalogs";
-import { PlanContext } from "../../../providers/engine/catalog";
+import { PlanContext } from "../../../providers/engine/planning/catalog";
 import { isUpchainError } from "../../../providers/errors";
 import { findInstalled, probeInstalled, trackedPath, versionReadAtEnd, writeTracked } from "../../../providers/server/installed";
 import { invocationOf } from "../../../providers/engine/readOnHost";

@@ -1,9 +1,9 @@
 // From what the host says to the chain, as preview, up, and up finishing an interrupted run plan it:
 // a table of planFromHost's cases on a fake host that answers by command, then up's own refusals.
 import * as assert from "assert";
-import { Catalog } from "../../../providers/engine/catalog";
-import { Journal, newJournal } from "../../../providers/engine/journal";
-import { planUpgrade } from "../../../providers/engine/planner";
+import { Catalog } from "../../../providers/engine/planning/catalog";
+import { Journal, newJournal } from "../../../providers/engine/running/journal";
+import { planUpgrade } from "../../../providers/engine/planning/planner";
 import { isUpchainError } from "../../../providers/errors";
 import { PlanStart, planFromHost, runnable } from "../../../providers/server/planFromHost";
 import { ServerInputs } from "../../../providers/server/schema";

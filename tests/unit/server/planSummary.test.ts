@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { altazion } from "../../../providers/catalogs/altazion";
 import { groupmax } from "../../../providers/catalogs/groupmax";
 import { omflow } from "../../../providers/catalogs/omflow";
-import { planUpgrade } from "../../../providers/engine/planner";
+import { planUpgrade } from "../../../providers/engine/planning/planner";
 import { planAfterRun, planSummary, resumedPlan } from "../../../providers/server/planSummary";
 
 const installers = { objectServer: "sh /srv/pkg/objsrv/install.sh", addressServer: "sh /srv/pkg/address/install.sh", mailServer: "sh /srv/pkg/mail/install.sh" };

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { groupmax } from "../../../providers/catalogs/groupmax";
 import { isUpchainError } from "../../../providers/errors";
-import { promotionProblem } from "../../../providers/engine/promotion";
+import { promotionProblem } from "../../../providers/engine/planning/promotion";
 import { unresolvedSecretReferences } from "../../../providers/server/preview";
 import { ConfigSource, readStackConfig } from "../../../stacks/readConfig";
 

@@ -1,8 +1,8 @@
 // Reconnecting after a reboot: backoff, the accept test (a new boot), the deadline, and the resumed
 // wait that finds the machine already restarted.
 import * as assert from "assert";
-import { rebootAndWait } from "../../../providers/engine/reboot";
-import { PlannedStep } from "../../../providers/engine/planner";
+import { rebootAndWait } from "../../../providers/engine/running/reboot";
+import { PlannedStep } from "../../../providers/engine/planning/planner";
 import { UpchainError, isUpchainError } from "../../../providers/errors";
 import { ReconnectingHost } from "../../../providers/transport/reconnectingHost";
 import { ExecResult, RemoteHost } from "../../../providers/transport/remoteHost";

@@ -2,7 +2,7 @@
 // status.xml texts as the update service writes them (tests/fixtures/altazion is the contract).
 import { readOffer } from "../../../../providers/catalogs/altazion/offer";
 import { altazionOptions } from "../../../../providers/catalogs/altazion/options";
-import { Platform } from "../../../../providers/engine/catalog";
+import { Platform } from "../../../../providers/engine/planning/catalog";
 
 export const webOptions = (platform: Platform = "linux", extra: Record<string, unknown> = {}) => ({
   modules:

@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import { getCatalog } from "../../../../providers/catalogs";
 import { hookNameProblem } from "../../../../providers/catalogs/altazion/hooks";
-import { stepOfAction } from "../../../../providers/engine/catalog";
-import { planUpgrade } from "../../../../providers/engine/planner";
+import { stepOfAction } from "../../../../providers/engine/planning/catalog";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
 import { isUpchainError } from "../../../../providers/errors";
 import { FILES, PORTAL, offered, statusXml, webOptions } from "./fixtures";
 

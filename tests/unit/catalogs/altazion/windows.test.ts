@@ -3,8 +3,8 @@
 // quotes; every literal closes, every path goes through -LiteralPath, the service is matched exactly.
 import * as assert from "assert";
 import { getCatalog } from "../../../../providers/catalogs";
-import { planUpgrade } from "../../../../providers/engine/planner";
-import { Step, stepOfAction } from "../../../../providers/engine/catalog";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
+import { Step, stepOfAction } from "../../../../providers/engine/planning/catalog";
 import { psLiterals } from "../../../support/powershell";
 import { assertParses, loadPowerShellParser } from "../../../support/psParse";
 import { FILE_CAP_BYTES, STRICT_VERSION } from "../../../../providers/catalogs/altazion/status";

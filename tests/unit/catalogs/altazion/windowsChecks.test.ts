@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { getCatalog } from "../../../../providers/catalogs";
 import { windowsLook } from "../../../../providers/catalogs/altazion/windows";
 import { altazionOptions } from "../../../../providers/catalogs/altazion/options";
-import { HostCheck } from "../../../../providers/engine/catalog";
+import { HostCheck } from "../../../../providers/engine/planning/catalog";
 import { assertParses, invocationsOf } from "../../../support/psParse";
 import { FILES, PORTAL, statusXml } from "./fixtures";
 import { FILE_CAP_BYTES, OVER_CAP } from "../../../../providers/catalogs/altazion/status";

@@ -6,8 +6,8 @@ import fc from "fast-check";
 import * as fs from "fs";
 import * as path from "path";
 import { groupmax } from "../../../../providers/catalogs/groupmax";
-import { PlanContext } from "../../../../providers/engine/catalog";
-import { planUpgrade } from "../../../../providers/engine/planner";
+import { PlanContext } from "../../../../providers/engine/planning/catalog";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
 import { quote as q } from "../../../../providers/quote";
 import { tempDir } from "../../../support/localHost";
 

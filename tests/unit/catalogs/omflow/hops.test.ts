@@ -2,8 +2,8 @@
 // release list forgets. Tables whose case names are the scenario.
 import * as assert from "assert";
 import { omflow } from "../../../../providers/catalogs/omflow";
-import { Platform } from "../../../../providers/engine/catalog";
-import { planUpgrade } from "../../../../providers/engine/planner";
+import { Platform } from "../../../../providers/engine/planning/catalog";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
 
 const chain = (from: string, to: string, platform: Platform, releases?: string[]) =>
   planUpgrade(omflow, { installed: from, target: to, platform, releases }).hops.map((h) => `${h.from}->${h.to}`);

@@ -6,8 +6,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { omflow } from "../../../../providers/catalogs/omflow";
-import { PlanContext, stepOfAction } from "../../../../providers/engine/catalog";
-import { planUpgrade } from "../../../../providers/engine/planner";
+import { PlanContext, stepOfAction } from "../../../../providers/engine/planning/catalog";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
 import { tempDir } from "../../../support/localHost";
 import { runPatchCommands } from "../../../../providers/catalogs/omflow/linux";
 

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { omflow } from "../../../../providers/catalogs/omflow";
 import { requirementsCommands } from "../../../../providers/catalogs/omflow/linuxPython311";
-import { planUpgrade } from "../../../../providers/engine/planner";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
 import { tempDir } from "../../../support/localHost";
 
 const hop120 = (options: Record<string, unknown>) => planUpgrade(omflow, { installed: "1.1.6.1", target: "1.2.0.0", platform: "linux", options }).steps;

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { omflow } from "../../../../providers/catalogs/omflow";
 import { undoPython311Commands } from "../../../../providers/catalogs/omflow/linuxRestore";
-import { planUpgrade } from "../../../../providers/engine/planner";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
 import { tempDir } from "../../../support/localHost";
 
 function standIns(bin: string, log: string, state: { dpkgNow: string[]; alternativesNow: string[] }) {

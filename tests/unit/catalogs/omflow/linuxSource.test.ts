@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { omflow } from "../../../../providers/catalogs/omflow";
 import { SOURCE } from "../../../../providers/catalogs/omflow/linuxSource";
-import { planUpgrade } from "../../../../providers/engine/planner";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
 
 // dist/tests/unit/catalogs/omflow -> the worktree; the seeds are shared beside it
 const seeds = path.resolve(__dirname, "../../../../..", "../shared/seeds");

@@ -7,8 +7,8 @@ import fc from "fast-check";
 import * as fs from "fs";
 import * as path from "path";
 import { omflow } from "../../../../providers/catalogs/omflow";
-import { PlanContext, Platform } from "../../../../providers/engine/catalog";
-import { planUpgrade } from "../../../../providers/engine/planner";
+import { PlanContext, Platform } from "../../../../providers/engine/planning/catalog";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
 import { isUpchainError } from "../../../../providers/errors";
 import { tempDir } from "../../../support/localHost";
 

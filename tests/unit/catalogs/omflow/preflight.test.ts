@@ -4,8 +4,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { omflow } from "../../../../providers/catalogs/omflow";
-import { Platform } from "../../../../providers/engine/catalog";
-import { PlanRequest, assertPlanInputs, planUpgrade } from "../../../../providers/engine/planner";
+import { Platform } from "../../../../providers/engine/planning/catalog";
+import { PlanRequest, assertPlanInputs, planUpgrade } from "../../../../providers/engine/planning/planner";
 import { tempDir } from "../../../support/localHost";
 
 describe("OMFLOW preflight: local files", () => {

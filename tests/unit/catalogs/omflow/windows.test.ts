@@ -2,8 +2,8 @@
 // scripts and check each step against 001 "Windows" and what the site supplies.
 import * as assert from "assert";
 import { omflow } from "../../../../providers/catalogs/omflow";
-import { Step } from "../../../../providers/engine/catalog";
-import { planUpgrade } from "../../../../providers/engine/planner";
+import { Step } from "../../../../providers/engine/planning/catalog";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
 import { assertParses } from "../../../support/psParse";
 
 const site = { windowsServiceName: "OMFLOW Server", updaterArguments: ["/UNATTENDED-BY-SITE"], acceptTermsOfUse: true, databaseBackup: "& 'C:\\site\\dump.cmd'", databaseRestore: "& 'C:\\site\\load.cmd'" };

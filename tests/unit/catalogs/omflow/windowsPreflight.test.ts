@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { omflow } from "../../../../providers/catalogs/omflow";
-import { planUpgrade } from "../../../../providers/engine/planner";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
 import { tempDir } from "../../../support/localHost";
 
 describe("OMFLOW on Windows: preview asks the site what the document leaves open", () => {

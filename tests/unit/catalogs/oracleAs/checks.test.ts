@@ -10,8 +10,8 @@ import * as os from "os";
 import * as path from "path";
 import { oracleHostChecks } from "../../../../providers/catalogs/oracleAs/checks";
 import { oracleAsOptions } from "../../../../providers/catalogs/oracleAs/options";
-import { HostCheck, Platform, PlanContext } from "../../../../providers/engine/catalog";
-import { hostCheckProblems } from "../../../../providers/engine/precheck";
+import { HostCheck, Platform, PlanContext } from "../../../../providers/engine/planning/catalog";
+import { hostCheckProblems } from "../../../../providers/engine/planning/precheck";
 import { LocalHost } from "../../../support/localHost";
 import { assertParses, invocationsOf } from "../../../support/psParse";
 

@@ -8,8 +8,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { oracleAs } from "../../../../providers/catalogs/oracleAs";
-import { Step } from "../../../../providers/engine/catalog";
-import { planUpgrade } from "../../../../providers/engine/planner";
+import { Step } from "../../../../providers/engine/planning/catalog";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
 
 interface Layout {
   root: string;

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { oracleAs } from "../../../../providers/catalogs/oracleAs";
 import { POST_UPGRADE_TASKS, applicableTasks } from "../../../../providers/catalogs/oracleAs/postUpgrade";
-import { planInputProblems, planUpgrade } from "../../../../providers/engine/planner";
+import { planInputProblems, planUpgrade } from "../../../../providers/engine/planning/planner";
 
 const base = { installers: { destination: "site-install" }, infrastructureCheck: "none", iasAdminPassword: "$UPCHAIN_SECRET_IAS_ADMIN", homeCommands: { start: "site-start", stop: "site-stop", emRunning: "site-em-running", emStart: "site-em-start" } };
 const problemsOf = (from: string, options: Record<string, unknown>) =>

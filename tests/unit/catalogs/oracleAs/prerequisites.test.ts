@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { checkOracleAsOptions } from "../../../../providers/catalogs/oracleAs/options";
 import { PREREQUISITES, WEB_CACHE_PORT_IN_PORTLIST } from "../../../../providers/catalogs/oracleAs/prerequisites";
-import { DOCUMENTS } from "../../../../providers/engine/provenance";
+import { DOCUMENTS } from "../../../../providers/engine/planning/provenance";
 import { repoRoot } from "../../../support/pulumi";
 
 const seedsDir = process.env.UPCHAIN_SEEDS ?? path.resolve(repoRoot, "../shared/seeds");

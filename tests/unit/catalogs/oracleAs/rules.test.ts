@@ -2,7 +2,7 @@
 // 004_e7ff3c8021ac49a3.txt): which source takes which hops, what is refused and why.
 import * as assert from "assert";
 import { oracleAs, oracleScheme } from "../../../../providers/catalogs/oracleAs";
-import { planUpgrade } from "../../../../providers/engine/planner";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
 import { isUpchainError } from "../../../../providers/errors";
 
 const plan = (from: string, to = "10.1.2", platform: "linux" | "windows" = "linux") => planUpgrade(oracleAs, { installed: from, target: to, platform });

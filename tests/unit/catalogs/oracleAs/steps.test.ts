@@ -3,8 +3,8 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import { oracleAs } from "../../../../providers/catalogs/oracleAs";
-import { PlanContext, stepOfAction } from "../../../../providers/engine/catalog";
-import { planInputProblems, planUpgrade } from "../../../../providers/engine/planner";
+import { PlanContext, stepOfAction } from "../../../../providers/engine/planning/catalog";
+import { planInputProblems, planUpgrade } from "../../../../providers/engine/planning/planner";
 import { psLiterals } from "../../../support/powershell";
 
 type Os = "linux" | "windows";

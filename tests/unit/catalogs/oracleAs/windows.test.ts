@@ -4,7 +4,7 @@
 // and every step's script parsing.
 import * as assert from "assert";
 import { oracleAs } from "../../../../providers/catalogs/oracleAs";
-import { planUpgrade } from "../../../../providers/engine/planner";
+import { planUpgrade } from "../../../../providers/engine/planning/planner";
 import { assertParses, loadPowerShellParser } from "../../../support/psParse";
 
 const options = {
