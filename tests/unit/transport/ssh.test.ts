@@ -58,7 +58,7 @@ describe("ssh transport against an in-process SSH server", function () {
 
   let server: Server;
   let relay: net.Server;
-  let relayed: net.Socket[] = [];
+  const relayed: net.Socket[] = [];
   const serverSide: { end(): unknown }[] = [];
   let tcpConnections = 0;
   let port = 0;
