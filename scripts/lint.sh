@@ -6,3 +6,5 @@ source "$(dirname "$0")/env.sh"
 cd "$repo"
 ensure_node_modules
 node_modules/.bin/eslint --max-warnings 0 .
+# the format as .prettierrc.json says (npm run format rewrites it)
+node_modules/.bin/prettier --check --log-level warn .
