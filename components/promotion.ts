@@ -17,7 +17,10 @@ export interface PromotionArgs {
 export class Promotion {
   private readonly proven: pulumi.Output<Proven>;
 
-  constructor(readonly args: PromotionArgs, opts?: pulumi.CustomResourceOptions) {
+  constructor(
+    readonly args: PromotionArgs,
+    opts?: pulumi.CustomResourceOptions,
+  ) {
     const ref = new pulumi.StackReference(`promoted-from-${args.from.replace(/[^A-Za-z0-9_.-]/g, "-")}`, { name: args.from }, opts);
     // a stack that published nothing yet proves nothing
     this.proven = ref.getOutput("proven").apply((p) => (p && typeof p === "object" ? (p as Proven) : {}));
@@ -46,5 +49,7 @@ export interface ProvenServer {
 export function provenOutput(servers: ProvenServer[]): pulumi.Output<Proven> {
   return pulumi
     .all(servers.map((s) => pulumi.all([s.installedVersion, s.outcome ?? pulumi.output(undefined)])))
-    .apply((runs) => runs.reduce((into, [version, outcome], i) => addProven(into, servers[i].product, version, servers[i].name, outcome?.status !== "failed"), {} as Proven));
+    .apply((runs) =>
+      runs.reduce((into, [version, outcome], i) => addProven(into, servers[i].product, version, servers[i].name, outcome?.status !== "failed"), {} as Proven),
+    );
 }

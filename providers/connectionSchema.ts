@@ -10,7 +10,6 @@ import { propertiesOf } from "./properties";
 /** What Pulumi passes for a value not known yet during preview (its runtime's `unknownValue`). */
 const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-
 /** The pin as given, for its refusal: a host key is public, but a private key pasted by mistake is not shown. */
 function shownPin(v: unknown): string {
   const text = String(v);
@@ -27,16 +26,20 @@ export const connectionSchema = z
     // masked in every output like any secret, so at least SHORTEST_SECRET characters
     privateKeyPassphrase: z.string().min(SHORTEST_SECRET, SHORT_SECRET_RULE).optional(),
     password: z.string().min(SHORTEST_SECRET, SHORT_SECRET_RULE).optional(),
-    hostKey: z
-      .string({ error: "pin the host's key: the line `ssh-keyscan -t ed25519 HOST` prints, or its SHA256 fingerprint" })
-      .refine((v) => {
+    hostKey: z.string({ error: "pin the host's key: the line `ssh-keyscan -t ed25519 HOST` prints, or its SHA256 fingerprint" }).refine(
+      (v) => {
         try {
           parseHostKeyPin(v);
           return true;
         } catch {
           return false;
         }
-      }, { error: (iss) => `${shownPin(iss.input)} is not an OpenSSH public key ("ssh-ed25519 AAAA...", or the whole line ssh-keyscan prints) nor a fingerprint ("SHA256:..."): paste the line \`ssh-keyscan -t ed25519 HOST\` prints` }),
+      },
+      {
+        error: (iss) =>
+          `${shownPin(iss.input)} is not an OpenSSH public key ("ssh-ed25519 AAAA...", or the whole line ssh-keyscan prints) nor a fingerprint ("SHA256:..."): paste the line \`ssh-keyscan -t ed25519 HOST\` prints`,
+      },
+    ),
   })
   .refine((c) => c.privateKey !== undefined || c.password !== undefined, {
     message: "give privateKey (preferred) or password",

@@ -59,7 +59,10 @@ export function packageRoot(from: string = __dirname): string {
 /** A provider whose methods call the functions of `implFile` (an absolute path, at program time). */
 export function lazyProvider(implFile: string): pulumi.dynamic.ResourceProvider {
   // Only this relative path reaches the state.
-  const inPackage = path.relative(packageRoot(path.dirname(implFile)), implFile).split(path.sep).join("/");
+  const inPackage = path
+    .relative(packageRoot(path.dirname(implFile)), implFile)
+    .split(path.sep)
+    .join("/");
   const load = loadFromPackage;
   return {
     check: (olds, news) => load(inPackage).check(olds, news),

@@ -3,4 +3,5 @@
 // this or their zod schema.
 
 /** Pulumi's property bag as it came (an object; anything else is taken as no properties). */
-export const propertiesOf = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+export const propertiesOf = (v: unknown): Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};

@@ -42,7 +42,10 @@ export function guardProviderProcess(argv: readonly string[] = process.argv): vo
     }
     process.exit(ENGINE_GONE_EXIT);
   };
-  for (const [name, stream] of [["stdout", process.stdout], ["stderr", process.stderr]] as const) {
+  for (const [name, stream] of [
+    ["stdout", process.stdout],
+    ["stderr", process.stderr],
+  ] as const) {
     stream.on("error", (e: NodeJS.ErrnoException) => {
       if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED") gone(`its ${name} pipe is broken (${e.code})`);
     });

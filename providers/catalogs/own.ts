@@ -45,8 +45,10 @@ export function catalogShapeProblems(exported: unknown, product: string): string
   for (const f of ["normalize", "compare"]) if (typeof scheme?.[f] !== "function") problems.push(`catalog.scheme.${f} is not a function`);
   // shown in every message about a version: text, not an object that prints as text
   if (typeof scheme?.describe !== "string") problems.push("catalog.scheme.describe is not a string");
-  if (!Array.isArray(c.platforms) || !c.platforms.every((p: unknown) => p === "linux" || p === "windows")) problems.push('catalog.platforms is not a list of "linux" and "windows"');
-  if (!Array.isArray(c.defaultReleases) || !c.defaultReleases.every((r: unknown) => typeof r === "string")) problems.push("catalog.defaultReleases is not a list of versions");
+  if (!Array.isArray(c.platforms) || !c.platforms.every((p: unknown) => p === "linux" || p === "windows"))
+    problems.push('catalog.platforms is not a list of "linux" and "windows"');
+  if (!Array.isArray(c.defaultReleases) || !c.defaultReleases.every((r: unknown) => typeof r === "string"))
+    problems.push("catalog.defaultReleases is not a list of versions");
   return problems;
 }
 
@@ -54,10 +56,16 @@ export function catalogShapeProblems(exported: unknown, product: string): string
  * Load and register the catalog `spec` names for `product`, from the project folder `from`.
  * Returns the problem (field catalogModule) when it cannot; a built-in product cannot be replaced.
  */
-export function loadCatalogModule(spec: unknown, product: string, from = projectDir(), limits: ModuleLimits = { loadSeconds: LOAD_SECONDS, callSeconds: CALL_SECONDS }): string | undefined {
+export function loadCatalogModule(
+  spec: unknown,
+  product: string,
+  from = projectDir(),
+  limits: ModuleLimits = { loadSeconds: LOAD_SECONDS, callSeconds: CALL_SECONDS },
+): string | undefined {
   if (typeof spec !== "string" || spec.trim() === "" || /[\0\r\n]/.test(spec)) return CATALOG_MODULE_RULE;
   if (path.isAbsolute(spec)) return `${JSON.stringify(spec)} is an absolute path, which ties the state to this directory: ${CATALOG_MODULE_RULE}`;
-  if (builtInProducts().includes(product)) return `${product} is one of upchain's own products; a catalog module is for a product of your own, under another name`;
+  if (builtInProducts().includes(product))
+    return `${product} is one of upchain's own products; a catalog module is for a product of your own, under another name`;
   let file: string;
   try {
     file = require.resolve(spec, { paths: [from] });

@@ -35,7 +35,11 @@ export const clusterSchema = z.object({
   platform: z.enum(["linux", "windows"]).default("linux"),
   target: z.string().min(1),
   members: z
-    .array(z.object({ name: memberName, connection: connectionSchema, options: z.record(z.string(), z.unknown()).default({}), journalName: z.string().optional() }).strict())
+    .array(
+      z
+        .object({ name: memberName, connection: connectionSchema, options: z.record(z.string(), z.unknown()).default({}), journalName: z.string().optional() })
+        .strict(),
+    )
     .min(1, "a cluster has at least one member"),
   balancer: runtimeApiSchema,
   backends: z.record(z.string(), memberName).default({}),
@@ -86,25 +90,49 @@ async function observe(s: ClusterInputs, catalog: Catalog, fields?: FieldNames):
   const pending: string[] = [];
   await Promise.all(
     s.members.map((m, k) =>
-      at(["members", k], () => withSsh(m.connection as Connection, async (h) => {
-        // a member's release: the document's probe, else the site's versionCommand (004 names no way to read it)
-        const ctx = { platform: s.platform, releases: catalog.defaultReleases, options: { ...catalog.cluster?.memberOptions, ...m.options } };
-        const p = catalog.probeVersion ? catalog.probeVersion(ctx) : s.versionCommand ? { shell: platformShell(s.platform), command: s.versionCommand } : undefined;
-        if (!p) throw new UpchainError("INVALID_INPUT", `versionCommand: ${catalog.title} has no documented way to read a member's release, which a cluster rollout needs: give versionCommand, your site's read-only command that prints it`, ["versionCommand"]);
-        const r = await h.exec(p.command, { sudo: true });
-        const v = catalog.scheme.normalize(probedVersion(p, r.stdout));
-        if (r.code !== 0 || !v) throw new UpchainError("COMMAND_FAILED", `members: ${m.name} (${h.label}) does not report ${withArticle(catalog.title)} release: ${(r.stderr || r.stdout).trim().slice(0, 300) || "no output"}`, ["members"]);
-        releases[m.name] = v;
-        const j = await readJournal(h, DEFAULT_STATE_DIR, m.journalName ?? s.product);
-        if (j?.status === "running") pending.push(m.name);
-      }, pinnedIn(fields, `members.${k}`))),
+      at(["members", k], () =>
+        withSsh(
+          m.connection as Connection,
+          async (h) => {
+            // a member's release: the document's probe, else the site's versionCommand (004 names no way to read it)
+            const ctx = { platform: s.platform, releases: catalog.defaultReleases, options: { ...catalog.cluster?.memberOptions, ...m.options } };
+            const p = catalog.probeVersion
+              ? catalog.probeVersion(ctx)
+              : s.versionCommand
+                ? { shell: platformShell(s.platform), command: s.versionCommand }
+                : undefined;
+            if (!p)
+              throw new UpchainError(
+                "INVALID_INPUT",
+                `versionCommand: ${catalog.title} has no documented way to read a member's release, which a cluster rollout needs: give versionCommand, your site's read-only command that prints it`,
+                ["versionCommand"],
+              );
+            const r = await h.exec(p.command, { sudo: true });
+            const v = catalog.scheme.normalize(probedVersion(p, r.stdout));
+            if (r.code !== 0 || !v)
+              throw new UpchainError(
+                "COMMAND_FAILED",
+                `members: ${m.name} (${h.label}) does not report ${withArticle(catalog.title)} release: ${(r.stderr || r.stdout).trim().slice(0, 300) || "no output"}`,
+                ["members"],
+              );
+            releases[m.name] = v;
+            const j = await readJournal(h, DEFAULT_STATE_DIR, m.journalName ?? s.product);
+            if (j?.status === "running") pending.push(m.name);
+          },
+          pinnedIn(fields, `members.${k}`),
+        ),
+      ),
     ),
   );
   const [states, own] = await at(["balancer"], () =>
-    withSsh(s.balancer.connection as Connection, async (h): Promise<[ServerState[], OwnStates]> => {
-      const lb = haproxyPools(h, s.balancer);
-      return [await lb.read(), await lb.ownStates()];
-    }, pinnedIn(fields, "balancer")),
+    withSsh(
+      s.balancer.connection as Connection,
+      async (h): Promise<[ServerState[], OwnStates]> => {
+        const lb = haproxyPools(h, s.balancer);
+        return [await lb.read(), await lb.ownStates()];
+      },
+      pinnedIn(fields, "balancer"),
+    ),
   );
   const pools = Object.fromEntries(states.map((x) => [`${x.backend}/${x.server}`, x.admin]));
   const traffic = backendOf(s, policyOf(catalog, undefined).traffic);
@@ -117,7 +145,13 @@ async function observe(s: ClusterInputs, catalog: Catalog, fields?: FieldNames):
  * target (a stopped rollout leaves a member on an intermediate stop, like 9.0.2.3 on the way from
  * 9.0.2.0), lowest first; and the members on none of them.
  */
-function oldChain(catalog: Catalog, s: ClusterInputs, target: string, old: string[], releases: Record<string, string>): { source?: string; stops: string[]; off: string[] } {
+function oldChain(
+  catalog: Catalog,
+  s: ClusterInputs,
+  target: string,
+  old: string[],
+  releases: Record<string, string>,
+): { source?: string; stops: string[]; off: string[] } {
   const sorted = [...new Set(old.map((n) => releases[n]))].sort((a, b) => catalog.scheme.compare(a, b));
   if (!sorted.length) return { stops: [], off: [] };
   const source = sorted[0];
@@ -128,7 +162,11 @@ function oldChain(catalog: Catalog, s: ClusterInputs, target: string, old: strin
 }
 
 /** What the cluster's state allows, as check failures; and the pools it should be in now. */
-export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { problems: string[]; upgraded: Set<string>; upgrading?: string; desired: DesiredPools; source?: string; stops: string[] } {
+export function judge(
+  s: ClusterInputs,
+  catalog: Catalog,
+  o: Observed,
+): { problems: string[]; upgraded: Set<string>; upgrading?: string; desired: DesiredPools; source?: string; stops: string[] } {
   const names = s.members.map((m) => m.name);
   const target = catalog.scheme.normalize(s.target) ?? s.target;
   const upgraded = new Set(names.filter((n) => catalog.scheme.compare(o.releases[n], target) >= 0));
@@ -144,8 +182,12 @@ export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { proble
   }
   const firstOld = names.findIndex((n) => !upgraded.has(n));
   const late = firstOld < 0 ? [] : names.slice(firstOld + 1).filter((n) => upgraded.has(n));
-  if (late.length) problems.push(`${late.join(", ")} already run ${target} but come after ${names[firstOld]}, which does not: members are upgraded in the declared order, so list the upgraded ones first`);
-  if (names.length === 1 && old.length && !s.allowOutage) problems.push(`a one-member cluster cannot keep serving while ${names[0]} is upgraded: add members, or set allowOutage: true`);
+  if (late.length)
+    problems.push(
+      `${late.join(", ")} already run ${target} but come after ${names[firstOld]}, which does not: members are upgraded in the declared order, so list the upgraded ones first`,
+    );
+  if (names.length === 1 && old.length && !s.allowOutage)
+    problems.push(`a one-member cluster cannot keep serving while ${names[0]} is upgraded: add members, or set allowOutage: true`);
   if (o.pending.length > 1) problems.push(`${o.pending.join(" and ")} both have an interrupted run: finish or clear them one at a time`);
   const policy = policyOf(catalog, chain.source);
   // for the pools, a member has left the old release when its release is of another class than the
@@ -156,10 +198,13 @@ export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { proble
   // members rolled member by member through the whole chain (an earlier upchain): a member already
   // off the old release while another has a stop of the class still ahead would take invalidations
   // again during that stop, which the stop-by-stop rollout never leaves
-  const ahead = chain.source === undefined || !left.size ? [] : sameClass.filter((n) => {
-    const at = chain.stops.findIndex((v) => catalog.scheme.compare(v, o.releases[n]) === 0);
-    return at >= 0 && chain.stops.slice(at + 1).some((v) => samePools(policy, policyOf(catalog, v)));
-  });
+  const ahead =
+    chain.source === undefined || !left.size
+      ? []
+      : sameClass.filter((n) => {
+          const at = chain.stops.findIndex((v) => catalog.scheme.compare(v, o.releases[n]) === 0);
+          return at >= 0 && chain.stops.slice(at + 1).some((v) => samePools(policy, policyOf(catalog, v)));
+        });
   if (ahead.length) {
     const next = chain.stops.find((v) => catalog.scheme.compare(v, o.releases[ahead[0]]) > 0);
     problems.push(
@@ -173,7 +218,13 @@ export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { proble
   const lastOld = upgrading !== undefined && sameClass.every((n) => n === upgrading);
   const desired = desiredPools(names, left, upgrading, policy, lastOld && (o.down ?? []).includes(upgrading));
   for (const [backend, servers] of Object.entries(byBackend(s, desired))) {
-    for (const server of Object.keys(servers)) if (!(`${backend}/${server}` in o.pools)) problems.push(`the balancer has no server ${server} in backend ${backend}: add every member to every pool backend (${Object.keys(desired).map((r) => `${r}: ${backendOf(s, r)}`).join(", ")})`);
+    for (const server of Object.keys(servers))
+      if (!(`${backend}/${server}` in o.pools))
+        problems.push(
+          `the balancer has no server ${server} in backend ${backend}: add every member to every pool backend (${Object.keys(desired)
+            .map((r) => `${r}: ${backendOf(s, r)}`)
+            .join(", ")})`,
+        );
   }
   const current = new Map(Object.entries(o.pools).filter((e): e is [string, AdminState] => (adminStates as readonly string[]).includes(e[1])));
   const own = new Map(Object.entries(o.own ?? {}).filter((e): e is [string, "drain" | "maint"] => e[1] === "drain" || e[1] === "maint"));
@@ -197,7 +248,17 @@ export function clusterRollout(s: ClusterInputs, catalog: Catalog, o: Observed, 
     const policy = policyOf(catalog, from);
     return { from, to, policy, leaves: !samePools(policy, policyOf(catalog, to)) };
   });
-  const at = Object.fromEntries(names.map((n) => [n, j.upgraded.has(n) ? stages.length : Math.max(0, chain.findIndex((v) => catalog.scheme.compare(v, o.releases[n]) === 0))]));
+  const at = Object.fromEntries(
+    names.map((n) => [
+      n,
+      j.upgraded.has(n)
+        ? stages.length
+        : Math.max(
+            0,
+            chain.findIndex((v) => catalog.scheme.compare(v, o.releases[n]) === 0),
+          ),
+    ]),
+  );
   return stagedRolloutOrder(names, stages, at);
 }
 
@@ -270,10 +331,14 @@ async function reconcile(inputs: unknown): Promise<{ id: string; outs: Record<st
   const j = judge(s, catalog, o);
   if (j.problems.length) throw new UpchainError("INVALID_INPUT", j.problems.join("; "), ["members"]);
   const log = (line: string) => console.log(`upchain cluster: ${line}`);
-  await withSsh(s.balancer.connection as Connection, async (h) => {
-    const r = await applyPools(haproxyPools(h, s.balancer), reconcileStep(s, j), Date.now() + (s.drainSeconds + 120) * 1000);
-    for (const line of r.stdout.trimEnd().split("\n")) log(line);
-  }, pinnedIn(fieldNamesOf(inputs), "balancer"));
+  await withSsh(
+    s.balancer.connection as Connection,
+    async (h) => {
+      const r = await applyPools(haproxyPools(h, s.balancer), reconcileStep(s, j), Date.now() + (s.drainSeconds + 120) * 1000);
+      for (const line of r.stdout.trimEnd().split("\n")) log(line);
+    },
+    pinnedIn(fieldNamesOf(inputs), "balancer"),
+  );
   const after = await observe(s, catalog, fieldNamesOf(inputs));
   return { id: `cluster@${s.balancer.connection.host}`, outs: { ...propertiesOf(inputs), observed: { ...after, poolsMatch: true } } };
 }

@@ -49,7 +49,12 @@ const MAX_FILE = 1024 * 1024;
 function setOf(s: FilesInputs): { set: FileSet; ctx: PlanContext; folder: string } {
   const catalog = getCatalog(s.product);
   const set = catalog.fileSets?.[s.fileSet];
-  if (!set) throw new UpchainError("INVALID_INPUT", `fileSet: ${catalog.title} has no file set "${s.fileSet}" (it has: ${Object.keys(catalog.fileSets ?? {}).join(", ") || "none"})`, ["fileSet"]);
+  if (!set)
+    throw new UpchainError(
+      "INVALID_INPUT",
+      `fileSet: ${catalog.title} has no file set "${s.fileSet}" (it has: ${Object.keys(catalog.fileSets ?? {}).join(", ") || "none"})`,
+      ["fileSet"],
+    );
   const ctx: PlanContext = { platform: s.platform, releases: [], options: s.options };
   return { set, ctx, folder: set.folder(ctx) };
 }
@@ -60,13 +65,17 @@ const owned = (set: FileSet, name: string) => SAFE_NAME.test(name) && set.owns.t
 /** The set's files in the folder now (name -> content); names the set does not own are left alone. */
 async function hostFiles(h: RemoteHost, platform: Platform, set: FileSet, folder: string): Promise<Record<string, string>> {
   if (platform === "windows") return ownedOnWindows(h, set, folder);
-  const r = await h.exec(`if [ -d ${q(folder)} ]; then cd -- ${q(folder)} && for f in * .[!.]*; do if [ -f "$f" ] && [ ! -L "$f" ]; then printf '%s\\0' "$f"; fi; done; fi`, { sudo: true });
+  const r = await h.exec(
+    `if [ -d ${q(folder)} ]; then cd -- ${q(folder)} && for f in * .[!.]*; do if [ -f "$f" ] && [ ! -L "$f" ]; then printf '%s\\0' "$f"; fi; done; fi`,
+    { sudo: true },
+  );
   if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: the folder ${folder} cannot be listed: ${r.stderr.trim().slice(0, 300)}`);
   const out: Record<string, string> = {};
   for (const name of r.stdout.split("\0").filter(Boolean)) {
     if (!owned(set, name)) continue;
     const data = await h.readFile(`${folder}/${name}`);
-    if (data.length > MAX_FILE) throw new UpchainError("COMMAND_FAILED", `${h.label}: ${folder}/${name} is larger than ${MAX_FILE} bytes; a ${set.title} file is a small script`);
+    if (data.length > MAX_FILE)
+      throw new UpchainError("COMMAND_FAILED", `${h.label}: ${folder}/${name} is larger than ${MAX_FILE} bytes; a ${set.title} file is a small script`);
     out[name] = data.toString("utf8");
   }
   return out;
@@ -76,7 +85,8 @@ async function ownedOnWindows(h: RemoteHost, set: FileSet, folder: string): Prom
   const out: Record<string, string> = {};
   for (const [name, data] of await windowsFolderFiles(h, folder, MAX_FILE)) {
     if (!owned(set, name)) continue;
-    if (typeof data !== "string") throw new UpchainError("COMMAND_FAILED", `${h.label}: ${folder}\\${name} is larger than ${MAX_FILE} bytes; a ${set.title} file is a small script`);
+    if (typeof data !== "string")
+      throw new UpchainError("COMMAND_FAILED", `${h.label}: ${folder}\\${name} is larger than ${MAX_FILE} bytes; a ${set.title} file is a small script`);
     out[name] = data;
   }
   return out;
@@ -95,7 +105,8 @@ function changesOf(now: Record<string, string>, want: Record<string, string>): s
   const lines: string[] = [];
   for (const [name, text] of Object.entries(want).sort()) {
     if (!(name in now)) lines.push(`+ ${name} (new, ${text.split("\n").length} lines, sha256 ${sha(text).slice(0, 12)})`);
-    else if (now[name] !== text) lines.push(`~ ${name} (sha256 ${sha(now[name]).slice(0, 12)} -> ${sha(text).slice(0, 12)})`, ...lineDiff(now[name], text).map((l) => `    ${l}`));
+    else if (now[name] !== text)
+      lines.push(`~ ${name} (sha256 ${sha(now[name]).slice(0, 12)} -> ${sha(text).slice(0, 12)})`, ...lineDiff(now[name], text).map((l) => `    ${l}`));
   }
   for (const name of Object.keys(now).sort()) if (!(name in want)) lines.push(`- ${name} (not declared in the stack: removed, a copy kept)`);
   return lines;
@@ -137,7 +148,10 @@ async function checkFiles(_olds: unknown, news: unknown): Promise<pulumi.dynamic
   const { set, ctx, folder } = setOf(s);
   let changes: string[] = [];
   try {
-    changes = changesOf(await withSsh(conn.data, async (h) => (await assertProduct(h, set, ctx), hostFiles(h, s.platform, set, folder)), pinnedIn(fieldNamesOf(news))), s.files);
+    changes = changesOf(
+      await withSsh(conn.data, async (h) => (await assertProduct(h, set, ctx), hostFiles(h, s.platform, set, folder)), pinnedIn(fieldNamesOf(news))),
+      s.files,
+    );
   } catch (e) {
     if (!isUpchainError(e)) return { failures: [{ property: "connection", reason: (e as Error).message }] };
     return { failures: [checkFailure(e.code, e.path.length ? e.path : "connection", e.message)] };
@@ -163,23 +177,27 @@ async function applyFiles(inputs: unknown): Promise<{ id: string; outs: Record<s
   const { set, ctx, folder } = setOf(s);
   for (const p of nameProblems(s)) throw new UpchainError("INVALID_INPUT", `${p.property}: ${p.reason}`);
   const log = (l: string) => console.log(`upchain ${c.host}: ${l}`);
-  const outs = await withSsh(c, async (h) => {
-    await assertProduct(h, set, ctx);
-    const run = newRunId();
-    // No lock on Windows: it is a POSIX one (engine/running/lock.ts), and no upchain run can hold it there,
-    // since the executor refuses PowerShell plans (engine/running/executor.ts). When it learns Windows, the
-    // lock must come with it, here too.
-    if (s.platform === "windows") return withConnection(await place(h, s, set, folder, run, log), c);
-    // one run per machine: every upchain run on it takes the machine's lock (engine/running/lock.ts), so hooks
-    // never change under an update that is running
-    const lock = await acquireLock(h, DEFAULT_STATE_DIR, s.product, run, 120);
-    try {
-      // every command and write fenced: a run that lost the machine's lock changes no file (engine/running/fence.ts)
-      return withConnection(await place(fencedHost(h, lock.fence), s, set, folder, run, log), c);
-    } finally {
-      await lock.release().catch(() => undefined);
-    }
-  }, pinnedIn(fieldNamesOf(inputs)));
+  const outs = await withSsh(
+    c,
+    async (h) => {
+      await assertProduct(h, set, ctx);
+      const run = newRunId();
+      // No lock on Windows: it is a POSIX one (engine/running/lock.ts), and no upchain run can hold it there,
+      // since the executor refuses PowerShell plans (engine/running/executor.ts). When it learns Windows, the
+      // lock must come with it, here too.
+      if (s.platform === "windows") return withConnection(await place(h, s, set, folder, run, log), c);
+      // one run per machine: every upchain run on it takes the machine's lock (engine/running/lock.ts), so hooks
+      // never change under an update that is running
+      const lock = await acquireLock(h, DEFAULT_STATE_DIR, s.product, run, 120);
+      try {
+        // every command and write fenced: a run that lost the machine's lock changes no file (engine/running/fence.ts)
+        return withConnection(await place(fencedHost(h, lock.fence), s, set, folder, run, log), c);
+      } finally {
+        await lock.release().catch(() => undefined);
+      }
+    },
+    pinnedIn(fieldNamesOf(inputs)),
+  );
   return { id: filesId(s, c), outs };
 }
 
@@ -192,7 +210,8 @@ async function place(h: RemoteHost, s: FilesInputs, set: FileSet, folder: string
   if (touched.length) {
     // a copy of every file replaced or removed, never deleted by upchain
     const r = await h.exec(`umask 077; mkdir -p -- ${q(keep)} && cd -- ${q(folder)} && cp -p -- ${touched.map(q).join(" ")} ${q(keep + "/")}`, { sudo: true });
-    if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: could not keep a copy of ${touched.join(", ")} in ${keep}: ${r.stderr.trim().slice(0, 300)}`);
+    if (r.code !== 0)
+      throw new UpchainError("COMMAND_FAILED", `${h.label}: could not keep a copy of ${touched.join(", ")} in ${keep}: ${r.stderr.trim().slice(0, 300)}`);
     log(`kept a copy of ${touched.join(", ")} in ${keep}`);
   }
   const mk = await h.exec(`mkdir -p -- ${q(folder)}`, { sudo: true });
@@ -205,7 +224,8 @@ async function place(h: RemoteHost, s: FilesInputs, set: FileSet, folder: string
   const gone = Object.keys(now).filter((n) => !(n in s.files));
   if (gone.length) {
     const r = await h.exec(`cd -- ${q(folder)} && rm -f -- ${gone.map(q).join(" ")}`, { sudo: true });
-    if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: could not remove ${gone.join(", ")} from ${folder}: ${r.stderr.trim().slice(0, 300)}`);
+    if (r.code !== 0)
+      throw new UpchainError("COMMAND_FAILED", `${h.label}: could not remove ${gone.join(", ")} from ${folder}: ${r.stderr.trim().slice(0, 300)}`);
     log(`removed ${gone.join(", ")} from ${folder} (copies in ${keep})`);
   }
   return readBack(h, s, set, folder);
@@ -215,12 +235,20 @@ async function place(h: RemoteHost, s: FilesInputs, set: FileSet, folder: string
 async function readBack(h: RemoteHost, s: FilesInputs, set: FileSet, folder: string): Promise<Record<string, unknown>> {
   const after = await hostFiles(h, s.platform, set, folder);
   const left = changesOf(after, s.files);
-  if (left.length) throw new UpchainError("COMMAND_FAILED", `${h.label}: after placing the files, ${folder} still differs from the stack: ${left.slice(0, 5).join("; ")}`);
+  if (left.length)
+    throw new UpchainError("COMMAND_FAILED", `${h.label}: after placing the files, ${folder} still differs from the stack: ${left.slice(0, 5).join("; ")}`);
   return { ...s, folder, changes: [], sha256: Object.fromEntries(Object.entries(after).map(([n, t]) => [n, sha(t)])) };
 }
 
 /** The same placement on Windows, in PowerShell (windows.ts); copies kept under %ProgramData%\upchain. */
-async function placeOnWindows(h: RemoteHost, s: FilesInputs, set: FileSet, folder: string, run: string, log: (l: string) => void): Promise<Record<string, unknown>> {
+async function placeOnWindows(
+  h: RemoteHost,
+  s: FilesInputs,
+  set: FileSet,
+  folder: string,
+  run: string,
+  log: (l: string) => void,
+): Promise<Record<string, unknown>> {
   const now = await hostFiles(h, s.platform, set, folder);
   const touched = Object.keys(now).filter((n) => now[n] !== s.files[n]);
   if (touched.length) {

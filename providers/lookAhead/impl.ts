@@ -38,7 +38,10 @@ export async function check(_olds: unknown, newProps: unknown): Promise<pulumi.d
     return { result, ...settle };
   });
   servers.forEach((s, i) => rememberLook(s, results[i].result));
-  void bounded(servers.map((s, i) => () => server.checkNow(undefined, s).then(results[i].resolve, results[i].reject)), AT_ONCE);
+  void bounded(
+    servers.map((s, i) => () => server.checkNow(undefined, s).then(results[i].resolve, results[i].reject)),
+    AT_ONCE,
+  );
   const looked = await Promise.allSettled(results.map((r) => r.result));
   const rows = [
     ...givenRows(given),

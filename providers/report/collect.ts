@@ -20,20 +20,29 @@ export interface StackServer {
 /** The managed servers in a `pulumi stack export` deployment: dynamic resources with a product and a connection. */
 export function serversOf(exported: unknown): StackServer[] {
   const resources = propertiesOf(propertiesOf(exported).deployment).resources;
-  return (Array.isArray(resources) ? resources : [])
-    .map((resource: unknown) => ({ r: propertiesOf(resource), outputs: propertiesOf(propertiesOf(resource).outputs) }))
-    .filter(({ r, outputs }) => typeof r.type === "string" && r.type.startsWith("pulumi-nodejs:dynamic") && outputs.product && propertiesOf(outputs.connection).host && outputs.installedVersion !== undefined)
-    .map(({ r, outputs }) => {
-      const c = propertiesOf(outputs.connection);
-      return {
-        name: String(r.urn).split("::").pop() ?? "?",
-        server: `${String(c.user ?? "root")}@${String(c.host)}:${String(c.port ?? 22)}`,
-        resource: String(outputs.journalName ?? outputs.product),
-        ...(typeof outputs.wave === "number" ? { wave: outputs.wave } : {}),
-      };
-    })
-    // wave by wave (a stable sort: within a wave, the state's order, which is the order they finished)
-    .sort((a, b) => (a.wave ?? 0) - (b.wave ?? 0));
+  return (
+    (Array.isArray(resources) ? resources : [])
+      .map((resource: unknown) => ({ r: propertiesOf(resource), outputs: propertiesOf(propertiesOf(resource).outputs) }))
+      .filter(
+        ({ r, outputs }) =>
+          typeof r.type === "string" &&
+          r.type.startsWith("pulumi-nodejs:dynamic") &&
+          outputs.product &&
+          propertiesOf(outputs.connection).host &&
+          outputs.installedVersion !== undefined,
+      )
+      .map(({ r, outputs }) => {
+        const c = propertiesOf(outputs.connection);
+        return {
+          name: String(r.urn).split("::").pop() ?? "?",
+          server: `${String(c.user ?? "root")}@${String(c.host)}:${String(c.port ?? 22)}`,
+          resource: String(outputs.journalName ?? outputs.product),
+          ...(typeof outputs.wave === "number" ? { wave: outputs.wave } : {}),
+        };
+      })
+      // wave by wave (a stable sort: within a wave, the state's order, which is the order they finished)
+      .sort((a, b) => (a.wave ?? 0) - (b.wave ?? 0))
+  );
 }
 
 const isStep = (s: unknown): boolean => {
@@ -42,7 +51,14 @@ const isStep = (s: unknown): boolean => {
 };
 const isRecord = (value: unknown): value is RunRecord => {
   const r = propertiesOf(value);
-  return r.version === 1 && typeof r.server === "string" && typeof r.resource === "string" && typeof r.run === "string" && Array.isArray(r.steps) && r.steps.every(isStep);
+  return (
+    r.version === 1 &&
+    typeof r.server === "string" &&
+    typeof r.resource === "string" &&
+    typeof r.run === "string" &&
+    Array.isArray(r.steps) &&
+    r.steps.every(isStep)
+  );
 };
 
 export function readRecords(dir: string): RunRecord[] {
@@ -67,8 +83,10 @@ export function readRecords(dir: string): RunRecord[] {
  */
 export function rowsFor(servers: readonly StackServer[], records: readonly RunRecord[]): TimelineRow[] {
   const same = (a: StackServer, b: StackServer) => a.server === b.server && a.resource === b.resource;
-  return servers.filter((s, i) => !servers.slice(i + 1).some((later) => same(s, later))).flatMap((s) => {
-    const mine = records.filter((r) => r.server === s.server && r.resource === s.resource).sort((a, b) => (a.run < b.run ? 1 : -1));
-    return mine.length ? [{ name: s.name, record: mine[0], ...(s.wave !== undefined ? { wave: s.wave } : {}) }] : [];
-  });
+  return servers
+    .filter((s, i) => !servers.slice(i + 1).some((later) => same(s, later)))
+    .flatMap((s) => {
+      const mine = records.filter((r) => r.server === s.server && r.resource === s.resource).sort((a, b) => (a.run < b.run ? 1 : -1));
+      return mine.length ? [{ name: s.name, record: mine[0], ...(s.wave !== undefined ? { wave: s.wave } : {}) }] : [];
+    });
 }

@@ -41,7 +41,10 @@ export interface KeyscanHost {
  * left as it is, for parseHostKeyPin to refuse: which of them to pin is the operator's choice.
  */
 export function splitKeyscanLine(pin: string): { named?: KeyscanHost; pin: string } {
-  const lines = pin.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  const lines = pin
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
   if (lines.length !== 1) return { pin: pin.trim() };
   const parts = lines[0].split(/\s+/);
   // "HOST TYPE KEY": a plain key line has its base64 key, never a type, as second word
@@ -94,7 +97,12 @@ export function parseHostKeyPin(pin: string, path: (string | number)[] = ["hostK
 
 /** The signature algorithms an RSA key can prove itself with, strongest first. */
 const rsaAlgorithms: ServerHostKeyAlgorithm[] = ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"];
-const singleAlgorithmTypes = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"] as const satisfies readonly ServerHostKeyAlgorithm[];
+const singleAlgorithmTypes = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+] as const satisfies readonly ServerHostKeyAlgorithm[];
 const isSingleAlgorithmType = (t: string): t is (typeof singleAlgorithmTypes)[number] => (singleAlgorithmTypes as readonly string[]).includes(t);
 
 /**

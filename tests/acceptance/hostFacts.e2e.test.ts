@@ -37,7 +37,10 @@ describe("HostFacts through the real pulumi CLI", function () {
     const r = project.ok(["preview", "--diff"]);
     assert.match(r.output, /\+ 3 to create/); // the stack and two hosts
     assert.strictEqual((r.output.match(/\+ pulumi-nodejs:dynamic\/upchain:HostFacts: \(create\)/g) ?? []).length, 2);
-    assert.deepStrictEqual(hosts.map((h) => sshLogins(h.name)), before);
+    assert.deepStrictEqual(
+      hosts.map((h) => sshLogins(h.name)),
+      before,
+    );
   });
 
   it("up reads each host's hostname and OS over SSH", () => {

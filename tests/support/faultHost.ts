@@ -175,7 +175,9 @@ export function backupSums(name: string, hopDir: string): string {
  * went away; the step processes (setsid) are not among them.
  */
 export function killSshSessions(name: string): number {
-  const pids = onHost(name, `ps -eo pid=,args= | awk '$2 ~ /^sshd:/ && $0 ~ /@/ {print $1}'`).split(/\s+/).filter((p) => /^\d+$/.test(p));
+  const pids = onHost(name, `ps -eo pid=,args= | awk '$2 ~ /^sshd:/ && $0 ~ /@/ {print $1}'`)
+    .split(/\s+/)
+    .filter((p) => /^\d+$/.test(p));
   if (pids.length) onHost(name, `kill -9 ${pids.join(" ")} 2>/dev/null || true`);
   return pids.length;
 }
@@ -201,5 +203,8 @@ export function throttle(h: TestHost, rate: string | undefined): void {
 /** How many times the host has booted since the harness started it. */
 export function boots(h: TestHost): number {
   const log = path.join("/run/upchain-hosts", h.name, "console.log");
-  return fs.readFileSync(log, "utf8").split("\n").filter((l) => l.startsWith("boot ")).length;
+  return fs
+    .readFileSync(log, "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("boot ")).length;
 }

@@ -27,7 +27,12 @@ function run(args: string[]): string {
 
 export function requireRoot(): void {
   if (process.getuid?.() !== 0) throw new Error("the acceptance tests start network namespaces and overlay mounts: run them as root");
-  for (const [cmd, pkg] of [["debootstrap", "debootstrap"], ["ip", "iproute2"], ["ssh-keygen", "openssh-client"], ["unshare", "util-linux"]]) {
+  for (const [cmd, pkg] of [
+    ["debootstrap", "debootstrap"],
+    ["ip", "iproute2"],
+    ["ssh-keygen", "openssh-client"],
+    ["unshare", "util-linux"],
+  ]) {
     try {
       execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
     } catch {

@@ -5,7 +5,16 @@ export interface PlanJson {
   product: string;
   platform: string;
   hops: { from: string; to: string; rule: { id: string } }[];
-  steps: { id: string; hop: string; action: string; title: string; shell: string; commands: string[]; file?: string; entries?: { name: string; port: number; protocol: string }[] }[];
+  steps: {
+    id: string;
+    hop: string;
+    action: string;
+    title: string;
+    shell: string;
+    commands: string[];
+    file?: string;
+    entries?: { name: string; port: number; protocol: string }[];
+  }[];
   rollout: { member: string; action: string }[];
 }
 

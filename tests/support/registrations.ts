@@ -50,7 +50,14 @@ export async function registrations(count: number, declare: () => unknown): Prom
   const monitor = mockMonitor();
   const register: RegisterCall = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: RegisterResourceRequest, callback: (err: unknown, resp: unknown) => void) => {
-    const entry: Registration = { type: req.getType(), name: req.getName(), parent: nameOf(req.getParent() ?? ""), dependsOn: req.getDependenciesList().map(nameOf).sort(), inputs: {}, secrets: [] };
+    const entry: Registration = {
+      type: req.getType(),
+      name: req.getName(),
+      parent: nameOf(req.getParent() ?? ""),
+      dependsOn: req.getDependenciesList().map(nameOf).sort(),
+      inputs: {},
+      secrets: [],
+    };
     seen.push(entry);
     return register(req, (err: unknown, resp: unknown) => {
       Object.assign(entry, inputsByName.get(entry.name) ?? {});

@@ -8,4 +8,5 @@ export interface ExportedResource {
 }
 
 /** The deployment's resources (none when the stack holds none). */
-export const exportedResources = (stdout: string): ExportedResource[] => (JSON.parse(stdout) as { deployment: { resources?: ExportedResource[] } }).deployment.resources ?? [];
+export const exportedResources = (stdout: string): ExportedResource[] =>
+  (JSON.parse(stdout) as { deployment: { resources?: ExportedResource[] } }).deployment.resources ?? [];

@@ -47,12 +47,21 @@ const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/
 export function terminalText(text: string): string {
   let out = text;
   for (const e of ESCAPES) out = out.replace(e, "");
-  return out.replace(/\r\n/g, "\n").replace(/\t/g, " ").replace(CONTROLS, "").replace(INVISIBLE, "").replace(/[\u2028\u2029]/g, " ");
+  return out
+    .replace(/\r\n/g, "\n")
+    .replace(/\t/g, " ")
+    .replace(CONTROLS, "")
+    .replace(INVISIBLE, "")
+    .replace(/[\u2028\u2029]/g, " ");
 }
 
 /** Host text for one line of a message (a journal's field): terminalText, its lines joined by " / ". */
 export function oneLine(text: string): string {
-  return terminalText(text).split("\n").map((l) => l.trim()).filter(Boolean).join(" / ");
+  return terminalText(text)
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(" / ");
 }
 
 /**
@@ -61,7 +70,10 @@ export function oneLine(text: string): string {
  */
 export function quotedBlock(text: string): string {
   // not cleaned here: the message is masked first, then cleaned where it leaves the provider
-  return text.split("\n").map((l) => `| ${l}`).join("\n");
+  return text
+    .split("\n")
+    .map((l) => `| ${l}`)
+    .join("\n");
 }
 
 /** Host output made safe to print on one line: terminalText, trimmed, at most MAX_LINE characters. */
@@ -98,13 +110,16 @@ export function stepProgress(o: StepProgressOptions): StepProgress {
     lastReport = now();
     o.log(`${o.position} ${elapsedText(lastReport - started)} | ${line}`);
   };
-  const timer = (o.setInterval ?? setInterval)(() => {
-    if (now() - lastReport < every) return;
-    if (latest !== undefined) {
-      report(latest);
-      latest = undefined;
-    } else report("still running");
-  }, Math.max(250, Math.floor(every / 4)));
+  const timer = (o.setInterval ?? setInterval)(
+    () => {
+      if (now() - lastReport < every) return;
+      if (latest !== undefined) {
+        report(latest);
+        latest = undefined;
+      } else report("still running");
+    },
+    Math.max(250, Math.floor(every / 4)),
+  );
   (timer as { unref?: () => void }).unref?.();
   return {
     output(text) {

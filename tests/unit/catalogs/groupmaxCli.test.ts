@@ -13,7 +13,10 @@ describe("upchain plan groupmax (command line)", () => {
     const plan = planJson(r.stdout);
     assert.strictEqual(plan.product, "groupmax");
     assert.strictEqual(plan.platform, "linux");
-    assert.deepStrictEqual(plan.hops.map((h) => [h.from, h.to, h.rule.id]), [["02-00", "06-00", "groupmax.v2.0-to-v6"]]);
+    assert.deepStrictEqual(
+      plan.hops.map((h) => [h.from, h.to, h.rule.id]),
+      [["02-00", "06-00", "groupmax.v2.0-to-v6"]],
+    );
     const adds = plan.steps.filter((s) => s.id === "services-add");
     assert.strictEqual(adds.length, 1);
     assert.strictEqual(adds[0].action, "services-add");

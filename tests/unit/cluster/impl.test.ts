@@ -5,7 +5,11 @@ import * as assert from "assert";
 import { check, diff } from "../../../providers/cluster/impl";
 
 const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
-const member = (name: string, connection: Record<string, unknown> = {}) => ({ name, connection: { host: "127.0.0.1", port: 9, hostKey, password: "pw-not-shown", ...connection }, options: {} });
+const member = (name: string, connection: Record<string, unknown> = {}) => ({
+  name,
+  connection: { host: "127.0.0.1", port: 9, hostKey, password: "pw-not-shown", ...connection },
+  options: {},
+});
 const cluster = (members: unknown[], fields?: Record<string, string>) => ({
   product: "oracle-as",
   target: "10.1.2",
@@ -31,19 +35,31 @@ describe("the cluster's check names the user's fields", function () {
 
   it("a member's broken host and host key are named as the stack's member keys, with no property for the engine", async () => {
     const r = await check({}, cluster([member("wc1"), member("wc2", { host: "", hostKey: "nope" })], stackNames));
-    assert.deepStrictEqual((r.failures ?? []).map((f) => f.property), ["", ""]);
-    assert.deepStrictEqual((r.failures ?? []).map((f) => fieldOf(f.reason)).sort(), ["upchain:clusters[0].members[1].host", "upchain:clusters[0].members[1].hostKey"]);
+    assert.deepStrictEqual(
+      (r.failures ?? []).map((f) => f.property),
+      ["", ""],
+    );
+    assert.deepStrictEqual((r.failures ?? []).map((f) => fieldOf(f.reason)).sort(), [
+      "upchain:clusters[0].members[1].host",
+      "upchain:clusters[0].members[1].hostKey",
+    ]);
     assert.ok(!JSON.stringify(r.failures).includes("pw-not-shown"));
   });
 
   it("without the caller's names, a member's field is named by its path in the members", async () => {
     const r = await check({}, cluster([member("wc1", { hostKey: "nope" })]));
-    assert.deepStrictEqual((r.failures ?? []).map((f) => [f.property, fieldOf(f.reason)]), [["", "members.0.connection.hostKey"]]);
+    assert.deepStrictEqual(
+      (r.failures ?? []).map((f) => [f.property, fieldOf(f.reason)]),
+      [["", "members.0.connection.hostKey"]],
+    );
   });
 
   it("a member named twice is a problem of the stack's members", async () => {
     const r = await check({}, cluster([member("wc1"), member("wc1")], stackNames));
-    assert.deepStrictEqual((r.failures ?? []).map((f) => f.property), [""]);
+    assert.deepStrictEqual(
+      (r.failures ?? []).map((f) => f.property),
+      [""],
+    );
     assert.match(r.failures![0].reason, /^upchain:clusters\[0\]\.members: INVALID_INPUT: wc1 named twice$/);
   });
 
@@ -58,7 +74,10 @@ describe("the cluster's check names the user's fields", function () {
 
 describe("the cluster's diff: what up must roll or reconcile", () => {
   // what check returns: the stack's cluster, with the releases and pools it observed
-  const checked = (releases: Record<string, string>, poolsMatch = true, names = ["wc1", "wc2"]) => ({ ...cluster(names.map((n) => member(n))), observed: { releases, pending: [], pools: {}, poolsMatch } });
+  const checked = (releases: Record<string, string>, poolsMatch = true, names = ["wc1", "wc2"]) => ({
+    ...cluster(names.map((n) => member(n))),
+    observed: { releases, pending: [], pools: {}, poolsMatch },
+  });
 
   it("every member at the target and the pools as they should be is no change", async () => {
     const now = checked({ wc1: "10.1.2", wc2: "10.1.2.0.2" });

@@ -13,20 +13,31 @@ const hooks = (connection: Record<string, unknown>, fields?: Record<string, stri
   password: "pw-not-shown",
   fields,
 });
-const stackNames = { connection: "upchain:servers[0].host", "connection.host": "upchain:servers[0].host", "connection.hostKey": "upchain:servers[0].hostKey", files: "upchain:servers[0].hooks" };
+const stackNames = {
+  connection: "upchain:servers[0].host",
+  "connection.host": "upchain:servers[0].host",
+  "connection.hostKey": "upchain:servers[0].hostKey",
+  files: "upchain:servers[0].hooks",
+};
 
 describe("ManagedFiles' check names the user's fields", function () {
   this.timeout(30_000);
 
   it("a broken host key is named as the stack's hostKey, with its rule and no property for the engine", async () => {
     const r = await check({}, hooks({ hostKey: "nope" }, stackNames));
-    assert.deepStrictEqual((r.failures ?? []).map((f) => f.property), [""]);
+    assert.deepStrictEqual(
+      (r.failures ?? []).map((f) => f.property),
+      [""],
+    );
     assert.match(r.failures![0].reason, /^upchain:servers\[0\]\.hostKey: "nope" is not an OpenSSH public key/);
   });
 
   it("a host that cannot be reached is named as the stack's host, without the password", async () => {
     const r = await check({}, hooks({}, stackNames));
-    assert.deepStrictEqual((r.failures ?? []).map((f) => f.property), [""]);
+    assert.deepStrictEqual(
+      (r.failures ?? []).map((f) => f.property),
+      [""],
+    );
     assert.match(r.failures![0].reason, /^upchain:servers\[0\]\.host: CONNECTION_FAILED: /);
     assert.ok(!r.failures![0].reason.includes("pw-not-shown"));
   });
@@ -39,7 +50,13 @@ describe("ManagedFiles' check names the user's fields", function () {
 
 describe("ManagedFiles' diff: what up must put back or rewrite", () => {
   // what check returns (news) and the state holds (olds): the stack's files, the host's drift, the folder
-  const state = (over: Record<string, unknown> = {}) => ({ ...hooks({}), folder: "/srv/altazion/integration/hooks", changes: [], files: { "PREINSTALL_integration.ps1": "Write-Host 1" }, ...over });
+  const state = (over: Record<string, unknown> = {}) => ({
+    ...hooks({}),
+    folder: "/srv/altazion/integration/hooks",
+    changes: [],
+    files: { "PREINSTALL_integration.ps1": "Write-Host 1" },
+    ...over,
+  });
 
   it("the same files, folder and login, with no drift on the host, is no change", async () => {
     assert.deepStrictEqual(await diff("id", state(), state()), { changes: false, replaces: [], deleteBeforeReplace: false });
@@ -55,7 +72,11 @@ describe("ManagedFiles' diff: what up must put back or rewrite", () => {
 
   it("another host, port, user or host key is a change; a new password alone is not", async () => {
     for (const connection of [{ host: "127.0.0.2" }, { port: 2222 }, { user: "deploy" }, { hostKey: "ssh-ed25519 AAAAother" }]) {
-      assert.strictEqual((await diff("id", state(), state({ connection: { ...state().connection, ...connection } }))).changes, true, JSON.stringify(connection));
+      assert.strictEqual(
+        (await diff("id", state(), state({ connection: { ...state().connection, ...connection } }))).changes,
+        true,
+        JSON.stringify(connection),
+      );
     }
     assert.strictEqual((await diff("id", state(), state({ password: "another-pw" }))).changes, false);
   });

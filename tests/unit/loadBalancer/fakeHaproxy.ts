@@ -78,7 +78,10 @@ export class FakeHaproxy implements RemoteHost {
           const line = buffer.slice(0, nl);
           this.received.push(line);
           // like HAProxy: the whole line is split on ; and each command answered in turn
-          const out = line.split(";").map((c) => this.answer(c.trim())).join("");
+          const out = line
+            .split(";")
+            .map((c) => this.answer(c.trim()))
+            .join("");
           this.afterCommand?.(line);
           setImmediate(() => {
             stream.push(out);

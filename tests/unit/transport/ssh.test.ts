@@ -54,7 +54,10 @@ describe("ssh transport against an in-process SSH server", function () {
   const hostEd = keygen("host_ed25519", ["-t", "ed25519", "-N", ""]);
   const hostRsa = keygen("host_rsa", ["-t", "rsa", "-b", "2048", "-N", ""]);
   const client = keygen("client", ["-t", "ed25519", "-N", passphrase]);
-  const allowed = utils.parseKey(client.pub) as ReturnType<typeof utils.parseKey> & { getPublicSSH(): Buffer; verify(d: Buffer, s: Buffer, h?: string): boolean };
+  const allowed = utils.parseKey(client.pub) as ReturnType<typeof utils.parseKey> & {
+    getPublicSSH(): Buffer;
+    verify(d: Buffer, s: Buffer, h?: string): boolean;
+  };
 
   let server: Server;
   let relay: net.Server;
@@ -205,7 +208,13 @@ describe("ssh transport against an in-process SSH server", function () {
       const m = (e as Error).message;
       return isUpchainError(e, "INVALID_INPUT") && /connection\.privateKeyPassphrase/.test(m) && !m.includes(client.priv.split("\n")[1]);
     });
-    await assert.rejects(connect({ privateKey: client.priv, privateKeyPassphrase: "wrong" }), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && (e as { path: string[] }).path.join(".") === "connection.privateKeyPassphrase" && !(e as Error).message.includes("wrong"));
+    await assert.rejects(
+      connect({ privateKey: client.priv, privateKeyPassphrase: "wrong" }),
+      (e: unknown) =>
+        isUpchainError(e, "INVALID_INPUT") &&
+        (e as { path: string[] }).path.join(".") === "connection.privateKeyPassphrase" &&
+        !(e as Error).message.includes("wrong"),
+    );
     assert.strictEqual(tcpConnections, before);
   });
 
@@ -221,7 +230,9 @@ describe("ssh transport against an in-process SSH server", function () {
         s.close(() => resolve(p));
       });
     });
-    const e = (await connectSsh({ host: "127.0.0.1", port: closed, hostKey: hostEd.pub, password }, { readyTimeoutMs: 5000 }).catch((x: unknown) => x)) as Error;
+    const e = (await connectSsh({ host: "127.0.0.1", port: closed, hostKey: hostEd.pub, password }, { readyTimeoutMs: 5000 }).catch(
+      (x: unknown) => x,
+    )) as Error;
     assert.ok(isUpchainError(e, "CONNECTION_FAILED"), String(e));
     assert.strictEqual((e.cause as NodeJS.ErrnoException).code, "ECONNREFUSED");
     assert.match((e.cause as Error).message, /ECONNREFUSED/);
@@ -230,9 +241,15 @@ describe("ssh transport against an in-process SSH server", function () {
   it("a host offering another key than the pinned one is refused, naming the field the user pinned it in", async () => {
     const other = keygen("other_ed25519", ["-t", "ed25519", "-N", ""]);
     const refused = (field: RegExp) => (e: unknown) => isUpchainError(e, "HOST_KEY_MISMATCH") && field.test((e as Error).message);
-    await assert.rejects(connectSsh({ host: "127.0.0.1", port, hostKey: other.pub, password }, { readyTimeoutMs: 5000, hostKeyField: "upchain:hosts[1].hostKey" }), refused(/is pinned in upchain:hosts\[1\]\.hostKey\. /));
+    await assert.rejects(
+      connectSsh({ host: "127.0.0.1", port, hostKey: other.pub, password }, { readyTimeoutMs: 5000, hostKeyField: "upchain:hosts[1].hostKey" }),
+      refused(/is pinned in upchain:hosts\[1\]\.hostKey\. /),
+    );
     // a program that names no field: the argument's own name
-    await assert.rejects(connectSsh({ host: "127.0.0.1", port, hostKey: other.pub, password }, { readyTimeoutMs: 5000 }), refused(/is pinned in connection\.hostKey\. /));
+    await assert.rejects(
+      connectSsh({ host: "127.0.0.1", port, hostKey: other.pub, password }, { readyTimeoutMs: 5000 }),
+      refused(/is pinned in connection\.hostKey\. /),
+    );
   });
 
   it("a host pinned by its ed25519 key still connects, and a fingerprint pin too", async () => {
@@ -264,7 +281,10 @@ describe("ssh transport against an in-process SSH server", function () {
 
   it("a channel closed without an exit status is a failure, not an exit with no code", async () => {
     const h = await connect({ password });
-    await assert.rejects(h.exec("cut"), (e: unknown) => isUpchainError(e, "CONNECTION_FAILED") && /before it reported an exit status/.test((e as Error).message));
+    await assert.rejects(
+      h.exec("cut"),
+      (e: unknown) => isUpchainError(e, "CONNECTION_FAILED") && /before it reported an exit status/.test((e as Error).message),
+    );
     assert.strictEqual((await h.exec("ok")).code, 0, "the connection itself is still fine");
   });
 
@@ -297,7 +317,10 @@ describe("ssh transport against an in-process SSH server", function () {
     /** Temp files of writes left beside the target or staged in /tmp. */
     const leftovers = () => [
       ...fs.readdirSync(files).filter((n) => n !== "app.conf"),
-      ...sftpLog.filter((l) => l.startsWith("open /tmp/")).map((l) => l.split(" ")[1]).filter((f) => fs.existsSync(f)),
+      ...sftpLog
+        .filter((l) => l.startsWith("open /tmp/"))
+        .map((l) => l.split(" ")[1])
+        .filter((f) => fs.existsSync(f)),
     ];
 
     // files up to 256 KiB go in one exec, their content on standard input; larger ones over SFTP
@@ -324,7 +347,10 @@ describe("ssh transport against an in-process SSH server", function () {
     it("when sudo refuses a small write, the target is untouched and nothing is left", async () => {
       const h = await connect({ user: "deploy", password });
       fault.sudoFails = true;
-      await assert.rejects(h.writeFile(target(), "x\n"), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /password is required/.test((e as Error).message));
+      await assert.rejects(
+        h.writeFile(target(), "x\n"),
+        (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /password is required/.test((e as Error).message),
+      );
       assert.strictEqual(fs.readFileSync(target(), "utf8"), "old\n");
       assert.deepStrictEqual(leftovers(), []);
     });
@@ -350,9 +376,15 @@ describe("ssh transport against an in-process SSH server", function () {
     it("when sudo refuses a large write, the staged upload is removed and the target is untouched", async () => {
       const h = await connect({ user: "deploy", password });
       fault.sudoFails = true;
-      await assert.rejects(h.writeFile(target(), large("x\n")), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /password is required/.test((e as Error).message));
+      await assert.rejects(
+        h.writeFile(target(), large("x\n")),
+        (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /password is required/.test((e as Error).message),
+      );
       assert.strictEqual(fs.readFileSync(target(), "utf8"), "old\n");
-      assert.ok(sftpLog.some((l) => /^remove \/tmp\/upchain-/.test(l)), "the staged file was removed");
+      assert.ok(
+        sftpLog.some((l) => /^remove \/tmp\/upchain-/.test(l)),
+        "the staged file was removed",
+      );
       assert.deepStrictEqual(leftovers(), []);
     });
 
@@ -360,12 +392,15 @@ describe("ssh transport against an in-process SSH server", function () {
       for (const user of ["root", "deploy"]) {
         const h = await connect({ user, password });
         fault.uploadFails = true;
-        await assert.rejects(h.writeFile(target(), large("a longer content\n")), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /cannot upload.*No space left/.test((e as Error).message));
+        await assert.rejects(
+          h.writeFile(target(), large("a longer content\n")),
+          (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /cannot upload.*No space left/.test((e as Error).message),
+        );
         assert.strictEqual(fs.readFileSync(target(), "utf8"), "old\n", user);
         assert.deepStrictEqual(leftovers(), [], user);
       }
     });
-  
+
     it("the command line of every atomic write carries no hash of its content (a secrets file's sha256 would let a local user test guesses)", async () => {
       const { createHash } = require("crypto") as typeof import("crypto");
       const env = "export UPCHAIN_SECRET_PW='correct horse'\n";
@@ -378,9 +413,13 @@ describe("ssh transport against an in-process SSH server", function () {
           assert.strictEqual(fs.readFileSync(target(), "utf8"), c, `${user}: the write went through`);
           assert.ok(received.length > 0, "the write ran a command");
           const buf = Buffer.from(c);
-          const hashes = ["sha256", "sha1", "md5", "sha512"].flatMap((a) => [createHash(a).update(buf).digest("hex"), createHash(a).update(buf).digest("base64")]);
+          const hashes = ["sha256", "sha1", "md5", "sha512"].flatMap((a) => [
+            createHash(a).update(buf).digest("hex"),
+            createHash(a).update(buf).digest("base64"),
+          ]);
           for (const line of received) {
-            for (const hash of hashes) assert.ok(!line.toLowerCase().includes(hash.toLowerCase()), `${user}, ${buf.length} bytes: a hash of the content is on the command line`);
+            for (const hash of hashes)
+              assert.ok(!line.toLowerCase().includes(hash.toLowerCase()), `${user}, ${buf.length} bytes: a hash of the content is on the command line`);
             assert.doesNotMatch(line, /[0-9a-f]{64}/, `${user}, ${buf.length} bytes: a 64-hex-digit value is on the command line`);
           }
         }
@@ -397,7 +436,11 @@ describe("ssh transport against an in-process SSH server", function () {
         if (staged && fs.existsSync(staged)) fs.writeFileSync(staged, "tampered\n");
         return original(command, o);
       };
-      await assert.rejects(h.writeFile(target(), large("x\n")), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /not the content sent/.test((e as Error).message) && !/[0-9a-f]{64}/.test((e as Error).message));
+      await assert.rejects(
+        h.writeFile(target(), large("x\n")),
+        (e: unknown) =>
+          isUpchainError(e, "REMOTE_IO_FAILED") && /not the content sent/.test((e as Error).message) && !/[0-9a-f]{64}/.test((e as Error).message),
+      );
       assert.strictEqual(fs.readFileSync(target(), "utf8"), "old\n");
       assert.deepStrictEqual(leftovers(), []);
     });

@@ -136,10 +136,15 @@ describe("tunnelled streams (RemoteHost.openStream) against an in-process SSH se
   it("through a ReconnectingHost, a stream opened after the connection dropped goes over a new one", async () => {
     const first = await connect();
     let made = 0;
-    const host = new ReconnectingHost(first, async () => {
-      made++;
-      return connect();
-    }, 10, 50);
+    const host = new ReconnectingHost(
+      first,
+      async () => {
+        made++;
+        return connect();
+      },
+      10,
+      50,
+    );
     assert.strictEqual(await converse(await host.openStream({ socketPath }), "one\n"), "unix got one\n");
     // the server ends every session: the link drops under the host
     for (const s of sessions.splice(0)) s.end();
