@@ -17,6 +17,7 @@ set -euo pipefail
 cache=${UPCHAIN_CACHE:-/var/cache/upchain}
 run=${UPCHAIN_HOSTS_RUN:-/run/upchain-hosts}
 bridge=${UPCHAIN_BRIDGE:-upchain0}
+bridge_mac=02:77:ff:00:00:01
 subnet=${UPCHAIN_SUBNET:-10.77.0}   # the first /24 on the private bridge; only our own namespaces live here
 # A fleet beyond one /24 (the bench's 500 hosts) goes on in the next ones: index N is the address
 # ${subnet%.*}.(N/256).(N%256), the bridge routes the whole /16, and a host's eth0 is a /16.
@@ -76,6 +77,9 @@ ensure_bridge() {
     ip addr add "$subnet.1/24" dev "$bridge"
     ip link set "$bridge" up
   fi
+  # A fixed address, so each host's permanent entry for this machine (start_host) stays right: a
+  # bridge takes its lowest port's address otherwise, which changes as hosts come and go.
+  ip link set "$bridge" address "$bridge_mac"
   # the /24's address stays the bridge's; the rest of the /16 is reached through the same bridge
   ip route replace "$(net16).0.0/16" dev "$bridge" 2>/dev/null || true
 }
@@ -138,13 +142,25 @@ start_host() {
   ip netns add "$(ns "$name")"
   # A fixed MAC per address, so this machine's ARP entry stays right when a host is reset; with a
   # new MAC each time, the first connections after a reset stalled for a minute on a stale entry.
-  ip link add "uc$idx" type veth peer name eth0 netns "$(ns "$name")" address "$(printf '02:77:00:00:%02x:%02x' $((idx / 256)) $((idx % 256)))"
-  ip neigh flush to "$(addr_of "$idx")" dev "$bridge" 2>/dev/null || true
+  local mac; mac=$(printf '02:77:00:00:%02x:%02x' $((idx / 256)) $((idx % 256)))
+  ip link add "uc$idx" type veth peer name eth0 netns "$(ns "$name")" address "$mac"
+  # No broadcast or multicast between this machine and its hosts. The bridge floods each one to every
+  # port, and every copy passes the CPU's receive backlog (net.core.netdev_max_backlog, 1000), which
+  # this machine's own loopback traffic shares: at 500 hosts, the ARP requests of a fresh fleet and
+  # the IPv6 solicitations of its booting hosts overflowed it for seconds on end (/proc/net/softnet_stat:
+  # thousands of drops a second), loopback packets went with them, and the pulumi CLI's gRPC connections
+  # to its language host hit grpc-go's 20 s TCP_USER_TIMEOUT (TcpExtTCPAbortOnTimeout +2): preview
+  # ended "error reading from server: connection reset by peer". So the two ends know each other's
+  # address for good (MACs are fixed per index), and the host's eth0 has no IPv6 (nothing here uses it).
+  ip neigh replace "$(addr_of "$idx")" lladdr "$mac" dev "$bridge" nud permanent
+  sysctl -qw "net.ipv6.conf.uc$idx.disable_ipv6=1" 2>/dev/null || true
+  ip netns exec "$(ns "$name")" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1 2>/dev/null || true
   ip link set "uc$idx" master "$bridge" up
   # the first /24's hosts keep their /24 (as before); those beyond it are on the /16 the bridge routes
   ip -n "$(ns "$name")" addr add "$(addr_of "$idx")/$([ "$idx" -lt 256 ] && echo 24 || echo 16)" dev eth0
   ip -n "$(ns "$name")" link set eth0 up
   ip -n "$(ns "$name")" link set lo up
+  ip -n "$(ns "$name")" neigh replace "$subnet.1" lladdr "$bridge_mac" dev eth0 nud permanent
   # supervisor: boots the host, and boots it again when it asks to reboot (exit 99)
   setsid "$here/host-supervisor.sh" "$(ns "$name")" "$d" "$name" </dev/null >"$d/console.log" 2>&1 &
   echo $! > "$d/supervisor.pid"
@@ -188,7 +204,11 @@ stop_host() {
   [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
   for _ in $(seq 50); do [ -z "$(ip netns pids "$(ns "$name")" 2>/dev/null)" ] && break; sleep 0.05; done
   ip netns del "$(ns "$name")" 2>/dev/null || true
-  [ -f "$d/index" ] && ip link del "uc$(cat "$d/index")" 2>/dev/null || true
+  if [ -f "$d/index" ]; then
+    ip link del "uc$(cat "$d/index")" 2>/dev/null || true
+    # a stopped host's address answers nothing again, as before start_host made it permanent
+    ip neigh del "$(addr_of "$(cat "$d/index")")" dev "$bridge" 2>/dev/null || true
+  fi
   mountpoint -q "$d/root" && umount -l "$d/root"
   if [ "$keep" = keep ]; then return; fi
   rm -rf "$d"

@@ -194,7 +194,11 @@ export async function linkDown(name: string, ms: number): Promise<void> {
 
 /** Slow the link from this machine to the host to `rate` (e.g. "2mbit"), or lift the limit. */
 export function throttle(h: TestHost, rate: string | undefined): void {
-  const dev = `uc${h.host.split(".").pop()}`;
+  // the harness names the host's end of the link by the host's index, which is its address's last
+  // byte only below 256 (with a bench's fleet up, a test host's index is higher)
+  const index = fs.readFileSync(path.join("/run/upchain-hosts", h.name, "index"), "utf8").trim();
+  if (!/^\d+$/.test(index)) throw new Error(`${h.name}: the harness's index file holds ${JSON.stringify(index)}`);
+  const dev = `uc${index}`;
   execFileSync("sh", ["-c", `tc qdisc del dev ${dev} root 2>/dev/null; true`]);
   // tbf, not netem: netem is not built into every kernel the suite runs on
   if (rate) execFileSync("tc", ["qdisc", "add", "dev", dev, "root", "tbf", "rate", rate, "burst", "64kb", "latency", "2s"]);
