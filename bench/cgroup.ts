@@ -92,7 +92,9 @@ export class BenchCgroups {
   adoptHosts(namespaces: string[], hosts: Cgroup): void {
     for (let pass = 0; pass < 10; pass++) {
       const inGroup = new Set(hosts.pids());
-      const missing = namespaces.flatMap((ns) => execFileSync("ip", ["netns", "pids", ns], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number)).filter((p) => !inGroup.has(p));
+      const missing = namespaces
+        .flatMap((ns) => execFileSync("ip", ["netns", "pids", ns], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number))
+        .filter((p) => !inGroup.has(p));
       if (!missing.length) return;
       hosts.adopt(missing);
     }

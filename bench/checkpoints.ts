@@ -109,7 +109,9 @@ async function measure(backend: string, mode: Mode, pg: PostgresServer | undefin
         const saved = { saves: (await pgRowWrites(pg)) - rows, walBytes: walSince(pg, lsn) };
         if (!pgSaved || saved.walBytes < pgSaved.walBytes!) pgSaved = saved;
       }
-      log(`${backend} ${mode} N=${count} rep ${rep + 1}/${reps}: ${seconds[rep].toFixed(2)} s${pgSaved ? `, ${pgSaved.saves} rows written, WAL ${(pgSaved.walBytes! / 2 ** 20).toFixed(1)} MiB` : ""}`);
+      log(
+        `${backend} ${mode} N=${count} rep ${rep + 1}/${reps}: ${seconds[rep].toFixed(2)} s${pgSaved ? `, ${pgSaved.saves} rows written, WAL ${(pgSaved.walBytes! / 2 ** 20).toFixed(1)} MiB` : ""}`,
+      );
       p.ok(["stack", "rm", "--yes", "--force"]);
     } finally {
       p.dispose();
@@ -121,7 +123,9 @@ async function measure(backend: string, mode: Mode, pg: PostgresServer | undefin
   try {
     await timedUp(p, { ...MODES[mode], PULUMI_RETAIN_CHECKPOINTS: "true" });
     const saved = fileSaves(p);
-    log(`${backend} ${mode} N=${count}: ${saved.saves} checkpoints saved, ${(saved.bytes! / 2 ** 20).toFixed(1)} MiB in all, the largest ${(saved.largest! / 1024).toFixed(0)} KiB`);
+    log(
+      `${backend} ${mode} N=${count}: ${saved.saves} checkpoints saved, ${(saved.bytes! / 2 ** 20).toFixed(1)} MiB in all, the largest ${(saved.largest! / 1024).toFixed(0)} KiB`,
+    );
     p.ok(["stack", "rm", "--yes", "--force"]);
     return { backend, mode, count, seconds, saved };
   } finally {
@@ -149,11 +153,32 @@ async function main(): Promise<void> {
   }
   const median = (s: number[]) => [...s].sort((a, b) => a - b)[Math.floor((s.length - 1) / 2)];
   const size = (b?: number) => (b === undefined ? "" : `${(b / 2 ** 20).toFixed(1)} MiB`);
-  const rows = results.map((r) => `| ${r.backend} | ${r.mode} | ${median(r.seconds).toFixed(1)} s (${Math.min(...r.seconds).toFixed(1)}–${Math.max(...r.seconds).toFixed(1)}) | ${r.saved.saves} | ${size(r.saved.bytes)} | ${size(r.saved.largest)} | ${size(r.saved.walBytes)} |`);
-  const md = [`pulumi up of ${count} do-nothing resources (bench/engineFloor), ${reps} repetitions, median (min–max):`, "", "| backend | checkpoints | up | saves | bytes saved | largest | PostgreSQL WAL |", "|---|---|---|---|---|---|---|", ...rows].join("\n");
+  const rows = results.map(
+    (r) =>
+      `| ${r.backend} | ${r.mode} | ${median(r.seconds).toFixed(1)} s (${Math.min(...r.seconds).toFixed(1)}–${Math.max(...r.seconds).toFixed(1)}) | ${r.saved.saves} | ${size(r.saved.bytes)} | ${size(r.saved.largest)} | ${size(r.saved.walBytes)} |`,
+  );
+  const md = [
+    `pulumi up of ${count} do-nothing resources (bench/engineFloor), ${reps} repetitions, median (min–max):`,
+    "",
+    "| backend | checkpoints | up | saves | bytes saved | largest | PostgreSQL WAL |",
+    "|---|---|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
   console.log("\n" + md);
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ command: `node dist/bench/checkpoints.js ${process.argv.slice(2).join(" ")}`.trim(), date: new Date(t0).toISOString(), machine: { cpus: os.cpus().length, kernel: os.release() }, results }, null, 2) + "\n");
+  fs.writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        command: `node dist/bench/checkpoints.js ${process.argv.slice(2).join(" ")}`.trim(),
+        date: new Date(t0).toISOString(),
+        machine: { cpus: os.cpus().length, kernel: os.release() },
+        results,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
   fs.writeFileSync(out.replace(/\.json$/, ".md"), md + "\n");
   log(`results in ${out}`);
 }

@@ -77,7 +77,10 @@ export function upchainProject(hosts: TestHost[], options: Record<string, unknow
 
 function readRuns(dir: string): RunRecord[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")));
 }
 
 export async function upchainUp(hosts: TestHost[], options: Record<string, unknown>, a: Accounting = {}): Promise<Measured> {
@@ -126,7 +129,9 @@ export async function floor(hosts: TestHost[], steps: PlannedStep[], knownHosts:
   const started = process.hrtime.bigint();
   const sampler = sampleContender({ group: a.controller });
   try {
-    const { result: floorSteps, cpu } = await accounted(a, () => runFloor(hosts, steps, knownHosts, resumable ? FLOOR_JOURNAL : undefined, a.controller?.launcher()));
+    const { result: floorSteps, cpu } = await accounted(a, () =>
+      runFloor(hosts, steps, knownHosts, resumable ? FLOOR_JOURNAL : undefined, a.controller?.launcher()),
+    );
     return { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpu, floorSteps, peaks: sampler.stop() };
   } finally {
     sampler.stop();
@@ -146,7 +151,13 @@ export function hopsFor(steps: PlannedStep[], options: Record<string, unknown>):
 /** The two Ansible contenders: the idiomatic playbook and the one tuned for speed (bench/ansible/). */
 export const PLAYBOOKS = { ansible: "upgrade.yml", ansibleTuned: "tuned.yml" } as const;
 
-export async function ansible(hosts: TestHost[], hops: ReturnType<typeof hopsFor>, knownHosts: string, playbook: string, a: Accounting = {}): Promise<Measured> {
+export async function ansible(
+  hosts: TestHost[],
+  hops: ReturnType<typeof hopsFor>,
+  knownHosts: string,
+  playbook: string,
+  a: Accounting = {},
+): Promise<Measured> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-bench-ansible-"));
   try {
     const src = path.join(repoRoot, "bench/ansible");
@@ -154,15 +165,30 @@ export async function ansible(hosts: TestHost[], hops: ReturnType<typeof hopsFor
     fs.mkdirSync(cp);
     fs.writeFileSync(
       path.join(dir, "ansible.cfg"),
-      fs.readFileSync(path.join(src, "ansible.cfg.in"), "utf8").replace(/@FORKS@/g, String(hosts.length)).replace(/@CP_DIR@/g, cp).replace(/@KNOWN_HOSTS@/g, knownHosts),
+      fs
+        .readFileSync(path.join(src, "ansible.cfg.in"), "utf8")
+        .replace(/@FORKS@/g, String(hosts.length))
+        .replace(/@CP_DIR@/g, cp)
+        .replace(/@KNOWN_HOSTS@/g, knownHosts),
     );
-    const inventory = ["[omflow]", ...hosts.map((h) => `${h.name} ansible_host=${h.host} ansible_port=${h.port} ansible_user=${h.user} ansible_ssh_private_key_file=${h.privateKeyFile}`)];
+    const inventory = [
+      "[omflow]",
+      ...hosts.map((h) => `${h.name} ansible_host=${h.host} ansible_port=${h.port} ansible_user=${h.user} ansible_ssh_private_key_file=${h.privateKeyFile}`),
+    ];
     fs.writeFileSync(path.join(dir, "hosts.ini"), inventory.join("\n") + "\n");
     // the version is read as upchain's stack reads it (the fixture's site versionCommand)
     fs.writeFileSync(path.join(dir, "vars.json"), JSON.stringify({ hops, version_command: versionCommand }));
     const log = path.join(dir, "ansible.log");
     const fd = fs.openSync(log, "w");
-    const [cmd, ...args] = [...(a.controller?.launcher() ?? []), "ansible-playbook", "-i", path.join(dir, "hosts.ini"), "-e", `@${path.join(dir, "vars.json")}`, path.join(src, playbook)];
+    const [cmd, ...args] = [
+      ...(a.controller?.launcher() ?? []),
+      "ansible-playbook",
+      "-i",
+      path.join(dir, "hosts.ini"),
+      "-e",
+      `@${path.join(dir, "vars.json")}`,
+      path.join(src, playbook),
+    ];
     const { result: r, cpu } = await accounted(a, () => {
       const started = process.hrtime.bigint();
       const child = spawn(cmd, args, {

@@ -94,7 +94,10 @@ export async function resetFleet(n: number, layerDir: string, log?: (l: string) 
   // run in parallel): hosts already there are reset (a fresh overlay and boot); `reset` refuses a host
   // that is not there (a fresh machine), so those are started, once (at 500 hosts a second boot costs minutes)
   const running = new Set(execFileSync("bash", [harness, "list"], { encoding: "utf8" }).split("\n"));
-  for (const [cmd, some] of [["reset", list.filter((h) => running.has(h))], ["up", list.filter((h) => !running.has(h))]] as const) {
+  for (const [cmd, some] of [
+    ["reset", list.filter((h) => running.has(h))],
+    ["up", list.filter((h) => !running.has(h))],
+  ] as const) {
     if (some.length) execFileSync("bash", [harness, cmd, ...some], { stdio: ["ignore", "ignore", "inherit"], env });
   }
   const t1 = Date.now();
@@ -114,7 +117,8 @@ export async function resetFleet(n: number, layerDir: string, log?: (l: string) 
 }
 
 /** The fake keeps its version in settings.py (no VERSION file since f8f9240), where the stack's versionCommand reads it. */
-export const versionOn = (h: TestHost) => /^OMFLOW_VERSION = "(.*)"$/m.exec(fs.readFileSync(path.join(h.root, "opt/omflow/web/omflow_site/settings.py"), "utf8"))?.[1] ?? "none";
+export const versionOn = (h: TestHost) =>
+  /^OMFLOW_VERSION = "(.*)"$/m.exec(fs.readFileSync(path.join(h.root, "opt/omflow/web/omflow_site/settings.py"), "utf8"))?.[1] ?? "none";
 
 /** After a contender: every host must report the target, or the figure is not counted. */
 export function assertAtTarget(hosts: TestHost[], who: string): void {

@@ -34,7 +34,9 @@ export const FLOOR_JOURNAL = "/var/lib/upchain-floor/journal";
  */
 export function journalWrite(next: number, file: string): string[] {
   const dir = dirOf(file);
-  return [`printf '{"next":%d}\\n' ${next} > '${file}.tmp' && sync -- '${file}.tmp' && mv -f -T -- '${file}.tmp' '${file}' && { sync -- '${dir}' 2>/dev/null || :; } || exit 1`];
+  return [
+    `printf '{"next":%d}\\n' ${next} > '${file}.tmp' && sync -- '${file}.tmp' && mv -f -T -- '${file}.tmp' '${file}' && { sync -- '${dir}' 2>/dev/null || :; } || exit 1`,
+  ];
 }
 
 /**
@@ -54,7 +56,10 @@ export function floorScript(steps: PlannedStep[], journal?: string): string {
       const sha = createHash("sha256").update(data).digest("hex");
       out.push(
         `( set -e; mkdir -p '${dirOf(dest)}'; base64 -d > '${dest}' <<'UPCHAIN_B64'`,
-        data.toString("base64").replace(/.{1,76}/g, "$&\n").trimEnd(),
+        data
+          .toString("base64")
+          .replace(/.{1,76}/g, "$&\n")
+          .trimEnd(),
         "UPCHAIN_B64",
         `echo '${sha}  ${dest}' | sha256sum -c --quiet - )`,
       );
@@ -80,13 +85,20 @@ function dirOf(p: string): string {
 
 export function sshArgs(h: TestHost, knownHosts: string): string[] {
   return [
-    "-o", "BatchMode=yes",
-    "-o", `UserKnownHostsFile=${knownHosts}`,
-    "-o", "GlobalKnownHostsFile=/dev/null",
-    "-o", "StrictHostKeyChecking=yes",
-    "-o", "HostKeyAlgorithms=ssh-ed25519",
-    "-i", h.privateKeyFile,
-    "-p", String(h.port),
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    `UserKnownHostsFile=${knownHosts}`,
+    "-o",
+    "GlobalKnownHostsFile=/dev/null",
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "HostKeyAlgorithms=ssh-ed25519",
+    "-i",
+    h.privateKeyFile,
+    "-p",
+    String(h.port),
     `${h.user}@${h.host}`,
   ];
 }

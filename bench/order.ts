@@ -16,7 +16,13 @@ export interface BenchOptions {
   warmCache: boolean;
 }
 
-const list = (s: string) => (s === "none" ? [] : s.split(",").map(Number).filter((n) => n > 0));
+const list = (s: string) =>
+  s === "none"
+    ? []
+    : s
+        .split(",")
+        .map(Number)
+        .filter((n) => n > 0);
 
 /**
  * `--sizes 1,5,20 --reps R --preview 20,100,500|none --upchain-only 100|none --out DIR`; `--quick`
@@ -31,7 +37,8 @@ export function parseArgs(argv: string[]): BenchOptions {
     return i >= 0 && argv[i + 1] && !argv[i + 1].startsWith("--") ? argv[i + 1] : dflt;
   };
   const reps = arg("reps", quick ? "1" : undefined);
-  if (reps !== undefined && !(Number(reps) >= 1 && Number.isInteger(Number(reps)))) throw new Error(`--reps ${reps}: give a whole number of repetitions, 1 or more`);
+  if (reps !== undefined && !(Number(reps) >= 1 && Number.isInteger(Number(reps))))
+    throw new Error(`--reps ${reps}: give a whole number of repetitions, 1 or more`);
   return {
     sizes: list(arg("sizes", quick ? "1,5" : "1,5,20")!),
     previewSizes: list(arg("preview", quick ? "20" : "20,100,500")!),

@@ -23,12 +23,17 @@ export interface Profile {
 const sec = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 1000;
 
 export function profile(runs: RunRecord[], wallSeconds: number, startedAt: number, endedAt: number, floorSteps: StepTime[][]): Profile {
-  const sums: number[] = [], gaps: number[] = [], before: number[] = [], after: number[] = [], spans: number[] = [];
+  const sums: number[] = [],
+    gaps: number[] = [],
+    before: number[] = [],
+    after: number[] = [],
+    spans: number[] = [];
   const byId = new Map<string, number[]>();
   for (const r of runs) {
     const steps = r.steps.filter((s) => s.kind === "step" && s.end);
     if (!steps.length) continue;
-    let sum = 0, gap = 0;
+    let sum = 0,
+      gap = 0;
     steps.forEach((s, i) => {
       const d = sec(s.start, s.end!);
       sum += d;
@@ -75,7 +80,10 @@ export function profileText(p: Profile): string {
     "",
     "| step | upchain median s | floor median s | upchain/floor |",
     "|---|---:|---:|---:|",
-    ...p.perStep.map((s) => `| ${s.id} | ${s.upchainMedian.toFixed(3)} | ${s.floorMedian?.toFixed(3) ?? "–"} | ${s.ratio ? s.ratio.toFixed(s.ratio < 10 ? 1 : 0) + "×" : "–"} |`),
+    ...p.perStep.map(
+      (s) =>
+        `| ${s.id} | ${s.upchainMedian.toFixed(3)} | ${s.floorMedian?.toFixed(3) ?? "–"} | ${s.ratio ? s.ratio.toFixed(s.ratio < 10 ? 1 : 0) + "×" : "–"} |`,
+    ),
   ];
   return lines.join("\n") + "\n";
 }

@@ -70,7 +70,10 @@ export function renderFigures(r: BenchResults): string {
     "",
     "| `preview`, N | upchain | engine floor | upchain / floor | CLI / provider peak MiB |",
     "|---:|---:|---:|---:|---:|",
-    ...Object.entries(r.preview).map(([n, row]) => `| ${n} | ${secs(row.upchain?.seconds)} | ${secs(row.engineFloor?.seconds)} | ${times(row.upchain?.seconds, row.engineFloor?.seconds)} | ${mib(row.upchain?.cliMiB)} / ${mib(row.upchain?.providerMiB)} |`),
+    ...Object.entries(r.preview).map(
+      ([n, row]) =>
+        `| ${n} | ${secs(row.upchain?.seconds)} | ${secs(row.engineFloor?.seconds)} | ${times(row.upchain?.seconds, row.engineFloor?.seconds)} | ${mib(row.upchain?.cliMiB)} / ${mib(row.upchain?.providerMiB)} |`,
+    ),
     "",
     "| target (issue 20) | measured | limit | verdict |",
     "|---|---:|---:|---|",
@@ -92,7 +95,12 @@ export function replaceBlock(text: string, block: string, file: string): string 
 export function currentBlock(text: string): string | undefined {
   const b = text.indexOf(BEGIN);
   const e = text.indexOf(END);
-  return b < 0 || e < b ? undefined : text.slice(b + BEGIN.length, e).replace(/^\n/, "").replace(/\n$/, "");
+  return b < 0 || e < b
+    ? undefined
+    : text
+        .slice(b + BEGIN.length, e)
+        .replace(/^\n/, "")
+        .replace(/\n$/, "");
 }
 
 /** Links in the block are written from the repository's root; a file in docs/ needs them one level up. */

@@ -125,10 +125,17 @@ export function markdown(up: Table, preview: Table, reps: number, verdicts: stri
         `${fmtRatio(ratio(u?.seconds, fa && r[fa].seconds))}${fa ? ` (${fa === "ansible" ? "idiomatic" : "tuned"})` : ""} | ${fmt(u?.cliMiB, 0)} | ${fmt(u?.providerMiB, 0)} |`,
     );
   }
-  const alone = Object.entries(up).filter(([, r]) => r.upchain && !r.floor && !r.ansible && !r.ansibleTuned).map(([n, r]) => `${n} (${r.upchain.seconds.n} run${r.upchain.seconds.n === 1 ? "" : "s"})`);
+  const alone = Object.entries(up)
+    .filter(([, r]) => r.upchain && !r.floor && !r.ansible && !r.ansibleTuned)
+    .map(([n, r]) => `${n} (${r.upchain.seconds.n} run${r.upchain.seconds.n === 1 ? "" : "s"})`);
   if (alone.length) lines.push("", `At N = ${alone.join(", ")} upchain ran alone (\`--upchain-only\`): its own wall time and memory, not a comparison.`);
   if (Object.keys(up).length) {
-    lines.push("", "### Every contender in pulumi up: CPU-seconds (cgroup v2: its controller, and every test host) and memory", "", ...contenderMarkdown(up, "host-hop"));
+    lines.push(
+      "",
+      "### Every contender in pulumi up: CPU-seconds (cgroup v2: its controller, and every test host) and memory",
+      "",
+      ...contenderMarkdown(up, "host-hop"),
+    );
   }
   if (Object.keys(preview).length) {
     lines.push(
@@ -153,10 +160,28 @@ export function markdown(up: Table, preview: Table, reps: number, verdicts: stri
 }
 
 /** A figure (median, with a min–max bar) against N, one line per contender, linear axes: wall time by default. */
-export function svg(up: Table, metric: (f: Figures) => Stats | undefined = (f) => f.seconds, title = "pulumi up wall time vs fleet size (median, min–max)", yLabel = "seconds"): string {
-  const W = 680, H = 400, L = 60, R = 170, T = 30, B = 50;
-  const contenders: [string, string][] = [["upchain", "#d9480f"], ["ansible", "#1c7ed6"], ["ansibleTuned", "#7048e8"], ["floor", "#2b8a3e"], ["floorResumable", "#74b816"]];
-  const ns = Object.keys(up).map(Number).sort((a, b) => a - b);
+export function svg(
+  up: Table,
+  metric: (f: Figures) => Stats | undefined = (f) => f.seconds,
+  title = "pulumi up wall time vs fleet size (median, min–max)",
+  yLabel = "seconds",
+): string {
+  const W = 680,
+    H = 400,
+    L = 60,
+    R = 170,
+    T = 30,
+    B = 50;
+  const contenders: [string, string][] = [
+    ["upchain", "#d9480f"],
+    ["ansible", "#1c7ed6"],
+    ["ansibleTuned", "#7048e8"],
+    ["floor", "#2b8a3e"],
+    ["floorResumable", "#74b816"],
+  ];
+  const ns = Object.keys(up)
+    .map(Number)
+    .sort((a, b) => a - b);
   const ymax = Math.max(1, ...ns.flatMap((n) => contenders.map(([c]) => (up[n]?.[c] && metric(up[n][c])?.max) ?? 0))) * 1.1;
   const xmax = Math.max(...ns, 1);
   const x = (n: number) => L + ((W - L - R) * n) / xmax;
@@ -172,7 +197,9 @@ export function svg(up: Table, metric: (f: Figures) => Stats | undefined = (f) =
   ];
   for (let i = 0; i <= 5; i++) {
     const s = (ymax * i) / 5;
-    out.push(`<line x1="${L - 4}" y1="${y(s)}" x2="${W - R}" y2="${y(s)}" stroke="#ddd"/><text x="${L - 6}" y="${y(s) + 4}" text-anchor="end">${s.toFixed(s < 10 ? 1 : 0)}</text>`);
+    out.push(
+      `<line x1="${L - 4}" y1="${y(s)}" x2="${W - R}" y2="${y(s)}" stroke="#ddd"/><text x="${L - 6}" y="${y(s) + 4}" text-anchor="end">${s.toFixed(s < 10 ? 1 : 0)}</text>`,
+    );
   }
   for (const n of ns) out.push(`<text x="${x(n)}" y="${H - B + 16}" text-anchor="middle">${n}</text>`);
   contenders.forEach(([c, colour], k) => {
@@ -183,9 +210,13 @@ export function svg(up: Table, metric: (f: Figures) => Stats | undefined = (f) =
     if (!pts.length) return;
     out.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${pts.map(([n, s]) => `${x(n)},${y(s.median)}`).join(" ")}"/>`);
     for (const [n, s] of pts) {
-      out.push(`<line x1="${x(n)}" y1="${y(s.min)}" x2="${x(n)}" y2="${y(s.max)}" stroke="${colour}"/><circle cx="${x(n)}" cy="${y(s.median)}" r="3.5" fill="${colour}"/>`);
+      out.push(
+        `<line x1="${x(n)}" y1="${y(s.min)}" x2="${x(n)}" y2="${y(s.max)}" stroke="${colour}"/><circle cx="${x(n)}" cy="${y(s.median)}" r="3.5" fill="${colour}"/>`,
+      );
     }
-    out.push(`<rect x="${W - R + 15}" y="${T + 20 * k}" width="12" height="12" fill="${colour}"/><text x="${W - R + 32}" y="${T + 20 * k + 11}">${LABELS[c] ?? c}</text>`);
+    out.push(
+      `<rect x="${W - R + 15}" y="${T + 20 * k}" width="12" height="12" fill="${colour}"/><text x="${W - R + 32}" y="${T + 20 * k + 11}">${LABELS[c] ?? c}</text>`,
+    );
   });
   out.push("</svg>");
   return out.join("\n") + "\n";

@@ -53,7 +53,8 @@ function preconditions(): void {
   } catch {
     throw new Error("ansible-playbook is missing: install it with 'apt-get install -y ansible-core'");
   }
-  if (!process.env.UPCHAIN_ENGINE_PATH) throw new Error("UPCHAIN_ENGINE_PATH is not set: run the bench with `npm run bench` (scripts/bench.sh sources scripts/env.sh)");
+  if (!process.env.UPCHAIN_ENGINE_PATH)
+    throw new Error("UPCHAIN_ENGINE_PATH is not set: run the bench with `npm run bench` (scripts/bench.sh sources scripts/env.sh)");
 }
 
 /** sync and drop the page cache before each contender; a machine that refuses is said once, and in the results. */
@@ -104,7 +105,11 @@ async function main(): Promise<void> {
         for (const c of order) {
           const r0 = Date.now();
           const hosts = await resetFleet(n, layer, log);
-          if (hostsGroup) cgroups!.adoptHosts(names(n).map((h) => `upchain-${h}`), hostsGroup);
+          if (hostsGroup)
+            cgroups!.adoptHosts(
+              names(n).map((h) => `upchain-${h}`),
+              hostsGroup,
+            );
           const kh = knownHostsFile(hosts, path.join(work, `known_hosts-${n}`));
           const a = accounting(c);
           coldCache();
@@ -121,7 +126,8 @@ async function main(): Promise<void> {
           if (c === "floor") floorRuns.push(m);
           write(up, preview, prof, true); // an interrupted bench still leaves what it measured
           const mem = m.peaks
-            ? `; peak PSS of its processes ${(m.peaks.treeKiB / 1024).toFixed(0)} MiB` + (c === "upchain" ? ` (VmHWM CLI ${(m.peaks.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks.providerKiB / 1024).toFixed(0)} MiB)` : "")
+            ? `; peak PSS of its processes ${(m.peaks.treeKiB / 1024).toFixed(0)} MiB` +
+              (c === "upchain" ? ` (VmHWM CLI ${(m.peaks.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks.providerKiB / 1024).toFixed(0)} MiB)` : "")
             : "";
           const cpu = m.cpu ? `; CPU controller ${m.cpu.controller.toFixed(1)} s, hosts ${m.cpu.hosts.toFixed(1)} s` : "";
           log(`N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s${mem}${cpu}`);
@@ -131,7 +137,13 @@ async function main(): Promise<void> {
         // the profile of the median upchain run, against every floor run's per-step times
         const sorted = [...upchainRuns].sort((a, b) => a.seconds - b.seconds);
         const med = sorted[Math.floor((sorted.length - 1) / 2)];
-        prof = profile(med.runs ?? [], med.seconds, med.startedAt!, med.endedAt!, floorRuns.flatMap((f) => f.floorSteps ?? []));
+        prof = profile(
+          med.runs ?? [],
+          med.seconds,
+          med.startedAt!,
+          med.endedAt!,
+          floorRuns.flatMap((f) => f.floorSteps ?? []),
+        );
         console.log("\n" + profileText(prof));
         // the picture of that run, as `upchain report` draws it (rows in host order)
         const rows = (med.runs ?? [])
@@ -139,7 +151,10 @@ async function main(): Promise<void> {
           .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
         if (rows.length) {
           fs.mkdirSync(outDir, { recursive: true });
-          fs.writeFileSync(path.join(outDir, `timeline-${n}.svg`), renderTimeline(rows, `upchain up, OMFLOW 1.1.5.0 -> 1.1.6.4 on ${n} hosts (the median run)`));
+          fs.writeFileSync(
+            path.join(outDir, `timeline-${n}.svg`),
+            renderTimeline(rows, `upchain up, OMFLOW 1.1.5.0 -> 1.1.6.4 on ${n} hosts (the median run)`),
+          );
         }
       }
     }
@@ -147,7 +162,11 @@ async function main(): Promise<void> {
       // one run of upchain alone: a figure for a fleet this size (wall time, memory), not a comparison
       const r0 = Date.now();
       const hosts = await resetFleet(n, layer, log);
-      if (hostsGroup) cgroups!.adoptHosts(names(n).map((h) => `upchain-${h}`), hostsGroup);
+      if (hostsGroup)
+        cgroups!.adoptHosts(
+          names(n).map((h) => `upchain-${h}`),
+          hostsGroup,
+        );
       coldCache();
       log(`N=${n} upchain alone: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
       // a size this large can fail where the comparison did not: said in the results, and the bench goes on
@@ -155,7 +174,9 @@ async function main(): Promise<void> {
         const m = await upchainUp(hosts, options, accounting("upchain"));
         assertAtTarget(hosts, `upchain N=${n}`);
         up[n] = { upchain: [m], ansible: [], ansibleTuned: [], floor: [], floorResumable: [] };
-        log(`N=${n} upchain alone: ${m.seconds.toFixed(2)} s; VmHWM CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`);
+        log(
+          `N=${n} upchain alone: ${m.seconds.toFixed(2)} s; VmHWM CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`,
+        );
       } catch (e) {
         failures[`up N = ${n}`] = reason(e);
         log(`N=${n} upchain alone FAILED: ${(e as Error).message}`);
@@ -170,7 +191,11 @@ async function main(): Promise<void> {
       // the hosts need not run Apache and OMFLOW (what 500 hosts with them would take is more than the
       // machine's memory; a host without them is 3 MiB)
       const hosts = await resetFleet(n, layer, log, { services: false });
-      if (hostsGroup) cgroups!.adoptHosts(names(n).map((h) => `upchain-${h}`), hostsGroup);
+      if (hostsGroup)
+        cgroups!.adoptHosts(
+          names(n).map((h) => `upchain-${h}`),
+          hostsGroup,
+        );
       log(`preview N=${n}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
       for (let rep = 0; rep < reps && !failures[`preview N = ${n}`]; rep++) {
         for (const c of rotation(PREVIEW_CONTENDERS, rep)) {
@@ -187,7 +212,9 @@ async function main(): Promise<void> {
           preview[n][c].push(m);
           write(up, preview, prof, true);
           const cpu = m.cpu ? `; CPU controller ${m.cpu.controller.toFixed(1)} s, hosts ${m.cpu.hosts.toFixed(1)} s` : "";
-          log(`preview N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s; peak VmHWM CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB${cpu}`);
+          log(
+            `preview N=${n} rep ${rep + 1}/${reps} ${c}: ${m.seconds.toFixed(2)} s; peak VmHWM CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB${cpu}`,
+          );
         }
       }
     }
@@ -200,10 +227,24 @@ async function main(): Promise<void> {
   write(up, preview, prof, false);
 }
 
-function write(up: Record<number, Record<string, Sample[]>>, preview: Record<number, Record<string, Sample[]>>, prof: Profile | undefined, partial: boolean): void {
+function write(
+  up: Record<number, Record<string, Sample[]>>,
+  preview: Record<number, Record<string, Sample[]>>,
+  prof: Profile | undefined,
+  partial: boolean,
+): void {
   // CPU per unit of work: a host-hop for up, a host for preview (it runs no hop)
   const table = (t: Record<number, Record<string, Sample[]>>, unitsPerHost: number): Table =>
-    Object.fromEntries(Object.entries(t).map(([n, row]) => [n, Object.fromEntries(Object.entries(row).filter(([, s]) => s.length).map(([c, s]) => [c, figures(s, Number(n) * unitsPerHost)]))]));
+    Object.fromEntries(
+      Object.entries(t).map(([n, row]) => [
+        n,
+        Object.fromEntries(
+          Object.entries(row)
+            .filter(([, s]) => s.length)
+            .map(([c, s]) => [c, figures(s, Number(n) * unitsPerHost)]),
+        ),
+      ]),
+    );
   const upT = table(up, hopsPerHost);
   const prT = table(preview, 1);
   const targets = verdicts(upT, prT, failures);
@@ -231,12 +272,20 @@ function write(up: Record<number, Record<string, Sample[]>>, preview: Record<num
     samples: { up: strip(up), preview: strip(preview) },
   };
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, "results.md"), (partial ? "**Partial: the bench was still running (or was interrupted).**\n\n" : "") + md + (prof ? "\n### Where upchain's time goes (its median run at the largest N)\n\n" + profileText(prof) : ""));
+  fs.writeFileSync(
+    path.join(outDir, "results.md"),
+    (partial ? "**Partial: the bench was still running (or was interrupted).**\n\n" : "") +
+      md +
+      (prof ? "\n### Where upchain's time goes (its median run at the largest N)\n\n" + profileText(prof) : ""),
+  );
   fs.writeFileSync(path.join(outDir, "results.json"), JSON.stringify(json, null, 2) + "\n");
   if (Object.keys(upT).length) {
     fs.writeFileSync(path.join(outDir, "wall-time.svg"), svg(upT));
     if (Object.values(upT).some((row) => row.upchain?.cpuPerUnit)) {
-      fs.writeFileSync(path.join(outDir, "cpu-per-host-hop.svg"), svg(upT, (f) => f.cpuPerUnit, "pulumi up CPU-seconds per host-hop (controller + hosts; median, min–max)", "CPU-seconds per host-hop"));
+      fs.writeFileSync(
+        path.join(outDir, "cpu-per-host-hop.svg"),
+        svg(upT, (f) => f.cpuPerUnit, "pulumi up CPU-seconds per host-hop (controller + hosts; median, min–max)", "CPU-seconds per host-hop"),
+      );
     }
   }
   if (partial) return;
@@ -246,7 +295,12 @@ function write(up: Record<number, Record<string, Sample[]>>, preview: Record<num
 
 /** The raw samples for the JSON: times and peaks, not the run records (they are summed in the profile). */
 function strip(t: Record<number, Record<string, Sample[]>>) {
-  return Object.fromEntries(Object.entries(t).map(([n, row]) => [n, Object.fromEntries(Object.entries(row).map(([c, s]) => [c, s.map((m) => ({ seconds: m.seconds, peaks: m.peaks, cpu: m.cpu }))]))]));
+  return Object.fromEntries(
+    Object.entries(t).map(([n, row]) => [
+      n,
+      Object.fromEntries(Object.entries(row).map(([c, s]) => [c, s.map((m) => ({ seconds: m.seconds, peaks: m.peaks, cpu: m.cpu }))])),
+    ]),
+  );
 }
 
 main().catch((e) => {

@@ -34,7 +34,12 @@ interface Figure {
   cliMiB: number;
   providerMiB: number;
 }
-const figure = (n: number, m: Measured): Figure => ({ n, seconds: Number(m.seconds.toFixed(2)), cliMiB: mib(m.peaks!.cliKiB), providerMiB: mib(m.peaks!.providerKiB) });
+const figure = (n: number, m: Measured): Figure => ({
+  n,
+  seconds: Number(m.seconds.toFixed(2)),
+  cliMiB: mib(m.peaks!.cliKiB),
+  providerMiB: mib(m.peaks!.providerKiB),
+});
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error("the scale bench starts real test hosts: run it as root (npm run bench:scale does)");
@@ -43,7 +48,11 @@ async function main(): Promise<void> {
   const stop = () => (log(`stopping hosts bn1..bn${maxHosts}`), stopFleet(maxHosts));
   process.on("SIGINT", () => (stop(), process.exit(130)));
   process.on("SIGTERM", () => (stop(), process.exit(143)));
-  const result: Record<string, unknown> = { command: `node dist/bench/scale.js ${process.argv.slice(2).join(" ")}`.trim(), date: new Date(t0).toISOString(), machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30) } };
+  const result: Record<string, unknown> = {
+    command: `node dist/bench/scale.js ${process.argv.slice(2).join(" ")}`.trim(),
+    date: new Date(t0).toISOString(),
+    machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30) },
+  };
   const save = () => (fs.mkdirSync(path.dirname(out), { recursive: true }), fs.writeFileSync(out, JSON.stringify(result, null, 2) + "\n"));
   try {
     const layer = await goldenLayer(log);
@@ -53,10 +62,17 @@ async function main(): Promise<void> {
       const r0 = Date.now();
       const hosts = await resetFleet(upN, layer, log);
       const hostMiB = mib(before - memAvailableKiB());
-      log(`up N=${upN}: ${upN} hosts with Apache and OMFLOW started in ${((Date.now() - r0) / 1000).toFixed(0)} s, ${hostMiB} MiB (${(hostMiB / upN).toFixed(1)} MiB a host)`);
+      log(
+        `up N=${upN}: ${upN} hosts with Apache and OMFLOW started in ${((Date.now() - r0) / 1000).toFixed(0)} s, ${hostMiB} MiB (${(hostMiB / upN).toFixed(1)} MiB a host)`,
+      );
       const m = await upchainUp(hosts, options);
       assertAtTarget(hosts, `upchain N=${upN}`);
-      result.up = { ...figure(upN, m), hostsStartSeconds: (Date.now() - r0) / 1000 - m.seconds, hostsMiB: hostMiB, providerKiBPerHost: Math.round(m.peaks!.providerKiB / upN) };
+      result.up = {
+        ...figure(upN, m),
+        hostsStartSeconds: (Date.now() - r0) / 1000 - m.seconds,
+        hostsMiB: hostMiB,
+        providerKiBPerHost: Math.round(m.peaks!.providerKiB / upN),
+      };
       log(`up N=${upN}: ${m.seconds.toFixed(1)} s; peak RSS CLI ${mib(m.peaks!.cliKiB)} MiB, provider ${mib(m.peaks!.providerKiB)} MiB`);
       save();
       stopFleet(upN);
@@ -71,7 +87,13 @@ async function main(): Promise<void> {
       log(`preview N=${previewN} upchain: ${u.seconds.toFixed(1)} s; peak RSS CLI ${mib(u.peaks!.cliKiB)} MiB, provider ${mib(u.peaks!.providerKiB)} MiB`);
       const f = await engineFloorPreview(previewN);
       log(`preview N=${previewN} engine floor: ${f.seconds.toFixed(1)} s; peak RSS CLI ${mib(f.peaks!.cliKiB)} MiB, provider ${mib(f.peaks!.providerKiB)} MiB`);
-      result.preview = { upchain: figure(previewN, u), engineFloor: figure(previewN, f), ratio: Number((u.seconds / f.seconds).toFixed(2)), hostsMiB: hostMiB, providerKiBPerHost: Math.round(u.peaks!.providerKiB / previewN) };
+      result.preview = {
+        upchain: figure(previewN, u),
+        engineFloor: figure(previewN, f),
+        ratio: Number((u.seconds / f.seconds).toFixed(2)),
+        hostsMiB: hostMiB,
+        providerKiBPerHost: Math.round(u.peaks!.providerKiB / previewN),
+      };
       save();
     }
   } finally {

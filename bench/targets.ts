@@ -29,38 +29,77 @@ function judge(target: string, measured: number | undefined, limit: number | und
   const by = Math.abs(measured - limit);
   const pct = (100 * by) / limit;
   const d = unit === "×" ? 2 : 0;
-  return { target, measured, limit, unit, met, note: `${met ? "met" : "missed"} by ${by.toFixed(d)}${unit === "×" ? "×" : " MiB"} (${pct.toFixed(0)}% ${met ? "under" : "over"} the limit)` };
+  return {
+    target,
+    measured,
+    limit,
+    unit,
+    met,
+    note: `${met ? "met" : "missed"} by ${by.toFixed(d)}${unit === "×" ? "×" : " MiB"} (${pct.toFixed(0)}% ${met ? "under" : "over"} the limit)`,
+  };
 }
 
-const upRatio = (row: Record<string, Figures> | undefined, den: string | undefined) => div(med(row?.upchain?.seconds), den ? med(row?.[den]?.seconds) : undefined);
+const upRatio = (row: Record<string, Figures> | undefined, den: string | undefined) =>
+  div(med(row?.upchain?.seconds), den ? med(row?.[den]?.seconds) : undefined);
 const fasterName = (row?: Record<string, Figures>) => {
   const f = row && fasterAnsible(row);
   return f === "ansibleTuned" ? "the tuned Ansible" : f === "ansible" ? "the idiomatic Ansible" : "the faster Ansible";
 };
 
 export function verdicts(up: Table, preview: Table, failures: Failures = {}): Verdict[] {
-  const u20 = up["20"], u1 = up["1"], p100 = preview["100"], p500 = preview["500"];
+  const u20 = up["20"],
+    u1 = up["1"],
+    p100 = preview["100"],
+    p500 = preview["500"];
   // CPU is compared at the largest N where the floor ran too (an upchain-only size has no floor)
-  const largest = Object.keys(up).filter((n) => up[n].upchain && up[n].floor).map(Number).sort((a, b) => b - a)[0];
+  const largest = Object.keys(up)
+    .filter((n) => up[n].upchain && up[n].floor)
+    .map(Number)
+    .sort((a, b) => b - a)[0];
   const uL = largest === undefined ? undefined : up[String(largest)];
   return [
     judge("up at N = 20: upchain / floor ≤ 1.3×", upRatio(u20, "floor"), 1.3, "×", "N = 20", failures),
     judge(`up at N = 20: upchain / faster Ansible (${fasterName(u20)}) ≤ 0.8×`, upRatio(u20, u20 && fasterAnsible(u20)), 0.8, "×", "N = 20", failures),
     judge("up at N = 20: upchain / resumable floor ≤ 1.15×", upRatio(u20, "floorResumable"), 1.15, "×", "N = 20", failures),
     judge(`up at N = 1: upchain / faster Ansible (${fasterName(u1)}) ≤ 1×`, upRatio(u1, u1 && fasterAnsible(u1)), 1, "×", "N = 1", failures),
-    judge("preview at N = 100: upchain / engine floor ≤ 1.5×", div(med(p100?.upchain?.seconds), med(p100?.engineFloor?.seconds)), 1.5, "×", "preview N = 100", failures),
-    judge("preview at N = 500: upchain / engine floor ≤ 2×", div(med(p500?.upchain?.seconds), med(p500?.engineFloor?.seconds)), 2, "×", "preview N = 500", failures),
+    judge(
+      "preview at N = 100: upchain / engine floor ≤ 1.5×",
+      div(med(p100?.upchain?.seconds), med(p100?.engineFloor?.seconds)),
+      1.5,
+      "×",
+      "preview N = 100",
+      failures,
+    ),
+    judge(
+      "preview at N = 500: upchain / engine floor ≤ 2×",
+      div(med(p500?.upchain?.seconds), med(p500?.engineFloor?.seconds)),
+      2,
+      "×",
+      "preview N = 500",
+      failures,
+    ),
     judge("provider peak memory in up at N = 100 ≤ 200 MB", med(up["100"]?.upchain?.providerMiB), PROVIDER_LIMIT_MIB, "MiB", "up N = 100", failures),
     judge("provider peak memory in up at N = 500, per host", div(med(up["500"]?.upchain?.providerMiB), 500), undefined, "MiB/host", "up N = 500", failures),
-    judge(`CPU-seconds per host-hop at N = ${largest ?? "?"} (the largest): upchain / floor ≤ 1.2×`, div(med(uL?.upchain?.cpuPerUnit), med(uL?.floor?.cpuPerUnit)), 1.2, "×", "CPU accounting, at an N where the floor ran", failures),
+    judge(
+      `CPU-seconds per host-hop at N = ${largest ?? "?"} (the largest): upchain / floor ≤ 1.2×`,
+      div(med(uL?.upchain?.cpuPerUnit), med(uL?.floor?.cpuPerUnit)),
+      1.2,
+      "×",
+      "CPU accounting, at an N where the floor ran",
+      failures,
+    ),
   ];
 }
 
 export function verdictMarkdown(vs: Verdict[]): string[] {
-  const val = (v: Verdict, x?: number) => (x === undefined ? "–" : v.unit === "×" ? `${x.toFixed(2)}×` : v.unit === "MiB" ? `${x.toFixed(0)} MiB` : `${x.toFixed(2)} MiB`);
+  const val = (v: Verdict, x?: number) =>
+    x === undefined ? "–" : v.unit === "×" ? `${x.toFixed(2)}×` : v.unit === "MiB" ? `${x.toFixed(0)} MiB` : `${x.toFixed(2)} MiB`;
   return [
     "| target | measured | limit | verdict |",
     "|---|---:|---:|---|",
-    ...vs.map((v) => `| ${v.target} | ${val(v, v.measured)} | ${val(v, v.limit)} | ${v.met === undefined ? "" : v.met ? "**met**: " : "**missed**: "}${v.note.replace(/^(met|missed) /, "")} |`),
+    ...vs.map(
+      (v) =>
+        `| ${v.target} | ${val(v, v.measured)} | ${val(v, v.limit)} | ${v.met === undefined ? "" : v.met ? "**met**: " : "**missed**: "}${v.note.replace(/^(met|missed) /, "")} |`,
+    ),
   ];
 }

@@ -27,13 +27,19 @@ const names = Array.from({ length: hostCount }, (_, i) => `nospin${i + 1}`);
 
 /** CPU seconds the host's per-connection sshd processes and all they have reaped have used (clock ticks of 10 ms). */
 function sshdCpu(name: string): number {
-  const out = onHost(name, `for p in $(pidof sshd); do read -r l < /proc/$p/stat; set -- \${l##*") "}; [ "$2" = 1 ] || echo "\${12} \${13} \${14} \${15}"; done; true`).trim();
+  const out = onHost(
+    name,
+    `for p in $(pidof sshd); do read -r l < /proc/$p/stat; set -- \${l##*") "}; [ "$2" = 1 ] || echo "\${12} \${13} \${14} \${15}"; done; true`,
+  ).trim();
   const ticks = out.split(/\s+/).map(Number);
   if (!out || ticks.some((x) => !Number.isFinite(x))) throw new Error(`could not read sshd's CPU time on ${name}: ${out}`);
   return ticks.reduce((a, b) => a + b, 0) / 100;
 }
 
-async function oneHost(name: string, ssh: RemoteHost): Promise<{ cpuS: number; waitedS: number; execs: number; heartbeats: number; polls: number; wallS: number }> {
+async function oneHost(
+  name: string,
+  ssh: RemoteHost,
+): Promise<{ cpuS: number; waitedS: number; execs: number; heartbeats: number; polls: number; wallS: number }> {
   let execs = 0;
   let heartbeats = 0;
   let polls = 0;
@@ -57,7 +63,16 @@ async function oneHost(name: string, ssh: RemoteHost): Promise<{ cpuS: number; w
   await startDetached(counted, dir, `sleep ${seconds}\necho slept`, undefined, lock.fence);
   const before = sshdCpu(name);
   const w0 = Date.now();
-  const r = await waitForStep(counted, dir, { pollMs: 500, onOutput: () => undefined, what: `the ${seconds} s step on ${name}`, fence: lock.fence, beforePoll: () => lock.assertHeld(), deadlineSeconds: 3600, beat: noRide ? undefined : lock.ridingBeat, outputEverySeconds: 10 });
+  const r = await waitForStep(counted, dir, {
+    pollMs: 500,
+    onOutput: () => undefined,
+    what: `the ${seconds} s step on ${name}`,
+    fence: lock.fence,
+    beforePoll: () => lock.assertHeld(),
+    deadlineSeconds: 3600,
+    beat: noRide ? undefined : lock.ridingBeat,
+    outputEverySeconds: 10,
+  });
   const waitedS = (Date.now() - w0) / 1000;
   const counts = { execs, heartbeats, polls };
   await new Promise((res) => setTimeout(res, 300)); // the last session exits and is reaped
@@ -75,11 +90,15 @@ async function main(): Promise<void> {
     await Promise.all(conns.map((c) => c.close()));
     for (const [i, n] of names.entries()) {
       const x = results[i];
-      console.log(`${n}: host CPU ${x.cpuS.toFixed(2)} s while waiting ${x.waitedS.toFixed(1)} s for a ${seconds} s step; execs from launch to the wait's end ${x.execs} (polls ${x.polls}, heartbeats ${x.heartbeats})`);
+      console.log(
+        `${n}: host CPU ${x.cpuS.toFixed(2)} s while waiting ${x.waitedS.toFixed(1)} s for a ${seconds} s step; execs from launch to the wait's end ${x.execs} (polls ${x.polls}, heartbeats ${x.heartbeats})`,
+      );
     }
     const total = results.reduce((a, x) => a + x.cpuS, 0);
     const waited = results.reduce((a, x) => a + x.waitedS, 0);
-    console.log(`hosts ${hostCount}, step ${seconds} s: host CPU ${total.toFixed(2)} s while waiting, ${((total / waited) * 10).toFixed(3)} CPU-s per 10 s per host`);
+    console.log(
+      `hosts ${hostCount}, step ${seconds} s: host CPU ${total.toFixed(2)} s while waiting, ${((total / waited) * 10).toFixed(3)} CPU-s per 10 s per host`,
+    );
   } finally {
     stopHosts(...names);
   }

@@ -62,7 +62,9 @@ export function readHooks(files: readonly string[], field = "hooks", project = p
       if (name in out) problems.push(`${field}[${i}]: ${f} has the same name as another hook (${name})`);
       out[name] = fs.readFileSync(hookPath(f, project), "utf8");
     } catch (e) {
-      problems.push(`${field}[${i}]: the hook file ${f} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the path of a file in the stack's repository, absolute or relative to ${project}, the project's folder`);
+      problems.push(
+        `${field}[${i}]: the hook file ${f} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the path of a file in the stack's repository, absolute or relative to ${project}, the project's folder`,
+      );
     }
   });
   if (problems.length) throw new UpchainError("INVALID_INPUT", problems.join("\n"), [field]);
@@ -73,14 +75,29 @@ export class AltazionServer extends ProductServer<Omit<AltazionOptions, "modules
   readonly hooks?: ManagedFiles;
 
   constructor(name: string, args: AltazionServerArgs, opts?: pulumi.ComponentResourceOptions) {
-    const options = { ...args.options, modules: args.modules.map((m) => ({ name: m.name, target: m.version, folder: m.folder, ...(m.pools ? { pools: m.pools } : {}) })) };
+    const options = {
+      ...args.options,
+      modules: args.modules.map((m) => ({ name: m.name, target: m.version, folder: m.folder, ...(m.pools ? { pools: m.pools } : {}) })),
+    };
     const target = args.modules.map((m) => `${m.name}=${m.version}`).join(",");
     let hooks: ManagedFiles | undefined;
     // the hooks are placed first: the Server comes after them (and they after the component's dependsOn)
     const placeHooks = (parent: pulumi.ComponentResource) =>
       args.hooks === undefined
         ? undefined
-        : (hooks = new ManagedFiles(`${name}-hooks`, { product: "altazion-office", fileSet: "hooks", platform: args.platform, options, files: readHooks(args.hooks), connection: args.connection, fields: hookFields(args.hooks, args.fieldNames) }, { parent, dependsOn: opts?.dependsOn }));
+        : (hooks = new ManagedFiles(
+            `${name}-hooks`,
+            {
+              product: "altazion-office",
+              fileSet: "hooks",
+              platform: args.platform,
+              options,
+              files: readHooks(args.hooks),
+              connection: args.connection,
+              fields: hookFields(args.hooks, args.fieldNames),
+            },
+            { parent, dependsOn: opts?.dependsOn },
+          ));
     const fields = { target: "modules", "options.modules": "modules", ...moduleVersions(args.modules.length, (i) => `modules[${i}].version`) };
     super("upchain:altazion-office:AltazionServer", name, args, { product: "altazion-office", target, options, fields, before: placeHooks }, opts);
     this.hooks = hooks;

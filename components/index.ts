@@ -16,7 +16,22 @@ export { ManagedFiles } from "../providers/files/resource";
 export { LookAhead } from "../providers/lookAhead/resource";
 
 // The catalog contract: what a catalog module exports as `catalog`, and the helpers catalogs use.
-export type { Catalog, ChainPosition, FileSet, Hop, HostCheck, HostOffer, PlanContext, Platform, Rule, Shell, Step, StepAction, StepSpec, VersionProbe } from "../providers/engine/planning/catalog";
+export type {
+  Catalog,
+  ChainPosition,
+  FileSet,
+  Hop,
+  HostCheck,
+  HostOffer,
+  PlanContext,
+  Platform,
+  Rule,
+  Shell,
+  Step,
+  StepAction,
+  StepSpec,
+  VersionProbe,
+} from "../providers/engine/planning/catalog";
 export { psStep, shStep, uploadStep } from "../providers/engine/planning/catalog";
 export type { VersionScheme } from "../providers/engine/planning/version";
 export { dottedNumbers, paddedNumbers } from "../providers/engine/planning/version";

@@ -17,12 +17,16 @@ export interface PromotionArgs {
 export class Promotion {
   private readonly proven: pulumi.Output<Proven>;
 
-  constructor(readonly args: PromotionArgs, opts?: pulumi.CustomResourceOptions) {
+  constructor(
+    readonly args: PromotionArgs,
+    opts?: pulumi.CustomResourceOptions,
+  ) {
     const ref = new pulumi.StackReference(`promoted-from-${args.from.replace(/[^A-Za-z0-9_.-]/g, "-")}`, { name: args.from }, opts);
     // a stack that published nothing yet proves nothing
     this.proven = ref.getOutput("proven").apply((p) => (p && typeof p === "object" ? (p as Proven) : {}));
     for (const [server, reason] of Object.entries(args.overrides ?? {})) {
-      pulumi.log.warn(`promotion OVERRIDE: ${server} may go to its target without ${args.from} running it first, because: ${reason}`);
+      // not awaited (a constructor cannot): the SDK sends its log calls in order and the program waits for them before it ends
+      void pulumi.log.warn(`promotion OVERRIDE: ${server} may go to its target without ${args.from} running it first, because: ${reason}`);
     }
   }
 
@@ -45,5 +49,7 @@ export interface ProvenServer {
 export function provenOutput(servers: ProvenServer[]): pulumi.Output<Proven> {
   return pulumi
     .all(servers.map((s) => pulumi.all([s.installedVersion, s.outcome ?? pulumi.output(undefined)])))
-    .apply((runs) => runs.reduce((into, [version, outcome], i) => addProven(into, servers[i].product, version, servers[i].name, outcome?.status !== "failed"), {} as Proven));
+    .apply((runs) =>
+      runs.reduce((into, [version, outcome], i) => addProven(into, servers[i].product, version, servers[i].name, outcome?.status !== "failed"), {} as Proven),
+    );
 }

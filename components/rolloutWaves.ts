@@ -20,7 +20,11 @@ export interface RolloutWavesArgs {
    * Declares one server: give `onFailure` to its component's args and `opts` (its dependency on the
    * previous wave's gate) to its options. Returns the component (anything with an `outcome`).
    */
-  declare: (name: string, wave: { onFailure: "record"; wave: number; label: string }, opts: pulumi.ComponentResourceOptions) => { outcome: pulumi.Output<RunOutcome> };
+  declare: (
+    name: string,
+    wave: { onFailure: "record"; wave: number; label: string },
+    opts: pulumi.ComponentResourceOptions,
+  ) => { outcome: pulumi.Output<RunOutcome> };
 }
 
 export class RolloutWaves extends pulumi.ComponentResource {

@@ -51,13 +51,34 @@ export interface WebCacheClusterArgs extends RunControlArgs {
 /** The ClusterRollout's field names: which of the component's arguments fills each property, as the caller calls it. */
 export function rolloutFields(members: number, names: FieldNames | undefined): FieldNames {
   const each = Object.fromEntries(Array.from({ length: members }, (_, k) => [`members.${k}`, `members[${k}]`]));
-  return fieldsFor({ target: "version", platform: "platform", members: "members", ...each, balancer: "balancer", backends: "backends", allowOutage: "allowOutage", drainSeconds: "drainSeconds" }, names);
+  return fieldsFor(
+    {
+      target: "version",
+      platform: "platform",
+      members: "members",
+      ...each,
+      balancer: "balancer",
+      backends: "backends",
+      allowOutage: "allowOutage",
+      drainSeconds: "drainSeconds",
+    },
+    names,
+  );
 }
 
 /** Member k's Server's field names: which of the component's arguments fills each property, as the caller calls it. */
 export function memberFields(k: number, names: FieldNames | undefined): FieldNames {
   const own = ["platform", "lockTimeoutSeconds", "stepTimeouts", "clearRun", "secretEnv", "promotion"];
-  return fieldsFor({ target: "version", ...Object.fromEntries(own.map((a) => [a, a])), connection: `members[${k}].connection`, options: `members[${k}].options`, "pool.balancer": "balancer" }, names);
+  return fieldsFor(
+    {
+      target: "version",
+      ...Object.fromEntries(own.map((a) => [a, a])),
+      connection: `members[${k}].connection`,
+      options: `members[${k}].options`,
+      "pool.balancer": "balancer",
+    },
+    names,
+  );
 }
 
 export class WebCacheCluster extends pulumi.ComponentResource {

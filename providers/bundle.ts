@@ -62,7 +62,23 @@ export async function buildBundle(o: BundleOptions, log: (l: string) => void = c
   log(`wheels for Python ${pyv}: ${[...BUNDLE_BASE, ...o.packages].join(" ")}`);
   execFileSync(
     "python3",
-    ["-m", "pip", "download", "-q", "--only-binary=:all:", "--python-version", pyv, "--implementation", "cp", "--platform", "manylinux2014_x86_64", "-d", wheels, ...BUNDLE_BASE, ...o.packages],
+    [
+      "-m",
+      "pip",
+      "download",
+      "-q",
+      "--only-binary=:all:",
+      "--python-version",
+      pyv,
+      "--implementation",
+      "cp",
+      "--platform",
+      "manylinux2014_x86_64",
+      "-d",
+      wheels,
+      ...BUNDLE_BASE,
+      ...o.packages,
+    ],
     { stdio: "inherit" },
   );
   await downloadSdist("mod_wsgi", o.out, o.index ?? "https://pypi.org", log);
@@ -80,11 +96,16 @@ const BUNDLE_ENTRY = /^(wheels|debs|mod_wsgi-.*\.tar\.gz|python-3\.11.*\.exe)$/;
  */
 export function assertBundleFolder(out: string): void {
   if (!fs.existsSync(out)) return;
-  if (!fs.statSync(out).isDirectory()) throw new UpchainError("INVALID_INPUT", `--out: ${shown(out)} is not a folder; give a new or empty folder for the bundle`, ["out"]);
+  if (!fs.statSync(out).isDirectory())
+    throw new UpchainError("INVALID_INPUT", `--out: ${shown(out)} is not a folder; give a new or empty folder for the bundle`, ["out"]);
   const others = fs.readdirSync(out).filter((n) => !BUNDLE_ENTRY.test(n));
   if (others.length) {
     const listed = others.slice(0, 5).join(", ") + (others.length > 5 ? ` and ${others.length - 5} more` : "");
-    throw new UpchainError("INVALID_INPUT", `--out: ${shown(out)} holds other files (${listed}); give a new or empty folder for the bundle (it is made private, 0700)`, ["out"]);
+    throw new UpchainError(
+      "INVALID_INPUT",
+      `--out: ${shown(out)} holds other files (${listed}); give a new or empty folder for the bundle (it is made private, 0700)`,
+      ["out"],
+    );
   }
 }
 
@@ -132,11 +153,17 @@ export function offlineBundleProblems(field: string, dir: string, platform: Plat
   }
   const wheels = path.join(dir, "wheels");
   if (names.includes("wheels") && fs.statSync(wheels).isDirectory() && !fs.readdirSync(wheels).some((n) => n.endsWith(".whl"))) {
-    problems.push({ path: field, message: `the bundle's wheels folder ${shown(wheels)} holds no .whl file; prepare it with upchain bundle omflow --out ${dir}` });
+    problems.push({
+      path: field,
+      message: `the bundle's wheels folder ${shown(wheels)} holds no .whl file; prepare it with upchain bundle omflow --out ${dir}`,
+    });
   }
   const debs = path.join(dir, "debs");
   if (platform === "linux" && names.includes("debs") && fs.statSync(debs).isDirectory() && !fs.readdirSync(debs).some((n) => n.endsWith(".deb"))) {
-    problems.push({ path: field, message: `the bundle's debs folder ${shown(debs)} holds no .deb file; prepare it with upchain bundle omflow --debs --out ${dir}, or set options.online: true` });
+    problems.push({
+      path: field,
+      message: `the bundle's debs folder ${shown(debs)} holds no .deb file; prepare it with upchain bundle omflow --debs --out ${dir}, or set options.online: true`,
+    });
   }
   return problems;
 }

@@ -99,7 +99,10 @@ function report(flags: Map<string, string | true>): number {
       : JSON.parse(execFileSync("pulumi", ["stack", "export", "--stack", stack], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 }));
   const runs = flags.get("runs");
   const rows = rowsFor(serversOf(exported), readRecords(typeof runs === "string" ? runs : runsDir()));
-  if (!rows.length) throw new Error(`no run of stack ${stack}'s servers is recorded in ${typeof runs === "string" ? runs : runsDir()} (records are kept by pulumi up from this folder)`);
+  if (!rows.length)
+    throw new Error(
+      `no run of stack ${stack}'s servers is recorded in ${typeof runs === "string" ? runs : runsDir()} (records are kept by pulumi up from this folder)`,
+    );
   const out = typeof flags.get("out") === "string" ? (flags.get("out") as string) : `upchain-report-${stack}.svg`;
   fs.writeFileSync(out, renderTimeline(rows, `upchain ${stack}`));
   process.stderr.write(`wrote ${out}: ${rows.length} server(s), ${rows.reduce((n, r) => n + r.record.steps.length, 0)} step(s)\n`);
@@ -114,9 +117,12 @@ function optionsFile(file: string | true | undefined): Record<string, unknown> |
   try {
     parsed = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (e) {
-    throw new Error(`--options: ${file} cannot be read as JSON (${(e as Error).message.slice(0, 200)}): give a file holding the server's options as a JSON object`);
+    throw new Error(
+      `--options: ${file} cannot be read as JSON (${(e as Error).message.slice(0, 200)}): give a file holding the server's options as a JSON object`,
+    );
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error(`--options: ${file} does not hold a JSON object: give the server's options, like {"portal": {...}}`);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new Error(`--options: ${file} does not hold a JSON object: give the server's options, like {"portal": {...}}`);
   return parsed as Record<string, unknown>;
 }
 
@@ -145,7 +151,13 @@ export async function main(argv: string[]): Promise<number> {
     const to = flags.get("to");
     if (typeof from !== "string" || typeof to !== "string") throw new Error("--from and --to are required");
     const platform = (flags.get("platform") ?? "linux") as Platform;
-    const listed = typeof flags.get("releases") === "string" ? (flags.get("releases") as string).split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+    const listed =
+      typeof flags.get("releases") === "string"
+        ? (flags.get("releases") as string)
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined;
     // a product whose releases are read from its host (an update service's offer): the mixes of --from and --to
     const releases = listed ?? catalog.releasesBetween?.(from, to);
     const cluster = flags.get("cluster");
@@ -155,7 +167,11 @@ export async function main(argv: string[]): Promise<number> {
     const rollout = typeof cluster === "string" ? clusterRollout(catalog, cluster, plan.hops) : undefined;
     // what runs when a hop fails, with its provenance too: every step the plan may run is shown
     const ctx = { platform, releases: releases ?? catalog.defaultReleases, options: options ?? {} };
-    const onFailure = plan.hops.map((h) => ({ hop: `${h.from}->${h.to}`, restore: catalog.restoreSteps(h, ctx), recover: catalog.recoverSteps?.(h, ctx) ?? [] }));
+    const onFailure = plan.hops.map((h) => ({
+      hop: `${h.from}->${h.to}`,
+      restore: catalog.restoreSteps(h, ctx),
+      recover: catalog.recoverSteps?.(h, ctx) ?? [],
+    }));
     const out = flags.has("json")
       ? JSON.stringify({ ...plan, onFailure, ...(rollout ? { rollout: rollout.entries } : {}) }, null, 2) + "\n"
       : planToText(plan, catalog.title, onFailure) + (rollout ? rolloutToText(rollout) : "");
@@ -168,4 +184,5 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+// main prints its own errors and returns the exit code; anything else it throws stays Node's unhandled rejection (printed, exit 1)
+if (require.main === module) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

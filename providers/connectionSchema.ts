@@ -5,10 +5,10 @@ import { SHORTEST_SECRET, SHORT_SECRET_RULE } from "./errors";
 import { z } from "zod";
 import { keyscanHostProblem, parseHostKeyPin } from "./transport/hostKey";
 import { privateKeyProblem } from "./transport/privateKey";
+import { propertiesOf } from "./properties";
 
 /** What Pulumi passes for a value not known yet during preview (its runtime's `unknownValue`). */
 const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
 
 /** The pin as given, for its refusal: a host key is public, but a private key pasted by mistake is not shown. */
 function shownPin(v: unknown): string {
@@ -26,16 +26,20 @@ export const connectionSchema = z
     // masked in every output like any secret, so at least SHORTEST_SECRET characters
     privateKeyPassphrase: z.string().min(SHORTEST_SECRET, SHORT_SECRET_RULE).optional(),
     password: z.string().min(SHORTEST_SECRET, SHORT_SECRET_RULE).optional(),
-    hostKey: z
-      .string({ error: "pin the host's key: the line `ssh-keyscan -t ed25519 HOST` prints, or its SHA256 fingerprint" })
-      .refine((v) => {
+    hostKey: z.string({ error: "pin the host's key: the line `ssh-keyscan -t ed25519 HOST` prints, or its SHA256 fingerprint" }).refine(
+      (v) => {
         try {
           parseHostKeyPin(v);
           return true;
         } catch {
           return false;
         }
-      }, { error: (iss) => `${shownPin(iss.input)} is not an OpenSSH public key ("ssh-ed25519 AAAA...", or the whole line ssh-keyscan prints) nor a fingerprint ("SHA256:..."): paste the line \`ssh-keyscan -t ed25519 HOST\` prints` }),
+      },
+      {
+        error: (iss) =>
+          `${shownPin(iss.input)} is not an OpenSSH public key ("ssh-ed25519 AAAA...", or the whole line ssh-keyscan prints) nor a fingerprint ("SHA256:..."): paste the line \`ssh-keyscan -t ed25519 HOST\` prints`,
+      },
+    ),
   })
   .refine((c) => c.privateKey !== undefined || c.password !== undefined, {
     message: "give privateKey (preferred) or password",
@@ -66,10 +70,12 @@ export function toCheckFailures(error: z.ZodError, prefix: string[] = []): { pro
 }
 
 /** Resources pass credentials beside the connection (so each can be a secret on its own). */
-export function connectionOf(inputs: any): unknown {
-  if (inputs?.connection === undefined) return undefined;
-  const out: Record<string, unknown> = { ...inputs.connection };
-  for (const k of credentialFields) out[k] = inputs[k] ?? undefined;
+export function connectionOf(inputs: unknown): unknown {
+  const props = propertiesOf(inputs);
+  if (props.connection === undefined) return undefined;
+  // spread as it came: the schema then says what is wrong with it
+  const out: Record<string, unknown> = { ...(props.connection as Record<string, unknown>) };
+  for (const k of credentialFields) out[k] = props[k] ?? undefined;
   return out;
 }
 

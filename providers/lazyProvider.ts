@@ -7,6 +7,16 @@ import type * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { nearestFolderWith } from "./projectDir";
 
+/** What each provider's implementation module (server/impl.ts, ...) exports: Pulumi's entries, `delete` named `remove`. */
+export interface ProviderModule {
+  check: NonNullable<pulumi.dynamic.ResourceProvider["check"]>;
+  diff: NonNullable<pulumi.dynamic.ResourceProvider["diff"]>;
+  create: pulumi.dynamic.ResourceProvider["create"];
+  update: NonNullable<pulumi.dynamic.ResourceProvider["update"]>;
+  read: NonNullable<pulumi.dynamic.ResourceProvider["read"]>;
+  remove: NonNullable<pulumi.dynamic.ResourceProvider["delete"]>;
+}
+
 /**
  * Loads `inPackage` (a path relative to the upchain package's root, e.g.
  * "dist/providers/server/impl.js") the way the program itself found upchain: from the program's
@@ -14,7 +24,7 @@ import { nearestFolderWith } from "./projectDir";
  * runs in (this repository's own stacks). Runs in the provider process, so it must stay
  * self-contained: it is serialized by its source text.
  */
-export function loadFromPackage(inPackage: string): any {
+export function loadFromPackage(inPackage: string): ProviderModule {
   const nodePath = require("path");
   const nodeFs = require("fs");
   const cwd = process.cwd();
@@ -36,7 +46,7 @@ export function loadFromPackage(inPackage: string): any {
       `upchain's provider code (${inPackage}) is not found from the Pulumi program's directory ${cwd}: install upchain there (npm install upchain) and build it, then run pulumi again`,
     );
   }
-  return require(file);
+  return require(file) as ProviderModule;
 }
 
 /** The package root of this file's upchain: the nearest package.json above it. */
@@ -49,7 +59,10 @@ export function packageRoot(from: string = __dirname): string {
 /** A provider whose methods call the functions of `implFile` (an absolute path, at program time). */
 export function lazyProvider(implFile: string): pulumi.dynamic.ResourceProvider {
   // Only this relative path reaches the state.
-  const inPackage = path.relative(packageRoot(path.dirname(implFile)), implFile).split(path.sep).join("/");
+  const inPackage = path
+    .relative(packageRoot(path.dirname(implFile)), implFile)
+    .split(path.sep)
+    .join("/");
   const load = loadFromPackage;
   return {
     check: (olds, news) => load(inPackage).check(olds, news),

@@ -42,7 +42,10 @@ export function guardProviderProcess(argv: readonly string[] = process.argv): vo
     }
     process.exit(ENGINE_GONE_EXIT);
   };
-  for (const [name, stream] of [["stdout", process.stdout], ["stderr", process.stderr]] as const) {
+  for (const [name, stream] of [
+    ["stdout", process.stdout],
+    ["stderr", process.stderr],
+  ] as const) {
     stream.on("error", (e: NodeJS.ErrnoException) => {
       if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED") gone(`its ${name} pipe is broken (${e.code})`);
     });
@@ -55,10 +58,10 @@ export function guardProviderProcess(argv: readonly string[] = process.argv): vo
  * before any upchain code loaded, so the call is seen where the server looks its handler up (the
  * SDK's own @grpc/grpc-js); false when that version of grpc-js has no such place.
  */
-export function hookCancel(onCancel: () => void, grpc: any = sdkGrpc()): boolean {
-  const proto = grpc?.Server?.prototype;
-  if (typeof proto?._retrieveHandler !== "function") return false;
-  const retrieve = proto._retrieveHandler;
+export function hookCancel(onCancel: () => void, grpc: unknown = sdkGrpc()): boolean {
+  const proto = (grpc as GrpcModule | undefined)?.Server?.prototype;
+  const retrieve = proto?._retrieveHandler;
+  if (!proto || typeof retrieve !== "function") return false;
   proto._retrieveHandler = function (this: unknown, path: string, ...rest: unknown[]) {
     if (path === CANCEL_PATH) onCancel();
     return retrieve.call(this, path, ...rest);
@@ -66,7 +69,12 @@ export function hookCancel(onCancel: () => void, grpc: any = sdkGrpc()): boolean
   return true;
 }
 
-function sdkGrpc(): any {
+/** What hookCancel reaches into: grpc-js's Server class and the private method it looks a call's handler up with. */
+interface GrpcModule {
+  Server?: { prototype?: { _retrieveHandler?: unknown } };
+}
+
+function sdkGrpc(): unknown {
   try {
     return createRequire(require.resolve("@pulumi/pulumi"))("@grpc/grpc-js");
   } catch {

@@ -46,8 +46,13 @@ export function exampleOptions(r: RecipeRequest, examples: RecipeExamples = {}):
   if (!r.example) return {};
   const options = examples[r.example]?.[r.platform];
   if (!options) {
-    const known = Object.entries(examples).filter(([, e]) => e[r.platform]).map(([name]) => name);
-    throw new UpchainError("INVALID_INPUT", `a recipe block names example=${r.example}, which is not one of the catalog's examples for ${r.platform} (known: ${known.join(", ") || "none"})`);
+    const known = Object.entries(examples)
+      .filter(([, e]) => e[r.platform])
+      .map(([name]) => name);
+    throw new UpchainError(
+      "INVALID_INPUT",
+      `a recipe block names example=${r.example}, which is not one of the catalog's examples for ${r.platform} (known: ${known.join(", ") || "none"})`,
+    );
   }
   return options;
 }
@@ -68,7 +73,10 @@ function from(p: Provenance | undefined): string {
 }
 
 function rows(steps: (Step & { hop?: string })[], label: (s: Step & { hop?: string }) => string): string[] {
-  return steps.map((s) => `| ${cell(label(s))} | ${cell(documentSays(s.provenance))} | ${cell(`${s.title} [${s.action}${s.destructive ? ", changes the server" : ""}]`)} | ${cell(from(s.provenance))} |`);
+  return steps.map(
+    (s) =>
+      `| ${cell(label(s))} | ${cell(documentSays(s.provenance))} | ${cell(`${s.title} [${s.action}${s.destructive ? ", changes the server" : ""}]`)} | ${cell(from(s.provenance))} |`,
+  );
 }
 
 /** The table for one request, with counts by provenance below it. */

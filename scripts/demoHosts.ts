@@ -101,7 +101,10 @@ async function placeMedia(): Promise<void> {
 
 /** The Oracle ias_admin password as the demo stack holds it (encrypted): the fake servers are installed with it. */
 function iasAdminPassword(): string {
-  return execFileSync("pulumi", ["config", "get", "--stack", "demo", "--path", "upchain:secrets.ias_admin"], { cwd: repoRoot, encoding: "utf8" }).replace(/\n$/, "");
+  return execFileSync("pulumi", ["config", "get", "--stack", "demo", "--path", "upchain:secrets.ias_admin"], { cwd: repoRoot, encoding: "utf8" }).replace(
+    /\n$/,
+    "",
+  );
 }
 
 async function install(): Promise<void> {
@@ -118,15 +121,27 @@ async function install(): Promise<void> {
   log(`demo-gmx: Groupmax ${OLD.groupmax}`);
   installGroupmax(hosts["demo-gmx"], OLD.groupmax);
 
-  log(`demo-infra: the Oracle AS Infrastructure ${OLD.oracleAs}; ${WEB_CACHE_MEMBERS.join(", ")}: middle tiers ${OLD.oracleAs} with Web Cache; demo-lb: HAProxy over them`);
+  log(
+    `demo-infra: the Oracle AS Infrastructure ${OLD.oracleAs}; ${WEB_CACHE_MEMBERS.join(", ")}: middle tiers ${OLD.oracleAs} with Web Cache; demo-lb: HAProxy over them`,
+  );
   const infra = installInfrastructure(hosts["demo-infra"], OLD.oracleAs);
   const members = WEB_CACHE_MEMBERS.map((n) => memberOf(hosts[n]));
-  for (const n of WEB_CACHE_MEMBERS) installSourceHome(hosts[n], { path: SOURCE_HOME, version: OLD.oracleAs, infra, webCache: { members }, emRunning: true, iasAdminPassword: password });
+  for (const n of WEB_CACHE_MEMBERS)
+    installSourceHome(hosts[n], { path: SOURCE_HOME, version: OLD.oracleAs, infra, webCache: { members }, emRunning: true, iasAdminPassword: password });
   // traffic on each member's Web Cache listener, invalidations on its invalidation port (it answers POST only: checked by TCP)
-  const pool = WEB_CACHE_MEMBERS.map((n) => ({ name: n, address: hosts[n].host, trafficPort: SOURCE_PORTS.webCache, invalidationPort: SOURCE_PORTS.invalidation }));
+  const pool = WEB_CACHE_MEMBERS.map((n) => ({
+    name: n,
+    address: hosts[n].host,
+    trafficPort: SOURCE_PORTS.webCache,
+    invalidationPort: SOURCE_PORTS.invalidation,
+  }));
   installHaproxy(hosts["demo-lb"], pool, defaultPorts, { invalidationCheck: "tcp" });
 
-  log(`demo-az: Altazion Office ${Object.entries(OLD.altazion).map(([m, v]) => `${m} ${v}`).join(", ")}; the vendor feed offers newer ones`);
+  log(
+    `demo-az: Altazion Office ${Object.entries(OLD.altazion)
+      .map(([m, v]) => `${m} ${v}`)
+      .join(", ")}; the vendor feed offers newer ones`,
+  );
   for (const [m, versions] of Object.entries(PUBLISHED)) for (const v of versions) publish(hosts["demo-az"], m as keyof typeof PUBLISHED, v);
   installAltazion(hosts["demo-az"], { modules: Object.fromEntries(Object.entries(OLD.altazion).map(([m, v]) => [m, { version: v }])) });
 

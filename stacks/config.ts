@@ -9,7 +9,7 @@ import { sizeProblem } from "../providers/engine/planning/waves";
 import { VISIBLE_REASON, hasVisibleText } from "../providers/engine/planning/promotion";
 import { UpchainError } from "../providers/errors";
 import { keyscanHostProblem } from "../providers/transport/hostKey";
-import { ConfigIssue, ConfigPath, configField, issueField } from "./issues";
+import { ConfigIssue, ConfigPath, issueField } from "./issues";
 import { nearestKey, unknownKeyMessage } from "./suggest";
 
 const PRODUCTS = ["omflow", "groupmax", "oracle-as", "altazion-office"] as const;
@@ -70,15 +70,34 @@ const serverShape = {
   /** Seconds a step may run, by step id or action (run, backup, verify, restore). */
   // zod reports a key that fails its schema as "Invalid key in record": the error says the rule instead
   stepTimeouts: z
-    .record(z.string().regex(/^[a-z0-9-]+$/), z.number().int().min(1).max(7 * 86_400), {
-      error: (iss) => (iss.code === "invalid_key" ? 'is not a step id or action: give a step id as preview lists it (like backup or run-patch) or an action (run, backup, verify, restore): lowercase letters, digits and "-"' : undefined),
-    })
+    .record(
+      z.string().regex(/^[a-z0-9-]+$/),
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 86_400),
+      {
+        error: (iss) =>
+          iss.code === "invalid_key"
+            ? 'is not a step id or action: give a step id as preview lists it (like backup or run-patch) or an action (run, backup, verify, restore): lowercase letters, digits and "-"'
+            : undefined,
+      },
+    )
     .optional(),
   /** The run id an error named, to clear a failed restore or abandon an interrupted run after checking the host by hand. */
-  clearRun: z.string().regex(/^\d{8}T\d{6}-[0-9a-f]{6}$/, "the run id the error named, like 20261123T101500-a1b2c3").optional(),
+  clearRun: z
+    .string()
+    .regex(/^\d{8}T\d{6}-[0-9a-f]{6}$/, "the run id the error named, like 20261123T101500-a1b2c3")
+    .optional(),
 };
 
-const memberName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, "a server name as the load balancer has it: letters, digits, '_', '.', ':' and '-' (it also names the resource)");
+const memberName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/,
+    "a server name as the load balancer has it: letters, digits, '_', '.', ':' and '-' (it also names the resource)",
+  );
 
 /** A cluster behind a load balancer, rolled member by member (the product must have a cluster rollout). */
 const clusterShape = {
@@ -93,7 +112,10 @@ const clusterShape = {
     user: hostShape.user,
     hostKey: hostShape.hostKey,
     socket: z.string().startsWith("/", "the admin socket's absolute path, like /run/haproxy/admin.sock").optional(),
-    address: z.string().regex(/^[A-Za-z0-9.:[\]-]+:\d{1,5}$/, "host:port as the balancer's machine reaches its runtime API").optional(),
+    address: z
+      .string()
+      .regex(/^[A-Za-z0-9.:[\]-]+:\d{1,5}$/, "host:port as the balancer's machine reaches its runtime API")
+      .optional(),
   }),
   /** The balancer's backend names for the pools (traffic, invalidation). */
   backends: z.strictObject({ traffic: memberName.optional(), invalidation: memberName.optional() }).optional(),
@@ -115,10 +137,12 @@ const rolloutShape = {
   waves: z
     .array(z.union([z.number(), z.string()]))
     .min(1, 'give the wave sizes, like [1, "25%"]: a canary of one, then a quarter of the servers at a time')
-    .superRefine((sizes, ctx) => sizes.forEach((v, i) => {
-      const problem = sizeProblem(v);
-      if (problem) ctx.addIssue({ code: "custom", path: [i], message: problem });
-    })),
+    .superRefine((sizes, ctx) =>
+      sizes.forEach((v, i) => {
+        const problem = sizeProblem(v);
+        if (problem) ctx.addIssue({ code: "custom", path: [i], message: problem });
+      }),
+    ),
   /** The share (percent) of a wave's servers that may fail with the next wave still starting (default 0: none). */
   maxFailPercentage: z.number().min(0, "a percentage from 0 to 100").max(100, "a percentage from 0 to 100").optional(),
 };
@@ -126,9 +150,11 @@ const rolloutShape = {
 /** The environment this stack is promoted from (components/promotion.ts): prod from staging. */
 const promotionShape = {
   /** The stack, as StackReference names it: "staging" (same project and backend) or "organization/upchain/staging". */
-  from: z.string().regex(/^[A-Za-z0-9_.\/-]+$/, 'a stack name, like staging or organization/upchain/staging'),
+  from: z.string().regex(/^[A-Za-z0-9_.\/-]+$/, "a stack name, like staging or organization/upchain/staging"),
   /** Emergencies only: a server (or cluster) name and why it may go to its target first. Shown by every preview. */
-  overrides: z.record(z.string(), z.string().trim().refine(hasVisibleText, `say why this server goes first, ${VISIBLE_REASON}: the reason is shown by every preview`)).optional(),
+  overrides: z
+    .record(z.string(), z.string().trim().refine(hasVisibleText, `say why this server goes first, ${VISIBLE_REASON}: the reason is shown by every preview`))
+    .optional(),
 };
 
 /** Every `upchain:*` key the program reads; those marked secret must be set with `--secret`. */
@@ -199,27 +225,51 @@ export const stackConfigSchema = z
     }
     c.servers.forEach((sv, i) => {
       const altazion = sv.product === "altazion-office";
-      if (altazion && !sv.modules) ctx.addIssue({ code: "custom", path: ["servers", i, "modules"], message: "an Altazion Office server lists the modules it hosts: - { name: ecommerce, version: latest, folder: ... }" });
-      if (altazion && sv.version !== undefined) ctx.addIssue({ code: "custom", path: ["servers", i, "version"], message: "an Altazion Office server has no version of its own: give each module's in modules" });
+      if (altazion && !sv.modules)
+        ctx.addIssue({
+          code: "custom",
+          path: ["servers", i, "modules"],
+          message: "an Altazion Office server lists the modules it hosts: - { name: ecommerce, version: latest, folder: ... }",
+        });
+      if (altazion && sv.version !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["servers", i, "version"],
+          message: "an Altazion Office server has no version of its own: give each module's in modules",
+        });
       if (!altazion && sv.version === undefined) ctx.addIssue({ code: "custom", path: ["servers", i, "version"], message: "missing; this key is required" });
-      if (!altazion) for (const k of ["modules", "hooks"] as const) if (sv[k] !== undefined) ctx.addIssue({ code: "custom", path: ["servers", i, k], message: `only an Altazion Office server has ${k}` });
+      if (!altazion)
+        for (const k of ["modules", "hooks"] as const)
+          if (sv[k] !== undefined) ctx.addIssue({ code: "custom", path: ["servers", i, k], message: `only an Altazion Office server has ${k}` });
       (sv.hooks ?? []).forEach((f, k) => {
-        if (!fs.existsSync(hookPath(f))) ctx.addIssue({ code: "custom", path: ["servers", i, "hooks", k], message: `the hook file ${f} does not exist (paths are relative to the project's folder, ${projectDir()})` });
+        if (!fs.existsSync(hookPath(f)))
+          ctx.addIssue({
+            code: "custom",
+            path: ["servers", i, "hooks", k],
+            message: `the hook file ${f} does not exist (paths are relative to the project's folder, ${projectDir()})`,
+          });
       });
     });
     const named = [...c.servers.map((sv) => sv.name), ...c.clusters.map((cl) => cl.name)];
     for (const name of Object.keys(c.promotion?.overrides ?? {})) {
-      if (!named.includes(name)) ctx.addIssue({ code: "custom", path: ["promotion", "overrides", name], message: `no server or cluster is named ${name}: the names are ${named.join(", ") || "(none declared)"}` });
+      if (!named.includes(name))
+        ctx.addIssue({
+          code: "custom",
+          path: ["promotion", "overrides", name],
+          message: `no server or cluster is named ${name}: the names are ${named.join(", ") || "(none declared)"}`,
+        });
     }
     const pinHint = "pin the host key: set hostKey (the line `ssh-keyscan -t ed25519 HOST` prints) or upchain:knownHostsFile";
     c.clusters.forEach((cl, i) => {
       for (const n of [cl.name, ...cl.members.map((m) => m.name)]) {
-        if (seen.has(n)) ctx.addIssue({ code: "custom", path: ["clusters", i, "name"], message: `"${n}" is declared twice (cluster and member names name resources)` });
+        if (seen.has(n))
+          ctx.addIssue({ code: "custom", path: ["clusters", i, "name"], message: `"${n}" is declared twice (cluster and member names name resources)` });
         seen.add(n);
       }
       checkHostKey(cl.balancer, ["clusters", i, "balancer"], ctx);
       cl.members.forEach((m, k) => checkHostKey(m, ["clusters", i, "members", k], ctx));
-      if (cl.balancer.socket && cl.balancer.address) ctx.addIssue({ code: "custom", path: ["clusters", i, "balancer", "address"], message: "give socket or address, not both" });
+      if (cl.balancer.socket && cl.balancer.address)
+        ctx.addIssue({ code: "custom", path: ["clusters", i, "balancer", "address"], message: "give socket or address, not both" });
       if (!c.knownHostsFile) {
         if (!cl.balancer.hostKey) ctx.addIssue({ code: "custom", path: ["clusters", i, "balancer", "hostKey"], message: pinHint });
         cl.members.forEach((m, k) => {
@@ -256,10 +306,12 @@ export function checkStackConfig(raw: Record<string, unknown>): { config?: Stack
  * the same mistake, named twice.
  */
 function withoutEchoes(issues: ConfigIssue[]): ConfigIssue[] {
-  const meant = new Set(issues.flatMap((i) => {
-    const near = /did you mean "([^"]+)"\?/.exec(i.message);
-    return near ? [JSON.stringify([...i.path.slice(0, -1), near[1]])] : [];
-  }));
+  const meant = new Set(
+    issues.flatMap((i) => {
+      const near = /did you mean "([^"]+)"\?/.exec(i.message);
+      return near ? [JSON.stringify([...i.path.slice(0, -1), near[1]])] : [];
+    }),
+  );
   return issues.filter((i) => !(i.message.startsWith("missing") && meant.has(JSON.stringify(i.path))));
 }
 
@@ -276,7 +328,8 @@ export function parseStackConfig(raw: Record<string, unknown>, stackFile = "the 
  */
 export function configError(issues: readonly ConfigIssue[], stackFile: string, serversFile?: string): UpchainError {
   const lines = issues.map((i) => `  ${issueField(i, serversFile)}: ${i.message}`);
-  const where = serversFile !== undefined && issues.some((i) => i.path[0] === "servers") ? `${stackFile} and its servers file ${serversFile} have` : `${stackFile} has`;
+  const where =
+    serversFile !== undefined && issues.some((i) => i.path[0] === "servers") ? `${stackFile} and its servers file ${serversFile} have` : `${stackFile} has`;
   return new UpchainError("INVALID_INPUT", `${where} ${lines.length} problem(s):\n${lines.join("\n")}`, [...(issues[0]?.path ?? [])]);
 }
 
@@ -297,7 +350,15 @@ function typeMessage(issue: z.core.$ZodRawIssue): string | undefined {
 }
 
 function yamlKind(expected: string): string {
-  const kinds: Record<string, string> = { string: "text", number: "a number", int: "a whole number", boolean: "true or false", array: "a list", object: "a mapping", record: "a mapping" };
+  const kinds: Record<string, string> = {
+    string: "text",
+    number: "a number",
+    int: "a whole number",
+    boolean: "true or false",
+    array: "a list",
+    object: "a mapping",
+    record: "a mapping",
+  };
   return kinds[expected] ?? expected;
 }
 

@@ -79,11 +79,15 @@ export function serverFieldNames(f: ServerFieldFacts): Record<string, string> {
     ...Object.fromEntries(own.map((k) => [k, at(k)])),
     // an Altazion Office server's target is made of its modules, and so are its options' modules
     target: f.product === "altazion-office" ? at("modules") : at("version"),
-    ...(f.product === "altazion-office" ? { "options.modules": at("modules"), ...moduleVersions(f.modules ?? 0, (i) => configField(["servers", f.position, "modules", i, "version"], f.serversFile)) } : {}),
+    ...(f.product === "altazion-office"
+      ? {
+          "options.modules": at("modules"),
+          ...moduleVersions(f.modules ?? 0, (i) => configField(["servers", f.position, "modules", i, "version"], f.serversFile)),
+        }
+      : {}),
     ...connectionNames("connection", ["servers", f.position], f, f.serversFile),
     hooks: at("hooks"),
     secretEnv: "upchain:secrets",
     promotion: "upchain:promotion",
   };
 }
-

@@ -41,8 +41,7 @@ function readConfigOrStop(): FleetSettings {
 
 // A key given with `pulumi config set --secret upchain:privateKey` wins over privateKeyFile.
 const privateKey: pulumi.Output<string> | undefined =
-  cfg.getSecret("privateKey") ??
-  (settings.privateKeyFile ? pulumi.secret(fs.readFileSync(settings.privateKeyFile, "utf8")) : undefined);
+  cfg.getSecret("privateKey") ?? (settings.privateKeyFile ? pulumi.secret(fs.readFileSync(settings.privateKeyFile, "utf8")) : undefined);
 const privateKeyPassphrase = cfg.getSecret("privateKeyPassphrase");
 const password = cfg.getSecret("password");
 // The values stay inside this secret Output; only the names were read in plain (by readFleetConfig).
@@ -50,7 +49,11 @@ const secrets = cfg.getSecretObject<Record<string, unknown>>("secrets");
 
 // how the SSH key was given: names the key's field in a refusal
 const privateKeyFromSecret = "upchain:privateKey" in sdkConfig.allConfig();
-const connectionFacts = (h: { user?: string; hostKeyFromFile?: boolean }) => ({ ownUser: h.user !== undefined, hostKeyFromFile: h.hostKeyFromFile === true, privateKeyFromSecret });
+const connectionFacts = (h: { user?: string; hostKeyFromFile?: boolean }) => ({
+  ownUser: h.user !== undefined,
+  hostKeyFromFile: h.hostKeyFromFile === true,
+  privateKeyFromSecret,
+});
 
 function connectionFor(h: Pick<HostEntry, "host" | "port" | "user"> & { hostKey: string }) {
   return { host: h.host, port: h.port, user: h.user ?? settings.user, privateKey, privateKeyPassphrase, password, hostKey: h.hostKey };
@@ -76,15 +79,38 @@ function declareServer(i: number, wave?: { onFailure: "record"; wave: number }, 
   const names = serverSecrets[i];
   // only the secrets this server's options name: another server's credentials never reach its host
   const secretEnv = names.length && secrets ? pulumi.secret(secrets.apply((all) => secretEnvOf(all, names))) : undefined;
-  const fieldNames = serverFieldNames({ position: fleet.positions[i], serversFile: fleet.serversFile, product: s.product, ...connectionFacts(s), modules: s.modules?.length });
-  const common = { fieldNames, connection: connectionFor(s), platform: s.platform, options: s.options, lockTimeoutSeconds: s.lockTimeoutSeconds, stepTimeouts: s.stepTimeouts, clearRun: s.clearRun, secretEnv, onFailure: wave?.onFailure, wave: wave?.wave, lookAhead, promotion: promotion?.gate(s.product, s.name) };
+  const fieldNames = serverFieldNames({
+    position: fleet.positions[i],
+    serversFile: fleet.serversFile,
+    product: s.product,
+    ...connectionFacts(s),
+    modules: s.modules?.length,
+  });
+  const common = {
+    fieldNames,
+    connection: connectionFor(s),
+    platform: s.platform,
+    options: s.options,
+    lockTimeoutSeconds: s.lockTimeoutSeconds,
+    stepTimeouts: s.stepTimeouts,
+    clearRun: s.clearRun,
+    secretEnv,
+    onFailure: wave?.onFailure,
+    wave: wave?.wave,
+    lookAhead,
+    promotion: promotion?.gate(s.product, s.name),
+  };
   const server =
     s.product === "altazion-office"
       ? new AltazionServer(s.name, { ...common, versionCommand: s.versionCommand, current: s.current, modules: s.modules ?? [], hooks: s.hooks }, opts)
       : s.product === "oracle-as"
         ? new OracleAsServer(s.name, { ...common, versionCommand: s.versionCommand, current: s.current, version: s.version! }, opts)
         : // no document names their version source: the stack's versionCommand or current says it
-          new { groupmax: GroupmaxServer, omflow: OmflowServer }[s.product](s.name, { ...common, versionCommand: s.versionCommand, current: s.current, version: s.version!, releases: s.releases }, opts);
+          new { groupmax: GroupmaxServer, omflow: OmflowServer }[s.product](
+            s.name,
+            { ...common, versionCommand: s.versionCommand, current: s.current, version: s.version!, releases: s.releases },
+            opts,
+          );
   servers[s.name] = server.installedVersion;
   provenServers.push({ name: s.name, product: s.product, installedVersion: server.installedVersion, outcome: server.outcome });
   return server;
@@ -97,7 +123,12 @@ const wavePlan = settings.rollout
       servers: settings.servers.map((s) => s.name),
       waves: settings.rollout.waves as WaveSize[],
       maxFailPercentage: settings.rollout.maxFailPercentage,
-      declare: (name, wave, opts) => declareServer(settings.servers.findIndex((s) => s.name === name), wave, opts),
+      declare: (name, wave, opts) =>
+        declareServer(
+          settings.servers.findIndex((s) => s.name === name),
+          wave,
+          opts,
+        ),
     }).plan
   : undefined;
 // the `waves` output only with upchain:rollout: Pulumi warns about an output left undefined

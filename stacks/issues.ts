@@ -22,7 +22,8 @@ export function issueField(issue: ConfigIssue, serversFile?: string): string {
  * the file's list: fleet/servers.yaml: [0].options.installDir.
  */
 export function configField(path: ConfigPath, serversFile?: string): string {
-  const tail = (p: ConfigPath) => p.map((k) => (typeof k === "number" ? `[${k}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)).join("");
+  const tail = (p: ConfigPath) =>
+    p.map((k) => (typeof k === "number" ? `[${k}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)).join("");
   if (serversFile !== undefined && path[0] === "servers") return path.length > 1 ? `${serversFile}: ${tail(path.slice(1)).replace(/^\./, "")}` : serversFile;
   return `upchain:${tail(path).replace(/^\./, "")}`;
 }

@@ -3,7 +3,19 @@
 // any resource is declared (so before any SSH connection): one preview shows every mistake.
 import * as fs from "fs";
 import { isUpchainError } from "../providers/errors";
-import { ClusterEntry, HostEntry, NOTHING_DECLARED, ROLLOUT_WITHOUT_SERVERS, ServerEntry, StackConfig, StackKey, checkStackConfig, configError, hostKeyFromKnownHosts, stackKeys } from "./config";
+import {
+  ClusterEntry,
+  HostEntry,
+  NOTHING_DECLARED,
+  ROLLOUT_WITHOUT_SERVERS,
+  ServerEntry,
+  StackConfig,
+  StackKey,
+  checkStackConfig,
+  configError,
+  hostKeyFromKnownHosts,
+  stackKeys,
+} from "./config";
 import type { GivenProblem } from "../providers/lookAhead/table";
 import { ConfigIssue, configField, issueField } from "./issues";
 import { serverEntryProblems } from "./serverEntry";
@@ -37,7 +49,10 @@ export interface StackSettings {
   clusterSecrets: string[][];
 }
 
-type PinnedCluster = Omit<ClusterEntry, "balancer" | "members"> & { balancer: Pinned<ClusterEntry["balancer"]>; members: Pinned<ClusterEntry["members"][number]>[] };
+type PinnedCluster = Omit<ClusterEntry, "balancer" | "members"> & {
+  balancer: Pinned<ClusterEntry["balancer"]>;
+  members: Pinned<ClusterEntry["members"][number]>[];
+};
 
 export function readStackConfig(source: ConfigSource, stackFile = "the stack file"): StackSettings {
   const given = withServersFile(source);
@@ -74,7 +89,12 @@ function withServersFile(source: ConfigSource): GivenConfig {
   if (source.values[NAMESPACE + "servers"] !== undefined) return { source, issues: [{ path: ["serversFile"], message: BOTH_KEYS }], serversUnread: false };
   const read = readServersFile(file);
   if (!read.servers) return { source, issues: read.issues, serversUnread: true };
-  return { source: { ...source, values: { ...source.values, [NAMESPACE + "servers"]: JSON.stringify(read.servers) } }, serversFile: file, issues: read.issues, serversUnread: false };
+  return {
+    source: { ...source, values: { ...source.values, [NAMESPACE + "servers"]: JSON.stringify(read.servers) } },
+    serversFile: file,
+    issues: read.issues,
+    serversUnread: false,
+  };
 }
 
 /** The configuration of a fleet: the servers whose entries are right, and the others' problems for the fleet's table. */
@@ -105,14 +125,23 @@ export function readFleetConfig(source: ConfigSource, stackFile = "the stack fil
   if (broken.has(undefined) || raw.length < 2) throw fail();
   const positions = raw.map((_, i) => i).filter((i) => !broken.has(i));
   // the file's own problems are about the servers left out (any other would have failed above)
-  const rest = inspectStackConfig({ ...given, issues: [], source: { ...given.source, values: { ...given.source.values, [NAMESPACE + "servers"]: JSON.stringify(positions.map((i) => raw[i])) } } });
+  const rest = inspectStackConfig({
+    ...given,
+    issues: [],
+    source: { ...given.source, values: { ...given.source.values, [NAMESPACE + "servers"]: JSON.stringify(positions.map((i) => raw[i])) } },
+  });
   // leaving servers out must not make other problems (a wave or an override naming one of them)
   if (rest.issues.length || !rest.settings) throw fail();
   const unnamed = (i: number) => (serversFile === undefined ? `servers[${i}]` : configField(["servers", i], serversFile));
   const nameOf = (i: number) => (isMapping(raw[i]) && typeof raw[i].name === "string" && raw[i].name ? (raw[i].name as string) : unnamed(i));
   // in the stack file's order of servers, each server's problems together
   const ordered = [...first.issues].sort((a, b) => serverOf(a)! - serverOf(b)!);
-  return { settings: rest.settings, positions, serverProblems: ordered.map((issue) => ({ server: nameOf(serverOf(issue)!), field: issueField(issue, serversFile), message: issue.message })), serversFile };
+  return {
+    settings: rest.settings,
+    positions,
+    serverProblems: ordered.map((issue) => ({ server: nameOf(serverOf(issue)!), field: issueField(issue, serversFile), message: issue.message })),
+    serversFile,
+  };
 }
 
 /** The server (its place in upchain:servers) an issue is about; undefined for the stack's other keys. */
@@ -131,8 +160,15 @@ function inspectStackConfig(given: GivenConfig): { settings?: StackSettings; iss
   const { source, serversFile } = given;
   const { plain, secrets, refusedAsSecret, issues } = sortKeys(source);
   issues.unshift(...given.issues);
-  if (source.values[NAMESPACE + "privateKeyPassphrase"] !== undefined && !source.values[NAMESPACE + "privateKey"] && !source.values[NAMESPACE + "privateKeyFile"]) {
-    issues.push({ path: ["privateKeyPassphrase"], message: "a passphrase without a key: set upchain:privateKey (secret) or upchain:privateKeyFile to the encrypted key it opens" });
+  if (
+    source.values[NAMESPACE + "privateKeyPassphrase"] !== undefined &&
+    !source.values[NAMESPACE + "privateKey"] &&
+    !source.values[NAMESPACE + "privateKeyFile"]
+  ) {
+    issues.push({
+      path: ["privateKeyPassphrase"],
+      message: "a passphrase without a key: set upchain:privateKey (secret) or upchain:privateKeyFile to the encrypted key it opens",
+    });
   }
 
   const checked = checkStackConfig(plain);
@@ -140,7 +176,8 @@ function inspectStackConfig(given: GivenConfig): { settings?: StackSettings; iss
   const listRefused = refusedAsSecret.has("hosts") || refusedAsSecret.has("servers") || refusedAsSecret.has("clusters");
   // and so is "declare the rollout's servers" when the file that lists them could not be read
   const serversUnread = given.serversUnread || refusedAsSecret.has("serversFile");
-  const noise = (i: ConfigIssue) => ((listRefused || serversUnread) && i.message === NOTHING_DECLARED) || (serversUnread && i.message === ROLLOUT_WITHOUT_SERVERS);
+  const noise = (i: ConfigIssue) =>
+    ((listRefused || serversUnread) && i.message === NOTHING_DECLARED) || (serversUnread && i.message === ROLLOUT_WITHOUT_SERVERS);
   issues.push(...checked.issues.filter((i) => !noise(i)));
   if (typeof plain.privateKeyFile === "string") issues.push(...unreadable(plain.privateKeyFile, "privateKeyFile"));
 
@@ -157,7 +194,9 @@ function inspectStackConfig(given: GivenConfig): { settings?: StackSettings; iss
   const clusterSecrets = rawClusters.map((c, i) => {
     const cluster = isMapping(c) ? c : {};
     const own = referencedSecrets(cluster.options, ["clusters", i, "options"], declared.names);
-    const members = (Array.isArray(cluster.members) ? cluster.members : []).map((m, k) => referencedSecrets(isMapping(m) ? m.options : undefined, ["clusters", i, "members", k, "options"], declared.names));
+    const members = (Array.isArray(cluster.members) ? cluster.members : []).map((m, k) =>
+      referencedSecrets(isMapping(m) ? m.options : undefined, ["clusters", i, "members", k, "options"], declared.names),
+    );
     issues.push(...own.issues, ...members.flatMap((m) => m.issues));
     return [...new Set([...own.names, ...members.flatMap((m) => m.names)])];
   });
@@ -207,15 +246,23 @@ function sortKeys(source: ConfigSource) {
 /** Every host's key: its own hostKey, or the known_hosts file's line for it (a miss is an issue). */
 function pinHostKeys(config: StackConfig, issues: ConfigIssue[]): StackSettings["config"] | undefined {
   const before = issues.length;
-  const pin = <T extends { host: string; port?: number; hostKey?: string }>(list: "hosts" | "servers" | "clusters", h: T, i: number | (string | number)[]): Pinned<T> => {
+  const pin = <T extends { host: string; port?: number; hostKey?: string }>(
+    list: "hosts" | "servers" | "clusters",
+    h: T,
+    i: number | (string | number)[],
+  ): Pinned<T> => {
     if (h.hostKey) return { ...h, hostKey: h.hostKey };
     try {
       const found = hostKeyFromKnownHosts(config.knownHostsFile!, h.host, h.port);
       if (found) return { ...h, hostKey: found, hostKeyFromFile: true };
-      issues.push({ path: [list, ...(Array.isArray(i) ? i : [i]), "hostKey"], message: `${config.knownHostsFile} has no key for ${h.host}${h.port && h.port !== 22 ? ` port ${h.port}` : ""}; pin one with hostKey or add the host to the known_hosts file` });
+      issues.push({
+        path: [list, ...(Array.isArray(i) ? i : [i]), "hostKey"],
+        message: `${config.knownHostsFile} has no key for ${h.host}${h.port && h.port !== 22 ? ` port ${h.port}` : ""}; pin one with hostKey or add the host to the known_hosts file`,
+      });
     } catch (e) {
       if (!isUpchainError(e)) throw e;
-      if (!issues.some((x) => x.path[0] === "knownHostsFile")) issues.push({ path: ["knownHostsFile"], message: e.message.replace(/^upchain:knownHostsFile: /, "") });
+      if (!issues.some((x) => x.path[0] === "knownHostsFile"))
+        issues.push({ path: ["knownHostsFile"], message: e.message.replace(/^upchain:knownHostsFile: /, "") });
     }
     return { ...h, hostKey: "" };
   };

@@ -33,7 +33,10 @@ export function declaredSecrets(value: unknown): { names: string[]; issues: Conf
   for (const [name, v] of Object.entries(value)) {
     // the messages name the secret, never its value
     if (!SECRET_NAME.test(name)) {
-      issues.push({ path: ["secrets", name], message: "a secret's name starts with a letter and has only letters, digits and '_' (it becomes part of an environment variable's name)" });
+      issues.push({
+        path: ["secrets", name],
+        message: "a secret's name starts with a letter and has only letters, digits and '_' (it becomes part of an environment variable's name)",
+      });
       continue;
     }
     if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
@@ -42,7 +45,10 @@ export function declaredSecrets(value: unknown): { names: string[]; issues: Conf
     }
     const clash = byVariable.get(secretVariable(name));
     if (clash !== undefined) {
-      issues.push({ path: ["secrets", name], message: `"${name}" and "${clash}" both become $${secretVariable(name)}; rename one (names differ by more than letter case)` });
+      issues.push({
+        path: ["secrets", name],
+        message: `"${name}" and "${clash}" both become $${secretVariable(name)}; rename one (names differ by more than letter case)`,
+      });
       continue;
     }
     byVariable.set(secretVariable(name), name);

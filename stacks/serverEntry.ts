@@ -41,7 +41,10 @@ function versionSourceIssues(catalog: Catalog, entry: Entry, i: number): ConfigI
   const issues: ConfigIssue[] = [];
   for (const key of ["versionCommand", "current"] as const) {
     if (entry[key] !== undefined && catalog.probeVersion) {
-      issues.push({ path: ["servers", i, key], message: `${catalog.title} reads its installed version as its document says; ${key} is only for a product whose documents name no way to read it (omflow, groupmax, oracle-as, altazion-office): remove it` });
+      issues.push({
+        path: ["servers", i, key],
+        message: `${catalog.title} reads its installed version as its document says; ${key} is only for a product whose documents name no way to read it (omflow, groupmax, oracle-as, altazion-office): remove it`,
+      });
     }
   }
   if (!catalog.probeVersion && typeof entry.current === "string") {
@@ -60,12 +63,17 @@ export function serverEntryProblems(entry: unknown, i: number, serversFile?: str
   const catalog = product === undefined ? undefined : findCatalog(product);
   if (!catalog) return [];
   const at = ["servers", i] as const;
-  const names = { options: configField([...at, "options"], serversFile), "options.modules": configField([...at, "modules"], serversFile), target: configField([...at, "version"], serversFile) };
+  const names = {
+    options: configField([...at, "options"], serversFile),
+    "options.modules": configField([...at, "modules"], serversFile),
+    target: configField([...at, "version"], serversFile),
+  };
   const releases = strings(entry.releases);
   const issues: ConfigIssue[] = [];
   const altazion = product === "altazion-office";
   if (!altazion && typeof entry.version === "string" && entry.version) {
-    for (const p of targetProblems(catalog, entry.version, releases)) issues.push({ path: [...at, "version"], message: p.reason.replace(/^INVALID_INPUT: /, "") });
+    for (const p of targetProblems(catalog, entry.version, releases))
+      issues.push({ path: [...at, "version"], message: p.reason.replace(/^INVALID_INPUT: /, "") });
   }
   issues.push(...versionSourceIssues(catalog, entry, i));
   const own = entry.options === undefined ? {} : isEntry(entry.options) ? entry.options : undefined;

@@ -4,13 +4,13 @@
 import * as pulumi from "@pulumi/pulumi";
 
 const nothing: pulumi.dynamic.ResourceProvider = {
-  async check(_olds: any, news: any) {
+  async check(_olds: unknown, news: unknown) {
     return { inputs: news };
   },
   async diff() {
     return {};
   },
-  async create(inputs: any) {
+  async create(inputs: { index: number }) {
     return { id: String(inputs.index), outs: inputs };
   },
 };

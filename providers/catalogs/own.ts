@@ -31,19 +31,24 @@ const loaded = new Map<string, Loaded>();
 const FUNCTIONS = ["legalHops", "requiredStops", "hopSteps", "restoreSteps"] as const;
 
 /** What is wrong with a module's export as a catalog for `product`, all at once. */
-export function catalogShapeProblems(c: any, product: string): string[] {
-  if (typeof c !== "object" || c === null) return ["exports no `catalog` object"];
+export function catalogShapeProblems(exported: unknown, product: string): string[] {
+  if (typeof exported !== "object" || exported === null) return ["exports no `catalog` object"];
+  // read field by field below: each is checked before it is trusted
+  const c = exported as Record<string, unknown>;
+  const scheme = c.scheme as Record<string, unknown> | null | undefined;
   const problems: string[] = [];
   if (c.product !== product) problems.push(`its catalog is for product ${JSON.stringify(c.product)}, not ${JSON.stringify(product)}`);
   if (typeof c.title !== "string") problems.push("catalog.title is not a string");
   for (const f of FUNCTIONS) if (typeof c[f] !== "function") problems.push(`catalog.${f} is not a function`);
   // optional: a product whose documents name no version source has none (versionCommand or current says it)
   if (c.probeVersion !== undefined && typeof c.probeVersion !== "function") problems.push("catalog.probeVersion is given but is not a function");
-  for (const f of ["normalize", "compare"]) if (typeof c.scheme?.[f] !== "function") problems.push(`catalog.scheme.${f} is not a function`);
+  for (const f of ["normalize", "compare"]) if (typeof scheme?.[f] !== "function") problems.push(`catalog.scheme.${f} is not a function`);
   // shown in every message about a version: text, not an object that prints as text
-  if (typeof c.scheme?.describe !== "string") problems.push("catalog.scheme.describe is not a string");
-  if (!Array.isArray(c.platforms) || !c.platforms.every((p: unknown) => p === "linux" || p === "windows")) problems.push('catalog.platforms is not a list of "linux" and "windows"');
-  if (!Array.isArray(c.defaultReleases) || !c.defaultReleases.every((r: unknown) => typeof r === "string")) problems.push("catalog.defaultReleases is not a list of versions");
+  if (typeof scheme?.describe !== "string") problems.push("catalog.scheme.describe is not a string");
+  if (!Array.isArray(c.platforms) || !c.platforms.every((p: unknown) => p === "linux" || p === "windows"))
+    problems.push('catalog.platforms is not a list of "linux" and "windows"');
+  if (!Array.isArray(c.defaultReleases) || !c.defaultReleases.every((r: unknown) => typeof r === "string"))
+    problems.push("catalog.defaultReleases is not a list of versions");
   return problems;
 }
 
@@ -51,10 +56,16 @@ export function catalogShapeProblems(c: any, product: string): string[] {
  * Load and register the catalog `spec` names for `product`, from the project folder `from`.
  * Returns the problem (field catalogModule) when it cannot; a built-in product cannot be replaced.
  */
-export function loadCatalogModule(spec: unknown, product: string, from = projectDir(), limits: ModuleLimits = { loadSeconds: LOAD_SECONDS, callSeconds: CALL_SECONDS }): string | undefined {
+export function loadCatalogModule(
+  spec: unknown,
+  product: string,
+  from = projectDir(),
+  limits: ModuleLimits = { loadSeconds: LOAD_SECONDS, callSeconds: CALL_SECONDS },
+): string | undefined {
   if (typeof spec !== "string" || spec.trim() === "" || /[\0\r\n]/.test(spec)) return CATALOG_MODULE_RULE;
   if (path.isAbsolute(spec)) return `${JSON.stringify(spec)} is an absolute path, which ties the state to this directory: ${CATALOG_MODULE_RULE}`;
-  if (builtInProducts().includes(product)) return `${product} is one of upchain's own products; a catalog module is for a product of your own, under another name`;
+  if (builtInProducts().includes(product))
+    return `${product} is one of upchain's own products; a catalog module is for a product of your own, under another name`;
   let file: string;
   try {
     file = require.resolve(spec, { paths: [from] });

@@ -74,7 +74,12 @@ function refused(product: string, what: string, why: string): UpchainError {
 }
 
 /** A function of the catalog whose answer is used as a plain copy, checked by `check`. */
-function asData<A extends unknown[], R>(product: string, name: string, f: (...args: A) => R, check: (r: unknown, at: string) => string | undefined = () => undefined): (...args: A) => R {
+function asData<A extends unknown[], R>(
+  product: string,
+  name: string,
+  f: (...args: A) => R,
+  check: (r: unknown, at: string) => string | undefined = () => undefined,
+): (...args: A) => R {
   return (...args: A) => {
     let out: unknown;
     try {
@@ -109,7 +114,8 @@ function commandOf<T extends { shell: unknown; command: unknown }>(product: stri
   // each read once: a getter must not answer the check one way and the run another
   const { shell, command } = x;
   if (!SHELLS.includes(shell as string)) throw refused(product, what, `${what}.shell is not "sh" or "powershell"`);
-  if (typeof command !== "string") throw refused(product, what, `${what}.command is ${command && typeof command === "object" ? describe(command) : `a ${typeof command}`}, not a string`);
+  if (typeof command !== "string")
+    throw refused(product, what, `${what}.command is ${command && typeof command === "object" ? describe(command) : `a ${typeof command}`}, not a string`);
   return { ...x, shell, command };
 }
 
@@ -121,11 +127,28 @@ export function guardedCatalog(c: Catalog): Catalog {
   return {
     ...c,
     legalHops: asData(p, "legalHops", (from: string, ctx: PlanContext) => c.legalHops(from, ctx), hops),
-    requiredStops: asData(p, "requiredStops", (from: string, to: string, ctx: PlanContext) => c.requiredStops(from, to, ctx), listOf((s, at) => (typeof s.version === "string" ? undefined : `${at} has no string version`))),
-    hopSteps: asData(p, "hopSteps", (hop: Hop, ctx: PlanContext, chain?: Parameters<Catalog["hopSteps"]>[2]) => c.hopSteps(hop, ctx, chain), steps) as (hop: Hop, ctx: PlanContext) => Step[],
+    requiredStops: asData(
+      p,
+      "requiredStops",
+      (from: string, to: string, ctx: PlanContext) => c.requiredStops(from, to, ctx),
+      listOf((s, at) => (typeof s.version === "string" ? undefined : `${at} has no string version`)),
+    ),
+    hopSteps: asData(p, "hopSteps", (hop: Hop, ctx: PlanContext, chain?: Parameters<Catalog["hopSteps"]>[2]) => c.hopSteps(hop, ctx, chain), steps) as (
+      hop: Hop,
+      ctx: PlanContext,
+    ) => Step[],
     restoreSteps: asData(p, "restoreSteps", (hop: Hop, ctx: PlanContext) => c.restoreSteps(hop, ctx), steps),
     ...(c.recoverSteps ? { recoverSteps: asData(p, "recoverSteps", (hop: Hop, ctx: PlanContext) => c.recoverSteps!(hop, ctx), steps) } : {}),
-    ...(c.describeHop ? { describeHop: asData(p, "describeHop", (hop: Hop) => c.describeHop!(hop), (r, at) => (typeof r === "string" ? undefined : `${at} is not a string`)) } : {}),
+    ...(c.describeHop
+      ? {
+          describeHop: asData(
+            p,
+            "describeHop",
+            (hop: Hop) => c.describeHop!(hop),
+            (r, at) => (typeof r === "string" ? undefined : `${at} is not a string`),
+          ),
+        }
+      : {}),
     ...(probe ? { probeVersion: (ctx: PlanContext): VersionProbe => commandOf(p, "probeVersion()", probe.call(c, ctx)) } : {}),
     ...(checks ? { hostChecks: (h: Hop[], ctx: PlanContext): HostCheck[] => checks.call(c, h, ctx).map((x, i) => commandOf(p, `hostChecks()[${i}]`, x)) } : {}),
     ...(c.offers ? { offers: (ctx: PlanContext): HostOffer => commandOf(p, "offers()", c.offers!.call(c, ctx)) } : {}),
@@ -157,7 +180,12 @@ function guardedScheme(product: string, scheme: Catalog["scheme"]): Catalog["sch
     normalize: (text: string) => {
       if (normalized.has(text)) return normalized.get(text);
       const v: unknown = normalize.call(scheme, text);
-      if (v !== undefined && typeof v !== "string") throw refused(product, "scheme.normalize()", `scheme.normalize() gave ${v && typeof v === "object" ? describe(v) : `a ${typeof v}`}, not a version string (or undefined)`);
+      if (v !== undefined && typeof v !== "string")
+        throw refused(
+          product,
+          "scheme.normalize()",
+          `scheme.normalize() gave ${v && typeof v === "object" ? describe(v) : `a ${typeof v}`}, not a version string (or undefined)`,
+        );
       return remember(normalized, text, v);
     },
     compare: (a: string, b: string) => {
@@ -165,7 +193,8 @@ function guardedScheme(product: string, scheme: Catalog["scheme"]): Catalog["sch
       const known = compared.get(key);
       if (known !== undefined) return known;
       const n: unknown = compare.call(scheme, a, b);
-      if (typeof n !== "number" || !Number.isFinite(n)) throw refused(product, "scheme.compare()", `scheme.compare() gave ${typeof n === "number" ? n : `a ${typeof n}`}, not a finite number`);
+      if (typeof n !== "number" || !Number.isFinite(n))
+        throw refused(product, "scheme.compare()", `scheme.compare() gave ${typeof n === "number" ? n : `a ${typeof n}`}, not a finite number`);
       return remember(compared, key, n);
     },
   };
@@ -199,20 +228,38 @@ function guardedCluster(product: string, cluster: Cluster): Cluster {
   };
   const { policy, oldReleaseStoppedAfter, rule, memberOptions, provenance, oldReleaseOnlyProvenance } = cluster;
   if (typeof policy !== "function") throw refused(product, "cluster.policy", "cluster.policy is not a function");
-  const docOrNone = (r: unknown) => (r === undefined || (r && typeof r === "object" && (r as { kind?: unknown }).kind === "document") ? undefined : "is not a document's provenance");
+  const docOrNone = (r: unknown) =>
+    r === undefined || (r && typeof r === "object" && (r as { kind?: unknown }).kind === "document") ? undefined : "is not a document's provenance";
   return {
-    policy: asData(product, "cluster.policy", (source: string | undefined) => policy.call(cluster, source), (r, at) => {
-      const x = r as Record<string, unknown> | null;
-      if (!x || typeof x !== "object") return `${at} is not an object`;
-      if (typeof x.traffic !== "string") return `${at}.traffic is not a string (the name of the pool that serves traffic)`;
-      return strings(x.oldReleaseOnly) ? undefined : `${at}.oldReleaseOnly is not a list of pool names`;
-    }),
-    oldReleaseStoppedAfter: data(oldReleaseStoppedAfter, "cluster.oldReleaseStoppedAfter", (r) => (typeof r === "string" ? undefined : "cluster.oldReleaseStoppedAfter is not a step id")) as string,
+    policy: asData(
+      product,
+      "cluster.policy",
+      (source: string | undefined) => policy.call(cluster, source),
+      (r, at) => {
+        const x = r as Record<string, unknown> | null;
+        if (!x || typeof x !== "object") return `${at} is not an object`;
+        if (typeof x.traffic !== "string") return `${at}.traffic is not a string (the name of the pool that serves traffic)`;
+        return strings(x.oldReleaseOnly) ? undefined : `${at}.oldReleaseOnly is not a list of pool names`;
+      },
+    ),
+    oldReleaseStoppedAfter: data(oldReleaseStoppedAfter, "cluster.oldReleaseStoppedAfter", (r) =>
+      typeof r === "string" ? undefined : "cluster.oldReleaseStoppedAfter is not a step id",
+    ) as string,
     rule: data(rule, "cluster.rule", (r) => (isRule(r) ? undefined : "cluster.rule has no string id, text and source")) as Rule,
-    memberOptions: data(memberOptions, "cluster.memberOptions", (r) => (r && typeof r === "object" && !Array.isArray(r) ? undefined : "cluster.memberOptions is not an object")) as Record<string, unknown>,
-    ...(provenance !== undefined ? { provenance: data(provenance, "cluster.provenance", (r) => docOrNone(r) && `cluster.provenance ${docOrNone(r)}`) as FromDocument } : {}),
+    memberOptions: data(memberOptions, "cluster.memberOptions", (r) =>
+      r && typeof r === "object" && !Array.isArray(r) ? undefined : "cluster.memberOptions is not an object",
+    ) as Record<string, unknown>,
+    ...(provenance !== undefined
+      ? { provenance: data(provenance, "cluster.provenance", (r) => docOrNone(r) && `cluster.provenance ${docOrNone(r)}`) as FromDocument }
+      : {}),
     ...(oldReleaseOnlyProvenance !== undefined
-      ? { oldReleaseOnlyProvenance: data(oldReleaseOnlyProvenance, "cluster.oldReleaseOnlyProvenance", (r) => docOrNone(r) && `cluster.oldReleaseOnlyProvenance ${docOrNone(r)}`) as FromDocument }
+      ? {
+          oldReleaseOnlyProvenance: data(
+            oldReleaseOnlyProvenance,
+            "cluster.oldReleaseOnlyProvenance",
+            (r) => docOrNone(r) && `cluster.oldReleaseOnlyProvenance ${docOrNone(r)}`,
+          ) as FromDocument,
+        }
       : {}),
   };
 }

@@ -53,7 +53,9 @@ export class ModuleThread {
     const a = this.await(0, loadSeconds);
     if (!a) {
       this.stop();
-      return { problem: `${JSON.stringify(this.spec)} did not finish loading within ${loadSeconds} s (a loop, or a wait, when the module loads?), so nothing of it was used: a catalog module only defines its catalog when it loads` };
+      return {
+        problem: `${JSON.stringify(this.spec)} did not finish loading within ${loadSeconds} s (a loop, or a wait, when the module loads?), so nothing of it was used: a catalog module only defines its catalog when it loads`,
+      };
     }
     if ("loadFailed" in a) return this.unloaded({ problem: `${JSON.stringify(this.spec)} could not be loaded: ${a.loadFailed}` });
     if ("threw" in a) return this.unloaded({ problem: `${JSON.stringify(this.spec)} could not be loaded: ${a.threw.message.split("\n")[0]}` });
@@ -63,7 +65,8 @@ export class ModuleThread {
 
   /** Calls the module's function `fn` (`name` in messages) in its thread, within the time limit. */
   call(fn: number, name: string, args: unknown[]): unknown {
-    if (this.stopped) throw this.refusal(`was stopped earlier in this run, when ${this.stopped.fn}() did not answer within ${this.callSeconds} s`, this.stopped.fn);
+    if (this.stopped)
+      throw this.refusal(`was stopped earlier in this run, when ${this.stopped.fn}() did not answer within ${this.callSeconds} s`, this.stopped.fn);
     if (this.ended) {
       throw new UpchainError(
         "INVALID_INPUT",
@@ -78,7 +81,10 @@ export class ModuleThread {
     if (!a) {
       this.stopped = { fn: name };
       this.stop();
-      throw this.refusal(`did not answer ${name}() within ${this.callSeconds} s (a loop, or a wait?), so its thread was stopped and nothing more of it is used in this run`, name);
+      throw this.refusal(
+        `did not answer ${name}() within ${this.callSeconds} s (a loop, or a wait?), so its thread was stopped and nothing more of it is used in this run`,
+        name,
+      );
     }
     if ("threw" in a) throw rethrown(a.threw);
     if ("notData" in a) throw this.notData(name, a.notData);
@@ -110,7 +116,8 @@ export class ModuleThread {
         return (...args: unknown[]) => this.call(fn, where, args);
       }
       if (Array.isArray(x)) x.forEach((e, i) => (x[i] = go(e, `${where}[${i}]`)));
-      else if (Object.getPrototypeOf(x) === Object.prototype) for (const k of Object.keys(x)) (x as Record<string, unknown>)[k] = go((x as Record<string, unknown>)[k], `${where}.${k}`);
+      else if (Object.getPrototypeOf(x) === Object.prototype)
+        for (const k of Object.keys(x)) (x as Record<string, unknown>)[k] = go((x as Record<string, unknown>)[k], `${where}.${k}`);
       return x;
     };
     return go(v, at);

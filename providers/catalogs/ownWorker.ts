@@ -49,7 +49,18 @@ function wire(value: unknown, inherited = false): unknown {
  * object: its data crosses, its class does not.
  */
 function keptByClone(v: object): boolean {
-  return v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof Date || v instanceof RegExp || v instanceof Map || v instanceof Set || v instanceof Error || v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+  return (
+    v instanceof String ||
+    v instanceof Number ||
+    v instanceof Boolean ||
+    v instanceof Date ||
+    v instanceof RegExp ||
+    v instanceof Map ||
+    v instanceof Set ||
+    v instanceof Error ||
+    v instanceof ArrayBuffer ||
+    ArrayBuffer.isView(v)
+  );
 }
 
 /** An object's own keys and its class's methods (not Object's). */
@@ -64,7 +75,12 @@ function keysWithClass(v: object): string[] {
 function thrown(e: unknown): Thrown {
   if (e instanceof Error) {
     const { code, path } = e as Error & { code?: unknown; path?: unknown };
-    return { name: String(e.name), message: String(e.message), code: typeof code === "string" ? code : undefined, path: Array.isArray(path) ? path.filter((p) => typeof p === "string" || typeof p === "number") : undefined };
+    return {
+      name: String(e.name),
+      message: String(e.message),
+      code: typeof code === "string" ? code : undefined,
+      path: Array.isArray(path) ? path.filter((p) => typeof p === "string" || typeof p === "number") : undefined,
+    };
   }
   return { name: "Error", message: String(e) };
 }

@@ -25,6 +25,7 @@ import { AdminState, ServerState, adminStates } from "../loadBalancer/pools";
 import { Connection } from "../transport/remoteHost";
 import { withSsh } from "../transport/ssh";
 import { withArticle } from "../article";
+import { propertiesOf } from "../properties";
 import { CheckFailure, FieldNames, fieldNamesOf, inUserTerms, userField } from "../server/fields";
 
 const memberName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a server name as the balancer has it: letters, digits, '_', '.', ':' and '-'");
@@ -34,7 +35,11 @@ export const clusterSchema = z.object({
   platform: z.enum(["linux", "windows"]).default("linux"),
   target: z.string().min(1),
   members: z
-    .array(z.object({ name: memberName, connection: connectionSchema, options: z.record(z.string(), z.unknown()).default({}), journalName: z.string().optional() }).strict())
+    .array(
+      z
+        .object({ name: memberName, connection: connectionSchema, options: z.record(z.string(), z.unknown()).default({}), journalName: z.string().optional() })
+        .strict(),
+    )
     .min(1, "a cluster has at least one member"),
   balancer: runtimeApiSchema,
   backends: z.record(z.string(), memberName).default({}),
@@ -85,25 +90,49 @@ async function observe(s: ClusterInputs, catalog: Catalog, fields?: FieldNames):
   const pending: string[] = [];
   await Promise.all(
     s.members.map((m, k) =>
-      at(["members", k], () => withSsh(m.connection as Connection, async (h) => {
-        // a member's release: the document's probe, else the site's versionCommand (004 names no way to read it)
-        const ctx = { platform: s.platform, releases: catalog.defaultReleases, options: { ...catalog.cluster?.memberOptions, ...m.options } };
-        const p = catalog.probeVersion ? catalog.probeVersion(ctx) : s.versionCommand ? { shell: platformShell(s.platform), command: s.versionCommand } : undefined;
-        if (!p) throw new UpchainError("INVALID_INPUT", `versionCommand: ${catalog.title} has no documented way to read a member's release, which a cluster rollout needs: give versionCommand, your site's read-only command that prints it`, ["versionCommand"]);
-        const r = await h.exec(p.command, { sudo: true });
-        const v = catalog.scheme.normalize(probedVersion(p, r.stdout));
-        if (r.code !== 0 || !v) throw new UpchainError("COMMAND_FAILED", `members: ${m.name} (${h.label}) does not report ${withArticle(catalog.title)} release: ${(r.stderr || r.stdout).trim().slice(0, 300) || "no output"}`, ["members"]);
-        releases[m.name] = v;
-        const j = await readJournal(h, DEFAULT_STATE_DIR, m.journalName ?? s.product);
-        if (j?.status === "running") pending.push(m.name);
-      }, pinnedIn(fields, `members.${k}`))),
+      at(["members", k], () =>
+        withSsh(
+          m.connection as Connection,
+          async (h) => {
+            // a member's release: the document's probe, else the site's versionCommand (004 names no way to read it)
+            const ctx = { platform: s.platform, releases: catalog.defaultReleases, options: { ...catalog.cluster?.memberOptions, ...m.options } };
+            const p = catalog.probeVersion
+              ? catalog.probeVersion(ctx)
+              : s.versionCommand
+                ? { shell: platformShell(s.platform), command: s.versionCommand }
+                : undefined;
+            if (!p)
+              throw new UpchainError(
+                "INVALID_INPUT",
+                `versionCommand: ${catalog.title} has no documented way to read a member's release, which a cluster rollout needs: give versionCommand, your site's read-only command that prints it`,
+                ["versionCommand"],
+              );
+            const r = await h.exec(p.command, { sudo: true });
+            const v = catalog.scheme.normalize(probedVersion(p, r.stdout));
+            if (r.code !== 0 || !v)
+              throw new UpchainError(
+                "COMMAND_FAILED",
+                `members: ${m.name} (${h.label}) does not report ${withArticle(catalog.title)} release: ${(r.stderr || r.stdout).trim().slice(0, 300) || "no output"}`,
+                ["members"],
+              );
+            releases[m.name] = v;
+            const j = await readJournal(h, DEFAULT_STATE_DIR, m.journalName ?? s.product);
+            if (j?.status === "running") pending.push(m.name);
+          },
+          pinnedIn(fields, `members.${k}`),
+        ),
+      ),
     ),
   );
   const [states, own] = await at(["balancer"], () =>
-    withSsh(s.balancer.connection as Connection, async (h): Promise<[ServerState[], OwnStates]> => {
-      const lb = haproxyPools(h, s.balancer);
-      return [await lb.read(), await lb.ownStates()];
-    }, pinnedIn(fields, "balancer")),
+    withSsh(
+      s.balancer.connection as Connection,
+      async (h): Promise<[ServerState[], OwnStates]> => {
+        const lb = haproxyPools(h, s.balancer);
+        return [await lb.read(), await lb.ownStates()];
+      },
+      pinnedIn(fields, "balancer"),
+    ),
   );
   const pools = Object.fromEntries(states.map((x) => [`${x.backend}/${x.server}`, x.admin]));
   const traffic = backendOf(s, policyOf(catalog, undefined).traffic);
@@ -116,7 +145,13 @@ async function observe(s: ClusterInputs, catalog: Catalog, fields?: FieldNames):
  * target (a stopped rollout leaves a member on an intermediate stop, like 9.0.2.3 on the way from
  * 9.0.2.0), lowest first; and the members on none of them.
  */
-function oldChain(catalog: Catalog, s: ClusterInputs, target: string, old: string[], releases: Record<string, string>): { source?: string; stops: string[]; off: string[] } {
+function oldChain(
+  catalog: Catalog,
+  s: ClusterInputs,
+  target: string,
+  old: string[],
+  releases: Record<string, string>,
+): { source?: string; stops: string[]; off: string[] } {
   const sorted = [...new Set(old.map((n) => releases[n]))].sort((a, b) => catalog.scheme.compare(a, b));
   if (!sorted.length) return { stops: [], off: [] };
   const source = sorted[0];
@@ -127,7 +162,11 @@ function oldChain(catalog: Catalog, s: ClusterInputs, target: string, old: strin
 }
 
 /** What the cluster's state allows, as check failures; and the pools it should be in now. */
-export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { problems: string[]; upgraded: Set<string>; upgrading?: string; desired: DesiredPools; source?: string; stops: string[] } {
+export function judge(
+  s: ClusterInputs,
+  catalog: Catalog,
+  o: Observed,
+): { problems: string[]; upgraded: Set<string>; upgrading?: string; desired: DesiredPools; source?: string; stops: string[] } {
   const names = s.members.map((m) => m.name);
   const target = catalog.scheme.normalize(s.target) ?? s.target;
   const upgraded = new Set(names.filter((n) => catalog.scheme.compare(o.releases[n], target) >= 0));
@@ -143,8 +182,12 @@ export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { proble
   }
   const firstOld = names.findIndex((n) => !upgraded.has(n));
   const late = firstOld < 0 ? [] : names.slice(firstOld + 1).filter((n) => upgraded.has(n));
-  if (late.length) problems.push(`${late.join(", ")} already run ${target} but come after ${names[firstOld]}, which does not: members are upgraded in the declared order, so list the upgraded ones first`);
-  if (names.length === 1 && old.length && !s.allowOutage) problems.push(`a one-member cluster cannot keep serving while ${names[0]} is upgraded: add members, or set allowOutage: true`);
+  if (late.length)
+    problems.push(
+      `${late.join(", ")} already run ${target} but come after ${names[firstOld]}, which does not: members are upgraded in the declared order, so list the upgraded ones first`,
+    );
+  if (names.length === 1 && old.length && !s.allowOutage)
+    problems.push(`a one-member cluster cannot keep serving while ${names[0]} is upgraded: add members, or set allowOutage: true`);
   if (o.pending.length > 1) problems.push(`${o.pending.join(" and ")} both have an interrupted run: finish or clear them one at a time`);
   const policy = policyOf(catalog, chain.source);
   // for the pools, a member has left the old release when its release is of another class than the
@@ -155,10 +198,13 @@ export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { proble
   // members rolled member by member through the whole chain (an earlier upchain): a member already
   // off the old release while another has a stop of the class still ahead would take invalidations
   // again during that stop, which the stop-by-stop rollout never leaves
-  const ahead = chain.source === undefined || !left.size ? [] : sameClass.filter((n) => {
-    const at = chain.stops.findIndex((v) => catalog.scheme.compare(v, o.releases[n]) === 0);
-    return at >= 0 && chain.stops.slice(at + 1).some((v) => samePools(policy, policyOf(catalog, v)));
-  });
+  const ahead =
+    chain.source === undefined || !left.size
+      ? []
+      : sameClass.filter((n) => {
+          const at = chain.stops.findIndex((v) => catalog.scheme.compare(v, o.releases[n]) === 0);
+          return at >= 0 && chain.stops.slice(at + 1).some((v) => samePools(policy, policyOf(catalog, v)));
+        });
   if (ahead.length) {
     const next = chain.stops.find((v) => catalog.scheme.compare(v, o.releases[ahead[0]]) > 0);
     problems.push(
@@ -172,7 +218,13 @@ export function judge(s: ClusterInputs, catalog: Catalog, o: Observed): { proble
   const lastOld = upgrading !== undefined && sameClass.every((n) => n === upgrading);
   const desired = desiredPools(names, left, upgrading, policy, lastOld && (o.down ?? []).includes(upgrading));
   for (const [backend, servers] of Object.entries(byBackend(s, desired))) {
-    for (const server of Object.keys(servers)) if (!(`${backend}/${server}` in o.pools)) problems.push(`the balancer has no server ${server} in backend ${backend}: add every member to every pool backend (${Object.keys(desired).map((r) => `${r}: ${backendOf(s, r)}`).join(", ")})`);
+    for (const server of Object.keys(servers))
+      if (!(`${backend}/${server}` in o.pools))
+        problems.push(
+          `the balancer has no server ${server} in backend ${backend}: add every member to every pool backend (${Object.keys(desired)
+            .map((r) => `${r}: ${backendOf(s, r)}`)
+            .join(", ")})`,
+        );
   }
   const current = new Map(Object.entries(o.pools).filter((e): e is [string, AdminState] => (adminStates as readonly string[]).includes(e[1])));
   const own = new Map(Object.entries(o.own ?? {}).filter((e): e is [string, "drain" | "maint"] => e[1] === "drain" || e[1] === "maint"));
@@ -196,7 +248,17 @@ export function clusterRollout(s: ClusterInputs, catalog: Catalog, o: Observed, 
     const policy = policyOf(catalog, from);
     return { from, to, policy, leaves: !samePools(policy, policyOf(catalog, to)) };
   });
-  const at = Object.fromEntries(names.map((n) => [n, j.upgraded.has(n) ? stages.length : Math.max(0, chain.findIndex((v) => catalog.scheme.compare(v, o.releases[n]) === 0))]));
+  const at = Object.fromEntries(
+    names.map((n) => [
+      n,
+      j.upgraded.has(n)
+        ? stages.length
+        : Math.max(
+            0,
+            chain.findIndex((v) => catalog.scheme.compare(v, o.releases[n]) === 0),
+          ),
+    ]),
+  );
   return stagedRolloutOrder(names, stages, at);
 }
 
@@ -213,12 +275,12 @@ function membersFailure(reason: string): CheckFailure {
  * failure's property: the engine prints a property's whole value beside it, and the members' value is
  * every member's connection and options.
  */
-export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+export async function check(olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult> {
   const r = await checkCluster(olds, news);
   return printableCheck(r.failures?.length ? { failures: inUserTerms(r.failures, fieldNamesOf(news)) } : r);
 }
 
-async function checkCluster(_olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+async function checkCluster(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult> {
   const parsed = clusterSchema.safeParse(news);
   if (!parsed.success) return { failures: toCheckFailures(parsed.error) };
   const s = parsed.data;
@@ -231,22 +293,28 @@ async function checkCluster(_olds: any, news: any): Promise<pulumi.dynamic.Check
     const j = judge(s, catalog, o);
     if (j.problems.length) return { failures: j.problems.map((reason) => checkFailure("INVALID_INPUT", "members", reason)) };
     const order = clusterRollout(s, catalog, o, j).entries.map((e) => `${e.member}: ${e.action}`);
-    return { inputs: { ...news, observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) }, rollout: order } };
+    return { inputs: { ...propertiesOf(news), observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) }, rollout: order } };
   } catch (e) {
     if (!isUpchainError(e)) return { failures: [membersFailure((e as Error).message)] };
     return { failures: [checkFailure(e.code, e.path.length ? e.path : "members", e.message)] };
   }
 }
 
-export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult> {
+/** The members' names in the order declared, from properties check returned (or the state kept). */
+const memberNamesOf = (props: Record<string, unknown>): unknown[] => (Array.isArray(props.members) ? props.members.map((m) => propertiesOf(m).name) : []);
+
+/** diff reads what check returned (news) and the state (olds): its own outputs, strings where it wrote strings. */
+export async function diff(_id: string, oldProps: unknown, newProps: unknown): Promise<pulumi.dynamic.DiffResult> {
+  const [olds, news] = [propertiesOf(oldProps), propertiesOf(newProps)];
+  const observed = propertiesOf(news.observed);
   const changed: string[] = [];
-  const target = news.target;
-  const releases: Record<string, string> = news.observed?.releases ?? {};
-  const catalog = getCatalog(news.product);
+  const target = String(news.target);
+  const releases = Object.values(propertiesOf(observed.releases)).map(String);
+  const catalog = getCatalog(String(news.product));
   const t = catalog.scheme.normalize(target) ?? target;
-  if (Object.values(releases).some((v) => catalog.scheme.compare(v, t) < 0)) changed.push("rollout");
-  if (news.observed && !news.observed.poolsMatch) changed.push("pools");
-  if (JSON.stringify((olds.members ?? []).map((m: any) => m.name)) !== JSON.stringify((news.members ?? []).map((m: any) => m.name))) changed.push("members");
+  if (releases.some((v) => catalog.scheme.compare(v, t) < 0)) changed.push("rollout");
+  if (news.observed && !observed.poolsMatch) changed.push("pools");
+  if (JSON.stringify(memberNamesOf(olds)) !== JSON.stringify(memberNamesOf(news))) changed.push("members");
   return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
 }
 
@@ -256,40 +324,43 @@ export function reconcileStep(s: ClusterInputs, j: { desired: DesiredPools }): {
 }
 
 /** Put the pools where the members' releases (and an interrupted run) say they belong. */
-async function reconcile(inputs: any): Promise<any> {
+async function reconcile(inputs: unknown): Promise<{ id: string; outs: Record<string, unknown> }> {
   const s = clusterSchema.parse(inputs);
   const catalog = getCatalog(s.product);
   const o = await observe(s, catalog, fieldNamesOf(inputs));
   const j = judge(s, catalog, o);
-  if (j.problems.length) throw new Error(`INVALID_INPUT: ${j.problems.join("; ")}`);
+  if (j.problems.length) throw new UpchainError("INVALID_INPUT", j.problems.join("; "), ["members"]);
   const log = (line: string) => console.log(`upchain cluster: ${line}`);
-  await withSsh(s.balancer.connection as Connection, async (h) => {
-    const r = await applyPools(haproxyPools(h, s.balancer), reconcileStep(s, j), Date.now() + (s.drainSeconds + 120) * 1000);
-    for (const line of r.stdout.trimEnd().split("\n")) log(line);
-  }, pinnedIn(fieldNamesOf(inputs), "balancer"));
+  await withSsh(
+    s.balancer.connection as Connection,
+    async (h) => {
+      const r = await applyPools(haproxyPools(h, s.balancer), reconcileStep(s, j), Date.now() + (s.drainSeconds + 120) * 1000);
+      for (const line of r.stdout.trimEnd().split("\n")) log(line);
+    },
+    pinnedIn(fieldNamesOf(inputs), "balancer"),
+  );
   const after = await observe(s, catalog, fieldNamesOf(inputs));
-  return { ...inputs, observed: { ...after, poolsMatch: true } };
+  return { id: `cluster@${s.balancer.connection.host}`, outs: { ...propertiesOf(inputs), observed: { ...after, poolsMatch: true } } };
 }
 
-export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
-  const outs = await printable(() => reconcile(inputs));
-  return { id: `cluster@${outs.balancer.connection.host}`, outs };
+export async function create(inputs: unknown): Promise<pulumi.dynamic.CreateResult> {
+  return printable(() => reconcile(inputs));
 }
 
-export async function update(_id: string, _olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
-  return { outs: await printable(() => reconcile(news)) };
+export async function update(_id: string, _olds: unknown, news: unknown): Promise<pulumi.dynamic.UpdateResult> {
+  return { outs: (await printable(() => reconcile(news))).outs };
 }
 
-export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
+export async function read(id: string, props: unknown): Promise<pulumi.dynamic.ReadResult> {
   return printable(() => readCluster(id, props));
 }
 
-async function readCluster(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
+async function readCluster(id: string, props: unknown): Promise<pulumi.dynamic.ReadResult> {
   const s = clusterSchema.parse(props);
   const catalog = getCatalog(s.product);
   const o = await observe(s, catalog, fieldNamesOf(props));
   const j = judge(s, catalog, o);
-  return { id, props: { ...props, observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) } } };
+  return { id, props: { ...propertiesOf(props), observed: { ...o, poolsMatch: poolsMatch(s, j.desired, o) } } };
 }
 
 export async function remove(): Promise<void> {

@@ -31,7 +31,11 @@ function readStartAtBoot(text: string): { value: StartAtBoot } | { error: string
 
 const edits = {
   "wsgi-module": { ...asText, apply: setWsgiModulePath } satisfies NamedEdit<string>,
-  "oratab-start-at-boot": { read: readStartAtBoot, apply: setStartAtBoot, write: (v: StartAtBoot) => JSON.stringify({ on: v.on, off: v.off }) } satisfies NamedEdit<StartAtBoot>,
+  "oratab-start-at-boot": {
+    read: readStartAtBoot,
+    apply: setStartAtBoot,
+    write: (v: StartAtBoot) => JSON.stringify({ on: v.on, off: v.off }),
+  } satisfies NamedEdit<StartAtBoot>,
   "jvm-max-heap": { ...asText, apply: setJvmMaxHeap } satisfies NamedEdit<string>,
   "reports-server-name": { ...asText, apply: setReportsServerName } satisfies NamedEdit<string>,
 };

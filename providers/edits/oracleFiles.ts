@@ -23,7 +23,7 @@ export function setStartAtBoot(text: string, want: StartAtBoot): EditOutcome {
     const m = oratabLine.exec(line);
     if (!m) return line;
     const [, sid, home, , rest] = m;
-    if (home === want.on) return (sawOn = true), `${sid}:${home}:Y${rest}`;
+    if (home === want.on) return ((sawOn = true), `${sid}:${home}:Y${rest}`);
     if (home === want.off) return `${sid}:${home}:N${rest}`;
     return line;
   });
@@ -57,7 +57,8 @@ const REPORTS_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
  */
 export function setReportsServerName(text: string, original: string): EditOutcome {
   if (original === "") return result(text, text);
-  if (!REPORTS_NAME.test(original)) return { error: "the Reports server name read from rwservlet.properties is not a plain name (letters, digits, '_', '.', '-'); fix that file on the host" };
+  if (!REPORTS_NAME.test(original))
+    return { error: "the Reports server name read from rwservlet.properties is not a plain name (letters, digits, '_', '.', '-'); fix that file on the host" };
   const target = /<Target\b[^>]*TYPE="oracle_repserv"[\s\S]*?<\/Target>/g;
   let error: string | undefined;
   const after = text.replace(target, (block) => {

@@ -64,13 +64,20 @@ const PROTOCOLS = ["tcp", "udp"] as const;
 
 /** Why entry `i` cannot be written as one services line that reads back as itself: its field and the rule, or undefined. */
 export function serviceEntryProblem(e: ServiceEntry, i = 0): UpchainError | undefined {
-  const bad = (field: keyof ServiceEntry, message: string) => new UpchainError("INVALID_INPUT", `services entry ${i + 1}, ${field}: ${message}`, ["entries", i, field]);
+  const bad = (field: keyof ServiceEntry, message: string) =>
+    new UpchainError("INVALID_INPUT", `services entry ${i + 1}, ${field}: ${message}`, ["entries", i, field]);
   if (typeof e.name !== "string" || !ENTRY_NAME.test(e.name)) {
-    return bad("name", `${JSON.stringify(String(e.name)).slice(0, 80)} is not a services name: give one or more printable ASCII characters without spaces or "#", like imap`);
+    return bad(
+      "name",
+      `${JSON.stringify(String(e.name)).slice(0, 80)} is not a services name: give one or more printable ASCII characters without spaces or "#", like imap`,
+    );
   }
   if (!Number.isInteger(e.port) || e.port < 1 || e.port > 65535) return bad("port", `${String(e.port)} is not a port: give a whole number from 1 to 65535`);
   if (!(PROTOCOLS as readonly string[]).includes(e.protocol)) {
-    return bad("protocol", `${JSON.stringify(String(e.protocol)).slice(0, 80)} is not a protocol of the services file: give ${PROTOCOLS.join(" or ")} (lowercase)`);
+    return bad(
+      "protocol",
+      `${JSON.stringify(String(e.protocol)).slice(0, 80)} is not a protocol of the services file: give ${PROTOCOLS.join(" or ")} (lowercase)`,
+    );
   }
   return undefined;
 }
@@ -124,5 +131,7 @@ export function addServices(text: string, entries: ServiceEntry[]): EditOutcome 
 
 /** What stands in the way of adding `entries` to `file`'s `text`, one line per conflict (the step's failure and preview's check say the same). */
 export function servicesConflictLines(file: string, text: string, entries: ServiceEntry[]): string[] {
-  return serviceConflicts(text, entries).map((c) => `${file} line ${c.lineNumber} ("${c.line.trim()}"): ${c.reason}, so ${describeEntry(c.entry)} cannot be added`);
+  return serviceConflicts(text, entries).map(
+    (c) => `${file} line ${c.lineNumber} ("${c.line.trim()}"): ${c.reason}, so ${describeEntry(c.entry)} cannot be added`,
+  );
 }

@@ -14,7 +14,8 @@ import { ExecResult, RemoteHost } from "../transport/remoteHost";
 import { Shell } from "./planning/catalog";
 
 /** The PowerShell that runs the script given on standard input (base64 of its UTF-8 text). */
-export const POWERSHELL_FROM_STDIN = "$s = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String([Console]::In.ReadToEnd())); & ([ScriptBlock]::Create($s))";
+export const POWERSHELL_FROM_STDIN =
+  "$s = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String([Console]::In.ReadToEnd())); & ([ScriptBlock]::Create($s))";
 
 const POWERSHELL_LINE = `powershell -NoProfile -NonInteractive -EncodedCommand ${Buffer.from(POWERSHELL_FROM_STDIN, "utf16le").toString("base64")}`;
 

@@ -17,12 +17,14 @@ const fromB64 = (t: string) => Buffer.from(t, "base64").toString("utf8");
 
 async function run(h: RemoteHost, what: string, lines: string[]): Promise<string> {
   const r = await runInItsShell(h, { shell: "powershell", command: [strict, ...lines].join("\n") });
-  if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `${h.label}: ${what}: ${(r.stderr.trim() || r.stdout.trim()).replace(/[^\x20-\x7e]/g, "?").slice(0, 300)}`);
+  if (r.code !== 0)
+    throw new UpchainError("COMMAND_FAILED", `${h.label}: ${what}: ${(r.stderr.trim() || r.stdout.trim()).replace(/[^\x20-\x7e]/g, "?").slice(0, 300)}`);
   return r.stdout;
 }
 
 /** Where copies of replaced or removed files are kept: upchain's own folder under %ProgramData%, one per run. */
-export const windowsKeepFolder = (product: string, fileSet: string, run: string) => `$env:ProgramData + ${q(`\\upchain\\files\\${product}-${fileSet}\\${run}`)}`;
+export const windowsKeepFolder = (product: string, fileSet: string, run: string) =>
+  `$env:ProgramData + ${q(`\\upchain\\files\\${product}-${fileSet}\\${run}`)}`;
 
 /**
  * The regular files of `folder` (no folder, no link or other reparse point), by name: content as UTF-8
@@ -61,5 +63,8 @@ export async function windowsWriteFile(h: RemoteHost, folder: string, name: stri
 
 /** Remove `names` from `folder` (their copies were kept first). */
 export async function windowsRemoveFiles(h: RemoteHost, folder: string, names: string[]): Promise<void> {
-  await run(h, `could not remove ${names.join(", ")} from ${folder}`, [`$dir = ${q(folder)}`, `foreach ($n in @(${names.map(q).join(", ")})) { [IO.File]::Delete([IO.Path]::Combine($dir, $n)) }`]);
+  await run(h, `could not remove ${names.join(", ")} from ${folder}`, [
+    `$dir = ${q(folder)}`,
+    `foreach ($n in @(${names.map(q).join(", ")})) { [IO.File]::Delete([IO.Path]::Combine($dir, $n)) }`,
+  ]);
 }

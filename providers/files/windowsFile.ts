@@ -7,14 +7,25 @@
 import { createHash, randomBytes } from "crypto";
 import { runInItsShell } from "../engine/readOnHost";
 import { UpchainError } from "../errors";
-import { READ_MARK, WindowsTarget, windowsKeepCopyScript, windowsPutBackScript, windowsReadScript, windowsReplaceScripts } from "../transport/atomicWriteWindows";
+import {
+  READ_MARK,
+  WindowsTarget,
+  windowsKeepCopyScript,
+  windowsPutBackScript,
+  windowsReadScript,
+  windowsReplaceScripts,
+} from "../transport/atomicWriteWindows";
 import { RemoteHost } from "../transport/remoteHost";
 
 /** The largest file upchain reads to edit: a services or configuration file is a few kilobytes. */
 const WINDOWS_EDITABLE_MAX_BYTES = 1024 * 1024;
 
 /** Host output in a message: printable ASCII only, bounded. */
-const shown = (t: string) => t.trim().replace(/[^\x20-\x7e]/g, "?").slice(0, 300);
+const shown = (t: string) =>
+  t
+    .trim()
+    .replace(/[^\x20-\x7e]/g, "?")
+    .slice(0, 300);
 
 async function run(h: RemoteHost, failure: string, script: string): Promise<string> {
   const r = await runInItsShell(h, { shell: "powershell", command: script });
@@ -48,15 +59,19 @@ export async function windowsReadText(h: RemoteHost, t: WindowsTarget, maxBytes 
   const answer = line.slice(READ_MARK.length + 1).trim();
   if (answer === "missing") return undefined;
   if (answer === "folder") throw refuse("is a folder, not a file: give the file's path");
-  if (answer === "link") throw refuse("is a link (a reparse point): upchain edits only a regular file, which it replaces in place; give the path of the file it points to");
-  if (answer.startsWith("large ")) throw refuse(`holds ${shown(answer.slice(6))} bytes, more than the ${maxBytes} a file upchain edits may hold; check it is the right file`);
+  if (answer === "link")
+    throw refuse("is a link (a reparse point): upchain edits only a regular file, which it replaces in place; give the path of the file it points to");
+  if (answer.startsWith("large "))
+    throw refuse(`holds ${shown(answer.slice(6))} bytes, more than the ${maxBytes} a file upchain edits may hold; check it is the right file`);
   if (answer.length > Math.ceil(maxBytes / 3) * 4 || !BASE64.test(answer)) throw refuse("could not be read: the host's answer is not the file's content");
   const bytes = Buffer.from(answer, "base64");
   if (bytes.includes(0)) throw refuse("holds NUL bytes: it is not a text file in UTF-8 or ASCII (a UTF-16 file?); save it as UTF-8 or ASCII, then run again");
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw refuse("is not UTF-8 text (ANSI characters outside ASCII?): upchain would not write back what it cannot read exactly; save it as UTF-8 or ASCII, then run again");
+    throw refuse(
+      "is not UTF-8 text (ANSI characters outside ASCII?): upchain would not write back what it cannot read exactly; save it as UTF-8 or ASCII, then run again",
+    );
   }
 }
 

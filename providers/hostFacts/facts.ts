@@ -33,7 +33,13 @@ export function parseFacts(text: string): HostFacts {
   for (const line of text.split("\n")) {
     const i = line.indexOf("=");
     // the host's words become outputs Pulumi prints: one printable line each, of a bounded length
-    if (i > 0) kv.set(line.slice(0, i), terminalText(line.slice(i + 1)).trim().slice(0, MAX_FACT));
+    if (i > 0)
+      kv.set(
+        line.slice(0, i),
+        terminalText(line.slice(i + 1))
+          .trim()
+          .slice(0, MAX_FACT),
+      );
   }
   return {
     hostname: kv.get("hostname") ?? "",

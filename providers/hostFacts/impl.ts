@@ -4,6 +4,7 @@ import { printable } from "../terminalBoundary";
 import type * as pulumi from "@pulumi/pulumi";
 import { credentialFields } from "../connection";
 import { connectionOf, connectionSchema, toCheckFailures, withConnection } from "../connectionSchema";
+import { propertiesOf } from "../properties";
 import { withSsh } from "../transport/ssh";
 import { readFacts } from "./facts";
 import { FieldNames, fieldNamesOf, inUserTerms, userField } from "../server/fields";
@@ -26,19 +27,21 @@ export interface HostFactsOutputs {
 /** Facts are observed, never desired; the last observation is kept in the inputs as drift's baseline. */
 const factKeys = ["hostname", "osId", "osVersion", "osPrettyName"] as const;
 
-export async function check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
+export async function check(oldProps: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult> {
   const parsed = connectionSchema.safeParse(connectionOf(news));
   // named as the user wrote them, without a property: the engine would print the whole connection beside it
   if (!parsed.success) return { failures: inUserTerms(toCheckFailures(parsed.error, ["connection"]), fieldNamesOf(news)) };
-  const inputs = withConnection(news, parsed.data);
+  const inputs = withConnection(propertiesOf(news), parsed.data);
+  const olds = propertiesOf(oldProps);
+  const oldConnection = propertiesOf(olds.connection);
   // `up` must not erase the baseline the last refresh recorded (see read); a host moved elsewhere
   // starts without one
-  const sameHost = olds?.connection?.host === parsed.data.host && olds?.connection?.port === parsed.data.port;
-  for (const k of factKeys) if (sameHost && olds?.[k] !== undefined) inputs[k] = olds[k];
+  const sameHost = oldConnection.host === parsed.data.host && oldConnection.port === parsed.data.port;
+  for (const k of factKeys) if (sameHost && olds[k] !== undefined) inputs[k] = olds[k];
   return { inputs };
 }
 
-async function probe(inputs: any): Promise<HostFactsOutputs> {
+async function probe(inputs: unknown): Promise<HostFactsOutputs> {
   const c = connectionSchema.parse(connectionOf(inputs));
   const fields = fieldNamesOf(inputs);
   const facts = await withSsh(c, readFacts, { hostKeyField: userField("connection.hostKey", fields) });
@@ -51,15 +54,16 @@ async function probe(inputs: any): Promise<HostFactsOutputs> {
   return out;
 }
 
-export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
+export async function create(inputs: unknown): Promise<pulumi.dynamic.CreateResult> {
   const outs = await printable(() => probe(inputs));
   return { id: `${outs.connection.user}@${outs.connection.host}:${outs.connection.port}`, outs };
 }
 
-export async function diff(_id: string, olds: HostFactsOutputs, news: any): Promise<pulumi.dynamic.DiffResult> {
-  const o = olds.connection;
-  const n = news.connection ?? {};
-  const changed: string[] = (["host", "port", "user", "hostKey"] as const).filter((k) => o?.[k] !== n[k]);
+/** olds: the outputs (HostFactsOutputs, as the state or a refresh has them); news: check's inputs. */
+export async function diff(_id: string, oldProps: unknown, newProps: unknown): Promise<pulumi.dynamic.DiffResult> {
+  const [olds, news] = [propertiesOf(oldProps), propertiesOf(newProps)];
+  const [o, n] = [propertiesOf(olds.connection), propertiesOf(news.connection)];
+  const changed: string[] = (["host", "port", "user", "hostKey"] as const).filter((k) => o[k] !== n[k]);
   for (const k of credentialFields) if (olds[k] !== news[k]) changed.push(k);
   // During refresh, olds are the freshly read outputs and news the recorded inputs, so a fact that
   // differs from its recorded baseline is drift made behind Pulumi's back.
@@ -68,11 +72,11 @@ export async function diff(_id: string, olds: HostFactsOutputs, news: any): Prom
   return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
 }
 
-export async function update(_id: string, _olds: HostFactsOutputs, news: any): Promise<pulumi.dynamic.UpdateResult> {
+export async function update(_id: string, _olds: unknown, news: unknown): Promise<pulumi.dynamic.UpdateResult> {
   return { outs: await printable(() => probe(news)) };
 }
 
-export async function read(id: string, props: HostFactsOutputs): Promise<pulumi.dynamic.ReadResult> {
+export async function read(id: string, props: unknown): Promise<pulumi.dynamic.ReadResult> {
   const outs = await printable(() => probe(props));
   // Pulumi's refresh reports drift by diffing fresh outputs against the recorded inputs, so the
   // observed facts are recorded as inputs too: they are the baseline the next refresh compares to.

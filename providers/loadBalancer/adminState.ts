@@ -30,7 +30,8 @@ export interface MappedState {
  * tables means another format than the one this was written for: better to stop than to guess).
  */
 export function mapServerState(adminBits: number, op: number): MappedState | string {
-  if (!Number.isInteger(adminBits) || adminBits < 0 || (adminBits & ~knownAdminBits) !== 0) return `srv_admin_state ${adminBits} has bits the format does not define`;
+  if (!Number.isInteger(adminBits) || adminBits < 0 || (adminBits & ~knownAdminBits) !== 0)
+    return `srv_admin_state ${adminBits} has bits the format does not define`;
   if (!Number.isInteger(op) || op < opState.STOPPED || op > opState.STOPPING) return `srv_op_state ${op} is not one of 0..3`;
   // maintenance wins over drain: a server in both takes no traffic at all
   const admin: AdminState = adminBits & maintBits ? "maint" : adminBits & drainBits ? "drain" : "ready";

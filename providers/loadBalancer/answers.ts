@@ -8,16 +8,52 @@ import type { ServerState } from "./pools";
 
 /** The columns of format version 1 (HAProxy 2.6's management guide, "show servers state"). */
 const serversStateColumns = [
-  "be_id", "be_name", "srv_id", "srv_name", "srv_addr", "srv_op_state", "srv_admin_state", "srv_uweight",
-  "srv_iweight", "srv_time_since_last_change", "srv_check_status", "srv_check_result", "srv_check_health",
-  "srv_check_state", "srv_agent_state", "bk_f_forced_id", "srv_f_forced_id", "srv_fqdn", "srv_port",
-  "srvrecord", "srv_use_ssl", "srv_check_port", "srv_check_addr", "srv_agent_addr", "srv_agent_port",
+  "be_id",
+  "be_name",
+  "srv_id",
+  "srv_name",
+  "srv_addr",
+  "srv_op_state",
+  "srv_admin_state",
+  "srv_uweight",
+  "srv_iweight",
+  "srv_time_since_last_change",
+  "srv_check_status",
+  "srv_check_result",
+  "srv_check_health",
+  "srv_check_state",
+  "srv_agent_state",
+  "bk_f_forced_id",
+  "srv_f_forced_id",
+  "srv_fqdn",
+  "srv_port",
+  "srvrecord",
+  "srv_use_ssl",
+  "srv_check_port",
+  "srv_check_addr",
+  "srv_agent_addr",
+  "srv_agent_port",
 ];
 /** Columns the guide describes as numbers; anything else in them is garbage. */
 const numericColumns = new Set([
-  "be_id", "srv_id", "srv_op_state", "srv_admin_state", "srv_uweight", "srv_iweight", "srv_time_since_last_change",
-  "srv_check_status", "srv_check_result", "srv_check_health", "srv_check_state", "srv_agent_state", "bk_f_forced_id",
-  "srv_f_forced_id", "srv_port", "srv_use_ssl", "srv_check_port", "srv_agent_port",
+  "be_id",
+  "srv_id",
+  "srv_op_state",
+  "srv_admin_state",
+  "srv_uweight",
+  "srv_iweight",
+  "srv_time_since_last_change",
+  "srv_check_status",
+  "srv_check_result",
+  "srv_check_health",
+  "srv_check_state",
+  "srv_agent_state",
+  "bk_f_forced_id",
+  "srv_f_forced_id",
+  "srv_port",
+  "srv_use_ssl",
+  "srv_check_port",
+  "srv_agent_port",
 ]);
 const requiredColumns = ["be_name", "srv_name", "srv_addr", "srv_op_state", "srv_admin_state"];
 
@@ -61,7 +97,10 @@ export function parseServersState(text: string, source: string): ServerState[] {
     });
     const backend = fields[at("be_name")];
     const server = fields[at("srv_name")];
-    for (const [field, value] of [["be_name", backend], ["srv_name", server]]) {
+    for (const [field, value] of [
+      ["be_name", backend],
+      ["srv_name", server],
+    ]) {
       const problem = nameProblem(value);
       if (problem) throw garbage(source, `${where}: ${field} ${problem}`);
     }
@@ -82,7 +121,7 @@ function csvFields(line: string): string[] | undefined {
       i++;
       for (;;) {
         if (i >= line.length) return undefined; // an unterminated quote
-        if (line[i] === '"' && line[i + 1] === '"') (value += '"'), (i += 2);
+        if (line[i] === '"' && line[i + 1] === '"') ((value += '"'), (i += 2));
         else if (line[i] === '"') break;
         else value += line[i++];
       }

@@ -48,7 +48,11 @@ export function streamTargetOf(c: Pick<RuntimeApiConfig, "socket" | "address">):
 }
 
 /** HAProxy's pools over a connection already made to the balancer's machine. */
-export function haproxyPools(host: RemoteHost, c: Pick<RuntimeApiConfig, "socket" | "address">, options: { timeoutMs?: number; pollMs?: number } = {}): HaproxyPools {
+export function haproxyPools(
+  host: RemoteHost,
+  c: Pick<RuntimeApiConfig, "socket" | "address">,
+  options: { timeoutMs?: number; pollMs?: number } = {},
+): HaproxyPools {
   const target = streamTargetOf(c);
   return new HaproxyPools(new RuntimeApi(host, target, options.timeoutMs), options.pollMs, new PoolLedger(host, target));
 }

@@ -38,8 +38,14 @@ export class HaproxyPools implements Pools {
     if (answer.trim() !== "") throw this.refused(command, answer);
     const after = await this.find(backend, server);
     if (after.admin !== state) {
-      const why = after.inherited ? ` (its state comes from elsewhere: the configuration's \`disabled\`, a tracked server, or a failed address resolution)` : "";
-      throw new UpchainError("LB_STATE_MISMATCH", `${this.label}: ${key(backend, server)} was set to ${state}, but HAProxy reads it back as ${after.admin}${why}`, ["server"]);
+      const why = after.inherited
+        ? ` (its state comes from elsewhere: the configuration's \`disabled\`, a tracked server, or a failed address resolution)`
+        : "";
+      throw new UpchainError(
+        "LB_STATE_MISMATCH",
+        `${this.label}: ${key(backend, server)} was set to ${state}, but HAProxy reads it back as ${after.admin}${why}`,
+        ["server"],
+      );
     }
     return after;
   }
@@ -71,13 +77,21 @@ export class HaproxyPools implements Pools {
     for (;;) {
       const state = await this.find(backend, server);
       if (state.admin === "ready") {
-        throw new UpchainError("LB_STATE_MISMATCH", `${this.label}: waiting for ${key(backend, server)} to drain, but it is ready again (someone put it back)`, ["server"]);
+        throw new UpchainError(
+          "LB_STATE_MISMATCH",
+          `${this.label}: waiting for ${key(backend, server)} to drain, but it is ready again (someone put it back)`,
+          ["server"],
+        );
       }
       const open = await this.sessions(backend, server);
       if (open === 0) return;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new UpchainError("LB_STATE_MISMATCH", `${this.label}: ${key(backend, server)} still has ${open} session(s) or queued request(s) at the deadline; it was not drained`, ["server"]);
+        throw new UpchainError(
+          "LB_STATE_MISMATCH",
+          `${this.label}: ${key(backend, server)} still has ${open} session(s) or queued request(s) at the deadline; it was not drained`,
+          ["server"],
+        );
       }
       await sleep(Math.min(this.pollMs, left));
     }
@@ -91,7 +105,8 @@ export class HaproxyPools implements Pools {
   }
 
   private checkState(state: string): AdminState {
-    if (!adminStates.includes(state as AdminState)) throw new UpchainError("INVALID_INPUT", `state ${JSON.stringify(state)} must be one of ${adminStates.join(", ")}`, ["state"]);
+    if (!adminStates.includes(state as AdminState))
+      throw new UpchainError("INVALID_INPUT", `state ${JSON.stringify(state)} must be one of ${adminStates.join(", ")}`, ["state"]);
     return state as AdminState;
   }
 

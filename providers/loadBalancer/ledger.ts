@@ -35,13 +35,22 @@ export class PoolLedger {
     // one line per file: its name, a tab, its first bytes (a file is never trusted to be short)
     const command = `d=${this.dir}; [ -d "$d" ] || exit 0; for f in "$d"/*; do [ -f "$f" ] || continue; printf '%s\\t' "\${f##*/}"; head -c 16 "$f" | tr -d '\\n\\t'; printf '\\n'; done | head -n ${maxEntries + 1}`;
     const r = await this.host.exec(command);
-    if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${this.where()}: cannot read the pool states upchain set: ${r.stderr.trim().slice(0, 300) || `exit ${r.code}`}`);
+    if (r.code !== 0)
+      throw new UpchainError(
+        "REMOTE_IO_FAILED",
+        `${this.where()}: cannot read the pool states upchain set: ${r.stderr.trim().slice(0, 300) || `exit ${r.code}`}`,
+      );
     const own: OwnStates = new Map();
     const lines = r.stdout.split("\n").filter((l) => l !== "");
-    if (lines.length > maxEntries) throw new UpchainError("REMOTE_IO_FAILED", `${this.where()}: more than ${maxEntries} pool states noted; that is not upchain's`);
+    if (lines.length > maxEntries)
+      throw new UpchainError("REMOTE_IO_FAILED", `${this.where()}: more than ${maxEntries} pool states noted; that is not upchain's`);
     for (const line of lines) {
       const m = /^([^\t@]{1,100})@([^\t@]{1,100})\t(drain|maint)$/.exec(line);
-      if (!m || nameProblem(m[1]) || nameProblem(m[2])) throw new UpchainError("REMOTE_IO_FAILED", `${this.where()}: a noted pool state cannot be read: ${JSON.stringify(line.slice(0, 120))}; remove that file if you did not put it there`);
+      if (!m || nameProblem(m[1]) || nameProblem(m[2]))
+        throw new UpchainError(
+          "REMOTE_IO_FAILED",
+          `${this.where()}: a noted pool state cannot be read: ${JSON.stringify(line.slice(0, 120))}; remove that file if you did not put it there`,
+        );
       own.set(key(m[1], m[2]), m[3] as "drain" | "maint");
     }
     return own;
@@ -49,7 +58,10 @@ export class PoolLedger {
 
   /** Note the state upchain is about to set (drain, maint), or forget it once the server is ready again. */
   async record(backend: string, server: string, state: AdminState): Promise<void> {
-    for (const [field, value] of [["backend", backend], ["server", server]]) {
+    for (const [field, value] of [
+      ["backend", backend],
+      ["server", server],
+    ]) {
       const problem = nameProblem(value);
       if (problem) throw new UpchainError("INVALID_INPUT", `${field} ${JSON.stringify(value)} ${problem}`, [field]);
     }
@@ -59,7 +71,11 @@ export class PoolLedger {
         ? `rm -f ${this.dir}/${file}`
         : `mkdir -p ${this.dir} && printf '%s\\n' ${state} > ${this.dir}/.${file}.tmp && mv -f ${this.dir}/.${file}.tmp ${this.dir}/${file}`;
     const r = await this.host.exec(command);
-    if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${this.where()}: cannot note that upchain sets ${key(backend, server)} ${state}: ${r.stderr.trim().slice(0, 300) || `exit ${r.code}`}`);
+    if (r.code !== 0)
+      throw new UpchainError(
+        "REMOTE_IO_FAILED",
+        `${this.where()}: cannot note that upchain sets ${key(backend, server)} ${state}: ${r.stderr.trim().slice(0, 300) || `exit ${r.code}`}`,
+      );
   }
 }
 
@@ -67,7 +83,12 @@ export class PoolLedger {
  * The servers upchain would change although an operator set their state (drain or maint that upchain
  * did not set), each as a sentence naming the server, its state and how to go on.
  */
-export function foreignStates(current: ReadonlyMap<string, AdminState>, desired: Record<string, Record<string, AdminState>>, own: OwnStates, memberOf: (server: string) => string = (s) => s): string[] {
+export function foreignStates(
+  current: ReadonlyMap<string, AdminState>,
+  desired: Record<string, Record<string, AdminState>>,
+  own: OwnStates,
+  memberOf: (server: string) => string = (s) => s,
+): string[] {
   const out: string[] = [];
   for (const [backend, servers] of Object.entries(desired)) {
     for (const [server, want] of Object.entries(servers)) {

@@ -28,15 +28,25 @@ export interface HealthWait {
 }
 const HEALTH_WAIT: HealthWait = { waitMs: 30_000, pollMs: 500 };
 
-export async function applyPools(pools: Pools, step: Pick<PoolStep, "pools" | "drainSeconds">, deadlineMs: number, health: HealthWait = HEALTH_WAIT): Promise<PoolStepResult> {
+export async function applyPools(
+  pools: Pools,
+  step: Pick<PoolStep, "pools" | "drainSeconds">,
+  deadlineMs: number,
+  health: HealthWait = HEALTH_WAIT,
+): Promise<PoolStepResult> {
   const desired = step.pools;
   const drainUntil = Date.now() + Math.min((step.drainSeconds ?? 300) * 1000, Math.max(0, deadlineMs - Date.now()));
   const lines: string[] = [];
   // both read before anything changes, together: a step's start is part of the window it closes
   const [current, own] = await Promise.all([pools.read(), pools.ownStates()]);
   const state = (backend: string, server: string) => current.find((s) => s.backend === backend && s.server === server);
-  const missing = Object.entries(desired).flatMap(([b, servers]) => Object.keys(servers).filter((sv) => !state(b, sv)).map((sv) => `${b}/${sv}`));
-  if (missing.length) throw new UpchainError("LB_STATE_MISMATCH", `${pools.label} has no ${missing.join(", ")}: every cluster member must be a server of every pool backend`);
+  const missing = Object.entries(desired).flatMap(([b, servers]) =>
+    Object.keys(servers)
+      .filter((sv) => !state(b, sv))
+      .map((sv) => `${b}/${sv}`),
+  );
+  if (missing.length)
+    throw new UpchainError("LB_STATE_MISMATCH", `${pools.label} has no ${missing.join(", ")}: every cluster member must be a server of every pool backend`);
   // an operator's drain or maint is theirs: refuse, all at once, rather than undo it
   const foreign = foreignStates(new Map(current.map((s) => [key(s.backend, s.server), s.admin])), desired, own);
   if (foreign.length) throw new UpchainError("LB_STATE_MISMATCH", `${pools.label}: ${foreign.join("; ")}`);
@@ -91,7 +101,13 @@ const whyNot = (s: ServerState) => (s.admin !== "ready" ? `${s.server} is in ${s
  * `until` (a member this step just made ready is checked by the balancer before it counts as up);
  * past it, LB_STATE_MISMATCH naming each server's state, with nothing drained.
  */
-async function assertServedWithout(pools: Pools, desired: PoolStep["pools"], drains: { backend: string; server: string }[], until: number, pollMs: number): Promise<void> {
+async function assertServedWithout(
+  pools: Pools,
+  desired: PoolStep["pools"],
+  drains: { backend: string; server: string }[],
+  until: number,
+  pollMs: number,
+): Promise<void> {
   const backends = [...new Set(drains.map((d) => d.backend))];
   for (;;) {
     const now = await pools.read();
@@ -102,7 +118,10 @@ async function assertServedWithout(pools: Pools, desired: PoolStep["pools"], dra
     if (!unserved.length) return;
     if (Date.now() >= until) {
       const said = unserved.map(({ backend, staying }) => {
-        const leaving = drains.filter((d) => d.backend === backend).map((d) => d.server).join(", ");
+        const leaving = drains
+          .filter((d) => d.backend === backend)
+          .map((d) => d.server)
+          .join(", ");
         const others = staying.length ? staying.map(whyNot).join(", ") : "it has no other server";
         return `draining ${leaving} would leave backend ${backend} with no server able to serve (${others})`;
       });

@@ -25,8 +25,13 @@ export function reconcile(current: readonly ServerState[], desired: readonly Des
   desired.forEach((d, i) => {
     const k = key(d.backend, d.server);
     const from = now.get(k);
-    if (from === undefined) throw new UpchainError("INVALID_INPUT", `desired[${i}]: ${k} is not a server the balancer has (it has ${[...now.keys()].join(", ") || "none"})`, ["desired", i]);
-    if (wanted.has(k) && wanted.get(k) !== d.admin) throw new UpchainError("INVALID_INPUT", `desired[${i}]: ${k} is wanted both ${wanted.get(k)} and ${d.admin}`, ["desired", i]);
+    if (from === undefined)
+      throw new UpchainError("INVALID_INPUT", `desired[${i}]: ${k} is not a server the balancer has (it has ${[...now.keys()].join(", ") || "none"})`, [
+        "desired",
+        i,
+      ]);
+    if (wanted.has(k) && wanted.get(k) !== d.admin)
+      throw new UpchainError("INVALID_INPUT", `desired[${i}]: ${k} is wanted both ${wanted.get(k)} and ${d.admin}`, ["desired", i]);
     if (wanted.has(k)) return;
     wanted.set(k, d.admin);
     if (from !== d.admin) changes.push({ backend: d.backend, server: d.server, from, to: d.admin });

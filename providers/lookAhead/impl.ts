@@ -7,6 +7,7 @@ import { bounded, rememberLook } from "../server/lookAhead";
 import { GivenProblem, fleetTable, givenRows, rowsOf } from "./table";
 import { terminalText } from "../engine/running/progress";
 import { ensureOpenFiles } from "../transport/fileLimit";
+import { propertiesOf } from "../properties";
 
 /** How many hosts are looked at together: SSH handshakes cost the controller CPU. */
 const AT_ONCE = 32;
@@ -18,10 +19,14 @@ const AT_ONCE = 32;
  * this is the only place where a fleet's problems can all be shown by one preview. When none has a
  * problem, each Server's own check takes its look, already done.
  */
-export async function check(_olds: unknown, news: any): Promise<pulumi.dynamic.CheckResult> {
-  const servers: Record<string, unknown>[] = Array.isArray(news.servers) ? news.servers.filter((s: unknown) => s && typeof s === "object") : [];
+/** A problem the stack program found in a server's entry, named by its server (the rest is shown as it came). */
+const isGivenProblem = (p: unknown): p is GivenProblem => typeof propertiesOf(p).server === "string";
+
+export async function check(_olds: unknown, newProps: unknown): Promise<pulumi.dynamic.CheckResult> {
+  const news = propertiesOf(newProps);
+  const servers = Array.isArray(news.servers) ? news.servers.filter((s: unknown): s is Record<string, unknown> => !!s && typeof s === "object") : [];
   const names: unknown[] = Array.isArray(news.names) ? news.names : [];
-  const given: GivenProblem[] = Array.isArray(news.problems) ? news.problems.filter((p: any) => p && typeof p.server === "string") : [];
+  const given = Array.isArray(news.problems) ? news.problems.filter(isGivenProblem) : [];
   // the whole fleet weighed against the open-file limit first, before any connection is opened
   const tooMany = ensureOpenFiles(servers.length);
   if (tooMany) return { failures: [{ property: "", reason: terminalText(`${tooMany.code}: ${tooMany.message}`) }] };
@@ -33,7 +38,10 @@ export async function check(_olds: unknown, news: any): Promise<pulumi.dynamic.C
     return { result, ...settle };
   });
   servers.forEach((s, i) => rememberLook(s, results[i].result));
-  void bounded(servers.map((s, i) => () => server.checkNow(undefined, s).then(results[i].resolve, results[i].reject)), AT_ONCE);
+  void bounded(
+    servers.map((s, i) => () => server.checkNow(undefined, s).then(results[i].resolve, results[i].reject)),
+    AT_ONCE,
+  );
   const looked = await Promise.allSettled(results.map((r) => r.result));
   const rows = [
     ...givenRows(given),
@@ -52,15 +60,15 @@ export async function diff(): Promise<pulumi.dynamic.DiffResult> {
   return { changes: false };
 }
 
-export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
-  return { id: "look-ahead", outs: { servers: inputs.servers } };
+export async function create(inputs: unknown): Promise<pulumi.dynamic.CreateResult> {
+  return { id: "look-ahead", outs: { servers: propertiesOf(inputs).servers } };
 }
 
-export async function update(_id: string, _olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
-  return { outs: { servers: news.servers } };
+export async function update(_id: string, _olds: unknown, news: unknown): Promise<pulumi.dynamic.UpdateResult> {
+  return { outs: { servers: propertiesOf(news).servers } };
 }
 
-export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
+export async function read(id: string, props: unknown): Promise<pulumi.dynamic.ReadResult> {
   return { id, props };
 }
 

@@ -49,10 +49,13 @@ export function rowsOf(server: string, failures: readonly CheckFailure[], names:
     const [code, message] = m ? [m[1], m[2]] : ["", reason];
     // a message listing several problems gives one per line, each led by its own field
     const [first, ...more] = message.split("\n");
-    const lines = [{ field: userField(f.property, names), text: first }, ...more.map((l) => {
-      const own = /^([A-Za-z_$][\w$.[\]"-]*): (.*)$/.exec(l);
-      return own ? { field: userField(own[1], names), text: own[2] } : { field: userField(f.property, names), text: l };
-    })];
+    const lines = [
+      { field: userField(f.property, names), text: first },
+      ...more.map((l) => {
+        const own = /^([A-Za-z_$][\w$.[\]"-]*): (.*)$/.exec(l);
+        return own ? { field: userField(own[1], names), text: own[2] } : { field: userField(f.property, names), text: l };
+      }),
+    ];
     return lines.map(({ field, text }) => row(server, field, text, code));
   });
 }
@@ -80,7 +83,8 @@ export function fleetTable(rows: readonly FleetProblem[]): string {
     field: Math.max(header.field.length, ...cells.map((c) => c.field.length)),
     problem: Math.max(header.problem.length, ...cells.flatMap((c) => c.problem.map((l) => l.length))),
   };
-  const line = (a: string, b: string, c: string, d: string) => `${a.padEnd(width.server)} | ${b.padEnd(width.field)} | ${c.padEnd(width.problem)} | ${d}`.trimEnd();
+  const line = (a: string, b: string, c: string, d: string) =>
+    `${a.padEnd(width.server)} | ${b.padEnd(width.field)} | ${c.padEnd(width.problem)} | ${d}`.trimEnd();
   const out = [`${plural(rows.length, "problem")} on ${plural(servers, "server")}:`, line(header.server, header.field, header.problem, header.todo)];
   out.push(["-".repeat(width.server), "-".repeat(width.field), "-".repeat(width.problem), "-".repeat(header.todo.length)].join("-+-"));
   for (const c of cells) {

@@ -27,7 +27,5 @@ export function suggestKey(key: string, legal: readonly string[]): string | unde
 
 export function unknownKeyMessage(key: string, legal: readonly string[]): string {
   const near = suggestKey(key, legal);
-  return near
-    ? `is not an option; did you mean \`${near}\`?`
-    : `is not an option; the options here are ${legal.map((k) => `\`${k}\``).join(", ")}`;
+  return near ? `is not an option; did you mean \`${near}\`?` : `is not an option; the options here are ${legal.map((k) => `\`${k}\``).join(", ")}`;
 }

@@ -19,10 +19,16 @@ export function localPath() {
   return z.string(expecting("the absolute path of a file on this machine")).superRefine((value, ctx) => {
     const windows = /^[A-Za-z]:\\/.test(value);
     if (value === "" || /[\u0000-\u001f\u007f]/.test(value) || !(path.posix.isAbsolute(value) || windows)) {
-      ctx.addIssue({ code: "custom", message: `${shown(value)} is not an absolute path on this machine (the one running pulumi): give its full path, like /srv/omflow/omflow_patch_1_2_0_1.tar.gz` });
+      ctx.addIssue({
+        code: "custom",
+        message: `${shown(value)} is not an absolute path on this machine (the one running pulumi): give its full path, like /srv/omflow/omflow_patch_1_2_0_1.tar.gz`,
+      });
     } else if (isRoot(value, windows)) {
       // preview would read the whole disk to check it, and an upload would copy it
-      ctx.addIssue({ code: "custom", message: `${shown(value)} is the root folder of this machine (the one running pulumi): give the file or folder itself, like /srv/omflow/bundle` });
+      ctx.addIssue({
+        code: "custom",
+        message: `${shown(value)} is the root folder of this machine (the one running pulumi): give the file or folder itself, like /srv/omflow/bundle`,
+      });
     }
   });
 }
@@ -43,7 +49,9 @@ export function localPathProblems(field: string, p: string, kind: LocalKind): Op
     st = fs.statSync(p);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return [{ path: field, message: code === "ENOENT" || code === "ENOTDIR" ? `${shown(p)} does not exist ${here}` : `${shown(p)} cannot be read ${here} (${code})` }];
+    return [
+      { path: field, message: code === "ENOENT" || code === "ENOTDIR" ? `${shown(p)} does not exist ${here}` : `${shown(p)} cannot be read ${here} (${code})` },
+    ];
   }
   if (kind === "file" && !st.isFile()) return [{ path: field, message: `${shown(p)} is ${st.isDirectory() ? "a folder" : "not a regular file"}; give a file` }];
   if (kind === "folder" && !st.isDirectory()) return [{ path: field, message: `${shown(p)} is not a folder; give the folder` }];

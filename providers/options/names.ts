@@ -18,7 +18,8 @@ export function windowsServiceNameProblem(name: string, example: string): string
   const control = name.search(CONTROL);
   if (control >= 0) return `${shown(name)} holds a control character (${shown(name[control])} at position ${control + 1}): ${legal}`;
   const bad = NOT_IN_SERVICE_NAME.exec(name);
-  if (bad) return `${shown(name)} holds "${bad[0]}" (at position ${bad.index + 1}), which ${bad[0] === "/" || bad[0] === "\\" ? "Windows does not allow in a service name" : "PowerShell reads as a wildcard, matching other services too"}: ${legal}`;
+  if (bad)
+    return `${shown(name)} holds "${bad[0]}" (at position ${bad.index + 1}), which ${bad[0] === "/" || bad[0] === "\\" ? "Windows does not allow in a service name" : "PowerShell reads as a wildcard, matching other services too"}: ${legal}`;
   if (name.trim() !== name) return `${shown(name)} has a space at one end, which would name another service than the one Windows has: ${legal}`;
   return undefined;
 }

@@ -73,7 +73,29 @@ export function pathProblem(p: string, platform: Platform, example?: string, var
 // Folders of the system itself. A restore removes (or mirrors over) the paths it puts back, so one of
 // these as an install folder or a database path would take the system down with it.
 const POSIX_SYSTEM = new Set(
-  ["bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt", "opt", "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var"]
+  [
+    "bin",
+    "boot",
+    "dev",
+    "etc",
+    "home",
+    "lib",
+    "lib32",
+    "lib64",
+    "libx32",
+    "media",
+    "mnt",
+    "opt",
+    "proc",
+    "root",
+    "run",
+    "sbin",
+    "srv",
+    "sys",
+    "tmp",
+    "usr",
+    "var",
+  ]
     .map((d) => `/${d}`)
     .concat(["/usr/bin", "/usr/lib", "/usr/local", "/usr/sbin", "/usr/share", "/var/lib", "/var/log", "/var/opt", "/var/backups", "/var/tmp"]),
 );
@@ -82,7 +104,9 @@ const WINDOWS_SYSTEM = /^[A-Za-z]:\\(windows(\\system32)?|program files|program 
 /** Why `p` may not be a path the restore removes: it is one of the system's own folders. */
 export function systemFolderProblem(p: string, platform: Platform, example?: string): string | undefined {
   const system = platform === "windows" ? WINDOWS_SYSTEM.test(p) : POSIX_SYSTEM.has(p);
-  return system ? `${shown(p)} is a folder of the system itself, and the restore removes this path before it puts it back: give the product's own folder${example ? `, like ${example}` : ""}` : undefined;
+  return system
+    ? `${shown(p)} is a folder of the system itself, and the restore removes this path before it puts it back: give the product's own folder${example ? `, like ${example}` : ""}`
+    : undefined;
 }
 
 /**

@@ -48,6 +48,7 @@ export const text = (what: string) => z.string(expecting(what)).trim().min(1, `i
 export const command = (what: string) =>
   text(what).superRefine((value, ctx) => {
     const at = value.indexOf("\0");
-    if (at >= 0) ctx.addIssue({ code: "custom", message: `holds a NUL byte (at position ${at + 1}), which no shell can run as written: remove it and give ${what}` });
+    if (at >= 0)
+      ctx.addIssue({ code: "custom", message: `holds a NUL byte (at position ${at + 1}), which no shell can run as written: remove it and give ${what}` });
   });
 export const flag = () => z.boolean(expecting("true or false"));

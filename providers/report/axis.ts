@@ -10,7 +10,26 @@ export interface Tick {
 const S = 1000;
 const MIN = 60 * S;
 const H = 60 * MIN;
-const STEPS = [1 * S, 2 * S, 5 * S, 10 * S, 15 * S, 30 * S, 1 * MIN, 2 * MIN, 5 * MIN, 10 * MIN, 15 * MIN, 30 * MIN, 1 * H, 2 * H, 3 * H, 6 * H, 12 * H, 24 * H];
+const STEPS = [
+  1 * S,
+  2 * S,
+  5 * S,
+  10 * S,
+  15 * S,
+  30 * S,
+  1 * MIN,
+  2 * MIN,
+  5 * MIN,
+  10 * MIN,
+  15 * MIN,
+  30 * MIN,
+  1 * H,
+  2 * H,
+  3 * H,
+  6 * H,
+  12 * H,
+  24 * H,
+];
 const MAX_INTERVALS = 8;
 
 /** "0 s", "45 s", "1 min 15 s", "2 h 30 min": the largest two units a round tick needs. */

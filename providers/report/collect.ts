@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { RunRecord } from "../engine/running/runRecord";
+import { propertiesOf } from "../properties";
 import { TimelineRow } from "./timeline";
 
 export interface StackServer {
@@ -17,26 +18,48 @@ export interface StackServer {
 }
 
 /** The managed servers in a `pulumi stack export` deployment: dynamic resources with a product and a connection. */
-export function serversOf(exported: any): StackServer[] {
-  const resources: any[] = exported?.deployment?.resources ?? [];
-  return resources
-    .filter((r) => typeof r?.type === "string" && r.type.startsWith("pulumi-nodejs:dynamic") && r.outputs?.product && r.outputs?.connection?.host && r.outputs?.installedVersion !== undefined)
-    .map((r) => {
-      const c = r.outputs.connection;
-      return {
-        name: String(r.urn).split("::").pop() ?? "?",
-        server: `${c.user ?? "root"}@${c.host}:${c.port ?? 22}`,
-        resource: r.outputs.journalName ?? r.outputs.product,
-        ...(typeof r.outputs.wave === "number" ? { wave: r.outputs.wave } : {}),
-      };
-    })
-    // wave by wave (a stable sort: within a wave, the state's order, which is the order they finished)
-    .sort((a, b) => (a.wave ?? 0) - (b.wave ?? 0));
+export function serversOf(exported: unknown): StackServer[] {
+  const resources = propertiesOf(propertiesOf(exported).deployment).resources;
+  return (
+    (Array.isArray(resources) ? resources : [])
+      .map((resource: unknown) => ({ r: propertiesOf(resource), outputs: propertiesOf(propertiesOf(resource).outputs) }))
+      .filter(
+        ({ r, outputs }) =>
+          typeof r.type === "string" &&
+          r.type.startsWith("pulumi-nodejs:dynamic") &&
+          outputs.product &&
+          propertiesOf(outputs.connection).host &&
+          outputs.installedVersion !== undefined,
+      )
+      .map(({ r, outputs }) => {
+        const c = propertiesOf(outputs.connection);
+        return {
+          name: String(r.urn).split("::").pop() ?? "?",
+          server: `${String(c.user ?? "root")}@${String(c.host)}:${String(c.port ?? 22)}`,
+          resource: String(outputs.journalName ?? outputs.product),
+          ...(typeof outputs.wave === "number" ? { wave: outputs.wave } : {}),
+        };
+      })
+      // wave by wave (a stable sort: within a wave, the state's order, which is the order they finished)
+      .sort((a, b) => (a.wave ?? 0) - (b.wave ?? 0))
+  );
 }
 
-const isRecord = (r: any): r is RunRecord =>
-  r?.version === 1 && typeof r.server === "string" && typeof r.resource === "string" && typeof r.run === "string" && Array.isArray(r.steps) &&
-  r.steps.every((s: any) => typeof s?.start === "string" && typeof s?.id === "string" && typeof s?.hop === "string");
+const isStep = (s: unknown): boolean => {
+  const step = propertiesOf(s);
+  return typeof step.start === "string" && typeof step.id === "string" && typeof step.hop === "string";
+};
+const isRecord = (value: unknown): value is RunRecord => {
+  const r = propertiesOf(value);
+  return (
+    r.version === 1 &&
+    typeof r.server === "string" &&
+    typeof r.resource === "string" &&
+    typeof r.run === "string" &&
+    Array.isArray(r.steps) &&
+    r.steps.every(isStep)
+  );
+};
 
 export function readRecords(dir: string): RunRecord[] {
   if (!fs.existsSync(dir)) return [];
@@ -45,7 +68,7 @@ export function readRecords(dir: string): RunRecord[] {
     .filter((f) => f.endsWith(".json"))
     .flatMap((f) => {
       try {
-        const r = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+        const r: unknown = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
         return isRecord(r) && r.steps.length ? [r] : [];
       } catch {
         return [];
@@ -60,8 +83,10 @@ export function readRecords(dir: string): RunRecord[] {
  */
 export function rowsFor(servers: readonly StackServer[], records: readonly RunRecord[]): TimelineRow[] {
   const same = (a: StackServer, b: StackServer) => a.server === b.server && a.resource === b.resource;
-  return servers.filter((s, i) => !servers.slice(i + 1).some((later) => same(s, later))).flatMap((s) => {
-    const mine = records.filter((r) => r.server === s.server && r.resource === s.resource).sort((a, b) => (a.run < b.run ? 1 : -1));
-    return mine.length ? [{ name: s.name, record: mine[0], ...(s.wave !== undefined ? { wave: s.wave } : {}) }] : [];
-  });
+  return servers
+    .filter((s, i) => !servers.slice(i + 1).some((later) => same(s, later)))
+    .flatMap((s) => {
+      const mine = records.filter((r) => r.server === s.server && r.resource === s.resource).sort((a, b) => (a.run < b.run ? 1 : -1));
+      return mine.length ? [{ name: s.name, record: mine[0], ...(s.wave !== undefined ? { wave: s.wave } : {}) }] : [];
+    });
 }

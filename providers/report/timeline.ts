@@ -24,7 +24,15 @@ export interface Bar {
   step: RunRecordStep;
 }
 
-export const COLOURS = { ok: "#4c9a2a", failed: "#c62828", lost: "#6a1b9a", warned: "#ffb300", restore: "#ef8f00", recover: "#f4c542", running: "#90a4ae" } as const;
+export const COLOURS = {
+  ok: "#4c9a2a",
+  failed: "#c62828",
+  lost: "#6a1b9a",
+  warned: "#ffb300",
+  restore: "#ef8f00",
+  recover: "#f4c542",
+  running: "#90a4ae",
+} as const;
 
 const LABEL = 220;
 const TOTAL = 90;
@@ -73,7 +81,10 @@ const fits = (text: string, px: number) => text.length * 6 <= px;
 function axis(start: number, end: number, scale: number, bottom: number): string[] {
   return timeTicks(end - start).flatMap((t) => {
     const x = (LABEL + t.ms * scale).toFixed(1);
-    return [`<line class="grid" x1="${x}" x2="${x}" y1="${AXIS}" y2="${bottom}" stroke="#ddd"/>`, `<text class="tick" x="${x}" y="${AXIS - 4}" text-anchor="middle" fill="#555">${esc(t.label)}</text>`];
+    return [
+      `<line class="grid" x1="${x}" x2="${x}" y1="${AXIS}" y2="${bottom}" stroke="#ddd"/>`,
+      `<text class="tick" x="${x}" y="${AXIS - 4}" text-anchor="middle" fill="#555">${esc(t.label)}</text>`,
+    ];
   });
 }
 
@@ -120,7 +131,10 @@ export function renderTimeline(rows: readonly TimelineRow[], title = "upchain ru
     const y = TOP + i * ROW;
     if (r.wave !== undefined && r.wave !== wave) {
       wave = r.wave;
-      out.push(`<line class="wave" x1="0" x2="${WIDTH}" y1="${y - 2}" y2="${y - 2}" stroke="#555" stroke-dasharray="4 3"/>`, `<text x="${LABEL - 8}" y="${y + BAR_TOP + 14}" text-anchor="end" fill="#555">wave ${r.wave + 1}</text>`);
+      out.push(
+        `<line class="wave" x1="0" x2="${WIDTH}" y1="${y - 2}" y2="${y - 2}" stroke="#555" stroke-dasharray="4 3"/>`,
+        `<text x="${LABEL - 8}" y="${y + BAR_TOP + 14}" text-anchor="end" fill="#555">wave ${r.wave + 1}</text>`,
+      );
     }
     const own = r.record.steps;
     const first = Math.min(...own.map((s) => ms(s.start)));
@@ -135,7 +149,9 @@ export function renderTimeline(rows: readonly TimelineRow[], title = "upchain ru
     const y = TOP + b.row * ROW + BAR_TOP;
     const s = b.step;
     const tip = `${s.hop} ${s.id}: ${s.title} (${s.kind}, ${s.outcome ?? "running"}, ${s.end ? seconds(ms(s.start), ms(s.end)) : "no end"})`;
-    out.push(`<rect class="bar ${s.kind} ${s.outcome ?? "running"}" x="${b.x.toFixed(1)}" y="${y}" width="${b.width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${b.colour}" stroke="#fff" stroke-width="1"><title>${esc(tip)}</title></rect>`);
+    out.push(
+      `<rect class="bar ${s.kind} ${s.outcome ?? "running"}" x="${b.x.toFixed(1)}" y="${y}" width="${b.width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${b.colour}" stroke="#fff" stroke-width="1"><title>${esc(tip)}</title></rect>`,
+    );
   }
   // over the bars: a hop's boundary must show where one bar of the same colour follows another
   out.push(...hopBoundaries(rows, start, scale));
@@ -143,10 +159,17 @@ export function renderTimeline(rows: readonly TimelineRow[], title = "upchain ru
   longest.forEach(({ bar }, i) => {
     const inside = bar.width >= 16;
     const x = inside ? bar.x + 4 : bar.x + bar.width + 2;
-    out.push(`<text class="longest-mark" x="${x.toFixed(1)}" y="${TOP + bar.row * ROW + BAR_TOP + 14}" font-weight="bold" fill="${inside ? "#fff" : "#000"}">${i + 1}</text>`);
+    out.push(
+      `<text class="longest-mark" x="${x.toFixed(1)}" y="${TOP + bar.row * ROW + BAR_TOP + 14}" font-weight="bold" fill="${inside ? "#fff" : "#000"}">${i + 1}</text>`,
+    );
   });
   const legendY = rowsEnd + 16;
-  out.push(...Object.entries(COLOURS).map(([k, c], i) => `<rect x="${LABEL + i * 110}" y="${legendY}" width="12" height="12" fill="${c}"/><text x="${LABEL + i * 110 + 16}" y="${legendY + 10}">${k}</text>`));
+  out.push(
+    ...Object.entries(COLOURS).map(
+      ([k, c], i) =>
+        `<rect x="${LABEL + i * 110}" y="${legendY}" width="12" height="12" fill="${c}"/><text x="${LABEL + i * 110 + 16}" y="${legendY + 10}">${k}</text>`,
+    ),
+  );
   const listY = legendY + 36;
   out.push(`<text x="10" y="${listY}" font-weight="bold">Longest steps</text>`);
   longest.forEach(({ bar, name }, i) => {

@@ -52,7 +52,9 @@ async function converge(given: ServerGiven, olds?: unknown): Promise<ServerOutpu
   const reads = { journalName, tracked: priorVersion(olds) };
   // a reboot step replaces the connection underneath; everything else keeps this one object. The first
   // is the one check logged in with, when it is still up (sharedConnections.ts)
-  const host = new ReconnectingHost(await sharedConnections.lend(c, pinnedIn(s.fields)), (ms) => connectSsh(c, { readyTimeoutMs: ms, handshakeTries: 1, ...pinnedIn(s.fields) }));
+  const host = new ReconnectingHost(await sharedConnections.lend(c, pinnedIn(s.fields)), (ms) =>
+    connectSsh(c, { readyTimeoutMs: ms, handshakeTries: 1, ...pinnedIn(s.fields) }),
+  );
   const balancer = balancerOpener(s);
   try {
     await assertRoot(host, c.user, s.platform);
@@ -147,14 +149,22 @@ async function convergeOrRecord(given: ServerGiven, olds?: unknown, id?: string)
     failure = reportedError(e, clusterState(given.server));
   }
   if (given.server.onFailure !== "record") throw failure;
-  return failedOutputs(given, olds, failure.message, planAfterRun(given.raw.plan), (line, prefix) => displayLine(prefix)(`failed, recorded for its wave's gate: ${line}`));
+  return failedOutputs(given, olds, failure.message, planAfterRun(given.raw.plan), (line, prefix) =>
+    displayLine(prefix)(`failed, recorded for its wave's gate: ${line}`),
+  );
 }
 
 /** A run's error as Pulumi prints it and the state keeps it (the host's text in it cleaned: terminalBoundary.ts). */
 export const reportedError = forTerminal;
 
 /** The outputs of a run that did not finish: the version the host runs now (or the last known), and the failure. */
-async function failedOutputs(given: ServerGiven, olds: unknown, message: string, plan: unknown, say?: (message: string, prefix: string) => void): Promise<ServerOutputs> {
+async function failedOutputs(
+  given: ServerGiven,
+  olds: unknown,
+  message: string,
+  plan: unknown,
+  say?: (message: string, prefix: string) => void,
+): Promise<ServerOutputs> {
   say?.(message, progressPrefix(given.server.resourceName, given.connection.host));
   const installedVersion = await installedAfterFailure(given, priorVersion(olds)).catch(() => priorVersion(olds) ?? "unknown");
   return serverOutputs(given, { plan, installedVersion, outcome: { status: "failed", error: message.slice(0, 2000) } });

@@ -37,7 +37,11 @@ export async function assertRoot(host: RemoteHost, user: string, platform: Platf
  * administrator's (OpenSSH gives a member of Administrators an elevated session).
  */
 async function assertAdministrator(host: RemoteHost, user: string): Promise<void> {
-  const r = await readOnHost(host, { shell: "powershell", command: "([Security.Principal.WindowsPrincipal][Security.Principal.WindowsIdentity]::GetCurrent()).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)" });
+  const r = await readOnHost(host, {
+    shell: "powershell",
+    command:
+      "([Security.Principal.WindowsPrincipal][Security.Principal.WindowsIdentity]::GetCurrent()).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)",
+  });
   if (r.code === 0 && r.stdout.trim() === "True") return;
   throw new UpchainError(
     "SUDO_REQUIRED",
@@ -71,16 +75,27 @@ function withPrintableFailure(j: Journal): Journal {
 /** What the host runs after a failed run (its hop restored), for the state; throws when it cannot be read. */
 export async function installedAfterFailure({ server: s, connection }: ServerGiven, tracked: string | undefined): Promise<string> {
   const catalog = catalogFor(s);
-  return withSharedSsh(connection, async (h) => (await findInstalled(h, catalog, contextOf(catalog, s), sourcesOf(s, tracked), s.journalName ?? s.product)).version, pinnedIn(s.fields));
+  return withSharedSsh(
+    connection,
+    async (h) => (await findInstalled(h, catalog, contextOf(catalog, s), sourcesOf(s, tracked), s.journalName ?? s.product)).version,
+    pinnedIn(s.fields),
+  );
 }
 
 /** What refresh reads: the installed version (a server whose version is the state's keeps it), and a failed restore, shown as drift with where its restore point is. */
-export async function readBack({ server: s, connection }: ServerGiven, tracked: string | undefined): Promise<{ installedVersion: string; failedRestore?: Record<string, unknown> }> {
+export async function readBack(
+  { server: s, connection }: ServerGiven,
+  tracked: string | undefined,
+): Promise<{ installedVersion: string; failedRestore?: Record<string, unknown> }> {
   const catalog = catalogFor(s);
   const journalName = s.journalName ?? s.product;
   const [installedVersion, pending] = await withSsh(
     connection,
-    async (h) => [(await findInstalled(h, catalog, contextOf(catalog, s), sourcesOf(s, tracked), journalName)).version, (await readRunState(h, s.platform, journalName))[0]] as const,
+    async (h) =>
+      [
+        (await findInstalled(h, catalog, contextOf(catalog, s), sourcesOf(s, tracked), journalName)).version,
+        (await readRunState(h, s.platform, journalName))[0],
+      ] as const,
     pinnedIn(s.fields),
   );
   const failedRestore = pending?.status === "restore-failed" ? { run: pending.run, ...pending.failure } : undefined;

@@ -9,7 +9,8 @@ import { guardProviderProcess } from "../providerProcess";
 import { convergeReporting } from "./converge";
 import { readBack } from "./hostState";
 import * as preview from "./preview";
-import { ServerOutputs, givenServer, priorVersion, propertiesOf, serverId } from "./schema";
+import { propertiesOf } from "../properties";
+import { ServerOutputs, givenServer, priorVersion, serverId } from "./schema";
 // the LookAhead loads this file to run each Server's look ahead of its check (lookAhead/impl.ts)
 export { checkNow } from "./preview";
 export { fieldNamesOf } from "./fields";

@@ -15,7 +15,10 @@ import { DEFAULT_STATE_DIR } from "../engine/running/executor";
 import { readOnHost } from "../engine/readOnHost";
 
 const sudoRefused = (host: RemoteHost, stderr: string) =>
-  new UpchainError("SUDO_REQUIRED", `${host.label}: reading the installed version needs root, and sudo said: ${stderr.trim().slice(0, 300)}`, ["connection", "user"]);
+  new UpchainError("SUDO_REQUIRED", `${host.label}: reading the installed version needs root, and sudo said: ${stderr.trim().slice(0, 300)}`, [
+    "connection",
+    "user",
+  ]);
 
 /** The version the catalog's documented probe reads; the product must be there. */
 export async function probeInstalled(host: RemoteHost, catalog: Catalog, ctx: PlanContext): Promise<string> {
@@ -39,7 +42,12 @@ export async function probeInstalled(host: RemoteHost, catalog: Catalog, ctx: Pl
  * probeInstalled checks it; undefined when it cannot stand for probeInstalled's own read (another
  * source, a probe that failed or printed nothing): the caller then reads the host as before.
  */
-export function versionReadAtEnd(catalog: Catalog, ctx: PlanContext, sources: VersionSources, read: { code: number; stdout: string } | undefined): string | undefined {
+export function versionReadAtEnd(
+  catalog: Catalog,
+  ctx: PlanContext,
+  sources: VersionSources,
+  read: { code: number; stdout: string } | undefined,
+): string | undefined {
   const source = versionSource(catalog, ctx, sources);
   if (!read || read.code !== 0 || source?.kind !== "document" || source.probe.shell !== "sh") return undefined;
   const found = probedVersion(source.probe, read.stdout);
@@ -50,7 +58,12 @@ export function versionReadAtEnd(catalog: Catalog, ctx: PlanContext, sources: Ve
 async function readSiteCommand(host: RemoteHost, catalog: Catalog, probe: { shell: Shell; command: string }): Promise<string> {
   const r = await readOnHost(host, probe);
   if (r.code !== 0 && /sudo/.test(r.stderr)) throw sudoRefused(host, r.stderr);
-  const read = r.code === 0 ? readSiteVersion(catalog, r.stdout) : { problem: `exited with status ${r.code} (its output is not shown: run it on the host as root to see why); it must print the installed version and exit 0` };
+  const read =
+    r.code === 0
+      ? readSiteVersion(catalog, r.stdout)
+      : {
+          problem: `exited with status ${r.code} (its output is not shown: run it on the host as root to see why); it must print the installed version and exit 0`,
+        };
   if ("problem" in read) throw new UpchainError("UNKNOWN_VERSION", `${host.label}: versionCommand ${read.problem}`, ["versionCommand"]);
   return read.version;
 }
@@ -89,7 +102,13 @@ export async function writeTracked(host: RemoteHost, journalName: string, versio
  * `sources.tracked` is the Pulumi state's installedVersion where the caller has it (update, refresh):
  * the copy on the host, written by the last run, wins over it.
  */
-export async function findInstalled(host: RemoteHost, catalog: Catalog, ctx: PlanContext, sources: VersionSources, journalName: string): Promise<{ version: string; source: VersionSource }> {
+export async function findInstalled(
+  host: RemoteHost,
+  catalog: Catalog,
+  ctx: PlanContext,
+  sources: VersionSources,
+  journalName: string,
+): Promise<{ version: string; source: VersionSource }> {
   const first = versionSource(catalog, ctx, sources);
   if (first?.kind === "document") return { version: await probeInstalled(host, catalog, ctx), source: first };
   if (first?.kind === "site") return { version: await readSiteCommand(host, catalog, first.probe), source: first };

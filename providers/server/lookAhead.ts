@@ -16,8 +16,19 @@ const FRESH_MS = 2 * 60_000;
 /** The inputs' digest: keys sorted at every level, the dynamic provider's own `__provider` left out. */
 export function lookKey(news: Record<string, unknown>): string {
   const stable = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(stable) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().filter((k) => k !== "__provider").map((k) => [k, stable((v as Record<string, unknown>)[k])])) : v;
-  return createHash("sha256").update(JSON.stringify(stable(news))).digest("hex");
+    Array.isArray(v)
+      ? v.map(stable)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .filter((k) => k !== "__provider")
+              .map((k) => [k, stable((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash("sha256")
+    .update(JSON.stringify(stable(news)))
+    .digest("hex");
 }
 
 export function rememberLook<T>(news: Record<string, unknown>, result: Promise<T>): void {

@@ -50,12 +50,23 @@ export async function readOffered(host: RemoteHost, catalog: Catalog, s: ServerI
 }
 
 /** The server's inputs as the planner takes them: the host's offer added to the releases, the target resolved. */
-const withOffered = (s: ServerInputs, offered: Offered): ServerInputs => ({ ...s, target: offered.target, ...(offered.releases ? { releases: offered.releases } : {}) });
+const withOffered = (s: ServerInputs, offered: Offered): ServerInputs => ({
+  ...s,
+  target: offered.target,
+  ...(offered.releases ? { releases: offered.releases } : {}),
+});
 
 /** Rebuild an interrupted run's plan on the controller, from the stack, for the versions its journal names. */
 export function resumePlan(catalog: Catalog, s: ServerInputs, pending: Journal, where: string): Plan {
   try {
-    const req: PlanRequest = { installed: pending.from, target: pending.to, platform: s.platform, releases: s.releases, options: s.options, versionCommand: s.versionCommand };
+    const req: PlanRequest = {
+      installed: pending.from,
+      target: pending.to,
+      platform: s.platform,
+      releases: s.releases,
+      options: s.options,
+      versionCommand: s.versionCommand,
+    };
     const plan = replanInterrupted(catalog, req, pending);
     assertPlanInputs(catalog, plan, req);
     return plan;
@@ -115,14 +126,28 @@ export async function planFromHost(host: RemoteHost, catalog: Catalog, s: Server
     const offered = catalog.offers && start.journal.chain ? { target: s.target } : await readOffered(host, catalog, s, await installed());
     const server = withOffered(s, offered);
     const plan = resumePlan(catalog, server, start.journal, start.where);
-    const req: PlanRequest = { installed: start.journal.from, target: start.journal.to, platform: s.platform, releases: server.releases, options: s.options, versionCommand: s.versionCommand };
+    const req: PlanRequest = {
+      installed: start.journal.from,
+      target: start.journal.to,
+      platform: s.platform,
+      releases: server.releases,
+      options: s.options,
+      versionCommand: s.versionCommand,
+    };
     return { plan, server, offered, req, missing: [] };
   }
   const from = await installed();
   const offered = await readOffered(host, catalog, s, from);
   if (start.at === "up") assertPreviewedTarget(host, catalog, s, offered, start.previewed);
   const server = withOffered(s, offered);
-  const req: PlanRequest = { installed: from, target: server.target, platform: s.platform, releases: server.releases, options: s.options, versionCommand: s.versionCommand };
+  const req: PlanRequest = {
+    installed: from,
+    target: server.target,
+    platform: s.platform,
+    releases: server.releases,
+    options: s.options,
+    versionCommand: s.versionCommand,
+  };
   // a cluster member's stage: its hops to the stage's stop (at preview, from the stop the stage before reaches)
   const plan = planUpgrade(catalog, stageRequest(catalog, req, stageOf(s), start.at === "preview"));
   const unproven = s.promotion && plan.hops.length ? promotionProblem(catalog.scheme, s.product, plan.to, s.promotion) : undefined;

@@ -36,7 +36,12 @@ export interface Resumed {
  * the versions its journal names), then the chain from where it ends to the target.
  */
 export function resumedPlan(interrupted: Plan, after: Plan): Plan {
-  return { ...interrupted, to: after.hops.length ? after.to : interrupted.to, hops: [...interrupted.hops, ...after.hops], steps: [...interrupted.steps, ...after.steps] };
+  return {
+    ...interrupted,
+    to: after.hops.length ? after.to : interrupted.to,
+    hops: [...interrupted.hops, ...after.hops],
+    steps: [...interrupted.steps, ...after.steps],
+  };
 }
 
 /** Before the action: what an interrupted run did with the step (right after "hop id:", where a cut line still shows it). */
@@ -50,7 +55,9 @@ function markerOf(index: number, resumed: Resumed | undefined): string {
 function onFailureLines(plan: Plan, catalog: Catalog, ctx: PlanContext): string[] {
   return plan.hops.flatMap((hop) => {
     const name = hopName(catalog, plan, hopLabel(hop));
-    return [...catalog.restoreSteps(hop, ctx), ...(catalog.recoverSteps?.(hop, ctx) ?? [])].map((s) => `${name} on failure ${s.id}: [${s.action}] ${s.title} <- ${shortProvenance(s.provenance)}`);
+    return [...catalog.restoreSteps(hop, ctx), ...(catalog.recoverSteps?.(hop, ctx) ?? [])].map(
+      (s) => `${name} on failure ${s.id}: [${s.action}] ${s.title} <- ${shortProvenance(s.provenance)}`,
+    );
   });
 }
 
@@ -58,7 +65,9 @@ export function planSummary(plan: Plan, catalog: Catalog, found: PlanPrecheck = 
   // the catalog's short name of a hop when it has one: the diff view cuts long lines
   const named = (key: string) => hopName(catalog, plan, key);
   // one line per entry: a step title listing six entries is too long for the diff view
-  const entries = plan.steps.flatMap((s) => (s.action === "services-add" ? servicesOf(s, found).missing.map((e) => `${s.hop} ${s.file} += ${describeEntry(e)}`) : []));
+  const entries = plan.steps.flatMap((s) =>
+    s.action === "services-add" ? servicesOf(s, found).missing.map((e) => `${s.hop} ${s.file} += ${describeEntry(e)}`) : [],
+  );
   return {
     from: plan.from,
     to: plan.to,

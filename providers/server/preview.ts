@@ -25,7 +25,8 @@ import { assertRoot, pinnedIn, readRunState } from "./hostState";
 import { takeLook } from "./lookAhead";
 import { HostPlan, VersionReads, catalogFor, contextOf, planFromHost, resumePlan, stageOf } from "./planFromHost";
 import { Resumed, planSummary, resumedPlan } from "./planSummary";
-import { Compared, ServerGiven, ServerInputs, comparedOf, parseServer, priorVersion, propertiesOf } from "./schema";
+import { propertiesOf } from "../properties";
+import { Compared, ServerGiven, ServerInputs, comparedOf, parseServer, priorVersion } from "./schema";
 import { targetProblems } from "./target";
 
 type Checked = pulumi.dynamic.CheckResult<Record<string, unknown>>;
@@ -47,7 +48,11 @@ export async function checkNow(olds: unknown, news: unknown): Promise<Checked> {
   const own = props.catalogModule === undefined ? undefined : loadCatalogModule(props.catalogModule, String(props.product));
   const parsed = parseServer(news);
   const server = parsed.given ? parsed.given.server : parsed.server;
-  const failures = [...(own ? [checkFailure("INVALID_INPUT", "catalogModule", own)] : []), ...(parsed.failures ?? []), ...(server ? problemsWithoutHost(server) : [])];
+  const failures = [
+    ...(own ? [checkFailure("INVALID_INPUT", "catalogModule", own)] : []),
+    ...(parsed.failures ?? []),
+    ...(server ? problemsWithoutHost(server) : []),
+  ];
   if (!parsed.given || failures.length) return { failures };
   const { connection } = parsed.given;
   // before the connection: a fleet larger than the process's open-file limit is refused here, not by EMFILE mid-run
@@ -55,7 +60,13 @@ export async function checkNow(olds: unknown, news: unknown): Promise<Checked> {
   if (tooMany) return { failures: [failureOf(tooMany)] };
   const looked = await lookAtHost(parsed.given, priorVersion(olds), failures);
   if (failures.length || !looked) return { failures };
-  return { inputs: { ...withConnection({ ...props, ...parsed.given.server }, connection), plan: looked.summary, ...(looked.resolvedTarget ? { resolvedTarget: looked.resolvedTarget } : {}) } };
+  return {
+    inputs: {
+      ...withConnection({ ...props, ...parsed.given.server }, connection),
+      plan: looked.summary,
+      ...(looked.resolvedTarget ? { resolvedTarget: looked.resolvedTarget } : {}),
+    },
+  };
 }
 
 /** The target, the declared version, the product's options and the secrets they name: all checked without a host. */
@@ -64,7 +75,11 @@ function problemsWithoutHost(s: ServerInputs): CheckFailure[] {
   try {
     out.push(...targetProblems(getCatalog(s.product), s.target, s.releases));
     out.push(...currentProblems(getCatalog(s.product), s.current).map((p) => checkFailure("INVALID_INPUT", p.path, p.message)));
-    out.push(...planInputProblems(getCatalog(s.product), [], { platform: s.platform, releases: s.releases, options: s.options }).map((p) => checkFailure("INVALID_INPUT", p.path, p.message)));
+    out.push(
+      ...planInputProblems(getCatalog(s.product), [], { platform: s.platform, releases: s.releases, options: s.options }).map((p) =>
+        checkFailure("INVALID_INPUT", p.path, p.message),
+      ),
+    );
     out.push(...unresolvedSecretReferences(s.options, s.secretEnv));
   } catch (e) {
     out.push(failureOf(e));
@@ -84,7 +99,13 @@ export function unresolvedSecretReferences(options: unknown, secretEnv: Record<s
       for (const m of v.matchAll(/\$\{?(UPCHAIN_SECRET_[A-Za-z0-9_]*)/g)) {
         if (!(m[1] in secretEnv)) {
           const known = Object.keys(secretEnv);
-          out.push(checkFailure("INVALID_INPUT", at, `refers to $${m[1]}, but no secret of that name is given to this server (${known.length ? `given: ${known.join(", ")}` : "none is given"}); declare it in upchain:secrets or pass it in secretEnv`));
+          out.push(
+            checkFailure(
+              "INVALID_INPUT",
+              at,
+              `refers to $${m[1]}, but no secret of that name is given to this server (${known.length ? `given: ${known.join(", ")}` : "none is given"}); declare it in upchain:secrets or pass it in secretEnv`,
+            ),
+          );
         }
       }
     } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${at}[${i}]`));
@@ -112,44 +133,48 @@ async function lookAtHost({ server: s, connection }: ServerGiven, tracked: strin
   let shown: { summary: Record<string, unknown>; resolvedTarget?: string } | undefined;
   try {
     // kept after, for this server's converge in the same up: one login per server (sharedConnections.ts)
-    await withSharedSsh(connection, async (h) => {
-      await assertRoot(h, connection.user, s.platform);
-      const where = `${h.label}:${journalPath(DEFAULT_STATE_DIR, journalName)}`;
-      const onInstalled = (found: { source: VersionSource }) => {
-        // a version not read on the host is said plainly, before the plan that starts from it
-        trusting = trustingNote(connection.host, found.source, s.current === undefined ? undefined : catalog.scheme.normalize(s.current));
-        if (trusting) warn(trusting);
-      };
-      const [planned, pending] = await Promise.allSettled([
-        chainFromHost(h, catalog, s, { journalName, tracked }, onInstalled, failures),
-        (async () => {
-          const [journal, holder] = await readRunState(h, s.platform, journalName);
-          // a run still holding the lock: up waits for it (or stops), and the operator is told before
-          const lock = holder && lockPreviewNote(holder, s.lockTimeoutSeconds, journalName);
-          if (lock) warn(lock);
-          return { ...pendingSummary(catalog, s, journal, where), lock };
-        })(),
-      ]);
-      for (const l of [planned, pending]) if (l.status === "rejected") failures.push(failureOf(l.reason));
-      if (planned.status !== "fulfilled" || !planned.value) return;
-      const hp = planned.value;
-      try {
-        const interrupted = pending.status === "fulfilled" ? pending.value.interrupted : undefined;
-        const { plan, resumed } = shownPlan(catalog, hp, interrupted, where);
-        // the host's files as the steps will find them (a services entry already there, or in the way)
-        const found = await precheckPlan(h, plan);
-        if (pending.status !== "fulfilled") return;
-        const summary: Record<string, unknown> = planSummary(plan, catalog, found, resumed, contextOf(catalog, hp.server));
-        if (hp.offered.lines) summary.offered = hp.offered.lines;
-        if (pending.value.text) summary.resume = pending.value.text;
-        if (pending.value.lock) summary.lock = pending.value.lock;
-        if (trusting) summary.installed = trusting;
-        if (s.promotion?.override && hp.plan.hops.length) summary.promotion = `OVERRIDE of ${s.promotion.from}: ${s.promotion.override}`;
-        shown = { summary, ...(hp.offered.target !== s.target ? { resolvedTarget: hp.offered.target } : {}) };
-      } catch (e) {
-        failures.push(failureOf(e));
-      }
-    }, pinnedIn(s.fields));
+    await withSharedSsh(
+      connection,
+      async (h) => {
+        await assertRoot(h, connection.user, s.platform);
+        const where = `${h.label}:${journalPath(DEFAULT_STATE_DIR, journalName)}`;
+        const onInstalled = (found: { source: VersionSource }) => {
+          // a version not read on the host is said plainly, before the plan that starts from it
+          trusting = trustingNote(connection.host, found.source, s.current === undefined ? undefined : catalog.scheme.normalize(s.current));
+          if (trusting) warn(trusting);
+        };
+        const [planned, pending] = await Promise.allSettled([
+          chainFromHost(h, catalog, s, { journalName, tracked }, onInstalled, failures),
+          (async () => {
+            const [journal, holder] = await readRunState(h, s.platform, journalName);
+            // a run still holding the lock: up waits for it (or stops), and the operator is told before
+            const lock = holder && lockPreviewNote(holder, s.lockTimeoutSeconds, journalName);
+            if (lock) warn(lock);
+            return { ...pendingSummary(catalog, s, journal, where), lock };
+          })(),
+        ]);
+        for (const l of [planned, pending]) if (l.status === "rejected") failures.push(failureOf(l.reason));
+        if (planned.status !== "fulfilled" || !planned.value) return;
+        const hp = planned.value;
+        try {
+          const interrupted = pending.status === "fulfilled" ? pending.value.interrupted : undefined;
+          const { plan, resumed } = shownPlan(catalog, hp, interrupted, where);
+          // the host's files as the steps will find them (a services entry already there, or in the way)
+          const found = await precheckPlan(h, plan);
+          if (pending.status !== "fulfilled") return;
+          const summary: Record<string, unknown> = planSummary(plan, catalog, found, resumed, contextOf(catalog, hp.server));
+          if (hp.offered.lines) summary.offered = hp.offered.lines;
+          if (pending.value.text) summary.resume = pending.value.text;
+          if (pending.value.lock) summary.lock = pending.value.lock;
+          if (trusting) summary.installed = trusting;
+          if (s.promotion?.override && hp.plan.hops.length) summary.promotion = `OVERRIDE of ${s.promotion.from}: ${s.promotion.override}`;
+          shown = { summary, ...(hp.offered.target !== s.target ? { resolvedTarget: hp.offered.target } : {}) };
+        } catch (e) {
+          failures.push(failureOf(e));
+        }
+      },
+      pinnedIn(s.fields),
+    );
   } catch (e) {
     failures.push(failureOf(e));
   }
@@ -157,7 +182,14 @@ async function lookAtHost({ server: s, connection }: ServerGiven, tracked: strin
 }
 
 /** The chain from what the host runs, its problems added to `failures`; undefined when the host's own diagnosis stands for the refusal. */
-async function chainFromHost(h: RemoteHost, catalog: Catalog, s: ServerInputs, reads: VersionReads, onInstalled: (found: { source: VersionSource }) => void, failures: CheckFailure[]): Promise<HostPlan | undefined> {
+async function chainFromHost(
+  h: RemoteHost,
+  catalog: Catalog,
+  s: ServerInputs,
+  reads: VersionReads,
+  onInstalled: (found: { source: VersionSource }) => void,
+  failures: CheckFailure[],
+): Promise<HostPlan | undefined> {
   let hp: HostPlan;
   try {
     hp = await planFromHost(h, catalog, s, reads, { at: "preview", onInstalled });
@@ -165,7 +197,8 @@ async function chainFromHost(h: RemoteHost, catalog: Catalog, s: ServerInputs, r
     // The host's own diagnosis (a module its update service does not know, a version it has
     // not detected, and why) says more than "not found" or "no chain leads there": when it
     // has one, it stands for the refusal.
-    const diagnosable = catalog.offers && (isUpchainError(err, "UNKNOWN_VERSION") || isUpchainError(err, "NO_LEGAL_PATH") || isUpchainError(err, "HOST_NOT_READY"));
+    const diagnosable =
+      catalog.offers && (isUpchainError(err, "UNKNOWN_VERSION") || isUpchainError(err, "NO_LEGAL_PATH") || isUpchainError(err, "HOST_NOT_READY"));
     if (!diagnosable) throw err;
     const notReady = await hostCheckProblems(h, hostChecksFor(catalog, [], contextOf(catalog, s)));
     if (!notReady.length) throw err;
@@ -193,7 +226,10 @@ function pendingSummary(catalog: Catalog, s: ServerInputs, pending: Journal | un
   if (pending.status !== "running") return {};
   if (s.clearRun === pending.run) return { text: `abandons interrupted run ${pending.run} (clearRun), then plans from what is installed` };
   resumePlan(catalog, s, pending, where);
-  return { text: `first finishes interrupted run ${pending.run} (${pending.from} -> ${pending.to}) from step ${pending.next + 1} of ${pending.steps}`, interrupted: pending };
+  return {
+    text: `first finishes interrupted run ${pending.run} (${pending.from} -> ${pending.to}) from step ${pending.next + 1} of ${pending.steps}`,
+    interrupted: pending,
+  };
 }
 
 /**
@@ -232,7 +268,13 @@ function atTarget(was: Compared, now: Compared): boolean {
   const norm = (v: unknown) => (scheme !== undefined && typeof v === "string" ? scheme.normalize(v) : undefined);
   // a cluster member's stage (pool.upTo, a stop before the target) is done once the member runs that stop or later
   const stop = now.pool.upTo;
-  if (typeof stop === "string") return scheme !== undefined && norm(was.installedVersion) !== undefined && norm(stop) !== undefined && scheme.compare(norm(was.installedVersion)!, norm(stop)!) >= 0;
+  if (typeof stop === "string")
+    return (
+      scheme !== undefined &&
+      norm(was.installedVersion) !== undefined &&
+      norm(stop) !== undefined &&
+      scheme.compare(norm(was.installedVersion)!, norm(stop)!) >= 0
+    );
   // a target alias ("latest") is compared as check resolved it against what the host offers
   const target = now.resolvedTarget ?? now.target;
   return was.installedVersion === target || (norm(was.installedVersion) !== undefined && norm(was.installedVersion) === norm(target));

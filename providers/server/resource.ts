@@ -46,7 +46,16 @@ export interface RunControlArgs {
 
 /** The run controls of a component's args, as Server inputs. */
 export function runControls(a: RunControlArgs): RunControlArgs {
-  return { lockTimeoutSeconds: a.lockTimeoutSeconds, stepTimeouts: a.stepTimeouts, clearRun: a.clearRun, onFailure: a.onFailure, wave: a.wave, lookAhead: a.lookAhead, promotion: a.promotion, fieldNames: a.fieldNames };
+  return {
+    lockTimeoutSeconds: a.lockTimeoutSeconds,
+    stepTimeouts: a.stepTimeouts,
+    clearRun: a.clearRun,
+    onFailure: a.onFailure,
+    wave: a.wave,
+    lookAhead: a.lookAhead,
+    promotion: a.promotion,
+    fieldNames: a.fieldNames,
+  };
 }
 
 /**
@@ -159,7 +168,22 @@ export class Server extends pulumi.dynamic.Resource {
     lookAhead?.add(props, name);
     // after the LookAhead, so that it is checked first (a dependsOn given as an Output is left as it is)
     const given = opts?.dependsOn;
-    const dependsOn = !lookAhead ? given : Array.isArray(given) ? [lookAhead, ...given] : given === undefined ? [lookAhead] : pulumi.Resource.isInstance(given) ? [lookAhead, given] : given;
-    super(serverProvider, name, props, { ...opts, dependsOn, additionalSecretOutputs: [...credentialFields, "secretEnv", "pool", ...(opts?.additionalSecretOutputs ?? [])] }, "upchain", "Server");
+    const dependsOn = !lookAhead
+      ? given
+      : Array.isArray(given)
+        ? [lookAhead, ...given]
+        : given === undefined
+          ? [lookAhead]
+          : pulumi.Resource.isInstance(given)
+            ? [lookAhead, given]
+            : given;
+    super(
+      serverProvider,
+      name,
+      props,
+      { ...opts, dependsOn, additionalSecretOutputs: [...credentialFields, "secretEnv", "pool", ...(opts?.additionalSecretOutputs ?? [])] },
+      "upchain",
+      "Server",
+    );
   }
 }

@@ -9,6 +9,7 @@ import { SHORTEST_SECRET, SHORT_SECRET_RULE, UpchainError } from "../errors";
 import { runtimeApiSchema } from "../loadBalancer/config";
 import { suggestKey } from "../options/keys";
 import { forTerminal } from "../terminalBoundary";
+import { propertiesOf } from "../properties";
 import { CheckFailure } from "./fields";
 
 const memberName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a server name as the balancer has it: letters, digits, '_', '.', ':' and '-'");
@@ -31,7 +32,8 @@ const poolSchema = z
 
 // zod reports a record key that fails its schema as "Invalid key in record": say the rule instead
 const STEP_KEY = /^[a-z0-9-]+$/;
-const STEP_KEY_RULE = 'is not a step id or action: give a step id as preview lists it (like backup or run-patch) or an action (run, backup, verify, restore): lowercase letters, digits and "-"';
+const STEP_KEY_RULE =
+  'is not a step id or action: give a step id as preview lists it (like backup or run-patch) or an action (run, backup, verify, restore): lowercase letters, digits and "-"';
 const SECRET_VARIABLE = /^UPCHAIN_SECRET_[A-Z0-9_]+$/;
 const SECRET_VARIABLE_RULE = 'is not a secret\'s variable: UPCHAIN_SECRET_ and then capitals, digits and "_", like UPCHAIN_SECRET_MAILADMINPASSWORD';
 // Output is masked by searching it for each secret (errors.ts maskSecrets), which a string of one to
@@ -53,19 +55,38 @@ export const serverSchema = z.object({
   releases: z.array(z.string()).optional(),
   options: z.record(z.string(), z.unknown()).default({}),
   /** The site's read-only command that prints the installed version, for a product whose documents name no way to read it. */
-  versionCommand: z.string().min(1, "give the site's read-only command that prints the installed version, or leave versionCommand out").regex(/^[^\0]*$/, "a command has no NUL character").optional(),
+  versionCommand: z
+    .string()
+    .min(1, "give the site's read-only command that prints the installed version, or leave versionCommand out")
+    .regex(/^[^\0]*$/, "a command has no NUL character")
+    .optional(),
   /** The version the server runs today, as the stack declares it: trusted on first adoption, then the state tracks it. */
   current: z.string().min(1, "give the version the server runs today, or leave current out").optional(),
   /** Names the journal and lock on the host; one per product installation. */
-  journalName: z.string().regex(/^[a-z0-9-]+$/, 'names the journal and lock files on the host: lowercase letters, digits and "-", like omflow or omflow-2').optional(),
+  journalName: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'names the journal and lock files on the host: lowercase letters, digits and "-", like omflow or omflow-2')
+    .optional(),
   /** How long a run's lock outlives its last heartbeat, i.e. how soon a killed run's lock is taken over. */
   lockTimeoutSeconds: z.number().int().min(5).max(86_400).default(120),
   /** Seconds a step may run, by step id or action ("run", "backup", "verify", "restore"). */
-  stepTimeouts: z.record(z.string().regex(STEP_KEY), z.number().int().min(1).max(7 * 86_400), { error: keyError(STEP_KEY_RULE) }).default({}),
+  stepTimeouts: z
+    .record(
+      z.string().regex(STEP_KEY),
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 86_400),
+      { error: keyError(STEP_KEY_RULE) },
+    )
+    .default({}),
   /** A run the operator has dealt with by hand: a failed restore to clear, or an interrupted run to abandon. */
   clearRun: z.string().regex(RUN_ID, "the run id the error named, like 20261123T101500-a1b2c3").optional(),
   /** Secret values the steps read as environment variables (from a root-only file on the host, never a command line). */
-  secretEnv: z.record(z.string().regex(SECRET_VARIABLE), z.string().min(SHORTEST_SECRET, SHORT_SECRET_RULE), { error: keyError(SECRET_VARIABLE_RULE) }).default({}),
+  secretEnv: z
+    .record(z.string().regex(SECRET_VARIABLE), z.string().min(SHORTEST_SECRET, SHORT_SECRET_RULE), { error: keyError(SECRET_VARIABLE_RULE) })
+    .default({}),
   /** A member of a cluster behind a load balancer: its pools are set around each hop (engine/planning/clusterMember.ts). */
   pool: poolSchema.optional(),
   /** "record": a failed run is kept in the outcome output for a wave's gate, instead of failing the resource. */
@@ -78,7 +99,12 @@ export const serverSchema = z.object({
   wave: z.number().int().min(0).optional(),
   /** The environment this one is promoted from, and what it runs (engine/planning/promotion.ts). */
   promotion: z
-    .strictObject({ from: z.string().min(1), proven: z.array(z.string()), server: z.string().optional(), override: z.string().refine(hasVisibleText, `say why the target goes without the previous environment, ${VISIBLE_REASON}`).optional() })
+    .strictObject({
+      from: z.string().min(1),
+      proven: z.array(z.string()),
+      server: z.string().optional(),
+      override: z.string().refine(hasVisibleText, `say why the target goes without the previous environment, ${VISIBLE_REASON}`).optional(),
+    })
     .optional(),
 });
 
@@ -94,18 +120,21 @@ export interface ServerGiven {
   resolvedTarget?: string;
 }
 
-/** Pulumi's property bag as it came (an object; anything else is taken as no properties). */
-export const propertiesOf = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-
 /**
  * The properties parsed; or every problem with them at once (the connection's named under
  * `connection`), with the server's own fields when only the connection is wrong: preview checks
  * those further without a host.
  */
-export function parseServer(raw: unknown): { given: ServerGiven; failures?: undefined } | { given?: undefined; server?: ServerInputs; failures: CheckFailure[] } {
+export function parseServer(
+  raw: unknown,
+): { given: ServerGiven; failures?: undefined } | { given?: undefined; server?: ServerInputs; failures: CheckFailure[] } {
   const conn = connectionSchema.safeParse(connectionOf(raw));
   const srv = serverSchema.safeParse(raw);
-  if (!conn.success) return { failures: [...toCheckFailures(conn.error, ["connection"]), ...(srv.success ? [] : toCheckFailures(srv.error))], ...(srv.success ? { server: srv.data } : {}) };
+  if (!conn.success)
+    return {
+      failures: [...toCheckFailures(conn.error, ["connection"]), ...(srv.success ? [] : toCheckFailures(srv.error))],
+      ...(srv.success ? { server: srv.data } : {}),
+    };
   if (!srv.success) return { failures: toCheckFailures(srv.error) };
   const props = propertiesOf(raw);
   const resolvedTarget = typeof props.resolvedTarget === "string" ? props.resolvedTarget : undefined;
@@ -118,7 +147,8 @@ export function parseServer(raw: unknown): { given: ServerGiven; failures?: unde
  */
 export function givenServer(raw: unknown): ServerGiven {
   const r = parseServer(raw);
-  if (r.failures) throw forTerminal(new UpchainError("INVALID_INPUT", r.failures.map((f) => `${f.property}: ${f.reason}`).join("\n"), [r.failures[0]?.property ?? ""]));
+  if (r.failures)
+    throw forTerminal(new UpchainError("INVALID_INPUT", r.failures.map((f) => `${f.property}: ${f.reason}`).join("\n"), [r.failures[0]?.property ?? ""]));
   return r.given;
 }
 

@@ -13,5 +13,11 @@ export function targetProblems(catalog: Catalog, target: string, releases?: read
   if (catalog.scheme.normalize(target) !== undefined) return [];
   const known = (releases ?? catalog.defaultReleases).filter((r) => catalog.scheme.normalize(r) !== undefined);
   const value = shown(target.length > 80 ? target.slice(0, 80) + "..." : target);
-  return [checkFailure("INVALID_INPUT", "target", `${value} is not ${withArticle(catalog.title)} version (${catalog.scheme.describe}); the releases known here: ${known.join(", ")}`)];
+  return [
+    checkFailure(
+      "INVALID_INPUT",
+      "target",
+      `${value} is not ${withArticle(catalog.title)} version (${catalog.scheme.describe}); the releases known here: ${known.join(", ")}`,
+    ),
+  ];
 }

@@ -94,7 +94,11 @@ function createTemp(w: WindowsReplace): string[] {
 /** Append `chunk` at `offset`: a chunk sent twice or one missing shows as a length that is not the offset. */
 function append(chunk: Buffer, offset: number): string[] {
   return [
-    ...(offset === 0 ? [] : [`if ((New-Object IO.FileInfo $tmp).Length -ne ${offset}) { throw ('the temp file ' + $tmp + ' holds ' + (New-Object IO.FileInfo $tmp).Length + ' bytes, not the ${offset} sent before this part') }`]),
+    ...(offset === 0
+      ? []
+      : [
+          `if ((New-Object IO.FileInfo $tmp).Length -ne ${offset}) { throw ('the temp file ' + $tmp + ' holds ' + (New-Object IO.FileInfo $tmp).Length + ' bytes, not the ${offset} sent before this part') }`,
+        ]),
     `$bytes = [Convert]::FromBase64String(${q(chunk.toString("base64"))})`,
     `$out = New-Object IO.FileStream($tmp, [IO.FileMode]::Append, [IO.FileAccess]::Write, [IO.FileShare]::None); try { $out.Write($bytes, 0, $bytes.Length); $out.Flush($true) } finally { $out.Close() }`,
   ];

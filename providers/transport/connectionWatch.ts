@@ -59,11 +59,9 @@ export class ConnectionWatch {
   /** Why the connection cannot be used, as the error an operation reports. */
   lostError(what: string): UpchainError {
     const why = maskSecrets(this.lostReason ?? "the connection dropped", this.secrets);
-    return new UpchainError(
-      "CONNECTION_FAILED",
-      `${this.label}: cannot ${what}: the connection was lost (${why}); nothing more was sent to the host over it`,
-      ["connection"],
-    );
+    return new UpchainError("CONNECTION_FAILED", `${this.label}: cannot ${what}: the connection was lost (${why}); nothing more was sent to the host over it`, [
+      "connection",
+    ]);
   }
 
   /**

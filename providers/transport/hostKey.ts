@@ -3,6 +3,7 @@
 // may keep the host field `ssh-keyscan` prints before it ("192.0.2.10 ssh-ed25519 AAAA...", or
 // "[192.0.2.10]:2222 ..." for another port), so its output can be pasted as it is.
 import { createHash } from "crypto";
+import type { ServerHostKeyAlgorithm } from "ssh2";
 import { UpchainError } from "../errors";
 
 export interface HostKeyPin {
@@ -40,7 +41,10 @@ export interface KeyscanHost {
  * left as it is, for parseHostKeyPin to refuse: which of them to pin is the operator's choice.
  */
 export function splitKeyscanLine(pin: string): { named?: KeyscanHost; pin: string } {
-  const lines = pin.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  const lines = pin
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
   if (lines.length !== 1) return { pin: pin.trim() };
   const parts = lines[0].split(/\s+/);
   // "HOST TYPE KEY": a plain key line has its base64 key, never a type, as second word
@@ -92,8 +96,14 @@ export function parseHostKeyPin(pin: string, path: (string | number)[] = ["hostK
 }
 
 /** The signature algorithms an RSA key can prove itself with, strongest first. */
-const rsaAlgorithms = ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"];
-const singleAlgorithmTypes = new Set(["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"]);
+const rsaAlgorithms: ServerHostKeyAlgorithm[] = ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"];
+const singleAlgorithmTypes = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+] as const satisfies readonly ServerHostKeyAlgorithm[];
+const isSingleAlgorithmType = (t: string): t is (typeof singleAlgorithmTypes)[number] => (singleAlgorithmTypes as readonly string[]).includes(t);
 
 /**
  * The host key algorithms to offer for a pin. A host with several keys shows the one the client
@@ -101,8 +111,8 @@ const singleAlgorithmTypes = new Set(["ssh-ed25519", "ecdsa-sha2-nistp256", "ecd
  * ed25519 key; asking only for the pinned key's type makes it show that one. A fingerprint does not
  * say its type: undefined keeps ssh2's default list.
  */
-export function hostKeyAlgorithmsFor(pin: HostKeyPin): string[] | undefined {
+export function hostKeyAlgorithmsFor(pin: HostKeyPin): ServerHostKeyAlgorithm[] | undefined {
   if (pin.keyType === "ssh-rsa") return [...rsaAlgorithms];
-  if (pin.keyType && singleAlgorithmTypes.has(pin.keyType)) return [pin.keyType];
+  if (pin.keyType && isSingleAlgorithmType(pin.keyType)) return [pin.keyType];
   return undefined;
 }

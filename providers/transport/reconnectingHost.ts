@@ -31,7 +31,8 @@ export class ReconnectingHost implements RemoteHost {
   readonly label: string;
 
   private get host(): RemoteHost {
-    if (!this.current) throw new UpchainError("CONNECTION_FAILED", `${this.label}: not connected (the connection is being made again after a reboot, or could not be)`);
+    if (!this.current)
+      throw new UpchainError("CONNECTION_FAILED", `${this.label}: not connected (the connection is being made again after a reboot, or could not be)`);
     return this.current;
   }
 
@@ -46,12 +47,20 @@ export class ReconnectingHost implements RemoteHost {
   private async live(): Promise<RemoteHost> {
     if (!this.relinking && this.current?.lost) {
       this.relinking = this.reconnect({ deadline: Date.now() + this.relinkMs })
-        .then(() => undefined, (e: Error) => e)
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        )
         .finally(() => (this.relinking = undefined));
     }
     const failed = await this.relinking;
     if (failed) {
-      throw new UpchainError("CONNECTION_FAILED", `${this.label}: the connection dropped and could not be made again within ${Math.round(this.relinkMs / 1000)}s: ${failed.message}`, ["connection"], { cause: failed });
+      throw new UpchainError(
+        "CONNECTION_FAILED",
+        `${this.label}: the connection dropped and could not be made again within ${Math.round(this.relinkMs / 1000)}s: ${failed.message}`,
+        ["connection"],
+        { cause: failed },
+      );
     }
     return this.host;
   }
@@ -121,6 +130,11 @@ export class ReconnectingHost implements RemoteHost {
       o.onAttempt?.(attempt, last);
       wait = Math.min(wait * 2, this.maxBackoffMs);
     }
-    throw new UpchainError("HOST_DID_NOT_RETURN", `${this.label}: did not come back before the deadline (last attempt: ${last})`, [], cause === undefined ? undefined : { cause });
+    throw new UpchainError(
+      "HOST_DID_NOT_RETURN",
+      `${this.label}: did not come back before the deadline (last attempt: ${last})`,
+      [],
+      cause === undefined ? undefined : { cause },
+    );
   }
 }

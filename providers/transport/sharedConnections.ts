@@ -40,7 +40,15 @@ export class SharedConnections {
 
   /** The connection's identity, every field of it, as an HMAC: never the secrets themselves. */
   private keyOf(c: Connection): string {
-    const identity = JSON.stringify([c.host, c.port ?? 22, c.user ?? "root", c.hostKey, c.privateKey ?? null, c.privateKeyPassphrase ?? null, c.password ?? null]);
+    const identity = JSON.stringify([
+      c.host,
+      c.port ?? 22,
+      c.user ?? "root",
+      c.hostKey,
+      c.privateKey ?? null,
+      c.privateKeyPassphrase ?? null,
+      c.password ?? null,
+    ]);
     return createHmac("sha256", this.secret).update(identity).digest("hex");
   }
 

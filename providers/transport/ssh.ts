@@ -68,7 +68,7 @@ export async function connectSsh(conn: Connection, options: SshOptions = {}): Pr
         readyTimeout: options.readyTimeoutMs ?? 20_000,
         keepaliveInterval: options.keepaliveIntervalMs ?? 10_000,
         keepaliveCountMax: 3,
-        ...(serverHostKey ? { algorithms: { serverHostKey: serverHostKey as any } } : {}),
+        ...(serverHostKey ? { algorithms: { serverHostKey } } : {}),
         hostVerifier: (key: Buffer) => {
           offered = fingerprintOf(key);
           return offered === pin.fingerprint;
@@ -105,7 +105,9 @@ export async function connectSsh(conn: Connection, options: SshOptions = {}): Pr
       ? `authentication failed for user ${conn.user ?? "root"}: the host refused the ${conn.privateKey ? "private key" : "password"} given; give the one it accepts for ${conn.user ?? "root"}`
       : `could not connect: ${maskSecrets(err.message, secrets)}`;
     // the cause is ssh2's error masked as the message is (util.inspect prints a cause whole)
-    throw new UpchainError("CONNECTION_FAILED", `${label}: ${hint}`, refused ? ["connection", credential] : ["connection"], { cause: maskedError(err, (t) => maskSecrets(t, secrets)) });
+    throw new UpchainError("CONNECTION_FAILED", `${label}: ${hint}`, refused ? ["connection", credential] : ["connection"], {
+      cause: maskedError(err, (t) => maskSecrets(t, secrets)),
+    });
   }
 }
 
@@ -180,7 +182,13 @@ class SshHost implements RemoteHost {
     return this.watch.guard<ExecResult>("run a command", (resolve, reject) => {
       this.client.exec(line, (err: Error | undefined, stream: ClientChannel) => {
         if (err) {
-          reject(this.watch.isLost ? this.watch.lostError("run a command") : new UpchainError("CONNECTION_FAILED", `${this.label}: cannot start a command: ${this.mask(err.message)}`, [], { cause: maskedError(err, (t) => this.mask(t)) }));
+          reject(
+            this.watch.isLost
+              ? this.watch.lostError("run a command")
+              : new UpchainError("CONNECTION_FAILED", `${this.label}: cannot start a command: ${this.mask(err.message)}`, [], {
+                  cause: maskedError(err, (t) => this.mask(t)),
+                }),
+          );
           return;
         }
         const stdout = new OutputStream(this.secrets, options.onOutput && ((t) => options.onOutput!(t, "stdout")));
@@ -201,7 +209,11 @@ class SshHost implements RemoteHost {
             reject(
               this.watch.isLost
                 ? this.watch.lostError("run a command")
-                : new UpchainError("CONNECTION_FAILED", `${this.label}: the command's channel closed before it reported an exit status; the command may or may not have finished`, ["connection"]),
+                : new UpchainError(
+                    "CONNECTION_FAILED",
+                    `${this.label}: the command's channel closed before it reported an exit status; the command may or may not have finished`,
+                    ["connection"],
+                  ),
             );
             return;
           }
@@ -254,7 +266,11 @@ class SshHost implements RemoteHost {
       // a journal, a step's env file: the content rides on the script's standard input, one round
       // trip instead of SFTP's open, write, close and then the script
       const r = await this.exec(atomicReplaceScript({ target: path, tmp, mode, fromStdin: true }), { sudo: true, stdin: atomicReplaceInput(sha256, buf) });
-      if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${this.label}: writing ${path} failed (nothing was changed): ${r.stderr.trim() || `exit status ${r.code}`}`);
+      if (r.code !== 0)
+        throw new UpchainError(
+          "REMOTE_IO_FAILED",
+          `${this.label}: writing ${path} failed (nothing was changed): ${r.stderr.trim() || `exit status ${r.code}`}`,
+        );
       return;
     }
     // a login user other than root cannot write the target's directory: it stages in /tmp, and root
@@ -271,7 +287,10 @@ class SshHost implements RemoteHost {
       );
       const r = await this.exec(atomicReplaceScript({ target: path, tmp, stage, mode }), { sudo: true, stdin: atomicReplaceInput(sha256) });
       if (r.code !== 0) {
-        throw new UpchainError("REMOTE_IO_FAILED", `${this.label}: writing ${path} failed (nothing was changed): ${r.stderr.trim() || `exit status ${r.code}`}`);
+        throw new UpchainError(
+          "REMOTE_IO_FAILED",
+          `${this.label}: writing ${path} failed (nothing was changed): ${r.stderr.trim() || `exit status ${r.code}`}`,
+        );
       }
     } catch (e) {
       // the script removes both files itself; this is for failures before it ran (an upload cut
@@ -297,7 +316,11 @@ class SshHost implements RemoteHost {
       const opened = (err: Error | undefined, channel: ClientChannel) => {
         if (err) {
           const user = this.conn.user ?? "root";
-          reject(this.watch.isLost ? this.watch.lostError(`open a stream to ${where}`) : new UpchainError("CONNECTION_FAILED", `${this.label}: sshd did not open ${where} for ${user}: ${this.mask(err.message)}`, ["connection"]));
+          reject(
+            this.watch.isLost
+              ? this.watch.lostError(`open a stream to ${where}`)
+              : new UpchainError("CONNECTION_FAILED", `${this.label}: sshd did not open ${where} for ${user}: ${this.mask(err.message)}`, ["connection"]),
+          );
           return;
         }
         resolve(channel);

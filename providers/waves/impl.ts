@@ -8,6 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ServerOutcome, waveVerdict } from "../engine/planning/waves";
 import { UpchainError } from "../errors";
+import { propertiesOf } from "../properties";
 
 const outcomeSchema = z.object({ name: z.string(), status: z.enum(["ok", "failed"]), error: z.string().optional() });
 
@@ -55,34 +56,35 @@ function parse(inputs: unknown): Gate {
 
 const reported = (e: unknown) => (e instanceof UpchainError ? new Error(`${e.code}: ${e.message}`) : e);
 
-export async function check(_olds: unknown, news: any): Promise<pulumi.dynamic.CheckResult> {
+export async function check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult> {
   return { inputs: news };
 }
 
-export async function diff(_id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult> {
+export async function diff(_id: string, oldProps: unknown, newProps: unknown): Promise<pulumi.dynamic.DiffResult> {
+  const [olds, news] = [propertiesOf(oldProps), propertiesOf(newProps)];
   const keys = ["wave", "servers", "outcomes", "maxFailPercentage", "later", "earlierFailed", "last"];
   const changed = keys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
   return { changes: changed.length > 0 };
 }
 
-export async function create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
+export async function create(inputs: unknown): Promise<pulumi.dynamic.CreateResult> {
   try {
     const g = parse(inputs);
-    return { id: g.wave.replace(/\s+/g, "-"), outs: { ...inputs, ...judge(g) } };
+    return { id: g.wave.replace(/\s+/g, "-"), outs: { ...propertiesOf(inputs), ...judge(g) } };
   } catch (e) {
     throw reported(e);
   }
 }
 
-export async function update(_id: string, _olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
+export async function update(_id: string, _olds: unknown, news: unknown): Promise<pulumi.dynamic.UpdateResult> {
   try {
-    return { outs: { ...news, ...judge(parse(news)) } };
+    return { outs: { ...propertiesOf(news), ...judge(parse(news)) } };
   } catch (e) {
     throw reported(e);
   }
 }
 
-export async function read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
+export async function read(id: string, props: unknown): Promise<pulumi.dynamic.ReadResult> {
   return { id, props };
 }
 

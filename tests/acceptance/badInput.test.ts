@@ -39,7 +39,9 @@ function fitsOnDisk(value: string): boolean {
   if (value.includes("\0") || Buffer.byteLength(value) > 3000) return false;
   if (value.split("/").some((s) => Buffer.byteLength(s) > 200)) return false;
   const at = path.posix.resolve(value, HOP_DIR);
-  return ![p.base.installDir ?? "/opt/omflow", "/proc", "/sys", "/dev", "/run", "/var/run", "/var/lib/upchain", "/root/bi"].some((d) => at === d || at.startsWith(d + "/"));
+  return ![p.base.installDir ?? "/opt/omflow", "/proc", "/sys", "/dev", "/run", "/var/run", "/var/lib/upchain", "/root/bi"].some(
+    (d) => at === d || at.startsWith(d + "/"),
+  );
 }
 
 /** The accepted values of the unit suite's generator for backupDir, first `SAMPLE` of a fixed-seed draw. */
@@ -89,7 +91,9 @@ describe("bad input on a real host", function () {
       changed,
       stray: changed.filter((f) => !expected(f) && !NOISE.some((n) => f === n || f.startsWith(n + "/"))),
       // a value may itself name a folder "pwned"; an injected touch would make one anywhere else
-      pwned: onHost(NAME, "find / -xdev -name pwned -print0").split("\0").filter((f) => f && !expected(f)),
+      pwned: onHost(NAME, "find / -xdev -name pwned -print0")
+        .split("\0")
+        .filter((f) => f && !expected(f)),
     };
   }
 
@@ -110,7 +114,10 @@ describe("bad input on a real host", function () {
       const v = verdict(p, { ...p.base, backupDir: value, runningCheck: "false" });
       assert.strictEqual(v.kind, "rendered");
       if (v.kind !== "rendered") return;
-      const backup = stepOfAction(v.steps.find((s) => s.action === "backup")!, "backup");
+      const backup = stepOfAction(
+        v.steps.find((s) => s.action === "backup")!,
+        "backup",
+      );
       assert.strictEqual(backup.backupDir, `${value}/${HOP_DIR}`, `${shown}: the step names another restore point`);
       // the restore point is complete once the site's database backup is in it (the step after the files)
       const database = v.steps.find((s) => s.id === "backup-database")!;
@@ -118,7 +125,10 @@ describe("bad input on a real host", function () {
       const seen = await runStep([...backup.commands, ...database.commands], value);
       assert.strictEqual(seen.r.code, 0, `${shown}: the backup step failed: ${seen.r.stderr}`);
       const complete = path.posix.resolve(value, HOP_DIR, "complete");
-      assert.ok(seen.changed.includes(complete), `${shown}: no ${JSON.stringify(complete)} on the host; changed: ${JSON.stringify(seen.changed).slice(0, 500)}`);
+      assert.ok(
+        seen.changed.includes(complete),
+        `${shown}: no ${JSON.stringify(complete)} on the host; changed: ${JSON.stringify(seen.changed).slice(0, 500)}`,
+      );
       assert.deepStrictEqual(seen.stray, [], `${shown}: files created or changed outside the folders the value names`);
       assert.deepStrictEqual(seen.pwned, [], `${shown}: an injected command ran`);
       assert.strictEqual(onHost(NAME, `test -e ${PWNED} && echo there || echo absent`).trim(), "absent", `${shown}: ${PWNED} exists`);
@@ -134,7 +144,16 @@ describe("bad input through the stack config and the real pulumi CLI", function 
   /** The host's sshd log (sshd -e), read through its overlay root: any connection adds lines. */
   const sshdLog = () => fs.readFileSync(path.join(h.root, "var/log/sshd.log"), "utf8");
   const pwnedOnHost = () => onHost(NAME, "find / -xdev -name pwned -print0").split("\0").filter(Boolean);
-  const server = (fields: Record<string, unknown>) => ({ name: "gmx", host: h.host, hostKey: h.hostKey, product: "groupmax", version: "06-00", versionCommand: GROUPMAX_LAYOUT.versionCommand, lockTimeoutSeconds: 30, ...fields });
+  const server = (fields: Record<string, unknown>) => ({
+    name: "gmx",
+    host: h.host,
+    hostKey: h.hostKey,
+    product: "groupmax",
+    version: "06-00",
+    versionCommand: GROUPMAX_LAYOUT.versionCommand,
+    lockTimeoutSeconds: 30,
+    ...fields,
+  });
   const configure = (servers: unknown[]) => {
     project.writeConfig({ "upchain:servers": servers });
     project.setConfig("upchain:privateKey", privateKey(h), true);
@@ -210,7 +229,12 @@ describe("bad input through the stack config and the real pulumi CLI", function 
     const backupDir = `/var/backups/upchain it's $(touch ${PWNED}) \\n --`;
     const options = groupmaxOptions({
       uploads: [{ source: (groupmaxOptions().uploads as { source: string }[])[0].source, destination: dest }],
-      installers: Object.fromEntries((["object", "address", "mail"] as const).map((c) => [`${c === "object" ? "objectServer" : c === "address" ? "addressServer" : "mailServer"}`, `bash ${quote(dest)}/install.sh ${c}${c === "object" ? "" : " --update"}`])),
+      installers: Object.fromEntries(
+        (["object", "address", "mail"] as const).map((c) => [
+          `${c === "object" ? "objectServer" : c === "address" ? "addressServer" : "mailServer"}`,
+          `bash ${quote(dest)}/install.sh ${c}${c === "object" ? "" : " --update"}`,
+        ]),
+      ),
       backupDir,
     });
     configure([server({ options })]);
@@ -230,7 +254,8 @@ describe("bad input through the stack config and the real pulumi CLI", function 
     assert.strictEqual(path.posix.dirname(archive), backupDir, "the pointer names an archive in exactly that folder");
     assert.ok(fs.existsSync(path.join(h.root, archive)), `no archive ${JSON.stringify(archive)}`);
     // the install steps ran the package at that path, once each
-    for (const c of ["object", "address", "mail"]) assert.strictEqual(groupmaxLog(NAME).filter((l) => new RegExp(`install ${c}\\b`).test(l)).length, 1, groupmaxLog(NAME).join("\n"));
+    for (const c of ["object", "address", "mail"])
+      assert.strictEqual(groupmaxLog(NAME).filter((l) => new RegExp(`install ${c}\\b`).test(l)).length, 1, groupmaxLog(NAME).join("\n"));
     assert.deepStrictEqual(pwnedOnHost(), [], "an injected command ran on the host");
     assert.ok(!fs.existsSync(PWNED), `${PWNED} exists on this machine`);
   });

@@ -31,7 +31,13 @@ interface DemoRun {
 function demo(...args: string[]): DemoRun {
   const t0 = Date.now();
   // stderr into stdout, so the output reads in the order a user sees it
-  const r = spawnSync("bash", ["-c", 'exec bash scripts/demo.sh "$@" 2>&1', "demo.sh", ...args], { cwd: repoRoot, env: engineEnv(), encoding: "utf8", maxBuffer: 256 * 1024 * 1024, timeout: 30 * 60_000 });
+  const r = spawnSync("bash", ["-c", 'exec bash scripts/demo.sh "$@" 2>&1', "demo.sh", ...args], {
+    cwd: repoRoot,
+    env: engineEnv(),
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 30 * 60_000,
+  });
   const output = r.stdout ?? "";
   const sections = output.split(/\n(?=== )/);
   return {
@@ -66,7 +72,8 @@ function demoPulumi(...args: string[]): string {
 const omflowPage = () => onHost("demo-omf", "curl -s -m 10 http://127.0.0.1/");
 const altazion = (m: "ecommerce" | "gestioncommerciale" | "database") => moduleVersion({ name: "demo-az", root: hostInfo("demo-az").root }, m);
 /** Each server's admin state per backend, from HAProxy's runtime API. */
-const pools = () => Object.fromEntries(Object.entries(serverAdminStates("demo-lb")).map(([server, admin]) => [server, admin === 0 ? "ready" : `admin=${admin}`]));
+const pools = () =>
+  Object.fromEntries(Object.entries(serverAdminStates("demo-lb")).map(([server, admin]) => [server, admin === 0 ? "ready" : `admin=${admin}`]));
 const allReady = { "traffic/demo-wc1": "ready", "traffic/demo-wc2": "ready", "invalidation/demo-wc1": "ready", "invalidation/demo-wc2": "ready" };
 /** What the products did (not the traffic they served): grows only when something runs on a host. */
 function activity(): Record<string, number> {
@@ -85,7 +92,10 @@ describe("npm run demo: the demo hosts upgraded along each chain, then no change
   before(() => {
     requireRoot();
     engineEnv(); // says how to get the pulumi CLI when it is missing
-    for (const [cmd, how] of [["npm", "Node 22 with npm (scripts/test.sh puts it on PATH)"], ["curl", "apt-get install -y curl"]]) {
+    for (const [cmd, how] of [
+      ["npm", "Node 22 with npm (scripts/test.sh puts it on PATH)"],
+      ["curl", "apt-get install -y curl"],
+    ]) {
       if (spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0) throw new Error(`${cmd} is missing: install ${how}`);
     }
     // demo hosts already running in the usual run folder would hold the demo's addresses
@@ -115,21 +125,49 @@ describe("npm run demo: the demo hosts upgraded along each chain, then no change
     timings.push(`first run, nothing in the run folder ${first.seconds.toFixed(0)} s`);
     assert.ok(fs.existsSync(path.join(fresh.hostsRun, "demo-omf")), "the hosts ran in the folder the first run made");
     const installed = first.section(/^== installing the old versions/);
-    for (const row of [/demo-omf\s+OMFLOW\s+1\.1\.6\.1/, /demo-gmx\s+Groupmax\s+02-00/, /demo-wc1\s+Oracle AS Web Cache\s+9\.0\.2\.3\.0 \(\/u01\/app\/oracle\/product\/9\.0\.2 mid, running\)/, /demo-az\s+Altazion Office\s+ecommerce 5\.1\.0\.0, gestioncommerciale 5\.1\.0\.0, database 5\.1\.0\.0/]) {
+    for (const row of [
+      /demo-omf\s+OMFLOW\s+1\.1\.6\.1/,
+      /demo-gmx\s+Groupmax\s+02-00/,
+      /demo-wc1\s+Oracle AS Web Cache\s+9\.0\.2\.3\.0 \(\/u01\/app\/oracle\/product\/9\.0\.2 mid, running\)/,
+      /demo-az\s+Altazion Office\s+ecommerce 5\.1\.0\.0, gestioncommerciale 5\.1\.0\.0, database 5\.1\.0\.0/,
+    ]) {
       assert.match(installed, row, "the old versions, read on the hosts before the preview");
     }
     const preview = first.section(/^== pulumi preview --diff/);
     assert.match(preview, /"1\.1\.6\.1->1\.2\.0\.0 \(omflow\.1\.2\.0\.0-python-3\.11\)"[\s\S]*"1\.2\.0\.0->1\.2\.0\.1 \(omflow\.same-feature\)"/);
-    for (const step of ["backup", "upload-bundle", "remove-venv", "install-python", "create-venv", "apache-wsgi-module", "run-patch", "restart-apache", "verify"]) assert.match(preview, new RegExp(`"1\\.1\\.6\\.1->1\\.2\\.0\\.0 ${step}: `), `OMFLOW step ${step}`);
+    for (const step of [
+      "backup",
+      "upload-bundle",
+      "remove-venv",
+      "install-python",
+      "create-venv",
+      "apache-wsgi-module",
+      "run-patch",
+      "restart-apache",
+      "verify",
+    ])
+      assert.match(preview, new RegExp(`"1\\.1\\.6\\.1->1\\.2\\.0\\.0 ${step}: `), `OMFLOW step ${step}`);
     assert.match(preview, /"02-00->06-00 \(groupmax\.v2\.0-to-v6\)"/);
-    for (const step of ["upload-1", "reboot", "install-object-server", "services-add", "advup2_6", "verify"]) assert.match(preview, new RegExp(`"02-00->06-00 ${step}: `), `Groupmax step ${step}`);
+    for (const step of ["upload-1", "reboot", "install-object-server", "services-add", "advup2_6", "verify"])
+      assert.match(preview, new RegExp(`"02-00->06-00 ${step}: `), `Groupmax step ${step}`);
     assert.match(preview, /"02-00->06-00 \/etc\/services \+= adagt_ap 9080\/tcp"/);
     assert.match(preview, /"9\.0\.2\.3->10\.1\.2 \(oracle-as\.side-by-side-to-10\.1\.2\)"/);
     assert.match(preview, /"9\.0\.2\.3->10\.1\.2 upgrade-assistant: /);
     const rollout = [...preview.matchAll(/"(demo-wc\d): (invalidation-remove|upgrade|invalidation-add)"/g)].map((m) => `${m[1]} ${m[2]}`);
-    assert.deepStrictEqual(rollout, ["demo-wc1 invalidation-remove", "demo-wc1 upgrade", "demo-wc2 upgrade", "demo-wc1 invalidation-add"], "the cluster's rollout, one member at a time");
-    for (const [m, from, to] of [["ecommerce", "5.1.0.0", "5.2.0.0"], ["gestioncommerciale", "5.1.0.0", "5.2.1.0"], ["database", "5.1.0.0", "5.2.0.0"]]) {
-      assert.match(preview, new RegExp(`"${m}: installed ${from.replace(/\./g, "\\.")} -> available ${to.replace(/\./g, "\\.")} -> target ${to.replace(/\./g, "\\.")}"`));
+    assert.deepStrictEqual(
+      rollout,
+      ["demo-wc1 invalidation-remove", "demo-wc1 upgrade", "demo-wc2 upgrade", "demo-wc1 invalidation-add"],
+      "the cluster's rollout, one member at a time",
+    );
+    for (const [m, from, to] of [
+      ["ecommerce", "5.1.0.0", "5.2.0.0"],
+      ["gestioncommerciale", "5.1.0.0", "5.2.1.0"],
+      ["database", "5.1.0.0", "5.2.0.0"],
+    ]) {
+      assert.match(
+        preview,
+        new RegExp(`"${m}: installed ${from.replace(/\./g, "\\.")} -> available ${to.replace(/\./g, "\\.")} -> target ${to.replace(/\./g, "\\.")}"`),
+      );
       assert.match(preview, new RegExp(`"${m} ${from.replace(/\./g, "\\.")}->${to.replace(/\./g, "\\.")} install: \\[http\\] Press Installer`));
     }
   });
@@ -140,7 +178,8 @@ describe("npm run demo: the demo hosts upgraded along each chain, then no change
     assert.match(up, /upchain demo-gmx: \[02-00->06-00 \d+\/\d+\] done in \d+s/, "each step's duration");
     assert.match(up, /upchain demo-omf: \[1\.2\.0\.0->1\.2\.0\.1 \d+\/\d+\] Run \.\/patch\.sh for 1\.2\.0\.1/);
     assert.match(up, /upchain demo-gmx: \[02-00->06-00 \d+\/\d+\] Shut the machine down and restart it/);
-    for (const member of ["demo-wc1", "demo-wc2"]) assert.match(up, new RegExp(`upchain ${member}: \\[9\\.0\\.2\\.3->10\\.1\\.2 \\d+/\\d+\\] Run the Upgrade Assistant`));
+    for (const member of ["demo-wc1", "demo-wc2"])
+      assert.match(up, new RegExp(`upchain ${member}: \\[9\\.0\\.2\\.3->10\\.1\\.2 \\d+/\\d+\\] Run the Upgrade Assistant`));
     assert.match(up, /upchain demo-az: \[gestioncommerciale 5\.1\.0\.0->5\.2\.1\.0 \d+\/\d+\] Press Installer/);
     assert.match(up, /\+ +\d+ created/);
     assert.match(up, /wrote \S+\/\.upchain\/demo-run\.svg: 5 server\(s\), \d+ step\(s\)/, "the run's picture, from the run records");
@@ -152,7 +191,10 @@ describe("npm run demo: the demo hosts upgraded along each chain, then no change
     assert.strictEqual(gmx.version, "06-00");
     assert.deepStrictEqual(gmx.running, ["objsrv", "address", "server"]);
     assert.match(gmx.services, /^adagt_ap\s+9080\/tcp/m);
-    assert.ok(groupmaxLog("demo-gmx").some((l) => /^boot /.test(l)), "the Groupmax host was rebooted");
+    assert.ok(
+      groupmaxLog("demo-gmx").some((l) => /^boot /.test(l)),
+      "the Groupmax host was rebooted",
+    );
     for (const n of MEMBERS) {
       const dest = homeState(n, DESTINATION_HOME);
       assert.match(dest.version ?? "", /^10\.1\.2/, n);
@@ -160,13 +202,24 @@ describe("npm run demo: the demo hosts upgraded along each chain, then no change
       assert.strictEqual(homeState(n, SOURCE_HOME).opmnRunning, false, `${n}'s 9.0.2 home is stopped`);
     }
     assert.deepStrictEqual(pools(), allReady, "every member back in both HAProxy pools");
-    assert.ok(haproxyEvents("demo-lb").some((e) => e.backend === "invalidation" && e.server === "demo-wc1" && e.event === "maint"), "demo-wc1 left the invalidation pool during the rollout");
+    assert.ok(
+      haproxyEvents("demo-lb").some((e) => e.backend === "invalidation" && e.server === "demo-wc1" && e.event === "maint"),
+      "demo-wc1 left the invalidation pool during the rollout",
+    );
     assert.deepStrictEqual([altazion("ecommerce"), altazion("gestioncommerciale"), altazion("database")], ["5.2.0.0", "5.2.1.0", "5.2.0.0"]);
   });
 
   it("it ends with a table of the installed versions (an Altazion server's modules in the order its site's versionCommand prints them: by name)", () => {
     const table = first.section(/^== installed versions/);
-    for (const row of [/demo-omf\s+1\.2\.0\.1/, /demo-gmx\s+06-00/, /demo-webcache \/ demo-wc1\s+10\.1\.2/, /demo-webcache \/ demo-wc2\s+10\.1\.2/, /demo-az\s+database 5\.2\.0\.0/, /ecommerce 5\.2\.0\.0/, /gestioncommerciale 5\.2\.1\.0/]) {
+    for (const row of [
+      /demo-omf\s+1\.2\.0\.1/,
+      /demo-gmx\s+06-00/,
+      /demo-webcache \/ demo-wc1\s+10\.1\.2/,
+      /demo-webcache \/ demo-wc2\s+10\.1\.2/,
+      /demo-az\s+database 5\.2\.0\.0/,
+      /ecommerce 5\.2\.0\.0/,
+      /gestioncommerciale 5\.2\.1\.0/,
+    ]) {
       assert.match(table, row);
     }
   });

@@ -78,12 +78,18 @@ describe("a fleet split into stacks by wave, two controllers at once on one Post
     fs.writeFileSync(path.join(p.dir, "catalogs/fleetapp.js"), catalogJs);
     p.shareState(pg.url, path.join(tmp, "passphrase"));
     p.init();
-    p.writeConfig({ "upchain-e2e:servers": servers.map((h) => ({ name: h.name, host: h.host, hostKey: h.hostKey })), ...(promotedFrom ? { "upchain-e2e:promotedFrom": promotedFrom } : {}) });
+    p.writeConfig({
+      "upchain-e2e:servers": servers.map((h) => ({ name: h.name, host: h.host, hostKey: h.hostKey })),
+      ...(promotedFrom ? { "upchain-e2e:promotedFrom": promotedFrom } : {}),
+    });
     p.setConfig("upchain-e2e:privateKey", privateKey(servers[0]), true);
     stacks[name] = p;
     return p;
   }
-  const installs = (h: TestHost) => onHost(h.name, `cat ${APP}/installs.log`).split("\n").filter((l) => l === "install 2").length;
+  const installs = (h: TestHost) =>
+    onHost(h.name, `cat ${APP}/installs.log`)
+      .split("\n")
+      .filter((l) => l === "install 2").length;
   const release = (h: TestHost) => onHost(h.name, `cat ${APP}/release`).trim();
 
   before(async () => {
@@ -109,7 +115,11 @@ describe("a fleet split into stacks by wave, two controllers at once on one Post
   it("the promotion gate holds: a site's preview before the canary has run the target is refused NOT_PROMOTED, its host untouched", () => {
     const refused = stacks["site-a"].run(["preview"]);
     assert.notStrictEqual(refused.code, 0);
-    assert.match(refused.output, /NOT_PROMOTED: 2 is not yet run successfully by the stack it is promoted from \(canary\)/, stacks["site-a"].masked(runErrors(refused.output)));
+    assert.match(
+      refused.output,
+      /NOT_PROMOTED: 2 is not yet run successfully by the stack it is promoted from \(canary\)/,
+      stacks["site-a"].masked(runErrors(refused.output)),
+    );
     assert.strictEqual(release(hosts.shared), "1");
     assert.strictEqual(installs(hosts.shared), 0, "nothing ran on the shared host");
   });
@@ -121,15 +131,26 @@ describe("a fleet split into stacks by wave, two controllers at once on one Post
     assert.strictEqual(release(hosts.canary), "2");
     // two controllers start at the same moment; whichever takes the shared host's lock first holds it
     // through the slow install, and the other meets it
-    const [a, b] = await Promise.all([stacks["site-a"].runAsync(["up", "--yes", "--skip-preview"]), stacks["site-b"].runAsync(["up", "--yes", "--skip-preview"])]);
+    const [a, b] = await Promise.all([
+      stacks["site-a"].runAsync(["up", "--yes", "--skip-preview"]),
+      stacks["site-b"].runAsync(["up", "--yes", "--skip-preview"]),
+    ]);
     const runs = { "site-a": a, "site-b": b };
     const refusedBy = Object.entries(runs).filter(([, r]) => r.code !== 0);
-    assert.strictEqual(refusedBy.length, 1, `exactly one run is refused: ${Object.entries(runs).map(([n, r]) => `${n} exited ${r.code}: ${runErrors(r.output)}`).join("\n")}`);
+    assert.strictEqual(
+      refusedBy.length,
+      1,
+      `exactly one run is refused: ${Object.entries(runs)
+        .map(([n, r]) => `${n} exited ${r.code}: ${runErrors(r.output)}`)
+        .join("\n")}`,
+    );
     const [loser, lost] = refusedBy[0];
     const winner = loser === "site-a" ? "site-b" : "site-a";
     assert.strictEqual(runs[winner].code, 0, runErrors(runs[winner].output));
     // refused on the shared host by upchain's lock, at once, naming the run that holds it
-    const locked = new RegExp(`LOCKED: [^\\n]*${hosts.shared.host.replace(/\./g, "\\.")}[^\\n]*another upchain run \\(([0-9T]+-[0-9a-f]+)\\) is working on fleetapp[^\\n]*Wait for it to finish`);
+    const locked = new RegExp(
+      `LOCKED: [^\\n]*${hosts.shared.host.replace(/\./g, "\\.")}[^\\n]*another upchain run \\(([0-9T]+-[0-9a-f]+)\\) is working on fleetapp[^\\n]*Wait for it to finish`,
+    );
     const m = locked.exec(lost.output);
     assert.ok(m, stacks[loser].masked(runErrors(lost.output)));
     // the run named is the one the shared host's history keeps: the winner's, the only run there

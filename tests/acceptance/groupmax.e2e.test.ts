@@ -32,14 +32,6 @@ async function waitFor(what: string, test: () => boolean, ms: number, log?: stri
   }
 }
 
-const rebootStarted = (name: string) => {
-  try {
-    return /"marker"/.test(onHost(name, "cat /var/lib/upchain/groupmax.journal.json 2>/dev/null || true"));
-  } catch {
-    return true; // the host is down: the reboot has started
-  }
-};
-
 describe("four Groupmax servers at 02-00, 02-01, 03-00 and 05-00 in one stack", function () {
   this.timeout(30 * 60 * 1000);
   const names = ["gm0200", "gm0201", "gm0300", "gm0500"];
@@ -69,13 +61,20 @@ describe("four Groupmax servers at 02-00, 02-01, 03-00 and 05-00 in one stack", 
     assert.deepStrictEqual(entries("02-01->06-00"), ["imap 143/tcp", "adrshd 20141/tcp", "popcfg 106/tcp"]);
     assert.deepStrictEqual(entries("03-00->06-00"), v3);
     assert.deepStrictEqual(entries("05-00->06-00"), [], "Version 5 adds no ports");
-    assert.match(r.output, /"02-01->06-00 services-add: \[services-add\] Add imap 143\/tcp, adrshd 20141\/tcp, popcfg 106\/tcp to \/etc\/services \(it has pop3 110\/tcp already\)/); // Pulumi cuts the line's provenance off
+    assert.match(
+      r.output,
+      /"02-01->06-00 services-add: \[services-add\] Add imap 143\/tcp, adrshd 20141\/tcp, popcfg 106\/tcp to \/etc\/services \(it has pop3 110\/tcp already\)/,
+    ); // Pulumi cuts the line's provenance off
     assert.doesNotMatch(r.output, /05-00->06-00 services-add/, "Version 5 adds no ports");
     assert.match(r.output, /02-00->06-00 advup2_6:/);
     assert.match(r.output, /02-01->06-00 advup2_6:/);
     assert.doesNotMatch(r.output, /0[35]-00->06-00 advup2_6/, "advup2_6 is for Version 2.0 only");
     assert.match(r.output, /05-00->06-00 reboot: \[reboot\]/);
-    assert.deepStrictEqual(names.map((n) => groupmaxLog(n).join("\n")), before, "preview changed nothing on any host");
+    assert.deepStrictEqual(
+      names.map((n) => groupmaxLog(n).join("\n")),
+      before,
+      "preview changed nothing on any host",
+    );
   });
 
   it("up brings all four to 06-00 with exactly the entries each source calls for, and a second up changes nothing", () => {
@@ -99,14 +98,20 @@ describe("four Groupmax servers at 02-00, 02-01, 03-00 and 05-00 in one stack", 
         assert.strictEqual(entryLines(s.services, name, port), expected[n].includes(name) ? 1 : 0, `${n}: ${name} ${port}/tcp`);
       }
       const log = groupmaxLog(n);
-      assert.ok(log.some((l) => /^boot autostart=off/.test(l)), `${n} was restarted with auto-start off:\n${log.join("\n")}`);
+      assert.ok(
+        log.some((l) => /^boot autostart=off/.test(l)),
+        `${n} was restarted with auto-start off:\n${log.join("\n")}`,
+      );
     }
     assert.match(groupmaxState("gm0201").services, /^pop3\t\t110\/tcp\t\tpop-3\t\t# POP version 3$/m, "the existing pop3 line is kept as it was");
     for (const n of ["gm0200", "gm0201"]) {
       const log = groupmaxLog(n);
       const at = (re: RegExp) => log.findIndex((l) => re.test(l));
       const advup = at(/^advup2_6 2\.0->6/);
-      assert.ok(advup > at(/^start objsrv/) && advup < log.findIndex((l, i) => i > advup && /^start address/.test(l)), `${n}: advup2_6 between the starts:\n${log.join("\n")}`);
+      assert.ok(
+        advup > at(/^start objsrv/) && advup < log.findIndex((l, i) => i > advup && /^start address/.test(l)),
+        `${n}: advup2_6 between the starts:\n${log.join("\n")}`,
+      );
       assert.strictEqual(groupmaxState(n).format, "6");
       assert.strictEqual(groupmaxState(n).setup, "done", `${n}: the Address_Mail setup ran after advup2_6`);
       assert.ok(at(/^setup Address_Mail OK/) > advup, `${n}: the setup follows advup2_6`);
@@ -114,14 +119,28 @@ describe("four Groupmax servers at 02-00, 02-01, 03-00 and 05-00 in one stack", 
     // the restore point holds every folder the stack names: both installation folders, both database
     // places and the journal folder with the journals clear-journal deleted later
     const listed = onHost("gm0300", "cd /var/backups/upchain/groupmax && tar -tzf $(cat 03-00-before-06-00.current)");
-    for (const dir of ["opt/groupmax/", "opt/gmaxmail/", "opt/gmaxobj/", "var/opt/groupmax/db/address.db", "srv/gmaxmail/db/mail.db", "etc/services", "var/opt/groupmax/journal/gmax0001.jnl"]) {
-      assert.ok(listed.split("\n").some((l) => l.startsWith(dir)), `${dir} is in the restore point`);
+    for (const dir of [
+      "opt/groupmax/",
+      "opt/gmaxmail/",
+      "opt/gmaxobj/",
+      "var/opt/groupmax/db/address.db",
+      "srv/gmaxmail/db/mail.db",
+      "etc/services",
+      "var/opt/groupmax/journal/gmax0001.jnl",
+    ]) {
+      assert.ok(
+        listed.split("\n").some((l) => l.startsWith(dir)),
+        `${dir} is in the restore point`,
+      );
     }
     // the Version 6 backup was taken with Object Server stopped, and it was started again
     const log300 = groupmaxLog("gm0300");
     const afterInstall = log300.slice(log300.indexOf("install mail 06-00"));
     const v6Stop = afterInstall.lastIndexOf("stop objsrv");
-    assert.ok(v6Stop > afterInstall.indexOf("start server") && afterInstall.indexOf("start objsrv", v6Stop) > v6Stop, `Object Server stopped for the Version 6 backup, then started:\n${log300.join("\n")}`);
+    assert.ok(
+      v6Stop > afterInstall.indexOf("start server") && afterInstall.indexOf("start objsrv", v6Stop) > v6Stop,
+      `Object Server stopped for the Version 6 backup, then started:\n${log300.join("\n")}`,
+    );
     assert.strictEqual(log300[log300.length - 1], "autostart on", `the last event puts auto-start back:\n${log300.join("\n")}`);
     const backups = onHost("gm0300", "ls /var/backups/upchain/groupmax");
     assert.match(backups, /03-00-before-06-00\.\d{8}T\d{6}\.tar\.gz\n/);
@@ -146,8 +165,16 @@ describe("four Groupmax servers at 02-00, 02-01, 03-00 and 05-00 in one stack", 
       assert.strictEqual(s.version, "06-00", n);
       assert.deepStrictEqual(s.running, ["objsrv", "address", "server"], `${n} still runs its services`);
     }
-    assert.deepStrictEqual(names.map((n) => groupmaxLog(n).join("\n")), before, "no service was stopped or started on any host");
-    assert.deepStrictEqual(names.map((n) => onHost(n, "ls /var/backups/upchain/groupmax")), backupsBefore, "no backup was taken");
+    assert.deepStrictEqual(
+      names.map((n) => groupmaxLog(n).join("\n")),
+      before,
+      "no service was stopped or started on any host",
+    );
+    assert.deepStrictEqual(
+      names.map((n) => onHost(n, "ls /var/backups/upchain/groupmax")),
+      backupsBefore,
+      "no backup was taken",
+    );
     project.ok(["up", "--yes", "--expect-no-changes"]);
     project.ok(["refresh", "--yes", "--expect-no-changes"]);
   });
@@ -176,7 +203,10 @@ describe("a Groupmax host whose port 143 is taken by another name, or whose stac
       const r = project.run(cmd);
       assert.notStrictEqual(r.code, 0, r.output);
       assert.match(r.output, /SERVICES_CONFLICT/);
-      assert.match(r.output, /\/etc\/services line \d+ \("imap2\s+143\/tcp\s+# Interim Mail Access P 2 and 4"\): 143\/tcp is taken by "imap2", so imap 143\/tcp cannot be added/);
+      assert.match(
+        r.output,
+        /\/etc\/services line \d+ \("imap2\s+143\/tcp\s+# Interim Mail Access P 2 and 4"\): 143\/tcp is taken by "imap2", so imap 143\/tcp cannot be added/,
+      );
     }
     assert.strictEqual(groupmaxState("gmconf").services, services);
     assert.deepStrictEqual(groupmaxLog("gmconf"), log, "no service was stopped");
@@ -189,7 +219,10 @@ describe("a Groupmax host whose port 143 is taken by another name, or whose stac
     const log = groupmaxLog("gmconf");
     const r = project.run(["preview"]);
     assert.notStrictEqual(r.code, 0, r.output);
-    assert.match(r.output, /has a problem: upchain:servers\[0\]\.options\.installers\.mailServer: INVALID_INPUT: the hop 03-00 -> 06-00 installs Mail Server with your site's own command/);
+    assert.match(
+      r.output,
+      /has a problem: upchain:servers\[0\]\.options\.installers\.mailServer: INVALID_INPUT: the hop 03-00 -> 06-00 installs Mail Server with your site's own command/,
+    );
     // every problem in one preview: the port conflict left by the test before is reported beside it
     assert.match(r.output, /SERVICES_CONFLICT: .*143\/tcp is taken by "imap2"/);
     assert.doesNotMatch(r.output, /options\.installers\.(objectServer|addressServer)/, "only the missing one is named");
@@ -227,8 +260,14 @@ describe("a Groupmax hop that fails after the reboot", function () {
     assert.strictEqual(s.autostart, "on", "auto-start put back");
     assert.deepStrictEqual(s.running, ["objsrv", "address", "server"]);
     assert.strictEqual(s.services, servicesBefore);
-    assert.ok(groupmaxLog("gmfail").some((l) => /^boot autostart=off/.test(l)), "the failure came after the reboot");
-    const check = onHost("gmfail", "cd /var/backups/upchain/groupmax && sha256sum -c 03-00-before-06-00.*.sha256 && tar -tzf $(cat 03-00-before-06-00.current) | grep -c '^opt/groupmax/'");
+    assert.ok(
+      groupmaxLog("gmfail").some((l) => /^boot autostart=off/.test(l)),
+      "the failure came after the reboot",
+    );
+    const check = onHost(
+      "gmfail",
+      "cd /var/backups/upchain/groupmax && sha256sum -c 03-00-before-06-00.*.sha256 && tar -tzf $(cat 03-00-before-06-00.current) | grep -c '^opt/groupmax/'",
+    );
     assert.match(check, /: OK\n\d+\n$/, "the backup is intact");
   });
 });
@@ -253,7 +292,10 @@ describe("a Groupmax hop whose optional Version 6 backup fails after verify", fu
     failStopAfterUpgrade("gmwarn", "server");
     const r = project.run(["up", "--yes", "--skip-preview"]);
     assert.strictEqual(r.code, 0, r.output);
-    assert.match(r.output, /WARNING: step "Back up the 06-00 environment with Object Server stopped, then start it again[^"]*" \(backup-v6\) exited 1 \(.*cannot stop server \(injected fault\).*\) after the hop's verify passed; 06-00 stays installed, nothing was rolled back; check that its services run\. Do this step by hand/);
+    assert.match(
+      r.output,
+      /WARNING: step "Back up the 06-00 environment with Object Server stopped, then start it again[^"]*" \(backup-v6\) exited 1 \(.*cannot stop server \(injected fault\).*\) after the hop's verify passed; 06-00 stays installed, nothing was rolled back; check that its services run\. Do this step by hand/,
+    );
     assert.doesNotMatch(r.output, /restored to 05-00|STEP_FAILED/);
     const s = groupmaxState("gmwarn");
     assert.strictEqual(s.version, "06-00");
@@ -289,13 +331,18 @@ describe("waiting for a Groupmax host to come back from its reboot", function ()
     const log = `${project.dir}/up.log`;
     const child = project.start(["up", "--yes", "--skip-preview"], log);
     const exited = new Promise<number>((r) => child.once("exit", (code) => r(code ?? -1)));
-    await waitFor("the reboot command", () => {
-      try {
-        return onHost("gmdrop", `test -e ${issued} && echo yes || true`).trim() === "yes";
-      } catch {
-        return false;
-      }
-    }, 120_000, log);
+    await waitFor(
+      "the reboot command",
+      () => {
+        try {
+          return onHost("gmdrop", `test -e ${issued} && echo yes || true`).trim() === "yes";
+        } catch {
+          return false;
+        }
+      },
+      120_000,
+      log,
+    );
     // down longer than the transport's keepalive takes to give up on the old connection (10 s x 3,
     // about 40 s, more under load) plus one reconnect attempt's own 20 s timeout, so the wait's first
     // reconnect meets a dead link whether or not a poll was in flight (at 60 s, a first attempt made
@@ -305,7 +352,14 @@ describe("waiting for a Groupmax host to come back from its reboot", function ()
     execIp("upchain-gmdrop", "up");
     assert.strictEqual(await exited, 0, fs.readFileSync(log, "utf8"));
     const out = fs.readFileSync(log, "utf8");
-    assert.match(out, /not back yet \(attempt 1: /, `it retried:\n${out.split("\n").filter((l) => /reboot|back|attempt|waiting/i.test(l)).join("\n")}`);
+    assert.match(
+      out,
+      /not back yet \(attempt 1: /,
+      `it retried:\n${out
+        .split("\n")
+        .filter((l) => /reboot|back|attempt|waiting/i.test(l))
+        .join("\n")}`,
+    );
     assert.strictEqual(groupmaxState("gmdrop").version, "06-00");
   });
 
@@ -317,7 +371,10 @@ describe("waiting for a Groupmax host to come back from its reboot", function ()
     const r = project.run(["up", "--yes", "--skip-preview"]);
     assert.notStrictEqual(r.code, 0, r.output);
     assert.match(r.output, /HOST_DID_NOT_RETURN|did not come back within 15s/);
-    assert.match(r.output, /step "Shut the machine down and restart it; wait up to 15s for it to come back" \(reboot\) of hop 05-00->06-00 restarted the machine, and it did not come back within 15s/);
+    assert.match(
+      r.output,
+      /step "Shut the machine down and restart it; wait up to 15s for it to come back" \(reboot\) of hop 05-00->06-00 restarted the machine, and it did not come back within 15s/,
+    );
     assert.match(r.output, /run pulumi up again: the journal on the host resumes the chain after the reboot/);
     assert.match(r.output, /upchain gmgone: \[05-00->06-00 \d+\/\d+\] /, "progress lines name the server by its name in the stack");
     assert.doesNotMatch(r.output, /upchain \d+\.\d+\.\d+\.\d+: /, "not by its address");
@@ -330,7 +387,8 @@ describe("waiting for a Groupmax host to come back from its reboot", function ()
     const r = project.ok(["preview", "--diff"]);
     const run = /first finishes interrupted run (\S+) \(05-00 -> 06-00\) from step \d+ of \d+/.exec(r.output)?.[1];
     assert.ok(run, r.output);
-    for (const step of ["stop-address", "stop-object-server", "autostart-off"]) assert.match(r.output, new RegExp(`"05-00->06-00 ${step}: \\(done in run ${run}\\) \\[run\\] `), step);
+    for (const step of ["stop-address", "stop-object-server", "autostart-off"])
+      assert.match(r.output, new RegExp(`"05-00->06-00 ${step}: \\(done in run ${run}\\) \\[run\\] `), step);
     assert.match(r.output, /"05-00->06-00 reboot: \(in flight when it was interrupted: checked first\) \[reboot\] /);
     assert.match(r.output, /"05-00->06-00 backup: \[backup\] /, "the steps still to run read as planned");
   });

@@ -3,6 +3,7 @@
 import * as assert from "assert";
 import { PulumiProject } from "../support/pulumi";
 import { TestHost, onHost, privateKey, requireRoot, resetHost, startHosts, stopHosts } from "../support/hosts";
+import { exportedResources } from "../support/stackExport";
 
 function hostsConfig(hosts: TestHost[]) {
   return hosts.map((h) => ({ name: h.name, host: h.host, hostKey: h.hostKey }));
@@ -36,7 +37,10 @@ describe("HostFacts through the real pulumi CLI", function () {
     const r = project.ok(["preview", "--diff"]);
     assert.match(r.output, /\+ 3 to create/); // the stack and two hosts
     assert.strictEqual((r.output.match(/\+ pulumi-nodejs:dynamic\/upchain:HostFacts: \(create\)/g) ?? []).length, 2);
-    assert.deepStrictEqual(hosts.map((h) => sshLogins(h.name)), before);
+    assert.deepStrictEqual(
+      hosts.map((h) => sshLogins(h.name)),
+      before,
+    );
   });
 
   it("up reads each host's hostname and OS over SSH", () => {
@@ -70,9 +74,8 @@ describe("HostFacts through the real pulumi CLI", function () {
     const drift = project.run(["refresh", "--yes", "--expect-no-changes"]);
     assert.notStrictEqual(drift.code, 0, `refresh should report drift:\n${drift.output}`);
     assert.match(drift.output, /hostname/);
-    const state = JSON.parse(project.ok(["stack", "export"]).stdout);
-    const res = state.deployment.resources.find((r: any) => r.urn.endsWith("::hfa"));
-    assert.strictEqual(res.outputs.hostname, "hfa-renamed");
+    const res = exportedResources(project.ok(["stack", "export"]).stdout).find((r) => r.urn.endsWith("::hfa"));
+    assert.strictEqual(res?.outputs?.hostname, "hfa-renamed");
     project.ok(["refresh", "--yes", "--expect-no-changes"]);
   });
 
@@ -92,10 +95,10 @@ describe("HostFacts through the real pulumi CLI", function () {
   });
 
   it("destroy forgets the hosts and leaves them running", () => {
-    const facts = (s: any) => (s.deployment.resources ?? []).filter((r: any) => r.type === "pulumi-nodejs:dynamic/upchain:HostFacts");
-    assert.strictEqual(facts(JSON.parse(project.ok(["stack", "export"]).stdout)).length, 2);
+    const facts = (stdout: string) => exportedResources(stdout).filter((r) => r.type === "pulumi-nodejs:dynamic/upchain:HostFacts");
+    assert.strictEqual(facts(project.ok(["stack", "export"]).stdout).length, 2);
     project.ok(["destroy", "--yes"]);
-    assert.strictEqual(facts(JSON.parse(project.ok(["stack", "export"]).stdout)).length, 0);
+    assert.strictEqual(facts(project.ok(["stack", "export"]).stdout).length, 0);
     assert.strictEqual(onHost("hfa", "echo alive").trim(), "alive");
   });
 });

@@ -77,7 +77,10 @@ describe("the installed version from the stack, the state and the site's version
   it("with current only, preview trusts the stack and says so, and up walks the chain and tracks the version reached", () => {
     configure({ target: "3", current: "1" });
     const preview = project.ok(["preview", "--diff"]);
-    assert.match(preview.output, new RegExp(`trusting the stack: ${h.host.replace(/\./g, "\\.")} runs 1 \\(no documented way to read it; give versionCommand to read it\\)`));
+    assert.match(
+      preview.output,
+      new RegExp(`trusting the stack: ${h.host.replace(/\./g, "\\.")} runs 1 \\(no documented way to read it; give versionCommand to read it\\)`),
+    );
     assert.match(preview.output, /1->2 install: [^]*2->3 install:/);
     assert.doesNotMatch(preview.output, /verify-version/, "no versionCommand, no check of it");
     project.ok(["up", "--yes", "--skip-preview"]);
@@ -130,7 +133,10 @@ describe("the installed version from the stack, the state and the site's version
     configure({ target: "5", versionCommand: `echo 'build 77 of ACME quietapp'` });
     const r = project.run(["preview", "--diff"]);
     assert.notStrictEqual(r.code, 0);
-    assert.match(r.output, /versionCommand: UNKNOWN_VERSION: \S+: versionCommand printed text that is not a Quiet app version \(not shown: the output is data\)/);
+    assert.match(
+      r.output,
+      /versionCommand: UNKNOWN_VERSION: \S+: versionCommand printed text that is not a Quiet app version \(not shown: the output is data\)/,
+    );
     assert.doesNotMatch(r.output, /ACME/);
   });
 
@@ -138,6 +144,9 @@ describe("the installed version from the stack, the state and the site's version
     configure({ target: "5", versionCommand: `cat ${APP}/release`, bare: true });
     const r = project.run(["preview", "--diff"]);
     assert.notStrictEqual(r.code, 0);
-    assert.match(r.output, /versionCommand: INVALID_INPUT: no documented way to read the installed Quiet app version: give versionCommand \(.*\) or current \(/);
+    assert.match(
+      r.output,
+      /versionCommand: INVALID_INPUT: no documented way to read the installed Quiet app version: give versionCommand \(.*\) or current \(/,
+    );
   });
 });

@@ -12,7 +12,6 @@ import { failPatch, installOmflow, installedVersion, omflowProject, versionComma
 
 const http = (h: TestHost) => execFileSync("curl", ["-s", "-m", "10", `http://${h.host}/`], { encoding: "utf8" });
 
-
 describe("OMFLOW 1.1.6.1 -> 1.2.0.1 through the real pulumi CLI", function () {
   this.timeout(30 * 60 * 1000);
   let h: TestHost;
@@ -40,7 +39,25 @@ describe("OMFLOW 1.1.6.1 -> 1.2.0.1 through the real pulumi CLI", function () {
     const r = project.ok(["preview", "--diff"]);
     assert.match(r.output, /1\.1\.6\.1->1\.2\.0\.0 \(omflow\.1\.2\.0\.0-python-3\.11\)/);
     assert.match(r.output, /1\.2\.0\.0->1\.2\.0\.1 \(omflow\.same-feature\)/);
-    for (const step of ["backup", "backup-database", "work-folder", "extract-patch", "export-packages", "check-wheelhouse", "stop", "remove-venv", "install-python", "python-alternative", "create-venv", "install-packages", "install-mod-wsgi", "apache-wsgi-module", "run-patch", "start", "verify"]) {
+    for (const step of [
+      "backup",
+      "backup-database",
+      "work-folder",
+      "extract-patch",
+      "export-packages",
+      "check-wheelhouse",
+      "stop",
+      "remove-venv",
+      "install-python",
+      "python-alternative",
+      "create-venv",
+      "install-packages",
+      "install-mod-wsgi",
+      "apache-wsgi-module",
+      "run-patch",
+      "start",
+      "verify",
+    ]) {
       assert.match(r.output, new RegExp(`1\\.1\\.6\\.1->1\\.2\\.0\\.0 ${step}:`), `preview shows step ${step}`);
     }
     assert.strictEqual(onHost("wfa", look), before);
@@ -56,13 +73,20 @@ describe("OMFLOW 1.1.6.1 -> 1.2.0.1 through the real pulumi CLI", function () {
     loginsInUp = logins() - before;
     assert.match(r.output, /\[1\.1\.6\.1->1\.2\.0\.0 \d+\/\d+\] Run \.\/patch\.sh for 1\.2\.0\.0/, "per-step progress reaches the CLI");
     assert.strictEqual(installedVersion("wfa"), "1.2.0.1");
-    assert.strictEqual(onHost("wfa", "ls -A /opt/omflow/tmp; test -e /opt/omflow/VERSION && echo HAS-VERSION || true"), "", "the patches cleaned OMFLOW's tmp folder and nothing wrote a VERSION file");
+    assert.strictEqual(
+      onHost("wfa", "ls -A /opt/omflow/tmp; test -e /opt/omflow/VERSION && echo HAS-VERSION || true"),
+      "",
+      "the patches cleaned OMFLOW's tmp folder and nothing wrote a VERSION file",
+    );
     assert.match(onHost("wfa", "/opt/omflow/server/omflow_server status"), /OMFLOW is running/, "started after the 1.2.0.1 patch left it stopped");
     const page = http(h);
     assert.match(page, /^OMFLOW 1\.2\.0\.1\nDjango 4\.2\nPython 3\.11/);
     assert.match(page, /db schema 1\.2\.0\.1/);
     assert.match(page, /prefix \/opt\/omflow\/python\nextra six/);
-    assert.match(onHost("wfa", "cat /etc/apache2/sites-enabled/django.conf"), /LoadModule wsgi_module \/opt\/omflow\/python\/lib\/python3\.11\/site-packages\/mod_wsgi\/server\/mod_wsgi-py311/);
+    assert.match(
+      onHost("wfa", "cat /etc/apache2/sites-enabled/django.conf"),
+      /LoadModule wsgi_module \/opt\/omflow\/python\/lib\/python3\.11\/site-packages\/mod_wsgi\/server\/mod_wsgi-py311/,
+    );
     assert.match(onHost("wfa", "/opt/omflow/python/bin/pip freeze"), /^six==/m);
   });
 
@@ -78,7 +102,9 @@ describe("OMFLOW 1.1.6.1 -> 1.2.0.1 through the real pulumi CLI", function () {
   it("the state holds the SSH key only encrypted", () => {
     const state = project.stateText();
     assert.ok(state.includes('"pulumi-nodejs:dynamic/upchain:Server"'));
-    for (const line of privateKey(h).split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"))) {
+    for (const line of privateKey(h)
+      .split("\n")
+      .filter((l) => l.length > 20 && !l.startsWith("-----"))) {
       assert.ok(!state.includes(line), "a line of the private key is in the state in plain text");
     }
   });
@@ -126,8 +152,16 @@ describe("OMFLOW failures", function () {
     assert.match(r.output, /step "Run \.\/patch\.sh for 1\.2\.0\.0 from its own folder" \(run-patch\) of hop 1\.1\.6\.1->1\.2\.0\.0 exited 1/);
     assert.match(r.output, /patch\.sh: copying OMFLOW 1\.2\.0\.0 files failed/);
     assert.match(r.output, /restored to 1\.1\.6\.1/);
-    assert.match(http(h), /^OMFLOW 1\.1\.6\.1\nDjango 2\.2\.28\n.*\ndb schema 1\.1\.6\.1\n/s, "the database the patch migrated is restored by the site's command");
-    assert.strictEqual(onHost("wfb", "readlink /usr/bin/python3; update-alternatives --list python3 2>&1 || true"), python3, "the python3 alternative the hop registered is undone");
+    assert.match(
+      http(h),
+      /^OMFLOW 1\.1\.6\.1\nDjango 2\.2\.28\n.*\ndb schema 1\.1\.6\.1\n/s,
+      "the database the patch migrated is restored by the site's command",
+    );
+    assert.strictEqual(
+      onHost("wfb", "readlink /usr/bin/python3; update-alternatives --list python3 2>&1 || true"),
+      python3,
+      "the python3 alternative the hop registered is undone",
+    );
     assert.strictEqual(onHost("wfb", "cat /etc/apache2/sites-enabled/django.conf"), conf);
     assert.match(onHost("wfb", "/opt/omflow/python/bin/pip freeze"), /^Django==2\.2\.28$/m);
   });

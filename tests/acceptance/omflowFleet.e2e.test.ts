@@ -6,7 +6,6 @@ import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../support
 import { configureServers, installOmflow, installedVersion as version, omflowOptions, omflowProject, slowPatch } from "../support/omflowFixture";
 import { PulumiProject, killTree } from "../support/pulumi";
 
-
 describe("three OMFLOW servers at different versions in one stack", function () {
   this.timeout(30 * 60 * 1000);
   let hosts: TestHost[];
@@ -36,8 +35,16 @@ describe("three OMFLOW servers at different versions in one stack", function () 
 
   it("up brings all three to 1.1.6.4 (patch.sh without its execute bit, and a bash-only one that leaves OMFLOW stopped), and a second up changes nothing", () => {
     project.ok(["up", "--yes", "--skip-preview"]);
-    assert.deepStrictEqual(hosts.map((h) => version(h.name)), ["1.1.6.4", "1.1.6.4", "1.1.6.4"]);
-    for (const h of hosts) assert.match(onHost(h.name, "/opt/omflow/server/omflow_server status"), /OMFLOW is running/, `${h.name}: started after the 1.1.6.4 patch left it stopped`);
+    assert.deepStrictEqual(
+      hosts.map((h) => version(h.name)),
+      ["1.1.6.4", "1.1.6.4", "1.1.6.4"],
+    );
+    for (const h of hosts)
+      assert.match(
+        onHost(h.name, "/opt/omflow/server/omflow_server status"),
+        /OMFLOW is running/,
+        `${h.name}: started after the 1.1.6.4 patch left it stopped`,
+      );
     assert.match(onHost("wfe", "cat /var/lib/upchain/runs/*/*run-patch/out"), /no execute bit: running it with its #! interpreter: ?\/bin\/sh/);
     project.ok(["up", "--yes", "--expect-no-changes"]);
   });

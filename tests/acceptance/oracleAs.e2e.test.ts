@@ -6,10 +6,30 @@
 import * as assert from "assert";
 import { TestHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import {
-  HomeState, INFRA_HOME, clearFault, run, homeState, httpGet, installInfrastructure, installSourceHome, oracleEvents, patchSet, setFault,
-  startInfrastructure, stopInfrastructure, treeChecksum,
+  HomeState,
+  INFRA_HOME,
+  clearFault,
+  run,
+  homeState,
+  httpGet,
+  installInfrastructure,
+  installSourceHome,
+  oracleEvents,
+  patchSet,
+  setFault,
+  startInfrastructure,
+  stopInfrastructure,
+  treeChecksum,
 } from "../support/oracleAsFixture";
-import { DESTINATION_HOME, IAS_ADMIN_PASSWORD, SOURCE_HOME, configureOracle, infrastructureCheck, oracleOptions, oracleProject } from "../support/oracleAsProject";
+import {
+  DESTINATION_HOME,
+  IAS_ADMIN_PASSWORD,
+  SOURCE_HOME,
+  configureOracle,
+  infrastructureCheck,
+  oracleOptions,
+  oracleProject,
+} from "../support/oracleAsProject";
 import { PulumiProject } from "../support/pulumi";
 
 const flagged = (s: HomeState, home: string) => s.oratab.find((l) => l.split(":")[1] === home)?.split(":")[2];
@@ -22,7 +42,10 @@ describe("Oracle AS middle tiers at 9.0.2.0, 9.0.3 and 9.0.4 to 10.1.2 in one st
   const sums: Record<string, string> = {};
   let infra: { host: string; port: number };
   const servers = () => [
-    { host: hosts.oa0200, options: oracleOptions({ infrastructureCheck: infrastructureCheck(infra), components: ["httpServer", "oc4j", "webCache", "reports"] }) },
+    {
+      host: hosts.oa0200,
+      options: oracleOptions({ infrastructureCheck: infrastructureCheck(infra), components: ["httpServer", "oc4j", "webCache", "reports"] }),
+    },
     { host: hosts.oa0903, options: oracleOptions({ infrastructureCheck: infrastructureCheck(infra) }) },
     { host: hosts.oa0904, options: oracleOptions({ iasAdminPassword: undefined, decommissionSource: true, oc4jMaxHeap: "1024m" }) },
   ];
@@ -32,7 +55,16 @@ describe("Oracle AS middle tiers at 9.0.2.0, 9.0.3 and 9.0.4 to 10.1.2 in one st
     hosts = Object.fromEntries(startHosts(...names).map((h) => [h.name, h]));
     infra = installInfrastructure(hosts.oainfra, "9.0.2.0.0");
     // a JAZN application compiling JSPs, and the site's own page in the default DocumentRoot: 004's post-upgrade tasks
-    installSourceHome(hosts.oa0200, { path: SOURCE_HOME, version: "9.0.2.0.0", infra, reportsServer: "rep_oa0200_src", emRunning: true, iasAdminPassword: IAS_ADMIN_PASSWORD, jaznJspApps: [0], documents: { "site-notice.html": "<p>site notice</p>\n" } });
+    installSourceHome(hosts.oa0200, {
+      path: SOURCE_HOME,
+      version: "9.0.2.0.0",
+      infra,
+      reportsServer: "rep_oa0200_src",
+      emRunning: true,
+      iasAdminPassword: IAS_ADMIN_PASSWORD,
+      jaznJspApps: [0],
+      documents: { "site-notice.html": "<p>site notice</p>\n" },
+    });
     installSourceHome(hosts.oa0903, { path: SOURCE_HOME, version: "9.0.3.0.0", infra, emRunning: true, iasAdminPassword: IAS_ADMIN_PASSWORD, ssl: "on" });
     // two OC4J applications that need more than the Upgrade Assistant's default 512m heap
     installSourceHome(hosts.oa0904, { path: SOURCE_HOME, version: "9.0.4.0.0", infra: null, appsHeapMb: [400, 400] });
@@ -55,9 +87,16 @@ describe("Oracle AS middle tiers at 9.0.2.0, 9.0.3 and 9.0.4 to 10.1.2 in one st
       assert.notStrictEqual(r.code, 0, r.output);
       assert.match(r.output, /options\.infrastructureCheck.*Infrastructure runs 9\.0\.2\.0\.0, older than 9\.0\.2\.3/);
       assert.match(r.output, /options\.installers\.destination.*installs the 10\.1\.2 middle tier with your site's own command/);
-      assert.match(r.output, /options\.prerequisites\.updateOid902Entries.*Release 2 \(9\.0\.2\) Oracle Internet Directory \(the Infrastructure runs 9\.0\.2\.0\.0\)/);
+      assert.match(
+        r.output,
+        /options\.prerequisites\.updateOid902Entries.*Release 2 \(9\.0\.2\) Oracle Internet Directory \(the Infrastructure runs 9\.0\.2\.0\.0\)/,
+      );
       assert.match(r.output, /options\.prerequisites\.registerModOssoOnWebCachePort.*Release 2 \(9\.0\.2\) middle tier to 10\.1\.2/);
-      assert.deepStrictEqual(names.map((n) => oracleEvents(n).length), before, "preview ran nothing on the hosts");
+      assert.deepStrictEqual(
+        names.map((n) => oracleEvents(n).length),
+        before,
+        "preview ran nothing on the hosts",
+      );
     } finally {
       configureOracle(project, servers());
     }
@@ -75,7 +114,11 @@ describe("Oracle AS middle tiers at 9.0.2.0, 9.0.3 and 9.0.4 to 10.1.2 in one st
     assert.match(r.output, /upgrade-assistant/);
     const oa0904 = r.output.slice(r.output.indexOf("oa0904"));
     assert.doesNotMatch(oa0904.slice(0, oa0904.indexOf("oa0903") > 0 ? oa0904.indexOf("oa0903") : undefined), /9\.0\.4->10\.1\.2:stop-em-web-site/);
-    assert.deepStrictEqual(["oa0200", "oa0903", "oa0904"].map((n) => oracleEvents(n).length), before, "preview ran nothing on the hosts");
+    assert.deepStrictEqual(
+      ["oa0200", "oa0903", "oa0904"].map((n) => oracleEvents(n).length),
+      before,
+      "preview ran nothing on the hosts",
+    );
     for (const n of ["oa0200", "oa0903", "oa0904"]) assert.strictEqual(treeChecksum(n, SOURCE_HOME), sums[n]);
   });
 
@@ -89,7 +132,12 @@ describe("Oracle AS middle tiers at 9.0.2.0, 9.0.3 and 9.0.4 to 10.1.2 in one st
       const dest = homeState(n, DESTINATION_HOME);
       const src = homeState(n, SOURCE_HOME);
       // on failure, what the run said about this host (the run as a whole fails because of oa0903)
-      const said = () => r.output.split("\n").filter((l) => l.includes(hosts[n].host) || l.includes(`Server ${n}`) || l.includes(`(${n})`)).slice(-40).join("\n");
+      const said = () =>
+        r.output
+          .split("\n")
+          .filter((l) => l.includes(hosts[n].host) || l.includes(`Server ${n}`) || l.includes(`(${n})`))
+          .slice(-40)
+          .join("\n");
       assert.match(dest.version ?? "", /^10\.1\.2/, `${n} did not reach 10.1.2; the run said:\n${said()}`);
       assert.strictEqual(dest.opmnRunning, true, `${n}: the destination runs`);
       assert.strictEqual(src.opmnRunning, false, `${n}: the source is stopped (same ports)`);
@@ -101,7 +149,8 @@ describe("Oracle AS middle tiers at 9.0.2.0, 9.0.3 and 9.0.4 to 10.1.2 in one st
     assert.match(homeState("oa0200", SOURCE_HOME).version ?? "", /^9\.0\.2\.3/, "the 9.0.2 source took the patch set first");
     // 004's post-upgrade tasks were done before the 9.0.2 tier started: jazn library entries, the default DocumentRoot
     const upgraded = homeState("oa0200", DESTINATION_HOME);
-    for (const jar of ["jazn.jar", "jazncore.jar"]) assert.ok(upgraded.applicationLibraries?.includes(`${DESTINATION_HOME}/j2ee/home/${jar}`), `${jar} in ${upgraded.applicationLibraries}`);
+    for (const jar of ["jazn.jar", "jazncore.jar"])
+      assert.ok(upgraded.applicationLibraries?.includes(`${DESTINATION_HOME}/j2ee/home/${jar}`), `${jar} in ${upgraded.applicationLibraries}`);
     assert.ok(upgraded.documents?.includes("site-notice.html"), `the site's page in the destination's htdocs: ${upgraded.documents}`);
     // the console started for 004's own check, and its port reported (1812 after a 9.0.2 source, 004 table 4-5)
     assert.match(r.output, /Application Server Control console port: 1812/);
@@ -125,7 +174,10 @@ describe("Oracle AS middle tiers at 9.0.2.0, 9.0.3 and 9.0.4 to 10.1.2 in one st
   });
 
   it("preview refuses a downgrade, naming the target and the rule", () => {
-    configureOracle(project, servers().map((sv) => (sv.host.name === "oa0904" ? { ...sv, version: "9.0.4" } : sv)));
+    configureOracle(
+      project,
+      servers().map((sv) => (sv.host.name === "oa0904" ? { ...sv, version: "9.0.4" } : sv)),
+    );
     try {
       const r = project.run(["preview"]);
       assert.notStrictEqual(r.code, 0, r.output);

@@ -56,13 +56,26 @@ exports.catalog = {
 
 // Pulumi's TypeScript template, with esModuleInterop: zod's typings, which upchain's options types
 // reach, need it (or skipLibCheck).
-const tsconfig = { compilerOptions: { strict: true, target: "ES2020", module: "commonjs", moduleResolution: "node", esModuleInterop: true, noEmit: true, noImplicitReturns: true, forceConsistentCasingInFileNames: true }, files: ["index.ts"] };
+const tsconfig = {
+  compilerOptions: {
+    strict: true,
+    target: "ES2020",
+    module: "commonjs",
+    moduleResolution: "node",
+    esModuleInterop: true,
+    noEmit: true,
+    noImplicitReturns: true,
+    forceConsistentCasingInFileNames: true,
+  },
+  files: ["index.ts"],
+};
 
 function npm(dir: string, args: string[]): string {
   try {
     return execFileSync("npm", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
-  } catch (e: any) {
-    throw new Error(`npm ${args.join(" ")} failed in ${dir}: ${e.stderr || e.message}`);
+  } catch (e) {
+    const failed = e as Error & { stderr?: string };
+    throw new Error(`npm ${args.join(" ")} failed in ${dir}: ${failed.stderr || failed.message}`);
   }
 }
 
@@ -93,7 +106,9 @@ describe("upchain installed from its npm tarball into a user's own Pulumi progra
     const files = packed.files.map((f) => f.path);
     assert.ok(files.includes("dist/components/index.js") && files.includes("dist/components/index.d.ts"), "the entry point and its typings");
     assert.ok(files.includes("dist/providers/server/impl.js"), "the provider implementations the state's providers load");
-    const stray = files.filter((f) => !/^(package\.json|README\.md|CHANGELOG\.md|docs\/[\w-]+\.md|providers\/[\w/]+\/README\.md|dist\/(components|providers)\/.*\.(js|d\.ts))$/.test(f));
+    const stray = files.filter(
+      (f) => !/^(package\.json|README\.md|CHANGELOG\.md|docs\/[\w-]+\.md|providers\/[\w/]+\/README\.md|dist\/(components|providers)\/.*\.(js|d\.ts))$/.test(f),
+    );
     assert.deepStrictEqual(stray, [], "only the compiled package, its typings, package.json and the documents the README links to");
   });
 
@@ -103,7 +118,10 @@ describe("upchain installed from its npm tarball into a user's own Pulumi progra
       private: true,
       main: "index.ts",
       dependencies: { upchain: `file:${tarball}`, "@pulumi/pulumi": require(path.join(repoRoot, "node_modules/@pulumi/pulumi/package.json")).version },
-      devDependencies: { typescript: require(path.join(repoRoot, "node_modules/typescript/package.json")).version, "@types/node": require(path.join(repoRoot, "node_modules/@types/node/package.json")).version },
+      devDependencies: {
+        typescript: require(path.join(repoRoot, "node_modules/typescript/package.json")).version,
+        "@types/node": require(path.join(repoRoot, "node_modules/@types/node/package.json")).version,
+      },
     };
     fs.writeFileSync(path.join(project.dir, "package.json"), JSON.stringify(pkg, null, 2));
     fs.writeFileSync(path.join(project.dir, "Pulumi.yaml"), "name: my-upgrades\nruntime: nodejs\n");
@@ -118,14 +136,22 @@ describe("upchain installed from its npm tarball into a user's own Pulumi progra
     assert.strictEqual(typed.status, 0, `the program type-checks: ${typed.stdout}${typed.stderr}`);
     // a type error is caught: the typings are really read
     fs.writeFileSync(path.join(project.dir, "wrong.ts"), `import { GroupmaxServer } from "upchain";\nnew GroupmaxServer("x", { version: 6 });\n`);
-    const wrong = spawnSync(path.join(project.dir, "node_modules/.bin/tsc"), ["--noEmit", "--strict", "--esModuleInterop", "wrong.ts"], { cwd: project.dir, encoding: "utf8" });
+    const wrong = spawnSync(path.join(project.dir, "node_modules/.bin/tsc"), ["--noEmit", "--strict", "--esModuleInterop", "wrong.ts"], {
+      cwd: project.dir,
+      encoding: "utf8",
+    });
     assert.match(wrong.stdout, /^wrong\.ts\(2,\d+\): error TS\d+:/m, `a number for a version and no connection are type errors: ${wrong.stdout}`);
     fs.rmSync(path.join(project.dir, "wrong.ts"));
   });
 
   it("pulumi up upgrades the host from 02-00 to 06-00 through the installed package, and our own product from 1 to 3", () => {
     project.init();
-    project.writeConfig({ "my-upgrades:host": h.host, "my-upgrades:hostKey": h.hostKey, "my-upgrades:version": "06-00", "my-upgrades:options": groupmaxOptions() });
+    project.writeConfig({
+      "my-upgrades:host": h.host,
+      "my-upgrades:hostKey": h.hostKey,
+      "my-upgrades:version": "06-00",
+      "my-upgrades:options": groupmaxOptions(),
+    });
     project.setConfig("privateKey", privateKey(h), true);
     const preview = project.ok(["preview", "--diff"]);
     assert.match(preview.output, /02-00->06-00/, "preview shows the chain");
@@ -157,7 +183,11 @@ describe("upchain installed from its npm tarball into a user's own Pulumi progra
       const r = project.run(["preview", "--diff"]);
       const took = Date.now() - started;
       assert.notStrictEqual(r.code, 0, r.output);
-      assert.match(r.output, /resource 'banner' has a problem: catalogModule: INVALID_INPUT: the catalog module "\.\/catalogs\/banner" of banner did not answer catalog\.scheme\.normalize\(\) within 5 s \(a loop, or a wait\?\)/, r.output);
+      assert.match(
+        r.output,
+        /resource 'banner' has a problem: catalogModule: INVALID_INPUT: the catalog module "\.\/catalogs\/banner" of banner did not answer catalog\.scheme\.normalize\(\) within 5 s \(a loop, or a wait\?\)/,
+        r.output,
+      );
       assert.match(r.output, /fix catalog\.scheme\.normalize in the module so that it returns/);
       // a preview of these two servers takes some 15 s here: the loop costs its 5 s limit, once
       assert.ok(took < 90_000, `preview took ${took} ms`);

@@ -35,7 +35,16 @@ describe("npm pack on a clean clone", function () {
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it("builds before packing, so the package holds the compiled components and providers with their typings", () => {
-    for (const f of ["package.json", "README.md", "dist/components/index.js", "dist/components/index.d.ts", "dist/components/omflowServer.d.ts", "dist/providers/cli.js", "dist/providers/server/provider.js", "dist/providers/catalogs/omflow/index.js"]) {
+    for (const f of [
+      "package.json",
+      "README.md",
+      "dist/components/index.js",
+      "dist/components/index.d.ts",
+      "dist/components/omflowServer.d.ts",
+      "dist/providers/cli.js",
+      "dist/providers/server/provider.js",
+      "dist/providers/catalogs/omflow/index.js",
+    ]) {
       assert.ok(files.includes(f), `${f} is not in the package (it holds ${files.length} files)`);
     }
   });
@@ -47,7 +56,10 @@ describe("npm pack on a clean clone", function () {
   });
 
   it("leaves out the tests, the stacks of this repository and the source maps", () => {
-    assert.deepStrictEqual(files.filter((f) => /^dist\/tests\/|\.map$|^tests\/|^stacks\//.test(f)), []);
+    assert.deepStrictEqual(
+      files.filter((f) => /^dist\/tests\/|\.map$|^tests\/|^stacks\//.test(f)),
+      [],
+    );
   });
 
   it("loads from a project of one's own: the components are there and the upchain command answers", () => {
@@ -61,7 +73,8 @@ describe("npm pack on a clean clone", function () {
       if (!entry.startsWith(".")) fs.symlinkSync(path.join(repoRoot, "node_modules", entry), path.join(modules, entry));
     }
     const exported = run("node", ["-e", "console.log(Object.keys(require('upchain')).sort().join(' '))"], app);
-    for (const name of ["OmflowServer", "GroupmaxServer", "OracleAsServer", "AltazionServer", "WebCacheCluster"]) assert.match(exported, new RegExp(`\\b${name}\\b`));
+    for (const name of ["OmflowServer", "GroupmaxServer", "OracleAsServer", "AltazionServer", "WebCacheCluster"])
+      assert.match(exported, new RegExp(`\\b${name}\\b`));
     assert.match(run("node", [path.join(modules, "upchain/dist/providers/cli.js"), "--help"], app), /upchain plan/);
   });
 });

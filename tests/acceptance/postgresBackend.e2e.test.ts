@@ -93,7 +93,8 @@ describe("a team's state on PostgreSQL: two controllers, one stack, a second sta
     const deadline = Date.now() + 180_000;
     while (!(lockKeys().length === 1 && working())) {
       if (ended !== undefined) assert.fail(first.masked(`the first pulumi up ended (${ended}) before it was seen at work:\n${fs.readFileSync(log, "utf8")}`));
-      if (Date.now() > deadline) assert.fail(first.masked(`the first pulumi up was not seen at work within 180 s (locks: ${lockKeys().length}):\n${fs.readFileSync(log, "utf8")}`));
+      if (Date.now() > deadline)
+        assert.fail(first.masked(`the first pulumi up was not seen at work within 180 s (locks: ${lockKeys().length}):\n${fs.readFileSync(log, "utf8")}`));
       await sleep(250);
     }
     const [lock] = lockKeys();
@@ -104,11 +105,19 @@ describe("a team's state on PostgreSQL: two controllers, one stack, a second sta
     assert.notStrictEqual(refused.code, 0, second.masked(refused.output));
     assert.ok(refused.output.includes(LOCKED), second.masked(`Pulumi's lock message is missing:\n${refused.output}`));
     // the lock named is the first controller's: the row in the database and the CLI's own pid
-    const named = new RegExp(`postgres://\\*\\*\\*\\*:\\*\\*\\*\\*@127\\.0\\.0\\.1:${pg.port}/${lock.replace(/\./g, "\\.")}\\?sslmode=disable: created by \\S+@\\S+ \\(pid ${run.pid}\\) at \\d{4}-\\d\\d-\\d\\dT`);
+    const named = new RegExp(
+      `postgres://\\*\\*\\*\\*:\\*\\*\\*\\*@127\\.0\\.0\\.1:${pg.port}/${lock.replace(/\./g, "\\.")}\\?sslmode=disable: created by \\S+@\\S+ \\(pid ${run.pid}\\) at \\d{4}-\\d\\d-\\d\\dT`,
+    );
     assert.match(refused.output, named, second.masked(refused.output));
     assert.ok(!refused.output.includes(pg.password), "the database password is masked in Pulumi's message");
     assert.doesNotMatch(refused.output, /LOCKED:|Updating \(/, second.masked("refused before its program ran, not by upchain's host lock"));
-    console.log(refused.output.trim().split("\n").map((l) => `      refused: ${l}`).join("\n"));
+    console.log(
+      refused.output
+        .trim()
+        .split("\n")
+        .map((l) => `      refused: ${l}`)
+        .join("\n"),
+    );
 
     // Locks are per stack: a second stack in the same database (this working copy gives the database
     // password in PGPASSWORD) takes its own lock and updates while the first stack is locked.
@@ -141,12 +150,17 @@ describe("a team's state on PostgreSQL: two controllers, one stack, a second sta
   it("the state is intact: the export holds pg1 at 06-00, the database holds no plain SSH key, and the other controller's up and refresh find no changes", () => {
     const exported = JSON.parse(second.ok(["stack", "export"]).stdout);
     const resources: { urn: string; type: string; outputs?: Record<string, unknown> }[] = exported.deployment.resources;
-    assert.ok(resources.some((r) => r.type === "upchain:groupmax:GroupmaxServer" && r.urn.endsWith("::pg1")), JSON.stringify(resources.map((r) => r.urn)));
+    assert.ok(
+      resources.some((r) => r.type === "upchain:groupmax:GroupmaxServer" && r.urn.endsWith("::pg1")),
+      JSON.stringify(resources.map((r) => r.urn)),
+    );
     const server = resources.find((r) => r.type === "pulumi-nodejs:dynamic/upchain:Server" && r.urn.endsWith("::pg1"));
     assert.strictEqual(server?.outputs?.installedVersion, "06-00", JSON.stringify(server?.outputs ?? resources.map((r) => r.type)).slice(0, 3000));
     assert.ok(!resources.some((r) => r.urn.endsWith("::pg2")), "the other stack's server is not in this stack");
     // the key is a secret: the database holds its ciphertext, never a line of the key itself
-    const keyLines = privateKey(hosts[0]).split("\n").filter((l) => l.length > 40);
+    const keyLines = privateKey(hosts[0])
+      .split("\n")
+      .filter((l) => l.length > 40);
     assert.ok(keyLines.length > 0);
     const table = pg.sql("SELECT key || ' ' || data::text FROM pulumi_state");
     assert.ok(table.includes("upchain-e2e/site.json"), "the stack's checkpoint is in the table");
@@ -210,7 +224,11 @@ describe("a team's state on PostgreSQL: two controllers, one stack, a second sta
     assert.deepStrictEqual(rescueLocks(), [], "pulumi cancel removed the lock");
     const resumed = b.run(["up", "--yes", "--skip-preview"]);
     assert.strictEqual(resumed.code, 0, b.masked(runErrors(resumed.output)));
-    assert.match(resumed.output, /resuming run \S+: 05-00 -> 06-00|in flight when the last run was interrupted|left running by the interrupted run/, b.masked("upchain's journal on the host carried the run on"));
+    assert.match(
+      resumed.output,
+      /resuming run \S+: 05-00 -> 06-00|in flight when the last run was interrupted|left running by the interrupted run/,
+      b.masked("upchain's journal on the host carried the run on"),
+    );
     const state = groupmaxState(rescueHost.name);
     assert.strictEqual(state.version, "06-00");
     assert.deepStrictEqual(state.running, ["objsrv", "address", "server"]);

@@ -19,7 +19,16 @@ describe("preview's messages in the operator's words (real pulumi CLI)", functio
   let h: TestHost;
   let project: PulumiProject;
 
-  const omflow = (name: string, fields: Record<string, unknown> = {}) => ({ name, host: h.host, hostKey: h.hostKey, product: "omflow", version: "1.2.0.1", current: "1.2.0.1", lockTimeoutSeconds: 30, ...fields });
+  const omflow = (name: string, fields: Record<string, unknown> = {}) => ({
+    name,
+    host: h.host,
+    hostKey: h.hostKey,
+    product: "omflow",
+    version: "1.2.0.1",
+    current: "1.2.0.1",
+    lockTimeoutSeconds: 30,
+    ...fields,
+  });
   const preview = (servers: unknown[]) => {
     project.writeConfig({ "upchain:servers": servers });
     project.setConfig("upchain:privateKey", privateKey(h), true);
@@ -70,7 +79,10 @@ describe("preview's messages in the operator's words (real pulumi CLI)", functio
     assert.match(r.output, /3 problems on 3 servers:/, runErrors(r.output));
     assert.match(r.output, /server +\| field or check +\| problem +\| what to do/);
     const row = (server: string, field: RegExp, problem: RegExp) =>
-      assert.ok(r.output.split("\n").some((l) => new RegExp(`^\\s*${server} +\\| ${field.source} +\\| ${problem.source}`).test(l)), `no row for ${server}:\n${r.output}`);
+      assert.ok(
+        r.output.split("\n").some((l) => new RegExp(`^\\s*${server} +\\| ${field.source} +\\| ${problem.source}`).test(l)),
+        `no row for ${server}:\n${r.output}`,
+      );
     row("pm-a", /upchain:servers\[0\]\.version/, /DOWNGRADE: 1\.1\.6\.1 is older than the installed 1\.2\.0\.1/);
     row("pm-b", /upchain:servers\[1\]\.options\.offlineBundel/, /is not an option/);
     row("pm-c", /upchain:servers\[2\]\.host/, /.*(refused|could not connect|ECONNREFUSED)/i);
@@ -97,7 +109,10 @@ describe("preview's messages in the operator's words (real pulumi CLI)", functio
     assert.notStrictEqual(r.code, 0, r.output);
     assert.match(r.output, /2 problems on 2 servers:/, runErrors(r.output));
     const row = (server: string, field: RegExp, problem: RegExp) =>
-      assert.ok(r.output.split("\n").some((l) => new RegExp(`^\\s*${server} +\\| ${field.source} +\\| ${problem.source}`).test(l)), `no row for ${server}:\n${r.output}`);
+      assert.ok(
+        r.output.split("\n").some((l) => new RegExp(`^\\s*${server} +\\| ${field.source} +\\| ${problem.source}`).test(l)),
+        `no row for ${server}:\n${r.output}`,
+      );
     row("pm-b", /fleet\/servers\.yaml: \[1\]\.host/, /.*(refused|could not connect|ECONNREFUSED)/i);
     row("pm-c", /fleet\/servers\.yaml: \[2\]\.options\.offlineBundel/, /is not an option/);
     assert.doesNotMatch(r.output, /^\s*pm-a +\|/m, "pm-a, read from the file as its entry says, has no problem");
@@ -117,7 +132,12 @@ describe("preview's messages in the operator's words (real pulumi CLI)", functio
   };
 
   it("a broken upchain:hosts entry is named as the stack's key, without the engine's property or value", () => {
-    const r = previewConfig({ "upchain:hosts": [{ name: "pm-facts", host: h.host, hostKey: h.hostKey }, { name: "pm-broken", host: h.host, hostKey: broken }] });
+    const r = previewConfig({
+      "upchain:hosts": [
+        { name: "pm-facts", host: h.host, hostKey: h.hostKey },
+        { name: "pm-broken", host: h.host, hostKey: broken },
+      ],
+    });
     assert.notStrictEqual(r.code, 0, r.output);
     inTheStacksWords(r.output, /upchain:hosts\[1\]\.hostKey: "ssh-ed25519 not-a-key" is not an OpenSSH public key/);
   });

@@ -24,7 +24,18 @@ describe("environments promoted in order: dev, then staging, then prod", functio
   function configure(stack: string, host: TestHost, version: string, promotion?: Record<string, unknown>): void {
     const p = stacks[stack];
     p.writeConfig({
-      "upchain:servers": [{ name: host.name, host: host.host, hostKey: host.hostKey, product: "groupmax", version, versionCommand: GROUPMAX_LAYOUT.versionCommand, options: groupmaxOptions(), lockTimeoutSeconds: 30 }],
+      "upchain:servers": [
+        {
+          name: host.name,
+          host: host.host,
+          hostKey: host.hostKey,
+          product: "groupmax",
+          version,
+          versionCommand: GROUPMAX_LAYOUT.versionCommand,
+          options: groupmaxOptions(),
+          lockTimeoutSeconds: 30,
+        },
+      ],
       ...(promotion ? { "upchain:promotion": promotion } : {}),
     });
     p.setConfig("upchain:privateKey", privateKey(host), true);
@@ -72,7 +83,9 @@ describe("environments promoted in order: dev, then staging, then prod", functio
     assert.notStrictEqual(r.code, 0, "preview fails");
     assert.match(
       r.output,
-      new RegExp(`Server resource '${hosts.prod.name}' has a problem: upchain:servers\\[0\\]\\.version: NOT_PROMOTED: 06-00 is not yet run successfully by the stack it is promoted from \\(staging\\) for groupmax: it runs 02-00\\.`),
+      new RegExp(
+        `Server resource '${hosts.prod.name}' has a problem: upchain:servers\\[0\\]\\.version: NOT_PROMOTED: 06-00 is not yet run successfully by the stack it is promoted from \\(staging\\) for groupmax: it runs 02-00\\.`,
+      ),
       runErrors(r.output),
     );
     const up = stacks.prod.run(["up", "--yes"]);
@@ -89,7 +102,12 @@ describe("environments promoted in order: dev, then staging, then prod", functio
     assert.strictEqual(advice[1], `upchain:promotion.overrides.${hosts.prod.name}`);
     stacks.prod.ok(["config", "set", "--path", advice[1], "CVE-2026-0001: vendor fix, change 4711"]);
     const r = stacks.prod.ok(["preview", "--diff"]);
-    assert.match(r.output, new RegExp(`promotion OVERRIDE: ${hosts.prod.name} may go to its target without staging running it first, because: CVE-2026-0001: vendor fix, change 4711`));
+    assert.match(
+      r.output,
+      new RegExp(
+        `promotion OVERRIDE: ${hosts.prod.name} may go to its target without staging running it first, because: CVE-2026-0001: vendor fix, change 4711`,
+      ),
+    );
     assert.match(r.output, /promotion\s*: "OVERRIDE of staging: CVE-2026-0001: vendor fix, change 4711"/, "the plan in the diff carries it too");
   });
 

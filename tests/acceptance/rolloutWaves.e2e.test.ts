@@ -115,7 +115,11 @@ describe("seven OMFLOW servers in waves of 1, 3 and 3 with a budget of 34% per w
     const r = project.ok(["up", "--yes", "--skip-preview"]);
     assert.deepStrictEqual(versions(NAMES), Object.fromEntries(NAMES.map((n) => [n, TO])));
     const after = runTimes();
-    assert.deepStrictEqual(NAMES.filter((n) => (after.get(n)?.length ?? 0) !== (before.get(n)?.length ?? 0)), ["wv3"], r.output);
+    assert.deepStrictEqual(
+      NAMES.filter((n) => (after.get(n)?.length ?? 0) !== (before.get(n)?.length ?? 0)),
+      ["wv3"],
+      r.output,
+    );
     project.ok(["up", "--yes", "--expect-no-changes"]);
     project.ok(["refresh", "--yes", "--expect-no-changes"]);
   });
@@ -124,12 +128,35 @@ describe("seven OMFLOW servers in waves of 1, 3 and 3 with a budget of 34% per w
     const exported = path.join(project.dir, "export.json");
     const svg = path.join(project.dir, "report.svg");
     project.ok(["stack", "export", "--file", exported]);
-    execFileSync(process.execPath, [path.join(repoRoot, "dist/providers/cli.js"), "report", "--stack", "waves", "--export", exported, "--runs", path.join(project.dir, ".upchain", "runs"), "--out", svg], { stdio: "pipe" });
+    execFileSync(
+      process.execPath,
+      [
+        path.join(repoRoot, "dist/providers/cli.js"),
+        "report",
+        "--stack",
+        "waves",
+        "--export",
+        exported,
+        "--runs",
+        path.join(project.dir, ".upchain", "runs"),
+        "--out",
+        svg,
+      ],
+      { stdio: "pipe" },
+    );
     const text = fs.readFileSync(svg, "utf8");
     const rows = [...text.matchAll(/class="label"[^>]*>([^<]+)</g)].map((m) => m[1]);
     // wave by wave; within a wave, in the order the state has them (the order they finished)
-    assert.deepStrictEqual([rows.slice(0, 1), rows.slice(1, 4).sort(), rows.slice(4).sort()], [["wv1"], ["wv2", "wv3", "wv4"], ["wv5", "wv6", "wv7"]], rows.join(", "));
-    assert.deepStrictEqual([...text.matchAll(/>wave (\d+)</g)].map((m) => m[1]), ["1", "2", "3"], "each wave marked where it starts");
+    assert.deepStrictEqual(
+      [rows.slice(0, 1), rows.slice(1, 4).sort(), rows.slice(4).sort()],
+      [["wv1"], ["wv2", "wv3", "wv4"], ["wv5", "wv6", "wv7"]],
+      rows.join(", "),
+    );
+    assert.deepStrictEqual(
+      [...text.matchAll(/>wave (\d+)</g)].map((m) => m[1]),
+      ["1", "2", "3"],
+      "each wave marked where it starts",
+    );
     assert.strictEqual((text.match(/class="wave"/g) ?? []).length, 3);
   });
 });

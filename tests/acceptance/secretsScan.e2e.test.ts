@@ -22,6 +22,7 @@ import { GROUPMAX_LAYOUT, failInstall, groupmaxState, installGroupmax } from "..
 import { groupmaxOptions } from "../support/groupmaxProject";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../support/hosts";
 import { PulumiProject, repoRoot } from "../support/pulumi";
+import { exportedResources } from "../support/stackExport";
 
 /** How Pulumi marks a secret in state and in `stack export`: {SECRET_SIG: SECRET_VALUE, ciphertext}. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -71,7 +72,8 @@ function needlesFor(what: string, value: string): Needle[] {
     // a PEM body: each base64 line on its own (a key is printed or JSON-escaped line by line)
     // (an unencrypted OpenSSH key's first line is its format header, the same in every such key: no key material)
     value.split("\n").forEach((line, i) => {
-      if (line.length >= 16 && !line.startsWith("-----") && !line.startsWith(UNENCRYPTED_OPENSSH_HEADER)) out.push({ what: `${what}, line ${i + 1}`, value: line });
+      if (line.length >= 16 && !line.startsWith("-----") && !line.startsWith(UNENCRYPTED_OPENSSH_HEADER))
+        out.push({ what: `${what}, line ${i + 1}`, value: line });
     });
   } else {
     out.push({ what: `${what}, JSON-escaped`, value: JSON.stringify(value).slice(1, -1) });
@@ -115,7 +117,8 @@ function fileHaystacks(dir: string, label: (file: string) => string): Haystack[]
     const data = fs.readFileSync(f);
     const out = [{ where: label(f), data }];
     // a log still being written ends mid-stream: take what is there
-    if (data[0] === 0x1f && data[1] === 0x8b) out.push({ where: `${label(f)} (unpacked)`, data: zlib.gunzipSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }) });
+    if (data[0] === 0x1f && data[1] === 0x8b)
+      out.push({ where: `${label(f)} (unpacked)`, data: zlib.gunzipSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }) });
     return out;
   });
 }
@@ -137,8 +140,11 @@ function propertiesNamed(v: unknown, key: string, at = ""): { path: string; valu
   return Object.entries(v).flatMap(([k, x]) => [...(k === key ? [{ path: `${at}.${k}`, value: x }] : []), ...propertiesNamed(x, key, `${at}.${k}`)]);
 }
 
-const isCiphertext = (v: unknown) =>
-  typeof v === "object" && v !== null && (v as any)[SECRET_SIG] === SECRET_VALUE && typeof (v as any).ciphertext === "string" && (v as any).ciphertext.length > 0;
+const isCiphertext = (v: unknown) => {
+  if (typeof v !== "object" || v === null) return false;
+  const secret = v as Record<string, unknown>;
+  return secret[SECRET_SIG] === SECRET_VALUE && typeof secret.ciphertext === "string" && secret.ciphertext.length > 0;
+};
 
 describe("secrets scan: a Groupmax stack with a secret key, password and option value leaves no secret anywhere", function () {
   this.timeout(20 * 60 * 1000);
@@ -235,7 +241,17 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
       },
     });
     project.writeConfig({
-      "upchain:servers": hosts.map((h, i) => ({ name: h.name, host: h.host, hostKey: h.hostKey, user: i === 0 ? "root" : "deploy", product: "groupmax", version: "06-00", versionCommand: GROUPMAX_LAYOUT.versionCommand, options, lockTimeoutSeconds: 30 })),
+      "upchain:servers": hosts.map((h, i) => ({
+        name: h.name,
+        host: h.host,
+        hostKey: h.hostKey,
+        user: i === 0 ? "root" : "deploy",
+        product: "groupmax",
+        version: "06-00",
+        versionCommand: GROUPMAX_LAYOUT.versionCommand,
+        options,
+        lockTimeoutSeconds: 30,
+      })),
     });
     ok(["config", "set", "--secret", "--", "upchain:privateKey"], key.privateKey);
     if (encryptedKey) ok(["config", "set", "--secret", "--", "upchain:privateKeyPassphrase"], passphrase);
@@ -281,29 +297,34 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
     assert.strictEqual(groupmaxState("ss2").version, "06-00", "ss2 (deploy, password) upgraded");
 
     for (const h of hosts) {
-      assert.strictEqual(fs.readFileSync(path.join(h.root, DIGEST_FILE.slice(1)), "utf8").trim(), sha256(secretValue), `${h.name}: the installer read exactly the secret's value from $UPCHAIN_SECRET_MAILADMINPASSWORD`);
+      assert.strictEqual(
+        fs.readFileSync(path.join(h.root, DIGEST_FILE.slice(1)), "utf8").trim(),
+        sha256(secretValue),
+        `${h.name}: the installer read exactly the secret's value from $UPCHAIN_SECRET_MAILADMINPASSWORD`,
+      );
     }
     ok(["up", "--yes", "--expect-no-changes", ...eventLog("up-again")]);
     ok(["refresh", "--yes", "--expect-no-changes", ...eventLog("refresh")]);
   });
 
   it("the process lists sampled on both hosts while the installer that reads the secret ran never show a secret", () => {
-    for (const n of names) assert.ok((installerSeen.get(n) ?? 0) > 0, `${n}: no process-list sample caught the mail installer step running (${processLists.length} samples)`);
+    for (const n of names)
+      assert.ok((installerSeen.get(n) ?? 0) > 0, `${n}: no process-list sample caught the mail installer step running (${processLists.length} samples)`);
     const hits = scan(needles(), processLists);
     assert.deepStrictEqual(hits, [], `secrets in process lists:\n${hits.join("\n")}`);
   });
 
   it("the state holds secretEnv and every credential only as ciphertext, and the stack file holds them only encrypted", () => {
     const exported = ok(["stack", "export"]);
-    const resources: any[] = JSON.parse(exported.stdout).deployment.resources ?? [];
+    const resources = exportedResources(exported.stdout);
     const servers = resources.filter((r) => r.type === SERVER_TYPE);
     assert.deepStrictEqual(servers.map((r) => r.urn.split("::").pop()).sort(), names);
     const fields = ["secretEnv", "privateKey", "password", ...(encryptedKey ? ["privateKeyPassphrase"] : [])];
     for (const r of servers) {
-      for (const side of ["inputs", "outputs"]) {
+      for (const side of ["inputs", "outputs"] as const) {
         // `fields` maps the provider's property names to the stack's field names, for messages: its
         // keys may be called secretEnv, its values are names of stack keys, never values
-        const names = (r[side].fields ?? {}) as Record<string, unknown>;
+        const names = (r[side]?.fields ?? {}) as Record<string, unknown>;
         for (const [k, v] of Object.entries(names)) assert.match(String(v), /^upchain:[\w.[\]"-]+$/, `${r.urn} ${side}.fields.${k} is not a stack key's name`);
         for (const f of fields) {
           const found = propertiesNamed(r[side], f).filter((p) => !p.path.startsWith(".fields."));
@@ -322,8 +343,14 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
   it("no secret is in any pulumi output, the state, the stack file, the engine's logs, or the hosts' upchain folders, temp folders, logs and homes; no env file is left", () => {
     // the -v=9 run's log file is the verbose output, looked at in the next test
     const local = fileHaystacks(project.dir, (f) => path.relative(project.dir, f)).filter((h) => h.where !== "failing-up.log");
-    assert.ok(local.some((h) => h.where.startsWith(".state/") && /\.json$/.test(h.where)), "the state was written where it is scanned");
-    assert.ok(local.some((h) => h.where === "events-failing-up.jsonl" && h.data.length > 0), "the engine's event log was written");
+    assert.ok(
+      local.some((h) => h.where.startsWith(".state/") && /\.json$/.test(h.where)),
+      "the state was written where it is scanned",
+    );
+    assert.ok(
+      local.some((h) => h.where === "events-failing-up.jsonl" && h.data.length > 0),
+      "the engine's event log was written",
+    );
 
     const onHosts: Haystack[] = [];
     for (const h of hosts) {
@@ -331,14 +358,21 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
         onHosts.push(...fileHaystacks(path.join(h.root, dir), (f) => `${h.name}:/${path.relative(h.root, f)}`));
       }
       const upchain = filesUnder(path.join(h.root, "var/lib/upchain")).map((f) => path.relative(path.join(h.root, "var/lib/upchain"), f));
-      assert.deepStrictEqual(upchain.filter((f) => path.basename(f) === "env"), [], `${h.name}: env files left in /var/lib/upchain`);
+      assert.deepStrictEqual(
+        upchain.filter((f) => path.basename(f) === "env"),
+        [],
+        `${h.name}: env files left in /var/lib/upchain`,
+      );
       const stepScripts = upchain.filter((f) => /^runs\/[^/]+\/[^/]+\/script\.sh$/.test(f));
       assert.ok(
         stepScripts.some((f) => fs.readFileSync(path.join(h.root, "var/lib/upchain", f), "utf8").includes("$UPCHAIN_SECRET_MAILADMINPASSWORD")),
         `${h.name}: the step folders (scanned) hold the installer step that references the secret: ${stepScripts.join(", ")}`,
       );
       // a finished run's journal is kept under history/
-      assert.ok(upchain.some((f) => /^history\/.+\.json$/.test(f)), `${h.name}: the journals were scanned: ${upchain.join(", ")}`);
+      assert.ok(
+        upchain.some((f) => /^history\/.+\.json$/.test(f)),
+        `${h.name}: the journals were scanned: ${upchain.join(", ")}`,
+      );
     }
 
     const hits = scan(needles(), [...outputs, ...local, ...onHosts]);
@@ -349,7 +383,11 @@ describe("secrets scan: a Groupmax stack with a secret key, password and option 
     assert.strictEqual(verboseOutputs.length, 1, "the failing up ran with -v=9");
     const verbose = verboseOutputs[0].data.toString("utf8");
     assert.ok(ENGINE_TRACE.test(verbose), "the -v=9 output has the engine's traces of inputs (what this test looks past)");
-    assert.match(verbose, new RegExp(`upchain (?:${names.join("|")}): `), "the -v=9 output has the provider's own log lines (named by each server's name in the stack)");
+    assert.match(
+      verbose,
+      new RegExp(`upchain (?:${names.join("|")}): `),
+      "the -v=9 output has the provider's own log lines (named by each server's name in the stack)",
+    );
     const hits = hitsOutsideEngineTrace(needles(), verboseOutputs[0].where, verbose);
 
     const logDir = path.join(project.dir, ".pulumi-home/logs");

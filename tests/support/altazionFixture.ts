@@ -96,7 +96,9 @@ export function versionCommand(dataFolder: string = DATA_FOLDER, shape: FileShap
   const a = FILE_SHAPES[shape];
   const [name, path] = [`${a.applicationsFile.moduleAttribute}="\\([a-z]*\\)"`, `${a.applicationsFile.pathAttribute}="\\([^"]*\\)"`];
   // the site knows its own file: the element and its attributes in the order its servers write them
-  const node = a.valueFirst ? String.raw`s|.*<${a.applicationsFile.element} ${path} ${name}.*|\2 \1|p` : String.raw`s|.*<${a.applicationsFile.element} ${name} ${path}.*|\1 \2|p`;
+  const node = a.valueFirst
+    ? String.raw`s|.*<${a.applicationsFile.element} ${path} ${name}.*|\2 \1|p`
+    : String.raw`s|.*<${a.applicationsFile.element} ${name} ${path}.*|\1 \2|p`;
   // A subshell, so its variables never meet the caller's; String.raw keeps the sed backslashes.
   return [
     `( az_config=${config}; [ -r "$az_config" ] || { echo "cannot read $az_config" >&2; exit 1; };`,
@@ -140,9 +142,7 @@ const nameOf = (h: HostRef) => (typeof h === "string" ? h : h.name);
  * looping one (the heavy use whose resources the system frees after a few minutes).
  */
 export type LoopFault =
-  | { module: AltazionModule; whilePoolRunning: true }
-  | { module: AltazionModule; times: number }
-  | { module: AltazionModule; forSeconds: number };
+  { module: AltazionModule; whilePoolRunning: true } | { module: AltazionModule; times: number } | { module: AltazionModule; forSeconds: number };
 
 export interface AltazionFaults {
   staleDetection?: boolean;
@@ -184,7 +184,11 @@ export interface AltazionSpec {
 /** Copy the runtime, the commands and the boot script onto a host (idempotent). */
 export function placeAltazion(h: FixtureHost): void {
   fs.cpSync(path.join(fixtureDir, "runtime"), path.join(h.root, "opt/altazion-fake"), { recursive: true });
-  for (const [name, dir] of [["altazion-service", "usr/local/sbin"], ["altazion-apppool", "usr/local/sbin"], ["altazion-sql", "usr/local/bin"]]) {
+  for (const [name, dir] of [
+    ["altazion-service", "usr/local/sbin"],
+    ["altazion-apppool", "usr/local/sbin"],
+    ["altazion-sql", "usr/local/bin"],
+  ]) {
     fs.mkdirSync(path.join(h.root, dir), { recursive: true });
     fs.copyFileSync(path.join(fixtureDir, "bin", name), path.join(h.root, dir, name));
     fs.chmodSync(path.join(h.root, dir, name), 0o755);
@@ -204,7 +208,10 @@ export function installAltazion(h: FixtureHost, spec: AltazionSpec): void {
   placeAltazion(h);
   fs.mkdirSync(path.join(h.root, "var/tmp"), { recursive: true });
   fs.writeFileSync(path.join(h.root, "var/tmp/altazion-spec.json"), JSON.stringify(spec));
-  onHost(h.name, "python3 /opt/altazion-fake/azfake.py fixture-install /var/tmp/altazion-spec.json >/var/log/altazion-fixture.log 2>&1 || { cat /var/log/altazion-fixture.log >&2; exit 1; }");
+  onHost(
+    h.name,
+    "python3 /opt/altazion-fake/azfake.py fixture-install /var/tmp/altazion-spec.json >/var/log/altazion-fixture.log 2>&1 || { cat /var/log/altazion-fixture.log >&2; exit 1; }",
+  );
 }
 
 /** A host path as seen from this machine. */
@@ -225,7 +232,12 @@ function writeTree(h: FixtureHost, dir: string, files: Record<string, string>): 
  * gets `files` (default: its dll, and web.config for a web module); the database gets `scripts`
  * (name → SQL, under scripts/; default a schema change and a last script setting schema_version).
  */
-export function publish(h: FixtureHost, module: AltazionModule, version: string, content: { files?: Record<string, string>; scripts?: Record<string, string> } = {}): void {
+export function publish(
+  h: FixtureHost,
+  module: AltazionModule,
+  version: string,
+  content: { files?: Record<string, string>; scripts?: Record<string, string> } = {},
+): void {
   const dir = `${FEED}/${module}/${version}`;
   fs.rmSync(inRoot(h, dir), { recursive: true, force: true });
   fs.mkdirSync(inRoot(h, dir), { recursive: true });
@@ -236,7 +248,9 @@ export function publish(h: FixtureHost, module: AltazionModule, version: string,
     return;
   }
   const files = content.files ?? {
-    ...(WEB_MODULES.includes(module) ? { "web.config": `<?xml version="1.0" encoding="utf-8"?>\n<configuration>\n  <e />\n  <!-- ${version} -->\n</configuration>\n` } : {}),
+    ...(WEB_MODULES.includes(module)
+      ? { "web.config": `<?xml version="1.0" encoding="utf-8"?>\n<configuration>\n  <e />\n  <!-- ${version} -->\n</configuration>\n` }
+      : {}),
   };
   // The main assembly carries the version (the fake's stand-in for its version resource), so a
   // package always has it unless a test gives one itself.
@@ -351,7 +365,10 @@ export function placeAppOffline(h: FixtureHost, module: AltazionModule, o: { bak
 
 /** The app_offline.* files in a module's folder. */
 export function appOfflineFiles(h: FixtureHost, module: AltazionModule): string[] {
-  return fs.readdirSync(inRoot(h, modulePath(h, module))).filter((f) => f.toLowerCase().startsWith("app_offline.")).sort();
+  return fs
+    .readdirSync(inRoot(h, modulePath(h, module)))
+    .filter((f) => f.toLowerCase().startsWith("app_offline."))
+    .sort();
 }
 
 export interface Result {
@@ -377,7 +394,7 @@ export function service(h: FixtureHost, args: string[], name?: string): Result {
  * was running stops where it was). Status then reads Stopped and the portal is unreachable.
  */
 export function crashService(host: HostRef): void {
-  onHost(nameOf(host), "pid=$(cat /var/lib/altazion-fake/service.pid 2>/dev/null) && kill -9 \"$pid\" 2>/dev/null; true");
+  onHost(nameOf(host), 'pid=$(cat /var/lib/altazion-fake/service.pid 2>/dev/null) && kill -9 "$pid" 2>/dev/null; true');
 }
 
 /** altazion-apppool ARGS... */
@@ -481,7 +498,7 @@ export async function waitIdle(host: HostRef, timeoutMs = 30000): Promise<void> 
 export interface AltazionEvent {
   t: number;
   event: string;
-  [k: string]: any;
+  [k: string]: unknown;
 }
 
 /** The host's events in order (README "Events"); onHost reads up to 512 MB, so long logs are fine. */
@@ -496,7 +513,9 @@ export function altazionEvents(host: HostRef): AltazionEvent[] {
 export async function waitForEvent(host: HostRef, pred: (e: AltazionEvent) => boolean, o: { from?: number; timeoutMs?: number } = {}): Promise<AltazionEvent> {
   const deadline = Date.now() + (o.timeoutMs ?? 15000);
   for (;;) {
-    const found = altazionEvents(host).slice(o.from ?? 0).find(pred);
+    const found = altazionEvents(host)
+      .slice(o.from ?? 0)
+      .find(pred);
     if (found) return found;
     if (Date.now() > deadline) throw new Error(`no matching event on ${nameOf(host)} after ${o.timeoutMs ?? 15000} ms`);
     await new Promise((r) => setTimeout(r, 200));

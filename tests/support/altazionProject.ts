@@ -35,11 +35,22 @@ export function configureAltazion(project: PulumiProject, servers: AltazionServe
       hostKey: s.host.hostKey,
       product: "altazion-office",
       // the site's pools: the fake runs a web module in one pool named after it
-      modules: s.modules.map((m) => ({ ...m, folder: m.folder ?? `/srv/altazion/${m.name}`, ...((WEB_MODULES as readonly string[]).includes(m.name) ? { pools: m.pools ?? [m.name] } : {}) })),
+      modules: s.modules.map((m) => ({
+        ...m,
+        folder: m.folder ?? `/srv/altazion/${m.name}`,
+        ...((WEB_MODULES as readonly string[]).includes(m.name) ? { pools: m.pools ?? [m.name] } : {}),
+      })),
       ...(s.hooks ? { hooks: s.hooks } : {}),
       // what the site knows and 003 does not say (shared contract 2)
       versionCommand: s.versionCommand ?? ALTAZION_SITE.versionCommand,
-      options: { notify: NOTIFY, retryWaitSeconds: 3, portal: ALTAZION_SITE.portal, statusFile: ALTAZION_SITE.statusFile, applicationsFile: ALTAZION_SITE.applicationsFile, ...s.options },
+      options: {
+        notify: NOTIFY,
+        retryWaitSeconds: 3,
+        portal: ALTAZION_SITE.portal,
+        statusFile: ALTAZION_SITE.statusFile,
+        applicationsFile: ALTAZION_SITE.applicationsFile,
+        ...s.options,
+      },
       lockTimeoutSeconds: 30,
     })),
   });

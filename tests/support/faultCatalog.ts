@@ -40,19 +40,33 @@ function hopSteps(hop: Hop, ctx: PlanContext): Step[] {
   const b = backupOf(hop);
   const to = hop.to;
   const steps: Step[] = [
-    shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: `Back up before ${to}`, destructive: false, backupDir: b,
+    shStep({
+      provenance: TEST_STEP,
+      id: "backup",
+      action: "backup",
+      title: `Back up before ${to}`,
+      destructive: false,
+      backupDir: b,
       commands: timed("backup", to, [
         `rm -rf ${q(b)}; mkdir -p ${q(b)}`,
         `if [ -f ${hook(`slow-backup-${to}`)} ]; then sleep "$(cat ${hook(`slow-backup-${to}`)})"; fi`,
         `cp -a ${dir}/VERSION ${dir}/data ${q(b)}/`,
         `echo ${q(b)}`,
-      ]) }),
+      ]),
+    }),
   ];
   if (typeof ctx.options.upload === "string") {
-    steps.push(uploadStep("sh", { provenance: TEST_STEP, id: "upload", title: `Upload the package of ${to}`, source: ctx.options.upload, destination: UPLOADED }));
+    steps.push(
+      uploadStep("sh", { provenance: TEST_STEP, id: "upload", title: `Upload the package of ${to}`, source: ctx.options.upload, destination: UPLOADED }),
+    );
   }
   steps.push(
-    shStep({ provenance: TEST_STEP, id: "install", action: "run", title: `Install ${to}`, destructive: true,
+    shStep({
+      provenance: TEST_STEP,
+      id: "install",
+      action: "run",
+      title: `Install ${to}`,
+      destructive: true,
       commands: timed("install", to, [
         `${SERVICE} stop`,
         `echo "install ${to}" >> ${dir}/installs.log`,
@@ -68,19 +82,40 @@ function hopSteps(hop: Hop, ctx: PlanContext): Step[] {
         `head -c "$(cat ${hook(`extract-size-${to}`)} 2>/dev/null || echo 1024)" /dev/zero > ${dir}/data/new.bin`,
         `if [ -f ${hook(`fail-${to}`)} ]; then echo "installer of ${to} broke" >&2; exit 3; fi`,
         `echo "installed ${to}"`,
-      ]) }),
+      ]),
+    }),
   );
   if (ctx.options.reboot === true) {
     steps.push(
-      shStep({ provenance: TEST_STEP, id: "reboot", action: "reboot", title: `Restart the machine for ${to}`, destructive: true, bootMarker: LINUX_BOOT_MARKER,
+      shStep({
+        provenance: TEST_STEP,
+        id: "reboot",
+        action: "reboot",
+        title: `Restart the machine for ${to}`,
+        destructive: true,
+        bootMarker: LINUX_BOOT_MARKER,
         timeoutSeconds: typeof ctx.options.rebootTimeoutSeconds === "number" ? ctx.options.rebootTimeoutSeconds : 120,
-        commands: [`if [ -f ${hook("reboot-fails")} ]; then echo "reboot: the hook refuses to restart the machine" >&2; exit 1; fi`, `/sbin/reboot`] }),
+        commands: [`if [ -f ${hook("reboot-fails")} ]; then echo "reboot: the hook refuses to restart the machine" >&2; exit 1; fi`, `/sbin/reboot`],
+      }),
     );
   }
   steps.push(
-    shStep({ provenance: TEST_STEP, id: "start", action: "run", title: `Start the counter service at ${to}`, destructive: false, commands: [`${SERVICE} restart`] }),
-    shStep({ provenance: TEST_STEP, id: "verify", action: "verify", title: `Check the counter reports ${to} and serves it`, destructive: false,
-      commands: [`test "$(cat ${dir}/VERSION)" = ${q(to)}`, `test "$(${SERVICE} status)" = ${q(to)}`] }),
+    shStep({
+      provenance: TEST_STEP,
+      id: "start",
+      action: "run",
+      title: `Start the counter service at ${to}`,
+      destructive: false,
+      commands: [`${SERVICE} restart`],
+    }),
+    shStep({
+      provenance: TEST_STEP,
+      id: "verify",
+      action: "verify",
+      title: `Check the counter reports ${to} and serves it`,
+      destructive: false,
+      commands: [`test "$(cat ${dir}/VERSION)" = ${q(to)}`, `test "$(${SERVICE} status)" = ${q(to)}`],
+    }),
   );
   return steps;
 }
@@ -90,7 +125,12 @@ export const faulty: Catalog = {
   ...counter,
   hopSteps,
   restoreSteps: (hop) => [
-    shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: `Restore ${hop.from}`, destructive: true,
+    shStep({
+      provenance: TEST_STEP,
+      id: "restore",
+      action: "restore",
+      title: `Restore ${hop.from}`,
+      destructive: true,
       commands: timed("restore", hop.to, [
         `if [ -f ${hook(`slow-restore-${hop.to}`)} ]; then sleep "$(cat ${hook(`slow-restore-${hop.to}`)})"; fi`,
         `if [ -f ${hook("fail-restore")} ]; then echo "restore refused by the hook" >&2; exit 5; fi`,
@@ -99,12 +139,19 @@ export const faulty: Catalog = {
         `cp -a ${q(backupOf(hop))}/data/. ${dir}/data/`,
         `cp ${q(backupOf(hop))}/VERSION ${dir}/VERSION`,
         `echo "restored ${hop.from}" >> ${dir}/installs.log`,
-      ]) }),
+      ]),
+    }),
   ],
   // after the restore, or alone when the hop failed before the install stopped anything
   recoverSteps: (hop) => [
-    shStep({ provenance: TEST_STEP, id: "start-old", action: "run", title: `Start the counter service at ${hop.from} again`, destructive: false,
-      commands: [`${SERVICE} restart`, `test "$(${SERVICE} status)" = ${q(hop.from)}`] }),
+    shStep({
+      provenance: TEST_STEP,
+      id: "start-old",
+      action: "run",
+      title: `Start the counter service at ${hop.from} again`,
+      destructive: false,
+      commands: [`${SERVICE} restart`, `test "$(${SERVICE} status)" = ${q(hop.from)}`],
+    }),
   ],
 };
 

@@ -8,6 +8,7 @@ import * as assert from "assert";
 import * as path from "path";
 import { ExecuteOptions, executePlan } from "../../providers/engine/running/executor";
 import { planUpgrade } from "../../providers/engine/planning/planner";
+import type { Journal } from "../../providers/engine/running/journal";
 import { ReconnectingHost } from "../../providers/transport/reconnectingHost";
 import { RemoteHost } from "../../providers/transport/remoteHost";
 import { connectSsh } from "../../providers/transport/ssh";
@@ -99,9 +100,9 @@ export const installs = (name: string) => hostLines(name, `${FAULT_DIR}/installs
 export const sha = (name: string, file: string) => onHost(name, `sha256sum < ${file} | cut -d' ' -f1`).trim();
 
 /** The live journal, parsed, or undefined. */
-export function liveJournal(name: string): any {
+export function liveJournal(name: string): Journal | undefined {
   const t = onHost(name, `cat ${JOURNAL} 2>/dev/null || true`).trim();
-  return t ? JSON.parse(t) : undefined;
+  return t ? (JSON.parse(t) as Journal) : undefined;
 }
 
 /** The version the counter's service is serving, or "" when it is down. */
@@ -137,9 +138,9 @@ export async function assertNextRunFinishes(name: string, next: () => Promise<{ 
 }
 
 /** Archived journals, oldest first, as [file name, parsed]. */
-export function history(name: string): [string, any][] {
+export function history(name: string): [string, Journal][] {
   const files = onHost(name, `ls -1tr ${STATE}/history 2>/dev/null || true`).split("\n").filter(Boolean);
-  return files.map((f) => [f, JSON.parse(onHost(name, `cat ${STATE}/history/${f}`))]);
+  return files.map((f) => [f, JSON.parse(onHost(name, `cat ${STATE}/history/${f}`)) as Journal]);
 }
 
 /** Step intervals from steps.log: step name, start and end (epoch seconds); a step with no end has end NaN. */
@@ -174,7 +175,9 @@ export function backupSums(name: string, hopDir: string): string {
  * went away; the step processes (setsid) are not among them.
  */
 export function killSshSessions(name: string): number {
-  const pids = onHost(name, `ps -eo pid=,args= | awk '$2 ~ /^sshd:/ && $0 ~ /@/ {print $1}'`).split(/\s+/).filter((p) => /^\d+$/.test(p));
+  const pids = onHost(name, `ps -eo pid=,args= | awk '$2 ~ /^sshd:/ && $0 ~ /@/ {print $1}'`)
+    .split(/\s+/)
+    .filter((p) => /^\d+$/.test(p));
   if (pids.length) onHost(name, `kill -9 ${pids.join(" ")} 2>/dev/null || true`);
   return pids.length;
 }
@@ -204,5 +207,8 @@ export function throttle(h: TestHost, rate: string | undefined): void {
 /** How many times the host has booted since the harness started it. */
 export function boots(h: TestHost): number {
   const log = path.join("/run/upchain-hosts", h.name, "console.log");
-  return fs.readFileSync(log, "utf8").split("\n").filter((l) => l.startsWith("boot ")).length;
+  return fs
+    .readFileSync(log, "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("boot ")).length;
 }

@@ -30,14 +30,21 @@ export const GROUPMAX_LAYOUT = {
  * address and server. `servicesExtra` lines go to the end of /etc/services afterwards, e.g. to
  * pre-add a port or plant a conflicting entry. `journals: false`: the old version kept none.
  */
-export function installGroupmax(host: { name: string; root: string }, version: string, opts: { autostart?: boolean; servicesExtra?: string; journals?: boolean } = {}): void {
+export function installGroupmax(
+  host: { name: string; root: string },
+  version: string,
+  opts: { autostart?: boolean; servicesExtra?: string; journals?: boolean } = {},
+): void {
   const target = path.join(host.root, "opt/groupmax-fixture");
   fs.mkdirSync(target, { recursive: true });
   fs.cpSync(fixtureDir, target, { recursive: true });
   const autostart = opts.autostart === false ? "off" : "on";
   // The log goes to stderr on failure: that is what onHost's error carries.
   const journals = opts.journals === false ? "nojournals" : "journals";
-  onHost(host.name, `sh /opt/groupmax-fixture/install.sh ${version} ${autostart} ${journals} >/var/log/groupmax-fixture.log 2>&1 || { cat /var/log/groupmax-fixture.log >&2; exit 1; }`);
+  onHost(
+    host.name,
+    `sh /opt/groupmax-fixture/install.sh ${version} ${autostart} ${journals} >/var/log/groupmax-fixture.log 2>&1 || { cat /var/log/groupmax-fixture.log >&2; exit 1; }`,
+  );
   if (opts.servicesExtra) {
     const extra = opts.servicesExtra.endsWith("\n") ? opts.servicesExtra : opts.servicesExtra + "\n";
     fs.appendFileSync(path.join(host.root, "etc/services"), extra);
@@ -79,7 +86,9 @@ export interface GroupmaxState {
 
 export function groupmaxState(hostName: string): GroupmaxState {
   // key=value lines, then the services file after a marker line (it may contain anything).
-  const out = onHost(hostName, `
+  const out = onHost(
+    hostName,
+    `
     . /opt/groupmax/bin/layout.sh
     echo "version=$(release $ADDR)"
     echo "objsrv=$(release $OBJ)"
@@ -92,7 +101,8 @@ export function groupmaxState(hostName: string): GroupmaxState {
     echo "records=$(cat $ADB $MDB 2>/dev/null | grep -c -E '^(record|box)=')"
     r=; for s in objsrv address server console; do $ADDR/bin/gmaxctl status $s >/dev/null 2>&1 && r="$r $s"; done
     echo "running=$r"
-    echo "--- services ---"; cat /etc/services 2>/dev/null || true`);
+    echo "--- services ---"; cat /etc/services 2>/dev/null || true`,
+  );
   const marker = out.indexOf("--- services ---\n");
   const fields: Record<string, string> = {};
   for (const line of out.slice(0, marker).split("\n")) {

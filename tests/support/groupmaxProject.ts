@@ -13,7 +13,11 @@ export function groupmaxOptions(extra: Record<string, unknown> = {}): Record<str
   return {
     uploads: [{ source: groupmaxPackage(), destination: pkg }],
     // the fake's installer needs bash (it uses arrays): run as the site would, never as sh
-    installers: { objectServer: `bash ${pkg}/install.sh object`, addressServer: `bash ${pkg}/install.sh address --update`, mailServer: `bash ${pkg}/install.sh mail --update` },
+    installers: {
+      objectServer: `bash ${pkg}/install.sh object`,
+      addressServer: `bash ${pkg}/install.sh address --update`,
+      mailServer: `bash ${pkg}/install.sh mail --update`,
+    },
     installDirs: [...GROUPMAX_LAYOUT.installFolders],
     databasePaths: [...GROUPMAX_LAYOUT.databaseFolders],
     journalDir: GROUPMAX_LAYOUT.journalFolder,

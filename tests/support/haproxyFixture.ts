@@ -69,8 +69,14 @@ export function haproxyConfig(members: Member[], ports: BalancerPorts = defaultP
     .replaceAll("@TRAFFIC_PORT@", String(ports.traffic))
     .replaceAll("@INVALIDATION_PORT@", String(ports.invalidation))
     .replace("@USE_SERVER@", useServer)
-    .replace("@TRAFFIC_SERVERS@", servers((m) => m.trafficPort))
-    .replace("@INVALIDATION_SERVERS@", servers((m) => m.invalidationPort))
+    .replace(
+      "@TRAFFIC_SERVERS@",
+      servers((m) => m.trafficPort),
+    )
+    .replace(
+      "@INVALIDATION_SERVERS@",
+      servers((m) => m.invalidationPort),
+    )
     .replace(/(\nbackend invalidation\n[\s\S]*?)  option httpchk GET \/health\n/, o.invalidationCheck === "tcp" ? "$1" : "$&");
 }
 
@@ -105,14 +111,19 @@ export function waitAllUp(lbName: string, count: number, timeoutMs = 20_000): vo
   while (Date.now() < deadline) {
     try {
       last = haproxyCli(lbName, "show servers state");
-      const rows = last.split("\n").slice(2).filter((l) => l.trim() && !l.startsWith("#"));
+      const rows = last
+        .split("\n")
+        .slice(2)
+        .filter((l) => l.trim() && !l.startsWith("#"));
       if (rows.length === count && rows.every((r) => r.split(" ")[5] === "2")) return;
     } catch (e) {
       last = (e as Error).message;
     }
     execFileSync("sleep", ["0.2"]); // not on the host: it may be rebooting
   }
-  throw new Error(`HAProxy on ${lbName} did not report ${count} servers up within ${timeoutMs} ms; last answer: ${last}\n${onHost(lbName, "cat /var/log/haproxy-upchain.err")}`);
+  throw new Error(
+    `HAProxy on ${lbName} did not report ${count} servers up within ${timeoutMs} ms; last answer: ${last}\n${onHost(lbName, "cat /var/log/haproxy-upchain.err")}`,
+  );
 }
 
 /** One runtime API command through the harness side channel (as root on the host, not over SSH). */
@@ -122,7 +133,9 @@ export function haproxyCli(lbName: string, command: string, socket = "/run/hapro
 
 /** Each server's admin state by "backend/server", from `show servers state` (0 ready, 1 or 32/33 maint, 8 drain). */
 export function serverAdminStates(lbName: string): Record<string, number> {
-  const rows = haproxyCli(lbName, "show servers state").split("\n").map((l) => l.trim().split(/\s+/));
+  const rows = haproxyCli(lbName, "show servers state")
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/));
   return Object.fromEntries(rows.filter((f) => f.length > 7 && /^\d+$/.test(f[0])).map((f) => [`${f[1]}/${f[3]}`, Number(f[6])]));
 }
 

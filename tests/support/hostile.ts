@@ -10,10 +10,60 @@ import * as fc from "fast-check";
 export const PWNED = "/tmp/pwned";
 
 /** Look-alikes: right single quote, left single quote, reversed quote, fullwidth solidus, one-dot leader, Cyrillic а, and friends. */
-export const LOOK_ALIKES = ["\u2019", "\u2018", "\u201A", "\u201B", "\u201C", "\u201D", "\uFF0F", "\u2024", "\u0430", "\u00A0", "\u202E", "\u200B", "\uFF07", "\u2215"];
+export const LOOK_ALIKES = [
+  "\u2019",
+  "\u2018",
+  "\u201A",
+  "\u201B",
+  "\u201C",
+  "\u201D",
+  "\uFF0F",
+  "\u2024",
+  "\u0430",
+  "\u00A0",
+  "\u202E",
+  "\u200B",
+  "\uFF07",
+  "\u2215",
+];
 
 export const HOSTILE_CHARS = [
-  "'", '"', "$", "(", ")", "`", "\n", "\r", "\t", "\0", ".", "/", "\\", "-", " ", ";", "|", "&", "*", "?", "[", "]", "~", "#", "=", "{", "}", "!", "<", ">", "%", "^", ",", ":", "@", "+",
+  "'",
+  '"',
+  "$",
+  "(",
+  ")",
+  "`",
+  "\n",
+  "\r",
+  "\t",
+  "\0",
+  ".",
+  "/",
+  "\\",
+  "-",
+  " ",
+  ";",
+  "|",
+  "&",
+  "*",
+  "?",
+  "[",
+  "]",
+  "~",
+  "#",
+  "=",
+  "{",
+  "}",
+  "!",
+  "<",
+  ">",
+  "%",
+  "^",
+  ",",
+  ":",
+  "@",
+  "+",
   ...LOOK_ALIKES,
 ];
 
@@ -55,13 +105,23 @@ const piece = fc.oneof(
 const short = fc.array(piece, { maxLength: 40 }).map((p) => p.join(""));
 
 /** A hostile string repeated up to 5000 characters. */
-const long = fc.tuple(fc.array(piece, { minLength: 1, maxLength: 8 }).map((p) => p.join("")), fc.integer({ min: 256, max: 5000 })).map(([s, n]) => s.repeat(Math.ceil(n / s.length)).slice(0, n));
+const long = fc
+  .tuple(
+    fc.array(piece, { minLength: 1, maxLength: 8 }).map((p) => p.join("")),
+    fc.integer({ min: 256, max: 5000 }),
+  )
+  .map(([s, n]) => s.repeat(Math.ceil(n / s.length)).slice(0, n));
 
 /** Any hostile text: mostly short, sometimes very long. */
 export const hostileText: fc.Arbitrary<string> = fc.oneof({ weight: 5, arbitrary: short }, { weight: 1, arbitrary: long });
 
 /** A path segment made of hostile pieces other than "/" (a fragment may still hold one). */
-const segment = fc.array(piece.filter((p) => p !== "/"), { minLength: 1, maxLength: 6 }).map((p) => p.join(""));
+const segment = fc
+  .array(
+    piece.filter((p) => p !== "/"),
+    { minLength: 1, maxLength: 6 },
+  )
+  .map((p) => p.join(""));
 
 /** An absolute path whose segments are hostile: the values strict path rules may still accept. */
 export const hostileAbsolutePath: fc.Arbitrary<string> = fc.array(segment, { minLength: 1, maxLength: 5 }).map((s) => "/" + s.join("/"));
@@ -71,7 +131,12 @@ export const hostilePath: fc.Arbitrary<string> = fc.oneof({ weight: 3, arbitrary
 
 /** A Windows-looking path with hostile segments. */
 export const hostileWindowsPath: fc.Arbitrary<string> = fc.oneof(
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom("C:", "D:", "\\\\srv\\share", "%SystemRoot%"), fc.array(segment, { minLength: 1, maxLength: 5 })).map(([d, s]) => d + "\\" + s.join("\\")) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom("C:", "D:", "\\\\srv\\share", "%SystemRoot%"), fc.array(segment, { minLength: 1, maxLength: 5 }))
+      .map(([d, s]) => d + "\\" + s.join("\\")),
+  },
   { weight: 2, arbitrary: hostileText },
 );
 
@@ -79,7 +144,8 @@ export const hostileWindowsPath: fc.Arbitrary<string> = fc.oneof(
 export const withoutNul = (arb: fc.Arbitrary<string>) => arb.map((s) => s.replace(/\0/g, ""));
 
 /** The same values with a NUL byte somewhere in them. */
-export const withNul = (arb: fc.Arbitrary<string>) => fc.tuple(arb, fc.nat()).map(([s, i]) => s.slice(0, i % (s.length + 1)) + "\0" + s.slice(i % (s.length + 1)));
+export const withNul = (arb: fc.Arbitrary<string>) =>
+  fc.tuple(arb, fc.nat()).map(([s, i]) => s.slice(0, i % (s.length + 1)) + "\0" + s.slice(i % (s.length + 1)));
 
 /** At least 200 runs per property, replayable: a failure prints its seed. */
 export const RUNS = { numRuns: 200 } as const;

@@ -12,7 +12,7 @@ import { isUpchainError } from "../../providers/errors";
 import { quotePowerShell } from "../../providers/quote";
 import { Lexed, canaryOf, lexPowerShell, lexSh, psCanaryOf, shDecode, shSyntaxErrors } from "./hostile";
 
-type Options = Record<string, any>;
+type Options = Record<string, unknown>;
 
 /** Real local files, so a preview that checks local files finds them and judges only the field under test. */
 function localFiles() {
@@ -28,7 +28,8 @@ function localFiles() {
   const bundle = path.join(dir, "bundle");
   fs.mkdirSync(path.join(bundle, "wheels"), { recursive: true });
   fs.mkdirSync(path.join(bundle, "debs"), { recursive: true });
-  for (const f of ["wheels/Django-4.2-py3-none-any.whl", "mod_wsgi-5.0.0.tar.gz", "python-3.11.9.exe", "debs/python3.11_3.11.2_amd64.deb"]) fs.writeFileSync(path.join(bundle, f), "fixture\n");
+  for (const f of ["wheels/Django-4.2-py3-none-any.whl", "mod_wsgi-5.0.0.tar.gz", "python-3.11.9.exe", "debs/python3.11_3.11.2_amd64.deb"])
+    fs.writeFileSync(path.join(bundle, f), "fixture\n");
   return { dir, file, bundle };
 }
 const local = localFiles();
@@ -53,15 +54,41 @@ const groupmaxBase = (platform: Platform): Options => ({
   journalDir: platform === "windows" ? "C:\\Groupmax\\journal" : "/var/opt/gmx/journal",
   advup: platform === "windows" ? "C:\\Groupmax\\bin\\advup2_6.exe" : "/opt/gmx/address/bin/advup2_6",
   ...(platform === "linux"
-    ? { commands: { objectServer: groupmaxSvc("objsrv"), address: groupmaxSvc("address"), server: groupmaxSvc("server"), console: groupmaxSvc("console"), autostart: { isOn: "site-ctl autostart is-on", off: "site-ctl autostart off", on: "site-ctl autostart on" } } }
-    : { windowsServices: { objectServer: "Groupmax Object Server", address: "Groupmax Address Server", server: "Groupmax Mail Server", console: "Groupmax Operator Console" } }),
-  uploads: [{ source: local.file("gmax-package.tar"), destination: platform === "windows" ? "C:\\upchain\\pkg\\gmax-package.tar" : "/var/tmp/upchain/gmax-package.tar" }],
+    ? {
+        commands: {
+          objectServer: groupmaxSvc("objsrv"),
+          address: groupmaxSvc("address"),
+          server: groupmaxSvc("server"),
+          console: groupmaxSvc("console"),
+          autostart: { isOn: "site-ctl autostart is-on", off: "site-ctl autostart off", on: "site-ctl autostart on" },
+        },
+      }
+    : {
+        windowsServices: {
+          objectServer: "Groupmax Object Server",
+          address: "Groupmax Address Server",
+          server: "Groupmax Mail Server",
+          console: "Groupmax Operator Console",
+        },
+      }),
+  uploads: [
+    {
+      source: local.file("gmax-package.tar"),
+      destination: platform === "windows" ? "C:\\upchain\\pkg\\gmax-package.tar" : "/var/tmp/upchain/gmax-package.tar",
+    },
+  ],
   operatorConsole: true,
 });
 
 /** The longest chains each catalog has: OMFLOW through the Python 3.11 rebuild, Groupmax from 02-00 (services, advup2_6). */
 export const products: Record<string, Product> = {
-  "omflow linux": { catalog: omflow, platform: "linux", installed: "1.1.6.1", target: "1.2.0.1", base: { patches: omflowPatches("linux"), offlineBundle: local.bundle, databaseBackup: "true", databaseRestore: "true", runningCheck: "true" } },
+  "omflow linux": {
+    catalog: omflow,
+    platform: "linux",
+    installed: "1.1.6.1",
+    target: "1.2.0.1",
+    base: { patches: omflowPatches("linux"), offlineBundle: local.bundle, databaseBackup: "true", databaseRestore: "true", runningCheck: "true" },
+  },
   "omflow windows": {
     catalog: omflow,
     platform: "windows",
@@ -102,16 +129,21 @@ const top = (key: string, kind: Field["kind"] = "path"): Field => ({ label: `opt
 const patch = (version: string): Field => ({
   label: `options.patches["${version}"]`,
   names: (p) => /^options\.patches/.test(p),
-  set: (o, v) => ({ ...o, patches: { ...o.patches, [version]: v } }),
+  set: (o, v) => ({ ...o, patches: { ...(o.patches as Record<string, unknown> | undefined), [version]: v } }),
   kind: "path",
 });
 const upload = (key: "source" | "destination"): Field => ({
   label: `options.uploads.0.${key}`,
   names: named("uploads", "0", key),
-  set: (o, v) => ({ ...o, uploads: [{ ...o.uploads[0], [key]: v }] }),
+  set: (o, v) => ({ ...o, uploads: [{ ...(o.uploads as Record<string, unknown>[])[0], [key]: v }] }),
   kind: "path",
 });
-const databasePath: Field = { label: "options.databasePaths.0", names: named("databasePaths", "0"), set: (o, v) => ({ ...o, databasePaths: [v] }), kind: "path" };
+const databasePath: Field = {
+  label: "options.databasePaths.0",
+  names: named("databasePaths", "0"),
+  set: (o, v) => ({ ...o, databasePaths: [v] }),
+  kind: "path",
+};
 const windowsService = (key: string): Field => ({
   label: `options.windowsServices.${key}`,
   names: named("windowsServices", key),
@@ -127,7 +159,15 @@ export const fields: Record<string, Field[]> = {
   "omflow linux": [top("installDir"), top("apacheSiteConf"), top("backupDir"), patch("1.2.0.0"), top("offlineBundle")],
   "omflow windows": [top("windowsInstallDir"), top("windowsServiceName", "name"), patch("1.1.4.0"), top("python311Installer")],
   "groupmax linux": [...groupmaxPaths, installDirPath, databasePath, upload("source"), upload("destination")],
-  "groupmax windows": [...groupmaxPaths, installDirPath, databasePath, upload("source"), upload("destination"), windowsService("address"), windowsService("objectServer")],
+  "groupmax windows": [
+    ...groupmaxPaths,
+    installDirPath,
+    databasePath,
+    upload("source"),
+    upload("destination"),
+    windowsService("address"),
+    windowsService("objectServer"),
+  ],
 };
 
 export type Verdict =
@@ -194,8 +234,10 @@ function compare(got: { shell: Step["shell"]; text: string }[], canary: { shell:
     if (a.badDoubling) return `command ${i} doubles a quote as ${JSON.stringify(a.badDoubling)}, not with itself: ${clip(got[i].text)}`;
     if (a.code !== b.code) return `command ${i} has code outside quotes that the value changed:\n  got    ${clip(a.code)}\n  canary ${clip(b.code)}`;
     for (let j = 0; j < a.decoded.length; j++) {
-      if (canaryFn(a.decoded[j]) !== canaryFn(b.decoded[j])) return `command ${i}, quoted word ${j} says ${clip(JSON.stringify(a.decoded[j]))}, where the canary's says ${clip(JSON.stringify(b.decoded[j]))}`;
-      if (ps && a.runs[j] !== quotePowerShell(a.decoded[j])) return `command ${i}, word ${j} is not quotePowerShell's rendering of its text: ${clip(a.runs[j])}`;
+      if (canaryFn(a.decoded[j]) !== canaryFn(b.decoded[j]))
+        return `command ${i}, quoted word ${j} says ${clip(JSON.stringify(a.decoded[j]))}, where the canary's says ${clip(JSON.stringify(b.decoded[j]))}`;
+      if (ps && a.runs[j] !== quotePowerShell(a.decoded[j]))
+        return `command ${i}, word ${j} is not quotePowerShell's rendering of its text: ${clip(a.runs[j])}`;
     }
     if (!ps) {
       shWords.push(...a.runs);
@@ -208,7 +250,8 @@ function compare(got: { shell: Step["shell"]; text: string }[], canary: { shell:
   if (syntax) return `sh -n refuses the rendered commands: ${syntax}`;
   // sh itself reads every quoted word back: the bytes must be the text the lexer saw
   const said = shDecode(shWords);
-  for (let k = 0; k < shWant.length; k++) if (said[k] !== shWant[k]) return `sh reads ${clip(shWords[k])} as ${clip(JSON.stringify(said[k]))}, not ${clip(JSON.stringify(shWant[k]))}`;
+  for (let k = 0; k < shWant.length; k++)
+    if (said[k] !== shWant[k]) return `sh reads ${clip(shWords[k])} as ${clip(JSON.stringify(said[k]))}, not ${clip(JSON.stringify(shWant[k]))}`;
   return "";
 }
 

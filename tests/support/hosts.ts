@@ -19,14 +19,20 @@ export interface TestHost {
 function run(args: string[]): string {
   try {
     return execFileSync("bash", [harness, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 512 * 1024 * 1024 });
-  } catch (e: any) {
-    throw new Error(`testhost.sh ${args.join(" ")} failed: ${e.stderr || e.message}`);
+  } catch (e) {
+    const failed = e as Error & { stderr?: string };
+    throw new Error(`testhost.sh ${args.join(" ")} failed: ${failed.stderr || failed.message}`);
   }
 }
 
 export function requireRoot(): void {
   if (process.getuid?.() !== 0) throw new Error("the acceptance tests start network namespaces and overlay mounts: run them as root");
-  for (const [cmd, pkg] of [["debootstrap", "debootstrap"], ["ip", "iproute2"], ["ssh-keygen", "openssh-client"], ["unshare", "util-linux"]]) {
+  for (const [cmd, pkg] of [
+    ["debootstrap", "debootstrap"],
+    ["ip", "iproute2"],
+    ["ssh-keygen", "openssh-client"],
+    ["unshare", "util-linux"],
+  ]) {
     try {
       execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
     } catch {

@@ -58,7 +58,14 @@ function once(url: string, index: number, timeoutMs: number): Promise<LoadSample
       res.on("data", (d: string) => (body += d));
       res.on("error", (e) => fail(`answer cut: ${e.message}`, res.statusCode));
       res.on("end", () => {
-        const sample: LoadSample = { index, start, end: Date.now(), status: res.statusCode, server: res.headers.server as string | undefined, body: body.replace(/\n$/, "") };
+        const sample: LoadSample = {
+          index,
+          start,
+          end: Date.now(),
+          status: res.statusCode,
+          server: res.headers.server as string | undefined,
+          body: body.replace(/\n$/, ""),
+        };
         if (res.statusCode !== 200) sample.failure = `HTTP ${res.statusCode}: ${body.slice(0, 200)}`;
         resolve(sample);
       });

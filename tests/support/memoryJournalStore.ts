@@ -12,7 +12,10 @@ export class MemoryJournalStore implements JournalStore {
   readonly archived: { name: string; journal: Journal }[] = [];
 
   /** `journal`: the one already there; `resource`: the name it is kept under. */
-  constructor(journal?: Journal, private readonly resource = "test") {
+  constructor(
+    journal?: Journal,
+    private readonly resource = "test",
+  ) {
     this.where = `memory:${resource}.json`;
     this.current = journal && copy(journal);
   }

@@ -32,8 +32,27 @@ export function newEnvironmentBundle(): Promise<string> {
 function oldEnvironmentWheels(): Promise<string> {
   return cached("omflow-old-env-v1", async (dir) => {
     await buildBundle({ out: dir, packages: [], debs: false }, () => undefined); // mod_wsgi sdist + tooling wheels
-    execFileSync("python3", ["-m", "pip", "download", "-q", "--only-binary=:all:", "--python-version", "3.11", "--implementation", "cp",
-      "--platform", "manylinux2014_x86_64", "-d", path.join(dir, "wheels"), "django==2.2.28", "six"], { stdio: "inherit" });
+    execFileSync(
+      "python3",
+      [
+        "-m",
+        "pip",
+        "download",
+        "-q",
+        "--only-binary=:all:",
+        "--python-version",
+        "3.11",
+        "--implementation",
+        "cp",
+        "--platform",
+        "manylinux2014_x86_64",
+        "-d",
+        path.join(dir, "wheels"),
+        "django==2.2.28",
+        "six",
+      ],
+      { stdio: "inherit" },
+    );
   });
 }
 
@@ -45,7 +64,12 @@ function builtEnvironment(old: string): string {
   const key = createHash("sha256")
     .update(fs.readFileSync(path.join(fixtureDir, "install.sh")))
     .update(fs.readdirSync(path.join(old, "wheels")).sort().join("\n"))
-    .update(fs.readdirSync(old).filter((f) => f.startsWith("mod_wsgi")).join("\n"))
+    .update(
+      fs
+        .readdirSync(old)
+        .filter((f) => f.startsWith("mod_wsgi"))
+        .join("\n"),
+    )
     .update(fs.readFileSync(path.join(repoRoot, "tests/hosts/testhost.sh")))
     .digest("hex")
     .slice(0, 12);
@@ -84,10 +108,12 @@ export interface PatchKind {
 }
 
 function patchScript(version: string, kind: PatchKind): string {
-  const copy = kind.shell === "bash"
-    ? 'payload=(./files/*)\necho "copying ${#payload[@]} file(s)"\nsed -i "s/^OMFLOW_VERSION = .*/OMFLOW_VERSION = \\"$NEW\\"/" "$SETTINGS"'
-    : 'sed -i "s/^OMFLOW_VERSION = .*/OMFLOW_VERSION = \\"$NEW\\"/" "$SETTINGS"';
-  return fs.readFileSync(path.join(fixtureDir, "patch.sh.in"), "utf8")
+  const copy =
+    kind.shell === "bash"
+      ? 'payload=(./files/*)\necho "copying ${#payload[@]} file(s)"\nsed -i "s/^OMFLOW_VERSION = .*/OMFLOW_VERSION = \\"$NEW\\"/" "$SETTINGS"'
+      : 'sed -i "s/^OMFLOW_VERSION = .*/OMFLOW_VERSION = \\"$NEW\\"/" "$SETTINGS"';
+  return fs
+    .readFileSync(path.join(fixtureDir, "patch.sh.in"), "utf8")
     .replace("@SHEBANG@", kind.shell === "bash" ? "#!/bin/bash" : "#!/bin/sh")
     .replace("@KIND@", `${kind.shell}${kind.cleansTmp ? ", cleans /opt/omflow/tmp" : ""}${kind.restarts ? ", restarts OMFLOW" : ", leaves OMFLOW stopped"}`)
     .replace("@CLEAN@", kind.cleansTmp ? 'echo "cleaning $D/tmp"\nrm -rf "$D"/tmp/* "$D"/tmp/.[!.]*' : "")
@@ -130,8 +156,8 @@ export const standardPatches: Record<string, PatchKind> = {
 export const versionCommand = "sed -n 's/^OMFLOW_VERSION = \"\\(.*\\)\"$/\\1/p' /opt/omflow/web/omflow_site/settings.py";
 
 /** The fake's database (a stand-in for OMFLOW's database server), backed up and restored by site commands. */
-export const databaseBackup = "cp -a /var/lib/omflow-db/omflow.db \"$UPCHAIN_BACKUP_DIR/omflow.db\"";
-export const databaseRestore = "cp -a \"$UPCHAIN_BACKUP_DIR/omflow.db\" /var/lib/omflow-db/omflow.db";
+export const databaseBackup = 'cp -a /var/lib/omflow-db/omflow.db "$UPCHAIN_BACKUP_DIR/omflow.db"';
+export const databaseRestore = 'cp -a "$UPCHAIN_BACKUP_DIR/omflow.db" /var/lib/omflow-db/omflow.db';
 
 /** The version the fake on `host` runs now. */
 export function installedVersion(host: string): string {
@@ -176,7 +202,13 @@ export function configureServers(project: PulumiProject, hosts: TestHost[], vers
  * (upchain:serversFile, relative to the project's folder): the CLI hands the program its whole
  * configuration in one environment variable of at most 128 KiB, which a few hundred entries pass.
  */
-export function configureServersInFile(project: PulumiProject, hosts: TestHost[], version: string | string[], fields: Record<string, unknown>, file = "fleet/servers.json"): void {
+export function configureServersInFile(
+  project: PulumiProject,
+  hosts: TestHost[],
+  version: string | string[],
+  fields: Record<string, unknown>,
+  file = "fleet/servers.json",
+): void {
   fs.mkdirSync(path.dirname(path.join(project.dir, file)), { recursive: true });
   fs.writeFileSync(path.join(project.dir, file), JSON.stringify(serverEntries(hosts, version, fields), null, 1) + "\n");
   project.writeConfig({ "upchain:serversFile": file });

@@ -135,7 +135,10 @@ function installSpec(h: FixtureHost, spec: object): void {
   const file = path.join(h.root, "var/tmp/oracle-fake-spec.json");
   fs.writeFileSync(file, JSON.stringify(spec), { mode: 0o600 });
   // the spec holds the fixture's passwords: removed whatever the install's outcome
-  onHost(h.name, "python3 /opt/oracle-fake/oafake.py fixture-install /var/tmp/oracle-fake-spec.json >/var/log/oracle-fake-fixture.log 2>&1; rc=$?; rm -f /var/tmp/oracle-fake-spec.json; [ $rc -eq 0 ] || { cat /var/log/oracle-fake-fixture.log >&2; exit 1; }");
+  onHost(
+    h.name,
+    "python3 /opt/oracle-fake/oafake.py fixture-install /var/tmp/oracle-fake-spec.json >/var/log/oracle-fake-fixture.log 2>&1; rc=$?; rm -f /var/tmp/oracle-fake-spec.json; [ $rc -eq 0 ] || { cat /var/log/oracle-fake-fixture.log >&2; exit 1; }",
+  );
 }
 
 /** Install a source middle-tier home (J2EE, and Web Cache / Reports when asked) and start it. */
@@ -296,7 +299,18 @@ export function webCacheConsole(hostName: string, password = WEB_CACHE_ADMIN_PAS
   const auth = `administrator:${password}`;
   // the credentials go through curl's stdin config, never on a command line
   const config = `user = "${auth.replace(/["\\]/g, "\\$&")}"`;
-  const args = ["curl", "-sS", "-w", "\nHTTP %{http_code}\n", "--max-time", 30, "-K", "-", ...(form === undefined ? [] : ["--data", form]), `http://127.0.0.1:${SOURCE_PORTS.admin}/webcacheadmin/operations`];
+  const args = [
+    "curl",
+    "-sS",
+    "-w",
+    "\nHTTP %{http_code}\n",
+    "--max-time",
+    30,
+    "-K",
+    "-",
+    ...(form === undefined ? [] : ["--data", form]),
+    `http://127.0.0.1:${SOURCE_PORTS.admin}/webcacheadmin/operations`,
+  ];
   return run(hostName, words(...args), config);
 }
 

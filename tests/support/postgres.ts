@@ -54,8 +54,11 @@ export async function startPostgres(): Promise<PostgresServer> {
   const bin = postgresBinDir();
   // postgres refuses to run as root: as root, the cluster belongs to Debian's `postgres` user.
   const asRoot = process.getuid?.() === 0;
-  const owner = asRoot ? { uid: Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })), gid: Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })) } : undefined;
-  const as = (cmd: string, args: string[]): [string, string[]] => (asRoot ? ["runuser", ["-u", "postgres", "--", path.join(bin, cmd), ...args]] : [path.join(bin, cmd), args]);
+  const owner = asRoot
+    ? { uid: Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })), gid: Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })) }
+    : undefined;
+  const as = (cmd: string, args: string[]): [string, string[]] =>
+    asRoot ? ["runuser", ["-u", "postgres", "--", path.join(bin, cmd), ...args]] : [path.join(bin, cmd), args];
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-pg-"));
   if (owner) fs.chownSync(dir, owner.uid, owner.gid);
@@ -101,11 +104,21 @@ export async function startPostgres(): Promise<PostgresServer> {
         if (attempt === 3) throw e;
       }
     }
-    const psql = (db: string, query: string) => run("psql", ["-h", dir, "-p", String(port), "-U", "postgres", "-d", db, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"], query);
+    const psql = (db: string, query: string) =>
+      run("psql", ["-h", dir, "-p", String(port), "-U", "postgres", "-d", db, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"], query);
     // on stdin, so the password is in no process's arguments
     psql("postgres", `CREATE ROLE ${ROLE} LOGIN PASSWORD '${password}';\nCREATE DATABASE ${DATABASE} OWNER ${ROLE};\n`);
     const url = (login: string) => `postgres://${login}@127.0.0.1:${port}/${DATABASE}?sslmode=disable`;
-    return { url: url(`${ROLE}:${password}`), redactedUrl: url(`${ROLE}:****`), passwordlessUrl: url(ROLE), password, port, database: DATABASE, sql: (query) => psql(DATABASE, query), stop };
+    return {
+      url: url(`${ROLE}:${password}`),
+      redactedUrl: url(`${ROLE}:****`),
+      passwordlessUrl: url(ROLE),
+      password,
+      port,
+      database: DATABASE,
+      sql: (query) => psql(DATABASE, query),
+      stop,
+    };
   } catch (e) {
     stop();
     throw e;

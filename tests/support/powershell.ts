@@ -17,7 +17,7 @@ export function psLiterals(line: string): string[] {
     i++;
     for (;;) {
       if (i >= line.length) throw new Error(`unterminated PowerShell string in: ${line}`);
-      if (line[i] === "'" && line[i + 1] === "'") (value += "'", (i += 2));
+      if (line[i] === "'" && line[i + 1] === "'") ((value += "'"), (i += 2));
       else if (line[i] === "'") break;
       else value += line[i++];
     }

@@ -102,7 +102,10 @@ export function parsePowerShell(script: string): ParseResult {
 export function describeErrors(script: string, errors: ParseError[]): string {
   const lines = script.split("\n");
   return errors
-    .map((e) => `  line ${e.line}, column ${e.column}: ${JSON.stringify(e.text)}\n    | ${clip(lines[e.line - 1] ?? "", 400)}\n    | ${" ".repeat(Math.min(e.column - 1, 400))}^`)
+    .map(
+      (e) =>
+        `  line ${e.line}, column ${e.column}: ${JSON.stringify(e.text)}\n    | ${clip(lines[e.line - 1] ?? "", 400)}\n    | ${" ".repeat(Math.min(e.column - 1, 400))}^`,
+    )
     .join("\n");
 }
 
@@ -135,8 +138,6 @@ export interface PsScript {
   label: string;
   script: string;
 }
-
-const isText = (v: unknown): v is string => typeof v === "string" && v !== "";
 
 /** What an executor runs for the step: its commands, and the commands some actions carry besides (an edit's, a reboot's, an http step's attempts'). */
 const psCommands = (s: Step): string[] => {
@@ -195,7 +196,11 @@ export function powerShellOf(catalog: Catalog, spec: RenderSpec = {}, platform: 
 }
 
 /** Each rendered script that does not parse, with its errors. */
-export function catalogParseFailures(catalog: Catalog, spec: RenderSpec = {}, platform: Platform = "windows"): { label: string; script: string; errors: ParseError[] }[] {
+export function catalogParseFailures(
+  catalog: Catalog,
+  spec: RenderSpec = {},
+  platform: Platform = "windows",
+): { label: string; script: string; errors: ParseError[] }[] {
   return powerShellOf(catalog, spec, platform)
     .scripts.map((s) => ({ ...s, errors: parsePowerShell(s.script).errors }))
     .filter((f) => f.errors.length > 0);
@@ -206,7 +211,9 @@ export function assertCatalogParses(catalog: Catalog, spec: RenderSpec = {}, pla
   const failures = catalogParseFailures(catalog, spec, platform);
   if (failures.length) {
     throw new assert.AssertionError({
-      message: `${failures.length} rendered PowerShell script(s) of ${catalog.product} do not parse:\n` + failures.map((f) => `${f.label}\n${describeErrors(f.script, f.errors)}`).join("\n"),
+      message:
+        `${failures.length} rendered PowerShell script(s) of ${catalog.product} do not parse:\n` +
+        failures.map((f) => `${f.label}\n${describeErrors(f.script, f.errors)}`).join("\n"),
     });
   }
 }
@@ -227,7 +234,10 @@ export function invocationsOf(script: string): Invocation[] {
     const visit = (n: Node) => {
       if (n.type === "command") {
         const name = n.childForFieldName("command_name") ?? n.children.find((c) => c?.type === "command_name");
-        const parameters = n.descendantsOfType("command_parameter").filter((p): p is Node => !!p && p.parent?.parent?.id === n.id || p?.parent?.id === n.id).map((p) => p.text.replace(/^-/, "").replace(/:$/, ""));
+        const parameters = n
+          .descendantsOfType("command_parameter")
+          .filter((p): p is Node => (!!p && p.parent?.parent?.id === n.id) || p?.parent?.id === n.id)
+          .map((p) => p.text.replace(/^-/, "").replace(/:$/, ""));
         if (name) found.push({ name: name.text, parameters });
       }
       for (const c of n.children) if (c) visit(c);

@@ -18,9 +18,7 @@ export interface PulumiResult {
 export function engineEnv(): NodeJS.ProcessEnv {
   const bin = process.env.UPCHAIN_ENGINE_PATH;
   if (!bin) {
-    throw new Error(
-      "UPCHAIN_ENGINE_PATH is not set: run the tests with `npm test` (scripts/test.sh builds or finds the pulumi CLI and sets it)",
-    );
+    throw new Error("UPCHAIN_ENGINE_PATH is not set: run the tests with `npm test` (scripts/test.sh builds or finds the pulumi CLI and sets it)");
   }
   return { ...process.env, PATH: `${bin}:${process.env.PATH}` };
 }
@@ -57,10 +55,7 @@ export class PulumiProject {
     // The project runs the compiled program of this checkout, found as a user's program finds an
     // installed upchain: node_modules/upchain (a symlink to the checkout). The other packages are
     // this checkout's, by symlink, so @pulumi/pulumi resolves to one module instance.
-    fs.writeFileSync(
-      path.join(this.dir, "Pulumi.yaml"),
-      "name: upchain-e2e\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
-    );
+    fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), "name: upchain-e2e\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n");
     fs.writeFileSync(path.join(this.dir, "index.js"), programJs);
     fs.writeFileSync(path.join(this.dir, "package.json"), '{"name":"upchain-e2e","private":true}\n');
     linkNodeModules(this.dir);
@@ -156,7 +151,10 @@ export class PulumiProject {
   /** Replace the stack's plain config (JSON is YAML), keeping the salt `stack init` wrote. */
   writeConfig(config: Record<string, unknown>): void {
     const salt = fs.existsSync(this.stackFile)
-      ? fs.readFileSync(this.stackFile, "utf8").split("\n").filter((l) => l.startsWith("encryptionsalt:"))
+      ? fs
+          .readFileSync(this.stackFile, "utf8")
+          .split("\n")
+          .filter((l) => l.startsWith("encryptionsalt:"))
       : [];
     const body = Object.entries(config).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`);
     fs.writeFileSync(this.stackFile, [...salt, "config:", ...body, ""].join("\n"));
@@ -234,6 +232,9 @@ export function killTree(pid: number): number[] {
 
 /** The run's error lines, once each: what a failed assertion on a run's output should show first. */
 export function runErrors(output: string): string {
-  const lines = output.split("\n").filter((l) => /\berror:/.test(l)).map((l) => l.trim());
+  const lines = output
+    .split("\n")
+    .filter((l) => /\berror:/.test(l))
+    .map((l) => l.trim());
   return [...new Set(lines)].join("\n").slice(0, 8000) || "(the run printed no error line)";
 }

@@ -1,6 +1,8 @@
 // Registers a resource against Pulumi's mock monitor (no engine, no provider process) and reports
 // what the engine would have received: which inputs were secrets and which outputs must stay secret.
 import * as pulumi from "@pulumi/pulumi";
+import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
+import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 
 export interface RegisteredResource {
   plainInputs: Record<string, unknown>;
@@ -11,9 +13,16 @@ export interface RegisteredResource {
 
 /** A mock's input value as sent: a secret arrives wrapped in Pulumi's secret signature. */
 export function unwrapSecret(v: unknown): { secret: boolean; value: unknown } {
-  const secret = !!v && typeof v === "object" && (v as any)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
-  return { secret, value: secret ? (v as any).value : v };
+  const wrapped = !!v && typeof v === "object" ? (v as Record<string, unknown>) : undefined;
+  const secret = wrapped?.[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+  return { secret, value: secret ? wrapped?.value : v };
 }
+
+/** The runtime's monitor once setMocks ran: a MockMonitor (the SDK types its getter as the engine's gRPC client). */
+export const mockMonitor = (): MockMonitor => pulumi.runtime.getMonitor() as unknown as MockMonitor;
+
+/** What the mock monitor's registerResource is called with: the engine's request, and the callback for its answer. */
+export type RegisterCall = (req: RegisterResourceRequest, callback: (err: unknown, resp: unknown) => void) => Promise<void>;
 
 /** Declare resources with `declare` and report the first registration of the dynamic resource `type` (e.g. "upchain:Server"). */
 export async function registerWithMocks(type: string, declare: () => unknown): Promise<RegisteredResource> {
@@ -45,9 +54,9 @@ export async function registerWithMocks(type: string, declare: () => unknown): P
     false,
   );
   // the mock hands newResource the inputs only; the registration request also carries the outputs to keep secret
-  const monitor = (pulumi.runtime as any).getMonitor();
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: any, callback: any) => {
+  const monitor = mockMonitor();
+  const register: RegisterCall = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: RegisterResourceRequest, callback: (err: unknown, resp: unknown) => void) => {
     pendingSecretOutputs = req.getAdditionalsecretoutputsList();
     return register(req, callback);
   };

@@ -48,7 +48,12 @@ export class RecordingHost implements RemoteHost {
   async writeFile(path: string, data: Buffer | string, mode = 0o644): Promise<void> {
     const script = atomicReplaceScript({ target: path, tmp: `${path}.upchain-tmp`, mode, fromStdin: true });
     const buf = Buffer.from(data);
-    this.sent.push({ kind: "writeFile", line: lineSent(script, { sudo: true }, false), stdin: atomicReplaceInput(createHash("sha256").update(buf).digest("hex"), buf), from: this.from });
+    this.sent.push({
+      kind: "writeFile",
+      line: lineSent(script, { sudo: true }, false),
+      stdin: atomicReplaceInput(createHash("sha256").update(buf).digest("hex"), buf),
+      from: this.from,
+    });
   }
 
   async close(): Promise<void> {}

@@ -2,7 +2,8 @@
 // type, name, parent, the resources it depends on, and its inputs with secrets unwrapped and marked.
 // For checking that a component registers exactly what it did before a refactor.
 import * as pulumi from "@pulumi/pulumi";
-import { unwrapSecret } from "./pulumiMocks";
+import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
+import { RegisterCall, mockMonitor, unwrapSecret } from "./pulumiMocks";
 
 export interface Registration {
   type: string;
@@ -46,10 +47,17 @@ export async function registrations(count: number, declare: () => unknown): Prom
     "stack",
     false,
   );
-  const monitor = (pulumi.runtime as any).getMonitor();
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: any, callback: any) => {
-    const entry: Registration = { type: req.getType(), name: req.getName(), parent: nameOf(req.getParent() ?? ""), dependsOn: (req.getDependenciesList() as string[]).map(nameOf).sort(), inputs: {}, secrets: [] };
+  const monitor = mockMonitor();
+  const register: RegisterCall = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: RegisterResourceRequest, callback: (err: unknown, resp: unknown) => void) => {
+    const entry: Registration = {
+      type: req.getType(),
+      name: req.getName(),
+      parent: nameOf(req.getParent() ?? ""),
+      dependsOn: req.getDependenciesList().map(nameOf).sort(),
+      inputs: {},
+      secrets: [],
+    };
     seen.push(entry);
     return register(req, (err: unknown, resp: unknown) => {
       Object.assign(entry, inputsByName.get(entry.name) ?? {});

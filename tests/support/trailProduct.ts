@@ -7,7 +7,10 @@ import { dottedNumbers } from "../../providers/engine/planning/version";
 export const TRAIL_HOP_RULE = { id: "r", text: "r", source: "s" };
 
 /** `product` names it (its journal and lock names follow), its title the same capitalised. */
-export function trailProduct(last = 2, product = "trail"): Pick<Catalog, "product" | "title" | "scheme" | "platforms" | "defaultReleases" | "legalHops" | "requiredStops"> {
+export function trailProduct(
+  last = 2,
+  product = "trail",
+): Pick<Catalog, "product" | "title" | "scheme" | "platforms" | "defaultReleases" | "legalHops" | "requiredStops"> {
   const releases = Array.from({ length: last }, (_, i) => String(i + 1));
   return {
     product,

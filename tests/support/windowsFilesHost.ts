@@ -61,7 +61,8 @@ export class WindowsFilesHost extends RecordingHost {
     if (script.includes("[IO.File]::Copy($file, $copy, $true)")) {
       const p = pathOf("file");
       const suffix = first(/^\$copy = \$file \+ /)![0];
-      if (o.failCopies || !this.files.has(p)) return { code: 1, stderr: `Exception calling "Copy" with "3" argument(s): "Access to the path '${p}${suffix}' is denied."` };
+      if (o.failCopies || !this.files.has(p))
+        return { code: 1, stderr: `Exception calling "Copy" with "3" argument(s): "Access to the path '${p}${suffix}' is denied."` };
       this.files.set(p + suffix, this.files.get(p)!);
       return {};
     }

@@ -12,7 +12,11 @@ import { Options, RenderSpec } from "./psParse";
 const omflowPatches = Object.fromEntries(getCatalog("omflow").defaultReleases.map((r) => [r, `C:\\updates\\OMFLOW ${r}.exe`]));
 
 const groupmaxFull: Options = {
-  installers: { objectServer: "& 'C:\\pkg\\objsrv\\setup.exe' /s", addressServer: "& 'C:\\pkg\\address\\setup.exe' /s", mailServer: "& 'C:\\pkg\\mail\\setup.exe' /s" },
+  installers: {
+    objectServer: "& 'C:\\pkg\\objsrv\\setup.exe' /s",
+    addressServer: "& 'C:\\pkg\\address\\setup.exe' /s",
+    mailServer: "& 'C:\\pkg\\mail\\setup.exe' /s",
+  },
   addressMailSetup: "& 'C:\\pkg\\address\\mailsetup.exe' /confirm",
   uploads: [{ source: "/tmp/pkgs/gm6.zip", destination: "C:\\pkg\\gm6.zip" }],
   installDirs: ["C:\\Groupmax", "D:\\Groupmax Mail"],
@@ -23,7 +27,12 @@ const groupmaxFull: Options = {
   advup: "C:\\Groupmax\\bin\\advup2_6.exe",
   operatorConsole: true,
   rebootCommand: "Restart-Computer -Force",
-  windowsServices: { objectServer: "Groupmax Object Server", address: "Groupmax Address Server", server: "Groupmax Mail Server", console: "Groupmax Operator Console" },
+  windowsServices: {
+    objectServer: "Groupmax Object Server",
+    address: "Groupmax Address Server",
+    server: "Groupmax Mail Server",
+    console: "Groupmax Operator Console",
+  },
 };
 
 const oracleFull: Options = {
@@ -32,15 +41,19 @@ const oracleFull: Options = {
   backupDir: "C:\\upchain\\backups\\oracle-as",
   windowsSourceService: "OracleIAS902ProcessManager",
   windowsDestinationService: "OracleIAS1012ProcessManager",
-  installers: { patchSet: "& 'D:\\media\\3038037\\setup.exe' -silent -responseFile 'D:\\media\\patch.rsp'", destination: "& 'D:\\media\\10.1.2\\setup.exe' -silent" },
+  installers: {
+    patchSet: "& 'D:\\media\\3038037\\setup.exe' -silent -responseFile 'D:\\media\\patch.rsp'",
+    destination: "& 'D:\\media\\10.1.2\\setup.exe' -silent",
+  },
   iasAdminPassword: "$UPCHAIN_SECRET_IAS_ADMIN",
   // what 004 does to a home without giving the command: the site's PowerShell, run with $env:ORACLE_HOME set
   homeCommands: {
-    start: "& \"$env:ORACLE_HOME\\opmn\\bin\\opmnctl\" startall",
-    stop: "& \"$env:ORACLE_HOME\\opmn\\bin\\opmnctl\" stopall",
+    start: '& "$env:ORACLE_HOME\\opmn\\bin\\opmnctl" startall',
+    stop: '& "$env:ORACLE_HOME\\opmn\\bin\\opmnctl" stopall',
     emRunning: "if ((& \"$env:ORACLE_HOME\\bin\\emctl\" status | Out-String) -notmatch 'is running') { throw 'not running' }",
-    emStart: "& \"$env:ORACLE_HOME\\bin\\emctl\" start",
-    reportsServerName: "(Select-String -LiteralPath \"$env:ORACLE_HOME\\reports\\conf\\rwservlet.properties\" -Pattern '^SERVER_NAME=(.*)$').Matches[0].Groups[1].Value",
+    emStart: '& "$env:ORACLE_HOME\\bin\\emctl" start',
+    reportsServerName:
+      "(Select-String -LiteralPath \"$env:ORACLE_HOME\\reports\\conf\\rwservlet.properties\" -Pattern '^SERVER_NAME=(.*)$').Matches[0].Groups[1].Value",
   },
 };
 
@@ -50,7 +63,11 @@ const altazionWeb: Options = {
     { name: "gestioncommerciale", target: "latest", folder: "C:\\inetpub\\altazion\\gestion commerciale", pools: ["GC pool", "GC api"] },
   ],
   // the site's description of its portal (003 gives only its address)
-  portal: { listedPattern: 'data-module="{module}"', installingPattern: "en cours {module}", install: { method: "POST", path: "/installer", fields: { module: "{module}" }, tokensFromPage: ["pageToken"] } },
+  portal: {
+    listedPattern: 'data-module="{module}"',
+    installingPattern: "en cours {module}",
+    install: { method: "POST", path: "/installer", fields: { module: "{module}" }, tokensFromPage: ["pageToken"] },
+  },
   // the site's description of its update service's files (003 says what they hold, not how)
   statusFile: { element: "Module", moduleAttribute: "Name", versionAttribute: "LastDetectedVersion" },
   applicationsFile: { element: "Application", moduleAttribute: "Name", pathAttribute: "Path" },
@@ -106,7 +123,11 @@ export const SPECS: Record<string, RenderSpec[]> = {
   ],
   groupmax: [
     {
-      options: [groupmaxFull, {}, { ...groupmaxFull, operatorConsole: false, backupAfterUpgrade: false, addressMailSetup: undefined, uploads: [], journalDir: false }],
+      options: [
+        groupmaxFull,
+        {},
+        { ...groupmaxFull, operatorConsole: false, backupAfterUpgrade: false, addressMailSetup: undefined, uploads: [], journalDir: false },
+      ],
       sources: ["02-00", "02-01", "03-00", "05-00"],
     },
   ],
@@ -129,7 +150,13 @@ export const SPECS: Record<string, RenderSpec[]> = {
       releases: ["ecommerce=5.2.0.0,gestioncommerciale=5.1.0.0", "ecommerce=5.2.0.0,gestioncommerciale=5.2.1.0"],
     },
     {
-      options: [altazionDatabase, { ...altazionDatabase, database: { sqlCommand: "sqlcmd -S . -b -i", backupCommand: "& 'C:\\tools\\backup-db.ps1' -Full", scriptsFolder: "D:\\altazion\\sql\\{version}" } }],
+      options: [
+        altazionDatabase,
+        {
+          ...altazionDatabase,
+          database: { sqlCommand: "sqlcmd -S . -b -i", backupCommand: "& 'C:\\tools\\backup-db.ps1' -Full", scriptsFolder: "D:\\altazion\\sql\\{version}" },
+        },
+      ],
       sources: ["database=5.1.0.0,integration=5.1.0.0"],
       releases: ["database=5.2.0.0,integration=5.1.0.0", "database=5.2.0.0,integration=5.2.0.0"],
     },

@@ -55,11 +55,14 @@ describe("offline bundle", () => {
     const other = path.join(dir, "srv");
     fs.mkdirSync(other, { mode: 0o755 });
     fs.writeFileSync(path.join(other, "site.conf"), "x", { mode: 0o644 });
-    await assert.rejects(buildBundle({ out: other, packages: [], debs: false }, () => undefined), (e: unknown) => {
-      assert.ok(isUpchainError(e, "INVALID_INPUT"), String(e));
-      assert.match(e.message, /^--out: ".*srv" holds other files \(site\.conf\); give a new or empty folder for the bundle/);
-      return true;
-    });
+    await assert.rejects(
+      buildBundle({ out: other, packages: [], debs: false }, () => undefined),
+      (e: unknown) => {
+        assert.ok(isUpchainError(e, "INVALID_INPUT"), String(e));
+        assert.match(e.message, /^--out: ".*srv" holds other files \(site\.conf\); give a new or empty folder for the bundle/);
+        return true;
+      },
+    );
     assert.strictEqual(mode(other), 0o755);
     assert.strictEqual(mode(path.join(other, "site.conf")), 0o644);
   });
@@ -73,9 +76,19 @@ describe("offline bundle", () => {
   it("a Linux bundle without .deb files is refused: the offline hop installs Python 3.11 with dpkg -i (001 Supplement)", () => {
     const b = linuxBundle();
     fs.rmSync(path.join(b, "debs", "python3.11_3.11.2_amd64.deb"));
-    assert.match(offlineBundleProblems("options.offlineBundle", b, "linux").map((p) => p.message).join("\n"), /debs folder .* holds no \.deb file/);
+    assert.match(
+      offlineBundleProblems("options.offlineBundle", b, "linux")
+        .map((p) => p.message)
+        .join("\n"),
+      /debs folder .* holds no \.deb file/,
+    );
     fs.rmSync(path.join(b, "debs"), { recursive: true });
-    assert.match(offlineBundleProblems("options.offlineBundle", b, "linux").map((p) => p.message).join("\n"), /has no debs\/ folder/);
+    assert.match(
+      offlineBundleProblems("options.offlineBundle", b, "linux")
+        .map((p) => p.message)
+        .join("\n"),
+      /has no debs\/ folder/,
+    );
   });
 
   it("a Linux bundle with wheels, the mod_wsgi sdist and .deb files passes", () => {
@@ -87,14 +100,22 @@ describe("offline bundle", () => {
     fs.rmSync(path.join(b, "mod_wsgi-5.0.0.tar.gz"));
     fs.rmSync(path.join(b, "wheels", "Django-4.2-py3-none-any.whl"));
     const problems = offlineBundleProblems("options.offlineBundle", b, "linux");
-    assert.deepStrictEqual(problems.map((p) => p.path), ["options.offlineBundle", "options.offlineBundle"]);
+    assert.deepStrictEqual(
+      problems.map((p) => p.path),
+      ["options.offlineBundle", "options.offlineBundle"],
+    );
     assert.match(problems[0].message, /has no mod_wsgi sdist \(mod_wsgi-<version>\.tar\.gz\)/);
     assert.match(problems[1].message, /holds no \.whl file/);
   });
 
   it("a Windows bundle needs the Python 3.11 installer", () => {
     const b = linuxBundle();
-    assert.match(offlineBundleProblems("options.offlineBundle", b, "windows").map((p) => p.message).join("\n"), /Python 3\.11 32-bit installer/);
+    assert.match(
+      offlineBundleProblems("options.offlineBundle", b, "windows")
+        .map((p) => p.message)
+        .join("\n"),
+      /Python 3\.11 32-bit installer/,
+    );
     fs.writeFileSync(path.join(b, "python-3.11.9.exe"), "x");
     assert.deepStrictEqual(offlineBundleProblems("options.offlineBundle", b, "windows"), []);
   });

@@ -31,17 +31,26 @@ describe("connection schema", function () {
   });
   it("an encrypted key without its passphrase fails at preview, naming connection.privateKeyPassphrase", () => {
     const f = failures({ connection: { host: "h", hostKey }, privateKey: encrypted });
-    assert.deepStrictEqual(f.map((x) => x.property), ["connection.privateKeyPassphrase"]);
+    assert.deepStrictEqual(
+      f.map((x) => x.property),
+      ["connection.privateKeyPassphrase"],
+    );
     assert.ok(!JSON.stringify(f).includes(encrypted.split("\n")[1]));
   });
   it("a wrong passphrase fails at preview without showing it", () => {
     const f = failures({ connection: { host: "h", hostKey }, privateKey: encrypted, privateKeyPassphrase: "not the phrase" });
-    assert.deepStrictEqual(f.map((x) => x.property), ["connection.privateKeyPassphrase"]);
+    assert.deepStrictEqual(
+      f.map((x) => x.property),
+      ["connection.privateKeyPassphrase"],
+    );
     assert.ok(!JSON.stringify(f).includes("not the phrase"));
   });
   it("a passphrase without a key is refused", () => {
     const f = failures({ connection: { host: "h", hostKey }, password: "pw-test", privateKeyPassphrase: "x-test" });
-    assert.deepStrictEqual(f.map((x) => x.property), ["connection.privateKeyPassphrase"]);
+    assert.deepStrictEqual(
+      f.map((x) => x.property),
+      ["connection.privateKeyPassphrase"],
+    );
   });
   it("a password or passphrase under 4 characters is refused, naming the field and why (it could not be masked in output)", () => {
     for (const [field, inputs] of [
@@ -49,8 +58,11 @@ describe("connection schema", function () {
       ["connection.privateKeyPassphrase", { connection: { host: "h", hostKey }, privateKey: encrypted, privateKeyPassphrase: "s3c" }],
     ] as const) {
       const f = failures(inputs);
-      assert.ok(f.some((x) => x.property === field && /at least 4 characters: a shorter secret cannot be masked in output/.test(x.reason)), `${field}: ${JSON.stringify(f)}`);
-      assert.ok(!JSON.stringify(f).includes('"pw"') && !JSON.stringify(f).includes("s3c\""), "the value itself is not shown");
+      assert.ok(
+        f.some((x) => x.property === field && /at least 4 characters: a shorter secret cannot be masked in output/.test(x.reason)),
+        `${field}: ${JSON.stringify(f)}`,
+      );
+      assert.ok(!JSON.stringify(f).includes('"pw"') && !JSON.stringify(f).includes('s3c"'), "the value itself is not shown");
     }
   });
   it("a key not known yet during preview is not judged", () => {

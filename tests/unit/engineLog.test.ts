@@ -18,12 +18,14 @@ async function fakeEngine(): Promise<{ address: string; received: Received[]; st
   const received: Received[] = [];
   const server = new grpc.Server();
   server.addService(rpc.EngineService, {
-    log: (call: any, done: (e: null, r: unknown) => void) => {
+    log: (call: { request: { getMessage(): string; getEphemeral(): boolean; getSeverity(): number } }, done: (e: null, r: unknown) => void) => {
       received.push({ message: call.request.getMessage(), ephemeral: call.request.getEphemeral(), severity: call.request.getSeverity() });
       done(null, new (sdk("google-protobuf/google/protobuf/empty_pb").Empty)());
     },
   });
-  const port: number = await new Promise((res, rej) => server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e: Error | null, p: number) => (e ? rej(e) : res(p))));
+  const port: number = await new Promise((res, rej) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e: Error | null, p: number) => (e ? rej(e) : res(p))),
+  );
   return { address: `127.0.0.1:${port}`, received, stop: () => server.forceShutdown() };
 }
 
@@ -47,8 +49,14 @@ describe("the display's lines from the provider process", () => {
       for (let i = 0; i < 50; i++) display(`[1->2 ${i}/50] step ${i}`, { ephemeral: true });
       display("[1->2] done in 3s (50 steps)");
       await flushDisplay();
-      assert.deepStrictEqual(engine.received.map((r) => r.message), [...Array.from({ length: 50 }, (_, i) => `upchain 10.0.0.1: [1->2 ${i}/50] step ${i}`), "upchain 10.0.0.1: [1->2] done in 3s (50 steps)"]);
-      assert.deepStrictEqual(engine.received.map((r) => r.ephemeral), [...Array(50).fill(true), false]);
+      assert.deepStrictEqual(
+        engine.received.map((r) => r.message),
+        [...Array.from({ length: 50 }, (_, i) => `upchain 10.0.0.1: [1->2 ${i}/50] step ${i}`), "upchain 10.0.0.1: [1->2] done in 3s (50 steps)"],
+      );
+      assert.deepStrictEqual(
+        engine.received.map((r) => r.ephemeral),
+        [...Array(50).fill(true), false],
+      );
     } finally {
       engine.stop();
     }
@@ -64,7 +72,10 @@ describe("the display's lines from the provider process", () => {
     display("second");
     display("third", { ephemeral: true });
     await flushDisplay();
-    assert.deepStrictEqual(engine.received.map((r) => r.message), ["p: first"]);
+    assert.deepStrictEqual(
+      engine.received.map((r) => r.message),
+      ["p: first"],
+    );
     assert.deepStrictEqual(printed, ["p: second", "p: third"]);
   });
 

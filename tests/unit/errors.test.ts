@@ -28,8 +28,15 @@ describe("UpchainError", () => {
 
 describe("checkFailure", () => {
   it("names the field as given, and prefixes the reason with its code as an UpchainError is shown", () =>
-    assert.deepStrictEqual(checkFailure("INVALID_INPUT", "target", "9.9 is not an OMFLOW version"), { property: "target", reason: "INVALID_INPUT: 9.9 is not an OMFLOW version" }));
-  it("joins a path with dots", () => assert.deepStrictEqual(checkFailure("HOST_NOT_READY", ["members", 1, "connection"], "no"), { property: "members.1.connection", reason: "HOST_NOT_READY: no" }));
+    assert.deepStrictEqual(checkFailure("INVALID_INPUT", "target", "9.9 is not an OMFLOW version"), {
+      property: "target",
+      reason: "INVALID_INPUT: 9.9 is not an OMFLOW version",
+    }));
+  it("joins a path with dots", () =>
+    assert.deepStrictEqual(checkFailure("HOST_NOT_READY", ["members", 1, "connection"], "no"), {
+      property: "members.1.connection",
+      reason: "HOST_NOT_READY: no",
+    }));
 });
 
 describe("maskedError (a cause that may hold a secret)", () => {
@@ -45,7 +52,8 @@ describe("maskedError (a cause that may hold a secret)", () => {
     assert.ok(!(copy.stack ?? "").includes(secret), copy.stack);
   });
 
-  it("drops every other field of the original (a library's error may carry the command line)", () => assert.strictEqual("command" in maskedError(leaky(), mask), false));
+  it("drops every other field of the original (a library's error may carry the command line)", () =>
+    assert.strictEqual("command" in maskedError(leaky(), mask), false));
 
   it("printed as Pulumi's program host prints an uncaught error (util.inspect, causes included), the error shows no secret", () => {
     const e = new UpchainError("CONNECTION_FAILED", mask(`host: could not connect: ${leaky().message}`), ["connection"], { cause: maskedError(leaky(), mask) });
@@ -95,11 +103,13 @@ describe("SecretMasker (streamed output)", () => {
   it("property: for any text and any split into chunks, the output is maskSecrets of the whole text and holds no secret", () => {
     const secret = fc.stringMatching(/^[a-z0-9]{4,12}$/);
     const filler = fc.array(fc.constantFrom("a", "b", "x", "0", " ", "\n", "-"), { maxLength: 8 }).map((a) => a.join(""));
-    const scenario = fc.tuple(fc.uniqueArray(secret, { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(filler, fc.nat()), { maxLength: 6 }), filler).chain(([secrets, parts, end]) => {
-      // text: filler and secrets interleaved (secrets may overlap each other and the filler)
-      const text = parts.map(([f, i]) => f + secrets[i % secrets.length]).join("") + end;
-      return fc.tuple(fc.constant(secrets), fc.constant(text), fc.uniqueArray(fc.integer({ min: 0, max: text.length }), { maxLength: 8 }));
-    });
+    const scenario = fc
+      .tuple(fc.uniqueArray(secret, { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(filler, fc.nat()), { maxLength: 6 }), filler)
+      .chain(([secrets, parts, end]) => {
+        // text: filler and secrets interleaved (secrets may overlap each other and the filler)
+        const text = parts.map(([f, i]) => f + secrets[i % secrets.length]).join("") + end;
+        return fc.tuple(fc.constant(secrets), fc.constant(text), fc.uniqueArray(fc.integer({ min: 0, max: text.length }), { maxLength: 8 }));
+      });
     fc.assert(
       fc.property(scenario, ([secrets, text, cuts]) => {
         const at = [0, ...[...cuts].sort((a, b) => a - b), text.length];

@@ -59,16 +59,31 @@ describe("upchain plan --json: what the documents require", () => {
     assert.doesNotMatch(text, /\bsh \.\/patch\.sh/);
   });
 
-  for (const [product, from, to] of [["omflow", "1.1.2.0", "1.2.1.0"], ["groupmax", "02-00", "06-00"]] as const) {
+  for (const [product, from, to] of [
+    ["omflow", "1.1.2.0", "1.2.1.0"],
+    ["groupmax", "02-00", "06-00"],
+  ] as const) {
     for (const platform of ["linux", "windows"]) {
       it(`${product} on ${platform}: no step reads a VERSION file, and every step has its provenance, those run on failure too`, () => {
         const p = planJson(product, "--platform", platform, "--from", from, "--to", to);
         const failure = p.onFailure.flatMap((f) => [...f.restore, ...f.recover].map((s) => ({ ...s, hop: `${f.hop} on failure` })));
-        assert.deepStrictEqual(p.onFailure.map((f) => f.hop), p.hops.map((h) => `${h.from}->${h.to}`));
-        assert.ok(failure.some((s) => s.action === "restore"), "each chain has restore steps to show");
+        assert.deepStrictEqual(
+          p.onFailure.map((f) => f.hop),
+          p.hops.map((h) => `${h.from}->${h.to}`),
+        );
+        assert.ok(
+          failure.some((s) => s.action === "restore"),
+          "each chain has restore steps to show",
+        );
         const all = [...p.steps, ...failure];
-        assert.deepStrictEqual(all.filter((s) => s.commands.some((c) => /[\\/]VERSION\b/.test(c))).map((s) => `${s.hop} ${s.id}`), []);
-        assert.deepStrictEqual(all.filter((s) => !["document", "site", "safety"].includes(s.provenance?.kind ?? "")).map((s) => `${s.hop} ${s.id}`), []);
+        assert.deepStrictEqual(
+          all.filter((s) => s.commands.some((c) => /[\\/]VERSION\b/.test(c))).map((s) => `${s.hop} ${s.id}`),
+          [],
+        );
+        assert.deepStrictEqual(
+          all.filter((s) => !["document", "site", "safety"].includes(s.provenance?.kind ?? "")).map((s) => `${s.hop} ${s.id}`),
+          [],
+        );
       });
     }
   }
@@ -82,9 +97,15 @@ describe("upchain plan --json: what the documents require", () => {
         const p = planJson("altazion-office", "--platform", platform, "--from", from, "--to", to);
         assert.deepStrictEqual(chain(p), [`${from}>ecommerce=5.2.0.0,integration=5.1.0.0`, `ecommerce=5.2.0.0,integration=5.1.0.0>${to}`]);
         const failure = p.onFailure.flatMap((f) => [...f.restore, ...f.recover]);
-        assert.ok(failure.some((s) => s.action === "restore"), "the restore steps are shown");
+        assert.ok(
+          failure.some((s) => s.action === "restore"),
+          "the restore steps are shown",
+        );
         const all = [...p.steps, ...failure];
-        assert.deepStrictEqual(all.filter((s) => !["document", "site", "safety"].includes(s.provenance?.kind ?? "")).map((s) => `${s.hop} ${s.id}`), []);
+        assert.deepStrictEqual(
+          all.filter((s) => !["document", "site", "safety"].includes(s.provenance?.kind ?? "")).map((s) => `${s.hop} ${s.id}`),
+          [],
+        );
         const install = p.steps.find((s) => s.id === "install") as unknown as { done: { absent: string }; busy: { present: string } };
         assert.strictEqual(install.done.absent, "<site: options.portal.listedPattern>");
         assert.match(install.busy.present, /<site: options.portal.installingPattern>/);
@@ -95,15 +116,35 @@ describe("upchain plan --json: what the documents require", () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-plan-"));
       try {
         const file = path.join(dir, "options.json");
-        const portal = { listedPattern: 'data-module="{module}"', installingPattern: "en cours: {module}", install: { method: "POST", path: "/Install", fields: { module: "{module}" }, tokensFromPage: ["token"] } };
-        fs.writeFileSync(file, JSON.stringify({ portal, modules: [{ name: "ecommerce", target: "latest", folder: "/srv/ec", pools: ["EC"] }, { name: "integration", target: "latest", folder: "/srv/hub" }] }));
+        const portal = {
+          listedPattern: 'data-module="{module}"',
+          installingPattern: "en cours: {module}",
+          install: { method: "POST", path: "/Install", fields: { module: "{module}" }, tokensFromPage: ["token"] },
+        };
+        fs.writeFileSync(
+          file,
+          JSON.stringify({
+            portal,
+            modules: [
+              { name: "ecommerce", target: "latest", folder: "/srv/ec", pools: ["EC"] },
+              { name: "integration", target: "latest", folder: "/srv/hub" },
+            ],
+          }),
+        );
         const p = planJson("altazion-office", "--from", from, "--to", to, "--options", file);
-        const install = p.steps.find((s) => s.id === "install") as unknown as { done: { absent: string }; form: { fields: Record<string, string>; tokensFromPage: string[] }; request: { path: string } };
+        const install = p.steps.find((s) => s.id === "install") as unknown as {
+          done: { absent: string };
+          form: { fields: Record<string, string>; tokensFromPage: string[] };
+          request: { path: string };
+        };
         assert.strictEqual(install.done.absent, 'data-module="ecommerce"');
         assert.deepStrictEqual(install.form, { fields: { module: "ecommerce" }, tokensFromPage: ["token"] });
         assert.strictEqual(install.request.path, "/Install");
         assert.ok(p.steps.some((s) => s.id === "backup" && s.commands.some((c) => c.includes("tar -C /srv/ec"))));
-        assert.deepStrictEqual(p.steps.filter((s) => s.action === "verify" && s.commands.some((c) => /status\.xml/.test(c))).map((s) => s.id), []);
+        assert.deepStrictEqual(
+          p.steps.filter((s) => s.action === "verify" && s.commands.some((c) => /status\.xml/.test(c))).map((s) => s.id),
+          [],
+        );
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

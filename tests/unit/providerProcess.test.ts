@@ -32,9 +32,15 @@ describe("the dynamic provider's process", function () {
     const server = new grpc.Server();
     try {
       // the shim's server is set up before upchain loads: so is this one
-      server.addService(rpc.ResourceProviderService, { cancel: (_c: unknown, cb: any) => (answered++, cb(null, new empty.Empty())) });
-      const port: number = await new Promise((res, rej) => server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e: Error | null, p: number) => (e ? rej(e) : res(p))));
-      assert.strictEqual(hookCancel(() => heard++, grpc), true, "this grpc-js has the place the hook needs");
+      server.addService(rpc.ResourceProviderService, { cancel: (_c: unknown, cb: (e: null, r: unknown) => void) => (answered++, cb(null, new empty.Empty())) });
+      const port: number = await new Promise((res, rej) =>
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e: Error | null, p: number) => (e ? rej(e) : res(p))),
+      );
+      assert.strictEqual(
+        hookCancel(() => heard++, grpc),
+        true,
+        "this grpc-js has the place the hook needs",
+      );
       const client = new rpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
       await new Promise<void>((res, rej) => client.cancel(new empty.Empty(), (e: Error | null) => (e ? rej(e) : res())));
       client.close();
@@ -47,7 +53,10 @@ describe("the dynamic provider's process", function () {
   });
 
   it("a grpc-js without that place is left alone, and the hook says so", () => {
-    assert.strictEqual(hookCancel(() => undefined, { Server: class {} }), false);
+    assert.strictEqual(
+      hookCancel(() => undefined, { Server: class {} }),
+      false,
+    );
   });
 
   it("a parent that changes (the CLI died, this process was reparented) means the engine is gone", async () => {

@@ -37,10 +37,13 @@ describe("quote (POSIX sh)", () => {
     this.timeout(60_000); // one sh per case
     const asSent = (v: string) => Buffer.from(v, "utf8").toString("utf8"); // lone surrogates become U+FFFD on the way
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 40 }).filter((v) => !v.includes("\0")), (v) => {
-        const out = execFileSync("/bin/sh", ["-c", `set -- ${quote(v)}; printf '%s|' "$#" "$1"`], { encoding: "utf8" });
-        return out === `1|${asSent(v)}|`;
-      }),
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 40 }).filter((v) => !v.includes("\0")),
+        (v) => {
+          const out = execFileSync("/bin/sh", ["-c", `set -- ${quote(v)}; printf '%s|' "$#" "$1"`], { encoding: "utf8" });
+          return out === `1|${asSent(v)}|`;
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -61,9 +64,7 @@ describe("quote (POSIX sh)", () => {
 
 describe("quotePowerShell", () => {
   it("doubles single quotes", () => assert.strictEqual(quotePowerShell("it's"), "'it''s'"));
-  it("doubles typographic quotes, which PowerShell also ends strings with", () =>
-    assert.strictEqual(quotePowerShell("a\u2019b"), "'a\u2019\u2019b'"));
-  it("leaves $ and backtick inert inside single quotes", () =>
-    assert.strictEqual(quotePowerShell("$env:X `n"), "'$env:X `n'"));
+  it("doubles typographic quotes, which PowerShell also ends strings with", () => assert.strictEqual(quotePowerShell("a\u2019b"), "'a\u2019\u2019b'"));
+  it("leaves $ and backtick inert inside single quotes", () => assert.strictEqual(quotePowerShell("$env:X `n"), "'$env:X `n'"));
   it("refuses a NUL byte", () => assert.throws(() => quotePowerShell("\0"), /NUL/));
 });

@@ -26,7 +26,9 @@ function lookCommand(o: AltazionOptions, databaseTarget: string | undefined): st
     `echo ${q(SECTION("applications"))}; (${c.readApplications}) 2>&1; echo`,
     `echo ${q(SECTION("status"))}; (${c.readStatus}) 2>&1; echo`,
     `echo ${q(SECTION("scripts"))}` +
-      (scripts ? `; if [ -d ${q(scripts)} ]; then (cd -- ${q(scripts)} && LC_ALL=C ls -1A | while IFS= read -r n; do printf '%s\\t%s\\n' "$(sha256sum < "$n" | cut -c1-64)" "$n"; done); else echo missing; fi` : ""),
+      (scripts
+        ? `; if [ -d ${q(scripts)} ]; then (cd -- ${q(scripts)} && LC_ALL=C ls -1A | while IFS= read -r n; do printf '%s\\t%s\\n' "$(sha256sum < "$n" | cut -c1-64)" "$n"; done); else echo missing; fi`
+        : ""),
     `true`,
   ].join("\n");
 }
@@ -58,13 +60,20 @@ function judgeLook(o: AltazionOptions, stdout: string, database?: { from: string
   const where = o.dataFolder;
   let serviceWhy = "";
   if (exit !== "0") {
-    problems.push({ path: "options.serviceName", message: `the update service "${o.serviceName}" is not installed on this server (the document warns it may be named "Altazion - service principal"): name it in options.serviceName, or check this is an Altazion server` });
+    problems.push({
+      path: "options.serviceName",
+      message: `the update service "${o.serviceName}" is not installed on this server (the document warns it may be named "Altazion - service principal"): name it in options.serviceName, or check this is an Altazion server`,
+    });
     return problems;
   }
   // 003 looks at the service's state and start mode only when the portal does not answer
   if (!portalUp) {
     serviceWhy = `the portal (localhost:${o.portal.port}) does not answer: the update service is ${shownText(state ?? "")} and starts ${shownText(mode ?? "")} (003: Automatic (Delayed Start))`;
-    if (!o.remedy) problems.push({ path: "options.serviceName", message: `${serviceWhy}. Start it (or stop and start it) by hand, or set options.remedy: true for upchain to, as the document says (« Le site http://localhost:8080 n'est pas accessible »)` });
+    if (!o.remedy)
+      problems.push({
+        path: "options.serviceName",
+        message: `${serviceWhy}. Start it (or stop and start it) by hand, or set options.remedy: true for upchain to, as the document says (« Le site http://localhost:8080 n'est pas accessible »)`,
+      });
   }
 
   const config = `${where}/bin/config`;
@@ -72,28 +81,38 @@ function judgeLook(o: AltazionOptions, stdout: string, database?: { from: string
   const read = readApplications(s.get("applications") ?? "", appsShape);
   const apps = "problem" in read ? new Map<string, string>() : read.declared;
   if ("problem" in read) {
-    problems.push({ path: read.field ?? "options.dataFolder", message: `the update service's applicationspath.config in ${config} cannot be read: ${read.problem}` });
+    problems.push({
+      path: read.field ?? "options.dataFolder",
+      message: `the update service's applicationspath.config in ${config} cannot be read: ${read.problem}`,
+    });
   } else if (!apps.size) {
     // no node at all: the site's description does not fit the file, or (003) the services could not write it
     problems.push({
       path: "options.applicationsFile",
       message: `applicationspath.config in ${config} has no <${appsShape.element}> element whose ${appsShape.moduleAttribute} attribute names a module: check that options.applicationsFile gives the element and attribute names as the server's file writes them (case included); if the file really declares nothing, the document: probably a rights problem on ${config}, which stops the applications from writing there (give write rights on that folder to every identity the applications run as)`,
     });
-  } else o.modules.forEach((m, i) => {
-    const declared = apps.get(m.name);
-    if (declared === undefined) {
-      problems.push({
-        path: `options.modules[${i}].name`,
-        message: `applicationspath.config does not declare ${m.name}, so the update service neither detects nor installs it. The document: this is probably a rights problem on ${config}, which stops the applications from writing there; give write rights on that folder to every identity the applications run as (ask the system administrator)`,
-      });
-    } else if (trimSlash(declared).toLowerCase() !== trimSlash(m.folder).toLowerCase()) {
-      problems.push({ path: `options.modules[${i}].folder`, message: `applicationspath.config installs ${m.name} in ${shownText(declared)}, not in ${shownText(m.folder)}: name the folder the service uses (upchain takes the maintenance page out of that folder and backs it up)` });
-    }
-  });
+  } else
+    o.modules.forEach((m, i) => {
+      const declared = apps.get(m.name);
+      if (declared === undefined) {
+        problems.push({
+          path: `options.modules[${i}].name`,
+          message: `applicationspath.config does not declare ${m.name}, so the update service neither detects nor installs it. The document: this is probably a rights problem on ${config}, which stops the applications from writing there; give write rights on that folder to every identity the applications run as (ask the system administrator)`,
+        });
+      } else if (trimSlash(declared).toLowerCase() !== trimSlash(m.folder).toLowerCase()) {
+        problems.push({
+          path: `options.modules[${i}].folder`,
+          message: `applicationspath.config installs ${m.name} in ${shownText(declared)}, not in ${shownText(m.folder)}: name the folder the service uses (upchain takes the maintenance page out of that folder and backs it up)`,
+        });
+      }
+    });
 
   const status = readStatus(s.get("status") ?? "", statusShapeOf(o));
   if ("problem" in status) {
-    problems.push({ path: status.field ?? "options.dataFolder", message: `the update service's status.xml in ${where} cannot be read: ${status.problem}${serviceWhy ? ` (${serviceWhy})` : ""}` });
+    problems.push({
+      path: status.field ?? "options.dataFolder",
+      message: `the update service's status.xml in ${where} cannot be read: ${status.problem}${serviceWhy ? ` (${serviceWhy})` : ""}`,
+    });
     return problems;
   }
   for (const [i, m] of o.modules.entries()) {
@@ -117,11 +136,20 @@ function judgeLook(o: AltazionOptions, stdout: string, database?: { from: string
   if (database && o.database) {
     const listed = (s.get("scripts") ?? "").split("\n").filter(Boolean);
     const folder = scriptsFolderOf(o, database.to);
-    const onHost = listed[0] === "missing" ? undefined : listed.map((l) => l.split("\t")).filter((p) => p.length === 2).map(([sha, name]) => ({ name, sha256: sha }));
+    const onHost =
+      listed[0] === "missing"
+        ? undefined
+        : listed
+            .map((l) => l.split("\t"))
+            .filter((p) => p.length === 2)
+            .map(([sha, name]) => ({ name, sha256: sha }));
     const listing = onHost?.length ? onHost.map((x) => `{ name: ${JSON.stringify(x.name)}, sha256: "${x.sha256}" }`).join(", ") : "(none found)";
     const reviewed = o.database.reviewedScripts;
     if (!onHost) {
-      problems.push({ path: "options.database.scriptsFolder", message: `${shownText(folder)} is not a folder on the server: give the folder that holds database ${database.to}'s update scripts ({version} stands for the version)` });
+      problems.push({
+        path: "options.database.scriptsFolder",
+        message: `${shownText(folder)} is not a folder on the server: give the folder that holds database ${database.to}'s update scripts ({version} stands for the version)`,
+      });
     } else if (!reviewed) {
       problems.push({
         path: "options.database.reviewedScripts",
@@ -129,7 +157,11 @@ function judgeLook(o: AltazionOptions, stdout: string, database?: { from: string
       });
     } else {
       const same = reviewed.length === onHost.length && reviewed.every((r, k) => r.name === onHost[k].name && r.sha256 === onHost[k].sha256);
-      if (!same) problems.push({ path: "options.database.reviewedScripts", message: `the update's scripts on the server are not the ones reviewed: the server has [${listing}]; review them again and record that list` });
+      if (!same)
+        problems.push({
+          path: "options.database.reviewedScripts",
+          message: `the update's scripts on the server are not the ones reviewed: the server has [${listing}]; review them again and record that list`,
+        });
     }
   }
   return problems;

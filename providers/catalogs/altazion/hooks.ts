@@ -25,8 +25,10 @@ export function hookNameProblem(name: string, hosted: readonly string[]): string
     return `${JSON.stringify(name)}: ${module} is not a module${near ? ` (the module is ${near})` : ""}; ${legal}`;
   }
   const proper = hookName(knownPhase, knownModule);
-  if (sep !== "_") return `${JSON.stringify(name)} separates phase and module with "-": the document's worked example and the name it gives first use "_" (its other example, POSTINSTALL-phygital.ps1, also names no real module), so upchain places only ${proper}; rename the file`;
+  if (sep !== "_")
+    return `${JSON.stringify(name)} separates phase and module with "-": the document's worked example and the name it gives first use "_" (its other example, POSTINSTALL-phygital.ps1, also names no real module), so upchain places only ${proper}; rename the file`;
   if (name !== proper) return `${JSON.stringify(name)} must be written ${proper} (the phase in capitals, the module as the document lists it)`;
-  if (!hosted.includes(knownModule)) return `${JSON.stringify(name)} is a hook for ${knownModule}, which this server does not host (it hosts ${hosted.join(", ")})`;
+  if (!hosted.includes(knownModule))
+    return `${JSON.stringify(name)} is a hook for ${knownModule}, which this server does not host (it hosts ${hosted.join(", ")})`;
   return undefined;
 }

@@ -25,10 +25,17 @@ const hasModules = (options: unknown) => typeof options === "object" && options 
 function settings(ctx: PlanContext, version?: string): AltazionOptions {
   if (hasModules(ctx.options) || version === undefined) return altazionOptions(ctx.options, ctx.platform);
   const names = altazionScheme.parse(version).map(([m]) => m);
-  const o = altazionOptions({ ...(ctx.options as object), modules: names.map((name, i) => ({ name, target: "latest", folder: `${ctx.platform === "windows" ? "C:\\" : "/"}placeholder${i}` })) }, ctx.platform);
+  const o = altazionOptions(
+    {
+      ...(ctx.options as object),
+      modules: names.map((name, i) => ({ name, target: "latest", folder: `${ctx.platform === "windows" ? "C:\\" : "/"}placeholder${i}` })),
+    },
+    ctx.platform,
+  );
   return { ...o, modules: o.modules.map((m, i) => ({ ...m, folder: sitePlaceholder(`options.modules[${i}].folder`) })) };
 }
-const commandsFor = (ctx: PlanContext, version?: string): AltazionCommands => (ctx.platform === "windows" ? windowsCommands : linuxCommands)(settings(ctx, version));
+const commandsFor = (ctx: PlanContext, version?: string): AltazionCommands =>
+  (ctx.platform === "windows" ? windowsCommands : linuxCommands)(settings(ctx, version));
 const sep = (ctx: PlanContext) => (ctx.platform === "windows" ? "\\" : "/");
 
 /** Per module, the newest version any release on offer gives it (what "latest" means). */
@@ -85,10 +92,14 @@ export const altazion: Catalog = {
     return {
       shell: c.shell,
       command: c.readStatus,
-      read: (r, installed, target) => (r.code === 0 ? readOffer(o, r.stdout, installed, target) : { problem: `the update service's status.xml cannot be read: ${r.stderr.trim().slice(0, 200) || `exit ${r.code}`}` }),
+      read: (r, installed, target) =>
+        r.code === 0
+          ? readOffer(o, r.stdout, installed, target)
+          : { problem: `the update service's status.xml cannot be read: ${r.stderr.trim().slice(0, 200) || `exit ${r.code}`}` },
     };
   },
-  hopSteps: (hop, ctx, chain) => hopSteps(settings(ctx, hop.from), hop, commandsFor(ctx, hop.from), chain ?? { index: 0, count: 1, from: hop.from, to: hop.to }, sep(ctx)),
+  hopSteps: (hop, ctx, chain) =>
+    hopSteps(settings(ctx, hop.from), hop, commandsFor(ctx, hop.from), chain ?? { index: 0, count: 1, from: hop.from, to: hop.to }, sep(ctx)),
   restoreSteps: (hop, ctx) => restoreSteps(settings(ctx, hop.from), hop, commandsFor(ctx, hop.from), sep(ctx)),
   recoverSteps: (hop, ctx) => recoverSteps(settings(ctx, hop.from), hop, commandsFor(ctx, hop.from)),
   optionProblems: (ctx) => checkAltazionOptions(ctx.options, ctx.platform).problems,
@@ -100,7 +111,11 @@ export const altazion: Catalog = {
       folder: (ctx) => (ctx.platform === "windows" ? windowsFiles : linuxFiles)(settings(ctx)).hooks,
       // every PowerShell file there is a hook the service may run: one the stack does not declare is removed
       owns: /\.ps1$/i,
-      nameProblem: (name, ctx) => hookNameProblem(name, settings(ctx).modules.map((m) => m.name)),
+      nameProblem: (name, ctx) =>
+        hookNameProblem(
+          name,
+          settings(ctx).modules.map((m) => m.name),
+        ),
       // hooks go only to a server whose update service is there (its scripts folder is beside status.xml)
       productCheck: (ctx) => {
         const o = settings(ctx);
@@ -110,7 +125,11 @@ export const altazion: Catalog = {
         const problem = `this is not an Altazion Office server: the update service "${o.serviceName}" is not installed, or its folder ${updates} is not there (set options.serviceName and options.dataFolder as the server has them)`;
         if (windows) {
           const c = windowsCommands(o);
-          return { shell: "powershell" as const, command: `try { & { ${c.serviceState} } | Out-Null } catch { exit 1 }; if (-not (Test-Path -LiteralPath ${quotePowerShell(updates)} -PathType Container)) { exit 1 }`, problem };
+          return {
+            shell: "powershell" as const,
+            command: `try { & { ${c.serviceState} } | Out-Null } catch { exit 1 }; if (-not (Test-Path -LiteralPath ${quotePowerShell(updates)} -PathType Container)) { exit 1 }`,
+            problem,
+          };
         }
         const c = linuxCommands(o);
         return { shell: "sh" as const, command: `(${c.serviceState}) >/dev/null 2>&1 && [ -d ${quote(updates)} ]`, problem };

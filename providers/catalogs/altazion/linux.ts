@@ -18,7 +18,6 @@ export const linuxFiles = (o: AltazionOptions) => ({
   hooks: `${o.dataFolder}/bin/updates/scripts`,
 });
 
-
 const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
 
 /**
@@ -79,7 +78,11 @@ export function linuxCommands(o: AltazionOptions): AltazionCommands {
   const f = linuxFiles(o);
   const svc = `${SERVICE} ${q(o.serviceName)}`;
   const shape = statusShapeOf(o);
-  const head = (module: string) => [`set -u`, `status=${q(f.status)}; mod=${q(module)}; el=${q(shape.element)}; key=${q(shape.moduleAttribute)}; val=${q(shape.versionAttribute)}`, STATUS_FUNCTIONS];
+  const head = (module: string) => [
+    `set -u`,
+    `status=${q(f.status)}; mod=${q(module)}; el=${q(shape.element)}; key=${q(shape.moduleAttribute)}; val=${q(shape.versionAttribute)}`,
+    STATUS_FUNCTIONS,
+  ];
   const maintenance = (m: ModuleOptions) => {
     const dir = trimSlash(m.folder);
     const bak = q(`${dir}/app_offline.bak`);
@@ -175,7 +178,9 @@ export function linuxCommands(o: AltazionOptions): AltazionCommands {
     ],
     databaseBackup: (command) => [command, `echo ${q("restore point: the database backup made by options.database.backupCommand")}`],
     databaseRestore: (command, backupCommand) =>
-      command ? [command] : [`echo ${q(`no options.database.restoreCommand: restore the database by hand from the backup made by: ${backupCommand}`)} >&2; exit 1`],
+      command
+        ? [command]
+        : [`echo ${q(`no options.database.restoreCommand: restore the database by hand from the backup made by: ${backupCommand}`)} >&2; exit 1`],
     checkScripts(version, reviewed) {
       const dir = scriptsFolderOf(o, version);
       const expected = reviewed.map((s) => s.name).join("\n");
@@ -183,7 +188,10 @@ export function linuxCommands(o: AltazionOptions): AltazionCommands {
         `set -u; dir=${q(dir)}`,
         `actual=$(cd -- "$dir" && LC_ALL=C ls -1A)`,
         `if [ "$actual" != ${q(expected)} ]; then echo "the update's scripts in $dir are not the ones reviewed: found" >&2; printf '%s\\n' "$actual" | head -n 50 >&2; echo "preview lists them with their sha256: review them again and record the list in options.database.reviewedScripts" >&2; exit 1; fi`,
-        ...reviewed.map((s) => `printf '%s  %s\\n' ${q(s.sha256)} ${q(`${dir}/${s.name}`)} | sha256sum -c --quiet - || { echo ${q(`${s.name} changed since it was reviewed (its sha256 is not ${s.sha256})`)} >&2; exit 1; }`),
+        ...reviewed.map(
+          (s) =>
+            `printf '%s  %s\\n' ${q(s.sha256)} ${q(`${dir}/${s.name}`)} | sha256sum -c --quiet - || { echo ${q(`${s.name} changed since it was reviewed (its sha256 is not ${s.sha256})`)} >&2; exit 1; }`,
+        ),
         `echo ${q(`the update's ${reviewed.length} script(s) are the ones reviewed`)}`,
       ];
     },
@@ -204,4 +212,3 @@ export function linuxCommands(o: AltazionOptions): AltazionCommands {
     },
   };
 }
-

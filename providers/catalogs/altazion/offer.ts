@@ -28,7 +28,9 @@ function moduleOffers(o: AltazionOptions, installed: Map<string, string>, detect
 
 /** The preview lines: installed -> available -> target, per module. */
 function offerLines(offers: ModuleOffer[]): string[] {
-  return offers.map((m) => (m.available ? `${m.name}: installed ${m.installed} -> available ${m.available} -> target ${m.target}` : `${m.name}: not in the update service's status.xml`));
+  return offers.map((m) =>
+    m.available ? `${m.name}: installed ${m.installed} -> available ${m.available} -> target ${m.target}` : `${m.name}: not in the update service's status.xml`,
+  );
 }
 
 /** Every mix of the choices, each module in the given order. */
@@ -44,30 +46,50 @@ export function mixesBetween(from: string, to: string): string[] {
   return combinations(altazionScheme.parse(from).map(([m, v]) => [m, [v, after.get(m) ?? v]]));
 }
 
-export function readOffer(o: AltazionOptions, stdout: string, installedVersion: string, target: string): { releases: string[]; target: string; lines: string[] } | { problem: string } {
+export function readOffer(
+  o: AltazionOptions,
+  stdout: string,
+  installedVersion: string,
+  target: string,
+): { releases: string[]; target: string; lines: string[] } | { problem: string } {
   const status = readStatus(stdout, statusShapeOf(o));
   if ("problem" in status) return { problem: `the update service's status.xml cannot be read: ${status.problem}` };
   const installedEntries = altazionScheme.parse(installedVersion);
   const installed = new Map(installedEntries);
   const unknown = o.modules.filter((m) => !installed.has(m.name)).map((m) => m.name);
   if (unknown.length) {
-    return { problem: `the installed version (${installedVersion}) does not give ${unknown.join(", ")}: versionCommand (or current) must print every module of the server's modules, as module=version,module=version` };
+    return {
+      problem: `the installed version (${installedVersion}) does not give ${unknown.join(", ")}: versionCommand (or current) must print every module of the server's modules, as module=version,module=version`,
+    };
   }
   const offers = moduleOffers(o, installed, status.detected);
   const missing = offers.filter((m) => !m.available).map((m) => m.name);
   if (missing.length) {
-    return { problem: `the update service's status.xml does not list ${missing.join(", ")}: the service only tracks the modules declared in applicationspath.config (see the check of that file)` };
+    return {
+      problem: `the update service's status.xml does not list ${missing.join(", ")}: the service only tracks the modules declared in applicationspath.config (see the check of that file)`,
+    };
   }
   const declared = new Map(altazionScheme.parse(target));
-  const same = declared.size === o.modules.length && o.modules.every((m) => declared.get(m.name) === m.target || moduleVersion.normalize(declared.get(m.name) ?? "") === moduleVersion.normalize(m.target));
+  const same =
+    declared.size === o.modules.length &&
+    o.modules.every((m) => declared.get(m.name) === m.target || moduleVersion.normalize(declared.get(m.name) ?? "") === moduleVersion.normalize(m.target));
   if (!same) {
     const wanted = o.modules.map((m) => `${m.name}=${m.target}`).join(",");
-    return { problem: `the target ${target} is not the modules' targets in options.modules (${wanted}): give each module's version (the components build both from one list)` };
+    return {
+      problem: `the target ${target} is not the modules' targets in options.modules (${wanted}): give each module's version (the components build both from one list)`,
+    };
   }
   // « le service de mise à jour déploie automatiquement la nouvelle version »: the one it detected, never an older one
   const older = offers.filter((m) => m.target && moduleVersion.compare(m.target, m.installed) > 0 && moduleVersion.compare(m.target, m.available) < 0);
   if (older.length) {
-    return { problem: older.map((m) => `${m.name}: the update service offers ${m.available}, newer than the target ${m.target}: its « Installer » button installs the version it detected, so ${m.target} cannot be installed; set the target to ${m.available} or latest`).join("; ") };
+    return {
+      problem: older
+        .map(
+          (m) =>
+            `${m.name}: the update service offers ${m.available}, newer than the target ${m.target}: its « Installer » button installs the version it detected, so ${m.target} cannot be installed; set the target to ${m.available} or latest`,
+        )
+        .join("; "),
+    };
   }
   const byName = new Map(offers.map((m) => [m.name, m]));
   // the installed version's own order (the site's command prints the modules in name order): hops keep it

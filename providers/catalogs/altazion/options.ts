@@ -41,11 +41,16 @@ const version = z.string(expecting('a version like 5.2.0.0, or "latest"')).refin
   message: `is not a version: ${moduleVersion.describe}, or "latest" (the newest the update service has detected)`,
 });
 /** An IIS application pool's name (exact, no wildcard: Stop-WebAppPool -Name matches it as given). */
-const poolName = z.string(expecting("an IIS application pool name")).regex(/^[A-Za-z0-9 ._()-]{1,64}$/, "is not an IIS application pool name: 1 to 64 letters, digits, spaces and . _ ( ) -");
+const poolName = z
+  .string(expecting("an IIS application pool name"))
+  .regex(/^[A-Za-z0-9 ._()-]{1,64}$/, "is not an IIS application pool name: 1 to 64 letters, digits, spaces and . _ ( ) -");
 const sha256 = z.string(expecting("a sha256 in hex")).regex(/^[0-9a-f]{64}$/, "is not a sha256: 64 lowercase hexadecimal digits, as upchain listed it");
-const scriptName = z.string(expecting("a script file name")).regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$/, "is not a script's file name as upchain listed it (letters, digits, space . _ -; no folder)");
+const scriptName = z
+  .string(expecting("a script file name"))
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$/, "is not a script's file name as upchain listed it (letters, digits, space . _ -; no folder)");
 /** A path on the portal, as a browser sends it. */
-const portalPath = (what: string) => z.string(expecting(what)).regex(/^\/[\x21-\x7e]{0,200}$/, "a path on the portal: starts with /, printable, no space, at most 200 characters");
+const portalPath = (what: string) =>
+  z.string(expecting(what)).regex(/^\/[\x21-\x7e]{0,200}$/, "a path on the portal: starts with /, printable, no space, at most 200 characters");
 /** A regular expression over the portal's page with {module} in it (the module's name, escaped, goes there). */
 const modulePattern = (when: string) =>
   z
@@ -54,24 +59,41 @@ const modulePattern = (when: string) =>
     .max(500, "at most 500 characters")
     .refine((s) => s.includes("{module}"), `must contain {module}: the page is matched ${when}, one module at a time`)
     .refine((s) => regexProblem(s) === undefined, { error: (iss) => `is not a regular expression (JavaScript syntax): ${regexProblem(String(iss.input))}` });
-const formName = z.string(expecting("a form field's name")).regex(/^[A-Za-z0-9_.:$\[\]-]{1,100}$/, "is not a form field's name: 1 to 100 letters, digits and _ . : $ [ ] -");
-const formValue = z.string(expecting("a form field's value (text, may use {module})")).max(1000, "at most 1000 characters").refine((s) => !CONTROL.test(s), "holds a control character");
+const formName = z
+  .string(expecting("a form field's name"))
+  .regex(/^[A-Za-z0-9_.:$\[\]-]{1,100}$/, "is not a form field's name: 1 to 100 letters, digits and _ . : $ [ ] -");
+const formValue = z
+  .string(expecting("a form field's value (text, may use {module})"))
+  .max(1000, "at most 1000 characters")
+  .refine((s) => !CONTROL.test(s), "holds a control character");
 /** An absolute folder with {version} in it, where the database update's scripts are. */
 const scriptsFolder = (platform: Platform) =>
   z
-    .string(expecting(`the folder of the database update's scripts, with {version}, like ${platform === "windows" ? "D:\\altazion\\sql\\{version}" : "/srv/altazion-sql/{version}"}`))
+    .string(
+      expecting(
+        `the folder of the database update's scripts, with {version}, like ${platform === "windows" ? "D:\\altazion\\sql\\{version}" : "/srv/altazion-sql/{version}"}`,
+      ),
+    )
     .refine((s) => s.includes("{version}"), "must contain {version}: each database version has its own scripts")
-    .refine((s) => pathProblem(s.split("{version}").join("5.2.0.0"), platform) === undefined, { error: (iss) => `${pathProblem(String(iss.input).split("{version}").join("5.2.0.0"), platform)}` });
+    .refine((s) => pathProblem(s.split("{version}").join("5.2.0.0"), platform) === undefined, {
+      error: (iss) => `${pathProblem(String(iss.input).split("{version}").join("5.2.0.0"), platform)}`,
+    });
 /**
  * An element or attribute name of the update service's files, as the server's file writes it: XML
  * name characters only (ASCII letters, digits, _ - . and : for a prefix), so that it is matched as
  * it is written and reaches no shell or XPath as anything but a name.
  */
 const xmlName = (what: string) =>
-  z.string(expecting(what)).regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$/, "is not an XML name as the file writes it: a letter or _, then letters, digits, _ - . or :, at most 100 characters");
+  z
+    .string(expecting(what))
+    .regex(
+      /^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$/,
+      "is not an XML name as the file writes it: a letter or _, then letters, digits, _ - . or :, at most 100 characters",
+    );
 const elementName = (file: string) => xmlName(`the name of ${file}'s element that stands for one module`);
 const moduleAttribute = xmlName("the name of that element's attribute that holds the module's name");
-const seconds = (what: string, max: number) => z.number(expecting(what)).int("a whole number of seconds").min(0, "0 or more seconds").max(max, `at most ${max} seconds`);
+const seconds = (what: string, max: number) =>
+  z.number(expecting(what)).int("a whole number of seconds").min(0, "0 or more seconds").max(max, `at most ${max} seconds`);
 /** The service's display name, matched exactly (brackets included: never as a wildcard). */
 const serviceName = z
   .string(expecting(`the service's name as the Services tool shows it, like "${DEFAULT_SERVICE}"`))
@@ -106,12 +128,20 @@ function schemaFor(platform: Platform) {
        * module with the module's name and the version as two attributes.
        */
       statusFile: strictOptions(
-        { element: elementName("status.xml"), moduleAttribute, versionAttribute: xmlName("the name of that element's attribute that holds the latest version the service detected") },
+        {
+          element: elementName("status.xml"),
+          moduleAttribute,
+          versionAttribute: xmlName("the name of that element's attribute that holds the latest version the service detected"),
+        },
         "status.xml's shape: { element, moduleAttribute, versionAttribute }, the names as the server's file writes them",
       ).optional(),
       /** How applicationspath.config declares each module's path (003: « contient des noeuds XML »): the site's, no default. */
       applicationsFile: strictOptions(
-        { element: elementName("applicationspath.config"), moduleAttribute, pathAttribute: xmlName("the name of that element's attribute that holds the module's installation path") },
+        {
+          element: elementName("applicationspath.config"),
+          moduleAttribute,
+          pathAttribute: xmlName("the name of that element's attribute that holds the module's installation path"),
+        },
         "applicationspath.config's shape: { element, moduleAttribute, pathAttribute }, the names as the server's file writes them",
       ).optional(),
       /**
@@ -122,7 +152,12 @@ function schemaFor(platform: Platform) {
        */
       portal: strictOptions(
         {
-          port: z.number(expecting("a port number")).int("a whole port number").min(1, "a port from 1 to 65535").max(65535, "a port from 1 to 65535").default(PORTAL_DEFAULTS.port),
+          port: z
+            .number(expecting("a port number"))
+            .int("a whole port number")
+            .min(1, "a port from 1 to 65535")
+            .max(65535, "a port from 1 to 65535")
+            .default(PORTAL_DEFAULTS.port),
           listPath: portalPath("a path like /").default(PORTAL_DEFAULTS.listPath),
           listedPattern: modulePattern("while the module is still to update").optional(),
           installingPattern: modulePattern("while the module's install runs").optional(),
@@ -154,7 +189,9 @@ function schemaFor(platform: Platform) {
       database: strictOptions(
         {
           /** Applies one script (its path is added as the last argument) and exits non-zero when the script fails. */
-          sqlCommand: siteCommand("the command that applies one script (its path added last) and exits non-zero when the script fails (sqlcmd does only with -b)"),
+          sqlCommand: siteCommand(
+            "the command that applies one script (its path added last) and exits non-zero when the script fails (sqlcmd does only with -b)",
+          ),
           /** Backs the database up before the first script (the restore point). */
           backupCommand: command,
           /** Restores that backup when a script fails; without it, a failed script leaves the server for an operator. */
@@ -182,24 +219,41 @@ export type ModuleOptions = AltazionOptions["modules"][number];
 export const poolsOf = (m: ModuleOptions, i: number): string[] => (isWebModule(m.name) ? (m.pools ?? [sitePlaceholder(`options.modules[${i}].pools`)]) : []);
 
 /** The site's folder of a database version's scripts (options.database.scriptsFolder), either platform. */
-export const scriptsFolderOf = (o: AltazionOptions, version: string) => (o.database?.scriptsFolder ?? sitePlaceholder("options.database.scriptsFolder")).split("{version}").join(version);
+export const scriptsFolderOf = (o: AltazionOptions, version: string) =>
+  (o.database?.scriptsFolder ?? sitePlaceholder("options.database.scriptsFolder")).split("{version}").join(version);
 
 function rules(platform: Platform) {
   return (o: Partial<AltazionOptions>, failed: ReadonlySet<string>): OptionProblem[] => {
     const problems: OptionProblem[] = [];
     const modules = o.modules ?? [];
     modules.forEach((m, i) => {
-      if (modules.findIndex((x) => x.name === m.name) !== i) problems.push({ path: `options.modules[${i}].name`, message: `${m.name} is listed twice: a server hosts each module once` });
-      if (m.pools && !isWebModule(m.name)) problems.push({ path: `options.modules[${i}].pools`, message: `${m.name} is not a web module: only ecommerce, gestioncommerciale and phygitalapi run in IIS pools` });
+      if (modules.findIndex((x) => x.name === m.name) !== i)
+        problems.push({ path: `options.modules[${i}].name`, message: `${m.name} is listed twice: a server hosts each module once` });
+      if (m.pools && !isWebModule(m.name))
+        problems.push({
+          path: `options.modules[${i}].pools`,
+          message: `${m.name} is not a web module: only ecommerce, gestioncommerciale and phygitalapi run in IIS pools`,
+        });
       modules.forEach((x, j) => {
         if (j > i && (isSameOrInside(x.folder, m.folder, platform) || isSameOrInside(m.folder, x.folder, platform))) {
-          problems.push({ path: `options.modules[${j}].folder`, message: `${shown(x.folder)} overlaps the folder of ${m.name} (${shown(m.folder)}): each module has its own folder` });
+          problems.push({
+            path: `options.modules[${j}].folder`,
+            message: `${shown(x.folder)} overlaps the folder of ${m.name} (${shown(m.folder)}): each module has its own folder`,
+          });
         }
       });
     });
-    if (o.database && !failed.has("modules") && !modules.some((m) => m.name === "database")) problems.push({ path: "options.database", message: "is for the database module, which this server's modules do not list" });
+    if (o.database && !failed.has("modules") && !modules.some((m) => m.name === "database"))
+      problems.push({ path: "options.database", message: "is for the database module, which this server's modules do not list" });
     if (o.backupDir) {
-      problems.push(...backupOverlaps({ field: "options.backupDir", value: o.backupDir }, modules.map((m, i) => ({ field: `options.modules[${i}].folder`, value: m.folder })), platform, ALTAZION_DEFAULTS[platform].backupDir));
+      problems.push(
+        ...backupOverlaps(
+          { field: "options.backupDir", value: o.backupDir },
+          modules.map((m, i) => ({ field: `options.modules[${i}].folder`, value: m.folder })),
+          platform,
+          ALTAZION_DEFAULTS[platform].backupDir,
+        ),
+      );
     }
     return problems;
   };
@@ -223,13 +277,22 @@ function siteProblems(o: Partial<AltazionOptions>, failed: ReadonlySet<string> =
     const p = o.portal;
     const page = "003 says only that the portal lists the modules to update, each with an « Installer » button, and comes back to that list";
     if (!p?.listedPattern) {
-      problems.push({ path: "options.portal.listedPattern", message: `missing: give the regular expression that matches the portal's page while {module} is still to update (${page}; how the page shows a module is the site's)` });
+      problems.push({
+        path: "options.portal.listedPattern",
+        message: `missing: give the regular expression that matches the portal's page while {module} is still to update (${page}; how the page shows a module is the site's)`,
+      });
     }
     if (!p?.installingPattern) {
-      problems.push({ path: "options.portal.installingPattern", message: `missing: give the regular expression that matches the portal's page while {module}'s install runs (${page}; what it shows meanwhile is the site's): upchain never presses again, nor restores, while it matches` });
+      problems.push({
+        path: "options.portal.installingPattern",
+        message: `missing: give the regular expression that matches the portal's page while {module}'s install runs (${page}; what it shows meanwhile is the site's): upchain never presses again, nor restores, while it matches`,
+      });
     }
     if (!p?.install) {
-      problems.push({ path: "options.portal.install", message: `missing: give the form the « Installer » button sends, as the portal's page has it: { method, path, fields: { name: value with {module} }, tokensFromPage: [hidden inputs to copy] } (${page})` });
+      problems.push({
+        path: "options.portal.install",
+        message: `missing: give the form the « Installer » button sends, as the portal's page has it: { method, path, fields: { name: value with {module} }, tokensFromPage: [hidden inputs to copy] } (${page})`,
+      });
     }
   }
   // every preview reads both files (what is on offer; which modules are declared, and where)
@@ -247,12 +310,19 @@ function siteProblems(o: Partial<AltazionOptions>, failed: ReadonlySet<string> =
   }
   (o.modules ?? []).forEach((m, i) => {
     if (isWebModule(m.name) && !m.pools) {
-      problems.push({ path: `options.modules[${i}].pools`, message: `missing: give the IIS application pool(s) ${m.name} runs in, which the document's install-loop remedy stops and starts again (003: « Localisez le(s) pool(s) d'application faisant tourner la ou les applications »; it names none)` });
+      problems.push({
+        path: `options.modules[${i}].pools`,
+        message: `missing: give the IIS application pool(s) ${m.name} runs in, which the document's install-loop remedy stops and starts again (003: « Localisez le(s) pool(s) d'application faisant tourner la ou les applications »; it names none)`,
+      });
     }
   });
   const sql = o.database?.sqlCommand;
   if (sql && SQLCMD.test(sql) && !SQLCMD_B.test(sql)) {
-    problems.push({ path: "options.database.sqlCommand", message: "runs sqlcmd without -b: sqlcmd then goes on after a failing statement and exits 0, so a failed script would pass; add -b (sqlcmd -b ...) so that it stops and exits non-zero" });
+    problems.push({
+      path: "options.database.sqlCommand",
+      message:
+        "runs sqlcmd without -b: sqlcmd then goes on after a failing statement and exits 0, so a failed script would pass; add -b (sqlcmd -b ...) so that it stops and exits non-zero",
+    });
   }
   return problems;
 }

@@ -58,7 +58,10 @@ export function hopModule(hop: Hop): { name: string; from: string; to: string } 
 /** The modules a whole chain updates, in order. */
 function chainModules(from: string, to: string): string[] {
   const before = new Map(altazionScheme.parse(from));
-  return altazionScheme.parse(to).filter(([m, v]) => before.get(m) !== v).map(([m]) => m);
+  return altazionScheme
+    .parse(to)
+    .filter(([m, v]) => before.get(m) !== v)
+    .map(([m]) => m);
 }
 
 const moduleOf = (o: AltazionOptions, name: string): ModuleOptions => {
@@ -66,7 +69,11 @@ const moduleOf = (o: AltazionOptions, name: string): ModuleOptions => {
   if (!m) throw new Error(`altazion: module ${name} is not in the options`);
   return m;
 };
-const poolsOfModule = (o: AltazionOptions, name: string) => poolsOf(moduleOf(o, name), o.modules.findIndex((x) => x.name === name));
+const poolsOfModule = (o: AltazionOptions, name: string) =>
+  poolsOf(
+    moduleOf(o, name),
+    o.modules.findIndex((x) => x.name === name),
+  );
 
 const backupDirOf = (o: AltazionOptions, module: string, from: string, to: string, sep: string) => `${o.backupDir}${sep}${module}-${from}-to-${to}`;
 
@@ -98,17 +105,44 @@ export function hopSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, chai
   const manualDatabase = isManualDatabase(o, mod.name);
   const steps: Step[] = [];
   const tellUsers = () => {
-    if (chain.index === 0 && o.notify) steps.push(noticeStep(c, "start", modules, `Altazion update: ${modules.join(", ")} will be cut for a few minutes`, SOURCE.tellUsers));
+    if (chain.index === 0 && o.notify)
+      steps.push(noticeStep(c, "start", modules, `Altazion update: ${modules.join(", ")} will be cut for a few minutes`, SOURCE.tellUsers));
   };
   if (manualDatabase) {
     // no portal is involved: the users are told before the database's backup
     tellUsers();
     const db = o.database!;
     const scripts = db.reviewedScripts ?? [];
-    steps.push({ id: "backup", action: "backup", shell: c.shell, title: `Back up the database with the site's backup command before ${mod.to}`, commands: c.databaseBackup(db.backupCommand), destructive: false, provenance: SOURCE.databaseBackup });
-    steps.push({ id: "check-scripts", action: "run", shell: c.shell, title: `Check the update's ${scripts.length} script(s) are the ones reviewed (names, order, sha256)`, commands: c.checkScripts(mod.to, scripts), destructive: false, rule: rules.customisedDatabase.id, provenance: SOURCE.checkScripts });
+    steps.push({
+      id: "backup",
+      action: "backup",
+      shell: c.shell,
+      title: `Back up the database with the site's backup command before ${mod.to}`,
+      commands: c.databaseBackup(db.backupCommand),
+      destructive: false,
+      provenance: SOURCE.databaseBackup,
+    });
+    steps.push({
+      id: "check-scripts",
+      action: "run",
+      shell: c.shell,
+      title: `Check the update's ${scripts.length} script(s) are the ones reviewed (names, order, sha256)`,
+      commands: c.checkScripts(mod.to, scripts),
+      destructive: false,
+      rule: rules.customisedDatabase.id,
+      provenance: SOURCE.checkScripts,
+    });
     scripts.forEach((s, i) =>
-      steps.push({ id: `script-${i + 1}`, action: "run", shell: c.shell, title: `Run reviewed script ${i + 1}/${scripts.length} ${s.name} (sha256 ${s.sha256.slice(0, 12)}…)`, commands: c.runScript(db.sqlCommand, mod.to, s), destructive: true, rule: rules.customisedDatabase.id, provenance: SOURCE.checkScripts }),
+      steps.push({
+        id: `script-${i + 1}`,
+        action: "run",
+        shell: c.shell,
+        title: `Run reviewed script ${i + 1}/${scripts.length} ${s.name} (sha256 ${s.sha256.slice(0, 12)}…)`,
+        commands: c.runScript(db.sqlCommand, mod.to, s),
+        destructive: true,
+        rule: rules.customisedDatabase.id,
+        provenance: SOURCE.checkScripts,
+      }),
     );
     // 003 gives no check of a database update: with versionCommand, the generic check ends the hop
   } else {
@@ -125,7 +159,16 @@ export function hopSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, chai
       provenance: SOURCE.serviceReady,
     });
     tellUsers();
-    steps.push({ id: "backup", action: "backup", shell: c.shell, title: `Back up ${m.folder} before ${mod.name} ${mod.to}`, commands: c.backupModule(m, dir), destructive: false, backupDir: dir, provenance: SOURCE.backup });
+    steps.push({
+      id: "backup",
+      action: "backup",
+      shell: c.shell,
+      title: `Back up ${m.folder} before ${mod.name} ${mod.to}`,
+      commands: c.backupModule(m, dir),
+      destructive: false,
+      backupDir: dir,
+      provenance: SOURCE.backup,
+    });
     const scope = c.foldersFreeScope(m.folder);
     steps.push({
       id: "folders-free",
@@ -140,7 +183,16 @@ export function hopSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, chai
     const attempts: HttpAttempt[] = [
       { waitSeconds: 0, note: "press Installer" },
       { waitSeconds: o.retryWaitSeconds, note: `still listed: press Installer again after ${o.retryWaitSeconds}s` },
-      ...(pools.length ? [{ waitSeconds: 0, note: `still listed: stop ${pools.join(", ")}, press Installer again, start them again`, before: pools.map(c.stopPool), after: pools.map(c.startPool) }] : []),
+      ...(pools.length
+        ? [
+            {
+              waitSeconds: 0,
+              note: `still listed: stop ${pools.join(", ")}, press Installer again, start them again`,
+              before: pools.map(c.stopPool),
+              after: pools.map(c.startPool),
+            },
+          ]
+        : []),
     ];
     const giveUp =
       `Every remedy of the document was tried (${scope.checks}${scope.operator ? `, as far as upchain can see` : ""}; pressed again after ${o.retryWaitSeconds}s` +
@@ -160,11 +212,39 @@ export function hopSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, chai
     // the check comes right after the install: once the portal no longer lists the module, the vendor's
     // install is done and stays, so a failure of what follows (pools, maintenance page) warns and is
     // recorded, and never puts the old folder back under the new version (a verified upgrade stays)
-    steps.push({ id: "verify", action: "verify", shell: c.shell, title: `Check ${mod.name} has left the portal's list of modules to update`, commands: c.verifyModule(mod.name, listedPattern(o.portal, mod.name)), destructive: false, provenance: SOURCE.verify });
-    if (pools.length) steps.push({ id: "pools-started", action: "run", shell: c.shell, title: `Make sure ${pools.join(", ")} ${pools.length === 1 ? "runs" : "run"}`, commands: pools.map(c.startPool), destructive: false, provenance: SOURCE.poolsStarted });
-    if (isWebModule(mod.name)) steps.push({ id: "maintenance", action: "run", shell: c.shell, title: `Take ${mod.name} out of maintenance (app_offline.htm/.html renamed to .bak, or deleted when a .bak is there)`, commands: c.clearMaintenance(m), destructive: true, rule: rules.maintenance.id, provenance: SOURCE.maintenance });
+    steps.push({
+      id: "verify",
+      action: "verify",
+      shell: c.shell,
+      title: `Check ${mod.name} has left the portal's list of modules to update`,
+      commands: c.verifyModule(mod.name, listedPattern(o.portal, mod.name)),
+      destructive: false,
+      provenance: SOURCE.verify,
+    });
+    if (pools.length)
+      steps.push({
+        id: "pools-started",
+        action: "run",
+        shell: c.shell,
+        title: `Make sure ${pools.join(", ")} ${pools.length === 1 ? "runs" : "run"}`,
+        commands: pools.map(c.startPool),
+        destructive: false,
+        provenance: SOURCE.poolsStarted,
+      });
+    if (isWebModule(mod.name))
+      steps.push({
+        id: "maintenance",
+        action: "run",
+        shell: c.shell,
+        title: `Take ${mod.name} out of maintenance (app_offline.htm/.html renamed to .bak, or deleted when a .bak is there)`,
+        commands: c.clearMaintenance(m),
+        destructive: true,
+        rule: rules.maintenance.id,
+        provenance: SOURCE.maintenance,
+      });
   }
-  if (chain.index === chain.count - 1 && o.notify) steps.push(noticeStep(c, "end", modules, `Altazion update over: ${modules.join(", ")} updated`, SOURCE.tellUsersOver));
+  if (chain.index === chain.count - 1 && o.notify)
+    steps.push(noticeStep(c, "end", modules, `Altazion update over: ${modules.join(", ")} updated`, SOURCE.tellUsersOver));
   return steps;
 }
 
@@ -172,10 +252,30 @@ export function restoreSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands, 
   const mod = hopModule(hop);
   const m = moduleOf(o, mod.name);
   if (isManualDatabase(o, mod.name)) {
-    return [{ id: "restore", action: "restore", shell: c.shell, title: `Restore the database from the backup taken before ${mod.to}`, commands: c.databaseRestore(o.database!.restoreCommand, o.database!.backupCommand), destructive: true, provenance: SOURCE.restoreDatabase }];
+    return [
+      {
+        id: "restore",
+        action: "restore",
+        shell: c.shell,
+        title: `Restore the database from the backup taken before ${mod.to}`,
+        commands: c.databaseRestore(o.database!.restoreCommand, o.database!.backupCommand),
+        destructive: true,
+        provenance: SOURCE.restoreDatabase,
+      },
+    ];
   }
   const dir = backupDirOf(o, mod.name, mod.from, mod.to, sep);
-  return [{ id: "restore", action: "restore", shell: c.shell, title: `Put ${m.folder} back as it was before ${mod.name} ${mod.to}`, commands: c.restoreModule(m, dir), destructive: true, provenance: SOURCE.restoreModule }];
+  return [
+    {
+      id: "restore",
+      action: "restore",
+      shell: c.shell,
+      title: `Put ${m.folder} back as it was before ${mod.name} ${mod.to}`,
+      commands: c.restoreModule(m, dir),
+      destructive: true,
+      provenance: SOURCE.restoreModule,
+    },
+  ];
 }
 
 export function recoverSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands): Step[] {
@@ -185,8 +285,36 @@ export function recoverSteps(o: AltazionOptions, hop: Hop, c: AltazionCommands):
   const steps: Step[] = [];
   // the document starts the pools again after the install; after a failed restore they stay stopped and
   // the maintenance page stays up: a half-restored module is not put back in service
-  if (pools.length) steps.push({ id: "pools-recover", action: "run", shell: c.shell, title: `Start ${pools.join(", ")} again`, commands: pools.map(c.startPool), destructive: false, provenance: SOURCE.recoverPools });
-  if (isWebModule(mod.name)) steps.push({ id: "maintenance-recover", action: "run", shell: c.shell, title: `Take ${mod.name} out of maintenance`, commands: c.clearMaintenance(m), destructive: false, provenance: SOURCE.recoverMaintenance });
-  if (o.notify) steps.push(noticeStep(c, "end", [mod.name], `Altazion update stopped at ${mod.name}: it still runs ${mod.from}; the modules after it were not updated`, SOURCE.tellUsersStopped, true));
+  if (pools.length)
+    steps.push({
+      id: "pools-recover",
+      action: "run",
+      shell: c.shell,
+      title: `Start ${pools.join(", ")} again`,
+      commands: pools.map(c.startPool),
+      destructive: false,
+      provenance: SOURCE.recoverPools,
+    });
+  if (isWebModule(mod.name))
+    steps.push({
+      id: "maintenance-recover",
+      action: "run",
+      shell: c.shell,
+      title: `Take ${mod.name} out of maintenance`,
+      commands: c.clearMaintenance(m),
+      destructive: false,
+      provenance: SOURCE.recoverMaintenance,
+    });
+  if (o.notify)
+    steps.push(
+      noticeStep(
+        c,
+        "end",
+        [mod.name],
+        `Altazion update stopped at ${mod.name}: it still runs ${mod.from}; the modules after it were not updated`,
+        SOURCE.tellUsersStopped,
+        true,
+      ),
+    );
   return steps;
 }

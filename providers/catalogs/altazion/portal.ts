@@ -16,8 +16,10 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const withModule = (template: string, value: string) => template.split("{module}").join(value);
 
 /** The site's pattern for `module`: the module's name regex-escaped; a placeholder when the site has not said. */
-export const listedPattern = (p: PortalOptions, module: string) => withModule(p.listedPattern ?? sitePlaceholder("options.portal.listedPattern"), escapeRegExp(module));
-export const installingPattern = (p: PortalOptions, module: string) => withModule(p.installingPattern ?? sitePlaceholder("options.portal.installingPattern"), escapeRegExp(module));
+export const listedPattern = (p: PortalOptions, module: string) =>
+  withModule(p.listedPattern ?? sitePlaceholder("options.portal.listedPattern"), escapeRegExp(module));
+export const installingPattern = (p: PortalOptions, module: string) =>
+  withModule(p.installingPattern ?? sitePlaceholder("options.portal.installingPattern"), escapeRegExp(module));
 
 /** The form the site describes, for `module`: raw values (the engine URL-encodes the body once). */
 function installForm(p: PortalOptions, module: string) {

@@ -35,9 +35,17 @@ export const OVER_CAP = "upchain: file over the cap, bytes:";
 
 /** The site's shapes, each field a placeholder until the site gives it (`upchain plan` without options). */
 export const statusShapeOf = (o: Pick<AltazionOptions, "statusFile">): StatusFileShape =>
-  o.statusFile ?? { element: sitePlaceholder("options.statusFile.element"), moduleAttribute: sitePlaceholder("options.statusFile.moduleAttribute"), versionAttribute: sitePlaceholder("options.statusFile.versionAttribute") };
+  o.statusFile ?? {
+    element: sitePlaceholder("options.statusFile.element"),
+    moduleAttribute: sitePlaceholder("options.statusFile.moduleAttribute"),
+    versionAttribute: sitePlaceholder("options.statusFile.versionAttribute"),
+  };
 export const applicationsShapeOf = (o: Pick<AltazionOptions, "applicationsFile">): ApplicationsFileShape =>
-  o.applicationsFile ?? { element: sitePlaceholder("options.applicationsFile.element"), moduleAttribute: sitePlaceholder("options.applicationsFile.moduleAttribute"), pathAttribute: sitePlaceholder("options.applicationsFile.pathAttribute") };
+  o.applicationsFile ?? {
+    element: sitePlaceholder("options.applicationsFile.element"),
+    moduleAttribute: sitePlaceholder("options.applicationsFile.moduleAttribute"),
+    pathAttribute: sitePlaceholder("options.applicationsFile.pathAttribute"),
+  };
 
 const shownValue = (s: string) => JSON.stringify(s.replace(/[^\x20-\x7e]/g, "?").slice(0, 40));
 
@@ -55,7 +63,9 @@ function withinCap(file: string, text: string): { text: string } | { problem: st
   const said = text.startsWith(OVER_CAP) ? /^\s*(\d{1,15})\s*$/.exec(text.slice(OVER_CAP.length))?.[1] : undefined;
   const size = said !== undefined ? Number(said) : Buffer.byteLength(text, "utf8");
   if (said !== undefined || size > FILE_CAP_BYTES) {
-    return { problem: `${file} is ${size} bytes, over upchain's cap of ${FILE_CAP_BYTES} bytes (a node per module takes a few hundred): it is not read; look at what filled it` };
+    return {
+      problem: `${file} is ${size} bytes, over upchain's cap of ${FILE_CAP_BYTES} bytes (a node per module takes a few hundred): it is not read; look at what filled it`,
+    };
   }
   return { text };
 }
@@ -121,7 +131,10 @@ export function readApplications(xml: string, shape: ApplicationsFileShape): { d
   for (const [name, a] of read.found) {
     const path = a.get(shape.pathAttribute);
     if (path === undefined) {
-      return { field: "options.applicationsFile.pathAttribute", problem: `applicationspath.config's <${shape.element}> for ${name} has no ${shape.pathAttribute} attribute (options.applicationsFile.pathAttribute): give the attribute that holds the module's path, as the server's file has it` };
+      return {
+        field: "options.applicationsFile.pathAttribute",
+        problem: `applicationspath.config's <${shape.element}> for ${name} has no ${shape.pathAttribute} attribute (options.applicationsFile.pathAttribute): give the attribute that holds the module's path, as the server's file has it`,
+      };
     }
     declared.set(name, path);
   }

@@ -17,7 +17,6 @@ export const windowsFiles = (o: AltazionOptions) => ({
   hooks: join(o.dataFolder, "bin", "updates", "scripts"),
 });
 
-
 /** `$svc`: the service, by exact display name or name; throws naming it when it is not installed. */
 const findService = (name: string) =>
   `$svc = Get-Service | Where-Object { $_.DisplayName -eq ${q(name)} -or $_.Name -eq ${q(name)} } | Select-Object -First 1; ` +
@@ -131,7 +130,8 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
       `Write-Output ${q(`${m.folder} put back from ${dir}`)}`,
     ],
     stopPool: (pool) => `Import-Module WebAdministration; Stop-WebAppPool -Name ${q(pool)}`,
-    startPool: (pool) => `Import-Module WebAdministration; if ((Get-WebAppPoolState -Name ${q(pool)}).Value -ne 'Started') { Start-WebAppPool -Name ${q(pool)} }`,
+    startPool: (pool) =>
+      `Import-Module WebAdministration; if ((Get-WebAppPoolState -Name ${q(pool)}).Value -ne 'Started') { Start-WebAppPool -Name ${q(pool)} }`,
     clearMaintenance: (m: ModuleOptions) => [
       strict,
       `$bak = ${q(join(m.folder, "app_offline.bak"))}`,
@@ -161,7 +161,10 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
       `Write-Output ${q(`${module} has left the portal's list of modules to update`)}`,
     ],
     databaseBackup: (command) => [strict, command, `Write-Output 'restore point: the database backup made by options.database.backupCommand'`],
-    databaseRestore: (command, backupCommand) => [strict, command ?? `throw ${q(`no options.database.restoreCommand: restore the database by hand from the backup made by: ${backupCommand}`)}`],
+    databaseRestore: (command, backupCommand) => [
+      strict,
+      command ?? `throw ${q(`no options.database.restoreCommand: restore the database by hand from the backup made by: ${backupCommand}`)}`,
+    ],
     checkScripts(version, reviewed) {
       const dir = scriptsFolderOf(o, version);
       return [
@@ -170,7 +173,8 @@ export function windowsCommands(o: AltazionOptions): AltazionCommands {
         `[string[]]$expected = @(${reviewed.map((s) => q(s.name)).join(", ")})`,
         `if (($names -join [char]10) -cne ($expected -join [char]10)) { throw ('the update''s scripts in ' + $dir + ' are not the ones reviewed: found ' + ($names -join ', ') + '; preview lists them with their sha256: review them again and record the list in options.database.reviewedScripts') }`,
         ...reviewed.map(
-          (s) => `if ((Get-FileHash -LiteralPath ${q(join(dir, s.name))} -Algorithm SHA256).Hash.ToLowerInvariant() -ne ${q(s.sha256)}) { throw ${q(`${s.name} changed since it was reviewed (its sha256 is not ${s.sha256})`)} }`,
+          (s) =>
+            `if ((Get-FileHash -LiteralPath ${q(join(dir, s.name))} -Algorithm SHA256).Hash.ToLowerInvariant() -ne ${q(s.sha256)}) { throw ${q(`${s.name} changed since it was reviewed (its sha256 is not ${s.sha256})`)} }`,
         ),
         `Write-Output ${q(`the update's ${reviewed.length} script(s) are the ones reviewed`)}`,
       ];

@@ -41,7 +41,11 @@ export function startTags(xml: string, element: string): { tags: Attributes[] } 
     const lt = xml.indexOf("<", i);
     if (lt < 0) return { tags };
     if (xml.startsWith("<!--", lt) || xml.startsWith("<![CDATA[", lt) || xml.startsWith("<?", lt)) {
-      const [close, what] = xml.startsWith("<!--", lt) ? ["-->", "a comment"] : xml.startsWith("<?", lt) ? ["?>", "a processing instruction"] : ["]]>", "a CDATA section"];
+      const [close, what] = xml.startsWith("<!--", lt)
+        ? ["-->", "a comment"]
+        : xml.startsWith("<?", lt)
+          ? ["?>", "a processing instruction"]
+          : ["]]>", "a CDATA section"];
       const end = xml.indexOf(close, lt + 2);
       if (end < 0) return refuse(lt, `${what} is never closed`);
       i = end + close.length;
@@ -67,7 +71,8 @@ export function startTags(xml: string, element: string): { tags: Attributes[] } 
       at = ATTRIBUTE.lastIndex;
     }
     TAG_END.lastIndex = at;
-    if (!TAG_END.test(xml)) return refuse(lt, `the tag <${name.slice(0, 40).replace(/[^\x21-\x7e]/g, "?")}> is not closed, or an attribute of it is not name="value"`);
+    if (!TAG_END.test(xml))
+      return refuse(lt, `the tag <${name.slice(0, 40).replace(/[^\x21-\x7e]/g, "?")}> is not closed, or an attribute of it is not name="value"`);
     i = TAG_END.lastIndex;
     if (name === element) tags.push(attributes);
   }

@@ -79,7 +79,8 @@ export const groupmax: Catalog = {
   preflight(hops, ctx) {
     const { fields: o, failed, problems } = checkGroupmaxOptions(ctx.options, ctx.platform);
     // what the upload steps copy must be here now, not found missing after the services stopped
-    if (hops.length) (o.uploads ?? []).forEach((u, i) => problems.push(...localPathProblems(fieldPath(["options", "uploads", i, "source"]), u.source, "file or folder")));
+    if (hops.length)
+      (o.uploads ?? []).forEach((u, i) => problems.push(...localPathProblems(fieldPath(["options", "uploads", i, "source"]), u.source, "file or folder")));
     if (hops.length) problems.push(...requiredProblems(o, ctx.platform, failed));
     const what = { objectServer: "Object Server", addressServer: "Address Server", mailServer: "Mail Server" } as const;
     for (const hop of hops) {
@@ -93,7 +94,10 @@ export const groupmax: Catalog = {
       }
       // 002 (3) runs advup2_6 and the Address_Mail setup on every platform; never skipped
       if (needsAdvup(hop.from) && !failed.has("advup") && !o.advup) {
-        problems.push({ path: "options.advup", message: `the hop ${hop.from} -> ${hop.to} runs advup2_6 (002 names the command, not its folder); give its full path on this server` });
+        problems.push({
+          path: "options.advup",
+          message: `the hop ${hop.from} -> ${hop.to} runs advup2_6 (002 names the command, not its folder); give its full path on this server`,
+        });
       }
       if (needsAdvup(hop.from) && !failed.has("addressMailSetup") && !o.addressMailSetup) {
         problems.push({

@@ -23,7 +23,9 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
   const saved = `${o.backupDir}/autostart-before-${hop.to}`;
   // names this hop's restore point; the archive itself carries the time it was taken
   const pointer = `${o.backupDir}/${hop.from}-before-${hop.to}.current`;
-  const archiveOf = kept(o).map((k) => q(rel(k))).join(" ");
+  const archiveOf = kept(o)
+    .map((k) => q(rel(k)))
+    .join(" ");
   const restoreAutostart = `if [ -f ${q(saved)} ]; then if [ "$(cat ${q(saved)})" = on ]; then ${c.autostart.on}; fi; rm -f -- ${q(saved)}; fi`;
   // A new archive named after the hop and the UTC time; an archive already there (a step rerun in the
   // same second) is never overwritten: the name gets a counter.
@@ -39,8 +41,10 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
   // collects those that did not start, so the step can fail naming every one
   const startEachOf = (ks: (keyof typeof named)[]) => [
     `down=""`,
-    ...ks.map((k) => `(${c[k].start}
-) || down="$down ${named[k]} (options.commands.${k}.start),"`),
+    ...ks.map(
+      (k) => `(${c[k].start}
+) || down="$down ${named[k]} (options.commands.${k}.start),"`,
+    ),
   ];
   const startEach = startEachOf(["objectServer", "address", "server"]);
   return {
@@ -98,8 +102,13 @@ export function linuxCommands(o: GroupmaxSettings, hop: Hop): GroupmaxCommands {
       // 002: the database backup needs Object Server stopped; whatever the stops and the copy do, start
       // them again (an && list, since set -e does not hold inside a list tested by ||; each site
       // command in its own subshell, so its own ; or newline stays inside it)
-      `rc=0; { ${[...stopAll.map((c) => `(${c}
-)`), `tar -C / --no-unquote -czpf "$archive" ${archiveOf}`].join(" && ")}; } || rc=$?`,
+      `rc=0; { ${[
+        ...stopAll.map(
+          (c) => `(${c}
+)`,
+        ),
+        `tar -C / --no-unquote -czpf "$archive" ${archiveOf}`,
+      ].join(" && ")}; } || rc=$?`,
       // the step fails naming every service that did not start, so the warning never hides a stopped one
       ...startEach,
       `if [ -n "$down" ]; then echo "after the Version 6 backup (exit $rc) these did not start again:\${down%,}; start them with your site's commands and check that they run" >&2; exit 1; fi`,

@@ -20,7 +20,12 @@ import { command as siteCommand, expecting, flag, strictOptions } from "../../op
 const command = siteCommand("a command");
 
 /** Examples in messages only: 002 names no Windows service, so the site gives each name. */
-const WINDOWS_SERVICE_EXAMPLES = { objectServer: "Groupmax Object Server", address: "Groupmax Address Server", server: "Groupmax Mail Server", console: "Groupmax Operator Console" };
+const WINDOWS_SERVICE_EXAMPLES = {
+  objectServer: "Groupmax Object Server",
+  address: "Groupmax Address Server",
+  server: "Groupmax Mail Server",
+  console: "Groupmax Operator Console",
+};
 
 /** The operating system's places and upchain's own (no product fact among them). */
 const GROUPMAX_DEFAULTS: Record<Platform, { backupDir: string; servicesFile: string; rebootCommand: string }> = {
@@ -35,7 +40,10 @@ const GROUPMAX_DEFAULTS: Record<Platform, { backupDir: string; servicesFile: str
 
 /** Linux: the site's commands for one service (002 gives none: it describes Windows only). */
 const serviceCommands = (what: string) =>
-  strictOptions({ start: command.optional(), stop: command.optional(), status: command.optional() }, `an object with the site's start, stop and status commands for ${what}`);
+  strictOptions(
+    { start: command.optional(), stop: command.optional(), status: command.optional() },
+    `an object with the site's start, stop and status commands for ${what}`,
+  );
 
 function schemaFor(platform: Platform) {
   const d = GROUPMAX_DEFAULTS[platform];
@@ -62,8 +70,16 @@ function schemaFor(platform: Platform) {
       databasePaths: absolutePaths(platform, ex("/var/opt/groupmax/db", "D:\\GroupmaxDB"), { removedByRestore: true }).optional(),
       /** The folder of the master management server's journals, or false: the old version kept none (002: 「取得していた場合は」). */
       // in the restore point, so the restore replaces it whole (a system folder is refused)
-      journalDir: z.union([absolutePath(platform, ex("/var/opt/groupmax/journal", "C:\\Groupmax\\journal"), { removedByRestore: true }), z.literal(false)], expecting("an absolute path, or false")).optional(),
-      journalPattern: z.string(expecting("a file-name pattern")).regex(/^[A-Za-z0-9_.*?-]+$/, "a file-name pattern: letters, digits, '_', '.', '-', '*' and '?'").default("*"),
+      journalDir: z
+        .union(
+          [absolutePath(platform, ex("/var/opt/groupmax/journal", "C:\\Groupmax\\journal"), { removedByRestore: true }), z.literal(false)],
+          expecting("an absolute path, or false"),
+        )
+        .optional(),
+      journalPattern: z
+        .string(expecting("a file-name pattern"))
+        .regex(/^[A-Za-z0-9_.*?-]+$/, "a file-name pattern: letters, digits, '_', '.', '-', '*' and '?'")
+        .default("*"),
       backupDir: at(d.backupDir).optional(),
       servicesFile: absolutePath(platform, d.servicesFile, { variable: platform === "windows" }).optional(),
       /** Linux: every service operation is the site's command (002 describes no Linux procedure). */
@@ -132,13 +148,21 @@ export interface LinuxServiceCommands {
  * step; preview refuses it first (requiredProblems).
  */
 export type GroupmaxSettings = Required<Omit<GroupmaxOptions, "installers" | "addressMailSetup" | "commands" | "journalDir" | "windowsServices">> &
-  Pick<GroupmaxOptions, "installers" | "addressMailSetup"> & { journalDir: string | false; commands: LinuxServiceCommands; windowsServices: Record<(typeof SERVICES)[number], string> };
+  Pick<GroupmaxOptions, "installers" | "addressMailSetup"> & {
+    journalDir: string | false;
+    commands: LinuxServiceCommands;
+    windowsServices: Record<(typeof SERVICES)[number], string>;
+  };
 
 const SERVICES = ["objectServer", "address", "server", "console"] as const;
 
 function linuxCommandsOf(c: GroupmaxOptions["commands"] | undefined): LinuxServiceCommands {
   const or = (v: string | undefined, field: string) => v ?? sitePlaceholder(`options.commands.${field}`);
-  const svc = (k: (typeof SERVICES)[number]) => ({ start: or(c?.[k]?.start, `${k}.start`), stop: or(c?.[k]?.stop, `${k}.stop`), status: or(c?.[k]?.status, `${k}.status`) });
+  const svc = (k: (typeof SERVICES)[number]) => ({
+    start: or(c?.[k]?.start, `${k}.start`),
+    stop: or(c?.[k]?.stop, `${k}.stop`),
+    status: or(c?.[k]?.status, `${k}.status`),
+  });
   return {
     objectServer: svc("objectServer"),
     address: svc("address"),
@@ -162,7 +186,9 @@ function withDefaults(o: Partial<GroupmaxOptions>, platform: Platform, failed: (
     advup: pick("advup", () => sitePlaceholder("options.advup")),
     rebootCommand: pick("rebootCommand", () => d.rebootCommand),
     commands: linuxCommandsOf(o.commands),
-    windowsServices: Object.fromEntries(SERVICES.map((k) => [k, o.windowsServices?.[k] ?? sitePlaceholder(`options.windowsServices.${k}`)])) as GroupmaxSettings["windowsServices"],
+    windowsServices: Object.fromEntries(
+      SERVICES.map((k) => [k, o.windowsServices?.[k] ?? sitePlaceholder(`options.windowsServices.${k}`)]),
+    ) as GroupmaxSettings["windowsServices"],
   };
 }
 
@@ -171,14 +197,27 @@ export function requiredProblems(o: Partial<GroupmaxOptions>, platform: Platform
   const problems: OptionProblem[] = [];
   const need = (field: string, message: string) => problems.push({ path: field, message });
   if (!failed.has("installDirs") && !o.installDirs)
-    need("options.installDirs", "002 has Address Server and Mail Server backed up whole (「インストール先ディレクトリ下のすべて」) but names no folder: give your server's installation folders as a list");
+    need(
+      "options.installDirs",
+      "002 has Address Server and Mail Server backed up whole (「インストール先ディレクトリ下のすべて」) but names no folder: give your server's installation folders as a list",
+    );
   if (!failed.has("databasePaths") && !o.databasePaths)
-    need("options.databasePaths", "002 has every database file the Groupmax products use backed up (「Groupmax製品が使用するすべてのデータベースファイル」) but names none: give their files or folders as a list");
+    need(
+      "options.databasePaths",
+      "002 has every database file the Groupmax products use backed up (「Groupmax製品が使用するすべてのデータベースファイル」) but names none: give their files or folders as a list",
+    );
   if (!failed.has("journalDir") && o.journalDir === undefined)
-    need("options.journalDir", "002 has the old version's master management server journal files deleted but does not say where they are: give their folder, or false when the old version kept none");
+    need(
+      "options.journalDir",
+      "002 has the old version's master management server journal files deleted but does not say where they are: give their folder, or false when the old version kept none",
+    );
   if (platform === "windows" && !failed.has("windowsServices")) {
     for (const k of ["objectServer", "address", "server", ...(o.operatorConsole ? (["console"] as const) : [])] as const) {
-      if (!o.windowsServices?.[k]) need(`options.windowsServices.${k}`, `002 names no Windows service: give the name Get-Service shows for ${k}, for example "${WINDOWS_SERVICE_EXAMPLES[k]}"`);
+      if (!o.windowsServices?.[k])
+        need(
+          `options.windowsServices.${k}`,
+          `002 names no Windows service: give the name Get-Service shows for ${k}, for example "${WINDOWS_SERVICE_EXAMPLES[k]}"`,
+        );
     }
   }
   if (platform === "linux" && !failed.has("commands")) {
@@ -186,11 +225,19 @@ export function requiredProblems(o: Partial<GroupmaxOptions>, platform: Platform
     const ops = ["start", "stop", "status"] as const;
     for (const k of ["objectServer", "address", "server", ...(o.operatorConsole ? (["console"] as const) : [])] as const) {
       for (const op of ops) {
-        if (!c[k]?.[op]) need(`options.commands.${k}.${op}`, `002 describes no Linux procedure (Object Server refers to its Windows guide): give your site's command that does ${op} for ${k}`);
+        if (!c[k]?.[op])
+          need(
+            `options.commands.${k}.${op}`,
+            `002 describes no Linux procedure (Object Server refers to its Windows guide): give your site's command that does ${op} for ${k}`,
+          );
       }
     }
     for (const op of ["isOn", "off", "on"] as const) {
-      if (!c.autostart?.[op]) need(`options.commands.autostart.${op}`, `002 switches Address Server's automatic start off before the restart and back after; on Linux give your site's command (${op === "isOn" ? "exits 0 when it is on" : `switches it ${op}`})`);
+      if (!c.autostart?.[op])
+        need(
+          `options.commands.autostart.${op}`,
+          `002 switches Address Server's automatic start off before the restart and back after; on Linux give your site's command (${op === "isOn" ? "exits 0 when it is on" : `switches it ${op}`})`,
+        );
     }
   }
   return problems;

@@ -7,13 +7,22 @@ import { RecipeExamples } from "../../recipeTable";
 export const GROUPMAX_RECIPE_EXAMPLES: RecipeExamples = {
   operatorConsole: {
     windows: {
-      installers: { objectServer: "& 'C:\\site\\groupmax\\install-object-server.ps1'", addressServer: "& 'C:\\site\\groupmax\\install-address-server.ps1'", mailServer: "& 'C:\\site\\groupmax\\install-mail-server.ps1'" },
+      installers: {
+        objectServer: "& 'C:\\site\\groupmax\\install-object-server.ps1'",
+        addressServer: "& 'C:\\site\\groupmax\\install-address-server.ps1'",
+        mailServer: "& 'C:\\site\\groupmax\\install-mail-server.ps1'",
+      },
       addressMailSetup: "& 'C:\\site\\groupmax\\address-mail-setup.ps1'",
       installDirs: ["C:\\Groupmax"],
       databasePaths: ["C:\\Groupmax\\db"],
       journalDir: "C:\\Groupmax\\journal",
       operatorConsole: true,
-      windowsServices: { objectServer: "Groupmax Object Server", address: "Groupmax Address Server", server: "Groupmax Mail Server", console: "Groupmax Operator Console" },
+      windowsServices: {
+        objectServer: "Groupmax Object Server",
+        address: "Groupmax Address Server",
+        server: "Groupmax Mail Server",
+        console: "Groupmax Operator Console",
+      },
     },
   },
 };

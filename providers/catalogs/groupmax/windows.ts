@@ -18,15 +18,19 @@ const expand = (p: string) => `[Environment]::ExpandEnvironmentVariables(${q(p)}
 
 /** Mirror folder `from` onto `to` (attributes and hidden files included); robocopy's exit codes below 8 mean success. */
 function mirror(from: string, to: string): string {
-  return `robocopy ${from} ${to} /MIR /COPY:DAT /DCOPY:DAT /R:1 /W:1 /NP /NFL /NDL | Out-Null; ` +
-    `if ($LASTEXITCODE -ge 8) { throw ('robocopy ' + ${from} + ' exited ' + $LASTEXITCODE) }`;
+  return (
+    `robocopy ${from} ${to} /MIR /COPY:DAT /DCOPY:DAT /R:1 /W:1 /NP /NFL /NDL | Out-Null; ` +
+    `if ($LASTEXITCODE -ge 8) { throw ('robocopy ' + ${from} + ' exited ' + $LASTEXITCODE) }`
+  );
 }
 
 /** Copy a folder (mirrored) or a single file to `to`, noting which it was for the restore. */
 function copyTree(from: string, to: string): string {
-  return `$src = ${from}; $dst = ${to}; if (Test-Path -LiteralPath $src -PathType Container) { ` +
+  return (
+    `$src = ${from}; $dst = ${to}; if (Test-Path -LiteralPath $src -PathType Container) { ` +
     `${mirror("$src", "$dst")}; Set-Content -LiteralPath ($dst + '.kind') -Value 'folder' } ` +
-    `else { New-Item -ItemType Directory -Force -Path $dst | Out-Null; Copy-Item -LiteralPath $src -Destination $dst -Force; Set-Content -LiteralPath ($dst + '.kind') -Value 'file' }`;
+    `else { New-Item -ItemType Directory -Force -Path $dst | Out-Null; Copy-Item -LiteralPath $src -Destination $dst -Force; Set-Content -LiteralPath ($dst + '.kind') -Value 'file' }`
+  );
 }
 
 /**

@@ -127,9 +127,14 @@ export function requiredStops(from: string, to: string, ctx: PlanContext): Stop[
   if (ctx.platform === "windows") {
     // below 1.1.4.0 every known release up to 1.1.4.0 in order, and 1.1.4.0 itself; from there one file
     if (cmp(from, WINDOWS_CUMULATIVE_FROM) >= 0) return stops;
-    for (const r of new Set([...ctx.releases, WINDOWS_CUMULATIVE_FROM])) if (within(r) && cmp(r, WINDOWS_CUMULATIVE_FROM) <= 0) stops.push({ version: r, rule: rules.windowsSequential });
+    for (const r of new Set([...ctx.releases, WINDOWS_CUMULATIVE_FROM]))
+      if (within(r) && cmp(r, WINDOWS_CUMULATIVE_FROM) <= 0) stops.push({ version: r, rule: rules.windowsSequential });
     let at = from;
-    for (let next = nextFeatureRelease(at, ctx); next && within(next) && cmp(next, WINDOWS_CUMULATIVE_FROM) <= 0; at = next, next = nextFeatureRelease(at, ctx)) {
+    for (
+      let next = nextFeatureRelease(at, ctx);
+      next && within(next) && cmp(next, WINDOWS_CUMULATIVE_FROM) <= 0;
+      at = next, next = nextFeatureRelease(at, ctx)
+    ) {
       if (!stops.some((s) => s.version === next)) stops.push({ version: next, rule: rules.windowsSequential });
     }
     if (cmp(at, WINDOWS_CUMULATIVE_FROM) < 0) refuseMissingFeature(at, to, ctx);

@@ -109,7 +109,13 @@ function patchSteps(o: OmflowOptions, hop: Hop): Step[] {
   const archive = `${p.work}/${path.basename(source) || "patch.tar.gz"}`;
   const x = `${p.work}/x`;
   return [
-    uploadStep("sh", { id: "upload-patch", title: `Upload the ${hop.to} patch`, source: source || sitePlaceholder(`options.patches["${hop.to}"]`), destination: archive, provenance: SOURCE.uploadPatch }),
+    uploadStep("sh", {
+      id: "upload-patch",
+      title: `Upload the ${hop.to} patch`,
+      source: source || sitePlaceholder(`options.patches["${hop.to}"]`),
+      destination: archive,
+      provenance: SOURCE.uploadPatch,
+    }),
     step({
       id: "extract-patch",
       action: "run",
@@ -159,11 +165,25 @@ function runPatchStep(o: OmflowOptions, hop: Hop): Step {
 function startAndVerify(o: OmflowOptions, hop: Hop): Step[] {
   const p = linuxPaths(o, hop);
   return [
-    step({ id: "start", action: "run", title: "Start OMFLOW if it is not running", destructive: false, commands: [`${runningCheck(o, p)} || ${q(p.server)} start`], provenance: SOURCE.start }),
+    step({
+      id: "start",
+      action: "run",
+      title: "Start OMFLOW if it is not running",
+      destructive: false,
+      commands: [`${runningCheck(o, p)} || ${q(p.server)} start`],
+      provenance: SOURCE.start,
+    }),
     // the document's criterion of a good update: the service runs (001 Error Handling: "If OMFLOW
     // fails to start the service after the update ... restore"), checked the site's way (runningCheck);
     // the installed version is the site's versionCommand's business, checked by the planner where given
-    step({ id: "verify", action: "verify", title: "Check the OMFLOW service is running (options.runningCheck)", destructive: false, commands: [runningCheck(o, p)], provenance: SOURCE.verify }),
+    step({
+      id: "verify",
+      action: "verify",
+      title: "Check the OMFLOW service is running (options.runningCheck)",
+      destructive: false,
+      commands: [runningCheck(o, p)],
+      provenance: SOURCE.verify,
+    }),
   ];
 }
 

@@ -133,7 +133,8 @@ function installPackagesSteps(o: OmflowOptions, p: Paths, bundle: string, next: 
     step({
       id: "install-mod-wsgi",
       action: "run",
-      title: "Install mod_wsgi from the bundle's tar.gz in the new environment: pip builds and installs the same sdist 001 installs with python setup.py install",
+      title:
+        "Install mod_wsgi from the bundle's tar.gz in the new environment: pip builds and installs the same sdist 001 installs with python setup.py install",
       destructive: true,
       commands: [`set -e; ${activate}`, `pip install --no-index --find-links ${q(bundle + "/wheels")} --no-build-isolation ${q(bundle)}/mod_wsgi-*.tar.gz`],
       provenance: SOURCE.installModWsgi,
@@ -148,7 +149,16 @@ export function python311Steps(o: OmflowOptions, hop: Hop, p: Paths): { beforeSt
   const beforeStop: Step[] = [
     ...(o.online
       ? []
-      : [uploadStep("sh", { id: "upload-bundle", title: "Upload the offline bundle (.deb files, wheels, mod_wsgi sdist)", source: o.offlineBundle ?? sitePlaceholder("options.offlineBundle"), destination: bundle, directory: true, provenance: SOURCE.uploadBundle })]),
+      : [
+          uploadStep("sh", {
+            id: "upload-bundle",
+            title: "Upload the offline bundle (.deb files, wheels, mod_wsgi sdist)",
+            source: o.offlineBundle ?? sitePlaceholder("options.offlineBundle"),
+            destination: bundle,
+            directory: true,
+            provenance: SOURCE.uploadBundle,
+          }),
+        ]),
     step({
       id: "export-packages",
       action: "run",
@@ -159,14 +169,44 @@ export function python311Steps(o: OmflowOptions, hop: Hop, p: Paths): { beforeSt
     }),
     ...(o.online
       ? []
-      : [step({ id: "check-wheelhouse", action: "run", title: "Check the bundle has a wheel for every package of the list, at its pin (before anything is stopped)", destructive: false, commands: wheelhouseCommands(bundle + "/wheels", next), provenance: SOURCE.checkWheelhouse })]),
+      : [
+          step({
+            id: "check-wheelhouse",
+            action: "run",
+            title: "Check the bundle has a wheel for every package of the list, at its pin (before anything is stopped)",
+            destructive: false,
+            commands: wheelhouseCommands(bundle + "/wheels", next),
+            provenance: SOURCE.checkWheelhouse,
+          }),
+        ]),
   ];
   const rebuild: Step[] = [
     step({ id: "stop", action: "run", title: "Stop OMFLOW", destructive: true, commands: [`${q(p.server)} stop`], provenance: SOURCE.stop }),
-    step({ id: "remove-venv", action: "run", title: `Remove the old environment ${p.venv}/`, destructive: true, commands: [`rm -rf -- ${q(p.venv + "/")}`], provenance: SOURCE.removeVenv }),
+    step({
+      id: "remove-venv",
+      action: "run",
+      title: `Remove the old environment ${p.venv}/`,
+      destructive: true,
+      commands: [`rm -rf -- ${q(p.venv + "/")}`],
+      provenance: SOURCE.removeVenv,
+    }),
     installPythonStep(o, bundle, p.backup),
-    step({ id: "python-alternative", action: "run", title: "Make python3 call Python 3.11 (update-alternatives)", destructive: true, commands: ["update-alternatives --install /usr/bin/python3 python3 /usr/bin/python3.11 1"], provenance: SOURCE.alternative }),
-    step({ id: "create-venv", action: "run", title: `Create the Python 3.11 environment ${p.venv}`, destructive: true, commands: [`python3 -m venv ${q(p.venv)}`], provenance: SOURCE.createVenv }),
+    step({
+      id: "python-alternative",
+      action: "run",
+      title: "Make python3 call Python 3.11 (update-alternatives)",
+      destructive: true,
+      commands: ["update-alternatives --install /usr/bin/python3 python3 /usr/bin/python3.11 1"],
+      provenance: SOURCE.alternative,
+    }),
+    step({
+      id: "create-venv",
+      action: "run",
+      title: `Create the Python 3.11 environment ${p.venv}`,
+      destructive: true,
+      commands: [`python3 -m venv ${q(p.venv)}`],
+      provenance: SOURCE.createVenv,
+    }),
     ...installPackagesSteps(o, p, bundle, next),
     step({
       id: "apache-wsgi-module",
@@ -182,7 +222,14 @@ export function python311Steps(o: OmflowOptions, hop: Hop, p: Paths): { beforeSt
     }),
   ];
   const afterPatch: Step[] = [
-    step({ id: "restart-apache", action: "run", title: "Restart Apache on the new mod_wsgi, so OMFLOW 1.2.0.0 starts on it", destructive: true, commands: ["apachectl -k restart || apachectl start"], provenance: SOURCE.restartApache }),
+    step({
+      id: "restart-apache",
+      action: "run",
+      title: "Restart Apache on the new mod_wsgi, so OMFLOW 1.2.0.0 starts on it",
+      destructive: true,
+      commands: ["apachectl -k restart || apachectl start"],
+      provenance: SOURCE.restartApache,
+    }),
   ];
   return { beforeStop, rebuild, afterPatch };
 }

@@ -61,7 +61,16 @@ export function linuxRestoreSteps(o: OmflowOptions, hop: Hop, p: Paths): Step[] 
   });
   const python: Step[] =
     hop.to === PYTHON311_VERSION
-      ? [step({ id: "undo-python", action: "restore", title: "Undo what the hop registered: the python3 alternative, the .deb packages it newly installed, the deadsnakes PPA it added", destructive: true, commands: undoPython311Commands(p.backup), provenance: SOURCE.undoPython })]
+      ? [
+          step({
+            id: "undo-python",
+            action: "restore",
+            title: "Undo what the hop registered: the python3 alternative, the .deb packages it newly installed, the deadsnakes PPA it added",
+            destructive: true,
+            commands: undoPython311Commands(p.backup),
+            provenance: SOURCE.undoPython,
+          }),
+        ]
       : [];
   const check = siteCommand(o.runningCheck, "options.runningCheck", p.backup);
   const start = step({

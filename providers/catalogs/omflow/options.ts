@@ -32,7 +32,9 @@ const d = OMFLOW_DEFAULTS;
 const omflowOptionsSchema = strictOptions(
   {
     /** Local patch archives (Linux .tar.gz) or update files (Windows .exe), by the version they install. */
-    patches: z.record(z.string(), localPath(), expecting("patch files by the version they install, like { \"1.2.0.1\": /srv/omflow/omflow_patch_1_2_0_1.tar.gz }")).default({}),
+    patches: z
+      .record(z.string(), localPath(), expecting('patch files by the version they install, like { "1.2.0.1": /srv/omflow/omflow_patch_1_2_0_1.tar.gz }'))
+      .default({}),
     /** Local offline bundle for the 1.2.0.0 hop: debs/, wheels/ and the mod_wsgi sdist (see README). */
     offlineBundle: localPath().optional(),
     /** The 1.2.0.0 hop installs Python 3.11 with apt (deadsnakes PPA) and its packages from the index, as 001 step 3 method 1, instead of from offlineBundle. */
@@ -61,7 +63,7 @@ const omflowOptionsSchema = strictOptions(
      */
     runningCheck: z.string(expecting("a command")).min(1).optional(),
     /** Windows: the arguments that run the site's update file unattended (the document's is interactive). */
-    updaterArguments: z.array(z.string(), expecting("a list of arguments, like [\"<argument>\"]")).optional(),
+    updaterArguments: z.array(z.string(), expecting('a list of arguments, like ["<argument>"]')).optional(),
     /** Windows: the site has read and accepts the update file's terms of use (001 Windows step 4). */
     acceptTermsOfUse: flag().optional(),
     /** Windows, a hop into 1.2.0.0: the Python packages the site added to OMFLOW's Python ([] when none). */
@@ -83,7 +85,11 @@ function rules(platform: Platform) {
   return (o: Partial<OmflowOptions>): OptionProblem[] => {
     const problems: OptionProblem[] = [];
     for (const v of Object.keys(o.patches ?? {})) {
-      if (!VERSION_KEY.test(v)) problems.push({ path: fieldPath(["options", "patches", v]), message: `"${v}" is not an OMFLOW version (four numbers, like 1.2.0.1): name each patch by the version it installs` });
+      if (!VERSION_KEY.test(v))
+        problems.push({
+          path: fieldPath(["options", "patches", v]),
+          message: `"${v}" is not an OMFLOW version (four numbers, like 1.2.0.1): name each patch by the version it installs`,
+        });
     }
     if (platform === "linux" && o.backupDir) {
       const backedUp = (["installDir", "apacheSiteConf"] as const).filter((k) => o[k]).map((k) => ({ field: `options.${k}`, value: o[k]! }));

@@ -31,7 +31,10 @@ function databaseProblems(o: Partial<OmflowOptions>, failed: ReadonlySet<string>
   } as const;
   return (Object.keys(need) as (keyof typeof need)[])
     .filter((k) => !failed.has(k) && !o[k])
-    .map((k) => ({ path: `options.${k}`, message: `every hop backs up OMFLOW's database before it changes anything, and the documents do not say how; give ${need[k]}` }));
+    .map((k) => ({
+      path: `options.${k}`,
+      message: `every hop backs up OMFLOW's database before it changes anything, and the documents do not say how; give ${need[k]}`,
+    }));
 }
 
 /** The backup, the start step, the verify and the restore ask whether OMFLOW runs: the site says how (see options.ts). */
@@ -54,13 +57,17 @@ export function omflowPreflight(hops: Hop[], ctx: PlanContext): OptionProblem[] 
   for (const hop of hops) {
     const field = fieldPath(["options", "patches", hop.to]);
     const patch = o.patches?.[hop.to];
-    if (!failed.has("patches") && !patch) problems.push({ path: field, message: `the hop ${hop.from} -> ${hop.to} needs the ${hop.to} ${what}; give its local path` });
+    if (!failed.has("patches") && !patch)
+      problems.push({ path: field, message: `the hop ${hop.from} -> ${hop.to} needs the ${hop.to} ${what}; give its local path` });
     if (patch) problems.push(...localPathProblems(field, patch, "file"));
     if (ctx.platform === "windows") continue; // Windows asks its own questions, once for all hops (below)
     // online (001 step 3 method 1) installs Python 3.11 with apt and the packages from the index: no bundle
     if (hop.to !== PYTHON311_VERSION || failed.has("offlineBundle") || o.online) continue;
     if (!o.offlineBundle) {
-      problems.push({ path: "options.offlineBundle", message: `the ${PYTHON311_VERSION} hop rebuilds the Python 3.11 environment from an offline bundle; prepare one (npm run -s upchain -- bundle omflow ...) and give its path${ctx.platform === "linux" ? ", or set options.online: true to install from the internet as 001 step 3 method 1" : ""}` });
+      problems.push({
+        path: "options.offlineBundle",
+        message: `the ${PYTHON311_VERSION} hop rebuilds the Python 3.11 environment from an offline bundle; prepare one (npm run -s upchain -- bundle omflow ...) and give its path${ctx.platform === "linux" ? ", or set options.online: true to install from the internet as 001 step 3 method 1" : ""}`,
+      });
     } else problems.push(...offlineBundleProblems("options.offlineBundle", o.offlineBundle, ctx.platform));
   }
   if (ctx.platform === "linux" && hops.length) problems.push(...databaseProblems(o, failed), ...runningCheckProblems(o, failed));

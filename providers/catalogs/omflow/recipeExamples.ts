@@ -10,7 +10,11 @@ export const OMFLOW_RECIPE_EXAMPLES: RecipeExamples = {
   online: {
     linux: {
       online: true,
-      patches: { "1.1.6.4": "/srv/omflow/omflow_patch_1_1_6_4.tar.gz", "1.2.0.0": "/srv/omflow/omflow_patch_1_2_0_0.tar.gz", "1.2.0.1": "/srv/omflow/omflow_patch_1_2_0_1.tar.gz" },
+      patches: {
+        "1.1.6.4": "/srv/omflow/omflow_patch_1_1_6_4.tar.gz",
+        "1.2.0.0": "/srv/omflow/omflow_patch_1_2_0_0.tar.gz",
+        "1.2.0.1": "/srv/omflow/omflow_patch_1_2_0_1.tar.gz",
+      },
       ...DATABASE_EXAMPLES,
       runningCheck: "/opt/omflow/server/omflow_server status",
     },

@@ -44,7 +44,6 @@ const waitForService = (svc: string, seconds: number) =>
   `while ((Get-Service -Name ${q(svc)}).Status -ne 'Running') { ` +
   `if ((Get-Date) -gt $deadline) { throw ('service ' + ${q(svc)} + ' is not running after ${seconds}s') }; Start-Sleep -Seconds 5 }`;
 
-
 /** 001 says "OMFLOW service" and names no Windows service: the site's name, or its placeholder. */
 const serviceOf = (o: OmflowOptions) => o.windowsServiceName ?? sitePlaceholder("options.windowsServiceName");
 
@@ -61,16 +60,10 @@ export function windowsHopSteps(o: OmflowOptions, hop: Hop): Step[] {
       title: `Stop OMFLOW and copy ${p.dir} (hidden files included) to the restore point`,
       destructive: false,
       // stopped, so no file is locked or half-written; robocopy, not Compress-Archive, which skips hidden files
-      commands: [
-        strict,
-        privateFolderPs(p.backupRoot),
-        keepEarlierPs(p.point),
-        `Stop-Service -Name ${svc}`,
-        mirror(p.dir, p.installCopy),
-      ],
+      commands: [strict, privateFolderPs(p.backupRoot), keepEarlierPs(p.point), `Stop-Service -Name ${svc}`, mirror(p.dir, p.installCopy)],
       backupDir: p.point,
       provenance: fromSafety(
-        "001 Windows General Version Update Steps 1 says \"Please backup OMFLOW first\" and refers to a \"Backup and Restore\" section that is not among the documents: " +
+        '001 Windows General Version Update Steps 1 says "Please backup OMFLOW first" and refers to a "Backup and Restore" section that is not among the documents: ' +
           "upchain stops OMFLOW and mirrors the install folder into a private restore point; the restore mirrors it back",
       ),
     }),
@@ -86,7 +79,10 @@ export function windowsHopSteps(o: OmflowOptions, hop: Hop): Step[] {
         `if ($LASTEXITCODE) { throw ('options.databaseBackup exited ' + $LASTEXITCODE) }`,
         `Set-Content -LiteralPath ${q(`${p.point}\\complete`)} -Value 'complete'`,
       ],
-      provenance: fromSite("options.databaseBackup", "001 refers to a \"Backup and Restore\" section that is not among the documents; OMFLOW keeps its data in a database server"),
+      provenance: fromSite(
+        "options.databaseBackup",
+        '001 refers to a "Backup and Restore" section that is not among the documents; OMFLOW keeps its data in a database server',
+      ),
     }),
     step({
       id: "start-after-backup",
@@ -148,7 +144,10 @@ export function windowsHopSteps(o: OmflowOptions, hop: Hop): Step[] {
 function runUpdater(o: OmflowOptions, updater: string, started: string): string[] {
   if (!o.updaterArguments || o.acceptTermsOfUse !== true) {
     const missing = !o.updaterArguments ? "options.updaterArguments" : "options.acceptTermsOfUse";
-    return [strict, `throw ${q(`${sitePlaceholder(missing)}: the update file is interactive; upchain runs it only with the site's arguments and accepted terms of use`)}`];
+    return [
+      strict,
+      `throw ${q(`${sitePlaceholder(missing)}: the update file is interactive; upchain runs it only with the site's arguments and accepted terms of use`)}`,
+    ];
   }
   const args = o.updaterArguments.length ? ` -ArgumentList @(${o.updaterArguments.map(q).join(", ")})` : "";
   return [
@@ -229,7 +228,9 @@ export function windowsRestoreSteps(o: OmflowOptions, hop: Hop): Step[] {
         `Stop-Service -Name ${q(serviceOf(o))} -Force -ErrorAction SilentlyContinue`,
         mirror(p.installCopy, p.dir),
       ],
-      provenance: fromSafety("puts the install folder back from the hop's restore point when the hop failed (001's Windows steps name no restore; its \"Backup and Restore\" section is not among the documents)"),
+      provenance: fromSafety(
+        "puts the install folder back from the hop's restore point when the hop failed (001's Windows steps name no restore; its \"Backup and Restore\" section is not among the documents)",
+      ),
     }),
     step({
       id: "restore-database",
@@ -242,7 +243,10 @@ export function windowsRestoreSteps(o: OmflowOptions, hop: Hop): Step[] {
         siteCommand(o.databaseRestore, "options.databaseRestore"),
         `if ($LASTEXITCODE) { throw ('options.databaseRestore exited ' + $LASTEXITCODE) }`,
       ],
-      provenance: fromSite("options.databaseRestore", "001's \"Backup and Restore\" section is not among the documents; the site's command loads what options.databaseBackup dumped"),
+      provenance: fromSite(
+        "options.databaseRestore",
+        "001's \"Backup and Restore\" section is not among the documents; the site's command loads what options.databaseBackup dumped",
+      ),
     }),
   ];
 }
@@ -256,7 +260,9 @@ export function windowsRecoverSteps(o: OmflowOptions): Step[] {
       title: "Start OMFLOW again",
       destructive: false,
       commands: [strict, `Start-Service -Name ${q(serviceOf(o))}`, waitForService(serviceOf(o), 600)],
-      provenance: fromSafety("the backup or the restore stopped OMFLOW; this starts it again (not after a failed restore: a half-restored OMFLOW stays stopped)"),
+      provenance: fromSafety(
+        "the backup or the restore stopped OMFLOW; this starts it again (not after a failed restore: a half-restored OMFLOW stays stopped)",
+      ),
     }),
   ];
 }

@@ -29,7 +29,8 @@ export function oracleHostChecks(o: OracleAsOptions, hops: Hop[], ctx: PlanConte
   if (to1012 && o.destinationHome) checks.push(destinationCheck(o.destinationHome, reads));
   if (hasEmWebSite(hops[0].from)) checks.push(activeEmHomeCheck(o, reads, ctx));
   // 004: before a Release 2 (9.0.2) middle tier is upgraded, mod_osso must use the Web Cache port
-  if (hops.some((h) => isRelease902(h.from) && h.to === TARGET) && o.prerequisites.registerModOssoOnWebCachePort !== "done") checks.push(modOssoCheck(o, reads));
+  if (hops.some((h) => isRelease902(h.from) && h.to === TARGET) && o.prerequisites.registerModOssoOnWebCachePort !== "done")
+    checks.push(modOssoCheck(o, reads));
   return checks;
 }
 
@@ -49,9 +50,11 @@ function infrastructureCheck(o: OracleAsOptions, hops: Hop[], reads: CheckReads,
     shell: reads.shell,
     command: site,
     judge(r) {
-      if (r.code !== 0) return `the Infrastructure this middle tier uses is not ready: options.infrastructureCheck exited ${r.code} (${shown(r.stderr.trim() || r.stdout.trim())}); start it first (${rules.infrastructureUp.text}; ${rules.infrastructureUp.source})`;
+      if (r.code !== 0)
+        return `the Infrastructure this middle tier uses is not ready: options.infrastructureCheck exited ${r.code} (${shown(r.stderr.trim() || r.stdout.trim())}); start it first (${rules.infrastructureUp.text}; ${rules.infrastructureUp.source})`;
       const m = INFRASTRUCTURE_RELEASE.exec(r.stdout);
-      if (!m) return `options.infrastructureCheck exited 0 but printed no release (it printed ${shown(r.stdout.trim())}): make it print the Infrastructure's release, like 9.0.2.3, so the patch-set rule can be checked`;
+      if (!m)
+        return `options.infrastructureCheck exited 0 but printed no release (it printed ${shown(r.stdout.trim())}): make it print the Infrastructure's release, like 9.0.2.3, so the patch-set rule can be checked`;
       const problems: Problems = [];
       if (isRelease902(from) && compareOracle(m[1], PATCH_SET) < 0) {
         problems.push({
@@ -61,7 +64,12 @@ function infrastructureCheck(o: OracleAsOptions, hops: Hop[], reads: CheckReads,
       }
       const directory = oracleScheme.normalize(m[1]);
       if (to1012 && directory && isRelease902(directory) && o.prerequisites.updateOid902Entries !== "done") {
-        problems.push(unconfirmed("updateOid902Entries", `the middle tier uses a Release 2 (9.0.2) Oracle Internet Directory (the Infrastructure runs ${m[1]}), and the plan installs the ${TARGET} middle tier`));
+        problems.push(
+          unconfirmed(
+            "updateOid902Entries",
+            `the middle tier uses a Release 2 (9.0.2) Oracle Internet Directory (the Infrastructure runs ${m[1]}), and the plan installs the ${TARGET} middle tier`,
+          ),
+        );
       }
       return problems;
     },
@@ -77,7 +85,8 @@ function destinationCheck(dest: string, reads: CheckReads): HostCheck {
     judge(r) {
       const what = r.stdout.trim();
       if (r.code === 0 && ["absent", "empty", "earlier-attempt"].includes(what)) return undefined;
-      if (r.code === 0 && what === "occupied") return `${dest} already exists and holds something other than ${TARGET}: the 10.1.2 installer needs a new (or empty) folder; choose another destinationHome or empty it`;
+      if (r.code === 0 && what === "occupied")
+        return `${dest} already exists and holds something other than ${TARGET}: the 10.1.2 installer needs a new (or empty) folder; choose another destinationHome or empty it`;
       return `could not tell whether ${dest} is free (${r.stderr || (what ? shown(what) : "no answer")}); check that the folder can be read, then preview again`;
     },
   };
@@ -101,7 +110,8 @@ function activeEmHomeCheck(o: OracleAsOptions, reads: CheckReads, ctx: PlanConte
     shell: reads.shell,
     command: reads.activeEmHome,
     judge(r) {
-      if (r.code !== 0) return `could not read the active Enterprise Manager home from ${reads.emWhere} (${r.stderr || "no answer"}); check that it can be read, then preview again`;
+      if (r.code !== 0)
+        return `could not read the active Enterprise Manager home from ${reads.emWhere} (${r.stderr || "no answer"}); check that it can be read, then preview again`;
       const active = /^active=(.*)$/m.exec(r.stdout)?.[1].trim();
       if (!active || same(active, o.sourceHome)) return undefined;
       return switchHomeAdvice(reads.emWhere, shown(active), o.sourceHome, windows ? "\\" : "/");

@@ -28,7 +28,10 @@ export const HOME_COMMANDS = {
 export type HomeCommand = keyof typeof HOME_COMMANDS;
 
 export const homeCommandsSchema = strictOptions(
-  Object.fromEntries(Object.entries(HOME_COMMANDS).map(([k, what]) => [k, command(`a command that ${what}`).optional()])) as Record<HomeCommand, z.ZodOptional<ReturnType<typeof command>>>,
+  Object.fromEntries(Object.entries(HOME_COMMANDS).map(([k, what]) => [k, command(`a command that ${what}`).optional()])) as Record<
+    HomeCommand,
+    z.ZodOptional<ReturnType<typeof command>>
+  >,
   `an object of the site's commands (${Object.keys(HOME_COMMANDS).join(", ")})`,
 ).default({});
 
@@ -37,17 +40,32 @@ export const homeCommandField = (k: HomeCommand) => `options.homeCommands.${k}`;
 /** Why a hop needs each command: 004's words for what it does without a command. Only those the hop runs. */
 export function homeCommandsNeeded(o: Partial<OracleAsOptions>, hop: Hop): { key: HomeCommand; why: string }[] {
   const needs: { key: HomeCommand; why: string }[] = [
-    { key: "stop", why: "stops OPMN in the homes before the hop changes them (004: 「OracleAS Upgrade Assistantを起動する前に、OPMNを停止する必要があります。」, OPMN must be stopped before the Upgrade Assistant) and 004 gives no command for it" },
-    { key: "start", why: "starts the homes it stopped, the upgraded one after the manual tasks (004: 「アップグレードされた中間層インスタンスを起動できます」, the upgraded instance can be started) and 004 gives no command for it" },
+    {
+      key: "stop",
+      why: "stops OPMN in the homes before the hop changes them (004: 「OracleAS Upgrade Assistantを起動する前に、OPMNを停止する必要があります。」, OPMN must be stopped before the Upgrade Assistant) and 004 gives no command for it",
+    },
+    {
+      key: "start",
+      why: "starts the homes it stopped, the upgraded one after the manual tasks (004: 「アップグレードされた中間層インスタンスを起動できます」, the upgraded instance can be started) and 004 gives no command for it",
+    },
   ];
   if (hasEmWebSite(hop.from)) {
     needs.push(
-      { key: "emRunning", why: `stops the ${hop.from} Enterprise Manager Web Site only if it runs, and starts it again afterwards only if it ran; 004 gives emctl stop but no way to tell whether it runs` },
-      { key: "emStart", why: `starts the ${hop.from} Enterprise Manager Web Site again when it ran before (after the patch set, or after a failed hop); 004 gives emctl stop but no command that starts it` },
+      {
+        key: "emRunning",
+        why: `stops the ${hop.from} Enterprise Manager Web Site only if it runs, and starts it again afterwards only if it ran; 004 gives emctl stop but no way to tell whether it runs`,
+      },
+      {
+        key: "emStart",
+        why: `starts the ${hop.from} Enterprise Manager Web Site again when it ran before (after the patch set, or after a failed hop); 004 gives emctl stop but no command that starts it`,
+      },
     );
   }
   if (hop.to === TARGET && (o.components ?? []).includes("reports")) {
-    needs.push({ key: "reportsServerName", why: "puts the Reports server's original name back in targets.xml; 004 says the name is in rwservlet.properties (l.371-372) but not under which key" });
+    needs.push({
+      key: "reportsServerName",
+      why: "puts the Reports server's original name back in targets.xml; 004 says the name is in rwservlet.properties (l.371-372) but not under which key",
+    });
   }
   return needs;
 }

@@ -10,7 +10,19 @@ import { OracleAsOptions, checkOracleAsOptions, oracleAsOptions } from "./option
 import { HOME_COMMANDS, homeCommandField, homeCommandsNeeded } from "./homeCommands";
 import { COMPONENTS, DONE, POST_UPGRADE_TASKS, applicableTasks, taskField } from "./postUpgrade";
 import { OracleAsCommands, patchSetSteps, recoverStepsFrom, restoreStepsFrom, sideBySideSteps } from "./outline";
-import { DOCUMENTED_SOURCES_TEXT, PATCH_SET, TARGET, compareOracle, goesStraightTo10g, hasEmWebSite, isDocumentedSource, isRelease902, needsPatchSet, oracleScheme, rules } from "./rules";
+import {
+  DOCUMENTED_SOURCES_TEXT,
+  PATCH_SET,
+  TARGET,
+  compareOracle,
+  goesStraightTo10g,
+  hasEmWebSite,
+  isDocumentedSource,
+  isRelease902,
+  needsPatchSet,
+  oracleScheme,
+  rules,
+} from "./rules";
 import { windowsCommands } from "./windows";
 
 export { oracleScheme } from "./rules";
@@ -38,18 +50,25 @@ function postUpgradeProblems(o: Partial<OracleAsOptions>, from: string, failed: 
   };
   if (failed.has("components") || failed.has("postUpgradeTasks")) return;
   if (!o.components) {
-    add({ path: "options.components", message: `004 lists manual post-upgrade tasks per component, and the instance may start only once they are done: give the middle tier's configured components, a list of ${COMPONENTS.join(", ")}` });
+    add({
+      path: "options.components",
+      message: `004 lists manual post-upgrade tasks per component, and the instance may start only once they are done: give the middle tier's configured components, a list of ${COMPONENTS.join(", ")}`,
+    });
     return;
   }
   const answers = o.postUpgradeTasks ?? {};
   const known = POST_UPGRADE_TASKS.map((t) => t.id);
   for (const key of Object.keys(answers)) {
     if (!known.includes(key)) add({ path: taskField(key), message: `is not one of 004's post-upgrade tasks upchain knows: ${known.join(", ")}` });
-    else if (typeof answers[key] === "object" && key !== "jaznLibraryPaths") add({ path: taskField(key), message: `takes your site's command that does the task, or "${DONE}"; only jaznLibraryPaths takes { applicationXml }` });
+    else if (typeof answers[key] === "object" && key !== "jaznLibraryPaths")
+      add({ path: taskField(key), message: `takes your site's command that does the task, or "${DONE}"; only jaznLibraryPaths takes { applicationXml }` });
   }
   for (const t of applicableTasks(from, o.components)) {
     if (answers[t.id] === undefined) {
-      add({ path: taskField(t.id), message: `004 asks, for ${t.component}: ${t.what}. The instance starts only after it: give your site's command that does it, or "${DONE}" once it is done by hand${t.id === "jaznLibraryPaths" ? ', or { applicationXml: "<path>" } for upchain to add the two entries 004 gives' : ""}` });
+      add({
+        path: taskField(t.id),
+        message: `004 asks, for ${t.component}: ${t.what}. The instance starts only after it: give your site's command that does it, or "${DONE}" once it is done by hand${t.id === "jaznLibraryPaths" ? ', or { applicationXml: "<path>" } for upchain to add the two entries 004 gives' : ""}`,
+      });
     }
   }
 }
@@ -84,20 +103,65 @@ export const oracleAs: Catalog = {
     const windows = ctx.platform === "windows";
     for (const hop of hops) {
       const h = `the hop ${hop.from} -> ${hop.to}`;
-      if (hop.to === PATCH_SET) need(o.installers?.patchSet, "options.installers.patchSet", "installers", `${h} applies the ${PATCH_SET} patch set (3038037) with your site's own command (a silent Oracle Universal Installer run); give it`);
+      if (hop.to === PATCH_SET)
+        need(
+          o.installers?.patchSet,
+          "options.installers.patchSet",
+          "installers",
+          `${h} applies the ${PATCH_SET} patch set (3038037) with your site's own command (a silent Oracle Universal Installer run); give it`,
+        );
       if (hop.to === TARGET) {
-        need(o.destinationHome, "options.destinationHome", "destinationHome", `${h} installs ${TARGET} into a new Oracle home beside the source; give its path`);
-        need(o.installers?.destination, "options.installers.destination", "installers", `${h} installs the ${TARGET} middle tier with your site's own command (a silent Oracle Universal Installer run into destinationHome); give it`);
-        if (windows) need(o.windowsDestinationService, "options.windowsDestinationService", "windowsDestinationService", `${h} starts the new home through its OPMN service (Oracle<HomeName>ProcessManager); give its name`);
+        need(
+          o.destinationHome,
+          "options.destinationHome",
+          "destinationHome",
+          `${h} installs ${TARGET} into a new Oracle home beside the source; give its path`,
+        );
+        need(
+          o.installers?.destination,
+          "options.installers.destination",
+          "installers",
+          `${h} installs the ${TARGET} middle tier with your site's own command (a silent Oracle Universal Installer run into destinationHome); give it`,
+        );
+        if (windows)
+          need(
+            o.windowsDestinationService,
+            "options.windowsDestinationService",
+            "windowsDestinationService",
+            `${h} starts the new home through its OPMN service (Oracle<HomeName>ProcessManager); give its name`,
+          );
       }
-      if (windows) need(o.windowsSourceService, "options.windowsSourceService", "windowsSourceService", `${h} stops and restarts the source through its OPMN service (Oracle<HomeName>ProcessManager); give its name`);
-      need(o.infrastructureCheck, "options.infrastructureCheck", "infrastructureCheck", `${h} needs the Infrastructure this middle tier uses started and reachable (004), and 004 does not say how to check it: give your site's read-only command that exits 0 when it answers and prints its release (like 9.0.2.3: a 9.0.2 middle tier needs an Infrastructure at 9.0.2.3), or "none" when the middle tier uses no Infrastructure`);
+      if (windows)
+        need(
+          o.windowsSourceService,
+          "options.windowsSourceService",
+          "windowsSourceService",
+          `${h} stops and restarts the source through its OPMN service (Oracle<HomeName>ProcessManager); give its name`,
+        );
+      need(
+        o.infrastructureCheck,
+        "options.infrastructureCheck",
+        "infrastructureCheck",
+        `${h} needs the Infrastructure this middle tier uses started and reachable (004), and 004 does not say how to check it: give your site's read-only command that exits 0 when it answers and prints its release (like 9.0.2.3: a 9.0.2 middle tier needs an Infrastructure at 9.0.2.3), or "none" when the middle tier uses no Infrastructure`,
+      );
       if (hop.to === TARGET) postUpgradeProblems(o, hop.from, failed, problems);
       if (hop.to === TARGET && o.webCacheMember) {
-        need(o.webCache?.propagateCommand, "options.webCache.propagateCommand", "webCache", `${h} upgrades a Web Cache member, whose configuration 004 propagates with Web Cache Manager's Operations page ("Propagate Configuration"), a console action with no documented command: give your site's command that performs it and exits non-zero if it did not happen`);
+        need(
+          o.webCache?.propagateCommand,
+          "options.webCache.propagateCommand",
+          "webCache",
+          `${h} upgrades a Web Cache member, whose configuration 004 propagates with Web Cache Manager's Operations page ("Propagate Configuration"), a console action with no documented command: give your site's command that performs it and exits non-zero if it did not happen`,
+        );
       }
-      for (const n of homeCommandsNeeded(o, hop)) need(o.homeCommands?.[n.key], homeCommandField(n.key), "homeCommands", `${h} ${n.why}: give your site's command that ${HOME_COMMANDS[n.key]}`);
-      if (hasEmWebSite(hop.from)) need(o.iasAdminPassword, "options.iasAdminPassword", "iasAdminPassword", `${h} stops the ${hop.from} Enterprise Manager Web Site, and emctl stop asks for the ias_admin password: give it as a secret reference like $UPCHAIN_SECRET_IAS_ADMIN`);
+      for (const n of homeCommandsNeeded(o, hop))
+        need(o.homeCommands?.[n.key], homeCommandField(n.key), "homeCommands", `${h} ${n.why}: give your site's command that ${HOME_COMMANDS[n.key]}`);
+      if (hasEmWebSite(hop.from))
+        need(
+          o.iasAdminPassword,
+          "options.iasAdminPassword",
+          "iasAdminPassword",
+          `${h} stops the ${hop.from} Enterprise Manager Web Site, and emctl stop asks for the ias_admin password: give it as a secret reference like $UPCHAIN_SECRET_IAS_ADMIN`,
+        );
     }
     return problems;
   },

@@ -31,7 +31,8 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
   const dest = o.destinationHome ?? "";
   // the site's start of a home; its stop, only where the home is there (a failed install leaves none)
   const startHome = (home: string) => inHomeShQuoted(home, site(o, "start"));
-  const stopHome = (home: string) => `if [ -d ${q(home)} ]; then ${inHomeShQuoted(home, site(o, "stop"))}; else echo ${q(`${home} is not there: nothing of it runs`)}; fi`;
+  const stopHome = (home: string) =>
+    `if [ -d ${q(home)} ]; then ${inHomeShQuoted(home, site(o, "stop"))}; else echo ${q(`${home} is not there: nothing of it runs`)}; fi`;
   // the site's answer whether the EM Web Site of the home in $em runs (its output is not shown)
   const emRuns = `${inHomeSh('"$em"', site(o, "emRunning"))} > /dev/null 2>&1`;
   // the EM Web Site's emctl in the home the stop step found active (saved in emSaved's second line)
@@ -123,7 +124,9 @@ export function linuxCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands {
     startAtBoot: { file: o.oratab, value: stepValue("oratab-start-at-boot", { on: dest, off: src }), commands: [] },
     startSource: [startHome(src)],
     startDestination: [startHome(dest)],
-    startEmWebSite: [`em=${emHome}; if [ "$(sed -n 1p ${q(emSaved)} 2>/dev/null)" = ran ] && [ -n "$em" ] && ! ${emRuns}; then ${inHomeSh('"$em"', site(o, "emStart"))}; fi`],
+    startEmWebSite: [
+      `em=${emHome}; if [ "$(sed -n 1p ${q(emSaved)} 2>/dev/null)" = ran ] && [ -n "$em" ] && ! ${emRuns}; then ${inHomeSh('"$em"', site(o, "emStart"))}; fi`,
+    ],
     // 004 l.315 gives `opmnctl startproc ias-component=WebCache` without its folder: the stand-in's opmn/bin
     startWebCache: [`${q(dest + "/opmn/bin/opmnctl")} startproc ias-component=WebCache`],
     startConsole: [`${q(dest + "/bin/emctl")} start iasconsole`],

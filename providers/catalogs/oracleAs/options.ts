@@ -23,7 +23,9 @@ const ORACLE_AS_DEFAULTS: Record<Platform, { sourceHome: string; destinationHome
 };
 
 /** A JVM heap size as the document writes it in Oc4jPlugin.cfg (-Xmx1024m): a number and m or g. */
-const heap = z.string(expecting("a heap size like 1024m")).regex(/^[1-9][0-9]{0,5}[mMgG]$/, "a heap size: a number and m or g, like 1024m (the document's example for many or large OC4J applications)");
+const heap = z
+  .string(expecting("a heap size like 1024m"))
+  .regex(/^[1-9][0-9]{0,5}[mMgG]$/, "a heap size: a number and m or g, like 1024m (the document's example for many or large OC4J applications)");
 
 /** An OPMN Windows service name (no wildcard characters: Stop-Service -Name would match several services). */
 const serviceName = windowsServiceName("OracleIAS1012ProcessManager");
@@ -52,7 +54,10 @@ function schemaFor(platform: Platform) {
        */
       iasAdminPassword: z
         .string(expecting("a secret reference like $UPCHAIN_SECRET_IAS_ADMIN"))
-        .regex(/^\$UPCHAIN_SECRET_[A-Z0-9_]+$/, "a reference to a secret like $UPCHAIN_SECRET_IAS_ADMIN (declare IAS_ADMIN in upchain:secrets), never the password itself")
+        .regex(
+          /^\$UPCHAIN_SECRET_[A-Z0-9_]+$/,
+          "a reference to a secret like $UPCHAIN_SECRET_IAS_ADMIN (declare IAS_ADMIN in upchain:secrets), never the password itself",
+        )
         .optional(),
       backupDir: absolutePath(platform, d.backupDir).default(d.backupDir),
       /** Raise the Upgrade Assistant's OC4J JVM maximum heap (Oc4jPlugin.cfg, -Xmx). */
@@ -60,14 +65,19 @@ function schemaFor(platform: Platform) {
       /** After a good hop, take the source instance out of its farm (dcmctl leavefarm) so it can be removed later. */
       decommissionSource: flag().default(false),
       /** The HTTP port the verify step asks for the running release (Web Cache's listener, 7777 by default). */
-      httpPort: z.number(expecting("a port number")).int("a whole port number").min(1, "a port from 1 to 65535").max(65535, "a port from 1 to 65535").default(7777),
+      httpPort: z
+        .number(expecting("a port number"))
+        .int("a whole port number")
+        .min(1, "a port from 1 to 65535")
+        .max(65535, "a port from 1 to 65535")
+        .default(7777),
       /** A member of a Web Cache cluster: after its upgrade, start Web Cache and propagate the configuration to the cluster. */
       webCacheMember: flag().default(false),
       /** The site's answers for a Web Cache member (004 gives the propagation only as a console action). */
       webCache: strictOptions(
         {
           /** Run on the member after `opmnctl startproc ias-component=WebCache`: performs Web Cache Manager's Operations-page "Propagate Configuration"; exits non-zero if it did not happen. */
-          propagateCommand: siteCommand("a command that performs Web Cache Manager's Operations-page \"Propagate Configuration\"").optional(),
+          propagateCommand: siteCommand('a command that performs Web Cache Manager\'s Operations-page "Propagate Configuration"').optional(),
         },
         "an object with propagateCommand",
       ).default({}),
@@ -75,9 +85,13 @@ function schemaFor(platform: Platform) {
        * The site's read-only command that exits 0 when the Infrastructure this middle tier uses is up and
        * reachable (004 requires it, without saying how to check), or "none" when the middle tier uses none.
        */
-      infrastructureCheck: siteCommand('a read-only command that exits 0 when the Infrastructure answers and prints its release (like 9.0.2.3), or "none"').optional(),
+      infrastructureCheck: siteCommand(
+        'a read-only command that exits 0 when the Infrastructure answers and prints its release (like 9.0.2.3), or "none"',
+      ).optional(),
       /** The middle tier's configured components: they decide which of 004's post-upgrade tasks apply. */
-      components: z.array(z.enum(COMPONENTS, expecting(`one of ${COMPONENTS.join(", ")}`)), expecting(`a list of components (${COMPONENTS.join(", ")})`)).optional(),
+      components: z
+        .array(z.enum(COMPONENTS, expecting(`one of ${COMPONENTS.join(", ")}`)), expecting(`a list of components (${COMPONENTS.join(", ")})`))
+        .optional(),
       /**
        * Each applicable manual post-upgrade task (postUpgrade.ts): the site's command that does it, or "done"
        * once done by hand. jaznLibraryPaths also takes { applicationXml: "<path>" }: upchain adds the two
@@ -86,11 +100,22 @@ function schemaFor(platform: Platform) {
       postUpgradeTasks: z
         .record(
           z.string(),
-          z.union([
-            z.literal(DONE),
-            siteCommand(`a command that does the task, or "${DONE}"`),
-            strictOptions({ applicationXml: absolutePath(platform, d.destinationHome + (platform === "windows" ? "\\j2ee\\home\\config\\application.xml" : "/j2ee/home/config/application.xml")) }, "an object with applicationXml"),
-          ], expecting(`a command, "${DONE}", or (jaznLibraryPaths) { applicationXml: <path> }`)),
+          z.union(
+            [
+              z.literal(DONE),
+              siteCommand(`a command that does the task, or "${DONE}"`),
+              strictOptions(
+                {
+                  applicationXml: absolutePath(
+                    platform,
+                    d.destinationHome + (platform === "windows" ? "\\j2ee\\home\\config\\application.xml" : "/j2ee/home/config/application.xml"),
+                  ),
+                },
+                "an object with applicationXml",
+              ),
+            ],
+            expecting(`a command, "${DONE}", or (jaznLibraryPaths) { applicationXml: <path> }`),
+          ),
           expecting("an object of post-upgrade tasks"),
         )
         .default({}),
@@ -125,7 +150,11 @@ export type OracleAsSchemaOutput = z.infer<ReturnType<typeof schemaFor>>;
 function rules(platform: Platform) {
   return (o: Partial<OracleAsOptions>): OptionProblem[] => {
     const problems: OptionProblem[] = [];
-    if (o.sourceHome && o.destinationHome && (isSameOrInside(o.destinationHome, o.sourceHome, platform) || isSameOrInside(o.sourceHome, o.destinationHome, platform))) {
+    if (
+      o.sourceHome &&
+      o.destinationHome &&
+      (isSameOrInside(o.destinationHome, o.sourceHome, platform) || isSameOrInside(o.sourceHome, o.destinationHome, platform))
+    ) {
       problems.push({
         path: "options.destinationHome",
         message: `${shown(o.destinationHome)} overlaps sourceHome (${shown(o.sourceHome)}): the 10.1.2 home is a new folder beside the source home, like ${ORACLE_AS_DEFAULTS[platform].destinationHome}`,

@@ -29,7 +29,11 @@ export const POST_UPGRADE_TASKS: PostUpgradeTask[] = [
     id: "ossoPartner",
     component: "httpServer",
     what: "rename the osso.conf partner entry that still names the source home (mod_osso)",
-    source: doc("line 185, Oracle HTTP Server post-upgrade tasks", "使用するエントリの名前が適切でない場合(ソースOracleホームを表す場合)は、適宜名前を変更します。", "if the entry's name is not right (it stands for the source home), rename it"),
+    source: doc(
+      "line 185, Oracle HTTP Server post-upgrade tasks",
+      "使用するエントリの名前が適切でない場合(ソースOracleホームを表す場合)は、適宜名前を変更します。",
+      "if the entry's name is not right (it stands for the source home), rename it",
+    ),
   },
   {
     id: "httpServerFilesOutsideDefaults",
@@ -55,7 +59,11 @@ export const POST_UPGRADE_TASKS: PostUpgradeTask[] = [
     id: "defaultDocumentRoot",
     component: "httpServer",
     what: "upgrade the default DocumentRoot (SOURCE_ORACLE_HOME/Apache/Apache/htdocs), which the Upgrade Assistant does not copy",
-    source: doc("line 205, Oracle HTTP Server post-upgrade tasks", "このディレクトリは、手動でアップグレードする必要があります。", "this directory (the default DocumentRoot, SOURCE_ORACLE_HOME\\Apache\\Apache\\htdocs) must be upgraded by hand"),
+    source: doc(
+      "line 205, Oracle HTTP Server post-upgrade tasks",
+      "このディレクトリは、手動でアップグレードする必要があります。",
+      "this directory (the default DocumentRoot, SOURCE_ORACLE_HOME\\Apache\\Apache\\htdocs) must be upgraded by hand",
+    ),
   },
   {
     id: "jaznLibraryPaths",

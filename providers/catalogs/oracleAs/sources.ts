@@ -86,7 +86,10 @@ export const SOURCE = {
     "check that the Oracle HTTP Server and application URLs can be reached (http://midtierhost.mycompany.com:7777)",
   ),
   verifyPatchSet: fromSafety("read-only: the middle tier answers on its HTTP port again after the patch set (004 gives no check for the patch set itself)"),
-  startSourceAgain: fromSite("options.homeCommands.start", "starts the source home again, as it ran before the hop stopped it; 004 gives no command that starts a home: the site's"),
+  startSourceAgain: fromSite(
+    "options.homeCommands.start",
+    "starts the source home again, as it ran before the hop stopped it; 004 gives no command that starts a home: the site's",
+  ),
   startEmAgain: fromSite(
     "options.homeCommands.emStart",
     "starts the Enterprise Manager Web Site again in the home it was stopped in, only if it ran before the hop (options.homeCommands.emRunning tells); 004 gives emctl stop but no command that starts it: the site's",
@@ -97,5 +100,8 @@ export const SOURCE = {
     "remove the source instance from the farm (and the Farm page) before the source home is removed",
   ),
   restore: fromSafety("puts back what the hop changed from its restore point: which home starts at boot, and the source home only if it differs"),
-  recoverStopDestination: fromSite("options.homeCommands.stop", "stops the destination home after a failed hop: it uses the source's ports (004), so the source can run again; 004 gives no command that stops a home: the site's"),
+  recoverStopDestination: fromSite(
+    "options.homeCommands.stop",
+    "stops the destination home after a failed hop: it uses the source's ports (004), so the source can run again; 004 gives no command that stops a home: the site's",
+  ),
 } satisfies Record<string, Provenance>;

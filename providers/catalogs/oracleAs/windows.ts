@@ -20,7 +20,8 @@ const strict = "$ErrorActionPreference = 'Stop'";
 const join = (home: string, ...p: string[]) => [home, ...p].join("\\");
 
 /** Run a native tool and fail on a non-zero exit code (PowerShell does not by itself). */
-const exe = (path: string, ...args: string[]) => `& ${q(path)} ${args.join(" ")}; if ($LASTEXITCODE -ne 0) { throw (${q(path)} + ' exited ' + $LASTEXITCODE) }`.replace("  ;", ";");
+const exe = (path: string, ...args: string[]) =>
+  `& ${q(path)} ${args.join(" ")}; if ($LASTEXITCODE -ne 0) { throw (${q(path)} + ' exited ' + $LASTEXITCODE) }`.replace("  ;", ";");
 
 const installer = (cmd: string | undefined, option: string) => cmd ?? `throw ${q(`options.installers.${option} is not set`)}`;
 
@@ -39,7 +40,8 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
   const emHome = `$emHome = (Get-Content -LiteralPath ${q(emSaved)} -ErrorAction SilentlyContinue | Select-Object -Skip 1 -First 1); $emctl = if ($emHome) { Join-Path $emHome 'bin\\emctl' } else { '' }`;
   // the site's start of a home; its stop, only where the home is there (a failed install leaves none)
   const startHome = (home: string) => inHomePs(q(home), site(o, "start"), homeCommandField("start"));
-  const stopHome = (home: string) => `if (Test-Path -LiteralPath ${q(home)}) { ${inHomePs(q(home), site(o, "stop"), homeCommandField("stop"))} } else { Write-Output ${q(`${home} is not there: nothing of it runs`)} }`;
+  const stopHome = (home: string) =>
+    `if (Test-Path -LiteralPath ${q(home)}) { ${inHomePs(q(home), site(o, "stop"), homeCommandField("stop"))} } else { Write-Output ${q(`${home} is not there: nothing of it runs`)} }`;
   // the site's answer whether the EM Web Site of the home in $emHome runs
   const emRunning = inHomePsSucceeds("$emHome", site(o, "emRunning"));
   // the operator's emctl switch home, around the active home the host names ($em)
@@ -95,7 +97,15 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
     applyPatchSet: [strict, installer(o.installers.patchSet, "patchSet")],
     jvmHeap: {
       file: join(dest, "upgrade", "Oc4jPlugin.cfg"),
-      commands: o.oc4jMaxHeap ? [strict, editFile(join(dest, "upgrade", "Oc4jPlugin.cfg"), `$old -replace '(<JVMproperties\\s+property\\s*=\\s*")-Xmx[0-9]+[kKmMgG]?("\\s*/>)', ('$1-Xmx' + ${q(o.oc4jMaxHeap)} + '$2')`)] : [],
+      commands: o.oc4jMaxHeap
+        ? [
+            strict,
+            editFile(
+              join(dest, "upgrade", "Oc4jPlugin.cfg"),
+              `$old -replace '(<JVMproperties\\s+property\\s*=\\s*")-Xmx[0-9]+[kKmMgG]?("\\s*/>)', ('$1-Xmx' + ${q(o.oc4jMaxHeap)} + '$2')`,
+            ),
+          ]
+        : [],
     },
     upgradeAssistant: [
       strict,
@@ -127,16 +137,27 @@ export function windowsCommands(o: OracleAsOptions, hop: Hop): OracleAsCommands 
         // 004 names the file (rwservlet.properties), not the key: the site's command prints the name (its first line)
         `$env:ORACLE_HOME = ${q(dest)}; $global:LASTEXITCODE = 0; $name = [string](& {\n${site(o, "reportsServerName")}\n} | Select-Object -First 1); if ($global:LASTEXITCODE -ne 0) { throw ('${homeCommandField("reportsServerName")} exited ' + $global:LASTEXITCODE) }; $name = $name.Trim()`,
         `if ($name -eq '') { throw ${q(`${homeCommandField("reportsServerName")} printed no name for ${dest}`)} } else { if ($name -notmatch '^[A-Za-z0-9_.-]{1,128}$') { throw 'the Reports server name the site read from rwservlet.properties is not a plain name' }; ` +
-          editFile(join(dest, "sysman", "emd", "targets.xml"), `[regex]::Replace($old, '<Target\\b[^>]*TYPE="oracle_repserv"[\\s\\S]*?</Target>', { param($b) $i = [regex]::Match($b.Value, 'NAME="IASInternalName"\\s+VALUE="([A-Za-z0-9_.-]+)"'); if ($i.Success) { $b.Value.Replace($i.Groups[1].Value, $name) } else { $b.Value } })`) +
+          editFile(
+            join(dest, "sysman", "emd", "targets.xml"),
+            `[regex]::Replace($old, '<Target\\b[^>]*TYPE="oracle_repserv"[\\s\\S]*?</Target>', { param($b) $i = [regex]::Match($b.Value, 'NAME="IASInternalName"\\s+VALUE="([A-Za-z0-9_.-]+)"'); if ($i.Success) { $b.Value.Replace($i.Groups[1].Value, $name) } else { $b.Value } })`,
+          ) +
           " }",
       ],
     },
     jaznLibraryPaths: (file) => [strict, jaznLibraryPathsPs(file, join(dest, "j2ee", "home"))],
     confirmed: (field) => [strict, `Write-Output ${q(`${field}: done, as the stack confirms`)}`],
-    startAtBoot: { file: "", value: "", commands: [strict, `Set-Service -Name ${srcSvc} -StartupType Disabled`, `Set-Service -Name ${destSvc} -StartupType Automatic`] },
+    startAtBoot: {
+      file: "",
+      value: "",
+      commands: [strict, `Set-Service -Name ${srcSvc} -StartupType Disabled`, `Set-Service -Name ${destSvc} -StartupType Automatic`],
+    },
     startSource: [strict, startHome(src)],
     startDestination: [strict, startHome(dest)],
-    startEmWebSite: [strict, emHome, `if ($emHome -and ((Get-Content -LiteralPath ${q(emSaved)} -ErrorAction SilentlyContinue | Select-Object -First 1) -eq 'ran') -and -not ${emRunning}) { ${inHomePs("$emHome", site(o, "emStart"), homeCommandField("emStart"))} }`],
+    startEmWebSite: [
+      strict,
+      emHome,
+      `if ($emHome -and ((Get-Content -LiteralPath ${q(emSaved)} -ErrorAction SilentlyContinue | Select-Object -First 1) -eq 'ran') -and -not ${emRunning}) { ${inHomePs("$emHome", site(o, "emStart"), homeCommandField("emStart"))} }`,
+    ],
     // 004 l.315 gives `opmnctl startproc ias-component=WebCache` without its folder: the home's opmn\bin, as on the Linux stand-in
     startWebCache: [strict, exe(join(dest, "opmn", "bin", "opmnctl"), "startproc", "ias-component=WebCache")],
     startConsole: [strict, exe(join(dest, "bin", "emctl"), "start", "iasconsole")],

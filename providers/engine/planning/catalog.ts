@@ -272,7 +272,11 @@ export interface HostOffer {
   shell: Shell;
   command: string;
   /** The releases on offer and the target with its aliases resolved; a problem when the output cannot be read. */
-  read(result: { code: number | null; stdout: string; stderr: string }, installed: string, target: string): { releases: string[]; target: string; lines?: string[] } | { problem: string };
+  read(
+    result: { code: number | null; stdout: string; stderr: string },
+    installed: string,
+    target: string,
+  ): { releases: string[]; target: string; lines?: string[] } | { problem: string };
 }
 
 /** Omit over each member of a union (TypeScript's Omit would merge the members). */
@@ -286,7 +290,10 @@ export const shStep = (s: StepSpec): Step => ({ ...s, shell: "sh" }) as Step;
 export const psStep = (s: StepSpec): Step => ({ ...s, shell: "powershell" }) as Step;
 
 /** Copy a local file or folder to the host (the executor checks each file's sha256 there). Runs no commands. */
-export function uploadStep(shell: Shell, s: { id: string; title: string; source: string; destination: string; directory?: boolean; provenance: Provenance }): UploadStep {
+export function uploadStep(
+  shell: Shell,
+  s: { id: string; title: string; source: string; destination: string; directory?: boolean; provenance: Provenance },
+): UploadStep {
   const { directory, ...rest } = s;
   return { ...rest, action: "upload", shell, commands: [], destructive: false, ...(directory ? { directory: true } : {}) };
 }

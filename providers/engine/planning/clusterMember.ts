@@ -69,12 +69,27 @@ function byBackend(p: DesiredPools, m: ClusterMembership): PoolStep["pools"] {
 }
 
 function poolStep(id: string, title: string, pools: DesiredPools, m: ClusterMembership, provenance: Provenance, extra: Partial<PoolStep> = {}): PoolStep {
-  return { id, action: "pool", title, shell: "sh", commands: [], destructive: false, pools: byBackend(pools, m), drainSeconds: m.drainSeconds, provenance, ...extra };
+  return {
+    id,
+    action: "pool",
+    title,
+    shell: "sh",
+    commands: [],
+    destructive: false,
+    pools: byBackend(pools, m),
+    drainSeconds: m.drainSeconds,
+    provenance,
+    ...extra,
+  };
 }
 
-const DRAIN = fromSafety("the member leaves the traffic pool drained before its upgrade and rejoins it after its check, so no request reaches a member being upgraded; putting it back undoes it");
+const DRAIN = fromSafety(
+  "the member leaves the traffic pool drained before its upgrade and rejoins it after its check, so no request reaches a member being upgraded; putting it back undoes it",
+);
 const RECOVER = fromSafety("after a failed hop whose restore worked, the member goes back to the pools of its old release (undoing the step before the hop)");
-const RECOVER_BEFORE_RESTART = fromSafety("before a failed hop's old release may run again, the upgraded members leave the old-release-only pools they rejoined when it stopped (undoing that step)");
+const RECOVER_BEFORE_RESTART = fromSafety(
+  "before a failed hop's old release may run again, the upgraded members leave the old-release-only pools they rejoined when it stopped (undoing that step)",
+);
 
 const WITHIN_CLASS = fromSafety(
   "for a hop that keeps it on the old release's side of the old-release-only pools (a stop on the way), the member leaves them only while it is stopped, so they send to live members alone; it returns after its check, and the other members stay as they were",
@@ -92,7 +107,8 @@ function moveProvenance(inner: Catalog, policy: RolloutPolicy, changes: PoolChan
   return inner.cluster?.provenance ?? DRAIN;
 }
 
-const describe = (changes: { member: string; action: string }[]) => (changes.length ? changes.map((c) => `${c.action} ${c.member}`).join(", ") : "no change expected");
+const describe = (changes: { member: string; action: string }[]) =>
+  changes.length ? changes.map((c) => `${c.action} ${c.member}`).join(", ") : "no change expected";
 const same = (a: DesiredPools, b: DesiredPools) => JSON.stringify(a) === JSON.stringify(b);
 
 /** `policyOf(hop.from)`: the pools' roles for a cluster whose old members run the hop's source (Catalog.cluster.policy). */
@@ -122,15 +138,40 @@ export function clusterMember(inner: Catalog, policyOf: (source: string | undefi
       if (returnsEarly) {
         const stopId = inner.cluster?.oldReleaseStoppedAfter;
         const k = steps.findIndex((s) => s.id === stopId);
-        if (k < 0) throw new Error(`${inner.title}: the hop ${hop.from} -> ${hop.to} has no step ${stopId ?? "(cluster.oldReleaseStoppedAfter)"} after which its old release has stopped`);
+        if (k < 0)
+          throw new Error(
+            `${inner.title}: the hop ${hop.from} -> ${hop.to} has no step ${stopId ?? "(cluster.oldReleaseStoppedAfter)"} after which its old release has stopped`,
+          );
         const changes = poolChanges(during, stopped, policy, m.members);
         const provenance = inner.cluster?.oldReleaseOnlyProvenance ?? moveProvenance(inner, policy, changes);
-        steps.splice(k + 1, 0, poolStep("pool-old-stopped", `Load balancer: ${m.member} was the last member on ${hop.from} and has stopped it, so none runs; the upgraded members take its place (${describe(changes)})`, stopped, m, provenance));
+        steps.splice(
+          k + 1,
+          0,
+          poolStep(
+            "pool-old-stopped",
+            `Load balancer: ${m.member} was the last member on ${hop.from} and has stopped it, so none runs; the upgraded members take its place (${describe(changes)})`,
+            stopped,
+            m,
+            provenance,
+          ),
+        );
       }
       return [
-        poolStep("pool-before", `Load balancer: take ${m.member} out for its upgrade (${describe(poolChanges(resting, during, policy, m.members))})`, during, m, moveProvenance(inner, policy, poolChanges(resting, during, policy, m.members), leaves)),
+        poolStep(
+          "pool-before",
+          `Load balancer: take ${m.member} out for its upgrade (${describe(poolChanges(resting, during, policy, m.members))})`,
+          during,
+          m,
+          moveProvenance(inner, policy, poolChanges(resting, during, policy, m.members), leaves),
+        ),
         ...steps,
-        poolStep("pool-after", `Load balancer: ${m.member} back on ${hop.to} (${describe(poolChanges(stopped, after, policy, m.members))})`, after, m, moveProvenance(inner, policy, poolChanges(stopped, after, policy, m.members), leaves)),
+        poolStep(
+          "pool-after",
+          `Load balancer: ${m.member} back on ${hop.to} (${describe(poolChanges(stopped, after, policy, m.members))})`,
+          after,
+          m,
+          moveProvenance(inner, policy, poolChanges(stopped, after, policy, m.members), leaves),
+        ),
       ];
     },
     recoverSteps(hop: Hop, ctx: PlanContext): Step[] {
@@ -138,13 +179,28 @@ export function clusterMember(inner: Catalog, policyOf: (source: string | undefi
       // first of all, before the product's recovery starts the old release again: it may not run
       // while the upgraded members are back in the old-release-only pools
       const first = returnsEarly
-        ? [poolStep("pool-recover-old-only", `Load balancer: before ${hop.from} runs again on ${m.member}, the upgraded members leave the pools of the old release (${describe(poolChanges(stopped, during, policy, m.members))})`, during, m, RECOVER_BEFORE_RESTART, { always: true })]
+        ? [
+            poolStep(
+              "pool-recover-old-only",
+              `Load balancer: before ${hop.from} runs again on ${m.member}, the upgraded members leave the pools of the old release (${describe(poolChanges(stopped, during, policy, m.members))})`,
+              during,
+              m,
+              RECOVER_BEFORE_RESTART,
+              { always: true },
+            ),
+          ]
         : [];
       return [
         ...first,
         ...(inner.recoverSteps?.(hop, ctx) ?? []),
         // not after a failed restore: a half-restored member stays out of every pool it left
-        poolStep("pool-recover", `Load balancer: ${m.member} back in its pools on ${hop.from} (${describe(poolChanges(during, resting, policy, m.members))})`, resting, m, RECOVER),
+        poolStep(
+          "pool-recover",
+          `Load balancer: ${m.member} back in its pools on ${hop.from} (${describe(poolChanges(during, resting, policy, m.members))})`,
+          resting,
+          m,
+          RECOVER,
+        ),
       ];
     },
   };

@@ -42,16 +42,18 @@ export function hopName(catalog: Catalog, plan: Pick<Plan, "hops">, key: string)
 
 function contextFor(catalog: Catalog, req: PlanRequest): PlanContext {
   if (!catalog.platforms.includes(req.platform)) {
-    throw new UpchainError(
-      "UNSUPPORTED_PLATFORM",
-      `platform: ${catalog.title} has recipes for ${catalog.platforms.join(" and ")}, not "${req.platform}"`,
-      ["platform"],
-    );
+    throw new UpchainError("UNSUPPORTED_PLATFORM", `platform: ${catalog.title} has recipes for ${catalog.platforms.join(" and ")}, not "${req.platform}"`, [
+      "platform",
+    ]);
   }
   const raw = req.releases ?? catalog.defaultReleases;
   const releases = raw.map((r, i) => {
     const v = catalog.scheme.normalize(r);
-    if (!v) throw new UpchainError("INVALID_INPUT", `releases[${i}]: "${r}" is not ${withArticle(catalog.title)} version (${catalog.scheme.describe})`, ["releases", i]);
+    if (!v)
+      throw new UpchainError("INVALID_INPUT", `releases[${i}]: "${r}" is not ${withArticle(catalog.title)} version (${catalog.scheme.describe})`, [
+        "releases",
+        i,
+      ]);
     return v;
   });
   return { platform: req.platform, releases: sortVersions(catalog.scheme, releases), options: req.options ?? {} };
@@ -129,7 +131,12 @@ function shortestChains(catalog: Catalog, from: string, ctx: PlanContext, bounds
 }
 
 function searchTooLarge(catalog: Catalog, from: string, ctx: PlanContext, versions: number, hops: number, b: SearchBounds): UpchainError {
-  const which = versions > b.versions ? `reached more than ${b.versions} versions` : hops > b.hops ? `looked at more than ${b.hops} hops` : `took more than ${b.ms / 1000} s`;
+  const which =
+    versions > b.versions
+      ? `reached more than ${b.versions} versions`
+      : hops > b.hops
+        ? `looked at more than ${b.hops} hops`
+        : `took more than ${b.ms / 1000} s`;
   return new UpchainError(
     "INVALID_INPUT",
     `releases: the search for ${withArticle(catalog.title)} chain from ${from} over ${ctx.releases.length} releases ${which} and was stopped ` +
@@ -143,7 +150,10 @@ function searchTooLarge(catalog: Catalog, from: string, ctx: PlanContext, versio
 export function legalTargets(catalog: Catalog, req: Omit<PlanRequest, "target">): string[] {
   const ctx = contextFor(catalog, { ...req, target: req.installed });
   const installed = normalizeOrThrow(catalog, "installed", req.installed);
-  return sortVersions(catalog.scheme, [...shortestChains(catalog, installed, ctx).reached].filter((v) => v !== installed));
+  return sortVersions(
+    catalog.scheme,
+    [...shortestChains(catalog, installed, ctx).reached].filter((v) => v !== installed),
+  );
 }
 
 /**
@@ -163,7 +173,10 @@ export function planUpgrade(catalog: Catalog, req: PlanRequest, bounds: SearchBo
   let everything: Chains | undefined;
   const legalText = () => {
     everything ??= shortestChains(catalog, from, ctx, bounds);
-    const reachable = sortVersions(catalog.scheme, [...everything.reached].filter((v) => v !== from));
+    const reachable = sortVersions(
+      catalog.scheme,
+      [...everything.reached].filter((v) => v !== from),
+    );
     return reachable.length ? `legal targets from ${from}: ${versionList(reachable)}` : `no release is reachable from ${from}`;
   };
 
@@ -173,11 +186,9 @@ export function planUpgrade(catalog: Catalog, req: PlanRequest, bounds: SearchBo
   const undocumented = catalog.undocumentedSource?.(from, ctx);
   if (undocumented && from !== to) throw new UpchainError("NO_LEGAL_PATH", `installed: ${undocumented}; upchain never guesses a path`, ["installed"]);
   if (to !== from && !ctx.releases.includes(to)) {
-    throw new UpchainError(
-      "UNKNOWN_VERSION",
-      `target: ${to} is not a known ${catalog.title} release (known: ${versionList(ctx.releases)}; ${legalText()})`,
-      ["target"],
-    );
+    throw new UpchainError("UNKNOWN_VERSION", `target: ${to} is not a known ${catalog.title} release (known: ${versionList(ctx.releases)}; ${legalText()})`, [
+      "target",
+    ]);
   }
   // before the search's answer: a catalog may refuse the chain itself, naming what the releases lack
   const stops = catalog.requiredStops(from, to, ctx);
@@ -192,7 +203,11 @@ export function planUpgrade(catalog: Catalog, req: PlanRequest, bounds: SearchBo
   const visited = new Set(hops.map((h) => h.to));
   for (const stop of stops) {
     if (!visited.has(stop.version)) {
-      throw new UpchainError("NO_LEGAL_PATH", `the chain ${from} -> ${to} would skip the required stop ${stop.version} (${stop.rule.text}; ${stop.rule.source})`, ["target"]);
+      throw new UpchainError(
+        "NO_LEGAL_PATH",
+        `the chain ${from} -> ${to} would skip the required stop ${stop.version} (${stop.rule.text}; ${stop.rule.source})`,
+        ["target"],
+      );
     }
   }
 

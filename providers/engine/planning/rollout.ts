@@ -39,7 +39,13 @@ export type RolloutEntry = { member: string; action: "upgrade" | `upgrade to ${s
  * old-release-only pools again (the last one stays in them, as the document keeps it: stopped, the
  * balancer's checks pass it by, and it serves them again on the new release).
  */
-export function desiredPools(members: readonly string[], upgraded: ReadonlySet<string>, upgrading: string | undefined, policy: RolloutPolicy, oldStopped = false): Pools {
+export function desiredPools(
+  members: readonly string[],
+  upgraded: ReadonlySet<string>,
+  upgrading: string | undefined,
+  policy: RolloutPolicy,
+  oldStopped = false,
+): Pools {
   const pools: Pools = { [policy.traffic]: {} };
   const servingOthers = members.filter((m) => m !== upgrading);
   for (const m of members) pools[policy.traffic][m] = m === upgrading && servingOthers.length ? "drain" : "ready";
@@ -130,7 +136,11 @@ export function stagedRolloutOrder(members: readonly string[], stages: readonly 
       const during = desiredPools(members, upgraded, m, policy);
       // the changes once its old release has stopped (the last old member only) are listed right after its upgrade
       const stopped = stage.leaves ? desiredPools(members, upgraded, m, policy, true) : during;
-      entries.push(...poolChanges(pools, during, policy, members), { member: m, action: stages.length > 1 ? `upgrade to ${stage.to}` : "upgrade" }, ...poolChanges(during, stopped, policy, members));
+      entries.push(
+        ...poolChanges(pools, during, policy, members),
+        { member: m, action: stages.length > 1 ? `upgrade to ${stage.to}` : "upgrade" },
+        ...poolChanges(during, stopped, policy, members),
+      );
       if (stage.leaves) upgraded.add(m);
       const after = desiredPools(members, upgraded, undefined, policy);
       entries.push(...poolChanges(stopped, after, policy, members));

@@ -48,7 +48,10 @@ export function sortVersions(scheme: VersionScheme, versions: readonly string[])
  * resolve against what the host offers before planning. A module set is older than another when any
  * of its modules is older: upchain never takes a module back.
  */
-export function moduleSet(inner: VersionScheme, aliases: readonly string[] = []): VersionScheme & { parse(v: string): [string, string][]; format(entries: [string, string][]): string } {
+export function moduleSet(
+  inner: VersionScheme,
+  aliases: readonly string[] = [],
+): VersionScheme & { parse(v: string): [string, string][]; format(entries: [string, string][]): string } {
   const moduleName = /^[a-z][a-z0-9-]{0,39}$/;
   const parse = (text: string): [string, string][] =>
     text.split(",").map((pair) => {

@@ -13,7 +13,9 @@ const lostWhile =
   (stands: string) =>
   (host: RemoteHost, doing: string): Lost =>
   (last) =>
-    new UpchainError("OUTCOME_UNKNOWN", `${host.label}: lost contact with the host while ${doing} (last error: ${lastError(last)}). ${stands}`, [], { cause: last });
+    new UpchainError("OUTCOME_UNKNOWN", `${host.label}: lost contact with the host while ${doing} (last error: ${lastError(last)}). ${stands}`, [], {
+      cause: last,
+    });
 
 /** While waiting for, or stopping, a step that was started: it may still run. */
 export const stepMayStillRun = lostWhile(

@@ -125,23 +125,42 @@ const WRITE_FIRST_FAILED = 96;
  * the same script first writes and syncs that file and starts nothing when it cannot: one round trip
  * where there were two, and the journal still names the step before the step exists.
  */
-export async function startDetached(host: RemoteHost, dir: string, script: string, env: StepEnv | undefined, fence: Fence, writeFirst?: WriteFirst): Promise<void> {
+export async function startDetached(
+  host: RemoteHost,
+  dir: string,
+  script: string,
+  env: StepEnv | undefined,
+  fence: Fence,
+  writeFirst?: WriteFirst,
+): Promise<void> {
   if (env) envFileText(env); // every name checked, used or not
   env = envUsedBy(script, env);
   const hasEnv = env && Object.keys(env).length > 0;
   // the file to write before anything else, in the same script as the first change (the journal)
-  const first = (w: WriteFirst | undefined) => (w ? { body: `(\n${stdinWriteBody(w.file, w.mode)}\n) || exit ${WRITE_FIRST_FAILED}\n`, stdin: stdinWriteInput(w.content) } : { body: "", stdin: "" });
+  const first = (w: WriteFirst | undefined) =>
+    w ? { body: `(\n${stdinWriteBody(w.file, w.mode)}\n) || exit ${WRITE_FIRST_FAILED}\n`, stdin: stdinWriteInput(w.content) } : { body: "", stdin: "" };
   const firstFile = writeFirst?.file;
   const failedFirst = (r: { code: number | null; stderr: string }) => {
-    if (firstFile && r.code === WRITE_FIRST_FAILED) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: writing ${firstFile} failed, so the step was not started: ${r.stderr.trim().slice(0, 300) || `exit status ${r.code}`}`);
+    if (firstFile && r.code === WRITE_FIRST_FAILED)
+      throw new UpchainError(
+        "REMOTE_IO_FAILED",
+        `${host.label}: writing ${firstFile} failed, so the step was not started: ${r.stderr.trim().slice(0, 300) || `exit status ${r.code}`}`,
+      );
   };
   if (hasEnv) {
     // the secrets' file goes into the private folder before the step is launched (after the journal, as without secrets)
     const w = first(writeFirst);
     writeFirst = undefined;
-    const prep = fence.check(await host.exec(fence.script(`${w.body}umask 077; mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)}`), { sudo: true, ...(w.stdin ? { stdin: w.stdin } : {}) }), `preparing ${dir}`);
+    const prep = fence.check(
+      await host.exec(fence.script(`${w.body}umask 077; mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)}`), {
+        sudo: true,
+        ...(w.stdin ? { stdin: w.stdin } : {}),
+      }),
+      `preparing ${dir}`,
+    );
     failedFirst(prep);
-    if (prep.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not prepare the step's folder ${dir} on ${host.label}: ${prep.stderr.trim().slice(0, 300)}`);
+    if (prep.code !== 0)
+      throw new UpchainError("COMMAND_FAILED", `could not prepare the step's folder ${dir} on ${host.label}: ${prep.stderr.trim().slice(0, 300)}`);
     await fencedWrite(host, fence, `${dir}/env`, envFileText(env), 0o600);
   }
   const w = first(writeFirst);
@@ -151,17 +170,22 @@ export async function startDetached(host: RemoteHost, dir: string, script: strin
   // never mistakes a step that is starting for one that never started; and it gives a short step
   // 200 ms to finish, so that the first poll usually finds it done: blocked on the launcher's lock
   // (free the moment the launcher ends), not in 20 ms sleeps, which only a host without flock keeps.
-  const r = fence.check(await host.exec(
-    fence.script(`${w.body}u=$(umask); umask 077; { mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)} && cd ${q(dir)} && rm -f -- rc pid && cat > script.sh && chmod 700 script.sh; } || exit 97; ` +
-      `{ setsid sh -c ${q(launcher)} upchain-step "$u" < /dev/null > /dev/null 2>&1 & } && ` +
-      `i=0; while [ ! -f pid ] && [ ! -f rc ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i+1)); done; ` +
-      `[ -f pid ] || [ -f rc ] || { echo "the launcher wrote no pid within 10s" >&2; exit 1; }; ` +
-      `if [ -f ${ALIVE_LOCK} ] && command -v flock >/dev/null 2>&1; then flock -s -w 0.2 ${ALIVE_LOCK} true 2>/dev/null; ` +
-      `else i=0; while [ ! -f rc ] && [ $i -lt 10 ]; do sleep 0.02; i=$((i+1)); done; fi; exit 0`),
-    // the secrets are read once, at the start, and their file removed at once: a step stopped at its
-    // deadline (its whole process group killed) or a reboot cannot leave it behind
-    { sudo: true, stdin: `${w.stdin}set -e\n${hasEnv ? ". ./env\nrm -f ./env\n" : ""}${script}\n` },
-  ), `launching the step in ${dir}`);
+  const r = fence.check(
+    await host.exec(
+      fence.script(
+        `${w.body}u=$(umask); umask 077; { mkdir -p -- ${q(dir)} && chmod 700 -- ${q(dir)} && cd ${q(dir)} && rm -f -- rc pid && cat > script.sh && chmod 700 script.sh; } || exit 97; ` +
+          `{ setsid sh -c ${q(launcher)} upchain-step "$u" < /dev/null > /dev/null 2>&1 & } && ` +
+          `i=0; while [ ! -f pid ] && [ ! -f rc ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i+1)); done; ` +
+          `[ -f pid ] || [ -f rc ] || { echo "the launcher wrote no pid within 10s" >&2; exit 1; }; ` +
+          `if [ -f ${ALIVE_LOCK} ] && command -v flock >/dev/null 2>&1; then flock -s -w 0.2 ${ALIVE_LOCK} true 2>/dev/null; ` +
+          `else i=0; while [ ! -f rc ] && [ $i -lt 10 ]; do sleep 0.02; i=$((i+1)); done; fi; exit 0`,
+      ),
+      // the secrets are read once, at the start, and their file removed at once: a step stopped at its
+      // deadline (its whole process group killed) or a reboot cannot leave it behind
+      { sudo: true, stdin: `${w.stdin}set -e\n${hasEnv ? ". ./env\nrm -f ./env\n" : ""}${script}\n` },
+    ),
+    `launching the step in ${dir}`,
+  );
   failedFirst(r);
   if (r.code === 97) throw new UpchainError("COMMAND_FAILED", `could not prepare the step's folder ${dir} on ${host.label}: ${r.stderr.trim().slice(0, 300)}`);
   if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not start the step on ${host.label}: ${r.stderr.trim().slice(0, 300)}`);
@@ -186,7 +210,11 @@ export function sweepStepEnvScript(stateDir: string): string {
 
 export async function sweepStepEnv(host: RemoteHost, stateDir: string): Promise<void> {
   const r = await host.exec(sweepStepEnvScript(stateDir), { sudo: true });
-  if (r.code !== 0) throw new UpchainError("COMMAND_FAILED", `could not remove old step secrets files under ${stateDir}/runs on ${host.label}: ${r.stderr.trim().slice(0, 300)}`);
+  if (r.code !== 0)
+    throw new UpchainError(
+      "COMMAND_FAILED",
+      `could not remove old step secrets files under ${stateDir}/runs on ${host.label}: ${r.stderr.trim().slice(0, 300)}`,
+    );
 }
 
 export type StepState =
@@ -332,7 +360,10 @@ export async function pollStep(host: RemoteHost, dir: string, from: number, o: P
   if (waiting) o.beat?.record(lines);
   // the last state told; a poll cut short after it (a fork that failed while following the output)
   // still counts, one that never told a state proves nothing
-  const states = lines.split("\n").map(parseStepState).filter((x): x is StepState => x !== undefined);
+  const states = lines
+    .split("\n")
+    .map(parseStepState)
+    .filter((x): x is StepState => x !== undefined);
   const last = states[states.length - 1];
   if (last?.state !== "finished") return last;
   // the output counts only whole: both files read, and no NUL inside them to make the split ambiguous
@@ -353,11 +384,13 @@ export async function readResult(host: RemoteHost, dir: string, code: number): P
  */
 export async function killStep(host: RemoteHost, dir: string, fence: Fence, graceSeconds = 5): Promise<void> {
   const r = await host.exec(
-    fence.script(`cd ${q(dir)} || exit 0; p=; want=; { read -r p < pid; read -r want < start; } 2>/dev/null; case "$p" in ''|*[!0-9]*) exit 0;; esac; ` +
-      `${READ_STAT("$p")}; [ -n "$have" ] && [ "$have" = "$want" ] || exit 0; ` +
-      // dash's kill takes "-s SIG --" (not "-SIG --") before a negative process-group id
-      `kill -s TERM -- "-$p" 2>/dev/null; i=0; while [ $i -lt ${graceSeconds} ] && kill -s 0 -- "-$p" 2>/dev/null; do sleep 1; i=$((i+1)); done; ` +
-      `kill -s KILL -- "-$p" 2>/dev/null; true`),
+    fence.script(
+      `cd ${q(dir)} || exit 0; p=; want=; { read -r p < pid; read -r want < start; } 2>/dev/null; case "$p" in ''|*[!0-9]*) exit 0;; esac; ` +
+        `${READ_STAT("$p")}; [ -n "$have" ] && [ "$have" = "$want" ] || exit 0; ` +
+        // dash's kill takes "-s SIG --" (not "-SIG --") before a negative process-group id
+        `kill -s TERM -- "-$p" 2>/dev/null; i=0; while [ $i -lt ${graceSeconds} ] && kill -s 0 -- "-$p" 2>/dev/null; do sleep 1; i=$((i+1)); done; ` +
+        `kill -s KILL -- "-$p" 2>/dev/null; true`,
+    ),
     { sudo: true },
   );
   fence.check(r, `stopping the step in ${dir}`);

@@ -67,7 +67,13 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
   }
 }
 
-async function executeLocked(options: ExecuteOptions, stateDir: string, id: string, log: (line: string) => void, started: (run: Run) => void): Promise<ExecuteResult> {
+async function executeLocked(
+  options: ExecuteOptions,
+  stateDir: string,
+  id: string,
+  log: (line: string) => void,
+  started: (run: Run) => void,
+): Promise<ExecuteResult> {
   const stale = options.lockStaleSeconds ?? 120;
   const lock = await acquireLock(options.host, stateDir, options.resource, id, stale, undefined, log);
   if (lock.tookOverFrom) log(`took over the lock of run ${lock.tookOverFrom}, whose heartbeat had stopped`);
@@ -94,9 +100,11 @@ async function executeLocked(options: ExecuteOptions, stateDir: string, id: stri
       resumedRun = journal.run;
       await assertOnHop(options, journal, version);
       // killed after its last step, before it wrote "done": nothing is left to run, only to finish
-      log(journal.next < journal.steps
-        ? `resuming run ${journal.run}: ${journal.from} -> ${journal.to}, at step ${journal.next + 1} of ${journal.steps}`
-        : `finishing run ${journal.run}: ${journal.from} -> ${journal.to}, whose ${journal.steps} steps had all run`);
+      log(
+        journal.next < journal.steps
+          ? `resuming run ${journal.run}: ${journal.from} -> ${journal.to}, at step ${journal.next + 1} of ${journal.steps}`
+          : `finishing run ${journal.run}: ${journal.from} -> ${journal.to}, whose ${journal.steps} steps had all run`,
+      );
     } else {
       await assertStillAt(options, version);
       journal = newJournal(id, options.plan);
@@ -211,7 +219,12 @@ function warnAfterVerify(run: Run, step: PlannedStep, outcome: StepOutcome): voi
   const hop = options.plan.hops.find((h) => hopLabel(h) === step.hop)!;
   const what = outcome === "lost" ? "died without an exit status" : outcomeText(outcome);
   // one line: a log line that stays readable in Pulumi's diagnostics
-  const why = outcome === "lost" ? "" : tail(outcome.stderr, 300).trim().replace(/\s*\n\s*/g, " / ");
+  const why =
+    outcome === "lost"
+      ? ""
+      : tail(outcome.stderr, 300)
+          .trim()
+          .replace(/\s*\n\s*/g, " / ");
   run.log(
     maskSecrets(
       `[${hopName(options.catalog, options.plan, step.hop)}] WARNING: step "${step.title}" (${step.id}) ${what}${why ? ` (${why})` : ""} after the hop's verify passed; ` +
@@ -230,7 +243,13 @@ async function stopBetweenHops(run: Run, nextHop: string): Promise<never> {
   await run.closeJournal();
   throw new UpchainError(
     "STOPPED",
-    stoppedBetweenHops({ label: options.host.label, done: done && hopName(options.catalog, options.plan, hopLabel(done)), reached: done?.to ?? options.plan.from, next: hopName(options.catalog, options.plan, nextHop), to: options.plan.to }),
+    stoppedBetweenHops({
+      label: options.host.label,
+      done: done && hopName(options.catalog, options.plan, hopLabel(done)),
+      reached: done?.to ?? options.plan.from,
+      next: hopName(options.catalog, options.plan, nextHop),
+      to: options.plan.to,
+    }),
   );
 }
 
@@ -256,14 +275,19 @@ export const FRESH_PROOF_MS = 2000;
 /** A run that succeeded: its journal "done" and archived, the lock released and the version read, in one round trip (runEnd.ts). */
 async function finishRun(run: Run, probe: string | undefined): Promise<{ code: number; stdout: string } | undefined> {
   const { options } = run;
-  const end = await withContact(options.host, async () => endRun(options.host, run.stateDir, options.resource, run.journal, run.lock, probe), { until: run.contactUntil(), ownErrors: true, lost: journalNotWritten(options.host, "writing and archiving the journal") });
+  const end = await withContact(options.host, async () => endRun(options.host, run.stateDir, options.resource, run.journal, run.lock, probe), {
+    until: run.contactUntil(),
+    ownErrors: true,
+    lost: journalNotWritten(options.host, "writing and archiving the journal"),
+  });
   return end.version;
 }
 
 /** The run's shared context; its journal writes retried through a dropped connection. */
 function newRun(base: Omit<Run, "stillMine" | "saveJournal" | "closeJournal" | "contactUntil">, contactMs: number): Run {
   const { options, journal, store } = base;
-  const retried = (what: string, write: () => Promise<unknown>) => withContact(options.host, async () => (await write(), true), { until: run.contactUntil(), ownErrors: true, lost: journalNotWritten(options.host, what) });
+  const retried = (what: string, write: () => Promise<unknown>) =>
+    withContact(options.host, async () => (await write(), true), { until: run.contactUntil(), ownErrors: true, lost: journalNotWritten(options.host, what) });
   const run: Run = {
     ...base,
     contactUntil: () => Date.now() + contactMs,

@@ -77,7 +77,9 @@ export function failureReport(failed: FailedStep, how: HopFailure): { code: Upch
       };
     case "not-in-service": {
       // the journal says `restored` and the next run proceeds: not RESTORE_FAILED, whose promise is the opposite
-      const back = failed.changedSomething ? `the backup was restored, so the server is back on ${hop.from}` : `nothing had been changed yet, so the server is still on ${hop.from}`;
+      const back = failed.changedSomething
+        ? `the backup was restored, so the server is back on ${hop.from}`
+        : `nothing had been changed yet, so the server is still on ${hop.from}`;
       return {
         code: "RESTORED_NOT_IN_SERVICE",
         message:

@@ -89,7 +89,11 @@ export async function fencedWrite(host: RemoteHost, fence: Fence, file: string, 
     `sync -- ${q(posix.dirname(file))} 2>/dev/null || :`,
   ].join("\n");
   const r = fence.check(await host.exec(fence.script(body), { sudo: true, stdin: `${sha}\n${buf.toString("base64")}\n` }), `writing ${file}`);
-  if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: writing ${file} failed (nothing was changed): ${r.stderr.trim().slice(0, 300) || `exit status ${r.code}`}`);
+  if (r.code !== 0)
+    throw new UpchainError(
+      "REMOTE_IO_FAILED",
+      `${host.label}: writing ${file} failed (nothing was changed): ${r.stderr.trim().slice(0, 300) || `exit status ${r.code}`}`,
+    );
 }
 
 /** What stdinWriteBody reads: the sha256, then the content in base64, one line each. */
@@ -154,7 +158,11 @@ export function fencedHost(host: RemoteHost, fence: Fence): RemoteHost {
         await host.exec(`rm -f -- ${q(stage)}`, { sudo: true }).catch(() => undefined);
       }
       fence.check(r, `writing ${file}`);
-      if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: writing ${file} failed (nothing was changed): ${r.stderr.trim().slice(0, 300) || `exit status ${r.code}`}`);
+      if (r.code !== 0)
+        throw new UpchainError(
+          "REMOTE_IO_FAILED",
+          `${host.label}: writing ${file} failed (nothing was changed): ${r.stderr.trim().slice(0, 300) || `exit status ${r.code}`}`,
+        );
     },
     close: () => host.close(),
   };

@@ -42,9 +42,9 @@ export async function upload(host: RemoteHost, step: UploadStep): Promise<Detach
 }
 
 function listFiles(dir: string, prefix = ""): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? listFiles(path.join(dir, e.name), path.posix.join(prefix, e.name)) : [path.posix.join(prefix, e.name)],
-  );
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name), path.posix.join(prefix, e.name)) : [path.posix.join(prefix, e.name)]));
 }
 
 /** How an edit reaches the file on its host; each failure is the host's words, for the step's message. */
@@ -118,7 +118,8 @@ async function editFile(
   const problem = await validate(host);
   if (problem) {
     const backFailed = await files.putBack(backup, file);
-    if (backFailed !== undefined) return failed(`the edited ${file} was rejected (${problem}), and putting the old file back failed too: ${backFailed}; the old file is ${backup}`);
+    if (backFailed !== undefined)
+      return failed(`the edited ${file} was rejected (${problem}), and putting the old file back failed too: ${backFailed}; the old file is ${backup}`);
     return failed(`the edited ${file} was rejected, and the old file is back: ${problem}`);
   }
   return ok(`edited ${file} (backup ${backup})\n`);
@@ -134,11 +135,18 @@ export async function edit(host: RemoteHost, step: EditStep, run: string): Promi
   // a value the plan fixed (shown in preview), else the one computed on the host, else none
   const given = typeof step.value === "string" ? step.value : (value?.stdout.trim() ?? "");
   const validate = step.validate;
-  return editFile(host, step.shell, step.file, run, (text) => applyNamedEdit(step.edit, text, given), async (h) => {
-    if (!validate) return undefined;
-    const v = await runInItsShell(h, { shell: step.shell, command: validate });
-    return v.code === 0 ? undefined : `${validate} said: ${v.stderr.trim() || v.stdout.trim()}`;
-  });
+  return editFile(
+    host,
+    step.shell,
+    step.file,
+    run,
+    (text) => applyNamedEdit(step.edit, text, given),
+    async (h) => {
+      if (!validate) return undefined;
+      const v = await runInItsShell(h, { shell: step.shell, command: validate });
+      return v.code === 0 ? undefined : `${validate} said: ${v.stderr.trim() || v.stdout.trim()}`;
+    },
+  );
 }
 
 /** Add the missing entries to the services file; a conflict fails the step and writes nothing. */

@@ -30,7 +30,14 @@ export async function failHop(run: Run, step: PlannedStep, outcome: StepOutcome)
   const hop = options.plan.hops.find((h) => hopLabel(h) === step.hop)!;
   const hopSteps = options.plan.steps.filter((s) => s.hop === step.hop);
   const ran = hopSteps.slice(0, hopSteps.indexOf(step) + 1);
-  const failed: FailedStep = { host: options.host.label, step, hop, hopName: hopName(options.catalog, options.plan, step.hop), outcome, changedSomething: ran.some((s) => s.destructive) };
+  const failed: FailedStep = {
+    host: options.host.label,
+    step,
+    hop,
+    hopName: hopName(options.catalog, options.plan, step.hop),
+    outcome,
+    changedSomething: ran.some((s) => s.destructive),
+  };
   const mask = (text: string) => maskSecrets(text, options.secrets ?? []);
   // cause: the error this one reports (masked as the message is: it may hold what the host printed)
   const fail = (how: HopFailure, cause?: unknown): never => {
@@ -114,14 +121,28 @@ async function restorePointOf(run: Run, hop: string): Promise<string> {
   const backup = steps[index];
   if (backup.action === "backup" && backup.backupDir) return backup.backupDir;
   const output =
-    run.backupOutput.get(hop) ?? (await readResult(run.options.host, stepDir(run.stateDir, run.journal.run, index, backup.id), 0).then((res) => res.stdout, () => ""));
-  const printed = output.trim().split("\n").pop()?.replace(/^restore point:\s*/i, "").replace(/[^\x20-\x7e]/g, "?").slice(0, 300);
+    run.backupOutput.get(hop) ??
+    (await readResult(run.options.host, stepDir(run.stateDir, run.journal.run, index, backup.id), 0).then(
+      (res) => res.stdout,
+      () => "",
+    ));
+  const printed = output
+    .trim()
+    .split("\n")
+    .pop()
+    ?.replace(/^restore point:\s*/i, "")
+    .replace(/[^\x20-\x7e]/g, "?")
+    .slice(0, 300);
   return printed || `made by "${backup.title}"`;
 }
 
 /** Whether the host answers now, reconnecting for up to 30 s when the connection is gone. */
 async function reachable(host: RemoteHost): Promise<boolean> {
-  const answers = () => host.exec("true").then((r) => r.code === 0, () => false);
+  const answers = () =>
+    host.exec("true").then(
+      (r) => r.code === 0,
+      () => false,
+    );
   if (await answers()) return true;
   if (!host.reconnect) return false;
   return host.reconnect({ deadline: Date.now() + 30_000 }).then(answers, () => false);
@@ -151,11 +172,16 @@ async function runAside(run: Run, s: Step): Promise<string | undefined> {
     });
   const verdict = (res: DetachedResult) => (res.code === 0 ? undefined : `exited ${res.code}: ${tail(res.stderr.trim() || res.stdout.trim(), 1000)}`);
   try {
-    const earlier = await withContact(options.host, () => stepState(options.host, dir), { until: run.contactUntil(), lost: stepMayStillRun(options.host, `checking restore step "${s.title}"`) });
+    const earlier = await withContact(options.host, () => stepState(options.host, dir), {
+      until: run.contactUntil(),
+      lost: stepMayStillRun(options.host, `checking restore step "${s.title}"`),
+    });
     if (earlier.state === "running" || earlier.state === "finished") {
       const left = await wait();
       if (left !== "lost" && left !== "not-started") {
-        run.log(`restore step "${s.title}" was ${earlier.state === "running" ? "left running" : "finished"} by the interrupted run; ${earlier.state === "running" ? "waited for it, " : ""}not run again`);
+        run.log(
+          `restore step "${s.title}" was ${earlier.state === "running" ? "left running" : "finished"} by the interrupted run; ${earlier.state === "running" ? "waited for it, " : ""}not run again`,
+        );
         return verdict(left);
       }
       run.log(`restore step "${s.title}" of the interrupted run died without an exit status; running it again from the restore point`);
@@ -176,7 +202,14 @@ async function runInlineAside(run: Run, s: Step, dir: string): Promise<string | 
     for (const line of text.trimEnd().split("\n")) run.log(`  ${line}`);
   };
   try {
-    const res = await runnerFor(run.options.runners, s.action).run(run, { step: { ...s, hop: "" }, index: -1, dir, position: "", what: `restore step "${s.title}"`, out });
+    const res = await runnerFor(run.options.runners, s.action).run(run, {
+      step: { ...s, hop: "" },
+      index: -1,
+      dir,
+      position: "",
+      what: `restore step "${s.title}"`,
+      out,
+    });
     if (res === "lost") return "it died without an exit status";
     return res.code === 0 ? undefined : res.stderr;
   } catch (e) {

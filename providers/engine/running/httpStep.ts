@@ -13,7 +13,7 @@
 // install at the step's deadline, the step stops with INSTALL_MAY_STILL_RUN, which the executor never
 // answers with a restore (restoring the module's folder under a running install mixes two versions).
 import * as http from "http";
-import { UpchainError, isUpchainError } from "../../errors";
+import { UpchainError } from "../../errors";
 import { RemoteHost } from "../../transport/remoteHost";
 import { Shell, Step } from "../planning/catalog";
 import { HttpAttempt, HttpRequestSpec, HttpStepDetails } from "../planning/httpStepDetails";
@@ -49,7 +49,7 @@ async function tunnelledRequest(host: RemoteHost, port: number, req: HttpRequest
     if (req.body !== undefined) headers["content-length"] = Buffer.byteLength(body);
     // the tunnel's channel is not a socket (no setTimeout): the deadline is a timer of our own
     const timer = setTimeout(() => r.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)}s`)), timeoutMs);
-    const r = http.request({ method: req.method, path: req.path, headers, createConnection: () => stream as any }, (res) => {
+    const r = http.request({ method: req.method, path: req.path, headers, createConnection: () => stream }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on("data", (c: Buffer) => {
@@ -83,7 +83,14 @@ export interface HttpStepOptions {
 const sleepReal = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Printable and short: a page or command output quoted in a message. */
-const excerpt = (s: string) => s.replace(/[^\x20-\x7e\n]/g, "?").trim().split("\n").slice(0, 3).join(" / ").slice(0, 300);
+const excerpt = (s: string) =>
+  s
+    .replace(/[^\x20-\x7e\n]/g, "?")
+    .trim()
+    .split("\n")
+    .slice(0, 3)
+    .join(" / ")
+    .slice(0, 300);
 
 /** What the portal's page says: whether the module is still listed, whether an install runs; the page, for its tokens. */
 export interface PortalState {
@@ -130,7 +137,9 @@ function pressOf(d: HttpStepDetails, page: PortalState): HttpRequestSpec | { pro
   for (const name of d.form.tokensFromPage ?? []) {
     const value = hidden.get(name);
     if (value === undefined) {
-      return { problem: `the portal's page ${d.done.path} has no hidden input named "${name}" to send with the press (tokensFromPage names it): nothing was pressed; check the portal's form and the site's description of it` };
+      return {
+        problem: `the portal's page ${d.done.path} has no hidden input named "${name}" to send with the press (tokensFromPage names it): nothing was pressed; check the portal's form and the site's description of it`,
+      };
     }
     tokens.push([name, value]);
   }
@@ -233,9 +242,20 @@ export async function runHttpStep(host: RemoteHost, step: Step, o: HttpStepOptio
 }
 
 /** The attempt's `after` commands, run again from the start after a dropped link (they start what `before` stopped: idempotent). */
-async function runAfter(host: RemoteHost, shell: Shell, a: HttpAttempt, contactMs: number, log: (l: string) => void, lost: (last: Error) => Error): Promise<string | undefined> {
+async function runAfter(
+  host: RemoteHost,
+  shell: Shell,
+  a: HttpAttempt,
+  contactMs: number,
+  log: (l: string) => void,
+  lost: (last: Error) => Error,
+): Promise<string | undefined> {
   if (!a.after?.length) return undefined;
-  const r = await withContact(host, async () => ({ failure: await runAll(host, shell, a.after ?? [], log) }), { until: Date.now() + contactMs, ownErrors: true, lost });
+  const r = await withContact(host, async () => ({ failure: await runAll(host, shell, a.after ?? [], log) }), {
+    until: Date.now() + contactMs,
+    ownErrors: true,
+    lost,
+  });
   return r.failure;
 }
 
@@ -282,7 +302,9 @@ function portalReader(host: RemoteHost, step: Step, d: HttpStepDetails, o: Reade
     const since = Date.now();
     while (page.busy) {
       if (Date.now() >= o.until) {
-        throw mayStillRun(`the portal still shows the install running after ${Math.round((Date.now() - since) / 1000)}s of waiting, at the step's deadline of ${Math.round(o.deadlineMs / 1000)}s (stepTimeouts."${step.id}" sets it)`);
+        throw mayStillRun(
+          `the portal still shows the install running after ${Math.round((Date.now() - since) / 1000)}s of waiting, at the step's deadline of ${Math.round(o.deadlineMs / 1000)}s (stepTimeouts."${step.id}" sets it)`,
+        );
       }
       await o.sleep(Math.min(pollMs, Math.max(0, o.until - Date.now())));
       o.beforePoll?.();
@@ -298,7 +320,18 @@ function portalReader(host: RemoteHost, step: Step, d: HttpStepDetails, o: Reade
  * waited for while it shows an install running. INSTALL_MAY_STILL_RUN when it cannot be read or still
  * shows one at the deadline; a step with no `busy` pattern has no install state to read.
  */
-export async function portalSettled(host: RemoteHost, step: Step, o: { deadlineMs: number; log: (line: string) => void; beforePoll?: () => void; sleep?: (ms: number) => Promise<void>; contactTimeoutMs?: number; pollMs?: number }): Promise<void> {
+export async function portalSettled(
+  host: RemoteHost,
+  step: Step,
+  o: {
+    deadlineMs: number;
+    log: (line: string) => void;
+    beforePoll?: () => void;
+    sleep?: (ms: number) => Promise<void>;
+    contactTimeoutMs?: number;
+    pollMs?: number;
+  },
+): Promise<void> {
   const d = httpDetails(step);
   if (!d.busy) return;
   await portalReader(host, step, d, { ...o, until: Date.now() + o.deadlineMs, sleep: o.sleep ?? sleepReal }).settled("before restoring");

@@ -74,7 +74,9 @@ const journalSchema = z
   // the executor names a step in flight only as the next one, and writes "done" only after the last step
   .refine((j) => j.inFlight === undefined || j.inFlight.index === j.next, { message: "the step in flight is not the next step" })
   .refine((j) => j.status !== "done" || (j.next === j.steps && j.inFlight === undefined), { message: "a run marked done has steps left" })
-  .refine((j) => j.chain === undefined || (j.chain[0] === j.from && j.chain[j.chain.length - 1] === j.to), { message: "the chain does not run from the run's from to its to" });
+  .refine((j) => j.chain === undefined || (j.chain[0] === j.from && j.chain[j.chain.length - 1] === j.to), {
+    message: "the chain does not run from the run's from to its to",
+  });
 
 export type Journal = z.infer<typeof journalSchema>;
 
@@ -91,7 +93,10 @@ function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
   if (v && typeof v === "object") {
     const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(",")}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`)
+      .join(",")}}`;
   }
   return JSON.stringify(v);
 }
@@ -170,7 +175,11 @@ export function journalWrite(stateDir: string, resource: string, j: Journal): { 
 export async function archiveJournal(host: RemoteHost, stateDir: string, resource: string, run: string, fence: Fence, suffix = ""): Promise<string> {
   const from = journalPath(stateDir, resource);
   const r = fence.check(await host.exec(fence.script(archiveBody(stateDir, resource, run, suffix)), { sudo: true }), `archiving the journal ${from}`);
-  if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: cannot move the journal ${from} to ${stateDir}/history/${resource}.${run}${suffix}.json: ${r.stderr.trim().slice(0, 300)}`);
+  if (r.code !== 0)
+    throw new UpchainError(
+      "REMOTE_IO_FAILED",
+      `${host.label}: cannot move the journal ${from} to ${stateDir}/history/${resource}.${run}${suffix}.json: ${r.stderr.trim().slice(0, 300)}`,
+    );
   return r.stdout.trim();
 }
 
@@ -214,8 +223,13 @@ export function writeAndArchive(stateDir: string, resource: string, j: Journal) 
     archiveBody(stateDir, resource, j.run, ""),
   ].join("\n");
   const outcome = (label: string, r: { code: number | null; stdout: string; stderr: string }): string => {
-    if (r.code === JOURNAL_WRITE_FAILED) throw new UpchainError("REMOTE_IO_FAILED", `${label}: writing ${w.file} failed (nothing was changed): ${r.stderr.trim().slice(0, 300) || `exit status ${r.code}`}`);
-    if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${label}: cannot move the journal ${w.file} to ${history}.json: ${r.stderr.trim().slice(0, 300)}`);
+    if (r.code === JOURNAL_WRITE_FAILED)
+      throw new UpchainError(
+        "REMOTE_IO_FAILED",
+        `${label}: writing ${w.file} failed (nothing was changed): ${r.stderr.trim().slice(0, 300) || `exit status ${r.code}`}`,
+      );
+    if (r.code !== 0)
+      throw new UpchainError("REMOTE_IO_FAILED", `${label}: cannot move the journal ${w.file} to ${history}.json: ${r.stderr.trim().slice(0, 300)}`);
     return r.stdout.trim();
   };
   return { file: w.file, body, stdin: stdinWriteInput(w.content), outcome };

@@ -140,7 +140,10 @@ export function acquireScript(stateDir: string, resource: string, run: string, s
 
 /** This process as a lock's owner line names it: "<pid>@<controller host name>". */
 export function thisController(): string {
-  const name = hostname().replace(/[^A-Za-z0-9_.-]/g, "").slice(0, 64) || "unknown";
+  const name =
+    hostname()
+      .replace(/[^A-Za-z0-9_.-]/g, "")
+      .slice(0, 64) || "unknown";
   return `${process.pid}@${name}`;
 }
 
@@ -212,7 +215,9 @@ export function lockPreviewNote(h: LockHolder, staleSeconds: number, resource?: 
 /** The machine lock's holder as it stands, read without taking the mutex (preview); undefined when the lock is free. */
 export async function readLockHolder(host: RemoteHost, stateDir: string): Promise<LockHolder | undefined> {
   const lock = machineLock(stateDir);
-  const r = await host.exec([`dir=${q(lock.dir)}; owner=${q(lock.owner)}; now=$(date +%s)`, `[ -d "$dir" ] || exit 0`, READ_OWNER, SAY_HELD].join("\n"), { sudo: true });
+  const r = await host.exec([`dir=${q(lock.dir)}; owner=${q(lock.owner)}; now=$(date +%s)`, `[ -d "$dir" ] || exit 0`, READ_OWNER, SAY_HELD].join("\n"), {
+    sudo: true,
+  });
   return r.code === 0 ? parseHeld(r.stdout.trim().split(/\s+/)) : undefined;
 }
 
@@ -265,7 +270,15 @@ export async function acquireLock(
 /** What a fenced script that released the lock prints (HostLock.releaseBody). */
 export const RELEASED_WORD = "upchain-lock-released";
 
-function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: string, staleSeconds: number, holder: string, tookOverFrom: string | undefined): HostLock {
+function lockHandle(
+  host: RemoteHost,
+  stateDir: string,
+  resource: string,
+  run: string,
+  staleSeconds: number,
+  holder: string,
+  tookOverFrom: string | undefined,
+): HostLock {
   let lostTo: string | undefined;
   // released by the run's end script (runEnd.ts): nothing is left to remove
   let released = false;
@@ -343,7 +356,10 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
       };
     },
     record: (stderr) => {
-      const said = stderr.split("\n").filter((l) => l.startsWith("upchain-beat ")).pop();
+      const said = stderr
+        .split("\n")
+        .filter((l) => l.startsWith("upchain-beat "))
+        .pop();
       const m = said?.match(/^upchain-beat (?:mine (\d{1,9})|lost (\S+) -?\d{1,12})$/);
       if (m?.[1] !== undefined) lastBeatAt = Math.max(lastBeatAt, Date.now() - Number(m[1]) * 10);
       else if (m?.[2] !== undefined) lostTo ??= safeWord(m[2]);
@@ -387,7 +403,12 @@ function lockHandle(host: RemoteHost, stateDir: string, resource: string, run: s
     },
     releaseBody: () => `rm -rf -- ${q(machineLock(stateDir).dir)} && echo ${RELEASED_WORD}`,
     releasedBy: (stdout) => {
-      if (stdout.split("\n").map((l) => l.trim()).includes(RELEASED_WORD)) {
+      if (
+        stdout
+          .split("\n")
+          .map((l) => l.trim())
+          .includes(RELEASED_WORD)
+      ) {
         released = true;
         stop();
         heartbeats.delete(stop);

@@ -31,13 +31,21 @@ export function liveStepsScript(stateDir: string, exceptRun: string): string {
 
 export async function liveSteps(host: RemoteHost, stateDir: string, exceptRun: string): Promise<string[]> {
   const r = await host.exec(liveStepsScript(stateDir, exceptRun), { sudo: true });
-  if (r.code !== 0) throw new UpchainError("REMOTE_IO_FAILED", `${host.label}: cannot list the steps running on the machine: ${r.stderr.trim().slice(0, 300) || `exit ${r.code}`}`);
+  if (r.code !== 0)
+    throw new UpchainError(
+      "REMOTE_IO_FAILED",
+      `${host.label}: cannot list the steps running on the machine: ${r.stderr.trim().slice(0, 300) || `exit ${r.code}`}`,
+    );
   return shownSteps(r.stdout.split("\n"));
 }
 
 /** The lines liveStepsScript printed, as shown: a line that is not a step folder's name is not shown, but it still counts. */
 function shownSteps(lines: string[]): string[] {
-  return lines.map((l) => l.trim()).filter(Boolean).slice(0, 20).map((l) => (STEP.test(l) ? l : "(a step folder with an odd name)"));
+  return lines
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 20)
+    .map((l) => (STEP.test(l) ? l : "(a step folder with an odd name)"));
 }
 
 /**

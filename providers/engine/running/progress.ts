@@ -24,7 +24,6 @@ export interface StepProgressOptions {
 
 const MAX_LINE = 200;
 
-/* eslint-disable no-control-regex */
 /** Whole escape sequences, so none of their payload is left behind as text. */
 const ESCAPES = [
   /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, // OSC: a window title, a clipboard write (OSC 52), a hyperlink; ended by BEL or ST
@@ -36,7 +35,6 @@ const ESCAPES = [
 const CONTROLS = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/g;
 /** Zero-width and bidirectional controls: they hide or reorder what a line appears to say. */
 const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
-/* eslint-enable no-control-regex */
 
 /**
  * Text that came from a host (a step's output, a journal's fields, a balancer's answer) made safe for
@@ -49,12 +47,21 @@ const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/
 export function terminalText(text: string): string {
   let out = text;
   for (const e of ESCAPES) out = out.replace(e, "");
-  return out.replace(/\r\n/g, "\n").replace(/\t/g, " ").replace(CONTROLS, "").replace(INVISIBLE, "").replace(/[\u2028\u2029]/g, " ");
+  return out
+    .replace(/\r\n/g, "\n")
+    .replace(/\t/g, " ")
+    .replace(CONTROLS, "")
+    .replace(INVISIBLE, "")
+    .replace(/[\u2028\u2029]/g, " ");
 }
 
 /** Host text for one line of a message (a journal's field): terminalText, its lines joined by " / ". */
 export function oneLine(text: string): string {
-  return terminalText(text).split("\n").map((l) => l.trim()).filter(Boolean).join(" / ");
+  return terminalText(text)
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(" / ");
 }
 
 /**
@@ -63,7 +70,10 @@ export function oneLine(text: string): string {
  */
 export function quotedBlock(text: string): string {
   // not cleaned here: the message is masked first, then cleaned where it leaves the provider
-  return text.split("\n").map((l) => `| ${l}`).join("\n");
+  return text
+    .split("\n")
+    .map((l) => `| ${l}`)
+    .join("\n");
 }
 
 /** Host output made safe to print on one line: terminalText, trimmed, at most MAX_LINE characters. */
@@ -100,13 +110,16 @@ export function stepProgress(o: StepProgressOptions): StepProgress {
     lastReport = now();
     o.log(`${o.position} ${elapsedText(lastReport - started)} | ${line}`);
   };
-  const timer = (o.setInterval ?? setInterval)(() => {
-    if (now() - lastReport < every) return;
-    if (latest !== undefined) {
-      report(latest);
-      latest = undefined;
-    } else report("still running");
-  }, Math.max(250, Math.floor(every / 4)));
+  const timer = (o.setInterval ?? setInterval)(
+    () => {
+      if (now() - lastReport < every) return;
+      if (latest !== undefined) {
+        report(latest);
+        latest = undefined;
+      } else report("still running");
+    },
+    Math.max(250, Math.floor(every / 4)),
+  );
   (timer as { unref?: () => void }).unref?.();
   return {
     output(text) {

@@ -16,7 +16,8 @@ import { Fence } from "./fence";
 export async function bootMarker(host: RemoteHost, step: Pick<RebootStep, "bootMarker" | "shell">): Promise<string> {
   // in the step's shell: a Windows marker is PowerShell (readOnHost.ts)
   const r = await runInItsShell(host, { shell: step.shell, command: step.bootMarker });
-  if (r.code !== 0 || !r.stdout.trim()) throw new UpchainError("COMMAND_FAILED", `${host.label}: the boot marker command printed nothing: ${r.stderr.trim().slice(0, 300)}`);
+  if (r.code !== 0 || !r.stdout.trim())
+    throw new UpchainError("COMMAND_FAILED", `${host.label}: the boot marker command printed nothing: ${r.stderr.trim().slice(0, 300)}`);
   return r.stdout.trim().slice(0, 500);
 }
 
@@ -65,7 +66,8 @@ export async function rebootAndWait(o: {
   }
   // holding the lock is a write to the host: a link that drops just now is ridden out (the write is
   // idempotent), not taken for the step failing; a host that answers and still refuses it is an error
-  const hold = (until: number) => withContact(host, async () => (await o.holdLock(until), true), { until: Date.now() + 120_000, ownErrors: true, lost: rebootMayBeIssued(host) });
+  const hold = (until: number) =>
+    withContact(host, async () => (await o.holdLock(until), true), { until: Date.now() + 120_000, ownErrors: true, lost: rebootMayBeIssued(host) });
   await hold(Math.ceil(deadline / 1000) + 60);
   if (launch) {
     // the pause lets the launch be acknowledged before the machine goes down
@@ -99,7 +101,8 @@ async function watchRebootCommand(host: RemoteHost, dir: string): Promise<Detach
     } catch {
       return undefined; // the connection went with the machine
     }
-    if (s?.state === "finished") return s.code === 0 ? undefined : failedReboot(await readResult(host, dir, s.code).catch(() => ({ code: s.code, stdout: "", stderr: "" })));
+    if (s?.state === "finished")
+      return s.code === 0 ? undefined : failedReboot(await readResult(host, dir, s.code).catch(() => ({ code: s.code, stdout: "", stderr: "" })));
     if (s?.state === "lost") return undefined;
     await sleep(500);
   }

@@ -13,7 +13,12 @@ import { ExecuteOptions } from "./run";
  * pending (undefined), or a running journal that names exactly `options.plan` (resume it). A failed
  * restore refuses every run until the operator clears it; a journal for another plan is refused.
  */
-export async function settleJournal(options: ExecuteOptions, store: JournalStore, journal: Journal | undefined, log: (l: string) => void): Promise<Journal | undefined> {
+export async function settleJournal(
+  options: ExecuteOptions,
+  store: JournalStore,
+  journal: Journal | undefined,
+  log: (l: string) => void,
+): Promise<Journal | undefined> {
   if (!journal) return undefined;
   const { plan } = options;
   const file = store.where;
@@ -33,7 +38,13 @@ export async function settleJournal(options: ExecuteOptions, store: JournalStore
   }
   if (options.clearRun === journal.run) return clear("interrupted, abandoned", ".abandoned");
   const digest = planDigest(plan);
-  if (journal.product !== plan.product || journal.from !== plan.from || journal.to !== plan.to || journal.planDigest !== digest || journal.steps !== plan.steps.length) {
+  if (
+    journal.product !== plan.product ||
+    journal.from !== plan.from ||
+    journal.to !== plan.to ||
+    journal.planDigest !== digest ||
+    journal.steps !== plan.steps.length
+  ) {
     throw new UpchainError(
       "JOURNAL_INVALID",
       `the journal ${file} names interrupted run ${journal.run} (${journal.product} ${journal.from} -> ${journal.to}, plan ${journal.planDigest.slice(0, 12)}), but from this stack ` +

@@ -29,7 +29,11 @@ export function runEndScript(stateDir: string, resource: string, j: Journal, loc
 
 /** The probe's exit status and stdout as the script framed them; undefined when the frame is not there. */
 export function versionAtEnd(stdout: string): { code: number; stdout: string } | undefined {
-  return stdout.split("\n").map(parseVersionFrame).filter((v) => v).pop();
+  return stdout
+    .split("\n")
+    .map(parseVersionFrame)
+    .filter((v) => v)
+    .pop();
 }
 
 /**
@@ -37,7 +41,14 @@ export function versionAtEnd(stdout: string): { code: number; stdout: string } |
  * exec; with `probe`, the version read after. The lock is known released only when the script says so;
  * otherwise its handle releases it as before. The version is unread (undefined) when the answer lacks it.
  */
-export async function endRun(host: RemoteHost, stateDir: string, resource: string, j: Journal, lock: HostLock, probe?: string): Promise<{ version?: { code: number; stdout: string } }> {
+export async function endRun(
+  host: RemoteHost,
+  stateDir: string,
+  resource: string,
+  j: Journal,
+  lock: HostLock,
+  probe?: string,
+): Promise<{ version?: { code: number; stdout: string } }> {
   const end = runEndScript(stateDir, resource, j, lock, probe);
   const r = await host.exec(end.script, { sudo: true, stdin: end.stdin });
   // tried again after an answer that was lost: the first try may have ended the run, lock and all

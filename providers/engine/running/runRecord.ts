@@ -43,7 +43,16 @@ export function runRecord(journal: Journal, plan: Plan, catalog: Catalog, server
       return { kind: "step", hop: lastHop, id: s.id, title: s.title, action: s.action, start: e.start, end: e.end, outcome: e.outcome };
     }
     // a restore or recovery step belongs to the hop whose step failed just before it
-    return { kind: e.kind, hop: lastHop, id: String(e.step), title: `${e.kind} ${e.step}`, action: e.kind === "step" ? "run" : e.kind, start: e.start, end: e.end, outcome: e.outcome };
+    return {
+      kind: e.kind,
+      hop: lastHop,
+      id: String(e.step),
+      title: `${e.kind} ${e.step}`,
+      action: e.kind === "step" ? "run" : e.kind,
+      start: e.start,
+      end: e.end,
+      outcome: e.outcome,
+    };
   });
   return { version: 1, server, resource, product: journal.product, run: journal.run, from: journal.from, to: journal.to, status: journal.status, steps };
 }

@@ -52,7 +52,13 @@ const httpStep: StepRunner = {
     const { options } = run;
     const deadlineMs = stepDeadline(step, options.stepTimeouts) * 1000;
     await run.stillMine(what);
-    return runHttpStep(options.host, stepOfAction(step, "http"), { deadlineMs, log: (line) => out(`${line}\n`), beforeAttempt: () => run.lock.assertHeld(), contactTimeoutMs: options.contactTimeoutMs, pollMs: options.pollMs });
+    return runHttpStep(options.host, stepOfAction(step, "http"), {
+      deadlineMs,
+      log: (line) => out(`${line}\n`),
+      beforeAttempt: () => run.lock.assertHeld(),
+      contactTimeoutMs: options.contactTimeoutMs,
+      pollMs: options.pollMs,
+    });
   },
 };
 
@@ -60,7 +66,8 @@ const httpStep: StepRunner = {
 function fileStep(carryOut: (run: Run, step: PlannedStep) => ReturnType<typeof upload>): StepRunner {
   return {
     mode: "inline",
-    run: (run: Run, { step, what }: StepCall) => withContact(run.options.host, () => carryOut(run, step), { until: run.contactUntil(), ownErrors: true, lost: ownStepCut(run.options.host, step.title) }),
+    run: (run: Run, { step }: StepCall) =>
+      withContact(run.options.host, () => carryOut(run, step), { until: run.contactUntil(), ownErrors: true, lost: ownStepCut(run.options.host, step.title) }),
   };
 }
 

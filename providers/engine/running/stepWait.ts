@@ -55,7 +55,10 @@ export async function waitForStep(host: RemoteHost, dir: string, o: WaitOptions)
     o.beforePoll?.();
     // a running step is waited for on the host, in stretches short enough to notice a lost lock and
     // the step's deadline soon; polling tests (pollMs below 250) poll as before
-    const waitSeconds = o.pollMs >= 250 && polls > 0 ? Math.max(1, Math.min(LONG_POLL_SECONDS, o.deadlineSeconds !== undefined ? o.deadlineSeconds - elapsedNow() + 1 : LONG_POLL_SECONDS)) : undefined;
+    const waitSeconds =
+      o.pollMs >= 250 && polls > 0
+        ? Math.max(1, Math.min(LONG_POLL_SECONDS, o.deadlineSeconds !== undefined ? o.deadlineSeconds - elapsedNow() + 1 : LONG_POLL_SECONDS))
+        : undefined;
     const before = Date.now();
     const s: PolledState = await withContact(
       host,
@@ -79,7 +82,8 @@ export async function waitForStep(host: RemoteHost, dir: string, o: WaitOptions)
     }
     if (s.state === "lost" || s.state === "not-started") return s.state;
     // the poll that saw the end brought the output with it, unless it could not read it whole
-    if (s.state === "finished") return s.result ?? withContact(host, () => readResult(host, dir, s.code), { until: Date.now() + contact, lost: outputUnread(host, o.what) });
+    if (s.state === "finished")
+      return s.result ?? withContact(host, () => readResult(host, dir, s.code), { until: Date.now() + contact, lost: outputUnread(host, o.what) });
     // running, or "unknown": a poll that could not read the step's process is no proof that it ended,
     // so it is waited for like a running one, until its deadline
     if (o.deadlineSeconds !== undefined && elapsedNow() > o.deadlineSeconds) {

@@ -40,7 +40,10 @@ describe("executor on a real host", function () {
     assert.strictEqual(r.reached, "3");
     assert.strictEqual(version(), "3");
     assert.deepStrictEqual(installs(), ["install 2", "install 3"]);
-    assert.ok(lines.some((l) => /\[1->2 2\/3\] Install 2/.test(l)), "progress names hop and step");
+    assert.ok(
+      lines.some((l) => /\[1->2 2\/3\] Install 2/.test(l)),
+      "progress names hop and step",
+    );
     assert.strictEqual(onHost("exe", "test -d /var/lib/upchain/machine.lock && echo held || echo free").trim(), "free");
     assert.match(onHost("exe", "ls /var/lib/upchain/history"), /counter\..*\.json/);
   });
@@ -60,7 +63,12 @@ describe("executor on a real host", function () {
     onHost("exe", "touch /opt/counter/hooks/fail-3");
     await assert.rejects(run("1", "4"), (e: unknown) => {
       const m = (e as Error).message;
-      return isUpchainError(e, "STEP_FAILED") && /step "Install 3" \(install\) of hop 2->3 exited 3/.test(m) && /installer of 3 broke/.test(m) && /restored to 2/.test(m);
+      return (
+        isUpchainError(e, "STEP_FAILED") &&
+        /step "Install 3" \(install\) of hop 2->3 exited 3/.test(m) &&
+        /installer of 3 broke/.test(m) &&
+        /restored to 2/.test(m)
+      );
     });
     assert.strictEqual(version(), "2");
     assert.deepStrictEqual(installs(), ["install 2", "install 3", "restored 2"]);

@@ -127,15 +127,29 @@ describe("pulumi up as the operator lives it: Ctrl-C, a killed CLI, a dead run's
     const end = Date.now() + timeoutMs;
     while (!trail().includes(line)) {
       const ended = runs.find((r) => r.child.exitCode !== null || r.child.signalCode !== null);
-      if (Date.now() > end || ended) throw new Error(`the host's trail never showed "${line}": ${trail().join(" | ")}\n${runs.map((r) => r.output).join("\n---\n")}`);
+      if (Date.now() > end || ended)
+        throw new Error(`the host's trail never showed "${line}": ${trail().join(" | ")}\n${runs.map((r) => r.output).join("\n---\n")}`);
       await sleep(250);
     }
   };
   /** The host at 1, with a fresh trail; `delays` says how long each version's write step sleeps. */
   const setHost = (delays: Record<string, number>) =>
-    onHost(HOST, [`rm -rf ${APP} /var/lib/upchain`, `mkdir -p ${APP}`, `echo 1 > ${APP}/VERSION`, ...Object.entries(delays).map(([v, s]) => `echo ${s} > ${APP}/delay-${v}`)].join(" && "));
+    onHost(
+      HOST,
+      [
+        `rm -rf ${APP} /var/lib/upchain`,
+        `mkdir -p ${APP}`,
+        `echo 1 > ${APP}/VERSION`,
+        ...Object.entries(delays).map(([v, s]) => `echo ${s} > ${APP}/delay-${v}`),
+      ].join(" && "),
+    );
   const configure = (target: string, lockTimeoutSeconds: number) => {
-    project.writeConfig({ "upchain-e2e:host": h.host, "upchain-e2e:hostKey": h.hostKey, "upchain-e2e:target": target, "upchain-e2e:lockTimeoutSeconds": lockTimeoutSeconds });
+    project.writeConfig({
+      "upchain-e2e:host": h.host,
+      "upchain-e2e:hostKey": h.hostKey,
+      "upchain-e2e:target": target,
+      "upchain-e2e:lockTimeoutSeconds": lockTimeoutSeconds,
+    });
     project.setConfig("privateKey", privateKey(h), true);
   };
 
@@ -172,10 +186,19 @@ describe("pulumi up as the operator lives it: Ctrl-C, a killed CLI, a dead run's
     assert.ok(acknowledged - interrupted < 5000, `acknowledged ${acknowledged - interrupted} ms after the Ctrl-C`);
     const code = await up.exited(180_000);
     assert.notStrictEqual(code, 0, "the update was cancelled");
-    assert.match(up.output, /stopped after hop 1->2 as asked \(Ctrl-C\): the server runs 2, checked by that hop; hop 2->3 was not started\. Run pulumi up again to go on from 2 to 3\./);
-    assert.deepStrictEqual(trail(), ["1->2 backup", "1->2 write started", "1->2 write done", "1->2 verify"], "hop 1 ran to its end and its check; nothing of hop 2 ran");
+    assert.match(
+      up.output,
+      /stopped after hop 1->2 as asked \(Ctrl-C\): the server runs 2, checked by that hop; hop 2->3 was not started\. Run pulumi up again to go on from 2 to 3\./,
+    );
+    assert.deepStrictEqual(
+      trail(),
+      ["1->2 backup", "1->2 write started", "1->2 write done", "1->2 verify"],
+      "hop 1 ran to its end and its check; nothing of hop 2 ran",
+    );
     assert.strictEqual(installedOnHost(), "2");
-    const state = JSON.parse(project.ok(["stack", "export"]).stdout).deployment.resources.find((r: { type: string }) => r.type === "pulumi-nodejs:dynamic:Resource" || /Server/.test(r.type));
+    const state = JSON.parse(project.ok(["stack", "export"]).stdout).deployment.resources.find(
+      (r: { type: string }) => r.type === "pulumi-nodejs:dynamic:Resource" || /Server/.test(r.type),
+    );
     assert.strictEqual(state?.outputs?.installedVersion, "2", "the state records the version reached");
 
     const next = project.run(["up", "--yes", "--skip-preview"]);
@@ -203,7 +226,11 @@ describe("pulumi up as the operator lives it: Ctrl-C, a killed CLI, a dead run's
       killedAt = Date.now();
       await up.exited(10_000);
       while (providerProcesses(project.dir).length && Date.now() - killedAt < 30_000) await sleep(250);
-      assert.deepStrictEqual(providerProcesses(project.dir), [], `a provider process still runs ${Math.round((Date.now() - killedAt) / 1000)} s after the CLI was killed`);
+      assert.deepStrictEqual(
+        providerProcesses(project.dir),
+        [],
+        `a provider process still runs ${Math.round((Date.now() - killedAt) / 1000)} s after the CLI was killed`,
+      );
     });
 
     it("preview then says the interrupted run is finished first, and that up may wait for its lock", () => {
@@ -211,7 +238,12 @@ describe("pulumi up as the operator lives it: Ctrl-C, a killed CLI, a dead run's
       project.ok(["cancel", "--yes"]); // the killed CLI's own stack lock
       const preview = project.ok(["preview", "--diff"]);
       assert.match(preview.output, /first finishes interrupted run \d{8}T\d{6}-[0-9a-f]{6} \(1 -> 2\)/);
-      assert.match(preview.output, new RegExp(`run \\d{8}T\\d{6}-[0-9a-f]{6} \\(pid ${orphan} on ${os.hostname()}\\) (still )?holds this server's lock.*up may wait up to \\d+s to take it over`));
+      assert.match(
+        preview.output,
+        new RegExp(
+          `run \\d{8}T\\d{6}-[0-9a-f]{6} \\(pid ${orphan} on ${os.hostname()}\\) (still )?holds this server's lock.*up may wait up to \\d+s to take it over`,
+        ),
+      );
     });
 
     it("the next up says at once which run's lock it waits for and for how long, then takes it over and finishes", async () => {
@@ -219,7 +251,11 @@ describe("pulumi up as the operator lives it: Ctrl-C, a killed CLI, a dead run's
       const up = start(["up", "--yes", "--skip-preview"]);
       const waiting = await up.seen(/waiting for the lock on slowapp, held by run/, 60_000);
       const text = up.output;
-      const m = text.match(new RegExp(`held by run \\S+ \\(pid ${orphan} on ${os.hostname()}\\): its heartbeat stopped (\\d+)s ago, at \\d\\d:\\d\\d:\\d\\d UTC\\. Unless it beats again, this run takes the lock over in (\\d+)s`));
+      const m = text.match(
+        new RegExp(
+          `held by run \\S+ \\(pid ${orphan} on ${os.hostname()}\\): its heartbeat stopped (\\d+)s ago, at \\d\\d:\\d\\d:\\d\\d UTC\\. Unless it beats again, this run takes the lock over in (\\d+)s`,
+        ),
+      );
       assert.ok(m, `the message names the run's pid and host, when its heartbeat stopped and the seconds left:\n${text}`);
       assert.ok(Number(m[2]) >= 5, `said well before the takeover (${m[2]} s before it), not after the wait`);
       const tookOver = await up.seen(/took over the lock of run/, (LOCK_TIMEOUT + 30) * 1000);

@@ -51,7 +51,14 @@ describe("waiting for a step on a real host", function () {
     await startDetached(host, dir, "sleep 3\necho out-line\necho err-line >&2", undefined, lock!.fence);
     const from = commands.length;
     const t0 = Date.now();
-    const r = await waitForStep(host, dir, { pollMs: 500, what: "x", fence: lock!.fence, beat: lock!.ridingBeat, beforePoll: () => lock!.assertHeld(), onOutput: () => undefined });
+    const r = await waitForStep(host, dir, {
+      pollMs: 500,
+      what: "x",
+      fence: lock!.fence,
+      beat: lock!.ridingBeat,
+      beforePoll: () => lock!.assertHeld(),
+      onOutput: () => undefined,
+    });
     assert.deepStrictEqual(r, { code: 0, stdout: "out-line\n", stderr: "err-line\n" });
     assert.ok(Date.now() - t0 < 4000, `seen ${Date.now() - t0} ms after the wait began`);
     const after = commands.slice(from);

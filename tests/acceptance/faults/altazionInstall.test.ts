@@ -53,7 +53,12 @@ describe("Altazion Office: a dropped link and a killed controller during « Inst
           // the fake runs each web module in a pool of its name (tests/fixtures/altazion README)
           modules: MODULES.map((m) => ({ name: m, version: "5.2.0.0", folder: `/srv/altazion/${m}`, pools: [m] })),
           versionCommand: ALTAZION_SITE.versionCommand,
-          options: { portal: ALTAZION_SITE.portal, statusFile: ALTAZION_SITE.statusFile, applicationsFile: ALTAZION_SITE.applicationsFile, retryWaitSeconds: 3 },
+          options: {
+            portal: ALTAZION_SITE.portal,
+            statusFile: ALTAZION_SITE.statusFile,
+            applicationsFile: ALTAZION_SITE.applicationsFile,
+            retryWaitSeconds: 3,
+          },
           lockTimeoutSeconds: 10,
         },
       ],
@@ -76,13 +81,21 @@ describe("Altazion Office: a dropped link and a killed controller during « Inst
 
   /** Both modules at 5.2.0.0, each pressed once and installed once, no press refused, no restore step ever started, the run's journal done. */
   function assertConverged(what: string) {
-    assert.deepStrictEqual(MODULES.map((m) => moduleVersion(h, m)), ["5.2.0.0", "5.2.0.0"], what);
+    assert.deepStrictEqual(
+      MODULES.map((m) => moduleVersion(h, m)),
+      ["5.2.0.0", "5.2.0.0"],
+      what,
+    );
     const ev = since();
     for (const m of MODULES) {
       assert.strictEqual(ev.filter((e) => e.event === "portal" && e.method === "POST" && e.module === m).length, 1, `${m} was pressed once (${what})`);
       assert.strictEqual(ev.filter((e) => e.event === "install-done" && e.module === m).length, 1, `${m} was installed once (${what})`);
     }
-    assert.deepStrictEqual(ev.filter((e) => e.event === "install-refused"), [], `no press was refused (${what})`);
+    assert.deepStrictEqual(
+      ev.filter((e) => e.event === "install-refused"),
+      [],
+      `no press was refused (${what})`,
+    );
     assert.strictEqual(onHost(N, "ls -d /var/lib/upchain/runs/*/restore-* 2>/dev/null || true").trim(), "", `no restore step was started (${what})`);
     const history = onHost(N, "cat /var/lib/upchain/history/*.json");
     assert.doesNotMatch(history, /"status": "restored"/, what);
@@ -128,7 +141,10 @@ describe("Altazion Office: a dropped link and a killed controller during « Inst
     p.ok(["cancel", "--yes"]); // what an operator does first: release Pulumi's own stack lock
     const preview = p.ok(["preview", "--diff"]);
     assert.doesNotMatch(preview.output, /JOURNAL_INVALID/);
-    assert.match(preview.output, /first finishes interrupted run \S+ \(ecommerce=5\.1\.0\.0,gestioncommerciale=5\.1\.0\.0 -> ecommerce=5\.2\.0\.0,gestioncommerciale=5\.2\.0\.0\)/);
+    assert.match(
+      preview.output,
+      /first finishes interrupted run \S+ \(ecommerce=5\.1\.0\.0,gestioncommerciale=5\.1\.0\.0 -> ecommerce=5\.2\.0\.0,gestioncommerciale=5\.2\.0\.0\)/,
+    );
     const r = p.ok(["up", "--yes", "--skip-preview"]);
     assert.match(r.output, /resuming run \S+: ecommerce=5\.1\.0\.0,gestioncommerciale=5\.1\.0\.0 -> ecommerce=5\.2\.0\.0,gestioncommerciale=5\.2\.0\.0/);
     assertConverged("after the resumed run");

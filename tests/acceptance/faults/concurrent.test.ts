@@ -19,13 +19,19 @@ const BIG = "/var/tmp/gmx-big.bin";
 
 /** Every detached step folder on the host with its run, start (pid written) and end (rc written), epoch seconds. */
 function stepRecords(): { run: string; step: string; start: number; end: number }[] {
-  const out = onHost(N, `for d in ${STATE}/runs/*/*/; do [ -f "$d/pid" ] || continue; ` +
-    `echo "$d $(date -r "$d/pid" +%s.%N) $( [ -f "$d/rc" ] && date -r "$d/rc" +%s.%N || echo open)"; done`);
-  return out.split("\n").filter(Boolean).map((l) => {
-    const [d, start, end] = l.split(" ");
-    const parts = d.replace(/\/$/, "").split("/");
-    return { run: parts[parts.length - 2], step: parts[parts.length - 1], start: Number(start), end: end === "open" ? Infinity : Number(end) };
-  });
+  const out = onHost(
+    N,
+    `for d in ${STATE}/runs/*/*/; do [ -f "$d/pid" ] || continue; ` +
+      `echo "$d $(date -r "$d/pid" +%s.%N) $( [ -f "$d/rc" ] && date -r "$d/rc" +%s.%N || echo open)"; done`,
+  );
+  return out
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => {
+      const [d, start, end] = l.split(" ");
+      const parts = d.replace(/\/$/, "").split("/");
+      return { run: parts[parts.length - 2], step: parts[parts.length - 1], start: Number(start), end: end === "open" ? Infinity : Number(end) };
+    });
 }
 
 describe("fault matrix through pulumi: concurrent runs and a hostile journal", function () {
@@ -40,7 +46,20 @@ describe("fault matrix through pulumi: concurrent runs and a hostile journal", f
     projects.push(p);
     p.init();
     // a short lock timeout, so an upload that held the lock without a heartbeat would lose it
-    p.writeConfig({ "upchain:servers": [{ name: h.name, host: h.host, hostKey: h.hostKey, product: "groupmax", version: "06-00", versionCommand: GROUPMAX_LAYOUT.versionCommand, options, lockTimeoutSeconds: LOCK_SECONDS }] });
+    p.writeConfig({
+      "upchain:servers": [
+        {
+          name: h.name,
+          host: h.host,
+          hostKey: h.hostKey,
+          product: "groupmax",
+          version: "06-00",
+          versionCommand: GROUPMAX_LAYOUT.versionCommand,
+          options,
+          lockTimeoutSeconds: LOCK_SECONDS,
+        },
+      ],
+    });
     p.setConfig("upchain:privateKey", fs.readFileSync(h.privateKeyFile, "utf8"), true);
     return p;
   }
@@ -113,9 +132,23 @@ describe("fault matrix through pulumi: concurrent runs and a hostile journal", f
       version: 1,
       run: "20261123T080000-abcdef",
       plan: {
-        product: "groupmax", platform: "linux", from: "05-00", to: "06-00", hops: [],
+        product: "groupmax",
+        platform: "linux",
+        from: "05-00",
+        to: "06-00",
+        hops: [],
         steps: [
-          { id: "upload-1", action: "upload", title: "Upload", shell: "sh", commands: [], destructive: false, hop: "05-00->06-00", source: h.privateKeyFile, destination: "/tmp/stolen-key" },
+          {
+            id: "upload-1",
+            action: "upload",
+            title: "Upload",
+            shell: "sh",
+            commands: [],
+            destructive: false,
+            hop: "05-00->06-00",
+            source: h.privateKeyFile,
+            destination: "/tmp/stolen-key",
+          },
           { id: "stop-address", action: "run", title: "Stop", shell: "sh", commands: ["touch /tmp/pwned"], destructive: false, hop: "05-00->06-00" },
         ],
       },
@@ -129,7 +162,11 @@ describe("fault matrix through pulumi: concurrent runs and a hostile journal", f
     for (const args of [["preview"], ["up", "--yes", "--skip-preview"]]) {
       const r = p.run(args);
       assert.notStrictEqual(r.code, 0, r.output);
-      assert.match(r.output, new RegExp(`JOURNAL_INVALID: the journal root@${h.host.replace(/\./g, "\\.")}:22:${journal} is not a journal this version of upchain writes`), r.output);
+      assert.match(
+        r.output,
+        new RegExp(`JOURNAL_INVALID: the journal root@${h.host.replace(/\./g, "\\.")}:22:${journal} is not a journal this version of upchain writes`),
+        r.output,
+      );
       assert.doesNotMatch(r.output, /SyntaxError/);
     }
     assert.strictEqual(onHost(N, "ls /tmp/pwned /tmp/stolen-key 2>/dev/null || true").trim(), "", "nothing the journal asked for happened");

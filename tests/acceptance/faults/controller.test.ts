@@ -9,9 +9,28 @@ import * as path from "path";
 import { isUpchainError } from "../../../providers/errors";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { FAULT_DIR, UPLOADED, faultInstallScript } from "../../support/faultCatalog";
-import { setHook,
-  STATE, assertNextRunFinishes, assertRestored, backupSums, boots, connectFast, history, installs, killChild, liveJournal, runFaulty, serving, sha, sleep,
-  spawnFaulty, startsOf, throttle, uploading, version, waitFor,
+import {
+  setHook,
+  STATE,
+  assertNextRunFinishes,
+  assertRestored,
+  backupSums,
+  boots,
+  connectFast,
+  history,
+  installs,
+  killChild,
+  liveJournal,
+  runFaulty,
+  serving,
+  sha,
+  sleep,
+  spawnFaulty,
+  startsOf,
+  throttle,
+  uploading,
+  version,
+  waitFor,
 } from "../../support/faultHost";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 
@@ -70,7 +89,10 @@ describe("fault matrix: the controller killed mid-run", function () {
     assert.strictEqual(serving(N), "2", "the service is up, serving the new version");
     assert.deepStrictEqual(installs(N), ["install 2"]);
     assert.deepStrictEqual(startsOf(N), { "backup-2": 1, "install-2": 1 }, "no step ran twice");
-    assert.ok(lines.some((l) => /left running by the interrupted run/.test(l)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => /left running by the interrupted run/.test(l)),
+      lines.join("\n"),
+    );
     const [file, j] = lastHistory();
     assert.match(file, new RegExp(`counter\\.${r.resumedRun}\\.json$`), "the killed run's journal, finished, is in the history");
     assert.strictEqual(j.status, "done");
@@ -87,7 +109,11 @@ describe("fault matrix: the controller killed mid-run", function () {
     await sleep(1000);
     await killChild(child);
     throttle(h, undefined);
-    assert.notStrictEqual(onHost(N, `test -f ${UPLOADED} && echo there || echo absent`).trim(), "there", "the upload had not finished when the controller died");
+    assert.notStrictEqual(
+      onHost(N, `test -f ${UPLOADED} && echo there || echo absent`).trim(),
+      "there",
+      "the upload had not finished when the controller died",
+    );
     const r = await nextRun({ upload: local });
     assert.ok(r.resumedRun);
     assert.strictEqual(r.reached, "2");
@@ -106,11 +132,17 @@ describe("fault matrix: the controller killed mid-run", function () {
     await waitFor("the restore to start", () => startsOf(N)["restore-2"] === 1, 30_000);
     await sleep(500);
     await killChild(child);
-    await assert.rejects(nextRun(), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /exited 3/.test((e as Error).message) && /restored to 1/.test((e as Error).message));
+    await assert.rejects(
+      nextRun(),
+      (e: unknown) => isUpchainError(e, "STEP_FAILED") && /exited 3/.test((e as Error).message) && /restored to 1/.test((e as Error).message),
+    );
     assertRestored(N, db);
     assert.deepStrictEqual(startsOf(N), { "backup-2": 1, "install-2": 1, "restore-2": 1 }, "the restore ran once");
     assert.deepStrictEqual(installs(N), ["install 2", "restored 1"]);
-    assert.ok(lines.some((l) => /left running by the interrupted run; waited for it, not run again/.test(l)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => /left running by the interrupted run; waited for it, not run again/.test(l)),
+      lines.join("\n"),
+    );
     await assertNextRunFinishes(N, () => runFaulty(host!, "1", "2", { lines, lockStaleSeconds: STALE }));
   });
 
@@ -145,7 +177,10 @@ describe("fault matrix: the controller killed mid-run", function () {
 
 /** How many times the host has gone down (its harness's console log). */
 function halted(h: TestHost): number {
-  return fs.readFileSync(path.join("/run/upchain-hosts", h.name, "console.log"), "utf8").split("\n").filter((l) => l.startsWith("halt ")).length;
+  return fs
+    .readFileSync(path.join("/run/upchain-hosts", h.name, "console.log"), "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("halt ")).length;
 }
 
 async function connectWhenUp(h: TestHost): Promise<RemoteHost> {

@@ -33,7 +33,19 @@ describe("fault matrix through pulumi: a failed restore followed by another up",
       },
     });
     project.writeConfig({
-      "upchain:servers": [{ name: h.name, host: h.host, hostKey: h.hostKey, product: "groupmax", version: "06-00", versionCommand: GROUPMAX_LAYOUT.versionCommand, options, lockTimeoutSeconds: 10, ...(clearRun ? { clearRun } : {}) }],
+      "upchain:servers": [
+        {
+          name: h.name,
+          host: h.host,
+          hostKey: h.hostKey,
+          product: "groupmax",
+          version: "06-00",
+          versionCommand: GROUPMAX_LAYOUT.versionCommand,
+          options,
+          lockTimeoutSeconds: 10,
+          ...(clearRun ? { clearRun } : {}),
+        },
+      ],
     });
     project.setConfig("upchain:privateKey", privateKey(h), true);
   }
@@ -58,7 +70,10 @@ describe("fault matrix through pulumi: a failed restore followed by another up",
     assert.notStrictEqual(failed.code, 0, failed.output);
     const archive = onHost(N, `cat ${POINTER}`).trim();
     assert.match(archive, /^\/var\/backups\/upchain\/groupmax\/05-00-before-06-00\.\d{8}T\d{6}\.tar\.gz$/);
-    assert.match(failed.output, /RESTORE_FAILED: .*step "Update-install Mail Server \(the site's installer\)" \(install-mail-server\) of hop 05-00->06-00 exited 7, and restoring the backup failed too/);
+    assert.match(
+      failed.output,
+      /RESTORE_FAILED: .*step "Update-install Mail Server \(the site's installer\)" \(install-mail-server\) of hop 05-00->06-00 exited 7, and restoring the backup failed too/,
+    );
     assert.ok(failed.output.includes(`The restore point is kept on the host: ${archive}`), failed.output);
     const runId = failed.output.match(/clearRun: "([^"]+)"/)?.[1] ?? "";
     assert.match(runId, /^\d{8}T\d{6}-[0-9a-f]{6}$/, failed.output);
@@ -80,15 +95,18 @@ describe("fault matrix through pulumi: a failed restore followed by another up",
     assert.strictEqual(onHost(N, `sha256sum < ${archive}`), archiveSum, "the restore point is untouched");
 
     // the operator restores by hand from the kept archive, then clears the run
-    onHost(N, [
-      `rm -f ${BREAK}`,
-      `mv ${ASIDE} ${archive}.sha256`,
-      `sha256sum -c ${archive}.sha256`,
-      `for s in console server address objsrv; do /opt/groupmax/bin/gmaxctl stop $s || true; done`,
-      "rm -rf /opt/groupmax /opt/gmaxmail /opt/gmaxobj /var/opt/groupmax/db /srv/gmaxmail",
-      `tar -C / -xzpf ${archive}`,
-      "for s in objsrv address server; do /opt/groupmax/bin/gmaxctl start $s; done",
-    ].join(" && "));
+    onHost(
+      N,
+      [
+        `rm -f ${BREAK}`,
+        `mv ${ASIDE} ${archive}.sha256`,
+        `sha256sum -c ${archive}.sha256`,
+        `for s in console server address objsrv; do /opt/groupmax/bin/gmaxctl stop $s || true; done`,
+        "rm -rf /opt/groupmax /opt/gmaxmail /opt/gmaxobj /var/opt/groupmax/db /srv/gmaxmail",
+        `tar -C / -xzpf ${archive}`,
+        "for s in objsrv address server; do /opt/groupmax/bin/gmaxctl start $s; done",
+      ].join(" && "),
+    );
     assert.strictEqual(groupmaxState(N).version, "05-00");
     configure(runId);
     const done = project.run(["up", "--yes", "--skip-preview"]);

@@ -7,8 +7,22 @@ import * as assert from "assert";
 import { isUpchainError } from "../../../providers/errors";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { BACKUP_ROOT, FAULT_DIR, faultInstallScript, mountSmallDisk } from "../../support/faultCatalog";
-import { setHook,
-  JOURNAL, STATE, assertNextRunFinishes, assertRestored, backupSums, boots, connectFast, history, installs, liveJournal, runFaulty, serving, sha, startsOf,
+import {
+  setHook,
+  JOURNAL,
+  STATE,
+  assertNextRunFinishes,
+  assertRestored,
+  backupSums,
+  boots,
+  connectFast,
+  history,
+  installs,
+  liveJournal,
+  runFaulty,
+  serving,
+  sha,
+  startsOf,
   version,
 } from "../../support/faultHost";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../../support/hosts";
@@ -48,7 +62,14 @@ describe("fault matrix: failures on the host", function () {
 
   it("disk full during the backup: the step fails before anything changed, the host stays at 1, and the next run with space succeeds", async () => {
     onHost(N, mountSmallDisk(BACKUP_ROOT, 32)); // the 64 KiB database does not fit
-    await assert.rejects(run(), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /Back up before 2.*exited/.test(message(e)) && /nothing had been changed yet/.test(message(e)) && /No space left/.test(message(e)));
+    await assert.rejects(
+      run(),
+      (e: unknown) =>
+        isUpchainError(e, "STEP_FAILED") &&
+        /Back up before 2.*exited/.test(message(e)) &&
+        /nothing had been changed yet/.test(message(e)) &&
+        /No space left/.test(message(e)),
+    );
     assert.strictEqual(version(N), "1");
     assert.strictEqual(serving(N), "1", "the service is up, serving the old version");
     assert.strictEqual(sha(N, `${DATA}/db`), db);
@@ -63,7 +84,11 @@ describe("fault matrix: failures on the host", function () {
   it("disk full during the extraction: the install step fails, the backup is restored, the host runs 1 with its old database", async () => {
     onHost(N, mountSmallDisk(DATA, 256));
     hook("extract-size-2", String(1024 * 1024));
-    await assert.rejects(run(), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /Install 2.*exited 1/.test(message(e)) && /No space left/.test(message(e)) && /restored to 1/.test(message(e)));
+    await assert.rejects(
+      run(),
+      (e: unknown) =>
+        isUpchainError(e, "STEP_FAILED") && /Install 2.*exited 1/.test(message(e)) && /No space left/.test(message(e)) && /restored to 1/.test(message(e)),
+    );
     assertRestored(N, db);
     assert.strictEqual(sha(N, `${BACKUP}/data/db`), db, "the backup is whole");
     assert.strictEqual(onHost(N, `test -e ${DATA}/new.bin && echo left || echo gone`).trim(), "gone");
@@ -78,26 +103,38 @@ describe("fault matrix: failures on the host", function () {
     await assert.rejects(run(), (e: unknown) => {
       const m = message(e);
       runId = m.match(/clearRun: "([^"]+)"/)?.[1] ?? "";
-      return isUpchainError(e, "RESTORE_FAILED") && /restoring the backup failed too/.test(m) && m.includes(`The restore point is kept on the host: ${BACKUP}`) && /No space left/.test(m);
+      return (
+        isUpchainError(e, "RESTORE_FAILED") &&
+        /restoring the backup failed too/.test(m) &&
+        m.includes(`The restore point is kept on the host: ${BACKUP}`) &&
+        /No space left/.test(m)
+      );
     });
-    const j = liveJournal(N);
+    const j = liveJournal(N)!;
     assert.strictEqual(j.status, "restore-failed");
     assert.strictEqual(j.run, runId);
-    assert.strictEqual(j.failure.restorePoint, BACKUP);
-    assert.match(j.failure.why, /No space left/);
+    assert.strictEqual(j.failure!.restorePoint, BACKUP);
+    assert.match(j.failure!.why, /No space left/);
     assert.strictEqual(sha(N, `${BACKUP}/data/db`), db, "the restore point is whole");
     assert.strictEqual(serving(N), "", "a half-restored version is not started");
     const backup = backupSums(N, "1-to-2");
     const steps = startsOf(N);
 
-    await assert.rejects(run(), (e: unknown) => isUpchainError(e, "RESTORE_FAILED") && message(e).includes(BACKUP) && message(e).includes(`clearRun: "${runId}"`) && message(e).includes(JOURNAL));
+    await assert.rejects(
+      run(),
+      (e: unknown) =>
+        isUpchainError(e, "RESTORE_FAILED") && message(e).includes(BACKUP) && message(e).includes(`clearRun: "${runId}"`) && message(e).includes(JOURNAL),
+    );
     assert.deepStrictEqual(startsOf(N), steps, "the refused run ran no step");
     assert.strictEqual(backupSums(N, "1-to-2"), backup, "the refused run left the restore point alone");
 
     // the operator frees space and restores by hand, then clears the run
     onHost(N, `rm -f ${DATA}/.filler ${FAULT_DIR}/hooks/fill-2 && cp -a ${BACKUP}/data/. ${DATA}/ && cp ${BACKUP}/VERSION ${FAULT_DIR}/VERSION`);
     await assertNextRunFinishes(N, () => run({ clearRun: runId }));
-    assert.ok(history(N).some(([f, hj]) => f === `counter.${runId}.cleared.json` && hj.status === "restore-failed"), "the cleared journal is kept in the history");
+    assert.ok(
+      history(N).some(([f, hj]) => f === `counter.${runId}.cleared.json` && hj.status === "restore-failed"),
+      "the cleared journal is kept in the history",
+    );
   });
 
   it("a failed restore followed by more runs: each is refused naming the restore point, which is never deleted", async () => {
@@ -113,10 +150,10 @@ describe("fault matrix: failures on the host", function () {
     assert.strictEqual(backupSums(N, "1-to-2"), backup, "the backup is still there, unchanged");
     assert.strictEqual(sha(N, `${BACKUP}/data/db`), db);
     assert.deepStrictEqual(startsOf(N), steps, "no step ran, so the backup step never deleted its folder");
-    const j = liveJournal(N);
+    const j = liveJournal(N)!;
     assert.strictEqual(j.status, "restore-failed");
-    assert.strictEqual(j.failure.restorePoint, BACKUP);
-    assert.match(j.failure.why, /restore refused by the hook/);
+    assert.strictEqual(j.failure!.restorePoint, BACKUP);
+    assert.match(j.failure!.why, /restore refused by the hook/);
     // the operator restores by hand and clears the run: the next run does the hop
     onHost(N, `cp -a ${BACKUP}/data/. ${DATA}/ && cp ${BACKUP}/VERSION ${FAULT_DIR}/VERSION`);
     await assertNextRunFinishes(N, () => run({ clearRun: j.run }));
@@ -125,7 +162,14 @@ describe("fault matrix: failures on the host", function () {
   it("a step hanging past its deadline: its whole process group is killed on the host, it fails with 124, and the hop is restored", async () => {
     hook("hang-2");
     const t0 = Date.now();
-    await assert.rejects(run({ stepTimeouts: { install: 3 } }), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /Install 2.*exited 124/.test(message(e)) && /past its deadline of 3s/.test(message(e)) && /restored to 1/.test(message(e)));
+    await assert.rejects(
+      run({ stepTimeouts: { install: 3 } }),
+      (e: unknown) =>
+        isUpchainError(e, "STEP_FAILED") &&
+        /Install 2.*exited 124/.test(message(e)) &&
+        /past its deadline of 3s/.test(message(e)) &&
+        /restored to 1/.test(message(e)),
+    );
     assert.ok(Date.now() - t0 < 30_000, "stopped at its deadline, not later");
     assert.strictEqual(onHost(N, "ps -eo args= | grep -c '^sleep 4242' || true").trim(), "0", "the hanging command is gone");
     assert.strictEqual(onHost(N, `ps -eo args= | grep -c '^sh ./script.sh' || true`).trim(), "0", "the step's shell is gone");
@@ -139,7 +183,9 @@ describe("fault matrix: failures on the host", function () {
     const t0 = Date.now();
     await assert.rejects(run({ options: { reboot: true, rebootTimeoutSeconds: 120 } }), (e: unknown) => {
       const m = message(e);
-      return isUpchainError(e, "STEP_FAILED") && /Restart the machine for 2/.test(m) && /the hook refuses to restart the machine/.test(m) && /restored to 1/.test(m);
+      return (
+        isUpchainError(e, "STEP_FAILED") && /Restart the machine for 2/.test(m) && /the hook refuses to restart the machine/.test(m) && /restored to 1/.test(m)
+      );
     });
     assert.ok(Date.now() - t0 < 40_000, `failed after ${Date.now() - t0} ms, well before the 120 s reboot timeout`);
     assert.strictEqual(boots(h), booted, "the machine was not restarted");

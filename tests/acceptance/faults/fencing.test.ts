@@ -10,7 +10,24 @@ import * as path from "path";
 import { isUpchainError } from "../../../providers/errors";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { FAULT_DIR, faultInstallScript } from "../../support/faultCatalog";
-import { STATE, boots, connectFast, history, installs, killChild, liveJournal, runFaulty, serving, setHook, sleep, spawnFaulty, startsOf, stepIntervals, version, waitFor } from "../../support/faultHost";
+import {
+  STATE,
+  boots,
+  connectFast,
+  history,
+  installs,
+  killChild,
+  liveJournal,
+  runFaulty,
+  serving,
+  setHook,
+  sleep,
+  spawnFaulty,
+  startsOf,
+  stepIntervals,
+  version,
+  waitFor,
+} from "../../support/faultHost";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 
 const N = "fmf";
@@ -51,7 +68,9 @@ describe("fault matrix: one owner at a time (fencing and the machine's lock)", f
     await host?.close();
     host = undefined;
     if (this.currentTest?.state === "failed") {
-      console.log(`--- child controller ---\n${fs.existsSync(childLog()) ? fs.readFileSync(childLog(), "utf8") : ""}\n--- run in this process ---\n${lines.join("\n")}`);
+      console.log(
+        `--- child controller ---\n${fs.existsSync(childLog()) ? fs.readFileSync(childLog(), "utf8") : ""}\n--- run in this process ---\n${lines.join("\n")}`,
+      );
     }
     fs.rmSync(tmp, { recursive: true, force: true });
   });
@@ -77,8 +96,16 @@ describe("fault matrix: one owner at a time (fencing and the machine's lock)", f
     const code = await Promise.race([ended(frozen), sleep(60_000).then(() => "still running")]);
     const said = fs.readFileSync(childLog(), "utf8");
     assert.strictEqual(liveJournal(N), undefined, `no journal written back:\n${said}`);
-    assert.deepStrictEqual(history(N).map(([, j]) => j.status), ["done"], "one history record, the finished run's");
-    assert.strictEqual(snapshot(), before, "nothing on the host changed after the frozen controller woke: the product, the journal, the history, the step folders");
+    assert.deepStrictEqual(
+      history(N).map(([, j]) => j.status),
+      ["done"],
+      "one history record, the finished run's",
+    );
+    assert.strictEqual(
+      snapshot(),
+      before,
+      "nothing on the host changed after the frozen controller woke: the product, the journal, the history, the step folders",
+    );
     assert.strictEqual(code, 1, `the woken controller failed:\n${said}`);
     assert.match(said, /LOCK_LOST: .*lost this machine's lock/, said);
     assert.strictEqual(serving(N), "2");
@@ -93,7 +120,11 @@ describe("fault matrix: one owner at a time (fencing and the machine's lock)", f
     host = await connectFast(h);
     await assert.rejects(runFaulty(host, "1", "2", { lines, lockStaleSeconds: STALE, resource: "counter-twin" }), (e: unknown) => {
       const m = (e as Error).message;
-      return isUpchainError(e, "LOCKED") && /another upchain run \(\d{8}T\d{6}-[0-9a-f]{6}\) is working on counter \(pid \d+ on /.test(m) && /this run's is counter-twin/.test(m);
+      return (
+        isUpchainError(e, "LOCKED") &&
+        /another upchain run \(\d{8}T\d{6}-[0-9a-f]{6}\) is working on counter \(pid \d+ on /.test(m) &&
+        /this run's is counter-twin/.test(m)
+      );
     });
     assert.strictEqual(await ended(first), 0, fs.readFileSync(childLog(), "utf8"));
     assert.deepStrictEqual(startsOf(N), { "backup-2": 1, "install-2": 1 }, "the refused run ran no step");
@@ -117,7 +148,10 @@ describe("fault matrix: one owner at a time (fencing and the machine's lock)", f
     const r = await run;
     assert.strictEqual(r.reached, "2");
     assert.strictEqual(boots(h), booted + 1, "the machine was restarted once");
-    assert.ok(lines.some((l) => /waiting up to 60s for 20261201T000000-f0f0f0\/001-migrate to end/.test(l)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => /waiting up to 60s for 20261201T000000-f0f0f0\/001-migrate to end/.test(l)),
+      lines.join("\n"),
+    );
     const foreignEnd = Number(onHost(N, "cat /var/tmp/foreign.end").trim());
     const rebootLaunched = Number(onHost(N, `stat -c %Y ${STATE}/runs/*/*-reboot/pid`).trim());
     assert.ok(rebootLaunched >= foreignEnd, `the reboot was launched at ${rebootLaunched}, after the other run's step ended at ${foreignEnd}`);

@@ -11,7 +11,21 @@ import { isUpchainError } from "../../../providers/errors";
 import { quote } from "../../../providers/quote";
 import { ExecOptions, ExecResult, RemoteHost } from "../../../providers/transport/remoteHost";
 import { faultInstallScript } from "../../support/faultCatalog";
-import { STATE, assertRestored, connectFast, history, hostLines, installs, liveJournal, runFaulty, serving, setHook, sha, version, waitFor } from "../../support/faultHost";
+import {
+  STATE,
+  assertRestored,
+  connectFast,
+  history,
+  hostLines,
+  installs,
+  liveJournal,
+  runFaulty,
+  serving,
+  setHook,
+  sha,
+  version,
+  waitFor,
+} from "../../support/faultHost";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 
 const N = "fhs";
@@ -64,7 +78,11 @@ describe("fault matrix: the host side (forkless polls, secrets files, reviewed s
     [h] = startHosts(N);
     ssh = await connectFast(h);
     // the pids controller's hierarchy inside the host, and one cgroup per limit
-    onHost(N, `mkdir -p ${PIDS} && (mountpoint -q ${PIDS} || mount -t cgroup -o pids upchain-pids ${PIDS}) && ` + LIMITS.map((l) => `mkdir -p ${PIDS}/${N}-${l} && echo ${l} > ${PIDS}/${N}-${l}/pids.max`).join(" && "));
+    onHost(
+      N,
+      `mkdir -p ${PIDS} && (mountpoint -q ${PIDS} || mount -t cgroup -o pids upchain-pids ${PIDS}) && ` +
+        LIMITS.map((l) => `mkdir -p ${PIDS}/${N}-${l} && echo ${l} > ${PIDS}/${N}-${l}/pids.max`).join(" && "),
+    );
   });
   after(async () => {
     await ssh?.close();
@@ -93,10 +111,17 @@ describe("fault matrix: the host side (forkless polls, secrets files, reviewed s
     const r = await run;
     assert.strictEqual(r.reached, "2");
     const gone = host.answers.filter((a) => /^gone$/m.test(a.stderr));
-    assert.deepStrictEqual(gone.map((a) => a.limit), [], "no poll said gone while the install ran");
+    assert.deepStrictEqual(
+      gone.map((a) => a.limit),
+      [],
+      "no poll said gone while the install ran",
+    );
     assert.ok(host.answers.length >= LIMITS.length, `${host.answers.length} polls ran under a limit`);
     // a shell that cannot fork ends at the first command it must start (exit 2), its message often lost with that command's redirection
-    assert.ok(host.answers.some((a) => a.code === 2 || /fork/i.test(a.stderr)), `the limit bit: some poll could not fork (${JSON.stringify(host.answers.slice(0, 3))})`);
+    assert.ok(
+      host.answers.some((a) => a.code === 2 || /fork/i.test(a.stderr)),
+      `the limit bit: some poll could not fork (${JSON.stringify(host.answers.slice(0, 3))})`,
+    );
     assert.deepStrictEqual(installs(N), ["install 2"], "installed once, never restored");
     assert.strictEqual(version(N), "2");
     assert.strictEqual(serving(N), "2");
@@ -109,7 +134,10 @@ describe("fault matrix: the host side (forkless polls, secrets files, reviewed s
     const db = sha(N, "/opt/counter/data/db");
     setHook(N, "needs-secret-2");
     setHook(N, "hang-2");
-    await assert.rejects(runFaulty(ssh, "1", "2", { lines, env, secrets: [secret], stepTimeouts: { install: 3 } }), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /exited 124/.test((e as Error).message));
+    await assert.rejects(
+      runFaulty(ssh, "1", "2", { lines, env, secrets: [secret], stepTimeouts: { install: 3 } }),
+      (e: unknown) => isUpchainError(e, "STEP_FAILED") && /exited 124/.test((e as Error).message),
+    );
     assertRestored(N, db);
     const leftovers = () => onHost(N, `find ${STATE} -name env -type f; grep -rl -F -- ${quote(secret)} ${STATE} /tmp /var/tmp 2>/dev/null; true`).trim();
     assert.strictEqual(leftovers(), "", "no secrets file, and the secret in no file, after the step was killed");
@@ -131,7 +159,14 @@ describe("fault matrix: the host side (forkless polls, secrets files, reviewed s
     const folder = "/srv/altazion-sql/5.2.0.0";
     const sql = "/usr/local/bin/fake-sql";
     const ran = "/var/tmp/fake-sql.log";
-    const o = altazionOptions({ dataFolder: "/srv/altazion", modules: [{ name: "database", target: "latest", folder: "/srv/altazion/db" }], database: { sqlCommand: sql, backupCommand: "true", scriptsFolder: "/srv/altazion-sql/{version}" } }, "linux");
+    const o = altazionOptions(
+      {
+        dataFolder: "/srv/altazion",
+        modules: [{ name: "database", target: "latest", folder: "/srv/altazion/db" }],
+        database: { sqlCommand: sql, backupCommand: "true", scriptsFolder: "/srv/altazion-sql/{version}" },
+      },
+      "linux",
+    );
     const step = linuxCommands(o).runScript(sql, "5.2.0.0", { name: "010_settings.sql", sha256: sha256(good) });
     // as the detached runner runs a step: sh, set -e, the step's commands
     const script = `set -e\n${step.join("\n")}\n`;

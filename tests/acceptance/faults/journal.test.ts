@@ -54,7 +54,11 @@ describe("fault matrix: hostile and corrupt journals", function () {
     assert.strictEqual(version(N), "1");
     assert.strictEqual(serving(N), "1", "the service was not touched");
     // the lock's mutex file may stay (flock needs it); nothing else may appear
-    assert.strictEqual(onHost(N, `ls ${STATE} | grep -vx machine.lock.mutex`).trim(), "counter.journal.json", "no lock, no step folder, no history: only the planted file");
+    assert.strictEqual(
+      onHost(N, `ls ${STATE} | grep -vx machine.lock.mutex`).trim(),
+      "counter.journal.json",
+      "no lock, no step folder, no history: only the planted file",
+    );
     assert.strictEqual(sha(N, JOURNAL), planted, "the journal is left as it was, for the operator to look at");
   }
 
@@ -63,9 +67,23 @@ describe("fault matrix: hostile and corrupt journals", function () {
       version: 1,
       run: RUN,
       plan: {
-        product: "counter", platform: "linux", from: "1", to: "2", hops: [{ from: "1", to: "2", rule: { id: "x", text: "x", source: "x" } }],
+        product: "counter",
+        platform: "linux",
+        from: "1",
+        to: "2",
+        hops: [{ from: "1", to: "2", rule: { id: "x", text: "x", source: "x" } }],
         steps: [
-          { id: "upload", action: "upload", title: "Upload", shell: "sh", commands: [], destructive: false, hop: "1->2", source: h.privateKeyFile, destination: "/tmp/stolen-key" },
+          {
+            id: "upload",
+            action: "upload",
+            title: "Upload",
+            shell: "sh",
+            commands: [],
+            destructive: false,
+            hop: "1->2",
+            source: h.privateKeyFile,
+            destination: "/tmp/stolen-key",
+          },
           { id: "install", action: "run", title: "Install 2", shell: "sh", commands: ["touch /tmp/pwned"], destructive: false, hop: "1->2" },
         ],
       },
@@ -79,17 +97,41 @@ describe("fault matrix: hostile and corrupt journals", function () {
 
   it("a journal in today's shape with an extra plan field: refused for the unknown field", async () => {
     const plan = planUpgrade(faulty, { installed: "1", target: "2", platform: "linux" });
-    const j = { version: 2, run: RUN, product: "counter", from: "1", to: "2", planDigest: planDigest(plan), steps: plan.steps.length, next: 1, status: "running", updatedAt: "", plan: { steps: [{ commands: ["touch /tmp/pwned"] }] } };
+    const j = {
+      version: 2,
+      run: RUN,
+      product: "counter",
+      from: "1",
+      to: "2",
+      planDigest: planDigest(plan),
+      steps: plan.steps.length,
+      next: 1,
+      status: "running",
+      updatedAt: "",
+      plan: { steps: [{ commands: ["touch /tmp/pwned"] }] },
+    };
     await assertRefused(plant(JSON.stringify(j)), /is not a journal this version of upchain writes \(.*plan/);
   });
 
   it("a journal in today's shape naming another plan (its digest differs): refused, naming the run to clear", async () => {
-    const j = { version: 2, run: RUN, product: "counter", from: "1", to: "2", planDigest: "0".repeat(64), steps: 3, next: 1, inFlight: { index: 1 }, status: "running", updatedAt: "" };
+    const j = {
+      version: 2,
+      run: RUN,
+      product: "counter",
+      from: "1",
+      to: "2",
+      planDigest: "0".repeat(64),
+      steps: 3,
+      next: 1,
+      inFlight: { index: 1 },
+      status: "running",
+      updatedAt: "",
+    };
     await assertRefused(plant(JSON.stringify(j)), new RegExp(`clearRun: "${RUN}"`));
   });
 
   it("a corrupt journal (garbage bytes): JOURNAL_INVALID, not a SyntaxError; nothing runs", async () => {
-    await assertRefused(plant(Buffer.concat([Buffer.from("{\"version\":2,"), randomBytes(512)])), /is not valid JSON/);
+    await assertRefused(plant(Buffer.concat([Buffer.from('{"version":2,'), randomBytes(512)])), /is not valid JSON/);
   });
 
   it("after the operator moves the journal aside, the next run plans from what is installed and succeeds", async () => {

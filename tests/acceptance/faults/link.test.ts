@@ -10,9 +10,27 @@ import * as path from "path";
 import { isUpchainError } from "../../../providers/errors";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { FAULT_DIR, UPLOADED, faultInstallScript } from "../../support/faultCatalog";
-import { setHook,
-  assertNextRunFinishes, assertRestored, backupSums, boots, connectFast, history, installs, killSshSessions, linkDown, liveJournal, runFaulty, serving, sha, sleep,
-  startsOf, throttle, uploading, version, waitFor,
+import {
+  setHook,
+  assertNextRunFinishes,
+  assertRestored,
+  backupSums,
+  boots,
+  connectFast,
+  history,
+  installs,
+  killSshSessions,
+  linkDown,
+  liveJournal,
+  runFaulty,
+  serving,
+  sha,
+  sleep,
+  startsOf,
+  throttle,
+  uploading,
+  version,
+  waitFor,
 } from "../../support/faultHost";
 import { TestHost, onHost, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 
@@ -123,7 +141,10 @@ describe("fault matrix: link and host faults under a running step", function () 
     await waitFor("the restore to start", () => startsOf(N)["restore-2"] === 1, 30_000);
     await sleep(1000); // past the launch: the restore is being polled
     await linkDown(N, 5000);
-    await assert.rejects(run, (e: unknown) => isUpchainError(e, "STEP_FAILED") && /exited 3/.test((e as Error).message) && /restored to 1/.test((e as Error).message));
+    await assert.rejects(
+      run,
+      (e: unknown) => isUpchainError(e, "STEP_FAILED") && /exited 3/.test((e as Error).message) && /restored to 1/.test((e as Error).message),
+    );
     assertRestored(N, db);
     assert.deepStrictEqual(installs(N), ["install 2", "restored 1"]);
     assert.deepStrictEqual(startsOf(N), { "backup-2": 1, "install-2": 1, "restore-2": 1 }, "the restore ran once");

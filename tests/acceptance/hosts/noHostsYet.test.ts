@@ -20,7 +20,10 @@ describe("the test-host harness on a machine with no hosts yet", () => {
   after(() => fs.rmSync(parent, { recursive: true, force: true }));
 
   const harness = (...args: string[]) => {
-    const r = spawnSync("bash", [path.join(repoRoot, "tests/hosts/testhost.sh"), ...args], { env: { ...process.env, UPCHAIN_HOSTS_RUN: run }, encoding: "utf8" });
+    const r = spawnSync("bash", [path.join(repoRoot, "tests/hosts/testhost.sh"), ...args], {
+      env: { ...process.env, UPCHAIN_HOSTS_RUN: run },
+      encoding: "utf8",
+    });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
@@ -28,9 +31,24 @@ describe("the test-host harness on a machine with no hosts yet", () => {
     { name: "list prints nothing and succeeds", args: ["list"], code: 0, stderr: /^$/ },
     { name: "down --all has nothing to stop and succeeds", args: ["down", "--all"], code: 0, stderr: /^$/ },
     { name: "down of a host that is not there succeeds: it is down already", args: ["down", "nohost"], code: 0, stderr: /^$/ },
-    { name: "info of an unknown host says so in one line, naming how to start it", args: ["info", "nohost"], code: 1, stderr: /^testhost: no host named nohost \(start it with: testhost\.sh up nohost\)\n$/ },
-    { name: "exec on an unknown host says so in one line", args: ["exec", "nohost", "true"], code: 1, stderr: /^testhost: no host named nohost \(start it with: testhost\.sh up nohost\)\n$/ },
-    { name: "reset of an unknown host says so in one line", args: ["reset", "nohost"], code: 1, stderr: /^testhost: no host named nohost \(start it with: testhost\.sh up nohost\)\n$/ },
+    {
+      name: "info of an unknown host says so in one line, naming how to start it",
+      args: ["info", "nohost"],
+      code: 1,
+      stderr: /^testhost: no host named nohost \(start it with: testhost\.sh up nohost\)\n$/,
+    },
+    {
+      name: "exec on an unknown host says so in one line",
+      args: ["exec", "nohost", "true"],
+      code: 1,
+      stderr: /^testhost: no host named nohost \(start it with: testhost\.sh up nohost\)\n$/,
+    },
+    {
+      name: "reset of an unknown host says so in one line",
+      args: ["reset", "nohost"],
+      code: 1,
+      stderr: /^testhost: no host named nohost \(start it with: testhost\.sh up nohost\)\n$/,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {

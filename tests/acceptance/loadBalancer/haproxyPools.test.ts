@@ -14,7 +14,17 @@ import { AdminState, Pools } from "../../../providers/loadBalancer/pools";
 import { readyAlong, reconcile } from "../../../providers/loadBalancer/reconcile";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
 import { connectSsh } from "../../../providers/transport/ssh";
-import { HaproxyEvent, Member, defaultPorts, haproxyCli, haproxyEvents, installHaproxy, installMember, memberRequests, waitAllUp } from "../../support/haproxyFixture";
+import {
+  HaproxyEvent,
+  Member,
+  defaultPorts,
+  haproxyCli,
+  haproxyEvents,
+  installHaproxy,
+  installMember,
+  memberRequests,
+  waitAllUp,
+} from "../../support/haproxyFixture";
 import { TestHost, onHost, privateKey, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 import { startLoadLoop } from "../../support/loadLoop";
 
@@ -98,8 +108,14 @@ describe("HAProxy pools on real hosts (lbt balancing lbtm1..3 over its admin soc
   it("reads both pools as HAProxy has them: every member, its address, ready and up", async () => {
     const servers = await pools.read();
     const expected = ["traffic", "invalidation"].flatMap((b) => members.map((m) => `${b}/${m.name} ${m.address} ready up`));
-    assert.deepStrictEqual(servers.map((s) => `${s.backend}/${s.server} ${s.address} ${s.admin} ${s.health}`), expected);
-    assert.deepStrictEqual((await pools.read("invalidation")).map((s) => s.server), members.map((m) => m.name));
+    assert.deepStrictEqual(
+      servers.map((s) => `${s.backend}/${s.server} ${s.address} ${s.admin} ${s.health}`),
+      expected,
+    );
+    assert.deepStrictEqual(
+      (await pools.read("invalidation")).map((s) => s.server),
+      members.map((m) => m.name),
+    );
   });
 
   it("drain, maint and ready are each read back from HAProxy, on its socket and in its log, in order", async () => {
@@ -140,7 +156,11 @@ describe("HAProxy pools on real hosts (lbt balancing lbtm1..3 over its admin soc
     assert.strictEqual(result.stoppedBy, "stop");
     const sentWhileDrained = result.samples.filter((s) => s.start > drained && s.end < back);
     assert.ok(sentWhileDrained.length >= 60, `requests answered while drained: ${sentWhileDrained.length}`);
-    assert.deepStrictEqual(sentWhileDrained.filter((s) => s.server === "m2"), [], "no request sent after the drain went to m2");
+    assert.deepStrictEqual(
+      sentWhileDrained.filter((s) => s.server === "m2"),
+      [],
+      "no request sent after the drain went to m2",
+    );
     assert.deepStrictEqual(new Set(sentWhileDrained.map((s) => s.server)), new Set(["m1", "m3"]));
     // the member's own record: nothing reached it between "no session left" and "ready"
     const reached = memberRequests("lbtm2").filter((r) => r.port === 8000 && r.time > empty && r.time < back);
@@ -153,7 +173,10 @@ describe("HAProxy pools on real hosts (lbt balancing lbtm1..3 over its admin soc
     const slow = get(url("slow?ms=3000"), "m1");
     await until("the slow request to be open on m1", async () => (await pools.sessions("traffic", "m1")) === 1);
     await pools.set("traffic", "m1", "drain");
-    await assert.rejects(pools.waitDrained("traffic", "m1", Date.now() + 300), (e: unknown) => isUpchainError(e, "LB_STATE_MISMATCH") && /traffic\/m1 still has 1 session/.test(e.message));
+    await assert.rejects(
+      pools.waitDrained("traffic", "m1", Date.now() + 300),
+      (e: unknown) => isUpchainError(e, "LB_STATE_MISMATCH") && /traffic\/m1 still has 1 session/.test(e.message),
+    );
     await pools.waitDrained("traffic", "m1", Date.now() + 20_000);
     const drained = Date.now();
     const answer = await slow;
@@ -186,7 +209,11 @@ describe("HAProxy pools on real hosts (lbt balancing lbtm1..3 over its admin soc
   it("a socket at level operator reads, and HAProxy's refusal to change is COMMAND_FAILED in its words", async () => {
     const operator = haproxyPools(root, { socket: "/run/haproxy/operator.sock" });
     assert.strictEqual((await operator.read()).length, members.length * 2);
-    await assert.rejects(operator.set("traffic", "m3", "drain"), (e: unknown) => isUpchainError(e, "COMMAND_FAILED") && /HAProxy refused "set server traffic\/m3 state drain": "Permission denied.*level admin/.test(e.message));
+    await assert.rejects(
+      operator.set("traffic", "m3", "drain"),
+      (e: unknown) =>
+        isUpchainError(e, "COMMAND_FAILED") && /HAProxy refused "set server traffic\/m3 state drain": "Permission denied.*level admin/.test(e.message),
+    );
     assert.strictEqual(adminBits(lb.name, "traffic", "m3"), 0);
     await assert.rejects(pools.set("traffic", "m9", "drain"), (e: unknown) => isUpchainError(e, "COMMAND_FAILED") && /"No such server\."/.test(e.message));
   });
@@ -209,7 +236,10 @@ describe("HAProxy pools on real hosts (lbt balancing lbtm1..3 over its admin soc
       { backend: "traffic", server: "m1", admin: "ready" },
       { backend: "invalidation", server: "m1", admin: "ready" },
     ]);
-    assert.ok(readyAlong(current, changes).every((m) => m.get("traffic")! >= 1), "the plan keeps traffic served");
+    assert.ok(
+      readyAlong(current, changes).every((m) => m.get("traffic")! >= 1),
+      "the plan keeps traffic served",
+    );
     for (const c of changes) {
       await pools.set(c.backend, c.server, c.to);
       const ready = members.filter((m) => adminBits(lb.name, "traffic", m.name) === 0);
@@ -222,7 +252,10 @@ describe("HAProxy pools on real hosts (lbt balancing lbtm1..3 over its admin soc
     await until("the four changes in HAProxy's log", () => changesSince(lb.name, from).length >= 4);
     assert.deepStrictEqual(changesSince(lb.name, from), ["traffic/m1 ready", "invalidation/m1 ready", "traffic/m2 drain", "invalidation/m2 maint"]);
     const end = await pools.read();
-    assert.deepStrictEqual(end.filter((s) => s.admin !== "ready").map((s) => `${s.backend}/${s.server} ${s.admin}`), ["traffic/m2 drain", "traffic/m3 maint", "invalidation/m2 maint"]);
+    assert.deepStrictEqual(
+      end.filter((s) => s.admin !== "ready").map((s) => `${s.backend}/${s.server} ${s.admin}`),
+      ["traffic/m2 drain", "traffic/m3 maint", "invalidation/m2 maint"],
+    );
   });
 
   it("draining m1 while m2 and m3 are ready but DOWN (their processes stopped) is refused naming their health; m1 keeps serving (issue 19)", async () => {
@@ -233,7 +266,10 @@ describe("HAProxy pools on real hosts (lbt balancing lbtm1..3 over its admin soc
       const step = { pools: { traffic: { m1: "drain" as const, m2: "ready" as const, m3: "ready" as const } }, drainSeconds: 5 };
       await assert.rejects(applyPools(pools, step, Date.now() + 60_000, { waitMs: 1500, pollMs: 250 }), (e: unknown) => {
         assert.ok(isUpchainError(e, "LB_STATE_MISMATCH"), String(e));
-        assert.match(e.message, /draining m1 would leave backend traffic with no server able to serve \(m2 is ready but DOWN \(its health checks fail\), m3 is ready but DOWN \(its health checks fail\)\)\. Nothing was drained/);
+        assert.match(
+          e.message,
+          /draining m1 would leave backend traffic with no server able to serve \(m2 is ready but DOWN \(its health checks fail\), m3 is ready but DOWN \(its health checks fail\)\)\. Nothing was drained/,
+        );
         return true;
       });
       assert.strictEqual(adminBits(lb.name, "traffic", "m1"), bitsOf.ready, "m1 was not drained");
@@ -253,9 +289,15 @@ describe("HAProxy pools on real hosts (lbt balancing lbtm1..3 over its admin soc
     await until("both hosts to boot again", () => boots(lb) > before[0] && boots(memberHosts[1]) > before[1], 60_000);
     waitAllUp(lb.name, members.length * 2, 60_000);
     const again = haproxyPools(await login("root"), {});
-    assert.deepStrictEqual((await again.read()).map((s) => `${s.server} ${s.admin} ${s.health}`), [...members, ...members].map((m) => `${m.name} ready up`));
+    assert.deepStrictEqual(
+      (await again.read()).map((s) => `${s.server} ${s.admin} ${s.health}`),
+      [...members, ...members].map((m) => `${m.name} ready up`),
+    );
     const answers = await Promise.all(members.map(() => get(url("after-reboot"))));
-    assert.deepStrictEqual(answers.map((a) => a.status), [200, 200, 200]);
+    assert.deepStrictEqual(
+      answers.map((a) => a.status),
+      [200, 200, 200],
+    );
     assert.deepStrictEqual(new Set(answers.map((a) => a.server)), new Set(members.map((m) => m.name)), "each member served one (round robin), m2 too");
   });
 });

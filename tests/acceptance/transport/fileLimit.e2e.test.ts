@@ -18,7 +18,10 @@ const LOWERED = 256;
 
 /** The processes under `pid`, with their command lines. */
 function descendants(pid: number): { pid: number; cmd: string }[] {
-  const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid=,args="], { encoding: "utf8" }).split("\n").map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)).filter((m): m is RegExpExecArray => !!m);
+  const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid=,args="], { encoding: "utf8" })
+    .split("\n")
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => !!m);
   const out: { pid: number; cmd: string }[] = [];
   const walk = (p: number) => {
     for (const m of rows.filter((r) => Number(r[2]) === p)) {

@@ -95,7 +95,10 @@ describe("ssh transport hardening on a real host", function () {
     onHost(name, `printf old > ${target}; chmod 0644 ${target}; rm -f /root/reads /root/stop`);
     // a reader on the host hashing the file as fast as it can while it is replaced
     // (a moment without the file reads as "missing", which is no version either)
-    onHost(name, `nohup sh -c 'while [ ! -e /root/stop ]; do { sha256sum < ${target} || echo missing; } 2>/dev/null | cut -c1-64 >> /root/reads; done' >/dev/null 2>&1 &`);
+    onHost(
+      name,
+      `nohup sh -c 'while [ ! -e /root/stop ]; do { sha256sum < ${target} || echo missing; } 2>/dev/null | cut -c1-64 >> /root/reads; done' >/dev/null 2>&1 &`,
+    );
     const deploy = await connect({ user: "deploy" });
     for (const v of versions) await deploy.writeFile(target, v, 0o640);
     onHost(name, "touch /root/stop; sleep 0.5");
@@ -113,11 +116,20 @@ describe("ssh transport hardening on a real host", function () {
     const target = "/etc/upchain-checked.conf";
     onHost(name, `printf before > ${target}`);
     // a sha256sum that disagrees with everything, found first on sudo's secure_path
-    onHost(name, `printf '#!/bin/sh\\necho 0000000000000000000000000000000000000000000000000000000000000000 -\\n' > /usr/local/bin/sha256sum; chmod 0755 /usr/local/bin/sha256sum`);
+    onHost(
+      name,
+      `printf '#!/bin/sh\\necho 0000000000000000000000000000000000000000000000000000000000000000 -\\n' > /usr/local/bin/sha256sum; chmod 0755 /usr/local/bin/sha256sum`,
+    );
     try {
       for (const user of ["deploy", "root"]) {
         const host = await connect({ user });
-        await assert.rejects(host.writeFile(target, "after\n"), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /failed.*the content that arrived is not the content sent \(its sha256 differs\)/s.test((e as Error).message) && !/0{64}/.test((e as Error).message));
+        await assert.rejects(
+          host.writeFile(target, "after\n"),
+          (e: unknown) =>
+            isUpchainError(e, "REMOTE_IO_FAILED") &&
+            /failed.*the content that arrived is not the content sent \(its sha256 differs\)/s.test((e as Error).message) &&
+            !/0{64}/.test((e as Error).message),
+        );
         assert.strictEqual(onHost(name, `cat ${target}`), "before", `${user}: the target is unchanged`);
         assert.strictEqual(leftovers("/etc"), "0", `${user}: no temp file beside the target`);
         assert.strictEqual(leftovers("/tmp"), "0", `${user}: no staging file in /tmp`);

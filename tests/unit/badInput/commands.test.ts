@@ -12,10 +12,22 @@ import { products, verdict } from "../../support/hostileRender";
 
 const CANARY = "upchain_canary_command_7f3a9";
 
-const fields: { label: string; set: (o: Record<string, any>, v: string) => Record<string, any>; stepId: string }[] = [
-  { label: "options.installers.objectServer", set: (o, v) => ({ ...o, installers: { ...o.installers, objectServer: v } }), stepId: "install-object-server" },
-  { label: "options.installers.addressServer", set: (o, v) => ({ ...o, installers: { ...o.installers, addressServer: v } }), stepId: "install-address-server" },
-  { label: "options.installers.mailServer", set: (o, v) => ({ ...o, installers: { ...o.installers, mailServer: v } }), stepId: "install-mail-server" },
+const fields: { label: string; set: (o: Record<string, unknown>, v: string) => Record<string, unknown>; stepId: string }[] = [
+  {
+    label: "options.installers.objectServer",
+    set: (o, v) => ({ ...o, installers: { ...(o.installers as Record<string, unknown>), objectServer: v } }),
+    stepId: "install-object-server",
+  },
+  {
+    label: "options.installers.addressServer",
+    set: (o, v) => ({ ...o, installers: { ...(o.installers as Record<string, unknown>), addressServer: v } }),
+    stepId: "install-address-server",
+  },
+  {
+    label: "options.installers.mailServer",
+    set: (o, v) => ({ ...o, installers: { ...(o.installers as Record<string, unknown>), mailServer: v } }),
+    stepId: "install-mail-server",
+  },
   { label: "options.addressMailSetup", set: (o, v) => ({ ...o, addressMailSetup: v }), stepId: "address-mail-setup" },
   { label: "options.rebootCommand", set: (o, v) => ({ ...o, rebootCommand: v }), stepId: "reboot" },
 ];
@@ -45,7 +57,10 @@ describe("bad input: commands", function () {
             if (r.kind === "crashed") assert.fail(`crashed: ${(r.error as Error)?.message}`);
             if (r.kind === "refused") {
               tally("commands", "refused");
-              return assert.ok(r.problems.some((pr) => pr.path === f.label), `refused without naming ${f.label}: ${JSON.stringify(r.problems)}`);
+              return assert.ok(
+                r.problems.some((pr) => pr.path === f.label),
+                `refused without naming ${f.label}: ${JSON.stringify(r.problems)}`,
+              );
             }
             const given = v.trim(); // the schema trims the site's command
             assert.ok(given.length > 0, "an empty command was accepted");
@@ -67,7 +82,11 @@ describe("bad input: commands", function () {
             tally("commands", r.kind === "refused" ? "refused" : "command");
             return !(r.kind === "refused" && r.problems.some((pr) => pr.path === f.label));
           });
-          assert.deepStrictEqual(accepted.map((f) => f.label), [], `${JSON.stringify(v).slice(0, 100)} is not refused in these fields`);
+          assert.deepStrictEqual(
+            accepted.map((f) => f.label),
+            [],
+            `${JSON.stringify(v).slice(0, 100)} is not refused in these fields`,
+          );
         }),
         RUNS,
       );

@@ -19,7 +19,11 @@ const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDSa840jTJVh7laKPZbIWcAvwv
 
 /** Hostile text, and legal names with hostile text around them. */
 const hostileName = (legal: string[]) =>
-  fc.oneof(hostileText, fc.tuple(hostileText, fc.constantFrom(...legal), hostileText).map(([a, n, b]) => a + n + b), fc.constantFrom(...legal).map((n) => n.toUpperCase()));
+  fc.oneof(
+    hostileText,
+    fc.tuple(hostileText, fc.constantFrom(...legal), hostileText).map(([a, n, b]) => a + n + b),
+    fc.constantFrom(...legal).map((n) => n.toUpperCase()),
+  );
 
 const INSTALLERS = ["objectServer", "addressServer", "mailServer"];
 const STEP_KEY = /^[a-z0-9-]+$/;
@@ -37,7 +41,7 @@ describe("bad input: hook names", function () {
       const p = products[name];
       fc.assert(
         fc.property(hostileName(INSTALLERS), (key) => {
-          const r = verdict(p, { ...p.base, installers: { ...p.base.installers, [key]: "install it" } });
+          const r = verdict(p, { ...p.base, installers: { ...(p.base.installers as Record<string, unknown>), [key]: "install it" } });
           if (r.kind === "crashed") assert.fail(`crashed: ${(r.error as Error)?.message}`);
           if (r.kind === "rendered") {
             tally("hook names", "literal");
@@ -46,7 +50,10 @@ describe("bad input: hook names", function () {
           tally("hook names", "refused");
           const named = r.problems.find((pr) => pr.path === fieldPath(["options", "installers", key]));
           assert.ok(named, `refused without naming it: ${JSON.stringify(r.problems).slice(0, 300)}`);
-          assert.match(named.message, /is not an option; (did you mean `(objectServer|addressServer|mailServer)`\?|the options here are `objectServer`, `addressServer`, `mailServer`)/);
+          assert.match(
+            named.message,
+            /is not an option; (did you mean `(objectServer|addressServer|mailServer)`\?|the options here are `objectServer`, `addressServer`, `mailServer`)/,
+          );
         }),
         RUNS,
       );
@@ -90,7 +97,10 @@ describe("bad input: hook names", function () {
   it("a hostile secretEnv variable is refused at preview naming it and the rule, or is UPCHAIN_SECRET_ and capitals", async () => {
     await fc.assert(
       fc.asyncProperty(hostileName(["UPCHAIN_SECRET_MAILPW", "UPCHAIN_SECRET_"]), async (key) => {
-        const r = await check({}, { product: "omflow", target: "1.2.0.1", secretEnv: { [key]: "v4lue" }, connection: { host: "192.0.2.10", hostKey: HOST_KEY } });
+        const r = await check(
+          {},
+          { product: "omflow", target: "1.2.0.1", secretEnv: { [key]: "v4lue" }, connection: { host: "192.0.2.10", hostKey: HOST_KEY } },
+        );
         const named = r.failures?.find((f) => f.property === `secretEnv.${key}`);
         tally("hook names", named ? "refused" : "literal");
         if (!named) return assert.match(key, SECRET_VARIABLE);

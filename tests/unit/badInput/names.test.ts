@@ -21,13 +21,22 @@ const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDSa840jTJVh7laKPZbIWcAvwv
 const server = () => ({ name: "wf-1", host: "192.0.2.10", user: "deploy", hostKey: HOST_KEY, product: "omflow", version: "1.2.0.1" });
 
 /** Refused with one INVALID_INPUT whose message names `upchain:<path>`, or parsed with the value unchanged at `read(config)`. */
-function refusedNamingOrKept(raw: Record<string, unknown>, path: (string | number)[], value: string, read: (c: any) => unknown, fieldClass?: string): void {
+function refusedNamingOrKept(
+  raw: Record<string, unknown>,
+  path: (string | number)[],
+  value: string,
+  read: (c: ReturnType<typeof parseStackConfig>) => unknown,
+  fieldClass?: string,
+): void {
   let config;
   try {
     config = parseStackConfig(raw);
   } catch (e) {
     assert.ok(isUpchainError(e, "INVALID_INPUT"), `thrown raw: ${(e as Error)?.message}`);
-    assert.ok(e.message.includes(configField(path) + ":"), `${JSON.stringify(value).slice(0, 100)} refused, but the message does not name ${configField(path)}: ${e.message.slice(0, 300)}`);
+    assert.ok(
+      e.message.includes(configField(path) + ":"),
+      `${JSON.stringify(value).slice(0, 100)} refused, but the message does not name ${configField(path)}: ${e.message.slice(0, 300)}`,
+    );
     assert.doesNotMatch(e.message, /ZodError|"code":/);
     if (fieldClass) tally(fieldClass, "refused");
     return;
@@ -42,22 +51,35 @@ describe("bad input: names in the stack config", function () {
   for (const field of ["name", "host", "user"] as const) {
     it(`a hostile servers[0].${field} is refused naming upchain:servers[0].${field}, or kept as given`, () => {
       fc.assert(
-        fc.property(hostileText, (v) => refusedNamingOrKept({ servers: [{ ...server(), [field]: v }] }, ["servers", 0, field], v, (c) => c.servers[0][field], "names")),
+        fc.property(hostileText, (v) =>
+          refusedNamingOrKept({ servers: [{ ...server(), [field]: v }] }, ["servers", 0, field], v, (c) => c.servers[0][field], "names"),
+        ),
         RUNS,
       );
     });
     it(`a hostile hosts[0].${field} is refused naming upchain:hosts[0].${field}, or kept as given`, () => {
       const { product: _p, version: _v, ...host } = server();
-      fc.assert(fc.property(hostileText, (v) => refusedNamingOrKept({ hosts: [{ ...host, [field]: v }] }, ["hosts", 0, field], v, (c) => c.hosts[0][field], "names")), RUNS);
+      fc.assert(
+        fc.property(hostileText, (v) => refusedNamingOrKept({ hosts: [{ ...host, [field]: v }] }, ["hosts", 0, field], v, (c) => c.hosts[0][field], "names")),
+        RUNS,
+      );
     });
   }
 
   it("a hostile upchain:user is refused naming it, or kept as given", () => {
-    fc.assert(fc.property(hostileText, (v) => refusedNamingOrKept({ user: v, servers: [server()] }, ["user"], v, (c) => c.user, "names")), RUNS);
+    fc.assert(
+      fc.property(hostileText, (v) => refusedNamingOrKept({ user: v, servers: [server()] }, ["user"], v, (c) => c.user, "names")),
+      RUNS,
+    );
   });
 
   it("a hostile server version is kept as given by the stack config (the planner judges it; see versions.test.ts)", () => {
-    fc.assert(fc.property(hostileText, (v) => refusedNamingOrKept({ servers: [{ ...server(), version: v }] }, ["servers", 0, "version"], v, (c) => c.servers[0].version)), RUNS);
+    fc.assert(
+      fc.property(hostileText, (v) =>
+        refusedNamingOrKept({ servers: [{ ...server(), version: v }] }, ["servers", 0, "version"], v, (c) => c.servers[0].version),
+      ),
+      RUNS,
+    );
   });
 
   it("a hostile option value passes readStackConfig unchanged (the product's preview judges it), or is refused naming it", () => {
@@ -83,7 +105,11 @@ describe("bad input: names in the stack config", function () {
 describe("bad input: names in the provider", function () {
   this.timeout(60_000);
   // a key ssh2 can read: the schema now reads the key at preview, so "k" would be the only refusal
-  const privateKey = generateKeyPairSync("rsa", { modulusLength: 1024, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
+  const privateKey = generateKeyPairSync("rsa", {
+    modulusLength: 1024,
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  }).privateKey;
   const conn = { host: "192.0.2.10", user: "root", hostKey: HOST_KEY, privateKey };
 
   for (const field of ["host", "user"] as const) {
@@ -93,7 +119,10 @@ describe("bad input: names in the provider", function () {
           const r = connectionSchema.safeParse({ ...conn, [field]: v });
           if (!r.success) {
             tally("names", "refused");
-            return assert.ok(r.error.issues.some((i) => i.path[0] === field), JSON.stringify(r.error.issues));
+            return assert.ok(
+              r.error.issues.some((i) => i.path[0] === field),
+              JSON.stringify(r.error.issues),
+            );
           }
           assert.strictEqual(r.data[field], v);
           tally("names", "literal");
@@ -106,11 +135,17 @@ describe("bad input: names in the provider", function () {
   it("a hostile journalName is refused at preview naming journalName (it names files on the host)", async () => {
     // no credential: stage 1 fails on the connection too, so nothing connects whatever journalName does
     await fc.assert(
-      fc.asyncProperty(hostileText.filter((v) => !/^[a-z0-9-]+$/.test(v)), async (v) => {
-        const r = await check({}, { product: "omflow", target: "1.2.0.1", journalName: v, connection: { host: "192.0.2.10", hostKey: HOST_KEY } });
-        assert.ok(r.failures?.some((f) => f.property === "journalName"), `journalName = ${JSON.stringify(v).slice(0, 100)}: ${JSON.stringify(r.failures)}`);
-        tally("names", "refused");
-      }),
+      fc.asyncProperty(
+        hostileText.filter((v) => !/^[a-z0-9-]+$/.test(v)),
+        async (v) => {
+          const r = await check({}, { product: "omflow", target: "1.2.0.1", journalName: v, connection: { host: "192.0.2.10", hostKey: HOST_KEY } });
+          assert.ok(
+            r.failures?.some((f) => f.property === "journalName"),
+            `journalName = ${JSON.stringify(v).slice(0, 100)}: ${JSON.stringify(r.failures)}`,
+          );
+          tally("names", "refused");
+        },
+      ),
       RUNS,
     );
   });
@@ -118,7 +153,13 @@ describe("bad input: names in the provider", function () {
   it("a privateKey that is not a key is refused at preview naming privateKey, not thrown raw", async () => {
     await fc.assert(
       fc.asyncProperty(hostileText, async (v) => {
-        const news = { product: "omflow", target: "1.2.0.1", options: products["omflow linux"].base, connection: { host: "127.0.0.1", port: 9, hostKey: HOST_KEY }, privateKey: v };
+        const news = {
+          product: "omflow",
+          target: "1.2.0.1",
+          options: products["omflow linux"].base,
+          connection: { host: "127.0.0.1", port: 9, hostKey: HOST_KEY },
+          privateKey: v,
+        };
         const r = await check({}, news).catch((e: Error) => assert.fail(`check threw ${e.name}: ${e.message}`));
         const named = (f: { property: string; reason: string }) => /^(connection\.)?privateKey$/.test(f.property) || /privateKey/.test(f.reason);
         assert.ok(r.failures?.some(named), JSON.stringify(r.failures));
@@ -136,7 +177,10 @@ describe("bad input: names in the provider", function () {
           if (r.kind === "crashed") assert.fail(`crashed: ${(r.error as Error)?.message}`);
           if (r.kind === "refused") {
             tally("names", "refused");
-            return assert.ok(r.problems.some((pr) => pr.path === "options.journalPattern"), JSON.stringify(r.problems));
+            return assert.ok(
+              r.problems.some((pr) => pr.path === "options.journalPattern"),
+              JSON.stringify(r.problems),
+            );
           }
           // it is rendered unquoted on Linux (it must glob): only letters, digits and _ . - * ? may be in it
           assert.match(v, /^[A-Za-z0-9_.*?-]+$/);

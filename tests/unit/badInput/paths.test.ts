@@ -8,7 +8,17 @@ import * as assert from "assert";
 import * as fc from "fast-check";
 import { Step } from "../../../providers/engine/planning/catalog";
 import { quote } from "../../../providers/quote";
-import { RUNS, hostileAbsolutePath, hostilePath, hostileText, hostileWindowsPath, lexSh, tally as tallyClass, withNul, withoutNul } from "../../support/hostile";
+import {
+  RUNS,
+  hostileAbsolutePath,
+  hostilePath,
+  hostileText,
+  hostileWindowsPath,
+  lexSh,
+  tally as tallyClass,
+  withNul,
+  withoutNul,
+} from "../../support/hostile";
 import { Field, Product, fields, judgeRendering, products, verdict } from "../../support/hostileRender";
 
 /** How each value went, per field, for the README's table (printed with UPCHAIN_BADINPUT_STATS=1). */
@@ -21,7 +31,9 @@ function check(productName: string, p: Product, field: Field, value: string): vo
   const v = verdict(p, field.set(p.base, value));
   if (v.kind === "crashed") {
     const e = v.error as Error;
-    assert.fail(`${field.label} = ${JSON.stringify(value).slice(0, 200)}: preview crashed with ${e?.name}: ${e?.message} (expected a problem naming ${field.label})`);
+    assert.fail(
+      `${field.label} = ${JSON.stringify(value).slice(0, 200)}: preview crashed with ${e?.name}: ${e?.message} (expected a problem naming ${field.label})`,
+    );
   }
   const fieldClass = field.kind === "name" ? "names" : "paths";
   if (v.kind === "refused") {
@@ -62,7 +74,10 @@ describe("bad input: paths", function () {
 
     for (const field of fields[name]) {
       it(`${name}: a hostile ${field.label} is refused naming it, or lands in the commands as one literal quoted word`, () => {
-        fc.assert(fc.property(valuesFor(p, field), (value) => check(name, p, field, value)), RUNS);
+        fc.assert(
+          fc.property(valuesFor(p, field), (value) => check(name, p, field, value)),
+          RUNS,
+        );
       });
     }
   }
@@ -80,7 +95,9 @@ describe("bad input: paths", function () {
               const carrier = v.steps.find((st) => JSON.stringify(st).includes("\\u0000"));
               return carrier ? [`${field.label}: accepted, and the NUL reaches step ${carrier.id} (it will fail there, not at preview)`] : [];
             }
-            return v.problems.some((pr) => field.names(pr.path)) ? [] : [`${field.label}: refused without naming it (${JSON.stringify(v.problems).slice(0, 200)})`];
+            return v.problems.some((pr) => field.names(pr.path))
+              ? []
+              : [`${field.label}: refused without naming it (${JSON.stringify(v.problems).slice(0, 200)})`];
           });
           assert.deepStrictEqual(wrong, [], `value ${JSON.stringify(value).slice(0, 100)}`);
         }),
@@ -90,7 +107,26 @@ describe("bad input: paths", function () {
   }
 
   it("the values most likely to break quoting, by hand, for every field: each refused naming the field or literal", () => {
-    const picked = ["", "/", "..", "/opt/../etc", "-rf", "--help", "/a b", "/it's", "/$(touch /tmp/pwned)", "/`touch /tmp/pwned`", "/a\nb", "/a\u2019b", "/a\uFF0Fb", "/a\u2024\u2024/b", "/\u0430pt", "C:\\a'b", "C:\\a\u2019; touch /tmp/pwned; \u2019", "/" + "x".repeat(5000)];
+    const picked = [
+      "",
+      "/",
+      "..",
+      "/opt/../etc",
+      "-rf",
+      "--help",
+      "/a b",
+      "/it's",
+      "/$(touch /tmp/pwned)",
+      "/`touch /tmp/pwned`",
+      "/a\nb",
+      "/a\u2019b",
+      "/a\uFF0Fb",
+      "/a\u2024\u2024/b",
+      "/\u0430pt",
+      "C:\\a'b",
+      "C:\\a\u2019; touch /tmp/pwned; \u2019",
+      "/" + "x".repeat(5000),
+    ];
     for (const [name, p] of Object.entries(products)) for (const field of fields[name]) for (const value of picked) check(name, p, field, value);
   });
 });
@@ -117,7 +153,14 @@ describe("bad input: the judge itself", () => {
         ...p.catalog,
         hopSteps: (hop, ctx) => [
           ...p.catalog.hopSteps(hop, ctx),
-          { id: "leak", action: "run", title: "leak", shell: "sh", destructive: false, commands: [`ls "${quote((ctx.options as any).installDir ?? "/opt/omflow")}"`] } as Step,
+          {
+            id: "leak",
+            action: "run",
+            title: "leak",
+            shell: "sh",
+            destructive: false,
+            commands: [`ls "${quote((ctx.options.installDir as string | undefined) ?? "/opt/omflow")}"`],
+          } as Step,
         ],
       },
     };
@@ -131,7 +174,14 @@ describe("bad input: the judge itself", () => {
         ...p.catalog,
         hopSteps: (hop, ctx) => [
           ...p.catalog.hopSteps(hop, ctx),
-          { id: "leak", action: "run", title: "leak", shell: "sh", destructive: false, commands: [`ls ${(ctx.options as any).installDir ?? "/opt/omflow"}`] } as Step,
+          {
+            id: "leak",
+            action: "run",
+            title: "leak",
+            shell: "sh",
+            destructive: false,
+            commands: [`ls ${(ctx.options.installDir as string | undefined) ?? "/opt/omflow"}`],
+          } as Step,
         ],
       },
     };
@@ -148,7 +198,14 @@ describe("bad input: the judge itself", () => {
         ...pw.catalog,
         hopSteps: (hop, ctx) => [
           ...pw.catalog.hopSteps(hop, ctx),
-          { id: "leak", action: "run", title: "leak", shell: "powershell", destructive: false, commands: [`Get-Item '${(ctx.options as any).windowsInstallDir ?? "C:\\x"}'`] } as Step,
+          {
+            id: "leak",
+            action: "run",
+            title: "leak",
+            shell: "powershell",
+            destructive: false,
+            commands: [`Get-Item '${(ctx.options.windowsInstallDir as string | undefined) ?? "C:\\x"}'`],
+          } as Step,
         ],
       },
     };

@@ -33,7 +33,10 @@ function refusedOrWrittenLiterally(e: ServiceEntry): void {
     after = edited(addServices(BASE, [e])).after;
   } catch (err) {
     assert.ok(isUpchainError(err, "INVALID_INPUT"), `${JSON.stringify(e).slice(0, 200)}: thrown as ${(err as Error)?.name}: ${(err as Error)?.message}`);
-    assert.ok(err.path.some((p) => ["name", "port", "protocol"].includes(String(p))), `the error names ${JSON.stringify(err.path)}`);
+    assert.ok(
+      err.path.some((p) => ["name", "port", "protocol"].includes(String(p))),
+      `the error names ${JSON.stringify(err.path)}`,
+    );
     tally("services entries", "refused");
     return;
   }
@@ -41,7 +44,11 @@ function refusedOrWrittenLiterally(e: ServiceEntry): void {
   const added = after.slice(BASE.length).split("\n");
   assert.strictEqual(added.pop(), "", "the file no longer ends with a line ending");
   assert.strictEqual(added.length, 1, `${JSON.stringify(e).slice(0, 200)} was written as ${added.length} lines: ${JSON.stringify(added).slice(0, 300)}`);
-  assert.deepStrictEqual(readLine(added[0]), { name: e.name, port: String(e.port), protocol: e.protocol }, `the line ${JSON.stringify(added[0]).slice(0, 200)} does not read back as the entry`);
+  assert.deepStrictEqual(
+    readLine(added[0]),
+    { name: e.name, port: String(e.port), protocol: e.protocol },
+    `the line ${JSON.stringify(added[0]).slice(0, 200)} does not read back as the entry`,
+  );
   assert.ok(Number.isInteger(e.port) && e.port >= 1 && e.port <= 65535, `port ${e.port} was written`);
   assert.ok(e.protocol === "tcp" || e.protocol === "udp", `protocol ${JSON.stringify(e.protocol)} was written`);
   assert.strictEqual(edited(addServices(after, [e])).changed, false, "adding the same entry again changed the file");
@@ -52,15 +59,24 @@ describe("bad input: services entries", function () {
   this.timeout(60_000);
 
   it("a hostile entry name is refused naming it, or written as one line that reads back as the entry", () => {
-    fc.assert(fc.property(hostileName, (name) => refusedOrWrittenLiterally({ name, port: 20141, protocol: "tcp" })), RUNS);
+    fc.assert(
+      fc.property(hostileName, (name) => refusedOrWrittenLiterally({ name, port: 20141, protocol: "tcp" })),
+      RUNS,
+    );
   });
 
   it("a hostile port is refused naming it, or written as one line that reads back as the entry", () => {
-    fc.assert(fc.property(hostilePort, (port) => refusedOrWrittenLiterally({ name: "adrshd", port, protocol: "tcp" })), RUNS);
+    fc.assert(
+      fc.property(hostilePort, (port) => refusedOrWrittenLiterally({ name: "adrshd", port, protocol: "tcp" })),
+      RUNS,
+    );
   });
 
   it("a hostile protocol is refused naming it, or written as one line that reads back as the entry", () => {
-    fc.assert(fc.property(hostileProtocol, (protocol) => refusedOrWrittenLiterally({ name: "adrshd", port: 20141, protocol: protocol as ServiceEntry["protocol"] })), RUNS);
+    fc.assert(
+      fc.property(hostileProtocol, (protocol) => refusedOrWrittenLiterally({ name: "adrshd", port: 20141, protocol: protocol as ServiceEntry["protocol"] })),
+      RUNS,
+    );
   });
 
   it("the well-formed entries of the Groupmax document are written as one line each (the check above can pass)", () => {

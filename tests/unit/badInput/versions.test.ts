@@ -21,7 +21,9 @@ const canonical: Record<string, RegExp> = { omflow: /^\d+\.\d+\.\d+\.\d+$/, grou
 /** Hostile text, and real versions with hostile text around them or look-alikes in place of their dots, dashes and digits. */
 function hostileVersion(catalog: Catalog): fc.Arbitrary<string> {
   const real = fc.constantFrom(...catalog.defaultReleases);
-  const lookAlike = fc.tuple(real, fc.constantFrom("\u2024", "\uFF0E", "\u2010", "\u2011", "\u00B7", "\u0660", "\uFF10", ",")).map(([v, c]) => v.replace(/[.\-0]/, c));
+  const lookAlike = fc
+    .tuple(real, fc.constantFrom("\u2024", "\uFF0E", "\u2010", "\u2011", "\u00B7", "\u0660", "\uFF10", ","))
+    .map(([v, c]) => v.replace(/[.\-0]/, c));
   const wrapped = fc.tuple(hostileText, real, hostileText).map(([a, v, b]) => a + v + b);
   return fc.oneof(hostileText, wrapped, lookAlike, fc.constantFrom(...LOOK_ALIKES));
 }
@@ -66,13 +68,20 @@ describe("bad input: versions", function () {
   for (const catalog of [omflow, groupmax]) {
     for (const field of ["target", "installed", "releases"] as Field[]) {
       it(`${catalog.product}: a hostile ${field} is refused naming it, or planned as its canonical version only`, () => {
-        fc.assert(fc.property(hostileVersion(catalog), (v) => plansOrRefusesNaming(catalog, field, v)), RUNS);
+        fc.assert(
+          fc.property(hostileVersion(catalog), (v) => plansOrRefusesNaming(catalog, field, v)),
+          RUNS,
+        );
       });
     }
   }
 
   // a key ssh2 can parse, so an attempt to connect fails on the closed port, not on the key
-  const privateKey = generateKeyPairSync("rsa", { modulusLength: 1024, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
+  const privateKey = generateKeyPairSync("rsa", {
+    modulusLength: 1024,
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  }).privateKey;
 
   // Stage 1 of preview needs no host: a target that is not a version at all is a mistake it can name
   // without connecting (the connection below points at a closed local port, so an attempt fails fast).
@@ -87,24 +96,36 @@ describe("bad input: versions", function () {
 
   it("preview refuses a hostile release naming releases.i before any connection", async () => {
     await fc.assert(
-      fc.asyncProperty(hostileVersion(omflow).filter((v) => omflow.scheme.normalize(v) === undefined), async (v) => {
-        const r = await check({}, news("1.2.0.1", ["1.1.6.1", v]));
-        assert.ok(r.failures?.some((f) => f.property === "releases.1"), `failures: ${JSON.stringify(r.failures)}`);
-        tally("versions", "refused");
-        assert.ok(!r.failures?.some((f) => /CONNECTION_FAILED/.test(f.reason)), "preview connected before refusing the release");
-      }),
+      fc.asyncProperty(
+        hostileVersion(omflow).filter((v) => omflow.scheme.normalize(v) === undefined),
+        async (v) => {
+          const r = await check({}, news("1.2.0.1", ["1.1.6.1", v]));
+          assert.ok(
+            r.failures?.some((f) => f.property === "releases.1"),
+            `failures: ${JSON.stringify(r.failures)}`,
+          );
+          tally("versions", "refused");
+          assert.ok(!r.failures?.some((f) => /CONNECTION_FAILED/.test(f.reason)), "preview connected before refusing the release");
+        },
+      ),
       RUNS,
     );
   });
 
   it("preview refuses a target that is not a version naming target before any connection", async () => {
     await fc.assert(
-      fc.asyncProperty(hostileVersion(omflow).filter((v) => omflow.scheme.normalize(v) === undefined), async (v) => {
-        const r = await check({}, news(v));
-        assert.ok(r.failures?.some((f) => f.property === "target"), `target = ${JSON.stringify(v).slice(0, 100)}: failures ${JSON.stringify(r.failures).slice(0, 300)}`);
-        tally("versions", "refused");
-        assert.ok(!r.failures?.some((f) => /CONNECTION_FAILED/.test(f.reason)), "preview connected before refusing the target");
-      }),
+      fc.asyncProperty(
+        hostileVersion(omflow).filter((v) => omflow.scheme.normalize(v) === undefined),
+        async (v) => {
+          const r = await check({}, news(v));
+          assert.ok(
+            r.failures?.some((f) => f.property === "target"),
+            `target = ${JSON.stringify(v).slice(0, 100)}: failures ${JSON.stringify(r.failures).slice(0, 300)}`,
+          );
+          tally("versions", "refused");
+          assert.ok(!r.failures?.some((f) => /CONNECTION_FAILED/.test(f.reason)), "preview connected before refusing the target");
+        },
+      ),
       RUNS,
     );
   });

@@ -8,11 +8,27 @@ import { tempDir } from "../../support/localHost";
 
 describe("bench run layout", () => {
   it("by default measures N = 1, 5, 20, previews 20 and 100, and leaves the repetitions to the contenders' count", () => {
-    assert.deepStrictEqual(parseArgs([]), { sizes: [1, 5, 20], previewSizes: [20, 100, 500], upchainOnly: [100], reps: undefined, out: undefined, quick: false, warmCache: false });
+    assert.deepStrictEqual(parseArgs([]), {
+      sizes: [1, 5, 20],
+      previewSizes: [20, 100, 500],
+      upchainOnly: [100],
+      reps: undefined,
+      out: undefined,
+      quick: false,
+      warmCache: false,
+    });
   });
 
   it("--quick is sizes 1,5, one repetition, preview 20, no upchain-only size; an explicit option still wins", () => {
-    assert.deepStrictEqual(parseArgs(["--quick"]), { sizes: [1, 5], previewSizes: [20], upchainOnly: [], reps: 1, out: undefined, quick: true, warmCache: false });
+    assert.deepStrictEqual(parseArgs(["--quick"]), {
+      sizes: [1, 5],
+      previewSizes: [20],
+      upchainOnly: [],
+      reps: 1,
+      out: undefined,
+      quick: true,
+      warmCache: false,
+    });
     assert.deepStrictEqual(parseArgs(["--quick", "--sizes", "2", "--preview", "none"]).sizes, [2]);
     assert.deepStrictEqual(parseArgs(["--quick", "--preview", "none"]).previewSizes, []);
     assert.deepStrictEqual(parseArgs(["--quick", "--upchain-only", "30"]).upchainOnly, [30]);

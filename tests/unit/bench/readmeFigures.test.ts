@@ -15,7 +15,17 @@ function results(partial = false): BenchResults {
     "100": { upchain: fig(400, { cliMiB: st(150), providerMiB: st(190) }) },
   };
   const preview = { "500": { upchain: fig(40), engineFloor: fig(25) } };
-  return { command: "node dist/bench/run.js", date: "2026-12-07T17:00:00.000Z", partial, benchSeconds: 3600, reps: 3, machine: { cpus: 2, memGiB: 24 }, up, preview, targets: verdicts(up, preview) };
+  return {
+    command: "node dist/bench/run.js",
+    date: "2026-12-07T17:00:00.000Z",
+    partial,
+    benchSeconds: 3600,
+    reps: 3,
+    machine: { cpus: 2, memGiB: 24 },
+    up,
+    preview,
+    targets: verdicts(up, preview),
+  };
 }
 
 describe("the bench's figures in the README", () => {
@@ -33,15 +43,30 @@ describe("the bench's figures in the README", () => {
     const r = results();
     const failures = { "preview N = 500": "upchain: pulumi preview exited 255" };
     const block = renderFigures({ ...r, preview: {}, targets: verdicts(r.up, {}, failures), failures });
-    assert.match(block, /\| preview at N = 500: upchain \/ engine floor ≤ 2× \| – \| 2\.00× \| failed in this run \(preview N = 500: upchain: pulumi preview exited 255\) \|/);
+    assert.match(
+      block,
+      /\| preview at N = 500: upchain \/ engine floor ≤ 2× \| – \| 2\.00× \| failed in this run \(preview N = 500: upchain: pulumi preview exited 255\) \|/,
+    );
     assert.match(block, /\| preview at N = 100: .* not measured in this run/);
     assert.match(block, /Did not finish in this run:\n- preview N = 500: upchain: pulumi preview exited 255$/);
   });
 
   it("shows where upchain's time went, its summary fenced as text", () => {
-    const profile = { n: 20, wallSeconds: 99.1, stepSecondsPerServer: st(90), gapSecondsPerServer: st(0.6), beforeFirstStep: st(6.2), afterLastStep: st(2), stepSpanPerServer: st(90.7), perStep: [{ id: "backup", upchainMedian: 30.9, floorMedian: 26.7, ratio: 1.16, count: 40 }] };
+    const profile = {
+      n: 20,
+      wallSeconds: 99.1,
+      stepSecondsPerServer: st(90),
+      gapSecondsPerServer: st(0.6),
+      beforeFirstStep: st(6.2),
+      afterLastStep: st(2),
+      stepSpanPerServer: st(90.7),
+      perStep: [{ id: "backup", upchainMedian: 30.9, floorMedian: 26.7, ratio: 1.16, count: 40 }],
+    };
     const block = renderFigures({ ...results(), profile });
-    assert.match(block, /Where upchain's time goes at N = 20 .*\n\n```text\nupchain up at N=20: wall 99\.1 s\n  CLI start -> a server's first step starts: 6\.20 s/);
+    assert.match(
+      block,
+      /Where upchain's time goes at N = 20 .*\n\n```text\nupchain up at N=20: wall 99\.1 s\n  CLI start -> a server's first step starts: 6\.20 s/,
+    );
     assert.ok(block.includes("| backup | 30.900 | 26.700 | 1.2× |"), block);
     assert.ok(!/^```$/m.test(block.split("```text")[0]), "no fence without a language before the profile");
   });
@@ -67,6 +92,7 @@ describe("the bench's figures in the README", () => {
     const root = path.resolve(__dirname, "../../../..");
     const committed = JSON.parse(fs.readFileSync(path.join(root, "bench/results/results.json"), "utf8")) as BenchResults;
     const block = renderFigures(committed);
-    for (const f of FILES) assert.strictEqual(currentBlock(fs.readFileSync(path.join(root, f), "utf8")), blockFor(f, block), `${f}: run node dist/bench/readmeFigures.js`);
+    for (const f of FILES)
+      assert.strictEqual(currentBlock(fs.readFileSync(path.join(root, f), "utf8")), blockFor(f, block), `${f}: run node dist/bench/readmeFigures.js`);
   });
 });

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
+import { planJson } from "../../support/planJson";
 
 const cli = path.resolve(__dirname, "../../../providers/cli.js");
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
@@ -9,11 +10,14 @@ describe("upchain plan groupmax (command line)", () => {
   it("--json from 02-00 prints one hop whose services-add step lists the six entries", () => {
     const r = run("plan", "groupmax", "--from", "02-00", "--to", "06-00", "--json");
     assert.strictEqual(r.status, 0, r.stderr);
-    const plan = JSON.parse(r.stdout);
+    const plan = planJson(r.stdout);
     assert.strictEqual(plan.product, "groupmax");
     assert.strictEqual(plan.platform, "linux");
-    assert.deepStrictEqual(plan.hops.map((h: any) => [h.from, h.to, h.rule.id]), [["02-00", "06-00", "groupmax.v2.0-to-v6"]]);
-    const adds = plan.steps.filter((s: any) => s.id === "services-add");
+    assert.deepStrictEqual(
+      plan.hops.map((h) => [h.from, h.to, h.rule.id]),
+      [["02-00", "06-00", "groupmax.v2.0-to-v6"]],
+    );
+    const adds = plan.steps.filter((s) => s.id === "services-add");
     assert.strictEqual(adds.length, 1);
     assert.strictEqual(adds[0].action, "services-add");
     assert.strictEqual(adds[0].hop, "02-00->06-00");
@@ -31,11 +35,11 @@ describe("upchain plan groupmax (command line)", () => {
   it("--json --platform windows renders PowerShell and the Windows services file", () => {
     const r = run("plan", "groupmax", "--from", "02-01", "--to", "06-00", "--platform", "windows", "--json");
     assert.strictEqual(r.status, 0, r.stderr);
-    const plan = JSON.parse(r.stdout);
-    assert.ok(plan.steps.every((s: any) => s.shell === "powershell"));
-    const add = plan.steps.find((s: any) => s.id === "services-add");
-    assert.strictEqual(add.file, "%SystemRoot%\\System32\\drivers\\etc\\services");
-    assert.strictEqual(add.entries.length, 4);
+    const plan = planJson(r.stdout);
+    assert.ok(plan.steps.every((s) => s.shell === "powershell"));
+    const add = plan.steps.find((s) => s.id === "services-add");
+    assert.strictEqual(add?.file, "%SystemRoot%\\System32\\drivers\\etc\\services");
+    assert.strictEqual(add?.entries?.length, 4);
   });
 
   it("an undocumented source (04-00) exits non-zero and names the documented sources on stderr", () => {

@@ -20,7 +20,8 @@ const request = (installed: string, options: Record<string, unknown> = {}, platf
   platform,
   options,
 });
-const plan = (installed: string, options: Record<string, unknown> = {}, platform: Platform = "linux") => planUpgrade(groupmax, request(installed, options, platform));
+const plan = (installed: string, options: Record<string, unknown> = {}, platform: Platform = "linux") =>
+  planUpgrade(groupmax, request(installed, options, platform));
 const ids = (p: ReturnType<typeof plan>) => p.steps.map((s) => s.id);
 const step = (p: ReturnType<typeof plan>, id: string) => {
   const s = p.steps.find((x) => x.id === id);
@@ -153,7 +154,10 @@ describe("Groupmax planner: one documented hop to 06-00 per source", () => {
     const p = plan("02-01", { uploads });
     assert.deepStrictEqual(ids(p), ["upload-1", "upload-2", ...documentOrder({ services: true, advup: true, console: false, backupV6: true })]);
     assert.deepStrictEqual(
-      p.steps.slice(0, 2).map((s) => stepOfAction(s, "upload")).map((s) => [s.action, s.source, s.destination, s.destructive]),
+      p.steps
+        .slice(0, 2)
+        .map((s) => stepOfAction(s, "upload"))
+        .map((s) => [s.action, s.source, s.destination, s.destructive]),
       uploads.map((u) => ["upload", u.source, u.destination, false]),
     );
   });
@@ -208,7 +212,13 @@ describe("Groupmax planner: requests the document does not cover are refused", (
     assert.deepStrictEqual([p.hops.length, p.steps.length], [0, 0]);
   });
 
-  for (const [field, text] of [["installed", "6.0"], ["installed", "06-0"], ["target", "6.0"], ["target", "06-0"], ["installed", "2-00"]] as const) {
+  for (const [field, text] of [
+    ["installed", "6.0"],
+    ["installed", "06-0"],
+    ["target", "6.0"],
+    ["target", "06-0"],
+    ["installed", "2-00"],
+  ] as const) {
     it(`${field} "${text}" is INVALID_INPUT naming the VV-RR scheme`, () => {
       const req = field === "installed" ? { installed: text, target: "06-00" } : { installed: "05-00", target: text };
       assert.throws(
@@ -225,7 +235,10 @@ describe("Groupmax planner: requests the document does not cover are refused", (
   }
 
   it("a target that is not among the releases is UNKNOWN_VERSION", () => {
-    assert.throws(() => planUpgrade(groupmax, { installed: "05-00", target: "06-01", platform: "linux" }), (e: unknown) => isUpchainError(e, "UNKNOWN_VERSION"));
+    assert.throws(
+      () => planUpgrade(groupmax, { installed: "05-00", target: "06-01", platform: "linux" }),
+      (e: unknown) => isUpchainError(e, "UNKNOWN_VERSION"),
+    );
   });
 });
 
@@ -272,7 +285,10 @@ describe("Groupmax preflight (assertPlanInputs)", () => {
 
   it("an option the schema rejects is reported with its path", () => {
     const problems = groupmax.preflight!(plan("05-00", { installers }).hops, ctx({ installers, journalPattern: "*.jnl; rm -rf /" }));
-    assert.ok(problems.some((p) => p.path === "options.journalPattern"), JSON.stringify(problems));
+    assert.ok(
+      problems.some((p) => p.path === "options.journalPattern"),
+      JSON.stringify(problems),
+    );
   });
 });
 
@@ -297,7 +313,11 @@ describe("Groupmax on Linux: every value is quoted for sh", () => {
   it("every rendered sh command of every step parses (sh -n)", () => {
     const p = plan("02-00", { ...SITE, installDirs, operatorConsole: true, journalDir: "/var/log/it's a journal", backupDir: "/var/backups/up chain" });
     const hop = p.hops[0];
-    const all = [...p.steps, ...groupmax.restoreSteps(hop, ctx({ ...SITE, installDirs })), ...groupmax.recoverSteps!(hop, ctx({ ...SITE, installDirs, operatorConsole: true }))];
+    const all = [
+      ...p.steps,
+      ...groupmax.restoreSteps(hop, ctx({ ...SITE, installDirs })),
+      ...groupmax.recoverSteps!(hop, ctx({ ...SITE, installDirs, operatorConsole: true })),
+    ];
     for (const s of all.filter((x) => x.commands.length)) {
       const r = spawnSync("sh", ["-n", "-c", s.commands.join("\n")], { encoding: "utf8" });
       assert.strictEqual(r.status, 0, `${s.id} does not parse: ${r.stderr}\n${s.commands.join("\n")}`);
@@ -316,7 +336,15 @@ describe("Groupmax on Linux: every value is quoted for sh", () => {
 
     it("verify reads no VERSION file: it runs the site's status commands and fails when one fails", () => {
       const status = (ok: boolean) => ({ start: "true", stop: "true", status: ok ? "true" : "echo address is stopped >&2; false" });
-      const verify = (addressUp: boolean) => step(plan("05-00", { ...SITE, installDirs: [dir], commands: { ...LINUX_SITE.commands, objectServer: status(true), address: status(addressUp), server: status(true) } }), "verify").commands;
+      const verify = (addressUp: boolean) =>
+        step(
+          plan("05-00", {
+            ...SITE,
+            installDirs: [dir],
+            commands: { ...LINUX_SITE.commands, objectServer: status(true), address: status(addressUp), server: status(true) },
+          }),
+          "verify",
+        ).commands;
       assert.ok(!verify(true).join("\n").includes("VERSION"));
       assert.strictEqual(spawnSync("sh", ["-ec", verify(true).join("\n")], { encoding: "utf8" }).status, 0);
       const r = spawnSync("sh", ["-ec", verify(false).join("\n")], { encoding: "utf8" });
@@ -353,7 +381,10 @@ describe("Groupmax restore and recover steps", () => {
 
   it("restoreSteps put the restore point back: a destructive restore step that reads this hop's pointer", () => {
     const steps = groupmax.restoreSteps(hop(), ctx());
-    assert.deepStrictEqual(steps.map((s) => [s.id, s.action, s.destructive]), [["restore-backup", "restore", true]]);
+    assert.deepStrictEqual(
+      steps.map((s) => [s.id, s.action, s.destructive]),
+      [["restore-backup", "restore", true]],
+    );
     const text = steps[0].commands.join("\n");
     assert.ok(text.includes("/var/backups/upchain/groupmax/03-00-before-06-00.current"), text);
     // the pointer the backup step writes is the one the restore reads
@@ -363,12 +394,18 @@ describe("Groupmax restore and recover steps", () => {
 
   it("recoverSteps put auto-start back always, then start the old version's services", () => {
     const steps = groupmax.recoverSteps!(hop(), ctx(SITE));
-    assert.deepStrictEqual(steps.map((s) => s.id), ["recover-autostart", "recover-services"]);
+    assert.deepStrictEqual(
+      steps.map((s) => s.id),
+      ["recover-autostart", "recover-services"],
+    );
     assert.strictEqual(steps[0].always, true);
     assert.ok(!steps[1].always, "starting services after a failed restore is not safe, so not always");
     assert.deepStrictEqual(steps[0].commands, step(plan("03-00", SITE), "restore-autostart").commands, "recover-autostart does what restore-autostart does");
     // each start in its own subshell, tried whatever the others did (linux.test.ts runs them)
-    assert.deepStrictEqual(steps[1].commands.flatMap((c) => / start (\S+)\n\) \|\| down=/.exec(c)?.[1] ?? []), ["objsrv", "address", "server"]);
+    assert.deepStrictEqual(
+      steps[1].commands.flatMap((c) => / start (\S+)\n\) \|\| down=/.exec(c)?.[1] ?? []),
+      ["objsrv", "address", "server"],
+    );
     assert.ok(groupmax.recoverSteps!(hop(), ctx({ ...SITE, operatorConsole: true }))[1].commands.some((c) => /start console\n\) \|\| down=/.test(c)));
   });
 });

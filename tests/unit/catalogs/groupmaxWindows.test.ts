@@ -9,8 +9,13 @@ import { DOCUMENT_PORTS_0200 } from "../../support/groupmaxDocument";
 import { LINUX_SITE, WINDOWS_SITE } from "../../support/groupmaxSite";
 import { psLiterals } from "../../support/powershell";
 
-const installers = { objectServer: "& 'C:\\pkg\\objsrv\\setup.exe' /s", addressServer: "& 'C:\\pkg\\address\\setup.exe' /s", mailServer: "& 'C:\\pkg\\mail\\setup.exe' /s" };
-const plan = (from: string, options: Record<string, unknown> = {}) => planUpgrade(groupmax, { installed: from, target: "06-00", platform: "windows", options: { ...WINDOWS_SITE, ...options } });
+const installers = {
+  objectServer: "& 'C:\\pkg\\objsrv\\setup.exe' /s",
+  addressServer: "& 'C:\\pkg\\address\\setup.exe' /s",
+  mailServer: "& 'C:\\pkg\\mail\\setup.exe' /s",
+};
+const plan = (from: string, options: Record<string, unknown> = {}) =>
+  planUpgrade(groupmax, { installed: from, target: "06-00", platform: "windows", options: { ...WINDOWS_SITE, ...options } });
 const step = (p: ReturnType<typeof plan>, id: string) => {
   const s = p.steps.find((x) => x.id === id);
   assert.ok(s, `no step ${id} in ${p.steps.map((x) => x.id).join(", ")}`);
@@ -18,7 +23,6 @@ const step = (p: ReturnType<typeof plan>, id: string) => {
 };
 const ctx = (options: Record<string, unknown> = {}): PlanContext => ({ platform: "windows", releases: ["06-00"], options: { ...WINDOWS_SITE, ...options } });
 const text = (s: { commands: string[] }) => s.commands.join("\n");
-
 
 /** The documented Windows services path, and the entries of the document's table for 02-00. */
 const SERVICES = "%SystemRoot%\\System32\\drivers\\etc\\services";
@@ -38,7 +42,10 @@ describe("Groupmax on Windows, rendered as PowerShell", () => {
   it("the Windows steps keep the document's order and the same rule as on Linux, with the services clash check first", () => {
     const win = plan("02-00");
     const linux = planUpgrade(groupmax, { installed: "02-00", target: "06-00", platform: "linux", options: LINUX_SITE });
-    assert.deepStrictEqual(win.steps.map((s) => s.id), ["check-services", ...linux.steps.map((s) => s.id)]);
+    assert.deepStrictEqual(
+      win.steps.map((s) => s.id),
+      ["check-services", ...linux.steps.map((s) => s.id)],
+    );
     assert.strictEqual(win.hops[0].rule.id, "groupmax.v2.0-to-v6");
   });
 
@@ -50,7 +57,10 @@ describe("Groupmax on Windows, rendered as PowerShell", () => {
 
   it("the stop steps use Stop-Service with the default service names", () => {
     const p = plan("05-00");
-    assert.deepStrictEqual(step(p, "stop-address").commands.slice(1), ["Stop-Service -Name 'Groupmax Mail Server'", "Stop-Service -Name 'Groupmax Address Server'"]);
+    assert.deepStrictEqual(step(p, "stop-address").commands.slice(1), [
+      "Stop-Service -Name 'Groupmax Mail Server'",
+      "Stop-Service -Name 'Groupmax Address Server'",
+    ]);
     assert.deepStrictEqual(step(p, "stop-object-server").commands.slice(1), ["Stop-Service -Name 'Groupmax Object Server'"]);
   });
 
@@ -61,7 +71,11 @@ describe("Groupmax on Windows, rendered as PowerShell", () => {
     assert.ok(read >= 0, text(s));
     // Win32_Service says Auto, Manual or Disabled; Set-Service -StartupType takes Automatic, Manual or Disabled
     assert.match(s.commands[read], /@\{ Auto = 'Automatic'; Manual = 'Manual'; Disabled = 'Disabled' \}/);
-    assert.match(s.commands[read], /throw \('the start mode of ' \+ 'Groupmax Address Server'/, "a start mode Set-Service cannot put back stops the hop before anything changes");
+    assert.match(
+      s.commands[read],
+      /throw \('the start mode of ' \+ 'Groupmax Address Server'/,
+      "a start mode Set-Service cannot put back stops the hop before anything changes",
+    );
   });
 
   it("autostart-off saves the old start mode once, then sets Manual only when it is Automatic", () => {
@@ -103,7 +117,10 @@ describe("Groupmax on Windows, rendered as PowerShell", () => {
     // robocopy keeps hidden files and large files (Compress-Archive does not); one numbered copy per path
     const copies = s.commands.filter((c) => c.startsWith("$src = "));
     // the journal folder too: clear-journal deletes its files before verify, and a restore after that brings them back
-    assert.deepStrictEqual(copies.map((c) => psLiterals(c)[0]), [...WINDOWS_SITE.installDirs, "D:\\gmdb", "E:\\gm data", SERVICES, WINDOWS_SITE.journalDir]);
+    assert.deepStrictEqual(
+      copies.map((c) => psLiterals(c)[0]),
+      [...WINDOWS_SITE.installDirs, "D:\\gmdb", "E:\\gm data", SERVICES, WINDOWS_SITE.journalDir],
+    );
     copies.forEach((c, i) => {
       assert.ok(c.includes(`$dst = (Join-Path $point '${i}')`), c);
       assert.match(c, /robocopy \$src \$dst \/MIR .*if \(\$LASTEXITCODE -ge 8\) \{ throw/);
@@ -112,7 +129,10 @@ describe("Groupmax on Windows, rendered as PowerShell", () => {
     assert.ok(copies[4].includes(`[Environment]::ExpandEnvironmentVariables('${SERVICES}')`));
     assert.ok(t.includes("03-00-before-06-00.current"), "the restore point is named for this hop");
     const restore = groupmax.restoreSteps(plan("03-00").hops[0], ctx({ databasePaths: ["D:\\gmdb", "E:\\gm data"] }))[0].commands;
-    assert.ok(restore.some((c) => c.startsWith("$copy = Join-Path $point '5'") && c.includes(`ExpandEnvironmentVariables('${WINDOWS_SITE.journalDir}')`)), "the restore mirrors the journal folder back from its copy");
+    assert.ok(
+      restore.some((c) => c.startsWith("$copy = Join-Path $point '5'") && c.includes(`ExpandEnvironmentVariables('${WINDOWS_SITE.journalDir}')`)),
+      "the restore mirrors the journal folder back from its copy",
+    );
   });
 
   it("with journalDir false the restore point holds no journal folder", () => {
@@ -124,7 +144,11 @@ describe("Groupmax on Windows, rendered as PowerShell", () => {
     const p = plan("03-00", { operatorConsole: true });
     for (const id of ["autostart-off", "backup", "backup-v6"]) {
       const s = step(p, id);
-      const restrict = s.commands.findIndex((c) => c.startsWith("$private = 'C:\\upchain\\backups\\groupmax';") && c.includes("icacls $private /inheritance:r /grant:r '*S-1-5-32-544:(OI)(CI)F' '*S-1-5-18:(OI)(CI)F'"));
+      const restrict = s.commands.findIndex(
+        (c) =>
+          c.startsWith("$private = 'C:\\upchain\\backups\\groupmax';") &&
+          c.includes("icacls $private /inheritance:r /grant:r '*S-1-5-32-544:(OI)(CI)F' '*S-1-5-18:(OI)(CI)F'"),
+      );
       const firstWrite = s.commands.findIndex((c) => /Set-Content|robocopy|Copy-Item/.test(c));
       assert.ok(restrict >= 0 && restrict < firstWrite, `${id}:\n${text(s)}`);
     }
@@ -132,13 +156,19 @@ describe("Groupmax on Windows, rendered as PowerShell", () => {
 
   it("a restore point is a new folder: one already there with the same time gets a counter, never written over", () => {
     const t = text(step(plan("03-00"), "backup"));
-    assert.match(t, /\$point = Join-Path 'C:\\upchain\\backups\\groupmax' \('03-00-before-06-00\.' \+ \$stamp\); \$n = 1; while \(Test-Path -LiteralPath \$point\) \{ \$point = Join-Path 'C:\\upchain\\backups\\groupmax' \('03-00-before-06-00\.' \+ \$stamp \+ '-' \+ \$n\); \$n\+\+ \}/);
+    assert.match(
+      t,
+      /\$point = Join-Path 'C:\\upchain\\backups\\groupmax' \('03-00-before-06-00\.' \+ \$stamp\); \$n = 1; while \(Test-Path -LiteralPath \$point\) \{ \$point = Join-Path 'C:\\upchain\\backups\\groupmax' \('03-00-before-06-00\.' \+ \$stamp \+ '-' \+ \$n\); \$n\+\+ \}/,
+    );
     const p = plan("02-00", { operatorConsole: true });
     const all = [...p.steps, ...groupmax.restoreSteps(p.hops[0], ctx()), ...groupmax.recoverSteps!(p.hops[0], ctx())];
     const removals = all.flatMap((s) => s.commands.flatMap((c) => c.match(/Remove-Item[^;}]*/g) ?? []));
     assert.ok(removals.length > 0);
     for (const r of removals) {
-      assert.ok(r === "Remove-Item -LiteralPath 'C:\\upchain\\backups\\groupmax\\autostart-before-06-00' " || r === "Remove-Item -Force -Verbose", `removes more than the saved setting or a journal file: ${r}`);
+      assert.ok(
+        r === "Remove-Item -LiteralPath 'C:\\upchain\\backups\\groupmax\\autostart-before-06-00' " || r === "Remove-Item -Force -Verbose",
+        `removes more than the saved setting or a journal file: ${r}`,
+      );
     }
   });
 });
@@ -180,13 +210,22 @@ describe("Groupmax on Windows: the services file", () => {
 
   it("the Version 6 backup stops the services first, then tries to start each one whatever the others did, failing with those that did not start", () => {
     const t = text(step(plan("05-00"), "backup-v6"));
-    assert.match(t, /try \{ foreach \(\$s in @\('Groupmax Mail Server', 'Groupmax Address Server', 'Groupmax Object Server'\)\) \{ Stop-Service -Name \$s \}; .*robocopy.* \} catch \{ \$backupError = \$_ \}/);
+    assert.match(
+      t,
+      /try \{ foreach \(\$s in @\('Groupmax Mail Server', 'Groupmax Address Server', 'Groupmax Object Server'\)\) \{ Stop-Service -Name \$s \}; .*robocopy.* \} catch \{ \$backupError = \$_ \}/,
+    );
     // a failed start is caught one service at a time, so the next one is still started
-    assert.match(t, /foreach \(\$s in @\('Groupmax Object Server', 'Groupmax Address Server', 'Groupmax Mail Server'\)\) \{ try \{ Start-Service -Name \$s \} catch \{ \$down \+= \$s \} \}/);
+    assert.match(
+      t,
+      /foreach \(\$s in @\('Groupmax Object Server', 'Groupmax Address Server', 'Groupmax Mail Server'\)\) \{ try \{ Start-Service -Name \$s \} catch \{ \$down \+= \$s \} \}/,
+    );
     assert.doesNotMatch(t, /finally \{ Start-Service/, "no finally whose first failed start skips the others");
     const lines = step(plan("05-00"), "backup-v6").commands;
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
-    assert.ok(at(/if \(\$down\.Count\) \{ throw \('after the Version 6 backup these services did not start again: '/) > at(/Start-Service/), "it fails after trying every start");
+    assert.ok(
+      at(/if \(\$down\.Count\) \{ throw \('after the Version 6 backup these services did not start again: '/) > at(/Start-Service/),
+      "it fails after trying every start",
+    );
     assert.ok(at(/if \(\$backupError\) \{ throw \$backupError \}/) > at(/\$down\.Count/), "a failed copy still fails the step");
   });
 
@@ -197,7 +236,10 @@ describe("Groupmax on Windows: the services file", () => {
   });
 
   it("03-00 adds imap and adrshd; 05-00 has no services step", () => {
-    assert.deepStrictEqual(stepOfAction(step(plan("03-00"), "services-add"), "services-add").entries.map((e) => e.name), ["imap", "adrshd"]);
+    assert.deepStrictEqual(
+      stepOfAction(step(plan("03-00"), "services-add"), "services-add").entries.map((e) => e.name),
+      ["imap", "adrshd"],
+    );
     assert.ok(!plan("05-00").steps.some((s) => s.action === "services-add"));
   });
 });
@@ -213,7 +255,18 @@ describe("Groupmax on Windows: values are quoted PowerShell-style", () => {
     const naming = all.filter((s) => s.commands.some((c) => c.includes("O'")));
     assert.deepStrictEqual(
       naming.map((s) => s.id).sort(),
-      ["autostart-off", "backup", "backup-v6", "recover-autostart", "recover-services", "restore-autostart", "restore-backup", "start-address", "stop-address", "verify"].sort(),
+      [
+        "autostart-off",
+        "backup",
+        "backup-v6",
+        "recover-autostart",
+        "recover-services",
+        "restore-autostart",
+        "restore-backup",
+        "start-address",
+        "stop-address",
+        "verify",
+      ].sort(),
     );
     for (const s of naming) {
       for (const c of s.commands) {

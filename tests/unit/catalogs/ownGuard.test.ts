@@ -18,7 +18,8 @@ const cluster = (change: Partial<NonNullable<Catalog["cluster"]>>): Catalog => (
   cluster: { policy: () => ({ traffic: "web", oldReleaseOnly: [] }), oldReleaseStoppedAfter: "install", rule, memberOptions: {}, ...change },
 });
 const evil = { toString: () => "web; reboot" } as unknown as string;
-const refusedAt = (where: RegExp) => (e: unknown) => isUpchainError(e, "INVALID_INPUT") && e.path[0] === "catalogModule" && where.test(e.message) && /fix the module/.test(e.message);
+const refusedAt = (where: RegExp) => (e: unknown) =>
+  isUpchainError(e, "INVALID_INPUT") && e.path[0] === "catalogModule" && where.test(e.message) && /fix the module/.test(e.message);
 
 describe("a catalog of one's own: its cluster section is plain data, checked", () => {
   it("a policy whose pool name is an object with its own toString() is refused when it is asked, naming where", () => {
@@ -47,7 +48,10 @@ describe("a catalog of one's own: its cluster section is plain data, checked", (
 
   it("a rule, member options or step id that is not plain data is refused when the catalog is taken, naming where", () => {
     assert.throws(() => guardedCatalog(cluster({ rule: { ...rule, id: evil } })), refusedAt(/cluster\.rule\.id\.toString is a function, not data/));
-    assert.throws(() => guardedCatalog(cluster({ memberOptions: { at: new Date(0) } })), refusedAt(/cluster\.memberOptions\.at is a Date object, not a plain object/));
+    assert.throws(
+      () => guardedCatalog(cluster({ memberOptions: { at: new Date(0) } })),
+      refusedAt(/cluster\.memberOptions\.at is a Date object, not a plain object/),
+    );
     assert.throws(() => guardedCatalog(cluster({ oldReleaseStoppedAfter: evil })), refusedAt(/cluster\.oldReleaseStoppedAfter\.toString is a function/));
   });
 
@@ -63,7 +67,10 @@ describe("a catalog of one's own: its cluster section is plain data, checked", (
     rule: { id: "r", text: { toString: () => "one at a time" }, source: "s" } } };\n`,
       );
       const problem = loadCatalogModule("./catalogs/clusterrule", "clusterrule", program);
-      assert.match(problem ?? "", /^"\.\/catalogs\/clusterrule": the catalog of clusterrule returned from cluster\.rule something that is not plain data: cluster\.rule\.text\.toString is a function, not data/);
+      assert.match(
+        problem ?? "",
+        /^"\.\/catalogs\/clusterrule": the catalog of clusterrule returned from cluster\.rule something that is not plain data: cluster\.rule\.text\.toString is a function, not data/,
+      );
       assert.strictEqual(findCatalog("clusterrule"), undefined);
     } finally {
       fs.rmSync(program, { recursive: true, force: true });
@@ -84,7 +91,11 @@ describe("a catalog of one's own: its version scheme's answers are checked and t
 
   it("each question is asked once: a scheme that would answer differently later is held to its first answer", () => {
     let asked = 0;
-    const c = guardedCatalog({ ...counter, product: "schemeonce", scheme: { ...counter.scheme, normalize: (t) => (++asked === 1 ? t.trim() : "9"), compare: (a, b) => (++asked, Number(a) - Number(b)) } });
+    const c = guardedCatalog({
+      ...counter,
+      product: "schemeonce",
+      scheme: { ...counter.scheme, normalize: (t) => (++asked === 1 ? t.trim() : "9"), compare: (a, b) => (++asked, Number(a) - Number(b)) },
+    });
     assert.strictEqual(c.scheme.normalize(" 2"), "2");
     assert.strictEqual(c.scheme.normalize(" 2"), "2");
     assert.strictEqual(c.scheme.compare("1", "2"), -1);

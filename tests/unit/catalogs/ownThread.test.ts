@@ -21,7 +21,10 @@ describe("a catalog module of one's own runs in a thread of its own, each call w
   this.timeout(30_000);
   const program = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-own-thread-"));
   const variant = (name: string, change: string) =>
-    fs.writeFileSync(path.join(program, `catalogs/${name}.js`), `const c = { ...require(${JSON.stringify(counterCatalog)}).counter, product: ${JSON.stringify(name)} };\n${change}\nexports.catalog = c;\n`);
+    fs.writeFileSync(
+      path.join(program, `catalogs/${name}.js`),
+      `const c = { ...require(${JSON.stringify(counterCatalog)}).counter, product: ${JSON.stringify(name)} };\n${change}\nexports.catalog = c;\n`,
+    );
   // a module stopped here stays registered for the rest of the unit run, where tests go over every
   // product with a version probe (server/installed.test.ts): the stopped ones have none, so they are left out
   const stoppedVariant = (name: string, change: string) => variant(name, `delete c.probeVersion;\n${change}`);
@@ -30,8 +33,11 @@ describe("a catalog module of one's own runs in a thread of its own, each call w
     stoppedVariant("spinning", "c.legalHops = () => { for (;;); };");
     stoppedVariant("waiting", "c.requiredStops = () => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); return []; };");
     variant("answering", "");
-    variant("reading", `c.probeVersion = () => ({ shell: "sh", command: "cat /opt/reading/status", read: (out) => /version=(\\d+)/.exec(out)?.[1] });
-c.hostChecks = () => [{ id: "space", path: "options", shell: "sh", command: "df -P /opt", judge: (r) => (r.code === 0 ? undefined : "no room: " + r.stderr) }];`);
+    variant(
+      "reading",
+      `c.probeVersion = () => ({ shell: "sh", command: "cat /opt/reading/status", read: (out) => /version=(\\d+)/.exec(out)?.[1] });
+c.hostChecks = () => [{ id: "space", path: "options", shell: "sh", command: "df -P /opt", judge: (r) => (r.code === 0 ? undefined : "no room: " + r.stderr) }];`,
+    );
     fs.writeFileSync(
       path.join(program, "catalogs/classy.js"),
       `const base = require(${JSON.stringify(counterCatalog)}).counter;
@@ -63,7 +69,12 @@ exports.catalog = new Classy();
   it("a legalHops that loops is refused within the limit (and a margin), naming catalogModule, the module, the function and the limit; the process still answers", async () => {
     assert.strictEqual(loadCatalogModule("./catalogs/spinning", "spinning", program, limits), undefined);
     const started = Date.now();
-    assert.throws(plan("spinning"), (e: unknown) => stopped("catalog.legalHops")(e) && /did not answer catalog\.legalHops\(\) within 1 s \(a loop, or a wait\?\), so its thread was stopped/.test((e as Error).message));
+    assert.throws(
+      plan("spinning"),
+      (e: unknown) =>
+        stopped("catalog.legalHops")(e) &&
+        /did not answer catalog\.legalHops\(\) within 1 s \(a loop, or a wait\?\), so its thread was stopped/.test((e as Error).message),
+    );
     const took = Date.now() - started;
     assert.ok(took >= 1_000 && took < 1_000 + MARGIN_MS, `refused after ${took} ms`);
     // the event loop runs (a lock's heartbeat would), and the stopped thread no longer spins
@@ -73,13 +84,20 @@ exports.catalog = new Classy();
     const cpu = process.cpuUsage();
     await new Promise((r) => setTimeout(r, 1_000));
     const used = process.cpuUsage(cpu);
-    assert.ok((used.user + used.system) / 1000 < 400, `the process used ${Math.round((used.user + used.system) / 1000)} ms of CPU in 1 s: the looping thread still runs`);
+    assert.ok(
+      (used.user + used.system) / 1000 < 400,
+      `the process used ${Math.round((used.user + used.system) / 1000)} ms of CPU in 1 s: the looping thread still runs`,
+    );
   });
 
   it("a second server of the same product after the time-out is refused at once, not hung", () => {
     assert.strictEqual(loadCatalogModule("./catalogs/spinning", "spinning", program, limits), undefined, "the module is the one already loaded");
     const started = Date.now();
-    assert.throws(plan("spinning"), (e: unknown) => stopped("catalog.legalHops")(e) && /was stopped earlier in this run, when catalog\.legalHops\(\) did not answer within 1 s/.test((e as Error).message));
+    assert.throws(
+      plan("spinning"),
+      (e: unknown) =>
+        stopped("catalog.legalHops")(e) && /was stopped earlier in this run, when catalog\.legalHops\(\) did not answer within 1 s/.test((e as Error).message),
+    );
     assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
   });
 
@@ -96,13 +114,20 @@ exports.catalog = new Classy();
     const inProcess = planUpgrade({ ...counter, product: "answering" }, { installed: "1", target: "5", platform: "linux" });
     assert.deepStrictEqual(through, inProcess);
     assert.strictEqual(through.hops.length, 4);
-    assert.throws(() => planUpgrade(getCatalog("answering"), { installed: "4", target: "2", platform: "linux" }), (e: unknown) => isUpchainError(e, "DOWNGRADE"), "its scheme's compare answers through the thread too");
+    assert.throws(
+      () => planUpgrade(getCatalog("answering"), { installed: "4", target: "2", platform: "linux" }),
+      (e: unknown) => isUpchainError(e, "DOWNGRADE"),
+      "its scheme's compare answers through the thread too",
+    );
   });
 
   it("a catalog written as a class loads with its methods, and a class's instance it returns crosses as its data", () => {
     assert.strictEqual(loadCatalogModule("./catalogs/classy", "classy", program, limits), undefined);
     const p = planUpgrade(getCatalog("classy"), { installed: "1", target: "3", platform: "linux" });
-    assert.deepStrictEqual({ hops: p.hops, steps: p.steps }, (({ hops, steps }) => ({ hops, steps }))(planUpgrade(counter, { installed: "1", target: "3", platform: "linux" })));
+    assert.deepStrictEqual(
+      { hops: p.hops, steps: p.steps },
+      (({ hops, steps }) => ({ hops, steps }))(planUpgrade(counter, { installed: "1", target: "3", platform: "linux" })),
+    );
   });
 
   it("the functions a catalog returns beside a command (a probe's read, a check's judge) are called through the thread", () => {
@@ -121,7 +146,15 @@ exports.catalog = new Classy();
     assert.strictEqual(loadCatalogModule("./catalogs/late", "late", program, limits), undefined);
     await new Promise((r) => setTimeout(r, 500));
     const started = Date.now();
-    assert.throws(plan("late"), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && e.path[0] === "catalogModule" && /"\.\/catalogs\/late" of late can no longer answer catalog\.\w+(\.\w+)?\(\): it threw outside any call \(thrown from a timer\)/.test((e as Error).message));
+    assert.throws(
+      plan("late"),
+      (e: unknown) =>
+        isUpchainError(e, "INVALID_INPUT") &&
+        e.path[0] === "catalogModule" &&
+        /"\.\/catalogs\/late" of late can no longer answer catalog\.\w+(\.\w+)?\(\): it threw outside any call \(thrown from a timer\)/.test(
+          (e as Error).message,
+        ),
+    );
     assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
   });
 

@@ -11,14 +11,19 @@ const inputs = (members = names, extra: Partial<ClusterInputs> = {}): ClusterInp
     product: "oracle-as",
     platform: "linux",
     target: "10.1.2",
-    members: members.map((name) => ({ name, connection: {} as any, options: {} })),
-    balancer: {} as any,
+    members: members.map((name) => ({ name, connection: {}, options: {} })),
+    balancer: {},
     backends: { traffic: "web", invalidation: "purge" },
     allowOutage: false,
     ...extra,
   }) as ClusterInputs;
 const everyPool = (members = names) => Object.fromEntries(["web", "purge"].flatMap((b) => members.map((m) => [`${b}/${m}`, "ready"])));
-const observed = (releases: string[], o: Partial<Observed> = {}): Observed => ({ releases: Object.fromEntries(names.slice(0, releases.length).map((n, i) => [n, releases[i]])), pending: [], pools: everyPool(names.slice(0, releases.length)), ...o });
+const observed = (releases: string[], o: Partial<Observed> = {}): Observed => ({
+  releases: Object.fromEntries(names.slice(0, releases.length).map((n, i) => [n, releases[i]])),
+  pending: [],
+  pools: everyPool(names.slice(0, releases.length)),
+  ...o,
+});
 
 describe("cluster rollout: what preview allows", () => {
   it("a cluster on one release passes, and its pools should hold everyone", () => {
@@ -74,14 +79,28 @@ describe("cluster rollout: what preview allows", () => {
         const j = judge(inputs(), oracleAs, observed(releases));
         if (!behind.length) return assert.deepStrictEqual(j.problems, []);
         assert.strictEqual(j.problems.length, 1);
-        assert.match(j.problems[0], new RegExp(`${names.slice(0, k).join(", ")} already runs? 10\\.1\\.2 while ${behind.join(", ")} ha(s|ve) yet to reach 9\\.0\\.2\\.3: the cluster rolls stop by stop`));
-        assert.match(j.problems[0], new RegExp(`declare the cluster with only ${names.slice(k).join(", ")} and version 9\\.0\\.2\\.3, run up .* then declare every member and version 10\\.1\\.2 again`));
+        assert.match(
+          j.problems[0],
+          new RegExp(
+            `${names.slice(0, k).join(", ")} already runs? 10\\.1\\.2 while ${behind.join(", ")} ha(s|ve) yet to reach 9\\.0\\.2\\.3: the cluster rolls stop by stop`,
+          ),
+        );
+        assert.match(
+          j.problems[0],
+          new RegExp(
+            `declare the cluster with only ${names.slice(k).join(", ")} and version 9\\.0\\.2\\.3, run up .* then declare every member and version 10\\.1\\.2 again`,
+          ),
+        );
       });
     }
 
     it("the advice works: a cluster of the members not on 10.1.2, to version 9.0.2.3, rolls within the class (everyone takes invalidations but the one stopped)", () => {
       const rest = ["wc3", "wc4"];
-      const j = judge(inputs(rest, { target: "9.0.2.3" }), oracleAs, { releases: { wc3: "9.0.2.3", wc4: "9.0.2.0" }, pending: ["wc4"], pools: everyPool(rest) });
+      const j = judge(inputs(rest, { target: "9.0.2.3" }), oracleAs, {
+        releases: { wc3: "9.0.2.3", wc4: "9.0.2.0" },
+        pending: ["wc4"],
+        pools: everyPool(rest),
+      });
       assert.deepStrictEqual(j.problems, []);
       assert.deepStrictEqual(j.desired.invalidation, { wc3: "ready", wc4: "maint" });
     });
@@ -103,7 +122,12 @@ describe("cluster rollout: what preview allows", () => {
           const taking = names.filter((n) => j.desired.invalidation[n] === "ready");
           const live = taking.filter((n) => !(interrupted && n === names[k]) || (stop === "10.1.2" && k === names.length - 1));
           assert.ok(live.length >= 1, `a live member takes invalidations: ${JSON.stringify(j.desired.invalidation)}`);
-          if (stop === "9.0.2.3") assert.deepStrictEqual(taking, names.filter((n) => !(interrupted && n === names[k])), "every 9.0.2 member but the one stopped");
+          if (stop === "9.0.2.3")
+            assert.deepStrictEqual(
+              taking,
+              names.filter((n) => !(interrupted && n === names[k])),
+              "every 9.0.2 member but the one stopped",
+            );
           else for (let i = 0; i < k; i++) assert.strictEqual(j.desired.invalidation[names[i]], "maint", "10.1.2 members out while a 9.0.2 member runs");
         });
       }
@@ -114,22 +138,65 @@ describe("cluster rollout: what preview allows", () => {
     const o = observed(["9.0.2.0", "9.0.2.0", "9.0.2.0", "9.0.2.0"]);
     const order = clusterRollout(inputs(), oracleAs, o, judge(inputs(), oracleAs, o)).entries.map((e) => `${e.member}:${e.action}`);
     assert.deepStrictEqual(order, [
-      "wc1:invalidation-remove", "wc1:traffic-drain", "wc1:upgrade to 9.0.2.3", "wc1:traffic-ready", "wc1:invalidation-add",
-      "wc2:invalidation-remove", "wc2:traffic-drain", "wc2:upgrade to 9.0.2.3", "wc2:traffic-ready", "wc2:invalidation-add",
-      "wc3:invalidation-remove", "wc3:traffic-drain", "wc3:upgrade to 9.0.2.3", "wc3:traffic-ready", "wc3:invalidation-add",
-      "wc4:invalidation-remove", "wc4:traffic-drain", "wc4:upgrade to 9.0.2.3", "wc4:traffic-ready", "wc4:invalidation-add",
-      "wc1:invalidation-remove", "wc1:traffic-drain", "wc1:upgrade to 10.1.2", "wc1:traffic-ready",
-      "wc2:invalidation-remove", "wc2:traffic-drain", "wc2:upgrade to 10.1.2", "wc2:traffic-ready",
-      "wc3:invalidation-remove", "wc3:traffic-drain", "wc3:upgrade to 10.1.2", "wc3:traffic-ready",
-      "wc4:traffic-drain", "wc4:upgrade to 10.1.2", "wc1:invalidation-add", "wc2:invalidation-add", "wc3:invalidation-add", "wc4:traffic-ready",
+      "wc1:invalidation-remove",
+      "wc1:traffic-drain",
+      "wc1:upgrade to 9.0.2.3",
+      "wc1:traffic-ready",
+      "wc1:invalidation-add",
+      "wc2:invalidation-remove",
+      "wc2:traffic-drain",
+      "wc2:upgrade to 9.0.2.3",
+      "wc2:traffic-ready",
+      "wc2:invalidation-add",
+      "wc3:invalidation-remove",
+      "wc3:traffic-drain",
+      "wc3:upgrade to 9.0.2.3",
+      "wc3:traffic-ready",
+      "wc3:invalidation-add",
+      "wc4:invalidation-remove",
+      "wc4:traffic-drain",
+      "wc4:upgrade to 9.0.2.3",
+      "wc4:traffic-ready",
+      "wc4:invalidation-add",
+      "wc1:invalidation-remove",
+      "wc1:traffic-drain",
+      "wc1:upgrade to 10.1.2",
+      "wc1:traffic-ready",
+      "wc2:invalidation-remove",
+      "wc2:traffic-drain",
+      "wc2:upgrade to 10.1.2",
+      "wc2:traffic-ready",
+      "wc3:invalidation-remove",
+      "wc3:traffic-drain",
+      "wc3:upgrade to 10.1.2",
+      "wc3:traffic-ready",
+      "wc4:traffic-drain",
+      "wc4:upgrade to 10.1.2",
+      "wc1:invalidation-add",
+      "wc2:invalidation-add",
+      "wc3:invalidation-add",
+      "wc4:traffic-ready",
     ]);
     // a rollout stopped in the patch sets' stage goes on from the first member without it
     const mid = observed(["9.0.2.3", "9.0.2.3", "9.0.2.0", "9.0.2.0"]);
-    const rest = clusterRollout(inputs(), oracleAs, mid, judge(inputs(), oracleAs, mid)).entries.filter((e) => e.action.startsWith("upgrade")).map((e) => `${e.member}:${e.action}`);
-    assert.deepStrictEqual(rest, ["wc3:upgrade to 9.0.2.3", "wc4:upgrade to 9.0.2.3", "wc1:upgrade to 10.1.2", "wc2:upgrade to 10.1.2", "wc3:upgrade to 10.1.2", "wc4:upgrade to 10.1.2"]);
+    const rest = clusterRollout(inputs(), oracleAs, mid, judge(inputs(), oracleAs, mid))
+      .entries.filter((e) => e.action.startsWith("upgrade"))
+      .map((e) => `${e.member}:${e.action}`);
+    assert.deepStrictEqual(rest, [
+      "wc3:upgrade to 9.0.2.3",
+      "wc4:upgrade to 9.0.2.3",
+      "wc1:upgrade to 10.1.2",
+      "wc2:upgrade to 10.1.2",
+      "wc3:upgrade to 10.1.2",
+      "wc4:upgrade to 10.1.2",
+    ]);
     // a 9.0.2.3 cluster has one stop: the document's order, as before
     const one = observed(["9.0.2.3", "9.0.2.3", "9.0.2.3", "9.0.2.3"]);
-    assert.ok(clusterRollout(inputs(), oracleAs, one, judge(inputs(), oracleAs, one)).entries.filter((e) => e.action.startsWith("upgrade")).every((e) => e.action === "upgrade"));
+    assert.ok(
+      clusterRollout(inputs(), oracleAs, one, judge(inputs(), oracleAs, one))
+        .entries.filter((e) => e.action.startsWith("upgrade"))
+        .every((e) => e.action === "upgrade"),
+    );
   });
 
   it("members on two chains (9.0.2.3 and 9.0.4) are refused, saying which member is on none of the first's stops and how to go on", () => {
@@ -172,7 +239,10 @@ describe("cluster rollout: what preview allows", () => {
     const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
     const connection = { host: "10.0.0.1", hostKey, password: "pw-test" };
     const raw = { product: "oracle-as", target: "10.1.2", members: names.map((name) => ({ name, connection })), balancer: { connection } };
-    const o = observed(["10.1.2", "9.0.2.3", "9.0.2.3", "9.0.2.3"], { pending: ["wc2"], pools: Object.fromEntries(["traffic", "invalidation"].flatMap((b) => names.map((m) => [`${b}/${m}`, "ready"]))) });
+    const o = observed(["10.1.2", "9.0.2.3", "9.0.2.3", "9.0.2.3"], {
+      pending: ["wc2"],
+      pools: Object.fromEntries(["traffic", "invalidation"].flatMap((b) => names.map((m) => [`${b}/${m}`, "ready"]))),
+    });
     const given = clusterSchema.parse({ ...raw, drainSeconds: 30 });
     const step = reconcileStep(given, judge(given, oracleAs, o));
     assert.strictEqual(step.drainSeconds, 30);

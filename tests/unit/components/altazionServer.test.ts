@@ -29,7 +29,12 @@ describe("AltazionServer component", () => {
 
 describe("AltazionServer's hook files, named as the caller wrote them", () => {
   const cases: [string, Record<string, string> | undefined, string, string][] = [
-    ["a hook file is named by its place in the stack's hooks list", { hooks: "upchain:servers[2].hooks" }, "files.PREINSTALL-ecommerce.ps1", "upchain:servers[2].hooks[1]"],
+    [
+      "a hook file is named by its place in the stack's hooks list",
+      { hooks: "upchain:servers[2].hooks" },
+      "files.PREINSTALL-ecommerce.ps1",
+      "upchain:servers[2].hooks[1]",
+    ],
     ["without the stack's names, by its place in the component's hooks argument", undefined, "files.PREINSTALL-ecommerce.ps1", "hooks[1]"],
     ["the set as a whole is the hooks list", { hooks: "upchain:servers[2].hooks" }, "files", "upchain:servers[2].hooks"],
   ];
@@ -61,9 +66,17 @@ describe("AltazionServer's hook paths", () => {
       fs.mkdirSync(path.join(project, "hooks"));
       fs.writeFileSync(path.join(project, "hooks", "PREINSTALL_ecommerce.ps1"), "Write-Output hi\n");
       fs.mkdirSync(path.join(project, "dist", "stacks"), { recursive: true });
-      assert.strictEqual(hookPath("hooks/PREINSTALL_ecommerce.ps1", projectDir(path.join(project, "dist", "stacks"))), path.join(project, "hooks", "PREINSTALL_ecommerce.ps1"));
-      assert.deepStrictEqual(readHooks(["hooks/PREINSTALL_ecommerce.ps1"], "hooks", projectDir(path.join(project, "dist", "stacks"))), { "PREINSTALL_ecommerce.ps1": "Write-Output hi\n" });
-      assert.throws(() => readHooks(["hooks/POSTINSTALL_ecommerce.ps1"], "hooks", project), /hooks\[0\]: the hook file .* cannot be read \(ENOENT\).*relative to .*the project's folder/);
+      assert.strictEqual(
+        hookPath("hooks/PREINSTALL_ecommerce.ps1", projectDir(path.join(project, "dist", "stacks"))),
+        path.join(project, "hooks", "PREINSTALL_ecommerce.ps1"),
+      );
+      assert.deepStrictEqual(readHooks(["hooks/PREINSTALL_ecommerce.ps1"], "hooks", projectDir(path.join(project, "dist", "stacks"))), {
+        "PREINSTALL_ecommerce.ps1": "Write-Output hi\n",
+      });
+      assert.throws(
+        () => readHooks(["hooks/POSTINSTALL_ecommerce.ps1"], "hooks", project),
+        /hooks\[0\]: the hook file .* cannot be read \(ENOENT\).*relative to .*the project's folder/,
+      );
     } finally {
       fs.rmSync(project, { recursive: true, force: true });
     }

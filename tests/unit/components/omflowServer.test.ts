@@ -16,7 +16,10 @@ describe("OmflowServer component", () => {
     assert.strictEqual(r.plainInputs.product, "omflow");
   });
   it("still takes the arguments it took before (no secret environment)", async () => {
-    const r = await registerWithMocks("upchain:Server", () => new OmflowServer("wf", { connection: { host: "h", hostKey: "k", privateKey: "KEY" }, version: "1.2.0.1", options: { offlineBundle: "/srv/b" } }));
+    const r = await registerWithMocks(
+      "upchain:Server",
+      () => new OmflowServer("wf", { connection: { host: "h", hostKey: "k", privateKey: "KEY" }, version: "1.2.0.1", options: { offlineBundle: "/srv/b" } }),
+    );
     assert.ok(!("secretEnv" in r.secretInputs) && !("secretEnv" in r.plainInputs));
     assert.deepStrictEqual(r.plainInputs.options, { offlineBundle: "/srv/b" });
   });

@@ -9,14 +9,17 @@ import { WebCacheCluster } from "../../../components/webCacheCluster";
 
 describe("Promotion: the previous stack's proven versions reach each server's gate", () => {
   it("each server gets the versions its product runs in the previous stack, and only its own override", async () => {
-    const servers: Record<string, any> = {};
+    const servers: Record<string, unknown> = {};
     let referenced: string | undefined;
     await pulumi.runtime.setMocks(
       {
         newResource: (args) => {
           if (args.type === "pulumi:pulumi:StackReference") {
             referenced = args.inputs.name;
-            return { id: args.inputs.name, state: { outputs: { proven: { omflow: { "1.2.0.1": ["of-stg"] }, "oracle-as": { "10.1.2.0.2": ["wc-stg1", "wc-stg2"] } } } } };
+            return {
+              id: args.inputs.name,
+              state: { outputs: { proven: { omflow: { "1.2.0.1": ["of-stg"] }, "oracle-as": { "10.1.2.0.2": ["wc-stg1", "wc-stg2"] } } } },
+            };
           }
           if (args.type === "pulumi-nodejs:dynamic/upchain:Server") servers[args.name] = args.inputs.promotion;
           return { id: `${args.name}-id`, state: {} };
@@ -33,12 +36,20 @@ describe("Promotion: the previous stack's proven versions reach each server's ga
     new WebCacheCluster("wc-prod", {
       version: "10.1.2",
       balancer: { connection: { ...connection, host: "192.0.2.40" } },
-      members: [{ name: "wc1", connection: { ...connection, host: "192.0.2.41" } }, { name: "wc2", connection: { ...connection, host: "192.0.2.42" } }],
+      members: [
+        { name: "wc1", connection: { ...connection, host: "192.0.2.41" } },
+        { name: "wc2", connection: { ...connection, host: "192.0.2.42" } },
+      ],
       promotion: promotion.gate("oracle-as", "wc-prod"),
     });
     for (let i = 0; i < 50 && Object.keys(servers).length < 3; i++) await new Promise((r) => setTimeout(r, 100));
     assert.strictEqual(referenced, "organization/upchain/staging");
     assert.deepStrictEqual(servers["of-prod"], { from: "organization/upchain/staging", proven: ["1.2.0.1"], server: "of-prod" });
-    for (const m of ["wc1", "wc2"]) assert.deepStrictEqual(servers[m], { from: "organization/upchain/staging", proven: ["10.1.2.0.2"], server: "wc-prod", override: "vendor fix, change 4711" }, m);
+    for (const m of ["wc1", "wc2"])
+      assert.deepStrictEqual(
+        servers[m],
+        { from: "organization/upchain/staging", proven: ["10.1.2.0.2"], server: "wc-prod", override: "vendor fix, change 4711" },
+        m,
+      );
   });
 });

@@ -50,7 +50,10 @@ describe("public types", function () {
     fs.symlinkSync(root, path.join(project, "node_modules", "upchain"), "dir");
     fs.writeFileSync(
       path.join(project, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { strict: true, module: "commonjs", target: "es2022", esModuleInterop: false, noEmit: true, types: [] }, files: ["index.ts"] }),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: "commonjs", target: "es2022", esModuleInterop: false, noEmit: true, types: [] },
+        files: ["index.ts"],
+      }),
     );
     fs.writeFileSync(
       path.join(project, "index.ts"),

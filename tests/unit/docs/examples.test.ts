@@ -99,7 +99,12 @@ export function stackProblems(config: Record<string, unknown>, serversFiles: Rec
     const given = { ...config };
     if (typeof given["upchain:knownHostsFile"] === "string") {
       const file = path.join(scratch, "known_hosts");
-      fs.writeFileSync(file, hostsIn(given).map((h) => `${h} ${sampleKey}\n`).join(""));
+      fs.writeFileSync(
+        file,
+        hostsIn(given)
+          .map((h) => `${h} ${sampleKey}\n`)
+          .join(""),
+      );
       given["upchain:knownHostsFile"] = file;
     }
     if (typeof given["upchain:privateKeyFile"] === "string") {
@@ -124,7 +129,10 @@ export function stackProblems(config: Record<string, unknown>, serversFiles: Rec
     return [...connectionProblems(read.config), ...optionProblems(read.config)];
   } catch (e) {
     if (!isUpchainError(e, "INVALID_INPUT")) throw e;
-    return e.message.split("\n").slice(1).map((l) => l.trim());
+    return e.message
+      .split("\n")
+      .slice(1)
+      .map((l) => l.trim());
   } finally {
     process.chdir(here);
     fs.rmSync(scratch, { recursive: true, force: true });
@@ -142,7 +150,9 @@ function connectionProblems(config: Checked): string[] {
   return [
     ...config.hosts.flatMap((h, i) => check(h, `upchain:hosts[${i}]`)),
     ...config.servers.flatMap((s, i) => check(s, `upchain:servers[${i}]`)),
-    ...config.clusters.flatMap((c, i) => [check(c.balancer, `upchain:clusters[${i}].balancer`), ...c.members.map((m, k) => check(m, `upchain:clusters[${i}].members[${k}]`))].flat()),
+    ...config.clusters.flatMap((c, i) =>
+      [check(c.balancer, `upchain:clusters[${i}].balancer`), ...c.members.map((m, k) => check(m, `upchain:clusters[${i}].members[${k}]`))].flat(),
+    ),
   ];
 }
 
@@ -152,10 +162,14 @@ function optionProblems(config: Checked): string[] {
     (getCatalog(product).optionProblems?.({ platform, releases: [], options: options ?? {} }) ?? []).map((p) => `${at}.${p.path}: ${p.message}`);
   // an Altazion Office server's modules reach its options as AltazionServer passes them
   const withModules = (s: Checked["servers"][number]) =>
-    s.modules ? { ...s.options, modules: s.modules.map((m) => ({ name: m.name, target: m.version, folder: m.folder, ...(m.pools ? { pools: m.pools } : {}) })) } : s.options;
+    s.modules
+      ? { ...s.options, modules: s.modules.map((m) => ({ name: m.name, target: m.version, folder: m.folder, ...(m.pools ? { pools: m.pools } : {}) })) }
+      : s.options;
   return [
     ...config.servers.flatMap((s, i) => check(s.product, s.platform, withModules(s), `upchain:servers[${i}]`)),
-    ...config.clusters.flatMap((c, i) => c.members.flatMap((m, k) => check(c.product, c.platform, { ...c.options, ...m.options }, `upchain:clusters[${i}].members[${k}]`))),
+    ...config.clusters.flatMap((c, i) =>
+      c.members.flatMap((m, k) => check(c.product, c.platform, { ...c.options, ...m.options }, `upchain:clusters[${i}].members[${k}]`)),
+    ),
   ];
 }
 
@@ -170,7 +184,11 @@ const defaultCompilerOptions = { strict: true, target: "ES2020", module: "common
  */
 export function compileProblems(programs: Record<string, string>, tsconfig: Record<string, unknown> = defaultCompilerOptions): Record<string, string[]> {
   const { options, errors } = ts.convertCompilerOptionsFromJson(tsconfig, repoRoot);
-  assert.deepStrictEqual(errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")), [], "the tsconfig.json of the docs is read by TypeScript");
+  assert.deepStrictEqual(
+    errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")),
+    [],
+    "the tsconfig.json of the docs is read by TypeScript",
+  );
   Object.assign(options, { noEmit: true, baseUrl: repoRoot, paths: { upchain: ["components/index.ts"] } });
   const files = Object.fromEntries(Object.entries(programs).map(([name, text]) => [path.join(repoRoot, `doc-example-${name}.ts`), text]));
   const host = ts.createCompilerHost(options);
@@ -212,11 +230,13 @@ describe("the docs' examples, checked against the code", function () {
   });
 
   it("every yaml block is a stack file (config:), a servers file (a list, its first line naming it) or a Pulumi project file (name:, runtime: nodejs)", () => {
-    const neither = blocks.filter((b) => b.lang === "yaml" && !isStack(b) && !serversFileOf(b)).filter((b) => {
-      const p = yamlOf(b);
-      const runtime = typeof p.runtime === "object" && p.runtime !== null ? (p.runtime as { name?: unknown }).name : p.runtime;
-      return !(typeof p.name === "string" && /^[A-Za-z0-9_.-]+$/.test(p.name) && runtime === "nodejs");
-    });
+    const neither = blocks
+      .filter((b) => b.lang === "yaml" && !isStack(b) && !serversFileOf(b))
+      .filter((b) => {
+        const p = yamlOf(b);
+        const runtime = typeof p.runtime === "object" && p.runtime !== null ? (p.runtime as { name?: unknown }).name : p.runtime;
+        return !(typeof p.name === "string" && /^[A-Za-z0-9_.-]+$/.test(p.name) && runtime === "nodejs");
+      });
     assert.deepStrictEqual(neither.map(where), []);
   });
 
@@ -246,7 +266,10 @@ describe("the docs' examples, checked against the code", function () {
     assert.ok(byFile.has("docs/own-program.md"), "docs/own-program.md holds a program");
     const failures: string[] = [];
     for (const [file, programs] of byFile) {
-      const tsconfig = blocks.filter((b) => b.file === file && b.lang === "json").map((b) => JSON.parse(b.text)).find((j) => j.compilerOptions);
+      const tsconfig = blocks
+        .filter((b) => b.file === file && b.lang === "json")
+        .map((b) => JSON.parse(b.text))
+        .find((j) => j.compilerOptions);
       const named = Object.fromEntries(programs.map((b) => [`${path.basename(path.dirname(b.file))}-${b.line}`, b.text]));
       const problems = compileProblems(named, tsconfig?.compilerOptions);
       programs.forEach((b) => problems[`${path.basename(path.dirname(b.file))}-${b.line}`].forEach((p) => failures.push(`${where(b)}, ${p}`)));
@@ -280,7 +303,10 @@ describe("the docs' examples, checked against the code", function () {
 
   it("docs/stacks.md names every upchain key the program reads", () => {
     const page = fs.readFileSync(path.join(repoRoot, "docs/stacks.md"), "utf8");
-    assert.deepStrictEqual(Object.keys(stackKeys).filter((k) => !page.includes(`\`upchain:${k}\``)), []);
+    assert.deepStrictEqual(
+      Object.keys(stackKeys).filter((k) => !page.includes(`\`upchain:${k}\``)),
+      [],
+    );
   });
 
   it("every file of the repository the docs name in code (tests/..., providers/..., ...) exists", () => {
@@ -302,24 +328,50 @@ describe("the docs' example checks can fail", function () {
 
   it("a stack example with a misspelled product and an option the product does not have is refused, naming both", () => {
     const problems = stackProblems({ "upchain:servers": [{ name: "a", host: "192.0.2.1", hostKey: sampleKey, product: "omflw", version: "1.2.0.1" }] });
-    assert.ok(problems.some((p) => p.startsWith("upchain:servers[0].product:")), problems.join("\n"));
-    const options = stackProblems({ "upchain:servers": [{ name: "b", host: "192.0.2.2", hostKey: sampleKey, product: "omflow", version: "1.2.0.1", options: { offlinBundle: "/srv/b" } }] });
-    assert.ok(options.some((p) => p.includes("offlinBundle")), options.join("\n"));
+    assert.ok(
+      problems.some((p) => p.startsWith("upchain:servers[0].product:")),
+      problems.join("\n"),
+    );
+    const options = stackProblems({
+      "upchain:servers": [{ name: "b", host: "192.0.2.2", hostKey: sampleKey, product: "omflow", version: "1.2.0.1", options: { offlinBundle: "/srv/b" } }],
+    });
+    assert.ok(
+      options.some((p) => p.includes("offlinBundle")),
+      options.join("\n"),
+    );
   });
 
   it("a servers file example with a misspelt product is refused, naming the file's entry", () => {
-    const problems = stackProblems({ "upchain:serversFile": "fleet/servers.yaml" }, { "fleet/servers.yaml": `- { name: a, host: 192.0.2.1, hostKey: ${sampleKey}, product: omflw, version: "1.2.0.1" }\n` });
-    assert.ok(problems.some((p) => p.startsWith("fleet/servers.yaml: [0].product:")), problems.join("\n"));
-    assert.ok(stackProblems({ "upchain:serversFile": "fleet/servers.yaml" }).some((p) => p.startsWith("upchain:serversFile: cannot read fleet/servers.yaml")), "a stack naming a file its page does not give is refused");
+    const problems = stackProblems(
+      { "upchain:serversFile": "fleet/servers.yaml" },
+      { "fleet/servers.yaml": `- { name: a, host: 192.0.2.1, hostKey: ${sampleKey}, product: omflw, version: "1.2.0.1" }\n` },
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith("fleet/servers.yaml: [0].product:")),
+      problems.join("\n"),
+    );
+    assert.ok(
+      stackProblems({ "upchain:serversFile": "fleet/servers.yaml" }).some((p) => p.startsWith("upchain:serversFile: cannot read fleet/servers.yaml")),
+      "a stack naming a file its page does not give is refused",
+    );
   });
 
   it("a program that gives a component a wrong argument does not compile", () => {
     const problems = compileProblems({ wrong: `import { GroupmaxServer } from "upchain";\nnew GroupmaxServer("x", { version: 6 });\n` });
-    assert.ok(problems.wrong.some((p) => p.startsWith("line 2:")), problems.wrong.join("\n"));
+    assert.ok(
+      problems.wrong.some((p) => p.startsWith("line 2:")),
+      problems.wrong.join("\n"),
+    );
   });
 
   it("a block without a language is found, with its line", () => {
     const found = fencedBlocks("x.md", "text\n\n```\nplain\n```\n\n```yaml\na: 1\n```\n");
-    assert.deepStrictEqual(found.map((b) => [b.line, b.lang, b.text]), [[3, "", "plain"], [7, "yaml", "a: 1"]]);
+    assert.deepStrictEqual(
+      found.map((b) => [b.line, b.lang, b.text]),
+      [
+        [3, "", "plain"],
+        [7, "yaml", "a: 1"],
+      ],
+    );
   });
 });

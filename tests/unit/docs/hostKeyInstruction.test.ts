@@ -29,14 +29,16 @@ describe("the docs' hostKey instruction, run as written against a real SSH serve
   before(async () => {
     server = new Server({ hostKeys: [fs.readFileSync(path.join(dir, "host"))] }, (c) => {
       c.on("error", () => undefined);
-      c.on("authentication", (ctx: any) => (ctx.method === "password" && ctx.password === "pw-test" ? ctx.accept() : ctx.reject(["password"])));
+      c.on("authentication", (ctx) => (ctx.method === "password" && ctx.password === "pw-test" ? ctx.accept() : ctx.reject(["password"])));
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     port = (server.address() as net.AddressInfo).port;
     // the instruction's command, with -p for the test server's port; stdout only, as `$(...)` or a pipe takes it
     // (asynchronously: the server answering it runs in this process)
     printed = await new Promise<string>((resolve, reject) =>
-      execFile("ssh-keyscan", ["-t", "ed25519", "-p", String(port), "127.0.0.1"], { encoding: "utf8", timeout: 20_000 }, (e, stdout) => (e ? reject(e) : resolve(stdout))),
+      execFile("ssh-keyscan", ["-t", "ed25519", "-p", String(port), "127.0.0.1"], { encoding: "utf8", timeout: 20_000 }, (e, stdout) =>
+        e ? reject(e) : resolve(stdout),
+      ),
     );
   });
   after(() => {
@@ -69,7 +71,10 @@ describe("the docs' hostKey instruction, run as written against a real SSH serve
 
   it("the same line is refused for another server: it would pin another machine's key", () => {
     const stack = checkStackConfig({ servers: [{ name: "a", host: "127.0.0.2", port, hostKey: printed, product: "omflow", version: "1.2.0.1" }] });
-    assert.deepStrictEqual(stack.issues.map((i) => i.path.join(".")), ["servers.0.hostKey"]);
+    assert.deepStrictEqual(
+      stack.issues.map((i) => i.path.join(".")),
+      ["servers.0.hostKey"],
+    );
     assert.match(stack.issues[0].message, /it would pin another machine's key/);
   });
 });

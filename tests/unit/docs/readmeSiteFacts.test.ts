@@ -18,12 +18,18 @@ function siteTable(readme: string): Map<string, string[]> {
   const start = readme.indexOf("| product | the site supplies");
   assert.ok(start >= 0, "the README has its site table");
   const lines = readme.slice(start).split("\n").slice(2);
-  const rows = lines.slice(0, lines.findIndex((l) => !l.startsWith("|")));
+  const rows = lines.slice(
+    0,
+    lines.findIndex((l) => !l.startsWith("|")),
+  );
   const table = new Map<string, string[]>();
   for (const row of rows) {
     const product = PRODUCT_OF_ROW[row.split("|")[1].trim()];
     assert.ok(product, `a row of the README's site table names a product upchain knows: ${row.slice(0, 40)}`);
-    table.set(product, [...row.matchAll(/`(options\.[A-Za-z0-9_.<>]+)`/g)].map((m) => m[1]));
+    table.set(
+      product,
+      [...row.matchAll(/`(options\.[A-Za-z0-9_.<>]+)`/g)].map((m) => m[1]),
+    );
   }
   return table;
 }
@@ -77,7 +83,11 @@ describe("the README's site table names only options preview refuses when missin
             tried.push(`${r.example} (${r.platform} ${r.from} -> ${r.to}) without ${field}: ${problems.map((p) => p.path).join(", ") || "no problem"}`);
           }
         }
-        assert.fail(tried.length ? `never refused:\n${tried.join("\n")}` : `no recipe example of ${product} sets ${option}, so the README's claim is not checked: add it to an example`);
+        assert.fail(
+          tried.length
+            ? `never refused:\n${tried.join("\n")}`
+            : `no recipe example of ${product} sets ${option}, so the README's claim is not checked: add it to an example`,
+        );
       });
     }
   }

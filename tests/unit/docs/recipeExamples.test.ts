@@ -35,15 +35,31 @@ describe("the recipe tables' example option sets", () => {
   }
 
   it("oracle-as: the Windows 9.0.2.0 chain of a Web Cache member shows the patch set, every post-upgrade task, the propagation and the site's home commands", () => {
-    const table = recipeTable(getCatalog("oracle-as"), { platform: "windows", from: "9.0.2.0", to: "10.1.2", example: "webCacheMember" }, RECIPE_EXAMPLES["oracle-as"]);
-    for (const id of ["9.0.2.0->9.0.2.3: apply-patch-set", "post-upgrade-jaznLibraryPaths", "post-upgrade-webCacheWallet", "post-upgrade-defaultDocumentRoot", "web-cache-start", "web-cache-propagate"]) assert.ok(table.includes(id), id);
+    const table = recipeTable(
+      getCatalog("oracle-as"),
+      { platform: "windows", from: "9.0.2.0", to: "10.1.2", example: "webCacheMember" },
+      RECIPE_EXAMPLES["oracle-as"],
+    );
+    for (const id of [
+      "9.0.2.0->9.0.2.3: apply-patch-set",
+      "post-upgrade-jaznLibraryPaths",
+      "post-upgrade-webCacheWallet",
+      "post-upgrade-defaultDocumentRoot",
+      "web-cache-start",
+      "web-cache-propagate",
+    ])
+      assert.ok(table.includes(id), id);
     assert.match(table, /site: `options\.homeCommands\.stop`/);
     assert.match(table, /site: `options\.webCache\.propagateCommand`/);
     assert.match(table, /\(with the example options `webCacheMember`\)/);
   });
 
   it("oracle-as: a 9.0.4 tier with Reports, decommissioned, shows the OC4J heap, the Reports server's name and dcmctl leavefarm after the verify", () => {
-    const table = recipeTable(getCatalog("oracle-as"), { platform: "linux", from: "9.0.4", to: "10.1.2", example: "reportsDecommission" }, RECIPE_EXAMPLES["oracle-as"]);
+    const table = recipeTable(
+      getCatalog("oracle-as"),
+      { platform: "linux", from: "9.0.4", to: "10.1.2", example: "reportsDecommission" },
+      RECIPE_EXAMPLES["oracle-as"],
+    );
     for (const id of ["oc4j-jvm-heap", "reports-server-name", "post-upgrade-reportsFiles", "leave-farm"]) assert.ok(table.includes(id), id);
     assert.ok(table.indexOf(": verify") < table.indexOf(": leave-farm"));
   });

@@ -87,19 +87,35 @@ describe("setWsgiModulePath (pure edit)", () => {
   }
   it("refuses a path Apache cannot read on one line, naming it: an error of the step, not an edit", () => {
     for (const bad of ["", "/a\nb.so", "/a\0.so"]) {
-      assert.match(editError(setWsgiModulePath(conf, bad)), /^the wsgi module path .* cannot be written in an Apache configuration line: give a non-empty path without line breaks or NUL$/s);
-      assert.throws(() => apacheArgumentFor(bad), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /wsgi module path/.test((e as Error).message));
+      assert.match(
+        editError(setWsgiModulePath(conf, bad)),
+        /^the wsgi module path .* cannot be written in an Apache configuration line: give a non-empty path without line breaks or NUL$/s,
+      );
+      assert.throws(
+        () => apacheArgumentFor(bad),
+        (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /wsgi module path/.test((e as Error).message),
+      );
     }
   });
 
   const pathArb = fc.string({ minLength: 1, maxLength: 30 }).filter((p) => !/[\r\n\0]/.test(p));
   const lineArb = fc.oneof(
-    fc.constantFrom("# comment", "", "WSGIPythonHome /opt/x", "  LoadModule wsgi_module /old.so # c", 'LoadModule wsgi_module "/a b/c.so"', "LoadModule ssl_module x.so"),
+    fc.constantFrom(
+      "# comment",
+      "",
+      "WSGIPythonHome /opt/x",
+      "  LoadModule wsgi_module /old.so # c",
+      'LoadModule wsgi_module "/a b/c.so"',
+      "LoadModule ssl_module x.so",
+    ),
     pathArb.map((p) => `LoadModule wsgi_module ${apacheArgumentFor(p)}`),
     fc.string({ maxLength: 30 }).filter((l) => !/[\r\n]/.test(l)),
   );
   it("property: written paths read back, through Apache's rules, as the path itself", () => {
-    fc.assert(fc.property(pathArb, (p) => readApacheArgument(apacheArgumentFor(p)) === p), { numRuns: 500 });
+    fc.assert(
+      fc.property(pathArb, (p) => readApacheArgument(apacheArgumentFor(p)) === p),
+      { numRuns: 500 },
+    );
   });
   it("property: idempotent (applying twice is applying once), and every LoadModule wsgi_module line then names the path", () => {
     fc.assert(
@@ -108,7 +124,10 @@ describe("setWsgiModulePath (pure edit)", () => {
         const once = edited(setWsgiModulePath(text, p)).after;
         const twice = edited(setWsgiModulePath(once, p));
         const named = once.split("\n").filter((l) => /^[ \t]*LoadModule[ \t]+wsgi_module[ \t]+/i.test(l));
-        const read = (l: string) => readApacheArgument(l.replace(/^[ \t]*LoadModule[ \t]+wsgi_module[ \t]+/i, "").match(/^("(?:\\[^\r\n]|[^"\\\r\n])*"?|'(?:\\[^\r\n]|[^'\\\r\n])*'?|\S+)/)![0]);
+        const read = (l: string) =>
+          readApacheArgument(
+            l.replace(/^[ \t]*LoadModule[ \t]+wsgi_module[ \t]+/i, "").match(/^("(?:\\[^\r\n]|[^"\\\r\n])*"?|'(?:\\[^\r\n]|[^'\\\r\n])*'?|\S+)/)![0],
+          );
         return !twice.changed && twice.after === once && named.length >= 1 && named.every((l) => read(l) === p);
       }),
       { numRuns: 500 },

@@ -5,7 +5,10 @@ import { editError, edited } from "../../support/edited";
 describe("named edits: one registry, typed values", () => {
   it("each named edit reads the step's value text and edits the file", () => {
     assert.strictEqual(edited(applyNamedEdit("wsgi-module", "", "/m.so")).after, "LoadModule wsgi_module /m.so\n");
-    assert.strictEqual(edited(applyNamedEdit("oratab-start-at-boot", "*:/old:Y\n", stepValue("oratab-start-at-boot", { on: "/new", off: "/old" }))).after, "*:/old:N\n*:/new:Y\n");
+    assert.strictEqual(
+      edited(applyNamedEdit("oratab-start-at-boot", "*:/old:Y\n", stepValue("oratab-start-at-boot", { on: "/new", off: "/old" }))).after,
+      "*:/old:N\n*:/new:Y\n",
+    );
     assert.match(edited(applyNamedEdit("jvm-max-heap", '<JavaVM><JVMproperties property="-Xmx512m"/></JavaVM>', "1024m")).after, /-Xmx1024m/);
     assert.strictEqual(edited(applyNamedEdit("reports-server-name", "<x/>", "")).changed, false);
     assert.deepStrictEqual(editNames, ["wsgi-module", "oratab-start-at-boot", "jvm-max-heap", "reports-server-name"]);
@@ -18,7 +21,10 @@ describe("named edits: one registry, typed values", () => {
 
   it("an edit name that is not one of them is an error naming those there are, not an edit", () => {
     assert.strictEqual(hasNamedEdit("toString"), false, "an Object.prototype name is not an edit");
-    assert.strictEqual(editError(applyNamedEdit("toString", "x", "y")), "no edit named toString: the named edits are wsgi-module, oratab-start-at-boot, jvm-max-heap, reports-server-name");
+    assert.strictEqual(
+      editError(applyNamedEdit("toString", "x", "y")),
+      "no edit named toString: the named edits are wsgi-module, oratab-start-at-boot, jvm-max-heap, reports-server-name",
+    );
   });
 
   it("a value the host printed that the edit cannot use is an error of the step, never thrown", () => {

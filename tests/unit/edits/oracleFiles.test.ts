@@ -37,7 +37,8 @@ describe("oracle files: Oc4jPlugin.cfg heap", () => {
     assert.strictEqual(r.after, '<JavaVM> <JVMproperties property="-Xms256m"/> <JVMproperties property="-Xmx1024m"/> </JavaVM>');
     assert.strictEqual(ok(setJvmMaxHeap(r.after, "1024m")).changed, false);
   });
-  it("adds -Xmx inside <JavaVM> when it is missing", () => assert.match(ok(setJvmMaxHeap("<JavaVM>\n</JavaVM>", "2g")).after, /<JavaVM> <JVMproperties property="-Xmx2g"\/>/));
+  it("adds -Xmx inside <JavaVM> when it is missing", () =>
+    assert.match(ok(setJvmMaxHeap("<JavaVM>\n</JavaVM>", "2g")).after, /<JavaVM> <JVMproperties property="-Xmx2g"\/>/));
   it("refuses a size that is not one, and a file without <JavaVM>", () => {
     assert.ok("error" in (setJvmMaxHeap(cfg, "1024m; rm -rf /") as object));
     assert.ok("error" in (setJvmMaxHeap("<x/>", "1024m") as object));

@@ -42,7 +42,10 @@ describe("services file edit (pure)", () => {
   });
   it("a port taken by another name is a conflict, named with its line, never overwritten", () => {
     const text = "mailx 143/tcp\n";
-    assert.deepStrictEqual(serviceConflicts(text, [e("imap", 143)]).map((c) => [c.lineNumber, c.reason]), [[1, '143/tcp is taken by "mailx"']]);
+    assert.deepStrictEqual(
+      serviceConflicts(text, [e("imap", 143)]).map((c) => [c.lineNumber, c.reason]),
+      [[1, '143/tcp is taken by "mailx"']],
+    );
     assert.strictEqual(editError(addServices(text, [e("imap", 143)])), 'line 1: 143/tcp is taken by "mailx"');
   });
   it("a name already used for another port is a conflict", () => {
@@ -53,7 +56,11 @@ describe("services file edit (pure)", () => {
     assert.strictEqual(r.after, "echo 7/tcp\r\nimap            143/tcp\r\n");
   });
   it("property: after adding, every entry is present exactly once and nothing else changed", () => {
-    const entry = fc.record({ name: fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/), port: fc.integer({ min: 1, max: 65535 }), protocol: fc.constant<"tcp">("tcp") });
+    const entry = fc.record({
+      name: fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/),
+      port: fc.integer({ min: 1, max: 65535 }),
+      protocol: fc.constant<"tcp">("tcp"),
+    });
     fc.assert(
       fc.property(fc.uniqueArray(entry, { selector: (x) => x.name, minLength: 1, maxLength: 6 }), (entries) => {
         const ports = new Set(entries.map((x) => x.port));

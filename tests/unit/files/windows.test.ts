@@ -9,7 +9,9 @@ import { RecordingHost } from "../../support/recordingHost";
 
 const b64 = (t: string) => Buffer.from(t, "utf8").toString("base64");
 const scriptOf = (stdin?: string) => Buffer.from(stdin ?? "", "base64").toString("utf8");
-const listing = (files: [string, string | "large"][]) => ({ stdout: files.map(([n, t]) => `${b64(n)} ${t === "large" ? "large" : b64(t)}`).join("\r\n") + "\r\n" });
+const listing = (files: [string, string | "large"][]) => ({
+  stdout: files.map(([n, t]) => `${b64(n)} ${t === "large" ? "large" : b64(t)}`).join("\r\n") + "\r\n",
+});
 const hooks = (files: Record<string, string>) => ({
   product: "altazion-office",
   fileSet: "hooks",
@@ -20,9 +22,22 @@ const hooks = (files: Record<string, string>) => ({
 
 describe("a file set on a Windows host, in PowerShell", () => {
   it("reads the folder's files as data: names and contents decoded, CRLF line ends and all", async () => {
-    const host = new RecordingHost(() => listing([["avant ecommerce.ps1", "Write-Output 'é'\r\n"], ["$(calc).txt", "x"], ["big.ps1", "large"]]));
+    const host = new RecordingHost(() =>
+      listing([
+        ["avant ecommerce.ps1", "Write-Output 'é'\r\n"],
+        ["$(calc).txt", "x"],
+        ["big.ps1", "large"],
+      ]),
+    );
     const files = await windowsFolderFiles(host, "C:\\x [e]", 1024);
-    assert.deepStrictEqual([...files.entries()], [["avant ecommerce.ps1", "Write-Output 'é'\r\n"], ["$(calc).txt", "x"], ["big.ps1", { large: true }]]);
+    assert.deepStrictEqual(
+      [...files.entries()],
+      [
+        ["avant ecommerce.ps1", "Write-Output 'é'\r\n"],
+        ["$(calc).txt", "x"],
+        ["big.ps1", { large: true }],
+      ],
+    );
   });
 
   it("a file the set owns that is larger than a hook script is refused, naming it", async () => {
@@ -35,7 +50,16 @@ describe("a file set on a Windows host, in PowerShell", () => {
     const host = new RecordingHost((_l, stdin) => {
       if (!scriptOf(stdin).includes("GetFiles()")) return {};
       // before: an old hook with other content and one no longer declared; after: what the stack says
-      return listed++ === 0 ? listing([["avant-ecommerce.ps1", "old\n"], ["apres-ecommerce.ps1", "gone\n"], ["notes.txt", "not the set's"]]) : listing([["avant-ecommerce.ps1", "new\n"], ["notes.txt", "not the set's"]]);
+      return listed++ === 0
+        ? listing([
+            ["avant-ecommerce.ps1", "old\n"],
+            ["apres-ecommerce.ps1", "gone\n"],
+            ["notes.txt", "not the set's"],
+          ])
+        : listing([
+            ["avant-ecommerce.ps1", "new\n"],
+            ["notes.txt", "not the set's"],
+          ]);
     });
     const out = await placeFiles(host, hooks({ "avant-ecommerce.ps1": "new\n" }), "20261207T000000-abcdef");
     assert.deepStrictEqual(out.changes, []);

@@ -30,7 +30,10 @@ describe("a file on a Windows host, read as data", () => {
     const h = answering("", 1, `\u001b[31mAccess to the path is denied.\u001b[0m ${"x".repeat(1000)}`);
     await assert.rejects(windowsPutFile(h, at, Buffer.from("x")), (e: unknown) => {
       assert.ok(isUpchainError(e, "REMOTE_IO_FAILED"));
-      assert.match(e.message, /^Administrator@win-test:22: writing C:\\x\\services failed \(nothing was changed\): \?\[31mAccess to the path is denied\.\?\[0m x+$/);
+      assert.match(
+        e.message,
+        /^Administrator@win-test:22: writing C:\\x\\services failed \(nothing was changed\): \?\[31mAccess to the path is denied\.\?\[0m x+$/,
+      );
       assert.ok(e.message.length < 400);
       return true;
     });

@@ -19,7 +19,11 @@ describe("HostFacts provider (no I/O)", function () {
 
   // the field leads the reason; a failure's property would make the engine print `property connection value {map[...]}`
   const fieldsOf = (r: { failures?: { property: string; reason: string }[] }) => (r.failures ?? []).map((f) => f.reason.split(": ")[0]).sort();
-  const noProperty = (r: { failures?: { property: string }[] }) => assert.deepStrictEqual((r.failures ?? []).map((f) => f.property), (r.failures ?? []).map(() => ""));
+  const noProperty = (r: { failures?: { property: string }[] }) =>
+    assert.deepStrictEqual(
+      (r.failures ?? []).map((f) => f.property),
+      (r.failures ?? []).map(() => ""),
+    );
 
   it("check gives one failure per bad field, named by its argument's path when the program names none", async () => {
     const r = await check({}, { connection: { host: "", hostKey: "nope" }, privateKey: key });
@@ -27,7 +31,12 @@ describe("HostFacts provider (no I/O)", function () {
     noProperty(r);
   });
   it("a broken upchain:hosts entry is refused in the stack file's words, with the value's rule and no property for the engine to print", async () => {
-    const fields = { connection: "upchain:hosts[1].host", "connection.host": "upchain:hosts[1].host", "connection.hostKey": "upchain:hosts[1].hostKey", "connection.privateKey": "upchain:privateKeyFile" };
+    const fields = {
+      connection: "upchain:hosts[1].host",
+      "connection.host": "upchain:hosts[1].host",
+      "connection.hostKey": "upchain:hosts[1].hostKey",
+      "connection.privateKey": "upchain:privateKeyFile",
+    };
     const r = await check({}, { connection: { host: "h", hostKey: "nope" }, privateKey: "not a key", fields });
     assert.deepStrictEqual(fieldsOf(r), ["upchain:hosts[1].hostKey", "upchain:privateKeyFile"]);
     noProperty(r);
@@ -52,11 +61,11 @@ describe("HostFacts provider (no I/O)", function () {
   });
   it("diff sees a changed passphrase", async () => {
     const c = { host: "h", port: 22, user: "root", hostKey };
-    const r = await diff("id", { connection: c, privateKey: "k", privateKeyPassphrase: "a" } as any, { connection: c, privateKey: "k", privateKeyPassphrase: "b" });
+    const r = await diff("id", { connection: c, privateKey: "k", privateKeyPassphrase: "a" }, { connection: c, privateKey: "k", privateKeyPassphrase: "b" });
     assert.strictEqual(r.changes, true);
   });
   it("diff never replaces: a changed key or address is an update", async () => {
-    const olds: any = { connection: { host: "h", port: 22, user: "root", hostKey }, privateKey: "k" };
+    const olds = { connection: { host: "h", port: 22, user: "root", hostKey }, privateKey: "k" };
     const same = await diff("id", olds, { connection: { host: "h", port: 22, user: "root", hostKey }, privateKey: "k" });
     assert.strictEqual(same.changes, false);
     const moved = await diff("id", olds, { connection: { host: "h2", port: 22, user: "root", hostKey }, privateKey: "k2" });

@@ -17,7 +17,10 @@ describe("HostFacts resource", () => {
   });
   it("hands the program's names of its fields to the provider, so that a refusal names them", async () => {
     const fieldNames = { "connection.hostKey": "upchain:hosts[1].hostKey" };
-    const r = await registerWithMocks("upchain:HostFacts", () => new HostFacts("web2", { connection: { host: "192.0.2.11", hostKey: "ssh-ed25519 AAAA", privateKey: "KEY" }, fieldNames }));
+    const r = await registerWithMocks(
+      "upchain:HostFacts",
+      () => new HostFacts("web2", { connection: { host: "192.0.2.11", hostKey: "ssh-ed25519 AAAA", privateKey: "KEY" }, fieldNames }),
+    );
     assert.deepStrictEqual(r.plainInputs.fields, fieldNames);
   });
 });

@@ -56,29 +56,40 @@ describe("parseServersState (show servers state, format 1)", () => {
 
   it("any garbage is an UpchainError naming the source, never another exception (property)", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string().map((s) => `1\n${header}\n${s}`), fc.string().map((s) => real.slice(0, real.length / 2) + s)), (text) => {
-        try {
-          parseServersState(text, source);
-        } catch (e) {
-          assert.ok(isUpchainError(e, "REMOTE_IO_FAILED") && e.message.startsWith(source), String(e));
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string().map((s) => `1\n${header}\n${s}`),
+          fc.string().map((s) => real.slice(0, real.length / 2) + s),
+        ),
+        (text) => {
+          try {
+            parseServersState(text, source);
+          } catch (e) {
+            assert.ok(isUpchainError(e, "REMOTE_IO_FAILED") && e.message.startsWith(source), String(e));
+          }
+        },
+      ),
     );
   });
 });
 
 const statHeader =
   "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,";
-const statRow = (px: string, sv: string, qcur: number, scur: number) => `${px},${sv},${qcur},0,${scur},1,,2,166,230,,0,,0,0,0,0,UP,1,1,0,0,0,14,0,,1,3,1,,2,,2,0,,1,L7OK,200,1,`;
+const statRow = (px: string, sv: string, qcur: number, scur: number) =>
+  `${px},${sv},${qcur},0,${scur},1,,2,166,230,,0,,0,0,0,0,UP,1,1,0,0,0,14,0,,1,3,1,,2,,2,0,,1,L7OK,200,1,`;
 
 describe("parseShowStat (show stat CSV)", () => {
   it("reads current sessions and queue per backend/server, skipping FRONTEND and BACKEND rows", () => {
     const text = [statHeader, statRow("traffic", "m1", 0, 3), statRow("traffic", "m2", 2, 0), statRow("traffic", "BACKEND", 0, 3), ""].join("\n") + "\n";
     const load = parseShowStat(text, source);
-    assert.deepStrictEqual([...load], [
-      ["traffic/m1", { sessions: 3, queued: 0 }],
-      ["traffic/m2", { sessions: 0, queued: 2 }],
-    ]);
+    assert.deepStrictEqual(
+      [...load],
+      [
+        ["traffic/m1", { sessions: 3, queued: 0 }],
+        ["traffic/m2", { sessions: 0, queued: 2 }],
+      ],
+    );
   });
 
   it("reads quoted fields with commas (a check description)", () => {
@@ -95,7 +106,11 @@ describe("parseShowStat (show stat CSV)", () => {
       [`# pxname,svname,qcur,x,\n\n`, /lacks scur/],
     ];
     for (const [text, why] of bad) {
-      assert.throws(() => parseShowStat(text, source), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && why.test(e.message), text);
+      assert.throws(
+        () => parseShowStat(text, source),
+        (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && why.test(e.message),
+        text,
+      );
     }
   });
 });

@@ -51,7 +51,7 @@ export class FakeHaproxy implements RemoteHost {
     return this.servers.find((s) => s.backend === backend && s.server === server)!;
   }
 
-  async exec(command: string): Promise<ExecResult> {
+  async exec(): Promise<ExecResult> {
     // the only command the driver runs is its look at a refused socket
     return { code: 0, signal: null, stdout: this.refuse?.probe ?? "open\nroot\n", stderr: "" };
   }
@@ -78,7 +78,10 @@ export class FakeHaproxy implements RemoteHost {
           const line = buffer.slice(0, nl);
           this.received.push(line);
           // like HAProxy: the whole line is split on ; and each command answered in turn
-          const out = line.split(";").map((c) => this.answer(c.trim())).join("");
+          const out = line
+            .split(";")
+            .map((c) => this.answer(c.trim()))
+            .join("");
           this.afterCommand?.(line);
           setImmediate(() => {
             stream.push(out);

@@ -29,7 +29,13 @@ describe("the pool states upchain set, noted on the balancer's machine", () => {
     await ledger.record("traffic", "wc1", "drain");
     await ledger.record("invalidation", "wc1", "maint");
     await ledger.record("traffic", "wc1", "maint");
-    assert.deepStrictEqual(new Map(await ledger.read()), new Map([["invalidation/wc1", "maint"], ["traffic/wc1", "maint"]]));
+    assert.deepStrictEqual(
+      new Map(await ledger.read()),
+      new Map([
+        ["invalidation/wc1", "maint"],
+        ["traffic/wc1", "maint"],
+      ]),
+    );
     await ledger.record("traffic", "wc1", "ready");
     assert.deepStrictEqual([...(await ledger.read())], [["invalidation/wc1", "maint"]]);
   });
@@ -47,12 +53,19 @@ describe("the pool states upchain set, noted on the balancer's machine", () => {
     await ledger.record("traffic", "wc1", "drain");
     const dir = path.join(home, ".upchain/haproxy-pools", fs.readdirSync(path.join(home, ".upchain/haproxy-pools"))[0]);
     fs.writeFileSync(path.join(dir, "traffic@wc2"), "\x1b[31mready-ish");
-    await assert.rejects(ledger.read(), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /cannot be read: "traffic@wc2\\t\\u001b\[31mready-ish"/.test(e.message) && !e.message.includes("\x1b"));
+    await assert.rejects(
+      ledger.read(),
+      (e: unknown) =>
+        isUpchainError(e, "REMOTE_IO_FAILED") && /cannot be read: "traffic@wc2\\t\\u001b\[31mready-ish"/.test(e.message) && !e.message.includes("\x1b"),
+    );
   });
 
   it("a name that is not HAProxy's is refused before any command is built", async () => {
     const host = new HomeHost(tempDir());
-    await assert.rejects(new PoolLedger(host, socket).record("traffic", "wc1; rm -rf /", "maint"), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /server "wc1; rm -rf \/"/.test(e.message));
+    await assert.rejects(
+      new PoolLedger(host, socket).record("traffic", "wc1; rm -rf /", "maint"),
+      (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /server "wc1; rm -rf \/"/.test(e.message),
+    );
     assert.deepStrictEqual(host.commands, []);
   });
 });

@@ -14,7 +14,11 @@ describe("HAProxy name checks", () => {
     for (const n of ["", "a;shutdown sessions server x/y", "a\nset server b/c state maint", "a b", "a/b", "a\\;b", "wc#1", "ä", "a\0"]) {
       assert.throws(
         () => checkName("server", n),
-        (e: unknown) => isUpchainError(e, "INVALID_INPUT") && e.path[0] === "server" && e.message.startsWith(`server ${JSON.stringify(n)} `) && /letters, digits and - _ \. :|non-empty/.test(e.message),
+        (e: unknown) =>
+          isUpchainError(e, "INVALID_INPUT") &&
+          e.path[0] === "server" &&
+          e.message.startsWith(`server ${JSON.stringify(n)} `) &&
+          /letters, digits and - _ \. :|non-empty/.test(e.message),
         JSON.stringify(n),
       );
     }
@@ -23,7 +27,10 @@ describe("HAProxy name checks", () => {
 
   it("any string outside the name characters is refused (property)", () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => /[^A-Za-z0-9_.:-]/.test(s)), (s) => nameProblem(s) !== undefined),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 40 }).filter((s) => /[^A-Za-z0-9_.:-]/.test(s)),
+        (s) => nameProblem(s) !== undefined,
+      ),
     );
   });
 });

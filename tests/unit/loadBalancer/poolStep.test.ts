@@ -41,7 +41,14 @@ class Balancer implements Pools {
   }
 }
 
-const server = (name: string, admin: AdminState, health: Health): ServerState => ({ backend: "web", server: name, address: "10.0.0.1", admin, health, inherited: false });
+const server = (name: string, admin: AdminState, health: Health): ServerState => ({
+  backend: "web",
+  server: name,
+  address: "10.0.0.1",
+  admin,
+  health,
+  inherited: false,
+});
 const drainWc1 = { pools: { web: { wc1: "drain" as const, wc2: "ready" as const } }, drainSeconds: 5 };
 const quick = { waitMs: 100, pollMs: 10 };
 
@@ -50,7 +57,10 @@ describe("a pool step drains a member only while another can serve (issue 19)", 
     const lb = new Balancer([server("wc1", "ready", "up"), server("wc2", "ready", "down")]);
     await assert.rejects(applyPools(lb, drainWc1, Date.now() + 60_000, quick), (e: unknown) => {
       assert.ok(isUpchainError(e, "LB_STATE_MISMATCH"), String(e));
-      assert.match(e.message, /^lb1: draining wc1 would leave backend web with no server able to serve \(wc2 is ready but DOWN \(its health checks fail\)\)\. Nothing was drained/);
+      assert.match(
+        e.message,
+        /^lb1: draining wc1 would leave backend web with no server able to serve \(wc2 is ready but DOWN \(its health checks fail\)\)\. Nothing was drained/,
+      );
       return true;
     });
     assert.deepStrictEqual(lb.log, [], "wc1 was not touched");
@@ -69,7 +79,10 @@ describe("a pool step drains a member only while another can serve (issue 19)", 
   it("the other members in maint or drain do not count: only ready and up does", async () => {
     const lb = new Balancer([server("wc1", "ready", "up"), server("wc2", "ready", "up"), server("wc3", "drain", "up"), server("wc4", "maint", "up")]);
     const step = { pools: { web: { wc1: "drain" as const, wc2: "drain" as const, wc3: "drain" as const, wc4: "maint" as const } } };
-    await assert.rejects(applyPools(lb, step, Date.now() + 60_000, quick), /draining wc1, wc2 would leave backend web with no server able to serve \(it has no other server\)/);
+    await assert.rejects(
+      applyPools(lb, step, Date.now() + 60_000, quick),
+      /draining wc1, wc2 would leave backend web with no server able to serve \(it has no other server\)/,
+    );
   });
 
   it("with another member ready and up, the drain goes on at once", async () => {

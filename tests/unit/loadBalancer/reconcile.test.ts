@@ -6,7 +6,14 @@ import { isUpchainError } from "../../../providers/errors";
 import { AdminState, ServerState } from "../../../providers/loadBalancer/pools";
 import { DesiredState, readyAlong, reconcile } from "../../../providers/loadBalancer/reconcile";
 
-const server = (backend: string, name: string, admin: AdminState): ServerState => ({ backend, server: name, address: "10.0.0.1", admin, health: "up", inherited: false });
+const server = (backend: string, name: string, admin: AdminState): ServerState => ({
+  backend,
+  server: name,
+  address: "10.0.0.1",
+  admin,
+  health: "up",
+  inherited: false,
+});
 
 describe("reconcile (balancer state after a killed run -> ordered changes)", () => {
   it("a run killed after draining m1 and before returning it: m1 back first, then m2 out", () => {
@@ -29,15 +36,25 @@ describe("reconcile (balancer state after a killed run -> ordered changes)", () 
       { backend: "invalidation", server: "m3", admin: "drain" },
       { backend: "invalidation", server: "m1", admin: "ready" },
     ];
-    assert.deepStrictEqual(reconcile(current, desired).map((c) => `${c.server}:${c.to}`), ["m2:ready", "m1:ready", "m4:maint", "m3:drain"]);
+    assert.deepStrictEqual(
+      reconcile(current, desired).map((c) => `${c.server}:${c.to}`),
+      ["m2:ready", "m1:ready", "m4:maint", "m3:drain"],
+    );
     assert.deepStrictEqual(reconcile(current, [{ backend: "invalidation", server: "m3", admin: "ready" }]), []);
   });
 
   it("refuses a server the balancer does not have, and one wanted in two states", () => {
     const current = [server("traffic", "m1", "ready")];
-    assert.throws(() => reconcile(current, [{ backend: "traffic", server: "m9", admin: "ready" }]), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /traffic\/m9 is not a server the balancer has \(it has traffic\/m1\)/.test(e.message));
     assert.throws(
-      () => reconcile(current, [{ backend: "traffic", server: "m1", admin: "ready" }, { backend: "traffic", server: "m1", admin: "maint" }]),
+      () => reconcile(current, [{ backend: "traffic", server: "m9", admin: "ready" }]),
+      (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /traffic\/m9 is not a server the balancer has \(it has traffic\/m1\)/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        reconcile(current, [
+          { backend: "traffic", server: "m1", admin: "ready" },
+          { backend: "traffic", server: "m1", admin: "maint" },
+        ]),
       (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /wanted both ready and maint/.test(e.message),
     );
   });
@@ -46,7 +63,14 @@ describe("reconcile (balancer state after a killed run -> ordered changes)", () 
     const admin = fc.constantFrom<AdminState>("ready", "drain", "maint");
     const arb = fc
       .array(fc.record({ backend: fc.constantFrom("a", "b"), now: admin, want: fc.option(admin, { nil: undefined }) }), { minLength: 1, maxLength: 8 })
-      .chain((rows) => fc.shuffledSubarray(rows.map((r, i) => i), { minLength: 0 }).map((order) => ({ rows, order })));
+      .chain((rows) =>
+        fc
+          .shuffledSubarray(
+            rows.map((r, i) => i),
+            { minLength: 0 },
+          )
+          .map((order) => ({ rows, order })),
+      );
     fc.assert(
       fc.property(arb, ({ rows, order }) => {
         const current = rows.map((r, i) => server(r.backend, `s${i}`, r.now));
@@ -66,7 +90,10 @@ describe("reconcile (balancer state after a killed run -> ordered changes)", () 
     fc.assert(
       fc.property(fc.array(fc.tuple(admin, admin), { minLength: 1, maxLength: 8 }), (pairs) => {
         const current = pairs.map(([now], i) => server("a", `s${i}`, now));
-        const changes = reconcile(current, pairs.map(([, want], i) => ({ backend: "a", server: `s${i}`, admin: want })));
+        const changes = reconcile(
+          current,
+          pairs.map(([, want], i) => ({ backend: "a", server: `s${i}`, admin: want })),
+        );
         const end = new Map(current.map((c) => [c.server, c.admin]));
         for (const c of changes) {
           assert.strictEqual(end.get(c.server), c.from, "each change starts from the state the server is in");

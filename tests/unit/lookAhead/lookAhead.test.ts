@@ -37,13 +37,22 @@ describe("look-ahead: the servers' preview looks, side by side", () => {
     });
     const out = await bounded(jobs, 3);
     assert.strictEqual(most, 3);
-    assert.deepStrictEqual(out.map((o) => (o.status === "fulfilled" ? o.value : "x")), [0, 1, 2, "x", 4, 5, 6, 7, 8, 9]);
+    assert.deepStrictEqual(
+      out.map((o) => (o.status === "fulfilled" ? o.value : "x")),
+      [0, 1, 2, "x", 4, 5, 6, 7, 8, 9],
+    );
   });
 
   it("the LookAhead's check looks at every server and fails once, with one table naming each server's problems and the stack's own", async () => {
     // inputs refused before any connection: the look is pure, and shows whose result each row gets
     const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
-    const a = { product: "omflow", target: "not a version", connection: { host: "192.0.2.1", hostKey }, password: "PW-A", fields: { target: "upchain:servers[0].version" } };
+    const a = {
+      product: "omflow",
+      target: "not a version",
+      connection: { host: "192.0.2.1", hostKey },
+      password: "PW-A",
+      fields: { target: "upchain:servers[0].version" },
+    };
     const b = { ...a, target: "1.1.6.4", product: "no-such-product", fields: { product: "upchain:servers[1].product" } };
     const given = [{ server: "c", field: "upchain:servers[2].prodcut", message: 'unknown key; did you mean "product"?' }];
     const r = await lookAheadCheck(undefined, { servers: [a, b], names: ["a", "b"], problems: given });
@@ -53,9 +62,18 @@ describe("look-ahead: the servers' preview looks, side by side", () => {
     assert.strictEqual(failure.property, "", "no property: the engine prints no value (the inputs hold credentials)");
     const rows = failure.reason.split("\n");
     assert.match(rows[0], /^3 problems on 3 servers/);
-    assert.ok(rows.some((l) => /^a +\| upchain:servers\[0\]\.version +\| INVALID_INPUT: "not a version" is not an? OMFLOW version/.test(l)), failure.reason);
-    assert.ok(rows.some((l) => /^b +\| upchain:servers\[1\]\.product +\| must be one of: omflow/.test(l)), failure.reason);
-    assert.ok(rows.some((l) => /^c +\| upchain:servers\[2\]\.prodcut +\| unknown key +\| did you mean "product"\?/.test(l)), failure.reason);
+    assert.ok(
+      rows.some((l) => /^a +\| upchain:servers\[0\]\.version +\| INVALID_INPUT: "not a version" is not an? OMFLOW version/.test(l)),
+      failure.reason,
+    );
+    assert.ok(
+      rows.some((l) => /^b +\| upchain:servers\[1\]\.product +\| must be one of: omflow/.test(l)),
+      failure.reason,
+    );
+    assert.ok(
+      rows.some((l) => /^c +\| upchain:servers\[2\]\.prodcut +\| unknown key +\| did you mean "product"\?/.test(l)),
+      failure.reason,
+    );
     assert.ok(!failure.reason.includes("PW-A"), "no credential in the table");
     assert.strictEqual((await diff()).changes, false, "it never changes");
     assert.deepStrictEqual((await create({ servers: 2 })).outs, { servers: 2 });
@@ -66,7 +84,6 @@ describe("look-ahead: the servers' preview looks, side by side", () => {
     const r = await lookAheadCheck(undefined, { servers: [], names: [], problems: given });
     const [failure] = r.failures!;
     assert.match(failure.reason, /not a version: 1\.2forged/);
-    // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(failure.reason, /[\x00-\x09\x0b-\x1f]|ZXZpbA/);
   });
 

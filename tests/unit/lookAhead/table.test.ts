@@ -5,7 +5,12 @@ import { FleetProblem, fleetTable, splitAdvice } from "../../../providers/lookAh
 describe("the fleet's problems as one table", () => {
   const splits: [string, string, string, string][] = [
     ["a did-you-mean is the thing to do", 'unknown key; did you mean "product"?', "unknown key", 'did you mean "product"?'],
-    ["advice after a semicolon is the thing to do", "10.0.0.9:22 refused the connection; check the host is up and sshd listens there", "10.0.0.9:22 refused the connection", "check the host is up and sshd listens there"],
+    [
+      "advice after a semicolon is the thing to do",
+      "10.0.0.9:22 refused the connection; check the host is up and sshd listens there",
+      "10.0.0.9:22 refused the connection",
+      "check the host is up and sshd listens there",
+    ],
     ["a message without advice gets the code's next step", "1.2.9.9 is older than the installed 1.2.0.1", "1.2.9.9 is older than the installed 1.2.0.1", ""],
   ];
   for (const [name, message, problem, todo] of splits) {

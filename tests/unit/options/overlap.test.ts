@@ -35,10 +35,16 @@ describe("backup directory overlap", () => {
   it("on Windows the comparison ignores case, and a path starting with a variable is not compared", () => {
     const w = backupOverlaps(
       { field: "options.backupDir", value: "c:\\groupmax\\bk" },
-      [{ field: "options.installDir", value: "C:\\Groupmax" }, { field: "options.servicesFile", value: "%SystemRoot%\\System32\\drivers\\etc\\services" }],
+      [
+        { field: "options.installDir", value: "C:\\Groupmax" },
+        { field: "options.servicesFile", value: "%SystemRoot%\\System32\\drivers\\etc\\services" },
+      ],
       "windows",
       "C:\\upchain\\backups\\groupmax",
     );
-    assert.deepStrictEqual(w.map((p) => p.message.match(/options\.\w+/)?.[0]), ["options.installDir"]);
+    assert.deepStrictEqual(
+      w.map((p) => p.message.match(/options\.\w+/)?.[0]),
+      ["options.installDir"],
+    );
   });
 });

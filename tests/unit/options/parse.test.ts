@@ -61,7 +61,9 @@ describe("option parsing: every problem at once, with options. paths", () => {
   });
 
   it("options that are not an object are one problem at options", () => {
-    assert.deepStrictEqual(checkOptions<Options>(schema, "x", insideRule).problems, [{ path: "options", message: "expected an object of test options, got a string" }]);
+    assert.deepStrictEqual(checkOptions<Options>(schema, "x", insideRule).problems, [
+      { path: "options", message: "expected an object of test options, got a string" },
+    ]);
   });
 
   it("valid options come back with their defaults", () => {

@@ -39,10 +39,13 @@ describe("POSIX path options", () => {
   it("any accepted path is absolute, its own normal form, not /, and free of control characters (fast-check)", () => {
     const piece = fc.constantFrom("/", "//", ".", "..", "a", "b c", "'", "$(x)", "\n", "\0", "\u202e", "-", "é", "\u001f");
     fc.assert(
-      fc.property(fc.array(piece, { maxLength: 8 }).map((a) => a.join("")), (p) => {
-        if (posixPathProblem(p) !== undefined) return true;
-        return p.startsWith("/") && p !== "/" && path.posix.normalize(p) === p && !p.endsWith("/") && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(p);
-      }),
+      fc.property(
+        fc.array(piece, { maxLength: 8 }).map((a) => a.join("")),
+        (p) => {
+          if (posixPathProblem(p) !== undefined) return true;
+          return p.startsWith("/") && p !== "/" && path.posix.normalize(p) === p && !p.endsWith("/") && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(p);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -100,7 +103,11 @@ describe("path containment", () => {
 describe("paths the restore removes", () => {
   it("a folder of the system itself is refused, with the product's own folder as the example", () => {
     for (const p of ["/opt", "/usr", "/var", "/etc", "/var/lib", "/usr/local", "/home"]) {
-      assert.match(systemFolderProblem(p, "linux", "/opt/groupmax") ?? "(accepted)", /is a folder of the system itself, and the restore removes this path .*like \/opt\/groupmax/, p);
+      assert.match(
+        systemFolderProblem(p, "linux", "/opt/groupmax") ?? "(accepted)",
+        /is a folder of the system itself, and the restore removes this path .*like \/opt\/groupmax/,
+        p,
+      );
     }
     for (const p of ["C:\\Windows", "c:\\program files", "C:\\Program Files (x86)", "C:\\ProgramData", "C:\\Users", "C:\\Windows\\System32"]) {
       assert.ok(systemFolderProblem(p, "windows"), p);
@@ -109,7 +116,8 @@ describe("paths the restore removes", () => {
 
   it("the product's own folders are accepted", () => {
     for (const p of ["/opt/groupmax", "/var/opt/groupmax/db", "/data", "/srv/omflow"]) assert.strictEqual(systemFolderProblem(p, "linux"), undefined, p);
-    for (const p of ["C:\\Groupmax", "C:\\Program Files\\OMFLOW Server", "D:\\Groupmax", "C:\\Windows Apps"]) assert.strictEqual(systemFolderProblem(p, "windows"), undefined, p);
+    for (const p of ["C:\\Groupmax", "C:\\Program Files\\OMFLOW Server", "D:\\Groupmax", "C:\\Windows Apps"])
+      assert.strictEqual(systemFolderProblem(p, "windows"), undefined, p);
   });
 
   it("only a schema for a path the restore removes refuses them", () => {

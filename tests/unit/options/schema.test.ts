@@ -11,10 +11,17 @@ describe("a site's command option", () => {
   });
 
   it("a NUL byte anywhere is refused with its position and what to give", () => {
-    for (const [value, position] of [["\0", 1], ["install\0 mail", 8], ["x".repeat(300) + "\0", 301]] as const) {
+    for (const [value, position] of [
+      ["\0", 1],
+      ["install\0 mail", 8],
+      ["x".repeat(300) + "\0", 301],
+    ] as const) {
       const r = schema.safeParse(value);
       assert.ok(!r.success, JSON.stringify(value));
-      assert.strictEqual(r.error.issues[0].message, `holds a NUL byte (at position ${position}), which no shell can run as written: remove it and give a command`);
+      assert.strictEqual(
+        r.error.issues[0].message,
+        `holds a NUL byte (at position ${position}), which no shell can run as written: remove it and give a command`,
+      );
     }
   });
 

@@ -147,10 +147,16 @@ describe("every Windows recipe uses no cmdlet or parameter newer than the PowerS
         const newer = membersUsed(catalog)
           .filter((u) => !atLeast(catalog.minPowerShell ?? "0", u.version))
           .map((u) => u.what);
-        assert.deepStrictEqual(newer, OUTSTANDING[catalog.product] ?? [], "read it another way (CIM's Win32_Service for a start mode) or raise minPowerShell with the reason");
+        assert.deepStrictEqual(
+          newer,
+          OUTSTANDING[catalog.product] ?? [],
+          "read it another way (CIM's Win32_Service for a start mode) or raise minPowerShell with the reason",
+        );
       });
       it("no cmdlet or parameter it renders is newer than its stated minimum", () => {
-        const newer = used.filter((u) => u.version && !atLeast(catalog.minPowerShell ?? "0", u.version)).map((u) => `${u.what} needs ${u.version} (${u.where})`);
+        const newer = used
+          .filter((u) => u.version && !atLeast(catalog.minPowerShell ?? "0", u.version))
+          .map((u) => `${u.what} needs ${u.version} (${u.where})`);
         assert.deepStrictEqual(newer, []);
       });
     });
@@ -159,7 +165,13 @@ describe("every Windows recipe uses no cmdlet or parameter newer than the PowerS
   it("a cmdlet missing from the table is reported, not passed", function () {
     this.timeout(300_000);
     const omflow = windowsProducts.find((c) => c.product === "omflow")!;
-    const withNew = { ...omflow, hopSteps: (...a: Parameters<typeof omflow.hopSteps>) => [...omflow.hopSteps(...a), { ...omflow.hopSteps(...a)[0], id: "new", commands: ["Get-Unheard -Brand 'x'"] }] };
+    const withNew = {
+      ...omflow,
+      hopSteps: (...a: Parameters<typeof omflow.hopSteps>) => [
+        ...omflow.hopSteps(...a),
+        { ...omflow.hopSteps(...a)[0], id: "new", commands: ["Get-Unheard -Brand 'x'"] },
+      ],
+    };
     assert.ok(needs(withNew).some((u) => u.what === "Get-Unheard" && !u.version));
   });
   it("the member check itself finds StartType in a recipe that reads it, and Groupmax's CIM read is not flagged", function () {
@@ -167,8 +179,17 @@ describe("every Windows recipe uses no cmdlet or parameter newer than the PowerS
     const groupmax = windowsProducts.find((c) => c.product === "groupmax")!;
     assert.deepStrictEqual(membersUsed(groupmax), []);
     const omflow = windowsProducts.find((c) => c.product === "omflow")!;
-    const withStartType = { ...omflow, hopSteps: (...a: Parameters<typeof omflow.hopSteps>) => [...omflow.hopSteps(...a), { ...omflow.hopSteps(...a)[0], id: "new", commands: ["(Get-Service -Name 'x').StartType"] }] };
-    assert.deepStrictEqual(membersUsed(withStartType).map((u) => u.what), ["StartType"]);
+    const withStartType = {
+      ...omflow,
+      hopSteps: (...a: Parameters<typeof omflow.hopSteps>) => [
+        ...omflow.hopSteps(...a),
+        { ...omflow.hopSteps(...a)[0], id: "new", commands: ["(Get-Service -Name 'x').StartType"] },
+      ],
+    };
+    assert.deepStrictEqual(
+      membersUsed(withStartType).map((u) => u.what),
+      ["StartType"],
+    );
   });
   it("the check itself finds a newer cmdlet: Compress-Archive is 5.0, above a 4.0 minimum", () => {
     assert.ok(!atLeast("4.0", CMDLETS["Compress-Archive"].since));

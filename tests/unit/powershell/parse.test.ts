@@ -6,11 +6,19 @@
 // Windows platform is checked without a change here: with its defaults until it has an entry in SPECS
 // below, and failing, asking for one, when its defaults plan no hop (so it is never passed unchecked).
 import * as assert from "assert";
-import { getCatalog, productNames } from "../../../providers/catalogs";
+import { getCatalog } from "../../../providers/catalogs";
 import { Catalog, Step } from "../../../providers/engine/planning/catalog";
-import { SPECS, specsOf, windowsProducts } from "../../support/windowsSpecs";
-import { Options, RenderSpec, assertCatalogParses, assertParses, catalogParseFailures, describeErrors, parsePowerShell, powerShellOf } from "../../support/psParse";
-
+import { specsOf, windowsProducts } from "../../support/windowsSpecs";
+import {
+  Options,
+  RenderSpec,
+  assertCatalogParses,
+  assertParses,
+  catalogParseFailures,
+  describeErrors,
+  parsePowerShell,
+  powerShellOf,
+} from "../../support/psParse";
 
 // ---------------------------------------------------------------------------------------------
 // Hostile values: Windows path segments and service names made of what breaks naive quoting, each of
@@ -105,14 +113,19 @@ const inPath = (p: string, seg: string, where: "head" | "tail") => {
 function hostileVariants(base: Options, refused: (o: Options) => boolean): { label: string; options: Options }[] {
   const leaves = hostileLeaves(base);
   const out: { label: string; options: Options }[] = [];
-  const hostile = (l: Leaf, seg: string, where: "head" | "tail") => (l.kind === "path" ? inPath(l.value, seg, where) : `${l.value} ${seg.replace(/[\\/*?[\]]/g, "")}`.trim());
+  const hostile = (l: Leaf, seg: string, where: "head" | "tail") =>
+    l.kind === "path" ? inPath(l.value, seg, where) : `${l.value} ${seg.replace(/[\\/*?[\]]/g, "")}`.trim();
   for (const where of ["head", "tail"] as const) {
     for (const seg of HOSTILE_SEGMENTS) {
       let all: unknown = base;
       for (const l of leaves) all = setAt(all, l.at, hostile(l, seg, where));
       out.push({ label: `every path and name with ${JSON.stringify(seg)} (${where})`, options: all as Options });
       if (!refused(all as Options)) continue;
-      for (const l of leaves) out.push({ label: `options.${l.at.join(".")} = ${JSON.stringify(hostile(l, seg, where))}`, options: setAt(base, l.at, hostile(l, seg, where)) as Options });
+      for (const l of leaves)
+        out.push({
+          label: `options.${l.at.join(".")} = ${JSON.stringify(hostile(l, seg, where))}`,
+          options: setAt(base, l.at, hostile(l, seg, where)) as Options,
+        });
     }
   }
   for (const l of leaves.filter((x) => x.kind === "name")) {
@@ -157,7 +170,10 @@ describe("rendered PowerShell parses with a real PowerShell grammar (tree-sitter
         const r = parsePowerShell(script);
         assert.strictEqual(r.ok, false, `${what} was reported as parsing: ${JSON.stringify(script)}`);
         assert.ok(r.errors.length > 0 && r.errors.every((e) => e.line >= 1 && e.column >= 1), `${what}: ${JSON.stringify(r.errors)}`);
-        assert.throws(() => assertParses(script, `the ${what} sample`), (e: Error) => e.message.includes(`the ${what} sample`) && /line \d+, column \d+/.test(e.message));
+        assert.throws(
+          () => assertParses(script, `the ${what} sample`),
+          (e: Error) => e.message.includes(`the ${what} sample`) && /line \d+, column \d+/.test(e.message),
+        );
       }
       const r = parsePowerShell("$ok = 1\nif ($ok) { Write-Output 'x' ");
       assert.strictEqual(r.errors[0]?.line, 2, describeErrors("$ok = 1\nif ($ok) { Write-Output 'x' ", r.errors));
@@ -171,7 +187,10 @@ describe("rendered PowerShell parses with a real PowerShell grammar (tree-sitter
       const spec: RenderSpec = { options: [{ windowsServiceName: "O'Brien" }], sources: ["1.1.6.1"], longestOnly: true };
       assert.doesNotThrow(() => assertCatalogParses(omflow, spec), "the real omflow quotes it");
       const failures = catalogParseFailures(broken, spec);
-      assert.ok(failures.some((f) => /step (start-after-backup|wait-service) command \d+$/.test(f.label)), failures.map((f) => f.label).join("\n"));
+      assert.ok(
+        failures.some((f) => /step (start-after-backup|wait-service) command \d+$/.test(f.label)),
+        failures.map((f) => f.label).join("\n"),
+      );
       assert.throws(() => assertCatalogParses(broken, spec), /do not parse:\n.*step wait-service/s);
     });
   });
@@ -192,9 +211,14 @@ describe("rendered PowerShell parses with a real PowerShell grammar (tree-sitter
           try {
             rendered = powerShellOf(catalog, spec);
           } catch (e) {
-            throw new Error(`${catalog.product}: could not render its Windows recipes (${(e as Error).message}); give it valid option sets, sources and releases in SPECS (tests/support/windowsSpecs.ts)`);
+            throw new Error(
+              `${catalog.product}: could not render its Windows recipes (${(e as Error).message}); give it valid option sets, sources and releases in SPECS (tests/support/windowsSpecs.ts)`,
+            );
           }
-          assert.ok(rendered.hops > 0, `${catalog.product}: no hop was rendered from ${JSON.stringify(spec.sources ?? catalog.defaultReleases)}; give it option sets, sources and releases in SPECS (tests/support/windowsSpecs.ts)`);
+          assert.ok(
+            rendered.hops > 0,
+            `${catalog.product}: no hop was rendered from ${JSON.stringify(spec.sources ?? catalog.defaultReleases)}; give it option sets, sources and releases in SPECS (tests/support/windowsSpecs.ts)`,
+          );
           scripts += rendered.scripts.length;
           for (const f of catalogParseFailures(catalog, spec)) failures.push(`${f.label}\n${describeErrors(f.script, f.errors)}`);
         }
@@ -220,7 +244,11 @@ describe("rendered PowerShell parses with a real PowerShell grammar (tree-sitter
           for (const f of failures.slice(0, 3)) problems.push(`${v.label}: ${f.label}\n${describeErrors(f.script, f.errors)}`);
         }
         if (hostileLeaves(base).length) assert.ok(rendered > 0, `${catalog.product}: every hostile value was refused (${refused}), so none was rendered`);
-        assert.deepStrictEqual(problems, [], `${problems.length} rendering(s) with hostile values do not parse (${rendered} rendered, ${refused} refused):\n${problems.join("\n")}`);
+        assert.deepStrictEqual(
+          problems,
+          [],
+          `${problems.length} rendering(s) with hostile values do not parse (${rendered} rendered, ${refused} refused):\n${problems.join("\n")}`,
+        );
       });
     });
   }

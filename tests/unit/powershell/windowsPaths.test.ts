@@ -53,7 +53,47 @@ const INVOCATION = /^powershell -NoProfile -NonInteractive -EncodedCommand ([A-Z
 const fromUtf16 = (b64: string) => Buffer.from(b64, "base64").toString("utf16le");
 
 /** POSIX programs and shell words a Windows server does not have (PowerShell aliases like ls, cat or rm are not used by recipes either). */
-const POSIX = new Set(["sh", "bash", "sudo", "mkdir", "cp", "mv", "rm", "cat", "test", "[", "sed", "awk", "grep", "head", "tail", "cut", "chmod", "chown", "stat", "sync", "base64", "sha256sum", "printf", "basename", "dirname", "ls", "id", "date", "true", "find", "xargs", "tar", "umask", "cd", "set", "trap", "kill", "nohup", "setsid"]);
+const POSIX = new Set([
+  "sh",
+  "bash",
+  "sudo",
+  "mkdir",
+  "cp",
+  "mv",
+  "rm",
+  "cat",
+  "test",
+  "[",
+  "sed",
+  "awk",
+  "grep",
+  "head",
+  "tail",
+  "cut",
+  "chmod",
+  "chown",
+  "stat",
+  "sync",
+  "base64",
+  "sha256sum",
+  "printf",
+  "basename",
+  "dirname",
+  "ls",
+  "id",
+  "date",
+  "true",
+  "find",
+  "xargs",
+  "tar",
+  "umask",
+  "cd",
+  "set",
+  "trap",
+  "kill",
+  "nohup",
+  "setsid",
+]);
 
 /** Why `sent` is not a PowerShell invocation that parses and runs no POSIX command; undefined when it is. */
 export function notPowerShell(sent: Sent): string | undefined {
@@ -65,7 +105,9 @@ export function notPowerShell(sent: Sent): string | undefined {
   const script = outer === POWERSHELL_FROM_STDIN ? Buffer.from(sent.stdin ?? "", "base64").toString("utf8") : outer;
   const parsed = parsePowerShell(script);
   if (!parsed.ok) return `does not parse:\n${describeErrors(script, parsed.errors)}`;
-  const posix = invocationsOf(script).map((i) => i.name).filter((n) => POSIX.has(n));
+  const posix = invocationsOf(script)
+    .map((i) => i.name)
+    .filter((n) => POSIX.has(n));
   if (posix.length) return `runs POSIX ${[...new Set(posix)].join(", ")}`;
   return undefined;
 }
@@ -73,7 +115,11 @@ export function notPowerShell(sent: Sent): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // What each product sends, phase by phase.
 
-const windowsCtx = (catalog: Catalog, spec: ReturnType<typeof specsOf>[number]): PlanContext => ({ platform: "windows", releases: spec.releases ?? [...catalog.defaultReleases], options: spec.options?.[0] ?? {} });
+const windowsCtx = (catalog: Catalog, spec: ReturnType<typeof specsOf>[number]): PlanContext => ({
+  platform: "windows",
+  releases: spec.releases ?? [...catalog.defaultReleases],
+  options: spec.options?.[0] ?? {},
+});
 
 /** How a step reaches the host: its commands as one script in its shell, as readOnHost sends a read. */
 async function sendStep(host: RecordingHost, where: string, s: Step): Promise<void> {
@@ -103,7 +149,8 @@ async function record(catalog: Catalog): Promise<Sent[]> {
   const host = new RecordingHost((_line, stdin) => {
     const script = Buffer.from(stdin ?? "", "base64").toString("utf8");
     // a file read as data (the services file at preview and in its step): a small one without the hop's entries
-    if (script.includes(`'${READ_MARK} missing'`)) return { stdout: `${READ_MARK} ${Buffer.from("# services\r\nsmtp            25/tcp\r\n").toString("base64")}\r\n` };
+    if (script.includes(`'${READ_MARK} missing'`))
+      return { stdout: `${READ_MARK} ${Buffer.from("# services\r\nsmtp            25/tcp\r\n").toString("base64")}\r\n` };
     if (!script.includes("GetFiles()")) return {};
     const entry = (name: string, text: string) => `${Buffer.from(name).toString("base64")} ${Buffer.from(text).toString("base64")}`;
     return { stdout: [entry("avant-ecommerce.ps1", "Write-Output 'old'\n"), entry("apres-ecommerce.ps1", "Write-Output 'gone'\n")].join("\r\n") + "\r\n" };
@@ -123,7 +170,14 @@ async function record(catalog: Catalog): Promise<Sent[]> {
     host.from = "preview: the installed version (the site's versionCommand)";
     if (!catalog.probeVersion) await swallow(findInstalled(host, catalog, ctx, { versionCommand: "Write-Output '1.0'" }, catalog.product));
     host.from = "preview: the update offer";
-    await swallow(readOffered(host, catalog, { product: catalog.product, platform: "windows", releases: ctx.releases, options: ctx.options, target: to } as Parameters<typeof readOffered>[2], from));
+    await swallow(
+      readOffered(
+        host,
+        catalog,
+        { product: catalog.product, platform: "windows", releases: ctx.releases, options: ctx.options, target: to } as Parameters<typeof readOffered>[2],
+        from,
+      ),
+    );
     host.from = "preview: host checks";
     await hostCheckProblems(host, hostChecksFor(catalog, plan.hops, ctx));
     host.from = "preview: the files the steps edit";
@@ -138,7 +192,13 @@ async function record(catalog: Catalog): Promise<Sent[]> {
     }
     // the file sets the stack places (Altazion's phase hooks): read at preview, written at up
     for (const name of Object.keys(catalog.fileSets ?? {})) {
-      const inputs = { product: catalog.product, fileSet: name, platform: "windows" as const, options: ctx.options, files: { "avant-ecommerce.ps1": "Write-Output 'hook'\n" } };
+      const inputs = {
+        product: catalog.product,
+        fileSet: name,
+        platform: "windows" as const,
+        options: ctx.options,
+        files: { "avant-ecommerce.ps1": "Write-Output 'hook'\n" },
+      };
       host.from = `preview: file set ${name}`;
       await swallow(readFileSet(host, inputs));
       host.from = `up: file set ${name}`;
@@ -165,7 +225,13 @@ describe("every command a Windows server would receive is PowerShell that parses
       await host.exec("powershell -NoProfile -NonInteractive -Command 'Write-Output x'", { sudo: false });
       await host.exec("Write-Output x", { sudo: true });
       const verdicts = host.sent.map((s) => notPowerShell(s)?.split("\n")[0]);
-      assert.deepStrictEqual(verdicts, [undefined, "does not parse:", "runs POSIX mkdir, cp", "the script is on the line in sh quoting", "sent through sudo and sh -c"]);
+      assert.deepStrictEqual(verdicts, [
+        undefined,
+        "does not parse:",
+        "runs POSIX mkdir, cp",
+        "the script is on the line in sh quoting",
+        "sent through sudo and sh -c",
+      ]);
     });
   });
 
@@ -178,24 +244,46 @@ describe("every command a Windows server would receive is PowerShell that parses
     it(`${catalog.product}: preview, file sets, up, restore and recovery send only PowerShell (the known exceptions aside)`, async function () {
       this.timeout(120_000);
       const sent = await record(catalog);
-      assert.ok(sent.some((s) => s.from.startsWith("preview")) && sent.some((s) => s.from.startsWith("up")), `${catalog.product}: nothing recorded for preview or up`);
+      assert.ok(
+        sent.some((s) => s.from.startsWith("preview")) && sent.some((s) => s.from.startsWith("up")),
+        `${catalog.product}: nothing recorded for preview or up`,
+      );
       for (const set of Object.keys(catalog.fileSets ?? {})) {
-        for (const [phase, what] of [["preview", "read"], ["up", "written"]]) {
-          assert.ok(sent.some((s) => s.from === `${phase}: file set ${set}` && s.kind === "exec"), `${catalog.product}: file set ${set} was not ${what} on Windows`);
+        for (const [phase, what] of [
+          ["preview", "read"],
+          ["up", "written"],
+        ]) {
+          assert.ok(
+            sent.some((s) => s.from === `${phase}: file set ${set}` && s.kind === "exec"),
+            `${catalog.product}: file set ${set} was not ${what} on Windows`,
+          );
         }
         const placed = sent.filter((s) => s.from === `up: file set ${set}`).map((s) => Buffer.from(s.stdin ?? "", "base64").toString("utf8"));
-        for (const [what, mark] of [["copies kept", "[IO.File]::Copy("], ["a file written", "[IO.File]::Replace("], ["a file removed", "[IO.File]::Delete("]]) {
-          assert.ok(placed.some((p) => p.includes(mark)), `${catalog.product}: placing file set ${set} on Windows has ${what}`);
+        for (const [what, mark] of [
+          ["copies kept", "[IO.File]::Copy("],
+          ["a file written", "[IO.File]::Replace("],
+          ["a file removed", "[IO.File]::Delete("],
+        ]) {
+          assert.ok(
+            placed.some((p) => p.includes(mark)),
+            `${catalog.product}: placing file set ${set} on Windows has ${what}`,
+          );
         }
       }
       // the executor's file steps write through a checked temp file, and a services file is read at preview
       const scriptsFrom = (from: string) => sent.filter((x) => x.from === from).map((x) => Buffer.from(x.stdin ?? "", "base64").toString("utf8"));
       const fileSteps = [...new Set(sent.filter((x) => / \((upload|services-add|edit), carried out by the executor\)$/.test(x.from)).map((x) => x.from))];
       for (const from of fileSteps) {
-        assert.ok(scriptsFrom(from).some((t) => t.includes("[Security.Cryptography.SHA256]::Create()") && /\[IO\.File\]::(Replace|Move)\(\$tmp, \$target/.test(t)), `${catalog.product}: ${from} writes through a checked temp file`);
+        assert.ok(
+          scriptsFrom(from).some((t) => t.includes("[Security.Cryptography.SHA256]::Create()") && /\[IO\.File\]::(Replace|Move)\(\$tmp, \$target/.test(t)),
+          `${catalog.product}: ${from} writes through a checked temp file`,
+        );
       }
       if (fileSteps.some((f) => f.includes("(services-add,"))) {
-        assert.ok(scriptsFrom("preview: the files the steps edit").some((t) => t.includes(READ_MARK)), `${catalog.product}: preview reads the Windows services file`);
+        assert.ok(
+          scriptsFrom("preview: the files the steps edit").some((t) => t.includes(READ_MARK)),
+          `${catalog.product}: preview reads the Windows services file`,
+        );
       }
       const failures = new Map<string, string>();
       for (const s of sent) {
@@ -204,7 +292,11 @@ describe("every command a Windows server would receive is PowerShell that parses
       }
       const known = KNOWN_NOT_POWERSHELL[catalog.product] ?? [];
       const found = [...failures.keys()].sort();
-      assert.deepStrictEqual(found, [...known].sort(), `what fails is not the known list (fixed: remove it from KNOWN_NOT_POWERSHELL; new: fix it):\n${[...failures.values()].join("\n")}`);
+      assert.deepStrictEqual(
+        found,
+        [...known].sort(),
+        `what fails is not the known list (fixed: remove it from KNOWN_NOT_POWERSHELL; new: fix it):\n${[...failures.values()].join("\n")}`,
+      );
     });
   }
 
@@ -215,7 +307,10 @@ describe("every command a Windows server would receive is PowerShell that parses
       assert.deepStrictEqual(e.path, ["connection", "user"]);
       return true;
     });
-    assert.deepStrictEqual(host.sent.map((s) => notPowerShell(s)), [undefined]);
+    assert.deepStrictEqual(
+      host.sent.map((s) => notPowerShell(s)),
+      [undefined],
+    );
     await assertRoot(new RecordingHost(() => ({ stdout: "True\r\n" })), "Administrator", "windows");
   });
 
@@ -228,7 +323,10 @@ describe("every command a Windows server would receive is PowerShell that parses
     let advice = "";
     await assert.rejects(executePlan({ host, catalog, plan, resource: "omflow" } as unknown as Parameters<typeof executePlan>[0]), (e: unknown) => {
       assert.ok(isUpchainError(e, "UNSUPPORTED_PLATFORM"), String(e));
-      assert.match(e.message, /runs no step on Windows: the run's journal, its lock and the runner of its detached steps are POSIX sh, so nothing was sent to the host/);
+      assert.match(
+        e.message,
+        /runs no step on Windows: the run's journal, its lock and the runner of its detached steps are POSIX sh, so nothing was sent to the host/,
+      );
       const m = /`(upchain plan omflow --from \S+ --to \S+ --platform windows --options) <the server's options as a JSON file>`/.exec(e.message);
       assert.ok(m, e.message);
       advice = m[1];
@@ -263,7 +361,9 @@ describe("every command a Windows server would receive is PowerShell that parses
       server = http.createServer((req, res) => {
         req.resume();
         const page = '<input type="hidden" name="pageToken" value="t1"><tr data-module="ecommerce"><tr data-module="gestioncommerciale">';
-        req.on("end", () => (req.method === "POST" ? res.writeHead(303, { location: "/" }).end() : res.writeHead(200, { "content-type": "text/html" }).end(page)));
+        req.on("end", () =>
+          req.method === "POST" ? res.writeHead(303, { location: "/" }).end() : res.writeHead(200, { "content-type": "text/html" }).end(page),
+        );
       });
       await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
       port = (server.address() as net.AddressInfo).port;
@@ -281,7 +381,11 @@ describe("every command a Windows server would receive is PowerShell that parses
       assert.ok(install && install.action === "http", "the plan has an install step with a pools attempt");
       const host = new RecordingHost(undefined, async () => net.connect(port, "127.0.0.1"));
       host.from = "up: the install attempts";
-      await runHttpStep(host, { ...install, port, attempts: install.attempts.map((a) => ({ ...a, waitSeconds: 0 })) }, { deadlineMs: 30_000, log: () => undefined, sleep: async () => undefined } as Parameters<typeof runHttpStep>[2]);
+      await runHttpStep(host, { ...install, port, attempts: install.attempts.map((a) => ({ ...a, waitSeconds: 0 })) }, {
+        deadlineMs: 30_000,
+        log: () => undefined,
+        sleep: async () => undefined,
+      } as Parameters<typeof runHttpStep>[2]);
       const pools = host.sent.filter((s) => s.kind === "exec");
       assert.ok(pools.length >= 4, `the pool commands were sent: ${pools.map((s) => s.line).join("\n")}`);
       assert.deepStrictEqual(pools.map((s) => notPowerShell(s)).filter(Boolean), []);

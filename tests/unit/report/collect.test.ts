@@ -13,10 +13,37 @@ const server = (name: string, host: string, extra: Record<string, unknown> = {})
   type: "pulumi-nodejs:dynamic/upchain:Server",
   outputs: { product: "omflow", connection: { host, port: 22, user: "root" }, installedVersion: "1.1.6.2", ...extra },
 });
-const exported = { deployment: { resources: [{ urn: "urn:pulumi:prod::upchain::pulumi:pulumi:Stack::upchain-prod", type: "pulumi:pulumi:Stack" }, server("web2", "10.0.0.2"), server("web1", "10.0.0.1"), server("db", "10.0.0.3")] } };
+const exported = {
+  deployment: {
+    resources: [
+      { urn: "urn:pulumi:prod::upchain::pulumi:pulumi:Stack::upchain-prod", type: "pulumi:pulumi:Stack" },
+      server("web2", "10.0.0.2"),
+      server("web1", "10.0.0.1"),
+      server("db", "10.0.0.3"),
+    ],
+  },
+};
 const record = (host: string, run: string, seconds: number): RunRecord => ({
-  version: 1, server: `root@${host}:22`, resource: "omflow", product: "omflow", run, from: "1.1.6.1", to: "1.1.6.2", status: "done",
-  steps: [{ kind: "step", hop: "1.1.6.1->1.1.6.2", id: "patch", title: "patch", action: "run", start: "2026-11-23T10:00:00.000Z", end: new Date(Date.parse("2026-11-23T10:00:00.000Z") + seconds * 1000).toISOString(), outcome: "ok" }],
+  version: 1,
+  server: `root@${host}:22`,
+  resource: "omflow",
+  product: "omflow",
+  run,
+  from: "1.1.6.1",
+  to: "1.1.6.2",
+  status: "done",
+  steps: [
+    {
+      kind: "step",
+      hop: "1.1.6.1->1.1.6.2",
+      id: "patch",
+      title: "patch",
+      action: "run",
+      start: "2026-11-23T10:00:00.000Z",
+      end: new Date(Date.parse("2026-11-23T10:00:00.000Z") + seconds * 1000).toISOString(),
+      outcome: "ok",
+    },
+  ],
 });
 
 describe("upchain report: the stack's servers and their newest runs", () => {
@@ -36,22 +63,47 @@ describe("upchain report: the stack's servers and their newest runs", () => {
 
   it("keeps the stack's order, the newest run of each server, and skips servers with no run and files that are not records", () => {
     const servers = serversOf(exported);
-    assert.deepStrictEqual(servers.map((s) => `${s.name} ${s.server} ${s.resource}`), ["web2 root@10.0.0.2:22 omflow", "web1 root@10.0.0.1:22 omflow", "db root@10.0.0.3:22 omflow"]);
+    assert.deepStrictEqual(
+      servers.map((s) => `${s.name} ${s.server} ${s.resource}`),
+      ["web2 root@10.0.0.2:22 omflow", "web1 root@10.0.0.1:22 omflow", "db root@10.0.0.3:22 omflow"],
+    );
     const records = readRecords(path.join(dir, "runs"));
     assert.strictEqual(records.length, 3);
     const rows = rowsFor(servers, records);
-    assert.deepStrictEqual(rows.map((r) => `${r.name} ${r.record.run}`), ["web2 20261123T100000-cccccc", "web1 20261123T110000-bbbbbb"]);
+    assert.deepStrictEqual(
+      rows.map((r) => `${r.name} ${r.record.run}`),
+      ["web2 20261123T100000-cccccc", "web1 20261123T110000-bbbbbb"],
+    );
   });
 
   it("a cluster member's Servers for its stops (wc1-9.0.2.3, then wc1: one host, one journal) are one row, under the member's own name", () => {
-    const staged = serversOf({ deployment: { resources: [server("web1-9.0.2.3", "10.0.0.1"), server("web2-9.0.2.3", "10.0.0.2"), server("web1", "10.0.0.1"), server("web2", "10.0.0.2")] } });
+    const staged = serversOf({
+      deployment: {
+        resources: [server("web1-9.0.2.3", "10.0.0.1"), server("web2-9.0.2.3", "10.0.0.2"), server("web1", "10.0.0.1"), server("web2", "10.0.0.2")],
+      },
+    });
     const rows = rowsFor(staged, readRecords(path.join(dir, "runs")));
-    assert.deepStrictEqual(rows.map((r) => `${r.name} ${r.record.run}`), ["web1 20261123T110000-bbbbbb", "web2 20261123T100000-cccccc"]);
+    assert.deepStrictEqual(
+      rows.map((r) => `${r.name} ${r.record.run}`),
+      ["web1 20261123T110000-bbbbbb", "web2 20261123T100000-cccccc"],
+    );
   });
 
   it("puts servers wave by wave, keeping the state's order within a wave", () => {
-    const waved = { deployment: { resources: [server("c", "10.0.0.3", { wave: 1 }), server("a", "10.0.0.1", { wave: 0 }), server("d", "10.0.0.4", { wave: 1 }), server("b", "10.0.0.2", { wave: 0 })] } };
-    assert.deepStrictEqual(serversOf(waved).map((s) => `${s.name}:${s.wave}`), ["a:0", "b:0", "c:1", "d:1"]);
+    const waved = {
+      deployment: {
+        resources: [
+          server("c", "10.0.0.3", { wave: 1 }),
+          server("a", "10.0.0.1", { wave: 0 }),
+          server("d", "10.0.0.4", { wave: 1 }),
+          server("b", "10.0.0.2", { wave: 0 }),
+        ],
+      },
+    };
+    assert.deepStrictEqual(
+      serversOf(waved).map((s) => `${s.name}:${s.wave}`),
+      ["a:0", "b:0", "c:1", "d:1"],
+    );
   });
 
   it("the command writes the SVG with one row per server that ran", async () => {

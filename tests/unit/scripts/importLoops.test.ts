@@ -7,8 +7,19 @@ const root = path.resolve(__dirname, "..", "..", "..", "..");
 
 describe("import loops", () => {
   it("finds a loop of two files and one round a ring of three, and none in a chain", () => {
-    const graph = new Map([["a", ["b"]], ["b", ["a"]], ["c", ["d"]], ["d", ["e"]], ["e", ["c"]], ["f", ["g"]], ["g", []]]);
-    assert.deepStrictEqual(loopsOf(graph), [["a", "b"], ["c", "d", "e"]]);
+    const graph = new Map([
+      ["a", ["b"]],
+      ["b", ["a"]],
+      ["c", ["d"]],
+      ["d", ["e"]],
+      ["e", ["c"]],
+      ["f", ["g"]],
+      ["g", []],
+    ]);
+    assert.deepStrictEqual(loopsOf(graph), [
+      ["a", "b"],
+      ["c", "d", "e"],
+    ]);
   });
 
   it("upchain's own files have no import loop", () => {
@@ -57,8 +68,14 @@ describe("what engine/ may import (issue 21: the engine knows no product and no 
 
   it("finds files in both halves of engine/ (the check below is not vacuous)", () => {
     const under = (folder: string) => engine.filter((f) => path.relative(root, f).startsWith(`providers/engine/${folder}/`));
-    assert.ok(under("planning").some((f) => f.endsWith("planner.ts")), "planning/planner.ts");
-    assert.ok(under("running").some((f) => f.endsWith("executor.ts")), "running/executor.ts");
+    assert.ok(
+      under("planning").some((f) => f.endsWith("planner.ts")),
+      "planning/planner.ts",
+    );
+    assert.ok(
+      under("running").some((f) => f.endsWith("executor.ts")),
+      "running/executor.ts",
+    );
   });
 
   it("no file of engine/planning/ imports engine/running/, directly or through another file (preview decides; up runs)", () => {

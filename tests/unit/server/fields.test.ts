@@ -36,21 +36,36 @@ describe("check failures name the field as the user wrote it", () => {
   it("a Server's check names its version and options as the stack does, and shows no private key", async () => {
     const r = await check({}, { ...base, target: "6.0", options: { instalDir: "/opt" }, fields: stackNames });
     const reasons = (r.failures ?? []).map((f) => f.reason);
-    assert.ok((r.failures ?? []).every((f) => f.property === ""), JSON.stringify(r.failures));
-    assert.ok(reasons.some((x) => /^upchain:servers\[2\]\.version: INVALID_INPUT: "6\.0" is not a Groupmax/.test(x)), reasons.join("\n"));
-    assert.ok(reasons.some((x) => /^upchain:servers\[2\]\.options\.instalDir: INVALID_INPUT: is not an option/.test(x)), reasons.join("\n"));
+    assert.ok(
+      (r.failures ?? []).every((f) => f.property === ""),
+      JSON.stringify(r.failures),
+    );
+    assert.ok(
+      reasons.some((x) => /^upchain:servers\[2\]\.version: INVALID_INPUT: "6\.0" is not a Groupmax/.test(x)),
+      reasons.join("\n"),
+    );
+    assert.ok(
+      reasons.some((x) => /^upchain:servers\[2\]\.options\.instalDir: INVALID_INPUT: is not an option/.test(x)),
+      reasons.join("\n"),
+    );
     assert.ok(!reasons.some((x) => /\btarget\b/.test(x)), reasons.join("\n"));
   });
 
   it("a misspelt product is named as the component's product argument, with the near product", async () => {
     const r = await check({}, { ...base, product: "groupmx", fields: { target: "version" } });
-    assert.ok((r.failures ?? []).some((f) => /^product: did you mean "groupmax"\? must be one of: omflow, groupmax/.test(f.reason)), JSON.stringify(r.failures));
+    assert.ok(
+      (r.failures ?? []).some((f) => /^product: did you mean "groupmax"\? must be one of: omflow, groupmax/.test(f.reason)),
+      JSON.stringify(r.failures),
+    );
   });
 
   it("a private key that cannot be used is named as the stack's privateKeyFile, without the key", async () => {
     const r = await check({}, { ...base, fields: stackNames });
     const reasons = (r.failures ?? []).map((f) => f.reason);
-    assert.ok(reasons.some((x) => x.startsWith("upchain:privateKeyFile: ")), reasons.join("\n"));
+    assert.ok(
+      reasons.some((x) => x.startsWith("upchain:privateKeyFile: ")),
+      reasons.join("\n"),
+    );
     assert.ok(!reasons.join("\n").includes(base.privateKey));
   });
 });
@@ -58,7 +73,12 @@ describe("check failures name the field as the user wrote it", () => {
 describe("a component's resource named by the component's caller", () => {
   // a cluster member's Server: its connection is the component's members[1].connection
   const argOf = { target: "version", connection: "members[1].connection", "pool.balancer": "balancer" };
-  const callers = { version: "upchain:clusters[0].version", "members[1].connection": "upchain:clusters[0].members[1].host", "members[1].connection.hostKey": "upchain:clusters[0].members[1].hostKey", balancer: "upchain:clusters[0].balancer" };
+  const callers = {
+    version: "upchain:clusters[0].version",
+    "members[1].connection": "upchain:clusters[0].members[1].host",
+    "members[1].connection.hostKey": "upchain:clusters[0].members[1].hostKey",
+    balancer: "upchain:clusters[0].balancer",
+  };
   const cases: [string, Record<string, string> | undefined, string, string][] = [
     ["a property filled by a named argument takes the caller's name", callers, "target", "upchain:clusters[0].version"],
     ["a property below a named argument takes the caller's name of that very field", callers, "connection.hostKey", "upchain:clusters[0].members[1].hostKey"],

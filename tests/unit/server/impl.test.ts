@@ -6,7 +6,11 @@ import { create, diff, read, update } from "../../../providers/server/impl";
 const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
 // 192.0.2.0/24 is TEST-NET-1: nothing answers there, so an entry that tried to connect would fail differently
 const base = { product: "groupmax", target: "06-00", connection: { host: "192.0.2.10", hostKey }, privateKey: "not-a-real-key" };
-const refusal = (p: Promise<unknown>) => p.then((r) => assert.fail(`not refused: ${JSON.stringify(r)}`), (e: unknown) => e as Error);
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    (r) => assert.fail(`not refused: ${JSON.stringify(r)}`),
+    (e: unknown) => e as Error,
+  );
 
 describe("the Server provider's entries", function () {
   this.timeout(10_000);

@@ -50,7 +50,11 @@ describe("reading the installed version on the host, source by source", () => {
     assert.strictEqual(versionReadAtEnd(counter, linux, {}, { code: 1, stdout: "3\n" }), undefined, "a probe that failed: the host is read as before");
     assert.strictEqual(versionReadAtEnd(counter, linux, {}, { code: 0, stdout: "  \n" }), undefined, "a probe that printed nothing");
     assert.strictEqual(versionReadAtEnd(counter, linux, {}, undefined), undefined, "no read at the end");
-    assert.strictEqual(versionReadAtEnd(omflow, linux, { versionCommand: "omflow-version" }, { code: 0, stdout: "1.1.6.3\n" }), undefined, "another source than the documented probe");
+    assert.strictEqual(
+      versionReadAtEnd(omflow, linux, { versionCommand: "omflow-version" }, { code: 0, stdout: "1.1.6.3\n" }),
+      undefined,
+      "another source than the documented probe",
+    );
   });
 
   it("the site's versionCommand is run as it is written on Linux", async () => {
@@ -67,12 +71,23 @@ describe("reading the installed version on the host, source by source", () => {
   });
 
   for (const [name, answer, reason] of [
-    ["a versionCommand that prints something else is refused at versionCommand, without repeating it", { stdout: "OMFLOW Server build 7 for ACME" }, /versionCommand printed text that is not an OMFLOW version/],
-    ["a versionCommand that fails is refused with its exit status, without its output", { code: 3, stdout: "ACME", stderr: "ACME trace" }, /versionCommand exited with status 3 \(its output is not shown/],
+    [
+      "a versionCommand that prints something else is refused at versionCommand, without repeating it",
+      { stdout: "OMFLOW Server build 7 for ACME" },
+      /versionCommand printed text that is not an OMFLOW version/,
+    ],
+    [
+      "a versionCommand that fails is refused with its exit status, without its output",
+      { code: 3, stdout: "ACME", stderr: "ACME trace" },
+      /versionCommand exited with status 3 \(its output is not shown/,
+    ],
   ] as [string, Answer, RegExp][]) {
     it(name, async () => {
       const { host } = fakeHost([[/^omflow-version$/, answer]]);
-      const e = await findInstalled(host, omflow, linux, { versionCommand: "omflow-version" }, "omflow").then(() => undefined, (x: unknown) => x);
+      const e = await findInstalled(host, omflow, linux, { versionCommand: "omflow-version" }, "omflow").then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       assert.ok(isUpchainError(e, "UNKNOWN_VERSION"), String(e));
       assert.deepStrictEqual(e.path, ["versionCommand"]);
       assert.match(e.message, reason);
@@ -100,14 +115,20 @@ describe("reading the installed version on the host, source by source", () => {
 
   it("no source at all is refused as bad input naming versionCommand and current", async () => {
     const { host } = fakeHost([]);
-    const e = await findInstalled(host, omflow, linux, {}, "omflow").then(() => undefined, (x: unknown) => x);
+    const e = await findInstalled(host, omflow, linux, {}, "omflow").then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assert.ok(isUpchainError(e, "INVALID_INPUT"), String(e));
     assert.match(e.message, /^versionCommand: no documented way to read the installed OMFLOW version: give versionCommand .* or current /);
   });
 
   it("a kept version that someone changed into something else is refused, saying what to do, without repeating it", async () => {
     const { host } = fakeHost([recordHolds("1.2.0.0; curl evil")]);
-    const e = await findInstalled(host, omflow, linux, { current: "1.1.5.0" }, "omflow").then(() => undefined, (x: unknown) => x);
+    const e = await findInstalled(host, omflow, linux, { current: "1.1.5.0" }, "omflow").then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assert.ok(isUpchainError(e, "UNKNOWN_VERSION"), String(e));
     assert.match(e.message, /Give versionCommand so that upchain reads the version, or move the file aside and give current/);
     assert.doesNotMatch(e.message, /evil/);
@@ -137,13 +158,19 @@ describe("the Server provider's refusal of a host without the product (UNKNOWN_V
   const refusal = async (stdout: string, product = "oracle-as", platform: "linux" | "windows" = "linux") => {
     const c = getCatalog(product);
     const options = product === "altazion-office" ? webOptions(platform) : {};
-    const e = await probeInstalled(hostPrinting(stdout), c, { platform, releases: c.defaultReleases, options }).then(() => undefined, (x: unknown) => x);
+    const e = await probeInstalled(hostPrinting(stdout), c, { platform, releases: c.defaultReleases, options }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assert.ok(isUpchainError(e, "UNKNOWN_VERSION"), String(e));
     return e.message;
   };
 
   it("a host whose documented version source is empty is told in one sentence what was read and what upchain does", async () => {
-    const e = await probeInstalled(hostPrinting(""), counter, { platform: "linux", releases: counter.defaultReleases, options: {} }).then(() => undefined, (x: unknown) => x);
+    const e = await probeInstalled(hostPrinting(""), counter, { platform: "linux", releases: counter.defaultReleases, options: {} }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assert.ok(isUpchainError(e, "UNKNOWN_VERSION"), String(e));
     assert.strictEqual(
       e.message,

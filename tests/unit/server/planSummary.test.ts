@@ -7,27 +7,49 @@ import { omflow } from "../../../providers/catalogs/omflow";
 import { planUpgrade } from "../../../providers/engine/planning/planner";
 import { planAfterRun, planSummary, resumedPlan } from "../../../providers/server/planSummary";
 
-const installers = { objectServer: "sh /srv/pkg/objsrv/install.sh", addressServer: "sh /srv/pkg/address/install.sh", mailServer: "sh /srv/pkg/mail/install.sh" };
+const installers = {
+  objectServer: "sh /srv/pkg/objsrv/install.sh",
+  addressServer: "sh /srv/pkg/address/install.sh",
+  mailServer: "sh /srv/pkg/mail/install.sh",
+};
 const plan = planUpgrade(groupmax, { installed: "02-01", target: "06-00", platform: "linux", options: { installers } });
 const tcp = (name: string, port: number) => ({ name, port, protocol: "tcp" as const });
 
 describe("the plan preview shows for a server", () => {
   it("a host without any of the entries: every entry is listed and the step adds them all", () => {
     const s = planSummary(plan, groupmax);
-    assert.deepStrictEqual(s.servicesEntries, ["02-01->06-00 /etc/services += imap 143/tcp", "02-01->06-00 /etc/services += adrshd 20141/tcp", "02-01->06-00 /etc/services += pop3 110/tcp", "02-01->06-00 /etc/services += popcfg 106/tcp"]);
-    assert.ok(s.steps.includes("02-01->06-00 services-add: [services-add] Add imap 143/tcp, adrshd 20141/tcp, pop3 110/tcp, popcfg 106/tcp to /etc/services <- document 002 (付録A.3 (3) Version2.0からのバージョンアップ手順, servicesファイルを変更します。)"), s.steps.join("\n"));
+    assert.deepStrictEqual(s.servicesEntries, [
+      "02-01->06-00 /etc/services += imap 143/tcp",
+      "02-01->06-00 /etc/services += adrshd 20141/tcp",
+      "02-01->06-00 /etc/services += pop3 110/tcp",
+      "02-01->06-00 /etc/services += popcfg 106/tcp",
+    ]);
+    assert.ok(
+      s.steps.includes(
+        "02-01->06-00 services-add: [services-add] Add imap 143/tcp, adrshd 20141/tcp, pop3 110/tcp, popcfg 106/tcp to /etc/services <- document 002 (付録A.3 (3) Version2.0からのバージョンアップ手順, servicesファイルを変更します。)",
+      ),
+      s.steps.join("\n"),
+    );
   });
 
   it("entries the host already has (Debian's pop3, and imap as imap2's alias) are not listed, and the step names only what it adds", () => {
     const s = planSummary(plan, groupmax, { present: { "02-01->06-00 services-add": [tcp("imap", 143), tcp("pop3", 110)] } });
     assert.deepStrictEqual(s.servicesEntries, ["02-01->06-00 /etc/services += adrshd 20141/tcp", "02-01->06-00 /etc/services += popcfg 106/tcp"]);
-    assert.ok(s.steps.includes("02-01->06-00 services-add: [services-add] Add adrshd 20141/tcp, popcfg 106/tcp to /etc/services (it has imap 143/tcp, pop3 110/tcp already) <- document 002 (付録A.3 (3) Version2.0からのバージョンアップ手順, servicesファイルを変更します。)"), s.steps.join("\n"));
+    assert.ok(
+      s.steps.includes(
+        "02-01->06-00 services-add: [services-add] Add adrshd 20141/tcp, popcfg 106/tcp to /etc/services (it has imap 143/tcp, pop3 110/tcp already) <- document 002 (付録A.3 (3) Version2.0からのバージョンアップ手順, servicesファイルを変更します。)",
+      ),
+      s.steps.join("\n"),
+    );
     assert.ok(!s.steps.some((l) => /Add imap/.test(l)));
   });
 
   it("every step line ends with where the step comes from: the document's section, the site's field, or upchain's safety", () => {
     const s = planSummary(plan, groupmax);
-    assert.deepStrictEqual(s.steps.filter((l) => !/ <- (document \d{3} \(.+\)|site options\.\S+|safety)$/.test(l)), []);
+    assert.deepStrictEqual(
+      s.steps.filter((l) => !/ <- (document \d{3} \(.+\)|site options\.\S+|safety)$/.test(l)),
+      [],
+    );
     assert.ok(s.steps.some((l) => l.endsWith(" <- site options.installers.objectServer")));
   });
 
@@ -35,7 +57,12 @@ describe("the plan preview shows for a server", () => {
     const all = [tcp("imap", 143), tcp("adrshd", 20141), tcp("pop3", 110), tcp("popcfg", 106)];
     const s = planSummary(plan, groupmax, { present: { "02-01->06-00 services-add": all } });
     assert.strictEqual(s.servicesEntries, undefined);
-    assert.ok(s.steps.includes("02-01->06-00 services-add: [services-add] Nothing to add to /etc/services: it has imap 143/tcp, adrshd 20141/tcp, pop3 110/tcp, popcfg 106/tcp already <- document 002 (付録A.3 (3) Version2.0からのバージョンアップ手順, servicesファイルを変更します。)"), s.steps.join("\n"));
+    assert.ok(
+      s.steps.includes(
+        "02-01->06-00 services-add: [services-add] Nothing to add to /etc/services: it has imap 143/tcp, adrshd 20141/tcp, pop3 110/tcp, popcfg 106/tcp already <- document 002 (付録A.3 (3) Version2.0からのバージョンアップ手順, servicesファイルを変更します。)",
+      ),
+      s.steps.join("\n"),
+    );
   });
 });
 
@@ -87,7 +114,10 @@ describe("the plan preview shows while an interrupted run waits to be finished",
     const rest = planUpgrade(omflow, { installed: "1.2.0.0", target: "1.2.0.1", platform: "linux" });
     const both = resumedPlan(first, rest);
     assert.deepStrictEqual([both.from, both.to], ["1.1.6.1", "1.2.0.1"]);
-    assert.deepStrictEqual(both.hops.map((h) => `${h.from}->${h.to}`), ["1.1.6.1->1.2.0.0", "1.2.0.0->1.2.0.1"]);
+    assert.deepStrictEqual(
+      both.hops.map((h) => `${h.from}->${h.to}`),
+      ["1.1.6.1->1.2.0.0", "1.2.0.0->1.2.0.1"],
+    );
     assert.deepStrictEqual(both.steps, [...first.steps, ...rest.steps]);
   });
 });
@@ -103,7 +133,7 @@ describe("preview shows what a failed hop runs", () => {
     assert.deepStrictEqual(s.onFailure, [
       "ecommerce 5.1.0.0->5.2.0.0 on failure restore: [restore] Put /srv/altazion/ecommerce back as it was before ecommerce 5.2.0.0 <- safety",
       "ecommerce 5.1.0.0->5.2.0.0 on failure pools-recover: [run] Start EC again <- document 003 (Que faire si ? / L'installation d'une version boucle et ne se fait pas)",
-      "ecommerce 5.1.0.0->5.2.0.0 on failure maintenance-recover: [run] Take ecommerce out of maintenance <- document 003 (Que faire si ? / Après installation, le site reste \"en maintenance\")",
+      'ecommerce 5.1.0.0->5.2.0.0 on failure maintenance-recover: [run] Take ecommerce out of maintenance <- document 003 (Que faire si ? / Après installation, le site reste "en maintenance")',
     ]);
     assert.strictEqual(planSummary(p, altazion).onFailure, undefined, "without the context (no host looked at), nothing is claimed");
   });

@@ -15,13 +15,23 @@ describe("the Server provider's checks before any connection", function () {
     const r = await check({}, { ...base, lockTimeoutSeconds: 1, stepTimeouts: { run: -5 }, clearRun: "not-a-run" });
     const props = (r.failures ?? []).map((f) => f.property);
     assert.ok(props.includes("lockTimeoutSeconds"), props.join(", "));
-    assert.ok(props.some((p) => p.startsWith("stepTimeouts")), props.join(", "));
+    assert.ok(
+      props.some((p) => p.startsWith("stepTimeouts")),
+      props.join(", "),
+    );
     assert.ok(props.includes("clearRun"), props.join(", "));
     assert.ok(!(r.failures ?? []).some((f) => /CONNECTION_FAILED|could not connect/.test(f.reason)), "nothing was connected to");
   });
 
   it("with the fields right, reports the product's option problems and unresolved secrets together, without connecting", async () => {
-    const r = await check({}, { ...base, options: { rebootTimeoutSeconds: "soon", installers: { mailServer: `printf '%s' "$UPCHAIN_SECRET_MAILPW" | install --password-stdin` } }, secretEnv: {} });
+    const r = await check(
+      {},
+      {
+        ...base,
+        options: { rebootTimeoutSeconds: "soon", installers: { mailServer: `printf '%s' "$UPCHAIN_SECRET_MAILPW" | install --password-stdin` } },
+        secretEnv: {},
+      },
+    );
     const props = (r.failures ?? []).map((f) => f.property);
     assert.ok(props.includes("options.installers.mailServer"), props.join(", "));
     assert.ok(props.includes("options.rebootTimeoutSeconds"), `the option of the wrong type too: ${props.join(", ")}`);
@@ -34,7 +44,10 @@ describe("the Server provider's checks before any connection", function () {
       const failures = r.failures ?? [];
       const named = failures.find((f) => f.property === "target");
       assert.ok(named, `${JSON.stringify(target).slice(0, 40)}: ${JSON.stringify(failures)}`);
-      assert.match(named.reason, /^INVALID_INPUT: ".*" is not a Groupmax master management server version \(Hitachi's VV-RR, two two-digit numbers like 06-00 .*\); the releases known here: 06-00$/s);
+      assert.match(
+        named.reason,
+        /^INVALID_INPUT: ".*" is not a Groupmax master management server version \(Hitachi's VV-RR, two two-digit numbers like 06-00 .*\); the releases known here: 06-00$/s,
+      );
       assert.doesNotMatch(named.reason, /\n/, "a control character is shown as an escape, never raw");
       assert.ok(named.reason.length < 600, "a very long value is shown cut short");
       assert.ok(!failures.some((f) => /CONNECTION_FAILED|could not connect/.test(f.reason)), "nothing was connected to");
@@ -51,12 +64,21 @@ describe("the Server provider's checks before any connection", function () {
 
   it("an empty versionCommand is refused with what to give, without connecting", async () => {
     const r = await check({}, { ...base, versionCommand: "" });
-    assert.ok((r.failures ?? []).some((f) => f.property === "versionCommand" && /give the site's read-only command that prints the installed version/.test(f.reason)), JSON.stringify(r.failures));
+    assert.ok(
+      (r.failures ?? []).some((f) => f.property === "versionCommand" && /give the site's read-only command that prints the installed version/.test(f.reason)),
+      JSON.stringify(r.failures),
+    );
   });
 
   it("a secret reference without a value names the option and the secrets given", () => {
-    const out = unresolvedSecretReferences({ installers: { mailServer: 'x "$UPCHAIN_SECRET_MAILPW" ${UPCHAIN_SECRET_OTHER}' }, uploads: [{ source: "$UPCHAIN_SECRET_DB" }] }, { UPCHAIN_SECRET_MAILPW: "v" });
-    assert.deepStrictEqual(out.map((o) => o.property), ["options.installers.mailServer", "options.uploads[0].source"]);
+    const out = unresolvedSecretReferences(
+      { installers: { mailServer: 'x "$UPCHAIN_SECRET_MAILPW" ${UPCHAIN_SECRET_OTHER}' }, uploads: [{ source: "$UPCHAIN_SECRET_DB" }] },
+      { UPCHAIN_SECRET_MAILPW: "v" },
+    );
+    assert.deepStrictEqual(
+      out.map((o) => o.property),
+      ["options.installers.mailServer", "options.uploads[0].source"],
+    );
     assert.match(out[0].reason, /\$UPCHAIN_SECRET_OTHER, but no secret of that name is given to this server \(given: UPCHAIN_SECRET_MAILPW\)/);
     assert.deepStrictEqual(unresolvedSecretReferences({ a: "$UPCHAIN_SECRET_MAILPW" }, { UPCHAIN_SECRET_MAILPW: "v" }), []);
   });

@@ -26,7 +26,10 @@ describe("Server resource", () => {
     for (const f of ["privateKey", "privateKeyPassphrase", "password", "secretEnv"]) assert.ok(registered.additionalSecretOutputs.includes(f), f);
   });
   it("sends no secret environment when the options reference none", async () => {
-    const r = await registerWithMocks("upchain:Server", () => new Server("plain", { product: "omflow", target: "1.2.0.1", connection: { host: "h", hostKey: "k", password: pulumi.secret("pw") } }));
+    const r = await registerWithMocks(
+      "upchain:Server",
+      () => new Server("plain", { product: "omflow", target: "1.2.0.1", connection: { host: "h", hostKey: "k", password: pulumi.secret("pw") } }),
+    );
     assert.ok(!("secretEnv" in r.secretInputs) && !("secretEnv" in r.plainInputs));
     assert.ok(!("privateKeyPassphrase" in r.secretInputs));
     assert.strictEqual(r.secretInputs.password, "pw");

@@ -9,13 +9,19 @@ describe("the Server's properties, parsed once at each entry", () => {
   it("with only the connection wrong, its failures are named under connection and the server's own fields come back for preview to check further", () => {
     const r = parseServer({ ...base, connection: { hostKey }, target: "6.0" });
     assert.strictEqual(r.given, undefined);
-    assert.deepStrictEqual(r.failures.map((f) => f.property), ["connection.host"]);
+    assert.deepStrictEqual(
+      r.failures.map((f) => f.property),
+      ["connection.host"],
+    );
     assert.ok("server" in r && r.server?.target === "6.0", JSON.stringify(r));
   });
 
   it("every problem of both at once, the connection's first, and no server fields when they are wrong too", () => {
     const r = parseServer({ ...base, connection: { hostKey }, lockTimeoutSeconds: 1 });
-    assert.deepStrictEqual(r.failures?.map((f) => f.property), ["connection.host", "lockTimeoutSeconds"]);
+    assert.deepStrictEqual(
+      r.failures?.map((f) => f.property),
+      ["connection.host", "lockTimeoutSeconds"],
+    );
     assert.ok(!("server" in r), JSON.stringify(r));
   });
 
@@ -23,7 +29,14 @@ describe("the Server's properties, parsed once at each entry", () => {
     for (const raw of [undefined, null, "groupmax", ["groupmax"]]) {
       const r = parseServer(raw);
       assert.strictEqual(r.given, undefined);
-      assert.deepStrictEqual(r.failures.map((f) => f.reason), ["Invalid input: expected object, received undefined", `Invalid input: expected object, received ${raw === null ? "null" : Array.isArray(raw) ? "array" : typeof raw}`], JSON.stringify(raw));
+      assert.deepStrictEqual(
+        r.failures.map((f) => f.reason),
+        [
+          "Invalid input: expected object, received undefined",
+          `Invalid input: expected object, received ${raw === null ? "null" : Array.isArray(raw) ? "array" : typeof raw}`,
+        ],
+        JSON.stringify(raw),
+      );
     }
   });
 
@@ -31,7 +44,10 @@ describe("the Server's properties, parsed once at each entry", () => {
     const r = parseServer({ ...base, resolvedTarget: "06-00" });
     assert.ok(r.given, JSON.stringify(r.failures));
     assert.strictEqual(r.given.resolvedTarget, "06-00");
-    assert.deepStrictEqual([r.given.connection.port, r.given.connection.user, r.given.server.platform, r.given.server.onFailure], [22, "root", "linux", "fail"]);
+    assert.deepStrictEqual(
+      [r.given.connection.port, r.given.connection.user, r.given.server.platform, r.given.server.onFailure],
+      [22, "root", "linux", "fail"],
+    );
     const odd = parseServer({ ...base, resolvedTarget: 6 });
     assert.ok(odd.given && !("resolvedTarget" in odd.given), JSON.stringify(odd));
   });

@@ -83,13 +83,41 @@ interface Row {
 
 const promoted = promotionProblem(groupmax.scheme, "groupmax", "06-00", { from: "staging", proven: ["05-00"], server: "gmx1" })!;
 const rows: Row[] = [
-  { name: "NOT_PROMOTED: naming the server with a reason under the promotion's overrides", message: promoted, stack: { servers: [gmx("gmx1")], promotion: { from: "staging" }, privateKey: "K" } },
-  { name: "a passphrase without a key: giving the key, as a secret or as a file", message: told(refusal({ servers: [gmx("gmx1")], privateKeyPassphrase: "pp-test", password: "pw-test" })), stack: { servers: [gmx("gmx1")], privateKeyPassphrase: "pp-test" } },
-  { name: "a host without a pinned key: pinning it from a known_hosts file", message: told(refusal({ servers: [{ ...gmx("gmx1"), hostKey: undefined }], privateKey: "K" })), stack: { servers: [{ ...gmx("gmx1"), hostKey: undefined }], privateKey: "K" } },
-  { name: "rollout waves without servers: declaring the servers", message: told(refusal({ hosts: [{ name: "h", host: "h", hostKey: key }], rollout: { waves: [1] }, privateKey: "K" })), stack: { rollout: { waves: [1] }, privateKey: "K" } },
-  { name: "a credential stored unencrypted: setting it as a secret", message: told(refusal({ servers: [gmx("gmx1")], password: "pw-test" }, ["password"])), stack: { servers: [gmx("gmx1")] } },
-  { name: "a servers file that cannot be read: naming a readable one", message: told(refusal({ serversFile: "/nonexistent/servers.yaml", privateKey: "K" })), stack: { serversFile: "/nonexistent/servers.yaml", privateKey: "K" } },
-  { name: "a secret reference without a value: declaring the secret", message: unresolvedSecretReferences({ installers: { mailServer: "$UPCHAIN_SECRET_EXAMPLE" } }, {})[0].reason, stack: { servers: [gmx("gmx1")], privateKey: "K" } },
+  {
+    name: "NOT_PROMOTED: naming the server with a reason under the promotion's overrides",
+    message: promoted,
+    stack: { servers: [gmx("gmx1")], promotion: { from: "staging" }, privateKey: "K" },
+  },
+  {
+    name: "a passphrase without a key: giving the key, as a secret or as a file",
+    message: told(refusal({ servers: [gmx("gmx1")], privateKeyPassphrase: "pp-test", password: "pw-test" })),
+    stack: { servers: [gmx("gmx1")], privateKeyPassphrase: "pp-test" },
+  },
+  {
+    name: "a host without a pinned key: pinning it from a known_hosts file",
+    message: told(refusal({ servers: [{ ...gmx("gmx1"), hostKey: undefined }], privateKey: "K" })),
+    stack: { servers: [{ ...gmx("gmx1"), hostKey: undefined }], privateKey: "K" },
+  },
+  {
+    name: "rollout waves without servers: declaring the servers",
+    message: told(refusal({ hosts: [{ name: "h", host: "h", hostKey: key }], rollout: { waves: [1] }, privateKey: "K" })),
+    stack: { rollout: { waves: [1] }, privateKey: "K" },
+  },
+  {
+    name: "a credential stored unencrypted: setting it as a secret",
+    message: told(refusal({ servers: [gmx("gmx1")], password: "pw-test" }, ["password"])),
+    stack: { servers: [gmx("gmx1")] },
+  },
+  {
+    name: "a servers file that cannot be read: naming a readable one",
+    message: told(refusal({ serversFile: "/nonexistent/servers.yaml", privateKey: "K" })),
+    stack: { serversFile: "/nonexistent/servers.yaml", privateKey: "K" },
+  },
+  {
+    name: "a secret reference without a value: declaring the secret",
+    message: unresolvedSecretReferences({ installers: { mailServer: "$UPCHAIN_SECRET_EXAMPLE" } }, {})[0].reason,
+    stack: { servers: [gmx("gmx1")], privateKey: "K" },
+  },
 ];
 
 describe("every message's advice is accepted by the stack's schema when followed", () => {

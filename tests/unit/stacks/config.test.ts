@@ -21,20 +21,39 @@ describe("stack configuration: clusters", () => {
   };
   it("accepts a cluster with its balancer and members in rollout order", () => {
     const c = parseStackConfig({ clusters: [cluster] });
-    assert.deepStrictEqual(c.clusters[0].members.map((m) => m.name), ["wc1", "wc2"]);
+    assert.deepStrictEqual(
+      c.clusters[0].members.map((m) => m.name),
+      ["wc1", "wc2"],
+    );
   });
   it("refuses, all at once, a misspelled key and a product without a rollout; then a member without a pinned key and a name used twice", () => {
     assert.throws(
       () => parseStackConfig({ clusters: [{ ...cluster, product: "omflow", backend: {} }] }),
-      (e: Error) => /clusters\[0\]\.backend: .*did you mean "backends"/.test(e.message) && /clusters\[0\]\.product: products with a cluster rollout: oracle-as/.test(e.message),
+      (e: Error) =>
+        /clusters\[0\]\.backend: .*did you mean "backends"/.test(e.message) &&
+        /clusters\[0\]\.product: products with a cluster rollout: oracle-as/.test(e.message),
     );
     assert.throws(
-      () => parseStackConfig({ clusters: [{ ...cluster, members: [{ name: "wc1", host: "10.0.0.1" }, { name: "wc1", host: "10.0.0.2", hostKey: key }] }] }),
+      () =>
+        parseStackConfig({
+          clusters: [
+            {
+              ...cluster,
+              members: [
+                { name: "wc1", host: "10.0.0.1" },
+                { name: "wc1", host: "10.0.0.2", hostKey: key },
+              ],
+            },
+          ],
+        }),
       (e: Error) => /clusters\[0\]\.members\[0\]\.hostKey: pin the host key/.test(e.message) && /"wc1" is declared twice/.test(e.message),
     );
   });
   it("a balancer takes a socket or an address, not both", () => {
-    assert.throws(() => parseStackConfig({ clusters: [{ ...cluster, balancer: { ...cluster.balancer, socket: "/run/haproxy/admin.sock", address: "127.0.0.1:9999" } }] }), /balancer\.address: give socket or address, not both/);
+    assert.throws(
+      () => parseStackConfig({ clusters: [{ ...cluster, balancer: { ...cluster.balancer, socket: "/run/haproxy/admin.sock", address: "127.0.0.1:9999" } }] }),
+      /balancer\.address: give socket or address, not both/,
+    );
   });
 });
 
@@ -56,7 +75,10 @@ describe("stack configuration: rollout waves", () => {
     );
   });
   it("waves are made of servers: a rollout without any is refused, and so is an empty list of sizes", () => {
-    assert.throws(() => parseStackConfig({ hosts: [{ name: "h", host: "10.0.0.9", hostKey: key }], rollout: { waves: [1] } }), /upchain:rollout: rollout waves are made of servers/);
+    assert.throws(
+      () => parseStackConfig({ hosts: [{ name: "h", host: "10.0.0.9", hostKey: key }], rollout: { waves: [1] } }),
+      /upchain:rollout: rollout waves are made of servers/,
+    );
     assert.throws(() => parseStackConfig({ servers, rollout: { waves: [] } }), /rollout\.waves: give the wave sizes/);
   });
 });
@@ -74,8 +96,17 @@ describe("stack configuration", () => {
   });
   it("reports every problem at once, each with its path", () => {
     assert.throws(
-      () => parseStackConfig({ hosts: [{ name: "a", host: "", hostKey: key }, { name: "a", host: "h", port: 70000, hostKey: key }] }),
-      (e: Error) => /hosts\[0\]\.host: give the server's address/.test(e.message) && /hosts\[1\]\.port/.test(e.message) && /hosts\[1\]\.name: "a" is declared twice/.test(e.message),
+      () =>
+        parseStackConfig({
+          hosts: [
+            { name: "a", host: "", hostKey: key },
+            { name: "a", host: "h", port: 70000, hostKey: key },
+          ],
+        }),
+      (e: Error) =>
+        /hosts\[0\]\.host: give the server's address/.test(e.message) &&
+        /hosts\[1\]\.port/.test(e.message) &&
+        /hosts\[1\]\.name: "a" is declared twice/.test(e.message),
     );
   });
   it("a server takes step deadlines and a run to clear; a malformed run id or deadline is refused naming the field", () => {
@@ -135,14 +166,26 @@ describe("stack configuration", () => {
     it("takes a server's versionCommand and current, and names a misspelt versionCommand", () => {
       const c = parseStackConfig({ servers: [{ ...server, versionCommand: "cat /etc/omflow-release", current: "1.1.6.1" }] });
       assert.deepStrictEqual([c.servers[0].versionCommand, c.servers[0].current], ["cat /etc/omflow-release", "1.1.6.1"]);
-      assert.match(refusal({ servers: [{ ...server, versionComand: "x" }] }), /upchain:servers\[0\]\.versionComand: unknown key; did you mean "versionCommand"\?/);
-      assert.match(refusal({ servers: [{ ...server, versionCommand: "" }] }), /upchain:servers\[0\]\.versionCommand: give the site's read-only command that prints the installed version, or leave the key out/);
+      assert.match(
+        refusal({ servers: [{ ...server, versionComand: "x" }] }),
+        /upchain:servers\[0\]\.versionComand: unknown key; did you mean "versionCommand"\?/,
+      );
+      assert.match(
+        refusal({ servers: [{ ...server, versionCommand: "" }] }),
+        /upchain:servers\[0\]\.versionCommand: give the site's read-only command that prints the installed version, or leave the key out/,
+      );
     });
     it("refuses a misspelt key in a server entry with the near name", () => {
-      assert.match(refusal({ servers: [{ ...server, lockTimeoutSecond: 60 }] }), /upchain:servers\[0\]\.lockTimeoutSecond: unknown key; did you mean "lockTimeoutSeconds"\?/);
+      assert.match(
+        refusal({ servers: [{ ...server, lockTimeoutSecond: 60 }] }),
+        /upchain:servers\[0\]\.lockTimeoutSecond: unknown key; did you mean "lockTimeoutSeconds"\?/,
+      );
     });
     it("lists the legal keys of a host entry when no key is near", () => {
-      assert.match(refusal({ hosts: [{ name: "a", host: "h", hostKey: key, product: "omflow" }] }), /upchain:hosts\[0\]\.product: unknown key; the keys allowed here are: name, host, port, user, hostKey$/m);
+      assert.match(
+        refusal({ hosts: [{ name: "a", host: "h", hostKey: key, product: "omflow" }] }),
+        /upchain:hosts\[0\]\.product: unknown key; the keys allowed here are: name, host, port, user, hostKey$/m,
+      );
     });
     it("names the field and the YAML kind expected for a wrong type, not zod's wording", () => {
       const m = refusal({ servers: [{ ...server, port: "22", releases: "1.2.0.1" }] });
@@ -151,7 +194,10 @@ describe("stack configuration", () => {
       assert.ok(!/Invalid input|ZodError/.test(m), m);
     });
     it("says a required key is missing", () => {
-      assert.match(refusal({ servers: [{ name: "s", hostKey: key, product: "omflow", version: "1" }] }), /upchain:servers\[0\]\.host: missing; this key is required/);
+      assert.match(
+        refusal({ servers: [{ name: "s", hostKey: key, product: "omflow", version: "1" }] }),
+        /upchain:servers\[0\]\.host: missing; this key is required/,
+      );
     });
     it("wants options as a mapping; the product checks what is inside", () => {
       assert.match(refusal({ servers: [{ ...server, options: ["installDir"] }] }), /upchain:servers\[0\]\.options: must be a mapping of the product's options/);
@@ -178,20 +224,36 @@ describe("stack config: upchain:promotion", () => {
   it("an override for a name that is not declared, and one without a reason, are refused together", () => {
     const r = checkStackConfig({ servers: [server], promotion: { from: "staging", overrides: { "gm-prd": "typo", "gm-prod": " " } } });
     const messages = r.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    assert.ok(messages.some((m) => m === "promotion.overrides.gm-prd: no server or cluster is named gm-prd: the names are gm-prod"), messages.join("\n"));
-    assert.ok(messages.some((m) => m.startsWith("promotion.overrides.gm-prod: say why this server goes first")), messages.join("\n"));
+    assert.ok(
+      messages.some((m) => m === "promotion.overrides.gm-prd: no server or cluster is named gm-prd: the names are gm-prod"),
+      messages.join("\n"),
+    );
+    assert.ok(
+      messages.some((m) => m.startsWith("promotion.overrides.gm-prod: say why this server goes first")),
+      messages.join("\n"),
+    );
   });
   it("a reason of only invisible characters (a tab, a zero-width space, a no-break space) is no reason (issue 19)", () => {
     for (const blank of ["\t", "\u200b", "\u00a0\u200b ", "\u2060\ufeff"]) {
       const r = checkStackConfig({ servers: [server], promotion: { from: "staging", overrides: { "gm-prod": blank } } });
       const messages = r.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-      assert.ok(messages.some((m) => m.startsWith("promotion.overrides.gm-prod: say why this server goes first") && /visible text/.test(m)), `${JSON.stringify(blank)}: ${messages.join("\n")}`);
+      assert.ok(
+        messages.some((m) => m.startsWith("promotion.overrides.gm-prod: say why this server goes first") && /visible text/.test(m)),
+        `${JSON.stringify(blank)}: ${messages.join("\n")}`,
+      );
     }
   });
 });
 
 describe("stack configuration: host keys as ssh-keyscan prints them", () => {
-  const server = (hostKey: string, port?: number) => ({ name: "wf", host: "192.0.2.10", ...(port ? { port } : {}), hostKey, product: "omflow", version: "1.2.0.1" });
+  const server = (hostKey: string, port?: number) => ({
+    name: "wf",
+    host: "192.0.2.10",
+    ...(port ? { port } : {}),
+    hostKey,
+    product: "omflow",
+    version: "1.2.0.1",
+  });
   const problems = (raw: Record<string, unknown>) => checkStackConfig(raw).issues.map((i) => `${i.path.join(".")}: ${i.message}`);
 
   it("accepts the line `ssh-keyscan -t ed25519 HOST` prints, host first, and [HOST]:PORT for another port", () => {
@@ -203,11 +265,24 @@ describe("stack configuration: host keys as ssh-keyscan prints them", () => {
     const found = problems({
       servers: [server(other)],
       hosts: [{ name: "h", host: "192.0.2.12", hostKey: other }],
-      clusters: [{ name: "wc", product: "oracle-as", version: "10.1.2", balancer: { host: "10.0.0.9", hostKey: other }, members: [{ name: "wc1", host: "10.0.0.1", port: 2222, hostKey: `10.0.0.1 ${key}` }] }],
+      clusters: [
+        {
+          name: "wc",
+          product: "oracle-as",
+          version: "10.1.2",
+          balancer: { host: "10.0.0.9", hostKey: other },
+          members: [{ name: "wc1", host: "10.0.0.1", port: 2222, hostKey: `10.0.0.1 ${key}` }],
+        },
+      ],
     });
     assert.deepStrictEqual(
       found.map((p) => p.replace(/: .*printed for (\S+), but this server is (\S+):.*/, ": $1 is not $2")),
-      ["hosts.0.hostKey: 192.0.2.99 is not 192.0.2.12", "servers.0.hostKey: 192.0.2.99 is not 192.0.2.10", "clusters.0.balancer.hostKey: 192.0.2.99 is not 10.0.0.9", "clusters.0.members.0.hostKey: 10.0.0.1 is not [10.0.0.1]:2222"],
+      [
+        "hosts.0.hostKey: 192.0.2.99 is not 192.0.2.12",
+        "servers.0.hostKey: 192.0.2.99 is not 192.0.2.10",
+        "clusters.0.balancer.hostKey: 192.0.2.99 is not 10.0.0.9",
+        "clusters.0.members.0.hostKey: 10.0.0.1 is not [10.0.0.1]:2222",
+      ],
     );
   });
 });

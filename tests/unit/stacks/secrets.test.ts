@@ -23,7 +23,10 @@ describe("declaredSecrets", () => {
   it("refuses names that cannot be part of a variable name, and values that are not text", () => {
     const r = declaredSecrets({ "mail-pw": "a", "1st": "b", nested: { a: "c" }, ok: "d" });
     assert.deepStrictEqual(r.names, ["ok"]);
-    assert.deepStrictEqual(r.issues.map((i) => configField(i.path)), ['upchain:secrets["mail-pw"]', 'upchain:secrets["1st"]', "upchain:secrets.nested"]);
+    assert.deepStrictEqual(
+      r.issues.map((i) => configField(i.path)),
+      ['upchain:secrets["mail-pw"]', 'upchain:secrets["1st"]', "upchain:secrets.nested"],
+    );
     assert.match(r.issues[2].message, /not a list or mapping/);
   });
   it("refuses two names that become the same variable", () => {
@@ -37,24 +40,38 @@ describe("declaredSecrets", () => {
   });
   it("never puts a secret's value in a message", () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.oneof(fc.string({ minLength: 6 }), fc.array(fc.string({ minLength: 6 }), { minLength: 1 }))), (map) => {
-        const values = Object.values(map).flat();
-        for (const i of declaredSecrets(map).issues) for (const v of values) if (!Object.keys(map).some((k) => k.includes(v))) assert.ok(!i.message.includes(v));
-      }),
+      fc.property(
+        fc.dictionary(
+          fc.string({ minLength: 1, maxLength: 8 }),
+          fc.oneof(fc.string({ minLength: 6 }), fc.array(fc.string({ minLength: 6 }), { minLength: 1 })),
+        ),
+        (map) => {
+          const values = Object.values(map).flat();
+          for (const i of declaredSecrets(map).issues)
+            for (const v of values) if (!Object.keys(map).some((k) => k.includes(v))) assert.ok(!i.message.includes(v));
+        },
+      ),
     );
   });
 });
 
 describe("secretReferences", () => {
   it("finds a reference at any depth, with the path of the string that holds it", () => {
-    const refs = secretReferences({ installers: { mailServer: installer }, uploads: [{ source: "/a", destination: "${UPCHAIN_SECRET_X}" }] }, ["servers", 0, "options"]);
+    const refs = secretReferences({ installers: { mailServer: installer }, uploads: [{ source: "/a", destination: "${UPCHAIN_SECRET_X}" }] }, [
+      "servers",
+      0,
+      "options",
+    ]);
     assert.deepStrictEqual(refs, [
       { variable: "UPCHAIN_SECRET_MAILADMINPASSWORD", path: ["servers", 0, "options", "installers", "mailServer"] },
       { variable: "UPCHAIN_SECRET_X", path: ["servers", 0, "options", "uploads", 0, "destination"] },
     ]);
   });
   it("reads a variable as far as the shell does, and not inside another variable's name", () => {
-    assert.deepStrictEqual(secretReferences("$UPCHAIN_SECRET_PW_OLD $MY_UPCHAIN_SECRET_PW $env:UPCHAIN_SECRET_WIN").map((r) => r.variable), ["UPCHAIN_SECRET_PW_OLD", "UPCHAIN_SECRET_WIN"]);
+    assert.deepStrictEqual(
+      secretReferences("$UPCHAIN_SECRET_PW_OLD $MY_UPCHAIN_SECRET_PW $env:UPCHAIN_SECRET_WIN").map((r) => r.variable),
+      ["UPCHAIN_SECRET_PW_OLD", "UPCHAIN_SECRET_WIN"],
+    );
   });
   it("reads the same variable name the shell expands", () => {
     fc.assert(

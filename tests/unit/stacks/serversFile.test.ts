@@ -11,7 +11,14 @@ import { ConfigSource, readFleetConfig, readStackConfig } from "../../../stacks/
 import { SERVERS_FILE_MAX_BYTES, readServersFile } from "../../../stacks/serversFile";
 
 const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTKV/566ljQXOOmOrUnhV9QpmTVBKHxJme+hM/6FcEP";
-const omf = (name: string, fields: Record<string, unknown> = {}) => ({ name, host: "192.0.2.30", hostKey: key, product: "omflow", version: "1.2.0.1", ...fields });
+const omf = (name: string, fields: Record<string, unknown> = {}) => ({
+  name,
+  host: "192.0.2.30",
+  hostKey: key,
+  product: "omflow",
+  version: "1.2.0.1",
+  ...fields,
+});
 
 /** The config map as Pulumi hands it to the program, with the SSH key set as a secret. */
 function source(config: Record<string, unknown>): ConfigSource {
@@ -75,7 +82,10 @@ describe("servers declared in a file (upchain:serversFile)", () => {
     const fromFile = readStackConfig(source({ "upchain:serversFile": "fleet/servers.yaml" }));
     const fromStack = readStackConfig(source({ "upchain:servers": inStack }));
     assert.deepStrictEqual(fromFile.config.servers, fromStack.config.servers);
-    assert.deepStrictEqual(fromFile.config.servers.map((s) => s.name), ["a", "b"]);
+    assert.deepStrictEqual(
+      fromFile.config.servers.map((s) => s.name),
+      ["a", "b"],
+    );
   });
 
   it("reads a JSON file, named by its absolute path, the same way", () => {
@@ -102,7 +112,10 @@ describe("servers declared in a file (upchain:serversFile)", () => {
       /^fleet\/servers\.yaml: \[2\]\.lockTimeoutSecond: unknown key; did you mean "lockTimeoutSeconds"\?$/,
       /^fleet\/servers\.yaml: \[3\]\.version: "1\.2\.x" is not an? OMFLOW version/,
     ]) {
-      assert.ok(lines.some((l) => expected.test(l)), `${expected} not in:\n${lines.join("\n")}`);
+      assert.ok(
+        lines.some((l) => expected.test(l)),
+        `${expected} not in:\n${lines.join("\n")}`,
+      );
     }
     assert.ok(!lines.some((l) => l.startsWith("upchain:servers")), lines.join("\n"));
   });
@@ -110,10 +123,16 @@ describe("servers declared in a file (upchain:serversFile)", () => {
   it("hands a fleet's bad entries on to preview's table, named in the file, and reads the others", () => {
     write("fleet/servers.yaml", JSON.stringify([omf("a"), omf("b", { options: { offlineBundel: "/x" } }), omf("c")]));
     const fleet = readFleetConfig(source({ "upchain:serversFile": "fleet/servers.yaml" }), "stacks/Pulumi.prod.yaml");
-    assert.deepStrictEqual(fleet.settings.config.servers.map((s) => s.name), ["a", "c"]);
+    assert.deepStrictEqual(
+      fleet.settings.config.servers.map((s) => s.name),
+      ["a", "c"],
+    );
     assert.deepStrictEqual(fleet.positions, [0, 2]);
     assert.strictEqual(fleet.serversFile, "fleet/servers.yaml");
-    assert.deepStrictEqual(fleet.serverProblems.map((p) => [p.server, p.field]), [["b", "fleet/servers.yaml: [1].options.offlineBundel"]]);
+    assert.deepStrictEqual(
+      fleet.serverProblems.map((p) => [p.server, p.field]),
+      [["b", "fleet/servers.yaml: [1].options.offlineBundel"]],
+    );
   });
 
   it("refuses upchain:servers and upchain:serversFile together, saying how to keep one", () => {
@@ -127,7 +146,10 @@ describe("servers declared in a file (upchain:serversFile)", () => {
   it("refuses a missing file, naming it and where a relative path is read from, with no noise about servers not declared", () => {
     const { lines } = refusal(source({ "upchain:serversFile": "fleet/servers.yaml", "upchain:rollout": { waves: [1] } }));
     assert.strictEqual(lines.length, 1, lines.join("\n"));
-    assert.match(lines[0], /^upchain:serversFile: cannot read fleet\/servers\.yaml: no such file; a relative path is read from the project's folder \(.*\/fleet\/servers\.yaml\): give upchain:serversFile the path of a readable file, relative to \/.* or absolute$/);
+    assert.match(
+      lines[0],
+      /^upchain:serversFile: cannot read fleet\/servers\.yaml: no such file; a relative path is read from the project's folder \(.*\/fleet\/servers\.yaml\): give upchain:serversFile the path of a readable file, relative to \/.* or absolute$/,
+    );
   });
 
   it("refuses a file YAML cannot parse with the line and column, without quoting the file", () => {
@@ -151,7 +173,10 @@ describe("servers declared in a file (upchain:serversFile)", () => {
 
   it("refuses a file larger than the limit without parsing it", () => {
     write("servers.yaml", Buffer.alloc(SERVERS_FILE_MAX_BYTES + 1, "#"));
-    assert.match(refusal(source({ "upchain:serversFile": "servers.yaml" })).lines[0], /cannot read servers\.yaml: it is 8\.0 MiB, more than the 8 MiB a servers file may be .*split the fleet into stacks/);
+    assert.match(
+      refusal(source({ "upchain:serversFile": "servers.yaml" })).lines[0],
+      /cannot read servers\.yaml: it is 8\.0 MiB, more than the 8 MiB a servers file may be .*split the fleet into stacks/,
+    );
   });
 
   it("refuses a folder, a FIFO (without waiting on it) and a file that is not UTF-8", () => {
@@ -166,10 +191,18 @@ describe("servers declared in a file (upchain:serversFile)", () => {
 
   it("refuses aliases that would write out into more than the limit (a billion laughs), at once", () => {
     const levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
-    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(", ")}]`,
+      );
     write("servers.yaml", `- name: a\n  options: {${levels.join(", ")}}\n`);
     const started = Date.now();
-    assert.match(refusal(source({ "upchain:serversFile": "servers.yaml" })).lines[0], /servers\.yaml is more than 32 MiB once its aliases \(\*name\) are written out/);
+    assert.match(
+      refusal(source({ "upchain:serversFile": "servers.yaml" })).lines[0],
+      /servers\.yaml is more than 32 MiB once its aliases \(\*name\) are written out/,
+    );
     assert.ok(Date.now() - started < 5_000, "refused without writing the aliases out");
   });
 
@@ -200,6 +233,9 @@ describe("servers declared in a file (upchain:serversFile)", () => {
     process.chdir(os.tmpdir());
     const read = readServersFile("fleet/servers.yml", project);
     assert.deepStrictEqual(read.issues, []);
-    assert.deepStrictEqual((read.servers as { name: string }[]).map((s) => s.name), ["a", "b"]);
+    assert.deepStrictEqual(
+      (read.servers as { name: string }[]).map((s) => s.name),
+      ["a", "b"],
+    );
   });
 });

@@ -36,7 +36,15 @@ describe("the Altazion fake's README and site description", () => {
   it("the site's descriptions of the fake's two file shapes are valid stack options, and differ in every name", () => {
     for (const shape of ["lowercase", "pascal"] as const) {
       const site = altazionSite(undefined, shape);
-      const c = checkAltazionOptions({ modules: [{ name: "integration", target: "latest", folder: "/srv/altazion/integration" }], portal: site.portal, statusFile: site.statusFile, applicationsFile: site.applicationsFile }, "linux");
+      const c = checkAltazionOptions(
+        {
+          modules: [{ name: "integration", target: "latest", folder: "/srv/altazion/integration" }],
+          portal: site.portal,
+          statusFile: site.statusFile,
+          applicationsFile: site.applicationsFile,
+        },
+        "linux",
+      );
       assert.deepStrictEqual(c.problems, [], shape);
     }
     assert.deepStrictEqual(ALTAZION_SITE.statusFile, FILE_SHAPES.lowercase.statusFile);
@@ -57,15 +65,18 @@ describe("the Altazion fake's README and site description", () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "az version 'x' "));
       data = path.join(dir, "CPoint/[e]");
       write(path.join(dir, "e/bin/config/applicationspath.config"), "a decoy the unquoted glob [e] would name\n");
-      write(path.join(data, "bin/config/applicationspath.config"), [
-        '<?xml version="1.0" encoding="utf-8"?>',
-        "<applications>",
-        `  <application name="integration" path="${dir}/mods/integration/"/>`,
-        `  <application name="database" path="${dir}/mods/data base/"/>`,
-        `  <application name="ecommerce" path="${dir}/mods/e commerce/"/>`,
-        "</applications>",
-        "",
-      ].join("\n"));
+      write(
+        path.join(data, "bin/config/applicationspath.config"),
+        [
+          '<?xml version="1.0" encoding="utf-8"?>',
+          "<applications>",
+          `  <application name="integration" path="${dir}/mods/integration/"/>`,
+          `  <application name="database" path="${dir}/mods/data base/"/>`,
+          `  <application name="ecommerce" path="${dir}/mods/e commerce/"/>`,
+          "</applications>",
+          "",
+        ].join("\n"),
+      );
       write(path.join(dir, "mods/integration/bin/Altazion.integration.dll"), "Altazion.integration.dll FileVersion 5.1.0.0\n");
       write(path.join(dir, "mods/e commerce/bin/Altazion.ecommerce.dll"), "Altazion.ecommerce.dll FileVersion 5.2.0.0\n");
       write(path.join(dir, "mods/data base/schema_version.txt"), "5.1.0.0\n");
@@ -91,9 +102,16 @@ describe("the Altazion fake's README and site description", () => {
 
     it("in the pascal shape (the fake's other one), the pascal site's command reads it and the lowercase site's reads no node", () => {
       const file = path.join(data, "bin/config/applicationspath.config");
-      const pascal = fs.readFileSync(file, "utf8").replace("<applications>", "<Applications>").replace("</applications>", "</Applications>").replace(/<application name="([^"]*)" path="([^"]*)"\/>/g, '<Application Path="$2" Name="$1"/>');
+      const pascal = fs
+        .readFileSync(file, "utf8")
+        .replace("<applications>", "<Applications>")
+        .replace("</applications>", "</Applications>")
+        .replace(/<application name="([^"]*)" path="([^"]*)"\/>/g, '<Application Path="$2" Name="$1"/>');
       fs.writeFileSync(file, pascal);
-      assert.strictEqual(execFileSync("sh", ["-c", versionCommand(data, "pascal")], { encoding: "utf8" }), "database=5.1.0.0,ecommerce=5.2.0.0,integration=5.1.0.0\n");
+      assert.strictEqual(
+        execFileSync("sh", ["-c", versionCommand(data, "pascal")], { encoding: "utf8" }),
+        "database=5.1.0.0,ecommerce=5.2.0.0,integration=5.1.0.0\n",
+      );
       assert.strictEqual(execFileSync("sh", ["-c", versionCommand(data)], { encoding: "utf8" }), "\n");
     });
 

@@ -25,7 +25,10 @@ describe("atomic remote write", function () {
   /** The script run by sh with the expected hash on its standard input, as the transport sends it. */
   const run = (w: { script: string; input: string }) => spawnSync("/bin/sh", ["-c", w.script], { encoding: "utf8", input: w.input });
   /** A write's script and standard input (the hash never on the command line). */
-  const write = (w: { target: string; tmp: string; stage?: string }, content: string, mode: number) => ({ script: atomicReplaceScript({ ...w, mode }), input: atomicReplaceInput(sha(content)) });
+  const write = (w: { target: string; tmp: string; stage?: string }, content: string, mode: number) => ({
+    script: atomicReplaceScript({ ...w, mode }),
+    input: atomicReplaceInput(sha(content)),
+  });
   const leftovers = () => [...fs.readdirSync(dir).filter((n) => n.includes(".upchain-")), ...fs.readdirSync(stageDir)];
 
   /** Stage `content` as the login user would, and return the write's parts. */
@@ -106,7 +109,11 @@ describe("atomic remote write", function () {
     fs.mkdirSync(bin);
     fs.writeFileSync(path.join(bin, "chown"), "#!/bin/sh\necho 'chown: Operation not permitted' >&2; exit 1\n", { mode: 0o755 });
     try {
-      const r = spawnSync("/bin/sh", ["-c", atomicReplaceScript({ ...w, mode: 0o644 })], { encoding: "utf8", input: atomicReplaceInput(sha("x\n")), env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      const r = spawnSync("/bin/sh", ["-c", atomicReplaceScript({ ...w, mode: 0o644 })], {
+        encoding: "utf8",
+        input: atomicReplaceInput(sha("x\n")),
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      });
       assert.notStrictEqual(r.status, 0);
       assert.match(r.stderr, /Operation not permitted/);
       assert.strictEqual(fs.readFileSync(w.target, "utf8"), "old\n");

@@ -31,7 +31,11 @@ describe("the Windows atomic write's scripts", () => {
       for (const s of scripts) {
         assertParses(s, path);
         // (psLiterals reads ASCII quotes only; PowerShell's curly ones are doubled by quotePowerShell and judged by the grammar)
-        if (!/[\u2018\u2019]/.test(path)) assert.ok(s.split("\n").some((l) => psLiterals(l).includes(path)), `${path} is one literal in:\n${s}`);
+        if (!/[\u2018\u2019]/.test(path))
+          assert.ok(
+            s.split("\n").some((l) => psLiterals(l).includes(path)),
+            `${path} is one literal in:\n${s}`,
+          );
       }
     }
   });
@@ -40,19 +44,36 @@ describe("the Windows atomic write's scripts", () => {
     const plain = resolvePath("target", { path: "C:\\pkg\\%TEMP%\\x.exe" });
     assert.ok(!plain.includes("ExpandEnvironmentVariables"), plain);
     const expanded = resolvePath("target", { path: "%SystemRoot%\\System32\\drivers\\etc\\services", expand: true });
-    assert.match(expanded, /^\$target = \[Environment\]::ExpandEnvironmentVariables\('%SystemRoot%\\System32\\drivers\\etc\\services'\); if \(\$target -notmatch '\^\(\[A-Za-z\]:\\\\\|\\\\\\\\\)'\) \{ throw/);
+    assert.match(
+      expanded,
+      /^\$target = \[Environment\]::ExpandEnvironmentVariables\('%SystemRoot%\\System32\\drivers\\etc\\services'\); if \(\$target -notmatch '\^\(\[A-Za-z\]:\\\\\|\\\\\\\\\)'\) \{ throw/,
+    );
     // the .NET pattern as the script writes it: a drive root or a UNC path, nothing else
     const pattern = new RegExp(psLiterals(expanded).find((l) => l.startsWith("^"))!);
-    assert.deepStrictEqual(["C:\\Windows\\x", "\\\\srv\\share\\x", "%NOPE%\\x", "\\x", "x"].map((p) => pattern.test(p)), [true, true, false, false, false]);
+    assert.deepStrictEqual(
+      ["C:\\Windows\\x", "\\\\srv\\share\\x", "%NOPE%\\x", "\\x", "x"].map((p) => pattern.test(p)),
+      [true, true, false, false, false],
+    );
   });
 
   it("a small write is one script: temp file created new, content appended and flushed, whole sha256 checked, then Replace or Move; the temp file removed whatever happens", () => {
     const content = Buffer.from("pop3 110/tcp\r\n");
     const [s, ...more] = windowsReplaceScripts({ path: "C:\\x\\services", random: "0123456789abcdef", sha256: sha(content) }, content);
     assert.deepStrictEqual(more, []);
-    const order = ["[IO.FileMode]::CreateNew", "FromBase64String", "$out.Flush($true)", "[Security.Cryptography.SHA256]::Create()", `if ($got -ne '${sha(content)}')`, "[IO.File]::Replace($tmp, $target, [NullString]::Value)", "} finally { if ([IO.File]::Exists($tmp)) { [IO.File]::Delete($tmp) } }"];
+    const order = [
+      "[IO.FileMode]::CreateNew",
+      "FromBase64String",
+      "$out.Flush($true)",
+      "[Security.Cryptography.SHA256]::Create()",
+      `if ($got -ne '${sha(content)}')`,
+      "[IO.File]::Replace($tmp, $target, [NullString]::Value)",
+      "} finally { if ([IO.File]::Exists($tmp)) { [IO.File]::Delete($tmp) } }",
+    ];
     const at = order.map((m) => s.indexOf(m));
-    assert.ok(at.every((i, n) => i >= 0 && (n === 0 || i > at[n - 1])), `in order: ${order.join(" < ")}\n${s}`);
+    assert.ok(
+      at.every((i, n) => i >= 0 && (n === 0 || i > at[n - 1])),
+      `in order: ${order.join(" < ")}\n${s}`,
+    );
     assert.ok(s.includes(`FromBase64String('${content.toString("base64")}')`));
     assert.match(s, /else \{ \[IO\.File\]::Move\(\$tmp, \$target\) \}/);
     assert.doesNotMatch(s, /icacls/, "an edited file keeps its ACL: only an upload is made private");
@@ -63,10 +84,23 @@ describe("the Windows atomic write's scripts", () => {
     const content = Buffer.alloc(2 * WINDOWS_CHUNK_BYTES + 3, 7);
     const scripts = windowsReplaceScripts({ path: "C:\\pkg\\big.iso", random: "0123456789abcdef", sha256: sha(content) }, content);
     assert.strictEqual(scripts.length, 3);
-    assert.deepStrictEqual(scripts.map((s) => s.includes("[IO.FileMode]::CreateNew")), [true, false, false]);
-    assert.deepStrictEqual(scripts.map((s) => /not the (\d+) sent before this part/.exec(s)?.[1]), [undefined, String(WINDOWS_CHUNK_BYTES), String(2 * WINDOWS_CHUNK_BYTES)]);
-    assert.deepStrictEqual(scripts.map((s) => s.includes("$got -ne")), [false, false, true]);
-    assert.deepStrictEqual(scripts.map((s) => s.includes("} catch { if ([IO.File]::Exists($tmp)) { [IO.File]::Delete($tmp) }; throw }")), [true, true, false], "a failed part removes the temp file");
+    assert.deepStrictEqual(
+      scripts.map((s) => s.includes("[IO.FileMode]::CreateNew")),
+      [true, false, false],
+    );
+    assert.deepStrictEqual(
+      scripts.map((s) => /not the (\d+) sent before this part/.exec(s)?.[1]),
+      [undefined, String(WINDOWS_CHUNK_BYTES), String(2 * WINDOWS_CHUNK_BYTES)],
+    );
+    assert.deepStrictEqual(
+      scripts.map((s) => s.includes("$got -ne")),
+      [false, false, true],
+    );
+    assert.deepStrictEqual(
+      scripts.map((s) => s.includes("} catch { if ([IO.File]::Exists($tmp)) { [IO.File]::Delete($tmp) }; throw }")),
+      [true, true, false],
+      "a failed part removes the temp file",
+    );
     const parts = scripts.map((s) => Buffer.from(/FromBase64String\('([^']*)'\)/.exec(s)![1], "base64"));
     assert.ok(Buffer.concat(parts).equals(content));
     const empty = windowsReplaceScripts({ path: "C:\\x\\empty", random: "0123456789abcdef", sha256: sha(Buffer.alloc(0)) }, Buffer.alloc(0));

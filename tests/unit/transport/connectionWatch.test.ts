@@ -13,7 +13,8 @@ class FakeClient extends EventEmitter {
 }
 
 const secret = "hunter2-the-password";
-const lost = (e: unknown) => isUpchainError(e, "CONNECTION_FAILED") && /connection was lost/.test((e as Error).message) && !(e as Error).message.includes(secret);
+const lost = (e: unknown) =>
+  isUpchainError(e, "CONNECTION_FAILED") && /connection was lost/.test((e as Error).message) && !(e as Error).message.includes(secret);
 
 async function readyWatch(): Promise<{ client: FakeClient; watch: ConnectionWatch }> {
   const client = new FakeClient();
@@ -48,7 +49,10 @@ describe("ConnectionWatch", () => {
     const { client, watch } = await readyWatch();
     client.emit("close");
     let started = false;
-    await assert.rejects(watch.guard("write /etc/x", () => (started = true)), lost);
+    await assert.rejects(
+      watch.guard("write /etc/x", () => (started = true)),
+      lost,
+    );
     assert.strictEqual(started, false);
   });
 
@@ -64,7 +68,7 @@ describe("ConnectionWatch", () => {
     const watch = new ConnectionWatch(client, "root@h:22", []);
     const ready = watch.whenReady();
     client.emit("error", Object.assign(new Error("All configured authentication methods failed"), { level: "client-authentication" }));
-    await assert.rejects(ready, (e: any) => e.level === "client-authentication");
+    await assert.rejects(ready, (e: unknown) => (e as { level?: string }).level === "client-authentication");
     assert.doesNotThrow(() => client.emit("error", new Error("again")));
   });
 

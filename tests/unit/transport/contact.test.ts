@@ -14,7 +14,10 @@ describe("withContact (transport/contact.ts)", function () {
   it("a failure is retried after a reconnect, and the attempt that then works returns its value", async () => {
     const host = new FaultyHost();
     let calls = 0;
-    const v = await withContact(host, async () => (calls++ === 0 ? Promise.reject(new Error("Not connected")) : "read"), { until: Date.now() + 5000, lost: lostAs("reading") });
+    const v = await withContact(host, async () => (calls++ === 0 ? Promise.reject(new Error("Not connected")) : "read"), {
+      until: Date.now() + 5000,
+      lost: lostAs("reading"),
+    });
     assert.strictEqual(v, "read");
     assert.strictEqual(host.reconnects, 1);
   });
@@ -40,7 +43,11 @@ describe("withContact (transport/contact.ts)", function () {
     const host = new FaultyHost();
     const full = new Error("No space left on device");
     let calls = 0;
-    const e = await withContact(host, async () => (calls++, Promise.reject(full)), { until: Date.now() + 5000, ownErrors: true, lost: lostAs("writing") }).catch((x: unknown) => x);
+    const e = await withContact(host, async () => (calls++, Promise.reject(full)), {
+      until: Date.now() + 5000,
+      ownErrors: true,
+      lost: lostAs("writing"),
+    }).catch((x: unknown) => x);
     assert.strictEqual(e, full);
     assert.strictEqual(calls, 1);
   });
@@ -49,7 +56,11 @@ describe("withContact (transport/contact.ts)", function () {
     const host = new FaultyHost();
     host.faults.push({ match: /^true$/, times: 1, mode: "throw", message: "Not connected" });
     let calls = 0;
-    const v = await withContact(host, async () => (calls++ === 0 ? Promise.reject(new Error("Not connected")) : "written"), { until: Date.now() + 5000, ownErrors: true, lost: lostAs("writing") });
+    const v = await withContact(host, async () => (calls++ === 0 ? Promise.reject(new Error("Not connected")) : "written"), {
+      until: Date.now() + 5000,
+      ownErrors: true,
+      lost: lostAs("writing"),
+    });
     assert.strictEqual(v, "written");
     assert.strictEqual(calls, 2);
   });
@@ -58,7 +69,9 @@ describe("withContact (transport/contact.ts)", function () {
     const host = new FaultyHost();
     const taken = new UpchainError("LOCK_LOST", "another run took the lock");
     let calls = 0;
-    const e = await withContact(host, async () => (calls++, Promise.reject(taken)), { until: Date.now() + 5000, lost: lostAs("polling") }).catch((x: unknown) => x);
+    const e = await withContact(host, async () => (calls++, Promise.reject(taken)), { until: Date.now() + 5000, lost: lostAs("polling") }).catch(
+      (x: unknown) => x,
+    );
     assert.strictEqual(e, taken);
     assert.strictEqual(calls, 1);
   });

@@ -5,7 +5,18 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { LimitAccess, OWN_FILES, OpenFileLimit, countServer, decide, ensureOpenFiles, limitMessage, openFilesNeeded, parseOpenFileLimit, serversWithin } from "../../../providers/transport/fileLimit";
+import {
+  LimitAccess,
+  OWN_FILES,
+  OpenFileLimit,
+  countServer,
+  decide,
+  ensureOpenFiles,
+  limitMessage,
+  openFilesNeeded,
+  parseOpenFileLimit,
+  serversWithin,
+} from "../../../providers/transport/fileLimit";
 
 const PROC_LIMITS = `Limit                     Soft Limit           Hard Limit           Units
 Max cpu time              unlimited            unlimited            seconds
@@ -38,7 +49,10 @@ function hasCapability(bit: number): boolean {
 describe("open-file limit against the fleet", () => {
   it("reads the soft and hard limits from /proc/<pid>/limits, and 'unlimited' as no bound", () => {
     assert.deepStrictEqual(parseOpenFileLimit(PROC_LIMITS), { soft: 1024, hard: 524288 });
-    assert.deepStrictEqual(parseOpenFileLimit("Max open files            unlimited            unlimited            files\n"), { soft: Infinity, hard: Infinity });
+    assert.deepStrictEqual(parseOpenFileLimit("Max open files            unlimited            unlimited            files\n"), {
+      soft: Infinity,
+      hard: Infinity,
+    });
     assert.strictEqual(parseOpenFileLimit("Max cpu time unlimited unlimited seconds\n"), undefined);
   });
 

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { Server, utils } from "ssh2";
+import { ParsedKey, Server, utils } from "ssh2";
 import { Gate, HANDSHAKES_AT_ONCE, handshakeWithRetry } from "../../../providers/transport/handshakeGate";
 import { connectSsh } from "../../../providers/transport/ssh";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
@@ -56,7 +56,10 @@ describe("bounded SSH handshakes", function () {
     const log: string[] = [];
     // 6 handshakes of 40 ms through a gate of 1: the last waits 200 ms, twice its 100 ms timeout
     const all = await Promise.allSettled(Array.from({ length: 6 }, () => handshakeWithRetry(fakeHandshake(40, 100, log), { gate, tries: 1 })));
-    assert.deepStrictEqual(all.map((a) => a.status), Array(6).fill("fulfilled"));
+    assert.deepStrictEqual(
+      all.map((a) => a.status),
+      Array(6).fill("fulfilled"),
+    );
     assert.strictEqual(log.length, 6);
   });
 
@@ -79,7 +82,10 @@ describe("bounded SSH handshakes", function () {
   it("a handshake that keeps timing out gives up after its tries with the timeout's error", async () => {
     let tries = 0;
     await assert.rejects(
-      handshakeWithRetry(async () => (tries++, Promise.reject(Object.assign(new Error("Timed out while waiting for handshake"), { level: "client-timeout" }))), { gate: new Gate(2), tries: 3, backoffMs: 1 }),
+      handshakeWithRetry(
+        async () => (tries++, Promise.reject(Object.assign(new Error("Timed out while waiting for handshake"), { level: "client-timeout" }))),
+        { gate: new Gate(2), tries: 3, backoffMs: 1 },
+      ),
       /Timed out while waiting for handshake/,
     );
     assert.strictEqual(tries, 3);
@@ -88,7 +94,14 @@ describe("bounded SSH handshakes", function () {
   it("a refused login, a refused host key or a refused connection is never tried again", async () => {
     for (const level of ["client-authentication", "client-socket", undefined]) {
       let tries = 0;
-      await assert.rejects(handshakeWithRetry(async () => (tries++, Promise.reject(Object.assign(new Error(`failed (${level})`), { level }))), { gate: new Gate(2), tries: 3, backoffMs: 1 }), /failed/);
+      await assert.rejects(
+        handshakeWithRetry(async () => (tries++, Promise.reject(Object.assign(new Error(`failed (${level})`), { level }))), {
+          gate: new Gate(2),
+          tries: 3,
+          backoffMs: 1,
+        }),
+        /failed/,
+      );
       assert.strictEqual(tries, 1, `${level} tried once`);
     }
   });
@@ -101,7 +114,7 @@ describe("bounded SSH handshakes", function () {
     };
     const hostKey = keygen("host");
     const client = keygen("client");
-    const allowed = utils.parseKey(client.pub) as any;
+    const allowed = utils.parseKey(client.pub) as ParsedKey;
     let server: Server;
     let port = 0;
     let handshaking = 0;
@@ -114,11 +127,11 @@ describe("bounded SSH handshakes", function () {
         sides.push(c);
         most = Math.max(most, ++handshaking);
         c.on("error", () => undefined);
-        c.on("authentication", (ctx: any) => {
+        c.on("authentication", (ctx) => {
           if (ctx.method === "publickey" && ctx.key.data.equals(allowed.getPublicSSH())) {
             if (!ctx.signature) return ctx.accept();
             // a slow login, as a loaded host's is: handshakes overlap unless something holds them back
-            if (allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo)) return void setTimeout(() => ctx.accept(), 30);
+            if (allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo)) return void setTimeout(() => ctx.accept(), 30);
           }
           ctx.reject(["publickey"]);
         });
@@ -137,7 +150,9 @@ describe("bounded SSH handshakes", function () {
     });
 
     it(`40 connections opened at once: at most ${HANDSHAKES_AT_ONCE} handshake at a time, and all 40 log in and stay open`, async () => {
-      const opened: RemoteHost[] = await Promise.all(Array.from({ length: 40 }, () => connectSsh({ host: "127.0.0.1", port, hostKey: hostKey.pub, privateKey: client.priv }, { readyTimeoutMs: 20_000 })));
+      const opened: RemoteHost[] = await Promise.all(
+        Array.from({ length: 40 }, () => connectSsh({ host: "127.0.0.1", port, hostKey: hostKey.pub, privateKey: client.priv }, { readyTimeoutMs: 20_000 })),
+      );
       try {
         assert.strictEqual(authenticated, 40);
         assert.ok(most <= HANDSHAKES_AT_ONCE, `${most} handshakes at once`);
@@ -180,7 +195,10 @@ describe("bounded SSH handshakes", function () {
       const front = await frontWithSilentFirst(0);
       const other = keygen("other");
       try {
-        await assert.rejects(connectSsh({ host: "127.0.0.1", port: front.port, hostKey: hostKey.pub, privateKey: other.priv }, { readyTimeoutMs: 2000 }), /authentication failed/);
+        await assert.rejects(
+          connectSsh({ host: "127.0.0.1", port: front.port, hostKey: hostKey.pub, privateKey: other.priv }, { readyTimeoutMs: 2000 }),
+          /authentication failed/,
+        );
         assert.strictEqual(front.connections(), 1);
       } finally {
         front.close();
@@ -190,7 +208,10 @@ describe("bounded SSH handshakes", function () {
     it("a reconnect's handshake (handshakeTries 1) is tried once: its caller keeps its own deadline", async () => {
       const front = await frontWithSilentFirst(1);
       try {
-        await assert.rejects(connectSsh({ host: "127.0.0.1", port: front.port, hostKey: hostKey.pub, privateKey: client.priv }, { readyTimeoutMs: 300, handshakeTries: 1 }), /Timed out while waiting for handshake/);
+        await assert.rejects(
+          connectSsh({ host: "127.0.0.1", port: front.port, hostKey: hostKey.pub, privateKey: client.priv }, { readyTimeoutMs: 300, handshakeTries: 1 }),
+          /Timed out while waiting for handshake/,
+        );
         assert.strictEqual(front.connections(), 1);
       } finally {
         front.close();

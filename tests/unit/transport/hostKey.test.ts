@@ -3,7 +3,14 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { fingerprintOf, hostKeyAlgorithmsFor, hostKeyPinProblem, keyscanHostProblem, parseHostKeyPin, splitKeyscanLine } from "../../../providers/transport/hostKey";
+import {
+  fingerprintOf,
+  hostKeyAlgorithmsFor,
+  hostKeyPinProblem,
+  keyscanHostProblem,
+  parseHostKeyPin,
+  splitKeyscanLine,
+} from "../../../providers/transport/hostKey";
 
 describe("host key pins", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-hk-"));
@@ -98,8 +105,20 @@ describe("host key pins pasted as ssh-keyscan prints them", () => {
     ["a line for this host and port is this server's", `[192.0.2.10]:2222 ${bare}`, "192.0.2.10", 2222, undefined],
     ["a DNS name in another case is the same host", `Mail.Example.NET ${bare}`, "mail.example.net", 22, undefined],
     ["a key without a host names no host to check", bare, "192.0.2.10", 22, undefined],
-    ["a line scanned from another host is refused, naming both and the command to run", `192.0.2.11 ${bare}`, "192.0.2.10", 22, /printed for 192\.0\.2\.11, but this server is 192\.0\.2\.10: it would pin another machine's key\. Paste the line `ssh-keyscan -t ed25519 192\.0\.2\.10` prints/],
-    ["a line scanned on another port is refused, with -p in the command", `192.0.2.10 ${bare}`, "192.0.2.10", 2222, /printed for 192\.0\.2\.10, but this server is \[192\.0\.2\.10\]:2222.*`ssh-keyscan -t ed25519 -p 2222 192\.0\.2\.10`/],
+    [
+      "a line scanned from another host is refused, naming both and the command to run",
+      `192.0.2.11 ${bare}`,
+      "192.0.2.10",
+      22,
+      /printed for 192\.0\.2\.11, but this server is 192\.0\.2\.10: it would pin another machine's key\. Paste the line `ssh-keyscan -t ed25519 192\.0\.2\.10` prints/,
+    ],
+    [
+      "a line scanned on another port is refused, with -p in the command",
+      `192.0.2.10 ${bare}`,
+      "192.0.2.10",
+      2222,
+      /printed for 192\.0\.2\.10, but this server is \[192\.0\.2\.10\]:2222.*`ssh-keyscan -t ed25519 -p 2222 192\.0\.2\.10`/,
+    ],
   ];
   for (const [name, pin, host, port, message] of hostCases) {
     it(name, () => {

@@ -22,10 +22,14 @@ describe("private key check", function () {
   /** No message may carry the key's body or the passphrase. */
   const assertQuiet = (message: string, key: string) => {
     assert.ok(!message.includes(passphrase), "the passphrase is not shown");
-    for (const line of key.split("\n").filter((l) => l.length > 16 && !l.startsWith("-----"))) assert.ok(!message.includes(line), "no line of the key is shown");
+    for (const line of key.split("\n").filter((l) => l.length > 16 && !l.startsWith("-----")))
+      assert.ok(!message.includes(line), "no line of the key is shown");
   };
 
-  for (const [format, key] of [["OpenSSH", openssh], ["PEM", pem]] as const) {
+  for (const [format, key] of [
+    ["OpenSSH", openssh],
+    ["PEM", pem],
+  ] as const) {
     it(`an encrypted ${format} key with its passphrase is fine`, () => {
       assert.strictEqual(privateKeyProblem(key, passphrase), undefined);
     });
@@ -45,7 +49,11 @@ describe("private key check", function () {
     assert.strictEqual(privateKeyProblem(plain), undefined);
   });
   it("a malformed key names privateKey without echoing it", () => {
-    const broken = openssh.replace(/^(.{30}).{20}/m, "$1" + "A".repeat(20)).split("\n").slice(0, 4).join("\n");
+    const broken = openssh
+      .replace(/^(.{30}).{20}/m, "$1" + "A".repeat(20))
+      .split("\n")
+      .slice(0, 4)
+      .join("\n");
     const p = privateKeyProblem(broken);
     assert.strictEqual(p?.field, "privateKey");
     assertQuiet(p!.message, broken);

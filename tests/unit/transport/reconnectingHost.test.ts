@@ -25,18 +25,32 @@ function markerHost(marker: string): RemoteHost & { closed: boolean } {
 }
 
 const rebootStep: PlannedStep = {
-  provenance: TEST_STEP, id: "reboot", action: "reboot", shell: "sh", title: "reboot", commands: ["reboot"], destructive: false, hop: "a->b", bootMarker: "marker", timeoutSeconds: 5,
+  provenance: TEST_STEP,
+  id: "reboot",
+  action: "reboot",
+  shell: "sh",
+  title: "reboot",
+  commands: ["reboot"],
+  destructive: false,
+  hop: "a->b",
+  bootMarker: "marker",
+  timeoutSeconds: 5,
 };
 
 describe("ReconnectingHost", () => {
   it("retries failed connections with growing waits until one is accepted", async () => {
     const times: number[] = [];
     let n = 0;
-    const host = new ReconnectingHost(markerHost("boot-1"), async () => {
-      times.push(Date.now());
-      if (++n < 3) throw new Error("connection refused");
-      return markerHost("boot-2");
-    }, 20, 1000);
+    const host = new ReconnectingHost(
+      markerHost("boot-1"),
+      async () => {
+        times.push(Date.now());
+        if (++n < 3) throw new Error("connection refused");
+        return markerHost("boot-2");
+      },
+      20,
+      1000,
+    );
     const attempts: string[] = [];
     await host.reconnect({ deadline: Date.now() + 5000, onAttempt: (i, why) => attempts.push(`${i}: ${why}`) });
     assert.deepStrictEqual(attempts, ["1: connection refused", "2: connection refused"]);
@@ -52,11 +66,19 @@ describe("ReconnectingHost", () => {
   });
 
   it("gives up at the deadline with HOST_DID_NOT_RETURN and the last reason", async () => {
-    const host = new ReconnectingHost(markerHost("boot-1"), async () => {
-      throw new Error("no route to host");
-    }, 50, 100);
+    const host = new ReconnectingHost(
+      markerHost("boot-1"),
+      async () => {
+        throw new Error("no route to host");
+      },
+      50,
+      100,
+    );
     const started = Date.now();
-    await assert.rejects(host.reconnect({ deadline: Date.now() + 400 }), (e: unknown) => isUpchainError(e, "HOST_DID_NOT_RETURN") && /no route to host/.test(e.message));
+    await assert.rejects(
+      host.reconnect({ deadline: Date.now() + 400 }),
+      (e: unknown) => isUpchainError(e, "HOST_DID_NOT_RETURN") && /no route to host/.test(e.message),
+    );
     assert.ok(Date.now() - started < 1500, "not much later than the deadline");
     await assert.rejects(host.exec("x"), /not connected/);
   });
@@ -124,19 +146,34 @@ describe("ReconnectingHost after a dropped connection", () => {
 
   it("a connection that cannot be made again fails with CONNECTION_FAILED, saying so", async () => {
     const first = droppingHost("first", []);
-    const host = new ReconnectingHost(first, async () => {
-      throw new Error("connection refused");
-    }, 5, 10, 200);
+    const host = new ReconnectingHost(
+      first,
+      async () => {
+        throw new Error("connection refused");
+      },
+      5,
+      10,
+      200,
+    );
     first.lost = true;
-    await assert.rejects(host.exec("x"), (e: unknown) => isUpchainError(e, "CONNECTION_FAILED") && /could not be made again.*connection refused/.test((e as Error).message));
+    await assert.rejects(
+      host.exec("x"),
+      (e: unknown) => isUpchainError(e, "CONNECTION_FAILED") && /could not be made again.*connection refused/.test((e as Error).message),
+    );
   });
 
   it("a connection that cannot be made again keeps why as its cause: the reconnect's failure, and under it the last attempt's own error", async () => {
     const first = droppingHost("first", []);
     const refused = new Error("connection refused");
-    const host = new ReconnectingHost(first, async () => {
-      throw refused;
-    }, 5, 10, 200);
+    const host = new ReconnectingHost(
+      first,
+      async () => {
+        throw refused;
+      },
+      5,
+      10,
+      200,
+    );
     first.lost = true;
     const e = (await host.exec("x").catch((x: unknown) => x)) as Error;
     assert.ok(isUpchainError(e, "CONNECTION_FAILED"), String(e));
@@ -152,14 +189,31 @@ describe("reboot step", () => {
     host.reconnect = async () => {
       reconnected = true;
     };
-    const r = await rebootAndWait({ host, step: rebootStep, dir: "/nowhere", markerBefore: "boot-1", remember: async () => assert.fail("no new marker"), holdLock: async () => undefined, fence: UNFENCED, log: () => undefined });
+    const r = await rebootAndWait({
+      host,
+      step: rebootStep,
+      dir: "/nowhere",
+      markerBefore: "boot-1",
+      remember: async () => assert.fail("no new marker"),
+      holdLock: async () => undefined,
+      fence: UNFENCED,
+      log: () => undefined,
+    });
     assert.strictEqual(r.code, 0);
     assert.match(r.stdout, /already restarted/);
     assert.strictEqual(reconnected, false);
   });
 
   it("a host that cannot reconnect fails the step instead of hanging", async () => {
-    const r = await rebootAndWait({ host: markerHost("boot-1"), step: rebootStep, dir: "/nowhere", remember: async () => undefined, holdLock: async () => undefined, fence: UNFENCED, log: () => undefined });
+    const r = await rebootAndWait({
+      host: markerHost("boot-1"),
+      step: rebootStep,
+      dir: "/nowhere",
+      remember: async () => undefined,
+      holdLock: async () => undefined,
+      fence: UNFENCED,
+      log: () => undefined,
+    });
     assert.strictEqual(r.code, 1);
     assert.match(r.stderr, /cannot reconnect/);
   });

@@ -19,14 +19,55 @@ const boom = (m: string) => new Error(m);
 
 const cases: Case[] = [
   { name: "an attempt that succeeds at once is not repeated", attempts: ["ok"], policy: { attempts: 3 }, want: { value: "ok", calls: 1, pauses: [] } },
-  { name: "a failure followed by a success returns the success", attempts: [boom("dropped"), boom("dropped"), "ok"], policy: { attempts: 5 }, want: { value: "ok", calls: 3 } },
-  { name: "after the last of its attempts it gives up with the caller's error", attempts: [boom("dropped")], policy: { attempts: 3 }, want: { error: /^gave up after: dropped$/, calls: 3 } },
-  { name: "past its deadline it makes no new attempt and gives up", attempts: [boom("dropped")], attemptMs: 400, policy: { until: 1000 }, want: { error: /gave up after: dropped/, calls: 3 } },
-  { name: "a failure the caller calls not retryable is thrown as it is, at once", attempts: [boom("disk full")], policy: { attempts: 5, retryable: (e) => (e as Error).message !== "disk full" }, want: { error: /^disk full$/, calls: 1 } },
-  { name: "the retryable question may be asked of the host (it is awaited)", attempts: [boom("dropped"), "ok"], policy: { attempts: 5, retryable: async () => true }, want: { value: "ok", calls: 2 } },
-  { name: "the pauses double from the first and stop growing at the longest", attempts: [boom("dropped")], policy: { attempts: 6, backoffMs: doubling(500, 4000) }, want: { error: /dropped/, calls: 6, pauses: [500, 1000, 2000, 4000, 4000] } },
-  { name: "no pause follows the failure it gives up on", attempts: [boom("dropped")], policy: { attempts: 2, backoffMs: () => 100 }, want: { error: /dropped/, calls: 2, pauses: [100] } },
-  { name: "a recovery runs between attempts, not after the last one", attempts: [boom("dropped")], policy: { attempts: 3 }, want: { error: /dropped/, calls: 3, recovered: 2 } },
+  {
+    name: "a failure followed by a success returns the success",
+    attempts: [boom("dropped"), boom("dropped"), "ok"],
+    policy: { attempts: 5 },
+    want: { value: "ok", calls: 3 },
+  },
+  {
+    name: "after the last of its attempts it gives up with the caller's error",
+    attempts: [boom("dropped")],
+    policy: { attempts: 3 },
+    want: { error: /^gave up after: dropped$/, calls: 3 },
+  },
+  {
+    name: "past its deadline it makes no new attempt and gives up",
+    attempts: [boom("dropped")],
+    attemptMs: 400,
+    policy: { until: 1000 },
+    want: { error: /gave up after: dropped/, calls: 3 },
+  },
+  {
+    name: "a failure the caller calls not retryable is thrown as it is, at once",
+    attempts: [boom("disk full")],
+    policy: { attempts: 5, retryable: (e) => (e as Error).message !== "disk full" },
+    want: { error: /^disk full$/, calls: 1 },
+  },
+  {
+    name: "the retryable question may be asked of the host (it is awaited)",
+    attempts: [boom("dropped"), "ok"],
+    policy: { attempts: 5, retryable: async () => true },
+    want: { value: "ok", calls: 2 },
+  },
+  {
+    name: "the pauses double from the first and stop growing at the longest",
+    attempts: [boom("dropped")],
+    policy: { attempts: 6, backoffMs: doubling(500, 4000) },
+    want: { error: /dropped/, calls: 6, pauses: [500, 1000, 2000, 4000, 4000] },
+  },
+  {
+    name: "no pause follows the failure it gives up on",
+    attempts: [boom("dropped")],
+    policy: { attempts: 2, backoffMs: () => 100 },
+    want: { error: /dropped/, calls: 2, pauses: [100] },
+  },
+  {
+    name: "a recovery runs between attempts, not after the last one",
+    attempts: [boom("dropped")],
+    policy: { attempts: 3 },
+    want: { error: /dropped/, calls: 3, recovered: 2 },
+  },
   {
     name: "a recovery that fails and uses up the time left makes its failure the one given up with",
     attempts: [boom("dropped")],

@@ -41,7 +41,14 @@ function fakeLogins() {
   return { made, connect };
 }
 
-const server = (over: Partial<Connection> = {}): Connection => ({ host: "10.0.0.5", port: 22, user: "upchain", password: "correct horse battery", hostKey: "SHA256:aaaa", ...over });
+const server = (over: Partial<Connection> = {}): Connection => ({
+  host: "10.0.0.5",
+  port: 22,
+  user: "upchain",
+  password: "correct horse battery",
+  hostKey: "SHA256:aaaa",
+  ...over,
+});
 
 /** What preview's check and up's converge each do with one server's connection. */
 async function checkThenConverge(pool: SharedConnections, c: Connection): Promise<void> {
@@ -84,7 +91,10 @@ describe("shared connections: one login per server per up (counting fake transpo
     ["pinned host key", { hostKey: "SHA256:bbbb" }],
     ["password", { password: "another password" }],
     ["private key", { password: undefined, privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nother\n-----END OPENSSH PRIVATE KEY-----\n" }],
-    ["key passphrase", { password: undefined, privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nk\n-----END OPENSSH PRIVATE KEY-----\n", privateKeyPassphrase: "two" }],
+    [
+      "key passphrase",
+      { password: undefined, privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nk\n-----END OPENSSH PRIVATE KEY-----\n", privateKeyPassphrase: "two" },
+    ],
   ] as const) {
     it(`two logins that differ only in the ${field} never share a connection`, async () => {
       const { made, connect } = fakeLogins();
@@ -149,11 +159,15 @@ describe("shared connections: one login per server per up (counting fake transpo
   it("the pool holds no credential in plain text: its keys are HMACs under a key of this process", async () => {
     const { connect } = fakeLogins();
     const pool = new SharedConnections(connect, 60_000);
-    const withKey = server({ password: undefined, privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nsecretkeymaterial\n-----END OPENSSH PRIVATE KEY-----\n", privateKeyPassphrase: "hunter2-passphrase" });
+    const withKey = server({
+      password: undefined,
+      privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nsecretkeymaterial\n-----END OPENSSH PRIVATE KEY-----\n",
+      privateKeyPassphrase: "hunter2-passphrase",
+    });
     await (await pool.lend(server())).close();
     await (await pool.lend(withKey)).close();
     // the pool itself, not the connections it keeps (they hold their credentials, as before)
-    const own = inspect({ ...pool, idle: [...(pool as any).idle.keys()] }, { depth: 5 });
+    const own = inspect({ ...pool, idle: [...pool["idle"].keys()] }, { depth: 5 });
     for (const secret of ["correct horse battery", "secretkeymaterial", "hunter2-passphrase"]) assert.ok(!own.includes(secret), secret);
     await pool.closeAll();
   });

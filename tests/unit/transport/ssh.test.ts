@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { Server, utils } from "ssh2";
+import { SFTPWrapper, Server, ServerChannel, utils } from "ssh2";
 import { isUpchainError } from "../../../providers/errors";
 import { ReconnectingHost } from "../../../providers/transport/reconnectingHost";
 import { connectSsh } from "../../../providers/transport/ssh";
@@ -20,7 +20,7 @@ const password = "hunter2-secret-pw";
 const base64Password = "c2VjcmV0";
 
 /** What each command the fake server knows does on its channel. */
-const commands: Record<string, (ch: any) => void> = {
+const commands: Record<string, (ch: ServerChannel) => void> = {
   ok: (ch) => {
     ch.write("fine\n");
     ch.exit(0);
@@ -54,11 +54,14 @@ describe("ssh transport against an in-process SSH server", function () {
   const hostEd = keygen("host_ed25519", ["-t", "ed25519", "-N", ""]);
   const hostRsa = keygen("host_rsa", ["-t", "rsa", "-b", "2048", "-N", ""]);
   const client = keygen("client", ["-t", "ed25519", "-N", passphrase]);
-  const allowed = utils.parseKey(client.pub) as ReturnType<typeof utils.parseKey> & { getPublicSSH(): Buffer; verify(d: Buffer, s: Buffer, h?: string): boolean };
+  const allowed = utils.parseKey(client.pub) as ReturnType<typeof utils.parseKey> & {
+    getPublicSSH(): Buffer;
+    verify(d: Buffer, s: Buffer, h?: string): boolean;
+  };
 
   let server: Server;
   let relay: net.Server;
-  let relayed: net.Socket[] = [];
+  const relayed: net.Socket[] = [];
   const serverSide: { end(): unknown }[] = [];
   let tcpConnections = 0;
   let port = 0;
@@ -78,7 +81,7 @@ describe("ssh transport against an in-process SSH server", function () {
   );
 
   /** Run a command on this machine, as the fake server's shell. */
-  function runHere(ch: any, command: string): void {
+  function runHere(ch: ServerChannel, command: string): void {
     fs.rmSync(path.join(dir, "sudo-fails"), { force: true });
     if (fault.sudoFails) fs.writeFileSync(path.join(dir, "sudo-fails"), "");
     const p = spawn("/bin/sh", ["-c", command], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
@@ -94,15 +97,15 @@ describe("ssh transport against an in-process SSH server", function () {
   }
 
   /** SFTP onto this machine's files: just what uploads and removals use. */
-  function serveSftp(sftp: any): void {
-    const { STATUS_CODE, flagsToString } = (utils as any).sftp;
+  function serveSftp(sftp: SFTPWrapper): void {
+    const { STATUS_CODE, flagsToString } = utils.sftp;
     const fds = new Map<number, number>();
     let next = 0;
     const failWith = (reqid: number, e: unknown) => sftp.status(reqid, STATUS_CODE.FAILURE, (e as Error).message);
     sftp.on("OPEN", (reqid: number, filename: string, flags: number, attrs: { mode?: number }) => {
       sftpLog.push(`open ${filename} ${flagsToString(flags)} ${(attrs.mode ?? 0).toString(8)}`);
       try {
-        const fd = fs.openSync(filename, flagsToString(flags), attrs.mode);
+        const fd = fs.openSync(filename, flagsToString(flags) ?? "r", attrs.mode);
         const handle = Buffer.alloc(4);
         handle.writeUInt32BE(next);
         fds.set(next++, fd);
@@ -139,24 +142,24 @@ describe("ssh transport against an in-process SSH server", function () {
       tcpConnections++;
       serverSide.push(c);
       c.on("error", () => undefined);
-      c.on("authentication", (ctx: any) => {
+      c.on("authentication", (ctx) => {
         if (ctx.method === "password" && (ctx.password === password || ctx.password === base64Password)) return ctx.accept();
         if (ctx.method === "publickey" && ctx.key.data.equals(allowed.getPublicSSH())) {
-          if (!ctx.signature || allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo)) return ctx.accept();
+          if (!ctx.signature || allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo)) return ctx.accept();
         }
         ctx.reject(["publickey", "password"]);
       });
       c.on("ready", () => {
-        c.on("session", (accept: any) => {
+        c.on("session", (accept) => {
           const session = accept();
-          session.on("exec", (acceptExec: any, _reject: any, info: { command: string }) => {
+          session.on("exec", (acceptExec, _reject, info) => {
             const ch = acceptExec();
             received.push(info.command);
             const known = commands[info.command];
             if (known) known(ch);
             else runHere(ch, info.command);
           });
-          session.on("sftp", (acceptSftp: any) => serveSftp(acceptSftp()));
+          session.on("sftp", (acceptSftp) => serveSftp(acceptSftp()));
         });
       });
     });
@@ -205,7 +208,13 @@ describe("ssh transport against an in-process SSH server", function () {
       const m = (e as Error).message;
       return isUpchainError(e, "INVALID_INPUT") && /connection\.privateKeyPassphrase/.test(m) && !m.includes(client.priv.split("\n")[1]);
     });
-    await assert.rejects(connect({ privateKey: client.priv, privateKeyPassphrase: "wrong" }), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && (e as { path: string[] }).path.join(".") === "connection.privateKeyPassphrase" && !(e as Error).message.includes("wrong"));
+    await assert.rejects(
+      connect({ privateKey: client.priv, privateKeyPassphrase: "wrong" }),
+      (e: unknown) =>
+        isUpchainError(e, "INVALID_INPUT") &&
+        (e as { path: string[] }).path.join(".") === "connection.privateKeyPassphrase" &&
+        !(e as Error).message.includes("wrong"),
+    );
     assert.strictEqual(tcpConnections, before);
   });
 
@@ -221,7 +230,9 @@ describe("ssh transport against an in-process SSH server", function () {
         s.close(() => resolve(p));
       });
     });
-    const e = (await connectSsh({ host: "127.0.0.1", port: closed, hostKey: hostEd.pub, password }, { readyTimeoutMs: 5000 }).catch((x: unknown) => x)) as Error;
+    const e = (await connectSsh({ host: "127.0.0.1", port: closed, hostKey: hostEd.pub, password }, { readyTimeoutMs: 5000 }).catch(
+      (x: unknown) => x,
+    )) as Error;
     assert.ok(isUpchainError(e, "CONNECTION_FAILED"), String(e));
     assert.strictEqual((e.cause as NodeJS.ErrnoException).code, "ECONNREFUSED");
     assert.match((e.cause as Error).message, /ECONNREFUSED/);
@@ -230,9 +241,15 @@ describe("ssh transport against an in-process SSH server", function () {
   it("a host offering another key than the pinned one is refused, naming the field the user pinned it in", async () => {
     const other = keygen("other_ed25519", ["-t", "ed25519", "-N", ""]);
     const refused = (field: RegExp) => (e: unknown) => isUpchainError(e, "HOST_KEY_MISMATCH") && field.test((e as Error).message);
-    await assert.rejects(connectSsh({ host: "127.0.0.1", port, hostKey: other.pub, password }, { readyTimeoutMs: 5000, hostKeyField: "upchain:hosts[1].hostKey" }), refused(/is pinned in upchain:hosts\[1\]\.hostKey\. /));
+    await assert.rejects(
+      connectSsh({ host: "127.0.0.1", port, hostKey: other.pub, password }, { readyTimeoutMs: 5000, hostKeyField: "upchain:hosts[1].hostKey" }),
+      refused(/is pinned in upchain:hosts\[1\]\.hostKey\. /),
+    );
     // a program that names no field: the argument's own name
-    await assert.rejects(connectSsh({ host: "127.0.0.1", port, hostKey: other.pub, password }, { readyTimeoutMs: 5000 }), refused(/is pinned in connection\.hostKey\. /));
+    await assert.rejects(
+      connectSsh({ host: "127.0.0.1", port, hostKey: other.pub, password }, { readyTimeoutMs: 5000 }),
+      refused(/is pinned in connection\.hostKey\. /),
+    );
   });
 
   it("a host pinned by its ed25519 key still connects, and a fingerprint pin too", async () => {
@@ -264,7 +281,10 @@ describe("ssh transport against an in-process SSH server", function () {
 
   it("a channel closed without an exit status is a failure, not an exit with no code", async () => {
     const h = await connect({ password });
-    await assert.rejects(h.exec("cut"), (e: unknown) => isUpchainError(e, "CONNECTION_FAILED") && /before it reported an exit status/.test((e as Error).message));
+    await assert.rejects(
+      h.exec("cut"),
+      (e: unknown) => isUpchainError(e, "CONNECTION_FAILED") && /before it reported an exit status/.test((e as Error).message),
+    );
     assert.strictEqual((await h.exec("ok")).code, 0, "the connection itself is still fine");
   });
 
@@ -297,7 +317,10 @@ describe("ssh transport against an in-process SSH server", function () {
     /** Temp files of writes left beside the target or staged in /tmp. */
     const leftovers = () => [
       ...fs.readdirSync(files).filter((n) => n !== "app.conf"),
-      ...sftpLog.filter((l) => l.startsWith("open /tmp/")).map((l) => l.split(" ")[1]).filter((f) => fs.existsSync(f)),
+      ...sftpLog
+        .filter((l) => l.startsWith("open /tmp/"))
+        .map((l) => l.split(" ")[1])
+        .filter((f) => fs.existsSync(f)),
     ];
 
     // files up to 256 KiB go in one exec, their content on standard input; larger ones over SFTP
@@ -324,7 +347,10 @@ describe("ssh transport against an in-process SSH server", function () {
     it("when sudo refuses a small write, the target is untouched and nothing is left", async () => {
       const h = await connect({ user: "deploy", password });
       fault.sudoFails = true;
-      await assert.rejects(h.writeFile(target(), "x\n"), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /password is required/.test((e as Error).message));
+      await assert.rejects(
+        h.writeFile(target(), "x\n"),
+        (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /password is required/.test((e as Error).message),
+      );
       assert.strictEqual(fs.readFileSync(target(), "utf8"), "old\n");
       assert.deepStrictEqual(leftovers(), []);
     });
@@ -350,9 +376,15 @@ describe("ssh transport against an in-process SSH server", function () {
     it("when sudo refuses a large write, the staged upload is removed and the target is untouched", async () => {
       const h = await connect({ user: "deploy", password });
       fault.sudoFails = true;
-      await assert.rejects(h.writeFile(target(), large("x\n")), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /password is required/.test((e as Error).message));
+      await assert.rejects(
+        h.writeFile(target(), large("x\n")),
+        (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /password is required/.test((e as Error).message),
+      );
       assert.strictEqual(fs.readFileSync(target(), "utf8"), "old\n");
-      assert.ok(sftpLog.some((l) => /^remove \/tmp\/upchain-/.test(l)), "the staged file was removed");
+      assert.ok(
+        sftpLog.some((l) => /^remove \/tmp\/upchain-/.test(l)),
+        "the staged file was removed",
+      );
       assert.deepStrictEqual(leftovers(), []);
     });
 
@@ -360,12 +392,15 @@ describe("ssh transport against an in-process SSH server", function () {
       for (const user of ["root", "deploy"]) {
         const h = await connect({ user, password });
         fault.uploadFails = true;
-        await assert.rejects(h.writeFile(target(), large("a longer content\n")), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /cannot upload.*No space left/.test((e as Error).message));
+        await assert.rejects(
+          h.writeFile(target(), large("a longer content\n")),
+          (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /cannot upload.*No space left/.test((e as Error).message),
+        );
         assert.strictEqual(fs.readFileSync(target(), "utf8"), "old\n", user);
         assert.deepStrictEqual(leftovers(), [], user);
       }
     });
-  
+
     it("the command line of every atomic write carries no hash of its content (a secrets file's sha256 would let a local user test guesses)", async () => {
       const { createHash } = require("crypto") as typeof import("crypto");
       const env = "export UPCHAIN_SECRET_PW='correct horse'\n";
@@ -378,9 +413,13 @@ describe("ssh transport against an in-process SSH server", function () {
           assert.strictEqual(fs.readFileSync(target(), "utf8"), c, `${user}: the write went through`);
           assert.ok(received.length > 0, "the write ran a command");
           const buf = Buffer.from(c);
-          const hashes = ["sha256", "sha1", "md5", "sha512"].flatMap((a) => [createHash(a).update(buf).digest("hex"), createHash(a).update(buf).digest("base64")]);
+          const hashes = ["sha256", "sha1", "md5", "sha512"].flatMap((a) => [
+            createHash(a).update(buf).digest("hex"),
+            createHash(a).update(buf).digest("base64"),
+          ]);
           for (const line of received) {
-            for (const hash of hashes) assert.ok(!line.toLowerCase().includes(hash.toLowerCase()), `${user}, ${buf.length} bytes: a hash of the content is on the command line`);
+            for (const hash of hashes)
+              assert.ok(!line.toLowerCase().includes(hash.toLowerCase()), `${user}, ${buf.length} bytes: a hash of the content is on the command line`);
             assert.doesNotMatch(line, /[0-9a-f]{64}/, `${user}, ${buf.length} bytes: a 64-hex-digit value is on the command line`);
           }
         }
@@ -391,13 +430,17 @@ describe("ssh transport against an in-process SSH server", function () {
       const h = await connect({ user: "deploy", password });
       // the staged upload is swapped between the upload and root's check
       fault.uploadFails = false;
-      const original = (h as any).exec.bind(h);
-      (h as any).exec = async (command: string, o: any) => {
+      const original = h.exec.bind(h);
+      h.exec = async (command, o) => {
         const staged = sftpLog.map((l) => l.match(/^open (\/tmp\/upchain-[0-9a-f]+) /)?.[1]).find(Boolean);
         if (staged && fs.existsSync(staged)) fs.writeFileSync(staged, "tampered\n");
         return original(command, o);
       };
-      await assert.rejects(h.writeFile(target(), large("x\n")), (e: unknown) => isUpchainError(e, "REMOTE_IO_FAILED") && /not the content sent/.test((e as Error).message) && !/[0-9a-f]{64}/.test((e as Error).message));
+      await assert.rejects(
+        h.writeFile(target(), large("x\n")),
+        (e: unknown) =>
+          isUpchainError(e, "REMOTE_IO_FAILED") && /not the content sent/.test((e as Error).message) && !/[0-9a-f]{64}/.test((e as Error).message),
+      );
       assert.strictEqual(fs.readFileSync(target(), "utf8"), "old\n");
       assert.deepStrictEqual(leftovers(), []);
     });

@@ -8,7 +8,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import type { Duplex } from "stream";
-import { Server, utils } from "ssh2";
+import { ParsedKey, Server, utils } from "ssh2";
 import { isUpchainError } from "../../../providers/errors";
 import { ReconnectingHost } from "../../../providers/transport/reconnectingHost";
 import { RemoteHost } from "../../../providers/transport/remoteHost";
@@ -43,7 +43,7 @@ describe("tunnelled streams (RemoteHost.openStream) against an in-process SSH se
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "client")]);
   const hostKey = fs.readFileSync(path.join(dir, "host.pub"), "utf8").trim();
   const clientKey = fs.readFileSync(path.join(dir, "client"), "utf8");
-  const allowed = utils.parseKey(fs.readFileSync(path.join(dir, "client.pub"), "utf8")) as any;
+  const allowed = utils.parseKey(fs.readFileSync(path.join(dir, "client.pub"), "utf8")) as ParsedKey;
   const socketPath = path.join(dir, "admin.sock");
   const unixServer = oneShot("unix");
   const tcpServer = oneShot("tcp");
@@ -62,13 +62,13 @@ describe("tunnelled streams (RemoteHost.openStream) against an in-process SSH se
     ssh = new Server({ hostKeys: [fs.readFileSync(path.join(dir, "host"))] }, (client) => {
       sessions.push(client);
       client.on("error", () => undefined);
-      client.on("authentication", (ctx: any) => {
+      client.on("authentication", (ctx) => {
         const ok = ctx.method === "publickey" && ctx.key.algo === allowed.type && ctx.key.data.equals(allowed.getPublicSSH());
-        if (ok && (!ctx.signature || allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo))) return ctx.accept();
+        if (ok && (!ctx.signature || allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo))) return ctx.accept();
         ctx.reject(["publickey"]);
       });
       client.on("ready", () => {
-        client.on("openssh.streamlocal", (accept: any, reject: any, info: { socketPath: string }) => {
+        client.on("openssh.streamlocal", (accept, reject, info) => {
           asked.push(`unix ${info.socketPath}`);
           // like sshd: the socket is opened here, and a failure is a bare refusal
           const s = net.connect(info.socketPath);
@@ -78,7 +78,7 @@ describe("tunnelled streams (RemoteHost.openStream) against an in-process SSH se
             s.pipe(ch).pipe(s);
           });
         });
-        client.on("tcpip", (accept: any, reject: any, info: { destIP: string; destPort: number }) => {
+        client.on("tcpip", (accept, reject, info) => {
           asked.push(`tcp ${info.destIP}:${info.destPort}`);
           const s = net.connect(info.destPort, info.destIP);
           s.once("error", () => reject());
@@ -136,10 +136,15 @@ describe("tunnelled streams (RemoteHost.openStream) against an in-process SSH se
   it("through a ReconnectingHost, a stream opened after the connection dropped goes over a new one", async () => {
     const first = await connect();
     let made = 0;
-    const host = new ReconnectingHost(first, async () => {
-      made++;
-      return connect();
-    }, 10, 50);
+    const host = new ReconnectingHost(
+      first,
+      async () => {
+        made++;
+        return connect();
+      },
+      10,
+      50,
+    );
     assert.strictEqual(await converse(await host.openStream({ socketPath }), "one\n"), "unix got one\n");
     // the server ends every session: the link drops under the host
     for (const s of sessions.splice(0)) s.end();

@@ -17,7 +17,10 @@ export const webOptions = (platform: Platform = "linux", extra: Record<string, u
         ],
   portal: PORTAL,
   ...FILES,
-  notify: platform === "linux" ? "logger -t altazion \"$UPCHAIN_NOTICE\"" : "Write-EventLog -LogName Application -Source Altazion -EventId 1 -Message $env:UPCHAIN_NOTICE",
+  notify:
+    platform === "linux"
+      ? 'logger -t altazion "$UPCHAIN_NOTICE"'
+      : "Write-EventLog -LogName Application -Source Altazion -EventId 1 -Message $env:UPCHAIN_NOTICE",
   ...extra,
 });
 

@@ -125,7 +125,16 @@ describe("altazion Linux scripts, run in sh", () => {
 
   it("the reviewed scripts check passes on the reviewed list in the site's folder and names what changed otherwise; a script runs only with its reviewed sha256", () => {
     const { data, folder } = setup();
-    const c = linuxCommands(altazionOptions({ dataFolder: data, modules: [{ name: "database", target: "latest", folder }], database: { sqlCommand: "true", backupCommand: "true", scriptsFolder: path.join(dir, "sql", "{version}", "scripts") } }, "linux"));
+    const c = linuxCommands(
+      altazionOptions(
+        {
+          dataFolder: data,
+          modules: [{ name: "database", target: "latest", folder }],
+          database: { sqlCommand: "true", backupCommand: "true", scriptsFolder: path.join(dir, "sql", "{version}", "scripts") },
+        },
+        "linux",
+      ),
+    );
     const scripts = path.join(dir, "sql", "5.2.0.0", "scripts");
     fs.mkdirSync(scripts, { recursive: true });
     const files = { "001_tables.sql": "CREATE TABLE t (x int);\n", "002 version.sql": "INSERT INTO schema_version VALUES ('5.2.0.0');\n" };
@@ -149,7 +158,16 @@ describe("altazion Linux scripts, run in sh", () => {
 
   it("the database step runs a private copy of the reviewed script: checked and run from a fresh root-only folder that is gone afterwards, the site's file opened once", () => {
     const { data, folder } = setup();
-    const c = linuxCommands(altazionOptions({ dataFolder: data, modules: [{ name: "database", target: "latest", folder }], database: { sqlCommand: "true", backupCommand: "true", scriptsFolder: path.join(dir, "sql", "{version}") } }, "linux"));
+    const c = linuxCommands(
+      altazionOptions(
+        {
+          dataFolder: data,
+          modules: [{ name: "database", target: "latest", folder }],
+          database: { sqlCommand: "true", backupCommand: "true", scriptsFolder: path.join(dir, "sql", "{version}") },
+        },
+        "linux",
+      ),
+    );
     const scripts = path.join(dir, "sql", "5.2.0.0");
     fs.mkdirSync(scripts, { recursive: true });
     const text = "UPDATE t SET x = 1;\n";
@@ -172,12 +190,20 @@ describe("altazion Linux scripts, run in sh", () => {
     assert.strictEqual(refused.status, 1);
     assert.match(refused.stderr, /003 fix.sql changed since it was reviewed .*: not run/);
     assert.strictEqual(fs.existsSync(seen), false, "the SQL command never ran");
-    assert.deepStrictEqual(fs.readdirSync(process.env.TMPDIR ?? "/tmp").filter((n) => n.startsWith("upchain-sql.")), [], "no copy left behind");
+    assert.deepStrictEqual(
+      fs.readdirSync(process.env.TMPDIR ?? "/tmp").filter((n) => n.startsWith("upchain-sql.")),
+      [],
+      "no copy left behind",
+    );
   });
 
   it("the hooks are placed only on an Altazion server: the product check fails where the update service is not installed, and says so", () => {
     const { data, folder } = setup();
-    const ctx = { platform: "linux" as const, releases: [], options: { dataFolder: data, modules: [{ name: "ecommerce", target: "latest", folder, pools: ["EC"] }] } };
+    const ctx = {
+      platform: "linux" as const,
+      releases: [],
+      options: { dataFolder: data, modules: [{ name: "ecommerce", target: "latest", folder, pools: ["EC"] }] },
+    };
     const check = getCatalog("altazion-office").fileSets!.hooks.productCheck!(ctx);
     const r = run([check.command]);
     assert.notStrictEqual(r.status, 0, "this machine has no altazion-service: not an Altazion server");
@@ -199,7 +225,10 @@ describe("altazion Linux scripts, run in sh", () => {
         fs.mkdirSync(path.join(data, "bin", "updates"), { recursive: true });
         fs.writeFileSync(path.join(data, "bin", "updates", "status.xml"), xml);
         const port = (server.address() as AddressInfo).port;
-        const o = altazionOptions({ dataFolder: data, portal: { ...PORTAL, port }, statusFile, modules: [{ name: "ecommerce", target: "latest", folder }] }, "linux");
+        const o = altazionOptions(
+          { dataFolder: data, portal: { ...PORTAL, port }, statusFile, modules: [{ name: "ecommerce", target: "latest", folder }] },
+          "linux",
+        );
         const t = Date.now();
         return { ...(await runAsync(linuxCommands(o).serviceReady("ecommerce", "5.2.0.0", false))), ms: Date.now() - t };
       } finally {
@@ -223,7 +252,11 @@ describe("altazion Linux scripts, run in sh", () => {
       for (const odd of ["99999999999999999999.1.1.1", " 5.2.0.0", "5.2.0.0\n", "05.2.0.0"]) {
         const r = await ready(pascal(odd));
         assert.strictEqual(r.status, 1, JSON.stringify(odd));
-        assert.match(r.stderr, /status\.xml gives ecommerce a latest detected version that is not one \([?0-9.]+\): 2 to 4 numbers of at most 9 digits/, JSON.stringify(odd));
+        assert.match(
+          r.stderr,
+          /status\.xml gives ecommerce a latest detected version that is not one \([?0-9.]+\): 2 to 4 numbers of at most 9 digits/,
+          JSON.stringify(odd),
+        );
       }
     });
 
@@ -236,7 +269,10 @@ describe("altazion Linux scripts, run in sh", () => {
 
     it("a hostile status.xml just under the cap is read in linear time (one awk pass): the step answers within 3 s", async () => {
       const unit = `<Module Name="ecommerce" LastDetectedVersion='`;
-      const hostile = `<Module ${'a="" '.repeat(20000)} Name="x"/>` + unit.repeat(Math.floor((FILE_CAP_BYTES - 100_100) / unit.length)) + `<Module LastDetectedVersion="5.2.0.0" Name="ecommerce"/>`;
+      const hostile =
+        `<Module ${'a="" '.repeat(20000)} Name="x"/>` +
+        unit.repeat(Math.floor((FILE_CAP_BYTES - 100_100) / unit.length)) +
+        `<Module LastDetectedVersion="5.2.0.0" Name="ecommerce"/>`;
       assert.ok(hostile.length < FILE_CAP_BYTES);
       const r = await ready(hostile);
       assert.ok(r.ms < 3000, `${r.ms} ms`);

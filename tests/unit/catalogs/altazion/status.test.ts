@@ -12,7 +12,10 @@ const PASCAL = {
 };
 const pascalStatus = `<?xml version="1.0" encoding="utf-8"?>\r\n<Status>\r\n  <Module LastDetectedVersion="5.2.0.0" Name="ecommerce"/>\r\n  <Module\r\n    LastDetectedVersion='5.3.1.0'\r\n    Name='integration' />\r\n</Status>\r\n`;
 const statusOf = (version: string) => `<status><module name="ecommerce" lastDetectedVersion="${version}"/></status>`;
-const problemOf = (r: object) => ("problem" in r ? (r as { problem: string; field?: string }) : assert.fail(`expected a problem, got ${JSON.stringify(r, (_k, v) => (v instanceof Map ? [...v] : v))}`));
+const problemOf = (r: object) =>
+  "problem" in r
+    ? (r as { problem: string; field?: string })
+    : assert.fail(`expected a problem, got ${JSON.stringify(r, (_k, v) => (v instanceof Map ? [...v] : v))}`);
 
 /** Milliseconds `f` takes. */
 function timed(f: () => unknown): number {
@@ -25,8 +28,17 @@ describe("altazion status.xml and applicationspath.config, read as the site desc
   it("reads the site's element and attributes, in any order, quoted either way, on any number of lines", () => {
     const r = readStatus(pascalStatus, PASCAL.statusFile);
     assert.ok("detected" in r, JSON.stringify(r));
-    assert.deepStrictEqual([...r.detected], [["ecommerce", "5.2.0.0"], ["integration", "5.3.1.0"]]);
-    const apps = readApplications(`<Applications><Application Path="C:\\inetpub\\it&apos;s &amp; co\\" Name="ecommerce"/></Applications>`, PASCAL.applicationsFile);
+    assert.deepStrictEqual(
+      [...r.detected],
+      [
+        ["ecommerce", "5.2.0.0"],
+        ["integration", "5.3.1.0"],
+      ],
+    );
+    const apps = readApplications(
+      `<Applications><Application Path="C:\\inetpub\\it&apos;s &amp; co\\" Name="ecommerce"/></Applications>`,
+      PASCAL.applicationsFile,
+    );
     assert.ok("declared" in apps);
     assert.deepStrictEqual([...apps.declared], [["ecommerce", "C:\\inetpub\\it's & co\\"]]);
   });
@@ -50,9 +62,19 @@ describe("altazion status.xml and applicationspath.config, read as the site desc
     const r = readStatus(commented, FILES.statusFile);
     assert.ok("detected" in r);
     assert.strictEqual(r.detected.get("ecommerce"), "5.2.0.0");
-    assert.match(problemOf(readStatus(`<!DOCTYPE s [<!ENTITY v "5.2.0.0">]>\n<status><module name="ecommerce" lastDetectedVersion="&v;"/></status>`, FILES.statusFile)).problem, /a declaration \(<!DOCTYPE or <!ENTITY\), which upchain never reads \(line 1\)/);
-    assert.match(problemOf(readStatus(`<status>\n<module name="ecommerce" lastDetectedVersion="5.2.0.0"\n`, FILES.statusFile)).problem, /the tag <module> is not closed.*\(line 2\)/);
-    assert.match(problemOf(readApplications(`<applications><!-- <application name="ecommerce" path="/x"/>`, FILES.applicationsFile)).problem, /a comment is never closed \(line 1\)/);
+    assert.match(
+      problemOf(readStatus(`<!DOCTYPE s [<!ENTITY v "5.2.0.0">]>\n<status><module name="ecommerce" lastDetectedVersion="&v;"/></status>`, FILES.statusFile))
+        .problem,
+      /a declaration \(<!DOCTYPE or <!ENTITY\), which upchain never reads \(line 1\)/,
+    );
+    assert.match(
+      problemOf(readStatus(`<status>\n<module name="ecommerce" lastDetectedVersion="5.2.0.0"\n`, FILES.statusFile)).problem,
+      /the tag <module> is not closed.*\(line 2\)/,
+    );
+    assert.match(
+      problemOf(readApplications(`<applications><!-- <application name="ecommerce" path="/x"/>`, FILES.applicationsFile)).problem,
+      /a comment is never closed \(line 1\)/,
+    );
   });
 
   it("odd versions in status.xml are refused, not changed: 20 digits, a leading space, a line end, a leading zero, a fifth number", () => {
@@ -67,9 +89,15 @@ describe("altazion status.xml and applicationspath.config, read as the site desc
 
   it("a file over the cap is refused naming its size and the cap, whether the host said so or the text is that long", () => {
     const said = problemOf(readStatus(`${OVER_CAP} 640000\n`, FILES.statusFile));
-    assert.strictEqual(said.problem, `status.xml is 640000 bytes, over upchain's cap of ${FILE_CAP_BYTES} bytes (a node per module takes a few hundred): it is not read; look at what filled it`);
+    assert.strictEqual(
+      said.problem,
+      `status.xml is 640000 bytes, over upchain's cap of ${FILE_CAP_BYTES} bytes (a node per module takes a few hundred): it is not read; look at what filled it`,
+    );
     const long = `<applications>${" ".repeat(FILE_CAP_BYTES)}</applications>`;
-    assert.match(problemOf(readApplications(long, FILES.applicationsFile)).problem, new RegExp(`^applicationspath.config is ${long.length} bytes, over upchain's cap of ${FILE_CAP_BYTES} bytes`));
+    assert.match(
+      problemOf(readApplications(long, FILES.applicationsFile)).problem,
+      new RegExp(`^applicationspath.config is ${long.length} bytes, over upchain's cap of ${FILE_CAP_BYTES} bytes`),
+    );
   });
 
   it("hostile files just under the cap are read (or refused) in linear time: under 300 ms each, where the backtracking read took seconds", () => {

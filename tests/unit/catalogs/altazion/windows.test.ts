@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { getCatalog } from "../../../../providers/catalogs";
 import { planUpgrade } from "../../../../providers/engine/planning/planner";
-import { Step } from "../../../../providers/engine/planning/catalog";
+import { Step, stepOfAction } from "../../../../providers/engine/planning/catalog";
 import { psLiterals } from "../../../support/powershell";
 import { assertParses, loadPowerShellParser } from "../../../support/psParse";
 import { FILE_CAP_BYTES, STRICT_VERSION } from "../../../../providers/catalogs/altazion/status";
@@ -31,8 +31,20 @@ const xml = statusXml([
 ]);
 
 function allSteps(): Step[] {
-  const o = offered(options, xml, "ecommerce=5.1.0.0,phygitalapi=5.1.0.0,integration=5.1.0.0", "ecommerce=latest,phygitalapi=latest,integration=latest", "windows");
-  const plan = planUpgrade(catalog, { installed: "ecommerce=5.1.0.0,phygitalapi=5.1.0.0,integration=5.1.0.0", target: o.target, platform: "windows", releases: o.releases, options });
+  const o = offered(
+    options,
+    xml,
+    "ecommerce=5.1.0.0,phygitalapi=5.1.0.0,integration=5.1.0.0",
+    "ecommerce=latest,phygitalapi=latest,integration=latest",
+    "windows",
+  );
+  const plan = planUpgrade(catalog, {
+    installed: "ecommerce=5.1.0.0,phygitalapi=5.1.0.0,integration=5.1.0.0",
+    target: o.target,
+    platform: "windows",
+    releases: o.releases,
+    options,
+  });
   const ctx = { platform: "windows" as const, releases: o.releases, options };
   return [...plan.steps, ...plan.hops.flatMap((h) => [...catalog.restoreSteps(h, ctx), ...(catalog.recoverSteps?.(h, ctx) ?? [])])];
 }
@@ -41,7 +53,7 @@ describe("altazion Windows recipe, rendered as PowerShell", () => {
   it("every line's literals close, with hostile folders", () => {
     for (const s of allSteps()) {
       assert.strictEqual(s.shell, "powershell", s.id);
-      const lines = [...s.commands, ...((s as any).attempts ?? []).flatMap((a: any) => [...(a.before ?? []), ...(a.after ?? [])])];
+      const lines = [...s.commands, ...(s.action === "http" ? s.attempts : []).flatMap((a) => [...(a.before ?? []), ...(a.after ?? [])])];
       for (const line of lines) psLiterals(line);
     }
   });
@@ -57,18 +69,27 @@ describe("altazion Windows recipe, rendered as PowerShell", () => {
   });
 
   it("the install loop stops and starts the module's own pools, and the maintenance rule renames or deletes as the document says", () => {
-    const install = allSteps().filter((s) => s.id === "install") as any[];
+    const install = allSteps()
+      .filter((s) => s.id === "install")
+      .map((s) => stepOfAction(s, "http"));
     assert.deepStrictEqual(install[1].attempts[2].before, ["Import-Module WebAdministration; Stop-WebAppPool -Name 'Phygital (store)'"]);
-    assert.match(install[1].attempts[2].after[0], /if \(\(Get-WebAppPoolState -Name 'Phygital \(store\)'\)\.Value -ne 'Started'\) \{ Start-WebAppPool -Name 'Phygital \(store\)' \}/);
+    assert.match(
+      install[1].attempts[2].after![0],
+      /if \(\(Get-WebAppPoolState -Name 'Phygital \(store\)'\)\.Value -ne 'Started'\) \{ Start-WebAppPool -Name 'Phygital \(store\)' \}/,
+    );
     assert.strictEqual(install[2].attempts.length, 2, "integration has no pool");
-    const maintenance = allSteps().find((s) => s.id === "maintenance")!.commands.join("\n");
+    const maintenance = allSteps()
+      .find((s) => s.id === "maintenance")!
+      .commands.join("\n");
     assert.match(maintenance, /foreach \(\$n in 'app_offline\.htm', 'app_offline\.html'\)/);
     assert.match(maintenance, /if \(Test-Path -LiteralPath \$bak\) \{ Remove-Item -LiteralPath \$p -Force/);
     assert.match(maintenance, /else \{ Rename-Item -LiteralPath \$p -NewName 'app_offline\.bak'/);
   });
 
   it("the remedy sets Automatic (Delayed Start) with sc.exe and restarts the service by its object, bounded", () => {
-    const ready = allSteps().find((s) => s.id === "service-ready")!.commands.join("\n");
+    const ready = allSteps()
+      .find((s) => s.id === "service-ready")!
+      .commands.join("\n");
     assert.match(ready, /sc\.exe config \$svc\.Name start= delayed-auto/);
     assert.match(ready, /Restart-Service -InputObject \$svc -Force/);
     assert.match(ready, /if \(\$t -gt 1200\)/);
@@ -82,13 +103,35 @@ describe("altazion Windows recipe, rendered as PowerShell", () => {
     const text = ready.commands.join("\n");
     assert.match(text, /\$x\.GetElementsByTagName\('module'\) \| Where-Object \{ \$_\.GetAttribute\('name'\) -ceq \$module \}/);
     assert.match(text, /\$m\.HasAttribute\('lastDetectedVersion'\)\) \{ \$m\.GetAttribute\('lastDetectedVersion'\) \}/);
-    assert.match(text, /\$settings\.DtdProcessing = \[System\.Xml\.DtdProcessing\]::Prohibit; \$settings\.XmlResolver = \$null; \$settings\.MaxCharactersInDocument = 262144;/);
-    assert.ok(text.includes(`if ($file.Length -gt ${FILE_CAP_BYTES}) { throw ('status.xml is ' + $file.Length + ' bytes, over upchain''s cap of ${FILE_CAP_BYTES} bytes`));
-    assert.ok(text.includes(`$v -cnotmatch '\\A${STRICT_VERSION.source.slice(1, -1)}\\z'`), "the same pattern as status.ts, anchored so that a line end does not pass");
+    assert.match(
+      text,
+      /\$settings\.DtdProcessing = \[System\.Xml\.DtdProcessing\]::Prohibit; \$settings\.XmlResolver = \$null; \$settings\.MaxCharactersInDocument = 262144;/,
+    );
+    assert.ok(
+      text.includes(
+        `if ($file.Length -gt ${FILE_CAP_BYTES}) { throw ('status.xml is ' + $file.Length + ' bytes, over upchain''s cap of ${FILE_CAP_BYTES} bytes`,
+      ),
+    );
+    assert.ok(
+      text.includes(`$v -cnotmatch '\\A${STRICT_VERSION.source.slice(1, -1)}\\z'`),
+      "the same pattern as status.ts, anchored so that a line end does not pass",
+    );
     assert.doesNotMatch(text, /\$x\.status\.module|lastDetectedVersion -|\.lastDetectedVersion/, "no shape of its own");
     const pascal = { ...options, statusFile: { element: "Module", moduleAttribute: "Name", versionAttribute: "LastDetectedVersion" } };
-    const step = catalog.hopSteps({ from: "ecommerce=5.1.0.0,phygitalapi=5.1.0.0,integration=5.1.0.0", to: "ecommerce=5.2.0.0,phygitalapi=5.1.0.0,integration=5.1.0.0", rule: { id: "r", text: "t", source: "s" } }, { platform: "windows", releases: [], options: pascal }).find((s) => s.id === "service-ready")!;
-    assert.match(step.commands.join("\n"), /GetElementsByTagName\('Module'\) \| Where-Object \{ \$_\.GetAttribute\('Name'\) -ceq \$module \}.*GetAttribute\('LastDetectedVersion'\)/);
+    const step = catalog
+      .hopSteps(
+        {
+          from: "ecommerce=5.1.0.0,phygitalapi=5.1.0.0,integration=5.1.0.0",
+          to: "ecommerce=5.2.0.0,phygitalapi=5.1.0.0,integration=5.1.0.0",
+          rule: { id: "r", text: "t", source: "s" },
+        },
+        { platform: "windows", releases: [], options: pascal },
+      )
+      .find((s) => s.id === "service-ready")!;
+    assert.match(
+      step.commands.join("\n"),
+      /GetElementsByTagName\('Module'\) \| Where-Object \{ \$_\.GetAttribute\('Name'\) -ceq \$module \}.*GetAttribute\('LastDetectedVersion'\)/,
+    );
   });
 
   it("the folders-free step says it reads only command lines, and lists the operator's part: close every explorer window on the folder", () => {
@@ -100,7 +143,13 @@ describe("altazion Windows recipe, rendered as PowerShell", () => {
     const text = free.commands.join("\n");
     assert.doesNotMatch(text, /'no explorer or command line is open/, "never claims that no window is open");
     assert.match(text, /\(an Explorer window''s folder and a console''s working folder are not visible from here: the operator closes those\)/);
-    const install = allSteps().find((s) => s.id === "install") as any;
-    assert.match(install.giveUp, /^Every remedy of the document was tried \(no explorer\.exe, cmd\.exe, powershell\.exe, pwsh\.exe process names .* in its command line, as far as upchain can see;/);
+    const install = stepOfAction(
+      allSteps().find((s) => s.id === "install")!,
+      "http",
+    );
+    assert.match(
+      install.giveUp,
+      /^Every remedy of the document was tried \(no explorer\.exe, cmd\.exe, powershell\.exe, pwsh\.exe process names .* in its command line, as far as upchain can see;/,
+    );
   });
 });

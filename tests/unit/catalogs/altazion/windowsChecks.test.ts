@@ -22,7 +22,11 @@ const options = {
   serviceName: "[e] - service principal",
   portal: PORTAL,
   ...FILES,
-  database: { sqlCommand: "sqlcmd -S . -b -i", backupCommand: "Backup-SqlDatabase -ServerInstance . -Database altazion", scriptsFolder: "D:\\altazion\\sql\\{version}" },
+  database: {
+    sqlCommand: "sqlcmd -S . -b -i",
+    backupCommand: "Backup-SqlDatabase -ServerInstance . -Database altazion",
+    scriptsFolder: "D:\\altazion\\sql\\{version}",
+  },
 };
 /** The plan's hops: the customised database 5.1.0.0 -> 5.2.0.0, then ecommerce. */
 const hops = [
@@ -37,7 +41,18 @@ const detected = statusXml([
 
 /** What the look prints on a Windows server, CRLF line ends as its console writes them. */
 const printed = (portal: "up" | "down", service: string, scripts = "", files = { applications, detected }) =>
-  [`=== upchain portal ===`, portal, `=== upchain service ===`, service, `=== upchain applications ===`, files.applications, `=== upchain status ===`, files.detected, `=== upchain scripts ===`, scripts].join("\r\n");
+  [
+    `=== upchain portal ===`,
+    portal,
+    `=== upchain service ===`,
+    service,
+    `=== upchain applications ===`,
+    files.applications,
+    `=== upchain status ===`,
+    files.detected,
+    `=== upchain scripts ===`,
+    scripts,
+  ].join("\r\n");
 
 function windowsCheck(o: Record<string, unknown> = options): HostCheck {
   const checks = catalog.hostChecks!(hops, { platform: "windows", releases: [], options: o });
@@ -56,7 +71,8 @@ describe("Altazion preview on Windows looks at the server in PowerShell", () => 
     assert.strictEqual(c.shell, "powershell");
     assertParses(c.command, "the Windows look");
     const names = invocationsOf(c.command).map((i) => i.name);
-    for (const posix of ["cat", "ls", "sha256sum", "cut", "basename", "dirname", "printf", "echo"]) assert.ok(!names.includes(posix), `${posix} in ${names.join(", ")}`);
+    for (const posix of ["cat", "ls", "sha256sum", "cut", "basename", "dirname", "printf", "echo"])
+      assert.ok(!names.includes(posix), `${posix} in ${names.join(", ")}`);
     assert.ok(!/\s-Path\b/.test(c.command), "every path through -LiteralPath");
     assert.ok(c.command.includes("'D:\\altazion\\sql\\5.2.0.0'"), "the database update's scripts are read from the site's folder for the target version");
     assert.strictEqual(c.command, windowsLook(altazionOptions(options, "windows"), "5.2.0.0"));
@@ -72,32 +88,57 @@ describe("Altazion preview on Windows looks at the server in PowerShell", () => 
   it("with the portal down, a stopped update service that starts Manual is refused at options.serviceName, naming both; with the portal up its start mode is not judged (003 looks only then)", () => {
     const reviewed = { ...options, database: { ...options.database, reviewedScripts: [{ name: "001 schema.sql", sha256: "a".repeat(64) }] } };
     const problems = problemsOf(windowsCheck(reviewed), printed("down", "Stopped Manual\r\nexit=0", "a".repeat(64) + "\t001 schema.sql\r\n"));
-    assert.deepStrictEqual(problems.map((p) => p.path), ["options.serviceName"]);
+    assert.deepStrictEqual(
+      problems.map((p) => p.path),
+      ["options.serviceName"],
+    );
     assert.match(problems[0].message, /the update service is "Stopped" and starts "Manual"/);
     assert.deepStrictEqual(problemsOf(windowsCheck(reviewed), printed("up", "Running Automatic\r\nexit=0", "a".repeat(64) + "\t001 schema.sql\r\n")), []);
   });
 
   it("an update service that is not installed is refused at options.serviceName", () => {
-    const problems = problemsOf(windowsCheck(), printed("down", "the update service \"[e] - service principal\" is not installed on this server\r\nexit=1"));
-    assert.deepStrictEqual(problems.map((p) => p.path), ["options.serviceName"]);
+    const problems = problemsOf(windowsCheck(), printed("down", 'the update service "[e] - service principal" is not installed on this server\r\nexit=1'));
+    assert.deepStrictEqual(
+      problems.map((p) => p.path),
+      ["options.serviceName"],
+    );
   });
 
   it("both files are read capped (the size instead of a file over the cap) and judged in the shape the site describes: another shape is refused at options.applicationsFile and options.statusFile", () => {
     const c = windowsCheck();
-    assert.ok(c.command.includes(`if ($file.Length -gt ${FILE_CAP_BYTES}) { Write-Output ('${OVER_CAP} ' + $file.Length) }`), "the look sends the size, not the file, over the cap");
+    assert.ok(
+      c.command.includes(`if ($file.Length -gt ${FILE_CAP_BYTES}) { Write-Output ('${OVER_CAP} ' + $file.Length) }`),
+      "the look sends the size, not the file, over the cap",
+    );
     const reviewed = { ...options, database: { ...options.database, reviewedScripts: [{ name: "001 schema.sql", sha256: "a".repeat(64) }] } };
     const scripts = "a".repeat(64) + "\t001 schema.sql\r\n";
     const pascal = {
       applications: `<Applications>\r\n  <Application Path="C:\\altazion\\database" Name="database"/>\r\n  <Application Path="C:\\inetpub\\altazion\\ecommerce" Name="ecommerce"/>\r\n</Applications>\r\n`,
       detected: `<Status>\r\n  <Module LastDetectedVersion="5.2.0.0" Name="database"/>\r\n  <Module LastDetectedVersion="5.2.0.0" Name="ecommerce"/>\r\n</Status>\r\n`,
     };
-    const described = { ...reviewed, statusFile: { element: "Module", moduleAttribute: "Name", versionAttribute: "LastDetectedVersion" }, applicationsFile: { element: "Application", moduleAttribute: "Name", pathAttribute: "Path" } };
+    const described = {
+      ...reviewed,
+      statusFile: { element: "Module", moduleAttribute: "Name", versionAttribute: "LastDetectedVersion" },
+      applicationsFile: { element: "Application", moduleAttribute: "Name", pathAttribute: "Path" },
+    };
     assert.deepStrictEqual(problemsOf(windowsCheck(described), printed("up", "Running AutomaticDelayedStart\r\nexit=0", scripts, pascal)), []);
     const wrong = problemsOf(windowsCheck(reviewed), printed("up", "Running AutomaticDelayedStart\r\nexit=0", scripts, pascal));
-    assert.deepStrictEqual(wrong.map((p) => p.path), ["options.applicationsFile", "options.statusFile"]);
-    assert.match(wrong[0].message, /has no <application> element whose name attribute names a module: check that options\.applicationsFile gives the element and attribute names as the server's file writes them/);
-    const big = problemsOf(windowsCheck(reviewed), printed("up", "Running AutomaticDelayedStart\r\nexit=0", scripts, { applications: `${OVER_CAP} 700000`, detected: `${OVER_CAP} 640000` }));
-    assert.deepStrictEqual(big.map((p) => p.path), ["options.dataFolder", "options.dataFolder"]);
+    assert.deepStrictEqual(
+      wrong.map((p) => p.path),
+      ["options.applicationsFile", "options.statusFile"],
+    );
+    assert.match(
+      wrong[0].message,
+      /has no <application> element whose name attribute names a module: check that options\.applicationsFile gives the element and attribute names as the server's file writes them/,
+    );
+    const big = problemsOf(
+      windowsCheck(reviewed),
+      printed("up", "Running AutomaticDelayedStart\r\nexit=0", scripts, { applications: `${OVER_CAP} 700000`, detected: `${OVER_CAP} 640000` }),
+    );
+    assert.deepStrictEqual(
+      big.map((p) => p.path),
+      ["options.dataFolder", "options.dataFolder"],
+    );
     assert.match(big[0].message, /applicationspath\.config is 700000 bytes, over upchain's cap of 262144 bytes/);
     assert.match(big[1].message, /status\.xml is 640000 bytes, over upchain's cap of 262144 bytes/);
   });

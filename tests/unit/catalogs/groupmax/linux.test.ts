@@ -16,9 +16,21 @@ const installers = { objectServer: "true", addressServer: "true", mailServer: "t
 function siteCommands(ctl: string) {
   const c = (...a: string[]) => [q(ctl), ...a].join(" ");
   const svc = (n: string) => ({ start: c("start", n), stop: c("stop", n), status: c("status", n) });
-  return { objectServer: svc("objsrv"), address: svc("address"), server: svc("server"), console: svc("console"), autostart: { isOn: c("is-on"), off: c("autostart", "off"), on: c("autostart", "on") } };
+  return {
+    objectServer: svc("objsrv"),
+    address: svc("address"),
+    server: svc("server"),
+    console: svc("console"),
+    autostart: { isOn: c("is-on"), off: c("autostart", "off"), on: c("autostart", "on") },
+  };
 }
-const site = (root: string, installDir: string, ctl: string) => ({ installers, installDirs: [installDir], journalDir: false, commands: siteCommands(ctl), servicesFile: path.join(root, "services") });
+const site = (root: string, installDir: string, ctl: string) => ({
+  installers,
+  installDirs: [installDir],
+  journalDir: false,
+  commands: siteCommands(ctl),
+  servicesFile: path.join(root, "services"),
+});
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 /** A step's commands as the executor runs them (one sh script, set -e), under umask 000. */
 const run = (commands: string[]) => spawnSync("sh", ["-c", `umask 000\nset -e\n${commands.join("\n")}`], { encoding: "utf8" });
@@ -36,7 +48,9 @@ describe("Groupmax on Linux: private restore points that are never deleted", fun
     // the site's control: autostart is on, everything else succeeds; each call is logged, and a copy
     // of the database file is taken at each call (to see what ran while Object Server was stopped)
     // a file fail-<op>-<service> in dir makes that operation fail (exit 3)
-    fs.writeFileSync(ctl, `#!/bin/sh\necho "$*" >> ${q(path.join(dir, "ctl.log"))}\nif [ -e ${q(dir)}/"fail-$1-$2" ]; then exit 3; fi\nexit 0\n`, { mode: 0o755 });
+    fs.writeFileSync(ctl, `#!/bin/sh\necho "$*" >> ${q(path.join(dir, "ctl.log"))}\nif [ -e ${q(dir)}/"fail-$1-$2" ]; then exit 3; fi\nexit 0\n`, {
+      mode: 0o755,
+    });
     fs.mkdirSync(path.join(dir, "db"));
     fs.writeFileSync(path.join(dir, "db", "address.db"), "data", { mode: 0o644 });
     fs.writeFileSync(path.join(dir, "services"), "imap 143/tcp\n", { mode: 0o644 });
@@ -64,7 +78,14 @@ describe("Groupmax on Linux: private restore points that are never deleted", fun
   it("the Version 6 backup stops the server, the address service and Object Server before the copy, then starts them again", () => {
     const r = run(step("backup-v6").commands);
     assert.strictEqual(r.status, 0, r.stderr);
-    assert.deepStrictEqual(fs.readFileSync(path.join(dir, "ctl.log"), "utf8").trim().split("\n"), ["stop server", "stop address", "stop objsrv", "start objsrv", "start address", "start server"]);
+    assert.deepStrictEqual(fs.readFileSync(path.join(dir, "ctl.log"), "utf8").trim().split("\n"), [
+      "stop server",
+      "stop address",
+      "stop objsrv",
+      "start objsrv",
+      "start address",
+      "start server",
+    ]);
   });
 
   it("a Version 6 backup whose copy fails still starts Object Server, the address service and the server again, then fails", () => {
@@ -82,7 +103,10 @@ describe("Groupmax on Linux: private restore points that are never deleted", fun
     const r = run(step("backup-v6").commands);
     assert.notStrictEqual(r.status, 0, "the step fails: the warning must not say the services run");
     assert.deepStrictEqual(fs.readFileSync(path.join(dir, "ctl.log"), "utf8").trim().split("\n").slice(-3), ["start objsrv", "start address", "start server"]);
-    assert.match(r.stderr, /after the Version 6 backup \(exit 0\) these did not start again: Object Server \(options\.commands\.objectServer\.start\); start them/);
+    assert.match(
+      r.stderr,
+      /after the Version 6 backup \(exit 0\) these did not start again: Object Server \(options\.commands\.objectServer\.start\); start them/,
+    );
     assert.doesNotMatch(r.stderr, /the address service|the server \(/, "only the one that failed is named");
   });
 
@@ -94,7 +118,10 @@ describe("Groupmax on Linux: private restore points that are never deleted", fun
     const r = run([`PATH=${bin}:$PATH`, ...step("backup-v6").commands]);
     assert.notStrictEqual(r.status, 0);
     assert.deepStrictEqual(fs.readFileSync(path.join(dir, "ctl.log"), "utf8").trim().split("\n").slice(-3), ["start objsrv", "start address", "start server"]);
-    assert.match(r.stderr, /after the Version 6 backup \(exit 2\) these did not start again: the address service \(options\.commands\.address\.start\); start them/);
+    assert.match(
+      r.stderr,
+      /after the Version 6 backup \(exit 2\) these did not start again: the address service \(options\.commands\.address\.start\); start them/,
+    );
   });
 
   it("recovering after a failed hop starts the address service and the server even when Object Server does not start, then fails naming it", () => {
@@ -145,10 +172,17 @@ describe("Groupmax on Linux: private restore points that are never deleted", fun
     const commands = step("backup").commands;
     const r = run([`PATH=${bin}:$PATH`, ...commands, ...commands]);
     assert.strictEqual(r.status, 0, r.stderr);
-    const archives = fs.readdirSync(backups()).filter((f) => f.endsWith(".tar.gz")).sort();
+    const archives = fs
+      .readdirSync(backups())
+      .filter((f) => f.endsWith(".tar.gz"))
+      .sort();
     assert.deepStrictEqual(archives, ["03-00-before-06-00.20260101T000000-1.tar.gz", "03-00-before-06-00.20260101T000000.tar.gz"]);
     for (const a of archives) assert.strictEqual(spawnSync("sha256sum", ["-c", `${a}.sha256`], { cwd: backups() }).status, 0, a);
-    assert.strictEqual(fs.readFileSync(path.join(backups(), "03-00-before-06-00.current"), "utf8").trim(), path.join(backups(), archives[0]), "the pointer names the newest");
+    assert.strictEqual(
+      fs.readFileSync(path.join(backups(), "03-00-before-06-00.current"), "utf8").trim(),
+      path.join(backups(), archives[0]),
+      "the pointer names the newest",
+    );
   });
 
   it("an archive that does not read back fails the backup and no pointer names it", () => {
@@ -160,7 +194,10 @@ describe("Groupmax on Linux: private restore points that are never deleted", fun
     const r = run([`PATH=${bin}:$PATH`, ...step("backup").commands]);
     assert.notStrictEqual(r.status, 0, "the backup step must fail");
     assert.ok(!fs.existsSync(path.join(backups(), "03-00-before-06-00.current")), "no restore point is named");
-    assert.deepStrictEqual(fs.readdirSync(backups()).filter((f) => f.endsWith(".sha256")), []);
+    assert.deepStrictEqual(
+      fs.readdirSync(backups()).filter((f) => f.endsWith(".sha256")),
+      [],
+    );
   });
 
   it("no recipe removes anything in the backup directory but the saved auto-start setting, and every rm -rf has --", () => {
@@ -180,7 +217,27 @@ describe("Groupmax on Linux: hostile database and backup paths (fast-check)", fu
   this.timeout(120_000); // 200 backups and restores through tar
   // quotes, $(), backticks, newlines, NUL, "..", a leading "-", long names, look-alikes of / and .
   const piece = fc.oneof(
-    fc.constantFrom("'", '"', "$(touch pwned)", "`touch pwned`", "\n", "\0", "..", ".", "", "-rf", "--", " ", "$HOME", ";", "*", "\u2215", "\uff0e\uff0e", "\u202e", "\\"),
+    fc.constantFrom(
+      "'",
+      '"',
+      "$(touch pwned)",
+      "`touch pwned`",
+      "\n",
+      "\0",
+      "..",
+      ".",
+      "",
+      "-rf",
+      "--",
+      " ",
+      "$HOME",
+      ";",
+      "*",
+      "\u2215",
+      "\uff0e\uff0e",
+      "\u202e",
+      "\\",
+    ),
     fc.string({ minLength: 1, maxLength: 12 }),
     fc.constant("x".repeat(200)),
   );

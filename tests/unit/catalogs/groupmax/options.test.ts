@@ -35,28 +35,46 @@ describe("Groupmax options: paths per platform", () => {
   });
 
   it("a journal folder that is a system folder is refused, saying why: the restore replaces it whole", () => {
-    for (const [dir, platform] of [["/var/lib", "linux"], ["C:\\Windows", "windows"]] as const) {
+    for (const [dir, platform] of [
+      ["/var/lib", "linux"],
+      ["C:\\Windows", "windows"],
+    ] as const) {
       const found = problems({ journalDir: dir }, platform);
-      assert.deepStrictEqual(found.map((p) => p.path), ["options.journalDir"], dir);
+      assert.deepStrictEqual(
+        found.map((p) => p.path),
+        ["options.journalDir"],
+        dir,
+      );
       assert.match(found[0].message, /is a folder of the system itself, and the restore removes this path before it puts it back/, found[0].message);
     }
     assert.deepStrictEqual(problems({ journalDir: "/var/opt/groupmax/journal" }), []);
   });
 
   it("every path option is checked: journalDir, servicesFile, advup, uploads[i].destination", () => {
-    const o = { journalDir: "/var/log/", servicesFile: "etc/services", advup: "/opt/groupmax//bin/advup2_6", uploads: [{ source: "/srv/p.tar", destination: "../p.tar" }] };
+    const o = {
+      journalDir: "/var/log/",
+      servicesFile: "etc/services",
+      advup: "/opt/groupmax//bin/advup2_6",
+      uploads: [{ source: "/srv/p.tar", destination: "../p.tar" }],
+    };
     assert.deepStrictEqual(paths(o).sort(), ["options.advup", "options.journalDir", "options.servicesFile", "options.uploads[0].destination"]);
   });
 
   it("on Windows the paths are Windows paths and the %SystemRoot% services file stays accepted", () => {
     assert.deepStrictEqual(problems({}, "windows"), []);
     assert.deepStrictEqual(problems({ servicesFile: "%SystemRoot%\\System32\\drivers\\etc\\services", databasePaths: ["D:\\Groupmax\\db"] }, "windows"), []);
-    assert.deepStrictEqual(paths({ installDirs: ["/opt/groupmax"], databasePaths: ["C:\\"] }, "windows"), ["options.installDirs[0]", "options.databasePaths[0]"]);
+    assert.deepStrictEqual(paths({ installDirs: ["/opt/groupmax"], databasePaths: ["C:\\"] }, "windows"), [
+      "options.installDirs[0]",
+      "options.databasePaths[0]",
+    ]);
     assert.deepStrictEqual(paths({ installDirs: ["C:\\Groupmax"] }), ["options.installDirs[0]"], "and on Linux a Windows path is refused");
   });
 
   it("a backupDir inside an installation folder, equal to journalDir, or holding a database is refused at options.backupDir", () => {
-    assert.match(problems({ installDirs: ["/opt/groupmax"], backupDir: "/opt/groupmax/backups" })[0].message, /is inside options\.installDirs\[0\] \("\/opt\/groupmax"\), which the restore removes/);
+    assert.match(
+      problems({ installDirs: ["/opt/groupmax"], backupDir: "/opt/groupmax/backups" })[0].message,
+      /is inside options\.installDirs\[0\] \("\/opt\/groupmax"\), which the restore removes/,
+    );
     assert.match(problems({ journalDir: "/var/journal", backupDir: "/var/journal" })[0].message, /is the same path as options\.journalDir/);
     const [p] = problems({ databasePaths: ["/srv/db", "/var/backups/gm/db"], backupDir: "/var/backups/gm" });
     assert.strictEqual(p.path, "options.backupDir");
@@ -70,7 +88,9 @@ describe("Groupmax options: paths per platform", () => {
 
 describe("Groupmax options: the site's facts 002 does not give are required, with no default", () => {
   const alone = (options: Record<string, unknown>, platform: Platform) =>
-    groupmax.preflight!(planUpgrade(groupmax, { installed: "05-00", target: "06-00", platform, options }).hops, ctx(options, platform)).filter((p) => !p.path.startsWith("options.installers"));
+    groupmax.preflight!(planUpgrade(groupmax, { installed: "05-00", target: "06-00", platform, options }).hops, ctx(options, platform)).filter(
+      (p) => !p.path.startsWith("options.installers"),
+    );
 
   it("a server already at Version 6 (no hop) needs none of them", () => {
     assert.deepStrictEqual(groupmax.preflight!([], ctx({}, "linux")), []);
@@ -80,7 +100,8 @@ describe("Groupmax options: the site's facts 002 does not give are required, wit
   it("on Linux, no options: the installation folders, the database files, the journal folder and every service operation, all at once", () => {
     const found = alone({}, "linux").map((p) => p.path);
     assert.deepStrictEqual(found.slice(0, 3), ["options.installDirs", "options.databasePaths", "options.journalDir"]);
-    for (const svc of ["objectServer", "address", "server"]) for (const op of ["start", "stop", "status"]) assert.ok(found.includes(`options.commands.${svc}.${op}`), `${svc}.${op}: ${found.join(", ")}`);
+    for (const svc of ["objectServer", "address", "server"])
+      for (const op of ["start", "stop", "status"]) assert.ok(found.includes(`options.commands.${svc}.${op}`), `${svc}.${op}: ${found.join(", ")}`);
     for (const op of ["isOn", "off", "on"]) assert.ok(found.includes(`options.commands.autostart.${op}`), op);
     assert.ok(!found.some((p) => p.startsWith("options.commands.console")), "the console only with operatorConsole");
     assert.ok(alone({ operatorConsole: true }, "linux").some((p) => p.path === "options.commands.console.start"));
@@ -88,15 +109,24 @@ describe("Groupmax options: the site's facts 002 does not give are required, wit
 
   it("each message says what 002 leaves open and what to give", () => {
     const byPath = Object.fromEntries(alone({}, "linux").map((p) => [p.path, p.message]));
-    assert.match(byPath["options.databasePaths"], /「Groupmax製品が使用するすべてのデータベースファイル」\) but names none: give their files or folders as a list/);
+    assert.match(
+      byPath["options.databasePaths"],
+      /「Groupmax製品が使用するすべてのデータベースファイル」\) but names none: give their files or folders as a list/,
+    );
     assert.match(byPath["options.journalDir"], /give their folder, or false when the old version kept none/);
     assert.match(byPath["options.commands.objectServer.stop"], /002 describes no Linux procedure/);
   });
 
   it("on Windows the folders and the services' names are required (002 names no Windows service), the console's only with operatorConsole", () => {
     const names = ["objectServer", "address", "server"].map((k) => `options.windowsServices.${k}`);
-    assert.deepStrictEqual(alone({}, "windows").map((p) => p.path), ["options.installDirs", "options.databasePaths", "options.journalDir", ...names]);
-    assert.deepStrictEqual(alone({ operatorConsole: true }, "windows").map((p) => p.path), ["options.installDirs", "options.databasePaths", "options.journalDir", ...names, "options.windowsServices.console"]);
+    assert.deepStrictEqual(
+      alone({}, "windows").map((p) => p.path),
+      ["options.installDirs", "options.databasePaths", "options.journalDir", ...names],
+    );
+    assert.deepStrictEqual(
+      alone({ operatorConsole: true }, "windows").map((p) => p.path),
+      ["options.installDirs", "options.databasePaths", "options.journalDir", ...names, "options.windowsServices.console"],
+    );
   });
 
   it("journalDir false (the old version kept no journals) is accepted", () => {
@@ -115,7 +145,9 @@ describe("Groupmax options: strict keys and readable types", () => {
   });
 
   it("a string for databasePaths reads: expected a list of absolute paths, got a string", () => {
-    assert.deepStrictEqual(problems({ databasePaths: "/var/db" }), [{ path: "options.databasePaths", message: "expected a list of absolute paths, got a string" }]);
+    assert.deepStrictEqual(problems({ databasePaths: "/var/db" }), [
+      { path: "options.databasePaths", message: "expected a list of absolute paths, got a string" },
+    ]);
   });
 
   it("groupmaxSettings throws UpchainError INVALID_INPUT with every problem, never a ZodError", () => {
@@ -144,14 +176,19 @@ describe("Groupmax preflight: every problem in one round, the uploads checked lo
     const pkg = path.join(dir, "gmx6");
     fs.mkdirSync(pkg);
     fs.writeFileSync(path.join(pkg, "install.sh"), "x");
-    const uploads = [{ source: pkg, destination: "/var/tmp/gmx6" }, { source: path.join(dir, "missing.tar"), destination: "/var/tmp/m.tar" }];
+    const uploads = [
+      { source: pkg, destination: "/var/tmp/gmx6" },
+      { source: path.join(dir, "missing.tar"), destination: "/var/tmp/m.tar" },
+    ];
     assert.deepStrictEqual(groupmax.preflight!(hops(), ctx({ ...LINUX_SITE, uploads })), [
       { path: "options.uploads[1].source", message: `"${path.join(dir, "missing.tar")}" does not exist on this machine (the one running pulumi)` },
     ]);
   });
 
   it("an invalid option no longer hides the missing installers: both come together", () => {
-    const found = groupmax.preflight!(hops(), ctx({ ...LINUX_SITE, installers: { objectServer: installers.objectServer }, databasePaths: ["db"] })).map((p) => p.path);
+    const found = groupmax.preflight!(hops(), ctx({ ...LINUX_SITE, installers: { objectServer: installers.objectServer }, databasePaths: ["db"] })).map(
+      (p) => p.path,
+    );
     assert.deepStrictEqual(found, ["options.databasePaths[0]", "options.installers.addressServer", "options.installers.mailServer"]);
   });
 });

@@ -11,7 +11,8 @@ import { planUpgrade } from "../../../../providers/engine/planning/planner";
 import { tempDir } from "../../../support/localHost";
 import { runPatchCommands } from "../../../../providers/catalogs/omflow/linux";
 
-const plan = (options: Record<string, unknown>, from = "1.1.6.1", to = "1.2.0.1") => planUpgrade(omflow, { installed: from, target: to, platform: "linux", options });
+const plan = (options: Record<string, unknown>, from = "1.1.6.1", to = "1.2.0.1") =>
+  planUpgrade(omflow, { installed: from, target: to, platform: "linux", options });
 const ctx = (options: Record<string, unknown>): PlanContext => ({ platform: "linux", releases: omflow.defaultReleases, options });
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 /** Run a step's commands as the executor does (one sh script, set -e), under a permissive umask. */
@@ -40,7 +41,11 @@ describe("OMFLOW on Linux: the backup is private and never deletes a restore poi
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   // the restore point is the files (backup) and the database (backup-database, which marks it complete)
-  const backup = () => ({ commands: plan(options, "1.1.6.1", "1.1.6.3").steps.filter((s) => s.id === "backup" || s.id === "backup-database").flatMap((s) => s.commands) });
+  const backup = () => ({
+    commands: plan(options, "1.1.6.1", "1.1.6.3")
+      .steps.filter((s) => s.id === "backup" || s.id === "backup-database")
+      .flatMap((s) => s.commands),
+  });
   const hopDir = () => path.join(options.backupDir, "1.1.6.1-to-1.1.6.3");
 
   it("run under umask 000, every folder it creates is 0700 and every file in it 0600", () => {
@@ -76,7 +81,9 @@ describe("OMFLOW on Linux: the backup is private and never deletes a restore poi
     assert.strictEqual(aside.length, 1, fs.readdirSync(options.backupDir).join(", "));
     assert.match(aside[0], /^1\.1\.6\.1-to-1\.1\.6\.3\.\d{8}T\d{6}Z\.\d+$/);
     const kept = path.join(options.backupDir, aside[0]);
-    assert.ok(fs.existsSync(path.join(kept, "marker-of-attempt-1")) && fs.existsSync(path.join(kept, "install.tgz")) && fs.existsSync(path.join(kept, "complete")));
+    assert.ok(
+      fs.existsSync(path.join(kept, "marker-of-attempt-1")) && fs.existsSync(path.join(kept, "install.tgz")) && fs.existsSync(path.join(kept, "complete")),
+    );
     assert.strictEqual(mode(kept), 0o700);
     assert.ok(!fs.existsSync(path.join(hopDir(), "marker-of-attempt-1")), "this attempt's restore point is a new one");
     assert.ok(fs.existsSync(path.join(hopDir(), "complete")));
@@ -99,7 +106,7 @@ describe("OMFLOW on Linux: the backup is private and never deletes a restore poi
 
 describe("OMFLOW on Linux: rendered commands", function () {
   this.timeout(30_000); // runs tar and sh, slow on a busy machine
-  const hostile = { installDir: "/opt/om flow's $(touch x) `y`", backupDir: "/var/back ups/'q'", apacheSiteConf: "/etc/apache2/it's \"site\".conf" };
+  const hostile = { installDir: "/opt/om flow's $(touch x) `y`", backupDir: "/var/back ups/'q'", apacheSiteConf: '/etc/apache2/it\'s "site".conf' };
   const all = () => {
     const p = plan(hostile);
     return [...p.steps, ...p.hops.flatMap((h) => omflow.restoreSteps(h, ctx(hostile)))];
@@ -111,7 +118,10 @@ describe("OMFLOW on Linux: rendered commands", function () {
     for (const r of removals) assert.ok(!r.includes("back ups"), `removes something in the backup directory: ${r}`);
     assert.ok(!backupCommands().some((c) => /\brm\b/.test(c)), "the backup step removes nothing");
   });
-  const backupCommands = () => all().filter((s) => s.id === "backup").flatMap((s) => s.commands);
+  const backupCommands = () =>
+    all()
+      .filter((s) => s.id === "backup")
+      .flatMap((s) => s.commands);
 
   it("every rm -rf has -- before its operands", () => {
     const rms = all().flatMap((s) => s.commands.flatMap((c) => c.match(/rm -rf \S+/g) ?? []));
@@ -130,7 +140,11 @@ describe("OMFLOW on Linux: rendered commands", function () {
       const r = spawnSync("sh", ["-n", "-c", s.commands.join("\n")], { encoding: "utf8" });
       assert.strictEqual(r.status, 0, `${s.id} does not parse: ${r.stderr}\n${s.commands.join("\n")}`);
     }
-    assert.notStrictEqual(spawnSync("sh", ["-n", "-c", `cat ${hostile.installDir}/VERSION`]).status, 0, "the raw value does not parse, so the check is not vacuous");
+    assert.notStrictEqual(
+      spawnSync("sh", ["-n", "-c", `cat ${hostile.installDir}/VERSION`]).status,
+      0,
+      "the raw value does not parse, so the check is not vacuous",
+    );
   });
 });
 
@@ -150,9 +164,27 @@ describe("OMFLOW on Linux: patch.sh runs as the document says, from its own fold
   };
   const bashOnly = '#!/bin/bash\nfiles=(a b c)\necho "ran ${#files[@]} from $(basename "$PWD")"\n';
   const cases: { name: string; body: string; mode: number; status: number; out: RegExp }[] = [
-    { name: "a #!/bin/bash patch with an array runs under bash (sh would fail on the parenthesis)", body: bashOnly, mode: 0o755, status: 0, out: /^ran 3 from omflow_patch_1_1_6_4_upgrade4$/m },
-    { name: "a bash patch without the execute bit runs with the interpreter its #! line names", body: bashOnly, mode: 0o644, status: 0, out: /no execute bit: running it with its #! interpreter: ?\/bin\/bash\nran 3/ },
-    { name: "a patch without the execute bit and without a #! line is refused, saying why", body: "echo hi\n", mode: 0o644, status: 1, out: /no execute bit and no #! line/ },
+    {
+      name: "a #!/bin/bash patch with an array runs under bash (sh would fail on the parenthesis)",
+      body: bashOnly,
+      mode: 0o755,
+      status: 0,
+      out: /^ran 3 from omflow_patch_1_1_6_4_upgrade4$/m,
+    },
+    {
+      name: "a bash patch without the execute bit runs with the interpreter its #! line names",
+      body: bashOnly,
+      mode: 0o644,
+      status: 0,
+      out: /no execute bit: running it with its #! interpreter: ?\/bin\/bash\nran 3/,
+    },
+    {
+      name: "a patch without the execute bit and without a #! line is refused, saying why",
+      body: "echo hi\n",
+      mode: 0o644,
+      status: 1,
+      out: /no execute bit and no #! line/,
+    },
     { name: "a failing patch fails the step with its own exit code", body: "#!/bin/sh\nexit 7\n", mode: 0o755, status: 7, out: /^$/ },
   ];
   for (const c of cases) {
@@ -175,17 +207,29 @@ describe("OMFLOW on Linux: the patch is extracted in a private folder outside th
   const steps = () => omflow.hopSteps(hop, ctx({ patches: { "1.1.6.3": "/srv/omflow_patch_1_1_6_4_upgrade3.tar.gz" } }));
 
   it("the upload, the extraction and the patch folder are under /tmp/upchain-omflow, not under the install folder", () => {
-    const upload = stepOfAction(steps().find((s) => s.id === "upload-patch")!, "upload");
+    const upload = stepOfAction(
+      steps().find((s) => s.id === "upload-patch")!,
+      "upload",
+    );
     assert.strictEqual(upload.destination, "/tmp/upchain-omflow/1.1.6.1-to-1.1.6.3/omflow_patch_1_1_6_4_upgrade3.tar.gz");
-    const extract = steps().find((s) => s.id === "extract-patch")!.commands.join("\n");
+    const extract = steps()
+      .find((s) => s.id === "extract-patch")!
+      .commands.join("\n");
     assert.ok(!extract.includes("/opt/omflow"), extract);
-    const work = steps().find((s) => s.id === "work-folder")!.commands.join("\n");
+    const work = steps()
+      .find((s) => s.id === "work-folder")!
+      .commands.join("\n");
     assert.match(work, /mkdir -m 0700 -- \/tmp\/upchain-omflow\/1\.1\.6\.1-to-1\.1\.6\.3/);
     assert.match(work, /is a link or not root/);
   });
 
   const extractCases: { name: string; layout: string[]; status: number; found?: string }[] = [
-    { name: "a folder not named after the archive (upgrade3.tar.gz holding upgrade4/) is found", layout: ["omflow_patch_1_1_6_4_upgrade4/patch.sh"], status: 0, found: "omflow_patch_1_1_6_4_upgrade4" },
+    {
+      name: "a folder not named after the archive (upgrade3.tar.gz holding upgrade4/) is found",
+      layout: ["omflow_patch_1_1_6_4_upgrade4/patch.sh"],
+      status: 0,
+      found: "omflow_patch_1_1_6_4_upgrade4",
+    },
     { name: "a patch.sh at the archive's top is found", layout: ["patch.sh"], status: 0, found: "" },
     { name: "an archive with two patch.sh folders is refused", layout: ["a/patch.sh", "b/patch.sh"], status: 1 },
     { name: "an archive without patch.sh is refused", layout: ["a/readme.txt"], status: 1 },
@@ -203,12 +247,19 @@ describe("OMFLOW on Linux: the patch is extracted in a private folder outside th
         spawnSync("tar", ["-czf", archive, "-C", src, "."]);
         const work = path.join(dir, "work");
         fs.mkdirSync(work);
-        const commands = steps().find((s) => s.id === "extract-patch")!.commands.map((cmd) =>
-          cmd.split("/tmp/upchain-omflow/1.1.6.1-to-1.1.6.3/omflow_patch_1_1_6_4_upgrade3.tar.gz").join(archive).split("/tmp/upchain-omflow/1.1.6.1-to-1.1.6.3").join(work),
-        );
+        const commands = steps()
+          .find((s) => s.id === "extract-patch")!
+          .commands.map((cmd) =>
+            cmd
+              .split("/tmp/upchain-omflow/1.1.6.1-to-1.1.6.3/omflow_patch_1_1_6_4_upgrade3.tar.gz")
+              .join(archive)
+              .split("/tmp/upchain-omflow/1.1.6.1-to-1.1.6.3")
+              .join(work),
+          );
         const r = run(commands);
         assert.strictEqual(r.status, c.status, r.stderr);
-        if (c.found !== undefined) assert.strictEqual(path.relative(path.join(work, "x"), fs.readFileSync(path.join(work, "patchdir"), "utf8").trim()).replace(/^\.$/, ""), c.found);
+        if (c.found !== undefined)
+          assert.strictEqual(path.relative(path.join(work, "x"), fs.readFileSync(path.join(work, "patchdir"), "utf8").trim()).replace(/^\.$/, ""), c.found);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
@@ -222,7 +273,11 @@ describe("OMFLOW on Linux: success is the document's criterion, the service runs
     const check = "(\nexport UPCHAIN_BACKUP_DIR=/var/backups/upchain/omflow/1.1.6.1-to-1.1.6.3\ncd /\nsystemctl is-active --quiet omflow\n)";
     assert.deepStrictEqual(p.steps.find((s) => s.id === "start")!.commands, [`${check} || /opt/omflow/server/omflow_server start`]);
     assert.deepStrictEqual(p.steps.find((s) => s.id === "verify")!.commands, [check]);
-    assert.deepStrictEqual(p.steps.find((s) => s.id === "verify")!.provenance, { kind: "site", field: "options.runningCheck", note: (p.steps.find((s) => s.id === "verify")!.provenance as { note: string }).note });
+    assert.deepStrictEqual(p.steps.find((s) => s.id === "verify")!.provenance, {
+      kind: "site",
+      field: "options.runningCheck",
+      note: (p.steps.find((s) => s.id === "verify")!.provenance as { note: string }).note,
+    });
   });
 
   it("the backup asks the site's running check whether OMFLOW runs, never omflow_server status", () => {
@@ -233,6 +288,9 @@ describe("OMFLOW on Linux: success is the document's criterion, the service runs
   });
 
   it("the steps of a bugfix hop, in order", () => {
-    assert.deepStrictEqual(plan({}, "1.1.6.1", "1.1.6.3").steps.map((s) => s.id), ["backup", "backup-database", "start-after-backup", "work-folder", "upload-patch", "extract-patch", "run-patch", "start", "verify"]);
+    assert.deepStrictEqual(
+      plan({}, "1.1.6.1", "1.1.6.3").steps.map((s) => s.id),
+      ["backup", "backup-database", "start-after-backup", "work-folder", "upload-patch", "extract-patch", "run-patch", "start", "verify"],
+    );
   });
 });

@@ -13,12 +13,32 @@ const hop120 = (options: Record<string, unknown>) => planUpgrade(omflow, { insta
 
 describe("OMFLOW 1.2.0.0 on Linux: the steps in the document's order", () => {
   it("offline: backup, uploads and checks before the stop; then 001 steps 1-8 in order", () => {
-    assert.deepStrictEqual(hop120({}).map((s) => s.id), [
-      "backup", "backup-database", "start-after-backup", "work-folder", "upload-patch", "extract-patch",
-      "upload-bundle", "export-packages", "check-wheelhouse",
-      "stop", "remove-venv", "install-python", "python-alternative", "create-venv", "install-packages", "install-mod-wsgi", "apache-wsgi-module",
-      "run-patch", "restart-apache", "start", "verify",
-    ]);
+    assert.deepStrictEqual(
+      hop120({}).map((s) => s.id),
+      [
+        "backup",
+        "backup-database",
+        "start-after-backup",
+        "work-folder",
+        "upload-patch",
+        "extract-patch",
+        "upload-bundle",
+        "export-packages",
+        "check-wheelhouse",
+        "stop",
+        "remove-venv",
+        "install-python",
+        "python-alternative",
+        "create-venv",
+        "install-packages",
+        "install-mod-wsgi",
+        "apache-wsgi-module",
+        "run-patch",
+        "restart-apache",
+        "start",
+        "verify",
+      ],
+    );
   });
 
   it("online: no bundle, no wheelhouse check, and mod_wsgi comes from the index with the rest", () => {
@@ -37,13 +57,17 @@ describe("OMFLOW 1.2.0.0 on Linux: the steps in the document's order", () => {
   });
 
   it("online: the packages come from the index (no --no-index)", () => {
-    const install = hop120({ online: true }).find((s) => s.id === "install-packages")!.commands.join("\n");
+    const install = hop120({ online: true })
+      .find((s) => s.id === "install-packages")!
+      .commands.join("\n");
     assert.doesNotMatch(install, /--no-index/);
     assert.match(install, /pip install wheel\npip install -r /);
   });
 
   it("offline: dpkg -i's result is checked package by package, and a bundle without .deb files stops the step", () => {
-    const install = hop120({}).find((s) => s.id === "install-python")!.commands.join("\n");
+    const install = hop120({})
+      .find((s) => s.id === "install-python")!
+      .commands.join("\n");
     assert.match(install, /if ! ls -- \*\.deb >\/dev\/null 2>&1; then echo .*has no \.deb files.*exit 1; fi/);
     assert.match(install, /rc=0; dpkg -i \*\.deb \|\| rc=\$\?/);
     assert.match(install, /install ok installed/);
@@ -59,17 +83,28 @@ describe("OMFLOW 1.2.0.0 on Linux: the steps in the document's order", () => {
       fs.mkdirSync(bin);
       fs.writeFileSync(path.join(backup, "dpkg-before.txt"), "apache2\n");
       // dpkg has python3.11 now: the step's dpkg -i installed it before failing
-      fs.writeFileSync(path.join(bin, "dpkg-query"), "#!/bin/sh\nprintf 'apache2 install ok installed\\npython3.11 install ok installed\\n'\n", { mode: 0o755 });
+      fs.writeFileSync(path.join(bin, "dpkg-query"), "#!/bin/sh\nprintf 'apache2 install ok installed\\npython3.11 install ok installed\\n'\n", {
+        mode: 0o755,
+      });
       const hop = planUpgrade(omflow, { installed: "1.1.6.1", target: "1.2.0.0", platform: "linux", options: { backupDir: dir } });
       const install = hop.steps.find((s) => s.id === "install-python")!;
-      const r = spawnSync("sh", ["-c", `set -e\n${install.commands[0]}\nfalse`], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      const r = spawnSync("sh", ["-c", `set -e\n${install.commands[0]}\nfalse`], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      });
       assert.notStrictEqual(r.status, 0, "the step still fails");
       assert.strictEqual(fs.readFileSync(path.join(backup, "dpkg-installed-by-hop.txt"), "utf8"), "python3.11\n");
       // a step that succeeds still succeeds, and a record that cannot be written does not change its verdict
-      const ok = spawnSync("sh", ["-c", `set -e\n${install.commands[0]}\ntrue`], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      const ok = spawnSync("sh", ["-c", `set -e\n${install.commands[0]}\ntrue`], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      });
       assert.strictEqual(ok.status, 0, ok.stderr);
       fs.rmSync(path.join(backup, "dpkg-before.txt"));
-      const unrecorded = spawnSync("sh", ["-c", `set -e\n${install.commands[0]}\nexit 7`], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      const unrecorded = spawnSync("sh", ["-c", `set -e\n${install.commands[0]}\nexit 7`], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      });
       assert.strictEqual(unrecorded.status, 7, unrecorded.stderr);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -78,7 +113,9 @@ describe("OMFLOW 1.2.0.0 on Linux: the steps in the document's order", () => {
 
   it("the venv is created by python3 after update-alternatives, as 001 steps 4-5 write it", () => {
     const steps = hop120({});
-    assert.deepStrictEqual(steps.find((s) => s.id === "python-alternative")!.commands, ["update-alternatives --install /usr/bin/python3 python3 /usr/bin/python3.11 1"]);
+    assert.deepStrictEqual(steps.find((s) => s.id === "python-alternative")!.commands, [
+      "update-alternatives --install /usr/bin/python3 python3 /usr/bin/python3.11 1",
+    ]);
     assert.deepStrictEqual(steps.find((s) => s.id === "create-venv")!.commands, ["python3 -m venv /opt/omflow/python"]);
     assert.deepStrictEqual(steps.find((s) => s.id === "remove-venv")!.commands, ["rm -rf -- /opt/omflow/python/"]);
   });

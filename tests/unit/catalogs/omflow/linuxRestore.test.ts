@@ -15,7 +15,10 @@ function standIns(bin: string, log: string, state: { dpkgNow: string[]; alternat
   const tool = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> '${log}'\n${body}\n`, { mode: 0o755 });
   tool("dpkg-query", `printf '${state.dpkgNow.map((p) => `${p} install ok installed\\n`).join("")}'`);
   tool("dpkg", "exit 0");
-  tool("update-alternatives", state.alternativesNow.length ? `[ "$1" = --list ] && printf '${state.alternativesNow.join("\\n")}\\n'; exit 0` : `[ "$1" = --list ] && exit 2; exit 0`);
+  tool(
+    "update-alternatives",
+    state.alternativesNow.length ? `[ "$1" = --list ] && printf '${state.alternativesNow.join("\\n")}\\n'; exit 0` : `[ "$1" = --list ] && exit 2; exit 0`,
+  );
   tool("add-apt-repository", "exit 0");
   tool("ln", "exit 0");
 }
@@ -88,7 +91,10 @@ describe("OMFLOW on Linux: the restore undoes what the 1.2.0.0 hop registered, a
         const log = path.join(dir, "log");
         fs.writeFileSync(log, "");
         standIns(bin, log, c.now);
-        const r = spawnSync("sh", ["-c", `set -e\n${undoPython311Commands(backup).join("\n")}`], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+        const r = spawnSync("sh", ["-c", `set -e\n${undoPython311Commands(backup).join("\n")}`], {
+          encoding: "utf8",
+          env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        });
         assert.strictEqual(r.status, 0, r.stderr);
         const asked = fs.readFileSync(log, "utf8");
         for (const e of c.expected) assert.match(asked, e);
@@ -100,11 +106,17 @@ describe("OMFLOW on Linux: the restore undoes what the 1.2.0.0 hop registered, a
   }
 
   it("the restore of a 1.2.0.0 hop: files, database (site), python undo, then start and the site's running check", () => {
-    const options = { databaseRestore: "pg_restore -d omflow \"$UPCHAIN_BACKUP_DIR/omflow.dump\"", runningCheck: "systemctl is-active --quiet omflow" };
+    const options = { databaseRestore: 'pg_restore -d omflow "$UPCHAIN_BACKUP_DIR/omflow.dump"', runningCheck: "systemctl is-active --quiet omflow" };
     const hop = planUpgrade(omflow, { installed: "1.1.6.1", target: "1.2.0.0", platform: "linux", options }).hops[0];
     const steps = omflow.restoreSteps(hop, { platform: "linux", releases: omflow.defaultReleases, options });
-    assert.deepStrictEqual(steps.map((s) => s.id), ["restore", "restore-database", "undo-python", "restart-after-restore"]);
-    assert.match(steps[1].commands[0], /^\(\nexport UPCHAIN_BACKUP_DIR=\/var\/backups\/upchain\/omflow\/1\.1\.6\.1-to-1\.2\.0\.0\ncd \/\npg_restore -d omflow "\$UPCHAIN_BACKUP_DIR\/omflow\.dump"\n\)$/);
+    assert.deepStrictEqual(
+      steps.map((s) => s.id),
+      ["restore", "restore-database", "undo-python", "restart-after-restore"],
+    );
+    assert.match(
+      steps[1].commands[0],
+      /^\(\nexport UPCHAIN_BACKUP_DIR=\/var\/backups\/upchain\/omflow\/1\.1\.6\.1-to-1\.2\.0\.0\ncd \/\npg_restore -d omflow "\$UPCHAIN_BACKUP_DIR\/omflow\.dump"\n\)$/,
+    );
     assert.deepStrictEqual(steps[3].commands.slice(-2), [
       "(\nexport UPCHAIN_BACKUP_DIR=/var/backups/upchain/omflow/1.1.6.1-to-1.2.0.0\ncd /\nsystemctl is-active --quiet omflow\n) || /opt/omflow/server/omflow_server start",
       "(\nexport UPCHAIN_BACKUP_DIR=/var/backups/upchain/omflow/1.1.6.1-to-1.2.0.0\ncd /\nsystemctl is-active --quiet omflow\n)",
@@ -113,6 +125,9 @@ describe("OMFLOW on Linux: the restore undoes what the 1.2.0.0 hop registered, a
 
   it("a bugfix hop's restore has no python undo", () => {
     const hop = planUpgrade(omflow, { installed: "1.1.6.1", target: "1.1.6.3", platform: "linux", options: {} }).hops[0];
-    assert.deepStrictEqual(omflow.restoreSteps(hop, { platform: "linux", releases: omflow.defaultReleases, options: {} }).map((s) => s.id), ["restore", "restore-database", "restart-after-restore"]);
+    assert.deepStrictEqual(
+      omflow.restoreSteps(hop, { platform: "linux", releases: omflow.defaultReleases, options: {} }).map((s) => s.id),
+      ["restore", "restore-database", "restart-after-restore"],
+    );
   });
 });

@@ -33,12 +33,16 @@ describe("OMFLOW on Linux: every step's provenance", () => {
 
   for (const [chain, options, from, to] of chains) {
     it(`${chain}: every hop step and restore step has a provenance`, () => {
-      const missing = allSteps(options, from, to).filter((s) => !s.provenance).map((s) => s.id);
+      const missing = allSteps(options, from, to)
+        .filter((s) => !s.provenance)
+        .map((s) => s.id);
       assert.deepStrictEqual(missing, []);
     });
 
     it(`${chain}: no step reads or writes a VERSION file`, () => {
-      const mentions = allSteps(options, from, to).filter((s) => JSON.stringify(s).includes("VERSION")).map((s) => s.id);
+      const mentions = allSteps(options, from, to)
+        .filter((s) => JSON.stringify(s).includes("VERSION"))
+        .map((s) => s.id);
       assert.deepStrictEqual(mentions, []);
     });
   }
@@ -71,7 +75,12 @@ describe("OMFLOW on Linux: every step's provenance", () => {
   it("the site's commands are named by the field the user writes, never defaulted", () => {
     const steps = allSteps({}, "1.1.6.1", "1.1.6.3");
     const site = steps.filter((s) => s.provenance?.kind === "site").map((s) => [s.id, (s.provenance as { field: string }).field]);
-    assert.deepStrictEqual(site, [["backup-database", "options.databaseBackup"], ["upload-patch", "options.patches"], ["verify", "options.runningCheck"], ["restore-database", "options.databaseRestore"]]);
+    assert.deepStrictEqual(site, [
+      ["backup-database", "options.databaseBackup"],
+      ["upload-patch", "options.patches"],
+      ["verify", "options.runningCheck"],
+      ["restore-database", "options.databaseRestore"],
+    ]);
     assert.match(steps.find((s) => s.id === "backup-database")!.commands.join("\n"), /<site: options\.databaseBackup> is not given/);
   });
 });

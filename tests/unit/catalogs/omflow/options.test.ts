@@ -12,7 +12,11 @@ import { planUpgrade } from "../../../../providers/engine/planning/planner";
 import { isUpchainError } from "../../../../providers/errors";
 import { tempDir } from "../../../support/localHost";
 
-const ctx = (options: unknown, platform: Platform = "linux"): PlanContext => ({ platform, releases: omflow.defaultReleases, options: options as Record<string, unknown> });
+const ctx = (options: unknown, platform: Platform = "linux"): PlanContext => ({
+  platform,
+  releases: omflow.defaultReleases,
+  options: options as Record<string, unknown>,
+});
 const problems = (options: unknown, platform: Platform = "linux") => omflow.optionProblems!(ctx(options, platform));
 const paths = (options: unknown, platform: Platform = "linux") => problems(options, platform).map((p) => p.path);
 
@@ -20,7 +24,10 @@ describe("OMFLOW options: paths", () => {
   for (const installDir of ["", "/", "..", "opt/omflow", "/opt/omflow/", "/opt/../omflow", "/opt/om\nflow"]) {
     it(`installDir ${JSON.stringify(installDir)} is refused at options.installDir`, () => {
       const p = problems({ installDir });
-      assert.deepStrictEqual(p.map((x) => x.path), ["options.installDir"]);
+      assert.deepStrictEqual(
+        p.map((x) => x.path),
+        ["options.installDir"],
+      );
       assert.match(p[0].message, /empty|absolute|root folder|normalised|control character/);
     });
   }
@@ -70,12 +77,18 @@ describe("OMFLOW options: strict keys and readable types", () => {
   it("a key with no near name lists the legal keys", () => {
     const [p] = problems({ databasePath: "/var/db" });
     assert.strictEqual(p.path, "options.databasePath");
-    assert.match(p.message, /the options here are `patches`, `offlineBundle`, `online`, `installDir`, `apacheSiteConf`, `backupDir`, `windowsInstallDir`, `windowsServiceName`, `databaseBackup`, `databaseRestore`, `runningCheck`, `updaterArguments`/);
+    assert.match(
+      p.message,
+      /the options here are `patches`, `offlineBundle`, `online`, `installDir`, `apacheSiteConf`, `backupDir`, `windowsInstallDir`, `windowsServiceName`, `databaseBackup`, `databaseRestore`, `runningCheck`, `updaterArguments`/,
+    );
   });
 
   it("wrong types say what was expected and what was given", () => {
     assert.deepStrictEqual(problems({ installDir: 5, online: "yes", patches: ["/srv/p.tar.gz"] }), [
-      { path: "options.patches", message: 'expected patch files by the version they install, like { "1.2.0.1": /srv/omflow/omflow_patch_1_2_0_1.tar.gz }, got a list' },
+      {
+        path: "options.patches",
+        message: 'expected patch files by the version they install, like { "1.2.0.1": /srv/omflow/omflow_patch_1_2_0_1.tar.gz }, got a list',
+      },
       { path: "options.online", message: "expected true or false, got a string" },
       { path: "options.installDir", message: "expected an absolute path, got a number" },
     ]);
@@ -99,7 +112,10 @@ describe("OMFLOW options: strict keys and readable types", () => {
     for (const call of [() => planUpgrade(omflow, { installed: "1.1.6.1", target: "1.1.6.3", platform: "linux", options: bad })]) {
       assert.throws(call, (e: unknown) => {
         assert.ok(isUpchainError(e, "INVALID_INPUT"), `got ${String(e)}`);
-        assert.deepStrictEqual(e.message.split("\n").map((l) => l.split(":")[0]), ["options.installDir", "options.backupDir", "options.typo"]);
+        assert.deepStrictEqual(
+          e.message.split("\n").map((l) => l.split(":")[0]),
+          ["options.installDir", "options.backupDir", "options.typo"],
+        );
         assert.match(e.message, /options\.installDir: expected an absolute path, got a number/);
         assert.deepStrictEqual(e.path, ["options.installDir"]);
         return true;
@@ -112,7 +128,30 @@ describe("OMFLOW options: hostile install folders (fast-check)", function () {
   this.timeout(120_000); // 300 runs of sh -n
   // quotes, $(), backticks, newlines, NUL, "..", a leading "-", long names, look-alikes of / and .
   const piece = fc.oneof(
-    fc.constantFrom("'", '"', "$(touch pwned)", "`touch pwned`", "\n", "\0", "..", ".", "", "-rf", "--", " ", "$HOME", ";", "&&", "*", "\u2215", "\uff0e\uff0e", "\u202e", "\u00a0", "é", "\\"),
+    fc.constantFrom(
+      "'",
+      '"',
+      "$(touch pwned)",
+      "`touch pwned`",
+      "\n",
+      "\0",
+      "..",
+      ".",
+      "",
+      "-rf",
+      "--",
+      " ",
+      "$HOME",
+      ";",
+      "&&",
+      "*",
+      "\u2215",
+      "\uff0e\uff0e",
+      "\u202e",
+      "\u00a0",
+      "é",
+      "\\",
+    ),
     fc.string({ minLength: 1, maxLength: 12 }),
     fc.constant("x".repeat(200)),
   );
@@ -138,7 +177,13 @@ describe("OMFLOW options: hostile install folders (fast-check)", function () {
           const reason = path.posix.normalize(installDir).replace(/\/$/, "") !== installDir || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(installDir);
           return reason && found.every((p) => p.path === "options.installDir");
         }
-        const plan = planUpgrade(omflow, { installed: "1.1.6.1", target: "1.1.6.3", platform: "linux", releases: ["1.1.6.1", "1.1.6.3"], options: { installDir } });
+        const plan = planUpgrade(omflow, {
+          installed: "1.1.6.1",
+          target: "1.1.6.3",
+          platform: "linux",
+          releases: ["1.1.6.1", "1.1.6.3"],
+          options: { installDir },
+        });
         const r = spawnSync("sh", ["-n"], { cwd, input: plan.steps.flatMap((st) => st.commands).join("\n"), encoding: "utf8" });
         read++;
         return r.status === 0 && fs.readdirSync(cwd).length === 0;

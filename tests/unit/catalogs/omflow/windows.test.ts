@@ -6,8 +6,15 @@ import { Step } from "../../../../providers/engine/planning/catalog";
 import { planUpgrade } from "../../../../providers/engine/planning/planner";
 import { assertParses } from "../../../support/psParse";
 
-const site = { windowsServiceName: "OMFLOW Server", updaterArguments: ["/UNATTENDED-BY-SITE"], acceptTermsOfUse: true, databaseBackup: "& 'C:\\site\\dump.cmd'", databaseRestore: "& 'C:\\site\\load.cmd'" };
-const plan = (from: string, to: string, options: Record<string, unknown> = site) => planUpgrade(omflow, { installed: from, target: to, platform: "windows", options });
+const site = {
+  windowsServiceName: "OMFLOW Server",
+  updaterArguments: ["/UNATTENDED-BY-SITE"],
+  acceptTermsOfUse: true,
+  databaseBackup: "& 'C:\\site\\dump.cmd'",
+  databaseRestore: "& 'C:\\site\\load.cmd'",
+};
+const plan = (from: string, to: string, options: Record<string, unknown> = site) =>
+  planUpgrade(omflow, { installed: from, target: to, platform: "windows", options });
 const steps = (from: string, to: string, options?: Record<string, unknown>) => plan(from, to, options).steps;
 const step = (all: Step[], id: string) => all.find((s) => s.id === id)!;
 const ctx = (options: Record<string, unknown> = site) => ({ platform: "windows" as const, releases: omflow.defaultReleases, options });
@@ -52,7 +59,12 @@ describe("OMFLOW on Windows, rendered as PowerShell", () => {
     assert.match(c.join("\n"), /if \(\$null -eq \$p\.ExitCode\) \{ throw/);
   });
   it("the work folder (update file, marker, Python installer) is beside the restore point, private, never inside the install folder", () => {
-    const p = plan("1.1.6.1", "1.2.0.0", { ...site, additionalPythonPackages: ["pymssql"], python311Installer: "C:\\py\\python-3.11.9.exe", patches: { "1.2.0.0": "C:\\site\\update-1.2.0.0.exe" } });
+    const p = plan("1.1.6.1", "1.2.0.0", {
+      ...site,
+      additionalPythonPackages: ["pymssql"],
+      python311Installer: "C:\\py\\python-3.11.9.exe",
+      patches: { "1.2.0.0": "C:\\site\\update-1.2.0.0.exe" },
+    });
     const work = "C:\\Program Files\\OMFLOW-upchain-backups\\1.1.6.1-to-1.2.0.0.work";
     const uploads = p.steps.filter((s) => s.action === "upload").map((s) => (s.action === "upload" ? s.destination : ""));
     assert.deepStrictEqual(uploads, [`${work}\\update-1.2.0.0.exe`, `${work}\\python-3.11.9.exe`]);
@@ -85,7 +97,10 @@ describe("OMFLOW on Windows, rendered as PowerShell", () => {
     const t = text(b);
     assert.ok(!/Compress-Archive|Remove-Item/.test(t), t);
     const at = (re: RegExp) => b.commands.findIndex((c) => re.test(c));
-    assert.ok(at(/Stop-Service -Name 'OMFLOW Server'/) < at(/robocopy 'C:\\Program Files\\OMFLOW Server' 'C:\\Program Files\\OMFLOW-upchain-backups\\1\.1\.6\.1-to-1\.1\.6\.3\\install' \/MIR/));
+    assert.ok(
+      at(/Stop-Service -Name 'OMFLOW Server'/) <
+        at(/robocopy 'C:\\Program Files\\OMFLOW Server' 'C:\\Program Files\\OMFLOW-upchain-backups\\1\.1\.6\.1-to-1\.1\.6\.3\\install' \/MIR/),
+    );
     assert.ok(at(/icacls \$private \/inheritance:r/) >= 0);
   });
   it("the database is dumped with the site's command while OMFLOW is stopped, and only then is the restore point complete", () => {
@@ -93,13 +108,22 @@ describe("OMFLOW on Windows, rendered as PowerShell", () => {
     const ids = all.map((s) => s.id);
     assert.deepStrictEqual(ids.slice(0, 3), ["backup", "backup-database", "start-after-backup"]);
     const db = step(all, "backup-database");
-    assert.match(text(db), /Set-Location -LiteralPath 'C:\\Program Files\\OMFLOW-upchain-backups\\1\.1\.6\.1-to-1\.1\.6\.3\\database'\n& 'C:\\site\\dump\.cmd'/);
-    assert.match(db.commands[db.commands.length - 1], /^Set-Content -LiteralPath 'C:\\Program Files\\OMFLOW-upchain-backups\\1\.1\.6\.1-to-1\.1\.6\.3\\complete'/);
+    assert.match(
+      text(db),
+      /Set-Location -LiteralPath 'C:\\Program Files\\OMFLOW-upchain-backups\\1\.1\.6\.1-to-1\.1\.6\.3\\database'\n& 'C:\\site\\dump\.cmd'/,
+    );
+    assert.match(
+      db.commands[db.commands.length - 1],
+      /^Set-Content -LiteralPath 'C:\\Program Files\\OMFLOW-upchain-backups\\1\.1\.6\.1-to-1\.1\.6\.3\\complete'/,
+    );
     assert.deepStrictEqual(db.provenance, { kind: "site", field: "options.databaseBackup", note: db.provenance!.kind === "site" ? db.provenance!.note : "" });
   });
   it("the restore mirrors the copy back (nothing emptied first), then loads the database with the site's command", () => {
     const [files, db] = omflow.restoreSteps(plan("1.1.6.1", "1.1.6.3").hops[0], ctx());
-    assert.match(files.commands[0], /if \(-not \(Test-Path -LiteralPath 'C:\\Program Files\\OMFLOW-upchain-backups\\1\.1\.6\.1-to-1\.1\.6\.3\\complete'\)\) \{ throw/);
+    assert.match(
+      files.commands[0],
+      /if \(-not \(Test-Path -LiteralPath 'C:\\Program Files\\OMFLOW-upchain-backups\\1\.1\.6\.1-to-1\.1\.6\.3\\complete'\)\) \{ throw/,
+    );
     assert.match(text(files), /robocopy '[^']+\\install' 'C:\\Program Files\\OMFLOW Server' \/MIR/);
     assert.ok(!/Remove-Item|Expand-Archive/.test(text(files)));
     assert.match(text(db), /& 'C:\\site\\load\.cmd'/);
@@ -110,11 +134,22 @@ describe("OMFLOW on Windows, rendered as PowerShell", () => {
     assert.match(text(r), /Start-Service -Name 'OMFLOW Server'/);
   });
   it("a hop crossing 1.2.0.0 installs Python 3.11 (32 bit) in the install folder's Python311 and the site's packages, before the update file", () => {
-    const all = steps("1.1.6.1", "1.2.0.1", { ...site, windowsInstallDir: "D:\\Apps\\OMFLOW Server", additionalPythonPackages: ["pymssql==2.2.8"], python311Installer: "C:\\py\\python-3.11.9.exe" });
+    const all = steps("1.1.6.1", "1.2.0.1", {
+      ...site,
+      windowsInstallDir: "D:\\Apps\\OMFLOW Server",
+      additionalPythonPackages: ["pymssql==2.2.8"],
+      python311Installer: "C:\\py\\python-3.11.9.exe",
+    });
     const ids = all.map((s) => s.id);
-    assert.ok(ids.indexOf("install-python311") < ids.indexOf("install-additional-packages") && ids.indexOf("install-additional-packages") < ids.indexOf("run-update"), ids.join(", "));
+    assert.ok(
+      ids.indexOf("install-python311") < ids.indexOf("install-additional-packages") && ids.indexOf("install-additional-packages") < ids.indexOf("run-update"),
+      ids.join(", "),
+    );
     assert.match(text(step(all, "install-python311")), /'TargetDir=D:\\Apps\\OMFLOW Server\\Python311'/);
-    assert.match(text(step(all, "install-additional-packages")), /Set-Location -LiteralPath 'D:\\Apps\\OMFLOW Server\\Python311'\n& \.\\python\.exe -m pip install 'pymssql==2\.2\.8'/);
+    assert.match(
+      text(step(all, "install-additional-packages")),
+      /Set-Location -LiteralPath 'D:\\Apps\\OMFLOW Server\\Python311'\n& \.\\python\.exe -m pip install 'pymssql==2\.2\.8'/,
+    );
   });
   it("a hop crossing 1.2.0.0 at a site that added no Python packages has no Python steps (the document's condition)", () => {
     const ids = steps("1.1.6.1", "1.2.0.1", { ...site, additionalPythonPackages: [] }).map((s) => s.id);

@@ -5,15 +5,12 @@
 // checks are rendered in PowerShell, parsed with the real grammar, and judged on Windows-shaped
 // answers. What the host answers is data, never run.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { oracleAs } from "../../../../providers/catalogs/oracleAs";
 import { oracleHostChecks } from "../../../../providers/catalogs/oracleAs/checks";
 import { oracleAsOptions } from "../../../../providers/catalogs/oracleAs/options";
 import { HostCheck, Platform, PlanContext } from "../../../../providers/engine/planning/catalog";
-import { planUpgrade } from "../../../../providers/engine/planning/planner";
 import { hostCheckProblems } from "../../../../providers/engine/planning/precheck";
 import { LocalHost } from "../../../support/localHost";
 import { assertParses, invocationsOf } from "../../../support/psParse";
@@ -45,7 +42,10 @@ async function problemsFor(from: string, site: string, prepareOrLook?: Look["pre
   const h = fakeHost();
   look.prepare?.(h);
   try {
-    const o = oracleAsOptions({ sourceHome: h.home, destinationHome: h.dest, emtab: h.emtab, infrastructureCheck: site, ...(look.options ?? confirmed) }, "linux");
+    const o = oracleAsOptions(
+      { sourceHome: h.home, destinationHome: h.dest, emtab: h.emtab, infrastructureCheck: site, ...(look.options ?? confirmed) },
+      "linux",
+    );
     return await hostCheckProblems(new LocalHost(), oracleHostChecks(o, look.hops ?? hop(from), ctx));
   } finally {
     fs.rmSync(h.root, { recursive: true, force: true });
@@ -60,7 +60,10 @@ const noInfra = "none";
 describe("oracle-as: preview's host checks", () => {
   it("a 9.0.2 middle tier whose Infrastructure lacks the patch set is refused, naming the site's check, the release and the rule", async () => {
     const p = await problemsFor("9.0.2.3", answers("9.0.2.0.0"));
-    assert.deepStrictEqual(p.map((x) => x.path), ["options.infrastructureCheck"]);
+    assert.deepStrictEqual(
+      p.map((x) => x.path),
+      ["options.infrastructureCheck"],
+    );
     assert.match(p[0].message, /Infrastructure runs 9\.0\.2\.0\.0, older than 9\.0\.2\.3.*3038037/);
   });
 
@@ -70,8 +73,11 @@ describe("oracle-as: preview's host checks", () => {
   });
 
   it("an Infrastructure the site's check finds down is refused with what the check said", async () => {
-    const p = await problemsFor("9.0.4", "echo \"ldap_bind: Can't contact LDAP server\" >&2; exit 1");
-    assert.deepStrictEqual(p.map((x) => x.path), ["options.infrastructureCheck"]);
+    const p = await problemsFor("9.0.4", 'echo "ldap_bind: Can\'t contact LDAP server" >&2; exit 1');
+    assert.deepStrictEqual(
+      p.map((x) => x.path),
+      ["options.infrastructureCheck"],
+    );
     assert.match(p[0].message, /not ready: options\.infrastructureCheck exited 1 \(.*Can't contact LDAP server.*\); start it first/);
   });
 
@@ -94,7 +100,10 @@ describe("oracle-as: preview's host checks", () => {
 
   it("a destination folder holding something else is refused naming destinationHome; an earlier attempt's 10.1.2 is fine", async () => {
     const taken = await problemsFor("9.0.4", noInfra, (h) => (fs.mkdirSync(h.dest), fs.writeFileSync(path.join(h.dest, "x"), "")));
-    assert.deepStrictEqual(taken.map((x) => x.path), ["options.destinationHome"]);
+    assert.deepStrictEqual(
+      taken.map((x) => x.path),
+      ["options.destinationHome"],
+    );
     // an earlier attempt left the 10.1.2 Upgrade Assistant in the new home's upgrade folder (004; no ias.properties)
     const earlier = await problemsFor("9.0.4", noInfra, (h) => {
       fs.mkdirSync(path.join(h.dest, "upgrade"), { recursive: true });
@@ -114,20 +123,36 @@ describe("oracle-as: the active EM home at preview (004 l.32-36: the operator's 
 
   it("the source holding the active Enterprise Manager, or no em_loc at all, is accepted", async () => {
     assert.deepStrictEqual(await problemsFor("9.0.3", noInfra, (h) => fs.writeFileSync(h.emtab, `DEFAULT=${h.home}\n`)), []);
-    assert.deepStrictEqual(await problemsFor("9.0.3", noInfra, (h) => fs.writeFileSync(h.emtab, `DEFAULT=${h.home}/\n`)), [], "a trailing slash names the same home");
+    assert.deepStrictEqual(
+      await problemsFor("9.0.3", noInfra, (h) => fs.writeFileSync(h.emtab, `DEFAULT=${h.home}/\n`)),
+      [],
+      "a trailing slash names the same home",
+    );
     assert.deepStrictEqual(await problemsFor("9.0.3", noInfra), [], "no emtab: the source");
   });
 
   it("another active EM home is refused with the operator's part of 004: emctl stop there, emctl switch home to the source in its dialog box, then preview again", async () => {
     const p = await problemsFor("9.0.3", noInfra, other);
-    assert.deepStrictEqual(p.map((x) => x.path), ["options.emtab"]);
+    assert.deepStrictEqual(
+      p.map((x) => x.path),
+      ["options.emtab"],
+    );
     assert.match(p[0].message, /names ".*other 'em' home" as the active Enterprise Manager home, not the source home \/.*\/ias 902\./);
-    assert.match(p[0].message, /stop the active one there \(ACTIVE_EM_ORACLE_HOME\/bin\/emctl stop, with the ias_admin password\), then run ACTIVE_EM_ORACLE_HOME\/bin\/emctl switch home and choose \/.*\/ias 902 in the dialog box it opens/);
+    assert.match(
+      p[0].message,
+      /stop the active one there \(ACTIVE_EM_ORACLE_HOME\/bin\/emctl stop, with the ias_admin password\), then run ACTIVE_EM_ORACLE_HOME\/bin\/emctl switch home and choose \/.*\/ias 902 in the dialog box it opens/,
+    );
     assert.match(p[0].message, /then preview again: the hop stops the source's EM Web Site itself \(SOURCE_ORACLE_HOME\/bin\/emctl stop\)/);
   });
 
   it("once the operator switched (em_loc names the source), the same preview passes", async () => {
-    assert.deepStrictEqual(await problemsFor("9.0.3", noInfra, (h) => { other(h); fs.writeFileSync(h.emtab, `DEFAULT=${h.home}\n`); }), []);
+    assert.deepStrictEqual(
+      await problemsFor("9.0.3", noInfra, (h) => {
+        other(h);
+        fs.writeFileSync(h.emtab, `DEFAULT=${h.home}\n`);
+      }),
+      [],
+    );
   });
 });
 
@@ -140,12 +165,19 @@ describe("oracle-as: 004's tasks before 10.1.2 that only the site can confirm", 
 
   it("a Release 2 (9.0.2) directory's entries must be confirmed updated (options.prerequisites.updateOid902Entries), quoting 004 with its translation", async () => {
     const p = await problemsFor("9.0.4", answers("9.0.2.3.0"), { options: none });
-    assert.deepStrictEqual(p.map((x) => x.path), ["options.prerequisites.updateOid902Entries"]);
+    assert.deepStrictEqual(
+      p.map((x) => x.path),
+      ["options.prerequisites.updateOid902Entries"],
+    );
     assert.match(p[0].message, /Release 2 \(9\.0\.2\) Oracle Internet Directory \(the Infrastructure runs 9\.0\.2\.3\.0\)/);
     assert.match(p[0].message, /「リリース2\(9\.0\.2\)のOracle Internet Directoryを使用している場合は、2\.6\.5項/);
     assert.match(p[0].message, /\(if you use a Release 2 \(9\.0\.2\) Oracle Internet Directory, follow the procedure in section 2\.6\.5/);
     assert.match(p[0].message, /set options\.prerequisites\.updateOid902Entries: "done" in the stack and preview again$/);
-    assert.deepStrictEqual(await problemsFor("9.0.4", answers("9.0.2.3.0"), { options: { prerequisites: { updateOid902Entries: "done" } } }), [], "once confirmed, it passes");
+    assert.deepStrictEqual(
+      await problemsFor("9.0.4", answers("9.0.2.3.0"), { options: { prerequisites: { updateOid902Entries: "done" } } }),
+      [],
+      "once confirmed, it passes",
+    );
   });
 
   it("a directory of a later release, no Infrastructure, or a plan that stops at the patch set asks for no directory task", async () => {
@@ -155,8 +187,14 @@ describe("oracle-as: 004's tasks before 10.1.2 that only the site can confirm", 
   });
 
   it("a 9.0.2 middle tier going to 10.1.2 needs mod_osso confirmed on the Web Cache port, naming portlist.ini's second entry as the host has it", async () => {
-    const p = await problemsFor("9.0.2.3", noInfra, { options: none, prepare: portlist("Oracle HTTP Server port = 7778\n\nWeb Cache HTTP Listen port = 7777\n") });
-    assert.deepStrictEqual(p.map((x) => x.path), ["options.prerequisites.registerModOssoOnWebCachePort"]);
+    const p = await problemsFor("9.0.2.3", noInfra, {
+      options: none,
+      prepare: portlist("Oracle HTTP Server port = 7778\n\nWeb Cache HTTP Listen port = 7777\n"),
+    });
+    assert.deepStrictEqual(
+      p.map((x) => x.path),
+      ["options.prerequisites.registerModOssoOnWebCachePort"],
+    );
     assert.match(p[0].message, /ossoreg\.jarユーティリティを使用して/);
     assert.match(p[0].message, /second entry of .*ias 902\/install\/portlist\.ini .*which on this host reads "Web Cache HTTP Listen port = 7777"/);
     assert.match(p[0].message, /set options\.prerequisites\.registerModOssoOnWebCachePort: "done"/);
@@ -186,13 +224,26 @@ describe("oracle-as: 004's tasks before 10.1.2 that only the site can confirm", 
 describe("oracle-as: preview's host checks on Windows (PowerShell, the document's platform)", () => {
   const win: PlanContext = { platform: "windows", releases: ["9.0.2.3", "10.1.2"], options: {} };
   const winOptions = (extra: Record<string, unknown> = {}) =>
-    oracleAsOptions({ sourceHome: "D:\\oracle\\ias902", destinationHome: "D:\\oracle\\ias1012", windowsSourceService: "OracleIAS902ProcessManager", infrastructureCheck: "& 'D:\\site\\infra-release.ps1'", ...extra }, "windows");
+    oracleAsOptions(
+      {
+        sourceHome: "D:\\oracle\\ias902",
+        destinationHome: "D:\\oracle\\ias1012",
+        windowsSourceService: "OracleIAS902ProcessManager",
+        infrastructureCheck: "& 'D:\\site\\infra-release.ps1'",
+        ...extra,
+      },
+      "windows",
+    );
   const chain = [...hop("9.0.2.0", "9.0.2.3"), ...hop("9.0.2.3")];
   const byId = (checks: HostCheck[], id: string) => checks.find((c) => c.id === id)!;
   const judge = (c: HostCheck, stdout: string, code = 0, stderr = "") => c.judge({ code, stdout, stderr });
 
   it("Windows gets the same checks as Linux, each a PowerShell script that parses, within PowerShell 3.0's cmdlets", () => {
-    const on = (platform: Platform) => oracleHostChecks(platform === "windows" ? winOptions() : oracleAsOptions({ infrastructureCheck: "echo 9.0.2.3" }, "linux"), chain, { ...win, platform }).map((c) => c.id);
+    const on = (platform: Platform) =>
+      oracleHostChecks(platform === "windows" ? winOptions() : oracleAsOptions({ infrastructureCheck: "echo 9.0.2.3" }, "linux"), chain, {
+        ...win,
+        platform,
+      }).map((c) => c.id);
     assert.deepStrictEqual(on("windows"), ["infrastructure", "destination-home", "active-em-home", "mod-osso-web-cache-port"]);
     assert.deepStrictEqual(on("windows"), on("linux"));
     for (const c of oracleHostChecks(winOptions(), chain, win)) {
@@ -224,7 +275,10 @@ describe("oracle-as: preview's host checks on Windows (PowerShell, the document'
     assert.strictEqual(judge(em, "active=d:\\ORACLE\\ias902\\\r\n"), undefined, "the source itself");
     assert.strictEqual(judge(em, ""), undefined, "no em_loc");
     const refused = judge(em, "active=D:\\oracle\\ias903\r\n");
-    assert.match(String(refused), /the registry value HKLM\\SOFTWARE\\ORACLE\\em_loc names "D:\\\\oracle\\\\ias903" as the active Enterprise Manager home, not the source home D:\\oracle\\ias902/);
+    assert.match(
+      String(refused),
+      /the registry value HKLM\\SOFTWARE\\ORACLE\\em_loc names "D:\\\\oracle\\\\ias903" as the active Enterprise Manager home, not the source home D:\\oracle\\ias902/,
+    );
     assert.match(String(refused), /ACTIVE_EM_ORACLE_HOME\\bin\\emctl switch home and choose D:\\oracle\\ias902 in the dialog box/);
     assert.strictEqual(em.path, "options.sourceHome");
     const dest = byId(checks, "destination-home");
@@ -234,7 +288,10 @@ describe("oracle-as: preview's host checks on Windows (PowerShell, the document'
     assert.match(String(judge(dest, "")), /could not tell whether .* is free \(no answer\)/);
     const infraCheck = byId(checks, "infrastructure");
     const both = judge(infraCheck, "9.0.2.0.0\r\n") as { path: string }[];
-    assert.deepStrictEqual(both.map((x) => x.path), ["options.infrastructureCheck", "options.prerequisites.updateOid902Entries"]);
+    assert.deepStrictEqual(
+      both.map((x) => x.path),
+      ["options.infrastructureCheck", "options.prerequisites.updateOid902Entries"],
+    );
     assert.match(String(judge(infraCheck, "", 1, "the Infrastructure's directory at infra:389 does not answer")), /not ready/);
     const osso = judge(byId(checks, "mod-osso-web-cache-port"), "Web Cache HTTP Listen port = 7777\r\n") as { message: string }[];
     assert.match(osso[0].message, /second entry of D:\\oracle\\ias902\\install\\portlist\.ini .*reads "Web Cache HTTP Listen port = 7777"/);

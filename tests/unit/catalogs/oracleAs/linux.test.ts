@@ -33,16 +33,29 @@ const options = (l: Layout, extra: Record<string, unknown> = {}) => ({
   emtab: l.emtab,
   infrastructureCheck: "none",
   components: ["oc4j"],
-  postUpgradeTasks: { jaznLibraryPaths: { applicationXml: path.join(l.dest, "j2ee/home/config/application.xml") }, jaznDataFiles: "done", applicationXmlCustomizations: "done", bc4jRepackaging: "done" },
+  postUpgradeTasks: {
+    jaznLibraryPaths: { applicationXml: path.join(l.dest, "j2ee/home/config/application.xml") },
+    jaznDataFiles: "done",
+    applicationXmlCustomizations: "done",
+    bc4jRepackaging: "done",
+  },
   installers: { destination: "true" },
   iasAdminPassword: "$UPCHAIN_SECRET_IAS_ADMIN",
   // the site's home commands, here over the fake emctl the tests write
-  homeCommands: { start: 'echo "started $ORACLE_HOME" >> "$ORACLE_HOME/../started"', stop: 'echo "stopped $ORACLE_HOME" >> "$ORACLE_HOME/../stopped"', emRunning: '"$ORACLE_HOME/bin/emctl" status', emStart: '"$ORACLE_HOME/bin/emctl" start', reportsServerName: `sed -n 's/^SERVER_NAME=//p' "$ORACLE_HOME/reports/conf/rwservlet.properties"` },
+  homeCommands: {
+    start: 'echo "started $ORACLE_HOME" >> "$ORACLE_HOME/../started"',
+    stop: 'echo "stopped $ORACLE_HOME" >> "$ORACLE_HOME/../stopped"',
+    emRunning: '"$ORACLE_HOME/bin/emctl" status',
+    emStart: '"$ORACLE_HOME/bin/emctl" start',
+    reportsServerName: `sed -n 's/^SERVER_NAME=//p' "$ORACLE_HOME/reports/conf/rwservlet.properties"`,
+  },
   ...extra,
 });
 
-const stepOf = (l: Layout, id: string, from = "9.0.2.3", extra: Record<string, unknown> = {}): Step => planUpgrade(oracleAs, { installed: from, target: "10.1.2", platform: "linux", options: options(l, extra) }).steps.find((s) => s.id === id)!;
-const run = (s: Step, env: Record<string, string> = {}) => spawnSync("sh", ["-c", s.commands.join("\n")], { encoding: "utf8", env: { ...process.env, ...env } });
+const stepOf = (l: Layout, id: string, from = "9.0.2.3", extra: Record<string, unknown> = {}): Step =>
+  planUpgrade(oracleAs, { installed: from, target: "10.1.2", platform: "linux", options: options(l, extra) }).steps.find((s) => s.id === id)!;
+const run = (s: Step, env: Record<string, string> = {}) =>
+  spawnSync("sh", ["-c", s.commands.join("\n")], { encoding: "utf8", env: { ...process.env, ...env } });
 
 /** An executable script at `file`. */
 function script(file: string, body: string) {
@@ -56,7 +69,7 @@ describe("oracle-as on Linux: the scripts (run by sh)", () => {
   afterEach(() => fs.rmSync(l.root, { recursive: true, force: true }));
 
   describe("the Upgrade Assistant's failing component comes from this run's part of iasua.log (004: the log is appended)", () => {
-    const oldRun = "2026-12-01 Starting to upgrade component \"Oracle HTTP Server\"\n";
+    const oldRun = '2026-12-01 Starting to upgrade component "Oracle HTTP Server"\n';
     beforeEach(() => {
       fs.mkdirSync(path.join(l.dest, "upgrade/log"), { recursive: true });
       fs.writeFileSync(path.join(l.dest, "upgrade/log/iasua.log"), oldRun);
@@ -71,7 +84,10 @@ describe("oracle-as on Linux: the scripts (run by sh)", () => {
     });
 
     it("a run that fails at a component names that component, not the earlier run's", () => {
-      script(path.join(l.dest, "upgrade/iasua.sh"), `cat > /dev/null; echo 'Starting to upgrade component "OracleAS Web Cache"' >> "$(dirname "$0")/log/iasua.log"; exit 1`);
+      script(
+        path.join(l.dest, "upgrade/iasua.sh"),
+        `cat > /dev/null; echo 'Starting to upgrade component "OracleAS Web Cache"' >> "$(dirname "$0")/log/iasua.log"; exit 1`,
+      );
       const r = run(stepOf(l, "upgrade-assistant"));
       assert.strictEqual(r.status, 1);
       assert.match(r.stderr, /failed at component: "OracleAS Web Cache"/);
@@ -83,16 +99,21 @@ describe("oracle-as on Linux: the scripts (run by sh)", () => {
     const withPassword = (s: Step) => ({ ...s, commands: s.commands.map((c) => c.replace('"$UPCHAIN_SECRET_IAS_ADMIN"', '"secret"')) });
     const recoverEm = () => {
       const hop = planUpgrade(oracleAs, { installed: "9.0.2.3", target: "10.1.2", platform: "linux", options: options(l) }).hops[0];
-      return oracleAs.recoverSteps!(hop, { platform: "linux", releases: oracleAs.defaultReleases, options: options(l) }).find((s) => s.id === "recover-em-web-site")!;
+      return oracleAs.recoverSteps!(hop, { platform: "linux", releases: oracleAs.defaultReleases, options: options(l) }).find(
+        (s) => s.id === "recover-em-web-site",
+      )!;
     };
     beforeEach(() => {
       other = path.join(l.root, "ias903");
       // a fake emctl: status exits 0 while a 'running' file is there; stop needs the password on stdin
       for (const home of [l.src, other]) {
-        script(path.join(home, "bin/emctl"), [
-          `h=$(dirname "$(dirname "$0")")`,
-          `case "$1" in status) [ -f "$h/running" ];; stop) read p; [ "$p" = secret ] && rm -f "$h/running" && echo "$h" >> "$h/stopped";; start) touch "$h/running";; esac`,
-        ].join("\n"));
+        script(
+          path.join(home, "bin/emctl"),
+          [
+            `h=$(dirname "$(dirname "$0")")`,
+            `case "$1" in status) [ -f "$h/running" ];; stop) read p; [ "$p" = secret ] && rm -f "$h/running" && echo "$h" >> "$h/stopped";; start) touch "$h/running";; esac`,
+          ].join("\n"),
+        );
       }
     });
 
@@ -197,7 +218,10 @@ describe("oracle-as on Linux: the scripts (run by sh)", () => {
 
   it("the console port is reported from targets.xml's StandaloneConsoleURL, with 004's 1810 -> 1812 note for a 9.0.2 source", () => {
     fs.mkdirSync(path.join(l.dest, "sysman/emd"), { recursive: true });
-    fs.writeFileSync(path.join(l.dest, "sysman/emd/targets.xml"), `<Targets>\n<Target TYPE="oracle_ias"><Property NAME="StandaloneConsoleURL" VALUE="http://mid.example:1812/emd/console"/></Target>\n</Targets>\n`);
+    fs.writeFileSync(
+      path.join(l.dest, "sysman/emd/targets.xml"),
+      `<Targets>\n<Target TYPE="oracle_ias"><Property NAME="StandaloneConsoleURL" VALUE="http://mid.example:1812/emd/console"/></Target>\n</Targets>\n`,
+    );
     const r = run(stepOf(l, "report-console-port"));
     assert.strictEqual(r.status, 0, r.stderr);
     assert.match(r.stdout, /console port: 1812 .*1812 after a 9\.0\.2 or 9\.0\.3 source/);

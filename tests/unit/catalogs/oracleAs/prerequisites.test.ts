@@ -15,13 +15,19 @@ const normalized = (text: string) => text.replace(/\s+/g, " ").trim();
 describe("oracle-as: options.prerequisites (the site's confirmations)", () => {
   it('takes "done" for each task, and nothing at all', () => {
     for (const platform of ["linux", "windows"] as const) {
-      assert.deepStrictEqual(checkOracleAsOptions({ prerequisites: { updateOid902Entries: "done", registerModOssoOnWebCachePort: "done" } }, platform).problems, []);
+      assert.deepStrictEqual(
+        checkOracleAsOptions({ prerequisites: { updateOid902Entries: "done", registerModOssoOnWebCachePort: "done" } }, platform).problems,
+        [],
+      );
       assert.deepStrictEqual(checkOracleAsOptions({}, platform).problems, []);
     }
   });
 
   it("refuses any other value and an unknown task, all at once, naming each field and the legal choice", () => {
-    const { problems } = checkOracleAsOptions({ prerequisites: { updateOid902Entries: "yes", registerModOssoOnWebCachePort: true, updateOidEntries: "done" } }, "linux");
+    const { problems } = checkOracleAsOptions(
+      { prerequisites: { updateOid902Entries: "yes", registerModOssoOnWebCachePort: true, updateOidEntries: "done" } },
+      "linux",
+    );
     const byPath = Object.fromEntries(problems.map((p) => [p.path, p.message]));
     assert.match(byPath["options.prerequisites.updateOid902Entries"], /the only value is "done" \(leave it out until the task is done\)/);
     assert.match(byPath["options.prerequisites.registerModOssoOnWebCachePort"], /the only value is "done"/);

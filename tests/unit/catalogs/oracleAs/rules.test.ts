@@ -59,14 +59,23 @@ describe("oracle-as: the chain", () => {
   });
 
   it("9.0.1 has no legal path, and the refusal names the documented sources", () => {
-    assert.throws(() => plan("9.0.1"), (e: unknown) => isUpchainError(e, "NO_LEGAL_PATH") && /9\.0\.2\.x.*9\.0\.3\.x.*9\.0\.4\.x/.test(e.message));
+    assert.throws(
+      () => plan("9.0.1"),
+      (e: unknown) => isUpchainError(e, "NO_LEGAL_PATH") && /9\.0\.2\.x.*9\.0\.3\.x.*9\.0\.4\.x/.test(e.message),
+    );
   });
 
   it("an older target is a DOWNGRADE", () => {
-    assert.throws(() => plan("10.1.2.0.2", "9.0.4"), (e: unknown) => isUpchainError(e, "DOWNGRADE") && e.path[0] === "target");
+    assert.throws(
+      () => plan("10.1.2.0.2", "9.0.4"),
+      (e: unknown) => isUpchainError(e, "DOWNGRADE") && e.path[0] === "target",
+    );
   });
 
   it("9.0.2.0 cannot skip the patch set, even with only 10.1.2 known", () => {
-    assert.throws(() => planUpgrade(oracleAs, { installed: "9.0.2.0", target: "10.1.2", platform: "linux", releases: ["10.1.2"] }), (e: unknown) => isUpchainError(e, "NO_LEGAL_PATH"));
+    assert.throws(
+      () => planUpgrade(oracleAs, { installed: "9.0.2.0", target: "10.1.2", platform: "linux", releases: ["10.1.2"] }),
+      (e: unknown) => isUpchainError(e, "NO_LEGAL_PATH"),
+    );
   });
 });

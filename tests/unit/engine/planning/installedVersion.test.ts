@@ -25,13 +25,49 @@ const undocumented: Catalog = { ...counter, probeVersion: undefined };
 describe("the installed version's source, in the order of issue 17", () => {
   const all: VersionSources = { versionCommand: "omflow-version", current: "1.1.5.0", tracked: "1.1.6.1" };
   const cases: { name: string; catalog: Catalog; ctx?: PlanContext; sources: VersionSources; want: unknown }[] = [
-    { name: "a documented source wins over every stack field and the state", catalog: counter, sources: { versionCommand: "x", current: "1", tracked: "2" }, want: { kind: "document", probe: counter.probeVersion!(linux) } },
-    { name: "without a documented source, the site's versionCommand wins over the state and current", catalog: omflow, sources: all, want: { kind: "site", probe: { shell: "sh", command: "omflow-version" } } },
-    { name: "a Windows server's versionCommand runs in PowerShell", catalog: omflow, ctx: windows, sources: all, want: { kind: "site", probe: { shell: "powershell", command: "omflow-version" } } },
-    { name: "without versionCommand, the version tracked since the last run wins over current", catalog: omflow, sources: { current: "1.1.5.0", tracked: "1.1.6.1" }, want: { kind: "tracked", version: "1.1.6.1" } },
-    { name: "on first adoption (nothing tracked), the stack's current is trusted", catalog: omflow, sources: { current: " 1.1.5.0 " }, want: { kind: "declared", version: "1.1.5.0" } },
-    { name: "a tracked value that is not a version (the state's 'unknown') is passed over for current", catalog: omflow, sources: { current: "1.1.5.0", tracked: "unknown" }, want: { kind: "declared", version: "1.1.5.0" } },
-    { name: "an empty versionCommand is no command", catalog: omflow, sources: { versionCommand: "", current: "1.1.5.0" }, want: { kind: "declared", version: "1.1.5.0" } },
+    {
+      name: "a documented source wins over every stack field and the state",
+      catalog: counter,
+      sources: { versionCommand: "x", current: "1", tracked: "2" },
+      want: { kind: "document", probe: counter.probeVersion!(linux) },
+    },
+    {
+      name: "without a documented source, the site's versionCommand wins over the state and current",
+      catalog: omflow,
+      sources: all,
+      want: { kind: "site", probe: { shell: "sh", command: "omflow-version" } },
+    },
+    {
+      name: "a Windows server's versionCommand runs in PowerShell",
+      catalog: omflow,
+      ctx: windows,
+      sources: all,
+      want: { kind: "site", probe: { shell: "powershell", command: "omflow-version" } },
+    },
+    {
+      name: "without versionCommand, the version tracked since the last run wins over current",
+      catalog: omflow,
+      sources: { current: "1.1.5.0", tracked: "1.1.6.1" },
+      want: { kind: "tracked", version: "1.1.6.1" },
+    },
+    {
+      name: "on first adoption (nothing tracked), the stack's current is trusted",
+      catalog: omflow,
+      sources: { current: " 1.1.5.0 " },
+      want: { kind: "declared", version: "1.1.5.0" },
+    },
+    {
+      name: "a tracked value that is not a version (the state's 'unknown') is passed over for current",
+      catalog: omflow,
+      sources: { current: "1.1.5.0", tracked: "unknown" },
+      want: { kind: "declared", version: "1.1.5.0" },
+    },
+    {
+      name: "an empty versionCommand is no command",
+      catalog: omflow,
+      sources: { versionCommand: "", current: "1.1.5.0" },
+      want: { kind: "declared", version: "1.1.5.0" },
+    },
     { name: "with no source at all there is none", catalog: omflow, sources: {}, want: undefined },
   ];
   for (const c of cases) {
@@ -40,7 +76,12 @@ describe("the installed version's source, in the order of issue 17", () => {
 
   it("only the document's and the site's sources are read on the host", () => {
     assert.deepStrictEqual(
-      [versionSource(counter, linux, {}), versionSource(omflow, linux, { versionCommand: "v" }), versionSource(omflow, linux, { tracked: "1.1.6.1" }), versionSource(omflow, linux, { current: "1.1.6.1" })].map(readsTheHost),
+      [
+        versionSource(counter, linux, {}),
+        versionSource(omflow, linux, { versionCommand: "v" }),
+        versionSource(omflow, linux, { tracked: "1.1.6.1" }),
+        versionSource(omflow, linux, { current: "1.1.6.1" }),
+      ].map(readsTheHost),
       [true, true, false, false],
     );
   });
@@ -65,7 +106,11 @@ describe("a versionCommand's output is data: checked as a version, never repeate
     { name: "more than a version's length is refused by its size", printed: "1".repeat(65), want: /^printed 65 characters, more than a version has/ },
     { name: "several lines are refused", printed: "1.1.6.3\n1.1.6.4", want: /^printed several lines/ },
     { name: "control characters are refused as not printable", printed: "1.1.6.3\u001b[2J", want: /^printed characters that are not printable text/ },
-    { name: "printable text that is not a version is refused without quoting it", printed: "OMFLOW Server 1.1.6.3", want: /^printed text that is not an OMFLOW version \(not shown: the output is data\)/ },
+    {
+      name: "printable text that is not a version is refused without quoting it",
+      printed: "OMFLOW Server 1.1.6.3",
+      want: /^printed text that is not an OMFLOW version \(not shown: the output is data\)/,
+    },
   ];
   for (const c of table) {
     it(c.name, () => {
@@ -82,7 +127,9 @@ describe("a declared current", () => {
   it("that is a version of the product's scheme has no problem, and one that is not names current and the scheme", () => {
     assert.deepStrictEqual(currentProblems(omflow, "1.1.6.1"), []);
     assert.deepStrictEqual(currentProblems(omflow, undefined), []);
-    assert.deepStrictEqual(currentProblems(omflow, "1.1"), [{ path: "current", message: '"1.1" is not an OMFLOW version (4 numbers separated by dots, like 1.2.0.1)' }]);
+    assert.deepStrictEqual(currentProblems(omflow, "1.1"), [
+      { path: "current", message: '"1.1" is not an OMFLOW version (4 numbers separated by dots, like 1.2.0.1)' },
+    ]);
   });
   it("a long or unprintable value is not repeated", () => {
     const [p] = currentProblems(omflow, "$(rm -rf /)\n".repeat(5));
@@ -92,7 +139,10 @@ describe("a declared current", () => {
 
 describe("preview's plain word on a version it did not read", () => {
   it("a declared current: trusting the stack, and how to read it instead", () => {
-    assert.strictEqual(trustingNote("10.0.0.5", { kind: "declared", version: "1.1.6.1" }), "trusting the stack: 10.0.0.5 runs 1.1.6.1 (no documented way to read it; give versionCommand to read it)");
+    assert.strictEqual(
+      trustingNote("10.0.0.5", { kind: "declared", version: "1.1.6.1" }),
+      "trusting the stack: 10.0.0.5 runs 1.1.6.1 (no documented way to read it; give versionCommand to read it)",
+    );
   });
   it("a tracked version says it is the last run's, and that a different current is no longer trusted", () => {
     assert.match(trustingNote("h", { kind: "tracked", version: "1.1.6.3" })!, /^from the state: h runs 1\.1\.6\.3, the version upchain's last run reached/);
@@ -109,7 +159,11 @@ describe("the version a run reached, from its journal", () => {
   const first = (hop: string) => plan.steps.findIndex((s) => s.hop === hop);
   const cases: { name: string; journal?: { status: "running" | "done" | "restored" | "restore-failed" | "stopped"; next: number }; want: string }[] = [
     { name: "a finished run reached its target", journal: { status: "done", next: plan.steps.length }, want: "4" },
-    { name: "a run whose second hop failed and was restored reached the end of its first hop", journal: { status: "restored", next: first("2->3") + 1 }, want: "2" },
+    {
+      name: "a run whose second hop failed and was restored reached the end of its first hop",
+      journal: { status: "restored", next: first("2->3") + 1 },
+      want: "2",
+    },
     { name: "a run whose first hop failed is where it started", journal: { status: "restored", next: 1 }, want: "1" },
     { name: "a run stopped between hops reached the end of the last hop it finished", journal: { status: "stopped", next: first("3->4") }, want: "3" },
     { name: "a run that never wrote its journal is where it started", journal: undefined, want: "1" },

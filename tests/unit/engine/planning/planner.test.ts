@@ -37,7 +37,8 @@ describe("planner: OMFLOW chains from the document's rules", () => {
   it("an unknown version is refused, naming the known releases and legal targets", () => {
     assert.throws(
       () => chain("1.1.6.1", "1.2.0.9"),
-      (e: unknown) => isUpchainError(e, "UNKNOWN_VERSION") && /known: .*1\.2\.0\.1/.test((e as Error).message) && /legal targets from 1\.1\.6\.1/.test((e as Error).message),
+      (e: unknown) =>
+        isUpchainError(e, "UNKNOWN_VERSION") && /known: .*1\.2\.0\.1/.test((e as Error).message) && /legal targets from 1\.1\.6\.1/.test((e as Error).message),
     );
   });
   it("an unknown target's message reads as one sentence, its parenthesis closed", () => {
@@ -58,24 +59,38 @@ describe("planner: OMFLOW chains from the document's rules", () => {
         const m = (e as Error).message;
         assert.ok(isUpchainError(e, "UNKNOWN_VERSION"), m);
         assert.ok(m.length < 600, `${m.length} characters`);
-        assert.match(m, /^target: 1\.2\.9\.9 is not a known OMFLOW release \(known: 1\.1\.6\.1, 1\.2\.0\.0, 1\.2\.0\.1, 1\.2\.0\.2, 1\.2\.0\.3, … 292 more …, 1\.2\.0\.296, /);
+        assert.match(
+          m,
+          /^target: 1\.2\.9\.9 is not a known OMFLOW release \(known: 1\.1\.6\.1, 1\.2\.0\.0, 1\.2\.0\.1, 1\.2\.0\.2, 1\.2\.0\.3, … 292 more …, 1\.2\.0\.296, /,
+        );
         assert.match(m, /1\.2\.0\.300; legal targets from 1\.1\.6\.1: 1\.2\.0\.0, .*, 1\.2\.0\.300\)$/);
         return true;
       },
     );
   });
   it("text that is not a version is called not an OMFLOW version (the article fits the title)", () => {
-    assert.throws(() => chain("1.1.6", "1.2.0.0"), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && (e as Error).message === 'installed: "1.1.6" is not an OMFLOW version (4 numbers separated by dots, like 1.2.0.1)');
+    assert.throws(
+      () => chain("1.1.6", "1.2.0.0"),
+      (e: unknown) =>
+        isUpchainError(e, "INVALID_INPUT") &&
+        (e as Error).message === 'installed: "1.1.6" is not an OMFLOW version (4 numbers separated by dots, like 1.2.0.1)',
+    );
     assert.throws(
       () => planUpgrade(omflow, { installed: "1.1.6.1", target: "1.2.0.0", platform: "linux", releases: ["1.2"] }),
       (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /^releases\[0\]: "1\.2" is not an OMFLOW version \(/.test((e as Error).message),
     );
   });
   it("text that is not a four-number version is refused with the scheme", () => {
-    assert.throws(() => chain("1.1.6", "1.2.0.0"), (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /installed: "1\.1\.6" .*4 numbers/.test((e as Error).message));
+    assert.throws(
+      () => chain("1.1.6", "1.2.0.0"),
+      (e: unknown) => isUpchainError(e, "INVALID_INPUT") && /installed: "1\.1\.6" .*4 numbers/.test((e as Error).message),
+    );
   });
   it("a platform without recipes is refused with the choices", () => {
-    assert.throws(() => chain("1.1.6.1", "1.2.0.0", "aix" as Platform), (e: unknown) => isUpchainError(e, "UNSUPPORTED_PLATFORM") && /linux and windows/.test((e as Error).message));
+    assert.throws(
+      () => chain("1.1.6.1", "1.2.0.0", "aix" as Platform),
+      (e: unknown) => isUpchainError(e, "UNSUPPORTED_PLATFORM") && /linux and windows/.test((e as Error).message),
+    );
   });
   it("the user's release list says which feature version comes next, and the hop lands on its x.y.z.0", () => {
     assert.deepStrictEqual(chain("1.1.6.1", "1.2.0.1", "linux", ["1.1.6.1", "1.2.0.0", "1.2.0.1"]), ["1.1.6.1->1.2.0.0", "1.2.0.0->1.2.0.1"]);
@@ -97,10 +112,14 @@ describe("planner: OMFLOW chains from the document's rules", () => {
 });
 
 // Properties over random release lists: versions a.b.c.d with small numbers so chains are dense.
-const version = fc.tuple(fc.integer({ min: 1, max: 1 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 3 })).map((p) => p.join("."));
+const version = fc
+  .tuple(fc.integer({ min: 1, max: 1 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 3 }))
+  .map((p) => p.join("."));
 const scenario = fc
   .record({ releases: fc.uniqueArray(version, { minLength: 2, maxLength: 14 }), platform: fc.constantFrom<Platform>("linux", "windows") })
-  .chain(({ releases, platform }) => fc.record({ releases: fc.constant(releases), platform: fc.constant(platform), from: fc.constantFrom(...releases), to: fc.constantFrom(...releases) }));
+  .chain(({ releases, platform }) =>
+    fc.record({ releases: fc.constant(releases), platform: fc.constant(platform), from: fc.constantFrom(...releases), to: fc.constantFrom(...releases) }),
+  );
 
 const feature = (v: string) => v.split(".").slice(0, 3).join(".");
 const sorted = (rs: string[]) => [...rs].sort(omflowScheme.compare);
@@ -226,7 +245,10 @@ describe("planning over thousands of releases is fast and bounded (issue 19)", f
 
   it("the refusal that lists the legal targets over 2,000 releases comes as fast", () => {
     const started = Date.now();
-    assert.throws(() => planUpgrade(omflow, { installed: "1.1.6.1", target: "1.1.5.0", platform: "linux", releases: many }), (e: unknown) => isUpchainError(e, "DOWNGRADE"));
+    assert.throws(
+      () => planUpgrade(omflow, { installed: "1.1.6.1", target: "1.1.5.0", platform: "linux", releases: many }),
+      (e: unknown) => isUpchainError(e, "DOWNGRADE"),
+    );
     assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
   });
 
@@ -239,7 +261,7 @@ describe("planning over thousands of releases is fast and bounded (issue 19)", f
     platforms: ["linux"],
     defaultReleases: ["1", "1000000000"],
     legalHops: (from) => {
-      for (const until = Date.now() + slowMs; Date.now() < until; );
+      for (const until = Date.now() + slowMs; Date.now() < until;);
       return [{ from, to: String(Number(from) + 1), rule } as Hop];
     },
     requiredStops: () => [],
@@ -265,7 +287,10 @@ describe("planning over thousands of releases is fast and bounded (issue 19)", f
 
   it("the default bounds stop an endless catalog too, within their time limit", () => {
     const started = Date.now();
-    assert.throws(() => planUpgrade(endless(), { installed: "1", target: "1000000000", platform: "linux" }), (e: unknown) => isUpchainError(e, "INVALID_INPUT"));
+    assert.throws(
+      () => planUpgrade(endless(), { installed: "1", target: "1000000000", platform: "linux" }),
+      (e: unknown) => isUpchainError(e, "INVALID_INPUT"),
+    );
     assert.ok(Date.now() - started < SEARCH_BOUNDS.ms + 1000);
   });
 });

@@ -16,9 +16,13 @@ const serviced: Catalog = {
   scheme: dottedNumbers(1, "3"),
   platforms: ["linux"],
   defaultReleases: [],
-  legalHops: (from: string, ctx: PlanContext) => ctx.releases.filter((r) => Number(r) === Number(from) + 1).map((to) => ({ from, to, rule: { id: "r", text: "r", source: "s" } }) as Hop),
+  legalHops: (from: string, ctx: PlanContext) =>
+    ctx.releases.filter((r) => Number(r) === Number(from) + 1).map((to) => ({ from, to, rule: { id: "r", text: "r", source: "s" } }) as Hop),
   requiredStops: () => [],
-  hopSteps: (hop) => [shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: ["true"] }), shStep({ provenance: TEST_STEP, id: "install", action: "run", title: `install ${hop.to}`, destructive: true, commands: ["true"] })],
+  hopSteps: (hop) => [
+    shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: ["true"] }),
+    shStep({ provenance: TEST_STEP, id: "install", action: "run", title: `install ${hop.to}`, destructive: true, commands: ["true"] }),
+  ],
   restoreSteps: () => [],
   offers: () => ({ shell: "sh", command: "cat offer", read: () => ({ releases: [], target: "" }) }),
 };
@@ -44,18 +48,30 @@ describe("planner: an interrupted run re-planned for a product whose releases co
 
   it("a product whose releases are the stack's keeps them: a release removed from the stack still refuses the journal's plan", () => {
     const own: Catalog = { ...serviced, product: "own", offers: undefined, defaultReleases: ["1", "2", "3"] };
-    const ownJournal = parseJournal(JSON.stringify(newJournal("20261207T040000-abcdef", planUpgrade(own, { installed: "1", target: "3", platform: "linux" }))), "test");
-    assert.throws(() => replanInterrupted(own, { platform: "linux", releases: ["1", "3"] }, ownJournal), (e: unknown) => isUpchainError(e, "UNKNOWN_VERSION") || isUpchainError(e, "NO_LEGAL_PATH"));
+    const ownJournal = parseJournal(
+      JSON.stringify(newJournal("20261207T040000-abcdef", planUpgrade(own, { installed: "1", target: "3", platform: "linux" }))),
+      "test",
+    );
+    assert.throws(
+      () => replanInterrupted(own, { platform: "linux", releases: ["1", "3"] }, ownJournal),
+      (e: unknown) => isUpchainError(e, "UNKNOWN_VERSION") || isUpchainError(e, "NO_LEGAL_PATH"),
+    );
   });
 
   it("a chain that does not run from the journal's from to its to is not a journal this version writes", () => {
-    assert.throws(() => parseJournal(JSON.stringify({ ...journal, chain: ["1", "9"] }), "test"), (e: unknown) => isUpchainError(e, "JOURNAL_INVALID"));
+    assert.throws(
+      () => parseJournal(JSON.stringify({ ...journal, chain: ["1", "9"] }), "test"),
+      (e: unknown) => isUpchainError(e, "JOURNAL_INVALID"),
+    );
   });
 
   it("a journal written before the chain was kept: re-planned from the given releases, as before", () => {
     const { chain: _c, ...old } = journal;
     const older = parseJournal(JSON.stringify(old), "test");
-    assert.throws(() => replanInterrupted(serviced, { platform: "linux", releases: [] }, older), (e: unknown) => isUpchainError(e, "UNKNOWN_VERSION") && /known: ;/.test((e as Error).message));
+    assert.throws(
+      () => replanInterrupted(serviced, { platform: "linux", releases: [] }, older),
+      (e: unknown) => isUpchainError(e, "UNKNOWN_VERSION") && /known: ;/.test((e as Error).message),
+    );
     assert.strictEqual(planDigest(replanInterrupted(serviced, { platform: "linux", releases: ["2", "3"] }, older)), journal.planDigest);
   });
 });

@@ -35,7 +35,10 @@ describe("the PowerShell version check at preview", () => {
 
   it("reads only $PSVersionTable.PSVersion, changing nothing", () => assert.strictEqual(check.command, "$PSVersionTable.PSVersion.ToString()"));
   it("a host below the minimum is refused naming the version it runs and what to install", () => {
-    assert.match(String(judge("3.0\r\n")), /this host runs PowerShell 3\.0; OMFLOW's Windows recipe uses cmdlets of Windows PowerShell 4\.0: install Windows Management Framework 4\.0/);
+    assert.match(
+      String(judge("3.0\r\n")),
+      /this host runs PowerShell 3\.0; OMFLOW's Windows recipe uses cmdlets of Windows PowerShell 4\.0: install Windows Management Framework 4\.0/,
+    );
   });
   it("a host at or above the minimum passes", () => assert.strictEqual(judge("5.1.14393.0\n"), undefined));
   it("output that is not a version is refused, not trusted", () => assert.match(String(judge("hello")), /could not read this host's PowerShell version/));
@@ -52,12 +55,18 @@ describe("the PowerShell version check at preview", () => {
       const problems = await hostCheckProblems(host, hostChecksFor(omflow, [], windows));
       const refused = problems.find((p) => p.path === "platform");
       assert.ok(refused, JSON.stringify(problems));
-      assert.match(refused.message, /this host runs PowerShell 2\.0; OMFLOW's Windows recipe uses cmdlets of Windows PowerShell 3\.0: install Windows Management Framework 3\.0/);
+      assert.match(
+        refused.message,
+        /this host runs PowerShell 2\.0; OMFLOW's Windows recipe uses cmdlets of Windows PowerShell 3\.0: install Windows Management Framework 3\.0/,
+      );
     });
     it("the version is read through powershell -NoProfile -NonInteractive -EncodedCommand, the script on its standard input", async () => {
       const { host, ran } = windowsHost("5.1.17763.1432");
       const problems = await hostCheckProblems(host, hostChecksFor(omflow, [], windows));
-      assert.deepStrictEqual(problems.filter((p) => p.path === "platform"), []);
+      assert.deepStrictEqual(
+        problems.filter((p) => p.path === "platform"),
+        [],
+      );
       assert.strictEqual(ran[0], `${invocationOf({ shell: "powershell", command: "" }).line} <<< $PSVersionTable.PSVersion.ToString()`);
     });
   });

@@ -25,7 +25,10 @@ describe("promotion: a target must already run in the environment promoted from"
   });
 
   it("a server whose name holds a dot is named in brackets, so that --path reads it as one key", () => {
-    assert.match(promotionProblem(groupmax.scheme, "groupmax", "06-00", { from: "staging", proven: [], server: "gmx.paris" })!, /'upchain:promotion\.overrides\["gmx\.paris"\]'/);
+    assert.match(
+      promotionProblem(groupmax.scheme, "groupmax", "06-00", { from: "staging", proven: [], server: "gmx.paris" })!,
+      /'upchain:promotion\.overrides\["gmx\.paris"\]'/,
+    );
   });
 
   it("a previous stack with no server of the product says so", () => {
@@ -39,11 +42,17 @@ describe("promotion: a target must already run in the environment promoted from"
   it("a module set passes when each module runs at its version somewhere in the previous stack", () => {
     const gate = { from: "staging", proven: ["ecommerce=5.2.0.0", "integration=5.2.0.0,database=5.2.0.0"] };
     assert.strictEqual(promotionProblem(altazion.scheme, "altazion-office", "ecommerce=5.2.0.0,database=5.2.0.0", gate), undefined);
-    assert.match(promotionProblem(altazion.scheme, "altazion-office", "ecommerce=5.2.0.0,phygitalapi=5.2.0.0", gate)!, /^phygitalapi=5\.2\.0\.0 is not yet run/);
+    assert.match(
+      promotionProblem(altazion.scheme, "altazion-office", "ecommerce=5.2.0.0,phygitalapi=5.2.0.0", gate)!,
+      /^phygitalapi=5\.2\.0\.0 is not yet run/,
+    );
   });
 
   it("an override lets the target through (the caller shows it)", () => {
-    assert.strictEqual(promotionProblem(groupmax.scheme, "groupmax", "06-00", { from: "staging", proven: [], override: "CVE fix approved by change 4711" }), undefined);
+    assert.strictEqual(
+      promotionProblem(groupmax.scheme, "groupmax", "06-00", { from: "staging", proven: [], override: "CVE fix approved by change 4711" }),
+      undefined,
+    );
   });
 
   it("a stack proves only the versions its servers run after a successful run", () => {

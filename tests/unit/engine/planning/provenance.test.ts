@@ -15,7 +15,11 @@ import { repoRoot } from "../../../support/pulumi";
 const seedsDir = process.env.UPCHAIN_SEEDS ?? path.resolve(repoRoot, "../shared/seeds");
 
 /** Markdown escapes (mod\_wsgi) and runs of white space do not count. */
-const normalized = (text: string) => text.replace(/\\([_*[\]()#.!-])/g, "$1").replace(/\s+/g, " ").trim();
+const normalized = (text: string) =>
+  text
+    .replace(/\\([_*[\]()#.!-])/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
 
 interface Case {
   product: string;
@@ -36,9 +40,19 @@ const altazionOptions = (platform: Platform) => {
       { name: "ecommerce", target: "latest", folder: `${root}ecommerce`, pools: ["Ecommerce"] },
       { name: "integration", target: "latest", folder: `${root}integration` },
     ],
-    database: { sqlCommand: "sqlcmd -b -i", backupCommand: "backup-db", restoreCommand: "restore-db", scriptsFolder: `${root}sql${platform === "windows" ? "\\" : "/"}{version}`, reviewedScripts: [{ name: "001.sql", sha256: "a".repeat(64) }] },
+    database: {
+      sqlCommand: "sqlcmd -b -i",
+      backupCommand: "backup-db",
+      restoreCommand: "restore-db",
+      scriptsFolder: `${root}sql${platform === "windows" ? "\\" : "/"}{version}`,
+      reviewedScripts: [{ name: "001.sql", sha256: "a".repeat(64) }],
+    },
     notify: "notify-users",
-    portal: { listedPattern: 'data-module="{module}"', installingPattern: "installing {module}", install: { method: "POST", path: "/install", fields: { module: "{module}" } } },
+    portal: {
+      listedPattern: 'data-module="{module}"',
+      installingPattern: "installing {module}",
+      install: { method: "POST", path: "/install", fields: { module: "{module}" } },
+    },
   };
 };
 const ALTAZION_FROM = "database=5.1.0.0,ecommerce=5.1.0.0,integration=5.1.0.0";
@@ -55,7 +69,14 @@ const CASES: Case[] = [
     ...["05-00", "03-00", "02-01", "02-00"].map((from) => ({ product: "groupmax", platform, from, to: "06-00" })),
     // every optional step and every post-upgrade task of 004 (jazn only from 9.0.2)
     ...["9.0.2.0", "9.0.3", "9.0.4"].map((from) => ({ product: "oracle-as", platform, from, to: "10.1.2", options: oracleAsEverything(platform) })),
-    { product: "altazion-office", platform, from: ALTAZION_FROM, to: ALTAZION_TO, options: altazionOptions(platform), releases: getCatalog("altazion-office").releasesBetween!(ALTAZION_FROM, ALTAZION_TO) },
+    {
+      product: "altazion-office",
+      platform,
+      from: ALTAZION_FROM,
+      to: ALTAZION_TO,
+      options: altazionOptions(platform),
+      releases: getCatalog("altazion-office").releasesBetween!(ALTAZION_FROM, ALTAZION_TO),
+    },
   ]),
 ];
 
@@ -72,9 +93,20 @@ function oracleAsEverything(platform: Platform): Record<string, unknown> {
     decommissionSource: true,
     components: ["httpServer", "oc4j", "webCache", "forms", "reports"],
     postUpgradeTasks: {
-      ossoPartner: "done", httpServerFilesOutsideDefaults: "done", directiveTargets: "site-directives", defaultDocumentRoot: "done",
-      jaznLibraryPaths: { applicationXml: w ? "D:\\oracle\\ias1012\\j2ee\\home\\config\\application.xml" : "/u01/app/oracle/product/10.1.2/j2ee/home/config/application.xml" },
-      jaznDataFiles: "done", applicationXmlCustomizations: "done", bc4jRepackaging: "done", webCacheWallet: "done", formsExecutables: "done", reportsFiles: "done", reportsStandaloneServers: "done",
+      ossoPartner: "done",
+      httpServerFilesOutsideDefaults: "done",
+      directiveTargets: "site-directives",
+      defaultDocumentRoot: "done",
+      jaznLibraryPaths: {
+        applicationXml: w ? "D:\\oracle\\ias1012\\j2ee\\home\\config\\application.xml" : "/u01/app/oracle/product/10.1.2/j2ee/home/config/application.xml",
+      },
+      jaznDataFiles: "done",
+      applicationXmlCustomizations: "done",
+      bc4jRepackaging: "done",
+      webCacheWallet: "done",
+      formsExecutables: "done",
+      reportsFiles: "done",
+      reportsStandaloneServers: "done",
     },
   };
 }
@@ -86,7 +118,11 @@ function stepsOf(c: Case): { where: string; step: Step; inHop: boolean }[] {
   return [
     ...plan.steps.map((step) => ({ where: `${step.hop} ${step.id}`, step, inHop: true })),
     ...plan.hops.flatMap((hop) =>
-      [...catalog.restoreSteps(hop, ctx), ...(catalog.recoverSteps?.(hop, ctx) ?? [])].map((step) => ({ where: `${hop.from}->${hop.to} on failure: ${step.id}`, step, inHop: false })),
+      [...catalog.restoreSteps(hop, ctx), ...(catalog.recoverSteps?.(hop, ctx) ?? [])].map((step) => ({
+        where: `${hop.from}->${hop.to} on failure: ${step.id}`,
+        step,
+        inHop: false,
+      })),
     ),
   ];
 }
@@ -112,7 +148,9 @@ describe("every step says where it comes from", () => {
   for (const c of CASES) {
     describe(`${c.product} ${c.from} -> ${c.to} on ${c.platform}`, () => {
       it("every hop, restore and recovery step has a provenance", () => {
-        const missing = stepsOf(c).filter((s) => !s.step.provenance).map((s) => s.where);
+        const missing = stepsOf(c)
+          .filter((s) => !s.step.provenance)
+          .map((s) => s.where);
         assert.deepStrictEqual(missing, []);
       });
 
@@ -130,17 +168,28 @@ describe("every step says where it comes from", () => {
       it("a quote from a document that is not English comes with its translation", () => {
         const english = new Set<string>([DOCUMENTS.omflowEnglish]);
         const untranslated = stepsOf(c).filter(({ step: { provenance: p } }) => p?.kind === "document" && !english.has(p.document) && !p.translation?.trim());
-        assert.deepStrictEqual(untranslated.map((s) => s.where), []);
+        assert.deepStrictEqual(
+          untranslated.map((s) => s.where),
+          [],
+        );
       });
 
       it("every site step names the stack field that supplies it, and what the document leaves open", () => {
-        const wrong = stepsOf(c).filter(({ step: { provenance: p } }) => p?.kind === "site" && (!/^[a-zA-Z][\w.]*(\["[^"]+"\])?$/.test(p.field) || !p.note.trim()));
-        assert.deepStrictEqual(wrong.map((s) => `${s.where}: ${shortProvenance(s.step.provenance)}`), []);
+        const wrong = stepsOf(c).filter(
+          ({ step: { provenance: p } }) => p?.kind === "site" && (!/^[a-zA-Z][\w.]*(\["[^"]+"\])?$/.test(p.field) || !p.note.trim()),
+        );
+        assert.deepStrictEqual(
+          wrong.map((s) => `${s.where}: ${shortProvenance(s.step.provenance)}`),
+          [],
+        );
       });
 
       it("a safety step among a hop's steps changes nothing the restore point must undo", () => {
         const changing = stepsOf(c).filter((s) => s.inHop && s.step.provenance?.kind === "safety" && s.step.destructive);
-        assert.deepStrictEqual(changing.map((s) => s.where), []);
+        assert.deepStrictEqual(
+          changing.map((s) => s.where),
+          [],
+        );
       });
     });
   }

@@ -34,7 +34,10 @@ describe("after a failed restore nothing is put back in service: the `always` re
           for (const s of catalog.recoverSteps?.(hop, { platform: r.platform, releases: releases ?? [], options }) ?? []) {
             if (!s.always) continue;
             seen.add(s.id);
-            assert.ok(SAFE_AFTER_A_FAILED_RESTORE[s.id], `${product} ${r.platform} ${hop.from} -> ${hop.to}: ${s.id} ("${s.title}") runs after a failed restore`);
+            assert.ok(
+              SAFE_AFTER_A_FAILED_RESTORE[s.id],
+              `${product} ${r.platform} ${hop.from} -> ${hop.to}: ${s.id} ("${s.title}") runs after a failed restore`,
+            );
           }
         }
       }
@@ -45,20 +48,32 @@ describe("after a failed restore nothing is put back in service: the `always` re
   it("a Web Cache cluster member: after a failed restore it stays out of every pool; only the upgraded members leave the old release's pools", () => {
     const members = ["wc1", "wc2", "wc3"];
     for (const member of members) {
-      const catalog = clusterMember(oracleAs, oracleAs.cluster!.policy, { members, member, backends: { traffic: "web", invalidation: "purge" }, target: "10.1.2", drainSeconds: 5 });
+      const catalog = clusterMember(oracleAs, oracleAs.cluster!.policy, {
+        members,
+        member,
+        backends: { traffic: "web", invalidation: "purge" },
+        target: "10.1.2",
+        drainSeconds: 5,
+      });
       const ctx = { platform: "linux" as const, releases: ["9.0.2.3", "10.1.2"], options: { webCacheMember: true } };
       const plan = planUpgrade(catalog, { installed: "9.0.2.3", target: "10.1.2", platform: "linux", releases: ctx.releases, options: ctx.options });
       const recover = catalog.recoverSteps!(plan.hops[0], ctx);
       const always = recover.filter((s) => s.always);
       for (const s of always) assert.ok(SAFE_AFTER_A_FAILED_RESTORE[s.id], `${member}: ${s.id}`);
       // the member is never returned to a pool it left for its upgrade (pool-before's states)
-      const during = stepOfAction(plan.steps.find((s) => s.id === "pool-before")!, "pool").pools;
+      const during = stepOfAction(
+        plan.steps.find((s) => s.id === "pool-before")!,
+        "pool",
+      ).pools;
       for (const s of always.filter((x) => x.action === "pool")) {
         for (const [backend, states] of Object.entries(stepOfAction(s, "pool").pools)) {
           if (during[backend]?.[member] !== "ready") assert.notStrictEqual(states[member], "ready", `${member} ${s.id} ${backend}`);
         }
       }
-      assert.ok(recover.some((s) => s.id === "pool-recover" && !s.always), `${member}: back in its pools only after a restore that worked`);
+      assert.ok(
+        recover.some((s) => s.id === "pool-recover" && !s.always),
+        `${member}: back in its pools only after a restore that worked`,
+      );
     }
   });
 });

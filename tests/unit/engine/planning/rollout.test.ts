@@ -5,7 +5,17 @@
 // 004's invalidation rule is about 9.0.2 caches only.
 import * as assert from "assert";
 import { oracleAs } from "../../../../providers/catalogs/oracleAs";
-import { PoolState, Pools, RolloutPolicy, RolloutStage, desiredPools, poolChanges, rolloutOrder, samePools, stagedRolloutOrder } from "../../../../providers/engine/planning/rollout";
+import {
+  PoolState,
+  Pools,
+  RolloutPolicy,
+  RolloutStage,
+  desiredPools,
+  poolChanges,
+  rolloutOrder,
+  samePools,
+  stagedRolloutOrder,
+} from "../../../../providers/engine/planning/rollout";
 
 const policy: RolloutPolicy = { traffic: "traffic", oldReleaseOnly: ["invalidation"] };
 const names = (n: number) => Array.from({ length: n }, (_, i) => `m${i + 1}`);
@@ -23,8 +33,15 @@ function replay(members: string[], upgradedAlready: string[] = []): Pools {
     pools[e.pool][e.member] = e.state;
     const ready = members.filter((m) => pools.traffic[m] === "ready");
     if (members.length > 1) assert.ok(ready.length >= 1, `the traffic pool is empty after ${e.member}:${e.action}`);
-    for (const m of members) assert.ok(Object.values(pools).some((p) => p[m] !== "maint"), `${m} is out of every pool after ${e.member}:${e.action}`);
-    assert.ok(members.some((m) => pools.invalidation[m] === "ready"), `the invalidation pool is empty after ${e.member}:${e.action}`);
+    for (const m of members)
+      assert.ok(
+        Object.values(pools).some((p) => p[m] !== "maint"),
+        `${m} is out of every pool after ${e.member}:${e.action}`,
+      );
+    assert.ok(
+      members.some((m) => pools.invalidation[m] === "ready"),
+      `the invalidation pool is empty after ${e.member}:${e.action}`,
+    );
   }
   return pools;
 }
@@ -32,24 +49,49 @@ function replay(members: string[], upgradedAlready: string[] = []): Pools {
 describe("cluster rollout", () => {
   it("four members follow the document's order, each drained from traffic around its upgrade", () => {
     assert.deepStrictEqual(compact(4), [
-      "m1:invalidation-remove", "m1:traffic-drain", "m1:upgrade", "m1:traffic-ready",
-      "m2:invalidation-remove", "m2:traffic-drain", "m2:upgrade", "m2:traffic-ready",
-      "m3:invalidation-remove", "m3:traffic-drain", "m3:upgrade", "m3:traffic-ready",
-      "m4:traffic-drain", "m4:upgrade",
-      "m1:invalidation-add", "m2:invalidation-add", "m3:invalidation-add",
+      "m1:invalidation-remove",
+      "m1:traffic-drain",
+      "m1:upgrade",
+      "m1:traffic-ready",
+      "m2:invalidation-remove",
+      "m2:traffic-drain",
+      "m2:upgrade",
+      "m2:traffic-ready",
+      "m3:invalidation-remove",
+      "m3:traffic-drain",
+      "m3:upgrade",
+      "m3:traffic-ready",
+      "m4:traffic-drain",
+      "m4:upgrade",
+      "m1:invalidation-add",
+      "m2:invalidation-add",
+      "m3:invalidation-add",
       "m4:traffic-ready",
     ]);
   });
 
   it("two members: the second stays in the invalidation pool, the first returns once the second has stopped its old release", () => {
-    assert.deepStrictEqual(compact(2), ["m1:invalidation-remove", "m1:traffic-drain", "m1:upgrade", "m1:traffic-ready", "m2:traffic-drain", "m2:upgrade", "m1:invalidation-add", "m2:traffic-ready"]);
+    assert.deepStrictEqual(compact(2), [
+      "m1:invalidation-remove",
+      "m1:traffic-drain",
+      "m1:upgrade",
+      "m1:traffic-ready",
+      "m2:traffic-drain",
+      "m2:upgrade",
+      "m1:invalidation-add",
+      "m2:traffic-ready",
+    ]);
   });
 
   it("while the last member upgrades: its old release still running, only it takes invalidations; once stopped, every member is in the invalidation pool", () => {
     const upgraded = new Set(["m1", "m2", "m3"]);
     assert.deepStrictEqual(desiredPools(names(4), upgraded, "m4", policy).invalidation, { m1: "maint", m2: "maint", m3: "maint", m4: "ready" });
     assert.deepStrictEqual(desiredPools(names(4), upgraded, "m4", policy, true).invalidation, { m1: "ready", m2: "ready", m3: "ready", m4: "ready" });
-    assert.deepStrictEqual(desiredPools(names(4), upgraded, "m4", policy, true).traffic, { m1: "ready", m2: "ready", m3: "ready", m4: "drain" }, "still drained from traffic");
+    assert.deepStrictEqual(
+      desiredPools(names(4), upgraded, "m4", policy, true).traffic,
+      { m1: "ready", m2: "ready", m3: "ready", m4: "drain" },
+      "still drained from traffic",
+    );
     // a member that is not the last: its stop changes nothing (old-release members still run)
     assert.deepStrictEqual(desiredPools(names(4), new Set(["m1"]), "m2", policy, true), desiredPools(names(4), new Set(["m1"]), "m2", policy));
   });
@@ -57,13 +99,26 @@ describe("cluster rollout", () => {
   it("five members: only the last is upgraded while still in the invalidation pool", () => {
     const order = compact(5);
     assert.strictEqual(order.filter((a) => a.endsWith(":upgrade")).join(" "), "m1:upgrade m2:upgrade m3:upgrade m4:upgrade m5:upgrade");
-    assert.deepStrictEqual(order.filter((a) => a.endsWith("invalidation-remove")), ["m1:invalidation-remove", "m2:invalidation-remove", "m3:invalidation-remove", "m4:invalidation-remove"]);
-    assert.deepStrictEqual(order.slice(-6), ["m5:upgrade", "m1:invalidation-add", "m2:invalidation-add", "m3:invalidation-add", "m4:invalidation-add", "m5:traffic-ready"]);
+    assert.deepStrictEqual(
+      order.filter((a) => a.endsWith("invalidation-remove")),
+      ["m1:invalidation-remove", "m2:invalidation-remove", "m3:invalidation-remove", "m4:invalidation-remove"],
+    );
+    assert.deepStrictEqual(order.slice(-6), [
+      "m5:upgrade",
+      "m1:invalidation-add",
+      "m2:invalidation-add",
+      "m3:invalidation-add",
+      "m4:invalidation-add",
+      "m5:traffic-ready",
+    ]);
   });
 
   it("one member: an upgrade and no pool change (the pools may not be emptied), flagged as an outage", () => {
     const r = rolloutOrder(["m1"], new Set(), policy);
-    assert.deepStrictEqual(r.entries.map((e) => e.action), ["upgrade"]);
+    assert.deepStrictEqual(
+      r.entries.map((e) => e.action),
+      ["upgrade"],
+    );
     assert.strictEqual(r.outage, true);
   });
 
@@ -76,9 +131,15 @@ describe("cluster rollout", () => {
 
   it("a cluster left mixed by a stopped rollout continues with the first member not upgraded", () => {
     assert.deepStrictEqual(compact(4, ["m1", "m2"]), [
-      "m3:invalidation-remove", "m3:traffic-drain", "m3:upgrade", "m3:traffic-ready",
-      "m4:traffic-drain", "m4:upgrade",
-      "m1:invalidation-add", "m2:invalidation-add", "m3:invalidation-add",
+      "m3:invalidation-remove",
+      "m3:traffic-drain",
+      "m3:upgrade",
+      "m3:traffic-ready",
+      "m4:traffic-drain",
+      "m4:upgrade",
+      "m1:invalidation-add",
+      "m2:invalidation-add",
+      "m3:invalidation-add",
       "m4:traffic-ready",
     ]);
     replay(names(4), ["m1", "m2"]);
@@ -94,7 +155,10 @@ describe("cluster rollout", () => {
     const current: Pools = { traffic: { m1: "maint", m2: "ready" }, invalidation: { m1: "ready", m2: "maint" } };
     const want = desiredPools(["m1", "m2"], new Set(), undefined, policy);
     const changes = poolChanges(current, want, policy, ["m1", "m2"]);
-    assert.deepStrictEqual(changes.map((c) => `${c.member}:${c.pool}:${c.state}`), ["m1:traffic:ready", "m2:invalidation:ready"]);
+    assert.deepStrictEqual(
+      changes.map((c) => `${c.member}:${c.pool}:${c.state}`),
+      ["m1:traffic:ready", "m2:invalidation:ready"],
+    );
     const states: PoolState[] = changes.map((c) => c.state);
     assert.ok(states.every((s) => s === "ready"));
   });
@@ -108,8 +172,15 @@ describe("cluster rollout", () => {
   for (const source of ["9.0.3", "9.0.4"]) {
     it(`a ${source} cluster rolls one member at a time, drained from traffic, with no invalidation-pool change`, () => {
       const entries = rolloutOrder(names(4), new Set(), oracleAs.cluster!.policy(source)).entries;
-      assert.deepStrictEqual(entries.filter((e) => "pool" in e && e.pool !== "traffic"), [], "no invalidation-pool change");
-      assert.deepStrictEqual(entries.map((e) => `${e.member}:${e.action}`), names(4).flatMap((m) => [`${m}:traffic-drain`, `${m}:upgrade`, `${m}:traffic-ready`]));
+      assert.deepStrictEqual(
+        entries.filter((e) => "pool" in e && e.pool !== "traffic"),
+        [],
+        "no invalidation-pool change",
+      );
+      assert.deepStrictEqual(
+        entries.map((e) => `${e.member}:${e.action}`),
+        names(4).flatMap((m) => [`${m}:traffic-drain`, `${m}:upgrade`, `${m}:traffic-ready`]),
+      );
     });
   }
 
@@ -117,8 +188,16 @@ describe("cluster rollout", () => {
     const entries = rolloutOrder(names(4), new Set(), oracleAs.cluster!.policy("9.0.2.3")).entries;
     const docOrder = entries.filter((e) => e.action === "upgrade" || ("pool" in e && e.pool === "invalidation")).map((e) => `${e.member}:${e.action}`);
     assert.deepStrictEqual(docOrder, [
-      "m1:invalidation-remove", "m1:upgrade", "m2:invalidation-remove", "m2:upgrade", "m3:invalidation-remove", "m3:upgrade",
-      "m4:upgrade", "m1:invalidation-add", "m2:invalidation-add", "m3:invalidation-add",
+      "m1:invalidation-remove",
+      "m1:upgrade",
+      "m2:invalidation-remove",
+      "m2:upgrade",
+      "m3:invalidation-remove",
+      "m3:upgrade",
+      "m4:upgrade",
+      "m1:invalidation-add",
+      "m2:invalidation-add",
+      "m3:invalidation-add",
     ]);
   });
 });
@@ -142,8 +221,14 @@ describe("cluster rollout stop by stop", () => {
         continue;
       }
       pools[e.pool][e.member] = e.state;
-      assert.ok(members.some((m) => pools.traffic[m] === "ready"), `the traffic pool is empty after ${e.member}:${e.action}`);
-      assert.ok(members.some((m) => pools.invalidation[m] === "ready"), `the invalidation pool is empty after ${e.member}:${e.action}`);
+      assert.ok(
+        members.some((m) => pools.traffic[m] === "ready"),
+        `the traffic pool is empty after ${e.member}:${e.action}`,
+      );
+      assert.ok(
+        members.some((m) => pools.invalidation[m] === "ready"),
+        `the invalidation pool is empty after ${e.member}:${e.action}`,
+      );
     }
     for (const m of members) assert.deepStrictEqual([pools.traffic[m], pools.invalidation[m]], ["ready", "ready"], m);
   }
@@ -151,21 +236,46 @@ describe("cluster rollout stop by stop", () => {
   it("every member takes the first stop, one at a time, alone out of the pools, before any takes the next", () => {
     const order = stagedRolloutOrder(names(3), stages, { m1: 0, m2: 0, m3: 0 }).entries.map((e) => `${e.member}:${e.action}`);
     assert.deepStrictEqual(order, [
-      "m1:invalidation-remove", "m1:traffic-drain", "m1:upgrade to b", "m1:traffic-ready", "m1:invalidation-add",
-      "m2:invalidation-remove", "m2:traffic-drain", "m2:upgrade to b", "m2:traffic-ready", "m2:invalidation-add",
-      "m3:invalidation-remove", "m3:traffic-drain", "m3:upgrade to b", "m3:traffic-ready", "m3:invalidation-add",
-      "m1:invalidation-remove", "m1:traffic-drain", "m1:upgrade to c", "m1:traffic-ready",
-      "m2:invalidation-remove", "m2:traffic-drain", "m2:upgrade to c", "m2:traffic-ready",
-      "m3:traffic-drain", "m3:upgrade to c", "m1:invalidation-add", "m2:invalidation-add", "m3:traffic-ready",
+      "m1:invalidation-remove",
+      "m1:traffic-drain",
+      "m1:upgrade to b",
+      "m1:traffic-ready",
+      "m1:invalidation-add",
+      "m2:invalidation-remove",
+      "m2:traffic-drain",
+      "m2:upgrade to b",
+      "m2:traffic-ready",
+      "m2:invalidation-add",
+      "m3:invalidation-remove",
+      "m3:traffic-drain",
+      "m3:upgrade to b",
+      "m3:traffic-ready",
+      "m3:invalidation-add",
+      "m1:invalidation-remove",
+      "m1:traffic-drain",
+      "m1:upgrade to c",
+      "m1:traffic-ready",
+      "m2:invalidation-remove",
+      "m2:traffic-drain",
+      "m2:upgrade to c",
+      "m2:traffic-ready",
+      "m3:traffic-drain",
+      "m3:upgrade to c",
+      "m1:invalidation-add",
+      "m2:invalidation-add",
+      "m3:traffic-ready",
     ]);
   });
 
   for (const n of [2, 3, 4, 6]) {
-    it(`${n} members: a live member takes invalidations whenever one is stopped for the stop within the class, and the pools are never empty`, () => replayStaged(names(n)));
+    it(`${n} members: a live member takes invalidations whenever one is stopped for the stop within the class, and the pools are never empty`, () =>
+      replayStaged(names(n)));
   }
 
   it("a rollout stopped during the first stop goes on from the first member without it; members already there are not run again", () => {
-    const order = stagedRolloutOrder(names(3), stages, { m1: 1, m2: 0, m3: 0 }).entries.filter((e) => !("pool" in e)).map((e) => `${e.member}:${e.action}`);
+    const order = stagedRolloutOrder(names(3), stages, { m1: 1, m2: 0, m3: 0 })
+      .entries.filter((e) => !("pool" in e))
+      .map((e) => `${e.member}:${e.action}`);
     assert.deepStrictEqual(order, ["m2:upgrade to b", "m3:upgrade to b", "m1:upgrade to c", "m2:upgrade to c", "m3:upgrade to c"]);
   });
 

@@ -13,7 +13,8 @@ import { assertParses } from "../../../support/psParse";
 import { TEST_STEP } from "../../../support/testProvenance";
 
 const hop: Hop = { from: "1.1.6.1", to: "1.1.6.3", rule: { id: "r", text: "t", source: "s" } };
-const step = (id: string, action: "run" | "verify" | "backup"): Step => shStep({ provenance: TEST_STEP, id, action, title: id, commands: [`: ${id}`], destructive: false });
+const step = (id: string, action: "run" | "verify" | "backup"): Step =>
+  shStep({ provenance: TEST_STEP, id, action, title: id, commands: [`: ${id}`], destructive: false });
 
 describe("the versionCommand check run by sh", () => {
   let dir: string;
@@ -53,7 +54,11 @@ describe("the versionCommand check run by sh", () => {
 
 describe("the versionCommand check rendered for PowerShell", () => {
   it("parses, with a command that holds quotes, typographic quotes and a script block of its own", () => {
-    for (const command of ["(Get-ItemProperty 'HKLM:\\SOFTWARE\\OMFLOW').Version", "& { 'it''s' ; \u2019x\u2019 }", "Get-Content -LiteralPath 'C:\\Program Files\\OMFLOW Server\\ver.txt'"]) {
+    for (const command of [
+      "(Get-ItemProperty 'HKLM:\\SOFTWARE\\OMFLOW').Version",
+      "& { 'it''s' ; \u2019x\u2019 }",
+      "Get-Content -LiteralPath 'C:\\Program Files\\OMFLOW Server\\ver.txt'",
+    ]) {
       const s = versionCheckStep(hop, "powershell", command);
       assert.strictEqual(s.shell, "powershell");
       assertParses(s.commands[0], `the check of ${command}`);
@@ -65,20 +70,32 @@ describe("where the check goes in a hop", () => {
   it("right after the hop's last verify step, in that step's shell", () => {
     const steps = [step("backup", "backup"), step("run", "run"), step("verify", "verify"), step("notify", "run")];
     const out = withVersionCheck(steps, hop, "powershell", "v");
-    assert.deepStrictEqual(out.map((s) => s.id), ["backup", "run", "verify", VERSION_CHECK_ID, "notify"]);
+    assert.deepStrictEqual(
+      out.map((s) => s.id),
+      ["backup", "run", "verify", VERSION_CHECK_ID, "notify"],
+    );
     assert.strictEqual(out[3].shell, "sh");
   });
 
   it("at the end, in the platform's shell, when the hop has no verify step", () => {
     const out = withVersionCheck([step("run", "run")], hop, "powershell", "v");
-    assert.deepStrictEqual(out.map((s) => [s.id, s.shell]), [["run", "sh"], [VERSION_CHECK_ID, "powershell"]]);
+    assert.deepStrictEqual(
+      out.map((s) => [s.id, s.shell]),
+      [
+        ["run", "sh"],
+        [VERSION_CHECK_ID, "powershell"],
+      ],
+    );
   });
 
   it("is a verify step that changes nothing and names the site's field as its provenance", () => {
     const s = versionCheckStep(hop, "sh", "v");
     assert.strictEqual(s.action, "verify");
     assert.strictEqual(s.destructive, false);
-    assert.deepStrictEqual(s.provenance && { kind: s.provenance.kind, field: (s.provenance as { field: string }).field }, { kind: "site", field: "versionCommand" });
+    assert.deepStrictEqual(s.provenance && { kind: s.provenance.kind, field: (s.provenance as { field: string }).field }, {
+      kind: "site",
+      field: "versionCommand",
+    });
   });
 });
 

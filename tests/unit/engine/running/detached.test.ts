@@ -23,7 +23,13 @@ describe("a detached step (local fake transport)", function () {
     const oldMask = process.umask(0o022);
     try {
       const secret = "s3cr3t 'with quotes' $(and subst)";
-      await startDetached(host, step, `umask > ${dir}/umask\ntouch ${made}\nprintf '%s' "$UPCHAIN_SECRET_PW" | sha256sum > ${dir}/got`, { UPCHAIN_SECRET_PW: secret }, UNFENCED);
+      await startDetached(
+        host,
+        step,
+        `umask > ${dir}/umask\ntouch ${made}\nprintf '%s' "$UPCHAIN_SECRET_PW" | sha256sum > ${dir}/got`,
+        { UPCHAIN_SECRET_PW: secret },
+        UNFENCED,
+      );
       const r = await waitForStep(host, step, { pollMs: 20, what: "x", fence: UNFENCED });
       assert.ok(r !== "lost" && r !== "not-started" && r.code === 0, JSON.stringify(r));
       assert.strictEqual(fs.readFileSync(path.join(dir, "umask"), "utf8").trim(), "0022");
@@ -45,7 +51,10 @@ describe("a detached step (local fake transport)", function () {
     const host = new LocalHost();
     try {
       await startDetached(host, path.join(dir, "s"), "echo marker-7f3a > /dev/null", undefined, UNFENCED);
-      assert.ok(host.commands.every((c) => !c.includes("marker-7f3a")), host.commands.join("\n"));
+      assert.ok(
+        host.commands.every((c) => !c.includes("marker-7f3a")),
+        host.commands.join("\n"),
+      );
       assert.match(fs.readFileSync(path.join(dir, "s/script.sh"), "utf8"), /marker-7f3a/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -215,7 +224,9 @@ describe("a detached step (local fake transport)", function () {
 
   describe("a poll on a host that cannot fork", () => {
     // a pids cgroup (v1 or v2) that this machine lets us make: the tests run as root on Linux
-    const roots = ["/sys/fs/cgroup/pids", "/sys/fs/cgroup"].filter((r) => fs.existsSync(path.join(r, "cgroup.procs")) && (r.endsWith("pids") || fs.existsSync(path.join(r, "cgroup.subtree_control"))));
+    const roots = ["/sys/fs/cgroup/pids", "/sys/fs/cgroup"].filter(
+      (r) => fs.existsSync(path.join(r, "cgroup.procs")) && (r.endsWith("pids") || fs.existsSync(path.join(r, "cgroup.subtree_control"))),
+    );
     let group: string | undefined;
     before(function () {
       for (const r of roots) {
@@ -252,7 +263,10 @@ describe("a detached step (local fake transport)", function () {
           const r = underLimit(limit, stepStateScript(step));
           seen.push(`${limit}:${r.stdout.trim()}`);
         }
-        assert.ok(seen.every((x) => !x.endsWith(":gone")), seen.join(" "));
+        assert.ok(
+          seen.every((x) => !x.endsWith(":gone")),
+          seen.join(" "),
+        );
         assert.match(seen[0], /^1:running \d+ \d+$/, "with no fork at all the state is still read");
       } finally {
         spawnSync("sh", ["-c", `kill -s KILL -- -$(cat ${step}/pid)`]);
@@ -292,7 +306,7 @@ describe("a detached step (local fake transport)", function () {
     const parent = spawn("sh", ["-c", "sleep 0.5 & echo $!; exec sleep 60"]); // killed below; long enough for a loaded machine
     const zombie = await new Promise<string>((r) => parent.stdout.once("data", (d) => r(String(d).trim())));
     const readStat = () => fs.readFileSync(`/proc/${zombie}/stat`, "utf8").replace(/.*\) /s, "").split(" ");
-    for (const until = Date.now() + 10_000; readStat()[0] !== "Z" && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+    for (const until = Date.now() + 10_000; readStat()[0] !== "Z" && Date.now() < until;) await new Promise((r) => setTimeout(r, 100));
     try {
       const stat = readStat();
       assert.strictEqual(stat[0], "Z");
@@ -320,7 +334,11 @@ describe("a detached step (local fake transport)", function () {
       fs.mkdirSync(step);
       fs.writeFileSync(path.join(step, "pid"), ""); // unreadable as a pid: every poll says "unknown"
       const t0 = Date.now();
-      await assert.rejects(waitForStep(host, step, { pollMs: 50, what: "step x", deadlineSeconds: 2, fence: UNFENCED }), (e: unknown) => isUpchainError(e, "OUTCOME_UNKNOWN") && /past its deadline of 2s/.test((e as Error).message) && /nothing was restored/.test((e as Error).message));
+      await assert.rejects(
+        waitForStep(host, step, { pollMs: 50, what: "step x", deadlineSeconds: 2, fence: UNFENCED }),
+        (e: unknown) =>
+          isUpchainError(e, "OUTCOME_UNKNOWN") && /past its deadline of 2s/.test((e as Error).message) && /nothing was restored/.test((e as Error).message),
+      );
       assert.ok(Date.now() - t0 >= 2000, "it waited for the deadline");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -384,7 +402,10 @@ describe("a detached step (local fake transport)", function () {
       fs.utimesSync(path.join(old, "out"), past, past);
       const r = spawnSync("sh", ["-c", sweepStepEnvScript(dir)], { encoding: "utf8" });
       assert.strictEqual(r.status, 0, r.stderr);
-      assert.deepStrictEqual([fs.existsSync(path.join(old, "env")), fs.existsSync(path.join(old, "out")), fs.existsSync(path.join(fresh, "env"))], [false, true, true]);
+      assert.deepStrictEqual(
+        [fs.existsSync(path.join(old, "env")), fs.existsSync(path.join(old, "out")), fs.existsSync(path.join(fresh, "env"))],
+        [false, true, true],
+      );
       assert.strictEqual(spawnSync("sh", ["-c", sweepStepEnvScript(path.join(dir, "none"))]).status, 0, "a host with no step folders yet");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -14,11 +14,11 @@ import { LocalHost, tempDir } from "../../../support/localHost";
 import { TEST_STEP } from "../../../support/testProvenance";
 import { trailProduct } from "../../../support/trailProduct";
 
-
 /** Two hops 1 -> 2 -> 3; `fail` names the steps (as "<to>:<id>") that exit 1 with a message on stderr. */
 function catalog(trail: string, fail: string[]): Catalog {
   const step = (to: string, id: string, action: "run" | "backup" | "verify", destructive: boolean) =>
-    shStep({ provenance: TEST_STEP,
+    shStep({
+      provenance: TEST_STEP,
       id,
       action,
       title: `${id} for ${to}`,
@@ -36,8 +36,26 @@ function catalog(trail: string, fail: string[]): Catalog {
       step(hop.to, "backup-after", "run", false),
       step(hop.to, "setting-back", "run", false),
     ],
-    restoreSteps: (hop) => [shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: "restore", destructive: true, commands: [`echo ${q(`${hop.to}:restore`)} >> ${q(trail)}`] })],
-    recoverSteps: (hop) => [shStep({ provenance: TEST_STEP, id: "start-old", action: "restore", title: "start old", destructive: false, commands: [`echo ${q(`${hop.to}:start-old`)} >> ${q(trail)}`] })],
+    restoreSteps: (hop) => [
+      shStep({
+        provenance: TEST_STEP,
+        id: "restore",
+        action: "restore",
+        title: "restore",
+        destructive: true,
+        commands: [`echo ${q(`${hop.to}:restore`)} >> ${q(trail)}`],
+      }),
+    ],
+    recoverSteps: (hop) => [
+      shStep({
+        provenance: TEST_STEP,
+        id: "start-old",
+        action: "restore",
+        title: "start old",
+        destructive: false,
+        commands: [`echo ${q(`${hop.to}:start-old`)} >> ${q(trail)}`],
+      }),
+    ],
     probeVersion: () => ({ shell: "sh", command: "echo 1" }),
   };
 }
@@ -50,10 +68,19 @@ async function run(fail: string[]): Promise<{ trail: string[]; error: unknown; l
   const logs: string[] = [];
   let record: RunRecord | undefined;
   const error = await executePlan({
-    host: new LocalHost(), catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2", "3"], options: {} }, resource: "trail", stateDir: path.join(dir, "state"), pollMs: 20,
+    host: new LocalHost(),
+    catalog: c,
+    plan,
+    ctx: { platform: "linux", releases: ["1", "2", "3"], options: {} },
+    resource: "trail",
+    stateDir: path.join(dir, "state"),
+    pollMs: 20,
     log: (line: string) => logs.push(line),
     onFinish: (j) => (record = runRecord(j, plan, c, "local-fake", "trail")),
-  }).then(() => undefined, (e) => e);
+  }).then(
+    () => undefined,
+    (e) => e,
+  );
   const lines = fs.existsSync(trail) ? fs.readFileSync(trail, "utf8").trim().split("\n") : [];
   fs.rmSync(dir, { recursive: true, force: true });
   return { trail: lines, error, logs, record };
@@ -67,7 +94,10 @@ describe("executor: a verified upgrade is never rolled back (local fake transpor
   const cases: { name: string; fail: string[] }[] = [
     { name: "an optional backup after verify fails: no restore, the hop's remaining steps and the next hop run", fail: ["2:backup-after"] },
     { name: "putting a setting back after verify fails: no restore, the next hop runs", fail: ["2:setting-back"] },
-    { name: "both steps after verify fail on both hops: each warns, the chain still reaches the target", fail: ["2:backup-after", "2:setting-back", "3:backup-after", "3:setting-back"] },
+    {
+      name: "both steps after verify fail on both hops: each warns, the chain still reaches the target",
+      fail: ["2:backup-after", "2:setting-back", "3:backup-after", "3:setting-back"],
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -85,7 +115,11 @@ describe("executor: a verified upgrade is never rolled back (local fake transpor
       }
       assert.ok(record);
       const warned = record.steps.filter((s) => s.outcome === "warned").map((s) => `${s.hop}:${s.id}`);
-      assert.deepStrictEqual(warned.sort(), c.fail.map((f) => `${Number(f[0]) - 1}->${f[0]}:${f.split(":")[1]}`).sort(), "the run's record marks each as warned");
+      assert.deepStrictEqual(
+        warned.sort(),
+        c.fail.map((f) => `${Number(f[0]) - 1}->${f[0]}:${f.split(":")[1]}`).sort(),
+        "the run's record marks each as warned",
+      );
       assert.strictEqual(record.status, "done");
     });
   }

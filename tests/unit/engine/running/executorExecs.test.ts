@@ -50,8 +50,21 @@ describe("executor: round trips per step and per run (counting fake transport)",
     const plan = planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
     const host = new CountingHost();
     const state = path.join(dir, "state");
-    const result = await executePlan({ host, catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2"], options: {} }, resource: "quick", stateDir: state, pollMs: 500, contactTimeoutMs: 5000 });
-    assert.deepStrictEqual(fs.readFileSync(path.join(dir, "trail"), "utf8").trim().split("\n"), Array.from({ length: steps }, (_, i) => `s${i}`), "every step ran, once, in order");
+    const result = await executePlan({
+      host,
+      catalog: c,
+      plan,
+      ctx: { platform: "linux", releases: ["1", "2"], options: {} },
+      resource: "quick",
+      stateDir: state,
+      pollMs: 500,
+      contactTimeoutMs: 5000,
+    });
+    assert.deepStrictEqual(
+      fs.readFileSync(path.join(dir, "trail"), "utf8").trim().split("\n"),
+      Array.from({ length: steps }, (_, i) => `s${i}`),
+      "every step ran, once, in order",
+    );
     const history = fs.readdirSync(path.join(state, "history"));
     assert.strictEqual(history.length, 1, "the finished journal is archived");
     assert.strictEqual(parseJournal(fs.readFileSync(path.join(state, "history", history[0]), "utf8"), "history").status, "done");

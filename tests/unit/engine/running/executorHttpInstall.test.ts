@@ -85,9 +85,20 @@ function catalog(trail: string, busyFile: string, verify: string[]): Catalog {
     defaultReleases: ["1", "2"],
     legalHops: (from) => (from === "1" ? [{ from, to: "2", rule: { id: "r", text: "r", source: "s" } } as Hop] : []),
     requiredStops: () => [],
-    hopSteps: () => [shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: [mark("backup")] }), install, shStep({ provenance: TEST_STEP, id: "verify", action: "verify", title: "verify", destructive: false, commands: verify })],
+    hopSteps: () => [
+      shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: [mark("backup")] }),
+      install,
+      shStep({ provenance: TEST_STEP, id: "verify", action: "verify", title: "verify", destructive: false, commands: verify }),
+    ],
     restoreSteps: () => [
-      shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: "restore", destructive: true, commands: [`if [ -e ${q(busyFile)} ]; then echo restore-under-a-running-install; else echo restore; fi >> ${q(trail)}`] }),
+      shStep({
+        provenance: TEST_STEP,
+        id: "restore",
+        action: "restore",
+        title: "restore",
+        destructive: true,
+        commands: [`if [ -e ${q(busyFile)} ]; then echo restore-under-a-running-install; else echo restore; fi >> ${q(trail)}`],
+      }),
     ],
   };
 }
@@ -108,7 +119,17 @@ describe("executor: an http step's install that runs in the vendor's service", f
   async function run(c: Catalog, host: LocalHost, extra: Record<string, unknown> = {}) {
     const plan = planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
     const log: string[] = [];
-    const error = await executePlan({ host, catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2"], options: {} }, resource: "portal", stateDir: path.join(dir, "state"), pollMs: 20, log: (l) => log.push(l), ...extra }).then(
+    const error = await executePlan({
+      host,
+      catalog: c,
+      plan,
+      ctx: { platform: "linux", releases: ["1", "2"], options: {} },
+      resource: "portal",
+      stateDir: path.join(dir, "state"),
+      pollMs: 20,
+      log: (l) => log.push(l),
+      ...extra,
+    }).then(
       () => undefined,
       (e) => e,
     );

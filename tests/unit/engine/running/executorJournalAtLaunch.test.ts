@@ -31,7 +31,16 @@ function chain(dir: string, state: string): Catalog {
   return {
     ...trailProduct(),
     hopSteps: (hop) => [step("backup", "backup"), step("change", "run", [`echo ${hop.to} > ${q(path.join(dir, "version"))}`]), step("start", "run")],
-    restoreSteps: () => [shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: "restore", destructive: true, commands: [`echo restore >> ${q(path.join(dir, "trail"))}`] })],
+    restoreSteps: () => [
+      shStep({
+        provenance: TEST_STEP,
+        id: "restore",
+        action: "restore",
+        title: "restore",
+        destructive: true,
+        commands: [`echo restore >> ${q(path.join(dir, "trail"))}`],
+      }),
+    ],
     probeVersion: () => ({ shell: "sh", command: `cat ${q(path.join(dir, "version"))}` }),
   };
 }
@@ -49,7 +58,17 @@ describe("executor: the journal written in each step's launch (local fake transp
   const run = (host: LocalHost, log: string[] = []) => {
     const c = chain(dir, state());
     const plan = planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
-    return executePlan({ host, catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2"], options: {} }, resource: "trail", stateDir: state(), pollMs: 500, contactTimeoutMs: 1000, log: (l) => log.push(l) });
+    return executePlan({
+      host,
+      catalog: c,
+      plan,
+      ctx: { platform: "linux", releases: ["1", "2"], options: {} },
+      resource: "trail",
+      stateDir: state(),
+      pollMs: 500,
+      contactTimeoutMs: 1000,
+      log: (l) => log.push(l),
+    });
   };
 
   it("each step finds the journal already naming it in flight, with the steps before it done: written and synced before it started", async () => {
@@ -59,7 +78,10 @@ describe("executor: the journal written in each step's launch (local fake transp
       const seen = parseJournal(fs.readFileSync(path.join(dir, `seen-${id}`), "utf8"), id);
       assert.deepStrictEqual(seen.inFlight, { index }, `${id} is named in flight`);
       assert.strictEqual(seen.next, index, `the steps before ${id} are recorded done`);
-      assert.deepStrictEqual(seen.timeline.filter((e) => e.outcome === "ok").map((e) => e.step), Array.from({ length: index }, (_, i) => i));
+      assert.deepStrictEqual(
+        seen.timeline.filter((e) => e.outcome === "ok").map((e) => e.step),
+        Array.from({ length: index }, (_, i) => i),
+      );
     });
   });
 
@@ -69,10 +91,14 @@ describe("executor: the journal written in each step's launch (local fake transp
     let launches = 0;
     // the change step's launch: its journal copy arrives with a checksum that does not match
     host.exec = async (command: string, options?: ExecOptions) => {
-      if (command.includes("upchain-step") && ++launches === 2) return exec(command, { ...options, stdin: options!.stdin!.replace(/^[0-9a-f]{64}/, "0".repeat(64)) });
+      if (command.includes("upchain-step") && ++launches === 2)
+        return exec(command, { ...options, stdin: options!.stdin!.replace(/^[0-9a-f]{64}/, "0".repeat(64)) });
       return exec(command, options);
     };
-    await assert.rejects(run(host), (e: unknown) => isUpchainError(e, "STEP_FAILED") && /writing .*trail\.journal\.json failed, so the step was not started/.test((e as Error).message));
+    await assert.rejects(
+      run(host),
+      (e: unknown) => isUpchainError(e, "STEP_FAILED") && /writing .*trail\.journal\.json failed, so the step was not started/.test((e as Error).message),
+    );
     assert.deepStrictEqual(trail(), ["backup", "restore"], "the change never ran");
     assert.ok(!fs.existsSync(path.join(dir, "seen-change")));
     assert.ok(!fs.existsSync(path.join(state(), "runs", fs.readdirSync(path.join(state(), "runs"))[0], "001-change")), "no folder for the change");
@@ -95,6 +121,9 @@ describe("executor: the journal written in each step's launch (local fake transp
     const log: string[] = [];
     await run(new LocalHost(), log);
     assert.deepStrictEqual(trail(), ["backup", "change", "start"], "the backup ran once; the rest after it");
-    assert.ok(log.some((l) => /backup: in flight when the last run was interrupted/.test(l)), log.join("\n"));
+    assert.ok(
+      log.some((l) => /backup: in flight when the last run was interrupted/.test(l)),
+      log.join("\n"),
+    );
   });
 });

@@ -19,7 +19,14 @@ import { trailProduct } from "../../../support/trailProduct";
 function catalog(trail: string, fail: () => string[]): Catalog {
   const mark = (id: string) => `echo ${q(id)} >> ${q(trail)}`;
   const step = (id: string, action: "run" | "backup" | "restore", destructive: boolean) =>
-    shStep({ provenance: TEST_STEP, id, action, title: id === "start-old" ? "Start 1 again" : id, destructive, commands: [mark(id), ...(fail().includes(id) ? ["exit 1"] : [])] });
+    shStep({
+      provenance: TEST_STEP,
+      id,
+      action,
+      title: id === "start-old" ? "Start 1 again" : id,
+      destructive,
+      commands: [mark(id), ...(fail().includes(id) ? ["exit 1"] : [])],
+    });
   return {
     ...trailProduct(),
     hopSteps: () => [step("stop", "run", false), step("backup", "backup", false), step("change", "run", true), step("start", "run", false)],
@@ -39,10 +46,23 @@ describe("executor: restored, but the old release not back in service (local fak
     let failing = ["change", "start-old"];
     const c = catalog(trail, () => failing);
     // planned afresh each run: the steps' commands are fixed when planned
-    const run = () => executePlan({ host: new LocalHost(), catalog: c, plan: planUpgrade(c, { installed: "1", target: "2", platform: "linux" }), ctx: { platform: "linux", releases: ["1", "2"], options: {} }, resource: "trail", stateDir, pollMs: 20, onFinish: (j) => (journal = j) });
+    const run = () =>
+      executePlan({
+        host: new LocalHost(),
+        catalog: c,
+        plan: planUpgrade(c, { installed: "1", target: "2", platform: "linux" }),
+        ctx: { platform: "linux", releases: ["1", "2"], options: {} },
+        resource: "trail",
+        stateDir,
+        pollMs: 20,
+        onFinish: (j) => (journal = j),
+      });
     let journal: Journal | undefined;
     try {
-      const error = await run().then(() => undefined, (e: unknown) => e);
+      const error = await run().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(isUpchainError(error, "RESTORED_NOT_IN_SERVICE"), `expected RESTORED_NOT_IN_SERVICE, got ${String(error)}`);
       const m = (error as Error).message;
       assert.match(m, /step "change" \(change\) of hop 1->2 exited 1/);
@@ -68,7 +88,18 @@ describe("executor: restored, but the old release not back in service (local fak
     const c = catalog(path.join(dir, "trail"), () => ["stop", "start-old"]);
     const plan = planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
     try {
-      const error = await executePlan({ host: new LocalHost(), catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2"], options: {} }, resource: "trail", stateDir: path.join(dir, "state"), pollMs: 20 }).then(() => undefined, (e: unknown) => e);
+      const error = await executePlan({
+        host: new LocalHost(),
+        catalog: c,
+        plan,
+        ctx: { platform: "linux", releases: ["1", "2"], options: {} },
+        resource: "trail",
+        stateDir: path.join(dir, "state"),
+        pollMs: 20,
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(isUpchainError(error, "RESTORED_NOT_IN_SERVICE"), `expected RESTORED_NOT_IN_SERVICE, got ${String(error)}`);
       assert.match((error as Error).message, /nothing had been changed yet/);
       assert.match((error as Error).message, /"Start 1 again"/);

@@ -116,7 +116,10 @@ describe("a pool step's check that the lock is still this run's (executor stillM
       events.push("exec");
       return fakePools(events);
     };
-    await assert.rejects(run({}, taken), (e: unknown) => isUpchainError(e, "LOCK_LOST") && /20261207T120000-other/.test((e as Error).message) && /m1 ready in web/.test((e as Error).message));
+    await assert.rejects(
+      run({}, taken),
+      (e: unknown) => isUpchainError(e, "LOCK_LOST") && /20261207T120000-other/.test((e as Error).message) && /m1 ready in web/.test((e as Error).message),
+    );
     assert.ok(!events.includes("pools.read"), `the balancer was not read: ${events.join(", ")}`);
     assert.strictEqual(events[events.length - 1], "proof", `the check was the last thing sent anywhere: ${events.slice(-4).join(", ")}`);
   });

@@ -20,13 +20,39 @@ import { trailProduct } from "../../../support/trailProduct";
 function catalog(trail: string, fail: string, restoreFails = false): Catalog {
   const mark = (id: string) => `echo ${q(id)} >> ${q(trail)}`;
   const run = (id: string, destructive: boolean) =>
-    shStep({ provenance: TEST_STEP, id, action: id === "backup" ? "backup" : "run", title: id, destructive, commands: [mark(id), ...(id === fail ? ["exit 1"] : [])] });
+    shStep({
+      provenance: TEST_STEP,
+      id,
+      action: id === "backup" ? "backup" : "run",
+      title: id,
+      destructive,
+      commands: [mark(id), ...(id === fail ? ["exit 1"] : [])],
+    });
   return {
     ...trailProduct(),
     hopSteps: () => [run("stop", false), run("backup", false), run("change", true), run("start", false)],
-    restoreSteps: () => [shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: "restore", destructive: true, commands: [mark("restore"), ...(restoreFails ? ["exit 1"] : [])] })],
+    restoreSteps: () => [
+      shStep({
+        provenance: TEST_STEP,
+        id: "restore",
+        action: "restore",
+        title: "restore",
+        destructive: true,
+        commands: [mark("restore"), ...(restoreFails ? ["exit 1"] : [])],
+      }),
+    ],
     recoverSteps: () => [
-      { ...shStep({ provenance: TEST_STEP, id: "setting-back", action: "restore", title: "setting back", destructive: false, commands: [mark("setting-back")] }), always: true },
+      {
+        ...shStep({
+          provenance: TEST_STEP,
+          id: "setting-back",
+          action: "restore",
+          title: "setting back",
+          destructive: false,
+          commands: [mark("setting-back")],
+        }),
+        always: true,
+      },
       shStep({ provenance: TEST_STEP, id: "start-old", action: "restore", title: "start old", destructive: false, commands: [mark("start-old")] }),
     ],
     probeVersion: () => ({ shell: "sh", command: "echo 1" }),
@@ -38,7 +64,15 @@ async function runWith(fail: string, restoreFails = false): Promise<{ trail: str
   const trail = path.join(dir, "trail");
   const c = catalog(trail, fail, restoreFails);
   const plan = planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
-  const error = await executePlan({ host: new LocalHost(), catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2"], options: {} }, resource: "trail", stateDir: path.join(dir, "state"), pollMs: 20 }).then(
+  const error = await executePlan({
+    host: new LocalHost(),
+    catalog: c,
+    plan,
+    ctx: { platform: "linux", releases: ["1", "2"], options: {} },
+    resource: "trail",
+    stateDir: path.join(dir, "state"),
+    pollMs: 20,
+  }).then(
     () => undefined,
     (e) => e,
   );
@@ -57,12 +91,21 @@ describe("the run's timeline (journal and the controller's record)", function ()
     const plan = planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
     let record: RunRecord | undefined;
     await executePlan({
-      host: new LocalHost(), catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2"], options: {} }, resource: "trail", stateDir: path.join(dir, "state"), pollMs: 20,
+      host: new LocalHost(),
+      catalog: c,
+      plan,
+      ctx: { platform: "linux", releases: ["1", "2"], options: {} },
+      resource: "trail",
+      stateDir: path.join(dir, "state"),
+      pollMs: 20,
       onFinish: (j) => (record = runRecord(j, plan, c, "local-fake", "trail")),
     }).catch(() => undefined);
     assert.ok(record, "onFinish was told the journal of a failed run");
     assert.strictEqual(record.status, "restored");
-    assert.deepStrictEqual(record.steps.map((s) => `${s.kind}:${s.id}:${s.outcome}`), ["step:stop:ok", "step:backup:ok", "step:change:failed", "restore:restore:ok", "recover:setting-back:ok", "recover:start-old:ok"]);
+    assert.deepStrictEqual(
+      record.steps.map((s) => `${s.kind}:${s.id}:${s.outcome}`),
+      ["step:stop:ok", "step:backup:ok", "step:change:failed", "restore:restore:ok", "recover:setting-back:ok", "recover:start-old:ok"],
+    );
     assert.ok(record.steps.every((s) => s.hop === "1->2" && s.end !== undefined && s.start <= s.end));
     const out = writeRunRecord(record, path.join(dir, "runs"));
     assert.deepStrictEqual(JSON.parse(fs.readFileSync(out, "utf8")), JSON.parse(JSON.stringify(record)));
@@ -90,7 +133,10 @@ describe("executor after a failed step (local fake transport)", function () {
     const r = await runWith("change", true);
     assert.deepStrictEqual(r.trail, ["stop", "backup", "change", "restore", "setting-back"]);
     assert.ok(isUpchainError(r.error, "RESTORE_FAILED"));
-    assert.match((r.error as Error).message, /restoring the backup failed too .*Restore it by hand; every later run on this server is refused until you set clearRun: "\d{8}T\d{6}-[0-9a-f]{6}"/s);
+    assert.match(
+      (r.error as Error).message,
+      /restoring the backup failed too .*Restore it by hand; every later run on this server is refused until you set clearRun: "\d{8}T\d{6}-[0-9a-f]{6}"/s,
+    );
   });
 
   it("a chain that succeeds runs no restore or recovery step", async () => {
@@ -116,10 +162,22 @@ describe("executor resuming a step the killed run never launched (local fake tra
     fs.writeFileSync(trail, "stop\nbackup\n");
     await writeJournal(host, stateDir, "trail", { ...newJournal(run, plan), next: 2, inFlight: { index: 2 } }, UNFENCED);
     const lines: string[] = [];
-    const r = await executePlan({ host, catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2"], options: {} }, resource: "trail", stateDir, pollMs: 20, log: (l) => lines.push(l) });
+    const r = await executePlan({
+      host,
+      catalog: c,
+      plan,
+      ctx: { platform: "linux", releases: ["1", "2"], options: {} },
+      resource: "trail",
+      stateDir,
+      pollMs: 20,
+      log: (l) => lines.push(l),
+    });
     assert.strictEqual(r.resumedRun, run);
     assert.deepStrictEqual(fs.readFileSync(trail, "utf8").trim().split("\n"), ["stop", "backup", "change", "start"]);
-    assert.ok(lines.some((l) => /the interrupted run never launched it; running it now/.test(l)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => /the interrupted run never launched it; running it now/.test(l)),
+      lines.join("\n"),
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

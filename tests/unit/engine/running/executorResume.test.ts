@@ -24,10 +24,19 @@ function chain(dir: string): Catalog {
     ...trailProduct(3),
     hopSteps: (hop) => [
       shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: [mark(`backup-${hop.to}`)] }),
-      shStep({ provenance: TEST_STEP, id: "change", action: "run", title: `change to ${hop.to}`, destructive: true, commands: [mark(`change-${hop.to}`), `echo ${hop.to} > ${q(path.join(dir, "version"))}`] }),
+      shStep({
+        provenance: TEST_STEP,
+        id: "change",
+        action: "run",
+        title: `change to ${hop.to}`,
+        destructive: true,
+        commands: [mark(`change-${hop.to}`), `echo ${hop.to} > ${q(path.join(dir, "version"))}`],
+      }),
       shStep({ provenance: TEST_STEP, id: "start", action: "run", title: "start", destructive: false, commands: [mark(`start-${hop.to}`)] }),
     ],
-    restoreSteps: (hop) => [shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: "restore", destructive: true, commands: [mark(`restore-${hop.from}`)] })],
+    restoreSteps: (hop) => [
+      shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: "restore", destructive: true, commands: [mark(`restore-${hop.from}`)] }),
+    ],
     probeVersion: () => ({ shell: "sh", command: `cat ${q(path.join(dir, "version"))}` }),
   };
 }
@@ -48,7 +57,18 @@ describe("executor: a resumed run and the version the host reports (local fake t
     fs.mkdirSync(state(), { recursive: true });
     await writeJournal(new LocalHost(), state(), "trail", { ...newJournal(KILLED, plan), next }, UNFENCED);
     const log: string[] = [];
-    const run = () => executePlan({ host: new LocalHost(), catalog: c, plan, ctx: { platform: "linux", releases: ["1", "2", "3"], options: {} }, resource: "trail", stateDir: state(), pollMs: 20, contactTimeoutMs: 5000, log: (l) => log.push(l) });
+    const run = () =>
+      executePlan({
+        host: new LocalHost(),
+        catalog: c,
+        plan,
+        ctx: { platform: "linux", releases: ["1", "2", "3"], options: {} },
+        resource: "trail",
+        stateDir: state(),
+        pollMs: 20,
+        contactTimeoutMs: 5000,
+        log: (l) => log.push(l),
+      });
     return { run, log, journal: fs.readFileSync(journalPath(state(), "trail"), "utf8") };
   }
 
@@ -56,7 +76,12 @@ describe("executor: a resumed run and the version the host reports (local fake t
     const { run, journal } = await killedAt(2, "3"); // the journal is in hop 1 -> 2; the host runs 3
     await assert.rejects(run(), (e: unknown) => {
       const m = (e as Error).message;
-      return isUpchainError(e, "JOURNAL_INVALID") && /at hop 1->2, but the server now reports 3, on neither side of that hop/.test(m) && m.includes(`clearRun: "${KILLED}"`) && /nothing was run/.test(m);
+      return (
+        isUpchainError(e, "JOURNAL_INVALID") &&
+        /at hop 1->2, but the server now reports 3, on neither side of that hop/.test(m) &&
+        m.includes(`clearRun: "${KILLED}"`) &&
+        /nothing was run/.test(m)
+      );
     });
     assert.deepStrictEqual(trail(), [], "no step and no restore ran");
     assert.strictEqual(fs.readFileSync(journalPath(state(), "trail"), "utf8"), journal, "the journal is left for the operator");
@@ -85,7 +110,10 @@ describe("executor: a resumed run and the version the host reports (local fake t
     const r = await run();
     assert.strictEqual(r.resumedRun, KILLED);
     assert.deepStrictEqual(trail(), [], "no step ran again");
-    assert.ok(log.some((l) => l.includes(`finishing run ${KILLED}: 1 -> 3, whose 6 steps had all run`)), log.join("\n"));
+    assert.ok(
+      log.some((l) => l.includes(`finishing run ${KILLED}: 1 -> 3, whose 6 steps had all run`)),
+      log.join("\n"),
+    );
     assert.ok(!log.some((l) => /at step 7 of 6/.test(l)), log.join("\n"));
     assert.ok(!fs.existsSync(journalPath(state(), "trail")), "the finished run's journal is archived");
   });

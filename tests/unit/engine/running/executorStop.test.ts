@@ -25,7 +25,14 @@ function twoHops(dir: string): Catalog {
       const key = `${hop.from}->${hop.to}`;
       return [
         shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: [mark(key, "backup")] }),
-        shStep({ provenance: TEST_STEP, id: "change", action: "run", title: "change", destructive: true, commands: [mark(key, "change"), ...(key === "1->2" ? [`while [ ! -e ${q(gate)} ]; do sleep 0.05; done`] : [])] }),
+        shStep({
+          provenance: TEST_STEP,
+          id: "change",
+          action: "run",
+          title: "change",
+          destructive: true,
+          commands: [mark(key, "change"), ...(key === "1->2" ? [`while [ ! -e ${q(gate)} ]; do sleep 0.05; done`] : [])],
+        }),
         shStep({ provenance: TEST_STEP, id: "verify", action: "verify", title: "verify", destructive: false, commands: [mark(key, "verify")] }),
       ];
     },
@@ -59,14 +66,20 @@ describe("Ctrl-C during a run (local fake transport)", function () {
     const stop = createStopSignal();
     const lines: string[] = [];
     const running = run(stop, lines);
-    const outcome = running.then(() => undefined, (e: unknown) => e);
+    const outcome = running.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     while (!fs.existsSync(path.join(dir, "trail")) || !trail().includes("1->2 change")) await new Promise((r) => setTimeout(r, 20));
     stop.request();
     assert.match(lines[lines.length - 1], /^Ctrl-C: stopping after this hop \(1->2\): .* hop 2->3 is not started\./, "said at once, while the step still runs");
     fs.writeFileSync(path.join(dir, "gate"), "");
     const e = await outcome;
     assert.ok(isUpchainError(e, "STOPPED"), String(e));
-    assert.match((e as Error).message, /^local-fake: stopped after hop 1->2 as asked \(Ctrl-C\): the server runs 2, checked by that hop; hop 2->3 was not started\. Run pulumi up again to go on from 2 to 3\.$/);
+    assert.match(
+      (e as Error).message,
+      /^local-fake: stopped after hop 1->2 as asked \(Ctrl-C\): the server runs 2, checked by that hop; hop 2->3 was not started\. Run pulumi up again to go on from 2 to 3\.$/,
+    );
     assert.deepStrictEqual(trail(), ["1->2 backup", "1->2 change", "1->2 verify"], "hop 1 ended with its check; no step of hop 2 ran");
     assert.strictEqual(fs.existsSync(journalPath(path.join(dir, "state"), "trail")), false, "nothing left to resume: the next run plans from 2");
     const [archived] = fs.readdirSync(path.join(dir, "state/history"));
@@ -86,7 +99,10 @@ describe("Ctrl-C during a run (local fake transport)", function () {
     stop.request();
     const lines: string[] = [];
     await assert.rejects(run(stop, lines), (e: unknown) => isUpchainError(e, "STOPPED") && /stopped before hop 1->2 as asked/.test((e as Error).message));
-    assert.ok(lines.some((l) => /^Ctrl-C: stopping before the first hop/.test(l)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => /^Ctrl-C: stopping before the first hop/.test(l)),
+      lines.join("\n"),
+    );
     assert.strictEqual(fs.existsSync(path.join(dir, "trail")), false);
   });
 });

@@ -16,7 +16,16 @@ import { trailProduct } from "../../../support/trailProduct";
 function noProbe(dir: string): Catalog {
   return {
     ...trailProduct(2, "quiet"),
-    hopSteps: () => [shStep({ provenance: TEST_STEP, id: "change", action: "run", title: "change", destructive: false, commands: [`echo ran >> ${q(path.join(dir, "trail"))}`] })],
+    hopSteps: () => [
+      shStep({
+        provenance: TEST_STEP,
+        id: "change",
+        action: "run",
+        title: "change",
+        destructive: false,
+        commands: [`echo ran >> ${q(path.join(dir, "trail"))}`],
+      }),
+    ],
     restoreSteps: () => [],
   };
 }
@@ -28,11 +37,23 @@ describe("the executor's check that the server is still where the plan starts, w
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
   const run = (versionProbe?: { shell: "sh"; command: string }) => {
     const c = noProbe(dir);
-    return executePlan({ host: new LocalHost(), catalog: c, plan: planUpgrade(c, { installed: "1", target: "2", platform: "linux" }), ctx: { platform: "linux", releases: ["1", "2"], options: {} }, resource: "quiet", stateDir: path.join(dir, "state"), pollMs: 20, versionProbe });
+    return executePlan({
+      host: new LocalHost(),
+      catalog: c,
+      plan: planUpgrade(c, { installed: "1", target: "2", platform: "linux" }),
+      ctx: { platform: "linux", releases: ["1", "2"], options: {} },
+      resource: "quiet",
+      stateDir: path.join(dir, "state"),
+      pollMs: 20,
+      versionProbe,
+    });
   };
 
   it("a versionCommand that prints another version than the plan's start refuses the run before any step", async () => {
-    const e = await run({ shell: "sh", command: "echo 2" }).then(() => undefined, (x: unknown) => x);
+    const e = await run({ shell: "sh", command: "echo 2" }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assert.ok(isUpchainError(e, "LOCKED"), String(e));
     assert.match((e as Error).message, /the plan starts from 1, but the server now reports 2\. Nothing was run/);
     assert.strictEqual(fs.existsSync(path.join(dir, "trail")), false);

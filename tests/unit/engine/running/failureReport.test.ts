@@ -7,8 +7,23 @@ import { FailedStep, HopFailure, failureReport, outcomeText } from "../../../../
 import { PlannedStep } from "../../../../providers/engine/planning/planner";
 import { TEST_STEP } from "../../../support/testProvenance";
 
-const install: PlannedStep = { ...shStep({ provenance: TEST_STEP, id: "install", action: "run", title: "install 2", destructive: true, commands: [":"] }), hop: "1->2" };
-const restart: PlannedStep = { ...shStep({ provenance: TEST_STEP, id: "restart", action: "reboot", title: "restart the machine", destructive: false, commands: [], bootMarker: "cat /proc/sys/kernel/random/boot_id", timeoutSeconds: 600 }), hop: "1->2" };
+const install: PlannedStep = {
+  ...shStep({ provenance: TEST_STEP, id: "install", action: "run", title: "install 2", destructive: true, commands: [":"] }),
+  hop: "1->2",
+};
+const restart: PlannedStep = {
+  ...shStep({
+    provenance: TEST_STEP,
+    id: "restart",
+    action: "reboot",
+    title: "restart the machine",
+    destructive: false,
+    commands: [],
+    bootMarker: "cat /proc/sys/kernel/random/boot_id",
+    timeoutSeconds: 600,
+  }),
+  hop: "1->2",
+};
 
 const failed = (extra: Partial<FailedStep> = {}): FailedStep => ({
   host: "db1",
@@ -37,7 +52,15 @@ const cases: Case[] = [
     failed: failed(),
     how: { kind: "restored", recovered: false },
     code: "STEP_FAILED",
-    says: ['db1: step "install 2" (install) of hop 1 -> 2 (trail) exited 3', "the host was restored to 1 and is running it", "the chain goes on from 1", "--- stdout ---", "copied", "--- stderr ---", "disk full"],
+    says: [
+      'db1: step "install 2" (install) of hop 1 -> 2 (trail) exited 3',
+      "the host was restored to 1 and is running it",
+      "the chain goes on from 1",
+      "--- stdout ---",
+      "copied",
+      "--- stderr ---",
+      "disk full",
+    ],
   },
   {
     name: "a step that failed before anything changed says nothing was restored",
@@ -74,7 +97,11 @@ const cases: Case[] = [
     failed: failed(),
     how: { kind: "restore-failed", restoreError: "exited 1: tar: short read", restorePoint: "/var/backups/app-1.tgz", run: "20261207T120000-abcdef" },
     code: "RESTORE_FAILED",
-    says: ["restoring the backup failed too (exited 1: tar: short read)", "The restore point is kept on the host: /var/backups/app-1.tgz.", 'clearRun: "20261207T120000-abcdef"'],
+    says: [
+      "restoring the backup failed too (exited 1: tar: short read)",
+      "The restore point is kept on the host: /var/backups/app-1.tgz.",
+      'clearRun: "20261207T120000-abcdef"',
+    ],
     never: ["journal could not be written"],
   },
   {
@@ -89,7 +116,12 @@ const cases: Case[] = [
     failed: failed(),
     how: { kind: "not-in-service", recoverErrors: ['"start app" failed (exited 1)'] },
     code: "RESTORED_NOT_IN_SERVICE",
-    says: ["the backup was restored, so the server is back on 1, but not in service", '"start app" failed (exited 1)', "Start 1 by hand", "retries hop 1 -> 2 (trail) from 1"],
+    says: [
+      "the backup was restored, so the server is back on 1, but not in service",
+      '"start app" failed (exited 1)',
+      "Start 1 by hand",
+      "retries hop 1 -> 2 (trail) from 1",
+    ],
   },
   {
     name: "recovery steps that failed when nothing had changed say the server is still on the old version",
@@ -111,7 +143,11 @@ const cases: Case[] = [
     failed: failed({ step: restart, changedSomething: false, outcome: { code: 1, stdout: "", stderr: "db1: no answer on port 22" } }),
     how: { kind: "unreachable" },
     code: "HOST_DID_NOT_RETURN",
-    says: ['step "restart the machine" (restart) of hop 1->2 restarted the machine', "within 600s (no answer on port 22)", "brings 1 back if the machine never restarted"],
+    says: [
+      'step "restart the machine" (restart) of hop 1->2 restarted the machine',
+      "within 600s (no answer on port 22)",
+      "brings 1 back if the machine never restarted",
+    ],
   },
   {
     name: "a vendor's install that may still run stops the run before any restore, with the portal's words",
@@ -133,7 +169,8 @@ describe("failureReport: what a failed hop tells the operator", () => {
         assert.ok(at >= from, `says ${part} (after what came before): ${report.message}`);
         from = at;
       }
-      for (const part of c.never ?? []) assert.ok(typeof part === "string" ? !report.message.includes(part) : !part.test(report.message), `never says ${part}: ${report.message}`);
+      for (const part of c.never ?? [])
+        assert.ok(typeof part === "string" ? !report.message.includes(part) : !part.test(report.message), `never says ${part}: ${report.message}`);
     });
   }
 

@@ -107,9 +107,16 @@ describe("the fencing token (local fake transport)", function () {
       assertGuarded(host.scriptWith('mv -f -T -- "$t" "$f"'), 'mv -f -T -- "$t" "$f"', "run-a");
       const before = fs.readFileSync(journalPath(dir, "trail"), "utf8");
       takeOver();
-      await assert.rejects(writeJournal(host, dir, "trail", { ...j, next: 1 }, lock.fence), (e: unknown) => isUpchainError(e, "LOCK_LOST") && /to run run-b/.test((e as Error).message));
+      await assert.rejects(
+        writeJournal(host, dir, "trail", { ...j, next: 1 }, lock.fence),
+        (e: unknown) => isUpchainError(e, "LOCK_LOST") && /to run run-b/.test((e as Error).message),
+      );
       assert.strictEqual(fs.readFileSync(journalPath(dir, "trail"), "utf8"), before, "the journal is as it was");
-      assert.throws(() => lock.assertHeld(), (e: unknown) => isUpchainError(e, "LOCK_LOST"), "the handle knows too");
+      assert.throws(
+        () => lock.assertHeld(),
+        (e: unknown) => isUpchainError(e, "LOCK_LOST"),
+        "the handle knows too",
+      );
     });
 
     it("archiving the journal; a history file is never overwritten", async () => {
@@ -134,7 +141,7 @@ describe("the fencing token (local fake transport)", function () {
       const step = path.join(dir, "runs/r/000-a");
       await startDetached(host, step, 'test -n "$UPCHAIN_SECRET_X"; echo launched', { UPCHAIN_SECRET_X: "s3cret" }, lock.fence);
       assertGuarded(host.scriptWith("setsid sh -c"), "setsid sh -c", "run-a");
-      assertGuarded(host.scriptWith('f=' + q(`${step}/env`)), 'mv -f -T -- "$t" "$f"', "run-a");
+      assertGuarded(host.scriptWith("f=" + q(`${step}/env`)), 'mv -f -T -- "$t" "$f"', "run-a");
       takeOver();
       const other = path.join(dir, "runs/r/001-b");
       await assert.rejects(startDetached(host, other, "echo launched", undefined, lock.fence), (e: unknown) => isUpchainError(e, "LOCK_LOST"));
@@ -167,17 +174,41 @@ describe("the fencing token (local fake transport)", function () {
       await assert.rejects(h.exec(`touch ${q(path.join(dir, "y"))}`), (e: unknown) => isUpchainError(e, "LOCK_LOST"));
       assert.strictEqual(fs.readFileSync(file, "utf8"), "new\n");
       assert.ok(!fs.existsSync(path.join(dir, "y")));
-      assert.deepStrictEqual(fs.readdirSync(dir).filter((n) => n.includes("upchain")), [], "no staged copy left behind");
+      assert.deepStrictEqual(
+        fs.readdirSync(dir).filter((n) => n.includes("upchain")),
+        [],
+        "no staged copy left behind",
+      );
     });
 
     it("a reboot: its command is launched guarded; after a take-over it is never issued", async () => {
       const boot = path.join(dir, "boot");
       fs.writeFileSync(boot, "A\n");
-      const step = { ...shStep({ provenance: TEST_STEP, id: "reboot", action: "reboot", title: "Restart", destructive: true, commands: [`echo B > ${q(boot)}`], bootMarker: `cat ${q(boot)}`, timeoutSeconds: 5 }), hop: "1->2" } as PlannedStep & RebootStep;
+      const step = {
+        ...shStep({
+          provenance: TEST_STEP,
+          id: "reboot",
+          action: "reboot",
+          title: "Restart",
+          destructive: true,
+          commands: [`echo B > ${q(boot)}`],
+          bootMarker: `cat ${q(boot)}`,
+          timeoutSeconds: 5,
+        }),
+        hop: "1->2",
+      } as PlannedStep & RebootStep;
       const host = new Recorder();
       takeOver();
       await assert.rejects(
-        rebootAndWait({ host, step, dir: path.join(dir, "runs/r/002-reboot"), remember: async () => undefined, holdLock: async () => undefined, fence: lock.fence, log: () => undefined }),
+        rebootAndWait({
+          host,
+          step,
+          dir: path.join(dir, "runs/r/002-reboot"),
+          remember: async () => undefined,
+          holdLock: async () => undefined,
+          fence: lock.fence,
+          log: () => undefined,
+        }),
         (e: unknown) => isUpchainError(e, "LOCK_LOST"),
       );
       assertGuarded(host.scriptWith(`echo B > ${q(boot)}`), "setsid sh -c", "run-a");
@@ -187,7 +218,19 @@ describe("the fencing token (local fake transport)", function () {
     it("a reboot waits for the machine's other runs, or refuses naming them before it notes its marker or launches anything", async () => {
       const boot = path.join(dir, "boot");
       fs.writeFileSync(boot, "A\n");
-      const step = { ...shStep({ provenance: TEST_STEP, id: "reboot", action: "reboot", title: "Restart", destructive: true, commands: [`echo B > ${q(boot)}`], bootMarker: `cat ${q(boot)}`, timeoutSeconds: 5 }), hop: "1->2" } as PlannedStep & RebootStep;
+      const step = {
+        ...shStep({
+          provenance: TEST_STEP,
+          id: "reboot",
+          action: "reboot",
+          title: "Restart",
+          destructive: true,
+          commands: [`echo B > ${q(boot)}`],
+          bootMarker: `cat ${q(boot)}`,
+          timeoutSeconds: 5,
+        }),
+        hop: "1->2",
+      } as PlannedStep & RebootStep;
       const other = path.join(dir, "runs/20261201T000000-f0f0f0/001-migrate");
       await startDetached(new FaultyHost(), other, "sleep 30", undefined, lock.fence);
       assert.deepStrictEqual(await liveSteps(new FaultyHost(), dir, "20261123T080000-abcdef"), ["20261201T000000-f0f0f0/001-migrate"]);
@@ -196,11 +239,19 @@ describe("the fencing token (local fake transport)", function () {
       const { othersSettled } = await import("../../../../providers/engine/running/machineRuns");
       await assert.rejects(
         rebootAndWait({
-          host: new Recorder(), step, dir: path.join(dir, "runs/20261123T080000-abcdef/002-reboot"),
-          remember: async () => void (remembered = true), holdLock: async () => undefined, fence: lock.fence, log: () => undefined,
+          host: new Recorder(),
+          step,
+          dir: path.join(dir, "runs/20261123T080000-abcdef/002-reboot"),
+          remember: async () => void (remembered = true),
+          holdLock: async () => undefined,
+          fence: lock.fence,
+          log: () => undefined,
           othersSettled: () => othersSettled(new FaultyHost(), dir, "20261123T080000-abcdef", 1, "restarts nothing", undefined, 200),
         }),
-        (e: unknown) => isUpchainError(e, "LOCKED") && /step 001-migrate of run 20261201T000000-f0f0f0 is still running on this machine/.test((e as Error).message) && /restarts nothing/.test((e as Error).message),
+        (e: unknown) =>
+          isUpchainError(e, "LOCKED") &&
+          /step 001-migrate of run 20261201T000000-f0f0f0 is still running on this machine/.test((e as Error).message) &&
+          /restarts nothing/.test((e as Error).message),
       );
       assert.strictEqual(remembered, false, "no marker noted");
       assert.strictEqual(fs.readFileSync(boot, "utf8"), "A\n", "the machine was not restarted");
@@ -216,7 +267,17 @@ describe("the executor once another run owns the lock (local fake transport)", f
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
   const state = () => path.join(dir, "state");
   const run = (c: Catalog, host = new Recorder()) =>
-    executePlan({ host, catalog: c, plan: planUpgrade(c, { installed: "1", target: "2", platform: "linux" }), ctx: { platform: "linux", releases: ["1", "2"], options: {} }, resource: "trail", stateDir: state(), pollMs: 20, contactTimeoutMs: 5000, lockStaleSeconds: 60 });
+    executePlan({
+      host,
+      catalog: c,
+      plan: planUpgrade(c, { installed: "1", target: "2", platform: "linux" }),
+      ctx: { platform: "linux", releases: ["1", "2"], options: {} },
+      resource: "trail",
+      stateDir: state(),
+      pollMs: 20,
+      contactTimeoutMs: 5000,
+      lockStaleSeconds: 60,
+    });
 
   it("a restore is launched guarded in the same script", async () => {
     const host = new Recorder();
@@ -238,7 +299,10 @@ describe("the executor once another run owns the lock (local fake transport)", f
     }
     fs.writeFileSync(owner, `run-b ${Math.floor(Date.now() / 1000)} 0 1@other other\n`);
     const before = fs.readFileSync(journal, "utf8");
-    await assert.rejects(running, (e: unknown) => isUpchainError(e, "LOCK_LOST") && /to run run-b/.test((e as Error).message) && /changed nothing more/.test((e as Error).message));
+    await assert.rejects(
+      running,
+      (e: unknown) => isUpchainError(e, "LOCK_LOST") && /to run run-b/.test((e as Error).message) && /changed nothing more/.test((e as Error).message),
+    );
     assert.strictEqual(fs.readFileSync(journal, "utf8"), before, "the journal is as the take-over found it");
     assert.deepStrictEqual(fs.readFileSync(path.join(dir, "trail"), "utf8").trim().split("\n"), ["backup", "change"], "no later step, no restore");
     assert.ok(!fs.existsSync(path.join(state(), "history")), "nothing archived");
@@ -253,7 +317,14 @@ function trailCatalog(dir = "/nonexistent", o: { fail?: boolean; slow?: number }
     ...trailProduct(),
     hopSteps: () => [
       shStep({ provenance: TEST_STEP, id: "backup", action: "backup", title: "backup", destructive: false, commands: [mark("backup")] }),
-      shStep({ provenance: TEST_STEP, id: "change", action: "run", title: "change", destructive: true, commands: [mark("change"), ...(o.slow ? [`sleep ${o.slow}`] : []), ...(o.fail ? ["exit 1"] : [])] }),
+      shStep({
+        provenance: TEST_STEP,
+        id: "change",
+        action: "run",
+        title: "change",
+        destructive: true,
+        commands: [mark("change"), ...(o.slow ? [`sleep ${o.slow}`] : []), ...(o.fail ? ["exit 1"] : [])],
+      }),
       shStep({ provenance: TEST_STEP, id: "start", action: "run", title: "start", destructive: false, commands: [mark("start")] }),
     ],
     restoreSteps: () => [shStep({ provenance: TEST_STEP, id: "restore", action: "restore", title: "restore", destructive: true, commands: [mark("restore")] })],

@@ -17,7 +17,18 @@ const entries: ServiceEntry[] = [
 ];
 
 function servicesStep(file: string): PlannedStep & ServicesAddStep {
-  return { provenance: TEST_STEP, id: "services-add", action: "services-add", shell: "sh", title: "add", commands: [], destructive: true, hop: "03-00->06-00", file, entries };
+  return {
+    provenance: TEST_STEP,
+    id: "services-add",
+    action: "services-add",
+    shell: "sh",
+    title: "add",
+    commands: [],
+    destructive: true,
+    hop: "03-00->06-00",
+    file,
+    entries,
+  };
 }
 
 const plan = (file: string) => ({ product: "x", platform: "linux" as const, from: "03-00", to: "06-00", hops: [], steps: [servicesStep(file)] });
@@ -61,7 +72,10 @@ describe("services-add step (local fake transport)", () => {
     }
     const r = await servicesAdd(new RacedHost(), servicesStep(file), "run1");
     assert.strictEqual(r.code, 1);
-    assert.match(r.stderr, /^the edited .* was rejected, and the old file is back: the written file conflicts with its entries: line \d+: 110\/tcp is taken by "mailx"/);
+    assert.match(
+      r.stderr,
+      /^the edited .* was rejected, and the old file is back: the written file conflicts with its entries: line \d+: 110\/tcp is taken by "mailx"/,
+    );
     assert.strictEqual(fs.readFileSync(file, "utf8"), "# services\n", "the old file is back");
   });
 
@@ -98,7 +112,18 @@ describe("edit step (local fake transport)", () => {
   it("a wsgi module path the host printed that Apache cannot read on one line fails the step, naming it, and the file is not touched", async () => {
     const file = path.join(dir, "site.conf");
     fs.writeFileSync(file, "LoadModule wsgi_module /old.so\n");
-    const step: EditStep = { provenance: TEST_STEP, id: "wsgi", action: "edit", shell: "sh", title: "wsgi", commands: [], destructive: true, file, edit: "wsgi-module", valueCommand: "printf '/new\\n/evil.so'" };
+    const step: EditStep = {
+      provenance: TEST_STEP,
+      id: "wsgi",
+      action: "edit",
+      shell: "sh",
+      title: "wsgi",
+      commands: [],
+      destructive: true,
+      file,
+      edit: "wsgi-module",
+      valueCommand: "printf '/new\\n/evil.so'",
+    };
     const r = await edit(new LocalHost(), step, "run1");
     assert.strictEqual(r.code, 1);
     assert.match(r.stderr, /^the wsgi module path .* cannot be written in an Apache configuration line/s);

@@ -26,7 +26,18 @@ const entries: ServiceEntry[] = [
   { name: "imap", port: 143, protocol: "tcp" },
   { name: "pop3", port: 110, protocol: "tcp" },
 ];
-const servicesStep = (): PlannedStep & ServicesAddStep => ({ provenance: TEST_STEP, id: "services-add", action: "services-add", shell: "powershell", title: "add", commands: [], destructive: true, hop: "03-00->06-00", file: SERVICES, entries });
+const servicesStep = (): PlannedStep & ServicesAddStep => ({
+  provenance: TEST_STEP,
+  id: "services-add",
+  action: "services-add",
+  shell: "powershell",
+  title: "add",
+  commands: [],
+  destructive: true,
+  hop: "03-00->06-00",
+  file: SERVICES,
+  entries,
+});
 const plan = () => ({ product: "groupmax", platform: "windows" as const, from: "03-00", to: "06-00", hops: [], steps: [servicesStep()] });
 
 const LINE = `powershell -NoProfile -NonInteractive -EncodedCommand ${Buffer.from(POWERSHELL_FROM_STDIN, "utf16le").toString("base64")}`;
@@ -49,13 +60,23 @@ function assertPowerShellOnly(h: WindowsFilesHost): void {
     const script = elideContent(full);
     const parsed = parsePowerShell(script);
     assert.ok(parsed.ok, describeErrors(script, parsed.errors));
-    const called = invocationsOf(script).map((i) => i.name).filter((n) => !ALLOWED.has(n));
+    const called = invocationsOf(script)
+      .map((i) => i.name)
+      .filter((n) => !ALLOWED.has(n));
     assert.deepStrictEqual(called, [], script.slice(0, 300));
   }
 }
 
 const kind = (script: string) =>
-  script.includes("'upchain-file missing'") ? "read" : script.includes("[IO.File]::Copy($file, $copy") ? "copy" : script.includes("$tmp = ") ? "write" : script.includes("Replace($copy, $file") ? "put back" : "other";
+  script.includes("'upchain-file missing'")
+    ? "read"
+    : script.includes("[IO.File]::Copy($file, $copy")
+      ? "copy"
+      : script.includes("$tmp = ")
+        ? "write"
+        : script.includes("Replace($copy, $file")
+          ? "put back"
+          : "other";
 
 describe("the executor's file steps on a Windows server, in PowerShell", () => {
   describe("services-add", () => {
@@ -122,7 +143,10 @@ describe("the executor's file steps on a Windows server, in PowerShell", () => {
       const h = new WindowsFilesHost({ [AT]: before }, { ignoreWrites: true });
       const r = await servicesAdd(h, servicesStep(), "run1");
       assert.strictEqual(r.code, 1);
-      assert.match(r.stderr, /the edited %SystemRoot%\\System32\\drivers\\etc\\services was rejected, and the old file is back: some entries are still missing after the write/);
+      assert.match(
+        r.stderr,
+        /the edited %SystemRoot%\\System32\\drivers\\etc\\services was rejected, and the old file is back: some entries are still missing after the write/,
+      );
       assert.deepStrictEqual(h.scripts.map(kind), ["read", "copy", "write", "read", "put back"]);
       assert.strictEqual(h.text(AT), before);
       assert.strictEqual(h.text(`${AT}.upchain-run1.bak`), undefined, "the copy was used up putting it back");
@@ -132,16 +156,25 @@ describe("the executor's file steps on a Windows server, in PowerShell", () => {
       const h = new WindowsFilesHost({ [AT]: "smtp 25/tcp\r\n" }, { failCopies: true });
       const r = await servicesAdd(h, servicesStep(), "run1");
       assert.strictEqual(r.code, 1);
-      assert.match(r.stderr, /^could not keep a copy of %SystemRoot%\\System32\\drivers\\etc\\services as %SystemRoot%\\System32\\drivers\\etc\\services\.upchain-run1\.bak, so it was not edited: Exception calling "Copy" with "3" argument\(s\): "Access to the path 'C:\\Windows\\System32\\drivers\\etc\\services\.upchain-run1\.bak' is denied\."$/);
+      assert.match(
+        r.stderr,
+        /^could not keep a copy of %SystemRoot%\\System32\\drivers\\etc\\services as %SystemRoot%\\System32\\drivers\\etc\\services\.upchain-run1\.bak, so it was not edited: Exception calling "Copy" with "3" argument\(s\): "Access to the path 'C:\\Windows\\System32\\drivers\\etc\\services\.upchain-run1\.bak' is denied\."$/,
+      );
       assert.deepStrictEqual(h.scripts.map(kind), ["read", "copy"]);
       assert.strictEqual(h.text(AT), "smtp 25/tcp\r\n");
     });
 
     it("a write the host refuses changes nothing, leaves no temp file, and says nothing was changed", async () => {
       const h = new WindowsFilesHost({ [AT]: "smtp 25/tcp\r\n" }, { failWrites: true });
-      await assert.rejects(servicesAdd(h, servicesStep(), "run1"), /writing %SystemRoot%\\System32\\drivers\\etc\\services failed \(nothing was changed\): There is not enough space on the disk\./);
+      await assert.rejects(
+        servicesAdd(h, servicesStep(), "run1"),
+        /writing %SystemRoot%\\System32\\drivers\\etc\\services failed \(nothing was changed\): There is not enough space on the disk\./,
+      );
       assert.strictEqual(h.text(AT), "smtp 25/tcp\r\n");
-      assert.deepStrictEqual([...h.files.keys()].filter((k) => k.includes(".upchain-") && !k.endsWith(".bak")), []);
+      assert.deepStrictEqual(
+        [...h.files.keys()].filter((k) => k.includes(".upchain-") && !k.endsWith(".bak")),
+        [],
+      );
     });
   });
 
@@ -149,7 +182,17 @@ describe("the executor's file steps on a Windows server, in PowerShell", () => {
     let dir: string;
     beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "upchain-winupload-"))));
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const uploadStep = (source: string, destination: string): UploadStep => ({ provenance: TEST_STEP, id: "upload-1", action: "upload", shell: "powershell", title: "up", commands: [], destructive: false, source, destination });
+    const uploadStep = (source: string, destination: string): UploadStep => ({
+      provenance: TEST_STEP,
+      id: "upload-1",
+      action: "upload",
+      shell: "powershell",
+      title: "up",
+      commands: [],
+      destructive: false,
+      source,
+      destination,
+    });
 
     it("a file larger than one part arrives whole, each part checked at its offset, the whole sha256 checked on the host, private, and no temp file left", async function () {
       this.timeout(60_000);
@@ -164,7 +207,10 @@ describe("the executor's file steps on a Windows server, in PowerShell", () => {
       assert.strictEqual(h.scripts.length, 2);
       // the first part creates the temp file (never through one already there) and makes it and the folders it creates private
       assert.match(first, /\[IO\.FileMode\]::CreateNew/);
-      assert.match(first, /if \(\$first\) \{ \[void\]\[IO\.Directory\]::CreateDirectory\(\$first\); icacls \$first \/inheritance:r \/grant:r '\*S-1-5-32-544:\(OI\)\(CI\)F' '\*S-1-5-18:\(OI\)\(CI\)F'/);
+      assert.match(
+        first,
+        /if \(\$first\) \{ \[void\]\[IO\.Directory\]::CreateDirectory\(\$first\); icacls \$first \/inheritance:r \/grant:r '\*S-1-5-32-544:\(OI\)\(CI\)F' '\*S-1-5-18:\(OI\)\(CI\)F'/,
+      );
       assert.match(first, /icacls \$tmp \/inheritance:r \/grant:r '\*S-1-5-32-544:F' '\*S-1-5-18:F'/);
       assert.ok(first.indexOf("icacls $tmp") < first.indexOf("FromBase64String"), "private before any content is in it");
       assert.doesNotMatch(first, /\$got -ne/, "the hash is checked once the whole file is there");
@@ -181,7 +227,10 @@ describe("the executor's file steps on a Windows server, in PowerShell", () => {
       let n = 0;
       // the first part's answer says done, but the host never got it
       h.exec = async (command, options) => (n++ === 0 ? { code: 0, signal: null, stdout: "", stderr: "" } : original(command, options));
-      await assert.rejects(upload(h, uploadStep(path.join(dir, "gm6.zip"), "C:\\pkg\\gm6.zip")), /writing C:\\pkg\\gm6\.zip failed \(part 2 of 2\) \(nothing was changed\)/);
+      await assert.rejects(
+        upload(h, uploadStep(path.join(dir, "gm6.zip"), "C:\\pkg\\gm6.zip")),
+        /writing C:\\pkg\\gm6\.zip failed \(part 2 of 2\) \(nothing was changed\)/,
+      );
       assert.strictEqual(h.files.size, 0);
     });
 
@@ -206,11 +255,23 @@ describe("the executor's file steps on a Windows server, in PowerShell", () => {
 
   it("a named edit on Windows reads, copies, writes and checks in PowerShell, its check run as a PowerShell command", async () => {
     const file = "C:\\OraHome\\j2ee\\Oc4jPlugin.cfg";
-    const h = new WindowsFilesHost({ [file]: "<JavaVM>\r\n <JVMproperties property=\"-Xmx512m\"/>\r\n</JavaVM>\r\n" });
-    const step: EditStep = { provenance: TEST_STEP, id: "heap", action: "edit", shell: "powershell", title: "heap", commands: [], destructive: true, file, edit: "jvm-max-heap", value: "1024m", validate: "Write-Output 'checked'" };
+    const h = new WindowsFilesHost({ [file]: '<JavaVM>\r\n <JVMproperties property="-Xmx512m"/>\r\n</JavaVM>\r\n' });
+    const step: EditStep = {
+      provenance: TEST_STEP,
+      id: "heap",
+      action: "edit",
+      shell: "powershell",
+      title: "heap",
+      commands: [],
+      destructive: true,
+      file,
+      edit: "jvm-max-heap",
+      value: "1024m",
+      validate: "Write-Output 'checked'",
+    };
     const r = await edit(h, step, "run1");
     assert.strictEqual(r.code, 0, r.stderr);
-    assert.strictEqual(h.text(file), "<JavaVM>\r\n <JVMproperties property=\"-Xmx1024m\"/>\r\n</JavaVM>\r\n");
+    assert.strictEqual(h.text(file), '<JavaVM>\r\n <JVMproperties property="-Xmx1024m"/>\r\n</JavaVM>\r\n');
     assert.deepStrictEqual(h.scripts.map(kind), ["read", "copy", "write", "other"]);
     assert.strictEqual(h.scripts[3], "Write-Output 'checked'");
     assertPowerShellOnly(h);
@@ -237,10 +298,16 @@ describe("the executor's file steps on a Windows server, in PowerShell", () => {
 
     it("a services file it cannot trust or find is a problem naming the step, never a pass", async () => {
       for (const [files, why] of [
-        [{ [AT]: Buffer.from("caf\xe9 1/tcp\r\n", "latin1") }, /step services-add of hop 03-00->06-00 edits %SystemRoot%\\System32\\drivers\\etc\\services, which cannot be read: %SystemRoot%\\System32\\drivers\\etc\\services is not UTF-8 text/],
+        [
+          { [AT]: Buffer.from("caf\xe9 1/tcp\r\n", "latin1") },
+          /step services-add of hop 03-00->06-00 edits %SystemRoot%\\System32\\drivers\\etc\\services, which cannot be read: %SystemRoot%\\System32\\drivers\\etc\\services is not UTF-8 text/,
+        ],
         [{}, /which cannot be read: there is no such file: give the path of the host's services file in the stack's options/],
       ] as [Record<string, Buffer>, RegExp][]) {
-        await assert.rejects(precheckPlan(new WindowsFilesHost(files), plan()), (e: unknown) => isUpchainError(e, "SERVICES_CONFLICT") && why.test(e.message) && !e.message.includes(": Administrator@win-test:22:"));
+        await assert.rejects(
+          precheckPlan(new WindowsFilesHost(files), plan()),
+          (e: unknown) => isUpchainError(e, "SERVICES_CONFLICT") && why.test(e.message) && !e.message.includes(": Administrator@win-test:22:"),
+        );
       }
     });
   });

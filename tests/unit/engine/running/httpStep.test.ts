@@ -62,7 +62,12 @@ function step(marks: string, port: number, extra: Partial<Record<string, unknown
     attempts: [
       { waitSeconds: 0, note: "press Installer" },
       { waitSeconds: 150, note: "again" },
-      { waitSeconds: 0, note: "pools stopped", before: [`echo stopped > ${marks}.pool; echo stop >> ${marks}`], after: [`echo started > ${marks}.pool; echo start >> ${marks}`] },
+      {
+        waitSeconds: 0,
+        note: "pools stopped",
+        before: [`echo stopped > ${marks}.pool; echo stop >> ${marks}`],
+        after: [`echo started > ${marks}.pool; echo start >> ${marks}`],
+      },
     ],
     giveUp: "open a ticket",
     ...extra,
@@ -87,7 +92,18 @@ describe("http step: a portal on the host's loopback, through the tunnel, with t
       assert.deepStrictEqual(slept, [150_000]);
       // after a wait the page is read again before pressing (an install may have started meanwhile), and before
       // the pool is stopped too (never stop what a running install may use), then again after it
-      assert.deepStrictEqual(p.log, ["GET /", "POST /install module=ecommerce", "GET /", "GET /", "POST /install module=ecommerce", "GET /", "GET /", "GET /", "POST /install module=ecommerce", "GET /"]);
+      assert.deepStrictEqual(p.log, [
+        "GET /",
+        "POST /install module=ecommerce",
+        "GET /",
+        "GET /",
+        "POST /install module=ecommerce",
+        "GET /",
+        "GET /",
+        "GET /",
+        "POST /install module=ecommerce",
+        "GET /",
+      ]);
       assert.deepStrictEqual(fs.readFileSync(marks, "utf8").trim().split("\n"), ["stop", "start"]);
       assert.strictEqual(fs.readFileSync(`${marks}.pool`, "utf8").trim(), "started");
       assert.deepStrictEqual(host.opened[0], { host: "127.0.0.1", port: 8080 }, "the tunnel goes to the host's own loopback, at the step's port");
@@ -206,7 +222,10 @@ function formStep(port: number, extra: Partial<Record<string, unknown>> = {}): S
     form: { fields: { module: "ecommerce", action: "installer & go" }, tokensFromPage: ["__token"] },
     expectStatus: [302],
     busy: { present: 'class="installing"' },
-    attempts: [{ waitSeconds: 0, note: "press Installer" }, { waitSeconds: 150, note: "again" }],
+    attempts: [
+      { waitSeconds: 0, note: "press Installer" },
+      { waitSeconds: 150, note: "again" },
+    ],
     ...extra,
   });
 }
@@ -262,8 +281,17 @@ describe("http step: an install that runs in the background, and an answer that 
     const host = new DroppingHost(port);
     try {
       // the drop: once the press went out, no tunnel opens any more
-      const run = runHttpStep(host, formStep(8080), { ...fast, deadlineMs: 60_000, contactTimeoutMs: 300, log: (l) => (/POST|lost/.test(l) ? host.down() : undefined) });
-      await assert.rejects(run, (e: unknown) => isUpchainError(e, "INSTALL_MAY_STILL_RUN") && /may still run/.test((e as Error).message) && /nothing was restored/i.test((e as Error).message));
+      const run = runHttpStep(host, formStep(8080), {
+        ...fast,
+        deadlineMs: 60_000,
+        contactTimeoutMs: 300,
+        log: (l) => (/POST|lost/.test(l) ? host.down() : undefined),
+      });
+      await assert.rejects(
+        run,
+        (e: unknown) =>
+          isUpchainError(e, "INSTALL_MAY_STILL_RUN") && /may still run/.test((e as Error).message) && /nothing was restored/i.test((e as Error).message),
+      );
       assert.strictEqual(p.presses(), 1);
     } finally {
       p.close();

@@ -15,10 +15,22 @@ import { TEST_STEP } from "../../../support/testProvenance";
 import { trailProduct } from "../../../support/trailProduct";
 
 function catalog(trail: string, uploadSource: string): Catalog {
-  const mark = (id: string) => shStep({ provenance: TEST_STEP, id, action: id === "backup" ? "backup" : "run", title: id, destructive: id !== "backup", commands: [`echo ${q(id)} >> ${q(trail)}`] });
+  const mark = (id: string) =>
+    shStep({
+      provenance: TEST_STEP,
+      id,
+      action: id === "backup" ? "backup" : "run",
+      title: id,
+      destructive: id !== "backup",
+      commands: [`echo ${q(id)} >> ${q(trail)}`],
+    });
   return {
     ...trailProduct(),
-    hopSteps: () => [mark("backup"), uploadStep("sh", { provenance: TEST_STEP, id: "upload", title: "upload", source: uploadSource, destination: path.join(path.dirname(trail), "uploaded") }), mark("change")],
+    hopSteps: () => [
+      mark("backup"),
+      uploadStep("sh", { provenance: TEST_STEP, id: "upload", title: "upload", source: uploadSource, destination: path.join(path.dirname(trail), "uploaded") }),
+      mark("change"),
+    ],
     restoreSteps: () => [],
     probeVersion: () => ({ shell: "sh", command: "echo 1" }),
   };
@@ -61,10 +73,22 @@ describe("the journal on the host (local fake transport)", function () {
       next: 0,
       status: "running",
       updatedAt: "",
-      plan: { ...plan(), steps: [{ ...uploadStep("sh", { provenance: TEST_STEP, id: "x", title: "x", source: secret, destination: path.join(dir, "stolen") }), hop: "1->2" }, { ...shStep({ provenance: TEST_STEP, id: "y", action: "run", title: "y", destructive: false, commands: [`touch ${q(path.join(dir, "pwned"))}`] }), hop: "1->2" }] },
+      plan: {
+        ...plan(),
+        steps: [
+          { ...uploadStep("sh", { provenance: TEST_STEP, id: "x", title: "x", source: secret, destination: path.join(dir, "stolen") }), hop: "1->2" },
+          {
+            ...shStep({ provenance: TEST_STEP, id: "y", action: "run", title: "y", destructive: false, commands: [`touch ${q(path.join(dir, "pwned"))}`] }),
+            hop: "1->2",
+          },
+        ],
+      },
     };
     plant(JSON.stringify(hostile));
-    await assert.rejects(execute(), (e: unknown) => isUpchainError(e, "JOURNAL_INVALID") && /trail\.journal\.json is not a journal this version of upchain writes/.test((e as Error).message));
+    await assert.rejects(
+      execute(),
+      (e: unknown) => isUpchainError(e, "JOURNAL_INVALID") && /trail\.journal\.json is not a journal this version of upchain writes/.test((e as Error).message),
+    );
     assert.strictEqual(fs.existsSync(path.join(dir, "stolen")), false);
     assert.strictEqual(fs.existsSync(path.join(dir, "pwned")), false);
     assert.strictEqual(fs.existsSync(trail), false, "no step of the real plan ran either");
@@ -72,13 +96,22 @@ describe("the journal on the host (local fake transport)", function () {
 
   it("a corrupt journal is JOURNAL_INVALID naming the file, not a SyntaxError", async () => {
     plant("\u0000\u00ff{not json");
-    await assert.rejects(execute(), (e: unknown) => isUpchainError(e, "JOURNAL_INVALID") && /trail\.journal\.json is not valid JSON/.test((e as Error).message));
+    await assert.rejects(
+      execute(),
+      (e: unknown) => isUpchainError(e, "JOURNAL_INVALID") && /trail\.journal\.json is not valid JSON/.test((e as Error).message),
+    );
     assert.strictEqual(fs.existsSync(trail), false);
   });
 
   it("a well-formed journal for another plan (digest differs) is refused, naming the run and clearRun", async () => {
     plant(JSON.stringify({ ...newJournal("20261123T080000-abcdef", plan()), planDigest: "0".repeat(64), next: 1 }));
-    await assert.rejects(execute(), (e: unknown) => isUpchainError(e, "JOURNAL_INVALID") && /interrupted run 20261123T080000-abcdef/.test((e as Error).message) && /clearRun: "20261123T080000-abcdef"/.test((e as Error).message));
+    await assert.rejects(
+      execute(),
+      (e: unknown) =>
+        isUpchainError(e, "JOURNAL_INVALID") &&
+        /interrupted run 20261123T080000-abcdef/.test((e as Error).message) &&
+        /clearRun: "20261123T080000-abcdef"/.test((e as Error).message),
+    );
     assert.strictEqual(fs.existsSync(trail), false);
   });
 
@@ -103,7 +136,11 @@ describe("the journal on the host (local fake transport)", function () {
       ["a run marked done with a step in flight", { ...good, status: "done", next: 3, inFlight: { index: 2 } }],
     ];
     for (const [what, j] of cases) {
-      assert.throws(() => parseJournal(JSON.stringify(j), "h:/j"), (e: unknown) => isUpchainError(e, "JOURNAL_INVALID"), what);
+      assert.throws(
+        () => parseJournal(JSON.stringify(j), "h:/j"),
+        (e: unknown) => isUpchainError(e, "JOURNAL_INVALID"),
+        what,
+      );
     }
     assert.deepStrictEqual(parseJournal(JSON.stringify(good), "h:/j"), good);
   });
@@ -111,7 +148,15 @@ describe("the journal on the host (local fake transport)", function () {
   it("the digest changes with any command or upload source, and not with key order", () => {
     const p = plan();
     const reverseKeys = (v: unknown): unknown =>
-      Array.isArray(v) ? v.map(reverseKeys) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reverseKeys(x)])) : v;
+      Array.isArray(v)
+        ? v.map(reverseKeys)
+        : v && typeof v === "object"
+          ? Object.fromEntries(
+              Object.entries(v)
+                .reverse()
+                .map(([k, x]) => [k, reverseKeys(x)]),
+            )
+          : v;
     const reordered = reverseKeys(p) as typeof p;
     assert.notStrictEqual(JSON.stringify(reordered), JSON.stringify(p));
     assert.strictEqual(planDigest(reordered), planDigest(p));
@@ -123,8 +168,16 @@ describe("the journal on the host (local fake transport)", function () {
     const five = ["gestioncommerciale", "ecommerce", "phygitalapi", "integration", "database"];
     const from = five.map((m) => `${m}=5.1.0.0`).join(",");
     const to = five.map((m) => `${m}=5.2.0.0`).join(",");
-    const j = { ...newJournal("20261123T101500-a1b2c3", { product: "altazion-office", platform: "linux", from, to, hops: [], steps: [] }), status: "restore-failed" as const };
-    j.failure = { hop: `${from}->${to}`, step: '"Run reviewed script 2/3 002_procedures.sql (sha256 0123456789ab…)" (script-2)', restorePoint: "the database backup", why: "exited 1" };
+    const j = {
+      ...newJournal("20261123T101500-a1b2c3", { product: "altazion-office", platform: "linux", from, to, hops: [], steps: [] }),
+      status: "restore-failed" as const,
+    };
+    j.failure = {
+      hop: `${from}->${to}`,
+      step: '"Run reviewed script 2/3 002_procedures.sql (sha256 0123456789ab…)" (script-2)',
+      restorePoint: "the database backup",
+      why: "exited 1",
+    };
     assert.deepStrictEqual(parseJournal(JSON.stringify(j), "here"), j);
   });
 

@@ -27,7 +27,10 @@ const stores: { name: string; open: () => { store: JournalStore; done: () => voi
     open: () => {
       const dir = tempDir();
       fs.mkdirSync(path.join(dir, "state")); // made by the lock, before any journal is written
-      return { store: hostJournalStore(new LocalHost(), path.join(dir, "state"), "stored", UNFENCED), done: () => fs.rmSync(dir, { recursive: true, force: true }) };
+      return {
+        store: hostJournalStore(new LocalHost(), path.join(dir, "state"), "stored", UNFENCED),
+        done: () => fs.rmSync(dir, { recursive: true, force: true }),
+      };
     },
   },
   { name: "the in-memory store", open: () => ({ store: new MemoryJournalStore(undefined, "stored"), done: () => undefined }) },

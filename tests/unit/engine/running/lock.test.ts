@@ -4,7 +4,17 @@ import * as assert from "assert";
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { LockHolder, acquireLock, acquireScript, heartbeatStopped, lockPreviewNote, lockWaitMessage, readLockHolder, stopHeartbeats, thisController } from "../../../../providers/engine/running/lock";
+import {
+  LockHolder,
+  acquireLock,
+  acquireScript,
+  heartbeatStopped,
+  lockPreviewNote,
+  lockWaitMessage,
+  readLockHolder,
+  stopHeartbeats,
+  thisController,
+} from "../../../../providers/engine/running/lock";
 import { isUpchainError } from "../../../../providers/errors";
 import { pollStep, startDetached } from "../../../../providers/engine/running/detached";
 import { LocalHost, tempDir } from "../../../support/localHost";
@@ -45,7 +55,10 @@ describe("the machine's lock (local fake transport)", function () {
     const host = new LocalHost();
     const lock = await acquireLock(host, dir, "srv", "run-a", 2);
     await sleep(4500); // longer than the stale period, with no poll and no explicit heartbeat
-    await assert.rejects(acquireLock(new LocalHost(), dir, "srv", "run-b", 2, 200), (e: unknown) => isUpchainError(e, "LOCKED") && /run-a/.test((e as Error).message));
+    await assert.rejects(
+      acquireLock(new LocalHost(), dir, "srv", "run-b", 2, 200),
+      (e: unknown) => isUpchainError(e, "LOCKED") && /run-a/.test((e as Error).message),
+    );
     await lock.release();
     assert.strictEqual(fs.existsSync(path.join(dir, "machine.lock")), false);
   });
@@ -65,7 +78,10 @@ describe("the machine's lock (local fake transport)", function () {
     const lock = await acquireLock(new LocalHost(), dir, "srv", "run-a", 30);
     fs.writeFileSync(path.join(dir, "machine.lock/owner"), `run-b ${Math.floor(Date.now() / 1000)} 0\n`);
     assert.strictEqual(await lock.heartbeat(), false);
-    assert.throws(() => lock.assertHeld(), (e: unknown) => isUpchainError(e, "LOCK_LOST") && /lost this machine's lock \(taken for srv\) to run run-b/.test((e as Error).message));
+    assert.throws(
+      () => lock.assertHeld(),
+      (e: unknown) => isUpchainError(e, "LOCK_LOST") && /lost this machine's lock \(taken for srv\) to run run-b/.test((e as Error).message),
+    );
     await lock.release();
     assert.strictEqual(fs.readFileSync(path.join(dir, "machine.lock/owner"), "utf8").split(" ")[0], "run-b", "the new owner's lock is left alone");
   });
@@ -90,7 +106,9 @@ describe("the machine's lock (local fake transport)", function () {
     const lock = await acquireLock(new LocalHost(), dir, "srv", "run-b", 12, 200, (message) => said.push({ at: Date.now() - started, message }));
     assert.strictEqual(said.length, 1, "said once");
     assert.ok(said[0].at < 1000, `said after ${said[0].at} ms, not after the wait`);
-    const m = said[0].message.match(/^waiting for the lock on srv, held by run 20261206T210000-dead01 \(pid 4242 on ctl-1\): its heartbeat stopped (\d+)s ago, at \d\d:\d\d:\d\d UTC\. Unless it beats again, this run takes the lock over in (\d+)s \(lockTimeoutSeconds: 12\)/);
+    const m = said[0].message.match(
+      /^waiting for the lock on srv, held by run 20261206T210000-dead01 \(pid 4242 on ctl-1\): its heartbeat stopped (\d+)s ago, at \d\d:\d\d:\d\d UTC\. Unless it beats again, this run takes the lock over in (\d+)s \(lockTimeoutSeconds: 12\)/,
+    );
     assert.ok(m, said[0].message);
     assert.ok(Number(m[1]) >= 6 && Number(m[1]) + Number(m[2]) === 13, "stopped N s ago, taken over 12 s after it");
     assert.strictEqual(lock.tookOverFrom, "20261206T210000-dead01");
@@ -100,7 +118,12 @@ describe("the machine's lock (local fake transport)", function () {
   it("a run waiting for a lock whose holder still beats says nothing and is refused as LOCKED, naming the holder's pid and host", async () => {
     const holder = await acquireLock(new LocalHost(), dir, "srv", "run-a", 4);
     const said: string[] = [];
-    await assert.rejects(acquireLock(new LocalHost(), dir, "srv", "run-b", 4, 300, (m) => said.push(m)), (e: unknown) => isUpchainError(e, "LOCKED") && (e as Error).message.includes(`another upchain run (run-a) is working on srv (pid ${thisController().replace("@", " on ")});`));
+    await assert.rejects(
+      acquireLock(new LocalHost(), dir, "srv", "run-b", 4, 300, (m) => said.push(m)),
+      (e: unknown) =>
+        isUpchainError(e, "LOCKED") &&
+        (e as Error).message.includes(`another upchain run (run-a) is working on srv (pid ${thisController().replace("@", " on ")});`),
+    );
     assert.deepStrictEqual(said, []);
     await holder.release();
   });
@@ -126,7 +149,12 @@ describe("the machine's lock (local fake transport)", function () {
     assert.strictEqual(fs.readFileSync(path.join(dir, "machine.lock/owner"), "utf8").trim().split(" ")[4], "groupmax", "the owner line names the journal");
     await assert.rejects(acquireLock(new LocalHost(), dir, "mail-groupmax", "run-b", 4, 300), (e: unknown) => {
       const m = (e as Error).message;
-      return isUpchainError(e, "LOCKED") && m.includes("another upchain run (run-a) is working on groupmax") && /one run at a time per machine.*this run's is mail-groupmax/.test(m) && /dependsOn/.test(m);
+      return (
+        isUpchainError(e, "LOCKED") &&
+        m.includes("another upchain run (run-a) is working on groupmax") &&
+        /one run at a time per machine.*this run's is mail-groupmax/.test(m) &&
+        /dependsOn/.test(m)
+      );
     });
     assert.strictEqual((await readLockHolder(new LocalHost(), dir))?.resource, "groupmax");
     await holder.release();
@@ -187,11 +215,34 @@ describe("the machine's lock (local fake transport)", function () {
 });
 
 describe("what a waiting run and preview say about a held lock", () => {
-  const holder = (o: Partial<LockHolder>): LockHolder => ({ run: "20261206T210000-dead01", by: "4242@ctl-1", ageSeconds: 30, beatAgeSeconds: 30, beatEpoch: Date.UTC(2026, 11, 6, 21, 0, 0) / 1000, resource: "unknown", ...o });
+  const holder = (o: Partial<LockHolder>): LockHolder => ({
+    run: "20261206T210000-dead01",
+    by: "4242@ctl-1",
+    ageSeconds: 30,
+    beatAgeSeconds: 30,
+    beatEpoch: Date.UTC(2026, 11, 6, 21, 0, 0) / 1000,
+    resource: "unknown",
+    ...o,
+  });
   const cases: [string, LockHolder, number, RegExp][] = [
-    ["a holder silent for 30 s of 120: taken over in 91 s", holder({}), 120, /heartbeat stopped 30s ago, at 21:00:00 UTC\. Unless it beats again, this run takes the lock over in 91s \(lockTimeoutSeconds: 120\)/],
-    ["a holder whose process is not named (an older owner line): the run alone", holder({ by: "unknown" }), 120, /held by run 20261206T210000-dead01: its heartbeat/],
-    ["a holder that extended its lock over a reboot wait: that wait is said", holder({ ageSeconds: -40, beatAgeSeconds: 20 }), 10, /its heartbeat stopped 20s ago, at 21:00:00 UTC; it holds the lock through a reboot wait for 40s more\. Unless it beats again, this run takes the lock over in 51s/],
+    [
+      "a holder silent for 30 s of 120: taken over in 91 s",
+      holder({}),
+      120,
+      /heartbeat stopped 30s ago, at 21:00:00 UTC\. Unless it beats again, this run takes the lock over in 91s \(lockTimeoutSeconds: 120\)/,
+    ],
+    [
+      "a holder whose process is not named (an older owner line): the run alone",
+      holder({ by: "unknown" }),
+      120,
+      /held by run 20261206T210000-dead01: its heartbeat/,
+    ],
+    [
+      "a holder that extended its lock over a reboot wait: that wait is said",
+      holder({ ageSeconds: -40, beatAgeSeconds: 20 }),
+      10,
+      /its heartbeat stopped 20s ago, at 21:00:00 UTC; it holds the lock through a reboot wait for 40s more\. Unless it beats again, this run takes the lock over in 51s/,
+    ],
   ];
   for (const [name, h, stale, want] of cases) it(`waiting: ${name}`, () => assert.match(lockWaitMessage("omflow", h, stale), want));
 
@@ -209,8 +260,15 @@ describe("what a waiting run and preview say about a held lock", () => {
   });
 
   it("preview: a holder working on another journal on this machine is named with that journal", () => {
-    assert.strictEqual(lockPreviewNote(holder({ resource: "omflow" }), 120, "omflow").split(" (")[0], "run 20261206T210000-dead01", "its own journal is not named");
-    assert.match(lockPreviewNote(holder({ resource: "omflow" }), 120, "mail"), /^run 20261206T210000-dead01 for omflow \(pid 4242 on ctl-1\) still holds this server's lock/);
+    assert.strictEqual(
+      lockPreviewNote(holder({ resource: "omflow" }), 120, "omflow").split(" (")[0],
+      "run 20261206T210000-dead01",
+      "its own journal is not named",
+    );
+    assert.match(
+      lockPreviewNote(holder({ resource: "omflow" }), 120, "mail"),
+      /^run 20261206T210000-dead01 for omflow \(pid 4242 on ctl-1\) still holds this server's lock/,
+    );
   });
 
   it("preview: a holder that beat recently may be working or may have just died: both outcomes are said", () => {

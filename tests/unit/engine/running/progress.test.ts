@@ -7,7 +7,14 @@ function harness(everyMs = 10_000) {
   let t = 0;
   let tick: (() => void) | undefined;
   const lines: string[] = [];
-  const p = stepProgress({ position: "[1->2 3/5]", log: (l) => lines.push(l), everyMs, now: () => t, setInterval: (f) => (tick = f), clearInterval: () => (tick = undefined) });
+  const p = stepProgress({
+    position: "[1->2 3/5]",
+    log: (l) => lines.push(l),
+    everyMs,
+    now: () => t,
+    setInterval: (f) => (tick = f),
+    clearInterval: () => (tick = undefined),
+  });
   return {
     p,
     lines,
@@ -109,10 +116,20 @@ describe("a host's text on the operator's terminal (issue 19)", () => {
 
   it("the live output is masked before it is cleaned: a secret with a tab or an escape in it never shows", () => {
     const lines: string[] = [];
-    const p = stepProgress({ position: "[1->2 1/1]", log: (l) => lines.push(l), everyMs: 0, mask: (t) => t.split("pw\tx\x1b[0m9").join("[secret]"), setInterval: () => 0, clearInterval: () => undefined });
+    const p = stepProgress({
+      position: "[1->2 1/1]",
+      log: (l) => lines.push(l),
+      everyMs: 0,
+      mask: (t) => t.split("pw\tx\x1b[0m9").join("[secret]"),
+      setInterval: () => 0,
+      clearInterval: () => undefined,
+    });
     p.output("login pw\tx\x1b[0m9 ok\n");
     p.end(true);
-    assert.ok(lines.some((l) => l.endsWith("| login [secret] ok")), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => l.endsWith("| login [secret] ok")),
+      lines.join("\n"),
+    );
     assert.ok(!lines.some((l) => /pw/.test(l)), lines.join("\n"));
   });
 });

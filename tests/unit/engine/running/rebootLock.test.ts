@@ -40,7 +40,17 @@ describe("the reboot step holds the lock through a dropped link", function () {
     const boot = path.join(dir, "boot");
     fs.writeFileSync(boot, "A\n");
     const host = new FlakyLink();
-    const step = { id: "reboot", action: "reboot", shell: "sh", title: "Restart the machine", commands: [`echo B > ${q(boot)}`], destructive: false, hop: "1->2", bootMarker: `cat ${q(boot)}`, timeoutSeconds: 30 } as PlannedStep & RebootStep;
+    const step = {
+      id: "reboot",
+      action: "reboot",
+      shell: "sh",
+      title: "Restart the machine",
+      commands: [`echo B > ${q(boot)}`],
+      destructive: false,
+      hop: "1->2",
+      bootMarker: `cat ${q(boot)}`,
+      timeoutSeconds: 30,
+    } as PlannedStep & RebootStep;
     const holds: number[] = [];
     let failOnce = true;
     try {

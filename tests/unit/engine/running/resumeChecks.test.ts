@@ -18,7 +18,14 @@ const catalog: Catalog = {
   restoreSteps: () => [],
 };
 const plan = (target = "3") => planUpgrade(catalog, { installed: "1", target, platform: "linux" });
-const options = (extra: Partial<ExecuteOptions> = {}): ExecuteOptions => ({ host: new LocalHost(), catalog, plan: plan(), ctx: { platform: "linux", releases: ["1", "2", "3"], options: {} }, resource: "settled", ...extra });
+const options = (extra: Partial<ExecuteOptions> = {}): ExecuteOptions => ({
+  host: new LocalHost(),
+  catalog,
+  plan: plan(),
+  ctx: { platform: "linux", releases: ["1", "2", "3"], options: {} },
+  resource: "settled",
+  ...extra,
+});
 const interrupted = (extra: Partial<Journal> = {}): Journal => ({ ...newJournal(newRunId(), plan()), next: 1, ...extra });
 
 describe("settleJournal: what the journal found on the host lets the run do", () => {
@@ -43,13 +50,23 @@ describe("settleJournal: what the journal found on the host lets the run do", ()
     const j = interrupted({ status: "restored" });
     const store = new MemoryJournalStore(j, "settled");
     assert.strictEqual(await settleJournal(options(), store, j, log), undefined);
-    assert.deepStrictEqual(store.archived.map((a) => a.name), [`settled.${j.run}.json`]);
+    assert.deepStrictEqual(
+      store.archived.map((a) => a.name),
+      [`settled.${j.run}.json`],
+    );
   });
 
   it("a failed restore refuses the run, naming the restore point and the clearRun to set, and keeps the journal", async () => {
     const j = interrupted({ status: "restore-failed", failure: { hop: "1->2", step: '"change" (change)', restorePoint: "/backups/one.tgz", why: "exited 1" } });
     const store = new MemoryJournalStore(j, "settled");
-    await assert.rejects(settleJournal(options(), store, j, log), (e: unknown) => isUpchainError(e, "RESTORE_FAILED") && /\/backups\/one\.tgz/.test((e as Error).message) && (e as Error).message.includes(`clearRun: "${j.run}"`) && (e as Error).message.includes(store.where));
+    await assert.rejects(
+      settleJournal(options(), store, j, log),
+      (e: unknown) =>
+        isUpchainError(e, "RESTORE_FAILED") &&
+        /\/backups\/one\.tgz/.test((e as Error).message) &&
+        (e as Error).message.includes(`clearRun: "${j.run}"`) &&
+        (e as Error).message.includes(store.where),
+    );
     assert.deepStrictEqual(store.archived, []);
   });
 
@@ -57,7 +74,10 @@ describe("settleJournal: what the journal found on the host lets the run do", ()
     const j = interrupted({ status: "restore-failed" });
     const store = new MemoryJournalStore(j, "settled");
     assert.strictEqual(await settleJournal(options({ clearRun: j.run }), store, j, log), undefined);
-    assert.deepStrictEqual(store.archived.map((a) => a.name), [`settled.${j.run}.cleared.json`]);
+    assert.deepStrictEqual(
+      store.archived.map((a) => a.name),
+      [`settled.${j.run}.cleared.json`],
+    );
     assert.match(lines.join("\n"), new RegExp(`cleared run ${j.run} \\(its restore had failed\\) as asked by clearRun; its journal is in memory:history`));
   });
 
@@ -65,14 +85,22 @@ describe("settleJournal: what the journal found on the host lets the run do", ()
     const j = interrupted();
     const store = new MemoryJournalStore(j, "settled");
     assert.strictEqual(await settleJournal(options({ clearRun: j.run }), store, j, log), undefined);
-    assert.deepStrictEqual(store.archived.map((a) => a.name), [`settled.${j.run}.abandoned.json`]);
+    assert.deepStrictEqual(
+      store.archived.map((a) => a.name),
+      [`settled.${j.run}.abandoned.json`],
+    );
   });
 
   it("an interrupted run of another plan is refused with JOURNAL_INVALID, naming both plans, and the journal stays", async () => {
     const j = interrupted();
     const store = new MemoryJournalStore(j, "settled");
     const other = options({ plan: plan("2") });
-    await assert.rejects(settleJournal(other, store, j, log), (e: unknown) => isUpchainError(e, "JOURNAL_INVALID") && /settled 1 -> 3, plan \w{12}\), but from this stack that chain plans as settled 1 -> 2/.test((e as Error).message));
+    await assert.rejects(
+      settleJournal(other, store, j, log),
+      (e: unknown) =>
+        isUpchainError(e, "JOURNAL_INVALID") &&
+        /settled 1 -> 3, plan \w{12}\), but from this stack that chain plans as settled 1 -> 2/.test((e as Error).message),
+    );
     assert.deepStrictEqual(store.archived, []);
     assert.strictEqual((await store.read())?.run, j.run);
   });

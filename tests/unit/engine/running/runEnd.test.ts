@@ -21,7 +21,11 @@ describe("the run's end in one exec (local fake transport)", function () {
   let host: LocalHost;
   let lock: HostLock;
   const plan = () => {
-    const c = { ...trailProduct(2, "trail"), hopSteps: () => [shStep({ provenance: TEST_STEP, id: "s", action: "backup" as const, title: "s", destructive: false, commands: ["true"] })], restoreSteps: () => [] };
+    const c = {
+      ...trailProduct(2, "trail"),
+      hopSteps: () => [shStep({ provenance: TEST_STEP, id: "s", action: "backup" as const, title: "s", destructive: false, commands: ["true"] })],
+      restoreSteps: () => [],
+    };
     return planUpgrade(c, { installed: "1", target: "2", platform: "linux" });
   };
   const history = (run: string) => path.join(dir, "history", `trail.${run}.json`);

@@ -32,7 +32,13 @@ describe("the run's first reads under its lock, in one exec (local fake transpor
   it("the journal, another run's step still running, an old secrets file swept and the version: each as its own read says, in one exec", async () => {
     const state = path.join(dir, "state");
     fs.mkdirSync(state);
-    await writeJournal(new LocalHost(), state, "trail", { ...newJournal(OTHER, planUpgrade(catalog, { installed: "1", target: "2", platform: "linux" })) }, UNFENCED);
+    await writeJournal(
+      new LocalHost(),
+      state,
+      "trail",
+      { ...newJournal(OTHER, planUpgrade(catalog, { installed: "1", target: "2", platform: "linux" })) },
+      UNFENCED,
+    );
     // another run's step, alive: its pid and its start time as the launcher records them
     const step = path.join(state, "runs", OTHER, "000-backup");
     fs.mkdirSync(step, { recursive: true });
@@ -53,7 +59,11 @@ describe("the run's first reads under its lock, in one exec (local fake transpor
       assert.deepStrictEqual(start.liveSteps, [`${OTHER}/000-backup`]);
       assert.ok(!fs.existsSync(oldEnv), "the old secrets file was swept");
       assert.strictEqual(start.sweepError, undefined);
-      assert.deepStrictEqual(start.version, { code: 3, stdout: "1.2\n\n" }, "the probe's stdout exactly, and its exit status; its exit ended only its own part");
+      assert.deepStrictEqual(
+        start.version,
+        { code: 3, stdout: "1.2\n\n" },
+        "the probe's stdout exactly, and its exit status; its exit ended only its own part",
+      );
     } finally {
       sleeper.kill();
     }
@@ -68,7 +78,10 @@ describe("the run's first reads under its lock, in one exec (local fake transpor
     const state = path.join(dir, "state");
     fs.mkdirSync(state);
     fs.writeFileSync(journalPath(state, "trail"), "{ not json");
-    await assert.rejects(readRunStart(new LocalHost(), state, "trail", OURS), (e: unknown) => isUpchainError(e, "JOURNAL_INVALID") && (e as Error).message.includes(journalPath(state, "trail")));
+    await assert.rejects(
+      readRunStart(new LocalHost(), state, "trail", OURS),
+      (e: unknown) => isUpchainError(e, "JOURNAL_INVALID") && (e as Error).message.includes(journalPath(state, "trail")),
+    );
   });
 
   it("an answer that is not exactly the frame (cut short, a stray line, bad base64, a failed listing) is no answer", () => {

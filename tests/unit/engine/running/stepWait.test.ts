@@ -54,7 +54,11 @@ describe("waiting for a step (local fake transport)", function () {
       assert.ok(r !== "lost" && r !== "not-started" && r.stdout === "done\n", JSON.stringify(r));
       assert.strictEqual(other, "refused", "the holder is seen alive");
       const during = host.commands.slice(before);
-      assert.strictEqual(during.filter(isHeartbeatExec).length, 0, `heartbeat execs while waiting: ${during.filter(isHeartbeatExec).length} of ${during.length}`);
+      assert.strictEqual(
+        during.filter(isHeartbeatExec).length,
+        0,
+        `heartbeat execs while waiting: ${during.filter(isHeartbeatExec).length} of ${during.length}`,
+      );
       const [who, beat] = fs.readFileSync(path.join(dir, "machine.lock/owner"), "utf8").split(" ");
       assert.strictEqual(who, "run-a");
       assert.ok(Date.now() / 1000 - Number(beat) <= 2, `the last beat is ${Date.now() / 1000 - Number(beat)} s old`);
