@@ -42,6 +42,7 @@ describe("the link between this machine and a test host", () => {
   it("a stopped host's permanent entry goes with it", function () {
     this.timeout(60_000);
     stopHosts("quiet1");
-    assert.strictEqual(ip("neigh", "show", host.host, "dev", BRIDGE).trim(), "");
+    // on any device: the harness deletes the bridge too when this was the machine's last host
+    assert.strictEqual(ip("neigh", "show", "to", host.host).trim(), "");
   });
 });
