@@ -47,7 +47,7 @@ async function accounted<T>(a: Accounting, run: () => Promise<T>): Promise<{ res
   return { result, cpu: { controller: a.controller!.cpuSeconds() - c0, hosts: a.hosts!.cpuSeconds() - h0 } };
 }
 
-async function pulumiTimed(project: PulumiProject, args: string[], what: string, a: Accounting): Promise<Measured> {
+export async function pulumiTimed(project: PulumiProject, args: string[], what: string, a: Accounting): Promise<Measured> {
   const log = path.join(project.dir, `${args[0]}.log`);
   const startedAt = Date.now();
   const { result: r, cpu } = await accounted(a, () => {

@@ -8,6 +8,8 @@ export interface BenchOptions {
   previewSizes: number[];
   /** sizes where upchain alone runs `up`, once (a fleet too large to run every contender at, repeatedly, in one bench) */
   upchainOnly: number[];
+  /** sizes where the bench's own one-hop product runs up (bench/ownProduct.ts): its memory at a size the OMFLOW hosts cannot reach */
+  upOwn: number[];
   /** undefined: one per contender, so every rotation of the order runs once (at least 3) */
   reps?: number;
   out?: string;
@@ -43,6 +45,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     sizes: list(arg("sizes", quick ? "1,5" : "1,5,20")!),
     previewSizes: list(arg("preview", quick ? "20" : "20,100,500")!),
     upchainOnly: list(arg("upchain-only", quick ? "none" : "100")!),
+    upOwn: list(arg("up-own", quick ? "5" : "500")!),
     reps: reps === undefined ? undefined : Number(reps),
     out: arg("out", undefined),
     quick,

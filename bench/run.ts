@@ -20,6 +20,7 @@ import { BenchCgroups } from "./cgroup";
 import { defaultReps, dropCaches, parseArgs, rotation } from "./order";
 import { assertAtTarget, goldenLayer, knownHostsFile, names, resetFleet, stopFleet } from "./fleet";
 import { plannedSteps } from "./floor";
+import { ownProductUp } from "./ownProduct";
 import { Profile, profile, profileText } from "./profile";
 import { renderTimeline } from "../providers/report/timeline";
 import { Sample, Table, figures, markdown, ratios, svg } from "./report";
@@ -29,7 +30,7 @@ const CONTENDERS = ["upchain", "ansible", "ansibleTuned", "floor", "floorResumab
 type Contender = (typeof CONTENDERS)[number];
 const PREVIEW_CONTENDERS = ["upchain", "engineFloor"] as const;
 const opts = parseArgs(process.argv.slice(2));
-const { sizes, previewSizes, upchainOnly, quick } = opts;
+const { sizes, previewSizes, upchainOnly, upOwn: upOwnSizes, quick } = opts;
 const reps = opts.reps ?? defaultReps(CONTENDERS.length);
 // a quick check's figures prove nothing: they never replace the committed results unless --out says so
 const outDir = path.resolve(opts.out ?? (quick ? path.join(os.tmpdir(), "upchain-bench-quick") : path.join(repoRoot, "bench/results")));
@@ -38,6 +39,8 @@ const orders: string[][] = [];
 let cacheNote: string | undefined;
 /** What did not finish (upchain alone at a size, a preview size): the bench goes on and says so. */
 const failures: Failures = {};
+/** The bench's own one-hop product's up, by N (bench/ownProduct.ts): memory at a size the OMFLOW hosts cannot reach. */
+const upOwn: Record<number, Sample[]> = {};
 /** One line of an error for the results (the whole message is in the log above). */
 const reason = (e: unknown) => ((e as Error).message ?? String(e)).split("\n").find((l) => l.trim()) ?? "failed";
 
@@ -67,7 +70,7 @@ function coldCache(): void {
 
 async function main(): Promise<void> {
   preconditions();
-  const maxHosts = Math.max(0, ...sizes, ...previewSizes, ...upchainOnly);
+  const maxHosts = Math.max(0, ...sizes, ...previewSizes, ...upchainOnly, ...upOwnSizes);
   let stopped = false;
   const stop = () => {
     if (stopped) return;
@@ -184,6 +187,29 @@ async function main(): Promise<void> {
       write(up, preview, prof, true);
       stopFleet(n);
     }
+    for (const n of upOwnSizes) {
+      // one run: the memory of an up at this size, on hosts without their services (bench/ownProduct.ts)
+      const r0 = Date.now();
+      const hosts = await resetFleet(n, layer, log, { services: false });
+      if (hostsGroup)
+        cgroups!.adoptHosts(
+          names(n).map((h) => `upchain-${h}`),
+          hostsGroup,
+        );
+      log(`up-own N=${n}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
+      try {
+        const m = await ownProductUp(hosts, accounting("upchain"));
+        upOwn[n] = [m];
+        log(
+          `up-own N=${n}: ${m.seconds.toFixed(2)} s; VmHWM CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`,
+        );
+      } catch (e) {
+        failures[`up-own N = ${n}`] = reason(e);
+        log(`up-own N=${n} FAILED: ${(e as Error).message}`);
+      }
+      write(up, preview, prof, true);
+      stopFleet(n);
+    }
     for (const n of previewSizes) {
       preview[n] = { upchain: [], engineFloor: [] };
       const r0 = Date.now();
@@ -247,7 +273,8 @@ function write(
     );
   const upT = table(up, hopsPerHost);
   const prT = table(preview, 1);
-  const targets = verdicts(upT, prT, failures);
+  const ownT: Table = Object.fromEntries(Object.entries(upOwn).map(([n, samples]) => [n, { upchain: figures(samples, Number(n)) }]));
+  const targets = verdicts(upT, prT, failures, Object.fromEntries(Object.entries(ownT).map(([n, row]) => [n, row.upchain])));
   const failed = Object.entries(failures).map(([what, why]) => `- ${what}: ${why}`);
   const md = markdown(upT, prT, reps, verdictMarkdown(targets)) + (failed.length ? "\n### Did not finish in this run\n\n" + failed.join("\n") + "\n" : "");
   const json = {
@@ -265,6 +292,7 @@ function write(
     up: upT,
     upRatios: ratios(upT, "upchain", ["floor", "floorResumable", "ansible", "ansibleTuned", "fasterAnsible"]),
     preview: prT,
+    upOwn: ownT,
     previewRatios: ratios(prT, "upchain", ["engineFloor"]),
     targets,
     failures,

@@ -5,7 +5,11 @@
 // and the journal). What the hosts cost the machine is measured too (MemAvailable before and after
 // they start, per host). Hosts bn1..bnN (bench/fleet.ts), stopped at the end.
 //
-// usage: node dist/bench/scale.js [--up 100] [--preview 500] [--out bench/results/scale.json]
+// Then, with --up-own N, `pulumi up` at N of the bench's own one-hop product (bench/ownProduct.ts) on
+// hosts without their services: the peak memory of an up at a size whose OMFLOW hosts would take the
+// machine an hour.
+//
+// usage: node dist/bench/scale.js [--up 100] [--preview 500] [--up-own 0] [--out bench/results/scale.json]
 // (npm run bench:scale; as root, like npm run bench)
 import * as fs from "fs";
 import * as os from "os";
@@ -14,6 +18,7 @@ import { omflowOptions } from "../tests/support/omflowFixture";
 import { repoRoot } from "../tests/support/pulumi";
 import { Measured, engineFloorPreview, upchainPreview, upchainUp } from "./contenders";
 import { assertAtTarget, goldenLayer, resetFleet, stopFleet } from "./fleet";
+import { ownProductUp } from "./ownProduct";
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,6 +26,7 @@ function arg(name: string, dflt: string): string {
 }
 const upN = Number(arg("up", "100"));
 const previewN = Number(arg("preview", "500"));
+const upOwnN = Number(arg("up-own", "0"));
 const out = path.resolve(arg("out", path.join(repoRoot, "bench/results/scale.json")));
 
 const t0 = Date.now();
@@ -44,7 +50,7 @@ const figure = (n: number, m: Measured): Figure => ({
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error("the scale bench starts real test hosts: run it as root (npm run bench:scale does)");
   if (!process.env.UPCHAIN_ENGINE_PATH) throw new Error("UPCHAIN_ENGINE_PATH is not set: run it with `npm run bench:scale` (it sources scripts/env.sh)");
-  const maxHosts = Math.max(upN, previewN);
+  const maxHosts = Math.max(upN, previewN, upOwnN);
   const stop = () => (log(`stopping hosts bn1..bn${maxHosts}`), stopFleet(maxHosts));
   process.on("SIGINT", () => (stop(), process.exit(130)));
   process.on("SIGTERM", () => (stop(), process.exit(143)));
@@ -94,6 +100,20 @@ async function main(): Promise<void> {
         hostsMiB: hostMiB,
         providerKiBPerHost: Math.round(u.peaks!.providerKiB / previewN),
       };
+      save();
+    }
+    if (upOwnN > 0) {
+      const r0 = Date.now();
+      const hosts = await resetFleet(upOwnN, layer, log, { services: false });
+      log(`up-own N=${upOwnN}: hosts started in ${((Date.now() - r0) / 1000).toFixed(0)} s`);
+      const m = await ownProductUp(hosts);
+      result.upOwn = {
+        ...figure(upOwnN, m),
+        product: "the bench's own one-hop product (bench/ownProduct.ts)",
+        providerKiBPerHost: Math.round(m.peaks!.providerKiB / upOwnN),
+        cliKiBPerHost: Math.round(m.peaks!.cliKiB / upOwnN),
+      };
+      log(`up-own N=${upOwnN}: ${m.seconds.toFixed(1)} s; peak RSS CLI ${mib(m.peaks!.cliKiB)} MiB, provider ${mib(m.peaks!.providerKiB)} MiB`);
       save();
     }
   } finally {

@@ -46,7 +46,8 @@ const fasterName = (row?: Record<string, Figures>) => {
   return f === "ansibleTuned" ? "the tuned Ansible" : f === "ansible" ? "the idiomatic Ansible" : "the faster Ansible";
 };
 
-export function verdicts(up: Table, preview: Table, failures: Failures = {}): Verdict[] {
+/** `upOwn`: the bench's own one-hop product's up (bench/ownProduct.ts), by N: where up at 500 is measured. */
+export function verdicts(up: Table, preview: Table, failures: Failures = {}, upOwn: Record<string, Figures> = {}): Verdict[] {
   const u20 = up["20"],
     u1 = up["1"],
     p100 = preview["100"],
@@ -79,7 +80,16 @@ export function verdicts(up: Table, preview: Table, failures: Failures = {}): Ve
       failures,
     ),
     judge("provider peak memory in up at N = 100 ≤ 200 MB", med(up["100"]?.upchain?.providerMiB), PROVIDER_LIMIT_MIB, "MiB", "up N = 100", failures),
-    judge("provider peak memory in up at N = 500, per host", div(med(up["500"]?.upchain?.providerMiB), 500), undefined, "MiB/host", "up N = 500", failures),
+    (upOwn["500"] || failures["up-own N = 500"]) && !up["500"]?.upchain
+      ? judge(
+          "provider peak memory in up at N = 500, per host (the bench's own one-hop product)",
+          div(med(upOwn["500"]?.providerMiB), 500),
+          undefined,
+          "MiB/host",
+          "up-own N = 500",
+          failures,
+        )
+      : judge("provider peak memory in up at N = 500, per host", div(med(up["500"]?.upchain?.providerMiB), 500), undefined, "MiB/host", "up N = 500", failures),
     judge(
       `CPU-seconds per host-hop at N = ${largest ?? "?"} (the largest): upchain / floor ≤ 1.2×`,
       div(med(uL?.upchain?.cpuPerUnit), med(uL?.floor?.cpuPerUnit)),

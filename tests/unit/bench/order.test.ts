@@ -7,11 +7,12 @@ import { defaultReps, dropCaches, parseArgs, rotation } from "../../../bench/ord
 import { tempDir } from "../../support/localHost";
 
 describe("bench run layout", () => {
-  it("by default measures N = 1, 5, 20, previews 20 and 100, and leaves the repetitions to the contenders' count", () => {
+  it("by default measures N = 1, 5, 20, previews 20, 100 and 500, the own product's up at 500, and leaves the repetitions to the contenders' count", () => {
     assert.deepStrictEqual(parseArgs([]), {
       sizes: [1, 5, 20],
       previewSizes: [20, 100, 500],
       upchainOnly: [100],
+      upOwn: [500],
       reps: undefined,
       out: undefined,
       quick: false,
@@ -19,11 +20,12 @@ describe("bench run layout", () => {
     });
   });
 
-  it("--quick is sizes 1,5, one repetition, preview 20, no upchain-only size; an explicit option still wins", () => {
+  it("--quick is sizes 1,5, one repetition, preview 20, no upchain-only size, the own product's up at 5; an explicit option still wins", () => {
     assert.deepStrictEqual(parseArgs(["--quick"]), {
       sizes: [1, 5],
       previewSizes: [20],
       upchainOnly: [],
+      upOwn: [5],
       reps: 1,
       out: undefined,
       quick: true,
@@ -33,6 +35,7 @@ describe("bench run layout", () => {
     assert.deepStrictEqual(parseArgs(["--quick", "--preview", "none"]).previewSizes, []);
     assert.deepStrictEqual(parseArgs(["--quick", "--upchain-only", "30"]).upchainOnly, [30]);
     assert.deepStrictEqual(parseArgs(["--upchain-only", "none"]).upchainOnly, []);
+    assert.deepStrictEqual(parseArgs(["--up-own", "none"]).upOwn, []);
   });
 
   it("drops the page cache unless --warm-cache is given", () => {

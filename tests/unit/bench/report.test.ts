@@ -93,4 +93,18 @@ describe("bench report", () => {
     assert.strictEqual(md.split("\n").filter((l) => l.startsWith("| 100 | 300.0")).length, 1);
     assert.match(md, /At N = 100 \(1 run\) upchain ran alone/);
   });
+
+  it("takes the memory per host at N = 500 from the bench's own one-hop product when upchain's OMFLOW up did not run there, and names it", () => {
+    const v = verdicts({}, {}, {}, { "500": fig(240, { providerMiB: st(400) }) });
+    const memory = v.find((x) => x.target.startsWith("provider peak memory in up at N = 500"))!;
+    assert.match(memory.target, /the bench's own one-hop product/);
+    assert.strictEqual(memory.measured, 0.8);
+    assert.strictEqual(memory.note, "measured (no limit set)");
+  });
+
+  it("says the own product's up at 500 failed, with why, when it did", () => {
+    const v = verdicts({}, {}, { "up-own N = 500": "marker up N=500: pulumi up exited 1" }, {});
+    const memory = v.find((x) => x.target.startsWith("provider peak memory in up at N = 500"))!;
+    assert.strictEqual(memory.note, "failed in this run (up-own N = 500: marker up N=500: pulumi up exited 1)");
+  });
 });
