@@ -42,6 +42,9 @@ const failures: Failures = {};
 /** The bench's own one-hop product's up, by N (bench/ownProduct.ts): memory at a size the OMFLOW hosts cannot reach. */
 const upOwn: Record<number, Sample[]> = {};
 /** One line of an error for the results (the whole message is in the log above). */
+/** A run's wall time and its CLI's and provider's peak memory, for the log. */
+const peaksLine = (m: Measured) =>
+  `${m.seconds.toFixed(2)} s; VmHWM CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`;
 const reason = (e: unknown) => ((e as Error).message ?? String(e)).split("\n").find((l) => l.trim()) ?? "failed";
 
 const t0 = Date.now();
@@ -90,6 +93,16 @@ async function main(): Promise<void> {
   let prof: Profile | undefined;
   try {
     const layer = await goldenLayer(log);
+    /** Hosts bn1..bnN in their start state, their processes accounted to the hosts' group. */
+    const startFleet = async (n: number, services = true) => {
+      const hosts = await resetFleet(n, layer, log, { services });
+      if (hostsGroup)
+        cgroups!.adoptHosts(
+          names(n).map((h) => `upchain-${h}`),
+          hostsGroup,
+        );
+      return hosts;
+    };
     const options = await omflowOptions();
     // planned as upchain plans them for the stack the bench builds (configureServersInFile gives it versionCommand)
     const steps = plannedSteps(options, versionCommand);
@@ -107,12 +120,7 @@ async function main(): Promise<void> {
         if (n === sizes[0]) orders.push(order);
         for (const c of order) {
           const r0 = Date.now();
-          const hosts = await resetFleet(n, layer, log);
-          if (hostsGroup)
-            cgroups!.adoptHosts(
-              names(n).map((h) => `upchain-${h}`),
-              hostsGroup,
-            );
+          const hosts = await startFleet(n);
           const kh = knownHostsFile(hosts, path.join(work, `known_hosts-${n}`));
           const a = accounting(c);
           coldCache();
@@ -164,12 +172,7 @@ async function main(): Promise<void> {
     for (const n of upchainOnly) {
       // one run of upchain alone: a figure for a fleet this size (wall time, memory), not a comparison
       const r0 = Date.now();
-      const hosts = await resetFleet(n, layer, log);
-      if (hostsGroup)
-        cgroups!.adoptHosts(
-          names(n).map((h) => `upchain-${h}`),
-          hostsGroup,
-        );
+      const hosts = await startFleet(n);
       coldCache();
       log(`N=${n} upchain alone: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
       // a size this large can fail where the comparison did not: said in the results, and the bench goes on
@@ -177,9 +180,7 @@ async function main(): Promise<void> {
         const m = await upchainUp(hosts, options, accounting("upchain"));
         assertAtTarget(hosts, `upchain N=${n}`);
         up[n] = { upchain: [m], ansible: [], ansibleTuned: [], floor: [], floorResumable: [] };
-        log(
-          `N=${n} upchain alone: ${m.seconds.toFixed(2)} s; VmHWM CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`,
-        );
+        log(`N=${n} upchain alone: ${peaksLine(m)}`);
       } catch (e) {
         failures[`up N = ${n}`] = reason(e);
         log(`N=${n} upchain alone FAILED: ${(e as Error).message}`);
@@ -190,19 +191,12 @@ async function main(): Promise<void> {
     for (const n of upOwnSizes) {
       // one run: the memory of an up at this size, on hosts without their services (bench/ownProduct.ts)
       const r0 = Date.now();
-      const hosts = await resetFleet(n, layer, log, { services: false });
-      if (hostsGroup)
-        cgroups!.adoptHosts(
-          names(n).map((h) => `upchain-${h}`),
-          hostsGroup,
-        );
+      const hosts = await startFleet(n, false);
       log(`up-own N=${n}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
       try {
         const m = await ownProductUp(hosts, accounting("upchain"));
         upOwn[n] = [m];
-        log(
-          `up-own N=${n}: ${m.seconds.toFixed(2)} s; VmHWM CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`,
-        );
+        log(`up-own N=${n}: ${peaksLine(m)}`);
       } catch (e) {
         failures[`up-own N = ${n}`] = reason(e);
         log(`up-own N=${n} FAILED: ${(e as Error).message}`);
@@ -216,12 +210,7 @@ async function main(): Promise<void> {
       // preview only reads (the version, the journal folder): nothing changes between repetitions, and
       // the hosts need not run Apache and OMFLOW (what 500 hosts with them would take is more than the
       // machine's memory; a host without them is 3 MiB)
-      const hosts = await resetFleet(n, layer, log, { services: false });
-      if (hostsGroup)
-        cgroups!.adoptHosts(
-          names(n).map((h) => `upchain-${h}`),
-          hostsGroup,
-        );
+      const hosts = await startFleet(n, false);
       log(`preview N=${n}: hosts reset in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
       for (let rep = 0; rep < reps && !failures[`preview N = ${n}`]; rep++) {
         for (const c of rotation(PREVIEW_CONTENDERS, rep)) {
