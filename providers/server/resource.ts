@@ -161,11 +161,12 @@ export class Server extends pulumi.dynamic.Resource {
       ...credentialInputs(args.connection),
       secretEnv: args.secretEnv === undefined ? undefined : pulumi.secret(args.secretEnv),
       pool: args.pool === undefined ? undefined : pulumi.secret(args.pool),
-      installedVersion: undefined,
-      plan: undefined,
-      outcome: undefined,
     };
-    lookAhead?.add(props, name);
+    // Pulumi's SDK makes an Output for every key it is given, set or not, each with promises whose stack
+    // traces it captures: at 500 servers that was most of the program's 33 s (docs/fleets.md). An input
+    // left unset is left out; the state is the same, since the SDK stores no undefined input.
+    const inputs = Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined));
+    lookAhead?.add(inputs, name);
     // after the LookAhead, so that it is checked first (a dependsOn given as an Output is left as it is)
     const given = opts?.dependsOn;
     const dependsOn = !lookAhead
@@ -180,7 +181,7 @@ export class Server extends pulumi.dynamic.Resource {
     super(
       serverProvider,
       name,
-      props,
+      { ...inputs, installedVersion: undefined, plan: undefined, outcome: undefined },
       { ...opts, dependsOn, additionalSecretOutputs: [...credentialFields, "secretEnv", "pool", ...(opts?.additionalSecretOutputs ?? [])] },
       "upchain",
       "Server",

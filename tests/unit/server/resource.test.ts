@@ -34,6 +34,29 @@ describe("Server resource", () => {
     assert.ok(!("privateKeyPassphrase" in r.secretInputs));
     assert.strictEqual(r.secretInputs.password, "pw");
   });
+  it("gives the SDK no key for an input left unset (it makes promises for every key, set or not): only the set inputs, the three outputs, urn and id", async () => {
+    let server: Server | undefined;
+    await registerWithMocks(
+      "upchain:Server",
+      () => (server = new Server("bare", { product: "omflow", target: "1.2.0.1", connection: { host: "h", hostKey: "k", password: pulumi.secret("pw") } })),
+    );
+    const fields = server as unknown as Record<string, unknown>;
+    const outputs = Object.keys(fields).filter((k) => pulumi.Output.isInstance(fields[k]));
+    assert.deepStrictEqual(outputs.sort(), [
+      "__provider",
+      "connection",
+      "id",
+      "installedVersion",
+      "options",
+      "outcome",
+      "password",
+      "plan",
+      "product",
+      "resourceName",
+      "target",
+      "urn",
+    ]);
+  });
   it("tells the provider its own name in the stack, so that progress lines name the server by it", () => {
     assert.strictEqual(registered.plainInputs.resourceName, "gmx");
   });
