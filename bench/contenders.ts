@@ -38,6 +38,10 @@ export interface Measured {
   floorSteps?: StepTime[][];
 }
 
+/** A run's wall time and its CLI's and provider's peak memory (VmHWM, the peak RSS), for a log line. */
+export const peaksLine = (m: Measured): string =>
+  `${m.seconds.toFixed(2)} s; VmHWM CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`;
+
 /** The CPU-seconds both groups used while `run` ran (undefined without cgroup v2). */
 async function accounted<T>(a: Accounting, run: () => Promise<T>): Promise<{ result: T; cpu?: CpuSeconds }> {
   const c0 = a.controller?.cpuSeconds();

@@ -15,7 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import { omflowOptions, versionCommand } from "../tests/support/omflowFixture";
 import { repoRoot } from "../tests/support/pulumi";
-import { Measured, PLAYBOOKS, ansible, engineFloorPreview, floor, hopsFor, upchainPreview, upchainUp } from "./contenders";
+import { Measured, PLAYBOOKS, ansible, engineFloorPreview, floor, hopsFor, peaksLine, upchainPreview, upchainUp } from "./contenders";
 import { BenchCgroups } from "./cgroup";
 import { defaultReps, dropCaches, parseArgs, rotation } from "./order";
 import { assertAtTarget, goldenLayer, knownHostsFile, names, resetFleet, stopFleet } from "./fleet";
@@ -42,9 +42,6 @@ const failures: Failures = {};
 /** The bench's own one-hop product's up, by N (bench/ownProduct.ts): memory at a size the OMFLOW hosts cannot reach. */
 const upOwn: Record<number, Sample[]> = {};
 /** One line of an error for the results (the whole message is in the log above). */
-/** A run's wall time and its CLI's and provider's peak memory, for the log. */
-const peaksLine = (m: Measured) =>
-  `${m.seconds.toFixed(2)} s; VmHWM CLI ${(m.peaks!.cliKiB / 1024).toFixed(0)} MiB, provider ${(m.peaks!.providerKiB / 1024).toFixed(0)} MiB`;
 const reason = (e: unknown) => ((e as Error).message ?? String(e)).split("\n").find((l) => l.trim()) ?? "failed";
 
 const t0 = Date.now();

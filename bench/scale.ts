@@ -16,7 +16,7 @@ import * as os from "os";
 import * as path from "path";
 import { omflowOptions } from "../tests/support/omflowFixture";
 import { repoRoot } from "../tests/support/pulumi";
-import { Measured, engineFloorPreview, upchainPreview, upchainUp } from "./contenders";
+import { Measured, engineFloorPreview, peaksLine, upchainPreview, upchainUp } from "./contenders";
 import { assertAtTarget, goldenLayer, resetFleet, stopFleet } from "./fleet";
 import { ownProductUp } from "./ownProduct";
 
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
         hostsMiB: hostMiB,
         providerKiBPerHost: Math.round(m.peaks!.providerKiB / upN),
       };
-      log(`up N=${upN}: ${m.seconds.toFixed(1)} s; peak RSS CLI ${mib(m.peaks!.cliKiB)} MiB, provider ${mib(m.peaks!.providerKiB)} MiB`);
+      log(`up N=${upN}: ${peaksLine(m)}`);
       save();
       stopFleet(upN);
     }
@@ -90,9 +90,9 @@ async function main(): Promise<void> {
       const hostMiB = mib(before - memAvailableKiB());
       log(`preview N=${previewN}: hosts started in ${((Date.now() - r0) / 1000).toFixed(0)} s, ${hostMiB} MiB (${(hostMiB / previewN).toFixed(1)} MiB a host)`);
       const u = await upchainPreview(hosts, options);
-      log(`preview N=${previewN} upchain: ${u.seconds.toFixed(1)} s; peak RSS CLI ${mib(u.peaks!.cliKiB)} MiB, provider ${mib(u.peaks!.providerKiB)} MiB`);
+      log(`preview N=${previewN} upchain: ${peaksLine(u)}`);
       const f = await engineFloorPreview(previewN);
-      log(`preview N=${previewN} engine floor: ${f.seconds.toFixed(1)} s; peak RSS CLI ${mib(f.peaks!.cliKiB)} MiB, provider ${mib(f.peaks!.providerKiB)} MiB`);
+      log(`preview N=${previewN} engine floor: ${peaksLine(f)}`);
       result.preview = {
         upchain: figure(previewN, u),
         engineFloor: figure(previewN, f),
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
         providerKiBPerHost: Math.round(m.peaks!.providerKiB / upOwnN),
         cliKiBPerHost: Math.round(m.peaks!.cliKiB / upOwnN),
       };
-      log(`up-own N=${upOwnN}: ${m.seconds.toFixed(1)} s; peak RSS CLI ${mib(m.peaks!.cliKiB)} MiB, provider ${mib(m.peaks!.providerKiB)} MiB`);
+      log(`up-own N=${upOwnN}: ${peaksLine(m)}`);
       save();
     }
   } finally {

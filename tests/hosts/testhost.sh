@@ -205,9 +205,10 @@ stop_host() {
   for _ in $(seq 50); do [ -z "$(ip netns pids "$(ns "$name")" 2>/dev/null)" ] && break; sleep 0.05; done
   ip netns del "$(ns "$name")" 2>/dev/null || true
   if [ -f "$d/index" ]; then
-    ip link del "uc$(cat "$d/index")" 2>/dev/null || true
+    local idx; read -r idx < "$d/index"
+    ip link del "uc$idx" 2>/dev/null || true
     # a stopped host's address answers nothing again, as before start_host made it permanent
-    ip neigh del "$(addr_of "$(cat "$d/index")")" dev "$bridge" 2>/dev/null || true
+    ip neigh del "$(addr_of "$idx")" dev "$bridge" 2>/dev/null || true
   fi
   mountpoint -q "$d/root" && umount -l "$d/root"
   if [ "$keep" = keep ]; then return; fi

@@ -13,7 +13,7 @@ import { ReconnectingHost } from "../../providers/transport/reconnectingHost";
 import { RemoteHost } from "../../providers/transport/remoteHost";
 import { connectSsh } from "../../providers/transport/ssh";
 import { BACKUP_ROOT, FAULT_DIR, SERVICE, faulty } from "./faultCatalog";
-import { TestHost, onHost, privateKey } from "./hosts";
+import { TestHost, linkOf, onHost, privateKey } from "./hosts";
 
 export const STATE = "/var/lib/upchain";
 export const JOURNAL = `${STATE}/counter.journal.json`;
@@ -194,11 +194,7 @@ export async function linkDown(name: string, ms: number): Promise<void> {
 
 /** Slow the link from this machine to the host to `rate` (e.g. "2mbit"), or lift the limit. */
 export function throttle(h: TestHost, rate: string | undefined): void {
-  // the harness names the host's end of the link by the host's index, which is its address's last
-  // byte only below 256 (with a bench's fleet up, a test host's index is higher)
-  const index = fs.readFileSync(path.join("/run/upchain-hosts", h.name, "index"), "utf8").trim();
-  if (!/^\d+$/.test(index)) throw new Error(`${h.name}: the harness's index file holds ${JSON.stringify(index)}`);
-  const dev = `uc${index}`;
+  const dev = linkOf(h);
   execFileSync("sh", ["-c", `tc qdisc del dev ${dev} root 2>/dev/null; true`]);
   // tbf, not netem: netem is not built into every kernel the suite runs on
   if (rate) execFileSync("tc", ["qdisc", "add", "dev", dev, "root", "tbf", "rate", rate, "burst", "64kb", "latency", "2s"]);

@@ -48,6 +48,16 @@ export function startHosts(...names: string[]): TestHost[] {
   return names.map((n) => hostInfo(n.split(":")[0]));
 }
 
+/**
+ * This machine's end of the host's network link: the harness names it `uc<index>` by the host's index
+ * (kept beside the host's root), which is the address's last byte only below 256.
+ */
+export function linkOf(h: TestHost): string {
+  const index = fs.readFileSync(path.join(path.dirname(h.root), "index"), "utf8").trim();
+  if (!/^\d+$/.test(index)) throw new Error(`${h.name}: the harness's index file holds ${JSON.stringify(index)}`);
+  return `uc${index}`;
+}
+
 export function hostInfo(name: string): TestHost {
   return JSON.parse(run(["info", name]));
 }

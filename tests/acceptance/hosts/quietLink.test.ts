@@ -5,11 +5,10 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import { TestHost, requireRoot, startHosts, stopHosts } from "../../support/hosts";
+import { TestHost, linkOf, requireRoot, startHosts, stopHosts } from "../../support/hosts";
 
 const BRIDGE = process.env.UPCHAIN_BRIDGE ?? "upchain0";
 const ip = (...args: string[]) => execFileSync("ip", args, { encoding: "utf8" });
-const indexOf = (h: TestHost) => fs.readFileSync(`/run/upchain-hosts/${h.name}/index`, "utf8").trim();
 
 describe("the link between this machine and a test host", () => {
   let host: TestHost;
@@ -36,7 +35,7 @@ describe("the link between this machine and a test host", () => {
 
   it("neither end of the host's link has IPv6 (no solicitations or reports to flood)", () => {
     assert.strictEqual(ip("-n", "upchain-quiet1", "-6", "addr", "show", "dev", "eth0").trim(), "");
-    assert.strictEqual(ip("-6", "addr", "show", "dev", `uc${indexOf(host)}`).trim(), "");
+    assert.strictEqual(ip("-6", "addr", "show", "dev", linkOf(host)).trim(), "");
   });
 
   it("a stopped host's permanent entry goes with it", function () {
